@@ -1,0 +1,197 @@
+//! The plan: one versioned JSON document that every output is rendered from.
+//!
+//! Field values are kept as the user typed them (strings) so that validation can report
+//! `field.path: rule (got 'value')` instead of failing at parse time. Structure problems
+//! (unknown fields, wrong JSON types) are reported by [`Plan::from_json`].
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::CoreError;
+
+/// The only plan format version this build reads and writes.
+pub const PLAN_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    /// Plan format version; must be 1.
+    pub version: u32,
+    /// Built-in vendor profile id (`mlcube`, `jfrog-ml`, `custom`) or a path to a vendor profile file.
+    pub platform: String,
+    pub integration: Integration,
+    /// Present when AWS is chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws: Option<AwsPlan>,
+    /// Present when Google Cloud is chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gcp: Option<GcpPlan>,
+    /// Present when Azure is chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azure: Option<AzurePlan>,
+}
+
+/// How the vendor platform will know this integration (the hand-off).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Integration {
+    /// Name of the credentials on the vendor platform, e.g. `AWS_01`.
+    pub name: String,
+    /// The customer's project id on the vendor platform.
+    pub project_id: String,
+    /// Whether these credentials become the platform's default.
+    #[serde(default)]
+    pub default: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AwsPlan {
+    /// `aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b` or `aws-eusc`.
+    #[serde(default = "default_partition")]
+    pub partition: String,
+    /// The customer's 12-digit AWS account id.
+    pub account_id: String,
+    pub region: String,
+    /// IAM role name; the profile's default when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
+    #[serde(default = "default_role_path")]
+    pub role_path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary_arn: Option<String>,
+    /// `sts:ExternalId` the vendor must present. Not a secret, but unique per customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// Who is trusted, for the `custom` profile (built-in vendors carry this in their profile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<AwsVendor>,
+    #[serde(default)]
+    pub storage: Vec<S3Storage>,
+    #[serde(default)]
+    pub events: Vec<EventBus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AwsVendor {
+    /// The vendor's 12-digit AWS account id.
+    pub account_id: String,
+    /// Optional `aws:PrincipalArn` patterns (ArnLike) narrowing which vendor roles may assume.
+    #[serde(default)]
+    pub principal_patterns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct S3Storage {
+    pub bucket: String,
+    /// Optional key prefix; narrows object reads and listing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// KMS key ARN when the bucket uses SSE-KMS; adds `kms:Decrypt` via S3 only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventBus {
+    pub event_bus_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GcpPlan {
+    pub project_id: String,
+    /// Service-account id (the part before `@`); the profile's default when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account: Option<String>,
+    #[serde(default)]
+    pub storage: Vec<GcsStorage>,
+    #[serde(default)]
+    pub events: Vec<PubSubTopic>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GcsStorage {
+    pub bucket: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PubSubTopic {
+    pub topic: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AzurePlan {
+    pub tenant_id: String,
+    pub subscription_id: String,
+    pub resource_group: String,
+    /// Display name of the service principal; the profile's default when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_principal_name: Option<String>,
+    #[serde(default)]
+    pub storage: Vec<BlobContainer>,
+    #[serde(default)]
+    pub events: Vec<EventGridTopic>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BlobContainer {
+    pub storage_account: String,
+    pub container: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventGridTopic {
+    pub topic: String,
+}
+
+fn default_partition() -> String {
+    "aws".into()
+}
+
+fn default_role_path() -> String {
+    "/".into()
+}
+
+impl Plan {
+    /// Parses a plan; structure errors name the line, column and what serde expected.
+    pub fn from_json(text: &str) -> Result<Plan, CoreError> {
+        // Check the version first so a future plan gets a clear message, not an unknown-field one.
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(text) {
+            match v.get("version") {
+                Some(serde_json::Value::Number(n)) if n.as_u64() == Some(PLAN_VERSION as u64) => {}
+                Some(other) => {
+                    return Err(CoreError::PlanVersion { got: other.to_string() });
+                }
+                None => return Err(CoreError::PlanVersion { got: "missing".into() }),
+            }
+        }
+        serde_json::from_str(text).map_err(|e| CoreError::PlanParse {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })
+    }
+
+    pub fn to_json_pretty(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("plan serializes");
+        s.push('\n');
+        s
+    }
+
+    /// The JSON Schema of the plan, generated from these types.
+    pub fn json_schema() -> String {
+        let schema = schemars::schema_for!(Plan);
+        let mut s = serde_json::to_string_pretty(&schema).expect("schema serializes");
+        s.push('\n');
+        s
+    }
+}

@@ -1,0 +1,285 @@
+//! Vendor profiles are data: who is trusted, how, default names and permission sets.
+//!
+//! Built-in profiles are the JSON files in `profiles/`, compiled in; a vendor's own profile file
+//! is loaded and checked the same way. No vendor is special-cased in code.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::CoreError;
+use crate::validate::rules;
+
+pub const PROFILE_FORMAT: u32 = 1;
+
+/// The built-in profiles, in display order.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("mlcube", include_str!("../profiles/mlcube.json")),
+    ("jfrog-ml", include_str!("../profiles/jfrog-ml.json")),
+    ("custom", include_str!("../profiles/custom.json")),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Profile file format; must be 1.
+    pub format: u32,
+    /// Short id, `[a-z0-9-]`, used as `platform` in plans.
+    pub id: String,
+    pub display_name: String,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws: Option<AwsProfile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gcp: Option<GcpProfile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azure: Option<AzureProfile>,
+    pub handoff: Handoff,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExternalIdPolicy {
+    /// The role is only assumable with the plan's external id.
+    Required,
+    /// The plan may set one (required when no principal patterns narrow the trust).
+    Optional,
+    /// The vendor does not send one; principal patterns narrow the trust instead.
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AwsProfile {
+    /// Vendor account per partition (`*` = every partition). `null`: the customer enters it
+    /// (`aws.vendor.account_id` in the plan).
+    pub vendor_accounts: Option<BTreeMap<String, String>>,
+    pub external_id: ExternalIdPolicy,
+    /// `aws:PrincipalArn` patterns (ArnLike); `{partition}` and `{vendor_account}` are filled in.
+    #[serde(default)]
+    pub principal_patterns: Vec<String>,
+    pub default_role_name: String,
+    /// Actions granted on each bucket ARN.
+    pub bucket_actions: Vec<String>,
+    /// Actions granted on each bucket's objects (`bucket/prefix*`).
+    pub object_actions: Vec<String>,
+    /// Actions granted on each event bus ARN; empty = this vendor publishes no events.
+    #[serde(default)]
+    pub event_bus_actions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GcpProfile {
+    pub default_service_account: String,
+    pub service_account_display_name: String,
+    /// A custom role created in the project and bound on it, if the vendor needs one.
+    pub project_role: Option<GcpCustomRole>,
+    /// Predefined roles bound on each bucket.
+    pub bucket_roles: Vec<String>,
+    /// Predefined roles bound on each Pub/Sub topic.
+    pub topic_roles: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GcpCustomRole {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub permissions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AzureProfile {
+    pub default_service_principal_name: String,
+    /// Built-in roles assigned on each blob container scope.
+    pub container_roles: Vec<AzureRole>,
+    /// Built-in roles assigned on each Event Grid topic scope.
+    pub topic_roles: Vec<AzureRole>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AzureRole {
+    pub name: String,
+    /// Role definition GUID (stable across tenants for built-in roles).
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Handoff {
+    /// What to do with `handoff.json` on the vendor's side, in plain language.
+    pub instructions: String,
+}
+
+impl Profile {
+    /// Parses and checks a profile document.
+    pub fn from_json(text: &str, origin: &str) -> Result<Profile, CoreError> {
+        let p: Profile = serde_json::from_str(text).map_err(|e| CoreError::Profile {
+            id: origin.to_string(),
+            message: format!("not a valid profile at line {}, column {}: {e}", e.line(), e.column()),
+        })?;
+        p.check().map_err(|message| CoreError::Profile { id: origin.to_string(), message })?;
+        Ok(p)
+    }
+
+    /// A built-in profile by id.
+    pub fn builtin(id: &str) -> Option<Profile> {
+        BUILTIN
+            .iter()
+            .find(|(bid, _)| *bid == id)
+            .map(|(bid, text)| Profile::from_json(text, bid).expect("built-in profiles are checked by tests"))
+    }
+
+    pub fn builtins() -> Vec<Profile> {
+        BUILTIN.iter().map(|(id, _)| Profile::builtin(id).expect("built-in")).collect()
+    }
+
+    /// Resolves a plan's `platform`: a built-in id, or a path to a profile file
+    /// (relative paths are taken from `base_dir`, normally the plan's folder).
+    pub fn resolve(platform: &str, base_dir: Option<&Path>) -> Result<Profile, CoreError> {
+        if let Some(p) = Profile::builtin(platform) {
+            return Ok(p);
+        }
+        let looks_like_path = platform.contains('/') || platform.contains('\\') || platform.ends_with(".json");
+        if !looks_like_path {
+            let ids: Vec<&str> = BUILTIN.iter().map(|(id, _)| *id).collect();
+            return Err(CoreError::Profile {
+                id: platform.to_string(),
+                message: format!(
+                    "platform: unknown vendor profile (got '{platform}'); use one of {} or a path to a profile .json file",
+                    ids.join(", ")
+                ),
+            });
+        }
+        let mut path = Path::new(platform).to_path_buf();
+        if path.is_relative() {
+            if let Some(base) = base_dir {
+                path = base.join(path);
+            }
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| CoreError::Profile {
+            id: platform.to_string(),
+            message: format!("cannot read profile file {}: {e}", path.display()),
+        })?;
+        Profile::from_json(&text, platform)
+    }
+
+    /// The JSON Schema of a vendor profile file, generated from these types.
+    pub fn json_schema() -> String {
+        let schema = schemars::schema_for!(Profile);
+        let mut s = serde_json::to_string_pretty(&schema).expect("schema serializes");
+        s.push('\n');
+        s
+    }
+
+    /// Which clouds this vendor supports.
+    pub fn clouds(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.aws.is_some() {
+            v.push("aws");
+        }
+        if self.gcp.is_some() {
+            v.push("gcp");
+        }
+        if self.azure.is_some() {
+            v.push("azure");
+        }
+        v
+    }
+
+    /// The profile's own rules: a vendor file must not be able to produce a broad grant.
+    fn check(&self) -> Result<(), String> {
+        let mut errs: Vec<String> = Vec::new();
+        if self.format != PROFILE_FORMAT {
+            errs.push(format!("format: must be {PROFILE_FORMAT} (got '{}')", self.format));
+        }
+        if self.id.is_empty() || self.id.len() > 40 || !self.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            errs.push(format!("id: 1-40 characters of a-z, 0-9 and '-' (got '{}')", self.id));
+        }
+        if self.aws.is_none() && self.gcp.is_none() && self.azure.is_none() {
+            errs.push("a profile must support at least one of aws, gcp, azure".into());
+        }
+        if let Some(a) = &self.aws {
+            if let Some(map) = &a.vendor_accounts {
+                if map.is_empty() {
+                    errs.push("aws.vendor_accounts: empty; use null to let the customer enter the account".into());
+                }
+                for (part, acct) in map {
+                    if part != "*" && !rules::PARTITIONS.contains(&part.as_str()) {
+                        errs.push(format!("aws.vendor_accounts: unknown partition (got '{part}')"));
+                    }
+                    if let Err(r) = rules::aws_account_id(acct) {
+                        errs.push(format!("aws.vendor_accounts.{part}: {r} (got '{acct}')"));
+                    }
+                }
+            }
+            if a.external_id == ExternalIdPolicy::None && a.principal_patterns.is_empty() {
+                errs.push("aws: a vendor without an external id must narrow the trust with principal_patterns".into());
+            }
+            for (i, pat) in a.principal_patterns.iter().enumerate() {
+                let probe = pat.replace("{partition}", "aws").replace("{vendor_account}", "123456789012");
+                if let Err(r) = rules::principal_pattern(&probe, "aws", "123456789012") {
+                    errs.push(format!("aws.principal_patterns[{i}]: {r} (got '{pat}')"));
+                }
+            }
+            if let Err(r) = rules::aws_role_name(&a.default_role_name) {
+                errs.push(format!("aws.default_role_name: {r} (got '{}')", a.default_role_name));
+            }
+            for (field, list, service) in [
+                ("bucket_actions", &a.bucket_actions, "s3"),
+                ("object_actions", &a.object_actions, "s3"),
+                ("event_bus_actions", &a.event_bus_actions, "events"),
+            ] {
+                for act in list.iter() {
+                    if !rules::is_specific_action(act, service) {
+                        errs.push(format!("aws.{field}: must be a specific {service}: action without wildcards (got '{act}')"));
+                    }
+                }
+            }
+            if a.bucket_actions.is_empty() && a.object_actions.is_empty() {
+                errs.push("aws: bucket_actions and object_actions are both empty".into());
+            }
+        }
+        if let Some(g) = &self.gcp {
+            if let Err(r) = rules::gcp_service_account_id(&g.default_service_account) {
+                errs.push(format!("gcp.default_service_account: {r} (got '{}')", g.default_service_account));
+            }
+            if let Some(role) = &g.project_role {
+                if role.id.len() < 3 || role.id.len() > 64 || !role.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+                    errs.push(format!("gcp.project_role.id: 3-64 characters of A-Z, a-z, 0-9, '_' and '.' (got '{}')", role.id));
+                }
+                for perm in &role.permissions {
+                    if !perm.starts_with("storage.") || perm.contains('*') || perm.split('.').count() != 3 {
+                        errs.push(format!("gcp.project_role.permissions: must be a specific storage.* permission (got '{perm}')"));
+                    }
+                }
+            }
+            for r in g.bucket_roles.iter().chain(g.topic_roles.iter()) {
+                if !r.starts_with("roles/") || r.contains("admin") || r.contains("owner") || r == "roles/editor" {
+                    errs.push(format!("gcp: role must be a predefined non-admin role (got '{r}')"));
+                }
+            }
+        }
+        if let Some(z) = &self.azure {
+            for r in z.container_roles.iter().chain(z.topic_roles.iter()) {
+                if rules::guid(&r.id).is_err() {
+                    errs.push(format!("azure: role '{}' id must be a GUID (got '{}')", r.name, r.id));
+                }
+                if matches!(r.name.as_str(), "Owner" | "Contributor" | "User Access Administrator") {
+                    errs.push(format!("azure: role is too broad for a vendor (got '{}')", r.name));
+                }
+            }
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs.join("; "))
+        }
+    }
+}

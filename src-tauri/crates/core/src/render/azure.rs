@@ -1,0 +1,109 @@
+//! Azure: the service principal's role assignments, exactly scoped; the az scripts.
+
+use serde::Serialize;
+
+use crate::render::sh::{lit, var, Script};
+use crate::validate::ResolvedAzure;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleAssignment {
+    pub role: String,
+    pub role_definition_id: String,
+    pub scope: String,
+    pub principal_type: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AzureModel {
+    pub tenant_id: String,
+    pub subscription_id: String,
+    pub service_principal_name: String,
+    pub role_assignments: Vec<RoleAssignment>,
+}
+
+pub fn model(z: &ResolvedAzure) -> AzureModel {
+    let mut out = Vec::new();
+    let def = |id: &str| format!("/subscriptions/{}/providers/Microsoft.Authorization/roleDefinitions/{id}", z.subscription_id);
+    for (acct, cont) in &z.containers {
+        for r in &z.profile.container_roles {
+            out.push(RoleAssignment { role: r.name.clone(), role_definition_id: def(&r.id), scope: z.container_scope(acct, cont), principal_type: "ServicePrincipal".into() });
+        }
+    }
+    for t in &z.topics {
+        for r in &z.profile.topic_roles {
+            out.push(RoleAssignment { role: r.name.clone(), role_definition_id: def(&r.id), scope: z.topic_scope(t), principal_type: "ServicePrincipal".into() });
+        }
+    }
+    AzureModel {
+        tenant_id: z.tenant_id.clone(),
+        subscription_id: z.subscription_id.clone(),
+        service_principal_name: z.service_principal_name.clone(),
+        role_assignments: out,
+    }
+}
+
+fn header(s: &mut Script, z: &ResolvedAzure) {
+    s.set("TENANT", &z.tenant_id)
+        .set("SUBSCRIPTION", &z.subscription_id)
+        .set("SP_NAME", &z.service_principal_name)
+        .blank()
+        .run(&[lit("az"), lit("account"), lit("set"), lit("--subscription"), var("SUBSCRIPTION")])
+        .raw("if [ \"$(az account show --query tenantId -o tsv)\" != \"$TENANT\" ]; then")
+        .raw("  echo \"The signed-in subscription is not in tenant $TENANT. Run: az login --tenant $TENANT\" >&2")
+        .raw("  exit 1")
+        .raw("fi");
+}
+
+pub fn setup_sh(z: &ResolvedAzure, m: &AzureModel) -> String {
+    let mut s = Script::new(
+        "Azure: create the vendor's service principal and assign it exactly the roles the plan lists.",
+        &["Needs: az CLI signed in (Cloud Shell in bash mode works) with rights to create app registrations",
+          "and role assignments (Owner or User Access Administrator on the scopes). Safe to re-run."],
+    );
+    header(&mut s, z);
+    s.blank()
+        .comment("1. The app registration and its service principal (no secret is created here).")
+        .capture("APP_ID", &[lit("az"), lit("ad"), lit("sp"), lit("list"), lit("--display-name"), var("SP_NAME"), lit("--query"), lit("[0].appId"), lit("-o"), lit("tsv")])
+        .raw("if [ -z \"$APP_ID\" ]; then")
+        .raw("  APP_ID=\"$(az ad app create --display-name \"$SP_NAME\" --query appId -o tsv)\"")
+        .run_indented(&[lit("az"), lit("ad"), lit("sp"), lit("create"), lit("--id"), var("APP_ID"), lit("--output"), lit("none")])
+        .raw("fi")
+        .capture("SP_OBJECT_ID", &[lit("az"), lit("ad"), lit("sp"), lit("show"), lit("--id"), var("APP_ID"), lit("--query"), lit("id"), lit("-o"), lit("tsv")])
+        .blank()
+        .comment("2. Role assignments, each on its exact scope (role-assignments.json lists the same).")
+        .comment("A new principal can take a minute to replicate (PrincipalNotFound): retry a few times.")
+        .raw("assign() {")
+        .raw("  for attempt in 1 2 3 4 5 6; do")
+        .raw("    if az role assignment create --assignee-object-id \"$SP_OBJECT_ID\" --assignee-principal-type ServicePrincipal --role \"$1\" --scope \"$2\" --output none; then return 0; fi")
+        .raw("    echo \"Waiting for the service principal to replicate (attempt $attempt of 6)...\" >&2")
+        .raw("    sleep 10")
+        .raw("  done")
+        .raw("  return 1")
+        .raw("}");
+    for ra in &m.role_assignments {
+        s.run(&[lit("assign"), lit(&ra.role), lit(&ra.scope)]);
+    }
+    s.blank()
+        .comment("3. Credentials for the vendor. Run with CREATE_SECRET=1 to add a one-year client secret; it is printed")
+        .comment("once in the create-for-rbac format. Paste it into the Trustbridge wizard (Credentials step) and nowhere else.")
+        .raw("if [ \"${CREATE_SECRET:-0}\" = 1 ]; then")
+        .run_indented(&[lit("az"), lit("ad"), lit("app"), lit("credential"), lit("reset"), lit("--id"), var("APP_ID"), lit("--append"), lit("--display-name"), lit("trustbridge"), lit("--years"), lit("1"),
+            lit("--query"), lit("{appId:appId,displayName:displayName,password:password,tenant:tenant}"), lit("-o"), lit("json")])
+        .raw("fi")
+        .raw("echo \"Done. Service principal $SP_NAME, appId $APP_ID.\"");
+    s.finish()
+}
+
+pub fn revoke_sh(z: &ResolvedAzure, m: &AzureModel) -> String {
+    let mut s = Script::new("Azure: revoke the vendor's access.", &["Deletes the role assignments, then the app registration (and with it the service principal and its secrets)."]);
+    header(&mut s, z);
+    s.capture("APP_ID", &[lit("az"), lit("ad"), lit("sp"), lit("list"), lit("--display-name"), var("SP_NAME"), lit("--query"), lit("[0].appId"), lit("-o"), lit("tsv")])
+        .raw("if [ -z \"$APP_ID\" ]; then echo \"No service principal named $SP_NAME: nothing to revoke.\"; exit 0; fi");
+    for ra in &m.role_assignments {
+        s.run(&[lit("az"), lit("role"), lit("assignment"), lit("delete"), lit("--assignee"), var("APP_ID"), lit("--role"), lit(&ra.role), lit("--scope"), lit(&ra.scope)]);
+    }
+    s.run(&[lit("az"), lit("ad"), lit("app"), lit("delete"), lit("--id"), var("APP_ID")]).echo("Access revoked.");
+    s.finish()
+}

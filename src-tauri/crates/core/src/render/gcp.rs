@@ -1,0 +1,147 @@
+//! Google Cloud: service account, optional custom role, IAM bindings; the gcloud scripts.
+
+use serde::Serialize;
+
+use crate::render::sh::{lit, var, Script, Word};
+use crate::validate::ResolvedGcp;
+
+/// `gcloud iam roles create --file` format.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomRoleFile {
+    #[serde(skip)]
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub stage: String,
+    pub included_permissions: Vec<String>,
+}
+
+/// One IAM binding: `member` gets `role` on `resource` (a full resource name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Binding {
+    pub resource: String,
+    pub role: String,
+    pub member: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct GcpModel {
+    pub custom_role: Option<CustomRoleFile>,
+    pub bindings: Vec<Binding>,
+}
+
+pub fn project_resource(project: &str) -> String {
+    format!("//cloudresourcemanager.googleapis.com/projects/{project}")
+}
+pub fn bucket_resource(bucket: &str) -> String {
+    format!("//storage.googleapis.com/projects/_/buckets/{bucket}")
+}
+pub fn topic_resource(project: &str, topic: &str) -> String {
+    format!("//pubsub.googleapis.com/projects/{project}/topics/{topic}")
+}
+
+pub fn model(g: &ResolvedGcp) -> GcpModel {
+    let member = format!("serviceAccount:{}", g.service_account_email());
+    let mut bindings = Vec::new();
+    let custom_role = g.profile.project_role.as_ref().map(|r| CustomRoleFile {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        description: r.description.clone(),
+        stage: "GA".into(),
+        included_permissions: r.permissions.clone(),
+    });
+    if let Some(r) = &custom_role {
+        bindings.push(Binding {
+            resource: project_resource(&g.project_id),
+            role: format!("projects/{}/roles/{}", g.project_id, r.id),
+            member: member.clone(),
+        });
+    }
+    for b in &g.buckets {
+        for role in &g.profile.bucket_roles {
+            bindings.push(Binding { resource: bucket_resource(b), role: role.clone(), member: member.clone() });
+        }
+    }
+    for t in &g.topics {
+        for role in &g.profile.topic_roles {
+            bindings.push(Binding { resource: topic_resource(&g.project_id, t), role: role.clone(), member: member.clone() });
+        }
+    }
+    GcpModel { custom_role, bindings }
+}
+
+fn member() -> Word {
+    Word::LitVar("--member=serviceAccount:".into(), "SA_EMAIL".into())
+}
+
+/// The gcloud command that adds (`add`) or removes (`remove`) one binding.
+fn binding_cmd(b: &Binding, verb: &str) -> Vec<Word> {
+    let role = lit(format!("--role={}", b.role));
+    if let Some(bucket) = b.resource.strip_prefix("//storage.googleapis.com/projects/_/buckets/") {
+        vec![lit("gcloud"), lit("storage"), lit("buckets"), lit(format!("{verb}-iam-policy-binding")), lit(format!("gs://{bucket}")), member(), role]
+    } else if let Some(rest) = b.resource.strip_prefix("//pubsub.googleapis.com/") {
+        let topic = rest.rsplit('/').next().unwrap_or_default().to_string();
+        vec![lit("gcloud"), lit("pubsub"), lit("topics"), lit(format!("{verb}-iam-policy-binding")), lit(topic), Word::LitVar("--project=".into(), "PROJECT".into()), member(), role]
+    } else {
+        vec![lit("gcloud"), lit("projects"), lit(format!("{verb}-iam-policy-binding")), var("PROJECT"), member(), role, lit("--condition=None")]
+    }
+}
+
+pub fn setup_sh(g: &ResolvedGcp, m: &GcpModel) -> String {
+    let mut s = Script::new(
+        "Google Cloud: create the vendor's service account and grant it exactly what the plan lists.",
+        &["Needs: gcloud signed in as someone who can manage IAM in the project (Cloud Shell works).", "Safe to re-run."],
+    );
+    s.set("PROJECT", &g.project_id)
+        .set("SA_ID", &g.service_account)
+        .raw("SA_EMAIL=\"${SA_ID}@${PROJECT}.iam.gserviceaccount.com\"")
+        .blank()
+        .comment("1. The service account (skipped if it exists).")
+        .raw("if ! gcloud iam service-accounts describe \"$SA_EMAIL\" --project=\"$PROJECT\" >/dev/null 2>&1; then")
+        .run_indented(&[lit("gcloud"), lit("iam"), lit("service-accounts"), lit("create"), var("SA_ID"), Word::LitVar("--project=".into(), "PROJECT".into()),
+            lit(format!("--display-name={}", g.profile.service_account_display_name))])
+        .raw("fi");
+    if let Some(r) = &m.custom_role {
+        s.blank().comment("2. The custom role (custom-role.json), created or updated.").set("ROLE_ID", &r.id)
+            .raw("if gcloud iam roles describe \"$ROLE_ID\" --project=\"$PROJECT\" >/dev/null 2>&1; then")
+            .run_indented(&[lit("gcloud"), lit("iam"), lit("roles"), lit("update"), var("ROLE_ID"), Word::LitVar("--project=".into(), "PROJECT".into()), lit("--file=custom-role.json"), lit("--quiet")])
+            .raw("else")
+            .run_indented(&[lit("gcloud"), lit("iam"), lit("roles"), lit("create"), var("ROLE_ID"), Word::LitVar("--project=".into(), "PROJECT".into()), lit("--file=custom-role.json")])
+            .raw("fi");
+    }
+    s.blank().comment("3. Bindings (bindings.json lists the same grants).");
+    for b in &m.bindings {
+        s.run(&binding_cmd(b, "add"));
+    }
+    s.blank()
+        .comment("4. Credentials for the vendor.")
+        .comment("Keyless is better: many organisations enforce iam.disableServiceAccountKeyCreation (the default for")
+        .comment("organisations created since May 2024), and then key creation fails. Ask the vendor whether it supports")
+        .comment("Workload Identity Federation. If you must use a key, run with CREATE_KEY=1: the key is written to a")
+        .comment("private temporary folder; import it into the Trustbridge wizard (Credentials step), then delete it.")
+        .raw("if [ \"${CREATE_KEY:-0}\" = 1 ]; then")
+        .raw("  umask 077")
+        .raw("  KEY_DIR=\"$(mktemp -d)\"")
+        .run_indented(&[lit("gcloud"), lit("iam"), lit("service-accounts"), lit("keys"), lit("create"), Word::VarLit("KEY_DIR".into(), "/key.json".into()), Word::LitVar("--iam-account=".into(), "SA_EMAIL".into())])
+        .raw("  echo \"Key written to $KEY_DIR/key.json. Import it in Trustbridge, then delete it: rm -r $KEY_DIR\"")
+        .raw("else")
+        .raw("  echo \"No key created (set CREATE_KEY=1 to create one).\"")
+        .raw("fi")
+        .echo(&format!("Done. Service account: {}", g.service_account_email()));
+    s.finish()
+}
+
+pub fn revoke_sh(g: &ResolvedGcp, m: &GcpModel) -> String {
+    let mut s = Script::new("Google Cloud: revoke the vendor's access.", &["Removes every binding, the custom role and the service account (its keys go with it)."]);
+    s.set("PROJECT", &g.project_id).set("SA_ID", &g.service_account).raw("SA_EMAIL=\"${SA_ID}@${PROJECT}.iam.gserviceaccount.com\"").blank();
+    for b in &m.bindings {
+        s.run(&binding_cmd(b, "remove"));
+    }
+    if let Some(r) = &m.custom_role {
+        s.run(&[lit("gcloud"), lit("iam"), lit("roles"), lit("delete"), lit(&r.id), Word::LitVar("--project=".into(), "PROJECT".into()), lit("--quiet")]);
+    }
+    s.run(&[lit("gcloud"), lit("iam"), lit("service-accounts"), lit("delete"), var("SA_EMAIL"), Word::LitVar("--project=".into(), "PROJECT".into()), lit("--quiet")]);
+    s.echo("Access revoked.");
+    s.finish()
+}

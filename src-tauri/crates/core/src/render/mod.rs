@@ -1,0 +1,83 @@
+//! Rendering: a resolved plan → the typed documents → the export bundle's files.
+
+pub mod aws;
+pub mod azure;
+pub mod gcp;
+pub mod sh;
+pub mod summary;
+
+use serde::Serialize;
+
+use crate::validate::Resolved;
+
+/// One file of the bundle, path relative to the bundle root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Artifact {
+    pub path: String,
+    pub content: String,
+    pub executable: bool,
+}
+
+impl Artifact {
+    pub fn text(path: &str, content: String) -> Artifact {
+        Artifact { path: path.to_string(), content, executable: false }
+    }
+    pub fn script(path: &str, content: String) -> Artifact {
+        Artifact { path: path.to_string(), content, executable: true }
+    }
+}
+
+/// Everything an export writes, in order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Bundle {
+    pub files: Vec<Artifact>,
+}
+
+impl Bundle {
+    pub fn get(&self, path: &str) -> Option<&Artifact> {
+        self.files.iter().find(|f| f.path == path)
+    }
+}
+
+fn pretty<T: Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string_pretty(v).expect("serializes");
+    s.push('\n');
+    s
+}
+
+/// Renders every file of the bundle. Pure: no I/O.
+pub fn render(r: &Resolved) -> Bundle {
+    let mut files = vec![
+        Artifact::text("SUMMARY.md", summary::summary_md(r)),
+        Artifact::text("plan.json", r.plan.to_json_pretty()),
+        Artifact::text("handoff.json", pretty(&summary::handoff(r))),
+    ];
+    if let Some(a) = &r.aws {
+        let docs = aws::documents(a);
+        files.push(Artifact::text("aws/trust-policy.json", docs.trust.to_pretty_json()));
+        if let Some(s) = &docs.storage {
+            files.push(Artifact::text("aws/storage-policy.json", s.to_pretty_json()));
+        }
+        if let Some(e) = &docs.events {
+            files.push(Artifact::text("aws/events-policy.json", e.to_pretty_json()));
+        }
+        files.push(Artifact::script("aws/setup.sh", aws::setup_sh(r, a, &docs)));
+        files.push(Artifact::script("aws/revoke.sh", aws::revoke_sh(a, &docs)));
+    }
+    if let Some(g) = &r.gcp {
+        let m = gcp::model(g);
+        if let Some(role) = &m.custom_role {
+            files.push(Artifact::text("gcp/custom-role.json", pretty(role)));
+        }
+        files.push(Artifact::text("gcp/bindings.json", pretty(&m.bindings)));
+        files.push(Artifact::script("gcp/setup.sh", gcp::setup_sh(g, &m)));
+        files.push(Artifact::script("gcp/revoke.sh", gcp::revoke_sh(g, &m)));
+    }
+    if let Some(z) = &r.azure {
+        let m = azure::model(z);
+        files.push(Artifact::text("azure/role-assignments.json", pretty(&m)));
+        files.push(Artifact::script("azure/setup.sh", azure::setup_sh(z, &m)));
+        files.push(Artifact::script("azure/revoke.sh", azure::revoke_sh(z, &m)));
+    }
+    Bundle { files }
+}

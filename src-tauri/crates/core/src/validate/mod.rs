@@ -1,0 +1,463 @@
+//! Validation of every plan field, all problems at once, and resolution of the plan against its
+//! vendor profile into concrete values the renderers use.
+
+pub mod rules;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::plan::{Plan, S3Storage, PLAN_VERSION};
+use crate::profile::{AwsProfile, AzureProfile, ExternalIdPolicy, GcpProfile, Profile};
+
+/// One broken rule: `field.path: rule (got 'value')`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Path of the field in the plan, e.g. `aws.storage[0].bucket`.
+    pub field: String,
+    /// The rule, in plain language.
+    pub rule: String,
+    /// The offending value as typed (shown escaped and shortened).
+    pub value: String,
+    /// A concrete way to fix it, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Problem {
+    pub fn new(field: impl Into<String>, rule: impl Into<String>, value: &str) -> Problem {
+        Problem { field: field.into(), rule: rule.into(), value: value.to_string(), fix: None }
+    }
+
+    pub fn with_fix(mut self, fix: impl Into<String>) -> Problem {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    /// The stable error code for this field, e.g. `validation.aws.storage.bucket`.
+    pub fn code(&self) -> String {
+        let mut path = String::new();
+        let mut depth = 0;
+        for c in self.field.chars() {
+            match c {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                _ if depth == 0 => path.push(c),
+                _ => {}
+            }
+        }
+        format!("validation.{path}")
+    }
+}
+
+/// Shows a value safely on one line: control characters escaped, long values shortened.
+pub fn show_value(v: &str) -> String {
+    let escaped: String = v.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect();
+    if escaped.chars().count() > 80 {
+        let head: String = escaped.chars().take(77).collect();
+        format!("{head}…")
+    } else {
+        escaped
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} (got '{}')", self.field, self.rule, show_value(&self.value))?;
+        if let Some(fix) = &self.fix {
+            write!(f, "; {fix}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Partition facts the renderers need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partition {
+    pub name: String,
+}
+
+impl Partition {
+    /// DNS suffix used in service endpoints (for `kms:ViaService`).
+    pub fn dns_suffix(&self) -> &'static str {
+        match self.name.as_str() {
+            "aws-cn" => "amazonaws.com.cn",
+            "aws-iso" => "c2s.ic.gov",
+            "aws-iso-b" => "sc2s.sgov.gov",
+            "aws-eusc" => "amazonaws.eu",
+            _ => "amazonaws.com",
+        }
+    }
+}
+
+/// AWS values after validation and profile defaults.
+#[derive(Debug, Clone)]
+pub struct ResolvedAws {
+    pub partition: Partition,
+    pub account_id: String,
+    pub region: String,
+    pub role_name: String,
+    pub role_path: String,
+    pub permissions_boundary_arn: Option<String>,
+    pub external_id: Option<String>,
+    pub vendor_account: String,
+    pub principal_patterns: Vec<String>,
+    pub storage: Vec<S3Storage>,
+    pub event_buses: Vec<String>,
+    pub profile: AwsProfile,
+}
+
+impl ResolvedAws {
+    pub fn role_arn(&self) -> String {
+        format!("arn:{}:iam::{}:role{}{}", self.partition.name, self.account_id, self.role_path, self.role_name)
+    }
+    pub fn vendor_root(&self) -> String {
+        format!("arn:{}:iam::{}:root", self.partition.name, self.vendor_account)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedGcp {
+    pub project_id: String,
+    pub service_account: String,
+    pub buckets: Vec<String>,
+    pub topics: Vec<String>,
+    pub profile: GcpProfile,
+}
+
+impl ResolvedGcp {
+    pub fn service_account_email(&self) -> String {
+        format!("{}@{}.iam.gserviceaccount.com", self.service_account, self.project_id)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedAzure {
+    pub tenant_id: String,
+    pub subscription_id: String,
+    pub resource_group: String,
+    pub service_principal_name: String,
+    pub containers: Vec<(String, String)>,
+    pub topics: Vec<String>,
+    pub profile: AzureProfile,
+}
+
+impl ResolvedAzure {
+    pub fn container_scope(&self, account: &str, container: &str) -> String {
+        format!(
+            "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Storage/storageAccounts/{account}/blobServices/default/containers/{container}",
+            self.subscription_id, self.resource_group
+        )
+    }
+    pub fn topic_scope(&self, topic: &str) -> String {
+        format!(
+            "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.EventGrid/topics/{topic}",
+            self.subscription_id, self.resource_group
+        )
+    }
+}
+
+/// A plan that passed validation, with every default filled in from its profile.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub plan: Plan,
+    pub profile: Profile,
+    pub aws: Option<ResolvedAws>,
+    pub gcp: Option<ResolvedGcp>,
+    pub azure: Option<ResolvedAzure>,
+}
+
+struct Check {
+    problems: Vec<Problem>,
+}
+
+impl Check {
+    fn rule(&mut self, field: impl Into<String>, value: &str, r: rules::Rule) -> bool {
+        match r {
+            Ok(()) => true,
+            Err(rule) => {
+                self.problems.push(Problem::new(field, rule, value));
+                false
+            }
+        }
+    }
+    fn push(&mut self, p: Problem) {
+        self.problems.push(p);
+    }
+}
+
+/// Checks every field of the plan; reports every problem at once.
+/// `base_dir` resolves a relative vendor profile path (normally the plan's folder).
+pub fn validate(plan: &Plan, base_dir: Option<&Path>) -> Result<Resolved, Vec<Problem>> {
+    let mut c = Check { problems: Vec::new() };
+    if plan.version != PLAN_VERSION {
+        c.push(Problem::new("version", format!("must be {PLAN_VERSION}"), &plan.version.to_string()));
+    }
+    let profile = match Profile::resolve(&plan.platform, base_dir) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            c.push(Problem::new("platform", e.to_string(), &plan.platform));
+            None
+        }
+    };
+    c.rule("integration.name", &plan.integration.name, rules::integration_name(&plan.integration.name));
+    c.rule("integration.project_id", &plan.integration.project_id, rules::platform_project_id(&plan.integration.project_id));
+
+    if plan.aws.is_none() && plan.gcp.is_none() && plan.azure.is_none() {
+        c.push(Problem::new("plan", "choose at least one cloud: add an 'aws', 'gcp' or 'azure' section", ""));
+    }
+    let pid = profile.as_ref().map(|p| p.id.clone()).unwrap_or_default();
+    let unsupported = |cloud: &str| Problem::new(cloud, format!("vendor profile '{pid}' does not support this cloud; remove the section"), cloud);
+
+    let aws = match (&plan.aws, profile.as_ref().map(|p| &p.aws)) {
+        (Some(a), Some(Some(ap))) => validate_aws(&mut c, a, ap, &pid),
+        (Some(_), Some(None)) => {
+            c.push(unsupported("aws"));
+            None
+        }
+        _ => None,
+    };
+    let gcp = match (&plan.gcp, profile.as_ref().map(|p| &p.gcp)) {
+        (Some(g), Some(Some(gp))) => validate_gcp(&mut c, g, gp),
+        (Some(_), Some(None)) => {
+            c.push(unsupported("gcp"));
+            None
+        }
+        _ => None,
+    };
+    let azure = match (&plan.azure, profile.as_ref().map(|p| &p.azure)) {
+        (Some(z), Some(Some(zp))) => validate_azure(&mut c, z, zp),
+        (Some(_), Some(None)) => {
+            c.push(unsupported("azure"));
+            None
+        }
+        _ => None,
+    };
+    // Sections that failed to resolve have already pushed problems.
+    if c.problems.is_empty() {
+        let resolved = Resolved { plan: plan.clone(), profile: profile.expect("no problems"), aws, gcp, azure };
+        // IAM size limits are checked here, before anything is written or applied.
+        let size_problems = crate::render::aws::size_problems(&resolved);
+        if size_problems.is_empty() {
+            return Ok(resolved);
+        }
+        return Err(size_problems);
+    }
+    Err(c.problems)
+}
+
+fn duplicates(c: &mut Check, field: &str, items: impl Iterator<Item = (usize, String)>) {
+    let mut seen = BTreeSet::new();
+    for (i, v) in items {
+        if !seen.insert(v.clone()) {
+            c.push(Problem::new(format!("{field}[{i}]"), "listed twice; remove the duplicate", &v));
+        }
+    }
+}
+
+fn validate_aws(c: &mut Check, a: &crate::plan::AwsPlan, ap: &AwsProfile, pid: &str) -> Option<ResolvedAws> {
+    let before = c.problems.len();
+    let part_ok = c.rule("aws.partition", &a.partition, rules::partition(&a.partition));
+    c.rule("aws.account_id", &a.account_id, rules::aws_account_id(&a.account_id));
+    let region_ok = c.rule("aws.region", &a.region, rules::aws_region(&a.region, &a.partition));
+    let role_name = a.role_name.clone().unwrap_or_else(|| ap.default_role_name.clone());
+    c.rule("aws.role_name", &role_name, rules::aws_role_name(&role_name));
+    c.rule("aws.role_path", &a.role_path, rules::aws_role_path(&a.role_path));
+    if let Some(b) = &a.permissions_boundary_arn {
+        c.rule("aws.permissions_boundary_arn", b, rules::permissions_boundary_arn(b, &a.partition));
+    }
+
+    // Who is trusted.
+    let vendor_account = match (&ap.vendor_accounts, &a.vendor) {
+        (Some(map), None) => match map.get(a.partition.as_str()).or_else(|| map.get("*")) {
+            Some(acct) => Some(acct.clone()),
+            None => {
+                if part_ok {
+                    let known: Vec<&str> = map.keys().map(|s| s.as_str()).collect();
+                    c.push(Problem::new(
+                        "aws.partition",
+                        format!("vendor profile '{pid}' has no account in this partition (it has: {})", known.join(", ")),
+                        &a.partition,
+                    ));
+                }
+                None
+            }
+        },
+        (Some(_), Some(v)) => {
+            c.push(Problem::new(
+                "aws.vendor",
+                format!("the vendor account comes from profile '{pid}'; remove 'aws.vendor' or use the 'custom' profile"),
+                &v.account_id,
+            ));
+            None
+        }
+        (None, Some(v)) => {
+            if c.rule("aws.vendor.account_id", &v.account_id, rules::aws_account_id(&v.account_id)) {
+                if v.account_id == a.account_id {
+                    c.push(Problem::new("aws.vendor.account_id", "the vendor account must differ from your own account", &v.account_id));
+                }
+                Some(v.account_id.clone())
+            } else {
+                None
+            }
+        }
+        (None, None) => {
+            c.push(
+                Problem::new("aws.vendor.account_id", format!("required by profile '{pid}': the vendor's AWS account id"), "")
+                    .with_fix("ask the vendor for the 12-digit AWS account id it will assume the role from"),
+            );
+            None
+        }
+    };
+    let mut principal_patterns = Vec::new();
+    if let Some(acct) = &vendor_account {
+        let (source, pats): (&str, Vec<String>) = match &a.vendor {
+            Some(v) => ("aws.vendor.principal_patterns", v.principal_patterns.clone()),
+            None => ("profile.aws.principal_patterns", ap.principal_patterns.clone()),
+        };
+        for (i, p) in pats.iter().enumerate() {
+            let filled = p.replace("{partition}", &a.partition).replace("{vendor_account}", acct);
+            if c.rule(format!("{source}[{i}]"), p, rules::principal_pattern(&filled, &a.partition, acct)) {
+                principal_patterns.push(filled);
+            }
+        }
+        duplicates(c, source, principal_patterns.iter().cloned().enumerate());
+    }
+
+    // External id, by the profile's policy.
+    let has_patterns = !principal_patterns.is_empty();
+    match (&a.external_id, ap.external_id) {
+        (Some(x), ExternalIdPolicy::None) => {
+            c.push(
+                Problem::new("aws.external_id", format!("vendor profile '{pid}' does not send an external id, so the role could never be assumed"), x)
+                    .with_fix("remove aws.external_id"),
+            );
+        }
+        (Some(x), _) => {
+            c.rule("aws.external_id", x, rules::external_id(x));
+        }
+        (None, ExternalIdPolicy::Required) => c.push(
+            Problem::new("aws.external_id", format!("required by vendor profile '{pid}' (protects against the confused-deputy problem)"), "")
+                .with_fix("generate one in the wizard or with `trustbridge init`, or paste the one the vendor gave you"),
+        ),
+        (None, ExternalIdPolicy::Optional) if !has_patterns => c.push(
+            Problem::new("aws.external_id", "required when no principal patterns narrow the trust (otherwise any role in the vendor account could assume it)", "")
+                .with_fix("add an external id, or add aws.vendor.principal_patterns"),
+        ),
+        (None, _) => {}
+    }
+
+    // What is granted.
+    if a.storage.is_empty() && a.events.is_empty() {
+        c.push(Problem::new("aws.storage", "nothing to grant: add at least one bucket (or an event bus)", "[]"));
+    }
+    for (i, s) in a.storage.iter().enumerate() {
+        c.rule(format!("aws.storage[{i}].bucket"), &s.bucket, rules::s3_bucket(&s.bucket));
+        if let Some(p) = &s.prefix {
+            c.rule(format!("aws.storage[{i}].prefix"), p, rules::s3_prefix(p));
+        }
+        if let Some(k) = &s.kms_key_arn {
+            if part_ok && region_ok {
+                c.rule(format!("aws.storage[{i}].kms_key_arn"), k, rules::kms_key_arn(k, &a.partition, &a.region));
+            }
+        }
+    }
+    duplicates(c, "aws.storage", a.storage.iter().map(|s| format!("{}/{}", s.bucket, s.prefix.clone().unwrap_or_default())).enumerate());
+    if !a.events.is_empty() && ap.event_bus_actions.is_empty() {
+        c.push(Problem::new("aws.events", format!("vendor profile '{pid}' publishes no events; remove the event buses"), &a.events[0].event_bus_name));
+    }
+    for (i, e) in a.events.iter().enumerate() {
+        c.rule(format!("aws.events[{i}].event_bus_name"), &e.event_bus_name, rules::event_bus_name(&e.event_bus_name));
+    }
+    duplicates(c, "aws.events", a.events.iter().map(|e| e.event_bus_name.clone()).enumerate());
+
+    if c.problems.len() != before {
+        return None;
+    }
+    Some(ResolvedAws {
+        partition: Partition { name: a.partition.clone() },
+        account_id: a.account_id.clone(),
+        region: a.region.clone(),
+        role_name,
+        role_path: a.role_path.clone(),
+        permissions_boundary_arn: a.permissions_boundary_arn.clone(),
+        external_id: a.external_id.clone(),
+        vendor_account: vendor_account?,
+        principal_patterns,
+        storage: a.storage.clone(),
+        event_buses: a.events.iter().map(|e| e.event_bus_name.clone()).collect(),
+        profile: ap.clone(),
+    })
+}
+
+fn validate_gcp(c: &mut Check, g: &crate::plan::GcpPlan, gp: &GcpProfile) -> Option<ResolvedGcp> {
+    let before = c.problems.len();
+    c.rule("gcp.project_id", &g.project_id, rules::gcp_project_id(&g.project_id));
+    let sa = g.service_account.clone().unwrap_or_else(|| gp.default_service_account.clone());
+    if let Err(rule) = rules::gcp_service_account_id(&sa) {
+        let suggestion = rules::suggest_service_account_id(&sa);
+        c.push(Problem::new("gcp.service_account", rule, &sa).with_fix(format!("use '{suggestion}' instead")));
+    }
+    if g.storage.is_empty() && g.events.is_empty() {
+        c.push(Problem::new("gcp.storage", "nothing to grant: add at least one bucket (or a topic)", "[]"));
+    }
+    for (i, s) in g.storage.iter().enumerate() {
+        c.rule(format!("gcp.storage[{i}].bucket"), &s.bucket, rules::gcs_bucket(&s.bucket));
+    }
+    duplicates(c, "gcp.storage", g.storage.iter().map(|s| s.bucket.clone()).enumerate());
+    if !g.events.is_empty() && gp.topic_roles.is_empty() {
+        c.push(Problem::new("gcp.events", "this vendor publishes no events; remove the topics", &g.events[0].topic));
+    }
+    for (i, t) in g.events.iter().enumerate() {
+        c.rule(format!("gcp.events[{i}].topic"), &t.topic, rules::pubsub_topic(&t.topic));
+    }
+    duplicates(c, "gcp.events", g.events.iter().map(|t| t.topic.clone()).enumerate());
+    if c.problems.len() != before {
+        return None;
+    }
+    Some(ResolvedGcp {
+        project_id: g.project_id.clone(),
+        service_account: sa,
+        buckets: g.storage.iter().map(|s| s.bucket.clone()).collect(),
+        topics: g.events.iter().map(|t| t.topic.clone()).collect(),
+        profile: gp.clone(),
+    })
+}
+
+fn validate_azure(c: &mut Check, z: &crate::plan::AzurePlan, zp: &AzureProfile) -> Option<ResolvedAzure> {
+    let before = c.problems.len();
+    c.rule("azure.tenant_id", &z.tenant_id, rules::guid(&z.tenant_id));
+    c.rule("azure.subscription_id", &z.subscription_id, rules::guid(&z.subscription_id));
+    c.rule("azure.resource_group", &z.resource_group, rules::resource_group(&z.resource_group));
+    let sp = z.service_principal_name.clone().unwrap_or_else(|| zp.default_service_principal_name.clone());
+    c.rule("azure.service_principal_name", &sp, rules::display_name(&sp, 120));
+    if z.storage.is_empty() && z.events.is_empty() {
+        c.push(Problem::new("azure.storage", "nothing to grant: add at least one container (or a topic)", "[]"));
+    }
+    for (i, s) in z.storage.iter().enumerate() {
+        c.rule(format!("azure.storage[{i}].storage_account"), &s.storage_account, rules::storage_account(&s.storage_account));
+        c.rule(format!("azure.storage[{i}].container"), &s.container, rules::blob_container(&s.container));
+    }
+    duplicates(c, "azure.storage", z.storage.iter().map(|s| format!("{}/{}", s.storage_account, s.container)).enumerate());
+    if !z.events.is_empty() && zp.topic_roles.is_empty() {
+        c.push(Problem::new("azure.events", "this vendor publishes no events; remove the topics", &z.events[0].topic));
+    }
+    for (i, t) in z.events.iter().enumerate() {
+        c.rule(format!("azure.events[{i}].topic"), &t.topic, rules::event_grid_topic(&t.topic));
+    }
+    duplicates(c, "azure.events", z.events.iter().map(|t| t.topic.clone()).enumerate());
+    if c.problems.len() != before {
+        return None;
+    }
+    Some(ResolvedAzure {
+        tenant_id: z.tenant_id.to_ascii_lowercase(),
+        subscription_id: z.subscription_id.to_ascii_lowercase(),
+        resource_group: z.resource_group.clone(),
+        service_principal_name: sp,
+        containers: z.storage.iter().map(|s| (s.storage_account.clone(), s.container.clone())).collect(),
+        topics: z.events.iter().map(|t| t.topic.clone()).collect(),
+        profile: zp.clone(),
+    })
+}

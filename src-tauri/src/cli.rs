@@ -1,0 +1,177 @@
+//! The headless CLI, in the same binary as the app. Needs no display.
+//!
+//! Exit codes: 0 success, 1 failure (I/O, cloud), 2 invalid input (plan, arguments).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+use trustbridge_core::{export, external_id, render, validate, CoreError, Plan, Profile};
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FAILED: i32 = 1;
+pub const EXIT_INVALID: i32 = 2;
+
+#[derive(Debug, Parser)]
+#[command(name = "trustbridge", version, about = "Connect an ML platform vendor to your cloud, least privilege.\n\nWith no command, opens the wizard.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the vendor profiles built into this build.
+    Profiles {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check every field of a plan; print `field.path: rule (got 'value')` per problem.
+    Validate {
+        #[arg(long, value_name = "PLAN")]
+        plan: PathBuf,
+        /// Print the problems as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the export bundle (policies, scripts, SUMMARY.md, handoff.json) to a new folder.
+    Export {
+        #[arg(long, value_name = "PLAN")]
+        plan: PathBuf,
+        /// Destination folder; must not exist or be empty. Nothing is written on error.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Print a fresh external id from the system's secure random source.
+    ExternalId,
+    /// Print the JSON Schema of the plan.
+    Schema,
+}
+
+/// Runs the CLI (or the wizard when no command is given); returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => EXIT_OK,
+                _ => EXIT_INVALID,
+            };
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        None => crate::run_gui(),
+        Some(cmd) => run(cmd, &mut out),
+    }
+}
+
+fn run(cmd: Command, out: &mut impl Write) -> i32 {
+    match cmd {
+        Command::Profiles { json } => profiles(json, out),
+        Command::Validate { plan, json } => match load(&plan) {
+            Err(code) => code,
+            Ok(p) => match validate(&p, plan_dir(&plan)) {
+                Ok(_) => {
+                    if json {
+                        let _ = writeln!(out, "[]");
+                    } else {
+                        let _ = writeln!(out, "{}: valid", plan.display());
+                    }
+                    EXIT_OK
+                }
+                Err(problems) => {
+                    if json {
+                        let items: Vec<serde_json::Value> = problems
+                            .iter()
+                            .map(|p| serde_json::json!({"code": p.code(), "field": p.field, "rule": p.rule, "value": p.value, "fix": p.fix}))
+                            .collect();
+                        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&items).unwrap_or_default());
+                    } else {
+                        for p in &problems {
+                            let _ = writeln!(out, "{p}");
+                        }
+                    }
+                    EXIT_INVALID
+                }
+            },
+        },
+        Command::Export { plan, out: dir } => {
+            let p = match load(&plan) {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            let resolved = match validate(&p, plan_dir(&plan)) {
+                Ok(r) => r,
+                Err(problems) => {
+                    for pr in &problems {
+                        eprintln!("{pr}");
+                    }
+                    eprintln!("nothing written: fix the {} problem(s) above", problems.len());
+                    return EXIT_INVALID;
+                }
+            };
+            let bundle = render(&resolved);
+            match export::write_bundle(&bundle, &dir) {
+                Ok(path) => {
+                    let _ = writeln!(out, "wrote {} files to {}", bundle.files.len(), path.display());
+                    let _ = writeln!(out, "next: read {}/SUMMARY.md", path.display());
+                    EXIT_OK
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    EXIT_FAILED
+                }
+            }
+        }
+        Command::ExternalId => match external_id::generate() {
+            Ok(id) => {
+                let _ = writeln!(out, "{id}");
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                EXIT_FAILED
+            }
+        },
+        Command::Schema => {
+            let _ = write!(out, "{}", Plan::json_schema());
+            EXIT_OK
+        }
+    }
+}
+
+fn profiles(json: bool, out: &mut impl Write) -> i32 {
+    let all = Profile::builtins();
+    if json {
+        let items: Vec<_> = all.iter().map(crate::commands::summary).collect();
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&items).unwrap_or_default());
+    } else {
+        for p in &all {
+            let _ = writeln!(out, "{:<10} {:<18} clouds: {}", p.id, p.display_name, p.clouds().join(", "));
+        }
+        let _ = writeln!(out, "\nA vendor's own profile: set \"platform\" in the plan to the path of its .json file.");
+    }
+    EXIT_OK
+}
+
+fn plan_dir(plan: &Path) -> Option<&Path> {
+    plan.parent()
+}
+
+/// Reads and parses a plan; prints the error and returns the exit code on failure.
+fn load(path: &Path) -> Result<Plan, i32> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("plan: cannot read {}: {e}", path.display());
+            return Err(EXIT_INVALID);
+        }
+    };
+    Plan::from_json(&text).map_err(|e: CoreError| {
+        eprintln!("{e}");
+        EXIT_INVALID
+    })
+}

@@ -1,0 +1,148 @@
+//! The headless CLI: exit codes, messages, and no files left behind on error.
+//! Runs the real binary with no display.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_trustbridge"));
+    c.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY");
+    c
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run trustbridge")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn help_and_version_exit_zero_without_a_display() {
+    let o = run(&["--help"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    for cmd in ["profiles", "validate", "export", "external-id", "schema"] {
+        assert!(text(&o).contains(cmd), "--help lists {cmd}");
+    }
+    let o = run(&["--version"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o).contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn unknown_command_is_a_usage_error() {
+    assert_eq!(run(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(run(&["export", "--plan"]).status.code(), Some(2));
+}
+
+#[test]
+fn profiles_lists_the_builtins() {
+    let o = run(&["profiles"]);
+    assert_eq!(o.status.code(), Some(0));
+    for id in ["mlcube", "jfrog-ml", "custom"] {
+        assert!(text(&o).contains(id));
+    }
+    let o = run(&["profiles", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 3);
+    assert_eq!(v[0]["clouds"], serde_json::json!(["aws", "gcp", "azure"]));
+}
+
+#[test]
+fn validate_ok_and_invalid() {
+    let plan = fixtures().join("plans/three-clouds.json");
+    let o = run(&["validate", "--plan", plan.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("plan.json");
+    let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    v["aws"]["account_id"] = "12345".into();
+    v["gcp"]["service_account"] = "ml3PlatformServiceAccount".into();
+    std::fs::write(&bad, v.to_string()).unwrap();
+    let o = run(&["validate", "--plan", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("aws.account_id: an AWS account id is exactly 12 digits (got '12345')"), "{out}");
+    assert!(out.contains("gcp.service_account:") && out.contains("ml3-platform-service-account"), "{out}");
+
+    let o = run(&["validate", "--plan", bad.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["code"], "validation.aws.account_id");
+}
+
+#[test]
+fn missing_and_garbage_plans_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run(&["validate", "--plan", tmp.path().join("nope.json").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("cannot read"));
+    let garbage = tmp.path().join("g.json");
+    std::fs::write(&garbage, [0xff, 0xfe, 0x00, 0x41]).unwrap();
+    let o = run(&["validate", "--plan", garbage.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[test]
+fn export_writes_the_bundle() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("bundle");
+    let plan = fixtures().join("plans/three-clouds.json");
+    let o = run(&["export", "--plan", plan.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(out.join("SUMMARY.md").is_file());
+    assert!(out.join("azure/setup.sh").is_file());
+}
+
+#[test]
+fn every_bad_input_exits_2_and_leaves_no_files() {
+    let cases: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("bad-inputs.json")).unwrap()).unwrap();
+    let base: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("plans/three-clouds.json")).unwrap()).unwrap();
+    for c in cases.iter().filter(|c| c.get("set").is_some()) {
+        let mut plan = base.clone();
+        for (ptr, value) in c["set"].as_object().unwrap() {
+            let (parent, key) = ptr.rsplit_once('/').unwrap();
+            match plan.pointer_mut(parent).unwrap() {
+                serde_json::Value::Object(m) => {
+                    m.insert(key.into(), value.clone());
+                }
+                serde_json::Value::Array(a) => a.push(value.clone()),
+                _ => unreachable!(),
+            }
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("plan.json");
+        std::fs::write(&p, plan.to_string()).unwrap();
+        let out = tmp.path().join("out");
+        let o = run(&["export", "--plan", p.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        let kind = c["kind"].as_str().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{kind}: {}", text(&o));
+        let field = c["field"].as_str().unwrap();
+        assert!(String::from_utf8_lossy(&o.stderr).contains(&format!("{field}: ")), "{kind}: {}", text(&o));
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("plan.json")], "{kind}: files left behind");
+    }
+}
+
+#[test]
+fn external_id_is_fresh_each_time() {
+    let a = run(&["external-id"]);
+    let b = run(&["external-id"]);
+    assert_eq!(a.status.code(), Some(0));
+    let (a, b) = (String::from_utf8_lossy(&a.stdout).trim().to_string(), String::from_utf8_lossy(&b.stdout).trim().to_string());
+    assert!(a.len() >= 32 && a != b);
+}
+
+#[test]
+fn schema_command_prints_the_shipped_schema() {
+    let o = run(&["schema"]);
+    let shipped = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/core/schema/plan.schema.json")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), shipped);
+}

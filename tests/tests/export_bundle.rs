@@ -1,0 +1,135 @@
+//! The export bundle on disk: every file, atomic writes, and the ecosystem's checker (shellcheck)
+//! on every generated script.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use trustbridge_core::export::write_bundle;
+use trustbridge_core::render;
+
+const EXPECTED: &[&str] = &[
+    "SUMMARY.md",
+    "plan.json",
+    "handoff.json",
+    "aws/trust-policy.json",
+    "aws/storage-policy.json",
+    "aws/events-policy.json",
+    "aws/setup.sh",
+    "aws/revoke.sh",
+    "gcp/custom-role.json",
+    "gcp/bindings.json",
+    "gcp/setup.sh",
+    "gcp/revoke.sh",
+    "azure/role-assignments.json",
+    "azure/setup.sh",
+    "azure/revoke.sh",
+];
+
+fn files_under(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_string_lossy().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn three_cloud_export_writes_the_whole_bundle() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("bundle");
+    write_bundle(&render(&resolved("three-clouds.json")), &out).unwrap();
+    let mut want: Vec<String> = EXPECTED.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(files_under(&out), want);
+    // Nothing but the bundle was left next to it.
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+    let summary = std::fs::read_to_string(out.join("SUMMARY.md")).unwrap();
+    for needle in ["What:", "Apply:", "Revoke:", "arn:aws:iam::123456789012:role/mlcube-platform-access", "883313729965"] {
+        assert!(summary.contains(needle), "SUMMARY.md lacks {needle:?}");
+    }
+    let handoff: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("handoff.json")).unwrap()).unwrap();
+    assert_eq!(handoff["aws"]["role_arn"], "arn:aws:iam::123456789012:role/mlcube-platform-access");
+    assert_eq!(handoff["gcp"]["service_account_email"], "ml3-platform-sa@my-project.iam.gserviceaccount.com");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(out.join("aws/setup.sh")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o755);
+    }
+}
+
+#[test]
+fn scripts_say_what_the_issue_requires() {
+    let b = render(&resolved("three-clouds.json"));
+    let aws = &b.get("aws/setup.sh").unwrap().content;
+    for needle in ["aws iam create-role", "file://trust-policy.json", "aws iam put-role-policy", "get-caller-identity", "update-assume-role-policy"] {
+        assert!(aws.contains(needle), "aws/setup.sh lacks {needle}");
+    }
+    let gcp = &b.get("gcp/setup.sh").unwrap().content;
+    for needle in ["gcloud iam service-accounts create", "gcloud iam roles create", "--file=custom-role.json", "gcloud projects add-iam-policy-binding",
+        "gcloud storage buckets add-iam-policy-binding gs://my-company-data-bucket", "--role=roles/storage.objectViewer",
+        "gcloud pubsub topics add-iam-policy-binding my-topic", "--role=roles/pubsub.publisher", "iam.disableServiceAccountKeyCreation", "keys create"] {
+        assert!(gcp.contains(needle), "gcp/setup.sh lacks {needle}");
+    }
+    let az = &b.get("azure/setup.sh").unwrap().content;
+    assert!(!az.contains("--skip-assignment"), "obsolete flag");
+    for needle in ["--assignee-principal-type ServicePrincipal", "--assignee-object-id", "'Storage Blob Data Reader'", "'EventGrid Data Sender'",
+        "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/my-rg/providers/Microsoft.Storage/storageAccounts/mystorageacct/blobServices/default/containers/my-blob-container",
+        "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/my-rg/providers/Microsoft.EventGrid/topics/my-topic"] {
+        assert!(az.contains(needle), "azure/setup.sh lacks {needle}");
+    }
+}
+
+#[test]
+fn generated_scripts_pass_shellcheck() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["three-clouds.json", "jfrog-ml.json", "aws-kms-prefix.json", "custom.json"] {
+        let out = tmp.path().join(name.trim_end_matches(".json"));
+        write_bundle(&render(&resolved(name)), &out).unwrap();
+        for f in files_under(&out).into_iter().filter(|f| f.ends_with(".sh")) {
+            let path = out.join(&f);
+            let res = Command::new("shellcheck").arg("--severity=style").arg(&path).output().expect(
+                "shellcheck is required for this test (apt-get install shellcheck; the README's setup installs it)",
+            );
+            assert!(res.status.success(), "{name}: {f}:\n{}", String::from_utf8_lossy(&res.stdout));
+            let syntax = Command::new("bash").arg("-n").arg(&path).status().unwrap();
+            assert!(syntax.success(), "{name}: {f}: bash -n failed");
+        }
+    }
+}
+
+#[test]
+fn export_refuses_a_non_empty_folder_and_leaves_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("taken");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("keep.txt"), "mine").unwrap();
+    let err = write_bundle(&render(&resolved("jfrog-ml.json")), &out).unwrap_err();
+    assert!(err.to_string().contains("not empty"), "{err}");
+    assert_eq!(files_under(tmp.path()), vec!["taken/keep.txt".to_string()]);
+
+    let missing_parent = tmp.path().join("no/such/dir");
+    assert!(write_bundle(&render(&resolved("jfrog-ml.json")), &missing_parent).is_err());
+    assert_eq!(files_under(tmp.path()), vec!["taken/keep.txt".to_string()]);
+}
+
+#[test]
+fn an_empty_existing_folder_is_used() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("empty");
+    std::fs::create_dir(&out).unwrap();
+    write_bundle(&render(&resolved("jfrog-ml.json")), &out).unwrap();
+    assert!(out.join("aws/trust-policy.json").is_file());
+}

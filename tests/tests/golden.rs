@@ -1,0 +1,161 @@
+//! Golden tests: what Trustbridge renders grants exactly what the reference documents intend —
+//! nothing missing, nothing extra — compared semantically (Sid, order, one-vs-many ignored).
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use trustbridge_core::policy::{Grant, PolicyDocument};
+use trustbridge_core::render::{aws, azure, gcp};
+
+/// The reference documents list bucket-level and object-level S3 actions against both the bucket
+/// and `bucket/*`; IAM only ever matches each action against one resource type. What a document
+/// *intends* is the pairs that can match.
+fn effective(doc: &PolicyDocument) -> BTreeSet<Grant> {
+    doc.grants()
+        .into_iter()
+        .filter(|g| {
+            let object_resource = g.resource.starts_with("arn:aws:s3:::") && g.resource.contains('/');
+            match g.action.as_str() {
+                "s3:getobject" => object_resource,
+                "s3:listbucket" | "s3:getbuckettagging" => g.resource.starts_with("arn:aws:s3:::") && !object_resource,
+                _ => true,
+            }
+        })
+        .collect()
+}
+
+fn parse(s: &str) -> PolicyDocument {
+    PolicyDocument::parse(s).expect("policy parses")
+}
+
+#[test]
+fn mlcube_trust_storage_events_match_the_reference() {
+    let r = resolved("three-clouds.json");
+    let a = r.aws.as_ref().unwrap();
+    let docs = aws::documents(a);
+    let ext = a.external_id.as_deref().unwrap();
+
+    let want = parse(&reference("mlcube-trust.json", &[("<EXTERNAL_ID>", ext)]));
+    assert_eq!(docs.trust.grants(), want.grants());
+
+    let want = parse(&reference("mlcube-storage.json", &[]));
+    assert_eq!(effective(docs.storage.as_ref().unwrap()), effective(&want));
+    // And nothing ineffective is emitted by us.
+    assert_eq!(effective(docs.storage.as_ref().unwrap()), docs.storage.as_ref().unwrap().grants());
+
+    let want = parse(&reference(
+        "mlcube-events.json",
+        &[("<REGION>", "eu-west-1"), ("<ACCOUNT_ID>", "123456789012"), ("<EVENT_BUS_NAME>", "retrain-events")],
+    ));
+    assert_eq!(docs.events.as_ref().unwrap().grants(), want.grants());
+}
+
+#[test]
+fn jfrog_trust_and_storage_match_the_reference() {
+    let r = resolved("jfrog-ml.json");
+    let a = r.aws.as_ref().unwrap();
+    assert_eq!(a.role_name, "qwak-access-role");
+    let docs = aws::documents(a);
+    let want = parse(&reference("jfrog-trust.json", &[("<account-id>", "377488441568")]));
+    assert_eq!(docs.trust.grants(), want.grants());
+    assert_eq!(docs.trust.statement.len(), 2, "two statements, one per principal pattern");
+    let want = parse(&reference("jfrog-storage.json", &[("BUCKET_NAME", "my-training-data")]));
+    assert_eq!(effective(docs.storage.as_ref().unwrap()), effective(&want));
+    assert!(docs.events.is_none(), "JFrog ML publishes no events");
+}
+
+#[test]
+fn mlcube_gcp_bindings_match_the_reference() {
+    let r = resolved("three-clouds.json");
+    let m = gcp::model(r.gcp.as_ref().unwrap());
+    let role = m.custom_role.as_ref().unwrap();
+    assert_eq!(role.id, "ml3PlatformStorageRole");
+    assert_eq!(
+        role.included_permissions,
+        ["storage.buckets.get", "storage.buckets.list", "storage.objects.get", "storage.objects.list"]
+    );
+    let sa = "serviceAccount:ml3-platform-sa@my-project.iam.gserviceaccount.com";
+    let got: BTreeSet<(String, String, String)> =
+        m.bindings.iter().map(|b| (b.resource.clone(), b.role.clone(), b.member.clone())).collect();
+    let want: BTreeSet<(String, String, String)> = [
+        ("//cloudresourcemanager.googleapis.com/projects/my-project", "projects/my-project/roles/ml3PlatformStorageRole"),
+        ("//storage.googleapis.com/projects/_/buckets/my-company-data-bucket", "roles/storage.objectViewer"),
+        ("//pubsub.googleapis.com/projects/my-project/topics/my-topic", "roles/pubsub.publisher"),
+    ]
+    .iter()
+    .map(|(res, role)| (res.to_string(), role.to_string(), sa.to_string()))
+    .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn mlcube_azure_assignments_match_the_reference() {
+    let r = resolved("three-clouds.json");
+    let m = azure::model(r.azure.as_ref().unwrap());
+    let sub = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/my-rg";
+    let got: BTreeSet<(String, String, String)> =
+        m.role_assignments.iter().map(|a| (a.role.clone(), a.scope.clone(), a.principal_type.clone())).collect();
+    let want: BTreeSet<(String, String, String)> = [
+        ("Storage Blob Data Reader", format!("{sub}/providers/Microsoft.Storage/storageAccounts/mystorageacct/blobServices/default/containers/my-blob-container")),
+        ("EventGrid Data Sender", format!("{sub}/providers/Microsoft.EventGrid/topics/my-topic")),
+    ]
+    .into_iter()
+    .map(|(r, s)| (r.to_string(), s, "ServicePrincipal".to_string()))
+    .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn prefix_kms_and_partition_narrow_the_grant() {
+    let r = resolved("aws-kms-prefix.json");
+    let a = r.aws.as_ref().unwrap();
+    let docs = aws::documents(a);
+    let s = docs.storage.as_ref().unwrap();
+    let text = s.to_pretty_json();
+    assert!(!text.contains("arn:aws:"), "every ARN carries the aws-cn partition:\n{text}");
+    let g = s.grants();
+    let has = |action: &str, resource: &str, cond: &str| g.iter().any(|x| x.action == action && x.resource == resource && x.condition == cond);
+    assert!(has("s3:getobject", "arn:aws-cn:s3:::fraud-data/training/2026/*", ""));
+    assert!(has("s3:listbucket", "arn:aws-cn:s3:::fraud-data", "StringLike:s3:prefix=training/2026/*"));
+    assert!(has("s3:getobject", "arn:aws-cn:s3:::fraud-labels/*", ""));
+    assert!(has("s3:listbucket", "arn:aws-cn:s3:::fraud-labels", ""));
+    assert!(has(
+        "kms:decrypt",
+        "arn:aws-cn:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "StringEquals:kms:viaservice=s3.cn-north-1.amazonaws.com.cn"
+    ));
+    assert!(!g.iter().any(|x| x.action == "s3:getobject" && x.resource == "arn:aws-cn:s3:::fraud-data/*"), "prefix must narrow object reads");
+    assert!(!g.iter().any(|x| x.action == "s3:listbucket" && x.resource == "arn:aws-cn:s3:::fraud-data" && x.condition.is_empty()), "prefix must narrow listing");
+    assert_eq!(docs.trust.grants().iter().next().unwrap().principal, "AWS:arn:aws-cn:iam::883313729965:root");
+    assert_eq!(a.role_arn(), "arn:aws-cn:iam::123456789012:role/vendors/mlcube-access");
+    let events = docs.events.as_ref().unwrap().grants();
+    assert_eq!(events.iter().next().unwrap().resource, "arn:aws-cn:events:cn-north-1:123456789012:event-bus/retrain-events");
+}
+
+#[test]
+fn custom_vendor_uses_both_external_id_and_patterns() {
+    let r = resolved("custom.json");
+    let docs = aws::documents(r.aws.as_ref().unwrap());
+    let g = docs.trust.grants();
+    assert_eq!(g.len(), 1);
+    let only = g.iter().next().unwrap();
+    assert_eq!(only.principal, "AWS:arn:aws:iam::210987654321:root");
+    assert_eq!(
+        only.condition,
+        "ArnLike:aws:principalarn=arn:aws:iam::210987654321:role/acme-workers-*;StringEquals:sts:externalid=acme-customer-4711"
+    );
+}
+
+#[test]
+fn no_trust_policy_ever_has_a_wildcard_principal() {
+    for name in ["three-clouds.json", "jfrog-ml.json", "aws-kms-prefix.json", "custom.json"] {
+        let r = resolved(name);
+        let docs = aws::documents(r.aws.as_ref().unwrap());
+        for g in docs.trust.grants() {
+            assert!(!g.principal.contains('*'), "{name}: {g:?}");
+            assert!(!g.condition.is_empty(), "{name}: every trust statement is conditioned: {g:?}");
+        }
+    }
+}
