@@ -2,8 +2,7 @@ fn main() {
     // Declaring the app's commands makes Tauri generate one permission per command, so the
     // capability file can allow exactly these and nothing else.
     tauri_build::try_build(
-        tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(&["app_info", "list_profiles"])),
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(&["app_info", "list_profiles"])),
     )
     .expect("tauri build script");
 }

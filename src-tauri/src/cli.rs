@@ -13,7 +13,11 @@ pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_INVALID: i32 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "trustbridge", version, about = "Connect an ML platform vendor to your cloud, least privilege.\n\nWith no command, opens the wizard.")]
+#[command(
+    name = "trustbridge",
+    version,
+    about = "Connect an ML platform vendor to your cloud, least privilege.\n\nWith no command, opens the wizard."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -71,33 +75,35 @@ pub fn main() -> i32 {
 fn run(cmd: Command, out: &mut impl Write) -> i32 {
     match cmd {
         Command::Profiles { json } => profiles(json, out),
-        Command::Validate { plan, json } => match load(&plan) {
-            Err(code) => code,
-            Ok(p) => match validate(&p, plan_dir(&plan)) {
-                Ok(_) => {
-                    if json {
-                        let _ = writeln!(out, "[]");
-                    } else {
-                        let _ = writeln!(out, "{}: valid", plan.display());
+        Command::Validate { plan, json } => {
+            match load(&plan) {
+                Err(code) => code,
+                Ok(p) => match validate(&p, plan_dir(&plan)) {
+                    Ok(_) => {
+                        if json {
+                            let _ = writeln!(out, "[]");
+                        } else {
+                            let _ = writeln!(out, "{}: valid", plan.display());
+                        }
+                        EXIT_OK
                     }
-                    EXIT_OK
-                }
-                Err(problems) => {
-                    if json {
-                        let items: Vec<serde_json::Value> = problems
+                    Err(problems) => {
+                        if json {
+                            let items: Vec<serde_json::Value> = problems
                             .iter()
                             .map(|p| serde_json::json!({"code": p.code(), "field": p.field, "rule": p.rule, "value": p.value, "fix": p.fix}))
                             .collect();
-                        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&items).unwrap_or_default());
-                    } else {
-                        for p in &problems {
-                            let _ = writeln!(out, "{p}");
+                            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&items).unwrap_or_default());
+                        } else {
+                            for p in &problems {
+                                let _ = writeln!(out, "{p}");
+                            }
                         }
+                        EXIT_INVALID
                     }
-                    EXIT_INVALID
-                }
-            },
-        },
+                },
+            }
+        }
         Command::Export { plan, out: dir } => {
             let p = match load(&plan) {
                 Ok(p) => p,

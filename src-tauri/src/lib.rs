@@ -16,7 +16,9 @@ pub fn run_gui() -> i32 {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("trustbridge: could not start the window: {e}");
-            eprintln!("fix: run it in a desktop session (DISPLAY or WAYLAND_DISPLAY set); the CLI commands need no display (trustbridge --help)");
+            eprintln!(
+                "fix: run it in a desktop session (DISPLAY or WAYLAND_DISPLAY set); the CLI commands need no display (trustbridge --help)"
+            );
             1
         }
     }

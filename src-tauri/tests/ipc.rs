@@ -58,7 +58,9 @@ fn app_info_over_ipc() {
 
 #[test]
 fn error_shape_is_pinned() {
-    let e = trustbridge::ipc::IpcError::from(&trustbridge_core::Problem::new("aws.account_id", "an AWS account id is exactly 12 digits", "12").with_fix("f"));
+    let e = trustbridge::ipc::IpcError::from(
+        &trustbridge_core::Problem::new("aws.account_id", "an AWS account id is exactly 12 digits", "12").with_fix("f"),
+    );
     let v = serde_json::to_value(&e).unwrap();
     assert_eq!(
         v,

@@ -55,9 +55,15 @@ fn structure_errors_are_reported_not_panicked() {
         ("[]", "version"),
         (r#"{"version": 2, "platform": "mlcube"}"#, "unsupported plan version 2"),
         (r#"{"version": "1"}"#, "unsupported plan version"),
-        (r#"{"version": 1, "platform": "mlcube", "integration": {"name": "a", "project_id": "b"}, "azuree": {}}"#, "unknown field `azuree`"),
+        (
+            r#"{"version": 1, "platform": "mlcube", "integration": {"name": "a", "project_id": "b"}, "azuree": {}}"#,
+            "unknown field `azuree`",
+        ),
         (r#"{"version": 1, "platform": "mlcube", "integration": {"name": 5, "project_id": "b"}}"#, "invalid type"),
-        (r#"{"version": 1, "platform": "mlcube", "integration": {"name": "a", "project_id": "b"}, "aws": {"account_id": "123456789012", "region": "eu-west-1", "storage": [{"bucket": "b", "secret_key": "x"}]}}"#, "unknown field `secret_key`"),
+        (
+            r#"{"version": 1, "platform": "mlcube", "integration": {"name": "a", "project_id": "b"}, "aws": {"account_id": "123456789012", "region": "eu-west-1", "storage": [{"bucket": "b", "secret_key": "x"}]}}"#,
+            "unknown field `secret_key`",
+        ),
     ] {
         let err = Plan::from_json(text).expect_err(text).to_string();
         assert!(err.contains(needle), "{text:?} → {err}");

@@ -74,13 +74,24 @@ fn three_cloud_export_writes_the_whole_bundle() {
 fn scripts_say_what_the_issue_requires() {
     let b = render(&resolved("three-clouds.json"));
     let aws = &b.get("aws/setup.sh").unwrap().content;
-    for needle in ["aws iam create-role", "file://trust-policy.json", "aws iam put-role-policy", "get-caller-identity", "update-assume-role-policy"] {
+    for needle in
+        ["aws iam create-role", "file://trust-policy.json", "aws iam put-role-policy", "get-caller-identity", "update-assume-role-policy"]
+    {
         assert!(aws.contains(needle), "aws/setup.sh lacks {needle}");
     }
     let gcp = &b.get("gcp/setup.sh").unwrap().content;
-    for needle in ["gcloud iam service-accounts create", "gcloud iam roles create", "--file=custom-role.json", "gcloud projects add-iam-policy-binding",
-        "gcloud storage buckets add-iam-policy-binding gs://my-company-data-bucket", "--role=roles/storage.objectViewer",
-        "gcloud pubsub topics add-iam-policy-binding my-topic", "--role=roles/pubsub.publisher", "iam.disableServiceAccountKeyCreation", "keys create"] {
+    for needle in [
+        "gcloud iam service-accounts create",
+        "gcloud iam roles create",
+        "--file=custom-role.json",
+        "gcloud projects add-iam-policy-binding",
+        "gcloud storage buckets add-iam-policy-binding gs://my-company-data-bucket",
+        "--role=roles/storage.objectViewer",
+        "gcloud pubsub topics add-iam-policy-binding my-topic",
+        "--role=roles/pubsub.publisher",
+        "iam.disableServiceAccountKeyCreation",
+        "keys create",
+    ] {
         assert!(gcp.contains(needle), "gcp/setup.sh lacks {needle}");
     }
     let az = &b.get("azure/setup.sh").unwrap().content;
@@ -100,9 +111,11 @@ fn generated_scripts_pass_shellcheck() {
         write_bundle(&render(&resolved(name)), &out).unwrap();
         for f in files_under(&out).into_iter().filter(|f| f.ends_with(".sh")) {
             let path = out.join(&f);
-            let res = Command::new("shellcheck").arg("--severity=style").arg(&path).output().expect(
-                "shellcheck is required for this test (apt-get install shellcheck; the README's setup installs it)",
-            );
+            let res = Command::new("shellcheck")
+                .arg("--severity=style")
+                .arg(&path)
+                .output()
+                .expect("shellcheck is required for this test (apt-get install shellcheck; the README's setup installs it)");
             assert!(res.status.success(), "{name}: {f}:\n{}", String::from_utf8_lossy(&res.stdout));
             let syntax = Command::new("bash").arg("-n").arg(&path).status().unwrap();
             assert!(syntax.success(), "{name}: {f}: bash -n failed");

@@ -72,10 +72,7 @@ fn mlcube_gcp_bindings_match_the_reference() {
     let m = gcp::model(r.gcp.as_ref().unwrap());
     let role = m.custom_role.as_ref().unwrap();
     assert_eq!(role.id, "ml3PlatformStorageRole");
-    assert_eq!(
-        role.included_permissions,
-        ["storage.buckets.get", "storage.buckets.list", "storage.objects.get", "storage.objects.list"]
-    );
+    assert_eq!(role.included_permissions, ["storage.buckets.get", "storage.buckets.list", "storage.objects.get", "storage.objects.list"]);
     let sa = "serviceAccount:ml3-platform-sa@my-project.iam.gserviceaccount.com";
     let got: BTreeSet<(String, String, String)> =
         m.bindings.iter().map(|b| (b.resource.clone(), b.role.clone(), b.member.clone())).collect();
@@ -98,7 +95,10 @@ fn mlcube_azure_assignments_match_the_reference() {
     let got: BTreeSet<(String, String, String)> =
         m.role_assignments.iter().map(|a| (a.role.clone(), a.scope.clone(), a.principal_type.clone())).collect();
     let want: BTreeSet<(String, String, String)> = [
-        ("Storage Blob Data Reader", format!("{sub}/providers/Microsoft.Storage/storageAccounts/mystorageacct/blobServices/default/containers/my-blob-container")),
+        (
+            "Storage Blob Data Reader",
+            format!("{sub}/providers/Microsoft.Storage/storageAccounts/mystorageacct/blobServices/default/containers/my-blob-container"),
+        ),
         ("EventGrid Data Sender", format!("{sub}/providers/Microsoft.EventGrid/topics/my-topic")),
     ]
     .into_iter()
@@ -116,7 +116,8 @@ fn prefix_kms_and_partition_narrow_the_grant() {
     let text = s.to_pretty_json();
     assert!(!text.contains("arn:aws:"), "every ARN carries the aws-cn partition:\n{text}");
     let g = s.grants();
-    let has = |action: &str, resource: &str, cond: &str| g.iter().any(|x| x.action == action && x.resource == resource && x.condition == cond);
+    let has =
+        |action: &str, resource: &str, cond: &str| g.iter().any(|x| x.action == action && x.resource == resource && x.condition == cond);
     assert!(has("s3:getobject", "arn:aws-cn:s3:::fraud-data/training/2026/*", ""));
     assert!(has("s3:listbucket", "arn:aws-cn:s3:::fraud-data", "StringLike:s3:prefix=training/2026/*"));
     assert!(has("s3:getobject", "arn:aws-cn:s3:::fraud-labels/*", ""));
@@ -126,8 +127,14 @@ fn prefix_kms_and_partition_narrow_the_grant() {
         "arn:aws-cn:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         "StringEquals:kms:viaservice=s3.cn-north-1.amazonaws.com.cn"
     ));
-    assert!(!g.iter().any(|x| x.action == "s3:getobject" && x.resource == "arn:aws-cn:s3:::fraud-data/*"), "prefix must narrow object reads");
-    assert!(!g.iter().any(|x| x.action == "s3:listbucket" && x.resource == "arn:aws-cn:s3:::fraud-data" && x.condition.is_empty()), "prefix must narrow listing");
+    assert!(
+        !g.iter().any(|x| x.action == "s3:getobject" && x.resource == "arn:aws-cn:s3:::fraud-data/*"),
+        "prefix must narrow object reads"
+    );
+    assert!(
+        !g.iter().any(|x| x.action == "s3:listbucket" && x.resource == "arn:aws-cn:s3:::fraud-data" && x.condition.is_empty()),
+        "prefix must narrow listing"
+    );
     assert_eq!(docs.trust.grants().iter().next().unwrap().principal, "AWS:arn:aws-cn:iam::883313729965:root");
     assert_eq!(a.role_arn(), "arn:aws-cn:iam::123456789012:role/vendors/mlcube-access");
     let events = docs.events.as_ref().unwrap().grants();

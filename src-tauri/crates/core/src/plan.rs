@@ -174,11 +174,7 @@ impl Plan {
                 None => return Err(CoreError::PlanVersion { got: "missing".into() }),
             }
         }
-        serde_json::from_str(text).map_err(|e| CoreError::PlanParse {
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })
+        serde_json::from_str(text).map_err(|e| CoreError::PlanParse { line: e.line(), column: e.column(), message: e.to_string() })
     }
 
     pub fn to_json_pretty(&self) -> String {

@@ -193,7 +193,10 @@ mod tests {
     #[test]
     fn one_or_many_and_sid_do_not_change_grants() {
         let a = PolicyDocument::parse(r#"{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/*"]}]}"#).unwrap();
-        let b = PolicyDocument::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["S3:GetObject"],"Resource":"arn:aws:s3:::b/*"}]}"#).unwrap();
+        let b = PolicyDocument::parse(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["S3:GetObject"],"Resource":"arn:aws:s3:::b/*"}]}"#,
+        )
+        .unwrap();
         assert_eq!(a.grants(), b.grants());
     }
 

@@ -79,30 +79,27 @@ pub fn storage_policy(a: &ResolvedAws) -> Option<PolicyDocument> {
         }
         for (i, s) in a.storage.iter().enumerate().filter(|(_, s)| s.prefix.is_some()) {
             let prefix = s.prefix.as_deref().unwrap_or_default();
-            statements.push(
-                Statement::allow(&format!("ListPrefix{}", i + 1), vec![list.into()])
-                    .on(vec![bucket_arn(a, &s.bucket)])
-                    .when("StringLike", "s3:prefix", vec![format!("{prefix}*")]),
-            );
+            statements.push(Statement::allow(&format!("ListPrefix{}", i + 1), vec![list.into()]).on(vec![bucket_arn(a, &s.bucket)]).when(
+                "StringLike",
+                "s3:prefix",
+                vec![format!("{prefix}*")],
+            ));
         }
     }
     if !p.object_actions.is_empty() {
-        let objects: Vec<String> = a
-            .storage
-            .iter()
-            .map(|s| format!("{}/{}*", bucket_arn(a, &s.bucket), s.prefix.as_deref().unwrap_or_default()))
-            .collect();
+        let objects: Vec<String> =
+            a.storage.iter().map(|s| format!("{}/{}*", bucket_arn(a, &s.bucket), s.prefix.as_deref().unwrap_or_default())).collect();
         statements.push(Statement::allow("ReadObjects", p.object_actions.clone()).on(objects));
     }
     let mut keys: Vec<String> = a.storage.iter().filter_map(|s| s.kms_key_arn.clone()).collect();
     keys.sort();
     keys.dedup();
     if !keys.is_empty() {
-        statements.push(
-            Statement::allow("DecryptObjectsViaS3", vec!["kms:Decrypt".into()])
-                .on(keys)
-                .when("StringEquals", "kms:ViaService", vec![format!("s3.{}.{}", a.region, a.partition.dns_suffix())]),
-        );
+        statements.push(Statement::allow("DecryptObjectsViaS3", vec!["kms:Decrypt".into()]).on(keys).when(
+            "StringEquals",
+            "kms:ViaService",
+            vec![format!("s3.{}.{}", a.region, a.partition.dns_suffix())],
+        ));
     }
     Some(PolicyDocument::new(statements))
 }
@@ -158,45 +155,89 @@ fn iam(args: &[&str]) -> Vec<Word> {
 pub fn setup_sh(r: &Resolved, a: &ResolvedAws, docs: &AwsDocuments) -> String {
     let mut s = Script::new(
         "AWS: create or update the role the vendor assumes, and its inline policies.",
-        &["Needs: aws CLI v2 signed in to the target account (AWS_PROFILE, SSO or environment credentials).",
-          "Safe to re-run: an existing role gets its trust policy updated; inline policies are replaced."],
+        &[
+            "Needs: aws CLI v2 signed in to the target account (AWS_PROFILE, SSO or environment credentials).",
+            "Safe to re-run: an existing role gets its trust policy updated; inline policies are replaced.",
+        ],
     );
     s.set("ROLE_NAME", &a.role_name)
         .set("EXPECTED_ACCOUNT", &a.account_id)
         .raw(&format!("export AWS_REGION=\"${{AWS_REGION:-{}}}\"", a.region))
         .blank()
         .comment("1. Check who we are acting as: refuse to touch the wrong account.")
-        .capture("ACCOUNT", &[lit("aws"), lit("sts"), lit("get-caller-identity"), lit("--query"), lit("Account"), lit("--output"), lit("text")])
+        .capture(
+            "ACCOUNT",
+            &[lit("aws"), lit("sts"), lit("get-caller-identity"), lit("--query"), lit("Account"), lit("--output"), lit("text")],
+        )
         .raw("if [ \"$ACCOUNT\" != \"$EXPECTED_ACCOUNT\" ]; then")
         .raw("  echo \"Signed in to account $ACCOUNT, but this plan is for $EXPECTED_ACCOUNT. Switch credentials and re-run.\" >&2")
         .raw("  exit 1")
         .raw("fi")
         .blank()
         .comment("2. The role, trusted by the vendor (trust-policy.json).");
-    let mut create = vec![lit("aws"), lit("iam"), lit("create-role"), lit("--role-name"), var("ROLE_NAME"), lit("--path"), lit(&a.role_path),
-        lit("--assume-role-policy-document"), lit("file://trust-policy.json"),
-        lit("--description"), lit(format!("Access for {} (integration {})", r.profile.display_name, r.plan.integration.name)),
-        lit("--tags"), lit(format!("Key={},Value={}", MANAGED_BY_TAG.0, MANAGED_BY_TAG.1)), lit(format!("Key={INTEGRATION_TAG},Value={}", r.plan.integration.name))];
+    let mut create = vec![
+        lit("aws"),
+        lit("iam"),
+        lit("create-role"),
+        lit("--role-name"),
+        var("ROLE_NAME"),
+        lit("--path"),
+        lit(&a.role_path),
+        lit("--assume-role-policy-document"),
+        lit("file://trust-policy.json"),
+        lit("--description"),
+        lit(format!("Access for {} (integration {})", r.profile.display_name, r.plan.integration.name)),
+        lit("--tags"),
+        lit(format!("Key={},Value={}", MANAGED_BY_TAG.0, MANAGED_BY_TAG.1)),
+        lit(format!("Key={INTEGRATION_TAG},Value={}", r.plan.integration.name)),
+    ];
     if let Some(b) = &a.permissions_boundary_arn {
         create.push(lit("--permissions-boundary"));
         create.push(lit(b));
     }
-    s.raw("if aws iam get-role --role-name \"$ROLE_NAME\" >/dev/null 2>&1; then")
-        .run_indented(&iam(&["update-assume-role-policy", "--role-name"]).into_iter().chain([var("ROLE_NAME"), lit("--policy-document"), lit("file://trust-policy.json")]).collect::<Vec<_>>());
+    s.raw("if aws iam get-role --role-name \"$ROLE_NAME\" >/dev/null 2>&1; then").run_indented(
+        &iam(&["update-assume-role-policy", "--role-name"])
+            .into_iter()
+            .chain([var("ROLE_NAME"), lit("--policy-document"), lit("file://trust-policy.json")])
+            .collect::<Vec<_>>(),
+    );
     if let Some(b) = &a.permissions_boundary_arn {
-        s.run_indented(&[lit("aws"), lit("iam"), lit("put-role-permissions-boundary"), lit("--role-name"), var("ROLE_NAME"), lit("--permissions-boundary"), lit(b)]);
+        s.run_indented(&[
+            lit("aws"),
+            lit("iam"),
+            lit("put-role-permissions-boundary"),
+            lit("--role-name"),
+            var("ROLE_NAME"),
+            lit("--permissions-boundary"),
+            lit(b),
+        ]);
     }
     s.raw("else").run_indented(&create).raw("fi").blank().comment("3. What the vendor may do (inline policies).");
     for (name, _) in docs.inline() {
         let file = if name == STORAGE_POLICY_NAME { "storage-policy.json" } else { "events-policy.json" };
-        s.run(&[lit("aws"), lit("iam"), lit("put-role-policy"), lit("--role-name"), var("ROLE_NAME"), lit("--policy-name"), lit(name), lit("--policy-document"), lit(format!("file://{file}"))]);
+        s.run(&[
+            lit("aws"),
+            lit("iam"),
+            lit("put-role-policy"),
+            lit("--role-name"),
+            var("ROLE_NAME"),
+            lit("--policy-name"),
+            lit(name),
+            lit("--policy-document"),
+            lit(format!("file://{file}")),
+        ]);
     }
-    s.blank().echo(&format!("Done. Role ARN: {}", a.role_arn())).echo("Give this ARN (and the external id, if any) to the vendor: see ../handoff.json.");
+    s.blank()
+        .echo(&format!("Done. Role ARN: {}", a.role_arn()))
+        .echo("Give this ARN (and the external id, if any) to the vendor: see ../handoff.json.");
     s.finish()
 }
 
 pub fn revoke_sh(a: &ResolvedAws, docs: &AwsDocuments) -> String {
-    let mut s = Script::new("AWS: revoke the vendor's access by deleting the role and its inline policies.", &["Needs: aws CLI v2 signed in to the target account."]);
+    let mut s = Script::new(
+        "AWS: revoke the vendor's access by deleting the role and its inline policies.",
+        &["Needs: aws CLI v2 signed in to the target account."],
+    );
     s.set("ROLE_NAME", &a.role_name).raw(&format!("export AWS_REGION=\"${{AWS_REGION:-{}}}\"", a.region)).blank();
     for (name, _) in docs.inline() {
         s.run(&[lit("aws"), lit("iam"), lit("delete-role-policy"), lit("--role-name"), var("ROLE_NAME"), lit("--policy-name"), lit(name)]);

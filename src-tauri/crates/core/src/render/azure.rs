@@ -28,12 +28,22 @@ pub fn model(z: &ResolvedAzure) -> AzureModel {
     let def = |id: &str| format!("/subscriptions/{}/providers/Microsoft.Authorization/roleDefinitions/{id}", z.subscription_id);
     for (acct, cont) in &z.containers {
         for r in &z.profile.container_roles {
-            out.push(RoleAssignment { role: r.name.clone(), role_definition_id: def(&r.id), scope: z.container_scope(acct, cont), principal_type: "ServicePrincipal".into() });
+            out.push(RoleAssignment {
+                role: r.name.clone(),
+                role_definition_id: def(&r.id),
+                scope: z.container_scope(acct, cont),
+                principal_type: "ServicePrincipal".into(),
+            });
         }
     }
     for t in &z.topics {
         for r in &z.profile.topic_roles {
-            out.push(RoleAssignment { role: r.name.clone(), role_definition_id: def(&r.id), scope: z.topic_scope(t), principal_type: "ServicePrincipal".into() });
+            out.push(RoleAssignment {
+                role: r.name.clone(),
+                role_definition_id: def(&r.id),
+                scope: z.topic_scope(t),
+                principal_type: "ServicePrincipal".into(),
+            });
         }
     }
     AzureModel {
@@ -59,8 +69,10 @@ fn header(s: &mut Script, z: &ResolvedAzure) {
 pub fn setup_sh(z: &ResolvedAzure, m: &AzureModel) -> String {
     let mut s = Script::new(
         "Azure: create the vendor's service principal and assign it exactly the roles the plan lists.",
-        &["Needs: az CLI signed in (Cloud Shell in bash mode works) with rights to create app registrations",
-          "and role assignments (Owner or User Access Administrator on the scopes). Safe to re-run."],
+        &[
+            "Needs: az CLI signed in (Cloud Shell in bash mode works) with rights to create app registrations",
+            "and role assignments (Owner or User Access Administrator on the scopes). Safe to re-run.",
+        ],
     );
     header(&mut s, z);
     s.blank()
@@ -89,20 +101,64 @@ pub fn setup_sh(z: &ResolvedAzure, m: &AzureModel) -> String {
         .comment("3. Credentials for the vendor. Run with CREATE_SECRET=1 to add a one-year client secret; it is printed")
         .comment("once in the create-for-rbac format. Paste it into the Trustbridge wizard (Credentials step) and nowhere else.")
         .raw("if [ \"${CREATE_SECRET:-0}\" = 1 ]; then")
-        .run_indented(&[lit("az"), lit("ad"), lit("app"), lit("credential"), lit("reset"), lit("--id"), var("APP_ID"), lit("--append"), lit("--display-name"), lit("trustbridge"), lit("--years"), lit("1"),
-            lit("--query"), lit("{appId:appId,displayName:displayName,password:password,tenant:tenant}"), lit("-o"), lit("json")])
+        .run_indented(&[
+            lit("az"),
+            lit("ad"),
+            lit("app"),
+            lit("credential"),
+            lit("reset"),
+            lit("--id"),
+            var("APP_ID"),
+            lit("--append"),
+            lit("--display-name"),
+            lit("trustbridge"),
+            lit("--years"),
+            lit("1"),
+            lit("--query"),
+            lit("{appId:appId,displayName:displayName,password:password,tenant:tenant}"),
+            lit("-o"),
+            lit("json"),
+        ])
         .raw("fi")
         .raw("echo \"Done. Service principal $SP_NAME, appId $APP_ID.\"");
     s.finish()
 }
 
 pub fn revoke_sh(z: &ResolvedAzure, m: &AzureModel) -> String {
-    let mut s = Script::new("Azure: revoke the vendor's access.", &["Deletes the role assignments, then the app registration (and with it the service principal and its secrets)."]);
+    let mut s = Script::new(
+        "Azure: revoke the vendor's access.",
+        &["Deletes the role assignments, then the app registration (and with it the service principal and its secrets)."],
+    );
     header(&mut s, z);
-    s.capture("APP_ID", &[lit("az"), lit("ad"), lit("sp"), lit("list"), lit("--display-name"), var("SP_NAME"), lit("--query"), lit("[0].appId"), lit("-o"), lit("tsv")])
-        .raw("if [ -z \"$APP_ID\" ]; then echo \"No service principal named $SP_NAME: nothing to revoke.\"; exit 0; fi");
+    s.capture(
+        "APP_ID",
+        &[
+            lit("az"),
+            lit("ad"),
+            lit("sp"),
+            lit("list"),
+            lit("--display-name"),
+            var("SP_NAME"),
+            lit("--query"),
+            lit("[0].appId"),
+            lit("-o"),
+            lit("tsv"),
+        ],
+    )
+    .raw("if [ -z \"$APP_ID\" ]; then echo \"No service principal named $SP_NAME: nothing to revoke.\"; exit 0; fi");
     for ra in &m.role_assignments {
-        s.run(&[lit("az"), lit("role"), lit("assignment"), lit("delete"), lit("--assignee"), var("APP_ID"), lit("--role"), lit(&ra.role), lit("--scope"), lit(&ra.scope)]);
+        s.run(&[
+            lit("az"),
+            lit("role"),
+            lit("assignment"),
+            lit("delete"),
+            lit("--assignee"),
+            var("APP_ID"),
+            lit("--role"),
+            lit(&ra.role),
+            lit("--scope"),
+            lit(&ra.scope),
+        ]);
     }
     s.run(&[lit("az"), lit("ad"), lit("app"), lit("delete"), lit("--id"), var("APP_ID")]).echo("Access revoked.");
     s.finish()

@@ -79,12 +79,37 @@ fn member() -> Word {
 fn binding_cmd(b: &Binding, verb: &str) -> Vec<Word> {
     let role = lit(format!("--role={}", b.role));
     if let Some(bucket) = b.resource.strip_prefix("//storage.googleapis.com/projects/_/buckets/") {
-        vec![lit("gcloud"), lit("storage"), lit("buckets"), lit(format!("{verb}-iam-policy-binding")), lit(format!("gs://{bucket}")), member(), role]
+        vec![
+            lit("gcloud"),
+            lit("storage"),
+            lit("buckets"),
+            lit(format!("{verb}-iam-policy-binding")),
+            lit(format!("gs://{bucket}")),
+            member(),
+            role,
+        ]
     } else if let Some(rest) = b.resource.strip_prefix("//pubsub.googleapis.com/") {
         let topic = rest.rsplit('/').next().unwrap_or_default().to_string();
-        vec![lit("gcloud"), lit("pubsub"), lit("topics"), lit(format!("{verb}-iam-policy-binding")), lit(topic), Word::LitVar("--project=".into(), "PROJECT".into()), member(), role]
+        vec![
+            lit("gcloud"),
+            lit("pubsub"),
+            lit("topics"),
+            lit(format!("{verb}-iam-policy-binding")),
+            lit(topic),
+            Word::LitVar("--project=".into(), "PROJECT".into()),
+            member(),
+            role,
+        ]
     } else {
-        vec![lit("gcloud"), lit("projects"), lit(format!("{verb}-iam-policy-binding")), var("PROJECT"), member(), role, lit("--condition=None")]
+        vec![
+            lit("gcloud"),
+            lit("projects"),
+            lit(format!("{verb}-iam-policy-binding")),
+            var("PROJECT"),
+            member(),
+            role,
+            lit("--condition=None"),
+        ]
     }
 }
 
@@ -99,15 +124,41 @@ pub fn setup_sh(g: &ResolvedGcp, m: &GcpModel) -> String {
         .blank()
         .comment("1. The service account (skipped if it exists).")
         .raw("if ! gcloud iam service-accounts describe \"$SA_EMAIL\" --project=\"$PROJECT\" >/dev/null 2>&1; then")
-        .run_indented(&[lit("gcloud"), lit("iam"), lit("service-accounts"), lit("create"), var("SA_ID"), Word::LitVar("--project=".into(), "PROJECT".into()),
-            lit(format!("--display-name={}", g.profile.service_account_display_name))])
+        .run_indented(&[
+            lit("gcloud"),
+            lit("iam"),
+            lit("service-accounts"),
+            lit("create"),
+            var("SA_ID"),
+            Word::LitVar("--project=".into(), "PROJECT".into()),
+            lit(format!("--display-name={}", g.profile.service_account_display_name)),
+        ])
         .raw("fi");
     if let Some(r) = &m.custom_role {
-        s.blank().comment("2. The custom role (custom-role.json), created or updated.").set("ROLE_ID", &r.id)
+        s.blank()
+            .comment("2. The custom role (custom-role.json), created or updated.")
+            .set("ROLE_ID", &r.id)
             .raw("if gcloud iam roles describe \"$ROLE_ID\" --project=\"$PROJECT\" >/dev/null 2>&1; then")
-            .run_indented(&[lit("gcloud"), lit("iam"), lit("roles"), lit("update"), var("ROLE_ID"), Word::LitVar("--project=".into(), "PROJECT".into()), lit("--file=custom-role.json"), lit("--quiet")])
+            .run_indented(&[
+                lit("gcloud"),
+                lit("iam"),
+                lit("roles"),
+                lit("update"),
+                var("ROLE_ID"),
+                Word::LitVar("--project=".into(), "PROJECT".into()),
+                lit("--file=custom-role.json"),
+                lit("--quiet"),
+            ])
             .raw("else")
-            .run_indented(&[lit("gcloud"), lit("iam"), lit("roles"), lit("create"), var("ROLE_ID"), Word::LitVar("--project=".into(), "PROJECT".into()), lit("--file=custom-role.json")])
+            .run_indented(&[
+                lit("gcloud"),
+                lit("iam"),
+                lit("roles"),
+                lit("create"),
+                var("ROLE_ID"),
+                Word::LitVar("--project=".into(), "PROJECT".into()),
+                lit("--file=custom-role.json"),
+            ])
             .raw("fi");
     }
     s.blank().comment("3. Bindings (bindings.json lists the same grants).");
@@ -123,7 +174,15 @@ pub fn setup_sh(g: &ResolvedGcp, m: &GcpModel) -> String {
         .raw("if [ \"${CREATE_KEY:-0}\" = 1 ]; then")
         .raw("  umask 077")
         .raw("  KEY_DIR=\"$(mktemp -d)\"")
-        .run_indented(&[lit("gcloud"), lit("iam"), lit("service-accounts"), lit("keys"), lit("create"), Word::VarLit("KEY_DIR".into(), "/key.json".into()), Word::LitVar("--iam-account=".into(), "SA_EMAIL".into())])
+        .run_indented(&[
+            lit("gcloud"),
+            lit("iam"),
+            lit("service-accounts"),
+            lit("keys"),
+            lit("create"),
+            Word::VarLit("KEY_DIR".into(), "/key.json".into()),
+            Word::LitVar("--iam-account=".into(), "SA_EMAIL".into()),
+        ])
         .raw("  echo \"Key written to $KEY_DIR/key.json. Import it in Trustbridge, then delete it: rm -r $KEY_DIR\"")
         .raw("else")
         .raw("  echo \"No key created (set CREATE_KEY=1 to create one).\"")
@@ -133,15 +192,37 @@ pub fn setup_sh(g: &ResolvedGcp, m: &GcpModel) -> String {
 }
 
 pub fn revoke_sh(g: &ResolvedGcp, m: &GcpModel) -> String {
-    let mut s = Script::new("Google Cloud: revoke the vendor's access.", &["Removes every binding, the custom role and the service account (its keys go with it)."]);
-    s.set("PROJECT", &g.project_id).set("SA_ID", &g.service_account).raw("SA_EMAIL=\"${SA_ID}@${PROJECT}.iam.gserviceaccount.com\"").blank();
+    let mut s = Script::new(
+        "Google Cloud: revoke the vendor's access.",
+        &["Removes every binding, the custom role and the service account (its keys go with it)."],
+    );
+    s.set("PROJECT", &g.project_id)
+        .set("SA_ID", &g.service_account)
+        .raw("SA_EMAIL=\"${SA_ID}@${PROJECT}.iam.gserviceaccount.com\"")
+        .blank();
     for b in &m.bindings {
         s.run(&binding_cmd(b, "remove"));
     }
     if let Some(r) = &m.custom_role {
-        s.run(&[lit("gcloud"), lit("iam"), lit("roles"), lit("delete"), lit(&r.id), Word::LitVar("--project=".into(), "PROJECT".into()), lit("--quiet")]);
+        s.run(&[
+            lit("gcloud"),
+            lit("iam"),
+            lit("roles"),
+            lit("delete"),
+            lit(&r.id),
+            Word::LitVar("--project=".into(), "PROJECT".into()),
+            lit("--quiet"),
+        ]);
     }
-    s.run(&[lit("gcloud"), lit("iam"), lit("service-accounts"), lit("delete"), var("SA_EMAIL"), Word::LitVar("--project=".into(), "PROJECT".into()), lit("--quiet")]);
+    s.run(&[
+        lit("gcloud"),
+        lit("iam"),
+        lit("service-accounts"),
+        lit("delete"),
+        var("SA_EMAIL"),
+        Word::LitVar("--project=".into(), "PROJECT".into()),
+        lit("--quiet"),
+    ]);
     s.echo("Access revoked.");
     s.finish()
 }

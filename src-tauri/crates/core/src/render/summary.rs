@@ -59,7 +59,8 @@ pub fn handoff(r: &Resolved) -> Handoff {
             tenant_id: z.tenant_id.clone(),
             subscription_id: z.subscription_id.clone(),
             service_principal_name: z.service_principal_name.clone(),
-            credentials: "the appId and client secret are handed over through the Trustbridge wizard's Credentials step, never in this file",
+            credentials:
+                "the appId and client secret are handed over through the Trustbridge wizard's Credentials step, never in this file",
         }),
         instructions: r.profile.handoff.instructions.clone(),
     }
@@ -69,29 +70,53 @@ pub fn summary_md(r: &Resolved) -> String {
     let mut s = String::new();
     let vendor = &r.profile.display_name;
     let _ = writeln!(s, "# Access for {vendor}: integration `{}`\n", r.plan.integration.name);
-    let _ = writeln!(s, "This folder grants **{vendor}** read access to the storage listed below{}. Nothing else is granted. It holds no secret.\n",
-        if r.aws.as_ref().is_some_and(|a| !a.event_buses.is_empty()) || r.gcp.as_ref().is_some_and(|g| !g.topics.is_empty()) || r.azure.as_ref().is_some_and(|z| !z.topics.is_empty()) {
+    let _ = writeln!(
+        s,
+        "This folder grants **{vendor}** read access to the storage listed below{}. Nothing else is granted. It holds no secret.\n",
+        if r.aws.as_ref().is_some_and(|a| !a.event_buses.is_empty())
+            || r.gcp.as_ref().is_some_and(|g| !g.topics.is_empty())
+            || r.azure.as_ref().is_some_and(|z| !z.topics.is_empty())
+        {
             " and the right to publish retrain events"
-        } else { "" });
+        } else {
+            ""
+        }
+    );
     if let Some(a) = &r.aws {
         let _ = writeln!(s, "## AWS (account {}, {})\n", a.account_id, a.partition.name);
         let _ = writeln!(s, "**Who:** the role `{}` can be assumed by the vendor's AWS account `{}`", a.role_arn(), a.vendor_account);
         if !a.principal_patterns.is_empty() {
-            let _ = write!(s, ", and only by its roles matching {}", a.principal_patterns.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(" or "));
+            let _ = write!(
+                s,
+                ", and only by its roles matching {}",
+                a.principal_patterns.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(" or ")
+            );
         }
         if a.external_id.is_some() {
             let _ = write!(s, ", and only when it presents the external id in `handoff.json` (this stops anyone else tricking the vendor into using your role)");
         }
         let _ = writeln!(s, ".\n\n**What:**\n");
         for st in &a.storage {
-            let scope = match &st.prefix { Some(p) => format!("objects under `{p}` in bucket `{}`", st.bucket), None => format!("every object in bucket `{}`", st.bucket) };
-            let _ = writeln!(s, "- list and read {scope} ({})", a.profile.bucket_actions.iter().chain(&a.profile.object_actions).map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", "));
+            let scope = match &st.prefix {
+                Some(p) => format!("objects under `{p}` in bucket `{}`", st.bucket),
+                None => format!("every object in bucket `{}`", st.bucket),
+            };
+            let _ = writeln!(
+                s,
+                "- list and read {scope} ({})",
+                a.profile.bucket_actions.iter().chain(&a.profile.object_actions).map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ")
+            );
             if let Some(k) = &st.kms_key_arn {
                 let _ = writeln!(s, "- decrypt with KMS key `{k}`, only through S3 in {}", a.region);
             }
         }
         for b in &a.event_buses {
-            let _ = writeln!(s, "- publish events to event bus `{}` (`{}`)", aws::event_bus_arn(a, b), a.profile.event_bus_actions.join("`, `"));
+            let _ = writeln!(
+                s,
+                "- publish events to event bus `{}` (`{}`)",
+                aws::event_bus_arn(a, b),
+                a.profile.event_bus_actions.join("`, `")
+            );
         }
         let _ = writeln!(s, "\n**Apply:** run `aws/setup.sh` with credentials for account {} (or create the role in the console with `aws/trust-policy.json` and add the other JSON files as inline policies).\n", a.account_id);
         let _ = writeln!(s, "**Revoke:** run `aws/revoke.sh`, or delete the role `{}` in the IAM console. To pause access without deleting, remove the vendor statement from the role's trust policy.\n", a.role_name);
@@ -101,23 +126,40 @@ pub fn summary_md(r: &Resolved) -> String {
         let _ = writeln!(s, "## Google Cloud (project {})\n", g.project_id);
         let _ = writeln!(s, "**Who:** the service account `{}`, used by the vendor.\n\n**What:**\n", g.service_account_email());
         if let Some(role) = &m.custom_role {
-            let _ = writeln!(s, "- custom role `{}` on the project: {}", role.id, role.included_permissions.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "));
+            let _ = writeln!(
+                s,
+                "- custom role `{}` on the project: {}",
+                role.id,
+                role.included_permissions.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+            );
         }
         for b in m.bindings.iter().filter(|b| !b.resource.starts_with("//cloudresourcemanager")) {
             let _ = writeln!(s, "- `{}` on `{}`", b.role, b.resource);
         }
         let _ = writeln!(s, "\n**Apply:** run `gcp/setup.sh` in Cloud Shell. It creates no key unless you ask (CREATE_KEY=1); many organisations block keys, and keyless federation is safer where the vendor supports it.\n");
-        let _ = writeln!(s, "**Revoke:** run `gcp/revoke.sh`, or delete the service account `{}` (its keys stop working at once).\n", g.service_account_email());
+        let _ = writeln!(
+            s,
+            "**Revoke:** run `gcp/revoke.sh`, or delete the service account `{}` (its keys stop working at once).\n",
+            g.service_account_email()
+        );
     }
     if let Some(z) = &r.azure {
         let m = azure::model(z);
         let _ = writeln!(s, "## Azure (subscription {})\n", z.subscription_id);
-        let _ = writeln!(s, "**Who:** the service principal `{}` in tenant `{}`, used by the vendor.\n\n**What:**\n", z.service_principal_name, z.tenant_id);
+        let _ = writeln!(
+            s,
+            "**Who:** the service principal `{}` in tenant `{}`, used by the vendor.\n\n**What:**\n",
+            z.service_principal_name, z.tenant_id
+        );
         for ra in &m.role_assignments {
             let _ = writeln!(s, "- `{}` on `{}`", ra.role, ra.scope);
         }
-        let _ = writeln!(s, "\n**Apply:** run `azure/setup.sh` in Cloud Shell (bash). It creates no secret unless you ask (CREATE_SECRET=1).\n");
-        let _ = writeln!(s, "**Revoke:** run `azure/revoke.sh`, or delete the app registration `{}` in Entra ID.\n", z.service_principal_name);
+        let _ = writeln!(
+            s,
+            "\n**Apply:** run `azure/setup.sh` in Cloud Shell (bash). It creates no secret unless you ask (CREATE_SECRET=1).\n"
+        );
+        let _ =
+            writeln!(s, "**Revoke:** run `azure/revoke.sh`, or delete the app registration `{}` in Entra ID.\n", z.service_principal_name);
     }
     let _ = writeln!(s, "## Hand-off\n\n{}\n\n`handoff.json` holds the identifiers only; credentials never leave the Trustbridge wizard except to the OS keyring.", r.profile.handoff.instructions);
     s

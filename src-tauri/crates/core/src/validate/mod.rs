@@ -209,7 +209,8 @@ pub fn validate(plan: &Plan, base_dir: Option<&Path>) -> Result<Resolved, Vec<Pr
         c.push(Problem::new("plan", "choose at least one cloud: add an 'aws', 'gcp' or 'azure' section", ""));
     }
     let pid = profile.as_ref().map(|p| p.id.clone()).unwrap_or_default();
-    let unsupported = |cloud: &str| Problem::new(cloud, format!("vendor profile '{pid}' does not support this cloud; remove the section"), cloud);
+    let unsupported =
+        |cloud: &str| Problem::new(cloud, format!("vendor profile '{pid}' does not support this cloud; remove the section"), cloud);
 
     let aws = match (&plan.aws, profile.as_ref().map(|p| &p.aws)) {
         (Some(a), Some(Some(ap))) => validate_aws(&mut c, a, ap, &pid),
@@ -331,20 +332,32 @@ fn validate_aws(c: &mut Check, a: &crate::plan::AwsPlan, ap: &AwsProfile, pid: &
     match (&a.external_id, ap.external_id) {
         (Some(x), ExternalIdPolicy::None) => {
             c.push(
-                Problem::new("aws.external_id", format!("vendor profile '{pid}' does not send an external id, so the role could never be assumed"), x)
-                    .with_fix("remove aws.external_id"),
+                Problem::new(
+                    "aws.external_id",
+                    format!("vendor profile '{pid}' does not send an external id, so the role could never be assumed"),
+                    x,
+                )
+                .with_fix("remove aws.external_id"),
             );
         }
         (Some(x), _) => {
             c.rule("aws.external_id", x, rules::external_id(x));
         }
         (None, ExternalIdPolicy::Required) => c.push(
-            Problem::new("aws.external_id", format!("required by vendor profile '{pid}' (protects against the confused-deputy problem)"), "")
-                .with_fix("generate one in the wizard or with `trustbridge init`, or paste the one the vendor gave you"),
+            Problem::new(
+                "aws.external_id",
+                format!("required by vendor profile '{pid}' (protects against the confused-deputy problem)"),
+                "",
+            )
+            .with_fix("generate one in the wizard or with `trustbridge init`, or paste the one the vendor gave you"),
         ),
         (None, ExternalIdPolicy::Optional) if !has_patterns => c.push(
-            Problem::new("aws.external_id", "required when no principal patterns narrow the trust (otherwise any role in the vendor account could assume it)", "")
-                .with_fix("add an external id, or add aws.vendor.principal_patterns"),
+            Problem::new(
+                "aws.external_id",
+                "required when no principal patterns narrow the trust (otherwise any role in the vendor account could assume it)",
+                "",
+            )
+            .with_fix("add an external id, or add aws.vendor.principal_patterns"),
         ),
         (None, _) => {}
     }
@@ -366,7 +379,11 @@ fn validate_aws(c: &mut Check, a: &crate::plan::AwsPlan, ap: &AwsProfile, pid: &
     }
     duplicates(c, "aws.storage", a.storage.iter().map(|s| format!("{}/{}", s.bucket, s.prefix.clone().unwrap_or_default())).enumerate());
     if !a.events.is_empty() && ap.event_bus_actions.is_empty() {
-        c.push(Problem::new("aws.events", format!("vendor profile '{pid}' publishes no events; remove the event buses"), &a.events[0].event_bus_name));
+        c.push(Problem::new(
+            "aws.events",
+            format!("vendor profile '{pid}' publishes no events; remove the event buses"),
+            &a.events[0].event_bus_name,
+        ));
     }
     for (i, e) in a.events.iter().enumerate() {
         c.rule(format!("aws.events[{i}].event_bus_name"), &e.event_bus_name, rules::event_bus_name(&e.event_bus_name));

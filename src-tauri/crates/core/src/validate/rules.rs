@@ -174,8 +174,7 @@ pub fn s3_prefix(v: &str) -> Rule {
 
 fn is_uuid(v: &str) -> bool {
     let groups: Vec<&str> = v.split('-').collect();
-    groups.len() == 5
-        && [8, 4, 4, 4, 12].iter().zip(&groups).all(|(n, g)| g.len() == *n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+    groups.len() == 5 && [8, 4, 4, 4, 12].iter().zip(&groups).all(|(n, g)| g.len() == *n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `arn:PARTITION:kms:REGION:ACCOUNT:key/UUID` (or `key/mrk-…` for a multi-Region key).
@@ -191,9 +190,7 @@ pub fn kms_key_arn(v: &str, partition: &str, region: &str) -> Rule {
         return fail(format!("the key must be in the plan's region '{region}' (SSE-KMS keys live in the bucket's region)"));
     }
     aws_account_id(parts[4])?;
-    let id = parts[5]
-        .strip_prefix("key/")
-        .ok_or("must name a key ('key/…'); aliases cannot be used in a policy Resource")?;
+    let id = parts[5].strip_prefix("key/").ok_or("must name a key ('key/…'); aliases cannot be used in a policy Resource")?;
     let mrk = id.strip_prefix("mrk-").map(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit())).unwrap_or(false);
     if !(is_uuid(id) || mrk) {
         return fail("the key id must be a UUID or 'mrk-' and 32 hex digits");
@@ -215,9 +212,7 @@ pub fn event_bus_name(v: &str) -> Rule {
 /// An `aws:PrincipalArn` pattern: must stay inside the vendor's account.
 pub fn principal_pattern(v: &str, partition: &str, vendor_account: &str) -> Rule {
     let prefix = format!("arn:{partition}:iam::{vendor_account}:");
-    let rest = v
-        .strip_prefix(&prefix)
-        .ok_or_else(|| format!("a principal pattern must start with '{prefix}' (the vendor's account)"))?;
+    let rest = v.strip_prefix(&prefix).ok_or_else(|| format!("a principal pattern must start with '{prefix}' (the vendor's account)"))?;
     if !(rest.starts_with("role/") || rest.starts_with("user/")) {
         return fail("a principal pattern must name 'role/…' or 'user/…'");
     }
@@ -452,7 +447,9 @@ mod tests {
         for ok in ["my-company-data-bucket", "abc", "a.b-c1"] {
             assert!(s3_bucket(ok).is_ok(), "{ok}");
         }
-        for bad in ["ab", "My-Bucket", "-abc", "abc-", "a..b", "192.168.1.1", "xn--abc", "abc-s3alias", "a_b", "<img src=x onerror=alert(1)>"] {
+        for bad in
+            ["ab", "My-Bucket", "-abc", "abc-", "a..b", "192.168.1.1", "xn--abc", "abc-s3alias", "a_b", "<img src=x onerror=alert(1)>"]
+        {
             assert!(s3_bucket(bad).is_err(), "{bad}");
         }
     }
