@@ -1,8 +1,13 @@
-//! `#[tauri::command]` adapters: a few lines each, no logic of their own.
+//! `#[tauri::command]` adapters: a few lines each; the logic lives in the core crate and state.rs.
 
-use trustbridge_core::Profile;
+use std::path::PathBuf;
 
-use crate::ipc::{AppInfo, Cloud, IpcError, ProfileSummary};
+use tauri::State;
+use trustbridge_core::profile::ExternalIdPolicy;
+use trustbridge_core::{export, external_id, render, validate, Plan, Profile};
+
+use crate::ipc::{AppInfo, Cloud, ExportResult, IpcError, Preview, PreviewFile, ProfileDefaults, ProfileSummary};
+use crate::state::{allowed_url, console_url, unique_export_dir, AppState, Draft};
 
 #[tauri::command]
 pub fn app_info() -> AppInfo {
@@ -12,6 +17,86 @@ pub fn app_info() -> AppInfo {
 #[tauri::command]
 pub fn list_profiles() -> Result<Vec<ProfileSummary>, IpcError> {
     Ok(Profile::builtins().iter().map(summary).collect())
+}
+
+#[tauri::command]
+pub fn new_external_id() -> Result<String, IpcError> {
+    external_id::generate().map_err(IpcError::from)
+}
+
+/// Validates the plan; returns the problems (empty = valid) whose field is under one of `fields`
+/// (all problems when `fields` is absent). The wizard calls it on every Continue.
+#[tauri::command]
+pub fn validate_plan(plan: serde_json::Value, fields: Option<Vec<String>>) -> Vec<IpcError> {
+    let problems = match parse(&plan) {
+        Err(e) => return vec![e],
+        Ok(p) => match validate(&p, None) {
+            Ok(_) => return Vec::new(),
+            Err(problems) => problems,
+        },
+    };
+    let wanted = |f: &str| match &fields {
+        None => true,
+        Some(list) => list.iter().any(|w| f == w || f.starts_with(&format!("{w}.")) || f.starts_with(&format!("{w}["))),
+    };
+    problems.iter().filter(|p| wanted(&p.field)).map(IpcError::from).collect()
+}
+
+#[tauri::command]
+pub fn preview(plan: serde_json::Value) -> Result<Preview, IpcError> {
+    let resolved = resolve(&plan)?;
+    let bundle = render(&resolved);
+    Ok(Preview {
+        files: bundle.files.into_iter().map(|f| PreviewFile { path: f.path, content: f.content }).collect(),
+        grants: render::summary::grant_lines(&resolved),
+    })
+}
+
+/// Exports into a new folder under `parent` (picked with the native dialog).
+#[tauri::command]
+pub fn export_bundle(plan: serde_json::Value, parent: String) -> Result<ExportResult, IpcError> {
+    let resolved = resolve(&plan)?;
+    let bundle = render(&resolved);
+    let dir = unique_export_dir(&PathBuf::from(parent), &resolved.plan.integration.name);
+    let dir = export::write_bundle(&bundle, &dir)?;
+    Ok(ExportResult { dir: dir.display().to_string(), files: bundle.files.into_iter().map(|f| f.path).collect() })
+}
+
+#[tauri::command]
+pub fn save_draft(state: State<'_, AppState>, draft: Draft) -> Result<(), IpcError> {
+    state.save_draft(&draft)
+}
+
+#[tauri::command]
+pub fn load_draft(state: State<'_, AppState>) -> Option<Draft> {
+    state.load_draft()
+}
+
+#[tauri::command]
+pub fn clear_draft(state: State<'_, AppState>) -> Result<(), IpcError> {
+    state.clear_draft()
+}
+
+/// Opens a cloud console or cloud shell in the browser (fixed https URLs on an allowlist).
+#[tauri::command]
+pub fn open_console(target: String) -> Result<(), IpcError> {
+    let url = console_url(&target)
+        .filter(|u| allowed_url(u))
+        .ok_or_else(|| IpcError::new("open.not_allowed", format!("open: unknown target '{target}'")))?;
+    open::that_detached(url).map_err(|e| IpcError::new("open.failed", format!("could not open the browser: {e}")))
+}
+
+fn parse(plan: &serde_json::Value) -> Result<Plan, IpcError> {
+    Plan::from_json(&plan.to_string()).map_err(|e| IpcError { field: Some("plan".into()), ..IpcError::from(e) })
+}
+
+fn resolve(plan: &serde_json::Value) -> Result<trustbridge_core::validate::Resolved, IpcError> {
+    validate(&parse(plan)?, None).map_err(|problems| IpcError {
+        code: "validation".into(),
+        message: problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"),
+        field: problems.first().map(|p| p.field.clone()),
+        fix: None,
+    })
 }
 
 pub fn summary(p: &Profile) -> ProfileSummary {
@@ -24,5 +109,22 @@ pub fn summary(p: &Profile) -> ProfileSummary {
             _ => Cloud::Azure,
         })
         .collect();
-    ProfileSummary { id: p.id.clone(), display_name: p.display_name.clone(), description: p.description.clone(), clouds }
+    let defaults = ProfileDefaults {
+        aws_role_name: p.aws.as_ref().map(|a| a.default_role_name.clone()),
+        aws_external_id: p.aws.as_ref().map(|a| {
+            match a.external_id {
+                ExternalIdPolicy::Required => "required",
+                ExternalIdPolicy::Optional => "optional",
+                ExternalIdPolicy::None => "none",
+            }
+            .to_string()
+        }),
+        aws_vendor_account_from_plan: p.aws.as_ref().is_some_and(|a| a.vendor_accounts.is_none()),
+        aws_publishes_events: p.aws.as_ref().is_some_and(|a| !a.event_bus_actions.is_empty()),
+        gcp_service_account: p.gcp.as_ref().map(|g| g.default_service_account.clone()),
+        gcp_publishes_events: p.gcp.as_ref().is_some_and(|g| !g.topic_roles.is_empty()),
+        azure_service_principal_name: p.azure.as_ref().map(|z| z.default_service_principal_name.clone()),
+        azure_publishes_events: p.azure.as_ref().is_some_and(|z| !z.topic_roles.is_empty()),
+    };
+    ProfileSummary { id: p.id.clone(), display_name: p.display_name.clone(), description: p.description.clone(), clouds, defaults }
 }

@@ -24,6 +24,42 @@ pub struct ProfileSummary {
     pub display_name: String,
     pub description: String,
     pub clouds: Vec<Cloud>,
+    pub defaults: ProfileDefaults,
+}
+
+/// What the wizard pre-fills and asks for, from the vendor profile.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ProfileDefaults {
+    pub aws_role_name: Option<String>,
+    /// `required`, `optional` or `none`; null when the vendor has no AWS support.
+    pub aws_external_id: Option<String>,
+    /// True when the customer must enter the vendor's AWS account (custom vendor).
+    pub aws_vendor_account_from_plan: bool,
+    pub aws_publishes_events: bool,
+    pub gcp_service_account: Option<String>,
+    pub gcp_publishes_events: bool,
+    pub azure_service_principal_name: Option<String>,
+    pub azure_publishes_events: bool,
+}
+
+/// One generated document, for the check-your-answers page.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PreviewFile {
+    pub path: String,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Preview {
+    pub files: Vec<PreviewFile>,
+    /// "What this grants", one plain-language line each.
+    pub grants: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ExportResult {
+    pub dir: String,
+    pub files: Vec<String>,
 }
 
 /// Every command error crosses as `{code, message, field, fix}`; the UI maps `code`, never text.
@@ -33,6 +69,12 @@ pub struct IpcError {
     pub message: String,
     pub field: Option<String>,
     pub fix: Option<String>,
+}
+
+impl IpcError {
+    pub fn new(code: &str, message: impl Into<String>) -> IpcError {
+        IpcError { code: code.to_string(), message: message.into(), field: None, fix: None }
+    }
 }
 
 impl From<trustbridge_core::CoreError> for IpcError {
@@ -53,5 +95,28 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         let cfg = ts_rs::Config::default();
         (format!("{}.ts", T::name(&cfg)), T::export_to_string(&cfg).expect("ts export"))
     }
-    vec![one::<AppInfo>(), one::<Cloud>(), one::<ProfileSummary>(), one::<IpcError>()]
+    use trustbridge_core::plan;
+    vec![
+        one::<AppInfo>(),
+        one::<Cloud>(),
+        one::<ProfileSummary>(),
+        one::<ProfileDefaults>(),
+        one::<IpcError>(),
+        one::<PreviewFile>(),
+        one::<Preview>(),
+        one::<ExportResult>(),
+        one::<crate::state::Draft>(),
+        one::<plan::Plan>(),
+        one::<plan::Integration>(),
+        one::<plan::AwsPlan>(),
+        one::<plan::AwsVendor>(),
+        one::<plan::S3Storage>(),
+        one::<plan::EventBus>(),
+        one::<plan::GcpPlan>(),
+        one::<plan::GcsStorage>(),
+        one::<plan::PubSubTopic>(),
+        one::<plan::AzurePlan>(),
+        one::<plan::BlobContainer>(),
+        one::<plan::EventGridTopic>(),
+    ]
 }

@@ -4,10 +4,29 @@
 pub mod cli;
 pub mod commands;
 pub mod ipc;
+pub mod state;
 
 /// Builds the Tauri app with every command registered (used by `run_gui` and by the IPC tests).
 pub fn builder<R: tauri::Runtime>(b: tauri::Builder<R>) -> tauri::Builder<R> {
-    b.invoke_handler(tauri::generate_handler![commands::app_info, commands::list_profiles])
+    use tauri::Manager;
+    b.plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            let data_dir = app.path().app_data_dir()?;
+            app.manage(state::AppState { data_dir });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::list_profiles,
+            commands::new_external_id,
+            commands::validate_plan,
+            commands::preview,
+            commands::export_bundle,
+            commands::save_draft,
+            commands::load_draft,
+            commands::clear_draft,
+            commands::open_console,
+        ])
 }
 
 /// Opens the wizard window; returns the process exit code.

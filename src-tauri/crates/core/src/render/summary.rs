@@ -96,45 +96,17 @@ pub fn summary_md(r: &Resolved) -> String {
             let _ = write!(s, ", and only when it presents the external id in `handoff.json` (this stops anyone else tricking the vendor into using your role)");
         }
         let _ = writeln!(s, ".\n\n**What:**\n");
-        for st in &a.storage {
-            let scope = match &st.prefix {
-                Some(p) => format!("objects under `{p}` in bucket `{}`", st.bucket),
-                None => format!("every object in bucket `{}`", st.bucket),
-            };
-            let _ = writeln!(
-                s,
-                "- list and read {scope} ({})",
-                a.profile.bucket_actions.iter().chain(&a.profile.object_actions).map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ")
-            );
-            if let Some(k) = &st.kms_key_arn {
-                let _ = writeln!(s, "- decrypt with KMS key `{k}`, only through S3 in {}", a.region);
-            }
-        }
-        for b in &a.event_buses {
-            let _ = writeln!(
-                s,
-                "- publish events to event bus `{}` (`{}`)",
-                aws::event_bus_arn(a, b),
-                a.profile.event_bus_actions.join("`, `")
-            );
+        for line in aws_lines(a) {
+            let _ = writeln!(s, "- {line}");
         }
         let _ = writeln!(s, "\n**Apply:** run `aws/setup.sh` with credentials for account {} (or create the role in the console with `aws/trust-policy.json` and add the other JSON files as inline policies).\n", a.account_id);
         let _ = writeln!(s, "**Revoke:** run `aws/revoke.sh`, or delete the role `{}` in the IAM console. To pause access without deleting, remove the vendor statement from the role's trust policy.\n", a.role_name);
     }
     if let Some(g) = &r.gcp {
-        let m = gcp::model(g);
         let _ = writeln!(s, "## Google Cloud (project {})\n", g.project_id);
         let _ = writeln!(s, "**Who:** the service account `{}`, used by the vendor.\n\n**What:**\n", g.service_account_email());
-        if let Some(role) = &m.custom_role {
-            let _ = writeln!(
-                s,
-                "- custom role `{}` on the project: {}",
-                role.id,
-                role.included_permissions.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
-            );
-        }
-        for b in m.bindings.iter().filter(|b| !b.resource.starts_with("//cloudresourcemanager")) {
-            let _ = writeln!(s, "- `{}` on `{}`", b.role, b.resource);
+        for line in gcp_lines(g) {
+            let _ = writeln!(s, "- {line}");
         }
         let _ = writeln!(s, "\n**Apply:** run `gcp/setup.sh` in Cloud Shell. It creates no key unless you ask (CREATE_KEY=1); many organisations block keys, and keyless federation is safer where the vendor supports it.\n");
         let _ = writeln!(
@@ -144,15 +116,14 @@ pub fn summary_md(r: &Resolved) -> String {
         );
     }
     if let Some(z) = &r.azure {
-        let m = azure::model(z);
         let _ = writeln!(s, "## Azure (subscription {})\n", z.subscription_id);
         let _ = writeln!(
             s,
             "**Who:** the service principal `{}` in tenant `{}`, used by the vendor.\n\n**What:**\n",
             z.service_principal_name, z.tenant_id
         );
-        for ra in &m.role_assignments {
-            let _ = writeln!(s, "- `{}` on `{}`", ra.role, ra.scope);
+        for line in azure_lines(z) {
+            let _ = writeln!(s, "- {line}");
         }
         let _ = writeln!(
             s,
@@ -163,4 +134,59 @@ pub fn summary_md(r: &Resolved) -> String {
     }
     let _ = writeln!(s, "## Hand-off\n\n{}\n\n`handoff.json` holds the identifiers only; credentials never leave the Trustbridge wizard except to the OS keyring.", r.profile.handoff.instructions);
     s
+}
+
+fn code_list(items: &[String]) -> String {
+    items.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ")
+}
+
+fn aws_lines(a: &crate::validate::ResolvedAws) -> Vec<String> {
+    let mut out = Vec::new();
+    let actions: Vec<String> = a.profile.bucket_actions.iter().chain(&a.profile.object_actions).cloned().collect();
+    for st in &a.storage {
+        let scope = match &st.prefix {
+            Some(p) => format!("objects under `{p}` in bucket `{}`", st.bucket),
+            None => format!("every object in bucket `{}`", st.bucket),
+        };
+        out.push(format!("list and read {scope} ({})", code_list(&actions)));
+        if let Some(k) = &st.kms_key_arn {
+            out.push(format!("decrypt with KMS key `{k}`, only through S3 in {}", a.region));
+        }
+    }
+    for b in &a.event_buses {
+        out.push(format!("publish events to event bus `{}` ({})", aws::event_bus_arn(a, b), code_list(&a.profile.event_bus_actions)));
+    }
+    out
+}
+
+fn gcp_lines(g: &crate::validate::ResolvedGcp) -> Vec<String> {
+    let m = gcp::model(g);
+    let mut out = Vec::new();
+    if let Some(role) = &m.custom_role {
+        out.push(format!("custom role `{}` on project `{}`: {}", role.id, g.project_id, code_list(&role.included_permissions)));
+    }
+    for b in m.bindings.iter().filter(|b| !b.resource.starts_with("//cloudresourcemanager")) {
+        out.push(format!("`{}` on `{}`", b.role, b.resource));
+    }
+    out
+}
+
+fn azure_lines(z: &crate::validate::ResolvedAzure) -> Vec<String> {
+    azure::model(z).role_assignments.iter().map(|ra| format!("`{}` on `{}`", ra.role, ra.scope)).collect()
+}
+
+/// "What this grants", one plain-language line per grant, cloud first (used by SUMMARY.md and the
+/// wizard's check-your-answers page).
+pub fn grant_lines(r: &Resolved) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(a) = &r.aws {
+        out.extend(aws_lines(a).into_iter().map(|l| format!("AWS: {l}")));
+    }
+    if let Some(g) = &r.gcp {
+        out.extend(gcp_lines(g).into_iter().map(|l| format!("Google Cloud: {l}")));
+    }
+    if let Some(z) = &r.azure {
+        out.extend(azure_lines(z).into_iter().map(|l| format!("Azure: {l}")));
+    }
+    out
 }

@@ -1,0 +1,174 @@
+//! App state: where the wizard autosaves its draft. The draft is the plan being typed plus the
+//! step the user is on; it never holds a secret (secrets never enter the plan).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use trustbridge_core::export::write_file_atomic;
+use ts_rs::TS;
+
+use crate::ipc::IpcError;
+
+/// The autosaved wizard state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct Draft {
+    /// Draft format version (1).
+    pub version: u32,
+    /// The step id the user was on.
+    pub step: String,
+    /// The plan as typed so far (may be incomplete or invalid; it is validated on Continue).
+    #[ts(type = "unknown")]
+    pub plan: serde_json::Value,
+}
+
+/// Keys that would mean a secret got into a draft; refusing them keeps secrets off disk even if
+/// the UI had a bug.
+const SECRET_KEYS: &[&str] =
+    &["password", "private_key", "private_key_id", "client_secret", "secret", "secret_access_key", "session_token"];
+const MAX_DRAFT_BYTES: usize = 1 << 20;
+
+fn find_secret_key(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Object(m) => {
+            m.iter().find_map(
+                |(k, v)| {
+                    if SECRET_KEYS.contains(&k.to_ascii_lowercase().as_str()) {
+                        Some(k.clone())
+                    } else {
+                        find_secret_key(v)
+                    }
+                },
+            )
+        }
+        serde_json::Value::Array(a) => a.iter().find_map(find_secret_key),
+        _ => None,
+    }
+}
+
+pub struct AppState {
+    pub data_dir: PathBuf,
+}
+
+impl AppState {
+    pub fn draft_path(&self) -> PathBuf {
+        self.data_dir.join("draft.json")
+    }
+
+    pub fn save_draft(&self, d: &Draft) -> Result<(), IpcError> {
+        if let Some(k) = find_secret_key(&d.plan) {
+            return Err(IpcError::new("draft.secret", format!("draft: refusing to save a field named '{k}': secrets never go to disk")));
+        }
+        let text = serde_json::to_vec_pretty(d).map_err(|e| IpcError::new("draft.invalid", e.to_string()))?;
+        if text.len() > MAX_DRAFT_BYTES {
+            return Err(IpcError::new("draft.too_large", format!("draft: {} bytes is over the 1 MiB limit", text.len())));
+        }
+        write_file_atomic(&self.draft_path(), &text).map_err(IpcError::from)
+    }
+
+    /// The saved draft, if any. A corrupt draft is set aside (renamed), never a crash.
+    pub fn load_draft(&self) -> Option<Draft> {
+        let path = self.draft_path();
+        let text = std::fs::read(&path).ok()?;
+        match serde_json::from_slice::<Draft>(&text) {
+            Ok(d) if d.version == 1 => Some(d),
+            _ => {
+                let _ = std::fs::rename(&path, path.with_extension("json.corrupt"));
+                None
+            }
+        }
+    }
+
+    pub fn clear_draft(&self) -> Result<(), IpcError> {
+        match std::fs::remove_file(self.draft_path()) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(IpcError::new("draft.io", e.to_string())),
+        }
+    }
+}
+
+/// A new folder under `parent` for an export: `trustbridge-<name>`, `-2`, `-3`, … never reused.
+pub fn unique_export_dir(parent: &Path, name: &str) -> PathBuf {
+    let safe: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+    let base = format!("trustbridge-{safe}");
+    let mut candidate = parent.join(&base);
+    let mut n = 2;
+    while candidate.exists() {
+        candidate = parent.join(format!("{base}-{n}"));
+        n += 1;
+    }
+    candidate
+}
+
+/// Where the wizard may send the browser: https only, on an allowlist of console hosts.
+pub const ALLOWED_HOSTS: &[&str] = &[
+    "console.aws.amazon.com",
+    "console.amazonaws.cn",
+    "shell.cloud.google.com",
+    "console.cloud.google.com",
+    "shell.azure.com",
+    "portal.azure.com",
+];
+
+pub fn allowed_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("https://") else { return false };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    !host.contains('@') && !host.contains(':') && ALLOWED_HOSTS.contains(&host)
+}
+
+/// The console / cloud shell to open for each cloud.
+pub fn console_url(target: &str) -> Option<&'static str> {
+    match target {
+        "aws-console" => Some("https://console.aws.amazon.com/iam/home#/roles"),
+        "gcp-cloud-shell" => Some("https://shell.cloud.google.com/?show=terminal"),
+        "azure-cloud-shell" => Some("https://shell.azure.com/bash"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowlist() {
+        assert!(allowed_url("https://shell.azure.com/bash"));
+        assert!(!allowed_url("http://shell.azure.com/"));
+        assert!(!allowed_url("https://shell.azure.com.evil.example/"));
+        assert!(!allowed_url("https://evil.example@shell.azure.com/"));
+        assert!(!allowed_url("file:///etc/passwd"));
+        for t in ["aws-console", "gcp-cloud-shell", "azure-cloud-shell"] {
+            assert!(allowed_url(console_url(t).unwrap()));
+        }
+    }
+
+    #[test]
+    fn drafts_round_trip_atomically_and_refuse_secrets() {
+        let tmp = tempfile::tempdir().unwrap();
+        let st = AppState { data_dir: tmp.path().join("data") };
+        assert!(st.load_draft().is_none());
+        let d = Draft { version: 1, step: "aws-identity".into(), plan: serde_json::json!({"version": 1, "aws": {"account_id": "1234"}}) };
+        st.save_draft(&d).unwrap();
+        assert_eq!(st.load_draft().unwrap(), d);
+        let bad = Draft { plan: serde_json::json!({"gcp": {"private_key": "-----BEGIN"}}), ..d.clone() };
+        assert_eq!(st.save_draft(&bad).unwrap_err().code, "draft.secret");
+        assert_eq!(st.load_draft().unwrap(), d, "refused save leaves the old draft");
+        std::fs::write(st.draft_path(), b"{not json").unwrap();
+        assert!(st.load_draft().is_none());
+        assert!(st.data_dir.join("draft.json.corrupt").exists());
+        st.clear_draft().unwrap();
+        st.clear_draft().unwrap();
+    }
+
+    #[test]
+    fn export_dirs_are_never_reused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = unique_export_dir(tmp.path(), "AWS_01");
+        std::fs::create_dir(&a).unwrap();
+        let b = unique_export_dir(tmp.path(), "AWS_01");
+        assert_ne!(a, b);
+        assert!(b.ends_with("trustbridge-AWS_01-2"));
+        assert!(unique_export_dir(tmp.path(), "../x").ends_with("trustbridge----x"));
+    }
+}
