@@ -17,7 +17,27 @@ fn invoke(app: &tauri::App<tauri::test::MockRuntime>, cmd: &str) -> Result<serde
 }
 
 fn invoke_from(app: &tauri::App<tauri::test::MockRuntime>, cmd: &str, origin: &str) -> Result<serde_json::Value, serde_json::Value> {
-    let webview = tauri::WebviewWindowBuilder::new(app, "main", Default::default()).build().unwrap();
+    invoke_with(app, cmd, origin, serde_json::json!({}))
+}
+
+fn invoke_args(
+    app: &tauri::App<tauri::test::MockRuntime>,
+    cmd: &str,
+    args: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
+    invoke_with(app, cmd, "tauri://localhost", args)
+}
+
+fn invoke_with(
+    app: &tauri::App<tauri::test::MockRuntime>,
+    cmd: &str,
+    origin: &str,
+    args: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
+    use tauri::Manager;
+    let webview = app
+        .get_webview_window("main")
+        .unwrap_or_else(|| tauri::WebviewWindowBuilder::new(app, "main", Default::default()).build().unwrap());
     get_ipc_response(
         &webview,
         InvokeRequest {
@@ -25,7 +45,7 @@ fn invoke_from(app: &tauri::App<tauri::test::MockRuntime>, cmd: &str, origin: &s
             callback: tauri::ipc::CallbackFn(0),
             error: tauri::ipc::CallbackFn(1),
             url: origin.parse().unwrap(),
-            body: tauri::ipc::InvokeBody::default(),
+            body: tauri::ipc::InvokeBody::Json(args),
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
         },
@@ -89,4 +109,49 @@ fn typescript_bindings_are_current() {
         }
     }
     assert!(stale.is_empty(), "stale TypeScript bindings {stale:?}: run UPDATE_BINDINGS=1 cargo test -p trustbridge --test ipc");
+}
+
+fn fixture_plan() -> serde_json::Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/plans/three-clouds.json")).unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn validate_plan_returns_field_errors_for_the_asked_fields_only() {
+    let app = app();
+    let mut plan = fixture_plan();
+    assert_eq!(invoke_args(&app, "validate_plan", serde_json::json!({"plan": plan})).unwrap(), serde_json::json!([]));
+    plan["aws"]["account_id"] = "12".into();
+    plan["gcp"]["project_id"] = "X".into();
+    let all = invoke_args(&app, "validate_plan", serde_json::json!({"plan": plan})).unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    let aws = invoke_args(&app, "validate_plan", serde_json::json!({"plan": plan, "fields": ["aws"]})).unwrap();
+    assert_eq!(aws.as_array().unwrap().len(), 1);
+    assert_eq!(aws[0]["field"], "aws.account_id");
+    assert_eq!(aws[0]["code"], "validation.aws.account_id");
+    let broken = invoke_args(&app, "validate_plan", serde_json::json!({"plan": {"version": 1, "bogus": true}})).unwrap();
+    assert_eq!(broken[0]["field"], "plan");
+}
+
+#[test]
+fn preview_and_export_over_ipc() {
+    let app = app();
+    let v = invoke_args(&app, "preview", serde_json::json!({"plan": fixture_plan()})).unwrap();
+    assert!(v["files"].as_array().unwrap().iter().any(|f| f["path"] == "aws/trust-policy.json"));
+    assert!(v["grants"].as_array().unwrap().iter().any(|g| g.as_str().unwrap().starts_with("Azure: `Storage Blob Data Reader`")));
+    let tmp = tempfile::tempdir().unwrap();
+    let r = invoke_args(&app, "export_bundle", serde_json::json!({"plan": fixture_plan(), "parent": tmp.path()})).unwrap();
+    let dir = Path::new(r["dir"].as_str().unwrap());
+    assert!(dir.join("SUMMARY.md").is_file());
+    let r2 = invoke_args(&app, "export_bundle", serde_json::json!({"plan": fixture_plan(), "parent": tmp.path()})).unwrap();
+    assert_ne!(r["dir"], r2["dir"], "a second export never overwrites the first");
+}
+
+#[test]
+fn open_console_refuses_unknown_targets() {
+    let app = app();
+    let e = invoke_args(&app, "open_console", serde_json::json!({"target": "https://evil.example"})).unwrap_err();
+    assert_eq!(e["code"], "open.not_allowed");
 }
