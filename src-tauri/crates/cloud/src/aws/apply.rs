@@ -1,0 +1,475 @@
+//! Apply: create or update the role, its trust policy, boundary, tags and inline policies so they
+//! match the plan. Reads first and computes the changes (that is `--dry-run`), then makes only
+//! those. Idempotent: a second run finds nothing to change. A failure reports what was done.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::Serialize;
+use trustbridge_core::policy::{Grant, PolicyDocument};
+use trustbridge_core::render::aws::{documents, EVENTS_POLICY_NAME, INTEGRATION_TAG, MANAGED_BY_TAG, STORAGE_POLICY_NAME};
+use trustbridge_core::validate::{Resolved, ResolvedAws};
+
+use super::{aws_section, compact, describe_grant, mentions_vendor, parse_policy, AwsSettings, CallerIdentity, Session};
+use crate::error::CloudError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    CreateRole,
+    UpdateTrustPolicy,
+    PutPermissionsBoundary,
+    DeletePermissionsBoundary,
+    TagRole,
+    PutInlinePolicy,
+    DeleteInlinePolicy,
+    DeleteRole,
+}
+
+/// One change apply (or revoke) makes, with a semantic diff where it updates a document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub kind: ChangeKind,
+    /// What it changes: the role name, `role/policy-name`, …
+    pub target: String,
+    /// Plain-language lines: `+ grant …`, `- grant …`, settings.
+    pub detail: Vec<String>,
+    #[serde(skip)]
+    pub(crate) op: Op,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Op {
+    CreateRole { trust: PolicyDocument },
+    UpdateTrust { trust: PolicyDocument },
+    PutBoundary(String),
+    DeleteBoundary,
+    Tag(Vec<(String, String)>),
+    PutPolicy { name: String, doc: PolicyDocument },
+    DeletePolicy(String),
+    DeleteRole,
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = match self.kind {
+            ChangeKind::CreateRole => "create role",
+            ChangeKind::UpdateTrustPolicy => "update trust policy of",
+            ChangeKind::PutPermissionsBoundary => "set permissions boundary of",
+            ChangeKind::DeletePermissionsBoundary => "remove permissions boundary of",
+            ChangeKind::TagRole => "tag role",
+            ChangeKind::PutInlinePolicy => "put inline policy",
+            ChangeKind::DeleteInlinePolicy => "delete inline policy",
+            ChangeKind::DeleteRole => "delete role",
+        };
+        write!(f, "{verb} {}", self.target)?;
+        for d in &self.detail {
+            write!(f, "\n    {d}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplyReport {
+    pub caller: CallerIdentity,
+    pub role_arn: String,
+    pub dry_run: bool,
+    /// Whether the role carried trustbridge's managed-by tag (or was created now).
+    pub managed: bool,
+    /// Changes made (or, with `dry_run`, that would be made). Empty: already up to date.
+    pub changes: Vec<Change>,
+}
+
+/// Apply (or revoke) stopped part way: what was done, what was not, and why.
+#[derive(Debug, Clone)]
+pub struct ApplyFailure {
+    pub error: CloudError,
+    pub caller: Option<CallerIdentity>,
+    pub done: Vec<Change>,
+    pub not_done: Vec<Change>,
+}
+
+impl From<CloudError> for ApplyFailure {
+    fn from(error: CloudError) -> Self {
+        ApplyFailure { error, caller: None, done: Vec::new(), not_done: Vec::new() }
+    }
+}
+
+impl fmt::Display for ApplyFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} [{}]", self.error, self.error.code())
+    }
+}
+
+/// Who we act as; refuses another account than the plan's.
+pub(crate) async fn check_account(s: &Session, a: &ResolvedAws) -> Result<CallerIdentity, CloudError> {
+    let me = s.caller_identity().await?;
+    if me.account != a.account_id {
+        return Err(CloudError::AccountMismatch { expected: a.account_id.clone(), actual: me.account, arn: me.arn });
+    }
+    Ok(me)
+}
+
+/// The role as it is now.
+pub(crate) struct Current {
+    pub path: String,
+    pub managed: bool,
+    pub trust: PolicyDocument,
+    pub boundary: Option<String>,
+    pub tags: Vec<(String, String)>,
+    pub inline: Vec<String>,
+}
+
+pub(crate) async fn read_role(s: &Session, name: &str) -> Result<Option<Current>, CloudError> {
+    let got = s
+        .call("iam:GetRole", || async { s.iam.get_role().role_name(name).send().await.map_err(|e| s.classify("iam:GetRole", e)) })
+        .await;
+    let out = match got {
+        Ok(o) => o,
+        Err(CloudError::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let Some(role) = out.role() else { return Ok(None) };
+    let trust = parse_policy(role.assume_role_policy_document().unwrap_or_default())
+        .map_err(|m| CloudError::Service { action: "iam:GetRole".into(), code: "UnreadableTrustPolicy".into(), message: m })?;
+    let mut tags: Vec<(String, String)> = role.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
+    if tags.is_empty() {
+        // Some endpoints leave tags out of GetRole.
+        let t = s
+            .call("iam:ListRoleTags", || async { s.iam.list_role_tags().role_name(name).send().await.map_err(|e| s.classify("iam:ListRoleTags", e)) })
+            .await?;
+        tags = t.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
+    }
+    let inline = s
+        .call("iam:ListRolePolicies", || async {
+            s.iam.list_role_policies().role_name(name).send().await.map_err(|e| s.classify("iam:ListRolePolicies", e))
+        })
+        .await?
+        .policy_names()
+        .to_vec();
+    let managed = tags.iter().any(|(k, v)| k == MANAGED_BY_TAG.0 && v == MANAGED_BY_TAG.1);
+    Ok(Some(Current {
+        path: role.path().to_string(),
+        managed,
+        trust,
+        boundary: role.permissions_boundary().and_then(|b| b.permissions_boundary_arn()).map(str::to_string),
+        tags,
+        inline,
+    }))
+}
+
+pub(crate) async fn read_inline(s: &Session, role: &str, name: &str) -> Result<Option<PolicyDocument>, CloudError> {
+    let got = s
+        .call("iam:GetRolePolicy", || async {
+            s.iam.get_role_policy().role_name(role).policy_name(name).send().await.map_err(|e| s.classify("iam:GetRolePolicy", e))
+        })
+        .await;
+    match got {
+        Ok(o) => parse_policy(o.policy_document())
+            .map(Some)
+            .map_err(|m| CloudError::Service { action: "iam:GetRolePolicy".into(), code: "UnreadablePolicy".into(), message: m }),
+        Err(CloudError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `+`/`-` lines between two documents, compared as sets of grants.
+pub fn grant_diff(before: &BTreeSet<Grant>, after: &BTreeSet<Grant>) -> Vec<String> {
+    let mut out: Vec<String> = before.difference(after).map(|g| format!("- {}", describe_grant(g))).collect();
+    out.extend(after.difference(before).map(|g| format!("+ {}", describe_grant(g))));
+    out
+}
+
+/// A shared trust policy: keep every statement that does not trust the vendor, add ours.
+pub(crate) fn merged_trust(current: &PolicyDocument, desired: &PolicyDocument, vendor_account: &str) -> PolicyDocument {
+    let mut statements: Vec<_> = current
+        .statement
+        .iter()
+        .filter(|st| {
+            let one = PolicyDocument::new(vec![(*st).clone()]);
+            !one.grants().iter().any(|g| mentions_vendor(g, vendor_account))
+        })
+        .cloned()
+        .collect();
+    statements.extend(desired.statement.iter().cloned());
+    PolicyDocument::new(statements)
+}
+
+fn desired_tags(r: &Resolved) -> Vec<(String, String)> {
+    vec![
+        (MANAGED_BY_TAG.0.to_string(), MANAGED_BY_TAG.1.to_string()),
+        (INTEGRATION_TAG.to_string(), r.plan.integration.name.clone()),
+    ]
+}
+
+/// Reads the account and computes the changes that would make it match the plan.
+async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<(bool, Vec<Change>), CloudError> {
+    let docs = documents(a);
+    let role = a.role_name.clone();
+    let mut changes = Vec::new();
+    let desired_inline: Vec<(&str, &PolicyDocument)> = docs.inline();
+    let Some(cur) = read_role(s, &role).await? else {
+        let mut detail = vec![format!("path {}", a.role_path)];
+        detail.extend(docs.trust.grants().iter().map(|g| format!("+ {}", describe_grant(g))));
+        if let Some(b) = &a.permissions_boundary_arn {
+            detail.push(format!("permissions boundary {b}"));
+        }
+        detail.push(desired_tags(r).iter().map(|(k, v)| format!("tag {k}={v}")).collect::<Vec<_>>().join(", "));
+        changes.push(Change { kind: ChangeKind::CreateRole, target: role.clone(), detail, op: Op::CreateRole { trust: docs.trust.clone() } });
+        for (name, doc) in desired_inline {
+            let detail = doc.grants().iter().map(|g| format!("+ {}", describe_grant(g))).collect();
+            changes.push(Change {
+                kind: ChangeKind::PutInlinePolicy,
+                target: format!("{role}/{name}"),
+                detail,
+                op: Op::PutPolicy { name: name.to_string(), doc: doc.clone() },
+            });
+        }
+        return Ok((true, changes));
+    };
+    if cur.path != a.role_path {
+        return Err(CloudError::Service {
+            action: "iam:GetRole".into(),
+            code: "RolePathDiffers".into(),
+            message: format!("role {role} exists at path {} but the plan says {} (IAM cannot move a role): change aws.role_path or aws.role_name", cur.path, a.role_path),
+        });
+    }
+    // Trust: ours is replaced; a shared one keeps its other statements.
+    let want_trust = if cur.managed { docs.trust.clone() } else { merged_trust(&cur.trust, &docs.trust, &a.vendor_account) };
+    let (before, after) = (cur.trust.grants(), want_trust.grants());
+    if before != after {
+        changes.push(Change {
+            kind: ChangeKind::UpdateTrustPolicy,
+            target: role.clone(),
+            detail: grant_diff(&before, &after),
+            op: Op::UpdateTrust { trust: want_trust },
+        });
+    }
+    match (&cur.boundary, &a.permissions_boundary_arn) {
+        (cur_b, Some(want)) if cur_b.as_deref() != Some(want.as_str()) => changes.push(Change {
+            kind: ChangeKind::PutPermissionsBoundary,
+            target: role.clone(),
+            detail: vec![format!("{} → {want}", cur_b.as_deref().unwrap_or("none"))],
+            op: Op::PutBoundary(want.clone()),
+        }),
+        (Some(b), None) if cur.managed => changes.push(Change {
+            kind: ChangeKind::DeletePermissionsBoundary,
+            target: role.clone(),
+            detail: vec![format!("{b} → none")],
+            op: Op::DeleteBoundary,
+        }),
+        _ => {}
+    }
+    if cur.managed {
+        let missing: Vec<(String, String)> = desired_tags(r).into_iter().filter(|t| !cur.tags.contains(t)).collect();
+        if !missing.is_empty() {
+            changes.push(Change {
+                kind: ChangeKind::TagRole,
+                target: role.clone(),
+                detail: missing.iter().map(|(k, v)| format!("tag {k}={v}")).collect(),
+                op: Op::Tag(missing),
+            });
+        }
+    }
+    for (name, doc) in &desired_inline {
+        let now = if cur.inline.iter().any(|n| n == name) { read_inline(s, &role, name).await? } else { None };
+        let before = now.as_ref().map(|d| d.grants()).unwrap_or_default();
+        let after = doc.grants();
+        if now.is_none() || before != after {
+            changes.push(Change {
+                kind: ChangeKind::PutInlinePolicy,
+                target: format!("{role}/{name}"),
+                detail: grant_diff(&before, &after),
+                op: Op::PutPolicy { name: name.to_string(), doc: (*doc).clone() },
+            });
+        }
+    }
+    // One of our policies the plan no longer needs (e.g. the event buses were removed).
+    for name in [STORAGE_POLICY_NAME, EVENTS_POLICY_NAME] {
+        if cur.inline.iter().any(|n| n == name) && !desired_inline.iter().any(|(n, _)| *n == name) {
+            changes.push(Change {
+                kind: ChangeKind::DeleteInlinePolicy,
+                target: format!("{role}/{name}"),
+                detail: vec!["no longer in the plan".into()],
+                op: Op::DeletePolicy(name.to_string()),
+            });
+        }
+    }
+    Ok((cur.managed, changes))
+}
+
+/// Makes one change. A create whose answer was lost (the role exists, ours, same trust) counts as done.
+pub(crate) async fn execute(s: &Session, r: &Resolved, a: &ResolvedAws, c: &Change) -> Result<(), CloudError> {
+    let role = a.role_name.as_str();
+    match &c.op {
+        Op::CreateRole { trust } => {
+            let doc = compact(trust);
+            let mut tags = Vec::new();
+            for (k, v) in desired_tags(r) {
+                tags.push(
+                    aws_sdk_iam::types::Tag::builder()
+                        .key(k)
+                        .value(v)
+                        .build()
+                        .map_err(|e| CloudError::Service { action: "iam:CreateRole".into(), code: "BuildTag".into(), message: e.to_string() })?,
+                );
+            }
+            let description = format!("Access for {} (integration {})", r.profile.display_name, r.plan.integration.name);
+            let res = s
+                .call("iam:CreateRole", || async {
+                    s.iam
+                        .create_role()
+                        .role_name(role)
+                        .path(&a.role_path)
+                        .assume_role_policy_document(&doc)
+                        .description(&description)
+                        .set_permissions_boundary(a.permissions_boundary_arn.clone())
+                        .set_tags(Some(tags.clone()))
+                        .send()
+                        .await
+                        .map_err(|e| s.classify("iam:CreateRole", e))
+                })
+                .await;
+            match res {
+                Ok(_) => Ok(()),
+                Err(CloudError::EntityAlreadyExists { what, message }) => match read_role(s, role).await? {
+                    Some(cur) if cur.managed && cur.trust.grants() == trust.grants() => Ok(()),
+                    _ => Err(CloudError::EntityAlreadyExists { what: format!("role {role} ({what})"), message }),
+                },
+                Err(e) => Err(e),
+            }
+        }
+        Op::UpdateTrust { trust } => {
+            let doc = compact(trust);
+            s.call("iam:UpdateAssumeRolePolicy", || async {
+                s.iam
+                    .update_assume_role_policy()
+                    .role_name(role)
+                    .policy_document(&doc)
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("iam:UpdateAssumeRolePolicy", e))
+            })
+            .await
+            .map(|_| ())
+        }
+        Op::PutBoundary(b) => s
+            .call("iam:PutRolePermissionsBoundary", || async {
+                s.iam
+                    .put_role_permissions_boundary()
+                    .role_name(role)
+                    .permissions_boundary(b)
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("iam:PutRolePermissionsBoundary", e))
+            })
+            .await
+            .map(|_| ()),
+        Op::DeleteBoundary => s
+            .call("iam:DeleteRolePermissionsBoundary", || async {
+                s.iam
+                    .delete_role_permissions_boundary()
+                    .role_name(role)
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("iam:DeleteRolePermissionsBoundary", e))
+            })
+            .await
+            .map(|_| ()),
+        Op::Tag(tags) => {
+            let mut t = Vec::new();
+            for (k, v) in tags {
+                t.push(
+                    aws_sdk_iam::types::Tag::builder()
+                        .key(k)
+                        .value(v)
+                        .build()
+                        .map_err(|e| CloudError::Service { action: "iam:TagRole".into(), code: "BuildTag".into(), message: e.to_string() })?,
+                );
+            }
+            s.call("iam:TagRole", || async {
+                s.iam.tag_role().role_name(role).set_tags(Some(t.clone())).send().await.map_err(|e| s.classify("iam:TagRole", e))
+            })
+            .await
+            .map(|_| ())
+        }
+        Op::PutPolicy { name, doc } => {
+            let text = compact(doc);
+            // Right after CreateRole, IAM may not know the role yet everywhere: wait for it (bounded).
+            let policy = s.settings.retry;
+            crate::retry::retry(policy, |e| e.is_transient() || matches!(e, CloudError::NotFound { .. }), |_| {}, |_| async {
+                s.call("iam:PutRolePolicy", || async {
+                    s.iam
+                        .put_role_policy()
+                        .role_name(role)
+                        .policy_name(name)
+                        .policy_document(&text)
+                        .send()
+                        .await
+                        .map_err(|e| s.classify("iam:PutRolePolicy", e))
+                })
+                .await
+            })
+            .await
+            .map(|_| ())
+        }
+        Op::DeletePolicy(name) => {
+            let res = s
+                .call("iam:DeleteRolePolicy", || async {
+                    s.iam.delete_role_policy().role_name(role).policy_name(name).send().await.map_err(|e| s.classify("iam:DeleteRolePolicy", e))
+                })
+                .await;
+            match res {
+                Ok(_) | Err(CloudError::NotFound { .. }) => Ok(()),
+                Err(e) => Err(e),
+            }
+        }
+        Op::DeleteRole => {
+            let res = s
+                .call("iam:DeleteRole", || async { s.iam.delete_role().role_name(role).send().await.map_err(|e| s.classify("iam:DeleteRole", e)) })
+                .await;
+            match res {
+                Ok(_) | Err(CloudError::NotFound { .. }) => Ok(()),
+                Err(e) => Err(e),
+            }
+        }
+    }
+}
+
+/// Fills in who was refused, so AccessDenied names both the permission and the identity.
+pub(crate) fn with_principal(e: CloudError, me: &CallerIdentity) -> CloudError {
+    match e {
+        CloudError::AccessDenied { action, principal, message } if principal.is_empty() => {
+            CloudError::AccessDenied { action, principal: me.arn.clone(), message }
+        }
+        other => other,
+    }
+}
+
+/// Runs changes in order; on the first failure reports what was done and what was not.
+pub(crate) async fn run_changes(s: &Session, r: &Resolved, a: &ResolvedAws, me: &CallerIdentity, changes: Vec<Change>) -> Result<Vec<Change>, ApplyFailure> {
+    let mut done = Vec::new();
+    let mut rest = changes.into_iter();
+    while let Some(c) = rest.next() {
+        if let Err(e) = execute(s, r, a, &c).await {
+            let mut not_done = vec![c];
+            not_done.extend(rest);
+            return Err(ApplyFailure { error: with_principal(e, me), caller: Some(me.clone()), done, not_done });
+        }
+        done.push(c);
+    }
+    Ok(done)
+}
+
+/// Creates or updates what the plan needs. With `dry_run`, only reads and reports the changes.
+pub async fn apply(r: &Resolved, settings: &AwsSettings, dry_run: bool) -> Result<ApplyReport, ApplyFailure> {
+    let a = aws_section(r)?;
+    let s = Session::connect(a, settings).await;
+    let me = check_account(&s, a).await?;
+    let (managed, changes) = plan_changes(&s, r, a)
+        .await
+        .map_err(|e| ApplyFailure { error: with_principal(e, &me), caller: Some(me.clone()), done: Vec::new(), not_done: Vec::new() })?;
+    let changes = if dry_run { changes } else { run_changes(&s, r, a, &me, changes).await? };
+    Ok(ApplyReport { caller: me, role_arn: a.role_arn(), dry_run, managed, changes })
+}

@@ -1,0 +1,341 @@
+//! AWS: apply, verify (connectivity test) and revoke with the real SDK.
+//!
+//! Credentials and endpoints follow the SDK's own conventions (aws-config's default chain: env,
+//! profiles, SSO and `sso-session` profiles, `credential_process`; `AWS_PROFILE`,
+//! `AWS_ENDPOINT_URL`). The plan's region is used for S3 and EventBridge.
+
+pub mod apply;
+pub mod revoke;
+pub mod verify;
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use serde::Serialize;
+use trustbridge_core::policy::{Grant, PolicyDocument};
+use trustbridge_core::validate::{Resolved, ResolvedAws};
+
+pub use apply::{apply, ApplyFailure, ApplyReport, Change, ChangeKind};
+pub use aws_sdk_sts::config::Credentials;
+pub use revoke::{revoke, RevokeReport};
+pub use verify::{verify, ProbeEvent, ProbeResult, ProbeStatus};
+
+use crate::error::CloudError;
+use crate::retry::RetryPolicy;
+
+/// How the vendor side of the connectivity test signs in (demo and support mode only).
+#[derive(Debug, Clone)]
+pub enum VendorCredentials {
+    /// A named profile from the shared AWS config files.
+    Profile(String),
+    /// Explicit keys. `Credentials`' Debug output redacts the secret.
+    Static(Credentials),
+}
+
+/// Everything apply/verify/revoke need besides the plan. `Debug` never shows a secret.
+#[derive(Debug, Clone)]
+pub struct AwsSettings {
+    /// A profile name; `None` uses the default chain (`AWS_PROFILE`, env credentials, SSO, …).
+    pub profile: Option<String>,
+    /// An endpoint override; `None` leaves it to the SDK (`AWS_ENDPOINT_URL`).
+    pub endpoint_url: Option<String>,
+    /// Explicit customer credentials (the wizard, tests); `None` uses the default chain.
+    pub credentials: Option<Credentials>,
+    /// Vendor credentials: when set, verify also runs the vendor-side probes.
+    pub vendor: Option<VendorCredentials>,
+    /// Bound on each call (apply, revoke) and each probe (verify).
+    pub timeout: Duration,
+    /// Attempts the SDK itself makes per call (its standard retry: throttling and transient errors).
+    pub sdk_max_attempts: u32,
+    /// Our retry of throttling and transient network errors, around each call.
+    pub retry: RetryPolicy,
+    /// How long to wait for a new role to become assumable (IAM propagation).
+    pub propagation: RetryPolicy,
+}
+
+impl Default for AwsSettings {
+    fn default() -> Self {
+        AwsSettings {
+            profile: None,
+            endpoint_url: None,
+            credentials: None,
+            vendor: None,
+            timeout: Duration::from_secs(5),
+            sdk_max_attempts: 3,
+            retry: RetryPolicy::calls(),
+            propagation: RetryPolicy::propagation(),
+        }
+    }
+}
+
+impl AwsSettings {
+    /// Defaults plus vendor credentials from the environment, for demo/support mode:
+    /// `TRUSTBRIDGE_VENDOR_PROFILE`, or `TRUSTBRIDGE_VENDOR_ACCESS_KEY_ID` +
+    /// `TRUSTBRIDGE_VENDOR_SECRET_ACCESS_KEY` (+ `TRUSTBRIDGE_VENDOR_SESSION_TOKEN`).
+    pub fn from_env() -> AwsSettings {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let vendor = match (var("TRUSTBRIDGE_VENDOR_PROFILE"), var("TRUSTBRIDGE_VENDOR_ACCESS_KEY_ID"), var("TRUSTBRIDGE_VENDOR_SECRET_ACCESS_KEY")) {
+            (Some(p), _, _) => Some(VendorCredentials::Profile(p)),
+            (None, Some(id), Some(secret)) => {
+                Some(VendorCredentials::Static(Credentials::new(id, secret, var("TRUSTBRIDGE_VENDOR_SESSION_TOKEN"), None, "trustbridge-vendor-env")))
+            }
+            _ => None,
+        };
+        AwsSettings { vendor, ..AwsSettings::default() }
+    }
+
+    /// The profile name to mention in messages (`aws sso login --profile …`).
+    fn profile_label(&self) -> String {
+        self.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()).unwrap_or_else(|| "default".into())
+    }
+}
+
+/// Who the credentials belong to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+}
+
+/// SDK clients for one plan, built once and shared by every call.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub iam: aws_sdk_iam::Client,
+    pub sts: aws_sdk_sts::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub events: aws_sdk_eventbridge::Client,
+    pub settings: AwsSettings,
+    pub region: String,
+}
+
+async fn sdk_config(region: &str, profile: Option<&str>, credentials: Option<Credentials>, s: &AwsSettings) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(s.timeout)
+                .read_timeout(s.timeout)
+                .operation_attempt_timeout(s.timeout)
+                .operation_timeout(s.timeout)
+                .build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(s.sdk_max_attempts.max(1)));
+    if let Some(p) = profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(c) = credentials {
+        loader = loader.credentials_provider(c);
+    }
+    if let Some(e) = &s.endpoint_url {
+        loader = loader.endpoint_url(e);
+    }
+    loader.load().await
+}
+
+/// Emulators (moto, LocalStack) serve S3 on a single host: use path-style addressing there.
+fn custom_s3_endpoint(conf: &SdkConfig) -> bool {
+    conf.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some()
+}
+
+fn clients(conf: &SdkConfig) -> (aws_sdk_iam::Client, aws_sdk_sts::Client, aws_sdk_s3::Client, aws_sdk_eventbridge::Client) {
+    let s3 = aws_sdk_s3::config::Builder::from(conf).force_path_style(custom_s3_endpoint(conf)).build();
+    (
+        aws_sdk_iam::Client::new(conf),
+        aws_sdk_sts::Client::new(conf),
+        aws_sdk_s3::Client::from_conf(s3),
+        aws_sdk_eventbridge::Client::new(conf),
+    )
+}
+
+impl Session {
+    /// Builds the customer's clients (no network call yet).
+    pub async fn connect(a: &ResolvedAws, settings: &AwsSettings) -> Session {
+        let conf = sdk_config(&a.region, settings.profile.as_deref(), settings.credentials.clone(), settings).await;
+        let (iam, sts, s3, events) = clients(&conf);
+        Session { iam, sts, s3, events, settings: settings.clone(), region: a.region.clone() }
+    }
+
+    /// Clients signed with other credentials (the vendor's, or an assumed role's), same endpoint.
+    pub async fn with_credentials(&self, profile: Option<&str>, credentials: Option<Credentials>) -> Session {
+        let conf = sdk_config(&self.region, profile, credentials, &self.settings).await;
+        let (iam, sts, s3, events) = clients(&conf);
+        Session { iam, sts, s3, events, settings: self.settings.clone(), region: self.region.clone() }
+    }
+
+    pub(crate) fn classify<E>(&self, action: &str, err: SdkError<E, aws_sdk_iam::config::http::HttpResponse>) -> CloudError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        classify(action, err, self.settings.timeout, &self.settings.profile_label())
+    }
+
+    /// GetCallerIdentity, with the bounded retry.
+    pub async fn caller_identity(&self) -> Result<CallerIdentity, CloudError> {
+        self.call("sts:GetCallerIdentity", || async {
+            let out = self.sts.get_caller_identity().send().await.map_err(|e| self.classify("sts:GetCallerIdentity", e))?;
+            Ok(CallerIdentity { account: out.account().unwrap_or_default().to_string(), arn: out.arn().unwrap_or_default().to_string() })
+        })
+        .await
+    }
+
+    /// One call: bounded by the timeout, retried on throttling and network errors only.
+    pub(crate) async fn call<T, F, Fut>(&self, action: &str, mut f: F) -> Result<T, CloudError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, CloudError>>,
+    {
+        let timeout = self.settings.timeout;
+        crate::retry::retry(self.settings.retry, CloudError::is_transient, |_| {}, |_| {
+            let fut = f();
+            async move {
+                match tokio::time::timeout(timeout, fut).await {
+                    Ok(r) => r,
+                    Err(_) => Err(CloudError::Timeout { action: action.to_string(), after: timeout }),
+                }
+            }
+        })
+        .await
+    }
+}
+
+/// Maps an SDK error to our error type, by the service's error code (never by message text),
+/// or by the kind of transport failure.
+pub(crate) fn classify<E>(action: &str, err: SdkError<E, aws_sdk_iam::config::http::HttpResponse>, timeout: Duration, profile: &str) -> CloudError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let action_s = action.to_string();
+    match &err {
+        SdkError::TimeoutError(_) => CloudError::Timeout { action: action_s, after: timeout },
+        SdkError::DispatchFailure(d) if d.is_timeout() => CloudError::Timeout { action: action_s, after: timeout },
+        SdkError::ServiceError(se) => {
+            let code = se.err().code().unwrap_or_default().to_string();
+            let message = se.err().message().unwrap_or_default().to_string();
+            let status = se.raw().status().as_u16();
+            match code.as_str() {
+                "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => CloudError::AccessDenied { action: action_s, principal: String::new(), message },
+                "EntityAlreadyExists" | "EntityAlreadyExistsException" | "ResourceAlreadyExistsException" => {
+                    CloudError::EntityAlreadyExists { what: action_s, message }
+                }
+                "LimitExceeded" | "LimitExceededException" => CloudError::LimitExceeded { action: action_s, message },
+                "MalformedPolicyDocument" | "MalformedPolicyDocumentException" => CloudError::MalformedPolicy { action: action_s, message },
+                "InvalidClientTokenId" | "UnrecognizedClientException" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" => {
+                    CloudError::InvalidClientToken { message }
+                }
+                "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => CloudError::ExpiredToken { message },
+                "NoSuchEntity" | "NoSuchEntityException" | "NoSuchBucket" | "NotFound" | "ResourceNotFoundException" => {
+                    CloudError::NotFound { what: if message.is_empty() { action_s } else { message } }
+                }
+                "Throttling" | "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded" | "SlowDown" => {
+                    CloudError::Throttled { action: action_s, message }
+                }
+                "DeleteConflict" | "DeleteConflictException" => CloudError::DeleteConflict { what: action_s, message },
+                // Bodiless answers (HeadBucket) carry only a status.
+                _ if status == 403 => CloudError::AccessDenied { action: action_s, principal: String::new(), message },
+                _ if status == 404 => CloudError::NotFound { what: action_s },
+                _ => CloudError::Service { action: action_s, code: if code.is_empty() { format!("HTTP {status}") } else { code }, message },
+            }
+        }
+        _ => {
+            // Credential resolution and transport failures: the error chain says which.
+            let text = format!("{}", DisplayErrorContext(&err));
+            let lower = text.to_ascii_lowercase();
+            if lower.contains("sso") && (lower.contains("expired") || lower.contains("token")) {
+                CloudError::SsoExpired { profile: profile.to_string() }
+            } else if lower.contains("no credentials") || lower.contains("credentialsnotloaded") || lower.contains("failed to load credentials") {
+                CloudError::NoCredentials { message: short(&text) }
+            } else if lower.contains("timed out") || lower.contains("timeout") {
+                CloudError::Timeout { action: action_s, after: timeout }
+            } else {
+                CloudError::Network { action: action_s, message: short(&text) }
+            }
+        }
+    }
+}
+
+fn short(s: &str) -> String {
+    let s = s.replace('\n', " ");
+    if s.chars().count() > 300 {
+        format!("{}…", s.chars().take(297).collect::<String>())
+    } else {
+        s
+    }
+}
+
+/// Percent-decodes a policy document as IAM returns it (`%7B%22Version…`).
+pub fn url_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Parses a policy as AWS returns it: URL-encoded or plain JSON.
+pub fn parse_policy(text: &str) -> Result<PolicyDocument, String> {
+    let trimmed = text.trim_start();
+    let decoded = if trimmed.starts_with('{') { text.to_string() } else { url_decode(text) };
+    PolicyDocument::parse(&decoded)
+        .or_else(|_| PolicyDocument::parse(&decoded.replace('+', " ")))
+        .map_err(|e| format!("not a policy document: {e}"))
+}
+
+/// One grant in words, for diffs and probe messages.
+pub fn describe_grant(g: &Grant) -> String {
+    let mut s = format!("{:?} {}", g.effect, g.action);
+    if !g.principal.is_empty() {
+        s = format!("{s} by {}", g.principal);
+    }
+    if !g.resource.is_empty() {
+        s = format!("{s} on {}", g.resource);
+    }
+    if !g.condition.is_empty() {
+        s = format!("{s} when {}", g.condition);
+    }
+    s
+}
+
+/// The plan's AWS section, or the error saying there is none.
+pub fn aws_section(r: &Resolved) -> Result<&ResolvedAws, CloudError> {
+    r.aws.as_ref().ok_or(CloudError::NoSection { cloud: "aws" })
+}
+
+/// Compact JSON as sent to IAM.
+pub(crate) fn compact(doc: &PolicyDocument) -> String {
+    serde_json::to_string(doc).expect("policy serializes")
+}
+
+/// A statement that trusts the vendor: its principal names the vendor account.
+pub(crate) fn mentions_vendor(g: &Grant, vendor_account: &str) -> bool {
+    g.principal.contains(&format!(":{vendor_account}:")) || g.principal.ends_with(&format!(":{vendor_account}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_url_encoded_policies() {
+        let enc = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22arn%3Aaws%3As3%3A%3A%3Ab%2F%2A%22%7D%5D%7D";
+        let d = parse_policy(enc).unwrap();
+        assert_eq!(d.statement.len(), 1);
+        let plain = parse_policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:getobject"],"Resource":"arn:aws:s3:::b/*"}]}"#).unwrap();
+        assert_eq!(d.grants(), plain.grants());
+        assert_eq!(url_decode("a%2"), "a%2");
+        assert_eq!(url_decode("x+y%2B"), "x+y+");
+    }
+}

@@ -1,0 +1,89 @@
+//! Revoke: delete our inline policies and then the role (only a role tagged as ours, unless
+//! forced), or, for a shared role, just remove the vendor's statements from its trust policy.
+
+use serde::Serialize;
+use trustbridge_core::policy::PolicyDocument;
+use trustbridge_core::render::aws::{EVENTS_POLICY_NAME, MANAGED_BY_TAG, STORAGE_POLICY_NAME};
+use trustbridge_core::validate::Resolved;
+
+use super::apply::{check_account, grant_diff, read_role, run_changes, ApplyFailure, Change, ChangeKind, Op};
+use super::{aws_section, mentions_vendor, AwsSettings, CallerIdentity, Session};
+use crate::error::CloudError;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RevokeReport {
+    pub caller: CallerIdentity,
+    pub role_arn: String,
+    /// The role was deleted (false: only the vendor's access was removed from a shared role).
+    pub role_deleted: bool,
+    /// What was removed; empty when there was nothing to revoke.
+    pub changes: Vec<Change>,
+}
+
+pub async fn revoke(r: &Resolved, settings: &AwsSettings, force: bool) -> Result<RevokeReport, ApplyFailure> {
+    let a = aws_section(r)?;
+    let s = Session::connect(a, settings).await;
+    let me = check_account(&s, a).await?;
+    let fail = |e: CloudError| ApplyFailure { error: super::apply::with_principal(e, &me), caller: Some(me.clone()), done: Vec::new(), not_done: Vec::new() };
+    let role = a.role_name.clone();
+    let Some(cur) = read_role(&s, &role).await.map_err(fail)? else {
+        return Ok(RevokeReport { caller: me, role_arn: a.role_arn(), role_deleted: false, changes: Vec::new() });
+    };
+    let mut changes = Vec::new();
+    let delete_role = cur.managed || force;
+    for name in &cur.inline {
+        let ours = name == STORAGE_POLICY_NAME || name == EVENTS_POLICY_NAME;
+        if ours || force {
+            changes.push(Change {
+                kind: ChangeKind::DeleteInlinePolicy,
+                target: format!("{role}/{name}"),
+                detail: Vec::new(),
+                op: Op::DeletePolicy(name.clone()),
+            });
+        }
+    }
+    if delete_role {
+        if force {
+            // Managed policies block DeleteRole; a forced revoke detaches them.
+            let attached = s
+                .call("iam:ListAttachedRolePolicies", || async {
+                    s.iam.list_attached_role_policies().role_name(&role).send().await.map_err(|e| s.classify("iam:ListAttachedRolePolicies", e))
+                })
+                .await
+                .map_err(fail)?;
+            for p in attached.attached_policies() {
+                let arn = p.policy_arn().unwrap_or_default().to_string();
+                s.call("iam:DetachRolePolicy", || async {
+                    s.iam.detach_role_policy().role_name(&role).policy_arn(&arn).send().await.map_err(|e| s.classify("iam:DetachRolePolicy", e))
+                })
+                .await
+                .map_err(fail)?;
+            }
+        }
+        let why = if cur.managed { format!("tagged {}={}", MANAGED_BY_TAG.0, MANAGED_BY_TAG.1) } else { "forced".to_string() };
+        changes.push(Change { kind: ChangeKind::DeleteRole, target: role.clone(), detail: vec![why], op: Op::DeleteRole });
+    } else {
+        // A shared role: remove only the vendor's statements.
+        let kept: Vec<_> = cur
+            .trust
+            .statement
+            .iter()
+            .filter(|st| !PolicyDocument::new(vec![(*st).clone()]).grants().iter().any(|g| mentions_vendor(g, &a.vendor_account)))
+            .cloned()
+            .collect();
+        if kept.len() != cur.trust.statement.len() {
+            if kept.is_empty() {
+                return Err(fail(CloudError::NotManaged { role: role.clone(), tag: format!("{}={}", MANAGED_BY_TAG.0, MANAGED_BY_TAG.1) }));
+            }
+            let after = PolicyDocument::new(kept);
+            changes.push(Change {
+                kind: ChangeKind::UpdateTrustPolicy,
+                target: role.clone(),
+                detail: grant_diff(&cur.trust.grants(), &after.grants()),
+                op: Op::UpdateTrust { trust: after },
+            });
+        }
+    }
+    let changes = run_changes(&s, r, a, &me, changes).await?;
+    Ok(RevokeReport { caller: me, role_arn: a.role_arn(), role_deleted: delete_role, changes })
+}

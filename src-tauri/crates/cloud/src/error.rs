@@ -1,0 +1,206 @@
+//! The one error type of the cloud crate. Every variant has a stable `code` (the UI maps codes to
+//! plain language; it never matches on text) and, where there is one, a plain-language `fix`.
+//! Messages never carry a secret: credentials are never formatted into an error.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CloudError {
+    /// The plan has no section for this cloud.
+    #[error("the plan has no '{cloud}' section")]
+    NoSection { cloud: &'static str },
+    #[error("access denied: {action} was refused for {principal}{}", detail(.message))]
+    AccessDenied { action: String, principal: String, message: String },
+    #[error("{what} already exists{}", detail(.message))]
+    EntityAlreadyExists { what: String, message: String },
+    #[error("an IAM limit was reached during {action}{}", detail(.message))]
+    LimitExceeded { action: String, message: String },
+    #[error("IAM rejected the policy document of {action}{}", detail(.message))]
+    MalformedPolicy { action: String, message: String },
+    #[error("the access key is not valid for this endpoint (InvalidClientTokenId){}", detail(.message))]
+    InvalidClientToken { message: String },
+    #[error("the credentials have expired{}", detail(.message))]
+    ExpiredToken { message: String },
+    #[error("the AWS SSO session has expired for profile '{profile}'")]
+    SsoExpired { profile: String },
+    #[error("no AWS credentials were found{}", detail(.message))]
+    NoCredentials { message: String },
+    #[error("could not reach AWS during {action}{}", detail(.message))]
+    Network { action: String, message: String },
+    #[error("{action} did not answer within {} ms", .after.as_millis())]
+    Timeout { action: String, after: Duration },
+    #[error("signed in to account {actual} as {arn}, but the plan is for account {expected}")]
+    AccountMismatch { expected: String, actual: String, arn: String },
+    #[error("the role {role_arn} could not be assumed after waiting {}s for IAM to propagate{}", .waited.as_secs(), detail(.message))]
+    RoleNotAssumableYet { role_arn: String, waited: Duration, message: String },
+    #[error("{what} does not exist")]
+    NotFound { what: String },
+    #[error("AWS is throttling {action}{}", detail(.message))]
+    Throttled { action: String, message: String },
+    #[error("role {role} is not tagged {tag}; it was not created by trustbridge")]
+    NotManaged { role: String, tag: String },
+    #[error("{what} cannot be deleted yet{}", detail(.message))]
+    DeleteConflict { what: String, message: String },
+    #[error("{action} failed: {code}{}", detail(.message))]
+    Service { action: String, code: String, message: String },
+}
+
+fn detail(m: &str) -> String {
+    if m.is_empty() {
+        String::new()
+    } else {
+        format!(": {m}")
+    }
+}
+
+impl CloudError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CloudError::NoSection { .. } => "plan.no_section",
+            CloudError::AccessDenied { .. } => "aws.access_denied",
+            CloudError::EntityAlreadyExists { .. } => "aws.entity_already_exists",
+            CloudError::LimitExceeded { .. } => "aws.limit_exceeded",
+            CloudError::MalformedPolicy { .. } => "aws.malformed_policy",
+            CloudError::InvalidClientToken { .. } => "aws.invalid_client_token",
+            CloudError::ExpiredToken { .. } => "aws.expired_token",
+            CloudError::SsoExpired { .. } => "aws.sso_expired",
+            CloudError::NoCredentials { .. } => "aws.no_credentials",
+            CloudError::Network { .. } => "aws.network",
+            CloudError::Timeout { .. } => "aws.timeout",
+            CloudError::AccountMismatch { .. } => "aws.account_mismatch",
+            CloudError::RoleNotAssumableYet { .. } => "aws.role_not_assumable_yet",
+            CloudError::NotFound { .. } => "aws.not_found",
+            CloudError::Throttled { .. } => "aws.throttled",
+            CloudError::NotManaged { .. } => "aws.not_managed",
+            CloudError::DeleteConflict { .. } => "aws.delete_conflict",
+            CloudError::Service { .. } => "aws.service_error",
+        }
+    }
+
+    /// What the user can do about it, in plain language.
+    pub fn fix(&self) -> Option<String> {
+        Some(match self {
+            CloudError::NoSection { cloud } => format!("add an '{cloud}' section to the plan (or choose {cloud} in the wizard)"),
+            CloudError::AccessDenied { action, .. } => format!(
+                "the identity you are signed in as lacks '{action}': sign in with an administrator (or a role allowed '{action}'), or ask your AWS admin to grant it"
+            ),
+            CloudError::EntityAlreadyExists { .. } => {
+                "it was probably created by an earlier run or by someone else: re-run `trustbridge apply`, which updates what exists".into()
+            }
+            CloudError::LimitExceeded { .. } => {
+                "IAM limits: 10 managed policies per role, 10,240 characters of inline policies per role, 1,000 roles per account by default; remove unused ones or request a quota increase in Service Quotas".into()
+            }
+            CloudError::MalformedPolicy { .. } => {
+                "check the plan (`trustbridge validate --plan …`); if it is valid, the vendor principal may not exist in this partition: confirm the vendor account id".into()
+            }
+            CloudError::InvalidClientToken { .. } => {
+                "the access key id is unknown to AWS: check AWS_ACCESS_KEY_ID / AWS_PROFILE, or that AWS_ENDPOINT_URL points where you mean".into()
+            }
+            CloudError::ExpiredToken { .. } => "your temporary credentials expired: sign in again (refresh AWS_SESSION_TOKEN or your profile)".into(),
+            CloudError::SsoExpired { profile } => format!("run `aws sso login --profile {profile}` and try again"),
+            CloudError::NoCredentials { .. } => {
+                "sign in: `aws configure sso` / `aws sso login`, set AWS_PROFILE, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".into()
+            }
+            CloudError::Network { .. } => {
+                "check your network connection, proxy (HTTPS_PROXY) and AWS_ENDPOINT_URL; then run the command again — it is safe to re-run".into()
+            }
+            CloudError::Timeout { .. } => {
+                "AWS (or AWS_ENDPOINT_URL) accepted the connection but did not answer: check the endpoint, proxy or firewall, or raise --timeout; it is safe to re-run".into()
+            }
+            CloudError::AccountMismatch { expected, .. } => {
+                format!("switch to credentials for account {expected} (AWS_PROFILE=…), or correct aws.account_id in the plan")
+            }
+            CloudError::RoleNotAssumableYet { .. } => {
+                "IAM changes can take a minute to reach every region: wait and run `trustbridge verify` again; if it persists, run `trustbridge apply` to restore the trust policy".into()
+            }
+            CloudError::NotFound { .. } => "run `trustbridge apply --plan …` to create it, or check the name in the plan".into(),
+            CloudError::Throttled { .. } => "AWS is rate-limiting this account: wait a minute and run the command again".into(),
+            CloudError::NotManaged { .. } => {
+                "check the role name in the plan; to delete a role trustbridge did not create, re-run revoke with --force".into()
+            }
+            CloudError::DeleteConflict { .. } => {
+                "the role still has policies or instance profiles that trustbridge did not add: detach them, or re-run revoke with --force".into()
+            }
+            CloudError::Service { .. } => return None,
+        })
+    }
+
+    /// Errors worth retrying: throttling and transient network failures only.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, CloudError::Throttled { .. } | CloudError::Network { .. })
+    }
+
+    pub fn info(&self) -> ErrorInfo {
+        ErrorInfo { code: self.code().to_string(), message: self.to_string(), fix: self.fix() }
+    }
+}
+
+/// The JSON shape an error has when it crosses IPC or is printed with `--json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorInfo {
+    pub code: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_aws_error_has_a_stable_code_and_a_fix() {
+        let d = Duration::from_secs(5);
+        let all = vec![
+            CloudError::AccessDenied { action: "iam:CreateRole".into(), principal: "arn:aws:iam::1:user/u".into(), message: String::new() },
+            CloudError::EntityAlreadyExists { what: "role r".into(), message: String::new() },
+            CloudError::LimitExceeded { action: "iam:PutRolePolicy".into(), message: String::new() },
+            CloudError::MalformedPolicy { action: "iam:CreateRole".into(), message: String::new() },
+            CloudError::InvalidClientToken { message: String::new() },
+            CloudError::ExpiredToken { message: String::new() },
+            CloudError::SsoExpired { profile: "dev".into() },
+            CloudError::Network { action: "sts:GetCallerIdentity".into(), message: String::new() },
+            CloudError::Timeout { action: "iam:GetRole".into(), after: d },
+            CloudError::AccountMismatch { expected: "1".into(), actual: "2".into(), arn: "a".into() },
+            CloudError::RoleNotAssumableYet { role_arn: "r".into(), waited: d, message: String::new() },
+        ];
+        let codes: Vec<&str> = all.iter().map(|e| e.code()).collect();
+        assert_eq!(
+            codes,
+            [
+                "aws.access_denied",
+                "aws.entity_already_exists",
+                "aws.limit_exceeded",
+                "aws.malformed_policy",
+                "aws.invalid_client_token",
+                "aws.expired_token",
+                "aws.sso_expired",
+                "aws.network",
+                "aws.timeout",
+                "aws.account_mismatch",
+                "aws.role_not_assumable_yet"
+            ]
+        );
+        for e in &all {
+            assert!(e.fix().is_some(), "{} has no fix", e.code());
+        }
+        assert!(CloudError::SsoExpired { profile: "dev".into() }.fix().unwrap().contains("aws sso login --profile dev"));
+        assert!(CloudError::AccessDenied { action: "iam:CreateRole".into(), principal: String::new(), message: String::new() }
+            .fix()
+            .unwrap()
+            .contains("iam:CreateRole"));
+    }
+
+    #[test]
+    fn error_info_json_shape_is_pinned() {
+        let e = CloudError::Timeout { action: "iam:GetRole".into(), after: Duration::from_millis(5000) };
+        let v = serde_json::to_value(e.info()).unwrap();
+        assert_eq!(v["code"], "aws.timeout");
+        assert_eq!(v["message"], "iam:GetRole did not answer within 5000 ms");
+        assert!(v["fix"].as_str().unwrap().contains("safe to re-run"));
+        assert_eq!(v.as_object().unwrap().len(), 3);
+    }
+}

@@ -1,0 +1,14 @@
+//! Trustbridge cloud: apply, verify (the connectivity test) and revoke against the real cloud
+//! APIs, with the customer's credentials. One error type ([`CloudError`]) with stable codes;
+//! bounded retry of named errors only. No Tauri here: the app's commands and the CLI call in.
+
+pub mod aws;
+pub mod error;
+pub mod retry;
+
+pub use error::{CloudError, ErrorInfo};
+
+/// A runtime for callers that are not async themselves (the CLI).
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()
+}
