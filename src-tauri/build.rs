@@ -1,19 +1,17 @@
 fn main() {
     // Declaring the app's commands makes Tauri generate one permission per command, so the
     // capability file can allow exactly these and nothing else.
-    tauri_build::try_build(
-        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(&[
-                "app_info",
-                "list_profiles",
-                "new_external_id",
-                "validate_plan",
-                "preview",
-                "export_bundle",
-                "save_draft",
-                "load_draft",
-                "clear_draft",
-                "open_console",
-            ])),
-    )
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(&[
+        "app_info",
+        "list_profiles",
+        "new_external_id",
+        "validate_plan",
+        "preview",
+        "export_bundle",
+        "save_draft",
+        "load_draft",
+        "clear_draft",
+        "open_console",
+    ])))
     .expect("tauri build script");
 }
