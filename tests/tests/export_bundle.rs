@@ -26,6 +26,19 @@ const EXPECTED: &[&str] = &[
     "azure/role-assignments.json",
     "azure/setup.sh",
     "azure/revoke.sh",
+    "aws/cloudformation.yaml",
+    "aws/main.tf",
+    "aws/pulumi/__main__.py",
+    "aws/pulumi/Pulumi.yaml",
+    "aws/pulumi/requirements.txt",
+    "gcp/main.tf",
+    "gcp/pulumi/__main__.py",
+    "gcp/pulumi/Pulumi.yaml",
+    "gcp/pulumi/requirements.txt",
+    "azure/main.tf",
+    "azure/pulumi/__main__.py",
+    "azure/pulumi/Pulumi.yaml",
+    "azure/pulumi/requirements.txt",
 ];
 
 fn files_under(root: &Path) -> Vec<String> {

@@ -2,9 +2,13 @@
 
 pub mod aws;
 pub mod azure;
+pub mod cfn;
 pub mod gcp;
+pub mod pulumi;
 pub mod sh;
 pub mod summary;
+pub mod terraform;
+pub mod yaml;
 
 use serde::Serialize;
 
@@ -63,6 +67,11 @@ pub fn render(r: &Resolved) -> Bundle {
         }
         files.push(Artifact::script("aws/setup.sh", aws::setup_sh(r, a, &docs)));
         files.push(Artifact::script("aws/revoke.sh", aws::revoke_sh(a, &docs)));
+        files.push(Artifact::text("aws/cloudformation.yaml", cfn::template_yaml(r, a, &docs)));
+        files.push(Artifact::text("aws/main.tf", terraform::aws_tf(r, a, &docs)));
+        files.push(Artifact::text("aws/pulumi/__main__.py", pulumi::aws_program(r, a, &docs)));
+        files.push(Artifact::text("aws/pulumi/Pulumi.yaml", pulumi::project_yaml("trustbridge-aws", "Trustbridge: vendor access role")));
+        files.push(Artifact::text("aws/pulumi/requirements.txt", pulumi::requirements("aws")));
     }
     if let Some(g) = &r.gcp {
         let m = gcp::model(g);
@@ -72,12 +81,24 @@ pub fn render(r: &Resolved) -> Bundle {
         files.push(Artifact::text("gcp/bindings.json", pretty(&m.bindings)));
         files.push(Artifact::script("gcp/setup.sh", gcp::setup_sh(g, &m)));
         files.push(Artifact::script("gcp/revoke.sh", gcp::revoke_sh(g, &m)));
+        files.push(Artifact::text("gcp/main.tf", terraform::gcp_tf(g, &m)));
+        files.push(Artifact::text("gcp/pulumi/__main__.py", pulumi::gcp_program(g, &m)));
+        files
+            .push(Artifact::text("gcp/pulumi/Pulumi.yaml", pulumi::project_yaml("trustbridge-gcp", "Trustbridge: vendor service account")));
+        files.push(Artifact::text("gcp/pulumi/requirements.txt", pulumi::requirements("gcp")));
     }
     if let Some(z) = &r.azure {
         let m = azure::model(z);
         files.push(Artifact::text("azure/role-assignments.json", pretty(&m)));
         files.push(Artifact::script("azure/setup.sh", azure::setup_sh(z, &m)));
         files.push(Artifact::script("azure/revoke.sh", azure::revoke_sh(z, &m)));
+        files.push(Artifact::text("azure/main.tf", terraform::azure_tf(z, &m)));
+        files.push(Artifact::text("azure/pulumi/__main__.py", pulumi::azure_program(z, &m)));
+        files.push(Artifact::text(
+            "azure/pulumi/Pulumi.yaml",
+            pulumi::project_yaml("trustbridge-azure", "Trustbridge: vendor service principal"),
+        ));
+        files.push(Artifact::text("azure/pulumi/requirements.txt", pulumi::requirements("azure")));
     }
     Bundle { files }
 }

@@ -1,0 +1,128 @@
+"""Reads an IaC file the way its own ecosystem does and prints what it grants, as JSON.
+
+    extract.py cfn FILE PARTITION ACCOUNT REGION URLSUFFIX   -> {"trust": doc, "inline": {name: doc}}
+    extract.py tf-aws FILE                                    -> {"trust": doc, "inline": {name: doc}}
+    extract.py tf-gcp FILE                                    -> [[resource, role, member], ...]
+    extract.py tf-azure FILE                                  -> [[role, scope, principal_type], ...]
+    extract.py pulumi-aws FILE                                -> {"trust": doc, "inline": {VAR: doc}}
+
+Used by tests/tests/iac.rs to prove every format grants exactly what the JSON documents grant.
+"""
+import ast
+import json
+import re
+import sys
+
+import hcl2
+import yaml
+
+
+def cfn(path, partition, account, region, suffix):
+    class Loader(yaml.SafeLoader):
+        pass
+
+    doc = yaml.load(open(path), Loader=Loader)
+    params = {k: v.get("Default") for k, v in doc.get("Parameters", {}).items()}
+    pseudo = {"AWS::Partition": partition, "AWS::AccountId": account, "AWS::Region": region, "AWS::URLSuffix": suffix}
+
+    def ev(v):
+        if isinstance(v, dict):
+            if set(v) == {"Fn::Sub"}:
+                return re.sub(r"\$\{([^}]+)\}", lambda m: str(pseudo.get(m.group(1), params.get(m.group(1)))), v["Fn::Sub"])
+            if set(v) == {"Ref"}:
+                return params.get(v["Ref"], pseudo.get(v["Ref"]))
+            return {k: ev(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [ev(x) for x in v]
+        return v
+
+    props = doc["Resources"]["VendorAccessRole"]["Properties"]
+    return {
+        "trust": ev(props["AssumeRolePolicyDocument"]),
+        "inline": {p["PolicyName"]: ev(p["PolicyDocument"]) for p in props.get("Policies", [])},
+    }
+
+
+def resources(path):
+    out = []
+    for block in hcl2.load(open(path)).get("resource", []):
+        for rtype, named in block.items():
+            for name, body in named.items():
+                out.append((rtype, name, body))
+    return out
+
+
+def unq(v):
+    # python-hcl2 wraps attribute values in a one-element list in some versions, and keeps the
+    # quotes of string literals in others.
+    while isinstance(v, list) and len(v) == 1:
+        v = v[0]
+    if isinstance(v, str) and len(v) >= 2 and v[0] == v[-1] == '"':
+        return v[1:-1]
+    return v
+
+
+def heredoc_json(v):
+    v = unq(v).strip()
+    m = re.match(r"<<-?(\w+)\n(.*)\n\s*\1$", v, re.S)
+    return json.loads(m.group(2) if m else v)
+
+
+def tf_aws(path):
+    out = {"trust": None, "inline": {}}
+    for rtype, name, body in resources(path):
+        if rtype == "aws_iam_role":
+            out["trust"] = heredoc_json(body["assume_role_policy"])
+        elif rtype == "aws_iam_role_policy":
+            out["inline"][unq(body["name"])] = heredoc_json(body["policy"])
+    return out
+
+
+def tf_gcp(path):
+    rs = resources(path)
+    sa = next(b for t, _, b in rs if t == "google_service_account")
+    email = f"{unq(sa['account_id'])}@{unq(sa['project'])}.iam.gserviceaccount.com"
+    member = f"serviceAccount:{email}"
+    role_ids = {n: b for t, n, b in rs if t == "google_project_iam_custom_role"}
+    out = []
+    for t, _, b in rs:
+        m = unq(b.get("member", ""))
+        if t.endswith("_iam_member") and "google_service_account.vendor.email" not in m:
+            raise SystemExit(f"unexpected member {m}")
+        if t == "google_project_iam_member":
+            role = unq(b["role"])
+            cr = role_ids.get(role.split(".")[1]) if role.startswith("${google_project_iam_custom_role.") or role.startswith("google_project_iam_custom_role.") else None
+            role = f"projects/{unq(cr['project'])}/roles/{unq(cr['role_id'])}" if cr else role
+            out.append([f"//cloudresourcemanager.googleapis.com/projects/{unq(b['project'])}", role, member])
+        elif t == "google_storage_bucket_iam_member":
+            out.append([f"//storage.googleapis.com/projects/_/buckets/{unq(b['bucket'])}", unq(b["role"]), member])
+        elif t == "google_pubsub_topic_iam_member":
+            out.append([f"//pubsub.googleapis.com/projects/{unq(b['project'])}/topics/{unq(b['topic'])}", unq(b["role"]), member])
+    return out
+
+
+def tf_azure(path):
+    return [
+        [unq(b["role_definition_name"]), unq(b["scope"]), unq(b["principal_type"])]
+        for t, _, b in resources(path)
+        if t == "azurerm_role_assignment"
+    ]
+
+
+def pulumi_aws(path):
+    tree = ast.parse(open(path).read())
+    out = {"trust": None, "inline": {}}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and node.targets[0].id.endswith("_POLICY"):
+            value = ast.literal_eval(node.value)
+            if node.targets[0].id == "TRUST_POLICY":
+                out["trust"] = value
+            else:
+                out["inline"][node.targets[0].id] = value
+    return out
+
+
+if __name__ == "__main__":
+    kind, path, *rest = sys.argv[1:]
+    fn = {"cfn": cfn, "tf-aws": tf_aws, "tf-gcp": tf_gcp, "tf-azure": tf_azure, "pulumi-aws": pulumi_aws}[kind]
+    print(json.dumps(fn(path, *rest)))
