@@ -212,7 +212,11 @@ where
         SdkError::TimeoutError(_) => CloudError::Timeout { action: action_s, after: timeout },
         SdkError::DispatchFailure(d) if d.is_timeout() => CloudError::Timeout { action: action_s, after: timeout },
         SdkError::ServiceError(se) => {
-            let code = se.err().code().unwrap_or_default().to_string();
+            let mut code = se.err().code().unwrap_or_default().to_string();
+            if code.is_empty() {
+                // Some endpoints (moto) nest the error where the SDK's parser does not look.
+                code = se.raw().body().bytes().map(code_in_body).unwrap_or_default();
+            }
             let message = se.err().message().unwrap_or_default().to_string();
             let status = se.raw().status().as_u16();
             match code.as_str() {
@@ -254,6 +258,16 @@ where
             }
         }
     }
+}
+
+/// The `<Code>…</Code>` of an XML error body, when the SDK could not place it.
+fn code_in_body(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    text.split_once("<Code>")
+        .and_then(|(_, rest)| rest.split_once("</Code>"))
+        .map(|(c, _)| c.trim().to_string())
+        .filter(|c| c.len() < 100 && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '.'))
+        .unwrap_or_default()
 }
 
 fn short(s: &str) -> String {

@@ -1,0 +1,271 @@
+//! Test harness: a real moto server per test (free 127.0.0.1 port, stopped by PID), a black-holed
+//! endpoint, and a loopback proxy that resets one connection mid-apply.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use trustbridge_cloud::aws::{AwsSettings, Credentials, Session};
+use trustbridge_cloud::retry::RetryPolicy;
+use trustbridge_core::validate::Resolved;
+use trustbridge_core::{validate, Plan};
+
+pub const INSTALL_HINT: &str = "moto is not installed: run `pip install 'moto[server]'` (CI installs it; these tests never pass without it)";
+
+/// A moto server of our own; killed by PID on drop.
+pub struct Moto {
+    child: Child,
+    pub port: u16,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn moto_command() -> Command {
+    // Prefer the `moto_server` executable on PATH; fall back to `python3 -m moto.server`.
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join("moto_server").is_file()))
+        .unwrap_or(false);
+    if on_path {
+        return Command::new("moto_server");
+    }
+    let ok = Command::new("python3").args(["-c", "import moto.server, flask"]).stdout(Stdio::null()).stderr(Stdio::null()).status().map(|s| s.success()).unwrap_or(false);
+    if !ok {
+        panic!("{INSTALL_HINT}");
+    }
+    let mut c = Command::new("python3");
+    c.args(["-m", "moto.server"]);
+    c
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        Moto::start_with(&[])
+    }
+
+    pub fn start_with(env: &[(&str, &str)]) -> Moto {
+        for _ in 0..3 {
+            let port = free_port();
+            let mut cmd = moto_command();
+            cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdout(Stdio::null()).stderr(Stdio::null()).stdin(Stdio::null());
+            for (k, v) in env {
+                cmd.env(k, v);
+            }
+            let child = cmd.spawn().unwrap_or_else(|e| panic!("{INSTALL_HINT} ({e})"));
+            let mut m = Moto { child, port };
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline {
+                if let Ok(Some(status)) = m.child.try_wait() {
+                    eprintln!("moto_server exited early ({status}); retrying on another port");
+                    break;
+                }
+                if m.http("GET", "/moto-api/", "").is_ok() {
+                    return m;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        panic!("moto_server did not start; {INSTALL_HINT}");
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// One plain HTTP/1.1 request to the server's control API.
+    pub fn http(&self, method: &str, path: &str, body: &str) -> std::io::Result<String> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port))?;
+        s.set_read_timeout(Some(Duration::from_secs(5)))?;
+        write!(s, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())?;
+        let mut out = String::new();
+        s.read_to_string(&mut out)?;
+        if !out.starts_with("HTTP/1.1 200") && !out.starts_with("HTTP/1.0 200") {
+            return Err(std::io::Error::other(out.lines().next().unwrap_or("").to_string()));
+        }
+        Ok(out)
+    }
+
+    pub fn reset(&self) {
+        self.http("POST", "/moto-api/reset", "").expect("moto reset");
+    }
+
+    /// From now on, moto checks signatures and identity policies (auth mode).
+    pub fn enable_auth(&self) {
+        self.http("POST", "/moto-api/reset-auth", "0").expect("moto reset-auth");
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        // By PID: only the process this test started.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn creds(id: &str, secret: &str) -> Credentials {
+    Credentials::new(id, secret, None, None, "test")
+}
+
+/// Settings pointed at `endpoint`, with moto's dummy customer credentials and short bounds.
+pub fn settings(endpoint: &str) -> AwsSettings {
+    AwsSettings {
+        endpoint_url: Some(endpoint.to_string()),
+        credentials: Some(creds("testing", "testing")),
+        timeout: Duration::from_secs(5),
+        propagation: RetryPolicy { max_attempts: 3, initial_backoff: Duration::from_millis(100), max_backoff: Duration::from_millis(200), max_total: Duration::from_secs(2) },
+        ..AwsSettings::default()
+    }
+}
+
+pub const EXTERNAL_ID: &str = "Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA";
+pub const BUCKET: &str = "my-company-data-bucket";
+pub const BUS: &str = "retrain-events";
+pub const REGION: &str = "eu-west-1";
+
+pub fn plan_json(account: &str) -> String {
+    format!(
+        r#"{{"version":1,"platform":"mlcube","integration":{{"name":"AWS_01","project_id":"your_project_id"}},
+        "aws":{{"partition":"aws","account_id":"{account}","region":"{REGION}","role_name":"mlcube-platform-access","role_path":"/",
+        "external_id":"{EXTERNAL_ID}","storage":[{{"bucket":"{BUCKET}"}}],"events":[{{"event_bus_name":"{BUS}"}}]}}}}"#
+    )
+}
+
+pub fn resolved(text: &str) -> Resolved {
+    validate(&Plan::from_json(text).expect("plan parses"), None).expect("plan is valid")
+}
+
+pub fn plan() -> Resolved {
+    resolved(&plan_json("123456789012"))
+}
+
+/// Creates the customer's bucket(s) and event bus(es) the plan names, as the customer would have.
+pub async fn seed(r: &Resolved, s: &AwsSettings) {
+    let a = r.aws.as_ref().unwrap();
+    let sess = Session::connect(a, s).await;
+    for st in &a.storage {
+        create_bucket(&sess, &st.bucket).await;
+    }
+    for bus in &a.event_buses {
+        sess.events.create_event_bus().name(bus).send().await.expect("create event bus");
+    }
+}
+
+pub async fn create_bucket(sess: &Session, name: &str) {
+    let conf = aws_sdk_s3::types::CreateBucketConfiguration::builder()
+        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(REGION))
+        .build();
+    sess.s3.create_bucket().bucket(name).create_bucket_configuration(conf).send().await.expect("create bucket");
+}
+
+/// A TCP endpoint that accepts connections and never answers.
+pub struct BlackHole {
+    pub port: u16,
+    stop: Arc<AtomicBool>,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+impl BlackHole {
+    pub fn start() -> BlackHole {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        l.set_nonblocking(true).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let s2 = stop.clone();
+        let t = std::thread::spawn(move || {
+            let mut held = Vec::new();
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while !s2.load(Ordering::Relaxed) && Instant::now() < deadline {
+                match l.accept() {
+                    Ok((c, _)) => held.push(c), // keep it open, say nothing
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        });
+        BlackHole { port, stop, _thread: t }
+    }
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for BlackHole {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A loopback proxy to `upstream` that lets request number `reset_at` (1-based, counted across
+/// connections) reach the server, then resets the client's connection instead of answering.
+pub struct ResetProxy {
+    pub port: u16,
+    pub requests: Arc<AtomicUsize>,
+    pub resets: Arc<AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+fn starts_request(chunk: &[u8]) -> bool {
+    ["GET ", "POST ", "PUT ", "HEAD ", "DELETE "].iter().any(|m| chunk.starts_with(m.as_bytes()))
+}
+
+impl ResetProxy {
+    pub async fn start(upstream: u16, reset_at: usize) -> ResetProxy {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = l.local_addr().unwrap().port();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let resets = Arc::new(AtomicUsize::new(0));
+        let (rq, rs) = (requests.clone(), resets.clone());
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((client, _)) = l.accept().await else { return };
+                let Ok(server) = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await else { continue };
+                let (rq, rs) = (rq.clone(), rs.clone());
+                tokio::spawn(async move {
+                    let (mut client, mut server) = (client, server);
+                    let mut doomed = false;
+                    let mut cbuf = vec![0u8; 64 * 1024];
+                    let mut sbuf = vec![0u8; 64 * 1024];
+                    loop {
+                        tokio::select! {
+                            r = client.read(&mut cbuf) => {
+                                let n = match r { Ok(0) | Err(_) => break, Ok(n) => n };
+                                if starts_request(&cbuf[..n]) && rq.fetch_add(1, Ordering::SeqCst) + 1 == reset_at {
+                                    doomed = true;
+                                }
+                                if server.write_all(&cbuf[..n]).await.is_err() { break; }
+                            }
+                            r = server.read(&mut sbuf) => {
+                                let n = match r { Ok(0) | Err(_) => break, Ok(n) => n };
+                                if doomed {
+                                    // The server has acted and answered; the client gets a reset instead.
+                                    rs.fetch_add(1, Ordering::SeqCst);
+                                    #[allow(deprecated)] // linger 0 does not block: it resets
+                                    let _ = client.set_linger(Some(Duration::ZERO));
+                                    return;
+                                }
+                                if client.write_all(&sbuf[..n]).await.is_err() { break; }
+                            }
+                        }
+                    }
+                    let _ = client.shutdown().await;
+                });
+            }
+        });
+        ResetProxy { port, requests, resets, task }
+    }
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for ResetProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
