@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
-use trustbridge_core::{export, external_id, render, validate, CoreError, Plan, Profile};
+use trustbridge_core::{export, external_id, lint, render, validate, CoreError, Plan, Profile};
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
@@ -46,6 +46,15 @@ enum Command {
         /// Destination folder; must not exist or be empty. Nothing is written on error.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+    },
+    /// Lint what the plan renders: sizes against IAM limits, unknown or wildcard actions,
+    /// wildcard resources, `Principal: "*"`, unconditioned trust, partition mismatches.
+    Lint {
+        #[arg(long, value_name = "PLAN")]
+        plan: PathBuf,
+        /// Print the findings as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Print a fresh external id from the system's secure random source.
     ExternalId,
@@ -119,6 +128,15 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
                     return EXIT_INVALID;
                 }
             };
+            // Lint before anything is written: errors block the export, warnings are shown.
+            let findings = lint::lint(&resolved);
+            for f in findings.iter().filter(|f| f.severity != lint::Severity::Info) {
+                eprintln!("{}", show_finding(f));
+            }
+            if findings.iter().any(|f| f.severity == lint::Severity::Error) {
+                eprintln!("nothing written: fix the lint errors above");
+                return EXIT_INVALID;
+            }
             let bundle = render(&resolved);
             match export::write_bundle(&bundle, &dir) {
                 Ok(path) => {
@@ -130,6 +148,32 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
                     eprintln!("{e}");
                     EXIT_FAILED
                 }
+            }
+        }
+        Command::Lint { plan, json } => {
+            let resolved = match load(&plan).and_then(|p| {
+                validate(&p, plan_dir(&plan)).map_err(|problems| {
+                    for pr in &problems {
+                        eprintln!("{pr}");
+                    }
+                    EXIT_INVALID
+                })
+            }) {
+                Ok(r) => r,
+                Err(code) => return code,
+            };
+            let findings = lint::lint(&resolved);
+            if json {
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&findings).unwrap_or_default());
+            } else {
+                for f in &findings {
+                    let _ = writeln!(out, "{}", show_finding(f));
+                }
+            }
+            if findings.iter().any(|f| f.severity == lint::Severity::Error) {
+                EXIT_INVALID
+            } else {
+                EXIT_OK
             }
         }
         Command::ExternalId => match external_id::generate() {
@@ -161,6 +205,15 @@ fn profiles(json: bool, out: &mut impl Write) -> i32 {
         let _ = writeln!(out, "\nA vendor's own profile: set \"platform\" in the plan to the path of its .json file.");
     }
     EXIT_OK
+}
+
+fn show_finding(f: &lint::Finding) -> String {
+    let sev = match f.severity {
+        lint::Severity::Error => "error",
+        lint::Severity::Warning => "warning",
+        lint::Severity::Info => "info",
+    };
+    format!("{sev}: {}: {} ({}; fix: {})", f.document, f.message, f.code, f.fix)
 }
 
 fn plan_dir(plan: &Path) -> Option<&Path> {

@@ -6,7 +6,7 @@ use tauri::State;
 use trustbridge_core::profile::ExternalIdPolicy;
 use trustbridge_core::{export, external_id, render, validate, Plan, Profile};
 
-use crate::ipc::{AppInfo, Cloud, ExportResult, IpcError, Preview, PreviewFile, ProfileDefaults, ProfileSummary};
+use crate::ipc::{AppInfo, Cloud, ExportResult, IpcError, LintFinding, Preview, PreviewFile, ProfileDefaults, ProfileSummary};
 use crate::state::{allowed_url, console_url, unique_export_dir, AppState, Draft};
 
 #[tauri::command]
@@ -49,6 +49,7 @@ pub fn preview(plan: serde_json::Value) -> Result<Preview, IpcError> {
     Ok(Preview {
         files: bundle.files.into_iter().map(|f| PreviewFile { path: f.path, content: f.content }).collect(),
         grants: render::summary::grant_lines(&resolved),
+        findings: trustbridge_core::lint::lint(&resolved).iter().map(LintFinding::from).collect(),
     })
 }
 

@@ -54,6 +54,25 @@ pub struct Preview {
     pub files: Vec<PreviewFile>,
     /// "What this grants", one plain-language line each.
     pub grants: Vec<String>,
+    /// Offline lint of the generated documents.
+    pub findings: Vec<LintFinding>,
+}
+
+/// One lint finding (`severity`: error, warning or info).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LintFinding {
+    pub severity: String,
+    pub code: String,
+    pub document: String,
+    pub message: String,
+    pub fix: String,
+}
+
+impl From<&trustbridge_core::lint::Finding> for LintFinding {
+    fn from(f: &trustbridge_core::lint::Finding) -> LintFinding {
+        let severity = serde_json::to_value(f.severity).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        LintFinding { severity, code: f.code.clone(), document: f.document.clone(), message: f.message.clone(), fix: f.fix.clone() }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -104,6 +123,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<IpcError>(),
         one::<PreviewFile>(),
         one::<Preview>(),
+        one::<LintFinding>(),
         one::<ExportResult>(),
         one::<crate::state::Draft>(),
         one::<plan::Plan>(),

@@ -146,3 +146,14 @@ fn schema_command_prints_the_shipped_schema() {
     let shipped = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/core/schema/plan.schema.json")).unwrap();
     assert_eq!(String::from_utf8_lossy(&o.stdout), shipped);
 }
+
+#[test]
+fn lint_reports_sizes_and_exits_zero_when_clean() {
+    let plan = fixtures().join("plans/three-clouds.json");
+    let o = run(&["lint", "--plan", plan.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("info: aws/trust-policy.json:") && text(&o).contains("role trust policy length"), "{}", text(&o));
+    let o = run(&["lint", "--plan", plan.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v.as_array().unwrap().iter().all(|f| f["severity"] != "error"));
+}

@@ -166,3 +166,24 @@ fn no_trust_policy_ever_has_a_wildcard_principal() {
         }
     }
 }
+
+#[test]
+fn lint_is_clean_for_every_fixture() {
+    use trustbridge_core::lint::{lint, Severity};
+    for name in ["three-clouds.json", "jfrog-ml.json", "aws-kms-prefix.json", "custom.json"] {
+        let findings = lint(&resolved(name));
+        let serious: Vec<_> = findings.iter().filter(|f| f.severity != Severity::Info).collect();
+        assert!(serious.is_empty(), "{name}: {serious:#?}");
+        assert!(findings.iter().any(|f| f.code == "lint.size"), "{name}: sizes are always reported");
+    }
+}
+
+#[test]
+fn a_vendor_profile_with_a_misspelt_action_is_refused() {
+    let text =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../src-tauri/crates/core/profiles/jfrog-ml.json"))
+            .unwrap()
+            .replace("\"s3:GetObject\"", "\"s3:GetObjects\"");
+    let err = trustbridge_core::Profile::from_json(&text, "vendor.json").unwrap_err().to_string();
+    assert!(err.contains("not an IAM action in the catalog (got 's3:GetObjects')"), "{err}");
+}

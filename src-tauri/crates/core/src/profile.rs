@@ -237,6 +237,9 @@ impl Profile {
                 ("event_bus_actions", &a.event_bus_actions, "events"),
             ] {
                 for act in list.iter() {
+                    if rules::is_specific_action(act, service) && crate::lint::action_level(act).is_none() {
+                        errs.push(format!("aws.{field}: not an IAM action in the catalog (got '{act}')"));
+                    }
                     if !rules::is_specific_action(act, service) {
                         errs.push(format!("aws.{field}: must be a specific {service}: action without wildcards (got '{act}')"));
                     }

@@ -1,0 +1,286 @@
+//! Offline lint of what a plan renders, shown before apply and export: sizes against IAM limits,
+//! unknown actions (from the IAM action catalog generated from AWS's Service Authorization
+//! Reference), wildcards, `Principal: "*"`, unconditioned trust, partition mismatches, and
+//! write-level access worth a second look. Each finding has a severity and a fix.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::Serialize;
+
+use crate::policy::{Grant, PolicyDocument, INLINE_POLICIES_AGGREGATE_MAX, TRUST_POLICY_MAX};
+use crate::render::aws;
+use crate::validate::{Resolved, ResolvedAws};
+
+const CATALOG: &str = include_str!("../data/iam-actions.tsv");
+
+/// IAM access levels from the Service Authorization Reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessLevel {
+    List,
+    Read,
+    Write,
+    PermissionsManagement,
+    Tagging,
+}
+
+fn catalog() -> &'static HashMap<String, AccessLevel> {
+    static MAP: OnceLock<HashMap<String, AccessLevel>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        CATALOG
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(a, lvl)| {
+                let level = match lvl {
+                    "L" => AccessLevel::List,
+                    "R" => AccessLevel::Read,
+                    "P" => AccessLevel::PermissionsManagement,
+                    "T" => AccessLevel::Tagging,
+                    _ => AccessLevel::Write,
+                };
+                (a.to_ascii_lowercase(), level)
+            })
+            .collect()
+    })
+}
+
+/// The access level of an IAM action (`service:Action`, case-insensitive), if AWS defines it.
+pub fn action_level(action: &str) -> Option<AccessLevel> {
+    catalog().get(&action.to_ascii_lowercase()).copied()
+}
+
+pub fn catalog_size() -> usize {
+    catalog().len()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// Stable code, e.g. `lint.unknown_action`.
+    pub code: String,
+    /// The document the finding is about, e.g. `aws/storage-policy.json`.
+    pub document: String,
+    pub message: String,
+    pub fix: String,
+}
+
+fn finding(severity: Severity, code: &str, document: &str, message: String, fix: &str) -> Finding {
+    Finding { severity, code: format!("lint.{code}"), document: document.to_string(), message, fix: fix.to_string() }
+}
+
+/// Lints one policy document's grants.
+pub fn lint_document(document: &str, doc: &PolicyDocument, partition: &str, is_trust: bool) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let grants = doc.grants();
+    let mut seen_actions = std::collections::BTreeSet::new();
+    for g in &grants {
+        if seen_actions.insert(g.action.clone()) {
+            lint_action(document, &g.action, is_trust, &mut out);
+        }
+        if g.resource == "*" {
+            out.push(finding(
+                Severity::Warning,
+                "wildcard_resource",
+                document,
+                format!("'{}' is granted on every resource ('*')", g.action),
+                "name the exact resource ARNs",
+            ));
+        } else if g.resource.contains('*') && !g.resource.ends_with("/*") && !g.resource.ends_with('*') {
+            out.push(finding(
+                Severity::Warning,
+                "wildcard_resource",
+                document,
+                format!("resource '{}' contains a wildcard", g.resource),
+                "name the exact resource",
+            ));
+        }
+        for arn in [&g.resource, &g.principal].into_iter().filter_map(|s| s.split_once("arn:").map(|(_, rest)| rest)) {
+            let p = arn.split(':').next().unwrap_or_default();
+            if !p.is_empty() && p != partition && !p.starts_with("${") {
+                out.push(finding(
+                    Severity::Error,
+                    "partition_mismatch",
+                    document,
+                    format!("ARN 'arn:{arn}' is in partition '{p}', but the plan's partition is '{partition}'"),
+                    "use ARNs of the plan's partition",
+                ));
+            }
+        }
+        if is_trust {
+            lint_trust_grant(document, g, &mut out);
+        }
+    }
+    out
+}
+
+fn lint_action(document: &str, action: &str, is_trust: bool, out: &mut Vec<Finding>) {
+    if action.contains('*') || action.contains('?') {
+        out.push(finding(
+            Severity::Error,
+            "wildcard_action",
+            document,
+            format!("action '{action}' is a wildcard"),
+            "list the exact actions the vendor needs",
+        ));
+        return;
+    }
+    match action_level(action) {
+        None => out.push(finding(
+            Severity::Error,
+            "unknown_action",
+            document,
+            format!("'{action}' is not an IAM action (not in the catalog of {} actions)", catalog_size()),
+            "check the spelling against the AWS Service Authorization Reference",
+        )),
+        Some(AccessLevel::PermissionsManagement) if !is_trust => out.push(finding(
+            Severity::Warning,
+            "permissions_management",
+            document,
+            format!("'{action}' can change permissions"),
+            "grant it only if the vendor must manage access",
+        )),
+        Some(AccessLevel::Write) if !is_trust => out.push(finding(
+            Severity::Info,
+            "write_access",
+            document,
+            format!("'{action}' is a write-level action"),
+            "expected for event publishing and KMS decrypt; question any other",
+        )),
+        _ => {}
+    }
+}
+
+fn lint_trust_grant(document: &str, g: &Grant, out: &mut Vec<Finding>) {
+    if g.principal == "*" || g.principal == "AWS:*" {
+        out.push(finding(
+            Severity::Error,
+            "principal_star",
+            document,
+            "the trust policy lets anyone ('*') assume the role".into(),
+            "trust the vendor's account with an external id",
+        ));
+    }
+    let account_principal = g.principal.starts_with("AWS:arn:") && g.principal.ends_with(":root")
+        || g.principal.starts_with("AWS:") && g.principal[4..].chars().all(|c| c.is_ascii_digit());
+    let has_ext = g.condition.contains("sts:externalid=");
+    let has_pattern = g.condition.contains("aws:principalarn=");
+    if account_principal && !has_ext && !has_pattern {
+        out.push(finding(
+            Severity::Error,
+            "missing_external_id",
+            document,
+            format!("{} can assume the role with no condition (confused-deputy risk)", &g.principal[4..]),
+            "add an sts:ExternalId condition or aws:PrincipalArn patterns",
+        ));
+    }
+}
+
+fn lint_aws(a: &ResolvedAws, out: &mut Vec<Finding>) {
+    let docs = aws::documents(a);
+    let p = &a.partition.name;
+    out.extend(lint_document("aws/trust-policy.json", &docs.trust, p, true));
+    if let Some(s) = &docs.storage {
+        out.extend(lint_document("aws/storage-policy.json", s, p, false));
+    }
+    if let Some(e) = &docs.events {
+        out.extend(lint_document("aws/events-policy.json", e, p, false));
+    }
+    let trust = docs.trust.iam_size();
+    let inline: usize = docs.inline().iter().map(|(_, d)| d.iam_size()).sum();
+    for (doc, size, max, name) in [
+        ("aws/trust-policy.json", trust, TRUST_POLICY_MAX, "role trust policy length"),
+        ("aws/storage-policy.json", inline, INLINE_POLICIES_AGGREGATE_MAX, "inline policies per role, aggregate"),
+    ] {
+        let (severity, fix) = if size > max {
+            (Severity::Error, "split the grant or raise the quota before applying")
+        } else if size * 10 > max * 8 {
+            (Severity::Warning, "close to the limit: the next bucket may not fit")
+        } else {
+            (Severity::Info, "within the limit")
+        };
+        out.push(finding(severity, "size", doc, format!("{size} of {max} characters of IAM limit '{name}' ({}%)", size * 100 / max), fix));
+    }
+}
+
+/// Lints everything a resolved plan renders.
+pub fn lint(r: &Resolved) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(a) = &r.aws {
+        lint_aws(a, &mut out);
+    }
+    if let Some(g) = &r.gcp {
+        for role in g.profile.bucket_roles.iter().chain(&g.profile.topic_roles) {
+            if role.contains("admin") || role.ends_with(".editor") || role == "roles/owner" {
+                out.push(finding(
+                    Severity::Error,
+                    "broad_role",
+                    "gcp/bindings.json",
+                    format!("'{role}' is an administrative role"),
+                    "use a viewer/publisher role",
+                ));
+            }
+        }
+        if g.profile.project_role.is_none() && g.buckets.is_empty() && g.topics.is_empty() {
+            out.push(finding(Severity::Warning, "empty_grant", "gcp/bindings.json", "nothing is granted".into(), "add a bucket or topic"));
+        }
+    }
+    out.sort_by(|a, b| a.severity.cmp(&b.severity).then(a.document.cmp(&b.document)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Statement;
+
+    fn codes(f: &[Finding]) -> Vec<&str> {
+        f.iter().map(|x| x.code.as_str()).collect()
+    }
+
+    #[test]
+    fn catalog_knows_our_actions_and_not_typos() {
+        assert!(catalog_size() > 10_000);
+        assert_eq!(action_level("s3:GetObject"), Some(AccessLevel::Read));
+        assert_eq!(action_level("S3:getobject"), Some(AccessLevel::Read));
+        assert_eq!(action_level("s3:ListBucket"), Some(AccessLevel::List));
+        assert_eq!(action_level("events:PutEvents"), Some(AccessLevel::Write));
+        assert_eq!(action_level("s3:GetObjects"), None);
+    }
+
+    #[test]
+    fn each_rule_fires() {
+        let bad = PolicyDocument::new(vec![
+            Statement::allow("A", vec!["s3:*".into(), "s3:GetObjects".into(), "iam:PutRolePolicy".into()]).on(vec!["*".into()]),
+            Statement::allow("B", vec!["s3:GetObject".into()]).on(vec!["arn:aws-cn:s3:::b/*".into()]),
+        ]);
+        let f = lint_document("x.json", &bad, "aws", false);
+        for c in [
+            "lint.wildcard_action",
+            "lint.unknown_action",
+            "lint.permissions_management",
+            "lint.wildcard_resource",
+            "lint.partition_mismatch",
+        ] {
+            assert!(codes(&f).contains(&c), "{c} missing from {:#?}", f);
+        }
+        let trust = PolicyDocument::new(vec![
+            Statement::allow("T", vec!["sts:AssumeRole".into()]).principal("AWS", vec!["arn:aws:iam::123456789012:root".into()]),
+            Statement {
+                principal: Some(crate::policy::Principal::Everyone("*".into())),
+                ..Statement::allow("S", vec!["sts:AssumeRole".into()])
+            },
+        ]);
+        let f = lint_document("t.json", &trust, "aws", true);
+        assert!(codes(&f).contains(&"lint.missing_external_id"), "{f:#?}");
+        assert!(codes(&f).contains(&"lint.principal_star"), "{f:#?}");
+    }
+}
