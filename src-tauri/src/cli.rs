@@ -60,6 +60,33 @@ enum Command {
     ExternalId,
     /// Print the JSON Schema of the plan.
     Schema,
+    /// Create or update the AWS role and policies the plan needs, with your credentials (AWS_PROFILE, SSO, env).
+    Apply {
+        #[arg(long, value_name = "PLAN")]
+        plan: PathBuf,
+        /// Only print what would change.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Run the connectivity test: concurrent probes, each with a fix when it fails.
+    Verify {
+        #[arg(long, value_name = "PLAN")]
+        plan: PathBuf,
+        /// Print the probe results as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Seconds each probe may take.
+        #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+        timeout: f64,
+    },
+    /// Remove what apply created (a role not tagged as trustbridge's only loses the vendor's access).
+    Revoke {
+        #[arg(long, value_name = "PLAN")]
+        plan: PathBuf,
+        /// Delete the role even if trustbridge did not create it.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// Runs the CLI (or the wizard when no command is given); returns the exit code.
@@ -190,6 +217,9 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             let _ = write!(out, "{}", Plan::json_schema());
             EXIT_OK
         }
+        Command::Apply { plan, dry_run } => crate::cli_aws::apply(&plan, dry_run, out),
+        Command::Verify { plan, json, timeout } => crate::cli_aws::verify(&plan, json, timeout, out),
+        Command::Revoke { plan, force } => crate::cli_aws::revoke(&plan, force, out),
     }
 }
 

@@ -2,6 +2,7 @@
 //! All logic lives in the `trustbridge-core` crate (and later `cloud`, `secrets`).
 
 pub mod cli;
+pub mod cli_aws;
 pub mod commands;
 pub mod ipc;
 pub mod state;

@@ -7,8 +7,10 @@ pub mod error;
 pub mod retry;
 
 pub use error::{CloudError, ErrorInfo};
+/// The async runtime [`runtime`] builds (re-exported so callers need not depend on tokio).
+pub use tokio::runtime::Runtime;
 
 /// A runtime for callers that are not async themselves (the CLI).
-pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+pub fn runtime() -> std::io::Result<Runtime> {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()
 }

@@ -1,0 +1,232 @@
+//! CLI: `apply`, `verify` and `revoke` for AWS. Thin: the work is in `trustbridge-cloud`.
+//!
+//! Exit codes (design.md §2): 0 ok, 1 failed (cloud, network, a failing probe), 2 invalid plan.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use trustbridge_cloud::aws::{self, ApplyFailure, AwsSettings, ProbeEvent, ProbeResult, ProbeStatus};
+use trustbridge_cloud::CloudError;
+use trustbridge_core::validate::Resolved;
+use trustbridge_core::{validate, Plan};
+
+use crate::cli::{EXIT_FAILED, EXIT_INVALID, EXIT_OK};
+
+/// Reads, parses and validates a plan that has an AWS section; prints why not and gives the exit code.
+fn load_aws(path: &Path) -> Result<Resolved, i32> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("plan: cannot read {}: {e}", path.display());
+        EXIT_INVALID
+    })?;
+    let plan = Plan::from_json(&text).map_err(|e| {
+        eprintln!("{e}");
+        EXIT_INVALID
+    })?;
+    let r = validate(&plan, path.parent()).map_err(|problems| {
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        eprintln!("nothing done: fix the {} problem(s) above (`trustbridge validate --plan {}`)", problems.len(), path.display());
+        EXIT_INVALID
+    })?;
+    if r.aws.is_none() {
+        eprintln!("{}; this command works on the plan's AWS section", CloudError::NoSection { cloud: "aws" });
+        return Err(EXIT_INVALID);
+    }
+    Ok(r)
+}
+
+fn runtime() -> Result<trustbridge_cloud::Runtime, i32> {
+    trustbridge_cloud::runtime().map_err(|e| {
+        eprintln!("could not start the async runtime: {e}");
+        EXIT_FAILED
+    })
+}
+
+fn print_error(e: &CloudError) {
+    eprintln!("error [{}]: {e}", e.code());
+    if let Some(fix) = e.fix() {
+        eprintln!("fix: {fix}");
+    }
+}
+
+fn print_failure(f: &ApplyFailure, command: &str) {
+    if let Some(me) = &f.caller {
+        eprintln!("acting as {} (account {})", me.arn, me.account);
+    }
+    print_error(&f.error);
+    if !f.done.is_empty() {
+        eprintln!("done before the failure (this now exists):");
+        for c in &f.done {
+            eprintln!("  {c}");
+        }
+    }
+    if !f.not_done.is_empty() {
+        eprintln!("not done:");
+        for c in &f.not_done {
+            eprintln!("  {c}");
+        }
+        eprintln!("re-run `trustbridge {command}` to finish: it reads what exists and only changes what differs");
+    }
+}
+
+pub fn apply(plan: &Path, dry_run: bool, out: &mut impl Write) -> i32 {
+    let r = match load_aws(plan) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let settings = AwsSettings::from_env();
+    match rt.block_on(aws::apply(&r, &settings, dry_run)) {
+        Ok(rep) => {
+            let _ = writeln!(out, "acting as {} (account {})", rep.caller.arn, rep.caller.account);
+            if rep.changes.is_empty() {
+                let _ = writeln!(out, "no changes: {} already matches the plan", rep.role_arn);
+                return EXIT_OK;
+            }
+            if dry_run {
+                let _ = writeln!(out, "dry run: would make {} change(s):", rep.changes.len());
+            }
+            for c in &rep.changes {
+                let _ = writeln!(out, "{} {c}", if dry_run { "~" } else { "+" });
+            }
+            if dry_run {
+                let _ = writeln!(out, "nothing was changed; run without --dry-run to apply");
+            } else {
+                let _ = writeln!(out, "applied {} change(s); role ARN: {}", rep.changes.len(), rep.role_arn);
+                let _ = writeln!(out, "next: trustbridge verify --plan {}", plan.display());
+            }
+            EXIT_OK
+        }
+        Err(f) => {
+            print_failure(&f, &format!("apply --plan {}", plan.display()));
+            EXIT_FAILED
+        }
+    }
+}
+
+fn symbol(s: ProbeStatus) -> &'static str {
+    match s {
+        ProbeStatus::Pass => "ok  ",
+        ProbeStatus::Fail => "FAIL",
+        ProbeStatus::Skip => "skip",
+    }
+}
+
+fn print_probe(out: &mut impl Write, p: &ProbeResult) {
+    let _ = writeln!(out, "{} {:<34} {:>6} ms  {}", symbol(p.status), p.id, p.duration_ms, p.message);
+    if p.status == ProbeStatus::Fail {
+        if let Some(fix) = &p.fix {
+            let _ = writeln!(out, "     fix: {fix}");
+        }
+    }
+}
+
+pub fn verify(plan: &Path, json: bool, timeout_secs: f64, out: &mut impl Write) -> i32 {
+    let r = match load_aws(plan) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    if !(timeout_secs.is_finite() && timeout_secs > 0.0 && timeout_secs <= 600.0) {
+        eprintln!("--timeout: must be between 0 and 600 seconds (got {timeout_secs})");
+        return EXIT_INVALID;
+    }
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let mut settings = AwsSettings::from_env();
+    settings.timeout = Duration::from_secs_f64(timeout_secs);
+    // Live: probes run on a worker thread; each is printed here as it finishes (not with --json,
+    // which prints one document at the end).
+    let (tx, rx) = std::sync::mpsc::channel::<ProbeEvent>();
+    let outcome = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let send = move |e: ProbeEvent| {
+                let _ = tx.send(e);
+            };
+            rt.block_on(aws::verify(&r, &settings, &send))
+        });
+        for e in rx {
+            if json {
+                continue;
+            }
+            match e {
+                ProbeEvent::Finished(p) => print_probe(out, &p),
+                ProbeEvent::Waiting { id, message } => {
+                    let _ = writeln!(out, "...  {id}: {message}");
+                }
+                ProbeEvent::Started { .. } => {}
+            }
+            let _ = out.flush();
+        }
+        worker.join()
+    });
+    let results = match outcome {
+        Ok(Ok(rs)) => rs,
+        Ok(Err(e)) => {
+            print_error(&e);
+            return EXIT_FAILED;
+        }
+        Err(_) => {
+            eprintln!("verify: the probe thread panicked");
+            return EXIT_FAILED;
+        }
+    };
+    let o = out;
+    let failed = results.iter().filter(|p| p.status == ProbeStatus::Fail).count();
+    if json {
+        let _ = writeln!(o, "{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+    } else {
+        let passed = results.iter().filter(|p| p.status == ProbeStatus::Pass).count();
+        let skipped = results.len() - passed - failed;
+        let verdict = if failed == 0 { "connectivity test passed" } else { "connectivity test FAILED" };
+        let _ = writeln!(o, "{verdict}: {passed} of {} probes ok, {failed} failing, {skipped} skipped", results.len());
+        if settings.vendor.is_none() {
+            let _ = writeln!(o, "(vendor-side probes need vendor credentials: TRUSTBRIDGE_VENDOR_PROFILE, or TRUSTBRIDGE_VENDOR_ACCESS_KEY_ID + TRUSTBRIDGE_VENDOR_SECRET_ACCESS_KEY)");
+        }
+    }
+    if failed == 0 {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    }
+}
+
+pub fn revoke(plan: &Path, force: bool, out: &mut impl Write) -> i32 {
+    let r = match load_aws(plan) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let settings = AwsSettings::from_env();
+    match rt.block_on(aws::revoke(&r, &settings, force)) {
+        Ok(rep) => {
+            let _ = writeln!(out, "acting as {} (account {})", rep.caller.arn, rep.caller.account);
+            if rep.changes.is_empty() {
+                let _ = writeln!(out, "nothing to revoke: {} does not exist or no longer trusts the vendor", rep.role_arn);
+                return EXIT_OK;
+            }
+            for c in &rep.changes {
+                let _ = writeln!(out, "- {c}");
+            }
+            if rep.role_deleted {
+                let _ = writeln!(out, "revoked: role {} deleted; the vendor can no longer assume it", rep.role_arn);
+            } else {
+                let _ = writeln!(out, "revoked: the vendor's statements and policies were removed; the shared role {} was kept", rep.role_arn);
+            }
+            EXIT_OK
+        }
+        Err(f) => {
+            print_failure(&f, &format!("revoke --plan {}", plan.display()));
+            EXIT_FAILED
+        }
+    }
+}
