@@ -1,0 +1,224 @@
+//! `trustbridge apply / verify / revoke` as a user runs them, against a real moto server started
+//! and stopped (by PID) here. Without moto this FAILS, saying how to install it.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const INSTALL_HINT: &str = "moto is not installed: run `pip install 'moto[server]'` (CI installs it; this test never passes without it)";
+
+struct Moto {
+    child: Child,
+    port: u16,
+}
+
+impl Moto {
+    fn start() -> Moto {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let on_path = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).any(|d| d.join("moto_server").is_file())).unwrap_or(false);
+        let mut cmd = if on_path {
+            Command::new("moto_server")
+        } else {
+            let mut c = Command::new("python3");
+            c.args(["-m", "moto.server"]);
+            c
+        };
+        let child = cmd
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{INSTALL_HINT} ({e})"));
+        let mut m = Moto { child, port };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(st)) = m.child.try_wait() {
+                panic!("moto_server exited ({st}); {INSTALL_HINT}");
+            }
+            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
+                let _ = write!(s, "GET /moto-api/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                let mut b = String::new();
+                if s.read_to_string(&mut b).is_ok() && b.contains(" 200 ") {
+                    return m;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("moto_server did not start; {INSTALL_HINT}");
+    }
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const VENDOR_SECRET: &str = "vendor-secret-must-never-be-printed";
+
+fn trustbridge(endpoint: &str, args: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_trustbridge"));
+    c.args(args)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("TRUSTBRIDGE_VENDOR_PROFILE")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .stdin(Stdio::null());
+    c.output().expect("run trustbridge")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+fn write_plan(dir: &Path, aws: bool) -> PathBuf {
+    let p = dir.join(if aws { "plan.json" } else { "gcp-only.json" });
+    let body = if aws {
+        r#"{"version":1,"platform":"mlcube","integration":{"name":"AWS_01","project_id":"demo"},
+           "aws":{"account_id":"123456789012","region":"us-east-1","external_id":"Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA",
+           "storage":[{"bucket":"cli-data"}],"events":[{"event_bus_name":"cli-events"}]}}"#
+    } else {
+        r#"{"version":1,"platform":"mlcube","integration":{"name":"G","project_id":"demo"},
+           "gcp":{"project_id":"my-project","storage":[{"bucket":"my-bucket"}]}}"#
+    };
+    std::fs::write(&p, body).unwrap();
+    p
+}
+
+fn seed(endpoint: &str) {
+    let plan = trustbridge_core::Plan::from_json(
+        r#"{"version":1,"platform":"mlcube","integration":{"name":"AWS_01","project_id":"demo"},
+           "aws":{"account_id":"123456789012","region":"us-east-1","external_id":"Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA",
+           "storage":[{"bucket":"cli-data"}],"events":[{"event_bus_name":"cli-events"}]}}"#,
+    )
+    .unwrap();
+    let r = trustbridge_core::validate(&plan, None).unwrap();
+    let settings = trustbridge_cloud::aws::AwsSettings {
+        endpoint_url: Some(endpoint.into()),
+        credentials: Some(trustbridge_cloud::aws::Credentials::new("testing", "testing", None, None, "test")),
+        ..Default::default()
+    };
+    let rt = trustbridge_cloud::runtime().unwrap();
+    rt.block_on(async {
+        let s = trustbridge_cloud::aws::Session::connect(r.aws.as_ref().unwrap(), &settings).await;
+        s.s3.create_bucket().bucket("cli-data").send().await.expect("create bucket");
+        s.events.create_event_bus().name("cli-events").send().await.expect("create bus");
+    });
+}
+
+#[test]
+fn apply_verify_revoke_from_the_command_line_with_exit_codes() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(dir.path(), true);
+    let p = plan.to_str().unwrap();
+    let url = moto.url();
+    seed(&url);
+
+    // Invalid input: exit 2, nothing done.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"version":1,"platform":"mlcube","integration":{"name":"x","project_id":"y"},"aws":{"account_id":"12","region":"eu-west-1","storage":[]}}"#).unwrap();
+    for cmd in ["apply", "verify", "revoke"] {
+        let o = trustbridge(&url, &[cmd, "--plan", bad.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {:?}", text(&o));
+        assert!(text(&o).1.contains("aws.account_id"), "{cmd}: {:?}", text(&o));
+    }
+    let gcp_only = write_plan(dir.path(), false);
+    let o = trustbridge(&url, &["apply", "--plan", gcp_only.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("no 'aws' section"));
+
+    let o = trustbridge(&url, &["apply", "--plan", p, "--dry-run"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(out.contains("acting as arn:aws:") && out.contains("(account 123456789012)"), "{out}");
+    assert!(out.contains("dry run: would make 3 change(s)") && out.contains("nothing was changed"), "{out}");
+
+    let o = trustbridge(&url, &["apply", "--plan", p]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(out.contains("applied 3 change(s); role ARN: arn:aws:iam::123456789012:role/mlcube-platform-access"), "{out}");
+    let o = trustbridge(&url, &["apply", "--plan", p]);
+    assert!(text(&o).0.contains("no changes"), "{:?}", text(&o));
+
+    let o = trustbridge(&url, &["verify", "--plan", p]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(out.contains("connectivity test passed: 6 of 6 probes ok"), "{out}");
+
+    let o = trustbridge(&url, &["verify", "--plan", p, "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("verify --json prints JSON");
+    let probes = v.as_array().unwrap();
+    assert_eq!(probes.len(), 6);
+    for pr in probes {
+        let keys: Vec<&str> = pr.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        assert_eq!(&keys[..5], ["id", "status", "duration_ms", "message", "fix"], "{pr}");
+        assert_eq!(pr["status"], "pass");
+    }
+
+    let o = trustbridge(&url, &["revoke", "--plan", p]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(out.contains("role arn:aws:iam::123456789012:role/mlcube-platform-access deleted"), "{out}");
+
+    let o = trustbridge(&url, &["verify", "--plan", p, "--json"]);
+    assert_eq!(o.status.code(), Some(1), "a failing probe exits 1");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let failing: Vec<&str> = v.as_array().unwrap().iter().filter(|x| x["status"] == "fail").map(|x| x["id"].as_str().unwrap()).collect();
+    assert_eq!(failing, ["role_exists"]);
+}
+
+#[test]
+fn a_black_holed_endpoint_fails_within_the_timeout_and_never_prints_a_secret() {
+    let hole = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", hole.local_addr().unwrap());
+    // Accept and hold connections; never answer.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in hole.incoming().take(64) {
+            held.push(c);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(dir.path(), true);
+    let start = Instant::now();
+    let o = Command::new(env!("CARGO_BIN_EXE_trustbridge"))
+        .args(["verify", "--plan", plan.to_str().unwrap(), "--timeout", "1", "--json"])
+        .env_remove("AWS_PROFILE")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", &url)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "customer-secret-never-printed")
+        .env("TRUSTBRIDGE_VENDOR_ACCESS_KEY_ID", "vendor")
+        .env("TRUSTBRIDGE_VENDOR_SECRET_ACCESS_KEY", VENDOR_SECRET)
+        .output()
+        .unwrap();
+    let wall = start.elapsed();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(wall < Duration::from_secs(4), "verify took {wall:?} with a 1 s timeout");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for p in v.as_array().unwrap() {
+        if p["status"] == "fail" {
+            assert_eq!(p["code"], "aws.timeout", "{p}");
+            assert!(p["duration_ms"].as_u64().unwrap() <= 1700, "{p}");
+        }
+    }
+    assert!(!out.contains(VENDOR_SECRET) && !err.contains(VENDOR_SECRET));
+    assert!(!out.contains("customer-secret-never-printed") && !err.contains("customer-secret-never-printed"));
+}
