@@ -1,0 +1,425 @@
+//! Validation of what a customer pastes or picks: a GCP service-account key file and the JSON that
+//! `az ad sp create-for-rbac` prints. Errors name the field and the rule, never the value.
+
+use std::fmt;
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+use crate::error::SecretsError;
+use crate::sensitive::Sensitive;
+
+/// Which secret an entry holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretKind {
+    /// A GCP service-account key file (JSON).
+    Gcp,
+    /// An Azure service principal's client secret (the JSON `az ad sp create-for-rbac` prints).
+    Azure,
+}
+
+impl SecretKind {
+    pub const ALL: [SecretKind; 2] = [SecretKind::Gcp, SecretKind::Azure];
+
+    /// The part of the keyring entry name that says what it holds.
+    pub fn slug(self) -> &'static str {
+        match self {
+            SecretKind::Gcp => "gcp-service-account-key",
+            SecretKind::Azure => "azure-client-secret",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SecretKind::Gcp => "GCP service-account key",
+            SecretKind::Azure => "Azure client secret",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SecretKind> {
+        match s {
+            "gcp" => Some(SecretKind::Gcp),
+            "azure" => Some(SecretKind::Azure),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretKind::Gcp => "gcp",
+            SecretKind::Azure => "azure",
+        }
+    }
+}
+
+/// What identifies a stored secret without revealing it: the key id (GCP) and the principal
+/// (`client_email` for GCP, `appId` for Azure). Safe to show, log and send to the webview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    pub kind: SecretKind,
+    /// GCP: `private_key_id` (the id `gcloud iam service-accounts keys list` shows). Azure: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// GCP: `client_email`. Azure: `appId`.
+    pub principal: String,
+    /// GCP: `project_id`. Azure: `tenant`.
+    pub scope: String,
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.kind, &self.key_id) {
+            (SecretKind::Gcp, Some(k)) => write!(f, "key {} · {}", short(k), self.principal),
+            (SecretKind::Gcp, None) => write!(f, "{}", self.principal),
+            (SecretKind::Azure, _) => write!(f, "appId {} · tenant {}", self.principal, self.scope),
+        }
+    }
+}
+
+fn short(id: &str) -> String {
+    if id.len() > 12 {
+        format!("{}…", &id[..12])
+    } else {
+        id.to_string()
+    }
+}
+
+/// A validated secret of either kind, ready to store.
+#[derive(Debug)]
+pub enum ValidatedSecret {
+    Gcp(GcpServiceAccountKey),
+    Azure(AzureClientSecret),
+}
+
+impl ValidatedSecret {
+    /// Validates `text` as a secret of `kind`.
+    pub fn parse(kind: SecretKind, text: &Sensitive<String>) -> Result<ValidatedSecret, SecretsError> {
+        Ok(match kind {
+            SecretKind::Gcp => ValidatedSecret::Gcp(GcpServiceAccountKey::parse(text)?),
+            SecretKind::Azure => ValidatedSecret::Azure(AzureClientSecret::parse(text)?),
+        })
+    }
+    pub fn kind(&self) -> SecretKind {
+        match self {
+            ValidatedSecret::Gcp(_) => SecretKind::Gcp,
+            ValidatedSecret::Azure(_) => SecretKind::Azure,
+        }
+    }
+    pub fn fingerprint(&self) -> Fingerprint {
+        match self {
+            ValidatedSecret::Gcp(k) => k.fingerprint(),
+            ValidatedSecret::Azure(s) => s.fingerprint(),
+        }
+    }
+    /// The text as stored in the keyring.
+    pub(crate) fn raw(&self) -> &Sensitive<String> {
+        match self {
+            ValidatedSecret::Gcp(k) => &k.raw,
+            ValidatedSecret::Azure(s) => &s.raw,
+        }
+    }
+}
+
+fn json_error(prefix: &'static str, what: &str, e: &serde_json::Error) -> SecretsError {
+    // serde_json's own message can quote a value; only its category and position are used.
+    let why = match e.classify() {
+        serde_json::error::Category::Eof => "it ends too early (was it pasted in full?)",
+        serde_json::error::Category::Syntax => "it is not valid JSON",
+        serde_json::error::Category::Data => "a field has the wrong type",
+        serde_json::error::Category::Io => "it could not be read",
+    };
+    SecretsError::invalid(
+        if prefix == "gcp" { "secrets.gcp.invalid_json" } else { "secrets.azure.invalid_json" },
+        "(file)",
+        format!("{why} (line {}, column {})", e.line(), e.column()),
+        format!("paste or pick the whole {what}, exactly as it was downloaded or printed"),
+    )
+}
+
+fn present(v: Option<String>, code: &'static str, field: &str, fix: &str) -> Result<String, SecretsError> {
+    match v.map(|s| s.trim().to_string()) {
+        Some(s) if !s.is_empty() => Ok(s),
+        _ => Err(SecretsError::invalid(code, field, "is missing", fix)),
+    }
+}
+
+/// `8-4-4-4-12` hex digits.
+pub fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5 && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// GCP
+
+/// A parsed, checked GCP service-account key. The private key never leaves this type: it signs.
+pub struct GcpServiceAccountKey {
+    pub project_id: String,
+    pub client_email: String,
+    pub private_key_id: String,
+    pub token_uri: String,
+    key: aws_lc_rs::rsa::KeyPair,
+    raw: Sensitive<String>,
+}
+
+impl fmt::Debug for GcpServiceAccountKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GcpServiceAccountKey")
+            .field("project_id", &self.project_id)
+            .field("client_email", &self.client_email)
+            .field("private_key_id", &self.private_key_id)
+            .field("token_uri", &self.token_uri)
+            .field("private_key", &"<redacted>")
+            .finish()
+    }
+}
+
+#[derive(Deserialize)]
+struct RawGcpKey {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    project_id: Option<String>,
+    private_key_id: Option<String>,
+    private_key: Option<Sensitive<String>>,
+    client_email: Option<String>,
+    token_uri: Option<String>,
+}
+
+const GCP_FIX_DOWNLOAD: &str = "create a key for the service account (`gcloud iam service-accounts keys create key.json --iam-account=SA_EMAIL`) and pick that file; or use the keyless Workload Identity Federation setup instead";
+
+impl GcpServiceAccountKey {
+    pub fn parse(text: &Sensitive<String>) -> Result<GcpServiceAccountKey, SecretsError> {
+        let raw: RawGcpKey = serde_json::from_str(text.expose()).map_err(|e| json_error("gcp", "service-account key file (JSON)", &e))?;
+        match raw.kind.as_deref() {
+            Some("service_account") => {}
+            Some("external_account") => {
+                return Err(SecretsError::invalid(
+                    "secrets.gcp.keyless_config",
+                    "type",
+                    "is 'external_account': this is a Workload Identity Federation credential configuration, which holds no secret",
+                    "nothing to store: hand this file to the vendor as it is (it is part of the keyless setup's hand-off)",
+                ))
+            }
+            Some("authorized_user") => {
+                return Err(SecretsError::invalid(
+                    "secrets.gcp.not_service_account",
+                    "type",
+                    "is 'authorized_user': these are your own gcloud login credentials, not a service-account key",
+                    GCP_FIX_DOWNLOAD,
+                ))
+            }
+            Some(_) => {
+                return Err(SecretsError::invalid("secrets.gcp.not_service_account", "type", "must be 'service_account'", GCP_FIX_DOWNLOAD))
+            }
+            None => return Err(SecretsError::invalid("secrets.gcp.not_service_account", "type", "is missing", GCP_FIX_DOWNLOAD)),
+        }
+        let project_id = present(raw.project_id, "secrets.gcp.missing_field", "project_id", GCP_FIX_DOWNLOAD)?;
+        let client_email = present(raw.client_email, "secrets.gcp.missing_field", "client_email", GCP_FIX_DOWNLOAD)?;
+        if !client_email.contains('@') || client_email.chars().any(char::is_whitespace) {
+            return Err(SecretsError::invalid("secrets.gcp.client_email", "client_email", "is not an email address", GCP_FIX_DOWNLOAD));
+        }
+        let private_key_id = present(raw.private_key_id, "secrets.gcp.missing_field", "private_key_id", GCP_FIX_DOWNLOAD)?;
+        if !private_key_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(SecretsError::invalid("secrets.gcp.private_key_id", "private_key_id", "must be hexadecimal", GCP_FIX_DOWNLOAD));
+        }
+        let token_uri = raw.token_uri.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let token_uri = token_uri.unwrap_or_else(|| "https://oauth2.googleapis.com/token".into());
+        check_token_uri(&token_uri)?;
+        let pem = raw
+            .private_key
+            .ok_or_else(|| SecretsError::invalid("secrets.gcp.missing_field", "private_key", "is missing", GCP_FIX_DOWNLOAD))?;
+        let key = parse_rsa_pem(&pem)?;
+        Ok(GcpServiceAccountKey { project_id, client_email, private_key_id, token_uri, key, raw: Sensitive::new(text.expose().clone()) })
+    }
+
+    /// The key must be for the plan's project (and, when given, the plan's service account).
+    pub fn check_plan(&self, project_id: &str, service_account_email: Option<&str>) -> Result<(), SecretsError> {
+        if self.project_id != project_id {
+            return Err(SecretsError::invalid(
+                "secrets.gcp.project_mismatch",
+                "project_id",
+                format!("is '{}', but the plan is for project '{project_id}'", self.project_id),
+                format!("pick the key of a service account in project '{project_id}', or correct gcp.project_id in the plan"),
+            ));
+        }
+        if let Some(want) = service_account_email {
+            if !self.client_email.eq_ignore_ascii_case(want) {
+                return Err(SecretsError::invalid(
+                    "secrets.gcp.service_account_mismatch",
+                    "client_email",
+                    format!("is '{}', but the plan names service account '{want}'", self.client_email),
+                    format!("create a key for {want} (`gcloud iam service-accounts keys create key.json --iam-account={want}`), or correct gcp.service_account in the plan"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint {
+            kind: SecretKind::Gcp,
+            key_id: Some(self.private_key_id.clone()),
+            principal: self.client_email.clone(),
+            scope: self.project_id.clone(),
+        }
+    }
+
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (JWS `RS256`) over `message`.
+    pub fn sign_rs256(&self, message: &[u8]) -> Result<Vec<u8>, SecretsError> {
+        let mut sig = vec![0u8; self.key.public_modulus_len()];
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        self.key.sign(&aws_lc_rs::signature::RSA_PKCS1_SHA256, &rng, message, &mut sig).map_err(|_| {
+            SecretsError::invalid("secrets.gcp.private_key", "private_key", "could not sign with this key", GCP_FIX_DOWNLOAD)
+        })?;
+        Ok(sig)
+    }
+
+    /// The PKCS#1 DER public key (for tests and diagnostics; not secret).
+    pub fn public_key_der(&self) -> Vec<u8> {
+        use aws_lc_rs::signature::KeyPair as _;
+        self.key.public_key().as_ref().to_vec()
+    }
+}
+
+/// The key's token endpoint receives a signed assertion: only https, or plain http to this machine
+/// (emulators and token doubles).
+fn check_token_uri(uri: &str) -> Result<(), SecretsError> {
+    let ok = if let Some(rest) = uri.strip_prefix("https://") {
+        !rest.is_empty()
+    } else if let Some(rest) = uri.strip_prefix("http://") {
+        let host = rest.split(['/', '?']).next().unwrap_or_default();
+        let host = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
+        matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+    } else {
+        false
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(SecretsError::invalid(
+            "secrets.gcp.token_uri",
+            "token_uri",
+            format!("must be an https URL (got '{uri}')"),
+            "use the key file exactly as Google issued it (token_uri https://oauth2.googleapis.com/token)",
+        ))
+    }
+}
+
+fn parse_rsa_pem(pem: &Sensitive<String>) -> Result<aws_lc_rs::rsa::KeyPair, SecretsError> {
+    let bad = |message: &str| {
+        SecretsError::invalid(
+            "secrets.gcp.private_key",
+            "private_key",
+            message.to_string(),
+            "the key file is damaged or edited: download a new key (the file is only offered once)",
+        )
+    };
+    let text = pem.expose();
+    let (label, body_start) = if let Some(i) = text.find("-----BEGIN PRIVATE KEY-----") {
+        ("PRIVATE KEY", i + "-----BEGIN PRIVATE KEY-----".len())
+    } else if let Some(i) = text.find("-----BEGIN RSA PRIVATE KEY-----") {
+        ("RSA PRIVATE KEY", i + "-----BEGIN RSA PRIVATE KEY-----".len())
+    } else {
+        return Err(bad("is not a PEM private key (no BEGIN PRIVATE KEY line)"));
+    };
+    let end_marker = format!("-----END {label}-----");
+    let Some(end) = text[body_start..].find(&end_marker) else {
+        return Err(bad("is not a PEM private key (no END line)"));
+    };
+    let body = Sensitive::new(text[body_start..body_start + end].chars().filter(|c| !c.is_whitespace()).collect::<String>());
+    let der = Sensitive::new(
+        base64::engine::general_purpose::STANDARD
+            .decode(body.expose().as_bytes())
+            .map_err(|_| bad("is not valid base64 inside the PEM"))?,
+    );
+    let key = if label == "PRIVATE KEY" {
+        aws_lc_rs::rsa::KeyPair::from_pkcs8(der.expose())
+    } else {
+        aws_lc_rs::rsa::KeyPair::from_der(der.expose())
+    };
+    key.map_err(|_| bad("does not parse as an RSA private key"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Azure
+
+/// A parsed, checked Azure client secret (`az ad sp create-for-rbac` output).
+pub struct AzureClientSecret {
+    pub app_id: String,
+    pub tenant: String,
+    pub display_name: Option<String>,
+    password: Sensitive<String>,
+    raw: Sensitive<String>,
+}
+
+impl fmt::Debug for AzureClientSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AzureClientSecret")
+            .field("app_id", &self.app_id)
+            .field("tenant", &self.tenant)
+            .field("display_name", &self.display_name)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+#[derive(Deserialize)]
+struct RawAzure {
+    #[serde(rename = "appId")]
+    app_id: Option<String>,
+    tenant: Option<String>,
+    #[serde(rename = "displayName")]
+    display_name: Option<String>,
+    password: Option<Sensitive<String>>,
+}
+
+const AZURE_FIX: &str = "paste the whole JSON that `az ad sp create-for-rbac --name NAME` printed (it has appId, displayName, password and tenant); to get a new secret: `az ad sp credential reset --id APP_ID`";
+
+impl AzureClientSecret {
+    pub fn parse(text: &Sensitive<String>) -> Result<AzureClientSecret, SecretsError> {
+        let raw: RawAzure =
+            serde_json::from_str(text.expose()).map_err(|e| json_error("azure", "JSON printed by `az ad sp create-for-rbac`", &e))?;
+        let app_id = present(raw.app_id, "secrets.azure.missing_field", "appId", AZURE_FIX)?;
+        if !is_guid(&app_id) {
+            return Err(SecretsError::invalid("secrets.azure.app_id", "appId", "must be a GUID (8-4-4-4-12 hex digits)", AZURE_FIX));
+        }
+        let tenant = present(raw.tenant, "secrets.azure.missing_field", "tenant", AZURE_FIX)?;
+        if !is_guid(&tenant) {
+            return Err(SecretsError::invalid("secrets.azure.tenant", "tenant", "must be a GUID (8-4-4-4-12 hex digits)", AZURE_FIX));
+        }
+        let password = match raw.password {
+            Some(p) if !p.expose().trim().is_empty() => p,
+            _ => return Err(SecretsError::invalid("secrets.azure.password", "password", "is missing or empty", AZURE_FIX)),
+        };
+        Ok(AzureClientSecret {
+            app_id: app_id.to_ascii_lowercase(),
+            tenant: tenant.to_ascii_lowercase(),
+            display_name: raw.display_name,
+            password,
+            raw: Sensitive::new(text.expose().clone()),
+        })
+    }
+
+    /// The secret's tenant must be the plan's.
+    pub fn check_plan(&self, tenant_id: &str) -> Result<(), SecretsError> {
+        if !self.tenant.eq_ignore_ascii_case(tenant_id) {
+            return Err(SecretsError::invalid(
+                "secrets.azure.tenant_mismatch",
+                "tenant",
+                format!("is '{}', but the plan is for tenant '{tenant_id}'", self.tenant),
+                format!("create the service principal while signed in to tenant {tenant_id} (`az login --tenant {tenant_id}`), or correct azure.tenant_id in the plan"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The client secret, for the client-credentials grant only.
+    pub fn password(&self) -> &Sensitive<String> {
+        &self.password
+    }
+
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint { kind: SecretKind::Azure, key_id: None, principal: self.app_id.clone(), scope: self.tenant.clone() }
+    }
+}
