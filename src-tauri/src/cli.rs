@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
-use trustbridge_core::{export, external_id, lint, render, validate, CoreError, Plan, Profile};
+use trustbridge_core::{export, external_id, lint, pack, render, validate, CoreError, Plan, Problem, Profile};
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
@@ -111,52 +111,34 @@ pub fn main() -> i32 {
 fn run(cmd: Command, out: &mut impl Write) -> i32 {
     match cmd {
         Command::Profiles { json } => profiles(json, out),
-        Command::Validate { plan, json } => {
-            match load(&plan) {
-                Err(code) => code,
-                Ok(p) => match validate(&p, plan_dir(&plan)) {
-                    Ok(_) => {
-                        if json {
-                            let _ = writeln!(out, "[]");
-                        } else {
-                            let _ = writeln!(out, "{}: valid", plan.display());
-                        }
-                        EXIT_OK
-                    }
-                    Err(problems) => {
-                        if json {
-                            let items: Vec<serde_json::Value> = problems
-                            .iter()
-                            .map(|p| serde_json::json!({"code": p.code(), "field": p.field, "rule": p.rule, "value": p.value, "fix": p.fix}))
-                            .collect();
-                            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&items).unwrap_or_default());
-                        } else {
-                            for p in &problems {
-                                let _ = writeln!(out, "{p}");
-                            }
-                        }
-                        EXIT_INVALID
-                    }
-                },
+        Command::Validate { plan, json } => match resolve(&plan) {
+            Err(Failure::Code(code)) => code,
+            Ok(_) => {
+                let _ = if json { writeln!(out, "[]") } else { writeln!(out, "{}: valid", plan.display()) };
+                EXIT_OK
             }
-        }
+            Err(Failure::Problems(problems)) => {
+                if json {
+                    let items: Vec<serde_json::Value> = problems
+                        .iter()
+                        .map(|p| serde_json::json!({"code": p.code(), "field": p.field, "rule": p.rule, "value": p.value, "fix": p.fix}))
+                        .collect();
+                    let _ = writeln!(out, "{}", serde_json::to_string_pretty(&items).unwrap_or_default());
+                } else {
+                    for p in &problems {
+                        let _ = writeln!(out, "{p}");
+                    }
+                }
+                EXIT_INVALID
+            }
+        },
         Command::Export { plan, out: dir } => {
-            let p = match load(&plan) {
-                Ok(p) => p,
+            let loaded = match resolve_or_report(&plan) {
+                Ok(l) => l,
                 Err(code) => return code,
             };
-            let resolved = match validate(&p, plan_dir(&plan)) {
-                Ok(r) => r,
-                Err(problems) => {
-                    for pr in &problems {
-                        eprintln!("{pr}");
-                    }
-                    eprintln!("nothing written: fix the {} problem(s) above", problems.len());
-                    return EXIT_INVALID;
-                }
-            };
             // Lint before anything is written: errors block the export, warnings are shown.
-            let findings = lint::lint(&resolved);
+            let findings = loaded.findings();
             for f in findings.iter().filter(|f| f.severity != lint::Severity::Info) {
                 eprintln!("{}", show_finding(f));
             }
@@ -164,7 +146,7 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
                 eprintln!("nothing written: fix the lint errors above");
                 return EXIT_INVALID;
             }
-            let bundle = render(&resolved);
+            let bundle = loaded.bundle();
             match export::write_bundle(&bundle, &dir) {
                 Ok(path) => {
                     let _ = writeln!(out, "wrote {} files to {}", bundle.files.len(), path.display());
@@ -178,18 +160,10 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             }
         }
         Command::Lint { plan, json } => {
-            let resolved = match load(&plan).and_then(|p| {
-                validate(&p, plan_dir(&plan)).map_err(|problems| {
-                    for pr in &problems {
-                        eprintln!("{pr}");
-                    }
-                    EXIT_INVALID
-                })
-            }) {
-                Ok(r) => r,
+            let findings = match resolve_or_report(&plan) {
+                Ok(l) => l.findings(),
                 Err(code) => return code,
             };
-            let findings = lint::lint(&resolved);
             if json {
                 let _ = writeln!(out, "{}", serde_json::to_string_pretty(&findings).unwrap_or_default());
             } else {
@@ -250,17 +224,62 @@ fn plan_dir(plan: &Path) -> Option<&Path> {
     plan.parent()
 }
 
-/// Reads and parses a plan; prints the error and returns the exit code on failure.
-fn load(path: &Path) -> Result<Plan, i32> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("plan: cannot read {}: {e}", path.display());
-            return Err(EXIT_INVALID);
+/// A validated document: a vendor plan or a role-pack plan.
+enum Loaded {
+    Vendor(Box<validate::Resolved>),
+    Pack(Box<pack::ResolvedPack>),
+}
+
+impl Loaded {
+    fn findings(&self) -> Vec<lint::Finding> {
+        match self {
+            Loaded::Vendor(r) => lint::lint(r),
+            Loaded::Pack(p) => pack::lint_pack(p),
         }
-    };
-    Plan::from_json(&text).map_err(|e: CoreError| {
+    }
+    fn bundle(&self) -> trustbridge_core::Bundle {
+        match self {
+            Loaded::Vendor(r) => render(r),
+            Loaded::Pack(p) => pack::render_pack(p),
+        }
+    }
+}
+
+enum Failure {
+    /// Already reported (unreadable or unparsable file).
+    Code(i32),
+    Problems(Vec<Problem>),
+}
+
+/// Reads, parses and validates a plan (vendor or role pack).
+fn resolve(path: &Path) -> Result<Loaded, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("plan: cannot read {}: {e}", path.display());
+        Failure::Code(EXIT_INVALID)
+    })?;
+    let parse_failed = |e: CoreError| {
         eprintln!("{e}");
-        EXIT_INVALID
+        Failure::Code(EXIT_INVALID)
+    };
+    if pack::is_pack_plan(&text) {
+        let p = pack::PackPlan::from_json(&text).map_err(parse_failed)?;
+        pack::validate_pack(&p, plan_dir(path)).map(|r| Loaded::Pack(Box::new(r))).map_err(Failure::Problems)
+    } else {
+        let p = Plan::from_json(&text).map_err(parse_failed)?;
+        validate(&p, plan_dir(path)).map(|r| Loaded::Vendor(Box::new(r))).map_err(Failure::Problems)
+    }
+}
+
+/// [`resolve`], printing problems to stderr.
+fn resolve_or_report(path: &Path) -> Result<Loaded, i32> {
+    resolve(path).map_err(|f| match f {
+        Failure::Code(c) => c,
+        Failure::Problems(problems) => {
+            for pr in &problems {
+                eprintln!("{pr}");
+            }
+            eprintln!("nothing written: fix the {} problem(s) above", problems.len());
+            EXIT_INVALID
+        }
     })
 }

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use trustbridge_core::pack::{Pack, PackPlan};
 use trustbridge_core::{Plan, Profile};
 
 fn check(path: &str, generated: String) {
@@ -29,4 +30,16 @@ fn schema_rejects_unknown_fields() {
     let s: serde_json::Value = serde_json::from_str(&Plan::json_schema()).unwrap();
     assert_eq!(s["additionalProperties"], false);
     assert_eq!(s["required"].as_array().unwrap().iter().filter(|v| *v == "version").count(), 1);
+}
+
+fn schema_of<T: schemars::JsonSchema>() -> String {
+    let mut s = serde_json::to_string_pretty(&schemars::schema_for!(T)).unwrap();
+    s.push('\n');
+    s
+}
+
+#[test]
+fn pack_schemas_are_current() {
+    check("src-tauri/crates/core/schema/pack.schema.json", schema_of::<Pack>());
+    check("src-tauri/crates/core/schema/pack-plan.schema.json", schema_of::<PackPlan>());
 }

@@ -50,6 +50,23 @@ pub fn action_level(action: &str) -> Option<AccessLevel> {
     catalog().get(&action.to_ascii_lowercase()).copied()
 }
 
+/// Catalog actions an IAM wildcard pattern (`*`, `?`) matches, case-insensitively.
+pub fn expand(pattern: &str) -> Vec<String> {
+    fn matches(p: &[u8], t: &[u8]) -> bool {
+        match (p.first(), t.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => matches(&p[1..], t) || (!t.is_empty() && matches(p, &t[1..])),
+            (Some(b'?'), Some(_)) => matches(&p[1..], &t[1..]),
+            (Some(a), Some(b)) if a == b => matches(&p[1..], &t[1..]),
+            _ => false,
+        }
+    }
+    let p = pattern.to_ascii_lowercase();
+    let mut v: Vec<String> = catalog().keys().filter(|a| matches(p.as_bytes(), a.as_bytes())).cloned().collect();
+    v.sort();
+    v
+}
+
 pub fn catalog_size() -> usize {
     catalog().len()
 }
@@ -124,13 +141,34 @@ pub fn lint_document(document: &str, doc: &PolicyDocument, partition: &str, is_t
 
 fn lint_action(document: &str, action: &str, is_trust: bool, out: &mut Vec<Finding>) {
     if action.contains('*') || action.contains('?') {
-        out.push(finding(
-            Severity::Error,
-            "wildcard_action",
-            document,
-            format!("action '{action}' is a wildcard"),
-            "list the exact actions the vendor needs",
-        ));
+        // A narrow wildcard (`s3:Get*`) is shown with what it expands to; a service-wide or
+        // global one, or one that matches nothing, is an error.
+        let matched = expand(action);
+        let (service, name) = action.split_once(':').unwrap_or(("", action));
+        let broad = action == "*" || name.chars().all(|c| c == '*' || c == '?') || service.contains('*');
+        if broad || matched.is_empty() {
+            out.push(finding(
+                Severity::Error,
+                "wildcard_action",
+                document,
+                format!("action '{action}' is a wildcard matching {} action(s)", matched.len()),
+                "list the exact actions the vendor needs",
+            ));
+        } else {
+            let shown: Vec<&str> = matched.iter().take(6).map(|s| s.as_str()).collect();
+            out.push(finding(
+                Severity::Warning,
+                "wildcard_action",
+                document,
+                format!(
+                    "action '{action}' matches {} actions ({}{})",
+                    matched.len(),
+                    shown.join(", "),
+                    if matched.len() > 6 { ", …" } else { "" }
+                ),
+                "list the exact actions needed; new actions AWS adds will match the wildcard too",
+            ));
+        }
         return;
     }
     match action_level(action) {

@@ -11,18 +11,39 @@ pub const STACK_NAME_PREFIX: &str = "trustbridge-";
 
 /// Rewrites literal partition/account/region inside ARNs (and the S3 service name for
 /// kms:ViaService) into `Fn::Sub` pseudo parameters, so the template deploys in any partition.
-fn sub(v: &Value, a: &ResolvedAws) -> Value {
+/// What `sub` replaces with pseudo parameters.
+pub struct Pseudo<'a> {
+    pub partition: &'a str,
+    pub account: &'a str,
+    pub region: &'a str,
+    pub dns_suffix: &'a str,
+    pub external_id: Option<&'a str>,
+}
+
+impl<'a> Pseudo<'a> {
+    pub fn of(a: &'a ResolvedAws) -> Pseudo<'a> {
+        Pseudo {
+            partition: &a.partition.name,
+            account: &a.account_id,
+            region: &a.region,
+            dns_suffix: a.partition.dns_suffix(),
+            external_id: a.external_id.as_deref(),
+        }
+    }
+}
+
+pub fn sub(v: &Value, a: &Pseudo) -> Value {
     match v {
         Value::String(s) => {
             let parts: Vec<&str> = s.splitn(6, ':').collect();
             let mut t = s.clone();
-            if parts.len() == 6 && parts[0] == "arn" && parts[1] == a.partition.name {
+            if parts.len() == 6 && parts[0] == "arn" && parts[1] == a.partition {
                 // Only our own account and region: the vendor's account stays literal.
                 let region = if parts[3] == a.region { "${AWS::Region}" } else { parts[3] };
-                let account = if parts[4] == a.account_id { "${AWS::AccountId}" } else { parts[4] };
+                let account = if parts[4] == a.account { "${AWS::AccountId}" } else { parts[4] };
                 t = format!("arn:${{AWS::Partition}}:{}:{region}:{account}:{}", parts[2], parts[5]);
             }
-            if *s == format!("s3.{}.{}", a.region, a.partition.dns_suffix()) {
+            if *s == format!("s3.{}.{}", a.region, a.dns_suffix) {
                 t = "s3.${AWS::Region}.${AWS::URLSuffix}".into();
             }
             if &t == s {
@@ -36,7 +57,7 @@ fn sub(v: &Value, a: &ResolvedAws) -> Value {
             m.iter()
                 .map(|(k, x)| {
                     // The external id becomes a reference to the template parameter.
-                    let is_ext = k == "sts:ExternalId" && a.external_id.as_deref().is_some_and(|e| x.as_str() == Some(e));
+                    let is_ext = k == "sts:ExternalId" && a.external_id.is_some_and(|e| x.as_str() == Some(e));
                     (k.clone(), if is_ext { json!({ "Ref": "ExternalId" }) } else { sub(x, a) })
                 })
                 .collect(),
@@ -46,6 +67,7 @@ fn sub(v: &Value, a: &ResolvedAws) -> Value {
 }
 
 pub fn template_value(r: &Resolved, a: &ResolvedAws, docs: &AwsDocuments) -> Value {
+    let ps = Pseudo::of(a);
     let mut params = Map::new();
     params.insert(
         "RoleName".into(),
@@ -61,14 +83,14 @@ pub fn template_value(r: &Resolved, a: &ResolvedAws, docs: &AwsDocuments) -> Val
     props.insert("RoleName".into(), json!({"Ref": "RoleName"}));
     props.insert("Path".into(), json!(a.role_path));
     props.insert("Description".into(), json!(format!("Access for {} (integration {})", r.profile.display_name, r.plan.integration.name)));
-    props.insert("AssumeRolePolicyDocument".into(), sub(&serde_json::to_value(&docs.trust).expect("json"), a));
+    props.insert("AssumeRolePolicyDocument".into(), sub(&serde_json::to_value(&docs.trust).expect("json"), &ps));
     if let Some(b) = &a.permissions_boundary_arn {
-        props.insert("PermissionsBoundary".into(), sub(&json!(b), a));
+        props.insert("PermissionsBoundary".into(), sub(&json!(b), &ps));
     }
     let policies: Vec<Value> = docs
         .inline()
         .iter()
-        .map(|(name, d)| json!({"PolicyName": name, "PolicyDocument": sub(&serde_json::to_value(d).expect("json"), a)}))
+        .map(|(name, d)| json!({"PolicyName": name, "PolicyDocument": sub(&serde_json::to_value(d).expect("json"), &ps)}))
         .collect();
     if !policies.is_empty() {
         props.insert("Policies".into(), Value::Array(policies));

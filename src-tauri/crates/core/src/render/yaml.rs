@@ -21,8 +21,14 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
+/// Words YAML 1.1 reads as null or booleans (CloudFormation's `Null` condition operator is one).
+const RESERVED: &[&str] = &["null", "true", "false", "yes", "no", "on", "off", "y", "n", "~"];
+
 fn key(k: &str) -> String {
-    if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':') && !k.starts_with(|c: char| c.is_ascii_digit())
+    if !RESERVED.contains(&k.to_ascii_lowercase().as_str())
+        && !k.is_empty()
+        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+        && !k.starts_with(|c: char| c.is_ascii_digit())
     {
         k.to_string()
     } else {
@@ -65,6 +71,11 @@ fn emit(v: &Value, indent: usize, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn reserved_words_are_quoted() {
+        assert_eq!(to_yaml(&serde_json::json!({"Null": {"a": "false"}, "Yes": 1})), "\"Null\":\n  a: \"false\"\n\"Yes\": 1\n");
+    }
+
     #[test]
     fn nested() {
         let v = serde_json::json!({"A": {"B": ["x", {"C": 1, "D": [true]}]}, "E": "q\"uote"});
