@@ -220,7 +220,8 @@ pub fn revoke(plan: &Path, force: bool, out: &mut impl Write) -> i32 {
             if rep.role_deleted {
                 let _ = writeln!(out, "revoked: role {} deleted; the vendor can no longer assume it", rep.role_arn);
             } else {
-                let _ = writeln!(out, "revoked: the vendor's statements and policies were removed; the shared role {} was kept", rep.role_arn);
+                let _ =
+                    writeln!(out, "revoked: the vendor's statements and policies were removed; the shared role {} was kept", rep.role_arn);
             }
             EXIT_OK
         }

@@ -19,12 +19,22 @@ pub struct RetryPolicy {
 impl RetryPolicy {
     /// For ordinary calls: throttling and transient network errors, a few attempts.
     pub const fn calls() -> RetryPolicy {
-        RetryPolicy { max_attempts: 4, initial_backoff: Duration::from_millis(200), max_backoff: Duration::from_secs(5), max_total: Duration::from_secs(30) }
+        RetryPolicy {
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+            max_total: Duration::from_secs(30),
+        }
     }
 
     /// For IAM propagation (a new role becoming assumable): about two minutes in all.
     pub const fn propagation() -> RetryPolicy {
-        RetryPolicy { max_attempts: 40, initial_backoff: Duration::from_secs(1), max_backoff: Duration::from_secs(8), max_total: Duration::from_secs(120) }
+        RetryPolicy {
+            max_attempts: 40,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(8),
+            max_total: Duration::from_secs(120),
+        }
     }
 
     pub const fn none() -> RetryPolicy {
@@ -88,7 +98,12 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        let p = RetryPolicy { max_attempts: 10, initial_backoff: Duration::from_millis(100), max_backoff: Duration::from_millis(500), max_total: Duration::from_secs(10) };
+        let p = RetryPolicy {
+            max_attempts: 10,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(500),
+            max_total: Duration::from_secs(10),
+        };
         assert_eq!(p.backoff(1), Duration::from_millis(100));
         assert_eq!(p.backoff(2), Duration::from_millis(200));
         assert_eq!(p.backoff(3), Duration::from_millis(400));
@@ -98,27 +113,54 @@ mod tests {
 
     #[tokio::test]
     async fn retries_only_named_errors_and_stops_at_the_cap() {
-        let p = RetryPolicy { max_attempts: 3, initial_backoff: Duration::from_millis(1), max_backoff: Duration::from_millis(2), max_total: Duration::from_secs(5) };
+        let p = RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(2),
+            max_total: Duration::from_secs(5),
+        };
         let calls = Cell::new(0);
         let waits = Cell::new(0);
-        let r: Result<(), _> = retry(p, CloudError::is_transient, |_| waits.set(waits.get() + 1), |_| {
-            calls.set(calls.get() + 1);
-            async { Err(throttled()) }
-        })
+        let r: Result<(), _> = retry(
+            p,
+            CloudError::is_transient,
+            |_| waits.set(waits.get() + 1),
+            |_| {
+                calls.set(calls.get() + 1);
+                async { Err(throttled()) }
+            },
+        )
         .await;
         assert_eq!(r.unwrap_err().code(), "aws.throttled");
         assert_eq!((calls.get(), waits.get()), (3, 2));
 
         let calls = Cell::new(0);
-        let r: Result<(), _> = retry(p, CloudError::is_transient, |_| {}, |_| {
-            calls.set(calls.get() + 1);
-            async { Err(CloudError::NotFound { what: "x".into() }) }
-        })
+        let r: Result<(), _> = retry(
+            p,
+            CloudError::is_transient,
+            |_| {},
+            |_| {
+                calls.set(calls.get() + 1);
+                async { Err(CloudError::NotFound { what: "x".into() }) }
+            },
+        )
         .await;
         assert_eq!(r.unwrap_err().code(), "aws.not_found");
         assert_eq!(calls.get(), 1, "an unnamed error is never retried");
 
-        let r = retry(p, CloudError::is_transient, |_| {}, |n| async move { if n < 2 { Err(throttled()) } else { Ok(n) } }).await;
+        let r = retry(
+            p,
+            CloudError::is_transient,
+            |_| {},
+            |n| async move {
+                if n < 2 {
+                    Err(throttled())
+                } else {
+                    Ok(n)
+                }
+            },
+        )
+        .await;
         assert_eq!(r.unwrap(), 2);
     }
 }

@@ -7,7 +7,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use common::*;
-use trustbridge_cloud::aws::{apply, revoke, verify, AwsSettings, ChangeKind, ProbeEvent, ProbeResult, ProbeStatus, Session, VendorCredentials};
+use trustbridge_cloud::aws::{
+    apply, revoke, verify, AwsSettings, ChangeKind, ProbeEvent, ProbeResult, ProbeStatus, Session, VendorCredentials,
+};
 use trustbridge_cloud::retry::RetryPolicy;
 use trustbridge_core::render::aws::{EVENTS_POLICY_NAME, STORAGE_POLICY_NAME};
 
@@ -26,7 +28,8 @@ fn assert_all_green(rs: &[ProbeResult]) {
     assert!(rs.iter().all(|r| r.status == ProbeStatus::Pass), "{rs:#?}");
 }
 
-const CUSTOMER_PROBES: [&str; 6] = ["credentials", "role_exists", "trust_policy", "permissions", "bucket:my-company-data-bucket", "event_bus:retrain-events"];
+const CUSTOMER_PROBES: [&str; 6] =
+    ["credentials", "role_exists", "trust_policy", "permissions", "bucket:my-company-data-bucket", "event_bus:retrain-events"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_then_verify_is_all_green_and_progress_is_live() {
@@ -271,7 +274,16 @@ async fn auth_mode_the_vendor_assumes_with_the_right_external_id_only_and_reads_
     assert!(String::from_utf8_lossy(raw.body().bytes().unwrap()).contains("<Code>AccessDenied</Code>"));
     let assumed = Session::connect(
         a,
-        &AwsSettings { credentials: Some(trustbridge_cloud::aws::Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().into()), None, "t")), ..open.clone() },
+        &AwsSettings {
+            credentials: Some(trustbridge_cloud::aws::Credentials::new(
+                c.access_key_id(),
+                c.secret_access_key(),
+                Some(c.session_token().into()),
+                None,
+                "t",
+            )),
+            ..open.clone()
+        },
     )
     .await;
     assumed.s3.list_objects_v2().bucket(BUCKET).max_keys(1).send().await.expect("permitted bucket");
@@ -294,7 +306,9 @@ async fn a_black_holed_endpoint_ends_every_probe_within_its_timeout() {
             ProbeStatus::Fail => {
                 assert_eq!(p.code.as_deref(), Some("aws.timeout"), "{p:#?}");
                 assert!(Duration::from_millis(p.duration_ms) <= timeout + slack, "{p:#?}");
-                assert!(p.fix.as_deref().unwrap().contains("did not answer") || p.fix.as_deref().unwrap().contains("accepted the connection"));
+                assert!(
+                    p.fix.as_deref().unwrap().contains("did not answer") || p.fix.as_deref().unwrap().contains("accepted the connection")
+                );
             }
             ProbeStatus::Skip => assert!(p.id.starts_with("vendor_list_objects") || p.id.starts_with("vendor_put_events"), "{p:#?}"),
             ProbeStatus::Pass => panic!("nothing can pass against a black hole: {p:#?}"),

@@ -122,22 +122,26 @@ pub(crate) struct Current {
 }
 
 pub(crate) async fn read_role(s: &Session, name: &str) -> Result<Option<Current>, CloudError> {
-    let got = s
-        .call("iam:GetRole", || async { s.iam.get_role().role_name(name).send().await.map_err(|e| s.classify("iam:GetRole", e)) })
-        .await;
+    let got =
+        s.call("iam:GetRole", || async { s.iam.get_role().role_name(name).send().await.map_err(|e| s.classify("iam:GetRole", e)) }).await;
     let out = match got {
         Ok(o) => o,
         Err(CloudError::NotFound { .. }) => return Ok(None),
         Err(e) => return Err(e),
     };
     let Some(role) = out.role() else { return Ok(None) };
-    let trust = parse_policy(role.assume_role_policy_document().unwrap_or_default())
-        .map_err(|m| CloudError::Service { action: "iam:GetRole".into(), code: "UnreadableTrustPolicy".into(), message: m })?;
+    let trust = parse_policy(role.assume_role_policy_document().unwrap_or_default()).map_err(|m| CloudError::Service {
+        action: "iam:GetRole".into(),
+        code: "UnreadableTrustPolicy".into(),
+        message: m,
+    })?;
     let mut tags: Vec<(String, String)> = role.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
     if tags.is_empty() {
         // Some endpoints leave tags out of GetRole.
         let t = s
-            .call("iam:ListRoleTags", || async { s.iam.list_role_tags().role_name(name).send().await.map_err(|e| s.classify("iam:ListRoleTags", e)) })
+            .call("iam:ListRoleTags", || async {
+                s.iam.list_role_tags().role_name(name).send().await.map_err(|e| s.classify("iam:ListRoleTags", e))
+            })
             .await?;
         tags = t.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
     }
@@ -166,9 +170,11 @@ pub(crate) async fn read_inline(s: &Session, role: &str, name: &str) -> Result<O
         })
         .await;
     match got {
-        Ok(o) => parse_policy(o.policy_document())
-            .map(Some)
-            .map_err(|m| CloudError::Service { action: "iam:GetRolePolicy".into(), code: "UnreadablePolicy".into(), message: m }),
+        Ok(o) => parse_policy(o.policy_document()).map(Some).map_err(|m| CloudError::Service {
+            action: "iam:GetRolePolicy".into(),
+            code: "UnreadablePolicy".into(),
+            message: m,
+        }),
         Err(CloudError::NotFound { .. }) => Ok(None),
         Err(e) => Err(e),
     }
@@ -197,10 +203,7 @@ pub(crate) fn merged_trust(current: &PolicyDocument, desired: &PolicyDocument, v
 }
 
 fn desired_tags(r: &Resolved) -> Vec<(String, String)> {
-    vec![
-        (MANAGED_BY_TAG.0.to_string(), MANAGED_BY_TAG.1.to_string()),
-        (INTEGRATION_TAG.to_string(), r.plan.integration.name.clone()),
-    ]
+    vec![(MANAGED_BY_TAG.0.to_string(), MANAGED_BY_TAG.1.to_string()), (INTEGRATION_TAG.to_string(), r.plan.integration.name.clone())]
 }
 
 /// Reads the account and computes the changes that would make it match the plan.
@@ -216,7 +219,12 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<(boo
             detail.push(format!("permissions boundary {b}"));
         }
         detail.push(desired_tags(r).iter().map(|(k, v)| format!("tag {k}={v}")).collect::<Vec<_>>().join(", "));
-        changes.push(Change { kind: ChangeKind::CreateRole, target: role.clone(), detail, op: Op::CreateRole { trust: docs.trust.clone() } });
+        changes.push(Change {
+            kind: ChangeKind::CreateRole,
+            target: role.clone(),
+            detail,
+            op: Op::CreateRole { trust: docs.trust.clone() },
+        });
         for (name, doc) in desired_inline {
             let detail = doc.grants().iter().map(|g| format!("+ {}", describe_grant(g))).collect();
             changes.push(Change {
@@ -232,7 +240,10 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<(boo
         return Err(CloudError::Service {
             action: "iam:GetRole".into(),
             code: "RolePathDiffers".into(),
-            message: format!("role {role} exists at path {} but the plan says {} (IAM cannot move a role): change aws.role_path or aws.role_name", cur.path, a.role_path),
+            message: format!(
+                "role {role} exists at path {} but the plan says {} (IAM cannot move a role): change aws.role_path or aws.role_name",
+                cur.path, a.role_path
+            ),
         });
     }
     // Trust: ours is replaced; a shared one keeps its other statements.
@@ -307,13 +318,11 @@ pub(crate) async fn execute(s: &Session, r: &Resolved, a: &ResolvedAws, c: &Chan
             let doc = compact(trust);
             let mut tags = Vec::new();
             for (k, v) in desired_tags(r) {
-                tags.push(
-                    aws_sdk_iam::types::Tag::builder()
-                        .key(k)
-                        .value(v)
-                        .build()
-                        .map_err(|e| CloudError::Service { action: "iam:CreateRole".into(), code: "BuildTag".into(), message: e.to_string() })?,
-                );
+                tags.push(aws_sdk_iam::types::Tag::builder().key(k).value(v).build().map_err(|e| CloudError::Service {
+                    action: "iam:CreateRole".into(),
+                    code: "BuildTag".into(),
+                    message: e.to_string(),
+                })?);
             }
             let description = format!("Access for {} (integration {})", r.profile.display_name, r.plan.integration.name);
             let res = s
@@ -380,13 +389,11 @@ pub(crate) async fn execute(s: &Session, r: &Resolved, a: &ResolvedAws, c: &Chan
         Op::Tag(tags) => {
             let mut t = Vec::new();
             for (k, v) in tags {
-                t.push(
-                    aws_sdk_iam::types::Tag::builder()
-                        .key(k)
-                        .value(v)
-                        .build()
-                        .map_err(|e| CloudError::Service { action: "iam:TagRole".into(), code: "BuildTag".into(), message: e.to_string() })?,
-                );
+                t.push(aws_sdk_iam::types::Tag::builder().key(k).value(v).build().map_err(|e| CloudError::Service {
+                    action: "iam:TagRole".into(),
+                    code: "BuildTag".into(),
+                    message: e.to_string(),
+                })?);
             }
             s.call("iam:TagRole", || async {
                 s.iam.tag_role().role_name(role).set_tags(Some(t.clone())).send().await.map_err(|e| s.classify("iam:TagRole", e))
@@ -398,26 +405,37 @@ pub(crate) async fn execute(s: &Session, r: &Resolved, a: &ResolvedAws, c: &Chan
             let text = compact(doc);
             // Right after CreateRole, IAM may not know the role yet everywhere: wait for it (bounded).
             let policy = s.settings.retry;
-            crate::retry::retry(policy, |e| e.is_transient() || matches!(e, CloudError::NotFound { .. }), |_| {}, |_| async {
-                s.call("iam:PutRolePolicy", || async {
-                    s.iam
-                        .put_role_policy()
-                        .role_name(role)
-                        .policy_name(name)
-                        .policy_document(&text)
-                        .send()
-                        .await
-                        .map_err(|e| s.classify("iam:PutRolePolicy", e))
-                })
-                .await
-            })
+            crate::retry::retry(
+                policy,
+                |e| e.is_transient() || matches!(e, CloudError::NotFound { .. }),
+                |_| {},
+                |_| async {
+                    s.call("iam:PutRolePolicy", || async {
+                        s.iam
+                            .put_role_policy()
+                            .role_name(role)
+                            .policy_name(name)
+                            .policy_document(&text)
+                            .send()
+                            .await
+                            .map_err(|e| s.classify("iam:PutRolePolicy", e))
+                    })
+                    .await
+                },
+            )
             .await
             .map(|_| ())
         }
         Op::DeletePolicy(name) => {
             let res = s
                 .call("iam:DeleteRolePolicy", || async {
-                    s.iam.delete_role_policy().role_name(role).policy_name(name).send().await.map_err(|e| s.classify("iam:DeleteRolePolicy", e))
+                    s.iam
+                        .delete_role_policy()
+                        .role_name(role)
+                        .policy_name(name)
+                        .send()
+                        .await
+                        .map_err(|e| s.classify("iam:DeleteRolePolicy", e))
                 })
                 .await;
             match res {
@@ -427,7 +445,9 @@ pub(crate) async fn execute(s: &Session, r: &Resolved, a: &ResolvedAws, c: &Chan
         }
         Op::DeleteRole => {
             let res = s
-                .call("iam:DeleteRole", || async { s.iam.delete_role().role_name(role).send().await.map_err(|e| s.classify("iam:DeleteRole", e)) })
+                .call("iam:DeleteRole", || async {
+                    s.iam.delete_role().role_name(role).send().await.map_err(|e| s.classify("iam:DeleteRole", e))
+                })
                 .await;
             match res {
                 Ok(_) | Err(CloudError::NotFound { .. }) => Ok(()),
@@ -448,7 +468,13 @@ pub(crate) fn with_principal(e: CloudError, me: &CallerIdentity) -> CloudError {
 }
 
 /// Runs changes in order; on the first failure reports what was done and what was not.
-pub(crate) async fn run_changes(s: &Session, r: &Resolved, a: &ResolvedAws, me: &CallerIdentity, changes: Vec<Change>) -> Result<Vec<Change>, ApplyFailure> {
+pub(crate) async fn run_changes(
+    s: &Session,
+    r: &Resolved,
+    a: &ResolvedAws,
+    me: &CallerIdentity,
+    changes: Vec<Change>,
+) -> Result<Vec<Change>, ApplyFailure> {
     let mut done = Vec::new();
     let mut rest = changes.into_iter();
     while let Some(c) = rest.next() {
@@ -467,9 +493,12 @@ pub async fn apply(r: &Resolved, settings: &AwsSettings, dry_run: bool) -> Resul
     let a = aws_section(r)?;
     let s = Session::connect(a, settings).await;
     let me = check_account(&s, a).await?;
-    let (managed, changes) = plan_changes(&s, r, a)
-        .await
-        .map_err(|e| ApplyFailure { error: with_principal(e, &me), caller: Some(me.clone()), done: Vec::new(), not_done: Vec::new() })?;
+    let (managed, changes) = plan_changes(&s, r, a).await.map_err(|e| ApplyFailure {
+        error: with_principal(e, &me),
+        caller: Some(me.clone()),
+        done: Vec::new(),
+        not_done: Vec::new(),
+    })?;
     let changes = if dry_run { changes } else { run_changes(&s, r, a, &me, changes).await? };
     Ok(ApplyReport { caller: me, role_arn: a.role_arn(), dry_run, managed, changes })
 }

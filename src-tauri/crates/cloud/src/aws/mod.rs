@@ -77,13 +77,19 @@ impl AwsSettings {
     /// `TRUSTBRIDGE_VENDOR_SECRET_ACCESS_KEY` (+ `TRUSTBRIDGE_VENDOR_SESSION_TOKEN`).
     pub fn from_env() -> AwsSettings {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let vendor = match (var("TRUSTBRIDGE_VENDOR_PROFILE"), var("TRUSTBRIDGE_VENDOR_ACCESS_KEY_ID"), var("TRUSTBRIDGE_VENDOR_SECRET_ACCESS_KEY")) {
-            (Some(p), _, _) => Some(VendorCredentials::Profile(p)),
-            (None, Some(id), Some(secret)) => {
-                Some(VendorCredentials::Static(Credentials::new(id, secret, var("TRUSTBRIDGE_VENDOR_SESSION_TOKEN"), None, "trustbridge-vendor-env")))
-            }
-            _ => None,
-        };
+        let vendor =
+            match (var("TRUSTBRIDGE_VENDOR_PROFILE"), var("TRUSTBRIDGE_VENDOR_ACCESS_KEY_ID"), var("TRUSTBRIDGE_VENDOR_SECRET_ACCESS_KEY"))
+            {
+                (Some(p), _, _) => Some(VendorCredentials::Profile(p)),
+                (None, Some(id), Some(secret)) => Some(VendorCredentials::Static(Credentials::new(
+                    id,
+                    secret,
+                    var("TRUSTBRIDGE_VENDOR_SESSION_TOKEN"),
+                    None,
+                    "trustbridge-vendor-env",
+                ))),
+                _ => None,
+            };
         AwsSettings { vendor, ..AwsSettings::default() }
     }
 
@@ -188,22 +194,32 @@ impl Session {
         Fut: std::future::Future<Output = Result<T, CloudError>>,
     {
         let timeout = self.settings.timeout;
-        crate::retry::retry(self.settings.retry, CloudError::is_transient, |_| {}, |_| {
-            let fut = f();
-            async move {
-                match tokio::time::timeout(timeout, fut).await {
-                    Ok(r) => r,
-                    Err(_) => Err(CloudError::Timeout { action: action.to_string(), after: timeout }),
+        crate::retry::retry(
+            self.settings.retry,
+            CloudError::is_transient,
+            |_| {},
+            |_| {
+                let fut = f();
+                async move {
+                    match tokio::time::timeout(timeout, fut).await {
+                        Ok(r) => r,
+                        Err(_) => Err(CloudError::Timeout { action: action.to_string(), after: timeout }),
+                    }
                 }
-            }
-        })
+            },
+        )
         .await
     }
 }
 
 /// Maps an SDK error to our error type, by the service's error code (never by message text),
 /// or by the kind of transport failure.
-pub(crate) fn classify<E>(action: &str, err: SdkError<E, aws_sdk_iam::config::http::HttpResponse>, timeout: Duration, profile: &str) -> CloudError
+pub(crate) fn classify<E>(
+    action: &str,
+    err: SdkError<E, aws_sdk_iam::config::http::HttpResponse>,
+    timeout: Duration,
+    profile: &str,
+) -> CloudError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -220,7 +236,9 @@ where
             let message = se.err().message().unwrap_or_default().to_string();
             let status = se.raw().status().as_u16();
             match code.as_str() {
-                "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => CloudError::AccessDenied { action: action_s, principal: String::new(), message },
+                "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
+                    CloudError::AccessDenied { action: action_s, principal: String::new(), message }
+                }
                 "EntityAlreadyExists" | "EntityAlreadyExistsException" | "ResourceAlreadyExistsException" => {
                     CloudError::EntityAlreadyExists { what: action_s, message }
                 }
@@ -229,7 +247,9 @@ where
                 "InvalidClientTokenId" | "UnrecognizedClientException" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" => {
                     CloudError::InvalidClientToken { message }
                 }
-                "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => CloudError::ExpiredToken { message },
+                "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
+                    CloudError::ExpiredToken { message }
+                }
                 "NoSuchEntity" | "NoSuchEntityException" | "NoSuchBucket" | "NotFound" | "ResourceNotFoundException" => {
                     CloudError::NotFound { what: if message.is_empty() { action_s } else { message } }
                 }
@@ -249,7 +269,10 @@ where
             let lower = text.to_ascii_lowercase();
             if lower.contains("sso") && (lower.contains("expired") || lower.contains("token")) {
                 CloudError::SsoExpired { profile: profile.to_string() }
-            } else if lower.contains("no credentials") || lower.contains("credentialsnotloaded") || lower.contains("failed to load credentials") {
+            } else if lower.contains("no credentials")
+                || lower.contains("credentialsnotloaded")
+                || lower.contains("failed to load credentials")
+            {
                 CloudError::NoCredentials { message: short(&text) }
             } else if lower.contains("timed out") || lower.contains("timeout") {
                 CloudError::Timeout { action: action_s, after: timeout }
@@ -347,7 +370,10 @@ mod tests {
         let enc = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22arn%3Aaws%3As3%3A%3A%3Ab%2F%2A%22%7D%5D%7D";
         let d = parse_policy(enc).unwrap();
         assert_eq!(d.statement.len(), 1);
-        let plain = parse_policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:getobject"],"Resource":"arn:aws:s3:::b/*"}]}"#).unwrap();
+        let plain = parse_policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:getobject"],"Resource":"arn:aws:s3:::b/*"}]}"#,
+        )
+        .unwrap();
         assert_eq!(d.grants(), plain.grants());
         assert_eq!(url_decode("a%2"), "a%2");
         assert_eq!(url_decode("x+y%2B"), "x+y+");

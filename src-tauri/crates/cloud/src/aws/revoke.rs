@@ -24,7 +24,12 @@ pub async fn revoke(r: &Resolved, settings: &AwsSettings, force: bool) -> Result
     let a = aws_section(r)?;
     let s = Session::connect(a, settings).await;
     let me = check_account(&s, a).await?;
-    let fail = |e: CloudError| ApplyFailure { error: super::apply::with_principal(e, &me), caller: Some(me.clone()), done: Vec::new(), not_done: Vec::new() };
+    let fail = |e: CloudError| ApplyFailure {
+        error: super::apply::with_principal(e, &me),
+        caller: Some(me.clone()),
+        done: Vec::new(),
+        not_done: Vec::new(),
+    };
     let role = a.role_name.clone();
     let Some(cur) = read_role(&s, &role).await.map_err(fail)? else {
         return Ok(RevokeReport { caller: me, role_arn: a.role_arn(), role_deleted: false, changes: Vec::new() });
@@ -47,14 +52,25 @@ pub async fn revoke(r: &Resolved, settings: &AwsSettings, force: bool) -> Result
             // Managed policies block DeleteRole; a forced revoke detaches them.
             let attached = s
                 .call("iam:ListAttachedRolePolicies", || async {
-                    s.iam.list_attached_role_policies().role_name(&role).send().await.map_err(|e| s.classify("iam:ListAttachedRolePolicies", e))
+                    s.iam
+                        .list_attached_role_policies()
+                        .role_name(&role)
+                        .send()
+                        .await
+                        .map_err(|e| s.classify("iam:ListAttachedRolePolicies", e))
                 })
                 .await
                 .map_err(fail)?;
             for p in attached.attached_policies() {
                 let arn = p.policy_arn().unwrap_or_default().to_string();
                 s.call("iam:DetachRolePolicy", || async {
-                    s.iam.detach_role_policy().role_name(&role).policy_arn(&arn).send().await.map_err(|e| s.classify("iam:DetachRolePolicy", e))
+                    s.iam
+                        .detach_role_policy()
+                        .role_name(&role)
+                        .policy_arn(&arn)
+                        .send()
+                        .await
+                        .map_err(|e| s.classify("iam:DetachRolePolicy", e))
                 })
                 .await
                 .map_err(fail)?;

@@ -44,9 +44,14 @@ pub struct ProbeResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum ProbeEvent {
-    Started { id: String },
+    Started {
+        id: String,
+    },
     /// A probe is waiting for something (IAM propagation) and says what.
-    Waiting { id: String, message: String },
+    Waiting {
+        id: String,
+        message: String,
+    },
     Finished(ProbeResult),
 }
 
@@ -157,7 +162,8 @@ pub(crate) fn check_trust(doc: &PolicyDocument, a: &ResolvedAws) -> Result<Strin
         return Err((format!("the trust policy lets anyone assume the role ({})", describe_grant(g)), fix));
     }
     let want = trust_policy(a).grants();
-    let vendor: BTreeSet<Grant> = actual.iter().filter(|g| g.effect == Effect::Allow && mentions_vendor(g, &a.vendor_account)).cloned().collect();
+    let vendor: BTreeSet<Grant> =
+        actual.iter().filter(|g| g.effect == Effect::Allow && mentions_vendor(g, &a.vendor_account)).cloned().collect();
     if vendor.is_empty() {
         return Err((format!("the trust policy does not trust the vendor account {}", a.vendor_account), fix));
     }
@@ -245,44 +251,52 @@ async fn permissions(s: &Session, a: &ResolvedAws) -> Outcome {
         Ok(None) => return Outcome::Skip(format!("role {role} does not exist (see role_exists)")),
         Err(e) => return e.into(),
     };
+    // Inline documents, attached managed policies and the simulator, all at once.
+    let inline = futures_util::future::join_all(cur.inline.iter().map(|name| read_inline(s, role, name)));
+    let managed = async {
+        let attached = s
+            .call("iam:ListAttachedRolePolicies", || async {
+                s.iam.list_attached_role_policies().role_name(role).send().await.map_err(|e| s.classify("iam:ListAttachedRolePolicies", e))
+            })
+            .await?;
+        let arns: Vec<String> = attached.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect();
+        let docs = futures_util::future::join_all(arns.iter().map(|arn| async move {
+            let p = s.iam.get_policy().policy_arn(arn).send().await.map_err(|e| s.classify("iam:GetPolicy", e))?;
+            let v = p.policy().and_then(|p| p.default_version_id()).unwrap_or("v1").to_string();
+            let pv =
+                s.iam.get_policy_version().policy_arn(arn).version_id(v).send().await.map_err(|e| s.classify("iam:GetPolicyVersion", e))?;
+            let text = pv.policy_version().and_then(|x| x.document()).unwrap_or_default();
+            parse_policy(text).map_err(|m| CloudError::Service {
+                action: "iam:GetPolicyVersion".into(),
+                code: "UnreadablePolicy".into(),
+                message: format!("{arn}: {m}"),
+            })
+        }))
+        .await;
+        docs.into_iter().collect::<Result<Vec<PolicyDocument>, CloudError>>()
+    };
+    let (inline, managed, simulated) = tokio::join!(inline, managed, simulate(s, a, &want));
     let mut actual: BTreeSet<Grant> = BTreeSet::new();
-    for name in &cur.inline {
-        match read_inline(s, role, name).await {
+    for d in inline {
+        match d {
             Ok(Some(d)) => actual.extend(d.grants()),
             Ok(None) => {}
             Err(e) => return e.into(),
         }
     }
-    // Managed policies attached to the role count too.
-    let attached = match s
-        .call("iam:ListAttachedRolePolicies", || async {
-            s.iam.list_attached_role_policies().role_name(role).send().await.map_err(|e| s.classify("iam:ListAttachedRolePolicies", e))
-        })
-        .await
-    {
-        Ok(o) => o.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect::<Vec<_>>(),
+    match managed {
+        Ok(docs) => actual.extend(docs.iter().flat_map(|d| d.grants())),
         Err(e) => return e.into(),
-    };
-    for arn in &attached {
-        let doc = async {
-            let p = s.iam.get_policy().policy_arn(arn).send().await.map_err(|e| s.classify("iam:GetPolicy", e))?;
-            let v = p.policy().and_then(|p| p.default_version_id()).unwrap_or("v1").to_string();
-            let pv = s.iam.get_policy_version().policy_arn(arn).version_id(v).send().await.map_err(|e| s.classify("iam:GetPolicyVersion", e))?;
-            Ok::<_, CloudError>(pv.policy_version().and_then(|x| x.document()).map(str::to_string).unwrap_or_default())
-        }
-        .await;
-        match doc.map(|d| parse_policy(&d)) {
-            Ok(Ok(d)) => actual.extend(d.grants()),
-            Ok(Err(m)) => return Outcome::fail(format!("managed policy {arn}: {m}"), "detach it or fix it in the IAM console"),
-            Err(e) => return e.into(),
-        }
     }
     let allows: BTreeSet<Grant> = actual.iter().filter(|g| g.effect == Effect::Allow).cloned().collect();
     let missing: Vec<String> = want.difference(&allows).map(describe_grant).collect();
     let extra: Vec<String> = allows.difference(&want).map(describe_grant).collect();
-    let how = match simulate(s, a, &want).await {
+    let how = match simulated {
         Ok(denied) if !denied.is_empty() => {
-            return Outcome::fail(format!("IAM's policy simulator denies: {}", denied.join("; ")), "check the permissions boundary and any SCP for these actions; then re-run verify");
+            return Outcome::fail(
+                format!("IAM's policy simulator denies: {}", denied.join("; ")),
+                "check the permissions boundary and any SCP for these actions; then re-run verify",
+            );
         }
         Ok(_) => "confirmed by SimulatePrincipalPolicy".to_string(),
         Err(why) => format!("evaluated the documents (SimulatePrincipalPolicy unavailable: {why})"),
@@ -321,7 +335,12 @@ async fn bucket(s: &Session, a: &ResolvedAws, b: &str) -> Outcome {
     }
     let planned_keys: Vec<&str> = a.storage.iter().filter(|x| x.bucket == b).filter_map(|x| x.kms_key_arn.as_deref()).collect();
     let enc = s.s3.get_bucket_encryption().bucket(b).expected_bucket_owner(&a.account_id).send().await;
-    let rule = enc.as_ref().ok().and_then(|o| o.server_side_encryption_configuration()).and_then(|c| c.rules().first()).and_then(|r| r.apply_server_side_encryption_by_default());
+    let rule = enc
+        .as_ref()
+        .ok()
+        .and_then(|o| o.server_side_encryption_configuration())
+        .and_then(|c| c.rules().first())
+        .and_then(|r| r.apply_server_side_encryption_by_default());
     match rule {
         Some(d) if d.sse_algorithm().as_str().starts_with("aws:kms") => {
             let key = d.kms_master_key_id().unwrap_or("the AWS managed key aws/s3");
@@ -332,11 +351,17 @@ async fn bucket(s: &Session, a: &ResolvedAws, b: &str) -> Outcome {
                 );
             }
             if !planned_keys.iter().any(|k| k.ends_with(key) || key.ends_with(k.rsplit('/').next().unwrap_or(k))) {
-                return Outcome::Pass(format!("bucket {b} exists in account {}; SSE-KMS key {key} — check it matches the plan's key {}", a.account_id, planned_keys.join(", ")));
+                return Outcome::Pass(format!(
+                    "bucket {b} exists in account {}; SSE-KMS key {key} — check it matches the plan's key {}",
+                    a.account_id,
+                    planned_keys.join(", ")
+                ));
             }
             Outcome::Pass(format!("bucket {b} exists in account {}; SSE-KMS with the planned key", a.account_id))
         }
-        Some(d) => Outcome::Pass(format!("bucket {b} exists in account {}; default encryption {}", a.account_id, d.sse_algorithm().as_str())),
+        Some(d) => {
+            Outcome::Pass(format!("bucket {b} exists in account {}; default encryption {}", a.account_id, d.sse_algorithm().as_str()))
+        }
         None => Outcome::Pass(format!("bucket {b} exists in account {}; default encryption not readable", a.account_id)),
     }
 }
@@ -378,7 +403,11 @@ async fn vendor_side<'a>(s: &'a Session, a: &'a ResolvedAws, v: &'a VendorCreden
                 |w| {
                     progress(ProbeEvent::Waiting {
                         id: "vendor_assume_role".into(),
-                        message: format!("waiting for IAM to make {role_arn} assumable (attempt {}, next in {} s)", w.attempt, w.delay.as_secs_f32()),
+                        message: format!(
+                            "waiting for IAM to make {role_arn} assumable (attempt {}, next in {} s)",
+                            w.attempt,
+                            w.delay.as_secs_f32()
+                        ),
                     })
                 },
                 |_| assume(&vendor, &role_arn, a.external_id.as_deref(), t),
@@ -387,7 +416,10 @@ async fn vendor_side<'a>(s: &'a Session, a: &'a ResolvedAws, v: &'a VendorCreden
             match res {
                 Ok(c) => {
                     creds = Some(c);
-                    Outcome::Pass(format!("the vendor assumed {role_arn}{}", if a.external_id.is_some() { " with the external id" } else { "" }))
+                    Outcome::Pass(format!(
+                        "the vendor assumed {role_arn}{}",
+                        if a.external_id.is_some() { " with the external id" } else { "" }
+                    ))
                 }
                 Err(CloudError::AccessDenied { message, .. }) => {
                     CloudError::RoleNotAssumableYet { role_arn: role_arn.clone(), waited: start.elapsed(), message }.into()
@@ -418,7 +450,11 @@ async fn vendor_side<'a>(s: &'a Session, a: &'a ResolvedAws, v: &'a VendorCreden
     let mut out = Vec::new();
     let (pos, wrong, none) = match &a.external_id {
         Some(x) => {
-            let (p, w, n) = tokio::join!(positive, negative("vendor_wrong_external_id", Some(format!("{x}-wrong")), "with a wrong external id"), negative("vendor_no_external_id", None, "without an external id"));
+            let (p, w, n) = tokio::join!(
+                positive,
+                negative("vendor_wrong_external_id", Some(format!("{x}-wrong")), "with a wrong external id"),
+                negative("vendor_no_external_id", None, "without an external id")
+            );
             (p, Some(w), Some(n))
         }
         None => (positive.await, None, None),
@@ -451,60 +487,75 @@ async fn vendor_side<'a>(s: &'a Session, a: &'a ResolvedAws, v: &'a VendorCreden
     for st in &a.storage {
         let id = format!("vendor_list_objects:{}", st.bucket);
         dependents.push(Box::pin(async move {
-            vec![probe(id, t, progress, async move {
-                let res = assumed
-                    .call("s3:ListObjectsV2", || async {
-                        assumed
-                            .s3
-                            .list_objects_v2()
-                            .bucket(&st.bucket)
-                            .max_keys(1)
-                            .set_prefix(st.prefix.clone())
-                            .send()
-                            .await
-                            .map_err(|e| assumed.classify("s3:ListObjectsV2", e))
-                    })
-                    .await;
-                match res {
-                    Ok(o) => Outcome::Pass(format!("as the vendor, listed s3://{}/{} ({} object(s) seen)", st.bucket, st.prefix.as_deref().unwrap_or(""), o.key_count().unwrap_or(0))),
-                    Err(e) => e.into(),
-                }
-            })
-            .await]
+            vec![
+                probe(id, t, progress, async move {
+                    let res = assumed
+                        .call("s3:ListObjectsV2", || async {
+                            assumed
+                                .s3
+                                .list_objects_v2()
+                                .bucket(&st.bucket)
+                                .max_keys(1)
+                                .set_prefix(st.prefix.clone())
+                                .send()
+                                .await
+                                .map_err(|e| assumed.classify("s3:ListObjectsV2", e))
+                        })
+                        .await;
+                    match res {
+                        Ok(o) => Outcome::Pass(format!(
+                            "as the vendor, listed s3://{}/{} ({} object(s) seen)",
+                            st.bucket,
+                            st.prefix.as_deref().unwrap_or(""),
+                            o.key_count().unwrap_or(0)
+                        )),
+                        Err(e) => e.into(),
+                    }
+                })
+                .await,
+            ]
         }));
     }
     for bus in &a.event_buses {
         let id = format!("vendor_put_events:{bus}");
         dependents.push(Box::pin(async move {
-            vec![probe(id, t, progress, async move {
-                let entry = aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
-                    .event_bus_name(bus)
-                    .source("trustbridge.connectivity-test")
-                    .detail_type("Trustbridge connectivity test")
-                    .detail("{\"test\":true}")
-                    .build();
-                let res = assumed
-                    .call("events:PutEvents", || async {
-                        assumed.events.put_events().entries(entry.clone()).send().await.map_err(|e| assumed.classify("events:PutEvents", e))
-                    })
-                    .await;
-                match res {
-                    Ok(o) if o.failed_entry_count() == 0 => Outcome::Pass(format!("as the vendor, published a test event to {bus}")),
-                    Ok(o) => {
-                        let why: Vec<String> = o
-                            .entries()
-                            .iter()
-                            .filter_map(|e| e.error_code().map(|c| format!("{c}: {}", e.error_message().unwrap_or_default())))
-                            .collect();
-                        Outcome::fail(
-                            format!("PutEvents answered 200 but {} entry failed ({})", o.failed_entry_count(), why.join("; ")),
-                            "check the event bus policy and that the bus exists in the plan's region",
-                        )
+            vec![
+                probe(id, t, progress, async move {
+                    let entry = aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+                        .event_bus_name(bus)
+                        .source("trustbridge.connectivity-test")
+                        .detail_type("Trustbridge connectivity test")
+                        .detail("{\"test\":true}")
+                        .build();
+                    let res = assumed
+                        .call("events:PutEvents", || async {
+                            assumed
+                                .events
+                                .put_events()
+                                .entries(entry.clone())
+                                .send()
+                                .await
+                                .map_err(|e| assumed.classify("events:PutEvents", e))
+                        })
+                        .await;
+                    match res {
+                        Ok(o) if o.failed_entry_count() == 0 => Outcome::Pass(format!("as the vendor, published a test event to {bus}")),
+                        Ok(o) => {
+                            let why: Vec<String> = o
+                                .entries()
+                                .iter()
+                                .filter_map(|e| e.error_code().map(|c| format!("{c}: {}", e.error_message().unwrap_or_default())))
+                                .collect();
+                            Outcome::fail(
+                                format!("PutEvents answered 200 but {} entry failed ({})", o.failed_entry_count(), why.join("; ")),
+                                "check the event bus policy and that the bus exists in the plan's region",
+                            )
+                        }
+                        Err(e) => e.into(),
                     }
-                    Err(e) => e.into(),
-                }
-            })
-            .await]
+                })
+                .await,
+            ]
         }));
     }
     out.extend(futures_util::future::join_all(dependents).await.into_iter().flatten());
@@ -513,12 +564,23 @@ async fn vendor_side<'a>(s: &'a Session, a: &'a ResolvedAws, v: &'a VendorCreden
 
 /// One AssumeRole as the vendor, bounded by `t`.
 async fn assume(vendor: &Session, role_arn: &str, external_id: Option<&str>, t: Duration) -> Result<Credentials, CloudError> {
-    let call = vendor.sts.assume_role().role_arn(role_arn).role_session_name("trustbridge-verify").duration_seconds(900).set_external_id(external_id.map(str::to_string)).send();
+    let call = vendor
+        .sts
+        .assume_role()
+        .role_arn(role_arn)
+        .role_session_name("trustbridge-verify")
+        .duration_seconds(900)
+        .set_external_id(external_id.map(str::to_string))
+        .send();
     let out = match tokio::time::timeout(t, call).await {
         Ok(r) => r.map_err(|e| vendor.classify("sts:AssumeRole", e))?,
         Err(_) => return Err(CloudError::Timeout { action: "sts:AssumeRole".into(), after: t }),
     };
-    let c = out.credentials().ok_or_else(|| CloudError::Service { action: "sts:AssumeRole".into(), code: "NoCredentials".into(), message: "no credentials in the answer".into() })?;
+    let c = out.credentials().ok_or_else(|| CloudError::Service {
+        action: "sts:AssumeRole".into(),
+        code: "NoCredentials".into(),
+        message: "no credentials in the answer".into(),
+    })?;
     Ok(Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_string()), None, "trustbridge-assumed-role"))
 }
 
@@ -544,7 +606,10 @@ mod tests {
         let (m, fix) = check_trust(&tampered, a).unwrap_err();
         assert!(m.contains("external id 'other-id'"), "{m}");
         assert!(fix.contains("trustbridge apply"));
-        let anyone = PolicyDocument::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#).unwrap();
+        let anyone = PolicyDocument::parse(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#,
+        )
+        .unwrap();
         assert!(check_trust(&anyone, a).unwrap_err().0.contains("anyone"));
         let no_condition = PolicyDocument::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::883313729965:root"},"Action":"sts:AssumeRole"}]}"#).unwrap();
         assert!(check_trust(&no_condition, a).unwrap_err().0.contains("without the external id"));
@@ -552,7 +617,14 @@ mod tests {
 
     #[test]
     fn probe_results_serialize_with_the_pinned_shape() {
-        let r = ProbeResult { id: "role_exists".into(), status: ProbeStatus::Fail, duration_ms: 12, message: "m".into(), fix: Some("f".into()), code: None };
+        let r = ProbeResult {
+            id: "role_exists".into(),
+            status: ProbeStatus::Fail,
+            duration_ms: 12,
+            message: "m".into(),
+            fix: Some("f".into()),
+            code: None,
+        };
         let v = serde_json::to_value(&r).unwrap();
         assert_eq!(v, serde_json::json!({"id":"role_exists","status":"fail","duration_ms":12,"message":"m","fix":"f"}));
         let e = serde_json::to_value(ProbeEvent::Started { id: "x".into() }).unwrap();

@@ -15,7 +15,8 @@ use trustbridge_cloud::retry::RetryPolicy;
 use trustbridge_core::validate::Resolved;
 use trustbridge_core::{validate, Plan};
 
-pub const INSTALL_HINT: &str = "moto is not installed: run `pip install 'moto[server]'` (CI installs it; these tests never pass without it)";
+pub const INSTALL_HINT: &str =
+    "moto is not installed: run `pip install 'moto[server]'` (CI installs it; these tests never pass without it)";
 
 /// A moto server of our own; killed by PID on drop.
 pub struct Moto {
@@ -29,13 +30,17 @@ fn free_port() -> u16 {
 
 fn moto_command() -> Command {
     // Prefer the `moto_server` executable on PATH; fall back to `python3 -m moto.server`.
-    let on_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join("moto_server").is_file()))
-        .unwrap_or(false);
+    let on_path = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).any(|d| d.join("moto_server").is_file())).unwrap_or(false);
     if on_path {
         return Command::new("moto_server");
     }
-    let ok = Command::new("python3").args(["-c", "import moto.server, flask"]).stdout(Stdio::null()).stderr(Stdio::null()).status().map(|s| s.success()).unwrap_or(false);
+    let ok = Command::new("python3")
+        .args(["-c", "import moto.server, flask"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
     if !ok {
         panic!("{INSTALL_HINT}");
     }
@@ -119,7 +124,12 @@ pub fn settings(endpoint: &str) -> AwsSettings {
         endpoint_url: Some(endpoint.to_string()),
         credentials: Some(creds("testing", "testing")),
         timeout: Duration::from_secs(5),
-        propagation: RetryPolicy { max_attempts: 3, initial_backoff: Duration::from_millis(100), max_backoff: Duration::from_millis(200), max_total: Duration::from_secs(2) },
+        propagation: RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(200),
+            max_total: Duration::from_secs(2),
+        },
         ..AwsSettings::default()
     }
 }
