@@ -3,7 +3,9 @@
 //! bounded retry of named errors only. No Tauri here: the app's commands and the CLI call in.
 
 pub mod aws;
+pub mod azure;
 pub mod error;
+pub mod gcp;
 pub mod retry;
 
 pub use error::{CloudError, ErrorInfo};

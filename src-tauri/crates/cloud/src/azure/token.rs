@@ -1,0 +1,100 @@
+//! Microsoft Entra client-credentials grant (OAuth 2.0 v2 endpoint), authority overridable.
+
+use trustbridge_secrets::{AzureClientSecret, Sensitive};
+
+use crate::gcp::http::{check_endpoint, describe_reqwest, form, snippet, Outcome};
+
+pub const STORAGE_SCOPE: &str = "https://storage.azure.com/.default";
+pub const EVENTGRID_SCOPE: &str = "https://eventgrid.azure.net/.default";
+pub const MANAGEMENT_SCOPE: &str = "https://management.azure.com/.default";
+
+/// The fix for a rejected or expired secret.
+pub fn reset_fix(app_id: &str) -> String {
+    format!(
+        "make a new client secret (`az ad app credential reset --id {app_id} --display-name trustbridge`) and store the JSON it prints (`… | trustbridge secrets set --plan PLAN --kind azure`); then remove the old secret"
+    )
+}
+
+/// Gets an access token for `scope`. On failure: the probe outcome to report.
+pub async fn access_token(
+    http: &reqwest::Client,
+    authority: &str,
+    secret: &AzureClientSecret,
+    scope: &str,
+) -> Result<Sensitive<String>, Outcome> {
+    let url = format!("{}/{}/oauth2/v2.0/token", authority.trim_end_matches('/'), secret.tenant);
+    if let Err(why) = check_endpoint(&url) {
+        return Err(Outcome::fail(
+            "azure.authority",
+            format!("authority: {why}"),
+            "use https://login.microsoftonline.com (or your cloud's https authority)",
+        ));
+    }
+    let body = Sensitive::new(form(&[
+        ("client_id", &secret.app_id),
+        ("client_secret", secret.password().expose()),
+        ("scope", scope),
+        ("grant_type", "client_credentials"),
+    ]));
+    let resp = http
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.expose().clone())
+        .send()
+        .await
+        .map_err(|e| network(&url, &e))?;
+    let status = resp.status();
+    let text = resp.text().await.map_err(|e| network(&url, &e))?;
+    if status.is_success() {
+        #[derive(serde::Deserialize)]
+        struct Token {
+            access_token: Option<Sensitive<String>>,
+        }
+        return match serde_json::from_str::<Token>(&text) {
+            Ok(Token { access_token: Some(t) }) if !t.expose().is_empty() => Ok(t),
+            _ => Err(Outcome::fail(
+                "azure.token_response",
+                format!("{url} answered {status} without an access token"),
+                "check the authority URL",
+            )),
+        };
+    }
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let desc = v["error_description"].as_str().unwrap_or_default();
+    let first_line = desc.lines().next().unwrap_or_default().to_string();
+    let codes: Vec<i64> = v["error_codes"].as_array().map(|a| a.iter().filter_map(|c| c.as_i64()).collect()).unwrap_or_default();
+    let has = |c: i64| codes.contains(&c) || desc.contains(&format!("AADSTS{c}:"));
+    let app = &secret.app_id;
+    let tenant = &secret.tenant;
+    Err(if has(7000215) {
+        Outcome::fail("azure.secret_rejected", format!("Entra ID rejected the client secret of app {app} ({first_line})"), reset_fix(app))
+    } else if has(7000222) {
+        Outcome::fail("azure.secret_expired", format!("the client secret of app {app} has expired ({first_line})"), reset_fix(app))
+    } else if has(700016) || has(7000229) {
+        Outcome::fail(
+            "azure.app_not_found",
+            format!("app {app} has no service principal in tenant {tenant} ({first_line})"),
+            format!("check the tenant (`az ad sp show --id {app}`); if the app is multi-tenant, create its service principal here: `az ad sp create --id {app}`"),
+        )
+    } else if has(90002) || has(900023) {
+        Outcome::fail(
+            "azure.tenant_not_found",
+            format!("tenant {tenant} was not found ({first_line})"),
+            "check azure.tenant_id in the plan: `az account show --query tenantId -o tsv`",
+        )
+    } else {
+        Outcome::fail(
+            "azure.token_failed",
+            format!("the token endpoint answered {status}: {}", snippet(&text)),
+            "check the authority URL and your network; then run the test again",
+        )
+    })
+}
+
+fn network(url: &str, e: &reqwest::Error) -> Outcome {
+    Outcome::fail(
+        "azure.network",
+        format!("could not reach {url}: {}", describe_reqwest(e)),
+        "check your network connection and proxy (HTTPS_PROXY); then run the test again — it is safe to re-run",
+    )
+}

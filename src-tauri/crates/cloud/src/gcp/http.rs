@@ -1,0 +1,152 @@
+//! What the GCP and Azure probes share: an HTTP client with extra trust roots, a rule for where a
+//! credential may be sent, the probe runner (the same `{id, status, duration_ms, message, fix, code}`
+//! shape and live events as AWS), and error classification. Nothing here ever formats a secret.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+pub use crate::aws::verify::{ProbeEvent, ProbeResult, ProbeStatus, Progress};
+
+/// How a probe ended, before timing is added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Pass(String),
+    Fail { code: String, message: String, fix: Option<String> },
+    Skip(String),
+}
+
+impl Outcome {
+    pub fn fail(code: &str, message: impl Into<String>, fix: impl Into<String>) -> Outcome {
+        Outcome::Fail { code: code.to_string(), message: message.into(), fix: Some(fix.into()) }
+    }
+}
+
+/// Runs one probe under `bound`; reports `Started` and `Finished`. `cloud` prefixes the timeout code.
+pub async fn probe(cloud: &str, id: String, bound: Duration, progress: Progress<'_>, body: impl Future<Output = Outcome>) -> ProbeResult {
+    progress(ProbeEvent::Started { id: id.clone() });
+    let start = Instant::now();
+    let outcome = match tokio::time::timeout(bound, body).await {
+        Ok(o) => o,
+        Err(_) => Outcome::fail(
+            &format!("{cloud}.timeout"),
+            format!("{id} did not answer within {} ms", bound.as_millis()),
+            "the endpoint accepted the connection but did not answer: check the network, proxy (HTTPS_PROXY) or firewall, or raise --timeout; it is safe to re-run",
+        ),
+    };
+    let duration_ms = start.elapsed().as_millis() as u64;
+    let r = match outcome {
+        Outcome::Pass(message) => ProbeResult { id, status: ProbeStatus::Pass, duration_ms, message, fix: None, code: None },
+        Outcome::Skip(message) => ProbeResult { id, status: ProbeStatus::Skip, duration_ms, message, fix: None, code: None },
+        Outcome::Fail { code, message, fix } => ProbeResult { id, status: ProbeStatus::Fail, duration_ms, message, fix, code: Some(code) },
+    };
+    progress(ProbeEvent::Finished(r.clone()));
+    r
+}
+
+/// A client for one verify run. `extra_roots_pem`: PEM certificates trusted in addition to the
+/// system's (private endpoints, emulators with self-signed certificates).
+pub fn client(timeout: Duration, extra_roots_pem: &[Vec<u8>]) -> Result<reqwest::Client, String> {
+    let mut b =
+        reqwest::Client::builder().timeout(timeout).connect_timeout(timeout).user_agent(concat!("trustbridge/", env!("CARGO_PKG_VERSION")));
+    for pem in extra_roots_pem {
+        for cert in reqwest::Certificate::from_pem_bundle(pem).map_err(|e| format!("an extra CA certificate is not valid PEM: {e}"))? {
+            b = b.add_root_certificate(cert);
+        }
+    }
+    b.build().map_err(|e| format!("could not set up HTTPS: {e}"))
+}
+
+/// A credential or bearer token is only ever sent over https, or over plain http to this machine
+/// (emulators and test doubles).
+pub fn check_endpoint(url: &str) -> Result<(), String> {
+    if let Some(rest) = url.strip_prefix("https://") {
+        if !rest.is_empty() {
+            return Ok(());
+        }
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        let host = rest.split(['/', '?']).next().unwrap_or_default();
+        let host = if host.starts_with('[') {
+            host.split(']').next().map(|h| format!("{h}]")).unwrap_or_default()
+        } else {
+            host.split(':').next().unwrap_or_default().to_string()
+        };
+        if matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]") {
+            return Ok(());
+        }
+    }
+    Err(format!("'{url}' is not an https URL (plain http is allowed only to 127.0.0.1 / localhost)"))
+}
+
+/// A transport failure in words (no URL query, no headers).
+pub fn describe_reqwest(e: &reqwest::Error) -> String {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_decode() {
+        "the answer could not be read"
+    } else {
+        "the request failed"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut detail = String::new();
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    if detail.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what}: {detail}")
+    }
+}
+
+/// Percent-encodes one path segment or query value (RFC 3986 unreserved characters kept).
+pub fn enc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `application/x-www-form-urlencoded` body. The values may be secrets: the result is returned in
+/// a zeroizing wrapper by the callers that pass one.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+}
+
+/// The first 300 characters of a response body, for messages (error bodies never hold secrets we sent).
+pub fn snippet(body: &str) -> String {
+    let t = body.trim();
+    if t.chars().count() > 300 {
+        format!("{}…", t.chars().take(300).collect::<String>())
+    } else {
+        t.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_only_go_over_https_or_to_loopback() {
+        for ok in ["https://oauth2.googleapis.com/token", "http://127.0.0.1:9/t", "http://localhost/t", "http://[::1]:80/x"] {
+            assert!(check_endpoint(ok).is_ok(), "{ok}");
+        }
+        for bad in ["http://example.com/token", "http://127.0.0.1.evil.com/x", "ftp://x", "https://", "http://10.0.0.1/"] {
+            assert!(check_endpoint(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn form_encoding() {
+        assert_eq!(form(&[("a b", "x=y&z~")]), "a%20b=x%3Dy%26z~");
+        assert_eq!(enc("urn:ietf"), "urn%3Aietf");
+    }
+}
