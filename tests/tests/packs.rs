@@ -11,7 +11,7 @@ use trustbridge_core::lint::Severity;
 use trustbridge_core::pack::{lint_pack, render_pack, validate_pack, Pack, PackPlan, ResolvedPack};
 use trustbridge_core::policy::PolicyDocument;
 
-const PACKS: &[&str] = &["mlspace", "sagemaker-service-role", "eks-service-account"];
+const PACKS: &[&str] = &["mlspace", "sagemaker-service-role", "eks-service-account", "cross-account-data-sharing"];
 
 fn fixture(name: &str) -> PackPlan {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/packs").join(format!("{name}.json"));
@@ -208,4 +208,15 @@ fn parliament_on_pack_policies() {
             }
         }
     }
+}
+
+#[test]
+fn data_sharing_explains_ram_and_trusts_the_consumer_with_an_external_id() {
+    let r = resolved("cross-account-data-sharing");
+    let g = r.roles[0].trust.grants();
+    let only = g.iter().next().unwrap();
+    assert_eq!(only.principal, "AWS:arn:aws:iam::210987654321:root");
+    assert_eq!(only.condition, "StringEquals:sts:externalid=Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA");
+    let summary = render_pack(&r).files.into_iter().find(|f| f.path == "SUMMARY.md").unwrap().content;
+    assert!(summary.contains("RAM cannot share ordinary S3 buckets"), "{summary}");
 }

@@ -24,6 +24,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("mlspace", include_str!("../packs/mlspace.json")),
     ("sagemaker-service-role", include_str!("../packs/sagemaker-service-role.json")),
     ("eks-service-account", include_str!("../packs/eks-service-account.json")),
+    ("cross-account-data-sharing", include_str!("../packs/cross-account-data-sharing.json")),
 ];
 
 pub const MAX_MANAGED_POLICIES_PER_ROLE: usize = 10;
@@ -43,6 +44,7 @@ pub enum VarKind {
     AwsManagedPolicy,
     OidcProvider,
     K8sName,
+    ExternalId,
     Text,
 }
 
@@ -301,6 +303,7 @@ fn check_var(kind: VarKind, v: &str, partition: &str) -> rules::Rule {
                 fail("a Kubernetes name is 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit")
             }
         }
+        VarKind::ExternalId => rules::external_id(v),
         VarKind::Text => rules::display_name(v, 256).and_then(|_| {
             if v.contains(['{', '}', '"', '\'', '\\']) {
                 fail("must not contain braces, quotes or backslashes")
