@@ -87,6 +87,11 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Store, show or delete the GCP key / Azure client secret in the OS keyring (stdin or --file, never argv).
+    Secrets {
+        #[command(subcommand)]
+        action: crate::cli_secrets::SecretsCommand,
+    },
 }
 
 /// Runs the CLI (or the wizard when no command is given); returns the exit code.
@@ -194,6 +199,7 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
         Command::Apply { plan, dry_run } => crate::cli_aws::apply(&plan, dry_run, out),
         Command::Verify { plan, json, timeout } => crate::cli_aws::verify(&plan, json, timeout, out),
         Command::Revoke { plan, force } => crate::cli_aws::revoke(&plan, force, out),
+        Command::Secrets { action } => crate::cli_secrets::run(action, out),
     }
 }
 
