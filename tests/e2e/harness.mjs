@@ -1,7 +1,7 @@
 // Shared helpers for the end-to-end scripts: one WebDriver session on the real app window,
 // named checks with a pass/fail tally, screenshots under test-output/e2e/.
 // Run through ./run.sh, which provides the environment below.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { remote } from "webdriverio";
@@ -19,11 +19,59 @@ function required(name) {
   return value;
 }
 
-/** A named test script: `await e2e("smoke", async (t) => { ... })`. Exits 0 only if every check passed. */
-export async function e2e(name, body) {
+/** The app's data dir (where the wizard autosaves its draft) inside the private XDG_DATA_HOME. */
+export function appDataDir() {
+  return join(required("XDG_DATA_HOME"), "dev.trustbridge.wizard");
+}
+
+function parentPid(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return 0;
+  }
+}
+
+function cmdline(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * PIDs of the app processes started by OUR tauri-driver (the one on TAURI_DRIVER_PORT): other
+ * test runs on the machine may run the same binary.
+ */
+export function appPids(bin = required("TRUSTBRIDGE_BIN"), port = required("TAURI_DRIVER_PORT")) {
+  const ours = (pid) => {
+    for (let p = parentPid(pid), depth = 0; p > 1 && depth < 10; p = parentPid(p), depth += 1) {
+      const args = cmdline(p);
+      if (args.some((a) => a.endsWith("tauri-driver")) && args.includes(String(port))) return true;
+    }
+    return false;
+  };
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/exe`) === bin && ours(pid);
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** A named test script: `await e2e("smoke", async (t) => { ... })`. Exits 0 only if every check passed.
+ *  Each script starts with no saved draft unless `{ keepDraft: true }`. */
+export async function e2e(name, body, { keepDraft = false } = {}) {
   const bin = required("TRUSTBRIDGE_BIN");
   const port = Number(required("TAURI_DRIVER_PORT"));
   mkdirSync(OUT, { recursive: true });
+  if (!keepDraft) rmSync(appDataDir(), { recursive: true, force: true });
 
   let passed = 0;
   let failed = 0;
@@ -74,10 +122,26 @@ export async function e2e(name, body) {
     get browser() {
       return browser;
     },
+    /** kill -9 the app (as a crash would), then start it again in a new WebDriver session. */
+    async crashAndRestart() {
+      const pids = appPids(bin, port);
+      t.require(pids.length >= 1, "found the app process to kill", `pids ${JSON.stringify(pids)}`);
+      for (const pid of pids) process.kill(pid, "SIGKILL");
+      const deadline = Date.now() + 5000;
+      while (appPids(bin, port).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      t.check(appPids(bin, port).length === 0, `app killed with SIGKILL (pid ${pids.join(", ")})`);
+      try {
+        await browser.deleteSession();
+      } catch {
+        // the session died with the app
+      }
+      browser = await connect();
+      console.log(`# ${name}: new session ${browser.sessionId}`);
+    },
   };
 
-  try {
-    browser = await remote({
+  const connect = () =>
+    remote({
       hostname: "127.0.0.1",
       port,
       path: "/",
@@ -89,6 +153,9 @@ export async function e2e(name, body) {
         "wdio:enforceWebDriverClassic": true,
       },
     });
+
+  try {
+    browser = await connect();
     console.log(`# ${name}: session ${browser.sessionId} on ${basename(bin)}`);
     await body(t);
   } catch (e) {

@@ -10,7 +10,7 @@
 # script starts is stopped by its PID on exit. Runs smoke.mjs and then every *.e2e.mjs; exits 0 only
 # if all of them passed. Screenshots and logs go to test-output/e2e/ at the repository root.
 #
-# Environment: E2E_KEEP=1 keeps the temporary directory; E2E_TIMEOUT (seconds, default 300) bounds
+# Environment: E2E_ONLY=word runs only the scripts whose name contains it; E2E_KEEP=1 keeps the temporary directory; E2E_TIMEOUT (seconds, default 300) bounds
 # each test script; TRUSTBRIDGE_TOOLS (default /var/tmp/trustbridge-cache/tools) holds tauri-driver.
 set -euo pipefail
 
@@ -122,9 +122,10 @@ inside_session() {
   fi
 
   local scripts=() script passed=0 failed=0 failed_names=()
-  scripts+=("$HERE/smoke.mjs")
-  for script in "$HERE"/*.e2e.mjs; do
-    [[ -e $script ]] && scripts+=("$script")
+  for script in "$HERE/smoke.mjs" "$HERE"/*.e2e.mjs; do
+    [[ -e $script ]] || continue
+    # E2E_ONLY=word runs only the scripts whose name contains it.
+    [[ -z ${E2E_ONLY:-} || $(basename "$script") == *"$E2E_ONLY"* ]] && scripts+=("$script")
   done
   for script in "${scripts[@]}"; do
     log "running $(basename "$script")"

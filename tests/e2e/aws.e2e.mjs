@@ -1,0 +1,117 @@
+// (a) The full ML cube AWS path, launch → export, then the exported files read from disk.
+// Counts user actions from launch to export (printed as "# user-actions launch→export: N").
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { e2e, OUT } from "./harness.mjs";
+import { Flow, waitForStart } from "./flow.mjs";
+
+const ACCOUNT = "123456789012";
+const BUCKET = "my-company-data-bucket";
+
+await e2e("aws", async (t) => {
+  const f = new Flow(t);
+  const parent = join(process.env.HOME, "exports-aws");
+  mkdirSync(parent, { recursive: true });
+
+  t.require((await waitForStart(t)) === "start", "starts on the first question");
+  await f.choose("ML cube Platform");
+  await f.fill("integration.project_id", "fraud-detection");
+  await f.shot("start");
+  await f.continue("clouds");
+
+  t.check((await (await t.browser.$('[data-testid="progress"]')).getText()).includes("Step 2 of"), "step indicator: Step 2 of …");
+  await f.choose("AWS");
+  await f.shot("clouds");
+  await f.continue("aws-identity");
+
+  const externalId = await t.waitFor(async () => (await f.value("aws.external_id")) || false, "an external id is generated");
+  t.check(/^[\w+=,.@:/-]{20,}$/.test(externalId), "the external id has the allowed characters", externalId);
+  t.check((await f.value("aws.role_name")) === "mlcube-platform-access", "the role name is the vendor's default");
+  t.check((await f.value("aws.region")) === "us-east-1", "the region has a default");
+  await f.fill("aws.account_id", ACCOUNT);
+  await f.shot("aws-identity");
+  await f.continue("aws-storage");
+
+  await f.fill("aws.storage[0].bucket", BUCKET);
+  await f.shot("aws-storage");
+  await f.continue("aws-events");
+
+  t.check((await f.value("aws.events[0].event_bus_name")) === "default", "the event bus defaults to 'default'");
+  await f.shot("aws-events");
+  await f.continue("check");
+
+  const grants = await t.waitFor(async () => {
+    const g = await t.browser.$('[data-testid="grants"]');
+    return (await g.isExisting()) && (await g.getText());
+  }, "check your answers shows what is granted");
+  t.check(grants.includes(BUCKET), "the grants name the bucket", grants);
+  const answers = await (await t.browser.$('[data-testid="answers-AWS"]')).getText();
+  t.check(answers.includes(ACCOUNT) && answers.includes(BUCKET), "the AWS answers are listed", answers);
+  const changeLinks = await t.browser.$$('[data-testid^="change-"]');
+  t.check(changeLinks.length >= 8, "every answer has a Change link", `${changeLinks.length}`);
+  const trust = await (await t.browser.$('[data-testid="check-code-3"]')).isExisting();
+  t.check(trust, "the generated documents are shown");
+  const spans = await t.browser.execute(() => document.querySelectorAll("pre.code span.tok-key").length);
+  t.check(spans > 0, "documents are syntax highlighted", `${spans} key spans`);
+  await f.shot("check");
+  await f.shot("check-documents", '[data-testid="grants"]');
+  await f.shot("check-trust-policy", '[data-testid="check-doc-3"]');
+
+  // Change link: back to the bucket page, then Continue returns to Check your answers.
+  await t.browser.$('[data-testid="change-aws.storage[0].bucket"]').then((e) => e.click());
+  await f.waitStep("aws-storage");
+  const focused = await f.focusedTestId();
+  t.check(focused === "f-aws-storage-0-bucket", "Change focuses the field", focused);
+  await t.browser.$('[data-testid="continue"]').then((e) => e.click());
+  await f.waitStep("check");
+  await t.waitFor(async () => (await t.browser.$('[data-testid="grants"]')).isExisting(), "back on check your answers after a change");
+
+  await f.continue("export");
+  t.check(await (await t.browser.$('[data-testid="apply-unavailable"]')).isExisting(), "apply says plainly it is not available yet");
+  t.check(await (await t.browser.$('[data-testid="open-aws-console"]')).isExisting(), "a button opens the AWS console");
+  await f.fill("export.folder", parent);
+  await f.click("export-typed");
+  const dir = await t.waitFor(async () => {
+    const d = await t.browser.$('[data-testid="export-dir"]');
+    return (await d.isExisting()) && (await d.getText()).trim();
+  }, "the export reports its folder");
+  const actions = f.actions;
+  console.log(`# user-actions launch→export: ${actions}`);
+  writeFileSync(join(OUT, "aws-actions.txt"), `${actions}\n`);
+  await f.shot("export");
+
+  // The files on disk.
+  t.require(dir.startsWith(parent), "the bundle is a new folder inside the chosen one", dir);
+  const read = (p) => readFileSync(join(dir, p), "utf8");
+  const trustPolicy = JSON.parse(read("aws/trust-policy.json"));
+  const trustText = JSON.stringify(trustPolicy);
+  t.check(trustText.includes("arn:aws:iam::883313729965:root"), "trust policy trusts ML cube's account", trustText);
+  t.check(trustText.includes("sts:ExternalId") && trustText.includes(externalId), "trust policy requires the generated external id");
+  const storage = JSON.stringify(JSON.parse(read("aws/storage-policy.json")));
+  t.check(storage.includes(`arn:aws:s3:::${BUCKET}`) && storage.includes(`arn:aws:s3:::${BUCKET}/*`), "storage policy names the bucket and its objects");
+  t.check(!storage.includes('"*"') && !storage.includes("s3:*"), "storage policy has no wildcard action or resource");
+  const events = JSON.stringify(JSON.parse(read("aws/events-policy.json")));
+  t.check(events.includes(`arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default`), "events policy names the default bus", events);
+  const plan = JSON.parse(read("plan.json"));
+  t.check(plan.platform === "mlcube" && plan.aws.account_id === ACCOUNT && plan.integration.project_id === "fraud-detection", "plan.json holds the answers");
+  const handoff = read("handoff.json");
+  t.check(handoff.includes(`arn:aws:iam::${ACCOUNT}:role/mlcube-platform-access`), "handoff.json gives the role ARN", handoff);
+  t.check((statSync(join(dir, "aws/setup.sh")).mode & 0o111) !== 0, "aws/setup.sh is executable");
+  t.check(read("SUMMARY.md").length > 100, "SUMMARY.md is written");
+
+  await f.continue("test");
+  t.check(await (await t.browser.$('[data-testid="test-unavailable"]')).isExisting(), "the connectivity test says plainly it is not available yet");
+  await f.shot("test");
+  await f.continue("done");
+  const handoffShown = await t.waitFor(async () => {
+    const h = await t.browser.$('[data-testid="handoff"]');
+    return (await h.isExisting()) && (await h.getText());
+  }, "the done page shows the hand-off JSON");
+  t.check(handoffShown.includes("mlcube-platform-access"), "the hand-off names the role");
+  t.check((await f.screenText()).includes("aws/revoke.sh"), "the done page says how to revoke");
+  await f.shot("done");
+
+  // Back from done goes to the previous step.
+  await f.click("back");
+  await f.waitStep("test");
+});

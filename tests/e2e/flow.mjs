@@ -1,0 +1,135 @@
+// Helpers for driving the wizard like a person: every click, filled field and key shortcut is
+// counted as one user action (the benchmark quotes the count for launch → export on AWS).
+
+export class Flow {
+  constructor(t) {
+    this.t = t;
+    this.actions = 0;
+    this.shots = 0;
+  }
+
+  get b() {
+    return this.t.browser;
+  }
+
+  async el(selector) {
+    const el = await this.b.$(selector);
+    await el.waitForExist({ timeout: 10000 });
+    return el;
+  }
+
+  /** One click on the element with this data-testid (or, starting with # or [, this selector). */
+  async click(selector) {
+    const el = await this.el(/^[#[]/.test(selector) ? selector : `[data-testid="${selector}"]`);
+    await el.scrollIntoView({ block: "center" });
+    await el.click();
+    this.actions += 1;
+  }
+
+  /** Clicks the radio or checkbox whose label reads `text`. */
+  async choose(text) {
+    const labels = await this.b.$$("label");
+    for (const label of labels) {
+      if ((await label.getText()).trim() === text) {
+        await label.scrollIntoView({ block: "center" });
+        await label.click();
+        this.actions += 1;
+        return;
+      }
+    }
+    this.t.require(false, `a label reads ${JSON.stringify(text)}`);
+  }
+
+  /** One action: replaces the field's text (by field path, e.g. "aws.account_id", or a selector). */
+  async fill(field, text) {
+    const selector = field.startsWith("#") ? field : `#${fieldId(field)}`;
+    const el = await this.el(selector);
+    await el.scrollIntoView({ block: "center" });
+    await el.click();
+    await el.clearValue();
+    if (text !== "") await el.addValue(text);
+    else
+      await this.b.execute((e) => {
+        e.value = "";
+        e.dispatchEvent(new Event("input", { bubbles: true }));
+      }, el);
+    this.actions += 1;
+    const value = await el.getValue();
+    this.t.check(value === text, `typed into ${field}`, `value is ${JSON.stringify(value)}`);
+  }
+
+  async value(field) {
+    return (await this.el(`#${fieldId(field)}`)).getValue();
+  }
+
+  /** Waits until the wizard shows `step` (and is not busy). */
+  async waitStep(step, timeout = 10000) {
+    await this.t.waitFor(
+      async () => {
+        const form = await this.b.$(`form[data-step="${step}"]`);
+        if (!(await form.isExisting())) return false;
+        const cont = await this.b.$('[data-testid="continue"]');
+        return !(await cont.isExisting()) || (await cont.isEnabled());
+      },
+      `shows step ${step}`,
+      { timeout },
+    );
+  }
+
+  async heading() {
+    return (await (await this.el("#page-heading")).getText()).trim();
+  }
+
+  /** Continue, then wait for `next` (or for an error summary when `next` is null). */
+  async continue(next) {
+    await this.click("continue");
+    if (next) await this.waitStep(next);
+  }
+
+  /** Screenshot of the page from its top (or scrolled to `selector`). */
+  async shot(label, selector = null) {
+    this.shots += 1;
+    if (selector) await (await this.el(selector)).scrollIntoView({ block: "start" });
+    else await this.b.execute(() => window.scrollTo(0, 0));
+    return this.t.screenshot(`${String(this.shots).padStart(2, "0")}-${label}`);
+  }
+
+  /** All visible text plus every input's value: what a screen shows. */
+  async screenText() {
+    return this.b.execute(() => {
+      const values = [...document.querySelectorAll("input, textarea")].map((e) => e.value);
+      return `${document.body.innerText}\n${values.join("\n")}`;
+    });
+  }
+
+  async errorSummary() {
+    const s = await this.b.$('[data-testid="error-summary"]');
+    return (await s.isExisting()) ? (await s.getText()).replace(/\s+/g, " ") : null;
+  }
+
+  async focusedTestId() {
+    return this.b.execute(
+      () => document.activeElement?.getAttribute("data-testid") ?? document.activeElement?.id ?? document.activeElement?.tagName,
+    );
+  }
+}
+
+export function fieldId(path) {
+  return `f-${path.replace(/[^A-Za-z0-9]+/g, "-").replace(/-+$/, "")}`;
+}
+
+/** Waits for the first page (vendor radios loaded from Rust). */
+export async function waitForStart(t) {
+  const b = t.browser;
+  return t.waitFor(
+    async () => {
+      if (await (await b.$('[data-testid="resume"]')).isExisting()) return "resume";
+      if ((await b.$$('input[name="platform"]')).length > 0) return "start";
+      const summary = await b.$('[data-testid="error-summary"]');
+      if (await summary.isExisting()) throw new Error(await summary.getText());
+      return false;
+    },
+    "the first page is interactive",
+    { timeout: 20000 },
+  );
+}

@@ -1,0 +1,92 @@
+// (e) Presenter mode: no account id, external id, tenant or subscription id anywhere on screen
+// (page text and input values), on every step; larger type.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { Key } from "webdriverio";
+import { e2e } from "./harness.mjs";
+import { Flow, waitForStart } from "./flow.mjs";
+
+const ACCOUNT = "123456789012";
+
+await e2e("presenter", async (t) => {
+  const f = new Flow(t);
+  const b = t.browser;
+  const parent = join(process.env.HOME, "exports-presenter");
+  mkdirSync(parent, { recursive: true });
+  let secrets = [ACCOUNT];
+
+  async function clean(where) {
+    // Blur whatever field has focus: a focused field shows its real value on purpose.
+    await b.execute(() => document.activeElement?.blur?.());
+    const text = await f.screenText();
+    const leaks = secrets.filter((s) => text.includes(s));
+    const anyAccount = /(?<!\d)\d{12}(?!\d)/.exec(text);
+    t.check(leaks.length === 0 && !anyAccount, `presenter mode: nothing sensitive on ${where}`, `${leaks.join(", ")} ${anyAccount ?? ""}`);
+  }
+
+  t.require((await waitForStart(t)) === "start", "starts on the first question");
+  const before = await b.execute(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+  await b.keys([Key.Ctrl, Key.Shift, "P"]); // webdriverio releases the modifiers afterwards
+  await t.waitFor(async () => (await (await b.$('[data-testid="presenter-toggle"]')).getAttribute("aria-pressed")) === "true", "Ctrl+Shift+P turns presenter mode on");
+  const after = await b.execute(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+  t.check(after > before, "presenter mode uses larger type", `${before}px → ${after}px`);
+
+  await f.choose("ML cube Platform");
+  await f.fill("integration.project_id", "demo");
+  await f.continue("clouds");
+  await f.choose("AWS");
+  await f.choose("Azure");
+  await f.continue("aws-identity");
+  const externalId = await t.waitFor(async () => {
+    // Focus shows the real value; read it there.
+    await (await b.$("#f-aws-external-id")).click();
+    return f.value("aws.external_id");
+  }, "an external id is generated");
+  secrets.push(externalId);
+  await f.fill("aws.account_id", ACCOUNT);
+  await clean("the AWS account page");
+  const shown = await f.value("aws.account_id");
+  t.check(shown !== ACCOUNT && shown.includes("•"), "the account id input is masked when not focused", shown);
+  await f.shot("aws-identity");
+  await f.continue("aws-storage");
+  await f.fill("aws.storage[0].bucket", "demo-bucket");
+  await f.fill("aws.storage[0].kms_key_arn", `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
+  await clean("the bucket page (KMS key ARN holds the account id)");
+  await f.continue("aws-events");
+  await f.continue("azure-identity");
+  const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+  const SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
+  secrets.push(TENANT, SUB);
+  await f.fill("azure.tenant_id", TENANT);
+  await f.fill("azure.subscription_id", SUB);
+  await f.fill("azure.resource_group", "demo-rg");
+  await clean("the Azure page");
+  await f.shot("azure-identity");
+  await f.continue("azure-storage");
+  await f.fill("azure.storage[0].storage_account", "demostore");
+  await f.fill("azure.storage[0].container", "data");
+  await f.continue("azure-events");
+  await f.continue("check");
+  await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers shows the documents");
+  await clean("check your answers (answers, grants, documents)");
+  await f.shot("check");
+  await f.shot("check-documents-masked", '[data-testid="grants"]');
+  await f.continue("export");
+  await f.fill("export.folder", parent);
+  await f.click("export-typed");
+  await t.waitFor(async () => (await b.$('[data-testid="export-dir"]')).isExisting(), "exported");
+  await b.execute(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
+  await clean("the export page with every document open");
+  await f.shot("export");
+  await f.continue("credentials");
+  await f.continue("test");
+  await f.continue("done");
+  await t.waitFor(async () => (await b.$('[data-testid="handoff"]')).isExisting(), "the done page shows the hand-off");
+  await clean("the done page (hand-off JSON)");
+  await f.shot("done");
+
+  // Off again: the values come back.
+  await f.click("presenter-toggle");
+  const text = await f.screenText();
+  t.check(text.includes(ACCOUNT), "presenter mode off shows the account id again");
+});

@@ -1,0 +1,483 @@
+// Answer handling: what the person typed (Answers) ↔ the plan Rust validates (Plan), which plan
+// fields each step owns (for validate_plan, Change links and error routing), and DOM ids.
+// Pure: no Svelte, no IPC.
+import type { Cloud } from "../ipc/bindings/Cloud";
+import type { Plan } from "../ipc/bindings/Plan";
+import type { AwsPlan } from "../ipc/bindings/AwsPlan";
+import type { GcpPlan } from "../ipc/bindings/GcpPlan";
+import type { AzurePlan } from "../ipc/bindings/AzurePlan";
+import type { ProfileSummary } from "../ipc/bindings/ProfileSummary";
+import { CLOUD_ORDER, cloudOf, type StepContext, type StepId } from "./steps";
+
+export type S3Row = { bucket: string; prefix: string; kms_key_arn: string };
+export type NameRow = { name: string };
+export type AzureRow = { storage_account: string; container: string };
+
+export type Answers = {
+  platform: string;
+  integration: { name: string; project_id: string; default: boolean };
+  clouds: Cloud[];
+  aws: {
+    partition: string;
+    account_id: string;
+    region: string;
+    role_name: string;
+    role_path: string;
+    permissions_boundary_arn: string;
+    external_id: string;
+    vendor_account_id: string;
+    /** One ArnLike pattern per line (custom vendor). */
+    principal_patterns: string;
+    storage: S3Row[];
+    events: NameRow[];
+  };
+  gcp: { project_id: string; service_account: string; storage: NameRow[]; events: NameRow[] };
+  azure: {
+    tenant_id: string;
+    subscription_id: string;
+    resource_group: string;
+    service_principal_name: string;
+    storage: AzureRow[];
+    events: NameRow[];
+  };
+};
+
+export const emptyS3Row = (): S3Row => ({ bucket: "", prefix: "", kms_key_arn: "" });
+export const emptyNameRow = (): NameRow => ({ name: "" });
+export const emptyAzureRow = (): AzureRow => ({ storage_account: "", container: "" });
+
+/** Smart defaults that cut typing. The external id is filled in by the wizard (CSPRNG, in Rust). */
+export const DEFAULTS = {
+  integrationName: "CLOUD_01",
+  awsRegion: "us-east-1",
+  /** Every AWS account has an event bus named "default". */
+  awsEventBus: "default",
+};
+
+export function emptyAnswers(): Answers {
+  return {
+    platform: "",
+    integration: { name: DEFAULTS.integrationName, project_id: "", default: true },
+    clouds: [],
+    aws: {
+      partition: "aws",
+      account_id: "",
+      region: DEFAULTS.awsRegion,
+      role_name: "",
+      role_path: "/",
+      permissions_boundary_arn: "",
+      external_id: "",
+      vendor_account_id: "",
+      principal_patterns: "",
+      storage: [emptyS3Row()],
+      events: [{ name: DEFAULTS.awsEventBus }],
+    },
+    gcp: { project_id: "", service_account: "", storage: [emptyNameRow()], events: [emptyNameRow()] },
+    azure: {
+      tenant_id: "",
+      subscription_id: "",
+      resource_group: "",
+      service_principal_name: "",
+      storage: [emptyAzureRow()],
+      events: [emptyNameRow()],
+    },
+  };
+}
+
+/** The step-graph inputs that come from the answers and the chosen profile. */
+export function stepContext(a: Answers, profile: ProfileSummary | null): StepContext {
+  const d = profile?.defaults;
+  return {
+    profileClouds: profile ? profile.clouds : null,
+    clouds: profile && profile.clouds.length === 1 ? profile.clouds : a.clouds,
+    publishesEvents: {
+      aws: d ? d.aws_publishes_events : true,
+      gcp: d ? d.gcp_publishes_events : true,
+      azure: d ? d.azure_publishes_events : true,
+    },
+  };
+}
+
+/**
+ * Called when the person picks a (different) vendor: fills the vendor's default names where the
+ * field is empty or still holds the previous vendor's default.
+ */
+export function applyProfileDefaults(a: Answers, next: ProfileSummary, previous: ProfileSummary | null): void {
+  const swap = (current: string, oldDefault: string | null | undefined, newDefault: string | null) =>
+    current.trim() === "" || current === (oldDefault ?? "") ? (newDefault ?? "") : current;
+  a.aws.role_name = swap(a.aws.role_name, previous?.defaults.aws_role_name, next.defaults.aws_role_name);
+  a.gcp.service_account = swap(
+    a.gcp.service_account,
+    previous?.defaults.gcp_service_account,
+    next.defaults.gcp_service_account,
+  );
+  a.azure.service_principal_name = swap(
+    a.azure.service_principal_name,
+    previous?.defaults.azure_service_principal_name,
+    next.defaults.azure_service_principal_name,
+  );
+  if (next.clouds.length === 1) a.clouds = [...next.clouds];
+  else a.clouds = a.clouds.filter((c) => next.clouds.includes(c));
+}
+
+const isBlank = (s: string) => s.trim() === "";
+const opt = (s: string): string | undefined => (isBlank(s) ? undefined : s.trim());
+
+function rowIsEmpty(row: Record<string, string>): boolean {
+  return Object.values(row).every(isBlank);
+}
+
+/**
+ * Drops rows the person left completely empty, keeping one empty row so the page still shows a
+ * field. Empty rows only ever remain at the end, so answer row i is plan row i.
+ */
+export function compactRows<T extends Record<string, string>>(rows: T[], empty: () => T): T[] {
+  const kept = rows.filter((r) => !rowIsEmpty(r));
+  return kept.length > 0 ? kept : [empty()];
+}
+
+export function compactAnswers(a: Answers): void {
+  a.aws.storage = compactRows(a.aws.storage, emptyS3Row);
+  a.aws.events = compactRows(a.aws.events, emptyNameRow);
+  a.gcp.storage = compactRows(a.gcp.storage, emptyNameRow);
+  a.gcp.events = compactRows(a.gcp.events, emptyNameRow);
+  a.azure.storage = compactRows(a.azure.storage, emptyAzureRow);
+  a.azure.events = compactRows(a.azure.events, emptyNameRow);
+}
+
+function names(rows: NameRow[]): string[] {
+  return rows.filter((r) => !isBlank(r.name)).map((r) => r.name.trim());
+}
+
+/** The plan for these answers: only chosen clouds, blank optional fields left out. */
+export function buildPlan(a: Answers, profile: ProfileSummary | null): Plan {
+  const ctx = stepContext(a, profile);
+  const clouds = CLOUD_ORDER.filter((c) => ctx.clouds.includes(c));
+  const d = profile?.defaults;
+  const plan: Plan = {
+    version: 1,
+    platform: a.platform,
+    integration: {
+      name: a.integration.name.trim(),
+      project_id: a.integration.project_id.trim(),
+      default: a.integration.default,
+    },
+  };
+  if (clouds.includes("aws")) {
+    const x = a.aws;
+    const aws: AwsPlan = {
+      partition: x.partition.trim() || "aws",
+      account_id: x.account_id.trim(),
+      region: x.region.trim(),
+      role_name: opt(x.role_name),
+      role_path: x.role_path.trim() || "/",
+      permissions_boundary_arn: opt(x.permissions_boundary_arn),
+      external_id: d?.aws_external_id === "none" ? undefined : opt(x.external_id),
+      vendor: d?.aws_vendor_account_from_plan
+        ? {
+            account_id: x.vendor_account_id.trim(),
+            principal_patterns: x.principal_patterns
+              .split("\n")
+              .map((l) => l.trim())
+              .filter((l) => l !== ""),
+          }
+        : undefined,
+      storage: x.storage
+        .filter((r) => !rowIsEmpty(r))
+        .map((r) => ({ bucket: r.bucket.trim(), prefix: opt(r.prefix), kms_key_arn: opt(r.kms_key_arn) })),
+      events: ctx.publishesEvents.aws ? names(x.events).map((event_bus_name) => ({ event_bus_name })) : [],
+    };
+    plan.aws = stripUndefined(aws);
+  }
+  if (clouds.includes("gcp")) {
+    const x = a.gcp;
+    const gcp: GcpPlan = {
+      project_id: x.project_id.trim(),
+      service_account: opt(x.service_account),
+      storage: names(x.storage).map((bucket) => ({ bucket })),
+      events: ctx.publishesEvents.gcp ? names(x.events).map((topic) => ({ topic })) : [],
+    };
+    plan.gcp = stripUndefined(gcp);
+  }
+  if (clouds.includes("azure")) {
+    const x = a.azure;
+    const azure: AzurePlan = {
+      tenant_id: x.tenant_id.trim(),
+      subscription_id: x.subscription_id.trim(),
+      resource_group: x.resource_group.trim(),
+      service_principal_name: opt(x.service_principal_name),
+      storage: x.storage
+        .filter((r) => !rowIsEmpty(r))
+        .map((r) => ({ storage_account: r.storage_account.trim(), container: r.container.trim() })),
+      events: ctx.publishesEvents.azure ? names(x.events).map((topic) => ({ topic })) : [],
+    };
+    plan.azure = stripUndefined(azure);
+  }
+  return plan;
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v === undefined) continue;
+    out[k] = v && typeof v === "object" && !Array.isArray(v) ? stripUndefined(v) : v;
+  }
+  return out as T;
+}
+
+// ---- Reading a saved plan back (from the draft on disk: never trusted to have any shape) ----
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | null => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : null);
+const str = (o: Obj | null, k: string, fallback = ""): string =>
+  o && typeof o[k] === "string" ? (o[k] as string) : fallback;
+const arr = (o: Obj | null, k: string): Obj[] =>
+  o && Array.isArray(o[k]) ? (o[k] as unknown[]).map(obj).filter((x): x is Obj => x !== null) : [];
+
+/** Answers from a saved plan; anything missing or of the wrong type takes the empty answer. */
+export function answersFromPlan(raw: unknown): Answers {
+  const a = emptyAnswers();
+  const p = obj(raw);
+  if (!p) return a;
+  a.platform = str(p, "platform");
+  const i = obj(p.integration);
+  a.integration.name = str(i, "name", a.integration.name);
+  a.integration.project_id = str(i, "project_id");
+  a.integration.default = i && typeof i.default === "boolean" ? i.default : a.integration.default;
+
+  const aws = obj(p.aws);
+  if (aws) {
+    a.clouds.push("aws");
+    const vendor = obj(aws.vendor);
+    const patterns = vendor && Array.isArray(vendor.principal_patterns) ? vendor.principal_patterns : [];
+    Object.assign(a.aws, {
+      partition: str(aws, "partition", "aws"),
+      account_id: str(aws, "account_id"),
+      region: str(aws, "region"),
+      role_name: str(aws, "role_name"),
+      role_path: str(aws, "role_path", "/"),
+      permissions_boundary_arn: str(aws, "permissions_boundary_arn"),
+      external_id: str(aws, "external_id"),
+      vendor_account_id: str(vendor, "account_id"),
+      principal_patterns: patterns.filter((x): x is string => typeof x === "string").join("\n"),
+    });
+    a.aws.storage = compactRows(
+      arr(aws, "storage").map((r) => ({
+        bucket: str(r, "bucket"),
+        prefix: str(r, "prefix"),
+        kms_key_arn: str(r, "kms_key_arn"),
+      })),
+      emptyS3Row,
+    );
+    a.aws.events = compactRows(
+      arr(aws, "events").map((r) => ({ name: str(r, "event_bus_name") })),
+      emptyNameRow,
+    );
+  }
+  const gcp = obj(p.gcp);
+  if (gcp) {
+    a.clouds.push("gcp");
+    a.gcp.project_id = str(gcp, "project_id");
+    a.gcp.service_account = str(gcp, "service_account");
+    a.gcp.storage = compactRows(arr(gcp, "storage").map((r) => ({ name: str(r, "bucket") })), emptyNameRow);
+    a.gcp.events = compactRows(arr(gcp, "events").map((r) => ({ name: str(r, "topic") })), emptyNameRow);
+  }
+  const az = obj(p.azure);
+  if (az) {
+    a.clouds.push("azure");
+    a.azure.tenant_id = str(az, "tenant_id");
+    a.azure.subscription_id = str(az, "subscription_id");
+    a.azure.resource_group = str(az, "resource_group");
+    a.azure.service_principal_name = str(az, "service_principal_name");
+    a.azure.storage = compactRows(
+      arr(az, "storage").map((r) => ({ storage_account: str(r, "storage_account"), container: str(r, "container") })),
+      emptyAzureRow,
+    );
+    a.azure.events = compactRows(arr(az, "events").map((r) => ({ name: str(r, "topic") })), emptyNameRow);
+  }
+  return a;
+}
+
+// ---- Which plan fields each step owns -----------------------------------------------------
+
+/**
+ * Field-path prefixes a step sends to validate_plan. `null`: the step checks nothing on Continue;
+ * `"all"`: the whole plan.
+ */
+export function fieldsForStep(step: StepId): string[] | "all" | null {
+  switch (step) {
+    case "start":
+      return ["platform", "integration", "version"];
+    case "clouds":
+      return ["plan", "aws", "gcp", "azure"]; // only the exact paths count: see problemsForStep
+    case "check":
+    case "export":
+      return "all";
+    case "credentials":
+    case "test":
+    case "done":
+      return null;
+  }
+  const cloud = cloudOf(step);
+  if (!cloud) return null;
+  if (step.endsWith("-storage")) return [`${cloud}.storage`];
+  if (step.endsWith("-events")) return [`${cloud}.events`];
+  // identity: every other field of the cloud's section
+  if (cloud === "aws")
+    return [
+      "aws.partition",
+      "aws.account_id",
+      "aws.region",
+      "aws.role_name",
+      "aws.role_path",
+      "aws.permissions_boundary_arn",
+      "aws.external_id",
+      "aws.vendor",
+      "aws.trust_policy",
+      "profile.aws",
+    ];
+  if (cloud === "gcp") return ["gcp.project_id", "gcp.service_account"];
+  return ["azure.tenant_id", "azure.subscription_id", "azure.resource_group", "azure.service_principal_name"];
+}
+
+/**
+ * Keeps only the problems a step should show: on the clouds page, the prefixes "aws"/"gcp"/"azure"
+ * mean the section itself ("this vendor does not support this cloud"), not its fields.
+ */
+export function problemsForStep<T extends { field: string | null }>(step: StepId, problems: T[]): T[] {
+  if (step !== "clouds") return problems;
+  return problems.filter((p) => p.field === "plan" || p.field === "aws" || p.field === "gcp" || p.field === "azure");
+}
+
+/** The step that owns a plan field path (for error routing and Change links); null if none. */
+export function stepForField(field: string | null, steps: readonly StepId[]): StepId | null {
+  if (!field) return null;
+  const root = field.split(/[.[]/)[0];
+  let step: StepId | null = null;
+  if (root === "platform" || root === "integration" || root === "version") step = "start";
+  else if (field === "plan" || field === "aws" || field === "gcp" || field === "azure") step = "clouds";
+  else {
+    const path = field.startsWith("profile.") ? field.slice("profile.".length) : field;
+    const cloud = path.split(/[.[]/)[0] as Cloud;
+    if (CLOUD_ORDER.includes(cloud)) {
+      const rest = path.slice(cloud.length + 1);
+      if (rest.startsWith("storage")) step = `${cloud}-storage`;
+      else if (rest.startsWith("events")) step = `${cloud}-events`;
+      else step = `${cloud}-identity`;
+    }
+  }
+  if (step === "clouds" && !steps.includes("clouds")) step = "start";
+  return step && steps.includes(step) ? step : null;
+}
+
+/** The input fields a step shows, as plan field paths, in page order. */
+export function inputsForStep(step: StepId, a: Answers, profile: ProfileSummary | null): string[] {
+  const d = profile?.defaults;
+  switch (step) {
+    case "start":
+      return ["platform", "integration.name", "integration.project_id"];
+    case "clouds":
+      return ["clouds"];
+    case "aws-identity": {
+      const out = ["aws.account_id", "aws.region", "aws.role_name"];
+      if (d?.aws_external_id !== "none") out.push("aws.external_id");
+      if (d?.aws_vendor_account_from_plan) out.push("aws.vendor.account_id", "aws.vendor.principal_patterns");
+      out.push("aws.partition", "aws.role_path", "aws.permissions_boundary_arn");
+      return out;
+    }
+    case "aws-storage":
+      return a.aws.storage.flatMap((_, i) => [
+        `aws.storage[${i}].bucket`,
+        `aws.storage[${i}].prefix`,
+        `aws.storage[${i}].kms_key_arn`,
+      ]);
+    case "aws-events":
+      return a.aws.events.map((_, i) => `aws.events[${i}].event_bus_name`);
+    case "gcp-identity":
+      return ["gcp.project_id", "gcp.service_account"];
+    case "gcp-storage":
+      return a.gcp.storage.map((_, i) => `gcp.storage[${i}].bucket`);
+    case "gcp-events":
+      return a.gcp.events.map((_, i) => `gcp.events[${i}].topic`);
+    case "azure-identity":
+      return ["azure.tenant_id", "azure.subscription_id", "azure.resource_group", "azure.service_principal_name"];
+    case "azure-storage":
+      return a.azure.storage.flatMap((_, i) => [
+        `azure.storage[${i}].storage_account`,
+        `azure.storage[${i}].container`,
+      ]);
+    case "azure-events":
+      return a.azure.events.map((_, i) => `azure.events[${i}].topic`);
+    default:
+      return [];
+  }
+}
+
+const under = (child: string, parent: string) =>
+  child.startsWith(`${parent}.`) || child.startsWith(`${parent}[`);
+
+/**
+ * The input an error belongs to: the same path; else the first input inside the error's path
+ * (`aws.storage` → the first bucket); else the input the error's path lies inside
+ * (`aws.vendor.principal_patterns[1]` → the patterns box). Clouds-level errors go to the cloud
+ * checkboxes. Null when no input on the page matches.
+ */
+export function inputFor(field: string | null, inputs: readonly string[]): string | null {
+  if (!field) return null;
+  if (inputs.includes(field)) return field;
+  if (inputs.includes("clouds") && ["plan", "aws", "gcp", "azure"].includes(field)) return "clouds";
+  return inputs.find((i) => under(i, field)) ?? inputs.find((i) => under(field, i)) ?? null;
+}
+
+/** The DOM id of a field's input, e.g. `aws.storage[0].bucket` → `f-aws-storage-0-bucket`. */
+export function fieldId(path: string): string {
+  return `f-${path.replace(/[^A-Za-z0-9]+/g, "-").replace(/-+$/, "")}`;
+}
+
+/** Radio and checkbox groups focus their first option. */
+export function focusId(path: string): string {
+  return path === "platform" || path === "clouds" ? `${fieldId(path)}-0` : fieldId(path);
+}
+
+/** The answer at a field path (for "Enter …" messages); "" when unknown. */
+export function valueAt(a: Answers, path: string): string {
+  const m = /^(aws|gcp|azure)\.(storage|events)\[(\d+)\]\.(\w+)$/.exec(path);
+  if (m) {
+    const [, cloud, list, index, key] = m;
+    const rows = (a[cloud as Cloud] as unknown as Record<string, Record<string, string>[]>)[list];
+    const row = rows?.[Number(index)];
+    if (!row) return "";
+    // AWS buckets and Azure containers keep the plan's keys; the other lists hold one `name`.
+    const k = list === "storage" && cloud !== "gcp" ? key : "name";
+    return row[k] ?? "";
+  }
+  switch (path) {
+    case "platform":
+      return a.platform;
+    case "integration.name":
+      return a.integration.name;
+    case "integration.project_id":
+      return a.integration.project_id;
+    case "aws.vendor.account_id":
+      return a.aws.vendor_account_id;
+    case "aws.vendor.principal_patterns":
+      return a.aws.principal_patterns;
+  }
+  const [cloud, key] = path.split(".");
+  const section = a[cloud as Cloud] as unknown as Record<string, unknown> | undefined;
+  const v = section?.[key];
+  return typeof v === "string" ? v : "";
+}
+
+/** Values presenter mode hides wherever they appear (account ids, external id, tenant, subscription). */
+export function sensitiveValues(a: Answers): string[] {
+  return [
+    a.aws.account_id,
+    a.aws.external_id,
+    a.aws.vendor_account_id,
+    a.azure.tenant_id,
+    a.azure.subscription_id,
+  ]
+    .map((v) => v.trim())
+    .filter((v) => v.length >= 3);
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { MASK, mask } from "./mask";
+
+describe("presenter mask", () => {
+  it("hides account ids inside ARNs and JSON, and any 12-digit id", () => {
+    const doc = '{"Principal": {"AWS": "arn:aws:iam::883313729965:root"}, "acct": "123456789012"}';
+    const out = mask(doc, ["123456789012"]);
+    expect(out).not.toMatch(/\d{12}/);
+    expect(out).toContain(`arn:aws:iam::${MASK}:root`);
+  });
+
+  it("hides the external id, GUIDs case-insensitively, and PEM blocks", () => {
+    const out = mask(
+      "ext Zk3pQ9vX2mN7 tenant 72F988BF-86F1-41AF-91AB-2D7CD011DB47 -----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY----- end",
+      ["Zk3pQ9vX2mN7"],
+    );
+    expect(out).toBe(`ext ${MASK} tenant ${MASK} ${MASK} end`);
+  });
+
+  it("leaves other text alone, also regex characters in values", () => {
+    expect(mask("bucket my-data 1234", ["a.b*"])).toBe("bucket my-data 1234");
+    expect(mask("x a.b* y", ["a.b*"])).toBe(`x ${MASK} y`);
+    expect(mask("1234567890123")).toBe("1234567890123");
+  });
+});

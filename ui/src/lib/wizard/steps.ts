@@ -1,0 +1,129 @@
+// The step graph: which question pages apply given the vendor profile and the clouds chosen,
+// in which order, and where the person is. Pure: no Svelte, no IPC.
+import type { Cloud } from "../ipc/bindings/Cloud";
+
+export const CLOUD_ORDER: readonly Cloud[] = ["aws", "gcp", "azure"];
+
+export type CloudStep = `${Cloud}-identity` | `${Cloud}-storage` | `${Cloud}-events`;
+export type StepId =
+  | "start"
+  | "clouds"
+  | CloudStep
+  | "check"
+  | "export"
+  | "credentials"
+  | "test"
+  | "done";
+
+export type StepContext = {
+  /** Clouds the chosen vendor profile supports; null before a profile is chosen. */
+  profileClouds: readonly Cloud[] | null;
+  /** Clouds the person chose. */
+  clouds: readonly Cloud[];
+  /** Whether the vendor publishes events on each cloud (no events page when it does not). */
+  publishesEvents: Readonly<Record<Cloud, boolean>>;
+};
+
+const TITLES: Record<string, string> = {
+  start: "Your platform",
+  clouds: "Clouds",
+  identity: "Account",
+  storage: "Storage",
+  events: "Events",
+  check: "Check your answers",
+  export: "Apply or export",
+  credentials: "Credentials",
+  test: "Connectivity test",
+  done: "Done",
+};
+
+export const CLOUD_NAMES: Record<Cloud, string> = { aws: "AWS", gcp: "Google Cloud", azure: "Azure" };
+
+/** Short name of a step, e.g. "AWS: Storage". */
+export function stepTitle(step: StepId): string {
+  const c = cloudOf(step);
+  if (c) return `${CLOUD_NAMES[c]}: ${TITLES[step.slice(c.length + 1)]}`;
+  return TITLES[step] ?? step;
+}
+
+/** The cloud a per-cloud step belongs to, else null. */
+export function cloudOf(step: string): Cloud | null {
+  const c = step.split("-")[0] as Cloud;
+  return CLOUD_ORDER.includes(c) && step.includes("-") ? c : null;
+}
+
+/** Clouds that are both chosen and offered by the profile, in the canonical order. */
+export function chosenClouds(ctx: StepContext): Cloud[] {
+  const offered = ctx.profileClouds ?? CLOUD_ORDER;
+  return CLOUD_ORDER.filter((c) => ctx.clouds.includes(c) && offered.includes(c));
+}
+
+/** Every step that applies, in order. */
+export function stepsFor(ctx: StepContext): StepId[] {
+  const steps: StepId[] = ["start"];
+  // A vendor with a single cloud needs no cloud question: that cloud is implied.
+  if (!ctx.profileClouds || ctx.profileClouds.length !== 1) steps.push("clouds");
+  const chosen = chosenClouds(ctx);
+  for (const c of chosen) {
+    steps.push(`${c}-identity`, `${c}-storage`);
+    if (ctx.publishesEvents[c]) steps.push(`${c}-events`);
+  }
+  steps.push("check", "export");
+  if (chosen.includes("gcp") || chosen.includes("azure")) steps.push("credentials");
+  steps.push("test", "done");
+  return steps;
+}
+
+export function isStep(steps: readonly StepId[], id: string): id is StepId {
+  return (steps as readonly string[]).includes(id);
+}
+
+/** The step after `current`, or null on the last one. */
+export function nextStep(steps: readonly StepId[], current: StepId): StepId | null {
+  const i = steps.indexOf(current);
+  return i >= 0 && i + 1 < steps.length ? steps[i + 1] : null;
+}
+
+/** The step before `current`, or null on the first one. */
+export function previousStep(steps: readonly StepId[], current: StepId): StepId | null {
+  const i = steps.indexOf(current);
+  return i > 0 ? steps[i - 1] : null;
+}
+
+export type TaskStatus = "completed" | "in-progress" | "not-started";
+export type Task = { title: string; steps: StepId[]; status: TaskStatus };
+
+export type Progress =
+  | { kind: "steps"; number: number; total: number }
+  | { kind: "tasks"; tasks: Task[] };
+
+/**
+ * Where the person is: "Step N of M" for one cloud, a task list (one section per cloud, with a
+ * status) when several clouds are chosen.
+ */
+export function progress(steps: readonly StepId[], current: StepId): Progress {
+  const at = Math.max(0, steps.indexOf(current));
+  const clouds = CLOUD_ORDER.filter((c) => steps.includes(`${c}-identity`));
+  if (clouds.length < 2) return { kind: "steps", number: at + 1, total: steps.length };
+  const groups: { title: string; steps: StepId[] }[] = [
+    { title: "Your platform and clouds", steps: steps.filter((s) => s === "start" || s === "clouds") },
+    ...clouds.map((c) => ({ title: CLOUD_NAMES[c], steps: steps.filter((s) => cloudOf(s) === c) })),
+    { title: "Check and export", steps: steps.filter((s) => s === "check" || s === "export") },
+    {
+      title: "Connect and test",
+      steps: steps.filter((s) => s === "credentials" || s === "test" || s === "done"),
+    },
+  ];
+  return {
+    kind: "tasks",
+    tasks: groups.map((g) => {
+      const idx = g.steps.map((s) => steps.indexOf(s));
+      const status: TaskStatus = idx.every((i) => i < at)
+        ? "completed"
+        : idx.includes(at)
+          ? "in-progress"
+          : "not-started";
+      return { ...g, status };
+    }),
+  };
+}
