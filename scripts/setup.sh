@@ -16,7 +16,7 @@ if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 
 APT_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libsoup-3.0-dev
   build-essential pkg-config libssl-dev xvfb webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools
-  xdotool imagemagick shellcheck curl python3-pip)
+  xdotool imagemagick shellcheck curl python3-pip dbus-daemon openssl)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -41,10 +41,17 @@ npm_ci() {
 npm_ci "$ROOT/ui"
 npm_ci "$ROOT/tests/e2e"
 
-PY_TOOLS=("moto[server]" parliament cfn-lint checkov python-hcl2)
-if ! python3 -c 'import moto, parliament' >/dev/null 2>&1; then
+PY_TOOLS=("moto[server]" parliament cfn-lint checkov python-hcl2 gcp-storage-emulator)
+if ! python3 -c 'import moto, parliament, cfnlint, checkov, hcl2, gcp_storage_emulator' >/dev/null 2>&1; then
   log "installing Python test tools: ${PY_TOOLS[*]}"
   python3 -m pip install -q --disable-pip-version-check "${PY_TOOLS[@]}" 2>&1 | grep -v 'WARNING: Running pip as' || true
+fi
+
+# Azurite (the Azure Blob emulator) for the Azure connectivity tests, outside the clone.
+if [ ! -x "$CACHE/azurite/node_modules/.bin/azurite-blob" ]; then
+  log "installing azurite into $CACHE/azurite"
+  mkdir -p "$CACHE/azurite"
+  npm i --prefix "$CACHE/azurite" --no-audit --no-fund --loglevel=error azurite@3
 fi
 
 if [ ! -x "$TOOLS/bin/tauri-driver" ]; then

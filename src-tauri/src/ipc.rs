@@ -134,6 +134,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<plan::EventBus>(),
         one::<plan::GcpPlan>(),
         one::<plan::GcsStorage>(),
+        one::<plan::GcpWorkloadIdentity>(),
         one::<plan::PubSubTopic>(),
         one::<plan::AzurePlan>(),
         one::<plan::BlobContainer>(),

@@ -87,7 +87,7 @@ def tf_gcp(path):
     out = []
     for t, _, b in rs:
         m = unq(b.get("member", ""))
-        if t.endswith("_iam_member") and "google_service_account.vendor.email" not in m:
+        if t.endswith("_iam_member") and t != "google_service_account_iam_member" and "google_service_account.vendor.email" not in m:
             raise SystemExit(f"unexpected member {m}")
         if t == "google_project_iam_member":
             role = unq(b["role"])
@@ -96,6 +96,12 @@ def tf_gcp(path):
             out.append([f"//cloudresourcemanager.googleapis.com/projects/{unq(b['project'])}", role, member])
         elif t == "google_storage_bucket_iam_member":
             out.append([f"//storage.googleapis.com/projects/_/buckets/{unq(b['bucket'])}", unq(b["role"]), member])
+        elif t == "google_service_account_iam_member":
+            m = re.sub(r"\$\{data\.google_project\.this\.number\}", "PROJECT_NUMBER", m)
+            pool = next(unq(b2["workload_identity_pool_id"]) for t2, _, b2 in rs if t2 == "google_iam_workload_identity_pool")
+            m = m.replace("${google_iam_workload_identity_pool.vendor.workload_identity_pool_id}", pool)
+            out.append([f"//iam.googleapis.com/projects/{unq(sa['project'])}/serviceAccounts/{email}", unq(b["role"]), m])
+            continue
         elif t == "google_pubsub_topic_iam_member":
             out.append([f"//pubsub.googleapis.com/projects/{unq(b['project'])}/topics/{unq(b['topic'])}", unq(b["role"]), member])
     return out

@@ -119,7 +119,7 @@ fn scripts_say_what_the_issue_requires() {
 #[test]
 fn generated_scripts_pass_shellcheck() {
     let tmp = tempfile::tempdir().unwrap();
-    for name in ["three-clouds.json", "jfrog-ml.json", "aws-kms-prefix.json", "custom.json"] {
+    for name in ["three-clouds.json", "jfrog-ml.json", "aws-kms-prefix.json", "custom.json", "custom-keyless.json"] {
         let out = tmp.path().join(name.trim_end_matches(".json"));
         write_bundle(&render(&resolved(name)), &out).unwrap();
         for f in files_under(&out).into_iter().filter(|f| f.ends_with(".sh")) {
@@ -158,4 +158,38 @@ fn an_empty_existing_folder_is_used() {
     std::fs::create_dir(&out).unwrap();
     write_bundle(&render(&resolved("jfrog-ml.json")), &out).unwrap();
     assert!(out.join("aws/trust-policy.json").is_file());
+}
+
+#[test]
+fn keyless_exports_create_no_key_and_no_secret() {
+    let b = render(&resolved("custom-keyless.json"));
+    let gcp = &b.get("gcp/setup.sh").unwrap().content;
+    assert!(!gcp.contains("keys create"), "no key step when keyless");
+    for needle in [
+        "workload-identity-pools create",
+        "providers create-aws",
+        "--account-id=210987654321",
+        "roles/iam.workloadIdentityUser",
+        "--attribute-condition=attribute.aws_role==",
+        "arn:aws:sts::210987654321:assumed-role/acme-platform-workers",
+        "create-cred-config",
+    ] {
+        assert!(gcp.contains(needle), "gcp/setup.sh lacks {needle}");
+    }
+    let az = &b.get("azure/setup.sh").unwrap().content;
+    assert!(!az.contains("credential reset") && !az.contains("az ad app create"), "no secret, no app registration when keyless");
+    assert!(az.contains("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/adminconsent?client_id=11111111-2222-3333-4444-555555555555"));
+    let handoff: serde_json::Value = serde_json::from_str(&b.get("handoff.json").unwrap().content).unwrap();
+    assert!(handoff["gcp"]["credentials"].as_str().unwrap().starts_with("keyless"));
+    assert!(handoff["azure"]["credentials"].as_str().unwrap().starts_with("keyless"));
+}
+
+#[test]
+fn keyless_is_refused_where_the_vendor_does_not_support_it() {
+    let mut v: serde_json::Value = serde_json::from_str(&plan_text("three-clouds.json")).unwrap();
+    v["gcp"]["workload_identity"] = serde_json::json!({"vendor_aws_account_id": "883313729965", "vendor_role_name": "x"});
+    v["azure"]["vendor_app_id"] = "11111111-2222-3333-4444-555555555555".into();
+    let problems = trustbridge_core::validate(&trustbridge_core::Plan::from_json(&v.to_string()).unwrap(), None).unwrap_err();
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert!(fields.contains(&"gcp.workload_identity") && fields.contains(&"azure.vendor_app_id"), "{fields:?}");
 }

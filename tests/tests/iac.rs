@@ -13,7 +13,7 @@ use trustbridge_core::export::write_bundle;
 use trustbridge_core::policy::{Grant, PolicyDocument};
 use trustbridge_core::render::{self, aws, azure, gcp};
 
-const PLANS: &[&str] = &["three-clouds.json", "jfrog-ml.json", "aws-kms-prefix.json", "custom.json"];
+const PLANS: &[&str] = &["three-clouds.json", "jfrog-ml.json", "aws-kms-prefix.json", "custom.json", "custom-keyless.json"];
 
 fn export(name: &str, root: &Path) -> PathBuf {
     let out = root.join(name.trim_end_matches(".json"));
@@ -71,19 +71,24 @@ fn every_aws_format_grants_exactly_the_json_documents() {
 #[test]
 fn gcp_and_azure_terraform_grant_exactly_the_model() {
     let tmp = tempfile::tempdir().unwrap();
-    let r = resolved("three-clouds.json");
-    let dir = export("three-clouds.json", tmp.path());
-    let want: BTreeSet<Vec<String>> =
-        gcp::model(r.gcp.as_ref().unwrap()).bindings.iter().map(|b| vec![b.resource.clone(), b.role.clone(), b.member.clone()]).collect();
-    let got: BTreeSet<Vec<String>> = serde_json::from_value(extract("tf-gcp", &dir.join("gcp/main.tf"), &[])).unwrap();
-    assert_eq!(got, want);
-    let want: BTreeSet<Vec<String>> = azure::model(r.azure.as_ref().unwrap())
-        .role_assignments
-        .iter()
-        .map(|a| vec![a.role.clone(), a.scope.clone(), a.principal_type.clone()])
-        .collect();
-    let got: BTreeSet<Vec<String>> = serde_json::from_value(extract("tf-azure", &dir.join("azure/main.tf"), &[])).unwrap();
-    assert_eq!(got, want);
+    for name in ["three-clouds.json", "custom-keyless.json"] {
+        let r = resolved(name);
+        let dir = export(name, tmp.path());
+        let want: BTreeSet<Vec<String>> = gcp::model(r.gcp.as_ref().unwrap())
+            .bindings
+            .iter()
+            .map(|b| vec![b.resource.clone(), b.role.clone(), b.member.clone()])
+            .collect();
+        let got: BTreeSet<Vec<String>> = serde_json::from_value(extract("tf-gcp", &dir.join("gcp/main.tf"), &[])).unwrap();
+        assert_eq!(got, want, "{name}");
+        let want: BTreeSet<Vec<String>> = azure::model(r.azure.as_ref().unwrap())
+            .role_assignments
+            .iter()
+            .map(|a| vec![a.role.clone(), a.scope.clone(), a.principal_type.clone()])
+            .collect();
+        let got: BTreeSet<Vec<String>> = serde_json::from_value(extract("tf-azure", &dir.join("azure/main.tf"), &[])).unwrap();
+        assert_eq!(got, want, "{name}");
+    }
 }
 
 #[test]
@@ -147,11 +152,13 @@ fn parliament_finds_nothing_in_permission_policies() {
 #[test]
 fn pulumi_programs_compile() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = export("three-clouds.json", tmp.path());
-    for cloud in ["aws", "gcp", "azure"] {
-        let f = dir.join(cloud).join("pulumi/__main__.py");
-        let o = tool("python3").arg("-m").arg("py_compile").arg(&f).output().unwrap();
-        assert!(o.status.success(), "{cloud}: {}", String::from_utf8_lossy(&o.stderr));
-        assert!(dir.join(cloud).join("pulumi/Pulumi.yaml").is_file());
+    for name in ["three-clouds.json", "custom-keyless.json"] {
+        let dir = export(name, tmp.path());
+        for cloud in ["aws", "gcp", "azure"] {
+            let f = dir.join(cloud).join("pulumi/__main__.py");
+            let o = tool("python3").arg("-m").arg("py_compile").arg(&f).output().unwrap();
+            assert!(o.status.success(), "{cloud}: {}", String::from_utf8_lossy(&o.stderr));
+            assert!(dir.join(cloud).join("pulumi/Pulumi.yaml").is_file());
+        }
     }
 }

@@ -118,6 +118,23 @@ pub struct GcpPlan {
     pub storage: Vec<GcsStorage>,
     #[serde(default)]
     pub events: Vec<PubSubTopic>,
+    /// Keyless: the vendor, running on AWS, impersonates the service account through Workload
+    /// Identity Federation instead of holding a key. Only where the vendor profile supports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload_identity: Option<GcpWorkloadIdentity>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct GcpWorkloadIdentity {
+    /// The vendor's AWS account id.
+    pub vendor_aws_account_id: String,
+    /// The vendor's IAM role (name) whose sessions may impersonate the service account.
+    pub vendor_role_name: String,
+    /// Workload identity pool id; `trustbridge-vendor` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -148,6 +165,11 @@ pub struct AzurePlan {
     pub storage: Vec<BlobContainer>,
     #[serde(default)]
     pub events: Vec<EventGridTopic>,
+    /// Keyless: the vendor's multi-tenant app (client id). An admin consents once; roles are
+    /// assigned to the vendor's enterprise app and no secret is created. Only where the vendor
+    /// profile supports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_app_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

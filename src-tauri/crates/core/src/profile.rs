@@ -81,6 +81,9 @@ pub struct GcpProfile {
     pub bucket_roles: Vec<String>,
     /// Predefined roles bound on each Pub/Sub topic.
     pub topic_roles: Vec<String>,
+    /// The vendor can use Workload Identity Federation from AWS instead of a key.
+    #[serde(default)]
+    pub keyless: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -100,6 +103,9 @@ pub struct AzureProfile {
     pub container_roles: Vec<AzureRole>,
     /// Built-in roles assigned on each Event Grid topic scope.
     pub topic_roles: Vec<AzureRole>,
+    /// The vendor has a multi-tenant app: admin consent instead of a client secret.
+    #[serde(default)]
+    pub keyless: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -57,7 +57,6 @@ pub fn model(z: &ResolvedAzure) -> AzureModel {
 fn header(s: &mut Script, z: &ResolvedAzure) {
     s.set("TENANT", &z.tenant_id)
         .set("SUBSCRIPTION", &z.subscription_id)
-        .set("SP_NAME", &z.service_principal_name)
         .blank()
         .run(&[lit("az"), lit("account"), lit("set"), lit("--subscription"), var("SUBSCRIPTION")])
         .raw("if [ \"$(az account show --query tenantId -o tsv)\" != \"$TENANT\" ]; then")
@@ -75,13 +74,40 @@ pub fn setup_sh(z: &ResolvedAzure, m: &AzureModel) -> String {
         ],
     );
     header(&mut s, z);
-    s.blank()
-        .comment("1. The app registration and its service principal (no secret is created here).")
-        .capture("APP_ID", &[lit("az"), lit("ad"), lit("sp"), lit("list"), lit("--display-name"), var("SP_NAME"), lit("--query"), lit("[0].appId"), lit("-o"), lit("tsv")])
-        .raw("if [ -z \"$APP_ID\" ]; then")
-        .raw("  APP_ID=\"$(az ad app create --display-name \"$SP_NAME\" --query appId -o tsv)\"")
-        .run_indented(&[lit("az"), lit("ad"), lit("sp"), lit("create"), lit("--id"), var("APP_ID"), lit("--output"), lit("none")])
-        .raw("fi")
+    if let Some(app) = &z.vendor_app_id {
+        s.blank()
+            .comment("1. Keyless: the vendor's own multi-tenant app. No app registration and no secret are created here.")
+            .set("APP_ID", app)
+            .echo("A Global Administrator (or Privileged Role Administrator) of the tenant must consent once, in a browser:")
+            .echo(&format!("  {}", admin_consent_url(&z.tenant_id, app)))
+            .raw("if ! az ad sp show --id \"$APP_ID\" >/dev/null 2>&1; then")
+            .run_indented(&[lit("az"), lit("ad"), lit("sp"), lit("create"), lit("--id"), var("APP_ID"), lit("--output"), lit("none")])
+            .raw("fi");
+    } else {
+        s.set("SP_NAME", &z.service_principal_name)
+            .blank()
+            .comment("1. The app registration and its service principal (no secret is created here).")
+            .capture(
+                "APP_ID",
+                &[
+                    lit("az"),
+                    lit("ad"),
+                    lit("sp"),
+                    lit("list"),
+                    lit("--display-name"),
+                    var("SP_NAME"),
+                    lit("--query"),
+                    lit("[0].appId"),
+                    lit("-o"),
+                    lit("tsv"),
+                ],
+            )
+            .raw("if [ -z \"$APP_ID\" ]; then")
+            .raw("  APP_ID=\"$(az ad app create --display-name \"$SP_NAME\" --query appId -o tsv)\"")
+            .run_indented(&[lit("az"), lit("ad"), lit("sp"), lit("create"), lit("--id"), var("APP_ID"), lit("--output"), lit("none")])
+            .raw("fi");
+    }
+    s
         .capture("SP_OBJECT_ID", &[lit("az"), lit("ad"), lit("sp"), lit("show"), lit("--id"), var("APP_ID"), lit("--query"), lit("id"), lit("-o"), lit("tsv")])
         .blank()
         .comment("2. Role assignments, each on its exact scope (role-assignments.json lists the same).")
@@ -96,6 +122,10 @@ pub fn setup_sh(z: &ResolvedAzure, m: &AzureModel) -> String {
         .raw("}");
     for ra in &m.role_assignments {
         s.run(&[lit("assign"), lit(&ra.role), lit(&ra.scope)]);
+    }
+    if z.vendor_app_id.is_some() {
+        s.raw("echo \"Done. Roles assigned to the vendor's enterprise app $APP_ID; no secret exists.\"");
+        return s.finish();
     }
     s.blank()
         .comment("3. Credentials for the vendor. Run with CREATE_SECRET=1 to add a one-year client secret; it is printed")
@@ -124,28 +154,38 @@ pub fn setup_sh(z: &ResolvedAzure, m: &AzureModel) -> String {
     s.finish()
 }
 
+/// The URL an administrator opens once to consent to the vendor's multi-tenant app.
+pub fn admin_consent_url(tenant: &str, app: &str) -> String {
+    format!("https://login.microsoftonline.com/{tenant}/adminconsent?client_id={app}")
+}
+
 pub fn revoke_sh(z: &ResolvedAzure, m: &AzureModel) -> String {
     let mut s = Script::new(
         "Azure: revoke the vendor's access.",
         &["Deletes the role assignments, then the app registration (and with it the service principal and its secrets)."],
     );
     header(&mut s, z);
-    s.capture(
-        "APP_ID",
-        &[
-            lit("az"),
-            lit("ad"),
-            lit("sp"),
-            lit("list"),
-            lit("--display-name"),
-            var("SP_NAME"),
-            lit("--query"),
-            lit("[0].appId"),
-            lit("-o"),
-            lit("tsv"),
-        ],
-    )
-    .raw("if [ -z \"$APP_ID\" ]; then echo \"No service principal named $SP_NAME: nothing to revoke.\"; exit 0; fi");
+    if let Some(app) = &z.vendor_app_id {
+        s.set("APP_ID", app);
+    } else {
+        s.set("SP_NAME", &z.service_principal_name);
+        s.capture(
+            "APP_ID",
+            &[
+                lit("az"),
+                lit("ad"),
+                lit("sp"),
+                lit("list"),
+                lit("--display-name"),
+                var("SP_NAME"),
+                lit("--query"),
+                lit("[0].appId"),
+                lit("-o"),
+                lit("tsv"),
+            ],
+        )
+        .raw("if [ -z \"$APP_ID\" ]; then echo \"No service principal named $SP_NAME: nothing to revoke.\"; exit 0; fi");
+    }
     for ra in &m.role_assignments {
         s.run(&[
             lit("az"),
@@ -160,6 +200,12 @@ pub fn revoke_sh(z: &ResolvedAzure, m: &AzureModel) -> String {
             lit(&ra.scope),
         ]);
     }
-    s.run(&[lit("az"), lit("ad"), lit("app"), lit("delete"), lit("--id"), var("APP_ID")]).echo("Access revoked.");
+    if z.vendor_app_id.is_some() {
+        // The app registration is the vendor's; removing its enterprise app ends it in this tenant.
+        s.run(&[lit("az"), lit("ad"), lit("sp"), lit("delete"), lit("--id"), var("APP_ID")]);
+    } else {
+        s.run(&[lit("az"), lit("ad"), lit("app"), lit("delete"), lit("--id"), var("APP_ID")]);
+    }
+    s.echo("Access revoked.");
     s.finish()
 }

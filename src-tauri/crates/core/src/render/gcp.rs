@@ -41,6 +41,29 @@ pub fn topic_resource(project: &str, topic: &str) -> String {
     format!("//pubsub.googleapis.com/projects/{project}/topics/{topic}")
 }
 
+pub const WIF_PROVIDER_ID: &str = "aws-vendor";
+pub const WIF_ROLE: &str = "roles/iam.workloadIdentityUser";
+/// Stands for the project number in documents written offline (the scripts look it up).
+pub const PROJECT_NUMBER_TOKEN: &str = "PROJECT_NUMBER";
+/// Google's documented attribute mapping for AWS: the assumed-role ARN without the session name.
+pub const WIF_AWS_ROLE_MAPPING: &str = "google.subject=assertion.arn,attribute.aws_role=assertion.arn.contains('assumed-role') ? assertion.arn.extract('{account_arn}assumed-role/') + 'assumed-role/' + assertion.arn.extract('assumed-role/{role_name}/') : assertion.arn";
+
+pub fn service_account_resource(g: &ResolvedGcp) -> String {
+    format!("//iam.googleapis.com/projects/{}/serviceAccounts/{}", g.project_id, g.service_account_email())
+}
+
+/// The vendor's AWS role, as the pool sees its sessions.
+pub fn wif_aws_role(acct: &str, role: &str) -> String {
+    format!("arn:aws:sts::{acct}:assumed-role/{role}")
+}
+
+pub fn wif_member(acct: &str, role: &str, pool: &str, project_number: &str) -> String {
+    format!(
+        "principalSet://iam.googleapis.com/projects/{project_number}/locations/global/workloadIdentityPools/{pool}/attribute.aws_role/{}",
+        wif_aws_role(acct, role)
+    )
+}
+
 pub fn model(g: &ResolvedGcp) -> GcpModel {
     let member = format!("serviceAccount:{}", g.service_account_email());
     let mut bindings = Vec::new();
@@ -67,6 +90,13 @@ pub fn model(g: &ResolvedGcp) -> GcpModel {
         for role in &g.profile.topic_roles {
             bindings.push(Binding { resource: topic_resource(&g.project_id, t), role: role.clone(), member: member.clone() });
         }
+    }
+    if let Some((acct, role, pool)) = &g.workload_identity {
+        bindings.push(Binding {
+            resource: service_account_resource(g),
+            role: WIF_ROLE.into(),
+            member: wif_member(acct, role, pool, PROJECT_NUMBER_TOKEN),
+        });
     }
     GcpModel { custom_role, bindings }
 }
@@ -162,8 +192,13 @@ pub fn setup_sh(g: &ResolvedGcp, m: &GcpModel) -> String {
             .raw("fi");
     }
     s.blank().comment("3. Bindings (bindings.json lists the same grants).");
-    for b in &m.bindings {
+    for b in m.bindings.iter().filter(|b| b.role != WIF_ROLE) {
         s.run(&binding_cmd(b, "add"));
+    }
+    if let Some((acct, role, pool)) = &g.workload_identity {
+        wif_setup(&mut s, acct, role, pool);
+        s.echo(&format!("Done. Service account: {} (keyless: no key exists)", g.service_account_email()));
+        return s.finish();
     }
     s.blank()
         .comment("4. Credentials for the vendor.")
@@ -191,6 +226,40 @@ pub fn setup_sh(g: &ResolvedGcp, m: &GcpModel) -> String {
     s.finish()
 }
 
+fn wif_setup(s: &mut Script, acct: &str, role: &str, pool: &str) {
+    let project = || Word::LitVar("--project=".into(), "PROJECT".into());
+    s.blank()
+        .comment("4. Keyless access: Workload Identity Federation for the vendor's AWS role. No key is created.")
+        .set("POOL_ID", pool)
+        .set("PROVIDER_ID", WIF_PROVIDER_ID)
+        .set("VENDOR_AWS_ROLE", &wif_aws_role(acct, role))
+        .capture("PROJECT_NUMBER", &[lit("gcloud"), lit("projects"), lit("describe"), var("PROJECT"), lit("--format=value(projectNumber)")])
+        .raw("if ! gcloud iam workload-identity-pools describe \"$POOL_ID\" --project=\"$PROJECT\" --location=global >/dev/null 2>&1; then")
+        .run_indented(&[lit("gcloud"), lit("iam"), lit("workload-identity-pools"), lit("create"), var("POOL_ID"), project(), lit("--location=global"), lit("--display-name=Trustbridge vendor")])
+        .raw("fi")
+        .raw("if ! gcloud iam workload-identity-pools providers describe \"$PROVIDER_ID\" --workload-identity-pool=\"$POOL_ID\" --project=\"$PROJECT\" --location=global >/dev/null 2>&1; then")
+        .run_indented(&[
+            lit("gcloud"),
+            lit("iam"),
+            lit("workload-identity-pools"),
+            lit("providers"),
+            lit("create-aws"),
+            var("PROVIDER_ID"),
+            Word::LitVar("--workload-identity-pool=".into(), "POOL_ID".into()),
+            project(),
+            lit("--location=global"),
+            lit(format!("--account-id={acct}")),
+            lit(format!("--attribute-mapping={WIF_AWS_ROLE_MAPPING}")),
+            lit(format!("--attribute-condition=attribute.aws_role=='{}'", wif_aws_role(acct, role))),
+        ])
+        .raw("fi")
+        .comment("Only sessions of the vendor's role may impersonate the service account.")
+        .raw("gcloud iam service-accounts add-iam-policy-binding \"$SA_EMAIL\" --project=\"$PROJECT\" --role=roles/iam.workloadIdentityUser --member=\"principalSet://iam.googleapis.com/projects/${PROJECT_NUMBER}/locations/global/workloadIdentityPools/${POOL_ID}/attribute.aws_role/${VENDOR_AWS_ROLE}\"")
+        .comment("The credential configuration for the vendor: not a secret (it names the pool and the service account).")
+        .raw("gcloud iam workload-identity-pools create-cred-config \"projects/${PROJECT_NUMBER}/locations/global/workloadIdentityPools/${POOL_ID}/providers/${PROVIDER_ID}\" --service-account=\"$SA_EMAIL\" --aws --output-file=credential-config.json")
+        .echo("Wrote credential-config.json: send it to the vendor with ../handoff.json.");
+}
+
 pub fn revoke_sh(g: &ResolvedGcp, m: &GcpModel) -> String {
     let mut s = Script::new(
         "Google Cloud: revoke the vendor's access.",
@@ -200,8 +269,20 @@ pub fn revoke_sh(g: &ResolvedGcp, m: &GcpModel) -> String {
         .set("SA_ID", &g.service_account)
         .raw("SA_EMAIL=\"${SA_ID}@${PROJECT}.iam.gserviceaccount.com\"")
         .blank();
-    for b in &m.bindings {
+    for b in m.bindings.iter().filter(|b| b.role != WIF_ROLE) {
         s.run(&binding_cmd(b, "remove"));
+    }
+    if let Some((_, _, pool)) = &g.workload_identity {
+        s.run(&[
+            lit("gcloud"),
+            lit("iam"),
+            lit("workload-identity-pools"),
+            lit("delete"),
+            lit(pool),
+            Word::LitVar("--project=".into(), "PROJECT".into()),
+            lit("--location=global"),
+            lit("--quiet"),
+        ]);
     }
     if let Some(r) = &m.custom_role {
         s.run(&[

@@ -4,7 +4,7 @@
 
 use crate::render::aws::{AwsDocuments, INTEGRATION_TAG, MANAGED_BY_TAG, STORAGE_POLICY_NAME};
 use crate::render::azure::AzureModel;
-use crate::render::gcp::GcpModel;
+use crate::render::gcp::{self, GcpModel};
 use crate::validate::{Resolved, ResolvedAws, ResolvedAzure, ResolvedGcp};
 
 /// A Python string literal.
@@ -104,6 +104,23 @@ pub fn gcp_program(g: &ResolvedGcp, m: &GcpModel) -> String {
             ));
         }
     }
+    if let Some((acct, role, pool)) = &g.workload_identity {
+        s.push_str("\n# Keyless: Workload Identity Federation for the vendor's AWS role; no key exists.\n");
+        s.push_str("project = gcp.organizations.get_project(project_id=PROJECT)\n");
+        s.push_str(&format!("pool = gcp.iam.WorkloadIdentityPool(\"vendor\", project=PROJECT, workload_identity_pool_id={}, display_name=\"Trustbridge vendor\")\n", py_str(pool)));
+        s.push_str(&format!(
+            "gcp.iam.WorkloadIdentityPoolProvider(\n    \"vendor-aws\",\n    project=PROJECT,\n    workload_identity_pool_id=pool.workload_identity_pool_id,\n    workload_identity_pool_provider_id={},\n    attribute_mapping={{\"google.subject\": \"assertion.arn\", \"attribute.aws_role\": {}}},\n    attribute_condition={},\n    aws=gcp.iam.WorkloadIdentityPoolProviderAwsArgs(account_id={}),\n)\n",
+            py_str(gcp::WIF_PROVIDER_ID),
+            py_str(gcp::WIF_AWS_ROLE_MAPPING.split_once("attribute.aws_role=").map(|(_, m)| m).unwrap_or_default()),
+            py_str(&format!("attribute.aws_role=='{}'", gcp::wif_aws_role(acct, role))),
+            py_str(acct)
+        ));
+        s.push_str(&format!(
+            "gcp.serviceaccount.IAMMember(\n    \"vendor-workload-identity\",\n    service_account_id=sa.name,\n    role={},\n    member=pool.workload_identity_pool_id.apply(\n        lambda pool_id: f\"principalSet://iam.googleapis.com/projects/{{project.number}}/locations/global/workloadIdentityPools/{{pool_id}}/attribute.aws_role/{}\"\n    ),\n)\n",
+            py_str(gcp::WIF_ROLE),
+            gcp::wif_aws_role(acct, role)
+        ));
+    }
     s.push_str("\npulumi.export(\"service_account_email\", sa.email)\n");
     s
 }
@@ -111,8 +128,19 @@ pub fn gcp_program(g: &ResolvedGcp, m: &GcpModel) -> String {
 pub fn azure_program(z: &ResolvedAzure, m: &AzureModel) -> String {
     let mut s = String::from(HEADER);
     s.push_str("import pulumi\nimport pulumi_azure_native as azure_native\nimport pulumi_azuread as azuread\n\n");
-    s.push_str(&format!("app = azuread.Application(\"vendor\", display_name={})\n", py_str(&z.service_principal_name)));
-    s.push_str("sp = azuread.ServicePrincipal(\"vendor\", client_id=app.client_id)\n\n");
+    match &z.vendor_app_id {
+        Some(app) => {
+            s.push_str(&format!(
+                "# Keyless: the vendor's multi-tenant app; an administrator consents once:\n# {}\n",
+                crate::render::azure::admin_consent_url(&z.tenant_id, app)
+            ));
+            s.push_str(&format!("sp = azuread.ServicePrincipal(\"vendor\", client_id={})\n\n", py_str(app)));
+        }
+        None => {
+            s.push_str(&format!("app = azuread.Application(\"vendor\", display_name={})\n", py_str(&z.service_principal_name)));
+            s.push_str("sp = azuread.ServicePrincipal(\"vendor\", client_id=app.client_id)\n\n");
+        }
+    }
     for (i, ra) in m.role_assignments.iter().enumerate() {
         s.push_str(&format!(
             "azure_native.authorization.RoleAssignment(\n    \"assignment-{}\",\n    scope={},\n    role_definition_id={},\n    principal_id=sp.object_id,\n    principal_type=\"ServicePrincipal\",\n)  # {}\n",
@@ -122,7 +150,7 @@ pub fn azure_program(z: &ResolvedAzure, m: &AzureModel) -> String {
             ra.role
         ));
     }
-    s.push_str("\npulumi.export(\"application_client_id\", app.client_id)\n");
+    s.push_str("\npulumi.export(\"application_client_id\", sp.client_id)\n");
     s
 }
 

@@ -53,14 +53,21 @@ pub fn handoff(r: &Resolved) -> Handoff {
         gcp: r.gcp.as_ref().map(|g| GcpHandoff {
             project_id: g.project_id.clone(),
             service_account_email: g.service_account_email(),
-            credentials: "the service-account key is handed over through the Trustbridge wizard's Credentials step, never in this file",
+            credentials: if g.workload_identity.is_some() {
+                "keyless: gcp/credential-config.json (written by gcp/setup.sh) names the pool and service account; there is no key"
+            } else {
+                "the service-account key is handed over through the Trustbridge wizard's Credentials step, never in this file"
+            },
         }),
         azure: r.azure.as_ref().map(|z| AzureHandoff {
             tenant_id: z.tenant_id.clone(),
             subscription_id: z.subscription_id.clone(),
             service_principal_name: z.service_principal_name.clone(),
-            credentials:
-                "the appId and client secret are handed over through the Trustbridge wizard's Credentials step, never in this file",
+            credentials: if z.vendor_app_id.is_some() {
+                "keyless: the vendor's own multi-tenant app, consented by your administrator; there is no secret"
+            } else {
+                "the appId and client secret are handed over through the Trustbridge wizard's Credentials step, never in this file"
+            },
         }),
         instructions: r.profile.handoff.instructions.clone(),
     }
@@ -108,7 +115,15 @@ pub fn summary_md(r: &Resolved) -> String {
         for line in gcp_lines(g) {
             let _ = writeln!(s, "- {line}");
         }
-        let _ = writeln!(s, "\n**Apply:** run `gcp/setup.sh` in Cloud Shell. It creates no key unless you ask (CREATE_KEY=1); many organisations block keys, and keyless federation is safer where the vendor supports it.\n");
+        if let Some((acct, role, pool)) = &g.workload_identity {
+            let _ = writeln!(s, "\n**Keyless:** no key exists. The vendor's AWS role `{}` impersonates the service account through workload identity pool `{pool}` (only that role of account {acct}).\n", gcp::wif_aws_role(acct, role));
+            let _ = writeln!(
+                s,
+                "**Apply:** run `gcp/setup.sh` in Cloud Shell; it writes `gcp/credential-config.json` for the vendor (not a secret).\n"
+            );
+        } else {
+            let _ = writeln!(s, "\n**Apply:** run `gcp/setup.sh` in Cloud Shell. It creates no key unless you ask (CREATE_KEY=1); many organisations block keys, and keyless federation is safer where the vendor supports it.\n");
+        }
         let _ = writeln!(
             s,
             "**Revoke:** run `gcp/revoke.sh`, or delete the service account `{}` (its keys stop working at once).\n",
@@ -117,11 +132,23 @@ pub fn summary_md(r: &Resolved) -> String {
     }
     if let Some(z) = &r.azure {
         let _ = writeln!(s, "## Azure (subscription {})\n", z.subscription_id);
-        let _ = writeln!(
-            s,
-            "**Who:** the service principal `{}` in tenant `{}`, used by the vendor.\n\n**What:**\n",
-            z.service_principal_name, z.tenant_id
-        );
+        match &z.vendor_app_id {
+            Some(app) => {
+                let _ = writeln!(
+                    s,
+                    "**Who:** the vendor's own multi-tenant app `{app}` (its enterprise app in tenant `{}`), after an administrator consents once at {}. No secret exists.\n\n**What:**\n",
+                    z.tenant_id,
+                    azure::admin_consent_url(&z.tenant_id, app)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "**Who:** the service principal `{}` in tenant `{}`, used by the vendor.\n\n**What:**\n",
+                    z.service_principal_name, z.tenant_id
+                );
+            }
+        }
         for line in azure_lines(z) {
             let _ = writeln!(s, "- {line}");
         }

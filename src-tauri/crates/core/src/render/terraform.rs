@@ -3,7 +3,7 @@
 
 use crate::render::aws::{AwsDocuments, INTEGRATION_TAG, MANAGED_BY_TAG, STORAGE_POLICY_NAME};
 use crate::render::azure::AzureModel;
-use crate::render::gcp::GcpModel;
+use crate::render::gcp::{self, GcpModel};
 use crate::validate::{Resolved, ResolvedAws, ResolvedAzure, ResolvedGcp};
 
 /// An HCL string literal (escapes quotes, backslashes and template sequences).
@@ -119,6 +119,34 @@ pub fn gcp_tf(g: &ResolvedGcp, m: &GcpModel) -> String {
             ti += 1;
         }
     }
+    if let Some((acct, role, pool)) = &g.workload_identity {
+        // Accepted checkov finding: CKV_GCP_125 (GitHub Actions OIDC trust) reads `oidc[0]` and
+        // reports FAILED on any exception, so it fails every AWS provider; ours is narrowed to one
+        // AWS role by attribute_condition (asserted in tests/tests/export_bundle.rs).
+        s.push_str("# Keyless: Workload Identity Federation for the vendor's AWS role; no key exists.\n");
+        s.push_str(&format!("data \"google_project\" \"this\" {{\n  project_id = {}\n}}\n\n", hcl_str(&g.project_id)));
+        s.push_str(&format!(
+            "resource \"google_iam_workload_identity_pool\" \"vendor\" {{\n  project                   = {}\n  workload_identity_pool_id = {}\n  display_name              = \"Trustbridge vendor\"\n}}\n\n",
+            hcl_str(&g.project_id),
+            hcl_str(pool)
+        ));
+        s.push_str(&format!(
+            "resource \"google_iam_workload_identity_pool_provider\" \"vendor_aws\" {{\n  # checkov:skip=CKV_GCP_125:GitHub-Actions OIDC check; this is an AWS provider (no oidc block), on which the check errors and reports FAILED. Access is narrowed by attribute_condition to one AWS role\n  project                            = {}\n  workload_identity_pool_id          = google_iam_workload_identity_pool.vendor.workload_identity_pool_id\n  workload_identity_pool_provider_id = {}\n  attribute_mapping = {{\n    \"google.subject\"    = \"assertion.arn\"\n    \"attribute.aws_role\" = {}\n  }}\n  attribute_condition = {}\n  aws {{\n    account_id = {}\n  }}\n}}\n\n",
+            hcl_str(&g.project_id),
+            hcl_str(gcp::WIF_PROVIDER_ID),
+            hcl_str(gcp::WIF_AWS_ROLE_MAPPING.split_once("attribute.aws_role=").map(|(_, m)| m).unwrap_or_default()),
+            hcl_str(&format!("attribute.aws_role=='{}'", gcp::wif_aws_role(acct, role))),
+            hcl_str(acct)
+        ));
+        s.push_str(&format!(
+            "resource \"google_service_account_iam_member\" \"vendor_workload_identity\" {{\n  service_account_id = google_service_account.vendor.name\n  role               = {}\n  member             = {}\n}}\n\n",
+            hcl_str(gcp::WIF_ROLE),
+            format!(
+                "\"principalSet://iam.googleapis.com/projects/${{data.google_project.this.number}}/locations/global/workloadIdentityPools/${{google_iam_workload_identity_pool.vendor.workload_identity_pool_id}}/attribute.aws_role/{}\"",
+                gcp::wif_aws_role(acct, role)
+            )
+        ));
+    }
     s.push_str("output \"service_account_email\" {\n  value = google_service_account.vendor.email\n}\n");
     s
 }
@@ -132,8 +160,22 @@ pub fn azure_tf(z: &ResolvedAzure, m: &AzureModel) -> String {
         hcl_str(&z.tenant_id)
     ));
     s.push_str(&format!("provider \"azuread\" {{\n  tenant_id = {}\n}}\n\n", hcl_str(&z.tenant_id)));
-    s.push_str(&format!("resource \"azuread_application\" \"vendor\" {{\n  display_name = {}\n}}\n\n", hcl_str(&z.service_principal_name)));
-    s.push_str("resource \"azuread_service_principal\" \"vendor\" {\n  client_id = azuread_application.vendor.client_id\n}\n\n");
+    match &z.vendor_app_id {
+        Some(app) => {
+            s.push_str(&format!(
+                "# Keyless: the vendor's multi-tenant app. An administrator consents once:\n# {}\nresource \"azuread_service_principal\" \"vendor\" {{\n  client_id = {}\n}}\n\n",
+                crate::render::azure::admin_consent_url(&z.tenant_id, app),
+                hcl_str(app)
+            ));
+        }
+        None => {
+            s.push_str(&format!(
+                "resource \"azuread_application\" \"vendor\" {{\n  display_name = {}\n}}\n\n",
+                hcl_str(&z.service_principal_name)
+            ));
+            s.push_str("resource \"azuread_service_principal\" \"vendor\" {\n  client_id = azuread_application.vendor.client_id\n}\n\n");
+        }
+    }
     for (i, ra) in m.role_assignments.iter().enumerate() {
         s.push_str(&format!(
             "resource \"azurerm_role_assignment\" \"{}\" {{\n  scope                = {}\n  role_definition_name = {}\n  principal_id         = azuread_service_principal.vendor.object_id\n  principal_type       = \"ServicePrincipal\"\n}}\n\n",
@@ -142,6 +184,6 @@ pub fn azure_tf(z: &ResolvedAzure, m: &AzureModel) -> String {
             hcl_str(&ra.role)
         ));
     }
-    s.push_str("output \"application_client_id\" {\n  value = azuread_application.vendor.client_id\n}\n");
+    s.push_str("output \"application_client_id\" {\n  value = azuread_service_principal.vendor.client_id\n}\n");
     s
 }

@@ -122,6 +122,8 @@ impl ResolvedAws {
 pub struct ResolvedGcp {
     pub project_id: String,
     pub service_account: String,
+    /// Keyless: (vendor AWS account, vendor role name, pool id).
+    pub workload_identity: Option<(String, String, String)>,
     pub buckets: Vec<String>,
     pub topics: Vec<String>,
     pub profile: GcpProfile,
@@ -135,6 +137,8 @@ impl ResolvedGcp {
 
 #[derive(Debug, Clone)]
 pub struct ResolvedAzure {
+    /// Keyless: the vendor's multi-tenant app client id.
+    pub vendor_app_id: Option<String>,
     pub tenant_id: String,
     pub subscription_id: String,
     pub resource_group: String,
@@ -431,12 +435,28 @@ fn validate_gcp(c: &mut Check, g: &crate::plan::GcpPlan, gp: &GcpProfile) -> Opt
         c.rule(format!("gcp.events[{i}].topic"), &t.topic, rules::pubsub_topic(&t.topic));
     }
     duplicates(c, "gcp.events", g.events.iter().map(|t| t.topic.clone()).enumerate());
+    let mut workload_identity = None;
+    if let Some(w) = &g.workload_identity {
+        if !gp.keyless {
+            c.push(Problem::new(
+                "gcp.workload_identity",
+                "this vendor profile does not support keyless access (Workload Identity Federation)",
+                "set",
+            ));
+        }
+        c.rule("gcp.workload_identity.vendor_aws_account_id", &w.vendor_aws_account_id, rules::aws_account_id(&w.vendor_aws_account_id));
+        c.rule("gcp.workload_identity.vendor_role_name", &w.vendor_role_name, rules::aws_role_name(&w.vendor_role_name));
+        let pool = w.pool_id.clone().unwrap_or_else(|| "trustbridge-vendor".into());
+        c.rule("gcp.workload_identity.pool_id", &pool, rules::wif_pool_id(&pool));
+        workload_identity = Some((w.vendor_aws_account_id.clone(), w.vendor_role_name.clone(), pool));
+    }
     if c.problems.len() != before {
         return None;
     }
     Some(ResolvedGcp {
         project_id: g.project_id.clone(),
         service_account: sa,
+        workload_identity,
         buckets: g.storage.iter().map(|s| s.bucket.clone()).collect(),
         topics: g.events.iter().map(|t| t.topic.clone()).collect(),
         profile: gp.clone(),
@@ -465,10 +485,21 @@ fn validate_azure(c: &mut Check, z: &crate::plan::AzurePlan, zp: &AzureProfile) 
         c.rule(format!("azure.events[{i}].topic"), &t.topic, rules::event_grid_topic(&t.topic));
     }
     duplicates(c, "azure.events", z.events.iter().map(|t| t.topic.clone()).enumerate());
+    if let Some(app) = &z.vendor_app_id {
+        if !zp.keyless {
+            c.push(Problem::new(
+                "azure.vendor_app_id",
+                "this vendor profile does not support keyless access (admin consent to a multi-tenant app)",
+                app,
+            ));
+        }
+        c.rule("azure.vendor_app_id", app, rules::guid(app));
+    }
     if c.problems.len() != before {
         return None;
     }
     Some(ResolvedAzure {
+        vendor_app_id: z.vendor_app_id.as_ref().map(|a| a.to_ascii_lowercase()),
         tenant_id: z.tenant_id.to_ascii_lowercase(),
         subscription_id: z.subscription_id.to_ascii_lowercase(),
         resource_group: z.resource_group.clone(),

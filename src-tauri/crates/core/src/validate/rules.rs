@@ -333,6 +333,16 @@ pub fn pubsub_topic(v: &str) -> Rule {
     Ok(())
 }
 
+/// Workload identity pool ids: 4-32 of lowercase letters, digits and '-'; not starting with 'gcp-'.
+pub fn wif_pool_id(v: &str) -> Rule {
+    len_between(v, 4, 32, "a pool id")?;
+    gcp_lower_kebab(v, "a pool id")?;
+    if v.starts_with("gcp-") {
+        return fail("a pool id must not start with 'gcp-' (reserved by Google)");
+    }
+    Ok(())
+}
+
 pub fn guid(v: &str) -> Rule {
     if is_uuid(v) {
         Ok(())
