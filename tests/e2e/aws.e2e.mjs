@@ -53,6 +53,8 @@ await e2e("aws", async (t) => {
   t.check(trust, "the generated documents are shown");
   const spans = await t.browser.execute(() => document.querySelectorAll("pre.code span.tok-key").length);
   t.check(spans > 0, "documents are syntax highlighted", `${spans} key spans`);
+  const lint = await t.browser.execute(() => !!document.querySelector('[data-testid="lint"], [data-testid="lint-clean"]'));
+  t.check(lint, "check your answers reports the offline policy checks");
   await f.shot("check");
   await f.shot("check-documents", '[data-testid="grants"]');
   await f.shot("check-trust-policy", '[data-testid="check-doc-3"]');

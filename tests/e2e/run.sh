@@ -10,7 +10,8 @@
 # script starts is stopped by its PID on exit. Runs smoke.mjs and then every *.e2e.mjs; exits 0 only
 # if all of them passed. Screenshots and logs go to test-output/e2e/ at the repository root.
 #
-# Environment: E2E_ONLY=word runs only the scripts whose name contains it; E2E_KEEP=1 keeps the temporary directory; E2E_TIMEOUT (seconds, default 300) bounds
+# Environment: E2E_ONLY=word runs only the scripts whose name contains it; E2E_SCRIPTS="x.mjs y.mjs"
+# runs exactly these; E2E_KEEP=1 keeps the temporary directory; E2E_TIMEOUT (seconds, default 300) bounds
 # each test script; TRUSTBRIDGE_TOOLS (default /var/tmp/trustbridge-cache/tools) holds tauri-driver.
 set -euo pipefail
 
@@ -122,8 +123,14 @@ inside_session() {
   fi
 
   local scripts=() script passed=0 failed=0 failed_names=()
-  for script in "$HERE/smoke.mjs" "$HERE"/*.e2e.mjs; do
-    [[ -e $script ]] || continue
+  local candidates=("$HERE/smoke.mjs" "$HERE"/*.e2e.mjs)
+  # E2E_SCRIPTS="a.mjs b.mjs" runs exactly these (names in tests/e2e), e.g. for the benchmark.
+  if [[ -n ${E2E_SCRIPTS:-} ]]; then
+    read -r -a candidates <<<"$E2E_SCRIPTS"
+    candidates=("${candidates[@]/#/$HERE/}")
+  fi
+  for script in "${candidates[@]}"; do
+    [[ -e $script ]] || { log "no such script: $script"; continue; }
     # E2E_ONLY=word runs only the scripts whose name contains it.
     [[ -z ${E2E_ONLY:-} || $(basename "$script") == *"$E2E_ONLY"* ]] && scripts+=("$script")
   done

@@ -1,5 +1,7 @@
 // Smoke test: the real app starts, shows its first page, and gets the vendor profiles from Rust.
-import { e2e } from "./harness.mjs";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { appDataDir, e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
 
 await e2e("smoke", async (t) => {
@@ -39,4 +41,8 @@ await e2e("smoke", async (t) => {
   t.check(text.includes("Enter the project ID on the platform"), "it asks for the project id", text);
   t.check(await (await b.$("#f-platform-error")).isExisting(), "the platform error is shown at the radios");
   await t.screenshot("1-errors");
+
+  // Nothing was answered: nothing is autosaved, so the next launch does not offer to resume.
+  await new Promise((r) => setTimeout(r, 800));
+  t.check(!existsSync(join(appDataDir(), "draft.json")), "an untouched wizard saves no draft");
 });

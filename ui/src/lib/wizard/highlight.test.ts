@@ -40,3 +40,16 @@ describe("highlight", () => {
     }
   });
 });
+
+describe("inlineCode", async () => {
+  const { inlineCode } = await import("./highlight");
+  it("splits backtick-quoted names out of a line", () => {
+    expect(inlineCode("read `b<x>` (`s3:GetObject`)")).toEqual([
+      { code: false, text: "read " },
+      { code: true, text: "b<x>" },
+      { code: false, text: " (" },
+      { code: true, text: "s3:GetObject" },
+      { code: false, text: ")" },
+    ]);
+  });
+});

@@ -119,3 +119,11 @@ export function tokenize(content: string, lang: Language): Token[] {
   }
   return tokens;
 }
+
+/** Splits `a `b` c` into text and `code` parts (Rust's plain-language lines quote names in backticks). */
+export function inlineCode(text: string): { code: boolean; text: string }[] {
+  return text
+    .split("`")
+    .map((part, i) => ({ code: i % 2 === 1, text: part }))
+    .filter((p) => p.text !== "");
+}

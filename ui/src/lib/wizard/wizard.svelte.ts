@@ -32,6 +32,8 @@ export class Wizard {
   errors = $state<IpcError[]>([]);
   /** What each field held when the problems were found (messages do not change while typing). */
   private errorValues: Record<string, string> = {};
+  /** The last {step, plan} written (or the untouched start): autosave skips what is already on disk. */
+  private lastSaved = "";
   /** Bumped to move focus back to the error summary. */
   attempts = $state(0);
   busy = $state(false);
@@ -68,6 +70,8 @@ export class Wizard {
       }
       this.draft = draft;
       this.screen = draft ? "resume" : "wizard";
+      // An untouched wizard is not worth resuming: nothing is saved until something changes.
+      this.lastSaved = this.snapshot(this.step);
     } catch (e) {
       this.loadError = toIpcError(e);
       this.screen = "failed";
@@ -99,6 +103,7 @@ export class Wizard {
       applyProfileDefaults(this.answers, this.profiles[0], null);
     }
     this.draft = null;
+    this.lastSaved = this.snapshot("start");
     this.preview = null;
     this.exported = null;
     this.returnToCheck = false;
@@ -139,7 +144,14 @@ export class Wizard {
 
   /** Autosave: the plan as typed plus the step; never a secret (Rust refuses secret-looking keys). */
   async save(step: StepId = this.step): Promise<void> {
+    const snap = this.snapshot(step);
+    if (snap === this.lastSaved) return;
     await saveDraft({ version: 1, step, plan: this.plan });
+    this.lastSaved = snap;
+  }
+
+  private snapshot(step: StepId): string {
+    return JSON.stringify({ step, plan: this.plan });
   }
 
   /** Continue: validate this step's fields in Rust, autosave, go on. */

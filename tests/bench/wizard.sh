@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Wizard benchmark: prints each figure with the command that produced it.
+#
+#   tests/bench/wizard.sh [--no-build]
+#
+# 1. `.deb` size: builds the production bundle with `npx --prefix ui tauri build --bundles deb`
+#    (skipped with --no-build when a .deb already exists).
+# 2. start → first step interactive, median of BENCH_RUNS (default 5) launches of the release
+#    binary through tauri-driver: from the app process's start to the page's
+#    `trustbridge-interactive` mark (vendor list rendered from Rust).
+# 3. idle RSS and PSS of the app + WebKit processes (app started directly, BENCH_IDLE_S seconds
+#    after launch), without and with WEBKIT_DISABLE_DMABUF_RENDERER=1 WEBKIT_DISABLE_COMPOSITING_MODE=1.
+# 4. user actions from launch to export on the AWS path (counted by tests/e2e/aws.e2e.mjs).
+# Everything with a window runs in tests/e2e/run.sh's private session (Xvfb, D-Bus, temp HOME).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/trustbridge-cache/target}
+BIN=$CARGO_TARGET_DIR/release/trustbridge
+OUT=$ROOT/test-output/bench
+BUILD=1
+[[ ${1:-} == --no-build ]] && BUILD=0
+
+mkdir -p "$OUT"
+find_deb() { find "$CARGO_TARGET_DIR/release/bundle/deb" -maxdepth 1 -name '*.deb' -printf '%T@ %p\n' 2>/dev/null | sort -nr | head -n 1 | cut -d' ' -f2-; }
+
+if ((BUILD == 1)) || [[ -z $(find_deb) || ! -x $BIN ]]; then
+  echo "building: npx --prefix ui tauri build --bundles deb (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)" >&2
+  t0=$(date +%s)
+  (cd "$ROOT" && npx --prefix ui tauri build --bundles deb) >"$OUT/tauri-build.log" 2>&1 || {
+    tail -n 30 "$OUT/tauri-build.log" >&2
+    exit 1
+  }
+  echo "build took $(($(date +%s) - t0)) s" >&2
+fi
+
+DEB=$(find_deb)
+[[ -n $DEB ]] || { echo "no .deb under $CARGO_TARGET_DIR/release/bundle/deb" >&2; exit 1; }
+deb_bytes=$(stat -c %s "$DEB")
+bin_bytes=$(stat -c %s "$BIN")
+
+echo "== .deb size"
+echo "command: npx --prefix ui tauri build --bundles deb"
+printf '.deb: %s  %d bytes (%.1f MiB); release binary %.1f MiB\n' "$(basename "$DEB")" "$deb_bytes" \
+  "$(echo "$deb_bytes / 1048576" | bc -l)" "$(echo "$bin_bytes / 1048576" | bc -l)"
+
+echo "== start → first step interactive, idle memory, user actions (release binary, Xvfb)"
+echo "command: E2E_SCRIPTS='measure.mjs aws.e2e.mjs' E2E_OUT=$OUT tests/e2e/run.sh $BIN"
+log=$OUT/measure.log
+status=0
+E2E_SCRIPTS="measure.mjs aws.e2e.mjs" E2E_OUT=$OUT "$ROOT/tests/e2e/run.sh" "$BIN" >"$log" 2>&1 || status=$?
+grep -E '^# bench ' "$log" | sed 's/^# bench //'
+actions=$(grep -E '^# user-actions launch→export: ' "$log" | sed 's/.*: //' || true)
+echo "user actions launch → export (AWS, ML cube): ${actions:-unknown} (tests/e2e/aws.e2e.mjs; a click, a filled field or a key shortcut each count 1)"
+if ((status != 0)); then
+  echo "some measurement failed (exit $status); see $log" >&2
+  grep -E '^not ok' "$log" >&2 || true
+  exit "$status"
+fi

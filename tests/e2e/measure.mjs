@@ -1,0 +1,136 @@
+// Benchmark probe (run by tests/bench/wizard.sh through run.sh, not part of the e2e suite):
+//  1. start → first step interactive: from the app process's start (kernel start time) to the
+//     page's `trustbridge-interactive` performance mark (vendor radios rendered from Rust), median
+//     of BENCH_RUNS WebDriver launches;
+//  2. idle RSS and PSS of the app and all its WebKit child processes, the app started directly
+//     (no WebDriver), with and without WEBKIT_DISABLE_DMABUF_RENDERER=1 WEBKIT_DISABLE_COMPOSITING_MODE=1.
+// Prints "# bench <name>: <value>" lines.
+import { spawn } from "node:child_process";
+import { readFileSync, readdirSync, rmSync } from "node:fs";
+import { remote } from "webdriverio";
+import { appDataDir, appPids } from "./harness.mjs";
+
+const bin = process.env.TRUSTBRIDGE_BIN;
+const port = Number(process.env.TAURI_DRIVER_PORT);
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const idleSeconds = Number(process.env.BENCH_IDLE_S ?? 6);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const CLK_TCK = 100; // Linux USER_HZ (getconf CLK_TCK)
+
+/** Wall-clock time (ms since epoch) at which a process started, from /proc (10 ms resolution). */
+function startEpochMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const startTicks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+  const uptime = Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
+  const bootEpoch = Date.now() - uptime * 1000;
+  return bootEpoch + (startTicks / CLK_TCK) * 1000;
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+}
+
+async function startup() {
+  const times = [];
+  for (let i = 0; i < runs; i += 1) {
+    rmSync(appDataDir(), { recursive: true, force: true });
+    const browser = await remote({
+      hostname: "127.0.0.1",
+      port,
+      path: "/",
+      logLevel: "error",
+      capabilities: { "tauri:options": { application: bin }, "wdio:enforceWebDriverClassic": true },
+    });
+    try {
+      const [pid] = appPids(bin, port);
+      const started = startEpochMs(pid);
+      let mark = null;
+      for (let k = 0; k < 200 && !mark; k += 1) {
+        mark = await browser.execute(() => {
+          const m = performance.getEntriesByName("trustbridge-interactive")[0];
+          const ok = document.querySelectorAll('input[name="platform"]').length > 0;
+          return m && ok ? performance.timeOrigin + m.startTime : null;
+        });
+        if (!mark) await sleep(50);
+      }
+      if (!mark) throw new Error("the first step never became interactive");
+      times.push(mark - started);
+    } finally {
+      await browser.deleteSession().catch(() => {});
+    }
+    await sleep(500);
+  }
+  console.log(`# bench start-to-interactive runs (ms): ${times.map((t) => t.toFixed(0)).join(" ")}`);
+  console.log(`# bench start-to-interactive median (ms): ${median(times).toFixed(0)}`);
+}
+
+function children(pid) {
+  const out = [];
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) out.push(Number(d));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+function tree(pid) {
+  const all = [pid];
+  for (let i = 0; i < all.length; i += 1) all.push(...children(all[i]));
+  return all;
+}
+
+function rollup(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? 0);
+    const name = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    return { pid, name, rss: kb("Rss"), pss: kb("Pss") };
+  } catch {
+    return null;
+  }
+}
+
+async function memory(label, saving) {
+  rmSync(appDataDir(), { recursive: true, force: true });
+  const env = { ...process.env };
+  delete env.WEBKIT_DISABLE_DMABUF_RENDERER;
+  delete env.WEBKIT_DISABLE_COMPOSITING_MODE;
+  if (saving) Object.assign(env, { WEBKIT_DISABLE_DMABUF_RENDERER: "1", WEBKIT_DISABLE_COMPOSITING_MODE: "1" });
+  const child = spawn(bin, [], { env, detached: true, stdio: "ignore" });
+  try {
+    await sleep(idleSeconds * 1000);
+    const procs = tree(child.pid).map(rollup).filter(Boolean);
+    const rss = procs.reduce((s, p) => s + p.rss, 0);
+    const pss = procs.reduce((s, p) => s + p.pss, 0);
+    const parts = procs.map((p) => `${p.name}=${(p.pss / 1024).toFixed(0)}`).join(" ");
+    console.log(`# bench idle-memory ${label}: RSS ${(rss / 1024).toFixed(0)} MiB, PSS ${(pss / 1024).toFixed(0)} MiB (${procs.length} processes; PSS MiB: ${parts})`);
+  } finally {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+    await sleep(1000);
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+try {
+  await startup();
+  await memory("default", false);
+  await memory("webkit-saving", true);
+  process.exit(0);
+} catch (e) {
+  console.log(`not ok - measure: ${e?.stack ?? e}`);
+  process.exit(1);
+}
