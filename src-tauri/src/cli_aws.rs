@@ -143,6 +143,7 @@ pub fn verify(plan: &Path, json: bool, timeout_secs: f64, out: &mut impl Write) 
     settings.timeout = Duration::from_secs_f64(timeout_secs);
     // Live: probes run on a worker thread; each is printed here as it finishes (not with --json,
     // which prints one document at the end).
+    let started = std::time::Instant::now();
     let (tx, rx) = std::sync::mpsc::channel::<ProbeEvent>();
     let outcome = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
@@ -185,7 +186,8 @@ pub fn verify(plan: &Path, json: bool, timeout_secs: f64, out: &mut impl Write) 
         let passed = results.iter().filter(|p| p.status == ProbeStatus::Pass).count();
         let skipped = results.len() - passed - failed;
         let verdict = if failed == 0 { "connectivity test passed" } else { "connectivity test FAILED" };
-        let _ = writeln!(o, "{verdict}: {passed} of {} probes ok, {failed} failing, {skipped} skipped", results.len());
+        let ms = started.elapsed().as_millis();
+        let _ = writeln!(o, "{verdict}: {passed} of {} probes ok, {failed} failing, {skipped} skipped ({ms} ms)", results.len());
         if settings.vendor.is_none() {
             let _ = writeln!(o, "(vendor-side probes need vendor credentials: TRUSTBRIDGE_VENDOR_PROFILE, or TRUSTBRIDGE_VENDOR_ACCESS_KEY_ID + TRUSTBRIDGE_VENDOR_SECRET_ACCESS_KEY)");
         }
