@@ -46,10 +46,10 @@ printf '.deb: %s  %d bytes (%.1f MiB); release binary %.1f MiB\n' "$(basename "$
 
 echo "== start → first step interactive, idle memory, user actions (release binary, Xvfb)"
 echo "command: E2E_SCRIPTS='measure.mjs aws.e2e.mjs' E2E_OUT=$OUT tests/e2e/run.sh $BIN"
-log=$OUT/measure.log
+log=$OUT/measure.txt # run.sh clears *.log in its output folder
 status=0
 E2E_SCRIPTS="measure.mjs aws.e2e.mjs" E2E_OUT=$OUT "$ROOT/tests/e2e/run.sh" "$BIN" >"$log" 2>&1 || status=$?
-grep -E '^# bench ' "$log" | sed 's/^# bench //'
+grep -E '^# bench ' "$log" | sed 's/^# bench //' || true
 actions=$(grep -E '^# user-actions launch→export: ' "$log" | sed 's/.*: //' || true)
 echo "user actions launch → export (AWS, ML cube): ${actions:-unknown} (tests/e2e/aws.e2e.mjs; a click, a filled field or a key shortcut each count 1)"
 if ((status != 0)); then

@@ -9,9 +9,10 @@ await e2e("smoke", async (t) => {
   const f = new Flow(t);
 
   const title = await t.waitFor(async () => (await b.getTitle()) || false, "the page has a title", { timeout: 10000 });
-  t.check(title === "Trustbridge", 'document title is "Trustbridge"', `got ${JSON.stringify(title)}`);
+  t.check(title.endsWith("Trustbridge"), 'document title ends with "Trustbridge"', `got ${JSON.stringify(title)}`);
 
   t.require((await waitForStart(t)) === "start", "a fresh start shows the first question, not the resume page");
+  t.check((await b.getTitle()) === "Your platform – Trustbridge", "the title names the page", await b.getTitle());
   t.check((await f.heading()).length > 0, "the page has a heading");
 
   const labels = await b.$$('label[for^="f-platform-"]');
@@ -40,6 +41,7 @@ await e2e("smoke", async (t) => {
   t.check(text.includes("Select the platform you are connecting"), "it asks for the platform", text);
   t.check(text.includes("Enter the project ID on the platform"), "it asks for the project id", text);
   t.check(await (await b.$("#f-platform-error")).isExisting(), "the platform error is shown at the radios");
+  t.check((await b.getTitle()).startsWith("Error: "), "the title starts with Error: while problems show", await b.getTitle());
   await t.screenshot("1-errors");
 
   // Nothing was answered: nothing is autosaved, so the next launch does not offer to resume.
