@@ -1,0 +1,98 @@
+// The wizard's Continue: validated in Rust with the step's fields, autosaved with the next step,
+// blocked by any problem. IPC is mocked at @tauri-apps/api/core (the only Tauri door).
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { MLCUBE } from "./fixtures.test-util";
+
+const invoke = vi.fn();
+vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+vi.stubGlobal("window", { scrollTo() {} });
+vi.stubGlobal("document", { getElementById: () => null });
+
+const { Wizard } = await import("./wizard.svelte");
+
+type Call = [string, Record<string, unknown> | undefined];
+const calls = (name: string) => (invoke.mock.calls as Call[]).filter(([c]) => c === name).map(([, a]) => a);
+
+function backend(problems: (args: Record<string, unknown>) => unknown[] = () => []) {
+  invoke.mockImplementation(async (cmd: string, args: Record<string, unknown>) => {
+    switch (cmd) {
+      case "list_profiles":
+        return [MLCUBE];
+      case "load_draft":
+        return null;
+      case "validate_plan":
+        return problems(args);
+      case "new_external_id":
+        return "generated-external-id-0123456789";
+      default:
+        return null;
+    }
+  });
+}
+
+beforeEach(() => invoke.mockReset());
+afterEach(() => vi.clearAllMocks());
+
+describe("Continue", () => {
+  it("validates the step's fields in Rust, saves the draft with the next step, moves on", async () => {
+    backend();
+    const w = new Wizard();
+    await w.init();
+    expect(w.screen).toBe("wizard");
+    expect(w.answers.platform).toBe("mlcube"); // the only profile is preselected
+    w.answers.integration.project_id = "p1";
+    await w.continue();
+    expect(calls("validate_plan")[0]).toMatchObject({ fields: ["platform", "integration", "version"] });
+    expect(calls("save_draft")[0]).toMatchObject({ draft: { version: 1, step: "clouds" } });
+    expect(w.step).toBe("clouds");
+
+    w.answers.clouds = ["aws"];
+    await w.continue();
+    expect(w.step).toBe("aws-identity");
+    expect(w.answers.aws.external_id).toBe("generated-external-id-0123456789");
+  });
+
+  it("a problem blocks Continue, shows at its field, and nothing is saved", async () => {
+    backend((args) =>
+      (args.fields as string[] | undefined)?.includes("integration")
+        ? [{ code: "validation.integration.project_id", message: "integration.project_id: bad (got 'x y')", field: "integration.project_id", fix: null }]
+        : [],
+    );
+    const w = new Wizard();
+    await w.init();
+    w.answers.integration.project_id = "x y";
+    await w.continue();
+    expect(w.step).toBe("start");
+    expect(calls("save_draft")).toHaveLength(0);
+    expect(w.errorAt("integration.project_id")).toBe("Project ID on the platform: bad (got 'x y')");
+    expect(w.summary[0]).toMatchObject({ href: "#f-integration-project-id" });
+    expect(w.attempts).toBe(1);
+  });
+
+  it("presenter mode masks messages and values", async () => {
+    backend();
+    const w = new Wizard();
+    await w.init();
+    w.answers.aws.account_id = "123456789012";
+    w.presenter = true;
+    expect(w.show("arn:aws:iam::123456789012:role/x")).toBe("arn:aws:iam::••••••:role/x");
+  });
+
+  it("resumes a saved draft at its step with its answers", async () => {
+    backend();
+    invoke.mockImplementation(async (cmd: string) =>
+      cmd === "list_profiles"
+        ? [MLCUBE]
+        : cmd === "load_draft"
+          ? { version: 1, step: "aws-storage", plan: { version: 1, platform: "mlcube", integration: { name: "N", project_id: "p" }, aws: { account_id: "123456789012", region: "eu-west-1", external_id: "e-1", storage: [{ bucket: "b" }] } } }
+          : null,
+    );
+    const w = new Wizard();
+    await w.init();
+    expect(w.screen).toBe("resume");
+    await w.resume();
+    expect(w.step).toBe("aws-storage");
+    expect(w.answers.aws.storage[0].bucket).toBe("b");
+    expect(w.answers.aws.external_id).toBe("e-1");
+  });
+});
