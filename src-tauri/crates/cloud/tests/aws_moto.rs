@@ -222,6 +222,10 @@ async fn auth_mode_the_vendor_assumes_with_the_right_external_id_only_and_reads_
     let k = sess.iam.create_access_key().user_name("vendor-standin").send().await.unwrap();
     let k = k.access_key().unwrap();
     let vendor = creds(k.access_key_id(), k.secret_access_key());
+    sess.iam.create_user().user_name("no-iam").send().await.unwrap();
+    let k = sess.iam.create_access_key().user_name("no-iam").send().await.unwrap();
+    let k = k.access_key().unwrap();
+    let no_iam = creds(k.access_key_id(), k.secret_access_key());
     // Apply before auth is on: moto's auth mode recomputes SigV4 over re-encoded form data (a
     // space becomes '+'), so a CreateRole whose description has spaces fails its signature check.
     let rep = apply(&r, &open, false).await.expect("apply");
@@ -237,6 +241,12 @@ async fn auth_mode_the_vendor_assumes_with_the_right_external_id_only_and_reads_
     // Moto refuses unknown keys now.
     let err = apply(&r, &open, true).await.unwrap_err();
     assert_eq!(err.error.code(), "aws.invalid_client_token", "{err:?}");
+
+    // A user without IAM permissions: AccessDenied names the permission and who lacks it.
+    let err = apply(&r, &AwsSettings { credentials: Some(no_iam), ..open.clone() }, true).await.unwrap_err();
+    assert_eq!(err.error.code(), "aws.access_denied", "{err:?}");
+    assert!(err.error.to_string().contains("iam:GetRole") && err.error.to_string().contains("user/no-iam"), "{}", err.error);
+    assert!(err.error.fix().unwrap().contains("lacks 'iam:GetRole'"));
 
     let s = AwsSettings { credentials: Some(customer), vendor: Some(VendorCredentials::Static(vendor.clone())), ..open.clone() };
     let dry = apply(&r, &s, true).await.expect("dry run as the customer admin");

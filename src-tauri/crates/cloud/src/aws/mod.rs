@@ -365,6 +365,67 @@ pub(crate) fn mentions_vendor(g: &Grant, vendor_account: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn service_error(
+        code: &str,
+        status: u16,
+    ) -> SdkError<aws_sdk_iam::operation::get_role::GetRoleError, aws_sdk_iam::config::http::HttpResponse> {
+        let meta = aws_sdk_iam::error::ErrorMetadata::builder().code(code).message("m").build();
+        let raw = aws_sdk_iam::config::http::HttpResponse::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(status).unwrap(),
+            aws_smithy_types::body::SdkBody::empty(),
+        );
+        SdkError::service_error(aws_sdk_iam::operation::get_role::GetRoleError::generic(meta), raw)
+    }
+
+    #[test]
+    fn service_error_codes_map_to_stable_codes() {
+        let t = Duration::from_secs(5);
+        let cases = [
+            ("AccessDenied", 403, "aws.access_denied"),
+            ("EntityAlreadyExists", 409, "aws.entity_already_exists"),
+            ("LimitExceeded", 409, "aws.limit_exceeded"),
+            ("MalformedPolicyDocument", 400, "aws.malformed_policy"),
+            ("InvalidClientTokenId", 403, "aws.invalid_client_token"),
+            ("SignatureDoesNotMatch", 403, "aws.invalid_client_token"),
+            ("ExpiredToken", 400, "aws.expired_token"),
+            ("NoSuchEntity", 404, "aws.not_found"),
+            ("Throttling", 400, "aws.throttled"),
+            ("DeleteConflict", 409, "aws.delete_conflict"),
+            ("", 403, "aws.access_denied"),
+            ("", 404, "aws.not_found"),
+            ("ServiceFailure", 500, "aws.service_error"),
+        ];
+        for (code, status, want) in cases {
+            let e = classify("iam:CreateRole", service_error(code, status), t, "dev");
+            assert_eq!(e.code(), want, "{code} {status}");
+        }
+        let denied = classify("iam:CreateRole", service_error("AccessDenied", 403), t, "dev");
+        assert!(denied.fix().unwrap().contains("iam:CreateRole"));
+    }
+
+    #[test]
+    fn transport_failures_map_to_network_timeout_and_credentials() {
+        let t = Duration::from_secs(2);
+        let io = SdkError::<aws_sdk_iam::operation::get_role::GetRoleError, aws_sdk_iam::config::http::HttpResponse>::dispatch_failure(
+            aws_sdk_iam::error::ConnectorError::io("connection reset by peer".into()),
+        );
+        assert_eq!(classify("iam:GetRole", io, t, "dev").code(), "aws.network");
+        let to = SdkError::<aws_sdk_iam::operation::get_role::GetRoleError, aws_sdk_iam::config::http::HttpResponse>::timeout_error("slow");
+        let e = classify("iam:GetRole", to, t, "dev");
+        assert_eq!((e.code(), e.to_string().as_str()), ("aws.timeout", "iam:GetRole did not answer within 2000 ms"));
+        let sso = SdkError::<aws_sdk_iam::operation::get_role::GetRoleError, aws_sdk_iam::config::http::HttpResponse>::construction_failure(
+            "failed to load credentials: the SSO token has expired and cannot be refreshed",
+        );
+        let e = classify("sts:GetCallerIdentity", sso, t, "dev");
+        assert_eq!(e.code(), "aws.sso_expired");
+        assert_eq!(e.fix().unwrap(), "run `aws sso login --profile dev` and try again");
+        let none =
+            SdkError::<aws_sdk_iam::operation::get_role::GetRoleError, aws_sdk_iam::config::http::HttpResponse>::construction_failure(
+                "failed to load credentials: no credentials in the chain",
+            );
+        assert_eq!(classify("sts:GetCallerIdentity", none, t, "dev").code(), "aws.no_credentials");
+    }
+
     #[test]
     fn decodes_url_encoded_policies() {
         let enc = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22arn%3Aaws%3As3%3A%3A%3Ab%2F%2A%22%7D%5D%7D";
