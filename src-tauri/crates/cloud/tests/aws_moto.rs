@@ -230,12 +230,6 @@ async fn auth_mode_the_vendor_assumes_with_the_right_external_id_only_and_reads_
     // space becomes '+'), so a CreateRole whose description has spaces fails its signature check.
     let rep = apply(&r, &open, false).await.expect("apply");
     assert_eq!(rep.changes.len(), 3);
-    // Moto matches trust principals only by exact ARN (AWS would match the account root): narrow
-    // the vendor principal to the stand-in user's ARN, keeping the plan's external id condition.
-    let narrowed = trustbridge_core::render::aws::trust_policy(a)
-        .to_pretty_json()
-        .replace("arn:aws:iam::883313729965:root", "arn:aws:iam::123456789012:user/vendor-standin");
-    sess.iam.update_assume_role_policy().role_name(&a.role_name).policy_document(narrowed).send().await.unwrap();
     moto.enable_auth();
 
     // Moto refuses unknown keys now.
@@ -251,6 +245,43 @@ async fn auth_mode_the_vendor_assumes_with_the_right_external_id_only_and_reads_
     let s = AwsSettings { credentials: Some(customer), vendor: Some(VendorCredentials::Static(vendor.clone())), ..open.clone() };
     let dry = apply(&r, &s, true).await.expect("dry run as the customer admin");
     assert_eq!(dry.caller.arn, admin);
+
+    // Moto matches trust principals only by exact ARN, so with the plan's `:root` principal the
+    // stand-in is refused: the probe waits (bounded, announced) for propagation, then says so.
+    let events = Mutex::new(Vec::new());
+    let progress = |e: ProbeEvent| events.lock().unwrap().push(e);
+    let rs = verify(&r, &s, &progress).await.unwrap();
+    let p = by_id(&rs, "vendor_assume_role");
+    assert_eq!(p.code.as_deref(), Some("aws.role_not_assumable_yet"), "{rs:#?}");
+    assert!(p.duration_ms <= 4000, "{p:#?}");
+    let waits: Vec<String> = events
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| match e {
+            ProbeEvent::Waiting { id, message } if id == "vendor_assume_role" => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert!(!waits.is_empty() && waits[0].contains("waiting for IAM to make"), "{waits:?}");
+    assert_eq!(by_id(&rs, &format!("vendor_list_objects:{BUCKET}")).status, ProbeStatus::Skip);
+
+    // Narrow the vendor principal to the stand-in user's exact ARN (AWS would match the account
+    // root), keeping the plan's external id condition. Compact JSON: no spaces (see above).
+    let mut narrowed = trustbridge_core::render::aws::trust_policy(a);
+    narrowed.statement[0].principal = trustbridge_core::render::aws::trust_policy(a).statement[0]
+        .clone()
+        .principal("AWS", vec!["arn:aws:iam::123456789012:user/vendor-standin".into()])
+        .principal;
+    let admin_sess = Session::connect(a, &s).await;
+    admin_sess
+        .iam
+        .update_assume_role_policy()
+        .role_name(&a.role_name)
+        .policy_document(serde_json::to_string(&narrowed).unwrap())
+        .send()
+        .await
+        .unwrap();
 
     let rs = verify(&r, &s, &no_progress).await.unwrap();
     assert_eq!(by_id(&rs, "vendor_assume_role").status, ProbeStatus::Pass, "{rs:#?}");
