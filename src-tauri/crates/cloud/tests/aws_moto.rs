@@ -405,3 +405,46 @@ async fn a_connection_reset_mid_apply_then_a_rerun_converges_without_duplicates(
     assert_eq!(rep.changes.len(), 3);
     assert_all_green(&verify(&r, &direct, &no_progress).await.unwrap());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sse_kms_bucket_without_a_planned_key_gets_a_kms_hint() {
+    let moto = Moto::start();
+    let s = settings(&moto.url());
+    let r = plan();
+    seed(&r, &s).await;
+    apply(&r, &s, false).await.expect("apply");
+    let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
+    let key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let by_default = aws_sdk_s3::types::ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
+        .kms_master_key_id(key)
+        .build()
+        .unwrap();
+    let conf = aws_sdk_s3::types::ServerSideEncryptionConfiguration::builder()
+        .rules(aws_sdk_s3::types::ServerSideEncryptionRule::builder().apply_server_side_encryption_by_default(by_default).build())
+        .build()
+        .unwrap();
+    sess.s3.put_bucket_encryption().bucket(BUCKET).server_side_encryption_configuration(conf).send().await.unwrap();
+
+    let rs = verify(&r, &s, &no_progress).await.unwrap();
+    assert_eq!(failing(&rs), [format!("bucket:{BUCKET}")], "{rs:#?}");
+    let b = by_id(&rs, &format!("bucket:{BUCKET}"));
+    assert!(b.message.contains("SSE-KMS") && b.message.contains("kms:Decrypt"), "{}", b.message);
+    assert!(b.fix.as_deref().unwrap().contains("kms_key_arn"));
+
+    // With the key in the plan, apply adds kms:Decrypt (via S3 only) and the test is green.
+    let with_key = resolved(
+        &plan_json("123456789012")
+            .replace(&format!(r#"{{"bucket":"{BUCKET}"}}"#), &format!(r#"{{"bucket":"{BUCKET}","kms_key_arn":"{key}"}}"#)),
+    );
+    let rep = apply(&with_key, &s, false).await.unwrap();
+    assert_eq!(rep.changes.len(), 1);
+    assert!(
+        rep.changes[0].detail.iter().any(|l| l.starts_with("+ ") && l.contains("kms:decrypt") && l.contains("kms:viaservice")),
+        "{:?}",
+        rep.changes[0].detail
+    );
+    let rs = verify(&with_key, &s, &no_progress).await.unwrap();
+    assert_all_green(&rs);
+    assert!(by_id(&rs, &format!("bucket:{BUCKET}")).message.contains("SSE-KMS with the planned key"));
+}
