@@ -82,12 +82,18 @@ pub struct ApplyReport {
 }
 
 /// Apply (or revoke) stopped part way: what was done, what was not, and why.
-#[derive(Debug, Clone)]
+/// Serializes as `{error: {code, message, fix}, caller, done, not_done}`.
+#[derive(Debug, Clone, Serialize)]
 pub struct ApplyFailure {
+    #[serde(serialize_with = "error_info")]
     pub error: CloudError,
     pub caller: Option<CallerIdentity>,
     pub done: Vec<Change>,
     pub not_done: Vec<Change>,
+}
+
+fn error_info<S: serde::Serializer>(e: &CloudError, s: S) -> Result<S::Ok, S::Error> {
+    e.info().serialize(s)
 }
 
 impl From<CloudError> for ApplyFailure {
@@ -501,4 +507,25 @@ pub async fn apply(r: &Resolved, settings: &AwsSettings, dry_run: bool) -> Resul
     })?;
     let changes = if dry_run { changes } else { run_changes(&s, r, a, &me, changes).await? };
     Ok(ApplyReport { caller: me, role_arn: a.role_arn(), dry_run, managed, changes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apply_failure_json_shape_is_pinned() {
+        let f = ApplyFailure {
+            error: CloudError::Network { action: "iam:PutRolePolicy".into(), message: "connection reset".into() },
+            caller: Some(CallerIdentity { account: "123456789012".into(), arn: "arn:aws:iam::123456789012:user/u".into() }),
+            done: vec![Change { kind: ChangeKind::CreateRole, target: "r".into(), detail: vec!["path /".into()], op: Op::DeleteRole }],
+            not_done: Vec::new(),
+        };
+        let v = serde_json::to_value(&f).unwrap();
+        assert_eq!(v["error"]["code"], "aws.network");
+        assert!(v["error"]["fix"].as_str().unwrap().contains("safe to re-run"));
+        assert_eq!(v["caller"]["account"], "123456789012");
+        assert_eq!(v["done"], serde_json::json!([{"kind": "create_role", "target": "r", "detail": ["path /"]}]));
+        assert_eq!(v["not_done"], serde_json::json!([]));
+    }
 }
