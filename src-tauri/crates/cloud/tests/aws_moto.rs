@@ -448,3 +448,19 @@ async fn an_sse_kms_bucket_without_a_planned_key_gets_a_kms_hint() {
     assert_all_green(&rs);
     assert!(by_id(&rs, &format!("bucket:{BUCKET}")).message.contains("SSE-KMS with the planned key"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_connection_is_a_network_error_with_a_fix() {
+    // A port nobody listens on: bind, note it, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let s = settings(&format!("http://127.0.0.1:{port}"));
+    let r = plan();
+    let start = Instant::now();
+    let err = apply(&r, &s, false).await.unwrap_err();
+    assert_eq!(err.error.code(), "aws.network", "{err:?}");
+    assert!(err.error.to_string().contains("sts:GetCallerIdentity"));
+    assert!(err.error.fix().unwrap().contains("AWS_ENDPOINT_URL"));
+    assert!(start.elapsed() < Duration::from_secs(10), "bounded retry: {:?}", start.elapsed());
+    let rs = verify(&r, &s, &no_progress).await.unwrap();
+    assert!(rs.iter().all(|p| p.status == ProbeStatus::Fail && p.code.as_deref() == Some("aws.network")), "{rs:#?}");
+}

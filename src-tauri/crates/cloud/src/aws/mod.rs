@@ -50,7 +50,7 @@ pub struct AwsSettings {
     pub timeout: Duration,
     /// Attempts the SDK itself makes per call (its standard retry: throttling and transient errors).
     pub sdk_max_attempts: u32,
-    /// Our retry of throttling and transient network errors, around each call.
+    /// Our retry of throttling, around each call (after the SDK's own attempts).
     pub retry: RetryPolicy,
     /// How long to wait for a new role to become assumable (IAM propagation).
     pub propagation: RetryPolicy,
@@ -187,7 +187,8 @@ impl Session {
         .await
     }
 
-    /// One call: bounded by the timeout, retried on throttling and network errors only.
+    /// One call: bounded by the timeout. The SDK's standard retry already retries transient network
+    /// errors (within the operation timeout); on top of it we retry throttling only, with backoff.
     pub(crate) async fn call<T, F, Fut>(&self, action: &str, mut f: F) -> Result<T, CloudError>
     where
         F: FnMut() -> Fut,
@@ -196,7 +197,7 @@ impl Session {
         let timeout = self.settings.timeout;
         crate::retry::retry(
             self.settings.retry,
-            CloudError::is_transient,
+            |e| matches!(e, CloudError::Throttled { .. }),
             |_| {},
             |_| {
                 let fut = f();
