@@ -55,6 +55,10 @@ await e2e("aws", async (t) => {
   t.check(spans > 0, "documents are syntax highlighted", `${spans} key spans`);
   const lint = await t.browser.execute(() => !!document.querySelector('[data-testid="lint"], [data-testid="lint-clean"]'));
   t.check(lint, "check your answers reports the offline policy checks");
+  // Copy to the clipboard: the button says whether it worked (the real clipboard of the Xvfb display).
+  await t.browser.$('[data-testid="check-copy-3"]').then((e) => e.click());
+  const copied = await t.waitFor(async () => (await (await t.browser.$("#check-copied-3")).getText()).trim(), "the copy button reports its result");
+  t.check(copied === "Copied", "copying the trust policy works", copied);
   await f.shot("check");
   await f.shot("check-documents", '[data-testid="grants"]');
   await f.shot("check-trust-policy", '[data-testid="check-doc-3"]');
