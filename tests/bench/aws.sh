@@ -161,7 +161,8 @@ t1=$(now_ms)
 HOLE=$((t1 - t0))
 HOLE_CODES=$(python3 -c 'import json,sys; print(",".join(sorted({p.get("code") or p["status"] for p in json.load(open(sys.argv[1]))})))' "$WORK/hole.json")
 
-echo "AWS benchmark against moto ($("${MOTO[@]}" --version 2>/dev/null || echo moto_server) on 127.0.0.1), median of $RUNS runs"
+MOTO_VERSION=$(python3 -c 'import moto; print(moto.__version__)' 2>/dev/null || echo "?")
+echo "AWS benchmark against moto $MOTO_VERSION (${MOTO[*]} on 127.0.0.1), median of $RUNS runs; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "apply, fresh account (5 calls): trustbridge ${TB} ms   [$BIN apply --plan plan.json]"
 echo "apply, same calls with the aws CLI: ${CLI} ms   [$AWS sts get-caller-identity; iam get-role; iam create-role; iam put-role-policy x2]"
 echo "apply ratio trustbridge/aws-CLI: $(ratio "$TB" "$CLI")   (target <= 0.5)"

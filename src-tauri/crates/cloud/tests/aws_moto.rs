@@ -464,3 +464,34 @@ async fn a_refused_connection_is_a_network_error_with_a_fix() {
     let rs = verify(&r, &s, &no_progress).await.unwrap();
     assert!(rs.iter().all(|p| p.status == ProbeStatus::Fail && p.code.as_deref() == Some("aws.network")), "{rs:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn path_boundary_and_prefix_are_applied_and_converge() {
+    let moto = Moto::start();
+    let s = settings(&moto.url());
+    let boundary = "arn:aws:iam::123456789012:policy/vendor-boundary";
+    let text = plan_json("123456789012")
+        .replace(r#""role_path":"/","#, &format!(r#""role_path":"/vendors/","permissions_boundary_arn":"{boundary}","#))
+        .replace(&format!(r#"{{"bucket":"{BUCKET}"}}"#), &format!(r#"{{"bucket":"{BUCKET}","prefix":"training/"}}"#));
+    let r = resolved(&text);
+    seed(&r, &s).await;
+    let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
+    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","events:*"],"Resource":"*"}]}"#;
+    sess.iam.create_policy().policy_name("vendor-boundary").policy_document(doc).send().await.unwrap();
+
+    let rep = apply(&r, &s, false).await.expect("apply");
+    assert_eq!(rep.role_arn, "arn:aws:iam::123456789012:role/vendors/mlcube-platform-access");
+    let role = sess.iam.get_role().role_name("mlcube-platform-access").send().await.unwrap();
+    let role = role.role().unwrap();
+    assert_eq!(role.path(), "/vendors/");
+    assert_eq!(role.permissions_boundary().and_then(|b| b.permissions_boundary_arn()), Some(boundary));
+    assert!(apply(&r, &s, false).await.unwrap().changes.is_empty(), "converged");
+    let rs = verify(&r, &s, &no_progress).await.unwrap();
+    assert_all_green(&rs);
+
+    // Dropping the boundary from the plan removes it from our role.
+    let without = resolved(&text.replace(&format!(r#""permissions_boundary_arn":"{boundary}","#), ""));
+    let rep = apply(&without, &s, false).await.unwrap();
+    assert_eq!(rep.changes.iter().map(|c| c.kind).collect::<Vec<_>>(), [ChangeKind::DeletePermissionsBoundary]);
+    assert!(apply(&without, &s, false).await.unwrap().changes.is_empty());
+}
