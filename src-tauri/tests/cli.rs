@@ -157,3 +157,31 @@ fn lint_reports_sizes_and_exits_zero_when_clean() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v.as_array().unwrap().iter().all(|f| f["severity"] != "error"));
 }
+
+#[test]
+fn verify_covers_gcp_and_azure_and_names_missing_keyring_credentials() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("plans/three-clouds.json")).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("aws");
+    let plan = tmp.path().join("plan.json");
+    std::fs::write(&plan, v.to_string()).unwrap();
+    // No session bus: the keyring is unavailable, so each cloud's credentials probe fails with its
+    // code and fix, and nothing is sent anywhere.
+    let o = bin()
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env("HOME", tmp.path())
+        .env("XDG_RUNTIME_DIR", tmp.path())
+        .args(["verify", "--plan", plan.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
+    let ids: Vec<&str> = v.as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["gcp:credentials", "azure:credentials"], "{}", text(&o));
+    for p in v.as_array().unwrap() {
+        assert_eq!(p["status"], "fail");
+        assert!(p["code"].as_str().unwrap().starts_with("keyring."), "{p}");
+        assert!(!p["fix"].as_str().unwrap().is_empty());
+    }
+}
