@@ -1,5 +1,7 @@
 // (c) Invalid input shows the field error and blocks Continue; hostile text renders inert.
-import { e2e } from "./harness.mjs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { appDataDir, e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
 
 const XSS = "<img src=x onerror=alert(1)>";
@@ -70,4 +72,27 @@ await e2e("invalid", async (t) => {
   t.check(!(await (await b.$("#f-aws-storage-0-bucket-error")).isExisting()), "row 1 has no error any more");
   t.check(!(await (await b.$("#f-aws-storage-1-bucket-error")).isExisting()) || true, "row 2's empty bucket is reported too (if Rust does)");
   await f.shot("row-error");
+
+  // A saved draft that is invalid where the person never looks again (edited on disk): Check your
+  // answers validates the whole plan and links each problem to the page that asks for it.
+  mkdirSync(appDataDir(), { recursive: true });
+  const plan = {
+    version: 1, platform: "mlcube", integration: { name: "X_1", project_id: "p" },
+    aws: { account_id: "999", region: "us-east-1", external_id: "ext-id-123456", storage: [{ bucket: "fine-bucket" }] },
+  };
+  await t.crashAndRestart();
+  writeFileSync(join(appDataDir(), "draft.json"), JSON.stringify({ version: 1, step: "check", plan }));
+  await t.crashAndRestart();
+  t.require((await waitForStart(t)) === "resume", "the edited draft is offered");
+  await f.click("resume");
+  await f.waitStep("check");
+  await t.waitFor(async () => (await f.errorSummary())?.includes("AWS: Account"), "check your answers lists the problem with its page");
+  t.check(!(await (await t.browser.$('[data-testid="grants"]')).isExisting()), "no documents are shown for an invalid plan");
+  await f.shot("check-error");
+  await (await t.browser.$('[data-testid="error-summary"] a')).click();
+  await f.waitStep("aws-identity");
+  t.check((await f.focusedTestId()) === "f-aws-account-id", "the link opens the account page at the field", await f.focusedTestId());
+  await f.fill("aws.account_id", "123456789012");
+  await f.continue("check");
+  await t.waitFor(async () => (await t.browser.$('[data-testid="grants"]')).isExisting(), "fixed: Continue returns to check your answers with the documents");
 });

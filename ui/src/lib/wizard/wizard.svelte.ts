@@ -11,7 +11,7 @@ import {
   answersFromPlan, applyProfileDefaults, buildPlan, compactAnswers, emptyAnswers, fieldsForStep, focusId,
   inputFor, inputsForStep, problemsForStep, sensitiveValues, stepContext, stepForField, valueAt, type Answers,
 } from "./answers";
-import { fieldMessage, labelFor } from "./errors";
+import { fieldMessage } from "./errors";
 import { mask } from "./mask";
 import { isStep, nextStep, previousStep, progress, stepsFor, stepTitle, type StepId } from "./steps";
 
@@ -245,7 +245,7 @@ export class Wizard {
       else {
         const owner = stepForField(e.field, this.steps);
         if (owner && owner !== this.step) {
-          const where = e.field ? ` (${stepTitle(owner)}: ${labelFor(e.field)})` : "";
+          const where = ` (on the "${stepTitle(owner)}" page)`;
           items.push({ text: text + where, href: `#${focusId(e.field ?? "")}`, onselect: () => this.change(e.field ?? "") });
         } else items.push({ text });
       }
