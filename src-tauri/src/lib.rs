@@ -33,6 +33,7 @@ pub fn builder<R: tauri::Runtime>(b: tauri::Builder<R>) -> tauri::Builder<R> {
 
 /// Opens the wizard window; returns the process exit code.
 pub fn run_gui() -> i32 {
+    webkit_memory_settings();
     match builder(tauri::Builder::default()).run(tauri::generate_context!()) {
         Ok(()) => 0,
         Err(e) => {
@@ -41,6 +42,18 @@ pub fn run_gui() -> i32 {
                 "fix: run it in a desktop session (DISPLAY or WAYLAND_DISPLAY set); the CLI commands need no display (trustbridge --help)"
             );
             1
+        }
+    }
+}
+
+/// WebKitGTK's DMA-BUF renderer and compositing mode cost ≈80 MB of PSS for a form-only wizard
+/// (measured by tests/bench/wizard.sh). Turn them off unless the user chose otherwise.
+fn webkit_memory_settings() {
+    #[cfg(target_os = "linux")]
+    for var in ["WEBKIT_DISABLE_DMABUF_RENDERER", "WEBKIT_DISABLE_COMPOSITING_MODE"] {
+        if std::env::var_os(var).is_none() {
+            // Called first thing in main, before any other thread exists.
+            std::env::set_var(var, "1");
         }
     }
 }

@@ -101,9 +101,10 @@ function rollup(pid) {
 async function memory(label, saving) {
   rmSync(appDataDir(), { recursive: true, force: true });
   const env = { ...process.env };
-  delete env.WEBKIT_DISABLE_DMABUF_RENDERER;
-  delete env.WEBKIT_DISABLE_COMPOSITING_MODE;
-  if (saving) Object.assign(env, { WEBKIT_DISABLE_DMABUF_RENDERER: "1", WEBKIT_DISABLE_COMPOSITING_MODE: "1" });
+  // The app turns both settings on unless they are set; "0" keeps WebKit's defaults (WebKitGTK
+  // treats "0" as not disabled), which is the "without" case.
+  const value = saving ? "1" : "0";
+  Object.assign(env, { WEBKIT_DISABLE_DMABUF_RENDERER: value, WEBKIT_DISABLE_COMPOSITING_MODE: value });
   const child = spawn(bin, [], { env, detached: true, stdio: "ignore" });
   try {
     await sleep(idleSeconds * 1000);
