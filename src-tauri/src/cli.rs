@@ -196,6 +196,9 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             let _ = write!(out, "{}", Plan::json_schema());
             EXIT_OK
         }
+        Command::Apply { plan, dry_run } if crate::cli_pack::is_pack_plan(&plan) => crate::cli_pack::apply(&plan, dry_run, out),
+        Command::Verify { plan, json, .. } if crate::cli_pack::is_pack_plan(&plan) => crate::cli_pack::verify(&plan, json, out),
+        Command::Revoke { plan, .. } if crate::cli_pack::is_pack_plan(&plan) => crate::cli_pack::revoke(&plan, out),
         Command::Apply { plan, dry_run } => crate::cli_aws::apply(&plan, dry_run, out),
         Command::Verify { plan, json, timeout } => crate::cli_aws::verify(&plan, json, timeout, out),
         Command::Revoke { plan, force } => crate::cli_aws::revoke(&plan, force, out),

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod cli_aws;
+pub mod cli_pack;
 pub mod cli_secrets;
 pub mod commands;
 pub mod ipc;

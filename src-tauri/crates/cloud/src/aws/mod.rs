@@ -5,6 +5,7 @@
 //! `AWS_ENDPOINT_URL`). The plan's region is used for S3 and EventBridge.
 
 pub mod apply;
+pub mod pack;
 pub mod revoke;
 pub mod verify;
 
@@ -106,6 +107,24 @@ pub struct CallerIdentity {
     pub arn: String,
 }
 
+/// Who the credentials are, and what they can see: saves typing in the wizard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountOverview {
+    pub caller: CallerIdentity,
+    /// ListBuckets; empty when the call was refused (the pick list is a convenience, not a check).
+    pub buckets: Vec<String>,
+    /// ListEventBuses in the region; empty when refused.
+    pub event_buses: Vec<String>,
+}
+
+/// GetCallerIdentity (must succeed), then ListBuckets and ListEventBuses concurrently (best effort).
+pub async fn account_overview(region: &str, settings: &AwsSettings) -> Result<AccountOverview, CloudError> {
+    let s = Session::for_region(region, settings).await;
+    let caller = s.caller_identity().await?;
+    let (buckets, event_buses) = tokio::join!(s.bucket_names(), s.event_bus_names());
+    Ok(AccountOverview { caller, buckets: buckets.unwrap_or_default(), event_buses: event_buses.unwrap_or_default() })
+}
+
 /// SDK clients for one plan, built once and shared by every call.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -159,9 +178,32 @@ fn clients(conf: &SdkConfig) -> (aws_sdk_iam::Client, aws_sdk_sts::Client, aws_s
 impl Session {
     /// Builds the customer's clients (no network call yet).
     pub async fn connect(a: &ResolvedAws, settings: &AwsSettings) -> Session {
-        let conf = sdk_config(&a.region, settings.profile.as_deref(), settings.credentials.clone(), settings).await;
+        Session::for_region(&a.region, settings).await
+    }
+
+    /// The customer's clients for a region, without a plan (account detection in the wizard).
+    pub async fn for_region(region: &str, settings: &AwsSettings) -> Session {
+        let conf = sdk_config(region, settings.profile.as_deref(), settings.credentials.clone(), settings).await;
         let (iam, sts, s3, events) = clients(&conf);
-        Session { iam, sts, s3, events, settings: settings.clone(), region: a.region.clone() }
+        Session { iam, sts, s3, events, settings: settings.clone(), region: region.to_string() }
+    }
+
+    /// ListBuckets: the names of the buckets the credentials can see (for a pick list).
+    pub async fn bucket_names(&self) -> Result<Vec<String>, CloudError> {
+        self.call("s3:ListAllMyBuckets", || async {
+            let out = self.s3.list_buckets().send().await.map_err(|e| self.classify("s3:ListAllMyBuckets", e))?;
+            Ok(out.buckets().iter().filter_map(|b| b.name().map(String::from)).collect())
+        })
+        .await
+    }
+
+    /// ListEventBuses in the session's region (for a pick list; first page, up to 100).
+    pub async fn event_bus_names(&self) -> Result<Vec<String>, CloudError> {
+        self.call("events:ListEventBuses", || async {
+            let out = self.events.list_event_buses().limit(100).send().await.map_err(|e| self.classify("events:ListEventBuses", e))?;
+            Ok(out.event_buses().iter().filter_map(|b| b.name().map(String::from)).collect())
+        })
+        .await
     }
 
     /// Clients signed with other credentials (the vendor's, or an assumed role's), same endpoint.

@@ -1,0 +1,93 @@
+//! Role packs against a real moto server: apply → verify green; apply twice → no change;
+//! tamper → verify names the drifted role; revoke → gone. The packs are the built-in ones, with
+//! the fixture plans from tests/fixtures/packs.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use trustbridge_cloud::aws::pack::{apply_pack, revoke_pack, verify_pack};
+use trustbridge_cloud::aws::{ProbeStatus, Session};
+use trustbridge_core::pack::{validate_pack, PackPlan, ResolvedPack};
+
+/// Moto leaves AWS-managed policies out unless asked; real accounts always have them.
+fn moto() -> Moto {
+    Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")])
+}
+
+fn pack(name: &str) -> ResolvedPack {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures/packs").join(format!("{name}.json"));
+    let plan = PackPlan::from_json(&std::fs::read_to_string(p).unwrap()).unwrap();
+    validate_pack(&plan, None).unwrap_or_else(|e| panic!("{name}: {e:#?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mlspace_pack_applies_converges_verifies_and_revokes() {
+    let moto = moto();
+    let settings = settings(&moto.url());
+    let r = pack("mlspace");
+
+    let first = apply_pack(&r, &settings).await.unwrap();
+    assert_eq!(first.caller.account, "123456789012");
+    assert!(first.changes.len() >= r.roles.len() + r.managed_policies.len(), "{:#?}", first.changes);
+    let again = apply_pack(&r, &settings).await.unwrap();
+    assert!(again.changes.is_empty(), "second apply changed {:#?}", again.changes);
+
+    let probes = verify_pack(&r, &settings).await.unwrap();
+    assert_eq!(probes.len(), r.roles.len() + r.managed_policies.len());
+    assert!(probes.iter().all(|p| p.status == ProbeStatus::Pass), "{probes:#?}");
+
+    // Tamper: detach an AWS-managed policy from the app role.
+    let s = Session::for_region("us-east-1", &settings).await;
+    s.iam
+        .detach_role_policy()
+        .role_name("mlspace-app-role")
+        .policy_arn("arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole")
+        .send()
+        .await
+        .unwrap();
+    let probes = verify_pack(&r, &settings).await.unwrap();
+    let failing: Vec<&str> = probes.iter().filter(|p| p.status == ProbeStatus::Fail).map(|p| p.id.as_str()).collect();
+    assert_eq!(failing, ["role:mlspace-app-role"], "{probes:#?}");
+    let bad = probes.iter().find(|p| p.status == ProbeStatus::Fail).unwrap();
+    assert!(bad.message.contains("AWSLambdaVPCAccessExecutionRole is not attached"), "{}", bad.message);
+    assert!(bad.fix.as_deref().unwrap().contains("trustbridge apply"));
+    let repaired = apply_pack(&r, &settings).await.unwrap();
+    assert_eq!(repaired.changes.len(), 1, "{:#?}", repaired.changes);
+
+    let gone = revoke_pack(&r, &settings).await.unwrap();
+    assert_eq!(gone.changes.len(), r.roles.len() + r.managed_policies.len(), "{:#?}", gone.changes);
+    let probes = verify_pack(&r, &settings).await.unwrap();
+    assert!(probes.iter().all(|p| p.status == ProbeStatus::Fail), "{probes:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn service_role_packs_apply_and_verify() {
+    let moto = moto();
+    let settings = settings(&moto.url());
+    for name in ["sagemaker-service-role", "eks-service-account", "cross-account-data-sharing"] {
+        let r = pack(name);
+        apply_pack(&r, &settings).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+        let probes = verify_pack(&r, &settings).await.unwrap();
+        assert!(probes.iter().all(|p| p.status == ProbeStatus::Pass), "{name}: {probes:#?}");
+        revoke_pack(&r, &settings).await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pack_for_another_account_is_refused_before_anything_is_written() {
+    let moto = moto();
+    let settings = settings(&moto.url());
+    let mut plan = PackPlan::from_json(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures/packs/sagemaker-service-role.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    plan.variables.insert("AWS_ACCOUNT".into(), "999999999999".into());
+    let r = validate_pack(&plan, None).unwrap();
+    let err = apply_pack(&r, &settings).await.unwrap_err();
+    assert_eq!(err.code(), "aws.account_mismatch");
+    let s = Session::for_region("us-east-1", &settings).await;
+    assert!(s.iam.get_role().role_name("sagemaker-execution-role").send().await.is_err(), "nothing was created");
+}

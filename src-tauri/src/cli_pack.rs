@@ -1,0 +1,115 @@
+//! CLI: `apply`, `verify` and `revoke` for role-pack plans. Thin: the work is in
+//! `trustbridge_cloud::aws::pack`.
+
+use std::io::Write;
+use std::path::Path;
+
+use trustbridge_cloud::aws::pack::{apply_pack, revoke_pack, verify_pack, PackReport};
+use trustbridge_cloud::aws::{AwsSettings, ProbeStatus};
+use trustbridge_cloud::CloudError;
+use trustbridge_core::pack::{self, ResolvedPack};
+
+use crate::cli::{EXIT_FAILED, EXIT_INVALID, EXIT_OK};
+
+/// True when the file is a role-pack plan (it has a `pack` key).
+pub fn is_pack_plan(path: &Path) -> bool {
+    std::fs::read_to_string(path).map(|t| pack::is_pack_plan(&t)).unwrap_or(false)
+}
+
+fn load(path: &Path) -> Result<ResolvedPack, i32> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("plan: cannot read {}: {e}", path.display());
+        EXIT_INVALID
+    })?;
+    let plan = pack::PackPlan::from_json(&text).map_err(|e| {
+        eprintln!("{e}");
+        EXIT_INVALID
+    })?;
+    pack::validate_pack(&plan, path.parent()).map_err(|problems| {
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        eprintln!("nothing done: fix the {} problem(s) above", problems.len());
+        EXIT_INVALID
+    })
+}
+
+fn run<T>(f: impl std::future::Future<Output = Result<T, CloudError>>) -> Result<T, i32> {
+    let rt = trustbridge_cloud::runtime().map_err(|e| {
+        eprintln!("could not start the async runtime: {e}");
+        EXIT_FAILED
+    })?;
+    rt.block_on(f).map_err(|e| {
+        eprintln!("error [{}]: {e}", e.code());
+        if let Some(fix) = e.fix() {
+            eprintln!("fix: {fix}");
+        }
+        EXIT_FAILED
+    })
+}
+
+fn report(out: &mut impl Write, rep: &PackReport, what: &str) -> i32 {
+    let _ = writeln!(out, "acting as {} (account {})", rep.caller.arn, rep.caller.account);
+    if rep.changes.is_empty() {
+        let _ = writeln!(out, "nothing to {what}: the account already matches");
+    }
+    for c in &rep.changes {
+        let _ = writeln!(out, "  {c}");
+    }
+    EXIT_OK
+}
+
+pub fn apply(plan: &Path, dry_run: bool, out: &mut impl Write) -> i32 {
+    let r = match load(plan) {
+        Ok(r) => r,
+        Err(c) => return c,
+    };
+    if dry_run {
+        eprintln!("--dry-run is not supported for role packs yet: `trustbridge verify` shows what differs without changing anything");
+        return EXIT_INVALID;
+    }
+    match run(apply_pack(&r, &AwsSettings::from_env())) {
+        Ok(rep) => report(out, &rep, "change"),
+        Err(c) => c,
+    }
+}
+
+pub fn verify(plan: &Path, json: bool, out: &mut impl Write) -> i32 {
+    let r = match load(plan) {
+        Ok(r) => r,
+        Err(c) => return c,
+    };
+    let probes = match run(verify_pack(&r, &AwsSettings::from_env())) {
+        Ok(p) => p,
+        Err(c) => return c,
+    };
+    let failed = probes.iter().filter(|p| p.status == ProbeStatus::Fail).count();
+    if json {
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&probes).unwrap_or_default());
+    } else {
+        for p in &probes {
+            let mark = if p.status == ProbeStatus::Pass { "ok  " } else { "FAIL" };
+            let _ = writeln!(out, "{mark} {} ({} ms): {}", p.id, p.duration_ms, p.message);
+            if let Some(fix) = p.fix.as_ref().filter(|_| p.status == ProbeStatus::Fail) {
+                let _ = writeln!(out, "     fix: {fix}");
+            }
+        }
+        let _ = writeln!(out, "{} of {} checks ok", probes.len() - failed, probes.len());
+    }
+    if failed == 0 {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    }
+}
+
+pub fn revoke(plan: &Path, out: &mut impl Write) -> i32 {
+    let r = match load(plan) {
+        Ok(r) => r,
+        Err(c) => return c,
+    };
+    match run(revoke_pack(&r, &AwsSettings::from_env())) {
+        Ok(rep) => report(out, &rep, "remove"),
+        Err(c) => c,
+    }
+}
