@@ -12,6 +12,11 @@ fn main() {
         "load_draft",
         "clear_draft",
         "open_console",
+        "aws_identity",
+        "apply_aws",
+        "verify_plan",
+        "store_credentials",
+        "credentials_status",
     ])))
     .expect("tauri build script");
 }

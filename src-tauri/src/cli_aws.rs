@@ -8,12 +8,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use trustbridge_cloud::aws::{self, ApplyFailure, AwsSettings, ProbeEvent, ProbeResult, ProbeStatus};
-use trustbridge_cloud::azure::{self, AzureSettings};
-use trustbridge_cloud::gcp::{self, GcpSettings};
 use trustbridge_cloud::CloudError;
 use trustbridge_core::validate::Resolved;
 use trustbridge_core::{validate, Plan};
-use trustbridge_secrets::{SecretStore, SecretsError};
+use trustbridge_secrets::{SecretKind, SecretStore};
+
+use crate::verify_all::{verify_all, CloudSettings};
 
 use crate::cli::{EXIT_FAILED, EXIT_INVALID, EXIT_OK};
 
@@ -136,24 +136,6 @@ fn print_probe(out: &mut impl Write, p: &ProbeResult) {
     }
 }
 
-/// A failing probe for a cloud whose credentials are not in the keyring (no network call made).
-fn credentials_probe(id: &str, e: &SecretsError, cloud: &str, plan: &Path) -> ProbeResult {
-    let fix = match e {
-        SecretsError::NotFound { .. } => {
-            format!("store them once: trustbridge secrets set {cloud} --plan {} < credentials.json", plan.display())
-        }
-        other => other.fix().unwrap_or_default(),
-    };
-    ProbeResult {
-        id: id.into(),
-        status: ProbeStatus::Fail,
-        duration_ms: 0,
-        message: e.to_string(),
-        fix: Some(fix),
-        code: Some(e.code().into()),
-    }
-}
-
 /// The connectivity test for every cloud in the plan, concurrently: AWS with the default
 /// credential chain, GCP and Azure with the credentials stored in the OS keyring.
 pub fn verify(plan: &Path, json: bool, timeout_secs: f64, out: &mut impl Write) -> i32 {
@@ -169,13 +151,11 @@ pub fn verify(plan: &Path, json: bool, timeout_secs: f64, out: &mut impl Write) 
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let timeout = Duration::from_secs_f64(timeout_secs);
-    let mut settings = AwsSettings::from_env();
-    settings.timeout = timeout;
-    let mut gcp_settings = GcpSettings::from_env();
-    gcp_settings.timeout = timeout;
-    let mut azure_settings = AzureSettings::from_env();
-    azure_settings.timeout = timeout;
+    let settings = CloudSettings::from_env().with_timeout(Duration::from_secs_f64(timeout_secs));
+    let store = SecretStore::os();
+    let missing_fix = |kind: SecretKind| {
+        format!("store them once: trustbridge secrets set {} --plan {} < credentials.json", kind.as_str(), plan.display())
+    };
     // Live: probes run on a worker thread; each is printed here as it finishes (not with --json,
     // which prints one document at the end).
     let started = std::time::Instant::now();
@@ -185,39 +165,7 @@ pub fn verify(plan: &Path, json: bool, timeout_secs: f64, out: &mut impl Write) 
             let send = move |e: ProbeEvent| {
                 let _ = tx.send(e);
             };
-            rt.block_on(async {
-                let store = (r.gcp.is_some() || r.azure.is_some()).then(SecretStore::os);
-                let name = &r.plan.integration.name;
-                let aws_part = async {
-                    match &r.aws {
-                        Some(_) => aws::verify(&r, &settings, &send).await,
-                        None => Ok(Vec::new()),
-                    }
-                };
-                let gcp_part = async {
-                    match (&r.gcp, &store) {
-                        (Some(_), Some(store)) => match store.gcp_key(name) {
-                            Ok(key) => gcp::verify(&r, &key, &gcp_settings, &send).await,
-                            Err(e) => Ok(vec![credentials_probe("gcp:credentials", &e, "gcp", plan)]),
-                        },
-                        _ => Ok(Vec::new()),
-                    }
-                };
-                let azure_part = async {
-                    match (&r.azure, &store) {
-                        (Some(_), Some(store)) => match store.azure_secret(name) {
-                            Ok(secret) => azure::verify(&r, &secret, &azure_settings, &send).await,
-                            Err(e) => Ok(vec![credentials_probe("azure:credentials", &e, "azure", plan)]),
-                        },
-                        _ => Ok(Vec::new()),
-                    }
-                };
-                let (a, g, z) = tokio::join!(aws_part, gcp_part, azure_part);
-                let mut all = a?;
-                all.extend(g?);
-                all.extend(z?);
-                Ok::<_, CloudError>(all)
-            })
+            rt.block_on(verify_all(&r, &settings, &store, &missing_fix, &send))
         });
         for e in rx {
             if json {
@@ -255,7 +203,7 @@ pub fn verify(plan: &Path, json: bool, timeout_secs: f64, out: &mut impl Write) 
         let verdict = if failed == 0 { "connectivity test passed" } else { "connectivity test FAILED" };
         let ms = started.elapsed().as_millis();
         let _ = writeln!(o, "{verdict}: {passed} of {} probes ok, {failed} failing, {skipped} skipped ({ms} ms)", results.len());
-        if r.aws.is_some() && settings.vendor.is_none() {
+        if r.aws.is_some() && settings.aws.vendor.is_none() {
             let _ = writeln!(o, "(vendor-side probes need vendor credentials: TRUSTBRIDGE_VENDOR_PROFILE, or TRUSTBRIDGE_VENDOR_ACCESS_KEY_ID + TRUSTBRIDGE_VENDOR_SECRET_ACCESS_KEY)");
         }
     }

@@ -91,7 +91,7 @@ fn parse(plan: &serde_json::Value) -> Result<Plan, IpcError> {
     Plan::from_json(&plan.to_string()).map_err(|e| IpcError { field: Some("plan".into()), ..IpcError::from(e) })
 }
 
-fn resolve(plan: &serde_json::Value) -> Result<trustbridge_core::validate::Resolved, IpcError> {
+pub(crate) fn resolve(plan: &serde_json::Value) -> Result<trustbridge_core::validate::Resolved, IpcError> {
     validate(&parse(plan)?, None).map_err(|problems| IpcError {
         code: "validation".into(),
         message: problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"),

@@ -108,6 +108,139 @@ impl From<&trustbridge_core::Problem> for IpcError {
     }
 }
 
+/// Who the AWS credentials belong to (GetCallerIdentity).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AwsCaller {
+    pub account: String,
+    pub arn: String,
+}
+
+/// The customer's AWS account as the credentials see it: prefills the account id and offers pick lists.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AwsAccount {
+    pub caller: AwsCaller,
+    pub buckets: Vec<String>,
+    pub event_buses: Vec<String>,
+}
+
+/// One change apply makes (or would make, in a dry run).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ApplyChange {
+    /// `create_role`, `update_trust_policy`, `put_inline_policy`, …
+    pub kind: String,
+    /// One plain-language line: `create role mlcube-platform-access`.
+    pub summary: String,
+    /// The semantic diff: `+ grant …`, `- grant …`, settings.
+    pub detail: Vec<String>,
+}
+
+/// What apply did (or, with `dry_run`, would do), and as whom.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ApplyResult {
+    pub caller: AwsCaller,
+    pub role_arn: String,
+    pub dry_run: bool,
+    /// Empty: the account already matches the plan.
+    pub changes: Vec<ApplyChange>,
+}
+
+/// A connectivity probe's outcome (`status`: pass, fail or skip).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Probe {
+    pub id: String,
+    pub status: String,
+    #[ts(type = "number")]
+    pub duration_ms: u64,
+    pub message: String,
+    pub fix: Option<String>,
+    pub code: Option<String>,
+}
+
+/// Live progress of the connectivity test, sent through a channel as each probe starts, waits
+/// (IAM propagation) and finishes.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum ProbeUpdate {
+    Started { id: String },
+    Waiting { id: String, message: String },
+    Finished { probe: Probe },
+}
+
+/// Whether a cloud's credentials are stored, and their non-secret fingerprint. Never the secret.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CredentialStatus {
+    /// `gcp` or `azure`.
+    pub kind: String,
+    pub stored: bool,
+    /// GCP: the key id (`private_key_id`). Azure: null.
+    pub key_id: Option<String>,
+    /// GCP: client_email. Azure: appId.
+    pub principal: Option<String>,
+    /// GCP: project id. Azure: tenant id.
+    pub scope: Option<String>,
+}
+
+impl From<&trustbridge_cloud::aws::CallerIdentity> for AwsCaller {
+    fn from(c: &trustbridge_cloud::aws::CallerIdentity) -> AwsCaller {
+        AwsCaller { account: c.account.clone(), arn: c.arn.clone() }
+    }
+}
+
+impl From<&trustbridge_cloud::aws::ProbeResult> for Probe {
+    fn from(p: &trustbridge_cloud::aws::ProbeResult) -> Probe {
+        use trustbridge_cloud::aws::ProbeStatus;
+        let status = match p.status {
+            ProbeStatus::Pass => "pass",
+            ProbeStatus::Fail => "fail",
+            ProbeStatus::Skip => "skip",
+        };
+        Probe {
+            id: p.id.clone(),
+            status: status.into(),
+            duration_ms: p.duration_ms,
+            message: p.message.clone(),
+            fix: p.fix.clone(),
+            code: p.code.clone(),
+        }
+    }
+}
+
+impl From<trustbridge_cloud::aws::ProbeEvent> for ProbeUpdate {
+    fn from(e: trustbridge_cloud::aws::ProbeEvent) -> ProbeUpdate {
+        use trustbridge_cloud::aws::ProbeEvent;
+        match e {
+            ProbeEvent::Started { id } => ProbeUpdate::Started { id },
+            ProbeEvent::Waiting { id, message } => ProbeUpdate::Waiting { id, message },
+            ProbeEvent::Finished(p) => ProbeUpdate::Finished { probe: Probe::from(&p) },
+        }
+    }
+}
+
+impl From<&trustbridge_secrets::SecretStatus> for CredentialStatus {
+    fn from(s: &trustbridge_secrets::SecretStatus) -> CredentialStatus {
+        let fp = s.fingerprint.as_ref().filter(|_| s.stored);
+        CredentialStatus {
+            kind: s.kind.as_str().into(),
+            stored: s.stored,
+            key_id: fp.and_then(|f| f.key_id.clone()),
+            principal: fp.map(|f| f.principal.clone()),
+            scope: fp.map(|f| f.scope.clone()),
+        }
+    }
+}
+
+impl From<&trustbridge_cloud::CloudError> for IpcError {
+    fn from(e: &trustbridge_cloud::CloudError) -> IpcError {
+        IpcError { code: e.code().to_string(), message: e.to_string(), field: None, fix: e.fix() }
+    }
+}
+
+impl From<&trustbridge_secrets::SecretsError> for IpcError {
+    fn from(e: &trustbridge_secrets::SecretsError) -> IpcError {
+        IpcError { code: e.code().to_string(), message: e.to_string(), field: None, fix: e.fix() }
+    }
+}
+
 /// The generated TypeScript files: (file name, contents).
 pub fn typescript_bindings() -> Vec<(String, String)> {
     fn one<T: TS + 'static>() -> (String, String) {
@@ -125,6 +258,13 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<Preview>(),
         one::<LintFinding>(),
         one::<ExportResult>(),
+        one::<AwsCaller>(),
+        one::<AwsAccount>(),
+        one::<ApplyChange>(),
+        one::<ApplyResult>(),
+        one::<Probe>(),
+        one::<ProbeUpdate>(),
+        one::<CredentialStatus>(),
         one::<crate::state::Draft>(),
         one::<plan::Plan>(),
         one::<plan::Integration>(),

@@ -6,13 +6,21 @@ pub mod cli_aws;
 pub mod cli_pack;
 pub mod cli_secrets;
 pub mod commands;
+pub mod commands_cloud;
 pub mod ipc;
 pub mod state;
+pub mod verify_all;
 
 /// Builds the Tauri app with every command registered (used by `run_gui` and by the IPC tests).
 pub fn builder<R: tauri::Runtime>(b: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder_with(b, commands_cloud::CloudState::from_env())
+}
+
+/// [`builder`] with the cloud settings and keyring given (tests: moto endpoints, an in-memory store).
+pub fn builder_with<R: tauri::Runtime>(b: tauri::Builder<R>, cloud: commands_cloud::CloudState) -> tauri::Builder<R> {
     use tauri::Manager;
     b.plugin(tauri_plugin_dialog::init())
+        .manage(cloud)
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             app.manage(state::AppState { data_dir });
@@ -29,6 +37,11 @@ pub fn builder<R: tauri::Runtime>(b: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::load_draft,
             commands::clear_draft,
             commands::open_console,
+            commands_cloud::aws_identity,
+            commands_cloud::apply_aws,
+            commands_cloud::verify_plan,
+            commands_cloud::store_credentials,
+            commands_cloud::credentials_status,
         ])
 }
 

@@ -155,3 +155,221 @@ fn open_console_refuses_unknown_targets() {
     let e = invoke_args(&app, "open_console", serde_json::json!({"target": "https://evil.example"})).unwrap_err();
     assert_eq!(e["code"], "open.not_allowed");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Cloud commands: AWS against a real moto server (started and stopped by PID here), credentials
+// with an in-memory keyring, the connectivity test streaming through a channel.
+// ---------------------------------------------------------------------------------------------
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use trustbridge::commands_cloud::CloudState;
+use trustbridge::verify_all::CloudSettings;
+use trustbridge_cloud::aws::{AwsSettings, Credentials};
+
+const MOTO_HINT: &str = "moto is not installed: run `pip install 'moto[server]'` (CI installs it; this test never passes without it)";
+
+struct Moto {
+    child: Child,
+    port: u16,
+}
+
+impl Moto {
+    fn start() -> Moto {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let on_path = std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("moto_server").is_file()));
+        let mut cmd = if on_path {
+            Command::new("moto_server")
+        } else {
+            let mut c = Command::new("python3");
+            c.args(["-m", "moto.server"]);
+            c
+        };
+        let child = cmd
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{MOTO_HINT} ({e})"));
+        let mut m = Moto { child, port };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(st)) = m.child.try_wait() {
+                panic!("moto_server exited ({st}); {MOTO_HINT}");
+            }
+            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
+                let _ = write!(s, "GET /moto-api/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                let mut b = String::new();
+                if s.read_to_string(&mut b).is_ok() && b.contains(" 200 ") {
+                    return m;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("moto_server did not start; {MOTO_HINT}");
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn cloud_state(endpoint: Option<&str>) -> (CloudState, std::sync::Arc<trustbridge_secrets::MemoryBackend>) {
+    let (secrets, mem) = trustbridge_secrets::SecretStore::memory();
+    let mut settings = CloudSettings::from_env().with_timeout(Duration::from_secs(3));
+    settings.aws = AwsSettings {
+        endpoint_url: endpoint.map(String::from),
+        credentials: Some(Credentials::new("testing", "testing", None, None, "test")),
+        timeout: Duration::from_secs(3),
+        ..AwsSettings::default()
+    };
+    (CloudState { settings, secrets }, mem)
+}
+
+fn cloud_app(state: CloudState) -> tauri::App<tauri::test::MockRuntime> {
+    trustbridge::builder_with(mock_builder(), state).build(tauri::generate_context!()).expect("mock app")
+}
+
+fn aws_plan(account: &str) -> serde_json::Value {
+    serde_json::json!({"version": 1, "platform": "mlcube", "integration": {"name": "AWS_01", "project_id": "demo"},
+        "aws": {"account_id": account, "region": "us-east-1", "external_id": "Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA",
+        "storage": [{"bucket": "ipc-data"}], "events": [{"event_bus_name": "ipc-events"}]}})
+}
+
+fn seed(endpoint: &str) {
+    let plan = trustbridge_core::Plan::from_json(&aws_plan("123456789012").to_string()).unwrap();
+    let r = trustbridge_core::validate(&plan, None).unwrap();
+    let (state, _) = cloud_state(Some(endpoint));
+    let rt = trustbridge_cloud::runtime().unwrap();
+    rt.block_on(async {
+        let s = trustbridge_cloud::aws::Session::connect(r.aws.as_ref().unwrap(), &state.settings.aws).await;
+        s.s3.create_bucket().bucket("ipc-data").send().await.expect("create bucket");
+        s.events.create_event_bus().name("ipc-events").send().await.expect("create bus");
+    });
+}
+
+#[test]
+fn aws_identity_apply_and_verify_over_ipc_against_moto() {
+    let moto = Moto::start();
+    let url = moto.url();
+    seed(&url);
+    let (state, _) = cloud_state(Some(&url));
+    let app = cloud_app(state);
+
+    // Account detection: who we are, and the pick lists.
+    let id = invoke_args(&app, "aws_identity", serde_json::json!({"region": "us-east-1"})).expect("aws_identity");
+    assert_eq!(id["caller"]["account"], "123456789012", "{id}");
+    assert!(id["caller"]["arn"].as_str().unwrap().starts_with("arn:aws:"), "{id}");
+    assert!(id["buckets"].as_array().unwrap().iter().any(|b| b == "ipc-data"), "{id}");
+    assert!(id["event_buses"].as_array().unwrap().iter().any(|b| b == "ipc-events"), "{id}");
+    let bad = invoke_args(&app, "aws_identity", serde_json::json!({"region": "../evil"})).unwrap_err();
+    assert_eq!(bad["code"], "validation.aws.region");
+
+    // Apply refuses another account, before changing anything.
+    let e = invoke_args(&app, "apply_aws", serde_json::json!({"plan": aws_plan("111111111111"), "dryRun": true})).unwrap_err();
+    assert_eq!(e["code"], "aws.account_mismatch", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("123456789012"), "{e}");
+
+    // Dry run: the changes, nothing made; then apply; then a second apply changes nothing.
+    let plan = aws_plan("123456789012");
+    let dry = invoke_args(&app, "apply_aws", serde_json::json!({"plan": plan, "dryRun": true})).expect("dry run");
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(dry["caller"]["account"], "123456789012");
+    let kinds: Vec<&str> = dry["changes"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["create_role", "put_inline_policy", "put_inline_policy"], "{dry}");
+    assert!(dry["changes"][0]["summary"].as_str().unwrap().starts_with("create role mlcube-platform-access"), "{dry}");
+    let done = invoke_args(&app, "apply_aws", serde_json::json!({"plan": plan, "dryRun": false})).expect("apply");
+    assert_eq!(done["changes"].as_array().unwrap().len(), 3);
+    assert_eq!(done["role_arn"], "arn:aws:iam::123456789012:role/mlcube-platform-access");
+    let again = invoke_args(&app, "apply_aws", serde_json::json!({"plan": plan, "dryRun": false})).expect("apply again");
+    assert_eq!(again["changes"], serde_json::json!([]));
+
+    // The connectivity test: every customer-side probe passes (vendor probes skip without vendor credentials).
+    let probes = invoke_args(&app, "verify_plan", serde_json::json!({"plan": plan, "onEvent": "__CHANNEL__:1"})).expect("verify");
+    let probes = probes.as_array().unwrap();
+    assert!(probes.len() >= 6, "{probes:?}");
+    for p in probes {
+        assert!(p["status"] == "pass" || p["status"] == "skip", "{p}");
+        assert!(p["duration_ms"].is_u64(), "{p}");
+    }
+    assert!(probes.iter().filter(|p| p["status"] == "pass").count() >= 6, "{probes:?}");
+}
+
+#[test]
+fn verify_all_reports_each_probe_live_and_a_missing_credential_as_a_failing_probe() {
+    let (state, _) = cloud_state(None);
+    let plan = serde_json::json!({"version": 1, "platform": "mlcube", "integration": {"name": "G", "project_id": "demo"},
+        "gcp": {"project_id": "my-project", "storage": [{"bucket": "my-bucket"}]}});
+    let r = trustbridge_core::validate(&trustbridge_core::Plan::from_json(&plan.to_string()).unwrap(), None).unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let progress = |e: trustbridge_cloud::aws::ProbeEvent| seen.lock().unwrap().push(trustbridge::ipc::ProbeUpdate::from(e));
+    let fix = |k: trustbridge_secrets::SecretKind| format!("store the {}", k.as_str());
+    let rt = trustbridge_cloud::runtime().unwrap();
+    let results = rt.block_on(trustbridge::verify_all::verify_all(&r, &state.settings, &state.secrets, &fix, &progress)).unwrap();
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0].id, "gcp:credentials");
+    assert_eq!(results[0].code.as_deref(), Some("secrets.not_found"));
+    assert_eq!(results[0].fix.as_deref(), Some("store the gcp"));
+    let seen = serde_json::to_value(&*seen.lock().unwrap()).unwrap();
+    assert_eq!(seen[0]["event"], "finished", "{seen}");
+    assert_eq!(seen[0]["probe"]["id"], "gcp:credentials", "{seen}");
+    assert_eq!(seen[0]["probe"]["status"], "fail", "{seen}");
+
+    // Over IPC the wizard's fix points at its Credentials step.
+    let app = cloud_app(state);
+    let v = invoke_args(&app, "verify_plan", serde_json::json!({"plan": plan, "onEvent": "__CHANNEL__:7"})).unwrap();
+    assert_eq!(v[0]["id"], "gcp:credentials");
+    assert!(v[0]["fix"].as_str().unwrap().contains("Credentials step"), "{v}");
+}
+
+const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const CANARY: &str = "canary-Secret-4f1d9e-never-shown";
+
+fn azure_plan() -> serde_json::Value {
+    serde_json::json!({"version": 1, "platform": "mlcube", "integration": {"name": "AZ_01", "project_id": "demo"},
+        "azure": {"tenant_id": TENANT, "subscription_id": "0b1f6471-1bf0-4dda-aec3-cb9272f09590", "resource_group": "my-rg",
+        "storage": [{"storage_account": "mystorageacct", "container": "my-blob-container"}]}})
+}
+
+#[test]
+fn store_credentials_keeps_the_secret_in_the_keyring_and_answers_with_the_fingerprint_only() {
+    let (state, mem) = cloud_state(None);
+    let service = state.secrets.service().to_string();
+    let app = cloud_app(state);
+    let plan = azure_plan();
+    let status = invoke_args(&app, "credentials_status", serde_json::json!({"plan": plan})).unwrap();
+    assert_eq!(status, serde_json::json!([{"kind": "azure", "stored": false, "key_id": null, "principal": null, "scope": null}]));
+
+    let app_id = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
+    let secret = serde_json::json!({"appId": app_id, "displayName": "ML3PlatformSP", "password": CANARY, "tenant": TENANT}).to_string();
+
+    // Wrong tenant, bad JSON, wrong kind, empty: refused, and no answer carries the secret.
+    let other_tenant = secret.replace(TENANT, "11111111-2222-3333-4444-555555555555");
+    for (kind, json) in [("azure", other_tenant.as_str()), ("azure", &secret[..40]), ("gcp", secret.as_str()), ("azure", "  ")] {
+        let e = invoke_args(&app, "store_credentials", serde_json::json!({"plan": plan, "kind": kind, "json": json})).unwrap_err();
+        assert!(!e.to_string().contains(CANARY), "{e}");
+        assert!(!e["code"].as_str().unwrap().is_empty(), "{e}");
+    }
+    assert!(mem.users(&service).is_empty(), "nothing stored on a refusal");
+
+    let st = invoke_args(&app, "store_credentials", serde_json::json!({"plan": plan, "kind": "azure", "json": secret})).unwrap();
+    assert!(!st.to_string().contains(CANARY), "{st}");
+    assert_eq!(st["stored"], true);
+    assert_eq!(st["principal"], app_id);
+    assert_eq!(st["scope"], TENANT);
+    assert!(!mem.users(&service).is_empty(), "stored in the keyring");
+    let status = invoke_args(&app, "credentials_status", serde_json::json!({"plan": plan})).unwrap();
+    assert_eq!(status[0]["stored"], true);
+    assert!(!status.to_string().contains(CANARY), "{status}");
+}

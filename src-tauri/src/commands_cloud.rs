@@ -1,0 +1,180 @@
+//! `#[tauri::command]` adapters for the cloud work: AWS account detection and apply, the
+//! connectivity test for every cloud (live through a channel), and the keyring credentials.
+//! Thin: the work is in `trustbridge-cloud`, `trustbridge-secrets` and `verify_all`.
+//!
+//! A pasted secret arrives as `Sensitive<String>` (zeroized on drop, `<redacted>` in Debug), is
+//! validated against the plan, stored in the OS keyring and dropped. It is never returned, logged
+//! or put in an error message; only its fingerprint comes back.
+
+use tauri::ipc::Channel;
+use tauri::State;
+use trustbridge_cloud::aws::{self, ApplyFailure, ProbeEvent};
+use trustbridge_cloud::CloudError;
+use trustbridge_core::validate::Resolved;
+use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive, ValidatedSecret};
+
+use crate::commands::resolve;
+use crate::ipc::{ApplyChange, ApplyResult, AwsAccount, AwsCaller, CredentialStatus, IpcError, Probe, ProbeUpdate};
+use crate::verify_all::{verify_all, CloudSettings};
+
+/// Where the cloud commands get their settings and the keyring from (tests swap in moto and an
+/// in-memory store).
+pub struct CloudState {
+    pub settings: CloudSettings,
+    pub secrets: SecretStore,
+}
+
+impl CloudState {
+    /// The real thing: settings from the environment, the OS keyring.
+    pub fn from_env() -> CloudState {
+        CloudState { settings: CloudSettings::from_env(), secrets: SecretStore::os() }
+    }
+}
+
+/// The largest secret accepted (a GCP key is ≈2.3 KB).
+const MAX_SECRET_BYTES: usize = 64 * 1024;
+/// The region used for account detection before the user has chosen one.
+const DEFAULT_REGION: &str = "us-east-1";
+
+fn cloud_error(e: &CloudError) -> IpcError {
+    IpcError::from(e)
+}
+
+fn secrets_error(e: &SecretsError) -> IpcError {
+    IpcError::from(e)
+}
+
+fn need_aws(r: &Resolved) -> Result<(), IpcError> {
+    match r.aws {
+        Some(_) => Ok(()),
+        None => Err(cloud_error(&CloudError::NoSection { cloud: "aws" })),
+    }
+}
+
+/// Who the AWS credentials belong to, and the buckets and event buses they can see (pick lists).
+#[tauri::command]
+pub async fn aws_identity(cloud: State<'_, CloudState>, region: Option<String>) -> Result<AwsAccount, IpcError> {
+    let region = region.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).unwrap_or_else(|| DEFAULT_REGION.into());
+    if region.len() > 32 || !region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        return Err(IpcError { field: Some("aws.region".into()), ..IpcError::new("validation.aws.region", "not an AWS region name") });
+    }
+    let o = aws::account_overview(&region, &cloud.settings.aws).await.map_err(|e| cloud_error(&e))?;
+    Ok(AwsAccount { caller: AwsCaller::from(&o.caller), buckets: o.buckets, event_buses: o.event_buses })
+}
+
+/// Creates or updates the role and its policies (or, with `dry_run`, says what it would change).
+/// Refuses when the credentials belong to another account than the plan's.
+#[tauri::command]
+pub async fn apply_aws(cloud: State<'_, CloudState>, plan: serde_json::Value, dry_run: bool) -> Result<ApplyResult, IpcError> {
+    let r = resolve(&plan)?;
+    need_aws(&r)?;
+    match aws::apply(&r, &cloud.settings.aws, dry_run).await {
+        Ok(rep) => Ok(ApplyResult {
+            caller: AwsCaller::from(&rep.caller),
+            role_arn: rep.role_arn.clone(),
+            dry_run: rep.dry_run,
+            changes: rep.changes.iter().map(change).collect(),
+        }),
+        Err(f) => Err(apply_error(&f)),
+    }
+}
+
+fn change(c: &aws::Change) -> ApplyChange {
+    let kind = serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    let summary = c.to_string().lines().next().unwrap_or_default().to_string();
+    ApplyChange { kind, summary, detail: c.detail.clone() }
+}
+
+/// The error, plus what already exists and what is left when apply stopped part way.
+fn apply_error(f: &ApplyFailure) -> IpcError {
+    let mut e = cloud_error(&f.error);
+    let line = |c: &aws::Change| c.to_string().lines().next().unwrap_or_default().to_string();
+    if !f.done.is_empty() {
+        e.message.push_str(&format!(". Done before the failure: {}", f.done.iter().map(line).collect::<Vec<_>>().join("; ")));
+    }
+    if !f.not_done.is_empty() {
+        e.message.push_str(&format!(". Not done: {}", f.not_done.iter().map(line).collect::<Vec<_>>().join("; ")));
+        if e.fix.is_none() {
+            e.fix = Some("Apply again: it reads what exists and only changes what differs.".into());
+        }
+    }
+    e
+}
+
+/// The connectivity test for every cloud in the plan. Each probe is sent through `on_event` as it
+/// starts and finishes; the answer is every result.
+#[tauri::command]
+pub async fn verify_plan(
+    cloud: State<'_, CloudState>,
+    plan: serde_json::Value,
+    on_event: Channel<ProbeUpdate>,
+) -> Result<Vec<Probe>, IpcError> {
+    let r = resolve(&plan)?;
+    let send = move |e: ProbeEvent| {
+        let _ = on_event.send(ProbeUpdate::from(e));
+    };
+    let missing_fix =
+        |kind: SecretKind| format!("Store the {} on the Credentials step first (Back), then run the test again.", kind.label());
+    let results = verify_all(&r, &cloud.settings, &cloud.secrets, &missing_fix, &send).await.map_err(|e| cloud_error(&e))?;
+    Ok(results.iter().map(Probe::from).collect())
+}
+
+fn kind_of(kind: &str, r: &Resolved) -> Result<SecretKind, IpcError> {
+    let k = SecretKind::parse(kind).ok_or_else(|| IpcError::new("credentials.kind", "the credentials kind must be 'gcp' or 'azure'"))?;
+    let has = match k {
+        SecretKind::Gcp => r.gcp.is_some(),
+        SecretKind::Azure => r.azure.is_some(),
+    };
+    if has {
+        Ok(k)
+    } else {
+        Err(IpcError::new("credentials.no_section", format!("the plan has no '{}' section", k.as_str())))
+    }
+}
+
+/// Validates the pasted key / service-principal JSON against the plan, stores it in the OS keyring
+/// and drops it. Answers with the fingerprint only.
+#[tauri::command]
+pub async fn store_credentials(
+    cloud: State<'_, CloudState>,
+    plan: serde_json::Value,
+    kind: String,
+    json: Sensitive<String>,
+) -> Result<CredentialStatus, IpcError> {
+    let r = resolve(&plan)?;
+    let kind = kind_of(&kind, &r)?;
+    let text = Sensitive::trimmed(json.expose().clone());
+    drop(json);
+    let field = Some(format!("credentials.{}", kind.as_str()));
+    if text.expose().is_empty() {
+        return Err(IpcError { field, ..IpcError::new("credentials.empty", "paste the JSON or choose the file first") });
+    }
+    if text.expose().len() > MAX_SECRET_BYTES {
+        let e = SecretsError::TooLarge { len: text.expose().len(), max: MAX_SECRET_BYTES };
+        return Err(IpcError { field, ..secrets_error(&e) });
+    }
+    let secret = ValidatedSecret::parse(kind, &text).map_err(|e| IpcError { field: field.clone(), ..secrets_error(&e) })?;
+    drop(text);
+    let checked = match (&secret, &r.gcp, &r.azure) {
+        (ValidatedSecret::Gcp(k), Some(g), _) => k.check_plan(&g.project_id, Some(&g.service_account_email())),
+        (ValidatedSecret::Azure(s), _, Some(z)) => s.check_plan(&z.tenant_id),
+        _ => Ok(()),
+    };
+    checked.map_err(|e| IpcError { field: field.clone(), ..secrets_error(&e) })?;
+    let status = cloud.secrets.set(&r.plan.integration.name, &secret).map_err(|e| IpcError { field, ..secrets_error(&e) })?;
+    Ok(CredentialStatus::from(&status))
+}
+
+/// Whether each cloud's credentials are stored (GCP and Azure sections of the plan), with fingerprints.
+#[tauri::command]
+pub async fn credentials_status(cloud: State<'_, CloudState>, plan: serde_json::Value) -> Result<Vec<CredentialStatus>, IpcError> {
+    let r = resolve(&plan)?;
+    let mut all = Vec::new();
+    for (kind, present) in [(SecretKind::Gcp, r.gcp.is_some()), (SecretKind::Azure, r.azure.is_some())] {
+        if present {
+            let s = cloud.secrets.status(&r.plan.integration.name, kind).map_err(|e| secrets_error(&e))?;
+            all.push(CredentialStatus::from(&s));
+        }
+    }
+    Ok(all)
+}

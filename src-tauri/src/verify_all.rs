@@ -1,0 +1,101 @@
+//! The connectivity test for every cloud in the plan, concurrently: AWS with the default credential
+//! chain (or the settings' credentials), GCP and Azure with the credentials stored in the OS keyring.
+//! One function, used by the CLI (`trustbridge verify`) and the wizard (`verify_plan`).
+
+use std::time::Duration;
+
+use trustbridge_cloud::aws::{self, verify::Progress, AwsSettings, ProbeEvent, ProbeResult, ProbeStatus};
+use trustbridge_cloud::azure::{self, AzureSettings};
+use trustbridge_cloud::gcp::{self, GcpSettings};
+use trustbridge_cloud::CloudError;
+use trustbridge_core::validate::Resolved;
+use trustbridge_secrets::{SecretKind, SecretStore, SecretsError};
+
+/// Endpoints, credentials and bounds for every cloud.
+#[derive(Debug, Clone)]
+pub struct CloudSettings {
+    pub aws: AwsSettings,
+    pub gcp: GcpSettings,
+    pub azure: AzureSettings,
+}
+
+impl CloudSettings {
+    /// Each cloud's settings from the environment (demo/support mode, endpoint overrides).
+    pub fn from_env() -> CloudSettings {
+        CloudSettings { aws: AwsSettings::from_env(), gcp: GcpSettings::from_env(), azure: AzureSettings::from_env() }
+    }
+
+    /// The same per-call / per-probe bound for every cloud.
+    pub fn with_timeout(mut self, timeout: Duration) -> CloudSettings {
+        self.aws.timeout = timeout;
+        self.gcp.timeout = timeout;
+        self.azure.timeout = timeout;
+        self
+    }
+}
+
+/// What to tell the user when a cloud's credentials are not stored yet (the CLI and the wizard
+/// store them differently).
+pub type MissingFix<'a> = &'a (dyn Fn(SecretKind) -> String + Send + Sync);
+
+/// A failing probe for a cloud whose credentials could not be read from the keyring (no network call).
+fn credentials_probe(kind: SecretKind, e: &SecretsError, missing_fix: MissingFix<'_>) -> ProbeResult {
+    let fix = match e {
+        SecretsError::NotFound { .. } => missing_fix(kind),
+        other => other.fix().unwrap_or_default(),
+    };
+    ProbeResult {
+        id: format!("{}:credentials", kind.as_str()),
+        status: ProbeStatus::Fail,
+        duration_ms: 0,
+        message: e.to_string(),
+        fix: Some(fix),
+        code: Some(e.code().into()),
+    }
+}
+
+/// Runs every cloud's probes concurrently; each is reported live through `progress` as it starts
+/// and finishes. Results: AWS, then GCP, then Azure, each in its own stable order.
+pub async fn verify_all(
+    r: &Resolved,
+    settings: &CloudSettings,
+    store: &SecretStore,
+    missing_fix: MissingFix<'_>,
+    progress: Progress<'_>,
+) -> Result<Vec<ProbeResult>, CloudError> {
+    let name = &r.plan.integration.name;
+    let stored_failure = |kind: SecretKind, e: &SecretsError| {
+        let p = credentials_probe(kind, e, missing_fix);
+        progress(ProbeEvent::Finished(p.clone()));
+        Ok(vec![p])
+    };
+    let aws_part = async {
+        match &r.aws {
+            Some(_) => aws::verify(r, &settings.aws, progress).await,
+            None => Ok(Vec::new()),
+        }
+    };
+    let gcp_part = async {
+        match &r.gcp {
+            Some(_) => match store.gcp_key(name) {
+                Ok(key) => gcp::verify(r, &key, &settings.gcp, progress).await,
+                Err(e) => stored_failure(SecretKind::Gcp, &e),
+            },
+            None => Ok(Vec::new()),
+        }
+    };
+    let azure_part = async {
+        match &r.azure {
+            Some(_) => match store.azure_secret(name) {
+                Ok(secret) => azure::verify(r, &secret, &settings.azure, progress).await,
+                Err(e) => stored_failure(SecretKind::Azure, &e),
+            },
+            None => Ok(Vec::new()),
+        }
+    };
+    let (a, g, z) = tokio::join!(aws_part, gcp_part, azure_part);
+    let mut all = a?;
+    all.extend(g?);
+    all.extend(z?);
+    Ok(all)
+}
