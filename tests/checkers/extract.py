@@ -115,6 +115,28 @@ def tf_azure(path):
     ]
 
 
+def tf_pack(path):
+    rs = resources(path)
+    names = {n: unq(b["name"]) for t, n, b in rs if t == "aws_iam_policy"}
+    roles = {n: unq(b["name"]) for t, n, b in rs if t == "aws_iam_role"}
+    out = {"managed": {}, "roles": {}}
+    for t, n, b in rs:
+        if t == "aws_iam_policy":
+            out["managed"][unq(b["name"])] = heredoc_json(b["policy"])
+        elif t == "aws_iam_role":
+            out["roles"][unq(b["name"])] = {"trust": heredoc_json(b["assume_role_policy"]), "inline": {}, "attached": []}
+    for t, n, b in rs:
+        if t == "aws_iam_role_policy":
+            role = roles[re.search(r"aws_iam_role\.(\w+)\.", unq(b["role"])).group(1)]
+            out["roles"][role]["inline"][unq(b["name"])] = heredoc_json(b["policy"])
+        elif t == "aws_iam_role_policy_attachment":
+            role = roles[re.search(r"aws_iam_role\.(\w+)\.", unq(b["role"])).group(1)]
+            arn = unq(b["policy_arn"])
+            m = re.search(r"aws_iam_policy\.(\w+)\.arn", arn)
+            out["roles"][role]["attached"].append(names[m.group(1)] if m else arn)
+    return out
+
+
 def pulumi_aws(path):
     tree = ast.parse(open(path).read())
     out = {"trust": None, "inline": {}}
@@ -130,5 +152,5 @@ def pulumi_aws(path):
 
 if __name__ == "__main__":
     kind, path, *rest = sys.argv[1:]
-    fn = {"cfn": cfn, "tf-aws": tf_aws, "tf-gcp": tf_gcp, "tf-azure": tf_azure, "pulumi-aws": pulumi_aws}[kind]
+    fn = {"cfn": cfn, "tf-pack": tf_pack, "tf-aws": tf_aws, "tf-gcp": tf_gcp, "tf-azure": tf_azure, "pulumi-aws": pulumi_aws}[kind]
     print(json.dumps(fn(path, *rest)))

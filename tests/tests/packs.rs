@@ -171,6 +171,38 @@ fn pack_cloudformation_grants_exactly_the_json_documents() {
 }
 
 #[test]
+fn pack_terraform_grants_exactly_the_json_documents_and_pulumi_compiles() {
+    let tmp = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("checkers/extract.py");
+    for name in PACKS {
+        let r = resolved(name);
+        let dir = export(name, tmp.path());
+        let o = tool("python3").arg(&script).arg("tf-pack").arg(dir.join("aws/main.tf")).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let got: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let g = |v: &serde_json::Value| PolicyDocument::parse(&v.to_string()).unwrap().grants();
+        assert_eq!(got["managed"].as_object().unwrap().len(), r.managed_policies.len(), "{name}");
+        for (pname, _, doc) in &r.managed_policies {
+            assert_eq!(g(&got["managed"][pname]), doc.grants(), "{name}: managed {pname}");
+        }
+        assert_eq!(got["roles"].as_object().unwrap().len(), r.roles.len(), "{name}");
+        for role in &r.roles {
+            assert_eq!(g(&got["roles"][&role.name]["trust"]), role.trust.grants(), "{name}: {} trust", role.name);
+            for (pname, doc) in &role.inline {
+                assert_eq!(g(&got["roles"][&role.name]["inline"][pname]), doc.grants(), "{name}: {} {pname}", role.name);
+            }
+            let mut want: Vec<String> = role.managed.iter().cloned().chain(role.aws_managed_arns.iter().cloned()).collect();
+            want.sort();
+            let mut have: Vec<String> = serde_json::from_value(got["roles"][&role.name]["attached"].clone()).unwrap();
+            have.sort();
+            assert_eq!(have, want, "{name}: {} attachments", role.name);
+        }
+        let o = tool("python3").arg("-m").arg("py_compile").arg(dir.join("aws/pulumi/__main__.py")).output().unwrap();
+        assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+}
+
+#[test]
 fn parliament_on_pack_policies() {
     let tmp = tempfile::tempdir().unwrap();
     for name in PACKS {

@@ -553,6 +553,13 @@ pub fn render_pack(r: &ResolvedPack) -> Bundle {
     files.push(Artifact::script("aws/setup.sh", setup_sh(r)));
     files.push(Artifact::script("aws/revoke.sh", revoke_sh(r)));
     files.push(Artifact::text("aws/cloudformation.yaml", cloudformation(r)));
+    files.push(Artifact::text("aws/main.tf", terraform(r)));
+    files.push(Artifact::text("aws/pulumi/__main__.py", pulumi(r)));
+    files.push(Artifact::text(
+        "aws/pulumi/Pulumi.yaml",
+        crate::render::pulumi::project_yaml(&format!("trustbridge-{}", r.pack.id), &r.pack.display_name),
+    ));
+    files.push(Artifact::text("aws/pulumi/requirements.txt", crate::render::pulumi::requirements("aws")));
     Bundle { files }
 }
 
@@ -740,6 +747,131 @@ fn logical_id(prefix: &str, name: &str) -> String {
         })
         .collect();
     format!("{prefix}{clean}")
+}
+
+/// A Terraform/Pulumi identifier from a name.
+fn ident(name: &str) -> String {
+    let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{s}")
+    } else {
+        s
+    }
+}
+
+fn terraform(r: &ResolvedPack) -> String {
+    use crate::render::terraform::{hcl_str, heredoc, HEADER};
+    let mut s = String::from(HEADER);
+    s.push_str("terraform {\n  required_providers {\n    aws = {\n      source  = \"hashicorp/aws\"\n      version = \">= 5.0\"\n    }\n  }\n}\n\n");
+    if let Some(region) = &r.region {
+        s.push_str(&format!("provider \"aws\" {{\n  region = {}\n}}\n\n", hcl_str(region)));
+    }
+    let skips: String =
+        r.pack.accepted_checks.iter().map(|a| format!("  # checkov:skip={}:{}\n", a.id, a.reason.replace('\n', " "))).collect();
+    for (name, desc, doc) in &r.managed_policies {
+        s.push_str(&format!(
+            "resource \"aws_iam_policy\" \"{}\" {{\n{skips}  name        = {}\n  description = {}\n  policy      = {}\n}}\n\n",
+            ident(name),
+            hcl_str(name),
+            hcl_str(if desc.is_empty() { name } else { desc }),
+            heredoc(&doc.to_pretty_json(), "  ")
+        ));
+    }
+    for role in &r.roles {
+        let id = ident(&role.name);
+        s.push_str(&format!(
+            "resource \"aws_iam_role\" \"{id}\" {{\n{skips}  name        = {}\n  description = {}\n",
+            hcl_str(&role.name),
+            hcl_str(&role.description)
+        ));
+        if let Some(b) = &role.boundary {
+            s.push_str(&format!("  permissions_boundary = aws_iam_policy.{}.arn\n", ident(b)));
+        }
+        s.push_str(&format!("  assume_role_policy = {}\n", heredoc(&role.trust.to_pretty_json(), "  ")));
+        s.push_str(&format!(
+            "  tags = {{\n    \"managed-by\" = \"trustbridge\"\n    \"trustbridge-pack\" = {}\n  }}\n}}\n\n",
+            hcl_str(&r.pack.id)
+        ));
+        for (pname, doc) in &role.inline {
+            s.push_str(&format!(
+                "resource \"aws_iam_role_policy\" \"{id}_{}\" {{\n{skips}  name   = {}\n  role   = aws_iam_role.{id}.id\n  policy = {}\n}}\n\n",
+                ident(pname),
+                hcl_str(pname),
+                heredoc(&doc.to_pretty_json(), "  ")
+            ));
+        }
+        for m in &role.managed {
+            s.push_str(&format!(
+                "resource \"aws_iam_role_policy_attachment\" \"{id}_{}\" {{\n  role       = aws_iam_role.{id}.name\n  policy_arn = aws_iam_policy.{}.arn\n}}\n\n",
+                ident(m),
+                ident(m)
+            ));
+        }
+        for arn in &role.aws_managed_arns {
+            let short = arn.rsplit('/').next().unwrap_or_default();
+            s.push_str(&format!(
+                "resource \"aws_iam_role_policy_attachment\" \"{id}_{}\" {{\n  role       = aws_iam_role.{id}.name\n  policy_arn = {}\n}}\n\n",
+                ident(short),
+                hcl_str(arn)
+            ));
+        }
+        s.push_str(&format!("output \"{id}_arn\" {{\n  value = aws_iam_role.{id}.arn\n}}\n\n"));
+    }
+    s
+}
+
+fn pulumi(r: &ResolvedPack) -> String {
+    use crate::render::pulumi::{py_literal, py_str, HEADER};
+    let mut s = String::from(HEADER);
+    s.push_str("import json\n\nimport pulumi\nimport pulumi_aws as aws\n\n");
+    let mut policies = Vec::new();
+    for (i, (name, desc, doc)) in r.managed_policies.iter().enumerate() {
+        s.push_str(&format!("MANAGED_POLICY_{i} = {}\n\n", py_literal(&serde_json::to_value(doc).expect("json"))));
+        s.push_str(&format!(
+            "managed_{i} = aws.iam.Policy({}, name={}, description={}, policy=json.dumps(MANAGED_POLICY_{i}))\n\n",
+            py_str(name),
+            py_str(name),
+            py_str(if desc.is_empty() { name } else { desc })
+        ));
+        policies.push((name.clone(), format!("managed_{i}")));
+    }
+    let var_of = |n: &str| policies.iter().find(|(p, _)| p == n).map(|(_, v)| v.clone()).unwrap_or_default();
+    for (i, role) in r.roles.iter().enumerate() {
+        s.push_str(&format!("ROLE_{i}_TRUST = {}\n\n", py_literal(&serde_json::to_value(&role.trust).expect("json"))));
+        let boundary = role.boundary.as_ref().map(|b| format!("    permissions_boundary={}.arn,\n", var_of(b))).unwrap_or_default();
+        s.push_str(&format!(
+            "role_{i} = aws.iam.Role(\n    {},\n    name={},\n    description={},\n    assume_role_policy=json.dumps(ROLE_{i}_TRUST),\n{boundary}    tags={{\"managed-by\": \"trustbridge\", \"trustbridge-pack\": {}}},\n)\n",
+            py_str(&role.name),
+            py_str(&role.name),
+            py_str(&role.description),
+            py_str(&r.pack.id)
+        ));
+        for (j, (pname, doc)) in role.inline.iter().enumerate() {
+            s.push_str(&format!("ROLE_{i}_INLINE_{j} = {}\n", py_literal(&serde_json::to_value(doc).expect("json"))));
+            s.push_str(&format!(
+                "aws.iam.RolePolicy({}, name={}, role=role_{i}.id, policy=json.dumps(ROLE_{i}_INLINE_{j}))\n",
+                py_str(&format!("{}-{pname}", role.name)),
+                py_str(pname)
+            ));
+        }
+        for m in &role.managed {
+            s.push_str(&format!(
+                "aws.iam.RolePolicyAttachment({}, role=role_{i}.name, policy_arn={}.arn)\n",
+                py_str(&format!("{}-{m}", role.name)),
+                var_of(m)
+            ));
+        }
+        for arn in &role.aws_managed_arns {
+            let short = arn.rsplit('/').next().unwrap_or_default();
+            s.push_str(&format!(
+                "aws.iam.RolePolicyAttachment({}, role=role_{i}.name, policy_arn={})\n",
+                py_str(&format!("{}-{short}", role.name)),
+                py_str(arn)
+            ));
+        }
+        s.push_str(&format!("pulumi.export({}, role_{i}.arn)\n\n", py_str(&format!("{}_arn", role.name))));
+    }
+    s
 }
 
 fn checkov_metadata(accepted: &[AcceptedCheck]) -> Value {
