@@ -64,12 +64,14 @@ pub fn apply(plan: &Path, dry_run: bool, out: &mut impl Write) -> i32 {
         Ok(r) => r,
         Err(c) => return c,
     };
-    if dry_run {
-        eprintln!("--dry-run is not supported for role packs yet: `trustbridge verify` shows what differs without changing anything");
-        return EXIT_INVALID;
-    }
-    match run(apply_pack(&r, &AwsSettings::from_env())) {
-        Ok(rep) => report(out, &rep, "change"),
+    match run(apply_pack(&r, &AwsSettings::from_env(), dry_run)) {
+        Ok(rep) => {
+            let code = report(out, &rep, "change");
+            if dry_run && !rep.changes.is_empty() {
+                let _ = writeln!(out, "dry run: nothing was changed");
+            }
+            code
+        }
         Err(c) => c,
     }
 }

@@ -28,10 +28,14 @@ async fn mlspace_pack_applies_converges_verifies_and_revokes() {
     let settings = settings(&moto.url());
     let r = pack("mlspace");
 
-    let first = apply_pack(&r, &settings).await.unwrap();
+    let preview = apply_pack(&r, &settings, true).await.unwrap();
+    assert!(!preview.changes.is_empty());
+    assert!(verify_pack(&r, &settings).await.unwrap().iter().all(|p| p.status == ProbeStatus::Fail), "a dry run writes nothing");
+    let first = apply_pack(&r, &settings, false).await.unwrap();
+    assert_eq!(first.changes, preview.changes, "the dry run announced exactly what apply did");
     assert_eq!(first.caller.account, "123456789012");
     assert!(first.changes.len() >= r.roles.len() + r.managed_policies.len(), "{:#?}", first.changes);
-    let again = apply_pack(&r, &settings).await.unwrap();
+    let again = apply_pack(&r, &settings, false).await.unwrap();
     assert!(again.changes.is_empty(), "second apply changed {:#?}", again.changes);
 
     let probes = verify_pack(&r, &settings).await.unwrap();
@@ -53,7 +57,7 @@ async fn mlspace_pack_applies_converges_verifies_and_revokes() {
     let bad = probes.iter().find(|p| p.status == ProbeStatus::Fail).unwrap();
     assert!(bad.message.contains("AWSLambdaVPCAccessExecutionRole is not attached"), "{}", bad.message);
     assert!(bad.fix.as_deref().unwrap().contains("trustbridge apply"));
-    let repaired = apply_pack(&r, &settings).await.unwrap();
+    let repaired = apply_pack(&r, &settings, false).await.unwrap();
     assert_eq!(repaired.changes.len(), 1, "{:#?}", repaired.changes);
 
     let gone = revoke_pack(&r, &settings).await.unwrap();
@@ -68,7 +72,7 @@ async fn service_role_packs_apply_and_verify() {
     let settings = settings(&moto.url());
     for name in ["sagemaker-service-role", "eks-service-account", "cross-account-data-sharing"] {
         let r = pack(name);
-        apply_pack(&r, &settings).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+        apply_pack(&r, &settings, false).await.unwrap_or_else(|e| panic!("{name}: {e}"));
         let probes = verify_pack(&r, &settings).await.unwrap();
         assert!(probes.iter().all(|p| p.status == ProbeStatus::Pass), "{name}: {probes:#?}");
         revoke_pack(&r, &settings).await.unwrap();
@@ -86,7 +90,7 @@ async fn a_pack_for_another_account_is_refused_before_anything_is_written() {
     .unwrap();
     plan.variables.insert("AWS_ACCOUNT".into(), "999999999999".into());
     let r = validate_pack(&plan, None).unwrap();
-    let err = apply_pack(&r, &settings).await.unwrap_err();
+    let err = apply_pack(&r, &settings, false).await.unwrap_err();
     assert_eq!(err.code(), "aws.account_mismatch");
     let s = Session::for_region("us-east-1", &settings).await;
     assert!(s.iam.get_role().role_name("sagemaker-execution-role").send().await.is_err(), "nothing was created");

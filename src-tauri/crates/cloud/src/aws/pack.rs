@@ -69,8 +69,9 @@ async fn attached(s: &Session, role: &str) -> Result<BTreeSet<String>, CloudErro
     Ok(out.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect())
 }
 
-/// Converges the account to the pack. Idempotent: a second run reports no changes.
-pub async fn apply_pack(r: &ResolvedPack, settings: &AwsSettings) -> Result<PackReport, CloudError> {
+/// Converges the account to the pack. Idempotent: a second run reports no changes. With
+/// `dry_run`, reads everything and reports the changes it would make, writing nothing.
+pub async fn apply_pack(r: &ResolvedPack, settings: &AwsSettings, dry_run: bool) -> Result<PackReport, CloudError> {
     let (s, me) = session(r, settings).await?;
     let mut changes = Vec::new();
     for (name, desc, doc) in &r.managed_policies {
@@ -79,51 +80,60 @@ pub async fn apply_pack(r: &ResolvedPack, settings: &AwsSettings) -> Result<Pack
         match read_managed(&s, &arn).await? {
             Some(cur) if cur.grants() == doc.grants() => {}
             Some(_) => {
-                s.call("iam:CreatePolicyVersion", || async {
-                    s.iam
-                        .create_policy_version()
-                        .policy_arn(&arn)
-                        .policy_document(&body)
-                        .set_as_default(true)
-                        .send()
-                        .await
-                        .map_err(|e| s.classify("iam:CreatePolicyVersion", e))
-                })
-                .await?;
+                if !dry_run {
+                    s.call("iam:CreatePolicyVersion", || async {
+                        s.iam
+                            .create_policy_version()
+                            .policy_arn(&arn)
+                            .policy_document(&body)
+                            .set_as_default(true)
+                            .send()
+                            .await
+                            .map_err(|e| s.classify("iam:CreatePolicyVersion", e))
+                    })
+                    .await?;
+                }
                 changes.push(format!("updated managed policy {name} (new default version)"));
             }
             None => {
                 let description = if desc.is_empty() { name.clone() } else { desc.chars().take(1000).collect() };
-                s.call("iam:CreatePolicy", || async {
-                    s.iam
-                        .create_policy()
-                        .policy_name(name)
-                        .description(&description)
-                        .policy_document(&body)
-                        .send()
-                        .await
-                        .map_err(|e| s.classify("iam:CreatePolicy", e))
-                })
-                .await?;
+                if !dry_run {
+                    s.call("iam:CreatePolicy", || async {
+                        s.iam
+                            .create_policy()
+                            .policy_name(name)
+                            .description(&description)
+                            .policy_document(&body)
+                            .send()
+                            .await
+                            .map_err(|e| s.classify("iam:CreatePolicy", e))
+                    })
+                    .await?;
+                }
                 changes.push(format!("created managed policy {name}"));
             }
         }
     }
     for role in &r.roles {
         let trust = compact(&role.trust);
-        match read_role(&s, &role.name).await? {
+        let existing = read_role(&s, &role.name).await?;
+        // In a dry run a role that does not exist yet has no policies to read.
+        let exists = existing.is_some() || !dry_run;
+        match existing {
             Some(cur) if cur.trust.grants() == role.trust.grants() => {}
             Some(_) => {
-                s.call("iam:UpdateAssumeRolePolicy", || async {
-                    s.iam
-                        .update_assume_role_policy()
-                        .role_name(&role.name)
-                        .policy_document(&trust)
-                        .send()
-                        .await
-                        .map_err(|e| s.classify("iam:UpdateAssumeRolePolicy", e))
-                })
-                .await?;
+                if !dry_run {
+                    s.call("iam:UpdateAssumeRolePolicy", || async {
+                        s.iam
+                            .update_assume_role_policy()
+                            .role_name(&role.name)
+                            .policy_document(&trust)
+                            .send()
+                            .await
+                            .map_err(|e| s.classify("iam:UpdateAssumeRolePolicy", e))
+                    })
+                    .await?;
+                }
                 changes.push(format!("updated the trust policy of role {}", role.name));
             }
             None => {
@@ -132,54 +142,60 @@ pub async fn apply_pack(r: &ResolvedPack, settings: &AwsSettings) -> Result<Pack
                     Tag::builder().key("trustbridge-pack").value(&r.pack.id).build().expect("tag"),
                 ];
                 let boundary = role.boundary.as_ref().map(|b| policy_arn(r, &me.account, b));
-                s.call("iam:CreateRole", || async {
-                    s.iam
-                        .create_role()
-                        .role_name(&role.name)
-                        .assume_role_policy_document(&trust)
-                        .description(&role.description)
-                        .set_permissions_boundary(boundary.clone())
-                        .set_tags(Some(tags.clone()))
-                        .send()
-                        .await
-                        .map_err(|e| s.classify("iam:CreateRole", e))
-                })
-                .await?;
+                if !dry_run {
+                    s.call("iam:CreateRole", || async {
+                        s.iam
+                            .create_role()
+                            .role_name(&role.name)
+                            .assume_role_policy_document(&trust)
+                            .description(&role.description)
+                            .set_permissions_boundary(boundary.clone())
+                            .set_tags(Some(tags.clone()))
+                            .send()
+                            .await
+                            .map_err(|e| s.classify("iam:CreateRole", e))
+                    })
+                    .await?;
+                }
                 changes.push(format!("created role {}", role.name));
             }
         }
         for (pname, doc) in &role.inline {
-            if read_inline(&s, &role.name, pname).await?.is_some_and(|cur| cur.grants() == doc.grants()) {
+            if exists && read_inline(&s, &role.name, pname).await?.is_some_and(|cur| cur.grants() == doc.grants()) {
                 continue;
             }
             let body = compact(doc);
-            s.call("iam:PutRolePolicy", || async {
-                s.iam
-                    .put_role_policy()
-                    .role_name(&role.name)
-                    .policy_name(pname)
-                    .policy_document(&body)
-                    .send()
-                    .await
-                    .map_err(|e| s.classify("iam:PutRolePolicy", e))
-            })
-            .await?;
+            if !dry_run {
+                s.call("iam:PutRolePolicy", || async {
+                    s.iam
+                        .put_role_policy()
+                        .role_name(&role.name)
+                        .policy_name(pname)
+                        .policy_document(&body)
+                        .send()
+                        .await
+                        .map_err(|e| s.classify("iam:PutRolePolicy", e))
+                })
+                .await?;
+            }
             changes.push(format!("put inline policy {pname} on role {}", role.name));
         }
-        let have = attached(&s, &role.name).await?;
+        let have = if exists { attached(&s, &role.name).await? } else { BTreeSet::new() };
         let want: Vec<String> =
             role.managed.iter().map(|m| policy_arn(r, &me.account, m)).chain(role.aws_managed_arns.iter().cloned()).collect();
         for arn in want.iter().filter(|a| !have.contains(*a)) {
-            s.call("iam:AttachRolePolicy", || async {
-                s.iam
-                    .attach_role_policy()
-                    .role_name(&role.name)
-                    .policy_arn(arn)
-                    .send()
-                    .await
-                    .map_err(|e| s.classify("iam:AttachRolePolicy", e))
-            })
-            .await?;
+            if !dry_run {
+                s.call("iam:AttachRolePolicy", || async {
+                    s.iam
+                        .attach_role_policy()
+                        .role_name(&role.name)
+                        .policy_arn(arn)
+                        .send()
+                        .await
+                        .map_err(|e| s.classify("iam:AttachRolePolicy", e))
+                })
+                .await?;
+            }
             changes.push(format!("attached {arn} to role {}", role.name));
         }
     }
