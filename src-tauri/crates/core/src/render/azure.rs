@@ -54,6 +54,16 @@ pub fn model(z: &ResolvedAzure) -> AzureModel {
     }
 }
 
+/// `az ad sp list` for the app id of the service principal named `$SP_NAME` (empty if none).
+fn find_app_id() -> Vec<crate::render::sh::Word> {
+    ["az", "ad", "sp", "list", "--display-name"]
+        .into_iter()
+        .map(lit)
+        .chain([var("SP_NAME")])
+        .chain(["--query", "[0].appId", "-o", "tsv"].into_iter().map(lit))
+        .collect()
+}
+
 fn header(s: &mut Script, z: &ResolvedAzure) {
     s.set("TENANT", &z.tenant_id)
         .set("SUBSCRIPTION", &z.subscription_id)
@@ -87,21 +97,7 @@ pub fn setup_sh(z: &ResolvedAzure, m: &AzureModel) -> String {
         s.set("SP_NAME", &z.service_principal_name)
             .blank()
             .comment("1. The app registration and its service principal (no secret is created here).")
-            .capture(
-                "APP_ID",
-                &[
-                    lit("az"),
-                    lit("ad"),
-                    lit("sp"),
-                    lit("list"),
-                    lit("--display-name"),
-                    var("SP_NAME"),
-                    lit("--query"),
-                    lit("[0].appId"),
-                    lit("-o"),
-                    lit("tsv"),
-                ],
-            )
+            .capture("APP_ID", &find_app_id())
             .raw("if [ -z \"$APP_ID\" ]; then")
             .raw("  APP_ID=\"$(az ad app create --display-name \"$SP_NAME\" --query appId -o tsv)\"")
             .run_indented(&[lit("az"), lit("ad"), lit("sp"), lit("create"), lit("--id"), var("APP_ID"), lit("--output"), lit("none")])
@@ -169,22 +165,8 @@ pub fn revoke_sh(z: &ResolvedAzure, m: &AzureModel) -> String {
         s.set("APP_ID", app);
     } else {
         s.set("SP_NAME", &z.service_principal_name);
-        s.capture(
-            "APP_ID",
-            &[
-                lit("az"),
-                lit("ad"),
-                lit("sp"),
-                lit("list"),
-                lit("--display-name"),
-                var("SP_NAME"),
-                lit("--query"),
-                lit("[0].appId"),
-                lit("-o"),
-                lit("tsv"),
-            ],
-        )
-        .raw("if [ -z \"$APP_ID\" ]; then echo \"No service principal named $SP_NAME: nothing to revoke.\"; exit 0; fi");
+        s.capture("APP_ID", &find_app_id())
+            .raw("if [ -z \"$APP_ID\" ]; then echo \"No service principal named $SP_NAME: nothing to revoke.\"; exit 0; fi");
     }
     for ra in &m.role_assignments {
         s.run(&[
