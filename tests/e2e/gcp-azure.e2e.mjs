@@ -1,12 +1,43 @@
 // (b) The Google Cloud and Azure paths to export (both clouds at once: the task list shows), then
 // the exported files read from disk.
-import { mkdirSync, readFileSync, existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { mkdirSync, readFileSync, existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const SUBSCRIPTION = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
+
+/** Files under the private session's dirs that contain any of `needles` (the keyring's own file is encrypted). */
+function canaryFiles(needles) {
+  const roots = ["HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR"].map((k) => process.env[k]).filter(Boolean);
+  const hits = [];
+  const walk = (dir, depth) => {
+    let entries = [];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory() && depth < 12) walk(p, depth + 1);
+      else if (e.isFile()) {
+        try {
+          if (statSync(p).size > 50 * 1024 * 1024) continue;
+          const text = readFileSync(p).toString("latin1");
+          if (needles.some((n) => text.includes(n))) hits.push(p);
+        } catch {
+          // sockets, vanished files
+        }
+      }
+    }
+  };
+  for (const r of new Set(roots)) walk(r, 0);
+  return [...new Set(hits)];
+}
 
 await e2e("gcp-azure", async (t) => {
   const f = new Flow(t);
@@ -78,10 +109,93 @@ await e2e("gcp-azure", async (t) => {
   const plan = JSON.parse(read("plan.json"));
   t.check(plan.azure.events.length === 0 && !plan.aws, "plan.json: no Azure topic (left empty), no AWS section");
 
+  // Credentials: paste → validated against the plan → OS keyring (the run's unlocked gnome-keyring)
+  // → only "Stored" and the fingerprint on screen; the pasted secrets are nowhere afterwards.
   await f.continue("credentials");
-  t.check(await (await b.$('[data-testid="credentials-unavailable"]')).isExisting(), "credentials say plainly they are not available yet");
+  // (The tag is upper-cased by CSS; compare case-insensitively.)
+  const statusText = async (kind) => (await (await b.$(`[data-testid="credentials-${kind}-status"]`)).getText()).trim().toLowerCase();
+  await t.waitFor(async () => (await statusText("gcp")).includes("not stored") && (await statusText("azure")).includes("not stored"), "both clouds say their credentials are not stored");
   await f.shot("credentials");
+  const paste = async (kind, json) => {
+    const el = await f.el(`[data-testid="credentials-${kind}-json"]`);
+    await b.execute((e, v) => {
+      e.value = v;
+      e.dispatchEvent(new Event("input", { bubbles: true }));
+    }, el, json);
+    f.actions += 1;
+  };
+  const APP_ID = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
+  const AZURE_CANARY = `canary-azure-${process.pid}-never-shown`;
+  const azureJson = (tenant) => JSON.stringify({ appId: APP_ID, displayName: "ML3PlatformSP", password: AZURE_CANARY, tenant }, null, 2);
+  await paste("azure", azureJson("11111111-2222-3333-4444-555555555555"));
+  await f.click("credentials-azure-store");
+  const refusal = await t.waitFor(async () => {
+    const p = await b.$('[data-testid="credentials-azure-problem"]');
+    return (await p.isExisting()) && (await p.getText());
+  }, "a service principal of another tenant is refused");
+  t.check(refusal.includes(TENANT) && !refusal.includes(AZURE_CANARY), "the refusal names the plan's tenant, never the secret", refusal);
+  t.check((await statusText("azure")).includes("not stored"), "nothing was stored");
+  await f.shot("credentials-refused");
+  await paste("azure", azureJson(TENANT));
+  await f.click("credentials-azure-store");
+  const azureStatus = await t.waitFor(async () => {
+    const st = await statusText("azure");
+    return st.includes("stored") && !st.includes("not stored") && st;
+  }, "the Azure secret is stored");
+  t.check(azureStatus.includes(APP_ID), "the status shows the appId fingerprint", azureStatus);
+  t.check((await (await f.el('[data-testid="credentials-azure-json"]')).getValue()) === "", "the field is cleared after storing");
+
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const pem = privateKey.export({ type: "pkcs8", format: "pem" });
+  const KEY_ID = `e2e${process.pid}abcdef0123456789abcdef0123456789`;
+  await paste("gcp", JSON.stringify({
+    type: "service_account", project_id: "ml-data-123456", private_key_id: KEY_ID, private_key: pem,
+    client_email: "ml3-platform-sa@ml-data-123456.iam.gserviceaccount.com", client_id: "1", token_uri: "https://oauth2.googleapis.com/token",
+  }));
+  await f.click("credentials-gcp-store");
+  const gcpStatus = await t.waitFor(async () => {
+    const st = await statusText("gcp");
+    return st.includes("stored") && !st.includes("not stored") && st;
+  }, "the GCP key is stored");
+  t.check(gcpStatus.includes("ml3-platform-sa@ml-data-123456.iam.gserviceaccount.com") && gcpStatus.includes(KEY_ID.slice(0, 12).toLowerCase()), "the status shows the key id and client_email", gcpStatus);
+  await f.shot("credentials-stored");
+
+  // Canary: neither secret is in the page (text, fields, source) nor in any file of the private session.
+  const pemBody = pem.split("\n")[5];
+  const pageNow = `${await f.screenText()}\n${await b.getPageSource()}`;
+  t.check(!pageNow.includes(AZURE_CANARY) && !pageNow.includes(pemBody), "the pasted secrets are not in the page afterwards");
+  const hits = canaryFiles([AZURE_CANARY, pemBody]);
+  t.check(hits.length === 0, "the secrets are in no file of the app data, config, cache or home dir", hits.join(", "));
+  const stored = spawnSync("secret-tool", ["search", "--all", "service", "dev.trustbridge.wizard/debug"], { encoding: "utf8" });
+  t.check(stored.status === 0 && `${stored.stdout}${stored.stderr}`.includes("MULTI_01"), "the keyring holds entries for the integration", `${stored.status} ${stored.stderr}`);
+
+  // Presenter mode hides the key id and tenant in the fingerprints.
+  await f.click("presenter-toggle");
+  const masked = await t.waitFor(async () => {
+    const st = await statusText("azure");
+    return !st.includes(TENANT.toLowerCase()) && st;
+  }, "presenter mode masks the tenant in the fingerprint", { fatal: false });
+  t.check(!(await statusText("gcp")).includes(KEY_ID.slice(0, 12).toLowerCase()), "presenter mode masks the key id", String(masked));
+  await f.shot("credentials-presenter");
+  await f.click("presenter-toggle");
+
   await f.continue("test");
+  // The test reads the stored credentials back from the keyring (no "not stored" probe); the
+  // clouds themselves are unreachable here (no network), so their probes fail on the network.
+  await f.click("run-test");
+  await t.waitFor(async () => (await b.$('[data-testid="test-verdict"], [data-testid="test-error"]')).isExisting(), "the connectivity test ends", { timeout: 60000 });
+  const probes = await b.execute(() =>
+    [...document.querySelectorAll('[data-testid^="probe-"]')].map((e) => `${e.getAttribute("data-testid")}=${e.getAttribute("data-status")}:${e.getAttribute("data-code")}`),
+  );
+  const credentialProbes = probes.filter((p) => /^probe-(gcp|azure):credentials=/.test(p));
+  t.check(
+    credentialProbes.length === 2 && credentialProbes.every((p) => !/:(secrets|keyring)\./.test(p)),
+    "both clouds' credentials were read back from the keyring (their sign-in fails on the network here, not on a missing secret)",
+    probes.join(" "),
+  );
+  const testPage = `${await f.screenText()}\n${await b.getPageSource()}`;
+  t.check(!testPage.includes(AZURE_CANARY) && !testPage.includes(pemBody), "no secret in the test results");
+  await f.shot("test");
   await f.continue("done");
   await t.waitFor(async () => (await b.$('[data-testid="handoff"]')).isExisting(), "the done page shows the hand-off JSON");
   const done = await f.screenText();

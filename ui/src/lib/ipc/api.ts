@@ -1,10 +1,14 @@
-// Typed wrappers, one per Rust command. Names and shapes follow `src-tauri/src/commands.rs`.
-// Features whose backends are still being built (apply, AWS account detection, credentials, the
-// connectivity test) each sit behind ONE function here that says so plainly; wiring a backend
-// means changing that function and `isAvailable`, nothing in the views.
+// Typed wrappers, one per Rust command. Names and shapes follow `src-tauri/src/commands.rs` and
+// `src-tauri/src/commands_cloud.rs`.
+import { Channel } from "@tauri-apps/api/core";
 import { open } from "@tauri-apps/plugin-dialog";
 import { call, type IpcError } from "./index";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { ApplyResult } from "./bindings/ApplyResult";
+import type { AwsAccount } from "./bindings/AwsAccount";
+import type { CredentialStatus } from "./bindings/CredentialStatus";
+import type { Probe } from "./bindings/Probe";
+import type { ProbeUpdate } from "./bindings/ProbeUpdate";
 import type { Draft } from "./bindings/Draft";
 import type { ExportResult } from "./bindings/ExportResult";
 import type { Plan } from "./bindings/Plan";
@@ -12,6 +16,12 @@ import type { Preview } from "./bindings/Preview";
 import type { ProfileSummary } from "./bindings/ProfileSummary";
 
 export type { AppInfo } from "./bindings/AppInfo";
+export type { ApplyChange } from "./bindings/ApplyChange";
+export type { ApplyResult } from "./bindings/ApplyResult";
+export type { AwsAccount } from "./bindings/AwsAccount";
+export type { CredentialStatus } from "./bindings/CredentialStatus";
+export type { Probe } from "./bindings/Probe";
+export type { ProbeUpdate } from "./bindings/ProbeUpdate";
 export type { Cloud } from "./bindings/Cloud";
 export type { Draft } from "./bindings/Draft";
 export type { ExportResult } from "./bindings/ExportResult";
@@ -65,6 +75,8 @@ export function clearDraft(): Promise<void> {
   return call<void>("clear_draft");
 }
 
+export type SecretKind = "gcp" | "azure";
+
 export type ConsoleTarget = "aws-console" | "gcp-cloud-shell" | "azure-cloud-shell";
 
 /** Opens the AWS console / Google Cloud Shell / Azure Cloud Shell in the browser (Rust allowlist). */
@@ -89,52 +101,39 @@ export async function pickFolder(title: string): Promise<string | null> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Not available yet in this build. Each is one function; the views ask `isAvailable` first and
-// say plainly what is missing. They never pretend to succeed.
+// The cloud: AWS account detection and apply, the connectivity test (every cloud, live), the
+// GCP / Azure credentials in the OS keyring. The webview never calls a cloud; Rust does.
 // ---------------------------------------------------------------------------------------------
 
-export type Feature = "apply" | "aws-detect" | "credentials" | "connectivity-test";
-
-/** Error code of a feature this build does not have yet. */
-export const NOT_AVAILABLE = "feature.not_available";
-
-const AVAILABLE: Record<Feature, boolean> = {
-  apply: false, // issue 4
-  "aws-detect": false, // issue 4 (GetCallerIdentity, ListBuckets, ListEventBuses)
-  credentials: false, // issue 5 (OS keyring)
-  "connectivity-test": false, // issues 4 and 5
-};
-
-export function isAvailable(feature: Feature): boolean {
-  return AVAILABLE[feature];
+/** Who the AWS credentials on this machine belong to, and the buckets / event buses they can see. */
+export function awsIdentity(region?: string): Promise<AwsAccount> {
+  return call<AwsAccount>("aws_identity", region ? { region } : {});
 }
 
-function notAvailable(feature: Feature): Promise<never> {
-  const error: IpcError = {
-    code: NOT_AVAILABLE,
-    message: `${feature}: not available yet in this build`,
-    field: null,
-    fix: null,
-  };
-  return Promise.reject(error);
+/** Creates or updates the IAM role and its policies; with `dryRun`, only says what would change. */
+export function applyAws(plan: Plan, dryRun: boolean): Promise<ApplyResult> {
+  return call<ApplyResult>("apply_aws", { plan, dryRun });
 }
 
-/** Creates what the plan needs in the customer's cloud (issue 4). */
-export function applyPlan(_plan: Plan): Promise<never> {
-  return notAvailable("apply");
+/**
+ * Runs the connectivity test for every cloud in the plan. `onUpdate` is called live as each probe
+ * starts and finishes; resolves with every result.
+ */
+export function verifyPlan(plan: Plan, onUpdate: (update: ProbeUpdate) => void): Promise<Probe[]> {
+  const onEvent = new Channel<ProbeUpdate>();
+  onEvent.onmessage = onUpdate;
+  return call<Probe[]>("verify_plan", { plan, onEvent });
 }
 
-/** AWS account id, buckets and event buses from the customer's credentials (issue 4). */
-export function detectAws(): Promise<never> {
-  return notAvailable("aws-detect");
+/**
+ * Sends a GCP key / Azure service-principal JSON to Rust ONCE: it is validated against the plan,
+ * stored in the OS keyring and never sent back. Resolves with the fingerprint only.
+ */
+export function storeCredentials(plan: Plan, kind: SecretKind, json: string): Promise<CredentialStatus> {
+  return call<CredentialStatus>("store_credentials", { plan, kind, json });
 }
 
-/** Stores a GCP key / Azure service-principal secret in the OS keyring (issue 5). */
-export function storeCredentials(_cloud: "gcp" | "azure", _secret: string): Promise<never> {
-  return notAvailable("credentials");
-}
-
-/** Runs the connectivity probes (issues 4 and 5). */
-export function runConnectivityTest(_plan: Plan): Promise<never> {
-  return notAvailable("connectivity-test");
+/** Whether each cloud's credentials are stored (GCP and Azure sections of the plan), with fingerprints. */
+export function credentialsStatus(plan: Plan): Promise<CredentialStatus[]> {
+  return call<CredentialStatus[]>("credentials_status", { plan });
 }

@@ -1,14 +1,17 @@
 // Error code → plain-language message. The UI matches on `code`, never on message text.
 import type { IpcError } from "./bindings/IpcError";
 import { IPC_UNAVAILABLE } from "./index";
-import { NOT_AVAILABLE } from "./api";
 
 const MESSAGES: Record<string, string> = {
   [IPC_UNAVAILABLE]:
     "This page is not running inside the Trustbridge app, so it cannot reach its engine. Open the Trustbridge app instead.",
-  [NOT_AVAILABLE]: "This is not available yet in this build of Trustbridge.",
   "keyring.unavailable":
     "The system keyring is locked or unavailable, so secrets cannot be stored.",
+  "keyring.locked": "The system keyring is locked. Unlock it (log in to your desktop session) and try again.",
+  "aws.no_credentials": "No AWS credentials were found on this computer.",
+  "aws.sso_expired": "Your AWS SSO session has expired.",
+  "aws.expired_token": "Your AWS credentials have expired.",
+  "aws.network": "Trustbridge could not reach AWS.",
   "open.failed": "The browser could not be opened.",
   "open.not_allowed": "Trustbridge only opens the AWS, Google Cloud and Azure consoles.",
   "draft.secret": "Your answers were not saved: they contained something that looks like a secret.",

@@ -2,8 +2,10 @@
 // $lib/ipc. The pure logic lives in steps.ts / answers.ts; this wires it to Svelte and IPC.
 import { tick } from "svelte";
 import {
-  clearDraft, listProfiles, loadDraft, newExternalId, preview, saveDraft, validatePlan,
-  type Draft, type ExportResult, type Preview, type ProfileSummary,
+  applyAws, awsIdentity, clearDraft, credentialsStatus, listProfiles, loadDraft, newExternalId, preview, saveDraft,
+  storeCredentials, validatePlan, verifyPlan,
+  type ApplyResult, type AwsAccount, type CredentialStatus, type Draft, type ExportResult, type Preview, type Probe,
+  type ProbeUpdate, type ProfileSummary, type SecretKind,
 } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 import { describeError } from "../ipc/messages";
@@ -16,6 +18,9 @@ import { mask } from "./mask";
 import { isStep, nextStep, previousStep, progress, stepsFor, stepTitle, type StepId } from "./steps";
 
 export type Screen = "loading" | "failed" | "resume" | "wizard";
+/** A probe on the connectivity-test page: running until its result arrives. */
+export type ProbeRow = Omit<Probe, "status"> & { status: Probe["status"] | "running" };
+export type TestState = "idle" | "running" | "done" | "error";
 export type SummaryItem = { text: string; href?: string | null; onselect?: () => void };
 
 /** Field path of the export page's "type a folder" input (not a plan field). */
@@ -43,6 +48,22 @@ export class Wizard {
   preview = $state<Preview | null>(null);
   exported = $state<ExportResult | null>(null);
   exportFolder = $state("");
+  /** The AWS account as this computer's credentials see it (null: not detected or no credentials). */
+  awsAccount = $state<AwsAccount | null>(null);
+  private awsDetecting = false;
+  /** Apply (AWS): the dry run shown, for which plan, and the result of applying it. */
+  applyPreview = $state<ApplyResult | null>(null);
+  applyPreviewFor = $state("");
+  applied = $state<ApplyResult | null>(null);
+  applyError = $state<IpcError | null>(null);
+  applying = $state<"preview" | "apply" | null>(null);
+  /** GCP / Azure credentials: stored or not, with their fingerprint (never the secret). */
+  credentials = $state<CredentialStatus[]>([]);
+  credentialsError = $state<IpcError | null>(null);
+  /** The connectivity test, live. */
+  probes = $state<ProbeRow[]>([]);
+  testState = $state<TestState>("idle");
+  testError = $state<IpcError | null>(null);
   /** User actions (clicks, keys, fields filled) are counted by the e2e test, not here. */
 
   profile = $derived(this.profiles.find((p) => p.id === this.answers.platform) ?? null);
@@ -50,6 +71,8 @@ export class Wizard {
   plan = $derived(buildPlan(this.answers, this.profile));
   sensitive = $derived(sensitiveValues(this.answers));
   progress = $derived(progress(this.steps, this.step));
+  /** The plan as a string: an apply preview is only valid for the plan it was made for. */
+  planKey = $derived(JSON.stringify(this.plan));
   inputs = $derived(this.step === "export" ? [EXPORT_FOLDER] : inputsForStep(this.step, this.answers, this.profile));
 
   /** Text as it may appear on screen: masked in presenter mode. */
@@ -106,6 +129,7 @@ export class Wizard {
     this.lastSaved = this.snapshot("start");
     this.preview = null;
     this.exported = null;
+    this.resetCloud();
     this.returnToCheck = false;
     this.screen = "wizard";
     await this.goTo("start");
@@ -116,7 +140,10 @@ export class Wizard {
     if (!opts.keepErrors) this.errors = [];
     this.step = step;
     if (step === "check") this.returnToCheck = false;
-    if (step === "aws-identity") await this.ensureExternalId();
+    if (step === "aws-identity") {
+      void this.detectAws();
+      await this.ensureExternalId();
+    }
     await tick();
     window.scrollTo(0, 0);
     const target = opts.focus ? document.getElementById(focusId(opts.focus)) : null;
@@ -220,6 +247,121 @@ export class Wizard {
     } catch (e) {
       this.errors = [toIpcError(e)];
       this.attempts += 1;
+    }
+  }
+
+  private resetCloud(): void {
+    this.awsAccount = null;
+    this.applyPreview = null;
+    this.applyPreviewFor = "";
+    this.applied = null;
+    this.applyError = null;
+    this.credentials = [];
+    this.credentialsError = null;
+    this.probes = [];
+    this.testState = "idle";
+    this.testError = null;
+  }
+
+  /**
+   * Reads who the AWS credentials on this computer are (GetCallerIdentity) and the buckets and event
+   * buses they see. Prefills an empty account id; saves the person looking it up. Silent without
+   * credentials: the field's hint says where to find the id.
+   */
+  async detectAws(): Promise<void> {
+    if (this.awsAccount || this.awsDetecting) return;
+    this.awsDetecting = true;
+    try {
+      const account = await awsIdentity(this.answers.aws.region.trim() || undefined);
+      this.awsAccount = account;
+      if (this.answers.aws.account_id.trim() === "") this.answers.aws.account_id = account.caller.account;
+    } catch {
+      // no AWS credentials here: the person types the account id
+    } finally {
+      this.awsDetecting = false;
+    }
+  }
+
+  /** Apply, step 1: what would change, and as whom (nothing is changed). */
+  async previewApply(): Promise<void> {
+    if (this.applying) return;
+    this.applying = "preview";
+    this.applyError = null;
+    this.applied = null;
+    try {
+      const key = this.planKey;
+      this.applyPreview = await applyAws(this.plan, true);
+      this.applyPreviewFor = key;
+    } catch (e) {
+      this.applyPreview = null;
+      this.applyError = toIpcError(e);
+    } finally {
+      this.applying = null;
+    }
+  }
+
+  /** Apply, step 2: make the previewed changes. The backend checks the account again. */
+  async applyNow(): Promise<void> {
+    if (this.applying) return;
+    this.applying = "apply";
+    this.applyError = null;
+    try {
+      this.applied = await applyAws(this.plan, false);
+    } catch (e) {
+      this.applyError = toIpcError(e);
+    } finally {
+      this.applying = null;
+    }
+  }
+
+  async loadCredentials(): Promise<void> {
+    this.credentialsError = null;
+    try {
+      this.credentials = await credentialsStatus(this.plan);
+    } catch (e) {
+      this.credentialsError = toIpcError(e);
+    }
+  }
+
+  /**
+   * Sends the pasted or picked JSON to Rust once (validated, stored in the OS keyring, dropped).
+   * Resolves with null when stored, else the problem to show at the field. Nothing here keeps it.
+   */
+  async storeSecret(kind: SecretKind, json: string): Promise<IpcError | null> {
+    try {
+      const status = await storeCredentials(this.plan, kind, json);
+      this.credentials = [...this.credentials.filter((c) => c.kind !== kind), status];
+      return null;
+    } catch (e) {
+      return toIpcError(e);
+    }
+  }
+
+  /** The connectivity test for every cloud in the plan; each probe shows as it runs and ends. */
+  async runTest(): Promise<void> {
+    if (this.testState === "running") return;
+    this.testState = "running";
+    this.testError = null;
+    this.probes = [];
+    const upsert = (row: ProbeRow) => {
+      const i = this.probes.findIndex((p) => p.id === row.id);
+      if (i === -1) this.probes.push(row);
+      else this.probes[i] = row;
+    };
+    const onUpdate = (u: ProbeUpdate) => {
+      if (u.event === "started") upsert({ id: u.id, status: "running", duration_ms: 0, message: "", fix: null, code: null });
+      else if (u.event === "waiting") {
+        const row = this.probes.find((p) => p.id === u.id);
+        upsert({ ...(row ?? { id: u.id, duration_ms: 0, fix: null, code: null }), status: "running", message: u.message });
+      } else upsert(u.probe);
+    };
+    try {
+      const results = await verifyPlan(this.plan, onUpdate);
+      this.probes = results;
+      this.testState = "done";
+    } catch (e) {
+      this.testError = toIpcError(e);
+      this.testState = "error";
     }
   }
 

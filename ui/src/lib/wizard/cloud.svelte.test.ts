@@ -1,0 +1,170 @@
+// The wizard's cloud flows: AWS account detection, apply (dry run, then apply), credentials to the
+// keyring, the live connectivity test. IPC is mocked at @tauri-apps/api/core (the only Tauri door).
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { MLCUBE } from "./fixtures.test-util";
+
+const invoke = vi.fn();
+class FakeChannel {
+  onmessage: (m: unknown) => void = () => {};
+}
+vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args), Channel: FakeChannel }));
+vi.stubGlobal("window", { scrollTo() {} });
+vi.stubGlobal("document", { getElementById: () => null });
+
+const { Wizard } = await import("./wizard.svelte");
+
+type Args = Record<string, unknown>;
+type Call = [string, Args | undefined];
+const calls = (name: string) => (invoke.mock.calls as Call[]).filter(([c]) => c === name).map(([, a]) => a);
+
+const CALLER = { account: "123456789012", arn: "arn:aws:iam::123456789012:user/alice" };
+const CANARY = "canary-password-5b8e-never-kept";
+
+function backend(extra: (cmd: string, args: Args) => unknown = () => undefined) {
+  invoke.mockImplementation(async (cmd: string, args: Args) => {
+    const r = await extra(cmd, args);
+    if (r !== undefined) return r;
+    switch (cmd) {
+      case "list_profiles":
+        return [MLCUBE];
+      case "load_draft":
+        return null;
+      case "validate_plan":
+        return [];
+      case "new_external_id":
+        return "generated-external-id-0123456789";
+      case "aws_identity":
+        return { caller: CALLER, buckets: ["data-a", "data-b"], event_buses: ["default", "retrain"] };
+      default:
+        return null;
+    }
+  });
+}
+
+async function wizardOnAws() {
+  const w = new Wizard();
+  await w.init();
+  w.answers.integration.project_id = "p1";
+  await w.continue();
+  w.answers.clouds = ["aws"];
+  await w.continue();
+  return w;
+}
+
+beforeEach(() => invoke.mockReset());
+afterEach(() => vi.clearAllMocks());
+
+describe("AWS account detection", () => {
+  it("prefills the account id on the identity page and keeps the pick lists", async () => {
+    backend();
+    const w = await wizardOnAws();
+    await vi.waitFor(() => expect(w.awsAccount).not.toBeNull());
+    expect(w.answers.aws.account_id).toBe("123456789012");
+    expect(w.awsAccount?.buckets).toEqual(["data-a", "data-b"]);
+    expect(calls("aws_identity")[0]).toEqual({ region: "us-east-1" });
+  });
+
+  it("never overwrites a typed account id, and is silent without credentials", async () => {
+    backend((cmd) => (cmd === "aws_identity" ? Promise.reject({ code: "aws.no_credentials", message: "none", field: null, fix: null }) : undefined));
+    const w = await wizardOnAws();
+    await vi.waitFor(() => expect(calls("aws_identity").length).toBe(1));
+    expect(w.answers.aws.account_id).toBe("");
+    expect(w.awsAccount).toBeNull();
+    expect(w.errors).toEqual([]);
+
+    backend();
+    w.answers.aws.account_id = "210987654321";
+    await w.detectAws();
+    expect(w.answers.aws.account_id).toBe("210987654321");
+  });
+});
+
+describe("Apply", () => {
+  const change = { kind: "create_role", summary: "create role mlcube-platform-access", detail: ["+ trust …"] };
+
+  it("previews with a dry run, then applies; a changed plan needs a new preview", async () => {
+    backend((cmd, args) =>
+      cmd === "apply_aws" ? { caller: CALLER, role_arn: "arn:aws:iam::123456789012:role/r", dry_run: args.dryRun, changes: [change] } : undefined,
+    );
+    const w = await wizardOnAws();
+    await w.previewApply();
+    expect(calls("apply_aws")[0]).toMatchObject({ dryRun: true });
+    expect(w.applyPreview?.changes).toHaveLength(1);
+    expect(w.applyPreviewFor).toBe(w.planKey);
+    await w.applyNow();
+    expect(calls("apply_aws")[1]).toMatchObject({ dryRun: false });
+    expect(w.applied?.dry_run).toBe(false);
+    w.answers.aws.role_name = "other-role";
+    expect(w.applyPreviewFor).not.toBe(w.planKey);
+  });
+
+  it("shows the backend's refusal (another account) and keeps no preview", async () => {
+    const refusal = { code: "aws.account_mismatch", message: "signed in to account 111111111111 …", field: null, fix: "use a profile for 123456789012" };
+    backend((cmd) => (cmd === "apply_aws" ? Promise.reject(refusal) : undefined));
+    const w = await wizardOnAws();
+    await w.previewApply();
+    expect(w.applyError).toEqual(refusal);
+    expect(w.applyPreview).toBeNull();
+    expect(w.applying).toBeNull();
+  });
+});
+
+describe("Credentials", () => {
+  it("sends the secret once, keeps only the fingerprint, never saves it", async () => {
+    const status = { kind: "azure", stored: true, key_id: null, principal: "app-id", scope: "tenant" };
+    backend((cmd) => (cmd === "store_credentials" ? status : cmd === "credentials_status" ? [] : undefined));
+    const w = new Wizard();
+    await w.init();
+    const json = JSON.stringify({ appId: "a", password: CANARY, tenant: "t" });
+    expect(await w.storeSecret("azure", json)).toBeNull();
+    expect(calls("store_credentials")[0]).toMatchObject({ kind: "azure", json });
+    expect(w.credentials).toEqual([status]);
+    await w.continue();
+    const everything = JSON.stringify({ saved: calls("save_draft"), credentials: w.credentials, answers: w.answers, plan: w.plan });
+    expect(everything).not.toContain(CANARY);
+  });
+
+  it("answers with the problem when Rust refuses it", async () => {
+    const problem = { code: "secrets.azure.tenant_mismatch", message: "tenant differs", field: "credentials.azure", fix: "f" };
+    backend((cmd) => (cmd === "store_credentials" ? Promise.reject(problem) : undefined));
+    const w = new Wizard();
+    await w.init();
+    expect(await w.storeSecret("azure", "{}")).toEqual(problem);
+    expect(w.credentials).toEqual([]);
+  });
+});
+
+describe("Connectivity test", () => {
+  const probe = (id: string, status: string) => ({ id, status, duration_ms: 12, message: `${id} ok`, fix: null, code: null });
+
+  it("shows each probe running, then its result, live from the channel", async () => {
+    let seenWhileRunning: string[] = [];
+    let w!: InstanceType<typeof Wizard>;
+    backend((cmd, args) => {
+      if (cmd !== "verify_plan") return undefined;
+      const ch = args.onEvent as FakeChannel;
+      ch.onmessage({ event: "started", id: "credentials" });
+      ch.onmessage({ event: "started", id: "role_exists" });
+      ch.onmessage({ event: "finished", probe: probe("credentials", "pass") });
+      seenWhileRunning = w.probes.map((p) => `${p.id}:${p.status}`);
+      ch.onmessage({ event: "waiting", id: "role_exists", message: "waiting for IAM" });
+      expect(w.probes.find((p) => p.id === "role_exists")?.message).toBe("waiting for IAM");
+      ch.onmessage({ event: "finished", probe: probe("role_exists", "pass") });
+      return [probe("credentials", "pass"), probe("role_exists", "pass"), probe("vendor_assume_role", "skip")];
+    });
+    w = await wizardOnAws();
+    await w.runTest();
+    expect(seenWhileRunning).toEqual(["credentials:pass", "role_exists:running"]);
+    expect(w.testState).toBe("done");
+    expect(w.probes.map((p) => p.status)).toEqual(["pass", "pass", "skip"]);
+  });
+
+  it("an error that stops the whole test is shown as such", async () => {
+    const err = { code: "validation", message: "aws.account_id: …", field: "aws.account_id", fix: null };
+    backend((cmd) => (cmd === "verify_plan" ? Promise.reject(err) : undefined));
+    const w = await wizardOnAws();
+    await w.runTest();
+    expect(w.testState).toBe("error");
+    expect(w.testError).toEqual(err);
+  });
+});
