@@ -66,8 +66,9 @@ export function appPids(bin = required("TRUSTBRIDGE_BIN"), port = required("TAUR
 }
 
 /** A named test script: `await e2e("smoke", async (t) => { ... })`. Exits 0 only if every check passed.
- *  Each script starts with no saved draft unless `{ keepDraft: true }`. */
-export async function e2e(name, body, { keepDraft = false } = {}) {
+ *  Each script starts with no saved draft unless `{ keepDraft: true }`. `{ application }` starts the
+ *  app through another executable (a wrapper that sets the app's environment and execs the binary). */
+export async function e2e(name, body, { keepDraft = false, application = null } = {}) {
   const bin = required("TRUSTBRIDGE_BIN");
   const port = Number(required("TAURI_DRIVER_PORT"));
   mkdirSync(OUT, { recursive: true });
@@ -149,7 +150,7 @@ export async function e2e(name, body, { keepDraft = false } = {}) {
       connectionRetryTimeout: Number(process.env.E2E_SESSION_TIMEOUT ?? 60000),
       connectionRetryCount: 1,
       capabilities: {
-        "tauri:options": { application: bin },
+        "tauri:options": { application: application ?? bin },
         "wdio:enforceWebDriverClassic": true,
       },
     });

@@ -1,0 +1,207 @@
+// The wizard's AWS path against a real moto server, launch → apply → a green connectivity test.
+// This script starts moto_server on a free 127.0.0.1 port, seeds the bucket and event bus (boto3),
+// starts the app through a wrapper that sets AWS_ENDPOINT_URL / AWS_ACCESS_KEY_ID /
+// AWS_SECRET_ACCESS_KEY / AWS_REGION for it alone, drives Apply (dry run, then apply) and the
+// connectivity test, and stops moto by its PID. Vendor-side probes are skipped: no vendor credentials.
+// Counts user actions from launch to the green test ("# user-actions launch→green test: N").
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { e2e, OUT } from "./harness.mjs";
+import { Flow, waitForStart } from "./flow.mjs";
+
+const ACCOUNT = "123456789012"; // moto's default account
+const REGION = "us-east-1";
+const BUCKET = "moto-e2e-training-data";
+const BUS = "moto-e2e-retrain";
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startMoto() {
+  const port = await freePort();
+  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { detached: true, stdio: "ignore" });
+  const url = `http://127.0.0.1:${port}`;
+  let exited = null;
+  child.on("exit", (code) => (exited = code ?? "signal"));
+  child.on("error", (e) => (exited = e.message));
+  const deadline = Date.now() + 20000;
+  while (Date.now() < deadline) {
+    if (exited !== null) throw new Error(`moto_server exited (${exited}): pip install 'moto[server]'`);
+    try {
+      if ((await fetch(`${url}/moto-api/`)).ok) return { child, url };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  stopMoto(child);
+  throw new Error("moto_server did not answer within 20 s");
+}
+
+/** Stops the moto we started, by its PID (its own process group: the pyenv shim execs python). */
+function stopMoto(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    try {
+      process.kill(child.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function seed(url) {
+  const py = `
+import boto3
+kw = dict(endpoint_url=${JSON.stringify(url)}, aws_access_key_id="testing", aws_secret_access_key="testing")
+boto3.client("s3", **kw).create_bucket(Bucket=${JSON.stringify(BUCKET)})
+boto3.client("events", **kw).create_event_bus(Name=${JSON.stringify(BUS)})
+`;
+  const r = spawnSync("python3", ["-c", py], { env: { ...process.env, AWS_DEFAULT_REGION: REGION }, encoding: "utf8", timeout: 60000 });
+  if (r.status !== 0) throw new Error(`seeding moto failed: ${r.stderr || r.error}`);
+}
+
+/** The app with the AWS environment of a demo against moto (and nothing from a real AWS config). */
+function wrapper(url) {
+  const bin = process.env.TRUSTBRIDGE_BIN;
+  const file = join(process.env.HOME, "trustbridge-on-moto.sh");
+  const q = (s) => `'${String(s).replace(/'/g, "'\\''")}'`;
+  writeFileSync(
+    file,
+    [
+      "#!/bin/sh",
+      `export AWS_ENDPOINT_URL=${q(url)} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=${REGION}`,
+      "export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+      "unset AWS_PROFILE AWS_SESSION_TOKEN TRUSTBRIDGE_VENDOR_PROFILE TRUSTBRIDGE_VENDOR_ACCESS_KEY_ID TRUSTBRIDGE_VENDOR_SECRET_ACCESS_KEY",
+      `exec ${q(bin)} "$@"`,
+      "",
+    ].join("\n"),
+  );
+  chmodSync(file, 0o755);
+  return file;
+}
+
+const moto = await startMoto();
+process.on("exit", () => stopMoto(moto.child));
+console.log(`# moto_server pid ${moto.child.pid} on ${moto.url}`);
+try {
+  seed(moto.url);
+} catch (e) {
+  stopMoto(moto.child);
+  console.log(`not ok - seed moto: ${e.message}`);
+  process.exit(1);
+}
+
+await e2e(
+  "aws-moto",
+  async (t) => {
+    const f = new Flow(t);
+    const b = t.browser;
+    try {
+      t.require((await waitForStart(t)) === "start", "starts on the first question");
+      await f.choose("ML cube Platform");
+      await f.fill("integration.project_id", "fraud-detection");
+      await f.continue("clouds");
+      await f.choose("AWS");
+      await f.continue("aws-identity");
+
+      // The account id comes from GetCallerIdentity: no typing.
+      const account = await t.waitFor(async () => (await f.value("aws.account_id")) || false, "the account id is filled in from the AWS credentials");
+      t.check(account === ACCOUNT, "it is moto's account", account);
+      const hint = await (await b.$("#f-aws-account-id-hint")).getText();
+      t.check(hint.includes("arn:aws:") && hint.includes("Filled in from the AWS credentials"), "the hint says where it came from", hint);
+      t.check((await f.value("aws.region")) === REGION, "the region default matches the seeded one");
+      await f.shot("identity-prefilled");
+      await f.continue("aws-storage");
+
+      const buckets = await b.execute(() => [...document.querySelectorAll("#aws-buckets option")].map((o) => o.value));
+      t.check(buckets.includes(BUCKET), "the bucket field offers the account's buckets (ListBuckets)", JSON.stringify(buckets));
+      await f.fill("aws.storage[0].bucket", BUCKET);
+      await f.shot("storage");
+      await f.continue("aws-events");
+
+      const buses = await b.execute(() => [...document.querySelectorAll("#picks-aws-events option")].map((o) => o.value));
+      t.check(buses.includes(BUS), "the event bus field offers the account's buses (ListEventBuses)", JSON.stringify(buses));
+      await f.fill("aws.events[0].event_bus_name", BUS);
+      await f.continue("check");
+      await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers shows what is granted");
+      await f.continue("export");
+
+      // Apply, step 1: the dry run says as whom and what would change; nothing is changed yet.
+      await f.shot("export-before-apply");
+      await f.click("apply-preview-button");
+      const preview = await t.waitFor(async () => {
+        const p = await b.$('[data-testid="apply-preview"]');
+        return (await p.isExisting()) && (await p.getText());
+      }, "the dry run shows what would change");
+      t.check(preview.includes(`(account ${ACCOUNT})`) && preview.includes("arn:aws:"), "it shows the acting identity", preview);
+      const changes = await b.$$('[data-testid="apply-changes"] > li');
+      t.check(changes.length === 3, "three changes: the role and two inline policies", `${changes.length}`);
+      t.check(preview.includes("create role mlcube-platform-access"), "the role to create is named");
+      await f.shot("apply-dry-run", '[data-testid="apply-preview"]');
+
+      // Apply, step 2.
+      await f.click("apply-now");
+      const result = await t.waitFor(async () => {
+        const r = await b.$('[data-testid="apply-result"]');
+        return (await r.isExisting()) && (await r.getText());
+      }, "apply reports its result", { timeout: 30000 });
+      t.check(result.includes("Applied") && result.includes(`arn:aws:iam::${ACCOUNT}:role/mlcube-platform-access`), "applied: the role ARN", result);
+      t.check(!(await (await b.$('[data-testid="apply-error"]')).isExisting()), "no apply error");
+      await f.shot("applied", '[data-testid="apply-result"]');
+
+      // The connectivity test, live: every probe ends passed (vendor probes skipped: no vendor credentials).
+      await f.continue("test");
+      await f.click("run-test");
+      const verdict = await t.waitFor(async () => {
+        const v = await b.$('[data-testid="test-verdict"]');
+        return (await v.isExisting()) && (await v.getAttribute("data-result"));
+      }, "the connectivity test ends", { timeout: 60000 });
+      const actions = f.actions;
+      console.log(`# user-actions launch→green test: ${actions}`);
+      writeFileSync(join(OUT, "aws-moto-actions.txt"), `${actions}\n`);
+      const probes = await b.execute(() =>
+        [...document.querySelectorAll('[data-testid^="probe-"]')].map((e) => ({
+          id: e.getAttribute("data-testid").slice("probe-".length),
+          status: e.getAttribute("data-status"),
+          text: e.innerText,
+        })),
+      );
+      console.log(`# probes: ${probes.map((p) => `${p.id}=${p.status}`).join(" ")}`);
+      t.check(verdict === "pass", "the connectivity test passed", JSON.stringify(probes.filter((p) => p.status === "fail")));
+      const failing = probes.filter((p) => p.status !== "pass" && p.status !== "skip");
+      t.check(failing.length === 0, "every probe passed or was skipped", JSON.stringify(failing));
+      const passed = probes.filter((p) => p.status === "pass").map((p) => p.id);
+      for (const id of ["credentials", "role_exists", "trust_policy", "permissions", `bucket:${BUCKET}`, `event_bus:${BUS}`]) {
+        t.check(passed.includes(id), `probe ${id} passed`);
+      }
+      t.check(probes.filter((p) => p.status === "pass").every((p) => /\d+ ms/.test(p.text)), "each finished probe shows its duration");
+      t.check(probes.filter((p) => p.status === "skip").every((p) => p.id.startsWith("vendor_")), "only vendor-side probes are skipped");
+      t.check(await (await b.$('[data-testid="vendor-side-note"]')).isExisting(), "the page says the vendor-side checks need the vendor's credentials");
+      await f.shot("test-green");
+      await f.shot("test-probes", '[data-testid="probes"]');
+
+      // Apply again: nothing to change (idempotent), shown as such.
+      await f.click("back");
+      await f.waitStep("export");
+      await f.click("apply-preview-button");
+      await t.waitFor(async () => (await b.$('[data-testid="apply-nothing"]')).isExisting(), "a second dry run finds nothing to change");
+      await f.shot("apply-nothing-to-change");
+    } finally {
+      stopMoto(moto.child);
+    }
+  },
+  { application: wrapper(moto.url) },
+);
