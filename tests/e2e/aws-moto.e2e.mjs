@@ -199,6 +199,24 @@ await e2e(
       await f.click("apply-preview-button");
       await t.waitFor(async () => (await b.$('[data-testid="apply-nothing"]')).isExisting(), "a second dry run finds nothing to change");
       await f.shot("apply-nothing-to-change");
+
+      // Another account in the plan than the credentials': apply refuses before changing anything.
+      await f.click("back");
+      await f.waitStep("check");
+      await f.click('[data-testid="change-aws.account_id"]');
+      await f.waitStep("aws-identity");
+      await f.fill("aws.account_id", "111111111111");
+      await f.continue("check");
+      await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers again");
+      await f.continue("export");
+      await f.click("apply-preview-button");
+      const refusal = await t.waitFor(async () => {
+        const e = await b.$('[data-testid="apply-error"]');
+        return (await e.isExisting()) && `${await e.getAttribute("data-code")} ${await e.getText()}`;
+      }, "apply refuses another account");
+      t.check(refusal.startsWith("aws.account_mismatch") && refusal.includes("111111111111") && refusal.includes(ACCOUNT), "the refusal names both accounts", refusal);
+      t.check(!(await (await b.$('[data-testid="apply-now"]')).isExisting()), "nothing can be applied");
+      await f.shot("apply-refused-other-account", '[data-testid="apply-error"]');
     } finally {
       stopMoto(moto.child);
     }

@@ -12,6 +12,7 @@ const MESSAGES: Record<string, string> = {
   "aws.sso_expired": "Your AWS SSO session has expired.",
   "aws.expired_token": "Your AWS credentials have expired.",
   "aws.network": "Trustbridge could not reach AWS.",
+  "aws.account_mismatch": "These AWS credentials are for another account than the one in your answers. Nothing was changed.",
   "open.failed": "The browser could not be opened.",
   "open.not_allowed": "Trustbridge only opens the AWS, Google Cloud and Azure consoles.",
   "draft.secret": "Your answers were not saved: they contained something that looks like a secret.",
