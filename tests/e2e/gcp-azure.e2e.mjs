@@ -2,7 +2,7 @@
 // the exported files read from disk.
 import { spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdirSync, readFileSync, existsSync, readdirSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
@@ -148,11 +148,15 @@ await e2e("gcp-azure", async (t) => {
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const pem = privateKey.export({ type: "pkcs8", format: "pem" });
   const KEY_ID = `e2e${process.pid}abcdef0123456789abcdef0123456789`;
-  await paste("gcp", JSON.stringify({
+  // The GCP key is picked as a file (WebDriver sends the path to the file input); picking stores it.
+  const keyFile = join(process.env.HOME, "Downloads", "ml3-platform-sa-key.json");
+  mkdirSync(join(process.env.HOME, "Downloads"), { recursive: true });
+  writeFileSync(keyFile, JSON.stringify({
     type: "service_account", project_id: "ml-data-123456", private_key_id: KEY_ID, private_key: pem,
     client_email: "ml3-platform-sa@ml-data-123456.iam.gserviceaccount.com", client_id: "1", token_uri: "https://oauth2.googleapis.com/token",
   }));
-  await f.click("credentials-gcp-store");
+  await (await f.el('[data-testid="credentials-gcp-file"]')).setValue(keyFile);
+  f.actions += 1;
   const gcpStatus = await t.waitFor(async () => {
     const st = await statusText("gcp");
     return st.includes("stored") && !st.includes("not stored") && st;
@@ -160,6 +164,8 @@ await e2e("gcp-azure", async (t) => {
   t.check(gcpStatus.includes("ml3-platform-sa@ml-data-123456.iam.gserviceaccount.com") && gcpStatus.includes(KEY_ID.slice(0, 12).toLowerCase()), "the status shows the key id and client_email", gcpStatus);
   await f.shot("credentials-stored");
 
+  t.check((await (await f.el('[data-testid="credentials-gcp-json"]')).getValue()) === "", "the field is empty after the picked file was stored");
+  rmSync(keyFile); // as the page tells the user to
   // Canary: neither secret is in the page (text, fields, source) nor in any file of the private session.
   const pemBody = pem.split("\n")[5];
   const pageNow = `${await f.screenText()}\n${await b.getPageSource()}`;
