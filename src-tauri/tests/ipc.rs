@@ -362,6 +362,22 @@ fn store_credentials_keeps_the_secret_in_the_keyring_and_answers_with_the_finger
         assert!(!e["code"].as_str().unwrap().is_empty(), "{e}");
     }
     assert!(mem.users(&service).is_empty(), "nothing stored on a refusal");
+    // Malformed pastes with the secret in odd places: no error message echoes it.
+    let odd = [
+        format!(r#"{{"password": "{CANARY}""#),
+        format!(r#"["{CANARY}"]"#),
+        format!(r#""{CANARY}""#),
+        format!(r#"{{"appId": ["{CANARY}"], "password": "{CANARY}", "tenant": "{TENANT}"}}"#),
+        format!(r#"{{"appId": "{app_id}", "password": {{"x": "{CANARY}"}}, "tenant": "{TENANT}"}}"#),
+        format!("{CANARY}"),
+    ];
+    for json in &odd {
+        for kind in ["azure", "gcp"] {
+            let plan = if kind == "gcp" { fixture_plan() } else { plan.clone() };
+            let e = invoke_args(&app, "store_credentials", serde_json::json!({"plan": plan, "kind": kind, "json": json})).unwrap_err();
+            assert!(!e.to_string().contains(CANARY), "{kind} {json}: {e}");
+        }
+    }
 
     let st = invoke_args(&app, "store_credentials", serde_json::json!({"plan": plan, "kind": "azure", "json": secret})).unwrap();
     assert!(!st.to_string().contains(CANARY), "{st}");

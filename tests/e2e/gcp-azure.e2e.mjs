@@ -182,6 +182,8 @@ await e2e("gcp-azure", async (t) => {
     return !st.includes(TENANT.toLowerCase()) && st;
   }, "presenter mode masks the tenant in the fingerprint", { fatal: false });
   t.check(!(await statusText("gcp")).includes(KEY_ID.slice(0, 12).toLowerCase()), "presenter mode masks the key id", String(masked));
+  const security = await b.execute(() => getComputedStyle(document.querySelector('[data-testid="credentials-azure-json"]')).webkitTextSecurity);
+  t.check(security === "disc", "presenter mode hides what is typed or pasted into the key field", String(security));
   await f.shot("credentials-presenter");
   await f.click("presenter-toggle");
 
