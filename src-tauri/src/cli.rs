@@ -138,7 +138,7 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             }
         },
         Command::Export { plan, out: dir } => {
-            let loaded = match resolve_or_report(&plan) {
+            let loaded = match resolve_or_report(&plan, "written") {
                 Ok(l) => l,
                 Err(code) => return code,
             };
@@ -165,7 +165,7 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             }
         }
         Command::Lint { plan, json } => {
-            let findings = match resolve_or_report(&plan) {
+            let findings = match resolve_or_report(&plan, "done") {
                 Ok(l) => l.findings(),
                 Err(code) => return code,
             };
@@ -196,12 +196,21 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             let _ = write!(out, "{}", Plan::json_schema());
             EXIT_OK
         }
-        Command::Apply { plan, dry_run } if crate::cli_pack::is_pack_plan(&plan) => crate::cli_pack::apply(&plan, dry_run, out),
-        Command::Verify { plan, json, .. } if crate::cli_pack::is_pack_plan(&plan) => crate::cli_pack::verify(&plan, json, out),
-        Command::Revoke { plan, .. } if crate::cli_pack::is_pack_plan(&plan) => crate::cli_pack::revoke(&plan, out),
-        Command::Apply { plan, dry_run } => crate::cli_aws::apply(&plan, dry_run, out),
-        Command::Verify { plan, json, timeout } => crate::cli_aws::verify(&plan, json, timeout, out),
-        Command::Revoke { plan, force } => crate::cli_aws::revoke(&plan, force, out),
+        Command::Apply { plan, dry_run } => match resolve_or_report(&plan, "done") {
+            Ok(Loaded::Pack(p)) => crate::cli_pack::apply(&p, dry_run, out),
+            Ok(Loaded::Vendor(r)) => crate::cli_aws::apply(&plan, &r, dry_run, out),
+            Err(code) => code,
+        },
+        Command::Verify { plan, json, timeout } => match resolve_or_report(&plan, "done") {
+            Ok(Loaded::Pack(p)) => crate::cli_pack::verify(&p, json, out),
+            Ok(Loaded::Vendor(r)) => crate::cli_aws::verify(&plan, &r, json, timeout, out),
+            Err(code) => code,
+        },
+        Command::Revoke { plan, force } => match resolve_or_report(&plan, "done") {
+            Ok(Loaded::Pack(p)) => crate::cli_pack::revoke(&p, out),
+            Ok(Loaded::Vendor(r)) => crate::cli_aws::revoke(&plan, &r, force, out),
+            Err(code) => code,
+        },
         Command::Secrets { action } => crate::cli_secrets::run(action, out),
     }
 }
@@ -234,7 +243,7 @@ fn plan_dir(plan: &Path) -> Option<&Path> {
 }
 
 /// A validated document: a vendor plan or a role-pack plan.
-enum Loaded {
+pub(crate) enum Loaded {
     Vendor(Box<validate::Resolved>),
     Pack(Box<pack::ResolvedPack>),
 }
@@ -279,16 +288,28 @@ fn resolve(path: &Path) -> Result<Loaded, Failure> {
     }
 }
 
-/// [`resolve`], printing problems to stderr.
-fn resolve_or_report(path: &Path) -> Result<Loaded, i32> {
+/// [`resolve`], printing problems to stderr ("nothing {outcome}: fix …"). Every CLI command that
+/// takes `--plan` loads it here.
+pub(crate) fn resolve_or_report(path: &Path, outcome: &str) -> Result<Loaded, i32> {
     resolve(path).map_err(|f| match f {
         Failure::Code(c) => c,
         Failure::Problems(problems) => {
             for pr in &problems {
                 eprintln!("{pr}");
             }
-            eprintln!("nothing written: fix the {} problem(s) above", problems.len());
+            eprintln!("nothing {outcome}: fix the {} problem(s) above (`trustbridge validate --plan {}`)", problems.len(), path.display());
             EXIT_INVALID
         }
     })
+}
+
+/// [`resolve_or_report`] for commands that take a vendor plan only.
+pub(crate) fn load_vendor(path: &Path) -> Result<validate::Resolved, i32> {
+    match resolve_or_report(path, "done")? {
+        Loaded::Vendor(r) => Ok(*r),
+        Loaded::Pack(_) => {
+            eprintln!("plan: {} is a role-pack plan; this command takes a vendor plan", path.display());
+            Err(EXIT_INVALID)
+        }
+    }
 }

@@ -10,41 +10,19 @@ use std::time::Duration;
 use trustbridge_cloud::aws::{self, ApplyFailure, AwsSettings, ProbeEvent, ProbeResult, ProbeStatus};
 use trustbridge_cloud::CloudError;
 use trustbridge_core::validate::Resolved;
-use trustbridge_core::{validate, Plan};
 use trustbridge_secrets::{SecretKind, SecretStore};
 
 use crate::verify_all::{verify_all, CloudSettings};
 
 use crate::cli::{EXIT_FAILED, EXIT_INVALID, EXIT_OK};
 
-/// Reads, parses and validates a plan that has an AWS section; prints why not and gives the exit code.
-fn load_aws(path: &Path) -> Result<Resolved, i32> {
-    let r = load(path)?;
+/// Apply and revoke work on the plan's AWS section; prints why not and gives the exit code.
+fn require_aws(r: &Resolved) -> Result<(), i32> {
     if r.aws.is_none() {
         eprintln!("{}; this command works on the plan's AWS section", CloudError::NoSection { cloud: "aws" });
         return Err(EXIT_INVALID);
     }
-    Ok(r)
-}
-
-/// Reads, parses and validates a plan; prints why not and gives the exit code.
-fn load(path: &Path) -> Result<Resolved, i32> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("plan: cannot read {}: {e}", path.display());
-        EXIT_INVALID
-    })?;
-    let plan = Plan::from_json(&text).map_err(|e| {
-        eprintln!("{e}");
-        EXIT_INVALID
-    })?;
-    let r = validate(&plan, path.parent()).map_err(|problems| {
-        for p in &problems {
-            eprintln!("{p}");
-        }
-        eprintln!("nothing done: fix the {} problem(s) above (`trustbridge validate --plan {}`)", problems.len(), path.display());
-        EXIT_INVALID
-    })?;
-    Ok(r)
+    Ok(())
 }
 
 fn runtime() -> Result<trustbridge_cloud::Runtime, i32> {
@@ -81,11 +59,10 @@ fn print_failure(f: &ApplyFailure, command: &str) {
     }
 }
 
-pub fn apply(plan: &Path, dry_run: bool, out: &mut impl Write) -> i32 {
-    let r = match load_aws(plan) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+pub fn apply(plan: &Path, r: &Resolved, dry_run: bool, out: &mut impl Write) -> i32 {
+    if let Err(code) = require_aws(r) {
+        return code;
+    }
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
@@ -138,11 +115,7 @@ fn print_probe(out: &mut impl Write, p: &ProbeResult) {
 
 /// The connectivity test for every cloud in the plan, concurrently: AWS with the default
 /// credential chain, GCP and Azure with the credentials stored in the OS keyring.
-pub fn verify(plan: &Path, json: bool, timeout_secs: f64, out: &mut impl Write) -> i32 {
-    let r = match load(plan) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+pub fn verify(plan: &Path, r: &Resolved, json: bool, timeout_secs: f64, out: &mut impl Write) -> i32 {
     if !(timeout_secs.is_finite() && timeout_secs > 0.0 && timeout_secs <= 600.0) {
         eprintln!("--timeout: must be between 0 and 600 seconds (got {timeout_secs})");
         return EXIT_INVALID;
@@ -214,11 +187,10 @@ pub fn verify(plan: &Path, json: bool, timeout_secs: f64, out: &mut impl Write) 
     }
 }
 
-pub fn revoke(plan: &Path, force: bool, out: &mut impl Write) -> i32 {
-    let r = match load_aws(plan) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+pub fn revoke(plan: &Path, r: &Resolved, force: bool, out: &mut impl Write) -> i32 {
+    if let Err(code) = require_aws(r) {
+        return code;
+    }
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,

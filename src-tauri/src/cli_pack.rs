@@ -1,38 +1,14 @@
-//! CLI: `apply`, `verify` and `revoke` for role-pack plans. Thin: the work is in
+//! CLI: `apply`, `verify` and `revoke` for role-pack plans (loaded by `cli::resolve_or_report`). Thin: the work is in
 //! `trustbridge_cloud::aws::pack`.
 
 use std::io::Write;
-use std::path::Path;
 
 use trustbridge_cloud::aws::pack::{apply_pack, revoke_pack, verify_pack, PackReport};
 use trustbridge_cloud::aws::{AwsSettings, ProbeStatus};
 use trustbridge_cloud::CloudError;
-use trustbridge_core::pack::{self, ResolvedPack};
+use trustbridge_core::pack::ResolvedPack;
 
-use crate::cli::{EXIT_FAILED, EXIT_INVALID, EXIT_OK};
-
-/// True when the file is a role-pack plan (it has a `pack` key).
-pub fn is_pack_plan(path: &Path) -> bool {
-    std::fs::read_to_string(path).map(|t| pack::is_pack_plan(&t)).unwrap_or(false)
-}
-
-fn load(path: &Path) -> Result<ResolvedPack, i32> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("plan: cannot read {}: {e}", path.display());
-        EXIT_INVALID
-    })?;
-    let plan = pack::PackPlan::from_json(&text).map_err(|e| {
-        eprintln!("{e}");
-        EXIT_INVALID
-    })?;
-    pack::validate_pack(&plan, path.parent()).map_err(|problems| {
-        for p in &problems {
-            eprintln!("{p}");
-        }
-        eprintln!("nothing done: fix the {} problem(s) above", problems.len());
-        EXIT_INVALID
-    })
-}
+use crate::cli::{EXIT_FAILED, EXIT_OK};
 
 fn run<T>(f: impl std::future::Future<Output = Result<T, CloudError>>) -> Result<T, i32> {
     let rt = trustbridge_cloud::runtime().map_err(|e| {
@@ -59,11 +35,7 @@ fn report(out: &mut impl Write, rep: &PackReport, what: &str) -> i32 {
     EXIT_OK
 }
 
-pub fn apply(plan: &Path, dry_run: bool, out: &mut impl Write) -> i32 {
-    let r = match load(plan) {
-        Ok(r) => r,
-        Err(c) => return c,
-    };
+pub fn apply(r: &ResolvedPack, dry_run: bool, out: &mut impl Write) -> i32 {
     match run(apply_pack(&r, &AwsSettings::from_env(), dry_run)) {
         Ok(rep) => {
             let code = report(out, &rep, "change");
@@ -76,11 +48,7 @@ pub fn apply(plan: &Path, dry_run: bool, out: &mut impl Write) -> i32 {
     }
 }
 
-pub fn verify(plan: &Path, json: bool, out: &mut impl Write) -> i32 {
-    let r = match load(plan) {
-        Ok(r) => r,
-        Err(c) => return c,
-    };
+pub fn verify(r: &ResolvedPack, json: bool, out: &mut impl Write) -> i32 {
     let probes = match run(verify_pack(&r, &AwsSettings::from_env())) {
         Ok(p) => p,
         Err(c) => return c,
@@ -105,11 +73,7 @@ pub fn verify(plan: &Path, json: bool, out: &mut impl Write) -> i32 {
     }
 }
 
-pub fn revoke(plan: &Path, out: &mut impl Write) -> i32 {
-    let r = match load(plan) {
-        Ok(r) => r,
-        Err(c) => return c,
-    };
+pub fn revoke(r: &ResolvedPack, out: &mut impl Write) -> i32 {
     match run(revoke_pack(&r, &AwsSettings::from_env())) {
         Ok(rep) => report(out, &rep, "remove"),
         Err(c) => c,

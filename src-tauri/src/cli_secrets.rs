@@ -9,7 +9,6 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use trustbridge_core::validate::Resolved;
-use trustbridge_core::{validate, Plan};
 use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive, ValidatedSecret};
 
 use crate::cli::{EXIT_FAILED, EXIT_INVALID, EXIT_OK};
@@ -85,24 +84,6 @@ fn report(e: &SecretsError) -> i32 {
     }
 }
 
-fn load(path: &Path) -> Result<Resolved, i32> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("plan: cannot read {}: {e}", path.display());
-        EXIT_INVALID
-    })?;
-    let plan = Plan::from_json(&text).map_err(|e| {
-        eprintln!("{e}");
-        EXIT_INVALID
-    })?;
-    validate(&plan, path.parent()).map_err(|problems| {
-        for p in &problems {
-            eprintln!("{p}");
-        }
-        eprintln!("nothing done: fix the {} problem(s) above (`trustbridge validate --plan {}`)", problems.len(), path.display());
-        EXIT_INVALID
-    })
-}
-
 fn need_section(r: &Resolved, kind: SecretKind) -> Result<(), i32> {
     let has = match kind {
         SecretKind::Gcp => r.gcp.is_some(),
@@ -147,7 +128,7 @@ fn read_secret(file: Option<&Path>) -> Result<Sensitive<String>, i32> {
 }
 
 fn set(store: &SecretStore, plan: &Path, kind: SecretKind, file: Option<&Path>, out: &mut impl Write) -> i32 {
-    let r = match load(plan) {
+    let r = match crate::cli::load_vendor(plan) {
         Ok(r) => r,
         Err(c) => return c,
     };
@@ -185,7 +166,7 @@ fn set(store: &SecretStore, plan: &Path, kind: SecretKind, file: Option<&Path>, 
 }
 
 fn status(store: &SecretStore, plan: &Path, kind: Option<SecretKind>, json: bool, out: &mut impl Write) -> i32 {
-    let r = match load(plan) {
+    let r = match crate::cli::load_vendor(plan) {
         Ok(r) => r,
         Err(c) => return c,
     };
@@ -219,7 +200,7 @@ fn status(store: &SecretStore, plan: &Path, kind: Option<SecretKind>, json: bool
 }
 
 fn delete(store: &SecretStore, plan: &Path, kind: SecretKind, out: &mut impl Write) -> i32 {
-    let r = match load(plan) {
+    let r = match crate::cli::load_vendor(plan) {
         Ok(r) => r,
         Err(c) => return c,
     };

@@ -185,3 +185,19 @@ fn verify_covers_gcp_and_azure_and_names_missing_keyring_credentials() {
         assert!(!p["fix"].as_str().unwrap().is_empty());
     }
 }
+
+#[test]
+fn pack_plans_are_loaded_by_every_plan_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("pack.json");
+    std::fs::write(&bad, r#"{"version": 1, "pack": "sagemaker-service-role", "variables": {"DATA_BUCKET": "my-training-data"}}"#).unwrap();
+    for cmd in ["validate", "lint", "apply", "verify", "revoke"] {
+        let o = run(&[cmd, "--plan", bad.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {}", text(&o));
+        assert!(text(&o).contains("variables.AWS_ACCOUNT"), "{cmd}: {}", text(&o));
+    }
+    let good = fixtures().join("packs/sagemaker-service-role.json");
+    let o = bin().env_remove("DBUS_SESSION_BUS_ADDRESS").args(["secrets", "status", "--plan", good.to_str().unwrap()]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("is a role-pack plan"), "{}", text(&o));
+}
