@@ -2,7 +2,7 @@
 
 use trustbridge_secrets::{AzureClientSecret, Sensitive};
 
-use crate::gcp::http::{check_endpoint, describe_reqwest, form, snippet, Outcome};
+use crate::gcp::http::{check_endpoint, form, request_token, snippet, Outcome};
 
 pub const STORAGE_SCOPE: &str = "https://storage.azure.com/.default";
 pub const EVENTGRID_SCOPE: &str = "https://eventgrid.azure.net/.default";
@@ -36,30 +36,13 @@ pub async fn access_token(
         ("scope", scope),
         ("grant_type", "client_credentials"),
     ]));
-    let resp = http
-        .post(&url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body.expose().clone())
-        .send()
-        .await
-        .map_err(|e| network(&url, &e))?;
-    let status = resp.status();
-    let text = resp.text().await.map_err(|e| network(&url, &e))?;
-    if status.is_success() {
-        #[derive(serde::Deserialize)]
-        struct Token {
-            access_token: Option<Sensitive<String>>,
-        }
-        return match serde_json::from_str::<Token>(&text) {
-            Ok(Token { access_token: Some(t) }) if !t.expose().is_empty() => Ok(t),
-            _ => Err(Outcome::fail(
-                "azure.token_response",
-                format!("{url} answered {status} without an access token"),
-                "check the authority URL",
-            )),
-        };
-    }
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let refused = match request_token(http, &url, &body, "azure", "check the authority URL").await? {
+        Ok(token) => return Ok(token),
+        Err(r) => r,
+    };
+    let status = refused.status;
+    let v = refused.body;
+    let text = refused.text;
     let desc = v["error_description"].as_str().unwrap_or_default();
     let first_line = desc.lines().next().unwrap_or_default().to_string();
     let codes: Vec<i64> = v["error_codes"].as_array().map(|a| a.iter().filter_map(|c| c.as_i64()).collect()).unwrap_or_default();
@@ -89,12 +72,4 @@ pub async fn access_token(
             "check the authority URL and your network; then run the test again",
         )
     })
-}
-
-fn network(url: &str, e: &reqwest::Error) -> Outcome {
-    Outcome::fail(
-        "azure.network",
-        format!("could not reach {url}: {}", describe_reqwest(e)),
-        "check your network connection and proxy (HTTPS_PROXY); then run the test again — it is safe to re-run",
-    )
 }

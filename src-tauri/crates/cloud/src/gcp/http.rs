@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::time::{Duration, Instant};
+use trustbridge_secrets::Sensitive;
 
 pub use crate::aws::verify::{ProbeEvent, ProbeResult, ProbeStatus, Progress};
 
@@ -118,6 +119,55 @@ pub fn enc(s: &str) -> String {
 /// a zeroizing wrapper by the callers that pass one.
 pub fn form(pairs: &[(&str, &str)]) -> String {
     pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+}
+
+/// An OAuth token request that did not yield a token: the status and the error body (raw and parsed).
+pub struct TokenRefused {
+    pub status: reqwest::StatusCode,
+    pub text: String,
+    pub body: serde_json::Value,
+}
+
+/// POSTs an OAuth form to `url` and reads `access_token` from a 2xx answer. `cloud` prefixes the
+/// outcome codes (`{cloud}.network`, `{cloud}.token_response`); `missing_fix` says what to check
+/// when a 2xx answer has no token. A non-2xx answer comes back as [`TokenRefused`] for the
+/// caller's service-specific messages.
+pub async fn request_token(
+    http: &reqwest::Client,
+    url: &str,
+    body: &Sensitive<String>,
+    cloud: &str,
+    missing_fix: &str,
+) -> Result<Result<Sensitive<String>, TokenRefused>, Outcome> {
+    let network = |e: &reqwest::Error| {
+        Outcome::fail(
+            &format!("{cloud}.network"),
+            format!("could not reach {url}: {}", describe_reqwest(e)),
+            "check your network connection and proxy (HTTPS_PROXY); then run the test again — it is safe to re-run",
+        )
+    };
+    let resp = http
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.expose().clone())
+        .send()
+        .await
+        .map_err(|e| network(&e))?;
+    let status = resp.status();
+    let text = resp.text().await.map_err(|e| network(&e))?;
+    if !status.is_success() {
+        return Ok(Err(TokenRefused { status, body: serde_json::from_str(&text).unwrap_or_default(), text }));
+    }
+    #[derive(serde::Deserialize)]
+    struct Token {
+        access_token: Option<Sensitive<String>>,
+    }
+    match serde_json::from_str::<Token>(&text) {
+        Ok(Token { access_token: Some(t) }) if !t.expose().is_empty() => Ok(Ok(t)),
+        _ => {
+            Err(Outcome::fail(&format!("{cloud}.token_response"), format!("{url} answered {status} without an access token"), missing_fix))
+        }
+    }
 }
 
 /// The first 300 characters of a response body, for messages (error bodies never hold secrets we sent).

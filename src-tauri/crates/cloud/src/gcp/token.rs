@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use trustbridge_secrets::{GcpServiceAccountKey, Sensitive};
 
-use super::http::{check_endpoint, describe_reqwest, form, snippet, Outcome};
+use super::http::{check_endpoint, form, request_token, snippet, Outcome};
 
 pub const SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
 const GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -47,30 +47,14 @@ pub async fn access_token(
         )
     })?;
     let body = Sensitive::new(form(&[("grant_type", GRANT), ("assertion", jwt.expose())]));
-    let resp = http
-        .post(token_uri)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body.expose().clone())
-        .send()
-        .await
-        .map_err(|e| network(token_uri, &e))?;
-    let status = resp.status();
-    let text = resp.text().await.map_err(|e| network(token_uri, &e))?;
-    if status.is_success() {
-        #[derive(serde::Deserialize)]
-        struct Token {
-            access_token: Option<Sensitive<String>>,
-        }
-        return match serde_json::from_str::<Token>(&text) {
-            Ok(Token { access_token: Some(t) }) if !t.expose().is_empty() => Ok(t),
-            _ => Err(Outcome::fail(
-                "gcp.token_response",
-                format!("{token_uri} answered {status} without an access token"),
-                "check that token_uri points at Google's OAuth endpoint (or your private endpoint)",
-            )),
-        };
-    }
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let missing = "check that token_uri points at Google's OAuth endpoint (or your private endpoint)";
+    let refused = match request_token(http, token_uri, &body, "gcp", missing).await? {
+        Ok(token) => return Ok(token),
+        Err(r) => r,
+    };
+    let status = refused.status;
+    let v = refused.body;
+    let text = refused.text;
     let error = v["error"].as_str().unwrap_or_default();
     let desc = v["error_description"].as_str().unwrap_or_default();
     let new_key = format!(
@@ -98,12 +82,4 @@ pub async fn access_token(
             "check token_uri and your network; if it persists, create a new key",
         ),
     })
-}
-
-fn network(url: &str, e: &reqwest::Error) -> Outcome {
-    Outcome::fail(
-        "gcp.network",
-        format!("could not reach {url}: {}", describe_reqwest(e)),
-        "check your network connection and proxy (HTTPS_PROXY); then run the test again — it is safe to re-run",
-    )
 }
