@@ -52,18 +52,6 @@ fn azure_plan(containers: &[&str], topics: &[&str]) -> Resolved {
     )
 }
 
-/// A fresh RSA key (made now, never committed): (PKCS#8 PEM, PKCS#1 public key DER).
-fn fresh_rsa() -> (String, Vec<u8>) {
-    use aws_lc_rs::encoding::AsDer;
-    use aws_lc_rs::signature::KeyPair as _;
-    use base64::Engine as _;
-    let kp = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
-    let der = AsDer::<aws_lc_rs::encoding::Pkcs8V1Der>::as_der(&kp).unwrap();
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
-    let body: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
-    (format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", body.join("\n")), kp.public_key().as_ref().to_vec())
-}
-
 fn gcp_key(pem: &str, token_uri: &str) -> GcpServiceAccountKey {
     let json = serde_json::json!({"type": "service_account", "project_id": PROJECT, "private_key_id": "0123456789abcdef0123456789abcdef01234567",
         "private_key": pem, "client_email": SA, "client_id": "1", "token_uri": token_uri});
@@ -89,16 +77,6 @@ fn assert_pass(rs: &[ProbeResult]) {
     }
 }
 
-async fn gcs_bucket(port: u16, name: &str) {
-    let r = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/storage/v1/b?project={PROJECT}"))
-        .json(&serde_json::json!({"name": name}))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "create bucket: {}", r.status());
-}
-
 struct GcpRig {
     _gcs: Proc,
     token: GoogleToken,
@@ -112,8 +90,8 @@ struct GcpRig {
 /// a fresh key; the Pub/Sub DOUBLE with `topic-ok` (publish granted) and `topic-denied` (nothing granted).
 async fn gcp_rig() -> GcpRig {
     let gcs = gcs_emulator();
-    gcs_bucket(gcs.port, "bkt-one").await;
-    gcs_bucket(gcs.port, "bkt-two").await;
+    gcs_bucket(gcs.port, PROJECT, "bkt-one").await;
+    gcs_bucket(gcs.port, PROJECT, "bkt-two").await;
     let (pem, public) = fresh_rsa();
     let token = google_token_double(public, SA.into()).await;
     let key = gcp_key(&pem, &format!("{}/token", token.double.url));
@@ -259,33 +237,7 @@ async fn azure_rig() -> AzureRig {
         ]),
         extra_roots_pem: vec![std::fs::read(&cert).unwrap()],
     };
-    // Create the container with a token from the Entra double (Azurite's basic OAuth accepts it).
-    let http = reqwest::Client::builder()
-        .add_root_certificate(reqwest::Certificate::from_pem(&settings.extra_roots_pem[0]).unwrap())
-        .build()
-        .unwrap();
-    let tok: serde_json::Value = http
-        .post(format!("{}/{TENANT}/oauth2/v2.0/token", entra.url))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!(
-            "client_id={APP}&client_secret={}&scope=https%3A%2F%2Fstorage.azure.com%2F.default&grant_type=client_credentials",
-            AZ_SECRET.replace('~', "%7E")
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let r = http
-        .put(format!("https://127.0.0.1:{}/{ACCOUNT}/cont-one?restype=container", azurite.port))
-        .bearer_auth(tok["access_token"].as_str().unwrap())
-        .header("x-ms-version", azure::BLOB_API_VERSION)
-        .header("content-length", "0")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 201, "create container: {}", r.text().await.unwrap_or_default());
+    azurite_container(&azurite, &settings.extra_roots_pem[0], &entra.url, TENANT, APP, AZ_SECRET, &format!("{ACCOUNT}/cont-one")).await;
     AzureRig { _azurite: azurite, _dir: dir, entra, _eg_ok: eg_ok, _eg_denied: eg_denied, settings }
 }
 

@@ -63,7 +63,8 @@ impl Default for AzureSettings {
 impl AzureSettings {
     /// Defaults, overridden by `AZURE_AUTHORITY_HOST` (the Azure SDKs' variable),
     /// `TRUSTBRIDGE_AZURE_BLOB_ENDPOINT`, `TRUSTBRIDGE_AZURE_MANAGEMENT_ENDPOINT` and
-    /// `TRUSTBRIDGE_AZURE_EVENTGRID_ENDPOINTS` (`topic=url,topic2=url2`).
+    /// `TRUSTBRIDGE_AZURE_EVENTGRID_ENDPOINTS` (`topic=url,topic2=url2`) and `TRUSTBRIDGE_CA_FILE`
+    /// (extra trusted CA certificates, PEM).
     pub fn from_env() -> AzureSettings {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let mut s = AzureSettings::default();
@@ -79,6 +80,7 @@ impl AzureSettings {
         if let Some(v) = var("TRUSTBRIDGE_AZURE_EVENTGRID_ENDPOINTS") {
             s.event_grid_endpoints = parse_endpoints(&v);
         }
+        s.extra_roots_pem = http::extra_roots_from_env();
         s
     }
 

@@ -56,7 +56,7 @@ impl Default for GcpSettings {
 impl GcpSettings {
     /// Defaults, with the Google client libraries' emulator variables honoured:
     /// `STORAGE_EMULATOR_HOST` (`http://127.0.0.1:9023`), `PUBSUB_EMULATOR_HOST` (`127.0.0.1:8085`),
-    /// and `TRUSTBRIDGE_GCP_TOKEN_URI`.
+    /// `TRUSTBRIDGE_GCP_TOKEN_URI`, and `TRUSTBRIDGE_CA_FILE` (extra trusted CA certificates, PEM).
     pub fn from_env() -> GcpSettings {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let mut s = GcpSettings::default();
@@ -67,6 +67,7 @@ impl GcpSettings {
             s.pubsub_endpoint = if h.contains("://") { h } else { format!("http://{h}") };
         }
         s.token_uri = var("TRUSTBRIDGE_GCP_TOKEN_URI");
+        s.extra_roots_pem = http::extra_roots_from_env();
         s
     }
 }

@@ -431,3 +431,63 @@ pub fn azurite(cert: &Path, key: &Path) -> Proc {
     wait_port(port, &mut child, "azurite-blob");
     Proc { child, port, _dir: Some(dir) }
 }
+
+// --- seeding (shared by the tests and the e2e rig) -----------------------------------------------
+
+/// A fresh RSA key (made now, never committed): (PKCS#8 PEM, PKCS#1 public key DER).
+pub fn fresh_rsa() -> (String, Vec<u8>) {
+    use aws_lc_rs::encoding::AsDer;
+    use aws_lc_rs::signature::KeyPair as _;
+    let kp = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
+    let der = AsDer::<aws_lc_rs::encoding::Pkcs8V1Der>::as_der(&kp).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
+    let body: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
+    (format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", body.join("\n")), kp.public_key().as_ref().to_vec())
+}
+
+/// Creates bucket `name` in the real gcp-storage-emulator on `port`.
+pub async fn gcs_bucket(port: u16, project: &str, name: &str) {
+    let r = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/storage/v1/b?project={project}"))
+        .json(&serde_json::json!({"name": name}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "create bucket {name}: {}", r.status());
+}
+
+fn form_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// Creates `account/container` in the real Azurite (https, `--oauth basic`) with a token the Entra
+/// double issues for `app`/`secret` in `tenant`; `ca_pem` is Azurite's self-signed certificate.
+pub async fn azurite_container(azurite: &Proc, ca_pem: &[u8], entra_url: &str, tenant: &str, app: &str, secret: &str, path: &str) {
+    let http = reqwest::Client::builder().add_root_certificate(reqwest::Certificate::from_pem(ca_pem).unwrap()).build().unwrap();
+    let tok: serde_json::Value = http
+        .post(format!("{entra_url}/{tenant}/oauth2/v2.0/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "client_id={}&client_secret={}&scope={}&grant_type=client_credentials",
+            form_encode(app),
+            form_encode(secret),
+            form_encode("https://storage.azure.com/.default")
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = http
+        .put(format!("https://127.0.0.1:{}/{path}?restype=container", azurite.port))
+        .bearer_auth(tok["access_token"].as_str().unwrap())
+        .header("x-ms-version", trustbridge_cloud::azure::BLOB_API_VERSION)
+        .header("content-length", "0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201, "create container {path}: {}", r.text().await.unwrap_or_default());
+}
