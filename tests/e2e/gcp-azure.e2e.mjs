@@ -1,18 +1,29 @@
-// (b) The Google Cloud and Azure paths to export (both clouds at once: the task list shows), then
-// the exported files read from disk.
-import { spawnSync } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
-import { mkdirSync, readFileSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+// (b) The Google Cloud and Azure paths to export (both clouds at once: the task list shows), the
+// exported files read from disk, the credentials stored in the keyring, and a green connectivity test
+// against the real gcp-storage-emulator and Azurite (https, --oauth basic) plus the marked TEST DOUBLES
+// for Google's token endpoint (verifies the RS256 signature), Pub/Sub, Entra ID and Event Grid. Those
+// run in the rig (src-tauri/crates/cloud/examples/e2e_rig.rs); the app is started through a wrapper
+// that points it at them. Then a canary search of every file of the session: 0 hits.
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, readFileSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { join } from "node:path";
-import { e2e } from "./harness.mjs";
+import { e2e, OUT } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const SUBSCRIPTION = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
+const APP_ID = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
+const AZURE_CANARY = `canary-azure-${process.pid}-never-shown`;
+const PROJECT = "ml-data-123456";
+const SA_EMAIL = `ml3-platform-sa@${PROJECT}.iam.gserviceaccount.com`;
+const STORAGE_ACCOUNT = "devstoreaccount1"; // Azurite's account
+const KEY_FILE = join(process.env.HOME, "Downloads", "ml3-platform-sa-key.json");
 
 /** Files under the private session's dirs that contain any of `needles` (the keyring's own file is encrypted). */
 function canaryFiles(needles) {
-  const roots = ["HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR"].map((k) => process.env[k]).filter(Boolean);
+  const roots = ["HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "TMPDIR"].map((k) => process.env[k]).filter(Boolean);
+  roots.push(OUT); // the logs (tauri-driver.log holds the app's stdout and stderr)
   const hits = [];
   const walk = (dir, depth) => {
     let entries = [];
@@ -39,6 +50,36 @@ function canaryFiles(needles) {
   return [...new Set(hits)];
 }
 
+/** Starts the rig; resolves with its environment for the app. It stops when our end of its stdin closes. */
+async function startRig() {
+  mkdirSync(join(process.env.HOME, "Downloads"), { recursive: true });
+  const rig = spawn(process.env.TRUSTBRIDGE_E2E_RIG, [], { stdio: ["pipe", "pipe", "inherit"] });
+  const spec = {
+    gcp: { project: PROJECT, client_email: SA_EMAIL, buckets: ["churn-training-data", "churn-labels"], topics: ["retrain-requests"], key_file: KEY_FILE },
+    azure: { tenant: TENANT, app_id: APP_ID, secret: AZURE_CANARY, containers: [`${STORAGE_ACCOUNT}/training`], topics: ["retrain-events"] },
+  };
+  rig.stdin.write(`${JSON.stringify(spec)}\n`); // the secret goes through a pipe, never argv
+  const line = await new Promise((resolve, reject) => {
+    rig.on("exit", (code) => reject(new Error(`the rig exited (${code}) before it was ready`)));
+    createInterface({ input: rig.stdout }).once("line", resolve);
+  });
+  return { rig, ...JSON.parse(line) };
+}
+
+/** The app with the rig's endpoints (and nothing from a real cloud config). */
+function wrapper(env) {
+  const file = join(process.env.HOME, "trustbridge-on-emulators.sh");
+  const q = (v) => `'${String(v).replace(/'/g, "'\\''")}'`;
+  const exports = Object.entries(env).map(([k, v]) => `export ${k}=${q(v)}`);
+  writeFileSync(file, ["#!/bin/sh", ...exports, `exec ${q(process.env.TRUSTBRIDGE_BIN)} "$@"`, ""].join("\n"));
+  chmodSync(file, 0o755);
+  return file;
+}
+
+const rig = await startRig();
+console.log(`# rig pid ${rig.rig.pid}: ${Object.keys(rig.env).join(", ")}`);
+process.on("exit", () => rig.rig.kill("SIGTERM"));
+
 await e2e("gcp-azure", async (t) => {
   const f = new Flow(t);
   const b = t.browser;
@@ -57,7 +98,7 @@ await e2e("gcp-azure", async (t) => {
   const tasks = await (await b.$('[data-testid="progress"]')).getText();
   t.check(/Google Cloud\s*In progress/.test(tasks) && /Azure\s*Not started/.test(tasks), "a task list shows each cloud's status", tasks);
   t.check((await f.value("gcp.service_account")) === "ml3-platform-sa", "the service account is the vendor's default");
-  await f.fill("gcp.project_id", "ml-data-123456");
+  await f.fill("gcp.project_id", PROJECT);
   await f.shot("gcp-identity");
   await f.continue("gcp-storage");
   await f.fill("gcp.storage[0].bucket", "churn-training-data");
@@ -76,16 +117,16 @@ await e2e("gcp-azure", async (t) => {
   await f.fill("azure.resource_group", "ml-rg");
   await f.shot("azure-identity");
   await f.continue("azure-storage");
-  await f.fill("azure.storage[0].storage_account", "churnstore");
+  await f.fill("azure.storage[0].storage_account", STORAGE_ACCOUNT);
   await f.fill("azure.storage[0].container", "training");
   await f.shot("azure-storage");
   await f.continue("azure-events");
-  await f.fill("azure.events[0].topic", "");
+  await f.fill("azure.events[0].topic", "retrain-events");
   await f.shot("azure-events");
   await f.continue("check");
   await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers shows what is granted");
   const page = await f.screenText();
-  t.check(page.includes("churn-labels") && page.includes("churnstore/training"), "both clouds' answers are listed");
+  t.check(page.includes("churn-labels") && page.includes(`${STORAGE_ACCOUNT}/training`), "both clouds' answers are listed");
   await f.shot("check");
   await f.continue("export");
   t.check(await (await b.$('[data-testid="open-gcp-cloud-shell"]')).isExisting(), "a button opens Google Cloud Shell");
@@ -104,10 +145,10 @@ await e2e("gcp-azure", async (t) => {
   t.check(bindings.includes("churn-training-data") && bindings.includes("churn-labels") && bindings.includes("retrain-requests"), "gcp/bindings.json covers both buckets and the topic");
   t.check(bindings.includes("ml3-platform-sa@ml-data-123456.iam.gserviceaccount.com"), "bindings name the service account", bindings.slice(0, 300));
   const roles = read("azure/role-assignments.json");
-  t.check(roles.includes(SUBSCRIPTION) && roles.includes("churnstore") && roles.includes("training"), "azure/role-assignments.json scopes the container");
+  t.check(roles.includes(SUBSCRIPTION) && roles.includes(STORAGE_ACCOUNT) && roles.includes("training"), "azure/role-assignments.json scopes the container");
   t.check(read("azure/setup.sh").includes("ServicePrincipal"), "azure/setup.sh sets the principal type");
   const plan = JSON.parse(read("plan.json"));
-  t.check(plan.azure.events.length === 0 && !plan.aws, "plan.json: no Azure topic (left empty), no AWS section");
+  t.check(plan.azure.events[0]?.topic === "retrain-events" && !plan.aws, "plan.json: the Azure topic, no AWS section");
 
   // Credentials: paste → validated against the plan → OS keyring (the run's unlocked gnome-keyring)
   // → only "Stored" and the fingerprint on screen; the pasted secrets are nowhere afterwards.
@@ -124,8 +165,6 @@ await e2e("gcp-azure", async (t) => {
     }, el, json);
     f.actions += 1;
   };
-  const APP_ID = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
-  const AZURE_CANARY = `canary-azure-${process.pid}-never-shown`;
   const azureJson = (tenant) => JSON.stringify({ appId: APP_ID, displayName: "ML3PlatformSP", password: AZURE_CANARY, tenant }, null, 2);
   await paste("azure", azureJson("11111111-2222-3333-4444-555555555555"));
   await f.click("credentials-azure-store");
@@ -145,27 +184,20 @@ await e2e("gcp-azure", async (t) => {
   t.check(azureStatus.includes(APP_ID), "the status shows the appId fingerprint", azureStatus);
   t.check((await (await f.el('[data-testid="credentials-azure-json"]')).getValue()) === "", "the field is cleared after storing");
 
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const pem = privateKey.export({ type: "pkcs8", format: "pem" });
-  const KEY_ID = `e2e${process.pid}abcdef0123456789abcdef0123456789`;
-  // The GCP key is picked as a file (WebDriver sends the path to the file input); picking stores it.
-  const keyFile = join(process.env.HOME, "Downloads", "ml3-platform-sa-key.json");
-  mkdirSync(join(process.env.HOME, "Downloads"), { recursive: true });
-  writeFileSync(keyFile, JSON.stringify({
-    type: "service_account", project_id: "ml-data-123456", private_key_id: KEY_ID, private_key: pem,
-    client_email: "ml3-platform-sa@ml-data-123456.iam.gserviceaccount.com", client_id: "1", token_uri: "https://oauth2.googleapis.com/token",
-  }));
-  await (await f.el('[data-testid="credentials-gcp-file"]')).setValue(keyFile);
+  // The GCP key (made by the rig, whose token double holds its public half) is picked as a file
+  // (WebDriver sends the path to the file input); picking stores it.
+  const { private_key: pem, private_key_id: KEY_ID } = JSON.parse(readFileSync(KEY_FILE, "utf8"));
+  await (await f.el('[data-testid="credentials-gcp-file"]')).setValue(KEY_FILE);
   f.actions += 1;
   const gcpStatus = await t.waitFor(async () => {
     const st = await statusText("gcp");
     return st.includes("stored") && !st.includes("not stored") && st;
   }, "the GCP key is stored");
-  t.check(gcpStatus.includes("ml3-platform-sa@ml-data-123456.iam.gserviceaccount.com") && gcpStatus.includes(KEY_ID.slice(0, 12).toLowerCase()), "the status shows the key id and client_email", gcpStatus);
+  t.check(gcpStatus.includes(SA_EMAIL) && gcpStatus.includes(KEY_ID.slice(0, 12).toLowerCase()), "the status shows the key id and client_email", gcpStatus);
   await f.shot("credentials-stored");
 
   t.check((await (await f.el('[data-testid="credentials-gcp-json"]')).getValue()) === "", "the field is empty after the picked file was stored");
-  rmSync(keyFile); // as the page tells the user to
+  rmSync(KEY_FILE); // as the page tells the user to
   // Canary: neither secret is in the page (text, fields, source) nor in any file of the private session.
   const pemBody = pem.split("\n")[5];
   const pageNow = `${await f.screenText()}\n${await b.getPageSource()}`;
@@ -188,19 +220,24 @@ await e2e("gcp-azure", async (t) => {
   await f.click("presenter-toggle");
 
   await f.continue("test");
-  // The test reads the stored credentials back from the keyring (no "not stored" probe); the
-  // clouds themselves are unreachable here (no network), so their probes fail on the network.
+  // The test reads the stored credentials back from the keyring and signs in to the rig's token
+  // doubles; every probe must pass: storage against the real emulators, topics against the doubles.
   await f.click("run-test");
   await t.waitFor(async () => (await b.$('[data-testid="test-verdict"], [data-testid="test-error"]')).isExisting(), "the connectivity test ends", { timeout: 60000 });
   const probes = await b.execute(() =>
-    [...document.querySelectorAll('[data-testid^="probe-"]')].map((e) => `${e.getAttribute("data-testid")}=${e.getAttribute("data-status")}:${e.getAttribute("data-code")}`),
+    [...document.querySelectorAll('[data-testid^="probe-"]')].map((e) => `${e.getAttribute("data-testid").slice(6)}=${e.getAttribute("data-status")}`),
   );
-  const credentialProbes = probes.filter((p) => /^probe-(gcp|azure):credentials=/.test(p));
+  const expected = [
+    "gcp:credentials", "gcp:bucket:churn-training-data", "gcp:bucket:churn-labels", "gcp:topic:retrain-requests",
+    "azure:credentials", `azure:container:${STORAGE_ACCOUNT}/training`, "azure:topic:retrain-events",
+  ];
   t.check(
-    credentialProbes.length === 2 && credentialProbes.every((p) => !/:(secrets|keyring)\./.test(p)),
-    "both clouds' credentials were read back from the keyring (their sign-in fails on the network here, not on a missing secret)",
+    expected.every((id) => probes.includes(`${id}=pass`)) && probes.length === expected.length,
+    "the connectivity test is green: every GCP and Azure probe passes against the emulators",
     probes.join(" "),
   );
+  const verdict = await b.$('[data-testid="test-verdict"]');
+  t.check((await verdict.isExisting()) && (await verdict.getAttribute("data-result")) === "pass", "the verdict: the connectivity test passed", (await verdict.isExisting()) ? await verdict.getText() : "no verdict");
   const testPage = `${await f.screenText()}\n${await b.getPageSource()}`;
   t.check(!testPage.includes(AZURE_CANARY) && !testPage.includes(pemBody), "no secret in the test results");
   await f.shot("test");
@@ -209,4 +246,9 @@ await e2e("gcp-azure", async (t) => {
   const done = await f.screenText();
   t.check(done.includes("gcp/revoke.sh") && done.includes("azure/revoke.sh"), "the done page says how to revoke in both clouds");
   await f.shot("done");
-});
+
+  // Canary, once more at the end of the whole path (export, keyring, test): neither secret is in any
+  // file of the session: home (export folder included), app data, config, cache, runtime, temp dir, logs.
+  const endHits = canaryFiles([AZURE_CANARY, pemBody]);
+  t.check(endHits.length === 0, "after the connectivity test the secrets are in no file of the session (export folder, temp dir and logs included)", endHits.join(", "));
+}, { application: wrapper(rig.env) });

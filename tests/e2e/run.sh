@@ -199,11 +199,20 @@ trap 'exit 143' TERM
 
 mkdir -p "$WORK/home" "$WORK/runtime" "$WORK/cache" "$WORK/config" "$WORK/data"
 chmod 700 "$WORK" "$WORK/runtime"
+# The rig of emulators and test doubles for gcp-azure.e2e.mjs (an example of the cloud crate, built by
+# `cargo test`; built here when missing). Found before HOME is swapped (cargo's caches).
+RIG=${TRUSTBRIDGE_E2E_RIG:-$(dirname "$BIN")/examples/e2e_rig}
+if [[ ! -x $RIG ]]; then
+  log "building the emulator rig (cargo build -p trustbridge-cloud --example e2e_rig)"
+  (cd "$ROOT" && CARGO_TARGET_DIR=$(dirname "$(dirname "$BIN")") cargo build -q -p trustbridge-cloud --example e2e_rig) >&2
+fi
+mkdir -p "$WORK/tmp"
 export HOME=$WORK/home
 export XDG_RUNTIME_DIR=$WORK/runtime
 export XDG_CACHE_HOME=$WORK/cache
 export XDG_CONFIG_HOME=$WORK/config
 export XDG_DATA_HOME=$WORK/data
+export TMPDIR=$WORK/tmp # private too, so the canary search covers the temp dir
 unset DBUS_SESSION_BUS_ADDRESS WAYLAND_DISPLAY GNOME_KEYRING_CONTROL SSH_AUTH_SOCK
 
 # A free display: no lock file and no socket. Xvfb may still lose a race; then try the next one.
@@ -229,7 +238,7 @@ export DISPLAY=$display
 
 # WebKitGTK under Xvfb: no GPU, no DMA-BUF; keep accessibility bus and GTK portals out of it.
 export WEBKIT_DISABLE_DMABUF_RENDERER=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 NO_AT_BRIDGE=1 GTK_USE_PORTAL=0
-export TRUSTBRIDGE_BIN=$BIN TRUSTBRIDGE_TOOLS=$TOOLS E2E_OUT=$OUT WEBKIT_WEBDRIVER=$NATIVE_DRIVER E2E_TIMEOUT=$TEST_TIMEOUT
+export TRUSTBRIDGE_BIN=$BIN TRUSTBRIDGE_E2E_RIG=$RIG TRUSTBRIDGE_TOOLS=$TOOLS E2E_OUT=$OUT WEBKIT_WEBDRIVER=$NATIVE_DRIVER E2E_TIMEOUT=$TEST_TIMEOUT
 
 log "app $BIN"
 status=0

@@ -48,7 +48,9 @@ async fn main() {
         }
         let (pem, public) = fresh_rsa();
         let token = google_token_double(public, s(g, "client_email")).await;
-        let key_id = format!("{:040x}", std::process::id() as u128 * 0x1000_0000_0000_0001u128);
+        let mut id = [0u8; 20];
+        aws_lc_rs::rand::fill(&mut id).unwrap();
+        let key_id: String = id.iter().map(|b| format!("{b:02x}")).collect();
         let key = serde_json::json!({"type": "service_account", "project_id": project, "private_key_id": key_id, "private_key": pem,
             "client_email": s(g, "client_email"), "client_id": "1", "token_uri": format!("{}/token", token.double.url)});
         std::fs::write(s(g, "key_file"), key.to_string()).expect("write the key file");
