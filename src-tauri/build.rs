@@ -17,6 +17,11 @@ fn main() {
         "verify_plan",
         "store_credentials",
         "credentials_status",
+        "list_packs",
+        "validate_pack_plan",
+        "preview_pack",
+        "export_pack",
+        "apply_pack_aws",
     ])))
     .expect("tauri build script");
 }

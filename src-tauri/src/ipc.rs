@@ -241,6 +241,90 @@ impl From<&trustbridge_secrets::SecretsError> for IpcError {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Role packs (the wizard's "deploy a role pack" path).
+// ---------------------------------------------------------------------------------------------
+
+/// A built-in role pack the wizard can deploy, and the variables it asks for.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PackSummary {
+    pub id: String,
+    pub display_name: String,
+    pub description: String,
+    pub variables: Vec<PackVariable>,
+    /// The roles it creates, as named in the pack (`{VARIABLE}` placeholders not yet filled).
+    pub roles: Vec<String>,
+}
+
+/// One variable of a pack: one field on the variables page (`variables.NAME`).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PackVariable {
+    /// The placeholder's name, e.g. `AWS_ACCOUNT` (written `{AWS_ACCOUNT}` in the templates).
+    pub name: String,
+    /// What Rust checks it as: `partition`, `region`, `account_id`, `kms_key_id`, `subnet_id`,
+    /// `security_group_id`, `role_name`, `role_arn`, `bucket_name`, `aws_managed_policy`,
+    /// `oidc_provider`, `k8s_name`, `external_id` or `text`.
+    pub kind: String,
+    pub description: String,
+    pub example: String,
+    pub default: Option<String>,
+    /// True when it has no default: leaving it empty is an unfilled placeholder.
+    pub required: bool,
+}
+
+/// A pack plan as the wizard sends it (`trustbridge export --plan` takes the same document).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(rename = "PackPlan")]
+pub struct PackPlanIpc {
+    pub version: u32,
+    pub pack: String,
+    /// `NAME` → value; variables left out take their default.
+    pub variables: std::collections::BTreeMap<String, String>,
+}
+
+/// One role a filled-in pack creates.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PackRoleSummary {
+    pub name: String,
+    pub description: String,
+    /// Who may assume it, e.g. `sagemaker.amazonaws.com` or an account ARN.
+    pub trusted_by: Vec<String>,
+    pub inline_policies: Vec<String>,
+    /// Customer-managed policies of the pack and AWS-managed policy ARNs attached to it.
+    pub attached: Vec<String>,
+    pub permissions_boundary: Option<String>,
+}
+
+/// A variable's value as used (typed, or its default).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PackValue {
+    pub name: String,
+    pub value: String,
+    /// True when the value is the pack's default (nothing was typed).
+    pub defaulted: bool,
+}
+
+/// Check your answers for a pack: what it creates, every document, the offline policy checks.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PackPreview {
+    pub pack: String,
+    pub display_name: String,
+    pub values: Vec<PackValue>,
+    pub roles: Vec<PackRoleSummary>,
+    pub managed_policies: Vec<String>,
+    pub files: Vec<PreviewFile>,
+    pub findings: Vec<LintFinding>,
+}
+
+/// What applying a pack did (or, with `dry_run`, would do), and as whom.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PackApplyResult {
+    pub caller: AwsCaller,
+    pub dry_run: bool,
+    /// One plain-language line per change; empty: the account already matches the pack.
+    pub changes: Vec<String>,
+}
+
 /// The generated TypeScript files: (file name, contents).
 pub fn typescript_bindings() -> Vec<(String, String)> {
     fn one<T: TS + 'static>() -> (String, String) {
@@ -266,6 +350,13 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<ProbeUpdate>(),
         one::<CredentialStatus>(),
         one::<crate::state::Draft>(),
+        one::<PackSummary>(),
+        one::<PackVariable>(),
+        one::<PackPlanIpc>(),
+        one::<PackRoleSummary>(),
+        one::<PackValue>(),
+        one::<PackPreview>(),
+        one::<PackApplyResult>(),
         one::<plan::Plan>(),
         one::<plan::Integration>(),
         one::<plan::AwsPlan>(),

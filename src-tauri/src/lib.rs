@@ -7,6 +7,7 @@ pub mod cli_pack;
 pub mod cli_secrets;
 pub mod commands;
 pub mod commands_cloud;
+pub mod commands_pack;
 pub mod ipc;
 pub mod state;
 pub mod verify_all;
@@ -42,6 +43,11 @@ pub fn builder_with<R: tauri::Runtime>(b: tauri::Builder<R>, cloud: commands_clo
             commands_cloud::verify_plan,
             commands_cloud::store_credentials,
             commands_cloud::credentials_status,
+            commands_pack::list_packs,
+            commands_pack::validate_pack_plan,
+            commands_pack::preview_pack,
+            commands_pack::export_pack,
+            commands_pack::apply_pack_aws,
         ])
 }
 

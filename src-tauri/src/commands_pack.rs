@@ -1,0 +1,156 @@
+//! `#[tauri::command]` adapters for the wizard's "deploy a role pack" path: list the built-in packs,
+//! validate a pack plan (problems at `variables.NAME`), preview it (roles, documents, lint), export
+//! it, and apply it to AWS (dry run first). Thin: the work is in `trustbridge_core::pack`,
+//! `trustbridge_core::export` and `trustbridge_cloud::aws::pack` — the same functions the CLI uses.
+//!
+//! The webview may only name a built-in pack: a pack *file* path would let it make Rust read any
+//! file, so those stay CLI-only.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use tauri::State;
+use trustbridge_cloud::aws::pack::apply_pack;
+use trustbridge_core::lint::Severity;
+use trustbridge_core::pack::{self, Pack, PackPlan, ResolvedPack};
+use trustbridge_core::{export, Problem};
+
+use crate::commands_cloud::CloudState;
+use crate::ipc::{
+    AwsCaller, ExportResult, IpcError, LintFinding, PackApplyResult, PackPreview, PackRoleSummary, PackSummary, PackValue, PackVariable,
+    PreviewFile,
+};
+use crate::state::unique_export_dir;
+
+/// The built-in role packs and the variables each asks for.
+#[tauri::command]
+pub fn list_packs() -> Vec<PackSummary> {
+    Pack::builtins().iter().map(pack_summary).collect()
+}
+
+/// Validates a pack plan; returns every problem (empty = valid) whose field is under one of
+/// `fields` (all of them when `fields` is absent). The pack path calls it on every Continue.
+#[tauri::command]
+pub fn validate_pack_plan(plan: serde_json::Value, fields: Option<Vec<String>>) -> Vec<IpcError> {
+    let problems = match parse(&plan) {
+        Err(e) => return vec![e],
+        Ok(p) => match pack::validate_pack(&p, None) {
+            Ok(_) => return Vec::new(),
+            Err(problems) => problems,
+        },
+    };
+    let wanted = |f: &str| match &fields {
+        None => true,
+        Some(list) => list.iter().any(|w| f == w || f.starts_with(&format!("{w}.")) || f.starts_with(&format!("{w}["))),
+    };
+    problems.iter().filter(|p| wanted(&p.field)).map(IpcError::from).collect()
+}
+
+/// Check your answers: the values used, the roles, every generated document and the lint findings.
+#[tauri::command]
+pub fn preview_pack(plan: serde_json::Value) -> Result<PackPreview, IpcError> {
+    let r = resolve(&plan)?;
+    let bundle = pack::render_pack(&r);
+    let values = r
+        .pack
+        .variables
+        .iter()
+        .filter_map(|v| {
+            let value = r.vars.get(&v.name)?.clone();
+            Some(PackValue { name: v.name.clone(), defaulted: !r.plan.variables.contains_key(&v.name), value })
+        })
+        .collect();
+    Ok(PackPreview {
+        pack: r.pack.id.clone(),
+        display_name: r.pack.display_name.clone(),
+        values,
+        roles: r.roles.iter().map(role_summary).collect(),
+        managed_policies: r.managed_policies.iter().map(|(name, _, _)| name.clone()).collect(),
+        files: bundle.files.into_iter().map(|f| PreviewFile { path: f.path, content: f.content }).collect(),
+        findings: pack::lint_pack(&r).iter().map(LintFinding::from).collect(),
+    })
+}
+
+/// Exports the pack's bundle into a new folder under `parent` (picked with the native dialog or
+/// typed), like `trustbridge export --plan`: lint errors block it, nothing is written on error.
+#[tauri::command]
+pub fn export_pack(plan: serde_json::Value, parent: String) -> Result<ExportResult, IpcError> {
+    let r = resolve(&plan)?;
+    let errors: Vec<String> =
+        pack::lint_pack(&r).iter().filter(|f| f.severity == Severity::Error).map(|f| format!("{}: {}", f.document, f.message)).collect();
+    if !errors.is_empty() {
+        return Err(IpcError {
+            fix: Some("Change the variables so that the policy checks find no error.".into()),
+            ..IpcError::new("export.lint_errors", format!("nothing written: the policy checks found errors: {}", errors.join("; ")))
+        });
+    }
+    let bundle = pack::render_pack(&r);
+    let dir = unique_export_dir(&PathBuf::from(parent), &r.pack.id);
+    let dir = export::write_bundle(&bundle, &dir)?;
+    Ok(ExportResult { dir: dir.display().to_string(), files: bundle.files.into_iter().map(|f| f.path).collect() })
+}
+
+/// Creates or updates the pack's policies and roles in AWS with this computer's credentials (or,
+/// with `dry_run`, says what it would change). Refuses another account than `AWS_ACCOUNT`.
+#[tauri::command]
+pub async fn apply_pack_aws(cloud: State<'_, CloudState>, plan: serde_json::Value, dry_run: bool) -> Result<PackApplyResult, IpcError> {
+    let r = resolve(&plan)?;
+    let rep = apply_pack(&r, &cloud.settings.aws, dry_run).await.map_err(|e| IpcError::from(&e))?;
+    Ok(PackApplyResult { caller: AwsCaller::from(&rep.caller), dry_run, changes: rep.changes })
+}
+
+fn pack_summary(p: &Pack) -> PackSummary {
+    PackSummary {
+        id: p.id.clone(),
+        display_name: p.display_name.clone(),
+        description: p.description.clone(),
+        variables: p
+            .variables
+            .iter()
+            .map(|v| PackVariable {
+                name: v.name.clone(),
+                kind: serde_json::to_value(v.kind).ok().and_then(|k| k.as_str().map(String::from)).unwrap_or_default(),
+                description: v.description.clone(),
+                example: v.example.clone(),
+                default: v.default.clone(),
+                required: v.default.is_none(),
+            })
+            .collect(),
+        roles: p.roles.iter().map(|r| r.name.clone()).collect(),
+    }
+}
+
+fn role_summary(role: &pack::PackRole) -> PackRoleSummary {
+    let trusted_by: BTreeSet<String> =
+        role.trust.grants().into_iter().map(|g| g.principal.split_once(':').map(|(_, v)| v.to_string()).unwrap_or(g.principal)).collect();
+    PackRoleSummary {
+        name: role.name.clone(),
+        description: role.description.clone(),
+        trusted_by: trusted_by.into_iter().collect(),
+        inline_policies: role.inline.iter().map(|(n, _)| n.clone()).collect(),
+        attached: role.managed.iter().chain(role.aws_managed_arns.iter()).cloned().collect(),
+        permissions_boundary: role.boundary.clone(),
+    }
+}
+
+/// Parses the plan the webview sent. Only built-in packs; an empty value counts as left out (the
+/// variable then takes its default, or is reported as an unfilled placeholder).
+fn parse(plan: &serde_json::Value) -> Result<PackPlan, IpcError> {
+    let mut p = PackPlan::from_json(&plan.to_string()).map_err(|e| IpcError { field: Some("plan".into()), ..IpcError::from(e) })?;
+    if Pack::builtin(&p.pack).is_none() {
+        let ids: Vec<&str> = pack::BUILTIN.iter().map(|(id, _)| *id).collect();
+        let rule = format!("choose one of the built-in role packs: {}", ids.join(", "));
+        return Err(IpcError::from(&Problem::new("pack", rule, &p.pack)));
+    }
+    p.variables.retain(|_, v| !v.is_empty());
+    Ok(p)
+}
+
+fn resolve(plan: &serde_json::Value) -> Result<ResolvedPack, IpcError> {
+    pack::validate_pack(&parse(plan)?, None).map_err(|problems| IpcError {
+        code: "validation".into(),
+        message: problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"),
+        field: problems.first().map(|p| p.field.clone()),
+        fix: None,
+    })
+}
