@@ -124,8 +124,10 @@ pub fn summary(p: &Profile) -> ProfileSummary {
         aws_publishes_events: p.aws.as_ref().is_some_and(|a| !a.event_bus_actions.is_empty()),
         gcp_service_account: p.gcp.as_ref().map(|g| g.default_service_account.clone()),
         gcp_publishes_events: p.gcp.as_ref().is_some_and(|g| !g.topic_roles.is_empty()),
+        gcp_keyless: p.gcp.as_ref().is_some_and(|g| g.keyless),
         azure_service_principal_name: p.azure.as_ref().map(|z| z.default_service_principal_name.clone()),
         azure_publishes_events: p.azure.as_ref().is_some_and(|z| !z.topic_roles.is_empty()),
+        azure_keyless: p.azure.as_ref().is_some_and(|z| z.keyless),
     };
     ProfileSummary { id: p.id.clone(), display_name: p.display_name.clone(), description: p.description.clone(), clouds, defaults }
 }

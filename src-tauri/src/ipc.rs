@@ -38,8 +38,12 @@ pub struct ProfileDefaults {
     pub aws_publishes_events: bool,
     pub gcp_service_account: Option<String>,
     pub gcp_publishes_events: bool,
+    /// The vendor can sign in to Google Cloud through Workload Identity Federation (no key).
+    pub gcp_keyless: bool,
     pub azure_service_principal_name: Option<String>,
     pub azure_publishes_events: bool,
+    /// The vendor has a multi-tenant app: admin consent instead of a client secret.
+    pub azure_keyless: bool,
 }
 
 /// One generated document, for the check-your-answers page.

@@ -54,6 +54,15 @@ fn credentials_probe(kind: SecretKind, e: &SecretsError, missing_fix: MissingFix
     }
 }
 
+/// A keyless cloud has no customer-held credential to sign in with: one skipped probe that says so
+/// (the vendor runs its own connection test), instead of a "credentials not stored" failure.
+fn keyless_probe(id: &str, message: &str, progress: Progress<'_>) -> ProbeResult {
+    let p = ProbeResult { id: id.into(), status: ProbeStatus::Skip, duration_ms: 0, message: message.into(), fix: None, code: None };
+    progress(ProbeEvent::Started { id: id.into() });
+    progress(ProbeEvent::Finished(p.clone()));
+    p
+}
+
 /// Runs every cloud's probes concurrently; each is reported live through `progress` as it starts
 /// and finishes. Results: AWS, then GCP, then Azure, each in its own stable order.
 pub async fn verify_all(
@@ -77,6 +86,11 @@ pub async fn verify_all(
     };
     let gcp_part = async {
         match &r.gcp {
+            Some(g) if g.workload_identity.is_some() => Ok(vec![keyless_probe(
+                "gcp:keyless",
+                "keyless (Workload Identity Federation): there is no key on this computer to test with; the vendor's sessions of the role named in the plan impersonate the service account",
+                progress,
+            )]),
             Some(_) => match store.gcp_key(name) {
                 Ok(key) => gcp::verify(r, &key, &settings.gcp, progress).await,
                 Err(e) => stored_failure(SecretKind::Gcp, &e),
@@ -86,6 +100,11 @@ pub async fn verify_all(
     };
     let azure_part = async {
         match &r.azure {
+            Some(z) if z.vendor_app_id.is_some() => Ok(vec![keyless_probe(
+                "azure:keyless",
+                "keyless (admin consent to the vendor's app): there is no secret on this computer to test with; once an admin has consented, the vendor's app holds the role assignments",
+                progress,
+            )]),
             Some(_) => match store.azure_secret(name) {
                 Ok(secret) => azure::verify(r, &secret, &settings.azure, progress).await,
                 Err(e) => stored_failure(SecretKind::Azure, &e),

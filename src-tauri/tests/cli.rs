@@ -201,3 +201,27 @@ fn pack_plans_are_loaded_by_every_plan_command() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("is a role-pack plan"), "{}", text(&o));
 }
+
+#[test]
+fn verify_skips_keyless_clouds_instead_of_asking_for_a_secret() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("plans/custom-keyless.json")).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("aws");
+    let plan = tmp.path().join("plan.json");
+    std::fs::write(&plan, v.to_string()).unwrap();
+    // No keyring and no network needed: a keyless cloud has no customer-held secret to test with.
+    let o = bin()
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env("HOME", tmp.path())
+        .env("XDG_RUNTIME_DIR", tmp.path())
+        .args(["verify", "--plan", plan.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
+    let got: Vec<(&str, &str)> = v.as_array().unwrap().iter().map(|p| (p["id"].as_str().unwrap(), p["status"].as_str().unwrap())).collect();
+    assert_eq!(got, [("gcp:keyless", "skip"), ("azure:keyless", "skip")], "{}", text(&o));
+    assert!(v[0]["message"].as_str().unwrap().contains("Workload Identity Federation"));
+    assert!(v[1]["message"].as_str().unwrap().contains("admin consent"));
+}

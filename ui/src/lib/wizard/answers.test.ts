@@ -111,15 +111,15 @@ describe("answersFromPlan", () => {
     const a = mlcubeAws();
     a.clouds = ["aws", "gcp", "azure"];
     a.aws.storage = [{ bucket: "b1", prefix: "x/", kms_key_arn: "" }, { bucket: "b2", prefix: "", kms_key_arn: "" }];
-    a.gcp = { project_id: "p-123456", service_account: "ml3-platform-sa", storage: [{ name: "g" }], events: [{ name: "t" }] };
-    a.azure = {
+    Object.assign(a.gcp, { project_id: "p-123456", service_account: "ml3-platform-sa", storage: [{ name: "g" }], events: [{ name: "t" }] });
+    Object.assign(a.azure, {
       tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47",
       subscription_id: "0b1f6471-1bf0-4dda-aec3-cb9272f09590",
       resource_group: "rg",
       service_principal_name: "SP",
       storage: [{ storage_account: "acct", container: "c" }],
       events: [{ name: "" }],
-    };
+    });
     const plan = buildPlan(a, MLCUBE);
     const back = answersFromPlan(JSON.parse(JSON.stringify(plan)));
     expect(buildPlan(back, MLCUBE)).toEqual(plan);
@@ -212,5 +212,68 @@ describe("fields and routing", () => {
       "Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA",
       "72f988bf-86f1-41af-91ab-2d7cd011db47",
     ]);
+  });
+});
+
+describe("keyless sign-in (GCP Workload Identity Federation, Azure admin consent)", () => {
+  function customGcpAzure() {
+    const a = emptyAnswers();
+    a.platform = "custom";
+    applyProfileDefaults(a, CUSTOM, null);
+    a.clouds = ["gcp", "azure"];
+    a.integration.project_id = "acme-ml";
+    a.gcp.project_id = "acme-data-prod";
+    a.gcp.storage = [{ name: "acme-training" }];
+    Object.assign(a.azure, { tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47", subscription_id: "0b1f6471-1bf0-4dda-aec3-cb9272f09590", resource_group: "rg" });
+    a.azure.storage = [{ storage_account: "acct", container: "c" }];
+    return a;
+  }
+
+  it("is recommended (preselected) where the vendor supports it, and never offered where it does not", () => {
+    const a = customGcpAzure();
+    expect([a.gcp.access, a.azure.access]).toEqual(["keyless", "keyless"]);
+    const steps = stepsFor(stepContext(a, CUSTOM));
+    expect(steps).toContain("gcp-access");
+    expect(steps).toContain("azure-access");
+    expect(steps.indexOf("gcp-access")).toBe(steps.indexOf("gcp-identity") + 1);
+    applyProfileDefaults(a, MLCUBE, CUSTOM);
+    expect([a.gcp.access, a.azure.access]).toEqual(["secret", "secret"]);
+    const ml = stepsFor(stepContext(a, MLCUBE));
+    expect(ml.some((s) => s.endsWith("-access"))).toBe(false);
+    expect(ml).toContain("credentials");
+  });
+
+  it("puts workload_identity / vendor_app_id in the plan and skips the credentials page when both are keyless", () => {
+    const a = customGcpAzure();
+    a.gcp.wif_vendor_account_id = " 210987654321 ";
+    a.gcp.wif_vendor_role_name = "acme-platform-workers";
+    a.azure.vendor_app_id = "11111111-2222-3333-4444-555555555555";
+    const plan = buildPlan(a, CUSTOM);
+    expect(plan.gcp!.workload_identity).toEqual({ vendor_aws_account_id: "210987654321", vendor_role_name: "acme-platform-workers" });
+    expect(plan.azure!.vendor_app_id).toBe("11111111-2222-3333-4444-555555555555");
+    expect(stepsFor(stepContext(a, CUSTOM))).not.toContain("credentials");
+    // Round trip through the draft.
+    const back = answersFromPlan(JSON.parse(JSON.stringify(plan)));
+    expect(back.gcp.access).toBe("keyless");
+    expect(buildPlan(back, CUSTOM)).toEqual(plan);
+    // One cloud with a secret brings the credentials page back; its plan has no keyless field.
+    a.azure.access = "secret";
+    expect(stepsFor(stepContext(a, CUSTOM))).toContain("credentials");
+    expect(buildPlan(a, CUSTOM).azure!.vendor_app_id).toBeUndefined();
+  });
+
+  it("routes keyless errors to the sign-in page and its fields", () => {
+    const a = customGcpAzure();
+    const steps = stepsFor(stepContext(a, CUSTOM));
+    expect(stepForField("gcp.workload_identity.vendor_role_name", steps)).toBe("gcp-access");
+    expect(stepForField("azure.vendor_app_id", steps)).toBe("azure-access");
+    expect(fieldsForStep("gcp-access")).toEqual(["gcp.workload_identity"]);
+    const inputs = inputsForStep("gcp-access", a, CUSTOM);
+    expect(inputFor("gcp.workload_identity.vendor_aws_account_id", inputs)).toBe("gcp.workload_identity.vendor_aws_account_id");
+    a.gcp.wif_vendor_role_name = "workers";
+    expect(valueAt(a, "gcp.workload_identity.vendor_role_name")).toBe("workers");
+    expect(focusId("gcp.access")).toBe("f-gcp-access-0");
+    a.gcp.wif_vendor_account_id = "210987654321";
+    expect(sensitiveValues(a)).toContain("210987654321");
   });
 });

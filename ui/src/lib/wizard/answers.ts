@@ -12,6 +12,7 @@ import { CLOUD_ORDER, cloudOf, type StepContext, type StepId } from "./steps";
 export type S3Row = { bucket: string; prefix: string; kms_key_arn: string };
 export type NameRow = { name: string };
 export type AzureRow = { storage_account: string; container: string };
+export type Access = "secret" | "keyless";
 
 export type Answers = {
   platform: string;
@@ -31,8 +32,21 @@ export type Answers = {
     storage: S3Row[];
     events: NameRow[];
   };
-  gcp: { project_id: string; service_account: string; storage: NameRow[]; events: NameRow[] };
+  gcp: {
+    project_id: string;
+    service_account: string;
+    /** How the vendor signs in: a key the customer stores, or keyless (Workload Identity Federation). */
+    access: Access;
+    wif_vendor_account_id: string;
+    wif_vendor_role_name: string;
+    wif_pool_id: string;
+    storage: NameRow[];
+    events: NameRow[];
+  };
   azure: {
+    /** How the vendor signs in: a client secret the customer stores, or keyless (admin consent). */
+    access: Access;
+    vendor_app_id: string;
     tenant_id: string;
     subscription_id: string;
     resource_group: string;
@@ -72,8 +86,19 @@ export function emptyAnswers(): Answers {
       storage: [emptyS3Row()],
       events: [{ name: DEFAULTS.awsEventBus }],
     },
-    gcp: { project_id: "", service_account: "", storage: [emptyNameRow()], events: [emptyNameRow()] },
+    gcp: {
+      project_id: "",
+      service_account: "",
+      access: "secret",
+      wif_vendor_account_id: "",
+      wif_vendor_role_name: "",
+      wif_pool_id: "",
+      storage: [emptyNameRow()],
+      events: [emptyNameRow()],
+    },
     azure: {
+      access: "secret",
+      vendor_app_id: "",
       tenant_id: "",
       subscription_id: "",
       resource_group: "",
@@ -94,6 +119,11 @@ export function stepContext(a: Answers, profile: ProfileSummary | null): StepCon
       aws: d ? d.aws_publishes_events : true,
       gcp: d ? d.gcp_publishes_events : true,
       azure: d ? d.azure_publishes_events : true,
+    },
+    keylessOffered: { gcp: !!d?.gcp_keyless, azure: !!d?.azure_keyless },
+    keylessChosen: {
+      gcp: !!d?.gcp_keyless && a.gcp.access === "keyless",
+      azure: !!d?.azure_keyless && a.azure.access === "keyless",
     },
   };
 }
@@ -116,6 +146,11 @@ export function applyProfileDefaults(a: Answers, next: ProfileSummary, previous:
     previous?.defaults.azure_service_principal_name,
     next.defaults.azure_service_principal_name,
   );
+  // Keyless is recommended wherever the vendor supports it (no long-lived secret exists at all).
+  if (next.defaults.gcp_keyless && !previous?.defaults.gcp_keyless) a.gcp.access = "keyless";
+  if (!next.defaults.gcp_keyless) a.gcp.access = "secret";
+  if (next.defaults.azure_keyless && !previous?.defaults.azure_keyless) a.azure.access = "keyless";
+  if (!next.defaults.azure_keyless) a.azure.access = "secret";
   if (next.clouds.length === 1) a.clouds = [...next.clouds];
   else a.clouds = a.clouds.filter((c) => next.clouds.includes(c));
 }
@@ -196,6 +231,13 @@ export function buildPlan(a: Answers, profile: ProfileSummary | null): Plan {
       service_account: opt(x.service_account),
       storage: names(x.storage).map((bucket) => ({ bucket })),
       events: ctx.publishesEvents.gcp ? names(x.events).map((topic) => ({ topic })) : [],
+      workload_identity: ctx.keylessChosen?.gcp
+        ? {
+            vendor_aws_account_id: x.wif_vendor_account_id.trim(),
+            vendor_role_name: x.wif_vendor_role_name.trim(),
+            pool_id: opt(x.wif_pool_id),
+          }
+        : undefined,
     };
     plan.gcp = stripUndefined(gcp);
   }
@@ -210,6 +252,7 @@ export function buildPlan(a: Answers, profile: ProfileSummary | null): Plan {
         .filter((r) => !rowIsEmpty(r))
         .map((r) => ({ storage_account: r.storage_account.trim(), container: r.container.trim() })),
       events: ctx.publishesEvents.azure ? names(x.events).map((topic) => ({ topic })) : [],
+      vendor_app_id: ctx.keylessChosen?.azure ? x.vendor_app_id.trim() : undefined,
     };
     plan.azure = stripUndefined(azure);
   }
@@ -281,6 +324,11 @@ export function answersFromPlan(raw: unknown): Answers {
     a.gcp.service_account = str(gcp, "service_account");
     a.gcp.storage = compactRows(arr(gcp, "storage").map((r) => ({ name: str(r, "bucket") })), emptyNameRow);
     a.gcp.events = compactRows(arr(gcp, "events").map((r) => ({ name: str(r, "topic") })), emptyNameRow);
+    const wif = obj(gcp.workload_identity);
+    a.gcp.access = wif ? "keyless" : "secret";
+    a.gcp.wif_vendor_account_id = str(wif, "vendor_aws_account_id");
+    a.gcp.wif_vendor_role_name = str(wif, "vendor_role_name");
+    a.gcp.wif_pool_id = str(wif, "pool_id");
   }
   const az = obj(p.azure);
   if (az) {
@@ -294,6 +342,8 @@ export function answersFromPlan(raw: unknown): Answers {
       emptyAzureRow,
     );
     a.azure.events = compactRows(arr(az, "events").map((r) => ({ name: str(r, "topic") })), emptyNameRow);
+    a.azure.vendor_app_id = str(az, "vendor_app_id");
+    a.azure.access = a.azure.vendor_app_id ? "keyless" : "secret";
   }
   return a;
 }
@@ -322,6 +372,7 @@ export function fieldsForStep(step: StepId): string[] | "all" | null {
   if (!cloud) return null;
   if (step.endsWith("-storage")) return [`${cloud}.storage`];
   if (step.endsWith("-events")) return [`${cloud}.events`];
+  if (step.endsWith("-access")) return cloud === "gcp" ? ["gcp.workload_identity"] : ["azure.vendor_app_id"];
   // identity: every other field of the cloud's section
   if (cloud === "aws")
     return [
@@ -363,6 +414,8 @@ export function stepForField(field: string | null, steps: readonly StepId[]): St
       const rest = path.slice(cloud.length + 1);
       if (rest.startsWith("storage")) step = `${cloud}-storage`;
       else if (rest.startsWith("events")) step = `${cloud}-events`;
+      else if (cloud !== "aws" && (rest.startsWith("workload_identity") || rest.startsWith("vendor_app_id")))
+        step = `${cloud}-access`;
       else step = `${cloud}-identity`;
     }
   }
@@ -395,6 +448,17 @@ export function inputsForStep(step: StepId, a: Answers, profile: ProfileSummary 
       return a.aws.events.map((_, i) => `aws.events[${i}].event_bus_name`);
     case "gcp-identity":
       return ["gcp.project_id", "gcp.service_account"];
+    case "gcp-access":
+      return a.gcp.access === "keyless"
+        ? [
+            "gcp.access",
+            "gcp.workload_identity.vendor_aws_account_id",
+            "gcp.workload_identity.vendor_role_name",
+            "gcp.workload_identity.pool_id",
+          ]
+        : ["gcp.access"];
+    case "azure-access":
+      return a.azure.access === "keyless" ? ["azure.access", "azure.vendor_app_id"] : ["azure.access"];
     case "gcp-storage":
       return a.gcp.storage.map((_, i) => `gcp.storage[${i}].bucket`);
     case "gcp-events":
@@ -436,7 +500,7 @@ export function fieldId(path: string): string {
 
 /** Radio and checkbox groups focus their first option. */
 export function focusId(path: string): string {
-  return path === "platform" || path === "clouds" ? `${fieldId(path)}-0` : fieldId(path);
+  return path === "platform" || path === "clouds" || path.endsWith(".access") ? `${fieldId(path)}-0` : fieldId(path);
 }
 
 /** The answer at a field path (for "Enter …" messages); "" when unknown. */
@@ -462,6 +526,12 @@ export function valueAt(a: Answers, path: string): string {
       return a.aws.vendor_account_id;
     case "aws.vendor.principal_patterns":
       return a.aws.principal_patterns;
+    case "gcp.workload_identity.vendor_aws_account_id":
+      return a.gcp.wif_vendor_account_id;
+    case "gcp.workload_identity.vendor_role_name":
+      return a.gcp.wif_vendor_role_name;
+    case "gcp.workload_identity.pool_id":
+      return a.gcp.wif_pool_id;
   }
   const [cloud, key] = path.split(".");
   const section = a[cloud as Cloud] as unknown as Record<string, unknown> | undefined;
@@ -475,6 +545,7 @@ export function sensitiveValues(a: Answers): string[] {
     a.aws.account_id,
     a.aws.external_id,
     a.aws.vendor_account_id,
+    a.gcp.wif_vendor_account_id,
     a.azure.tenant_id,
     a.azure.subscription_id,
   ]

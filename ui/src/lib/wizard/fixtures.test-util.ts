@@ -13,8 +13,10 @@ export const MLCUBE: ProfileSummary = {
     aws_publishes_events: true,
     gcp_service_account: "ml3-platform-sa",
     gcp_publishes_events: true,
+    gcp_keyless: false,
     azure_service_principal_name: "ML3PlatformSP",
     azure_publishes_events: true,
+    azure_keyless: false,
   },
 };
 
@@ -30,8 +32,10 @@ export const JFROG: ProfileSummary = {
     aws_publishes_events: false,
     gcp_service_account: null,
     gcp_publishes_events: false,
+    gcp_keyless: false,
     azure_service_principal_name: null,
     azure_publishes_events: false,
+    azure_keyless: false,
   },
 };
 
@@ -47,7 +51,9 @@ export const CUSTOM: ProfileSummary = {
     aws_publishes_events: true,
     gcp_service_account: "vendor-platform-sa",
     gcp_publishes_events: true,
+    gcp_keyless: true,
     azure_service_principal_name: "VendorPlatformSP",
     azure_publishes_events: true,
+    azure_keyless: true,
   },
 };

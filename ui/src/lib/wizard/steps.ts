@@ -4,7 +4,9 @@ import type { Cloud } from "../ipc/bindings/Cloud";
 
 export const CLOUD_ORDER: readonly Cloud[] = ["aws", "gcp", "azure"];
 
-export type CloudStep = `${Cloud}-identity` | `${Cloud}-storage` | `${Cloud}-events`;
+/** Clouds where the vendor may sign in without a customer-held secret (AWS trust is always a role). */
+export type KeylessCloud = Exclude<Cloud, "aws">;
+export type CloudStep = `${Cloud}-identity` | `${KeylessCloud}-access` | `${Cloud}-storage` | `${Cloud}-events`;
 export type StepId =
   | "start"
   | "clouds"
@@ -22,12 +24,17 @@ export type StepContext = {
   clouds: readonly Cloud[];
   /** Whether the vendor publishes events on each cloud (no events page when it does not). */
   publishesEvents: Readonly<Record<Cloud, boolean>>;
+  /** Clouds where the vendor can sign in without a customer-held secret (a "sign-in" page asks). */
+  keylessOffered?: Readonly<Partial<Record<KeylessCloud, boolean>>>;
+  /** Clouds where the person chose keyless (no credentials to store for them). */
+  keylessChosen?: Readonly<Partial<Record<KeylessCloud, boolean>>>;
 };
 
 const TITLES: Record<string, string> = {
   start: "Your platform",
   clouds: "Clouds",
   identity: "Account",
+  access: "Sign-in",
   storage: "Storage",
   events: "Events",
   check: "Check your answers",
@@ -65,11 +72,14 @@ export function stepsFor(ctx: StepContext): StepId[] {
   if (!ctx.profileClouds || ctx.profileClouds.length !== 1) steps.push("clouds");
   const chosen = chosenClouds(ctx);
   for (const c of chosen) {
-    steps.push(`${c}-identity`, `${c}-storage`);
+    steps.push(`${c}-identity`);
+    if (c !== "aws" && ctx.keylessOffered?.[c]) steps.push(`${c}-access`);
+    steps.push(`${c}-storage`);
     if (ctx.publishesEvents[c]) steps.push(`${c}-events`);
   }
   steps.push("check", "export");
-  if (chosen.includes("gcp") || chosen.includes("azure")) steps.push("credentials");
+  // Stored credentials only for GCP / Azure clouds that use a key or secret.
+  if (chosen.some((c) => c !== "aws" && !ctx.keylessChosen?.[c])) steps.push("credentials");
   steps.push("test", "done");
   return steps;
 }

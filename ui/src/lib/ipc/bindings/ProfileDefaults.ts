@@ -11,4 +11,12 @@ aws_external_id: string | null,
 /**
  * True when the customer must enter the vendor's AWS account (custom vendor).
  */
-aws_vendor_account_from_plan: boolean, aws_publishes_events: boolean, gcp_service_account: string | null, gcp_publishes_events: boolean, azure_service_principal_name: string | null, azure_publishes_events: boolean, };
+aws_vendor_account_from_plan: boolean, aws_publishes_events: boolean, gcp_service_account: string | null, gcp_publishes_events: boolean, 
+/**
+ * The vendor can sign in to Google Cloud through Workload Identity Federation (no key).
+ */
+gcp_keyless: boolean, azure_service_principal_name: string | null, azure_publishes_events: boolean, 
+/**
+ * The vendor has a multi-tenant app: admin consent instead of a client secret.
+ */
+azure_keyless: boolean, };
