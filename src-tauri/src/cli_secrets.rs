@@ -85,15 +85,16 @@ fn report(e: &SecretsError) -> i32 {
 }
 
 fn need_section(r: &Resolved, kind: SecretKind) -> Result<(), i32> {
-    let has = match kind {
-        SecretKind::Gcp => r.gcp.is_some(),
-        SecretKind::Azure => r.azure.is_some(),
-    };
-    if has {
-        Ok(())
-    } else {
-        eprintln!("the plan has no '{}' section: add it (or choose {} in the wizard) first", kind.as_str(), kind.as_str());
-        Err(EXIT_INVALID)
+    match crate::verify_all::takes_secret(r, kind) {
+        Ok(true) => Ok(()),
+        Ok(false) => {
+            eprintln!("the plan has no '{}' section: add it (or choose {} in the wizard) first", kind.as_str(), kind.as_str());
+            Err(EXIT_INVALID)
+        }
+        Err(keyless) => {
+            eprintln!("{keyless}");
+            Err(EXIT_INVALID)
+        }
     }
 }
 
@@ -172,13 +173,7 @@ fn status(store: &SecretStore, plan: &Path, kind: Option<SecretKind>, json: bool
     };
     let kinds: Vec<SecretKind> = match kind {
         Some(k) => vec![k],
-        None => SecretKind::ALL
-            .into_iter()
-            .filter(|k| match k {
-                SecretKind::Gcp => r.gcp.is_some(),
-                SecretKind::Azure => r.azure.is_some(),
-            })
-            .collect(),
+        None => SecretKind::ALL.into_iter().filter(|k| crate::verify_all::takes_secret(&r, *k) == Ok(true)).collect(),
     };
     let mut all = Vec::new();
     for k in kinds {

@@ -121,14 +121,10 @@ pub async fn verify_plan(
 
 fn kind_of(kind: &str, r: &Resolved) -> Result<SecretKind, IpcError> {
     let k = SecretKind::parse(kind).ok_or_else(|| IpcError::new("credentials.kind", "the credentials kind must be 'gcp' or 'azure'"))?;
-    let has = match k {
-        SecretKind::Gcp => r.gcp.is_some(),
-        SecretKind::Azure => r.azure.is_some(),
-    };
-    if has {
-        Ok(k)
-    } else {
-        Err(IpcError::new("credentials.no_section", format!("the plan has no '{}' section", k.as_str())))
+    match crate::verify_all::takes_secret(r, k) {
+        Ok(true) => Ok(k),
+        Ok(false) => Err(IpcError::new("credentials.no_section", format!("the plan has no '{}' section", k.as_str()))),
+        Err(keyless) => Err(IpcError::new("credentials.keyless", keyless)),
     }
 }
 
@@ -170,7 +166,7 @@ pub async fn store_credentials(
 pub async fn credentials_status(cloud: State<'_, CloudState>, plan: serde_json::Value) -> Result<Vec<CredentialStatus>, IpcError> {
     let r = resolve(&plan)?;
     let mut all = Vec::new();
-    for (kind, present) in [(SecretKind::Gcp, r.gcp.is_some()), (SecretKind::Azure, r.azure.is_some())] {
+    for (kind, present) in SecretKind::ALL.map(|k| (k, crate::verify_all::takes_secret(&r, k) == Ok(true))) {
         if present {
             let s = cloud.secrets.status(&r.plan.integration.name, kind).map_err(|e| secrets_error(&e))?;
             all.push(CredentialStatus::from(&s));

@@ -54,6 +54,26 @@ fn credentials_probe(kind: SecretKind, e: &SecretsError, missing_fix: MissingFix
     }
 }
 
+/// Whether the plan's section for `kind` signs in with a stored secret: the section exists and is not
+/// keyless (GCP Workload Identity Federation, Azure admin consent). Ok(false): no section;
+/// Err: keyless (the reason, for "nothing to store").
+pub fn takes_secret(r: &Resolved, kind: SecretKind) -> Result<bool, &'static str> {
+    match kind {
+        SecretKind::Gcp => match &r.gcp {
+            Some(g) if g.workload_identity.is_some() => {
+                Err("the plan's Google Cloud access is keyless (gcp.workload_identity): there is no key to store")
+            }
+            g => Ok(g.is_some()),
+        },
+        SecretKind::Azure => match &r.azure {
+            Some(z) if z.vendor_app_id.is_some() => {
+                Err("the plan's Azure access is keyless (azure.vendor_app_id, admin consent): there is no secret to store")
+            }
+            z => Ok(z.is_some()),
+        },
+    }
+}
+
 /// A keyless cloud has no customer-held credential to sign in with: one skipped probe that says so
 /// (the vendor runs its own connection test), instead of a "credentials not stored" failure.
 fn keyless_probe(id: &str, message: &str, progress: Progress<'_>) -> ProbeResult {

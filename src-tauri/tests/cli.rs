@@ -224,4 +224,15 @@ fn verify_skips_keyless_clouds_instead_of_asking_for_a_secret() {
     assert_eq!(got, [("gcp:keyless", "skip"), ("azure:keyless", "skip")], "{}", text(&o));
     assert!(v[0]["message"].as_str().unwrap().contains("Workload Identity Federation"));
     assert!(v[1]["message"].as_str().unwrap().contains("admin consent"));
+    // And there is nothing to store for them.
+    for kind in ["gcp", "azure"] {
+        let o = bin()
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .args(["secrets", "set", "--plan", plan.to_str().unwrap(), "--kind", kind])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{kind}: {}", text(&o));
+        assert!(text(&o).contains("keyless"), "{kind}: {}", text(&o));
+    }
 }
