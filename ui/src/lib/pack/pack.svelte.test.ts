@@ -1,0 +1,238 @@
+// The role-pack path: Continue validated in Rust at each page, problems at their fields, Change
+// links back to Check your answers, export and apply calls. IPC is mocked at @tauri-apps/api/core.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { filledMlspace, MLSPACE, SAGEMAKER } from "./fixtures.test-util";
+
+const invoke = vi.fn();
+vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+vi.stubGlobal("window", { scrollTo() {} });
+vi.stubGlobal("document", { getElementById: () => null });
+
+const { PackFlow } = await import("./pack.svelte");
+
+type Call = [string, Record<string, unknown> | undefined];
+const calls = (name: string) => (invoke.mock.calls as Call[]).filter(([c]) => c === name).map(([, a]) => a);
+
+const PREVIEW = {
+  pack: "mlspace",
+  display_name: "AWS MLSpace role pack",
+  values: [{ name: "AWS_ACCOUNT", value: "123456789012", defaulted: false }],
+  roles: [],
+  managed_policies: [],
+  files: [{ path: "SUMMARY.md", content: "# x" }],
+  findings: [],
+};
+
+/** Rust as far as the pack path sees it; `problems` answers validate_pack_plan. */
+function backend(problems: (args: Record<string, unknown>) => unknown[] = () => []) {
+  invoke.mockImplementation(async (cmd: string, args: Record<string, unknown>) => {
+    switch (cmd) {
+      case "list_packs":
+        return [MLSPACE, SAGEMAKER];
+      case "validate_pack_plan": {
+        // Like Rust: only the problems under the asked fields.
+        const fields = args.fields as string[] | undefined;
+        const under = (f: string) => !fields || fields.some((w) => f === w || f.startsWith(`${w}.`) || f.startsWith(`${w}[`));
+        return (problems(args) as { field: string }[]).filter((e) => under(e.field));
+      }
+      case "preview_pack":
+        return PREVIEW;
+      case "export_pack":
+        return { dir: `${args.parent}/trustbridge-mlspace`, files: ["SUMMARY.md"] };
+      case "apply_pack_aws":
+        return { caller: { account: "123456789012", arn: "arn:aws:iam::123456789012:user/me" }, dry_run: args.dryRun, changes: ["create role x"] };
+      default:
+        return null;
+    }
+  });
+}
+
+const packProblem = { code: "validation.pack", message: "pack: choose one of the built-in role packs: mlspace (got '')", field: "pack", fix: null };
+const accountProblem = {
+  code: "validation.variables.AWS_ACCOUNT",
+  message: "variables.AWS_ACCOUNT: required: The account (unfilled placeholder {AWS_ACCOUNT}) (got ''); for example '123456789012'",
+  field: "variables.AWS_ACCOUNT",
+  fix: "for example '123456789012'",
+};
+
+beforeEach(() => invoke.mockReset());
+afterEach(() => vi.clearAllMocks());
+
+async function onVariables(problems?: (args: Record<string, unknown>) => unknown[]) {
+  backend(problems);
+  const p = new PackFlow();
+  await p.open();
+  p.packId = "mlspace";
+  await p.continue();
+  return p;
+}
+
+describe("choosing a pack", () => {
+  it("opens on the choose page with the packs from Rust; Back returns to the start page", async () => {
+    backend();
+    const p = new PackFlow();
+    await p.open();
+    expect(p.active).toBe(true);
+    expect(p.step).toBe("pack-choose");
+    expect(p.packs.map((x) => x.id)).toEqual(["mlspace", "sagemaker-service-role"]);
+    await p.back();
+    expect(p.active).toBe(false);
+  });
+
+  it("Continue without a pack: Rust's problem shown at the radios and in the summary", async () => {
+    backend((args) => ((args.plan as { pack: string }).pack === "" ? [packProblem] : []));
+    const p = new PackFlow();
+    await p.open();
+    await p.continue();
+    expect(calls("validate_pack_plan")[0]).toMatchObject({ plan: { version: 1, pack: "" }, fields: ["pack"] });
+    expect(p.step).toBe("pack-choose");
+    expect(p.errorAt("pack")).toBe("Select the role pack to deploy");
+    expect(p.summary).toEqual([{ text: "Select the role pack to deploy", href: "#f-pack-0" }]);
+    expect(p.attempts).toBe(1);
+  });
+
+  it("a chosen pack moves on with its defaults prefilled; each pack keeps its own values", async () => {
+    const p = await onVariables();
+    expect(p.step).toBe("pack-variables");
+    expect(p.current.MLSPACE_APP_ROLE_NAME).toBe("mlspace-app-role");
+    p.setValue("AWS_ACCOUNT", "123456789012");
+    await p.back();
+    p.packId = "sagemaker-service-role";
+    await p.continue();
+    expect(p.current.MANAGED_POLICY).toBe("AmazonSageMakerFullAccess");
+    expect(p.current.AWS_ACCOUNT).toBe("");
+    await p.back();
+    p.packId = "mlspace";
+    await p.continue();
+    expect(p.current.AWS_ACCOUNT).toBe("123456789012");
+  });
+});
+
+describe("the variables page", () => {
+  it("validates every variable in Rust; a problem stays at its field with a summary link and blocks Continue", async () => {
+    const p = await onVariables((args) => ((args.plan as { variables: Record<string, string> }).variables.AWS_ACCOUNT ? [] : [accountProblem]));
+    await p.continue();
+    const sent = calls("validate_pack_plan").at(-1)!;
+    expect(sent.fields).toBeUndefined();
+    expect(sent.plan).toEqual({ version: 1, pack: "mlspace", variables: { MLSPACE_APP_ROLE_NAME: "mlspace-app-role", MLSPACE_NOTEBOOK_ROLE_NAME: "mlspace-notebook-role", MLSPACE_SYSTEM_ROLE_NAME: "mlspace-system-role" } });
+    expect(p.step).toBe("pack-variables");
+    expect(p.errorAt("variables.AWS_ACCOUNT")).toBe("Enter the AWS account ID");
+    expect(p.summary).toEqual([{ text: "Enter the AWS account ID", href: "#f-variables-AWS-ACCOUNT" }]);
+
+    // The message keeps its wording while the person types; Continue re-checks.
+    p.setValue("AWS_ACCOUNT", "12");
+    expect(p.errorAt("variables.AWS_ACCOUNT")).toBe("Enter the AWS account ID");
+    for (const [k, v] of Object.entries(filledMlspace())) p.setValue(k, v);
+    await p.continue();
+    expect(p.step).toBe("pack-check");
+    expect(p.errors).toEqual([]);
+    expect(calls("preview_pack")).toHaveLength(1);
+  });
+
+  it("an invalid value is shown with Rust's rule and the value typed", async () => {
+    const bad = {
+      code: "validation.variables.MLSPACE_PRIVATE_SUBNET_2",
+      message: "variables.MLSPACE_PRIVATE_SUBNET_2: a subnet id looks like subnet-0123456789abcdef0 (got 'subnet-XYZ')",
+      field: "variables.MLSPACE_PRIVATE_SUBNET_2",
+      fix: null,
+    };
+    const p = await onVariables(() => [bad]);
+    p.setValue("MLSPACE_PRIVATE_SUBNET_2", "subnet-XYZ");
+    await p.continue();
+    expect(p.errorAt("variables.MLSPACE_PRIVATE_SUBNET_2")).toBe("Private subnet 2: a subnet id looks like subnet-0123456789abcdef0 (got 'subnet-XYZ')");
+  });
+
+  it("a problem that is not at a variable is still listed in the summary", async () => {
+    const p = await onVariables(() => [{ code: "validation.pack.roles.name", message: "pack.roles[1].name: too long (got 'x')", field: "pack.roles[1].name", fix: null }]);
+    await p.continue();
+    expect(p.summary).toEqual([{ text: "pack.roles[1].name: too long (got 'x')" }]);
+    expect(p.step).toBe("pack-variables");
+  });
+});
+
+describe("check your answers, export and apply", () => {
+  async function onCheck() {
+    const p = await onVariables();
+    for (const [k, v] of Object.entries(filledMlspace())) p.setValue(k, v);
+    await p.continue();
+    await vi.waitFor(() => expect(p.preview).not.toBeNull());
+    return p;
+  }
+
+  it("a Change link goes to the field and Continue comes back to the check page", async () => {
+    const p = await onCheck();
+    await p.change("variables.AWS_REGION");
+    expect(p.step).toBe("pack-variables");
+    expect(p.returnToCheck).toBe(true);
+    await p.continue();
+    expect(p.step).toBe("pack-check");
+    expect(p.returnToCheck).toBe(false);
+    await p.change("pack");
+    expect(p.step).toBe("pack-choose");
+    await p.continue();
+    expect(p.step).toBe("pack-variables");
+  });
+
+  it("problems found on the check page link to their field through Change", async () => {
+    const p = await onCheck();
+    invoke.mockImplementation(async (cmd: string) => (cmd === "validate_pack_plan" ? [accountProblem] : null));
+    p.setValue("AWS_ACCOUNT", "");
+    await p.loadPreview();
+    expect(p.preview).toBeNull();
+    expect(p.summary[0].text).toBe("Enter the AWS account ID");
+    await p.summary[0].onselect!();
+    expect(p.step).toBe("pack-variables");
+    expect(p.returnToCheck).toBe(true);
+  });
+
+  it("exports to a typed absolute folder only", async () => {
+    const p = await onCheck();
+    await p.continue();
+    expect(p.step).toBe("pack-export");
+    p.exportFolder = "relative/dir";
+    expect(await p.exportTyped()).toBe(false);
+    expect(p.errorAt("pack-export.folder")).toBe("Enter the full path of the folder, starting with /");
+    expect(calls("export_pack")).toHaveLength(0);
+    p.exportFolder = " /home/me/exports ";
+    expect(await p.exportTyped()).toBe(true);
+    expect(calls("export_pack")[0]).toMatchObject({ parent: "/home/me/exports", plan: { pack: "mlspace" } });
+    expect(p.exported?.dir).toBe("/home/me/exports/trustbridge-mlspace");
+    expect(p.errors).toEqual([]);
+  });
+
+  it("an export failure is shown at the folder field", async () => {
+    const p = await onCheck();
+    invoke.mockImplementation(async (cmd: string) => {
+      if (cmd === "export_pack") throw { code: "export.io", message: "export: /nope: the parent folder does not exist", field: null, fix: null };
+      return null;
+    });
+    p.exportFolder = "/nope";
+    expect(await p.exportTyped()).toBe(false);
+    expect(p.errorAt("pack-export.folder")).toBe("export: /nope: the parent folder does not exist");
+  });
+
+  it("apply: a dry run first, then apply; the dry run is only offered for the plan it was made for", async () => {
+    const p = await onCheck();
+    await p.previewApply();
+    expect(calls("apply_pack_aws")[0]).toMatchObject({ dryRun: true });
+    expect(p.applyPreviewFor).toBe(p.planKey);
+    await p.applyNow();
+    expect(calls("apply_pack_aws")[1]).toMatchObject({ dryRun: false });
+    expect(p.applied?.changes).toEqual(["create role x"]);
+    p.setValue("AWS_REGION", "eu-west-1");
+    expect(p.applyPreviewFor).not.toBe(p.planKey);
+  });
+
+  it("presenter mode masks the account id", async () => {
+    let presenter = false;
+    backend();
+    const p = new PackFlow(() => presenter);
+    await p.open();
+    p.packId = "mlspace";
+    await p.continue();
+    p.setValue("AWS_ACCOUNT", "123456789012");
+    expect(p.show("arn:aws:iam::123456789012:role/x")).toBe("arn:aws:iam::123456789012:role/x");
+    presenter = true;
+    expect(p.show("arn:aws:iam::123456789012:role/x")).toBe("arn:aws:iam::••••••:role/x");
+  });
+});

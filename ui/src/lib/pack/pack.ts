@@ -1,0 +1,205 @@
+// The role-pack path's pure logic: its pages, the plan built from what was typed, the variables'
+// labels and groups, and the sentence shown for a problem. Rust decides what is wrong; this only
+// words it for a person. No Svelte, no IPC.
+import type { IpcError } from "../ipc/bindings/IpcError";
+import type { PackPlan } from "../ipc/bindings/PackPlan";
+import type { PackSummary } from "../ipc/bindings/PackSummary";
+import type { PackVariable } from "../ipc/bindings/PackVariable";
+
+export type PackStep = "pack-choose" | "pack-variables" | "pack-check" | "pack-export";
+
+export const PACK_STEPS: readonly PackStep[] = ["pack-choose", "pack-variables", "pack-check", "pack-export"];
+
+export const PACK_STEP_TITLES: Record<PackStep, string> = {
+  "pack-choose": "Choose a role pack",
+  "pack-variables": "Fill in the variables",
+  "pack-check": "Check your answers",
+  "pack-export": "Apply or export",
+};
+
+/** Field path of the role-pack radios, and of the export page's "type a folder" input. */
+export const PACK_FIELD = "pack";
+export const PACK_EXPORT_FOLDER = "pack-export.folder";
+
+/** What the person typed for each variable of one pack. */
+export type Values = Record<string, string>;
+
+export function nextStep(step: PackStep): PackStep | null {
+  return PACK_STEPS[PACK_STEPS.indexOf(step) + 1] ?? null;
+}
+
+export function previousStep(step: PackStep): PackStep | null {
+  return PACK_STEPS[PACK_STEPS.indexOf(step) - 1] ?? null;
+}
+
+/** A variable's field path (where Rust reports its problems). */
+export function variablePath(name: string): string {
+  return `variables.${name}`;
+}
+
+/** The variable a field path names, or null. */
+export function variableOf(field: string | null | undefined): string | null {
+  const m = /^variables\.([A-Z0-9_]+)$/.exec(field ?? "");
+  return m ? m[1] : null;
+}
+
+/** The values a pack starts with: its defaults, everything else empty. */
+export function initialValues(pack: PackSummary): Values {
+  return Object.fromEntries(pack.variables.map((v) => [v.name, v.default ?? ""]));
+}
+
+/**
+ * The pack plan Rust validates: every value trimmed, empty ones left out (then the variable takes
+ * its default, or Rust reports the unfilled placeholder).
+ */
+export function buildPackPlan(pack: string, values: Values): PackPlan {
+  const variables: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values)) {
+    const v = value.trim();
+    if (v !== "") variables[name] = v;
+  }
+  return { version: 1, pack, variables };
+}
+
+const WORDS: Record<string, string> = {
+  AWS: "AWS",
+  ARN: "ARN",
+  ID: "ID",
+  KMS: "KMS",
+  VPC: "VPC",
+  EMR: "EMR",
+  EC2: "EC2",
+  OIDC: "OIDC",
+  K8S: "Kubernetes",
+  S3: "S3",
+  API: "API",
+  MLSPACE: "MLSpace",
+};
+
+const LABELS: Record<string, string> = {
+  AWS_PARTITION: "AWS partition",
+  AWS_REGION: "AWS region",
+  AWS_ACCOUNT: "AWS account ID",
+  MLSPACE_KMS_KEY_ID: "KMS key ID",
+  MLSPACE_VPC_SECURITY_GROUP: "VPC security group ID",
+  MLSPACE_PRIVATE_SUBNET_1: "Private subnet 1",
+  MLSPACE_PRIVATE_SUBNET_2: "Private subnet 2",
+  MLSPACE_PRIVATE_SUBNET_3: "Private subnet 3",
+  EMR_DEFAULT_ROLE_ARN: "EMR service role ARN",
+  EMR_EC2_INSTANCE_ROLE_ARN: "EMR EC2 instance role ARN",
+  MLSPACE_APP_ROLE_NAME: "Application role name",
+  MLSPACE_SYSTEM_ROLE_NAME: "System role name",
+  MLSPACE_NOTEBOOK_ROLE_NAME: "Notebook role name",
+  ENDPOINT_CONFIG_INSTANCE_CONSTRAINT_POLICY_ARN: "Endpoint instance-constraint policy ARN",
+  JOB_INSTANCE_CONSTRAINT_POLICY_ARN: "Job instance-constraint policy ARN",
+  CONSUMER_ACCOUNT: "Consumer's AWS account ID",
+  EXTERNAL_ID: "External ID",
+  DATA_BUCKET: "Data bucket",
+  ROLE_NAME: "Role name",
+  MANAGED_POLICY: "AWS-managed policy",
+  OIDC_PROVIDER: "OIDC provider",
+  K8S_NAMESPACE: "Kubernetes namespace",
+  K8S_SERVICE_ACCOUNT: "Kubernetes service account",
+};
+
+/** A short label for a variable: a known one, else its name in words (`DATA_BUCKET` → "Data bucket"). */
+export function variableLabel(name: string): string {
+  if (LABELS[name]) return LABELS[name];
+  const words = name.split("_").filter(Boolean);
+  return words
+    .map((w, i) => WORDS[w] ?? (i === 0 ? w.charAt(0) + w.slice(1).toLowerCase() : w.toLowerCase()))
+    .join(" ");
+}
+
+/** The hint under a variable's input: the pack's description, an example, its default, its placeholder. */
+export function variableHint(v: PackVariable): string {
+  const parts = [v.description.trim().replace(/\.?$/, ".")];
+  if (v.default !== null) parts.push(`Leave it as ${v.default} unless you need another.`);
+  else if (v.example) parts.push(`For example, ${v.example}.`);
+  parts.push(`Fills {${v.name}}.`);
+  return parts.join(" ");
+}
+
+export type VariableGroup = { title: string; variables: PackVariable[] };
+
+const GROUPS: { title: string; has: (v: PackVariable) => boolean }[] = [
+  { title: "Where the roles are created", has: (v) => ["partition", "region", "account_id"].includes(v.kind) },
+  { title: "Role names", has: (v) => v.kind === "role_name" },
+  { title: "Network", has: (v) => ["subnet_id", "security_group_id"].includes(v.kind) },
+  { title: "Encryption", has: (v) => v.kind === "kms_key_id" },
+  { title: "Data", has: (v) => v.kind === "bucket_name" },
+  { title: "Who may assume the role", has: (v) => ["external_id", "oidc_provider", "k8s_name"].includes(v.kind) },
+  {
+    title: "Existing roles and policies",
+    has: (v) => ["role_arn", "aws_managed_policy"].includes(v.kind) || (v.kind === "text" && v.name.endsWith("_ARN")),
+  },
+];
+
+/** The variables in groups (one fieldset each), every variable exactly once, pack order inside a group. */
+export function groupVariables(pack: PackSummary): VariableGroup[] {
+  const out: VariableGroup[] = GROUPS.map((g) => ({ title: g.title, variables: [] as PackVariable[] }));
+  const other: PackVariable[] = [];
+  for (const v of pack.variables) {
+    const i = GROUPS.findIndex((g) => g.has(v));
+    if (i === -1) other.push(v);
+    else out[i].variables.push(v);
+  }
+  out.push({ title: "Other settings", variables: other });
+  return out.filter((g) => g.variables.length > 0);
+}
+
+/** Input width in characters for a kind (GOV.UK fixed-width inputs); undefined = full width. */
+export function inputWidth(kind: string): number | undefined {
+  switch (kind) {
+    case "partition":
+      return 10;
+    case "region":
+    case "account_id":
+      return 20;
+    case "subnet_id":
+    case "security_group_id":
+    case "role_name":
+    case "k8s_name":
+      return 30;
+    case "kms_key_id":
+      return 40;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The sentence for one problem at a variable. `value` is what was typed there: empty → "Enter
+ * the …"; otherwise Rust's `variables.NAME: rule (got 'value')` with a label instead of the path.
+ */
+export function variableMessage(error: IpcError, value: string): string {
+  const name = variableOf(error.field);
+  if (!name) return error.message;
+  const label = variableLabel(name);
+  if (value.trim() === "" && error.code.startsWith("validation.")) {
+    return `Enter the ${lowerFirst(label)}`;
+  }
+  const prefix = `${error.field}: `;
+  return error.message.startsWith(prefix) ? `${label}: ${error.message.slice(prefix.length)}` : error.message;
+}
+
+/** "AWS account ID" stays, "Private subnet 1" → "private subnet 1" (acronyms keep their case). */
+function lowerFirst(label: string): string {
+  const first = label.split(" ")[0];
+  return first.length > 1 && first === first.toUpperCase() ? label : label.charAt(0).toLowerCase() + label.slice(1);
+}
+
+/** The sentence for a problem that is not at a variable (the pack choice, a role, the plan). */
+export function otherMessage(error: IpcError): string {
+  if (error.field === PACK_FIELD && error.code === "validation.pack") return "Select the role pack to deploy";
+  return error.message;
+}
+
+/** Values the presenter mode hides (account ids and external ids typed for this pack). */
+export function sensitivePackValues(pack: PackSummary | null, values: Values): string[] {
+  if (!pack) return [];
+  return pack.variables
+    .filter((v) => v.kind === "account_id" || v.kind === "external_id" || v.kind === "kms_key_id")
+    .map((v) => (values[v.name] ?? "").trim())
+    .filter((v) => v.length >= 3);
+}
