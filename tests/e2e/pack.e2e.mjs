@@ -100,6 +100,13 @@ await e2e("pack", async (t) => {
   t.check(!PLACEHOLDER.test(pageText.replace(/\{PLACEHOLDER\}/g, "")), "no placeholder is left in what is shown", pageText.match(PLACEHOLDER)?.[0]);
   await f.shot("check");
 
+  // Presenter mode hides the account id and the KMS key id everywhere on the page (documents included).
+  await f.click("presenter-toggle");
+  const masked = await f.screenText();
+  t.check(!masked.includes(ACCOUNT) && !masked.includes(VALUES.MLSPACE_KMS_KEY_ID), "presenter mode masks the account and key ids on the check page");
+  await f.click("presenter-toggle");
+  t.check((await f.screenText()).includes(ACCOUNT), "presenter mode off shows them again");
+
   // Change the region, come back to the check page.
   await f.click(`change-${v("AWS_REGION")}`);
   await f.waitStep("pack-variables");
