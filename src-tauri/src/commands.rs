@@ -78,13 +78,33 @@ pub fn clear_draft(state: State<'_, AppState>) -> Result<(), IpcError> {
     state.clear_draft()
 }
 
-/// Opens a cloud console or cloud shell in the browser (fixed https URLs on an allowlist).
+/// Opens a cloud console or cloud shell in the browser (fixed https URLs on an allowlist), or, for
+/// `azure-admin-consent`, the admin-consent page of the vendor's app in the plan's tenant (built from
+/// the validated plan: two GUIDs).
 #[tauri::command]
-pub fn open_console(target: String) -> Result<(), IpcError> {
-    let url = console_url(&target)
-        .filter(|u| allowed_url(u))
-        .ok_or_else(|| IpcError::new("open.not_allowed", format!("open: unknown target '{target}'")))?;
+pub fn open_console(target: String, plan: Option<serde_json::Value>) -> Result<(), IpcError> {
+    let url = target_url(&target, plan.as_ref())?;
     open::that_detached(url).map_err(|e| IpcError::new("open.failed", format!("could not open the browser: {e}")))
+}
+
+/// The URL `open_console` opens for `target`; only https URLs on the allowlist.
+pub(crate) fn target_url(target: &str, plan: Option<&serde_json::Value>) -> Result<String, IpcError> {
+    let url = if target == "azure-admin-consent" {
+        let plan = plan.ok_or_else(|| IpcError::new("open.no_plan", "the admin-consent page needs the plan"))?;
+        let r = resolve(plan)?;
+        r.azure.and_then(|z| z.vendor_app_id.map(|app| trustbridge_core::render::azure::admin_consent_url(&z.tenant_id, &app))).ok_or_else(
+            || IpcError::new("open.not_keyless", "the plan's Azure access is not keyless: there is no admin-consent page to open"),
+        )?
+    } else {
+        console_url(target)
+            .map(String::from)
+            .ok_or_else(|| IpcError::new("open.not_allowed", format!("open: unknown target '{target}'")))?
+    };
+    if allowed_url(&url) {
+        Ok(url)
+    } else {
+        Err(IpcError::new("open.not_allowed", format!("open: '{url}' is not on the allowlist")))
+    }
 }
 
 fn parse(plan: &serde_json::Value) -> Result<Plan, IpcError> {
@@ -130,4 +150,21 @@ pub fn summary(p: &Profile) -> ProfileSummary {
         azure_keyless: p.azure.as_ref().is_some_and(|z| z.keyless),
     };
     ProfileSummary { id: p.id.clone(), display_name: p.display_name.clone(), description: p.description.clone(), clouds, defaults }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_url;
+
+    #[test]
+    fn admin_consent_url_comes_from_a_keyless_plan_and_stays_on_the_allowlist() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/plans/custom-keyless.json")).unwrap();
+        let plan: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            target_url("azure-admin-consent", Some(&plan)).unwrap(),
+            "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/adminconsent?client_id=11111111-2222-3333-4444-555555555555"
+        );
+        assert_eq!(target_url("azure-cloud-shell", None).unwrap(), "https://shell.azure.com/bash");
+        assert_eq!(target_url("javascript:alert(1)", None).unwrap_err().code, "open.not_allowed");
+    }
 }

@@ -109,6 +109,7 @@ pub const ALLOWED_HOSTS: &[&str] = &[
     "console.cloud.google.com",
     "shell.azure.com",
     "portal.azure.com",
+    "login.microsoftonline.com",
 ];
 
 pub fn allowed_url(url: &str) -> bool {

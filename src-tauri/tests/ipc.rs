@@ -154,6 +154,11 @@ fn open_console_refuses_unknown_targets() {
     let app = app();
     let e = invoke_args(&app, "open_console", serde_json::json!({"target": "https://evil.example"})).unwrap_err();
     assert_eq!(e["code"], "open.not_allowed");
+    // The admin-consent page exists only for a keyless Azure plan (nothing is opened on refusal).
+    let e = invoke_args(&app, "open_console", serde_json::json!({"target": "azure-admin-consent", "plan": fixture_plan()})).unwrap_err();
+    assert_eq!(e["code"], "open.not_keyless");
+    let e = invoke_args(&app, "open_console", serde_json::json!({"target": "azure-admin-consent"})).unwrap_err();
+    assert_eq!(e["code"], "open.no_plan");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ await e2e("keyless", async (t) => {
   await f.shot("check");
 
   await f.continue("export");
+  t.check(await (await b.$('[data-testid="open-azure-admin-consent"]')).isExisting(), "a button opens the admin-consent page (URL built in Rust from the plan)");
   const parent = join(process.env.HOME, "exports-keyless");
   mkdirSync(parent, { recursive: true });
   await f.fill("export.folder", parent);

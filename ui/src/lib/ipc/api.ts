@@ -77,11 +77,14 @@ export function clearDraft(): Promise<void> {
 
 export type SecretKind = "gcp" | "azure";
 
-export type ConsoleTarget = "aws-console" | "gcp-cloud-shell" | "azure-cloud-shell";
+export type ConsoleTarget = "aws-console" | "gcp-cloud-shell" | "azure-cloud-shell" | "azure-admin-consent";
 
-/** Opens the AWS console / Google Cloud Shell / Azure Cloud Shell in the browser (Rust allowlist). */
-export function openConsole(target: ConsoleTarget): Promise<void> {
-  return call<void>("open_console", { target });
+/**
+ * Opens the AWS console / Google Cloud Shell / Azure Cloud Shell in the browser (Rust allowlist);
+ * `azure-admin-consent` opens the admin-consent page built in Rust from the (validated) plan.
+ */
+export function openConsole(target: ConsoleTarget, plan?: Plan): Promise<void> {
+  return call<void>("open_console", { target, plan: plan ?? null });
 }
 
 /** The native folder picker. Resolves with the chosen folder, or null when cancelled. */
