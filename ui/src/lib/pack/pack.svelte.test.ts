@@ -198,6 +198,12 @@ describe("check your answers, export and apply", () => {
     expect(calls("export_pack")[0]).toMatchObject({ parent: "/home/me/exports", plan: { pack: "mlspace" } });
     expect(p.exported?.dir).toBe("/home/me/exports/trustbridge-mlspace");
     expect(p.errors).toEqual([]);
+
+    // Back to the start and into the pack path again: the answers stay, the last export does not.
+    await p.close();
+    await p.open();
+    expect(p.exported).toBeNull();
+    expect(p.current.AWS_ACCOUNT).toBe("123456789012");
   });
 
   it("an export failure is shown at the folder field", async () => {

@@ -66,6 +66,13 @@ export class PackFlow {
     this.active = true;
     this.loadError = null;
     this.returnToCheck = false;
+    // What was typed stays (per pack); what was done with it last time does not.
+    this.preview = null;
+    this.exported = null;
+    this.applyPreview = null;
+    this.applyPreviewFor = "";
+    this.applied = null;
+    this.applyError = null;
     await this.goTo("pack-choose");
     if (this.packs.length === 0) await this.loadPacks();
   }
