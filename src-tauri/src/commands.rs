@@ -57,9 +57,30 @@ pub fn preview(plan: serde_json::Value) -> Result<Preview, IpcError> {
 #[tauri::command]
 pub fn export_bundle(plan: serde_json::Value, parent: String) -> Result<ExportResult, IpcError> {
     let resolved = resolve(&plan)?;
-    let bundle = render(&resolved);
-    let dir = unique_export_dir(&PathBuf::from(parent), &resolved.plan.integration.name);
-    let dir = export::write_bundle(&bundle, &dir)?;
+    export_checked(&trustbridge_core::lint::lint(&resolved), render(&resolved), &parent, &resolved.plan.integration.name)
+}
+
+/// The wizard's export, in the order of `trustbridge export`: lint errors block it (nothing is
+/// written), then the bundle goes into a new folder `name` (or `name-2`, …) under `parent`,
+/// atomically. Shared by vendor plans and role packs.
+pub(crate) fn export_checked(
+    findings: &[trustbridge_core::lint::Finding],
+    bundle: trustbridge_core::Bundle,
+    parent: &str,
+    name: &str,
+) -> Result<ExportResult, IpcError> {
+    let errors: Vec<String> = findings
+        .iter()
+        .filter(|f| f.severity == trustbridge_core::lint::Severity::Error)
+        .map(|f| format!("{}: {}", f.document, f.message))
+        .collect();
+    if !errors.is_empty() {
+        return Err(IpcError {
+            fix: Some("Change the answers so that the policy checks find no error.".into()),
+            ..IpcError::new("export.lint_errors", format!("nothing written: the policy checks found errors: {}", errors.join("; ")))
+        });
+    }
+    let dir = export::write_bundle(&bundle, &unique_export_dir(&PathBuf::from(parent), name))?;
     Ok(ExportResult { dir: dir.display().to_string(), files: bundle.files.into_iter().map(|f| f.path).collect() })
 }
 

@@ -7,20 +7,17 @@
 //! file, so those stay CLI-only.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use tauri::State;
 use trustbridge_cloud::aws::pack::apply_pack;
-use trustbridge_core::lint::Severity;
 use trustbridge_core::pack::{self, Pack, PackPlan, ResolvedPack};
-use trustbridge_core::{export, Problem};
+use trustbridge_core::Problem;
 
 use crate::commands_cloud::CloudState;
 use crate::ipc::{
     AwsCaller, ExportResult, IpcError, LintFinding, PackApplyResult, PackPreview, PackRoleSummary, PackSummary, PackValue, PackVariable,
     PreviewFile,
 };
-use crate::state::unique_export_dir;
 
 /// The built-in role packs and the variables each asks for.
 #[tauri::command]
@@ -76,18 +73,7 @@ pub fn preview_pack(plan: serde_json::Value) -> Result<PackPreview, IpcError> {
 #[tauri::command]
 pub fn export_pack(plan: serde_json::Value, parent: String) -> Result<ExportResult, IpcError> {
     let r = resolve(&plan)?;
-    let errors: Vec<String> =
-        pack::lint_pack(&r).iter().filter(|f| f.severity == Severity::Error).map(|f| format!("{}: {}", f.document, f.message)).collect();
-    if !errors.is_empty() {
-        return Err(IpcError {
-            fix: Some("Change the variables so that the policy checks find no error.".into()),
-            ..IpcError::new("export.lint_errors", format!("nothing written: the policy checks found errors: {}", errors.join("; ")))
-        });
-    }
-    let bundle = pack::render_pack(&r);
-    let dir = unique_export_dir(&PathBuf::from(parent), &r.pack.id);
-    let dir = export::write_bundle(&bundle, &dir)?;
-    Ok(ExportResult { dir: dir.display().to_string(), files: bundle.files.into_iter().map(|f| f.path).collect() })
+    crate::commands::export_checked(&pack::lint_pack(&r), pack::render_pack(&r), &parent, &r.pack.id)
 }
 
 /// Creates or updates the pack's policies and roles in AWS with this computer's credentials (or,
