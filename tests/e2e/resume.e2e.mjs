@@ -59,4 +59,23 @@ await e2e("resume", async (t) => {
   await f.click("start-again");
   await f.waitStep("start");
   t.check((await f.value("integration.project_id")) === "", "Start again clears the answers");
+
+  // The role-pack path autosaves too: a variable typed (never continued) and a default cleared on
+  // purpose survive kill -9, and resume lands on the pack's page.
+  await f.click("start-pack");
+  await f.waitStep("pack-choose");
+  await f.choose("AWS MLSpace role pack");
+  await f.continue("pack-variables");
+  await f.fill("variables.AWS_ACCOUNT", "123456789012");
+  await f.fill("variables.MLSPACE_APP_ROLE_NAME", "");
+  await new Promise((r) => setTimeout(r, 1000));
+  await t.crashAndRestart();
+  t.require((await waitForStart(t)) === "resume", "after a crash in the pack path the wizard offers to resume");
+  t.check((await f.screenText()).includes("Role pack: Fill in the variables"), "the offer names the pack page");
+  await f.click("resume");
+  await f.waitStep("pack-variables");
+  t.check((await f.value("variables.AWS_ACCOUNT")) === "123456789012", "the typed pack variable is intact");
+  t.check((await f.value("variables.MLSPACE_APP_ROLE_NAME")) === "", "the cleared default stays cleared");
+  t.check((await f.value("variables.MLSPACE_SYSTEM_ROLE_NAME")) === "mlspace-system-role", "the other defaults are there");
+  await f.shot("pack-resumed");
 });

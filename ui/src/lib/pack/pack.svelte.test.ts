@@ -242,3 +242,44 @@ describe("check your answers, export and apply", () => {
     expect(p.show("arn:aws:iam::123456789012:role/x")).toBe("arn:aws:iam::••••••:role/x");
   });
 });
+
+describe("autosave and resume", () => {
+  it("saves the pack, every typed value (blanks too) and the page; resuming restores them", async () => {
+    backend();
+    const p = new PackFlow();
+    await p.open();
+    p.packId = "mlspace";
+    await p.continue();
+    p.setValue("AWS_ACCOUNT", "123456789012");
+    p.setValue("MLSPACE_APP_ROLE_NAME", ""); // a default cleared on purpose stays cleared
+    await p.save();
+    const saved = calls("save_draft");
+    expect(saved).toHaveLength(1);
+    const draft = (saved[0] as { draft: { step: string; plan: { pack: string; variables: Record<string, string> } } }).draft;
+    expect(draft.step).toBe("pack-variables");
+    expect(draft.plan.pack).toBe("mlspace");
+    expect(draft.plan.variables.AWS_ACCOUNT).toBe("123456789012");
+    expect(draft.plan.variables.MLSPACE_APP_ROLE_NAME).toBe("");
+    await p.save();
+    expect(calls("save_draft")).toHaveLength(1); // nothing changed: nothing written
+
+    const q = new PackFlow();
+    expect(await q.restore({ version: 1, step: "pack-check", plan: JSON.parse(JSON.stringify(draft.plan)) })).toBe(true);
+    expect(q.active).toBe(true);
+    expect(q.step).toBe("pack-check");
+    expect(q.current.AWS_ACCOUNT).toBe("123456789012");
+    expect(q.current.MLSPACE_APP_ROLE_NAME).toBe("");
+    expect(q.current.MLSPACE_SYSTEM_ROLE_NAME).toBe("mlspace-system-role"); // defaults fill the rest
+  });
+
+  it("a vendor-wizard draft or junk is not a pack draft", async () => {
+    backend();
+    const q = new PackFlow();
+    expect(await q.restore({ version: 1, step: "check", plan: { version: 1, platform: "mlcube" } })).toBe(false);
+    expect(await q.restore({ version: 1, step: "pack-check", plan: { pack: 7, variables: "x" } })).toBe(false);
+    expect(q.active).toBe(false);
+    // An unknown pack (e.g. from an older version) resumes at the choice, with a bad step ignored.
+    expect(await q.restore({ version: 1, step: "nowhere", plan: { pack: "gone", variables: { A: 1 } } })).toBe(true);
+    expect(q.step).toBe("pack-choose");
+  });
+});

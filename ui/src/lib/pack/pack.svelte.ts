@@ -1,9 +1,9 @@
 // The "deploy a role pack" path's state: which pack, the variables typed, the current page, the
 // problems Rust found, the preview, the export and the AWS apply. Talks to Rust only through
-// $lib/ipc; the pure logic lives in pack.ts. Answers are not autosaved (the draft store holds the
-// vendor wizard's plan; a pack plan there would be offered to the wizard on resume).
+// $lib/ipc; the pure logic lives in pack.ts. Answers are autosaved in the same draft as the vendor
+// wizard's (the last path worked on is the one offered on resume; see restore()).
 import { tick } from "svelte";
-import { pickFolder, type ExportResult } from "../ipc/api";
+import { pickFolder, saveDraft, type Draft, type ExportResult } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 import { describeError } from "../ipc/messages";
 import {
@@ -14,7 +14,7 @@ import { fieldId } from "../wizard/answers";
 import { mask } from "../wizard/mask";
 import { wizard } from "../wizard/wizard.svelte";
 import {
-  buildPackPlan, initialValues, nextStep, otherMessage, PACK_EXPORT_FOLDER, PACK_FIELD, PACK_STEPS, previousStep,
+  buildPackPlan, initialValues, isPackStep, nextStep, packDraftOf, otherMessage, PACK_EXPORT_FOLDER, PACK_FIELD, PACK_STEPS, previousStep,
   sensitivePackValues, variableMessage, variableOf, variablePath, type PackStep, type Values,
 } from "./pack";
 
@@ -60,6 +60,37 @@ export class PackFlow {
 
   /** Text as it may appear on screen: masked in presenter mode. */
   show = (text: string): string => (this.presenter() ? mask(text, this.sensitive) : text);
+
+  private lastSaved = "";
+
+  /** Autosave: the pack, every value as typed (blanks included) and the page. Never a secret: a
+   *  pack has no secret variable, and Rust refuses secret-looking keys in a draft. */
+  async save(): Promise<void> {
+    if (!this.active || !this.packId) return;
+    const plan = { version: 1, pack: this.packId, variables: { ...this.current } };
+    const snap = JSON.stringify({ step: this.step, plan });
+    if (snap === this.lastSaved) return;
+    await saveDraft({ version: 1, step: this.step, plan });
+    this.lastSaved = snap;
+  }
+
+  /** "Resume where you left off" for a saved role-pack draft; false when the draft is not one. */
+  async restore(draft: Draft): Promise<boolean> {
+    const d = packDraftOf(draft.plan);
+    if (!d) return false;
+    this.active = true;
+    if (this.packs.length === 0) await this.loadPacks();
+    const pack = this.packs.find((p) => p.id === d.pack);
+    if (!pack) {
+      await this.goTo("pack-choose");
+      return true;
+    }
+    this.packId = pack.id;
+    this.values[pack.id] = { ...initialValues(pack), ...d.variables };
+    this.lastSaved = JSON.stringify({ step: draft.step, plan: { version: 1, pack: pack.id, variables: { ...this.values[pack.id] } } });
+    await this.goTo(isPackStep(draft.step) ? draft.step : "pack-variables");
+    return true;
+  }
 
   /** "Deploy an AWS role pack instead" on the start page. */
   async open(): Promise<void> {

@@ -203,3 +203,21 @@ export function sensitivePackValues(pack: PackSummary | null, values: Values): s
     .map((v) => (values[v.name] ?? "").trim())
     .filter((v) => v.length >= 3);
 }
+
+/**
+ * A saved role-pack draft (`{version, pack, variables}` with every typed value, blanks included), or
+ * null when the saved plan is not one. Never trusted to have any shape: it comes from disk.
+ */
+export function packDraftOf(raw: unknown): { pack: string; variables: Values } | null {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return null;
+  const o = raw as Record<string, unknown>;
+  if (typeof o.pack !== "string" || o.pack === "") return null;
+  const vars = o.variables && typeof o.variables === "object" && !Array.isArray(o.variables) ? (o.variables as Record<string, unknown>) : {};
+  const variables: Values = {};
+  for (const [k, v] of Object.entries(vars)) if (typeof v === "string") variables[k] = v;
+  return { pack: o.pack, variables };
+}
+
+export function isPackStep(step: string): step is PackStep {
+  return (PACK_STEPS as readonly string[]).includes(step);
+}
