@@ -28,14 +28,16 @@ pub fn new_external_id() -> Result<String, IpcError> {
 /// (all problems when `fields` is absent). The wizard calls it on every Continue.
 #[tauri::command]
 pub fn validate_plan(plan: serde_json::Value, fields: Option<Vec<String>>) -> Vec<IpcError> {
-    let problems = match parse(&plan) {
-        Err(e) => return vec![e],
-        Ok(p) => match validate(&p, None) {
-            Ok(_) => return Vec::new(),
-            Err(problems) => problems,
-        },
-    };
-    let wanted = |f: &str| match &fields {
+    match parse(&plan) {
+        Err(e) => vec![e],
+        Ok(p) => problems_under(validate(&p, None).err().unwrap_or_default(), fields.as_deref()),
+    }
+}
+
+/// The problems whose field is one of `fields` or lies under one (`aws.storage` covers
+/// `aws.storage[0].bucket`); all of them when `fields` is None. For the per-page validation calls.
+pub(crate) fn problems_under(problems: Vec<trustbridge_core::Problem>, fields: Option<&[String]>) -> Vec<IpcError> {
+    let wanted = |f: &str| match fields {
         None => true,
         Some(list) => list.iter().any(|w| f == w || f.starts_with(&format!("{w}.")) || f.starts_with(&format!("{w}["))),
     };

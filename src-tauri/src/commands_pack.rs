@@ -29,18 +29,10 @@ pub fn list_packs() -> Vec<PackSummary> {
 /// `fields` (all of them when `fields` is absent). The pack path calls it on every Continue.
 #[tauri::command]
 pub fn validate_pack_plan(plan: serde_json::Value, fields: Option<Vec<String>>) -> Vec<IpcError> {
-    let problems = match parse(&plan) {
-        Err(e) => return vec![e],
-        Ok(p) => match pack::validate_pack(&p, None) {
-            Ok(_) => return Vec::new(),
-            Err(problems) => problems,
-        },
-    };
-    let wanted = |f: &str| match &fields {
-        None => true,
-        Some(list) => list.iter().any(|w| f == w || f.starts_with(&format!("{w}.")) || f.starts_with(&format!("{w}["))),
-    };
-    problems.iter().filter(|p| wanted(&p.field)).map(IpcError::from).collect()
+    match parse(&plan) {
+        Err(e) => vec![e],
+        Ok(p) => crate::commands::problems_under(pack::validate_pack(&p, None).err().unwrap_or_default(), fields.as_deref()),
+    }
 }
 
 /// Check your answers: the values used, the roles, every generated document and the lint findings.

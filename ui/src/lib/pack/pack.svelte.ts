@@ -3,6 +3,7 @@
 // $lib/ipc; the pure logic lives in pack.ts. Answers are autosaved in the same draft as the vendor
 // wizard's (the last path worked on is the one offered on resume; see restore()).
 import { tick } from "svelte";
+import { DryRunApply } from "../apply.svelte";
 import { pickFolder, saveDraft, type Draft, type ExportResult } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 import { describeError } from "../ipc/messages";
@@ -43,11 +44,22 @@ export class PackFlow {
   exportFolder = $state("");
   exporting = $state(false);
   /** Apply (AWS): the dry run shown, for which plan, and the result of applying it. */
-  applyPreview = $state<PackApplyResult | null>(null);
-  applyPreviewFor = $state("");
-  applied = $state<PackApplyResult | null>(null);
-  applyError = $state<IpcError | null>(null);
-  applying = $state<"preview" | "apply" | null>(null);
+  readonly applyRun = new DryRunApply<PackApplyResult>();
+  get applyPreview(): PackApplyResult | null {
+    return this.applyRun.preview;
+  }
+  get applyPreviewFor(): string {
+    return this.applyRun.previewFor;
+  }
+  get applied(): PackApplyResult | null {
+    return this.applyRun.applied;
+  }
+  get applyError(): IpcError | null {
+    return this.applyRun.error;
+  }
+  get applying(): "preview" | "apply" | null {
+    return this.applyRun.running;
+  }
 
   pack = $derived(this.packs.find((p) => p.id === this.packId) ?? null);
   current = $derived<Values>(this.packId ? (this.values[this.packId] ?? {}) : {});
@@ -100,10 +112,7 @@ export class PackFlow {
     // What was typed stays (per pack); what was done with it last time does not.
     this.preview = null;
     this.exported = null;
-    this.applyPreview = null;
-    this.applyPreviewFor = "";
-    this.applied = null;
-    this.applyError = null;
+    this.applyRun.reset();
     await this.goTo("pack-choose");
     if (this.packs.length === 0) await this.loadPacks();
   }
@@ -299,35 +308,13 @@ export class PackFlow {
   }
 
   /** Apply, step 1: what would change, and as whom (nothing is changed). */
-  async previewApply(): Promise<void> {
-    if (this.applying) return;
-    this.applying = "preview";
-    this.applyError = null;
-    this.applied = null;
-    try {
-      const key = this.planKey;
-      this.applyPreview = await applyPackAws(this.plan, true);
-      this.applyPreviewFor = key;
-    } catch (e) {
-      this.applyPreview = null;
-      this.applyError = toIpcError(e);
-    } finally {
-      this.applying = null;
-    }
+  previewApply(): Promise<void> {
+    return this.applyRun.dryRun(this.planKey, () => applyPackAws(this.plan, true));
   }
 
   /** Apply, step 2: make the previewed changes. The backend checks the account again. */
-  async applyNow(): Promise<void> {
-    if (this.applying) return;
-    this.applying = "apply";
-    this.applyError = null;
-    try {
-      this.applied = await applyPackAws(this.plan, false);
-    } catch (e) {
-      this.applyError = toIpcError(e);
-    } finally {
-      this.applying = null;
-    }
+  applyNow(): Promise<void> {
+    return this.applyRun.apply(() => applyPackAws(this.plan, false));
   }
 }
 

@@ -1,6 +1,7 @@
 // The wizard's state: answers, current step, errors, presenter mode. Talks to Rust only through
 // $lib/ipc. The pure logic lives in steps.ts / answers.ts; this wires it to Svelte and IPC.
 import { tick } from "svelte";
+import { DryRunApply } from "../apply.svelte";
 import {
   applyAws, awsIdentity, clearDraft, credentialsStatus, listProfiles, loadDraft, newExternalId, preview, saveDraft,
   storeCredentials, validatePlan, verifyPlan,
@@ -52,11 +53,22 @@ export class Wizard {
   awsAccount = $state<AwsAccount | null>(null);
   private awsDetecting = false;
   /** Apply (AWS): the dry run shown, for which plan, and the result of applying it. */
-  applyPreview = $state<ApplyResult | null>(null);
-  applyPreviewFor = $state("");
-  applied = $state<ApplyResult | null>(null);
-  applyError = $state<IpcError | null>(null);
-  applying = $state<"preview" | "apply" | null>(null);
+  readonly applyRun = new DryRunApply<ApplyResult>();
+  get applyPreview(): ApplyResult | null {
+    return this.applyRun.preview;
+  }
+  get applyPreviewFor(): string {
+    return this.applyRun.previewFor;
+  }
+  get applied(): ApplyResult | null {
+    return this.applyRun.applied;
+  }
+  get applyError(): IpcError | null {
+    return this.applyRun.error;
+  }
+  get applying(): "preview" | "apply" | null {
+    return this.applyRun.running;
+  }
   /** GCP / Azure credentials: stored or not, with their fingerprint (never the secret). */
   credentials = $state<CredentialStatus[]>([]);
   credentialsError = $state<IpcError | null>(null);
@@ -252,10 +264,7 @@ export class Wizard {
 
   private resetCloud(): void {
     this.awsAccount = null;
-    this.applyPreview = null;
-    this.applyPreviewFor = "";
-    this.applied = null;
-    this.applyError = null;
+    this.applyRun.reset();
     this.credentials = [];
     this.credentialsError = null;
     this.probes = [];
@@ -283,35 +292,13 @@ export class Wizard {
   }
 
   /** Apply, step 1: what would change, and as whom (nothing is changed). */
-  async previewApply(): Promise<void> {
-    if (this.applying) return;
-    this.applying = "preview";
-    this.applyError = null;
-    this.applied = null;
-    try {
-      const key = this.planKey;
-      this.applyPreview = await applyAws(this.plan, true);
-      this.applyPreviewFor = key;
-    } catch (e) {
-      this.applyPreview = null;
-      this.applyError = toIpcError(e);
-    } finally {
-      this.applying = null;
-    }
+  previewApply(): Promise<void> {
+    return this.applyRun.dryRun(this.planKey, () => applyAws(this.plan, true));
   }
 
   /** Apply, step 2: make the previewed changes. The backend checks the account again. */
-  async applyNow(): Promise<void> {
-    if (this.applying) return;
-    this.applying = "apply";
-    this.applyError = null;
-    try {
-      this.applied = await applyAws(this.plan, false);
-    } catch (e) {
-      this.applyError = toIpcError(e);
-    } finally {
-      this.applying = null;
-    }
+  applyNow(): Promise<void> {
+    return this.applyRun.apply(() => applyAws(this.plan, false));
   }
 
   async loadCredentials(): Promise<void> {
