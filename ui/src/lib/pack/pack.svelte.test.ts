@@ -221,12 +221,12 @@ describe("check your answers, export and apply", () => {
     const p = await onCheck();
     await p.previewApply();
     expect(calls("apply_pack_aws")[0]).toMatchObject({ dryRun: true });
-    expect(p.applyPreviewFor).toBe(p.planKey);
+    expect(p.applyRun.previewFor).toBe(p.planKey);
     await p.applyNow();
     expect(calls("apply_pack_aws")[1]).toMatchObject({ dryRun: false });
-    expect(p.applied?.changes).toEqual(["create role x"]);
+    expect(p.applyRun.applied?.changes).toEqual(["create role x"]);
     p.setValue("AWS_REGION", "eu-west-1");
-    expect(p.applyPreviewFor).not.toBe(p.planKey);
+    expect(p.applyRun.previewFor).not.toBe(p.planKey);
   });
 
   it("presenter mode masks the account id", async () => {

@@ -45,21 +45,6 @@ export class PackFlow {
   exporting = $state(false);
   /** Apply (AWS): the dry run shown, for which plan, and the result of applying it. */
   readonly applyRun = new DryRunApply<PackApplyResult>();
-  get applyPreview(): PackApplyResult | null {
-    return this.applyRun.preview;
-  }
-  get applyPreviewFor(): string {
-    return this.applyRun.previewFor;
-  }
-  get applied(): PackApplyResult | null {
-    return this.applyRun.applied;
-  }
-  get applyError(): IpcError | null {
-    return this.applyRun.error;
-  }
-  get applying(): "preview" | "apply" | null {
-    return this.applyRun.running;
-  }
 
   pack = $derived(this.packs.find((p) => p.id === this.packId) ?? null);
   current = $derived<Values>(this.packId ? (this.values[this.packId] ?? {}) : {});

@@ -89,13 +89,13 @@ describe("Apply", () => {
     const w = await wizardOnAws();
     await w.previewApply();
     expect(calls("apply_aws")[0]).toMatchObject({ dryRun: true });
-    expect(w.applyPreview?.changes).toHaveLength(1);
-    expect(w.applyPreviewFor).toBe(w.planKey);
+    expect(w.applyRun.preview?.changes).toHaveLength(1);
+    expect(w.applyRun.previewFor).toBe(w.planKey);
     await w.applyNow();
     expect(calls("apply_aws")[1]).toMatchObject({ dryRun: false });
-    expect(w.applied?.dry_run).toBe(false);
+    expect(w.applyRun.applied?.dry_run).toBe(false);
     w.answers.aws.role_name = "other-role";
-    expect(w.applyPreviewFor).not.toBe(w.planKey);
+    expect(w.applyRun.previewFor).not.toBe(w.planKey);
   });
 
   it("shows the backend's refusal (another account) and keeps no preview", async () => {
@@ -103,9 +103,9 @@ describe("Apply", () => {
     backend((cmd) => (cmd === "apply_aws" ? Promise.reject(refusal) : undefined));
     const w = await wizardOnAws();
     await w.previewApply();
-    expect(w.applyError).toEqual(refusal);
-    expect(w.applyPreview).toBeNull();
-    expect(w.applying).toBeNull();
+    expect(w.applyRun.error).toEqual(refusal);
+    expect(w.applyRun.preview).toBeNull();
+    expect(w.applyRun.running).toBeNull();
   });
 });
 

@@ -54,21 +54,6 @@ export class Wizard {
   private awsDetecting = false;
   /** Apply (AWS): the dry run shown, for which plan, and the result of applying it. */
   readonly applyRun = new DryRunApply<ApplyResult>();
-  get applyPreview(): ApplyResult | null {
-    return this.applyRun.preview;
-  }
-  get applyPreviewFor(): string {
-    return this.applyRun.previewFor;
-  }
-  get applied(): ApplyResult | null {
-    return this.applyRun.applied;
-  }
-  get applyError(): IpcError | null {
-    return this.applyRun.error;
-  }
-  get applying(): "preview" | "apply" | null {
-    return this.applyRun.running;
-  }
   /** GCP / Azure credentials: stored or not, with their fingerprint (never the secret). */
   credentials = $state<CredentialStatus[]>([]);
   credentialsError = $state<IpcError | null>(null);
