@@ -64,6 +64,7 @@ async function startup() {
     await sleep(500);
   }
   console.log(`# bench start-to-interactive runs (ms): ${times.map((t) => t.toFixed(0)).join(" ")}`);
+  console.log(`# bench process-start-to-navigation runs (ms): ${navs.map((t) => t.toFixed(0)).join(" ")}`);
   console.log(`# bench start-to-interactive median (ms): ${median(times).toFixed(0)} (of which process start → page navigation start: median ${median(navs).toFixed(0)} ms; load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")})`);
 }
 
