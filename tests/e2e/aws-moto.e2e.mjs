@@ -4,93 +4,20 @@
 // AWS_SECRET_ACCESS_KEY / AWS_REGION for it alone, drives Apply (dry run, then apply) and the
 // connectivity test, and stops moto by its PID. Vendor-side probes are skipped: no vendor credentials.
 // Counts user actions from launch to export and to the green test ("# user-actions …: N").
-import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { e2e, OUT } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
+import { boto, motoWrapper, startMoto, stopMoto } from "./moto.mjs";
 
 const ACCOUNT = "123456789012"; // moto's default account
 const REGION = "us-east-1";
 const BUCKET = "moto-e2e-training-data";
 const BUS = "moto-e2e-retrain";
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startMoto() {
-  const port = await freePort();
-  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { detached: true, stdio: "ignore" });
-  const url = `http://127.0.0.1:${port}`;
-  let exited = null;
-  child.on("exit", (code) => (exited = code ?? "signal"));
-  child.on("error", (e) => (exited = e.message));
-  const deadline = Date.now() + 20000;
-  while (Date.now() < deadline) {
-    if (exited !== null) throw new Error(`moto_server exited (${exited}): pip install 'moto[server]'`);
-    try {
-      if ((await fetch(`${url}/moto-api/`)).ok) return { child, url };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  stopMoto(child);
-  throw new Error("moto_server did not answer within 20 s");
-}
-
-/** Stops the moto we started, by its PID (its own process group: the pyenv shim execs python). */
-function stopMoto(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, "SIGTERM");
-  } catch {
-    try {
-      process.kill(child.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-}
-
 function seed(url) {
-  const py = `
-import boto3
-kw = dict(endpoint_url=${JSON.stringify(url)}, aws_access_key_id="testing", aws_secret_access_key="testing")
-boto3.client("s3", **kw).create_bucket(Bucket=${JSON.stringify(BUCKET)})
-boto3.client("events", **kw).create_event_bus(Name=${JSON.stringify(BUS)})
-`;
-  const r = spawnSync("python3", ["-c", py], { env: { ...process.env, AWS_DEFAULT_REGION: REGION }, encoding: "utf8", timeout: 60000 });
-  if (r.status !== 0) throw new Error(`seeding moto failed: ${r.stderr || r.error}`);
-}
-
-/** The app with the AWS environment of a demo against moto (and nothing from a real AWS config). */
-function wrapper(url) {
-  const bin = process.env.TRUSTBRIDGE_BIN;
-  const file = join(process.env.HOME, "trustbridge-on-moto.sh");
-  const q = (s) => `'${String(s).replace(/'/g, "'\\''")}'`;
-  writeFileSync(
-    file,
-    [
-      "#!/bin/sh",
-      `export AWS_ENDPOINT_URL=${q(url)} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=${REGION}`,
-      "export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-      "unset AWS_PROFILE AWS_SESSION_TOKEN TRUSTBRIDGE_VENDOR_PROFILE TRUSTBRIDGE_VENDOR_ACCESS_KEY_ID TRUSTBRIDGE_VENDOR_SECRET_ACCESS_KEY",
-      `exec ${q(bin)} "$@"`,
-      "",
-    ].join("\n"),
-  );
-  chmodSync(file, 0o755);
-  return file;
+  boto(url, REGION, `boto3.client("s3", **kw).create_bucket(Bucket=${JSON.stringify(BUCKET)})
+boto3.client("events", **kw).create_event_bus(Name=${JSON.stringify(BUS)})`);
 }
 
 const moto = await startMoto();
@@ -231,5 +158,5 @@ await e2e(
       stopMoto(moto.child);
     }
   },
-  { application: wrapper(moto.url) },
+  { application: motoWrapper(moto.url, REGION) },
 );

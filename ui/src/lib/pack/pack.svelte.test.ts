@@ -283,3 +283,41 @@ describe("autosave and resume", () => {
     expect(q.step).toBe("pack-choose");
   });
 });
+
+describe("AWS account from this computer's credentials", () => {
+  it("fills an empty AWS_ACCOUNT and AWS_PARTITION from GetCallerIdentity, never over a typed value", async () => {
+    backend();
+    const base = invoke.getMockImplementation()!;
+    invoke.mockImplementation(async (cmd: string, args: Record<string, unknown>) =>
+      cmd === "aws_identity"
+        ? { caller: { account: "210987654321", arn: "arn:aws-us-gov:iam::210987654321:user/me" }, buckets: [], event_buses: [] }
+        : base(cmd, args),
+    );
+    const p = new PackFlow();
+    await p.open();
+    p.packId = "mlspace";
+    p.setValue("AWS_PARTITION", "");
+    await p.continue();
+    await p.detectAccount();
+    expect(p.current.AWS_ACCOUNT).toBe("210987654321");
+    expect(p.current.AWS_PARTITION).toBe("aws-us-gov");
+    p.setValue("AWS_ACCOUNT", "123456789012");
+    await p.detectAccount();
+    expect(p.current.AWS_ACCOUNT).toBe("123456789012");
+  });
+
+  it("without credentials the fields stay as they are", async () => {
+    backend();
+    const base = invoke.getMockImplementation()!;
+    invoke.mockImplementation(async (cmd: string, args: Record<string, unknown>) => {
+      if (cmd === "aws_identity") throw { code: "aws.no_credentials", message: "no credentials", field: null, fix: null };
+      return base(cmd, args);
+    });
+    const p = new PackFlow();
+    await p.open();
+    p.packId = "mlspace";
+    await p.continue();
+    await p.detectAccount();
+    expect(p.current.AWS_ACCOUNT).toBe("");
+  });
+});

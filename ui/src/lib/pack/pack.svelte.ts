@@ -4,7 +4,7 @@
 // wizard's (the last path worked on is the one offered on resume; see restore()).
 import { tick } from "svelte";
 import { DryRunApply } from "../apply.svelte";
-import { pickFolder, saveDraft, type Draft, type ExportResult } from "../ipc/api";
+import { awsIdentity, pickFolder, saveDraft, type Draft, type ExportResult } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 import { describeError } from "../ipc/messages";
 import {
@@ -124,7 +124,10 @@ export class PackFlow {
   async goTo(step: PackStep, opts: { focus?: string | null } = {}): Promise<void> {
     this.errors = [];
     this.step = step;
-    if (step === "pack-variables") this.ensureValues();
+    if (step === "pack-variables") {
+      this.ensureValues();
+      void this.detectAccount();
+    }
     if (step === "pack-check") {
       this.returnToCheck = false;
       void this.loadPreview();
@@ -134,6 +137,31 @@ export class PackFlow {
     window.scrollTo(0, 0);
     const target = opts.focus ? document.getElementById(fieldId(opts.focus)) : null;
     (target ?? document.getElementById("page-heading"))?.focus();
+  }
+
+  /** The AWS account this computer's credentials act in (GetCallerIdentity), once; null if none. */
+  detectedAccount = $state<string | null>(null);
+  private detecting = false;
+
+  /** Fills AWS_ACCOUNT (and AWS_PARTITION) from this computer's AWS credentials when they are
+   *  empty, like the wizard's AWS page. Without credentials nothing happens: the person types them. */
+  async detectAccount(): Promise<void> {
+    const pack = this.pack;
+    if (!pack || this.detecting || !pack.variables.some((v) => v.name === "AWS_ACCOUNT")) return;
+    this.detecting = true;
+    try {
+      const { caller } = await awsIdentity(this.current.AWS_REGION?.trim() || undefined);
+      this.detectedAccount = caller.account;
+      if (this.packId !== pack.id) return;
+      if (!(this.current.AWS_ACCOUNT ?? "").trim()) this.setValue("AWS_ACCOUNT", caller.account);
+      const partition = caller.arn.split(":")[1];
+      if (pack.variables.some((v) => v.name === "AWS_PARTITION") && !(this.current.AWS_PARTITION ?? "").trim() && partition)
+        this.setValue("AWS_PARTITION", partition);
+    } catch {
+      // no AWS credentials here
+    } finally {
+      this.detecting = false;
+    }
   }
 
   /** The chosen pack's values, starting from its defaults the first time. */

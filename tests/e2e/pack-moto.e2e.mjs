@@ -1,0 +1,89 @@
+// The role-pack path applied in the real window to a real moto server: the account and partition
+// come from this computer's (moto) credentials, the MLSpace variables are filled in, "Show what would
+// change" lists the changes without making them, "Apply these changes" creates the five roles and the
+// customer-managed policies (read back with boto3), and a second dry run has nothing to change.
+import { e2e } from "./harness.mjs";
+import { Flow, waitForStart } from "./flow.mjs";
+import { boto, motoWrapper, startMoto, stopMoto } from "./moto.mjs";
+
+const ACCOUNT = "123456789012"; // moto's default account
+const REGION = "us-east-1";
+const VALUES = {
+  AWS_REGION: REGION,
+  MLSPACE_KMS_KEY_ID: "eeecf0d8-44f3-4b29-8b78-55de1b5dc153",
+  MLSPACE_PRIVATE_SUBNET_1: "subnet-0a11b2c3333dd44e5",
+  MLSPACE_PRIVATE_SUBNET_2: "subnet-0a11b2c3333dd44e6",
+  MLSPACE_PRIVATE_SUBNET_3: "subnet-0a11b2c3333dd44e7",
+  MLSPACE_VPC_SECURITY_GROUP: "sg-0123456789abcdef0",
+  EMR_DEFAULT_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/EMR_DefaultRole`,
+  EMR_EC2_INSTANCE_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/EMR_EC2_DefaultRole`,
+  ENDPOINT_CONFIG_INSTANCE_CONSTRAINT_POLICY_ARN: `arn:aws:iam::${ACCOUNT}:policy/MLSpace-endpoint-config-instance-constraint`,
+  JOB_INSTANCE_CONSTRAINT_POLICY_ARN: `arn:aws:iam::${ACCOUNT}:policy/MLSpace-job-instance-constraint`,
+};
+const ROLES = ["mlspace-notebook-role", "mlspace-app-role", "mlspace-system-role", "mlspace-s3-reader-role", "mlspace-apigateway-cloudwatch-role"];
+
+// Real accounts always have the AWS-managed policies the pack attaches; moto loads them only when asked.
+const moto = await startMoto({ MOTO_IAM_LOAD_MANAGED_POLICIES: "true" });
+process.on("exit", () => stopMoto(moto.child));
+console.log(`# moto_server pid ${moto.child.pid} on ${moto.url}`);
+
+await e2e(
+  "pack-moto",
+  async (t) => {
+    const f = new Flow(t);
+    const b = t.browser;
+    const v = (name) => `variables.${name}`;
+    try {
+      t.require((await waitForStart(t)) === "start", "starts on the first question");
+      await f.click("start-pack");
+      await f.waitStep("pack-choose");
+      await t.waitFor(async () => (await b.$$('input[name="pack"]')).length > 0, "the packs are offered");
+      await f.choose("AWS MLSpace role pack");
+      await f.continue("pack-variables");
+      const account = await t.waitFor(async () => (await f.value(v("AWS_ACCOUNT"))) || false, "AWS_ACCOUNT is filled in from the AWS credentials (GetCallerIdentity)");
+      t.check(account === ACCOUNT, "it is moto's account", account);
+      t.check((await f.value(v("AWS_PARTITION"))) === "aws", "the partition comes from the caller's ARN");
+      for (const [name, value] of Object.entries(VALUES)) await f.fill(v(name), value);
+      await f.continue("pack-check");
+      await t.waitFor(async () => (await b.$('[data-testid="pack-roles"]')).isExisting(), "check your answers lists the roles");
+      await f.continue("pack-export");
+
+      await f.click("apply-preview-button");
+      const changes = await t.waitFor(async () => {
+        const l = await b.$('[data-testid="apply-changes"]');
+        return (await l.isExisting()) && (await l.getText());
+      }, "the dry run lists the changes", { timeout: 30000 });
+      t.check(ROLES.every((r) => changes.includes(r)), "every role is in the dry run", changes.slice(0, 400));
+      t.check((await (await b.$('[data-testid="apply-caller"]')).getText()).includes(ACCOUNT), "it says which account it acts in");
+      const before = JSON.parse(boto(moto.url, REGION, `import json; print(json.dumps([r["RoleName"] for r in boto3.client("iam", **kw).list_roles()["Roles"]]))`));
+      t.check(ROLES.every((r) => !before.includes(r)), "the dry run changed nothing", JSON.stringify(before));
+      await f.shot("dry-run");
+
+      await f.click("apply-now");
+      await t.waitFor(
+        async () => (await (await b.$('[data-testid="apply-result"]')).isExisting()) || (await (await b.$('[data-testid="apply-error"]')).isExisting()),
+        "apply ends",
+        { timeout: 60000 },
+      );
+      const failure = await b.$('[data-testid="apply-error"]');
+      if (await failure.isExisting()) t.check(false, "apply succeeds", await failure.getText());
+      const title = await (await b.$('[data-testid="apply-result"]')).getText();
+      t.check(title.includes("Applied"), "the result says Applied", title);
+      const after = JSON.parse(boto(moto.url, REGION, `import json
+iam = boto3.client("iam", **kw)
+roles = [r["RoleName"] for r in iam.list_roles()["Roles"]]
+policies = [p["PolicyName"] for p in iam.list_policies(Scope="Local")["Policies"]]
+print(json.dumps({"roles": roles, "policies": policies}))`));
+      t.check(ROLES.every((r) => after.roles.includes(r)), "the five roles exist in moto", JSON.stringify(after.roles));
+      t.check(after.policies.some((p) => p.includes("permission-boundary") || p.includes("boundary")), "the permissions boundary policy exists", JSON.stringify(after.policies));
+      await f.shot("applied");
+
+      await f.click("apply-preview-button");
+      await t.waitFor(async () => (await b.$('[data-testid="apply-nothing"]')).isExisting(), "a second dry run has nothing to change", { timeout: 30000 });
+      await f.shot("nothing-to-change");
+    } finally {
+      stopMoto(moto.child);
+    }
+  },
+  { application: motoWrapper(moto.url, REGION) },
+);
