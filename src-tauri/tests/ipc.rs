@@ -166,69 +166,15 @@ fn open_console_refuses_unknown_targets() {
 // with an in-memory keyring, the connectivity test streaming through a channel.
 // ---------------------------------------------------------------------------------------------
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use trustbridge::commands_cloud::CloudState;
 use trustbridge::verify_all::CloudSettings;
 use trustbridge_cloud::aws::{AwsSettings, Credentials};
 
-const MOTO_HINT: &str = "moto is not installed: run `pip install 'moto[server]'` (CI installs it; this test never passes without it)";
-
-struct Moto {
-    child: Child,
-    port: u16,
-}
-
-impl Moto {
-    fn start() -> Moto {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let on_path = std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("moto_server").is_file()));
-        let mut cmd = if on_path {
-            Command::new("moto_server")
-        } else {
-            let mut c = Command::new("python3");
-            c.args(["-m", "moto.server"]);
-            c
-        };
-        let child = cmd
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{MOTO_HINT} ({e})"));
-        let mut m = Moto { child, port };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Ok(Some(st)) = m.child.try_wait() {
-                panic!("moto_server exited ({st}); {MOTO_HINT}");
-            }
-            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
-                let _ = write!(s, "GET /moto-api/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-                let mut b = String::new();
-                if s.read_to_string(&mut b).is_ok() && b.contains(" 200 ") {
-                    return m;
-                }
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("moto_server did not start; {MOTO_HINT}");
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+#[path = "../crates/cloud/tests/common/moto.rs"]
+mod moto;
+use moto::Moto;
 
 fn cloud_state(endpoint: Option<&str>) -> (CloudState, std::sync::Arc<trustbridge_secrets::MemoryBackend>) {
     let (secrets, mem) = trustbridge_secrets::SecretStore::memory();

@@ -2,11 +2,8 @@
 //! list, validate (problems at `variables.NAME` with rule and value), preview, export to disk
 //! (every placeholder filled), a remote origin refused, pack files refused, and apply against moto.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
@@ -243,62 +240,14 @@ fn a_remote_origin_may_not_call_the_pack_commands() {
 // Apply against a real moto server (started on a free port here, stopped by PID on drop).
 // ---------------------------------------------------------------------------------------------
 
-const MOTO_HINT: &str = "moto is not installed: run `pip install 'moto[server]'` (CI installs it; this test never passes without it)";
-
-struct Moto {
-    child: Child,
-    port: u16,
-}
-
-impl Moto {
-    fn start() -> Moto {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let on_path = std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("moto_server").is_file()));
-        let mut cmd = if on_path {
-            Command::new("moto_server")
-        } else {
-            let mut c = Command::new("python3");
-            c.args(["-m", "moto.server"]);
-            c
-        };
-        let child = cmd
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            // Moto leaves AWS-managed policies out unless asked; real accounts always have them.
-            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{MOTO_HINT} ({e})"));
-        let mut m = Moto { child, port };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Ok(Some(st)) = m.child.try_wait() {
-                panic!("moto_server exited ({st}); {MOTO_HINT}");
-            }
-            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
-                let _ = write!(s, "GET /moto-api/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-                let mut b = String::new();
-                if s.read_to_string(&mut b).is_ok() && b.contains(" 200 ") {
-                    return m;
-                }
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("moto_server did not start; {MOTO_HINT}");
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+#[path = "../crates/cloud/tests/common/moto.rs"]
+mod moto;
+use moto::Moto;
 
 #[test]
 fn apply_pack_aws_dry_runs_then_applies_and_refuses_another_account() {
-    let moto = Moto::start();
+    // Moto leaves AWS-managed policies out unless asked; real accounts always have them.
+    let moto = Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
     let (secrets, _) = trustbridge_secrets::SecretStore::memory();
     let mut settings = CloudSettings::from_env().with_timeout(Duration::from_secs(5));
     settings.aws = AwsSettings {
