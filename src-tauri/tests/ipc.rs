@@ -4,13 +4,8 @@
 
 use std::path::Path;
 
-use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-
-fn app() -> tauri::App<tauri::test::MockRuntime> {
-    // The real context: the real capability file decides what the window may call.
-    trustbridge::builder(mock_builder()).build(tauri::generate_context!()).expect("mock app")
-}
+mod common;
+use common::{app, invoke_with};
 
 fn invoke(app: &tauri::App<tauri::test::MockRuntime>, cmd: &str) -> Result<serde_json::Value, serde_json::Value> {
     invoke_from(app, cmd, "tauri://localhost")
@@ -26,31 +21,6 @@ fn invoke_args(
     args: serde_json::Value,
 ) -> Result<serde_json::Value, serde_json::Value> {
     invoke_with(app, cmd, "tauri://localhost", args)
-}
-
-fn invoke_with(
-    app: &tauri::App<tauri::test::MockRuntime>,
-    cmd: &str,
-    origin: &str,
-    args: serde_json::Value,
-) -> Result<serde_json::Value, serde_json::Value> {
-    use tauri::Manager;
-    let webview = app
-        .get_webview_window("main")
-        .unwrap_or_else(|| tauri::WebviewWindowBuilder::new(app, "main", Default::default()).build().unwrap());
-    get_ipc_response(
-        &webview,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: tauri::ipc::CallbackFn(0),
-            error: tauri::ipc::CallbackFn(1),
-            url: origin.parse().unwrap(),
-            body: tauri::ipc::InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|b| b.deserialize::<serde_json::Value>().unwrap())
 }
 
 #[test]
@@ -189,7 +159,7 @@ fn cloud_state(endpoint: Option<&str>) -> (CloudState, std::sync::Arc<trustbridg
 }
 
 fn cloud_app(state: CloudState) -> tauri::App<tauri::test::MockRuntime> {
-    trustbridge::builder_with(mock_builder(), state).build(tauri::generate_context!()).expect("mock app")
+    trustbridge::builder_with(tauri::test::mock_builder(), state).build(tauri::generate_context!()).expect("mock app")
 }
 
 fn aws_plan(account: &str) -> serde_json::Value {

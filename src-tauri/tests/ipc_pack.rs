@@ -6,37 +6,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
 use trustbridge::commands_cloud::CloudState;
 use trustbridge::verify_all::CloudSettings;
 use trustbridge_cloud::aws::{AwsSettings, Credentials};
 
-type App = tauri::App<tauri::test::MockRuntime>;
-
-fn app() -> App {
-    trustbridge::builder(mock_builder()).build(tauri::generate_context!()).expect("mock app")
-}
-
-fn invoke_with(app: &App, cmd: &str, origin: &str, args: Value) -> Result<Value, Value> {
-    use tauri::Manager;
-    let webview = app
-        .get_webview_window("main")
-        .unwrap_or_else(|| tauri::WebviewWindowBuilder::new(app, "main", Default::default()).build().unwrap());
-    get_ipc_response(
-        &webview,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: tauri::ipc::CallbackFn(0),
-            error: tauri::ipc::CallbackFn(1),
-            url: origin.parse().unwrap(),
-            body: tauri::ipc::InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|b| b.deserialize::<Value>().unwrap())
-}
+mod common;
+use common::{app, invoke_with, App};
 
 fn invoke(app: &App, cmd: &str, args: Value) -> Result<Value, Value> {
     invoke_with(app, cmd, "tauri://localhost", args)
@@ -256,7 +231,8 @@ fn apply_pack_aws_dry_runs_then_applies_and_refuses_another_account() {
         timeout: Duration::from_secs(5),
         ..AwsSettings::default()
     };
-    let app = trustbridge::builder_with(mock_builder(), CloudState { settings, secrets }).build(tauri::generate_context!()).unwrap();
+    let app =
+        trustbridge::builder_with(tauri::test::mock_builder(), CloudState { settings, secrets }).build(tauri::generate_context!()).unwrap();
 
     let mut other = mlspace();
     other["variables"]["AWS_ACCOUNT"] = "111111111111".into();
