@@ -158,23 +158,27 @@ fn lint_reports_sizes_and_exits_zero_when_clean() {
     assert!(v.as_array().unwrap().iter().all(|f| f["severity"] != "error"));
 }
 
-#[test]
-fn verify_covers_gcp_and_azure_and_names_missing_keyring_credentials() {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(fixtures().join("plans/three-clouds.json")).unwrap()).unwrap();
+/// `verify --json` on the fixture's GCP and Azure sections (its AWS section dropped) with no session
+/// bus, so no keyring, in a private HOME under `tmp`: (the plan file written, the output).
+fn verify_gcp_azure_without_keyring(fixture: &str, tmp: &Path) -> (PathBuf, Output) {
+    let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join(fixture)).unwrap()).unwrap();
     v.as_object_mut().unwrap().remove("aws");
-    let plan = tmp.path().join("plan.json");
+    let plan = tmp.join("plan.json");
     std::fs::write(&plan, v.to_string()).unwrap();
-    // No session bus: the keyring is unavailable, so each cloud's credentials probe fails with its
-    // code and fix, and nothing is sent anywhere.
     let o = bin()
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .env("HOME", tmp.path())
-        .env("XDG_RUNTIME_DIR", tmp.path())
+        .env("HOME", tmp)
+        .env("XDG_RUNTIME_DIR", tmp)
         .args(["verify", "--plan", plan.to_str().unwrap(), "--json"])
         .output()
         .unwrap();
+    (plan, o)
+}
+
+#[test]
+fn verify_covers_gcp_and_azure_and_names_missing_keyring_credentials() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, o) = verify_gcp_azure_without_keyring("plans/three-clouds.json", tmp.path());
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
     let ids: Vec<&str> = v.as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
@@ -205,19 +209,7 @@ fn pack_plans_are_loaded_by_every_plan_command() {
 #[test]
 fn verify_skips_keyless_clouds_instead_of_asking_for_a_secret() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(fixtures().join("plans/custom-keyless.json")).unwrap()).unwrap();
-    v.as_object_mut().unwrap().remove("aws");
-    let plan = tmp.path().join("plan.json");
-    std::fs::write(&plan, v.to_string()).unwrap();
-    // No keyring and no network needed: a keyless cloud has no customer-held secret to test with.
-    let o = bin()
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .env("HOME", tmp.path())
-        .env("XDG_RUNTIME_DIR", tmp.path())
-        .args(["verify", "--plan", plan.to_str().unwrap(), "--json"])
-        .output()
-        .unwrap();
+    let (plan, o) = verify_gcp_azure_without_keyring("plans/custom-keyless.json", tmp.path());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
     let got: Vec<(&str, &str)> = v.as_array().unwrap().iter().map(|p| (p["id"].as_str().unwrap(), p["status"].as_str().unwrap())).collect();

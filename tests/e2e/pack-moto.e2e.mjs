@@ -2,24 +2,16 @@
 // come from this computer's (moto) credentials, the MLSpace variables are filled in, "Show what would
 // change" lists the changes without making them, "Apply these changes" creates the five roles and the
 // customer-managed policies (read back with boto3), and a second dry run has nothing to change.
+import { readFileSync } from "node:fs";
 import { e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
 import { boto, motoWrapper, startMoto, stopMoto } from "./moto.mjs";
 
 const ACCOUNT = "123456789012"; // moto's default account
 const REGION = "us-east-1";
-const VALUES = {
-  AWS_REGION: REGION,
-  MLSPACE_KMS_KEY_ID: "eeecf0d8-44f3-4b29-8b78-55de1b5dc153",
-  MLSPACE_PRIVATE_SUBNET_1: "subnet-0a11b2c3333dd44e5",
-  MLSPACE_PRIVATE_SUBNET_2: "subnet-0a11b2c3333dd44e6",
-  MLSPACE_PRIVATE_SUBNET_3: "subnet-0a11b2c3333dd44e7",
-  MLSPACE_VPC_SECURITY_GROUP: "sg-0123456789abcdef0",
-  EMR_DEFAULT_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/EMR_DefaultRole`,
-  EMR_EC2_INSTANCE_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/EMR_EC2_DefaultRole`,
-  ENDPOINT_CONFIG_INSTANCE_CONSTRAINT_POLICY_ARN: `arn:aws:iam::${ACCOUNT}:policy/MLSpace-endpoint-config-instance-constraint`,
-  JOB_INSTANCE_CONSTRAINT_POLICY_ARN: `arn:aws:iam::${ACCOUNT}:policy/MLSpace-job-instance-constraint`,
-};
+// The MLSpace fixture's variables, except the account and partition (they come from GetCallerIdentity).
+const FIXTURE = JSON.parse(readFileSync(new URL("../fixtures/packs/mlspace.json", import.meta.url), "utf8"));
+const VALUES = Object.fromEntries(Object.entries(FIXTURE.variables).filter(([name]) => name !== "AWS_ACCOUNT" && name !== "AWS_PARTITION"));
 const ROLES = ["mlspace-notebook-role", "mlspace-app-role", "mlspace-system-role", "mlspace-s3-reader-role", "mlspace-apigateway-cloudwatch-role"];
 
 // Real accounts always have the AWS-managed policies the pack attaches; moto loads them only when asked.
