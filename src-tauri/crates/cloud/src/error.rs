@@ -116,6 +116,10 @@ impl CloudError {
             CloudError::RoleNotAssumableYet { .. } => {
                 "IAM changes can take a minute to reach every region: wait and run `trustbridge verify` again; if it persists, run `trustbridge apply` to restore the trust policy".into()
             }
+            // An AWS-managed policy is never "not created yet": its name is wrong for this partition.
+            CloudError::NotFound { what } if what.contains(":iam::aws:policy/") => {
+                "this AWS-managed policy does not exist here: check its name (and the partition) in the plan or pack".into()
+            }
             CloudError::NotFound { .. } => "run `trustbridge apply --plan …` to create it, or check the name in the plan".into(),
             CloudError::Throttled { .. } => "AWS is rate-limiting this account: wait a minute and run the command again".into(),
             CloudError::NotManaged { .. } => {
@@ -192,6 +196,17 @@ mod tests {
             .fix()
             .unwrap()
             .contains("iam:CreateRole"));
+    }
+
+    #[test]
+    fn a_missing_aws_managed_policy_is_a_wrong_name_not_something_to_create() {
+        let e = CloudError::NotFound {
+            what: "Policy arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole does not exist or is not attachable.".into(),
+        };
+        assert_eq!(e.code(), "aws.not_found");
+        assert!(e.fix().unwrap().contains("AWS-managed policy does not exist here"), "{:?}", e.fix());
+        let e = CloudError::NotFound { what: "role mlspace-app-role".into() };
+        assert!(e.fix().unwrap().contains("trustbridge apply"));
     }
 
     #[test]
