@@ -135,12 +135,18 @@ fn parse(plan: &serde_json::Value) -> Result<Plan, IpcError> {
 }
 
 pub(crate) fn resolve(plan: &serde_json::Value) -> Result<trustbridge_core::validate::Resolved, IpcError> {
-    validate(&parse(plan)?, None).map_err(|problems| IpcError {
+    validate(&parse(plan)?, None).map_err(|problems| invalid(&problems))
+}
+
+/// A plan that does not validate, as one error for commands that need a valid plan: every problem
+/// on its own line, the first one's field.
+pub(crate) fn invalid(problems: &[trustbridge_core::Problem]) -> IpcError {
+    IpcError {
         code: "validation".into(),
         message: problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"),
         field: problems.first().map(|p| p.field.clone()),
         fix: None,
-    })
+    }
 }
 
 pub fn summary(p: &Profile) -> ProfileSummary {

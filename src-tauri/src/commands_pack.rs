@@ -125,10 +125,5 @@ fn parse(plan: &serde_json::Value) -> Result<PackPlan, IpcError> {
 }
 
 fn resolve(plan: &serde_json::Value) -> Result<ResolvedPack, IpcError> {
-    pack::validate_pack(&parse(plan)?, None).map_err(|problems| IpcError {
-        code: "validation".into(),
-        message: problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"),
-        field: problems.first().map(|p| p.field.clone()),
-        fix: None,
-    })
+    pack::validate_pack(&parse(plan)?, None).map_err(|problems| crate::commands::invalid(&problems))
 }
