@@ -137,6 +137,31 @@ fn packs_export_and_pass_cfn_lint_shellcheck_checkov() {
     }
 }
 
+/// `got` — what a format's own parser read back: `{managed: {name: doc}, roles: {name: {trust, inline:
+/// {name: doc}, attached: [arn]}}}` — grants exactly what the pack's JSON documents grant: the same
+/// policies and roles (no more, no fewer), each with the same (action, resource, condition) set and
+/// the same attachments.
+fn assert_grants_match(name: &str, format: &str, r: &ResolvedPack, got: &serde_json::Value) {
+    let g = |v: &serde_json::Value| PolicyDocument::parse(&v.to_string()).unwrap().grants();
+    assert_eq!(got["managed"].as_object().map_or(0, |m| m.len()), r.managed_policies.len(), "{name} ({format}): managed policies");
+    for (pname, _, doc) in &r.managed_policies {
+        assert_eq!(g(&got["managed"][pname]), doc.grants(), "{name} ({format}): managed {pname}");
+    }
+    assert_eq!(got["roles"].as_object().map_or(0, |m| m.len()), r.roles.len(), "{name} ({format}): roles");
+    for role in &r.roles {
+        let have_role = &got["roles"][&role.name];
+        assert_eq!(g(&have_role["trust"]), role.trust.grants(), "{name} ({format}): {} trust", role.name);
+        for (pname, doc) in &role.inline {
+            assert_eq!(g(&have_role["inline"][pname]), doc.grants(), "{name} ({format}): {} {pname}", role.name);
+        }
+        let mut want: Vec<String> = role.managed.iter().cloned().chain(role.aws_managed_arns.iter().cloned()).collect();
+        want.sort();
+        let mut have: Vec<String> = serde_json::from_value(have_role["attached"].clone()).unwrap();
+        have.sort();
+        assert_eq!(have, want, "{name} ({format}): {} attachments", role.name);
+    }
+}
+
 #[test]
 fn pack_cloudformation_grants_exactly_the_json_documents() {
     let tmp = tempfile::tempdir().unwrap();
@@ -151,22 +176,7 @@ fn pack_cloudformation_grants_exactly_the_json_documents() {
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let got: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        let g = |v: &serde_json::Value| PolicyDocument::parse(&v.to_string()).unwrap().grants();
-        for (pname, _, doc) in &r.managed_policies {
-            assert_eq!(g(&got["managed"][pname]), doc.grants(), "{name}: managed {pname}");
-        }
-        for role in &r.roles {
-            assert_eq!(g(&got["roles"][&role.name]["trust"]), role.trust.grants(), "{name}: {} trust", role.name);
-            for (pname, doc) in &role.inline {
-                assert_eq!(g(&got["roles"][&role.name]["inline"][pname]), doc.grants(), "{name}: {} {pname}", role.name);
-            }
-            let mut want: Vec<String> = role.managed.iter().cloned().chain(role.aws_managed_arns.iter().cloned()).collect();
-            want.sort();
-            let mut have: Vec<String> = serde_json::from_value(got["roles"][&role.name]["attached"].clone()).unwrap();
-            have.sort();
-            assert_eq!(have, want, "{name}: {} attachments", role.name);
-        }
+        assert_grants_match(name, "CloudFormation", &r, &serde_json::from_slice(&o.stdout).unwrap());
     }
 }
 
@@ -179,24 +189,7 @@ fn pack_terraform_grants_exactly_the_json_documents_and_pulumi_compiles() {
         let dir = export(name, tmp.path());
         let o = tool("python3").arg(&script).arg("tf-pack").arg(dir.join("aws/main.tf")).output().unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let got: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        let g = |v: &serde_json::Value| PolicyDocument::parse(&v.to_string()).unwrap().grants();
-        assert_eq!(got["managed"].as_object().unwrap().len(), r.managed_policies.len(), "{name}");
-        for (pname, _, doc) in &r.managed_policies {
-            assert_eq!(g(&got["managed"][pname]), doc.grants(), "{name}: managed {pname}");
-        }
-        assert_eq!(got["roles"].as_object().unwrap().len(), r.roles.len(), "{name}");
-        for role in &r.roles {
-            assert_eq!(g(&got["roles"][&role.name]["trust"]), role.trust.grants(), "{name}: {} trust", role.name);
-            for (pname, doc) in &role.inline {
-                assert_eq!(g(&got["roles"][&role.name]["inline"][pname]), doc.grants(), "{name}: {} {pname}", role.name);
-            }
-            let mut want: Vec<String> = role.managed.iter().cloned().chain(role.aws_managed_arns.iter().cloned()).collect();
-            want.sort();
-            let mut have: Vec<String> = serde_json::from_value(got["roles"][&role.name]["attached"].clone()).unwrap();
-            have.sort();
-            assert_eq!(have, want, "{name}: {} attachments", role.name);
-        }
+        assert_grants_match(name, "Terraform", &r, &serde_json::from_slice(&o.stdout).unwrap());
         let o = tool("python3").arg("-m").arg("py_compile").arg(dir.join("aws/pulumi/__main__.py")).output().unwrap();
         assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
     }
