@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use trustbridge_core::export::write_file_atomic;
+use trustbridge_core::export::write_private_file_atomic;
 use ts_rs::TS;
 
 use crate::ipc::IpcError;
@@ -63,13 +63,24 @@ impl AppState {
         if text.len() > MAX_DRAFT_BYTES {
             return Err(IpcError::new("draft.too_large", format!("draft: {} bytes is over the 1 MiB limit", text.len())));
         }
-        write_file_atomic(&self.draft_path(), &text).map_err(IpcError::from)
+        // It holds account and tenant ids and the external id: 0600, in a 0700 folder.
+        write_private_file_atomic(&self.draft_path(), &text).map_err(IpcError::from)
     }
 
-    /// The saved draft, if any. A corrupt draft is set aside (renamed), never a crash.
+    /// The saved draft, if any. A corrupt draft is set aside (renamed), never a crash. A draft an
+    /// older version left readable by others is made 0600 (through the handle).
     pub fn load_draft(&self) -> Option<Draft> {
         let path = self.draft_path();
-        let text = std::fs::read(&path).ok()?;
+        let mut file = std::fs::File::open(&path).ok()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            if file.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o077 != 0) {
+                let _ = file.set_permissions(std::fs::Permissions::from_mode(0o600));
+            }
+        }
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut text).ok()?;
         match serde_json::from_slice::<Draft>(&text) {
             Ok(d) if d.version == 1 => Some(d),
             _ => {
@@ -160,6 +171,29 @@ mod tests {
         assert!(st.data_dir.join("draft.json.corrupt").exists());
         st.clear_draft().unwrap();
         st.clear_draft().unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn drafts_are_0600_in_a_0700_folder() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let tmp = tempfile::tempdir().unwrap();
+        let st = AppState { data_dir: tmp.path().join("data") };
+        let d = Draft { version: 1, step: "aws-identity".into(), plan: serde_json::json!({"aws": {"external_id": "x"}}) };
+        st.save_draft(&d).unwrap();
+        assert_eq!(mode(&st.draft_path()), 0o600);
+        assert_eq!(mode(&st.data_dir), 0o700);
+        // A folder and draft left readable by others (an older version, a umask of 022) are tightened.
+        std::fs::set_permissions(&st.data_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(st.draft_path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(st.load_draft().unwrap(), d);
+        assert_eq!(mode(&st.draft_path()), 0o600);
+        st.save_draft(&d).unwrap();
+        assert_eq!(mode(&st.data_dir), 0o700);
+        assert_eq!(mode(&st.draft_path()), 0o600);
+        let left: Vec<_> = std::fs::read_dir(&st.data_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, ["draft.json"], "no temporary file left behind");
     }
 
     #[test]

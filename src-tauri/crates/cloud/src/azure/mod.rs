@@ -64,9 +64,38 @@ impl AzureSettings {
     /// Defaults, overridden by `AZURE_AUTHORITY_HOST` (the Azure SDKs' variable),
     /// `TRUSTBRIDGE_AZURE_BLOB_ENDPOINT`, `TRUSTBRIDGE_AZURE_MANAGEMENT_ENDPOINT` and
     /// `TRUSTBRIDGE_AZURE_EVENTGRID_ENDPOINTS` (`topic=url,topic2=url2`) and `TRUSTBRIDGE_CA_FILE`
-    /// (extra trusted CA certificates, PEM).
+    /// (extra trusted CA certificates, PEM). Values are taken as given; [`AzureSettings::check`] (run
+    /// by [`verify`] before anything is sent) refuses one that breaks the credential-URL rule, naming
+    /// its variable.
     pub fn from_env() -> AzureSettings {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let mut s = AzureSettings::from_vars(|k| std::env::var(k).ok());
+        s.extra_roots_pem = http::extra_roots_from_env();
+        s
+    }
+
+    /// [`AzureSettings::from_env`], failing on the first endpoint variable that breaks the rule.
+    pub fn try_from_env() -> Result<AzureSettings, String> {
+        let s = AzureSettings::from_env();
+        s.check()?;
+        Ok(s)
+    }
+
+    /// Every endpoint a credential is sent to — the authority (the client secret), the blob,
+    /// management and Event Grid endpoints (bearer tokens) — passes the credential-URL rule
+    /// ([`http::check_endpoint`]: https, or plain http to 127.0.0.1 / [::1] / localhost; no userinfo,
+    /// no fragment). The error names the environment variable that sets it.
+    pub fn check(&self) -> Result<(), String> {
+        http::check_env_endpoint("AZURE_AUTHORITY_HOST (the Entra ID authority)", &self.authority)?;
+        http::check_env_endpoint("TRUSTBRIDGE_AZURE_BLOB_ENDPOINT (the blob endpoint)", &self.blob_base("account"))?;
+        http::check_env_endpoint("TRUSTBRIDGE_AZURE_MANAGEMENT_ENDPOINT (the Resource Manager endpoint)", &self.management_endpoint)?;
+        for (topic, url) in &self.event_grid_endpoints {
+            http::check_env_endpoint(&format!("TRUSTBRIDGE_AZURE_EVENTGRID_ENDPOINTS (topic '{topic}')"), url)?;
+        }
+        Ok(())
+    }
+
+    fn from_vars(var: impl Fn(&str) -> Option<String>) -> AzureSettings {
+        let var = |k: &str| var(k).filter(|v| !v.is_empty());
         let mut s = AzureSettings::default();
         if let Some(v) = var("AZURE_AUTHORITY_HOST") {
             s.authority = v;
@@ -80,7 +109,6 @@ impl AzureSettings {
         if let Some(v) = var("TRUSTBRIDGE_AZURE_EVENTGRID_ENDPOINTS") {
             s.event_grid_endpoints = parse_endpoints(&v);
         }
-        s.extra_roots_pem = http::extra_roots_from_env();
         s
     }
 
@@ -118,6 +146,13 @@ pub async fn verify(
     let mut storage_token: Option<Sensitive<String>> = None;
     let mut eg_token: Option<Sensitive<String>> = None;
     let cred = probe("azure", "azure:credentials".into(), t, progress, async {
+        if let Err(why) = settings.check() {
+            return Outcome::fail(
+                "azure.endpoint",
+                why,
+                "correct or unset the variable named above: credentials go only to https URLs, or over plain http to 127.0.0.1, [::1] or localhost (emulators and test doubles), never to a URL with a user name or password",
+            );
+        }
         if let Err(e) = secret.check_plan(&z.tenant_id) {
             return Outcome::Fail { code: e.code().into(), message: e.to_string(), fix: e.fix() };
         }
@@ -403,6 +438,40 @@ mod tests {
         let m = parse_endpoints("a=https://a.westeurope-1.eventgrid.azure.net/api/events, b=http://127.0.0.1:1/api/events");
         assert_eq!(m.len(), 2);
         assert_eq!(m["b"], "http://127.0.0.1:1/api/events");
+    }
+
+    fn settings_from(pairs: &[(&str, &str)]) -> AzureSettings {
+        AzureSettings::from_vars(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()))
+    }
+
+    #[test]
+    fn endpoint_variables_go_through_the_credential_url_rule_and_are_named() {
+        let ok = settings_from(&[
+            ("AZURE_AUTHORITY_HOST", "http://127.0.0.1:9"),
+            ("TRUSTBRIDGE_AZURE_BLOB_ENDPOINT", "https://127.0.0.1:10000/{account}"),
+            ("TRUSTBRIDGE_AZURE_MANAGEMENT_ENDPOINT", "http://localhost:9"),
+            (
+                "TRUSTBRIDGE_AZURE_EVENTGRID_ENDPOINTS",
+                "a=https://a.westeurope-1.eventgrid.azure.net/api/events,b=http://[::1]:1/api/events",
+            ),
+        ]);
+        ok.check().unwrap();
+        AzureSettings::default().check().unwrap();
+        for (var, value, hidden) in [
+            ("AZURE_AUTHORITY_HOST", "http://127.0.0.1:1@evil.example", Some("127.0.0.1:1@")),
+            ("AZURE_AUTHORITY_HOST", "https://app:s3cret@login.microsoftonline.com", Some("s3cret")),
+            ("AZURE_AUTHORITY_HOST", "http://login.microsoftonline.com", None),
+            ("AZURE_AUTHORITY_HOST", "https://login.microsoftonline.com#x", None),
+            ("TRUSTBRIDGE_AZURE_BLOB_ENDPOINT", "http://127.0.0.1:1@evil.example/{account}", Some("127.0.0.1:1@")),
+            ("TRUSTBRIDGE_AZURE_MANAGEMENT_ENDPOINT", "http://management.evil.example", None),
+            ("TRUSTBRIDGE_AZURE_EVENTGRID_ENDPOINTS", "t=http://u:pw@127.0.0.1:1/api/events", Some("u:pw")),
+        ] {
+            let e = settings_from(&[(var, value)]).check().unwrap_err();
+            assert!(e.starts_with(var), "{var}={value}: {e}");
+            if let Some(h) = hidden {
+                assert!(!e.contains(h), "{var}={value}: the error echoes the userinfo: {e}");
+            }
+        }
     }
 
     #[test]

@@ -59,10 +59,16 @@ pub fn extra_roots_from_env() -> Vec<Vec<u8>> {
 }
 
 /// A client for one verify run. `extra_roots_pem`: PEM certificates trusted in addition to the
-/// system's (private endpoints, emulators with self-signed certificates).
+/// system's (private endpoints, emulators with self-signed certificates). It never follows a
+/// redirect: every request carries a credential (a signed assertion, a client secret or a bearer
+/// token), and a 3xx would send it to a host [`check_endpoint`] never saw. A 3xx comes back as an
+/// answer, which the callers report as an error.
 pub fn client(timeout: Duration, extra_roots_pem: &[Vec<u8>]) -> Result<reqwest::Client, String> {
-    let mut b =
-        reqwest::Client::builder().timeout(timeout).connect_timeout(timeout).user_agent(concat!("trustbridge/", env!("CARGO_PKG_VERSION")));
+    let mut b = reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("trustbridge/", env!("CARGO_PKG_VERSION")));
     for pem in extra_roots_pem {
         for cert in reqwest::Certificate::from_pem_bundle(pem).map_err(|e| format!("an extra CA certificate is not valid PEM: {e}"))? {
             b = b.add_root_certificate(cert);
@@ -72,24 +78,16 @@ pub fn client(timeout: Duration, extra_roots_pem: &[Vec<u8>]) -> Result<reqwest:
 }
 
 /// A credential or bearer token is only ever sent over https, or over plain http to this machine
-/// (emulators and test doubles).
+/// (emulators and test doubles); never to a URL with userinfo or a fragment. The one rule is
+/// [`trustbridge_secrets::check_credential_url`] (the URL is parsed, not sliced); the error names the
+/// rule and quotes the URL without its userinfo.
 pub fn check_endpoint(url: &str) -> Result<(), String> {
-    if let Some(rest) = url.strip_prefix("https://") {
-        if !rest.is_empty() {
-            return Ok(());
-        }
-    } else if let Some(rest) = url.strip_prefix("http://") {
-        let host = rest.split(['/', '?']).next().unwrap_or_default();
-        let host = if host.starts_with('[') {
-            host.split(']').next().map(|h| format!("{h}]")).unwrap_or_default()
-        } else {
-            host.split(':').next().unwrap_or_default().to_string()
-        };
-        if matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]") {
-            return Ok(());
-        }
-    }
-    Err(format!("'{url}' is not an https URL (plain http is allowed only to 127.0.0.1 / localhost)"))
+    trustbridge_secrets::check_credential_url(url).map(|_| ())
+}
+
+/// The same rule for an endpoint read from the environment variable `var`; the error names it.
+pub fn check_env_endpoint(var: &str, url: &str) -> Result<(), String> {
+    check_endpoint(url).map_err(|why| format!("{var}: {why}"))
 }
 
 /// A transport failure in words (no URL query, no headers).
@@ -168,6 +166,22 @@ pub async fn request_token(
         .await
         .map_err(|e| network(&e))?;
     let status = resp.status();
+    if status.is_redirection() {
+        // The client follows no redirect (see [`client`]): the form, which holds the credential, was
+        // sent to `url` only. Going on to the Location would hand it to an unchecked host.
+        let to = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|l| ::url::Url::parse(url).ok()?.join(l).ok())
+            .map(|u| format!(" to '{}'", trustbridge_secrets::url_rule::redact(&u)))
+            .unwrap_or_default();
+        return Err(Outcome::fail(
+            &format!("{cloud}.token_redirect"),
+            format!("{url} answered {status}, a redirect{to}; token requests never follow redirects, so the credential went no further"),
+            "set the token endpoint to the token service's own https URL (not an address that redirects), then run the test again",
+        ));
+    }
     let text = resp.text().await.map_err(|e| network(&e))?;
     if !status.is_success() {
         return Ok(Err(TokenRefused { status, body: serde_json::from_str(&text).unwrap_or_default(), text }));
@@ -200,11 +214,44 @@ mod tests {
 
     #[test]
     fn credentials_only_go_over_https_or_to_loopback() {
-        for ok in ["https://oauth2.googleapis.com/token", "http://127.0.0.1:9/t", "http://localhost/t", "http://[::1]:80/x"] {
-            assert!(check_endpoint(ok).is_ok(), "{ok}");
+        for ok in [
+            "https://oauth2.googleapis.com/token",
+            "http://127.0.0.1:9/t",
+            "http://localhost/t",
+            "http://[::1]:80/x",
+            "http://[::1]:9/x",
+            "HTTP://LOCALHOST/x",
+        ] {
+            assert!(check_endpoint(ok).is_ok(), "{ok}: {:?}", check_endpoint(ok));
         }
-        for bad in ["http://example.com/token", "http://127.0.0.1.evil.com/x", "ftp://x", "https://", "http://10.0.0.1/"] {
+        for bad in [
+            "http://example.com/token",
+            "http://127.0.0.1.evil.com/x",
+            "http://127.0.0.1.evil.com/",
+            "ftp://x",
+            "https://",
+            "http://10.0.0.1/",
+            "javascript:alert(1)",
+            "https://oauth2.googleapis.com/token#frag",
+        ] {
             assert!(check_endpoint(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn userinfo_cannot_smuggle_a_host_past_the_loopback_rule() {
+        for (bad, hidden) in [
+            ("http://127.0.0.1:1@evil.example/x", "127.0.0.1:1@"),
+            ("http://127.0.0.1:1@evil.example/token", "127.0.0.1:1@"),
+            ("http://user:pw@127.0.0.1/", "user:pw"),
+            ("https://a@b.example/", "a@"),
+            ("https://app:cl13nt-s3cret@login.microsoftonline.com/t", "cl13nt-s3cret"),
+        ] {
+            let e = check_endpoint(bad).unwrap_err();
+            assert!(!e.contains(hidden), "{bad}: the error echoes the userinfo: {e}");
+            let e = check_env_endpoint("AZURE_AUTHORITY_HOST", bad).unwrap_err();
+            assert!(e.starts_with("AZURE_AUTHORITY_HOST: "), "{e}");
+            assert!(!e.contains(hidden), "{bad}: {e}");
         }
     }
 

@@ -57,8 +57,34 @@ impl GcpSettings {
     /// Defaults, with the Google client libraries' emulator variables honoured:
     /// `STORAGE_EMULATOR_HOST` (`http://127.0.0.1:9023`), `PUBSUB_EMULATOR_HOST` (`127.0.0.1:8085`),
     /// `TRUSTBRIDGE_GCP_TOKEN_URI`, and `TRUSTBRIDGE_CA_FILE` (extra trusted CA certificates, PEM).
+    /// Values are taken as given; [`GcpSettings::check`] (run by [`verify`] before anything is sent)
+    /// refuses one that breaks the credential-URL rule, naming its variable.
     pub fn from_env() -> GcpSettings {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let mut s = GcpSettings::from_vars(|k| std::env::var(k).ok());
+        s.extra_roots_pem = http::extra_roots_from_env();
+        s
+    }
+
+    /// [`GcpSettings::from_env`], failing on the first endpoint variable that breaks the rule.
+    pub fn try_from_env() -> Result<GcpSettings, String> {
+        let s = GcpSettings::from_env();
+        s.check()?;
+        Ok(s)
+    }
+
+    /// Every endpoint a credential (the signed assertion, the access token) is sent to passes the
+    /// credential-URL rule ([`http::check_endpoint`]: https, or plain http to 127.0.0.1 / [::1] /
+    /// localhost; no userinfo, no fragment). The error names the environment variable that sets it.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(u) = &self.token_uri {
+            http::check_env_endpoint("TRUSTBRIDGE_GCP_TOKEN_URI (the token endpoint override)", u)?;
+        }
+        http::check_env_endpoint("STORAGE_EMULATOR_HOST (the Cloud Storage endpoint)", &self.storage_endpoint)?;
+        http::check_env_endpoint("PUBSUB_EMULATOR_HOST (the Pub/Sub endpoint)", &self.pubsub_endpoint)
+    }
+
+    fn from_vars(var: impl Fn(&str) -> Option<String>) -> GcpSettings {
+        let var = |k: &str| var(k).filter(|v| !v.is_empty());
         let mut s = GcpSettings::default();
         if let Some(h) = var("STORAGE_EMULATOR_HOST") {
             s.storage_endpoint = if h.contains("://") { h } else { format!("http://{h}") };
@@ -67,10 +93,12 @@ impl GcpSettings {
             s.pubsub_endpoint = if h.contains("://") { h } else { format!("http://{h}") };
         }
         s.token_uri = var("TRUSTBRIDGE_GCP_TOKEN_URI");
-        s.extra_roots_pem = http::extra_roots_from_env();
         s
     }
 }
+
+/// What to do about an endpoint that breaks the credential-URL rule.
+const ENDPOINT_FIX: &str = "correct or unset the variable named above: credentials go only to https URLs, or over plain http to 127.0.0.1, [::1] or localhost (emulators), never to a URL with a user name or password";
 
 /// Permissions a predefined role grants, for the ones vendor profiles use. `None`: unknown role.
 pub fn role_permissions(role: &str) -> Option<&'static [&'static str]> {
@@ -139,6 +167,9 @@ pub async fn verify(
 
     let mut token: Option<Sensitive<String>> = None;
     let cred = probe("gcp", "gcp:credentials".into(), t, progress, async {
+        if let Err(why) = settings.check() {
+            return Outcome::fail("gcp.endpoint", why, ENDPOINT_FIX);
+        }
         if let Err(e) = key.check_plan(&g.project_id, Some(&sa)) {
             return Outcome::Fail { code: e.code().into(), message: e.to_string(), fix: e.fix() };
         }
@@ -331,6 +362,36 @@ mod tests {
             wanted(&[], TOPIC_DEFAULT, "roles/pubsub.publisher"),
             [("pubsub.topics.publish".to_string(), "roles/pubsub.publisher".to_string())]
         );
+    }
+
+    fn settings_from(pairs: &[(&str, &str)]) -> GcpSettings {
+        GcpSettings::from_vars(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()))
+    }
+
+    #[test]
+    fn endpoint_variables_go_through_the_credential_url_rule_and_are_named() {
+        let ok = settings_from(&[
+            ("TRUSTBRIDGE_GCP_TOKEN_URI", "http://127.0.0.1:9/token"),
+            ("STORAGE_EMULATOR_HOST", "127.0.0.1:9023"),
+            ("PUBSUB_EMULATOR_HOST", "http://[::1]:8085"),
+        ]);
+        assert_eq!(ok.storage_endpoint, "http://127.0.0.1:9023");
+        ok.check().unwrap();
+        GcpSettings::default().check().unwrap();
+        for (var, value, hidden) in [
+            ("TRUSTBRIDGE_GCP_TOKEN_URI", "http://127.0.0.1:1@evil.example/token", Some("127.0.0.1:1@")),
+            ("TRUSTBRIDGE_GCP_TOKEN_URI", "https://u:pw@oauth2.googleapis.com/token", Some("u:pw")),
+            ("TRUSTBRIDGE_GCP_TOKEN_URI", "http://oauth2.googleapis.com/token", None),
+            ("STORAGE_EMULATOR_HOST", "127.0.0.1:1@evil.example", Some("127.0.0.1:1@")),
+            ("STORAGE_EMULATOR_HOST", "storage.evil.example:80", None),
+            ("PUBSUB_EMULATOR_HOST", "http://user:pw@127.0.0.1:8085", Some("user:pw")),
+        ] {
+            let e = settings_from(&[(var, value)]).check().unwrap_err();
+            assert!(e.starts_with(var), "{var}={value}: {e}");
+            if let Some(h) = hidden {
+                assert!(!e.contains(h), "{var}={value}: the error echoes the userinfo: {e}");
+            }
+        }
     }
 
     #[test]
