@@ -17,6 +17,8 @@ fn main() {
         "verify_plan",
         "store_credentials",
         "credentials_status",
+        "vendor_key_status",
+        "register_vendor",
         "list_packs",
         "validate_pack_plan",
         "preview_pack",

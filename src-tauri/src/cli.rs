@@ -79,13 +79,34 @@ enum Command {
         #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
         timeout: f64,
     },
-    /// Remove what apply created (a role not tagged as trustbridge's only loses the vendor's access).
+    /// Remove what apply created (a role not tagged as trustbridge's only loses the vendor's access),
+    /// and the credentials registered with the vendor's API.
     Revoke {
         #[arg(long, value_name = "PLAN")]
         plan: PathBuf,
         /// Delete the role even if trustbridge did not create it.
         #[arg(long)]
         force: bool,
+        /// Keep the credentials registered at the vendor (only the cloud side is revoked).
+        #[arg(long)]
+        keep_registration: bool,
+    },
+    /// Register the integration with the vendor's API (vendor profiles with one, e.g. ML cube): the
+    /// role ARN (the vendor issues the external id; its trust policy is checked first), the GCP key
+    /// and the Azure service principal from the OS keyring. Records the ids in the plan.
+    Register {
+        #[arg(long, value_name = "PLAN")]
+        plan: PathBuf,
+        /// Only read the vendor's state and print what would be registered.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Delete credentials of the same name at the vendor and register anew (needed when the
+        /// plan lost the external id the vendor issued).
+        #[arg(long)]
+        replace: bool,
     },
     /// Store, show or delete the GCP key / Azure client secret in the OS keyring (stdin or --file, never argv).
     Secrets {
@@ -198,7 +219,11 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
         }
         Command::Apply { plan, dry_run } => match resolve_or_report(&plan, "done") {
             Ok(Loaded::Pack(p)) => crate::cli_pack::apply(&p, dry_run, out),
-            Ok(Loaded::Vendor(r)) => crate::cli_aws::apply(&plan, &r, dry_run, out),
+            Ok(Loaded::Vendor(r)) => match crate::cli_register::before_apply(&plan, &r, dry_run, out) {
+                Ok(Some(registered)) => crate::cli_aws::apply(&plan, &registered, dry_run, out),
+                Ok(None) => crate::cli_aws::apply(&plan, &r, dry_run, out),
+                Err(code) => code,
+            },
             Err(code) => code,
         },
         Command::Verify { plan, json, timeout } => match resolve_or_report(&plan, "done") {
@@ -206,9 +231,21 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             Ok(Loaded::Vendor(r)) => crate::cli_aws::verify(&plan, &r, json, timeout, out),
             Err(code) => code,
         },
-        Command::Revoke { plan, force } => match resolve_or_report(&plan, "done") {
+        Command::Revoke { plan, force, keep_registration } => match resolve_or_report(&plan, "done") {
             Ok(Loaded::Pack(p)) => crate::cli_pack::revoke(&p, out),
-            Ok(Loaded::Vendor(r)) => crate::cli_aws::revoke(&plan, &r, force, out),
+            Ok(Loaded::Vendor(r)) => {
+                let registered = crate::register::has_recorded(&r);
+                let code = if r.aws.is_some() || !registered { crate::cli_aws::revoke(&plan, &r, force, out) } else { EXIT_OK };
+                if code == EXIT_OK && registered {
+                    crate::cli_register::after_revoke(&plan, &r, keep_registration, out)
+                } else {
+                    code
+                }
+            }
+            Err(code) => code,
+        },
+        Command::Register { plan, dry_run, json, replace } => match load_vendor(&plan) {
+            Ok(r) => crate::cli_register::register(&plan, &r, dry_run, json, replace, out),
             Err(code) => code,
         },
         Command::Secrets { action } => crate::cli_secrets::run(action, out),

@@ -20,6 +20,8 @@ pub enum Kind {
     Gcp,
     /// The JSON `az ad sp create-for-rbac` prints (appId, password, tenant).
     Azure,
+    /// The key of the vendor's API (ML cube Platform), for `trustbridge register`.
+    VendorApiKey,
 }
 
 impl From<Kind> for SecretKind {
@@ -27,6 +29,7 @@ impl From<Kind> for SecretKind {
         match k {
             Kind::Gcp => SecretKind::Gcp,
             Kind::Azure => SecretKind::Azure,
+            Kind::VendorApiKey => SecretKind::VendorApiKey,
         }
     }
 }
@@ -87,6 +90,10 @@ fn report(e: &SecretsError) -> i32 {
 fn need_section(r: &Resolved, kind: SecretKind) -> Result<(), i32> {
     match crate::verify_all::takes_secret(r, kind) {
         Ok(true) => Ok(()),
+        Ok(false) if kind == SecretKind::VendorApiKey => {
+            eprintln!("vendor profile '{}' has no registration API: there is no API key to store", r.profile.id);
+            Err(EXIT_INVALID)
+        }
         Ok(false) => {
             eprintln!("the plan has no '{}' section: add it (or choose {} in the wizard) first", kind.as_str(), kind.as_str());
             Err(EXIT_INVALID)
@@ -173,7 +180,11 @@ fn status(store: &SecretStore, plan: &Path, kind: Option<SecretKind>, json: bool
     };
     let kinds: Vec<SecretKind> = match kind {
         Some(k) => vec![k],
-        None => SecretKind::ALL.into_iter().filter(|k| crate::verify_all::takes_secret(&r, *k) == Ok(true)).collect(),
+        None => SecretKind::ALL
+            .into_iter()
+            .chain([SecretKind::VendorApiKey])
+            .filter(|k| crate::verify_all::takes_secret(&r, *k) == Ok(true))
+            .collect(),
     };
     let mut all = Vec::new();
     for k in kinds {

@@ -178,7 +178,21 @@ pub fn summary(p: &Profile) -> ProfileSummary {
         azure_publishes_events: p.azure.as_ref().is_some_and(|z| !z.topic_roles.is_empty()),
         azure_keyless: p.azure.as_ref().is_some_and(|z| z.keyless),
     };
-    ProfileSummary { id: p.id.clone(), display_name: p.display_name.clone(), description: p.description.clone(), clouds, defaults }
+    let registration = p.registration.as_ref().map(|g| crate::ipc::RegistrationSummary {
+        vendor_issues_external_id: p.vendor_issues_external_id(),
+        needs_api_url: g.base_url.is_none(),
+        api_key_help: g.api_key_help.clone(),
+        uploads_gcp: g.uploads(trustbridge_core::profile::Upload::GcpKey),
+        uploads_azure: g.uploads(trustbridge_core::profile::Upload::AzureClientSecret),
+    });
+    ProfileSummary {
+        id: p.id.clone(),
+        display_name: p.display_name.clone(),
+        description: p.description.clone(),
+        clouds,
+        defaults,
+        registration,
+    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,9 @@ use trustbridge_core::validate::Resolved;
 use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive, ValidatedSecret};
 
 use crate::commands::resolve;
-use crate::ipc::{ApplyChange, ApplyResult, AwsAccount, AwsCaller, CredentialStatus, IpcError, Probe, ProbeUpdate};
+use crate::ipc::{
+    ApplyChange, ApplyResult, AwsAccount, AwsCaller, CredentialStatus, IpcError, Probe, ProbeUpdate, RegisterResult, RegisterStep,
+};
 use crate::verify_all::{verify_all, CloudSettings};
 
 /// Where the cloud commands get their settings and the keyring from (tests swap in moto and an
@@ -64,10 +66,13 @@ pub async fn aws_identity(cloud: State<'_, CloudState>, region: Option<String>) 
 
 /// Creates or updates the role and its policies (or, with `dry_run`, says what it would change).
 /// Refuses when the credentials belong to another account than the plan's.
+/// A plan whose vendor issues the external id must be registered first (`register_vendor`, whose
+/// answer carries the plan with the id); its dry run shows the changes with a stand-in for the id.
 #[tauri::command]
 pub async fn apply_aws(cloud: State<'_, CloudState>, plan: serde_json::Value, dry_run: bool) -> Result<ApplyResult, IpcError> {
     let r = resolve(&plan)?;
     need_aws(&r)?;
+    let r = if dry_run { crate::register::with_stand_in_external_id(&r) } else { r };
     match aws::apply(&r, &cloud.settings.aws, dry_run).await {
         Ok(rep) => Ok(ApplyResult {
             caller: AwsCaller::from(&rep.caller),
@@ -120,9 +125,13 @@ pub async fn verify_plan(
 }
 
 fn kind_of(kind: &str, r: &Resolved) -> Result<SecretKind, IpcError> {
-    let k = SecretKind::parse(kind).ok_or_else(|| IpcError::new("credentials.kind", "the credentials kind must be 'gcp' or 'azure'"))?;
+    let k = SecretKind::parse(kind)
+        .ok_or_else(|| IpcError::new("credentials.kind", "the credentials kind must be 'gcp', 'azure' or 'vendor-api-key'"))?;
     match crate::verify_all::takes_secret(r, k) {
         Ok(true) => Ok(k),
+        Ok(false) if k == SecretKind::VendorApiKey => {
+            Err(IpcError::new("credentials.no_registration", "this vendor has no registration API: there is no API key to store"))
+        }
         Ok(false) => Err(IpcError::new("credentials.no_section", format!("the plan has no '{}' section", k.as_str()))),
         Err(keyless) => Err(IpcError::new("credentials.keyless", keyless)),
     }
@@ -159,6 +168,68 @@ pub async fn store_credentials(
     checked.map_err(|e| IpcError { field: field.clone(), ..secrets_error(&e) })?;
     let status = cloud.secrets.set(&r.plan.integration.name, &secret).map_err(|e| IpcError { field, ..secrets_error(&e) })?;
     Ok(CredentialStatus::from(&status))
+}
+
+/// Whether the vendor's API key is stored for this integration (its digest only).
+#[tauri::command]
+pub async fn vendor_key_status(cloud: State<'_, CloudState>, plan: serde_json::Value) -> Result<CredentialStatus, IpcError> {
+    let r = resolve(&plan)?;
+    let kind = kind_of("vendor-api-key", &r)?;
+    let s = cloud.secrets.status(&r.plan.integration.name, kind).map_err(|e| secrets_error(&e))?;
+    Ok(CredentialStatus::from(&s))
+}
+
+/// Registers the plan's clouds (`clouds`: some of `aws`, `gcp`, `azure`; empty: all) with the
+/// vendor's API, with the key and credentials from the OS keyring; answers with what happened and
+/// the plan with the vendor's ids (and external id) recorded, for the wizard to keep. With
+/// `dry_run`, only reads.
+#[tauri::command]
+pub async fn register_vendor(
+    cloud: State<'_, CloudState>,
+    plan: serde_json::Value,
+    clouds: Vec<String>,
+    dry_run: bool,
+) -> Result<RegisterResult, IpcError> {
+    use crate::register::Cloud as C;
+    let r = resolve(&plan)?;
+    let wanted = clouds
+        .iter()
+        .map(|c| match c.as_str() {
+            "aws" => Ok(C::Aws),
+            "gcp" => Ok(C::Gcp),
+            "azure" => Ok(C::Azure),
+            _ => Err(IpcError::new("register.cloud", "clouds are 'aws', 'gcp' or 'azure'")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let to_ipc = |c: C| match c {
+        C::Aws => crate::ipc::Cloud::Aws,
+        C::Gcp => crate::ipc::Cloud::Gcp,
+        C::Azure => crate::ipc::Cloud::Azure,
+    };
+    let steps = |v: &[crate::register::Step]| {
+        v.iter()
+            .map(|s| RegisterStep {
+                cloud: to_ipc(s.cloud),
+                action: s.action.to_string(),
+                name: s.name.clone(),
+                credentials_id: s.credentials_id.clone(),
+                message: s.message.clone(),
+            })
+            .collect::<Vec<_>>()
+    };
+    match crate::register::register(&r, &cloud.secrets, &cloud.settings.vendor, &wanted, dry_run, false).await {
+        Ok((plan, done)) => Ok(RegisterResult { steps: steps(&done), plan }),
+        Err(f) => {
+            let mut e = cloud_error(&f.error);
+            if !f.done.is_empty() {
+                e.message.push_str(&format!(
+                    ". Done before the failure: {}",
+                    f.done.iter().map(|s| s.message.clone()).collect::<Vec<_>>().join("; ")
+                ));
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Whether each cloud's credentials are stored (GCP and Azure sections of the plan), with fingerprints.

@@ -25,6 +25,41 @@ pub struct ProfileSummary {
     pub description: String,
     pub clouds: Vec<Cloud>,
     pub defaults: ProfileDefaults,
+    /// How the integration is registered with the vendor's API; null: no API (hand-off file).
+    pub registration: Option<RegistrationSummary>,
+}
+
+/// What the wizard needs to know of a vendor's registration API (never a URL it would call itself).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RegistrationSummary {
+    /// The vendor issues the AWS external id at registration: the wizard makes none.
+    pub vendor_issues_external_id: bool,
+    /// The profile has no built-in API URL: the wizard asks for it (`integration.api_url`).
+    pub needs_api_url: bool,
+    /// Where the customer finds an API key, in plain language.
+    pub api_key_help: String,
+    /// The vendor's API takes the GCP key / the Azure service principal.
+    pub uploads_gcp: bool,
+    pub uploads_azure: bool,
+}
+
+/// One cloud's registration with the vendor's API.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RegisterStep {
+    pub cloud: Cloud,
+    /// `registered`, `kept`, `adopted`, `replaced`, `would_register`.
+    pub action: String,
+    /// The credentials' name at the vendor.
+    pub name: String,
+    pub credentials_id: Option<String>,
+    pub message: String,
+}
+
+/// What registration did, and the plan with the vendor's ids (and external id) recorded.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RegisterResult {
+    pub steps: Vec<RegisterStep>,
+    pub plan: trustbridge_core::plan::Plan,
 }
 
 /// What the wizard pre-fills and asks for, from the vendor profile.
@@ -353,6 +388,9 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<Probe>(),
         one::<ProbeUpdate>(),
         one::<CredentialStatus>(),
+        one::<RegistrationSummary>(),
+        one::<RegisterStep>(),
+        one::<RegisterResult>(),
         one::<crate::state::Draft>(),
         one::<PackSummary>(),
         one::<PackVariable>(),

@@ -4,11 +4,13 @@
 pub mod cli;
 pub mod cli_aws;
 pub mod cli_pack;
+pub mod cli_register;
 pub mod cli_secrets;
 pub mod commands;
 pub mod commands_cloud;
 pub mod commands_pack;
 pub mod ipc;
+pub mod register;
 pub mod state;
 pub mod verify_all;
 
@@ -43,6 +45,8 @@ pub fn builder_with<R: tauri::Runtime>(b: tauri::Builder<R>, cloud: commands_clo
             commands_cloud::verify_plan,
             commands_cloud::store_credentials,
             commands_cloud::credentials_status,
+            commands_cloud::vendor_key_status,
+            commands_cloud::register_vendor,
             commands_pack::list_packs,
             commands_pack::validate_pack_plan,
             commands_pack::preview_pack,

@@ -7,6 +7,7 @@ use std::time::Duration;
 use trustbridge_cloud::aws::{self, verify::Progress, AwsSettings, ProbeEvent, ProbeResult, ProbeStatus};
 use trustbridge_cloud::azure::{self, AzureSettings};
 use trustbridge_cloud::gcp::{self, GcpSettings};
+use trustbridge_cloud::vendor::VendorSettings;
 use trustbridge_cloud::CloudError;
 use trustbridge_core::validate::Resolved;
 use trustbridge_secrets::{SecretKind, SecretStore, SecretsError};
@@ -17,12 +18,18 @@ pub struct CloudSettings {
     pub aws: AwsSettings,
     pub gcp: GcpSettings,
     pub azure: AzureSettings,
+    pub vendor: VendorSettings,
 }
 
 impl CloudSettings {
     /// Each cloud's settings from the environment (demo/support mode, endpoint overrides).
     pub fn from_env() -> CloudSettings {
-        CloudSettings { aws: AwsSettings::from_env(), gcp: GcpSettings::from_env(), azure: AzureSettings::from_env() }
+        CloudSettings {
+            aws: AwsSettings::from_env(),
+            gcp: GcpSettings::from_env(),
+            azure: AzureSettings::from_env(),
+            vendor: VendorSettings::from_env(),
+        }
     }
 
     /// The same per-call / per-probe bound for every cloud.
@@ -30,6 +37,7 @@ impl CloudSettings {
         self.aws.timeout = timeout;
         self.gcp.timeout = timeout;
         self.azure.timeout = timeout;
+        self.vendor.timeout = timeout;
         self
     }
 }
@@ -71,6 +79,7 @@ pub fn takes_secret(r: &Resolved, kind: SecretKind) -> Result<bool, &'static str
             }
             z => Ok(z.is_some()),
         },
+        SecretKind::VendorApiKey => Ok(r.profile.registration.is_some()),
     }
 }
 
@@ -132,9 +141,11 @@ pub async fn verify_all(
             None => Ok(Vec::new()),
         }
     };
-    let (a, g, z) = tokio::join!(aws_part, gcp_part, azure_part);
+    let vendor_part = crate::register::probes(r, store, &settings.vendor, progress);
+    let (a, g, z, v) = tokio::join!(aws_part, gcp_part, azure_part, vendor_part);
     let mut all = a?;
     all.extend(g?);
     all.extend(z?);
+    all.extend(v);
     Ok(all)
 }

@@ -105,12 +105,14 @@ fn apply_verify_revoke_from_the_command_line_with_exit_codes() {
     let o = trustbridge(&url, &["verify", "--plan", p]);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{err}");
-    assert!(out.contains("connectivity test passed: 6 of 6 probes ok"), "{out}");
+    // The sixth-plus-one probe: the registration with ML cube, not made in this test (skipped, said so).
+    assert!(out.contains("connectivity test passed: 6 of 7 probes ok, 0 failing, 1 skipped"), "{out}");
+    assert!(out.contains("skip vendor:registration:aws"), "{out}");
 
     let o = trustbridge(&url, &["verify", "--plan", p, "--json"]);
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("verify --json prints JSON");
-    let probes = v.as_array().unwrap();
+    let probes: Vec<&serde_json::Value> = v.as_array().unwrap().iter().filter(|p| p["id"] != "vendor:registration:aws").collect();
     assert_eq!(probes.len(), 6);
     for pr in probes {
         let keys: Vec<&str> = pr.as_object().unwrap().keys().map(|k| k.as_str()).collect();

@@ -4,81 +4,28 @@
 //! export folder, and in no output. Missing dbus-run-session / gnome-keyring → the test FAILS with
 //! how to install them.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+#[path = "session/mod.rs"]
+mod session;
+use session::{bounded, files, hits, private_home, run_stdin, text};
 use std::time::{Duration, Instant};
 
 const GUARD: &str = "TRUSTBRIDGE_CLI_KEYRING_TEST_HOME";
-const INSTALL: &str = "apt-get install -y dbus-daemon gnome-keyring libsecret-tools";
 const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const APP: &str = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
 const SA: &str = "ml3-platform-sa@my-project.iam.gserviceaccount.com";
 
-fn tool(name: &str) -> PathBuf {
-    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("`{name}` is not installed; the keyring CLI tests need it. Install: {INSTALL}"))
-}
-
-fn private_home() -> (tempfile::TempDir, Vec<(String, String)>) {
-    let t = tempfile::Builder::new().prefix("tb-cli-keyring-").tempdir().unwrap();
-    let h = t.path();
-    for d in ["run", "cache", "config", "data", "tmp", "work"] {
-        std::fs::create_dir_all(h.join(d)).unwrap();
-    }
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(h.join("run"), std::fs::Permissions::from_mode(0o700)).unwrap();
-    let s = |p: PathBuf| p.to_string_lossy().into_owned();
-    let env = vec![
-        ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
-        ("HOME".into(), s(h.to_path_buf())),
-        ("XDG_RUNTIME_DIR".into(), s(h.join("run"))),
-        ("XDG_CACHE_HOME".into(), s(h.join("cache"))),
-        ("XDG_CONFIG_HOME".into(), s(h.join("config"))),
-        ("XDG_DATA_HOME".into(), s(h.join("data"))),
-        ("TMPDIR".into(), s(h.join("tmp"))),
-        (GUARD.into(), s(h.to_path_buf())),
-    ];
-    (t, env)
-}
-
-fn bounded(mut c: Command, limit: Duration) -> Output {
-    c.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = c.spawn().expect("spawn");
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let o = child.wait_with_output().unwrap();
-            panic!("timed out:\n{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
 #[test]
 fn cli_secrets_round_trip_in_the_real_keyring_leaves_no_canary_anywhere() {
-    tool("gnome-keyring-daemon");
-    let (_home, env) = private_home();
-    let script = "echo -n pw | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null || exit 97; \
-                  \"$0\" --exact inner_cli_canary --ignored --nocapture --test-threads=1";
-    let mut c = Command::new(tool("dbus-run-session"));
-    c.env_clear().envs(env.iter().map(|(k, v)| (k, v))).args(["--", "sh", "-c", script]).arg(std::env::current_exe().unwrap());
-    let o = bounded(c, Duration::from_secs(180));
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("test inner_cli_canary ... ok"), "{}", text(&o));
+    let (_home, env) = private_home(GUARD);
+    session::run_inner("inner_cli_canary", &env, Duration::from_secs(180));
 }
 
 #[test]
 fn cli_secrets_without_a_keyring_is_keyring_unavailable_with_the_fix() {
-    let (home, env) = private_home();
+    let (home, env) = private_home(GUARD);
     let plan = write_plan(home.path());
     let mut c = Command::new(env!("CARGO_BIN_EXE_trustbridge"));
     c.env_clear().envs(env.iter().map(|(k, v)| (k, v))).args(["secrets", "status", "--plan"]).arg(&plan);
@@ -126,14 +73,6 @@ fn gcp_json() -> (String, String) {
     let j = serde_json::json!({"type": "service_account", "project_id": "my-project", "private_key_id": "89abcdef0123456789abcdef0123456789abcdef",
         "private_key": pem, "client_email": SA, "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token"});
     (serde_json::to_string_pretty(&j).unwrap(), line)
-}
-
-fn run_stdin(env: &[(String, String)], args: &[&str], input: &str) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_trustbridge"));
-    c.env_clear().envs(env.iter().map(|(k, v)| (k, v))).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
 }
 
 fn run_env(args: &[&str]) -> Output {
@@ -228,27 +167,4 @@ fn inner_cli_canary() {
     assert!(text(&o).contains("nothing was stored"));
     let o = run_env(&["secrets", "status", "--plan", p]);
     assert!(text(&o).contains("TB_CANARY gcp: not stored") && text(&o).contains("TB_CANARY azure: not stored"), "{}", text(&o));
-}
-
-fn files(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
-        for e in rd.flatten() {
-            let ft = e.file_type().unwrap();
-            if ft.is_dir() {
-                stack.push(e.path());
-            } else if ft.is_file() {
-                out.push(e.path());
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-/// Files under HOME (app data, config, cache, logs, the private TMPDIR, the export folder) holding `needle`.
-fn hits(home: &Path, needle: &str) -> Vec<PathBuf> {
-    files(home).into_iter().filter(|p| std::fs::read(p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))).collect()
 }

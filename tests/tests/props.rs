@@ -36,7 +36,7 @@ fn aws_plan() -> impl Strategy<Value = Plan> {
             Plan {
                 version: 1,
                 platform: "mlcube".into(),
-                integration: Integration { name: "AWS_01".into(), project_id: "p".into(), default: false },
+                integration: Integration { name: "AWS_01".into(), project_id: "p".into(), default: false, api_url: None },
                 aws: Some(AwsPlan {
                     partition: "aws".into(),
                     account_id: acct,
@@ -46,6 +46,7 @@ fn aws_plan() -> impl Strategy<Value = Plan> {
                     permissions_boundary_arn: None,
                     external_id: Some(ext),
                     vendor: None,
+                    vendor_credentials_id: None,
                     storage,
                     events,
                 }),

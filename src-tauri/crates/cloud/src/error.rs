@@ -45,6 +45,67 @@ pub enum CloudError {
     DeleteConflict { what: String, message: String },
     #[error("{action} failed: {code}{}", detail(.message))]
     Service { action: String, code: String, message: String },
+    /// The vendor issues the external id and the plan has none yet: the role is never created
+    /// with an unconditioned trust.
+    #[error("{vendor} issues the external id for this role, and it has not been registered yet")]
+    ExternalIdPending { vendor: String },
+    /// The vendor's registration API.
+    #[error("{vendor}: {message}")]
+    Vendor { vendor: String, kind: VendorErrorKind, message: String },
+}
+
+/// What went wrong with the vendor's registration API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VendorErrorKind {
+    /// No base URL (profile, plan or `TRUSTBRIDGE_VENDOR_API_URL`), or one that breaks the URL rule.
+    NotConfigured,
+    /// No API key stored for the integration.
+    NoApiKey,
+    /// 401: the key is wrong or revoked.
+    Unauthorized,
+    /// 403: the key's user may not change the project.
+    Forbidden,
+    /// 404 on create / list: the project does not exist for this key.
+    ProjectNotFound,
+    /// 409, or the name is used by another integration.
+    NameTaken,
+    /// 422: the API refused the request's shape.
+    InvalidRequest,
+    /// 5xx after the retries.
+    Unavailable,
+    /// No answer in time.
+    Timeout,
+    /// No connection.
+    Network,
+    /// An answer that is not what the API documents.
+    BadResponse,
+    /// The trust policy the vendor sent is broader or stranger than allowed.
+    TrustRefused,
+    /// The answer names another role, service account or app than the plan.
+    Mismatch,
+    /// A registration with this name and role exists, but the plan lacks its external id.
+    Orphaned,
+}
+
+impl VendorErrorKind {
+    pub fn slug(self) -> &'static str {
+        match self {
+            VendorErrorKind::NotConfigured => "not_configured",
+            VendorErrorKind::NoApiKey => "no_api_key",
+            VendorErrorKind::Unauthorized => "unauthorized",
+            VendorErrorKind::Forbidden => "forbidden",
+            VendorErrorKind::ProjectNotFound => "project_not_found",
+            VendorErrorKind::NameTaken => "name_taken",
+            VendorErrorKind::InvalidRequest => "invalid_request",
+            VendorErrorKind::Unavailable => "unavailable",
+            VendorErrorKind::Timeout => "timeout",
+            VendorErrorKind::Network => "network",
+            VendorErrorKind::BadResponse => "bad_response",
+            VendorErrorKind::TrustRefused => "trust_refused",
+            VendorErrorKind::Mismatch => "mismatch",
+            VendorErrorKind::Orphaned => "orphaned",
+        }
+    }
 }
 
 fn detail(m: &str) -> String {
@@ -77,6 +138,23 @@ impl CloudError {
             CloudError::NotManaged { .. } => "aws.not_managed",
             CloudError::DeleteConflict { .. } => "aws.delete_conflict",
             CloudError::Service { .. } => "aws.service_error",
+            CloudError::ExternalIdPending { .. } => "aws.external_id_pending",
+            CloudError::Vendor { kind, .. } => match kind {
+                VendorErrorKind::NotConfigured => "vendor.not_configured",
+                VendorErrorKind::NoApiKey => "vendor.no_api_key",
+                VendorErrorKind::Unauthorized => "vendor.unauthorized",
+                VendorErrorKind::Forbidden => "vendor.forbidden",
+                VendorErrorKind::ProjectNotFound => "vendor.project_not_found",
+                VendorErrorKind::NameTaken => "vendor.name_taken",
+                VendorErrorKind::InvalidRequest => "vendor.invalid_request",
+                VendorErrorKind::Unavailable => "vendor.unavailable",
+                VendorErrorKind::Timeout => "vendor.timeout",
+                VendorErrorKind::Network => "vendor.network",
+                VendorErrorKind::BadResponse => "vendor.bad_response",
+                VendorErrorKind::TrustRefused => "vendor.trust_refused",
+                VendorErrorKind::Mismatch => "vendor.mismatch",
+                VendorErrorKind::Orphaned => "vendor.orphaned",
+            },
         }
     }
 
@@ -129,12 +207,41 @@ impl CloudError {
                 "the role still has policies or instance profiles that trustbridge did not add: detach them, or re-run revoke with --force".into()
             }
             CloudError::Service { .. } => return None,
+            CloudError::ExternalIdPending { vendor } => {
+                format!("register the role with {vendor} first: `trustbridge register --plan …` (or `trustbridge apply`, which registers, records the external id {vendor} issues, then creates the role)")
+            }
+            CloudError::Vendor { vendor, kind, .. } => match kind {
+                VendorErrorKind::NotConfigured => format!("set {vendor}'s API URL: integration.api_url in the plan (the URL you give {vendor}'s SDK), or TRUSTBRIDGE_VENDOR_API_URL; https only"),
+                VendorErrorKind::NoApiKey => format!("store {vendor}'s API key once: trustbridge secrets set --plan … --kind vendor-api-key (paste it on stdin)"),
+                VendorErrorKind::Unauthorized => format!("{vendor} does not accept the API key: create a new key in {vendor}'s web app and store it again (trustbridge secrets set --kind vendor-api-key)"),
+                VendorErrorKind::Forbidden => format!("the key's user may not change this project on {vendor}: use a key of a user with UPDATE_PROJECT_INFORMATION on the project, or of a company admin"),
+                VendorErrorKind::ProjectNotFound => format!("check integration.project_id: it must be a project id {vendor}'s web app shows, that the key's user can see"),
+                VendorErrorKind::NameTaken => format!("choose another integration.name (it must be unique in the {vendor} project), or delete the old credentials in {vendor}'s web app"),
+                VendorErrorKind::InvalidRequest => format!("{vendor} refused the request's shape: check the plan and the stored credentials; if they are right, report it with the error code shown"),
+                VendorErrorKind::Unavailable | VendorErrorKind::Timeout | VendorErrorKind::Network => {
+                    format!("{vendor}'s API did not answer: check the network and proxy (HTTPS_PROXY) and the API URL, then run the command again — it is safe to re-run")
+                }
+                VendorErrorKind::BadResponse | VendorErrorKind::Mismatch => {
+                    format!("{vendor}'s answer was not what its API documents, so nothing was recorded: check the API URL, and report it to {vendor} with the message above")
+                }
+                VendorErrorKind::TrustRefused => format!(
+                    "Trustbridge did not create the role and removed the registration: the trust policy {vendor} sent would grant more than its own account with an external id. Report it to {vendor} with the document shown"
+                ),
+                VendorErrorKind::Orphaned => format!(
+                    "{vendor} already has these credentials, but the plan lacks the external id it issued then: re-run with --replace (deletes them at {vendor} and registers anew), or delete them in {vendor}'s web app"
+                ),
+            },
         })
     }
 
     /// Errors worth retrying: throttling and transient network failures only.
     pub fn is_transient(&self) -> bool {
-        matches!(self, CloudError::Throttled { .. } | CloudError::Network { .. })
+        matches!(
+            self,
+            CloudError::Throttled { .. }
+                | CloudError::Network { .. }
+                | CloudError::Vendor { kind: VendorErrorKind::Unavailable | VendorErrorKind::Network, .. }
+        )
     }
 
     pub fn info(&self) -> ErrorInfo {

@@ -7,8 +7,9 @@ pub mod azure;
 pub mod error;
 pub mod gcp;
 pub mod retry;
+pub mod vendor;
 
-pub use error::{CloudError, ErrorInfo};
+pub use error::{CloudError, ErrorInfo, VendorErrorKind};
 /// The async runtime [`runtime`] builds (re-exported so callers need not depend on tokio).
 pub use tokio::runtime::Runtime;
 

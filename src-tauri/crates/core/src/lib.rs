@@ -13,6 +13,7 @@ pub mod policy;
 pub mod profile;
 pub mod render;
 pub mod validate;
+pub mod vendor_trust;
 
 pub use error::CoreError;
 pub use plan::Plan;

@@ -254,6 +254,24 @@ pub fn lint(r: &Resolved) -> Vec<Finding> {
     let mut out = Vec::new();
     if let Some(a) = &r.aws {
         lint_aws(a, &mut out);
+        let vendor = &r.profile.display_name;
+        if a.external_id_pending {
+            out.push(finding(
+                Severity::Error,
+                "external_id_pending",
+                "aws/trust-policy.json",
+                format!("{vendor} issues the external id when the role is registered with it, and it has not yet: the trust policy cannot be written"),
+                "register first (`trustbridge register --plan …`, or `trustbridge apply`, which registers before it creates the role)",
+            ));
+        } else if r.profile.vendor_issues_external_id() && a.vendor_credentials_id.is_none() {
+            out.push(finding(
+                Severity::Warning,
+                "external_id_not_vendor_issued",
+                "aws/trust-policy.json",
+                format!("{vendor} issues the external id, but this one was made elsewhere: {vendor} will not present it"),
+                "remove aws.external_id and register (`trustbridge register --plan …`): the id the vendor issues replaces it",
+            ));
+        }
     }
     if let Some(g) = &r.gcp {
         for role in g.profile.bucket_roles.iter().chain(&g.profile.topic_roles) {

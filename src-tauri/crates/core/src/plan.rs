@@ -44,6 +44,10 @@ pub struct Integration {
     /// Whether these credentials become the platform's default.
     #[serde(default)]
     pub default: bool,
+    /// The vendor API's base URL, for a vendor profile whose registration API has none built in
+    /// (`TRUSTBRIDGE_VENDOR_API_URL` overrides it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -69,6 +73,10 @@ pub struct AwsPlan {
     /// Who is trusted, for the `custom` profile (built-in vendors carry this in their profile).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor: Option<AwsVendor>,
+    /// The id the vendor's API gave these credentials when they were registered (`trustbridge
+    /// register`); written by Trustbridge, never a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_credentials_id: Option<String>,
     #[serde(default)]
     pub storage: Vec<S3Storage>,
     #[serde(default)]
@@ -114,6 +122,10 @@ pub struct GcpPlan {
     /// Service-account id (the part before `@`); the profile's default when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account: Option<String>,
+    /// The id the vendor's API gave these credentials when they were registered (`trustbridge
+    /// register`); written by Trustbridge, never a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_credentials_id: Option<String>,
     #[serde(default)]
     pub storage: Vec<GcsStorage>,
     #[serde(default)]
@@ -161,6 +173,10 @@ pub struct AzurePlan {
     /// Display name of the service principal; the profile's default when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_principal_name: Option<String>,
+    /// The id the vendor's API gave these credentials when they were registered (`trustbridge
+    /// register`); written by Trustbridge, never a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_credentials_id: Option<String>,
     #[serde(default)]
     pub storage: Vec<BlobContainer>,
     #[serde(default)]

@@ -37,6 +37,59 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub azure: Option<AzureProfile>,
     pub handoff: Handoff,
+    /// How the customer registers the integration through the vendor's API; absent: no API
+    /// (the customer hands `handoff.json` over as the instructions say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<Registration>,
+}
+
+/// The vendor APIs Trustbridge can register an integration with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RegistrationApi {
+    /// ML cube Platform's SDK API (`{base}/sdk/v1`, `X-Api-Key`), as the `ml3-platform-sdk` package
+    /// on PyPI calls it: `integration/{aws,gcp,azure}/credentials`, `integration/credentials/{id}`.
+    #[serde(rename = "mlcube-sdk-v1")]
+    MlcubeSdkV1,
+}
+
+/// Who makes the AWS `sts:ExternalId`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExternalIdIssuer {
+    /// The vendor issues it when the role ARN is registered; the customer never makes one.
+    Vendor,
+    /// The customer makes one (the wizard, `trustbridge external-id`) and hands it over.
+    Customer,
+}
+
+/// Credentials the vendor's API receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Upload {
+    /// The GCP service-account key (from the OS keyring).
+    GcpKey,
+    /// The Azure service principal's JSON with its client secret (from the OS keyring).
+    AzureClientSecret,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    pub api: RegistrationApi,
+    /// The API's base URL (https). `null`: the customer gives it (`integration.api_url` in the plan,
+    /// or `TRUSTBRIDGE_VENDOR_API_URL`).
+    pub base_url: Option<String>,
+    pub external_id_issuer: ExternalIdIssuer,
+    #[serde(default)]
+    pub uploads: Vec<Upload>,
+    /// Where the customer finds an API key, in plain language.
+    pub api_key_help: String,
+}
+
+impl Registration {
+    pub fn uploads(&self, u: Upload) -> bool {
+        self.uploads.contains(&u)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -184,6 +237,11 @@ impl Profile {
         s
     }
 
+    /// The external id is issued by the vendor's API, never made here.
+    pub fn vendor_issues_external_id(&self) -> bool {
+        self.registration.as_ref().is_some_and(|r| r.external_id_issuer == ExternalIdIssuer::Vendor)
+    }
+
     /// Which clouds this vendor supports.
     pub fn clouds(&self) -> Vec<&'static str> {
         let mut v = Vec::new();
@@ -283,6 +341,21 @@ impl Profile {
                 if matches!(r.name.as_str(), "Owner" | "Contributor" | "User Access Administrator") {
                     errs.push(format!("azure: role is too broad for a vendor (got '{}')", r.name));
                 }
+            }
+        }
+        if let Some(reg) = &self.registration {
+            if let Some(url) = &reg.base_url {
+                if let Err(r) = rules::api_base_url(url) {
+                    errs.push(format!("registration.base_url: {r} (got '{url}')"));
+                }
+            }
+            if reg.api_key_help.trim().is_empty() || reg.api_key_help.len() > 500 || reg.api_key_help.chars().any(char::is_control) {
+                errs.push("registration.api_key_help: 1-500 characters of plain text on one line".into());
+            }
+            if reg.external_id_issuer == ExternalIdIssuer::Vendor
+                && self.aws.as_ref().is_some_and(|a| a.external_id != ExternalIdPolicy::Required)
+            {
+                errs.push("registration.external_id_issuer: 'vendor' needs aws.external_id 'required' (every trust statement carries the vendor's id)".into());
             }
         }
         if errs.is_empty() {

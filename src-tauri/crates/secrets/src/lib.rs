@@ -7,13 +7,17 @@
 //!   No Secret Service → `keyring.unavailable`, never a plaintext fallback.
 //! - [`GcpServiceAccountKey`] / [`AzureClientSecret`]: what the customer pastes, checked; status
 //!   shows only a [`Fingerprint`].
+//! - [`check_credential_url`]: the one rule for where a credential may be sent (https, or http to
+//!   loopback; no userinfo, no fragment), shared with the cloud crate.
 
 pub mod error;
 pub mod sensitive;
 pub mod store;
+pub mod url_rule;
 pub mod validate;
 
 pub use error::{ErrorInfo, SecretsError};
 pub use sensitive::Sensitive;
 pub use store::{service_name, Backend, BuildKind, KeyringBackend, MemoryBackend, SecretStatus, SecretStore, APP_ID, CHUNK_BYTES};
-pub use validate::{is_guid, AzureClientSecret, Fingerprint, GcpServiceAccountKey, SecretKind, ValidatedSecret};
+pub use url_rule::{check_credential_url, CREDENTIAL_URL_RULE};
+pub use validate::{is_guid, AzureClientSecret, Fingerprint, GcpServiceAccountKey, SecretKind, ValidatedSecret, VendorApiKey};

@@ -432,6 +432,11 @@ impl SecretStore {
         AzureClientSecret::parse(&self.get(integration, SecretKind::Azure)?)
     }
 
+    /// The stored vendor API key.
+    pub fn vendor_api_key(&self, integration: &str) -> Result<crate::validate::VendorApiKey, SecretsError> {
+        crate::validate::VendorApiKey::parse(&self.get(integration, SecretKind::VendorApiKey)?)
+    }
+
     /// Whether a secret is stored, with its fingerprint. Reads only the manifest, never the secret.
     pub fn status(&self, integration: &str, kind: SecretKind) -> Result<SecretStatus, SecretsError> {
         check_integration(integration)?;

@@ -17,9 +17,13 @@ pub enum SecretKind {
     Gcp,
     /// An Azure service principal's client secret (the JSON `az ad sp create-for-rbac` prints).
     Azure,
+    /// The key of the vendor's API (e.g. ML cube Platform's `X-Api-Key`), for registration.
+    #[serde(rename = "vendor-api-key")]
+    VendorApiKey,
 }
 
 impl SecretKind {
+    /// The cloud credentials (the vendor API key is not one: it signs in to the vendor).
     pub const ALL: [SecretKind; 2] = [SecretKind::Gcp, SecretKind::Azure];
 
     /// The part of the keyring entry name that says what it holds.
@@ -27,6 +31,7 @@ impl SecretKind {
         match self {
             SecretKind::Gcp => "gcp-service-account-key",
             SecretKind::Azure => "azure-client-secret",
+            SecretKind::VendorApiKey => "vendor-api-key",
         }
     }
 
@@ -34,6 +39,7 @@ impl SecretKind {
         match self {
             SecretKind::Gcp => "GCP service-account key",
             SecretKind::Azure => "Azure client secret",
+            SecretKind::VendorApiKey => "vendor API key",
         }
     }
 
@@ -41,6 +47,7 @@ impl SecretKind {
         match s {
             "gcp" => Some(SecretKind::Gcp),
             "azure" => Some(SecretKind::Azure),
+            "vendor-api-key" => Some(SecretKind::VendorApiKey),
             _ => None,
         }
     }
@@ -49,6 +56,7 @@ impl SecretKind {
         match self {
             SecretKind::Gcp => "gcp",
             SecretKind::Azure => "azure",
+            SecretKind::VendorApiKey => "vendor-api-key",
         }
     }
 }
@@ -73,6 +81,7 @@ impl fmt::Display for Fingerprint {
             (SecretKind::Gcp, Some(k)) => write!(f, "key {} · {}", short(k), self.principal),
             (SecretKind::Gcp, None) => write!(f, "{}", self.principal),
             (SecretKind::Azure, _) => write!(f, "appId {} · tenant {}", self.principal, self.scope),
+            (SecretKind::VendorApiKey, _) => write!(f, "key {}", self.principal),
         }
     }
 }
@@ -90,6 +99,7 @@ fn short(id: &str) -> String {
 pub enum ValidatedSecret {
     Gcp(GcpServiceAccountKey),
     Azure(AzureClientSecret),
+    VendorApiKey(VendorApiKey),
 }
 
 impl ValidatedSecret {
@@ -98,18 +108,21 @@ impl ValidatedSecret {
         Ok(match kind {
             SecretKind::Gcp => ValidatedSecret::Gcp(GcpServiceAccountKey::parse(text)?),
             SecretKind::Azure => ValidatedSecret::Azure(AzureClientSecret::parse(text)?),
+            SecretKind::VendorApiKey => ValidatedSecret::VendorApiKey(VendorApiKey::parse(text)?),
         })
     }
     pub fn kind(&self) -> SecretKind {
         match self {
             ValidatedSecret::Gcp(_) => SecretKind::Gcp,
             ValidatedSecret::Azure(_) => SecretKind::Azure,
+            ValidatedSecret::VendorApiKey(_) => SecretKind::VendorApiKey,
         }
     }
     pub fn fingerprint(&self) -> Fingerprint {
         match self {
             ValidatedSecret::Gcp(k) => k.fingerprint(),
             ValidatedSecret::Azure(s) => s.fingerprint(),
+            ValidatedSecret::VendorApiKey(k) => k.fingerprint(),
         }
     }
     /// The text as stored in the keyring.
@@ -117,6 +130,7 @@ impl ValidatedSecret {
         match self {
             ValidatedSecret::Gcp(k) => &k.raw,
             ValidatedSecret::Azure(s) => &s.raw,
+            ValidatedSecret::VendorApiKey(k) => &k.key,
         }
     }
 }
@@ -282,28 +296,18 @@ impl GcpServiceAccountKey {
     }
 }
 
-/// The key's token endpoint receives a signed assertion: only https, or plain http to this machine
-/// (emulators and token doubles).
+/// The key's token endpoint receives a signed assertion: the credential-URL rule
+/// ([`crate::check_credential_url`]: https, or plain http to this machine for emulators and token
+/// doubles; no userinfo, no fragment).
 fn check_token_uri(uri: &str) -> Result<(), SecretsError> {
-    let ok = if let Some(rest) = uri.strip_prefix("https://") {
-        !rest.is_empty()
-    } else if let Some(rest) = uri.strip_prefix("http://") {
-        let host = rest.split(['/', '?']).next().unwrap_or_default();
-        let host = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
-        matches!(host, "127.0.0.1" | "localhost" | "[::1]")
-    } else {
-        false
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(SecretsError::invalid(
+    crate::url_rule::check_credential_url(uri).map(|_| ()).map_err(|why| {
+        SecretsError::invalid(
             "secrets.gcp.token_uri",
             "token_uri",
-            format!("must be an https URL (got '{uri}')"),
+            why,
             "use the key file exactly as Google issued it (token_uri https://oauth2.googleapis.com/token)",
-        ))
-    }
+        )
+    })
 }
 
 fn parse_rsa_pem(pem: &Sensitive<String>) -> Result<aws_lc_rs::rsa::KeyPair, SecretsError> {
@@ -422,5 +426,55 @@ impl AzureClientSecret {
 
     pub fn fingerprint(&self) -> Fingerprint {
         Fingerprint { kind: SecretKind::Azure, key_id: None, principal: self.app_id.clone(), scope: self.tenant.clone() }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vendor API key
+
+/// The key of a vendor's API (ML cube Platform: the `X-Api-Key` header). Checked for shape only: one
+/// token of 8-1024 visible ASCII characters; the vendor's API is the judge of whether it is valid.
+pub struct VendorApiKey {
+    key: Sensitive<String>,
+}
+
+impl fmt::Debug for VendorApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VendorApiKey").field("key", &"<redacted>").finish()
+    }
+}
+
+const VENDOR_KEY_FIX: &str = "paste the API key exactly as the vendor's web app showed it (one line, no spaces)";
+
+impl VendorApiKey {
+    pub fn parse(text: &Sensitive<String>) -> Result<VendorApiKey, SecretsError> {
+        let t = text.expose().trim();
+        if t.is_empty() {
+            return Err(SecretsError::invalid("secrets.vendor_api_key.missing", "(key)", "is empty", VENDOR_KEY_FIX));
+        }
+        if !(8..=1024).contains(&t.len()) {
+            return Err(SecretsError::invalid("secrets.vendor_api_key.length", "(key)", "must be 8 to 1024 characters", VENDOR_KEY_FIX));
+        }
+        if !t.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(SecretsError::invalid(
+                "secrets.vendor_api_key.characters",
+                "(key)",
+                "may hold only visible ASCII characters (no spaces, line breaks or other characters)",
+                VENDOR_KEY_FIX,
+            ));
+        }
+        Ok(VendorApiKey { key: Sensitive::new(t.to_string()) })
+    }
+
+    /// The key, for the API's header only.
+    pub fn expose(&self) -> &str {
+        self.key.expose()
+    }
+
+    /// A short digest of the key (never the key, nor a part of it).
+    pub fn fingerprint(&self) -> Fingerprint {
+        let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, self.key.expose().as_bytes());
+        let short: String = d.as_ref().iter().take(4).map(|b| format!("{b:02x}")).collect();
+        Fingerprint { kind: SecretKind::VendorApiKey, key_id: None, principal: format!("sha256:{short}"), scope: String::new() }
     }
 }

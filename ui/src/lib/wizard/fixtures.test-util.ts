@@ -18,6 +18,13 @@ export const MLCUBE: ProfileSummary = {
     azure_publishes_events: true,
     azure_keyless: false,
   },
+  registration: {
+    vendor_issues_external_id: true,
+    needs_api_url: true,
+    api_key_help: "Create an API key in the ML cube Platform web app.",
+    uploads_gcp: true,
+    uploads_azure: true,
+  },
 };
 
 export const JFROG: ProfileSummary = {
@@ -37,6 +44,7 @@ export const JFROG: ProfileSummary = {
     azure_publishes_events: false,
     azure_keyless: false,
   },
+  registration: null,
 };
 
 export const CUSTOM: ProfileSummary = {
@@ -56,4 +64,5 @@ export const CUSTOM: ProfileSummary = {
     azure_publishes_events: true,
     azure_keyless: true,
   },
+  registration: null,
 };

@@ -497,6 +497,10 @@ pub(crate) async fn run_changes(
 /// Creates or updates what the plan needs. With `dry_run`, only reads and reports the changes.
 pub async fn apply(r: &Resolved, settings: &AwsSettings, dry_run: bool) -> Result<ApplyReport, ApplyFailure> {
     let a = aws_section(r)?;
+    if a.external_id_pending {
+        // The vendor issues the external id at registration: never a role with an unconditioned trust.
+        return Err(CloudError::ExternalIdPending { vendor: r.profile.display_name.clone() }.into());
+    }
     let s = Session::connect(a, settings).await;
     let me = check_account(&s, a).await?;
     let (managed, changes) = plan_changes(&s, r, a).await.map_err(|e| ApplyFailure {

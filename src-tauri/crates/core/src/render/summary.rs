@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use crate::profile::Upload;
 use crate::render::{aws, azure, gcp};
 use crate::validate::Resolved;
 
@@ -27,13 +28,18 @@ pub struct AwsHandoff {
     pub role_arn: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
+    /// The vendor API's id of the registration (`trustbridge register`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor_credentials_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct GcpHandoff {
     pub project_id: String,
     pub service_account_email: String,
-    pub credentials: &'static str,
+    pub credentials: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor_credentials_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -41,7 +47,19 @@ pub struct AzureHandoff {
     pub tenant_id: String,
     pub subscription_id: String,
     pub service_principal_name: String,
-    pub credentials: &'static str,
+    pub credentials: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor_credentials_id: Option<String>,
+}
+
+/// Where a key or client secret goes, in words, by what the vendor profile supports.
+fn credentials_route(r: &Resolved, upload: Upload, what: &str, registered: Option<&String>) -> String {
+    let vendor = &r.profile.display_name;
+    match (r.profile.registration.as_ref().filter(|g| g.uploads(upload)), registered) {
+        (Some(_), Some(id)) => format!("the {what} was sent to {vendor} through its API, from the OS keyring (credentials id {id}); it is never in this file"),
+        (Some(_), None) => format!("the {what} is not sent yet: `trustbridge register` sends it to {vendor} through its API, from the OS keyring; it is never in this file"),
+        (None, _) => format!("the {what} stays with you: keep it in the OS keyring (`trustbridge secrets set`) and give it to {vendor} in its own web app; it is never in this file"),
+    }
 }
 
 pub fn handoff(r: &Resolved) -> Handoff {
@@ -49,25 +67,31 @@ pub fn handoff(r: &Resolved) -> Handoff {
         version: 1,
         platform: r.profile.id.clone(),
         integration: r.plan.integration.clone(),
-        aws: r.aws.as_ref().map(|a| AwsHandoff { role_arn: a.role_arn(), external_id: a.external_id.clone() }),
+        aws: r.aws.as_ref().map(|a| AwsHandoff {
+            role_arn: a.role_arn(),
+            external_id: a.external_id.clone(),
+            vendor_credentials_id: a.vendor_credentials_id.clone(),
+        }),
         gcp: r.gcp.as_ref().map(|g| GcpHandoff {
             project_id: g.project_id.clone(),
             service_account_email: g.service_account_email(),
             credentials: if g.workload_identity.is_some() {
-                "keyless: gcp/credential-config.json (written by gcp/setup.sh) names the pool and service account; there is no key"
+                "keyless: gcp/credential-config.json (written by gcp/setup.sh) names the pool and service account; there is no key".into()
             } else {
-                "the service-account key is handed over through the Trustbridge wizard's Credentials step, never in this file"
+                credentials_route(r, Upload::GcpKey, "service-account key", g.vendor_credentials_id.as_ref())
             },
+            vendor_credentials_id: g.vendor_credentials_id.clone(),
         }),
         azure: r.azure.as_ref().map(|z| AzureHandoff {
             tenant_id: z.tenant_id.clone(),
             subscription_id: z.subscription_id.clone(),
             service_principal_name: z.service_principal_name.clone(),
             credentials: if z.vendor_app_id.is_some() {
-                "keyless: the vendor's own multi-tenant app, consented by your administrator; there is no secret"
+                "keyless: the vendor's own multi-tenant app, consented by your administrator; there is no secret".into()
             } else {
-                "the appId and client secret are handed over through the Trustbridge wizard's Credentials step, never in this file"
+                credentials_route(r, Upload::AzureClientSecret, "appId and client secret", z.vendor_credentials_id.as_ref())
             },
+            vendor_credentials_id: z.vendor_credentials_id.clone(),
         }),
         instructions: r.profile.handoff.instructions.clone(),
     }
@@ -159,7 +183,7 @@ pub fn summary_md(r: &Resolved) -> String {
         let _ =
             writeln!(s, "**Revoke:** run `azure/revoke.sh`, or delete the app registration `{}` in Entra ID.\n", z.service_principal_name);
     }
-    let _ = writeln!(s, "## Hand-off\n\n{}\n\n`handoff.json` holds the identifiers only; credentials never leave the Trustbridge wizard except to the OS keyring.", r.profile.handoff.instructions);
+    let _ = writeln!(s, "## Hand-off\n\n{}\n\n`handoff.json` holds the identifiers only; keys and client secrets go only to the OS keyring, and from there, when you register, straight to the vendor's API over TLS.", r.profile.handoff.instructions);
     s
 }
 

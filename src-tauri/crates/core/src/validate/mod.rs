@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::plan::{Plan, S3Storage, PLAN_VERSION};
-use crate::profile::{AwsProfile, AzureProfile, ExternalIdPolicy, GcpProfile, Profile};
+use crate::profile::{AwsProfile, AzureProfile, ExternalIdPolicy, GcpProfile, Profile, Upload};
 
 /// One broken rule: `field.path: rule (got 'value')`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -102,6 +102,11 @@ pub struct ResolvedAws {
     pub role_path: String,
     pub permissions_boundary_arn: Option<String>,
     pub external_id: Option<String>,
+    /// The vendor issues the external id and has not yet: the role must not be created or exported
+    /// until `trustbridge register` (or apply) has received it. [`crate::lint`] refuses the export.
+    pub external_id_pending: bool,
+    /// The vendor API's id for the registered credentials (`trustbridge register`).
+    pub vendor_credentials_id: Option<String>,
     pub vendor_account: String,
     pub principal_patterns: Vec<String>,
     pub storage: Vec<S3Storage>,
@@ -124,6 +129,8 @@ pub struct ResolvedGcp {
     pub service_account: String,
     /// Keyless: (vendor AWS account, vendor role name, pool id).
     pub workload_identity: Option<(String, String, String)>,
+    /// The vendor API's id for the uploaded key (`trustbridge register`).
+    pub vendor_credentials_id: Option<String>,
     pub buckets: Vec<String>,
     pub topics: Vec<String>,
     pub profile: GcpProfile,
@@ -139,6 +146,8 @@ impl ResolvedGcp {
 pub struct ResolvedAzure {
     /// Keyless: the vendor's multi-tenant app client id.
     pub vendor_app_id: Option<String>,
+    /// The vendor API's id for the uploaded service principal (`trustbridge register`).
+    pub vendor_credentials_id: Option<String>,
     pub tenant_id: String,
     pub subscription_id: String,
     pub resource_group: String,
@@ -209,6 +218,8 @@ pub fn validate(plan: &Plan, base_dir: Option<&Path>) -> Result<Resolved, Vec<Pr
     c.rule("integration.name", &plan.integration.name, rules::integration_name(&plan.integration.name));
     c.rule("integration.project_id", &plan.integration.project_id, rules::platform_project_id(&plan.integration.project_id));
 
+    registration_fields(&mut c, plan, profile.as_ref());
+
     if plan.aws.is_none() && plan.gcp.is_none() && plan.azure.is_none() {
         c.push(Problem::new("plan", "choose at least one cloud: add an 'aws', 'gcp' or 'azure' section", ""));
     }
@@ -217,7 +228,7 @@ pub fn validate(plan: &Plan, base_dir: Option<&Path>) -> Result<Resolved, Vec<Pr
         |cloud: &str| Problem::new(cloud, format!("vendor profile '{pid}' does not support this cloud; remove the section"), cloud);
 
     let aws = match (&plan.aws, profile.as_ref().map(|p| &p.aws)) {
-        (Some(a), Some(Some(ap))) => validate_aws(&mut c, a, ap, &pid),
+        (Some(a), Some(Some(ap))) => validate_aws(&mut c, a, ap, &pid, profile.as_ref().is_some_and(Profile::vendor_issues_external_id)),
         (Some(_), Some(None)) => {
             c.push(unsupported("aws"));
             None
@@ -253,6 +264,45 @@ pub fn validate(plan: &Plan, base_dir: Option<&Path>) -> Result<Resolved, Vec<Pr
     Err(c.problems)
 }
 
+/// The registration fields: the API URL and the vendor's credentials ids, only where the profile
+/// has a registration API (and, for GCP and Azure, uploads that credential).
+fn registration_fields(c: &mut Check, plan: &Plan, profile: Option<&Profile>) {
+    let Some(profile) = profile else { return };
+    let reg = profile.registration.as_ref();
+    let none = |field: &str, v: &str| {
+        Problem::new(field, format!("vendor profile '{}' has no registration API", profile.id), v).with_fix(format!("remove {field}"))
+    };
+    if let Some(u) = &plan.integration.api_url {
+        match reg {
+            Some(_) => {
+                c.rule("integration.api_url", u, rules::api_base_url(u));
+            }
+            None => c.push(none("integration.api_url", u)),
+        }
+    }
+    let ids = [
+        ("aws.vendor_credentials_id", plan.aws.as_ref().and_then(|a| a.vendor_credentials_id.as_ref()), None),
+        ("gcp.vendor_credentials_id", plan.gcp.as_ref().and_then(|g| g.vendor_credentials_id.as_ref()), Some(Upload::GcpKey)),
+        (
+            "azure.vendor_credentials_id",
+            plan.azure.as_ref().and_then(|z| z.vendor_credentials_id.as_ref()),
+            Some(Upload::AzureClientSecret),
+        ),
+    ];
+    for (field, id, upload) in ids {
+        let Some(id) = id else { continue };
+        match (reg, upload) {
+            (None, _) => c.push(none(field, id)),
+            (Some(r), Some(u)) if !r.uploads(u) => {
+                c.push(Problem::new(field, format!("vendor profile '{}' does not take these credentials through its API", profile.id), id))
+            }
+            _ => {
+                c.rule(field, id, rules::vendor_credentials_id(id));
+            }
+        }
+    }
+}
+
 fn duplicates(c: &mut Check, field: &str, items: impl Iterator<Item = (usize, String)>) {
     let mut seen = BTreeSet::new();
     for (i, v) in items {
@@ -262,7 +312,7 @@ fn duplicates(c: &mut Check, field: &str, items: impl Iterator<Item = (usize, St
     }
 }
 
-fn validate_aws(c: &mut Check, a: &crate::plan::AwsPlan, ap: &AwsProfile, pid: &str) -> Option<ResolvedAws> {
+fn validate_aws(c: &mut Check, a: &crate::plan::AwsPlan, ap: &AwsProfile, pid: &str, vendor_issued: bool) -> Option<ResolvedAws> {
     let before = c.problems.len();
     let part_ok = c.rule("aws.partition", &a.partition, rules::partition(&a.partition));
     c.rule("aws.account_id", &a.account_id, rules::aws_account_id(&a.account_id));
@@ -347,6 +397,8 @@ fn validate_aws(c: &mut Check, a: &crate::plan::AwsPlan, ap: &AwsProfile, pid: &
         (Some(x), _) => {
             c.rule("aws.external_id", x, rules::external_id(x));
         }
+        // The vendor issues it when the role ARN is registered: pending until then.
+        (None, ExternalIdPolicy::Required) if vendor_issued => {}
         (None, ExternalIdPolicy::Required) => c.push(
             Problem::new(
                 "aws.external_id",
@@ -405,6 +457,8 @@ fn validate_aws(c: &mut Check, a: &crate::plan::AwsPlan, ap: &AwsProfile, pid: &
         role_path: a.role_path.clone(),
         permissions_boundary_arn: a.permissions_boundary_arn.clone(),
         external_id: a.external_id.clone(),
+        external_id_pending: a.external_id.is_none() && vendor_issued && ap.external_id == ExternalIdPolicy::Required,
+        vendor_credentials_id: a.vendor_credentials_id.clone(),
         vendor_account: vendor_account?,
         principal_patterns,
         storage: a.storage.clone(),
@@ -457,6 +511,7 @@ fn validate_gcp(c: &mut Check, g: &crate::plan::GcpPlan, gp: &GcpProfile) -> Opt
         project_id: g.project_id.clone(),
         service_account: sa,
         workload_identity,
+        vendor_credentials_id: g.vendor_credentials_id.clone(),
         buckets: g.storage.iter().map(|s| s.bucket.clone()).collect(),
         topics: g.events.iter().map(|t| t.topic.clone()).collect(),
         profile: gp.clone(),
@@ -500,6 +555,7 @@ fn validate_azure(c: &mut Check, z: &crate::plan::AzurePlan, zp: &AzureProfile) 
     }
     Some(ResolvedAzure {
         vendor_app_id: z.vendor_app_id.as_ref().map(|a| a.to_ascii_lowercase()),
+        vendor_credentials_id: z.vendor_credentials_id.clone(),
         tenant_id: z.tenant_id.to_ascii_lowercase(),
         subscription_id: z.subscription_id.to_ascii_lowercase(),
         resource_group: z.resource_group.clone(),

@@ -23,4 +23,9 @@ external_id?: string | null,
 /**
  * Who is trusted, for the `custom` profile (built-in vendors carry this in their profile).
  */
-vendor?: AwsVendor | null, storage: Array<S3Storage>, events: Array<EventBus>, };
+vendor?: AwsVendor | null, 
+/**
+ * The id the vendor's API gave these credentials when they were registered (`trustbridge
+ * register`); written by Trustbridge, never a secret.
+ */
+vendor_credentials_id?: string | null, storage: Array<S3Storage>, events: Array<EventBus>, };

@@ -6,7 +6,12 @@ export type AzurePlan = { tenant_id: string, subscription_id: string, resource_g
 /**
  * Display name of the service principal; the profile's default when absent.
  */
-service_principal_name?: string | null, storage: Array<BlobContainer>, events: Array<EventGridTopic>, 
+service_principal_name?: string | null, 
+/**
+ * The id the vendor's API gave these credentials when they were registered (`trustbridge
+ * register`); written by Trustbridge, never a secret.
+ */
+vendor_credentials_id?: string | null, storage: Array<BlobContainer>, events: Array<EventGridTopic>, 
 /**
  * Keyless: the vendor's multi-tenant app (client id). An admin consents once; roles are
  * assigned to the vendor's enterprise app and no secret is created. Only where the vendor

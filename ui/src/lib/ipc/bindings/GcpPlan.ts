@@ -7,7 +7,12 @@ export type GcpPlan = { project_id: string,
 /**
  * Service-account id (the part before `@`); the profile's default when absent.
  */
-service_account?: string | null, storage: Array<GcsStorage>, events: Array<PubSubTopic>, 
+service_account?: string | null, 
+/**
+ * The id the vendor's API gave these credentials when they were registered (`trustbridge
+ * register`); written by Trustbridge, never a secret.
+ */
+vendor_credentials_id?: string | null, storage: Array<GcsStorage>, events: Array<PubSubTopic>, 
 /**
  * Keyless: the vendor, running on AWS, impersonates the service account through Workload
  * Identity Federation instead of holding a key. Only where the vendor profile supports it.

@@ -15,4 +15,9 @@ project_id: string,
 /**
  * Whether these credentials become the platform's default.
  */
-default: boolean, };
+default: boolean, 
+/**
+ * The vendor API's base URL, for a vendor profile whose registration API has none built in
+ * (`TRUSTBRIDGE_VENDOR_API_URL` overrides it).
+ */
+api_url?: string | null, };

@@ -1,0 +1,480 @@
+//! Registration with the vendor's API, Tauri-free (the CLI's `register`, `apply`, `revoke` and
+//! `verify` call it; the wizard can too): the role ARN (the vendor issues the external id and its
+//! trust policy is checked before anything uses it), the GCP key and the Azure service principal
+//! straight from the OS keyring. What the vendor answers is recorded in the plan (credentials ids,
+//! the vendor-issued external id), never a secret.
+//!
+//! Idempotent: recorded credentials that still exist are kept; credentials of the same name and
+//! identity found in the project are adopted (or, with `replace`, deleted and made anew); a name used
+//! by something else is refused.
+
+use trustbridge_cloud::aws::{verify::Progress, ProbeEvent, ProbeResult, ProbeStatus};
+use trustbridge_cloud::vendor::{self, mlcube, VendorSettings};
+use trustbridge_cloud::{CloudError, VendorErrorKind};
+use trustbridge_core::plan::Plan;
+use trustbridge_core::profile::Upload;
+use trustbridge_core::validate::Resolved;
+use trustbridge_core::vendor_trust::external_id_from_vendor_trust;
+use trustbridge_secrets::{GcpServiceAccountKey, SecretKind, SecretStore, SecretsError};
+
+/// The clouds a registration covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cloud {
+    Aws,
+    Gcp,
+    Azure,
+}
+
+impl Cloud {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cloud::Aws => "aws",
+            Cloud::Gcp => "gcp",
+            Cloud::Azure => "azure",
+        }
+    }
+}
+
+/// What happened for one cloud.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Step {
+    pub cloud: Cloud,
+    /// `registered`, `kept`, `adopted`, `replaced`, `would_register`, `deleted`, `already_gone`, `kept_at_vendor`.
+    pub action: &'static str,
+    /// The name the credentials have at the vendor.
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credentials_id: Option<String>,
+    pub message: String,
+}
+
+/// A registration that stopped part way: the error, and the plan with what was recorded before it.
+#[derive(Debug)]
+pub struct Failure {
+    pub error: CloudError,
+    pub done: Vec<Step>,
+    pub plan: Plan,
+}
+
+/// The clouds of `r` that register with the vendor's API: AWS when the profile has one; GCP and
+/// Azure when it takes that credential and the plan is not keyless.
+pub fn registering(r: &Resolved) -> Vec<Cloud> {
+    let Some(reg) = vendor::registration(r) else { return Vec::new() };
+    let mut v = Vec::new();
+    if r.aws.is_some() {
+        v.push(Cloud::Aws);
+    }
+    if r.gcp.as_ref().is_some_and(|g| g.workload_identity.is_none()) && reg.uploads(Upload::GcpKey) {
+        v.push(Cloud::Gcp);
+    }
+    if r.azure.as_ref().is_some_and(|z| z.vendor_app_id.is_none()) && reg.uploads(Upload::AzureClientSecret) {
+        v.push(Cloud::Azure);
+    }
+    v
+}
+
+/// The credentials' name at the vendor: `integration.name` when one cloud registers, else
+/// `{name}_AWS` / `_GCP` / `_AZURE` (names are unique per vendor project).
+pub fn name_for(r: &Resolved, cloud: Cloud) -> String {
+    let name = &r.plan.integration.name;
+    if registering(r).len() <= 1 {
+        name.clone()
+    } else {
+        format!("{name}_{}", cloud.as_str().to_ascii_uppercase())
+    }
+}
+
+fn recorded(r: &Resolved, cloud: Cloud) -> Option<&String> {
+    match cloud {
+        Cloud::Aws => r.aws.as_ref()?.vendor_credentials_id.as_ref(),
+        Cloud::Gcp => r.gcp.as_ref()?.vendor_credentials_id.as_ref(),
+        Cloud::Azure => r.azure.as_ref()?.vendor_credentials_id.as_ref(),
+    }
+}
+
+/// For a dry run before registration: `r` with a stand-in (`ISSUED-BY-{PROFILE}`) for the external
+/// id the vendor will issue, so the role's changes can be shown. Never applied.
+pub fn with_stand_in_external_id(r: &Resolved) -> Resolved {
+    let mut shown = r.clone();
+    if let Some(a) = shown.aws.as_mut().filter(|a| a.external_id_pending) {
+        a.external_id = Some(format!("ISSUED-BY-{}", r.profile.id.to_ascii_uppercase()));
+        a.external_id_pending = false;
+    }
+    shown
+}
+
+/// Whether the plan records credentials registered at the vendor.
+pub fn has_recorded(r: &Resolved) -> bool {
+    [Cloud::Aws, Cloud::Gcp, Cloud::Azure].into_iter().any(|c| recorded(r, c).is_some())
+}
+
+/// Records (or clears) a cloud's credentials id, and for AWS the external id, in `plan`.
+fn record(plan: &mut Plan, cloud: Cloud, id: Option<String>, external_id: Option<Option<String>>) {
+    match cloud {
+        Cloud::Aws => {
+            if let Some(a) = plan.aws.as_mut() {
+                a.vendor_credentials_id = id;
+                if let Some(x) = external_id {
+                    a.external_id = x;
+                }
+            }
+        }
+        Cloud::Gcp => {
+            if let Some(g) = plan.gcp.as_mut() {
+                g.vendor_credentials_id = id;
+            }
+        }
+        Cloud::Azure => {
+            if let Some(z) = plan.azure.as_mut() {
+                z.vendor_credentials_id = id;
+            }
+        }
+    }
+}
+
+/// Whether credentials at the vendor are the ones this plan registers for `cloud`.
+fn same_identity(r: &Resolved, cloud: Cloud, c: &mlcube::Credentials) -> bool {
+    match cloud {
+        Cloud::Aws => c.kind == "aws" && r.aws.as_ref().is_some_and(|a| c.role_arn.as_deref() == Some(a.role_arn().as_str())),
+        Cloud::Gcp => {
+            c.kind == "gcp"
+                && r.gcp
+                    .as_ref()
+                    .is_some_and(|g| c.client_email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&g.service_account_email())))
+        }
+        Cloud::Azure => c.kind == "azure",
+    }
+}
+
+fn key(r: &Resolved, store: &SecretStore) -> Result<trustbridge_secrets::VendorApiKey, CloudError> {
+    store.vendor_api_key(&r.plan.integration.name).map_err(|e| match e {
+        SecretsError::NotFound { .. } => vendor_error(r, VendorErrorKind::NoApiKey, "no API key is stored for this integration"),
+        other => vendor_error(r, VendorErrorKind::NoApiKey, other.to_string()),
+    })
+}
+
+fn vendor_error(r: &Resolved, kind: VendorErrorKind, message: impl Into<String>) -> CloudError {
+    CloudError::Vendor { vendor: r.profile.display_name.clone(), kind, message: message.into() }
+}
+
+fn secret_error(r: &Resolved, e: SecretsError) -> CloudError {
+    vendor_error(
+        r,
+        VendorErrorKind::InvalidRequest,
+        format!("{e} [{}]{}", e.code(), e.fix().map(|f| format!("; fix: {f}")).unwrap_or_default()),
+    )
+}
+
+/// Registers `clouds` of `r` (every registering cloud when empty). With `dry_run`, only reads.
+pub async fn register(
+    r: &Resolved,
+    store: &SecretStore,
+    settings: &VendorSettings,
+    clouds: &[Cloud],
+    dry_run: bool,
+    replace: bool,
+) -> Result<(Plan, Vec<Step>), Box<Failure>> {
+    let mut plan = r.plan.clone();
+    let mut done = Vec::new();
+    let targets: Vec<Cloud> = registering(r).into_iter().filter(|c| clouds.is_empty() || clouds.contains(c)).collect();
+    if targets.is_empty() {
+        return Ok((plan, done));
+    }
+    let fail = |error: CloudError, done: Vec<Step>, plan: Plan| Box::new(Failure { error, done, plan });
+    let client = match key(r, store).and_then(|k| vendor::client(r, &k, settings)) {
+        Ok(c) => c,
+        Err(e) => return Err(fail(e, done, plan)),
+    };
+    for cloud in targets {
+        match register_one(r, store, &client, cloud, dry_run, replace, &mut plan).await {
+            Ok(step) => done.push(step),
+            Err(e) => return Err(fail(e, done, plan)),
+        }
+    }
+    Ok((plan, done))
+}
+
+async fn register_one(
+    r: &Resolved,
+    store: &SecretStore,
+    client: &mlcube::Client,
+    cloud: Cloud,
+    dry_run: bool,
+    replace: bool,
+    plan: &mut Plan,
+) -> Result<Step, CloudError> {
+    let vendor = &r.profile.display_name;
+    let name = name_for(r, cloud);
+    let project = &r.plan.integration.project_id;
+    let default = r.plan.integration.default;
+    let step =
+        |action: &'static str, id: Option<String>, message: String| Step { cloud, action, name: name.clone(), credentials_id: id, message };
+
+    // 1. Recorded credentials that still exist are kept.
+    if let Some(id) = recorded(r, cloud) {
+        match client.get(id).await? {
+            Some(c) if same_identity(r, cloud, &c) && cloud == Cloud::Aws && r.aws.as_ref().is_some_and(|a| a.external_id.is_none()) => {
+                // Registered, but the external id it issued is not in the plan: the trust cannot be written.
+                if !replace {
+                    return Err(vendor_error(
+                        r,
+                        VendorErrorKind::Orphaned,
+                        format!("'{}' ({id}) exists at {vendor}, but the external id it issued is not in the plan", c.name),
+                    ));
+                }
+                if !dry_run {
+                    client.delete(id).await?;
+                }
+                record(plan, cloud, None, None);
+            }
+            Some(c) if same_identity(r, cloud, &c) => {
+                if default && !c.default && !dry_run {
+                    client.set_default(id).await?;
+                }
+                return Ok(step("kept", Some(id.clone()), format!("already registered at {vendor} as '{}'", c.name)));
+            }
+            Some(c) => {
+                return Err(vendor_error(
+                    r,
+                    VendorErrorKind::Mismatch,
+                    format!("the recorded credentials {id} at {vendor} are '{}' ({}), not this plan's {}", c.name, c.kind, cloud.as_str()),
+                ))
+            }
+            None => record(plan, cloud, None, (cloud == Cloud::Aws && r.profile.vendor_issues_external_id()).then_some(None)),
+        }
+    }
+
+    // 2. Credentials of the same name in the project.
+    let mut replaced = false;
+    if let Some(c) = client.list(project).await?.into_iter().find(|c| c.name == name) {
+        if !same_identity(r, cloud, &c) {
+            return Err(vendor_error(
+                r,
+                VendorErrorKind::NameTaken,
+                format!("the name '{name}' is already used in project {project} by other credentials ({})", c.kind),
+            ));
+        }
+        // The AWS answer carried the external id only when it was made; without it the role's
+        // trust cannot be written, so those credentials are replaced (when allowed), not adopted.
+        let adoptable = cloud != Cloud::Aws || !r.profile.vendor_issues_external_id();
+        match (adoptable, replace) {
+            (true, false) => {
+                if !dry_run {
+                    record(plan, cloud, Some(c.credentials_id.clone()), None);
+                }
+                return Ok(step("adopted", Some(c.credentials_id.clone()), format!("found at {vendor} as '{name}'; recorded in the plan")));
+            }
+            (false, false) => {
+                return Err(vendor_error(
+                    r,
+                    VendorErrorKind::Orphaned,
+                    format!("'{name}' ({}) exists at {vendor}, but the external id it issued then is not in the plan", c.credentials_id),
+                ))
+            }
+            (_, true) => {
+                if !dry_run {
+                    client.delete(&c.credentials_id).await?;
+                }
+                replaced = true;
+            }
+        }
+    }
+
+    // 3. Register.
+    if dry_run {
+        let what = match cloud {
+            Cloud::Aws => "register the role (the external id comes back from the vendor)".to_string(),
+            Cloud::Gcp => "send the service-account key from the OS keyring".to_string(),
+            Cloud::Azure => "send the service principal's JSON from the OS keyring".to_string(),
+        };
+        let again = if replaced { " (replacing the credentials of that name)" } else { "" };
+        return Ok(step("would_register", None, format!("would {what} at {vendor} as '{name}'{again}")));
+    }
+    let action = if replaced { "replaced" } else { "registered" };
+    match cloud {
+        Cloud::Aws => {
+            let Some(a) = r.aws.as_ref() else { return Err(CloudError::NoSection { cloud: "aws" }) };
+            let arn = a.role_arn();
+            let got = client.create_aws(&name, default, project, &arn).await?;
+            let id = got.credentials.credentials_id.clone();
+            let checked = if !same_identity(r, cloud, &got.credentials) {
+                Err(vendor_error(r, VendorErrorKind::Mismatch, format!("the answer names role {:?}, not {arn}", got.credentials.role_arn)))
+            } else if trustbridge_core::validate::rules::vendor_credentials_id(&id).is_err() {
+                Err(vendor_error(r, VendorErrorKind::BadResponse, "the answer's credentials_id is not a plain id"))
+            } else {
+                external_id_from_vendor_trust(&got.trust_policy, a)
+                    .map_err(|refused| vendor_error(r, VendorErrorKind::TrustRefused, format!("its trust policy was refused: {refused}")))
+            };
+            match checked {
+                Ok(external_id) => {
+                    record(plan, cloud, Some(id.clone()), Some(Some(external_id)));
+                    Ok(step(action, Some(id), format!("registered role {arn} at {vendor} as '{name}'; {vendor} issued the external id")))
+                }
+                Err(e) => {
+                    // Nothing is left behind for a registration that is refused.
+                    let _ = client.delete(&id).await;
+                    Err(e)
+                }
+            }
+        }
+        Cloud::Gcp => {
+            let Some(g) = r.gcp.as_ref() else { return Err(CloudError::NoSection { cloud: "gcp" }) };
+            let stored = store.get(&r.plan.integration.name, SecretKind::Gcp).map_err(|e| secret_error(r, e))?;
+            let parsed = GcpServiceAccountKey::parse(&stored).map_err(|e| secret_error(r, e))?;
+            parsed.check_plan(&g.project_id, Some(&g.service_account_email())).map_err(|e| secret_error(r, e))?;
+            let got = client.create_gcp(&name, default, project, &stored).await?;
+            drop(stored);
+            if !same_identity(r, cloud, &got) || got.gcp_project_id.as_deref() != Some(g.project_id.as_str()) {
+                let _ = client.delete(&got.credentials_id).await;
+                return Err(vendor_error(
+                    r,
+                    VendorErrorKind::Mismatch,
+                    "the answer names another service account or project than the plan",
+                ));
+            }
+            record(plan, cloud, Some(got.credentials_id.clone()), None);
+            Ok(step(action, Some(got.credentials_id), format!("sent the key of {} to {vendor} as '{name}'", g.service_account_email())))
+        }
+        Cloud::Azure => {
+            let Some(z) = r.azure.as_ref() else { return Err(CloudError::NoSection { cloud: "azure" }) };
+            let secret = store.azure_secret(&r.plan.integration.name).map_err(|e| secret_error(r, e))?;
+            secret.check_plan(&z.tenant_id).map_err(|e| secret_error(r, e))?;
+            let raw = store.get(&r.plan.integration.name, SecretKind::Azure).map_err(|e| secret_error(r, e))?;
+            let got = client.create_azure(&name, default, project, &raw, &z.service_principal_name).await?;
+            drop(raw);
+            let app_ok = got.app_id.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(&secret.app_id));
+            let tenant_ok = got.tenant.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(&z.tenant_id));
+            if !(same_identity(r, cloud, &got) && app_ok && tenant_ok) {
+                let _ = client.delete(&got.credentials_id).await;
+                return Err(vendor_error(
+                    r,
+                    VendorErrorKind::Mismatch,
+                    "the answer names another app or tenant than the stored service principal",
+                ));
+            }
+            record(plan, cloud, Some(got.credentials_id.clone()), None);
+            Ok(step(action, Some(got.credentials_id), format!("sent service principal {} to {vendor} as '{name}'", secret.app_id)))
+        }
+    }
+}
+
+/// Deletes the plan's registrations at the vendor (revoke); the plan comes back with the ids (and
+/// a vendor-issued external id) cleared. With `keep`, reports what is kept and changes nothing.
+pub async fn unregister(
+    r: &Resolved,
+    store: &SecretStore,
+    settings: &VendorSettings,
+    keep: bool,
+) -> Result<(Plan, Vec<Step>), Box<Failure>> {
+    let mut plan = r.plan.clone();
+    let mut done = Vec::new();
+    let ids: Vec<(Cloud, String)> =
+        [Cloud::Aws, Cloud::Gcp, Cloud::Azure].into_iter().filter_map(|c| recorded(r, c).map(|id| (c, id.clone()))).collect();
+    if ids.is_empty() {
+        return Ok((plan, done));
+    }
+    let vendor = &r.profile.display_name;
+    if keep {
+        for (cloud, id) in ids {
+            done.push(Step {
+                cloud,
+                action: "kept_at_vendor",
+                name: name_for(r, cloud),
+                credentials_id: Some(id),
+                message: format!("kept at {vendor} (--keep-registration)"),
+            });
+        }
+        return Ok((plan, done));
+    }
+    let fail = |error: CloudError, done: Vec<Step>, plan: Plan| Box::new(Failure { error, done, plan });
+    let client = match key(r, store).and_then(|k| vendor::client(r, &k, settings)) {
+        Ok(c) => c,
+        Err(e) => return Err(fail(e, done, plan)),
+    };
+    for (cloud, id) in ids {
+        match client.delete(&id).await {
+            Ok(existed) => {
+                record(&mut plan, cloud, None, (cloud == Cloud::Aws && r.profile.vendor_issues_external_id()).then_some(None));
+                let (action, message) = if existed {
+                    ("deleted", format!("deleted at {vendor}"))
+                } else {
+                    ("already_gone", format!("{vendor} no longer had it"))
+                };
+                done.push(Step { cloud, action, name: name_for(r, cloud), credentials_id: Some(id), message });
+            }
+            Err(e) => return Err(fail(e, done, plan)),
+        }
+    }
+    Ok((plan, done))
+}
+
+/// The connectivity test's view of the registration: one probe per registering cloud,
+/// `vendor:registration:{cloud}`.
+pub async fn probes(r: &Resolved, store: &SecretStore, settings: &VendorSettings, progress: Progress<'_>) -> Vec<ProbeResult> {
+    let clouds = registering(r);
+    if clouds.is_empty() {
+        return Vec::new();
+    }
+    let vendor = &r.profile.display_name;
+    let finish = |cloud: Cloud, status: ProbeStatus, message: String, fix: Option<String>, code: Option<String>, ms: u64| {
+        let p = ProbeResult { id: format!("vendor:registration:{}", cloud.as_str()), status, duration_ms: ms, message, fix, code };
+        progress(ProbeEvent::Started { id: p.id.clone() });
+        progress(ProbeEvent::Finished(p.clone()));
+        p
+    };
+    let mut out = Vec::new();
+    let client = if clouds.iter().any(|c| recorded(r, *c).is_some()) {
+        Some(key(r, store).and_then(|k| vendor::client(r, &k, settings)))
+    } else {
+        None
+    };
+    for cloud in clouds {
+        let start = std::time::Instant::now();
+        let ms = || start.elapsed().as_millis() as u64;
+        let Some(id) = recorded(r, cloud) else {
+            out.push(finish(
+                cloud,
+                ProbeStatus::Skip,
+                format!("not registered with {vendor} yet: {vendor} cannot use this {} access until it is", cloud.as_str()),
+                None,
+                None,
+                0,
+            ));
+            continue;
+        };
+        let result = match &client {
+            Some(Ok(c)) => c.get(id).await,
+            Some(Err(e)) => Err(e.clone()),
+            None => Err(vendor_error(r, VendorErrorKind::NotConfigured, "no client")),
+        };
+        out.push(match result {
+            Ok(Some(c)) if same_identity(r, cloud, &c) => finish(
+                cloud,
+                ProbeStatus::Pass,
+                format!("registered at {vendor} as '{}' ({})", c.name, if c.default { "the default" } else { "not the default" }),
+                None,
+                None,
+                ms(),
+            ),
+            Ok(Some(c)) => finish(
+                cloud,
+                ProbeStatus::Fail,
+                format!("the recorded credentials {id} at {vendor} are '{}' ({}), not this plan's", c.name, c.kind),
+                Some("run `trustbridge register --plan …` to register again".into()),
+                Some("vendor.mismatch".into()),
+                ms(),
+            ),
+            Ok(None) => finish(
+                cloud,
+                ProbeStatus::Fail,
+                format!("{vendor} has no credentials {id} any more"),
+                Some("run `trustbridge register --plan …` to register again".into()),
+                Some("vendor.not_registered".into()),
+                ms(),
+            ),
+            Err(e) => finish(cloud, ProbeStatus::Fail, e.to_string(), e.fix(), Some(e.code().into()), ms()),
+        });
+    }
+    out
+}

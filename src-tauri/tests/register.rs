@@ -1,0 +1,284 @@
+//! Registration with ML cube's API ([`trustbridge::register`]) against the TEST DOUBLE of that API
+//! (`crates/cloud/tests/doubles/vendor_api.rs`, built from the `ml3-platform-sdk` models), with an
+//! in-memory keyring. The CLI, the real keyring and moto are in `cli_register.rs`.
+
+use trustbridge::register::{self, Cloud};
+use trustbridge_cloud::vendor::VendorSettings;
+use trustbridge_cloud::{retry::RetryPolicy, CloudError, VendorErrorKind};
+use trustbridge_core::{validate, Plan};
+use trustbridge_secrets::{SecretKind, SecretStore, Sensitive, ValidatedSecret};
+
+#[path = "session/mod.rs"]
+mod session;
+use session::gcp_key_json;
+
+#[path = "../crates/cloud/tests/doubles/vendor_api.rs"]
+mod vendor_api;
+use vendor_api::{Hostile, VendorApi};
+
+const KEY: &str = "mlc-test-key-0123456789abcdef";
+const ML3: &str = "883313729965";
+const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const APP: &str = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
+
+fn plan(api_url: &str, clouds: &[&str]) -> Plan {
+    let mut v = serde_json::json!({"version": 1, "platform": "mlcube",
+        "integration": {"name": "TB_REG", "project_id": "proj-1", "default": true, "api_url": api_url}});
+    if clouds.contains(&"aws") {
+        v["aws"] = serde_json::json!({"account_id": "123456789012", "region": "us-east-1", "storage": [{"bucket": "reg-data"}]});
+    }
+    if clouds.contains(&"gcp") {
+        v["gcp"] = serde_json::json!({"project_id": "my-project", "storage": [{"bucket": "reg-gcs"}]});
+    }
+    if clouds.contains(&"azure") {
+        v["azure"] = serde_json::json!({"tenant_id": TENANT, "subscription_id": "0b1f6471-1bf0-4dda-aec3-cb9272f09590",
+            "resource_group": "rg", "storage": [{"storage_account": "regacct", "container": "regcont"}]});
+    }
+    Plan::from_json(&v.to_string()).unwrap()
+}
+
+fn azure_json(password: &str) -> String {
+    serde_json::json!({"appId": APP, "displayName": "ML3PlatformSP", "password": password, "tenant": TENANT}).to_string()
+}
+
+fn store_with(secrets: &[(SecretKind, &str)]) -> SecretStore {
+    let (store, _b) = SecretStore::memory();
+    for (kind, text) in secrets {
+        let s = ValidatedSecret::parse(*kind, &Sensitive::new(text.to_string())).unwrap();
+        store.set("TB_REG", &s).unwrap();
+    }
+    store
+}
+
+fn settings() -> VendorSettings {
+    VendorSettings {
+        retry: RetryPolicy { max_attempts: 3, initial_backoff: std::time::Duration::from_millis(5), ..RetryPolicy::calls() },
+        timeout: std::time::Duration::from_secs(3),
+        ..VendorSettings::default()
+    }
+}
+
+fn run(p: &Plan, store: &SecretStore, dry: bool, replace: bool) -> Result<(Plan, Vec<register::Step>), Box<register::Failure>> {
+    let r = validate(p, None).unwrap();
+    trustbridge_cloud::runtime().unwrap().block_on(register::register(&r, store, &settings(), &[], dry, replace))
+}
+
+fn vendor_kind(e: &CloudError) -> VendorErrorKind {
+    match e {
+        CloudError::Vendor { kind, .. } => *kind,
+        other => panic!("not a vendor error: {other:?}"),
+    }
+}
+
+#[test]
+fn aws_registration_records_the_vendor_issued_external_id_and_is_idempotent() {
+    let api = VendorApi::start(KEY, ML3, &["proj-1"]);
+    let store = store_with(&[(SecretKind::VendorApiKey, KEY)]);
+    let p = plan(&api.url, &["aws"]);
+    let r = validate(&p, None).unwrap();
+    assert!(r.aws.as_ref().unwrap().external_id_pending, "ML cube issues the external id: none is made here");
+
+    // Dry run: reads only.
+    let (same, steps) = run(&p, &store, true, false).unwrap();
+    assert_eq!(same, p);
+    assert_eq!(steps[0].action, "would_register");
+    assert!(api.registrations().is_empty());
+
+    let (p2, steps) = run(&p, &store, false, false).unwrap();
+    assert_eq!(steps.len(), 1);
+    assert_eq!((steps[0].cloud, steps[0].action, steps[0].name.as_str()), (Cloud::Aws, "registered", "TB_REG"));
+    let regs = api.registrations();
+    assert_eq!(regs.len(), 1);
+    // What the double received is the SDK's request model, exactly.
+    assert_eq!(
+        regs[0]["_request"],
+        serde_json::json!({"name": "TB_REG", "default": true, "project_id": "proj-1", "role_arn": "arn:aws:iam::123456789012:role/mlcube-platform-access"})
+    );
+    // The external id recorded is the one in the trust policy the double minted.
+    let minted: serde_json::Value = serde_json::from_str(regs[0]["_trust_policy"].as_str().unwrap()).unwrap();
+    let issued = minted["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"].as_str().unwrap();
+    let a2 = p2.aws.as_ref().unwrap();
+    assert_eq!(a2.external_id.as_deref(), Some(issued));
+    assert_eq!(a2.vendor_credentials_id.as_deref(), regs[0]["credentials_id"].as_str());
+    // And the role's trust, rendered from the plan, grants exactly what the vendor's document does.
+    let r2 = validate(&p2, None).unwrap();
+    let ours = trustbridge_core::render::aws::trust_policy(r2.aws.as_ref().unwrap());
+    let theirs = trustbridge_cloud::aws::parse_policy(regs[0]["_trust_policy"].as_str().unwrap()).unwrap();
+    assert_eq!(ours.grants(), theirs.grants());
+
+    // Again: kept, no second registration, nothing changed.
+    let (p3, steps) = run(&p2, &store, false, false).unwrap();
+    assert_eq!(steps[0].action, "kept");
+    assert_eq!(p3, p2);
+    assert_eq!(api.registrations().len(), 1);
+    let creates = api.requests().iter().filter(|q| q.method == "POST" && q.path.ends_with("/aws/credentials")).count();
+    assert_eq!(creates, 1);
+    // Every request carried the key, and only in X-Api-Key.
+    for q in api.requests() {
+        assert!(q.headers.iter().any(|(k, v)| k == "x-api-key" && v == KEY), "{q:?}");
+        assert!(!q.path.contains(KEY));
+    }
+}
+
+#[test]
+fn hostile_trust_policies_are_refused_and_leave_no_registration() {
+    let api = VendorApi::start(KEY, ML3, &["proj-1"]);
+    let store = store_with(&[(SecretKind::VendorApiKey, KEY)]);
+    let p = plan(&api.url, &["aws"]);
+    for h in [
+        Hostile::WildcardPrincipal,
+        Hostile::NoCondition,
+        Hostile::OtherAccount,
+        Hostile::ExtraStatement,
+        Hostile::BroadAction,
+        Hostile::NotJson,
+    ] {
+        api.set_hostile(h.clone());
+        let f = run(&p, &store, false, false).expect_err(&format!("{h:?} accepted"));
+        assert_eq!(vendor_kind(&f.error), VendorErrorKind::TrustRefused, "{h:?}: {}", f.error);
+        assert_eq!(f.error.code(), "vendor.trust_refused");
+        assert!(f.error.to_string().contains("the document received"), "the document is shown: {}", f.error);
+        assert_eq!(f.plan, p, "{h:?}: nothing recorded");
+        assert!(api.registrations().is_empty(), "{h:?}: the refused registration was deleted again");
+    }
+}
+
+#[test]
+fn api_errors_map_to_codes_with_fixes() {
+    let api = VendorApi::start(KEY, ML3, &["proj-1"]);
+    let p = plan(&api.url, &["aws"]);
+
+    // No key stored.
+    let f = run(&p, &store_with(&[]), false, false).unwrap_err();
+    assert_eq!(f.error.code(), "vendor.no_api_key");
+    assert!(f.error.fix().unwrap().contains("--kind vendor-api-key"));
+
+    // A wrong key: 401. A key without rights on the project: 403.
+    let f = run(&p, &store_with(&[(SecretKind::VendorApiKey, "wrong-key-0000000000")]), false, false).unwrap_err();
+    assert_eq!(f.error.code(), "vendor.unauthorized");
+    assert!(!f.error.to_string().contains("wrong-key"), "the key is never shown: {}", f.error);
+    api.add_forbidden_key("forbidden-key-000000");
+    let f = run(&p, &store_with(&[(SecretKind::VendorApiKey, "forbidden-key-000000")]), false, false).unwrap_err();
+    assert_eq!(f.error.code(), "vendor.forbidden");
+    assert!(f.error.fix().unwrap().contains("UPDATE_PROJECT_INFORMATION"));
+
+    let store = store_with(&[(SecretKind::VendorApiKey, KEY)]);
+    // Unknown project: 404.
+    let mut other = p.clone();
+    other.integration.project_id = "no-such-project".into();
+    assert_eq!(run(&other, &store, false, false).unwrap_err().error.code(), "vendor.project_not_found");
+
+    // 503 twice, then served: bounded retries succeed.
+    api.fail_next(2, 503);
+    let (registered, _) = run(&p, &store, false, false).unwrap();
+    assert!(registered.aws.unwrap().vendor_credentials_id.is_some());
+
+    // Always 503: gives up after the policy's attempts, says so.
+    let p2 = plan(&api.url, &["aws"]);
+    api.fail_next(100, 503);
+    let f = run(&p2, &store, false, false).unwrap_err();
+    assert_eq!(f.error.code(), "vendor.unavailable");
+    assert!(f.error.fix().unwrap().contains("safe to re-run"));
+    api.fail_next(0, 503);
+
+    // The name is taken by other credentials (a GCP key named TB_REG): refused, not overwritten.
+    let api2 = VendorApi::start(KEY, ML3, &["proj-1"]);
+    let gcp = gcp_key_json();
+    let both = store_with(&[(SecretKind::VendorApiKey, KEY), (SecretKind::Gcp, &gcp)]);
+    run(&plan(&api2.url, &["gcp"]), &both, false, false).unwrap();
+    let f = run(&plan(&api2.url, &["aws"]), &both, false, false).unwrap_err();
+    assert_eq!(f.error.code(), "vendor.name_taken");
+
+    // An http URL to a non-loopback host, or with userinfo, is refused before anything is sent:
+    // by validation in the plan, and by the credential-URL rule for TRUSTBRIDGE_VENDOR_API_URL.
+    let before = api.requests().len();
+    for bad in ["http://example.com", "https://user:pw@example.com", "http://127.0.0.1:1@evil.example", "ftp://x"] {
+        let mut q = p.clone();
+        q.integration.api_url = Some(bad.into());
+        let problems = validate(&q, None).unwrap_err();
+        assert_eq!(problems[0].field, "integration.api_url", "{bad}");
+        let r = validate(&p, None).unwrap();
+        let s = VendorSettings { url_override: Some(bad.into()), ..settings() };
+        let f = trustbridge_cloud::runtime().unwrap().block_on(register::register(&r, &store, &s, &[], false, false)).unwrap_err();
+        assert_eq!(f.error.code(), "vendor.not_configured", "{bad}");
+        assert!(!f.error.to_string().contains("pw@"), "no password echoed: {}", f.error);
+    }
+    assert_eq!(api.requests().len(), before);
+}
+
+#[test]
+fn a_registration_whose_external_id_was_lost_needs_replace() {
+    let api = VendorApi::start(KEY, ML3, &["proj-1"]);
+    let store = store_with(&[(SecretKind::VendorApiKey, KEY)]);
+    let p = plan(&api.url, &["aws"]);
+    run(&p, &store, false, false).unwrap();
+    // The plan file was not saved (or was restored): the registration exists, its external id is unknown.
+    let f = run(&p, &store, false, false).unwrap_err();
+    assert_eq!(f.error.code(), "vendor.orphaned");
+    assert!(f.error.fix().unwrap().contains("--replace"));
+    let (p2, steps) = run(&p, &store, false, true).unwrap();
+    assert_eq!(steps[0].action, "replaced");
+    let regs = api.registrations();
+    assert_eq!(regs.len(), 1, "the old one was deleted, one new one made");
+    assert_eq!(p2.aws.unwrap().vendor_credentials_id.as_deref(), regs[0]["credentials_id"].as_str());
+}
+
+#[test]
+fn gcp_key_and_azure_secret_arrive_as_stored_and_unregister_deletes_them() {
+    let api = VendorApi::start(KEY, ML3, &["proj-1"]);
+    let gcp = gcp_key_json();
+    let password = "CANARY-azure-secret-~.Q8";
+    let az = azure_json(password);
+    let store = store_with(&[(SecretKind::VendorApiKey, KEY), (SecretKind::Gcp, &gcp), (SecretKind::Azure, &az)]);
+    let p = plan(&api.url, &["aws", "gcp", "azure"]);
+    let (p2, steps) = run(&p, &store, false, false).unwrap();
+    let names: Vec<(&str, &str)> = steps.iter().map(|s| (s.cloud.as_str(), s.name.as_str())).collect();
+    assert_eq!(names, [("aws", "TB_REG_AWS"), ("gcp", "TB_REG_GCP"), ("azure", "TB_REG_AZURE")]);
+    let regs = api.registrations();
+    let stored_gcp: serde_json::Value = serde_json::from_str(&gcp).unwrap();
+    let sent_gcp = &regs.iter().find(|r| r["type"] == "gcp").unwrap()["_request"];
+    assert_eq!(&sent_gcp["account_info"], &stored_gcp, "every field of the key, byte for byte");
+    assert_eq!(sent_gcp["scopes"], serde_json::Value::Null);
+    let sent_az = &regs.iter().find(|r| r["type"] == "azure").unwrap()["_request"]["credentials"];
+    assert_eq!(sent_az, &serde_json::json!({"app_id": APP, "display_name": "ML3PlatformSP", "password": password, "tenant": TENANT}));
+    // The plan holds ids, never a secret.
+    let text = p2.to_json_pretty();
+    assert!(!text.contains(password) && !text.contains("PRIVATE KEY") && !text.contains(KEY));
+    for (cloud, id) in [
+        ("gcp", p2.gcp.as_ref().unwrap().vendor_credentials_id.as_deref()),
+        ("azure", p2.azure.as_ref().unwrap().vendor_credentials_id.as_deref()),
+    ] {
+        assert_eq!(id, regs.iter().find(|r| r["type"] == cloud).unwrap()["credentials_id"].as_str());
+    }
+    // The hand-off says where the credentials went.
+    let bundle = trustbridge_core::render(&validate(&p2, None).unwrap());
+    let handoff: serde_json::Value = serde_json::from_str(&bundle.get("handoff.json").unwrap().content).unwrap();
+    assert!(handoff["gcp"]["credentials"].as_str().unwrap().contains("was sent to ML cube Platform through its API"), "{handoff}");
+    assert_eq!(handoff["azure"]["vendor_credentials_id"], regs.iter().find(|r| r["type"] == "azure").unwrap()["credentials_id"]);
+
+    // The verify probes read the registrations back.
+    let r2 = validate(&p2, None).unwrap();
+    let rt = trustbridge_cloud::runtime().unwrap();
+    let probes = rt.block_on(register::probes(&r2, &store, &settings(), &|_| {}));
+    assert_eq!(probes.len(), 3);
+    assert!(probes.iter().all(|p| p.status == trustbridge_cloud::aws::ProbeStatus::Pass), "{probes:#?}");
+
+    // Revoke: every registration deleted, the plan's ids (and ML cube's external id) cleared.
+    let (p3, steps) = rt.block_on(register::unregister(&r2, &store, &settings(), false)).unwrap();
+    assert_eq!(steps.iter().filter(|s| s.action == "deleted").count(), 3);
+    assert!(api.registrations().is_empty());
+    assert!(p3.aws.as_ref().unwrap().external_id.is_none() && p3.gcp.as_ref().unwrap().vendor_credentials_id.is_none());
+    // A registration deleted at the vendor shows as a failing probe.
+    let probes = rt.block_on(register::probes(&r2, &store, &settings(), &|_| {}));
+    assert!(probes.iter().all(|p| p.code.as_deref() == Some("vendor.not_registered")), "{probes:#?}");
+}
+
+#[test]
+fn a_gcp_key_for_another_service_account_is_not_sent() {
+    let api = VendorApi::start(KEY, ML3, &["proj-1"]);
+    let gcp = gcp_key_json().replace("ml3-platform-sa@", "someone-else@");
+    let store = store_with(&[(SecretKind::VendorApiKey, KEY), (SecretKind::Gcp, &gcp)]);
+    let f = run(&plan(&api.url, &["gcp"]), &store, false, false).unwrap_err();
+    assert!(f.error.to_string().contains("secrets.gcp.service_account_mismatch"), "{}", f.error);
+    assert!(api.requests().iter().all(|q| q.method != "POST"), "nothing was sent");
+}
