@@ -46,6 +46,10 @@ enum Command {
         /// Destination folder; must not exist or be empty. Nothing is written on error.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Also write credentials.age: the GCP key and Azure secret from the OS keyring, encrypted to
+        /// the vendor's public key (vendor profiles with handoff.seal_to). The plaintext never touches disk.
+        #[arg(long)]
+        seal_credentials: bool,
     },
     /// Lint what the plan renders: sizes against IAM limits, unknown or wildcard actions,
     /// wildcard resources, `Principal: "*"`, unconditioned trust, partition mismatches.
@@ -158,7 +162,7 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
                 EXIT_INVALID
             }
         },
-        Command::Export { plan, out: dir } => {
+        Command::Export { plan, out: dir, seal_credentials } => {
             let loaded = match resolve_or_report(&plan, "written") {
                 Ok(l) => l,
                 Err(code) => return code,
@@ -172,7 +176,24 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
                 eprintln!("nothing written: fix the lint errors above");
                 return EXIT_INVALID;
             }
-            let bundle = loaded.bundle();
+            let bundle = match (&loaded, seal_credentials) {
+                (Loaded::Vendor(r), true) => match crate::sealed::seal(r, &trustbridge_secrets::SecretStore::os()) {
+                    Ok(sealed) => trustbridge_core::render::render_with(r, Some(&sealed)),
+                    Err(e) => {
+                        eprintln!("error [{}]: {}", e.code, e.message);
+                        if !e.fix.is_empty() {
+                            eprintln!("fix: {}", e.fix);
+                        }
+                        eprintln!("nothing written");
+                        return if e.code.starts_with("seal.no") { EXIT_INVALID } else { EXIT_FAILED };
+                    }
+                },
+                (Loaded::Pack(_), true) => {
+                    eprintln!("--seal-credentials: a role pack holds no credentials to seal");
+                    return EXIT_INVALID;
+                }
+                _ => loaded.bundle(),
+            };
             match export::write_bundle(&bundle, &dir) {
                 Ok(path) => {
                     let _ = writeln!(out, "wrote {} files to {}", bundle.files.len(), path.display());

@@ -11,6 +11,7 @@ pub mod commands_cloud;
 pub mod commands_pack;
 pub mod ipc;
 pub mod register;
+pub mod sealed;
 pub mod state;
 pub mod verify_all;
 

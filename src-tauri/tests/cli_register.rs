@@ -28,6 +28,12 @@ const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const APP: &str = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
 
 #[test]
+fn sealed_hand_off_opens_only_for_the_vendor_and_leaves_no_plaintext() {
+    let (_home, env) = private_home(GUARD);
+    session::run_inner("inner_sealed_export", &env, Duration::from_secs(180));
+}
+
+#[test]
 fn register_apply_verify_revoke_with_the_vendor_api_in_the_real_keyring() {
     let (_home, env) = private_home(GUARD);
     session::run_inner("inner_register_flow", &env, Duration::from_secs(300));
@@ -232,4 +238,88 @@ fn inner_register_flow() {
         }
     }
     assert!(files(&home).len() > 5, "the session's files were searched");
+}
+
+#[test]
+#[ignore = "run by sealed_hand_off_opens_only_for_the_vendor_and_leaves_no_plaintext inside a private D-Bus session"]
+fn inner_sealed_export() {
+    use std::io::Read;
+    let home = PathBuf::from(std::env::var(GUARD).expect("run through the outer test"));
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    // The vendor's identity stays in this test (the vendor's side); its public key goes in the profile.
+    let vendor = age::x25519::Identity::generate();
+    let mut profile: serde_json::Value = serde_json::from_str(include_str!("../crates/core/profiles/custom.json")).unwrap();
+    profile["id"] = "acme-ml".into();
+    profile["display_name"] = "Acme ML".into();
+    profile["handoff"]["seal_to"] = vendor.to_public().to_string().into();
+    std::fs::create_dir_all(home.join("work")).unwrap();
+    std::fs::write(home.join("work/acme.json"), profile.to_string()).unwrap();
+    let plan = home.join("work/sealed.json");
+    std::fs::write(
+        &plan,
+        serde_json::json!({"version": 1, "platform": "./acme.json", "integration": {"name": "TB_SEAL", "project_id": "p1"},
+            "gcp": {"project_id": "my-project", "service_account": "ml3-platform-sa", "storage": [{"bucket": "reg-gcs"}]},
+            "azure": {"tenant_id": TENANT, "subscription_id": "0b1f6471-1bf0-4dda-aec3-cb9272f09590", "resource_group": "rg",
+                      "storage": [{"storage_account": "regacct", "container": "regcont"}]}})
+        .to_string(),
+    )
+    .unwrap();
+    let p = plan.to_str().unwrap();
+    let secret = format!("CANARY-sealed-{}", std::process::id());
+    let gcp = gcp_key_json();
+    let pem_line: String =
+        serde_json::from_str::<serde_json::Value>(&gcp).unwrap()["private_key"].as_str().unwrap().lines().nth(4).unwrap().into();
+    let az = serde_json::json!({"appId": APP, "displayName": "AcmeSP", "password": secret, "tenant": TENANT}).to_string();
+    let mut outputs = Vec::new();
+    for (kind, text) in [("gcp", &gcp), ("azure", &az)] {
+        let o = run_stdin(&env, &["secrets", "set", "--plan", p, "--kind", kind], text);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        outputs.push(o);
+    }
+    let out = home.join("export");
+    let o = tb(&env, "http://127.0.0.1:9", &["export", "--plan", p, "--out", out.to_str().unwrap(), "--seal-credentials"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    outputs.push(o);
+
+    // The vendor opens it with its identity: the stored credentials, as stored.
+    let armored = std::fs::read_to_string(out.join("credentials.age")).unwrap();
+    assert!(armored.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
+    let d = age::Decryptor::new(age::armor::ArmoredReader::new(armored.as_bytes())).unwrap();
+    let mut opened = String::new();
+    d.decrypt(std::iter::once(&vendor as &dyn age::Identity)).unwrap().read_to_string(&mut opened).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&opened).unwrap();
+    assert_eq!(doc["gcp"], serde_json::from_str::<serde_json::Value>(&gcp).unwrap());
+    assert_eq!(doc["azure"]["password"], secret.as_str());
+    assert_eq!((doc["platform"].as_str(), doc["integration"].as_str()), (Some("acme-ml"), Some("TB_SEAL")));
+    // Anyone else cannot.
+    let other = age::x25519::Identity::generate();
+    let d = age::Decryptor::new(age::armor::ArmoredReader::new(armored.as_bytes())).unwrap();
+    assert!(d.decrypt(std::iter::once(&other as &dyn age::Identity)).is_err());
+    // The hand-off says what is sealed to whom; SUMMARY.md too.
+    let handoff: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("handoff.json")).unwrap()).unwrap();
+    assert_eq!(handoff["sealed_credentials"]["recipient"], vendor.to_public().to_string());
+    assert_eq!(handoff["sealed_credentials"]["contains"], serde_json::json!(["gcp", "azure"]));
+    assert!(std::fs::read_to_string(out.join("SUMMARY.md")).unwrap().contains("only Acme ML can read it"));
+
+    // A profile without a public key: refused, nothing written.
+    let plain = home.join("work/plain.json");
+    std::fs::write(&plain, std::fs::read_to_string(&plan).unwrap().replace("./acme.json", "custom")).unwrap();
+    let o = tb(
+        &env,
+        "http://127.0.0.1:9",
+        &["export", "--plan", plain.to_str().unwrap(), "--out", home.join("export2").to_str().unwrap(), "--seal-credentials"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("seal.no_vendor_key") && !home.join("export2").exists());
+
+    // The plaintext is nowhere on disk (a planted control is found first), nor in any output.
+    std::fs::write(home.join("tmp/control"), &secret).unwrap();
+    assert_eq!(hits(&home, &secret).len(), 1);
+    std::fs::remove_file(home.join("tmp/control")).unwrap();
+    for needle in [secret.as_str(), pem_line.as_str()] {
+        assert!(hits(&home, needle).is_empty(), "{needle} on disk: {:?}", hits(&home, needle));
+        for o in &outputs {
+            assert!(!text(o).contains(needle));
+        }
+    }
 }

@@ -174,6 +174,10 @@ pub struct AzureRole {
 pub struct Handoff {
     /// What to do with `handoff.json` on the vendor's side, in plain language.
     pub instructions: String,
+    /// The vendor's age X25519 public key (`age1…`): the export can include the credentials
+    /// encrypted to it (`credentials.age`), readable by the vendor only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal_to: Option<String>,
 }
 
 impl Profile {
@@ -343,6 +347,15 @@ impl Profile {
                 }
             }
         }
+        if let Some(key) = &self.handoff.seal_to {
+            let bech32 = |c: char| "qpzry9x8gf2tvdw0s3jn54khce6mua7l".contains(c);
+            if key.len() != 62 || !key.starts_with("age1") || !key[4..].chars().all(bech32) {
+                errs.push(format!(
+                    "handoff.seal_to: an age X25519 public key is 'age1' and 58 bech32 characters (got '{}')",
+                    crate::validate::show_value(key)
+                ));
+            }
+        }
         if let Some(reg) = &self.registration {
             if let Some(url) = &reg.base_url {
                 if let Err(r) = rules::api_base_url(url) {
@@ -363,5 +376,54 @@ impl Profile {
         } else {
             Err(errs.join("; "))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn custom_with(edit: impl Fn(&mut serde_json::Value)) -> Result<Profile, CoreError> {
+        let mut v: serde_json::Value = serde_json::from_str(include_str!("../profiles/custom.json")).unwrap();
+        edit(&mut v);
+        Profile::from_json(&v.to_string(), "test.json")
+    }
+
+    #[test]
+    fn registration_and_seal_to_are_checked() {
+        let key = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+        assert!(custom_with(|v| v["handoff"]["seal_to"] = key.into()).is_ok());
+        for bad in
+            ["age1", "AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQS3290GZ", "ssh-ed25519 AAAA", &format!("{key}\n")]
+        {
+            let e = custom_with(|v| v["handoff"]["seal_to"] = bad.into()).unwrap_err().to_string();
+            assert!(e.contains("handoff.seal_to"), "{bad}: {e}");
+        }
+        let reg = |url: serde_json::Value| {
+            move |v: &mut serde_json::Value| {
+                v["registration"] = serde_json::json!({"api": "mlcube-sdk-v1", "base_url": url, "external_id_issuer": "customer",
+                    "uploads": ["gcp-key"], "api_key_help": "in the web app"})
+            }
+        };
+        assert!(custom_with(reg(serde_json::Value::Null)).is_ok());
+        assert!(custom_with(reg("https://api.vendor.example".into())).is_ok());
+        for bad in ["http://api.vendor.example", "https://u:p@api.vendor.example", "https://api.vendor.example/?x=1", "ftp://x"] {
+            let e = custom_with(reg(bad.into())).unwrap_err().to_string();
+            assert!(e.contains("registration.base_url"), "{bad}: {e}");
+        }
+        // A vendor-issued external id needs a profile that requires one.
+        let e = custom_with(|v| {
+            reg(serde_json::Value::Null)(v);
+            v["registration"]["external_id_issuer"] = "vendor".into();
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("external_id_issuer"), "{e}");
+        // Unknown API kinds and fields are refused.
+        assert!(custom_with(|v| {
+            reg(serde_json::Value::Null)(v);
+            v["registration"]["api"] = "someone-elses-api".into();
+        })
+        .is_err());
     }
 }

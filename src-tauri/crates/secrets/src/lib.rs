@@ -11,6 +11,7 @@
 //!   loopback; no userinfo, no fragment), shared with the cloud crate.
 
 pub mod error;
+pub mod seal;
 pub mod sensitive;
 pub mod store;
 pub mod url_rule;

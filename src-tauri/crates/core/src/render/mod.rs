@@ -49,13 +49,33 @@ fn pretty<T: Serialize>(v: &T) -> String {
     s
 }
 
+/// The credentials sealed to the vendor's public key (`credentials.age`): ciphertext only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SealedCredentials {
+    /// The ASCII-armored age file.
+    #[serde(skip)]
+    pub armored: String,
+    /// The vendor's public key it was sealed to.
+    pub recipient: String,
+    /// Which credentials it holds: `gcp`, `azure`.
+    pub contains: Vec<String>,
+}
+
 /// Renders every file of the bundle. Pure: no I/O.
 pub fn render(r: &Resolved) -> Bundle {
+    render_with(r, None)
+}
+
+/// [`render`], plus `credentials.age` when the credentials were sealed to the vendor.
+pub fn render_with(r: &Resolved, sealed: Option<&SealedCredentials>) -> Bundle {
     let mut files = vec![
-        Artifact::text("SUMMARY.md", summary::summary_md(r)),
+        Artifact::text("SUMMARY.md", summary::summary_md(r, sealed)),
         Artifact::text("plan.json", r.plan.to_json_pretty()),
-        Artifact::text("handoff.json", pretty(&summary::handoff(r))),
+        Artifact::text("handoff.json", pretty(&summary::handoff(r, sealed))),
     ];
+    if let Some(s) = sealed {
+        files.push(Artifact::text("credentials.age", s.armored.clone()));
+    }
     if let Some(a) = &r.aws {
         let docs = aws::documents(a);
         files.push(Artifact::text("aws/trust-policy.json", docs.trust.to_pretty_json()));

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::profile::Upload;
-use crate::render::{aws, azure, gcp};
+use crate::render::{aws, azure, gcp, SealedCredentials};
 use crate::validate::Resolved;
 
 #[derive(Debug, Clone, Serialize)]
@@ -21,6 +21,16 @@ pub struct Handoff {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub azure: Option<AzureHandoff>,
     pub instructions: String,
+    /// `credentials.age`: the credentials sealed to the vendor's public key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sealed_credentials: Option<SealedHandoff>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SealedHandoff {
+    pub file: &'static str,
+    pub recipient: String,
+    pub contains: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -62,7 +72,7 @@ fn credentials_route(r: &Resolved, upload: Upload, what: &str, registered: Optio
     }
 }
 
-pub fn handoff(r: &Resolved) -> Handoff {
+pub fn handoff(r: &Resolved, sealed: Option<&SealedCredentials>) -> Handoff {
     Handoff {
         version: 1,
         platform: r.profile.id.clone(),
@@ -94,10 +104,15 @@ pub fn handoff(r: &Resolved) -> Handoff {
             vendor_credentials_id: z.vendor_credentials_id.clone(),
         }),
         instructions: r.profile.handoff.instructions.clone(),
+        sealed_credentials: sealed.map(|s| SealedHandoff {
+            file: "credentials.age",
+            recipient: s.recipient.clone(),
+            contains: s.contains.clone(),
+        }),
     }
 }
 
-pub fn summary_md(r: &Resolved) -> String {
+pub fn summary_md(r: &Resolved, sealed: Option<&SealedCredentials>) -> String {
     let mut s = String::new();
     let vendor = &r.profile.display_name;
     let _ = writeln!(s, "# Access for {vendor}: integration `{}`\n", r.plan.integration.name);
@@ -184,6 +199,14 @@ pub fn summary_md(r: &Resolved) -> String {
             writeln!(s, "**Revoke:** run `azure/revoke.sh`, or delete the app registration `{}` in Entra ID.\n", z.service_principal_name);
     }
     let _ = writeln!(s, "## Hand-off\n\n{}\n\n`handoff.json` holds the identifiers only; keys and client secrets go only to the OS keyring, and from there, when you register, straight to the vendor's API over TLS.", r.profile.handoff.instructions);
+    if let Some(sealed) = sealed {
+        let _ = writeln!(
+            s,
+            "\n`credentials.age` holds the {} credentials, encrypted to {vendor}'s public key `{}` (age): only {vendor} can read it. Upload it in {vendor}'s web app; the plain credentials were never written to disk.",
+            sealed.contains.join(" and "),
+            sealed.recipient
+        );
+    }
     s
 }
 
