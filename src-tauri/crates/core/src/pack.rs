@@ -127,7 +127,7 @@ pub struct PackPlan {
 
 impl PackPlan {
     pub fn from_json(text: &str) -> Result<PackPlan, CoreError> {
-        serde_json::from_str(text).map_err(|e| CoreError::PlanParse { line: e.line(), column: e.column(), message: e.to_string() })
+        crate::error::parse_json(text).map_err(crate::error::plan_parse)
     }
     pub fn to_json_pretty(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).expect("serializes");
@@ -143,9 +143,9 @@ pub fn is_pack_plan(text: &str) -> bool {
 
 impl Pack {
     pub fn from_json(text: &str, origin: &str) -> Result<Pack, CoreError> {
-        let p: Pack = serde_json::from_str(text).map_err(|e| CoreError::Profile {
+        let p: Pack = crate::error::parse_json(text).map_err(|(field, e)| CoreError::Profile {
             id: origin.to_string(),
-            message: format!("not a valid role pack at line {}, column {}: {e}", e.line(), e.column()),
+            message: format!("not a valid role pack at line {}, column {}{}: {e}", e.line(), e.column(), crate::error::at_field(&field)),
         })?;
         let declared: BTreeSet<&str> = p.variables.iter().map(|v| v.name.as_str()).collect();
         let mut used = BTreeSet::new();

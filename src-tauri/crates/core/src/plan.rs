@@ -224,7 +224,7 @@ impl Plan {
                 None => return Err(CoreError::PlanVersion { got: "missing".into() }),
             }
         }
-        serde_json::from_str(text).map_err(|e| CoreError::PlanParse { line: e.line(), column: e.column(), message: e.to_string() })
+        crate::error::parse_json(text).map_err(crate::error::plan_parse)
     }
 
     pub fn to_json_pretty(&self) -> String {
@@ -239,5 +239,28 @@ impl Plan {
         let mut s = serde_json::to_string_pretty(&schema).expect("schema serializes");
         s.push('\n');
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_errors_name_the_field() {
+        let text = r#"{"version": 1, "platform": "mlcube", "integration": {"name": "A", "project_id": "p"},
+            "aws": {"account_id": 210987654321, "region": "eu-west-1", "storage": []}}"#;
+        let e = Plan::from_json(text).unwrap_err();
+        assert_eq!(e.code(), "plan.parse");
+        let m = e.to_string();
+        assert!(m.contains("field aws.account_id") && m.contains("expected a string"), "{m}");
+        let text = r#"{"version": 1, "platform": "mlcube", "integration": {"name": "A", "project_id": "p"},
+            "aws": {"account_id": "210987654321", "region": "eu-west-1", "storage": [{"bucket": "b", "prefx": "x"}]}}"#;
+        let m = Plan::from_json(text).unwrap_err().to_string();
+        assert!(m.contains("field aws.storage[0]") && m.contains("unknown field `prefx`"), "{m}");
+        let ok = r#"{"version": 1, "platform": "mlcube", "integration": {"name": "A", "project_id": "p"}}"#;
+        assert!(Plan::from_json(ok).is_ok());
+        let m = Plan::from_json(&format!("{ok} trailing")).unwrap_err().to_string();
+        assert!(m.contains("trailing characters"), "{m}");
     }
 }

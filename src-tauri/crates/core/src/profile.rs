@@ -183,9 +183,9 @@ pub struct Handoff {
 impl Profile {
     /// Parses and checks a profile document.
     pub fn from_json(text: &str, origin: &str) -> Result<Profile, CoreError> {
-        let p: Profile = serde_json::from_str(text).map_err(|e| CoreError::Profile {
+        let p: Profile = crate::error::parse_json(text).map_err(|(field, e)| CoreError::Profile {
             id: origin.to_string(),
-            message: format!("not a valid profile at line {}, column {}: {e}", e.line(), e.column()),
+            message: format!("not a valid profile at line {}, column {}{}: {e}", e.line(), e.column(), crate::error::at_field(&field)),
         })?;
         p.check().map_err(|message| CoreError::Profile { id: origin.to_string(), message })?;
         Ok(p)

@@ -135,20 +135,29 @@ impl ValidatedSecret {
     }
 }
 
-fn json_error(prefix: &'static str, what: &str, e: &serde_json::Error) -> SecretsError {
-    // serde_json's own message can quote a value; only its category and position are used.
+fn json_error(prefix: &'static str, what: &str, (field, e): &(String, serde_json::Error)) -> SecretsError {
+    // serde_json's own message can quote a value; only its category, the field and position are used.
     let why = match e.classify() {
         serde_json::error::Category::Eof => "it ends too early (was it pasted in full?)",
         serde_json::error::Category::Syntax => "it is not valid JSON",
         serde_json::error::Category::Data => "a field has the wrong type",
         serde_json::error::Category::Io => "it could not be read",
     };
+    let at = if field.is_empty() || field == "." { String::new() } else { format!("field {field}, ") };
     SecretsError::invalid(
         if prefix == "gcp" { "secrets.gcp.invalid_json" } else { "secrets.azure.invalid_json" },
-        "(file)",
-        format!("{why} (line {}, column {})", e.line(), e.column()),
+        if field.is_empty() || field == "." { "(file)" } else { field.as_str() },
+        format!("{why} ({at}line {}, column {})", e.line(), e.column()),
         format!("paste or pick the whole {what}, exactly as it was downloaded or printed"),
     )
+}
+
+/// Parses JSON; a failure carries the field path (`client_email`) beside serde's error.
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, (String, serde_json::Error)> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let v = serde_path_to_error::deserialize(&mut de).map_err(|e| (e.path().to_string(), e.into_inner()))?;
+    de.end().map_err(|e| (String::new(), e))?;
+    Ok(v)
 }
 
 fn present(v: Option<String>, code: &'static str, field: &str, fix: &str) -> Result<String, SecretsError> {
@@ -204,7 +213,7 @@ const GCP_FIX_DOWNLOAD: &str = "create a key for the service account (`gcloud ia
 
 impl GcpServiceAccountKey {
     pub fn parse(text: &Sensitive<String>) -> Result<GcpServiceAccountKey, SecretsError> {
-        let raw: RawGcpKey = serde_json::from_str(text.expose()).map_err(|e| json_error("gcp", "service-account key file (JSON)", &e))?;
+        let raw: RawGcpKey = parse_json(text.expose()).map_err(|e| json_error("gcp", "service-account key file (JSON)", &e))?;
         match raw.kind.as_deref() {
             Some("service_account") => {}
             Some("external_account") => {
@@ -383,8 +392,7 @@ const AZURE_FIX: &str = "paste the whole JSON that `az ad sp create-for-rbac --n
 
 impl AzureClientSecret {
     pub fn parse(text: &Sensitive<String>) -> Result<AzureClientSecret, SecretsError> {
-        let raw: RawAzure =
-            serde_json::from_str(text.expose()).map_err(|e| json_error("azure", "JSON printed by `az ad sp create-for-rbac`", &e))?;
+        let raw: RawAzure = parse_json(text.expose()).map_err(|e| json_error("azure", "JSON printed by `az ad sp create-for-rbac`", &e))?;
         let app_id = present(raw.app_id, "secrets.azure.missing_field", "appId", AZURE_FIX)?;
         if !is_guid(&app_id) {
             return Err(SecretsError::invalid("secrets.azure.app_id", "appId", "must be a GUID (8-4-4-4-12 hex digits)", AZURE_FIX));

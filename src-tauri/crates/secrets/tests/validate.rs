@@ -216,6 +216,12 @@ fn azure_rules_each_have_a_code_and_never_quote_the_password() {
         let all = format!("{e} {e:?} {}", e.fix().unwrap_or_default());
         assert!(!all.contains(pw) && !all.contains("12345"), "error quotes the password: {all}");
     }
+    // A wrong type names the field, never the value.
+    let e = AzureClientSecret::parse(&Sensitive::new(edit(&good, |m| {
+        m.insert("password".into(), 12345.into());
+    })))
+    .unwrap_err();
+    assert!(e.to_string().contains("field password"), "{e}");
 }
 
 #[test]
