@@ -130,8 +130,19 @@ pub(crate) fn target_url(target: &str, plan: Option<&serde_json::Value>) -> Resu
     }
 }
 
+/// A plan from the webview. Its `platform` may name a built-in vendor profile only: a path would let
+/// the page make Rust read a file (vendor profile files are for the command line).
 fn parse(plan: &serde_json::Value) -> Result<Plan, IpcError> {
-    Plan::from_json(&plan.to_string()).map_err(|e| IpcError { field: Some("plan".into()), ..IpcError::from(e) })
+    let p = Plan::from_json(&plan.to_string()).map_err(|e| IpcError { field: Some("plan".into()), ..IpcError::from(e) })?;
+    if Profile::builtin(&p.platform).is_none() && trustbridge_core::profile::looks_like_path(&p.platform) {
+        let ids: Vec<&str> = trustbridge_core::profile::BUILTIN.iter().map(|(id, _)| *id).collect();
+        let rule = format!(
+            "the wizard uses the built-in vendor profiles ({}); a vendor's profile file is used from the command line",
+            ids.join(", ")
+        );
+        return Err(IpcError::from(&trustbridge_core::Problem::new("platform", rule, &p.platform)));
+    }
+    Ok(p)
 }
 
 pub(crate) fn resolve(plan: &serde_json::Value) -> Result<trustbridge_core::validate::Resolved, IpcError> {

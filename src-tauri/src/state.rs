@@ -46,6 +46,43 @@ fn find_secret_key(v: &serde_json::Value) -> Option<String> {
     }
 }
 
+/// A value that looks like a secret pasted into a plan field: a PEM block, a key file's
+/// `private_key`, or a long run of base64 (a key or token). The path of the field and why.
+fn find_secret_value(v: &serde_json::Value, path: &str) -> Option<(String, &'static str)> {
+    match v {
+        serde_json::Value::String(s) => {
+            let why = if s.contains("-----BEGIN") || s.contains("PRIVATE KEY") {
+                Some("a PEM block (a private key or certificate)")
+            } else if s.contains("\"private_key\"") || s.contains("\"client_secret\"") || s.contains("\"password\"") {
+                Some("a credentials file's JSON")
+            } else if longest_base64_run(s) >= 100 {
+                Some("a long base64 run (a key or token)")
+            } else {
+                None
+            };
+            why.map(|w| (path.to_string(), w))
+        }
+        serde_json::Value::Object(m) => {
+            m.iter().find_map(|(k, v)| find_secret_value(v, &if path.is_empty() { k.clone() } else { format!("{path}.{k}") }))
+        }
+        serde_json::Value::Array(a) => a.iter().enumerate().find_map(|(i, v)| find_secret_value(v, &format!("{path}[{i}]"))),
+        _ => None,
+    }
+}
+
+fn longest_base64_run(s: &str) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_') {
+            run += 1;
+            best = best.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    best
+}
+
 pub struct AppState {
     pub data_dir: PathBuf,
 }
@@ -58,6 +95,13 @@ impl AppState {
     pub fn save_draft(&self, d: &Draft) -> Result<(), IpcError> {
         if let Some(k) = find_secret_key(&d.plan) {
             return Err(IpcError::new("draft.secret", format!("draft: refusing to save a field named '{k}': secrets never go to disk")));
+        }
+        if let Some((field, why)) = find_secret_value(&d.plan, "") {
+            return Err(IpcError {
+                field: Some(field.clone()),
+                fix: Some("Remove it from this field. Keys and secrets go in the Credentials step, into the OS keyring.".into()),
+                ..IpcError::new("draft.secret_value", format!("{field} looks like a secret ({why}), so it was not saved"))
+            });
         }
         let text = serde_json::to_vec_pretty(d).map_err(|e| IpcError::new("draft.invalid", e.to_string()))?;
         if text.len() > MAX_DRAFT_BYTES {
@@ -166,6 +210,23 @@ mod tests {
         let bad = Draft { plan: serde_json::json!({"gcp": {"private_key": "-----BEGIN"}}), ..d.clone() };
         assert_eq!(st.save_draft(&bad).unwrap_err().code, "draft.secret");
         assert_eq!(st.load_draft().unwrap(), d, "refused save leaves the old draft");
+        // A secret pasted into an ordinary field is refused too, naming the field, never saved.
+        let pem = format!("-----BEGIN {}-----\nMIIE…", "PRIVATE KEY");
+        let key_json = r#"{"type": "service_account", "private_key": "x"}"#;
+        let token = "A".repeat(120);
+        for (value, field) in [(pem.as_str(), "aws.role_name"), (key_json, "aws.role_name"), (token.as_str(), "aws.role_name")] {
+            let bad = Draft { plan: serde_json::json!({"aws": {"role_name": value}}), ..d.clone() };
+            let e = st.save_draft(&bad).unwrap_err();
+            assert_eq!((e.code.as_str(), e.field.as_deref()), ("draft.secret_value", Some(field)), "{value}");
+            assert!(!e.message.contains("MIIE") && !e.message.contains(&token), "the value is not echoed: {}", e.message);
+        }
+        assert_eq!(st.load_draft().unwrap(), d);
+        // Ordinary long values are not secrets: a 40-character external id, an ARN pattern.
+        let ok = Draft {
+            plan: serde_json::json!({"aws": {"external_id": "Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gAZk3pQ9vX", "principal_patterns": "arn:aws:iam::210987654321:role/workers-*"}}),
+            ..d.clone()
+        };
+        st.save_draft(&ok).unwrap();
         std::fs::write(st.draft_path(), b"{not json").unwrap();
         assert!(st.load_draft().is_none());
         assert!(st.data_dir.join("draft.json.corrupt").exists());

@@ -314,3 +314,30 @@ fn store_credentials_keeps_the_secret_in_the_keyring_and_answers_with_the_finger
     assert_eq!(status[0]["stored"], true);
     assert!(!status.to_string().contains(CANARY), "{status}");
 }
+
+#[test]
+fn the_webview_cannot_make_rust_read_a_file_through_platform() {
+    let app = app();
+    let dir = tempfile::tempdir().unwrap();
+    // A file with content the page must never see, and a FIFO that would block a read forever.
+    let file = dir.path().join("secret.json");
+    std::fs::write(&file, r#"{"format": "CONTENT-7f3a-never-echoed"}"#).unwrap();
+    let fifo = dir.path().join("pipe.json");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for platform in [file.display().to_string(), fifo.display().to_string(), "../profiles/x.json".into(), "C:\\vendor.json".into()] {
+        let mut plan = fixture_plan();
+        plan["platform"] = platform.clone().into();
+        for cmd in ["preview", "export_bundle"] {
+            let args = serde_json::json!({"plan": plan, "parent": dir.path().display().to_string()});
+            let e = invoke_args(&app, cmd, args).expect_err(cmd);
+            assert_eq!(e["code"], "validation.platform", "{cmd} {platform}: {e}");
+            assert!(e["message"].as_str().unwrap().contains("built-in vendor profiles"), "{e}");
+            assert!(!e.to_string().contains("CONTENT-7f3a"), "{e}");
+        }
+        let v = invoke_args(&app, "validate_plan", serde_json::json!({"plan": plan})).unwrap();
+        assert_eq!(v[0]["code"], "validation.platform", "{v}");
+    }
+    // The command line still reads a vendor's file, but never a FIFO or a folder.
+    let e = trustbridge_core::Profile::resolve(&fifo.display().to_string(), None).unwrap_err().to_string();
+    assert!(e.contains("not a regular file"), "{e}");
+}

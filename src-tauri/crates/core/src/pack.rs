@@ -176,7 +176,7 @@ impl Pack {
         if let Some(p) = Pack::builtin(id_or_path) {
             return Ok(p);
         }
-        if !(id_or_path.contains('/') || id_or_path.ends_with(".json")) {
+        if !crate::profile::looks_like_path(id_or_path) {
             let ids: Vec<&str> = BUILTIN.iter().map(|(id, _)| *id).collect();
             return Err(CoreError::Profile {
                 id: id_or_path.into(),
@@ -190,8 +190,7 @@ impl Pack {
         if let (true, Some(base)) = (path.is_relative(), base_dir) {
             path = base.join(path);
         }
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| CoreError::Profile { id: id_or_path.into(), message: format!("cannot read pack file {}: {e}", path.display()) })?;
+        let text = crate::profile::read_small_file(&path).map_err(|message| CoreError::Profile { id: id_or_path.into(), message })?;
         Pack::from_json(&text, id_or_path)
     }
 }

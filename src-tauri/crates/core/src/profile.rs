@@ -14,6 +14,33 @@ use crate::validate::rules;
 
 pub const PROFILE_FORMAT: u32 = 1;
 
+/// Whether a plan's `platform` / `pack` names a file rather than a built-in id.
+pub fn looks_like_path(v: &str) -> bool {
+    v.contains('/') || v.contains('\\') || v.ends_with(".json")
+}
+
+/// Largest vendor profile or pack file read.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Reads a profile or pack file the user named: a regular file (not a FIFO, device or folder, which
+/// could block or never end) of at most [`MAX_FILE_BYTES`]. The message never quotes the content.
+pub fn read_small_file(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read file {shown}: {}", e.kind()))?;
+    if !meta.is_file() {
+        return Err(format!("{shown} is not a regular file"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!("{shown} is larger than {MAX_FILE_BYTES} bytes"));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_string(&mut text))
+        .map_err(|e| format!("cannot read file {shown}: {}", e.kind()))?;
+    Ok(text)
+}
+
 /// The built-in profiles, in display order.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("mlcube", include_str!("../profiles/mlcube.json")),
@@ -209,8 +236,7 @@ impl Profile {
         if let Some(p) = Profile::builtin(platform) {
             return Ok(p);
         }
-        let looks_like_path = platform.contains('/') || platform.contains('\\') || platform.ends_with(".json");
-        if !looks_like_path {
+        if !looks_like_path(platform) {
             let ids: Vec<&str> = BUILTIN.iter().map(|(id, _)| *id).collect();
             return Err(CoreError::Profile {
                 id: platform.to_string(),
@@ -226,10 +252,7 @@ impl Profile {
                 path = base.join(path);
             }
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| CoreError::Profile {
-            id: platform.to_string(),
-            message: format!("cannot read profile file {}: {e}", path.display()),
-        })?;
+        let text = read_small_file(&path).map_err(|message| CoreError::Profile { id: platform.to_string(), message })?;
         Profile::from_json(&text, platform)
     }
 
