@@ -271,8 +271,8 @@ fn inner_sealed_export() {
         serde_json::from_str::<serde_json::Value>(&gcp).unwrap()["private_key"].as_str().unwrap().lines().nth(4).unwrap().into();
     let az = serde_json::json!({"appId": APP, "displayName": "AcmeSP", "password": secret, "tenant": TENANT}).to_string();
     let mut outputs = Vec::new();
-    for (kind, text) in [("gcp", &gcp), ("azure", &az)] {
-        let o = run_stdin(&env, &["secrets", "set", "--plan", p, "--kind", kind], text);
+    for (kind, secret_text) in [("gcp", &gcp), ("azure", &az)] {
+        let o = run_stdin(&env, &["secrets", "set", "--plan", p, "--kind", kind], secret_text);
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
         outputs.push(o);
     }
