@@ -72,7 +72,12 @@ fn mlcube_gcp_bindings_match_the_reference() {
     let m = gcp::model(r.gcp.as_ref().unwrap());
     let role = m.custom_role.as_ref().unwrap();
     assert_eq!(role.id, "ml3PlatformStorageRole");
-    assert_eq!(role.included_permissions, ["storage.buckets.get", "storage.buckets.list", "storage.objects.get", "storage.objects.list"]);
+    // Narrower than the reference on purpose (issue 11): the reference binds storage.objects.get/list on
+    // the whole project; here the project role only lists buckets, and objects are read on the named
+    // buckets through roles/storage.objectViewer (below). SUMMARY.md says so.
+    assert_eq!(role.included_permissions, ["storage.buckets.get", "storage.buckets.list"]);
+    let summary = trustbridge_core::render::summary::summary_md(&r, None);
+    assert!(summary.contains("Narrower than ML cube Platform's own guide") && summary.contains("reads every bucket"), "{summary}");
     let sa = "serviceAccount:ml3-platform-sa@my-project.iam.gserviceaccount.com";
     let got: BTreeSet<(String, String, String)> =
         m.bindings.iter().map(|b| (b.resource.clone(), b.role.clone(), b.member.clone())).collect();
@@ -218,4 +223,17 @@ fn a_vendor_profile_with_a_misspelt_action_is_refused() {
             .replace("\"s3:GetObject\"", "\"s3:GetObjects\"");
     let err = trustbridge_core::Profile::from_json(&text, "vendor.json").unwrap_err().to_string();
     assert!(err.contains("not an IAM action in the catalog (got 's3:GetObjects')"), "{err}");
+}
+
+#[test]
+fn object_reads_bound_on_the_whole_project_are_a_lint_error() {
+    use trustbridge_core::lint::{lint, Severity};
+    let mut r = resolved("three-clouds.json");
+    assert!(lint(&r).iter().all(|f| f.code != "lint.project_object_read"), "the ML cube profile reads objects on named buckets only");
+    // The reference guide's role: object reads on the project reach every bucket.
+    r.gcp.as_mut().unwrap().profile.project_role.as_mut().unwrap().permissions.push("storage.objects.get".into());
+    let f = lint(&r);
+    let hit = f.iter().find(|x| x.code == "lint.project_object_read").unwrap_or_else(|| panic!("{f:#?}"));
+    assert_eq!(hit.severity, Severity::Error);
+    assert!(hit.message.contains("storage.objects.get"));
 }

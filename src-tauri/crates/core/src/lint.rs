@@ -285,6 +285,21 @@ pub fn lint(r: &Resolved) -> Vec<Finding> {
                 ));
             }
         }
+        if let Some(role) = &g.profile.project_role {
+            let reads: Vec<&String> = role.permissions.iter().filter(|p| p.to_ascii_lowercase().starts_with("storage.objects.")).collect();
+            if !reads.is_empty() {
+                out.push(finding(
+                    Severity::Error,
+                    "project_object_read",
+                    "gcp/custom-role.json",
+                    format!(
+                        "the project role grants {} on the whole project: the vendor could read every bucket, not only the ones named",
+                        reads.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                    "grant object reads on the named buckets (a bucket role such as roles/storage.objectViewer), and keep the project role to listing buckets",
+                ));
+            }
+        }
         if g.profile.project_role.is_none() && g.buckets.is_empty() && g.topics.is_empty() {
             out.push(finding(Severity::Warning, "empty_grant", "gcp/bindings.json", "nothing is granted".into(), "add a bucket or topic"));
         }

@@ -68,6 +68,52 @@ pub struct Profile {
     /// (the customer hands `handoff.json` over as the instructions say).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration: Option<Registration>,
+    /// Where this profile grants less than the vendor's own guide, in plain language (SUMMARY.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub differences_from_guide: Vec<String>,
+}
+
+/// GCP predefined roles a profile may bind on a bucket: object and bucket reads only.
+pub const GCP_BUCKET_ROLES: &[&str] =
+    &["roles/storage.objectViewer", "roles/storage.legacyObjectReader", "roles/storage.legacyBucketReader"];
+/// GCP predefined roles a profile may bind on a Pub/Sub topic: publish only.
+pub const GCP_TOPIC_ROLES: &[&str] = &["roles/pubsub.publisher"];
+/// Permissions a profile's custom project role may hold: list and read. (Object reads bound on the
+/// project reach every bucket: `lint` refuses them there.)
+pub const GCP_PROJECT_PERMISSIONS: &[&str] =
+    &["storage.buckets.get", "storage.buckets.list", "storage.objects.get", "storage.objects.list"];
+
+/// One Azure built-in role of the catalog shipped as data (`data/azure-roles.json`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct CatalogRole {
+    pub id: String,
+    pub name: String,
+    /// `container` or `topic`: where a vendor profile may assign it; `null`: never.
+    pub allowed_on: Option<String>,
+}
+
+/// The Azure built-in roles a profile may name (and the well-known broad ones, refused by name).
+pub fn azure_role_catalog() -> &'static [CatalogRole] {
+    static CATALOG: std::sync::OnceLock<Vec<CatalogRole>> = std::sync::OnceLock::new();
+    CATALOG.get_or_init(|| {
+        #[derive(Deserialize)]
+        struct File {
+            roles: Vec<CatalogRole>,
+        }
+        serde_json::from_str::<File>(include_str!("../data/azure-roles.json")).map(|f| f.roles).unwrap_or_default()
+    })
+}
+
+/// A profile string: 1 to `max` characters, none of them a control or line/paragraph separator
+/// (profile text reaches scripts, programs and Markdown).
+fn plain_text(field: &str, v: &str, max: usize, errs: &mut Vec<String>) {
+    let bad = v.chars().any(crate::validate::is_invisible);
+    if v.trim().is_empty() || v.chars().count() > max || bad {
+        errs.push(format!(
+            "{field}: 1-{max} characters of plain text on one line, no control, separator or direction characters (got '{}')",
+            crate::validate::show_value(v)
+        ));
+    }
 }
 
 /// The vendor APIs Trustbridge can register an integration with.
@@ -293,6 +339,15 @@ impl Profile {
         if self.id.is_empty() || self.id.len() > 40 || !self.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
             errs.push(format!("id: 1-40 characters of a-z, 0-9 and '-' (got '{}')", self.id));
         }
+        plain_text("display_name", &self.display_name, 80, &mut errs);
+        plain_text("description", &self.description, 500, &mut errs);
+        plain_text("handoff.instructions", &self.handoff.instructions, 1000, &mut errs);
+        if self.differences_from_guide.len() > 10 {
+            errs.push("differences_from_guide: at most 10 entries".into());
+        }
+        for (i, d) in self.differences_from_guide.iter().enumerate() {
+            plain_text(&format!("differences_from_guide[{i}]"), d, 600, &mut errs);
+        }
         if self.aws.is_none() && self.gcp.is_none() && self.azure.is_none() {
             errs.push("a profile must support at least one of aws, gcp, azure".into());
         }
@@ -322,6 +377,19 @@ impl Profile {
             if let Err(r) = rules::aws_role_name(&a.default_role_name) {
                 errs.push(format!("aws.default_role_name: {r} (got '{}')", a.default_role_name));
             }
+            for act in a.bucket_actions.iter().chain(&a.object_actions) {
+                // Storage is read: List and Read access levels only (no Write, Tagging or Permissions management).
+                if let Some(level) = crate::lint::action_level(act) {
+                    if !matches!(level, crate::lint::AccessLevel::List | crate::lint::AccessLevel::Read) {
+                        errs.push(format!("aws: '{act}' is {level:?} access; a vendor profile may grant only List and Read on storage"));
+                    }
+                }
+            }
+            for act in &a.event_bus_actions {
+                if !act.eq_ignore_ascii_case("events:PutEvents") {
+                    errs.push(format!("aws.event_bus_actions: only events:PutEvents (publish) is allowed (got '{act}')"));
+                }
+            }
             for (field, list, service) in [
                 ("bucket_actions", &a.bucket_actions, "s3"),
                 ("object_actions", &a.object_actions, "s3"),
@@ -344,29 +412,74 @@ impl Profile {
             if let Err(r) = rules::gcp_service_account_id(&g.default_service_account) {
                 errs.push(format!("gcp.default_service_account: {r} (got '{}')", g.default_service_account));
             }
+            plain_text("gcp.service_account_display_name", &g.service_account_display_name, 100, &mut errs);
             if let Some(role) = &g.project_role {
                 if role.id.len() < 3 || role.id.len() > 64 || !role.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
-                    errs.push(format!("gcp.project_role.id: 3-64 characters of A-Z, a-z, 0-9, '_' and '.' (got '{}')", role.id));
+                    errs.push(format!(
+                        "gcp.project_role.id: 3-64 characters of A-Z, a-z, 0-9, '_' and '.' (got '{}')",
+                        crate::validate::show_value(&role.id)
+                    ));
                 }
+                plain_text("gcp.project_role.title", &role.title, 100, &mut errs);
+                plain_text("gcp.project_role.description", &role.description, 256, &mut errs);
                 for perm in &role.permissions {
-                    if !perm.starts_with("storage.") || perm.contains('*') || perm.split('.').count() != 3 {
-                        errs.push(format!("gcp.project_role.permissions: must be a specific storage.* permission (got '{perm}')"));
+                    if !GCP_PROJECT_PERMISSIONS.iter().any(|p| p.eq_ignore_ascii_case(perm)) {
+                        errs.push(format!(
+                            "gcp.project_role.permissions: only {} (list and read) are allowed (got '{}')",
+                            GCP_PROJECT_PERMISSIONS.join(", "),
+                            crate::validate::show_value(perm)
+                        ));
                     }
                 }
             }
-            for r in g.bucket_roles.iter().chain(g.topic_roles.iter()) {
-                if !r.starts_with("roles/") || r.contains("admin") || r.contains("owner") || r == "roles/editor" {
-                    errs.push(format!("gcp: role must be a predefined non-admin role (got '{r}')"));
+            for (field, roles, allowed) in
+                [("gcp.bucket_roles", &g.bucket_roles, GCP_BUCKET_ROLES), ("gcp.topic_roles", &g.topic_roles, GCP_TOPIC_ROLES)]
+            {
+                for r in roles {
+                    if !allowed.iter().any(|a| a.eq_ignore_ascii_case(r)) {
+                        errs.push(format!("{field}: only {} are allowed (got '{}')", allowed.join(", "), crate::validate::show_value(r)));
+                    }
                 }
             }
         }
         if let Some(z) = &self.azure {
-            for r in z.container_roles.iter().chain(z.topic_roles.iter()) {
-                if rules::guid(&r.id).is_err() {
-                    errs.push(format!("azure: role '{}' id must be a GUID (got '{}')", r.name, r.id));
-                }
-                if matches!(r.name.as_str(), "Owner" | "Contributor" | "User Access Administrator") {
-                    errs.push(format!("azure: role is too broad for a vendor (got '{}')", r.name));
+            if z.default_service_principal_name.is_empty()
+                || z.default_service_principal_name.len() > 120
+                || !z.default_service_principal_name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            {
+                errs.push(format!(
+                    "azure.default_service_principal_name: 1-120 characters of A-Z, a-z, 0-9, '-', '_' and '.' (got '{}')",
+                    crate::validate::show_value(&z.default_service_principal_name)
+                ));
+            }
+            for (field, roles, scope) in
+                [("azure.container_roles", &z.container_roles, "container"), ("azure.topic_roles", &z.topic_roles, "topic")]
+            {
+                for (i, r) in roles.iter().enumerate() {
+                    let at = format!("{field}[{i}]");
+                    match azure_role_catalog().iter().find(|c| c.id.eq_ignore_ascii_case(&r.id)) {
+                        None => errs.push(format!(
+                            "{at}.id: not a built-in role Trustbridge allows (got '{}'); allowed here: {}",
+                            crate::validate::show_value(&r.id),
+                            azure_role_catalog()
+                                .iter()
+                                .filter(|c| c.allowed_on.as_deref() == Some(scope))
+                                .map(|c| format!("{} ({})", c.name, c.id))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                        Some(c) if c.allowed_on.as_deref() != Some(scope) => errs.push(format!(
+                            "{at}: '{}' ({}) is not a read/send data role for a {scope}; a vendor profile may not assign it",
+                            c.name, c.id
+                        )),
+                        Some(c) if c.name != r.name => errs.push(format!(
+                            "{at}.name: role {} is '{}', not '{}' (the name must match the id)",
+                            c.id,
+                            c.name,
+                            crate::validate::show_value(&r.name)
+                        )),
+                        Some(_) => {}
+                    }
                 }
             }
         }

@@ -198,6 +198,13 @@ pub fn summary_md(r: &Resolved, sealed: Option<&SealedCredentials>) -> String {
         let _ =
             writeln!(s, "**Revoke:** run `azure/revoke.sh`, or delete the app registration `{}` in Entra ID.\n", z.service_principal_name);
     }
+    if !r.profile.differences_from_guide.is_empty() {
+        let _ = writeln!(s, "## Narrower than {vendor}'s own guide\n");
+        for d in &r.profile.differences_from_guide {
+            let _ = writeln!(s, "- {d}");
+        }
+        let _ = writeln!(s);
+    }
     let _ = writeln!(s, "## Hand-off\n\n{}\n\n`handoff.json` holds the identifiers only; keys and client secrets go only to the OS keyring, and from there, when you register, straight to the vendor's API over TLS.", r.profile.handoff.instructions);
     if let Some(sealed) = sealed {
         let _ = writeln!(

@@ -52,9 +52,15 @@ impl Problem {
     }
 }
 
+/// Characters that break a line or change what a reader sees: controls, line/paragraph separators,
+/// byte-order mark, bidirectional overrides and isolates.
+pub fn is_invisible(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{feff}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Shows a value safely on one line: control characters escaped, long values shortened.
 pub fn show_value(v: &str) -> String {
-    let escaped: String = v.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect();
+    let escaped: String = v.chars().flat_map(|c| if is_invisible(c) { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect();
     if escaped.chars().count() > 80 {
         let head: String = escaped.chars().take(77).collect();
         format!("{head}…")
