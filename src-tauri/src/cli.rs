@@ -65,12 +65,17 @@ enum Command {
     /// Print the JSON Schema of the plan.
     Schema,
     /// Create or update the AWS role and policies the plan needs, with your credentials (AWS_PROFILE, SSO, env).
+    /// An existing role trustbridge did not create is refused unless adopted with --adopt.
     Apply {
         #[arg(long, value_name = "PLAN")]
         plan: PathBuf,
         /// Only print what would change.
         #[arg(long)]
         dry_run: bool,
+        /// Take over an existing role trustbridge did not create (or another integration's): lists
+        /// its policies and warns where it grants more than the plan; read them with --dry-run first.
+        #[arg(long)]
+        adopt: bool,
     },
     /// Run the connectivity test: concurrent probes, each with a fix when it fails.
     Verify {
@@ -238,11 +243,13 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             let _ = write!(out, "{}", Plan::json_schema());
             EXIT_OK
         }
-        Command::Apply { plan, dry_run } => match resolve_or_report(&plan, "done") {
+        Command::Apply { plan, dry_run, adopt } => match resolve_or_report(&plan, "done") {
             Ok(Loaded::Pack(p)) => crate::cli_pack::apply(&p, dry_run, out),
-            Ok(Loaded::Vendor(r)) => match crate::cli_register::before_apply(&plan, &r, dry_run, out) {
-                Ok(Some(registered)) => crate::cli_aws::apply(&plan, &registered, dry_run, out),
-                Ok(None) => crate::cli_aws::apply(&plan, &r, dry_run, out),
+            Ok(Loaded::Vendor(r)) => match crate::cli_aws::before_register(&plan, &r, dry_run, adopt)
+                .and_then(|()| crate::cli_register::before_apply(&plan, &r, dry_run, out))
+            {
+                Ok(Some(registered)) => crate::cli_aws::apply(&plan, &registered, dry_run, adopt, out),
+                Ok(None) => crate::cli_aws::apply(&plan, &r, dry_run, adopt, out),
                 Err(code) => code,
             },
             Err(code) => code,

@@ -59,7 +59,45 @@ fn print_failure(f: &ApplyFailure, command: &str) {
     }
 }
 
-pub fn apply(plan: &Path, r: &Resolved, dry_run: bool, out: &mut impl Write) -> i32 {
+/// A plan whose vendor issues the external id registers the role at the vendor before apply: check
+/// first (a dry run, with a stand-in for the id) that apply may change the role at all, so a role
+/// trustbridge may not take over is refused before the vendor is told about it.
+pub fn before_register(plan: &Path, r: &Resolved, dry_run: bool, adopt: bool) -> Result<(), i32> {
+    if dry_run || !r.aws.as_ref().is_some_and(|a| a.external_id_pending) {
+        return Ok(());
+    }
+    let rt = runtime()?;
+    let settings = AwsSettings { adopt, ..AwsSettings::from_env() };
+    match rt.block_on(aws::apply(&crate::register::with_stand_in_external_id(r), &settings, true)) {
+        Ok(_) => Ok(()),
+        Err(f) => {
+            print_failure(&f, &format!("apply --plan {}", plan.display()));
+            Err(EXIT_FAILED)
+        }
+    }
+}
+
+/// With `--adopt`: what the existing role already has, then the warnings.
+fn print_existing(rep: &aws::ApplyReport, out: &mut impl Write) {
+    if let Some(existing) = &rep.existing {
+        if existing.is_empty() {
+            let _ = writeln!(out, "existing role {}: no inline or attached policies", rep.role_arn);
+        } else {
+            let _ = writeln!(out, "existing role {} already has {} policy(ies):", rep.role_arn, existing.len());
+            for p in existing {
+                let _ = writeln!(out, "  {}", p.to_string().replace('\n', "\n  "));
+            }
+        }
+    }
+    for w in &rep.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    if !rep.warnings.is_empty() {
+        let _ = writeln!(out, "warning: the vendor gets everything the role can already do; choose another aws.role_name if that is more than you mean to grant");
+    }
+}
+
+pub fn apply(plan: &Path, r: &Resolved, dry_run: bool, adopt: bool, out: &mut impl Write) -> i32 {
     if let Err(code) = require_aws(r) {
         return code;
     }
@@ -67,10 +105,11 @@ pub fn apply(plan: &Path, r: &Resolved, dry_run: bool, out: &mut impl Write) -> 
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let settings = AwsSettings::from_env();
+    let settings = AwsSettings { adopt, ..AwsSettings::from_env() };
     match rt.block_on(aws::apply(&r, &settings, dry_run)) {
         Ok(rep) => {
             let _ = writeln!(out, "acting as {} (account {})", rep.caller.arn, rep.caller.account);
+            print_existing(&rep, out);
             if rep.changes.is_empty() {
                 let _ = writeln!(out, "no changes: {} already matches the plan", rep.role_arn);
                 return EXIT_OK;

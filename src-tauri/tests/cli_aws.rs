@@ -173,3 +173,93 @@ fn a_black_holed_endpoint_fails_within_the_timeout_and_never_prints_a_secret() {
     assert!(!out.contains(VENDOR_SECRET) && !err.contains(VENDOR_SECRET));
     assert!(!out.contains("customer-secret-never-printed") && !err.contains("customer-secret-never-printed"));
 }
+
+/// An existing role trustbridge did not create, named as the plan's role: untagged, trusted by the
+/// account's admins, holding `*:*` inline and AdministratorAccess attached.
+fn untagged_admin_role(endpoint: &str) {
+    let settings = trustbridge_cloud::aws::AwsSettings {
+        endpoint_url: Some(endpoint.into()),
+        credentials: Some(trustbridge_cloud::aws::Credentials::new("testing", "testing", None, None, "test")),
+        ..Default::default()
+    };
+    let plan = trustbridge_core::Plan::from_json(
+        r#"{"version":1,"platform":"mlcube","integration":{"name":"AWS_01","project_id":"demo"},
+           "aws":{"account_id":"123456789012","region":"us-east-1","external_id":"Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA",
+           "storage":[{"bucket":"cli-data"}]}}"#,
+    )
+    .unwrap();
+    let r = trustbridge_core::validate(&plan, None).unwrap();
+    let rt = trustbridge_cloud::runtime().unwrap();
+    rt.block_on(async {
+        let s = trustbridge_cloud::aws::Session::connect(r.aws.as_ref().unwrap(), &settings).await;
+        s.iam.create_role().role_name("mlcube-platform-access").assume_role_policy_document(OPS_TRUST).send().await.expect("create role");
+        s.iam
+            .put_role_policy()
+            .role_name("mlcube-platform-access")
+            .policy_name("admin")
+            .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
+            .send()
+            .await
+            .expect("put admin policy");
+        s.iam
+            .attach_role_policy()
+            .role_name("mlcube-platform-access")
+            .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+            .send()
+            .await
+            .expect("attach AdministratorAccess");
+    });
+}
+
+const OPS_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}"#;
+
+#[test]
+fn apply_refuses_a_role_it_did_not_create_and_adopt_dry_run_lists_what_it_grants() {
+    let moto = Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(dir.path(), true);
+    let p = plan.to_str().unwrap();
+    let url = moto.url();
+    seed(&url);
+    untagged_admin_role(&url);
+
+    for args in [vec!["apply", "--plan", p], vec!["apply", "--plan", p, "--dry-run"]] {
+        let o = trustbridge(&url, &args);
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {out}{err}");
+        assert!(
+            err.contains("error [aws.role_not_ours]: role mlcube-platform-access already exists and is not tagged managed-by=trustbridge"),
+            "{err}"
+        );
+        assert!(err.contains("fix: choose another aws.role_name") && err.contains("--adopt"), "{err}");
+        assert!(!out.contains("applied") && !err.contains("not done:"), "{out}{err}");
+    }
+    // A plan whose vendor issues the external id is refused before anything is registered there.
+    let pending = dir.path().join("pending.json");
+    std::fs::write(
+        &pending,
+        r#"{"version":1,"platform":"mlcube","integration":{"name":"AWS_01","project_id":"demo"},
+           "aws":{"account_id":"123456789012","region":"us-east-1","storage":[{"bucket":"cli-data"}]}}"#,
+    )
+    .unwrap();
+    let o = trustbridge(&url, &["apply", "--plan", pending.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(err.contains("error [aws.role_not_ours]") && !err.contains("vendor."), "{err}");
+
+    let o = trustbridge(&url, &["apply", "--plan", p, "--adopt", "--dry-run"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(out.contains("already has 2 policy(ies):"), "{out}");
+    assert!(out.contains("  inline policy admin\n      Allow * on *\n"), "{out}");
+    assert!(out.contains("  managed policy arn:aws:iam::aws:policy/AdministratorAccess (AWS-managed)\n"), "{out}");
+    assert!(out.contains("warning: inline policy admin grants more than the plan: every action ('*'), every resource ('*')"), "{out}");
+    assert!(out.contains("warning: AWS-managed policy AdministratorAccess is attached: full administrator rights"), "{out}");
+    assert!(out.contains("~ tag role mlcube-platform-access") && out.contains("nothing was changed"), "{out}");
+    // Still not ours: the dry run tagged nothing.
+    let o = trustbridge(&url, &["apply", "--plan", p, "--dry-run"]);
+    assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+
+    let o = trustbridge(&url, &["apply", "--help"]);
+    assert!(text(&o).0.contains("--adopt"), "{:?}", text(&o));
+}

@@ -43,6 +43,19 @@ pub enum CloudError {
     NotManaged { role: String, tag: String },
     #[error("{what} cannot be deleted yet{}", detail(.message))]
     DeleteConflict { what: String, message: String },
+    /// Apply found a role of the plan's name that trustbridge did not create: it never takes one
+    /// over unless the user adopts it explicitly.
+    #[error("role {role} already exists and is not tagged {tag}: trustbridge did not create it, so apply will not change it")]
+    RoleNotOurs { role: String, tag: String },
+    /// The role is tagged as trustbridge's, but for another integration.
+    #[error("role {role} belongs to another trustbridge integration ('{other}'), not to this plan's '{integration}'")]
+    RoleOtherIntegration { role: String, other: String, integration: String },
+    /// Revoke of an adopted role whose trust policy names only the vendor: removing the vendor
+    /// would leave it with no trust statement, and the role existed before trustbridge.
+    #[error(
+        "role {role} was adopted by trustbridge and its trust policy trusts only the vendor: removing the vendor would leave it empty"
+    )]
+    AdoptedRoleTrustsOnlyVendor { role: String },
     #[error("{action} failed: {code}{}", detail(.message))]
     Service { action: String, code: String, message: String },
     /// The vendor issues the external id and the plan has none yet: the role is never created
@@ -137,6 +150,9 @@ impl CloudError {
             CloudError::Throttled { .. } => "aws.throttled",
             CloudError::NotManaged { .. } => "aws.not_managed",
             CloudError::DeleteConflict { .. } => "aws.delete_conflict",
+            CloudError::RoleNotOurs { .. } => "aws.role_not_ours",
+            CloudError::RoleOtherIntegration { .. } => "aws.role_other_integration",
+            CloudError::AdoptedRoleTrustsOnlyVendor { .. } => "aws.adopted_role_trusts_only_vendor",
             CloudError::Service { .. } => "aws.service_error",
             CloudError::ExternalIdPending { .. } => "aws.external_id_pending",
             CloudError::Vendor { kind, .. } => match kind {
@@ -205,6 +221,15 @@ impl CloudError {
             }
             CloudError::DeleteConflict { .. } => {
                 "the role still has policies or instance profiles that trustbridge did not add: detach them, or re-run revoke with --force".into()
+            }
+            CloudError::RoleNotOurs { role, .. } => format!(
+                "choose another aws.role_name (apply then creates a role of its own), or adopt {role} explicitly: first read what it already grants with `trustbridge apply --plan … --dry-run --adopt`, then run `trustbridge apply --plan … --adopt` — the vendor gets everything the role can already do"
+            ),
+            CloudError::RoleOtherIntegration { role, other, .. } => format!(
+                "choose another aws.role_name for this integration, or change and revoke {role} with the plan of integration '{other}'; if '{other}' is this integration under an old name, adopt it with `trustbridge apply --plan … --adopt` after reading what it grants (`--dry-run --adopt`), or delete it with `trustbridge revoke --plan … --force`"
+            ),
+            CloudError::AdoptedRoleTrustsOnlyVendor { .. } => {
+                "the role existed before trustbridge adopted it: delete it (its policies are detached) with `trustbridge revoke --plan … --force`, or add another trusted principal to its trust policy in IAM and run revoke again".into()
             }
             CloudError::Service { .. } => return None,
             CloudError::ExternalIdPending { vendor } => {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use trustbridge_cloud::aws::{
-    apply, revoke, verify, AwsSettings, ChangeKind, ProbeEvent, ProbeResult, ProbeStatus, Session, VendorCredentials,
+    apply, revoke, verify, AwsSettings, ChangeKind, PolicyKind, ProbeEvent, ProbeResult, ProbeStatus, Session, VendorCredentials,
 };
 use trustbridge_cloud::retry::RetryPolicy;
 use trustbridge_core::render::aws::{EVENTS_POLICY_NAME, STORAGE_POLICY_NAME};
@@ -146,31 +146,290 @@ async fn revoke_removes_the_role_and_a_second_revoke_finds_nothing() {
     assert!(again.changes.is_empty());
 }
 
+const ROLE: &str = "mlcube-platform-access";
+/// Someone else's statement in a role's trust policy.
+const OPS_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Ops","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}"#;
+const ADMIN_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+const ADMIN_ARN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+/// What a role looks like now, read back from IAM: trust grants, tags, inline names, attached ARNs.
+struct RoleState {
+    trust: std::collections::BTreeSet<trustbridge_core::policy::Grant>,
+    tags: Vec<(String, String)>,
+    inline: Vec<String>,
+    attached: Vec<String>,
+}
+
+async fn role_state(sess: &Session, role: &str) -> RoleState {
+    let got = sess.iam.get_role().role_name(role).send().await.expect("role exists");
+    let trust = trustbridge_cloud::aws::parse_policy(got.role().unwrap().assume_role_policy_document().unwrap()).unwrap().grants();
+    let tags = sess.iam.list_role_tags().role_name(role).send().await.unwrap();
+    let mut tags: Vec<(String, String)> = tags.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
+    tags.sort();
+    let inline = sess.iam.list_role_policies().role_name(role).send().await.unwrap().policy_names().to_vec();
+    let attached = sess.iam.list_attached_role_policies().role_name(role).send().await.unwrap();
+    let attached = attached.attached_policies().iter().filter_map(|p| p.policy_arn().map(String::from)).collect();
+    RoleState { trust, tags, inline, attached }
+}
+
+fn grants(doc: &str) -> std::collections::BTreeSet<trustbridge_core::policy::Grant> {
+    trustbridge_core::policy::PolicyDocument::parse(doc).unwrap().grants()
+}
+
+/// An existing role trustbridge did not create: untagged, trusted by the account's own admins,
+/// holding `*:*` inline and AdministratorAccess attached (moto must load AWS-managed policies).
+async fn untagged_admin_role(sess: &Session) {
+    sess.iam.create_role().role_name(ROLE).assume_role_policy_document(OPS_TRUST).send().await.unwrap();
+    sess.iam.put_role_policy().role_name(ROLE).policy_name("admin").policy_document(ADMIN_POLICY).send().await.unwrap();
+    sess.iam.attach_role_policy().role_name(ROLE).policy_arn(ADMIN_ARN).send().await.unwrap();
+}
+
+fn admin_moto() -> Moto {
+    Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")])
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_shared_role_keeps_its_other_trust_and_revoke_only_removes_the_vendor() {
-    let moto = Moto::start();
+async fn an_untagged_admin_role_is_refused_in_dry_run_and_apply_and_left_unchanged() {
+    let moto = admin_moto();
     let s = settings(&moto.url());
     let r = plan();
     seed(&r, &s).await;
     let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
-    let other = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Ops","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}"#;
-    sess.iam.create_role().role_name("mlcube-platform-access").assume_role_policy_document(other).send().await.unwrap();
+    untagged_admin_role(&sess).await;
 
-    let rep = apply(&r, &s, false).await.expect("apply on a shared role");
+    for dry_run in [true, false] {
+        let err = apply(&r, &s, dry_run).await.unwrap_err();
+        assert_eq!(err.error.code(), "aws.role_not_ours", "dry_run={dry_run}: {err:?}");
+        let msg = err.error.to_string();
+        assert!(msg.contains(ROLE) && msg.contains("managed-by=trustbridge"), "{msg}");
+        let fix = err.error.fix().unwrap();
+        assert!(fix.contains("aws.role_name") && fix.contains("--adopt") && fix.contains("--dry-run"), "{fix}");
+        assert!(err.done.is_empty() && err.not_done.is_empty(), "refused before any change: {err:?}");
+        assert_eq!(err.caller.as_ref().unwrap().account, "123456789012");
+    }
+    // Nothing was changed: the vendor is not in the trust policy, no tag, no policy of ours.
+    let now = role_state(&sess, ROLE).await;
+    assert_eq!(now.trust, grants(OPS_TRUST));
+    assert!(now.tags.is_empty(), "{:?}", now.tags);
+    assert_eq!(now.inline, ["admin"]);
+    assert_eq!(now.attached, [ADMIN_ARN]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adopting_an_admin_role_lists_its_policies_warns_then_tags_it_and_revoke_keeps_it() {
+    let moto = admin_moto();
+    let s = settings(&moto.url());
+    let r = plan();
+    seed(&r, &s).await;
+    let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
+    untagged_admin_role(&sess).await;
+    // A customer-managed policy too: its default version (v2, not v1) is what is listed.
+    let team = sess
+        .iam
+        .create_policy()
+        .policy_name("team-read")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    let team_arn = team.policy().unwrap().arn().unwrap().to_string();
+    sess.iam
+        .create_policy_version()
+        .policy_arn(&team_arn)
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"arn:aws:iam::123456789012:role/x"}]}"#,
+        )
+        .set_as_default(true)
+        .send()
+        .await
+        .unwrap();
+    sess.iam.attach_role_policy().role_name(ROLE).policy_arn(&team_arn).send().await.unwrap();
+    let adopt = AwsSettings { adopt: true, ..s.clone() };
+
+    let dry = apply(&r, &adopt, true).await.expect("dry run with adopt");
+    let existing = dry.existing.as_ref().expect("adopt lists the existing policies");
+    let listed: Vec<String> = existing.iter().map(|p| p.to_string()).collect();
+    assert_eq!(existing.len(), 3, "{listed:#?}");
+    let admin = existing.iter().find(|p| p.kind == PolicyKind::Inline && p.name == "admin").expect("inline admin listed");
+    assert_eq!(admin.grants, ["Allow * on *"]);
+    let aws_admin = existing.iter().find(|p| p.arn.as_deref() == Some(ADMIN_ARN)).expect("AdministratorAccess listed");
+    assert_eq!(aws_admin.kind, PolicyKind::Managed);
+    let team_listed = existing.iter().find(|p| p.arn.as_deref() == Some(team_arn.as_str())).expect("customer-managed listed");
+    assert_eq!(team_listed.grants, ["Allow iam:* on arn:aws:iam::123456789012:role/x"], "the default version's document");
+    let w = dry.warnings.join("\n");
+    assert!(w.contains("inline policy admin grants more than the plan: every action ('*'), every resource ('*')"), "{w}");
+    assert!(w.contains("AWS-managed policy AdministratorAccess is attached: full administrator rights"), "{w}");
+    assert!(w.contains("managed policy team-read grants more than the plan: IAM wildcards (iam:*)"), "{w}");
+    assert!(w.contains("also lets AWS:arn:aws:iam::123456789012:root assume it"), "{w}");
+    let kinds: Vec<ChangeKind> = dry.changes.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [ChangeKind::TagRole, ChangeKind::UpdateTrustPolicy, ChangeKind::PutInlinePolicy, ChangeKind::PutInlinePolicy]);
+    assert!(dry.changes[0].detail.iter().any(|l| l.contains("adopt")), "{:?}", dry.changes[0].detail);
+    // The dry run changed nothing.
+    let now = role_state(&sess, ROLE).await;
+    assert!(now.tags.is_empty() && now.trust == grants(OPS_TRUST) && now.inline == ["admin"], "dry run changed the role");
+
+    let rep = apply(&r, &adopt, false).await.expect("apply with adopt");
     assert!(!rep.managed);
-    assert_eq!(rep.changes[0].kind, ChangeKind::UpdateTrustPolicy);
-    assert!(rep.changes[0].detail.iter().all(|l| l.starts_with("+ ")), "only adds: {:?}", rep.changes[0].detail);
-    let rs = verify(&r, &s, &no_progress).await.unwrap();
-    assert_all_green(&rs);
-    assert!(by_id(&rs, "trust_policy").message.contains("shared role"));
+    assert_eq!(rep.changes.len(), 4);
+    assert!(!rep.warnings.is_empty(), "the apply report carries the warnings too");
+    let now = role_state(&sess, ROLE).await;
+    let tag = |k: &str, v: &str| (k.to_string(), v.to_string());
+    assert_eq!(now.tags, [tag("managed-by", "trustbridge"), tag("trustbridge-adopted", "true"), tag("trustbridge-integration", "AWS_01")]);
+    let a = r.aws.as_ref().unwrap();
+    let ours = trustbridge_core::render::aws::trust_policy(a).grants();
+    assert_eq!(now.trust, grants(OPS_TRUST).union(&ours).cloned().collect(), "adopting keeps the other statements");
+    let mut inline = now.inline.clone();
+    inline.sort();
+    assert_eq!(inline, ["admin", EVENTS_POLICY_NAME, STORAGE_POLICY_NAME]);
+
+    // Ours now: a re-run needs no --adopt and changes nothing.
+    let again = apply(&r, &s, false).await.expect("apply again");
+    assert!(again.changes.is_empty(), "{:#?}", again.changes);
+    assert!(again.existing.is_none() && again.warnings.is_empty());
+
+    // Revoke keeps a role that existed before trustbridge: only what apply added goes.
+    let rev = revoke(&r, &s, false).await.expect("revoke");
+    assert!(!rev.role_deleted);
+    let kinds: Vec<ChangeKind> = rev.changes.iter().map(|c| c.kind).collect();
+    assert_eq!(
+        kinds,
+        [ChangeKind::DeleteInlinePolicy, ChangeKind::DeleteInlinePolicy, ChangeKind::UpdateTrustPolicy, ChangeKind::UntagRole],
+        "{:#?}",
+        rev.changes
+    );
+    let now = role_state(&sess, ROLE).await;
+    assert_eq!(now.trust, grants(OPS_TRUST));
+    assert!(now.tags.is_empty(), "{:?}", now.tags);
+    assert_eq!(now.inline, ["admin"]);
+    let mut attached = now.attached.clone();
+    attached.sort();
+    let mut want = vec![ADMIN_ARN.to_string(), team_arn.clone()];
+    want.sort();
+    assert_eq!(attached, want);
+    // Not ours any more: apply refuses it again.
+    assert_eq!(apply(&r, &s, true).await.unwrap_err().error.code(), "aws.role_not_ours");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_adopted_role_that_trusts_only_the_vendor_is_not_emptied_by_revoke() {
+    let moto = Moto::start();
+    let s = settings(&moto.url());
+    let r = plan();
+    seed(&r, &s).await;
+    let a = r.aws.as_ref().unwrap();
+    let sess = Session::connect(a, &s).await;
+    // Made by hand for the vendor (e.g. from an older setup script), untagged.
+    let trust = trustbridge_core::render::aws::trust_policy(a).to_pretty_json();
+    sess.iam.create_role().role_name(ROLE).assume_role_policy_document(&trust).send().await.unwrap();
+    let adopt = AwsSettings { adopt: true, ..s.clone() };
+    let dry = apply(&r, &adopt, true).await.expect("dry run");
+    assert_eq!(dry.existing.as_ref().map(Vec::len), Some(0));
+    assert!(dry.warnings.is_empty(), "nothing broader than the plan: {:?}", dry.warnings);
+    apply(&r, &adopt, false).await.expect("adopt");
+
+    let err = revoke(&r, &s, false).await.unwrap_err();
+    assert_eq!(err.error.code(), "aws.adopted_role_trusts_only_vendor", "{err:?}");
+    assert!(err.error.fix().unwrap().contains("--force"));
+    assert!(err.done.is_empty());
+    assert_eq!(role_state(&sess, ROLE).await.inline.len(), 2, "nothing was removed");
+    let rev = revoke(&r, &s, true).await.expect("forced revoke");
+    assert!(rev.role_deleted);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_of_another_integration_is_refused_by_apply_and_revoke() {
+    let moto = Moto::start();
+    let s = settings(&moto.url());
+    let r = plan();
+    seed(&r, &s).await;
+    apply(&r, &s, false).await.expect("integration AWS_01 creates the role");
+    let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
+    let before = role_state(&sess, ROLE).await;
+    let other = resolved(&plan_json("123456789012").replace(r#""name":"AWS_01""#, r#""name":"AWS_02""#));
+    assert_eq!(other.plan.integration.name, "AWS_02");
+
+    for dry_run in [true, false] {
+        let err = apply(&other, &s, dry_run).await.unwrap_err();
+        assert_eq!(err.error.code(), "aws.role_other_integration", "{err:?}");
+        let msg = err.error.to_string();
+        assert!(msg.contains(ROLE) && msg.contains("'AWS_01'") && msg.contains("'AWS_02'"), "{msg}");
+        assert!(err.error.fix().unwrap().contains("aws.role_name"));
+        assert!(err.done.is_empty() && err.not_done.is_empty());
+    }
+    let err = revoke(&other, &s, false).await.unwrap_err();
+    assert_eq!(err.error.code(), "aws.role_other_integration", "{err:?}");
+    assert!(err.done.is_empty());
+    let now = role_state(&sess, ROLE).await;
+    assert_eq!((now.trust, now.tags, now.inline.len()), (before.trust, before.tags, 2), "the other integration's role is untouched");
+
+    // Adopting it is explicit, and says whose it was.
+    let dry = apply(&other, &AwsSettings { adopt: true, ..s.clone() }, true).await.expect("dry run with adopt");
+    assert!(dry.warnings.iter().any(|w| w.contains("tagged for trustbridge integration 'AWS_01'")), "{:?}", dry.warnings);
+    assert!(dry.changes[0].detail.iter().any(|l| l == "tag trustbridge-integration=AWS_02"), "{:?}", dry.changes[0].detail);
+
+    // Its own integration still revokes it.
+    assert!(revoke(&r, &s, false).await.expect("revoke AWS_01").role_deleted);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_trust_on_a_role_tagged_ours_is_replaced_by_the_plan_and_revoke_deletes_it() {
+    // Today's behaviour, kept: a role trustbridge created holds the plan's trust only; a statement
+    // someone added to it is shown as a removal in the diff and removed.
+    let moto = Moto::start();
+    let s = settings(&moto.url());
+    let r = plan();
+    seed(&r, &s).await;
+    let a = r.aws.as_ref().unwrap();
+    let sess = Session::connect(a, &s).await;
+    let tag = |k: &str, v: &str| aws_sdk_iam::types::Tag::builder().key(k).value(v).build().unwrap();
+    sess.iam
+        .create_role()
+        .role_name(ROLE)
+        .assume_role_policy_document(OPS_TRUST)
+        .tags(tag("managed-by", "trustbridge"))
+        .tags(tag("trustbridge-integration", "AWS_01"))
+        .send()
+        .await
+        .unwrap();
+
+    let dry = apply(&r, &s, true).await.expect("dry run");
+    assert!(dry.managed);
+    assert_eq!(dry.changes[0].kind, ChangeKind::UpdateTrustPolicy);
+    let d = &dry.changes[0].detail;
+    assert!(d.iter().any(|l| l.starts_with("- ") && l.contains("arn:aws:iam::123456789012:root")), "{d:?}");
+    apply(&r, &s, false).await.expect("apply");
+    assert_eq!(role_state(&sess, ROLE).await.trust, trustbridge_core::render::aws::trust_policy(a).grants());
+    assert_all_green(&verify(&r, &s, &no_progress).await.unwrap());
+    let rev = revoke(&r, &s, false).await.expect("revoke");
+    assert!(rev.role_deleted);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoke_on_an_untagged_role_that_trusts_the_vendor_only_removes_the_vendor() {
+    // A role someone shared with the vendor by hand (or an older trustbridge did): revoke without
+    // --force never deletes it; it removes the vendor's statements and trustbridge's policies only.
+    let moto = Moto::start();
+    let s = settings(&moto.url());
+    let r = plan();
+    seed(&r, &s).await;
+    let a = r.aws.as_ref().unwrap();
+    let sess = Session::connect(a, &s).await;
+    let docs = trustbridge_core::render::aws::documents(a);
+    let mut shared = trustbridge_core::policy::PolicyDocument::parse(OPS_TRUST).unwrap();
+    shared.statement.extend(docs.trust.statement.iter().cloned());
+    sess.iam.create_role().role_name(ROLE).assume_role_policy_document(shared.to_pretty_json()).send().await.unwrap();
+    for (name, doc) in docs.inline() {
+        sess.iam.put_role_policy().role_name(ROLE).policy_name(name).policy_document(doc.to_pretty_json()).send().await.unwrap();
+    }
+    sess.iam.put_role_policy().role_name(ROLE).policy_name("admin").policy_document(ADMIN_POLICY).send().await.unwrap();
 
     let rev = revoke(&r, &s, false).await.expect("revoke");
     assert!(!rev.role_deleted);
-    let got = sess.iam.get_role().role_name("mlcube-platform-access").send().await.expect("role kept");
-    let trust = trustbridge_cloud::aws::parse_policy(got.role().unwrap().assume_role_policy_document().unwrap()).unwrap();
-    assert_eq!(trust.grants(), trustbridge_core::policy::PolicyDocument::parse(other).unwrap().grants());
-    let left = sess.iam.list_role_policies().role_name("mlcube-platform-access").send().await.unwrap();
-    assert!(left.policy_names().is_empty());
+    let now = role_state(&sess, ROLE).await;
+    assert_eq!(now.trust, grants(OPS_TRUST));
+    assert_eq!(now.inline, ["admin"]);
+    let again = revoke(&r, &s, false).await.expect("revoke again");
+    assert!(again.changes.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::Serialize;
-use trustbridge_core::policy::{Grant, PolicyDocument};
+use trustbridge_core::policy::{Effect, Grant, PolicyDocument};
 use trustbridge_core::render::aws::{documents, EVENTS_POLICY_NAME, INTEGRATION_TAG, MANAGED_BY_TAG, STORAGE_POLICY_NAME};
 use trustbridge_core::validate::{Resolved, ResolvedAws};
 
@@ -21,6 +21,7 @@ pub enum ChangeKind {
     PutPermissionsBoundary,
     DeletePermissionsBoundary,
     TagRole,
+    UntagRole,
     PutInlinePolicy,
     DeleteInlinePolicy,
     DeleteRole,
@@ -45,6 +46,7 @@ pub(crate) enum Op {
     PutBoundary(String),
     DeleteBoundary,
     Tag(Vec<(String, String)>),
+    Untag(Vec<String>),
     PutPolicy { name: String, doc: PolicyDocument },
     DeletePolicy(String),
     DeleteRole,
@@ -58,6 +60,7 @@ impl fmt::Display for Change {
             ChangeKind::PutPermissionsBoundary => "set permissions boundary of",
             ChangeKind::DeletePermissionsBoundary => "remove permissions boundary of",
             ChangeKind::TagRole => "tag role",
+            ChangeKind::UntagRole => "untag role",
             ChangeKind::PutInlinePolicy => "put inline policy",
             ChangeKind::DeleteInlinePolicy => "delete inline policy",
             ChangeKind::DeleteRole => "delete role",
@@ -79,6 +82,54 @@ pub struct ApplyReport {
     pub managed: bool,
     /// Changes made (or, with `dry_run`, that would be made). Empty: already up to date.
     pub changes: Vec<Change>,
+    /// With `adopt` and an existing role: every inline and attached policy it had before this run.
+    /// `None`: not asked for (no `adopt`), or the role did not exist.
+    pub existing: Option<Vec<ExistingPolicy>>,
+    /// What the user must know before the vendor gets the role: rights broader than the plan,
+    /// other principals its trust keeps, another integration's tags. Empty without `adopt`.
+    pub warnings: Vec<String>,
+}
+
+/// The tag apply adds, with the other two, to a role it adopted (that it did not create). Revoke
+/// then removes only what apply added and keeps the role (unless forced).
+pub const ADOPTED_TAG: (&str, &str) = ("trustbridge-adopted", "true");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyKind {
+    Inline,
+    Managed,
+}
+
+/// A policy the role already had, as listed for an adoption.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExistingPolicy {
+    pub kind: PolicyKind,
+    /// The inline policy's name, or the managed policy's name.
+    pub name: String,
+    /// Managed policies: the ARN.
+    pub arn: Option<String>,
+    /// One line per grant (`Allow s3:getobject on arn:…`); empty when the document was not read.
+    pub grants: Vec<String>,
+    /// Why the grants are missing, or what apply does with it.
+    pub note: Option<String>,
+}
+
+impl fmt::Display for ExistingPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.kind, &self.arn) {
+            (PolicyKind::Managed, Some(arn)) => write!(f, "managed policy {arn}")?,
+            (PolicyKind::Managed, None) => write!(f, "managed policy {}", self.name)?,
+            (PolicyKind::Inline, _) => write!(f, "inline policy {}", self.name)?,
+        }
+        if let Some(n) = &self.note {
+            write!(f, " ({n})")?;
+        }
+        for g in &self.grants {
+            write!(f, "\n    {g}")?;
+        }
+        Ok(())
+    }
 }
 
 /// Apply (or revoke) stopped part way: what was done, what was not, and why.
@@ -120,7 +171,12 @@ pub(crate) async fn check_account(s: &Session, a: &ResolvedAws) -> Result<Caller
 /// The role as it is now.
 pub(crate) struct Current {
     pub path: String,
+    /// Tagged `managed-by=trustbridge` (created or adopted by trustbridge).
     pub managed: bool,
+    /// The `trustbridge-integration` tag's value.
+    pub integration: Option<String>,
+    /// Tagged as adopted: trustbridge did not create it.
+    pub adopted: bool,
     pub trust: PolicyDocument,
     pub boundary: Option<String>,
     pub tags: Vec<(String, String)>,
@@ -159,9 +215,13 @@ pub(crate) async fn read_role(s: &Session, name: &str) -> Result<Option<Current>
         .policy_names()
         .to_vec();
     let managed = tags.iter().any(|(k, v)| k == MANAGED_BY_TAG.0 && v == MANAGED_BY_TAG.1);
+    let integration = tags.iter().find(|(k, _)| k == INTEGRATION_TAG).map(|(_, v)| v.clone());
+    let adopted = tags.iter().any(|(k, v)| k == ADOPTED_TAG.0 && v == ADOPTED_TAG.1);
     Ok(Some(Current {
         path: role.path().to_string(),
         managed,
+        integration,
+        adopted,
         trust,
         boundary: role.permissions_boundary().and_then(|b| b.permissions_boundary_arn()).map(str::to_string),
         tags,
@@ -212,8 +272,197 @@ fn desired_tags(r: &Resolved) -> Vec<(String, String)> {
     vec![(MANAGED_BY_TAG.0.to_string(), MANAGED_BY_TAG.1.to_string()), (INTEGRATION_TAG.to_string(), r.plan.integration.name.clone())]
 }
 
+/// What apply found and would do.
+struct Planned {
+    managed: bool,
+    changes: Vec<Change>,
+    existing: Option<Vec<ExistingPolicy>>,
+    warnings: Vec<String>,
+}
+
+/// Whether apply may change an existing role: one trustbridge created or adopted for this
+/// integration, or any other role only when the user adopts it explicitly. `Ok(true)`: this run
+/// adopts it. A role tagged as ours without an integration tag (older versions) is ours.
+pub(crate) fn check_owner(cur: &Current, role: &str, integration: &str, adopt: bool) -> Result<bool, CloudError> {
+    let other = cur.integration.as_deref().filter(|i| *i != integration);
+    match (cur.managed, other) {
+        (true, None) => Ok(false),
+        _ if adopt => Ok(true),
+        (false, _) => Err(CloudError::RoleNotOurs { role: role.to_string(), tag: format!("{}={}", MANAGED_BY_TAG.0, MANAGED_BY_TAG.1) }),
+        (true, Some(o)) => {
+            Err(CloudError::RoleOtherIntegration { role: role.to_string(), other: o.to_string(), integration: integration.to_string() })
+        }
+    }
+}
+
+/// At most this many pages of a listing (a role has a handful of policies; a misbehaving
+/// endpoint must not loop forever).
+const MAX_PAGES: usize = 50;
+
+/// Every inline policy name of the role (all pages).
+async fn inline_names(s: &Session, role: &str) -> Result<Vec<String>, CloudError> {
+    let mut names = Vec::new();
+    let mut marker: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let out = s
+            .call("iam:ListRolePolicies", || async {
+                s.iam
+                    .list_role_policies()
+                    .role_name(role)
+                    .set_marker(marker.clone())
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("iam:ListRolePolicies", e))
+            })
+            .await?;
+        names.extend(out.policy_names().iter().cloned());
+        match out.marker() {
+            Some(m) if out.is_truncated() && marker.as_deref() != Some(m) => marker = Some(m.to_string()),
+            _ => break,
+        }
+    }
+    Ok(names)
+}
+
+/// Every attached managed policy of the role (all pages): (name, ARN).
+async fn attached_policies(s: &Session, role: &str) -> Result<Vec<(String, String)>, CloudError> {
+    let mut out_list = Vec::new();
+    let mut marker: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let out = s
+            .call("iam:ListAttachedRolePolicies", || async {
+                s.iam
+                    .list_attached_role_policies()
+                    .role_name(role)
+                    .set_marker(marker.clone())
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("iam:ListAttachedRolePolicies", e))
+            })
+            .await?;
+        for p in out.attached_policies() {
+            let arn = p.policy_arn().unwrap_or_default().to_string();
+            let name = p.policy_name().map(str::to_string).unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_string());
+            out_list.push((name, arn));
+        }
+        match out.marker() {
+            Some(m) if out.is_truncated() && marker.as_deref() != Some(m) => marker = Some(m.to_string()),
+            _ => break,
+        }
+    }
+    Ok(out_list)
+}
+
+/// The default version's document of a managed policy; the inner error says why it could not be
+/// read as a plain policy (e.g. it uses `NotAction`).
+async fn managed_document(s: &Session, arn: &str) -> Result<Result<PolicyDocument, String>, CloudError> {
+    let p = s
+        .call("iam:GetPolicy", || async { s.iam.get_policy().policy_arn(arn).send().await.map_err(|e| s.classify("iam:GetPolicy", e)) })
+        .await?;
+    let Some(version) = p.policy().and_then(|p| p.default_version_id()).map(str::to_string) else {
+        return Ok(Err("no default version".into()));
+    };
+    let v = s
+        .call("iam:GetPolicyVersion", || async {
+            s.iam.get_policy_version().policy_arn(arn).version_id(&version).send().await.map_err(|e| s.classify("iam:GetPolicyVersion", e))
+        })
+        .await?;
+    match v.policy_version().and_then(|p| p.document()) {
+        Some(text) => Ok(parse_policy(text)),
+        None => Ok(Err("no document in the default version".into())),
+    }
+}
+
+/// An AWS-managed policy (`arn:<partition>:iam::aws:policy/…`), whose document AWS maintains.
+fn aws_managed(arn: &str) -> bool {
+    arn.contains(":iam::aws:policy/")
+}
+
+/// Why a document grants more than the plan, in words; empty when it does not.
+fn broader_than_plan(doc: &PolicyDocument, plan: &BTreeSet<Grant>) -> Vec<String> {
+    let allows: Vec<Grant> = doc.grants().into_iter().filter(|g| g.effect == Effect::Allow).collect();
+    let mut why = Vec::new();
+    if allows.iter().any(|g| g.action == "*" || g.action.starts_with("*:")) {
+        why.push("every action ('*')".to_string());
+    }
+    if allows.iter().any(|g| g.resource == "*") {
+        why.push("every resource ('*')".to_string());
+    }
+    let iam: BTreeSet<&str> =
+        allows.iter().filter(|g| g.action.starts_with("iam:") && g.action.contains('*')).map(|g| g.action.as_str()).collect();
+    if !iam.is_empty() {
+        why.push(format!("IAM wildcards ({}) that can grant more", iam.into_iter().collect::<Vec<_>>().join(", ")));
+    }
+    let extra = allows.iter().filter(|g| !plan.contains(g)).count();
+    if extra > 0 {
+        why.push(format!("{extra} grant(s) not in the plan"));
+    }
+    why
+}
+
+/// With `adopt`: every inline and attached policy the role has, and a warning for each that
+/// grants more than the plan (the vendor would get it too). Reads only.
+async fn survey(s: &Session, a: &ResolvedAws, plan: &BTreeSet<Grant>) -> Result<(Vec<ExistingPolicy>, Vec<String>), CloudError> {
+    let role = a.role_name.as_str();
+    let (inline, attached) = tokio::join!(inline_names(s, role), attached_policies(s, role));
+    let (inline, attached) = (inline?, attached?);
+    let mut listed = Vec::new();
+    let mut warnings = Vec::new();
+    let lines = |d: &PolicyDocument| d.grants().iter().map(describe_grant).collect::<Vec<_>>();
+    for name in inline {
+        let ours = name == STORAGE_POLICY_NAME || name == EVENTS_POLICY_NAME;
+        let label = format!("inline policy {name}");
+        let (grants, note) = match read_inline(s, role, &name).await {
+            Ok(Some(doc)) => {
+                let why = broader_than_plan(&doc, plan);
+                if !ours && !why.is_empty() {
+                    warnings.push(format!("{label} grants more than the plan: {}", why.join(", ")));
+                }
+                (lines(&doc), ours.then(|| "trustbridge's policy name: apply makes it match the plan".to_string()))
+            }
+            Ok(None) => (Vec::new(), Some("gone while reading".to_string())),
+            Err(CloudError::Service { code, message, .. }) if code == "UnreadablePolicy" => {
+                if !ours {
+                    warnings.push(format!("{label} could not be compared with the plan ({message}); treat it as broader"));
+                }
+                (Vec::new(), Some(format!("unreadable: {message}")))
+            }
+            Err(e) => return Err(e),
+        };
+        listed.push(ExistingPolicy { kind: PolicyKind::Inline, name, arn: None, grants, note });
+    }
+    for (name, arn) in attached {
+        let (grants, note) = if aws_managed(&arn) {
+            let what = match name.as_str() {
+                "AdministratorAccess" => "full administrator rights on every service and resource".to_string(),
+                "PowerUserAccess" => "every service except most of IAM and Organizations, on every resource".to_string(),
+                _ => "rights AWS defines, none of them in the plan".to_string(),
+            };
+            warnings.push(format!("AWS-managed policy {name} is attached: {what}"));
+            (Vec::new(), Some("AWS-managed".to_string()))
+        } else {
+            match managed_document(s, &arn).await? {
+                Ok(doc) => {
+                    let why = broader_than_plan(&doc, plan);
+                    if !why.is_empty() {
+                        warnings.push(format!("managed policy {name} grants more than the plan: {}", why.join(", ")));
+                    }
+                    (lines(&doc), Some("customer-managed, default version".to_string()))
+                }
+                Err(m) => {
+                    warnings.push(format!("managed policy {name} could not be compared with the plan ({m}); treat it as broader"));
+                    (Vec::new(), Some(format!("unreadable: {m}")))
+                }
+            }
+        };
+        listed.push(ExistingPolicy { kind: PolicyKind::Managed, name, arn: Some(arn), grants, note });
+    }
+    Ok((listed, warnings))
+}
+
 /// Reads the account and computes the changes that would make it match the plan.
-async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<(bool, Vec<Change>), CloudError> {
+/// An existing role is changed only if it is ours, or adopted explicitly (`settings.adopt`).
+async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<Planned, CloudError> {
     let docs = documents(a);
     let role = a.role_name.clone();
     let mut changes = Vec::new();
@@ -240,8 +489,11 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<(boo
                 op: Op::PutPolicy { name: name.to_string(), doc: doc.clone() },
             });
         }
-        return Ok((true, changes));
+        return Ok(Planned { managed: true, changes, existing: None, warnings: Vec::new() });
     };
+    // Before anything else, and in a dry run too: never take over a role we did not create.
+    let integration = r.plan.integration.name.as_str();
+    let adopting = check_owner(&cur, &role, integration, s.settings.adopt)?;
     if cur.path != a.role_path {
         return Err(CloudError::Service {
             action: "iam:GetRole".into(),
@@ -252,8 +504,45 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<(boo
             ),
         });
     }
-    // Trust: ours is replaced; a shared one keeps its other statements.
-    let want_trust = if cur.managed { docs.trust.clone() } else { merged_trust(&cur.trust, &docs.trust, &a.vendor_account) };
+    let (existing, mut warnings) = if s.settings.adopt {
+        let plan: BTreeSet<Grant> = desired_inline.iter().flat_map(|(_, d)| d.grants()).collect();
+        let (listed, warnings) = survey(s, a, &plan).await?;
+        (Some(listed), warnings)
+    } else {
+        (None, Vec::new())
+    };
+    // A role trustbridge created has our trust only; an adopted one keeps its other statements.
+    let created_by_us = cur.managed && !cur.adopted && !adopting;
+    if adopting {
+        if let Some(other) = cur.integration.as_deref().filter(|i| cur.managed && *i != integration) {
+            warnings.push(format!(
+                "role {role} is tagged for trustbridge integration '{other}': adopting retags it for '{integration}', and '{other}''s plan no longer manages it"
+            ));
+        }
+        let mut want = desired_tags(r);
+        want.push((ADOPTED_TAG.0.to_string(), ADOPTED_TAG.1.to_string()));
+        let missing: Vec<(String, String)> = want.into_iter().filter(|t| !cur.tags.contains(t)).collect();
+        let mut detail =
+            vec!["adopt: trustbridge did not create this role; revoke will remove only what apply adds and keep the role".to_string()];
+        detail.extend(missing.iter().map(|(k, v)| format!("tag {k}={v}")));
+        changes.push(Change { kind: ChangeKind::TagRole, target: role.clone(), detail, op: Op::Tag(missing) });
+    }
+    let want_trust = if created_by_us { docs.trust.clone() } else { merged_trust(&cur.trust, &docs.trust, &a.vendor_account) };
+    if s.settings.adopt && !created_by_us {
+        let others: BTreeSet<String> = cur
+            .trust
+            .grants()
+            .iter()
+            .filter(|g| g.effect == Effect::Allow && !mentions_vendor(g, &a.vendor_account))
+            .map(|g| if g.principal.is_empty() { "(no principal)".to_string() } else { g.principal.clone() })
+            .collect();
+        if !others.is_empty() {
+            warnings.push(format!(
+                "the trust policy of {role} also lets {} assume it; apply keeps those statements",
+                others.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
     let (before, after) = (cur.trust.grants(), want_trust.grants());
     if before != after {
         changes.push(Change {
@@ -270,7 +559,7 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<(boo
             detail: vec![format!("{} → {want}", cur_b.as_deref().unwrap_or("none"))],
             op: Op::PutBoundary(want.clone()),
         }),
-        (Some(b), None) if cur.managed => changes.push(Change {
+        (Some(b), None) if created_by_us => changes.push(Change {
             kind: ChangeKind::DeletePermissionsBoundary,
             target: role.clone(),
             detail: vec![format!("{b} → none")],
@@ -278,7 +567,7 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<(boo
         }),
         _ => {}
     }
-    if cur.managed {
+    if cur.managed && !adopting {
         let missing: Vec<(String, String)> = desired_tags(r).into_iter().filter(|t| !cur.tags.contains(t)).collect();
         if !missing.is_empty() {
             changes.push(Change {
@@ -313,7 +602,7 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<(boo
             });
         }
     }
-    Ok((cur.managed, changes))
+    Ok(Planned { managed: cur.managed, changes, existing, warnings })
 }
 
 /// Makes one change. A create whose answer was lost (the role exists, ours, same trust) counts as done.
@@ -349,7 +638,13 @@ pub(crate) async fn execute(s: &Session, r: &Resolved, a: &ResolvedAws, c: &Chan
             match res {
                 Ok(_) => Ok(()),
                 Err(CloudError::EntityAlreadyExists { what, message }) => match read_role(s, role).await? {
-                    Some(cur) if cur.managed && cur.trust.grants() == trust.grants() => Ok(()),
+                    Some(cur)
+                        if cur.managed
+                            && cur.integration.as_deref().is_none_or(|i| i == r.plan.integration.name)
+                            && cur.trust.grants() == trust.grants() =>
+                    {
+                        Ok(())
+                    }
                     _ => Err(CloudError::EntityAlreadyExists { what: format!("role {role} ({what})"), message }),
                 },
                 Err(e) => Err(e),
@@ -407,6 +702,12 @@ pub(crate) async fn execute(s: &Session, r: &Resolved, a: &ResolvedAws, c: &Chan
             .await
             .map(|_| ())
         }
+        Op::Untag(keys) => s
+            .call("iam:UntagRole", || async {
+                s.iam.untag_role().role_name(role).set_tag_keys(Some(keys.clone())).send().await.map_err(|e| s.classify("iam:UntagRole", e))
+            })
+            .await
+            .map(|_| ()),
         Op::PutPolicy { name, doc } => {
             let text = compact(doc);
             // Right after CreateRole, IAM may not know the role yet everywhere: wait for it (bounded).
@@ -495,6 +796,9 @@ pub(crate) async fn run_changes(
 }
 
 /// Creates or updates what the plan needs. With `dry_run`, only reads and reports the changes.
+/// An existing role trustbridge did not create (or another integration's) is refused before any
+/// change, unless `settings.adopt`: then the report lists its policies and warns where it already
+/// grants more than the plan, and apply tags it as adopted.
 pub async fn apply(r: &Resolved, settings: &AwsSettings, dry_run: bool) -> Result<ApplyReport, ApplyFailure> {
     let a = aws_section(r)?;
     if a.external_id_pending {
@@ -503,14 +807,14 @@ pub async fn apply(r: &Resolved, settings: &AwsSettings, dry_run: bool) -> Resul
     }
     let s = Session::connect(a, settings).await;
     let me = check_account(&s, a).await?;
-    let (managed, changes) = plan_changes(&s, r, a).await.map_err(|e| ApplyFailure {
+    let Planned { managed, changes, existing, warnings } = plan_changes(&s, r, a).await.map_err(|e| ApplyFailure {
         error: with_principal(e, &me),
         caller: Some(me.clone()),
         done: Vec::new(),
         not_done: Vec::new(),
     })?;
     let changes = if dry_run { changes } else { run_changes(&s, r, a, &me, changes).await? };
-    Ok(ApplyReport { caller: me, role_arn: a.role_arn(), dry_run, managed, changes })
+    Ok(ApplyReport { caller: me, role_arn: a.role_arn(), dry_run, managed, changes, existing, warnings })
 }
 
 #[cfg(test)]

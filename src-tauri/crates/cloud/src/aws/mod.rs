@@ -19,7 +19,7 @@ use serde::Serialize;
 use trustbridge_core::policy::{Grant, PolicyDocument};
 use trustbridge_core::validate::{Resolved, ResolvedAws};
 
-pub use apply::{apply, ApplyFailure, ApplyReport, Change, ChangeKind};
+pub use apply::{apply, ApplyFailure, ApplyReport, Change, ChangeKind, ExistingPolicy, PolicyKind, ADOPTED_TAG};
 pub use aws_sdk_sts::config::Credentials;
 pub use revoke::{revoke, RevokeReport};
 pub use verify::{verify, ProbeEvent, ProbeResult, ProbeStatus};
@@ -55,6 +55,9 @@ pub struct AwsSettings {
     pub retry: RetryPolicy,
     /// How long to wait for a new role to become assumable (IAM propagation).
     pub propagation: RetryPolicy,
+    /// Apply only: take over an existing role trustbridge did not create (or another
+    /// integration's), after listing what it already grants. Never set by default.
+    pub adopt: bool,
 }
 
 impl Default for AwsSettings {
@@ -68,6 +71,7 @@ impl Default for AwsSettings {
             sdk_max_attempts: 3,
             retry: RetryPolicy::calls(),
             propagation: RetryPolicy::propagation(),
+            adopt: false,
         }
     }
 }

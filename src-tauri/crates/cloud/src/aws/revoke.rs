@@ -1,12 +1,14 @@
-//! Revoke: delete our inline policies and then the role (only a role tagged as ours, unless
-//! forced), or, for a shared role, just remove the vendor's statements from its trust policy.
+//! Revoke: delete our inline policies and then the role (only a role trustbridge created for this
+//! integration, unless forced), or, for a shared role (untagged, or adopted: it existed before
+//! trustbridge), just remove the vendor's statements from its trust policy, our inline policies and
+//! our tags. A role of another integration is refused unless forced.
 
 use serde::Serialize;
 use trustbridge_core::policy::PolicyDocument;
-use trustbridge_core::render::aws::{EVENTS_POLICY_NAME, MANAGED_BY_TAG, STORAGE_POLICY_NAME};
+use trustbridge_core::render::aws::{EVENTS_POLICY_NAME, INTEGRATION_TAG, MANAGED_BY_TAG, STORAGE_POLICY_NAME};
 use trustbridge_core::validate::Resolved;
 
-use super::apply::{check_account, grant_diff, read_role, run_changes, ApplyFailure, Change, ChangeKind, Op};
+use super::apply::{check_account, grant_diff, read_role, run_changes, ApplyFailure, Change, ChangeKind, Op, ADOPTED_TAG};
 use super::{aws_section, mentions_vendor, AwsSettings, CallerIdentity, Session};
 use crate::error::CloudError;
 
@@ -34,8 +36,19 @@ pub async fn revoke(r: &Resolved, settings: &AwsSettings, force: bool) -> Result
     let Some(cur) = read_role(&s, &role).await.map_err(fail)? else {
         return Ok(RevokeReport { caller: me, role_arn: a.role_arn(), role_deleted: false, changes: Vec::new() });
     };
+    // Another integration's role is not ours to touch (its own plan revokes it), unless forced.
+    let integration = r.plan.integration.name.as_str();
+    if let Some(other) = cur.integration.as_deref().filter(|i| *i != integration && !force) {
+        return Err(fail(CloudError::RoleOtherIntegration {
+            role: role.clone(),
+            other: other.to_string(),
+            integration: integration.to_string(),
+        }));
+    }
     let mut changes = Vec::new();
-    let delete_role = cur.managed || force;
+    // Only a role trustbridge created is deleted; an adopted one existed before and is kept.
+    let adopted = cur.managed && cur.adopted;
+    let delete_role = (cur.managed && !cur.adopted) || force;
     for name in &cur.inline {
         let ours = name == STORAGE_POLICY_NAME || name == EVENTS_POLICY_NAME;
         if ours || force {
@@ -88,6 +101,9 @@ pub async fn revoke(r: &Resolved, settings: &AwsSettings, force: bool) -> Result
             .cloned()
             .collect();
         if kept.len() != cur.trust.statement.len() {
+            if kept.is_empty() && adopted {
+                return Err(fail(CloudError::AdoptedRoleTrustsOnlyVendor { role: role.clone() }));
+            }
             if kept.is_empty() {
                 return Err(fail(CloudError::NotManaged { role: role.clone(), tag: format!("{}={}", MANAGED_BY_TAG.0, MANAGED_BY_TAG.1) }));
             }
@@ -97,6 +113,21 @@ pub async fn revoke(r: &Resolved, settings: &AwsSettings, force: bool) -> Result
                 target: role.clone(),
                 detail: grant_diff(&cur.trust.grants(), &after.grants()),
                 op: Op::UpdateTrust { trust: after },
+            });
+        }
+        if adopted {
+            // Last: until it is done, a re-run still knows the role as adopted.
+            let keys: Vec<String> = cur
+                .tags
+                .iter()
+                .map(|(k, _)| k.clone())
+                .filter(|k| k == MANAGED_BY_TAG.0 || k == INTEGRATION_TAG || k == ADOPTED_TAG.0)
+                .collect();
+            changes.push(Change {
+                kind: ChangeKind::UntagRole,
+                target: role.clone(),
+                detail: vec![format!("the role existed before trustbridge adopted it: kept, without {}", keys.join(", "))],
+                op: Op::Untag(keys),
             });
         }
     }
