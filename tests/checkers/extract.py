@@ -62,10 +62,16 @@ def unq(v):
     return v
 
 
+def untemplate(s):
+    # python-hcl2 parses but does not evaluate templates: apply HCL's two template escapes as
+    # Terraform does ("$${" is a literal "${", "%%{" a literal "%{").
+    return s.replace("$${", "${").replace("%%{", "%{")
+
+
 def heredoc_json(v):
     v = unq(v).strip()
     m = re.match(r"<<-?(\w+)\n(.*)\n\s*\1$", v, re.S)
-    return json.loads(m.group(2) if m else v)
+    return json.loads(untemplate(m.group(2) if m else v))
 
 
 def tf_aws(path):

@@ -38,33 +38,66 @@ fn grants(v: &serde_json::Value) -> BTreeSet<Grant> {
     PolicyDocument::parse(&v.to_string()).unwrap().grants()
 }
 
+/// CloudFormation, Terraform and Pulumi, read back by their own parsers, grant exactly the JSON
+/// documents' grants (and no policy more or less).
+fn assert_aws_formats_agree(name: &str, r: &trustbridge_core::validate::Resolved, dir: &Path) {
+    let a = r.aws.as_ref().unwrap();
+    let docs = aws::documents(a);
+    let want_trust = docs.trust.grants();
+    let want_inline: Vec<(String, BTreeSet<Grant>)> = docs.inline().iter().map(|(n, d)| (n.to_string(), d.grants())).collect();
+    let partition = a.partition.name.as_str();
+    let cfn = extract("cfn", &dir.join("cloudformation.yaml"), &[partition, &a.account_id, &a.region, a.partition.dns_suffix()]);
+    let tf = extract("tf-aws", &dir.join("main.tf"), &[]);
+    for (format, got) in [("cloudformation", &cfn), ("terraform", &tf)] {
+        assert_eq!(grants(&got["trust"]), want_trust, "{name}: {format} trust");
+        assert_eq!(got["inline"].as_object().unwrap().len(), want_inline.len(), "{name}: {format} inline policy count");
+        for (pname, want) in &want_inline {
+            assert_eq!(&grants(&got["inline"][pname]), want, "{name}: {format} {pname}");
+        }
+    }
+    let py = extract("pulumi-aws", &dir.join("pulumi/__main__.py"), &[]);
+    assert_eq!(grants(&py["trust"]), want_trust, "{name}: pulumi trust");
+    for (pname, want) in &want_inline {
+        let var = if pname == aws::STORAGE_POLICY_NAME { "STORAGE_POLICY" } else { "EVENTS_POLICY" };
+        assert_eq!(&grants(&py["inline"][var]), want, "{name}: pulumi {pname}");
+    }
+}
+
 #[test]
 fn every_aws_format_grants_exactly_the_json_documents() {
     let tmp = tempfile::tempdir().unwrap();
     for name in PLANS {
         let r = resolved(name);
-        let a = r.aws.as_ref().unwrap();
-        let docs = aws::documents(a);
-        let dir = export(name, tmp.path()).join("aws");
-        let want_trust = docs.trust.grants();
-        let want_inline: Vec<(String, BTreeSet<Grant>)> = docs.inline().iter().map(|(n, d)| (n.to_string(), d.grants())).collect();
+        assert_aws_formats_agree(name, &r, &export(name, tmp.path()).join("aws"));
+    }
+}
 
-        let partition = a.partition.name.as_str();
-        let cfn = extract("cfn", &dir.join("cloudformation.yaml"), &[partition, &a.account_id, &a.region, a.partition.dns_suffix()]);
-        let tf = extract("tf-aws", &dir.join("main.tf"), &[]);
-        for (format, got) in [("cloudformation", &cfn), ("terraform", &tf)] {
-            assert_eq!(grants(&got["trust"]), want_trust, "{name}: {format} trust");
-            assert_eq!(got["inline"].as_object().unwrap().len(), want_inline.len(), "{name}: {format} inline policy count");
-            for (pname, want) in &want_inline {
-                assert_eq!(&grants(&got["inline"][pname]), want, "{name}: {format} {pname}");
-            }
-        }
-        let py = extract("pulumi-aws", &dir.join("pulumi/__main__.py"), &[]);
-        assert_eq!(grants(&py["trust"]), want_trust, "{name}: pulumi trust");
-        for (pname, want) in &want_inline {
-            let var = if pname == aws::STORAGE_POLICY_NAME { "STORAGE_POLICY" } else { "EVENTS_POLICY" };
-            assert_eq!(&grants(&py["inline"][var]), want, "{name}: pulumi {pname}");
-        }
+/// Issue 11 (findings 5 and 6): prefixes that are legal S3 keys but special to YAML, Python or HCL
+/// render without a panic and grant the same string in every format.
+#[test]
+fn hostile_but_legal_prefixes_grant_the_same_string_in_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let prefixes = [
+        "reports: true/",
+        "team\u{2028}  data/",
+        "team\u{2029}data/",
+        "quote\"back\\slash/",
+        "%{if x}y%{endif} 'single' \"\"\"/",
+        "right\u{202e}left/",
+        "bom\u{feff}/",
+        "key: {a: b} # - null/",
+    ];
+    for (i, prefix) in prefixes.iter().enumerate() {
+        let mut v: serde_json::Value = serde_json::from_str(&plan_text("aws-kms-prefix.json")).unwrap();
+        v["aws"]["storage"][0]["prefix"] = (*prefix).into();
+        let plan = trustbridge_core::Plan::from_json(&v.to_string()).unwrap();
+        let r = trustbridge_core::validate(&plan, None).unwrap_or_else(|p| panic!("{prefix:?}: {p:?}"));
+        let out = tmp.path().join(format!("p{i}"));
+        write_bundle(&render::render(&r), &out).unwrap();
+        assert_aws_formats_agree(&format!("{prefix:?}"), &r, &out.join("aws"));
+        // And the JSON document itself grants the prefix as typed.
+        let doc = PolicyDocument::parse(&std::fs::read_to_string(out.join("aws/storage-policy.json")).unwrap()).unwrap();
+        assert!(doc.grants().iter().any(|g| g.resource.ends_with(&format!("/{prefix}*"))), "{prefix:?}");
     }
 }
 

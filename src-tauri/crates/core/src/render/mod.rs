@@ -43,6 +43,28 @@ impl Bundle {
     }
 }
 
+/// A double-quoted string literal that JSON, YAML (double-quoted scalar), Python and HCL (before its
+/// template escapes) all read back as exactly `s`: quotes and backslashes escaped, and every
+/// character a reader could take as a line break, or that is not printable, as `\uXXXX` — controls,
+/// NEL, LINE/PARAGRAPH SEPARATOR (YAML 1.1 breaks lines on them), BOM and bidirectional controls.
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if crate::validate::is_invisible(c) => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn pretty<T: Serialize>(v: &T) -> String {
     let mut s = serde_json::to_string_pretty(v).expect("serializes");
     s.push('\n');

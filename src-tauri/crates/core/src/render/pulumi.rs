@@ -1,6 +1,5 @@
 //! Pulumi (Python) programs for each cloud, from the same typed model. Policy documents are
-//! Python dict literals of the exported JSON documents (JSON strings are valid Python strings,
-//! and our documents hold no true/false/null).
+//! Python dict literals of the exported JSON documents, written by [`py_literal`].
 
 use crate::render::aws::{AwsDocuments, INTEGRATION_TAG, MANAGED_BY_TAG, STORAGE_POLICY_NAME};
 use crate::render::azure::AzureModel;
@@ -9,16 +8,49 @@ use crate::validate::{Resolved, ResolvedAws, ResolvedAzure, ResolvedGcp};
 
 /// A Python string literal.
 pub fn py_str(s: &str) -> String {
-    serde_json::to_string(s).expect("string")
+    super::quoted(s)
 }
 
+/// A JSON value as a Python literal (dicts, lists, strings through [`super::quoted`], `True`,
+/// `False`, `None`), indented like the JSON document it mirrors. Any value renders; nothing panics.
 pub(crate) fn py_literal(v: &serde_json::Value) -> String {
-    let text = serde_json::to_string_pretty(v).expect("json");
-    assert!(
-        !text.contains(": true") && !text.contains(": false") && !text.contains(": null"),
-        "policy documents hold no JSON-only literals"
-    );
-    text
+    fn emit(v: &serde_json::Value, indent: usize, out: &mut String) {
+        let pad = |n: usize| "  ".repeat(n);
+        match v {
+            serde_json::Value::Null => out.push_str("None"),
+            serde_json::Value::Bool(true) => out.push_str("True"),
+            serde_json::Value::Bool(false) => out.push_str("False"),
+            serde_json::Value::Number(n) => out.push_str(&n.to_string()),
+            serde_json::Value::String(s) => out.push_str(&super::quoted(s)),
+            serde_json::Value::Array(a) if a.is_empty() => out.push_str("[]"),
+            serde_json::Value::Object(o) if o.is_empty() => out.push_str("{}"),
+            serde_json::Value::Array(a) => {
+                out.push_str("[\n");
+                for (i, item) in a.iter().enumerate() {
+                    out.push_str(&pad(indent + 1));
+                    emit(item, indent + 1, out);
+                    out.push_str(if i + 1 < a.len() { ",\n" } else { "\n" });
+                }
+                out.push_str(&pad(indent));
+                out.push(']');
+            }
+            serde_json::Value::Object(o) => {
+                out.push_str("{\n");
+                for (i, (k, item)) in o.iter().enumerate() {
+                    out.push_str(&pad(indent + 1));
+                    out.push_str(&super::quoted(k));
+                    out.push_str(": ");
+                    emit(item, indent + 1, out);
+                    out.push_str(if i + 1 < o.len() { ",\n" } else { "\n" });
+                }
+                out.push_str(&pad(indent));
+                out.push('}');
+            }
+        }
+    }
+    let mut out = String::new();
+    emit(v, 0, &mut out);
+    out
 }
 
 /// `Pulumi.yaml` for a program in this folder.

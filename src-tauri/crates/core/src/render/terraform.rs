@@ -6,19 +6,10 @@ use crate::render::azure::AzureModel;
 use crate::render::gcp::{self, GcpModel};
 use crate::validate::{Resolved, ResolvedAws, ResolvedAzure, ResolvedGcp};
 
-/// An HCL string literal (escapes quotes, backslashes and template sequences).
+/// An HCL string literal: [`super::quoted`] (HCL reads the same escapes), then HCL's template
+/// sequences escaped.
 pub fn hcl_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out.replace("${", "$${").replace("%{", "%%{")
+    super::quoted(s).replace("${", "$${").replace("%{", "%%{")
 }
 
 /// A JSON document as an HCL heredoc (template sequences escaped).

@@ -1,5 +1,6 @@
-//! A small YAML emitter for JSON values (block style, every string double-quoted with JSON
-//! escapes, which YAML reads the same way). Enough for CloudFormation templates.
+//! A small YAML emitter for JSON values (block style, every string double-quoted by
+//! [`super::quoted`], which YAML reads back exactly, line separators included). Enough for
+//! CloudFormation templates.
 
 use serde_json::Value;
 
@@ -14,7 +15,7 @@ fn scalar(v: &Value) -> Option<String> {
         Value::Null => Some("null".into()),
         Value::Bool(b) => Some(b.to_string()),
         Value::Number(n) => Some(n.to_string()),
-        Value::String(s) => Some(serde_json::to_string(s).expect("string")),
+        Value::String(s) => Some(super::quoted(s)),
         Value::Array(a) if a.is_empty() => Some("[]".into()),
         Value::Object(o) if o.is_empty() => Some("{}".into()),
         _ => None,
@@ -32,7 +33,7 @@ fn key(k: &str) -> String {
     {
         k.to_string()
     } else {
-        serde_json::to_string(k).expect("key")
+        super::quoted(k)
     }
 }
 
