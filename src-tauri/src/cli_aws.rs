@@ -68,7 +68,7 @@ pub fn before_register(plan: &Path, r: &Resolved, dry_run: bool, adopt: bool) ->
     }
     let rt = runtime()?;
     let settings = AwsSettings { adopt, ..AwsSettings::from_env() };
-    match rt.block_on(aws::apply(&crate::register::with_stand_in_external_id(r), &settings, true)) {
+    match rt.block_on(aws::apply(&r.with_stand_in_external_id(), &settings, true)) {
         Ok(_) => Ok(()),
         Err(f) => {
             print_failure(&f, &format!("apply --plan {}", plan.display()));

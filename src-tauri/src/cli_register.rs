@@ -125,7 +125,7 @@ pub fn before_apply(path: &Path, r: &Resolved, dry_run: bool, out: &mut impl Wri
     if dry_run {
         let _ = writeln!(out, "~ aws: would register role {} at {vendor} first; {vendor} issues the external id then", a.role_arn());
         // The dry run shows the role's changes with a stand-in for the id the vendor will issue.
-        return Ok(Some(register::with_stand_in_external_id(r)));
+        return Ok(Some(r.with_stand_in_external_id()));
     }
     let rt = runtime()?;
     let settings = VendorSettings::from_env();

@@ -47,7 +47,9 @@ pub(crate) fn problems_under(problems: Vec<trustbridge_core::Problem>, fields: O
 #[tauri::command]
 pub fn preview(plan: serde_json::Value) -> Result<Preview, IpcError> {
     let resolved = resolve(&plan)?;
-    let bundle = render(&resolved);
+    // Before the vendor issues the external id, the documents show a stand-in for it (the lint
+    // findings below still say it is pending, and export refuses until it is not).
+    let bundle = render(&resolved.with_stand_in_external_id());
     Ok(Preview {
         files: bundle.files.into_iter().map(|f| PreviewFile { path: f.path, content: f.content }).collect(),
         grants: render::summary::grant_lines(&resolved),

@@ -72,7 +72,7 @@ pub async fn aws_identity(cloud: State<'_, CloudState>, region: Option<String>) 
 pub async fn apply_aws(cloud: State<'_, CloudState>, plan: serde_json::Value, dry_run: bool) -> Result<ApplyResult, IpcError> {
     let r = resolve(&plan)?;
     need_aws(&r)?;
-    let r = if dry_run { crate::register::with_stand_in_external_id(&r) } else { r };
+    let r = if dry_run { r.with_stand_in_external_id() } else { r };
     match aws::apply(&r, &cloud.settings.aws, dry_run).await {
         Ok(rep) => Ok(ApplyResult {
             caller: AwsCaller::from(&rep.caller),

@@ -93,17 +93,6 @@ fn recorded(r: &Resolved, cloud: Cloud) -> Option<&String> {
     }
 }
 
-/// For a dry run before registration: `r` with a stand-in (`ISSUED-BY-{PROFILE}`) for the external
-/// id the vendor will issue, so the role's changes can be shown. Never applied.
-pub fn with_stand_in_external_id(r: &Resolved) -> Resolved {
-    let mut shown = r.clone();
-    if let Some(a) = shown.aws.as_mut().filter(|a| a.external_id_pending) {
-        a.external_id = Some(format!("ISSUED-BY-{}", r.profile.id.to_ascii_uppercase()));
-        a.external_id_pending = false;
-    }
-    shown
-}
-
 /// Whether the plan records credentials registered at the vendor.
 pub fn has_recorded(r: &Resolved) -> bool {
     [Cloud::Aws, Cloud::Gcp, Cloud::Azure].into_iter().any(|c| recorded(r, c).is_some())

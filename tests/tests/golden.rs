@@ -202,6 +202,11 @@ fn a_vendor_issued_external_id_not_received_yet_blocks_the_trust_policy() {
     let f = lint(&r);
     let pending = f.iter().find(|x| x.code == "lint.external_id_pending").unwrap_or_else(|| panic!("{f:#?}"));
     assert_eq!(pending.severity, Severity::Error, "an unconditioned trust is never exported");
+    assert!(f.iter().all(|x| x.code != "lint.missing_external_id"), "one error for a pending id, not two: {f:#?}");
+    // The documents shown meanwhile carry a stand-in, never an unconditioned trust.
+    let shown = r.with_stand_in_external_id();
+    let trust = trustbridge_core::render::aws::trust_policy(shown.aws.as_ref().unwrap());
+    assert!(trust.grants().iter().all(|g| g.condition.contains("sts:externalid=ISSUED-BY-MLCUBE")), "{trust:?}");
     assert!(pending.fix.contains("trustbridge register"));
     // Registered: the id is ML cube's, nothing is flagged.
     v["aws"]["external_id"] = "issued-by-the-vendor-01".into();

@@ -253,7 +253,12 @@ fn lint_aws(a: &ResolvedAws, out: &mut Vec<Finding>) {
 pub fn lint(r: &Resolved) -> Vec<Finding> {
     let mut out = Vec::new();
     if let Some(a) = &r.aws {
-        lint_aws(a, &mut out);
+        // A pending external id is one error (below), not also an unconditioned trust: the other
+        // documents are linted as they will be, with a stand-in for the id.
+        match r.with_stand_in_external_id().aws.as_ref() {
+            Some(shown) if a.external_id_pending => lint_aws(shown, &mut out),
+            _ => lint_aws(a, &mut out),
+        }
         let vendor = &r.profile.display_name;
         if a.external_id_pending {
             out.push(finding(

@@ -188,6 +188,21 @@ pub struct Resolved {
     pub azure: Option<ResolvedAzure>,
 }
 
+impl Resolved {
+    /// Before the vendor has issued the external id: this plan with a stand-in
+    /// (`ISSUED-BY-{PROFILE}`) in its place, so the role's documents and changes can be shown (check
+    /// page, dry run, lint of the other documents). Never exported or applied: [`crate::lint`]
+    /// refuses the pending plan itself.
+    pub fn with_stand_in_external_id(&self) -> Resolved {
+        let mut shown = self.clone();
+        if let Some(a) = shown.aws.as_mut().filter(|a| a.external_id_pending) {
+            a.external_id = Some(format!("ISSUED-BY-{}", self.profile.id.to_ascii_uppercase()));
+            a.external_id_pending = false;
+        }
+        shown
+    }
+}
+
 struct Check {
     problems: Vec<Problem>,
 }
