@@ -3,17 +3,23 @@
 // starts the app through a wrapper that sets AWS_ENDPOINT_URL / AWS_ACCESS_KEY_ID /
 // AWS_SECRET_ACCESS_KEY / AWS_REGION for it alone, drives Apply (dry run, then apply) and the
 // connectivity test, and stops moto by its PID. Vendor-side probes are skipped: no vendor credentials.
+// ML cube issues the external id: the TEST DOUBLE of its API runs in the rig (rig.mjs); the export
+// registers the role first, and Apply finds the registration kept (mlcube-register.e2e.mjs is the
+// path that registers at Apply).
 // Counts user actions from launch to export and to the green test ("# user-actions …: N").
+import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { e2e, OUT } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
-import { boto, motoWrapper, startMoto, stopMoto } from "./moto.mjs";
+import { boto, startMoto, stopMoto } from "./moto.mjs";
+import { appWrapper, motoEnv, startRig } from "./rig.mjs";
 
 const ACCOUNT = "123456789012"; // moto's default account
 const REGION = "us-east-1";
 const BUCKET = "moto-e2e-training-data";
 const BUS = "moto-e2e-retrain";
+const API_KEY = `mlc-${randomBytes(12).toString("hex")}`;
 
 function seed(url) {
   boto(url, REGION, `boto3.client("s3", **kw).create_bucket(Bucket=${JSON.stringify(BUCKET)})
@@ -30,6 +36,9 @@ try {
   console.log(`not ok - seed moto: ${e.message}`);
   process.exit(1);
 }
+const rig = await startRig({ vendor: { api_key: API_KEY, projects: ["fraud-detection"] } });
+process.on("exit", () => rig.stop());
+const { env, unset } = motoEnv(moto.url, REGION);
 
 await e2e(
   "aws-moto",
@@ -63,16 +72,27 @@ await e2e(
       t.check(buses.includes(BUS) && buses.includes("default"), "the event bus field offers the account's buses (ListEventBuses)", JSON.stringify(buses));
       // The default bus is kept (it exists in every account): no typing.
       t.check((await f.value("aws.events[0].event_bus_name")) === "default", "the event bus defaults to 'default'");
+      await f.continue("vendor");
+      await f.fill("integration.api_url", rig.vendor_url);
+      const key = await f.el("#f-vendor-api-key");
+      await key.click();
+      await key.addValue(API_KEY);
+      f.actions += 1;
       await f.continue("check");
       await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers shows what is granted");
       await f.continue("export");
+      // With AWS credentials present the dry run is shown on arrival (read only; nothing registered yet).
+      await t.waitFor(async () => (await b.$('[data-testid="apply-register-line"]')).isExisting(), "the dry run on arrival says ML cube is registered with first", { timeout: 30000 });
+      t.check((await rig.ask("vendor")).registrations.length === 0, "nothing is registered by a dry run");
 
       // Export too (the issue's count is launch → export; with AWS credentials the account id is not typed).
       const parent = join(process.env.HOME, "exports-aws-moto");
       mkdirSync(parent, { recursive: true });
       await f.fill("export.folder", parent);
       await f.click("export-typed");
-      await t.waitFor(async () => (await b.$('[data-testid="export-dir"]')).isExisting(), "the export reports its folder");
+      await t.waitFor(async () => (await b.$('[data-testid="export-dir"]')).isExisting(), "the export reports its folder", { timeout: 30000 });
+      // The trust policy needs ML cube's external id: exporting registered the role first.
+      t.check((await rig.ask("vendor")).registrations.filter((r) => r.type === "aws").length === 1, "the export registered the role with ML cube (it issues the external id)");
       console.log(`# user-actions launch→export (AWS credentials present): ${f.actions}`);
       writeFileSync(join(OUT, "aws-moto-export-actions.txt"), `${f.actions}\n`);
 
@@ -87,6 +107,7 @@ await e2e(
       const changes = await b.$$('[data-testid="apply-changes"] > li');
       t.check(changes.length === 3, "three changes: the role and two inline policies", `${changes.length}`);
       t.check(preview.includes("create role mlcube-platform-access"), "the role to create is named");
+      t.check(!(await (await b.$('[data-testid="apply-register-line"]')).isExisting()), "already registered: this dry run has nothing to register");
       await f.shot("apply-dry-run", '[data-testid="apply-preview"]');
 
       // Apply, step 2.
@@ -97,11 +118,13 @@ await e2e(
       }, "apply reports its result", { timeout: 30000 });
       t.check(result.includes("Applied") && result.includes(`arn:aws:iam::${ACCOUNT}:role/mlcube-platform-access`), "applied: the role ARN", result);
       t.check(!(await (await b.$('[data-testid="apply-error"]')).isExisting()), "no apply error");
+      const kept = await b.execute(() => [...document.querySelectorAll('[data-testid="apply-registered"] li')].map((e) => e.dataset.action));
+      t.check(JSON.stringify(kept) === '["kept"]', "apply kept ML cube's registration (no second one)", JSON.stringify(kept));
+      t.check((await rig.ask("vendor")).registrations.length === 1, "still one registration at ML cube");
       await f.shot("applied", '[data-testid="apply-result"]');
 
-      // The connectivity test, live: every probe ends passed (vendor probes skipped: no vendor credentials).
+      // The connectivity test, live, run on arrival: every probe ends passed (vendor probes skipped: no vendor credentials).
       await f.continue("test");
-      await f.click("run-test");
       const verdict = await t.waitFor(async () => {
         const v = await b.$('[data-testid="test-verdict"]');
         return (await v.isExisting()) && (await v.getAttribute("data-result"));
@@ -121,13 +144,13 @@ await e2e(
       const failing = probes.filter((p) => p.status !== "pass" && p.status !== "skip");
       t.check(failing.length === 0, "every probe passed or was skipped", JSON.stringify(failing));
       const passed = probes.filter((p) => p.status === "pass").map((p) => p.id);
-      for (const id of ["credentials", "role_exists", "trust_policy", "permissions", `bucket:${BUCKET}`, "event_bus:default"]) {
+      for (const id of ["credentials", "role_exists", "trust_policy", "permissions", `bucket:${BUCKET}`, "event_bus:default", "vendor:registration:aws"]) {
         t.check(passed.includes(id), `probe ${id} passed`);
       }
       t.check(probes.filter((p) => p.status === "pass").every((p) => /\d+ ms/.test(p.text)), "each finished probe shows its duration");
       t.check(
-        probes.filter((p) => p.status === "skip").every((p) => p.id.startsWith("vendor_") || p.id === "vendor:registration:aws"),
-        "only vendor-side probes (and the registration with ML cube, not made here) are skipped",
+        probes.filter((p) => p.status === "skip").every((p) => p.id.startsWith("vendor_")),
+        "only vendor-side probes are skipped",
       );
       t.check(await (await b.$('[data-testid="vendor-side-note"]')).isExisting(), "the page says the vendor-side checks need the vendor's credentials");
       await f.shot("test-green");
@@ -159,7 +182,8 @@ await e2e(
       await f.shot("apply-refused-other-account", '[data-testid="apply-error"]');
     } finally {
       stopMoto(moto.child);
+      rig.stop();
     }
   },
-  { application: motoWrapper(moto.url, REGION) },
+  { application: appWrapper(env, { name: "trustbridge-on-moto.sh", unset }) },
 );

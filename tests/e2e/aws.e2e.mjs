@@ -1,12 +1,20 @@
-// (a) The full ML cube AWS path, launch → export, then the exported files read from disk.
+// (a) The full ML cube AWS path, launch → export, then the exported files read from disk. ML cube
+// issues the external id: the "Connect to ML cube" page takes its API's URL and the API key, and the
+// export registers the role with the TEST DOUBLE of ML cube's API (in the rig, rig.mjs) first.
+// No AWS credentials here (aws-moto.e2e.mjs and mlcube-register.e2e.mjs apply against moto).
 // Counts user actions from launch to export (printed as "# user-actions launch→export: N").
+import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { e2e, OUT } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
+import { appWrapper, startRig } from "./rig.mjs";
 
 const ACCOUNT = "123456789012";
 const BUCKET = "my-company-data-bucket";
+const API_KEY = `mlc-${randomBytes(12).toString("hex")}`;
+const rig = await startRig({ vendor: { api_key: API_KEY, projects: ["fraud-detection"] } });
+process.on("exit", () => rig.stop());
 
 await e2e("aws", async (t) => {
   const f = new Flow(t);
@@ -24,8 +32,13 @@ await e2e("aws", async (t) => {
   await f.shot("clouds");
   await f.continue("aws-identity");
 
-  const externalId = await t.waitFor(async () => (await f.value("aws.external_id")) || false, "an external id is generated");
-  t.check(/^[\w+=,.@:/-]{20,}$/.test(externalId), "the external id has the allowed characters", externalId);
+  // ML cube issues the external id: no field, no id made here; the page says so.
+  const issuedBy = await t.waitFor(async () => {
+    const e = await t.browser.$('[data-testid="external-id-vendor-issued"]');
+    return (await e.isExisting()) && (await e.getText());
+  }, "the page says ML cube issues the external ID");
+  t.check(issuedBy.includes("ML cube Platform issues the external ID when Trustbridge registers this role with it"), "in those words", issuedBy);
+  t.check(!(await (await t.browser.$("#f-aws-external-id")).isExisting()), "there is no external-id field");
   t.check((await f.value("aws.role_name")) === "mlcube-platform-access", "the role name is the vendor's default");
   t.check((await f.value("aws.region")) === "us-east-1", "the region has a default");
   await f.fill("aws.account_id", ACCOUNT);
@@ -38,6 +51,14 @@ await e2e("aws", async (t) => {
 
   t.check((await f.value("aws.events[0].event_bus_name")) === "default", "the event bus defaults to 'default'");
   await f.shot("aws-events");
+  await f.continue("vendor");
+
+  await f.fill("integration.api_url", rig.vendor_url);
+  const key = await f.el("#f-vendor-api-key");
+  await key.click();
+  await key.addValue(API_KEY);
+  f.actions += 1;
+  await f.shot("vendor");
   await f.continue("check");
 
   const grants = await t.waitFor(async () => {
@@ -75,12 +96,17 @@ await e2e("aws", async (t) => {
   await f.continue("export");
   t.check(await (await t.browser.$('[data-testid="apply-preview-button"]')).isExisting(), "apply offers a dry run first (run against moto in aws-moto.e2e.mjs)");
   t.check(await (await t.browser.$('[data-testid="open-aws-console"]')).isExisting(), "a button opens the AWS console");
+  t.check(await (await t.browser.$('[data-testid="export-registers"]')).isExisting(), "the page says exporting registers the role with ML cube first");
   await f.fill("export.folder", parent);
   await f.click("export-typed");
   const dir = await t.waitFor(async () => {
     const d = await t.browser.$('[data-testid="export-dir"]');
     return (await d.isExisting()) && (await d.getText()).trim();
-  }, "the export reports its folder");
+  }, "the export reports its folder", { timeout: 30000 });
+  const registrations = (await rig.ask("vendor")).registrations;
+  t.require(registrations.length === 1 && registrations[0].role_arn === `arn:aws:iam::${ACCOUNT}:role/mlcube-platform-access`, "exporting registered the role ARN with ML cube", JSON.stringify(registrations));
+  const externalId = registrations[0].external_id;
+  t.check(/^[\w+=,.@:/-]{2,}$/.test(externalId ?? ""), "ML cube issued an external id with the allowed characters", externalId);
   const actions = f.actions;
   console.log(`# user-actions launch→export: ${actions}`);
   writeFileSync(join(OUT, "aws-actions.txt"), `${actions}\n`);
@@ -92,7 +118,7 @@ await e2e("aws", async (t) => {
   const trustPolicy = JSON.parse(read("aws/trust-policy.json"));
   const trustText = JSON.stringify(trustPolicy);
   t.check(trustText.includes("arn:aws:iam::883313729965:root"), "trust policy trusts ML cube's account", trustText);
-  t.check(trustText.includes("sts:ExternalId") && trustText.includes(externalId), "trust policy requires the generated external id");
+  t.check(trustText.includes("sts:ExternalId") && trustText.includes(externalId), "trust policy requires the external id ML cube issued");
   const storage = JSON.stringify(JSON.parse(read("aws/storage-policy.json")));
   t.check(storage.includes(`arn:aws:s3:::${BUCKET}`) && storage.includes(`arn:aws:s3:::${BUCKET}/*`), "storage policy names the bucket and its objects");
   t.check(!storage.includes('"*"') && !storage.includes("s3:*"), "storage policy has no wildcard action or resource");
@@ -100,6 +126,8 @@ await e2e("aws", async (t) => {
   t.check(events.includes(`arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default`), "events policy names the default bus", events);
   const plan = JSON.parse(read("plan.json"));
   t.check(plan.platform === "mlcube" && plan.aws.account_id === ACCOUNT && plan.integration.project_id === "fraud-detection", "plan.json holds the answers");
+  t.check(plan.aws.external_id === externalId && plan.aws.vendor_credentials_id === registrations[0].credentials_id && plan.integration.api_url === rig.vendor_url, "plan.json holds ML cube's ids and the API URL (never the key)");
+  t.check(!JSON.stringify(plan).includes(API_KEY), "plan.json has no API key");
   const handoff = read("handoff.json");
   t.check(handoff.includes(`arn:aws:iam::${ACCOUNT}:role/mlcube-platform-access`), "handoff.json gives the role ARN", handoff);
   t.check((statSync(join(dir, "aws/setup.sh")).mode & 0o111) !== 0, "aws/setup.sh is executable");
@@ -120,4 +148,5 @@ await e2e("aws", async (t) => {
   // Back from done goes to the previous step.
   await f.click("back");
   await f.waitStep("test");
-});
+}, { application: appWrapper({}, { name: "trustbridge-aws.sh", unset: ["TRUSTBRIDGE_VENDOR_API_URL"] }) });
+rig.stop();

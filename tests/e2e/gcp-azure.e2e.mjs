@@ -1,15 +1,18 @@
 // (b) The Google Cloud and Azure paths to export (both clouds at once: the task list shows), the
 // exported files read from disk, the credentials stored in the keyring, and a green connectivity test
 // against the real gcp-storage-emulator and Azurite (https, --oauth basic) plus the marked TEST DOUBLES
-// for Google's token endpoint (verifies the RS256 signature), Pub/Sub, Entra ID and Event Grid. Those
-// run in the rig (src-tauri/crates/cloud/examples/e2e_rig.rs); the app is started through a wrapper
-// that points it at them. Then a canary search of every file of the session: 0 hits.
-import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
+// for Google's token endpoint (verifies the RS256 signature), Pub/Sub, Entra ID and Event Grid; then
+// "Send to ML cube": the key and the service principal go from the keyring to the TEST DOUBLE of ML
+// cube's API, which the rig checks received them field for field. Those run in the rig
+// (src-tauri/crates/cloud/examples/e2e_rig.rs, through rig.mjs); the app is started through a wrapper
+// that points it at them. Then a canary search of every file of the session: 0 hits (the API key too).
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { e2e, OUT } from "./harness.mjs";
+import { e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
+import { appWrapper, canaryFiles, startRig } from "./rig.mjs";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const SUBSCRIPTION = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
@@ -19,66 +22,18 @@ const PROJECT = "ml-data-123456";
 const SA_EMAIL = `ml3-platform-sa@${PROJECT}.iam.gserviceaccount.com`;
 const STORAGE_ACCOUNT = "devstoreaccount1"; // Azurite's account
 const KEY_FILE = join(process.env.HOME, "Downloads", "ml3-platform-sa-key.json");
+const ML_PROJECT = "churn";
+// ML cube's API key: made per run, typed into the window, never in a file or argv.
+const API_KEY = `mlc-canary-${randomBytes(12).toString("hex")}`;
+mkdirSync(join(process.env.HOME, "Downloads"), { recursive: true });
 
-/** Files under the private session's dirs that contain any of `needles` (the keyring's own file is encrypted). */
-function canaryFiles(needles) {
-  const roots = ["HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "TMPDIR"].map((k) => process.env[k]).filter(Boolean);
-  roots.push(OUT); // the logs (tauri-driver.log holds the app's stdout and stderr)
-  const hits = [];
-  const walk = (dir, depth) => {
-    let entries = [];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = join(dir, e.name);
-      if (e.isDirectory() && depth < 12) walk(p, depth + 1);
-      else if (e.isFile()) {
-        try {
-          if (statSync(p).size > 50 * 1024 * 1024) continue;
-          const text = readFileSync(p).toString("latin1");
-          if (needles.some((n) => text.includes(n))) hits.push(p);
-        } catch {
-          // sockets, vanished files
-        }
-      }
-    }
-  };
-  for (const r of new Set(roots)) walk(r, 0);
-  return [...new Set(hits)];
-}
-
-/** Starts the rig; resolves with its environment for the app. It stops when our end of its stdin closes. */
-async function startRig() {
-  mkdirSync(join(process.env.HOME, "Downloads"), { recursive: true });
-  const rig = spawn(process.env.TRUSTBRIDGE_E2E_RIG, [], { stdio: ["pipe", "pipe", "inherit"] });
-  const spec = {
-    gcp: { project: PROJECT, client_email: SA_EMAIL, buckets: ["churn-training-data", "churn-labels"], topics: ["retrain-requests"], key_file: KEY_FILE },
-    azure: { tenant: TENANT, app_id: APP_ID, secret: AZURE_CANARY, containers: [`${STORAGE_ACCOUNT}/training`], topics: ["retrain-events"] },
-  };
-  rig.stdin.write(`${JSON.stringify(spec)}\n`); // the secret goes through a pipe, never argv
-  const line = await new Promise((resolve, reject) => {
-    rig.on("exit", (code) => reject(new Error(`the rig exited (${code}) before it was ready`)));
-    createInterface({ input: rig.stdout }).once("line", resolve);
-  });
-  return { rig, ...JSON.parse(line) };
-}
-
-/** The app with the rig's endpoints (and nothing from a real cloud config). */
-function wrapper(env) {
-  const file = join(process.env.HOME, "trustbridge-on-emulators.sh");
-  const q = (v) => `'${String(v).replace(/'/g, "'\\''")}'`;
-  const exports = Object.entries(env).map(([k, v]) => `export ${k}=${q(v)}`);
-  writeFileSync(file, ["#!/bin/sh", ...exports, `exec ${q(process.env.TRUSTBRIDGE_BIN)} "$@"`, ""].join("\n"));
-  chmodSync(file, 0o755);
-  return file;
-}
-
-const rig = await startRig();
-console.log(`# rig pid ${rig.rig.pid}: ${Object.keys(rig.env).join(", ")}`);
-process.on("exit", () => rig.rig.kill("SIGTERM"));
+const rig = await startRig({
+  gcp: { project: PROJECT, client_email: SA_EMAIL, buckets: ["churn-training-data", "churn-labels"], topics: ["retrain-requests"], key_file: KEY_FILE },
+  azure: { tenant: TENANT, app_id: APP_ID, secret: AZURE_CANARY, containers: [`${STORAGE_ACCOUNT}/training`], topics: ["retrain-events"] },
+  vendor: { api_key: API_KEY, projects: [ML_PROJECT] },
+});
+console.log(`# rig pid ${rig.rig.pid}: ${Object.keys(rig.env).join(", ")}; ML cube API double on ${rig.vendor_url}`);
+process.on("exit", () => rig.stop());
 
 await e2e("gcp-azure", async (t) => {
   const f = new Flow(t);
@@ -86,9 +41,15 @@ await e2e("gcp-azure", async (t) => {
   const parent = join(process.env.HOME, "exports-gcp-azure");
   mkdirSync(parent, { recursive: true });
 
+  // The canary search must be able to find what it looks for: a planted control first.
+  const control = join(process.env.HOME, "canary-control.txt");
+  writeFileSync(control, `control ${AZURE_CANARY} ${API_KEY}\n`);
+  t.require(canaryFiles([AZURE_CANARY]).includes(control) && canaryFiles([API_KEY]).includes(control), "the canary search finds a planted copy of the secrets");
+  rmSync(control);
+
   t.require((await waitForStart(t)) === "start", "starts on the first question");
   await f.choose("ML cube Platform");
-  await f.fill("integration.project_id", "churn");
+  await f.fill("integration.project_id", ML_PROJECT);
   await f.fill("integration.name", "MULTI_01");
   await f.continue("clouds");
   await f.choose("Google Cloud");
@@ -123,10 +84,22 @@ await e2e("gcp-azure", async (t) => {
   await f.continue("azure-events");
   await f.fill("azure.events[0].topic", "retrain-events");
   await f.shot("azure-events");
+  await f.continue("vendor");
+
+  // Connect to ML cube: its API's URL and the API key (to the keyring; the key field is a password field).
+  const tasks3 = await (await b.$('[data-testid="progress"]')).getText();
+  t.check(/Connect to ML cube Platform\s*In progress/.test(tasks3) && /Azure\s*Completed/.test(tasks3), "the task list has the Connect section", tasks3);
+  await f.fill("integration.api_url", rig.vendor_url);
+  const keyField = await f.el("#f-vendor-api-key");
+  await keyField.click();
+  await keyField.addValue(API_KEY);
+  f.actions += 1;
+  await f.shot("vendor");
   await f.continue("check");
   await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers shows what is granted");
   const page = await f.screenText();
   t.check(page.includes("churn-labels") && page.includes(`${STORAGE_ACCOUNT}/training`), "both clouds' answers are listed");
+  t.check(page.includes(rig.vendor_url) && page.includes("Stored in your system keyring"), "the API URL and the stored key are listed");
   await f.shot("check");
   await f.continue("export");
   t.check(await (await b.$('[data-testid="open-gcp-cloud-shell"]')).isExisting(), "a button opens Google Cloud Shell");
@@ -219,10 +192,37 @@ await e2e("gcp-azure", async (t) => {
   await f.shot("credentials-presenter");
   await f.click("presenter-toggle");
 
+  // Send to ML cube: one button; Rust reads both from the keyring and registers them with the double.
+  await f.continue("send");
+  t.check((await f.heading()) === "Send to ML cube Platform", "the Send page names the vendor", await f.heading());
+  await f.shot("send");
+  await f.click("send-now");
+  const sent = await t.waitFor(async () => {
+    const r = await b.$('[data-testid="send-steps"], [data-testid="send-error"]');
+    return (await r.isExisting()) && `${await r.getAttribute("data-testid")} ${await r.getText()}`;
+  }, "the Send page reports what it did", { timeout: 30000 });
+  t.check(sent.startsWith("send-steps"), "sending worked", sent);
+  const sentClouds = await b.execute(() => [...document.querySelectorAll('[data-testid="send-steps"] li')].map((e) => `${e.dataset.cloud}:${e.dataset.action}`));
+  t.check(JSON.stringify(sentClouds) === JSON.stringify(["gcp:registered", "azure:registered"]), "each cloud's step is shown with its message", JSON.stringify(sentClouds));
+  const vendor = await rig.ask("vendor");
+  const byType = Object.fromEntries(vendor.registrations.map((r) => [r.type, r]));
+  t.check(vendor.gcp_account_info_equal === true, "ML cube received the GCP key field for field as the rig made it");
+  t.check(vendor.azure_credentials_equal === true, "ML cube received the Azure service principal (appId, password, tenant) as pasted");
+  t.check(vendor.all_keyed === true, "every request carried the typed API key");
+  t.check(
+    byType.gcp?.client_email === SA_EMAIL && byType.gcp?.name === "MULTI_01_GCP" && byType.azure?.app_id === APP_ID && byType.azure?.name === "MULTI_01_AZURE" &&
+      byType.gcp?.project_id === ML_PROJECT && vendor.registrations.length === 2,
+    "registered under the plan's names, in the plan's ML cube project",
+    JSON.stringify(vendor.registrations),
+  );
+  const sendPage = `${await f.screenText()}\n${await b.getPageSource()}`;
+  t.check(!sendPage.includes(AZURE_CANARY) && !sendPage.includes(pemBody) && !sendPage.includes(API_KEY), "no secret on the Send page");
+  await f.shot("send-done");
+
   await f.continue("test");
-  // The test reads the stored credentials back from the keyring and signs in to the rig's token
-  // doubles; every probe must pass: storage against the real emulators, topics against the doubles.
-  await f.click("run-test");
+  // The test (run on arrival) reads the stored credentials back from the keyring and signs in to the
+  // rig's token doubles; every probe must pass: storage against the real emulators, topics against
+  // the doubles, the registrations read back from ML cube.
   await t.waitFor(async () => (await b.$('[data-testid="test-verdict"], [data-testid="test-error"]')).isExisting(), "the connectivity test ends", { timeout: 60000 });
   const probes = await b.execute(() =>
     [...document.querySelectorAll('[data-testid^="probe-"]')].map((e) => `${e.getAttribute("data-testid").slice(6)}=${e.getAttribute("data-status")}`),
@@ -231,19 +231,19 @@ await e2e("gcp-azure", async (t) => {
     "gcp:credentials", "gcp:bucket:churn-training-data", "gcp:bucket:churn-labels", "gcp:topic:retrain-requests",
     "azure:credentials", `azure:container:${STORAGE_ACCOUNT}/training`, "azure:topic:retrain-events",
   ];
-  // Not registered with ML cube in this flow: those two probes say so (skipped, not counted as proven).
-  const unregistered = ["vendor:registration:gcp", "vendor:registration:azure"];
+  // Sent to ML cube above: the registrations are read back from its API.
+  const registered = ["vendor:registration:gcp", "vendor:registration:azure"];
   t.check(
     expected.every((id) => probes.includes(`${id}=pass`)) &&
-      unregistered.every((id) => probes.includes(`${id}=skip`)) &&
-      probes.length === expected.length + unregistered.length,
+      registered.every((id) => probes.includes(`${id}=pass`)) &&
+      probes.length === expected.length + registered.length,
     "the connectivity test is green: every GCP and Azure probe passes against the emulators",
     probes.join(" "),
   );
   const verdict = await b.$('[data-testid="test-verdict"]');
   t.check((await verdict.isExisting()) && (await verdict.getAttribute("data-result")) === "pass", "the verdict: the connectivity test passed", (await verdict.isExisting()) ? await verdict.getText() : "no verdict");
   const testPage = `${await f.screenText()}\n${await b.getPageSource()}`;
-  t.check(!testPage.includes(AZURE_CANARY) && !testPage.includes(pemBody), "no secret in the test results");
+  t.check(!testPage.includes(AZURE_CANARY) && !testPage.includes(pemBody) && !testPage.includes(API_KEY), "no secret in the test results");
   await f.shot("test");
   await f.continue("done");
   await t.waitFor(async () => (await b.$('[data-testid="handoff"]')).isExisting(), "the done page shows the hand-off JSON");
@@ -253,6 +253,7 @@ await e2e("gcp-azure", async (t) => {
 
   // Canary, once more at the end of the whole path (export, keyring, test): neither secret is in any
   // file of the session: home (export folder included), app data, config, cache, runtime, temp dir, logs.
-  const endHits = canaryFiles([AZURE_CANARY, pemBody]);
-  t.check(endHits.length === 0, "after the connectivity test the secrets are in no file of the session (export folder, temp dir and logs included)", endHits.join(", "));
-}, { application: wrapper(rig.env) });
+  const endHits = canaryFiles([AZURE_CANARY, pemBody, API_KEY]);
+  t.check(endHits.length === 0, "after sending and the connectivity test the secrets and the API key are in no file of the session (export folder, temp dir and logs included)", endHits.join(", "));
+}, { application: appWrapper(rig.env, { name: "trustbridge-on-emulators.sh", unset: ["TRUSTBRIDGE_VENDOR_API_URL"] }) });
+rig.stop();

@@ -1,12 +1,19 @@
 // (e) Presenter mode: no account id, external id, tenant or subscription id anywhere on screen
-// (page text and input values), on every step; larger type.
+// (page text and input values), on every step; larger type. ML cube issues the external id: the
+// export registers the role with the TEST DOUBLE of ML cube's API (rig.mjs), and the id it issued
+// must be masked from then on.
+import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Key } from "webdriverio";
 import { e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
+import { appWrapper, startRig } from "./rig.mjs";
 
 const ACCOUNT = "123456789012";
+const API_KEY = `mlc-${randomBytes(12).toString("hex")}`;
+const rig = await startRig({ vendor: { api_key: API_KEY, projects: ["demo"] } });
+process.on("exit", () => rig.stop());
 
 await e2e("presenter", async (t) => {
   const f = new Flow(t);
@@ -37,12 +44,7 @@ await e2e("presenter", async (t) => {
   await f.choose("AWS");
   await f.choose("Azure");
   await f.continue("aws-identity");
-  const externalId = await t.waitFor(async () => {
-    // Focus shows the real value; read it there.
-    await (await b.$("#f-aws-external-id")).click();
-    return f.value("aws.external_id");
-  }, "an external id is generated");
-  secrets.push(externalId);
+  t.check(!(await (await b.$("#f-aws-external-id")).isExisting()), "no external id yet: ML cube issues it");
   await f.fill("aws.account_id", ACCOUNT);
   await clean("the AWS account page");
   const shown = await f.value("aws.account_id");
@@ -66,6 +68,13 @@ await e2e("presenter", async (t) => {
   await f.fill("azure.storage[0].storage_account", "demostore");
   await f.fill("azure.storage[0].container", "data");
   await f.continue("azure-events");
+  await f.continue("vendor");
+  await f.fill("integration.api_url", rig.vendor_url);
+  const key = await f.el("#f-vendor-api-key");
+  await key.click();
+  await key.addValue(API_KEY);
+  await clean("the Connect to ML cube page");
+  await f.shot("vendor");
   await f.continue("check");
   await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers shows the documents");
   await clean("check your answers (answers, grants, documents)");
@@ -74,12 +83,19 @@ await e2e("presenter", async (t) => {
   await f.continue("export");
   await f.fill("export.folder", parent);
   await f.click("export-typed");
-  await t.waitFor(async () => (await b.$('[data-testid="export-dir"]')).isExisting(), "exported");
+  await t.waitFor(async () => (await b.$('[data-testid="export-dir"]')).isExisting(), "exported", { timeout: 30000 });
+  // The export registered the role with ML cube, which issued the external id: hidden from now on.
+  const issued = (await rig.ask("vendor")).registrations.find((r) => r.type === "aws")?.external_id;
+  t.require(typeof issued === "string" && issued.length > 0, "ML cube issued the external id at the export");
+  secrets.push(issued);
   await b.execute(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
   await clean("the export page with every document open");
   await f.shot("export");
   await f.continue("credentials");
+  await f.continue("send");
+  await clean("the Send to ML cube page");
   await f.continue("test");
+  await clean("the connectivity test page");
   await f.continue("done");
   await t.waitFor(async () => (await b.$('[data-testid="handoff"]')).isExisting(), "the done page shows the hand-off");
   await clean("the done page (hand-off JSON)");
@@ -88,5 +104,6 @@ await e2e("presenter", async (t) => {
   // Off again: the values come back.
   await f.click("presenter-toggle");
   const text = await f.screenText();
-  t.check(text.includes(ACCOUNT), "presenter mode off shows the account id again");
-});
+  t.check(text.includes(ACCOUNT) && text.includes(issued), "presenter mode off shows the account id and ML cube's external id again");
+}, { application: appWrapper({}, { name: "trustbridge-presenter.sh", unset: ["TRUSTBRIDGE_VENDOR_API_URL"] }) });
+rig.stop();

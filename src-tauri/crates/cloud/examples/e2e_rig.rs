@@ -9,14 +9,22 @@
 //! - real Azurite over https (`--oauth basic`, a self-signed certificate made here) with the spec's
 //!   containers (`devstoreaccount1/<name>`);
 //! - DOUBLE of Entra ID's client-credentials endpoint accepting the spec's app id and secret;
-//! - DOUBLE of an Event Grid topic (sender allowed) for each of the spec's Azure topics.
+//! - DOUBLE of an Event Grid topic (sender allowed) for each of the spec's Azure topics;
+//! - DOUBLE of ML cube's Platform SDK API (tests/doubles/vendor_api.rs) accepting the spec's API key
+//!   and projects (`"vendor": {"api_key", "projects", "account"?}`); its URL is answered as
+//!   `vendor_url` (the person types it into the wizard, like a real one).
 //!
-//! Protocol: one JSON spec line on stdin → one JSON line on stdout `{"env": {...}, "gcp_key_id": ...}`
-//! with the environment the app needs → runs until stdin reaches EOF, then stops everything by PID.
+//! Protocol: one JSON spec line on stdin → one JSON line on stdout `{"env": {...}, "gcp_key_id": ...,
+//! "vendor_url": ...}` with the environment the app needs → then each further line on stdin is a
+//! question answered with one JSON line: `"vendor"` → what the vendor double received, compared here
+//! with what the rig made or was given (booleans and non-secret fields only: never a key, a secret or
+//! the API key) → runs until stdin reaches EOF, then stops everything by PID.
 //! Not part of the product: an example of the cloud crate, built by `cargo test`.
 
 #[path = "../tests/doubles/mod.rs"]
 mod doubles;
+#[path = "../tests/doubles/vendor_api.rs"]
+mod vendor_api;
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -38,6 +46,8 @@ async fn main() {
     let mut keep_procs = Vec::new();
     let mut keep_doubles = Vec::new();
     let mut out = serde_json::json!({});
+    let mut gcp_key: Option<serde_json::Value> = None;
+    let mut azure_sp: Option<(String, String, String)> = None;
 
     let g = &spec["gcp"];
     if g.is_object() {
@@ -51,9 +61,15 @@ async fn main() {
         let mut id = [0u8; 20];
         aws_lc_rs::rand::fill(&mut id).unwrap();
         let key_id: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        // Every field of a key file gcloud writes (ML cube's SDK requires them all).
+        let email = s(g, "client_email");
         let key = serde_json::json!({"type": "service_account", "project_id": project, "private_key_id": key_id, "private_key": pem,
-            "client_email": s(g, "client_email"), "client_id": "1", "token_uri": format!("{}/token", token.double.url)});
+            "client_email": email, "client_id": "1", "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+            "token_uri": format!("{}/token", token.double.url), "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+            "client_x509_cert_url": format!("https://www.googleapis.com/robot/v1/metadata/x509/{}", email.replace('@', "%40")),
+            "universe_domain": "googleapis.com"});
         std::fs::write(s(g, "key_file"), key.to_string()).expect("write the key file");
+        gcp_key = Some(key);
         let topics = strings(&g["topics"]).into_iter().map(|t| (t, vec!["pubsub.topics.publish".to_string()])).collect();
         let pubsub = pubsub_double(&project, topics, token.token.clone()).await;
         env.insert("STORAGE_EMULATOR_HOST", format!("http://127.0.0.1:{}", gcs.port));
@@ -72,6 +88,7 @@ async fn main() {
         let ca = std::fs::read(&cert).unwrap();
         let (tenant, app, secret) = (s(z, "tenant"), s(z, "app_id"), s(z, "secret"));
         let entra = entra_double(tenant.clone(), app.clone(), secret.clone()).await;
+        azure_sp = Some((tenant.clone(), app.clone(), secret.clone()));
         for c in strings(&z["containers"]) {
             azurite_container(&azurite, &ca, &entra.url, &tenant, &app, &secret, &c).await;
         }
@@ -89,13 +106,78 @@ async fn main() {
         keep_doubles.push(entra);
     }
 
+    let v = &spec["vendor"];
+    let vendor = v.is_object().then(|| {
+        let account = v["account"].as_str().unwrap_or("883313729965").to_string();
+        let projects = strings(&v["projects"]);
+        let api = vendor_api::VendorApi::start(&s(v, "api_key"), &account, &projects.iter().map(String::as_str).collect::<Vec<_>>());
+        out["vendor_url"] = api.url.clone().into();
+        (api, s(v, "api_key"))
+    });
+
     out["env"] = serde_json::to_value(&env).unwrap();
     println!("{out}");
-    // Up until the test closes our stdin (or exits).
+    // Up until the test closes our stdin (or exits); each line is a question.
     let mut rest = String::new();
     while stdin.read_line(&mut rest).map(|n| n > 0).unwrap_or(false) {
+        let answer = match (rest.trim(), &vendor) {
+            ("\"vendor\"", Some((api, key))) => vendor_report(api, key, gcp_key.as_ref(), azure_sp.as_ref()),
+            _ => serde_json::json!({"error": format!("unknown question {:?}", rest.trim())}),
+        };
+        println!("{answer}");
         rest.clear();
     }
+    drop(vendor);
     drop(keep_doubles);
     drop(keep_procs);
+}
+
+/// What the vendor double received, without a secret: each registration's non-secret fields (and,
+/// for AWS, the external id it issued, which is not a secret), whether every request carried the
+/// right API key, and whether the GCP key / Azure service principal arrived equal, field by field,
+/// to the ones the rig made or was given.
+fn vendor_report(
+    api: &vendor_api::VendorApi,
+    api_key: &str,
+    gcp_key: Option<&serde_json::Value>,
+    azure: Option<&(String, String, String)>,
+) -> serde_json::Value {
+    let requests = api.requests();
+    let keyed = requests.iter().all(|r| r.headers.iter().any(|(k, v)| k == "x-api-key" && v == api_key));
+    let mut gcp_equal = serde_json::Value::Null;
+    let mut azure_equal = serde_json::Value::Null;
+    let regs: Vec<serde_json::Value> = api
+        .registrations()
+        .iter()
+        .map(|r| {
+            let req = &r["_request"];
+            let mut view = serde_json::json!({
+                "type": r["type"], "name": r["name"], "credentials_id": r["credentials_id"], "default": r["default"],
+                "project_id": req["project_id"], "role_arn": r["role_arn"], "client_email": r["client_email"],
+                "app_id": r["app_id"], "tenant": r["tenant"], "display_name": r["display_name"],
+            });
+            if let Some(t) = r["_trust_policy"].as_str() {
+                let doc: serde_json::Value = serde_json::from_str(t).unwrap_or_default();
+                view["external_id"] = doc["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"].clone();
+            }
+            if r["type"] == "gcp" {
+                if let Some(key) = gcp_key {
+                    let info = &req["account_info"];
+                    let fields = info.as_object().map(|o| o.len()).unwrap_or(0);
+                    let same = fields == 11 && info.as_object().unwrap().iter().all(|(k, v)| key.get(k) == Some(v));
+                    gcp_equal = same.into();
+                }
+            }
+            if r["type"] == "azure" {
+                if let Some((tenant, app, secret)) = azure {
+                    let c = &req["credentials"];
+                    let same = c["tenant"] == tenant.as_str() && c["app_id"] == app.as_str() && c["password"] == secret.as_str();
+                    azure_equal = same.into();
+                }
+            }
+            view
+        })
+        .collect();
+    serde_json::json!({"requests": requests.len(), "all_keyed": keyed, "registrations": regs,
+        "gcp_account_info_equal": gcp_equal, "azure_credentials_equal": azure_equal})
 }

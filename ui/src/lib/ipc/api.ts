@@ -6,6 +6,7 @@ import { call, type IpcError } from "./index";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { ApplyResult } from "./bindings/ApplyResult";
 import type { AwsAccount } from "./bindings/AwsAccount";
+import type { Cloud } from "./bindings/Cloud";
 import type { CredentialStatus } from "./bindings/CredentialStatus";
 import type { Probe } from "./bindings/Probe";
 import type { ProbeUpdate } from "./bindings/ProbeUpdate";
@@ -14,6 +15,7 @@ import type { ExportResult } from "./bindings/ExportResult";
 import type { Plan } from "./bindings/Plan";
 import type { Preview } from "./bindings/Preview";
 import type { ProfileSummary } from "./bindings/ProfileSummary";
+import type { RegisterResult } from "./bindings/RegisterResult";
 
 export type { AppInfo } from "./bindings/AppInfo";
 export type { ApplyChange } from "./bindings/ApplyChange";
@@ -29,6 +31,9 @@ export type { Plan } from "./bindings/Plan";
 export type { Preview } from "./bindings/Preview";
 export type { PreviewFile } from "./bindings/PreviewFile";
 export type { ProfileSummary } from "./bindings/ProfileSummary";
+export type { RegisterResult } from "./bindings/RegisterResult";
+export type { RegisterStep } from "./bindings/RegisterStep";
+export type { RegistrationSummary } from "./bindings/RegistrationSummary";
 
 /** Name and version of the running app. */
 export function appInfo(): Promise<AppInfo> {
@@ -75,7 +80,8 @@ export function clearDraft(): Promise<void> {
   return call<void>("clear_draft");
 }
 
-export type SecretKind = "gcp" | "azure";
+/** What `store_credentials` stores: a GCP key, an Azure service principal, or the vendor's API key. */
+export type SecretKind = "gcp" | "azure" | "vendor-api-key";
 
 export type ConsoleTarget = "aws-console" | "gcp-cloud-shell" | "azure-cloud-shell" | "azure-admin-consent";
 
@@ -139,4 +145,18 @@ export function storeCredentials(plan: Plan, kind: SecretKind, json: string): Pr
 /** Whether each cloud's credentials are stored (GCP and Azure sections of the plan), with fingerprints. */
 export function credentialsStatus(plan: Plan): Promise<CredentialStatus[]> {
   return call<CredentialStatus[]>("credentials_status", { plan });
+}
+
+/** Whether the vendor's API key is stored in the OS keyring for this integration (a digest only). */
+export function vendorKeyStatus(plan: Plan): Promise<CredentialStatus> {
+  return call<CredentialStatus>("vendor_key_status", { plan });
+}
+
+/**
+ * Registers the plan's `clouds` (none: all) with the vendor's API, with the API key and the GCP /
+ * Azure credentials from the OS keyring (they never pass through the webview). Resolves with what
+ * happened and the plan with the vendor's ids (and, for AWS, the external id it issued) recorded.
+ */
+export function registerVendor(plan: Plan, clouds: readonly Cloud[], dryRun: boolean): Promise<RegisterResult> {
+  return call<RegisterResult>("register_vendor", { plan, clouds, dryRun });
 }

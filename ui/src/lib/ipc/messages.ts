@@ -16,7 +16,23 @@ const MESSAGES: Record<string, string> = {
   "open.failed": "The browser could not be opened.",
   "open.not_allowed": "Trustbridge only opens the AWS, Google Cloud and Azure consoles.",
   "draft.secret": "Your answers were not saved: they contained something that looks like a secret.",
+  "draft.secret_value": "Your answers were not saved: a field holds something that looks like a key or secret. Remove it; keys go in the Credentials step.",
   "dialog.failed": "The folder picker could not open.",
+  "vendor.no_api_key": "No API key for the vendor's platform is stored on this computer.",
+  "vendor.not_configured": "Trustbridge does not know the address of the vendor's API.",
+  "vendor.unauthorized": "The vendor's platform did not accept the API key.",
+  "vendor.forbidden": "The API key works, but its user may not change this project on the vendor's platform.",
+  "vendor.project_not_found": "The vendor's platform has no project with this ID (or the API key's user cannot see it).",
+  "vendor.name_taken": "Other credentials on the vendor's platform already use this integration name.",
+  "vendor.invalid_request": "The vendor's platform refused what Trustbridge sent.",
+  "vendor.unavailable": "The vendor's platform is not answering right now.",
+  "vendor.timeout": "The vendor's platform took too long to answer.",
+  "vendor.network": "Trustbridge could not reach the vendor's platform.",
+  "vendor.bad_response": "The vendor's platform answered with something Trustbridge could not read.",
+  "vendor.mismatch": "The vendor's platform answered about other credentials than the ones in your answers.",
+  "vendor.trust_refused":
+    "The trust policy the vendor's platform asked for is broader than it should be, so Trustbridge refused it. Nothing was created.",
+  "vendor.orphaned": "Credentials recorded in your answers no longer exist on the vendor's platform.",
 };
 
 /** The sentence to show a person for an error: our own wording when we know the code, else Rust's message. */

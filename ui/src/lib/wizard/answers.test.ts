@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
-  answersFromPlan, applyProfileDefaults, buildPlan, compactAnswers, emptyAnswers, fieldId, fieldsForStep,
-  focusId, inputFor, inputsForStep, problemsForStep, sensitiveValues, stepContext, stepForField, valueAt,
+  answersFromPlan, applyProfileDefaults, applyRegistration, buildPlan, compactAnswers, emptyAnswers, externalIdPending,
+  fieldId, fieldsForStep, focusId, inputFor, inputsForStep, problemsForStep, sensitiveValues, stepContext, stepForField,
+  valueAt, VENDOR_API_KEY,
 } from "./answers";
 import { stepsFor } from "./steps";
 import { CUSTOM, JFROG, MLCUBE } from "./fixtures.test-util";
@@ -275,5 +276,61 @@ describe("keyless sign-in (GCP Workload Identity Federation, Azure admin consent
     expect(focusId("gcp.access")).toBe("f-gcp-access-0");
     a.gcp.wif_vendor_account_id = "210987654321";
     expect(sensitiveValues(a)).toContain("210987654321");
+  });
+});
+
+describe("registration with the vendor's API (ML cube)", () => {
+  it("the plan carries the API URL and the vendor's ids; the external id is left out until issued", () => {
+    const a = mlcubeAws();
+    a.aws.external_id = "";
+    a.integration.api_url = " https://api.mlcube.example ";
+    const plan = buildPlan(a, MLCUBE);
+    expect(plan.integration.api_url).toBe("https://api.mlcube.example");
+    expect(plan.aws && "external_id" in plan.aws).toBe(false);
+    expect(plan.aws && "vendor_credentials_id" in plan.aws).toBe(false);
+    expect(externalIdPending(a, MLCUBE)).toBe(true);
+  });
+
+  it("takes what registration recorded into the answers, and nothing else", () => {
+    const a = mlcubeAws();
+    a.clouds = ["aws", "gcp"];
+    a.aws.external_id = "";
+    const recorded = buildPlan(a, MLCUBE);
+    recorded.aws!.external_id = "issued-by-mlcube-1";
+    recorded.aws!.vendor_credentials_id = "cred-1";
+    recorded.aws!.role_name = "changed-by-someone-else";
+    recorded.gcp!.vendor_credentials_id = "cred-2";
+    applyRegistration(a, recorded);
+    expect(a.aws.external_id).toBe("issued-by-mlcube-1");
+    expect(a.aws.role_name).toBe("mlcube-platform-access");
+    const plan = buildPlan(a, MLCUBE);
+    expect(plan.aws).toMatchObject({ external_id: "issued-by-mlcube-1", vendor_credentials_id: "cred-1" });
+    expect(plan.gcp).toMatchObject({ vendor_credentials_id: "cred-2" });
+    expect(externalIdPending(a, MLCUBE)).toBe(false);
+    // …and they survive a round trip through the draft.
+    const back = answersFromPlan(JSON.parse(JSON.stringify(plan)));
+    expect(buildPlan(back, MLCUBE)).toEqual(plan);
+  });
+
+  it("a vendor without the API gets none of these fields", () => {
+    const a = mlcubeAws();
+    a.platform = "jfrog-ml";
+    a.integration.api_url = "https://x.example";
+    a.aws.vendor_credentials_id = "cred-1";
+    const plan = buildPlan(a, JFROG);
+    expect(plan.integration.api_url).toBeUndefined();
+    expect(plan.aws?.vendor_credentials_id).toBeUndefined();
+  });
+
+  it("the account page has no external id field; the Connect page owns the URL and the key", () => {
+    const a = mlcubeAws();
+    expect(inputsForStep("aws-identity", a, MLCUBE)).not.toContain("aws.external_id");
+    expect(inputsForStep("aws-identity", a, CUSTOM)).toContain("aws.external_id");
+    expect(inputsForStep("vendor", a, MLCUBE)).toEqual(["integration.api_url", VENDOR_API_KEY]);
+    expect(fieldsForStep("vendor")).toEqual(["integration.api_url"]);
+    const steps = stepsFor(stepContext(a, MLCUBE));
+    expect(stepForField("integration.api_url", steps)).toBe("vendor");
+    expect(stepForField(VENDOR_API_KEY, steps)).toBe("vendor");
+    expect(valueAt(a, VENDOR_API_KEY)).toBe("");
   });
 });

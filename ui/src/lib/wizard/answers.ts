@@ -9,6 +9,12 @@ import type { AzurePlan } from "../ipc/bindings/AzurePlan";
 import type { ProfileSummary } from "../ipc/bindings/ProfileSummary";
 import { CLOUD_ORDER, cloudOf, type StepContext, type StepId } from "./steps";
 
+/**
+ * Field path of the vendor's API key on the "Connect to {vendor}" page: not a plan field (the key
+ * goes to the OS keyring, never into the answers or the draft).
+ */
+export const VENDOR_API_KEY = "vendor.api_key";
+
 export type S3Row = { bucket: string; prefix: string; kms_key_arn: string };
 export type NameRow = { name: string };
 export type AzureRow = { storage_account: string; container: string };
@@ -16,7 +22,13 @@ export type Access = "secret" | "keyless";
 
 export type Answers = {
   platform: string;
-  integration: { name: string; project_id: string; default: boolean };
+  integration: {
+    name: string;
+    project_id: string;
+    default: boolean;
+    /** The vendor API's base URL (profiles whose registration API has none built in). */
+    api_url: string;
+  };
   clouds: Cloud[];
   aws: {
     partition: string;
@@ -26,6 +38,8 @@ export type Answers = {
     role_path: string;
     permissions_boundary_arn: string;
     external_id: string;
+    /** Written by registration with the vendor's API (never typed); kept so it is saved and exported. */
+    vendor_credentials_id: string;
     vendor_account_id: string;
     /** One ArnLike pattern per line (custom vendor). */
     principal_patterns: string;
@@ -40,6 +54,8 @@ export type Answers = {
     wif_vendor_account_id: string;
     wif_vendor_role_name: string;
     wif_pool_id: string;
+    /** Written by registration with the vendor's API. */
+    vendor_credentials_id: string;
     storage: NameRow[];
     events: NameRow[];
   };
@@ -51,6 +67,8 @@ export type Answers = {
     subscription_id: string;
     resource_group: string;
     service_principal_name: string;
+    /** Written by registration with the vendor's API. */
+    vendor_credentials_id: string;
     storage: AzureRow[];
     events: NameRow[];
   };
@@ -71,7 +89,7 @@ export const DEFAULTS = {
 export function emptyAnswers(): Answers {
   return {
     platform: "",
-    integration: { name: DEFAULTS.integrationName, project_id: "", default: true },
+    integration: { name: DEFAULTS.integrationName, project_id: "", default: true, api_url: "" },
     clouds: [],
     aws: {
       partition: "aws",
@@ -81,6 +99,7 @@ export function emptyAnswers(): Answers {
       role_path: "/",
       permissions_boundary_arn: "",
       external_id: "",
+      vendor_credentials_id: "",
       vendor_account_id: "",
       principal_patterns: "",
       storage: [emptyS3Row()],
@@ -93,6 +112,7 @@ export function emptyAnswers(): Answers {
       wif_vendor_account_id: "",
       wif_vendor_role_name: "",
       wif_pool_id: "",
+      vendor_credentials_id: "",
       storage: [emptyNameRow()],
       events: [emptyNameRow()],
     },
@@ -103,6 +123,7 @@ export function emptyAnswers(): Answers {
       subscription_id: "",
       resource_group: "",
       service_principal_name: "",
+      vendor_credentials_id: "",
       storage: [emptyAzureRow()],
       events: [emptyNameRow()],
     },
@@ -125,7 +146,34 @@ export function stepContext(a: Answers, profile: ProfileSummary | null): StepCon
       gcp: !!d?.gcp_keyless && a.gcp.access === "keyless",
       azure: !!d?.azure_keyless && a.azure.access === "keyless",
     },
+    registration: profile?.registration
+      ? { uploads: { gcp: profile.registration.uploads_gcp, azure: profile.registration.uploads_azure } }
+      : null,
   };
+}
+
+/** The vendor issues the AWS external id when the role is registered with it: the wizard makes none. */
+export function vendorIssuesExternalId(profile: ProfileSummary | null): boolean {
+  return !!profile?.registration?.vendor_issues_external_id;
+}
+
+/** An AWS plan whose vendor issues the external id and that has none yet: register before apply or export. */
+export function externalIdPending(a: Answers, profile: ProfileSummary | null): boolean {
+  return vendorIssuesExternalId(profile) && stepContext(a, profile).clouds.includes("aws") && isBlank(a.aws.external_id);
+}
+
+/**
+ * Takes what registration recorded in its answer's plan (the vendor-issued external id and the
+ * vendor's credentials ids) into the answers, so they are autosaved and exported. Only fields the
+ * registration writes; everything the person typed stays as it is.
+ */
+export function applyRegistration(a: Answers, plan: Plan): void {
+  if (plan.aws) {
+    if (plan.aws.external_id) a.aws.external_id = plan.aws.external_id;
+    a.aws.vendor_credentials_id = plan.aws.vendor_credentials_id ?? "";
+  }
+  if (plan.gcp) a.gcp.vendor_credentials_id = plan.gcp.vendor_credentials_id ?? "";
+  if (plan.azure) a.azure.vendor_credentials_id = plan.azure.vendor_credentials_id ?? "";
 }
 
 /**
@@ -196,6 +244,7 @@ export function buildPlan(a: Answers, profile: ProfileSummary | null): Plan {
       name: a.integration.name.trim(),
       project_id: a.integration.project_id.trim(),
       default: a.integration.default,
+      api_url: profile?.registration ? opt(a.integration.api_url) : undefined,
     },
   };
   if (clouds.includes("aws")) {
@@ -208,6 +257,7 @@ export function buildPlan(a: Answers, profile: ProfileSummary | null): Plan {
       role_path: x.role_path.trim() || "/",
       permissions_boundary_arn: opt(x.permissions_boundary_arn),
       external_id: d?.aws_external_id === "none" ? undefined : opt(x.external_id),
+      vendor_credentials_id: profile?.registration ? opt(x.vendor_credentials_id) : undefined,
       vendor: d?.aws_vendor_account_from_plan
         ? {
             account_id: x.vendor_account_id.trim(),
@@ -238,6 +288,7 @@ export function buildPlan(a: Answers, profile: ProfileSummary | null): Plan {
             pool_id: opt(x.wif_pool_id),
           }
         : undefined,
+      vendor_credentials_id: profile?.registration?.uploads_gcp ? opt(x.vendor_credentials_id) : undefined,
     };
     plan.gcp = stripUndefined(gcp);
   }
@@ -253,6 +304,7 @@ export function buildPlan(a: Answers, profile: ProfileSummary | null): Plan {
         .map((r) => ({ storage_account: r.storage_account.trim(), container: r.container.trim() })),
       events: ctx.publishesEvents.azure ? names(x.events).map((topic) => ({ topic })) : [],
       vendor_app_id: ctx.keylessChosen?.azure ? x.vendor_app_id.trim() : undefined,
+      vendor_credentials_id: profile?.registration?.uploads_azure ? opt(x.vendor_credentials_id) : undefined,
     };
     plan.azure = stripUndefined(azure);
   }
@@ -287,6 +339,7 @@ export function answersFromPlan(raw: unknown): Answers {
   a.integration.name = str(i, "name", a.integration.name);
   a.integration.project_id = str(i, "project_id");
   a.integration.default = i && typeof i.default === "boolean" ? i.default : a.integration.default;
+  a.integration.api_url = str(i, "api_url");
 
   const aws = obj(p.aws);
   if (aws) {
@@ -301,6 +354,7 @@ export function answersFromPlan(raw: unknown): Answers {
       role_path: str(aws, "role_path", "/"),
       permissions_boundary_arn: str(aws, "permissions_boundary_arn"),
       external_id: str(aws, "external_id"),
+      vendor_credentials_id: str(aws, "vendor_credentials_id"),
       vendor_account_id: str(vendor, "account_id"),
       principal_patterns: patterns.filter((x): x is string => typeof x === "string").join("\n"),
     });
@@ -329,6 +383,7 @@ export function answersFromPlan(raw: unknown): Answers {
     a.gcp.wif_vendor_account_id = str(wif, "vendor_aws_account_id");
     a.gcp.wif_vendor_role_name = str(wif, "vendor_role_name");
     a.gcp.wif_pool_id = str(wif, "pool_id");
+    a.gcp.vendor_credentials_id = str(gcp, "vendor_credentials_id");
   }
   const az = obj(p.azure);
   if (az) {
@@ -343,6 +398,7 @@ export function answersFromPlan(raw: unknown): Answers {
     );
     a.azure.events = compactRows(arr(az, "events").map((r) => ({ name: str(r, "topic") })), emptyNameRow);
     a.azure.vendor_app_id = str(az, "vendor_app_id");
+    a.azure.vendor_credentials_id = str(az, "vendor_credentials_id");
     a.azure.access = a.azure.vendor_app_id ? "keyless" : "secret";
   }
   return a;
@@ -363,7 +419,10 @@ export function fieldsForStep(step: StepId): string[] | "all" | null {
     case "check":
     case "export":
       return "all";
+    case "vendor":
+      return ["integration.api_url"];
     case "credentials":
+    case "send":
     case "test":
     case "done":
       return null;
@@ -405,7 +464,8 @@ export function stepForField(field: string | null, steps: readonly StepId[]): St
   if (!field) return null;
   const root = field.split(/[.[]/)[0];
   let step: StepId | null = null;
-  if (root === "platform" || root === "integration" || root === "version") step = "start";
+  if (field === "integration.api_url" || field === VENDOR_API_KEY) step = "vendor";
+  else if (root === "platform" || root === "integration" || root === "version") step = "start";
   else if (field === "plan" || field === "aws" || field === "gcp" || field === "azure") step = "clouds";
   else {
     const path = field.startsWith("profile.") ? field.slice("profile.".length) : field;
@@ -431,9 +491,11 @@ export function inputsForStep(step: StepId, a: Answers, profile: ProfileSummary 
       return ["platform", "integration.name", "integration.project_id"];
     case "clouds":
       return ["clouds"];
+    case "vendor":
+      return profile?.registration?.needs_api_url ? ["integration.api_url", VENDOR_API_KEY] : [VENDOR_API_KEY];
     case "aws-identity": {
       const out = ["aws.account_id", "aws.region", "aws.role_name"];
-      if (d?.aws_external_id !== "none") out.push("aws.external_id");
+      if (d?.aws_external_id !== "none" && !vendorIssuesExternalId(profile)) out.push("aws.external_id");
       if (d?.aws_vendor_account_from_plan) out.push("aws.vendor.account_id", "aws.vendor.principal_patterns");
       out.push("aws.partition", "aws.role_path", "aws.permissions_boundary_arn");
       return out;
@@ -522,6 +584,8 @@ export function valueAt(a: Answers, path: string): string {
       return a.integration.name;
     case "integration.project_id":
       return a.integration.project_id;
+    case "integration.api_url":
+      return a.integration.api_url;
     case "aws.vendor.account_id":
       return a.aws.vendor_account_id;
     case "aws.vendor.principal_patterns":

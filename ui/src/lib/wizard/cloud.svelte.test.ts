@@ -2,6 +2,7 @@
 // keyring, the live connectivity test. IPC is mocked at @tauri-apps/api/core (the only Tauri door).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MLCUBE } from "./fixtures.test-util";
+import type { ProfileSummary } from "../ipc/bindings/ProfileSummary";
 
 const invoke = vi.fn();
 class FakeChannel {
@@ -20,13 +21,16 @@ const calls = (name: string) => (invoke.mock.calls as Call[]).filter(([c]) => c 
 const CALLER = { account: "123456789012", arn: "arn:aws:iam::123456789012:user/alice" };
 const CANARY = "canary-password-5b8e-never-kept";
 
-function backend(extra: (cmd: string, args: Args) => unknown = () => undefined) {
+/** A vendor that takes the customer's external id (no registration API). */
+const NO_REGISTRATION: ProfileSummary = { ...MLCUBE, id: "acme", display_name: "Acme", registration: null };
+
+function backend(extra: (cmd: string, args: Args) => unknown = () => undefined, profile: ProfileSummary = MLCUBE) {
   invoke.mockImplementation(async (cmd: string, args: Args) => {
     const r = await extra(cmd, args);
     if (r !== undefined) return r;
     switch (cmd) {
       case "list_profiles":
-        return [MLCUBE];
+        return [profile];
       case "load_draft":
         return null;
       case "validate_plan":
@@ -83,8 +87,10 @@ describe("Apply", () => {
   const change = { kind: "create_role", summary: "create role mlcube-platform-access", detail: ["+ trust …"] };
 
   it("previews with a dry run, then applies; a changed plan needs a new preview", async () => {
-    backend((cmd, args) =>
-      cmd === "apply_aws" ? { caller: CALLER, role_arn: "arn:aws:iam::123456789012:role/r", dry_run: args.dryRun, changes: [change] } : undefined,
+    backend(
+      (cmd, args) =>
+        cmd === "apply_aws" ? { caller: CALLER, role_arn: "arn:aws:iam::123456789012:role/r", dry_run: args.dryRun, changes: [change] } : undefined,
+      NO_REGISTRATION,
     );
     const w = await wizardOnAws();
     await w.previewApply();

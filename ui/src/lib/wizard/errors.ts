@@ -6,6 +6,8 @@ const LABELS: Record<string, string> = {
   platform: "platform",
   "integration.name": "integration name",
   "integration.project_id": "project ID on the platform",
+  "integration.api_url": "platform's API URL",
+  "vendor.api_key": "API key",
   clouds: "cloud",
   "aws.account_id": "AWS account ID",
   "aws.region": "AWS region",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextStep, previousStep, progress, stepsFor, stepTitle, cloudOf, type StepContext } from "./steps";
+import { nextStep, previousStep, progress, sendClouds, stepsFor, stepTitle, cloudOf, type StepContext } from "./steps";
 
 const all = { aws: true, gcp: true, azure: true };
 
@@ -64,6 +64,51 @@ describe("progress", () => {
       ["Your platform and clouds", "completed"],
       ["AWS", "completed"],
       ["Google Cloud", "in-progress"],
+      ["Check and export", "not-started"],
+      ["Connect and test", "not-started"],
+    ]);
+  });
+});
+
+describe("a vendor with a registration API (ML cube)", () => {
+  const reg = { uploads: { gcp: true, azure: true } };
+
+  it("asks 'Connect to {vendor}' after the cloud pages and before Check your answers", () => {
+    const ctx: StepContext = { profileClouds: ["aws", "gcp", "azure"], clouds: ["aws"], publishesEvents: all, registration: reg };
+    expect(stepsFor(ctx)).toEqual([
+      "start", "clouds", "aws-identity", "aws-storage", "aws-events", "vendor", "check", "export", "test", "done",
+    ]);
+    expect(stepTitle("vendor", "ML cube Platform")).toBe("Connect to ML cube Platform");
+    expect(stepTitle("send", "ML cube Platform")).toBe("Send to ML cube Platform");
+  });
+
+  it("sends the GCP key / Azure secret after Credentials, only for clouds with one that the vendor takes", () => {
+    const ctx: StepContext = {
+      profileClouds: ["aws", "gcp", "azure"],
+      clouds: ["gcp", "azure"],
+      publishesEvents: all,
+      registration: { uploads: { gcp: false, azure: true } },
+    };
+    const steps = stepsFor(ctx);
+    expect(steps.slice(steps.indexOf("check"))).toEqual(["check", "export", "credentials", "send", "test", "done"]);
+    expect(sendClouds(ctx)).toEqual(["azure"]);
+    const keyless = { ...ctx, keylessOffered: { azure: true }, keylessChosen: { azure: true } };
+    expect(stepsFor(keyless)).not.toContain("send");
+  });
+
+  it("no registration, no vendor pages; none before a cloud is chosen", () => {
+    expect(stepsFor({ profileClouds: null, clouds: ["gcp"], publishesEvents: all })).not.toContain("vendor");
+    expect(stepsFor({ profileClouds: ["aws"], clouds: [], publishesEvents: all, registration: reg })).not.toContain("vendor");
+  });
+
+  it("the task list has a section for it", () => {
+    const ctx: StepContext = { profileClouds: null, clouds: ["aws", "gcp"], publishesEvents: all, registration: reg };
+    const p = progress(stepsFor(ctx), "vendor", "ML cube Platform");
+    expect(p.kind === "tasks" && p.tasks.map((t) => [t.title, t.status])).toEqual([
+      ["Your platform and clouds", "completed"],
+      ["AWS", "completed"],
+      ["Google Cloud", "completed"],
+      ["Connect to ML cube Platform", "in-progress"],
       ["Check and export", "not-started"],
       ["Connect and test", "not-started"],
     ]);

@@ -11,9 +11,11 @@ export type StepId =
   | "start"
   | "clouds"
   | CloudStep
+  | "vendor"
   | "check"
   | "export"
   | "credentials"
+  | "send"
   | "test"
   | "done";
 
@@ -28,6 +30,11 @@ export type StepContext = {
   keylessOffered?: Readonly<Partial<Record<KeylessCloud, boolean>>>;
   /** Clouds where the person chose keyless (no credentials to store for them). */
   keylessChosen?: Readonly<Partial<Record<KeylessCloud, boolean>>>;
+  /**
+   * The vendor's registration API, when the profile has one: a "Connect to {vendor}" page asks for
+   * its URL and API key, and a "Send to {vendor}" page hands over the GCP key / Azure secret.
+   */
+  registration?: { uploads: Readonly<Partial<Record<KeylessCloud, boolean>>> } | null;
 };
 
 const TITLES: Record<string, string> = {
@@ -40,16 +47,20 @@ const TITLES: Record<string, string> = {
   check: "Check your answers",
   export: "Apply or export",
   credentials: "Credentials",
+  vendor: "Connect to the platform",
+  send: "Send to the platform",
   test: "Connectivity test",
   done: "Done",
 };
 
 export const CLOUD_NAMES: Record<Cloud, string> = { aws: "AWS", gcp: "Google Cloud", azure: "Azure" };
 
-/** Short name of a step, e.g. "AWS: Storage". */
-export function stepTitle(step: StepId): string {
+/** Short name of a step, e.g. "AWS: Storage"; `vendor` names the platform ("Connect to ML cube"). */
+export function stepTitle(step: StepId, vendor?: string | null): string {
   const c = cloudOf(step);
   if (c) return `${CLOUD_NAMES[c]}: ${TITLES[step.slice(c.length + 1)]}`;
+  if (vendor && step === "vendor") return `Connect to ${vendor}`;
+  if (vendor && step === "send") return `Send to ${vendor}`;
   return TITLES[step] ?? step;
 }
 
@@ -77,11 +88,25 @@ export function stepsFor(ctx: StepContext): StepId[] {
     steps.push(`${c}-storage`);
     if (ctx.publishesEvents[c]) steps.push(`${c}-events`);
   }
+  if (ctx.registration && chosen.length > 0) steps.push("vendor");
   steps.push("check", "export");
   // Stored credentials only for GCP / Azure clouds that use a key or secret.
-  if (chosen.some((c) => c !== "aws" && !ctx.keylessChosen?.[c])) steps.push("credentials");
+  const secretClouds = chosen.filter((c): c is KeylessCloud => c !== "aws" && !ctx.keylessChosen?.[c]);
+  if (secretClouds.length > 0) steps.push("credentials");
+  if (sendClouds(ctx).length > 0) steps.push("send");
   steps.push("test", "done");
   return steps;
+}
+
+/**
+ * The clouds whose key or secret goes to the vendor on the "Send to {vendor}" page: chosen, not
+ * keyless, and taken by the vendor's API.
+ */
+export function sendClouds(ctx: StepContext): KeylessCloud[] {
+  if (!ctx.registration) return [];
+  return chosenClouds(ctx).filter(
+    (c): c is KeylessCloud => c !== "aws" && !ctx.keylessChosen?.[c] && !!ctx.registration?.uploads[c],
+  );
 }
 
 export function isStep(steps: readonly StepId[], id: string): id is StepId {
@@ -111,17 +136,18 @@ export type Progress =
  * Where the person is: "Step N of M" for one cloud, a task list (one section per cloud, with a
  * status) when several clouds are chosen.
  */
-export function progress(steps: readonly StepId[], current: StepId): Progress {
+export function progress(steps: readonly StepId[], current: StepId, vendor?: string | null): Progress {
   const at = Math.max(0, steps.indexOf(current));
   const clouds = CLOUD_ORDER.filter((c) => steps.includes(`${c}-identity`));
   if (clouds.length < 2) return { kind: "steps", number: at + 1, total: steps.length };
   const groups: { title: string; steps: StepId[] }[] = [
     { title: "Your platform and clouds", steps: steps.filter((s) => s === "start" || s === "clouds") },
     ...clouds.map((c) => ({ title: CLOUD_NAMES[c], steps: steps.filter((s) => cloudOf(s) === c) })),
+    ...(steps.includes("vendor") ? [{ title: stepTitle("vendor", vendor), steps: ["vendor" as StepId] }] : []),
     { title: "Check and export", steps: steps.filter((s) => s === "check" || s === "export") },
     {
       title: "Connect and test",
-      steps: steps.filter((s) => s === "credentials" || s === "test" || s === "done"),
+      steps: steps.filter((s) => s === "credentials" || s === "send" || s === "test" || s === "done"),
     },
   ];
   return {

@@ -2,6 +2,7 @@
 // blocked by any problem. IPC is mocked at @tauri-apps/api/core (the only Tauri door).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MLCUBE } from "./fixtures.test-util";
+import type { ProfileSummary } from "../ipc/bindings/ProfileSummary";
 
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
@@ -13,11 +14,14 @@ const { Wizard } = await import("./wizard.svelte");
 type Call = [string, Record<string, unknown> | undefined];
 const calls = (name: string) => (invoke.mock.calls as Call[]).filter(([c]) => c === name).map(([, a]) => a);
 
-function backend(problems: (args: Record<string, unknown>) => unknown[] = () => []) {
+/** A vendor that takes the customer's external id (no registration API). */
+const NO_REGISTRATION: ProfileSummary = { ...MLCUBE, id: "acme", display_name: "Acme", registration: null };
+
+function backend(problems: (args: Record<string, unknown>) => unknown[] = () => [], profile: ProfileSummary = MLCUBE) {
   invoke.mockImplementation(async (cmd: string, args: Record<string, unknown>) => {
     switch (cmd) {
       case "list_profiles":
-        return [MLCUBE];
+        return [profile];
       case "load_draft":
         return null;
       case "validate_plan":
@@ -49,7 +53,24 @@ describe("Continue", () => {
     w.answers.clouds = ["aws"];
     await w.continue();
     expect(w.step).toBe("aws-identity");
+    // ML cube issues the external id at registration: none is made here.
+    expect(w.answers.aws.external_id).toBe("");
+    expect(calls("new_external_id")).toHaveLength(0);
+    expect(w.inputs).not.toContain("aws.external_id");
+  });
+
+  it("a vendor without a registration API gets an external id made in Rust, as before", async () => {
+    backend(() => [], NO_REGISTRATION);
+    const w = new Wizard();
+    await w.init();
+    w.answers.integration.project_id = "p1";
+    await w.continue();
+    w.answers.clouds = ["aws"];
+    await w.continue();
+    expect(w.step).toBe("aws-identity");
     expect(w.answers.aws.external_id).toBe("generated-external-id-0123456789");
+    expect(w.inputs).toContain("aws.external_id");
+    expect(w.steps).not.toContain("vendor");
   });
 
   it("a problem blocks Continue, shows at its field, and nothing is saved", async () => {

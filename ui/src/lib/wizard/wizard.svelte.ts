@@ -3,26 +3,30 @@
 import { tick } from "svelte";
 import { DryRunApply } from "../apply.svelte";
 import {
-  applyAws, awsIdentity, clearDraft, credentialsStatus, listProfiles, loadDraft, newExternalId, preview, saveDraft,
-  storeCredentials, validatePlan, verifyPlan,
-  type ApplyResult, type AwsAccount, type CredentialStatus, type Draft, type ExportResult, type Preview, type Probe,
-  type ProbeUpdate, type ProfileSummary, type SecretKind,
+  applyAws, awsIdentity, clearDraft, credentialsStatus, listProfiles, loadDraft, newExternalId, preview, registerVendor,
+  saveDraft, storeCredentials, validatePlan, vendorKeyStatus, verifyPlan,
+  type ApplyResult, type AwsAccount, type Cloud, type CredentialStatus, type Draft, type ExportResult, type Plan,
+  type Preview, type Probe, type ProbeUpdate, type ProfileSummary, type RegisterStep, type SecretKind,
 } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 import { describeError } from "../ipc/messages";
 import {
-  answersFromPlan, applyProfileDefaults, buildPlan, compactAnswers, emptyAnswers, fieldsForStep, focusId,
-  inputFor, inputsForStep, problemsForStep, sensitiveValues, stepContext, stepForField, valueAt, type Answers,
+  answersFromPlan, applyProfileDefaults, applyRegistration, buildPlan, compactAnswers, emptyAnswers, externalIdPending,
+  fieldsForStep, focusId, inputFor, inputsForStep, problemsForStep, sensitiveValues, stepContext, stepForField, valueAt,
+  vendorIssuesExternalId, VENDOR_API_KEY, type Answers,
 } from "./answers";
 import { fieldMessage } from "./errors";
 import { mask } from "./mask";
-import { isStep, nextStep, previousStep, progress, stepsFor, stepTitle, type StepId } from "./steps";
+import { isStep, nextStep, previousStep, progress, sendClouds, stepsFor, stepTitle, type StepId } from "./steps";
 
 export type Screen = "loading" | "failed" | "resume" | "wizard";
 /** A probe on the connectivity-test page: running until its result arrives. */
 export type ProbeRow = Omit<Probe, "status"> & { status: Probe["status"] | "running" };
 export type TestState = "idle" | "running" | "done" | "error";
 export type SummaryItem = { text: string; href?: string | null; onselect?: () => void };
+/** Registration with the vendor's API: what it did (each cloud's step) or why it failed. */
+export type RegisterState = { running: boolean; steps: RegisterStep[]; error: IpcError | null };
+const idleRegistration = (): RegisterState => ({ running: false, steps: [], error: null });
 
 /** Field path of the export page's "type a folder" input (not a plan field). */
 export const EXPORT_FOLDER = "export.folder";
@@ -57,6 +61,17 @@ export class Wizard {
   /** GCP / Azure credentials: stored or not, with their fingerprint (never the secret). */
   credentials = $state<CredentialStatus[]>([]);
   credentialsError = $state<IpcError | null>(null);
+  /**
+   * The vendor's API key as typed on the "Connect to {vendor}" page: held only until Continue sends
+   * it to the OS keyring, never in the answers, the draft or the plan; cleared once stored.
+   */
+  vendorKey = $state("");
+  /** Whether an API key is stored for this integration (its digest only), or null before asked. */
+  vendorKeyStored = $state<CredentialStatus | null>(null);
+  /** AWS registered with the vendor by Apply / Export (shown after apply), or why it failed. */
+  awsRegistration = $state<RegisterState>(idleRegistration());
+  /** The "Send to {vendor}" page: the GCP key / Azure secret registered with the vendor. */
+  sendRun = $state<RegisterState>(idleRegistration());
   /** The connectivity test, live. */
   probes = $state<ProbeRow[]>([]);
   testState = $state<TestState>("idle");
@@ -67,7 +82,11 @@ export class Wizard {
   steps = $derived(stepsFor(stepContext(this.answers, this.profile)));
   plan = $derived(buildPlan(this.answers, this.profile));
   sensitive = $derived(sensitiveValues(this.answers));
-  progress = $derived(progress(this.steps, this.step));
+  progress = $derived(progress(this.steps, this.step, this.profile?.display_name));
+  /** The vendor issues the external id and has not yet: Apply and Export register the role first. */
+  externalIdPending = $derived(externalIdPending(this.answers, this.profile));
+  /** The clouds whose key or secret the "Send to {vendor}" page hands over. */
+  sendClouds = $derived(sendClouds(stepContext(this.answers, this.profile)));
   /** The plan as a string: an apply preview is only valid for the plan it was made for. */
   planKey = $derived(JSON.stringify(this.plan));
   inputs = $derived(this.step === "export" ? [EXPORT_FOLDER] : inputsForStep(this.step, this.answers, this.profile));
@@ -141,6 +160,14 @@ export class Wizard {
       void this.detectAws();
       await this.ensureExternalId();
     }
+    if (step === "vendor") void this.loadVendorKey();
+    else this.vendorKey = ""; // a key typed but not continued is forgotten on leaving the page
+    // With AWS credentials on this computer, show what Apply would change straight away (read only).
+    if (step === "export" && this.awsAccount && this.plan.aws && !this.applyRun.running && !this.applyRun.applied) {
+      if (this.applyRun.previewFor !== this.planKey) void this.previewApply();
+    }
+    // The test page's only purpose: run it on arrival (read only); "Run the test again" reruns it.
+    if (step === "test" && this.testState === "idle") void this.runTest();
     await tick();
     window.scrollTo(0, 0);
     const target = opts.focus ? document.getElementById(focusId(opts.focus)) : null;
@@ -149,6 +176,8 @@ export class Wizard {
 
   private async ensureExternalId(): Promise<void> {
     const policy = this.profile?.defaults.aws_external_id;
+    // A vendor that issues the external id gets none from us (registration records its own).
+    if (vendorIssuesExternalId(this.profile)) return;
     if (policy === "none" || this.answers.aws.external_id.trim() !== "") return;
     try {
       this.answers.aws.external_id = await newExternalId();
@@ -189,6 +218,7 @@ export class Wizard {
       if (fields !== null) {
         problems = problemsForStep(this.step, await validatePlan(this.plan, fields === "all" ? undefined : fields));
       }
+      if (problems.length === 0 && this.step === "vendor") problems = await this.connectVendor();
       if (problems.length > 0) {
         this.errorValues = Object.fromEntries(this.inputs.map((i) => [i, valueAt(this.answers, i)]));
         this.errors = problems;
@@ -250,6 +280,10 @@ export class Wizard {
   private resetCloud(): void {
     this.awsAccount = null;
     this.applyRun.reset();
+    this.vendorKey = "";
+    this.vendorKeyStored = null;
+    this.awsRegistration = idleRegistration();
+    this.sendRun = idleRegistration();
     this.credentials = [];
     this.credentialsError = null;
     this.probes = [];
@@ -276,14 +310,99 @@ export class Wizard {
     }
   }
 
-  /** Apply, step 1: what would change, and as whom (nothing is changed). */
+  /**
+   * Apply, step 1: what would change, and as whom (nothing is changed). Before a vendor that issues
+   * the external id has registered the role, Rust shows the changes with a stand-in for the id.
+   */
   previewApply(): Promise<void> {
     return this.applyRun.dryRun(this.planKey, () => applyAws(this.plan, true));
   }
 
-  /** Apply, step 2: make the previewed changes. The backend checks the account again. */
+  /**
+   * Apply, step 2: make the previewed changes. The backend checks the account again. A vendor with
+   * a registration API gets the role registered first (it issues the external id the role's trust
+   * needs); the ids it answers with go into the answers (autosaved) even if the apply then fails.
+   */
   applyNow(): Promise<void> {
-    return this.applyRun.apply(() => applyAws(this.plan, false));
+    return this.applyRun.apply(async () => {
+      const plan = this.profile?.registration ? await this.registerAws() : this.plan;
+      const result = await applyAws(plan, false);
+      // The dry run was made for the plan before registration; it stays the one on screen.
+      this.applyRun.previewFor = this.planKey;
+      return result;
+    });
+  }
+
+  /**
+   * Registers the AWS role with the vendor (idempotent: a recorded registration is kept) and takes
+   * the vendor-issued external id and credentials id into the answers. Resolves with the plan that
+   * holds them; throws the registration's error (also kept in `awsRegistration`).
+   */
+  async registerAws(): Promise<Plan> {
+    this.awsRegistration = { running: true, steps: [], error: null };
+    try {
+      const result = await this.register(["aws"]);
+      this.awsRegistration = { running: false, steps: result.steps, error: null };
+      return result.plan;
+    } catch (e) {
+      const error = toIpcError(e);
+      this.awsRegistration = { running: false, steps: [], error };
+      throw error;
+    }
+  }
+
+  /** Registers `clouds` with the vendor's API and keeps what it recorded in the answers (saved now). */
+  private async register(clouds: Cloud[]) {
+    const result = await registerVendor(this.plan, clouds, false);
+    applyRegistration(this.answers, result.plan);
+    await this.save().catch(() => {});
+    // The documents and the hand-off now carry the vendor's ids: render them again.
+    if (this.preview) void this.loadPreview();
+    return result;
+  }
+
+  /** "Send to {vendor}": the GCP key / Azure secret from the keyring to the vendor's API. */
+  async sendToVendor(): Promise<void> {
+    if (this.sendRun.running) return;
+    this.sendRun = { running: true, steps: [], error: null };
+    try {
+      const result = await this.register([...this.sendClouds]);
+      this.sendRun = { running: false, steps: result.steps, error: null };
+    } catch (e) {
+      this.sendRun = { running: false, steps: [], error: toIpcError(e) };
+    }
+  }
+
+  /** Whether an API key for the vendor is stored (digest only); silent when it cannot tell. */
+  async loadVendorKey(): Promise<void> {
+    try {
+      this.vendorKeyStored = await vendorKeyStatus(this.plan);
+    } catch {
+      this.vendorKeyStored = null;
+    }
+  }
+
+  /**
+   * Continue on "Connect to {vendor}": the URL is required where the profile has none; the API key
+   * typed goes to the OS keyring (and is cleared here), or one must already be stored. Answers with
+   * the problems to show at the fields (none: go on).
+   */
+  private async connectVendor(): Promise<IpcError[]> {
+    const problems: IpcError[] = [];
+    const required = (field: string, message: string): IpcError => ({ code: "validation.required", message, field, fix: null });
+    if (this.profile?.registration?.needs_api_url && this.answers.integration.api_url.trim() === "")
+      problems.push(required("integration.api_url", "Enter the platform's API URL"));
+    const typed = this.vendorKey.trim();
+    if (typed === "" && !this.vendorKeyStored?.stored) problems.push(required(VENDOR_API_KEY, "Enter the API key"));
+    if (problems.length > 0 || typed === "") return problems;
+    try {
+      this.vendorKeyStored = await storeCredentials(this.plan, "vendor-api-key", typed);
+      this.vendorKey = "";
+      return [];
+    } catch (e) {
+      const error = toIpcError(e);
+      return [{ ...error, field: VENDOR_API_KEY }];
+    }
   }
 
   async loadCredentials(): Promise<void> {
@@ -359,7 +478,7 @@ export class Wizard {
       else {
         const owner = stepForField(e.field, this.steps);
         if (owner && owner !== this.step) {
-          const where = ` (on the "${stepTitle(owner)}" page)`;
+          const where = ` (on the "${stepTitle(owner, this.profile?.display_name)}" page)`;
           items.push({ text: text + where, href: `#${focusId(e.field ?? "")}`, onselect: () => this.change(e.field ?? "") });
         } else items.push({ text });
       }

@@ -1,0 +1,209 @@
+// ML cube on AWS, the whole way: the wizard registers the role with ML cube's API (the TEST DOUBLE
+// of it in the rig, src-tauri/crates/cloud/tests/doubles/vendor_api.rs: ML cube issues the external
+// id) and creates the role on a real moto server, in ONE apply; the connectivity test is green with
+// vendor:registration:aws passing. The API key is typed into the window (never argv, never a file);
+// afterwards it is in no file of the session (a planted control proves the search finds it).
+// Prints "# user-actions launch→green test (ML cube on AWS, including registration): N".
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { appDataDir, e2e, OUT } from "./harness.mjs";
+import { Flow, waitForStart } from "./flow.mjs";
+import { boto, startMoto, stopMoto } from "./moto.mjs";
+import { appWrapper, canaryFiles, motoEnv, startRig } from "./rig.mjs";
+
+const ACCOUNT = "123456789012"; // moto's default account
+const REGION = "us-east-1";
+const BUCKET = "mlcube-e2e-training-data";
+const PROJECT = "fraud-detection";
+const MLCUBE_ACCOUNT = "883313729965";
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/mlcube-platform-access`;
+// Made here, per run: never in a file, never in argv (the rig gets it through its stdin pipe).
+const API_KEY = `mlc-canary-${randomBytes(12).toString("hex")}`;
+
+const moto = await startMoto();
+process.on("exit", () => stopMoto(moto.child));
+boto(moto.url, REGION, `boto3.client("s3", **kw).create_bucket(Bucket=${JSON.stringify(BUCKET)})`);
+const rig = await startRig({ vendor: { api_key: API_KEY, projects: [PROJECT] } });
+process.on("exit", () => rig.stop());
+console.log(`# moto_server pid ${moto.child.pid} on ${moto.url}; rig pid ${rig.rig.pid}, ML cube API double on ${rig.vendor_url}`);
+const { env, unset } = motoEnv(moto.url, REGION);
+
+/** Types a secret into a field (one user action) without ever printing it. */
+async function typeSecret(f, field, text) {
+  const el = await f.el(`#f-${field.replace(/[^A-Za-z0-9]+/g, "-")}`);
+  await el.scrollIntoView({ block: "center" });
+  await el.click();
+  await el.clearValue();
+  await el.addValue(text);
+  f.actions += 1;
+  f.t.check((await el.getValue()) === text, `typed the API key into ${field}`, "the field holds something else");
+}
+
+await e2e(
+  "mlcube-register",
+  async (t) => {
+    const f = new Flow(t);
+    const b = t.browser;
+    const text = async (testid) => {
+      const e = await b.$(`[data-testid="${testid}"]`);
+      return (await e.isExisting()) ? (await e.getText()).replace(/\s+/g, " ") : null;
+    };
+
+    // The canary search must be able to find the key: a planted control first.
+    const control = join(process.env.HOME, "canary-control.txt");
+    writeFileSync(control, `control ${API_KEY}\n`);
+    t.require(canaryFiles([API_KEY]).includes(control), "the canary search finds a planted copy of the API key");
+    rmSync(control);
+    // A clean keyring for this app (earlier scripts of the run store keys for the same integration name).
+    spawnSync("secret-tool", ["clear", "service", "dev.trustbridge.wizard/debug"]);
+
+    t.require((await waitForStart(t)) === "start", "starts on the first question");
+    await f.choose("ML cube Platform");
+    await f.fill("integration.project_id", PROJECT);
+    await f.continue("clouds");
+    await f.choose("AWS");
+    await f.continue("aws-identity");
+
+    await t.waitFor(async () => (await f.value("aws.account_id")) === ACCOUNT, "the account id is filled in from the AWS credentials");
+    t.check(!(await (await b.$("#f-aws-external-id")).isExisting()), "no external-id field: ML cube issues it");
+    const issuedBy = await text("external-id-vendor-issued");
+    t.check(
+      issuedBy === "ML cube Platform issues the external ID when Trustbridge registers this role with it; you do not need to make one.",
+      "the account page says ML cube issues the external ID",
+      issuedBy,
+    );
+    await f.shot("identity");
+    await f.continue("aws-storage");
+    await f.fill("aws.storage[0].bucket", BUCKET);
+    await f.continue("aws-events");
+    await f.continue("vendor");
+
+    // Connect to ML cube: the API's URL and the API key (a password field, never autosaved).
+    t.check((await f.heading()) === "Connect to ML cube Platform", "the Connect page names the vendor", await f.heading());
+    t.check(!(await (await b.$('[data-testid="vendor-key-stored"]')).isExisting()), "no API key is stored yet");
+    const keyField = await f.el("#f-vendor-api-key");
+    t.check((await keyField.getAttribute("type")) === "password", "the API key field is a password field");
+    const hint = await (await f.el("#f-vendor-api-key-hint")).getText();
+    t.check(hint.includes("UPDATE_PROJECT_INFORMATION"), "the hint says where to get an API key (the profile's help)", hint);
+    await f.continue(null);
+    const empty = await t.waitFor(async () => f.errorSummary(), "Continue without the URL and the key shows the error summary");
+    t.check(empty.includes("Enter the platform's API URL") && empty.includes("Enter the API key"), "both fields are asked for", empty);
+    t.check((await f.focusedTestId()) === "error-summary", "the error summary takes focus", await f.focusedTestId());
+    await f.shot("vendor-errors");
+    f.actions -= 1; // the deliberate empty Continue is not part of the figure
+    await f.fill("integration.api_url", rig.vendor_url);
+    await typeSecret(f, "vendor.api_key", API_KEY);
+    await f.shot("vendor");
+    await f.continue("check");
+
+    await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers shows what is granted");
+    const answers = await text("answers-Your platform");
+    t.check(answers.includes(rig.vendor_url) && answers.includes("Stored in your system keyring"), "check your answers lists the API URL and that the key is stored", answers);
+    const awsAnswers = await text("answers-AWS");
+    t.check(awsAnswers.includes("Issued by ML cube Platform when the role is registered"), "the external ID is the one ML cube will issue", awsAnswers);
+    t.check(await (await b.$('[data-testid="change-integration.api_url"]')).isExisting(), "the API URL has a Change link");
+    await f.shot("check");
+    await f.continue("export");
+
+    // With AWS credentials present, the dry run is on screen at once: registration first, then 3 changes.
+    const preview = await t.waitFor(async () => text("apply-preview"), "the dry run is shown on arrival (AWS credentials present)", { timeout: 30000 });
+    const line = await text("apply-register-line");
+    t.check(line?.startsWith("Would register the role with ML cube Platform; ML cube Platform issues the external ID"), "the dry run says it registers with ML cube first", line);
+    t.check(preview.includes(`(account ${ACCOUNT})`), "it shows the acting identity", preview);
+    t.check((await b.$$('[data-testid="apply-changes"] > li')).length === 3, "three changes: the role and two inline policies");
+    t.check(rig.vendor_url && (await rig.ask("vendor")).registrations.length === 0, "a dry run registers nothing");
+    await f.shot("apply-dry-run", '[data-testid="apply-preview"]');
+
+    // ONE apply: registers the role ARN (ML cube answers with its trust policy and external id), then creates the role.
+    await f.click("apply-now");
+    const result = await t.waitFor(async () => text("apply-result"), "apply reports its result", { timeout: 60000 });
+    const problem = await text("apply-error");
+    t.require(!problem, "no registration or apply error", problem ?? "");
+    t.check(result.includes("Applied") && result.includes(ROLE_ARN), "applied: the role ARN", result);
+    const report = await rig.ask("vendor");
+    const aws = report.registrations.filter((r) => r.type === "aws");
+    t.require(aws.length === 1, "ML cube holds exactly one AWS registration", JSON.stringify(report.registrations));
+    const reg = aws[0];
+    t.check(reg.role_arn === ROLE_ARN && reg.project_id === PROJECT && reg.name === "CLOUD_01", "registered: the plan's role ARN, project and name", JSON.stringify(reg));
+    t.check(report.all_keyed, "every request to ML cube carried the typed API key");
+    const issued = reg.external_id;
+    t.require(typeof issued === "string" && issued.length >= 2, "ML cube issued an external id", String(issued));
+    const registered = await text("apply-registered");
+    t.check(!!registered && registered.length > 0, "the page shows what was registered with ML cube", registered);
+    t.check((await text("apply-external-id"))?.includes(issued), "the page shows the external ID ML cube issued");
+    const trust = JSON.parse(
+      boto(moto.url, REGION, `import json, urllib.parse
+d = boto3.client("iam", **kw).get_role(RoleName="mlcube-platform-access")["Role"]["AssumeRolePolicyDocument"]
+print(json.dumps(d if isinstance(d, dict) else json.loads(urllib.parse.unquote(d))))`),
+    );
+    const stmt = trust.Statement[0];
+    t.check(
+      trust.Statement.length === 1 && stmt.Condition?.StringEquals?.["sts:ExternalId"] === issued && JSON.stringify(stmt.Principal).includes(`arn:aws:iam::${MLCUBE_ACCOUNT}:root`),
+      "the role's trust (read back from moto) lets in ML cube's account with the external id ML cube issued",
+      JSON.stringify(trust),
+    );
+    const draft = JSON.parse(readFileSync(join(appDataDir(), "draft.json"), "utf8"));
+    t.check(draft.plan.aws.external_id === issued && draft.plan.aws.vendor_credentials_id === reg.credentials_id, "the autosaved answers hold ML cube's external id and credentials id", JSON.stringify(draft.plan.aws));
+    await f.shot("applied", '[data-testid="apply-result"]');
+
+    // The connectivity test runs on arrival.
+    await f.continue("test");
+    const verdict = await t.waitFor(async () => {
+      const v = await b.$('[data-testid="test-verdict"]');
+      return (await v.isExisting()) && (await v.getAttribute("data-result"));
+    }, "the connectivity test ends", { timeout: 90000 });
+    const actions = f.actions;
+    console.log(`# user-actions launch→green test (ML cube on AWS, including registration): ${actions}`);
+    writeFileSync(join(OUT, "mlcube-register-actions.txt"), `${actions}\n`);
+    const probes = await b.execute(() =>
+      [...document.querySelectorAll('[data-testid^="probe-"]')].map((e) => ({
+        id: e.getAttribute("data-testid").slice("probe-".length),
+        status: e.getAttribute("data-status"),
+        text: e.innerText,
+      })),
+    );
+    console.log(`# probes: ${probes.map((p) => `${p.id}=${p.status}`).join(" ")}`);
+    t.check(verdict === "pass", "the connectivity test is green", JSON.stringify(probes.filter((p) => p.status === "fail")));
+    const passed = probes.filter((p) => p.status === "pass").map((p) => p.id);
+    for (const id of ["credentials", "role_exists", "trust_policy", "permissions", `bucket:${BUCKET}`, "event_bus:default", "vendor:registration:aws"]) {
+      t.check(passed.includes(id), `probe ${id} passed`);
+    }
+    const regProbe = probes.find((p) => p.id === "vendor:registration:aws");
+    t.check(regProbe?.text.includes("Registered with ML cube Platform: AWS"), "the registration probe is named in words", regProbe?.text);
+    t.check(probes.every((p) => p.status === "pass" || (p.status === "skip" && p.id.startsWith("vendor_"))), "every other probe passed (vendor-side ones skipped: no vendor credentials)");
+    await f.shot("test-green");
+    await f.shot("test-probes", '[data-testid="probes"]');
+
+    // Apply again: ML cube's registration is kept and nothing changes in AWS.
+    await f.click("back");
+    await f.waitStep("export");
+    await f.click("apply-preview-button");
+    await t.waitFor(async () => (await b.$('[data-testid="apply-nothing"]')).isExisting(), "a second dry run finds nothing to change");
+    t.check(!(await (await b.$('[data-testid="apply-register-line"]')).isExisting()), "and nothing to register");
+    t.check((await rig.ask("vendor")).registrations.length === 1, "still one registration at ML cube");
+    await f.shot("apply-nothing-to-change");
+
+    // The key is stored: the Connect page says so (a digest, never a part of it) and needs no new one.
+    await f.click("back");
+    await f.waitStep("check");
+    await f.click('[data-testid="change-vendor.api_key"]');
+    await f.waitStep("vendor");
+    const storedLine = await t.waitFor(async () => text("vendor-key-stored"), "the Connect page says a key is stored");
+    t.check(/An API key is stored \(sha256:[0-9a-f]{6,}\); paste a new one to replace it\./.test(storedLine), "with its digest", storedLine);
+    t.check((await f.focusedTestId()) === "f-vendor-api-key", "Change focuses the key field", await f.focusedTestId());
+    t.check((await (await f.el("#f-vendor-api-key")).getValue()) === "", "the key field is empty (never echoed)");
+    await f.shot("vendor-key-stored");
+    await f.continue("check");
+
+    // Canary: the API key is nowhere: not in the page, not in any file of the session.
+    const page = `${await f.screenText()}\n${await b.getPageSource()}`;
+    t.check(!page.includes(API_KEY), "the API key is not in the page");
+    const hits = canaryFiles([API_KEY]);
+    t.check(hits.length === 0, "the API key is in no file of the session (home, app data, XDG dirs, temp dir, logs)", hits.join(", "));
+  },
+  { application: appWrapper(env, { name: "trustbridge-mlcube.sh", unset }) },
+);
+rig.stop();
+stopMoto(moto.child);

@@ -1,0 +1,267 @@
+// Registration with the vendor's API in the wizard (ML cube): the "Connect to {vendor}" page (the
+// URL and the API key, which goes to the keyring and nowhere else), Apply = register then apply
+// (the vendor-issued ids kept in the answers even when the apply fails), Export registers first,
+// the "Send to {vendor}" step, the test that runs on arrival. IPC is mocked at @tauri-apps/api/core.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { MLCUBE } from "./fixtures.test-util";
+import type { Plan } from "../ipc/bindings/Plan";
+
+const invoke = vi.fn();
+class FakeChannel {
+  onmessage: (m: unknown) => void = () => {};
+}
+vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args), Channel: FakeChannel }));
+vi.stubGlobal("window", { scrollTo() {} });
+vi.stubGlobal("document", { getElementById: () => null });
+
+const { Wizard } = await import("./wizard.svelte");
+
+type Args = Record<string, unknown>;
+type Call = [string, Args | undefined];
+const calls = (name: string) => (invoke.mock.calls as Call[]).filter(([c]) => c === name).map(([, a]) => a as Args);
+
+const API_KEY = "canary-api-key-7f3a-never-kept";
+const CALLER = { account: "123456789012", arn: "arn:aws:iam::123456789012:user/alice" };
+const ISSUED = "mlcube-issued-external-id-42";
+const stored = { kind: "vendor-api-key", stored: true, key_id: null, principal: "sha256:0a1b2c3d", scope: null };
+const notStored = { ...stored, stored: false, principal: null };
+
+/** What register_vendor answers: the plan with the vendor's ids recorded for the clouds asked for. */
+function registered(plan: Plan, clouds: string[]) {
+  const p = structuredClone(plan);
+  const all = clouds.length === 0 ? ["aws", "gcp", "azure"] : clouds;
+  const steps = [];
+  if (p.aws && all.includes("aws")) {
+    p.aws.external_id = ISSUED;
+    p.aws.vendor_credentials_id = "cred-aws-1";
+    steps.push({ cloud: "aws", action: "registered", name: "CLOUD_01", credentials_id: "cred-aws-1", message: "registered role … at ML cube Platform" });
+  }
+  if (p.gcp && all.includes("gcp")) {
+    p.gcp.vendor_credentials_id = "cred-gcp-1";
+    steps.push({ cloud: "gcp", action: "registered", name: "CLOUD_01_GCP", credentials_id: "cred-gcp-1", message: "sent the key" });
+  }
+  if (p.azure && all.includes("azure")) {
+    p.azure.vendor_credentials_id = "cred-az-1";
+    steps.push({ cloud: "azure", action: "registered", name: "CLOUD_01_AZURE", credentials_id: "cred-az-1", message: "sent the SP" });
+  }
+  return { steps, plan: p };
+}
+
+function backend(extra: (cmd: string, args: Args) => unknown = () => undefined) {
+  invoke.mockImplementation(async (cmd: string, args: Args) => {
+    const r = await extra(cmd, args);
+    if (r !== undefined) return r;
+    switch (cmd) {
+      case "list_profiles":
+        return [MLCUBE];
+      case "load_draft":
+        return null;
+      case "validate_plan":
+        return [];
+      case "vendor_key_status":
+        return notStored;
+      case "store_credentials":
+        return stored;
+      case "register_vendor":
+        return registered(args.plan as Plan, args.clouds as string[]);
+      case "apply_aws":
+        return { caller: CALLER, role_arn: "arn:aws:iam::123456789012:role/mlcube-platform-access", dry_run: args.dryRun, changes: [] };
+      case "verify_plan":
+        return [];
+      default:
+        return null;
+    }
+  });
+}
+
+/** The ML cube wizard filled in for `clouds`, standing on the page after the cloud pages. */
+async function wizardAt(clouds: ("aws" | "gcp" | "azure")[]) {
+  const w = new Wizard();
+  await w.init();
+  w.answers.integration.project_id = "p1";
+  w.answers.clouds = clouds;
+  w.answers.aws.account_id = "123456789012";
+  w.answers.aws.storage[0].bucket = "data";
+  w.answers.gcp.project_id = "gp-123456";
+  w.answers.gcp.storage[0].name = "b";
+  w.answers.azure.tenant_id = "t";
+  w.answers.azure.subscription_id = "s";
+  w.answers.azure.resource_group = "rg";
+  await w.goTo("vendor");
+  return w;
+}
+
+beforeEach(() => invoke.mockReset());
+afterEach(() => vi.clearAllMocks());
+
+describe("Connect to the vendor", () => {
+  it("comes after the cloud pages, before Check your answers; Send comes after Credentials", async () => {
+    backend();
+    const w = await wizardAt(["aws", "gcp", "azure"]);
+    const s = w.steps;
+    expect(s.indexOf("vendor")).toBe(s.indexOf("check") - 1);
+    expect(s.indexOf("azure-events")).toBeLessThan(s.indexOf("vendor"));
+    expect(s.slice(s.indexOf("credentials"))).toEqual(["credentials", "send", "test", "done"]);
+    expect(w.sendClouds).toEqual(["gcp", "azure"]);
+    expect(w.inputs).toEqual(["integration.api_url", "vendor.api_key"]);
+  });
+
+  it("asks for the URL and the key; Continue is blocked without them", async () => {
+    backend();
+    const w = await wizardAt(["aws"]);
+    await w.continue();
+    expect(w.step).toBe("vendor");
+    expect(w.errorAt("integration.api_url")).toBe("Enter the platform's API URL");
+    expect(w.errorAt("vendor.api_key")).toBe("Enter the API key");
+    expect(w.summary.map((s) => s.href)).toEqual(["#f-integration-api-url", "#f-vendor-api-key"]);
+    expect(calls("store_credentials")).toHaveLength(0);
+    expect(calls("validate_plan").at(-1)).toMatchObject({ fields: ["integration.api_url"] });
+  });
+
+  it("stores the typed key in the keyring once, clears it, and never saves it", async () => {
+    backend();
+    const w = await wizardAt(["aws"]);
+    w.answers.integration.api_url = "https://api.mlcube.example";
+    w.vendorKey = API_KEY;
+    await w.continue();
+    expect(w.step).toBe("check");
+    expect(calls("store_credentials")).toEqual([expect.objectContaining({ kind: "vendor-api-key", json: API_KEY })]);
+    expect(w.vendorKey).toBe("");
+    expect(w.vendorKeyStored?.principal).toBe("sha256:0a1b2c3d");
+    const saved = calls("save_draft");
+    expect(saved.at(-1)).toMatchObject({ draft: { step: "check", plan: { integration: { api_url: "https://api.mlcube.example" } } } });
+    const everything = JSON.stringify({ saved, answers: w.answers, plan: w.plan, validated: calls("validate_plan") });
+    expect(everything).not.toContain(API_KEY);
+  });
+
+  it("with a key already stored, Continue needs none; a key typed but not continued is forgotten", async () => {
+    backend((cmd) => (cmd === "vendor_key_status" ? stored : undefined));
+    const w = await wizardAt(["aws"]);
+    await vi.waitFor(() => expect(w.vendorKeyStored?.stored).toBe(true));
+    w.answers.integration.api_url = "http://127.0.0.1:9999";
+    w.vendorKey = API_KEY;
+    await w.back();
+    expect(w.vendorKey).toBe("");
+    await w.goTo("vendor");
+    await w.continue();
+    expect(w.step).toBe("check");
+    expect(calls("store_credentials")).toHaveLength(0);
+  });
+
+  it("a key the keyring refuses is shown at the field, and the page stays", async () => {
+    const refusal = { code: "keyring.unavailable", message: "no keyring", field: null, fix: "unlock it" };
+    backend((cmd) => (cmd === "store_credentials" ? Promise.reject(refusal) : undefined));
+    const w = await wizardAt(["aws"]);
+    w.answers.integration.api_url = "https://api.mlcube.example";
+    w.vendorKey = API_KEY;
+    await w.continue();
+    expect(w.step).toBe("vendor");
+    expect(w.errorAt("vendor.api_key")).toBe("The system keyring is locked or unavailable, so secrets cannot be stored.");
+    expect(w.summary.map((s) => s.text)).toContain("unlock it");
+  });
+
+  it("routes a bad URL found on Check your answers to this page", async () => {
+    backend();
+    const w = await wizardAt(["aws"]);
+    expect(w.steps).toContain("vendor");
+    await w.change("integration.api_url");
+    expect(w.step).toBe("vendor");
+    expect(w.returnToCheck).toBe(true);
+  });
+});
+
+describe("Apply and export for a vendor that issues the external id", () => {
+  it("applies in one action: registers the role, keeps the vendor's ids in the answers, then applies with them", async () => {
+    backend();
+    const w = await wizardAt(["aws"]);
+    expect(w.externalIdPending).toBe(true);
+    await w.previewApply();
+    expect(calls("apply_aws")[0]).toMatchObject({ dryRun: true });
+    expect(calls("register_vendor")).toHaveLength(0); // a dry run registers nothing
+    await w.applyNow();
+    expect(calls("register_vendor")[0]).toMatchObject({ clouds: ["aws"], dryRun: false });
+    const applied = calls("apply_aws")[1];
+    expect(applied).toMatchObject({ dryRun: false, plan: { aws: { external_id: ISSUED, vendor_credentials_id: "cred-aws-1" } } });
+    expect(w.answers.aws.external_id).toBe(ISSUED);
+    expect(w.externalIdPending).toBe(false);
+    expect(w.awsRegistration.steps[0].action).toBe("registered");
+    expect(calls("save_draft").at(-1)).toMatchObject({ draft: { plan: { aws: { external_id: ISSUED, vendor_credentials_id: "cred-aws-1" } } } });
+  });
+
+  it("keeps the ids when the apply fails after registering", async () => {
+    const denied = { code: "aws.access_denied", message: "denied", field: null, fix: "ask an admin" };
+    backend((cmd, args) => (cmd === "apply_aws" && !args.dryRun ? Promise.reject(denied) : undefined));
+    const w = await wizardAt(["aws"]);
+    await w.applyNow();
+    expect(w.applyRun.error).toEqual(denied);
+    expect(w.answers.aws.vendor_credentials_id).toBe("cred-aws-1");
+    expect(w.plan.aws?.external_id).toBe(ISSUED);
+    expect(calls("save_draft").at(-1)).toMatchObject({ draft: { plan: { aws: { external_id: ISSUED } } } });
+  });
+
+  it("a refused registration stops before anything is applied", async () => {
+    const refused = { code: "vendor.trust_refused", message: "Principal * …", field: null, fix: "contact ML cube" };
+    backend((cmd) => (cmd === "register_vendor" ? Promise.reject(refused) : undefined));
+    const w = await wizardAt(["aws"]);
+    await w.applyNow();
+    expect(w.applyRun.error).toEqual(refused);
+    expect(w.awsRegistration.error).toEqual(refused);
+    expect(calls("apply_aws").filter((a) => a.dryRun === false)).toHaveLength(0);
+    expect(w.answers.aws.external_id).toBe("");
+  });
+
+  it("registerAws (used by Export) answers with the plan holding the vendor's external id", async () => {
+    backend();
+    const w = await wizardAt(["aws"]);
+    const plan = await w.registerAws();
+    expect(plan.aws?.external_id).toBe(ISSUED);
+    expect(w.plan.aws?.external_id).toBe(ISSUED);
+  });
+
+  it("on arrival at Apply or export with AWS credentials, the dry run is shown straight away", async () => {
+    backend((cmd) => (cmd === "aws_identity" ? { caller: CALLER, buckets: [], event_buses: [] } : undefined));
+    const w = await wizardAt(["aws"]);
+    await w.detectAws();
+    await w.goTo("export");
+    await vi.waitFor(() => expect(w.applyRun.preview).not.toBeNull());
+    expect(calls("apply_aws")).toEqual([expect.objectContaining({ dryRun: true })]);
+  });
+});
+
+describe("Send to the vendor", () => {
+  it("registers the GCP key and the Azure service principal and shows each step", async () => {
+    backend();
+    const w = await wizardAt(["gcp", "azure"]);
+    expect(w.steps).toContain("send");
+    await w.sendToVendor();
+    expect(calls("register_vendor")[0]).toMatchObject({ clouds: ["gcp", "azure"], dryRun: false });
+    expect(w.sendRun.steps.map((s) => s.cloud)).toEqual(["gcp", "azure"]);
+    expect(w.answers.gcp.vendor_credentials_id).toBe("cred-gcp-1");
+    expect(w.plan.azure?.vendor_credentials_id).toBe("cred-az-1");
+  });
+
+  it("shows the error with its fix, and keeps nothing half-done", async () => {
+    const bad = { code: "vendor.unauthorized", message: "401", field: null, fix: "store a new API key" };
+    backend((cmd) => (cmd === "register_vendor" ? Promise.reject(bad) : undefined));
+    const w = await wizardAt(["azure"]);
+    await w.sendToVendor();
+    expect(w.sendRun).toEqual({ running: false, steps: [], error: bad });
+  });
+
+  it("has no Send page for a keyless cloud", async () => {
+    backend();
+    const w = await wizardAt(["aws"]);
+    expect(w.steps).not.toContain("send");
+  });
+});
+
+describe("Connectivity test", () => {
+  it("runs on arrival, once", async () => {
+    backend();
+    const w = await wizardAt(["aws"]);
+    await w.goTo("test");
+    await vi.waitFor(() => expect(w.testState).toBe("done"));
+    await w.goTo("test");
+    expect(calls("verify_plan")).toHaveLength(1);
+  });
+});
