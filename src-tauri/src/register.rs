@@ -122,8 +122,9 @@ fn record(plan: &mut Plan, cloud: Cloud, id: Option<String>, external_id: Option
     }
 }
 
-/// Whether credentials at the vendor are the ones this plan registers for `cloud`.
-fn same_identity(r: &Resolved, cloud: Cloud, c: &mlcube::Credentials) -> bool {
+/// Whether credentials at the vendor are the ones this plan registers for `cloud`. Azure: the
+/// service principal's appId, when it is known (from the keyring); without it, the kind only.
+fn same_identity(r: &Resolved, cloud: Cloud, c: &mlcube::Credentials, azure_app: Option<&str>) -> bool {
     match cloud {
         Cloud::Aws => c.kind == "aws" && r.aws.as_ref().is_some_and(|a| c.role_arn.as_deref() == Some(a.role_arn().as_str())),
         Cloud::Gcp => {
@@ -132,7 +133,7 @@ fn same_identity(r: &Resolved, cloud: Cloud, c: &mlcube::Credentials) -> bool {
                     .as_ref()
                     .is_some_and(|g| c.client_email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&g.service_account_email())))
         }
-        Cloud::Azure => c.kind == "azure",
+        Cloud::Azure => c.kind == "azure" && azure_app.is_none_or(|a| c.app_id.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(a))),
     }
 }
 
@@ -199,11 +200,17 @@ async fn register_one(
     let default = r.plan.integration.default;
     let step =
         |action: &'static str, id: Option<String>, message: String| Step { cloud, action, name: name.clone(), credentials_id: id, message };
+    // Azure credentials are recognised by the appId of the service principal in the keyring.
+    let azure_app = match cloud {
+        Cloud::Azure => Some(store.azure_secret(&r.plan.integration.name).map_err(|e| secret_error(r, e))?.app_id),
+        _ => None,
+    };
+    let same = |c: &mlcube::Credentials| same_identity(r, cloud, c, azure_app.as_deref());
 
     // 1. Recorded credentials that still exist are kept.
     if let Some(id) = recorded(r, cloud) {
         match client.get(id).await? {
-            Some(c) if same_identity(r, cloud, &c) && cloud == Cloud::Aws && r.aws.as_ref().is_some_and(|a| a.external_id.is_none()) => {
+            Some(c) if same(&c) && cloud == Cloud::Aws && r.aws.as_ref().is_some_and(|a| a.external_id.is_none()) => {
                 // Registered, but the external id it issued is not in the plan: the trust cannot be written.
                 if !replace {
                     return Err(vendor_error(
@@ -217,7 +224,7 @@ async fn register_one(
                 }
                 record(plan, cloud, None, None);
             }
-            Some(c) if same_identity(r, cloud, &c) => {
+            Some(c) if same(&c) => {
                 if default && !c.default && !dry_run {
                     client.set_default(id).await?;
                 }
@@ -237,7 +244,7 @@ async fn register_one(
     // 2. Credentials of the same name in the project.
     let mut replaced = false;
     if let Some(c) = client.list(project).await?.into_iter().find(|c| c.name == name) {
-        if !same_identity(r, cloud, &c) {
+        if !same(&c) {
             return Err(vendor_error(
                 r,
                 VendorErrorKind::NameTaken,
@@ -287,7 +294,7 @@ async fn register_one(
             let arn = a.role_arn();
             let got = client.create_aws(&name, default, project, &arn).await?;
             let id = got.credentials.credentials_id.clone();
-            let checked = if !same_identity(r, cloud, &got.credentials) {
+            let checked = if !same(&got.credentials) {
                 Err(vendor_error(r, VendorErrorKind::Mismatch, format!("the answer names role {:?}, not {arn}", got.credentials.role_arn)))
             } else if trustbridge_core::validate::rules::vendor_credentials_id(&id).is_err() {
                 Err(vendor_error(r, VendorErrorKind::BadResponse, "the answer's credentials_id is not a plain id"))
@@ -314,7 +321,7 @@ async fn register_one(
             parsed.check_plan(&g.project_id, Some(&g.service_account_email())).map_err(|e| secret_error(r, e))?;
             let got = client.create_gcp(&name, default, project, &stored).await?;
             drop(stored);
-            if !same_identity(r, cloud, &got) || got.gcp_project_id.as_deref() != Some(g.project_id.as_str()) {
+            if !same(&got) || got.gcp_project_id.as_deref() != Some(g.project_id.as_str()) {
                 let _ = client.delete(&got.credentials_id).await;
                 return Err(vendor_error(
                     r,
@@ -334,7 +341,7 @@ async fn register_one(
             drop(raw);
             let app_ok = got.app_id.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(&secret.app_id));
             let tenant_ok = got.tenant.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(&z.tenant_id));
-            if !(same_identity(r, cloud, &got) && app_ok && tenant_ok) {
+            if !(same(&got) && app_ok && tenant_ok) {
                 let _ = client.delete(&got.credentials_id).await;
                 return Err(vendor_error(
                     r,
@@ -413,6 +420,7 @@ pub async fn probes(r: &Resolved, store: &SecretStore, settings: &VendorSettings
         p
     };
     let mut out = Vec::new();
+    let azure_app = store.azure_secret(&r.plan.integration.name).ok().map(|s| s.app_id.clone());
     let client = if clouds.iter().any(|c| recorded(r, *c).is_some()) {
         Some(key(r, store).and_then(|k| vendor::client(r, &k, settings)))
     } else {
@@ -438,7 +446,7 @@ pub async fn probes(r: &Resolved, store: &SecretStore, settings: &VendorSettings
             None => Err(vendor_error(r, VendorErrorKind::NotConfigured, "no client")),
         };
         out.push(match result {
-            Ok(Some(c)) if same_identity(r, cloud, &c) => finish(
+            Ok(Some(c)) if same_identity(r, cloud, &c, azure_app.as_deref()) => finish(
                 cloud,
                 ProbeStatus::Pass,
                 format!("registered at {vendor} as '{}' ({})", c.name, if c.default { "the default" } else { "not the default" }),

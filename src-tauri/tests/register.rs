@@ -282,3 +282,19 @@ fn a_gcp_key_for_another_service_account_is_not_sent() {
     assert!(f.error.to_string().contains("secrets.gcp.service_account_mismatch"), "{}", f.error);
     assert!(api.requests().iter().all(|q| q.method != "POST"), "nothing was sent");
 }
+
+#[test]
+fn azure_credentials_of_another_app_under_the_same_name_are_not_adopted() {
+    let api = VendorApi::start(KEY, ML3, &["proj-1"]);
+    let p = plan(&api.url, &["azure"]);
+    run(&p, &store_with(&[(SecretKind::VendorApiKey, KEY), (SecretKind::Azure, &azure_json("pw-one"))]), false, false).unwrap();
+    // Same name at the vendor, but this keyring holds another service principal.
+    let other = azure_json("pw-two").replace(APP, "11111111-2222-3333-4444-555555555555");
+    let f = run(&p, &store_with(&[(SecretKind::VendorApiKey, KEY), (SecretKind::Azure, &other)]), false, false).unwrap_err();
+    assert_eq!(f.error.code(), "vendor.name_taken", "{}", f.error);
+    // The same app is adopted.
+    let (adopted, steps) =
+        run(&p, &store_with(&[(SecretKind::VendorApiKey, KEY), (SecretKind::Azure, &azure_json("pw-one"))]), false, false).unwrap();
+    assert_eq!(steps[0].action, "adopted");
+    assert!(adopted.azure.unwrap().vendor_credentials_id.is_some());
+}
