@@ -66,12 +66,7 @@ await e2e(
       t.check(buckets.includes(BUCKET), "the bucket field offers the account's buckets (ListBuckets)", JSON.stringify(buckets));
       await f.fill("aws.storage[0].bucket", BUCKET);
       await f.shot("storage");
-      await f.continue("aws-events");
-
-      const buses = await b.execute(() => [...document.querySelectorAll("#picks-aws-events option")].map((o) => o.value));
-      t.check(buses.includes(BUS) && buses.includes("default"), "the event bus field offers the account's buses (ListEventBuses)", JSON.stringify(buses));
-      // The default bus is kept (it exists in every account): no typing.
-      t.check((await f.value("aws.events[0].event_bus_name")) === "default", "the event bus defaults to 'default'");
+      // The default bus is kept (it exists in every account): no question, it is on Check your answers.
       await f.continue("vendor");
       await f.fill("integration.api_url", rig.vendor_url);
       const key = await f.el("#f-vendor-api-key");
@@ -80,6 +75,18 @@ await e2e(
       f.actions += 1;
       await f.continue("check");
       await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers shows what is granted");
+      const awsAnswers = await (await b.$('[data-testid="answers-AWS"]')).getText();
+      t.check(/Event buses\s+default/.test(awsAnswers), "the event bus defaults to 'default' (on check your answers)", awsAnswers);
+      // Its page, off the way here, is one Change link away and offers the account's buses (not counted: a detour).
+      await b.$('[data-testid="change-aws.events"]').then((e) => e.click());
+      await f.waitStep("aws-events");
+      const buses = await b.execute(() => [...document.querySelectorAll("#picks-aws-events option")].map((o) => o.value));
+      t.check(buses.includes(BUS) && buses.includes("default"), "the event bus field offers the account's buses (ListEventBuses)", JSON.stringify(buses));
+      t.check((await f.value("aws.events[0].event_bus_name")) === "default", "the event bus is still 'default'");
+      await f.shot("events-via-change");
+      await b.$('[data-testid="continue"]').then((e) => e.click());
+      await f.waitStep("check");
+      await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "back on check your answers");
       await f.continue("export");
       // With AWS credentials present the dry run is shown on arrival (read only; nothing registered yet).
       await t.waitFor(async () => (await b.$('[data-testid="apply-register-line"]')).isExisting(), "the dry run on arrival says ML cube is registered with first", { timeout: 30000 });
@@ -110,21 +117,19 @@ await e2e(
       t.check(!(await (await b.$('[data-testid="apply-register-line"]')).isExisting()), "already registered: this dry run has nothing to register");
       await f.shot("apply-dry-run", '[data-testid="apply-preview"]');
 
-      // Apply, step 2.
+      // Apply, step 2: then straight on to the connectivity test.
       await f.click("apply-now");
-      const result = await t.waitFor(async () => {
-        const r = await b.$('[data-testid="apply-result"]');
-        return (await r.isExisting()) && (await r.getText());
-      }, "apply reports its result", { timeout: 30000 });
-      t.check(result.includes("Applied") && result.includes(`arn:aws:iam::${ACCOUNT}:role/mlcube-platform-access`), "applied: the role ARN", result);
-      t.check(!(await (await b.$('[data-testid="apply-error"]')).isExisting()), "no apply error");
-      const kept = await b.execute(() => [...document.querySelectorAll('[data-testid="apply-registered"] li')].map((e) => e.dataset.action));
-      t.check(JSON.stringify(kept) === '["kept"]', "apply kept ML cube's registration (no second one)", JSON.stringify(kept));
+      const landed = await t.waitFor(async () => {
+        if (await (await b.$('form[data-step="test"]')).isExisting()) return "test";
+        const e = await b.$('[data-testid="apply-error"]');
+        return (await e.isExisting()) ? `error: ${await e.getText()}` : false;
+      }, "apply moves on to the connectivity test", { timeout: 30000 });
+      t.require(landed === "test", "no apply error: the connectivity test page comes next", landed);
+      const applied = await (await f.el('[data-testid="test-applied"]')).getText();
+      t.check(applied.includes(`arn:aws:iam::${ACCOUNT}:role/mlcube-platform-access`), "the test page says what was applied: the role ARN", applied);
       t.check((await rig.ask("vendor")).registrations.length === 1, "still one registration at ML cube");
-      await f.shot("applied", '[data-testid="apply-result"]');
 
       // The connectivity test, live, run on arrival: every probe ends passed (vendor probes skipped: no vendor credentials).
-      await f.continue("test");
       const verdict = await t.waitFor(async () => {
         const v = await b.$('[data-testid="test-verdict"]');
         return (await v.isExisting()) && (await v.getAttribute("data-result"));
@@ -156,9 +161,17 @@ await e2e(
       await f.shot("test-green");
       await f.shot("test-probes", '[data-testid="probes"]');
 
-      // Apply again: nothing to change (idempotent), shown as such.
+      // Back: the applied result is still there.
       await f.click("back");
       await f.waitStep("export");
+      const result = await (await f.el('[data-testid="apply-result"]')).getText();
+      t.check(result.includes("Applied") && result.includes(`arn:aws:iam::${ACCOUNT}:role/mlcube-platform-access`), "Back shows the applied result: the role ARN", result);
+      t.check(!(await (await b.$('[data-testid="apply-error"]')).isExisting()), "no apply error");
+      const kept = await b.execute(() => [...document.querySelectorAll('[data-testid="apply-registered"] li')].map((e) => e.dataset.action));
+      t.check(JSON.stringify(kept) === '["kept"]', "apply kept ML cube's registration (no second one)", JSON.stringify(kept));
+      await f.shot("applied", '[data-testid="apply-result"]');
+
+      // Apply again: nothing to change (idempotent), shown as such.
       await f.click("apply-preview-button");
       await t.waitFor(async () => (await b.$('[data-testid="apply-nothing"]')).isExisting(), "a second dry run finds nothing to change");
       await f.shot("apply-nothing-to-change");

@@ -47,10 +47,7 @@ await e2e("aws", async (t) => {
 
   await f.fill("aws.storage[0].bucket", BUCKET);
   await f.shot("aws-storage");
-  await f.continue("aws-events");
-
-  t.check((await f.value("aws.events[0].event_bus_name")) === "default", "the event bus defaults to 'default'");
-  await f.shot("aws-events");
+  // The events question needs no input (the default bus): Check your answers shows it instead.
   await f.continue("vendor");
 
   await f.fill("integration.api_url", rig.vendor_url);
@@ -68,6 +65,7 @@ await e2e("aws", async (t) => {
   t.check(grants.includes(BUCKET), "the grants name the bucket", grants);
   const answers = await (await t.browser.$('[data-testid="answers-AWS"]')).getText();
   t.check(answers.includes(ACCOUNT) && answers.includes(BUCKET), "the AWS answers are listed", answers);
+  t.check(/Event buses\s+default/.test(answers), "the event bus defaults to 'default' (shown on check your answers)", answers);
   const changeLinks = await t.browser.$$('[data-testid^="change-"]');
   t.check(changeLinks.length >= 8, "every answer has a Change link", `${changeLinks.length}`);
   const trust = await (await t.browser.$('[data-testid="check-code-3"]')).isExisting();
@@ -92,6 +90,16 @@ await e2e("aws", async (t) => {
   await t.browser.$('[data-testid="continue"]').then((e) => e.click());
   await f.waitStep("check");
   await t.waitFor(async () => (await t.browser.$('[data-testid="grants"]')).isExisting(), "back on check your answers after a change");
+
+  // The events question, skipped on the way (its answer needed no input), is one Change link away.
+  await t.browser.$('[data-testid="change-aws.events"]').then((e) => e.click());
+  await f.waitStep("aws-events");
+  t.check((await f.focusedTestId()) === "f-aws-events-0-event-bus-name", "Change opens the events page at the field", await f.focusedTestId());
+  t.check((await f.value("aws.events[0].event_bus_name")) === "default", "the event bus defaults to 'default'");
+  await f.shot("aws-events");
+  await t.browser.$('[data-testid="continue"]').then((e) => e.click());
+  await f.waitStep("check");
+  await t.waitFor(async () => (await t.browser.$('[data-testid="grants"]')).isExisting(), "back on check your answers after the events page");
 
   await f.continue("export");
   t.check(await (await t.browser.$('[data-testid="apply-preview-button"]')).isExisting(), "apply offers a dry run first (run against moto in aws-moto.e2e.mjs)");

@@ -5,6 +5,7 @@
 // afterwards it is in no file of the session (a planted control proves the search finds it).
 // Prints "# user-actions launch→green test (ML cube on AWS, including registration): N".
 import { spawnSync } from "node:child_process";
+import { Key } from "webdriverio";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -77,7 +78,7 @@ await e2e(
     await f.shot("identity");
     await f.continue("aws-storage");
     await f.fill("aws.storage[0].bucket", BUCKET);
-    await f.continue("aws-events");
+    // The events question needs no input (the default bus): it is on Check your answers, not a page.
     await f.continue("vendor");
 
     // Connect to ML cube: the API's URL and the API key (a password field, never autosaved).
@@ -104,7 +105,10 @@ await e2e(
     const awsAnswers = await text("answers-AWS");
     t.check(awsAnswers.includes("Issued by ML cube Platform when the role is registered"), "the external ID is the one ML cube will issue", awsAnswers);
     t.check(await (await b.$('[data-testid="change-integration.api_url"]')).isExisting(), "the API URL has a Change link");
+    t.check(/Event buses\s*default \(the event bus every AWS account has\)/.test(awsAnswers), "check your answers shows the default event bus", awsAnswers);
+    t.check(await (await b.$('[data-testid="change-aws.events"]')).isExisting(), "the event bus has a Change link");
     await f.shot("check");
+    await f.shot("check-aws-events", '[data-testid="answers-AWS"]');
     await f.continue("export");
 
     // With AWS credentials present, the dry run is on screen at once: registration first, then 3 changes.
@@ -116,12 +120,22 @@ await e2e(
     t.check(rig.vendor_url && (await rig.ask("vendor")).registrations.length === 0, "a dry run registers nothing");
     await f.shot("apply-dry-run", '[data-testid="apply-preview"]');
 
-    // ONE apply: registers the role ARN (ML cube answers with its trust policy and external id), then creates the role.
+    // ONE apply: registers the role ARN (ML cube answers with its trust policy and external id), then
+    // creates the role, and goes straight on to the connectivity test (which runs on arrival).
     await f.click("apply-now");
-    const result = await t.waitFor(async () => text("apply-result"), "apply reports its result", { timeout: 60000 });
-    const problem = await text("apply-error");
-    t.require(!problem, "no registration or apply error", problem ?? "");
-    t.check(result.includes("Applied") && result.includes(ROLE_ARN), "applied: the role ARN", result);
+    const landed = await t.waitFor(async () => {
+      if (await (await b.$('form[data-step="test"]')).isExisting()) return "test";
+      const problem = await text("apply-error");
+      return problem ? `error: ${problem}` : false;
+    }, "apply moves on to the connectivity test", { timeout: 60000 });
+    t.require(landed === "test", "no registration or apply error: the connectivity test page comes next", landed);
+    await t.waitFor(async () => (await f.focusedTestId()) === "page-heading", "the test page's heading takes focus");
+    const appliedLine = await text("test-applied");
+    t.check(
+      appliedLine?.includes(ROLE_ARN) && appliedLine.includes("registered with ML cube Platform") && appliedLine.includes("3 changes"),
+      "the test page says what was applied and registered",
+      appliedLine,
+    );
     const report = await rig.ask("vendor");
     const aws = report.registrations.filter((r) => r.type === "aws");
     t.require(aws.length === 1, "ML cube holds exactly one AWS registration", JSON.stringify(report.registrations));
@@ -130,9 +144,6 @@ await e2e(
     t.check(report.all_keyed, "every request to ML cube carried the typed API key");
     const issued = reg.external_id;
     t.require(typeof issued === "string" && issued.length >= 2, "ML cube issued an external id", String(issued));
-    const registered = await text("apply-registered");
-    t.check(!!registered && registered.length > 0, "the page shows what was registered with ML cube", registered);
-    t.check((await text("apply-external-id"))?.includes(issued), "the page shows the external ID ML cube issued");
     const trust = JSON.parse(
       boto(moto.url, REGION, `import json, urllib.parse
 d = boto3.client("iam", **kw).get_role(RoleName="mlcube-platform-access")["Role"]["AssumeRolePolicyDocument"]
@@ -146,10 +157,8 @@ print(json.dumps(d if isinstance(d, dict) else json.loads(urllib.parse.unquote(d
     );
     const draft = JSON.parse(readFileSync(join(appDataDir(), "draft.json"), "utf8"));
     t.check(draft.plan.aws.external_id === issued && draft.plan.aws.vendor_credentials_id === reg.credentials_id, "the autosaved answers hold ML cube's external id and credentials id", JSON.stringify(draft.plan.aws));
-    await f.shot("applied", '[data-testid="apply-result"]');
 
     // The connectivity test runs on arrival.
-    await f.continue("test");
     const verdict = await t.waitFor(async () => {
       const v = await b.$('[data-testid="test-verdict"]');
       return (await v.isExisting()) && (await v.getAttribute("data-result"));
@@ -176,9 +185,27 @@ print(json.dumps(d if isinstance(d, dict) else json.loads(urllib.parse.unquote(d
     await f.shot("test-green");
     await f.shot("test-probes", '[data-testid="probes"]');
 
-    // Apply again: ML cube's registration is kept and nothing changes in AWS.
+    // Presenter mode masks the account id in what was applied (the line is new on this page).
+    await b.keys([Key.Ctrl, Key.Shift, "P"]);
+    await t.waitFor(async () => (await (await b.$('[data-testid="presenter-toggle"]')).getAttribute("aria-pressed")) === "true", "Ctrl+Shift+P turns presenter mode on");
+    const masked = await text("test-applied");
+    t.check(!!masked && !masked.includes(ACCOUNT) && masked.includes("mlcube-platform-access"), "presenter mode: the applied role's account id is masked on the test page", masked);
+    await f.shot("test-applied-presenter");
+    await b.keys([Key.Ctrl, Key.Shift, "P"]);
+    await t.waitFor(async () => (await (await b.$('[data-testid="presenter-toggle"]')).getAttribute("aria-pressed")) === "false", "and off again");
+
+    // Back: the applied result, what was registered and ML cube's external id are still on the page.
     await f.click("back");
     await f.waitStep("export");
+    const result = await text("apply-result");
+    t.check(result?.includes("Applied") && result.includes(ROLE_ARN), "Back shows the applied result: the role ARN", result);
+    const registered = await text("apply-registered");
+    t.check(!!registered && registered.length > 0, "the page shows what was registered with ML cube", registered);
+    t.check((await text("apply-external-id"))?.includes(issued), "the page shows the external ID ML cube issued");
+    t.check((await b.$$('[data-testid="apply-done"] > li')).length === 3, "and the 3 changes made");
+    await f.shot("applied", '[data-testid="apply-result"]');
+
+    // Apply again: ML cube's registration is kept and nothing changes in AWS.
     await f.click("apply-preview-button");
     await t.waitFor(async () => (await b.$('[data-testid="apply-nothing"]')).isExisting(), "a second dry run finds nothing to change");
     t.check(!(await (await b.$('[data-testid="apply-register-line"]')).isExisting()), "and nothing to register");

@@ -54,8 +54,7 @@ await e2e("presenter", async (t) => {
   await f.fill("aws.storage[0].bucket", "demo-bucket");
   await f.fill("aws.storage[0].kms_key_arn", `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
   await clean("the bucket page (KMS key ARN holds the account id)");
-  await f.continue("aws-events");
-  await f.continue("azure-identity");
+  await f.continue("azure-identity"); // the AWS events answer (the default bus) needs no page
   const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
   const SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
   secrets.push(TENANT, SUB);

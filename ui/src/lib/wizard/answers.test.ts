@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  answersFromPlan, applyProfileDefaults, applyRegistration, buildPlan, compactAnswers, emptyAnswers, externalIdPending,
+  answersFromPlan, applyProfileDefaults, awsEventsAreDefault, applyRegistration, buildPlan, compactAnswers, emptyAnswers, externalIdPending,
   fieldId, fieldsForStep, focusId, inputFor, inputsForStep, problemsForStep, sensitiveValues, stepContext, stepForField,
   valueAt, VENDOR_API_KEY,
 } from "./answers";
@@ -332,5 +332,30 @@ describe("registration with the vendor's API (ML cube)", () => {
     expect(stepForField("integration.api_url", steps)).toBe("vendor");
     expect(stepForField(VENDOR_API_KEY, steps)).toBe("vendor");
     expect(valueAt(a, VENDOR_API_KEY)).toBe("");
+  });
+});
+
+describe("the events answer's default (the events page is skipped when it needs no input)", () => {
+  it("AWS: exactly the single bus named default, blank rows ignored", () => {
+    const a = mlcubeAws();
+    expect(awsEventsAreDefault(emptyAnswers())).toBe(true);
+    expect(stepContext(a, MLCUBE).eventsDefault).toEqual({ aws: true });
+    a.aws.events = [{ name: " default " }, { name: "" }];
+    expect(awsEventsAreDefault(a)).toBe(true);
+    for (const events of [[], [{ name: "" }], [{ name: "default" }, { name: "orders" }], [{ name: "orders" }], [{ name: "Default" }]]) {
+      a.aws.events = events;
+      expect(awsEventsAreDefault(a)).toBe(false);
+    }
+  });
+
+  it("skips the page for ML cube on AWS with the default, keeps it otherwise; GCP and Azure have no default", () => {
+    const a = mlcubeAws();
+    a.clouds = ["aws", "gcp", "azure"];
+    const steps = stepsFor(stepContext(a, MLCUBE));
+    expect(steps).not.toContain("aws-events");
+    expect(steps).toContain("gcp-events");
+    expect(steps).toContain("azure-events");
+    a.aws.events = [{ name: "orders" }];
+    expect(stepsFor(stepContext(a, MLCUBE))).toContain("aws-events");
   });
 });

@@ -149,7 +149,15 @@ export function stepContext(a: Answers, profile: ProfileSummary | null): StepCon
     registration: profile?.registration
       ? { uploads: { gcp: profile.registration.uploads_gcp, azure: profile.registration.uploads_azure } }
       : null,
+    // Only AWS has a default (every account has a bus named "default"); topics must be named.
+    eventsDefault: { aws: awsEventsAreDefault(a) },
   };
+}
+
+/** The AWS events answer is exactly the default: the single bus named "default". */
+export function awsEventsAreDefault(a: Answers): boolean {
+  const buses = names(a.aws.events);
+  return buses.length === 1 && buses[0] === DEFAULTS.awsEventBus;
 }
 
 /** The vendor issues the AWS external id when the role is registered with it: the wizard makes none. */

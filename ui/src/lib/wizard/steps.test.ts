@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextStep, previousStep, progress, sendClouds, stepsFor, stepTitle, cloudOf, type StepContext } from "./steps";
+import { nextStep, previousStep, progress, reachableSteps, sendClouds, stepsFor, stepTitle, cloudOf, type StepContext } from "./steps";
 
 const all = { aws: true, gcp: true, azure: true };
 
@@ -112,5 +112,39 @@ describe("a vendor with a registration API (ML cube)", () => {
       ["Check and export", "not-started"],
       ["Connect and test", "not-started"],
     ]);
+  });
+});
+
+describe("an events answer that needs no input (AWS: the single default bus)", () => {
+  const reg = { uploads: { gcp: true, azure: true } };
+  const ctx: StepContext = {
+    profileClouds: ["aws", "gcp", "azure"],
+    clouds: ["aws"],
+    publishesEvents: all,
+    registration: reg,
+    eventsDefault: { aws: true },
+  };
+
+  it("leaves the events page off the main path; it stays reachable for Change", () => {
+    expect(stepsFor(ctx)).toEqual(["start", "clouds", "aws-identity", "aws-storage", "vendor", "check", "export", "test", "done"]);
+    expect(nextStep(stepsFor(ctx), "aws-storage")).toBe("vendor");
+    expect(previousStep(stepsFor(ctx), "vendor")).toBe("aws-storage");
+    expect(reachableSteps(ctx)).toContain("aws-events");
+    expect(reachableSteps(ctx).indexOf("aws-events")).toBe(reachableSteps(ctx).indexOf("aws-storage") + 1);
+  });
+
+  it("shows the page while it is open (Change or a problem at its field)", () => {
+    expect(stepsFor({ ...ctx, eventsOpen: { aws: true } })).toContain("aws-events");
+    expect(stepsFor({ ...ctx, eventsOpen: { gcp: true } })).not.toContain("aws-events");
+  });
+
+  it("a non-default answer, a cloud without a default, or a vendor that publishes none: as before", () => {
+    expect(stepsFor({ ...ctx, eventsDefault: { aws: false } })).toContain("aws-events");
+    const gcp = stepsFor({ ...ctx, clouds: ["aws", "gcp", "azure"] });
+    expect(gcp).toContain("gcp-events");
+    expect(gcp).toContain("azure-events");
+    expect(gcp).not.toContain("aws-events");
+    const none = { ...ctx, publishesEvents: { aws: false, gcp: false, azure: false } };
+    expect(reachableSteps(none)).not.toContain("aws-events");
   });
 });

@@ -35,6 +35,17 @@ export type StepContext = {
    * its URL and API key, and a "Send to {vendor}" page hands over the GCP key / Azure secret.
    */
   registration?: { uploads: Readonly<Partial<Record<KeylessCloud, boolean>>> } | null;
+  /**
+   * Clouds whose events answer is the cloud's default and needs no input (AWS: the single `default`
+   * bus every account has). Their events page is left off the main path: Check your answers shows
+   * the answer with a Change link that opens the page. A cloud without a default never has this.
+   */
+  eventsDefault?: Readonly<Partial<Record<Cloud, boolean>>>;
+  /**
+   * Clouds whose events page is shown even so: the person is on it (a Change link or an error
+   * opened it), or a problem was found at its field.
+   */
+  eventsOpen?: Readonly<Partial<Record<Cloud, boolean>>>;
 };
 
 const TITLES: Record<string, string> = {
@@ -86,7 +97,7 @@ export function stepsFor(ctx: StepContext): StepId[] {
     steps.push(`${c}-identity`);
     if (c !== "aws" && ctx.keylessOffered?.[c]) steps.push(`${c}-access`);
     steps.push(`${c}-storage`);
-    if (ctx.publishesEvents[c]) steps.push(`${c}-events`);
+    if (ctx.publishesEvents[c] && (!ctx.eventsDefault?.[c] || ctx.eventsOpen?.[c])) steps.push(`${c}-events`);
   }
   if (ctx.registration && chosen.length > 0) steps.push("vendor");
   steps.push("check", "export");
@@ -96,6 +107,14 @@ export function stepsFor(ctx: StepContext): StepId[] {
   if (sendClouds(ctx).length > 0) steps.push("send");
   steps.push("test", "done");
   return steps;
+}
+
+/**
+ * Every page that may be shown, the events pages left off the main path included: where Change
+ * links and error links may lead.
+ */
+export function reachableSteps(ctx: StepContext): StepId[] {
+  return stepsFor({ ...ctx, eventsDefault: {} });
 }
 
 /**

@@ -265,3 +265,132 @@ describe("Connectivity test", () => {
     expect(calls("verify_plan")).toHaveLength(1);
   });
 });
+
+describe("After Apply", () => {
+  const change = { kind: "create_role", summary: "create role mlcube-platform-access", detail: [] };
+  const applying = (cmd: string, args: Args) =>
+    cmd === "apply_aws"
+      ? { caller: CALLER, role_arn: "arn:aws:iam::123456789012:role/mlcube-platform-access", dry_run: args.dryRun, changes: [change] }
+      : undefined;
+
+  it("goes straight to the connectivity test, which runs on arrival; Back shows the applied result", async () => {
+    backend(applying);
+    const w = await wizardAt(["aws"]);
+    await w.goTo("export");
+    await w.previewApply();
+    await w.applyNow();
+    expect(w.step).toBe("test");
+    expect(calls("save_draft").at(-1)).toMatchObject({ draft: { step: "test" } });
+    await vi.waitFor(() => expect(w.testState).toBe("done"));
+    expect(calls("verify_plan")).toHaveLength(1);
+    expect(w.applyRun.applied?.dry_run).toBe(false);
+    await w.back();
+    expect(w.step).toBe("export");
+    expect(w.applyRun.applied?.changes).toHaveLength(1); // still on screen, no new dry run
+    expect(calls("apply_aws").filter((a) => a.dryRun === true)).toHaveLength(1);
+  });
+
+  it("runs the test again after a second apply", async () => {
+    backend(applying);
+    const w = await wizardAt(["aws"]);
+    await w.goTo("test");
+    await vi.waitFor(() => expect(w.testState).toBe("done"));
+    await w.goTo("export");
+    await w.applyNow();
+    expect(w.step).toBe("test");
+    await vi.waitFor(() => expect(calls("verify_plan")).toHaveLength(2));
+  });
+
+  it("stays on the page when the apply fails, on a dry run, and with other clouds still to export", async () => {
+    const denied = { code: "aws.access_denied", message: "denied", field: null, fix: "ask an admin" };
+    backend((cmd, args) => (cmd === "apply_aws" && !args.dryRun ? Promise.reject(denied) : applying(cmd, args)));
+    const w = await wizardAt(["aws"]);
+    await w.goTo("export");
+    await w.previewApply();
+    expect(w.step).toBe("export");
+    await w.applyNow();
+    expect(w.step).toBe("export");
+    expect(w.applyRun.error).toEqual(denied);
+
+    invoke.mockReset();
+    backend(applying);
+    const both = await wizardAt(["aws", "azure"]);
+    await both.goTo("export");
+    await both.applyNow();
+    expect(both.applyRun.applied).not.toBeNull();
+    expect(both.step).toBe("export");
+    expect(calls("verify_plan")).toHaveLength(0);
+  });
+});
+
+describe("The events question when its answer needs no input", () => {
+  it("is skipped (the default bus); Check's Change opens it and Continue returns to Check", async () => {
+    backend();
+    const w = await wizardAt(["aws"]);
+    expect(w.steps).not.toContain("aws-events");
+    expect(w.reachable).toContain("aws-events");
+    await w.goTo("aws-storage");
+    await w.continue();
+    expect(w.step).toBe("vendor");
+    await w.goTo("check");
+    await w.change("aws.events");
+    expect(w.step).toBe("aws-events");
+    expect(w.returnToCheck).toBe(true);
+    expect(w.steps).toContain("aws-events");
+    expect(w.inputs).toEqual(["aws.events[0].event_bus_name"]);
+    await w.continue();
+    expect(calls("validate_plan").at(-1)).toMatchObject({ fields: ["aws.events"] });
+    expect(w.step).toBe("check");
+    expect(w.steps).not.toContain("aws-events");
+  });
+
+  it("Back on the opened page returns to Check", async () => {
+    backend();
+    const w = await wizardAt(["aws"]);
+    await w.goTo("check");
+    await w.change("aws.events");
+    await w.back();
+    expect(w.step).toBe("check");
+  });
+
+  it("a non-default answer keeps the page on the way", async () => {
+    backend();
+    const w = await wizardAt(["aws"]);
+    await w.goTo("check");
+    await w.change("aws.events");
+    w.answers.aws.events = [{ name: "orders" }];
+    await w.continue();
+    expect(w.step).toBe("check");
+    expect(w.steps).toContain("aws-events");
+    await w.goTo("aws-storage");
+    await w.continue();
+    expect(w.step).toBe("aws-events");
+  });
+
+  it("a problem at the field links to the page from Check your answers", async () => {
+    const bad = { code: "validation.aws.events", message: "bad bus", field: "aws.events[0].event_bus_name", fix: null };
+    backend((cmd) => (cmd === "validate_plan" ? [bad] : undefined));
+    const w = await wizardAt(["aws"]);
+    await w.goTo("check");
+    await w.loadPreview();
+    expect(w.steps).toContain("aws-events");
+    const link = w.summary.find((s) => s.onselect);
+    expect(link?.text).toContain('(on the "AWS: Events" page)');
+    link?.onselect?.();
+    await vi.waitFor(() => expect(w.step).toBe("aws-events"));
+    expect(w.returnToCheck).toBe(true);
+  });
+
+  it("a draft saved on the page resumes there", async () => {
+    backend((cmd) =>
+      cmd === "load_draft"
+        ? { version: 1, step: "aws-events", plan: { version: 1, platform: "mlcube", integration: { name: "CLOUD_01", project_id: "p" }, aws: { account_id: "123456789012", region: "us-east-1", storage: [{ bucket: "b" }], events: [{ event_bus_name: "default" }] } } }
+        : undefined,
+    );
+    const w = new Wizard();
+    await w.init();
+    expect(w.screen).toBe("resume");
+    await w.resume();
+    expect(w.step).toBe("aws-events");
+  });
+});

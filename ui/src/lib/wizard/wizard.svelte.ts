@@ -17,7 +17,9 @@ import {
 } from "./answers";
 import { fieldMessage } from "./errors";
 import { mask } from "./mask";
-import { isStep, nextStep, previousStep, progress, sendClouds, stepsFor, stepTitle, type StepId } from "./steps";
+import {
+  CLOUD_ORDER, isStep, nextStep, previousStep, progress, reachableSteps, sendClouds, stepsFor, stepTitle, type StepId,
+} from "./steps";
 
 export type Screen = "loading" | "failed" | "resume" | "wizard";
 /** A probe on the connectivity-test page: running until its result arrives. */
@@ -79,7 +81,21 @@ export class Wizard {
   /** User actions (clicks, keys, fields filled) are counted by the e2e test, not here. */
 
   profile = $derived(this.profiles.find((p) => p.id === this.answers.platform) ?? null);
-  steps = $derived(stepsFor(stepContext(this.answers, this.profile)));
+  /** Every page that may be shown, events pages left off the main path included (Change and error links). */
+  reachable = $derived(reachableSteps(stepContext(this.answers, this.profile)));
+  /**
+   * An events page whose answer is the default is off the main path, but shown while the person is
+   * on it (Change opened it) or while a problem is reported at its field.
+   */
+  private eventsOpen = $derived(
+    Object.fromEntries(
+      CLOUD_ORDER.map((c) => [
+        c,
+        this.step === `${c}-events` || this.errors.some((e) => stepForField(e.field, this.reachable) === `${c}-events`),
+      ]),
+    ),
+  );
+  steps = $derived(stepsFor({ ...stepContext(this.answers, this.profile), eventsOpen: this.eventsOpen }));
   plan = $derived(buildPlan(this.answers, this.profile));
   sensitive = $derived(sensitiveValues(this.answers));
   progress = $derived(progress(this.steps, this.step, this.profile?.display_name));
@@ -125,7 +141,7 @@ export class Wizard {
     if (!draft) return;
     this.answers = answersFromPlan(draft.plan);
     this.screen = "wizard";
-    const step = isStep(this.steps, draft.step) ? draft.step : "start";
+    const step = isStep(this.reachable, draft.step) ? draft.step : "start";
     await this.goTo(step);
   }
 
@@ -254,7 +270,7 @@ export class Wizard {
 
   /** A Change link on Check your answers (or an error link there): go to the step, come back after. */
   async change(field: string): Promise<void> {
-    const step = stepForField(field, this.steps);
+    const step = stepForField(field, this.reachable);
     if (!step) return;
     this.returnToCheck = true;
     await this.goTo(step, { focus: inputFor(field, inputsForStep(step, this.answers, this.profile)) });
@@ -323,14 +339,29 @@ export class Wizard {
    * a registration API gets the role registered first (it issues the external id the role's trust
    * needs); the ids it answers with go into the answers (autosaved) even if the apply then fails.
    */
-  applyNow(): Promise<void> {
-    return this.applyRun.apply(async () => {
+  async applyNow(): Promise<void> {
+    await this.applyRun.apply(async () => {
       const plan = this.profile?.registration ? await this.registerAws() : this.plan;
       const result = await applyAws(plan, false);
       // The dry run was made for the plan before registration; it stays the one on screen.
       this.applyRun.previewFor = this.planKey;
       return result;
     });
+    if (this.applyRun.applied && !this.applyRun.error) await this.afterApply();
+  }
+
+  /**
+   * Applied: when AWS is the only cloud there is nothing left to set up on this page, so the
+   * connectivity test page comes next and runs the test (again, since the role just changed). Back
+   * returns to the applied result. With other clouds the person still exports for them here.
+   */
+  private async afterApply(): Promise<void> {
+    if (this.step !== "export" || this.plan.gcp || this.plan.azure) return;
+    const next = nextStep(this.steps, "export");
+    if (next !== "test") return;
+    if (this.testState !== "running") this.testState = "idle";
+    await this.save(next).catch(() => {});
+    await this.goTo(next);
   }
 
   /**
@@ -476,7 +507,7 @@ export class Wizard {
       const items: SummaryItem[] = [];
       if (input) items.push({ text, href: `#${focusId(input)}` });
       else {
-        const owner = stepForField(e.field, this.steps);
+        const owner = stepForField(e.field, this.reachable);
         if (owner && owner !== this.step) {
           const where = ` (on the "${stepTitle(owner, this.profile?.display_name)}" page)`;
           items.push({ text: text + where, href: `#${focusId(e.field ?? "")}`, onselect: () => this.change(e.field ?? "") });
