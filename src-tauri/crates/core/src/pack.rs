@@ -45,6 +45,8 @@ pub enum VarKind {
     OidcProvider,
     K8sName,
     ExternalId,
+    /// One IAM policy ARN (`arn:PARTITION:iam::ACCOUNT|aws:policy/NAME`), no wildcard.
+    PolicyArn,
     Text,
 }
 
@@ -161,7 +163,87 @@ impl Pack {
                 message: format!("format must be 1 and every placeholder declared (undeclared: {undeclared:?})"),
             });
         }
+        p.check().map_err(|message| CoreError::Profile { id: origin.to_string(), message })?;
         Ok(p)
+    }
+
+    /// A pack file is untrusted input: its names reach scripts, templates and comments, and its
+    /// account variable is what apply checks the caller against.
+    fn check(&self) -> Result<(), String> {
+        use crate::profile::plain_text;
+        let mut errs = Vec::new();
+        if self.id.is_empty() || self.id.len() > 40 || !self.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            errs.push(format!("id: 1-40 characters of a-z, 0-9 and '-' (got '{}')", crate::validate::show_value(&self.id)));
+        }
+        plain_text("display_name", &self.display_name, 80, &mut errs);
+        plain_text("description", &self.description, 1000, &mut errs);
+        if !self.variables.iter().any(|v| v.name == "AWS_ACCOUNT" && v.kind == VarKind::AccountId) {
+            errs.push(
+                "variables: a pack must declare AWS_ACCOUNT (kind account_id): apply checks the credentials' account against it".into(),
+            );
+        }
+        for (i, v) in self.variables.iter().enumerate() {
+            let ok = !v.name.is_empty()
+                && v.name.len() <= 64
+                && v.name.starts_with(|c: char| c.is_ascii_uppercase())
+                && v.name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+            if !ok {
+                errs.push(format!(
+                    "variables[{i}].name: 1-64 of A-Z, 0-9 and '_', starting with a letter (got '{}')",
+                    crate::validate::show_value(&v.name)
+                ));
+            }
+            plain_text(&format!("variables[{i}].description"), &v.description, 500, &mut errs);
+            plain_text(&format!("variables[{i}].example"), &v.example, 256, &mut errs);
+        }
+        // Names may hold {PLACEHOLDERS}; what is around them must be a valid IAM name.
+        let iam_name = |field: String, v: &str, errs: &mut Vec<String>| {
+            let bare: String = v.chars().filter(|c| !matches!(c, '{' | '}')).collect();
+            if bare.is_empty() || v.len() > 128 || !bare.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)) {
+                errs.push(format!(
+                    "{field}: 1-128 characters of letters, digits and + = , . @ _ - (got '{}')",
+                    crate::validate::show_value(v)
+                ));
+            }
+        };
+        for (i, m) in self.managed_policies.iter().enumerate() {
+            iam_name(format!("managed_policies[{i}].name"), &m.name, &mut errs);
+            if let Some(d) = &m.description {
+                plain_text(&format!("managed_policies[{i}].description"), d, 1000, &mut errs);
+            }
+        }
+        for (i, r) in self.roles.iter().enumerate() {
+            iam_name(format!("roles[{i}].name"), &r.name, &mut errs);
+            plain_text(&format!("roles[{i}].description"), &r.description, 1000, &mut errs);
+            for (j, d) in r.inline_policies.iter().enumerate() {
+                iam_name(format!("roles[{i}].inline_policies[{j}].name"), &d.name, &mut errs);
+            }
+            for n in r.managed_policy_names.iter().chain(r.permissions_boundary.iter()) {
+                if !self.managed_policies.iter().any(|m| &m.name == n) {
+                    errs.push(format!("roles[{i}]: '{}' is not one of this pack's managed_policies", crate::validate::show_value(n)));
+                }
+            }
+            for a in &r.aws_managed_policies {
+                let bare: String = a.chars().filter(|c| !matches!(c, '{' | '}')).collect();
+                if check_var(VarKind::AwsManagedPolicy, &bare, "aws").is_err() {
+                    errs.push(format!(
+                        "roles[{i}].aws_managed_policies: not an AWS-managed policy name (got '{}')",
+                        crate::validate::show_value(a)
+                    ));
+                }
+            }
+        }
+        for (i, c) in self.accepted_checks.iter().enumerate() {
+            if c.id.is_empty() || c.id.len() > 40 || !c.id.chars().all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit() || ch == '_') {
+                errs.push(format!("accepted_checks[{i}].id: a checker id like CKV_AWS_111 (got '{}')", crate::validate::show_value(&c.id)));
+            }
+            plain_text(&format!("accepted_checks[{i}].reason"), &c.reason, 1000, &mut errs);
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs.join("; "))
+        }
     }
 
     pub fn builtin(id: &str) -> Option<Pack> {
@@ -303,9 +385,12 @@ fn check_var(kind: VarKind, v: &str, partition: &str) -> rules::Rule {
             }
         }
         VarKind::ExternalId => rules::external_id(v),
+        VarKind::PolicyArn => rules::policy_arn(v, partition),
         VarKind::Text => rules::display_name(v, 256).and_then(|_| {
             if v.contains(['{', '}', '"', '\'', '\\']) {
                 fail("must not contain braces, quotes or backslashes")
+            } else if v.contains(['*', '?']) {
+                fail("must not contain '*' or '?' (a wildcard would widen what the pack grants)")
             } else {
                 Ok(())
             }

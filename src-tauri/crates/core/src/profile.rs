@@ -106,7 +106,7 @@ pub fn azure_role_catalog() -> &'static [CatalogRole] {
 
 /// A profile string: 1 to `max` characters, none of them a control or line/paragraph separator
 /// (profile text reaches scripts, programs and Markdown).
-fn plain_text(field: &str, v: &str, max: usize, errs: &mut Vec<String>) {
+pub(crate) fn plain_text(field: &str, v: &str, max: usize, errs: &mut Vec<String>) {
     let bad = v.chars().any(crate::validate::is_invisible);
     if v.trim().is_empty() || v.chars().count() > max || bad {
         errs.push(format!(

@@ -30,8 +30,8 @@ export const MLSPACE: PackSummary = {
     v("MLSPACE_APP_ROLE_NAME", "role_name", "mlspace-app-role", "mlspace-app-role"),
     v("MLSPACE_SYSTEM_ROLE_NAME", "role_name", "mlspace-system-role", "mlspace-system-role"),
     v("MLSPACE_NOTEBOOK_ROLE_NAME", "role_name", "mlspace-notebook-role", "mlspace-notebook-role"),
-    v("ENDPOINT_CONFIG_INSTANCE_CONSTRAINT_POLICY_ARN", "text", "arn:aws:iam::123456789012:policy/x"),
-    v("JOB_INSTANCE_CONSTRAINT_POLICY_ARN", "text", "arn:aws:iam::123456789012:policy/y"),
+    v("ENDPOINT_CONFIG_INSTANCE_CONSTRAINT_POLICY_ARN", "policy_arn", "arn:aws:iam::123456789012:policy/x"),
+    v("JOB_INSTANCE_CONSTRAINT_POLICY_ARN", "policy_arn", "arn:aws:iam::123456789012:policy/y"),
   ],
 };
 

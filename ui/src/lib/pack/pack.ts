@@ -131,7 +131,7 @@ const GROUPS: { title: string; has: (v: PackVariable) => boolean }[] = [
   { title: "Who may assume the role", has: (v) => ["external_id", "oidc_provider", "k8s_name"].includes(v.kind) },
   {
     title: "Existing roles and policies",
-    has: (v) => ["role_arn", "aws_managed_policy"].includes(v.kind) || (v.kind === "text" && v.name.endsWith("_ARN")),
+    has: (v) => ["role_arn", "aws_managed_policy", "policy_arn"].includes(v.kind) || (v.kind === "text" && v.name.endsWith("_ARN")),
   },
 ];
 

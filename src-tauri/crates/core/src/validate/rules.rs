@@ -94,11 +94,19 @@ pub fn aws_role_path(v: &str) -> Rule {
     Ok(())
 }
 
-/// `arn:PARTITION:iam::ACCOUNT|aws:policy/PATH/NAME`
+/// `arn:PARTITION:iam::ACCOUNT|aws:policy/PATH/NAME`, as a permissions boundary.
 pub fn permissions_boundary_arn(v: &str, partition: &str) -> Rule {
+    if !v.starts_with(&format!("arn:{partition}:iam::")) {
+        return Err(format!("a permissions boundary is an IAM policy ARN starting 'arn:{partition}:iam::'"));
+    }
+    policy_arn(v, partition)
+}
+
+/// `arn:PARTITION:iam::ACCOUNT|aws:policy/PATH/NAME`: one policy, no wildcard.
+pub fn policy_arn(v: &str, partition: &str) -> Rule {
     let rest = v
         .strip_prefix(&format!("arn:{partition}:iam::"))
-        .ok_or_else(|| format!("a permissions boundary is an IAM policy ARN starting 'arn:{partition}:iam::'"))?;
+        .ok_or_else(|| format!("an IAM policy ARN starts with 'arn:{partition}:iam::'"))?;
     let (acct, res) = rest.split_once(':').ok_or("missing ':policy/…' part")?;
     if acct != "aws" && aws_account_id(acct).is_err() {
         return fail("the account part must be 12 digits (or 'aws' for an AWS managed policy)");
