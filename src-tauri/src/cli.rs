@@ -244,6 +244,7 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             EXIT_OK
         }
         Command::Apply { plan, dry_run, adopt } => match resolve_or_report(&plan, "done") {
+            Ok(loaded) if !dry_run && lint_refuses(&loaded, "applied") => EXIT_INVALID,
             Ok(Loaded::Pack(p)) => crate::cli_pack::apply(&p, dry_run, out),
             Ok(Loaded::Vendor(r)) => match crate::cli_aws::before_register(&plan, &r, dry_run, adopt)
                 .and_then(|()| crate::cli_register::before_apply(&plan, &r, dry_run, out))
@@ -301,6 +302,23 @@ fn show_finding(f: &lint::Finding) -> String {
         lint::Severity::Info => "info",
     };
     format!("{sev}: {}: {} ({}; fix: {})", f.document, f.message, f.code, f.fix)
+}
+
+/// Apply is lint-gated like export: an error finding refuses it (warnings are shown). A vendor-issued
+/// external id not received yet is not one here: apply registers first.
+fn lint_refuses(loaded: &Loaded, outcome: &str) -> bool {
+    let findings = match loaded {
+        Loaded::Vendor(r) => lint::lint(&r.with_stand_in_external_id()),
+        Loaded::Pack(p) => pack::lint_pack(p),
+    };
+    for f in findings.iter().filter(|f| f.severity != lint::Severity::Info) {
+        eprintln!("{}", show_finding(f));
+    }
+    let refused = findings.iter().any(|f| f.severity == lint::Severity::Error);
+    if refused {
+        eprintln!("nothing {outcome}: fix the lint errors above");
+    }
+    refused
 }
 
 fn plan_dir(plan: &Path) -> Option<&Path> {

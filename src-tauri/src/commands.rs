@@ -64,6 +64,22 @@ pub fn export_bundle(plan: serde_json::Value, parent: String) -> Result<ExportRe
     export_checked(&trustbridge_core::lint::lint(&resolved), render(&resolved), &parent, &resolved.plan.integration.name)
 }
 
+/// Export and apply are lint-gated: an error finding refuses them (`code`), naming each finding.
+pub(crate) fn refuse_lint_errors(findings: &[trustbridge_core::lint::Finding], code: &str, outcome: &str) -> Result<(), IpcError> {
+    let errors: Vec<String> = findings
+        .iter()
+        .filter(|f| f.severity == trustbridge_core::lint::Severity::Error)
+        .map(|f| format!("{}: {}", f.document, f.message))
+        .collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(IpcError {
+        fix: Some("Change the answers so that the policy checks find no error.".into()),
+        ..IpcError::new(code, format!("nothing {outcome}: the policy checks found errors: {}", errors.join("; ")))
+    })
+}
+
 /// The wizard's export, in the order of `trustbridge export`: lint errors block it (nothing is
 /// written), then the bundle goes into a new folder `name` (or `name-2`, …) under `parent`,
 /// atomically. Shared by vendor plans and role packs.
@@ -73,17 +89,7 @@ pub(crate) fn export_checked(
     parent: &str,
     name: &str,
 ) -> Result<ExportResult, IpcError> {
-    let errors: Vec<String> = findings
-        .iter()
-        .filter(|f| f.severity == trustbridge_core::lint::Severity::Error)
-        .map(|f| format!("{}: {}", f.document, f.message))
-        .collect();
-    if !errors.is_empty() {
-        return Err(IpcError {
-            fix: Some("Change the answers so that the policy checks find no error.".into()),
-            ..IpcError::new("export.lint_errors", format!("nothing written: the policy checks found errors: {}", errors.join("; ")))
-        });
-    }
+    refuse_lint_errors(findings, "export.lint_errors", "written")?;
     let dir = export::write_bundle(&bundle, &unique_export_dir(&PathBuf::from(parent), name))?;
     Ok(ExportResult { dir: dir.display().to_string(), files: bundle.files.into_iter().map(|f| f.path).collect() })
 }

@@ -72,6 +72,10 @@ pub async fn aws_identity(cloud: State<'_, CloudState>, region: Option<String>) 
 pub async fn apply_aws(cloud: State<'_, CloudState>, plan: serde_json::Value, dry_run: bool) -> Result<ApplyResult, IpcError> {
     let r = resolve(&plan)?;
     need_aws(&r)?;
+    if !dry_run {
+        // Lint-gated like export (a pending vendor-issued id is registered before, not here).
+        crate::commands::refuse_lint_errors(&trustbridge_core::lint::lint(&r.with_stand_in_external_id()), "apply.lint_errors", "applied")?;
+    }
     let r = if dry_run { r.with_stand_in_external_id() } else { r };
     match aws::apply(&r, &cloud.settings.aws, dry_run).await {
         Ok(rep) => Ok(ApplyResult {

@@ -73,6 +73,9 @@ pub fn export_pack(plan: serde_json::Value, parent: String) -> Result<ExportResu
 #[tauri::command]
 pub async fn apply_pack_aws(cloud: State<'_, CloudState>, plan: serde_json::Value, dry_run: bool) -> Result<PackApplyResult, IpcError> {
     let r = resolve(&plan)?;
+    if !dry_run {
+        crate::commands::refuse_lint_errors(&pack::lint_pack(&r), "apply.lint_errors", "applied")?;
+    }
     let rep = apply_pack(&r, &cloud.settings.aws, dry_run).await.map_err(|e| IpcError::from(&e))?;
     Ok(PackApplyResult { caller: AwsCaller::from(&rep.caller), dry_run, changes: rep.changes })
 }

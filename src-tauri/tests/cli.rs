@@ -233,3 +233,37 @@ fn verify_skips_keyless_clouds_instead_of_asking_for_a_secret() {
         assert!(text(&o).contains("keyless"), "{kind}: {}", text(&o));
     }
 }
+
+#[test]
+fn apply_is_lint_gated_and_refuses_before_any_cloud_call() {
+    // A vendor profile file (it passes the profile checks) whose GCP project role reads objects on the
+    // whole project: a lint error, so nothing is applied — not even the AWS part, and no AWS call is
+    // made (the endpoint below is closed: a call would fail with exit 1, not 2).
+    let tmp = tempfile::tempdir().unwrap();
+    let mut profile: serde_json::Value = serde_json::from_str(include_str!("../crates/core/profiles/custom.json")).unwrap();
+    profile["id"] = "acme".into();
+    profile["gcp"]["project_role"] = serde_json::json!({"id": "acmeRead", "title": "Acme read", "description": "reads",
+        "permissions": ["storage.buckets.list", "storage.objects.get"]});
+    std::fs::write(tmp.path().join("acme.json"), profile.to_string()).unwrap();
+    let plan = tmp.path().join("plan.json");
+    std::fs::write(
+        &plan,
+        serde_json::json!({"version": 1, "platform": "./acme.json", "integration": {"name": "A", "project_id": "p"},
+            "aws": {"account_id": "123456789012", "region": "us-east-1", "external_id": "ext-id-0123456789",
+                    "vendor": {"account_id": "210987654321"}, "storage": [{"bucket": "acme-data"}]},
+            "gcp": {"project_id": "my-project", "storage": [{"bucket": "acme-gcs"}]}})
+        .to_string(),
+    )
+    .unwrap();
+    let o = bin()
+        .args(["apply", "--plan", plan.to_str().unwrap()])
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "x")
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("lint.project_object_read") && text(&o).contains("nothing applied"), "{}", text(&o));
+    assert!(!text(&o).contains("acting as"), "no AWS call: {}", text(&o));
+}

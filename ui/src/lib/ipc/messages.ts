@@ -18,6 +18,7 @@ const MESSAGES: Record<string, string> = {
   "draft.secret": "Your answers were not saved: they contained something that looks like a secret.",
   "draft.secret_value": "Your answers were not saved: a field holds something that looks like a key or secret. Remove it; keys go in the Credentials step.",
   "dialog.failed": "The folder picker could not open.",
+  "apply.lint_errors": "Nothing was applied: the policy checks found an error. Go back to Check your answers, fix it, and apply again.",
   "vendor.no_api_key": "No API key for the vendor's platform is stored on this computer.",
   "vendor.not_configured": "Trustbridge does not know the address of the vendor's API.",
   "vendor.unauthorized": "The vendor's platform did not accept the API key.",
