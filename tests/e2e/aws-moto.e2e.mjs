@@ -195,7 +195,7 @@ await e2e(
       await f.shot("apply-refused-other-account", '[data-testid="apply-error"]');
     } finally {
       stopMoto(moto.child);
-      rig.stop();
+      await rig.stop();
     }
   },
   { application: appWrapper(env, { name: "trustbridge-on-moto.sh", unset }) },

@@ -157,4 +157,4 @@ await e2e("aws", async (t) => {
   await f.click("back");
   await f.waitStep("test");
 }, { application: appWrapper({}, { name: "trustbridge-aws.sh", unset: ["TRUSTBRIDGE_VENDOR_API_URL"] }) });
-rig.stop();
+await rig.stop();

@@ -256,4 +256,4 @@ await e2e("gcp-azure", async (t) => {
   const endHits = canaryFiles([AZURE_CANARY, pemBody, API_KEY]);
   t.check(endHits.length === 0, "after sending and the connectivity test the secrets and the API key are in no file of the session (export folder, temp dir and logs included)", endHits.join(", "));
 }, { application: appWrapper(rig.env, { name: "trustbridge-on-emulators.sh", unset: ["TRUSTBRIDGE_VENDOR_API_URL"] }) });
-rig.stop();
+await rig.stop();

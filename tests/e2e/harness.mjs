@@ -183,9 +183,25 @@ export async function e2e(name, body, { keepDraft = false, application = null } 
     }
   }
 
+  // Stop what the script started (a rig and its emulators) before the process ends: an exit would
+  // cut the rig's own clean-up short and leave its emulators running.
+  for (const fn of cleanups.splice(0)) {
+    try {
+      await fn();
+    } catch (e) {
+      console.log(`# clean-up failed: ${e?.message ?? e}`);
+    }
+  }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`# ${name}: ${passed} passed, ${failed} failed in ${seconds} s`);
   process.exit(failed === 0 && passed > 0 ? 0 : 1);
+}
+
+const cleanups = [];
+
+/** An async clean-up run after the session, before the script's process exits. */
+export function atEnd(fn) {
+  cleanups.push(fn);
 }
 
 class Stop extends Error {}

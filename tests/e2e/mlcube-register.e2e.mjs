@@ -232,5 +232,5 @@ print(json.dumps(d if isinstance(d, dict) else json.loads(urllib.parse.unquote(d
   },
   { application: appWrapper(env, { name: "trustbridge-mlcube.sh", unset }) },
 );
-rig.stop();
+await rig.stop();
 stopMoto(moto.child);

@@ -105,4 +105,4 @@ await e2e("presenter", async (t) => {
   const text = await f.screenText();
   t.check(text.includes(ACCOUNT) && text.includes(issued), "presenter mode off shows the account id and ML cube's external id again");
 }, { application: appWrapper({}, { name: "trustbridge-presenter.sh", unset: ["TRUSTBRIDGE_VENDOR_API_URL"] }) });
-rig.stop();
+await rig.stop();

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
-import { OUT } from "./harness.mjs";
+import { atEnd, OUT } from "./harness.mjs";
 
 /** Starts the rig with `spec`; resolves with `{rig, env, vendor_url?, gcp_key_id?, ask(question), stop()}`. */
 export async function startRig(spec) {
@@ -27,9 +27,19 @@ export async function startRig(spec) {
   });
   rig.stdin.write(`${JSON.stringify(spec)}\n`);
   const first = await ready;
-  const stop = () => {
-    if (rig.exitCode === null && rig.signalCode === null) rig.stdin.end();
-  };
+  // Closing stdin asks the rig to stop its emulators and doubles by PID; await it, or the process
+  // exit below (SIGTERM) can cut that short and leave the emulators running.
+  const stop = () =>
+    new Promise((resolve) => {
+      if (rig.exitCode !== null || rig.signalCode !== null) return resolve();
+      const bound = setTimeout(resolve, 15000);
+      rig.once("exit", () => {
+        clearTimeout(bound);
+        resolve();
+      });
+      rig.stdin.end();
+    });
+  atEnd(stop);
   process.on("exit", () => rig.kill("SIGTERM"));
   return {
     rig,
