@@ -296,8 +296,6 @@ async fn register_one(
             let id = got.credentials.credentials_id.clone();
             let checked = if !same(&got.credentials) {
                 Err(vendor_error(r, VendorErrorKind::Mismatch, format!("the answer names role {:?}, not {arn}", got.credentials.role_arn)))
-            } else if trustbridge_core::validate::rules::vendor_credentials_id(&id).is_err() {
-                Err(vendor_error(r, VendorErrorKind::BadResponse, "the answer's credentials_id is not a plain id"))
             } else {
                 external_id_from_vendor_trust(&got.trust_policy, a)
                     .map_err(|refused| vendor_error(r, VendorErrorKind::TrustRefused, format!("its trust policy was refused: {refused}")))

@@ -228,6 +228,19 @@ impl Client {
         self.error(kind, format!("{what} answered {}{detail}", a.status))
     }
 
+    /// Credentials from an answer, with their id checked: it is recorded in the plan and becomes a URL
+    /// path segment, so a hostile or broken answer (`../x`) is refused here, for every call.
+    fn credentials(&self, what: &str, a: &Answer) -> Result<Credentials, CloudError> {
+        let c: Credentials = self.parse(what, a)?;
+        self.check_id(what, &c.credentials_id)?;
+        Ok(c)
+    }
+
+    fn check_id(&self, what: &str, id: &str) -> Result<(), CloudError> {
+        trustbridge_core::validate::rules::vendor_credentials_id(id)
+            .map_err(|rule| self.error(VendorErrorKind::BadResponse, format!("{what}: the answer's credentials_id {rule}")))
+    }
+
     fn parse<T: serde::de::DeserializeOwned>(&self, what: &str, a: &Answer) -> Result<T, CloudError> {
         serde_json::from_str(&a.body)
             .map_err(|e| self.error(VendorErrorKind::BadResponse, format!("{what}: the answer does not match the API's model ({e})")))
@@ -243,7 +256,9 @@ impl Client {
         if !(200..300).contains(&a.status) {
             return Err(self.refused(what, &a, true));
         }
-        self.parse(what, &a)
+        let got: AwsRegistered = self.parse(what, &a)?;
+        self.check_id(what, &got.credentials.credentials_id)?;
+        Ok(got)
     }
 
     /// `create_gcp_integration_credentials`, with the key file's `GCPAccountInfo` fields copied as stored.
@@ -285,7 +300,7 @@ impl Client {
         if !(200..300).contains(&a.status) {
             return Err(self.refused(what, &a, false));
         }
-        self.parse(what, &a)
+        self.credentials(what, &a)
     }
 
     /// `create_azure_integration_credentials`, with the stored JSON's values as stored.
@@ -317,7 +332,7 @@ impl Client {
         if !(200..300).contains(&a.status) {
             return Err(self.refused(what, &a, false));
         }
-        self.parse(what, &a)
+        self.credentials(what, &a)
     }
 
     /// `get_integration_credentials`; `None` when the API has no such credentials (404).
@@ -325,7 +340,7 @@ impl Client {
         let what = "reading the registration";
         let a = self.call(Method::Get, &format!("/integration/credentials/{}", enc(credentials_id)), None).await?;
         match a.status {
-            200..=299 => self.parse(what, &a).map(Some),
+            200..=299 => self.credentials(what, &a).map(Some),
             404 => Ok(None),
             _ => Err(self.refused(what, &a, true)),
         }
@@ -340,7 +355,11 @@ impl Client {
         }
         // Kinds this client does not know (LLM keys, …) are listed too: keep only what parses.
         let items: Vec<Value> = self.parse(what, &a)?;
-        Ok(items.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect())
+        let listed: Vec<Credentials> = items.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect();
+        for c in &listed {
+            self.check_id(what, &c.credentials_id)?;
+        }
+        Ok(listed)
     }
 
     /// `delete_integration_credentials`; `false` when they were already gone (404).
