@@ -47,6 +47,10 @@ pub enum CloudError {
     /// over unless the user adopts it explicitly.
     #[error("role {role} already exists and is not tagged {tag}: trustbridge did not create it, so apply will not change it")]
     RoleNotOurs { role: String, tag: String },
+    /// A role pack's role or customer-managed policy exists but was not created by this pack
+    /// (tags `managed-by=trustbridge` and `trustbridge-pack=<id>` missing or different).
+    #[error("{what} already exists and is not tagged {tag}: this pack did not create it, so trustbridge will not change or delete it")]
+    PackResourceNotOurs { what: String, tag: String },
     /// The role is tagged as trustbridge's, but for another integration.
     #[error("role {role} belongs to another trustbridge integration ('{other}'), not to this plan's '{integration}'")]
     RoleOtherIntegration { role: String, other: String, integration: String },
@@ -152,6 +156,7 @@ impl CloudError {
             CloudError::DeleteConflict { .. } => "aws.delete_conflict",
             CloudError::RoleNotOurs { .. } => "aws.role_not_ours",
             CloudError::RoleOtherIntegration { .. } => "aws.role_other_integration",
+            CloudError::PackResourceNotOurs { .. } => "aws.pack_resource_not_ours",
             CloudError::AdoptedRoleTrustsOnlyVendor { .. } => "aws.adopted_role_trusts_only_vendor",
             CloudError::Service { .. } => "aws.service_error",
             CloudError::ExternalIdPending { .. } => "aws.external_id_pending",
@@ -227,6 +232,9 @@ impl CloudError {
             ),
             CloudError::RoleOtherIntegration { role, other, .. } => format!(
                 "choose another aws.role_name for this integration, or change and revoke {role} with the plan of integration '{other}'; if '{other}' is this integration under an old name, adopt it with `trustbridge apply --plan … --adopt` after reading what it grants (`--dry-run --adopt`), or delete it with `trustbridge revoke --plan … --force`"
+            ),
+            CloudError::PackResourceNotOurs { what, .. } => format!(
+                "a pack's roles and policies have fixed names: delete or rename the existing {what} in IAM (after checking who uses it), or apply the pack in another account; trustbridge never takes over what it did not create"
             ),
             CloudError::AdoptedRoleTrustsOnlyVendor { .. } => {
                 "the role existed before trustbridge adopted it: delete it (its policies are detached) with `trustbridge revoke --plan … --force`, or add another trusted principal to its trust policy in IAM and run revoke again".into()

@@ -95,3 +95,64 @@ async fn a_pack_for_another_account_is_refused_before_anything_is_written() {
     let s = Session::for_region("us-east-1", &settings).await;
     assert!(s.iam.get_role().role_name("sagemaker-execution-role").send().await.is_err(), "nothing was created");
 }
+
+/// An existing role of the pack's name that this pack did not create (no tags, admin rights):
+/// apply (and its dry run) refuses it before writing anything, and revoke refuses to delete it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untagged_role_of_the_packs_name_is_never_taken_over_or_deleted() {
+    let moto = moto();
+    let settings = settings(&moto.url());
+    let r = pack("sagemaker-service-role");
+    let s = Session::for_region("us-east-1", &settings).await;
+    let own_trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}"#;
+    s.iam.create_role().role_name("sagemaker-execution-role").assume_role_policy_document(own_trust).send().await.unwrap();
+    s.iam
+        .attach_role_policy()
+        .role_name("sagemaker-execution-role")
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .unwrap();
+    for dry_run in [true, false] {
+        let err = apply_pack(&r, &settings, dry_run).await.unwrap_err();
+        assert_eq!(err.code(), "aws.pack_resource_not_ours", "dry_run={dry_run}: {err}");
+        assert!(err.to_string().contains("role sagemaker-execution-role"), "{err}");
+    }
+    let role = s.iam.get_role().role_name("sagemaker-execution-role").send().await.unwrap();
+    // (URL-encoded or not, the service name's letters and dots read the same.)
+    let trust = role.role().unwrap().assume_role_policy_document().unwrap();
+    assert!(!trust.contains("sagemaker.amazonaws.com"), "the trust was not changed: {trust}");
+    let inline = s.iam.list_role_policies().role_name("sagemaker-execution-role").send().await.unwrap();
+    assert!(inline.policy_names().is_empty(), "no inline policy was put: {:?}", inline.policy_names());
+
+    let err = revoke_pack(&r, &settings).await.unwrap_err();
+    assert_eq!(err.code(), "aws.pack_resource_not_ours");
+    let attached = s.iam.list_attached_role_policies().role_name("sagemaker-execution-role").send().await.unwrap();
+    assert_eq!(attached.attached_policies().len(), 1, "revoke detached nothing and the role is still there");
+}
+
+/// A customer-managed policy of a pack's name that someone else created is not given a new
+/// default version (which would change what every role it is attached to can do), nor deleted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untagged_managed_policy_of_the_packs_name_is_never_updated_or_deleted() {
+    let moto = moto();
+    let settings = settings(&moto.url());
+    let r = pack("mlspace");
+    let (name, _, _) = r.managed_policies.first().expect("mlspace has customer-managed policies").clone();
+    let s = Session::for_region("us-east-1", &settings).await;
+    let theirs = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}"#;
+    s.iam.create_policy().policy_name(&name).policy_document(theirs).send().await.unwrap();
+    let arn = format!("arn:aws:iam::123456789012:policy/{name}");
+    for dry_run in [true, false] {
+        let err = apply_pack(&r, &settings, dry_run).await.unwrap_err();
+        assert_eq!(err.code(), "aws.pack_resource_not_ours", "{err}");
+        assert!(err.to_string().contains(&name), "{err}");
+    }
+    let versions = s.iam.list_policy_versions().policy_arn(&arn).send().await.unwrap();
+    assert_eq!(versions.versions().len(), 1, "no new version was created");
+    for role in &r.roles {
+        assert!(s.iam.get_role().role_name(&role.name).send().await.is_err(), "nothing else was created either: {}", role.name);
+    }
+    assert_eq!(revoke_pack(&r, &settings).await.unwrap_err().code(), "aws.pack_resource_not_ours");
+    assert!(s.iam.get_policy().policy_arn(&arn).send().await.is_ok(), "their policy is still there");
+}

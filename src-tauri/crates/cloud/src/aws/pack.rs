@@ -69,10 +69,68 @@ async fn attached(s: &Session, role: &str) -> Result<BTreeSet<String>, CloudErro
     Ok(out.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect())
 }
 
+/// The tags apply puts on every role and customer-managed policy of a pack, and that must be there
+/// before it changes or deletes one.
+fn pack_tags(r: &ResolvedPack) -> [(String, String); 2] {
+    [("managed-by".to_string(), "trustbridge".to_string()), ("trustbridge-pack".to_string(), r.pack.id.clone())]
+}
+
+fn tagged_ours(r: &ResolvedPack, tags: &[(String, String)]) -> bool {
+    pack_tags(r).iter().all(|want| tags.contains(want))
+}
+
+fn not_ours(r: &ResolvedPack, what: String) -> CloudError {
+    CloudError::PackResourceNotOurs { what, tag: format!("managed-by=trustbridge and trustbridge-pack={}", r.pack.id) }
+}
+
+async fn policy_tags(s: &Session, arn: &str) -> Result<Option<Vec<(String, String)>>, CloudError> {
+    let got = s
+        .call("iam:ListPolicyTags", || async {
+            s.iam.list_policy_tags().policy_arn(arn).send().await.map_err(|e| s.classify("iam:ListPolicyTags", e))
+        })
+        .await;
+    match got {
+        Ok(o) => Ok(Some(o.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect())),
+        Err(CloudError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Before anything is changed or deleted: every role and customer-managed policy of the pack that
+/// already exists must carry this pack's tags. A same-named role or policy someone else made is
+/// never updated, attached to, or deleted (checked for all first, so nothing is half done).
+async fn check_ownership(s: &Session, r: &ResolvedPack, account: &str) -> Result<(), CloudError> {
+    for (name, _, _) in &r.managed_policies {
+        if let Some(tags) = policy_tags(s, &policy_arn(r, account, name)).await? {
+            if !tagged_ours(r, &tags) {
+                return Err(not_ours(r, format!("customer-managed policy {name}")));
+            }
+        }
+    }
+    for role in &r.roles {
+        if let Some(cur) = read_role(s, &role.name).await? {
+            if !tagged_ours(r, &cur.tags) {
+                return Err(not_ours(r, format!("role {}", role.name)));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn tag(k: &str, v: &str) -> Result<Tag, CloudError> {
+    Tag::builder().key(k).value(v).build().map_err(|e| CloudError::Service {
+        action: "iam:Tag".into(),
+        code: "InvalidTag".into(),
+        message: e.to_string(),
+    })
+}
+
 /// Converges the account to the pack. Idempotent: a second run reports no changes. With
 /// `dry_run`, reads everything and reports the changes it would make, writing nothing.
 pub async fn apply_pack(r: &ResolvedPack, settings: &AwsSettings, dry_run: bool) -> Result<PackReport, CloudError> {
     let (s, me) = session(r, settings).await?;
+    check_ownership(&s, r, &me.account).await?;
+    let tags = pack_tags(r).iter().map(|(k, v)| tag(k, v)).collect::<Result<Vec<_>, _>>()?;
     let mut changes = Vec::new();
     for (name, desc, doc) in &r.managed_policies {
         let arn = policy_arn(r, &me.account, name);
@@ -104,6 +162,7 @@ pub async fn apply_pack(r: &ResolvedPack, settings: &AwsSettings, dry_run: bool)
                             .policy_name(name)
                             .description(&description)
                             .policy_document(&body)
+                            .set_tags(Some(tags.clone()))
                             .send()
                             .await
                             .map_err(|e| s.classify("iam:CreatePolicy", e))
@@ -137,10 +196,6 @@ pub async fn apply_pack(r: &ResolvedPack, settings: &AwsSettings, dry_run: bool)
                 changes.push(format!("updated the trust policy of role {}", role.name));
             }
             None => {
-                let tags = vec![
-                    Tag::builder().key("managed-by").value("trustbridge").build().expect("tag"),
-                    Tag::builder().key("trustbridge-pack").value(&r.pack.id).build().expect("tag"),
-                ];
                 let boundary = role.boundary.as_ref().map(|b| policy_arn(r, &me.account, b));
                 if !dry_run {
                     s.call("iam:CreateRole", || async {
@@ -261,12 +316,10 @@ pub async fn verify_pack(r: &ResolvedPack, settings: &AwsSettings) -> Result<Vec
 /// Removes the pack's roles (inline policies and attachments first) and managed policies.
 pub async fn revoke_pack(r: &ResolvedPack, settings: &AwsSettings) -> Result<PackReport, CloudError> {
     let (s, me) = session(r, settings).await?;
+    check_ownership(&s, r, &me.account).await?;
     let mut changes = Vec::new();
     for role in &r.roles {
         let Some(cur) = read_role(&s, &role.name).await? else { continue };
-        if !cur.tags.iter().any(|(k, v)| k == "trustbridge-pack" && *v == r.pack.id) {
-            return Err(CloudError::NotManaged { role: role.name.clone(), tag: format!("trustbridge-pack={}", r.pack.id) });
-        }
         for pname in &cur.inline {
             s.call("iam:DeleteRolePolicy", || async {
                 s.iam
