@@ -47,6 +47,14 @@ if ! python3 -c 'import moto, parliament, cfnlint, checkov, hcl2, gcp_storage_em
   python3 -m pip install -q --disable-pip-version-check "${PY_TOOLS[@]}" 2>&1 | grep -v 'WARNING: Running pip as' || true
 fi
 
+# The aws CLI, as a customer runs the exported scripts with it, in a venv of its own (moto pins a
+# botocore that the aws CLI of the same Python would not start with). Tests find it there.
+if [ ! -x "$CACHE/awscli/bin/aws" ]; then
+  log "installing the aws CLI into $CACHE/awscli"
+  python3 -m venv "$CACHE/awscli"
+  "$CACHE/awscli/bin/pip" install -q --disable-pip-version-check awscli
+fi
+
 # Azurite (the Azure Blob emulator) for the Azure connectivity tests, outside the clone.
 if [ ! -x "$CACHE/azurite/node_modules/.bin/azurite-blob" ]; then
   log "installing azurite into $CACHE/azurite"

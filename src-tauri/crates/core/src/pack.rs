@@ -14,8 +14,9 @@ use serde_json::Value;
 use crate::error::CoreError;
 use crate::lint::{self, Finding, Severity};
 use crate::policy::{PolicyDocument, INLINE_POLICIES_AGGREGATE_MAX, MANAGED_POLICY_MAX, TRUST_POLICY_MAX};
+use crate::render::aws_sh::{self, Owner};
 use crate::render::cfn::{self, Pseudo};
-use crate::render::sh::{lit, quote, var, Script};
+use crate::render::sh::{lit, var, Script, Word};
 use crate::render::yaml::to_yaml;
 use crate::render::{Artifact, Bundle};
 use crate::validate::{rules, Problem};
@@ -674,50 +675,118 @@ fn trusted_by(trust: &PolicyDocument) -> String {
     who.into_iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ")
 }
 
+const FOREIGN_PACK_FIX: &str =
+    "A pack's roles and policies have fixed names: delete or rename the existing one in IAM (after checking who uses it), or apply the pack in another account.";
+
+/// The account check and the ownership functions (aws_sh), shared with vendor plans' scripts.
+/// Validation requires AWS_ACCOUNT, so `r.account` is set; without it the script still stops.
+fn guard(s: &mut Script, r: &ResolvedPack) {
+    aws_sh::check_account(s, r.account.as_deref().unwrap_or("AWS_ACCOUNT not set"));
+    aws_sh::ownership_functions(s, &Owner { key: "trustbridge-pack", value: &r.pack.id, foreign_fix: FOREIGN_PACK_FIX });
+}
+
+fn managed_arn_word(r: &ResolvedPack, name: &str) -> Word {
+    Word::LitVar(format!("arn:{}:iam::", r.partition), format!("{{ACCOUNT}}:policy/{name}"))
+}
+
+/// Every role and customer-managed policy of the pack that exists already must be this pack's
+/// (checked for all before anything changes). Returns the state variables, policies first.
+fn require_ours(s: &mut Script, r: &ResolvedPack) -> (Vec<String>, Vec<String>) {
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        n
+    };
+    let policies = r
+        .managed_policies
+        .iter()
+        .map(|(name, _, _)| aws_sh::require_absent_or_ours(s, next(), "policy", managed_arn_word(r, name)))
+        .collect();
+    let roles = r.roles.iter().map(|role| aws_sh::require_absent_or_ours(s, next(), "role", lit(&role.name))).collect();
+    (policies, roles)
+}
+
+/// Deletes every non-default version of a policy of ours: IAM keeps at most five, and a policy with
+/// versions left cannot be deleted.
+fn drop_old_versions(s: &mut Script, r: &ResolvedPack, name: &str) {
+    s.capture(
+        "OLD_VERSIONS",
+        &[
+            lit("aws"),
+            lit("iam"),
+            lit("list-policy-versions"),
+            lit("--policy-arn"),
+            managed_arn_word(r, name),
+            lit("--query"),
+            lit("Versions[?!IsDefaultVersion].VersionId"),
+            lit("--output"),
+            lit("text"),
+        ],
+    )
+    .raw("for v in $OLD_VERSIONS; do")
+    .run_indented(&[
+        lit("aws"),
+        lit("iam"),
+        lit("delete-policy-version"),
+        lit("--policy-arn"),
+        managed_arn_word(r, name),
+        lit("--version-id"),
+        var("v"),
+    ])
+    .raw("done");
+}
+
+fn pack_tag_words(r: &ResolvedPack) -> [Word; 3] {
+    [
+        lit("--tags"),
+        lit(format!("Key={},Value={}", aws_sh::MANAGED_BY_TAG.0, aws_sh::MANAGED_BY_TAG.1)),
+        lit(format!("Key=trustbridge-pack,Value={}", r.pack.id)),
+    ]
+}
+
 fn setup_sh(r: &ResolvedPack) -> String {
     let mut s = Script::new(
         &format!("AWS: create the roles of the {}.", r.pack.display_name),
-        &["Needs: aws CLI v2 signed in to the target account. Safe to re-run."],
+        &[
+            "Needs: aws CLI v2 signed in to the target account. Safe to re-run.",
+            "It refuses a same-named role or policy that this pack did not create, and then changes nothing.",
+        ],
     );
-    s.capture(
-        "ACCOUNT",
-        &[lit("aws"), lit("sts"), lit("get-caller-identity"), lit("--query"), lit("Account"), lit("--output"), lit("text")],
-    );
-    if let Some(a) = &r.account {
-        s.set("EXPECTED_ACCOUNT", a)
-            .raw("if [ \"$ACCOUNT\" != \"$EXPECTED_ACCOUNT\" ]; then echo \"Signed in to $ACCOUNT, but this pack is for $EXPECTED_ACCOUNT.\" >&2; exit 1; fi");
-    }
+    guard(&mut s, r);
+    s.blank().comment("0. Nothing is changed unless every existing role and policy of the pack is this pack's.");
+    let (policy_states, role_states) = require_ours(&mut s, r);
     s.blank().comment("1. Customer-managed policies (created, or given a new default version).");
-    for (name, desc, _) in &r.managed_policies {
-        let arn = format!("arn:{}:iam::${{ACCOUNT}}:policy/{name}", r.partition);
-        s.raw(&format!("ARN=\"{arn}\""))
-            .raw("if aws iam get-policy --policy-arn \"$ARN\" >/dev/null 2>&1; then")
-            .run_indented(&[
-                lit("aws"),
-                lit("iam"),
-                lit("create-policy-version"),
-                lit("--policy-arn"),
-                var("ARN"),
-                lit("--set-as-default"),
-                lit("--policy-document"),
-                lit(format!("file://managed-policies/{name}.json")),
-            ])
-            .raw("else")
-            .run_indented(&[
-                lit("aws"),
-                lit("iam"),
-                lit("create-policy"),
-                lit("--policy-name"),
-                lit(name),
-                lit("--description"),
-                lit(if desc.is_empty() { name.as_str() } else { desc.as_str() }),
-                lit("--policy-document"),
-                lit(format!("file://managed-policies/{name}.json")),
-            ])
-            .raw("fi");
+    for ((name, desc, _), state) in r.managed_policies.iter().zip(&policy_states) {
+        let mut create = vec![
+            lit("aws"),
+            lit("iam"),
+            lit("create-policy"),
+            lit("--policy-name"),
+            lit(name),
+            lit("--description"),
+            lit(if desc.is_empty() { name.as_str() } else { desc.as_str() }),
+            lit("--policy-document"),
+            lit(format!("file://managed-policies/{name}.json")),
+        ];
+        create.extend(pack_tag_words(r));
+        s.raw(&format!("if [ \"${state}\" = ours ]; then"));
+        drop_old_versions(&mut s, r, name);
+        s.run_indented(&[
+            lit("aws"),
+            lit("iam"),
+            lit("create-policy-version"),
+            lit("--policy-arn"),
+            managed_arn_word(r, name),
+            lit("--set-as-default"),
+            lit("--policy-document"),
+            lit(format!("file://managed-policies/{name}.json")),
+        ])
+        .raw("else")
+        .run_indented(&create)
+        .raw("fi");
     }
     s.blank().comment("2. Roles, their inline policies and attachments.");
-    for role in &r.roles {
+    for (role, state) in r.roles.iter().zip(&role_states) {
         let dir = format!("roles/{}", role.name);
         let mut create = vec![
             lit("aws"),
@@ -729,15 +798,13 @@ fn setup_sh(r: &ResolvedPack) -> String {
             lit(&role.description),
             lit("--assume-role-policy-document"),
             lit(format!("file://{dir}/trust-policy.json")),
-            lit("--tags"),
-            lit("Key=managed-by,Value=trustbridge"),
-            lit(format!("Key=trustbridge-pack,Value={}", r.pack.id)),
         ];
+        create.extend(pack_tag_words(r));
         if let Some(b) = &role.boundary {
             create.push(lit("--permissions-boundary"));
-            create.push(crate::render::sh::Word::LitVar(format!("arn:{}:iam::", r.partition), format!("{{ACCOUNT}}:policy/{b}")));
+            create.push(managed_arn_word(r, b));
         }
-        s.raw(&format!("if aws iam get-role --role-name {} >/dev/null 2>&1; then", quote(&role.name)))
+        s.raw(&format!("if [ \"${state}\" = ours ]; then"))
             .run_indented(&[
                 lit("aws"),
                 lit("iam"),
@@ -764,12 +831,15 @@ fn setup_sh(r: &ResolvedPack) -> String {
             ]);
         }
         for m in &role.managed {
-            s.raw(&format!(
-                "aws iam attach-role-policy --role-name {} --policy-arn \"arn:{}:iam::${{ACCOUNT}}:policy/{}\"",
-                quote(&role.name),
-                r.partition,
-                m
-            ));
+            s.run(&[
+                lit("aws"),
+                lit("iam"),
+                lit("attach-role-policy"),
+                lit("--role-name"),
+                lit(&role.name),
+                lit("--policy-arn"),
+                managed_arn_word(r, m),
+            ]);
         }
         for arn in &role.aws_managed_arns {
             s.run(&[lit("aws"), lit("iam"), lit("attach-role-policy"), lit("--role-name"), lit(&role.name), lit("--policy-arn"), lit(arn)]);
@@ -782,17 +852,19 @@ fn setup_sh(r: &ResolvedPack) -> String {
 fn revoke_sh(r: &ResolvedPack) -> String {
     let mut s = Script::new(
         &format!("AWS: delete the roles of the {}.", r.pack.display_name),
-        &["Needs: aws CLI v2 signed in to the target account."],
+        &[
+            "Needs: aws CLI v2 signed in to the target account.",
+            "Deletes only roles and policies this pack created (their tags say so), in the pack's account.",
+        ],
     );
-    if !r.managed_policies.is_empty() {
-        s.capture(
-            "ACCOUNT",
-            &[lit("aws"), lit("sts"), lit("get-caller-identity"), lit("--query"), lit("Account"), lit("--output"), lit("text")],
-        );
-    }
-    for role in &r.roles {
+    guard(&mut s, r);
+    s.blank().comment("Nothing is deleted unless every existing role and policy of the pack is this pack's.");
+    let (policy_states, role_states) = require_ours(&mut s, r);
+    s.blank();
+    for (role, state) in r.roles.iter().zip(&role_states) {
+        s.raw(&format!("if [ \"${state}\" = ours ]; then"));
         for (pname, _) in &role.inline {
-            s.run(&[
+            s.run_indented(&[
                 lit("aws"),
                 lit("iam"),
                 lit("delete-role-policy"),
@@ -803,20 +875,33 @@ fn revoke_sh(r: &ResolvedPack) -> String {
             ]);
         }
         for m in &role.managed {
-            s.raw(&format!(
-                "aws iam detach-role-policy --role-name {} --policy-arn \"arn:{}:iam::${{ACCOUNT}}:policy/{}\"",
-                quote(&role.name),
-                r.partition,
-                m
-            ));
+            s.run_indented(&[
+                lit("aws"),
+                lit("iam"),
+                lit("detach-role-policy"),
+                lit("--role-name"),
+                lit(&role.name),
+                lit("--policy-arn"),
+                managed_arn_word(r, m),
+            ]);
         }
         for arn in &role.aws_managed_arns {
-            s.run(&[lit("aws"), lit("iam"), lit("detach-role-policy"), lit("--role-name"), lit(&role.name), lit("--policy-arn"), lit(arn)]);
+            s.run_indented(&[
+                lit("aws"),
+                lit("iam"),
+                lit("detach-role-policy"),
+                lit("--role-name"),
+                lit(&role.name),
+                lit("--policy-arn"),
+                lit(arn),
+            ]);
         }
-        s.run(&[lit("aws"), lit("iam"), lit("delete-role"), lit("--role-name"), lit(&role.name)]);
+        s.run_indented(&[lit("aws"), lit("iam"), lit("delete-role"), lit("--role-name"), lit(&role.name)]).raw("fi");
     }
-    for (name, _, _) in &r.managed_policies {
-        s.raw(&format!("aws iam delete-policy --policy-arn \"arn:{}:iam::${{ACCOUNT}}:policy/{name}\"", r.partition));
+    for ((name, _, _), state) in r.managed_policies.iter().zip(&policy_states) {
+        s.raw(&format!("if [ \"${state}\" = ours ]; then"));
+        drop_old_versions(&mut s, r, name);
+        s.run_indented(&[lit("aws"), lit("iam"), lit("delete-policy"), lit("--policy-arn"), managed_arn_word(r, name)]).raw("fi");
     }
     s.echo("Done.");
     s.finish()

@@ -91,8 +91,9 @@ pub struct ApplyReport {
 }
 
 /// The tag apply adds, with the other two, to a role it adopted (that it did not create). Revoke
-/// then removes only what apply added and keeps the role (unless forced).
-pub const ADOPTED_TAG: (&str, &str) = ("trustbridge-adopted", "true");
+/// then removes only what apply added and keeps the role (unless forced). Defined in core, where
+/// the exported scripts check it too.
+pub use trustbridge_core::render::aws::ADOPTED_TAG;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

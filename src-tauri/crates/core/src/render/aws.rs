@@ -1,12 +1,13 @@
 //! AWS: trust, storage and events policies from the typed model; the aws CLI scripts.
 
 use crate::policy::{PolicyDocument, Statement, INLINE_POLICIES_AGGREGATE_MAX, TRUST_POLICY_MAX};
+use crate::render::aws_sh::{self, Owner};
 use crate::render::sh::{lit, var, Script, Word};
 use crate::validate::{Problem, Resolved, ResolvedAws};
 
 pub const STORAGE_POLICY_NAME: &str = "trustbridge-storage-read";
 pub const EVENTS_POLICY_NAME: &str = "trustbridge-events-publish";
-pub const MANAGED_BY_TAG: (&str, &str) = ("managed-by", "trustbridge");
+pub use crate::render::aws_sh::{ADOPTED_TAG, MANAGED_BY_TAG};
 pub const INTEGRATION_TAG: &str = "trustbridge-integration";
 
 /// The three documents of an AWS integration.
@@ -152,29 +153,29 @@ fn iam(args: &[&str]) -> Vec<Word> {
     v
 }
 
+/// What a user can do about a same-named role that is not this integration's.
+const FOREIGN_ROLE_FIX: &str = "Choose another aws.role_name in the plan, or, knowing the vendor gets everything the role can already do, adopt it with: trustbridge apply --plan plan.json --dry-run --adopt (read it), then without --dry-run.";
+
+fn owner(r: &Resolved) -> Owner<'_> {
+    Owner { key: INTEGRATION_TAG, value: &r.plan.integration.name, foreign_fix: FOREIGN_ROLE_FIX }
+}
+
 pub fn setup_sh(r: &Resolved, a: &ResolvedAws, docs: &AwsDocuments) -> String {
     let mut s = Script::new(
         "AWS: create or update the role the vendor assumes, and its inline policies.",
         &[
             "Needs: aws CLI v2 signed in to the target account (AWS_PROFILE, SSO or environment credentials).",
-            "Safe to re-run: an existing role gets its trust policy updated; inline policies are replaced.",
+            "Safe to re-run: a role this integration created gets its trust policy updated; inline policies are replaced.",
+            "It refuses a same-named role that Trustbridge did not create for this integration, and changes nothing.",
         ],
     );
-    s.set("ROLE_NAME", &a.role_name)
-        .set("EXPECTED_ACCOUNT", &a.account_id)
-        .raw(&format!("export AWS_REGION=\"${{AWS_REGION:-{}}}\"", a.region))
-        .blank()
-        .comment("1. Check who we are acting as: refuse to touch the wrong account.")
-        .capture(
-            "ACCOUNT",
-            &[lit("aws"), lit("sts"), lit("get-caller-identity"), lit("--query"), lit("Account"), lit("--output"), lit("text")],
-        )
-        .raw("if [ \"$ACCOUNT\" != \"$EXPECTED_ACCOUNT\" ]; then")
-        .raw("  echo \"Signed in to account $ACCOUNT, but this plan is for $EXPECTED_ACCOUNT. Switch credentials and re-run.\" >&2")
-        .raw("  exit 1")
-        .raw("fi")
-        .blank()
-        .comment("2. The role, trusted by the vendor (trust-policy.json).");
+    s.set("ROLE_NAME", &a.role_name).raw(&format!("export AWS_REGION=\"${{AWS_REGION:-{}}}\"", a.region)).blank();
+    s.comment("1. Check who we are acting as: refuse to touch the wrong account.");
+    aws_sh::check_account(&mut s, &a.account_id);
+    s.blank().comment("2. Only a role this integration created is changed (its tags say so).");
+    aws_sh::ownership_functions(&mut s, &owner(r));
+    let state = aws_sh::require_absent_or_ours(&mut s, 1, "role", var("ROLE_NAME"));
+    s.blank().comment("3. The role, trusted by the vendor (trust-policy.json).");
     let mut create = vec![
         lit("aws"),
         lit("iam"),
@@ -195,7 +196,7 @@ pub fn setup_sh(r: &Resolved, a: &ResolvedAws, docs: &AwsDocuments) -> String {
         create.push(lit("--permissions-boundary"));
         create.push(lit(b));
     }
-    s.raw("if aws iam get-role --role-name \"$ROLE_NAME\" >/dev/null 2>&1; then").run_indented(
+    s.raw(&format!("if [ \"${state}\" = ours ]; then")).run_indented(
         &iam(&["update-assume-role-policy", "--role-name"])
             .into_iter()
             .chain([var("ROLE_NAME"), lit("--policy-document"), lit("file://trust-policy.json")])
@@ -212,7 +213,7 @@ pub fn setup_sh(r: &Resolved, a: &ResolvedAws, docs: &AwsDocuments) -> String {
             lit(b),
         ]);
     }
-    s.raw("else").run_indented(&create).raw("fi").blank().comment("3. What the vendor may do (inline policies).");
+    s.raw("else").run_indented(&create).raw("fi").blank().comment("4. What the vendor may do (inline policies).");
     for (name, _) in docs.inline() {
         let file = if name == STORAGE_POLICY_NAME { "storage-policy.json" } else { "events-policy.json" };
         s.run(&[
@@ -233,12 +234,20 @@ pub fn setup_sh(r: &Resolved, a: &ResolvedAws, docs: &AwsDocuments) -> String {
     s.finish()
 }
 
-pub fn revoke_sh(a: &ResolvedAws, docs: &AwsDocuments) -> String {
+pub fn revoke_sh(r: &Resolved, a: &ResolvedAws, docs: &AwsDocuments) -> String {
     let mut s = Script::new(
         "AWS: revoke the vendor's access by deleting the role and its inline policies.",
-        &["Needs: aws CLI v2 signed in to the target account."],
+        &[
+            "Needs: aws CLI v2 signed in to the target account.",
+            "Deletes only a role this integration created (its tags say so), in the plan's account.",
+        ],
     );
     s.set("ROLE_NAME", &a.role_name).raw(&format!("export AWS_REGION=\"${{AWS_REGION:-{}}}\"", a.region)).blank();
+    aws_sh::check_account(&mut s, &a.account_id);
+    aws_sh::ownership_functions(&mut s, &owner(r));
+    let state = aws_sh::require_absent_or_ours(&mut s, 1, "role", var("ROLE_NAME"));
+    s.raw(&format!("if [ \"${state}\" = absent ]; then echo \"No role $ROLE_NAME in account $ACCOUNT: nothing to revoke.\"; exit 0; fi"))
+        .blank();
     for (name, _) in docs.inline() {
         s.run(&[lit("aws"), lit("iam"), lit("delete-role-policy"), lit("--role-name"), var("ROLE_NAME"), lit("--policy-name"), lit(name)]);
     }

@@ -1,6 +1,7 @@
 //! Rendering: a resolved plan → the typed documents → the export bundle's files.
 
 pub mod aws;
+pub mod aws_sh;
 pub mod azure;
 pub mod cfn;
 pub mod gcp;
@@ -108,7 +109,7 @@ pub fn render_with(r: &Resolved, sealed: Option<&SealedCredentials>) -> Bundle {
             files.push(Artifact::text("aws/events-policy.json", e.to_pretty_json()));
         }
         files.push(Artifact::script("aws/setup.sh", aws::setup_sh(r, a, &docs)));
-        files.push(Artifact::script("aws/revoke.sh", aws::revoke_sh(a, &docs)));
+        files.push(Artifact::script("aws/revoke.sh", aws::revoke_sh(r, a, &docs)));
         files.push(Artifact::text("aws/cloudformation.yaml", cfn::template_yaml(r, a, &docs)));
         files.push(Artifact::text("aws/main.tf", terraform::aws_tf(r, a, &docs)));
         files.push(Artifact::text("aws/pulumi/__main__.py", pulumi::aws_program(r, a, &docs)));

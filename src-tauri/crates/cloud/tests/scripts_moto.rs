@@ -1,0 +1,211 @@
+//! The exported AWS scripts, run for real: bash + the aws CLI (pip `awscli`, as a customer runs
+//! them) against a moto server. Proves the ownership rule of `aws/setup.sh` / `revoke.sh` (vendor
+//! plans) and of role packs' scripts: a same-named role or policy Trustbridge did not create for
+//! this integration or pack is refused before anything changes, revoke checks the account, and a
+//! role the script created is updated on a re-run and deleted by revoke. After setup.sh,
+//! `verify` (the engine's read-back) is green.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::*;
+use trustbridge_cloud::aws::pack::verify_pack;
+use trustbridge_cloud::aws::{verify, ProbeStatus, Session};
+use trustbridge_core::pack::{validate_pack, PackPlan};
+
+/// The bundle of a resolved plan written to a fresh folder.
+fn export(bundle: &trustbridge_core::render::Bundle) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = trustbridge_core::export::write_bundle(bundle, &dir.path().join("bundle")).unwrap();
+    (dir, out)
+}
+
+/// The aws CLI `scripts/setup.sh` installs in a venv of its own (`TRUSTBRIDGE_AWS_CLI` overrides).
+fn aws_cli() -> PathBuf {
+    match std::env::var_os("TRUSTBRIDGE_AWS_CLI") {
+        Some(p) => PathBuf::from(p),
+        None => {
+            let cache = std::env::var_os("TRUSTBRIDGE_CACHE").map(PathBuf::from).unwrap_or_else(|| "/var/tmp/trustbridge-cache".into());
+            cache.join("awscli/bin/aws")
+        }
+    }
+}
+
+/// Runs `script` with bash, the aws CLI first on PATH, pointed at moto with its dummy credentials.
+fn run(script: &Path, moto: &Moto) -> Output {
+    let cli = aws_cli();
+    let dir = cli.parent().expect("the aws CLI's folder");
+    let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+    Command::new("bash")
+        .arg(script)
+        .env("PATH", path)
+        .env("AWS_ENDPOINT_URL", moto.url())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", REGION)
+        .env_remove("AWS_PROFILE")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .output()
+        .expect("bash and the aws CLI are required (pip install awscli; the README's setup installs it)")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn the_aws_cli_is_here() {
+    let o = Command::new(aws_cli()).arg("--version").output().expect("the aws CLI is required: scripts/setup.sh installs it");
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+const ROLE: &str = "mlcube-platform-access";
+const OPS_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}"#;
+const ADMIN_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+
+async fn trust_of(sess: &Session, role: &str) -> std::collections::BTreeSet<trustbridge_core::policy::Grant> {
+    let got = sess.iam.get_role().role_name(role).send().await.expect("role exists");
+    trustbridge_cloud::aws::parse_policy(got.role().unwrap().assume_role_policy_document().unwrap()).unwrap().grants()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setup_sh_creates_then_updates_its_own_role_and_verify_is_green_then_revoke_sh_deletes_it() {
+    let moto = Moto::start();
+    let s = settings(&moto.url());
+    let r = plan();
+    seed(&r, &s).await;
+    let (_d, out) = export(&trustbridge_core::render::render(&r));
+
+    let first = run(&out.join("aws/setup.sh"), &moto);
+    assert!(first.status.success(), "{}", text(&first));
+    let again = run(&out.join("aws/setup.sh"), &moto);
+    assert!(again.status.success(), "a re-run updates its own role: {}", text(&again));
+    let probes = verify(&r, &s, &|_| {}).await.unwrap();
+    let bad: Vec<_> = probes.iter().filter(|p| p.status == ProbeStatus::Fail).collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+
+    let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
+    let gone = run(&out.join("aws/revoke.sh"), &moto);
+    assert!(gone.status.success(), "{}", text(&gone));
+    assert!(sess.iam.get_role().role_name(ROLE).send().await.is_err(), "revoke.sh deleted the role");
+    let twice = run(&out.join("aws/revoke.sh"), &moto);
+    assert!(twice.status.success() && String::from_utf8_lossy(&twice.stdout).contains("nothing to revoke"), "{}", text(&twice));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setup_sh_and_revoke_sh_refuse_an_untagged_admin_role_and_change_nothing() {
+    let moto = Moto::start();
+    let s = settings(&moto.url());
+    let r = plan();
+    let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
+    sess.iam.create_role().role_name(ROLE).assume_role_policy_document(OPS_TRUST).send().await.unwrap();
+    sess.iam.put_role_policy().role_name(ROLE).policy_name("admin").policy_document(ADMIN_POLICY).send().await.unwrap();
+    let before = trust_of(&sess, ROLE).await;
+    let (_d, out) = export(&trustbridge_core::render::render(&r));
+
+    let setup = run(&out.join("aws/setup.sh"), &moto);
+    assert!(!setup.status.success(), "{}", text(&setup));
+    assert!(String::from_utf8_lossy(&setup.stderr).contains("is not tagged managed-by=trustbridge"), "{}", text(&setup));
+    assert_eq!(trust_of(&sess, ROLE).await, before, "the vendor was not added to the admin role's trust");
+    let inline = sess.iam.list_role_policies().role_name(ROLE).send().await.unwrap();
+    assert_eq!(inline.policy_names(), ["admin"], "no inline policy was put");
+
+    let revoke = run(&out.join("aws/revoke.sh"), &moto);
+    assert!(!revoke.status.success(), "{}", text(&revoke));
+    assert!(sess.iam.get_role().role_name(ROLE).send().await.is_ok(), "revoke.sh did not delete a role it did not create");
+    let inline = sess.iam.list_role_policies().role_name(ROLE).send().await.unwrap();
+    assert_eq!(inline.policy_names(), ["admin"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setup_sh_refuses_a_role_of_another_integration_and_an_adopted_one() {
+    let moto = Moto::start();
+    let s = settings(&moto.url());
+    let r = plan();
+    let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
+    let tag = |k: &str, v: &str| aws_sdk_iam::types::Tag::builder().key(k).value(v).build().unwrap();
+    let (_d, out) = export(&trustbridge_core::render::render(&r));
+    for (tags, says) in [
+        (vec![tag("managed-by", "trustbridge"), tag("trustbridge-integration", "someone-else")], "is not tagged"),
+        (
+            vec![tag("managed-by", "trustbridge"), tag("trustbridge-integration", "AWS_01"), tag("trustbridge-adopted", "true")],
+            "existed before",
+        ),
+    ] {
+        let _ = sess.iam.delete_role().role_name(ROLE).send().await;
+        sess.iam.create_role().role_name(ROLE).assume_role_policy_document(OPS_TRUST).set_tags(Some(tags)).send().await.unwrap();
+        let before = trust_of(&sess, ROLE).await;
+        let setup = run(&out.join("aws/setup.sh"), &moto);
+        assert!(!setup.status.success() && String::from_utf8_lossy(&setup.stderr).contains(says), "{}", text(&setup));
+        assert_eq!(trust_of(&sess, ROLE).await, before);
+        let revoke = run(&out.join("aws/revoke.sh"), &moto);
+        assert!(!revoke.status.success() && String::from_utf8_lossy(&revoke.stderr).contains(says), "{}", text(&revoke));
+        assert!(sess.iam.get_role().role_name(ROLE).send().await.is_ok());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoke_sh_refuses_the_wrong_account() {
+    let moto = Moto::start();
+    let s = settings(&moto.url());
+    // moto's account is 123456789012; this plan is for another one.
+    let r = resolved(&plan_json("210987654321"));
+    let ours = plan();
+    let (_d, out) = export(&trustbridge_core::render::render(&ours));
+    assert!(run(&out.join("aws/setup.sh"), &moto).status.success());
+    let (_d2, other) = export(&trustbridge_core::render::render(&r));
+    let revoke = run(&other.join("aws/revoke.sh"), &moto);
+    assert!(!revoke.status.success(), "{}", text(&revoke));
+    assert!(String::from_utf8_lossy(&revoke.stderr).contains("this plan is for 210987654321"), "{}", text(&revoke));
+    let sess = Session::connect(ours.aws.as_ref().unwrap(), &s).await;
+    assert!(sess.iam.get_role().role_name(ROLE).send().await.is_ok(), "nothing was deleted in the wrong account");
+}
+
+fn pack_plan(name: &str) -> trustbridge_core::pack::ResolvedPack {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures/packs").join(format!("{name}.json"));
+    validate_pack(&PackPlan::from_json(&std::fs::read_to_string(p).unwrap()).unwrap(), None).unwrap()
+}
+
+/// MLSpace: setup.sh twice (the second run gives the managed policies a new version and drops the
+/// old one), verify green, revoke.sh removes all; a same-named untagged policy stops setup.sh
+/// before any role is created.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pack_scripts_converge_verify_and_revoke_and_refuse_a_foreign_policy() {
+    let moto = Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
+    let s = settings(&moto.url());
+    let r = pack_plan("mlspace");
+    let (_d, out) = export(&trustbridge_core::pack::render_pack(&r));
+    let setup = out.join("aws/setup.sh");
+    assert!(setup.exists(), "{:?}", std::fs::read_dir(&out).unwrap().collect::<Vec<_>>());
+    for _ in 0..2 {
+        let o = run(&setup, &moto);
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let probes = verify_pack(&r, &s).await.unwrap();
+    assert!(probes.iter().all(|p| p.status == ProbeStatus::Pass), "{probes:#?}");
+    let o = run(&out.join("aws/revoke.sh"), &moto);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(verify_pack(&r, &s).await.unwrap().iter().all(|p| p.status == ProbeStatus::Fail), "everything is gone");
+
+    let sess = Session::for_region("us-east-1", &s).await;
+    let (name, _, _) = r.managed_policies.first().unwrap().clone();
+    sess.iam.create_policy().policy_name(&name).policy_document(ADMIN_POLICY).send().await.unwrap();
+    let o = run(&setup, &moto);
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains(&name), "{}", text(&o));
+    for role in &r.roles {
+        assert!(sess.iam.get_role().role_name(&role.name).send().await.is_err(), "no role was created: {}", role.name);
+    }
+    let arn = format!("arn:aws:iam::123456789012:policy/{name}");
+    assert_eq!(sess.iam.list_policy_versions().policy_arn(&arn).send().await.unwrap().versions().len(), 1);
+    let o = run(&out.join("aws/revoke.sh"), &moto);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(sess.iam.get_policy().policy_arn(&arn).send().await.is_ok(), "their policy is still there");
+}
