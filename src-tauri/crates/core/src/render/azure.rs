@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::render::sh::{lit, var, Script};
+use crate::render::sh::{lit, var, Script, Word};
 use crate::validate::ResolvedAzure;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,14 +54,50 @@ pub fn model(z: &ResolvedAzure) -> AzureModel {
     }
 }
 
-/// `az ad sp list` for the app id of the service principal named `$SP_NAME` (empty if none).
-fn find_app_id() -> Vec<crate::render::sh::Word> {
-    ["az", "ad", "sp", "list", "--display-name"]
-        .into_iter()
-        .map(lit)
-        .chain([var("SP_NAME")])
-        .chain(["--query", "[0].appId", "-o", "tsv"].into_iter().map(lit))
-        .collect()
+/// The `notes` Trustbridge writes on an app registration it creates, and requires before it
+/// changes, adds a secret to, or deletes one: a same-named app someone else made is never used.
+pub fn app_mark(integration: &str) -> String {
+    format!("managed-by=trustbridge integration={integration}")
+}
+
+/// An OData string literal (Microsoft Graph `$filter`): single quotes doubled, inside quotes.
+pub fn odata_string(v: &str) -> String {
+    format!("'{}'", v.replace('\'', "''"))
+}
+
+/// The exact-name filter for app registrations (`displayName eq '…'`, not a prefix match).
+pub fn app_filter(name: &str) -> String {
+    format!("displayName eq {}", odata_string(name))
+}
+
+/// `APP_IDS` = the appIds of the app registrations named exactly `$SP_NAME`; `APP_COUNT` their number.
+fn find_apps(s: &mut Script) {
+    s.capture(
+        "APP_IDS",
+        &[lit("az"), lit("ad"), lit("app"), lit("list"), lit("--filter"), var("APP_FILTER"), lit("--query"), lit("[].appId"), lit("-o"), lit("tsv")],
+    )
+    .raw("APP_COUNT=\"$(printf '%s' \"$APP_IDS\" | grep -c . || true)\"")
+    .raw("if [ \"$APP_COUNT\" -gt 1 ]; then")
+    .raw("  echo \"$APP_COUNT app registrations are named $SP_NAME: this script will not guess which one is the vendor's. Delete the extra ones in Entra ID, or choose another azure.service_principal_name.\" >&2")
+    .raw("  exit 1")
+    .raw("fi");
+}
+
+/// Stops unless the app `$APP_ID` is named `$SP_NAME` and carries `$APP_MARK` in its notes.
+fn require_ours(s: &mut Script) {
+    s.capture("APP_NAME", &[lit("az"), lit("ad"), lit("app"), lit("show"), lit("--id"), var("APP_ID"), lit("--query"), lit("displayName"), lit("-o"), lit("tsv")])
+        .capture("APP_NOTES", &[lit("az"), lit("ad"), lit("app"), lit("show"), lit("--id"), var("APP_ID"), lit("--query"), lit("notes"), lit("-o"), lit("tsv")])
+        .raw("if [ \"$APP_NAME\" != \"$SP_NAME\" ] || [ \"$APP_NOTES\" != \"$APP_MARK\" ]; then")
+        .raw("  echo \"App registration $APP_ID ('$APP_NAME') is not marked '$APP_MARK': Trustbridge did not create it for this integration, so this script will not change, add a secret to, or delete it. Choose another azure.service_principal_name.\" >&2")
+        .raw("  exit 1")
+        .raw("fi");
+}
+
+/// The names and marks both scripts use.
+fn identity_vars(s: &mut Script, integration: &str, z: &ResolvedAzure) {
+    s.set("SP_NAME", &z.service_principal_name)
+        .set("APP_FILTER", &app_filter(&z.service_principal_name))
+        .set("APP_MARK", &app_mark(integration));
 }
 
 fn header(s: &mut Script, z: &ResolvedAzure) {
@@ -75,7 +111,7 @@ fn header(s: &mut Script, z: &ResolvedAzure) {
         .raw("fi");
 }
 
-pub fn setup_sh(z: &ResolvedAzure, m: &AzureModel) -> String {
+pub fn setup_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String {
     let mut s = Script::new(
         "Azure: create the vendor's service principal and assign it exactly the roles the plan lists.",
         &[
@@ -94,14 +130,32 @@ pub fn setup_sh(z: &ResolvedAzure, m: &AzureModel) -> String {
             .run_indented(&[lit("az"), lit("ad"), lit("sp"), lit("create"), lit("--id"), var("APP_ID"), lit("--output"), lit("none")])
             .raw("fi");
     } else {
-        s.set("SP_NAME", &z.service_principal_name)
-            .blank()
-            .comment("1. The app registration and its service principal (no secret is created here).")
-            .capture("APP_ID", &find_app_id())
-            .raw("if [ -z \"$APP_ID\" ]; then")
+        identity_vars(&mut s, integration, z);
+        s.blank().comment(
+            "1. The app registration (exactly this name, marked in its notes) and its service principal. No secret is created here.",
+        );
+        find_apps(&mut s);
+        s.raw("if [ \"$APP_COUNT\" = 0 ]; then")
             .raw("  APP_ID=\"$(az ad app create --display-name \"$SP_NAME\" --query appId -o tsv)\"")
-            .run_indented(&[lit("az"), lit("ad"), lit("sp"), lit("create"), lit("--id"), var("APP_ID"), lit("--output"), lit("none")])
+            .run_indented(&[
+                lit("az"),
+                lit("ad"),
+                lit("app"),
+                lit("update"),
+                lit("--id"),
+                var("APP_ID"),
+                lit("--set"),
+                Word::LitVar("notes=".into(), "APP_MARK".into()),
+            ])
+            .raw("else")
+            .raw("  APP_ID=\"$APP_IDS\"")
             .raw("fi");
+        require_ours(&mut s);
+        s.raw("if ! az ad sp show --id \"$APP_ID\" >/dev/null 2>&1; then")
+            .run_indented(&[lit("az"), lit("ad"), lit("sp"), lit("create"), lit("--id"), var("APP_ID"), lit("--output"), lit("none")])
+            .raw("fi")
+            .comment("revoke.sh reads the app id from here (it is not a secret).")
+            .raw("printf '%s\\n' \"$APP_ID\" > app-id.txt");
     }
     s
         .capture("SP_OBJECT_ID", &[lit("az"), lit("ad"), lit("sp"), lit("show"), lit("--id"), var("APP_ID"), lit("--query"), lit("id"), lit("-o"), lit("tsv")])
@@ -155,18 +209,28 @@ pub fn admin_consent_url(tenant: &str, app: &str) -> String {
     format!("https://login.microsoftonline.com/{tenant}/adminconsent?client_id={app}")
 }
 
-pub fn revoke_sh(z: &ResolvedAzure, m: &AzureModel) -> String {
+pub fn revoke_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String {
     let mut s = Script::new(
         "Azure: revoke the vendor's access.",
-        &["Deletes the role assignments, then the app registration (and with it the service principal and its secrets)."],
+        &[
+            "Deletes the role assignments, then the app registration (and with it the service principal and its secrets),",
+            "only if it is the one Trustbridge created for this integration (exact name, marked in its notes).",
+            "The app id comes from APP_ID, else app-id.txt (written by setup.sh), else an exact-name lookup.",
+        ],
     );
     header(&mut s, z);
     if let Some(app) = &z.vendor_app_id {
         s.set("APP_ID", app);
     } else {
-        s.set("SP_NAME", &z.service_principal_name);
-        s.capture("APP_ID", &find_app_id())
-            .raw("if [ -z \"$APP_ID\" ]; then echo \"No service principal named $SP_NAME: nothing to revoke.\"; exit 0; fi");
+        identity_vars(&mut s, integration, z);
+        s.raw("APP_ID=\"${APP_ID:-}\"")
+            .raw("if [ -z \"$APP_ID\" ] && [ -f app-id.txt ]; then APP_ID=\"$(head -n 1 app-id.txt)\"; fi")
+            .raw("if [ -z \"$APP_ID\" ]; then");
+        find_apps(&mut s);
+        s.raw("  if [ \"$APP_COUNT\" = 0 ]; then echo \"No app registration named $SP_NAME: nothing to revoke.\"; exit 0; fi")
+            .raw("  APP_ID=\"$APP_IDS\"")
+            .raw("fi");
+        require_ours(&mut s);
     }
     for ra in &m.role_assignments {
         s.run(&[

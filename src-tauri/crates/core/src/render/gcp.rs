@@ -143,17 +143,44 @@ fn binding_cmd(b: &Binding, verb: &str) -> Vec<Word> {
     }
 }
 
-pub fn setup_sh(g: &ResolvedGcp, m: &GcpModel) -> String {
+/// The description Trustbridge gives a service account it creates, and requires before it changes,
+/// mints a key for, or deletes one: a same-named account someone else made is never reused.
+pub fn service_account_mark(integration: &str) -> String {
+    format!("managed-by=trustbridge integration={integration}")
+}
+
+/// `SA_STATE` = absent, ours or foreign (by the account's description); any error other than
+/// NOT_FOUND stops the script (it is never read as "absent").
+fn service_account_state(s: &mut Script) {
+    s.raw("SA_ERR=\"$(mktemp)\"")
+        .raw("if SA_DESC=\"$(gcloud iam service-accounts describe \"$SA_EMAIL\" --project=\"$PROJECT\" --format='value(description)' 2>\"$SA_ERR\")\"; then")
+        .raw("  if [ \"$SA_DESC\" = \"$SA_MARK\" ]; then SA_STATE=ours; else SA_STATE=foreign; fi")
+        .raw("else")
+        .raw("  case \"$(cat \"$SA_ERR\")\" in *NOT_FOUND*) SA_STATE=absent ;; *) cat \"$SA_ERR\" >&2; rm -f \"$SA_ERR\"; exit 1 ;; esac")
+        .raw("fi")
+        .raw("rm -f \"$SA_ERR\"")
+        .raw("if [ \"$SA_STATE\" = foreign ]; then")
+        .raw("  echo \"Service account $SA_EMAIL already exists and its description is not '$SA_MARK': Trustbridge did not create it for this integration, so this script will not bind, key or delete it. Choose another gcp.service_account in the plan.\" >&2")
+        .raw("  exit 1")
+        .raw("fi");
+}
+
+pub fn setup_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
     let mut s = Script::new(
         "Google Cloud: create the vendor's service account and grant it exactly what the plan lists.",
-        &["Needs: gcloud signed in as someone who can manage IAM in the project (Cloud Shell works).", "Safe to re-run."],
+        &[
+            "Needs: gcloud signed in as someone who can manage IAM in the project (Cloud Shell works).",
+            "Safe to re-run. It refuses a same-named service account that Trustbridge did not create for this integration.",
+        ],
     );
     s.set("PROJECT", &g.project_id)
         .set("SA_ID", &g.service_account)
+        .set("SA_MARK", &service_account_mark(integration))
         .raw("SA_EMAIL=\"${SA_ID}@${PROJECT}.iam.gserviceaccount.com\"")
         .blank()
-        .comment("1. The service account (skipped if it exists).")
-        .raw("if ! gcloud iam service-accounts describe \"$SA_EMAIL\" --project=\"$PROJECT\" >/dev/null 2>&1; then")
+        .comment("1. The service account: created and marked (its description), or ours already; never someone else's.");
+    service_account_state(&mut s);
+    s.raw("if [ \"$SA_STATE\" = absent ]; then")
         .run_indented(&[
             lit("gcloud"),
             lit("iam"),
@@ -162,6 +189,7 @@ pub fn setup_sh(g: &ResolvedGcp, m: &GcpModel) -> String {
             var("SA_ID"),
             Word::LitVar("--project=".into(), "PROJECT".into()),
             lit(format!("--display-name={}", g.profile.service_account_display_name)),
+            Word::LitVar("--description=".into(), "SA_MARK".into()),
         ])
         .raw("fi");
     if let Some(r) = &m.custom_role {
@@ -260,15 +288,21 @@ fn wif_setup(s: &mut Script, acct: &str, role: &str, pool: &str) {
         .echo("Wrote credential-config.json: send it to the vendor with ../handoff.json.");
 }
 
-pub fn revoke_sh(g: &ResolvedGcp, m: &GcpModel) -> String {
+pub fn revoke_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
     let mut s = Script::new(
         "Google Cloud: revoke the vendor's access.",
-        &["Removes every binding, the custom role and the service account (its keys go with it)."],
+        &[
+            "Removes every binding, the custom role and the service account (its keys go with it),",
+            "only if the service account is the one Trustbridge created for this integration.",
+        ],
     );
     s.set("PROJECT", &g.project_id)
         .set("SA_ID", &g.service_account)
+        .set("SA_MARK", &service_account_mark(integration))
         .raw("SA_EMAIL=\"${SA_ID}@${PROJECT}.iam.gserviceaccount.com\"")
         .blank();
+    service_account_state(&mut s);
+    s.raw("if [ \"$SA_STATE\" = absent ]; then echo \"No service account $SA_EMAIL: nothing to revoke.\"; exit 0; fi").blank();
     for b in m.bindings.iter().filter(|b| b.role != WIF_ROLE) {
         s.run(&binding_cmd(b, "remove"));
     }

@@ -122,8 +122,8 @@ pub fn render_with(r: &Resolved, sealed: Option<&SealedCredentials>) -> Bundle {
             files.push(Artifact::text("gcp/custom-role.json", pretty(role)));
         }
         files.push(Artifact::text("gcp/bindings.json", pretty(&m.bindings)));
-        files.push(Artifact::script("gcp/setup.sh", gcp::setup_sh(g, &m)));
-        files.push(Artifact::script("gcp/revoke.sh", gcp::revoke_sh(g, &m)));
+        files.push(Artifact::script("gcp/setup.sh", gcp::setup_sh(&r.plan.integration.name, g, &m)));
+        files.push(Artifact::script("gcp/revoke.sh", gcp::revoke_sh(&r.plan.integration.name, g, &m)));
         files.push(Artifact::text("gcp/main.tf", terraform::gcp_tf(g, &m)));
         files.push(Artifact::text("gcp/pulumi/__main__.py", pulumi::gcp_program(g, &m)));
         files
@@ -133,8 +133,8 @@ pub fn render_with(r: &Resolved, sealed: Option<&SealedCredentials>) -> Bundle {
     if let Some(z) = &r.azure {
         let m = azure::model(z);
         files.push(Artifact::text("azure/role-assignments.json", pretty(&m)));
-        files.push(Artifact::script("azure/setup.sh", azure::setup_sh(z, &m)));
-        files.push(Artifact::script("azure/revoke.sh", azure::revoke_sh(z, &m)));
+        files.push(Artifact::script("azure/setup.sh", azure::setup_sh(&r.plan.integration.name, z, &m)));
+        files.push(Artifact::script("azure/revoke.sh", azure::revoke_sh(&r.plan.integration.name, z, &m)));
         files.push(Artifact::text("azure/main.tf", terraform::azure_tf(z, &m)));
         files.push(Artifact::text("azure/pulumi/__main__.py", pulumi::azure_program(z, &m)));
         files.push(Artifact::text(

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""TEST DOUBLE of the `gcloud` and `az` command lines, for running the exported GCP and Azure
+scripts where neither Google IAM nor Microsoft Graph exists on this machine.
+
+Invoked through a symlink named `gcloud` or `az`. It answers only the commands the exported
+scripts use, the way the published references describe them:
+- gcloud (https://cloud.google.com/sdk/gcloud/reference/iam/service-accounts): `describe` of a
+  missing account fails with `NOT_FOUND: Unknown service account`; `create` takes
+  `--display-name` and `--description`.
+- az (https://learn.microsoft.com/cli/azure/ad/app) over Microsoft Graph: `az ad app list
+  --filter` passes an OData `$filter`; Graph accepts `displayName eq '<literal>'` where a quote
+  inside the literal is doubled, compares case-insensitively, and answers 400 for a clause it
+  cannot parse (we accept only the clauses the scripts should send, so a spliced filter fails).
+
+State is a JSON file ($FAKE_CLOUD_STATE), read and written back on every call; every call is
+appended as a JSON line (argv) to $FAKE_CLOUD_LOG. Anything else exits 2 with "unsupported",
+so a script that starts sending a new command fails the test instead of passing silently.
+"""
+import json
+import os
+import re
+import sys
+import uuid
+
+STATE = os.environ["FAKE_CLOUD_STATE"]
+LOG = os.environ["FAKE_CLOUD_LOG"]
+
+
+def load():
+    with open(STATE) as f:
+        return json.load(f)
+
+
+def save(s):
+    with open(STATE, "w") as f:
+        json.dump(s, f)
+
+
+def opt(args, name):
+    """--name=value or --name value."""
+    for i, a in enumerate(args):
+        if a == name and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith(name + "="):
+            return a[len(name) + 1:]
+    return None
+
+
+def fail(msg, code=1):
+    sys.stderr.write(msg + "\n")
+    sys.exit(code)
+
+
+def gcloud(args, s):
+    words = [a for a in args if not a.startswith("--")]
+    if words[:3] == ["iam", "service-accounts", "describe"]:
+        email = words[3]
+        if email not in s["service_accounts"]:
+            fail("ERROR: (gcloud.iam.service-accounts.describe) NOT_FOUND: Unknown service account")
+        fmt = opt(args, "--format")
+        if fmt != "value(description)":
+            fail("unsupported format " + str(fmt), 2)
+        print(s["service_accounts"][email])
+        return
+    if words[:3] == ["iam", "service-accounts", "create"]:
+        email = "%s@%s.iam.gserviceaccount.com" % (words[3], opt(args, "--project"))
+        if email in s["service_accounts"]:
+            fail("ERROR: (gcloud.iam.service-accounts.create) ALREADY_EXISTS")
+        s["service_accounts"][email] = opt(args, "--description") or ""
+        return
+    if words[:3] == ["iam", "service-accounts", "delete"]:
+        s["service_accounts"].pop(words[3], None)
+        return
+    if words[:2] == ["iam", "roles"] and words[2] == "describe":
+        if words[3] not in s.get("roles", []):
+            fail("ERROR: (gcloud.iam.roles.describe) NOT_FOUND: The role does not exist")
+        return
+    if words[:2] == ["iam", "roles"] and words[2] in ("create", "update", "delete"):
+        roles = s.setdefault("roles", [])
+        if words[2] == "create":
+            roles.append(words[3])
+        return
+    if words[:3] == ["iam", "service-accounts", "keys"] and words[3] == "create":
+        return
+    if words[-1:] and any(w.endswith("-iam-policy-binding") for w in words):
+        return
+    fail("unsupported gcloud call: %r" % (args,), 2)
+
+
+FILTER = re.compile(r"^displayName eq '((?:[^']|'')*)'$")
+
+
+def az(args, s):
+    words = [a for a in args if not a.startswith("-")]
+    query = opt(args, "--query")
+    if words[:2] == ["account", "set"]:
+        return
+    if words[:2] == ["account", "show"] and query == "tenantId":
+        print(s["tenant"])
+        return
+    if words[:3] == ["ad", "app", "list"]:
+        m = FILTER.match(opt(args, "--filter") or "")
+        if not m or query != "[].appId":
+            fail("ERROR: Bad Request: Invalid filter clause (%r)" % opt(args, "--filter"))
+        name = m.group(1).replace("''", "'")
+        for a in s["apps"]:
+            if a["displayName"].lower() == name.lower():
+                print(a["appId"])
+        return
+    if words[:3] == ["ad", "app", "create"]:
+        app = {"appId": str(uuid.uuid4()), "displayName": opt(args, "--display-name"), "notes": None}
+        s["apps"].append(app)
+        print(app["appId"])
+        return
+    app_id = opt(args, "--id")
+    app = next((a for a in s["apps"] if a["appId"] == app_id), None)
+    if words[:3] == ["ad", "app", "update"]:
+        if app is None:
+            fail("ERROR: Resource '%s' does not exist" % app_id)
+        key, _, value = (opt(args, "--set") or "").partition("=")
+        if key != "notes":
+            fail("unsupported --set " + key, 2)
+        app["notes"] = value
+        return
+    if words[:3] == ["ad", "app", "show"]:
+        if app is None:
+            fail("ERROR: Resource '%s' does not exist" % app_id)
+        if query not in ("displayName", "notes"):
+            fail("unsupported query", 2)
+        print(app[query] or "")
+        return
+    if words[:3] == ["ad", "app", "delete"]:
+        s["apps"] = [a for a in s["apps"] if a["appId"] != app_id]
+        return
+    if words[:4] == ["ad", "app", "credential", "reset"]:
+        if app is None:
+            fail("ERROR: Resource '%s' does not exist" % app_id)
+        print(json.dumps({"appId": app_id, "password": "double-secret"}))
+        return
+    if words[:3] == ["ad", "sp", "show"]:
+        if app_id not in s["sps"]:
+            fail("ERROR: Resource '%s' does not exist" % app_id)
+        if query == "id":
+            print("sp-" + app_id)
+        return
+    if words[:3] == ["ad", "sp", "create"]:
+        s["sps"].append(app_id)
+        return
+    if words[:3] == ["ad", "sp", "delete"]:
+        s["sps"] = [x for x in s["sps"] if x != app_id]
+        return
+    if words[:3] == ["role", "assignment", "create"] or words[:3] == ["role", "assignment", "delete"]:
+        return
+    fail("unsupported az call: %r" % (args,), 2)
+
+
+def main():
+    tool = os.path.basename(sys.argv[0])
+    args = sys.argv[1:]
+    with open(LOG, "a") as f:
+        f.write(json.dumps([tool] + args) + "\n")
+    s = load()
+    try:
+        (gcloud if tool == "gcloud" else az)(args, s)
+    finally:
+        save(s)
+
+
+if __name__ == "__main__":
+    main()
