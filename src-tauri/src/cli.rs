@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
+use trustbridge_core::profile_trust::{ProfileOrigin, ProfileTrust, TrustedKey, TRUST_FLAG};
 use trustbridge_core::{export, external_id, lint, pack, render, validate, CoreError, Plan, Problem, Profile};
 
 pub const EXIT_OK: i32 = 0;
@@ -35,6 +36,8 @@ enum Command {
     Validate {
         #[arg(long, value_name = "PLAN")]
         plan: PathBuf,
+        #[command(flatten)]
+        trust: ProfileTrustArgs,
         /// Print the problems as JSON.
         #[arg(long)]
         json: bool,
@@ -43,6 +46,8 @@ enum Command {
     Export {
         #[arg(long, value_name = "PLAN")]
         plan: PathBuf,
+        #[command(flatten)]
+        trust: ProfileTrustArgs,
         /// Destination folder; must not exist or be empty. Nothing is written on error.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
@@ -56,6 +61,8 @@ enum Command {
     Lint {
         #[arg(long, value_name = "PLAN")]
         plan: PathBuf,
+        #[command(flatten)]
+        trust: ProfileTrustArgs,
         /// Print the findings as JSON.
         #[arg(long)]
         json: bool,
@@ -69,6 +76,8 @@ enum Command {
     Apply {
         #[arg(long, value_name = "PLAN")]
         plan: PathBuf,
+        #[command(flatten)]
+        trust: ProfileTrustArgs,
         /// Only print what would change.
         #[arg(long)]
         dry_run: bool,
@@ -81,6 +90,8 @@ enum Command {
     Verify {
         #[arg(long, value_name = "PLAN")]
         plan: PathBuf,
+        #[command(flatten)]
+        trust: ProfileTrustArgs,
         /// Print the probe results as JSON.
         #[arg(long)]
         json: bool,
@@ -93,6 +104,8 @@ enum Command {
     Revoke {
         #[arg(long, value_name = "PLAN")]
         plan: PathBuf,
+        #[command(flatten)]
+        trust: ProfileTrustArgs,
         /// Delete the role even if trustbridge did not create it.
         #[arg(long)]
         force: bool,
@@ -106,6 +119,8 @@ enum Command {
     Register {
         #[arg(long, value_name = "PLAN")]
         plan: PathBuf,
+        #[command(flatten)]
+        trust: ProfileTrustArgs,
         /// Only read the vendor's state and print what would be registered.
         #[arg(long)]
         dry_run: bool,
@@ -122,6 +137,43 @@ enum Command {
         #[command(subcommand)]
         action: crate::cli_secrets::SecretsCommand,
     },
+    /// Sign or verify a vendor profile file (minisign, Ed25519), or make a signing key.
+    Profile {
+        #[command(subcommand)]
+        action: crate::cli_profile::ProfileCommand,
+    },
+}
+
+/// Which vendor profile files a command that loads a plan accepts. A profile file (`"platform":
+/// "./vendor.json"`) must carry a minisign signature (`vendor.json.minisig`) by a trusted key.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ProfileTrustArgs {
+    /// Trust this minisign public key (the vendor's .pub file) for the profile file's signature, for
+    /// this run only. Repeatable.
+    #[arg(long = "trust-profile-key", value_name = "PUBLIC_KEY")]
+    trust_profile_key: Vec<PathBuf>,
+    /// Use a vendor profile file that has no signature or is signed by a key not trusted (recorded as
+    /// UNSIGNED in SUMMARY.md and handoff.json). A signature that fails is refused all the same.
+    #[arg(long)]
+    allow_unsigned_profile: bool,
+}
+
+impl ProfileTrustArgs {
+    /// The keys and rule of this run; a key file that is not a minisign public key is reported
+    /// (naming the flag) with exit 2.
+    pub fn load(&self) -> Result<ProfileTrust, i32> {
+        let mut keys = Vec::new();
+        for path in &self.trust_profile_key {
+            match TrustedKey::from_file(path) {
+                Ok(k) => keys.push(k),
+                Err(m) => {
+                    eprintln!("{TRUST_FLAG} {m}");
+                    return Err(EXIT_INVALID);
+                }
+            }
+        }
+        Ok(ProfileTrust::new(keys, self.allow_unsigned_profile))
+    }
 }
 
 /// Runs the CLI (or the wizard when no command is given); returns the exit code.
@@ -146,7 +198,7 @@ pub fn main() -> i32 {
 fn run(cmd: Command, out: &mut impl Write) -> i32 {
     match cmd {
         Command::Profiles { json } => profiles(json, out),
-        Command::Validate { plan, json } => match resolve(&plan) {
+        Command::Validate { plan, trust, json } => match trust.load().map_err(Failure::Code).and_then(|t| resolve(&plan, &t)) {
             Err(Failure::Code(code)) => code,
             Ok(_) => {
                 let _ = if json { writeln!(out, "[]") } else { writeln!(out, "{}: valid", plan.display()) };
@@ -167,8 +219,8 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
                 EXIT_INVALID
             }
         },
-        Command::Export { plan, out: dir, seal_credentials } => {
-            let loaded = match resolve_or_report(&plan, "written") {
+        Command::Export { plan, trust, out: dir, seal_credentials } => {
+            let loaded = match resolve_or_report(&plan, &trust, "written") {
                 Ok(l) => l,
                 Err(code) => return code,
             };
@@ -211,8 +263,8 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
                 }
             }
         }
-        Command::Lint { plan, json } => {
-            let findings = match resolve_or_report(&plan, "done") {
+        Command::Lint { plan, trust, json } => {
+            let findings = match resolve_or_report(&plan, &trust, "done") {
                 Ok(l) => l.findings(),
                 Err(code) => return code,
             };
@@ -243,7 +295,7 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             let _ = write!(out, "{}", Plan::json_schema());
             EXIT_OK
         }
-        Command::Apply { plan, dry_run, adopt } => match resolve_or_report(&plan, "done") {
+        Command::Apply { plan, trust, dry_run, adopt } => match resolve_or_report(&plan, &trust, "done") {
             Ok(loaded) if !dry_run && lint_refuses(&loaded, "applied") => EXIT_INVALID,
             Ok(Loaded::Pack(p)) => crate::cli_pack::apply(&p, dry_run, out),
             Ok(Loaded::Vendor(r)) => match crate::cli_aws::before_register(&plan, &r, dry_run, adopt)
@@ -255,12 +307,12 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             },
             Err(code) => code,
         },
-        Command::Verify { plan, json, timeout } => match resolve_or_report(&plan, "done") {
+        Command::Verify { plan, trust, json, timeout } => match resolve_or_report(&plan, &trust, "done") {
             Ok(Loaded::Pack(p)) => crate::cli_pack::verify(&p, json, out),
             Ok(Loaded::Vendor(r)) => crate::cli_aws::verify(&plan, &r, json, timeout, out),
             Err(code) => code,
         },
-        Command::Revoke { plan, force, keep_registration } => match resolve_or_report(&plan, "done") {
+        Command::Revoke { plan, trust, force, keep_registration } => match resolve_or_report(&plan, &trust, "done") {
             Ok(Loaded::Pack(p)) => crate::cli_pack::revoke(&p, out),
             Ok(Loaded::Vendor(r)) => {
                 let registered = crate::register::has_recorded(&r);
@@ -273,11 +325,12 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             }
             Err(code) => code,
         },
-        Command::Register { plan, dry_run, json, replace } => match load_vendor(&plan) {
+        Command::Register { plan, trust, dry_run, json, replace } => match load_vendor(&plan, &trust) {
             Ok(r) => crate::cli_register::register(&plan, &r, dry_run, json, replace, out),
             Err(code) => code,
         },
         Command::Secrets { action } => crate::cli_secrets::run(action, out),
+        Command::Profile { action } => crate::cli_profile::run(action, out),
     }
 }
 
@@ -290,7 +343,7 @@ fn profiles(json: bool, out: &mut impl Write) -> i32 {
         for p in &all {
             let _ = writeln!(out, "{:<10} {:<18} clouds: {}", p.id, p.display_name, p.clouds().join(", "));
         }
-        let _ = writeln!(out, "\nA vendor's own profile: set \"platform\" in the plan to the path of its .json file.");
+        let _ = writeln!(out, "\nA vendor's own profile: set \"platform\" in the plan to the path of its .json file (signed by the vendor: `trustbridge profile verify`).");
     }
     EXIT_OK
 }
@@ -352,8 +405,9 @@ enum Failure {
     Problems(Vec<Problem>),
 }
 
-/// Reads, parses and validates a plan (vendor or role pack).
-fn resolve(path: &Path) -> Result<Loaded, Failure> {
+/// Reads, parses and validates a plan (vendor or role pack); a vendor profile file is accepted by
+/// `trust` (its signature).
+fn resolve(path: &Path, trust: &ProfileTrust) -> Result<Loaded, Failure> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         eprintln!("plan: cannot read {}: {e}", path.display());
         Failure::Code(EXIT_INVALID)
@@ -367,14 +421,23 @@ fn resolve(path: &Path) -> Result<Loaded, Failure> {
         pack::validate_pack(&p, plan_dir(path)).map(|r| Loaded::Pack(Box::new(r))).map_err(Failure::Problems)
     } else {
         let p = Plan::from_json(&text).map_err(parse_failed)?;
-        validate(&p, plan_dir(path)).map(|r| Loaded::Vendor(Box::new(r))).map_err(Failure::Problems)
+        let r = validate::validate_with(&p, plan_dir(path), trust).map_err(Failure::Problems)?;
+        if matches!(r.profile_origin, ProfileOrigin::Unsigned { .. }) {
+            eprintln!(
+                "warning: vendor profile '{}' is {}: nothing shows that it comes from the vendor",
+                validate::show_value(&r.plan.platform),
+                r.profile_origin
+            );
+        }
+        Ok(Loaded::Vendor(Box::new(r)))
     }
 }
 
 /// [`resolve`], printing problems to stderr ("nothing {outcome}: fix …"). Every CLI command that
-/// takes `--plan` loads it here.
-pub(crate) fn resolve_or_report(path: &Path, outcome: &str) -> Result<Loaded, i32> {
-    resolve(path).map_err(|f| match f {
+/// takes `--plan` loads it here, with the profile keys and rule of its flags.
+pub(crate) fn resolve_or_report(path: &Path, trust: &ProfileTrustArgs, outcome: &str) -> Result<Loaded, i32> {
+    let trust = trust.load()?;
+    resolve(path, &trust).map_err(|f| match f {
         Failure::Code(c) => c,
         Failure::Problems(problems) => {
             for pr in &problems {
@@ -387,8 +450,8 @@ pub(crate) fn resolve_or_report(path: &Path, outcome: &str) -> Result<Loaded, i3
 }
 
 /// [`resolve_or_report`] for commands that take a vendor plan only.
-pub(crate) fn load_vendor(path: &Path) -> Result<validate::Resolved, i32> {
-    match resolve_or_report(path, "done")? {
+pub(crate) fn load_vendor(path: &Path, trust: &ProfileTrustArgs) -> Result<validate::Resolved, i32> {
+    match resolve_or_report(path, trust, "done")? {
         Loaded::Vendor(r) => Ok(*r),
         Loaded::Pack(_) => {
             eprintln!("plan: {} is a role-pack plan; this command takes a vendor plan", path.display());

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use trustbridge_cloud::vendor::VendorSettings;
 use trustbridge_core::validate::Resolved;
-use trustbridge_core::{export, validate, Plan};
+use trustbridge_core::{export, Plan};
 use trustbridge_secrets::SecretStore;
 
 use crate::cli::{EXIT_FAILED, EXIT_INVALID, EXIT_OK};
@@ -134,7 +134,8 @@ pub fn before_apply(path: &Path, r: &Resolved, dry_run: bool, out: &mut impl Wri
         Ok((plan, steps)) => {
             print_steps(out, &steps);
             save_plan(path, &r.plan, &plan)?;
-            validate(&plan, path.parent()).map(Some).map_err(|problems| {
+            // The profile was read and its signature checked when the plan was loaded: not again.
+            r.revalidate(&plan).map(Some).map_err(|problems| {
                 for p in &problems {
                     eprintln!("{p}");
                 }

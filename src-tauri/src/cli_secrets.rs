@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use trustbridge_core::validate::Resolved;
 use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive, ValidatedSecret};
 
-use crate::cli::{EXIT_FAILED, EXIT_INVALID, EXIT_OK};
+use crate::cli::{ProfileTrustArgs, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
 
 /// Which secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -41,6 +41,8 @@ pub enum SecretsCommand {
     Set {
         #[arg(long, value_name = "PLAN")]
         plan: PathBuf,
+        #[command(flatten)]
+        trust: ProfileTrustArgs,
         #[arg(long, value_enum)]
         kind: Kind,
         /// Read the secret from this file (delete the file afterwards).
@@ -51,6 +53,8 @@ pub enum SecretsCommand {
     Status {
         #[arg(long, value_name = "PLAN")]
         plan: PathBuf,
+        #[command(flatten)]
+        trust: ProfileTrustArgs,
         /// Only this kind (default: every cloud in the plan).
         #[arg(long, value_enum)]
         kind: Option<Kind>,
@@ -61,6 +65,8 @@ pub enum SecretsCommand {
     Delete {
         #[arg(long, value_name = "PLAN")]
         plan: PathBuf,
+        #[command(flatten)]
+        trust: ProfileTrustArgs,
         #[arg(long, value_enum)]
         kind: Kind,
     },
@@ -69,9 +75,9 @@ pub enum SecretsCommand {
 pub fn run(cmd: SecretsCommand, out: &mut impl Write) -> i32 {
     let store = SecretStore::os();
     match cmd {
-        SecretsCommand::Set { plan, kind, file } => set(&store, &plan, kind.into(), file.as_deref(), out),
-        SecretsCommand::Status { plan, kind, json } => status(&store, &plan, kind.map(Into::into), json, out),
-        SecretsCommand::Delete { plan, kind } => delete(&store, &plan, kind.into(), out),
+        SecretsCommand::Set { plan, trust, kind, file } => set(&store, &plan, &trust, kind.into(), file.as_deref(), out),
+        SecretsCommand::Status { plan, trust, kind, json } => status(&store, &plan, &trust, kind.map(Into::into), json, out),
+        SecretsCommand::Delete { plan, trust, kind } => delete(&store, &plan, &trust, kind.into(), out),
     }
 }
 
@@ -135,8 +141,8 @@ fn read_secret(file: Option<&Path>) -> Result<Sensitive<String>, i32> {
     Ok(secret)
 }
 
-fn set(store: &SecretStore, plan: &Path, kind: SecretKind, file: Option<&Path>, out: &mut impl Write) -> i32 {
-    let r = match crate::cli::load_vendor(plan) {
+fn set(store: &SecretStore, plan: &Path, trust: &ProfileTrustArgs, kind: SecretKind, file: Option<&Path>, out: &mut impl Write) -> i32 {
+    let r = match crate::cli::load_vendor(plan, trust) {
         Ok(r) => r,
         Err(c) => return c,
     };
@@ -173,8 +179,8 @@ fn set(store: &SecretStore, plan: &Path, kind: SecretKind, file: Option<&Path>, 
     }
 }
 
-fn status(store: &SecretStore, plan: &Path, kind: Option<SecretKind>, json: bool, out: &mut impl Write) -> i32 {
-    let r = match crate::cli::load_vendor(plan) {
+fn status(store: &SecretStore, plan: &Path, trust: &ProfileTrustArgs, kind: Option<SecretKind>, json: bool, out: &mut impl Write) -> i32 {
+    let r = match crate::cli::load_vendor(plan, trust) {
         Ok(r) => r,
         Err(c) => return c,
     };
@@ -205,8 +211,8 @@ fn status(store: &SecretStore, plan: &Path, kind: Option<SecretKind>, json: bool
     EXIT_OK
 }
 
-fn delete(store: &SecretStore, plan: &Path, kind: SecretKind, out: &mut impl Write) -> i32 {
-    let r = match crate::cli::load_vendor(plan) {
+fn delete(store: &SecretStore, plan: &Path, trust: &ProfileTrustArgs, kind: SecretKind, out: &mut impl Write) -> i32 {
+    let r = match crate::cli::load_vendor(plan, trust) {
         Ok(r) => r,
         Err(c) => return c,
     };

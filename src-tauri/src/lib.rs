@@ -4,12 +4,14 @@
 pub mod cli;
 pub mod cli_aws;
 pub mod cli_pack;
+pub mod cli_profile;
 pub mod cli_register;
 pub mod cli_secrets;
 pub mod commands;
 pub mod commands_cloud;
 pub mod commands_pack;
 pub mod ipc;
+pub mod profile_sign;
 pub mod register;
 pub mod sealed;
 pub mod state;

@@ -255,8 +255,9 @@ fn apply_is_lint_gated_and_refuses_before_any_cloud_call() {
         .to_string(),
     )
     .unwrap();
+    // The profile file is unsigned: this test is about its content, so it is allowed explicitly.
     let o = bin()
-        .args(["apply", "--plan", plan.to_str().unwrap()])
+        .args(["apply", "--plan", plan.to_str().unwrap(), "--allow-unsigned-profile"])
         .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
         .env("AWS_ACCESS_KEY_ID", "x")
         .env("AWS_SECRET_ACCESS_KEY", "x")

@@ -254,6 +254,13 @@ fn inner_sealed_export() {
     profile["handoff"]["seal_to"] = vendor.to_public().to_string().into();
     std::fs::create_dir_all(home.join("work")).unwrap();
     std::fs::write(home.join("work/acme.json"), profile.to_string()).unwrap();
+    // The vendor signs its profile; the customer trusts the vendor's public key for these runs.
+    let signing = trustbridge_core::profile_trust::generate_key_pair(None).unwrap();
+    let sig = trustbridge_core::profile_trust::sign(profile.to_string().as_bytes(), &signing.secret_key_file, None, "acme").unwrap();
+    std::fs::write(home.join("work/acme.json.minisig"), sig.signature_file).unwrap();
+    std::fs::write(home.join("work/acme.pub"), &signing.public_key_file).unwrap();
+    let vendor_key = home.join("work/acme.pub");
+    let vendor_key = vendor_key.to_str().unwrap();
     let plan = home.join("work/sealed.json");
     std::fs::write(
         &plan,
@@ -272,12 +279,16 @@ fn inner_sealed_export() {
     let az = serde_json::json!({"appId": APP, "displayName": "AcmeSP", "password": secret, "tenant": TENANT}).to_string();
     let mut outputs = Vec::new();
     for (kind, secret_text) in [("gcp", &gcp), ("azure", &az)] {
-        let o = run_stdin(&env, &["secrets", "set", "--plan", p, "--kind", kind], secret_text);
+        let o = run_stdin(&env, &["secrets", "set", "--plan", p, "--trust-profile-key", vendor_key, "--kind", kind], secret_text);
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
         outputs.push(o);
     }
     let out = home.join("export");
-    let o = tb(&env, "http://127.0.0.1:9", &["export", "--plan", p, "--out", out.to_str().unwrap(), "--seal-credentials"]);
+    let o = tb(
+        &env,
+        "http://127.0.0.1:9",
+        &["export", "--plan", p, "--trust-profile-key", vendor_key, "--out", out.to_str().unwrap(), "--seal-credentials"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     outputs.push(o);
 
@@ -299,6 +310,10 @@ fn inner_sealed_export() {
     let handoff: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("handoff.json")).unwrap()).unwrap();
     assert_eq!(handoff["sealed_credentials"]["recipient"], vendor.to_public().to_string());
     assert_eq!(handoff["sealed_credentials"]["contains"], serde_json::json!(["gcp", "azure"]));
+    assert_eq!(
+        (handoff["profile_origin"]["origin"].as_str(), handoff["profile_origin"]["key_id"].as_str()),
+        (Some("signed"), Some(signing.key_id.as_str()))
+    );
     assert!(std::fs::read_to_string(out.join("SUMMARY.md")).unwrap().contains("only Acme ML can read it"));
 
     // A profile without a public key: refused, nothing written.

@@ -69,11 +69,19 @@ fn three_cloud_export_writes_the_whole_bundle() {
     // Nothing but the bundle was left next to it.
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
     let summary = std::fs::read_to_string(out.join("SUMMARY.md")).unwrap();
-    for needle in ["What:", "Apply:", "Revoke:", "arn:aws:iam::123456789012:role/mlcube-platform-access", "883313729965"] {
+    for needle in [
+        "What:",
+        "Apply:",
+        "Revoke:",
+        "arn:aws:iam::123456789012:role/mlcube-platform-access",
+        "883313729965",
+        "**Vendor profile:** `mlcube`, built in",
+    ] {
         assert!(summary.contains(needle), "SUMMARY.md lacks {needle:?}");
     }
     let handoff: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("handoff.json")).unwrap()).unwrap();
     assert_eq!(handoff["aws"]["role_arn"], "arn:aws:iam::123456789012:role/mlcube-platform-access");
+    assert_eq!(handoff["profile_origin"], serde_json::json!({"origin": "built-in"}));
     assert_eq!(handoff["gcp"]["service_account_email"], "ml3-platform-sa@my-project.iam.gserviceaccount.com");
     #[cfg(unix)]
     {

@@ -9,6 +9,10 @@ pub enum CoreError {
     PlanParse { line: usize, column: usize, field: String, message: String },
     #[error("profile '{id}': {message}")]
     Profile { id: String, message: String },
+    /// A vendor profile file refused by its signature (`profile.unsigned`, `profile.unknown_key`,
+    /// `profile.bad_signature`; see `profile_trust`).
+    #[error("profile '{id}': {message}; {fix}")]
+    ProfileSignature { id: String, code: &'static str, message: String, fix: String },
     #[error("{} problem(s) in the plan:\n{}", .0.len(), .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Problem>),
     #[error("{limit}: {document} is {size} characters, over the limit of {max} ({fix})")]
@@ -52,6 +56,7 @@ impl CoreError {
             CoreError::PlanVersion { .. } => "plan.version",
             CoreError::PlanParse { .. } => "plan.parse",
             CoreError::Profile { .. } => "profile.invalid",
+            CoreError::ProfileSignature { code, .. } => code,
             CoreError::Invalid(_) => "validation",
             CoreError::SizeLimit { .. } => "aws.size_limit",
             CoreError::Export { .. } => "export.io",

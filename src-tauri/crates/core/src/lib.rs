@@ -1,7 +1,7 @@
 //! Trustbridge core: plan → validate → render → export.
 //!
 //! Everything here is pure (no network, no async, no Tauri). The only I/O is writing an export
-//! bundle (atomically) and reading a vendor profile file the user names.
+//! bundle (atomically) and reading a vendor profile file the user names (and its signature).
 
 pub mod error;
 pub mod export;
@@ -11,6 +11,7 @@ pub mod pack;
 pub mod plan;
 pub mod policy;
 pub mod profile;
+pub mod profile_trust;
 pub mod render;
 pub mod validate;
 pub mod vendor_trust;

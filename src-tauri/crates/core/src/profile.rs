@@ -10,6 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::CoreError;
+use crate::profile_trust::{ProfileOrigin, ProfileTrust};
 use crate::validate::rules;
 
 pub const PROFILE_FORMAT: u32 = 1;
@@ -25,20 +26,43 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// Reads a profile or pack file the user named: a regular file (not a FIFO, device or folder, which
 /// could block or never end) of at most [`MAX_FILE_BYTES`]. The message never quotes the content.
 pub fn read_small_file(path: &Path) -> Result<String, String> {
+    let bytes = read_small_bytes(path, MAX_FILE_BYTES)?;
+    String::from_utf8(bytes).map_err(|_| format!("cannot read file {}: not UTF-8 text", path.display()))
+}
+
+/// Reads a small file the user named, once: a regular file of at most `max` bytes. It is checked
+/// before opening (no FIFO or device is opened for a plain mistake) and again on the open handle
+/// (opened non-blocking, so a FIFO swapped in between cannot block), and at most `max` bytes are
+/// read whatever the file claims. The message never quotes the content.
+pub fn read_small_bytes(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let shown = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read file {shown}: {}", e.kind()))?;
-    if !meta.is_file() {
-        return Err(format!("{shown} is not a regular file"));
+    let regular = |meta: &std::fs::Metadata| -> Result<(), String> {
+        if !meta.is_file() {
+            return Err(format!("{shown} is not a regular file"));
+        }
+        if meta.len() > max {
+            return Err(format!("{shown} is larger than {max} bytes"));
+        }
+        Ok(())
+    };
+    let cannot = |e: std::io::Error| format!("cannot read file {shown}: {}", e.kind());
+    regular(&std::fs::metadata(path).map_err(cannot)?)?;
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NONBLOCK);
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!("{shown} is larger than {MAX_FILE_BYTES} bytes"));
+    let f = o.open(path).map_err(cannot)?;
+    regular(&f.metadata().map_err(cannot)?)?;
+    let mut bytes = Vec::new();
+    f.take(max + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > max {
+        return Err(format!("{shown} is larger than {max} bytes"));
     }
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_string(&mut text))
-        .map_err(|e| format!("cannot read file {shown}: {}", e.kind()))?;
-    Ok(text)
+    Ok(bytes)
 }
 
 /// The built-in profiles, in display order.
@@ -277,10 +301,17 @@ impl Profile {
     }
 
     /// Resolves a plan's `platform`: a built-in id, or a path to a profile file
-    /// (relative paths are taken from `base_dir`, normally the plan's folder).
+    /// (relative paths are taken from `base_dir`, normally the plan's folder). A file must be signed
+    /// by a compiled-in key ([`Profile::resolve_with`] for other keys or unsigned files).
     pub fn resolve(platform: &str, base_dir: Option<&Path>) -> Result<Profile, CoreError> {
+        Profile::resolve_with(platform, base_dir, &ProfileTrust::default()).map(|(p, _)| p)
+    }
+
+    /// [`Profile::resolve`] with the keys and the unsigned rule of this run; also says where the
+    /// profile came from (built in, signed by whom, or unsigned and allowed).
+    pub fn resolve_with(platform: &str, base_dir: Option<&Path>, trust: &ProfileTrust) -> Result<(Profile, ProfileOrigin), CoreError> {
         if let Some(p) = Profile::builtin(platform) {
-            return Ok(p);
+            return Ok((p, ProfileOrigin::BuiltIn));
         }
         if !looks_like_path(platform) {
             let ids: Vec<&str> = BUILTIN.iter().map(|(id, _)| *id).collect();
@@ -298,8 +329,25 @@ impl Profile {
                 path = base.join(path);
             }
         }
-        let text = read_small_file(&path).map_err(|message| CoreError::Profile { id: platform.to_string(), message })?;
-        Profile::from_json(&text, platform)
+        Profile::load_file(&path, platform, trust)
+    }
+
+    /// Loads a vendor profile file: read once, its signature (`<file>.minisig`) checked against
+    /// exactly those bytes, then those bytes parsed and checked. `shown` names it in errors.
+    pub fn load_file(path: &Path, shown: &str, trust: &ProfileTrust) -> Result<(Profile, ProfileOrigin), CoreError> {
+        let bytes = read_small_bytes(path, MAX_FILE_BYTES).map_err(|message| CoreError::Profile { id: shown.to_string(), message })?;
+        let signature_file = crate::profile_trust::signature_path(Path::new(shown)).display().to_string();
+        let refused = |p: crate::profile_trust::SignatureProblem| CoreError::ProfileSignature {
+            id: shown.to_string(),
+            code: p.code(),
+            message: p.message(),
+            fix: p.fix(),
+        };
+        let signature = crate::profile_trust::read_signature(path).map_err(refused)?;
+        let origin = crate::profile_trust::check_signature(&bytes, signature.as_deref(), &signature_file, trust).map_err(refused)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| CoreError::Profile { id: shown.to_string(), message: format!("cannot read file {shown}: not UTF-8 text") })?;
+        Ok((Profile::from_json(&text, shown)?, origin))
     }
 
     /// The JSON Schema of a vendor profile file, generated from these types.

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::profile::Upload;
+use crate::profile_trust::{KeySource, ProfileOrigin, UnsignedReason};
 use crate::render::{aws, azure, gcp, SealedCredentials};
 use crate::validate::Resolved;
 
@@ -13,6 +14,9 @@ use crate::validate::Resolved;
 pub struct Handoff {
     pub version: u32,
     pub platform: String,
+    /// Where the vendor profile came from: `{"origin": "built-in"}`, `{"origin": "signed", "signer",
+    /// "key_id", "trusted_by"}` or `{"origin": "unsigned", "reason", "key_id"?, "allowed_by"}`.
+    pub profile_origin: ProfileOrigin,
     pub integration: crate::plan::Integration,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aws: Option<AwsHandoff>,
@@ -76,6 +80,7 @@ pub fn handoff(r: &Resolved, sealed: Option<&SealedCredentials>) -> Handoff {
     Handoff {
         version: 1,
         platform: r.profile.id.clone(),
+        profile_origin: r.profile_origin.clone(),
         integration: r.plan.integration.clone(),
         aws: r.aws.as_ref().map(|a| AwsHandoff {
             role_arn: a.role_arn(),
@@ -128,6 +133,7 @@ pub fn summary_md(r: &Resolved, sealed: Option<&SealedCredentials>) -> String {
             ""
         }
     );
+    let _ = writeln!(s, "{}\n", profile_line(r));
     if let Some(a) = &r.aws {
         let _ = writeln!(s, "## AWS (account {}, {})\n", a.account_id, a.partition.name);
         let _ = writeln!(s, "**Who:** the role `{}` can be assumed by the vendor's AWS account `{}`", a.role_arn(), a.vendor_account);
@@ -215,6 +221,31 @@ pub fn summary_md(r: &Resolved, sealed: Option<&SealedCredentials>) -> String {
         );
     }
     s
+}
+
+/// Where the vendor profile came from, in one paragraph. Only the profile's id (checked charset),
+/// key ids (hex) and vendor names from the compiled-in key list appear: never the file's path or the
+/// signature's comments.
+fn profile_line(r: &Resolved) -> String {
+    let id = &r.profile.id;
+    match &r.profile_origin {
+        ProfileOrigin::BuiltIn => format!("**Vendor profile:** `{id}`, built in (compiled into this Trustbridge build)."),
+        ProfileOrigin::Signed { signer, key_id, trusted_by: KeySource::BuiltIn } => {
+            format!("**Vendor profile:** `{id}` from a file, signed by {signer} (key `{key_id}`), a key built into Trustbridge.")
+        }
+        ProfileOrigin::Signed { key_id, trusted_by: KeySource::CommandLine, .. } => format!(
+            "**Vendor profile:** `{id}` from a file, signed by key `{key_id}`, trusted on the command line (`--trust-profile-key`) for this export, not a key built into Trustbridge: check that it is the vendor's."
+        ),
+        ProfileOrigin::Unsigned { reason, key_id, allowed_by } => {
+            let why = match (reason, key_id) {
+                (UnsignedReason::UnknownKey, Some(k)) => format!("signed by key `{k}`, which is not trusted"),
+                _ => "it has no signature".to_string(),
+            };
+            format!(
+                "**Vendor profile:** `{id}` from a file, **UNSIGNED — allowed by {allowed_by}** ({why}). Nothing shows that it comes from the vendor: check every grant below before you apply it."
+            )
+        }
+    }
 }
 
 fn code_list(items: &[String]) -> String {

@@ -9,8 +9,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::error::CoreError;
 use crate::plan::{Plan, S3Storage, PLAN_VERSION};
 use crate::profile::{AwsProfile, AzureProfile, ExternalIdPolicy, GcpProfile, Profile, Upload};
+use crate::profile_trust::{ProfileOrigin, ProfileTrust};
 
 /// One broken rule: `field.path: rule (got 'value')`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -24,11 +26,20 @@ pub struct Problem {
     /// A concrete way to fix it, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// A code more specific than the field's (`profile.unsigned`), see [`Problem::code`].
+    #[serde(skip)]
+    pub specific_code: Option<&'static str>,
 }
 
 impl Problem {
     pub fn new(field: impl Into<String>, rule: impl Into<String>, value: &str) -> Problem {
-        Problem { field: field.into(), rule: rule.into(), value: value.to_string(), fix: None }
+        Problem { field: field.into(), rule: rule.into(), value: value.to_string(), fix: None, specific_code: None }
+    }
+
+    /// A problem with its own code instead of the field's (shown after the rule: `[profile.unsigned]`).
+    pub fn with_code(mut self, code: &'static str) -> Problem {
+        self.specific_code = Some(code);
+        self
     }
 
     pub fn with_fix(mut self, fix: impl Into<String>) -> Problem {
@@ -36,8 +47,12 @@ impl Problem {
         self
     }
 
-    /// The stable error code for this field, e.g. `validation.aws.storage.bucket`.
+    /// The stable error code for this field, e.g. `validation.aws.storage.bucket`, or the problem's
+    /// own (`profile.unsigned`).
     pub fn code(&self) -> String {
+        if let Some(code) = self.specific_code {
+            return code.to_string();
+        }
         let mut path = String::new();
         let mut depth = 0;
         for c in self.field.chars() {
@@ -71,7 +86,11 @@ pub fn show_value(v: &str) -> String {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} (got '{}')", self.field, self.rule, show_value(&self.value))?;
+        write!(f, "{}: {}", self.field, self.rule)?;
+        if let Some(code) = self.specific_code {
+            write!(f, " [{code}]")?;
+        }
+        write!(f, " (got '{}')", show_value(&self.value))?;
         if let Some(fix) = &self.fix {
             write!(f, "; {fix}")?;
         }
@@ -183,6 +202,9 @@ impl ResolvedAzure {
 pub struct Resolved {
     pub plan: Plan,
     pub profile: Profile,
+    /// Where the profile came from: built in, a file signed by a trusted key, or a file used unsigned
+    /// because the user allowed it. SUMMARY.md and handoff.json record it.
+    pub profile_origin: ProfileOrigin,
     pub aws: Option<ResolvedAws>,
     pub gcp: Option<ResolvedGcp>,
     pub azure: Option<ResolvedAzure>,
@@ -200,6 +222,15 @@ impl Resolved {
             a.external_id_pending = false;
         }
         shown
+    }
+
+    /// Validates `plan` (this plan, rewritten: e.g. the ids `register` recorded) against this
+    /// resolution's profile, which was read and its signature checked already: no file is read again.
+    pub fn revalidate(&self, plan: &Plan) -> Result<Resolved, Vec<Problem>> {
+        if plan.platform != self.plan.platform {
+            return Err(vec![Problem::new("platform", format!("changed from '{}' while in use", self.plan.platform), &plan.platform)]);
+        }
+        validate_against(plan, Ok((self.profile.clone(), self.profile_origin.clone())))
     }
 }
 
@@ -223,17 +254,32 @@ impl Check {
 }
 
 /// Checks every field of the plan; reports every problem at once.
-/// `base_dir` resolves a relative vendor profile path (normally the plan's folder).
+/// `base_dir` resolves a relative vendor profile path (normally the plan's folder). A profile file
+/// must be signed by a compiled-in key; [`validate_with`] takes the keys and rules of a run.
 pub fn validate(plan: &Plan, base_dir: Option<&Path>) -> Result<Resolved, Vec<Problem>> {
+    validate_with(plan, base_dir, &ProfileTrust::default())
+}
+
+/// [`validate`] with the profile keys this run trusts and whether unsigned profile files are allowed
+/// (`--trust-profile-key`, `--allow-unsigned-profile`).
+pub fn validate_with(plan: &Plan, base_dir: Option<&Path>, trust: &ProfileTrust) -> Result<Resolved, Vec<Problem>> {
+    validate_against(plan, Profile::resolve_with(&plan.platform, base_dir, trust))
+}
+
+fn validate_against(plan: &Plan, profile: Result<(Profile, ProfileOrigin), CoreError>) -> Result<Resolved, Vec<Problem>> {
     let mut c = Check { problems: Vec::new() };
     if plan.version != PLAN_VERSION {
         c.push(Problem::new("version", format!("must be {PLAN_VERSION}"), &plan.version.to_string()));
     }
-    let profile = match Profile::resolve(&plan.platform, base_dir) {
-        Ok(p) => Some(p),
+    let (profile, origin) = match profile {
+        Ok((p, o)) => (Some(p), Some(o)),
+        Err(CoreError::ProfileSignature { code, message, fix, .. }) => {
+            c.push(Problem::new("platform", message, &plan.platform).with_fix(fix).with_code(code));
+            (None, None)
+        }
         Err(e) => {
             c.push(Problem::new("platform", e.to_string(), &plan.platform));
-            None
+            (None, None)
         }
     };
     c.rule("integration.name", &plan.integration.name, rules::integration_name(&plan.integration.name));
@@ -273,8 +319,8 @@ pub fn validate(plan: &Plan, base_dir: Option<&Path>) -> Result<Resolved, Vec<Pr
         _ => None,
     };
     // Sections that failed to resolve have already pushed problems.
-    if c.problems.is_empty() {
-        let resolved = Resolved { plan: plan.clone(), profile: profile.expect("no problems"), aws, gcp, azure };
+    if let (true, Some(profile), Some(profile_origin)) = (c.problems.is_empty(), profile, origin) {
+        let resolved = Resolved { plan: plan.clone(), profile, profile_origin, aws, gcp, azure };
         // IAM size limits are checked here, before anything is written or applied.
         let size_problems = crate::render::aws::size_problems(&resolved);
         if size_problems.is_empty() {
@@ -545,7 +591,7 @@ fn validate_azure(c: &mut Check, z: &crate::plan::AzurePlan, zp: &AzureProfile) 
     c.rule("azure.subscription_id", &z.subscription_id, rules::guid(&z.subscription_id));
     c.rule("azure.resource_group", &z.resource_group, rules::resource_group(&z.resource_group));
     let sp = z.service_principal_name.clone().unwrap_or_else(|| zp.default_service_principal_name.clone());
-    c.rule("azure.service_principal_name", &sp, rules::display_name(&sp, 120));
+    c.rule("azure.service_principal_name", &sp, rules::iac_display_name(&sp, 120));
     if z.storage.is_empty() && z.events.is_empty() {
         c.push(Problem::new("azure.storage", "nothing to grant: add at least one container (or a topic)", "[]"));
     }

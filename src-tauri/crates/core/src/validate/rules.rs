@@ -412,6 +412,18 @@ pub fn display_name(v: &str, max: usize) -> Rule {
     Ok(())
 }
 
+/// A display name that reaches Terraform and Pulumi as a string literal: free text, but no
+/// template sequence. `${` and `%{` are never needed in a name, and one that Terraform would
+/// evaluate unless escaped is refused rather than trusted to every renderer's escaping (the HCL
+/// writer escapes them anyway).
+pub fn iac_display_name(v: &str, max: usize) -> Rule {
+    display_name(v, max)?;
+    if v.contains("${") || v.contains("%{") {
+        return fail("must not contain '${' or '%{' (template sequences in Terraform)");
+    }
+    Ok(())
+}
+
 /// A label that ends up in shell scripts and tags: a conservative character set.
 pub fn integration_name(v: &str) -> Rule {
     len_between(v, 1, 64, "an integration name")?;
