@@ -5,6 +5,8 @@
     extract.py tf-gcp FILE                                    -> [[resource, role, member], ...]
     extract.py tf-azure FILE                                  -> [[role, scope, principal_type], ...]
     extract.py pulumi-aws FILE                                -> {"trust": doc, "inline": {VAR: doc}}
+    extract.py python FILE                                    -> the program's top-level statement kinds
+    extract.py batch < [[kind, file, extra...], ...]          -> [result or {"error": ...}, ...]
 
 Used by tests/tests/iac.rs to prove every format grants exactly what the JSON documents grant.
 """
@@ -63,9 +65,21 @@ def unq(v):
 
 
 def untemplate(s):
-    # python-hcl2 parses but does not evaluate templates: apply HCL's two template escapes as
-    # Terraform does ("$${" is a literal "${", "%%{" a literal "%{").
-    return s.replace("$${", "${").replace("%%{", "%{")
+    """python-hcl2 parses but does not evaluate templates. Evaluate a literal template as Terraform
+    does: "$${" is a literal "${" and "%%{" a literal "%{"; an unescaped "${" or "%{" would be an
+    interpolation or a directive, which no literal we render may contain, so it is an error."""
+    out, i = [], 0
+    while i < len(s):
+        two, three = s[i:i + 2], s[i:i + 3]
+        if three in ("$${", "%%{"):
+            out.append(three[1:])
+            i += 3
+        elif two in ("${", "%{"):
+            raise ValueError(f"unescaped template sequence {two!r} at {i}: Terraform would evaluate it")
+        else:
+            out.append(s[i])
+            i += 1
+    return "".join(out)
 
 
 def heredoc_json(v):
@@ -156,7 +170,47 @@ def pulumi_aws(path):
     return out
 
 
+def python_parses(path):
+    """A Python program (Pulumi) that Python itself parses: its top-level statement kinds."""
+    tree = ast.parse(open(path).read())
+    return sorted({type(n).__name__ for n in tree.body})
+
+
+KINDS = {
+    "cfn": cfn,
+    "tf-pack": tf_pack,
+    "tf-aws": tf_aws,
+    "tf-gcp": tf_gcp,
+    "tf-azure": tf_azure,
+    "pulumi-aws": pulumi_aws,
+    "python": python_parses,
+}
+
+
+def batch():
+    """stdin: [[kind, path, extra...], ...]; stdout: one result per job, or {"error": "..."}.
+    One process for many files (the property test reads back hundreds of bundles)."""
+    import signal
+
+    def too_slow(*_):
+        raise TimeoutError("no answer within 20 s")
+
+    signal.signal(signal.SIGALRM, too_slow)
+    out = []
+    for kind, path, *rest in json.load(sys.stdin):
+        signal.alarm(20)
+        try:
+            out.append(KINDS[kind](path, *rest))
+        except Exception as e:  # reported per file, so the test names the failing case
+            out.append({"error": f"{type(e).__name__}: {e}"})
+        finally:
+            signal.alarm(0)
+    print(json.dumps(out))
+
+
 if __name__ == "__main__":
-    kind, path, *rest = sys.argv[1:]
-    fn = {"cfn": cfn, "tf-pack": tf_pack, "tf-aws": tf_aws, "tf-gcp": tf_gcp, "tf-azure": tf_azure, "pulumi-aws": pulumi_aws}[kind]
-    print(json.dumps(fn(path, *rest)))
+    if sys.argv[1] == "batch":
+        batch()
+    else:
+        kind, path, *rest = sys.argv[1:]
+        print(json.dumps(KINDS[kind](path, *rest)))
