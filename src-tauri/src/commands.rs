@@ -1,11 +1,13 @@
 //! `#[tauri::command]` adapters: a few lines each; the logic lives in the core crate and state.rs.
 
-use std::path::PathBuf;
+use std::path::Path;
 
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 use trustbridge_core::profile::ExternalIdPolicy;
 use trustbridge_core::{export, external_id, render, validate, Plan, Profile};
 
+use crate::commands_confirm::{ask, pick_folder};
+use crate::confirm::{folder_key, Approvals};
 use crate::ipc::{AppInfo, Cloud, ExportResult, IpcError, LintFinding, Preview, PreviewFile, ProfileDefaults, ProfileSummary};
 use crate::state::{allowed_url, console_url, unique_export_dir, AppState, Draft};
 
@@ -57,11 +59,32 @@ pub fn preview(plan: serde_json::Value) -> Result<Preview, IpcError> {
     })
 }
 
-/// Exports into a new folder under `parent` (picked with the native dialog).
+/// Exports into a new folder under `parent`: a folder chosen in the native folder picker
+/// (`pick_export_folder`), or a typed one, which Rust confirms in a native dialog first ("Write N
+/// files to …?"). The webview's string alone never makes Rust write.
 #[tauri::command]
-pub fn export_bundle(plan: serde_json::Value, parent: String) -> Result<ExportResult, IpcError> {
+pub async fn export_bundle<R: Runtime>(
+    app: AppHandle<R>,
+    approvals: State<'_, Approvals>,
+    plan: serde_json::Value,
+    parent: String,
+) -> Result<ExportResult, IpcError> {
     let resolved = resolve(&plan)?;
-    export_checked(&trustbridge_core::lint::lint(&resolved), render(&resolved), &parent, &resolved.plan.integration.name)
+    let findings = trustbridge_core::lint::lint(&resolved);
+    export_checked(&app, &approvals, &findings, render(&resolved), &parent, &resolved.plan.integration.name).await
+}
+
+/// The native folder picker, raised by Rust. The folder chosen is remembered (once, for a few
+/// minutes) so that exporting into it needs no second question; None when cancelled.
+#[tauri::command]
+pub async fn pick_export_folder<R: Runtime>(app: AppHandle<R>, approvals: State<'_, Approvals>) -> Result<Option<String>, IpcError> {
+    let Some(folder) = pick_folder(&app, "Choose where to save the setup files").await? else { return Ok(None) };
+    let folder = folder.to_str().map(String::from).ok_or_else(|| IpcError {
+        fix: Some("Choose a folder whose path is plain text (UTF-8).".into()),
+        ..IpcError::new("export.folder", "the folder's path is not UTF-8 text")
+    })?;
+    approvals.grant(folder_key(&folder));
+    Ok(Some(folder))
 }
 
 /// Export and apply are lint-gated: an error finding refuses them (`code`), naming each finding.
@@ -82,15 +105,31 @@ pub(crate) fn refuse_lint_errors(findings: &[trustbridge_core::lint::Finding], c
 
 /// The wizard's export, in the order of `trustbridge export`: lint errors block it (nothing is
 /// written), then the bundle goes into a new folder `name` (or `name-2`, …) under `parent`,
-/// atomically. Shared by vendor plans and role packs.
-pub(crate) fn export_checked(
+/// atomically — a folder the person chose in the native picker, or a typed one they confirm in a
+/// native dialog that names the new folder and the number of files. Shared by vendor plans and
+/// role packs.
+pub(crate) async fn export_checked<R: Runtime>(
+    app: &AppHandle<R>,
+    approvals: &Approvals,
     findings: &[trustbridge_core::lint::Finding],
     bundle: trustbridge_core::Bundle,
     parent: &str,
     name: &str,
 ) -> Result<ExportResult, IpcError> {
     refuse_lint_errors(findings, "export.lint_errors", "written")?;
-    let dir = export::write_bundle(&bundle, &unique_export_dir(&PathBuf::from(parent), name))?;
+    let parent_path = Path::new(parent);
+    if !parent_path.is_absolute() || !parent_path.is_dir() {
+        return Err(IpcError {
+            field: None,
+            fix: Some("Type the full path of a folder that exists, starting with /, or choose one.".into()),
+            ..IpcError::new("export.io", format!("{parent}: not the full path of an existing folder; nothing was written"))
+        });
+    }
+    let dir = unique_export_dir(parent_path, name);
+    if !approvals.take(&folder_key(parent)) && !ask(app, &crate::confirm::export(&dir, bundle.files.len())).await {
+        return Err(IpcError::new("export.cancelled", "nothing was written: the export was cancelled"));
+    }
+    let dir = export::write_bundle(&bundle, &dir)?;
     Ok(ExportResult { dir: dir.display().to_string(), files: bundle.files.into_iter().map(|f| f.path).collect() })
 }
 

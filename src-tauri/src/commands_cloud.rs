@@ -7,15 +7,18 @@
 //! or put in an error message; only its fingerprint comes back.
 
 use tauri::ipc::Channel;
-use tauri::State;
-use trustbridge_cloud::aws::{self, ApplyFailure, ProbeEvent};
+use tauri::{AppHandle, Runtime, State};
+use trustbridge_cloud::aws::{self, ApplyFailure, AwsSettings, ProbeEvent};
 use trustbridge_cloud::CloudError;
 use trustbridge_core::validate::Resolved;
 use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive, ValidatedSecret};
 
 use crate::commands::resolve;
+use crate::commands_confirm::ask;
+use crate::confirm::{self, Adoption, Approvals, Confirmation};
 use crate::ipc::{
     ApplyChange, ApplyResult, AwsAccount, AwsCaller, CredentialStatus, IpcError, Probe, ProbeUpdate, RegisterResult, RegisterStep,
+    RolePolicy,
 };
 use crate::verify_all::{verify_all, CloudSettings};
 
@@ -65,24 +68,92 @@ pub async fn aws_identity(cloud: State<'_, CloudState>, region: Option<String>) 
 }
 
 /// Creates or updates the role and its policies (or, with `dry_run`, says what it would change).
-/// Refuses when the credentials belong to another account than the plan's.
+/// Refuses when the credentials belong to another account than the plan's. `adopt`: take over an
+/// existing role trustbridge did not create (the dry run lists its policies and warns where they
+/// grant more than the plan); without it such a role is refused (`aws.role_not_ours`).
 /// A plan whose vendor issues the external id must be registered first (`register_vendor`, whose
 /// answer carries the plan with the id); its dry run shows the changes with a stand-in for the id.
+///
+/// Applying for real needs the person's yes in a native dialog raised here, whose text Rust builds
+/// from the validated plan (`confirm::apply_aws`) — or a fresh approval of exactly that text from
+/// `confirm_apply` (the wizard confirms before registering with the vendor). Cancel: nothing is
+/// applied (`apply.cancelled`).
 #[tauri::command]
-pub async fn apply_aws(cloud: State<'_, CloudState>, plan: serde_json::Value, dry_run: bool) -> Result<ApplyResult, IpcError> {
+pub async fn apply_aws<R: Runtime>(
+    app: AppHandle<R>,
+    cloud: State<'_, CloudState>,
+    approvals: State<'_, Approvals>,
+    plan: serde_json::Value,
+    dry_run: bool,
+    adopt: bool,
+) -> Result<ApplyResult, IpcError> {
     let r = resolve(&plan)?;
     need_aws(&r)?;
-    if !dry_run {
-        // Lint-gated like export (a pending vendor-issued id is registered before, not here).
-        crate::commands::refuse_lint_errors(&trustbridge_core::lint::lint(&r.with_stand_in_external_id()), "apply.lint_errors", "applied")?;
+    let settings = AwsSettings { adopt, ..cloud.settings.aws.clone() };
+    if dry_run {
+        return run_apply(&r.with_stand_in_external_id(), &settings, true).await;
     }
-    let r = if dry_run { r.with_stand_in_external_id() } else { r };
-    match aws::apply(&r, &cloud.settings.aws, dry_run).await {
+    if r.aws.as_ref().is_some_and(|a| a.external_id_pending) {
+        // Never ask about an apply that cannot happen: the vendor has not issued the id yet.
+        return Err(cloud_error(&CloudError::ExternalIdPending { vendor: r.profile.display_name.clone() }));
+    }
+    let c = apply_confirmation(&r, &settings).await?;
+    if !approvals.take(&c.key()) && !ask(&app, &c).await {
+        return Err(apply_cancelled());
+    }
+    run_apply(&r, &settings, false).await
+}
+
+/// Asks the person, in a native dialog raised here, to confirm applying `plan` (with `adopt`) to
+/// AWS; their yes is kept (once, for a few minutes) for the `apply_aws` of exactly what the dialog
+/// said. The wizard calls it before registering the role with the vendor, so that Cancel leaves
+/// nothing behind anywhere.
+#[tauri::command]
+pub async fn confirm_apply<R: Runtime>(
+    app: AppHandle<R>,
+    cloud: State<'_, CloudState>,
+    approvals: State<'_, Approvals>,
+    plan: serde_json::Value,
+    adopt: bool,
+) -> Result<(), IpcError> {
+    let r = resolve(&plan)?;
+    need_aws(&r)?;
+    let settings = AwsSettings { adopt, ..cloud.settings.aws.clone() };
+    let c = apply_confirmation(&r, &settings).await?;
+    if !ask(&app, &c).await {
+        return Err(apply_cancelled());
+    }
+    approvals.grant(c.key());
+    Ok(())
+}
+
+/// Nothing was applied: the person chose Cancel (or closed the dialog).
+pub(crate) fn apply_cancelled() -> IpcError {
+    IpcError::new("apply.cancelled", "nothing was applied: the apply was cancelled in the confirmation")
+}
+
+/// Before asking: the lint gate, then a dry run (reads only; with a stand-in for an external id
+/// the vendor has not issued yet), so another account, a role that may not be taken over, … are
+/// refused before the person is asked anything; with `adopt`, the role's existing policies and the
+/// warnings it reads go into the question.
+async fn apply_confirmation(r: &Resolved, settings: &AwsSettings) -> Result<Confirmation, IpcError> {
+    // Lint-gated like export (a pending vendor-issued id is registered before, not here).
+    let stand_in = r.with_stand_in_external_id();
+    crate::commands::refuse_lint_errors(&trustbridge_core::lint::lint(&stand_in), "apply.lint_errors", "applied")?;
+    let rep = aws::apply(&stand_in, settings, true).await.map_err(|f| apply_error(&f))?;
+    let adoption = settings.adopt.then_some(Adoption { existing: rep.existing.as_deref(), warnings: &rep.warnings });
+    confirm::apply_aws(r, adoption).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))
+}
+
+async fn run_apply(r: &Resolved, settings: &AwsSettings, dry_run: bool) -> Result<ApplyResult, IpcError> {
+    match aws::apply(r, settings, dry_run).await {
         Ok(rep) => Ok(ApplyResult {
             caller: AwsCaller::from(&rep.caller),
             role_arn: rep.role_arn.clone(),
             dry_run: rep.dry_run,
             changes: rep.changes.iter().map(change).collect(),
+            existing: rep.existing.as_ref().map(|list| list.iter().map(RolePolicy::from).collect()),
+            warnings: rep.warnings.clone(),
         }),
         Err(f) => Err(apply_error(&f)),
     }

@@ -8,12 +8,14 @@
 
 use std::collections::BTreeSet;
 
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 use trustbridge_cloud::aws::pack::apply_pack;
 use trustbridge_core::pack::{self, Pack, PackPlan, ResolvedPack};
 use trustbridge_core::Problem;
 
 use crate::commands_cloud::CloudState;
+use crate::commands_confirm::ask;
+use crate::confirm::Approvals;
 use crate::ipc::{
     AwsCaller, ExportResult, IpcError, LintFinding, PackApplyResult, PackPreview, PackRoleSummary, PackSummary, PackValue, PackVariable,
     PreviewFile,
@@ -60,21 +62,39 @@ pub fn preview_pack(plan: serde_json::Value) -> Result<PackPreview, IpcError> {
     })
 }
 
-/// Exports the pack's bundle into a new folder under `parent` (picked with the native dialog or
-/// typed), like `trustbridge export --plan`: lint errors block it, nothing is written on error.
+/// Exports the pack's bundle into a new folder under `parent`, like `trustbridge export --plan`:
+/// lint errors block it, nothing is written on error. `parent` is a folder chosen in the native
+/// picker (`pick_export_folder`) or a typed one that Rust confirms in a native dialog first.
 #[tauri::command]
-pub fn export_pack(plan: serde_json::Value, parent: String) -> Result<ExportResult, IpcError> {
+pub async fn export_pack<R: Runtime>(
+    app: AppHandle<R>,
+    approvals: State<'_, Approvals>,
+    plan: serde_json::Value,
+    parent: String,
+) -> Result<ExportResult, IpcError> {
     let r = resolve(&plan)?;
-    crate::commands::export_checked(&pack::lint_pack(&r), pack::render_pack(&r), &parent, &r.pack.id)
+    crate::commands::export_checked(&app, &approvals, &pack::lint_pack(&r), pack::render_pack(&r), &parent, &r.pack.id).await
 }
 
 /// Creates or updates the pack's policies and roles in AWS with this computer's credentials (or,
 /// with `dry_run`, says what it would change). Refuses another account than `AWS_ACCOUNT`.
+/// Applying for real reads first (a dry run: another account, or a role this pack did not create,
+/// is refused before anything is asked), then asks in a native dialog built here from the validated
+/// pack plan (the account, every role and policy); Cancel applies nothing (`apply.cancelled`).
 #[tauri::command]
-pub async fn apply_pack_aws(cloud: State<'_, CloudState>, plan: serde_json::Value, dry_run: bool) -> Result<PackApplyResult, IpcError> {
+pub async fn apply_pack_aws<R: Runtime>(
+    app: AppHandle<R>,
+    cloud: State<'_, CloudState>,
+    plan: serde_json::Value,
+    dry_run: bool,
+) -> Result<PackApplyResult, IpcError> {
     let r = resolve(&plan)?;
     if !dry_run {
         crate::commands::refuse_lint_errors(&pack::lint_pack(&r), "apply.lint_errors", "applied")?;
+        apply_pack(&r, &cloud.settings.aws, true).await.map_err(|e| IpcError::from(&e))?;
+        if !ask(&app, &crate::confirm::apply_pack(&r)).await {
+            return Err(crate::commands_cloud::apply_cancelled());
+        }
     }
     let rep = apply_pack(&r, &cloud.settings.aws, dry_run).await.map_err(|e| IpcError::from(&e))?;
     Ok(PackApplyResult { caller: AwsCaller::from(&rep.caller), dry_run, changes: rep.changes })

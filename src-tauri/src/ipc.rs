@@ -181,6 +181,36 @@ pub struct ApplyResult {
     pub dry_run: bool,
     /// Empty: the account already matches the plan.
     pub changes: Vec<ApplyChange>,
+    /// With `adopt` and an existing role: every inline and attached policy it already has (the
+    /// vendor gets what they grant too). None: not adopting, or the role does not exist yet.
+    pub existing: Option<Vec<RolePolicy>>,
+    /// With `adopt`: what to know before the vendor gets the role (rights broader than the plan,
+    /// other principals its trust keeps, another integration's tags). Empty otherwise.
+    pub warnings: Vec<String>,
+}
+
+/// A policy an existing role already has, as listed before adopting it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RolePolicy {
+    /// `inline` or `managed`.
+    pub kind: String,
+    pub name: String,
+    /// Managed policies: the ARN.
+    pub arn: Option<String>,
+    /// One plain line per grant (`Allow s3:getobject on arn:…`); empty when not read.
+    pub grants: Vec<String>,
+    /// AWS-managed, unreadable, or what apply does with it.
+    pub note: Option<String>,
+}
+
+impl From<&trustbridge_cloud::aws::ExistingPolicy> for RolePolicy {
+    fn from(p: &trustbridge_cloud::aws::ExistingPolicy) -> RolePolicy {
+        let kind = match p.kind {
+            trustbridge_cloud::aws::PolicyKind::Inline => "inline",
+            trustbridge_cloud::aws::PolicyKind::Managed => "managed",
+        };
+        RolePolicy { kind: kind.into(), name: p.name.clone(), arn: p.arn.clone(), grants: p.grants.clone(), note: p.note.clone() }
+    }
 }
 
 /// A connectivity probe's outcome (`status`: pass, fail or skip).
@@ -385,6 +415,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<AwsAccount>(),
         one::<ApplyChange>(),
         one::<ApplyResult>(),
+        one::<RolePolicy>(),
         one::<Probe>(),
         one::<ProbeUpdate>(),
         one::<CredentialStatus>(),

@@ -9,7 +9,9 @@ pub mod cli_register;
 pub mod cli_secrets;
 pub mod commands;
 pub mod commands_cloud;
+pub mod commands_confirm;
 pub mod commands_pack;
+pub mod confirm;
 pub mod ipc;
 pub mod profile_sign;
 pub mod register;
@@ -24,9 +26,21 @@ pub fn builder<R: tauri::Runtime>(b: tauri::Builder<R>) -> tauri::Builder<R> {
 
 /// [`builder`] with the cloud settings and keyring given (tests: moto endpoints, an in-memory store).
 pub fn builder_with<R: tauri::Runtime>(b: tauri::Builder<R>, cloud: commands_cloud::CloudState) -> tauri::Builder<R> {
+    builder_asking(b, cloud, commands_confirm::Asker::Native)
+}
+
+/// [`builder_with`] with who answers the confirmations and the folder picker: the person in native
+/// dialogs (`Asker::Native`), or a test's scripted answers.
+pub fn builder_asking<R: tauri::Runtime>(
+    b: tauri::Builder<R>,
+    cloud: commands_cloud::CloudState,
+    asker: commands_confirm::Asker,
+) -> tauri::Builder<R> {
     use tauri::Manager;
     b.plugin(tauri_plugin_dialog::init())
         .manage(cloud)
+        .manage(asker)
+        .manage(confirm::Approvals::default())
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             app.manage(state::AppState { data_dir });
@@ -39,12 +53,14 @@ pub fn builder_with<R: tauri::Runtime>(b: tauri::Builder<R>, cloud: commands_clo
             commands::validate_plan,
             commands::preview,
             commands::export_bundle,
+            commands::pick_export_folder,
             commands::save_draft,
             commands::load_draft,
             commands::clear_draft,
             commands::open_console,
             commands_cloud::aws_identity,
             commands_cloud::apply_aws,
+            commands_cloud::confirm_apply,
             commands_cloud::verify_plan,
             commands_cloud::store_credentials,
             commands_cloud::credentials_status,

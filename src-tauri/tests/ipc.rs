@@ -5,7 +5,8 @@
 use std::path::Path;
 
 mod common;
-use common::{app, invoke_with};
+use common::{app, app_asking, invoke_with};
+use trustbridge::commands_confirm::Scripted;
 
 fn invoke(app: &tauri::App<tauri::test::MockRuntime>, cmd: &str) -> Result<serde_json::Value, serde_json::Value> {
     invoke_from(app, cmd, "tauri://localhost")
@@ -158,8 +159,9 @@ fn cloud_state(endpoint: Option<&str>) -> (CloudState, std::sync::Arc<trustbridg
     (CloudState { settings, secrets }, mem)
 }
 
+/// The app on these settings; its native dialogs answer yes.
 fn cloud_app(state: CloudState) -> tauri::App<tauri::test::MockRuntime> {
-    trustbridge::builder_with(tauri::test::mock_builder(), state).build(tauri::generate_context!()).expect("mock app")
+    common::app_with(state, Scripted::new(true, None))
 }
 
 fn aws_plan(account: &str) -> serde_json::Value {
@@ -198,22 +200,23 @@ fn aws_identity_apply_and_verify_over_ipc_against_moto() {
     assert_eq!(bad["code"], "validation.aws.region");
 
     // Apply refuses another account, before changing anything.
-    let e = invoke_args(&app, "apply_aws", serde_json::json!({"plan": aws_plan("111111111111"), "dryRun": true})).unwrap_err();
+    let e =
+        invoke_args(&app, "apply_aws", serde_json::json!({"plan": aws_plan("111111111111"), "dryRun": true, "adopt": false})).unwrap_err();
     assert_eq!(e["code"], "aws.account_mismatch", "{e}");
     assert!(e["message"].as_str().unwrap().contains("123456789012"), "{e}");
 
     // Dry run: the changes, nothing made; then apply; then a second apply changes nothing.
     let plan = aws_plan("123456789012");
-    let dry = invoke_args(&app, "apply_aws", serde_json::json!({"plan": plan, "dryRun": true})).expect("dry run");
+    let dry = invoke_args(&app, "apply_aws", serde_json::json!({"plan": plan, "dryRun": true, "adopt": false})).expect("dry run");
     assert_eq!(dry["dry_run"], true);
     assert_eq!(dry["caller"]["account"], "123456789012");
     let kinds: Vec<&str> = dry["changes"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["create_role", "put_inline_policy", "put_inline_policy"], "{dry}");
     assert!(dry["changes"][0]["summary"].as_str().unwrap().starts_with("create role mlcube-platform-access"), "{dry}");
-    let done = invoke_args(&app, "apply_aws", serde_json::json!({"plan": plan, "dryRun": false})).expect("apply");
+    let done = invoke_args(&app, "apply_aws", serde_json::json!({"plan": plan, "dryRun": false, "adopt": false})).expect("apply");
     assert_eq!(done["changes"].as_array().unwrap().len(), 3);
     assert_eq!(done["role_arn"], "arn:aws:iam::123456789012:role/mlcube-platform-access");
-    let again = invoke_args(&app, "apply_aws", serde_json::json!({"plan": plan, "dryRun": false})).expect("apply again");
+    let again = invoke_args(&app, "apply_aws", serde_json::json!({"plan": plan, "dryRun": false, "adopt": false})).expect("apply again");
     assert_eq!(again["changes"], serde_json::json!([]));
 
     // The connectivity test: every customer-side probe passes (vendor probes skip without vendor credentials).
@@ -225,6 +228,150 @@ fn aws_identity_apply_and_verify_over_ipc_against_moto() {
         assert!(p["duration_ms"].is_u64(), "{p}");
     }
     assert!(probes.iter().filter(|p| p["status"] == "pass").count() >= 6, "{probes:?}");
+}
+
+fn apply_args(plan: &serde_json::Value, dry_run: bool, adopt: bool) -> serde_json::Value {
+    serde_json::json!({"plan": plan, "dryRun": dry_run, "adopt": adopt})
+}
+
+#[test]
+fn apply_is_confirmed_in_a_native_dialog_built_from_the_plan_and_cancel_applies_nothing() {
+    let moto = Moto::start();
+    let url = moto.url();
+    seed(&url);
+    let plan = aws_plan("123456789012");
+
+    // Cancel: nothing applied. The question names the account, the role, the vendor, the bucket and the bus.
+    let no = Scripted::new(false, None);
+    let app = common::app_with(cloud_state(Some(&url)).0, no.clone());
+    let e = invoke_args(&app, "apply_aws", apply_args(&plan, false, false)).unwrap_err();
+    assert_eq!(e["code"], "apply.cancelled", "{e}");
+    let asked = no.asked();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].title, trustbridge::confirm::APPLY_TITLE);
+    assert_eq!((asked[0].ok.as_str(), asked[0].cancel.as_str()), ("Apply", "Cancel"));
+    for want in [
+        "AWS account 123456789012",
+        "IAM role mlcube-platform-access (arn:aws:iam::123456789012:role/mlcube-platform-access)",
+        "let ML cube Platform assume it",
+        "every object in the S3 bucket ipc-data",
+        "event bus ipc-events",
+    ] {
+        assert!(asked[0].message.contains(want), "missing {want:?} in:\n{}", asked[0].message);
+    }
+    let dry = invoke_args(&app, "apply_aws", apply_args(&plan, true, false)).unwrap();
+    assert_eq!(dry["changes"].as_array().unwrap().len(), 3, "cancelled: nothing was applied: {dry}");
+    let e = invoke_args(&app, "confirm_apply", serde_json::json!({"plan": plan, "adopt": false})).unwrap_err();
+    assert_eq!(e["code"], "apply.cancelled", "{e}");
+    // Another account is refused before anything is asked.
+    let e = invoke_args(&app, "apply_aws", apply_args(&aws_plan("111111111111"), false, false)).unwrap_err();
+    assert_eq!(e["code"], "aws.account_mismatch", "{e}");
+    assert_eq!(no.asked().len(), 2, "not asked for another account");
+    // Nor for a plan whose external id ML cube has not issued yet (register first).
+    let mut pending = plan.clone();
+    pending["aws"].as_object_mut().unwrap().remove("external_id");
+    let e = invoke_args(&app, "apply_aws", apply_args(&pending, false, false)).unwrap_err();
+    assert_eq!(e["code"], "aws.external_id_pending", "{e}");
+    assert_eq!(no.asked().len(), 2, "not asked for a plan that cannot be applied yet");
+
+    // confirm_apply asks once; the apply of exactly that plan then goes through without asking again.
+    let yes = Scripted::new(true, None);
+    let app = common::app_with(cloud_state(Some(&url)).0, yes.clone());
+    let mut wider = plan.clone();
+    wider["aws"]["storage"] = serde_json::json!([{"bucket": "ipc-data"}, {"bucket": "ipc-other"}]);
+    invoke_args(&app, "confirm_apply", serde_json::json!({"plan": plan, "adopt": false})).expect("confirmed");
+    assert_eq!(yes.asked().len(), 1);
+    let first = invoke_args(&app, "apply_aws", apply_args(&plan, false, true)).expect("adopt is another question");
+    assert_eq!(yes.asked().len(), 2, "the approval was for apply without adopt: asked again");
+    assert_eq!(first["changes"].as_array().unwrap().len(), 3, "{first}");
+    invoke_args(&app, "confirm_apply", serde_json::json!({"plan": plan, "adopt": false})).unwrap();
+    invoke_args(&app, "apply_aws", apply_args(&wider, false, false)).expect("apply a wider plan");
+    assert_eq!(yes.asked().len(), 4, "an approval covers exactly the plan it named: the wider one was asked");
+    assert!(yes.asked()[3].message.contains("ipc-other"), "{}", yes.asked()[3].message);
+    invoke_args(&app, "apply_aws", apply_args(&plan, false, false)).expect("the approved plan");
+    assert_eq!(yes.asked().len(), 4, "its approval was used");
+    invoke_args(&app, "apply_aws", apply_args(&plan, false, false)).expect("once more");
+    assert_eq!(yes.asked().len(), 5, "an approval is used once");
+}
+
+#[test]
+fn an_existing_role_we_did_not_create_is_refused_until_adopted_and_the_question_says_so() {
+    let moto = Moto::start();
+    let url = moto.url();
+    seed(&url);
+    // An untagged role of the customer's own, with a broad inline policy.
+    let (state, _) = cloud_state(Some(&url));
+    let rt = trustbridge_cloud::runtime().unwrap();
+    let r = trustbridge_core::validate(&trustbridge_core::Plan::from_json(&aws_plan("123456789012").to_string()).unwrap(), None).unwrap();
+    rt.block_on(async {
+        let s = trustbridge_cloud::aws::Session::connect(r.aws.as_ref().unwrap(), &state.settings.aws).await;
+        let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+        s.iam.create_role().role_name("mlcube-platform-access").assume_role_policy_document(trust).send().await.expect("create role");
+        let broad = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+        s.iam.put_role_policy().role_name("mlcube-platform-access").policy_name("legacy-admin").policy_document(broad).send().await.expect("put policy");
+    });
+    let yes = Scripted::new(true, None);
+    let app = common::app_with(state, yes.clone());
+    let plan = aws_plan("123456789012");
+
+    for dry_run in [true, false] {
+        let e = invoke_args(&app, "apply_aws", apply_args(&plan, dry_run, false)).unwrap_err();
+        assert_eq!(e["code"], "aws.role_not_ours", "{e}");
+    }
+    assert!(yes.asked().is_empty(), "refused before anything is asked");
+
+    // Adopting: the dry run lists what the role already has and warns where it is broader.
+    let dry = invoke_args(&app, "apply_aws", apply_args(&plan, true, true)).expect("adopt dry run");
+    let existing = dry["existing"].as_array().expect("existing policies listed");
+    assert!(existing.iter().any(|p| p["kind"] == "inline" && p["name"] == "legacy-admin"), "{dry}");
+    assert!(dry["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("legacy-admin")), "{dry}");
+
+    let done = invoke_args(&app, "apply_aws", apply_args(&plan, false, true)).expect("adopt");
+    assert!(!done["changes"].as_array().unwrap().is_empty(), "{done}");
+    let asked = yes.asked();
+    assert_eq!(asked.len(), 1);
+    for want in ["adopt the existing role mlcube-platform-access", "inline policy legacy-admin", "Warnings:"] {
+        assert!(asked[0].message.contains(want), "missing {want:?} in:\n{}", asked[0].message);
+    }
+}
+
+#[test]
+fn a_typed_export_folder_is_confirmed_in_a_native_dialog_and_a_picked_one_is_not_asked_twice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let parent = tmp.path().display().to_string();
+    let no = Scripted::new(false, None);
+    let app = app_asking(no.clone());
+    let e = invoke_args(&app, "export_bundle", serde_json::json!({"plan": fixture_plan(), "parent": parent})).unwrap_err();
+    assert_eq!(e["code"], "export.cancelled", "{e}");
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0, "nothing written");
+    let asked = no.asked();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].title, trustbridge::confirm::EXPORT_TITLE);
+    let preview = invoke_args(&app, "preview", serde_json::json!({"plan": fixture_plan()})).unwrap();
+    let n = preview["files"].as_array().unwrap().len();
+    let want = format!("Write {n} files to the new folder {parent}/trustbridge-");
+    assert!(asked[0].message.starts_with(&want), "{want:?} in:\n{}", asked[0].message);
+    // A relative or missing folder is refused before anything is asked.
+    for bad in ["exports".to_string(), format!("{parent}/missing")] {
+        let e = invoke_args(&app, "export_bundle", serde_json::json!({"plan": fixture_plan(), "parent": bad})).unwrap_err();
+        assert_eq!(e["code"], "export.io", "{bad}: {e}");
+    }
+    assert_eq!(no.asked().len(), 1);
+
+    // The folder picker raised by Rust: its folder is written to without a second question, once.
+    let picker = Scripted::new(false, Some(tmp.path().to_path_buf()));
+    let app = app_asking(picker.clone());
+    let chosen = invoke_args(&app, "pick_export_folder", serde_json::json!({})).unwrap();
+    assert_eq!(chosen, serde_json::json!(parent));
+    let r = invoke_args(&app, "export_bundle", serde_json::json!({"plan": fixture_plan(), "parent": chosen}))
+        .expect("export to the picked folder");
+    assert!(Path::new(r["dir"].as_str().unwrap()).join("SUMMARY.md").is_file());
+    assert!(picker.asked().is_empty(), "the picked folder needs no question");
+    let e = invoke_args(&app, "export_bundle", serde_json::json!({"plan": fixture_plan(), "parent": chosen})).unwrap_err();
+    assert_eq!(e["code"], "export.cancelled", "the pick was used: a second export asks (and this one cancels)");
+    assert_eq!(picker.asked().len(), 1);
+    let none = invoke_args(&app_asking(Scripted::new(true, None)), "pick_export_folder", serde_json::json!({})).unwrap();
+    assert_eq!(none, serde_json::Value::Null, "the picker cancelled");
 }
 
 #[test]

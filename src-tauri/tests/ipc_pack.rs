@@ -12,6 +12,7 @@ use trustbridge_cloud::aws::{AwsSettings, Credentials};
 
 mod common;
 use common::{app, invoke_with, App};
+use trustbridge::commands_confirm::Scripted;
 
 fn invoke(app: &App, cmd: &str, args: Value) -> Result<Value, Value> {
     invoke_with(app, cmd, "tauri://localhost", args)
@@ -231,8 +232,8 @@ fn apply_pack_aws_dry_runs_then_applies_and_refuses_another_account() {
         timeout: Duration::from_secs(5),
         ..AwsSettings::default()
     };
-    let app =
-        trustbridge::builder_with(tauri::test::mock_builder(), CloudState { settings, secrets }).build(tauri::generate_context!()).unwrap();
+    let asker = Scripted::new(false, None);
+    let app = common::app_with(CloudState { settings: settings.clone(), secrets }, asker.clone());
 
     let mut other = mlspace();
     other["variables"]["AWS_ACCOUNT"] = "111111111111".into();
@@ -249,6 +250,23 @@ fn apply_pack_aws_dry_runs_then_applies_and_refuses_another_account() {
     let again = invoke(&app, "apply_pack_aws", json!({"plan": plan, "dryRun": true})).unwrap();
     assert_eq!(again["changes"], dry["changes"], "a dry run changes nothing");
 
+    // Applying asks first, in a native dialog whose text Rust builds from the pack plan; Cancel
+    // applies nothing.
+    let e = invoke(&app, "apply_pack_aws", json!({"plan": plan, "dryRun": false})).unwrap_err();
+    assert_eq!(e["code"], "apply.cancelled", "{e}");
+    let asked = asker.asked();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].title, trustbridge::confirm::APPLY_PACK_TITLE);
+    assert!(asked[0].message.contains("AWS account 123456789012"), "{}", asked[0].message);
+    assert!(asked[0].message.contains("IAM role mlspace-notebook-role"), "{}", asked[0].message);
+    let still = invoke(&app, "apply_pack_aws", json!({"plan": plan, "dryRun": true})).unwrap();
+    assert_eq!(still["changes"], dry["changes"], "cancelled: nothing was applied");
+    // Another account is refused before anything is asked.
+    assert_eq!(invoke(&app, "apply_pack_aws", json!({"plan": other, "dryRun": false})).unwrap_err()["code"], "aws.account_mismatch");
+    assert_eq!(asker.asked().len(), 1, "not asked for another account");
+
+    let (secrets, _) = trustbridge_secrets::SecretStore::memory();
+    let app = common::app_with(CloudState { settings, secrets }, Scripted::new(true, None));
     let done = invoke(&app, "apply_pack_aws", json!({"plan": plan, "dryRun": false})).expect("apply");
     assert_eq!(done["changes"], dry["changes"], "apply does what the dry run announced");
     let after = invoke(&app, "apply_pack_aws", json!({"plan": plan, "dryRun": true})).unwrap();

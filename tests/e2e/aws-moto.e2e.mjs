@@ -8,11 +8,12 @@
 // path that registers at Apply).
 // Counts user actions from launch to export and to the green test ("# user-actions …: N").
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { e2e, OUT } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
 import { boto, startMoto, stopMoto } from "./moto.mjs";
+import { answerDialog, APPLY_TITLE, EXPORT_TITLE } from "./native.mjs";
 import { appWrapper, motoEnv, startRig } from "./rig.mjs";
 
 const ACCOUNT = "123456789012"; // moto's default account
@@ -96,7 +97,15 @@ await e2e(
       const parent = join(process.env.HOME, "exports-aws-moto");
       mkdirSync(parent, { recursive: true });
       await f.fill("export.folder", parent);
+      // A typed folder is confirmed in a native dialog raised by Rust ("Write N files to …?"): Cancel writes nothing.
       await f.click("export-typed");
+      await answerDialog(t, "aws-moto", EXPORT_TITLE, "cancel", { label: "export-cancel" });
+      await t.waitFor(async () => (await b.$('[data-testid="export-cancelled"]')).isExisting(), "Cancel: the page says nothing was written");
+      t.check(readdirSync(parent).length === 0, "nothing was written", JSON.stringify(readdirSync(parent)));
+      f.actions -= 1; // the cancelled detour is not part of the figure
+      await f.click("export-typed");
+      await answerDialog(t, "aws-moto", EXPORT_TITLE, "confirm", { key: "w", label: "export" });
+      f.actions += 1;
       await t.waitFor(async () => (await b.$('[data-testid="export-dir"]')).isExisting(), "the export reports its folder", { timeout: 30000 });
       // The trust policy needs ML cube's external id: exporting registered the role first.
       t.check((await rig.ask("vendor")).registrations.filter((r) => r.type === "aws").length === 1, "the export registered the role with ML cube (it issues the external id)");
@@ -117,8 +126,20 @@ await e2e(
       t.check(!(await (await b.$('[data-testid="apply-register-line"]')).isExisting()), "already registered: this dry run has nothing to register");
       await f.shot("apply-dry-run", '[data-testid="apply-preview"]');
 
-      // Apply, step 2: then straight on to the connectivity test.
+      // Apply, step 2: Rust asks in a native dialog first. Cancel applies nothing (moto has no role).
+      const roles = () => JSON.parse(boto(moto.url, REGION, `import json; print(json.dumps([r["RoleName"] for r in boto3.client("iam", **kw).list_roles()["Roles"]]))`));
       await f.click("apply-now");
+      await answerDialog(t, "aws-moto", APPLY_TITLE, "cancel", { label: "apply-cancel" });
+      await t.waitFor(async () => (await b.$('[data-testid="apply-cancelled"]')).isExisting(), "Cancel: the page says nothing was applied");
+      t.check(!roles().includes("mlcube-platform-access"), "Cancel applied nothing: moto has no role", JSON.stringify(roles()));
+      t.check(await (await b.$('[data-testid="apply-now"]')).isExisting(), "the dry run and Apply are still there");
+      f.actions -= 1; // the cancelled detour is not part of the figure
+      await f.shot("apply-cancelled", '[data-testid="apply-cancelled"]');
+
+      // Apply (confirmed with Alt+A), then straight on to the connectivity test.
+      await f.click("apply-now");
+      await answerDialog(t, "aws-moto", APPLY_TITLE, "confirm", { label: "apply" });
+      f.actions += 1;
       const landed = await t.waitFor(async () => {
         if (await (await b.$('form[data-step="test"]')).isExisting()) return "test";
         const e = await b.$('[data-testid="apply-error"]');

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { e2e, OUT } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
+import { answerDialog, EXPORT_TITLE } from "./native.mjs";
 import { appWrapper, startRig } from "./rig.mjs";
 
 const ACCOUNT = "123456789012";
@@ -107,6 +108,9 @@ await e2e("aws", async (t) => {
   t.check(await (await t.browser.$('[data-testid="export-registers"]')).isExisting(), "the page says exporting registers the role with ML cube first");
   await f.fill("export.folder", parent);
   await f.click("export-typed");
+  // A typed folder is confirmed in the native dialog Rust raises ("Write N files to …?").
+  await answerDialog(t, "aws", EXPORT_TITLE, "confirm", { key: "w", label: "export" });
+  f.actions += 1;
   const dir = await t.waitFor(async () => {
     const d = await t.browser.$('[data-testid="export-dir"]');
     return (await d.isExisting()) && (await d.getText()).trim();

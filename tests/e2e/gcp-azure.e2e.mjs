@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, existsSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
+import { answerDialog, EXPORT_TITLE } from "./native.mjs";
 import { appWrapper, canaryFiles, startRig } from "./rig.mjs";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -106,6 +107,9 @@ await e2e("gcp-azure", async (t) => {
   t.check(await (await b.$('[data-testid="open-azure-cloud-shell"]')).isExisting(), "a button opens Azure Cloud Shell");
   await f.fill("export.folder", parent);
   await f.click("export-typed");
+  // A typed folder is confirmed in the native dialog Rust raises ("Write N files to …?").
+  await answerDialog(t, "gcp-azure", EXPORT_TITLE, "confirm", { key: "w", label: "export" });
+  f.actions += 1;
   const dir = await t.waitFor(async () => {
     const d = await b.$('[data-testid="export-dir"]');
     return (await d.isExisting()) && (await d.getText()).trim();

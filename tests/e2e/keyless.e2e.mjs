@@ -6,6 +6,7 @@ import { readFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
+import { answerDialog, EXPORT_TITLE } from "./native.mjs";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const VENDOR_APP = "11111111-2222-3333-4444-555555555555";
@@ -62,6 +63,9 @@ await e2e("keyless", async (t) => {
   mkdirSync(parent, { recursive: true });
   await f.fill("export.folder", parent);
   await f.click("export-typed");
+  // A typed folder is confirmed in the native dialog Rust raises ("Write N files to …?").
+  await answerDialog(t, "keyless", EXPORT_TITLE, "confirm", { key: "w", label: "export" });
+  f.actions += 1;
   const dir = await t.waitFor(async () => {
     const d = await b.$('[data-testid="export-dir"]');
     return (await d.isExisting()) && (await d.getText()).trim();

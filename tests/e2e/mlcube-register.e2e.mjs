@@ -13,6 +13,7 @@ import { appDataDir, e2e, OUT } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
 import { boto, startMoto, stopMoto } from "./moto.mjs";
 import { appWrapper, canaryFiles, motoEnv, startRig } from "./rig.mjs";
+import { answerDialog, APPLY_TITLE, dialogWindows } from "./native.mjs";
 
 const ACCOUNT = "123456789012"; // moto's default account
 const REGION = "us-east-1";
@@ -120,9 +121,14 @@ await e2e(
     t.check(rig.vendor_url && (await rig.ask("vendor")).registrations.length === 0, "a dry run registers nothing");
     await f.shot("apply-dry-run", '[data-testid="apply-preview"]');
 
-    // ONE apply: registers the role ARN (ML cube answers with its trust policy and external id), then
-    // creates the role, and goes straight on to the connectivity test (which runs on arrival).
+    // ONE apply: confirmed in the native dialog Rust raises (nothing is registered before the yes),
+    // registers the role ARN (ML cube answers with its trust policy and external id), then creates
+    // the role, and goes straight on to the connectivity test (which runs on arrival).
     await f.click("apply-now");
+    await t.waitFor(async () => dialogWindows(APPLY_TITLE).length === 1, "Apply asks in a native dialog first");
+    t.check((await rig.ask("vendor")).registrations.length === 0, "nothing is registered with ML cube while the dialog asks");
+    await answerDialog(t, "mlcube-register", APPLY_TITLE, "confirm", { label: "apply" });
+    f.actions += 1;
     const landed = await t.waitFor(async () => {
       if (await (await b.$('form[data-step="test"]')).isExisting()) return "test";
       const problem = await text("apply-error");

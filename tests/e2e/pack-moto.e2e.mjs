@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
 import { boto, motoWrapper, startMoto, stopMoto } from "./moto.mjs";
+import { answerDialog, APPLY_PACK_TITLE } from "./native.mjs";
 
 const ACCOUNT = "123456789012"; // moto's default account
 const REGION = "us-east-1";
@@ -51,7 +52,16 @@ await e2e(
       t.check(ROLES.every((r) => !before.includes(r)), "the dry run changed nothing", JSON.stringify(before));
       await f.shot("dry-run");
 
+      // Rust asks in a native dialog first: Cancel applies nothing.
+      const roleNames = () => JSON.parse(boto(moto.url, REGION, `import json; print(json.dumps([r["RoleName"] for r in boto3.client("iam", **kw).list_roles()["Roles"]]))`));
       await f.click("apply-now");
+      await answerDialog(t, "pack-moto", APPLY_PACK_TITLE, "cancel", { label: "apply-cancel" });
+      await t.waitFor(async () => (await b.$('[data-testid="apply-cancelled"]')).isExisting(), "Cancel: the page says nothing was applied", { timeout: 30000 });
+      t.check(ROLES.every((r) => !roleNames().includes(r)), "Cancel applied nothing: no role in moto", JSON.stringify(roleNames()));
+      await f.shot("apply-cancelled");
+
+      await f.click("apply-now");
+      await answerDialog(t, "pack-moto", APPLY_PACK_TITLE, "confirm", { label: "apply" });
       await t.waitFor(
         async () => (await (await b.$('[data-testid="apply-result"]')).isExisting()) || (await (await b.$('[data-testid="apply-error"]')).isExisting()),
         "apply ends",

@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { e2e } from "./harness.mjs";
 import { fieldId, Flow, waitForStart } from "./flow.mjs";
+import { answerDialog, dialogWindows, EXPORT_TITLE, pickFolderInDialog } from "./native.mjs";
 
 const ACCOUNT = "123456789012";
 const VALUES = {
@@ -125,6 +126,9 @@ await e2e("pack", async (t) => {
   t.check(relErr.includes("full path"), "the summary asks for a full path", relErr);
   await f.fill("pack-export.folder", parent);
   await f.click("export-typed");
+  // A typed folder is confirmed in the native dialog Rust raises ("Write N files to …?").
+  await answerDialog(t, "pack", EXPORT_TITLE, "confirm", { key: "w", label: "export" });
+  f.actions += 1;
   const dir = await t.waitFor(async () => {
     const d = await b.$('[data-testid="export-dir"]');
     return (await d.isExisting()) && (await d.getText()).trim();
@@ -150,6 +154,21 @@ await e2e("pack", async (t) => {
   t.check((statSync(join(dir, "aws/setup.sh")).mode & 0o111) !== 0, "aws/setup.sh is executable");
   const listed = await (await b.$('[data-testid="export-files"]')).getText();
   t.check(listed.includes("aws/roles/mlspace-app-role/trust-policy.json"), "the page lists the exported files");
+
+  // "Export again to another folder": the native folder picker, raised by Rust; the folder chosen
+  // there is written to without a second question.
+  const picked = join(process.env.HOME, "exports-pack-picked");
+  mkdirSync(picked, { recursive: true });
+  await f.click("choose-folder");
+  await pickFolderInDialog(t, "pack", picked);
+  const dir2 = await t.waitFor(async () => {
+    const d = await b.$('[data-testid="export-dir"]');
+    const text = (await d.isExisting()) && (await d.getText()).trim();
+    return text && text !== dir && text;
+  }, "the export reports the picked folder", { timeout: 30000 });
+  t.check(dir2 === join(picked, "trustbridge-mlspace"), "the bundle is a new folder inside the picked one", dir2);
+  t.check(dialogWindows(EXPORT_TITLE).length === 0, "no confirmation for a folder chosen in the picker");
+  t.check(readdirSync(dir2).includes("SUMMARY.md"), "written to disk");
 
   // Back to the vendor wizard's start page.
   await f.click("pack-finish");

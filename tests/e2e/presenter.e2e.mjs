@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Key } from "webdriverio";
 import { e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
+import { answerDialog, EXPORT_TITLE } from "./native.mjs";
 import { appWrapper, startRig } from "./rig.mjs";
 
 const ACCOUNT = "123456789012";
@@ -82,6 +83,9 @@ await e2e("presenter", async (t) => {
   await f.continue("export");
   await f.fill("export.folder", parent);
   await f.click("export-typed");
+  // A typed folder is confirmed in the native dialog Rust raises ("Write N files to …?").
+  await answerDialog(t, "presenter", EXPORT_TITLE, "confirm", { key: "w", label: "export" });
+  f.actions += 1;
   await t.waitFor(async () => (await b.$('[data-testid="export-dir"]')).isExisting(), "exported", { timeout: 30000 });
   // The export registered the role with ML cube, which issued the external id: hidden from now on.
   const issued = (await rig.ask("vendor")).registrations.find((r) => r.type === "aws")?.external_id;

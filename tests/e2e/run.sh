@@ -164,8 +164,8 @@ BIN=${1:-${CARGO_TARGET_DIR:-/var/tmp/trustbridge-cache/target}/debug/trustbridg
 [[ -f $BIN && -x $BIN ]] || die "app binary not found or not executable: $BIN (build it with: cargo build -p trustbridge --features custom-protocol)"
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 
-for tool in Xvfb dbus-run-session dbus-send gnome-keyring-daemon node setsid timeout; do
-  command -v "$tool" >/dev/null || die "$tool is missing (Debian: xvfb dbus-x11 gnome-keyring nodejs util-linux coreutils)"
+for tool in Xvfb dbus-run-session dbus-send gnome-keyring-daemon node setsid timeout xdotool; do
+  command -v "$tool" >/dev/null || die "$tool is missing (Debian: xvfb dbus-x11 gnome-keyring nodejs util-linux coreutils xdotool)"
 done
 [[ -x $NATIVE_DRIVER ]] || die "$NATIVE_DRIVER is missing (Debian: webkit2gtk-driver)"
 

@@ -8,8 +8,21 @@ use tauri::webview::InvokeRequest;
 
 pub type App = tauri::App<tauri::test::MockRuntime>;
 
+/// The app whose native dialogs answer yes (confirmations) and cancel (the folder picker).
 pub fn app() -> App {
-    trustbridge::builder(mock_builder()).build(tauri::generate_context!()).expect("mock app")
+    app_asking(trustbridge::commands_confirm::Scripted::new(true, None))
+}
+
+/// The app with the environment's cloud settings; `asker` answers its native dialogs.
+pub fn app_asking(asker: std::sync::Arc<trustbridge::commands_confirm::Scripted>) -> App {
+    app_with(trustbridge::commands_cloud::CloudState::from_env(), asker)
+}
+
+/// The app with these cloud settings and keyring; `asker` answers its native dialogs.
+pub fn app_with(cloud: trustbridge::commands_cloud::CloudState, asker: std::sync::Arc<trustbridge::commands_confirm::Scripted>) -> App {
+    trustbridge::builder_asking(mock_builder(), cloud, trustbridge::commands_confirm::Asker::Scripted(asker))
+        .build(tauri::generate_context!())
+        .expect("mock app")
 }
 
 /// Invokes `cmd` with `args` as a page from `origin` would (the app's own origin is `tauri://localhost`).

@@ -1,7 +1,6 @@
 // Typed wrappers, one per Rust command. Names and shapes follow `src-tauri/src/commands.rs` and
 // `src-tauri/src/commands_cloud.rs`.
 import { Channel } from "@tauri-apps/api/core";
-import { open } from "@tauri-apps/plugin-dialog";
 import { call, type IpcError } from "./index";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { ApplyResult } from "./bindings/ApplyResult";
@@ -34,6 +33,7 @@ export type { ProfileSummary } from "./bindings/ProfileSummary";
 export type { RegisterResult } from "./bindings/RegisterResult";
 export type { RegisterStep } from "./bindings/RegisterStep";
 export type { RegistrationSummary } from "./bindings/RegistrationSummary";
+export type { RolePolicy } from "./bindings/RolePolicy";
 
 /** Name and version of the running app. */
 export function appInfo(): Promise<AppInfo> {
@@ -63,7 +63,11 @@ export function preview(plan: Plan): Promise<Preview> {
   return call<Preview>("preview", { plan });
 }
 
-/** Writes the bundle into a NEW folder under `parent`. */
+/**
+ * Writes the bundle into a NEW folder under `parent`. A folder chosen with `pickFolder` is written
+ * to at once; a typed one is confirmed first in a native dialog that Rust raises ("Write N files
+ * to …?"): Cancel rejects with `export.cancelled` and nothing is written.
+ */
 export function exportBundle(plan: Plan, parent: string): Promise<ExportResult> {
   return call<ExportResult>("export_bundle", { plan, parent });
 }
@@ -93,20 +97,12 @@ export function openConsole(target: ConsoleTarget, plan?: Plan): Promise<void> {
   return call<void>("open_console", { target, plan: plan ?? null });
 }
 
-/** The native folder picker. Resolves with the chosen folder, or null when cancelled. */
-export async function pickFolder(title: string): Promise<string | null> {
-  try {
-    const chosen = await open({ directory: true, multiple: false, title });
-    return typeof chosen === "string" ? chosen : null;
-  } catch (reason) {
-    const error: IpcError = {
-      code: "dialog.failed",
-      message: `The folder picker could not open: ${String(reason)}`,
-      field: null,
-      fix: "Type the folder path instead.",
-    };
-    throw error;
-  }
+/**
+ * The native folder picker, raised by Rust (the page cannot open native dialogs itself). Resolves
+ * with the chosen folder, or null when cancelled; exporting into it asks nothing more.
+ */
+export function pickFolder(): Promise<string | null> {
+  return call<string | null>("pick_export_folder");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -119,9 +115,24 @@ export function awsIdentity(region?: string): Promise<AwsAccount> {
   return call<AwsAccount>("aws_identity", region ? { region } : {});
 }
 
-/** Creates or updates the IAM role and its policies; with `dryRun`, only says what would change. */
-export function applyAws(plan: Plan, dryRun: boolean): Promise<ApplyResult> {
-  return call<ApplyResult>("apply_aws", { plan, dryRun });
+/**
+ * Creates or updates the IAM role and its policies; with `dryRun`, only says what would change.
+ * `adopt`: take over an existing role Trustbridge did not create (without it, such a role is
+ * refused with `aws.role_not_ours`); its dry run lists the role's existing policies and warnings.
+ * Applying for real is confirmed in a native dialog raised by Rust (unless `confirmApply` just
+ * confirmed exactly this): Cancel rejects with `apply.cancelled` and nothing is applied.
+ */
+export function applyAws(plan: Plan, dryRun: boolean, adopt = false): Promise<ApplyResult> {
+  return call<ApplyResult>("apply_aws", { plan, dryRun, adopt });
+}
+
+/**
+ * Asks the person to confirm applying `plan` in a native dialog raised by Rust (the text is built
+ * there from the validated plan). Resolves when they chose Apply (the next `applyAws` of exactly
+ * this plan then asks nothing more); rejects with `apply.cancelled` when they did not.
+ */
+export function confirmApply(plan: Plan, adopt: boolean): Promise<void> {
+  return call<void>("confirm_apply", { plan, adopt });
 }
 
 /**

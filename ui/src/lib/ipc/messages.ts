@@ -18,6 +18,14 @@ const MESSAGES: Record<string, string> = {
   "draft.secret": "Your answers were not saved: they contained something that looks like a secret.",
   "draft.secret_value": "Your answers were not saved: a field holds something that looks like a key or secret. Remove it; keys go in the Credentials step.",
   "dialog.failed": "The folder picker could not open.",
+  "apply.cancelled": "You chose Cancel in the confirmation, so nothing was applied.",
+  "export.cancelled": "You chose Cancel in the confirmation, so nothing was written.",
+  "aws.role_not_ours":
+    "A role with this name already exists in your AWS account, and Trustbridge did not create it. Nothing was changed.",
+  "aws.role_other_integration":
+    "A role with this name already exists in your AWS account, and Trustbridge made it for another integration. Nothing was changed.",
+  "aws.pack_resource_not_ours":
+    "A role or policy with one of this pack's names already exists in your AWS account, and this pack did not create it. Nothing was changed.",
   "apply.lint_errors": "Nothing was applied: the policy checks found an error. Go back to Check your answers, fix it, and apply again.",
   "vendor.no_api_key": "No API key for the vendor's platform is stored on this computer.",
   "vendor.not_configured": "Trustbridge does not know the address of the vendor's API.",

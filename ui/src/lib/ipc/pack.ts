@@ -32,12 +32,18 @@ export function previewPack(plan: PackPlan): Promise<PackPreview> {
   return call<PackPreview>("preview_pack", { plan });
 }
 
-/** Writes the pack's bundle into a NEW folder under `parent`. */
+/**
+ * Writes the pack's bundle into a NEW folder under `parent`: one chosen with `pickFolder` at once,
+ * a typed one after a native confirmation raised by Rust (Cancel: `export.cancelled`).
+ */
 export function exportPack(plan: PackPlan, parent: string): Promise<ExportResult> {
   return call<ExportResult>("export_pack", { plan, parent });
 }
 
-/** Creates or updates the pack's policies and roles in AWS; with `dryRun`, only says what would change. */
+/**
+ * Creates or updates the pack's policies and roles in AWS; with `dryRun`, only says what would
+ * change. Applying for real is confirmed in a native dialog raised by Rust (Cancel: `apply.cancelled`).
+ */
 export function applyPackAws(plan: PackPlan, dryRun: boolean): Promise<PackApplyResult> {
   return call<PackApplyResult>("apply_pack_aws", { plan, dryRun });
 }

@@ -43,6 +43,8 @@ export class PackFlow {
   exported = $state<ExportResult | null>(null);
   exportFolder = $state("");
   exporting = $state(false);
+  /** The person chose Cancel in the native confirmation of a typed folder: nothing was written. */
+  exportCancelled = $state(false);
   /** Apply (AWS): the dry run shown, for which plan, and the result of applying it. */
   readonly applyRun = new DryRunApply<PackApplyResult>();
 
@@ -277,6 +279,10 @@ export class PackFlow {
 
   private exportFailed(e: unknown): void {
     const err = toIpcError(e);
+    if (err.code === "export.cancelled") {
+      this.exportCancelled = true;
+      return;
+    }
     this.errors = [{ ...err, field: err.code.startsWith("validation") ? err.field : PACK_EXPORT_FOLDER, message: describeError(err), code: "export" }];
     this.attempts += 1;
   }
@@ -285,6 +291,7 @@ export class PackFlow {
   async exportTo(parent: string): Promise<boolean> {
     if (this.exporting) return false;
     this.exporting = true;
+    this.exportCancelled = false;
     this.errors = [];
     try {
       this.exported = await exportPack(this.plan, parent);
@@ -300,7 +307,7 @@ export class PackFlow {
   /** "Choose a folder and export": the native folder picker. */
   async exportPicked(): Promise<boolean> {
     try {
-      const folder = await pickFolder("Choose where to save the role pack files");
+      const folder = await pickFolder();
       return folder ? await this.exportTo(folder) : false;
     } catch (e) {
       this.exportFailed(e);
@@ -325,7 +332,10 @@ export class PackFlow {
     return this.applyRun.dryRun(this.planKey, () => applyPackAws(this.plan, true));
   }
 
-  /** Apply, step 2: make the previewed changes. The backend checks the account again. */
+  /**
+   * Apply, step 2: make the previewed changes. Rust asks the person to confirm in a native dialog
+   * first (Cancel: `apply.cancelled`, nothing applied) and checks the account again.
+   */
   applyNow(): Promise<void> {
     return this.applyRun.apply(() => applyPackAws(this.plan, false));
   }

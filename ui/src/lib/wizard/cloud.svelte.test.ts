@@ -104,6 +104,41 @@ describe("Apply", () => {
     expect(w.applyRun.previewFor).not.toBe(w.planKey);
   });
 
+  it("adopts an existing role only when its box is ticked, for that role only, and says so to Rust", async () => {
+    const notOurs = { code: "aws.role_not_ours", message: "role r exists and is not tagged", field: null, fix: "… --adopt" };
+    const existing = [{ kind: "managed", name: "AdministratorAccess", arn: "arn:aws:iam::aws:policy/AdministratorAccess", grants: [], note: "AWS-managed" }];
+    backend(
+      (cmd, args) => {
+        if (cmd !== "apply_aws") return undefined;
+        if (!args.adopt) return Promise.reject(notOurs);
+        return { caller: CALLER, role_arn: "arn:aws:iam::123456789012:role/r", dry_run: args.dryRun, changes: [change], existing, warnings: ["AWS-managed policy AdministratorAccess is attached"] };
+      },
+      NO_REGISTRATION,
+    );
+    const w = await wizardOnAws();
+    w.answers.aws.account_id = "123456789012";
+    await w.previewApply();
+    expect(w.adopt).toBe(false);
+    expect(w.applyRun.error).toEqual(notOurs);
+
+    await w.setAdopt(true);
+    expect(calls("apply_aws").at(-1)).toMatchObject({ dryRun: true, adopt: true });
+    expect(w.applyRun.error).toBeNull();
+    expect(w.applyRun.preview?.existing).toEqual(existing);
+    expect(w.applyRun.previewFor).toBe(w.applyKey);
+    expect(w.applyRun.previewFor).not.toBe(w.planKey); // a preview with adopt is not one without
+
+    await w.applyNow();
+    expect(calls("confirm_apply").at(-1)).toMatchObject({ adopt: true });
+    expect(calls("apply_aws").at(-1)).toMatchObject({ dryRun: false, adopt: true });
+
+    // Another role name: the adoption was for the other role, so it is off again.
+    w.answers.aws.role_name = "another-role";
+    expect(w.adopt).toBe(false);
+    await w.setAdopt(false);
+    expect(calls("apply_aws").at(-1)).toMatchObject({ dryRun: true, adopt: false });
+  });
+
   it("shows the backend's refusal (another account) and keeps no preview", async () => {
     const refusal = { code: "aws.account_mismatch", message: "signed in to account 111111111111 …", field: null, fix: "use a profile for 123456789012" };
     backend((cmd) => (cmd === "apply_aws" ? Promise.reject(refusal) : undefined));

@@ -188,6 +188,26 @@ describe("Apply and export for a vendor that issues the external id", () => {
     expect(calls("save_draft").at(-1)).toMatchObject({ draft: { plan: { aws: { external_id: ISSUED, vendor_credentials_id: "cred-aws-1" } } } });
   });
 
+  it("asks for the native confirmation before registering; Cancel registers and applies nothing", async () => {
+    const cancelled = { code: "apply.cancelled", message: "nothing was applied", field: null, fix: null };
+    backend((cmd) => (cmd === "confirm_apply" ? Promise.reject(cancelled) : undefined));
+    const w = await wizardAt(["aws"]);
+    await w.previewApply();
+    await w.applyNow();
+    expect(calls("confirm_apply")).toEqual([expect.objectContaining({ adopt: false, plan: expect.objectContaining({ aws: expect.anything() }) })]);
+    expect(calls("register_vendor")).toHaveLength(0);
+    expect(calls("apply_aws").filter((a) => a.dryRun === false)).toHaveLength(0);
+    expect(w.applyRun.error).toEqual(cancelled);
+    expect(w.applyRun.preview).not.toBeNull(); // the dry run stays on screen: Apply can be chosen again
+    expect(w.applyPhase).toBeNull();
+    expect(calls("verify_plan")).toHaveLength(0); // nothing applied: no moving on to the test
+
+    backend();
+    await w.applyNow();
+    const order = (invoke.mock.calls as Call[]).map(([c]) => c).filter((c) => ["confirm_apply", "register_vendor", "apply_aws"].includes(c));
+    expect(order.slice(-3)).toEqual(["confirm_apply", "register_vendor", "apply_aws"]);
+  });
+
   it("keeps the ids when the apply fails after registering", async () => {
     const denied = { code: "aws.access_denied", message: "denied", field: null, fix: "ask an admin" };
     backend((cmd, args) => (cmd === "apply_aws" && !args.dryRun ? Promise.reject(denied) : undefined));

@@ -3,7 +3,7 @@
 import { tick } from "svelte";
 import { DryRunApply } from "../apply.svelte";
 import {
-  applyAws, awsIdentity, clearDraft, credentialsStatus, listProfiles, loadDraft, newExternalId, preview, registerVendor,
+  applyAws, awsIdentity, clearDraft, confirmApply, credentialsStatus, listProfiles, loadDraft, newExternalId, preview, registerVendor,
   saveDraft, storeCredentials, validatePlan, vendorKeyStatus, verifyPlan,
   type ApplyResult, type AwsAccount, type Cloud, type CredentialStatus, type Draft, type ExportResult, type Plan,
   type Preview, type Probe, type ProbeUpdate, type ProfileSummary, type RegisterStep, type SecretKind,
@@ -60,6 +60,13 @@ export class Wizard {
   private awsDetecting = false;
   /** Apply (AWS): the dry run shown, for which plan, and the result of applying it. */
   readonly applyRun = new DryRunApply<ApplyResult>();
+  /** Apply, step 2, in progress: the native confirmation, the registration, or the apply itself. */
+  applyPhase = $state<"confirm" | "register" | "apply" | null>(null);
+  /**
+   * The existing role the person chose to adopt (`account/role name`; null: none). Only ever set by
+   * its explicit checkbox, and only for that role: changing the account or role name drops it.
+   */
+  adoptRole = $state<string | null>(null);
   /** GCP / Azure credentials: stored or not, with their fingerprint (never the secret). */
   credentials = $state<CredentialStatus[]>([]);
   credentialsError = $state<IpcError | null>(null);
@@ -105,6 +112,12 @@ export class Wizard {
   sendClouds = $derived(sendClouds(stepContext(this.answers, this.profile)));
   /** The plan as a string: an apply preview is only valid for the plan it was made for. */
   planKey = $derived(JSON.stringify(this.plan));
+  /** The AWS role the plan names (`account/role name`), which an adoption is for. */
+  roleKey = $derived(this.plan.aws ? `${this.plan.aws.account_id}/${this.plan.aws.role_name ?? this.profile?.defaults.aws_role_name ?? ""}` : "");
+  /** Whether apply adopts the existing role: the person ticked the box for this very role. */
+  adopt = $derived(this.adoptRole !== null && this.adoptRole === this.roleKey);
+  /** An apply preview is valid for the plan and the adopt choice it was made with. */
+  applyKey = $derived(this.adopt ? `${this.planKey}\nadopt` : this.planKey);
   inputs = $derived(this.step === "export" ? [EXPORT_FOLDER] : inputsForStep(this.step, this.answers, this.profile));
 
   /** Text as it may appear on screen: masked in presenter mode. */
@@ -180,7 +193,7 @@ export class Wizard {
     else this.vendorKey = ""; // a key typed but not continued is forgotten on leaving the page
     // With AWS credentials on this computer, show what Apply would change straight away (read only).
     if (step === "export" && this.awsAccount && this.plan.aws && !this.applyRun.running && !this.applyRun.applied) {
-      if (this.applyRun.previewFor !== this.planKey) void this.previewApply();
+      if (this.applyRun.previewFor !== this.applyKey) void this.previewApply();
     }
     // The test page's only purpose: run it on arrival (read only); "Run the test again" reruns it.
     if (step === "test" && this.testState === "idle") void this.runTest();
@@ -296,6 +309,8 @@ export class Wizard {
   private resetCloud(): void {
     this.awsAccount = null;
     this.applyRun.reset();
+    this.applyPhase = null;
+    this.adoptRole = null;
     this.vendorKey = "";
     this.vendorKeyStored = null;
     this.awsRegistration = idleRegistration();
@@ -331,21 +346,42 @@ export class Wizard {
    * the external id has registered the role, Rust shows the changes with a stand-in for the id.
    */
   previewApply(): Promise<void> {
-    return this.applyRun.dryRun(this.planKey, () => applyAws(this.plan, true));
+    const adopt = this.adopt;
+    return this.applyRun.dryRun(this.applyKey, () => applyAws(this.plan, true, adopt));
   }
 
   /**
-   * Apply, step 2: make the previewed changes. The backend checks the account again. A vendor with
-   * a registration API gets the role registered first (it issues the external id the role's trust
-   * needs); the ids it answers with go into the answers (autosaved) even if the apply then fails.
+   * The "Adopt the existing role" checkbox: on, the dry run is made again with adopt, so the page
+   * lists what the role can already do (and the warnings) before anything is applied; off, without.
+   */
+  async setAdopt(on: boolean): Promise<void> {
+    this.adoptRole = on ? this.roleKey : null;
+    await this.previewApply();
+  }
+
+  /**
+   * Apply, step 2: make the previewed changes. First the person confirms in a native dialog that
+   * Rust raises with its own text (Cancel: nothing happens, not even the registration). The backend
+   * checks the account again. A vendor with a registration API gets the role registered next (it
+   * issues the external id the role's trust needs); the ids it answers with go into the answers
+   * (autosaved) even if the apply then fails.
    */
   async applyNow(): Promise<void> {
+    const adopt = this.adopt;
     await this.applyRun.apply(async () => {
-      const plan = this.profile?.registration ? await this.registerAws() : this.plan;
-      const result = await applyAws(plan, false);
-      // The dry run was made for the plan before registration; it stays the one on screen.
-      this.applyRun.previewFor = this.planKey;
-      return result;
+      try {
+        this.applyPhase = "confirm";
+        await confirmApply(this.plan, adopt);
+        this.applyPhase = this.profile?.registration ? "register" : "apply";
+        const plan = this.profile?.registration ? await this.registerAws() : this.plan;
+        this.applyPhase = "apply";
+        const result = await applyAws(plan, false, adopt);
+        // The dry run was made for the plan before registration; it stays the one on screen.
+        this.applyRun.previewFor = this.applyKey;
+        return result;
+      } finally {
+        this.applyPhase = null;
+      }
     });
     if (this.applyRun.applied && !this.applyRun.error) await this.afterApply();
   }

@@ -1,0 +1,103 @@
+//! The native dialogs Rust raises itself (the webview is untrusted, so it cannot confirm an apply
+//! or choose where files go): a confirmation whose text comes from `confirm.rs`, and the folder
+//! picker. The dialog is shown off the main thread (the window stays responsive) and the command
+//! waits for the answer. Tests swap in scripted answers (`Asker::Scripted`).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
+
+use crate::confirm::Confirmation;
+use crate::ipc::IpcError;
+
+/// Who answers the questions: the person, in native dialogs; or a test.
+pub enum Asker {
+    Native,
+    Scripted(Arc<Scripted>),
+}
+
+/// A test's answers, and every confirmation it was asked (to check the text).
+#[derive(Debug, Default)]
+pub struct Scripted {
+    /// Whether each confirmation is accepted.
+    pub confirm: bool,
+    /// What the folder picker answers (None: cancelled).
+    pub folder: Option<PathBuf>,
+    pub asked: Mutex<Vec<Confirmation>>,
+}
+
+impl Scripted {
+    pub fn new(confirm: bool, folder: Option<PathBuf>) -> Arc<Scripted> {
+        Arc::new(Scripted { confirm, folder, asked: Mutex::new(Vec::new()) })
+    }
+
+    pub fn asked(&self) -> Vec<Confirmation> {
+        self.asked.lock().map(|a| a.clone()).unwrap_or_default()
+    }
+}
+
+fn asker<R: Runtime>(app: &AppHandle<R>) -> Option<Arc<Scripted>> {
+    match app.try_state::<Asker>().as_deref() {
+        Some(Asker::Scripted(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// Shows `c` in a native warning dialog with its two buttons; true only when the confirming one
+/// was chosen (closing the dialog, Escape or Cancel: false).
+pub async fn ask<R: Runtime>(app: &AppHandle<R>, c: &Confirmation) -> bool {
+    if let Some(s) = asker(app) {
+        if let Ok(mut a) = s.asked.lock() {
+            a.push(c.clone());
+        }
+        return s.confirm;
+    }
+    let mut dialog = app
+        .dialog()
+        .message(c.message.clone())
+        .title(c.title.clone())
+        .kind(MessageDialogKind::Warning)
+        .buttons(MessageDialogButtons::OkCancelCustom(mnemonic(&c.ok), mnemonic(&c.cancel)));
+    if let Some(w) = app.get_webview_window("main") {
+        dialog = dialog.parent(&w);
+    }
+    // `blocking_show` waits for the answer on a blocking thread, never on the main thread.
+    tauri::async_runtime::spawn_blocking(move || dialog.blocking_show()).await.unwrap_or(false)
+}
+
+/// A button label with its first letter as the keyboard shortcut where the toolkit shows it as one
+/// (GTK: `_Apply` is Alt+A); the label as is elsewhere.
+fn mnemonic(label: &str) -> String {
+    if cfg!(target_os = "linux") {
+        format!("_{}", label.replace('_', "__"))
+    } else {
+        label.to_string()
+    }
+}
+
+/// The native folder picker, raised by Rust: the folder chosen, or None when cancelled.
+pub async fn pick_folder<R: Runtime>(app: &AppHandle<R>, title: &str) -> Result<Option<PathBuf>, IpcError> {
+    if let Some(s) = asker(app) {
+        return Ok(s.folder.clone());
+    }
+    let mut picker = app.dialog().file().set_title(title).set_can_create_directories(true);
+    // Start in the home folder (GTK would otherwise open on "Recent", where no folder can be chosen).
+    if let Ok(home) = app.path().home_dir() {
+        picker = picker.set_directory(home);
+    }
+    if let Some(w) = app.get_webview_window("main") {
+        picker = picker.set_parent(&w);
+    }
+    let chosen = tauri::async_runtime::spawn_blocking(move || picker.blocking_pick_folder())
+        .await
+        .map_err(|e| IpcError::new("dialog.failed", format!("the folder picker could not open: {e}")))?;
+    match chosen {
+        None => Ok(None),
+        Some(p) => p
+            .into_path()
+            .map(Some)
+            .map_err(|e| IpcError::new("dialog.failed", format!("the folder picker answered with something that is not a folder: {e}"))),
+    }
+}

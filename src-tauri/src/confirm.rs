@@ -1,0 +1,395 @@
+//! What the native confirmation dialogs say, and the one-use approvals they grant. Tauri-free: the
+//! text is built here from the *validated* plan (and, for an adoption, from what Rust itself read
+//! in AWS), never from text the webview sent; the command adapters show it (`commands_confirm.rs`).
+//!
+//! The webview is untrusted: a non-dry-run apply and an export into a typed folder happen only
+//! after the person chose the confirming button of a dialog that Rust raised with this text.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use trustbridge_cloud::aws::ExistingPolicy;
+use trustbridge_core::pack::ResolvedPack;
+use trustbridge_core::validate::Resolved;
+
+/// One native question: its title (also the dialog window's name), the text, and the two buttons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    pub title: String,
+    pub message: String,
+    pub ok: String,
+    pub cancel: String,
+}
+
+/// The dialog window's title for a vendor plan's apply (the e2e tests find the window by it).
+pub const APPLY_TITLE: &str = "Apply these changes to AWS?";
+/// The dialog window's title for a role pack's apply.
+pub const APPLY_PACK_TITLE: &str = "Apply the role pack to AWS?";
+/// The dialog window's title for an export into a typed folder.
+pub const EXPORT_TITLE: &str = "Write the setup files?";
+
+/// At most this many items of a list are named; the rest are counted.
+const MAX_LISTED: usize = 12;
+
+/// One line of plain text: control characters (newlines, NUL, bidi controls) become spaces, so a
+/// value can never fake another line of the dialog; long values are cut.
+fn plain(s: &str) -> String {
+    let one: String = s
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let one = one.trim();
+    if one.chars().count() > 300 {
+        format!("{}…", one.chars().take(300).collect::<String>())
+    } else {
+        one.to_string()
+    }
+}
+
+fn bullets(out: &mut String, items: impl IntoIterator<Item = String>) {
+    let items: Vec<String> = items.into_iter().collect();
+    for i in items.iter().take(MAX_LISTED) {
+        out.push_str(&format!("\n  • {}", plain(i)));
+    }
+    if items.len() > MAX_LISTED {
+        out.push_str(&format!("\n  • and {} more (listed on the page)", items.len() - MAX_LISTED));
+    }
+}
+
+/// An existing role's policies as read for an adoption, and the warnings about them.
+#[derive(Debug, Clone, Copy)]
+pub struct Adoption<'a> {
+    /// Every inline and attached policy the role has (None: the role does not exist yet).
+    pub existing: Option<&'a [ExistingPolicy]>,
+    pub warnings: &'a [String],
+}
+
+/// The confirmation of a vendor plan's apply to AWS: which account, which role, who may assume it,
+/// what it may read and publish, the registration with the vendor, and the adoption when chosen.
+/// The same text before and after the vendor issued the external id (the approval that
+/// `confirm_apply` grants before registering must still match when apply runs).
+pub fn apply_aws(r: &Resolved, adoption: Option<Adoption<'_>>) -> Option<Confirmation> {
+    let a = r.aws.as_ref()?;
+    let vendor = plain(&r.profile.display_name);
+    let mut m = format!("Trustbridge will change AWS account {} with the AWS credentials on this computer:", plain(&a.account_id));
+    let trust = if !a.principal_patterns.is_empty() {
+        format!(
+            "let {vendor} assume it from its AWS account {}, only from its roles matching {}",
+            plain(&a.vendor_account),
+            a.principal_patterns.iter().map(|p| plain(p)).collect::<Vec<_>>().join(", ")
+        )
+    } else {
+        format!("let {vendor} assume it from its AWS account {}", plain(&a.vendor_account))
+    };
+    let external = if r.profile.vendor_issues_external_id() {
+        format!(", with the external ID {vendor} issues")
+    } else if a.external_id.is_some() {
+        ", only with the external ID in your answers".to_string()
+    } else {
+        String::new()
+    };
+    let mut items = vec![format!("create or update the IAM role {} ({})", a.role_name, a.role_arn()), format!("{trust}{external}")];
+    for s in &a.storage {
+        let scope = match &s.prefix {
+            Some(p) => format!("objects under {p} in the S3 bucket {}", s.bucket),
+            None => format!("every object in the S3 bucket {}", s.bucket),
+        };
+        items.push(format!("let it list and read {scope}"));
+        if let Some(k) = &s.kms_key_arn {
+            items.push(format!("let it decrypt with the KMS key {k}, only through S3"));
+        }
+    }
+    for b in &a.event_buses {
+        items.push(format!("let it publish events to the event bus {b}"));
+    }
+    if let Some(b) = &a.permissions_boundary_arn {
+        items.push(format!("limit the role with the permissions boundary {b}"));
+    }
+    bullets(&mut m, items);
+    if crate::register::registering(r).contains(&crate::register::Cloud::Aws) {
+        m.push_str(&format!(
+            "\n\nFirst the role is registered with {vendor} through its API (unless it already is): {vendor} issues the external ID the role's trust requires."
+        ));
+    }
+    if let Some(ad) = adoption {
+        m.push_str(&format!(
+            "\n\nYou chose to adopt the existing role {}, which Trustbridge did not create. {vendor} is added to its trust; its other trust statements and its permissions stay, so {vendor} can also do everything the role can already do.",
+            plain(&a.role_name)
+        ));
+        match ad.existing {
+            Some([]) => m.push_str("\nIt has no inline or attached policies."),
+            Some(list) => {
+                m.push_str(&format!(
+                    "\nIt already has {}:",
+                    if list.len() == 1 { "this policy".to_string() } else { format!("these {} policies", list.len()) }
+                ));
+                bullets(&mut m, list.iter().map(|p| p.to_string().lines().next().unwrap_or_default().to_string()));
+            }
+            None => m.push_str("\nIt does not exist now: it is created."),
+        }
+        if !ad.warnings.is_empty() {
+            m.push_str("\nWarnings:");
+            bullets(&mut m, ad.warnings.iter().cloned());
+        }
+    }
+    m.push_str("\n\nChoose Apply to make these changes, or Cancel to change nothing.");
+    Some(Confirmation { title: APPLY_TITLE.into(), message: m, ok: "Apply".into(), cancel: "Cancel".into() })
+}
+
+/// The confirmation of a role pack's apply: the account, the roles and the customer-managed policies.
+pub fn apply_pack(r: &ResolvedPack) -> Confirmation {
+    let account = r.account.as_deref().map(plain).unwrap_or_else(|| "(the account of the AWS credentials)".into());
+    let mut m = format!(
+        "Trustbridge will change AWS account {account} with the AWS credentials on this computer, for the {}:",
+        plain(&r.pack.display_name)
+    );
+    let mut items: Vec<String> = r
+        .roles
+        .iter()
+        .map(|role| {
+            let attached = role.managed.len() + role.aws_managed_arns.len();
+            let mut s = format!("create or update the IAM role {}", role.name);
+            if !role.inline.is_empty() {
+                s.push_str(&format!(", {} inline polic{}", role.inline.len(), if role.inline.len() == 1 { "y" } else { "ies" }));
+            }
+            if attached > 0 {
+                s.push_str(&format!(", {attached} attached polic{}", if attached == 1 { "y" } else { "ies" }));
+            }
+            s
+        })
+        .collect();
+    items.extend(r.managed_policies.iter().map(|(name, _, _)| format!("create or update the customer-managed policy {name}")));
+    bullets(&mut m, items);
+    m.push_str("\n\nRoles and policies that exist but were not created by this pack are not changed.");
+    m.push_str("\n\nChoose Apply to make these changes, or Cancel to change nothing.");
+    Confirmation { title: APPLY_PACK_TITLE.into(), message: m, ok: "Apply".into(), cancel: "Cancel".into() }
+}
+
+/// The confirmation of an export into a folder the person typed: the exact new folder and the count.
+pub fn export(dir: &Path, files: usize) -> Confirmation {
+    let m = format!(
+        "Write {files} file{} to the new folder {}?\n\nTrustbridge creates this folder; it does not overwrite anything.\n\nChoose Write to export, or Cancel to write nothing.",
+        if files == 1 { "" } else { "s" },
+        plain(&dir.display().to_string()),
+    );
+    Confirmation { title: EXPORT_TITLE.into(), message: m, ok: "Write".into(), cancel: "Cancel".into() }
+}
+
+impl Confirmation {
+    /// What an approval of this confirmation is kept under: its exact title and text.
+    pub fn key(&self) -> String {
+        format!("confirm\n{}\n{}", self.title, self.message)
+    }
+}
+
+/// What an approval of a folder chosen in the native folder picker is kept under.
+pub fn folder_key(path: &str) -> String {
+    format!("folder\n{path}")
+}
+
+/// How long an approval stays usable: enough to register with the vendor first.
+const APPROVAL_TTL: Duration = Duration::from_secs(300);
+
+/// Approvals given in a native dialog and not used yet, each used once within [`APPROVAL_TTL`], and
+/// only the latest of each kind (a new confirmation replaces an unused one; so does a new folder):
+/// the exact text of a confirmation (the wizard confirms an apply *before* registering the role
+/// with the vendor, then applies without asking twice — exactly what was confirmed), or a folder
+/// the person chose in the folder picker Rust raised (its export needs no second question).
+#[derive(Debug, Default)]
+pub struct Approvals {
+    granted: Mutex<Vec<(String, Instant)>>,
+}
+
+impl Approvals {
+    pub fn grant(&self, key: String) {
+        let kind = |k: &str| k.split('\n').next().map(String::from).unwrap_or_default();
+        if let Ok(mut g) = self.granted.lock() {
+            g.retain(|(k, at)| at.elapsed() < APPROVAL_TTL && kind(k) != kind(&key));
+            g.push((key, Instant::now()));
+        }
+    }
+
+    /// Uses a fresh approval of exactly `key` when there is one (and removes it).
+    pub fn take(&self, key: &str) -> bool {
+        let Ok(mut g) = self.granted.lock() else { return false };
+        g.retain(|(_, at)| at.elapsed() < APPROVAL_TTL);
+        match g.iter().position(|(k, _)| k == key) {
+            Some(i) => {
+                g.remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trustbridge_cloud::aws::PolicyKind;
+
+    fn resolved(plan: serde_json::Value) -> Resolved {
+        let p = trustbridge_core::Plan::from_json(&plan.to_string()).expect("plan");
+        trustbridge_core::validate(&p, None).expect("valid plan")
+    }
+
+    fn mlcube(external_id: Option<&str>) -> Resolved {
+        let mut aws = serde_json::json!({"account_id": "123456789012", "region": "eu-west-1", "role_name": "acme-ml",
+            "storage": [{"bucket": "acme-training", "prefix": "team/"}, {"bucket": "acme-other"}],
+            "events": [{"event_bus_name": "retrain"}]});
+        if let Some(id) = external_id {
+            aws["external_id"] = id.into();
+            aws["vendor_credentials_id"] = "cred-1".into();
+        }
+        resolved(
+            serde_json::json!({"version": 1, "platform": "mlcube", "integration": {"name": "AWS_01", "project_id": "demo"}, "aws": aws}),
+        )
+    }
+
+    #[test]
+    fn apply_names_the_account_role_vendor_buckets_bus_and_registration() {
+        let c = apply_aws(&mlcube(None), None).expect("aws section");
+        assert_eq!(c.title, APPLY_TITLE);
+        assert_eq!((c.ok.as_str(), c.cancel.as_str()), ("Apply", "Cancel"));
+        for want in [
+            "AWS account 123456789012",
+            "IAM role acme-ml (arn:aws:iam::123456789012:role/acme-ml)",
+            "let ML cube Platform assume it from its AWS account",
+            "with the external ID ML cube Platform issues",
+            "objects under team/ in the S3 bucket acme-training",
+            "every object in the S3 bucket acme-other",
+            "publish events to the event bus retrain",
+            "registered with ML cube Platform",
+            "Cancel to change nothing",
+        ] {
+            assert!(c.message.contains(want), "missing {want:?} in:\n{}", c.message);
+        }
+        assert!(!c.message.contains("adopt"), "{}", c.message);
+    }
+
+    #[test]
+    fn the_text_is_the_same_before_and_after_the_vendor_issued_the_external_id() {
+        // The approval granted before registering must match the apply after it.
+        let before = apply_aws(&mlcube(None), None).unwrap();
+        let after = apply_aws(&mlcube(Some("Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA")), None).unwrap();
+        assert_eq!(before, after);
+        assert!(!after.message.contains("Zk3pQ9vX"), "the external id is not shown");
+    }
+
+    #[test]
+    fn an_adoption_is_stated_with_the_existing_policies_and_warnings() {
+        let existing = vec![
+            ExistingPolicy {
+                kind: PolicyKind::Managed,
+                name: "AdministratorAccess".into(),
+                arn: Some("arn:aws:iam::aws:policy/AdministratorAccess".into()),
+                grants: vec![],
+                note: Some("AWS-managed".into()),
+            },
+            ExistingPolicy {
+                kind: PolicyKind::Inline,
+                name: "legacy".into(),
+                arn: None,
+                grants: vec!["Allow s3:* on *".into()],
+                note: None,
+            },
+        ];
+        let warnings = vec!["AWS-managed policy AdministratorAccess is attached: full administrator rights".to_string()];
+        let c = apply_aws(&mlcube(None), Some(Adoption { existing: Some(&existing), warnings: &warnings })).unwrap();
+        for want in [
+            "adopt the existing role acme-ml, which Trustbridge did not create",
+            "ML cube Platform is added to its trust",
+            "these 2 policies",
+            "managed policy arn:aws:iam::aws:policy/AdministratorAccess (AWS-managed)",
+            "inline policy legacy",
+            "Warnings:",
+            "full administrator rights",
+        ] {
+            assert!(c.message.contains(want), "missing {want:?} in:\n{}", c.message);
+        }
+        assert!(!c.message.contains("Allow s3:*"), "policy names only, not every grant");
+        let none = apply_aws(&mlcube(None), Some(Adoption { existing: None, warnings: &[] })).unwrap();
+        assert!(none.message.contains("does not exist now"), "{}", none.message);
+        assert_ne!(c, apply_aws(&mlcube(None), None).unwrap(), "adopting is another confirmation");
+    }
+
+    #[test]
+    fn a_custom_vendor_is_named_with_its_account_and_patterns() {
+        let r = resolved(serde_json::json!({"version": 1, "platform": "custom", "integration": {"name": "X_01", "project_id": "demo"},
+            "aws": {"account_id": "123456789012", "region": "eu-west-1", "external_id": "Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA",
+                "vendor": {"account_id": "210987654321", "principal_patterns": ["arn:aws:iam::210987654321:role/acme-workers-*"]},
+                "storage": [{"bucket": "acme-training"}]}}));
+        let c = apply_aws(&r, None).unwrap();
+        assert!(
+            c.message
+                .contains("from its AWS account 210987654321, only from its roles matching arn:aws:iam::210987654321:role/acme-workers-*"),
+            "{}",
+            c.message
+        );
+        assert!(c.message.contains("only with the external ID in your answers"), "{}", c.message);
+        assert!(!c.message.contains("registered with"), "{}", c.message);
+    }
+
+    #[test]
+    fn no_value_can_add_a_line_and_long_lists_are_cut() {
+        assert_eq!(plain("a\nb\u{2028}c\u{202e}d\0e"), "a b c d e");
+        assert_eq!(plain(&"x".repeat(400)).chars().count(), 301);
+        let mut s = String::new();
+        bullets(&mut s, (0..20).map(|i| format!("item {i}")));
+        assert_eq!(s.lines().filter(|l| l.contains("item")).count(), MAX_LISTED);
+        assert!(s.contains("and 8 more"), "{s}");
+    }
+
+    #[test]
+    fn export_says_how_many_files_go_where() {
+        let c = export(Path::new("/home/you/exports/AWS_01"), 14);
+        assert_eq!(c.title, EXPORT_TITLE);
+        assert!(c.message.starts_with("Write 14 files to the new folder /home/you/exports/AWS_01?"), "{}", c.message);
+        assert_eq!(c.ok, "Write");
+    }
+
+    #[test]
+    fn an_approval_is_for_exactly_what_was_confirmed_and_used_once() {
+        let approvals = Approvals::default();
+        let c = apply_aws(&mlcube(None), None).unwrap();
+        let other = apply_aws(&mlcube(None), Some(Adoption { existing: None, warnings: &[] })).unwrap();
+        assert!(!approvals.take(&c.key()), "nothing granted yet");
+        approvals.grant(c.key());
+        assert!(!approvals.take(&other.key()), "another text is not approved");
+        assert!(!approvals.take(&folder_key("/tmp")), "nor a folder");
+        assert!(approvals.take(&c.key()));
+        assert!(!approvals.take(&c.key()), "used once");
+        approvals.grant(folder_key("/home/you/exports"));
+        assert!(!approvals.take(&folder_key("/home/you")), "another folder is not approved");
+        assert!(approvals.take(&folder_key("/home/you/exports")));
+        // Only the latest of a kind is kept.
+        approvals.grant(c.key());
+        approvals.grant(folder_key("/a"));
+        approvals.grant(other.key());
+        assert!(!approvals.take(&c.key()), "replaced by the later confirmation");
+        assert!(approvals.take(&folder_key("/a")), "a folder is another kind");
+        assert!(approvals.take(&other.key()));
+    }
+
+    #[test]
+    fn a_pack_apply_names_the_account_roles_and_policies() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/packs/mlspace.json")).unwrap();
+        let plan = trustbridge_core::pack::PackPlan::from_json(&text).unwrap();
+        let r = trustbridge_core::pack::validate_pack(&plan, None).unwrap();
+        let c = apply_pack(&r);
+        assert_eq!(c.title, APPLY_PACK_TITLE);
+        let account = r.account.clone().unwrap();
+        assert!(c.message.contains(&format!("AWS account {account}")), "{}", c.message);
+        for role in &r.roles {
+            assert!(c.message.contains(&format!("IAM role {}", role.name)), "{role:?}: {}", c.message);
+        }
+        assert!(c.message.contains("customer-managed policy"), "{}", c.message);
+    }
+}
