@@ -6,6 +6,8 @@ pub mod aws;
 pub mod azure;
 pub mod error;
 pub mod gcp;
+pub mod http;
+pub mod probe;
 pub mod retry;
 pub mod vendor;
 

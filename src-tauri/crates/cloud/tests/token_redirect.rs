@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use doubles::*;
 use trustbridge_cloud::azure::{self, AzureSettings};
-use trustbridge_cloud::gcp::http::{client, request_token, Outcome};
 use trustbridge_cloud::gcp::{self, GcpSettings, ProbeEvent, ProbeResult, ProbeStatus};
+use trustbridge_cloud::http::{client, request_token, Outcome};
 use trustbridge_core::validate::Resolved;
 use trustbridge_core::{validate, Plan};
 use trustbridge_secrets::{AzureClientSecret, GcpServiceAccountKey, Sensitive};
@@ -68,7 +68,7 @@ async fn redirector(status: u16, to: String) -> Double {
 
 fn fail_code(o: &Outcome) -> &str {
     match o {
-        Outcome::Fail { code, .. } => code,
+        Outcome::Fail { code, .. } => code.as_deref().unwrap_or_default(),
         other => panic!("expected a failure, got {other:?}"),
     }
 }

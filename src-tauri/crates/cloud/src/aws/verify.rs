@@ -11,7 +11,6 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use aws_sdk_iam::types::PolicyEvaluationDecisionType;
-use serde::Serialize;
 use trustbridge_core::policy::{Effect, Grant, PolicyDocument};
 use trustbridge_core::render::aws::{documents, trust_policy};
 use trustbridge_core::validate::{Resolved, ResolvedAws};
@@ -20,80 +19,18 @@ use super::apply::{read_inline, read_role};
 use super::{aws_section, describe_grant, mentions_vendor, parse_policy, AwsSettings, Credentials, Session, VendorCredentials};
 use crate::error::CloudError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProbeStatus {
-    Pass,
-    Fail,
-    Skip,
-}
+use crate::probe::Cloud;
+pub use crate::probe::{Outcome, ProbeEvent, ProbeResult, ProbeStatus, Progress};
 
-/// One probe's result. `code` is the stable error code when it failed on an error.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ProbeResult {
-    pub id: String,
-    pub status: ProbeStatus,
-    pub duration_ms: u64,
-    pub message: String,
-    pub fix: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-}
-
-/// Live progress for the UI.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum ProbeEvent {
-    Started {
-        id: String,
-    },
-    /// A probe is waiting for something (IAM propagation) and says what.
-    Waiting {
-        id: String,
-        message: String,
-    },
-    Finished(ProbeResult),
-}
-
-pub type Progress<'a> = &'a (dyn Fn(ProbeEvent) + Send + Sync);
-
-/// How a probe ended, before timing is added.
-enum Outcome {
-    Pass(String),
-    Fail { message: String, fix: Option<String>, code: Option<String> },
-    Skip(String),
-}
-
-impl Outcome {
-    fn fail(message: impl Into<String>, fix: impl Into<String>) -> Outcome {
-        Outcome::Fail { message: message.into(), fix: Some(fix.into()), code: None }
-    }
-}
-
-impl From<CloudError> for Outcome {
-    fn from(e: CloudError) -> Self {
-        Outcome::Fail { message: e.to_string(), fix: e.fix(), code: Some(e.code().to_string()) }
-    }
+/// An AWS probe failure the connectivity test names by its probe id (no error code of its own).
+fn failed(message: impl Into<String>, fix: impl Into<String>) -> Outcome {
+    Outcome::Fail { code: None, message: message.into(), fix: Some(fix.into()) }
 }
 
 type Boxed<'a> = Pin<Box<dyn Future<Output = Vec<ProbeResult>> + Send + 'a>>;
 
-/// Runs one probe under a time bound and reports it.
 async fn probe(id: String, bound: Duration, progress: Progress<'_>, body: impl Future<Output = Outcome>) -> ProbeResult {
-    progress(ProbeEvent::Started { id: id.clone() });
-    let start = Instant::now();
-    let outcome = match tokio::time::timeout(bound, body).await {
-        Ok(o) => o,
-        Err(_) => CloudError::Timeout { action: id.clone(), after: bound }.into(),
-    };
-    let duration_ms = start.elapsed().as_millis() as u64;
-    let r = match outcome {
-        Outcome::Pass(message) => ProbeResult { id, status: ProbeStatus::Pass, duration_ms, message, fix: None, code: None },
-        Outcome::Skip(message) => ProbeResult { id, status: ProbeStatus::Skip, duration_ms, message, fix: None, code: None },
-        Outcome::Fail { message, fix, code } => ProbeResult { id, status: ProbeStatus::Fail, duration_ms, message, fix, code },
-    };
-    progress(ProbeEvent::Finished(r.clone()));
-    r
+    crate::probe::run(Cloud::Aws, id, bound, progress, body).await
 }
 
 const APPLY_FIX: &str = "run `trustbridge apply --plan …` to restore it (it only changes what differs)";
@@ -139,7 +76,7 @@ async fn role_exists(s: &Session, a: &ResolvedAws) -> Outcome {
             let owner = if cur.managed { "managed by trustbridge" } else { "not tagged as trustbridge's (shared role)" };
             Outcome::Pass(format!("{} exists, {owner}", a.role_arn()))
         }
-        Ok(None) => Outcome::fail(format!("role {} does not exist", a.role_arn()), "run `trustbridge apply --plan …` to create it"),
+        Ok(None) => failed(format!("role {} does not exist", a.role_arn()), "run `trustbridge apply --plan …` to create it"),
         Err(e) => e.into(),
     }
 }
@@ -206,7 +143,7 @@ async fn trust(s: &Session, a: &ResolvedAws) -> Outcome {
     match read_role(s, &a.role_name).await {
         Ok(Some(cur)) => match check_trust(&cur.trust, a) {
             Ok(m) => Outcome::Pass(m),
-            Err((m, fix)) => Outcome::fail(m, fix),
+            Err((m, fix)) => failed(m, fix),
         },
         Ok(None) => Outcome::Skip(format!("role {} does not exist (see role_exists)", a.role_name)),
         Err(e) => e.into(),
@@ -293,7 +230,7 @@ async fn permissions(s: &Session, a: &ResolvedAws) -> Outcome {
     let extra: Vec<String> = allows.difference(&want).map(describe_grant).collect();
     let how = match simulated {
         Ok(denied) if !denied.is_empty() => {
-            return Outcome::fail(
+            return failed(
                 format!("IAM's policy simulator denies: {}", denied.join("; ")),
                 "check the permissions boundary and any SCP for these actions; then re-run verify",
             );
@@ -303,8 +240,8 @@ async fn permissions(s: &Session, a: &ResolvedAws) -> Outcome {
     };
     match (missing.is_empty(), extra.is_empty()) {
         (true, true) => Outcome::Pass(format!("{} grant(s) cover every required action and resource, nothing more; {how}", want.len())),
-        (false, _) => Outcome::fail(format!("the role lacks: {}", missing.join("; ")), APPLY_FIX.replace("it ", "the inline policies ")),
-        (true, false) => Outcome::fail(
+        (false, _) => failed(format!("the role lacks: {}", missing.join("; ")), APPLY_FIX.replace("it ", "the inline policies ")),
+        (true, false) => failed(
             format!("the role grants more than the plan needs: {}", extra.join("; ")),
             "remove the extra statements or policies from the role (trustbridge only manages its own inline policies)",
         ),
@@ -320,13 +257,13 @@ async fn bucket(s: &Session, a: &ResolvedAws, b: &str) -> Outcome {
     match head {
         Ok(_) => {}
         Err(CloudError::NotFound { .. }) => {
-            return Outcome::fail(
+            return failed(
                 format!("bucket {b} does not exist"),
                 format!("create bucket {b} in account {} (region {}), or correct aws.storage in the plan", a.account_id, a.region),
             )
         }
         Err(CloudError::AccessDenied { .. }) => {
-            return Outcome::fail(
+            return failed(
                 format!("bucket {b} exists but is not owned by account {} (or you may not read it)", a.account_id),
                 "use a bucket in your own account, or sign in with s3:ListBucket on it",
             )
@@ -345,7 +282,7 @@ async fn bucket(s: &Session, a: &ResolvedAws, b: &str) -> Outcome {
         Some(d) if d.sse_algorithm().as_str().starts_with("aws:kms") => {
             let key = d.kms_master_key_id().unwrap_or("the AWS managed key aws/s3");
             if planned_keys.is_empty() {
-                return Outcome::fail(
+                return failed(
                     format!("bucket {b} encrypts with SSE-KMS ({key}), but the plan grants no kms:Decrypt: the vendor could list but not read objects"),
                     format!("set kms_key_arn for {b} in aws.storage to the key's ARN and re-run `trustbridge apply`"),
                 );
@@ -374,7 +311,7 @@ async fn event_bus(s: &Session, bus: &str) -> Outcome {
         .await;
     match got {
         Ok(o) => Outcome::Pass(format!("event bus {} exists", o.arn().unwrap_or(bus))),
-        Err(CloudError::NotFound { .. }) => Outcome::fail(
+        Err(CloudError::NotFound { .. }) => failed(
             format!("event bus {bus} does not exist in region {}", s.region),
             format!("create it (`aws events create-event-bus --name {bus} --region {}`), or correct aws.events in the plan", s.region),
         ),
@@ -437,7 +374,7 @@ async fn vendor_side<'a>(s: &'a Session, a: &'a ResolvedAws, v: &'a VendorCreden
             probe(id.into(), t, progress, async move {
                 match assume(vendor, role_arn, external_id.as_deref(), t).await {
                     Err(CloudError::AccessDenied { .. }) => Outcome::Pass(format!("refused {what}, as it must be")),
-                    Ok(_) => Outcome::fail(
+                    Ok(_) => failed(
                         format!("the role can be assumed {what}: the trust policy is broader than planned"),
                         "run `trustbridge apply --plan …` to restore the external id condition in the trust policy",
                     ),
@@ -546,7 +483,7 @@ async fn vendor_side<'a>(s: &'a Session, a: &'a ResolvedAws, v: &'a VendorCreden
                                 .iter()
                                 .filter_map(|e| e.error_code().map(|c| format!("{c}: {}", e.error_message().unwrap_or_default())))
                                 .collect();
-                            Outcome::fail(
+                            failed(
                                 format!("PutEvents answered 200 but {} entry failed ({})", o.failed_entry_count(), why.join("; ")),
                                 "check the event bus policy and that the bus exists in the plan's region",
                             )

@@ -21,7 +21,7 @@ use trustbridge_core::validate::{Resolved, ResolvedAzure};
 use trustbridge_secrets::{AzureClientSecret, Sensitive};
 
 use crate::error::CloudError;
-use crate::gcp::http::{self, check_endpoint, describe_reqwest, enc, probe, snippet, Outcome, ProbeResult, Progress};
+use crate::http::{self, check_endpoint, describe_reqwest, enc, probe, snippet, Outcome, ProbeResult, Progress};
 
 /// The Blob service version sent (bearer tokens need 2017-11-09 or later).
 pub const BLOB_API_VERSION: &str = "2021-12-02";
@@ -154,7 +154,7 @@ pub async fn verify(
             );
         }
         if let Err(e) = secret.check_plan(&z.tenant_id) {
-            return Outcome::Fail { code: e.code().into(), message: e.to_string(), fix: e.fix() };
+            return Outcome::Fail { code: Some(e.code().into()), message: e.to_string(), fix: e.fix() };
         }
         if !z.containers.is_empty() || z.topics.is_empty() {
             match token::access_token(&http, &settings.authority, secret, token::STORAGE_SCOPE).await {

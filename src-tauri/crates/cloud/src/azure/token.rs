@@ -2,7 +2,7 @@
 
 use trustbridge_secrets::{AzureClientSecret, Sensitive};
 
-use crate::gcp::http::{check_endpoint, form, request_token, snippet, Outcome};
+use crate::http::{check_endpoint, form, request_token, snippet, Outcome};
 
 pub const STORAGE_SCOPE: &str = "https://storage.azure.com/.default";
 pub const EVENTGRID_SCOPE: &str = "https://eventgrid.azure.net/.default";

@@ -11,7 +11,6 @@
 //! Every missing permission is named with the exact `gcloud` command that grants it.
 //! Endpoints are overridable ([`GcpSettings`]; `STORAGE_EMULATOR_HOST`, `PUBSUB_EMULATOR_HOST`).
 
-pub mod http;
 pub mod token;
 
 use std::future::Future;
@@ -21,10 +20,10 @@ use std::time::Duration;
 use trustbridge_core::validate::{Resolved, ResolvedGcp};
 use trustbridge_secrets::{GcpServiceAccountKey, Sensitive};
 
-pub use http::{Outcome, ProbeEvent, ProbeResult, ProbeStatus, Progress};
+pub use crate::http::{Outcome, ProbeEvent, ProbeResult, ProbeStatus, Progress};
 
 use crate::error::CloudError;
-use http::{check_endpoint, describe_reqwest, enc, probe, snippet};
+use crate::http::{self, check_endpoint, describe_reqwest, enc, probe, snippet};
 
 /// Endpoints and bounds for the GCP connectivity test. `Debug` shows no secret (there is none here).
 #[derive(Debug, Clone)]
@@ -171,7 +170,7 @@ pub async fn verify(
             return Outcome::fail("gcp.endpoint", why, ENDPOINT_FIX);
         }
         if let Err(e) = key.check_plan(&g.project_id, Some(&sa)) {
-            return Outcome::Fail { code: e.code().into(), message: e.to_string(), fix: e.fix() };
+            return Outcome::Fail { code: Some(e.code().into()), message: e.to_string(), fix: e.fix() };
         }
         match token::access_token(&http, key, &token_uri, &sa).await {
             Ok(tok) => {
@@ -400,7 +399,7 @@ mod tests {
             bucket_grant_cmd("b", "sa@p.iam.gserviceaccount.com", r)
         });
         let Outcome::Fail { code, message, fix } = o else { panic!() };
-        assert_eq!(code, "gcp.permission_missing");
+        assert_eq!(code.as_deref(), Some("gcp.permission_missing"));
         assert!(message.contains("storage.objects.list"));
         assert!(fix.unwrap().contains(
             "gcloud storage buckets add-iam-policy-binding gs://b --member=serviceAccount:sa@p.iam.gserviceaccount.com --role=roles/storage.objectViewer"

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use trustbridge_secrets::{GcpServiceAccountKey, Sensitive};
 
-use super::http::{check_endpoint, form, request_token, snippet, Outcome};
+use crate::http::{check_endpoint, form, request_token, snippet, Outcome};
 
 pub const SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
 const GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";

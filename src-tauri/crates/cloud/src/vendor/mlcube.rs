@@ -24,7 +24,7 @@ use trustbridge_secrets::{Sensitive, VendorApiKey};
 
 use super::VendorSettings;
 use crate::error::{CloudError, VendorErrorKind};
-use crate::gcp::http::{describe_reqwest, enc};
+use crate::http::{describe_reqwest, enc};
 use crate::retry::{retry, RetryPolicy};
 
 /// The fields of a GCP key file the SDK's `GCPAccountInfo` requires, in its order.

@@ -42,7 +42,7 @@ impl VendorSettings {
     pub fn from_env() -> VendorSettings {
         VendorSettings {
             url_override: std::env::var(URL_ENV).ok().filter(|v| !v.trim().is_empty()),
-            extra_roots_pem: crate::gcp::http::extra_roots_from_env(),
+            extra_roots_pem: crate::http::extra_roots_from_env(),
             ..VendorSettings::default()
         }
     }
@@ -70,7 +70,7 @@ pub fn base_url(r: &Resolved, settings: &VendorSettings) -> Result<String, Cloud
             return Err(error(r, VendorErrorKind::NotConfigured, "the API URL is not set (the vendor profile has none built in)"));
         }
     };
-    crate::gcp::http::check_endpoint(&url).map_err(|e| error(r, VendorErrorKind::NotConfigured, format!("{source}: {e}")))?;
+    crate::http::check_endpoint(&url).map_err(|e| error(r, VendorErrorKind::NotConfigured, format!("{source}: {e}")))?;
     Ok(url.trim_end_matches('/').to_string())
 }
 

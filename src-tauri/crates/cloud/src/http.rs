@@ -1,47 +1,17 @@
-//! What the GCP and Azure probes share: an HTTP client with extra trust roots, a rule for where a
-//! credential may be sent, the probe runner (the same `{id, status, duration_ms, message, fix, code}`
-//! shape and live events as AWS), and error classification. Nothing here ever formats a secret.
+//! What the HTTP clouds share (Google Cloud, Azure, the vendor's API): an HTTP client with extra
+//! trust roots, a rule for where a credential may be sent, token requests, and error
+//! classification. Nothing here ever formats a secret.
 
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use trustbridge_secrets::Sensitive;
 
-pub use crate::aws::verify::{ProbeEvent, ProbeResult, ProbeStatus, Progress};
+pub use crate::probe::{Outcome, ProbeEvent, ProbeResult, ProbeStatus, Progress};
 
-/// How a probe ended, before timing is added.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    Pass(String),
-    Fail { code: String, message: String, fix: Option<String> },
-    Skip(String),
-}
-
-impl Outcome {
-    pub fn fail(code: &str, message: impl Into<String>, fix: impl Into<String>) -> Outcome {
-        Outcome::Fail { code: code.to_string(), message: message.into(), fix: Some(fix.into()) }
-    }
-}
-
-/// Runs one probe under `bound`; reports `Started` and `Finished`. `cloud` prefixes the timeout code.
+/// Runs one GCP or Azure probe (`cloud` is `gcp` or `azure`): [`crate::probe::run`].
 pub async fn probe(cloud: &str, id: String, bound: Duration, progress: Progress<'_>, body: impl Future<Output = Outcome>) -> ProbeResult {
-    progress(ProbeEvent::Started { id: id.clone() });
-    let start = Instant::now();
-    let outcome = match tokio::time::timeout(bound, body).await {
-        Ok(o) => o,
-        Err(_) => Outcome::fail(
-            &format!("{cloud}.timeout"),
-            format!("{id} did not answer within {} ms", bound.as_millis()),
-            "the endpoint accepted the connection but did not answer: check the network, proxy (HTTPS_PROXY) or firewall, or raise --timeout; it is safe to re-run",
-        ),
-    };
-    let duration_ms = start.elapsed().as_millis() as u64;
-    let r = match outcome {
-        Outcome::Pass(message) => ProbeResult { id, status: ProbeStatus::Pass, duration_ms, message, fix: None, code: None },
-        Outcome::Skip(message) => ProbeResult { id, status: ProbeStatus::Skip, duration_ms, message, fix: None, code: None },
-        Outcome::Fail { code, message, fix } => ProbeResult { id, status: ProbeStatus::Fail, duration_ms, message, fix, code: Some(code) },
-    };
-    progress(ProbeEvent::Finished(r.clone()));
-    r
+    let c = if cloud == "gcp" { crate::probe::Cloud::Gcp } else { crate::probe::Cloud::Azure };
+    crate::probe::run(c, id, bound, progress, body).await
 }
 
 /// Extra trust roots from `TRUSTBRIDGE_CA_FILE` (a PEM bundle: a private endpoint behind a TLS-inspecting
