@@ -176,6 +176,14 @@ impl ProfileTrustArgs {
     }
 }
 
+/// What the cloud settings found wrong in the environment but could go on without (an unreadable
+/// `TRUSTBRIDGE_CA_FILE`), on stderr: the library returns warnings, the CLI shows them.
+pub fn show_warnings(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
 /// Runs the CLI (or the wizard when no command is given); returns the exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {

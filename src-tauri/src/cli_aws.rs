@@ -164,6 +164,7 @@ pub fn verify(plan: &Path, r: &Resolved, json: bool, timeout_secs: f64, out: &mu
         Err(code) => return code,
     };
     let settings = CloudSettings::from_env().with_timeout(Duration::from_secs_f64(timeout_secs));
+    crate::cli::show_warnings(&settings.warnings());
     let store = SecretStore::os();
     let missing_fix = |kind: SecretKind| {
         format!("store them once: trustbridge secrets set {} --plan {} < credentials.json", kind.as_str(), plan.display())

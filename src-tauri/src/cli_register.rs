@@ -81,6 +81,7 @@ pub fn register(path: &Path, r: &Resolved, dry_run: bool, json: bool, replace: b
         Err(c) => return c,
     };
     let settings = VendorSettings::from_env();
+    crate::cli::show_warnings(&settings.warnings);
     let store = SecretStore::os();
     match rt.block_on(register::register(r, &store, &settings, &[], dry_run, replace)) {
         Ok((plan, steps)) => {
@@ -129,6 +130,7 @@ pub fn before_apply(path: &Path, r: &Resolved, dry_run: bool, out: &mut impl Wri
     }
     let rt = runtime()?;
     let settings = VendorSettings::from_env();
+    crate::cli::show_warnings(&settings.warnings);
     let store = SecretStore::os();
     match rt.block_on(register::register(r, &store, &settings, &[Cloud::Aws], false, false)) {
         Ok((plan, steps)) => {
@@ -153,6 +155,7 @@ pub fn after_revoke(path: &Path, r: &Resolved, keep: bool, out: &mut impl Write)
         Err(c) => return c,
     };
     let settings = VendorSettings::from_env();
+    crate::cli::show_warnings(&settings.warnings);
     let store = SecretStore::os();
     match rt.block_on(register::unregister(r, &store, &settings, keep)) {
         Ok((plan, steps)) => {

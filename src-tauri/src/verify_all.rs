@@ -32,6 +32,17 @@ impl CloudSettings {
         }
     }
 
+    /// The environment's warnings (once each), for the caller to show.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for w in self.gcp.warnings.iter().chain(&self.azure.warnings).chain(&self.vendor.warnings) {
+            if !out.contains(w) {
+                out.push(w.clone());
+            }
+        }
+        out
+    }
+
     /// The same per-call / per-probe bound for every cloud.
     pub fn with_timeout(mut self, timeout: Duration) -> CloudSettings {
         self.aws.timeout = timeout;

@@ -195,6 +195,31 @@ fn verify_covers_gcp_and_azure_and_names_missing_keyring_credentials() {
     }
 }
 
+/// The cloud library returns an unreadable `TRUSTBRIDGE_CA_FILE` as a warning (it prints nothing);
+/// the CLI shows it on stderr, once, and goes on (no extra CA is trusted).
+#[test]
+fn an_unreadable_ca_file_is_one_warning_on_stderr() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("plans/three-clouds.json")).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("aws");
+    let plan = tmp.path().join("plan.json");
+    std::fs::write(&plan, v.to_string()).unwrap();
+    let missing = tmp.path().join("no-such-ca.pem");
+    let o = bin()
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env("HOME", tmp.path())
+        .env("XDG_RUNTIME_DIR", tmp.path())
+        .env("TRUSTBRIDGE_CA_FILE", &missing)
+        .args(["verify", "--plan", plan.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = format!("warning: TRUSTBRIDGE_CA_FILE {}", missing.display());
+    assert_eq!(err.matches(&line).count(), 1, "{}", text(&o));
+    assert!(serde_json::from_slice::<serde_json::Value>(&o.stdout).is_ok(), "stdout stays one JSON document: {}", text(&o));
+}
+
 #[test]
 fn pack_plans_are_loaded_by_every_plan_command() {
     let tmp = tempfile::tempdir().unwrap();

@@ -14,20 +14,6 @@ pub async fn probe(cloud: &str, id: String, bound: Duration, progress: Progress<
     crate::probe::run(c, id, bound, progress, body).await
 }
 
-/// Extra trust roots from `TRUSTBRIDGE_CA_FILE` (a PEM bundle: a private endpoint behind a TLS-inspecting
-/// proxy, or an emulator with its own certificate). Unset → none. Unreadable → a warning on stderr and
-/// none (the TLS error that follows then names the endpoint).
-pub fn extra_roots_from_env() -> Vec<Vec<u8>> {
-    let Some(path) = std::env::var_os("TRUSTBRIDGE_CA_FILE").filter(|v| !v.is_empty()) else { return Vec::new() };
-    match std::fs::read(&path) {
-        Ok(pem) => vec![pem],
-        Err(e) => {
-            eprintln!("warning: TRUSTBRIDGE_CA_FILE {}: {e}; no extra CA certificate is trusted", std::path::Path::new(&path).display());
-            Vec::new()
-        }
-    }
-}
-
 /// A client for one verify run. `extra_roots_pem`: PEM certificates trusted in addition to the
 /// system's (private endpoints, emulators with self-signed certificates). It never follows a
 /// redirect: every request carries a credential (a signed assertion, a client secret or a bearer

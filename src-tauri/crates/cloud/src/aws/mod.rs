@@ -81,7 +81,7 @@ impl AwsSettings {
     /// `TRUSTBRIDGE_VENDOR_PROFILE`, or `TRUSTBRIDGE_VENDOR_ACCESS_KEY_ID` +
     /// `TRUSTBRIDGE_VENDOR_SECRET_ACCESS_KEY` (+ `TRUSTBRIDGE_VENDOR_SESSION_TOKEN`).
     pub fn from_env() -> AwsSettings {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let var = crate::config::var;
         let vendor =
             match (var("TRUSTBRIDGE_VENDOR_PROFILE"), var("TRUSTBRIDGE_VENDOR_ACCESS_KEY_ID"), var("TRUSTBRIDGE_VENDOR_SECRET_ACCESS_KEY"))
             {
@@ -100,7 +100,7 @@ impl AwsSettings {
 
     /// The profile name to mention in messages (`aws sso login --profile …`).
     fn profile_label(&self) -> String {
-        self.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()).unwrap_or_else(|| "default".into())
+        self.profile.clone().or_else(|| crate::config::var("AWS_PROFILE")).unwrap_or_else(|| "default".into())
     }
 }
 
@@ -166,7 +166,7 @@ async fn sdk_config(region: &str, profile: Option<&str>, credentials: Option<Cre
 
 /// Emulators (moto, LocalStack) serve S3 on a single host: use path-style addressing there.
 fn custom_s3_endpoint(conf: &SdkConfig) -> bool {
-    conf.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some()
+    conf.endpoint_url().is_some() || crate::config::var("AWS_ENDPOINT_URL_S3").is_some()
 }
 
 fn clients(conf: &SdkConfig) -> (aws_sdk_iam::Client, aws_sdk_sts::Client, aws_sdk_s3::Client, aws_sdk_eventbridge::Client) {

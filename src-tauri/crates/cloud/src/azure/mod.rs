@@ -45,6 +45,8 @@ pub struct AzureSettings {
     pub event_grid_endpoints: BTreeMap<String, String>,
     /// PEM certificates trusted in addition to the system's.
     pub extra_roots_pem: Vec<Vec<u8>>,
+    /// What reading the environment found wrong but survivable, for the caller to show.
+    pub warnings: Vec<String>,
 }
 
 impl Default for AzureSettings {
@@ -56,6 +58,7 @@ impl Default for AzureSettings {
             management_endpoint: "https://management.azure.com".into(),
             event_grid_endpoints: BTreeMap::new(),
             extra_roots_pem: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 }
@@ -68,8 +71,10 @@ impl AzureSettings {
     /// by [`verify`] before anything is sent) refuses one that breaks the credential-URL rule, naming
     /// its variable.
     pub fn from_env() -> AzureSettings {
-        let mut s = AzureSettings::from_vars(|k| std::env::var(k).ok());
-        s.extra_roots_pem = http::extra_roots_from_env();
+        let mut s = AzureSettings::from_vars(crate::config::var);
+        let (roots, warning) = crate::config::extra_roots();
+        s.extra_roots_pem = roots;
+        s.warnings.extend(warning);
         s
     }
 

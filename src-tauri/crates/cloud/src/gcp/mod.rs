@@ -38,6 +38,9 @@ pub struct GcpSettings {
     pub pubsub_endpoint: String,
     /// PEM certificates trusted in addition to the system's.
     pub extra_roots_pem: Vec<Vec<u8>>,
+    /// What reading the environment found wrong but survivable (an unreadable CA file), for the
+    /// caller to show; this library prints nothing.
+    pub warnings: Vec<String>,
 }
 
 impl Default for GcpSettings {
@@ -48,6 +51,7 @@ impl Default for GcpSettings {
             storage_endpoint: "https://storage.googleapis.com".into(),
             pubsub_endpoint: "https://pubsub.googleapis.com".into(),
             extra_roots_pem: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 }
@@ -59,8 +63,10 @@ impl GcpSettings {
     /// Values are taken as given; [`GcpSettings::check`] (run by [`verify`] before anything is sent)
     /// refuses one that breaks the credential-URL rule, naming its variable.
     pub fn from_env() -> GcpSettings {
-        let mut s = GcpSettings::from_vars(|k| std::env::var(k).ok());
-        s.extra_roots_pem = http::extra_roots_from_env();
+        let mut s = GcpSettings::from_vars(crate::config::var);
+        let (roots, warning) = crate::config::extra_roots();
+        s.extra_roots_pem = roots;
+        s.warnings.extend(warning);
         s
     }
 

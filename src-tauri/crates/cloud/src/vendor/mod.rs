@@ -29,20 +29,30 @@ pub struct VendorSettings {
     pub retry: RetryPolicy,
     /// Extra trusted CA certificates (PEM), from `TRUSTBRIDGE_CA_FILE`.
     pub extra_roots_pem: Vec<Vec<u8>>,
+    /// What reading the environment found wrong but survivable, for the caller to show.
+    pub warnings: Vec<String>,
 }
 
 impl Default for VendorSettings {
     fn default() -> Self {
-        VendorSettings { url_override: None, timeout: Duration::from_secs(20), retry: RetryPolicy::calls(), extra_roots_pem: Vec::new() }
+        VendorSettings {
+            url_override: None,
+            timeout: Duration::from_secs(20),
+            retry: RetryPolicy::calls(),
+            extra_roots_pem: Vec::new(),
+            warnings: Vec::new(),
+        }
     }
 }
 
 impl VendorSettings {
     /// `TRUSTBRIDGE_VENDOR_API_URL` and `TRUSTBRIDGE_CA_FILE`.
     pub fn from_env() -> VendorSettings {
+        let (extra_roots_pem, warning) = crate::config::extra_roots();
         VendorSettings {
-            url_override: std::env::var(URL_ENV).ok().filter(|v| !v.trim().is_empty()),
-            extra_roots_pem: crate::http::extra_roots_from_env(),
+            url_override: crate::config::var(URL_ENV),
+            extra_roots_pem,
+            warnings: warning.into_iter().collect(),
             ..VendorSettings::default()
         }
     }
