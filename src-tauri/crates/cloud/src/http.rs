@@ -6,12 +6,11 @@ use std::future::Future;
 use std::time::Duration;
 use trustbridge_secrets::Sensitive;
 
-pub use crate::probe::{Outcome, ProbeEvent, ProbeResult, ProbeStatus, Progress};
+pub use crate::probe::{Cloud, Code, Kind, Outcome, ProbeEvent, ProbeResult, ProbeStatus, Progress};
 
-/// Runs one GCP or Azure probe (`cloud` is `gcp` or `azure`): [`crate::probe::run`].
-pub async fn probe(cloud: &str, id: String, bound: Duration, progress: Progress<'_>, body: impl Future<Output = Outcome>) -> ProbeResult {
-    let c = if cloud == "gcp" { crate::probe::Cloud::Gcp } else { crate::probe::Cloud::Azure };
-    crate::probe::run(c, id, bound, progress, body).await
+/// Runs one GCP or Azure probe: [`crate::probe::run`].
+pub async fn probe(cloud: Cloud, id: String, bound: Duration, progress: Progress<'_>, body: impl Future<Output = Outcome>) -> ProbeResult {
+    crate::probe::run(cloud, id, bound, progress, body).await
 }
 
 /// A client for one verify run. `extra_roots_pem`: PEM certificates trusted in addition to the
@@ -104,12 +103,12 @@ pub async fn request_token(
     http: &reqwest::Client,
     url: &str,
     body: &Sensitive<String>,
-    cloud: &str,
+    cloud: Cloud,
     missing_fix: &str,
 ) -> Result<Result<Sensitive<String>, TokenRefused>, Outcome> {
     let network = |e: &reqwest::Error| {
         Outcome::fail(
-            &format!("{cloud}.network"),
+            Code::new(cloud, Kind::Network),
             format!("could not reach {url}: {}", describe_reqwest(e)),
             "check your network connection and proxy (HTTPS_PROXY); then run the test again — it is safe to re-run",
         )
@@ -133,7 +132,7 @@ pub async fn request_token(
             .map(|u| format!(" to '{}'", trustbridge_secrets::url_rule::redact(&u)))
             .unwrap_or_default();
         return Err(Outcome::fail(
-            &format!("{cloud}.token_redirect"),
+            Code::new(cloud, Kind::TokenRedirect),
             format!("{url} answered {status}, a redirect{to}; token requests never follow redirects, so the credential went no further"),
             "set the token endpoint to the token service's own https URL (not an address that redirects), then run the test again",
         ));
@@ -148,9 +147,11 @@ pub async fn request_token(
     }
     match serde_json::from_str::<Token>(&text) {
         Ok(Token { access_token: Some(t) }) if !t.expose().is_empty() => Ok(Ok(t)),
-        _ => {
-            Err(Outcome::fail(&format!("{cloud}.token_response"), format!("{url} answered {status} without an access token"), missing_fix))
-        }
+        _ => Err(Outcome::fail(
+            Code::new(cloud, Kind::TokenResponse),
+            format!("{url} answered {status} without an access token"),
+            missing_fix,
+        )),
     }
 }
 

@@ -57,7 +57,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// A failure with its stable code (`{cloud}.{kind}`) and a fix.
-    pub fn fail(code: &str, message: impl Into<String>, fix: impl Into<String>) -> Outcome {
+    pub fn fail(code: Code, message: impl Into<String>, fix: impl Into<String>) -> Outcome {
         Outcome::Fail { code: Some(code.to_string()), message: message.into(), fix: Some(fix.into()) }
     }
 }
@@ -68,12 +68,148 @@ impl From<CloudError> for Outcome {
     }
 }
 
-/// The cloud a probe belongs to: it names the timeout's code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The cloud a probe belongs to: the first half of its codes (`{cloud}.{kind}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cloud {
     Aws,
     Gcp,
     Azure,
+}
+
+impl Cloud {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cloud::Aws => "aws",
+            Cloud::Gcp => "gcp",
+            Cloud::Azure => "azure",
+        }
+    }
+}
+
+/// What went wrong in a Google Cloud or Azure probe: the second half of its code. (AWS failures
+/// are [`CloudError`]s, whose codes come from [`CloudError::code`].)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Tls,
+    Endpoint,
+    Network,
+    PermissionMissing,
+    BucketNotFound,
+    TokenRejected,
+    BucketError,
+    TopicNotFound,
+    ApiDisabled,
+    TopicError,
+    TokenEndpoint,
+    KeyInvalid,
+    ServiceAccountNotFound,
+    KeyRejected,
+    TokenFailed,
+    ContainerNotFound,
+    NetworkRules,
+    StorageError,
+    EventgridError,
+    TopicEndpointUnknown,
+    Authority,
+    SecretRejected,
+    SecretExpired,
+    AppNotFound,
+    TenantNotFound,
+    Timeout,
+    TokenRedirect,
+    TokenResponse,
+}
+
+impl Kind {
+    /// Every kind, for the catalogue of codes.
+    pub const ALL: &'static [Kind] = &[
+        Kind::Tls,
+        Kind::Endpoint,
+        Kind::Network,
+        Kind::PermissionMissing,
+        Kind::BucketNotFound,
+        Kind::TokenRejected,
+        Kind::BucketError,
+        Kind::TopicNotFound,
+        Kind::ApiDisabled,
+        Kind::TopicError,
+        Kind::TokenEndpoint,
+        Kind::KeyInvalid,
+        Kind::ServiceAccountNotFound,
+        Kind::KeyRejected,
+        Kind::TokenFailed,
+        Kind::ContainerNotFound,
+        Kind::NetworkRules,
+        Kind::StorageError,
+        Kind::EventgridError,
+        Kind::TopicEndpointUnknown,
+        Kind::Authority,
+        Kind::SecretRejected,
+        Kind::SecretExpired,
+        Kind::AppNotFound,
+        Kind::TenantNotFound,
+        Kind::Timeout,
+        Kind::TokenRedirect,
+        Kind::TokenResponse,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Tls => "tls",
+            Kind::Endpoint => "endpoint",
+            Kind::Network => "network",
+            Kind::PermissionMissing => "permission_missing",
+            Kind::BucketNotFound => "bucket_not_found",
+            Kind::TokenRejected => "token_rejected",
+            Kind::BucketError => "bucket_error",
+            Kind::TopicNotFound => "topic_not_found",
+            Kind::ApiDisabled => "api_disabled",
+            Kind::TopicError => "topic_error",
+            Kind::TokenEndpoint => "token_endpoint",
+            Kind::KeyInvalid => "key_invalid",
+            Kind::ServiceAccountNotFound => "service_account_not_found",
+            Kind::KeyRejected => "key_rejected",
+            Kind::TokenFailed => "token_failed",
+            Kind::ContainerNotFound => "container_not_found",
+            Kind::NetworkRules => "network_rules",
+            Kind::StorageError => "storage_error",
+            Kind::EventgridError => "eventgrid_error",
+            Kind::TopicEndpointUnknown => "topic_endpoint_unknown",
+            Kind::Authority => "authority",
+            Kind::SecretRejected => "secret_rejected",
+            Kind::SecretExpired => "secret_expired",
+            Kind::AppNotFound => "app_not_found",
+            Kind::TenantNotFound => "tenant_not_found",
+            Kind::Timeout => "timeout",
+            Kind::TokenRedirect => "token_redirect",
+            Kind::TokenResponse => "token_response",
+        }
+    }
+}
+
+/// A typed probe failure code, `{cloud}.{kind}` (`gcp.permission_missing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Code {
+    pub cloud: Cloud,
+    pub kind: Kind,
+}
+
+impl Code {
+    pub const fn new(cloud: Cloud, kind: Kind) -> Code {
+        Code { cloud, kind }
+    }
+    pub const fn gcp(kind: Kind) -> Code {
+        Code::new(Cloud::Gcp, kind)
+    }
+    pub const fn azure(kind: Kind) -> Code {
+        Code::new(Cloud::Azure, kind)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.cloud.as_str(), self.kind.as_str())
+    }
 }
 
 /// Runs one probe under `bound`; reports `Started` and `Finished`.
@@ -98,7 +234,7 @@ fn timed_out(cloud: Cloud, id: &str, bound: Duration) -> Outcome {
     match cloud {
         Cloud::Aws => CloudError::Timeout { action: id.to_string(), after: bound }.into(),
         Cloud::Gcp | Cloud::Azure => Outcome::fail(
-            if cloud == Cloud::Gcp { "gcp.timeout" } else { "azure.timeout" },
+            Code::new(cloud, Kind::Timeout),
             format!("{id} did not answer within {} ms", bound.as_millis()),
             "the endpoint accepted the connection but did not answer: check the network, proxy (HTTPS_PROXY) or firewall, or raise --timeout; it is safe to re-run",
         ),

@@ -86,7 +86,7 @@ async fn a_redirected_token_request_is_not_followed() {
         let target = elsewhere().await;
         let token = redirector(status, format!("{}/token", target.url)).await;
         let body = Sensitive::new("grant_type=client_credentials&client_secret=CANARY".to_string());
-        let res = request_token(&http, &format!("{}/token", token.url), &body, "gcp", "check").await;
+        let res = request_token(&http, &format!("{}/token", token.url), &body, trustbridge_cloud::probe::Cloud::Gcp, "check").await;
         let o = match res {
             Err(o) => o,
             Ok(Ok(_)) => panic!("{status}: the redirect was followed and a token came back"),

@@ -21,7 +21,7 @@ use trustbridge_core::validate::{Resolved, ResolvedAzure};
 use trustbridge_secrets::{AzureClientSecret, Sensitive};
 
 use crate::error::CloudError;
-use crate::http::{self, check_endpoint, describe_reqwest, enc, probe, snippet, Outcome, ProbeResult, Progress};
+use crate::http::{self, check_endpoint, describe_reqwest, enc, probe, snippet, Cloud, Code, Kind, Outcome, ProbeResult, Progress};
 
 /// The Blob service version sent (bearer tokens need 2017-11-09 or later).
 pub const BLOB_API_VERSION: &str = "2021-12-02";
@@ -144,16 +144,16 @@ pub async fn verify(
     let http = match http::client(t, &settings.extra_roots_pem) {
         Ok(c) => c,
         Err(m) => {
-            let o = Outcome::fail("azure.tls", m, "check the extra CA certificate (PEM) you configured");
-            return Ok(vec![probe("azure", "azure:credentials".into(), t, progress, async { o }).await]);
+            let o = Outcome::fail(Code::azure(Kind::Tls), m, "check the extra CA certificate (PEM) you configured");
+            return Ok(vec![probe(Cloud::Azure, "azure:credentials".into(), t, progress, async { o }).await]);
         }
     };
     let mut storage_token: Option<Sensitive<String>> = None;
     let mut eg_token: Option<Sensitive<String>> = None;
-    let cred = probe("azure", "azure:credentials".into(), t, progress, async {
+    let cred = probe(Cloud::Azure, "azure:credentials".into(), t, progress, async {
         if let Err(why) = settings.check() {
             return Outcome::fail(
-                "azure.endpoint",
+                Code::azure(Kind::Endpoint),
                 why,
                 "correct or unset the variable named above: credentials go only to https URLs, or over plain http to 127.0.0.1, [::1] or localhost (emulators and test doubles), never to a URL with a user name or password",
             );
@@ -181,10 +181,10 @@ pub async fn verify(
     if !ok {
         let why = "skipped: no access token (see azure:credentials)";
         for (a, c) in &z.containers {
-            results.push(probe("azure", format!("azure:container:{a}/{c}"), t, progress, async { Outcome::Skip(why.into()) }).await);
+            results.push(probe(Cloud::Azure, format!("azure:container:{a}/{c}"), t, progress, async { Outcome::Skip(why.into()) }).await);
         }
         for tp in &z.topics {
-            results.push(probe("azure", format!("azure:topic:{tp}"), t, progress, async { Outcome::Skip(why.into()) }).await);
+            results.push(probe(Cloud::Azure, format!("azure:topic:{tp}"), t, progress, async { Outcome::Skip(why.into()) }).await);
         }
         return Ok(results);
     }
@@ -194,7 +194,7 @@ pub async fn verify(
     if let Some(tok) = storage_token.as_ref() {
         for (a, c) in &z.containers {
             probes.push(Box::pin(probe(
-                "azure",
+                Cloud::Azure,
                 format!("azure:container:{a}/{c}"),
                 t,
                 progress,
@@ -204,7 +204,7 @@ pub async fn verify(
     }
     if let Some(tok) = eg_token.as_ref() {
         for tp in &z.topics {
-            probes.push(Box::pin(probe("azure", format!("azure:topic:{tp}"), t, progress, topic(http, settings, tok, z, secret, tp))));
+            probes.push(Box::pin(probe(Cloud::Azure, format!("azure:topic:{tp}"), t, progress, topic(http, settings, tok, z, secret, tp))));
         }
     }
     results.extend(futures_util::future::join_all(probes).await);
@@ -212,7 +212,7 @@ pub async fn verify(
 }
 
 fn net(what: &str, url: &str, e: &reqwest::Error, fix: &str) -> Outcome {
-    Outcome::fail("azure.network", format!("{what}: could not reach {url}: {}", describe_reqwest(e)), fix)
+    Outcome::fail(Code::azure(Kind::Network), format!("{what}: could not reach {url}: {}", describe_reqwest(e)), fix)
 }
 
 async fn container(
@@ -226,7 +226,7 @@ async fn container(
 ) -> Outcome {
     let url = format!("{}/{}?restype=container&comp=list&maxresults=1", s.blob_base(account), enc(c));
     if let Err(why) = check_endpoint(&url) {
-        return Outcome::fail("azure.endpoint", why, "set an https blob endpoint");
+        return Outcome::fail(Code::azure(Kind::Endpoint), why, "set an https blob endpoint");
     }
     let res = format!("container {c} in storage account {account}");
     let resp = http
@@ -255,17 +255,17 @@ async fn container(
     match status.as_u16() {
         200 => Outcome::Pass(format!("listed {res} ({role} works)")),
         404 => Outcome::fail(
-            "azure.container_not_found",
+            Code::azure(Kind::ContainerNotFound),
             format!("{res} does not exist ({})", if err_code.is_empty() { "404" } else { &err_code }),
             format!("create it (`az storage container create --account-name {account} --name {c} --auth-mode login`) or correct the plan"),
         ),
         403 if err_code == "AuthorizationFailure" && text.contains("network") => Outcome::fail(
-            "azure.network_rules",
+            Code::azure(Kind::NetworkRules),
             format!("{res}: the storage account's firewall refused this machine ({err_code})"),
             format!("allow the vendor's network: `az storage account network-rule add --account-name {account} --ip-address ADDRESS`"),
         ),
         403 => Outcome::fail(
-            "azure.permission_missing",
+            Code::azure(Kind::PermissionMissing),
             format!(
                 "{res}: the service principal may not list blobs ({}), it lacks {role}",
                 if err_code.is_empty() { "403" } else { &err_code }
@@ -273,12 +273,12 @@ async fn container(
             format!("{} (role assignments can take a few minutes to apply)", role_cmd(&secret.app_id, &role, &scope)),
         ),
         401 => Outcome::fail(
-            "azure.token_rejected",
+            Code::azure(Kind::TokenRejected),
             format!("{res}: the storage service rejected the token ({err_code}): {}", snippet(&text)),
             "run the test again; if it persists, check the authority and tenant",
         ),
         _ => Outcome::fail(
-            "azure.storage_error",
+            Code::azure(Kind::StorageError),
             format!("{res}: {status} {err_code}: {}", snippet(&text)),
             "run the test again; if it persists, check the account in the Azure portal",
         ),
@@ -309,7 +309,7 @@ async fn topic(
     let sep = if endpoint.contains('?') { '&' } else { '?' };
     let url = format!("{endpoint}{sep}api-version={EVENTGRID_API_VERSION}");
     if let Err(why) = check_endpoint(&url) {
-        return Outcome::fail("azure.endpoint", why, "set the topic's https endpoint");
+        return Outcome::fail(Code::azure(Kind::Endpoint), why, "set the topic's https endpoint");
     }
     let now = SystemTime::now();
     let id = format!("trustbridge-{}", now.duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos());
@@ -336,13 +336,13 @@ async fn topic(
     match status.as_u16() {
         200 => Outcome::Pass(format!("topic {tp} accepted a test event ({TEST_EVENT_TYPE}; {role} works)")),
         401 | 403 => Outcome::fail(
-            "azure.permission_missing",
+            Code::azure(Kind::PermissionMissing),
             format!("topic {tp}: the service principal may not publish ({status}), it lacks {role}: {}", snippet(&text)),
             format!("{} (role assignments can take a few minutes to apply)", role_cmd(&secret.app_id, &role, &scope)),
         ),
-        404 => Outcome::fail("azure.topic_not_found", format!("topic {tp} does not exist at {endpoint}"), create),
+        404 => Outcome::fail(Code::azure(Kind::TopicNotFound), format!("topic {tp} does not exist at {endpoint}"), create),
         _ => Outcome::fail(
-            "azure.eventgrid_error",
+            Code::azure(Kind::EventgridError),
             format!("topic {tp}: {status}: {}", snippet(&text)),
             "run the test again; if it persists, check the topic in the Azure portal",
         ),
@@ -361,7 +361,7 @@ async fn lookup_endpoint(
     let tok = token::access_token(http, &s.authority, secret, token::MANAGEMENT_SCOPE).await?;
     let url = format!("{}{scope}?api-version=2022-06-15", s.management_endpoint.trim_end_matches('/'));
     if let Err(why) = check_endpoint(&url) {
-        return Err(Outcome::fail("azure.endpoint", why, "set an https management endpoint"));
+        return Err(Outcome::fail(Code::azure(Kind::Endpoint), why, "set an https management endpoint"));
     }
     let resp = http
         .get(&url)
@@ -375,12 +375,12 @@ async fn lookup_endpoint(
     match (status.as_u16(), v["properties"]["endpoint"].as_str()) {
         (200, Some(e)) => Ok(e.to_string()),
         (404, _) => Err(Outcome::fail(
-            "azure.topic_not_found",
+            Code::azure(Kind::TopicNotFound),
             format!("topic {tp} does not exist in resource group {}", z.resource_group),
             format!("create it (`az eventgrid topic create --name {tp} --resource-group {} --location LOCATION`) or correct the plan", z.resource_group),
         )),
         _ => Err(Outcome::fail(
-            "azure.topic_endpoint_unknown",
+            Code::azure(Kind::TopicEndpointUnknown),
             format!("topic {tp}: could not look up its endpoint ({status}); the service principal may not read the topic"),
             format!(
                 "give the endpoint: TRUSTBRIDGE_AZURE_EVENTGRID_ENDPOINTS={tp}=$(az eventgrid topic show --name {tp} --resource-group {} --query endpoint -o tsv); or let it read the topic: {}",

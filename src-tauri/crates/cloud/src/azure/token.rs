@@ -2,7 +2,7 @@
 
 use trustbridge_secrets::{AzureClientSecret, Sensitive};
 
-use crate::http::{check_endpoint, form, request_token, snippet, Outcome};
+use crate::http::{check_endpoint, form, request_token, snippet, Cloud, Code, Kind, Outcome};
 
 pub const STORAGE_SCOPE: &str = "https://storage.azure.com/.default";
 pub const EVENTGRID_SCOPE: &str = "https://eventgrid.azure.net/.default";
@@ -25,7 +25,7 @@ pub async fn access_token(
     let url = format!("{}/{}/oauth2/v2.0/token", authority.trim_end_matches('/'), secret.tenant);
     if let Err(why) = check_endpoint(&url) {
         return Err(Outcome::fail(
-            "azure.authority",
+            Code::azure(Kind::Authority),
             format!("authority: {why}"),
             "use https://login.microsoftonline.com (or your cloud's https authority)",
         ));
@@ -36,7 +36,7 @@ pub async fn access_token(
         ("scope", scope),
         ("grant_type", "client_credentials"),
     ]));
-    let refused = match request_token(http, &url, &body, "azure", "check the authority URL").await? {
+    let refused = match request_token(http, &url, &body, Cloud::Azure, "check the authority URL").await? {
         Ok(token) => return Ok(token),
         Err(r) => r,
     };
@@ -50,24 +50,32 @@ pub async fn access_token(
     let app = &secret.app_id;
     let tenant = &secret.tenant;
     Err(if has(7000215) {
-        Outcome::fail("azure.secret_rejected", format!("Entra ID rejected the client secret of app {app} ({first_line})"), reset_fix(app))
+        Outcome::fail(
+            Code::azure(Kind::SecretRejected),
+            format!("Entra ID rejected the client secret of app {app} ({first_line})"),
+            reset_fix(app),
+        )
     } else if has(7000222) {
-        Outcome::fail("azure.secret_expired", format!("the client secret of app {app} has expired ({first_line})"), reset_fix(app))
+        Outcome::fail(
+            Code::azure(Kind::SecretExpired),
+            format!("the client secret of app {app} has expired ({first_line})"),
+            reset_fix(app),
+        )
     } else if has(700016) || has(7000229) {
         Outcome::fail(
-            "azure.app_not_found",
+            Code::azure(Kind::AppNotFound),
             format!("app {app} has no service principal in tenant {tenant} ({first_line})"),
             format!("check the tenant (`az ad sp show --id {app}`); if the app is multi-tenant, create its service principal here: `az ad sp create --id {app}`"),
         )
     } else if has(90002) || has(900023) {
         Outcome::fail(
-            "azure.tenant_not_found",
+            Code::azure(Kind::TenantNotFound),
             format!("tenant {tenant} was not found ({first_line})"),
             "check azure.tenant_id in the plan: `az account show --query tenantId -o tsv`",
         )
     } else {
         Outcome::fail(
-            "azure.token_failed",
+            Code::azure(Kind::TokenFailed),
             format!("the token endpoint answered {status}: {}", snippet(&text)),
             "check the authority URL and your network; then run the test again",
         )

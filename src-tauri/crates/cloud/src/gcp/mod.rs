@@ -23,7 +23,7 @@ use trustbridge_secrets::{GcpServiceAccountKey, Sensitive};
 pub use crate::http::{Outcome, ProbeEvent, ProbeResult, ProbeStatus, Progress};
 
 use crate::error::CloudError;
-use crate::http::{self, check_endpoint, describe_reqwest, enc, probe, snippet};
+use crate::http::{self, check_endpoint, describe_reqwest, enc, probe, snippet, Cloud, Code, Kind};
 
 /// Endpoints and bounds for the GCP connectivity test. `Debug` shows no secret (there is none here).
 #[derive(Debug, Clone)]
@@ -164,16 +164,16 @@ pub async fn verify(
     let http = match http::client(t, &settings.extra_roots_pem) {
         Ok(c) => c,
         Err(m) => {
-            let o = Outcome::fail("gcp.tls", m, "check the extra CA certificate (PEM) you configured");
-            return Ok(vec![probe("gcp", "gcp:credentials".into(), t, progress, async { o }).await]);
+            let o = Outcome::fail(Code::gcp(Kind::Tls), m, "check the extra CA certificate (PEM) you configured");
+            return Ok(vec![probe(Cloud::Gcp, "gcp:credentials".into(), t, progress, async { o }).await]);
         }
     };
     let token_uri = settings.token_uri.clone().unwrap_or_else(|| key.token_uri.clone());
 
     let mut token: Option<Sensitive<String>> = None;
-    let cred = probe("gcp", "gcp:credentials".into(), t, progress, async {
+    let cred = probe(Cloud::Gcp, "gcp:credentials".into(), t, progress, async {
         if let Err(why) = settings.check() {
-            return Outcome::fail("gcp.endpoint", why, ENDPOINT_FIX);
+            return Outcome::fail(Code::gcp(Kind::Endpoint), why, ENDPOINT_FIX);
         }
         if let Err(e) = key.check_plan(&g.project_id, Some(&sa)) {
             return Outcome::Fail { code: Some(e.code().into()), message: e.to_string(), fix: e.fix() };
@@ -196,19 +196,19 @@ pub async fn verify(
     let Some(tok) = token.as_ref() else {
         let why = "skipped: no access token (see gcp:credentials)";
         for b in buckets {
-            results.push(probe("gcp", format!("gcp:bucket:{b}"), t, progress, async { Outcome::Skip(why.into()) }).await);
+            results.push(probe(Cloud::Gcp, format!("gcp:bucket:{b}"), t, progress, async { Outcome::Skip(why.into()) }).await);
         }
         for tp in &g.topics {
-            results.push(probe("gcp", format!("gcp:topic:{tp}"), t, progress, async { Outcome::Skip(why.into()) }).await);
+            results.push(probe(Cloud::Gcp, format!("gcp:topic:{tp}"), t, progress, async { Outcome::Skip(why.into()) }).await);
         }
         return Ok(results);
     };
     let (http, sa) = (&http, sa.as_str());
     for b in buckets {
-        probes.push(Box::pin(probe("gcp", format!("gcp:bucket:{b}"), t, progress, bucket(http, settings, tok, g, sa, b))));
+        probes.push(Box::pin(probe(Cloud::Gcp, format!("gcp:bucket:{b}"), t, progress, bucket(http, settings, tok, g, sa, b))));
     }
     for tp in &g.topics {
-        probes.push(Box::pin(probe("gcp", format!("gcp:topic:{tp}"), t, progress, topic(http, settings, tok, g, sa, tp))));
+        probes.push(Box::pin(probe(Cloud::Gcp, format!("gcp:topic:{tp}"), t, progress, topic(http, settings, tok, g, sa, tp))));
     }
     results.extend(futures_util::future::join_all(probes).await);
     Ok(results)
@@ -221,7 +221,7 @@ async fn get_json(
     body: Option<serde_json::Value>,
 ) -> Result<(reqwest::StatusCode, serde_json::Value, String), Outcome> {
     if let Err(why) = check_endpoint(url) {
-        return Err(Outcome::fail("gcp.endpoint", why, "set an https endpoint (plain http only to 127.0.0.1 for emulators)"));
+        return Err(Outcome::fail(Code::gcp(Kind::Endpoint), why, "set an https endpoint (plain http only to 127.0.0.1 for emulators)"));
     }
     let req = match body {
         Some(b) => http.post(url).json(&b),
@@ -229,7 +229,7 @@ async fn get_json(
     };
     let resp = req.bearer_auth(token.expose()).send().await.map_err(|e| {
         Outcome::fail(
-            "gcp.network",
+            Code::gcp(Kind::Network),
             format!("could not reach {url}: {}", describe_reqwest(&e)),
             "check your network connection and proxy (HTTPS_PROXY); it is safe to re-run",
         )
@@ -244,7 +244,7 @@ fn granted(v: &serde_json::Value) -> Vec<String> {
     v["permissions"].as_array().map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_string)).collect()).unwrap_or_default()
 }
 
-fn denied(code: &str, resource: &str, status: reqwest::StatusCode, text: &str, fix: String) -> Outcome {
+fn denied(code: Code, resource: &str, status: reqwest::StatusCode, text: &str, fix: String) -> Outcome {
     Outcome::fail(code, format!("{resource}: refused ({status}): {}", snippet(text)), fix)
 }
 
@@ -255,7 +255,7 @@ fn missing_outcome(resource: &str, missing: &[(String, String)], cmd: impl Fn(&s
     roles.dedup();
     let cmds: Vec<String> = roles.iter().map(|r| cmd(r)).collect();
     Outcome::fail(
-        "gcp.permission_missing",
+        Code::gcp(Kind::PermissionMissing),
         format!("{resource}: the service account lacks {}", names.join(", ")),
         format!("grant it (IAM changes can take a minute to apply): {}", cmds.join(" ; ")),
     )
@@ -274,7 +274,7 @@ async fn bucket(http: &reqwest::Client, s: &GcpSettings, tok: &Sensitive<String>
         200 => {}
         404 => {
             return Outcome::fail(
-                "gcp.bucket_not_found",
+                Code::gcp(Kind::BucketNotFound),
                 format!("bucket gs://{b} does not exist"),
                 format!(
                     "create it (`gcloud storage buckets create gs://{b} --project={}`) or correct the bucket name in the plan",
@@ -284,14 +284,14 @@ async fn bucket(http: &reqwest::Client, s: &GcpSettings, tok: &Sensitive<String>
         }
         401 => {
             return denied(
-                "gcp.token_rejected",
+                Code::gcp(Kind::TokenRejected),
                 &format!("gs://{b}"),
                 status,
                 &text,
                 "run the test again; if it persists, create a new key".into(),
             )
         }
-        _ => return denied("gcp.bucket_error", &format!("gs://{b}"), status, &text, bucket_grant_cmd(b, sa, &first_role)),
+        _ => return denied(Code::gcp(Kind::BucketError), &format!("gs://{b}"), status, &text, bucket_grant_cmd(b, sa, &first_role)),
     }
     let got = granted(&v);
     let missing: Vec<(String, String)> = want.iter().filter(|(p, _)| !got.contains(p)).cloned().collect();
@@ -303,7 +303,13 @@ async fn bucket(http: &reqwest::Client, s: &GcpSettings, tok: &Sensitive<String>
         match get_json(http, &format!("{base}/o?maxResults=1&fields=kind"), tok, None).await {
             Ok((st, _, _)) if st.is_success() => {}
             Ok((st, _, text)) => {
-                return denied("gcp.permission_missing", &format!("listing gs://{b}"), st, &text, bucket_grant_cmd(b, sa, &first_role))
+                return denied(
+                    Code::gcp(Kind::PermissionMissing),
+                    &format!("listing gs://{b}"),
+                    st,
+                    &text,
+                    bucket_grant_cmd(b, sa, &first_role),
+                )
             }
             Err(o) => return o,
         }
@@ -327,22 +333,30 @@ async fn topic(http: &reqwest::Client, s: &GcpSettings, tok: &Sensitive<String>,
         200 => {}
         404 => {
             return Outcome::fail(
-                "gcp.topic_not_found",
+                Code::gcp(Kind::TopicNotFound),
                 format!("{res} does not exist"),
                 format!("create it (`gcloud pubsub topics create {tp} --project={}`) or correct the topic name in the plan", g.project_id),
             )
         }
-        401 => return denied("gcp.token_rejected", &res, status, &text, "run the test again; if it persists, create a new key".into()),
+        401 => {
+            return denied(
+                Code::gcp(Kind::TokenRejected),
+                &res,
+                status,
+                &text,
+                "run the test again; if it persists, create a new key".into(),
+            )
+        }
         403 if text.contains("SERVICE_DISABLED") || text.contains("has not been used") => {
             return denied(
-                "gcp.api_disabled",
+                Code::gcp(Kind::ApiDisabled),
                 &res,
                 status,
                 &text,
                 format!("gcloud services enable pubsub.googleapis.com --project={}", g.project_id),
             )
         }
-        _ => return denied("gcp.topic_error", &res, status, &text, topic_grant_cmd(&g.project_id, tp, sa, &first_role)),
+        _ => return denied(Code::gcp(Kind::TopicError), &res, status, &text, topic_grant_cmd(&g.project_id, tp, sa, &first_role)),
     }
     let got = granted(&v);
     let missing: Vec<(String, String)> = want.iter().filter(|(p, _)| !got.contains(p)).cloned().collect();

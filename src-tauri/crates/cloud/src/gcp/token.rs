@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use trustbridge_secrets::{GcpServiceAccountKey, Sensitive};
 
-use crate::http::{check_endpoint, form, request_token, snippet, Outcome};
+use crate::http::{check_endpoint, form, request_token, snippet, Cloud, Code, Kind, Outcome};
 
 pub const SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
 const GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -34,21 +34,21 @@ pub async fn access_token(
 ) -> Result<Sensitive<String>, Outcome> {
     if let Err(why) = check_endpoint(token_uri) {
         return Err(Outcome::fail(
-            "gcp.token_endpoint",
+            Code::gcp(Kind::TokenEndpoint),
             format!("token endpoint: {why}"),
             "use the key file as Google issued it (token_uri https://oauth2.googleapis.com/token)",
         ));
     }
     let jwt = assertion(key, token_uri, SystemTime::now()).map_err(|m| {
         Outcome::fail(
-            "gcp.key_invalid",
+            Code::gcp(Kind::KeyInvalid),
             m,
             "create a new key and store it: `trustbridge secrets set --plan PLAN --kind gcp --file key.json`",
         )
     })?;
     let body = Sensitive::new(form(&[("grant_type", GRANT), ("assertion", jwt.expose())]));
     let missing = "check that token_uri points at Google's OAuth endpoint (or your private endpoint)";
-    let refused = match request_token(http, token_uri, &body, "gcp", missing).await? {
+    let refused = match request_token(http, token_uri, &body, Cloud::Gcp, missing).await? {
         Ok(token) => return Ok(token),
         Err(r) => r,
     };
@@ -62,22 +62,22 @@ pub async fn access_token(
     );
     Err(match error {
         "invalid_grant" if desc.contains("account not found") || desc.contains("Not a valid email") => Outcome::fail(
-            "gcp.service_account_not_found",
+            Code::gcp(Kind::ServiceAccountNotFound),
             format!("Google does not know service account {sa_email} ({error}: {desc})"),
             format!("create it or check the plan: `gcloud iam service-accounts describe {sa_email}`; then {new_key}"),
         ),
         "invalid_grant" => Outcome::fail(
-            "gcp.key_rejected",
+            Code::gcp(Kind::KeyRejected),
             format!("Google rejected the key ({error}: {desc}); it was probably deleted or disabled, or the clock of this machine is off"),
             format!("check the clock; list the keys with `gcloud iam service-accounts keys list --iam-account={sa_email}`; {new_key}"),
         ),
         "unauthorized_client" | "access_denied" => Outcome::fail(
-            "gcp.key_rejected",
+            Code::gcp(Kind::KeyRejected),
             format!("Google refused the service account ({error}: {desc}); it may be disabled"),
             format!("enable it: `gcloud iam service-accounts enable {sa_email}`"),
         ),
         _ => Outcome::fail(
-            "gcp.token_failed",
+            Code::gcp(Kind::TokenFailed),
             format!("the token endpoint answered {status}: {}", snippet(&text)),
             "check token_uri and your network; if it persists, create a new key",
         ),
