@@ -6,6 +6,8 @@ use std::future::Future;
 use std::time::Duration;
 use trustbridge_secrets::Sensitive;
 
+use crate::retry::RetryPolicy;
+
 pub use crate::probe::{Cloud, Code, Kind, Outcome, ProbeEvent, ProbeResult, ProbeStatus, Progress};
 
 /// Runs one GCP or Azure probe: [`crate::probe::run`].
@@ -88,6 +90,41 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
     pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
 }
 
+/// How the HTTP clouds retry: connection failures and answers that say "try again" (429, 502, 503,
+/// 504), a few times with backoff. Every probe stays within its own time bound around this.
+pub const HTTP_RETRY: RetryPolicy = RetryPolicy {
+    max_attempts: 3,
+    initial_backoff: Duration::from_millis(200),
+    max_backoff: Duration::from_secs(2),
+    max_total: Duration::from_secs(10),
+};
+
+/// Sends `req`, and again (a clone of it) while the failure is a transient one and
+/// [`HTTP_RETRY`] allows; returns the last answer or error. Requests whose body cannot be cloned
+/// are sent once.
+pub async fn send_retrying(req: reqwest::RequestBuilder) -> Result<reqwest::Response, reqwest::Error> {
+    send_with(HTTP_RETRY, req).await
+}
+
+pub async fn send_with(policy: RetryPolicy, mut req: reqwest::RequestBuilder) -> Result<reqwest::Response, reqwest::Error> {
+    let start = std::time::Instant::now();
+    let mut attempt = 1;
+    loop {
+        let again = req.try_clone();
+        let res = req.send().await;
+        let transient = match &res {
+            Ok(r) => matches!(r.status().as_u16(), 429 | 502 | 503 | 504),
+            Err(e) => e.is_connect() || e.is_timeout(),
+        };
+        let Some(next) = again.filter(|_| transient && attempt < policy.max_attempts && start.elapsed() < policy.max_total) else {
+            return res;
+        };
+        tokio::time::sleep(policy.backoff(attempt)).await;
+        attempt += 1;
+        req = next;
+    }
+}
+
 /// An OAuth token request that did not yield a token: the status and the error body (raw and parsed).
 pub struct TokenRefused {
     pub status: reqwest::StatusCode,
@@ -113,11 +150,7 @@ pub async fn request_token(
             "check your network connection and proxy (HTTPS_PROXY); then run the test again — it is safe to re-run",
         )
     };
-    let resp = http
-        .post(url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body.expose().clone())
-        .send()
+    let resp = send_retrying(http.post(url).header("content-type", "application/x-www-form-urlencoded").body(body.expose().clone()))
         .await
         .map_err(|e| network(&e))?;
     let status = resp.status();

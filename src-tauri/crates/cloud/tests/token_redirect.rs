@@ -159,3 +159,30 @@ async fn userinfo_in_a_token_endpoint_is_refused_before_sending() {
 
     assert_eq!(target.requests.lock().unwrap().len(), 0, "a credential reached the host behind the '@'");
 }
+
+/// Google Cloud and Azure requests are retried, bounded, on an answer that says "try again": a
+/// token endpoint that is unavailable once (503) still yields the token, with two requests; one
+/// that always answers 400 is asked once (a refusal is not retried).
+#[tokio::test]
+async fn a_transient_503_is_retried_and_a_refusal_is_not() {
+    let http = client(Duration::from_secs(5), &[]).unwrap();
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = calls.clone();
+    let flaky = serve(move |_| {
+        if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            json(503, serde_json::json!({"error": "unavailable"}))
+        } else {
+            json(200, serde_json::json!({"access_token": "ya29.ok", "token_type": "Bearer", "expires_in": 3600}))
+        }
+    })
+    .await;
+    let body = Sensitive::new("grant_type=client_credentials".to_string());
+    let got = request_token(&http, &format!("{}/token", flaky.url), &body, trustbridge_cloud::probe::Cloud::Azure, "check").await;
+    assert!(matches!(got, Ok(Ok(_))), "the second attempt got the token");
+    assert_eq!(flaky.requests.lock().unwrap().len(), 2);
+
+    let refusing = serve(|_| json(400, serde_json::json!({"error": "invalid_client"}))).await;
+    let got = request_token(&http, &format!("{}/token", refusing.url), &body, trustbridge_cloud::probe::Cloud::Azure, "check").await;
+    assert!(matches!(got, Ok(Err(ref r)) if r.status == 400), "a refusal comes back as such");
+    assert_eq!(refusing.requests.lock().unwrap().len(), 1, "a refusal is not retried");
+}

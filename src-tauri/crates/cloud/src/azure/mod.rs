@@ -229,13 +229,10 @@ async fn container(
         return Outcome::fail(Code::azure(Kind::Endpoint), why, "set an https blob endpoint");
     }
     let res = format!("container {c} in storage account {account}");
-    let resp = http
-        .get(&url)
-        .bearer_auth(tok.expose())
-        .header("x-ms-version", BLOB_API_VERSION)
-        .header("x-ms-date", http_date(SystemTime::now()))
-        .send()
-        .await;
+    let resp = http::send_retrying(
+        http.get(&url).bearer_auth(tok.expose()).header("x-ms-version", BLOB_API_VERSION).header("x-ms-date", http_date(SystemTime::now())),
+    )
+    .await;
     let resp = match resp {
         Ok(r) => r,
         Err(e) => {
@@ -322,7 +319,7 @@ async fn topic(
         "dataVersion": "1.0"
     }]);
     let resp =
-        match http.post(&url).bearer_auth(tok.expose()).json(&event).send().await {
+        match http::send_retrying(http.post(&url).bearer_auth(tok.expose()).json(&event)).await {
             Ok(r) => r,
             Err(e) => return net(
                 &format!("topic {tp}"),
@@ -363,10 +360,7 @@ async fn lookup_endpoint(
     if let Err(why) = check_endpoint(&url) {
         return Err(Outcome::fail(Code::azure(Kind::Endpoint), why, "set an https management endpoint"));
     }
-    let resp = http
-        .get(&url)
-        .bearer_auth(tok.expose())
-        .send()
+    let resp = http::send_retrying(http.get(&url).bearer_auth(tok.expose()))
         .await
         .map_err(|e| net(&format!("topic {tp}"), &url, &e, "check your network and proxy"))?;
     let status = resp.status();

@@ -227,7 +227,7 @@ async fn get_json(
         Some(b) => http.post(url).json(&b),
         None => http.get(url),
     };
-    let resp = req.bearer_auth(token.expose()).send().await.map_err(|e| {
+    let resp = http::send_retrying(req.bearer_auth(token.expose())).await.map_err(|e| {
         Outcome::fail(
             Code::gcp(Kind::Network),
             format!("could not reach {url}: {}", describe_reqwest(&e)),
