@@ -7,6 +7,7 @@ pub mod error;
 pub mod export;
 pub mod external_id;
 pub mod lint;
+pub mod model;
 pub mod pack;
 pub mod plan;
 pub mod policy;

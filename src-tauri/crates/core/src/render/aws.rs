@@ -1,8 +1,7 @@
 //! AWS: trust, storage and events policies from the typed model; the aws CLI scripts.
 
 use crate::policy::{PolicyDocument, Statement, INLINE_POLICIES_AGGREGATE_MAX, TRUST_POLICY_MAX};
-use crate::render::aws_sh::{self, Owner};
-use crate::render::sh::{lit, var, Script, Word};
+use crate::render::aws_sh;
 use crate::validate::{Problem, Resolved, ResolvedAws};
 
 pub const STORAGE_POLICY_NAME: &str = "trustbridge-storage-read";
@@ -147,111 +146,21 @@ pub fn size_problems(r: &Resolved) -> Vec<Problem> {
     out
 }
 
-fn iam(args: &[&str]) -> Vec<Word> {
-    let mut v = vec![lit("aws"), lit("iam")];
-    v.extend(args.iter().map(|a| lit(*a)));
-    v
-}
-
 /// What a user can do about a same-named role that is not this integration's.
 const FOREIGN_ROLE_FIX: &str = "Choose another aws.role_name in the plan, or, knowing the vendor gets everything the role can already do, adopt it with: trustbridge apply --plan plan.json --dry-run --adopt (read it), then without --dry-run.";
 
-fn owner(r: &Resolved) -> Owner<'_> {
-    Owner { key: INTEGRATION_TAG, value: &r.plan.integration.name, foreign_fix: FOREIGN_ROLE_FIX }
-}
-
-pub fn setup_sh(r: &Resolved, a: &ResolvedAws, docs: &AwsDocuments) -> String {
-    let mut s = Script::new(
-        "AWS: create or update the role the vendor assumes, and its inline policies.",
-        &[
-            "Needs: aws CLI v2 signed in to the target account (AWS_PROFILE, SSO or environment credentials).",
-            "Safe to re-run: a role this integration created gets its trust policy updated; inline policies are replaced.",
-            "It refuses a same-named role that Trustbridge did not create for this integration, and changes nothing.",
-        ],
-    );
-    s.set("ROLE_NAME", &a.role_name).raw(&format!("export AWS_REGION=\"${{AWS_REGION:-{}}}\"", a.region)).blank();
-    s.comment("1. Check who we are acting as: refuse to touch the wrong account.");
-    aws_sh::check_account(&mut s, &a.account_id);
-    s.blank().comment("2. Only a role this integration created is changed (its tags say so).");
-    aws_sh::ownership_functions(&mut s, &owner(r));
-    let state = aws_sh::require_absent_or_ours(&mut s, 1, "role", var("ROLE_NAME"));
-    s.blank().comment("3. The role, trusted by the vendor (trust-policy.json).");
-    let mut create = vec![
-        lit("aws"),
-        lit("iam"),
-        lit("create-role"),
-        lit("--role-name"),
-        var("ROLE_NAME"),
-        lit("--path"),
-        lit(&a.role_path),
-        lit("--assume-role-policy-document"),
-        lit("file://trust-policy.json"),
-        lit("--description"),
-        lit(format!("Access for {} (integration {})", r.profile.display_name, r.plan.integration.name)),
-        lit("--tags"),
-        lit(format!("Key={},Value={}", MANAGED_BY_TAG.0, MANAGED_BY_TAG.1)),
-        lit(format!("Key={INTEGRATION_TAG},Value={}", r.plan.integration.name)),
+/// `aws/setup.sh`: the plan's role set ([`crate::model::RoleSet`]) through the one AWS script renderer.
+pub fn setup_sh(r: &Resolved, a: &ResolvedAws) -> String {
+    let Some(set) = crate::model::RoleSet::from_vendor(r) else { return String::new() };
+    let done = [
+        format!("Done. Role ARN: {}", a.role_arn()),
+        "Give this ARN (and the external id, if any) to the vendor: see ../handoff.json.".to_string(),
     ];
-    if let Some(b) = &a.permissions_boundary_arn {
-        create.push(lit("--permissions-boundary"));
-        create.push(lit(b));
-    }
-    s.raw(&format!("if [ \"${state}\" = ours ]; then")).run_indented(
-        &iam(&["update-assume-role-policy", "--role-name"])
-            .into_iter()
-            .chain([var("ROLE_NAME"), lit("--policy-document"), lit("file://trust-policy.json")])
-            .collect::<Vec<_>>(),
-    );
-    if let Some(b) = &a.permissions_boundary_arn {
-        s.run_indented(&[
-            lit("aws"),
-            lit("iam"),
-            lit("put-role-permissions-boundary"),
-            lit("--role-name"),
-            var("ROLE_NAME"),
-            lit("--permissions-boundary"),
-            lit(b),
-        ]);
-    }
-    s.raw("else").run_indented(&create).raw("fi").blank().comment("4. What the vendor may do (inline policies).");
-    for (name, _) in docs.inline() {
-        let file = if name == STORAGE_POLICY_NAME { "storage-policy.json" } else { "events-policy.json" };
-        s.run(&[
-            lit("aws"),
-            lit("iam"),
-            lit("put-role-policy"),
-            lit("--role-name"),
-            var("ROLE_NAME"),
-            lit("--policy-name"),
-            lit(name),
-            lit("--policy-document"),
-            lit(format!("file://{file}")),
-        ]);
-    }
-    s.blank()
-        .echo(&format!("Done. Role ARN: {}", a.role_arn()))
-        .echo("Give this ARN (and the external id, if any) to the vendor: see ../handoff.json.");
-    s.finish()
+    aws_sh::setup_sh(&set, FOREIGN_ROLE_FIX, &done)
 }
 
-pub fn revoke_sh(r: &Resolved, a: &ResolvedAws, docs: &AwsDocuments) -> String {
-    let mut s = Script::new(
-        "AWS: revoke the vendor's access by deleting the role and its inline policies.",
-        &[
-            "Needs: aws CLI v2 signed in to the target account.",
-            "Deletes only a role this integration created (its tags say so), in the plan's account.",
-        ],
-    );
-    s.set("ROLE_NAME", &a.role_name).raw(&format!("export AWS_REGION=\"${{AWS_REGION:-{}}}\"", a.region)).blank();
-    aws_sh::check_account(&mut s, &a.account_id);
-    aws_sh::ownership_functions(&mut s, &owner(r));
-    let state = aws_sh::require_absent_or_ours(&mut s, 1, "role", var("ROLE_NAME"));
-    s.raw(&format!("if [ \"${state}\" = absent ]; then echo \"No role $ROLE_NAME in account $ACCOUNT: nothing to revoke.\"; exit 0; fi"))
-        .blank();
-    for (name, _) in docs.inline() {
-        s.run(&[lit("aws"), lit("iam"), lit("delete-role-policy"), lit("--role-name"), var("ROLE_NAME"), lit("--policy-name"), lit(name)]);
-    }
-    s.run(&[lit("aws"), lit("iam"), lit("delete-role"), lit("--role-name"), var("ROLE_NAME")]);
-    s.echo("Role deleted: the vendor can no longer assume it.");
-    s.finish()
+/// `aws/revoke.sh`, likewise.
+pub fn revoke_sh(r: &Resolved) -> String {
+    let Some(set) = crate::model::RoleSet::from_vendor(r) else { return String::new() };
+    aws_sh::revoke_sh(&set, FOREIGN_ROLE_FIX)
 }

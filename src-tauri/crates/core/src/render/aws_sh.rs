@@ -1,11 +1,13 @@
-//! The pieces every exported AWS script shares — vendor plans' `aws/setup.sh` / `revoke.sh` and
-//! role packs' — so the ownership and account rules are written once: check the account first,
+//! The exported AWS scripts, `aws/setup.sh` and `revoke.sh`, for vendor plans and role packs alike:
+//! both lower into one [`RoleSet`] (`crate::model`), and these functions render it, so the
+//! ownership and account rules are written once: check the account first,
 //! and never change or delete a role (or customer-managed policy) that Trustbridge did not create
 //! for this integration or pack. The same rule as the apply engine (`aws.role_not_ours`,
 //! `aws.pack_resource_not_ours`); the scripts are stricter in one place: an adopted role (one
 //! that existed before `trustbridge apply --adopt` took it in) is refused too, because a script
 //! can only replace a trust policy, not merge into it.
 
+use crate::model::{Boundary, RoleSet};
 use crate::render::sh::{lit, var, Script, Word};
 
 /// The tags on a role or policy Trustbridge created or adopted.
@@ -85,6 +87,267 @@ pub fn require_absent_or_ours(s: &mut Script, n: usize, kind: &str, name: Word) 
     s.run_indented(&[lit("refuse"), name, var(&state)]);
     s.raw(";; esac");
     state
+}
+
+/// The ARN of one of the set's customer-managed policies, in the signed-in account (`$ACCOUNT`,
+/// which [`check_account`] has checked against the set's).
+fn managed_arn(set: &RoleSet, name: &str) -> Word {
+    Word::LitVar(format!("arn:{}:iam::", set.partition), format!("{{ACCOUNT}}:policy/{name}"))
+}
+
+fn boundary_word(set: &RoleSet, b: &Boundary) -> Word {
+    match b {
+        Boundary::Arn(arn) => lit(arn),
+        Boundary::Managed(name) => managed_arn(set, name),
+    }
+}
+
+fn tag_words(set: &RoleSet) -> [Word; 3] {
+    [
+        lit("--tags"),
+        lit(format!("Key={},Value={}", MANAGED_BY_TAG.0, MANAGED_BY_TAG.1)),
+        lit(format!("Key={},Value={}", set.owner.key, set.owner.value)),
+    ]
+}
+
+/// Deletes every non-default version of a policy of ours: IAM keeps at most five, and a policy
+/// with versions left cannot be deleted.
+fn drop_old_versions(s: &mut Script, set: &RoleSet, name: &str) {
+    s.capture(
+        "OLD_VERSIONS",
+        &[
+            lit("aws"),
+            lit("iam"),
+            lit("list-policy-versions"),
+            lit("--policy-arn"),
+            managed_arn(set, name),
+            lit("--query"),
+            lit("Versions[?!IsDefaultVersion].VersionId"),
+            lit("--output"),
+            lit("text"),
+        ],
+    )
+    .raw("for v in $OLD_VERSIONS; do")
+    .run_indented(&[
+        lit("aws"),
+        lit("iam"),
+        lit("delete-policy-version"),
+        lit("--policy-arn"),
+        managed_arn(set, name),
+        lit("--version-id"),
+        var("v"),
+    ])
+    .raw("done");
+}
+
+/// The header both scripts share: the region, the account check, the ownership functions, and
+/// the state of every role and policy of the set (policies first). Nothing is changed unless
+/// every one that exists is this integration's or pack's.
+fn guarded(s: &mut Script, set: &RoleSet, foreign_fix: &str) -> (Vec<String>, Vec<String>) {
+    if let Some(region) = &set.region {
+        s.raw(&format!("export AWS_REGION=\"${{AWS_REGION:-{region}}}\""));
+    }
+    s.blank().comment("1. Check who we are acting as: refuse to touch the wrong account.");
+    check_account(s, &set.account);
+    s.blank().comment("2. Only what Trustbridge created for this integration or pack is changed (its tags say so).");
+    ownership_functions(s, &Owner { key: &set.owner.key, value: &set.owner.value, foreign_fix });
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        n
+    };
+    let policies =
+        set.managed_policies.iter().map(|p| require_absent_or_ours(s, next(), "policy", managed_arn(set, &p.document.name))).collect();
+    let roles = set.roles.iter().map(|r| require_absent_or_ours(s, next(), "role", lit(&r.name))).collect();
+    (policies, roles)
+}
+
+/// `setup.sh` for a role set: customer-managed policies (created, or given a new default
+/// version), then each role (created, or its trust and boundary updated), its inline policies and
+/// attachments. `done` is echoed at the end.
+pub fn setup_sh(set: &RoleSet, foreign_fix: &str, done: &[String]) -> String {
+    let mut s = Script::new(
+        &format!("AWS: create or update {}, and their policies.", set.what),
+        &[
+            "Needs: aws CLI v2 signed in to the target account (AWS_PROFILE, SSO or environment credentials).",
+            "Safe to re-run: what this integration or pack created is updated; inline policies are replaced.",
+            "It refuses a same-named role or policy that Trustbridge did not create for it, and then changes nothing.",
+        ],
+    );
+    let (policy_states, role_states) = guarded(&mut s, set, foreign_fix);
+    if !set.managed_policies.is_empty() {
+        s.blank().comment("3. Customer-managed policies (created, or given a new default version).");
+    }
+    for (p, state) in set.managed_policies.iter().zip(&policy_states) {
+        let name = &p.document.name;
+        let file = lit(format!("file://{}", p.document.file));
+        let mut create = vec![
+            lit("aws"),
+            lit("iam"),
+            lit("create-policy"),
+            lit("--policy-name"),
+            lit(name),
+            lit("--description"),
+            lit(&p.description),
+            lit("--policy-document"),
+            file.clone(),
+        ];
+        create.extend(tag_words(set));
+        s.raw(&format!("if [ \"${state}\" = ours ]; then"));
+        drop_old_versions(&mut s, set, name);
+        s.run_indented(&[
+            lit("aws"),
+            lit("iam"),
+            lit("create-policy-version"),
+            lit("--policy-arn"),
+            managed_arn(set, name),
+            lit("--set-as-default"),
+            lit("--policy-document"),
+            file,
+        ])
+        .raw("else")
+        .run_indented(&create)
+        .raw("fi");
+    }
+    s.blank().comment("4. The roles, their inline policies and attachments.");
+    for (role, state) in set.roles.iter().zip(&role_states) {
+        let trust = lit(format!("file://{}", role.trust.file));
+        let mut create = vec![
+            lit("aws"),
+            lit("iam"),
+            lit("create-role"),
+            lit("--role-name"),
+            lit(&role.name),
+            lit("--path"),
+            lit(&role.path),
+            lit("--description"),
+            lit(&role.description),
+            lit("--assume-role-policy-document"),
+            trust.clone(),
+        ];
+        create.extend(tag_words(set));
+        if let Some(b) = &role.boundary {
+            create.push(lit("--permissions-boundary"));
+            create.push(boundary_word(set, b));
+        }
+        s.raw(&format!("if [ \"${state}\" = ours ]; then")).run_indented(&[
+            lit("aws"),
+            lit("iam"),
+            lit("update-assume-role-policy"),
+            lit("--role-name"),
+            lit(&role.name),
+            lit("--policy-document"),
+            trust,
+        ]);
+        if let Some(b) = &role.boundary {
+            s.run_indented(&[
+                lit("aws"),
+                lit("iam"),
+                lit("put-role-permissions-boundary"),
+                lit("--role-name"),
+                lit(&role.name),
+                lit("--permissions-boundary"),
+                boundary_word(set, b),
+            ]);
+        }
+        s.raw("else").run_indented(&create).raw("fi");
+        for d in &role.inline {
+            s.run(&[
+                lit("aws"),
+                lit("iam"),
+                lit("put-role-policy"),
+                lit("--role-name"),
+                lit(&role.name),
+                lit("--policy-name"),
+                lit(&d.name),
+                lit("--policy-document"),
+                lit(format!("file://{}", d.file)),
+            ]);
+        }
+        for m in &role.managed {
+            s.run(&[
+                lit("aws"),
+                lit("iam"),
+                lit("attach-role-policy"),
+                lit("--role-name"),
+                lit(&role.name),
+                lit("--policy-arn"),
+                managed_arn(set, m),
+            ]);
+        }
+        for arn in &role.aws_managed_arns {
+            s.run(&[lit("aws"), lit("iam"), lit("attach-role-policy"), lit("--role-name"), lit(&role.name), lit("--policy-arn"), lit(arn)]);
+        }
+    }
+    s.blank();
+    for line in done {
+        s.echo(line);
+    }
+    s.finish()
+}
+
+/// `revoke.sh` for a role set: each role (inline policies, attachments, then the role), then the
+/// customer-managed policies — only those this integration or pack created, in its account.
+pub fn revoke_sh(set: &RoleSet, foreign_fix: &str) -> String {
+    let mut s = Script::new(
+        &format!("AWS: revoke the vendor's access by deleting {} and their policies.", set.what),
+        &[
+            "Needs: aws CLI v2 signed in to the target account.",
+            "Deletes only what this integration or pack created (its tags say so), in the plan's account.",
+        ],
+    );
+    let (policy_states, role_states) = guarded(&mut s, set, foreign_fix);
+    let all: Vec<String> = policy_states.iter().chain(&role_states).map(|v| format!("[ \"${v}\" = absent ]")).collect();
+    s.raw(&format!("if {}; then echo \"Nothing to revoke: none of it exists in account $ACCOUNT.\"; exit 0; fi", all.join(" && ")))
+        .blank()
+        .comment("3. The roles: inline policies and attachments first, then the role.");
+    for (role, state) in set.roles.iter().zip(&role_states) {
+        s.raw(&format!("if [ \"${state}\" = ours ]; then"));
+        for d in &role.inline {
+            s.run_indented(&[
+                lit("aws"),
+                lit("iam"),
+                lit("delete-role-policy"),
+                lit("--role-name"),
+                lit(&role.name),
+                lit("--policy-name"),
+                lit(&d.name),
+            ]);
+        }
+        for m in &role.managed {
+            s.run_indented(&[
+                lit("aws"),
+                lit("iam"),
+                lit("detach-role-policy"),
+                lit("--role-name"),
+                lit(&role.name),
+                lit("--policy-arn"),
+                managed_arn(set, m),
+            ]);
+        }
+        for arn in &role.aws_managed_arns {
+            s.run_indented(&[
+                lit("aws"),
+                lit("iam"),
+                lit("detach-role-policy"),
+                lit("--role-name"),
+                lit(&role.name),
+                lit("--policy-arn"),
+                lit(arn),
+            ]);
+        }
+        s.run_indented(&[lit("aws"), lit("iam"), lit("delete-role"), lit("--role-name"), lit(&role.name)]).raw("fi");
+    }
+    if !set.managed_policies.is_empty() {
+        s.comment("4. The customer-managed policies.");
+    }
+    for (p, state) in set.managed_policies.iter().zip(&policy_states) {
+        s.raw(&format!("if [ \"${state}\" = ours ]; then"));
+        drop_old_versions(&mut s, set, &p.document.name);
+        s.run_indented(&[lit("aws"), lit("iam"), lit("delete-policy"), lit("--policy-arn"), managed_arn(set, &p.document.name)]).raw("fi");
+    }
+    s.echo("Revoked: the roles and policies above are deleted; the vendor can no longer assume them.");
+    s.finish()
 }
 
 #[cfg(test)]

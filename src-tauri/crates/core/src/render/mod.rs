@@ -108,8 +108,8 @@ pub fn render_with(r: &Resolved, sealed: Option<&SealedCredentials>) -> Bundle {
         if let Some(e) = &docs.events {
             files.push(Artifact::text("aws/events-policy.json", e.to_pretty_json()));
         }
-        files.push(Artifact::script("aws/setup.sh", aws::setup_sh(r, a, &docs)));
-        files.push(Artifact::script("aws/revoke.sh", aws::revoke_sh(r, a, &docs)));
+        files.push(Artifact::script("aws/setup.sh", aws::setup_sh(r, a)));
+        files.push(Artifact::script("aws/revoke.sh", aws::revoke_sh(r)));
         files.push(Artifact::text("aws/cloudformation.yaml", cfn::template_yaml(r, a, &docs)));
         files.push(Artifact::text("aws/main.tf", terraform::aws_tf(r, a, &docs)));
         files.push(Artifact::text("aws/pulumi/__main__.py", pulumi::aws_program(r, a, &docs)));
