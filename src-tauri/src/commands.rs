@@ -8,6 +8,7 @@ use trustbridge_core::{export, external_id, render, validate, Plan, Profile};
 
 use crate::commands_confirm::{ask, pick_folder};
 use crate::confirm::{folder_key, Approvals};
+use crate::imported::ProfileStore;
 use crate::ipc::{AppInfo, Cloud, ExportResult, IpcError, LintFinding, Preview, PreviewFile, ProfileDefaults, ProfileSummary};
 use crate::state::{allowed_url, console_url, unique_export_dir, AppState, Draft};
 
@@ -29,10 +30,10 @@ pub fn new_external_id() -> Result<String, IpcError> {
 /// Validates the plan; returns the problems (empty = valid) whose field is under one of `fields`
 /// (all problems when `fields` is absent). The wizard calls it on every Continue.
 #[tauri::command]
-pub fn validate_plan(plan: serde_json::Value, fields: Option<Vec<String>>) -> Vec<IpcError> {
+pub fn validate_plan(store: State<'_, ProfileStore>, plan: serde_json::Value, fields: Option<Vec<String>>) -> Vec<IpcError> {
     match parse(&plan) {
         Err(e) => vec![e],
-        Ok(p) => problems_under(validate(&p, None).err().unwrap_or_default(), fields.as_deref()),
+        Ok(p) => problems_under(validate_in(&store, &p).err().unwrap_or_default(), fields.as_deref()),
     }
 }
 
@@ -47,8 +48,8 @@ pub(crate) fn problems_under(problems: Vec<trustbridge_core::Problem>, fields: O
 }
 
 #[tauri::command]
-pub fn preview(plan: serde_json::Value) -> Result<Preview, IpcError> {
-    let resolved = resolve(&plan)?;
+pub fn preview(store: State<'_, ProfileStore>, plan: serde_json::Value) -> Result<Preview, IpcError> {
+    let resolved = resolve(&store, &plan)?;
     // Before the vendor issues the external id, the documents show a stand-in for it (the lint
     // findings below still say it is pending, and export refuses until it is not).
     let bundle = render(&resolved.with_stand_in_external_id());
@@ -66,10 +67,11 @@ pub fn preview(plan: serde_json::Value) -> Result<Preview, IpcError> {
 pub async fn export_bundle<R: Runtime>(
     app: AppHandle<R>,
     approvals: State<'_, Approvals>,
+    store: State<'_, ProfileStore>,
     plan: serde_json::Value,
     parent: String,
 ) -> Result<ExportResult, IpcError> {
-    let resolved = resolve(&plan)?;
+    let resolved = resolve(&store, &plan)?;
     let findings = trustbridge_core::lint::lint(&resolved);
     export_checked(&app, &approvals, &findings, render(&resolved), &parent, &resolved.plan.integration.name).await
 }
@@ -152,16 +154,16 @@ pub fn clear_draft(state: State<'_, AppState>) -> Result<(), IpcError> {
 /// `azure-admin-consent`, the admin-consent page of the vendor's app in the plan's tenant (built from
 /// the validated plan: two GUIDs).
 #[tauri::command]
-pub fn open_console(target: String, plan: Option<serde_json::Value>) -> Result<(), IpcError> {
-    let url = target_url(&target, plan.as_ref())?;
+pub fn open_console(store: State<'_, ProfileStore>, target: String, plan: Option<serde_json::Value>) -> Result<(), IpcError> {
+    let url = target_url(&store, &target, plan.as_ref())?;
     open::that_detached(url).map_err(|e| IpcError::new("open.failed", format!("could not open the browser: {e}")))
 }
 
 /// The URL `open_console` opens for `target`; only https URLs on the allowlist.
-pub(crate) fn target_url(target: &str, plan: Option<&serde_json::Value>) -> Result<String, IpcError> {
+pub(crate) fn target_url(store: &ProfileStore, target: &str, plan: Option<&serde_json::Value>) -> Result<String, IpcError> {
     let url = if target == "azure-admin-consent" {
         let plan = plan.ok_or_else(|| IpcError::new("open.no_plan", "the admin-consent page needs the plan"))?;
-        let r = resolve(plan)?;
+        let r = resolve(store, plan)?;
         r.azure.and_then(|z| z.vendor_app_id.map(|app| trustbridge_core::render::azure::admin_consent_url(&z.tenant_id, &app))).ok_or_else(
             || IpcError::new("open.not_keyless", "the plan's Azure access is not keyless: there is no admin-consent page to open"),
         )?
@@ -177,14 +179,15 @@ pub(crate) fn target_url(target: &str, plan: Option<&serde_json::Value>) -> Resu
     }
 }
 
-/// A plan from the webview. Its `platform` may name a built-in vendor profile only: a path would let
-/// the page make Rust read a file (vendor profile files are for the command line).
+/// A plan from the webview. Its `platform` may name a built-in vendor profile or a profile file
+/// imported through the native picker (`imported:<hex>`), never a path: a path would let the page
+/// make Rust read a file.
 fn parse(plan: &serde_json::Value) -> Result<Plan, IpcError> {
     let p = Plan::from_json(&plan.to_string()).map_err(|e| IpcError { field: Some("plan".into()), ..IpcError::from(e) })?;
     if Profile::builtin(&p.platform).is_none() && trustbridge_core::profile::looks_like_path(&p.platform) {
         let ids: Vec<&str> = trustbridge_core::profile::BUILTIN.iter().map(|(id, _)| *id).collect();
         let rule = format!(
-            "the wizard uses the built-in vendor profiles ({}); a vendor's profile file is used from the command line",
+            "the wizard uses the built-in vendor profiles ({}) or a vendor profile file chosen with 'Use a vendor profile file…', never a path",
             ids.join(", ")
         );
         return Err(IpcError::from(&trustbridge_core::Problem::new("platform", rule, &p.platform)));
@@ -192,8 +195,21 @@ fn parse(plan: &serde_json::Value) -> Result<Plan, IpcError> {
     Ok(p)
 }
 
-pub(crate) fn resolve(plan: &serde_json::Value) -> Result<trustbridge_core::validate::Resolved, IpcError> {
-    validate(&parse(plan)?, None).map_err(|problems| invalid(&problems))
+pub(crate) fn resolve(store: &ProfileStore, plan: &serde_json::Value) -> Result<trustbridge_core::validate::Resolved, IpcError> {
+    validate_in(store, &parse(plan)?).map_err(|problems| {
+        // No usable profile, nothing else matters: its own code (`profile.unsigned`,
+        // `profile.unknown_key` send the wizard to the warning page; else `validation.platform`).
+        match problems.iter().find(|p| p.field == "platform") {
+            Some(p) => IpcError::from(p),
+            None => invalid(&problems),
+        }
+    })
+}
+
+/// Validates a plan whose `platform` is a built-in id or an imported profile (usable only when
+/// signed by a trusted key or accepted in Rust's native dialog).
+fn validate_in(store: &ProfileStore, p: &Plan) -> Result<trustbridge_core::validate::Resolved, Vec<trustbridge_core::Problem>> {
+    validate::validate_with_profile(p, store.resolve(&p.platform))
 }
 
 /// A plan that does not validate, as one error for commands that need a valid plan: every problem
@@ -256,16 +272,19 @@ pub fn summary(p: &Profile) -> ProfileSummary {
 #[cfg(test)]
 mod tests {
     use super::target_url;
+    use crate::imported::ProfileStore;
 
     #[test]
     fn admin_consent_url_comes_from_a_keyless_plan_and_stays_on_the_allowlist() {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/plans/custom-keyless.json")).unwrap();
         let plan: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let store = ProfileStore::new(Some(tmp.path()), vec![]);
         assert_eq!(
-            target_url("azure-admin-consent", Some(&plan)).unwrap(),
+            target_url(&store, "azure-admin-consent", Some(&plan)).unwrap(),
             "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/adminconsent?client_id=11111111-2222-3333-4444-555555555555"
         );
-        assert_eq!(target_url("azure-cloud-shell", None).unwrap(), "https://shell.azure.com/bash");
-        assert_eq!(target_url("javascript:alert(1)", None).unwrap_err().code, "open.not_allowed");
+        assert_eq!(target_url(&store, "azure-cloud-shell", None).unwrap(), "https://shell.azure.com/bash");
+        assert_eq!(target_url(&store, "javascript:alert(1)", None).unwrap_err().code, "open.not_allowed");
     }
 }

@@ -16,6 +16,7 @@ use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive, Vali
 use crate::commands::resolve;
 use crate::commands_confirm::ask;
 use crate::confirm::{self, Adoption, Approvals, Confirmation};
+use crate::imported::ProfileStore;
 use crate::ipc::{
     ApplyChange, ApplyResult, AwsAccount, AwsCaller, CredentialStatus, IpcError, Probe, ProbeUpdate, RegisterResult, RegisterStep,
     RolePolicy,
@@ -83,11 +84,12 @@ pub async fn apply_aws<R: Runtime>(
     app: AppHandle<R>,
     cloud: State<'_, CloudState>,
     approvals: State<'_, Approvals>,
+    store: State<'_, ProfileStore>,
     plan: serde_json::Value,
     dry_run: bool,
     adopt: bool,
 ) -> Result<ApplyResult, IpcError> {
-    let r = resolve(&plan)?;
+    let r = resolve(&store, &plan)?;
     need_aws(&r)?;
     let settings = AwsSettings { adopt, ..cloud.settings.aws.clone() };
     if dry_run {
@@ -113,10 +115,11 @@ pub async fn confirm_apply<R: Runtime>(
     app: AppHandle<R>,
     cloud: State<'_, CloudState>,
     approvals: State<'_, Approvals>,
+    store: State<'_, ProfileStore>,
     plan: serde_json::Value,
     adopt: bool,
 ) -> Result<(), IpcError> {
-    let r = resolve(&plan)?;
+    let r = resolve(&store, &plan)?;
     need_aws(&r)?;
     let settings = AwsSettings { adopt, ..cloud.settings.aws.clone() };
     let c = apply_confirmation(&r, &settings).await?;
@@ -186,10 +189,11 @@ fn apply_error(f: &ApplyFailure) -> IpcError {
 #[tauri::command]
 pub async fn verify_plan(
     cloud: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
     plan: serde_json::Value,
     on_event: Channel<ProbeUpdate>,
 ) -> Result<Vec<Probe>, IpcError> {
-    let r = resolve(&plan)?;
+    let r = resolve(&store, &plan)?;
     let send = move |e: ProbeEvent| {
         let _ = on_event.send(ProbeUpdate::from(e));
     };
@@ -217,11 +221,12 @@ fn kind_of(kind: &str, r: &Resolved) -> Result<SecretKind, IpcError> {
 #[tauri::command]
 pub async fn store_credentials(
     cloud: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
     plan: serde_json::Value,
     kind: String,
     json: Sensitive<String>,
 ) -> Result<CredentialStatus, IpcError> {
-    let r = resolve(&plan)?;
+    let r = resolve(&store, &plan)?;
     let kind = kind_of(&kind, &r)?;
     let text = Sensitive::trimmed(json.expose().clone());
     drop(json);
@@ -247,8 +252,12 @@ pub async fn store_credentials(
 
 /// Whether the vendor's API key is stored for this integration (its digest only).
 #[tauri::command]
-pub async fn vendor_key_status(cloud: State<'_, CloudState>, plan: serde_json::Value) -> Result<CredentialStatus, IpcError> {
-    let r = resolve(&plan)?;
+pub async fn vendor_key_status(
+    cloud: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
+    plan: serde_json::Value,
+) -> Result<CredentialStatus, IpcError> {
+    let r = resolve(&store, &plan)?;
     let kind = kind_of("vendor-api-key", &r)?;
     let s = cloud.secrets.status(&r.plan.integration.name, kind).map_err(|e| secrets_error(&e))?;
     Ok(CredentialStatus::from(&s))
@@ -261,12 +270,13 @@ pub async fn vendor_key_status(cloud: State<'_, CloudState>, plan: serde_json::V
 #[tauri::command]
 pub async fn register_vendor(
     cloud: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
     plan: serde_json::Value,
     clouds: Vec<String>,
     dry_run: bool,
 ) -> Result<RegisterResult, IpcError> {
     use crate::register::Cloud as C;
-    let r = resolve(&plan)?;
+    let r = resolve(&store, &plan)?;
     let wanted = clouds
         .iter()
         .map(|c| match c.as_str() {
@@ -309,8 +319,12 @@ pub async fn register_vendor(
 
 /// Whether each cloud's credentials are stored (GCP and Azure sections of the plan), with fingerprints.
 #[tauri::command]
-pub async fn credentials_status(cloud: State<'_, CloudState>, plan: serde_json::Value) -> Result<Vec<CredentialStatus>, IpcError> {
-    let r = resolve(&plan)?;
+pub async fn credentials_status(
+    cloud: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
+    plan: serde_json::Value,
+) -> Result<Vec<CredentialStatus>, IpcError> {
+    let r = resolve(&store, &plan)?;
     let mut all = Vec::new();
     for (kind, present) in SecretKind::ALL.map(|k| (k, crate::verify_all::takes_secret(&r, k) == Ok(true))) {
         if present {

@@ -3,6 +3,7 @@
 //! picker. The dialog is shown off the main thread (the window stays responsive) and the command
 //! waits for the answer. Tests swap in scripted answers (`Asker::Scripted`).
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -26,11 +27,29 @@ pub struct Scripted {
     /// What the folder picker answers (None: cancelled).
     pub folder: Option<PathBuf>,
     pub asked: Mutex<Vec<Confirmation>>,
+    /// What the file picker answers, one per pick (none left: cancelled).
+    pub files: Mutex<VecDeque<PathBuf>>,
+    /// Answers to the next confirmations, one each, before `confirm` answers the rest.
+    pub answers: Mutex<VecDeque<bool>>,
 }
 
 impl Scripted {
     pub fn new(confirm: bool, folder: Option<PathBuf>) -> Arc<Scripted> {
-        Arc::new(Scripted { confirm, folder, asked: Mutex::new(Vec::new()) })
+        Arc::new(Scripted { confirm, folder, ..Scripted::default() })
+    }
+
+    /// The file picker's next answer.
+    pub fn pick_file(&self, path: PathBuf) {
+        if let Ok(mut f) = self.files.lock() {
+            f.push_back(path);
+        }
+    }
+
+    /// The next confirmation's answer (then `confirm` again).
+    pub fn answer_next(&self, yes: bool) {
+        if let Ok(mut a) = self.answers.lock() {
+            a.push_back(yes);
+        }
     }
 
     pub fn asked(&self) -> Vec<Confirmation> {
@@ -52,7 +71,7 @@ pub async fn ask<R: Runtime>(app: &AppHandle<R>, c: &Confirmation) -> bool {
         if let Ok(mut a) = s.asked.lock() {
             a.push(c.clone());
         }
-        return s.confirm;
+        return s.answers.lock().ok().and_then(|mut a| a.pop_front()).unwrap_or(s.confirm);
     }
     let mut dialog = app
         .dialog()
@@ -99,5 +118,30 @@ pub async fn pick_folder<R: Runtime>(app: &AppHandle<R>, title: &str) -> Result<
             .into_path()
             .map(Some)
             .map_err(|e| IpcError::new("dialog.failed", format!("the folder picker answered with something that is not a folder: {e}"))),
+    }
+}
+
+/// The native file picker, raised by Rust (the page has no dialog permission): the file chosen, or
+/// None when cancelled. `filter`: a name and the extensions offered.
+pub async fn pick_file<R: Runtime>(app: &AppHandle<R>, title: &str, filter: (&str, &[&str])) -> Result<Option<PathBuf>, IpcError> {
+    if let Some(s) = asker(app) {
+        return Ok(s.files.lock().ok().and_then(|mut f| f.pop_front()));
+    }
+    let mut picker = app.dialog().file().set_title(title).add_filter(filter.0, filter.1);
+    if let Ok(home) = app.path().home_dir() {
+        picker = picker.set_directory(home);
+    }
+    if let Some(w) = app.get_webview_window("main") {
+        picker = picker.set_parent(&w);
+    }
+    let chosen = tauri::async_runtime::spawn_blocking(move || picker.blocking_pick_file())
+        .await
+        .map_err(|e| IpcError::new("dialog.failed", format!("the file picker could not open: {e}")))?;
+    match chosen {
+        None => Ok(None),
+        Some(p) => p
+            .into_path()
+            .map(Some)
+            .map_err(|e| IpcError::new("dialog.failed", format!("the file picker answered with something that is not a file: {e}"))),
     }
 }

@@ -29,6 +29,9 @@ pub const APPLY_PACK_TITLE: &str = "Apply the role pack to AWS?";
 /// The dialog window's title for an export into a typed folder.
 pub const EXPORT_TITLE: &str = "Write the setup files?";
 
+/// The dialog window's title for accepting an unsigned or unknown-key vendor profile file.
+pub const UNSIGNED_PROFILE_TITLE: &str = "Use a vendor profile that is not signed?";
+
 /// At most this many items of a list are named; the rest are counted.
 const MAX_LISTED: usize = 12;
 
@@ -180,6 +183,28 @@ pub fn export(dir: &Path, files: usize) -> Confirmation {
         plain(&dir.display().to_string()),
     );
     Confirmation { title: EXPORT_TITLE.into(), message: m, ok: "Write".into(), cancel: "Cancel".into() }
+}
+
+/// The confirmation of using an imported vendor profile file that no trusted key signed: who it
+/// claims to be, the key fingerprint (or that there is no signature), what it would grant. Built
+/// from what Rust verified, never from the page's text.
+pub fn unsigned_profile(i: &crate::imported::Imported) -> Confirmation {
+    use trustbridge_core::profile_trust::{ProfileOrigin, UnsignedReason};
+    let sig = match &i.origin {
+        ProfileOrigin::Unsigned { reason: UnsignedReason::UnknownKey, key_id, .. } => format!(
+            "It is signed by key {}, which is not a key Trustbridge trusts. Compare this key id with the one the vendor publishes.",
+            plain(key_id.as_deref().unwrap_or("?"))
+        ),
+        _ => "It has no signature.".to_string(),
+    };
+    let mut m = format!(
+        "The vendor profile file says it is {} (profile id {}).\n\nIt is not signed by a key Trustbridge trusts. {sig} Nothing shows that it comes from this vendor.\n\nIf you use it, it would grant:",
+        plain(&i.profile.display_name),
+        plain(&i.profile.id),
+    );
+    bullets(&mut m, crate::imported::grants(&i.profile));
+    m.push_str("\n\nThe setup files will say UNSIGNED.\n\nChoose Use it anyway to use it, or Cancel to choose another vendor.");
+    Confirmation { title: UNSIGNED_PROFILE_TITLE.into(), message: m, ok: "Use it anyway".into(), cancel: "Cancel".into() }
 }
 
 impl Confirmation {

@@ -29,6 +29,28 @@ pub struct ProfileSummary {
     pub registration: Option<RegistrationSummary>,
 }
 
+/// A vendor profile file imported through the native file picker and verified by Rust (signature,
+/// then content). Never the file's content beyond the checked profile fields, never its path.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportedProfile {
+    /// The profile as a vendor choice; its `id` is the opaque `imported:<hex>` plans name as
+    /// `platform`.
+    pub profile: ProfileSummary,
+    /// The id the profile gives itself (who it claims to be).
+    pub vendor_profile_id: String,
+    /// `signed` (by a key Trustbridge trusts), `no-signature`, or `unknown-key`.
+    pub origin: String,
+    /// The signing key's id (minisign key fingerprint, 16 hex digits): the trusted key, or the
+    /// unknown one; null without a signature.
+    pub key_id: Option<String>,
+    /// Who the trusted key belongs to (signed only).
+    pub signer: Option<String>,
+    /// Usable in a plan now: signed by a trusted key, or accepted in Rust's native dialog.
+    pub usable: bool,
+    /// What it would grant, one plain line each.
+    pub grants: Vec<String>,
+}
+
 /// What the wizard needs to know of a vendor's registration API (never a URL it would call itself).
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct RegistrationSummary {
@@ -405,6 +427,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<AppInfo>(),
         one::<Cloud>(),
         one::<ProfileSummary>(),
+        one::<ImportedProfile>(),
         one::<ProfileDefaults>(),
         one::<IpcError>(),
         one::<PreviewFile>(),

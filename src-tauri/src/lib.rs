@@ -11,7 +11,9 @@ pub mod commands;
 pub mod commands_cloud;
 pub mod commands_confirm;
 pub mod commands_pack;
+pub mod commands_profile;
 pub mod confirm;
+pub mod imported;
 pub mod ipc;
 pub mod profile_sign;
 pub mod register;
@@ -36,13 +38,31 @@ pub fn builder_asking<R: tauri::Runtime>(
     cloud: commands_cloud::CloudState,
     asker: commands_confirm::Asker,
 ) -> tauri::Builder<R> {
+    builder_trusting(b, cloud, asker, Vec::new(), None)
+}
+
+/// [`builder_asking`] with profile-signing keys trusted besides the compiled-in ones and the app
+/// data dir (tests: keys made in the test, a temporary folder; never from the webview). `None`:
+/// the platform's app data dir.
+pub fn builder_trusting<R: tauri::Runtime>(
+    b: tauri::Builder<R>,
+    cloud: commands_cloud::CloudState,
+    asker: commands_confirm::Asker,
+    profile_keys: Vec<trustbridge_core::profile_trust::TrustedKey>,
+    data_dir: Option<std::path::PathBuf>,
+) -> tauri::Builder<R> {
     use tauri::Manager;
     b.plugin(tauri_plugin_dialog::init())
         .manage(cloud)
         .manage(asker)
         .manage(confirm::Approvals::default())
-        .setup(|app| {
-            let data_dir = app.path().app_data_dir()?;
+        .manage(imported::ProfileStore::new(data_dir.as_deref(), profile_keys))
+        .setup(move |app| {
+            let data_dir = match data_dir {
+                Some(d) => d,
+                None => app.path().app_data_dir()?,
+            };
+            app.state::<imported::ProfileStore>().set_data_dir(&data_dir);
             app.manage(state::AppState { data_dir });
             Ok(())
         })
@@ -58,6 +78,9 @@ pub fn builder_asking<R: tauri::Runtime>(
             commands::load_draft,
             commands::clear_draft,
             commands::open_console,
+            commands_profile::import_profile,
+            commands_profile::imported_profile,
+            commands_profile::accept_unsigned_profile,
             commands_cloud::aws_identity,
             commands_cloud::apply_aws,
             commands_cloud::confirm_apply,

@@ -20,6 +20,8 @@ await e2e("invalid", async (t) => {
   t.check(outline && outline !== "none", "the focused radio has a visible focus ring", outline);
   await b.keys([" "]);
   await b.keys(["Tab", "Tab"]);
+  t.check((await f.focusedTestId()) === "start-import-profile", "next, Tab reaches \"Use a vendor profile file…\" (another vendor choice)", await f.focusedTestId());
+  await b.keys(["Tab"]);
   t.check((await f.focusedTestId()) === "f-integration-project-id", "Tab reaches the project id field", await f.focusedTestId());
   await b.keys(["bad project!"]);
   await b.keys(["Enter"]);

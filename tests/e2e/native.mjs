@@ -12,6 +12,10 @@ export const APPLY_TITLE = "Apply these changes to AWS?";
 export const APPLY_PACK_TITLE = "Apply the role pack to AWS?";
 export const EXPORT_TITLE = "Write the setup files?";
 export const PICKER_TITLE = "Choose where to save the setup files";
+/** The vendor profile file picker (src-tauri/src/commands_profile.rs) and the acceptance of an
+ *  unsigned profile (confirm.rs). */
+export const PROFILE_PICKER_TITLE = "Choose the vendor profile file";
+export const UNSIGNED_PROFILE_TITLE = "Use a vendor profile that is not signed?";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,29 +75,41 @@ export function noDialog(t, title, what) {
  * that the picker is gone afterwards.
  */
 export async function pickFolderInDialog(t, name, folder, { timeout = 30000 } = {}) {
+  await pickInDialog(t, name, PICKER_TITLE, folder.replace(/\/$/, ""), { timeout, what: "folder picker", label: "picker" });
+}
+
+/**
+ * Waits for the native file picker titled `title` (GTK's file chooser, raised by Rust) and chooses
+ * `file` in it with the keyboard, like `pickFolderInDialog`.
+ */
+export async function pickFileInDialog(t, name, title, file, { timeout = 30000, label = "file-picker" } = {}) {
+  await pickInDialog(t, name, title, file, { timeout, what: "file picker", label });
+}
+
+async function pickInDialog(t, name, title, path, { timeout, what, label }) {
   const deadline = Date.now() + timeout;
   let ids = [];
   while (Date.now() < deadline) {
-    ids = dialogWindows(PICKER_TITLE);
+    ids = dialogWindows(title);
     if (ids.length > 0) break;
     await sleep(200);
   }
-  t.require(ids.length === 1, `the native folder picker "${PICKER_TITLE}" appears (raised by Rust)`, `windows: ${JSON.stringify(ids)}`);
+  t.require(ids.length === 1, `the native ${what} "${title}" appears (raised by Rust)`, `windows: ${JSON.stringify(ids)}`);
   const id = ids[0];
   await sleep(500);
-  t.require(xdotool("windowfocus", "--sync", id).status === 0, "the folder picker takes the keyboard focus");
+  t.require(xdotool("windowfocus", "--sync", id).status === 0, `the ${what} takes the keyboard focus`);
   xdotool("key", "--clearmodifiers", "ctrl+l");
   await sleep(300);
-  xdotool("type", "--delay", "15", folder.replace(/\/$/, ""));
+  xdotool("type", "--delay", "15", path);
   await sleep(800);
-  const shot = join(OUT, `${name}-dialog-picker.png`);
+  const shot = join(OUT, `${name}-dialog-${label}.png`);
   spawnSync("import", ["-window", id, shot], { timeout: 15000 });
   console.log(`# screenshot ${shot}`);
-  for (let i = 0; i < 3 && dialogWindows(PICKER_TITLE).length > 0; i += 1) {
+  for (let i = 0; i < 3 && dialogWindows(title).length > 0; i += 1) {
     xdotool("key", "--clearmodifiers", "Return");
     await sleep(800);
   }
   const gone = Date.now() + 10000;
-  while (Date.now() < gone && dialogWindows(PICKER_TITLE).length > 0) await sleep(100);
-  t.check(dialogWindows(PICKER_TITLE).length === 0, `the folder picker closed with ${folder} chosen`);
+  while (Date.now() < gone && dialogWindows(title).length > 0) await sleep(100);
+  t.check(dialogWindows(title).length === 0, `the ${what} closed with ${path} chosen`);
 }

@@ -65,6 +65,10 @@ pub fn read_small_bytes(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+fn signature_refused(shown: &str, p: crate::profile_trust::SignatureProblem) -> CoreError {
+    CoreError::ProfileSignature { id: shown.to_string(), code: p.code(), message: p.message(), fix: p.fix() }
+}
+
 /// The built-in profiles, in display order.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("mlcube", include_str!("../profiles/mlcube.json")),
@@ -335,19 +339,34 @@ impl Profile {
     /// Loads a vendor profile file: read once, its signature (`<file>.minisig`) checked against
     /// exactly those bytes, then those bytes parsed and checked. `shown` names it in errors.
     pub fn load_file(path: &Path, shown: &str, trust: &ProfileTrust) -> Result<(Profile, ProfileOrigin), CoreError> {
+        let (bytes, signature) = Profile::read_file(path, shown)?;
+        Profile::from_signed_bytes(&bytes, signature.as_deref(), shown, trust)
+    }
+
+    /// Reads a vendor profile file and its signature (`<file>.minisig`, `None` when there is none)
+    /// with the hardened reads (regular files only, bounded, never blocking on a FIFO). `shown`
+    /// names it in errors; no error quotes the content.
+    #[allow(clippy::type_complexity)]
+    pub fn read_file(path: &Path, shown: &str) -> Result<(Vec<u8>, Option<Vec<u8>>), CoreError> {
         let bytes = read_small_bytes(path, MAX_FILE_BYTES).map_err(|message| CoreError::Profile { id: shown.to_string(), message })?;
+        let signature = crate::profile_trust::read_signature(path).map_err(|p| signature_refused(shown, p))?;
+        Ok((bytes, signature))
+    }
+
+    /// Checks a profile file's bytes against its signature (exactly these bytes), then parses and
+    /// checks them: the file read by [`Profile::read_file`], or the copy the wizard keeps.
+    pub fn from_signed_bytes(
+        bytes: &[u8],
+        signature: Option<&[u8]>,
+        shown: &str,
+        trust: &ProfileTrust,
+    ) -> Result<(Profile, ProfileOrigin), CoreError> {
         let signature_file = crate::profile_trust::signature_path(Path::new(shown)).display().to_string();
-        let refused = |p: crate::profile_trust::SignatureProblem| CoreError::ProfileSignature {
-            id: shown.to_string(),
-            code: p.code(),
-            message: p.message(),
-            fix: p.fix(),
-        };
-        let signature = crate::profile_trust::read_signature(path).map_err(refused)?;
-        let origin = crate::profile_trust::check_signature(&bytes, signature.as_deref(), &signature_file, trust).map_err(refused)?;
-        let text = String::from_utf8(bytes)
+        let origin =
+            crate::profile_trust::check_signature(bytes, signature, &signature_file, trust).map_err(|p| signature_refused(shown, p))?;
+        let text = std::str::from_utf8(bytes)
             .map_err(|_| CoreError::Profile { id: shown.to_string(), message: format!("cannot read file {shown}: not UTF-8 text") })?;
-        Ok((Profile::from_json(&text, shown)?, origin))
+        Ok((Profile::from_json(text, shown)?, origin))
     }
 
     /// The JSON Schema of a vendor profile file, generated from these types.

@@ -30,6 +30,9 @@ pub const MAX_KEY_FILE_BYTES: u64 = 4096;
 pub const TRUST_FLAG: &str = "--trust-profile-key";
 /// The flag that accepts an unsigned or unknown-key profile file.
 pub const ALLOW_FLAG: &str = "--allow-unsigned-profile";
+/// Who accepted an unsigned or unknown-key profile file imported in the wizard: the person, in the
+/// native dialog Rust raises (recorded as `allowed_by`).
+pub const WIZARD_ALLOWED_BY: &str = "the person in Trustbridge's native confirmation dialog";
 
 const BUILTIN_KEYS: &str = include_str!("../data/profile-keys.json");
 
@@ -207,11 +210,11 @@ impl fmt::Display for ProfileOrigin {
         match self {
             ProfileOrigin::BuiltIn => write!(f, "built-in"),
             ProfileOrigin::Signed { signer, key_id, .. } => write!(f, "signed by {signer} (key {key_id})"),
-            ProfileOrigin::Unsigned { reason: UnsignedReason::NoSignature, .. } => {
-                write!(f, "UNSIGNED — allowed by {ALLOW_FLAG} (no signature)")
+            ProfileOrigin::Unsigned { reason: UnsignedReason::NoSignature, allowed_by, .. } => {
+                write!(f, "UNSIGNED — allowed by {allowed_by} (no signature)")
             }
-            ProfileOrigin::Unsigned { key_id, .. } => {
-                write!(f, "UNSIGNED — allowed by {ALLOW_FLAG} (signed by unknown key {})", key_id.as_deref().unwrap_or("?"))
+            ProfileOrigin::Unsigned { key_id, allowed_by, .. } => {
+                write!(f, "UNSIGNED — allowed by {allowed_by} (signed by unknown key {})", key_id.as_deref().unwrap_or("?"))
             }
         }
     }

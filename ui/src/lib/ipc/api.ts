@@ -14,6 +14,7 @@ import type { ExportResult } from "./bindings/ExportResult";
 import type { Plan } from "./bindings/Plan";
 import type { Preview } from "./bindings/Preview";
 import type { ProfileSummary } from "./bindings/ProfileSummary";
+import type { ImportedProfile } from "./bindings/ImportedProfile";
 import type { RegisterResult } from "./bindings/RegisterResult";
 
 export type { AppInfo } from "./bindings/AppInfo";
@@ -30,6 +31,7 @@ export type { Plan } from "./bindings/Plan";
 export type { Preview } from "./bindings/Preview";
 export type { PreviewFile } from "./bindings/PreviewFile";
 export type { ProfileSummary } from "./bindings/ProfileSummary";
+export type { ImportedProfile } from "./bindings/ImportedProfile";
 export type { RegisterResult } from "./bindings/RegisterResult";
 export type { RegisterStep } from "./bindings/RegisterStep";
 export type { RegistrationSummary } from "./bindings/RegistrationSummary";
@@ -43,6 +45,28 @@ export function appInfo(): Promise<AppInfo> {
 /** The vendor profiles the app knows (built-in ones first). */
 export function listProfiles(): Promise<ProfileSummary[]> {
   return call<ProfileSummary[]>("list_profiles");
+}
+
+/**
+ * "Use a vendor profile file…": Rust raises the native file picker itself (the page names no file),
+ * reads the file and its .minisig, checks the signature then the content, and answers who the
+ * profile says it is, what it grants and how it is signed. Cancel: `profile.import_cancelled`.
+ */
+export function importProfile(): Promise<ImportedProfile> {
+  return call<ImportedProfile>("import_profile");
+}
+
+/** An imported profile by its `imported:…` id (after a restart: verified again, not accepted). */
+export function importedProfile(id: string): Promise<ImportedProfile> {
+  return call<ImportedProfile>("imported_profile", { id });
+}
+
+/**
+ * "Use it anyway" on the warning page: Rust asks the person in its own native dialog (with the key
+ * fingerprint); only their yes there makes the profile usable. Cancel: `profile.accept_cancelled`.
+ */
+export function acceptUnsignedProfile(id: string): Promise<ImportedProfile> {
+  return call<ImportedProfile>("accept_unsigned_profile", { id });
 }
 
 /** A fresh external id from the OS CSPRNG. */

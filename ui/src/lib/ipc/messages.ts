@@ -17,7 +17,7 @@ const MESSAGES: Record<string, string> = {
   "open.not_allowed": "Trustbridge only opens the AWS, Google Cloud and Azure consoles.",
   "draft.secret": "Your answers were not saved: they contained something that looks like a secret.",
   "draft.secret_value": "Your answers were not saved: a field holds something that looks like a key or secret. Remove it; keys go in the Credentials step.",
-  "dialog.failed": "The folder picker could not open.",
+  "dialog.failed": "The file or folder picker could not open.",
   "apply.cancelled": "You chose Cancel in the confirmation, so nothing was applied.",
   "export.cancelled": "You chose Cancel in the confirmation, so nothing was written.",
   "aws.role_not_ours":
@@ -27,6 +27,20 @@ const MESSAGES: Record<string, string> = {
   "aws.pack_resource_not_ours":
     "A role or policy with one of this pack's names already exists in your AWS account, and this pack did not create it. Nothing was changed.",
   "apply.lint_errors": "Nothing was applied: the policy checks found an error. Go back to Check your answers, fix it, and apply again.",
+  "profile.import_cancelled": "No vendor profile file was chosen.",
+  "profile.unsigned":
+    "This vendor profile file is not signed, so nothing shows that it comes from the vendor. It is not used unless you accept it.",
+  "profile.unknown_key":
+    "This vendor profile file is signed by a key Trustbridge does not trust. It is not used unless you accept it.",
+  "profile.bad_signature":
+    "This vendor profile file was changed after it was signed, or its signature is damaged or belongs to another file. Trustbridge never uses it. Ask the vendor for the file and its signature again.",
+  "profile.invalid":
+    "This vendor profile file asks for access Trustbridge does not allow, or is not a valid profile. Nothing from it was used. Ask the vendor for a corrected file.",
+  "profile.unreadable":
+    "This file cannot be used as a vendor profile: choose a vendor profile file (.json, at most 1 MiB).",
+  "profile.accept_cancelled": "You chose Cancel in the confirmation, so the vendor profile file is not used.",
+  "profile.not_imported":
+    "Trustbridge no longer has this vendor profile file. Choose it again with \"Use a vendor profile file…\", or choose another vendor.",
   "vendor.no_api_key": "No API key for the vendor's platform is stored on this computer.",
   "vendor.not_configured": "Trustbridge does not know the address of the vendor's API.",
   "vendor.unauthorized": "The vendor's platform did not accept the API key.",

@@ -3,9 +3,9 @@
 import { tick } from "svelte";
 import { DryRunApply } from "../apply.svelte";
 import {
-  applyAws, awsIdentity, clearDraft, confirmApply, credentialsStatus, listProfiles, loadDraft, newExternalId, preview, registerVendor,
-  saveDraft, storeCredentials, validatePlan, vendorKeyStatus, verifyPlan,
-  type ApplyResult, type AwsAccount, type Cloud, type CredentialStatus, type Draft, type ExportResult, type Plan,
+  acceptUnsignedProfile, applyAws, awsIdentity, clearDraft, confirmApply, credentialsStatus, importedProfile, importProfile, listProfiles,
+  loadDraft, newExternalId, preview, registerVendor, saveDraft, storeCredentials, validatePlan, vendorKeyStatus, verifyPlan,
+  type ApplyResult, type AwsAccount, type Cloud, type CredentialStatus, type Draft, type ExportResult, type ImportedProfile, type Plan,
   type Preview, type Probe, type ProbeUpdate, type ProfileSummary, type RegisterStep, type SecretKind,
 } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
@@ -21,7 +21,9 @@ import {
   CLOUD_ORDER, isStep, nextStep, previousStep, progress, reachableSteps, sendClouds, stepsFor, stepTitle, type StepId,
 } from "./steps";
 
-export type Screen = "loading" | "failed" | "resume" | "wizard";
+export type Screen = "loading" | "failed" | "resume" | "wizard" | "profile-warning";
+/** The `platform` of a vendor profile file imported through Rust's file picker. */
+export const IMPORTED_PREFIX = "imported:";
 /** A probe on the connectivity-test page: running until its result arrives. */
 export type ProbeRow = Omit<Probe, "status"> & { status: Probe["status"] | "running" };
 export type TestState = "idle" | "running" | "done" | "error";
@@ -85,6 +87,13 @@ export class Wizard {
   probes = $state<ProbeRow[]>([]);
   testState = $state<TestState>("idle");
   testError = $state<IpcError | null>(null);
+  /** Vendor profile files imported through Rust's file picker, by their `imported:…` id. */
+  imported = $state<Record<string, ImportedProfile>>({});
+  /** An imported file not signed by a trusted key: the warning page shows it until used or dropped. */
+  importedPending = $state<ImportedProfile | null>(null);
+  /** Where "Use it anyway" leads: the start page, or the page a resumed draft was at. */
+  private afterAccept: StepId = "start";
+  importing = $state(false);
   /** User actions (clicks, keys, fields filled) are counted by the e2e test, not here. */
 
   profile = $derived(this.profiles.find((p) => p.id === this.answers.platform) ?? null);
@@ -153,9 +162,118 @@ export class Wizard {
     const draft = this.draft;
     if (!draft) return;
     this.answers = answersFromPlan(draft.plan);
-    this.screen = "wizard";
+    // A vendor profile file imported in an earlier run: Rust verifies its kept copy again; one that
+    // is not signed by a trusted key is asked about again (an acceptance is never remembered).
+    let pending: ImportedProfile | null = null;
+    const platform = this.answers.platform;
+    if (platform.startsWith(IMPORTED_PREFIX) && !this.profiles.some((p) => p.id === platform)) {
+      try {
+        const imported = await importedProfile(platform);
+        if (imported.usable) this.addImported(imported);
+        else pending = imported;
+      } catch (e) {
+        this.answers.platform = "";
+        this.screen = "wizard";
+        await this.goTo("start");
+        this.errors = [{ ...toIpcError(e), field: null }];
+        this.attempts += 1;
+        return;
+      }
+    }
     const step = isStep(this.reachable, draft.step) ? draft.step : "start";
+    if (pending) {
+      this.showWarning(pending, step);
+      return;
+    }
+    this.screen = "wizard";
     await this.goTo(step);
+  }
+
+  /**
+   * "Use a vendor profile file…": Rust raises the native file picker, reads and verifies the file.
+   * Signed by a trusted key: it becomes a choice, selected. Unsigned or an unknown key: the warning
+   * page. Refused (a bad signature, a content error): the error summary. Cancel: nothing.
+   */
+  async importProfileFile(): Promise<void> {
+    if (this.importing) return;
+    this.importing = true;
+    this.errors = [];
+    try {
+      const imported = await importProfile();
+      if (imported.usable) {
+        this.addImported(imported);
+        this.selectProfile(imported.profile);
+      } else this.showWarning(imported, "start");
+    } catch (e) {
+      const error = toIpcError(e);
+      if (error.code === "profile.import_cancelled") return;
+      // A content error names the part of the file it is in (Rust never echoes the file's content).
+      const part = error.code === "profile.invalid" && error.field?.startsWith("profile.") ? error.field.slice("profile.".length) : null;
+      const fix = part ? `The problem is in the file's "${part}" part. ${error.fix ?? ""}`.trim() : error.fix;
+      this.errors = [{ ...error, field: null, fix }];
+      this.attempts += 1;
+    } finally {
+      this.importing = false;
+    }
+  }
+
+  /**
+   * "Use it anyway" on the warning page: Rust asks the person in its own native dialog (which shows
+   * the key fingerprint); only their yes there makes the profile usable. Cancel there: it stays
+   * unused and the page says so.
+   */
+  async acceptImported(): Promise<void> {
+    const pending = this.importedPending;
+    if (!pending || this.busy) return;
+    this.busy = true;
+    this.errors = [];
+    try {
+      const accepted = await acceptUnsignedProfile(pending.profile.id);
+      if (!accepted.usable) return;
+      this.addImported(accepted);
+      this.selectProfile(accepted.profile);
+      this.importedPending = null;
+      this.screen = "wizard";
+      await this.goTo(this.afterAccept);
+    } catch (e) {
+      this.errors = [{ ...toIpcError(e), field: null }];
+      this.attempts += 1;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** "Choose another vendor" on the warning page: the file is not used. */
+  async chooseAnotherVendor(): Promise<void> {
+    const pending = this.importedPending;
+    this.importedPending = null;
+    if (pending && this.answers.platform === pending.profile.id) this.answers.platform = "";
+    this.screen = "wizard";
+    await this.goTo("start");
+  }
+
+  private showWarning(imported: ImportedProfile, after: StepId): void {
+    this.imported = { ...this.imported, [imported.profile.id]: imported };
+    this.importedPending = imported;
+    this.afterAccept = after;
+    this.errors = [];
+    this.screen = "profile-warning";
+    void tick().then(() => {
+      window.scrollTo(0, 0);
+      document.getElementById("page-heading")?.focus();
+    });
+  }
+
+  /** A usable imported profile becomes one of the vendor choices. */
+  private addImported(imported: ImportedProfile): void {
+    this.imported = { ...this.imported, [imported.profile.id]: imported };
+    this.profiles = [...this.profiles.filter((p) => p.id !== imported.profile.id), imported.profile];
+  }
+
+  private selectProfile(p: ProfileSummary): void {
+    const previous = this.profile;
+    this.answers.platform = p.id;
+    if (previous !== p) applyProfileDefaults(this.answers, p, previous);
   }
 
   /** "Start again": forget the saved answers. */

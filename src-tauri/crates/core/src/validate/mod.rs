@@ -266,6 +266,12 @@ pub fn validate_with(plan: &Plan, base_dir: Option<&Path>, trust: &ProfileTrust)
     validate_against(plan, Profile::resolve_with(&plan.platform, base_dir, trust))
 }
 
+/// [`validate`] against a profile the caller resolved itself (the wizard's imported profile files,
+/// verified when imported), or why it could not be resolved (reported at `platform`).
+pub fn validate_with_profile(plan: &Plan, profile: Result<(Profile, ProfileOrigin), CoreError>) -> Result<Resolved, Vec<Problem>> {
+    validate_against(plan, profile)
+}
+
 fn validate_against(plan: &Plan, profile: Result<(Profile, ProfileOrigin), CoreError>) -> Result<Resolved, Vec<Problem>> {
     let mut c = Check { problems: Vec::new() };
     if plan.version != PLAN_VERSION {
