@@ -39,7 +39,7 @@ fn print_error(e: &CloudError) {
     }
 }
 
-fn print_failure(f: &ApplyFailure, command: &str) {
+pub(crate) fn print_failure(f: &ApplyFailure, command: &str) {
     if let Some(me) = &f.caller {
         eprintln!("acting as {} (account {})", me.arn, me.account);
     }

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use trustbridge_cloud::aws::pack::{apply_pack, revoke_pack, verify_pack, PackReport};
-use trustbridge_cloud::aws::{AwsSettings, ProbeStatus};
+use trustbridge_cloud::aws::{ApplyFailure, AwsSettings, ProbeStatus};
 use trustbridge_cloud::CloudError;
 use trustbridge_core::pack::ResolvedPack;
 
@@ -35,8 +35,20 @@ fn report(out: &mut impl Write, rep: &PackReport, what: &str) -> i32 {
     EXIT_OK
 }
 
+/// Runs a pack apply or revoke; a failure part-way is printed with what was done and what not.
+fn run_changes(f: impl std::future::Future<Output = Result<PackReport, ApplyFailure>>, command: &str) -> Result<PackReport, i32> {
+    let rt = trustbridge_cloud::runtime().map_err(|e| {
+        eprintln!("could not start the async runtime: {e}");
+        EXIT_FAILED
+    })?;
+    rt.block_on(f).map_err(|failure| {
+        crate::cli_aws::print_failure(&failure, command);
+        EXIT_FAILED
+    })
+}
+
 pub fn apply(r: &ResolvedPack, dry_run: bool, out: &mut impl Write) -> i32 {
-    match run(apply_pack(&r, &AwsSettings::from_env(), dry_run)) {
+    match run_changes(apply_pack(r, &AwsSettings::from_env(), dry_run), "apply") {
         Ok(rep) => {
             let code = report(out, &rep, "change");
             if dry_run && !rep.changes.is_empty() {
@@ -74,7 +86,7 @@ pub fn verify(r: &ResolvedPack, json: bool, out: &mut impl Write) -> i32 {
 }
 
 pub fn revoke(r: &ResolvedPack, out: &mut impl Write) -> i32 {
-    match run(revoke_pack(&r, &AwsSettings::from_env())) {
+    match run_changes(revoke_pack(r, &AwsSettings::from_env()), "revoke") {
         Ok(rep) => report(out, &rep, "remove"),
         Err(c) => c,
     }

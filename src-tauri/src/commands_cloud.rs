@@ -162,14 +162,14 @@ async fn run_apply(r: &Resolved, settings: &AwsSettings, dry_run: bool) -> Resul
     }
 }
 
-fn change(c: &aws::Change) -> ApplyChange {
+pub(crate) fn change(c: &aws::Change) -> ApplyChange {
     let kind = serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
     let summary = c.to_string().lines().next().unwrap_or_default().to_string();
     ApplyChange { kind, summary, detail: c.detail.clone() }
 }
 
 /// The error, plus what already exists and what is left when apply stopped part way.
-fn apply_error(f: &ApplyFailure) -> IpcError {
+pub(crate) fn apply_error(f: &ApplyFailure) -> IpcError {
     let mut e = cloud_error(&f.error);
     let line = |c: &aws::Change| c.to_string().lines().next().unwrap_or_default().to_string();
     if !f.done.is_empty() {

@@ -91,13 +91,17 @@ pub async fn apply_pack_aws<R: Runtime>(
     let r = resolve(&plan)?;
     if !dry_run {
         crate::commands::refuse_lint_errors(&pack::lint_pack(&r), "apply.lint_errors", "applied")?;
-        apply_pack(&r, &cloud.settings.aws, true).await.map_err(|e| IpcError::from(&e))?;
+        apply_pack(&r, &cloud.settings.aws, true).await.map_err(|f| crate::commands_cloud::apply_error(&f))?;
         if !ask(&app, &crate::confirm::apply_pack(&r)).await {
             return Err(crate::commands_cloud::apply_cancelled());
         }
     }
-    let rep = apply_pack(&r, &cloud.settings.aws, dry_run).await.map_err(|e| IpcError::from(&e))?;
-    Ok(PackApplyResult { caller: AwsCaller::from(&rep.caller), dry_run, changes: rep.changes })
+    let rep = apply_pack(&r, &cloud.settings.aws, dry_run).await.map_err(|f| crate::commands_cloud::apply_error(&f))?;
+    Ok(PackApplyResult {
+        caller: AwsCaller::from(&rep.caller),
+        dry_run,
+        changes: rep.changes.iter().map(crate::commands_cloud::change).collect(),
+    })
 }
 
 fn pack_summary(p: &Pack) -> PackSummary {

@@ -412,8 +412,9 @@ pub struct PackPreview {
 pub struct PackApplyResult {
     pub caller: AwsCaller,
     pub dry_run: bool,
-    /// One plain-language line per change; empty: the account already matches the pack.
-    pub changes: Vec<String>,
+    /// The changes, typed like a vendor plan's (kind, one-line summary, semantic diff); empty: the
+    /// account already matches the pack.
+    pub changes: Vec<ApplyChange>,
 }
 
 /// The generated TypeScript files: (file name, contents).

@@ -246,7 +246,9 @@ fn apply_pack_aws_dry_runs_then_applies_and_refuses_another_account() {
     assert_eq!(dry["dry_run"], true);
     assert_eq!(dry["caller"]["account"], "123456789012");
     let changes = dry["changes"].as_array().unwrap();
-    assert!(changes.iter().any(|c| c.as_str().unwrap().contains("mlspace-notebook-role")), "{dry}");
+    assert!(changes.iter().any(|c| c["kind"] == "create_role" && c["summary"] == "create role mlspace-notebook-role"), "{dry}");
+    let policy = changes.iter().find(|c| c["kind"] == "create_managed_policy").expect("a managed policy is created");
+    assert!(policy["detail"].as_array().unwrap().iter().any(|d| d.as_str().unwrap().starts_with("+ ")), "with its grants: {policy}");
     let again = invoke(&app, "apply_pack_aws", json!({"plan": plan, "dryRun": true})).unwrap();
     assert_eq!(again["changes"], dry["changes"], "a dry run changes nothing");
 

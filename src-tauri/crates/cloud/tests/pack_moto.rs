@@ -8,7 +8,7 @@ use std::path::Path;
 
 use common::*;
 use trustbridge_cloud::aws::pack::{apply_pack, revoke_pack, verify_pack};
-use trustbridge_cloud::aws::{ProbeStatus, Session};
+use trustbridge_cloud::aws::{ChangeKind, ProbeStatus, Session};
 use trustbridge_core::pack::{validate_pack, PackPlan, ResolvedPack};
 
 /// Moto leaves AWS-managed policies out unless asked; real accounts always have them.
@@ -32,7 +32,8 @@ async fn mlspace_pack_applies_converges_verifies_and_revokes() {
     assert!(!preview.changes.is_empty());
     assert!(verify_pack(&r, &settings).await.unwrap().iter().all(|p| p.status == ProbeStatus::Fail), "a dry run writes nothing");
     let first = apply_pack(&r, &settings, false).await.unwrap();
-    assert_eq!(first.changes, preview.changes, "the dry run announced exactly what apply did");
+    let lines = |cs: &[trustbridge_cloud::aws::Change]| cs.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    assert_eq!(lines(&first.changes), lines(&preview.changes), "the dry run announced exactly what apply did");
     assert_eq!(first.caller.account, "123456789012");
     assert!(first.changes.len() >= r.roles.len() + r.managed_policies.len(), "{:#?}", first.changes);
     let again = apply_pack(&r, &settings, false).await.unwrap();
@@ -61,7 +62,8 @@ async fn mlspace_pack_applies_converges_verifies_and_revokes() {
     assert_eq!(repaired.changes.len(), 1, "{:#?}", repaired.changes);
 
     let gone = revoke_pack(&r, &settings).await.unwrap();
-    assert_eq!(gone.changes.len(), r.roles.len() + r.managed_policies.len(), "{:#?}", gone.changes);
+    let deleted = gone.changes.iter().filter(|c| matches!(c.kind, ChangeKind::DeleteRole | ChangeKind::DeleteManagedPolicy)).count();
+    assert_eq!(deleted, r.roles.len() + r.managed_policies.len(), "{:#?}", gone.changes);
     let probes = verify_pack(&r, &settings).await.unwrap();
     assert!(probes.iter().all(|p| p.status == ProbeStatus::Fail), "{probes:#?}");
 }
@@ -91,7 +93,7 @@ async fn a_pack_for_another_account_is_refused_before_anything_is_written() {
     plan.variables.insert("AWS_ACCOUNT".into(), "999999999999".into());
     let r = validate_pack(&plan, None).unwrap();
     let err = apply_pack(&r, &settings, false).await.unwrap_err();
-    assert_eq!(err.code(), "aws.account_mismatch");
+    assert_eq!(err.error.code(), "aws.account_mismatch");
     let s = Session::for_region("us-east-1", &settings).await;
     assert!(s.iam.get_role().role_name("sagemaker-execution-role").send().await.is_err(), "nothing was created");
 }
@@ -115,7 +117,7 @@ async fn an_untagged_role_of_the_packs_name_is_never_taken_over_or_deleted() {
         .unwrap();
     for dry_run in [true, false] {
         let err = apply_pack(&r, &settings, dry_run).await.unwrap_err();
-        assert_eq!(err.code(), "aws.pack_resource_not_ours", "dry_run={dry_run}: {err}");
+        assert_eq!(err.error.code(), "aws.pack_resource_not_ours", "dry_run={dry_run}: {err}");
         assert!(err.to_string().contains("role sagemaker-execution-role"), "{err}");
     }
     let role = s.iam.get_role().role_name("sagemaker-execution-role").send().await.unwrap();
@@ -126,7 +128,7 @@ async fn an_untagged_role_of_the_packs_name_is_never_taken_over_or_deleted() {
     assert!(inline.policy_names().is_empty(), "no inline policy was put: {:?}", inline.policy_names());
 
     let err = revoke_pack(&r, &settings).await.unwrap_err();
-    assert_eq!(err.code(), "aws.pack_resource_not_ours");
+    assert_eq!(err.error.code(), "aws.pack_resource_not_ours");
     let attached = s.iam.list_attached_role_policies().role_name("sagemaker-execution-role").send().await.unwrap();
     assert_eq!(attached.attached_policies().len(), 1, "revoke detached nothing and the role is still there");
 }
@@ -145,7 +147,7 @@ async fn an_untagged_managed_policy_of_the_packs_name_is_never_updated_or_delete
     let arn = format!("arn:aws:iam::123456789012:policy/{name}");
     for dry_run in [true, false] {
         let err = apply_pack(&r, &settings, dry_run).await.unwrap_err();
-        assert_eq!(err.code(), "aws.pack_resource_not_ours", "{err}");
+        assert_eq!(err.error.code(), "aws.pack_resource_not_ours", "{err}");
         assert!(err.to_string().contains(&name), "{err}");
     }
     let versions = s.iam.list_policy_versions().policy_arn(&arn).send().await.unwrap();
@@ -153,6 +155,25 @@ async fn an_untagged_managed_policy_of_the_packs_name_is_never_updated_or_delete
     for role in &r.roles {
         assert!(s.iam.get_role().role_name(&role.name).send().await.is_err(), "nothing else was created either: {}", role.name);
     }
-    assert_eq!(revoke_pack(&r, &settings).await.unwrap_err().code(), "aws.pack_resource_not_ours");
+    assert_eq!(revoke_pack(&r, &settings).await.unwrap_err().error.code(), "aws.pack_resource_not_ours");
     assert!(s.iam.get_policy().policy_arn(&arn).send().await.is_ok(), "their policy is still there");
+}
+
+/// A failure part-way is reported like a vendor plan's apply: what was done (it exists now) and
+/// what was not. Here moto is started WITHOUT the AWS-managed policies, so attaching
+/// AmazonSageMakerFullAccess fails after the role and its inline policy were created.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_part_way_says_what_was_done_and_what_was_not() {
+    let moto = Moto::start();
+    let settings = settings(&moto.url());
+    let r = pack("sagemaker-service-role");
+    let f = apply_pack(&r, &settings, false).await.unwrap_err();
+    let kinds = |cs: &[trustbridge_cloud::aws::Change]| cs.iter().map(|c| c.kind).collect::<Vec<_>>();
+    assert_eq!(kinds(&f.done), [ChangeKind::CreateRole, ChangeKind::PutInlinePolicy], "{f}: done {:#?}", f.done);
+    assert_eq!(kinds(&f.not_done), [ChangeKind::AttachPolicy], "{f}: not done {:#?}", f.not_done);
+    assert!(f.not_done[0].to_string().contains("AmazonSageMakerFullAccess"), "{}", f.not_done[0]);
+    assert!(f.caller.is_some());
+    // What was done is there: a re-run plans only what is missing.
+    let again = apply_pack(&r, &settings, true).await.unwrap();
+    assert_eq!(kinds(&again.changes), [ChangeKind::AttachPolicy], "{:#?}", again.changes);
 }

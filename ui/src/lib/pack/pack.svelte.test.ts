@@ -40,7 +40,7 @@ function backend(problems: (args: Record<string, unknown>) => unknown[] = () => 
       case "export_pack":
         return { dir: `${args.parent}/trustbridge-mlspace`, files: ["SUMMARY.md"] };
       case "apply_pack_aws":
-        return { caller: { account: "123456789012", arn: "arn:aws:iam::123456789012:user/me" }, dry_run: args.dryRun, changes: ["create role x"] };
+        return { caller: { account: "123456789012", arn: "arn:aws:iam::123456789012:user/me" }, dry_run: args.dryRun, changes: [{ kind: "create_role", summary: "create role x", detail: ["+ trust sagemaker.amazonaws.com"] }] };
       default:
         return null;
     }
@@ -224,7 +224,7 @@ describe("check your answers, export and apply", () => {
     expect(p.applyRun.previewFor).toBe(p.planKey);
     await p.applyNow();
     expect(calls("apply_pack_aws")[1]).toMatchObject({ dryRun: false });
-    expect(p.applyRun.applied?.changes).toEqual(["create role x"]);
+    expect(p.applyRun.applied?.changes.map((c) => c.summary)).toEqual(["create role x"]);
     p.setValue("AWS_REGION", "eu-west-1");
     expect(p.applyRun.previewFor).not.toBe(p.planKey);
   });

@@ -25,6 +25,12 @@ pub enum ChangeKind {
     PutInlinePolicy,
     DeleteInlinePolicy,
     DeleteRole,
+    /// Role packs: customer-managed policies and attachments.
+    CreateManagedPolicy,
+    NewPolicyVersion,
+    DeleteManagedPolicy,
+    AttachPolicy,
+    DetachPolicy,
 }
 
 /// One change apply (or revoke) makes, with a semantic diff where it updates a document.
@@ -41,15 +47,24 @@ pub struct Change {
 
 #[derive(Debug, Clone)]
 pub(crate) enum Op {
-    CreateRole { trust: PolicyDocument },
-    UpdateTrust { trust: PolicyDocument },
+    CreateRole {
+        trust: PolicyDocument,
+    },
+    UpdateTrust {
+        trust: PolicyDocument,
+    },
     PutBoundary(String),
     DeleteBoundary,
     Tag(Vec<(String, String)>),
     Untag(Vec<String>),
-    PutPolicy { name: String, doc: PolicyDocument },
+    PutPolicy {
+        name: String,
+        doc: PolicyDocument,
+    },
     DeletePolicy(String),
     DeleteRole,
+    /// A role pack's change (`pack.rs` executes it).
+    Pack(super::pack::PackOp),
 }
 
 impl fmt::Display for Change {
@@ -64,6 +79,11 @@ impl fmt::Display for Change {
             ChangeKind::PutInlinePolicy => "put inline policy",
             ChangeKind::DeleteInlinePolicy => "delete inline policy",
             ChangeKind::DeleteRole => "delete role",
+            ChangeKind::CreateManagedPolicy => "create",
+            ChangeKind::NewPolicyVersion => "new default version of",
+            ChangeKind::DeleteManagedPolicy => "delete",
+            ChangeKind::AttachPolicy => "attach",
+            ChangeKind::DetachPolicy => "detach",
         };
         write!(f, "{verb} {}", self.target)?;
         for d in &self.detail {
@@ -751,6 +771,7 @@ pub(crate) async fn execute(s: &Session, r: &Resolved, a: &ResolvedAws, c: &Chan
                 Err(e) => Err(e),
             }
         }
+        Op::Pack(_) => Err(CloudError::Service { action: "apply".into(), code: "NotAVendorPlanChange".into(), message: c.to_string() }),
         Op::DeleteRole => {
             let res = s
                 .call("iam:DeleteRole", || async {

@@ -10,15 +10,16 @@ use serde::Serialize;
 use trustbridge_core::pack::ResolvedPack;
 use trustbridge_core::policy::PolicyDocument;
 
-use super::apply::{read_inline, read_role};
+use super::apply::{grant_diff, read_inline, read_role, with_principal, ApplyFailure, Change, ChangeKind, Op};
 use super::{compact, parse_policy, AwsSettings, CallerIdentity, ProbeResult, ProbeStatus, Session};
 use crate::error::CloudError;
 
-/// What apply did (`changes` empty = already converged).
+/// What apply (or revoke) did, as the same typed changes a vendor plan's apply reports
+/// (`changes` empty = already converged).
 #[derive(Debug, Clone, Serialize)]
 pub struct PackReport {
     pub caller: CallerIdentity,
-    pub changes: Vec<String>,
+    pub changes: Vec<Change>,
 }
 
 fn policy_arn(r: &ResolvedPack, account: &str, name: &str) -> String {
@@ -125,136 +126,281 @@ fn tag(k: &str, v: &str) -> Result<Tag, CloudError> {
     })
 }
 
-/// Converges the account to the pack. Idempotent: a second run reports no changes. With
-/// `dry_run`, reads everything and reports the changes it would make, writing nothing.
-pub async fn apply_pack(r: &ResolvedPack, settings: &AwsSettings, dry_run: bool) -> Result<PackReport, CloudError> {
-    let (s, me) = session(r, settings).await?;
-    check_ownership(&s, r, &me.account).await?;
-    let tags = pack_tags(r).iter().map(|(k, v)| tag(k, v)).collect::<Result<Vec<_>, _>>()?;
+/// One change of a pack's plan, executed by [`execute`]: roles and customer-managed policies by
+/// name (a pack has many; a vendor plan's changes name its one role through the plan).
+#[derive(Debug, Clone)]
+pub enum PackOp {
+    CreatePolicy { name: String, description: String, doc: PolicyDocument },
+    NewPolicyVersion { arn: String, doc: PolicyDocument },
+    DeletePolicy { arn: String },
+    CreateRole { name: String, description: String, trust: PolicyDocument, boundary: Option<String> },
+    UpdateTrust { role: String, trust: PolicyDocument },
+    PutInline { role: String, name: String, doc: PolicyDocument },
+    DeleteInline { role: String, name: String },
+    Attach { role: String, arn: String },
+    Detach { role: String, arn: String },
+    DeleteRole { role: String },
+}
+
+fn change(kind: ChangeKind, target: String, detail: Vec<String>, op: PackOp) -> Change {
+    Change { kind, target, detail, op: Op::Pack(op) }
+}
+
+/// Reads the account and lists, in order, the changes that converge it to the pack (nothing is
+/// written here: this is the dry run).
+async fn plan_apply(s: &Session, r: &ResolvedPack, account: &str) -> Result<Vec<Change>, CloudError> {
     let mut changes = Vec::new();
     for (name, desc, doc) in &r.managed_policies {
-        let arn = policy_arn(r, &me.account, name);
-        let body = compact(doc);
-        match read_managed(&s, &arn).await? {
+        let arn = policy_arn(r, account, name);
+        match read_managed(s, &arn).await? {
             Some(cur) if cur.grants() == doc.grants() => {}
-            Some(_) => {
-                if !dry_run {
-                    s.call("iam:CreatePolicyVersion", || async {
-                        s.iam
-                            .create_policy_version()
-                            .policy_arn(&arn)
-                            .policy_document(&body)
-                            .set_as_default(true)
-                            .send()
-                            .await
-                            .map_err(|e| s.classify("iam:CreatePolicyVersion", e))
-                    })
-                    .await?;
-                }
-                changes.push(format!("updated managed policy {name} (new default version)"));
-            }
-            None => {
-                let description = if desc.is_empty() { name.clone() } else { desc.chars().take(1000).collect() };
-                if !dry_run {
-                    s.call("iam:CreatePolicy", || async {
-                        s.iam
-                            .create_policy()
-                            .policy_name(name)
-                            .description(&description)
-                            .policy_document(&body)
-                            .set_tags(Some(tags.clone()))
-                            .send()
-                            .await
-                            .map_err(|e| s.classify("iam:CreatePolicy", e))
-                    })
-                    .await?;
-                }
-                changes.push(format!("created managed policy {name}"));
-            }
+            Some(cur) => changes.push(change(
+                ChangeKind::NewPolicyVersion,
+                format!("managed policy {name}"),
+                grant_diff(&cur.grants(), &doc.grants()),
+                PackOp::NewPolicyVersion { arn, doc: doc.clone() },
+            )),
+            None => changes.push(change(
+                ChangeKind::CreateManagedPolicy,
+                format!("managed policy {name}"),
+                grant_diff(&BTreeSet::new(), &doc.grants()),
+                PackOp::CreatePolicy {
+                    name: name.clone(),
+                    description: if desc.is_empty() { name.clone() } else { desc.chars().take(1000).collect() },
+                    doc: doc.clone(),
+                },
+            )),
         }
     }
     for role in &r.roles {
-        let trust = compact(&role.trust);
-        let existing = read_role(&s, &role.name).await?;
-        // In a dry run a role that does not exist yet has no policies to read.
-        let exists = existing.is_some() || !dry_run;
+        let existing = read_role(s, &role.name).await?;
+        let exists = existing.is_some();
         match existing {
             Some(cur) if cur.trust.grants() == role.trust.grants() => {}
-            Some(_) => {
-                if !dry_run {
-                    s.call("iam:UpdateAssumeRolePolicy", || async {
-                        s.iam
-                            .update_assume_role_policy()
-                            .role_name(&role.name)
-                            .policy_document(&trust)
-                            .send()
-                            .await
-                            .map_err(|e| s.classify("iam:UpdateAssumeRolePolicy", e))
-                    })
-                    .await?;
-                }
-                changes.push(format!("updated the trust policy of role {}", role.name));
-            }
-            None => {
-                let boundary = role.boundary.as_ref().map(|b| policy_arn(r, &me.account, b));
-                if !dry_run {
-                    s.call("iam:CreateRole", || async {
-                        s.iam
-                            .create_role()
-                            .role_name(&role.name)
-                            .assume_role_policy_document(&trust)
-                            .description(&role.description)
-                            .set_permissions_boundary(boundary.clone())
-                            .set_tags(Some(tags.clone()))
-                            .send()
-                            .await
-                            .map_err(|e| s.classify("iam:CreateRole", e))
-                    })
-                    .await?;
-                }
-                changes.push(format!("created role {}", role.name));
-            }
+            Some(cur) => changes.push(change(
+                ChangeKind::UpdateTrustPolicy,
+                role.name.clone(),
+                grant_diff(&cur.trust.grants(), &role.trust.grants()),
+                PackOp::UpdateTrust { role: role.name.clone(), trust: role.trust.clone() },
+            )),
+            None => changes.push(change(
+                ChangeKind::CreateRole,
+                role.name.clone(),
+                grant_diff(&BTreeSet::new(), &role.trust.grants()),
+                PackOp::CreateRole {
+                    name: role.name.clone(),
+                    description: role.description.clone(),
+                    trust: role.trust.clone(),
+                    boundary: role.boundary.as_ref().map(|b| policy_arn(r, account, b)),
+                },
+            )),
         }
         for (pname, doc) in &role.inline {
-            if exists && read_inline(&s, &role.name, pname).await?.is_some_and(|cur| cur.grants() == doc.grants()) {
+            let cur = if exists { read_inline(s, &role.name, pname).await? } else { None };
+            if cur.as_ref().is_some_and(|c| c.grants() == doc.grants()) {
                 continue;
             }
-            let body = compact(doc);
-            if !dry_run {
-                s.call("iam:PutRolePolicy", || async {
-                    s.iam
-                        .put_role_policy()
-                        .role_name(&role.name)
-                        .policy_name(pname)
-                        .policy_document(&body)
-                        .send()
-                        .await
-                        .map_err(|e| s.classify("iam:PutRolePolicy", e))
-                })
-                .await?;
-            }
-            changes.push(format!("put inline policy {pname} on role {}", role.name));
+            let before = cur.map(|c| c.grants()).unwrap_or_default();
+            changes.push(change(
+                ChangeKind::PutInlinePolicy,
+                format!("{}/{pname}", role.name),
+                grant_diff(&before, &doc.grants()),
+                PackOp::PutInline { role: role.name.clone(), name: pname.clone(), doc: doc.clone() },
+            ));
         }
-        let have = if exists { attached(&s, &role.name).await? } else { BTreeSet::new() };
-        let want: Vec<String> =
-            role.managed.iter().map(|m| policy_arn(r, &me.account, m)).chain(role.aws_managed_arns.iter().cloned()).collect();
-        for arn in want.iter().filter(|a| !have.contains(*a)) {
-            if !dry_run {
-                s.call("iam:AttachRolePolicy", || async {
-                    s.iam
-                        .attach_role_policy()
-                        .role_name(&role.name)
-                        .policy_arn(arn)
-                        .send()
-                        .await
-                        .map_err(|e| s.classify("iam:AttachRolePolicy", e))
-                })
-                .await?;
-            }
-            changes.push(format!("attached {arn} to role {}", role.name));
+        let have = if exists { attached(s, &role.name).await? } else { BTreeSet::new() };
+        let want = role.managed.iter().map(|m| policy_arn(r, account, m)).chain(role.aws_managed_arns.iter().cloned());
+        for arn in want.filter(|a| !have.contains(a)) {
+            changes.push(change(
+                ChangeKind::AttachPolicy,
+                format!("{arn} to role {}", role.name),
+                Vec::new(),
+                PackOp::Attach { role: role.name.clone(), arn },
+            ));
         }
     }
+    Ok(changes)
+}
+
+/// Runs `changes` in order; on the first failure, says what was done and what was not.
+async fn run(s: &Session, r: &ResolvedPack, me: &CallerIdentity, changes: Vec<Change>) -> Result<Vec<Change>, ApplyFailure> {
+    let mut done = Vec::new();
+    let mut rest = changes.into_iter();
+    while let Some(c) = rest.next() {
+        let res = match &c.op {
+            Op::Pack(op) => execute(s, r, op).await,
+            _ => Err(CloudError::Service { action: "apply".into(), code: "NotAPackChange".into(), message: c.to_string() }),
+        };
+        if let Err(e) = res {
+            let mut not_done = vec![c];
+            not_done.extend(rest);
+            return Err(ApplyFailure { error: with_principal(e, me), caller: Some(me.clone()), done, not_done });
+        }
+        done.push(c);
+    }
+    Ok(done)
+}
+
+/// Converges the account to the pack. Idempotent: a second run reports no changes. With
+/// `dry_run`, reads everything and reports the changes it would make, writing nothing. Every
+/// existing role and policy must be this pack's first; a failure part-way says what was done.
+pub async fn apply_pack(r: &ResolvedPack, settings: &AwsSettings, dry_run: bool) -> Result<PackReport, ApplyFailure> {
+    let (s, me) = session(r, settings).await?;
+    let fail = |e: CloudError| ApplyFailure { error: e, caller: Some(me.clone()), done: Vec::new(), not_done: Vec::new() };
+    check_ownership(&s, r, &me.account).await.map_err(fail)?;
+    let changes = plan_apply(&s, r, &me.account).await.map_err(fail)?;
+    let changes = if dry_run { changes } else { run(&s, r, &me, changes).await? };
     Ok(PackReport { caller: me, changes })
+}
+
+/// Executes one pack change.
+pub(crate) async fn execute(s: &Session, r: &ResolvedPack, op: &PackOp) -> Result<(), CloudError> {
+    let tags = || pack_tags(r).iter().map(|(k, v)| tag(k, v)).collect::<Result<Vec<_>, _>>();
+    match op {
+        PackOp::CreatePolicy { name, description, doc } => {
+            let body = compact(doc);
+            let tags = tags()?;
+            s.call("iam:CreatePolicy", || async {
+                s.iam
+                    .create_policy()
+                    .policy_name(name)
+                    .description(description)
+                    .policy_document(&body)
+                    .set_tags(Some(tags.clone()))
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("iam:CreatePolicy", e))
+            })
+            .await
+            .map(|_| ())
+        }
+        PackOp::NewPolicyVersion { arn, doc } => {
+            // IAM keeps five versions: drop the old ones (the policy is ours, checked first).
+            drop_old_versions(s, arn).await?;
+            let body = compact(doc);
+            s.call("iam:CreatePolicyVersion", || async {
+                s.iam
+                    .create_policy_version()
+                    .policy_arn(arn)
+                    .policy_document(&body)
+                    .set_as_default(true)
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("iam:CreatePolicyVersion", e))
+            })
+            .await
+            .map(|_| ())
+        }
+        PackOp::DeletePolicy { arn } => {
+            drop_old_versions(s, arn).await?;
+            match s
+                .call("iam:DeletePolicy", || async {
+                    s.iam.delete_policy().policy_arn(arn).send().await.map_err(|e| s.classify("iam:DeletePolicy", e))
+                })
+                .await
+            {
+                Ok(_) | Err(CloudError::NotFound { .. }) => Ok(()),
+                Err(e) => Err(e),
+            }
+        }
+        PackOp::CreateRole { name, description, trust, boundary } => {
+            let doc = compact(trust);
+            let tags = tags()?;
+            s.call("iam:CreateRole", || async {
+                s.iam
+                    .create_role()
+                    .role_name(name)
+                    .assume_role_policy_document(&doc)
+                    .description(description)
+                    .set_permissions_boundary(boundary.clone())
+                    .set_tags(Some(tags.clone()))
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("iam:CreateRole", e))
+            })
+            .await
+            .map(|_| ())
+        }
+        PackOp::UpdateTrust { role, trust } => {
+            let doc = compact(trust);
+            s.call("iam:UpdateAssumeRolePolicy", || async {
+                s.iam
+                    .update_assume_role_policy()
+                    .role_name(role)
+                    .policy_document(&doc)
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("iam:UpdateAssumeRolePolicy", e))
+            })
+            .await
+            .map(|_| ())
+        }
+        PackOp::PutInline { role, name, doc } => {
+            let body = compact(doc);
+            s.call("iam:PutRolePolicy", || async {
+                s.iam
+                    .put_role_policy()
+                    .role_name(role)
+                    .policy_name(name)
+                    .policy_document(&body)
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("iam:PutRolePolicy", e))
+            })
+            .await
+            .map(|_| ())
+        }
+        PackOp::DeleteInline { role, name } => s
+            .call("iam:DeleteRolePolicy", || async {
+                s.iam.delete_role_policy().role_name(role).policy_name(name).send().await.map_err(|e| s.classify("iam:DeleteRolePolicy", e))
+            })
+            .await
+            .map(|_| ()),
+        PackOp::Attach { role, arn } => s
+            .call("iam:AttachRolePolicy", || async {
+                s.iam.attach_role_policy().role_name(role).policy_arn(arn).send().await.map_err(|e| s.classify("iam:AttachRolePolicy", e))
+            })
+            .await
+            .map(|_| ()),
+        PackOp::Detach { role, arn } => s
+            .call("iam:DetachRolePolicy", || async {
+                s.iam.detach_role_policy().role_name(role).policy_arn(arn).send().await.map_err(|e| s.classify("iam:DetachRolePolicy", e))
+            })
+            .await
+            .map(|_| ()),
+        PackOp::DeleteRole { role } => match s
+            .call("iam:DeleteRole", || async {
+                s.iam.delete_role().role_name(role).send().await.map_err(|e| s.classify("iam:DeleteRole", e))
+            })
+            .await
+        {
+            Ok(_) | Err(CloudError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        },
+    }
+}
+
+/// Deletes every non-default version of a policy (IAM keeps at most five; a policy with versions
+/// left cannot be deleted). A policy that is gone has none.
+async fn drop_old_versions(s: &Session, arn: &str) -> Result<(), CloudError> {
+    let versions = match s
+        .call("iam:ListPolicyVersions", || async {
+            s.iam.list_policy_versions().policy_arn(arn).send().await.map_err(|e| s.classify("iam:ListPolicyVersions", e))
+        })
+        .await
+    {
+        Ok(v) => v,
+        Err(CloudError::NotFound { .. }) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for v in versions.versions().iter().filter(|v| !v.is_default_version()) {
+        let id = v.version_id().unwrap_or_default().to_string();
+        s.call("iam:DeletePolicyVersion", || async {
+            s.iam.delete_policy_version().policy_arn(arn).version_id(&id).send().await.map_err(|e| s.classify("iam:DeletePolicyVersion", e))
+        })
+        .await?;
+    }
+    Ok(())
 }
 
 fn probe(id: String, started: Instant, outcome: Result<String, (String, String)>) -> ProbeResult {
@@ -313,73 +459,44 @@ pub async fn verify_pack(r: &ResolvedPack, settings: &AwsSettings) -> Result<Vec
     Ok(out)
 }
 
-/// Removes the pack's roles (inline policies and attachments first) and managed policies.
-pub async fn revoke_pack(r: &ResolvedPack, settings: &AwsSettings) -> Result<PackReport, CloudError> {
+/// Removes the pack's roles (inline policies and attachments first) and managed policies — only
+/// what this pack created (checked for all first); a failure part-way says what was done.
+pub async fn revoke_pack(r: &ResolvedPack, settings: &AwsSettings) -> Result<PackReport, ApplyFailure> {
     let (s, me) = session(r, settings).await?;
-    check_ownership(&s, r, &me.account).await?;
+    let fail = |e: CloudError| ApplyFailure { error: e, caller: Some(me.clone()), done: Vec::new(), not_done: Vec::new() };
+    check_ownership(&s, r, &me.account).await.map_err(fail)?;
     let mut changes = Vec::new();
     for role in &r.roles {
-        let Some(cur) = read_role(&s, &role.name).await? else { continue };
+        let Some(cur) = read_role(&s, &role.name).await.map_err(fail)? else { continue };
         for pname in &cur.inline {
-            s.call("iam:DeleteRolePolicy", || async {
-                s.iam
-                    .delete_role_policy()
-                    .role_name(&role.name)
-                    .policy_name(pname)
-                    .send()
-                    .await
-                    .map_err(|e| s.classify("iam:DeleteRolePolicy", e))
-            })
-            .await?;
+            changes.push(change(
+                ChangeKind::DeleteInlinePolicy,
+                format!("{}/{pname}", role.name),
+                Vec::new(),
+                PackOp::DeleteInline { role: role.name.clone(), name: pname.clone() },
+            ));
         }
-        for arn in attached(&s, &role.name).await? {
-            s.call("iam:DetachRolePolicy", || async {
-                s.iam
-                    .detach_role_policy()
-                    .role_name(&role.name)
-                    .policy_arn(&arn)
-                    .send()
-                    .await
-                    .map_err(|e| s.classify("iam:DetachRolePolicy", e))
-            })
-            .await?;
+        for arn in attached(&s, &role.name).await.map_err(fail)? {
+            changes.push(change(
+                ChangeKind::DetachPolicy,
+                format!("{arn} from role {}", role.name),
+                Vec::new(),
+                PackOp::Detach { role: role.name.clone(), arn },
+            ));
         }
-        s.call("iam:DeleteRole", || async {
-            s.iam.delete_role().role_name(&role.name).send().await.map_err(|e| s.classify("iam:DeleteRole", e))
-        })
-        .await?;
-        changes.push(format!("deleted role {}", role.name));
+        changes.push(change(ChangeKind::DeleteRole, role.name.clone(), Vec::new(), PackOp::DeleteRole { role: role.name.clone() }));
     }
     for (name, _, _) in &r.managed_policies {
         let arn = policy_arn(r, &me.account, name);
-        let versions = match s
-            .call("iam:ListPolicyVersions", || async {
-                s.iam.list_policy_versions().policy_arn(&arn).send().await.map_err(|e| s.classify("iam:ListPolicyVersions", e))
-            })
-            .await
-        {
-            Ok(v) => v,
-            Err(CloudError::NotFound { .. }) => continue,
-            Err(e) => return Err(e),
-        };
-        for v in versions.versions().iter().filter(|v| !v.is_default_version()) {
-            let id = v.version_id().unwrap_or_default().to_string();
-            s.call("iam:DeletePolicyVersion", || async {
-                s.iam
-                    .delete_policy_version()
-                    .policy_arn(&arn)
-                    .version_id(&id)
-                    .send()
-                    .await
-                    .map_err(|e| s.classify("iam:DeletePolicyVersion", e))
-            })
-            .await?;
+        if policy_tags(&s, &arn).await.map_err(fail)?.is_some() {
+            changes.push(change(
+                ChangeKind::DeleteManagedPolicy,
+                format!("managed policy {name}"),
+                Vec::new(),
+                PackOp::DeletePolicy { arn },
+            ));
         }
-        s.call("iam:DeletePolicy", || async {
-            s.iam.delete_policy().policy_arn(&arn).send().await.map_err(|e| s.classify("iam:DeletePolicy", e))
-        })
-        .await?;
-        changes.push(format!("deleted managed policy {name}"));
     }
+    let changes = run(&s, r, &me, changes).await?;
     Ok(PackReport { caller: me, changes })
 }
