@@ -9,7 +9,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use trustbridge_core::validate::Resolved;
-use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive, ValidatedSecret};
+use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive};
 
 use crate::cli::{ProfileTrustArgs, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
 
@@ -153,20 +153,7 @@ fn set(store: &SecretStore, plan: &Path, trust: &ProfileTrustArgs, kind: SecretK
         Ok(t) => t,
         Err(c) => return c,
     };
-    let secret = match ValidatedSecret::parse(kind, &text) {
-        Ok(s) => s,
-        Err(e) => return report(&e),
-    };
-    drop(text);
-    let checked = match (&secret, &r.gcp, &r.azure) {
-        (ValidatedSecret::Gcp(k), Some(g), _) => k.check_plan(&g.project_id, Some(&g.service_account_email())),
-        (ValidatedSecret::Azure(s), _, Some(z)) => s.check_plan(&z.tenant_id),
-        _ => Ok(()),
-    };
-    if let Err(e) = checked {
-        return report(&e);
-    }
-    match store.set(&r.plan.integration.name, &secret) {
+    match crate::credentials::store(store, &r, kind, text) {
         Ok(st) => {
             let _ = writeln!(out, "{st}");
             let _ = writeln!(out, "stored in the OS keyring (service '{}')", store.service());

@@ -11,7 +11,7 @@ use tauri::{AppHandle, Runtime, State};
 use trustbridge_cloud::aws::{self, ApplyFailure, AwsSettings, ProbeEvent};
 use trustbridge_cloud::CloudError;
 use trustbridge_core::validate::Resolved;
-use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive, ValidatedSecret};
+use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive};
 
 use crate::commands::resolve;
 use crate::commands_confirm::ask;
@@ -38,7 +38,6 @@ impl CloudState {
 }
 
 /// The largest secret accepted (a GCP key is ≈2.3 KB).
-const MAX_SECRET_BYTES: usize = 64 * 1024;
 /// The region used for account detection before the user has chosen one.
 const DEFAULT_REGION: &str = "us-east-1";
 
@@ -234,19 +233,7 @@ pub async fn store_credentials(
     if text.expose().is_empty() {
         return Err(IpcError { field, ..IpcError::new("credentials.empty", "paste the JSON or choose the file first") });
     }
-    if text.expose().len() > MAX_SECRET_BYTES {
-        let e = SecretsError::TooLarge { len: text.expose().len(), max: MAX_SECRET_BYTES };
-        return Err(IpcError { field, ..secrets_error(&e) });
-    }
-    let secret = ValidatedSecret::parse(kind, &text).map_err(|e| IpcError { field: field.clone(), ..secrets_error(&e) })?;
-    drop(text);
-    let checked = match (&secret, &r.gcp, &r.azure) {
-        (ValidatedSecret::Gcp(k), Some(g), _) => k.check_plan(&g.project_id, Some(&g.service_account_email())),
-        (ValidatedSecret::Azure(s), _, Some(z)) => s.check_plan(&z.tenant_id),
-        _ => Ok(()),
-    };
-    checked.map_err(|e| IpcError { field: field.clone(), ..secrets_error(&e) })?;
-    let status = cloud.secrets.set(&r.plan.integration.name, &secret).map_err(|e| IpcError { field, ..secrets_error(&e) })?;
+    let status = crate::credentials::store(&cloud.secrets, &r, kind, text).map_err(|e| IpcError { field, ..secrets_error(&e) })?;
     Ok(CredentialStatus::from(&status))
 }
 

@@ -13,6 +13,7 @@ pub mod commands_confirm;
 pub mod commands_pack;
 pub mod commands_profile;
 pub mod confirm;
+pub mod credentials;
 pub mod imported;
 pub mod ipc;
 pub mod profile_sign;

@@ -19,6 +19,8 @@ pub mod validate;
 
 pub use error::{ErrorInfo, SecretsError};
 pub use sensitive::Sensitive;
-pub use store::{service_name, Backend, BuildKind, KeyringBackend, MemoryBackend, SecretStatus, SecretStore, APP_ID, CHUNK_BYTES};
+pub use store::{
+    service_name, Backend, BuildKind, KeyringBackend, MemoryBackend, SecretStatus, SecretStore, APP_ID, CHUNK_BYTES, MAX_SECRET_BYTES,
+};
 pub use url_rule::{check_credential_url, CREDENTIAL_URL_RULE};
 pub use validate::{is_guid, AzureClientSecret, Fingerprint, GcpServiceAccountKey, SecretKind, ValidatedSecret, VendorApiKey};
