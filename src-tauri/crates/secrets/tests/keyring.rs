@@ -118,8 +118,14 @@ fn real_keyring_store_read_back_in_a_new_process_status_delete() {
     for n in ["inner_store", "inner_read_back_in_a_new_process", "inner_delete_and_status"] {
         assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("test {n} ... ok")), "{n} did not run: {}", show(&o));
     }
-    // The keyring file exists (gnome-keyring wrote it in the private home) and holds no plaintext.
+    // After delete too: the keyring file exists (gnome-keyring wrote it in the private home) and
+    // holds no plaintext; the search is proven on a planted copy first.
     let canary = std::fs::read_to_string(home.path().join("canary")).unwrap();
+    let control = home.path().join("control.txt");
+    std::fs::write(&control, &canary).unwrap();
+    assert_eq!(grep_tree(home.path(), canary.as_bytes()), vec![control.clone()], "the search finds a planted copy");
+    std::fs::remove_file(&control).unwrap();
+    assert!(walk(home.path()).iter().any(|p| p.extension().is_some_and(|e| e == "keyring")), "no keyring file: {:?}", walk(home.path()));
     let hits = grep_tree(home.path(), canary.as_bytes());
     assert!(hits.is_empty(), "canary found in {hits:?}");
 }
@@ -174,6 +180,17 @@ fn inner_store() {
         let user = format!("{INTEGRATION}/gcp-service-account-key#g1.{i}");
         assert!(KeyringBackend.get(store.service(), &user).unwrap().is_none(), "stale chunk {user}");
     }
+    // While the secrets are stored (not only after they are deleted): gnome-keyring's file exists in
+    // the private home and nothing under it holds the secret in plain text. A planted copy is found
+    // first, so a broken search cannot pass.
+    let control = home.join("control.txt");
+    std::fs::write(&control, format!("control {canary}\n")).unwrap();
+    assert_eq!(grep_tree(&home, canary.as_bytes()), vec![control.clone()], "the search finds a planted copy");
+    std::fs::remove_file(&control).unwrap();
+    let keyrings: Vec<PathBuf> = walk(&home).into_iter().filter(|p| p.extension().is_some_and(|e| e == "keyring")).collect();
+    assert!(!keyrings.is_empty(), "gnome-keyring wrote its file under the private home: {:?}", walk(&home));
+    let hits = grep_tree(&home, canary.as_bytes());
+    assert!(hits.is_empty(), "the stored secret is in plain text in {hits:?}");
 }
 
 #[test]
