@@ -17,24 +17,8 @@ use trustbridge_core::validate::Resolved;
 use trustbridge_core::vendor_trust::external_id_from_vendor_trust;
 use trustbridge_secrets::{GcpServiceAccountKey, SecretKind, SecretStore, SecretsError};
 
-/// The clouds a registration covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Cloud {
-    Aws,
-    Gcp,
-    Azure,
-}
-
-impl Cloud {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cloud::Aws => "aws",
-            Cloud::Gcp => "gcp",
-            Cloud::Azure => "azure",
-        }
-    }
-}
+/// The clouds a registration covers: the cloud crate's one `Cloud`.
+pub use trustbridge_cloud::probe::Cloud;
 
 /// What happened for one cloud.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -68,8 +68,10 @@ impl From<CloudError> for Outcome {
     }
 }
 
-/// The cloud a probe belongs to: the first half of its codes (`{cloud}.{kind}`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A cloud: the first half of a probe's codes (`{cloud}.{kind}`), and what a vendor registration
+/// covers (`register.rs`). Serialized in lower case, as [`Cloud::as_str`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Cloud {
     Aws,
     Gcp,

@@ -145,7 +145,7 @@ fn drop_old_versions(s: &mut Script, set: &RoleSet, name: &str) {
 /// every one that exists is this integration's or pack's.
 fn guarded(s: &mut Script, set: &RoleSet, foreign_fix: &str) -> (Vec<String>, Vec<String>) {
     if let Some(region) = &set.region {
-        s.raw(&format!("export AWS_REGION=\"${{AWS_REGION:-{region}}}\""));
+        s.set("DEFAULT_REGION", region).raw("export AWS_REGION=\"${AWS_REGION:-$DEFAULT_REGION}\"");
     }
     s.blank().comment("1. Check who we are acting as: refuse to touch the wrong account.");
     check_account(s, &set.account);
