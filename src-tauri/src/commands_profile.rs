@@ -128,7 +128,7 @@ fn refused_field(message: &str) -> String {
 }
 
 fn summary(i: &Imported) -> ImportedProfile {
-    let mut profile = crate::commands::summary(&i.profile);
+    let mut profile = crate::ipc::profile_summary(&i.profile);
     profile.id = i.id.clone();
     let (origin, key_id, signer) = match &i.origin {
         ProfileOrigin::Signed { signer, key_id, .. } => ("signed", Some(key_id.clone()), Some(signer.clone())),

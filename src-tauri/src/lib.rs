@@ -1,26 +1,15 @@
-//! Trustbridge app: thin Tauri command adapters, app state, and the headless CLI.
-//! All logic lives in the `trustbridge-core` crate (and later `cloud`, `secrets`).
+//! Trustbridge's window: thin `#[tauri::command]` adapters (`commands*.rs`) over the Tauri-free
+//! use cases of `trustbridge-app`, and the builder that registers them. The CLI is not here: it is
+//! the `trustbridge` binary of `trustbridge-app`, which links no GTK/WebKit.
 
-pub mod cli;
-pub mod cli_aws;
-pub mod cli_pack;
-pub mod cli_profile;
-pub mod cli_register;
-pub mod cli_secrets;
 pub mod commands;
 pub mod commands_cloud;
 pub mod commands_confirm;
 pub mod commands_pack;
 pub mod commands_profile;
-pub mod confirm;
-pub mod credentials;
-pub mod imported;
-pub mod ipc;
-pub mod profile_sign;
-pub mod register;
-pub mod sealed;
-pub mod state;
-pub mod verify_all;
+
+// The use cases and IPC types, under the paths the adapters (and the IPC tests) use.
+pub use trustbridge_app::{confirm, credentials, imported, ipc, register, sealed, state, verify_all};
 
 /// Builds the Tauri app with every command registered (used by `run_gui` and by the IPC tests).
 pub fn builder<R: tauri::Runtime>(b: tauri::Builder<R>) -> tauri::Builder<R> {

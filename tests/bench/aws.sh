@@ -2,7 +2,10 @@
 # Benchmark the AWS path against one local moto server (design.md §6):
 #   1. `trustbridge apply` wall time vs the aws CLI making the same calls (ratio; target ≤ 0.5),
 #   2. `trustbridge verify` wall time vs its slowest single probe (ratio; target ≤ 1.3),
-#   3. `trustbridge verify --timeout 1` wall time against a black-holed endpoint (the bound).
+#   3. `trustbridge verify --timeout 1` wall time against a black-holed endpoint (the bound),
+#   4. `trustbridge apply` vs a bare aws-sdk-rust program making the same 5 calls (the example
+#      `bare_apply` of trustbridge-cloud, built here in release; ratio, goal <= 1.2), interleaved,
+#      median of BARE_RUNS runs (default 15), microsecond clock.
 # Every figure is printed with the command that produced it. Medians of RUNS runs (default 5).
 #
 # Needs: cargo, python3 with moto[server] (pip install 'moto[server]'), curl. Uses a working `aws`
@@ -19,6 +22,10 @@ if [[ -z $BIN ]]; then
   cargo build --release -q -p trustbridge --features custom-protocol --manifest-path "$ROOT/Cargo.toml" >&2
   BIN=$CARGO_TARGET_DIR/release/trustbridge
 fi
+echo "building: cargo build --release -p trustbridge-cloud --example bare_apply" >&2
+cargo build --release -q -p trustbridge-cloud --example bare_apply --manifest-path "$ROOT/Cargo.toml" >&2
+BARE=$CARGO_TARGET_DIR/release/examples/bare_apply
+BARE_RUNS=${BARE_RUNS:-15}
 
 AWS=aws
 if ! aws --version >/dev/null 2>&1; then
@@ -126,6 +133,21 @@ done
 TB=$(median <"$WORK/tb")
 CLI=$(median <"$WORK/cli")
 
+now_us() { echo $(($(date +%s%N) / 1000)); }
+: >"$WORK/tb_us" && : >"$WORK/bare_us"
+for _ in $(seq 1 "$BARE_RUNS"); do
+  fresh
+  t0=$(now_us); "$BIN" apply --plan "$PLAN" >/dev/null; t1=$(now_us)
+  echo $((t1 - t0)) >>"$WORK/tb_us"
+  fresh
+  t0=$(now_us)
+  "$BARE" bench-role "$DOCS/trust-policy.json" "$DOCS/storage-policy.json" "$DOCS/events-policy.json" BENCH
+  t1=$(now_us)
+  echo $((t1 - t0)) >>"$WORK/bare_us"
+done
+TB_US=$(median <"$WORK/tb_us")
+BARE_US=$(median <"$WORK/bare_us")
+
 : >"$WORK/vw" && : >"$WORK/vi" && : >"$WORK/vs" && : >"$WORK/start"
 for _ in $(seq 1 "$RUNS"); do
   t0=$(now_ms); "$BIN" verify --plan "$PLAN" >"$WORK/verify.txt"; t1=$(now_ms)
@@ -166,9 +188,11 @@ echo "AWS benchmark against moto $MOTO_VERSION (${MOTO[*]} on 127.0.0.1), median
 echo "apply, fresh account (5 calls): trustbridge ${TB} ms   [$BIN apply --plan plan.json]"
 echo "apply, same calls with the aws CLI: ${CLI} ms   [$AWS sts get-caller-identity; iam get-role; iam create-role; iam put-role-policy x2]"
 echo "apply ratio trustbridge/aws-CLI: $(ratio "$TB" "$CLI")   (target <= 0.5)"
+echo "apply vs bare aws-sdk-rust, same 5 calls, whole process, median of $BARE_RUNS interleaved runs: trustbridge ${TB_US} µs, bare ${BARE_US} µs   [$BARE bench-role trust.json storage.json events.json BENCH]"
+echo "apply ratio trustbridge/bare-SDK: $(ratio "$TB_US" "$BARE_US")   (target <= 1.2)"
 echo "verify, in-process wall time: ${VI} ms   [$BIN verify --plan plan.json: the summary line's figure, 6 concurrent probes]"
 echo "verify, slowest single probe: ${VS} ms ($SLOWEST_ID)"
 echo "verify ratio in-process wall/slowest-probe: $(ratio "$VI" "$VS")   (target <= 1.3)"
-echo "verify, whole process: ${VW} ms, of which process start ≈ ${START} ms   [$BIN profiles: the app binary loads GTK/WebKit libraries]"
+echo "verify, whole process: ${VW} ms, of which process start ≈ ${START} ms   [$BIN profiles: process start of the CLI binary]"
 echo "verify ratio whole-process/slowest-probe: $(ratio "$VW" "$VS")"
 echo "verify against a black-holed endpoint with --timeout 1: ${HOLE} ms, probe outcomes: ${HOLE_CODES}   [AWS_ENDPOINT_URL=<black hole> $BIN verify --plan plan.json --timeout 1 --json]"

@@ -46,6 +46,8 @@ function cmdline(pid) {
  * test runs on the machine may run the same binary.
  */
 export function appPids(bin = required("TRUSTBRIDGE_BIN"), port = required("TAURI_DRIVER_PORT")) {
+  // `trustbridge` with no subcommand execs `trustbridge-window` from its folder (the same process).
+  const exes = [bin, `${bin.slice(0, bin.lastIndexOf("/"))}/trustbridge-window`];
   const ours = (pid) => {
     for (let p = parentPid(pid), depth = 0; p > 1 && depth < 10; p = parentPid(p), depth += 1) {
       const args = cmdline(p);
@@ -58,7 +60,7 @@ export function appPids(bin = required("TRUSTBRIDGE_BIN"), port = required("TAUR
     .map(Number)
     .filter((pid) => {
       try {
-        return readlinkSync(`/proc/${pid}/exe`) === bin && ours(pid);
+        return exes.includes(readlinkSync(`/proc/${pid}/exe`)) && ours(pid);
       } catch {
         return false;
       }

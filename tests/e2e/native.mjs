@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { OUT } from "./harness.mjs";
 
-/** The dialog titles Rust uses (src-tauri/src/confirm.rs). */
+/** The dialog titles Rust uses (src-tauri/crates/app/src/confirm.rs). */
 export const APPLY_TITLE = "Apply these changes to AWS?";
 export const APPLY_PACK_TITLE = "Apply the role pack to AWS?";
 export const EXPORT_TITLE = "Write the setup files?";

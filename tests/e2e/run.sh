@@ -161,7 +161,7 @@ fi
 # Outside: check inputs, install what is missing, set up the private environment and display.
 # ---------------------------------------------------------------------------------------------
 BIN=${1:-${CARGO_TARGET_DIR:-/var/tmp/trustbridge-cache/target}/debug/trustbridge}
-[[ -f $BIN && -x $BIN ]] || die "app binary not found or not executable: $BIN (build it with: cargo build -p trustbridge --features custom-protocol)"
+[[ -f $BIN && -x $BIN ]] || die "app binary not found or not executable: $BIN (build both with: cargo build -p trustbridge-app -p trustbridge --features trustbridge/custom-protocol)"
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 
 for tool in Xvfb dbus-run-session dbus-send gnome-keyring-daemon node setsid timeout xdotool; do

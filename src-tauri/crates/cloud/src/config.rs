@@ -66,7 +66,7 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let mut missing = Vec::new();
         let mut files = Vec::new();
-        for dir in ["crates/cloud/src", "crates/secrets/src", "src"] {
+        for dir in ["crates/cloud/src", "crates/secrets/src", "crates/app/src", "src"] {
             collect(&root.join(dir), &mut files);
         }
         assert!(files.len() > 20, "found the sources: {}", files.len());

@@ -1,8 +1,8 @@
-//! Registration with ML cube's API ([`trustbridge::register`]) against the TEST DOUBLE of that API
+//! Registration with ML cube's API ([`trustbridge_app::register`]) against the TEST DOUBLE of that API
 //! (`crates/cloud/tests/doubles/vendor_api.rs`, built from the `ml3-platform-sdk` models), with an
 //! in-memory keyring. The CLI, the real keyring and moto are in `cli_register.rs`.
 
-use trustbridge::register::{self, Cloud};
+use trustbridge_app::register::{self, Cloud};
 use trustbridge_cloud::vendor::VendorSettings;
 use trustbridge_cloud::{retry::RetryPolicy, CloudError, VendorErrorKind};
 use trustbridge_core::{validate, Plan};
@@ -12,7 +12,7 @@ use trustbridge_secrets::{SecretKind, SecretStore, Sensitive, ValidatedSecret};
 mod session;
 use session::gcp_key_json;
 
-#[path = "../crates/cloud/tests/doubles/vendor_api.rs"]
+#[path = "../../cloud/tests/doubles/vendor_api.rs"]
 mod vendor_api;
 use vendor_api::{Hostile, VendorApi};
 

@@ -469,3 +469,49 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<plan::EventGridTopic>(),
     ]
 }
+/// What the window shows of a vendor profile (also `trustbridge profiles --json`).
+pub fn profile_summary(p: &trustbridge_core::Profile) -> ProfileSummary {
+    let clouds = p
+        .clouds()
+        .into_iter()
+        .map(|c| match c {
+            "aws" => Cloud::Aws,
+            "gcp" => Cloud::Gcp,
+            _ => Cloud::Azure,
+        })
+        .collect();
+    let defaults = ProfileDefaults {
+        aws_role_name: p.aws.as_ref().map(|a| a.default_role_name.clone()),
+        aws_external_id: p.aws.as_ref().map(|a| {
+            match a.external_id {
+                trustbridge_core::profile::ExternalIdPolicy::Required => "required",
+                trustbridge_core::profile::ExternalIdPolicy::Optional => "optional",
+                trustbridge_core::profile::ExternalIdPolicy::None => "none",
+            }
+            .to_string()
+        }),
+        aws_vendor_account_from_plan: p.aws.as_ref().is_some_and(|a| a.vendor_accounts.is_none()),
+        aws_publishes_events: p.aws.as_ref().is_some_and(|a| !a.event_bus_actions.is_empty()),
+        gcp_service_account: p.gcp.as_ref().map(|g| g.default_service_account.clone()),
+        gcp_publishes_events: p.gcp.as_ref().is_some_and(|g| !g.topic_roles.is_empty()),
+        gcp_keyless: p.gcp.as_ref().is_some_and(|g| g.keyless),
+        azure_service_principal_name: p.azure.as_ref().map(|z| z.default_service_principal_name.clone()),
+        azure_publishes_events: p.azure.as_ref().is_some_and(|z| !z.topic_roles.is_empty()),
+        azure_keyless: p.azure.as_ref().is_some_and(|z| z.keyless),
+    };
+    let registration = p.registration.as_ref().map(|g| RegistrationSummary {
+        vendor_issues_external_id: p.vendor_issues_external_id(),
+        needs_api_url: g.base_url.is_none(),
+        api_key_help: g.api_key_help.clone(),
+        uploads_gcp: g.uploads(trustbridge_core::profile::Upload::GcpKey),
+        uploads_azure: g.uploads(trustbridge_core::profile::Upload::AzureClientSecret),
+    });
+    ProfileSummary {
+        id: p.id.clone(),
+        display_name: p.display_name.clone(),
+        description: p.description.clone(),
+        clouds,
+        defaults,
+        registration,
+    }
+}

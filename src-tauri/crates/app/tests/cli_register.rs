@@ -17,10 +17,10 @@ use std::time::{Duration, Instant};
 mod session;
 use session::{files, gcp_key_json, hits, private_home, run_stdin, text};
 
-#[path = "../crates/cloud/tests/common/moto.rs"]
+#[path = "../../cloud/tests/common/moto.rs"]
 mod moto;
 
-#[path = "../crates/cloud/tests/doubles/vendor_api.rs"]
+#[path = "../../cloud/tests/doubles/vendor_api.rs"]
 mod vendor_api;
 
 const GUARD: &str = "TRUSTBRIDGE_CLI_REGISTER_TEST_HOME";
@@ -248,7 +248,7 @@ fn inner_sealed_export() {
     let env: Vec<(String, String)> = std::env::vars().collect();
     // The vendor's identity stays in this test (the vendor's side); its public key goes in the profile.
     let vendor = age::x25519::Identity::generate();
-    let mut profile: serde_json::Value = serde_json::from_str(include_str!("../crates/core/profiles/custom.json")).unwrap();
+    let mut profile: serde_json::Value = serde_json::from_str(include_str!("../../core/profiles/custom.json")).unwrap();
     profile["id"] = "acme-ml".into();
     profile["display_name"] = "Acme ML".into();
     profile["handoff"]["seal_to"] = vendor.to_public().to_string().into();

@@ -405,7 +405,7 @@ mod tests {
 
     #[test]
     fn a_pack_apply_names_the_account_roles_and_policies() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/packs/mlspace.json")).unwrap();
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/packs/mlspace.json")).unwrap();
         let plan = trustbridge_core::pack::PackPlan::from_json(&text).unwrap();
         let r = trustbridge_core::pack::validate_pack(&plan, None).unwrap();
         let c = apply_pack(&r);

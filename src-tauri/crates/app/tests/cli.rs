@@ -11,7 +11,7 @@ fn bin() -> Command {
 }
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures")
 }
 
 fn run(args: &[&str]) -> Output {
@@ -143,7 +143,7 @@ fn external_id_is_fresh_each_time() {
 #[test]
 fn schema_command_prints_the_shipped_schema() {
     let o = run(&["schema"]);
-    let shipped = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/core/schema/plan.schema.json")).unwrap();
+    let shipped = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/schema/plan.schema.json")).unwrap();
     assert_eq!(String::from_utf8_lossy(&o.stdout), shipped);
 }
 
@@ -265,7 +265,7 @@ fn apply_is_lint_gated_and_refuses_before_any_cloud_call() {
     // whole project: a lint error, so nothing is applied — not even the AWS part, and no AWS call is
     // made (the endpoint below is closed: a call would fail with exit 1, not 2).
     let tmp = tempfile::tempdir().unwrap();
-    let mut profile: serde_json::Value = serde_json::from_str(include_str!("../crates/core/profiles/custom.json")).unwrap();
+    let mut profile: serde_json::Value = serde_json::from_str(include_str!("../../core/profiles/custom.json")).unwrap();
     profile["id"] = "acme".into();
     profile["gcp"]["project_role"] = serde_json::json!({"id": "acmeRead", "title": "Acme read", "description": "reads",
         "permissions": ["storage.buckets.list", "storage.objects.get"]});

@@ -1,4 +1,5 @@
-//! The headless CLI, in the same binary as the app. Needs no display.
+//! The headless CLI: the `trustbridge` binary, which links no GTK/WebKit. Needs no display;
+//! with no subcommand it opens the window (`window.rs`).
 //!
 //! Exit codes: 0 success, 1 failure (I/O, cloud), 2 invalid input (plan, arguments).
 
@@ -198,7 +199,7 @@ pub fn main() -> i32 {
     };
     let mut out = std::io::stdout().lock();
     match cli.command {
-        None => crate::run_gui(),
+        None => crate::window::open(),
         Some(cmd) => run(cmd, &mut out),
     }
 }
@@ -345,7 +346,7 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
 fn profiles(json: bool, out: &mut impl Write) -> i32 {
     let all = Profile::builtins();
     if json {
-        let items: Vec<_> = all.iter().map(crate::commands::summary).collect();
+        let items: Vec<_> = all.iter().map(crate::ipc::profile_summary).collect();
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&items).unwrap_or_default());
     } else {
         for p in &all {

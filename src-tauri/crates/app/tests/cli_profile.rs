@@ -25,7 +25,7 @@ fn text(o: &Output) -> String {
 }
 
 fn write_profile_and_plan(dir: &Path) {
-    let mut p: serde_json::Value = serde_json::from_str(include_str!("../crates/core/profiles/custom.json")).unwrap();
+    let mut p: serde_json::Value = serde_json::from_str(include_str!("../../core/profiles/custom.json")).unwrap();
     p["id"] = "acme".into();
     p["display_name"] = "Acme ML".into();
     std::fs::write(dir.join("acme.json"), serde_json::to_string_pretty(&p).unwrap()).unwrap();

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-#[path = "../crates/cloud/tests/common/moto.rs"]
+#[path = "../../cloud/tests/common/moto.rs"]
 mod moto;
 use moto::Moto;
 

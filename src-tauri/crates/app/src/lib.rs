@@ -1,0 +1,22 @@
+//! Trustbridge's application layer, free of Tauri and of GTK/WebKit: the use cases the window's
+//! `#[tauri::command]` adapters (the `trustbridge` package, `src-tauri/src`) and the CLI
+//! (`cli*.rs`) both call, the types that cross IPC (`ipc.rs`, TypeScript generated from them), and
+//! the `trustbridge` command itself, which opens the window by starting `trustbridge-window`
+//! (`window.rs`) so that no subcommand pays for loading WebKit.
+
+pub mod cli;
+pub mod cli_aws;
+pub mod cli_pack;
+pub mod cli_profile;
+pub mod cli_register;
+pub mod cli_secrets;
+pub mod confirm;
+pub mod credentials;
+pub mod imported;
+pub mod ipc;
+pub mod profile_sign;
+pub mod register;
+pub mod sealed;
+pub mod state;
+pub mod verify_all;
+pub mod window;
