@@ -9,6 +9,18 @@ cd "$ROOT"
 
 step() { printf '\n== %s (%ss)\n' "$*" "$SECONDS" >&2; }
 
+# Every process a test starts must be gone when the suite ends: the servers and drivers the tests
+# start, by command line, that were not running before this script began.
+SERVERS='azurite|gcp-storage-emulator|moto[._]server|tauri-driver|WebKitWebDriver|Xvfb|gnome-keyring-daemon|e2e_rig|trustbridge-window'
+servers() {
+  local p
+  for p in /proc/[0-9]*; do
+    tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -Eq -- "$SERVERS" && echo "${p#/proc/}"
+  done
+  return 0
+}
+BEFORE=" $(servers | tr '\n' ' ') "
+
 step "setup"
 scripts/setup.sh
 
@@ -24,5 +36,23 @@ cargo test --workspace --features trustbridge/custom-protocol --no-fail-fast
 
 step "end to end: the real window"
 tests/e2e/run.sh "$CARGO_TARGET_DIR/debug/trustbridge"
+
+step "no test process left running"
+left=()
+for _ in $(seq 1 50); do
+  left=()
+  for pid in $(servers); do
+    [[ $BEFORE == *" $pid "* || $pid == "$$" ]] || left+=("$pid")
+  done
+  ((${#left[@]} == 0)) && break
+  sleep 0.1
+done
+if ((${#left[@]} > 0)); then
+  for pid in "${left[@]}"; do
+    printf 'left running: pid %s (parent %s): %s\n' "$pid" "$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null)" "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-200)" >&2
+  done
+  echo "FAILED: ${#left[@]} process(es) started by the tests outlived them" >&2
+  exit 1
+fi
 
 step "all tests passed"

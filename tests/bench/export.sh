@@ -13,7 +13,7 @@ trap 'rm -rf "$TMP"' EXIT
 times=()
 for i in $(seq 1 "$RUNS"); do
   t0=$(date +%s%N)
-  "$BIN" export --plan "$PLAN" --out "$TMP/out-$i" >/dev/null
+  "$BIN" export --plan "$PLAN" --out "$TMP/out-$i" >/dev/null 2>&1
   t1=$(date +%s%N)
   times+=($(( (t1 - t0) / 1000 )))
 done

@@ -131,8 +131,11 @@ async function memory(label, saving) {
 
 try {
   await startup();
-  await memory("default", false);
-  await memory("webkit-saving", true);
+  // BENCH_MEMORY=0: the launch figure only (tests/bench/wizard.sh's hello-world baseline).
+  if (process.env.BENCH_MEMORY !== "0") {
+    await memory("default", false);
+    await memory("webkit-saving", true);
+  }
   process.exit(0);
 } catch (e) {
   console.log(`not ok - measure: ${e?.stack ?? e}`);

@@ -130,10 +130,14 @@ inside_session() {
     candidates=("${candidates[@]/#/$HERE/}")
   fi
   for script in "${candidates[@]}"; do
-    [[ -e $script ]] || { log "no such script: $script"; continue; }
+    [[ -e $script ]] || { log "no such script: $(basename "$script")"; return 2; }
     # E2E_ONLY=word runs only the scripts whose name contains it.
     [[ -z ${E2E_ONLY:-} || $(basename "$script") == *"$E2E_ONLY"* ]] && scripts+=("$script")
   done
+  if ((${#scripts[@]} == 0)); then
+    log "no script matches (E2E_SCRIPTS='${E2E_SCRIPTS:-}', E2E_ONLY='${E2E_ONLY:-}'): nothing was tested"
+    return 2
+  fi
   for script in "${scripts[@]}"; do
     log "running $(basename "$script")"
     if (cd "$HERE" && TAURI_DRIVER_PORT=$port timeout --kill-after=10 "$TEST_TIMEOUT" node "$script"); then
