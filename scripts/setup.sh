@@ -55,6 +55,25 @@ if [ ! -x "$CACHE/awscli/bin/aws" ]; then
   "$CACHE/awscli/bin/pip" install -q --disable-pip-version-check awscli
 fi
 
+# Pulumi's Python SDK and the four provider SDKs the exported Pulumi programs import, at the versions
+# the exported requirements.txt files allow (render/pulumi.rs), in a venv of their own (≈930 MB,
+# ≈1.5 min): tests/tests/pulumi_mocks.rs runs every exported program under Pulumi's mocks with them.
+PULUMI_SDKS=('pulumi>=3.0.0,<4.0.0' 'pulumi-aws>=6.0.0,<8.0.0' 'pulumi-gcp>=7.0.0,<9.0.0'
+  'pulumi-azure-native>=2.0.0,<4.0.0' 'pulumi-azuread>=5.0.0,<7.0.0')
+if ! "$CACHE/pulumi/bin/python" -c 'import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ["pulumi", "pulumi_aws", "pulumi_gcp", "pulumi_azuread", "pulumi_azure_native"]))' >/dev/null 2>&1; then
+  log "installing the Pulumi SDKs into $CACHE/pulumi"
+  python3 -m venv "$CACHE/pulumi"
+  "$CACHE/pulumi/bin/pip" install -q --disable-pip-version-check "${PULUMI_SDKS[@]}"
+fi
+
+# azure-cli, whose own parser tests/tests/az_parse.rs passes every az line of the Azure scripts
+# through, in a venv of its own (≈730 MB, ≈1.5 min).
+if ! "$CACHE/azure-cli/bin/python" -c 'import azure.cli.core' >/dev/null 2>&1; then
+  log "installing azure-cli into $CACHE/azure-cli"
+  python3 -m venv "$CACHE/azure-cli"
+  "$CACHE/azure-cli/bin/pip" install -q --disable-pip-version-check azure-cli
+fi
+
 # Azurite (the Azure Blob emulator) for the Azure connectivity tests, outside the clone.
 if [ ! -x "$CACHE/azurite/node_modules/.bin/azurite-blob" ]; then
   log "installing azurite into $CACHE/azurite"

@@ -3,10 +3,12 @@
 use std::path::Path;
 
 use tauri::{AppHandle, Runtime, State};
+use trustbridge_core::error::CoreCode;
 use trustbridge_core::{export, external_id, render, validate, Plan, Profile};
 
 use crate::commands_confirm::{ask, pick_folder};
 use crate::confirm::{folder_key, Approvals};
+use crate::errors::AppCode;
 use crate::imported::ProfileStore;
 use crate::ipc::{profile_summary, AppInfo, ExportResult, IpcError, LintFinding, Preview, PreviewFile, ProfileSummary};
 use crate::state::{allowed_url, console_url, unique_export_dir, AppState, Draft};
@@ -82,14 +84,14 @@ pub async fn pick_export_folder<R: Runtime>(app: AppHandle<R>, approvals: State<
     let Some(folder) = pick_folder(&app, "Choose where to save the setup files").await? else { return Ok(None) };
     let folder = folder.to_str().map(String::from).ok_or_else(|| IpcError {
         fix: Some("Choose a folder whose path is plain text (UTF-8).".into()),
-        ..IpcError::new("export.folder", "the folder's path is not UTF-8 text")
+        ..IpcError::new(AppCode::ExportFolder, "the folder's path is not UTF-8 text")
     })?;
     approvals.grant(folder_key(&folder));
     Ok(Some(folder))
 }
 
 /// Export and apply are lint-gated: an error finding refuses them (`code`), naming each finding.
-pub(crate) fn refuse_lint_errors(findings: &[trustbridge_core::lint::Finding], code: &str, outcome: &str) -> Result<(), IpcError> {
+pub(crate) fn refuse_lint_errors(findings: &[trustbridge_core::lint::Finding], code: AppCode, outcome: &str) -> Result<(), IpcError> {
     let errors: Vec<String> = findings
         .iter()
         .filter(|f| f.severity == trustbridge_core::lint::Severity::Error)
@@ -117,18 +119,18 @@ pub(crate) async fn export_checked<R: Runtime>(
     parent: &str,
     name: &str,
 ) -> Result<ExportResult, IpcError> {
-    refuse_lint_errors(findings, "export.lint_errors", "written")?;
+    refuse_lint_errors(findings, AppCode::ExportLintErrors, "written")?;
     let parent_path = Path::new(parent);
     if !parent_path.is_absolute() || !parent_path.is_dir() {
         return Err(IpcError {
             field: None,
             fix: Some("Type the full path of a folder that exists, starting with /, or choose one.".into()),
-            ..IpcError::new("export.io", format!("{parent}: not the full path of an existing folder; nothing was written"))
+            ..IpcError::new(CoreCode::ExportIo, format!("{parent}: not the full path of an existing folder; nothing was written"))
         });
     }
     let dir = unique_export_dir(parent_path, name);
     if !approvals.take(&folder_key(parent)) && !ask(app, &crate::confirm::export(&dir, bundle.files.len())).await {
-        return Err(IpcError::new("export.cancelled", "nothing was written: the export was cancelled"));
+        return Err(IpcError::new(AppCode::ExportCancelled, "nothing was written: the export was cancelled"));
     }
     let dir = export::write_bundle(&bundle, &dir)?;
     Ok(ExportResult { dir: dir.display().to_string(), files: bundle.files.into_iter().map(|f| f.path).collect() })
@@ -155,26 +157,26 @@ pub fn clear_draft(state: State<'_, AppState>) -> Result<(), IpcError> {
 #[tauri::command]
 pub fn open_console(store: State<'_, ProfileStore>, target: String, plan: Option<serde_json::Value>) -> Result<(), IpcError> {
     let url = target_url(&store, &target, plan.as_ref())?;
-    open::that_detached(url).map_err(|e| IpcError::new("open.failed", format!("could not open the browser: {e}")))
+    open::that_detached(url).map_err(|e| IpcError::new(AppCode::OpenFailed, format!("could not open the browser: {e}")))
 }
 
 /// The URL `open_console` opens for `target`; only https URLs on the allowlist.
 pub(crate) fn target_url(store: &ProfileStore, target: &str, plan: Option<&serde_json::Value>) -> Result<String, IpcError> {
     let url = if target == "azure-admin-consent" {
-        let plan = plan.ok_or_else(|| IpcError::new("open.no_plan", "the admin-consent page needs the plan"))?;
+        let plan = plan.ok_or_else(|| IpcError::new(AppCode::OpenNoPlan, "the admin-consent page needs the plan"))?;
         let r = resolve(store, plan)?;
         r.azure.and_then(|z| z.vendor_app_id.map(|app| trustbridge_core::render::azure::admin_consent_url(&z.tenant_id, &app))).ok_or_else(
-            || IpcError::new("open.not_keyless", "the plan's Azure access is not keyless: there is no admin-consent page to open"),
+            || IpcError::new(AppCode::OpenNotKeyless, "the plan's Azure access is not keyless: there is no admin-consent page to open"),
         )?
     } else {
         console_url(target)
             .map(String::from)
-            .ok_or_else(|| IpcError::new("open.not_allowed", format!("open: unknown target '{target}'")))?
+            .ok_or_else(|| IpcError::new(AppCode::OpenNotAllowed, format!("open: unknown target '{target}'")))?
     };
     if allowed_url(&url) {
         Ok(url)
     } else {
-        Err(IpcError::new("open.not_allowed", format!("open: '{url}' is not on the allowlist")))
+        Err(IpcError::new(AppCode::OpenNotAllowed, format!("open: '{url}' is not on the allowlist")))
     }
 }
 
@@ -215,7 +217,7 @@ fn validate_in(store: &ProfileStore, p: &Plan) -> Result<trustbridge_core::valid
 /// on its own line, the first one's field.
 pub(crate) fn invalid(problems: &[trustbridge_core::Problem]) -> IpcError {
     IpcError {
-        code: "validation".into(),
+        code: CoreCode::Validation.into(),
         message: problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"),
         field: problems.first().map(|p| p.field.clone()),
         fix: None,

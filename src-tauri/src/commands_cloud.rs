@@ -16,6 +16,7 @@ use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive};
 use crate::commands::resolve;
 use crate::commands_confirm::ask;
 use crate::confirm::{self, Adoption, Approvals, Confirmation};
+use crate::errors::{AppCode, ErrorCode};
 use crate::imported::ProfileStore;
 use crate::ipc::{
     ApplyChange, ApplyResult, AwsAccount, AwsCaller, CredentialStatus, IpcError, Probe, ProbeUpdate, RegisterResult, RegisterStep,
@@ -61,7 +62,10 @@ fn need_aws(r: &Resolved) -> Result<(), IpcError> {
 pub async fn aws_identity(cloud: State<'_, CloudState>, region: Option<String>) -> Result<AwsAccount, IpcError> {
     let region = region.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).unwrap_or_else(|| DEFAULT_REGION.into());
     if region.len() > 32 || !region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-        return Err(IpcError { field: Some("aws.region".into()), ..IpcError::new("validation.aws.region", "not an AWS region name") });
+        return Err(IpcError {
+            field: Some("aws.region".into()),
+            ..IpcError::new(ErrorCode::validation("aws.region"), "not an AWS region name")
+        });
     }
     let o = aws::account_overview(&region, &cloud.settings.aws).await.map_err(|e| cloud_error(&e))?;
     Ok(AwsAccount { caller: AwsCaller::from(&o.caller), buckets: o.buckets, event_buses: o.event_buses })
@@ -131,7 +135,7 @@ pub async fn confirm_apply<R: Runtime>(
 
 /// Nothing was applied: the person chose Cancel (or closed the dialog).
 pub(crate) fn apply_cancelled() -> IpcError {
-    IpcError::new("apply.cancelled", "nothing was applied: the apply was cancelled in the confirmation")
+    IpcError::new(AppCode::ApplyCancelled, "nothing was applied: the apply was cancelled in the confirmation")
 }
 
 /// Before asking: the lint gate, then a dry run (reads only; with a stand-in for an external id
@@ -141,7 +145,7 @@ pub(crate) fn apply_cancelled() -> IpcError {
 async fn apply_confirmation(r: &Resolved, settings: &AwsSettings) -> Result<Confirmation, IpcError> {
     // Lint-gated like export (a pending vendor-issued id is registered before, not here).
     let stand_in = r.with_stand_in_external_id();
-    crate::commands::refuse_lint_errors(&trustbridge_core::lint::lint(&stand_in), "apply.lint_errors", "applied")?;
+    crate::commands::refuse_lint_errors(&trustbridge_core::lint::lint(&stand_in), AppCode::ApplyLintErrors, "applied")?;
     let rep = aws::apply(&stand_in, settings, true).await.map_err(|f| apply_error(&f))?;
     let adoption = settings.adopt.then_some(Adoption { existing: rep.existing.as_deref(), warnings: &rep.warnings });
     confirm::apply_aws(r, adoption).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))
@@ -162,9 +166,8 @@ async fn run_apply(r: &Resolved, settings: &AwsSettings, dry_run: bool) -> Resul
 }
 
 pub(crate) fn change(c: &aws::Change) -> ApplyChange {
-    let kind = serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
     let summary = c.to_string().lines().next().unwrap_or_default().to_string();
-    ApplyChange { kind, summary, detail: c.detail.clone() }
+    ApplyChange { kind: c.kind, summary, detail: c.detail.clone() }
 }
 
 /// The error, plus what already exists and what is left when apply stopped part way.
@@ -204,14 +207,14 @@ pub async fn verify_plan(
 
 fn kind_of(kind: &str, r: &Resolved) -> Result<SecretKind, IpcError> {
     let k = SecretKind::parse(kind)
-        .ok_or_else(|| IpcError::new("credentials.kind", "the credentials kind must be 'gcp', 'azure' or 'vendor-api-key'"))?;
+        .ok_or_else(|| IpcError::new(AppCode::CredentialsKind, "the credentials kind must be 'gcp', 'azure' or 'vendor-api-key'"))?;
     match crate::verify_all::takes_secret(r, k) {
         Ok(true) => Ok(k),
         Ok(false) if k == SecretKind::VendorApiKey => {
-            Err(IpcError::new("credentials.no_registration", "this vendor has no registration API: there is no API key to store"))
+            Err(IpcError::new(AppCode::CredentialsNoRegistration, "this vendor has no registration API: there is no API key to store"))
         }
-        Ok(false) => Err(IpcError::new("credentials.no_section", format!("the plan has no '{}' section", k.as_str()))),
-        Err(keyless) => Err(IpcError::new("credentials.keyless", keyless)),
+        Ok(false) => Err(IpcError::new(AppCode::CredentialsNoSection, format!("the plan has no '{}' section", k.as_str()))),
+        Err(keyless) => Err(IpcError::new(AppCode::CredentialsKeyless, keyless)),
     }
 }
 
@@ -231,7 +234,7 @@ pub async fn store_credentials(
     drop(json);
     let field = Some(format!("credentials.{}", kind.as_str()));
     if text.expose().is_empty() {
-        return Err(IpcError { field, ..IpcError::new("credentials.empty", "paste the JSON or choose the file first") });
+        return Err(IpcError { field, ..IpcError::new(AppCode::CredentialsEmpty, "paste the JSON or choose the file first") });
     }
     let status = crate::credentials::store(&cloud.secrets, &r, kind, text).map_err(|e| IpcError { field, ..secrets_error(&e) })?;
     Ok(CredentialStatus::from(&status))
@@ -270,7 +273,7 @@ pub async fn register_vendor(
             "aws" => Ok(C::Aws),
             "gcp" => Ok(C::Gcp),
             "azure" => Ok(C::Azure),
-            _ => Err(IpcError::new("register.cloud", "clouds are 'aws', 'gcp' or 'azure'")),
+            _ => Err(IpcError::new(AppCode::RegisterCloud, "clouds are 'aws', 'gcp' or 'azure'")),
         })
         .collect::<Result<Vec<_>, _>>()?;
     let to_ipc = |c: C| match c {

@@ -11,6 +11,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 
 use crate::confirm::Confirmation;
+use crate::errors::AppCode;
 use crate::ipc::IpcError;
 
 /// Who answers the questions: the person, in native dialogs; or a test.
@@ -111,13 +112,12 @@ pub async fn pick_folder<R: Runtime>(app: &AppHandle<R>, title: &str) -> Result<
     }
     let chosen = tauri::async_runtime::spawn_blocking(move || picker.blocking_pick_folder())
         .await
-        .map_err(|e| IpcError::new("dialog.failed", format!("the folder picker could not open: {e}")))?;
+        .map_err(|e| IpcError::new(AppCode::DialogFailed, format!("the folder picker could not open: {e}")))?;
     match chosen {
         None => Ok(None),
-        Some(p) => p
-            .into_path()
-            .map(Some)
-            .map_err(|e| IpcError::new("dialog.failed", format!("the folder picker answered with something that is not a folder: {e}"))),
+        Some(p) => p.into_path().map(Some).map_err(|e| {
+            IpcError::new(AppCode::DialogFailed, format!("the folder picker answered with something that is not a folder: {e}"))
+        }),
     }
 }
 
@@ -136,12 +136,12 @@ pub async fn pick_file<R: Runtime>(app: &AppHandle<R>, title: &str, filter: (&st
     }
     let chosen = tauri::async_runtime::spawn_blocking(move || picker.blocking_pick_file())
         .await
-        .map_err(|e| IpcError::new("dialog.failed", format!("the file picker could not open: {e}")))?;
+        .map_err(|e| IpcError::new(AppCode::DialogFailed, format!("the file picker could not open: {e}")))?;
     match chosen {
         None => Ok(None),
         Some(p) => p
             .into_path()
             .map(Some)
-            .map_err(|e| IpcError::new("dialog.failed", format!("the file picker answered with something that is not a file: {e}"))),
+            .map_err(|e| IpcError::new(AppCode::DialogFailed, format!("the file picker answered with something that is not a file: {e}"))),
     }
 }

@@ -90,7 +90,7 @@ pub async fn apply_pack_aws<R: Runtime>(
 ) -> Result<PackApplyResult, IpcError> {
     let r = resolve(&plan)?;
     if !dry_run {
-        crate::commands::refuse_lint_errors(&pack::lint_pack(&r), "apply.lint_errors", "applied")?;
+        crate::commands::refuse_lint_errors(&pack::lint_pack(&r), crate::errors::AppCode::ApplyLintErrors, "applied")?;
         apply_pack(&r, &cloud.settings.aws, true).await.map_err(|f| crate::commands_cloud::apply_error(&f))?;
         if !ask(&app, &crate::confirm::apply_pack(&r)).await {
             return Err(crate::commands_cloud::apply_cancelled());
@@ -114,7 +114,7 @@ fn pack_summary(p: &Pack) -> PackSummary {
             .iter()
             .map(|v| PackVariable {
                 name: v.name.clone(),
-                kind: serde_json::to_value(v.kind).ok().and_then(|k| k.as_str().map(String::from)).unwrap_or_default(),
+                kind: v.kind,
                 description: v.description.clone(),
                 example: v.example.clone(),
                 default: v.default.clone(),

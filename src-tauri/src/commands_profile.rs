@@ -3,10 +3,12 @@
 //! unknown-key one, confirmed in a native dialog Rust raises. The store is `imported.rs`.
 
 use tauri::{AppHandle, Runtime, State};
+use trustbridge_core::error::CoreCode;
 use trustbridge_core::profile_trust::{ProfileOrigin, UnsignedReason};
 use trustbridge_core::CoreError;
 
 use crate::commands_confirm::{ask, pick_file};
+use crate::errors::{AppCode, ErrorCode};
 use crate::imported::{Imported, ProfileStore};
 use crate::ipc::{ImportedProfile, IpcError};
 
@@ -21,7 +23,7 @@ pub const PICK_TITLE: &str = "Choose the vendor profile file";
 #[tauri::command]
 pub async fn import_profile<R: Runtime>(app: AppHandle<R>, store: State<'_, ProfileStore>) -> Result<ImportedProfile, IpcError> {
     let Some(path) = pick_file(&app, PICK_TITLE, ("Vendor profile (JSON)", &["json"])).await? else {
-        return Err(IpcError::new("profile.import_cancelled", "no vendor profile file was chosen"));
+        return Err(IpcError::new(AppCode::ProfileImportCancelled, "no vendor profile file was chosen"));
     };
     // The reads are bounded and never block (a FIFO is refused on its handle, opened non-blocking).
     let imported = store.import_file(&path).map_err(|e| refused(&e))?;
@@ -51,7 +53,7 @@ pub async fn accept_unsigned_profile<R: Runtime>(
     }
     if !ask(&app, &crate::confirm::unsigned_profile(&i)).await {
         return Err(IpcError::new(
-            "profile.accept_cancelled",
+            AppCode::ProfileAcceptCancelled,
             "the vendor profile file was not accepted: it is not used (choose another vendor, or accept it)",
         ));
     }
@@ -62,7 +64,7 @@ fn unknown() -> IpcError {
     IpcError {
         field: Some("platform".into()),
         fix: Some("Import the vendor profile file again (Use a vendor profile file…).".into()),
-        ..IpcError::new("profile.not_imported", "no vendor profile file was imported under this id")
+        ..IpcError::new(AppCode::ProfileNotImported, "no vendor profile file was imported under this id")
     }
 }
 
@@ -73,17 +75,17 @@ fn refused(e: &CoreError) -> IpcError {
         CoreError::ProfileSignature { code, message, .. } => IpcError {
             field: Some("signature".into()),
             fix: Some("Get the vendor profile file and its signature (the .minisig file next to it) from the vendor again.".into()),
-            ..IpcError::new(code, message.clone())
+            ..IpcError::new(*code, message.clone())
         },
         CoreError::Profile { message, .. } => {
             let field = refused_field(message);
             let io =
                 message.starts_with("cannot read file") || message.contains("is not a regular file") || message.contains("is larger than");
-            let (code, msg) = if io {
-                ("profile.unreadable", format!("the chosen file cannot be used as a vendor profile: {}", io_reason(message)))
+            let (code, msg): (ErrorCode, String) = if io {
+                (AppCode::ProfileUnreadable.into(), format!("the chosen file cannot be used as a vendor profile: {}", io_reason(message)))
             } else {
                 (
-                    "profile.invalid",
+                    CoreCode::ProfileInvalid.into(),
                     format!("the vendor profile file breaks Trustbridge's profile rules at {field}; nothing from it was used"),
                 )
             };
@@ -96,7 +98,7 @@ fn refused(e: &CoreError) -> IpcError {
                 ..IpcError::new(code, msg)
             }
         }
-        other => IpcError::new(other.code(), other.to_string()),
+        other => IpcError::new(other.error_code(), other.to_string()),
     }
 }
 

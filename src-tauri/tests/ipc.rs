@@ -64,6 +64,49 @@ fn error_shape_is_pinned() {
     );
 }
 
+/// The domain enums cross IPC as themselves (ts-rs derives, no `to_value(..).as_str()` shims):
+/// the strings the window receives are the ones it received before.
+#[test]
+fn domain_enums_and_codes_cross_as_their_pinned_strings() {
+    use trustbridge::errors::{AppCode, ErrorCode};
+    use trustbridge::ipc::{ApplyChange, CredentialStatus, LintFinding, PackVariable, Probe};
+    use trustbridge_cloud::aws::ChangeKind;
+    use trustbridge_cloud::probe::{Code, Kind, ProbeStatus};
+    use trustbridge_core::lint::Severity;
+    use trustbridge_core::pack::VarKind;
+    use trustbridge_secrets::SecretKind;
+
+    let probe = Probe {
+        id: "gcp:bucket:b".into(),
+        status: ProbeStatus::Fail,
+        duration_ms: 3,
+        message: "m".into(),
+        fix: Some("f".into()),
+        code: Some(Code::gcp(Kind::PermissionMissing).into()),
+    };
+    let v = serde_json::to_value(&probe).unwrap();
+    assert_eq!((v["status"].clone(), v["code"].clone()), (serde_json::json!("fail"), serde_json::json!("gcp.permission_missing")));
+    let f =
+        LintFinding { severity: Severity::Warning, code: "lint.size".into(), document: "d".into(), message: "m".into(), fix: "f".into() };
+    assert_eq!(serde_json::to_value(&f).unwrap()["severity"], "warning");
+    let c = ApplyChange { kind: ChangeKind::PutInlinePolicy, summary: "s".into(), detail: vec![] };
+    assert_eq!(serde_json::to_value(&c).unwrap()["kind"], "put_inline_policy");
+    let s = CredentialStatus { kind: SecretKind::VendorApiKey, stored: false, key_id: None, principal: None, scope: None };
+    assert_eq!(serde_json::to_value(&s).unwrap()["kind"], "vendor-api-key");
+    let p = PackVariable {
+        name: "A".into(),
+        kind: VarKind::KmsKeyId,
+        description: "d".into(),
+        example: "e".into(),
+        default: None,
+        required: true,
+    };
+    assert_eq!(serde_json::to_value(&p).unwrap()["kind"], "kms_key_id");
+    let e = trustbridge::ipc::IpcError::new(AppCode::ApplyCancelled, "m");
+    assert_eq!(serde_json::to_value(&e).unwrap()["code"], "apply.cancelled");
+    assert_eq!(serde_json::to_value(ErrorCode::validation("aws.region")).unwrap(), "validation.aws.region");
+}
+
 #[test]
 fn typescript_bindings_are_current() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/ipc/bindings");

@@ -158,15 +158,19 @@ def tf_pack(path):
 
 
 def pulumi_aws(path):
+    """A single-role program (a vendor plan's): the role's trust (`ROLE_0_TRUST`) and each
+    `aws.iam.RolePolicy(..., name=NAME, policy=json.dumps(CONST))` as inline[NAME] = CONST."""
     tree = ast.parse(open(path).read())
+    consts = {}
     out = {"trust": None, "inline": {}}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and node.targets[0].id.endswith("_POLICY"):
-            value = ast.literal_eval(node.value)
-            if node.targets[0].id == "TRUST_POLICY":
-                out["trust"] = value
-            else:
-                out["inline"][node.targets[0].id] = value
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and node.targets[0].id.isupper():
+            consts[node.targets[0].id] = ast.literal_eval(node.value)
+        call = node.value if isinstance(node, (ast.Expr, ast.Assign)) else None
+        if isinstance(call, ast.Call) and ast.unparse(call.func) == "aws.iam.RolePolicy":
+            kw = {k.arg: k.value for k in call.keywords}
+            out["inline"][ast.literal_eval(kw["name"])] = consts[kw["policy"].args[0].id]
+    out["trust"] = consts.get("ROLE_0_TRUST")
     return out
 
 

@@ -208,8 +208,7 @@ fn arbitrary_valid_plans_render_and_every_format_grants_exactly_the_json_documen
         assert_eq!(grants(&got[2]["trust"]), want_trust, "pulumi trust\n{}", ctx());
         assert_eq!(got[2]["inline"].as_object().unwrap().len(), want_inline.len(), "pulumi inline count\n{}", ctx());
         for (name, want) in &want_inline {
-            let var = if *name == aws::STORAGE_POLICY_NAME { "STORAGE_POLICY" } else { "EVENTS_POLICY" };
-            assert_eq!(&grants(&got[2]["inline"][var]), want, "pulumi {name}\n{}", ctx());
+            assert_eq!(&grants(&got[2]["inline"][*name]), want, "pulumi {name}\n{}", ctx());
         }
         // The JSON documents grant each prefix exactly as typed.
         for s in &a.storage {

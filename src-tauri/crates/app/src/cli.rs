@@ -143,6 +143,12 @@ enum Command {
         #[command(subcommand)]
         action: crate::cli_profile::ProfileCommand,
     },
+    /// List every error code Trustbridge reports, who raises it, and what to do about it.
+    Errors {
+        /// Print the catalogue as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Which vendor profile files a command that loads a plan accepts. A profile file (`"platform":
@@ -251,7 +257,13 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
                             eprintln!("fix: {}", e.fix);
                         }
                         eprintln!("nothing written");
-                        return if e.code.starts_with("seal.no") { EXIT_INVALID } else { EXIT_FAILED };
+                        let refused = matches!(
+                            e.code,
+                            crate::errors::ErrorCode::App(
+                                crate::errors::AppCode::SealNoVendorKey | crate::errors::AppCode::SealNothingToSeal
+                            )
+                        );
+                        return if refused { EXIT_INVALID } else { EXIT_FAILED };
                     }
                 },
                 (Loaded::Pack(_), true) => {
@@ -340,7 +352,21 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
         },
         Command::Secrets { action } => crate::cli_secrets::run(action, out),
         Command::Profile { action } => crate::cli_profile::run(action, out),
+        Command::Errors { json } => errors(json, out),
     }
+}
+
+/// `trustbridge errors`: the catalogue (`errors.rs`), each code with its owner and its fix.
+fn errors(json: bool, out: &mut impl Write) -> i32 {
+    let all = crate::errors::catalogue();
+    if json {
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+    } else {
+        for e in &all {
+            let _ = writeln!(out, "{}  ({})\n    {}", e.code, e.owner.as_str(), e.fix);
+        }
+    }
+    EXIT_OK
 }
 
 fn profiles(json: bool, out: &mut impl Write) -> i32 {

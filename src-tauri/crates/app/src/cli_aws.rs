@@ -8,6 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use trustbridge_cloud::aws::{self, ApplyFailure, AwsSettings, ProbeEvent, ProbeResult, ProbeStatus};
+use trustbridge_cloud::probe::Verdict;
 use trustbridge_cloud::CloudError;
 use trustbridge_core::validate::Resolved;
 use trustbridge_secrets::{SecretKind, SecretStore};
@@ -208,19 +209,25 @@ pub fn verify(plan: &Path, r: &Resolved, json: bool, timeout_secs: f64, out: &mu
     };
     let o = out;
     let failed = results.iter().filter(|p| p.status == ProbeStatus::Fail).count();
+    let verdict = Verdict::of(&results);
     if json {
         let _ = writeln!(o, "{}", serde_json::to_string_pretty(&results).unwrap_or_default());
     } else {
         let passed = results.iter().filter(|p| p.status == ProbeStatus::Pass).count();
         let skipped = results.len() - passed - failed;
-        let verdict = if failed == 0 { "connectivity test passed" } else { "connectivity test FAILED" };
+        let verdict = match verdict {
+            Verdict::Pass => "connectivity test passed",
+            Verdict::Fail => "connectivity test FAILED",
+            Verdict::NothingProven => "connectivity test proved NOTHING (no probe could run from this computer)",
+        };
         let ms = started.elapsed().as_millis();
         let _ = writeln!(o, "{verdict}: {passed} of {} probes ok, {failed} failing, {skipped} skipped ({ms} ms)", results.len());
         if r.aws.is_some() && settings.aws.vendor.is_none() {
             let _ = writeln!(o, "(vendor-side probes need vendor credentials: TRUSTBRIDGE_VENDOR_PROFILE, or TRUSTBRIDGE_VENDOR_ACCESS_KEY_ID + TRUSTBRIDGE_VENDOR_SECRET_ACCESS_KEY)");
         }
     }
-    if failed == 0 {
+    // Nothing proven is not a pass (the window shows the same run as not green).
+    if verdict == Verdict::Pass {
         EXIT_OK
     } else {
         EXIT_FAILED

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use trustbridge_core::error::CoreCode;
 use trustbridge_core::export::write_private_file_atomic;
 use trustbridge_core::profile::ExternalIdPolicy;
 use trustbridge_core::profile_trust::{ProfileOrigin, ProfileTrust, TrustedKey, UnsignedReason, WIZARD_ALLOWED_BY};
@@ -54,9 +55,9 @@ impl Imported {
             return None;
         }
         let (code, message) = match reason {
-            UnsignedReason::NoSignature => ("profile.unsigned", "the imported vendor profile file is not signed".to_string()),
+            UnsignedReason::NoSignature => (CoreCode::ProfileUnsigned, "the imported vendor profile file is not signed".to_string()),
             UnsignedReason::UnknownKey => (
-                "profile.unknown_key",
+                CoreCode::ProfileUnknownKey,
                 format!(
                     "the imported vendor profile file is signed by key {}, which this build does not trust",
                     key_id.as_deref().unwrap_or("?")

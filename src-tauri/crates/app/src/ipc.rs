@@ -2,7 +2,14 @@
 //! from them into `ui/src/lib/ipc/bindings/` and a test fails when the committed ones are stale.
 
 use serde::Serialize;
+use trustbridge_cloud::aws::ChangeKind;
+use trustbridge_cloud::probe::ProbeStatus;
+use trustbridge_core::lint::Severity;
+use trustbridge_core::pack::VarKind;
+use trustbridge_secrets::SecretKind;
 use ts_rs::TS;
+
+use crate::errors::ErrorCode;
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct AppInfo {
@@ -119,10 +126,10 @@ pub struct Preview {
     pub findings: Vec<LintFinding>,
 }
 
-/// One lint finding (`severity`: error, warning or info).
+/// One lint finding.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct LintFinding {
-    pub severity: String,
+    pub severity: Severity,
     pub code: String,
     pub document: String,
     pub message: String,
@@ -131,8 +138,13 @@ pub struct LintFinding {
 
 impl From<&trustbridge_core::lint::Finding> for LintFinding {
     fn from(f: &trustbridge_core::lint::Finding) -> LintFinding {
-        let severity = serde_json::to_value(f.severity).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-        LintFinding { severity, code: f.code.clone(), document: f.document.clone(), message: f.message.clone(), fix: f.fix.clone() }
+        LintFinding {
+            severity: f.severity,
+            code: f.code.clone(),
+            document: f.document.clone(),
+            message: f.message.clone(),
+            fix: f.fix.clone(),
+        }
     }
 }
 
@@ -145,27 +157,33 @@ pub struct ExportResult {
 /// Every command error crosses as `{code, message, field, fix}`; the UI maps `code`, never text.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct IpcError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     pub field: Option<String>,
     pub fix: Option<String>,
 }
 
 impl IpcError {
-    pub fn new(code: &str, message: impl Into<String>) -> IpcError {
-        IpcError { code: code.to_string(), message: message.into(), field: None, fix: None }
+    /// An error with a crate's code (`AppCode`, `CoreCode`, `CloudCode`, `SecretsCode`, a probe's
+    /// `Code`) or a field's `ErrorCode::validation`; never a string.
+    pub fn new(code: impl Into<ErrorCode>, message: impl Into<String>) -> IpcError {
+        IpcError { code: code.into(), message: message.into(), field: None, fix: None }
     }
 }
 
 impl From<trustbridge_core::CoreError> for IpcError {
     fn from(e: trustbridge_core::CoreError) -> IpcError {
-        IpcError { code: e.code().to_string(), message: e.to_string(), field: None, fix: None }
+        IpcError { code: e.error_code().into(), message: e.to_string(), field: None, fix: None }
     }
 }
 
 impl From<&trustbridge_core::Problem> for IpcError {
     fn from(p: &trustbridge_core::Problem) -> IpcError {
-        IpcError { code: p.code(), message: p.to_string(), field: Some(p.field.clone()), fix: p.fix.clone() }
+        let code = match p.specific_code {
+            Some(c) => c.into(),
+            None => ErrorCode::Validation(p.code()),
+        };
+        IpcError { code, message: p.to_string(), field: Some(p.field.clone()), fix: p.fix.clone() }
     }
 }
 
@@ -187,8 +205,7 @@ pub struct AwsAccount {
 /// One change apply makes (or would make, in a dry run).
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ApplyChange {
-    /// `create_role`, `update_trust_policy`, `put_inline_policy`, …
-    pub kind: String,
+    pub kind: ChangeKind,
     /// One plain-language line: `create role mlcube-platform-access`.
     pub summary: String,
     /// The semantic diff: `+ grant …`, `- grant …`, settings.
@@ -235,16 +252,16 @@ impl From<&trustbridge_cloud::aws::ExistingPolicy> for RolePolicy {
     }
 }
 
-/// A connectivity probe's outcome (`status`: pass, fail or skip).
+/// A connectivity probe's outcome.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Probe {
     pub id: String,
-    pub status: String,
+    pub status: ProbeStatus,
     #[ts(type = "number")]
     pub duration_ms: u64,
     pub message: String,
     pub fix: Option<String>,
-    pub code: Option<String>,
+    pub code: Option<ErrorCode>,
 }
 
 /// Live progress of the connectivity test, sent through a channel as each probe starts, waits
@@ -260,8 +277,7 @@ pub enum ProbeUpdate {
 /// Whether a cloud's credentials are stored, and their non-secret fingerprint. Never the secret.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct CredentialStatus {
-    /// `gcp` or `azure`.
-    pub kind: String,
+    pub kind: SecretKind,
     pub stored: bool,
     /// GCP: the key id (`private_key_id`). Azure: null.
     pub key_id: Option<String>,
@@ -279,19 +295,13 @@ impl From<&trustbridge_cloud::aws::CallerIdentity> for AwsCaller {
 
 impl From<&trustbridge_cloud::aws::ProbeResult> for Probe {
     fn from(p: &trustbridge_cloud::aws::ProbeResult) -> Probe {
-        use trustbridge_cloud::aws::ProbeStatus;
-        let status = match p.status {
-            ProbeStatus::Pass => "pass",
-            ProbeStatus::Fail => "fail",
-            ProbeStatus::Skip => "skip",
-        };
         Probe {
             id: p.id.clone(),
-            status: status.into(),
+            status: p.status,
             duration_ms: p.duration_ms,
             message: p.message.clone(),
             fix: p.fix.clone(),
-            code: p.code.clone(),
+            code: p.code.map(ErrorCode::from),
         }
     }
 }
@@ -311,7 +321,7 @@ impl From<&trustbridge_secrets::SecretStatus> for CredentialStatus {
     fn from(s: &trustbridge_secrets::SecretStatus) -> CredentialStatus {
         let fp = s.fingerprint.as_ref().filter(|_| s.stored);
         CredentialStatus {
-            kind: s.kind.as_str().into(),
+            kind: s.kind,
             stored: s.stored,
             key_id: fp.and_then(|f| f.key_id.clone()),
             principal: fp.map(|f| f.principal.clone()),
@@ -322,13 +332,13 @@ impl From<&trustbridge_secrets::SecretStatus> for CredentialStatus {
 
 impl From<&trustbridge_cloud::CloudError> for IpcError {
     fn from(e: &trustbridge_cloud::CloudError) -> IpcError {
-        IpcError { code: e.code().to_string(), message: e.to_string(), field: None, fix: e.fix() }
+        IpcError { code: e.error_code().into(), message: e.to_string(), field: None, fix: e.fix() }
     }
 }
 
 impl From<&trustbridge_secrets::SecretsError> for IpcError {
     fn from(e: &trustbridge_secrets::SecretsError) -> IpcError {
-        IpcError { code: e.code().to_string(), message: e.to_string(), field: None, fix: e.fix() }
+        IpcError { code: e.error_code().into(), message: e.to_string(), field: None, fix: e.fix() }
     }
 }
 
@@ -352,10 +362,8 @@ pub struct PackSummary {
 pub struct PackVariable {
     /// The placeholder's name, e.g. `AWS_ACCOUNT` (written `{AWS_ACCOUNT}` in the templates).
     pub name: String,
-    /// What Rust checks it as: `partition`, `region`, `account_id`, `kms_key_id`, `subnet_id`,
-    /// `security_group_id`, `role_name`, `role_arn`, `bucket_name`, `aws_managed_policy`,
-    /// `oidc_provider`, `k8s_name`, `external_id` or `text`.
-    pub kind: String,
+    /// What Rust checks it as.
+    pub kind: VarKind,
     pub description: String,
     pub example: String,
     pub default: Option<String>,
@@ -426,6 +434,12 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
     use trustbridge_core::plan;
     vec![
         one::<AppInfo>(),
+        one::<ErrorCode>(),
+        one::<Severity>(),
+        one::<ProbeStatus>(),
+        one::<ChangeKind>(),
+        one::<VarKind>(),
+        one::<SecretKind>(),
         one::<Cloud>(),
         one::<ProfileSummary>(),
         one::<ImportedProfile>(),

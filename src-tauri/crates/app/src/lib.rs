@@ -1,6 +1,7 @@
 //! Trustbridge's application layer, free of Tauri and of GTK/WebKit: the use cases the window's
 //! `#[tauri::command]` adapters (the `trustbridge` package, `src-tauri/src`) and the CLI
-//! (`cli*.rs`) both call, the types that cross IPC (`ipc.rs`, TypeScript generated from them), and
+//! (`cli*.rs`) both call, the types that cross IPC (`ipc.rs`, TypeScript generated from them), the
+//! one catalogue of error codes (`errors.rs`, `trustbridge errors`), and
 //! the `trustbridge` command itself, which opens the window by starting `trustbridge-window`
 //! (`window.rs`) so that no subcommand pays for loading WebKit.
 
@@ -12,6 +13,7 @@ pub mod cli_register;
 pub mod cli_secrets;
 pub mod confirm;
 pub mod credentials;
+pub mod errors;
 pub mod imported;
 pub mod ipc;
 pub mod profile_sign;

@@ -7,9 +7,12 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use trustbridge_core::error::CoreCode;
 use trustbridge_core::profile::{read_small_bytes, MAX_FILE_BYTES};
 use trustbridge_core::profile_trust::{self, ProfileOrigin, ProfileTrust, MAX_KEY_FILE_BYTES};
 use trustbridge_core::{CoreError, Profile};
+
+use crate::errors::{AppCode, ErrorCode};
 
 /// The signing key's password, for scripts (otherwise it is asked for at the terminal).
 pub const PASSWORD_ENV: &str = "TRUSTBRIDGE_SIGNING_KEY_PASSWORD";
@@ -21,17 +24,17 @@ pub const PUB_FILE: &str = "trustbridge-profile.pub";
 /// Why a command failed: a stable code, one line, and the CLI's exit code (1 I/O, 2 invalid input).
 #[derive(Debug)]
 pub struct Failure {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub exit: i32,
 }
 
-fn invalid(code: &'static str, message: impl Into<String>) -> Failure {
-    Failure { code, message: message.into(), exit: crate::cli::EXIT_INVALID }
+fn invalid(code: impl Into<ErrorCode>, message: impl Into<String>) -> Failure {
+    Failure { code: code.into(), message: message.into(), exit: crate::cli::EXIT_INVALID }
 }
 
 fn io_failed(message: impl Into<String>) -> Failure {
-    Failure { code: "profile.io", message: message.into(), exit: crate::cli::EXIT_FAILED }
+    Failure { code: AppCode::ProfileIo.into(), message: message.into(), exit: crate::cli::EXIT_FAILED }
 }
 
 /// The password: from [`PASSWORD_ENV`], or asked for at the terminal (twice when `confirm`).
@@ -41,14 +44,14 @@ fn password(confirm: bool) -> Result<String, Failure> {
     }
     if !std::io::stdin().is_terminal() {
         return Err(invalid(
-            "profile.no_password",
+            AppCode::ProfileNoPassword,
             format!("the signing key needs a password: set {PASSWORD_ENV}, or run this in a terminal"),
         ));
     }
     let ask = |prompt: &str| rpassword::prompt_password(prompt).map_err(|e| io_failed(format!("cannot read the password: {}", e.kind())));
     let first = ask("Password for the signing key: ")?;
     if confirm && ask("The same password again: ")? != first {
-        return Err(invalid("profile.no_password", "the two passwords differ"));
+        return Err(invalid(AppCode::ProfileNoPassword, "the two passwords differ"));
     }
     Ok(first)
 }
@@ -65,19 +68,19 @@ pub struct SignedFile {
 /// (atomically). The signature covers exactly the bytes that were checked.
 pub fn sign_file(profile: &Path, key: &Path) -> Result<SignedFile, Failure> {
     let shown = profile.display().to_string();
-    let bytes = read_small_bytes(profile, MAX_FILE_BYTES).map_err(|m| invalid("profile.invalid", m))?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| invalid("profile.invalid", format!("{shown}: not UTF-8 text")))?;
-    let p = Profile::from_json(text, &shown).map_err(|e| invalid(e.code(), format!("{e}; fix the profile, then sign it")))?;
+    let bytes = read_small_bytes(profile, MAX_FILE_BYTES).map_err(|m| invalid(CoreCode::ProfileInvalid, m))?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| invalid(CoreCode::ProfileInvalid, format!("{shown}: not UTF-8 text")))?;
+    let p = Profile::from_json(text, &shown).map_err(|e| invalid(e.error_code(), format!("{e}; fix the profile, then sign it")))?;
     let key_text = read_small_bytes(key, MAX_KEY_FILE_BYTES)
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(|| invalid("profile.bad_key", format!("--key {}: not a readable minisign secret key file", key.display())))?;
+        .ok_or_else(|| invalid(AppCode::ProfileBadKey, format!("--key {}: not a readable minisign secret key file", key.display())))?;
     let encrypted = profile_trust::secret_key_is_encrypted(&key_text)
-        .map_err(|m| invalid("profile.bad_key", format!("--key {}: {m}", key.display())))?;
+        .map_err(|m| invalid(AppCode::ProfileBadKey, format!("--key {}: {m}", key.display())))?;
     let pw = if encrypted { Some(password(false)?) } else { None };
     let comment = format!("trustbridge vendor profile {}, signed at unix time {}", p.id, unix_time());
     let signed = profile_trust::sign(&bytes, &key_text, pw, &comment)
-        .map_err(|m| invalid("profile.bad_key", format!("--key {}: {m}", key.display())))?;
+        .map_err(|m| invalid(AppCode::ProfileBadKey, format!("--key {}: {m}", key.display())))?;
     drop(key_text);
     let signature = profile_trust::signature_path(profile);
     trustbridge_core::export::write_file_atomic(&signature, signed.signature_file.as_bytes()).map_err(|e| io_failed(e.to_string()))?;
@@ -108,12 +111,12 @@ pub fn keygen(dir: &Path) -> Result<NewKey, Failure> {
     let public_key = dir.join(PUB_FILE);
     for f in [&secret_key, &public_key] {
         if std::fs::symlink_metadata(f).is_ok() {
-            return Err(invalid("profile.key_exists", format!("{} exists already: keygen never overwrites a key", f.display())));
+            return Err(invalid(AppCode::ProfileKeyExists, format!("{} exists already: keygen never overwrites a key", f.display())));
         }
     }
     let pw = password(true)?;
     if pw.is_empty() {
-        return Err(invalid("profile.no_password", "the password is empty: the secret key is stored encrypted with it"));
+        return Err(invalid(AppCode::ProfileNoPassword, "the password is empty: the secret key is stored encrypted with it"));
     }
     let pair = profile_trust::generate_key_pair(Some(pw)).map_err(io_failed)?;
     create_dir(dir).map_err(|e| io_failed(format!("{}: {e}", dir.display())))?;

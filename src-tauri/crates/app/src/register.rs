@@ -9,6 +9,7 @@
 //! by something else is refused.
 
 use trustbridge_cloud::aws::{verify::Progress, ProbeEvent, ProbeResult, ProbeStatus};
+use trustbridge_cloud::probe::ProbeCode;
 use trustbridge_cloud::vendor::{self, mlcube, VendorSettings};
 use trustbridge_cloud::{CloudError, VendorErrorKind};
 use trustbridge_core::plan::Plan;
@@ -395,7 +396,7 @@ pub async fn probes(r: &Resolved, store: &SecretStore, settings: &VendorSettings
         return Vec::new();
     }
     let vendor = &r.profile.display_name;
-    let finish = |cloud: Cloud, status: ProbeStatus, message: String, fix: Option<String>, code: Option<String>, ms: u64| {
+    let finish = |cloud: Cloud, status: ProbeStatus, message: String, fix: Option<String>, code: Option<ProbeCode>, ms: u64| {
         let p = ProbeResult { id: format!("vendor:registration:{}", cloud.as_str()), status, duration_ms: ms, message, fix, code };
         progress(ProbeEvent::Started { id: p.id.clone() });
         progress(ProbeEvent::Finished(p.clone()));
@@ -441,7 +442,7 @@ pub async fn probes(r: &Resolved, store: &SecretStore, settings: &VendorSettings
                 ProbeStatus::Fail,
                 format!("the recorded credentials {id} at {vendor} are '{}' ({}), not this plan's", c.name, c.kind),
                 Some("run `trustbridge register --plan …` to register again".into()),
-                Some("vendor.mismatch".into()),
+                Some(VendorErrorKind::Mismatch.code().into()),
                 ms(),
             ),
             Ok(None) => finish(
@@ -449,10 +450,10 @@ pub async fn probes(r: &Resolved, store: &SecretStore, settings: &VendorSettings
                 ProbeStatus::Fail,
                 format!("{vendor} has no credentials {id} any more"),
                 Some("run `trustbridge register --plan …` to register again".into()),
-                Some("vendor.not_registered".into()),
+                Some(VendorErrorKind::NotRegistered.code().into()),
                 ms(),
             ),
-            Err(e) => finish(cloud, ProbeStatus::Fail, e.to_string(), e.fix(), Some(e.code().into()), ms()),
+            Err(e) => finish(cloud, ProbeStatus::Fail, e.to_string(), e.fix(), Some(e.error_code().into()), ms()),
         });
     }
     out

@@ -8,16 +8,18 @@ use trustbridge_core::render::SealedCredentials;
 use trustbridge_core::validate::Resolved;
 use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive};
 
+use crate::errors::{AppCode, ErrorCode};
+
 /// Why the credentials could not be sealed: a stable code, what happened, what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SealError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     pub fix: String,
 }
 
 fn from_secrets(e: &SecretsError) -> SealError {
-    SealError { code: e.code().to_string(), message: e.to_string(), fix: e.fix().unwrap_or_default() }
+    SealError { code: e.error_code().into(), message: e.to_string(), fix: e.fix().unwrap_or_default() }
 }
 
 /// Seals the plan's stored cloud credentials to the vendor's public key.
@@ -25,7 +27,7 @@ pub fn seal(r: &Resolved, store: &SecretStore) -> Result<SealedCredentials, Seal
     let vendor = &r.profile.display_name;
     let Some(to) = r.profile.handoff.seal_to.as_deref() else {
         return Err(SealError {
-            code: "seal.no_vendor_key".into(),
+            code: AppCode::SealNoVendorKey.into(),
             message: format!("vendor profile '{}' carries no public key to seal credentials to", r.profile.id),
             fix: format!("export without sealing and give the credentials to {vendor} as it asks, or use a profile with handoff.seal_to"),
         });
@@ -34,7 +36,7 @@ pub fn seal(r: &Resolved, store: &SecretStore) -> Result<SealedCredentials, Seal
     let kinds: Vec<SecretKind> = SecretKind::ALL.into_iter().filter(|k| crate::verify_all::takes_secret(r, *k) == Ok(true)).collect();
     if kinds.is_empty() {
         return Err(SealError {
-            code: "seal.nothing_to_seal".into(),
+            code: AppCode::SealNothingToSeal.into(),
             message: "the plan has no cloud that signs in with a key or secret (AWS is a role; keyless clouds hold none)".into(),
             fix: "export without sealing".into(),
         });
@@ -45,7 +47,7 @@ pub fn seal(r: &Resolved, store: &SecretStore) -> Result<SealedCredentials, Seal
     }
     // One document, the stored JSON embedded as it is (borrowed, not re-parsed into other buffers).
     let seal_failed = |e: serde_json::Error| SealError {
-        code: "seal.failed".into(),
+        code: AppCode::SealFailed.into(),
         message: format!("could not build the document: {e}"),
         fix: String::new(),
     };
@@ -57,7 +59,7 @@ pub fn seal(r: &Resolved, store: &SecretStore) -> Result<SealedCredentials, Seal
     let mut doc: std::collections::BTreeMap<&str, &RawValue> = head.iter().map(|(k, v)| (*k, v.as_ref())).collect();
     for (k, text) in &stored {
         let v: &RawValue = serde_json::from_str(text.expose()).map_err(|_| SealError {
-            code: "seal.stored_not_json".into(),
+            code: AppCode::SealStoredNotJson.into(),
             message: format!("the stored {} is not JSON", k.label()),
             fix: format!("store it again: trustbridge secrets set --plan … --kind {}", k.as_str()),
         })?;

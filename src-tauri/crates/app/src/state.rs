@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use trustbridge_core::export::write_private_file_atomic;
 use ts_rs::TS;
 
+use crate::errors::AppCode;
 use crate::ipc::IpcError;
 
 /// The autosaved wizard state.
@@ -94,18 +95,21 @@ impl AppState {
 
     pub fn save_draft(&self, d: &Draft) -> Result<(), IpcError> {
         if let Some(k) = find_secret_key(&d.plan) {
-            return Err(IpcError::new("draft.secret", format!("draft: refusing to save a field named '{k}': secrets never go to disk")));
+            return Err(IpcError::new(
+                AppCode::DraftSecret,
+                format!("draft: refusing to save a field named '{k}': secrets never go to disk"),
+            ));
         }
         if let Some((field, why)) = find_secret_value(&d.plan, "") {
             return Err(IpcError {
                 field: Some(field.clone()),
                 fix: Some("Remove it from this field. Keys and secrets go in the Credentials step, into the OS keyring.".into()),
-                ..IpcError::new("draft.secret_value", format!("{field} looks like a secret ({why}), so it was not saved"))
+                ..IpcError::new(AppCode::DraftSecretValue, format!("{field} looks like a secret ({why}), so it was not saved"))
             });
         }
-        let text = serde_json::to_vec_pretty(d).map_err(|e| IpcError::new("draft.invalid", e.to_string()))?;
+        let text = serde_json::to_vec_pretty(d).map_err(|e| IpcError::new(AppCode::DraftInvalid, e.to_string()))?;
         if text.len() > MAX_DRAFT_BYTES {
-            return Err(IpcError::new("draft.too_large", format!("draft: {} bytes is over the 1 MiB limit", text.len())));
+            return Err(IpcError::new(AppCode::DraftTooLarge, format!("draft: {} bytes is over the 1 MiB limit", text.len())));
         }
         // It holds account and tenant ids and the external id: 0600, in a 0700 folder.
         write_private_file_atomic(&self.draft_path(), &text).map_err(IpcError::from)
@@ -138,7 +142,7 @@ impl AppState {
         match std::fs::remove_file(self.draft_path()) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(IpcError::new("draft.io", e.to_string())),
+            Err(e) => Err(IpcError::new(AppCode::DraftIo, e.to_string())),
         }
     }
 }

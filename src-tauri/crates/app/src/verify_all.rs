@@ -69,7 +69,7 @@ fn credentials_probe(kind: SecretKind, e: &SecretsError, missing_fix: MissingFix
         duration_ms: 0,
         message: e.to_string(),
         fix: Some(fix),
-        code: Some(e.code().into()),
+        code: Some(e.error_code().into()),
     }
 }
 

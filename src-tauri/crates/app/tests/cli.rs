@@ -240,7 +240,8 @@ fn pack_plans_are_loaded_by_every_plan_command() {
 fn verify_skips_keyless_clouds_instead_of_asking_for_a_secret() {
     let tmp = tempfile::tempdir().unwrap();
     let (plan, o) = verify_gcp_azure_without_keyring("plans/custom-keyless.json", tmp.path());
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // Every probe skipped: nothing proven, which is not a pass (exit 1; tests/cli_behaviour.rs).
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
     let got: Vec<(&str, &str)> = v.as_array().unwrap().iter().map(|p| (p["id"].as_str().unwrap(), p["status"].as_str().unwrap())).collect();
     assert_eq!(got, [("gcp:keyless", "skip"), ("azure:keyless", "skip")], "{}", text(&o));
@@ -292,4 +293,44 @@ fn apply_is_lint_gated_and_refuses_before_any_cloud_call() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("lint.project_object_read") && text(&o).contains("nothing applied"), "{}", text(&o));
     assert!(!text(&o).contains("acting as"), "no AWS call: {}", text(&o));
+}
+
+#[test]
+fn errors_lists_every_code_of_the_catalogue_with_its_fix() {
+    let catalogue = trustbridge_app::errors::catalogue();
+    let o = run(&["errors", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("errors --json prints JSON");
+    let items = v.as_array().expect("an array");
+    assert_eq!(items.len(), catalogue.len());
+    // Codes from every owner, each with its fix (a sample of what the UI, e2e tests and docs match on).
+    for (code, owner) in [
+        ("plan.version", "trustbridge-core"),
+        ("profile.unsigned", "trustbridge-core"),
+        ("validation.<field path>", "trustbridge-core (validation)"),
+        ("aws.role_not_ours", "trustbridge-cloud"),
+        ("vendor.not_registered", "trustbridge-cloud"),
+        ("gcp.permission_missing", "trustbridge-cloud (probe)"),
+        ("azure.secret_expired", "trustbridge-cloud (probe)"),
+        ("keyring.unavailable", "trustbridge-secrets"),
+        ("secrets.gcp.project_mismatch", "trustbridge-secrets"),
+        ("apply.cancelled", "trustbridge-app"),
+        ("ipc.unavailable", "ui"),
+    ] {
+        let item = items.iter().find(|i| i["code"] == code).unwrap_or_else(|| panic!("{code} missing from errors --json"));
+        assert_eq!(item["owner"], owner, "{item}");
+        assert!(item["fix"].as_str().is_some_and(|f| f.len() > 10), "{item}");
+    }
+    assert_eq!(items.iter().filter(|i| i["family"] == true).count(), 1);
+    // The text form: every code, each followed by its fix.
+    let o = run(&["errors"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for e in &catalogue {
+        let at = out
+            .find(&format!("{}  ({})\n", e.code, e.owner.as_str()))
+            .unwrap_or_else(|| panic!("{} missing from `trustbridge errors`", e.code));
+        assert!(out[at..].lines().nth(1).is_some_and(|l| l.trim() == e.fix), "{}: its fix follows it", e.code);
+    }
+    assert!(text(&run(&["--help"])).contains("errors"), "--help lists errors");
 }

@@ -6,6 +6,53 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+trustbridge_core::error_codes! {
+    /// Every code of the cloud crate: its errors' ([`CloudError::error_code`]; the vendor API's are
+    /// [`VendorErrorKind::code`]) and the codes its probes report without an error (`pack.drift`,
+    /// `vendor.not_registered`). GCP and Azure probe codes are [`crate::probe::Code`].
+    pub enum CloudCode {
+        NoSection = "plan.no_section" => "Add the cloud's section to the plan (or choose that cloud in the wizard).",
+        AccessDenied = "aws.access_denied" => "Sign in to AWS as an administrator, or as a role allowed the action the message names, or ask your AWS admin to grant it.",
+        EntityAlreadyExists = "aws.entity_already_exists" => "It was probably created by an earlier run or by someone else: apply again, which updates what exists.",
+        LimitExceeded = "aws.limit_exceeded" => "An IAM limit was reached (managed policies per role, inline policy size, roles per account): remove unused ones or request a quota increase in Service Quotas.",
+        MalformedPolicy = "aws.malformed_policy" => "Check the plan with `trustbridge validate`; if it is valid, the vendor's principal may not exist in this partition: confirm the vendor's account id.",
+        InvalidClientToken = "aws.invalid_client_token" => "AWS does not know the access key being used: sign in again, or check which AWS profile and endpoint are in use.",
+        ExpiredToken = "aws.expired_token" => "Your temporary AWS credentials expired: sign in again.",
+        SsoExpired = "aws.sso_expired" => "Your AWS SSO session expired: run `aws sso login` for your profile, then try again.",
+        NoCredentials = "aws.no_credentials" => "Sign in to AWS on this computer (`aws configure sso` / `aws sso login`, a profile, or access keys in the environment).",
+        Network = "aws.network" => "Check the network connection and proxy, then try again: it is safe to re-run.",
+        Timeout = "aws.timeout" => "AWS accepted the connection but did not answer in time: check the endpoint, proxy or firewall, or allow more time; it is safe to re-run.",
+        AccountMismatch = "aws.account_mismatch" => "Switch to credentials for the plan's AWS account, or correct the account id in the plan.",
+        RoleNotAssumableYet = "aws.role_not_assumable_yet" => "IAM changes take a minute to reach every region: wait and run the test again; if it persists, apply again to restore the trust policy.",
+        NotFound = "aws.not_found" => "Apply creates what is missing; otherwise check the name in the plan or pack (an AWS-managed policy's name must exist in the partition).",
+        Throttled = "aws.throttled" => "AWS is rate-limiting this account: wait a minute and try again.",
+        NotManaged = "aws.not_managed" => "Check the role name in the plan: Trustbridge revokes only roles it created (`trustbridge revoke --force` deletes another).",
+        DeleteConflict = "aws.delete_conflict" => "The role still has policies or instance profiles Trustbridge did not add: detach them, or revoke with --force.",
+        RoleNotOurs = "aws.role_not_ours" => "Choose another role name, or adopt the existing role explicitly after reading what it already grants (`trustbridge apply --dry-run --adopt`).",
+        RoleOtherIntegration = "aws.role_other_integration" => "Choose another role name for this integration, or manage the role with the plan of the integration it belongs to.",
+        PackResourceNotOurs = "aws.pack_resource_not_ours" => "A pack's roles and policies have fixed names: delete or rename the existing one in IAM (after checking who uses it), or apply the pack in another account.",
+        AdoptedRoleTrustsOnlyVendor = "aws.adopted_role_trusts_only_vendor" => "The role existed before Trustbridge adopted it: delete it with `trustbridge revoke --force`, or add another trusted principal to its trust policy and revoke again.",
+        ServiceError = "aws.service_error" => "AWS refused the call with the error code in the message: look that code up for the service named, fix the cause, and try again.",
+        ExternalIdPending = "aws.external_id_pending" => "Register the role with the vendor first: the vendor issues the external id, and the role is created only with it.",
+        PackDrift = "pack.drift" => "The account no longer matches the pack (a role or policy was changed or deleted outside Trustbridge): apply the pack again.",
+        VendorNotConfigured = "vendor.not_configured" => "Set the vendor's API URL (https) in the plan or the wizard.",
+        VendorNoApiKey = "vendor.no_api_key" => "Store the vendor's API key once (the wizard's vendor step, or `trustbridge secrets set --kind vendor-api-key`).",
+        VendorUnauthorized = "vendor.unauthorized" => "The vendor does not accept the API key: create a new key in the vendor's web app and store it again.",
+        VendorForbidden = "vendor.forbidden" => "Use the API key of a user who may change this project on the vendor's platform, or of a company admin.",
+        VendorProjectNotFound = "vendor.project_not_found" => "Check the project id: it must be a project the vendor's web app shows to the key's user.",
+        VendorNameTaken = "vendor.name_taken" => "Choose another integration name (unique in the vendor's project), or delete the old credentials in the vendor's web app.",
+        VendorInvalidRequest = "vendor.invalid_request" => "Check the plan and the stored credentials; if they are right, report it to the vendor with the error code.",
+        VendorUnavailable = "vendor.unavailable" => "The vendor's API is not answering: try again later; it is safe to re-run.",
+        VendorTimeout = "vendor.timeout" => "The vendor's API took too long to answer: check the network, proxy and API URL, then try again.",
+        VendorNetwork = "vendor.network" => "Check the network connection, proxy and the vendor's API URL, then try again.",
+        VendorBadResponse = "vendor.bad_response" => "The vendor's answer was not what its API documents, so nothing was recorded: check the API URL, and report it to the vendor.",
+        VendorTrustRefused = "vendor.trust_refused" => "Nothing was created: the trust policy the vendor sent would grant more than its own account with an external id. Report it to the vendor.",
+        VendorMismatch = "vendor.mismatch" => "The vendor answered about other credentials than the plan's: register again, and report it to the vendor if it persists.",
+        VendorOrphaned = "vendor.orphaned" => "The vendor already has these credentials, but the plan lacks the external id it issued: register again with --replace, or delete them in the vendor's web app.",
+        VendorNotRegistered = "vendor.not_registered" => "The vendor no longer has the credentials the plan records: register again.",
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CloudError {
     /// The plan has no section for this cloud.
@@ -102,6 +149,9 @@ pub enum VendorErrorKind {
     Mismatch,
     /// A registration with this name and role exists, but the plan lacks its external id.
     Orphaned,
+    /// The credentials the plan records are gone at the vendor (the connectivity test's
+    /// registration probe reports it).
+    NotRegistered,
 }
 
 impl VendorErrorKind {
@@ -121,6 +171,28 @@ impl VendorErrorKind {
             VendorErrorKind::TrustRefused => "trust_refused",
             VendorErrorKind::Mismatch => "mismatch",
             VendorErrorKind::Orphaned => "orphaned",
+            VendorErrorKind::NotRegistered => "not_registered",
+        }
+    }
+
+    /// The code, `vendor.{slug}`.
+    pub fn code(self) -> CloudCode {
+        match self {
+            VendorErrorKind::NotConfigured => CloudCode::VendorNotConfigured,
+            VendorErrorKind::NoApiKey => CloudCode::VendorNoApiKey,
+            VendorErrorKind::Unauthorized => CloudCode::VendorUnauthorized,
+            VendorErrorKind::Forbidden => CloudCode::VendorForbidden,
+            VendorErrorKind::ProjectNotFound => CloudCode::VendorProjectNotFound,
+            VendorErrorKind::NameTaken => CloudCode::VendorNameTaken,
+            VendorErrorKind::InvalidRequest => CloudCode::VendorInvalidRequest,
+            VendorErrorKind::Unavailable => CloudCode::VendorUnavailable,
+            VendorErrorKind::Timeout => CloudCode::VendorTimeout,
+            VendorErrorKind::Network => CloudCode::VendorNetwork,
+            VendorErrorKind::BadResponse => CloudCode::VendorBadResponse,
+            VendorErrorKind::TrustRefused => CloudCode::VendorTrustRefused,
+            VendorErrorKind::Mismatch => CloudCode::VendorMismatch,
+            VendorErrorKind::Orphaned => CloudCode::VendorOrphaned,
+            VendorErrorKind::NotRegistered => CloudCode::VendorNotRegistered,
         }
     }
 }
@@ -134,49 +206,39 @@ fn detail(m: &str) -> String {
 }
 
 impl CloudError {
+    /// The error's code.
+    pub fn error_code(&self) -> CloudCode {
+        match self {
+            CloudError::NoSection { .. } => CloudCode::NoSection,
+            CloudError::AccessDenied { .. } => CloudCode::AccessDenied,
+            CloudError::EntityAlreadyExists { .. } => CloudCode::EntityAlreadyExists,
+            CloudError::LimitExceeded { .. } => CloudCode::LimitExceeded,
+            CloudError::MalformedPolicy { .. } => CloudCode::MalformedPolicy,
+            CloudError::InvalidClientToken { .. } => CloudCode::InvalidClientToken,
+            CloudError::ExpiredToken { .. } => CloudCode::ExpiredToken,
+            CloudError::SsoExpired { .. } => CloudCode::SsoExpired,
+            CloudError::NoCredentials { .. } => CloudCode::NoCredentials,
+            CloudError::Network { .. } => CloudCode::Network,
+            CloudError::Timeout { .. } => CloudCode::Timeout,
+            CloudError::AccountMismatch { .. } => CloudCode::AccountMismatch,
+            CloudError::RoleNotAssumableYet { .. } => CloudCode::RoleNotAssumableYet,
+            CloudError::NotFound { .. } => CloudCode::NotFound,
+            CloudError::Throttled { .. } => CloudCode::Throttled,
+            CloudError::NotManaged { .. } => CloudCode::NotManaged,
+            CloudError::DeleteConflict { .. } => CloudCode::DeleteConflict,
+            CloudError::RoleNotOurs { .. } => CloudCode::RoleNotOurs,
+            CloudError::RoleOtherIntegration { .. } => CloudCode::RoleOtherIntegration,
+            CloudError::PackResourceNotOurs { .. } => CloudCode::PackResourceNotOurs,
+            CloudError::AdoptedRoleTrustsOnlyVendor { .. } => CloudCode::AdoptedRoleTrustsOnlyVendor,
+            CloudError::Service { .. } => CloudCode::ServiceError,
+            CloudError::ExternalIdPending { .. } => CloudCode::ExternalIdPending,
+            CloudError::Vendor { kind, .. } => kind.code(),
+        }
+    }
+
     /// Stable machine-readable code.
     pub fn code(&self) -> &'static str {
-        match self {
-            CloudError::NoSection { .. } => "plan.no_section",
-            CloudError::AccessDenied { .. } => "aws.access_denied",
-            CloudError::EntityAlreadyExists { .. } => "aws.entity_already_exists",
-            CloudError::LimitExceeded { .. } => "aws.limit_exceeded",
-            CloudError::MalformedPolicy { .. } => "aws.malformed_policy",
-            CloudError::InvalidClientToken { .. } => "aws.invalid_client_token",
-            CloudError::ExpiredToken { .. } => "aws.expired_token",
-            CloudError::SsoExpired { .. } => "aws.sso_expired",
-            CloudError::NoCredentials { .. } => "aws.no_credentials",
-            CloudError::Network { .. } => "aws.network",
-            CloudError::Timeout { .. } => "aws.timeout",
-            CloudError::AccountMismatch { .. } => "aws.account_mismatch",
-            CloudError::RoleNotAssumableYet { .. } => "aws.role_not_assumable_yet",
-            CloudError::NotFound { .. } => "aws.not_found",
-            CloudError::Throttled { .. } => "aws.throttled",
-            CloudError::NotManaged { .. } => "aws.not_managed",
-            CloudError::DeleteConflict { .. } => "aws.delete_conflict",
-            CloudError::RoleNotOurs { .. } => "aws.role_not_ours",
-            CloudError::RoleOtherIntegration { .. } => "aws.role_other_integration",
-            CloudError::PackResourceNotOurs { .. } => "aws.pack_resource_not_ours",
-            CloudError::AdoptedRoleTrustsOnlyVendor { .. } => "aws.adopted_role_trusts_only_vendor",
-            CloudError::Service { .. } => "aws.service_error",
-            CloudError::ExternalIdPending { .. } => "aws.external_id_pending",
-            CloudError::Vendor { kind, .. } => match kind {
-                VendorErrorKind::NotConfigured => "vendor.not_configured",
-                VendorErrorKind::NoApiKey => "vendor.no_api_key",
-                VendorErrorKind::Unauthorized => "vendor.unauthorized",
-                VendorErrorKind::Forbidden => "vendor.forbidden",
-                VendorErrorKind::ProjectNotFound => "vendor.project_not_found",
-                VendorErrorKind::NameTaken => "vendor.name_taken",
-                VendorErrorKind::InvalidRequest => "vendor.invalid_request",
-                VendorErrorKind::Unavailable => "vendor.unavailable",
-                VendorErrorKind::Timeout => "vendor.timeout",
-                VendorErrorKind::Network => "vendor.network",
-                VendorErrorKind::BadResponse => "vendor.bad_response",
-                VendorErrorKind::TrustRefused => "vendor.trust_refused",
-                VendorErrorKind::Mismatch => "vendor.mismatch",
-                VendorErrorKind::Orphaned => "vendor.orphaned",
-            },
-        }
+        self.error_code().as_str()
     }
 
     /// What the user can do about it, in plain language.
@@ -260,6 +322,7 @@ impl CloudError {
                 VendorErrorKind::TrustRefused => format!(
                     "Trustbridge did not create the role and removed the registration: the trust policy {vendor} sent would grant more than its own account with an external id. Report it to {vendor} with the document shown"
                 ),
+                VendorErrorKind::NotRegistered => format!("{vendor} no longer has the credentials the plan records: register again (`trustbridge register --plan …`)"),
                 VendorErrorKind::Orphaned => format!(
                     "{vendor} already has these credentials, but the plan lacks the external id it issued then: re-run with --replace (deletes them at {vendor} and registers anew), or delete them in {vendor}'s web app"
                 ),

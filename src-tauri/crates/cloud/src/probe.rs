@@ -7,10 +7,12 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use trustbridge_secrets::SecretsCode;
 
-use crate::error::CloudError;
+use crate::error::{CloudCode, CloudError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum ProbeStatus {
     Pass,
@@ -27,7 +29,32 @@ pub struct ProbeResult {
     pub message: String,
     pub fix: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    pub code: Option<ProbeCode>,
+}
+
+/// What a whole connectivity test proved: one rule for the CLI and the window. Nothing proven is
+/// not a pass: a run whose probes were all skipped (or that ran none) is [`Verdict::NothingProven`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// No probe failed and at least one passed.
+    Pass,
+    /// At least one probe failed.
+    Fail,
+    /// No probe failed and none passed.
+    NothingProven,
+}
+
+impl Verdict {
+    pub fn of(results: &[ProbeResult]) -> Verdict {
+        if results.iter().any(|p| p.status == ProbeStatus::Fail) {
+            Verdict::Fail
+        } else if results.iter().any(|p| p.status == ProbeStatus::Pass) {
+            Verdict::Pass
+        } else {
+            Verdict::NothingProven
+        }
+    }
 }
 
 /// Live progress for the UI.
@@ -51,20 +78,20 @@ pub type Progress<'a> = &'a (dyn Fn(ProbeEvent) + Send + Sync);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Pass(String),
-    Fail { code: Option<String>, message: String, fix: Option<String> },
+    Fail { code: Option<ProbeCode>, message: String, fix: Option<String> },
     Skip(String),
 }
 
 impl Outcome {
     /// A failure with its stable code (`{cloud}.{kind}`) and a fix.
     pub fn fail(code: Code, message: impl Into<String>, fix: impl Into<String>) -> Outcome {
-        Outcome::Fail { code: Some(code.to_string()), message: message.into(), fix: Some(fix.into()) }
+        Outcome::Fail { code: Some(code.into()), message: message.into(), fix: Some(fix.into()) }
     }
 }
 
 impl From<CloudError> for Outcome {
     fn from(e: CloudError) -> Self {
-        Outcome::Fail { message: e.to_string(), fix: e.fix(), code: Some(e.code().to_string()) }
+        Outcome::Fail { message: e.to_string(), fix: e.fix(), code: Some(e.error_code().into()) }
     }
 }
 
@@ -88,105 +115,148 @@ impl Cloud {
     }
 }
 
-/// What went wrong in a Google Cloud or Azure probe: the second half of its code. (AWS failures
-/// are [`CloudError`]s, whose codes come from [`CloudError::code`].)
+/// A failed probe's code: a cloud error's (`aws.*`, `vendor.*`, `pack.drift`), a stored
+/// credential's (`keyring.*`, `secrets.*`), or a Google Cloud / Azure probe's (`{cloud}.{kind}`).
+/// Serialized as its string; it reads as one too (`code.as_deref() == Some("gcp.timeout")`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    Tls,
-    Endpoint,
-    Network,
-    PermissionMissing,
-    BucketNotFound,
-    TokenRejected,
-    BucketError,
-    TopicNotFound,
-    ApiDisabled,
-    TopicError,
-    TokenEndpoint,
-    KeyInvalid,
-    ServiceAccountNotFound,
-    KeyRejected,
-    TokenFailed,
-    ContainerNotFound,
-    NetworkRules,
-    StorageError,
-    EventgridError,
-    TopicEndpointUnknown,
-    Authority,
-    SecretRejected,
-    SecretExpired,
-    AppNotFound,
-    TenantNotFound,
-    Timeout,
-    TokenRedirect,
-    TokenResponse,
+pub enum ProbeCode {
+    Cloud(CloudCode),
+    Secrets(SecretsCode),
+    Probe(Code),
 }
 
-impl Kind {
-    /// Every kind, for the catalogue of codes.
-    pub const ALL: &'static [Kind] = &[
-        Kind::Tls,
-        Kind::Endpoint,
-        Kind::Network,
-        Kind::PermissionMissing,
-        Kind::BucketNotFound,
-        Kind::TokenRejected,
-        Kind::BucketError,
-        Kind::TopicNotFound,
-        Kind::ApiDisabled,
-        Kind::TopicError,
-        Kind::TokenEndpoint,
-        Kind::KeyInvalid,
-        Kind::ServiceAccountNotFound,
-        Kind::KeyRejected,
-        Kind::TokenFailed,
-        Kind::ContainerNotFound,
-        Kind::NetworkRules,
-        Kind::StorageError,
-        Kind::EventgridError,
-        Kind::TopicEndpointUnknown,
-        Kind::Authority,
-        Kind::SecretRejected,
-        Kind::SecretExpired,
-        Kind::AppNotFound,
-        Kind::TenantNotFound,
-        Kind::Timeout,
-        Kind::TokenRedirect,
-        Kind::TokenResponse,
-    ];
-
+impl ProbeCode {
     pub fn as_str(self) -> &'static str {
         match self {
-            Kind::Tls => "tls",
-            Kind::Endpoint => "endpoint",
-            Kind::Network => "network",
-            Kind::PermissionMissing => "permission_missing",
-            Kind::BucketNotFound => "bucket_not_found",
-            Kind::TokenRejected => "token_rejected",
-            Kind::BucketError => "bucket_error",
-            Kind::TopicNotFound => "topic_not_found",
-            Kind::ApiDisabled => "api_disabled",
-            Kind::TopicError => "topic_error",
-            Kind::TokenEndpoint => "token_endpoint",
-            Kind::KeyInvalid => "key_invalid",
-            Kind::ServiceAccountNotFound => "service_account_not_found",
-            Kind::KeyRejected => "key_rejected",
-            Kind::TokenFailed => "token_failed",
-            Kind::ContainerNotFound => "container_not_found",
-            Kind::NetworkRules => "network_rules",
-            Kind::StorageError => "storage_error",
-            Kind::EventgridError => "eventgrid_error",
-            Kind::TopicEndpointUnknown => "topic_endpoint_unknown",
-            Kind::Authority => "authority",
-            Kind::SecretRejected => "secret_rejected",
-            Kind::SecretExpired => "secret_expired",
-            Kind::AppNotFound => "app_not_found",
-            Kind::TenantNotFound => "tenant_not_found",
-            Kind::Timeout => "timeout",
-            Kind::TokenRedirect => "token_redirect",
-            Kind::TokenResponse => "token_response",
+            ProbeCode::Cloud(c) => c.as_str(),
+            ProbeCode::Secrets(c) => c.as_str(),
+            ProbeCode::Probe(c) => c.as_str(),
         }
     }
+}
+
+impl std::ops::Deref for ProbeCode {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for ProbeCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ProbeCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl From<CloudCode> for ProbeCode {
+    fn from(c: CloudCode) -> ProbeCode {
+        ProbeCode::Cloud(c)
+    }
+}
+
+impl From<SecretsCode> for ProbeCode {
+    fn from(c: SecretsCode) -> ProbeCode {
+        ProbeCode::Secrets(c)
+    }
+}
+
+impl From<Code> for ProbeCode {
+    fn from(c: Code) -> ProbeCode {
+        ProbeCode::Probe(c)
+    }
+}
+
+/// Declares [`Kind`] from one table: each kind's string (the second half of a probe code), the
+/// clouds whose probes report it, and the generic fix the catalogue shows; with [`Kind::ALL`] and
+/// the full codes ([`Code::as_str`]).
+macro_rules! kinds {
+    ( $( $(#[$doc:meta])* $kind:ident = $s:literal for [$($cloud:ident),+] => $fix:literal, )* ) => {
+        /// What went wrong in a Google Cloud or Azure probe: the second half of its code. (AWS
+        /// failures are [`CloudError`]s, whose codes come from [`CloudError::code`].)
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Kind {
+            $( $(#[$doc])* $kind, )*
+        }
+
+        impl Kind {
+            /// Every kind, for the catalogue of codes.
+            pub const ALL: &'static [Kind] = &[ $( Kind::$kind, )* ];
+
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $( Kind::$kind => $s, )*
+                }
+            }
+
+            /// The clouds whose probes report this kind (the catalogue lists `{cloud}.{kind}` for these).
+            pub const fn clouds(self) -> &'static [Cloud] {
+                match self {
+                    $( Kind::$kind => &[ $( Cloud::$cloud, )+ ], )*
+                }
+            }
+
+            /// What to do about it in general, in plain language (for the catalogue).
+            pub const fn fix(self) -> &'static str {
+                match self {
+                    $( Kind::$kind => $fix, )*
+                }
+            }
+        }
+
+        impl Code {
+            /// `{cloud}.{kind}`.
+            pub const fn as_str(self) -> &'static str {
+                match self.cloud {
+                    Cloud::Aws => match self.kind {
+                        $( Kind::$kind => concat!("aws.", $s), )*
+                    },
+                    Cloud::Gcp => match self.kind {
+                        $( Kind::$kind => concat!("gcp.", $s), )*
+                    },
+                    Cloud::Azure => match self.kind {
+                        $( Kind::$kind => concat!("azure.", $s), )*
+                    },
+                }
+            }
+        }
+    };
+}
+
+kinds! {
+    Tls = "tls" for [Gcp, Azure] => "The extra CA certificate (PEM) configured for this computer could not be used: check that file.",
+    Endpoint = "endpoint" for [Gcp, Azure] => "Set the endpoint to an https address (plain http only to this computer, for emulators).",
+    Network = "network" for [Gcp, Azure] => "Check the network connection and proxy, then run the test again: it is safe to re-run.",
+    PermissionMissing = "permission_missing" for [Gcp, Azure] => "Grant the role the plan lists on the bucket, container or topic (the failing probe's fix gives the exact command); new grants can take a few minutes to apply.",
+    BucketNotFound = "bucket_not_found" for [Gcp] => "Create the bucket, or correct its name in the plan.",
+    TokenRejected = "token_rejected" for [Gcp, Azure] => "The service rejected the sign-in token: run the test again; if it persists, check the credentials' project or tenant and store them again.",
+    BucketError = "bucket_error" for [Gcp] => "Cloud Storage refused the check for another reason (see the message): check the bucket, then run the test again.",
+    TopicNotFound = "topic_not_found" for [Gcp, Azure] => "Create the topic, or correct its name in the plan.",
+    ApiDisabled = "api_disabled" for [Gcp] => "Enable the Pub/Sub API in the plan's Google Cloud project, then run the test again.",
+    TopicError = "topic_error" for [Gcp] => "Pub/Sub refused the check for another reason (see the message): check the topic, then run the test again.",
+    TokenEndpoint = "token_endpoint" for [Gcp] => "Use the key file exactly as Google issued it: its token address must be Google's https endpoint.",
+    KeyInvalid = "key_invalid" for [Gcp] => "The stored key cannot sign in: create a new key for the service account and store it.",
+    ServiceAccountNotFound = "service_account_not_found" for [Gcp] => "Google does not know the key's service account: create it (or check the plan), then create a new key and store it.",
+    KeyRejected = "key_rejected" for [Gcp] => "Google refused the key or its service account (deleted, disabled, or this computer's clock is off): check the clock, enable the account, or store a new key.",
+    TokenFailed = "token_failed" for [Gcp, Azure] => "Signing in failed (see the message): check the token address and the network, then run the test again.",
+    ContainerNotFound = "container_not_found" for [Azure] => "Create the blob container, or correct the storage account or container name in the plan.",
+    NetworkRules = "network_rules" for [Azure] => "The storage account's firewall refused the connection: allow the vendor's network in the storage account's network rules.",
+    StorageError = "storage_error" for [Azure] => "Azure Storage refused the check for another reason (see the message): check the account, then run the test again.",
+    EventgridError = "eventgrid_error" for [Azure] => "Event Grid refused the check for another reason (see the message): check the topic, then run the test again.",
+    TopicEndpointUnknown = "topic_endpoint_unknown" for [Azure] => "The topic's address could not be looked up: give it to Trustbridge, or let the service principal read the topic.",
+    Authority = "authority" for [Azure] => "Use https://login.microsoftonline.com (or your cloud's https sign-in authority).",
+    SecretRejected = "secret_rejected" for [Azure] => "Entra ID rejected the client secret: reset it (`az ad sp credential reset`) and store the new one.",
+    SecretExpired = "secret_expired" for [Azure] => "The client secret has expired: reset it (`az ad sp credential reset`) and store the new one.",
+    AppNotFound = "app_not_found" for [Azure] => "The app has no service principal in the plan's tenant: check the tenant, or create the service principal there.",
+    TenantNotFound = "tenant_not_found" for [Azure] => "The tenant was not found: correct the tenant id in the plan.",
+    Timeout = "timeout" for [Gcp, Azure] => "The endpoint accepted the connection but did not answer in time: check the network, proxy or firewall, or allow more time; it is safe to re-run.",
+    TokenRedirect = "token_redirect" for [Gcp, Azure] => "Set the token endpoint to the token service's own https address (not one that redirects): the credential was not sent on.",
+    TokenResponse = "token_response" for [Gcp, Azure] => "The token endpoint answered without a token: check that it is the cloud's real token endpoint.",
 }
 
 /// A typed probe failure code, `{cloud}.{kind}` (`gcp.permission_missing`).
@@ -206,11 +276,21 @@ impl Code {
     pub const fn azure(kind: Kind) -> Code {
         Code::new(Cloud::Azure, kind)
     }
+
+    /// Every code a probe can report: each kind on each of its clouds ([`Kind::clouds`]).
+    pub fn all() -> impl Iterator<Item = Code> {
+        Kind::ALL.iter().flat_map(|k| k.clouds().iter().map(move |c| Code::new(*c, *k)))
+    }
+
+    /// What to do about it in general (for the catalogue).
+    pub const fn fix(self) -> &'static str {
+        self.kind.fix()
+    }
 }
 
 impl std::fmt::Display for Code {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", self.cloud.as_str(), self.kind.as_str())
+        f.write_str(self.as_str())
     }
 }
 
@@ -240,5 +320,78 @@ fn timed_out(cloud: Cloud, id: &str, bound: Duration) -> Outcome {
             format!("{id} did not answer within {} ms", bound.as_millis()),
             "the endpoint accepted the connection but did not answer: check the network, proxy (HTTPS_PROXY) or firewall, or raise --timeout; it is safe to re-run",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `{cloud}.{kind}` codes the probes construct, read from the crate's sources:
+    /// `Code::gcp(Kind::X)`, `Code::azure(Kind::X)`, and `Code::new(cloud, Kind::X)` (a helper shared
+    /// by both clouds, so both).
+    fn constructed() -> Vec<(Code, String)> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let kind = |name: &str| Kind::ALL.iter().copied().find(|k| format!("{k:?}") == name);
+        let mut found = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            // Product code only (this test names the patterns in its own text).
+            let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (pattern, clouds) in [
+                ("Code::gcp(Kind::", &[Cloud::Gcp][..]),
+                ("Code::azure(Kind::", &[Cloud::Azure][..]),
+                ("Code::new(cloud, Kind::", &[Cloud::Gcp, Cloud::Azure][..]),
+            ] {
+                for (i, _) in text.match_indices(pattern) {
+                    let name: String = text[i + pattern.len()..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+                    let k = kind(&name).unwrap_or_else(|| panic!("{}: Kind::{name} is not a kind", f.display()));
+                    for c in clouds {
+                        found.push((Code::new(*c, k), f.display().to_string()));
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_code_a_probe_constructs_is_in_the_catalogue() {
+        let listed: Vec<Code> = Code::all().collect();
+        let found = constructed();
+        // The scan sees the probes (GCP and Azure each construct well over ten codes).
+        assert!(found.iter().filter(|(c, _)| c.cloud == Cloud::Gcp).count() > 10, "{found:?}");
+        assert!(found.iter().filter(|(c, _)| c.cloud == Cloud::Azure).count() > 10, "{found:?}");
+        for (code, file) in &found {
+            assert!(
+                listed.contains(code),
+                "{file} reports {code}, which Kind::clouds does not list: add the cloud to its line in `kinds!`"
+            );
+        }
+        // And the catalogue lists no code that no probe reports.
+        for code in &listed {
+            assert!(found.iter().any(|(c, _)| c == code), "{code} is listed but no probe reports it");
+        }
+    }
+
+    #[test]
+    fn codes_read_as_their_strings() {
+        assert_eq!(Code::gcp(Kind::PermissionMissing).as_str(), "gcp.permission_missing");
+        assert_eq!(Code::azure(Kind::TokenRedirect).to_string(), "azure.token_redirect");
+        let c = ProbeCode::from(Code::gcp(Kind::Timeout));
+        assert_eq!(Some(c).as_deref(), Some("gcp.timeout"));
+        assert_eq!(serde_json::to_value(ProbeCode::from(CloudCode::PackDrift)).unwrap(), "pack.drift");
+        assert_eq!(ProbeCode::from(SecretsCode::NotFound).as_str(), "secrets.not_found");
     }
 }

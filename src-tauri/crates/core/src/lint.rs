@@ -3,7 +3,6 @@
 //! Reference), wildcards, `Principal: "*"`, unconditioned trust, partition mismatches, and
 //! write-level access worth a second look. Each finding has a severity and a fix.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -24,9 +23,12 @@ pub enum AccessLevel {
     Tagging,
 }
 
-fn catalog() -> &'static HashMap<String, AccessLevel> {
-    static MAP: OnceLock<HashMap<String, AccessLevel>> = OnceLock::new();
-    MAP.get_or_init(|| {
+/// The catalog's lines as (action, level), in the file's order: sorted by the ASCII-lowercased action
+/// (the generator writes it so; a test checks it), so a lookup is a binary search. No map is built:
+/// building a hash map of all 18,000 actions was most of a CLI command's time.
+fn catalog() -> &'static [(&'static str, AccessLevel)] {
+    static ENTRIES: OnceLock<Vec<(&'static str, AccessLevel)>> = OnceLock::new();
+    ENTRIES.get_or_init(|| {
         CATALOG
             .lines()
             .filter(|l| !l.starts_with('#'))
@@ -39,18 +41,24 @@ fn catalog() -> &'static HashMap<String, AccessLevel> {
                     "T" => AccessLevel::Tagging,
                     _ => AccessLevel::Write,
                 };
-                (a.to_ascii_lowercase(), level)
+                (a, level)
             })
             .collect()
     })
 }
 
-/// The access level of an IAM action (`service:Action`, case-insensitive), if AWS defines it.
-pub fn action_level(action: &str) -> Option<AccessLevel> {
-    catalog().get(&action.to_ascii_lowercase()).copied()
+/// Case-insensitive (ASCII) order, the catalog file's order.
+fn cmp_ci(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
-/// Catalog actions an IAM wildcard pattern (`*`, `?`) matches, case-insensitively.
+/// The access level of an IAM action (`service:Action`, case-insensitive), if AWS defines it.
+pub fn action_level(action: &str) -> Option<AccessLevel> {
+    let c = catalog();
+    c.binary_search_by(|(a, _)| cmp_ci(a, action)).ok().map(|i| c[i].1)
+}
+
+/// Catalog actions an IAM wildcard pattern (`*`, `?`) matches, case-insensitively (lowercased).
 pub fn expand(pattern: &str) -> Vec<String> {
     fn matches(p: &[u8], t: &[u8]) -> bool {
         match (p.first(), t.first()) {
@@ -62,7 +70,8 @@ pub fn expand(pattern: &str) -> Vec<String> {
         }
     }
     let p = pattern.to_ascii_lowercase();
-    let mut v: Vec<String> = catalog().keys().filter(|a| matches(p.as_bytes(), a.as_bytes())).cloned().collect();
+    let mut v: Vec<String> =
+        catalog().iter().map(|(a, _)| a.to_ascii_lowercase()).filter(|a| matches(p.as_bytes(), a.as_bytes())).collect();
     v.sort();
     v
 }
@@ -72,6 +81,7 @@ pub fn catalog_size() -> usize {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -320,6 +330,14 @@ mod tests {
 
     fn codes(f: &[Finding]) -> Vec<&str> {
         f.iter().map(|x| x.code.as_str()).collect()
+    }
+
+    #[test]
+    fn the_catalog_is_sorted_case_insensitively_and_has_no_duplicates() {
+        let c = catalog();
+        for w in c.windows(2) {
+            assert_eq!(cmp_ci(w[0].0, w[1].0), std::cmp::Ordering::Less, "{} then {}", w[0].0, w[1].0);
+        }
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The one AWS model a vendor plan and a role pack both lower into after validation: a
 //! [`RoleSet`] — the account, who owns what (the tag every role and policy carries), the
 //! customer-managed policies, and the roles with their trust, inline policies, attachments and
-//! boundary, each document with the file the bundle keeps it in. Renderers that take a `RoleSet`
-//! serve both paths (today: the aws CLI scripts, `render::aws_sh`); issue 12 moves the rest here.
+//! boundary, each document with the file the bundle keeps it in. Every AWS renderer after the JSON
+//! documents takes a `RoleSet`, so it serves both paths: the aws CLI scripts (`render::aws_sh`) and
+//! CloudFormation, Terraform and Pulumi (`render::aws_iac`).
 
 use crate::pack::ResolvedPack;
 use crate::policy::PolicyDocument;
@@ -18,18 +19,57 @@ pub struct OwnerTag {
     pub value: String,
 }
 
+/// What a resource is called in CloudFormation (logical id), Terraform (resource name) and Pulumi
+/// (resource name). These names are deployment state: a changed logical id or address replaces the
+/// role on the next deploy, so each path keeps the names it always had.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IacNames {
+    pub cfn: String,
+    pub tf: String,
+    pub pulumi: String,
+}
+
 /// A document and the file (relative to the bundle's `aws/` folder) that holds it.
 #[derive(Debug, Clone)]
 pub struct Document {
     pub name: String,
     pub file: String,
     pub policy: PolicyDocument,
+    /// Its resource names where it is a resource of its own (inline and managed policies).
+    pub iac: IacNames,
 }
 
 #[derive(Debug, Clone)]
 pub struct ManagedPolicy {
     pub description: String,
     pub document: Document,
+}
+
+/// A finding of a checker (checkov) that the set's author accepted, with the reason, written as a
+/// suppression beside the resources it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptedCheck {
+    pub id: String,
+    pub reason: String,
+    /// Only on roles (a vendor plan's cross-account trust), or on every resource (a pack's list).
+    pub roles_only: bool,
+}
+
+/// How the infrastructure-as-code files present the set.
+#[derive(Debug, Clone)]
+pub struct IacSet {
+    /// The CloudFormation template's Description.
+    pub title: String,
+    /// The stack name the deploy command in the files' headers uses.
+    pub stack_name: String,
+    /// Vendor plans: the role name and external id are CloudFormation parameters (editable when the
+    /// stack is created in the console), and the console quick-create hint is written.
+    pub parameters: bool,
+    pub external_id: Option<String>,
+    /// Output names of each role's ARN: (CloudFormation, Terraform, Pulumi) per role, in order, and
+    /// the outputs' description.
+    pub output_description: Option<String>,
+    pub accepted_checks: Vec<AcceptedCheck>,
 }
 
 /// A permissions boundary: a full ARN (vendor plans), or one of the set's own customer-managed
@@ -43,6 +83,9 @@ pub enum Boundary {
 #[derive(Debug, Clone)]
 pub struct Role {
     pub name: String,
+    /// Resource names, and the names of the outputs that carry its ARN.
+    pub iac: IacNames,
+    pub output: IacNames,
     pub path: String,
     pub description: String,
     pub trust: Document,
@@ -63,6 +106,29 @@ pub struct RoleSet {
     pub owner: OwnerTag,
     pub managed_policies: Vec<ManagedPolicy>,
     pub roles: Vec<Role>,
+    pub iac: IacSet,
+}
+
+/// A Terraform/Pulumi identifier from a name.
+pub fn ident(name: &str) -> String {
+    let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{s}")
+    } else {
+        s
+    }
+}
+
+/// A CloudFormation logical id: `prefix` and the name's alphanumeric words, capitalised.
+pub fn logical_id(prefix: &str, name: &str) -> String {
+    let clean: String = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect();
+    format!("{prefix}{clean}")
 }
 
 impl RoleSet {
@@ -73,12 +139,21 @@ impl RoleSet {
         let inline = docs
             .inline()
             .into_iter()
-            .map(|(name, doc)| Document {
-                name: name.to_string(),
-                file: if name == STORAGE_POLICY_NAME { "storage-policy.json" } else { "events-policy.json" }.to_string(),
-                policy: doc.clone(),
+            .map(|(name, doc)| {
+                let storage = name == STORAGE_POLICY_NAME;
+                Document {
+                    name: name.to_string(),
+                    file: if storage { "storage-policy.json" } else { "events-policy.json" }.to_string(),
+                    policy: doc.clone(),
+                    iac: IacNames {
+                        cfn: String::new(),
+                        tf: if storage { "storage_read" } else { "events_publish" }.into(),
+                        pulumi: name.to_string(),
+                    },
+                }
             })
             .collect();
+        let what = format!("{} (integration {})", r.profile.display_name, r.plan.integration.name);
         Some(RoleSet {
             what: format!("the role {} assumes", r.profile.display_name),
             partition: a.partition.name.clone(),
@@ -86,11 +161,33 @@ impl RoleSet {
             region: Some(a.region.clone()),
             owner: OwnerTag { key: INTEGRATION_TAG.to_string(), value: r.plan.integration.name.clone() },
             managed_policies: Vec::new(),
+            iac: IacSet {
+                title: format!("Trustbridge: least-privilege access for {what}"),
+                stack_name: crate::render::cfn::stack_name(r),
+                parameters: true,
+                external_id: a.external_id.clone(),
+                output_description: Some("Give this to the vendor".into()),
+                // Trusting the vendor's account is the role's purpose, and every trust statement is
+                // conditioned on sts:ExternalId and/or aws:PrincipalArn (asserted by the golden tests);
+                // checkov's CKV_AWS_61 flags any account principal and ignores conditions.
+                accepted_checks: vec![AcceptedCheck {
+                    id: "CKV_AWS_61".into(),
+                    reason: "Cross-account vendor trust is the purpose; every statement is conditioned on sts:ExternalId and/or aws:PrincipalArn".into(),
+                    roles_only: true,
+                }],
+            },
             roles: vec![Role {
                 name: a.role_name.clone(),
+                iac: IacNames { cfn: "VendorAccessRole".into(), tf: "vendor_access".into(), pulumi: "vendor-access".into() },
+                output: IacNames { cfn: "RoleArn".into(), tf: "role_arn".into(), pulumi: "role_arn".into() },
                 path: a.role_path.clone(),
-                description: format!("Access for {} (integration {})", r.profile.display_name, r.plan.integration.name),
-                trust: Document { name: "trust".into(), file: "trust-policy.json".into(), policy: docs.trust.clone() },
+                description: format!("Access for {what}"),
+                trust: Document {
+                    name: "trust".into(),
+                    file: "trust-policy.json".into(),
+                    policy: docs.trust.clone(),
+                    iac: IacNames::default(),
+                },
                 inline,
                 managed: Vec::new(),
                 aws_managed_arns: Vec::new(),
@@ -112,25 +209,59 @@ impl RoleSet {
                 .iter()
                 .map(|(name, description, doc)| ManagedPolicy {
                     description: if description.is_empty() { name.clone() } else { description.clone() },
-                    document: Document { name: name.clone(), file: format!("managed-policies/{name}.json"), policy: doc.clone() },
+                    document: Document {
+                        name: name.clone(),
+                        file: format!("managed-policies/{name}.json"),
+                        policy: doc.clone(),
+                        iac: IacNames { cfn: logical_id("Policy", name), tf: ident(name), pulumi: name.clone() },
+                    },
                 })
                 .collect(),
+            iac: IacSet {
+                title: format!("Trustbridge: {}", r.pack.display_name),
+                stack_name: format!("trustbridge-{}", r.pack.id),
+                parameters: false,
+                external_id: None,
+                output_description: None,
+                accepted_checks: r
+                    .pack
+                    .accepted_checks
+                    .iter()
+                    .map(|c| AcceptedCheck { id: c.id.clone(), reason: c.reason.replace('\n', " "), roles_only: false })
+                    .collect(),
+            },
             roles: r
                 .roles
                 .iter()
                 .map(|role| Role {
                     name: role.name.clone(),
+                    iac: IacNames { cfn: logical_id("Role", &role.name), tf: ident(&role.name), pulumi: role.name.clone() },
+                    output: IacNames {
+                        cfn: logical_id("Role", &role.name) + "Arn",
+                        tf: format!("{}_arn", ident(&role.name)),
+                        pulumi: format!("{}_arn", role.name),
+                    },
                     path: "/".into(),
                     description: role.description.clone(),
                     trust: Document {
                         name: "trust".into(),
                         file: format!("roles/{}/trust-policy.json", role.name),
                         policy: role.trust.clone(),
+                        iac: IacNames::default(),
                     },
                     inline: role
                         .inline
                         .iter()
-                        .map(|(n, d)| Document { name: n.clone(), file: format!("roles/{}/{n}.json", role.name), policy: d.clone() })
+                        .map(|(n, d)| Document {
+                            name: n.clone(),
+                            file: format!("roles/{}/{n}.json", role.name),
+                            policy: d.clone(),
+                            iac: IacNames {
+                                cfn: String::new(),
+                                tf: format!("{}_{}", ident(&role.name), ident(n)),
+                                pulumi: format!("{}-{n}", role.name),
+                            },
+                        })
                         .collect(),
                     managed: role.managed.clone(),
                     aws_managed_arns: role.aws_managed_arns.clone(),

@@ -14,8 +14,6 @@ use serde_json::Value;
 use crate::error::CoreError;
 use crate::lint::{self, Finding, Severity};
 use crate::policy::{PolicyDocument, INLINE_POLICIES_AGGREGATE_MAX, MANAGED_POLICY_MAX, TRUST_POLICY_MAX};
-use crate::render::cfn::{self, Pseudo};
-use crate::render::yaml::to_yaml;
 use crate::render::{Artifact, Bundle};
 use crate::validate::{rules, Problem};
 
@@ -29,6 +27,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
 pub const MAX_MANAGED_POLICIES_PER_ROLE: usize = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum VarKind {
     Partition,
@@ -635,9 +634,10 @@ pub fn render_pack(r: &ResolvedPack) -> Bundle {
     }
     files.push(Artifact::script("aws/setup.sh", setup_sh(r)));
     files.push(Artifact::script("aws/revoke.sh", revoke_sh(r)));
-    files.push(Artifact::text("aws/cloudformation.yaml", cloudformation(r)));
-    files.push(Artifact::text("aws/main.tf", terraform(r)));
-    files.push(Artifact::text("aws/pulumi/__main__.py", pulumi(r)));
+    let set = crate::model::RoleSet::from_pack(r);
+    files.push(Artifact::text("aws/cloudformation.yaml", crate::render::aws_iac::cfn_yaml(&set)));
+    files.push(Artifact::text("aws/main.tf", crate::render::aws_iac::terraform(&set)));
+    files.push(Artifact::text("aws/pulumi/__main__.py", crate::render::aws_iac::pulumi(&set)));
     files.push(Artifact::text(
         "aws/pulumi/Pulumi.yaml",
         crate::render::pulumi::project_yaml(&format!("trustbridge-{}", r.pack.id), &r.pack.display_name),
@@ -663,7 +663,7 @@ fn summary(r: &ResolvedPack) -> String {
         }
         s.push('\n');
     }
-    s.push_str("\n## Apply\n\nRun `aws/setup.sh` (aws CLI, signed in to the target account), or deploy `aws/cloudformation.yaml` with `aws cloudformation deploy --capabilities CAPABILITY_NAMED_IAM`.\n\n## Revoke\n\nRun `aws/revoke.sh`: it detaches and deletes every policy, then the roles.\n");
+    s.push_str(&format!("\n## Apply\n\nRun `aws/setup.sh` (aws CLI, signed in to the target account), or deploy `aws/cloudformation.yaml` with `aws cloudformation deploy --capabilities CAPABILITY_NAMED_IAM`.\n\n## Revoke\n\nWhat `aws/setup.sh` (or Terraform, or Pulumi) created: run `aws/revoke.sh`: it detaches and deletes every policy, then the roles. A CloudFormation stack: delete the stack (`aws cloudformation delete-stack --stack-name trustbridge-{}`); CloudFormation cannot tag customer-managed policies, so `aws/revoke.sh` refuses them (it changes only what carries its tags).\n", r.pack.id));
     s
 }
 
@@ -683,217 +683,6 @@ fn setup_sh(r: &ResolvedPack) -> String {
 
 fn revoke_sh(r: &ResolvedPack) -> String {
     crate::render::aws_sh::revoke_sh(&crate::model::RoleSet::from_pack(r), FOREIGN_PACK_FIX)
-}
-
-fn logical_id(prefix: &str, name: &str) -> String {
-    let clean: String = name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
-        })
-        .collect();
-    format!("{prefix}{clean}")
-}
-
-/// A Terraform/Pulumi identifier from a name.
-fn ident(name: &str) -> String {
-    let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
-    if s.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("_{s}")
-    } else {
-        s
-    }
-}
-
-fn terraform(r: &ResolvedPack) -> String {
-    use crate::render::terraform::{hcl_str, heredoc, HEADER};
-    let mut s = String::from(HEADER);
-    s.push_str("terraform {\n  required_providers {\n    aws = {\n      source  = \"hashicorp/aws\"\n      version = \">= 5.0\"\n    }\n  }\n}\n\n");
-    if let Some(region) = &r.region {
-        s.push_str(&format!("provider \"aws\" {{\n  region = {}\n}}\n\n", hcl_str(region)));
-    }
-    let skips: String =
-        r.pack.accepted_checks.iter().map(|a| format!("  # checkov:skip={}:{}\n", a.id, a.reason.replace('\n', " "))).collect();
-    for (name, desc, doc) in &r.managed_policies {
-        s.push_str(&format!(
-            "resource \"aws_iam_policy\" \"{}\" {{\n{skips}  name        = {}\n  description = {}\n  policy      = {}\n}}\n\n",
-            ident(name),
-            hcl_str(name),
-            hcl_str(if desc.is_empty() { name } else { desc }),
-            heredoc(&doc.to_pretty_json(), "  ")
-        ));
-    }
-    for role in &r.roles {
-        let id = ident(&role.name);
-        s.push_str(&format!(
-            "resource \"aws_iam_role\" \"{id}\" {{\n{skips}  name        = {}\n  description = {}\n",
-            hcl_str(&role.name),
-            hcl_str(&role.description)
-        ));
-        if let Some(b) = &role.boundary {
-            s.push_str(&format!("  permissions_boundary = aws_iam_policy.{}.arn\n", ident(b)));
-        }
-        s.push_str(&format!("  assume_role_policy = {}\n", heredoc(&role.trust.to_pretty_json(), "  ")));
-        s.push_str(&format!(
-            "  tags = {{\n    \"managed-by\" = \"trustbridge\"\n    \"trustbridge-pack\" = {}\n  }}\n}}\n\n",
-            hcl_str(&r.pack.id)
-        ));
-        for (pname, doc) in &role.inline {
-            s.push_str(&format!(
-                "resource \"aws_iam_role_policy\" \"{id}_{}\" {{\n{skips}  name   = {}\n  role   = aws_iam_role.{id}.id\n  policy = {}\n}}\n\n",
-                ident(pname),
-                hcl_str(pname),
-                heredoc(&doc.to_pretty_json(), "  ")
-            ));
-        }
-        for m in &role.managed {
-            s.push_str(&format!(
-                "resource \"aws_iam_role_policy_attachment\" \"{id}_{}\" {{\n  role       = aws_iam_role.{id}.name\n  policy_arn = aws_iam_policy.{}.arn\n}}\n\n",
-                ident(m),
-                ident(m)
-            ));
-        }
-        for arn in &role.aws_managed_arns {
-            let short = arn.rsplit('/').next().unwrap_or_default();
-            s.push_str(&format!(
-                "resource \"aws_iam_role_policy_attachment\" \"{id}_{}\" {{\n  role       = aws_iam_role.{id}.name\n  policy_arn = {}\n}}\n\n",
-                ident(short),
-                hcl_str(arn)
-            ));
-        }
-        s.push_str(&format!("output \"{id}_arn\" {{\n  value = aws_iam_role.{id}.arn\n}}\n\n"));
-    }
-    s
-}
-
-fn pulumi(r: &ResolvedPack) -> String {
-    use crate::render::pulumi::{py_literal, py_str, HEADER};
-    let mut s = String::from(HEADER);
-    s.push_str("import json\n\nimport pulumi\nimport pulumi_aws as aws\n\n");
-    let mut policies = Vec::new();
-    for (i, (name, desc, doc)) in r.managed_policies.iter().enumerate() {
-        s.push_str(&format!("MANAGED_POLICY_{i} = {}\n\n", py_literal(&serde_json::to_value(doc).expect("json"))));
-        s.push_str(&format!(
-            "managed_{i} = aws.iam.Policy({}, name={}, description={}, policy=json.dumps(MANAGED_POLICY_{i}))\n\n",
-            py_str(name),
-            py_str(name),
-            py_str(if desc.is_empty() { name } else { desc })
-        ));
-        policies.push((name.clone(), format!("managed_{i}")));
-    }
-    let var_of = |n: &str| policies.iter().find(|(p, _)| p == n).map(|(_, v)| v.clone()).unwrap_or_default();
-    for (i, role) in r.roles.iter().enumerate() {
-        s.push_str(&format!("ROLE_{i}_TRUST = {}\n\n", py_literal(&serde_json::to_value(&role.trust).expect("json"))));
-        let boundary = role.boundary.as_ref().map(|b| format!("    permissions_boundary={}.arn,\n", var_of(b))).unwrap_or_default();
-        s.push_str(&format!(
-            "role_{i} = aws.iam.Role(\n    {},\n    name={},\n    description={},\n    assume_role_policy=json.dumps(ROLE_{i}_TRUST),\n{boundary}    tags={{\"managed-by\": \"trustbridge\", \"trustbridge-pack\": {}}},\n)\n",
-            py_str(&role.name),
-            py_str(&role.name),
-            py_str(&role.description),
-            py_str(&r.pack.id)
-        ));
-        for (j, (pname, doc)) in role.inline.iter().enumerate() {
-            s.push_str(&format!("ROLE_{i}_INLINE_{j} = {}\n", py_literal(&serde_json::to_value(doc).expect("json"))));
-            s.push_str(&format!(
-                "aws.iam.RolePolicy({}, name={}, role=role_{i}.id, policy=json.dumps(ROLE_{i}_INLINE_{j}))\n",
-                py_str(&format!("{}-{pname}", role.name)),
-                py_str(pname)
-            ));
-        }
-        for m in &role.managed {
-            s.push_str(&format!(
-                "aws.iam.RolePolicyAttachment({}, role=role_{i}.name, policy_arn={}.arn)\n",
-                py_str(&format!("{}-{m}", role.name)),
-                var_of(m)
-            ));
-        }
-        for arn in &role.aws_managed_arns {
-            let short = arn.rsplit('/').next().unwrap_or_default();
-            s.push_str(&format!(
-                "aws.iam.RolePolicyAttachment({}, role=role_{i}.name, policy_arn={})\n",
-                py_str(&format!("{}-{short}", role.name)),
-                py_str(arn)
-            ));
-        }
-        s.push_str(&format!("pulumi.export({}, role_{i}.arn)\n\n", py_str(&format!("{}_arn", role.name))));
-    }
-    s
-}
-
-fn checkov_metadata(accepted: &[AcceptedCheck]) -> Value {
-    let skip: Vec<Value> = accepted.iter().map(|a| serde_json::json!({"id": a.id, "comment": a.reason})).collect();
-    serde_json::json!({ "checkov": { "skip": skip } })
-}
-
-fn cloudformation(r: &ResolvedPack) -> String {
-    let ps = Pseudo {
-        partition: &r.partition,
-        account: r.account.as_deref().unwrap_or("-"),
-        region: r.region.as_deref().unwrap_or("-"),
-        dns_suffix: "amazonaws.com",
-        external_id: None,
-    };
-    let mut resources = serde_json::Map::new();
-    for (name, desc, doc) in &r.managed_policies {
-        let mut res = serde_json::json!({"Type": "AWS::IAM::ManagedPolicy", "Properties": {
-            "ManagedPolicyName": name,
-            "Description": if desc.is_empty() { name } else { desc },
-            "PolicyDocument": cfn::sub(&serde_json::to_value(doc).expect("json"), &ps)}});
-        if !r.pack.accepted_checks.is_empty() {
-            res["Metadata"] = checkov_metadata(&r.pack.accepted_checks);
-        }
-        resources.insert(logical_id("Policy", name), res);
-    }
-    for role in &r.roles {
-        let mut props = serde_json::Map::new();
-        props.insert("RoleName".into(), Value::String(role.name.clone()));
-        props.insert("Description".into(), Value::String(role.description.clone()));
-        props.insert("AssumeRolePolicyDocument".into(), cfn::sub(&serde_json::to_value(&role.trust).expect("json"), &ps));
-        if !role.inline.is_empty() {
-            props.insert(
-                "Policies".into(),
-                Value::Array(
-                    role.inline
-                        .iter()
-                        .map(|(n, d)| serde_json::json!({"PolicyName": n, "PolicyDocument": cfn::sub(&serde_json::to_value(d).expect("json"), &ps)}))
-                        .collect(),
-                ),
-            );
-        }
-        let mut arns: Vec<Value> = role.managed.iter().map(|m| serde_json::json!({"Ref": logical_id("Policy", m)})).collect();
-        arns.extend(role.aws_managed_arns.iter().map(|a| cfn::sub(&Value::String(a.clone()), &ps)));
-        if !arns.is_empty() {
-            props.insert("ManagedPolicyArns".into(), Value::Array(arns));
-        }
-        if let Some(b) = &role.boundary {
-            props.insert("PermissionsBoundary".into(), serde_json::json!({"Ref": logical_id("Policy", b)}));
-        }
-        props.insert(
-            "Tags".into(),
-            serde_json::json!([{"Key": "managed-by", "Value": "trustbridge"}, {"Key": "trustbridge-pack", "Value": r.pack.id}]),
-        );
-        resources.insert(logical_id("Role", &role.name), serde_json::json!({"Type": "AWS::IAM::Role", "Properties": props}));
-    }
-    let outputs: serde_json::Map<String, Value> = r
-        .roles
-        .iter()
-        .map(|role| {
-            (logical_id("Role", &role.name) + "Arn", serde_json::json!({"Value": {"Fn::GetAtt": [logical_id("Role", &role.name), "Arn"]}}))
-        })
-        .collect();
-    let template = serde_json::json!({
-        "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": format!("Trustbridge: {}", r.pack.display_name),
-        "Resources": resources,
-        "Outputs": outputs,
-    });
-    format!(
-        "# Generated by Trustbridge from plan.json ({}).\n# Deploy: aws cloudformation deploy --template-file cloudformation.yaml --stack-name trustbridge-{} --capabilities CAPABILITY_NAMED_IAM\n{}",
-        r.pack.id,
-        r.pack.id,
-        to_yaml(&template)
-    )
 }
 
 #[cfg(test)]

@@ -66,7 +66,7 @@ pub fn read_small_bytes(path: &Path, max: u64) -> Result<Vec<u8>, String> {
 }
 
 fn signature_refused(shown: &str, p: crate::profile_trust::SignatureProblem) -> CoreError {
-    CoreError::ProfileSignature { id: shown.to_string(), code: p.code(), message: p.message(), fix: p.fix() }
+    CoreError::ProfileSignature { id: shown.to_string(), code: p.error_code(), message: p.message(), fix: p.fix() }
 }
 
 /// The built-in profiles, in display order.

@@ -18,6 +18,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::error::CoreCode;
 use serde::{Deserialize, Serialize};
 
 /// The signature file is the profile file's name plus this (minisign's convention).
@@ -232,12 +233,16 @@ pub enum SignatureProblem {
 }
 
 impl SignatureProblem {
-    pub fn code(&self) -> &'static str {
+    pub fn error_code(&self) -> CoreCode {
         match self {
-            SignatureProblem::Unsigned { .. } => "profile.unsigned",
-            SignatureProblem::UnknownKey { .. } => "profile.unknown_key",
-            SignatureProblem::Bad { .. } => "profile.bad_signature",
+            SignatureProblem::Unsigned { .. } => CoreCode::ProfileUnsigned,
+            SignatureProblem::UnknownKey { .. } => CoreCode::ProfileUnknownKey,
+            SignatureProblem::Bad { .. } => CoreCode::ProfileBadSignature,
         }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
     }
 
     /// The rule, in plain language (one line).

@@ -5,6 +5,85 @@
 
 use serde::Serialize;
 
+/// Declares a closed list of error codes from one table: the enum, each code's stable string
+/// (`as_str`), the generic plain-language fix the catalogue shows (`fix`; an error's own `fix()`
+/// says it for the case at hand) and every code (`ALL`). The same macro as
+/// `trustbridge_core::error_codes` (this crate does not depend on core).
+macro_rules! error_codes {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $code:literal => $fix:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant, )*
+        }
+
+        impl $name {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [$name] = &[ $( $name::$variant, )* ];
+
+            /// The stable string.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $code, )*
+                }
+            }
+
+            /// What to do about it in general, in plain language (for the catalogue).
+            pub const fn fix(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $fix, )*
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// Every code of the secrets crate: its errors' ([`SecretsError::error_code`]), including each
+    /// way a pasted or stored secret can be refused ([`SecretsError::Invalid`]).
+    pub enum SecretsCode {
+        KeyringUnavailable = "keyring.unavailable" => "Run Trustbridge in a logged-in desktop session with a keyring (GNOME Keyring, KWallet, the macOS Keychain, the Windows Credential Manager); secrets are never written to a file instead.",
+        KeyringLocked = "keyring.locked" => "Unlock your login keyring (or log out and in again), then try again.",
+        KeyringError = "keyring.error" => "Try again; if it keeps failing, restart the keyring service (or log out and in) and enter the secret again.",
+        NotFound = "secrets.not_found" => "Store the secret first: paste it in the wizard's Credentials step, or `trustbridge secrets set --plan PLAN --kind …`.",
+        Corrupt = "secrets.corrupt" => "Delete the stored secret (`trustbridge secrets delete --plan PLAN --kind …`) and store it again.",
+        TooLarge = "secrets.too_large" => "Pick the key file itself: the JSON that gcloud or az printed is a few kilobytes.",
+        BadIntegration = "secrets.bad_integration" => "Use an integration name of letters, digits, '_', '-' and '.', at most 64 characters.",
+        SealRecipient = "secrets.seal.recipient" => "The vendor profile's public key for sealed credentials is not an age key: ask the vendor for a corrected profile.",
+        SealFailed = "secrets.seal.failed" => "The credentials could not be encrypted to the vendor's key: try again, or export without sealing and hand them over as the vendor asks.",
+        GcpInvalidJson = "secrets.gcp.invalid_json" => "Paste or pick the whole service-account key file (JSON), exactly as it was downloaded.",
+        GcpKeylessConfig = "secrets.gcp.keyless_config" => "Nothing to store: this is a keyless (Workload Identity Federation) configuration, which holds no secret; hand it to the vendor as it is.",
+        GcpNotServiceAccount = "secrets.gcp.not_service_account" => "Pick a service-account key file (\"type\": \"service_account\"), not your own gcloud login or another kind of credential.",
+        GcpMissingField = "secrets.gcp.missing_field" => "Pick the key file exactly as Google issued it: a field a key file always has is missing.",
+        GcpClientEmail = "secrets.gcp.client_email" => "Pick the key file exactly as Google issued it: its service-account email is not an email address.",
+        GcpPrivateKeyId = "secrets.gcp.private_key_id" => "Pick the key file exactly as Google issued it: its key id is not hexadecimal.",
+        GcpPrivateKey = "secrets.gcp.private_key" => "The private key in the file is damaged or edited: create a new key for the service account and pick that file.",
+        GcpProjectMismatch = "secrets.gcp.project_mismatch" => "Pick the key of a service account in the plan's Google Cloud project, or correct the project in the plan.",
+        GcpServiceAccountMismatch = "secrets.gcp.service_account_mismatch" => "Create a key for the service account the plan names, or correct the service account in the plan.",
+        GcpTokenUri = "secrets.gcp.token_uri" => "Use the key file exactly as Google issued it: its token address must be Google's https token endpoint.",
+        AzureInvalidJson = "secrets.azure.invalid_json" => "Paste or pick the whole JSON that `az ad sp create-for-rbac` printed.",
+        AzureMissingField = "secrets.azure.missing_field" => "Paste the whole JSON that `az ad sp create-for-rbac` printed: a field it always has is missing.",
+        AzureAppId = "secrets.azure.app_id" => "Paste the JSON exactly as az printed it: its appId must be a GUID.",
+        AzureTenant = "secrets.azure.tenant" => "Paste the JSON exactly as az printed it: its tenant must be a GUID.",
+        AzurePassword = "secrets.azure.password" => "Paste the JSON exactly as az printed it: the client secret (password) is missing or empty.",
+        AzureTenantMismatch = "secrets.azure.tenant_mismatch" => "Create the service principal while signed in to the plan's tenant, or correct the tenant in the plan.",
+        VendorApiKeyMissing = "secrets.vendor_api_key.missing" => "Paste the API key the vendor's web app shows.",
+        VendorApiKeyLength = "secrets.vendor_api_key.length" => "Paste the API key exactly as the vendor's web app showed it: it is 8 to 1024 characters.",
+        VendorApiKeyCharacters = "secrets.vendor_api_key.characters" => "Paste the API key exactly as the vendor's web app showed it: one line of visible characters, no spaces.",
+    }
+}
+
 /// Errors of the secrets crate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SecretsError {
@@ -29,22 +108,27 @@ pub enum SecretsError {
     /// The pasted or picked secret is not what it should be. `field` names the JSON field; the
     /// message describes the problem without quoting the value.
     #[error("{field}: {message}")]
-    Invalid { code: &'static str, field: String, message: String, fix: String },
+    Invalid { code: SecretsCode, field: String, message: String, fix: String },
 }
 
 impl SecretsError {
+    /// The error's code.
+    pub fn error_code(&self) -> SecretsCode {
+        match self {
+            SecretsError::KeyringUnavailable { .. } => SecretsCode::KeyringUnavailable,
+            SecretsError::KeyringLocked { .. } => SecretsCode::KeyringLocked,
+            SecretsError::Keyring { .. } => SecretsCode::KeyringError,
+            SecretsError::NotFound { .. } => SecretsCode::NotFound,
+            SecretsError::Corrupt { .. } => SecretsCode::Corrupt,
+            SecretsError::TooLarge { .. } => SecretsCode::TooLarge,
+            SecretsError::BadIntegration { .. } => SecretsCode::BadIntegration,
+            SecretsError::Invalid { code, .. } => *code,
+        }
+    }
+
     /// Stable machine-readable code; the UI maps codes to plain language.
     pub fn code(&self) -> &'static str {
-        match self {
-            SecretsError::KeyringUnavailable { .. } => "keyring.unavailable",
-            SecretsError::KeyringLocked { .. } => "keyring.locked",
-            SecretsError::Keyring { .. } => "keyring.error",
-            SecretsError::NotFound { .. } => "secrets.not_found",
-            SecretsError::Corrupt { .. } => "secrets.corrupt",
-            SecretsError::TooLarge { .. } => "secrets.too_large",
-            SecretsError::BadIntegration { .. } => "secrets.bad_integration",
-            SecretsError::Invalid { code, .. } => code,
-        }
+        self.error_code().as_str()
     }
 
     /// What the user can do about it, in plain language.
@@ -65,7 +149,7 @@ impl SecretsError {
         ErrorInfo { code: self.code().to_string(), message: self.to_string(), fix: self.fix() }
     }
 
-    pub(crate) fn invalid(code: &'static str, field: &str, message: impl Into<String>, fix: impl Into<String>) -> SecretsError {
+    pub(crate) fn invalid(code: SecretsCode, field: &str, message: impl Into<String>, fix: impl Into<String>) -> SecretsError {
         SecretsError::Invalid { code, field: field.to_string(), message: message.into(), fix: fix.into() }
     }
 }

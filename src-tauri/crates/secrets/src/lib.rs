@@ -17,7 +17,7 @@ pub mod store;
 pub mod url_rule;
 pub mod validate;
 
-pub use error::{ErrorInfo, SecretsError};
+pub use error::{ErrorInfo, SecretsCode, SecretsError};
 pub use sensitive::Sensitive;
 pub use store::{
     service_name, Backend, BuildKind, KeyringBackend, MemoryBackend, SecretStatus, SecretStore, APP_ID, CHUNK_BYTES, MAX_SECRET_BYTES,

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::str::FromStr;
 
-use crate::error::SecretsError;
+use crate::error::{SecretsCode, SecretsError};
 use crate::sensitive::Sensitive;
 
 const FIX: &str = "the vendor profile's handoff.seal_to must be the vendor's age public key (age1…), exactly as the vendor publishes it";
@@ -13,14 +13,14 @@ const FIX: &str = "the vendor profile's handoff.seal_to must be the vendor's age
 /// Parses an age X25519 recipient (`age1…`).
 pub fn recipient(s: &str) -> Result<age::x25519::Recipient, SecretsError> {
     age::x25519::Recipient::from_str(s.trim())
-        .map_err(|_| SecretsError::invalid("secrets.seal.recipient", "handoff.seal_to", "is not an age X25519 public key (age1…)", FIX))
+        .map_err(|_| SecretsError::invalid(SecretsCode::SealRecipient, "handoff.seal_to", "is not an age X25519 public key (age1…)", FIX))
 }
 
 /// Encrypts `plaintext` to `to` and armors it (`-----BEGIN AGE ENCRYPTED FILE-----`).
 pub fn seal(to: &str, plaintext: &Sensitive<String>) -> Result<String, SecretsError> {
     let r = recipient(to)?;
     let failed =
-        |what: &str| SecretsError::invalid("secrets.seal.failed", "credentials.age", format!("could not be encrypted ({what})"), FIX);
+        |what: &str| SecretsError::invalid(SecretsCode::SealFailed, "credentials.age", format!("could not be encrypted ({what})"), FIX);
     let encryptor = age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient)).map_err(|_| failed("recipient"))?;
     let mut out = Vec::new();
     let armor = age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor).map_err(|_| failed("armor"))?;

@@ -6,11 +6,12 @@ use std::fmt;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
-use crate::error::SecretsError;
+use crate::error::{SecretsCode, SecretsError};
 use crate::sensitive::Sensitive;
 
 /// Which secret an entry holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum SecretKind {
     /// A GCP service-account key file (JSON).
@@ -145,7 +146,7 @@ fn json_error(prefix: &'static str, what: &str, (field, e): &(String, serde_json
     };
     let at = if field.is_empty() || field == "." { String::new() } else { format!("field {field}, ") };
     SecretsError::invalid(
-        if prefix == "gcp" { "secrets.gcp.invalid_json" } else { "secrets.azure.invalid_json" },
+        if prefix == "gcp" { SecretsCode::GcpInvalidJson } else { SecretsCode::AzureInvalidJson },
         if field.is_empty() || field == "." { "(file)" } else { field.as_str() },
         format!("{why} ({at}line {}, column {})", e.line(), e.column()),
         format!("paste or pick the whole {what}, exactly as it was downloaded or printed"),
@@ -160,7 +161,7 @@ fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, (String, 
     Ok(v)
 }
 
-fn present(v: Option<String>, code: &'static str, field: &str, fix: &str) -> Result<String, SecretsError> {
+fn present(v: Option<String>, code: SecretsCode, field: &str, fix: &str) -> Result<String, SecretsError> {
     match v.map(|s| s.trim().to_string()) {
         Some(s) if !s.is_empty() => Ok(s),
         _ => Err(SecretsError::invalid(code, field, "is missing", fix)),
@@ -218,7 +219,7 @@ impl GcpServiceAccountKey {
             Some("service_account") => {}
             Some("external_account") => {
                 return Err(SecretsError::invalid(
-                    "secrets.gcp.keyless_config",
+                    SecretsCode::GcpKeylessConfig,
                     "type",
                     "is 'external_account': this is a Workload Identity Federation credential configuration, which holds no secret",
                     "nothing to store: hand this file to the vendor as it is (it is part of the keyless setup's hand-off)",
@@ -226,32 +227,32 @@ impl GcpServiceAccountKey {
             }
             Some("authorized_user") => {
                 return Err(SecretsError::invalid(
-                    "secrets.gcp.not_service_account",
+                    SecretsCode::GcpNotServiceAccount,
                     "type",
                     "is 'authorized_user': these are your own gcloud login credentials, not a service-account key",
                     GCP_FIX_DOWNLOAD,
                 ))
             }
             Some(_) => {
-                return Err(SecretsError::invalid("secrets.gcp.not_service_account", "type", "must be 'service_account'", GCP_FIX_DOWNLOAD))
+                return Err(SecretsError::invalid(SecretsCode::GcpNotServiceAccount, "type", "must be 'service_account'", GCP_FIX_DOWNLOAD))
             }
-            None => return Err(SecretsError::invalid("secrets.gcp.not_service_account", "type", "is missing", GCP_FIX_DOWNLOAD)),
+            None => return Err(SecretsError::invalid(SecretsCode::GcpNotServiceAccount, "type", "is missing", GCP_FIX_DOWNLOAD)),
         }
-        let project_id = present(raw.project_id, "secrets.gcp.missing_field", "project_id", GCP_FIX_DOWNLOAD)?;
-        let client_email = present(raw.client_email, "secrets.gcp.missing_field", "client_email", GCP_FIX_DOWNLOAD)?;
+        let project_id = present(raw.project_id, SecretsCode::GcpMissingField, "project_id", GCP_FIX_DOWNLOAD)?;
+        let client_email = present(raw.client_email, SecretsCode::GcpMissingField, "client_email", GCP_FIX_DOWNLOAD)?;
         if !client_email.contains('@') || client_email.chars().any(char::is_whitespace) {
-            return Err(SecretsError::invalid("secrets.gcp.client_email", "client_email", "is not an email address", GCP_FIX_DOWNLOAD));
+            return Err(SecretsError::invalid(SecretsCode::GcpClientEmail, "client_email", "is not an email address", GCP_FIX_DOWNLOAD));
         }
-        let private_key_id = present(raw.private_key_id, "secrets.gcp.missing_field", "private_key_id", GCP_FIX_DOWNLOAD)?;
+        let private_key_id = present(raw.private_key_id, SecretsCode::GcpMissingField, "private_key_id", GCP_FIX_DOWNLOAD)?;
         if !private_key_id.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(SecretsError::invalid("secrets.gcp.private_key_id", "private_key_id", "must be hexadecimal", GCP_FIX_DOWNLOAD));
+            return Err(SecretsError::invalid(SecretsCode::GcpPrivateKeyId, "private_key_id", "must be hexadecimal", GCP_FIX_DOWNLOAD));
         }
         let token_uri = raw.token_uri.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let token_uri = token_uri.unwrap_or_else(|| "https://oauth2.googleapis.com/token".into());
         check_token_uri(&token_uri)?;
         let pem = raw
             .private_key
-            .ok_or_else(|| SecretsError::invalid("secrets.gcp.missing_field", "private_key", "is missing", GCP_FIX_DOWNLOAD))?;
+            .ok_or_else(|| SecretsError::invalid(SecretsCode::GcpMissingField, "private_key", "is missing", GCP_FIX_DOWNLOAD))?;
         let key = parse_rsa_pem(&pem)?;
         Ok(GcpServiceAccountKey { project_id, client_email, private_key_id, token_uri, key, raw: Sensitive::new(text.expose().clone()) })
     }
@@ -260,7 +261,7 @@ impl GcpServiceAccountKey {
     pub fn check_plan(&self, project_id: &str, service_account_email: Option<&str>) -> Result<(), SecretsError> {
         if self.project_id != project_id {
             return Err(SecretsError::invalid(
-                "secrets.gcp.project_mismatch",
+                SecretsCode::GcpProjectMismatch,
                 "project_id",
                 format!("is '{}', but the plan is for project '{project_id}'", self.project_id),
                 format!("pick the key of a service account in project '{project_id}', or correct gcp.project_id in the plan"),
@@ -269,7 +270,7 @@ impl GcpServiceAccountKey {
         if let Some(want) = service_account_email {
             if !self.client_email.eq_ignore_ascii_case(want) {
                 return Err(SecretsError::invalid(
-                    "secrets.gcp.service_account_mismatch",
+                    SecretsCode::GcpServiceAccountMismatch,
                     "client_email",
                     format!("is '{}', but the plan names service account '{want}'", self.client_email),
                     format!("create a key for {want} (`gcloud iam service-accounts keys create key.json --iam-account={want}`), or correct gcp.service_account in the plan"),
@@ -293,7 +294,7 @@ impl GcpServiceAccountKey {
         let mut sig = vec![0u8; self.key.public_modulus_len()];
         let rng = aws_lc_rs::rand::SystemRandom::new();
         self.key.sign(&aws_lc_rs::signature::RSA_PKCS1_SHA256, &rng, message, &mut sig).map_err(|_| {
-            SecretsError::invalid("secrets.gcp.private_key", "private_key", "could not sign with this key", GCP_FIX_DOWNLOAD)
+            SecretsError::invalid(SecretsCode::GcpPrivateKey, "private_key", "could not sign with this key", GCP_FIX_DOWNLOAD)
         })?;
         Ok(sig)
     }
@@ -311,7 +312,7 @@ impl GcpServiceAccountKey {
 fn check_token_uri(uri: &str) -> Result<(), SecretsError> {
     crate::url_rule::check_credential_url(uri).map(|_| ()).map_err(|why| {
         SecretsError::invalid(
-            "secrets.gcp.token_uri",
+            SecretsCode::GcpTokenUri,
             "token_uri",
             why,
             "use the key file exactly as Google issued it (token_uri https://oauth2.googleapis.com/token)",
@@ -322,7 +323,7 @@ fn check_token_uri(uri: &str) -> Result<(), SecretsError> {
 fn parse_rsa_pem(pem: &Sensitive<String>) -> Result<aws_lc_rs::rsa::KeyPair, SecretsError> {
     let bad = |message: &str| {
         SecretsError::invalid(
-            "secrets.gcp.private_key",
+            SecretsCode::GcpPrivateKey,
             "private_key",
             message.to_string(),
             "the key file is damaged or edited: download a new key (the file is only offered once)",
@@ -393,17 +394,17 @@ const AZURE_FIX: &str = "paste the whole JSON that `az ad sp create-for-rbac --n
 impl AzureClientSecret {
     pub fn parse(text: &Sensitive<String>) -> Result<AzureClientSecret, SecretsError> {
         let raw: RawAzure = parse_json(text.expose()).map_err(|e| json_error("azure", "JSON printed by `az ad sp create-for-rbac`", &e))?;
-        let app_id = present(raw.app_id, "secrets.azure.missing_field", "appId", AZURE_FIX)?;
+        let app_id = present(raw.app_id, SecretsCode::AzureMissingField, "appId", AZURE_FIX)?;
         if !is_guid(&app_id) {
-            return Err(SecretsError::invalid("secrets.azure.app_id", "appId", "must be a GUID (8-4-4-4-12 hex digits)", AZURE_FIX));
+            return Err(SecretsError::invalid(SecretsCode::AzureAppId, "appId", "must be a GUID (8-4-4-4-12 hex digits)", AZURE_FIX));
         }
-        let tenant = present(raw.tenant, "secrets.azure.missing_field", "tenant", AZURE_FIX)?;
+        let tenant = present(raw.tenant, SecretsCode::AzureMissingField, "tenant", AZURE_FIX)?;
         if !is_guid(&tenant) {
-            return Err(SecretsError::invalid("secrets.azure.tenant", "tenant", "must be a GUID (8-4-4-4-12 hex digits)", AZURE_FIX));
+            return Err(SecretsError::invalid(SecretsCode::AzureTenant, "tenant", "must be a GUID (8-4-4-4-12 hex digits)", AZURE_FIX));
         }
         let password = match raw.password {
             Some(p) if !p.expose().trim().is_empty() => p,
-            _ => return Err(SecretsError::invalid("secrets.azure.password", "password", "is missing or empty", AZURE_FIX)),
+            _ => return Err(SecretsError::invalid(SecretsCode::AzurePassword, "password", "is missing or empty", AZURE_FIX)),
         };
         Ok(AzureClientSecret {
             app_id: app_id.to_ascii_lowercase(),
@@ -418,7 +419,7 @@ impl AzureClientSecret {
     pub fn check_plan(&self, tenant_id: &str) -> Result<(), SecretsError> {
         if !self.tenant.eq_ignore_ascii_case(tenant_id) {
             return Err(SecretsError::invalid(
-                "secrets.azure.tenant_mismatch",
+                SecretsCode::AzureTenantMismatch,
                 "tenant",
                 format!("is '{}', but the plan is for tenant '{tenant_id}'", self.tenant),
                 format!("create the service principal while signed in to tenant {tenant_id} (`az login --tenant {tenant_id}`), or correct azure.tenant_id in the plan"),
@@ -458,14 +459,14 @@ impl VendorApiKey {
     pub fn parse(text: &Sensitive<String>) -> Result<VendorApiKey, SecretsError> {
         let t = text.expose().trim();
         if t.is_empty() {
-            return Err(SecretsError::invalid("secrets.vendor_api_key.missing", "(key)", "is empty", VENDOR_KEY_FIX));
+            return Err(SecretsError::invalid(SecretsCode::VendorApiKeyMissing, "(key)", "is empty", VENDOR_KEY_FIX));
         }
         if !(8..=1024).contains(&t.len()) {
-            return Err(SecretsError::invalid("secrets.vendor_api_key.length", "(key)", "must be 8 to 1024 characters", VENDOR_KEY_FIX));
+            return Err(SecretsError::invalid(SecretsCode::VendorApiKeyLength, "(key)", "must be 8 to 1024 characters", VENDOR_KEY_FIX));
         }
         if !t.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(SecretsError::invalid(
-                "secrets.vendor_api_key.characters",
+                SecretsCode::VendorApiKeyCharacters,
                 "(key)",
                 "may hold only visible ASCII characters (no spaces, line breaks or other characters)",
                 VENDOR_KEY_FIX,

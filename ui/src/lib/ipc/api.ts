@@ -16,6 +16,7 @@ import type { Preview } from "./bindings/Preview";
 import type { ProfileSummary } from "./bindings/ProfileSummary";
 import type { ImportedProfile } from "./bindings/ImportedProfile";
 import type { RegisterResult } from "./bindings/RegisterResult";
+import type { SecretKind } from "./bindings/SecretKind";
 
 export type { AppInfo } from "./bindings/AppInfo";
 export type { ApplyChange } from "./bindings/ApplyChange";
@@ -36,6 +37,12 @@ export type { RegisterResult } from "./bindings/RegisterResult";
 export type { RegisterStep } from "./bindings/RegisterStep";
 export type { RegistrationSummary } from "./bindings/RegistrationSummary";
 export type { RolePolicy } from "./bindings/RolePolicy";
+export type { ChangeKind } from "./bindings/ChangeKind";
+export type { LintFinding } from "./bindings/LintFinding";
+export type { ProbeStatus } from "./bindings/ProbeStatus";
+/** What `store_credentials` stores: a GCP key, an Azure service principal, or the vendor's API key. */
+export type { SecretKind } from "./bindings/SecretKind";
+export type { Severity } from "./bindings/Severity";
 
 /** Name and version of the running app. */
 export function appInfo(): Promise<AppInfo> {
@@ -107,9 +114,6 @@ export function loadDraft(): Promise<Draft | null> {
 export function clearDraft(): Promise<void> {
   return call<void>("clear_draft");
 }
-
-/** What `store_credentials` stores: a GCP key, an Azure service principal, or the vendor's API key. */
-export type SecretKind = "gcp" | "azure" | "vendor-api-key";
 
 export type ConsoleTarget = "aws-console" | "gcp-cloud-shell" | "azure-cloud-shell" | "azure-admin-consent";
 

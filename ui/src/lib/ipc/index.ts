@@ -1,14 +1,16 @@
 // The only module allowed to talk to Tauri. Everything else in the UI imports from `$lib/ipc`
 // (this file, `api.ts`, `messages.ts` and the generated `bindings/`).
 import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
+import type { ErrorCode } from "./bindings/ErrorCode";
 import type { IpcError } from "./bindings/IpcError";
 
+export type { ErrorCode } from "./bindings/ErrorCode";
 export type { IpcError } from "./bindings/IpcError";
 
 /** Code used when the webview is not running inside the Trustbridge app (e.g. `vite dev` in a browser). */
-export const IPC_UNAVAILABLE = "ipc.unavailable";
+export const IPC_UNAVAILABLE = "ipc.unavailable" satisfies ErrorCode;
 /** Code used when the Rust side rejected with something that is not an `IpcError`. */
-export const IPC_UNKNOWN = "ipc.unknown";
+export const IPC_UNKNOWN = "ipc.unknown" satisfies ErrorCode;
 
 function optionalString(value: unknown): string | null {
   return typeof value === "string" && value.length > 0 ? value : null;

@@ -1,33 +1,30 @@
 // Error code → plain-language message. The UI matches on `code`, never on message text.
+// `ErrorCode` is generated from Rust's catalogue (`src-tauri/crates/app/src/errors.rs`): this table
+// must name every literal code, so a code without a message is a type error in `npm run check`.
+// A field's problem (`validation.<field path>`) is worded from Rust's message, which names the rule.
+import type { ErrorCode } from "./bindings/ErrorCode";
 import type { IpcError } from "./bindings/IpcError";
-import { IPC_UNAVAILABLE } from "./index";
 
-const MESSAGES: Record<string, string> = {
-  [IPC_UNAVAILABLE]:
+/** Every code with a fixed meaning: all but a field's `validation.<field path>`. */
+export type LiteralErrorCode = Exclude<ErrorCode, `validation.${string}`>;
+
+export const MESSAGES: Record<LiteralErrorCode, string> = {
+  // The window itself.
+  "ipc.unavailable":
     "This page is not running inside the Trustbridge app, so it cannot reach its engine. Open the Trustbridge app instead.",
-  "keyring.unavailable":
-    "The system keyring is locked or unavailable, so secrets cannot be stored.",
-  "keyring.locked": "The system keyring is locked. Unlock it (log in to your desktop session) and try again.",
-  "aws.no_credentials": "No AWS credentials were found on this computer.",
-  "aws.sso_expired": "Your AWS SSO session has expired.",
-  "aws.expired_token": "Your AWS credentials have expired.",
-  "aws.network": "Trustbridge could not reach AWS.",
-  "aws.account_mismatch": "These AWS credentials are for another account than the one in your answers. Nothing was changed.",
-  "open.failed": "The browser could not be opened.",
-  "open.not_allowed": "Trustbridge only opens the AWS, Google Cloud and Azure consoles.",
-  "draft.secret": "Your answers were not saved: they contained something that looks like a secret.",
-  "draft.secret_value": "Your answers were not saved: a field holds something that looks like a key or secret. Remove it; keys go in the Credentials step.",
-  "dialog.failed": "The file or folder picker could not open.",
-  "apply.cancelled": "You chose Cancel in the confirmation, so nothing was applied.",
-  "export.cancelled": "You chose Cancel in the confirmation, so nothing was written.",
-  "aws.role_not_ours":
-    "A role with this name already exists in your AWS account, and Trustbridge did not create it. Nothing was changed.",
-  "aws.role_other_integration":
-    "A role with this name already exists in your AWS account, and Trustbridge made it for another integration. Nothing was changed.",
-  "aws.pack_resource_not_ours":
-    "A role or policy with one of this pack's names already exists in your AWS account, and this pack did not create it. Nothing was changed.",
-  "apply.lint_errors": "Nothing was applied: the policy checks found an error. Go back to Check your answers, fix it, and apply again.",
-  "profile.import_cancelled": "No vendor profile file was chosen.",
+  "ipc.unknown": "Something went wrong inside Trustbridge, so this could not be done.",
+  "export.folder_missing": "Enter the folder to export to",
+  "export.folder_not_absolute": "Enter the full path of the folder, starting with /",
+
+  // The plan and vendor profiles.
+  "plan.version": "These answers were saved by a newer version of Trustbridge, so this version cannot read them.",
+  "plan.parse": "The answers could not be read: they are not in the shape Trustbridge expects.",
+  "plan.no_section": "Your answers do not include this cloud, so there is nothing to do for it.",
+  validation: "Some answers are not valid, so this could not be done. Go back to the answers the problems name.",
+  "aws.size_limit": "The AWS policy is larger than AWS allows. Grant fewer buckets or event buses in this role.",
+  "export.io":
+    "The files could not be written to this folder: it may not exist, or you may not be allowed to write to it. Nothing was written.",
+  "random.unavailable": "This computer's secure random number source did not work, so no external ID could be made.",
   "profile.unsigned":
     "This vendor profile file is not signed, so nothing shows that it comes from the vendor. It is not used unless you accept it.",
   "profile.unknown_key":
@@ -41,6 +38,101 @@ const MESSAGES: Record<string, string> = {
   "profile.accept_cancelled": "You chose Cancel in the confirmation, so the vendor profile file is not used.",
   "profile.not_imported":
     "Trustbridge no longer has this vendor profile file. Choose it again with \"Use a vendor profile file…\", or choose another vendor.",
+  "profile.import_cancelled": "No vendor profile file was chosen.",
+  "profile.io": "A file for signing vendor profiles could not be read or written.",
+  "profile.no_password": "The signing key's password was not given.",
+  "profile.bad_key": "This is not a signing key Trustbridge can use, or its password is wrong.",
+  "profile.key_exists": "A signing key already exists in this folder, and Trustbridge never overwrites one.",
+
+  // Export, apply and the window's own actions.
+  "export.folder": "The chosen folder's name cannot be used. Choose another folder.",
+  "export.lint_errors": "Nothing was written: the policy checks found an error. Go back to Check your answers, fix it, and export again.",
+  "export.cancelled": "You chose Cancel in the confirmation, so nothing was written.",
+  "apply.lint_errors": "Nothing was applied: the policy checks found an error. Go back to Check your answers, fix it, and apply again.",
+  "apply.cancelled": "You chose Cancel in the confirmation, so nothing was applied.",
+  "open.failed": "The browser could not be opened.",
+  "open.not_allowed": "Trustbridge only opens the AWS, Google Cloud and Azure consoles.",
+  "open.no_plan": "The admin consent page needs your Azure answers first.",
+  "open.not_keyless": "Your Azure answers do not use the vendor's app, so there is no admin consent page to open.",
+  "dialog.failed": "The file or folder picker could not open.",
+  "register.cloud": "Trustbridge was asked to register a cloud it does not know.",
+  "draft.secret": "Your answers were not saved: they contained something that looks like a secret.",
+  "draft.secret_value":
+    "Your answers were not saved: a field holds something that looks like a key or secret. Remove it; keys go in the Credentials step.",
+  "draft.invalid": "Your answers could not be saved for later.",
+  "draft.too_large": "Your answers are too large to be saved for later.",
+  "draft.io": "Your answers could not be saved on this computer.",
+  "seal.no_vendor_key": "This vendor has no key to seal credentials to.",
+  "seal.nothing_to_seal": "Your answers have no credentials to seal.",
+  "seal.failed": "The credentials could not be prepared for sealing.",
+  "seal.stored_not_json": "The stored credentials are damaged, so they could not be sealed. Store them again.",
+
+  // Credentials and the system keyring.
+  "credentials.kind": "Trustbridge was asked to store a kind of credentials it does not know.",
+  "credentials.no_registration": "This vendor has no platform to register with, so there is no API key to store.",
+  "credentials.no_section": "Your answers do not include this cloud, so there are no credentials to store for it.",
+  "credentials.keyless": "This cloud's access is keyless, so there is no key or secret to store.",
+  "credentials.empty": "Paste the credentials or choose the file first.",
+  "keyring.unavailable": "The system keyring is locked or unavailable, so secrets cannot be stored.",
+  "keyring.locked": "The system keyring is locked. Unlock it (log in to your desktop session) and try again.",
+  "keyring.error": "The system keyring failed. Try again.",
+  "secrets.not_found": "These credentials are not stored on this computer yet.",
+  "secrets.corrupt": "The stored credentials are damaged. Store them again.",
+  "secrets.too_large": "This file is too large to be a key file.",
+  "secrets.bad_integration": "The integration name cannot be used to store credentials: use letters, digits, dots, dashes and underscores.",
+  "secrets.seal.recipient": "The vendor's key for sealed credentials is not valid. Ask the vendor for a corrected profile.",
+  "secrets.seal.failed": "The credentials could not be sealed for the vendor.",
+  "secrets.gcp.invalid_json": "This is not a complete Google Cloud key file.",
+  "secrets.gcp.keyless_config":
+    "This file is a keyless sign-in configuration: it holds no secret, so there is nothing to store.",
+  "secrets.gcp.not_service_account": "This is not a service account key file.",
+  "secrets.gcp.missing_field": "This Google Cloud key file is missing a part every key file has.",
+  "secrets.gcp.client_email": "The service account email in this key file is not valid.",
+  "secrets.gcp.private_key_id": "The key ID in this key file is not valid.",
+  "secrets.gcp.private_key": "The private key in this key file is damaged.",
+  "secrets.gcp.project_mismatch": "This key is for another Google Cloud project than the one in your answers.",
+  "secrets.gcp.service_account_mismatch": "This key is for another service account than the one in your answers.",
+  "secrets.gcp.token_uri": "This key file sends its sign-in somewhere other than Google.",
+  "secrets.azure.invalid_json": "This is not the complete output of the Azure command.",
+  "secrets.azure.missing_field": "The Azure credentials are missing a part they always have.",
+  "secrets.azure.app_id": "The app ID in these Azure credentials is not valid.",
+  "secrets.azure.tenant": "The tenant in these Azure credentials is not valid.",
+  "secrets.azure.password": "The client secret is missing from these Azure credentials.",
+  "secrets.azure.tenant_mismatch": "These Azure credentials are for another tenant than the one in your answers.",
+  "secrets.vendor_api_key.missing": "Enter the API key.",
+  "secrets.vendor_api_key.length": "This does not look like an API key: it is too short or too long.",
+  "secrets.vendor_api_key.characters": "This does not look like an API key: it contains spaces or other characters an API key does not have.",
+
+  // AWS.
+  "aws.no_credentials": "No AWS credentials were found on this computer.",
+  "aws.sso_expired": "Your AWS SSO session has expired.",
+  "aws.expired_token": "Your AWS credentials have expired.",
+  "aws.invalid_client_token": "AWS does not recognise the credentials on this computer.",
+  "aws.network": "Trustbridge could not reach AWS.",
+  "aws.timeout": "AWS took too long to answer.",
+  "aws.throttled": "AWS is limiting how fast requests can be made. Wait a minute and try again.",
+  "aws.access_denied": "AWS refused: the credentials on this computer are not allowed to do this.",
+  "aws.account_mismatch": "These AWS credentials are for another account than the one in your answers. Nothing was changed.",
+  "aws.entity_already_exists": "Something with this name already exists in your AWS account.",
+  "aws.limit_exceeded": "An AWS limit was reached, such as the number of policies a role can have.",
+  "aws.malformed_policy": "AWS did not accept a policy Trustbridge made. Check the vendor's account ID in your answers.",
+  "aws.role_not_assumable_yet": "The role is not usable yet: AWS can take a minute to make a new role available everywhere.",
+  "aws.not_found": "Something your answers name does not exist in your AWS account.",
+  "aws.not_managed": "This role was not created by Trustbridge, so Trustbridge did not change it.",
+  "aws.delete_conflict": "The role cannot be removed yet: something Trustbridge did not add is still attached to it.",
+  "aws.role_not_ours":
+    "A role with this name already exists in your AWS account, and Trustbridge did not create it. Nothing was changed.",
+  "aws.role_other_integration":
+    "A role with this name already exists in your AWS account, and Trustbridge made it for another integration. Nothing was changed.",
+  "aws.pack_resource_not_ours":
+    "A role or policy with one of this pack's names already exists in your AWS account, and this pack did not create it. Nothing was changed.",
+  "aws.adopted_role_trusts_only_vendor":
+    "This role existed before Trustbridge took it over, and it trusts only the vendor, so removing the vendor would leave it trusting no one.",
+  "aws.service_error": "AWS refused the request.",
+  "aws.external_id_pending": "The vendor has not issued the external ID yet: register with the vendor first.",
+  "pack.drift": "Your AWS account no longer matches the role pack: something was changed outside Trustbridge.",
+
+  // The vendor's platform.
   "vendor.no_api_key": "No API key for the vendor's platform is stored on this computer.",
   "vendor.not_configured": "Trustbridge does not know the address of the vendor's API.",
   "vendor.unauthorized": "The vendor's platform did not accept the API key.",
@@ -55,10 +147,62 @@ const MESSAGES: Record<string, string> = {
   "vendor.mismatch": "The vendor's platform answered about other credentials than the ones in your answers.",
   "vendor.trust_refused":
     "The trust policy the vendor's platform asked for is broader than it should be, so Trustbridge refused it. Nothing was created.",
-  "vendor.orphaned": "Credentials recorded in your answers no longer exist on the vendor's platform.",
+  "vendor.orphaned":
+    "These credentials are already registered on the vendor's platform, but your answers do not have the external ID it issued for them.",
+  "vendor.not_registered": "Credentials recorded in your answers no longer exist on the vendor's platform.",
+
+  // Google Cloud connectivity test.
+  "gcp.tls": "Trustbridge could not check Google Cloud's security certificate with the extra certificate set up on this computer.",
+  "gcp.endpoint": "A Google Cloud address set up on this computer is not a secure (https) address.",
+  "gcp.network": "Trustbridge could not reach Google Cloud.",
+  "gcp.timeout": "Google Cloud took too long to answer.",
+  "gcp.permission_missing": "The service account does not have all the permissions the vendor needs.",
+  "gcp.bucket_not_found": "This bucket does not exist in Google Cloud.",
+  "gcp.bucket_error": "Google Cloud Storage refused the check of this bucket.",
+  "gcp.topic_not_found": "This Pub/Sub topic does not exist in Google Cloud.",
+  "gcp.topic_error": "Pub/Sub refused the check of this topic.",
+  "gcp.api_disabled": "The Pub/Sub service is turned off in this Google Cloud project.",
+  "gcp.token_rejected": "Google Cloud did not accept the sign-in.",
+  "gcp.token_endpoint": "The key file sends its sign-in somewhere other than Google.",
+  "gcp.key_invalid": "The stored Google Cloud key cannot be used to sign in.",
+  "gcp.service_account_not_found": "Google Cloud does not know the service account this key belongs to.",
+  "gcp.key_rejected": "Google Cloud refused the key: it may have been deleted or disabled.",
+  "gcp.token_failed": "Signing in to Google Cloud failed.",
+  "gcp.token_redirect": "The Google Cloud sign-in address sent Trustbridge elsewhere, so the key was not sent on.",
+  "gcp.token_response": "The Google Cloud sign-in answered without letting Trustbridge in.",
+
+  // Azure connectivity test.
+  "azure.tls": "Trustbridge could not check Azure's security certificate with the extra certificate set up on this computer.",
+  "azure.endpoint": "An Azure address set up on this computer is not a secure (https) address.",
+  "azure.network": "Trustbridge could not reach Azure.",
+  "azure.timeout": "Azure took too long to answer.",
+  "azure.permission_missing": "The service principal does not have all the permissions the vendor needs.",
+  "azure.container_not_found": "This blob container does not exist in Azure.",
+  "azure.network_rules": "The storage account's firewall does not let this computer in.",
+  "azure.storage_error": "Azure Storage refused the check of this container.",
+  "azure.topic_not_found": "This Event Grid topic does not exist in Azure.",
+  "azure.eventgrid_error": "Event Grid refused the check of this topic.",
+  "azure.topic_endpoint_unknown": "Trustbridge could not find this Event Grid topic's address.",
+  "azure.token_rejected": "Azure did not accept the sign-in.",
+  "azure.authority": "The Azure sign-in address set up on this computer is not a secure (https) address.",
+  "azure.secret_rejected": "Azure did not accept the client secret.",
+  "azure.secret_expired": "The Azure client secret has expired.",
+  "azure.app_not_found": "The app in these credentials does not exist in your Azure tenant.",
+  "azure.tenant_not_found": "Azure does not know the tenant in your answers.",
+  "azure.token_failed": "Signing in to Azure failed.",
+  "azure.token_redirect": "The Azure sign-in address sent Trustbridge elsewhere, so the secret was not sent on.",
+  "azure.token_response": "The Azure sign-in answered without letting Trustbridge in.",
 };
 
-/** The sentence to show a person for an error: our own wording when we know the code, else Rust's message. */
+/** True for a code with its own message (every code but a field's `validation.<field path>`). */
+export function isLiteralCode(code: string): code is LiteralErrorCode {
+  return Object.hasOwn(MESSAGES, code);
+}
+
+/**
+ * The sentence to show a person for an error: our own wording for its code; for a field's problem
+ * (`validation.<field path>`), or a code this build does not know, Rust's message.
+ */
 export function describeError(error: IpcError): string {
-  return MESSAGES[error.code] ?? error.message;
+  return isLiteralCode(error.code) ? MESSAGES[error.code] : error.message;
 }

@@ -13,6 +13,7 @@ export type { PackRoleSummary } from "./bindings/PackRoleSummary";
 export type { PackSummary } from "./bindings/PackSummary";
 export type { PackValue } from "./bindings/PackValue";
 export type { PackVariable } from "./bindings/PackVariable";
+export type { VarKind } from "./bindings/VarKind";
 
 /** The built-in role packs and the variables each asks for. */
 export function listPacks(): Promise<PackSummary[]> {

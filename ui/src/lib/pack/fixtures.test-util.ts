@@ -1,8 +1,9 @@
 // Role packs shaped like the built-in ones, as list_packs returns them (for unit tests).
 import type { PackSummary } from "../ipc/bindings/PackSummary";
 import type { PackVariable } from "../ipc/bindings/PackVariable";
+import type { VarKind } from "../ipc/bindings/VarKind";
 
-const v = (name: string, kind: string, example: string, def: string | null = null): PackVariable => ({
+const v = (name: string, kind: VarKind, example: string, def: string | null = null): PackVariable => ({
   name,
   kind,
   description: `The ${name.toLowerCase().replace(/_/g, " ")}`,

@@ -2,6 +2,7 @@
 // links back to Check your answers, export and apply calls. IPC is mocked at @tauri-apps/api/core.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { filledMlspace, MLSPACE, SAGEMAKER } from "./fixtures.test-util";
+import { MESSAGES } from "../ipc/messages";
 
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
@@ -206,15 +207,29 @@ describe("check your answers, export and apply", () => {
     expect(p.current.AWS_ACCOUNT).toBe("123456789012");
   });
 
-  it("an export failure is shown at the folder field", async () => {
+  it("an export failure is shown at the folder field, in our words, with Rust's fix", async () => {
     const p = await onCheck();
+    const fix = "Type the full path of a folder that exists, starting with /, or choose one.";
     invoke.mockImplementation(async (cmd: string) => {
-      if (cmd === "export_pack") throw { code: "export.io", message: "export: /nope: the parent folder does not exist", field: null, fix: null };
+      if (cmd === "export_pack") throw { code: "export.io", message: "export: /nope: the parent folder does not exist", field: null, fix };
       return null;
     });
     p.exportFolder = "/nope";
     expect(await p.exportTyped()).toBe(false);
-    expect(p.errorAt("pack-export.folder")).toBe("export: /nope: the parent folder does not exist");
+    expect(p.errorAt("pack-export.folder")).toBe(MESSAGES["export.io"]);
+    expect(p.summary.map((s) => s.text)).toEqual([MESSAGES["export.io"], fix]);
+  });
+
+  it("a typed folder that is not a full path is refused before Rust is asked", async () => {
+    const p = await onCheck();
+    p.exportFolder = "";
+    expect(await p.exportTyped()).toBe(false);
+    expect(p.errorAt("pack-export.folder")).toBe("Enter the folder to export to");
+    p.exportFolder = "relative/folder";
+    expect(await p.exportTyped()).toBe(false);
+    expect(p.errorAt("pack-export.folder")).toBe("Enter the full path of the folder, starting with /");
+    expect(p.errors[0].code).toBe("export.folder_not_absolute");
+    expect(invoke.mock.calls.some(([cmd]) => cmd === "export_pack")).toBe(false);
   });
 
   it("apply: a dry run first, then apply; the dry run is only offered for the plan it was made for", async () => {

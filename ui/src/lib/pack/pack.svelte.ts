@@ -6,7 +6,7 @@ import { tick } from "svelte";
 import { DryRunApply } from "../apply.svelte";
 import { awsIdentity, pickFolder, saveDraft, type Draft, type ExportResult } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
-import { describeError } from "../ipc/messages";
+import { describeError, MESSAGES } from "../ipc/messages";
 import {
   applyPackAws, exportPack, listPacks, previewPack, validatePackPlan,
   type PackApplyResult, type PackPreview, type PackSummary,
@@ -283,7 +283,9 @@ export class PackFlow {
       this.exportCancelled = true;
       return;
     }
-    this.errors = [{ ...err, field: err.code.startsWith("validation") ? err.field : PACK_EXPORT_FOLDER, message: describeError(err), code: "export" }];
+    // A field's own problem stays at its field in Rust's words; anything else is shown at the folder, in ours.
+    const own = err.code.startsWith("validation");
+    this.errors = [{ ...err, field: own ? err.field : PACK_EXPORT_FOLDER, message: own ? err.message : describeError(err) }];
     this.attempts += 1;
   }
 
@@ -319,8 +321,8 @@ export class PackFlow {
   async exportTyped(): Promise<boolean> {
     const folder = this.exportFolder.trim();
     if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(folder)) {
-      const message = folder === "" ? "Enter the folder to export to" : "Enter the full path of the folder, starting with /";
-      this.errors = [{ code: "export", message, field: PACK_EXPORT_FOLDER, fix: null }];
+      const code = folder === "" ? "export.folder_missing" : "export.folder_not_absolute";
+      this.errors = [{ code, message: MESSAGES[code], field: PACK_EXPORT_FOLDER, fix: null }];
       this.attempts += 1;
       return false;
     }

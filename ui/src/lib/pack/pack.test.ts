@@ -5,6 +5,7 @@ import {
   sensitivePackValues, variableHint, variableLabel, variableMessage, variableOf, variablePath,
 } from "./pack";
 import { MLSPACE, SAGEMAKER } from "./fixtures.test-util";
+import type { IpcError } from "../ipc/index";
 
 describe("the pack plan", () => {
   it("trims every value and leaves empty ones out (Rust then uses the default or reports the placeholder)", () => {
@@ -82,7 +83,7 @@ describe("labels, hints and groups", () => {
 });
 
 describe("messages", () => {
-  const required = {
+  const required: IpcError = {
     code: "validation.variables.AWS_ACCOUNT",
     message: "variables.AWS_ACCOUNT: required: The account (unfilled placeholder {AWS_ACCOUNT}) (got ''); for example '123456789012'",
     field: "variables.AWS_ACCOUNT",
@@ -95,7 +96,7 @@ describe("messages", () => {
   });
 
   it("shows Rust's rule and the value typed, with a label instead of the field path", () => {
-    const invalid = {
+    const invalid: IpcError = {
       code: "validation.variables.MLSPACE_PRIVATE_SUBNET_2",
       message: "variables.MLSPACE_PRIVATE_SUBNET_2: a subnet id looks like subnet-0123456789abcdef0 (got 'subnet-XYZ')",
       field: "variables.MLSPACE_PRIVATE_SUBNET_2",

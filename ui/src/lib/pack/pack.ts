@@ -5,6 +5,7 @@ import type { IpcError } from "../ipc/bindings/IpcError";
 import type { PackPlan } from "../ipc/bindings/PackPlan";
 import type { PackSummary } from "../ipc/bindings/PackSummary";
 import type { PackVariable } from "../ipc/bindings/PackVariable";
+import type { VarKind } from "../ipc/bindings/VarKind";
 
 export type PackStep = "pack-choose" | "pack-variables" | "pack-check" | "pack-export";
 
@@ -122,16 +123,22 @@ export function variableHint(v: PackVariable): string {
 
 export type VariableGroup = { title: string; variables: PackVariable[] };
 
+/** A variable of one of these kinds. */
+const ofKind =
+  (...kinds: VarKind[]) =>
+  (v: PackVariable): boolean =>
+    kinds.includes(v.kind);
+
 const GROUPS: { title: string; has: (v: PackVariable) => boolean }[] = [
-  { title: "Where the roles are created", has: (v) => ["partition", "region", "account_id"].includes(v.kind) },
-  { title: "Role names", has: (v) => v.kind === "role_name" },
-  { title: "Network", has: (v) => ["subnet_id", "security_group_id"].includes(v.kind) },
-  { title: "Encryption", has: (v) => v.kind === "kms_key_id" },
-  { title: "Data", has: (v) => v.kind === "bucket_name" },
-  { title: "Who may assume the role", has: (v) => ["external_id", "oidc_provider", "k8s_name"].includes(v.kind) },
+  { title: "Where the roles are created", has: ofKind("partition", "region", "account_id") },
+  { title: "Role names", has: ofKind("role_name") },
+  { title: "Network", has: ofKind("subnet_id", "security_group_id") },
+  { title: "Encryption", has: ofKind("kms_key_id") },
+  { title: "Data", has: ofKind("bucket_name") },
+  { title: "Who may assume the role", has: ofKind("external_id", "oidc_provider", "k8s_name") },
   {
     title: "Existing roles and policies",
-    has: (v) => ["role_arn", "aws_managed_policy", "policy_arn"].includes(v.kind) || (v.kind === "text" && v.name.endsWith("_ARN")),
+    has: (v) => ofKind("role_arn", "aws_managed_policy", "policy_arn")(v) || (v.kind === "text" && v.name.endsWith("_ARN")),
   },
 ];
 
@@ -149,7 +156,7 @@ export function groupVariables(pack: PackSummary): VariableGroup[] {
 }
 
 /** Input width in characters for a kind (GOV.UK fixed-width inputs); undefined = full width. */
-export function inputWidth(kind: string): number | undefined {
+export function inputWidth(kind: VarKind): number | undefined {
   switch (kind) {
     case "partition":
       return 10;

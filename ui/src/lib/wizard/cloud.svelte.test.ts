@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MLCUBE } from "./fixtures.test-util";
 import type { ProfileSummary } from "../ipc/bindings/ProfileSummary";
+import type { ProbeStatus } from "../ipc/bindings/ProbeStatus";
 
 const invoke = vi.fn();
 class FakeChannel {
@@ -176,7 +177,7 @@ describe("Credentials", () => {
 });
 
 describe("Connectivity test", () => {
-  const probe = (id: string, status: string) => ({ id, status, duration_ms: 12, message: `${id} ok`, fix: null, code: null });
+  const probe = (id: string, status: ProbeStatus) => ({ id, status, duration_ms: 12, message: `${id} ok`, fix: null, code: null });
 
   it("shows each probe running, then its result, live from the channel", async () => {
     let seenWhileRunning: string[] = [];

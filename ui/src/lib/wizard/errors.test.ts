@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { IpcError } from "../ipc/index";
 import { fieldMessage, labelFor } from "./errors";
 
-const err = (field: string, message: string) => ({ code: `validation.${field.replace(/\[\d+\]/g, "")}`, message, field, fix: null });
+const err = (field: string, message: string): IpcError => ({ code: `validation.${field.replace(/\[\d+\]/g, "")}`, message, field, fix: null });
 
 describe("field messages", () => {
   it("labels field paths for people", () => {

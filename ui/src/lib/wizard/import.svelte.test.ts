@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CUSTOM, MLCUBE } from "./fixtures.test-util";
 import { describeError } from "../ipc/messages";
 import type { ImportedProfile } from "../ipc/bindings/ImportedProfile";
+import type { ErrorCode } from "../ipc/index";
 
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args), Channel: class {} }));
@@ -31,7 +32,7 @@ const imported = (origin: string, usable: boolean, key_id: string | null = null)
   usable,
   grants: ["AWS: on each bucket you choose: s3:ListBucket, s3:GetObject"],
 });
-const err = (code: string, field: string | null = null) => ({ code, message: `rust says ${code}`, field, fix: null });
+const err = (code: ErrorCode, field: string | null = null) => ({ code, message: `rust says ${code}`, field, fix: null });
 
 function backend(answer: (cmd: string, args: Args) => unknown) {
   invoke.mockImplementation(async (cmd: string, args: Args) => {
@@ -119,7 +120,7 @@ describe("Use a vendor profile file…", () => {
   });
 
   it("a bad signature or a content error is refused in the error summary in our words; Cancel says nothing", async () => {
-    for (const code of ["profile.bad_signature", "profile.invalid", "profile.unreadable"]) {
+    for (const code of ["profile.bad_signature", "profile.invalid", "profile.unreadable"] as const) {
       backend((cmd) => {
         if (cmd === "import_profile") throw err(code, code === "profile.invalid" ? "profile.azure" : "signature");
       });
@@ -178,7 +179,7 @@ describe("Use a vendor profile file…", () => {
     for (const code of [
       "profile.import_cancelled", "profile.unsigned", "profile.unknown_key", "profile.bad_signature", "profile.invalid",
       "profile.unreadable", "profile.accept_cancelled", "profile.not_imported", "dialog.failed",
-    ]) {
+    ] as const) {
       expect(describeError(err(code)), code).not.toBe(`rust says ${code}`);
     }
   });

@@ -14,6 +14,7 @@ use super::{aws_section, compact, describe_grant, mentions_vendor, parse_policy,
 use crate::error::CloudError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     CreateRole,

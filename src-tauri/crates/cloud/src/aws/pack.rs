@@ -12,7 +12,7 @@ use trustbridge_core::policy::PolicyDocument;
 
 use super::apply::{grant_diff, read_inline, read_role, with_principal, ApplyFailure, Change, ChangeKind, Op};
 use super::{compact, parse_policy, AwsSettings, CallerIdentity, ProbeResult, ProbeStatus, Session};
-use crate::error::CloudError;
+use crate::error::{CloudCode, CloudError};
 
 /// What apply (or revoke) did, as the same typed changes a vendor plan's apply reports
 /// (`changes` empty = already converged).
@@ -408,7 +408,7 @@ fn probe(id: String, started: Instant, outcome: Result<String, (String, String)>
     match outcome {
         Ok(message) => ProbeResult { id, status: ProbeStatus::Pass, duration_ms, message, fix: None, code: None },
         Err((message, fix)) => {
-            ProbeResult { id, status: ProbeStatus::Fail, duration_ms, message, fix: Some(fix), code: Some("pack.drift".into()) }
+            ProbeResult { id, status: ProbeStatus::Fail, duration_ms, message, fix: Some(fix), code: Some(CloudCode::PackDrift.into()) }
         }
     }
 }

@@ -159,7 +159,7 @@ pub async fn verify(
             );
         }
         if let Err(e) = secret.check_plan(&z.tenant_id) {
-            return Outcome::Fail { code: Some(e.code().into()), message: e.to_string(), fix: e.fix() };
+            return Outcome::Fail { code: Some(e.error_code().into()), message: e.to_string(), fix: e.fix() };
         }
         if !z.containers.is_empty() || z.topics.is_empty() {
             match token::access_token(&http, &settings.authority, secret, token::STORAGE_SCOPE).await {

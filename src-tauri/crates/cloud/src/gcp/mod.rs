@@ -176,7 +176,7 @@ pub async fn verify(
             return Outcome::fail(Code::gcp(Kind::Endpoint), why, ENDPOINT_FIX);
         }
         if let Err(e) = key.check_plan(&g.project_id, Some(&sa)) {
-            return Outcome::Fail { code: Some(e.code().into()), message: e.to_string(), fix: e.fix() };
+            return Outcome::Fail { code: Some(e.error_code().into()), message: e.to_string(), fix: e.fix() };
         }
         match token::access_token(&http, key, &token_uri, &sa).await {
             Ok(tok) => {

@@ -354,6 +354,26 @@ impl Drop for Proc {
     }
 }
 
+/// Makes `cmd`'s process receive SIGTERM when the thread that started it ends, however it ends
+/// (a test's panic, the e2e rig killed by a signal, where no `Drop` runs): no emulator outlives
+/// the test or rig that started it.
+fn dies_with_parent(cmd: &mut Command) -> &mut Command {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    cmd
+}
+
 fn on_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).map(|d| d.join(name)).find(|p| p.is_file())
 }
@@ -362,7 +382,7 @@ fn on_path(name: &str) -> Option<PathBuf> {
 pub fn gcs_emulator() -> Proc {
     let bin = on_path("gcp-storage-emulator").unwrap_or_else(|| panic!("{GCS_INSTALL}"));
     let port = free_port();
-    let mut child = Command::new(bin)
+    let mut child = dies_with_parent(&mut Command::new(bin))
         .args(["start", "-H", "127.0.0.1", "--port", &port.to_string(), "--in-memory"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -405,7 +425,7 @@ pub fn azurite(cert: &Path, key: &Path) -> Proc {
         .unwrap_or_else(|| panic!("{AZURITE_INSTALL}"));
     let dir = tempfile::Builder::new().prefix("tb-azurite-").tempdir().unwrap();
     let port = free_port();
-    let mut child = Command::new(bin)
+    let mut child = dies_with_parent(&mut Command::new(bin))
         .args([
             "--blobHost",
             "127.0.0.1",

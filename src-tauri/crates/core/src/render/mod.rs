@@ -1,6 +1,7 @@
 //! Rendering: a resolved plan → the typed documents → the export bundle's files.
 
 pub mod aws;
+pub mod aws_iac;
 pub mod aws_sh;
 pub mod azure;
 pub mod cfn;
@@ -110,9 +111,11 @@ pub fn render_with(r: &Resolved, sealed: Option<&SealedCredentials>) -> Bundle {
         }
         files.push(Artifact::script("aws/setup.sh", aws::setup_sh(r, a)));
         files.push(Artifact::script("aws/revoke.sh", aws::revoke_sh(r)));
-        files.push(Artifact::text("aws/cloudformation.yaml", cfn::template_yaml(r, a, &docs)));
-        files.push(Artifact::text("aws/main.tf", terraform::aws_tf(r, a, &docs)));
-        files.push(Artifact::text("aws/pulumi/__main__.py", pulumi::aws_program(r, a, &docs)));
+        if let Some(set) = crate::model::RoleSet::from_vendor(r) {
+            files.push(Artifact::text("aws/cloudformation.yaml", aws_iac::cfn_yaml(&set)));
+            files.push(Artifact::text("aws/main.tf", aws_iac::terraform(&set)));
+            files.push(Artifact::text("aws/pulumi/__main__.py", aws_iac::pulumi(&set)));
+        }
         files.push(Artifact::text("aws/pulumi/Pulumi.yaml", pulumi::project_yaml("trustbridge-aws", "Trustbridge: vendor access role")));
         files.push(Artifact::text("aws/pulumi/requirements.txt", pulumi::requirements("aws")));
     }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::error::CoreError;
+use crate::error::{CoreCode, CoreError, VALIDATION_PREFIX};
 use crate::plan::{Plan, S3Storage, PLAN_VERSION};
 use crate::profile::{AwsProfile, AzureProfile, ExternalIdPolicy, GcpProfile, Profile, Upload};
 use crate::profile_trust::{ProfileOrigin, ProfileTrust};
@@ -28,7 +28,7 @@ pub struct Problem {
     pub fix: Option<String>,
     /// A code more specific than the field's (`profile.unsigned`), see [`Problem::code`].
     #[serde(skip)]
-    pub specific_code: Option<&'static str>,
+    pub specific_code: Option<CoreCode>,
 }
 
 impl Problem {
@@ -37,7 +37,7 @@ impl Problem {
     }
 
     /// A problem with its own code instead of the field's (shown after the rule: `[profile.unsigned]`).
-    pub fn with_code(mut self, code: &'static str) -> Problem {
+    pub fn with_code(mut self, code: CoreCode) -> Problem {
         self.specific_code = Some(code);
         self
     }
@@ -51,7 +51,7 @@ impl Problem {
     /// own (`profile.unsigned`).
     pub fn code(&self) -> String {
         if let Some(code) = self.specific_code {
-            return code.to_string();
+            return code.as_str().to_string();
         }
         let mut path = String::new();
         let mut depth = 0;
@@ -63,7 +63,7 @@ impl Problem {
                 _ => {}
             }
         }
-        format!("validation.{path}")
+        format!("{VALIDATION_PREFIX}{path}")
     }
 }
 
@@ -107,13 +107,18 @@ pub struct Partition {
 impl Partition {
     /// DNS suffix used in service endpoints (for `kms:ViaService`).
     pub fn dns_suffix(&self) -> &'static str {
-        match self.name.as_str() {
-            "aws-cn" => "amazonaws.com.cn",
-            "aws-iso" => "c2s.ic.gov",
-            "aws-iso-b" => "sc2s.sgov.gov",
-            "aws-eusc" => "amazonaws.eu",
-            _ => "amazonaws.com",
-        }
+        dns_suffix(&self.name)
+    }
+}
+
+/// The DNS suffix of a partition's service endpoints, by the partition's name.
+pub fn dns_suffix(partition: &str) -> &'static str {
+    match partition {
+        "aws-cn" => "amazonaws.com.cn",
+        "aws-iso" => "c2s.ic.gov",
+        "aws-iso-b" => "sc2s.sgov.gov",
+        "aws-eusc" => "amazonaws.eu",
+        _ => "amazonaws.com",
     }
 }
 
