@@ -9,6 +9,7 @@
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 use trustbridge_cloud::aws::{self, ApplyFailure, AwsSettings, ProbeEvent};
+use trustbridge_cloud::probe::Verdict;
 use trustbridge_cloud::CloudError;
 use trustbridge_core::validate::Resolved;
 use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive};
@@ -20,7 +21,7 @@ use crate::errors::{AppCode, ErrorCode};
 use crate::imported::ProfileStore;
 use crate::ipc::{
     ApplyChange, ApplyResult, AwsAccount, AwsCaller, CredentialStatus, IpcError, Probe, ProbeUpdate, RegisterResult, RegisterStep,
-    RolePolicy,
+    RolePolicy, VerifyReport,
 };
 use crate::verify_all::{verify_all, CloudSettings};
 
@@ -194,7 +195,7 @@ pub async fn verify_plan(
     store: State<'_, ProfileStore>,
     plan: serde_json::Value,
     on_event: Channel<ProbeUpdate>,
-) -> Result<Vec<Probe>, IpcError> {
+) -> Result<VerifyReport, IpcError> {
     let r = resolve(&store, &plan)?;
     let send = move |e: ProbeEvent| {
         let _ = on_event.send(ProbeUpdate::from(e));
@@ -202,7 +203,7 @@ pub async fn verify_plan(
     let missing_fix =
         |kind: SecretKind| format!("Store the {} on the Credentials step first (Back), then run the test again.", kind.label());
     let results = verify_all(&r, &cloud.settings, &cloud.secrets, &missing_fix, &send).await.map_err(|e| cloud_error(&e))?;
-    Ok(results.iter().map(Probe::from).collect())
+    Ok(VerifyReport { probes: results.iter().map(Probe::from).collect(), verdict: Verdict::of(&results) })
 }
 
 fn kind_of(kind: &str, r: &Resolved) -> Result<SecretKind, IpcError> {

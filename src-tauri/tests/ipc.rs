@@ -263,8 +263,9 @@ fn aws_identity_apply_and_verify_over_ipc_against_moto() {
     assert_eq!(again["changes"], serde_json::json!([]));
 
     // The connectivity test: every customer-side probe passes (vendor probes skip without vendor credentials).
-    let probes = invoke_args(&app, "verify_plan", serde_json::json!({"plan": plan, "onEvent": "__CHANNEL__:1"})).expect("verify");
-    let probes = probes.as_array().unwrap();
+    let report = invoke_args(&app, "verify_plan", serde_json::json!({"plan": plan, "onEvent": "__CHANNEL__:1"})).expect("verify");
+    assert_eq!(report["verdict"], "pass", "Rust's verdict: {report}");
+    let probes = report["probes"].as_array().unwrap();
     assert!(probes.len() >= 6, "{probes:?}");
     for p in probes {
         assert!(p["status"] == "pass" || p["status"] == "skip", "{p}");
@@ -443,7 +444,9 @@ fn verify_all_reports_each_probe_live_and_a_missing_credential_as_a_failing_prob
 
     // Over IPC the wizard's fix points at its Credentials step.
     let app = cloud_app(state);
-    let v = invoke_args(&app, "verify_plan", serde_json::json!({"plan": plan, "onEvent": "__CHANNEL__:7"})).unwrap();
+    let report = invoke_args(&app, "verify_plan", serde_json::json!({"plan": plan, "onEvent": "__CHANNEL__:7"})).unwrap();
+    assert_eq!(report["verdict"], "fail", "{report}");
+    let v = &report["probes"];
     assert_eq!(v[0]["id"], "gcp:credentials");
     assert!(v[0]["fix"].as_str().unwrap().contains("Credentials step"), "{v}");
 }

@@ -3,8 +3,9 @@
 #
 #   tests/bench/wizard.sh [--no-build]
 #
-# 1. `.deb` size: builds the production bundle with `npx --prefix ui tauri build --bundles deb`
-#    (skipped with --no-build when a .deb already exists).
+# 1. `.deb` size: builds the production bundle with scripts/package.sh (`tauri build --bundles deb`,
+#    then an xz repack; skipped with --no-build when a .deb already exists), and checks that the
+#    package's `trustbridge` runs and loads no WebKit.
 # 2. start → first step interactive, median of BENCH_RUNS (default 5) launches of the release
 #    binary through tauri-driver: from the app process's start to the page's
 #    `trustbridge-interactive` mark (vendor list rendered from Rust).
@@ -28,9 +29,9 @@ mkdir -p "$OUT"
 find_deb() { find "$CARGO_TARGET_DIR/release/bundle/deb" -maxdepth 1 -name '*.deb' -printf '%T@ %p\n' 2>/dev/null | sort -nr | head -n 1 | cut -d' ' -f2-; }
 
 if ((BUILD == 1)) || [[ -z $(find_deb) || ! -x $BIN ]]; then
-  echo "building: npx --prefix ui tauri build --bundles deb (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)" >&2
+  echo "building: scripts/package.sh (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)" >&2
   t0=$(date +%s)
-  (cd "$ROOT" && npx --prefix ui tauri build --bundles deb) >"$OUT/tauri-build.log" 2>&1 || {
+  "$ROOT/scripts/package.sh" >"$OUT/tauri-build.log" 2>&1 || {
     tail -n 30 "$OUT/tauri-build.log" >&2
     exit 1
   }
@@ -43,9 +44,15 @@ deb_bytes=$(stat -c %s "$DEB")
 bin_bytes=$(stat -c %s "$BIN")
 
 echo "== .deb size"
-echo "command: npx --prefix ui tauri build --bundles deb"
-printf '.deb: %s  %d bytes (%.1f MiB); release binary %.1f MiB\n' "$(basename "$DEB")" "$deb_bytes" \
-  "$(echo "$deb_bytes / 1048576" | bc -l)" "$(echo "$bin_bytes / 1048576" | bc -l)"
+echo "command: scripts/package.sh"
+win_bytes=$(stat -c %s "$CARGO_TARGET_DIR/release/trustbridge-window")
+printf '.deb: %s  %d bytes (%.1f MiB); binaries: trustbridge (CLI) %.1f MiB, trustbridge-window %.1f MiB\n' "$(basename "$DEB")" "$deb_bytes" \
+  "$(echo "$deb_bytes / 1048576" | bc -l)" "$(echo "$bin_bytes / 1048576" | bc -l)" "$(echo "$win_bytes / 1048576" | bc -l)"
+pkg=$(mktemp -d)
+dpkg-deb -x "$DEB" "$pkg"
+printf 'the package: %s; its trustbridge loads %s WebKit/GTK libraries\n' "$("$pkg/usr/bin/trustbridge" --version)" \
+  "$(ldd "$pkg/usr/bin/trustbridge" | grep -cE 'webkit|gtk' || true)"
+rm -rf "$pkg"
 
 echo "== start → first step interactive, idle memory, user actions (release binary, Xvfb)"
 echo "command: E2E_SCRIPTS='measure.mjs aws.e2e.mjs' E2E_OUT=$OUT tests/e2e/run.sh $BIN"

@@ -205,10 +205,13 @@ mkdir -p "$WORK/home" "$WORK/runtime" "$WORK/cache" "$WORK/config" "$WORK/data"
 chmod 700 "$WORK" "$WORK/runtime"
 # The rig of emulators and test doubles for gcp-azure.e2e.mjs (an example of the cloud crate, built by
 # `cargo test`; built here when missing). Found before HOME is swapped (cargo's caches).
-RIG=${TRUSTBRIDGE_E2E_RIG:-$(dirname "$BIN")/examples/e2e_rig}
+# Always the debug build in the cargo target directory, whichever app binary is tested (a release
+# binary, the benchmark's hello-world example).
+TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/trustbridge-cache/target}
+RIG=${TRUSTBRIDGE_E2E_RIG:-$TARGET_DIR/debug/examples/e2e_rig}
 if [[ ! -x $RIG ]]; then
   log "building the emulator rig (cargo build -p trustbridge-cloud --example e2e_rig)"
-  (cd "$ROOT" && CARGO_TARGET_DIR=$(dirname "$(dirname "$BIN")") cargo build -q -p trustbridge-cloud --example e2e_rig) >&2
+  (cd "$ROOT" && CARGO_TARGET_DIR=$TARGET_DIR cargo build -q -p trustbridge-cloud --example e2e_rig) >&2
 fi
 mkdir -p "$WORK/tmp"
 export HOME=$WORK/home

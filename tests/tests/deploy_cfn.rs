@@ -26,7 +26,7 @@
 mod common;
 #[path = "common/iam_state.rs"]
 mod iam_state;
-#[path = "common/moto.rs"]
+#[path = "../../src-tauri/crates/cloud/tests/common/moto.rs"]
 mod moto;
 
 use std::path::{Path, PathBuf};
@@ -176,7 +176,7 @@ fn every_template_deploys_and_iam_holds_exactly_the_json_documents() {
     assert_eq!(kms.want["roles"]["mlcube-access"]["path"], "/vendors/");
     assert_eq!(kms.want["roles"]["mlcube-access"]["boundary"], "arn:aws:iam::123456789012:policy/vendor-boundary");
 
-    let moto = moto::Moto::start(&[]);
+    let moto = moto::Moto::start();
     let got = deploy(&moto, &cases);
     let mut failures = Vec::new();
     for (case, got) in cases.iter().zip(&got) {
@@ -220,7 +220,7 @@ fn the_comparison_rejects_a_template_with_one_thing_more() {
             says.push(*said);
         }
     }
-    let moto = moto::Moto::start(&[]);
+    let moto = moto::Moto::start();
     let got = deploy(&moto, &cases);
     let clean: Vec<Vec<String>> = cases[..2].iter().zip(&got).map(|(c, g)| compare(c, g)).collect();
     for (i, ((case, got), said)) in cases[2..].iter().zip(&got[2..]).zip(says).enumerate() {

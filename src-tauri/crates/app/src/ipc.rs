@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use trustbridge_cloud::aws::ChangeKind;
-use trustbridge_cloud::probe::ProbeStatus;
+use trustbridge_cloud::probe::{ProbeStatus, Verdict};
 use trustbridge_core::lint::Severity;
 use trustbridge_core::pack::VarKind;
 use trustbridge_secrets::SecretKind;
@@ -264,6 +264,14 @@ pub struct Probe {
     pub code: Option<ErrorCode>,
 }
 
+/// A finished connectivity test: every probe, and what the run proved, judged in Rust by the rule
+/// the CLI follows (`Verdict::of`: nothing proven is not a pass).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct VerifyReport {
+    pub probes: Vec<Probe>,
+    pub verdict: Verdict,
+}
+
 /// Live progress of the connectivity test, sent through a channel as each probe starts, waits
 /// (IAM propagation) and finishes.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -437,6 +445,8 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<ErrorCode>(),
         one::<Severity>(),
         one::<ProbeStatus>(),
+        one::<Verdict>(),
+        one::<VerifyReport>(),
         one::<ChangeKind>(),
         one::<VarKind>(),
         one::<SecretKind>(),

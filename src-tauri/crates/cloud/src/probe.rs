@@ -35,6 +35,7 @@ pub struct ProbeResult {
 /// What a whole connectivity test proved: one rule for the CLI and the window. Nothing proven is
 /// not a pass: a run whose probes were all skipped (or that ran none) is [`Verdict::NothingProven`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// No probe failed and at least one passed.

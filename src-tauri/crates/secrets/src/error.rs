@@ -5,51 +5,7 @@
 
 use serde::Serialize;
 
-/// Declares a closed list of error codes from one table: the enum, each code's stable string
-/// (`as_str`), the generic plain-language fix the catalogue shows (`fix`; an error's own `fix()`
-/// says it for the case at hand) and every code (`ALL`). The same macro as
-/// `trustbridge_core::error_codes` (this crate does not depend on core).
-macro_rules! error_codes {
-    (
-        $(#[$meta:meta])*
-        $vis:vis enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $code:literal => $fix:literal, )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        $vis enum $name {
-            $( $(#[$vmeta])* $variant, )*
-        }
-
-        impl $name {
-            /// Every code, in declaration order.
-            pub const ALL: &'static [$name] = &[ $( $name::$variant, )* ];
-
-            /// The stable string.
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $( $name::$variant => $code, )*
-                }
-            }
-
-            /// What to do about it in general, in plain language (for the catalogue).
-            pub const fn fix(self) -> &'static str {
-                match self {
-                    $( $name::$variant => $fix, )*
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-error_codes! {
+trustbridge_core::error_codes! {
     /// Every code of the secrets crate: its errors' ([`SecretsError::error_code`]), including each
     /// way a pasted or stored secret can be refused ([`SecretsError::Invalid`]).
     pub enum SecretsCode {

@@ -7,7 +7,7 @@ import type { ApplyResult } from "./bindings/ApplyResult";
 import type { AwsAccount } from "./bindings/AwsAccount";
 import type { Cloud } from "./bindings/Cloud";
 import type { CredentialStatus } from "./bindings/CredentialStatus";
-import type { Probe } from "./bindings/Probe";
+import type { VerifyReport } from "./bindings/VerifyReport";
 import type { ProbeUpdate } from "./bindings/ProbeUpdate";
 import type { Draft } from "./bindings/Draft";
 import type { ExportResult } from "./bindings/ExportResult";
@@ -24,6 +24,8 @@ export type { ApplyResult } from "./bindings/ApplyResult";
 export type { AwsAccount } from "./bindings/AwsAccount";
 export type { CredentialStatus } from "./bindings/CredentialStatus";
 export type { Probe } from "./bindings/Probe";
+export type { Verdict } from "./bindings/Verdict";
+export type { VerifyReport } from "./bindings/VerifyReport";
 export type { ProbeUpdate } from "./bindings/ProbeUpdate";
 export type { Cloud } from "./bindings/Cloud";
 export type { Draft } from "./bindings/Draft";
@@ -167,10 +169,10 @@ export function confirmApply(plan: Plan, adopt: boolean): Promise<void> {
  * Runs the connectivity test for every cloud in the plan. `onUpdate` is called live as each probe
  * starts and finishes; resolves with every result.
  */
-export function verifyPlan(plan: Plan, onUpdate: (update: ProbeUpdate) => void): Promise<Probe[]> {
+export function verifyPlan(plan: Plan, onUpdate: (update: ProbeUpdate) => void): Promise<VerifyReport> {
   const onEvent = new Channel<ProbeUpdate>();
   onEvent.onmessage = onUpdate;
-  return call<Probe[]>("verify_plan", { plan, onEvent });
+  return call<VerifyReport>("verify_plan", { plan, onEvent });
 }
 
 /**

@@ -192,13 +192,17 @@ describe("Connectivity test", () => {
       ch.onmessage({ event: "waiting", id: "role_exists", message: "waiting for IAM" });
       expect(w.probes.find((p) => p.id === "role_exists")?.message).toBe("waiting for IAM");
       ch.onmessage({ event: "finished", probe: probe("role_exists", "pass") });
-      return [probe("credentials", "pass"), probe("role_exists", "pass"), probe("vendor_assume_role", "skip")];
+      return {
+        probes: [probe("credentials", "pass"), probe("role_exists", "pass"), probe("vendor_assume_role", "skip")],
+        verdict: "pass",
+      };
     });
     w = await wizardOnAws();
     await w.runTest();
     expect(seenWhileRunning).toEqual(["credentials:pass", "role_exists:running"]);
     expect(w.testState).toBe("done");
     expect(w.probes.map((p) => p.status)).toEqual(["pass", "pass", "skip"]);
+    expect(w.verdict).toBe("pass"); // Rust's verdict, kept as sent
   });
 
   it("an error that stops the whole test is shown as such", async () => {

@@ -67,7 +67,7 @@ function backend(extra: (cmd: string, args: Args) => unknown = () => undefined) 
       case "apply_aws":
         return { caller: CALLER, role_arn: "arn:aws:iam::123456789012:role/mlcube-platform-access", dry_run: args.dryRun, changes: [] };
       case "verify_plan":
-        return [];
+        return { probes: [], verdict: "nothing_proven" };
       default:
         return null;
     }

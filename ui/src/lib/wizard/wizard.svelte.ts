@@ -6,7 +6,7 @@ import {
   acceptUnsignedProfile, applyAws, awsIdentity, clearDraft, confirmApply, credentialsStatus, importedProfile, importProfile, listProfiles,
   loadDraft, newExternalId, preview, registerVendor, saveDraft, storeCredentials, validatePlan, vendorKeyStatus, verifyPlan,
   type ApplyResult, type AwsAccount, type Cloud, type CredentialStatus, type Draft, type ExportResult, type ImportedProfile, type Plan,
-  type Preview, type Probe, type ProbeUpdate, type ProfileSummary, type RegisterStep, type SecretKind,
+  type Preview, type Probe, type ProbeUpdate, type ProfileSummary, type RegisterStep, type SecretKind, type Verdict,
 } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 import { describeError } from "../ipc/messages";
@@ -85,6 +85,8 @@ export class Wizard {
   sendRun = $state<RegisterState>(idleRegistration());
   /** The connectivity test, live. */
   probes = $state<ProbeRow[]>([]);
+  /** What the finished test proved, as Rust judged it (the CLI's rule: nothing proven is not a pass). */
+  verdict = $state<Verdict | null>(null);
   testState = $state<TestState>("idle");
   testError = $state<IpcError | null>(null);
   /** Vendor profile files imported through Rust's file picker, by their `imported:…` id. */
@@ -619,6 +621,7 @@ export class Wizard {
     this.testState = "running";
     this.testError = null;
     this.probes = [];
+    this.verdict = null;
     const upsert = (row: ProbeRow) => {
       const i = this.probes.findIndex((p) => p.id === row.id);
       if (i === -1) this.probes.push(row);
@@ -632,8 +635,9 @@ export class Wizard {
       } else upsert(u.probe);
     };
     try {
-      const results = await verifyPlan(this.plan, onUpdate);
-      this.probes = results;
+      const report = await verifyPlan(this.plan, onUpdate);
+      this.probes = report.probes;
+      this.verdict = report.verdict;
       this.testState = "done";
     } catch (e) {
       this.testError = toIpcError(e);
