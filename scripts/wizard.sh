@@ -7,5 +7,6 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-${TRUSTBRIDGE_CACHE:-/var/tmp/trustb
 cd "$ROOT"
 scripts/setup.sh
 (cd ui && npm run --silent build)
-cargo build --release -p trustbridge --features custom-protocol
+cargo build --release -p trustbridge-app -p trustbridge --features trustbridge/custom-protocol
+# `trustbridge` (the CLI) execs `trustbridge-window` from the same folder.
 exec "$CARGO_TARGET_DIR/release/trustbridge" "$@"

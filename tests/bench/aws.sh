@@ -18,8 +18,8 @@ RUNS=${RUNS:-5}
 BIN=${TRUSTBRIDGE_BIN:-}
 
 if [[ -z $BIN ]]; then
-  echo "building: cargo build --release -p trustbridge --features custom-protocol" >&2
-  cargo build --release -q -p trustbridge --features custom-protocol --manifest-path "$ROOT/Cargo.toml" >&2
+  echo "building: cargo build --release -p trustbridge-app" >&2
+  cargo build --release -q -p trustbridge-app --manifest-path "$ROOT/Cargo.toml" >&2
   BIN=$CARGO_TARGET_DIR/release/trustbridge
 fi
 echo "building: cargo build --release -p trustbridge-cloud --example bare_apply" >&2
@@ -95,7 +95,7 @@ cat >"$PLAN" <<'JSON'
 }
 JSON
 # The aws CLI gets exactly the documents trustbridge sends (from the export bundle).
-"$BIN" export --plan "$PLAN" --out "$WORK/bundle" >/dev/null
+"$BIN" export --plan "$PLAN" --out "$WORK/bundle" >/dev/null 2>&1
 DOCS=$WORK/bundle/aws
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -124,7 +124,7 @@ aws_cli_apply() {
 : >"$WORK/tb" && : >"$WORK/cli"
 for _ in $(seq 1 "$RUNS"); do
   fresh
-  t0=$(now_ms); "$BIN" apply --plan "$PLAN" >/dev/null; t1=$(now_ms)
+  t0=$(now_ms); "$BIN" apply --plan "$PLAN" >/dev/null 2>&1; t1=$(now_ms)
   echo $((t1 - t0)) >>"$WORK/tb"
   fresh
   t0=$(now_ms); aws_cli_apply; t1=$(now_ms)
@@ -137,7 +137,7 @@ now_us() { echo $(($(date +%s%N) / 1000)); }
 : >"$WORK/tb_us" && : >"$WORK/bare_us"
 for _ in $(seq 1 "$BARE_RUNS"); do
   fresh
-  t0=$(now_us); "$BIN" apply --plan "$PLAN" >/dev/null; t1=$(now_us)
+  t0=$(now_us); "$BIN" apply --plan "$PLAN" >/dev/null 2>&1; t1=$(now_us)
   echo $((t1 - t0)) >>"$WORK/tb_us"
   fresh
   t0=$(now_us)

@@ -7,7 +7,7 @@ TARGET=${CARGO_TARGET_DIR:-/var/tmp/trustbridge-cache/target}
 BIN=${1:-$TARGET/release/trustbridge}
 RUNS=${2:-50}
 PLAN=$ROOT/tests/fixtures/plans/three-clouds.json
-[ -x "$BIN" ] || { echo "build it first: cargo build --release -p trustbridge --features custom-protocol" >&2; exit 2; }
+[ -x "$BIN" ] || { echo "build it first: cargo build --release -p trustbridge-app" >&2; exit 2; }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 times=()

@@ -16,8 +16,8 @@ RUNS=${RUNS:-7}
 if [[ -z ${TB_BENCH_IN_SESSION:-} ]]; then
   BIN=${TRUSTBRIDGE_BIN:-}
   if [[ -z $BIN ]]; then
-    echo "building: cargo build --release -p trustbridge --features custom-protocol" >&2
-    cargo build --release -q -p trustbridge --features custom-protocol --manifest-path "$ROOT/Cargo.toml" >&2
+    echo "building: cargo build --release -p trustbridge-app" >&2
+    cargo build --release -q -p trustbridge-app --manifest-path "$ROOT/Cargo.toml" >&2
     BIN=$CARGO_TARGET_DIR/release/trustbridge
   fi
   echo "building the rig: cargo build -p trustbridge-cloud --example e2e_rig" >&2

@@ -263,3 +263,48 @@ fn apply_refuses_a_role_it_did_not_create_and_adopt_dry_run_lists_what_it_grants
     let o = trustbridge(&url, &["apply", "--help"]);
     assert!(text(&o).0.contains("--adopt"), "{:?}", text(&o));
 }
+
+/// `revoke --force`, through the CLI: a role made by hand for the vendor (its trust names only the
+/// vendor, no tags), adopted; plain `revoke` refuses to leave it with an empty trust (exit 1,
+/// nothing removed, the fix names --force); `revoke --force` deletes it.
+#[test]
+fn revoke_force_deletes_an_adopted_role_that_trusts_only_the_vendor_and_plain_revoke_does_not() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(dir.path(), true);
+    let p = plan.to_str().unwrap();
+    let url = moto.url();
+    seed(&url);
+    let r =
+        trustbridge_core::validate(&trustbridge_core::Plan::from_json(&std::fs::read_to_string(&plan).unwrap()).unwrap(), None).unwrap();
+    let a = r.aws.as_ref().unwrap();
+    let settings = trustbridge_cloud::aws::AwsSettings {
+        endpoint_url: Some(url.clone()),
+        credentials: Some(trustbridge_cloud::aws::Credentials::new("testing", "testing", None, None, "test")),
+        ..Default::default()
+    };
+    let rt = trustbridge_cloud::runtime().unwrap();
+    let role_exists = || {
+        rt.block_on(async {
+            let s = trustbridge_cloud::aws::Session::connect(a, &settings).await;
+            s.iam.get_role().role_name(&a.role_name).send().await.is_ok()
+        })
+    };
+    rt.block_on(async {
+        let s = trustbridge_cloud::aws::Session::connect(a, &settings).await;
+        let trust = trustbridge_core::render::aws::trust_policy(a).to_pretty_json();
+        s.iam.create_role().role_name(&a.role_name).assume_role_policy_document(trust).send().await.expect("create role");
+    });
+    let o = trustbridge(&url, &["apply", "--plan", p, "--adopt"]);
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+
+    let o = trustbridge(&url, &["revoke", "--plan", p, "--keep-registration"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(err.contains("aws.adopted_role_trusts_only_vendor") && err.contains("--force"), "{err}");
+    assert!(role_exists(), "plain revoke removed nothing");
+
+    let o = trustbridge(&url, &["revoke", "--plan", p, "--keep-registration", "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    assert!(!role_exists(), "revoke --force deleted the role");
+}
