@@ -154,7 +154,14 @@ await e2e("aws", async (t) => {
     return (await h.isExisting()) && (await h.getText());
   }, "the done page shows the hand-off JSON");
   t.check(handoffShown.includes("mlcube-platform-access"), "the hand-off names the role");
-  t.check((await f.screenText()).includes("aws/revoke.sh"), "the done page says how to revoke");
+  const doneText = await f.screenText();
+  t.check(doneText.includes("aws/revoke.sh"), "the done page says how to revoke");
+  t.check(
+    (await t.browser.$('[data-testid="done-not-ready"]').isExisting()) && !(await t.browser.$('[data-testid="done-ready"]').isExisting()) && !doneText.includes("ready to hand over"),
+    "the done page does not claim the setup is ready: the connectivity test never ran",
+    doneText,
+  );
+  t.check(doneText.includes("run aws/setup.sh from"), "exported, not applied: the next step is the exported aws/setup.sh", doneText);
   await f.shot("done");
 
   // Back from done goes to the previous step.

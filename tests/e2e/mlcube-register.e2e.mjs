@@ -191,6 +191,16 @@ print(json.dumps(d if isinstance(d, dict) else json.loads(urllib.parse.unquote(d
     await f.shot("test-green");
     await f.shot("test-probes", '[data-testid="probes"]');
 
+    // Done after Apply and a green test: the green panel, and no setup.sh to run (nothing was exported).
+    await f.continue("done");
+    await t.waitFor(async () => (await b.$('[data-testid="done-steps"]')).isExisting(), "the done page");
+    const doneText = await f.screenText();
+    t.check(await (await b.$('[data-testid="done-ready"]')).isExisting(), "Done after a green test shows the green panel", doneText);
+    t.check(!doneText.includes("setup.sh") && doneText.includes("AWS: applied from this computer"), "Done after Apply names no setup.sh to run", doneText);
+    await f.shot("done-applied");
+    await f.click("back");
+    await f.waitStep("test");
+
     // Presenter mode masks the account id in what was applied (the line is new on this page).
     await b.keys([Key.Ctrl, Key.Shift, "P"]);
     await t.waitFor(async () => (await (await b.$('[data-testid="presenter-toggle"]')).getAttribute("aria-pressed")) === "true", "Ctrl+Shift+P turns presenter mode on");

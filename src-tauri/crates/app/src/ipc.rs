@@ -108,6 +108,12 @@ pub struct ProfileDefaults {
     pub azure_publishes_events: bool,
     /// The vendor has a multi-tenant app: admin consent instead of a client secret.
     pub azure_keyless: bool,
+    /// The roles the vendor gets on each bucket, topic or container, by the names the cloud's
+    /// console shows (from the profile: the wizard never names a role itself).
+    pub gcp_bucket_roles: Vec<String>,
+    pub gcp_topic_roles: Vec<String>,
+    pub azure_container_roles: Vec<String>,
+    pub azure_topic_roles: Vec<String>,
 }
 
 /// One generated document, for the check-your-answers page.
@@ -493,6 +499,10 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<plan::EventGridTopic>(),
     ]
 }
+fn gcp_titles(ids: Option<&Vec<String>>) -> Vec<String> {
+    ids.map(|ids| ids.iter().map(|id| trustbridge_core::profile::gcp_role_title(id).to_string()).collect()).unwrap_or_default()
+}
+
 /// What the window shows of a vendor profile (also `trustbridge profiles --json`).
 pub fn profile_summary(p: &trustbridge_core::Profile) -> ProfileSummary {
     let clouds = p
@@ -522,6 +532,10 @@ pub fn profile_summary(p: &trustbridge_core::Profile) -> ProfileSummary {
         azure_service_principal_name: p.azure.as_ref().map(|z| z.default_service_principal_name.clone()),
         azure_publishes_events: p.azure.as_ref().is_some_and(|z| !z.topic_roles.is_empty()),
         azure_keyless: p.azure.as_ref().is_some_and(|z| z.keyless),
+        gcp_bucket_roles: gcp_titles(p.gcp.as_ref().map(|g| &g.bucket_roles)),
+        gcp_topic_roles: gcp_titles(p.gcp.as_ref().map(|g| &g.topic_roles)),
+        azure_container_roles: p.azure.as_ref().map(|z| z.container_roles.iter().map(|r| r.name.clone()).collect()).unwrap_or_default(),
+        azure_topic_roles: p.azure.as_ref().map(|z| z.topic_roles.iter().map(|r| r.name.clone()).collect()).unwrap_or_default(),
     };
     let registration = p.registration.as_ref().map(|g| RegistrationSummary {
         vendor_issues_external_id: p.vendor_issues_external_id(),

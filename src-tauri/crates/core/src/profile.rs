@@ -106,6 +106,18 @@ pub const GCP_BUCKET_ROLES: &[&str] =
     &["roles/storage.objectViewer", "roles/storage.legacyObjectReader", "roles/storage.legacyBucketReader"];
 /// GCP predefined roles a profile may bind on a Pub/Sub topic: publish only.
 pub const GCP_TOPIC_ROLES: &[&str] = &["roles/pubsub.publisher"];
+
+/// The title Google Cloud shows for a predefined role a profile may bind ([`GCP_BUCKET_ROLES`],
+/// [`GCP_TOPIC_ROLES`]), for the wizard's "it gets the … role" sentences; the id itself otherwise.
+pub fn gcp_role_title(id: &str) -> &str {
+    match id {
+        "roles/storage.objectViewer" => "Storage Object Viewer",
+        "roles/storage.legacyObjectReader" => "Storage Legacy Object Reader",
+        "roles/storage.legacyBucketReader" => "Storage Legacy Bucket Reader",
+        "roles/pubsub.publisher" => "Pub/Sub Publisher",
+        other => other,
+    }
+}
 /// Permissions a profile's custom project role may hold: list and read. (Object reads bound on the
 /// project reach every bucket: `lint` refuses them there.)
 pub const GCP_PROJECT_PERMISSIONS: &[&str] =
@@ -585,6 +597,15 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_role_a_profile_may_bind_has_its_console_title() {
+        for id in GCP_BUCKET_ROLES.iter().chain(GCP_TOPIC_ROLES) {
+            let title = gcp_role_title(id);
+            assert!(title != *id && !title.starts_with("roles/"), "{id} has no title");
+        }
+        assert_eq!(gcp_role_title("roles/storage.objectViewer"), "Storage Object Viewer");
+    }
 
     fn custom_with(edit: impl Fn(&mut serde_json::Value)) -> Result<Profile, CoreError> {
         let mut v: serde_json::Value = serde_json::from_str(include_str!("../profiles/custom.json")).unwrap();

@@ -17,6 +17,10 @@ export const MLCUBE: ProfileSummary = {
     azure_service_principal_name: "ML3PlatformSP",
     azure_publishes_events: true,
     azure_keyless: false,
+    gcp_bucket_roles: ["Storage Object Viewer"],
+    gcp_topic_roles: ["Pub/Sub Publisher"],
+    azure_container_roles: ["Storage Blob Data Reader"],
+    azure_topic_roles: ["EventGrid Data Sender"],
   },
   registration: {
     vendor_issues_external_id: true,
@@ -43,6 +47,10 @@ export const JFROG: ProfileSummary = {
     azure_service_principal_name: null,
     azure_publishes_events: false,
     azure_keyless: false,
+    gcp_bucket_roles: [],
+    gcp_topic_roles: [],
+    azure_container_roles: [],
+    azure_topic_roles: [],
   },
   registration: null,
 };
@@ -63,6 +71,10 @@ export const CUSTOM: ProfileSummary = {
     azure_service_principal_name: "VendorPlatformSP",
     azure_publishes_events: true,
     azure_keyless: true,
+    gcp_bucket_roles: ["Storage Object Viewer"],
+    gcp_topic_roles: ["Pub/Sub Publisher"],
+    azure_container_roles: ["Storage Blob Data Reader"],
+    azure_topic_roles: ["EventGrid Data Sender"],
   },
   registration: null,
 };

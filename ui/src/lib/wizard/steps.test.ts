@@ -68,6 +68,13 @@ describe("progress", () => {
       ["Connect and test", "not-started"],
     ]);
   });
+
+  it("is all completed on the Done page (the end is not 'in progress')", () => {
+    const steps = stepsFor({ profileClouds: null, clouds: ["aws", "gcp"], publishesEvents: all });
+    const p = progress(steps, "done");
+    if (p.kind !== "tasks") throw new Error("a task list");
+    expect(p.tasks.every((t) => t.status === "completed")).toBe(true);
+  });
 });
 
 describe("a vendor with a registration API (ML cube)", () => {

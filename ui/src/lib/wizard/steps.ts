@@ -173,7 +173,8 @@ export function progress(steps: readonly StepId[], current: StepId, vendor?: str
     kind: "tasks",
     tasks: groups.map((g) => {
       const idx = g.steps.map((s) => steps.indexOf(s));
-      const status: TaskStatus = idx.every((i) => i < at)
+      // Done is the end: nothing is still in progress there.
+      const status: TaskStatus = idx.every((i) => i < at || steps[i] === "done")
         ? "completed"
         : idx.includes(at)
           ? "in-progress"

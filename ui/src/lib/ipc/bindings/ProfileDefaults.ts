@@ -19,4 +19,9 @@ gcp_keyless: boolean, azure_service_principal_name: string | null, azure_publish
 /**
  * The vendor has a multi-tenant app: admin consent instead of a client secret.
  */
-azure_keyless: boolean, };
+azure_keyless: boolean, 
+/**
+ * The roles the vendor gets on each bucket, topic or container, by the names the cloud's
+ * console shows (from the profile: the wizard never names a role itself).
+ */
+gcp_bucket_roles: Array<string>, gcp_topic_roles: Array<string>, azure_container_roles: Array<string>, azure_topic_roles: Array<string>, };

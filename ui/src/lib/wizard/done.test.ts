@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { doneSummary, type DoneInput } from "./done";
+
+const NAMES = { aws: "AWS", gcp: "Google Cloud", azure: "Azure" } as const;
+const base: DoneInput = {
+  clouds: ["aws"], appliedAws: false, exportedDir: null, verdict: null, registered: false, vendor: "ML cube Platform", cloudNames: NAMES,
+};
+
+describe("the Done page follows the route taken", () => {
+  it("after Apply it never says to run setup.sh, and is ready only when the test passed", () => {
+    const s = doneSummary({ ...base, appliedAws: true, verdict: "pass", registered: true });
+    expect(s.ready).toBe(true);
+    expect(s.steps.join(" ")).not.toContain("setup.sh");
+    expect(s.steps[0]).toBe("AWS: applied from this computer. Nothing more to run.");
+    expect(s.steps).toContain("Nothing to send: ML cube Platform has what handoff.json names.");
+  });
+
+  it("is not 'ready to hand over' when the test failed, proved nothing or never ran", () => {
+    for (const verdict of ["fail", "nothing_proven", null] as const) {
+      const s = doneSummary({ ...base, appliedAws: true, verdict });
+      expect(s.ready).toBe(false);
+      expect(s.title).not.toContain("ready");
+      expect(s.warning).toBeTruthy();
+    }
+    expect(doneSummary({ ...base, verdict: "nothing_proven" }).warning).toContain("will confirm the connection from its side");
+  });
+
+  it("after an export it names the folder's scripts; with neither it says what is missing", () => {
+    const exported = doneSummary({ ...base, clouds: ["aws", "gcp"], exportedDir: "/home/a/tb", verdict: "pass" });
+    expect(exported.steps[0]).toBe("AWS: run aws/setup.sh from /home/a/tb (or its cloud shell).");
+    expect(exported.revoke).toHaveLength(2);
+    const nothing = doneSummary({ ...base, clouds: ["gcp"] });
+    expect(nothing.steps[0]).toBe("Google Cloud: nothing has been set up yet. Go back and export the setup files.");
+    expect(nothing.revoke).toEqual([]);
+  });
+});
