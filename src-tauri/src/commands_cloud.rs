@@ -20,8 +20,8 @@ use crate::confirm::{self, Adoption, Approvals, Confirmation};
 use crate::errors::{AppCode, ErrorCode};
 use crate::imported::ProfileStore;
 use crate::ipc::{
-    ApplyChange, ApplyResult, AwsAccount, AwsCaller, CredentialStatus, IpcError, Probe, ProbeUpdate, RegisterResult, RegisterStep,
-    RolePolicy, VerifyReport,
+    ApplyChange, ApplyResult, AwsAccount, AwsCaller, CredentialStatus, GuardrailFinding, IpcError, Probe, ProbeUpdate, RegisterResult,
+    RegisterStep, RolePolicy, VerifyReport,
 };
 use crate::verify_all::{verify_all, CloudSettings};
 
@@ -92,22 +92,32 @@ pub async fn apply_aws<R: Runtime>(
     plan: serde_json::Value,
     dry_run: bool,
     adopt: bool,
+    ignore_preflight: Option<bool>,
 ) -> Result<ApplyResult, IpcError> {
+    // Absent: pre-flight's blocking findings refuse (the safe default).
+    let ignore_preflight = ignore_preflight.unwrap_or(false);
     let r = resolve(&store, &plan)?;
     need_aws(&r)?;
     let settings = AwsSettings { adopt, ..cloud.settings.aws.clone() };
     if dry_run {
-        return run_apply(&r.with_stand_in_external_id(), &settings, true).await;
+        let stand_in = r.with_stand_in_external_id();
+        let findings = preflight(&stand_in, &settings).await?;
+        return run_apply(&stand_in, &settings, true, findings).await;
     }
     if r.aws.as_ref().is_some_and(|a| a.external_id_pending) {
         // Never ask about an apply that cannot happen: the vendor has not issued the id yet.
         return Err(cloud_error(&CloudError::ExternalIdPending { vendor: r.profile.display_name.clone() }));
     }
-    let c = apply_confirmation(&r, &settings).await?;
+    let (c, findings) = apply_confirmation(&r, &settings, ignore_preflight).await?;
     if !approvals.take(&c.key()) && !ask(&app, &c).await {
         return Err(apply_cancelled());
     }
-    run_apply(&r, &settings, false).await
+    run_apply(&r, &settings, false, findings).await
+}
+
+/// The guardrail pre-flight (reads only): what could deny the vendor or apply.
+async fn preflight(r: &Resolved, settings: &AwsSettings) -> Result<Vec<trustbridge_core::guardrail::GuardFinding>, IpcError> {
+    aws::preflight::preflight(r, settings).await.map(|rep| rep.findings).map_err(|e| cloud_error(&e))
 }
 
 /// Asks the person, in a native dialog raised here, to confirm applying `plan` (with `adopt`) to
@@ -122,11 +132,13 @@ pub async fn confirm_apply<R: Runtime>(
     store: State<'_, ProfileStore>,
     plan: serde_json::Value,
     adopt: bool,
+    ignore_preflight: Option<bool>,
 ) -> Result<(), IpcError> {
+    let ignore_preflight = ignore_preflight.unwrap_or(false);
     let r = resolve(&store, &plan)?;
     need_aws(&r)?;
     let settings = AwsSettings { adopt, ..cloud.settings.aws.clone() };
-    let c = apply_confirmation(&r, &settings).await?;
+    let (c, _) = apply_confirmation(&r, &settings, ignore_preflight).await?;
     if !ask(&app, &c).await {
         return Err(apply_cancelled());
     }
@@ -143,16 +155,42 @@ pub(crate) fn apply_cancelled() -> IpcError {
 /// the vendor has not issued yet), so another account, a role that may not be taken over, … are
 /// refused before the person is asked anything; with `adopt`, the role's existing policies and the
 /// warnings it reads go into the question.
-async fn apply_confirmation(r: &Resolved, settings: &AwsSettings) -> Result<Confirmation, IpcError> {
+///
+/// Then the guardrail pre-flight: a blocking finding refuses (`aws.preflight_blocked`, its findings
+/// in the message) unless the person ticked "apply anyway" (`ignore_preflight`).
+async fn apply_confirmation(
+    r: &Resolved,
+    settings: &AwsSettings,
+    ignore_preflight: bool,
+) -> Result<(Confirmation, Vec<trustbridge_core::guardrail::GuardFinding>), IpcError> {
     // Lint-gated like export (a pending vendor-issued id is registered before, not here).
     let stand_in = r.with_stand_in_external_id();
     crate::commands::refuse_lint_errors(&trustbridge_core::lint::lint(&stand_in), AppCode::ApplyLintErrors, "applied")?;
+    let findings = preflight(&stand_in, settings).await?;
+    let blocking: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.severity == trustbridge_core::guardrail::GuardSeverity::Blocking)
+        .map(|f| f.message.as_str())
+        .collect();
+    if !blocking.is_empty() && !ignore_preflight {
+        let mut e = cloud_error(&CloudError::PreflightBlocked { blocking: blocking.len() });
+        e.message.push_str(&format!(": {}", blocking.join(" ")));
+        // The window's own way out (the CLI's fix names a flag).
+        e.fix = Some("Fix what the list under \"What could still stop\" names, then choose Check again; or tick \"Apply anyway\" if you know these rules do not apply here.".into());
+        return Err(e);
+    }
     let rep = aws::apply(&stand_in, settings, true).await.map_err(|f| apply_error(&f))?;
     let adoption = settings.adopt.then_some(Adoption { existing: rep.existing.as_deref(), warnings: &rep.warnings });
-    confirm::apply_aws(r, adoption).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))
+    let c = confirm::apply_aws(r, adoption).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
+    Ok((c, findings))
 }
 
-async fn run_apply(r: &Resolved, settings: &AwsSettings, dry_run: bool) -> Result<ApplyResult, IpcError> {
+async fn run_apply(
+    r: &Resolved,
+    settings: &AwsSettings,
+    dry_run: bool,
+    preflight: Vec<trustbridge_core::guardrail::GuardFinding>,
+) -> Result<ApplyResult, IpcError> {
     match aws::apply(r, settings, dry_run).await {
         Ok(rep) => Ok(ApplyResult {
             caller: AwsCaller::from(&rep.caller),
@@ -161,6 +199,7 @@ async fn run_apply(r: &Resolved, settings: &AwsSettings, dry_run: bool) -> Resul
             changes: rep.changes.iter().map(change).collect(),
             existing: rep.existing.as_ref().map(|list| list.iter().map(RolePolicy::from).collect()),
             warnings: rep.warnings.clone(),
+            preflight: preflight.iter().map(GuardrailFinding::from).collect(),
         }),
         Err(f) => Err(apply_error(&f)),
     }

@@ -274,6 +274,51 @@ fn aws_identity_apply_and_verify_over_ipc_against_moto() {
     assert!(probes.iter().filter(|p| p["status"] == "pass").count() >= 6, "{probes:?}");
 }
 
+/// The guardrail pre-flight in the window: the dry run lists what would deny the vendor (here an
+/// event bus policy denying the role PutEvents, on moto); a real apply is refused before anything
+/// is asked or changed (`aws.preflight_blocked`, naming the policy) unless the person chose to
+/// apply anyway.
+#[test]
+fn a_blocking_guardrail_refuses_apply_in_the_window_unless_applied_anyway() {
+    let moto = Moto::start();
+    let url = moto.url();
+    seed(&url);
+    let plan = aws_plan("123456789012");
+    let r = trustbridge_core::validate(&trustbridge_core::Plan::from_json(&plan.to_string()).unwrap(), None).unwrap();
+    let role = r.aws.as_ref().unwrap().role_arn();
+    let (state, _) = cloud_state(Some(&url));
+    trustbridge_cloud::runtime().unwrap().block_on(async {
+        let s = trustbridge_cloud::aws::Session::connect(r.aws.as_ref().unwrap(), &state.settings.aws).await;
+        let deny = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Sid": "NoVendor", "Effect": "Deny",
+            "Principal": {"AWS": role}, "Action": "events:PutEvents", "Resource": "*"}]});
+        s.events.put_permission().event_bus_name("ipc-events").policy(deny.to_string()).send().await.expect("bus policy");
+    });
+
+    let yes = Scripted::new(true, None);
+    let app = common::app_with(cloud_state(Some(&url)).0, yes.clone());
+    let dry = invoke_args(&app, "apply_aws", apply_args(&plan, true, false)).expect("dry run");
+    let findings = dry["preflight"].as_array().unwrap();
+    let blocking: Vec<&serde_json::Value> = findings.iter().filter(|f| f["severity"] == "blocking").collect();
+    assert_eq!(blocking.len(), 1, "{dry}");
+    assert_eq!(blocking[0]["code"], "preflight.bus_policy_denies");
+    assert!(blocking[0]["message"].as_str().unwrap().contains("NoVendor"), "{dry}");
+
+    let e = invoke_args(&app, "apply_aws", apply_args(&plan, false, false)).unwrap_err();
+    assert_eq!(e["code"], "aws.preflight_blocked", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("NoVendor"), "{e}");
+    let e = invoke_args(&app, "confirm_apply", serde_json::json!({"plan": plan, "adopt": false, "ignorePreflight": false})).unwrap_err();
+    assert_eq!(e["code"], "aws.preflight_blocked", "{e}");
+    assert!(yes.asked().is_empty(), "refused before the person is asked");
+    let still = invoke_args(&app, "apply_aws", apply_args(&plan, true, false)).unwrap();
+    assert_eq!(still["changes"].as_array().unwrap().len(), 3, "nothing was applied: {still}");
+
+    let mut anyway = apply_args(&plan, false, false);
+    anyway["ignorePreflight"] = serde_json::json!(true);
+    let done = invoke_args(&app, "apply_aws", anyway).expect("applied anyway");
+    assert_eq!(done["changes"].as_array().unwrap().len(), 3, "{done}");
+    assert_eq!(yes.asked().len(), 1, "still confirmed in the native dialog");
+}
+
 fn apply_args(plan: &serde_json::Value, dry_run: bool, adopt: bool) -> serde_json::Value {
     serde_json::json!({"plan": plan, "dryRun": dry_run, "adopt": adopt})
 }

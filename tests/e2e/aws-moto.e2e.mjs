@@ -112,9 +112,38 @@ await e2e(
       console.log(`# user-actions launch→export (AWS credentials present): ${f.actions}`);
       writeFileSync(join(OUT, "aws-moto-export-actions.txt"), `${f.actions}\n`);
 
-      // Apply, step 1: the dry run says as whom and what would change; nothing is changed yet.
+      // Guardrail pre-flight: a policy on the default event bus that denies the role PutEvents (as a
+      // customer's "only from our network" rule would) is found by the dry run, and Apply is refused
+      // before anything is asked or changed, until the person ticks "Apply anyway".
+      const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/mlcube-platform-access`;
+      boto(
+        moto.url,
+        REGION,
+        `import json; boto3.client("events", **kw).put_permission(EventBusName="default", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "NoVendorEvents", "Effect": "Deny", "Principal": {"AWS": ${JSON.stringify(ROLE_ARN)}}, "Action": "events:PutEvents", "Resource": "*"}]}))`,
+      );
       await f.shot("export-before-apply");
       await f.click("apply-preview-button");
+      const guard = await t.waitFor(async () => {
+        const p = await b.$('[data-testid="preflight"]');
+        return (await p.isExisting()) && (await p.getText());
+      }, "the dry run lists what could still stop ML cube (pre-flight)", { timeout: 30000 });
+      t.check(guard.includes("Will be denied") && guard.includes("NoVendorEvents") && guard.includes("How to fix it"), "the bus policy is named, with its fix", guard);
+      await f.shot("apply-preflight", '[data-testid="preflight"]');
+      await f.click("apply-now");
+      const blocked = await t.waitFor(async () => {
+        const e = await b.$('[data-testid="apply-error"]');
+        return (await e.isExisting()) && `${await e.getAttribute("data-code")} ${await e.getText()}`;
+      }, "Apply is refused by pre-flight");
+      t.check(blocked.startsWith("aws.preflight_blocked") && blocked.includes("Apply anyway") && !blocked.includes("--ignore-preflight"), "the refusal says what to do in the window", blocked);
+      const rolesNow = JSON.parse(boto(moto.url, REGION, `import json; print(json.dumps([r["RoleName"] for r in boto3.client("iam", **kw).list_roles()["Roles"]]))`));
+      t.check(!rolesNow.includes("mlcube-platform-access"), "refused: moto has no role", JSON.stringify(rolesNow));
+      const again = await b.$('[data-testid="apply-preview-button"]');
+      t.check((await again.isExisting()) && (await again.getText()) === "Check again", "the fix the refusal names (Check again) is on the page");
+      await f.shot("apply-preflight-blocked", '[data-testid="apply-error"]');
+      await f.click("ignore-preflight-checkbox");
+      f.actions -= 2; // the planted guardrail's detour is not part of the figure
+
+      // Apply, step 1: the dry run says as whom and what would change; nothing is changed yet.
       const preview = await t.waitFor(async () => {
         const p = await b.$('[data-testid="apply-preview"]');
         return (await p.isExisting()) && (await p.getText());

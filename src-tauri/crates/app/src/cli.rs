@@ -86,6 +86,26 @@ enum Command {
         /// its policies and warns where it grants more than the plan; read them with --dry-run first.
         #[arg(long)]
         adopt: bool,
+        /// Apply even when pre-flight finds a guardrail that would deny the vendor or apply (the
+        /// findings are still printed).
+        #[arg(long)]
+        ignore_preflight: bool,
+    },
+    /// Check the guardrails before apply: service control policies on the path from the
+    /// organization's root to the account, bucket policies, the buckets' KMS keys and their key
+    /// policies, event bus policies. Reads only. Exit 1 when something would deny the vendor or apply.
+    Preflight {
+        #[arg(long, value_name = "PLAN")]
+        plan: PathBuf,
+        #[command(flatten)]
+        trust: ProfileTrustArgs,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// An AWS profile of the organization's management (or delegated administrator) account, to
+        /// read the service control policies (member accounts cannot); or TRUSTBRIDGE_AWS_ORG_PROFILE.
+        #[arg(long, value_name = "PROFILE")]
+        org_profile: Option<String>,
     },
     /// Run the connectivity test: concurrent probes, each with a fix when it fails.
     Verify {
@@ -316,16 +336,25 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             let _ = write!(out, "{}", Plan::json_schema());
             EXIT_OK
         }
-        Command::Apply { plan, trust, dry_run, adopt } => match resolve_or_report(&plan, &trust, "done") {
+        Command::Apply { plan, trust, dry_run, adopt, ignore_preflight } => match resolve_or_report(&plan, &trust, "done") {
             Ok(loaded) if !dry_run && lint_refuses(&loaded, "applied") => EXIT_INVALID,
             Ok(Loaded::Pack(p)) => crate::cli_pack::apply(&p, dry_run, out),
-            Ok(Loaded::Vendor(r)) => match crate::cli_aws::before_register(&plan, &r, dry_run, adopt)
+            Ok(Loaded::Vendor(r)) => match crate::cli_aws::preflight_gate(&r, ignore_preflight || dry_run, out)
+                .and_then(|()| crate::cli_aws::before_register(&plan, &r, dry_run, adopt))
                 .and_then(|()| crate::cli_register::before_apply(&plan, &r, dry_run, out))
             {
                 Ok(Some(registered)) => crate::cli_aws::apply(&plan, &registered, dry_run, adopt, out),
                 Ok(None) => crate::cli_aws::apply(&plan, &r, dry_run, adopt, out),
                 Err(code) => code,
             },
+            Err(code) => code,
+        },
+        Command::Preflight { plan, trust, json, org_profile } => match resolve_or_report(&plan, &trust, "done") {
+            Ok(Loaded::Pack(_)) => {
+                eprintln!("pre-flight checks vendor plans; it does not check role packs yet");
+                EXIT_INVALID
+            }
+            Ok(Loaded::Vendor(r)) => crate::cli_aws::preflight(&r, json, org_profile, out),
             Err(code) => code,
         },
         Command::Verify { plan, trust, json, timeout } => match resolve_or_report(&plan, &trust, "done") {

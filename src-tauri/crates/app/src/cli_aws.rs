@@ -136,6 +136,89 @@ pub fn apply(plan: &Path, r: &Resolved, dry_run: bool, adopt: bool, out: &mut im
     }
 }
 
+/// Prints a pre-flight report: what was checked, then each finding with its fix.
+fn print_preflight(rep: &aws::preflight::PreflightReport, out: &mut impl Write) {
+    use trustbridge_core::guardrail::GuardSeverity;
+    let _ = writeln!(out, "pre-flight acting as {} (account {})", rep.caller.arn, rep.caller.account);
+    for c in &rep.checked {
+        let _ = writeln!(out, "checked: {c}");
+    }
+    for f in &rep.findings {
+        let label = match f.severity {
+            GuardSeverity::Blocking => "BLOCKING",
+            GuardSeverity::Warning => "warning ",
+            GuardSeverity::Info => "info    ",
+        };
+        let _ = writeln!(out, "{label} [{}] {}", f.code, f.message);
+        if f.severity != GuardSeverity::Info {
+            let _ = writeln!(out, "         fix: {}", f.fix);
+        }
+    }
+    let count = |s: GuardSeverity| rep.findings.iter().filter(|f| f.severity == s).count();
+    let (b, w) = (count(GuardSeverity::Blocking), count(GuardSeverity::Warning));
+    if b > 0 {
+        let _ = writeln!(out, "pre-flight: {b} blocking, {w} warning(s): the vendor (or apply) would be denied");
+    } else if w > 0 {
+        let _ = writeln!(out, "pre-flight: nothing blocking; {w} warning(s) to check");
+    } else {
+        let _ = writeln!(out, "pre-flight: nothing found that would deny the vendor or apply");
+    }
+}
+
+/// `trustbridge preflight`: reads the guardrails (SCPs, bucket, key and bus policies) and says
+/// what would deny the vendor or apply. Exit 0 when nothing blocks, 1 when something does.
+pub fn preflight(r: &Resolved, json: bool, org_profile: Option<String>, out: &mut impl Write) -> i32 {
+    if let Err(code) = require_aws(r) {
+        return code;
+    }
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let env = AwsSettings::from_env();
+    let settings = AwsSettings { org_profile: org_profile.or(env.org_profile.clone()), ..env };
+    match rt.block_on(aws::preflight::preflight(r, &settings)) {
+        Ok(rep) => {
+            if json {
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&rep).unwrap_or_default());
+            } else {
+                print_preflight(&rep, out);
+            }
+            if rep.blocking() {
+                EXIT_FAILED
+            } else {
+                EXIT_OK
+            }
+        }
+        Err(e) => {
+            print_error(&e);
+            EXIT_FAILED
+        }
+    }
+}
+
+/// Before apply: pre-flight, printed; a blocking finding refuses the apply (nothing is changed)
+/// unless `ignore` (`--ignore-preflight`).
+pub fn preflight_gate(r: &Resolved, ignore: bool, out: &mut impl Write) -> Result<(), i32> {
+    require_aws(r)?;
+    let rt = runtime()?;
+    match rt.block_on(aws::preflight::preflight(r, &AwsSettings::from_env())) {
+        Ok(rep) => {
+            print_preflight(&rep, out);
+            let blocking = rep.findings.iter().filter(|f| f.severity == trustbridge_core::guardrail::GuardSeverity::Blocking).count();
+            if blocking > 0 && !ignore {
+                print_error(&CloudError::PreflightBlocked { blocking });
+                return Err(EXIT_FAILED);
+            }
+            Ok(())
+        }
+        Err(e) => {
+            print_error(&e);
+            Err(EXIT_FAILED)
+        }
+    }
+}
+
 fn symbol(s: ProbeStatus) -> &'static str {
     match s {
         ProbeStatus::Pass => "ok  ",

@@ -218,6 +218,31 @@ pub struct ApplyChange {
     pub detail: Vec<String>,
 }
 
+/// One guardrail pre-flight finding: something in the customer's cloud (a service control
+/// policy, a bucket, key or event bus policy) that would deny the vendor or apply.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct GuardrailFinding {
+    /// `preflight.…`.
+    pub code: String,
+    pub severity: trustbridge_core::guardrail::GuardSeverity,
+    /// The policy, bucket, key or bus it is about.
+    pub resource: Option<String>,
+    pub message: String,
+    pub fix: String,
+}
+
+impl From<&trustbridge_core::guardrail::GuardFinding> for GuardrailFinding {
+    fn from(f: &trustbridge_core::guardrail::GuardFinding) -> GuardrailFinding {
+        GuardrailFinding {
+            code: f.code.as_str().to_string(),
+            severity: f.severity,
+            resource: f.resource.clone(),
+            message: f.message.clone(),
+            fix: f.fix.clone(),
+        }
+    }
+}
+
 /// What apply did (or, with `dry_run`, would do), and as whom.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ApplyResult {
@@ -232,6 +257,9 @@ pub struct ApplyResult {
     /// With `adopt`: what to know before the vendor gets the role (rights broader than the plan,
     /// other principals its trust keeps, another integration's tags). Empty otherwise.
     pub warnings: Vec<String>,
+    /// The guardrail pre-flight made before (blocking, warning and info findings). A blocking one
+    /// refuses the apply unless the person chose to apply anyway.
+    pub preflight: Vec<GuardrailFinding>,
 }
 
 /// A policy an existing role already has, as listed before adopting it.
@@ -469,6 +497,8 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<AwsAccount>(),
         one::<ApplyChange>(),
         one::<ApplyResult>(),
+        one::<GuardrailFinding>(),
+        one::<trustbridge_core::guardrail::GuardSeverity>(),
         one::<RolePolicy>(),
         one::<Probe>(),
         one::<ProbeUpdate>(),

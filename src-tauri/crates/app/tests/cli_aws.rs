@@ -308,3 +308,65 @@ fn revoke_force_deletes_an_adopted_role_that_trusts_only_the_vendor_and_plain_re
     assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
     assert!(!role_exists(), "revoke --force deleted the role");
 }
+
+/// `trustbridge preflight` and the gate before `apply`: an event bus policy that denies the role
+/// PutEvents is found (exit 1, text and JSON), apply is refused before any change unless
+/// `--ignore-preflight`, and without the policy pre-flight finds nothing (exit 0).
+#[test]
+fn preflight_finds_a_denying_bus_policy_and_apply_refuses_until_told_otherwise() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(dir.path(), true);
+    let p = plan.to_str().unwrap();
+    let url = moto.url();
+    seed(&url);
+
+    let o = trustbridge(&url, &["preflight", "--plan", p]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(
+        out.contains("checked: bucket policy of cli-data: none") && out.contains("checked: event bus policy of cli-events: none"),
+        "{out}"
+    );
+    assert!(out.contains("info     [preflight.scp_not_applicable]") && out.contains("pre-flight: nothing found that would deny"), "{out}");
+
+    let settings = trustbridge_cloud::aws::AwsSettings {
+        endpoint_url: Some(url.clone()),
+        credentials: Some(trustbridge_cloud::aws::Credentials::new("testing", "testing", None, None, "test")),
+        ..Default::default()
+    };
+    trustbridge_cloud::runtime().unwrap().block_on(async {
+        let s = trustbridge_cloud::aws::Session::for_region("us-east-1", &settings).await;
+        let deny = r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoOutsiders","Effect":"Deny","Principal":"*","Action":"events:PutEvents","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0123"}}}]}"#;
+        s.events.put_permission().event_bus_name("cli-events").policy(deny).send().await.expect("bus policy");
+    });
+
+    let o = trustbridge(&url, &["preflight", "--plan", p]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(out.contains("BLOCKING [preflight.bus_policy_denies]") && out.contains("NoOutsiders"), "{out}");
+    assert!(out.contains("fix: Exempt the role from statement NoOutsiders") && out.contains("pre-flight: 1 blocking"), "{out}");
+    let o = trustbridge(&url, &["preflight", "--plan", p, "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let codes: Vec<&str> = json["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["preflight.scp_not_applicable", "preflight.bus_policy_denies"], "{json}");
+    assert_eq!(json["findings"][1]["severity"], "blocking");
+    assert_eq!(json["findings"][1]["account_id"], "123456789012");
+
+    let o = trustbridge(&url, &["apply", "--plan", p]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(err.contains("error [aws.preflight_blocked]") && err.contains("--ignore-preflight"), "{err}");
+    let o = trustbridge(&url, &["apply", "--plan", p, "--dry-run"]);
+    let (out, _) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "a dry run shows the findings and the changes: {out}");
+    assert!(
+        out.contains("BLOCKING [preflight.bus_policy_denies]") && out.contains("dry run: would make 3 change(s)"),
+        "nothing was applied: {out}"
+    );
+
+    let o = trustbridge(&url, &["apply", "--plan", p, "--ignore-preflight"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(out.contains("BLOCKING [preflight.bus_policy_denies]") && out.contains("applied 3 change(s)"), "{out}");
+}

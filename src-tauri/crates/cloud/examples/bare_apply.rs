@@ -1,9 +1,10 @@
 //! Benchmark baseline (tests/bench/aws.sh): a bare aws-sdk-rust program that makes the calls
-//! `trustbridge apply` makes for one new role with two inline policies, and nothing else: no plan,
-//! no validation, no diff, no error mapping. The bench runs both against the same moto server and
+//! `trustbridge apply` makes for one new role with two inline policies — the guardrail pre-flight's
+//! reads first (organization, bucket policy and encryption, event bus) — and nothing else: no plan,
+//! no validation, no evaluation, no diff, no error mapping. The bench runs both against the same moto server and
 //! prints the ratio of their whole-process times.
 //!
-//!   bare_apply ROLE_NAME TRUST_POLICY.json STORAGE_POLICY.json EVENTS_POLICY.json INTEGRATION
+//!   bare_apply ROLE_NAME TRUST_POLICY.json STORAGE_POLICY.json EVENTS_POLICY.json INTEGRATION BUCKET BUS
 //!
 //! Credentials, region and endpoint come from the environment, as for `trustbridge apply`.
 
@@ -12,8 +13,8 @@ use aws_sdk_iam::types::Tag;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [role, trust, storage, events, integration] = args.as_slice() else {
-        return Err("usage: bare_apply ROLE TRUST.json STORAGE.json EVENTS.json INTEGRATION".into());
+    let [role, trust, storage, events, integration, bucket, bus] = args.as_slice() else {
+        return Err("usage: bare_apply ROLE TRUST.json STORAGE.json EVENTS.json INTEGRATION BUCKET BUS".into());
     };
     let read = |p: &str| std::fs::read_to_string(p);
     let config = aws_config::load_from_env().await;
@@ -21,6 +22,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let iam = aws_sdk_iam::Client::new(&config);
 
     sts.get_caller_identity().send().await?;
+    // Pre-flight's reads (their answers are not looked at here: "no organization", "no policy").
+    let _ = aws_sdk_organizations::Client::new(&config).describe_organization().send().await;
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&config).force_path_style(true).build());
+    let _ = s3.get_bucket_policy().bucket(bucket).send().await;
+    let _ = s3.get_bucket_encryption().bucket(bucket).send().await;
+    let _ = aws_sdk_eventbridge::Client::new(&config).describe_event_bus().name(bus).send().await;
     if iam.get_role().role_name(role).send().await.is_ok() {
         return Err(format!("role {role} already exists").into());
     }

@@ -33,6 +33,11 @@ trustbridge_core::error_codes! {
         PackResourceNotOurs = "aws.pack_resource_not_ours" => "A pack's roles and policies have fixed names: delete or rename the existing one in IAM (after checking who uses it), or apply the pack in another account.",
         AdoptedRoleTrustsOnlyVendor = "aws.adopted_role_trusts_only_vendor" => "The role existed before Trustbridge adopted it: delete it with `trustbridge revoke --force`, or add another trusted principal to its trust policy and revoke again.",
         ServiceError = "aws.service_error" => "AWS refused the call with the error code in the message: look that code up for the service named, fix the cause, and try again.",
+        DeniedByScp = "aws.denied_by_scp" => "A service control policy of the AWS Organization denies the action: run the pre-flight with the management account's credentials to see which, and ask the Organizations administrator for an exception.",
+        DeniedByResourcePolicy = "aws.denied_by_resource_policy" => "The resource's own policy (bucket, key or event bus) denies the action: the pre-flight names the statement and the exception to add.",
+        DeniedByPermissionsBoundary = "aws.denied_by_permissions_boundary" => "The identity's permissions boundary denies the action: widen the boundary, or use an identity without it.",
+        DeniedByKms = "aws.denied_by_kms" => "The KMS key does not let the identity use it: name the key in the plan, and let its key policy delegate to IAM (the pre-flight shows the statement).",
+        PreflightBlocked = "aws.preflight_blocked" => "Fix what pre-flight found (a service control policy, bucket, key or event bus policy that would deny the vendor or apply), or apply anyway if you know it does not apply.",
         ExternalIdPending = "aws.external_id_pending" => "Register the role with the vendor first: the vendor issues the external id, and the role is created only with it.",
         PackDrift = "pack.drift" => "The account no longer matches the pack (a role or policy was changed or deleted outside Trustbridge): apply the pack again.",
         VendorNotConfigured = "vendor.not_configured" => "Set the vendor's API URL (https) in the plan or the wizard.",
@@ -60,6 +65,9 @@ pub enum CloudError {
     NoSection { cloud: &'static str },
     #[error("access denied: {action} was refused for {principal}{}", detail(.message))]
     AccessDenied { action: String, principal: String, message: String },
+    /// Access denied, and AWS said by what (its error message names the policy type that denied).
+    #[error("access denied: {action} was refused by {}{}", .by.what(), detail(.message))]
+    DeniedBy { action: String, by: DeniedBy, message: String },
     #[error("{what} already exists{}", detail(.message))]
     EntityAlreadyExists { what: String, message: String },
     #[error("an IAM limit was reached during {action}{}", detail(.message))]
@@ -113,6 +121,9 @@ pub enum CloudError {
     /// with an unconditioned trust.
     #[error("{vendor} issues the external id for this role, and it has not been registered yet")]
     ExternalIdPending { vendor: String },
+    /// Pre-flight found a guardrail that would deny the vendor or apply; nothing was changed.
+    #[error("apply refused: pre-flight found {blocking} guardrail(s) that would deny the vendor or apply; nothing was changed")]
+    PreflightBlocked { blocking: usize },
     /// The vendor's registration API.
     #[error("{vendor}: {message}")]
     Vendor { vendor: String, kind: VendorErrorKind, message: String },
@@ -211,6 +222,12 @@ impl CloudError {
         match self {
             CloudError::NoSection { .. } => CloudCode::NoSection,
             CloudError::AccessDenied { .. } => CloudCode::AccessDenied,
+            CloudError::DeniedBy { by, .. } => match by {
+                DeniedBy::Scp => CloudCode::DeniedByScp,
+                DeniedBy::ResourcePolicy => CloudCode::DeniedByResourcePolicy,
+                DeniedBy::PermissionsBoundary => CloudCode::DeniedByPermissionsBoundary,
+                DeniedBy::Kms => CloudCode::DeniedByKms,
+            },
             CloudError::EntityAlreadyExists { .. } => CloudCode::EntityAlreadyExists,
             CloudError::LimitExceeded { .. } => CloudCode::LimitExceeded,
             CloudError::MalformedPolicy { .. } => CloudCode::MalformedPolicy,
@@ -232,6 +249,7 @@ impl CloudError {
             CloudError::AdoptedRoleTrustsOnlyVendor { .. } => CloudCode::AdoptedRoleTrustsOnlyVendor,
             CloudError::Service { .. } => CloudCode::ServiceError,
             CloudError::ExternalIdPending { .. } => CloudCode::ExternalIdPending,
+            CloudError::PreflightBlocked { .. } => CloudCode::PreflightBlocked,
             CloudError::Vendor { kind, .. } => kind.code(),
         }
     }
@@ -248,6 +266,12 @@ impl CloudError {
             CloudError::AccessDenied { action, .. } => format!(
                 "the identity you are signed in as lacks '{action}': sign in with an administrator (or a role allowed '{action}'), or ask your AWS admin to grant it"
             ),
+            CloudError::DeniedBy { action, by, .. } => match by {
+                DeniedBy::Scp => format!("a service control policy of your AWS Organization denies '{action}', whatever the role allows: `trustbridge preflight --plan … --org-profile <management account profile>` names the policy and the statement; ask your Organizations administrator to exempt the role"),
+                DeniedBy::ResourcePolicy => format!("the resource's own policy (bucket, KMS key or event bus policy) denies '{action}': `trustbridge preflight --plan …` names the statement and the exception to add"),
+                DeniedBy::PermissionsBoundary => format!("the permissions boundary of the identity denies '{action}': widen the boundary (the plan's permissions_boundary_arn, or your own identity's) to allow it"),
+                DeniedBy::Kms => format!("the KMS key does not let the identity use it for '{action}': set the bucket's kms_key_arn in the plan and let the key policy delegate to IAM (`trustbridge preflight --plan …` shows the statement to add)"),
+            },
             CloudError::EntityAlreadyExists { .. } => {
                 "it was probably created by an earlier run or by someone else: re-run `trustbridge apply`, which updates what exists".into()
             }
@@ -302,6 +326,9 @@ impl CloudError {
                 "the role existed before trustbridge adopted it: delete it (its policies are detached) with `trustbridge revoke --plan … --force`, or add another trusted principal to its trust policy in IAM and run revoke again".into()
             }
             CloudError::Service { .. } => return None,
+            CloudError::PreflightBlocked { .. } => {
+                "fix what pre-flight names (each finding has its own fix; `trustbridge preflight --plan …` lists them again), or apply anyway with `--ignore-preflight` if you know it does not hold".into()
+            }
             CloudError::ExternalIdPending { vendor } => {
                 format!("register the role with {vendor} first: `trustbridge register --plan …` (or `trustbridge apply`, which registers, records the external id {vendor} issues, then creates the role)")
             }
@@ -420,5 +447,44 @@ mod tests {
         assert_eq!(v["message"], "iam:GetRole did not answer within 5000 ms");
         assert!(v["fix"].as_str().unwrap().contains("safe to re-run"));
         assert_eq!(v.as_object().unwrap().len(), 3);
+    }
+}
+
+/// What denied an access, as AWS's error message says ("… with an explicit deny in a service
+/// control policy", "… in a resource-based policy", "… in a permissions boundary"; KMS's own
+/// refusals name the key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeniedBy {
+    Scp,
+    ResourcePolicy,
+    PermissionsBoundary,
+    Kms,
+}
+
+impl DeniedBy {
+    pub fn what(self) -> &'static str {
+        match self {
+            DeniedBy::Scp => "a service control policy",
+            DeniedBy::ResourcePolicy => "a resource-based policy",
+            DeniedBy::PermissionsBoundary => "a permissions boundary",
+            DeniedBy::Kms => "the KMS key",
+        }
+    }
+
+    /// Reads AWS's access-denied message ("User: … is not authorized to perform: s3:GetObject on
+    /// resource: … with an explicit deny in a service control policy"); `None` when it does not say.
+    pub fn from_message(action: &str, message: &str) -> Option<DeniedBy> {
+        let m = message.to_ascii_lowercase();
+        if m.contains("explicit deny in a service control policy") {
+            Some(DeniedBy::Scp)
+        } else if m.contains("explicit deny in a resource-based policy") || m.contains("no resource-based policy allows") {
+            Some(if m.contains("kms:") { DeniedBy::Kms } else { DeniedBy::ResourcePolicy })
+        } else if m.contains("explicit deny in a permissions boundary") || m.contains("no permissions boundary allows") {
+            Some(DeniedBy::PermissionsBoundary)
+        } else if action.starts_with("kms:") || m.contains("kms:decrypt") || m.contains("kms key") || m.contains("kmskey") {
+            Some(DeniedBy::Kms)
+        } else {
+            None
+        }
     }
 }

@@ -6,6 +6,7 @@
 pub mod error;
 pub mod export;
 pub mod external_id;
+pub mod guardrail;
 pub mod lint;
 pub mod model;
 pub mod pack;

@@ -151,9 +151,11 @@ export function awsIdentity(region?: string): Promise<AwsAccount> {
  * refused with `aws.role_not_ours`); its dry run lists the role's existing policies and warnings.
  * Applying for real is confirmed in a native dialog raised by Rust (unless `confirmApply` just
  * confirmed exactly this): Cancel rejects with `apply.cancelled` and nothing is applied.
+ * Rust runs the guardrail pre-flight first (the dry run's `preflight`); a blocking finding rejects
+ * with `aws.preflight_blocked` unless `ignorePreflight` (the person chose "apply anyway").
  */
-export function applyAws(plan: Plan, dryRun: boolean, adopt = false): Promise<ApplyResult> {
-  return call<ApplyResult>("apply_aws", { plan, dryRun, adopt });
+export function applyAws(plan: Plan, dryRun: boolean, adopt = false, ignorePreflight = false): Promise<ApplyResult> {
+  return call<ApplyResult>("apply_aws", { plan, dryRun, adopt, ignorePreflight });
 }
 
 /**
@@ -161,8 +163,8 @@ export function applyAws(plan: Plan, dryRun: boolean, adopt = false): Promise<Ap
  * there from the validated plan). Resolves when they chose Apply (the next `applyAws` of exactly
  * this plan then asks nothing more); rejects with `apply.cancelled` when they did not.
  */
-export function confirmApply(plan: Plan, adopt: boolean): Promise<void> {
-  return call<void>("confirm_apply", { plan, adopt });
+export function confirmApply(plan: Plan, adopt: boolean, ignorePreflight = false): Promise<void> {
+  return call<void>("confirm_apply", { plan, adopt, ignorePreflight });
 }
 
 /**

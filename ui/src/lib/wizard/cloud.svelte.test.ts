@@ -105,6 +105,36 @@ describe("Apply", () => {
     expect(w.applyRun.previewFor).not.toBe(w.planKey);
   });
 
+  it("applies despite a blocking guardrail only when 'Apply anyway' is ticked, for that plan only", async () => {
+    const blocked = { code: "aws.preflight_blocked", message: "apply refused: pre-flight found 1 guardrail(s)", field: null, fix: null };
+    const scp = { code: "preflight.scp_denies", severity: "blocking", resource: "NoReads", message: "The SCP NoReads denies s3:GetObject", fix: "exempt the role" };
+    backend(
+      (cmd, args) => {
+        if (cmd === "confirm_apply") return args.ignorePreflight ? null : Promise.reject(blocked);
+        if (cmd !== "apply_aws") return undefined;
+        return { caller: CALLER, role_arn: "arn:aws:iam::123456789012:role/r", dry_run: args.dryRun, changes: [change], preflight: [scp] };
+      },
+      NO_REGISTRATION,
+    );
+    const w = await wizardOnAws();
+    await w.previewApply();
+    expect(w.applyRun.preview?.preflight).toEqual([scp]);
+    await w.applyNow();
+    expect(calls("confirm_apply").at(-1)).toMatchObject({ ignorePreflight: false });
+    expect(w.applyRun.error?.code).toBe("aws.preflight_blocked");
+    expect(calls("apply_aws").filter((a) => a?.dryRun === false)).toHaveLength(0);
+
+    w.ignorePreflightFor = w.planKey;
+    await w.previewApply();
+    await w.applyNow();
+    expect(calls("confirm_apply").at(-1)).toMatchObject({ ignorePreflight: true });
+    expect(calls("apply_aws").at(-1)).toMatchObject({ dryRun: false, ignorePreflight: true });
+
+    // Another plan: the choice was for the plan on screen then, so it is off again.
+    w.answers.aws.role_name = "another-role";
+    expect(w.ignorePreflight).toBe(false);
+  });
+
   it("adopts an existing role only when its box is ticked, for that role only, and says so to Rust", async () => {
     const notOurs = { code: "aws.role_not_ours", message: "role r exists and is not tagged", field: null, fix: "… --adopt" };
     const existing = [{ kind: "managed", name: "AdministratorAccess", arn: "arn:aws:iam::aws:policy/AdministratorAccess", grants: [], note: "AWS-managed" }];

@@ -69,6 +69,8 @@ export class Wizard {
    * its explicit checkbox, and only for that role: changing the account or role name drops it.
    */
   adoptRole = $state<string | null>(null);
+  /** The plan (`planKey`) for which the person chose to apply although pre-flight found a blocking guardrail. */
+  ignorePreflightFor = $state<string | null>(null);
   /** GCP / Azure credentials: stored or not, with their fingerprint (never the secret). */
   credentials = $state<CredentialStatus[]>([]);
   credentialsError = $state<IpcError | null>(null);
@@ -129,6 +131,8 @@ export class Wizard {
   adopt = $derived(this.adoptRole !== null && this.adoptRole === this.roleKey);
   /** An apply preview is valid for the plan and the adopt choice it was made with. */
   applyKey = $derived(this.adopt ? `${this.planKey}\nadopt` : this.planKey);
+  /** Apply anyway, although pre-flight found something that would deny: ticked for this very plan. */
+  ignorePreflight = $derived(this.ignorePreflightFor !== null && this.ignorePreflightFor === this.planKey);
   inputs = $derived(this.step === "export" ? [EXPORT_FOLDER] : inputsForStep(this.step, this.answers, this.profile));
 
   /** Text as it may appear on screen: masked in presenter mode. */
@@ -431,6 +435,7 @@ export class Wizard {
     this.applyRun.reset();
     this.applyPhase = null;
     this.adoptRole = null;
+    this.ignorePreflightFor = null;
     this.vendorKey = "";
     this.vendorKeyStored = null;
     this.awsRegistration = idleRegistration();
@@ -488,14 +493,15 @@ export class Wizard {
    */
   async applyNow(): Promise<void> {
     const adopt = this.adopt;
+    const ignorePreflight = this.ignorePreflight;
     await this.applyRun.apply(async () => {
       try {
         this.applyPhase = "confirm";
-        await confirmApply(this.plan, adopt);
+        await confirmApply(this.plan, adopt, ignorePreflight);
         this.applyPhase = this.profile?.registration ? "register" : "apply";
         const plan = this.profile?.registration ? await this.registerAws() : this.plan;
         this.applyPhase = "apply";
-        const result = await applyAws(plan, false, adopt);
+        const result = await applyAws(plan, false, adopt, ignorePreflight);
         // The dry run was made for the plan before registration; it stays the one on screen.
         this.applyRun.previewFor = this.applyKey;
         return result;

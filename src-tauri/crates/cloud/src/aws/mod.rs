@@ -6,6 +6,7 @@
 
 pub mod apply;
 pub mod pack;
+pub mod preflight;
 pub mod revoke;
 pub mod verify;
 
@@ -58,6 +59,11 @@ pub struct AwsSettings {
     /// Apply only: take over an existing role trustbridge did not create (or another
     /// integration's), after listing what it already grants. Never set by default.
     pub adopt: bool,
+    /// Pre-flight: a profile of the organization's management (or delegated administrator)
+    /// account, to read the service control policies a member account cannot read itself.
+    pub org_profile: Option<String>,
+    /// The same, as explicit credentials (tests, the wizard); the profile wins when both are set.
+    pub org_credentials: Option<Credentials>,
 }
 
 impl Default for AwsSettings {
@@ -72,6 +78,8 @@ impl Default for AwsSettings {
             retry: RetryPolicy::calls(),
             propagation: RetryPolicy::propagation(),
             adopt: false,
+            org_profile: None,
+            org_credentials: None,
         }
     }
 }
@@ -95,7 +103,7 @@ impl AwsSettings {
                 ))),
                 _ => None,
             };
-        AwsSettings { vendor, ..AwsSettings::default() }
+        AwsSettings { vendor, org_profile: var("TRUSTBRIDGE_AWS_ORG_PROFILE"), ..AwsSettings::default() }
     }
 
     /// The profile name to mention in messages (`aws sso login --profile …`).
@@ -138,6 +146,9 @@ pub struct Session {
     pub events: aws_sdk_eventbridge::Client,
     pub settings: AwsSettings,
     pub region: String,
+    /// The configuration the clients were built from (for the clients only some commands need:
+    /// Organizations and KMS in pre-flight).
+    pub conf: SdkConfig,
 }
 
 async fn sdk_config(region: &str, profile: Option<&str>, credentials: Option<Credentials>, s: &AwsSettings) -> SdkConfig {
@@ -189,7 +200,7 @@ impl Session {
     pub async fn for_region(region: &str, settings: &AwsSettings) -> Session {
         let conf = sdk_config(region, settings.profile.as_deref(), settings.credentials.clone(), settings).await;
         let (iam, sts, s3, events) = clients(&conf);
-        Session { iam, sts, s3, events, settings: settings.clone(), region: region.to_string() }
+        Session { iam, sts, s3, events, settings: settings.clone(), region: region.to_string(), conf }
     }
 
     /// ListBuckets: the names of the buckets the credentials can see (for a pick list).
@@ -214,7 +225,7 @@ impl Session {
     pub async fn with_credentials(&self, profile: Option<&str>, credentials: Option<Credentials>) -> Session {
         let conf = sdk_config(&self.region, profile, credentials, &self.settings).await;
         let (iam, sts, s3, events) = clients(&conf);
-        Session { iam, sts, s3, events, settings: self.settings.clone(), region: self.region.clone() }
+        Session { iam, sts, s3, events, settings: self.settings.clone(), region: self.region.clone(), conf }
     }
 
     pub(crate) fn classify<E>(&self, action: &str, err: SdkError<E, aws_sdk_iam::config::http::HttpResponse>) -> CloudError
@@ -284,7 +295,14 @@ where
             let status = se.raw().status().as_u16();
             match code.as_str() {
                 "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
-                    CloudError::AccessDenied { action: action_s, principal: String::new(), message }
+                    match crate::error::DeniedBy::from_message(action, &message) {
+                        Some(by) => CloudError::DeniedBy { action: action_s, by, message },
+                        None => CloudError::AccessDenied { action: action_s, principal: String::new(), message },
+                    }
+                }
+                // KMS refuses a key the caller may not use (or that is disabled) with its own codes.
+                "KMSInvalidStateException" | "DisabledException" | "KMS.DisabledException" | "KMS.KMSInvalidStateException" => {
+                    CloudError::DeniedBy { action: action_s, by: crate::error::DeniedBy::Kms, message }
                 }
                 "EntityAlreadyExists" | "EntityAlreadyExistsException" | "ResourceAlreadyExistsException" => {
                     CloudError::EntityAlreadyExists { what: action_s, message }
@@ -448,6 +466,42 @@ mod tests {
         }
         let denied = classify("iam:CreateRole", service_error("AccessDenied", 403), t, "dev");
         assert!(denied.fix().unwrap().contains("iam:CreateRole"));
+    }
+
+    fn denied_with(message: &str) -> SdkError<aws_sdk_iam::operation::get_role::GetRoleError, aws_sdk_iam::config::http::HttpResponse> {
+        let meta = aws_sdk_iam::error::ErrorMetadata::builder().code("AccessDenied").message(message).build();
+        let raw = aws_sdk_iam::config::http::HttpResponse::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(403).unwrap(),
+            aws_smithy_types::body::SdkBody::empty(),
+        );
+        SdkError::service_error(aws_sdk_iam::operation::get_role::GetRoleError::generic(meta), raw)
+    }
+
+    /// AWS's access-denied messages name the policy type that denied (IAM User Guide,
+    /// "Troubleshooting access denied error messages"); the code and fix follow it.
+    #[test]
+    fn denials_say_what_denied() {
+        let t = Duration::from_secs(5);
+        let role = "User: arn:aws:sts::111122223333:assumed-role/mlcube-platform-access/s is not authorized to perform";
+        let cases = [
+            (format!("{role}: s3:GetObject on resource: arn:aws:s3:::b/k with an explicit deny in a service control policy"), "s3:GetObject", "aws.denied_by_scp"),
+            (format!("{role}: s3:GetObject on resource: arn:aws:s3:::b/k with an explicit deny in a resource-based policy"), "s3:GetObject", "aws.denied_by_resource_policy"),
+            (format!("{role}: iam:CreateRole on resource: x with an explicit deny in a permissions boundary"), "iam:CreateRole", "aws.denied_by_permissions_boundary"),
+            (format!("{role}: kms:Decrypt on resource: arn:aws:kms:eu-west-1:1:key/k because no resource-based policy allows the kms:Decrypt action"), "s3:GetObject", "aws.denied_by_kms"),
+            (format!("{role}: s3:GetObject on resource: arn:aws:s3:::b/k because no identity-based policy allows the s3:GetObject action"), "s3:GetObject", "aws.access_denied"),
+            ("Access Denied".to_string(), "s3:GetObject", "aws.access_denied"),
+        ];
+        for (message, action, want) in cases {
+            let e = classify(action, denied_with(&message), t, "dev");
+            assert_eq!(e.code(), want, "{message}");
+            assert!(e.fix().unwrap().contains(action) || want == "aws.denied_by_kms", "{want}: {:?}", e.fix());
+        }
+        let scp = classify("s3:GetObject", denied_with(&cases_scp()), t, "dev");
+        assert!(scp.fix().unwrap().contains("trustbridge preflight") && scp.to_string().contains("a service control policy"), "{scp}");
+    }
+
+    fn cases_scp() -> String {
+        "User: arn:aws:iam::1:user/u is not authorized to perform: s3:GetObject with an explicit deny in a service control policy".into()
     }
 
     #[test]

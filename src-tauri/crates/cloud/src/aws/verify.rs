@@ -373,7 +373,9 @@ async fn vendor_side<'a>(s: &'a Session, a: &'a ResolvedAws, v: &'a VendorCreden
         async move {
             probe(id.into(), t, progress, async move {
                 match assume(vendor, role_arn, external_id.as_deref(), t).await {
-                    Err(CloudError::AccessDenied { .. }) => Outcome::Pass(format!("refused {what}, as it must be")),
+                    Err(CloudError::AccessDenied { .. } | CloudError::DeniedBy { .. }) => {
+                        Outcome::Pass(format!("refused {what}, as it must be"))
+                    }
                     Ok(_) => failed(
                         format!("the role can be assumed {what}: the trust policy is broader than planned"),
                         "run `trustbridge apply --plan …` to restore the external id condition in the trust policy",
