@@ -132,6 +132,22 @@ async fn gcp_green_against_the_storage_emulator_and_doubles() {
     assert!(!all.contains(&rig.token.token) && !all.contains(rig.pem.lines().nth(3).unwrap()));
 }
 
+/// Against the Pub/Sub emulator (PUBSUB_EMULATOR_HOST), which answers IAM methods with 501: the
+/// topic probe says it could not check the grant (skipped), instead of failing obscurely; the
+/// run as a whole still proves the buckets.
+#[tokio::test]
+async fn a_pubsub_emulator_s_501_is_a_skip_that_says_why() {
+    let rig = gcp_rig().await;
+    let emulator = pubsub_emulator_double().await;
+    let settings = GcpSettings { pubsub_endpoint: emulator.url.clone(), ..rig.settings.clone() };
+    let r = gcp_plan(&["bkt-one"], &["topic-ok"]);
+    let rs = gcp::verify(&r, &rig.key, &settings, &quiet).await.unwrap();
+    let t = by_id(&rs, "gcp:topic:topic-ok");
+    assert_eq!(t.status, ProbeStatus::Skip, "{t:#?}");
+    assert!(t.message.contains("does not implement testIamPermissions (HTTP 501") && t.message.contains(&emulator.url), "{}", t.message);
+    assert_eq!(by_id(&rs, "gcp:bucket:bkt-one").status, ProbeStatus::Pass);
+}
+
 #[tokio::test]
 async fn gcp_missing_bucket_topic_and_permission_each_name_the_gcloud_fix() {
     let rig = gcp_rig().await;

@@ -3,6 +3,7 @@
 //! - [`google_token_double`]: Google's OAuth token endpoint. It VERIFIES the RS256 signature of the
 //!   JWT-bearer assertion against the public key it was given, and checks iss/aud/exp.
 //! - [`pubsub_double`]: Pub/Sub `topics.testIamPermissions`.
+//! - [`pubsub_emulator_double`]: the Pub/Sub emulator's 501 to IAM methods.
 //! - [`entra_double`]: Microsoft Entra ID's client-credentials token endpoint; issues JWTs that
 //!   Azurite's `--oauth basic` accepts (issuer `https://sts.windows.net/<tenant>/`, audience, lifetime).
 //! - [`eventgrid_double`]: an Event Grid topic's publish endpoint.
@@ -258,6 +259,14 @@ pub async fn pubsub_double(project: &str, topics: BTreeMap<String, Vec<String>>,
         }
     })
     .await
+}
+
+/// DOUBLE of the Pub/Sub emulator's answer to IAM methods: it implements none, and answers
+/// `topics.testIamPermissions` with 501 UNIMPLEMENTED (gRPC code 12). The emulator itself (a Cloud
+/// SDK component) is not installable here: neither Debian, PyPI nor npm carry it.
+pub async fn pubsub_emulator_double() -> Double {
+    serve(move |_req| json(501, serde_json::json!({"error": {"code": 501, "message": "Method not found.", "status": "UNIMPLEMENTED"}})))
+        .await
 }
 
 /// DOUBLE of Entra ID's `POST /{tenant}/oauth2/v2.0/token` (client credentials). Issues an unsigned
