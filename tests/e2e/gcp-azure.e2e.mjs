@@ -133,6 +133,12 @@ await e2e("gcp-azure", async (t) => {
   // (The tag is upper-cased by CSS; compare case-insensitively.)
   const statusText = async (kind) => (await (await b.$(`[data-testid="credentials-${kind}-status"]`)).getText()).trim().toLowerCase();
   await t.waitFor(async () => (await statusText("gcp")).includes("not stored") && (await statusText("azure")).includes("not stored"), "both clouds say their credentials are not stored");
+  const gcpCommand = await (await b.$('[data-testid="credentials-gcp-command"]')).getText();
+  t.check(
+    gcpCommand.includes(`--iam-account=ml3-platform-sa@${PROJECT}.iam.gserviceaccount.com`) && !gcpCommand.includes("SERVICE_ACCOUNT_EMAIL"),
+    "the key command names the plan's service account (no placeholder)",
+    gcpCommand,
+  );
   await f.shot("credentials");
   const paste = async (kind, json) => {
     const el = await f.el(`[data-testid="credentials-${kind}-json"]`);

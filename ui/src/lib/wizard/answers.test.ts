@@ -212,7 +212,19 @@ describe("fields and routing", () => {
       "123456789012",
       "Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA",
       "72f988bf-86f1-41af-91ab-2d7cd011db47",
+      "your_project_id",
     ]);
+    // The customer's own resource names too, but not generic words ("data", "default").
+    a.gcp.project_id = "acme-prod-4711";
+    a.aws.storage = [{ bucket: "acme-training-data", prefix: "", kms_key_arn: "" }];
+    a.azure.storage = [{ storage_account: "acmestorage01", container: "models" }];
+    a.azure.resource_group = "rg-acme-ml";
+    a.gcp.events = [{ name: "retrain-topic" }];
+    const v = sensitiveValues(a);
+    for (const want of ["acme-prod-4711", "acme-training-data", "acmestorage01", "models", "rg-acme-ml", "retrain-topic"]) {
+      expect(v).toContain(want);
+    }
+    expect(v).not.toContain("default");
   });
 });
 

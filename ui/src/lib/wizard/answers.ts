@@ -611,7 +611,16 @@ export function valueAt(a: Answers, path: string): string {
   return typeof v === "string" ? v : "";
 }
 
-/** Values presenter mode hides wherever they appear (account ids, external id, tenant, subscription). */
+/** Names too generic to hide: masking them would garble the page, and they identify nobody. */
+const NOT_IDENTIFYING = new Set(["default", "data", "events", "test"]);
+
+/**
+ * Values presenter mode hides wherever they appear: account ids, the external id, tenant and
+ * subscription, the customer's project at the vendor, and every identifier of the customer's own
+ * resources — the GCP project (and so the
+ * service account's e-mail), buckets, storage accounts and containers, the resource group, event
+ * buses and topics, KMS keys.
+ */
 export function sensitiveValues(a: Answers): string[] {
   return [
     a.aws.account_id,
@@ -620,7 +629,16 @@ export function sensitiveValues(a: Answers): string[] {
     a.gcp.wif_vendor_account_id,
     a.azure.tenant_id,
     a.azure.subscription_id,
+    a.integration.project_id,
+    a.gcp.project_id,
+    a.azure.resource_group,
+    ...a.aws.storage.flatMap((r) => [r.bucket, r.kms_key_arn]),
+    ...a.aws.events.map((r) => r.name),
+    ...a.gcp.storage.map((r) => r.name),
+    ...a.gcp.events.map((r) => r.name),
+    ...a.azure.storage.flatMap((r) => [r.storage_account, r.container]),
+    ...a.azure.events.map((r) => r.name),
   ]
     .map((v) => v.trim())
-    .filter((v) => v.length >= 3);
+    .filter((v) => v.length >= 3 && !NOT_IDENTIFYING.has(v.toLowerCase()));
 }

@@ -22,4 +22,16 @@ describe("presenter mask", () => {
     expect(mask("x a.b* y", ["a.b*"])).toBe(`x ${MASK} y`);
     expect(mask("1234567890123")).toBe("1234567890123");
   });
+
+  it("hides the person in caller ARNs and the owner of home folders, keeping the rest readable", () => {
+    expect(mask("Acting as arn:aws:iam::123456789012:user/alice.smith (account 123456789012).")).toBe(
+      `Acting as arn:aws:iam::${MASK}:user/${MASK} (account ${MASK}).`,
+    );
+    expect(mask("arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123/alice@example.com")).toBe(
+      `arn:aws:sts::${MASK}:assumed-role/AWSReservedSSO_Admin_0123/${MASK}`,
+    );
+    expect(mask("arn:aws:iam::123456789012:user/division/bob")).toBe(`arn:aws:iam::${MASK}:user/division/${MASK}`);
+    expect(mask("Exported to /home/alice/exports/acme and /Users/bob/x")).toBe(`Exported to /home/${MASK}/exports/acme and /Users/${MASK}/x`);
+    expect(mask("role arn:aws:iam::123456789012:role/mlcube-platform-access")).toBe(`role arn:aws:iam::${MASK}:role/mlcube-platform-access`);
+  });
 });

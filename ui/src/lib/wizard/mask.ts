@@ -1,11 +1,17 @@
-// Presenter mode: hides account ids, external ids, tenant and subscription ids and key material
-// in any text before it reaches the screen. Pure.
+// Presenter mode: hides account ids, external ids, tenant and subscription ids, key material, the
+// person in a caller ARN, a home folder's owner, and the plan's own identifiers (project, buckets,
+// storage accounts, …: the values given) in any text before it reaches the screen. Pure.
 
 export const MASK = "••••••";
 
 const ACCOUNT_ID = /(?<![0-9])[0-9]{12}(?![0-9])/g;
 const GUID = /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/g;
 const PEM = /-----BEGIN [A-Z ]+-----[\s\S]*?(?:-----END [A-Z ]+-----|$)/g;
+/** The person behind a caller ARN: an IAM user's name, a federated user's, an assumed role's
+ * session name (often an e-mail address). The role name and the account stay (the account masked). */
+const PRINCIPAL_NAME = /(:(?:user|federated-user)\/(?:[^\s"',;()<>]*\/)?|:assumed-role\/[^\s"',;()<>/]+\/)[^\s"',;()<>]+/g;
+/** A home folder's owner in a path (`/home/alice/…`, `/Users/alice/…`): export folders. */
+const HOME = /(\/(?:home|Users)\/)[^/\s"',;()<>]+/g;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -22,5 +28,5 @@ export function mask(text: string, sensitive: readonly string[] = []): string {
   if (values.length > 0) {
     out = out.replace(new RegExp(values.map(escapeRegExp).join("|"), "gi"), MASK);
   }
-  return out.replace(GUID, MASK).replace(ACCOUNT_ID, MASK);
+  return out.replace(GUID, MASK).replace(ACCOUNT_ID, MASK).replace(PRINCIPAL_NAME, `$1${MASK}`).replace(HOME, `$1${MASK}`);
 }

@@ -117,7 +117,8 @@ export class Wizard {
   );
   steps = $derived(stepsFor({ ...stepContext(this.answers, this.profile), eventsOpen: this.eventsOpen }));
   plan = $derived(buildPlan(this.answers, this.profile));
-  sensitive = $derived(sensitiveValues(this.answers));
+  /** What presenter mode hides: the plan's identifiers, and the export folder (its path often names the person). */
+  sensitive = $derived([...sensitiveValues(this.answers), this.exportFolder.trim(), this.exported?.dir ?? ""].filter((v) => v.length >= 3));
   progress = $derived(progress(this.steps, this.step, this.profile?.display_name));
   /** The vendor issues the external id and has not yet: Apply and Export register the role first. */
   externalIdPending = $derived(externalIdPending(this.answers, this.profile));
