@@ -41,8 +41,8 @@ npm_ci() {
 npm_ci "$ROOT/ui"
 npm_ci "$ROOT/tests/e2e"
 
-PY_TOOLS=("moto[server]" parliament cfn-lint checkov python-hcl2 gcp-storage-emulator)
-if ! python3 -c 'import moto, parliament, cfnlint, checkov, hcl2, gcp_storage_emulator' >/dev/null 2>&1; then
+PY_TOOLS=("moto[server]" parliament cfn-lint checkov python-hcl2 gcp-storage-emulator jsonschema)
+if ! python3 -c 'import moto, parliament, cfnlint, checkov, hcl2, gcp_storage_emulator, jsonschema' >/dev/null 2>&1; then
   log "installing Python test tools: ${PY_TOOLS[*]}"
   python3 -m pip install -q --disable-pip-version-check "${PY_TOOLS[@]}" 2>&1 | grep -v 'WARNING: Running pip as' || true
 fi

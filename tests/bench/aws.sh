@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark the AWS path against one local moto server (design.md §6):
+# Benchmark the AWS path against one local moto server:
 #   1. `trustbridge apply` wall time vs the aws CLI making the same calls (ratio; target ≤ 0.5),
 #   2. `trustbridge verify` wall time vs its slowest single probe (ratio; target ≤ 1.3),
 #   3. `trustbridge verify --timeout 1` wall time against a black-holed endpoint (the bound),
@@ -163,6 +163,13 @@ for _ in $(seq 1 "$RUNS"); do
   t0=$(now_ms); "$BIN" profiles >/dev/null; t1=$(now_ms)
   echo $((t1 - t0)) >>"$WORK/start"
 done
+# Pre-flight alone (reads only: organization, bucket policy and encryption, event bus policy).
+: >"$WORK/pf"
+for _ in $(seq 1 "$RUNS"); do
+  t0=$(now_ms); "$BIN" preflight --plan "$PLAN" >/dev/null; t1=$(now_ms)
+  echo $((t1 - t0)) >>"$WORK/pf"
+done
+PF=$(median <"$WORK/pf")
 VW=$(median <"$WORK/vw")
 VI=$(median <"$WORK/vi")
 VS=$(median <"$WORK/vs")
@@ -190,8 +197,9 @@ HOLE_CODES=$(python3 -c 'import json,sys; print(",".join(sorted({p.get("code") o
 
 MOTO_VERSION=$(python3 -c 'import moto; print(moto.__version__)' 2>/dev/null || echo "?")
 echo "AWS benchmark against moto $MOTO_VERSION (${MOTO[*]} on 127.0.0.1), median of $RUNS runs; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "apply, fresh account (5 calls): trustbridge ${TB} ms   [$BIN apply --plan plan.json]"
-echo "apply, same calls with the aws CLI: ${CLI} ms   [$AWS sts get-caller-identity; iam get-role; iam create-role; iam put-role-policy x2]"
+echo "apply, fresh account (4 pre-flight reads + 5 calls): trustbridge ${TB} ms   [$BIN apply --plan plan.json]"
+echo "apply, same calls with the aws CLI: ${CLI} ms   [$AWS sts get-caller-identity; organizations describe-organization; s3api get-bucket-policy; s3api get-bucket-encryption; events describe-event-bus; iam get-role; iam create-role; iam put-role-policy x2]"
+echo "pre-flight alone, whole process: ${PF} ms   [$BIN preflight --plan plan.json]"
 echo "apply ratio trustbridge/aws-CLI: $(ratio "$TB" "$CLI")   (target <= 0.5)"
 echo "apply vs bare aws-sdk-rust, same 9 calls (4 pre-flight reads + 5 apply calls), whole process, median of $BARE_RUNS interleaved runs: trustbridge ${TB_US} µs, bare ${BARE_US} µs   [$BARE bench-role trust.json storage.json events.json BENCH bench-data bench-events]"
 echo "apply ratio trustbridge/bare-SDK: $(ratio "$TB_US" "$BARE_US")   (target <= 1.2)"

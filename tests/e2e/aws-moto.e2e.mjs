@@ -186,6 +186,8 @@ await e2e(
       }, "the connectivity test ends", { timeout: 60000 });
       const actions = f.actions;
       console.log(`# user-actions launch→green test: ${actions}`);
+      // A regression guard on the measured figure (issue 15's goal of 8 is not met yet).
+      t.check(actions <= 18, "launch → green test in at most 18 user actions (as measured)", `${actions}`);
       writeFileSync(join(OUT, "aws-moto-actions.txt"), `${actions}\n`);
       const probes = await b.execute(() =>
         [...document.querySelectorAll('[data-testid^="probe-"]')].map((e) => ({

@@ -171,6 +171,7 @@ print(json.dumps(d if isinstance(d, dict) else json.loads(urllib.parse.unquote(d
     }, "the connectivity test ends", { timeout: 90000 });
     const actions = f.actions;
     console.log(`# user-actions launch→green test (ML cube on AWS, including registration): ${actions}`);
+    t.check(actions <= 14, "launch → green test in at most 14 user actions (as measured; issue 15's goal of 8 is not met yet)", `${actions}`);
     writeFileSync(join(OUT, "mlcube-register-actions.txt"), `${actions}\n`);
     const probes = await b.execute(() =>
       [...document.querySelectorAll('[data-testid^="probe-"]')].map((e) => ({

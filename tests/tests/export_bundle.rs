@@ -1,5 +1,6 @@
-//! The export bundle on disk: every file, atomic writes, and the ecosystem's checker (shellcheck)
-//! on every generated script.
+//! The export bundle on disk: every file, a refused folder leaves nothing behind, and the
+//! ecosystem's checker (shellcheck) on every generated script. (That a write failing part-way
+//! leaves nothing is proven in `core/src/export.rs` and `app/tests/cli_behaviour.rs`.)
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! CLI: `apply` and `revoke` for AWS, `verify` for every cloud in the plan. Thin: the work is in
 //! `trustbridge-cloud` (and the keyring in `trustbridge-secrets`).
 //!
-//! Exit codes (design.md §2): 0 ok, 1 failed (cloud, network, a failing probe), 2 invalid plan.
+//! Exit codes (as in `cli.rs`): 0 ok, 1 failed (cloud, network, a failing probe), 2 invalid plan.
 
 use std::io::Write;
 use std::path::Path;

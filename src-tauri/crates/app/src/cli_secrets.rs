@@ -2,7 +2,7 @@
 //! from the command line (argv is visible to every user of the machine and lands in shell history).
 //! It goes straight into the OS keyring (`trustbridge-secrets`); only its fingerprint is printed.
 //!
-//! Exit codes (design.md §2): 0 ok, 1 failed (keyring unavailable, locked or failing), 2 invalid
+//! Exit codes (as in `cli.rs`): 0 ok, 1 failed (keyring unavailable, locked or failing), 2 invalid
 //! (plan, arguments, or a secret that does not validate).
 
 use std::io::{IsTerminal, Read, Write};

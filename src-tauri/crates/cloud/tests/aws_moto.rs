@@ -447,7 +447,7 @@ async fn the_wrong_account_is_refused_before_anything_is_written() {
 
 /// Auth mode: a moto IAM user stands in for the vendor.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn auth_mode_the_vendor_assumes_with_the_right_external_id_only_and_reads_only_the_permitted_bucket() {
+async fn auth_mode_a_wrong_external_id_is_refused_and_the_vendor_reads_only_the_permitted_bucket() {
     let moto = Moto::start();
     let r = plan();
     let open = settings(&moto.url());
@@ -546,7 +546,7 @@ async fn auth_mode_the_vendor_assumes_with_the_right_external_id_only_and_reads_
     assert_eq!(by_id(&rs, "vendor_assume_role").status, ProbeStatus::Pass, "{rs:#?}");
     assert_eq!(by_id(&rs, "vendor_wrong_external_id").status, ProbeStatus::Pass, "a wrong external id must be refused: {rs:#?}");
     assert_eq!(by_id(&rs, &format!("vendor_list_objects:{BUCKET}")).status, ProbeStatus::Pass, "{rs:#?}");
-    // Known moto limits (design.md §5): a missing external id is not refused, and EventBridge is
+    // Known moto limits (moto 5.x, checked here): a missing external id is not refused, and EventBridge is
     // checked against Resource "*" only. The probes report both honestly as failures.
     let none = by_id(&rs, "vendor_no_external_id");
     assert_eq!(none.status, ProbeStatus::Fail);

@@ -1,4 +1,4 @@
-//! The real OS keyring: gnome-keyring's Secret Service in a private D-Bus session (design.md §5).
+//! The real OS keyring: gnome-keyring's Secret Service in a private D-Bus session (started by the test itself).
 //!
 //! Each outer test starts `dbus-run-session` with a private HOME and XDG dirs, unlocks a fresh
 //! gnome-keyring there, and runs inner tests of this same binary in it — each inner test in its own

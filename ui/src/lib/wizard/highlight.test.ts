@@ -31,7 +31,7 @@ describe("highlight", () => {
     expect(ts.find((t) => t.text === "${Y}")?.type).toBe("variable");
   });
 
-  it("keeps hostile text as plain text tokens (rendered as text nodes)", () => {
+  it("keeps hostile text as plain text tokens (the page renders tokens as text, never HTML: invalid.e2e.mjs checks the DOM)", () => {
     const src = '<img src=x onerror=alert(1)>"<script>"';
     const ts = tokenize(src, "json");
     expect(join(ts)).toBe(src);
