@@ -136,12 +136,20 @@ pub fn apply(plan: &Path, r: &Resolved, dry_run: bool, adopt: bool, out: &mut im
     }
 }
 
+/// Text from the customer's cloud (policy names, Sids, condition values) on one terminal line:
+/// control characters, separators and bidi overrides escaped, so a policy cannot drive the terminal.
+fn terminal_safe(v: &str) -> String {
+    v.chars()
+        .flat_map(|c| if trustbridge_core::validate::is_invisible(c) { c.escape_default().collect::<Vec<_>>() } else { vec![c] })
+        .collect()
+}
+
 /// Prints a pre-flight report: what was checked, then each finding with its fix.
 fn print_preflight(rep: &aws::preflight::PreflightReport, out: &mut impl Write) {
     use trustbridge_core::guardrail::GuardSeverity;
     let _ = writeln!(out, "pre-flight acting as {} (account {})", rep.caller.arn, rep.caller.account);
     for c in &rep.checked {
-        let _ = writeln!(out, "checked: {c}");
+        let _ = writeln!(out, "checked: {}", terminal_safe(c));
     }
     for f in &rep.findings {
         let label = match f.severity {
@@ -149,9 +157,9 @@ fn print_preflight(rep: &aws::preflight::PreflightReport, out: &mut impl Write) 
             GuardSeverity::Warning => "warning ",
             GuardSeverity::Info => "info    ",
         };
-        let _ = writeln!(out, "{label} [{}] {}", f.code, f.message);
+        let _ = writeln!(out, "{label} [{}] {}", f.code, terminal_safe(&f.message));
         if f.severity != GuardSeverity::Info {
-            let _ = writeln!(out, "         fix: {}", f.fix);
+            let _ = writeln!(out, "         fix: {}", terminal_safe(&f.fix));
         }
     }
     let count = |s: GuardSeverity| rep.findings.iter().filter(|f| f.severity == s).count();

@@ -34,6 +34,7 @@ trustbridge_core::error_codes! {
         AdoptedRoleTrustsOnlyVendor = "aws.adopted_role_trusts_only_vendor" => "The role existed before Trustbridge adopted it: delete it with `trustbridge revoke --force`, or add another trusted principal to its trust policy and revoke again.",
         ServiceError = "aws.service_error" => "AWS refused the call with the error code in the message: look that code up for the service named, fix the cause, and try again.",
         DeniedByScp = "aws.denied_by_scp" => "A service control policy of the AWS Organization denies the action: run the pre-flight with the management account's credentials to see which, and ask the Organizations administrator for an exception.",
+        DeniedByRcp = "aws.denied_by_rcp" => "A resource control policy of the AWS Organization denies the action (often a data perimeter that admits only the organization's own principals): ask the Organizations administrator for an exception for the vendor.",
         DeniedByResourcePolicy = "aws.denied_by_resource_policy" => "The resource's own policy (bucket, key or event bus) denies the action: the pre-flight names the statement and the exception to add.",
         DeniedByPermissionsBoundary = "aws.denied_by_permissions_boundary" => "The identity's permissions boundary denies the action: widen the boundary, or use an identity without it.",
         DeniedByKms = "aws.denied_by_kms" => "The KMS key does not let the identity use it: name the key in the plan, and let its key policy delegate to IAM (the pre-flight shows the statement).",
@@ -224,6 +225,7 @@ impl CloudError {
             CloudError::AccessDenied { .. } => CloudCode::AccessDenied,
             CloudError::DeniedBy { by, .. } => match by {
                 DeniedBy::Scp => CloudCode::DeniedByScp,
+                DeniedBy::Rcp => CloudCode::DeniedByRcp,
                 DeniedBy::ResourcePolicy => CloudCode::DeniedByResourcePolicy,
                 DeniedBy::PermissionsBoundary => CloudCode::DeniedByPermissionsBoundary,
                 DeniedBy::Kms => CloudCode::DeniedByKms,
@@ -268,6 +270,7 @@ impl CloudError {
             ),
             CloudError::DeniedBy { action, by, .. } => match by {
                 DeniedBy::Scp => format!("a service control policy of your AWS Organization denies '{action}', whatever the role allows: `trustbridge preflight --plan … --org-profile <management account profile>` names the policy and the statement; ask your Organizations administrator to exempt the role"),
+                DeniedBy::Rcp => format!("a resource control policy of your AWS Organization denies '{action}' (a data perimeter that admits only the organization's own principals denies the vendor): ask your Organizations administrator to exempt the role or the vendor"),
                 DeniedBy::ResourcePolicy => format!("the resource's own policy (bucket, KMS key or event bus policy) denies '{action}': `trustbridge preflight --plan …` names the statement and the exception to add"),
                 DeniedBy::PermissionsBoundary => format!("the permissions boundary of the identity denies '{action}': widen the boundary (the plan's permissions_boundary_arn, or your own identity's) to allow it"),
                 DeniedBy::Kms => format!("the KMS key does not let the identity use it for '{action}': set the bucket's kms_key_arn in the plan and let the key policy delegate to IAM (`trustbridge preflight --plan …` shows the statement to add)"),
@@ -456,6 +459,7 @@ mod tests {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeniedBy {
     Scp,
+    Rcp,
     ResourcePolicy,
     PermissionsBoundary,
     Kms,
@@ -465,6 +469,7 @@ impl DeniedBy {
     pub fn what(self) -> &'static str {
         match self {
             DeniedBy::Scp => "a service control policy",
+            DeniedBy::Rcp => "a resource control policy",
             DeniedBy::ResourcePolicy => "a resource-based policy",
             DeniedBy::PermissionsBoundary => "a permissions boundary",
             DeniedBy::Kms => "the KMS key",
@@ -475,8 +480,10 @@ impl DeniedBy {
     /// resource: … with an explicit deny in a service control policy"); `None` when it does not say.
     pub fn from_message(action: &str, message: &str) -> Option<DeniedBy> {
         let m = message.to_ascii_lowercase();
-        if m.contains("explicit deny in a service control policy") {
+        if m.contains("explicit deny in a service control policy") || m.contains("no service control policy allows") {
             Some(DeniedBy::Scp)
+        } else if m.contains("explicit deny in a resource control policy") {
+            Some(DeniedBy::Rcp)
         } else if m.contains("explicit deny in a resource-based policy") || m.contains("no resource-based policy allows") {
             Some(if m.contains("kms:") { DeniedBy::Kms } else { DeniedBy::ResourcePolicy })
         } else if m.contains("explicit deny in a permissions boundary") || m.contains("no permissions boundary allows") {

@@ -36,6 +36,7 @@ crate::error_codes! {
         KmsKeyNotInPlan = "preflight.kms_key_not_in_plan" => "Add the bucket's KMS key ARN to the plan (storage kms_key_arn), so that the role may decrypt through S3.",
         KmsNoDelegation = "preflight.kms_no_iam_delegation" => "Add the statement shown to the key policy, so that IAM policies in the account (the role's) can grant use of the key.",
         KmsKeyPolicyDenies = "preflight.kms_key_policy_denies" => "Add an exception for the vendor's role to the key policy's Deny statement named.",
+        KmsKeyPolicyMayDeny = "preflight.kms_key_policy_may_deny" => "Check the key policy's condition named: if it is true for the vendor's requests, it denies them.",
         BusPolicyDenies = "preflight.bus_policy_denies" => "Add an exception for the vendor's role to the event bus policy's Deny statement named.",
         BusPolicyMayDeny = "preflight.bus_policy_may_deny" => "Check the event bus policy's condition named: if it is true for the vendor's requests, it denies them.",
         Unreadable = "preflight.unreadable" => "Give the credentials apply uses read access to the resource named (or check that it exists), then run pre-flight again.",
@@ -104,6 +105,9 @@ pub struct Request {
 pub struct Facts {
     pub account_id: String,
     pub region: String,
+    /// Where IAM calls are made (`us-east-1`, `cn-north-1`, `us-gov-west-1`): apply's
+    /// `aws:RequestedRegion` for `iam:` actions.
+    pub iam_region: String,
     /// The organization the account belongs to, when known.
     pub org_id: Option<String>,
     /// The account is not in an organization (so `aws:PrincipalOrgID` is absent).
@@ -117,6 +121,7 @@ impl Facts {
         match key.to_ascii_lowercase().as_str() {
             "aws:principalarn" => req.principal_arn.clone().map_or(Known::Unknown, |a| Known::Value(Some(a))),
             "aws:principalaccount" | "aws:resourceaccount" => Known::Value(Some(self.account_id.clone())),
+            "aws:requestedregion" if req.action.to_ascii_lowercase().starts_with("iam:") => Known::Value(Some(self.iam_region.clone())),
             "aws:requestedregion" => Known::Value(Some(self.region.clone())),
             // Every AWS SDK and the aws CLI sign over TLS.
             "aws:securetransport" => Known::Value(Some("true".into())),
@@ -171,7 +176,15 @@ pub struct AnyStatement {
 fn strings(v: &Value) -> Option<Vec<String>> {
     match v {
         Value::String(s) => Some(vec![s.clone()]),
-        Value::Array(a) => a.iter().map(|x| x.as_str().map(str::to_string)).collect(),
+        Value::Array(a) => a
+            .iter()
+            .map(|x| match x {
+                Value::String(s) => Some(s.clone()),
+                Value::Bool(b) => Some(b.to_string()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .collect(),
         Value::Bool(b) => Some(vec![b.to_string()]),
         Value::Number(n) => Some(vec![n.to_string()]),
         _ => None,
@@ -277,20 +290,81 @@ pub fn wildcard(pattern: &str, text: &str, ignore_case: bool) -> bool {
     p[pi..].iter().all(|c| *c == '*')
 }
 
-/// How a statement's resource pattern meets a request's resource (which may end in `*`):
-/// covers all of it, some of it, or none.
+/// How a statement's resource pattern meets a request's resource (a pattern too: `…/data/*` is
+/// every object under `data/`): covers all of it, some of it, or none.
 fn resource_meets(pattern: &str, requested: &str) -> Match {
-    if wildcard(pattern, requested, false) {
-        return Match::Yes;
+    if covers(pattern, requested) {
+        Match::Yes
+    } else if globs_intersect(pattern, requested) {
+        Match::Maybe(format!("Resource {pattern} (part of {requested})"))
+    } else {
+        Match::No
     }
-    if let Some(prefix) = requested.strip_suffix('*') {
-        // The request is every object under `prefix`; a pattern that starts inside it covers some.
-        let fixed: String = pattern.chars().take_while(|c| *c != '*' && *c != '?').collect();
-        if fixed.starts_with(prefix) || wildcard(pattern, prefix, false) {
-            return Match::Maybe(format!("Resource {pattern} (part of {requested})"));
+}
+
+/// Every string `inner` matches is matched by `outer` (both IAM wildcards). `inner`'s `*` can only
+/// be covered by a `*` of `outer` (never by `?` or a literal), its `?` by `?` or `*`.
+pub fn covers(outer: &str, inner: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (outer.chars().collect(), inner.chars().collect());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        let one = pi < p.len() && p[pi] != '*' && (p[pi] == t[ti] && t[ti] != '*' && t[ti] != '?' || p[pi] == '?' && t[ti] != '*');
+        if one {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
         }
     }
-    Match::No
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+/// Some string is matched by both patterns (IAM wildcards `*` and `?`).
+pub fn globs_intersect(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (la, lb) = (a.len(), b.len());
+    // reach[i][j]: the prefixes a[..i] and b[..j] can match a common string. Dynamic programming
+    // over both patterns: O(la × lb), no recursion.
+    let mut reach = vec![vec![false; lb + 1]; la + 1];
+    reach[0][0] = true;
+    for i in 0..=la {
+        for j in 0..=lb {
+            if !reach[i][j] {
+                continue;
+            }
+            if i < la && a[i] == '*' {
+                reach[i + 1][j] = true; // a's star matches nothing more
+                if j < lb {
+                    reach[i][j + 1] = true; // …or b's next symbol too
+                }
+            }
+            if j < lb && b[j] == '*' {
+                reach[i][j + 1] = true;
+                if i < la {
+                    reach[i + 1][j] = true;
+                }
+            }
+            if i < la && j < lb && a[i] != '*' && b[j] != '*' && (a[i] == b[j] || a[i] == '?' || b[j] == '?') {
+                reach[i + 1][j + 1] = true;
+            }
+        }
+    }
+    reach[la][lb]
+}
+
+/// IAM's `ArnLike`: each of the six colon-separated parts matched on its own (the last keeps its
+/// colons), so `*` never spans a part boundary.
+pub fn arn_like(pattern: &str, arn: &str) -> bool {
+    let (p, a): (Vec<&str>, Vec<&str>) = (pattern.splitn(6, ':').collect(), arn.splitn(6, ':').collect());
+    p.len() == a.len() && p.iter().zip(&a).all(|(p, a)| wildcard(p, a, false))
 }
 
 fn principal_matches(values: &[String], req: &Request, account: &str) -> bool {
@@ -341,9 +415,12 @@ fn condition(op: &str, key: &str, values: &[String], req: &Request, facts: &Fact
     };
     let hit = |f: &dyn Fn(&str) -> bool| values.iter().any(|v| f(v));
     let positive = match base {
-        "StringEquals" | "StringNotEquals" | "ArnEquals" | "ArnNotEquals" => hit(&|v| v == actual),
+        "StringEquals" | "StringNotEquals" => hit(&|v| v == actual),
         "StringEqualsIgnoreCase" | "StringNotEqualsIgnoreCase" => hit(&|v| v.eq_ignore_ascii_case(&actual)),
-        "StringLike" | "StringNotLike" | "ArnLike" | "ArnNotLike" => hit(&|v| wildcard(v, &actual, false)),
+        "StringLike" | "StringNotLike" => hit(&|v| wildcard(v, &actual, false)),
+        // ArnEquals is ArnLike (IAM: "ArnEquals, ArnLike: case-sensitive matching of the ARN; each
+        // of the six colon-delimited components is checked separately and can include wildcards").
+        "ArnEquals" | "ArnNotEquals" | "ArnLike" | "ArnNotLike" => hit(&|v| arn_like(v, &actual)),
         "Bool" => hit(&|v| v.eq_ignore_ascii_case(&actual)),
         _ => return Match::Maybe(described()),
     };
@@ -361,9 +438,28 @@ pub fn statement_matches(st: &AnyStatement, req: &Request, facts: &Facts) -> Mat
             return Match::No;
         }
     }
+    let mut not_principal_doubt = None;
     if let Some(p) = &st.not_principal {
-        if principal_matches(p, req, &facts.account_id) {
-            return Match::No;
+        // The vendor calls as an assumed-role session of the role. AWS: with Deny, NotPrincipal
+        // exempts a role's sessions only when it lists the session, the role and the account; a
+        // list naming the role alone still denies its sessions.
+        let account = p
+            .iter()
+            .any(|x| *x == facts.account_id || x.strip_suffix(":root").is_some_and(|r| r.ends_with(&format!("::{}", facts.account_id))));
+        let role = req.principal_arn.as_ref().is_some_and(|r| p.contains(r));
+        let session = p.iter().any(|x| x.contains(":assumed-role/"));
+        match (account, role || session) {
+            (true, true) if !st.deny || session => return Match::No,
+            (true, true) => {
+                not_principal_doubt =
+                    Some("NotPrincipal lists the role but not its session (AWS then denies the role's sessions)".to_string())
+            }
+            (true, false) if !st.deny => return Match::No,
+            (false, true) => {
+                not_principal_doubt =
+                    Some("NotPrincipal lists the role without its account (AWS then denies the role's sessions)".to_string())
+            }
+            _ => {}
         }
     }
     let action = match (&st.action, &st.not_action) {
@@ -396,7 +492,7 @@ pub fn statement_matches(st: &AnyStatement, req: &Request, facts: &Facts) -> Mat
         (None, None) => Match::Yes,
     };
     let conditions = st.condition.iter().flat_map(|(op, keys)| keys.iter().map(move |(k, v)| condition(op, k, v, req, facts)));
-    all(std::iter::once(resource).chain(conditions))
+    all(std::iter::once(resource).chain(not_principal_doubt.map(Match::Maybe)).chain(conditions))
 }
 
 fn name_of(st: &AnyStatement, i: usize) -> String {
@@ -510,7 +606,7 @@ pub fn resource_policy_findings(
 ) -> Vec<GuardFinding> {
     let (denies, may, what) = match kind {
         ResourcePolicy::Bucket => (GuardCode::BucketPolicyDenies, GuardCode::BucketPolicyMayDeny, "bucket policy"),
-        ResourcePolicy::KmsKey => (GuardCode::KmsKeyPolicyDenies, GuardCode::KmsKeyPolicyDenies, "key policy"),
+        ResourcePolicy::KmsKey => (GuardCode::KmsKeyPolicyDenies, GuardCode::KmsKeyPolicyMayDeny, "key policy"),
         ResourcePolicy::EventBus => (GuardCode::BusPolicyDenies, GuardCode::BusPolicyMayDeny, "event bus policy"),
     };
     let mut out = Vec::new();
@@ -601,14 +697,15 @@ pub const APPLY_ACTIONS: &[&str] = &[
     "iam:GetRole",
     "iam:CreateRole",
     "iam:TagRole",
+    "iam:UntagRole",
     "iam:ListRoleTags",
     "iam:UpdateAssumeRolePolicy",
-    "iam:UpdateRole",
     "iam:ListRolePolicies",
     "iam:GetRolePolicy",
     "iam:PutRolePolicy",
     "iam:DeleteRolePolicy",
     "iam:ListAttachedRolePolicies",
+    "iam:DeleteRolePermissionsBoundary",
 ];
 
 /// Apply's requests on the role, by the caller (`caller_arn` as STS names it; `aws:PrincipalArn`
@@ -623,6 +720,17 @@ pub fn apply_requests(role_arn: &str, caller_arn: &str, boundary: bool) -> Vec<R
         .collect()
 }
 
+/// The region IAM (a global service) is called in, per partition: apply's `aws:RequestedRegion`.
+pub fn iam_region(partition: &str) -> &'static str {
+    match partition {
+        "aws-cn" => "cn-north-1",
+        "aws-us-gov" => "us-gov-west-1",
+        "aws-iso" => "us-iso-east-1",
+        "aws-iso-b" => "us-isob-east-1",
+        _ => "us-east-1",
+    }
+}
+
 /// True when a finding stops apply.
 pub fn blocks(findings: &[GuardFinding]) -> bool {
     findings.iter().any(|f| f.severity == GuardSeverity::Blocking)
@@ -635,7 +743,13 @@ mod tests {
     const ROLE: &str = "arn:aws:iam::111122223333:role/mlcube-platform-access";
 
     fn facts() -> Facts {
-        Facts { account_id: "111122223333".into(), region: "eu-west-1".into(), org_id: Some("o-abc123".into()), no_org: false }
+        Facts {
+            account_id: "111122223333".into(),
+            region: "eu-west-1".into(),
+            iam_region: "us-east-1".into(),
+            org_id: Some("o-abc123".into()),
+            no_org: false,
+        }
     }
 
     fn vendor(action: &str, resource: &str) -> Request {
@@ -652,7 +766,7 @@ mod tests {
 
     const FULL: &str = r#"[{"Effect":"Allow","Action":"*","Resource":"*"}]"#;
 
-    fn codes(f: &[GuardFinding]) -> Vec<(&str, GuardSeverity)> {
+    fn codes(f: &[GuardFinding]) -> Vec<(&'static str, GuardSeverity)> {
         f.iter().map(|x| (x.code.as_str(), x.severity)).collect()
     }
 
@@ -785,12 +899,28 @@ mod tests {
             [("preflight.bucket_policy_denies", GuardSeverity::Blocking)]
         );
 
-        // A deny for another principal, or with the role in NotPrincipal, does not hit.
+        // A deny for another principal does not hit; NotPrincipal exempts the vendor's sessions only
+        // when it lists the account, the role and its sessions (AWS's NotPrincipal-with-Deny rule).
+        let session = "arn:aws:sts::111122223333:assumed-role/mlcube-platform-access/vendor-session";
         let others = doc(&format!(
             r#"[{{"Effect":"Deny","Principal":{{"AWS":"arn:aws:iam::999999999999:root"}},"Action":"s3:*","Resource":"*"}},
-                {{"Effect":"Deny","NotPrincipal":{{"AWS":"{ROLE}"}},"Action":"s3:*","Resource":"*"}}]"#
+                {{"Effect":"Deny","NotPrincipal":{{"AWS":["arn:aws:iam::111122223333:root","{ROLE}","{session}"]}},"Action":"s3:*","Resource":"*"}}]"#
         ));
         assert!(resource_policy_findings(ResourcePolicy::Bucket, "b", &others, &reqs, &facts()).is_empty());
+        let role_only =
+            doc(&format!(r#"[{{"Sid":"RoleOnly","Effect":"Deny","NotPrincipal":{{"AWS":"{ROLE}"}},"Action":"s3:*","Resource":"*"}}]"#));
+        let f = resource_policy_findings(ResourcePolicy::Bucket, "b", &role_only, &reqs, &facts());
+        assert_eq!(
+            codes(&f),
+            [("preflight.bucket_policy_may_deny", GuardSeverity::Warning)],
+            "the role alone does not exempt its sessions"
+        );
+        let account_only =
+            doc(r#"[{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:*","Resource":"*"}]"#);
+        assert_eq!(
+            codes(&resource_policy_findings(ResourcePolicy::Bucket, "b", &account_only, &reqs, &facts())),
+            [("preflight.bucket_policy_denies", GuardSeverity::Blocking)]
+        );
     }
 
     #[test]
@@ -831,5 +961,75 @@ mod tests {
         let f = scp_findings(&deny_create, &r, &facts());
         assert_eq!(codes(&f), [("preflight.scp_denies", GuardSeverity::Blocking)]);
         assert!(f[0].message.contains("apply (your credentials)"));
+    }
+
+    #[test]
+    fn arn_operators_match_part_by_part_and_arn_equals_takes_wildcards() {
+        assert!(arn_like("arn:aws:iam::*:role/mlcube-*", ROLE));
+        assert!(!arn_like("arn:aws:iam::*role/mlcube-platform-access", ROLE), "a star never spans a colon");
+        let f = |op: &str, v: &str| {
+            let st = doc(&format!(
+                r#"[{{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{{"{op}":{{"aws:PrincipalArn":"{v}"}}}}}}]"#
+            ));
+            codes(&resource_policy_findings(ResourcePolicy::Bucket, "b", &st, &[vendor("s3:GetObject", "arn:aws:s3:::b/*")], &facts()))
+        };
+        assert_eq!(f("ArnEquals", "arn:aws:iam::*:role/mlcube-*"), [("preflight.bucket_policy_denies", GuardSeverity::Blocking)]);
+        assert!(f("ArnNotEquals", "arn:aws:iam::*:role/mlcube-*").is_empty(), "an exemption with a wildcard exempts");
+        assert!(f("StringEquals", "arn:aws:iam::*:role/mlcube-*").is_empty(), "StringEquals takes no wildcard");
+    }
+
+    #[test]
+    fn absent_keys_if_exists_null_and_not_resource() {
+        let run = |cond: &str| {
+            let st = doc(&format!(r#"[{{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{cond}}}]"#));
+            codes(&resource_policy_findings(ResourcePolicy::Bucket, "b", &st, &[vendor("s3:GetObject", "arn:aws:s3:::b/*")], &facts()))
+        };
+        let blocks = [("preflight.bucket_policy_denies", GuardSeverity::Blocking)];
+        // The vendor's requests carry no aws:SourceVpce.
+        assert_eq!(run(r#"{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}"#), blocks, "negated operator, absent key: matches");
+        assert!(run(r#"{"StringEquals":{"aws:SourceVpce":"vpce-1"}}"#).is_empty(), "positive operator, absent key: no match");
+        assert_eq!(run(r#"{"StringEqualsIfExists":{"aws:SourceVpce":"vpce-1"}}"#), blocks, "IfExists, absent key: matches");
+        assert_eq!(run(r#"{"Null":{"aws:SourceVpce":"true"}}"#), blocks);
+        assert!(run(r#"{"Null":{"aws:SourceVpce":"false"}}"#).is_empty());
+        assert!(run(r#"{"Bool":{"aws:SecureTransport":[false]}}"#).is_empty(), "a boolean list is read, and TLS is always on");
+        let nr = doc(r#"[{"Effect":"Deny","Principal":"*","Action":"s3:*","NotResource":"arn:aws:s3:::b/public/*"}]"#);
+        let hit = |res: &str| codes(&resource_policy_findings(ResourcePolicy::Bucket, "b", &nr, &[vendor("s3:GetObject", res)], &facts()));
+        assert!(hit("arn:aws:s3:::b/public/*").is_empty(), "NotResource covers the request: no match");
+        assert_eq!(hit("arn:aws:s3:::b/*"), [("preflight.bucket_policy_may_deny", GuardSeverity::Warning)], "partly outside NotResource");
+        assert_eq!(hit("arn:aws:s3:::b/data/*"), blocks);
+    }
+
+    #[test]
+    fn partial_overlaps_anywhere_in_the_pattern_may_deny() {
+        let path = |res: &str| {
+            [level(
+                "root r-1",
+                &[("FullAWSAccess", FULL), ("Conf", &format!(r#"[{{"Effect":"Deny","Action":"s3:GetObject","Resource":"{res}"}}]"#))],
+            )]
+        };
+        let f = |res: &str, req: &str| codes(&scp_findings(&path(res), &[vendor("s3:GetObject", req)], &facts()));
+        assert_eq!(f("arn:aws:s3:::*/confidential/*", "arn:aws:s3:::b/data/*"), [("preflight.scp_may_deny", GuardSeverity::Warning)]);
+        assert_eq!(
+            f("arn:aws:s3:::b/data/?", "arn:aws:s3:::b/data/*"),
+            [("preflight.scp_may_deny", GuardSeverity::Warning)],
+            "? covers one character only"
+        );
+        assert_eq!(f("arn:aws:s3:::b/*", "arn:aws:s3:::b/data/*"), [("preflight.scp_denies", GuardSeverity::Blocking)]);
+        assert!(f("arn:aws:s3:::other/*", "arn:aws:s3:::b/data/*").is_empty());
+        assert!(globs_intersect("a*c", "ab*") && !globs_intersect("a*c", "b*") && globs_intersect("*", ""));
+    }
+
+    #[test]
+    fn iam_calls_are_in_the_partition_s_iam_region() {
+        let lock = r#"[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}}]"#;
+        let path = [level("root r-1", &[("FullAWSAccess", FULL), ("EuOnly", lock)])];
+        let reqs = apply_requests(ROLE, "arn:aws:iam::111122223333:user/alice", false);
+        let f = scp_findings(&path, &reqs, &facts());
+        assert!(
+            !f.is_empty() && f.iter().all(|x| x.code == GuardCode::ScpDenies),
+            "a region lock without an IAM exemption blocks apply: {f:#?}"
+        );
+        assert!(scp_findings(&path, &[vendor("s3:GetObject", "arn:aws:s3:::b/*")], &facts()).is_empty(), "the vendor reads in eu-west-1");
+        assert_eq!(iam_region("aws-cn"), "cn-north-1");
     }
 }

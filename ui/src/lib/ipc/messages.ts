@@ -130,6 +130,7 @@ export const MESSAGES: Record<LiteralErrorCode, string> = {
     "This role existed before Trustbridge took it over, and it trusts only the vendor, so removing the vendor would leave it trusting no one.",
   "aws.service_error": "AWS refused the request.",
   "aws.denied_by_scp": "A policy of your AWS Organization (a service control policy) denies this, whatever the role allows.",
+  "aws.denied_by_rcp": "A policy of your AWS Organization that guards its resources (a resource control policy) denies this.",
   "aws.denied_by_resource_policy": "The resource's own policy (of the bucket, key or event bus) denies this, whatever the role allows.",
   "aws.denied_by_permissions_boundary": "The permissions boundary of the identity denies this, whatever its policies allow.",
   "aws.denied_by_kms": "The KMS key that encrypts the data does not let this identity use it.",

@@ -487,6 +487,8 @@ mod tests {
             (format!("{role}: s3:GetObject on resource: arn:aws:s3:::b/k with an explicit deny in a service control policy"), "s3:GetObject", "aws.denied_by_scp"),
             (format!("{role}: s3:GetObject on resource: arn:aws:s3:::b/k with an explicit deny in a resource-based policy"), "s3:GetObject", "aws.denied_by_resource_policy"),
             (format!("{role}: iam:CreateRole on resource: x with an explicit deny in a permissions boundary"), "iam:CreateRole", "aws.denied_by_permissions_boundary"),
+            (format!("{role}: s3:GetObject on resource: arn:aws:s3:::b/k because no service control policy allows the s3:GetObject action"), "s3:GetObject", "aws.denied_by_scp"),
+            (format!("{role}: sts:AssumeRole on resource: arn:aws:iam::1:role/r with an explicit deny in a resource control policy"), "sts:AssumeRole", "aws.denied_by_rcp"),
             (format!("{role}: kms:Decrypt on resource: arn:aws:kms:eu-west-1:1:key/k because no resource-based policy allows the kms:Decrypt action"), "s3:GetObject", "aws.denied_by_kms"),
             (format!("{role}: s3:GetObject on resource: arn:aws:s3:::b/k because no identity-based policy allows the s3:GetObject action"), "s3:GetObject", "aws.access_denied"),
             ("Access Denied".to_string(), "s3:GetObject", "aws.access_denied"),

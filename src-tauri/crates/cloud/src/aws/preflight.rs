@@ -70,10 +70,20 @@ fn service_code(e: &CloudError) -> Option<&str> {
 }
 
 /// Reads the vendor plan's guardrails. Refuses credentials of another account than the plan's.
+/// Independent reads run concurrently: who we are and the organization first (the organization id
+/// decides `aws:PrincipalOrgID` conditions), then the SCP path, every bucket and every event bus.
 pub async fn preflight(r: &Resolved, settings: &super::AwsSettings) -> Result<PreflightReport, CloudError> {
     let a = r.aws.as_ref().ok_or(CloudError::NoSection { cloud: "aws" })?;
     let s = Session::connect(a, settings).await;
-    let caller = s.caller_identity().await?;
+    let org = aws_sdk_organizations::Client::new(&s.conf);
+    let described = async {
+        s.call("organizations:DescribeOrganization", || async {
+            org.describe_organization().send().await.map_err(|e| s.classify("organizations:DescribeOrganization", e))
+        })
+        .await
+    };
+    let (caller, described) = tokio::join!(s.caller_identity(), described);
+    let caller = caller?;
     if caller.account != a.account_id {
         return Err(CloudError::AccountMismatch {
             expected: a.account_id.clone(),
@@ -86,40 +96,67 @@ pub async fn preflight(r: &Resolved, settings: &super::AwsSettings) -> Result<Pr
     let inline: Vec<&PolicyDocument> = docs.inline().into_iter().map(|(_, d)| d).collect();
     let vendor = vendor_requests(&role_arn, &inline);
     let apply = apply_requests(&role_arn, &caller.arn, a.permissions_boundary_arn.is_some());
-    let mut facts = Facts { account_id: a.account_id.clone(), region: a.region.clone(), org_id: None, no_org: false };
-    let mut findings = Vec::new();
-    let mut checked = Vec::new();
-
     let all: Vec<Request> = vendor.iter().chain(&apply).cloned().collect();
-    organization(&s, a, &all, &mut facts, &mut findings, &mut checked).await;
-    for bucket in a.storage.iter().map(|x| x.bucket.as_str()).collect::<std::collections::BTreeSet<_>>() {
-        storage(&s, a, bucket, &vendor, &facts, &mut findings, &mut checked).await;
-    }
-    for bus in &a.event_buses {
-        event_bus(&s, a, bus, &vendor, &facts, &mut findings, &mut checked).await;
+    let not_in_use = matches!(&described, Err(e) if service_code(e) == Some("AWSOrganizationsNotInUseException"));
+    let found = described.as_ref().ok().and_then(|d| d.organization().cloned());
+    let facts = Facts {
+        account_id: a.account_id.clone(),
+        region: a.region.clone(),
+        iam_region: trustbridge_core::guardrail::iam_region(&a.partition.name).to_string(),
+        org_id: found.as_ref().and_then(|o| o.id().map(str::to_string)),
+        no_org: not_in_use,
+    };
+
+    let buckets: std::collections::BTreeSet<&str> = a.storage.iter().map(|x| x.bucket.as_str()).collect();
+    let part = || (Vec::new(), Vec::new());
+    let (scps, buckets, buses) = tokio::join!(
+        async {
+            let (mut out, mut checked) = part();
+            organization(&s, a, &all, described.map(|_| found.clone()), org, &facts, &mut out, &mut checked).await;
+            (out, checked)
+        },
+        futures_util::future::join_all(buckets.into_iter().map(|b| {
+            let (vendor, facts, s) = (&vendor, &facts, &s);
+            async move {
+                let (mut out, mut checked) = part();
+                storage(s, a, b, vendor, facts, &mut out, &mut checked).await;
+                (out, checked)
+            }
+        })),
+        futures_util::future::join_all(a.event_buses.iter().map(|b| {
+            let (vendor, facts, s) = (&vendor, &facts, &s);
+            async move {
+                let (mut out, mut checked) = part();
+                event_bus(s, a, b, vendor, facts, &mut out, &mut checked).await;
+                (out, checked)
+            }
+        })),
+    );
+    let (mut findings, mut checked): (Vec<GuardFinding>, Vec<String>) = part();
+    // In a stable order: the organization, then each bucket, then each bus.
+    for (f, c) in std::iter::once(scps).chain(buckets).chain(buses) {
+        findings.extend(f);
+        checked.extend(c);
     }
     Ok(PreflightReport { caller, findings, checked })
 }
 
-/// Organizations: is the account in one, is it the management account, and the SCPs on the path.
+/// Organizations: is the account in one (`described`: DescribeOrganization's answer), is it the
+/// management account, and the SCPs on the path.
+#[allow(clippy::too_many_arguments)]
 async fn organization(
     s: &Session,
     a: &ResolvedAws,
     requests: &[Request],
-    facts: &mut Facts,
+    described: Result<Option<aws_sdk_organizations::types::Organization>, CloudError>,
+    org: aws_sdk_organizations::Client,
+    facts: &Facts,
     out: &mut Vec<GuardFinding>,
     checked: &mut Vec<String>,
 ) {
-    let org = aws_sdk_organizations::Client::new(&s.conf);
-    let described = s
-        .call("organizations:DescribeOrganization", || async {
-            org.describe_organization().send().await.map_err(|e| s.classify("organizations:DescribeOrganization", e))
-        })
-        .await;
     let o = match described {
-        Ok(d) => d.organization().cloned(),
+        Ok(o) => o,
         Err(e) if service_code(&e) == Some("AWSOrganizationsNotInUseException") => {
-            facts.no_org = true;
             checked.push("service control policies: the account is not in an organization".into());
             out.push(finding(
                 a,
@@ -136,8 +173,15 @@ async fn organization(
             return;
         }
     };
-    let Some(o) = o else { return };
-    facts.org_id = o.id().map(str::to_string);
+    let Some(o) = o else {
+        let e = CloudError::Service {
+            action: "organizations:DescribeOrganization".into(),
+            code: "NoOrganization".into(),
+            message: "the answer named no organization".into(),
+        };
+        out.push(unreadable(a, &a.account_id, "the account's organization", &e));
+        return;
+    };
     if o.master_account_id() == Some(a.account_id.as_str()) {
         checked.push(format!("service control policies: {} is the management account", a.account_id));
         out.push(finding(

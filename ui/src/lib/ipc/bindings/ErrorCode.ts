@@ -39,6 +39,7 @@ export type ErrorCode =
   | "aws.adopted_role_trusts_only_vendor"
   | "aws.service_error"
   | "aws.denied_by_scp"
+  | "aws.denied_by_rcp"
   | "aws.denied_by_resource_policy"
   | "aws.denied_by_permissions_boundary"
   | "aws.denied_by_kms"
