@@ -182,7 +182,9 @@ async fn apply_confirmation(
     let rep = aws::apply(&stand_in, settings, true).await.map_err(|f| apply_error(&f))?;
     let adoption = settings.adopt.then_some(Adoption { existing: rep.existing.as_deref(), warnings: &rep.warnings });
     let c = confirm::apply_aws(r, adoption).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
-    Ok((c, findings))
+    // Applying anyway is confirmed natively, naming what pre-flight found.
+    let overridden: Vec<String> = if ignore_preflight { blocking.iter().map(|m| m.to_string()).collect() } else { Vec::new() };
+    Ok((confirm::overriding_preflight(c, &overridden), findings))
 }
 
 async fn run_apply(

@@ -317,6 +317,8 @@ fn a_blocking_guardrail_refuses_apply_in_the_window_unless_applied_anyway() {
     let done = invoke_args(&app, "apply_aws", anyway).expect("applied anyway");
     assert_eq!(done["changes"].as_array().unwrap().len(), 3, "{done}");
     assert_eq!(yes.asked().len(), 1, "still confirmed in the native dialog");
+    let asked = &yes.asked()[0].message;
+    assert!(asked.contains("You chose to apply anyway") && asked.contains("NoVendor"), "the dialog names the override: {asked}");
 }
 
 fn apply_args(plan: &serde_json::Value, dry_run: bool, adopt: bool) -> serde_json::Value {

@@ -146,6 +146,25 @@ pub fn apply_aws(r: &Resolved, adoption: Option<Adoption<'_>>) -> Option<Confirm
     Some(Confirmation { title: APPLY_TITLE.into(), message: m, ok: "Apply".into(), cancel: "Cancel".into() })
 }
 
+/// The apply confirmation when the person chose "Apply anyway" although pre-flight found what would
+/// deny the vendor or the apply: the dialog names each finding (from the customer's cloud: made
+/// plain) before the Apply button, so the override is confirmed natively, and an approval covers
+/// exactly these findings (they are part of the text, and so of the key).
+pub fn overriding_preflight(mut c: Confirmation, blocking: &[String]) -> Confirmation {
+    if blocking.is_empty() {
+        return c;
+    }
+    let choose = "\n\nChoose Apply to make these changes";
+    let at = c.message.rfind(choose).unwrap_or(c.message.len());
+    let mut part = format!(
+        "\n\nYou chose to apply anyway, although pre-flight found {} that would deny the vendor or this apply:",
+        if blocking.len() == 1 { "one rule".to_string() } else { format!("{} rules", blocking.len()) }
+    );
+    bullets(&mut part, blocking.iter().cloned());
+    c.message.insert_str(at, &part);
+    c
+}
+
 /// The confirmation of a role pack's apply: the account, the roles and the customer-managed policies.
 pub fn apply_pack(r: &ResolvedPack) -> Confirmation {
     let account = r.account.as_deref().map(plain).unwrap_or_else(|| "(the account of the AWS credentials)".into());
@@ -416,5 +435,16 @@ mod tests {
             assert!(c.message.contains(&format!("IAM role {}", role.name)), "{role:?}: {}", c.message);
         }
         assert!(c.message.contains("customer-managed policy"), "{}", c.message);
+    }
+
+    #[test]
+    fn an_override_of_pre_flight_is_named_in_the_dialog_and_changes_its_key() {
+        let plain_c = apply_aws(&mlcube(None), None).unwrap();
+        let over = overriding_preflight(plain_c.clone(), &["The SCP NoReads denies the vendor s3:GetObject\u{1b}[2J".into()]);
+        assert!(over.message.contains("You chose to apply anyway") && over.message.contains("NoReads denies"), "{}", over.message);
+        assert!(!over.message.contains('\u{1b}'), "customer text is made plain");
+        assert!(over.message.find("apply anyway").unwrap() < over.message.find("Choose Apply").unwrap());
+        assert_ne!(over.key(), plain_c.key(), "an approval without the override does not cover it");
+        assert_eq!(overriding_preflight(plain_c.clone(), &[]), plain_c);
     }
 }
