@@ -38,7 +38,15 @@ def cfn(path, partition, account, region, suffix):
             return [ev(x) for x in v]
         return v
 
+    # The whole template, not only the role: any other resource, or an attachment on the role
+    # (managed policies, a boundary the plan has not), is an error the read-back reports.
+    extra = sorted(set(doc["Resources"]) - {"VendorAccessRole"})
+    if extra:
+        raise SystemExit(f"unexpected CloudFormation resources {extra}")
     props = doc["Resources"]["VendorAccessRole"]["Properties"]
+    unknown = sorted(set(props) - {"RoleName", "Path", "Description", "AssumeRolePolicyDocument", "Policies", "Tags", "PermissionsBoundary"})
+    if unknown:
+        raise SystemExit(f"unexpected properties on the role {unknown}")
     return {
         "trust": ev(props["AssumeRolePolicyDocument"]),
         "inline": {p["PolicyName"]: ev(p["PolicyDocument"]) for p in props.get("Policies", [])},
@@ -90,11 +98,22 @@ def heredoc_json(v):
 
 def tf_aws(path):
     out = {"trust": None, "inline": {}}
+    roles = 0
     for rtype, name, body in resources(path):
         if rtype == "aws_iam_role":
+            roles += 1
+            # (python-hcl2 adds __start_line__ / __end_line__.)
+            unknown = sorted(k for k in set(body) - {"name", "path", "description", "assume_role_policy", "tags", "permissions_boundary"} if not k.startswith("__"))
+            if unknown:
+                raise SystemExit(f"unexpected attributes on the role {unknown}")
             out["trust"] = heredoc_json(body["assume_role_policy"])
         elif rtype == "aws_iam_role_policy":
             out["inline"][unq(body["name"])] = heredoc_json(body["policy"])
+        else:
+            # The whole file: any other resource (an attachment, a second role) is an error.
+            raise SystemExit(f"unexpected Terraform resource {rtype}.{name}")
+    if roles != 1:
+        raise SystemExit(f"expected exactly one aws_iam_role, found {roles}")
     return out
 
 

@@ -72,6 +72,43 @@ fn every_aws_format_grants_exactly_the_json_documents() {
     }
 }
 
+/// The read-backs compare whole files: a planted extra resource or attachment in the exported
+/// CloudFormation template or Terraform file is refused by the extractor (Pulumi's whole program is
+/// compared under its mocks in `pulumi_mocks.rs`, CloudFormation's deployed state in `deploy_cfn.rs`).
+#[test]
+fn read_backs_refuse_an_extra_resource_or_attachment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = export("three-clouds.json", tmp.path()).join("aws");
+    let refused = |kind: &str, file: &Path, extra: &[&str]| {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("checkers/extract.py");
+        let o = tool("python3").arg(script).arg(kind).arg(file).args(extra).output().unwrap();
+        (o.status.success(), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    let cfn_args = ["aws", "123456789012", "eu-west-1", "amazonaws.com"];
+    assert!(
+        refused("tf-aws", &dir.join("main.tf"), &[]).0 && refused("cfn", &dir.join("cloudformation.yaml"), &cfn_args).0,
+        "the unedited files read back"
+    );
+
+    let tf = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    let bad_tf = dir.join("extra.tf");
+    std::fs::write(&bad_tf, format!("{tf}\nresource \"aws_iam_role_policy_attachment\" \"admin\" {{\n  role       = aws_iam_role.vendor_access.name\n  policy_arn = \"arn:aws:iam::aws:policy/AdministratorAccess\"\n}}\n")).unwrap();
+    let (ok, err) = refused("tf-aws", &bad_tf, &[]);
+    assert!(!ok && err.contains("unexpected Terraform resource aws_iam_role_policy_attachment.admin"), "{err}");
+
+    let cfn = std::fs::read_to_string(dir.join("cloudformation.yaml")).unwrap();
+    let bad_cfn = dir.join("extra.yaml");
+    let planted = cfn.replacen(
+        "    Properties:\n",
+        "    Properties:\n      ManagedPolicyArns:\n        - arn:aws:iam::aws:policy/AdministratorAccess\n",
+        1,
+    );
+    assert_ne!(planted, cfn, "the template has a Properties block to plant into");
+    std::fs::write(&bad_cfn, planted).unwrap();
+    let (ok, err) = refused("cfn", &bad_cfn, &cfn_args);
+    assert!(!ok && err.contains("unexpected properties on the role ['ManagedPolicyArns']"), "{err}");
+}
+
 /// Issue 11 (findings 5 and 6): prefixes that are legal S3 keys but special to YAML, Python or HCL
 /// render without a panic and grant the same string in every format.
 #[test]
