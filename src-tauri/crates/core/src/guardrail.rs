@@ -269,10 +269,16 @@ pub fn wildcard(pattern: &str, text: &str, ignore_case: bool) -> bool {
     } else {
         (pattern.chars().collect(), text.chars().collect())
     };
-    // Iterative glob with backtracking to the last star: linear in practice, no recursion.
+    glob(&p, &t, |pc, tc| pc == '?' || pc == tc)
+}
+
+/// Glob matching with `*` in `p` for any run of `t`, and `one(p_char, t_char)` deciding a single
+/// position (`?`, literals): iterative, backtracking to the last star — linear in practice, no
+/// recursion, so a hostile pattern cannot exhaust the stack.
+fn glob(p: &[char], t: &[char], one: impl Fn(char, char) -> bool) -> bool {
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && p[pi] != '*' && one(p[pi], t[ti]) {
             pi += 1;
             ti += 1;
         } else if pi < p.len() && p[pi] == '*' {
@@ -306,25 +312,7 @@ fn resource_meets(pattern: &str, requested: &str) -> Match {
 /// be covered by a `*` of `outer` (never by `?` or a literal), its `?` by `?` or `*`.
 pub fn covers(outer: &str, inner: &str) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = (outer.chars().collect(), inner.chars().collect());
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        let one = pi < p.len() && p[pi] != '*' && (p[pi] == t[ti] && t[ti] != '*' && t[ti] != '?' || p[pi] == '?' && t[ti] != '*');
-        if one {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
+    glob(&p, &t, |pc, tc| tc != '*' && (pc == '?' || (pc == tc && tc != '?')))
 }
 
 /// Some string is matched by both patterns (IAM wildcards `*` and `?`).
