@@ -167,11 +167,7 @@ async fn apply_confirmation(
     let stand_in = r.with_stand_in_external_id();
     crate::commands::refuse_lint_errors(&trustbridge_core::lint::lint(&stand_in), AppCode::ApplyLintErrors, "applied")?;
     let findings = preflight(&stand_in, settings).await?;
-    let blocking: Vec<&str> = findings
-        .iter()
-        .filter(|f| f.severity == trustbridge_core::guardrail::GuardSeverity::Blocking)
-        .map(|f| f.message.as_str())
-        .collect();
+    let blocking: Vec<&str> = trustbridge_core::guardrail::blocking(&findings).map(|f| f.message.as_str()).collect();
     if !blocking.is_empty() && !ignore_preflight {
         let mut e = cloud_error(&CloudError::PreflightBlocked { blocking: blocking.len() });
         e.message.push_str(&format!(": {}", blocking.join(" ")));

@@ -213,7 +213,7 @@ pub fn preflight_gate(r: &Resolved, ignore: bool, out: &mut impl Write) -> Resul
     match rt.block_on(aws::preflight::preflight(r, &AwsSettings::from_env())) {
         Ok(rep) => {
             print_preflight(&rep, out);
-            let blocking = rep.findings.iter().filter(|f| f.severity == trustbridge_core::guardrail::GuardSeverity::Blocking).count();
+            let blocking = trustbridge_core::guardrail::blocking(&rep.findings).count();
             if blocking > 0 && !ignore {
                 print_error(&CloudError::PreflightBlocked { blocking });
                 return Err(EXIT_FAILED);

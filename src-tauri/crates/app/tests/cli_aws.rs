@@ -46,6 +46,15 @@ fn write_plan(dir: &Path, aws: bool) -> PathBuf {
     p
 }
 
+/// moto's dummy credentials against `endpoint`, for seeding and reading back from the test itself.
+fn moto_settings(endpoint: &str) -> trustbridge_cloud::aws::AwsSettings {
+    trustbridge_cloud::aws::AwsSettings {
+        endpoint_url: Some(endpoint.into()),
+        credentials: Some(trustbridge_cloud::aws::Credentials::new("testing", "testing", None, None, "test")),
+        ..Default::default()
+    }
+}
+
 fn seed(endpoint: &str) {
     let plan = trustbridge_core::Plan::from_json(
         r#"{"version":1,"platform":"mlcube","integration":{"name":"AWS_01","project_id":"demo"},
@@ -54,11 +63,7 @@ fn seed(endpoint: &str) {
     )
     .unwrap();
     let r = trustbridge_core::validate(&plan, None).unwrap();
-    let settings = trustbridge_cloud::aws::AwsSettings {
-        endpoint_url: Some(endpoint.into()),
-        credentials: Some(trustbridge_cloud::aws::Credentials::new("testing", "testing", None, None, "test")),
-        ..Default::default()
-    };
+    let settings = moto_settings(endpoint);
     let rt = trustbridge_cloud::runtime().unwrap();
     rt.block_on(async {
         let s = trustbridge_cloud::aws::Session::connect(r.aws.as_ref().unwrap(), &settings).await;
@@ -177,11 +182,7 @@ fn a_black_holed_endpoint_fails_within_the_timeout_and_never_prints_a_secret() {
 /// An existing role trustbridge did not create, named as the plan's role: untagged, trusted by the
 /// account's admins, holding `*:*` inline and AdministratorAccess attached.
 fn untagged_admin_role(endpoint: &str) {
-    let settings = trustbridge_cloud::aws::AwsSettings {
-        endpoint_url: Some(endpoint.into()),
-        credentials: Some(trustbridge_cloud::aws::Credentials::new("testing", "testing", None, None, "test")),
-        ..Default::default()
-    };
+    let settings = moto_settings(endpoint);
     let plan = trustbridge_core::Plan::from_json(
         r#"{"version":1,"platform":"mlcube","integration":{"name":"AWS_01","project_id":"demo"},
            "aws":{"account_id":"123456789012","region":"us-east-1","external_id":"Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA",
@@ -278,11 +279,7 @@ fn revoke_force_deletes_an_adopted_role_that_trusts_only_the_vendor_and_plain_re
     let r =
         trustbridge_core::validate(&trustbridge_core::Plan::from_json(&std::fs::read_to_string(&plan).unwrap()).unwrap(), None).unwrap();
     let a = r.aws.as_ref().unwrap();
-    let settings = trustbridge_cloud::aws::AwsSettings {
-        endpoint_url: Some(url.clone()),
-        credentials: Some(trustbridge_cloud::aws::Credentials::new("testing", "testing", None, None, "test")),
-        ..Default::default()
-    };
+    let settings = moto_settings(&url);
     let rt = trustbridge_cloud::runtime().unwrap();
     let role_exists = || {
         rt.block_on(async {
@@ -330,11 +327,7 @@ fn preflight_finds_a_denying_bus_policy_and_apply_refuses_until_told_otherwise()
     );
     assert!(out.contains("info     [preflight.scp_not_applicable]") && out.contains("pre-flight: nothing found that would deny"), "{out}");
 
-    let settings = trustbridge_cloud::aws::AwsSettings {
-        endpoint_url: Some(url.clone()),
-        credentials: Some(trustbridge_cloud::aws::Credentials::new("testing", "testing", None, None, "test")),
-        ..Default::default()
-    };
+    let settings = moto_settings(&url);
     trustbridge_cloud::runtime().unwrap().block_on(async {
         let s = trustbridge_cloud::aws::Session::for_region("us-east-1", &settings).await;
         let deny = r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoOutsiders","Effect":"Deny","Principal":"*","Action":"events:PutEvents","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0123"}}}]}"#;

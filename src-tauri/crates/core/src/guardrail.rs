@@ -719,9 +719,9 @@ pub fn iam_region(partition: &str) -> &'static str {
     }
 }
 
-/// True when a finding stops apply.
-pub fn blocks(findings: &[GuardFinding]) -> bool {
-    findings.iter().any(|f| f.severity == GuardSeverity::Blocking)
+/// The findings that stop apply (the one place that says which do).
+pub fn blocking(findings: &[GuardFinding]) -> impl Iterator<Item = &GuardFinding> {
+    findings.iter().filter(|f| f.severity == GuardSeverity::Blocking)
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ pub struct PreflightReport {
 
 impl PreflightReport {
     pub fn blocking(&self) -> bool {
-        guardrail::blocks(&self.findings)
+        guardrail::blocking(&self.findings).next().is_some()
     }
 }
 
