@@ -14,6 +14,7 @@ use trustbridge_cloud::CloudError;
 use trustbridge_core::validate::Resolved;
 use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive};
 
+use crate::aws_apply::AwsApply;
 use crate::commands::resolve;
 use crate::commands_confirm::ask;
 use crate::confirm::{self, Adoption, Approvals, Confirmation};
@@ -99,25 +100,21 @@ pub async fn apply_aws<R: Runtime>(
     let r = resolve(&store, &plan)?;
     need_aws(&r)?;
     let settings = AwsSettings { adopt, ..cloud.settings.aws.clone() };
+    let mut flow = AwsApply::connect(&r, &settings).await.map_err(|e| cloud_error(&e))?;
     if dry_run {
         let stand_in = r.with_stand_in_external_id();
-        let findings = preflight(&stand_in, &settings).await?;
-        return run_apply(&stand_in, &settings, true, findings).await;
+        let findings = flow.preflight(&stand_in).await.map_err(|e| cloud_error(&e))?.findings;
+        return run_apply(&flow, &stand_in, true, findings).await;
     }
     if r.aws.as_ref().is_some_and(|a| a.external_id_pending) {
         // Never ask about an apply that cannot happen: the vendor has not issued the id yet.
         return Err(cloud_error(&CloudError::ExternalIdPending { vendor: r.profile.display_name.clone() }));
     }
-    let (c, findings) = apply_confirmation(&r, &settings, ignore_preflight).await?;
+    let (c, findings) = apply_confirmation(&mut flow, &r, adopt, ignore_preflight).await?;
     if !approvals.take(&c.key()) && !ask(&app, &c).await {
         return Err(apply_cancelled());
     }
-    run_apply(&r, &settings, false, findings).await
-}
-
-/// The guardrail pre-flight (reads only): what could deny the vendor or apply.
-async fn preflight(r: &Resolved, settings: &AwsSettings) -> Result<Vec<trustbridge_core::guardrail::GuardFinding>, IpcError> {
-    aws::preflight::preflight(r, settings).await.map(|rep| rep.findings).map_err(|e| cloud_error(&e))
+    run_apply(&flow, &r, false, findings).await
 }
 
 /// Asks the person, in a native dialog raised here, to confirm applying `plan` (with `adopt`) to
@@ -138,7 +135,8 @@ pub async fn confirm_apply<R: Runtime>(
     let r = resolve(&store, &plan)?;
     need_aws(&r)?;
     let settings = AwsSettings { adopt, ..cloud.settings.aws.clone() };
-    let (c, _) = apply_confirmation(&r, &settings, ignore_preflight).await?;
+    let mut flow = AwsApply::connect(&r, &settings).await.map_err(|e| cloud_error(&e))?;
+    let (c, _) = apply_confirmation(&mut flow, &r, adopt, ignore_preflight).await?;
     if !ask(&app, &c).await {
         return Err(apply_cancelled());
     }
@@ -159,14 +157,15 @@ pub(crate) fn apply_cancelled() -> IpcError {
 /// Then the guardrail pre-flight: a blocking finding refuses (`aws.preflight_blocked`, its findings
 /// in the message) unless the person ticked "apply anyway" (`ignore_preflight`).
 async fn apply_confirmation(
+    flow: &mut AwsApply,
     r: &Resolved,
-    settings: &AwsSettings,
+    adopt: bool,
     ignore_preflight: bool,
 ) -> Result<(Confirmation, Vec<trustbridge_core::guardrail::GuardFinding>), IpcError> {
     // Lint-gated like export (a pending vendor-issued id is registered before, not here).
     let stand_in = r.with_stand_in_external_id();
     crate::commands::refuse_lint_errors(&trustbridge_core::lint::lint(&stand_in), AppCode::ApplyLintErrors, "applied")?;
-    let findings = preflight(&stand_in, settings).await?;
+    let findings = flow.preflight(&stand_in).await.map_err(|e| cloud_error(&e))?.findings;
     let blocking: Vec<&str> = trustbridge_core::guardrail::blocking(&findings).map(|f| f.message.as_str()).collect();
     if !blocking.is_empty() && !ignore_preflight {
         let mut e = cloud_error(&CloudError::PreflightBlocked { blocking: blocking.len() });
@@ -175,8 +174,8 @@ async fn apply_confirmation(
         e.fix = Some("Fix what the list under \"What could still stop\" names, then choose Check again; or tick \"Apply anyway\" if you know these rules do not apply here.".into());
         return Err(e);
     }
-    let rep = aws::apply(&stand_in, settings, true).await.map_err(|f| apply_error(&f))?;
-    let adoption = settings.adopt.then_some(Adoption { existing: rep.existing.as_deref(), warnings: &rep.warnings });
+    let rep = flow.apply(&stand_in, true).await.map_err(|f| apply_error(&f))?;
+    let adoption = adopt.then_some(Adoption { existing: rep.existing.as_deref(), warnings: &rep.warnings });
     let c = confirm::apply_aws(r, adoption).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
     // Applying anyway is confirmed natively, naming what pre-flight found.
     let overridden: Vec<String> = if ignore_preflight { blocking.iter().map(|m| m.to_string()).collect() } else { Vec::new() };
@@ -184,12 +183,12 @@ async fn apply_confirmation(
 }
 
 async fn run_apply(
+    flow: &AwsApply,
     r: &Resolved,
-    settings: &AwsSettings,
     dry_run: bool,
     preflight: Vec<trustbridge_core::guardrail::GuardFinding>,
 ) -> Result<ApplyResult, IpcError> {
-    match aws::apply(r, settings, dry_run).await {
+    match flow.apply(r, dry_run).await {
         Ok(rep) => Ok(ApplyResult {
             caller: AwsCaller::from(&rep.caller),
             role_arn: rep.role_arn.clone(),

@@ -339,14 +339,7 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
         Command::Apply { plan, trust, dry_run, adopt, ignore_preflight } => match resolve_or_report(&plan, &trust, "done") {
             Ok(loaded) if !dry_run && lint_refuses(&loaded, "applied") => EXIT_INVALID,
             Ok(Loaded::Pack(p)) => crate::cli_pack::apply(&p, dry_run, out),
-            Ok(Loaded::Vendor(r)) => match crate::cli_aws::preflight_gate(&r, ignore_preflight || dry_run, out)
-                .and_then(|()| crate::cli_aws::before_register(&plan, &r, dry_run, adopt))
-                .and_then(|()| crate::cli_register::before_apply(&plan, &r, dry_run, out))
-            {
-                Ok(Some(registered)) => crate::cli_aws::apply(&plan, &registered, dry_run, adopt, out),
-                Ok(None) => crate::cli_aws::apply(&plan, &r, dry_run, adopt, out),
-                Err(code) => code,
-            },
+            Ok(Loaded::Vendor(r)) => crate::cli_aws::apply(&plan, &r, dry_run, adopt, ignore_preflight, out),
             Err(code) => code,
         },
         Command::Preflight { plan, trust, json, org_profile } => match resolve_or_report(&plan, &trust, "done") {

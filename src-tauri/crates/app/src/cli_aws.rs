@@ -13,6 +13,7 @@ use trustbridge_cloud::CloudError;
 use trustbridge_core::validate::Resolved;
 use trustbridge_secrets::{SecretKind, SecretStore};
 
+use crate::aws_apply::AwsApply;
 use crate::verify_all::{verify_all, CloudSettings};
 
 use crate::cli::{EXIT_FAILED, EXIT_INVALID, EXIT_OK};
@@ -60,24 +61,6 @@ pub(crate) fn print_failure(f: &ApplyFailure, command: &str) {
     }
 }
 
-/// A plan whose vendor issues the external id registers the role at the vendor before apply: check
-/// first (a dry run, with a stand-in for the id) that apply may change the role at all, so a role
-/// trustbridge may not take over is refused before the vendor is told about it.
-pub fn before_register(plan: &Path, r: &Resolved, dry_run: bool, adopt: bool) -> Result<(), i32> {
-    if dry_run || !r.aws.as_ref().is_some_and(|a| a.external_id_pending) {
-        return Ok(());
-    }
-    let rt = runtime()?;
-    let settings = AwsSettings { adopt, ..AwsSettings::from_env() };
-    match rt.block_on(aws::apply(&r.with_stand_in_external_id(), &settings, true)) {
-        Ok(_) => Ok(()),
-        Err(f) => {
-            print_failure(&f, &format!("apply --plan {}", plan.display()));
-            Err(EXIT_FAILED)
-        }
-    }
-}
-
 /// With `--adopt`: what the existing role already has, then the warnings.
 fn print_existing(rep: &aws::ApplyReport, out: &mut impl Write) {
     if let Some(existing) = &rep.existing {
@@ -98,7 +81,12 @@ fn print_existing(rep: &aws::ApplyReport, out: &mut impl Write) {
     }
 }
 
-pub fn apply(plan: &Path, r: &Resolved, dry_run: bool, adopt: bool, out: &mut impl Write) -> i32 {
+/// `trustbridge apply` of a vendor plan, on one SDK session: pre-flight, printed (a blocking
+/// finding refuses before any change unless `ignore_preflight`; a dry run only shows it); when the
+/// vendor issues the external id, a dry run first (with a stand-in for the id), so a role trustbridge
+/// may not take over is refused before the vendor is told about it, then the registration; then
+/// the apply (or the dry run).
+pub fn apply(plan: &Path, r: &Resolved, dry_run: bool, adopt: bool, ignore_preflight: bool, out: &mut impl Write) -> i32 {
     if let Err(code) = require_aws(r) {
         return code;
     }
@@ -107,7 +95,39 @@ pub fn apply(plan: &Path, r: &Resolved, dry_run: bool, adopt: bool, out: &mut im
         Err(code) => return code,
     };
     let settings = AwsSettings { adopt, ..AwsSettings::from_env() };
-    match rt.block_on(aws::apply(&r, &settings, dry_run)) {
+    let mut flow = match rt.block_on(AwsApply::connect(r, &settings)) {
+        Ok(flow) => flow,
+        Err(e) => {
+            print_error(&e);
+            return EXIT_FAILED;
+        }
+    };
+    match rt.block_on(flow.preflight(r)) {
+        Ok(rep) => {
+            print_preflight(&rep, out);
+            let blocking = trustbridge_core::guardrail::blocking(&rep.findings).count();
+            if blocking > 0 && !ignore_preflight && !dry_run {
+                print_error(&CloudError::PreflightBlocked { blocking });
+                return EXIT_FAILED;
+            }
+        }
+        Err(e) => {
+            print_error(&e);
+            return EXIT_FAILED;
+        }
+    }
+    let pending = r.aws.as_ref().is_some_and(|a| a.external_id_pending);
+    if pending && !dry_run {
+        if let Err(f) = rt.block_on(flow.apply(&r.with_stand_in_external_id(), true)) {
+            print_failure(&f, &format!("apply --plan {}", plan.display()));
+            return EXIT_FAILED;
+        }
+    }
+    let registered = match crate::cli_register::before_apply(plan, r, dry_run, out) {
+        Ok(registered) => registered,
+        Err(code) => return code,
+    };
+    match rt.block_on(flow.apply(registered.as_ref().unwrap_or(r), dry_run)) {
         Ok(rep) => {
             let _ = writeln!(out, "acting as {} (account {})", rep.caller.arn, rep.caller.account);
             print_existing(&rep, out);
@@ -205,28 +225,6 @@ pub fn preflight(r: &Resolved, json: bool, org_profile: Option<String>, out: &mu
     }
 }
 
-/// Before apply: pre-flight, printed; a blocking finding refuses the apply (nothing is changed)
-/// unless `ignore` (`--ignore-preflight`).
-pub fn preflight_gate(r: &Resolved, ignore: bool, out: &mut impl Write) -> Result<(), i32> {
-    require_aws(r)?;
-    let rt = runtime()?;
-    match rt.block_on(aws::preflight::preflight(r, &AwsSettings::from_env())) {
-        Ok(rep) => {
-            print_preflight(&rep, out);
-            let blocking = trustbridge_core::guardrail::blocking(&rep.findings).count();
-            if blocking > 0 && !ignore {
-                print_error(&CloudError::PreflightBlocked { blocking });
-                return Err(EXIT_FAILED);
-            }
-            Ok(())
-        }
-        Err(e) => {
-            print_error(&e);
-            Err(EXIT_FAILED)
-        }
-    }
-}
-
 fn symbol(s: ProbeStatus) -> &'static str {
     match s {
         ProbeStatus::Pass => "ok  ",
@@ -270,7 +268,7 @@ pub fn verify(plan: &Path, r: &Resolved, json: bool, timeout_secs: f64, out: &mu
             let send = move |e: ProbeEvent| {
                 let _ = tx.send(e);
             };
-            rt.block_on(verify_all(&r, &settings, &store, &missing_fix, &send))
+            rt.block_on(verify_all(r, &settings, &store, &missing_fix, &send))
         });
         for e in rx {
             if json {
@@ -334,7 +332,7 @@ pub fn revoke(plan: &Path, r: &Resolved, force: bool, out: &mut impl Write) -> i
         Err(code) => return code,
     };
     let settings = AwsSettings::from_env();
-    match rt.block_on(aws::revoke(&r, &settings, force)) {
+    match rt.block_on(aws::revoke(r, &settings, force)) {
         Ok(rep) => {
             let _ = writeln!(out, "acting as {} (account {})", rep.caller.arn, rep.caller.account);
             if rep.changes.is_empty() {

@@ -61,7 +61,7 @@ pub fn apply(r: &ResolvedPack, dry_run: bool, out: &mut impl Write) -> i32 {
 }
 
 pub fn verify(r: &ResolvedPack, json: bool, out: &mut impl Write) -> i32 {
-    let probes = match run(verify_pack(&r, &AwsSettings::from_env())) {
+    let probes = match run(verify_pack(r, &AwsSettings::from_env())) {
         Ok(p) => p,
         Err(c) => return c,
     };

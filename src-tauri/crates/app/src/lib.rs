@@ -5,6 +5,7 @@
 //! the `trustbridge` command itself, which opens the window by starting `trustbridge-window`
 //! (`window.rs`) so that no subcommand pays for loading WebKit.
 
+pub mod aws_apply;
 pub mod cli;
 pub mod cli_aws;
 pub mod cli_pack;

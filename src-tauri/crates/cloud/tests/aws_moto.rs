@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use trustbridge_cloud::aws::{
-    apply, revoke, verify, AwsSettings, ChangeKind, PolicyKind, ProbeEvent, ProbeResult, ProbeStatus, Session, VendorCredentials,
+    apply, apply_in, revoke, verify, AwsSettings, CallerIdentity, ChangeKind, PolicyKind, ProbeEvent, ProbeResult, ProbeStatus, Session,
+    VendorCredentials,
 };
 use trustbridge_cloud::retry::RetryPolicy;
 use trustbridge_core::render::aws::{EVENTS_POLICY_NAME, STORAGE_POLICY_NAME};
@@ -312,7 +313,7 @@ async fn adopting_an_admin_role_lists_its_policies_warns_then_tags_it_and_revoke
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_adopted_role_that_trusts_only_the_vendor_is_not_emptied_by_revoke() {
-    let moto = Moto::start();
+    let moto = admin_moto();
     let s = settings(&moto.url());
     let r = plan();
     seed(&r, &s).await;
@@ -332,8 +333,19 @@ async fn an_adopted_role_that_trusts_only_the_vendor_is_not_emptied_by_revoke() 
     assert!(err.error.fix().unwrap().contains("--force"));
     assert!(err.done.is_empty());
     assert_eq!(role_state(&sess, ROLE).await.inline.len(), 2, "nothing was removed");
+    // A managed policy blocks DeleteRole: the forced revoke detaches it, and says so.
+    sess.iam.attach_role_policy().role_name(ROLE).policy_arn(ADMIN_ARN).send().await.unwrap();
     let rev = revoke(&r, &s, true).await.expect("forced revoke");
     assert!(rev.role_deleted);
+    let kinds: Vec<ChangeKind> = rev.changes.iter().map(|c| c.kind).collect();
+    assert_eq!(
+        kinds,
+        [ChangeKind::DeleteInlinePolicy, ChangeKind::DeleteInlinePolicy, ChangeKind::DetachPolicy, ChangeKind::DeleteRole],
+        "{:#?}",
+        rev.changes
+    );
+    assert!(rev.changes[2].target.contains(ADMIN_ARN));
+    assert!(sess.iam.get_role().role_name(ROLE).send().await.is_err(), "the role is gone");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -443,6 +455,31 @@ async fn the_wrong_account_is_refused_before_anything_is_written() {
     assert!(err.done.is_empty());
     let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
     assert!(sess.iam.list_roles().send().await.unwrap().roles().iter().all(|x| x.role_name() != "mlcube-platform-access"));
+}
+
+/// One session for pre-flight and apply (what the CLI and the window do): apply trusts the caller
+/// pre-flight found only for the plan's account, and creates the role without asking STS again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_on_preflights_session_checks_the_caller_it_was_given() {
+    let moto = Moto::start();
+    let s = settings(&moto.url());
+    let r = plan();
+    seed(&r, &s).await;
+    let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
+    let pre = trustbridge_cloud::aws::preflight::preflight_in(&sess, &r).await.expect("preflight");
+    assert_eq!(pre.caller.account, "123456789012");
+
+    let stranger = CallerIdentity { account: "222222222222".into(), arn: "arn:aws:iam::222222222222:user/u".into() };
+    let err = apply_in(&sess, &r, false, Some(&stranger)).await.unwrap_err();
+    assert_eq!(err.error.code(), "aws.account_mismatch");
+    assert!(err.done.is_empty());
+    assert!(sess.iam.list_roles().send().await.unwrap().roles().iter().all(|x| x.role_name() != "mlcube-platform-access"));
+
+    let rep = apply_in(&sess, &r, false, Some(&pre.caller)).await.expect("apply");
+    assert_eq!(rep.caller, pre.caller);
+    assert!(!rep.changes.is_empty());
+    let rs = verify(&r, &s, &no_progress).await.expect("verify");
+    assert_all_green(&rs);
 }
 
 /// Auth mode: a moto IAM user stands in for the vendor.

@@ -10,7 +10,8 @@ use trustbridge_core::policy::{Effect, Grant, PolicyDocument};
 use trustbridge_core::render::aws::{documents, EVENTS_POLICY_NAME, INTEGRATION_TAG, MANAGED_BY_TAG, STORAGE_POLICY_NAME};
 use trustbridge_core::validate::{Resolved, ResolvedAws};
 
-use super::{aws_section, compact, describe_grant, mentions_vendor, parse_policy, AwsSettings, CallerIdentity, Session};
+pub(crate) use super::exec::Op;
+use super::{aws_section, describe_grant, mentions_vendor, parse_policy, AwsSettings, CallerIdentity, Session};
 use crate::error::CloudError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -44,28 +45,6 @@ pub struct Change {
     pub detail: Vec<String>,
     #[serde(skip)]
     pub(crate) op: Op,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) enum Op {
-    CreateRole {
-        trust: PolicyDocument,
-    },
-    UpdateTrust {
-        trust: PolicyDocument,
-    },
-    PutBoundary(String),
-    DeleteBoundary,
-    Tag(Vec<(String, String)>),
-    Untag(Vec<String>),
-    PutPolicy {
-        name: String,
-        doc: PolicyDocument,
-    },
-    DeletePolicy(String),
-    DeleteRole,
-    /// A role pack's change (`pack.rs` executes it).
-    Pack(super::pack::PackOp),
 }
 
 impl fmt::Display for Change {
@@ -500,7 +479,14 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<Plan
             kind: ChangeKind::CreateRole,
             target: role.clone(),
             detail,
-            op: Op::CreateRole { trust: docs.trust.clone() },
+            op: Op::CreateRole {
+                role: role.clone(),
+                path: a.role_path.clone(),
+                description: format!("Access for {} (integration {})", r.profile.display_name, r.plan.integration.name),
+                trust: docs.trust.clone(),
+                boundary: a.permissions_boundary_arn.clone(),
+                tags: desired_tags(r),
+            },
         });
         for (name, doc) in desired_inline {
             let detail = doc.grants().iter().map(|g| format!("+ {}", describe_grant(g))).collect();
@@ -508,7 +494,7 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<Plan
                 kind: ChangeKind::PutInlinePolicy,
                 target: format!("{role}/{name}"),
                 detail,
-                op: Op::PutPolicy { name: name.to_string(), doc: doc.clone() },
+                op: Op::PutInline { role: role.clone(), name: name.to_string(), doc: doc.clone() },
             });
         }
         return Ok(Planned { managed: true, changes, existing: None, warnings: Vec::new() });
@@ -547,7 +533,12 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<Plan
         let mut detail =
             vec!["adopt: trustbridge did not create this role; revoke will remove only what apply adds and keep the role".to_string()];
         detail.extend(missing.iter().map(|(k, v)| format!("tag {k}={v}")));
-        changes.push(Change { kind: ChangeKind::TagRole, target: role.clone(), detail, op: Op::Tag(missing) });
+        changes.push(Change {
+            kind: ChangeKind::TagRole,
+            target: role.clone(),
+            detail,
+            op: Op::TagRole { role: role.clone(), tags: missing },
+        });
     }
     let want_trust = if created_by_us { docs.trust.clone() } else { merged_trust(&cur.trust, &docs.trust, &a.vendor_account) };
     if s.settings.adopt && !created_by_us {
@@ -571,7 +562,7 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<Plan
             kind: ChangeKind::UpdateTrustPolicy,
             target: role.clone(),
             detail: grant_diff(&before, &after),
-            op: Op::UpdateTrust { trust: want_trust },
+            op: Op::UpdateTrust { role: role.clone(), trust: want_trust },
         });
     }
     match (&cur.boundary, &a.permissions_boundary_arn) {
@@ -579,13 +570,13 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<Plan
             kind: ChangeKind::PutPermissionsBoundary,
             target: role.clone(),
             detail: vec![format!("{} → {want}", cur_b.as_deref().unwrap_or("none"))],
-            op: Op::PutBoundary(want.clone()),
+            op: Op::PutBoundary { role: role.clone(), arn: want.clone() },
         }),
         (Some(b), None) if created_by_us => changes.push(Change {
             kind: ChangeKind::DeletePermissionsBoundary,
             target: role.clone(),
             detail: vec![format!("{b} → none")],
-            op: Op::DeleteBoundary,
+            op: Op::DeleteBoundary { role: role.clone() },
         }),
         _ => {}
     }
@@ -596,7 +587,7 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<Plan
                 kind: ChangeKind::TagRole,
                 target: role.clone(),
                 detail: missing.iter().map(|(k, v)| format!("tag {k}={v}")).collect(),
-                op: Op::Tag(missing),
+                op: Op::TagRole { role: role.clone(), tags: missing },
             });
         }
     }
@@ -609,7 +600,7 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<Plan
                 kind: ChangeKind::PutInlinePolicy,
                 target: format!("{role}/{name}"),
                 detail: grant_diff(&before, &after),
-                op: Op::PutPolicy { name: name.to_string(), doc: (*doc).clone() },
+                op: Op::PutInline { role: role.clone(), name: name.to_string(), doc: (*doc).clone() },
             });
         }
     }
@@ -620,171 +611,11 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<Plan
                 kind: ChangeKind::DeleteInlinePolicy,
                 target: format!("{role}/{name}"),
                 detail: vec!["no longer in the plan".into()],
-                op: Op::DeletePolicy(name.to_string()),
+                op: Op::DeleteInline { role: role.clone(), name: name.to_string() },
             });
         }
     }
     Ok(Planned { managed: cur.managed, changes, existing, warnings })
-}
-
-/// Makes one change. A create whose answer was lost (the role exists, ours, same trust) counts as done.
-pub(crate) async fn execute(s: &Session, r: &Resolved, a: &ResolvedAws, c: &Change) -> Result<(), CloudError> {
-    let role = a.role_name.as_str();
-    match &c.op {
-        Op::CreateRole { trust } => {
-            let doc = compact(trust);
-            let mut tags = Vec::new();
-            for (k, v) in desired_tags(r) {
-                tags.push(aws_sdk_iam::types::Tag::builder().key(k).value(v).build().map_err(|e| CloudError::Service {
-                    action: "iam:CreateRole".into(),
-                    code: "BuildTag".into(),
-                    message: e.to_string(),
-                })?);
-            }
-            let description = format!("Access for {} (integration {})", r.profile.display_name, r.plan.integration.name);
-            let res = s
-                .call("iam:CreateRole", || async {
-                    s.iam
-                        .create_role()
-                        .role_name(role)
-                        .path(&a.role_path)
-                        .assume_role_policy_document(&doc)
-                        .description(&description)
-                        .set_permissions_boundary(a.permissions_boundary_arn.clone())
-                        .set_tags(Some(tags.clone()))
-                        .send()
-                        .await
-                        .map_err(|e| s.classify("iam:CreateRole", e))
-                })
-                .await;
-            match res {
-                Ok(_) => Ok(()),
-                Err(CloudError::EntityAlreadyExists { what, message }) => match read_role(s, role).await? {
-                    Some(cur)
-                        if cur.managed
-                            && cur.integration.as_deref().is_none_or(|i| i == r.plan.integration.name)
-                            && cur.trust.grants() == trust.grants() =>
-                    {
-                        Ok(())
-                    }
-                    _ => Err(CloudError::EntityAlreadyExists { what: format!("role {role} ({what})"), message }),
-                },
-                Err(e) => Err(e),
-            }
-        }
-        Op::UpdateTrust { trust } => {
-            let doc = compact(trust);
-            s.call("iam:UpdateAssumeRolePolicy", || async {
-                s.iam
-                    .update_assume_role_policy()
-                    .role_name(role)
-                    .policy_document(&doc)
-                    .send()
-                    .await
-                    .map_err(|e| s.classify("iam:UpdateAssumeRolePolicy", e))
-            })
-            .await
-            .map(|_| ())
-        }
-        Op::PutBoundary(b) => s
-            .call("iam:PutRolePermissionsBoundary", || async {
-                s.iam
-                    .put_role_permissions_boundary()
-                    .role_name(role)
-                    .permissions_boundary(b)
-                    .send()
-                    .await
-                    .map_err(|e| s.classify("iam:PutRolePermissionsBoundary", e))
-            })
-            .await
-            .map(|_| ()),
-        Op::DeleteBoundary => s
-            .call("iam:DeleteRolePermissionsBoundary", || async {
-                s.iam
-                    .delete_role_permissions_boundary()
-                    .role_name(role)
-                    .send()
-                    .await
-                    .map_err(|e| s.classify("iam:DeleteRolePermissionsBoundary", e))
-            })
-            .await
-            .map(|_| ()),
-        Op::Tag(tags) => {
-            let mut t = Vec::new();
-            for (k, v) in tags {
-                t.push(aws_sdk_iam::types::Tag::builder().key(k).value(v).build().map_err(|e| CloudError::Service {
-                    action: "iam:TagRole".into(),
-                    code: "BuildTag".into(),
-                    message: e.to_string(),
-                })?);
-            }
-            s.call("iam:TagRole", || async {
-                s.iam.tag_role().role_name(role).set_tags(Some(t.clone())).send().await.map_err(|e| s.classify("iam:TagRole", e))
-            })
-            .await
-            .map(|_| ())
-        }
-        Op::Untag(keys) => s
-            .call("iam:UntagRole", || async {
-                s.iam.untag_role().role_name(role).set_tag_keys(Some(keys.clone())).send().await.map_err(|e| s.classify("iam:UntagRole", e))
-            })
-            .await
-            .map(|_| ()),
-        Op::PutPolicy { name, doc } => {
-            let text = compact(doc);
-            // Right after CreateRole, IAM may not know the role yet everywhere: wait for it (bounded).
-            let policy = s.settings.retry;
-            crate::retry::retry(
-                policy,
-                |e| e.is_transient() || matches!(e, CloudError::NotFound { .. }),
-                |_| {},
-                |_| async {
-                    s.call("iam:PutRolePolicy", || async {
-                        s.iam
-                            .put_role_policy()
-                            .role_name(role)
-                            .policy_name(name)
-                            .policy_document(&text)
-                            .send()
-                            .await
-                            .map_err(|e| s.classify("iam:PutRolePolicy", e))
-                    })
-                    .await
-                },
-            )
-            .await
-            .map(|_| ())
-        }
-        Op::DeletePolicy(name) => {
-            let res = s
-                .call("iam:DeleteRolePolicy", || async {
-                    s.iam
-                        .delete_role_policy()
-                        .role_name(role)
-                        .policy_name(name)
-                        .send()
-                        .await
-                        .map_err(|e| s.classify("iam:DeleteRolePolicy", e))
-                })
-                .await;
-            match res {
-                Ok(_) | Err(CloudError::NotFound { .. }) => Ok(()),
-                Err(e) => Err(e),
-            }
-        }
-        Op::Pack(_) => Err(CloudError::Service { action: "apply".into(), code: "NotAVendorPlanChange".into(), message: c.to_string() }),
-        Op::DeleteRole => {
-            let res = s
-                .call("iam:DeleteRole", || async {
-                    s.iam.delete_role().role_name(role).send().await.map_err(|e| s.classify("iam:DeleteRole", e))
-                })
-                .await;
-            match res {
-                Ok(_) | Err(CloudError::NotFound { .. }) => Ok(()),
-                Err(e) => Err(e),
-            }
-        }
-    }
 }
 
 /// Fills in who was refused, so AccessDenied names both the permission and the identity.
@@ -797,46 +628,38 @@ pub(crate) fn with_principal(e: CloudError, me: &CallerIdentity) -> CloudError {
     }
 }
 
-/// Runs changes in order; on the first failure reports what was done and what was not.
-pub(crate) async fn run_changes(
-    s: &Session,
-    r: &Resolved,
-    a: &ResolvedAws,
-    me: &CallerIdentity,
-    changes: Vec<Change>,
-) -> Result<Vec<Change>, ApplyFailure> {
-    let mut done = Vec::new();
-    let mut rest = changes.into_iter();
-    while let Some(c) = rest.next() {
-        if let Err(e) = execute(s, r, a, &c).await {
-            let mut not_done = vec![c];
-            not_done.extend(rest);
-            return Err(ApplyFailure { error: with_principal(e, me), caller: Some(me.clone()), done, not_done });
-        }
-        done.push(c);
-    }
-    Ok(done)
-}
-
 /// Creates or updates what the plan needs. With `dry_run`, only reads and reports the changes.
 /// An existing role trustbridge did not create (or another integration's) is refused before any
 /// change, unless `settings.adopt`: then the report lists its policies and warns where it already
 /// grants more than the plan, and apply tags it as adopted.
 pub async fn apply(r: &Resolved, settings: &AwsSettings, dry_run: bool) -> Result<ApplyReport, ApplyFailure> {
+    apply_in(&Session::connect(aws_section(r)?, settings).await, r, dry_run, None).await
+}
+
+/// [`apply`] on clients already built. `caller`: who the session acts as, when pre-flight already
+/// asked (checked against the plan's account again, but not asked again).
+pub async fn apply_in(s: &Session, r: &Resolved, dry_run: bool, caller: Option<&CallerIdentity>) -> Result<ApplyReport, ApplyFailure> {
     let a = aws_section(r)?;
     if a.external_id_pending {
         // The vendor issues the external id at registration: never a role with an unconditioned trust.
         return Err(CloudError::ExternalIdPending { vendor: r.profile.display_name.clone() }.into());
     }
-    let s = Session::connect(a, settings).await;
-    let me = check_account(&s, a).await?;
-    let Planned { managed, changes, existing, warnings } = plan_changes(&s, r, a).await.map_err(|e| ApplyFailure {
+    let me = match caller {
+        Some(me) if me.account == a.account_id => me.clone(),
+        Some(me) => {
+            return Err(
+                CloudError::AccountMismatch { expected: a.account_id.clone(), actual: me.account.clone(), arn: me.arn.clone() }.into()
+            )
+        }
+        None => check_account(s, a).await?,
+    };
+    let Planned { managed, changes, existing, warnings } = plan_changes(s, r, a).await.map_err(|e| ApplyFailure {
         error: with_principal(e, &me),
         caller: Some(me.clone()),
         done: Vec::new(),
         not_done: Vec::new(),
     })?;
-    let changes = if dry_run { changes } else { run_changes(&s, r, a, &me, changes).await? };
+    let changes = if dry_run { changes } else { super::exec::run(s, &me, changes).await? };
     Ok(ApplyReport { caller: me, role_arn: a.role_arn(), dry_run, managed, changes, existing, warnings })
 }
 
@@ -849,7 +672,12 @@ mod tests {
         let f = ApplyFailure {
             error: CloudError::Network { action: "iam:PutRolePolicy".into(), message: "connection reset".into() },
             caller: Some(CallerIdentity { account: "123456789012".into(), arn: "arn:aws:iam::123456789012:user/u".into() }),
-            done: vec![Change { kind: ChangeKind::CreateRole, target: "r".into(), detail: vec!["path /".into()], op: Op::DeleteRole }],
+            done: vec![Change {
+                kind: ChangeKind::CreateRole,
+                target: "r".into(),
+                detail: vec!["path /".into()],
+                op: Op::DeleteRole { role: "r".into() },
+            }],
             not_done: Vec::new(),
         };
         let v = serde_json::to_value(&f).unwrap();

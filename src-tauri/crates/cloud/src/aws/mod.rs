@@ -5,6 +5,7 @@
 //! `AWS_ENDPOINT_URL`). The plan's region is used for S3 and EventBridge.
 
 pub mod apply;
+mod exec;
 pub mod pack;
 pub mod preflight;
 pub mod revoke;
@@ -20,7 +21,7 @@ use serde::Serialize;
 use trustbridge_core::policy::{Grant, PolicyDocument};
 use trustbridge_core::validate::{Resolved, ResolvedAws};
 
-pub use apply::{apply, ApplyFailure, ApplyReport, Change, ChangeKind, ExistingPolicy, PolicyKind, ADOPTED_TAG};
+pub use apply::{apply, apply_in, ApplyFailure, ApplyReport, Change, ChangeKind, ExistingPolicy, PolicyKind, ADOPTED_TAG};
 pub use aws_sdk_sts::config::Credentials;
 pub use revoke::{revoke, RevokeReport};
 pub use verify::{verify, ProbeEvent, ProbeResult, ProbeStatus};

@@ -5,13 +5,12 @@
 use std::collections::BTreeSet;
 use std::time::Instant;
 
-use aws_sdk_iam::types::Tag;
 use serde::Serialize;
 use trustbridge_core::pack::ResolvedPack;
 use trustbridge_core::policy::PolicyDocument;
 
-use super::apply::{grant_diff, read_inline, read_role, with_principal, ApplyFailure, Change, ChangeKind, Op};
-use super::{compact, parse_policy, AwsSettings, CallerIdentity, ProbeResult, ProbeStatus, Session};
+use super::apply::{grant_diff, read_inline, read_role, ApplyFailure, Change, ChangeKind, Op};
+use super::{parse_policy, AwsSettings, CallerIdentity, ProbeResult, ProbeStatus, Session};
 use crate::error::{CloudCode, CloudError};
 
 /// What apply (or revoke) did, as the same typed changes a vendor plan's apply reports
@@ -118,32 +117,8 @@ async fn check_ownership(s: &Session, r: &ResolvedPack, account: &str) -> Result
     Ok(())
 }
 
-fn tag(k: &str, v: &str) -> Result<Tag, CloudError> {
-    Tag::builder().key(k).value(v).build().map_err(|e| CloudError::Service {
-        action: "iam:Tag".into(),
-        code: "InvalidTag".into(),
-        message: e.to_string(),
-    })
-}
-
-/// One change of a pack's plan, executed by [`execute`]: roles and customer-managed policies by
-/// name (a pack has many; a vendor plan's changes name its one role through the plan).
-#[derive(Debug, Clone)]
-pub enum PackOp {
-    CreatePolicy { name: String, description: String, doc: PolicyDocument },
-    NewPolicyVersion { arn: String, doc: PolicyDocument },
-    DeletePolicy { arn: String },
-    CreateRole { name: String, description: String, trust: PolicyDocument, boundary: Option<String> },
-    UpdateTrust { role: String, trust: PolicyDocument },
-    PutInline { role: String, name: String, doc: PolicyDocument },
-    DeleteInline { role: String, name: String },
-    Attach { role: String, arn: String },
-    Detach { role: String, arn: String },
-    DeleteRole { role: String },
-}
-
-fn change(kind: ChangeKind, target: String, detail: Vec<String>, op: PackOp) -> Change {
-    Change { kind, target, detail, op: Op::Pack(op) }
+fn change(kind: ChangeKind, target: String, detail: Vec<String>, op: Op) -> Change {
+    Change { kind, target, detail, op }
 }
 
 /// Reads the account and lists, in order, the changes that converge it to the pack (nothing is
@@ -158,16 +133,17 @@ async fn plan_apply(s: &Session, r: &ResolvedPack, account: &str) -> Result<Vec<
                 ChangeKind::NewPolicyVersion,
                 format!("managed policy {name}"),
                 grant_diff(&cur.grants(), &doc.grants()),
-                PackOp::NewPolicyVersion { arn, doc: doc.clone() },
+                Op::NewPolicyVersion { arn, doc: doc.clone() },
             )),
             None => changes.push(change(
                 ChangeKind::CreateManagedPolicy,
                 format!("managed policy {name}"),
                 grant_diff(&BTreeSet::new(), &doc.grants()),
-                PackOp::CreatePolicy {
+                Op::CreatePolicy {
                     name: name.clone(),
                     description: if desc.is_empty() { name.clone() } else { desc.chars().take(1000).collect() },
                     doc: doc.clone(),
+                    tags: pack_tags(r).to_vec(),
                 },
             )),
         }
@@ -181,17 +157,19 @@ async fn plan_apply(s: &Session, r: &ResolvedPack, account: &str) -> Result<Vec<
                 ChangeKind::UpdateTrustPolicy,
                 role.name.clone(),
                 grant_diff(&cur.trust.grants(), &role.trust.grants()),
-                PackOp::UpdateTrust { role: role.name.clone(), trust: role.trust.clone() },
+                Op::UpdateTrust { role: role.name.clone(), trust: role.trust.clone() },
             )),
             None => changes.push(change(
                 ChangeKind::CreateRole,
                 role.name.clone(),
                 grant_diff(&BTreeSet::new(), &role.trust.grants()),
-                PackOp::CreateRole {
-                    name: role.name.clone(),
+                Op::CreateRole {
+                    role: role.name.clone(),
+                    path: "/".into(),
                     description: role.description.clone(),
                     trust: role.trust.clone(),
                     boundary: role.boundary.as_ref().map(|b| policy_arn(r, account, b)),
+                    tags: pack_tags(r).to_vec(),
                 },
             )),
         }
@@ -205,7 +183,7 @@ async fn plan_apply(s: &Session, r: &ResolvedPack, account: &str) -> Result<Vec<
                 ChangeKind::PutInlinePolicy,
                 format!("{}/{pname}", role.name),
                 grant_diff(&before, &doc.grants()),
-                PackOp::PutInline { role: role.name.clone(), name: pname.clone(), doc: doc.clone() },
+                Op::PutInline { role: role.name.clone(), name: pname.clone(), doc: doc.clone() },
             ));
         }
         let have = if exists { attached(s, &role.name).await? } else { BTreeSet::new() };
@@ -215,30 +193,11 @@ async fn plan_apply(s: &Session, r: &ResolvedPack, account: &str) -> Result<Vec<
                 ChangeKind::AttachPolicy,
                 format!("{arn} to role {}", role.name),
                 Vec::new(),
-                PackOp::Attach { role: role.name.clone(), arn },
+                Op::Attach { role: role.name.clone(), arn },
             ));
         }
     }
     Ok(changes)
-}
-
-/// Runs `changes` in order; on the first failure, says what was done and what was not.
-async fn run(s: &Session, r: &ResolvedPack, me: &CallerIdentity, changes: Vec<Change>) -> Result<Vec<Change>, ApplyFailure> {
-    let mut done = Vec::new();
-    let mut rest = changes.into_iter();
-    while let Some(c) = rest.next() {
-        let res = match &c.op {
-            Op::Pack(op) => execute(s, r, op).await,
-            _ => Err(CloudError::Service { action: "apply".into(), code: "NotAPackChange".into(), message: c.to_string() }),
-        };
-        if let Err(e) = res {
-            let mut not_done = vec![c];
-            not_done.extend(rest);
-            return Err(ApplyFailure { error: with_principal(e, me), caller: Some(me.clone()), done, not_done });
-        }
-        done.push(c);
-    }
-    Ok(done)
 }
 
 /// Converges the account to the pack. Idempotent: a second run reports no changes. With
@@ -249,158 +208,8 @@ pub async fn apply_pack(r: &ResolvedPack, settings: &AwsSettings, dry_run: bool)
     let fail = |e: CloudError| ApplyFailure { error: e, caller: Some(me.clone()), done: Vec::new(), not_done: Vec::new() };
     check_ownership(&s, r, &me.account).await.map_err(fail)?;
     let changes = plan_apply(&s, r, &me.account).await.map_err(fail)?;
-    let changes = if dry_run { changes } else { run(&s, r, &me, changes).await? };
+    let changes = if dry_run { changes } else { super::exec::run(&s, &me, changes).await? };
     Ok(PackReport { caller: me, changes })
-}
-
-/// Executes one pack change.
-pub(crate) async fn execute(s: &Session, r: &ResolvedPack, op: &PackOp) -> Result<(), CloudError> {
-    let tags = || pack_tags(r).iter().map(|(k, v)| tag(k, v)).collect::<Result<Vec<_>, _>>();
-    match op {
-        PackOp::CreatePolicy { name, description, doc } => {
-            let body = compact(doc);
-            let tags = tags()?;
-            s.call("iam:CreatePolicy", || async {
-                s.iam
-                    .create_policy()
-                    .policy_name(name)
-                    .description(description)
-                    .policy_document(&body)
-                    .set_tags(Some(tags.clone()))
-                    .send()
-                    .await
-                    .map_err(|e| s.classify("iam:CreatePolicy", e))
-            })
-            .await
-            .map(|_| ())
-        }
-        PackOp::NewPolicyVersion { arn, doc } => {
-            // IAM keeps five versions: drop the old ones (the policy is ours, checked first).
-            drop_old_versions(s, arn).await?;
-            let body = compact(doc);
-            s.call("iam:CreatePolicyVersion", || async {
-                s.iam
-                    .create_policy_version()
-                    .policy_arn(arn)
-                    .policy_document(&body)
-                    .set_as_default(true)
-                    .send()
-                    .await
-                    .map_err(|e| s.classify("iam:CreatePolicyVersion", e))
-            })
-            .await
-            .map(|_| ())
-        }
-        PackOp::DeletePolicy { arn } => {
-            drop_old_versions(s, arn).await?;
-            match s
-                .call("iam:DeletePolicy", || async {
-                    s.iam.delete_policy().policy_arn(arn).send().await.map_err(|e| s.classify("iam:DeletePolicy", e))
-                })
-                .await
-            {
-                Ok(_) | Err(CloudError::NotFound { .. }) => Ok(()),
-                Err(e) => Err(e),
-            }
-        }
-        PackOp::CreateRole { name, description, trust, boundary } => {
-            let doc = compact(trust);
-            let tags = tags()?;
-            s.call("iam:CreateRole", || async {
-                s.iam
-                    .create_role()
-                    .role_name(name)
-                    .assume_role_policy_document(&doc)
-                    .description(description)
-                    .set_permissions_boundary(boundary.clone())
-                    .set_tags(Some(tags.clone()))
-                    .send()
-                    .await
-                    .map_err(|e| s.classify("iam:CreateRole", e))
-            })
-            .await
-            .map(|_| ())
-        }
-        PackOp::UpdateTrust { role, trust } => {
-            let doc = compact(trust);
-            s.call("iam:UpdateAssumeRolePolicy", || async {
-                s.iam
-                    .update_assume_role_policy()
-                    .role_name(role)
-                    .policy_document(&doc)
-                    .send()
-                    .await
-                    .map_err(|e| s.classify("iam:UpdateAssumeRolePolicy", e))
-            })
-            .await
-            .map(|_| ())
-        }
-        PackOp::PutInline { role, name, doc } => {
-            let body = compact(doc);
-            s.call("iam:PutRolePolicy", || async {
-                s.iam
-                    .put_role_policy()
-                    .role_name(role)
-                    .policy_name(name)
-                    .policy_document(&body)
-                    .send()
-                    .await
-                    .map_err(|e| s.classify("iam:PutRolePolicy", e))
-            })
-            .await
-            .map(|_| ())
-        }
-        PackOp::DeleteInline { role, name } => s
-            .call("iam:DeleteRolePolicy", || async {
-                s.iam.delete_role_policy().role_name(role).policy_name(name).send().await.map_err(|e| s.classify("iam:DeleteRolePolicy", e))
-            })
-            .await
-            .map(|_| ()),
-        PackOp::Attach { role, arn } => s
-            .call("iam:AttachRolePolicy", || async {
-                s.iam.attach_role_policy().role_name(role).policy_arn(arn).send().await.map_err(|e| s.classify("iam:AttachRolePolicy", e))
-            })
-            .await
-            .map(|_| ()),
-        PackOp::Detach { role, arn } => s
-            .call("iam:DetachRolePolicy", || async {
-                s.iam.detach_role_policy().role_name(role).policy_arn(arn).send().await.map_err(|e| s.classify("iam:DetachRolePolicy", e))
-            })
-            .await
-            .map(|_| ()),
-        PackOp::DeleteRole { role } => match s
-            .call("iam:DeleteRole", || async {
-                s.iam.delete_role().role_name(role).send().await.map_err(|e| s.classify("iam:DeleteRole", e))
-            })
-            .await
-        {
-            Ok(_) | Err(CloudError::NotFound { .. }) => Ok(()),
-            Err(e) => Err(e),
-        },
-    }
-}
-
-/// Deletes every non-default version of a policy (IAM keeps at most five; a policy with versions
-/// left cannot be deleted). A policy that is gone has none.
-async fn drop_old_versions(s: &Session, arn: &str) -> Result<(), CloudError> {
-    let versions = match s
-        .call("iam:ListPolicyVersions", || async {
-            s.iam.list_policy_versions().policy_arn(arn).send().await.map_err(|e| s.classify("iam:ListPolicyVersions", e))
-        })
-        .await
-    {
-        Ok(v) => v,
-        Err(CloudError::NotFound { .. }) => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    for v in versions.versions().iter().filter(|v| !v.is_default_version()) {
-        let id = v.version_id().unwrap_or_default().to_string();
-        s.call("iam:DeletePolicyVersion", || async {
-            s.iam.delete_policy_version().policy_arn(arn).version_id(&id).send().await.map_err(|e| s.classify("iam:DeletePolicyVersion", e))
-        })
-        .await?;
-    }
-    Ok(())
 }
 
 fn probe(id: String, started: Instant, outcome: Result<String, (String, String)>) -> ProbeResult {
@@ -473,7 +282,7 @@ pub async fn revoke_pack(r: &ResolvedPack, settings: &AwsSettings) -> Result<Pac
                 ChangeKind::DeleteInlinePolicy,
                 format!("{}/{pname}", role.name),
                 Vec::new(),
-                PackOp::DeleteInline { role: role.name.clone(), name: pname.clone() },
+                Op::DeleteInline { role: role.name.clone(), name: pname.clone() },
             ));
         }
         for arn in attached(&s, &role.name).await.map_err(fail)? {
@@ -481,22 +290,17 @@ pub async fn revoke_pack(r: &ResolvedPack, settings: &AwsSettings) -> Result<Pac
                 ChangeKind::DetachPolicy,
                 format!("{arn} from role {}", role.name),
                 Vec::new(),
-                PackOp::Detach { role: role.name.clone(), arn },
+                Op::Detach { role: role.name.clone(), arn },
             ));
         }
-        changes.push(change(ChangeKind::DeleteRole, role.name.clone(), Vec::new(), PackOp::DeleteRole { role: role.name.clone() }));
+        changes.push(change(ChangeKind::DeleteRole, role.name.clone(), Vec::new(), Op::DeleteRole { role: role.name.clone() }));
     }
     for (name, _, _) in &r.managed_policies {
         let arn = policy_arn(r, &me.account, name);
         if policy_tags(&s, &arn).await.map_err(fail)?.is_some() {
-            changes.push(change(
-                ChangeKind::DeleteManagedPolicy,
-                format!("managed policy {name}"),
-                Vec::new(),
-                PackOp::DeletePolicy { arn },
-            ));
+            changes.push(change(ChangeKind::DeleteManagedPolicy, format!("managed policy {name}"), Vec::new(), Op::DeletePolicy { arn }));
         }
     }
-    let changes = run(&s, r, &me, changes).await?;
+    let changes = super::exec::run(&s, &me, changes).await?;
     Ok(PackReport { caller: me, changes })
 }

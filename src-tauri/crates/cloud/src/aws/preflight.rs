@@ -74,7 +74,13 @@ fn service_code(e: &CloudError) -> Option<&str> {
 /// decides `aws:PrincipalOrgID` conditions), then the SCP path, every bucket and every event bus.
 pub async fn preflight(r: &Resolved, settings: &super::AwsSettings) -> Result<PreflightReport, CloudError> {
     let a = r.aws.as_ref().ok_or(CloudError::NoSection { cloud: "aws" })?;
-    let s = Session::connect(a, settings).await;
+    preflight_in(&Session::connect(a, settings).await, r).await
+}
+
+/// [`preflight`] on clients already built (apply then goes on with the same session and the caller
+/// this found, instead of building its clients and asking who it is again).
+pub async fn preflight_in(s: &Session, r: &Resolved) -> Result<PreflightReport, CloudError> {
+    let a = r.aws.as_ref().ok_or(CloudError::NoSection { cloud: "aws" })?;
     let org = aws_sdk_organizations::Client::new(&s.conf);
     let described = async {
         s.call("organizations:DescribeOrganization", || async {
@@ -112,11 +118,11 @@ pub async fn preflight(r: &Resolved, settings: &super::AwsSettings) -> Result<Pr
     let (scps, buckets, buses) = tokio::join!(
         async {
             let (mut out, mut checked) = part();
-            organization(&s, a, &all, described.map(|_| found.clone()), org, &facts, &mut out, &mut checked).await;
+            organization(s, a, &all, described.map(|_| found.clone()), org, &facts, &mut out, &mut checked).await;
             (out, checked)
         },
         futures_util::future::join_all(buckets.into_iter().map(|b| {
-            let (vendor, facts, s) = (&vendor, &facts, &s);
+            let (vendor, facts, s) = (&vendor, &facts, s);
             async move {
                 let (mut out, mut checked) = part();
                 storage(s, a, b, vendor, facts, &mut out, &mut checked).await;
@@ -124,7 +130,7 @@ pub async fn preflight(r: &Resolved, settings: &super::AwsSettings) -> Result<Pr
             }
         })),
         futures_util::future::join_all(a.event_buses.iter().map(|b| {
-            let (vendor, facts, s) = (&vendor, &facts, &s);
+            let (vendor, facts, s) = (&vendor, &facts, s);
             async move {
                 let (mut out, mut checked) = part();
                 event_bus(s, a, b, vendor, facts, &mut out, &mut checked).await;

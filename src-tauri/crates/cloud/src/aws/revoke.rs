@@ -8,7 +8,7 @@ use trustbridge_core::policy::PolicyDocument;
 use trustbridge_core::render::aws::{EVENTS_POLICY_NAME, INTEGRATION_TAG, MANAGED_BY_TAG, STORAGE_POLICY_NAME};
 use trustbridge_core::validate::Resolved;
 
-use super::apply::{check_account, grant_diff, read_role, run_changes, ApplyFailure, Change, ChangeKind, Op, ADOPTED_TAG};
+use super::apply::{check_account, grant_diff, read_role, ApplyFailure, Change, ChangeKind, Op, ADOPTED_TAG};
 use super::{aws_section, mentions_vendor, AwsSettings, CallerIdentity, Session};
 use crate::error::CloudError;
 
@@ -56,7 +56,7 @@ pub async fn revoke(r: &Resolved, settings: &AwsSettings, force: bool) -> Result
                 kind: ChangeKind::DeleteInlinePolicy,
                 target: format!("{role}/{name}"),
                 detail: Vec::new(),
-                op: Op::DeletePolicy(name.clone()),
+                op: Op::DeleteInline { role: role.clone(), name: name.clone() },
             });
         }
     }
@@ -76,21 +76,21 @@ pub async fn revoke(r: &Resolved, settings: &AwsSettings, force: bool) -> Result
                 .map_err(fail)?;
             for p in attached.attached_policies() {
                 let arn = p.policy_arn().unwrap_or_default().to_string();
-                s.call("iam:DetachRolePolicy", || async {
-                    s.iam
-                        .detach_role_policy()
-                        .role_name(&role)
-                        .policy_arn(&arn)
-                        .send()
-                        .await
-                        .map_err(|e| s.classify("iam:DetachRolePolicy", e))
-                })
-                .await
-                .map_err(fail)?;
+                changes.push(Change {
+                    kind: ChangeKind::DetachPolicy,
+                    target: format!("{arn} from role {role}"),
+                    detail: vec!["forced".into()],
+                    op: Op::Detach { role: role.clone(), arn },
+                });
             }
         }
         let why = if cur.managed { format!("tagged {}={}", MANAGED_BY_TAG.0, MANAGED_BY_TAG.1) } else { "forced".to_string() };
-        changes.push(Change { kind: ChangeKind::DeleteRole, target: role.clone(), detail: vec![why], op: Op::DeleteRole });
+        changes.push(Change {
+            kind: ChangeKind::DeleteRole,
+            target: role.clone(),
+            detail: vec![why],
+            op: Op::DeleteRole { role: role.clone() },
+        });
     } else {
         // A shared role: remove only the vendor's statements.
         let kept: Vec<_> = cur
@@ -112,7 +112,7 @@ pub async fn revoke(r: &Resolved, settings: &AwsSettings, force: bool) -> Result
                 kind: ChangeKind::UpdateTrustPolicy,
                 target: role.clone(),
                 detail: grant_diff(&cur.trust.grants(), &after.grants()),
-                op: Op::UpdateTrust { trust: after },
+                op: Op::UpdateTrust { role: role.clone(), trust: after },
             });
         }
         if adopted {
@@ -127,10 +127,10 @@ pub async fn revoke(r: &Resolved, settings: &AwsSettings, force: bool) -> Result
                 kind: ChangeKind::UntagRole,
                 target: role.clone(),
                 detail: vec![format!("the role existed before trustbridge adopted it: kept, without {}", keys.join(", "))],
-                op: Op::Untag(keys),
+                op: Op::UntagRole { role: role.clone(), keys },
             });
         }
     }
-    let changes = run_changes(&s, r, a, &me, changes).await?;
+    let changes = super::exec::run(&s, &me, changes).await?;
     Ok(RevokeReport { caller: me, role_arn: a.role_arn(), role_deleted: delete_role, changes })
 }
