@@ -1,44 +1,35 @@
-// The "deploy a role pack" path's state: which pack, the variables typed, the current page, the
-// problems Rust found, the preview, the export and the AWS apply. Talks to Rust only through
-// $lib/ipc; the pure logic lives in pack.ts. Answers are autosaved in the same draft as the vendor
-// wizard's (the last path worked on is the one offered on resume; see restore()).
+// The "deploy a role pack" path's state: which pack, the variables typed, the preview, the export
+// and the AWS apply. The form-flow mechanics (Continue / Back, the error summary, Change links,
+// autosave) are the shared base's (../flow/flow.svelte), as for the vendor wizard. Talks to Rust
+// only through $lib/ipc; the pure logic lives in pack.ts. Answers are autosaved in the same draft
+// as the vendor wizard's (the last path worked on is the one offered on resume; see restore()).
 import { tick } from "svelte";
 import { DryRunApply } from "../apply.svelte";
-import { awsIdentity, pickFolder, saveDraft, type Draft, type ExportResult } from "../ipc/api";
+import { exportProblem, folderProblem } from "../flow/export";
+import { FormFlow, type ChangeTarget, type SummaryItem } from "../flow/flow.svelte";
+import { awsIdentity, pickFolder, type Draft, type ExportResult } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
-import { describeError, MESSAGES } from "../ipc/messages";
+import { describeError } from "../ipc/messages";
 import {
   applyPackAws, exportPack, listPacks, previewPack, validatePackPlan,
   type PackApplyResult, type PackPreview, type PackSummary,
 } from "../ipc/pack";
 import { fieldId } from "../wizard/answers";
-import { mask } from "../wizard/mask";
 import { wizard } from "../wizard/wizard.svelte";
 import {
-  buildPackPlan, initialValues, isPackStep, nextStep, packDraftOf, otherMessage, PACK_EXPORT_FOLDER, PACK_FIELD, PACK_STEPS, previousStep,
+  buildPackPlan, initialValues, isPackStep, packDraftOf, otherMessage, PACK_EXPORT_FOLDER, PACK_FIELD, PACK_STEPS,
   sensitivePackValues, variableMessage, variableOf, variablePath, type PackStep, type Values,
 } from "./pack";
 
-export type PackSummaryItem = { text: string; href?: string | null; onselect?: () => void };
-
-export class PackFlow {
+export class PackFlow extends FormFlow<PackStep> {
   /** True while the pack path is on screen instead of the vendor wizard. */
   active = $state(false);
-  step = $state<PackStep>("pack-choose");
+  readonly steps = PACK_STEPS;
   packs = $state<PackSummary[]>([]);
   loadError = $state<IpcError | null>(null);
   packId = $state<string | null>(null);
   /** What was typed, per pack: choosing another pack and coming back keeps it. */
   values = $state<Record<string, Values>>({});
-  /** Problems shown on the current page. */
-  errors = $state<IpcError[]>([]);
-  /** What each variable held when the problems were found (messages do not change while typing). */
-  private errorValues: Record<string, string> = {};
-  /** Bumped to move focus back to the error summary. */
-  attempts = $state(0);
-  busy = $state(false);
-  /** Set by a Change link: Continue on the variables page goes back to Check your answers. */
-  returnToCheck = $state(false);
   preview = $state<PackPreview | null>(null);
   exported = $state<ExportResult | null>(null);
   exportFolder = $state("");
@@ -55,22 +46,19 @@ export class PackFlow {
   sensitive = $derived(sensitivePackValues(this.pack, this.current));
   stepNumber = $derived(PACK_STEPS.indexOf(this.step) + 1);
 
-  constructor(private presenter: () => boolean = () => false) {}
+  constructor(private presenter: () => boolean = () => false) {
+    super({ first: "pack-choose", check: "pack-check", saveOnContinue: false });
+  }
 
-  /** Text as it may appear on screen: masked in presenter mode. */
-  show = (text: string): string => (this.presenter() ? mask(text, this.sensitive) : text);
+  protected presenting(): boolean {
+    return this.presenter();
+  }
 
-  private lastSaved = "";
-
-  /** Autosave: the pack, every value as typed (blanks included) and the page. Never a secret: a
+  /** What autosave writes: the pack, every value as typed (blanks included). Never a secret: a
    *  pack has no secret variable, and Rust refuses secret-looking keys in a draft. */
-  async save(): Promise<void> {
-    if (!this.active || !this.packId) return;
-    const plan = { version: 1, pack: this.packId, variables: { ...this.current } };
-    const snap = JSON.stringify({ step: this.step, plan });
-    if (snap === this.lastSaved) return;
-    await saveDraft({ version: 1, step: this.step, plan });
-    this.lastSaved = snap;
+  protected draftPlan(): { version: number; pack: string; variables: Values } | null {
+    if (!this.active || !this.packId) return null;
+    return { version: 1, pack: this.packId, variables: { ...this.current } };
   }
 
   /** "Resume where you left off" for a saved role-pack draft; false when the draft is not one. */
@@ -86,7 +74,7 @@ export class PackFlow {
     }
     this.packId = pack.id;
     this.values[pack.id] = { ...initialValues(pack), ...d.variables };
-    this.lastSaved = JSON.stringify({ step: draft.step, plan: { version: 1, pack: pack.id, variables: { ...this.values[pack.id] } } });
+    this.markSaved(draft.step);
     await this.goTo(isPackStep(draft.step) ? draft.step : "pack-variables");
     return true;
   }
@@ -122,23 +110,14 @@ export class PackFlow {
     document.getElementById("page-heading")?.focus();
   }
 
-  /** Shows `step`; focuses its heading (or the field at path `focus`). */
-  async goTo(step: PackStep, opts: { focus?: string | null } = {}): Promise<void> {
-    this.errors = [];
-    this.step = step;
+  /** What a page does on arrival. */
+  protected arrive(step: PackStep): void {
     if (step === "pack-variables") {
       this.ensureValues();
       void this.detectAccount();
     }
-    if (step === "pack-check") {
-      this.returnToCheck = false;
-      void this.loadPreview();
-    }
+    if (step === "pack-check") void this.loadPreview();
     if (step === "pack-export" && !this.preview) void this.loadPreview();
-    await tick();
-    window.scrollTo(0, 0);
-    const target = opts.focus ? document.getElementById(fieldId(opts.focus)) : null;
-    (target ?? document.getElementById("page-heading"))?.focus();
   }
 
   /** The AWS account this computer's credentials act in (GetCallerIdentity), once; null if none. */
@@ -179,49 +158,29 @@ export class PackFlow {
     this.values[this.packId][name] = value;
   }
 
-  /** Continue: the page's fields validated in Rust, then the next page. */
-  async continue(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      let problems: IpcError[] = [];
-      if (this.step === "pack-choose") {
-        // This page owns `pack` itself (problems in the pack's roles, `pack.roles[…]`, are the variables').
-        problems = (await validatePackPlan(this.plan, [PACK_FIELD])).filter((e) => e.field === PACK_FIELD || e.field === "plan");
-      }
-      else if (this.step === "pack-variables") problems = await validatePackPlan(this.plan);
-      else if (this.step === "pack-check" && !this.preview) problems = await validatePackPlan(this.plan);
-      if (problems.length > 0) {
-        this.errorValues = { ...this.current };
-        this.errors = problems;
-        this.attempts += 1;
-        return;
-      }
-      const next = this.returnToCheck && this.step === "pack-variables" ? "pack-check" : nextStep(this.step);
-      if (next) await this.goTo(next);
-    } catch (e) {
-      this.errors = [toIpcError(e)];
-      this.attempts += 1;
-    } finally {
-      this.busy = false;
-    }
+  /** Continue: the page's fields validated in Rust. */
+  protected async validate(step: PackStep): Promise<IpcError[]> {
+    // The choose page owns `pack` itself (problems in the pack's roles, `pack.roles[…]`, are the variables').
+    if (step === "pack-choose") return (await validatePackPlan(this.plan, [PACK_FIELD])).filter((e) => e.field === PACK_FIELD || e.field === "plan");
+    if (step === "pack-variables") return validatePackPlan(this.plan);
+    if (step === "pack-check" && !this.preview) return validatePackPlan(this.plan);
+    return [];
   }
 
-  async back(): Promise<void> {
+  protected fieldValues(): Record<string, string> {
+    return { ...this.current };
+  }
+
+  /** Back from the first page: the vendor wizard's start page again. */
+  override async back(): Promise<void> {
     if (this.step === "pack-choose") return this.close();
-    const prev = this.returnToCheck ? "pack-check" : previousStep(this.step);
-    if (prev) await this.goTo(prev);
+    return super.back();
   }
 
   /** A Change link on Check your answers: to the page that asks, the field focused; Continue comes back. */
-  async change(field: string): Promise<void> {
-    if (field === PACK_FIELD) {
-      this.returnToCheck = false;
-      await this.goTo("pack-choose", { focus: `${PACK_FIELD}-0` });
-      return;
-    }
-    this.returnToCheck = true;
-    await this.goTo("pack-variables", { focus: field });
+  protected locate(field: string): ChangeTarget<PackStep> {
+    if (field === PACK_FIELD) return { step: "pack-choose", focus: `${PACK_FIELD}-0`, returnToCheck: false };
+    return { step: "pack-variables", focus: field };
   }
 
   /** Check your answers: every problem (with links to the field), else the preview. */
@@ -231,51 +190,45 @@ export class PackFlow {
     try {
       const problems = await validatePackPlan(this.plan);
       if (problems.length > 0) {
-        this.errorValues = { ...this.current };
-        this.errors = problems;
-        this.attempts += 1;
+        this.reject(problems);
         return;
       }
       const preview = await previewPack(this.plan);
       if (key === this.planKey) this.preview = preview;
     } catch (e) {
-      this.errors = [toIpcError(e)];
-      this.attempts += 1;
+      this.fail([toIpcError(e)]);
     }
   }
 
-  /** The message shown at a field (`variables.NAME`, `pack` or the export folder), or null. */
-  errorAt = (path: string): string | null => {
-    const e = this.errors.find((x) => x.field === path);
-    return e ? this.show(this.messageFor(e)) : null;
-  };
+  /** Problems are shown at their own field: `variables.NAME`, `pack` or the export folder. */
+  protected inputOf(e: IpcError): string | null {
+    return e.field;
+  }
 
-  private messageFor(e: IpcError): string {
+  protected messageFor(e: IpcError): string {
     const name = variableOf(e.field);
     if (name) return variableMessage(e, this.errorValues[name] ?? this.current[name] ?? "");
     if (!e.code.startsWith("validation")) return describeError(e);
     return otherMessage(e);
   }
 
-  /** The error summary's lines: links to the field on this page, or Change links from the check page. */
-  summary = $derived.by((): PackSummaryItem[] =>
-    this.errors.flatMap((e): PackSummaryItem[] => {
-      const text = this.show(this.messageFor(e));
-      const items: PackSummaryItem[] = [];
-      const name = variableOf(e.field);
-      if (name && this.step === "pack-variables") items.push({ text, href: `#${fieldId(variablePath(name))}` });
-      else if (name) {
-        const field = variablePath(name);
-        items.push({ text, href: `#${fieldId(field)}`, onselect: () => this.change(field) });
-      } else if (e.field === PACK_FIELD && this.step === "pack-choose") items.push({ text, href: `#${fieldId(PACK_FIELD)}-0` });
-      else if (e.field === PACK_EXPORT_FOLDER) items.push({ text, href: `#${fieldId(PACK_EXPORT_FOLDER)}` });
-      else items.push({ text });
-      // A variable's own fix is its example, which its hint already shows.
-      const fix = e.fix ? this.show(e.fix) : null;
-      if (fix && !name && !text.includes(fix)) items.push({ text: fix });
-      return items;
-    }),
-  );
+  /** A link to the field on this page, or a Change link from the check page. */
+  protected summaryItem(e: IpcError, _input: string | null, text: string): SummaryItem {
+    const name = variableOf(e.field);
+    if (name && this.step === "pack-variables") return { text, href: `#${fieldId(variablePath(name))}` };
+    if (name) {
+      const field = variablePath(name);
+      return { text, href: `#${fieldId(field)}`, onselect: () => this.change(field) };
+    }
+    if (e.field === PACK_FIELD && this.step === "pack-choose") return { text, href: `#${fieldId(PACK_FIELD)}-0` };
+    if (e.field === PACK_EXPORT_FOLDER) return { text, href: `#${fieldId(PACK_EXPORT_FOLDER)}` };
+    return { text };
+  }
+
+  /** A variable's own fix is its example, which its hint already shows. */
+  protected override listsFix(e: IpcError): boolean {
+    return !variableOf(e.field);
+  }
 
   private exportFailed(e: unknown): void {
     const err = toIpcError(e);
@@ -283,10 +236,7 @@ export class PackFlow {
       this.exportCancelled = true;
       return;
     }
-    // A field's own problem stays at its field in Rust's words; anything else is shown at the folder, in ours.
-    const own = err.code.startsWith("validation");
-    this.errors = [{ ...err, field: own ? err.field : PACK_EXPORT_FOLDER, message: own ? err.message : describeError(err) }];
-    this.attempts += 1;
+    this.fail([exportProblem(err, PACK_EXPORT_FOLDER)]);
   }
 
   /** Exports into a new folder under `parent`. */
@@ -320,10 +270,9 @@ export class PackFlow {
   /** "Export to this folder": the typed path, which must be absolute. */
   async exportTyped(): Promise<boolean> {
     const folder = this.exportFolder.trim();
-    if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(folder)) {
-      const code = folder === "" ? "export.folder_missing" : "export.folder_not_absolute";
-      this.errors = [{ code, message: MESSAGES[code], field: PACK_EXPORT_FOLDER, fix: null }];
-      this.attempts += 1;
+    const problem = folderProblem(folder, PACK_EXPORT_FOLDER);
+    if (problem) {
+      this.fail([problem]);
       return false;
     }
     return this.exportTo(folder);

@@ -1,5 +1,6 @@
-// The wizard's cloud flows: AWS account detection, apply (dry run, then apply), credentials to the
-// keyring, the live connectivity test. IPC is mocked at @tauri-apps/api/core (the only Tauri door).
+// The wizard's cloud work (`CloudSession`, as `wizard.cloud`): AWS account detection, apply (dry
+// run, then apply), credentials to the keyring, the live connectivity test. IPC is mocked at
+// @tauri-apps/api/core (the only Tauri door).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MLCUBE } from "./fixtures.test-util";
 import type { ProfileSummary } from "../ipc/bindings/ProfileSummary";
@@ -63,9 +64,9 @@ describe("AWS account detection", () => {
   it("prefills the account id on the identity page and keeps the pick lists", async () => {
     backend();
     const w = await wizardOnAws();
-    await vi.waitFor(() => expect(w.awsAccount).not.toBeNull());
+    await vi.waitFor(() => expect(w.cloud.awsAccount).not.toBeNull());
     expect(w.answers.aws.account_id).toBe("123456789012");
-    expect(w.awsAccount?.buckets).toEqual(["data-a", "data-b"]);
+    expect(w.cloud.awsAccount?.buckets).toEqual(["data-a", "data-b"]);
     expect(calls("aws_identity")[0]).toEqual({ region: "us-east-1" });
   });
 
@@ -74,12 +75,12 @@ describe("AWS account detection", () => {
     const w = await wizardOnAws();
     await vi.waitFor(() => expect(calls("aws_identity").length).toBe(1));
     expect(w.answers.aws.account_id).toBe("");
-    expect(w.awsAccount).toBeNull();
+    expect(w.cloud.awsAccount).toBeNull();
     expect(w.errors).toEqual([]);
 
     backend();
     w.answers.aws.account_id = "210987654321";
-    await w.detectAws();
+    await w.cloud.detectAws();
     expect(w.answers.aws.account_id).toBe("210987654321");
   });
 });
@@ -94,15 +95,15 @@ describe("Apply", () => {
       NO_REGISTRATION,
     );
     const w = await wizardOnAws();
-    await w.previewApply();
+    await w.cloud.previewApply();
     expect(calls("apply_aws")[0]).toMatchObject({ dryRun: true });
-    expect(w.applyRun.preview?.changes).toHaveLength(1);
-    expect(w.applyRun.previewFor).toBe(w.planKey);
-    await w.applyNow();
+    expect(w.cloud.applyRun.preview?.changes).toHaveLength(1);
+    expect(w.cloud.applyRun.previewFor).toBe(w.cloud.planKey);
+    await w.cloud.applyNow();
     expect(calls("apply_aws")[1]).toMatchObject({ dryRun: false });
-    expect(w.applyRun.applied?.dry_run).toBe(false);
+    expect(w.cloud.applyRun.applied?.dry_run).toBe(false);
     w.answers.aws.role_name = "other-role";
-    expect(w.applyRun.previewFor).not.toBe(w.planKey);
+    expect(w.cloud.applyRun.previewFor).not.toBe(w.cloud.planKey);
   });
 
   it("applies despite a blocking guardrail only when 'Apply anyway' is ticked, for that plan only", async () => {
@@ -117,22 +118,22 @@ describe("Apply", () => {
       NO_REGISTRATION,
     );
     const w = await wizardOnAws();
-    await w.previewApply();
-    expect(w.applyRun.preview?.preflight).toEqual([scp]);
-    await w.applyNow();
+    await w.cloud.previewApply();
+    expect(w.cloud.applyRun.preview?.preflight).toEqual([scp]);
+    await w.cloud.applyNow();
     expect(calls("confirm_apply").at(-1)).toMatchObject({ ignorePreflight: false });
-    expect(w.applyRun.error?.code).toBe("aws.preflight_blocked");
+    expect(w.cloud.applyRun.error?.code).toBe("aws.preflight_blocked");
     expect(calls("apply_aws").filter((a) => a?.dryRun === false)).toHaveLength(0);
 
-    w.ignorePreflightFor = w.planKey;
-    await w.previewApply();
-    await w.applyNow();
+    w.cloud.ignorePreflightFor = w.cloud.planKey;
+    await w.cloud.previewApply();
+    await w.cloud.applyNow();
     expect(calls("confirm_apply").at(-1)).toMatchObject({ ignorePreflight: true });
     expect(calls("apply_aws").at(-1)).toMatchObject({ dryRun: false, ignorePreflight: true });
 
     // Another plan: the choice was for the plan on screen then, so it is off again.
     w.answers.aws.role_name = "another-role";
-    expect(w.ignorePreflight).toBe(false);
+    expect(w.cloud.ignorePreflight).toBe(false);
   });
 
   it("adopts an existing role only when its box is ticked, for that role only, and says so to Rust", async () => {
@@ -148,25 +149,25 @@ describe("Apply", () => {
     );
     const w = await wizardOnAws();
     w.answers.aws.account_id = "123456789012";
-    await w.previewApply();
-    expect(w.adopt).toBe(false);
-    expect(w.applyRun.error).toEqual(notOurs);
+    await w.cloud.previewApply();
+    expect(w.cloud.adopt).toBe(false);
+    expect(w.cloud.applyRun.error).toEqual(notOurs);
 
-    await w.setAdopt(true);
+    await w.cloud.setAdopt(true);
     expect(calls("apply_aws").at(-1)).toMatchObject({ dryRun: true, adopt: true });
-    expect(w.applyRun.error).toBeNull();
-    expect(w.applyRun.preview?.existing).toEqual(existing);
-    expect(w.applyRun.previewFor).toBe(w.applyKey);
-    expect(w.applyRun.previewFor).not.toBe(w.planKey); // a preview with adopt is not one without
+    expect(w.cloud.applyRun.error).toBeNull();
+    expect(w.cloud.applyRun.preview?.existing).toEqual(existing);
+    expect(w.cloud.applyRun.previewFor).toBe(w.cloud.applyKey);
+    expect(w.cloud.applyRun.previewFor).not.toBe(w.cloud.planKey); // a preview with adopt is not one without
 
-    await w.applyNow();
+    await w.cloud.applyNow();
     expect(calls("confirm_apply").at(-1)).toMatchObject({ adopt: true });
     expect(calls("apply_aws").at(-1)).toMatchObject({ dryRun: false, adopt: true });
 
     // Another role name: the adoption was for the other role, so it is off again.
     w.answers.aws.role_name = "another-role";
-    expect(w.adopt).toBe(false);
-    await w.setAdopt(false);
+    expect(w.cloud.adopt).toBe(false);
+    await w.cloud.setAdopt(false);
     expect(calls("apply_aws").at(-1)).toMatchObject({ dryRun: true, adopt: false });
   });
 
@@ -174,10 +175,10 @@ describe("Apply", () => {
     const refusal = { code: "aws.account_mismatch", message: "signed in to account 111111111111 …", field: null, fix: "use a profile for 123456789012" };
     backend((cmd) => (cmd === "apply_aws" ? Promise.reject(refusal) : undefined));
     const w = await wizardOnAws();
-    await w.previewApply();
-    expect(w.applyRun.error).toEqual(refusal);
-    expect(w.applyRun.preview).toBeNull();
-    expect(w.applyRun.running).toBeNull();
+    await w.cloud.previewApply();
+    expect(w.cloud.applyRun.error).toEqual(refusal);
+    expect(w.cloud.applyRun.preview).toBeNull();
+    expect(w.cloud.applyRun.running).toBeNull();
   });
 });
 
@@ -188,11 +189,11 @@ describe("Credentials", () => {
     const w = new Wizard();
     await w.init();
     const json = JSON.stringify({ appId: "a", password: CANARY, tenant: "t" });
-    expect(await w.storeSecret("azure", json)).toBeNull();
+    expect(await w.cloud.storeSecret("azure", json)).toBeNull();
     expect(calls("store_credentials")[0]).toMatchObject({ kind: "azure", json });
-    expect(w.credentials).toEqual([status]);
+    expect(w.cloud.credentials).toEqual([status]);
     await w.continue();
-    const everything = JSON.stringify({ saved: calls("save_draft"), credentials: w.credentials, answers: w.answers, plan: w.plan });
+    const everything = JSON.stringify({ saved: calls("save_draft"), credentials: w.cloud.credentials, answers: w.answers, plan: w.plan });
     expect(everything).not.toContain(CANARY);
   });
 
@@ -201,13 +202,13 @@ describe("Credentials", () => {
     backend((cmd) => (cmd === "store_credentials" ? Promise.reject(problem) : undefined));
     const w = new Wizard();
     await w.init();
-    expect(await w.storeSecret("azure", "{}")).toEqual(problem);
-    expect(w.credentials).toEqual([]);
+    expect(await w.cloud.storeSecret("azure", "{}")).toEqual(problem);
+    expect(w.cloud.credentials).toEqual([]);
   });
 });
 
 describe("Connectivity test", () => {
-  const probe = (id: string, status: ProbeStatus) => ({ id, status, duration_ms: 12, message: `${id} ok`, fix: null, code: null });
+  const probe = (id: string, status: ProbeStatus) => ({ id, title: `title of ${id}`, status, duration_ms: 12, message: `${id} ok`, fix: null, code: null });
 
   it("shows each probe running, then its result, live from the channel", async () => {
     let seenWhileRunning: string[] = [];
@@ -215,32 +216,34 @@ describe("Connectivity test", () => {
     backend((cmd, args) => {
       if (cmd !== "verify_plan") return undefined;
       const ch = args.onEvent as FakeChannel;
-      ch.onmessage({ event: "started", id: "credentials" });
-      ch.onmessage({ event: "started", id: "role_exists" });
-      ch.onmessage({ event: "finished", probe: probe("credentials", "pass") });
-      seenWhileRunning = w.probes.map((p) => `${p.id}:${p.status}`);
-      ch.onmessage({ event: "waiting", id: "role_exists", message: "waiting for IAM" });
-      expect(w.probes.find((p) => p.id === "role_exists")?.message).toBe("waiting for IAM");
-      ch.onmessage({ event: "finished", probe: probe("role_exists", "pass") });
+      ch.onmessage({ event: "started", id: "aws:credentials", title: "Your AWS credentials work" });
+      ch.onmessage({ event: "started", id: "aws:role_exists", title: "The role exists" });
+      ch.onmessage({ event: "finished", probe: probe("aws:credentials", "pass") });
+      seenWhileRunning = w.cloud.probes.map((p) => `${p.id}:${p.status}`);
+      // A running probe is named from the start, in Rust's words.
+      expect(w.cloud.probes.find((p) => p.id === "aws:role_exists")?.title).toBe("The role exists");
+      ch.onmessage({ event: "waiting", id: "aws:role_exists", title: "The role exists", message: "waiting for IAM" });
+      expect(w.cloud.probes.find((p) => p.id === "aws:role_exists")?.message).toBe("waiting for IAM");
+      ch.onmessage({ event: "finished", probe: probe("aws:role_exists", "pass") });
       return {
-        probes: [probe("credentials", "pass"), probe("role_exists", "pass"), probe("vendor_assume_role", "skip")],
+        probes: [probe("aws:credentials", "pass"), probe("aws:role_exists", "pass"), probe("aws:vendor_assume_role", "skip")],
         verdict: "pass",
       };
     });
     w = await wizardOnAws();
-    await w.runTest();
-    expect(seenWhileRunning).toEqual(["credentials:pass", "role_exists:running"]);
-    expect(w.testState).toBe("done");
-    expect(w.probes.map((p) => p.status)).toEqual(["pass", "pass", "skip"]);
-    expect(w.verdict).toBe("pass"); // Rust's verdict, kept as sent
+    await w.cloud.runTest();
+    expect(seenWhileRunning).toEqual(["aws:credentials:pass", "aws:role_exists:running"]);
+    expect(w.cloud.testState).toBe("done");
+    expect(w.cloud.probes.map((p) => p.status)).toEqual(["pass", "pass", "skip"]);
+    expect(w.cloud.verdict).toBe("pass"); // Rust's verdict, kept as sent
   });
 
   it("an error that stops the whole test is shown as such", async () => {
     const err = { code: "validation", message: "aws.account_id: …", field: "aws.account_id", fix: null };
     backend((cmd) => (cmd === "verify_plan" ? Promise.reject(err) : undefined));
     const w = await wizardOnAws();
-    await w.runTest();
-    expect(w.testState).toBe("error");
-    expect(w.testError).toEqual(err);
+    await w.cloud.runTest();
+    expect(w.cloud.testState).toBe("error");
+    expect(w.cloud.testError).toEqual(err);
   });
 });

@@ -133,13 +133,13 @@ export function isStep(steps: readonly StepId[], id: string): id is StepId {
 }
 
 /** The step after `current`, or null on the last one. */
-export function nextStep(steps: readonly StepId[], current: StepId): StepId | null {
+export function nextStep<S extends string = StepId>(steps: readonly S[], current: S): S | null {
   const i = steps.indexOf(current);
   return i >= 0 && i + 1 < steps.length ? steps[i + 1] : null;
 }
 
 /** The step before `current`, or null on the first one. */
-export function previousStep(steps: readonly StepId[], current: StepId): StepId | null {
+export function previousStep<S extends string = StepId>(steps: readonly S[], current: S): S | null {
   const i = steps.indexOf(current);
   return i > 0 ? steps[i - 1] : null;
 }

@@ -122,12 +122,12 @@ describe("Connect to the vendor", () => {
     backend();
     const w = await wizardAt(["aws"]);
     w.answers.integration.api_url = "https://api.mlcube.example";
-    w.vendorKey = API_KEY;
+    w.cloud.vendorKey = API_KEY;
     await w.continue();
     expect(w.step).toBe("check");
     expect(calls("store_credentials")).toEqual([expect.objectContaining({ kind: "vendor-api-key", json: API_KEY })]);
-    expect(w.vendorKey).toBe("");
-    expect(w.vendorKeyStored?.principal).toBe("sha256:0a1b2c3d");
+    expect(w.cloud.vendorKey).toBe("");
+    expect(w.cloud.vendorKeyStored?.principal).toBe("sha256:0a1b2c3d");
     const saved = calls("save_draft");
     expect(saved.at(-1)).toMatchObject({ draft: { step: "check", plan: { integration: { api_url: "https://api.mlcube.example" } } } });
     const everything = JSON.stringify({ saved, answers: w.answers, plan: w.plan, validated: calls("validate_plan") });
@@ -137,11 +137,11 @@ describe("Connect to the vendor", () => {
   it("with a key already stored, Continue needs none; a key typed but not continued is forgotten", async () => {
     backend((cmd) => (cmd === "vendor_key_status" ? stored : undefined));
     const w = await wizardAt(["aws"]);
-    await vi.waitFor(() => expect(w.vendorKeyStored?.stored).toBe(true));
+    await vi.waitFor(() => expect(w.cloud.vendorKeyStored?.stored).toBe(true));
     w.answers.integration.api_url = "http://127.0.0.1:9999";
-    w.vendorKey = API_KEY;
+    w.cloud.vendorKey = API_KEY;
     await w.back();
-    expect(w.vendorKey).toBe("");
+    expect(w.cloud.vendorKey).toBe("");
     await w.goTo("vendor");
     await w.continue();
     expect(w.step).toBe("check");
@@ -153,7 +153,7 @@ describe("Connect to the vendor", () => {
     backend((cmd) => (cmd === "store_credentials" ? Promise.reject(refusal) : undefined));
     const w = await wizardAt(["aws"]);
     w.answers.integration.api_url = "https://api.mlcube.example";
-    w.vendorKey = API_KEY;
+    w.cloud.vendorKey = API_KEY;
     await w.continue();
     expect(w.step).toBe("vendor");
     expect(w.errorAt("vendor.api_key")).toBe("The system keyring is locked or unavailable, so secrets cannot be stored.");
@@ -175,16 +175,16 @@ describe("Apply and export for a vendor that issues the external id", () => {
     backend();
     const w = await wizardAt(["aws"]);
     expect(w.externalIdPending).toBe(true);
-    await w.previewApply();
+    await w.cloud.previewApply();
     expect(calls("apply_aws")[0]).toMatchObject({ dryRun: true });
     expect(calls("register_vendor")).toHaveLength(0); // a dry run registers nothing
-    await w.applyNow();
+    await w.cloud.applyNow();
     expect(calls("register_vendor")[0]).toMatchObject({ clouds: ["aws"], dryRun: false });
     const applied = calls("apply_aws")[1];
     expect(applied).toMatchObject({ dryRun: false, plan: { aws: { external_id: ISSUED, vendor_credentials_id: "cred-aws-1" } } });
     expect(w.answers.aws.external_id).toBe(ISSUED);
     expect(w.externalIdPending).toBe(false);
-    expect(w.awsRegistration.steps[0].action).toBe("registered");
+    expect(w.cloud.awsRegistration.steps[0].action).toBe("registered");
     expect(calls("save_draft").at(-1)).toMatchObject({ draft: { plan: { aws: { external_id: ISSUED, vendor_credentials_id: "cred-aws-1" } } } });
   });
 
@@ -192,18 +192,18 @@ describe("Apply and export for a vendor that issues the external id", () => {
     const cancelled = { code: "apply.cancelled", message: "nothing was applied", field: null, fix: null };
     backend((cmd) => (cmd === "confirm_apply" ? Promise.reject(cancelled) : undefined));
     const w = await wizardAt(["aws"]);
-    await w.previewApply();
-    await w.applyNow();
+    await w.cloud.previewApply();
+    await w.cloud.applyNow();
     expect(calls("confirm_apply")).toEqual([expect.objectContaining({ adopt: false, plan: expect.objectContaining({ aws: expect.anything() }) })]);
     expect(calls("register_vendor")).toHaveLength(0);
     expect(calls("apply_aws").filter((a) => a.dryRun === false)).toHaveLength(0);
-    expect(w.applyRun.error).toEqual(cancelled);
-    expect(w.applyRun.preview).not.toBeNull(); // the dry run stays on screen: Apply can be chosen again
-    expect(w.applyPhase).toBeNull();
+    expect(w.cloud.applyRun.error).toEqual(cancelled);
+    expect(w.cloud.applyRun.preview).not.toBeNull(); // the dry run stays on screen: Apply can be chosen again
+    expect(w.cloud.applyPhase).toBeNull();
     expect(calls("verify_plan")).toHaveLength(0); // nothing applied: no moving on to the test
 
     backend();
-    await w.applyNow();
+    await w.cloud.applyNow();
     const order = (invoke.mock.calls as Call[]).map(([c]) => c).filter((c) => ["confirm_apply", "register_vendor", "apply_aws"].includes(c));
     expect(order.slice(-3)).toEqual(["confirm_apply", "register_vendor", "apply_aws"]);
   });
@@ -212,8 +212,8 @@ describe("Apply and export for a vendor that issues the external id", () => {
     const denied = { code: "aws.access_denied", message: "denied", field: null, fix: "ask an admin" };
     backend((cmd, args) => (cmd === "apply_aws" && !args.dryRun ? Promise.reject(denied) : undefined));
     const w = await wizardAt(["aws"]);
-    await w.applyNow();
-    expect(w.applyRun.error).toEqual(denied);
+    await w.cloud.applyNow();
+    expect(w.cloud.applyRun.error).toEqual(denied);
     expect(w.answers.aws.vendor_credentials_id).toBe("cred-aws-1");
     expect(w.plan.aws?.external_id).toBe(ISSUED);
     expect(calls("save_draft").at(-1)).toMatchObject({ draft: { plan: { aws: { external_id: ISSUED } } } });
@@ -223,9 +223,9 @@ describe("Apply and export for a vendor that issues the external id", () => {
     const refused = { code: "vendor.trust_refused", message: "Principal * …", field: null, fix: "contact ML cube" };
     backend((cmd) => (cmd === "register_vendor" ? Promise.reject(refused) : undefined));
     const w = await wizardAt(["aws"]);
-    await w.applyNow();
-    expect(w.applyRun.error).toEqual(refused);
-    expect(w.awsRegistration.error).toEqual(refused);
+    await w.cloud.applyNow();
+    expect(w.cloud.applyRun.error).toEqual(refused);
+    expect(w.cloud.awsRegistration.error).toEqual(refused);
     expect(calls("apply_aws").filter((a) => a.dryRun === false)).toHaveLength(0);
     expect(w.answers.aws.external_id).toBe("");
   });
@@ -233,7 +233,7 @@ describe("Apply and export for a vendor that issues the external id", () => {
   it("registerAws (used by Export) answers with the plan holding the vendor's external id", async () => {
     backend();
     const w = await wizardAt(["aws"]);
-    const plan = await w.registerAws();
+    const plan = await w.cloud.registerAws();
     expect(plan.aws?.external_id).toBe(ISSUED);
     expect(w.plan.aws?.external_id).toBe(ISSUED);
   });
@@ -241,9 +241,9 @@ describe("Apply and export for a vendor that issues the external id", () => {
   it("on arrival at Apply or export with AWS credentials, the dry run is shown straight away", async () => {
     backend((cmd) => (cmd === "aws_identity" ? { caller: CALLER, buckets: [], event_buses: [] } : undefined));
     const w = await wizardAt(["aws"]);
-    await w.detectAws();
+    await w.cloud.detectAws();
     await w.goTo("export");
-    await vi.waitFor(() => expect(w.applyRun.preview).not.toBeNull());
+    await vi.waitFor(() => expect(w.cloud.applyRun.preview).not.toBeNull());
     expect(calls("apply_aws")).toEqual([expect.objectContaining({ dryRun: true })]);
   });
 });
@@ -253,9 +253,9 @@ describe("Send to the vendor", () => {
     backend();
     const w = await wizardAt(["gcp", "azure"]);
     expect(w.steps).toContain("send");
-    await w.sendToVendor();
+    await w.cloud.sendToVendor();
     expect(calls("register_vendor")[0]).toMatchObject({ clouds: ["gcp", "azure"], dryRun: false });
-    expect(w.sendRun.steps.map((s) => s.cloud)).toEqual(["gcp", "azure"]);
+    expect(w.cloud.sendRun.steps.map((s) => s.cloud)).toEqual(["gcp", "azure"]);
     expect(w.answers.gcp.vendor_credentials_id).toBe("cred-gcp-1");
     expect(w.plan.azure?.vendor_credentials_id).toBe("cred-az-1");
   });
@@ -264,8 +264,8 @@ describe("Send to the vendor", () => {
     const bad = { code: "vendor.unauthorized", message: "401", field: null, fix: "store a new API key" };
     backend((cmd) => (cmd === "register_vendor" ? Promise.reject(bad) : undefined));
     const w = await wizardAt(["azure"]);
-    await w.sendToVendor();
-    expect(w.sendRun).toEqual({ running: false, steps: [], error: bad });
+    await w.cloud.sendToVendor();
+    expect(w.cloud.sendRun).toEqual({ running: false, steps: [], error: bad });
   });
 
   it("has no Send page for a keyless cloud", async () => {
@@ -280,7 +280,7 @@ describe("Connectivity test", () => {
     backend();
     const w = await wizardAt(["aws"]);
     await w.goTo("test");
-    await vi.waitFor(() => expect(w.testState).toBe("done"));
+    await vi.waitFor(() => expect(w.cloud.testState).toBe("done"));
     await w.goTo("test");
     expect(calls("verify_plan")).toHaveLength(1);
   });
@@ -297,16 +297,16 @@ describe("After Apply", () => {
     backend(applying);
     const w = await wizardAt(["aws"]);
     await w.goTo("export");
-    await w.previewApply();
-    await w.applyNow();
+    await w.cloud.previewApply();
+    await w.cloud.applyNow();
     expect(w.step).toBe("test");
     expect(calls("save_draft").at(-1)).toMatchObject({ draft: { step: "test" } });
-    await vi.waitFor(() => expect(w.testState).toBe("done"));
+    await vi.waitFor(() => expect(w.cloud.testState).toBe("done"));
     expect(calls("verify_plan")).toHaveLength(1);
-    expect(w.applyRun.applied?.dry_run).toBe(false);
+    expect(w.cloud.applyRun.applied?.dry_run).toBe(false);
     await w.back();
     expect(w.step).toBe("export");
-    expect(w.applyRun.applied?.changes).toHaveLength(1); // still on screen, no new dry run
+    expect(w.cloud.applyRun.applied?.changes).toHaveLength(1); // still on screen, no new dry run
     expect(calls("apply_aws").filter((a) => a.dryRun === true)).toHaveLength(1);
   });
 
@@ -314,9 +314,9 @@ describe("After Apply", () => {
     backend(applying);
     const w = await wizardAt(["aws"]);
     await w.goTo("test");
-    await vi.waitFor(() => expect(w.testState).toBe("done"));
+    await vi.waitFor(() => expect(w.cloud.testState).toBe("done"));
     await w.goTo("export");
-    await w.applyNow();
+    await w.cloud.applyNow();
     expect(w.step).toBe("test");
     await vi.waitFor(() => expect(calls("verify_plan")).toHaveLength(2));
   });
@@ -326,18 +326,18 @@ describe("After Apply", () => {
     backend((cmd, args) => (cmd === "apply_aws" && !args.dryRun ? Promise.reject(denied) : applying(cmd, args)));
     const w = await wizardAt(["aws"]);
     await w.goTo("export");
-    await w.previewApply();
+    await w.cloud.previewApply();
     expect(w.step).toBe("export");
-    await w.applyNow();
+    await w.cloud.applyNow();
     expect(w.step).toBe("export");
-    expect(w.applyRun.error).toEqual(denied);
+    expect(w.cloud.applyRun.error).toEqual(denied);
 
     invoke.mockReset();
     backend(applying);
     const both = await wizardAt(["aws", "azure"]);
     await both.goTo("export");
-    await both.applyNow();
-    expect(both.applyRun.applied).not.toBeNull();
+    await both.cloud.applyNow();
+    expect(both.cloud.applyRun.applied).not.toBeNull();
     expect(both.step).toBe("export");
     expect(calls("verify_plan")).toHaveLength(0);
   });

@@ -5,4 +5,12 @@ import type { ProbeStatus } from "./ProbeStatus";
 /**
  * A connectivity probe's outcome.
  */
-export type Probe = { id: string, status: ProbeStatus, duration_ms: number, message: string, fix: string | null, code: ErrorCode | null, };
+export type Probe = { 
+/**
+ * `cloud:check[:target]` (`aws:role_exists`, `gcp:bucket:b`): stable, for tests and keys.
+ */
+id: string, 
+/**
+ * The probe in plain words, from Rust (`ProbeId::title`).
+ */
+title: string, status: ProbeStatus, duration_ms: number, message: string, fix: string | null, code: ErrorCode | null, };

@@ -5,4 +5,4 @@ import type { Probe } from "./Probe";
  * Live progress of the connectivity test, sent through a channel as each probe starts, waits
  * (IAM propagation) and finishes.
  */
-export type ProbeUpdate = { "event": "started", id: string, } | { "event": "waiting", id: string, message: string, } | { "event": "finished", probe: Probe, };
+export type ProbeUpdate = { "event": "started", id: string, title: string, } | { "event": "waiting", id: string, title: string, message: string, } | { "event": "finished", probe: Probe, };

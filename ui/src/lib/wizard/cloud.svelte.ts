@@ -1,0 +1,316 @@
+// The vendor wizard's work with the clouds and the vendor, apart from its pages: the AWS account as
+// this computer's credentials see it, Apply (dry run, the native confirmation, registration with
+// the vendor, apply), the secrets in the OS keyring (the vendor's API key, GCP / Azure credentials:
+// only their fingerprints here), "Send to {vendor}", and the live connectivity test. It reads the
+// plan from the wizard and never navigates itself (the wizard decides what comes after an apply).
+// Talks to Rust only through $lib/ipc.
+import { DryRunApply } from "../apply.svelte";
+import {
+  applyAws, awsIdentity, confirmApply, credentialsStatus, registerVendor, storeCredentials, vendorKeyStatus, verifyPlan,
+  type ApplyResult, type AwsAccount, type Cloud, type CredentialStatus, type Plan, type Probe, type ProbeUpdate,
+  type ProfileSummary, type RegisterStep, type SecretKind, type Verdict,
+} from "../ipc/api";
+import { toIpcError, type IpcError } from "../ipc/index";
+import { VENDOR_API_KEY, type Answers } from "./answers";
+
+/** A probe on the connectivity-test page: running until its result arrives. */
+export type ProbeRow = Omit<Probe, "status"> & { status: Probe["status"] | "running" };
+export type TestState = "idle" | "running" | "done" | "error";
+/** Registration with the vendor's API: what it did (each cloud's step) or why it failed. */
+export type RegisterState = { running: boolean; steps: RegisterStep[]; error: IpcError | null };
+const idleRegistration = (): RegisterState => ({ running: false, steps: [], error: null });
+
+/** What the cloud work needs from the wizard. */
+export interface CloudContext {
+  readonly plan: Plan;
+  readonly answers: Answers;
+  readonly profile: ProfileSummary | null;
+  /** The clouds whose key or secret the "Send to {vendor}" page hands over. */
+  readonly sendClouds: readonly Cloud[];
+  /** Keeps what the vendor recorded (its ids) in the answers, saved, and the documents rendered again. */
+  registered(plan: Plan): Promise<void>;
+  /** An apply made changes: what comes next is the wizard's to decide. */
+  afterApply(): Promise<void>;
+}
+
+export class CloudSession {
+  /** The AWS account as this computer's credentials see it (null: not detected or no credentials). */
+  awsAccount = $state<AwsAccount | null>(null);
+  private awsDetecting = false;
+  /** Apply (AWS): the dry run shown, for which plan, and the result of applying it. */
+  readonly applyRun = new DryRunApply<ApplyResult>();
+  /** Apply, step 2, in progress: the native confirmation, the registration, or the apply itself. */
+  applyPhase = $state<"confirm" | "register" | "apply" | null>(null);
+  /**
+   * The existing role the person chose to adopt (`account/role name`; null: none). Only ever set by
+   * its explicit checkbox, and only for that role: changing the account or role name drops it.
+   */
+  adoptRole = $state<string | null>(null);
+  /** The plan (`planKey`) for which the person chose to apply although pre-flight found a blocking guardrail. */
+  ignorePreflightFor = $state<string | null>(null);
+  /** GCP / Azure credentials: stored or not, with their fingerprint (never the secret). */
+  credentials = $state<CredentialStatus[]>([]);
+  credentialsError = $state<IpcError | null>(null);
+  /**
+   * The vendor's API key as typed on the "Connect to {vendor}" page: held only until Continue sends
+   * it to the OS keyring, never in the answers, the draft or the plan; cleared once stored.
+   */
+  vendorKey = $state("");
+  /** Whether an API key is stored for this integration (its digest only), or null before asked. */
+  vendorKeyStored = $state<CredentialStatus | null>(null);
+  /** AWS registered with the vendor by Apply / Export (shown after apply), or why it failed. */
+  awsRegistration = $state<RegisterState>(idleRegistration());
+  /** The "Send to {vendor}" page: the GCP key / Azure secret registered with the vendor. */
+  sendRun = $state<RegisterState>(idleRegistration());
+  /** The connectivity test, live. */
+  probes = $state<ProbeRow[]>([]);
+  /** What the finished test proved, as Rust judged it (the CLI's rule: nothing proven is not a pass). */
+  verdict = $state<Verdict | null>(null);
+  testState = $state<TestState>("idle");
+  testError = $state<IpcError | null>(null);
+
+  constructor(private readonly wizard: CloudContext) {}
+
+  // (`$derived.by`: the wizard is read when a value is first asked for, not while constructing.)
+  /** The plan as a string: an apply preview is only valid for the plan it was made for. */
+  planKey = $derived.by(() => JSON.stringify(this.wizard.plan));
+  /** The AWS role the plan names (`account/role name`), which an adoption is for. */
+  roleKey = $derived.by(() => {
+    const aws = this.wizard.plan.aws;
+    return aws ? `${aws.account_id}/${aws.role_name ?? this.wizard.profile?.defaults.aws_role_name ?? ""}` : "";
+  });
+  /** Whether apply adopts the existing role: the person ticked the box for this very role. */
+  adopt = $derived(this.adoptRole !== null && this.adoptRole === this.roleKey);
+  /** An apply preview is valid for the plan and the adopt choice it was made with. */
+  applyKey = $derived(this.adopt ? `${this.planKey}\nadopt` : this.planKey);
+  /** Apply anyway, although pre-flight found something that would deny: ticked for this very plan. */
+  ignorePreflight = $derived(this.ignorePreflightFor !== null && this.ignorePreflightFor === this.planKey);
+
+  /** Everything learnt or done for the answers of before ("Start again"). */
+  reset(): void {
+    this.awsAccount = null;
+    this.applyRun.reset();
+    this.applyPhase = null;
+    this.adoptRole = null;
+    this.ignorePreflightFor = null;
+    this.vendorKey = "";
+    this.vendorKeyStored = null;
+    this.awsRegistration = idleRegistration();
+    this.sendRun = idleRegistration();
+    this.credentials = [];
+    this.credentialsError = null;
+    this.probes = [];
+    this.testState = "idle";
+    this.testError = null;
+  }
+
+  /**
+   * Reads who the AWS credentials on this computer are (GetCallerIdentity) and the buckets and event
+   * buses they see. Prefills an empty account id; saves the person looking it up. Silent without
+   * credentials: the field's hint says where to find the id.
+   */
+  async detectAws(): Promise<void> {
+    if (this.awsAccount || this.awsDetecting) return;
+    this.awsDetecting = true;
+    const answers = this.wizard.answers;
+    try {
+      const account = await awsIdentity(answers.aws.region.trim() || undefined);
+      this.awsAccount = account;
+      if (answers.aws.account_id.trim() === "") answers.aws.account_id = account.caller.account;
+    } catch {
+      // no AWS credentials here: the person types the account id
+    } finally {
+      this.awsDetecting = false;
+    }
+  }
+
+  /** On arrival at Apply or export with AWS credentials on this computer: what Apply would change (read only). */
+  previewOnArrival(): void {
+    if (this.awsAccount && this.wizard.plan.aws && !this.applyRun.running && !this.applyRun.applied) {
+      if (this.applyRun.previewFor !== this.applyKey) void this.previewApply();
+    }
+  }
+
+  /**
+   * Apply, step 1: what would change, and as whom (nothing is changed). Before a vendor that issues
+   * the external id has registered the role, Rust shows the changes with a stand-in for the id.
+   */
+  previewApply(): Promise<void> {
+    const adopt = this.adopt;
+    return this.applyRun.dryRun(this.applyKey, () => applyAws(this.wizard.plan, true, adopt));
+  }
+
+  /**
+   * The "Adopt the existing role" checkbox: on, the dry run is made again with adopt, so the page
+   * lists what the role can already do (and the warnings) before anything is applied; off, without.
+   */
+  async setAdopt(on: boolean): Promise<void> {
+    this.adoptRole = on ? this.roleKey : null;
+    await this.previewApply();
+  }
+
+  /** The "Apply anyway" checkbox: for the plan on screen only. */
+  setIgnorePreflight(on: boolean): void {
+    this.ignorePreflightFor = on ? this.planKey : null;
+  }
+
+  /**
+   * Apply, step 2: make the previewed changes. First the person confirms in a native dialog that
+   * Rust raises with its own text (Cancel: nothing happens, not even the registration). The backend
+   * checks the account again. A vendor with a registration API gets the role registered next (it
+   * issues the external id the role's trust needs); the ids it answers with go into the answers
+   * (autosaved) even if the apply then fails.
+   */
+  async applyNow(): Promise<void> {
+    const adopt = this.adopt;
+    const ignorePreflight = this.ignorePreflight;
+    await this.applyRun.apply(async () => {
+      try {
+        this.applyPhase = "confirm";
+        await confirmApply(this.wizard.plan, adopt, ignorePreflight);
+        this.applyPhase = this.wizard.profile?.registration ? "register" : "apply";
+        const plan = this.wizard.profile?.registration ? await this.registerAws() : this.wizard.plan;
+        this.applyPhase = "apply";
+        const result = await applyAws(plan, false, adopt, ignorePreflight);
+        // The dry run was made for the plan before registration; it stays the one on screen.
+        this.applyRun.previewFor = this.applyKey;
+        return result;
+      } finally {
+        this.applyPhase = null;
+      }
+    });
+    if (this.applyRun.applied && !this.applyRun.error) await this.wizard.afterApply();
+  }
+
+  /**
+   * Registers the AWS role with the vendor (idempotent: a recorded registration is kept) and takes
+   * the vendor-issued external id and credentials id into the answers. Resolves with the plan that
+   * holds them; throws the registration's error (also kept in `awsRegistration`).
+   */
+  async registerAws(): Promise<Plan> {
+    this.awsRegistration = { running: true, steps: [], error: null };
+    try {
+      const result = await this.register(["aws"]);
+      this.awsRegistration = { running: false, steps: result.steps, error: null };
+      return result.plan;
+    } catch (e) {
+      const error = toIpcError(e);
+      this.awsRegistration = { running: false, steps: [], error };
+      throw error;
+    }
+  }
+
+  /** Registers `clouds` with the vendor's API; the wizard keeps what it recorded. */
+  private async register(clouds: Cloud[]) {
+    const result = await registerVendor(this.wizard.plan, clouds, false);
+    await this.wizard.registered(result.plan);
+    return result;
+  }
+
+  /** "Send to {vendor}": the GCP key / Azure secret from the keyring to the vendor's API. */
+  async sendToVendor(): Promise<void> {
+    if (this.sendRun.running) return;
+    this.sendRun = { running: true, steps: [], error: null };
+    try {
+      const result = await this.register([...this.wizard.sendClouds]);
+      this.sendRun = { running: false, steps: result.steps, error: null };
+    } catch (e) {
+      this.sendRun = { running: false, steps: [], error: toIpcError(e) };
+    }
+  }
+
+  /** Whether an API key for the vendor is stored (digest only); silent when it cannot tell. */
+  async loadVendorKey(): Promise<void> {
+    try {
+      this.vendorKeyStored = await vendorKeyStatus(this.wizard.plan);
+    } catch {
+      this.vendorKeyStored = null;
+    }
+  }
+
+  /**
+   * Continue on "Connect to {vendor}": the URL is required where the profile has none; the API key
+   * typed goes to the OS keyring (and is cleared here), or one must already be stored. Answers with
+   * the problems to show at the fields (none: go on).
+   */
+  async connectVendor(): Promise<IpcError[]> {
+    const problems: IpcError[] = [];
+    const required = (field: string, message: string): IpcError => ({ code: "validation.required", message, field, fix: null });
+    if (this.wizard.profile?.registration?.needs_api_url && this.wizard.answers.integration.api_url.trim() === "")
+      problems.push(required("integration.api_url", "Enter the platform's API URL"));
+    const typed = this.vendorKey.trim();
+    if (typed === "" && !this.vendorKeyStored?.stored) problems.push(required(VENDOR_API_KEY, "Enter the API key"));
+    if (problems.length > 0 || typed === "") return problems;
+    try {
+      this.vendorKeyStored = await storeCredentials(this.wizard.plan, "vendor-api-key", typed);
+      this.vendorKey = "";
+      return [];
+    } catch (e) {
+      const error = toIpcError(e);
+      return [{ ...error, field: VENDOR_API_KEY }];
+    }
+  }
+
+  async loadCredentials(): Promise<void> {
+    this.credentialsError = null;
+    try {
+      this.credentials = await credentialsStatus(this.wizard.plan);
+    } catch (e) {
+      this.credentialsError = toIpcError(e);
+    }
+  }
+
+  /**
+   * Sends the pasted or picked JSON to Rust once (validated, stored in the OS keyring, dropped).
+   * Resolves with null when stored, else the problem to show at the field. Nothing here keeps it.
+   */
+  async storeSecret(kind: SecretKind, json: string): Promise<IpcError | null> {
+    try {
+      const status = await storeCredentials(this.wizard.plan, kind, json);
+      this.credentials = [...this.credentials.filter((c) => c.kind !== kind), status];
+      return null;
+    } catch (e) {
+      return toIpcError(e);
+    }
+  }
+
+  /** The test page's only purpose: run it on arrival (read only); "Run the test again" reruns it. */
+  testOnArrival(): void {
+    if (this.testState === "idle") void this.runTest();
+  }
+
+  /** Something changed in the account (an apply): the test runs again on the next arrival. */
+  testAgain(): void {
+    if (this.testState !== "running") this.testState = "idle";
+  }
+
+  /** The connectivity test for every cloud in the plan; each probe shows as it runs and ends. */
+  async runTest(): Promise<void> {
+    if (this.testState === "running") return;
+    this.testState = "running";
+    this.testError = null;
+    this.probes = [];
+    this.verdict = null;
+    const upsert = (row: ProbeRow) => {
+      const i = this.probes.findIndex((p) => p.id === row.id);
+      if (i === -1) this.probes.push(row);
+      else this.probes[i] = row;
+    };
+    const onUpdate = (u: ProbeUpdate) => {
+      if (u.event === "started") upsert({ id: u.id, title: u.title, status: "running", duration_ms: 0, message: "", fix: null, code: null });
+      else if (u.event === "waiting") {
+        const row = this.probes.find((p) => p.id === u.id);
+        upsert({ ...(row ?? { id: u.id, title: u.title, duration_ms: 0, fix: null, code: null }), status: "running", message: u.message });
+      } else upsert(u.probe);
+    };
+    try {
+      const report = await verifyPlan(this.wizard.plan, onUpdate);
+      this.probes = report.probes;
+      this.verdict = report.verdict;
+      this.testState = "done";
+    } catch (e) {
+      this.testError = toIpcError(e);
+      this.testState = "error";
+    }
+  }
+}
