@@ -233,13 +233,14 @@ pub async fn verify_plan(
     on_event: Channel<ProbeUpdate>,
 ) -> Result<VerifyReport, IpcError> {
     let r = resolve(&store, &plan)?;
+    let vendor = r.profile.display_name.clone();
     let send = move |e: ProbeEvent| {
-        let _ = on_event.send(ProbeUpdate::from(e));
+        let _ = on_event.send(ProbeUpdate::of(e, &vendor));
     };
     let missing_fix =
         |kind: SecretKind| format!("Store the {} on the Credentials step first (Back), then run the test again.", kind.label());
     let results = verify_all(&r, &cloud.settings, &cloud.secrets, &missing_fix, &send).await.map_err(|e| cloud_error(&e))?;
-    Ok(VerifyReport { probes: results.iter().map(Probe::from).collect(), verdict: Verdict::of(&results) })
+    Ok(VerifyReport { probes: results.iter().map(|p| Probe::of(p, &r.profile.display_name)).collect(), verdict: Verdict::of(&results) })
 }
 
 fn kind_of(kind: &str, r: &Resolved) -> Result<SecretKind, IpcError> {

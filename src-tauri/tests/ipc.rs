@@ -78,6 +78,7 @@ fn domain_enums_and_codes_cross_as_their_pinned_strings() {
 
     let probe = Probe {
         id: "gcp:bucket:b".into(),
+        title: "Cloud Storage bucket b".into(),
         status: ProbeStatus::Fail,
         duration_ms: 3,
         message: "m".into(),
@@ -472,13 +473,14 @@ fn verify_all_reports_each_probe_live_and_a_missing_credential_as_a_failing_prob
         "gcp": {"project_id": "my-project", "storage": [{"bucket": "my-bucket"}]}});
     let r = trustbridge_core::validate(&trustbridge_core::Plan::from_json(&plan.to_string()).unwrap(), None).unwrap();
     let seen = std::sync::Mutex::new(Vec::new());
-    let progress = |e: trustbridge_cloud::aws::ProbeEvent| seen.lock().unwrap().push(trustbridge::ipc::ProbeUpdate::from(e));
+    let progress =
+        |e: trustbridge_cloud::aws::ProbeEvent| seen.lock().unwrap().push(trustbridge::ipc::ProbeUpdate::of(e, "ML cube Platform"));
     let fix = |k: trustbridge_secrets::SecretKind| format!("store the {}", k.as_str());
     let rt = trustbridge_cloud::runtime().unwrap();
     let results = rt.block_on(trustbridge::verify_all::verify_all(&r, &state.settings, &state.secrets, &fix, &progress)).unwrap();
     // The credentials probe, and (ML cube has a registration API) the registration, not made yet.
     assert_eq!(results.len(), 2, "{results:#?}");
-    assert_eq!(results[1].id, "vendor:registration:gcp");
+    assert_eq!(results[1].id, "gcp:vendor_registration");
     assert_eq!(results[1].status, trustbridge_cloud::aws::ProbeStatus::Skip);
     assert!(results[1].message.contains("not registered with ML cube Platform yet"), "{results:#?}");
     assert_eq!(results[0].id, "gcp:credentials");
@@ -487,6 +489,7 @@ fn verify_all_reports_each_probe_live_and_a_missing_credential_as_a_failing_prob
     let seen = serde_json::to_value(&*seen.lock().unwrap()).unwrap();
     assert_eq!(seen[0]["event"], "finished", "{seen}");
     assert_eq!(seen[0]["probe"]["id"], "gcp:credentials", "{seen}");
+    assert_eq!(seen[0]["probe"]["title"], "The Google Cloud key signs in", "{seen}");
     assert_eq!(seen[0]["probe"]["status"], "fail", "{seen}");
 
     // Over IPC the wizard's fix points at its Credentials step.
@@ -496,6 +499,8 @@ fn verify_all_reports_each_probe_live_and_a_missing_credential_as_a_failing_prob
     let v = &report["probes"];
     assert_eq!(v[0]["id"], "gcp:credentials");
     assert!(v[0]["fix"].as_str().unwrap().contains("Credentials step"), "{v}");
+    assert_eq!(v[1]["id"], "gcp:vendor_registration");
+    assert_eq!(v[1]["title"], "Registered with ML cube Platform: Google Cloud", "the vendor named, from Rust");
 }
 
 const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";

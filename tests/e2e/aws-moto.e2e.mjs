@@ -201,7 +201,7 @@ await e2e(
       const failing = probes.filter((p) => p.status !== "pass" && p.status !== "skip");
       t.check(failing.length === 0, "every probe passed or was skipped", JSON.stringify(failing));
       const passed = probes.filter((p) => p.status === "pass").map((p) => p.id);
-      for (const id of ["credentials", "role_exists", "trust_policy", "permissions", `bucket:${BUCKET}`, "event_bus:default", "vendor:registration:aws"]) {
+      for (const id of ["aws:credentials", "aws:role_exists", "aws:trust_policy", "aws:permissions", `aws:bucket:${BUCKET}`, "aws:event_bus:default", "aws:vendor_registration"]) {
         t.check(passed.includes(id), `probe ${id} passed`);
       }
       t.check(probes.filter((p) => p.status === "pass").every((p) => /\d+ ms/.test(p.text)), "each finished probe shows its duration");

@@ -242,7 +242,7 @@ await e2e("gcp-azure", async (t) => {
     "azure:credentials", `azure:container:${STORAGE_ACCOUNT}/training`, "azure:topic:retrain-events",
   ];
   // Sent to ML cube above: the registrations are read back from its API.
-  const registered = ["vendor:registration:gcp", "vendor:registration:azure"];
+  const registered = ["gcp:vendor_registration", "azure:vendor_registration"];
   t.check(
     expected.every((id) => probes.includes(`${id}=pass`)) &&
       registered.every((id) => probes.includes(`${id}=pass`)) &&

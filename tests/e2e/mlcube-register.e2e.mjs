@@ -1,7 +1,7 @@
 // ML cube on AWS, the whole way: the wizard registers the role with ML cube's API (the TEST DOUBLE
 // of it in the rig, src-tauri/crates/cloud/tests/doubles/vendor_api.rs: ML cube issues the external
 // id) and creates the role on a real moto server, in ONE apply; the connectivity test is green with
-// vendor:registration:aws passing. The API key is typed into the window (never argv, never a file);
+// aws:vendor_registration passing. The API key is typed into the window (never argv, never a file);
 // afterwards it is in no file of the session (a planted control proves the search finds it).
 // Prints "# user-actions launch→green test (ML cube on AWS, including registration): N".
 import { spawnSync } from "node:child_process";
@@ -183,10 +183,10 @@ print(json.dumps(d if isinstance(d, dict) else json.loads(urllib.parse.unquote(d
     console.log(`# probes: ${probes.map((p) => `${p.id}=${p.status}`).join(" ")}`);
     t.check(verdict === "pass", "the connectivity test is green", JSON.stringify(probes.filter((p) => p.status === "fail")));
     const passed = probes.filter((p) => p.status === "pass").map((p) => p.id);
-    for (const id of ["credentials", "role_exists", "trust_policy", "permissions", `bucket:${BUCKET}`, "event_bus:default", "vendor:registration:aws"]) {
+    for (const id of ["aws:credentials", "aws:role_exists", "aws:trust_policy", "aws:permissions", `aws:bucket:${BUCKET}`, "aws:event_bus:default", "aws:vendor_registration"]) {
       t.check(passed.includes(id), `probe ${id} passed`);
     }
-    const regProbe = probes.find((p) => p.id === "vendor:registration:aws");
+    const regProbe = probes.find((p) => p.id === "aws:vendor_registration");
     t.check(regProbe?.text.includes("Registered with ML cube Platform: AWS"), "the registration probe is named in words", regProbe?.text);
     t.check(probes.every((p) => p.status === "pass" || (p.status === "skip" && p.id.startsWith("vendor_"))), "every other probe passed (vendor-side ones skipped: no vendor credentials)");
     await f.shot("test-green");

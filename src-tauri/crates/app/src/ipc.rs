@@ -289,7 +289,10 @@ impl From<&trustbridge_cloud::aws::ExistingPolicy> for RolePolicy {
 /// A connectivity probe's outcome.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Probe {
+    /// `cloud:check[:target]` (`aws:role_exists`, `gcp:bucket:b`): stable, for tests and keys.
     pub id: String,
+    /// The probe in plain words, from Rust (`ProbeId::title`).
+    pub title: String,
     pub status: ProbeStatus,
     #[ts(type = "number")]
     pub duration_ms: u64,
@@ -311,8 +314,8 @@ pub struct VerifyReport {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum ProbeUpdate {
-    Started { id: String },
-    Waiting { id: String, message: String },
+    Started { id: String, title: String },
+    Waiting { id: String, title: String, message: String },
     Finished { probe: Probe },
 }
 
@@ -335,10 +338,13 @@ impl From<&trustbridge_cloud::aws::CallerIdentity> for AwsCaller {
     }
 }
 
-impl From<&trustbridge_cloud::aws::ProbeResult> for Probe {
-    fn from(p: &trustbridge_cloud::aws::ProbeResult) -> Probe {
+impl Probe {
+    /// A probe result for the window; `vendor`: the vendor's display name (the registration
+    /// probe's title names it).
+    pub fn of(p: &trustbridge_cloud::aws::ProbeResult, vendor: &str) -> Probe {
         Probe {
-            id: p.id.clone(),
+            id: p.id.to_string(),
+            title: p.id.title(vendor),
             status: p.status,
             duration_ms: p.duration_ms,
             message: p.message.clone(),
@@ -348,13 +354,13 @@ impl From<&trustbridge_cloud::aws::ProbeResult> for Probe {
     }
 }
 
-impl From<trustbridge_cloud::aws::ProbeEvent> for ProbeUpdate {
-    fn from(e: trustbridge_cloud::aws::ProbeEvent) -> ProbeUpdate {
+impl ProbeUpdate {
+    pub fn of(e: trustbridge_cloud::aws::ProbeEvent, vendor: &str) -> ProbeUpdate {
         use trustbridge_cloud::aws::ProbeEvent;
         match e {
-            ProbeEvent::Started { id } => ProbeUpdate::Started { id },
-            ProbeEvent::Waiting { id, message } => ProbeUpdate::Waiting { id, message },
-            ProbeEvent::Finished(p) => ProbeUpdate::Finished { probe: Probe::from(&p) },
+            ProbeEvent::Started { id } => ProbeUpdate::Started { title: id.title(vendor), id: id.to_string() },
+            ProbeEvent::Waiting { id, message } => ProbeUpdate::Waiting { title: id.title(vendor), id: id.to_string(), message },
+            ProbeEvent::Finished(p) => ProbeUpdate::Finished { probe: Probe::of(&p, vendor) },
         }
     }
 }

@@ -9,7 +9,7 @@
 //! by something else is refused.
 
 use trustbridge_cloud::aws::{verify::Progress, ProbeEvent, ProbeResult, ProbeStatus};
-use trustbridge_cloud::probe::ProbeCode;
+use trustbridge_cloud::probe::{Check, ProbeCode, ProbeId};
 use trustbridge_cloud::vendor::{self, mlcube, VendorSettings};
 use trustbridge_cloud::{CloudError, VendorErrorKind};
 use trustbridge_core::plan::Plan;
@@ -389,7 +389,7 @@ pub async fn unregister(
 }
 
 /// The connectivity test's view of the registration: one probe per registering cloud,
-/// `vendor:registration:{cloud}`.
+/// `{cloud}:vendor_registration`.
 pub async fn probes(r: &Resolved, store: &SecretStore, settings: &VendorSettings, progress: Progress<'_>) -> Vec<ProbeResult> {
     let clouds = registering(r);
     if clouds.is_empty() {
@@ -397,7 +397,7 @@ pub async fn probes(r: &Resolved, store: &SecretStore, settings: &VendorSettings
     }
     let vendor = &r.profile.display_name;
     let finish = |cloud: Cloud, status: ProbeStatus, message: String, fix: Option<String>, code: Option<ProbeCode>, ms: u64| {
-        let p = ProbeResult { id: format!("vendor:registration:{}", cloud.as_str()), status, duration_ms: ms, message, fix, code };
+        let p = ProbeResult { id: ProbeId::new(cloud, Check::VendorRegistration), status, duration_ms: ms, message, fix, code };
         progress(ProbeEvent::Started { id: p.id.clone() });
         progress(ProbeEvent::Finished(p.clone()));
         p

@@ -7,6 +7,7 @@ use std::time::Duration;
 use trustbridge_cloud::aws::{self, verify::Progress, AwsSettings, ProbeEvent, ProbeResult, ProbeStatus};
 use trustbridge_cloud::azure::{self, AzureSettings};
 use trustbridge_cloud::gcp::{self, GcpSettings};
+use trustbridge_cloud::probe::{Check, Cloud, ProbeId};
 use trustbridge_cloud::vendor::VendorSettings;
 use trustbridge_cloud::CloudError;
 use trustbridge_core::validate::Resolved;
@@ -58,13 +59,13 @@ impl CloudSettings {
 pub type MissingFix<'a> = &'a (dyn Fn(SecretKind) -> String + Send + Sync);
 
 /// A failing probe for a cloud whose credentials could not be read from the keyring (no network call).
-fn credentials_probe(kind: SecretKind, e: &SecretsError, missing_fix: MissingFix<'_>) -> ProbeResult {
+fn credentials_probe(cloud: Cloud, kind: SecretKind, e: &SecretsError, missing_fix: MissingFix<'_>) -> ProbeResult {
     let fix = match e {
         SecretsError::NotFound { .. } => missing_fix(kind),
         other => other.fix().unwrap_or_default(),
     };
     ProbeResult {
-        id: format!("{}:credentials", kind.as_str()),
+        id: ProbeId::new(cloud, Check::Credentials),
         status: ProbeStatus::Fail,
         duration_ms: 0,
         message: e.to_string(),
@@ -96,9 +97,10 @@ pub fn takes_secret(r: &Resolved, kind: SecretKind) -> Result<bool, &'static str
 
 /// A keyless cloud has no customer-held credential to sign in with: one skipped probe that says so
 /// (the vendor runs its own connection test), instead of a "credentials not stored" failure.
-fn keyless_probe(id: &str, message: &str, progress: Progress<'_>) -> ProbeResult {
-    let p = ProbeResult { id: id.into(), status: ProbeStatus::Skip, duration_ms: 0, message: message.into(), fix: None, code: None };
-    progress(ProbeEvent::Started { id: id.into() });
+fn keyless_probe(cloud: Cloud, message: &str, progress: Progress<'_>) -> ProbeResult {
+    let id = ProbeId::new(cloud, Check::Keyless);
+    let p = ProbeResult { id: id.clone(), status: ProbeStatus::Skip, duration_ms: 0, message: message.into(), fix: None, code: None };
+    progress(ProbeEvent::Started { id });
     progress(ProbeEvent::Finished(p.clone()));
     p
 }
@@ -113,8 +115,8 @@ pub async fn verify_all(
     progress: Progress<'_>,
 ) -> Result<Vec<ProbeResult>, CloudError> {
     let name = &r.plan.integration.name;
-    let stored_failure = |kind: SecretKind, e: &SecretsError| {
-        let p = credentials_probe(kind, e, missing_fix);
+    let stored_failure = |cloud: Cloud, kind: SecretKind, e: &SecretsError| {
+        let p = credentials_probe(cloud, kind, e, missing_fix);
         progress(ProbeEvent::Finished(p.clone()));
         Ok(vec![p])
     };
@@ -127,13 +129,13 @@ pub async fn verify_all(
     let gcp_part = async {
         match &r.gcp {
             Some(g) if g.workload_identity.is_some() => Ok(vec![keyless_probe(
-                "gcp:keyless",
+                Cloud::Gcp,
                 "keyless (Workload Identity Federation): there is no key on this computer to test with; the vendor's sessions of the role named in the plan impersonate the service account",
                 progress,
             )]),
             Some(_) => match store.gcp_key(name) {
                 Ok(key) => gcp::verify(r, &key, &settings.gcp, progress).await,
-                Err(e) => stored_failure(SecretKind::Gcp, &e),
+                Err(e) => stored_failure(Cloud::Gcp, SecretKind::Gcp, &e),
             },
             None => Ok(Vec::new()),
         }
@@ -141,13 +143,13 @@ pub async fn verify_all(
     let azure_part = async {
         match &r.azure {
             Some(z) if z.vendor_app_id.is_some() => Ok(vec![keyless_probe(
-                "azure:keyless",
+                Cloud::Azure,
                 "keyless (admin consent to the vendor's app): there is no secret on this computer to test with; once an admin has consented, the vendor's app holds the role assignments",
                 progress,
             )]),
             Some(_) => match store.azure_secret(name) {
                 Ok(secret) => azure::verify(r, &secret, &settings.azure, progress).await,
-                Err(e) => stored_failure(SecretKind::Azure, &e),
+                Err(e) => stored_failure(Cloud::Azure, SecretKind::Azure, &e),
             },
             None => Ok(Vec::new()),
         }

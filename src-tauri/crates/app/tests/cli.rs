@@ -182,7 +182,7 @@ fn verify_covers_gcp_and_azure_and_names_missing_keyring_credentials() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
     let ids: Vec<&str> = v.as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["gcp:credentials", "azure:credentials", "vendor:registration:gcp", "vendor:registration:azure"], "{}", text(&o));
+    assert_eq!(ids, ["gcp:credentials", "azure:credentials", "gcp:vendor_registration", "azure:vendor_registration"], "{}", text(&o));
     // Not registered with ML cube yet: said, and not counted as proven.
     for p in &v.as_array().unwrap()[2..] {
         assert_eq!(p["status"], "skip", "{p}");

@@ -112,12 +112,12 @@ fn apply_verify_revoke_from_the_command_line_with_exit_codes() {
     assert_eq!(o.status.code(), Some(0), "{out}{err}");
     // The sixth-plus-one probe: the registration with ML cube, not made in this test (skipped, said so).
     assert!(out.contains("connectivity test passed: 6 of 7 probes ok, 0 failing, 1 skipped"), "{out}");
-    assert!(out.contains("skip vendor:registration:aws"), "{out}");
+    assert!(out.contains("skip aws:vendor_registration"), "{out}");
 
     let o = trustbridge(&url, &["verify", "--plan", p, "--json"]);
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("verify --json prints JSON");
-    let probes: Vec<&serde_json::Value> = v.as_array().unwrap().iter().filter(|p| p["id"] != "vendor:registration:aws").collect();
+    let probes: Vec<&serde_json::Value> = v.as_array().unwrap().iter().filter(|p| p["id"] != "aws:vendor_registration").collect();
     assert_eq!(probes.len(), 6);
     for pr in probes {
         let keys: Vec<&str> = pr.as_object().unwrap().keys().map(|k| k.as_str()).collect();
@@ -134,7 +134,7 @@ fn apply_verify_revoke_from_the_command_line_with_exit_codes() {
     assert_eq!(o.status.code(), Some(1), "a failing probe exits 1");
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let failing: Vec<&str> = v.as_array().unwrap().iter().filter(|x| x["status"] == "fail").map(|x| x["id"].as_str().unwrap()).collect();
-    assert_eq!(failing, ["role_exists"]);
+    assert_eq!(failing, ["aws:role_exists"]);
 }
 
 #[test]

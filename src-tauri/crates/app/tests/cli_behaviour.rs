@@ -10,10 +10,10 @@
 use std::path::Path;
 use std::process::Command;
 
-use trustbridge_cloud::probe::{ProbeResult, ProbeStatus, Verdict};
+use trustbridge_cloud::probe::{Check, Cloud, ProbeId, ProbeResult, ProbeStatus, Verdict};
 
 fn probe(status: ProbeStatus) -> ProbeResult {
-    ProbeResult { id: "x".into(), status, duration_ms: 0, message: String::new(), fix: None, code: None }
+    ProbeResult { id: ProbeId::new(Cloud::Aws, Check::RoleExists), status, duration_ms: 0, message: String::new(), fix: None, code: None }
 }
 
 #[test]

@@ -81,7 +81,7 @@ fn a_profile_a_credential_process_and_the_vendor_profile_each_work() {
     let verify = |extra: &[(&'static str, &'static str)]| {
         let o = tb(&moto, &with(extra), &["verify", "--json", "--plan", &plan]);
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
-        v.as_array().unwrap().iter().find(|p| p["id"] == "vendor_assume_role").map(|p| p["status"].as_str().unwrap().to_string())
+        v.as_array().unwrap().iter().find(|p| p["id"] == "aws:vendor_assume_role").map(|p| p["status"].as_str().unwrap().to_string())
     };
     let without = verify(&[("AWS_PROFILE", "customer")]);
     assert_ne!(without.as_deref(), Some("pass"), "not run without vendor credentials: {without:?}");

@@ -159,7 +159,7 @@ fn inner_register_flow() {
     let t = ok(tb(&env, &m, &["verify", "--plan", p, "--json"]), &mut outputs);
     let probes: serde_json::Value =
         serde_json::from_str(&String::from_utf8_lossy(&outputs.last().unwrap().stdout)).unwrap_or_else(|_| panic!("{t}"));
-    let reg = probes.as_array().unwrap().iter().find(|x| x["id"] == "vendor:registration:aws").unwrap_or_else(|| panic!("{probes}"));
+    let reg = probes.as_array().unwrap().iter().find(|x| x["id"] == "aws:vendor_registration").unwrap_or_else(|| panic!("{probes}"));
     assert_eq!(reg["status"], "pass", "{reg}");
     assert!(reg["message"].as_str().unwrap().contains("registered at ML cube Platform as 'TB_AWS' (the default)"), "{reg}");
 

@@ -2,18 +2,12 @@
 //! trust roots, a rule for where a credential may be sent, token requests, and error
 //! classification. Nothing here ever formats a secret.
 
-use std::future::Future;
 use std::time::Duration;
 use trustbridge_secrets::Sensitive;
 
 use crate::retry::RetryPolicy;
 
-pub use crate::probe::{Cloud, Code, Kind, Outcome, ProbeEvent, ProbeResult, ProbeStatus, Progress};
-
-/// Runs one GCP or Azure probe: [`crate::probe::run`].
-pub async fn probe(cloud: Cloud, id: String, bound: Duration, progress: Progress<'_>, body: impl Future<Output = Outcome>) -> ProbeResult {
-    crate::probe::run(cloud, id, bound, progress, body).await
-}
+use crate::probe::{Cloud, Code, Kind, Outcome};
 
 /// A client for one verify run. `extra_roots_pem`: PEM certificates trusted in addition to the
 /// system's (private endpoints, emulators with self-signed certificates). It never follows a

@@ -20,10 +20,154 @@ pub enum ProbeStatus {
     Skip,
 }
 
+/// What a probe checks. With the cloud and the target, a probe's [`ProbeId`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Check {
+    /// The customer's credentials sign in (AWS: as the plan's account).
+    Credentials,
+    /// A keyless route: nothing on this computer to sign in with.
+    Keyless,
+    RoleExists,
+    TrustPolicy,
+    Permissions,
+    Bucket,
+    EventBus,
+    Container,
+    Topic,
+    VendorAssumeRole,
+    VendorWrongExternalId,
+    VendorNoExternalId,
+    VendorListObjects,
+    VendorPutEvents,
+    /// The vendor's registration of this cloud's access (its API).
+    VendorRegistration,
+    /// Role packs: a customer-managed policy, a role.
+    ManagedPolicy,
+    Role,
+}
+
+impl Check {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Check::Credentials => "credentials",
+            Check::Keyless => "keyless",
+            Check::RoleExists => "role_exists",
+            Check::TrustPolicy => "trust_policy",
+            Check::Permissions => "permissions",
+            Check::Bucket => "bucket",
+            Check::EventBus => "event_bus",
+            Check::Container => "container",
+            Check::Topic => "topic",
+            Check::VendorAssumeRole => "vendor_assume_role",
+            Check::VendorWrongExternalId => "vendor_wrong_external_id",
+            Check::VendorNoExternalId => "vendor_no_external_id",
+            Check::VendorListObjects => "vendor_list_objects",
+            Check::VendorPutEvents => "vendor_put_events",
+            Check::VendorRegistration => "vendor_registration",
+            Check::ManagedPolicy => "managed_policy",
+            Check::Role => "role",
+        }
+    }
+}
+
+/// A probe's identity, typed: `{cloud, check, target}`. It reads (and serializes) as
+/// `cloud:check` or `cloud:check:target` — `aws:role_exists`, `gcp:bucket:training-data`,
+/// `azure:container:acct/models` — the same shape on every cloud.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ProbeId {
+    cloud: Cloud,
+    check: Check,
+    target: Option<String>,
+    text: String,
+}
+
+impl ProbeId {
+    pub fn new(cloud: Cloud, check: Check) -> ProbeId {
+        ProbeId { cloud, check, target: None, text: format!("{}:{}", cloud.as_str(), check.as_str()) }
+    }
+
+    /// A check of one thing: a bucket, a bus, a container, a topic, a policy, a role.
+    pub fn on(cloud: Cloud, check: Check, target: impl Into<String>) -> ProbeId {
+        let target = target.into();
+        let text = format!("{}:{}:{target}", cloud.as_str(), check.as_str());
+        ProbeId { cloud, check, target: Some(target), text }
+    }
+
+    pub fn cloud(&self) -> Cloud {
+        self.cloud
+    }
+
+    pub fn check(&self) -> Check {
+        self.check
+    }
+
+    pub fn target(&self) -> Option<&str> {
+        self.target.as_deref()
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The probe in plain words, for the window: "The role exists", "Cloud Storage bucket b",
+    /// "Registered with ML cube Platform: AWS" (`vendor`: the vendor's display name).
+    pub fn title(&self, vendor: &str) -> String {
+        let t = self.target.as_deref().unwrap_or_default();
+        let cloud = self.cloud.display_name();
+        match (self.cloud, self.check) {
+            (Cloud::Aws, Check::Credentials) => "Your AWS credentials work".into(),
+            (Cloud::Gcp, Check::Credentials) => "The Google Cloud key signs in".into(),
+            (Cloud::Azure, Check::Credentials) => "The Azure service principal signs in".into(),
+            (_, Check::Keyless) => format!("{cloud}: keyless sign-in"),
+            (_, Check::RoleExists) => "The role exists".into(),
+            (_, Check::TrustPolicy) => "The trust policy lets only the vendor in".into(),
+            (_, Check::Permissions) => "The role's permissions match the plan".into(),
+            (_, Check::VendorAssumeRole) => "The vendor can assume the role".into(),
+            (_, Check::VendorNoExternalId) => "Without the external ID the vendor is refused".into(),
+            (_, Check::VendorWrongExternalId) => "With a wrong external ID the vendor is refused".into(),
+            (Cloud::Gcp, Check::Bucket) => format!("Cloud Storage bucket {t}"),
+            (_, Check::Bucket) => format!("Bucket {t}"),
+            (_, Check::EventBus) => format!("Event bus {t}"),
+            (_, Check::Container) => format!("Blob container {t}"),
+            (Cloud::Azure, Check::Topic) => format!("Event Grid topic {t}"),
+            (_, Check::Topic) => format!("Pub/Sub topic {t}"),
+            (_, Check::VendorListObjects) => format!("The vendor can list bucket {t}"),
+            (_, Check::VendorPutEvents) => format!("The vendor can send events to {t}"),
+            (_, Check::VendorRegistration) => format!("Registered with {vendor}: {cloud}"),
+            (_, Check::ManagedPolicy) => format!("Managed policy {t}"),
+            (_, Check::Role) => format!("Role {t}"),
+        }
+    }
+}
+
+impl std::fmt::Display for ProbeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Serialize for ProbeId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl PartialEq<str> for ProbeId {
+    fn eq(&self, other: &str) -> bool {
+        self.text == other
+    }
+}
+
+impl PartialEq<&str> for ProbeId {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+
 /// One probe's result. `code` is the stable error code when it failed on an error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProbeResult {
-    pub id: String,
+    pub id: ProbeId,
     pub status: ProbeStatus,
     pub duration_ms: u64,
     pub message: String,
@@ -63,11 +207,11 @@ impl Verdict {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum ProbeEvent {
     Started {
-        id: String,
+        id: ProbeId,
     },
     /// A probe is waiting for something (IAM propagation) and says what.
     Waiting {
-        id: String,
+        id: ProbeId,
         message: String,
     },
     Finished(ProbeResult),
@@ -112,6 +256,15 @@ impl Cloud {
             Cloud::Aws => "aws",
             Cloud::Gcp => "gcp",
             Cloud::Azure => "azure",
+        }
+    }
+
+    /// The cloud's name in plain words.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Cloud::Aws => "AWS",
+            Cloud::Gcp => "Google Cloud",
+            Cloud::Azure => "Azure",
         }
     }
 }
@@ -296,12 +449,12 @@ impl std::fmt::Display for Code {
 }
 
 /// Runs one probe under `bound`; reports `Started` and `Finished`.
-pub async fn run(cloud: Cloud, id: String, bound: Duration, progress: Progress<'_>, body: impl Future<Output = Outcome>) -> ProbeResult {
+pub async fn run(id: ProbeId, bound: Duration, progress: Progress<'_>, body: impl Future<Output = Outcome>) -> ProbeResult {
     progress(ProbeEvent::Started { id: id.clone() });
     let start = Instant::now();
     let outcome = match tokio::time::timeout(bound, body).await {
         Ok(o) => o,
-        Err(_) => timed_out(cloud, &id, bound),
+        Err(_) => timed_out(&id, bound),
     };
     let duration_ms = start.elapsed().as_millis() as u64;
     let r = match outcome {
@@ -313,14 +466,14 @@ pub async fn run(cloud: Cloud, id: String, bound: Duration, progress: Progress<'
     r
 }
 
-fn timed_out(cloud: Cloud, id: &str, bound: Duration) -> Outcome {
-    match cloud {
-        Cloud::Aws => CloudError::Timeout { action: id.to_string(), after: bound }.into(),
-        Cloud::Gcp | Cloud::Azure => Outcome::fail(
+fn timed_out(id: &ProbeId, bound: Duration) -> Outcome {
+    match id.cloud() {
+        cloud @ (Cloud::Gcp | Cloud::Azure) => Outcome::fail(
             Code::new(cloud, Kind::Timeout),
             format!("{id} did not answer within {} ms", bound.as_millis()),
             "the endpoint accepted the connection but did not answer: check the network, proxy (HTTPS_PROXY) or firewall, or raise --timeout; it is safe to re-run",
         ),
+        Cloud::Aws => CloudError::Timeout { action: id.to_string(), after: bound }.into(),
     }
 }
 

@@ -29,8 +29,14 @@ fn assert_all_green(rs: &[ProbeResult]) {
     assert!(rs.iter().all(|r| r.status == ProbeStatus::Pass), "{rs:#?}");
 }
 
-const CUSTOMER_PROBES: [&str; 6] =
-    ["credentials", "role_exists", "trust_policy", "permissions", "bucket:my-company-data-bucket", "event_bus:retrain-events"];
+const CUSTOMER_PROBES: [&str; 6] = [
+    "aws:credentials",
+    "aws:role_exists",
+    "aws:trust_policy",
+    "aws:permissions",
+    "aws:bucket:my-company-data-bucket",
+    "aws:event_bus:retrain-events",
+];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_then_verify_is_all_green_and_progress_is_live() {
@@ -51,7 +57,7 @@ async fn apply_then_verify_is_all_green_and_progress_is_live() {
     let ids: Vec<&str> = rs.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, CUSTOMER_PROBES);
     assert_all_green(&rs);
-    assert!(by_id(&rs, "permissions").message.contains("SimulatePrincipalPolicy unavailable"), "says it fell back: {rs:#?}");
+    assert!(by_id(&rs, "aws:permissions").message.contains("SimulatePrincipalPolicy unavailable"), "says it fell back: {rs:#?}");
     let ev = events.into_inner().unwrap();
     let started = ev.iter().filter(|e| matches!(e, ProbeEvent::Started { .. })).count();
     let finished = ev.iter().filter(|e| matches!(e, ProbeEvent::Finished(_))).count();
@@ -92,8 +98,8 @@ async fn tampering_is_named_by_exactly_the_failing_probe_and_apply_repairs_it() 
     // 1. A deleted inline policy.
     sess.iam.delete_role_policy().role_name(role).policy_name(STORAGE_POLICY_NAME).send().await.unwrap();
     let rs = verify(&r, &s, &no_progress).await.unwrap();
-    assert_eq!(failing(&rs), ["permissions"], "{rs:#?}");
-    let p = by_id(&rs, "permissions");
+    assert_eq!(failing(&rs), ["aws:permissions"], "{rs:#?}");
+    let p = by_id(&rs, "aws:permissions");
     assert!(p.message.contains("lacks") && p.message.contains("s3:getobject"), "{}", p.message);
     assert!(p.fix.as_deref().unwrap().contains("trustbridge apply"));
     let fixed = apply(&r, &s, false).await.unwrap();
@@ -106,8 +112,8 @@ async fn tampering_is_named_by_exactly_the_failing_probe_and_apply_repairs_it() 
     let tampered = trustbridge_core::render::aws::trust_policy(a).to_pretty_json().replace(EXTERNAL_ID, "someone-elses-id");
     sess.iam.update_assume_role_policy().role_name(role).policy_document(tampered).send().await.unwrap();
     let rs = verify(&r, &s, &no_progress).await.unwrap();
-    assert_eq!(failing(&rs), ["trust_policy"], "{rs:#?}");
-    let t = by_id(&rs, "trust_policy");
+    assert_eq!(failing(&rs), ["aws:trust_policy"], "{rs:#?}");
+    let t = by_id(&rs, "aws:trust_policy");
     assert!(t.message.contains("external id 'someone-elses-id'") && t.message.contains(EXTERNAL_ID), "{}", t.message);
     assert!(t.fix.as_deref().unwrap().contains("trustbridge apply"));
     let fixed = apply(&r, &s, false).await.unwrap();
@@ -118,8 +124,8 @@ async fn tampering_is_named_by_exactly_the_failing_probe_and_apply_repairs_it() 
     // 3. A deleted bucket.
     sess.s3.delete_bucket().bucket(BUCKET).send().await.unwrap();
     let rs = verify(&r, &s, &no_progress).await.unwrap();
-    assert_eq!(failing(&rs), [format!("bucket:{BUCKET}")], "{rs:#?}");
-    let b = by_id(&rs, &format!("bucket:{BUCKET}"));
+    assert_eq!(failing(&rs), [format!("aws:bucket:{BUCKET}")], "{rs:#?}");
+    let b = by_id(&rs, &format!("aws:bucket:{BUCKET}"));
     assert!(b.message.contains("does not exist"), "{}", b.message);
     assert!(b.fix.as_deref().unwrap().contains(&format!("create bucket {BUCKET}")));
 }
@@ -141,8 +147,8 @@ async fn revoke_removes_the_role_and_a_second_revoke_finds_nothing() {
     assert!(e.into_service_error().is_no_such_entity_exception());
 
     let rs = verify(&r, &s, &no_progress).await.unwrap();
-    assert_eq!(failing(&rs), ["role_exists"], "{rs:#?}");
-    assert_eq!(by_id(&rs, "trust_policy").status, ProbeStatus::Skip);
+    assert_eq!(failing(&rs), ["aws:role_exists"], "{rs:#?}");
+    assert_eq!(by_id(&rs, "aws:trust_policy").status, ProbeStatus::Skip);
     let again = revoke(&r, &s, false).await.expect("revoke again");
     assert!(again.changes.is_empty());
 }
@@ -547,7 +553,7 @@ async fn auth_mode_a_wrong_external_id_is_refused_and_the_vendor_reads_only_the_
     let events = Mutex::new(Vec::new());
     let progress = |e: ProbeEvent| events.lock().unwrap().push(e);
     let rs = verify(&r, &s, &progress).await.unwrap();
-    let p = by_id(&rs, "vendor_assume_role");
+    let p = by_id(&rs, "aws:vendor_assume_role");
     assert_eq!(p.code.as_deref(), Some("aws.role_not_assumable_yet"), "{rs:#?}");
     assert!(p.duration_ms <= 4000, "{p:#?}");
     let waits: Vec<String> = events
@@ -555,12 +561,12 @@ async fn auth_mode_a_wrong_external_id_is_refused_and_the_vendor_reads_only_the_
         .unwrap()
         .into_iter()
         .filter_map(|e| match e {
-            ProbeEvent::Waiting { id, message } if id == "vendor_assume_role" => Some(message),
+            ProbeEvent::Waiting { id, message } if id == "aws:vendor_assume_role" => Some(message),
             _ => None,
         })
         .collect();
     assert!(!waits.is_empty() && waits[0].contains("waiting for IAM to make"), "{waits:?}");
-    assert_eq!(by_id(&rs, &format!("vendor_list_objects:{BUCKET}")).status, ProbeStatus::Skip);
+    assert_eq!(by_id(&rs, &format!("aws:vendor_list_objects:{BUCKET}")).status, ProbeStatus::Skip);
 
     // Narrow the vendor principal to the stand-in user's exact ARN (AWS would match the account
     // root), keeping the plan's external id condition. Compact JSON: no spaces (see above).
@@ -580,17 +586,17 @@ async fn auth_mode_a_wrong_external_id_is_refused_and_the_vendor_reads_only_the_
         .unwrap();
 
     let rs = verify(&r, &s, &no_progress).await.unwrap();
-    assert_eq!(by_id(&rs, "vendor_assume_role").status, ProbeStatus::Pass, "{rs:#?}");
-    assert_eq!(by_id(&rs, "vendor_wrong_external_id").status, ProbeStatus::Pass, "a wrong external id must be refused: {rs:#?}");
-    assert_eq!(by_id(&rs, &format!("vendor_list_objects:{BUCKET}")).status, ProbeStatus::Pass, "{rs:#?}");
+    assert_eq!(by_id(&rs, "aws:vendor_assume_role").status, ProbeStatus::Pass, "{rs:#?}");
+    assert_eq!(by_id(&rs, "aws:vendor_wrong_external_id").status, ProbeStatus::Pass, "a wrong external id must be refused: {rs:#?}");
+    assert_eq!(by_id(&rs, &format!("aws:vendor_list_objects:{BUCKET}")).status, ProbeStatus::Pass, "{rs:#?}");
     // Known moto limits (moto 5.x, checked here): a missing external id is not refused, and EventBridge is
     // checked against Resource "*" only. The probes report both honestly as failures.
-    let none = by_id(&rs, "vendor_no_external_id");
+    let none = by_id(&rs, "aws:vendor_no_external_id");
     assert_eq!(none.status, ProbeStatus::Fail);
     assert!(none.message.contains("without an external id"));
-    assert_eq!(by_id(&rs, &format!("vendor_put_events:{BUS}")).code.as_deref(), Some("aws.access_denied"));
+    assert_eq!(by_id(&rs, &format!("aws:vendor_put_events:{BUS}")).code.as_deref(), Some("aws.access_denied"));
     // The narrowed principal is not the plan's: the trust probe says so.
-    assert_eq!(by_id(&rs, "trust_policy").status, ProbeStatus::Fail);
+    assert_eq!(by_id(&rs, "aws:trust_policy").status, ProbeStatus::Fail);
 
     // As the assumed role: the permitted bucket reads, another is denied.
     let vendor_sess = Session::connect(a, &AwsSettings { credentials: Some(vendor), ..open.clone() }).await;
@@ -647,7 +653,10 @@ async fn a_black_holed_endpoint_ends_every_probe_within_its_timeout() {
                     p.fix.as_deref().unwrap().contains("did not answer") || p.fix.as_deref().unwrap().contains("accepted the connection")
                 );
             }
-            ProbeStatus::Skip => assert!(p.id.starts_with("vendor_list_objects") || p.id.starts_with("vendor_put_events"), "{p:#?}"),
+            ProbeStatus::Skip => assert!(
+                p.id.as_str().starts_with("aws:vendor_list_objects") || p.id.as_str().starts_with("aws:vendor_put_events"),
+                "{p:#?}"
+            ),
             ProbeStatus::Pass => panic!("nothing can pass against a black hole: {p:#?}"),
         }
     }
@@ -723,8 +732,8 @@ async fn an_sse_kms_bucket_without_a_planned_key_gets_a_kms_hint() {
     sess.s3.put_bucket_encryption().bucket(BUCKET).server_side_encryption_configuration(conf).send().await.unwrap();
 
     let rs = verify(&r, &s, &no_progress).await.unwrap();
-    assert_eq!(failing(&rs), [format!("bucket:{BUCKET}")], "{rs:#?}");
-    let b = by_id(&rs, &format!("bucket:{BUCKET}"));
+    assert_eq!(failing(&rs), [format!("aws:bucket:{BUCKET}")], "{rs:#?}");
+    let b = by_id(&rs, &format!("aws:bucket:{BUCKET}"));
     assert!(b.message.contains("SSE-KMS") && b.message.contains("kms:Decrypt"), "{}", b.message);
     assert!(b.fix.as_deref().unwrap().contains("kms_key_arn"));
 
@@ -742,7 +751,7 @@ async fn an_sse_kms_bucket_without_a_planned_key_gets_a_kms_hint() {
     );
     let rs = verify(&with_key, &s, &no_progress).await.unwrap();
     assert_all_green(&rs);
-    assert!(by_id(&rs, &format!("bucket:{BUCKET}")).message.contains("SSE-KMS with the planned key"));
+    assert!(by_id(&rs, &format!("aws:bucket:{BUCKET}")).message.contains("SSE-KMS with the planned key"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

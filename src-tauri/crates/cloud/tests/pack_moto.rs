@@ -54,7 +54,7 @@ async fn mlspace_pack_applies_converges_verifies_and_revokes() {
         .unwrap();
     let probes = verify_pack(&r, &settings).await.unwrap();
     let failing: Vec<&str> = probes.iter().filter(|p| p.status == ProbeStatus::Fail).map(|p| p.id.as_str()).collect();
-    assert_eq!(failing, ["role:mlspace-app-role"], "{probes:#?}");
+    assert_eq!(failing, ["aws:role:mlspace-app-role"], "{probes:#?}");
     let bad = probes.iter().find(|p| p.status == ProbeStatus::Fail).unwrap();
     assert!(bad.message.contains("AWSLambdaVPCAccessExecutionRole is not attached"), "{}", bad.message);
     assert!(bad.fix.as_deref().unwrap().contains("trustbridge apply"));

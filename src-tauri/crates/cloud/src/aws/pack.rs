@@ -12,6 +12,7 @@ use trustbridge_core::policy::PolicyDocument;
 use super::apply::{grant_diff, read_inline, read_role, ApplyFailure, Change, ChangeKind, Op};
 use super::{parse_policy, AwsSettings, CallerIdentity, ProbeResult, ProbeStatus, Session};
 use crate::error::{CloudCode, CloudError};
+use crate::probe::{Check, Cloud, ProbeId};
 
 /// What apply (or revoke) did, as the same typed changes a vendor plan's apply reports
 /// (`changes` empty = already converged).
@@ -212,7 +213,7 @@ pub async fn apply_pack(r: &ResolvedPack, settings: &AwsSettings, dry_run: bool)
     Ok(PackReport { caller: me, changes })
 }
 
-fn probe(id: String, started: Instant, outcome: Result<String, (String, String)>) -> ProbeResult {
+fn probe(id: ProbeId, started: Instant, outcome: Result<String, (String, String)>) -> ProbeResult {
     let duration_ms = started.elapsed().as_millis() as u64;
     match outcome {
         Ok(message) => ProbeResult { id, status: ProbeStatus::Pass, duration_ms, message, fix: None, code: None },
@@ -234,7 +235,7 @@ pub async fn verify_pack(r: &ResolvedPack, settings: &AwsSettings) -> Result<Vec
             Some(cur) if cur.grants() != doc.grants() => Err((format!("managed policy {name} differs from the pack"), fix.clone())),
             Some(_) => Ok(format!("managed policy {name} matches the pack")),
         };
-        out.push(probe(format!("managed_policy:{name}"), t, res));
+        out.push(probe(ProbeId::on(Cloud::Aws, Check::ManagedPolicy, name.as_str()), t, res));
     }
     for role in &r.roles {
         let t = Instant::now();
@@ -263,7 +264,7 @@ pub async fn verify_pack(r: &ResolvedPack, settings: &AwsSettings) -> Result<Vec
                 }
             }
         };
-        out.push(probe(format!("role:{}", role.name), t, res));
+        out.push(probe(ProbeId::on(Cloud::Aws, Check::Role, role.name.as_str()), t, res));
     }
     Ok(out)
 }

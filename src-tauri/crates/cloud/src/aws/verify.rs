@@ -19,7 +19,7 @@ use super::apply::{read_inline, read_role};
 use super::{aws_section, describe_grant, mentions_vendor, parse_policy, AwsSettings, Credentials, Session, VendorCredentials};
 use crate::error::CloudError;
 
-use crate::probe::Cloud;
+use crate::probe::{Check, Cloud, ProbeId};
 pub use crate::probe::{Outcome, ProbeEvent, ProbeResult, ProbeStatus, Progress};
 
 /// An AWS probe failure the connectivity test names by its probe id (no error code of its own).
@@ -29,8 +29,16 @@ fn failed(message: impl Into<String>, fix: impl Into<String>) -> Outcome {
 
 type Boxed<'a> = Pin<Box<dyn Future<Output = Vec<ProbeResult>> + Send + 'a>>;
 
-async fn probe(id: String, bound: Duration, progress: Progress<'_>, body: impl Future<Output = Outcome>) -> ProbeResult {
-    crate::probe::run(Cloud::Aws, id, bound, progress, body).await
+async fn probe(id: ProbeId, bound: Duration, progress: Progress<'_>, body: impl Future<Output = Outcome>) -> ProbeResult {
+    crate::probe::run(id, bound, progress, body).await
+}
+
+fn id(check: Check) -> ProbeId {
+    ProbeId::new(Cloud::Aws, check)
+}
+
+fn id_on(check: Check, target: &str) -> ProbeId {
+    ProbeId::on(Cloud::Aws, check, target)
 }
 
 const APPLY_FIX: &str = "run `trustbridge apply --plan …` to restore it (it only changes what differs)";
@@ -43,17 +51,17 @@ pub async fn verify(r: &Resolved, settings: &AwsSettings, progress: Progress<'_>
     let mut probes: Vec<Boxed<'_>> = Vec::new();
     let s = &s;
 
-    probes.push(Box::pin(async move { vec![probe("credentials".into(), t, progress, credentials(s, a)).await] }));
-    probes.push(Box::pin(async move { vec![probe("role_exists".into(), t, progress, role_exists(s, a)).await] }));
-    probes.push(Box::pin(async move { vec![probe("trust_policy".into(), t, progress, trust(s, a)).await] }));
-    probes.push(Box::pin(async move { vec![probe("permissions".into(), t, progress, permissions(s, a)).await] }));
+    probes.push(Box::pin(async move { vec![probe(id(Check::Credentials), t, progress, credentials(s, a)).await] }));
+    probes.push(Box::pin(async move { vec![probe(id(Check::RoleExists), t, progress, role_exists(s, a)).await] }));
+    probes.push(Box::pin(async move { vec![probe(id(Check::TrustPolicy), t, progress, trust(s, a)).await] }));
+    probes.push(Box::pin(async move { vec![probe(id(Check::Permissions), t, progress, permissions(s, a)).await] }));
     let mut buckets: Vec<&str> = a.storage.iter().map(|x| x.bucket.as_str()).collect();
     buckets.dedup();
     for b in buckets {
-        probes.push(Box::pin(async move { vec![probe(format!("bucket:{b}"), t, progress, bucket(s, a, b)).await] }));
+        probes.push(Box::pin(async move { vec![probe(id_on(Check::Bucket, b), t, progress, bucket(s, a, b)).await] }));
     }
     for bus in &a.event_buses {
-        probes.push(Box::pin(async move { vec![probe(format!("event_bus:{bus}"), t, progress, event_bus(s, bus)).await] }));
+        probes.push(Box::pin(async move { vec![probe(id_on(Check::EventBus, bus), t, progress, event_bus(s, bus)).await] }));
     }
     if let Some(v) = &settings.vendor {
         probes.push(Box::pin(vendor_side(s, a, v, progress)));
@@ -332,14 +340,14 @@ async fn vendor_side<'a>(s: &'a Session, a: &'a ResolvedAws, v: &'a VendorCreden
     let assume_bound = propagation.max_total + t * 2;
     let positive = async {
         let mut creds = None;
-        let r = probe("vendor_assume_role".into(), assume_bound, progress, async {
+        let r = probe(id(Check::VendorAssumeRole), assume_bound, progress, async {
             let start = Instant::now();
             let res = crate::retry::retry(
                 propagation,
                 |e| matches!(e, CloudError::AccessDenied { .. }),
                 |w| {
                     progress(ProbeEvent::Waiting {
-                        id: "vendor_assume_role".into(),
+                        id: id(Check::VendorAssumeRole),
                         message: format!(
                             "waiting for IAM to make {role_arn} assumable (attempt {}, next in {} s)",
                             w.attempt,
@@ -367,11 +375,11 @@ async fn vendor_side<'a>(s: &'a Session, a: &'a ResolvedAws, v: &'a VendorCreden
         .await;
         (r, creds)
     };
-    let negative = |id: &'static str, external_id: Option<String>, what: &'static str| {
+    let negative = |check: Check, external_id: Option<String>, what: &'static str| {
         let vendor = &vendor;
         let role_arn = &role_arn;
         async move {
-            probe(id.into(), t, progress, async move {
+            probe(id(check), t, progress, async move {
                 match assume(vendor, role_arn, external_id.as_deref(), t).await {
                     Err(CloudError::AccessDenied { .. } | CloudError::DeniedBy { .. }) => {
                         Outcome::Pass(format!("refused {what}, as it must be"))
@@ -391,8 +399,8 @@ async fn vendor_side<'a>(s: &'a Session, a: &'a ResolvedAws, v: &'a VendorCreden
         Some(x) => {
             let (p, w, n) = tokio::join!(
                 positive,
-                negative("vendor_wrong_external_id", Some(format!("{x}-wrong")), "with a wrong external id"),
-                negative("vendor_no_external_id", None, "without an external id")
+                negative(Check::VendorWrongExternalId, Some(format!("{x}-wrong")), "with a wrong external id"),
+                negative(Check::VendorNoExternalId, None, "without an external id")
             );
             (p, Some(w), Some(n))
         }
@@ -403,7 +411,7 @@ async fn vendor_side<'a>(s: &'a Session, a: &'a ResolvedAws, v: &'a VendorCreden
     out.extend(wrong);
     out.extend(none);
 
-    let skipped = |id: String| ProbeResult {
+    let skipped = |id: ProbeId| ProbeResult {
         id,
         status: ProbeStatus::Skip,
         duration_ms: 0,
@@ -413,10 +421,10 @@ async fn vendor_side<'a>(s: &'a Session, a: &'a ResolvedAws, v: &'a VendorCreden
     };
     let Some(creds) = creds else {
         for st in &a.storage {
-            out.push(skipped(format!("vendor_list_objects:{}", st.bucket)));
+            out.push(skipped(id_on(Check::VendorListObjects, &st.bucket)));
         }
         for bus in &a.event_buses {
-            out.push(skipped(format!("vendor_put_events:{bus}")));
+            out.push(skipped(id_on(Check::VendorPutEvents, bus)));
         }
         return out;
     };
@@ -424,7 +432,7 @@ async fn vendor_side<'a>(s: &'a Session, a: &'a ResolvedAws, v: &'a VendorCreden
     let assumed = &assumed;
     let mut dependents: Vec<Boxed<'_>> = Vec::new();
     for st in &a.storage {
-        let id = format!("vendor_list_objects:{}", st.bucket);
+        let id = id_on(Check::VendorListObjects, &st.bucket);
         dependents.push(Box::pin(async move {
             vec![
                 probe(id, t, progress, async move {
@@ -456,7 +464,7 @@ async fn vendor_side<'a>(s: &'a Session, a: &'a ResolvedAws, v: &'a VendorCreden
         }));
     }
     for bus in &a.event_buses {
-        let id = format!("vendor_put_events:{bus}");
+        let id = id_on(Check::VendorPutEvents, bus);
         dependents.push(Box::pin(async move {
             vec![
                 probe(id, t, progress, async move {
@@ -557,7 +565,7 @@ mod tests {
     #[test]
     fn probe_results_serialize_with_the_pinned_shape() {
         let r = ProbeResult {
-            id: "role_exists".into(),
+            id: id(Check::RoleExists),
             status: ProbeStatus::Fail,
             duration_ms: 12,
             message: "m".into(),
@@ -565,9 +573,9 @@ mod tests {
             code: None,
         };
         let v = serde_json::to_value(&r).unwrap();
-        assert_eq!(v, serde_json::json!({"id":"role_exists","status":"fail","duration_ms":12,"message":"m","fix":"f"}));
-        let e = serde_json::to_value(ProbeEvent::Started { id: "x".into() }).unwrap();
-        assert_eq!(e, serde_json::json!({"event":"started","id":"x"}));
+        assert_eq!(v, serde_json::json!({"id":"aws:role_exists","status":"fail","duration_ms":12,"message":"m","fix":"f"}));
+        let e = serde_json::to_value(ProbeEvent::Started { id: id_on(Check::Bucket, "b") }).unwrap();
+        assert_eq!(e, serde_json::json!({"event":"started","id":"aws:bucket:b"}));
         let f = serde_json::to_value(ProbeEvent::Finished(r)).unwrap();
         assert_eq!(f["event"], "finished");
         assert_eq!(f["status"], "fail");

@@ -21,7 +21,8 @@ use trustbridge_core::validate::{Resolved, ResolvedAzure};
 use trustbridge_secrets::{AzureClientSecret, Sensitive};
 
 use crate::error::CloudError;
-use crate::http::{self, check_endpoint, describe_reqwest, enc, probe, snippet, Cloud, Code, Kind, Outcome, ProbeResult, Progress};
+use crate::http::{self, check_endpoint, describe_reqwest, enc, snippet};
+use crate::probe::{run as probe, Check, Cloud, Code, Kind, Outcome, ProbeId, ProbeResult, Progress};
 
 /// The Blob service version sent (bearer tokens need 2017-11-09 or later).
 pub const BLOB_API_VERSION: &str = "2021-12-02";
@@ -145,12 +146,12 @@ pub async fn verify(
         Ok(c) => c,
         Err(m) => {
             let o = Outcome::fail(Code::azure(Kind::Tls), m, "check the extra CA certificate (PEM) you configured");
-            return Ok(vec![probe(Cloud::Azure, "azure:credentials".into(), t, progress, async { o }).await]);
+            return Ok(vec![probe(ProbeId::new(Cloud::Azure, Check::Credentials), t, progress, async { o }).await]);
         }
     };
     let mut storage_token: Option<Sensitive<String>> = None;
     let mut eg_token: Option<Sensitive<String>> = None;
-    let cred = probe(Cloud::Azure, "azure:credentials".into(), t, progress, async {
+    let cred = probe(ProbeId::new(Cloud::Azure, Check::Credentials), t, progress, async {
         if let Err(why) = settings.check() {
             return Outcome::fail(
                 Code::azure(Kind::Endpoint),
@@ -176,15 +177,19 @@ pub async fn verify(
         Outcome::Pass(format!("signed in as app {} in tenant {}", secret.app_id, secret.tenant))
     })
     .await;
-    let ok = cred.status == http::ProbeStatus::Pass;
+    let ok = cred.status == crate::probe::ProbeStatus::Pass;
     let mut results = vec![cred];
     if !ok {
         let why = "skipped: no access token (see azure:credentials)";
         for (a, c) in &z.containers {
-            results.push(probe(Cloud::Azure, format!("azure:container:{a}/{c}"), t, progress, async { Outcome::Skip(why.into()) }).await);
+            results.push(
+                probe(ProbeId::on(Cloud::Azure, Check::Container, format!("{a}/{c}")), t, progress, async { Outcome::Skip(why.into()) })
+                    .await,
+            );
         }
         for tp in &z.topics {
-            results.push(probe(Cloud::Azure, format!("azure:topic:{tp}"), t, progress, async { Outcome::Skip(why.into()) }).await);
+            results
+                .push(probe(ProbeId::on(Cloud::Azure, Check::Topic, tp.as_str()), t, progress, async { Outcome::Skip(why.into()) }).await);
         }
         return Ok(results);
     }
@@ -194,8 +199,7 @@ pub async fn verify(
     if let Some(tok) = storage_token.as_ref() {
         for (a, c) in &z.containers {
             probes.push(Box::pin(probe(
-                Cloud::Azure,
-                format!("azure:container:{a}/{c}"),
+                ProbeId::on(Cloud::Azure, Check::Container, format!("{a}/{c}")),
                 t,
                 progress,
                 container(http, settings, tok, z, secret, a, c),
@@ -204,7 +208,12 @@ pub async fn verify(
     }
     if let Some(tok) = eg_token.as_ref() {
         for tp in &z.topics {
-            probes.push(Box::pin(probe(Cloud::Azure, format!("azure:topic:{tp}"), t, progress, topic(http, settings, tok, z, secret, tp))));
+            probes.push(Box::pin(probe(
+                ProbeId::on(Cloud::Azure, Check::Topic, tp.as_str()),
+                t,
+                progress,
+                topic(http, settings, tok, z, secret, tp),
+            )));
         }
     }
     results.extend(futures_util::future::join_all(probes).await);

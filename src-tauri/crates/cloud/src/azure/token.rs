@@ -2,7 +2,8 @@
 
 use trustbridge_secrets::{AzureClientSecret, Sensitive};
 
-use crate::http::{check_endpoint, form, request_token, snippet, Cloud, Code, Kind, Outcome};
+use crate::http::{check_endpoint, form, request_token, snippet};
+use crate::probe::{Cloud, Code, Kind, Outcome};
 
 pub const STORAGE_SCOPE: &str = "https://storage.azure.com/.default";
 pub const EVENTGRID_SCOPE: &str = "https://eventgrid.azure.net/.default";

@@ -20,10 +20,11 @@ use std::time::Duration;
 use trustbridge_core::validate::{Resolved, ResolvedGcp};
 use trustbridge_secrets::{GcpServiceAccountKey, Sensitive};
 
-pub use crate::http::{Outcome, ProbeEvent, ProbeResult, ProbeStatus, Progress};
+pub use crate::probe::{Outcome, ProbeEvent, ProbeResult, ProbeStatus, Progress};
 
 use crate::error::CloudError;
-use crate::http::{self, check_endpoint, describe_reqwest, enc, probe, snippet, Cloud, Code, Kind};
+use crate::http::{self, check_endpoint, describe_reqwest, enc, snippet};
+use crate::probe::{run as probe, Check, Cloud, Code, Kind, ProbeId};
 
 /// Endpoints and bounds for the GCP connectivity test. `Debug` shows no secret (there is none here).
 #[derive(Debug, Clone)]
@@ -165,13 +166,13 @@ pub async fn verify(
         Ok(c) => c,
         Err(m) => {
             let o = Outcome::fail(Code::gcp(Kind::Tls), m, "check the extra CA certificate (PEM) you configured");
-            return Ok(vec![probe(Cloud::Gcp, "gcp:credentials".into(), t, progress, async { o }).await]);
+            return Ok(vec![probe(ProbeId::new(Cloud::Gcp, Check::Credentials), t, progress, async { o }).await]);
         }
     };
     let token_uri = settings.token_uri.clone().unwrap_or_else(|| key.token_uri.clone());
 
     let mut token: Option<Sensitive<String>> = None;
-    let cred = probe(Cloud::Gcp, "gcp:credentials".into(), t, progress, async {
+    let cred = probe(ProbeId::new(Cloud::Gcp, Check::Credentials), t, progress, async {
         if let Err(why) = settings.check() {
             return Outcome::fail(Code::gcp(Kind::Endpoint), why, ENDPOINT_FIX);
         }
@@ -196,19 +197,29 @@ pub async fn verify(
     let Some(tok) = token.as_ref() else {
         let why = "skipped: no access token (see gcp:credentials)";
         for b in buckets {
-            results.push(probe(Cloud::Gcp, format!("gcp:bucket:{b}"), t, progress, async { Outcome::Skip(why.into()) }).await);
+            results.push(probe(ProbeId::on(Cloud::Gcp, Check::Bucket, b.as_str()), t, progress, async { Outcome::Skip(why.into()) }).await);
         }
         for tp in &g.topics {
-            results.push(probe(Cloud::Gcp, format!("gcp:topic:{tp}"), t, progress, async { Outcome::Skip(why.into()) }).await);
+            results.push(probe(ProbeId::on(Cloud::Gcp, Check::Topic, tp.as_str()), t, progress, async { Outcome::Skip(why.into()) }).await);
         }
         return Ok(results);
     };
     let (http, sa) = (&http, sa.as_str());
     for b in buckets {
-        probes.push(Box::pin(probe(Cloud::Gcp, format!("gcp:bucket:{b}"), t, progress, bucket(http, settings, tok, g, sa, b))));
+        probes.push(Box::pin(probe(
+            ProbeId::on(Cloud::Gcp, Check::Bucket, b.as_str()),
+            t,
+            progress,
+            bucket(http, settings, tok, g, sa, b),
+        )));
     }
     for tp in &g.topics {
-        probes.push(Box::pin(probe(Cloud::Gcp, format!("gcp:topic:{tp}"), t, progress, topic(http, settings, tok, g, sa, tp))));
+        probes.push(Box::pin(probe(
+            ProbeId::on(Cloud::Gcp, Check::Topic, tp.as_str()),
+            t,
+            progress,
+            topic(http, settings, tok, g, sa, tp),
+        )));
     }
     results.extend(futures_util::future::join_all(probes).await);
     Ok(results)

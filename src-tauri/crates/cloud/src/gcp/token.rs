@@ -6,7 +6,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use trustbridge_secrets::{GcpServiceAccountKey, Sensitive};
 
-use crate::http::{check_endpoint, form, request_token, snippet, Cloud, Code, Kind, Outcome};
+use crate::http::{check_endpoint, form, request_token, snippet};
+use crate::probe::{Cloud, Code, Kind, Outcome};
 
 pub const SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
 const GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
