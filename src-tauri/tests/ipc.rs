@@ -248,6 +248,10 @@ fn aws_identity_apply_and_verify_over_ipc_against_moto() {
         invoke_args(&app, "apply_aws", serde_json::json!({"plan": aws_plan("111111111111"), "dryRun": true, "adopt": false})).unwrap_err();
     assert_eq!(e["code"], "aws.account_mismatch", "{e}");
     assert!(e["message"].as_str().unwrap().contains("123456789012"), "{e}");
+    // Over IPC the fix is the window's (no AWS_PROFILE=…), and the way out is the account's answer.
+    let fix = e["fix"].as_str().unwrap();
+    assert!(fix.contains("change the account number") && !fix.contains("AWS_PROFILE"), "{e}");
+    assert_eq!(e["field"], "aws.account_id", "{e}");
 
     // Dry run: the changes, nothing made; then apply; then a second apply changes nothing.
     let plan = aws_plan("123456789012");
@@ -263,16 +267,25 @@ fn aws_identity_apply_and_verify_over_ipc_against_moto() {
     let again = invoke_args(&app, "apply_aws", serde_json::json!({"plan": plan, "dryRun": false, "adopt": false})).expect("apply again");
     assert_eq!(again["changes"], serde_json::json!([]));
 
-    // The connectivity test: every customer-side probe passes (vendor probes skip without vendor credentials).
+    // The connectivity test: every customer-side probe passes (vendor probes skip without vendor
+    // credentials) but the permissions probe, which moto (no policy simulator) lets check only partly.
     let report = invoke_args(&app, "verify_plan", serde_json::json!({"plan": plan, "onEvent": "__CHANNEL__:1"})).expect("verify");
-    assert_eq!(report["verdict"], "pass", "Rust's verdict: {report}");
+    assert_eq!(report["verdict"], "partial", "Rust's verdict: {report}");
     let probes = report["probes"].as_array().unwrap();
     assert!(probes.len() >= 6, "{probes:?}");
     for p in probes {
-        assert!(p["status"] == "pass" || p["status"] == "skip", "{p}");
+        if p["id"] == "aws:permissions" {
+            assert_eq!(p["status"], "partial", "{p}");
+            assert!(
+                p["fix"].as_str().unwrap().contains("was not") || p["fix"].as_str().unwrap().contains("whether"),
+                "says what it did not check: {p}"
+            );
+        } else {
+            assert!(p["status"] == "pass" || p["status"] == "skip", "{p}");
+        }
         assert!(p["duration_ms"].is_u64(), "{p}");
     }
-    assert!(probes.iter().filter(|p| p["status"] == "pass").count() >= 6, "{probes:?}");
+    assert!(probes.iter().filter(|p| p["status"] == "pass").count() >= 5, "{probes:?}");
 }
 
 /// The guardrail pre-flight in the window: the dry run lists what would deny the vendor (here an

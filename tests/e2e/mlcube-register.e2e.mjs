@@ -181,14 +181,20 @@ print(json.dumps(d if isinstance(d, dict) else json.loads(urllib.parse.unquote(d
       })),
     );
     console.log(`# probes: ${probes.map((p) => `${p.id}=${p.status}`).join(" ")}`);
-    t.check(verdict === "pass", "the connectivity test is green", JSON.stringify(probes.filter((p) => p.status === "fail")));
+    t.check(verdict === "partial", "the connectivity test passed, one check only partly (moto has no policy simulator)", JSON.stringify(probes.filter((p) => p.status === "fail")));
     const passed = probes.filter((p) => p.status === "pass").map((p) => p.id);
-    for (const id of ["aws:credentials", "aws:role_exists", "aws:trust_policy", "aws:permissions", `aws:bucket:${BUCKET}`, "aws:event_bus:default", "aws:vendor_registration"]) {
+    for (const id of ["aws:credentials", "aws:role_exists", "aws:trust_policy", `aws:bucket:${BUCKET}`, "aws:event_bus:default", "aws:vendor_registration"]) {
       t.check(passed.includes(id), `probe ${id} passed`);
     }
     const regProbe = probes.find((p) => p.id === "aws:vendor_registration");
     t.check(regProbe?.text.includes("Registered with ML cube Platform: AWS"), "the registration probe is named in words", regProbe?.text);
-    t.check(probes.every((p) => p.status === "pass" || (p.status === "skip" && p.id.startsWith("vendor_"))), "every other probe passed (vendor-side ones skipped: no vendor credentials)");
+    t.check(probes.every((p) => p.status === "pass" || (p.id === "aws:permissions" && p.status === "partial") || (p.status === "skip" && p.id.startsWith("aws:vendor_"))), "every other probe passed (vendor-side ones skipped: no vendor credentials)");
+    // moto has no policy simulator: the permissions check is made only partly, and the page says so.
+    const perms = probes.find((p) => p.id === "aws:permissions");
+    t.check(perms?.status === "partial" && /partly checked/i.test(perms.text) && perms.text.includes("Not checked:"), "the permissions check is marked partly checked, with what was not checked", perms?.text);
+    const verdictText = await (await b.$('[data-testid="test-verdict"]')).getText();
+    t.check(verdictText.includes("Your side is ready, but 1 check was made only partly"), "the verdict says what was proven: our side, one check partly", verdictText);
+    t.check(verdictText.includes("will confirm the connection from its side"), "the verdict says the vendor confirms its side", verdictText);
     await f.shot("test-green");
     await f.shot("test-probes", '[data-testid="probes"]');
 

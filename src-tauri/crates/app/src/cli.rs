@@ -378,7 +378,8 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
     }
 }
 
-/// `trustbridge errors`: the catalogue (`errors.rs`), each code with its owner and its fix.
+/// `trustbridge errors`: the catalogue (`errors.rs`), each code with its owner and its fix (and the
+/// window's words where they differ).
 fn errors(json: bool, out: &mut impl Write) -> i32 {
     let all = crate::errors::catalogue();
     if json {
@@ -386,6 +387,15 @@ fn errors(json: bool, out: &mut impl Write) -> i32 {
     } else {
         for e in &all {
             let _ = writeln!(out, "{}  ({})\n    {}", e.code, e.owner.as_str(), e.fix);
+            match e.window_fix {
+                Some(w) if w != e.fix => {
+                    let _ = writeln!(out, "    in the window: {w}");
+                }
+                None => {
+                    let _ = writeln!(out, "    (command line only)");
+                }
+                Some(_) => {}
+            }
         }
     }
     EXIT_OK

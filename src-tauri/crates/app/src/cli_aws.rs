@@ -228,6 +228,7 @@ pub fn preflight(r: &Resolved, json: bool, org_profile: Option<String>, out: &mu
 fn symbol(s: ProbeStatus) -> &'static str {
     match s {
         ProbeStatus::Pass => "ok  ",
+        ProbeStatus::Partial => "part",
         ProbeStatus::Fail => "FAIL",
         ProbeStatus::Skip => "skip",
     }
@@ -235,6 +236,11 @@ fn symbol(s: ProbeStatus) -> &'static str {
 
 fn print_probe(out: &mut impl Write, p: &ProbeResult) {
     let _ = writeln!(out, "{} {:<34} {:>6} ms  {}", symbol(p.status), p.id, p.duration_ms, p.message);
+    if p.status == ProbeStatus::Partial {
+        if let Some(unchecked) = &p.fix {
+            let _ = writeln!(out, "     not checked: {unchecked}");
+        }
+    }
     if p.status == ProbeStatus::Fail {
         if let Some(fix) = &p.fix {
             let _ = writeln!(out, "     fix: {fix}");
@@ -303,20 +309,27 @@ pub fn verify(plan: &Path, r: &Resolved, json: bool, timeout_secs: f64, out: &mu
         let _ = writeln!(o, "{}", serde_json::to_string_pretty(&results).unwrap_or_default());
     } else {
         let passed = results.iter().filter(|p| p.status == ProbeStatus::Pass).count();
-        let skipped = results.len() - passed - failed;
+        let partly = results.iter().filter(|p| p.status == ProbeStatus::Partial).count();
+        let skipped = results.len() - passed - partly - failed;
         let verdict = match verdict {
             Verdict::Pass => "connectivity test passed",
+            Verdict::Partial => "connectivity test passed only partly (see the probes marked part)",
             Verdict::Fail => "connectivity test FAILED",
             Verdict::NothingProven => "connectivity test proved NOTHING (no probe could run from this computer)",
         };
         let ms = started.elapsed().as_millis();
-        let _ = writeln!(o, "{verdict}: {passed} of {} probes ok, {failed} failing, {skipped} skipped ({ms} ms)", results.len());
+        let _ = writeln!(
+            o,
+            "{verdict}: {passed} of {} probes ok, {partly} checked only partly, {failed} failing, {skipped} skipped ({ms} ms)",
+            results.len()
+        );
         if r.aws.is_some() && settings.aws.vendor.is_none() {
             let _ = writeln!(o, "(vendor-side probes need vendor credentials: TRUSTBRIDGE_VENDOR_PROFILE, or TRUSTBRIDGE_VENDOR_ACCESS_KEY_ID + TRUSTBRIDGE_VENDOR_SECRET_ACCESS_KEY)");
         }
     }
-    // Nothing proven is not a pass (the window shows the same run as not green).
-    if verdict == Verdict::Pass {
+    // Nothing proven is not a pass (the window shows the same run as not green); a partial check
+    // is not a failure: it exits 0, and says what it did not check.
+    if matches!(verdict, Verdict::Pass | Verdict::Partial) {
         EXIT_OK
     } else {
         EXIT_FAILED

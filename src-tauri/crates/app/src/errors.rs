@@ -113,8 +113,11 @@ pub struct Entry {
     /// True for the `validation.<field path>` family (any field path after the prefix).
     pub family: bool,
     pub owner: Owner,
-    /// What to do about it in general, in plain language.
+    /// What to do about it in general, in plain language (the CLI's words).
     pub fix: &'static str,
+    /// The same for a person in the window, where nothing can be typed into a terminal; `None`
+    /// for a code only the CLI raises (profile signing).
+    pub window_fix: Option<&'static str>,
 }
 
 /// How the validation family is written in the catalogue.
@@ -123,16 +126,68 @@ pub const VALIDATION_FAMILY: &str = "validation.<field path>";
 /// Every code: core, the validation family, cloud, the probes (each kind on each cloud that
 /// reports it), secrets, the app layer, the window.
 pub fn catalogue() -> Vec<Entry> {
-    let one = |code: &'static str, owner: Owner, fix: &'static str| Entry { code, family: false, owner, fix };
+    let one = |code: &'static str, owner: Owner, fix: &'static str, window_fix: Option<&'static str>| Entry {
+        code,
+        family: false,
+        owner,
+        fix,
+        window_fix,
+    };
     let mut all = Vec::new();
-    all.extend(CoreCode::ALL.iter().map(|c| one(c.as_str(), Owner::Core, c.fix())));
-    all.push(Entry { code: VALIDATION_FAMILY, family: true, owner: Owner::Validation, fix: VALIDATION_FIX });
-    all.extend(CloudCode::ALL.iter().map(|c| one(c.as_str(), Owner::Cloud, c.fix())));
-    all.extend(Code::all().map(|c| one(c.as_str(), Owner::Probe, c.fix())));
-    all.extend(SecretsCode::ALL.iter().map(|c| one(c.as_str(), Owner::Secrets, c.fix())));
-    all.extend(AppCode::ALL.iter().map(|c| one(c.as_str(), Owner::App, c.fix())));
-    all.extend(UiCode::ALL.iter().map(|c| one(c.as_str(), Owner::Ui, c.fix())));
+    all.extend(CoreCode::ALL.iter().map(|c| one(c.as_str(), Owner::Core, c.fix(), Some(core_window_fix(*c)))));
+    all.push(Entry {
+        code: VALIDATION_FAMILY,
+        family: true,
+        owner: Owner::Validation,
+        fix: VALIDATION_FIX,
+        window_fix: Some(VALIDATION_FIX),
+    });
+    all.extend(CloudCode::ALL.iter().map(|c| one(c.as_str(), Owner::Cloud, c.fix(), Some(c.window_fix()))));
+    all.extend(Code::all().map(|c| one(c.as_str(), Owner::Probe, c.fix(), Some(probe_window_fix(c)))));
+    all.extend(SecretsCode::ALL.iter().map(|c| one(c.as_str(), Owner::Secrets, c.fix(), Some(secrets_window_fix(*c)))));
+    all.extend(AppCode::ALL.iter().map(|c| one(c.as_str(), Owner::App, c.fix(), app_window_fix(*c))));
+    all.extend(UiCode::ALL.iter().map(|c| one(c.as_str(), Owner::Ui, c.fix(), Some(c.fix()))));
     all
+}
+
+/// The window's words where the CLI's name a command, a flag or an environment variable.
+fn core_window_fix(c: CoreCode) -> &'static str {
+    match c {
+        CoreCode::PlanParse => {
+            "The answers could not be read as a plan: go back through the pages and correct the answer the message names."
+        }
+        CoreCode::ProfileInvalid => {
+            "Ask the vendor for a corrected profile file: this one breaks Trustbridge's profile rules, or is not a profile."
+        }
+        CoreCode::Validation => "Correct every problem listed: each one links to its answer.",
+        c => c.fix(),
+    }
+}
+
+fn probe_window_fix(c: Code) -> &'static str {
+    match c.kind {
+        trustbridge_cloud::probe::Kind::Timeout => {
+            "The service did not answer in time: check the internet connection (and any proxy or VPN), then run the test again: it is safe."
+        }
+        _ => c.fix(),
+    }
+}
+
+fn secrets_window_fix(c: SecretsCode) -> &'static str {
+    match c {
+        SecretsCode::NotFound => "Store it first: paste it (or choose its file) on the Credentials page.",
+        SecretsCode::Corrupt => "Store it again on the Credentials page: the stored copy cannot be read.",
+        c => c.fix(),
+    }
+}
+
+/// `None`: raised only by the CLI (`trustbridge profile sign|keygen`), never shown in the window.
+fn app_window_fix(c: AppCode) -> Option<&'static str> {
+    match c {
+        AppCode::ProfileIo | AppCode::ProfileNoPassword | AppCode::ProfileBadKey | AppCode::ProfileKeyExists => None,
+        AppCode::SealStoredNotJson => Some("Store the credentials again on the Credentials page."),
+        c => Some(c.fix()),
+    }
 }
 
 /// The code an error carries across IPC: one of a crate's codes, or a field's
@@ -272,6 +327,27 @@ impl ts_rs::TS for ErrorCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 15: every fix the window can show is one a person can act on in the window — no
+    /// command of ours, no flag, no environment variable (the CLI keeps its own wording).
+    #[test]
+    fn every_fix_the_window_shows_needs_no_terminal() {
+        use trustbridge_cloud::error::{window_safe, TERMINAL_ONLY};
+        let mut cli_only = Vec::new();
+        for e in catalogue() {
+            let Some(w) = e.window_fix else {
+                cli_only.push(e.code);
+                continue;
+            };
+            if let Err(why) = window_safe(w) {
+                panic!("{}: the window's fix {why}: {w:?}", e.code);
+            }
+            assert!(w.ends_with('.'), "{}: a fix is a sentence: {w:?}", e.code);
+        }
+        assert_eq!(cli_only, ["profile.io", "profile.no_password", "profile.bad_key", "profile.key_exists"]);
+        // And the walk can fail: the CLI's own words for these codes do name the terminal.
+        assert!(TERMINAL_ONLY.iter().any(|word| CloudCode::RoleNotOurs.fix().contains(word)));
+    }
 
     #[test]
     fn codes_are_unique_and_every_one_has_a_fix() {

@@ -380,13 +380,15 @@ impl From<&trustbridge_secrets::SecretStatus> for CredentialStatus {
 
 impl From<&trustbridge_cloud::CloudError> for IpcError {
     fn from(e: &trustbridge_cloud::CloudError) -> IpcError {
-        IpcError { code: e.error_code().into(), message: e.to_string(), field: None, fix: e.fix() }
+        // The window's words (no command, flag or environment variable), and the answer to change
+        // when that is the way out; the CLI prints the error's own `fix()`.
+        IpcError { code: e.error_code().into(), message: e.to_string(), field: e.field().map(str::to_string), fix: e.window_fix() }
     }
 }
 
 impl From<&trustbridge_secrets::SecretsError> for IpcError {
     fn from(e: &trustbridge_secrets::SecretsError) -> IpcError {
-        IpcError { code: e.error_code().into(), message: e.to_string(), field: None, fix: e.fix() }
+        IpcError { code: e.error_code().into(), message: e.to_string(), field: None, fix: e.window_fix() }
     }
 }
 

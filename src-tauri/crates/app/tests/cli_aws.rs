@@ -111,7 +111,9 @@ fn apply_verify_revoke_from_the_command_line_with_exit_codes() {
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{err}");
     // The sixth-plus-one probe: the registration with ML cube, not made in this test (skipped, said so).
-    assert!(out.contains("connectivity test passed: 6 of 7 probes ok, 0 failing, 1 skipped"), "{out}");
+    // moto has no policy simulator: the permissions probe is checked only partly, and says what not.
+    assert!(out.contains("connectivity test passed only partly (see the probes marked part): 5 of 7 probes ok, 1 checked only partly, 0 failing, 1 skipped"), "{out}");
+    assert!(out.contains("part aws:permissions") && out.contains("     not checked: whether a permissions boundary"), "{out}");
     assert!(out.contains("skip aws:vendor_registration"), "{out}");
 
     let o = trustbridge(&url, &["verify", "--plan", p, "--json"]);
@@ -122,7 +124,7 @@ fn apply_verify_revoke_from_the_command_line_with_exit_codes() {
     for pr in probes {
         let keys: Vec<&str> = pr.as_object().unwrap().keys().map(|k| k.as_str()).collect();
         assert_eq!(&keys[..5], ["id", "status", "duration_ms", "message", "fix"], "{pr}");
-        assert_eq!(pr["status"], "pass");
+        assert_eq!(pr["status"], if pr["id"] == "aws:permissions" { "partial" } else { "pass" }, "{pr}");
     }
 
     let o = trustbridge(&url, &["revoke", "--plan", p]);

@@ -23,6 +23,10 @@ fn the_verdict_rule() {
     assert_eq!(Verdict::of(&[probe(Skip), probe(Skip)]), Verdict::NothingProven);
     assert_eq!(Verdict::of(&[probe(Skip), probe(Pass)]), Verdict::Pass);
     assert_eq!(Verdict::of(&[probe(Pass), probe(Fail), probe(Skip)]), Verdict::Fail);
+    // Checked only partly is not a clean pass, and a failure still wins.
+    assert_eq!(Verdict::of(&[probe(Pass), probe(Partial)]), Verdict::Partial);
+    assert_eq!(Verdict::of(&[probe(Skip), probe(Partial)]), Verdict::Partial);
+    assert_eq!(Verdict::of(&[probe(Partial), probe(Fail)]), Verdict::Fail);
 }
 
 #[test]

@@ -59,6 +59,70 @@ trustbridge_core::error_codes! {
     }
 }
 
+/// Words a fix shown in the window must not contain: what only a terminal can act on (a command of
+/// ours, a flag, an environment variable). The window's fixes are checked against it (tests).
+pub const TERMINAL_ONLY: &[&str] = &[
+    "trustbridge ",
+    "--",
+    "AWS_PROFILE",
+    "AWS_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_ENDPOINT_URL",
+    "TRUSTBRIDGE_",
+    "HTTPS_PROXY",
+    "re-run `",
+    "the command",
+];
+
+/// Whether a fix reads right in the window: none of [`TERMINAL_ONLY`], and a quoted command only
+/// of the cloud's own CLI (`gcloud`, `az`, `aws`), which runs in the cloud's browser shell too.
+pub fn window_safe(fix: &str) -> Result<(), String> {
+    if let Some(word) = TERMINAL_ONLY.iter().find(|w| fix.contains(**w)) {
+        return Err(format!("names `{word}`"));
+    }
+    for (i, quoted) in fix.split('`').enumerate() {
+        if i % 2 == 1 && !["gcloud ", "az ", "aws "].iter().any(|cli| quoted.starts_with(cli)) {
+            return Err(format!("quotes `{quoted}`, not a command of the cloud's own CLI"));
+        }
+    }
+    Ok(())
+}
+
+impl CloudCode {
+    /// The general fix for a person in the window, where nothing can be typed into a terminal:
+    /// buttons and pages of the wizard instead of commands, flags and environment variables. The
+    /// CLI keeps [`CloudCode::fix`]; where that already reads right in a window, this is it.
+    pub fn window_fix(self) -> &'static str {
+        match self {
+            CloudCode::NoSection => "Go back to the clouds question and choose this cloud.",
+            CloudCode::MalformedPolicy => "Check your answers (Back): if they are right, the vendor's account may not exist in this AWS partition, so confirm the vendor's account id with the vendor.",
+            CloudCode::InvalidClientToken => "AWS does not know the access key this computer signs in with: sign this computer in to AWS again (or ask whoever set it up), then choose Try again; or export the files and run them in AWS CloudShell.",
+            CloudCode::ExpiredToken => "Your AWS sign-in on this computer expired: sign in again, then choose Try again.",
+            CloudCode::SsoExpired => "Your AWS single sign-on session expired: sign in again (the AWS access portal, or whoever set up this computer), then choose Try again.",
+            CloudCode::NoCredentials => "This computer is not signed in to AWS: export the files instead and run them in AWS CloudShell, or sign this computer in to AWS and choose Try again.",
+            CloudCode::Network => "Check the internet connection (and any proxy or VPN), then choose Try again: it is safe.",
+            CloudCode::Timeout => "AWS did not answer in time: check the internet connection (and any proxy or VPN), then choose Try again: it is safe.",
+            CloudCode::AccountMismatch => "This computer is signed in to another AWS account than the one you gave: change the account number (Back), or sign in to that account and choose Try again.",
+            CloudCode::RoleNotAssumableYet => "AWS takes a minute to spread a new role to every region: wait a minute and run the test again; if it persists, apply again.",
+            CloudCode::NotFound => "Apply the setup first (it creates what is missing), or check the name on the Check your answers page.",
+            CloudCode::NotManaged | CloudCode::AdoptedRoleTrustsOnlyVendor | CloudCode::DeleteConflict => "Trustbridge removes only what it created: remove the rest in the AWS console if you mean to, after checking who uses it.",
+            CloudCode::RoleNotOurs => "Choose another role name (Change), or tick \"Adopt the existing role\" to read what it already grants and then use it.",
+            CloudCode::RoleOtherIntegration => "Choose another role name for this integration (Change): the role belongs to another integration.",
+            CloudCode::DeniedByScp => "A service control policy of your AWS Organization denies this: ask your Organizations administrator for an exception for the role (the list under \"What could still stop\" names the policy when Trustbridge could read it).",
+            CloudCode::DeniedByResourcePolicy => "The bucket's, key's or event bus's own policy denies this: add the exception the list under \"What could still stop\" names, then choose Check again.",
+            CloudCode::DeniedByKms => "The KMS key does not let the role use it: name the key in the bucket's answers, and add the key-policy statement the list under \"What could still stop\" shows.",
+            CloudCode::PreflightBlocked => "Fix what the list under \"What could still stop\" names, then choose Check again; or tick \"Apply anyway\" if you know these rules do not apply here.",
+            CloudCode::ExternalIdPending => "Continue to the vendor's registration first: the vendor issues the external ID, and the role is created only with it.",
+            CloudCode::PackDrift => "The account no longer matches the pack: apply the pack again.",
+            CloudCode::VendorNotConfigured => "Enter the vendor's API address on the vendor's page (Back); it must start with https://.",
+            CloudCode::VendorNoApiKey => "Enter the vendor's API key on the vendor's page: it is kept in this computer's keyring.",
+            CloudCode::VendorUnavailable | CloudCode::VendorTimeout | CloudCode::VendorNetwork => "The vendor's API did not answer: check the internet connection, then choose Try again: it is safe.",
+            CloudCode::VendorOrphaned => "The vendor already has these credentials, but your answers lack the external ID it issued: delete them in the vendor's web app, then try again.",
+            c => c.fix(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CloudError {
     /// The plan has no section for this cloud.
@@ -360,6 +424,39 @@ impl CloudError {
         })
     }
 
+    /// What the person can do in the window (the wizard shows this; the CLI keeps [`Self::fix`]):
+    /// the code's window fix, with this case's names where they help. `None` when there is no
+    /// advice beyond the message ([`CloudError::Service`]).
+    pub fn window_fix(&self) -> Option<String> {
+        Some(match self {
+            CloudError::Service { .. } => return None,
+            CloudError::AccessDenied { .. } | CloudError::DeniedBy { by: DeniedBy::PermissionsBoundary | DeniedBy::Rcp, .. } | CloudError::LimitExceeded { .. } => {
+                return self.fix();
+            }
+            CloudError::AccountMismatch { expected, actual, .. } => format!(
+                "This computer is signed in to AWS account {actual}, but you gave {expected}: change the account number (Back), or sign in to account {expected} and choose Try again."
+            ),
+            CloudError::RoleNotOurs { role, .. } => format!(
+                "Choose another role name (Change), or tick \"Adopt the existing role {role}\" to read what it already grants and then use it: the vendor gets everything it can already do."
+            ),
+            CloudError::Vendor { vendor, kind: VendorErrorKind::Unauthorized, .. } => {
+                format!("{vendor} does not accept the API key: create a new key in {vendor}'s web app and enter it again on the vendor's page.")
+            }
+            other => other.error_code().window_fix().to_string(),
+        })
+    }
+
+    /// The answer to change when that is the way out (the window offers a Change link to it).
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            CloudError::AccountMismatch { .. } => Some("aws.account_id"),
+            CloudError::RoleNotOurs { .. } | CloudError::RoleOtherIntegration { .. } => Some("aws.role_name"),
+            CloudError::Vendor { kind: VendorErrorKind::ProjectNotFound, .. } => Some("integration.project_id"),
+            CloudError::Vendor { kind: VendorErrorKind::NameTaken, .. } => Some("integration.name"),
+            _ => None,
+        }
+    }
+
     /// Errors worth retrying: throttling and transient network failures only.
     pub fn is_transient(&self) -> bool {
         matches!(
@@ -386,6 +483,94 @@ pub struct ErrorInfo {
 
 #[cfg(test)]
 mod tests {
+    /// One error of every code, with names in it (a test helper: the match has no wildcard, so a
+    /// new code does not compile until it has a sample here).
+    fn sample(c: CloudCode) -> CloudError {
+        let s = |x: &str| x.to_string();
+        let vendor = |kind| CloudError::Vendor { vendor: s("ML cube Platform"), kind, message: s("m") };
+        let denied = |by| CloudError::DeniedBy { action: s("s3:GetObject"), by, message: s("m") };
+        match c {
+            CloudCode::NoSection => CloudError::NoSection { cloud: "aws" },
+            CloudCode::AccessDenied => CloudError::AccessDenied { action: s("iam:CreateRole"), principal: s("p"), message: s("m") },
+            CloudCode::EntityAlreadyExists => CloudError::EntityAlreadyExists { what: s("role r"), message: s("m") },
+            CloudCode::LimitExceeded => CloudError::LimitExceeded { action: s("iam:PutRolePolicy"), message: s("m") },
+            CloudCode::MalformedPolicy => CloudError::MalformedPolicy { action: s("iam:CreateRole"), message: s("m") },
+            CloudCode::InvalidClientToken => CloudError::InvalidClientToken { message: s("m") },
+            CloudCode::ExpiredToken => CloudError::ExpiredToken { message: s("m") },
+            CloudCode::SsoExpired => CloudError::SsoExpired { profile: s("work") },
+            CloudCode::NoCredentials => CloudError::NoCredentials { message: s("m") },
+            CloudCode::Network => CloudError::Network { action: s("sts:GetCallerIdentity"), message: s("m") },
+            CloudCode::Timeout => CloudError::Timeout { action: s("sts:GetCallerIdentity"), after: Duration::from_secs(5) },
+            CloudCode::AccountMismatch => {
+                CloudError::AccountMismatch { expected: s("111111111111"), actual: s("222222222222"), arn: s("a") }
+            }
+            CloudCode::RoleNotAssumableYet => {
+                CloudError::RoleNotAssumableYet { role_arn: s("r"), waited: Duration::from_secs(5), message: s("m") }
+            }
+            CloudCode::NotFound => CloudError::NotFound { what: s("role r") },
+            CloudCode::Throttled => CloudError::Throttled { action: s("iam:GetRole"), message: s("m") },
+            CloudCode::NotManaged => CloudError::NotManaged { role: s("r"), tag: s("t") },
+            CloudCode::DeleteConflict => CloudError::DeleteConflict { what: s("role r"), message: s("m") },
+            CloudCode::RoleNotOurs => CloudError::RoleNotOurs { role: s("admin"), tag: s("t") },
+            CloudCode::RoleOtherIntegration => CloudError::RoleOtherIntegration { role: s("r"), other: s("B"), integration: s("A") },
+            CloudCode::PackResourceNotOurs => CloudError::PackResourceNotOurs { what: s("role r"), tag: s("t") },
+            CloudCode::AdoptedRoleTrustsOnlyVendor => CloudError::AdoptedRoleTrustsOnlyVendor { role: s("r") },
+            CloudCode::ServiceError => CloudError::Service { action: s("a"), code: s("C"), message: s("m") },
+            CloudCode::DeniedByScp => denied(DeniedBy::Scp),
+            CloudCode::DeniedByRcp => denied(DeniedBy::Rcp),
+            CloudCode::DeniedByResourcePolicy => denied(DeniedBy::ResourcePolicy),
+            CloudCode::DeniedByPermissionsBoundary => denied(DeniedBy::PermissionsBoundary),
+            CloudCode::DeniedByKms => denied(DeniedBy::Kms),
+            CloudCode::PreflightBlocked => CloudError::PreflightBlocked { blocking: 2 },
+            CloudCode::ExternalIdPending => CloudError::ExternalIdPending { vendor: s("ML cube Platform") },
+            // Reported by probes without an error of its own: its general fix is what shows.
+            CloudCode::PackDrift => CloudError::Service { action: s("a"), code: s("C"), message: s("m") },
+            CloudCode::VendorNotConfigured => vendor(VendorErrorKind::NotConfigured),
+            CloudCode::VendorNoApiKey => vendor(VendorErrorKind::NoApiKey),
+            CloudCode::VendorUnauthorized => vendor(VendorErrorKind::Unauthorized),
+            CloudCode::VendorForbidden => vendor(VendorErrorKind::Forbidden),
+            CloudCode::VendorProjectNotFound => vendor(VendorErrorKind::ProjectNotFound),
+            CloudCode::VendorNameTaken => vendor(VendorErrorKind::NameTaken),
+            CloudCode::VendorInvalidRequest => vendor(VendorErrorKind::InvalidRequest),
+            CloudCode::VendorUnavailable => vendor(VendorErrorKind::Unavailable),
+            CloudCode::VendorTimeout => vendor(VendorErrorKind::Timeout),
+            CloudCode::VendorNetwork => vendor(VendorErrorKind::Network),
+            CloudCode::VendorBadResponse => vendor(VendorErrorKind::BadResponse),
+            CloudCode::VendorTrustRefused => vendor(VendorErrorKind::TrustRefused),
+            CloudCode::VendorMismatch => vendor(VendorErrorKind::Mismatch),
+            CloudCode::VendorOrphaned => vendor(VendorErrorKind::Orphaned),
+            CloudCode::VendorNotRegistered => vendor(VendorErrorKind::NotRegistered),
+        }
+    }
+
+    /// Issue 15: every error the window shows has a fix a person can act on there — no command of
+    /// ours, no flag, no environment variable — while the CLI keeps its own wording.
+    #[test]
+    fn every_error_has_a_window_fix_without_the_terminal() {
+        let mut cli_differs = 0;
+        for c in CloudCode::ALL {
+            let e = sample(*c);
+            if c != &CloudCode::PackDrift && c != &CloudCode::ServiceError {
+                assert_eq!(e.error_code(), *c, "the sample of {c}");
+            }
+            let Some(w) = e.window_fix() else {
+                assert_eq!(e.error_code(), CloudCode::ServiceError, "only a bare service error has no advice");
+                continue;
+            };
+            if let Err(why) = window_safe(&w) {
+                panic!("{c}: the window's fix {why}: {w:?}");
+            }
+            if e.fix().is_some_and(|f| TERMINAL_ONLY.iter().any(|word| f.contains(word)) || f.contains('`')) {
+                cli_differs += 1;
+            }
+        }
+        assert!(cli_differs >= 15, "the CLI keeps its own wording ({cli_differs} fixes name the terminal)");
+        // The case's names stay in the window's words, and its way out is the answer to change.
+        let e = sample(CloudCode::AccountMismatch);
+        assert!(e.window_fix().unwrap().contains("111111111111") && e.field() == Some("aws.account_id"));
+        assert_eq!(sample(CloudCode::RoleNotOurs).field(), Some("aws.role_name"));
+    }
+
     use super::*;
 
     #[test]

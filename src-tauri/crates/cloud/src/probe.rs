@@ -16,6 +16,8 @@ use crate::error::{CloudCode, CloudError};
 #[serde(rename_all = "lowercase")]
 pub enum ProbeStatus {
     Pass,
+    /// Checked only partly: what it could check passed, and `fix` says what it could not check.
+    Partial,
     Fail,
     Skip,
 }
@@ -182,8 +184,10 @@ pub struct ProbeResult {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// No probe failed and at least one passed.
+    /// No probe failed, at least one passed, and none was checked only partly.
     Pass,
+    /// No probe failed, and at least one was checked only partly: not a clean pass.
+    Partial,
     /// At least one probe failed.
     Fail,
     /// No probe failed and none passed.
@@ -194,6 +198,8 @@ impl Verdict {
     pub fn of(results: &[ProbeResult]) -> Verdict {
         if results.iter().any(|p| p.status == ProbeStatus::Fail) {
             Verdict::Fail
+        } else if results.iter().any(|p| p.status == ProbeStatus::Partial) {
+            Verdict::Partial
         } else if results.iter().any(|p| p.status == ProbeStatus::Pass) {
             Verdict::Pass
         } else {
@@ -223,7 +229,16 @@ pub type Progress<'a> = &'a (dyn Fn(ProbeEvent) + Send + Sync);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Pass(String),
-    Fail { code: Option<ProbeCode>, message: String, fix: Option<String> },
+    /// Checked only partly: what was checked (`message`), and what was not and how to check it.
+    Partial {
+        message: String,
+        unchecked: String,
+    },
+    Fail {
+        code: Option<ProbeCode>,
+        message: String,
+        fix: Option<String>,
+    },
     Skip(String),
 }
 
@@ -460,6 +475,9 @@ pub async fn run(id: ProbeId, bound: Duration, progress: Progress<'_>, body: imp
     let r = match outcome {
         Outcome::Pass(message) => ProbeResult { id, status: ProbeStatus::Pass, duration_ms, message, fix: None, code: None },
         Outcome::Skip(message) => ProbeResult { id, status: ProbeStatus::Skip, duration_ms, message, fix: None, code: None },
+        Outcome::Partial { message, unchecked } => {
+            ProbeResult { id, status: ProbeStatus::Partial, duration_ms, message, fix: Some(unchecked), code: None }
+        }
         Outcome::Fail { code, message, fix } => ProbeResult { id, status: ProbeStatus::Fail, duration_ms, message, fix, code },
     };
     progress(ProbeEvent::Finished(r.clone()));

@@ -24,9 +24,19 @@ fn failing(rs: &[ProbeResult]) -> Vec<&str> {
     rs.iter().filter(|r| r.status == ProbeStatus::Fail).map(|r| r.id.as_str()).collect()
 }
 
+/// Every probe passed — but `aws:permissions`, which moto (no policy simulator) lets check only
+/// partly: the documents match, and it says that a boundary or SCP was not asked.
 fn assert_all_green(rs: &[ProbeResult]) {
     assert!(failing(rs).is_empty(), "expected all green, got {rs:#?}");
-    assert!(rs.iter().all(|r| r.status == ProbeStatus::Pass), "{rs:#?}");
+    for r in rs {
+        if r.id == "aws:permissions" {
+            assert_eq!(r.status, ProbeStatus::Partial, "{r:#?}");
+            assert!(r.message.contains("policy simulator was unavailable"), "{r:#?}");
+            assert!(r.fix.as_deref().unwrap_or_default().contains("permissions boundary or service control policy"), "{r:#?}");
+        } else {
+            assert_eq!(r.status, ProbeStatus::Pass, "{r:#?}");
+        }
+    }
 }
 
 const CUSTOMER_PROBES: [&str; 6] = [
@@ -57,7 +67,7 @@ async fn apply_then_verify_is_all_green_and_progress_is_live() {
     let ids: Vec<&str> = rs.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, CUSTOMER_PROBES);
     assert_all_green(&rs);
-    assert!(by_id(&rs, "aws:permissions").message.contains("SimulatePrincipalPolicy unavailable"), "says it fell back: {rs:#?}");
+    assert!(by_id(&rs, "aws:permissions").message.contains("policy simulator was unavailable"), "says it fell back: {rs:#?}");
     let ev = events.into_inner().unwrap();
     let started = ev.iter().filter(|e| matches!(e, ProbeEvent::Started { .. })).count();
     let finished = ev.iter().filter(|e| matches!(e, ProbeEvent::Finished(_))).count();
@@ -657,7 +667,7 @@ async fn a_black_holed_endpoint_ends_every_probe_within_its_timeout() {
                 p.id.as_str().starts_with("aws:vendor_list_objects") || p.id.as_str().starts_with("aws:vendor_put_events"),
                 "{p:#?}"
             ),
-            ProbeStatus::Pass => panic!("nothing can pass against a black hole: {p:#?}"),
+            ProbeStatus::Pass | ProbeStatus::Partial => panic!("nothing can pass against a black hole: {p:#?}"),
         }
     }
     assert!(rs.iter().filter(|p| p.status == ProbeStatus::Fail).count() >= 9, "{rs:#?}");

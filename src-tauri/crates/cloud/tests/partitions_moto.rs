@@ -65,7 +65,10 @@ async fn china_and_govcloud_plans_apply_verify_and_revoke_with_their_partitions_
         let probes = verify(&r, &s, &|_: ProbeEvent| {}).await.unwrap();
         let failing: Vec<_> = probes.iter().filter(|p| p.status == ProbeStatus::Fail).collect();
         assert!(failing.is_empty(), "{partition}: {failing:#?}");
-        assert!(probes.iter().filter(|p| p.status == ProbeStatus::Pass).count() >= 6, "{partition}: {probes:#?}");
+        // moto has no policy simulator: the permissions probe is checked only partly, the rest pass.
+        let partly: Vec<&str> = probes.iter().filter(|p| p.status == ProbeStatus::Partial).map(|p| p.id.as_str()).collect();
+        assert_eq!(partly, ["aws:permissions"], "{partition}: {probes:#?}");
+        assert!(probes.iter().filter(|p| p.status == ProbeStatus::Pass).count() >= 5, "{partition}: {probes:#?}");
 
         revoke(&r, &s, false).await.unwrap_or_else(|f| panic!("{partition}: {}", f.error));
         assert!(sess.iam.get_role().role_name("vendor-access").send().await.is_err(), "{partition}: revoked");

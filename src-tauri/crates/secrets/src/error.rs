@@ -101,6 +101,16 @@ impl SecretsError {
         })
     }
 
+    /// The fix for a person in the window (no command to type): the wizard shows this, the CLI
+    /// keeps [`Self::fix`].
+    pub fn window_fix(&self) -> Option<String> {
+        match self {
+            SecretsError::NotFound { .. } => Some("Store it first: paste it (or choose its file) on the Credentials page.".into()),
+            SecretsError::Corrupt { .. } => Some("Store it again on the Credentials page: the stored copy cannot be read.".into()),
+            other => other.fix(),
+        }
+    }
+
     pub fn info(&self) -> ErrorInfo {
         ErrorInfo { code: self.code().to_string(), message: self.to_string(), fix: self.fix() }
     }

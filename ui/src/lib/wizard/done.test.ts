@@ -23,6 +23,9 @@ describe("the Done page follows the route taken", () => {
       expect(s.warning).toBeTruthy();
     }
     expect(doneSummary({ ...base, verdict: "nothing_proven" }).warning).toContain("will confirm the connection from its side");
+    const partly = doneSummary({ ...base, appliedAws: true, verdict: "partial" });
+    expect(partly.ready).toBe(true);
+    expect(partly.warning).toContain("only partly");
   });
 
   it("after an export it names the folder's scripts; with neither it says what is missing", () => {

@@ -30,7 +30,8 @@ export type DoneSummary = {
 };
 
 export function doneSummary(d: DoneInput): DoneSummary {
-  const ready = d.verdict === "pass";
+  // A partly checked run proved our side, less what its "Not checked" lines name: ready, with a warning.
+  const ready = d.verdict === "pass" || d.verdict === "partial";
   const title = ready
     ? d.registered
       ? `Your setup is ready: ${d.vendor} can connect`
@@ -40,9 +41,11 @@ export function doneSummary(d: DoneInput): DoneSummary {
       : d.verdict === "nothing_proven"
         ? "Your setup is in place, but could not be tested from this computer"
         : "Your setup has not been tested";
-  const warning = ready
+  const warning = d.verdict === "pass"
     ? null
-    : d.verdict === "fail"
+    : d.verdict === "partial"
+      ? "Some checks were made only partly: the connectivity test lists, under \"Not checked\", what it could not check from this computer."
+      : d.verdict === "fail"
       ? "The connectivity test found problems. Go back to the connectivity test, fix what it says, and run it again."
       : d.verdict === "nothing_proven"
         ? `Nothing could be checked from this computer. ${d.vendor} will confirm the connection from its side.`

@@ -11,6 +11,7 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use aws_sdk_iam::types::PolicyEvaluationDecisionType;
+use aws_sdk_s3::error::ProvideErrorMetadata;
 use trustbridge_core::policy::{Effect, Grant, PolicyDocument};
 use trustbridge_core::render::aws::{documents, trust_policy};
 use trustbridge_core::validate::{Resolved, ResolvedAws};
@@ -236,18 +237,31 @@ async fn permissions(s: &Session, a: &ResolvedAws) -> Outcome {
     let allows: BTreeSet<Grant> = actual.iter().filter(|g| g.effect == Effect::Allow).cloned().collect();
     let missing: Vec<String> = want.difference(&allows).map(describe_grant).collect();
     let extra: Vec<String> = allows.difference(&want).map(describe_grant).collect();
-    let how = match simulated {
+    let simulated = match simulated {
         Ok(denied) if !denied.is_empty() => {
             return failed(
                 format!("IAM's policy simulator denies: {}", denied.join("; ")),
                 "check the permissions boundary and any SCP for these actions; then re-run verify",
             );
         }
-        Ok(_) => "confirmed by SimulatePrincipalPolicy".to_string(),
-        Err(why) => format!("evaluated the documents (SimulatePrincipalPolicy unavailable: {why})"),
+        Ok(_) => Ok(()),
+        Err(why) => Err(why),
     };
     match (missing.is_empty(), extra.is_empty()) {
-        (true, true) => Outcome::Pass(format!("{} grant(s) cover every required action and resource, nothing more; {how}", want.len())),
+        (true, true) => match simulated {
+            Ok(()) => Outcome::Pass(format!(
+                "{} grant(s) cover every required action and resource, nothing more; confirmed by SimulatePrincipalPolicy",
+                want.len()
+            )),
+            // The documents match, but nothing asked IAM whether a boundary or SCP denies them.
+            Err(why) => Outcome::Partial {
+                message: format!(
+                    "{} grant(s) cover every required action and resource, nothing more (read from the policies; IAM's policy simulator was unavailable: {why})",
+                    want.len()
+                ),
+                unchecked: "whether a permissions boundary or service control policy denies these actions: the guardrail pre-flight before apply reads those".into(),
+            },
+        },
         (false, _) => failed(format!("the role lacks: {}", missing.join("; ")), APPLY_FIX.replace("it ", "the inline policies ")),
         (true, false) => failed(
             format!("the role grants more than the plan needs: {}", extra.join("; ")),
@@ -296,18 +310,27 @@ async fn bucket(s: &Session, a: &ResolvedAws, b: &str) -> Outcome {
                 );
             }
             if !planned_keys.iter().any(|k| k.ends_with(key) || key.ends_with(k.rsplit('/').next().unwrap_or(k))) {
-                return Outcome::Pass(format!(
-                    "bucket {b} exists in account {}; SSE-KMS key {key} — check it matches the plan's key {}",
-                    a.account_id,
-                    planned_keys.join(", ")
-                ));
+                return Outcome::Partial {
+                    message: format!("bucket {b} exists in account {}; it encrypts with SSE-KMS key {key}", a.account_id),
+                    unchecked: format!(
+                        "whether {key} is the plan's key {} (an alias and an ARN cannot be compared here): if not, the vendor cannot decrypt",
+                        planned_keys.join(", ")
+                    ),
+                };
             }
             Outcome::Pass(format!("bucket {b} exists in account {}; SSE-KMS with the planned key", a.account_id))
         }
         Some(d) => {
             Outcome::Pass(format!("bucket {b} exists in account {}; default encryption {}", a.account_id, d.sse_algorithm().as_str()))
         }
-        None => Outcome::Pass(format!("bucket {b} exists in account {}; default encryption not readable", a.account_id)),
+        // No default encryption configured: objects are not KMS-encrypted, nothing more to check.
+        None if matches!(&enc, Err(e) if e.as_service_error().and_then(|x| x.code()) == Some("ServerSideEncryptionConfigurationNotFoundError")) => {
+            Outcome::Pass(format!("bucket {b} exists in account {}; no default encryption configured", a.account_id))
+        }
+        None => Outcome::Partial {
+            message: format!("bucket {b} exists in account {}", a.account_id),
+            unchecked: "its default encryption (s3:GetEncryptionConfiguration was refused or failed): if it uses SSE-KMS, the vendor also needs kms:Decrypt on that key".into(),
+        },
     }
 }
 

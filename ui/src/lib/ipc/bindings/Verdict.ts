@@ -4,4 +4,4 @@
  * What a whole connectivity test proved: one rule for the CLI and the window. Nothing proven is
  * not a pass: a run whose probes were all skipped (or that ran none) is [`Verdict::NothingProven`].
  */
-export type Verdict = "pass" | "fail" | "nothing_proven";
+export type Verdict = "pass" | "partial" | "fail" | "nothing_proven";
