@@ -150,6 +150,18 @@ pub fn catalogue() -> Vec<Entry> {
     all
 }
 
+/// The window's general fix for a code (`None`: a code only the CLI raises).
+pub fn window_fix_of(code: &ErrorCode) -> Option<&'static str> {
+    match code {
+        ErrorCode::Core(c) => Some(core_window_fix(*c)),
+        ErrorCode::Cloud(c) => Some(c.window_fix()),
+        ErrorCode::Probe(c) => Some(probe_window_fix(*c)),
+        ErrorCode::Secrets(c) => Some(secrets_window_fix(*c)),
+        ErrorCode::App(c) => app_window_fix(*c),
+        ErrorCode::Validation(_) => Some(VALIDATION_FIX),
+    }
+}
+
 /// The window's words where the CLI's name a command, a flag or an environment variable.
 fn core_window_fix(c: CoreCode) -> &'static str {
     match c {

@@ -348,10 +348,24 @@ impl Probe {
             status: p.status,
             duration_ms: p.duration_ms,
             message: p.message.clone(),
-            fix: p.fix.clone(),
+            fix: probe_window_fix(p),
             code: p.code.map(ErrorCode::from),
         }
     }
+}
+
+/// A probe's fix in the window's words: kept when it needs no terminal; else the catalogue's window
+/// fix for its code; else (an AWS check that fails without a code of its own: the role, its trust or
+/// its permissions differ from the plan) the window's way to restore it. The CLI prints the probe's own.
+fn probe_window_fix(p: &trustbridge_cloud::aws::ProbeResult) -> Option<String> {
+    let fix = p.fix.as_ref()?;
+    if trustbridge_cloud::error::window_safe(fix).is_ok() {
+        return Some(fix.clone());
+    }
+    let by_code = p.code.map(ErrorCode::from).and_then(|c| crate::errors::window_fix_of(&c));
+    Some(by_code.map(str::to_string).unwrap_or_else(|| {
+        "Apply the setup again from this computer, or run the exported setup again (either changes only what differs), then run the test again.".into()
+    }))
 }
 
 impl ProbeUpdate {
@@ -589,5 +603,46 @@ pub fn profile_summary(p: &trustbridge_core::Profile) -> ProfileSummary {
         clouds,
         defaults,
         registration,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Probe;
+    use trustbridge_cloud::error::window_safe;
+    use trustbridge_cloud::probe::{Check, Cloud, ProbeId, ProbeResult, ProbeStatus};
+    use trustbridge_cloud::CloudCode;
+
+    fn failed(id: ProbeId, fix: &str, code: Option<CloudCode>) -> ProbeResult {
+        ProbeResult {
+            id,
+            status: ProbeStatus::Fail,
+            duration_ms: 1,
+            message: "m".into(),
+            fix: Some(fix.into()),
+            code: code.map(Into::into),
+        }
+    }
+
+    /// Issue 15: a probe's fix shown in the window needs no terminal; the CLI keeps the probe's own.
+    #[test]
+    fn probe_fixes_cross_ipc_in_the_windows_words() {
+        let aws = |c| ProbeId::new(Cloud::Aws, c);
+        let cli = failed(aws(Check::RoleExists), "run `trustbridge apply --plan …` to create it", None);
+        let timeout = failed(aws(Check::Credentials), "check AWS_ENDPOINT_URL, or raise --timeout", Some(CloudCode::Timeout));
+        let gcloud = failed(
+            ProbeId::on(Cloud::Gcp, Check::Topic, "t"),
+            "enable the API: `gcloud services enable pubsub.googleapis.com --project=p`",
+            None,
+        );
+        for p in [&cli, &timeout, &gcloud] {
+            assert!(window_safe(p.fix.as_deref().unwrap()).is_err() || p.id.cloud() == Cloud::Gcp);
+            let shown = Probe::of(p, "ML cube Platform").fix.unwrap();
+            assert_eq!(window_safe(&shown), Ok(()), "{shown}");
+        }
+        assert!(Probe::of(&cli, "v").fix.unwrap().starts_with("Apply the setup again"));
+        assert_eq!(Probe::of(&timeout, "v").fix.as_deref(), Some(CloudCode::Timeout.window_fix()));
+        // A command of the cloud's own CLI (it runs in the cloud's browser shell) is kept as it is.
+        assert_eq!(Probe::of(&gcloud, "v").fix, gcloud.fix);
     }
 }

@@ -74,15 +74,17 @@ pub const TERMINAL_ONLY: &[&str] = &[
     "the command",
 ];
 
-/// Whether a fix reads right in the window: none of [`TERMINAL_ONLY`], and a quoted command only
-/// of the cloud's own CLI (`gcloud`, `az`, `aws`), which runs in the cloud's browser shell too.
+/// Whether a fix reads right in the window: a quoted command only of the cloud's own CLI
+/// (`gcloud`, `az`, `aws`, which run in the cloud's browser shell too), and outside such a command
+/// none of [`TERMINAL_ONLY`].
 pub fn window_safe(fix: &str) -> Result<(), String> {
-    if let Some(word) = TERMINAL_ONLY.iter().find(|w| fix.contains(**w)) {
-        return Err(format!("names `{word}`"));
-    }
-    for (i, quoted) in fix.split('`').enumerate() {
-        if i % 2 == 1 && !["gcloud ", "az ", "aws "].iter().any(|cli| quoted.starts_with(cli)) {
-            return Err(format!("quotes `{quoted}`, not a command of the cloud's own CLI"));
+    for (i, part) in fix.split('`').enumerate() {
+        if i % 2 == 1 {
+            if !["gcloud ", "az ", "aws "].iter().any(|cli| part.starts_with(cli)) {
+                return Err(format!("quotes `{part}`, not a command of the cloud's own CLI"));
+            }
+        } else if let Some(word) = TERMINAL_ONLY.iter().find(|w| part.contains(**w)) {
+            return Err(format!("names `{word}`"));
         }
     }
     Ok(())
@@ -96,13 +98,13 @@ impl CloudCode {
         match self {
             CloudCode::NoSection => "Go back to the clouds question and choose this cloud.",
             CloudCode::MalformedPolicy => "Check your answers (Back): if they are right, the vendor's account may not exist in this AWS partition, so confirm the vendor's account id with the vendor.",
-            CloudCode::InvalidClientToken => "AWS does not know the access key this computer signs in with: sign this computer in to AWS again (or ask whoever set it up), then choose Try again; or export the files and run them in AWS CloudShell.",
-            CloudCode::ExpiredToken => "Your AWS sign-in on this computer expired: sign in again, then choose Try again.",
-            CloudCode::SsoExpired => "Your AWS single sign-on session expired: sign in again (the AWS access portal, or whoever set up this computer), then choose Try again.",
-            CloudCode::NoCredentials => "This computer is not signed in to AWS: export the files instead and run them in AWS CloudShell, or sign this computer in to AWS and choose Try again.",
-            CloudCode::Network => "Check the internet connection (and any proxy or VPN), then choose Try again: it is safe.",
-            CloudCode::Timeout => "AWS did not answer in time: check the internet connection (and any proxy or VPN), then choose Try again: it is safe.",
-            CloudCode::AccountMismatch => "This computer is signed in to another AWS account than the one you gave: change the account number (Back), or sign in to that account and choose Try again.",
+            CloudCode::InvalidClientToken => "AWS does not know the access key this computer signs in with: sign this computer in to AWS again (or ask whoever set it up), then try again; or export the files and run them in AWS CloudShell.",
+            CloudCode::ExpiredToken => "Your AWS sign-in on this computer expired: sign in again, then try again.",
+            CloudCode::SsoExpired => "Your AWS single sign-on session expired: sign in again (the AWS access portal, or whoever set up this computer), then try again.",
+            CloudCode::NoCredentials => "This computer is not signed in to AWS: export the files instead and run them in AWS CloudShell, or sign this computer in to AWS and try again.",
+            CloudCode::Network => "Check the internet connection (and any proxy or VPN), then try again: it is safe.",
+            CloudCode::Timeout => "AWS did not answer in time: check the internet connection (and any proxy or VPN), then try again: it is safe.",
+            CloudCode::AccountMismatch => "This computer is signed in to another AWS account than the one you gave: change the account number (Back), or sign in to that account and try again.",
             CloudCode::RoleNotAssumableYet => "AWS takes a minute to spread a new role to every region: wait a minute and run the test again; if it persists, apply again.",
             CloudCode::NotFound => "Apply the setup first (it creates what is missing), or check the name on the Check your answers page.",
             CloudCode::NotManaged | CloudCode::AdoptedRoleTrustsOnlyVendor | CloudCode::DeleteConflict => "Trustbridge removes only what it created: remove the rest in the AWS console if you mean to, after checking who uses it.",
@@ -116,7 +118,7 @@ impl CloudCode {
             CloudCode::PackDrift => "The account no longer matches the pack: apply the pack again.",
             CloudCode::VendorNotConfigured => "Enter the vendor's API address on the vendor's page (Back); it must start with https://.",
             CloudCode::VendorNoApiKey => "Enter the vendor's API key on the vendor's page: it is kept in this computer's keyring.",
-            CloudCode::VendorUnavailable | CloudCode::VendorTimeout | CloudCode::VendorNetwork => "The vendor's API did not answer: check the internet connection, then choose Try again: it is safe.",
+            CloudCode::VendorUnavailable | CloudCode::VendorTimeout | CloudCode::VendorNetwork => "The vendor's API did not answer: check the internet connection, then try again: it is safe.",
             CloudCode::VendorOrphaned => "The vendor already has these credentials, but your answers lack the external ID it issued: delete them in the vendor's web app, then try again.",
             c => c.fix(),
         }
@@ -433,8 +435,10 @@ impl CloudError {
             CloudError::AccessDenied { .. } | CloudError::DeniedBy { by: DeniedBy::PermissionsBoundary | DeniedBy::Rcp, .. } | CloudError::LimitExceeded { .. } => {
                 return self.fix();
             }
+            // An AWS-managed policy is never "not created yet" (the CLI's words fit the window).
+            CloudError::NotFound { what } if what.contains(":iam::aws:policy/") => return self.fix(),
             CloudError::AccountMismatch { expected, actual, .. } => format!(
-                "This computer is signed in to AWS account {actual}, but you gave {expected}: change the account number (Back), or sign in to account {expected} and choose Try again."
+                "This computer is signed in to AWS account {actual}, but you gave {expected}: change the account number (Back), or sign in to account {expected} and try again."
             ),
             CloudError::RoleNotOurs { role, .. } => format!(
                 "Choose another role name (Change), or tick \"Adopt the existing role {role}\" to read what it already grants and then use it: the vendor gets everything it can already do."

@@ -144,7 +144,8 @@ impl ProbeId {
 
 impl std::fmt::Display for ProbeId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text)
+        // `pad`, so that `{:<34}` lines the CLI's columns up.
+        f.pad(&self.text)
     }
 }
 

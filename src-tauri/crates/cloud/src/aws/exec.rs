@@ -6,7 +6,7 @@
 
 use aws_sdk_iam::types::Tag;
 use trustbridge_core::policy::PolicyDocument;
-use trustbridge_core::render::aws::MANAGED_BY_TAG;
+use trustbridge_core::render::aws::{INTEGRATION_TAG, MANAGED_BY_TAG};
 
 use super::apply::{read_role, with_principal, ApplyFailure, Change};
 use super::{compact, CallerIdentity, Session};
@@ -281,11 +281,15 @@ pub(crate) async fn execute(s: &Session, op: &Op) -> Result<(), CloudError> {
     }
 }
 
-/// The role found after a lost create answer is the one we would have made: `managed-by` set and
-/// none of our tags contradicted (the owner tag of an older version may be missing).
+/// The role found after a lost create answer is the one we would have made: every tag we put on
+/// it is there — only the integration tag may be missing (older versions did not set it; a pack's
+/// tag never may, so a vendor plan's role is never taken for a pack's).
 fn ours_as_created(found: &[(String, String)], ours: &[(String, String)]) -> bool {
     let managed = found.iter().any(|(k, v)| k == MANAGED_BY_TAG.0 && v == MANAGED_BY_TAG.1);
-    managed && ours.iter().all(|(k, v)| found.iter().all(|(fk, fv)| fk != k || fv == v))
+    managed
+        && ours
+            .iter()
+            .all(|(k, v)| found.contains(&(k.clone(), v.clone())) || (k == INTEGRATION_TAG && found.iter().all(|(fk, _)| fk != k)))
 }
 
 /// Deletes every non-default version of a policy (IAM keeps at most five; a policy with versions
@@ -345,5 +349,10 @@ mod tests {
         assert!(!ours_as_created(&[t("managed-by", "trustbridge"), t("trustbridge-integration", "AWS_02")], &ours));
         assert!(!ours_as_created(&[t("trustbridge-integration", "AWS_01")], &ours));
         assert!(!ours_as_created(&[], &ours));
+        // A pack's role must carry the pack's tag: a vendor plan's role is not the pack's.
+        let pack = [t("managed-by", "trustbridge"), t("trustbridge-pack", "mlspace")];
+        assert!(ours_as_created(&pack, &pack));
+        assert!(!ours_as_created(&[t("managed-by", "trustbridge"), t("trustbridge-integration", "AWS_01")], &pack));
+        assert!(!ours_as_created(&[t("managed-by", "trustbridge"), t("trustbridge-pack", "other")], &pack));
     }
 }
