@@ -371,7 +371,7 @@ impl CloudError {
                 "IAM changes can take a minute to reach every region: wait and run `trustbridge verify` again; if it persists, run `trustbridge apply` to restore the trust policy".into()
             }
             // An AWS-managed policy is never "not created yet": its name is wrong for this partition.
-            CloudError::NotFound { what } if what.contains(":iam::aws:policy/") => {
+            e if e.is_missing_aws_managed_policy() => {
                 "this AWS-managed policy does not exist here: check its name (and the partition) in the plan or pack".into()
             }
             CloudError::NotFound { .. } => "run `trustbridge apply --plan …` to create it, or check the name in the plan".into(),
@@ -436,7 +436,7 @@ impl CloudError {
                 return self.fix();
             }
             // An AWS-managed policy is never "not created yet" (the CLI's words fit the window).
-            CloudError::NotFound { what } if what.contains(":iam::aws:policy/") => return self.fix(),
+            e if e.is_missing_aws_managed_policy() => return self.fix(),
             CloudError::AccountMismatch { expected, actual, .. } => format!(
                 "This computer is signed in to AWS account {actual}, but you gave {expected}: change the account number (Back), or sign in to account {expected} and try again."
             ),
@@ -448,6 +448,12 @@ impl CloudError {
             }
             other => other.error_code().window_fix().to_string(),
         })
+    }
+
+    /// IAM says an AWS-managed policy does not exist: its name is wrong for this partition (it is
+    /// never "not created yet", so neither waited for nor created by apply).
+    pub fn is_missing_aws_managed_policy(&self) -> bool {
+        matches!(self, CloudError::NotFound { what } if what.contains(":iam::aws:policy/"))
     }
 
     /// The answer to change when that is the way out (the window offers a Change link to it).

@@ -99,19 +99,19 @@ fn gone_is_done<T>(res: Result<T, CloudError>) -> Result<(), CloudError> {
 }
 
 /// Right after CreateRole, IAM may not know the role everywhere yet: a write to the role waits
-/// for it (bounded by the session's retry policy).
+/// for it (bounded by the session's retry policy). A missing AWS-managed policy is not waited for:
+/// its name is wrong, and waiting would only spend the retry budget before saying so.
 async fn on_new_role<T, F, Fut>(s: &Session, action: &str, f: F) -> Result<T, CloudError>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Result<T, CloudError>>,
 {
-    crate::retry::retry(
-        s.settings.retry,
-        |e| e.is_transient() || matches!(e, CloudError::NotFound { .. }),
-        |_| {},
-        |_| async { s.call(action, &f).await },
-    )
-    .await
+    crate::retry::retry(s.settings.retry, waits_for_new_role, |_| {}, |_| async { s.call(action, &f).await }).await
+}
+
+/// What a write to a just-created role waits out: transient failures, and the role not known yet.
+fn waits_for_new_role(e: &CloudError) -> bool {
+    e.is_transient() || (matches!(e, CloudError::NotFound { .. }) && !e.is_missing_aws_managed_policy())
 }
 
 /// Makes one change. A create whose answer was lost counts as done when the role now there is the
@@ -333,7 +333,17 @@ pub(crate) async fn run(s: &Session, me: &CallerIdentity, changes: Vec<Change>) 
 
 #[cfg(test)]
 mod tests {
-    use super::ours_as_created;
+    use super::{ours_as_created, waits_for_new_role};
+    use crate::error::CloudError;
+
+    #[test]
+    fn a_new_role_is_waited_for_but_a_wrong_aws_managed_policy_is_not() {
+        let nf = |what: &str| CloudError::NotFound { what: what.into() };
+        assert!(waits_for_new_role(&nf("The role with name r cannot be found.")));
+        assert!(waits_for_new_role(&CloudError::Throttled { action: "iam:AttachRolePolicy".into(), message: "m".into() }));
+        assert!(!waits_for_new_role(&nf("Policy arn:aws:iam::aws:policy/NoSuchPolicy does not exist or is not attachable.")));
+        assert!(!waits_for_new_role(&CloudError::AccessDenied { action: "a".into(), principal: "p".into(), message: "m".into() }));
+    }
 
     fn t(k: &str, v: &str) -> (String, String) {
         (k.to_string(), v.to_string())
