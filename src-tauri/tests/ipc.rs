@@ -218,9 +218,12 @@ fn seed(endpoint: &str) {
     let plan = trustbridge_core::Plan::from_json(&aws_plan("123456789012").to_string()).unwrap();
     let r = trustbridge_core::validate(&plan, None).unwrap();
     let (state, _) = cloud_state(Some(endpoint));
+    // Setup, not what is tested: moto's first S3 call loads its S3 backend, which can take more than
+    // the tests' 3 s on a loaded 2-core machine (a CI run failed so), so the seeding waits longer.
+    let settings = AwsSettings { timeout: Duration::from_secs(30), ..state.settings.aws.clone() };
     let rt = trustbridge_cloud::runtime().unwrap();
     rt.block_on(async {
-        let s = trustbridge_cloud::aws::Session::connect(r.aws.as_ref().unwrap(), &state.settings.aws).await;
+        let s = trustbridge_cloud::aws::Session::connect(r.aws.as_ref().unwrap(), &settings).await;
         s.s3.create_bucket().bucket("ipc-data").send().await.expect("create bucket");
         s.events.create_event_bus().name("ipc-events").send().await.expect("create bus");
     });
