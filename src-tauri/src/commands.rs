@@ -4,13 +4,14 @@ use std::path::Path;
 
 use tauri::{AppHandle, Runtime, State};
 use trustbridge_core::error::CoreCode;
-use trustbridge_core::{export, external_id, render, validate, Plan, Profile};
+use trustbridge_core::{export, external_id, render, Profile};
 
 use crate::commands_confirm::{ask, pick_folder};
 use crate::confirm::{folder_key, Approvals};
 use crate::errors::AppCode;
 use crate::imported::ProfileStore;
 use crate::ipc::{profile_summary, AppInfo, ExportResult, IpcError, LintFinding, Preview, PreviewFile, ProfileSummary};
+use crate::load::{self, LoadError, Source};
 use crate::state::{allowed_url, console_url, unique_export_dir, AppState, Draft};
 
 #[tauri::command]
@@ -32,10 +33,7 @@ pub fn new_external_id() -> Result<String, IpcError> {
 /// (all problems when `fields` is absent). The wizard calls it on every Continue.
 #[tauri::command]
 pub fn validate_plan(store: State<'_, ProfileStore>, plan: serde_json::Value, fields: Option<Vec<String>>) -> Vec<IpcError> {
-    match parse(&plan) {
-        Err(e) => vec![e],
-        Ok(p) => problems_under(validate_in(&store, &p).err().unwrap_or_default(), fields.as_deref()),
-    }
+    load_problems(load::load_vendor(&plan.to_string(), &Source::Window(&store)).map(drop), fields.as_deref())
 }
 
 /// The problems whose field is one of `fields` or lies under one (`aws.storage` covers
@@ -58,6 +56,7 @@ pub fn preview(store: State<'_, ProfileStore>, plan: serde_json::Value) -> Resul
         files: bundle.files.into_iter().map(|f| PreviewFile { path: f.path, content: f.content }).collect(),
         grants: render::summary::grant_lines(&resolved),
         findings: trustbridge_core::lint::lint(&resolved).iter().map(LintFinding::from).collect(),
+        needs_secret: crate::verify_all::secrets_taken(&resolved),
     })
 }
 
@@ -180,37 +179,37 @@ pub(crate) fn target_url(store: &ProfileStore, target: &str, plan: Option<&serde
     }
 }
 
-/// A plan from the webview. Its `platform` may name a built-in vendor profile or a profile file
-/// imported through the native picker (`imported:<hex>`), never a path: a path would let the page
-/// make Rust read a file.
-fn parse(plan: &serde_json::Value) -> Result<Plan, IpcError> {
-    let p = Plan::from_json(&plan.to_string()).map_err(|e| IpcError { field: Some("plan".into()), ..IpcError::from(e) })?;
-    if Profile::builtin(&p.platform).is_none() && trustbridge_core::profile::looks_like_path(&p.platform) {
-        let ids: Vec<&str> = trustbridge_core::profile::BUILTIN.iter().map(|(id, _)| *id).collect();
-        let rule = format!(
-            "the wizard uses the built-in vendor profiles ({}) or a vendor profile file chosen with 'Use a vendor profile file…', never a path",
-            ids.join(", ")
-        );
-        return Err(IpcError::from(&trustbridge_core::Problem::new("platform", rule, &p.platform)));
-    }
-    Ok(p)
-}
-
+/// A vendor plan from the webview ([`trustbridge_app::load`]: built-in or imported profiles, never a
+/// path), as the one error a command that needs a valid plan returns.
 pub(crate) fn resolve(store: &ProfileStore, plan: &serde_json::Value) -> Result<trustbridge_core::validate::Resolved, IpcError> {
-    validate_in(store, &parse(plan)?).map_err(|problems| {
+    load::load_vendor(&plan.to_string(), &Source::Window(store)).map_err(|e| match e {
         // No usable profile, nothing else matters: its own code (`profile.unsigned`,
         // `profile.unknown_key` send the wizard to the warning page; else `validation.platform`).
-        match problems.iter().find(|p| p.field == "platform") {
+        LoadError::Invalid(problems) => match problems.iter().find(|p| p.field == "platform") {
             Some(p) => IpcError::from(p),
             None => invalid(&problems),
-        }
+        },
+        other => load_error(other),
     })
 }
 
-/// Validates a plan whose `platform` is a built-in id or an imported profile (usable only when
-/// signed by a trusted key or accepted in Rust's native dialog).
-fn validate_in(store: &ProfileStore, p: &Plan) -> Result<trustbridge_core::validate::Resolved, Vec<trustbridge_core::Problem>> {
-    validate::validate_with_profile(p, store.resolve(&p.platform))
+/// The problems of a plan the webview sent whose field is under one of `fields` (all of them when
+/// None); a plan that cannot be parsed, or names what the window may not read, is one error.
+pub(crate) fn load_problems(loaded: Result<(), LoadError>, fields: Option<&[String]>) -> Vec<IpcError> {
+    match loaded {
+        Ok(()) => Vec::new(),
+        Err(LoadError::Invalid(problems)) => problems_under(problems, fields),
+        Err(other) => vec![load_error(other)],
+    }
+}
+
+/// A plan that could not be loaded, as an IPC error: a parse error names the plan as its field.
+pub(crate) fn load_error(e: LoadError) -> IpcError {
+    match e {
+        LoadError::Parse(e) => IpcError { field: Some("plan".into()), ..IpcError::from(e) },
+        LoadError::Refused(p) => IpcError::from(&p),
+        LoadError::Invalid(problems) => invalid(&problems),
+    }
 }
 
 /// A plan that does not validate, as one error for commands that need a valid plan: every problem

@@ -353,12 +353,8 @@ pub async fn credentials_status(
     plan: serde_json::Value,
 ) -> Result<Vec<CredentialStatus>, IpcError> {
     let r = resolve(&store, &plan)?;
-    let mut all = Vec::new();
-    for (kind, present) in SecretKind::ALL.map(|k| (k, crate::verify_all::takes_secret(&r, k) == Ok(true))) {
-        if present {
-            let s = cloud.secrets.status(&r.plan.integration.name, kind).map_err(|e| secrets_error(&e))?;
-            all.push(CredentialStatus::from(&s));
-        }
-    }
-    Ok(all)
+    crate::verify_all::secrets_taken(&r)
+        .into_iter()
+        .map(|kind| cloud.secrets.status(&r.plan.integration.name, kind).map(|s| CredentialStatus::from(&s)).map_err(|e| secrets_error(&e)))
+        .collect()
 }

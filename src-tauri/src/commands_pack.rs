@@ -10,16 +10,17 @@ use std::collections::BTreeSet;
 
 use tauri::{AppHandle, Runtime, State};
 use trustbridge_cloud::aws::pack::apply_pack;
-use trustbridge_core::pack::{self, Pack, PackPlan, ResolvedPack};
-use trustbridge_core::Problem;
+use trustbridge_core::pack::{self, Pack, ResolvedPack};
 
 use crate::commands_cloud::CloudState;
 use crate::commands_confirm::ask;
 use crate::confirm::Approvals;
+use crate::imported::ProfileStore;
 use crate::ipc::{
     AwsCaller, ExportResult, IpcError, LintFinding, PackApplyResult, PackPreview, PackRoleSummary, PackSummary, PackValue, PackVariable,
     PreviewFile,
 };
+use crate::load::{self, Source};
 
 /// The built-in role packs and the variables each asks for.
 #[tauri::command]
@@ -30,17 +31,14 @@ pub fn list_packs() -> Vec<PackSummary> {
 /// Validates a pack plan; returns every problem (empty = valid) whose field is under one of
 /// `fields` (all of them when `fields` is absent). The pack path calls it on every Continue.
 #[tauri::command]
-pub fn validate_pack_plan(plan: serde_json::Value, fields: Option<Vec<String>>) -> Vec<IpcError> {
-    match parse(&plan) {
-        Err(e) => vec![e],
-        Ok(p) => crate::commands::problems_under(pack::validate_pack(&p, None).err().unwrap_or_default(), fields.as_deref()),
-    }
+pub fn validate_pack_plan(store: State<'_, ProfileStore>, plan: serde_json::Value, fields: Option<Vec<String>>) -> Vec<IpcError> {
+    crate::commands::load_problems(load::load_pack(&plan.to_string(), &Source::Window(&store)).map(drop), fields.as_deref())
 }
 
 /// Check your answers: the values used, the roles, every generated document and the lint findings.
 #[tauri::command]
-pub fn preview_pack(plan: serde_json::Value) -> Result<PackPreview, IpcError> {
-    let r = resolve(&plan)?;
+pub fn preview_pack(store: State<'_, ProfileStore>, plan: serde_json::Value) -> Result<PackPreview, IpcError> {
+    let r = resolve(&store, &plan)?;
     let bundle = pack::render_pack(&r);
     let values = r
         .pack
@@ -69,10 +67,11 @@ pub fn preview_pack(plan: serde_json::Value) -> Result<PackPreview, IpcError> {
 pub async fn export_pack<R: Runtime>(
     app: AppHandle<R>,
     approvals: State<'_, Approvals>,
+    store: State<'_, ProfileStore>,
     plan: serde_json::Value,
     parent: String,
 ) -> Result<ExportResult, IpcError> {
-    let r = resolve(&plan)?;
+    let r = resolve(&store, &plan)?;
     crate::commands::export_checked(&app, &approvals, &pack::lint_pack(&r), pack::render_pack(&r), &parent, &r.pack.id).await
 }
 
@@ -85,10 +84,11 @@ pub async fn export_pack<R: Runtime>(
 pub async fn apply_pack_aws<R: Runtime>(
     app: AppHandle<R>,
     cloud: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
     plan: serde_json::Value,
     dry_run: bool,
 ) -> Result<PackApplyResult, IpcError> {
-    let r = resolve(&plan)?;
+    let r = resolve(&store, &plan)?;
     if !dry_run {
         crate::commands::refuse_lint_errors(&pack::lint_pack(&r), crate::errors::AppCode::ApplyLintErrors, "applied")?;
         apply_pack(&r, &cloud.settings.aws, true).await.map_err(|f| crate::commands_cloud::apply_error(&f))?;
@@ -138,19 +138,7 @@ fn role_summary(role: &pack::PackRole) -> PackRoleSummary {
     }
 }
 
-/// Parses the plan the webview sent. Only built-in packs; an empty value counts as left out (the
-/// variable then takes its default, or is reported as an unfilled placeholder).
-fn parse(plan: &serde_json::Value) -> Result<PackPlan, IpcError> {
-    let mut p = PackPlan::from_json(&plan.to_string()).map_err(|e| IpcError { field: Some("plan".into()), ..IpcError::from(e) })?;
-    if Pack::builtin(&p.pack).is_none() {
-        let ids: Vec<&str> = pack::BUILTIN.iter().map(|(id, _)| *id).collect();
-        let rule = format!("choose one of the built-in role packs: {}", ids.join(", "));
-        return Err(IpcError::from(&Problem::new("pack", rule, &p.pack)));
-    }
-    p.variables.retain(|_, v| !v.is_empty());
-    Ok(p)
-}
-
-fn resolve(plan: &serde_json::Value) -> Result<ResolvedPack, IpcError> {
-    pack::validate_pack(&parse(plan)?, None).map_err(|problems| crate::commands::invalid(&problems))
+/// A role-pack plan from the webview ([`trustbridge_app::load`]: built-in packs only).
+fn resolve(store: &ProfileStore, plan: &serde_json::Value) -> Result<ResolvedPack, IpcError> {
+    load::load_pack(&plan.to_string(), &Source::Window(store)).map_err(crate::commands::load_error)
 }

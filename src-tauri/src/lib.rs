@@ -9,7 +9,7 @@ pub mod commands_pack;
 pub mod commands_profile;
 
 // The use cases and IPC types, under the paths the adapters (and the IPC tests) use.
-pub use trustbridge_app::{aws_apply, confirm, credentials, errors, imported, ipc, register, sealed, state, verify_all};
+pub use trustbridge_app::{aws_apply, confirm, credentials, errors, imported, ipc, load, register, sealed, state, verify_all};
 
 /// Builds the Tauri app with every command registered (used by `run_gui` and by the IPC tests).
 pub fn builder<R: tauri::Runtime>(b: tauri::Builder<R>) -> tauri::Builder<R> {

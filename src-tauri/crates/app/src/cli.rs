@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 use trustbridge_core::profile_trust::{ProfileOrigin, ProfileTrust, TrustedKey, TRUST_FLAG};
-use trustbridge_core::{export, external_id, lint, pack, render, validate, CoreError, Plan, Problem, Profile};
+use trustbridge_core::{export, external_id, lint, pack, validate, Plan, Problem, Profile};
+
+use crate::load::{self, LoadError, Loaded, Source};
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
@@ -445,50 +447,28 @@ fn plan_dir(plan: &Path) -> Option<&Path> {
     plan.parent()
 }
 
-/// A validated document: a vendor plan or a role-pack plan.
-pub(crate) enum Loaded {
-    Vendor(Box<validate::Resolved>),
-    Pack(Box<pack::ResolvedPack>),
-}
-
-impl Loaded {
-    fn findings(&self) -> Vec<lint::Finding> {
-        match self {
-            Loaded::Vendor(r) => lint::lint(r),
-            Loaded::Pack(p) => pack::lint_pack(p),
-        }
-    }
-    fn bundle(&self) -> trustbridge_core::Bundle {
-        match self {
-            Loaded::Vendor(r) => render(r),
-            Loaded::Pack(p) => pack::render_pack(p),
-        }
-    }
-}
-
 enum Failure {
     /// Already reported (unreadable or unparsable file).
     Code(i32),
     Problems(Vec<Problem>),
 }
 
-/// Reads, parses and validates a plan (vendor or role pack); a vendor profile file is accepted by
-/// `trust` (its signature).
+/// Reads a plan file and loads it ([`crate::load`]: a vendor plan or a role pack); a vendor profile
+/// file is accepted by `trust` (its signature).
 fn resolve(path: &Path, trust: &ProfileTrust) -> Result<Loaded, Failure> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         eprintln!("plan: cannot read {}: {e}", path.display());
         Failure::Code(EXIT_INVALID)
     })?;
-    let parse_failed = |e: CoreError| {
-        eprintln!("{e}");
-        Failure::Code(EXIT_INVALID)
-    };
-    if pack::is_pack_plan(&text) {
-        let p = pack::PackPlan::from_json(&text).map_err(parse_failed)?;
-        pack::validate_pack(&p, plan_dir(path)).map(|r| Loaded::Pack(Box::new(r))).map_err(Failure::Problems)
-    } else {
-        let p = Plan::from_json(&text).map_err(parse_failed)?;
-        let r = validate::validate_with(&p, plan_dir(path), trust).map_err(Failure::Problems)?;
+    let loaded = load::load(&text, &Source::File { dir: plan_dir(path), trust }).map_err(|e| match e {
+        LoadError::Parse(e) => {
+            eprintln!("{e}");
+            Failure::Code(EXIT_INVALID)
+        }
+        LoadError::Refused(p) => Failure::Problems(vec![p]),
+        LoadError::Invalid(problems) => Failure::Problems(problems),
+    })?;
+    if let Loaded::Vendor(r) = &loaded {
         if matches!(r.profile_origin, ProfileOrigin::Unsigned { .. }) {
             eprintln!(
                 "warning: vendor profile '{}' is {}: nothing shows that it comes from the vendor",
@@ -496,8 +476,8 @@ fn resolve(path: &Path, trust: &ProfileTrust) -> Result<Loaded, Failure> {
                 r.profile_origin
             );
         }
-        Ok(Loaded::Vendor(Box::new(r)))
     }
+    Ok(loaded)
 }
 
 /// [`resolve`], printing problems to stderr ("nothing {outcome}: fix …"). Every CLI command that

@@ -130,6 +130,9 @@ pub struct Preview {
     pub grants: Vec<String>,
     /// Offline lint of the generated documents.
     pub findings: Vec<LintFinding>,
+    /// The cloud secrets the plan signs in with (`verify_all::secrets_taken`): the wizard's
+    /// Credentials page asks for these, and is left out when there are none.
+    pub needs_secret: Vec<SecretKind>,
 }
 
 /// One lint finding.

@@ -17,6 +17,7 @@ pub mod credentials;
 pub mod errors;
 pub mod imported;
 pub mod ipc;
+pub mod load;
 pub mod profile_sign;
 pub mod register;
 pub mod sealed;

@@ -6,7 +6,7 @@
 use serde_json::value::RawValue;
 use trustbridge_core::render::SealedCredentials;
 use trustbridge_core::validate::Resolved;
-use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive};
+use trustbridge_secrets::{SecretStore, SecretsError, Sensitive};
 
 use crate::errors::{AppCode, ErrorCode};
 
@@ -33,7 +33,7 @@ pub fn seal(r: &Resolved, store: &SecretStore) -> Result<SealedCredentials, Seal
         });
     };
     let name = &r.plan.integration.name;
-    let kinds: Vec<SecretKind> = SecretKind::ALL.into_iter().filter(|k| crate::verify_all::takes_secret(r, *k) == Ok(true)).collect();
+    let kinds = crate::verify_all::secrets_taken(r);
     if kinds.is_empty() {
         return Err(SealError {
             code: AppCode::SealNothingToSeal.into(),

@@ -95,6 +95,12 @@ pub fn takes_secret(r: &Resolved, kind: SecretKind) -> Result<bool, &'static str
     }
 }
 
+/// Every cloud secret (GCP key, Azure client secret) the plan signs in with, in [`SecretKind::ALL`]'s
+/// order: the Credentials page asks for them, the status and sealing commands go through them.
+pub fn secrets_taken(r: &Resolved) -> Vec<SecretKind> {
+    SecretKind::ALL.into_iter().filter(|k| takes_secret(r, *k) == Ok(true)).collect()
+}
+
 /// A keyless cloud has no customer-held credential to sign in with: one skipped probe that says so
 /// (the vendor runs its own connection test), instead of a "credentials not stored" failure.
 fn keyless_probe(cloud: Cloud, message: &str, progress: Progress<'_>) -> ProbeResult {

@@ -6,6 +6,7 @@ pub mod aws_sh;
 pub mod azure;
 pub mod cfn;
 pub mod gcp;
+pub mod pack;
 pub mod pulumi;
 pub mod sh;
 pub mod summary;

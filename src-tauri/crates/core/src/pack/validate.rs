@@ -1,0 +1,299 @@
+//! A pack plan's validation: every variable by its kind, no unknown variable, no placeholder left
+//! unfilled, every document parsed, IAM's size and count limits.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::*;
+use crate::policy::{PolicyDocument, INLINE_POLICIES_AGGREGATE_MAX, MANAGED_POLICY_MAX, TRUST_POLICY_MAX};
+use crate::validate::{rules, Problem};
+
+fn scan_placeholders(s: &str, out: &mut BTreeSet<String>) {
+    let mut rest = s;
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i + 1..];
+        match after.find('}') {
+            Some(j) if j > 0 && after[..j].chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') => {
+                out.insert(after[..j].to_string());
+                rest = &after[j + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+}
+
+pub(super) fn placeholders(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::String(s) => scan_placeholders(s, out),
+        Value::Array(a) => a.iter().for_each(|x| placeholders(x, out)),
+        Value::Object(m) => m.iter().for_each(|(k, x)| {
+            scan_placeholders(k, out);
+            placeholders(x, out)
+        }),
+        _ => {}
+    }
+}
+
+fn fill_str(s: &str, vars: &BTreeMap<String, String>) -> String {
+    let mut out = s.to_string();
+    for (k, v) in vars {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+fn fill(v: &Value, vars: &BTreeMap<String, String>) -> Value {
+    match v {
+        Value::String(s) => Value::String(fill_str(s, vars)),
+        Value::Array(a) => Value::Array(a.iter().map(|x| fill(x, vars)).collect()),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (fill_str(k, vars), fill(x, vars))).collect()),
+        other => other.clone(),
+    }
+}
+
+fn hex_id(v: &str, prefix: &str) -> bool {
+    v.strip_prefix(prefix)
+        .is_some_and(|h| (h.len() == 8 || h.len() == 17) && h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+}
+
+pub(super) fn check_var(kind: VarKind, v: &str, partition: &str) -> rules::Rule {
+    let fail = |m: &str| Err(m.to_string());
+    match kind {
+        VarKind::Partition => rules::partition(v),
+        VarKind::Region => rules::aws_region(v, partition),
+        VarKind::AccountId => rules::aws_account_id(v),
+        VarKind::KmsKeyId => {
+            let probe = format!("arn:aws:kms:us-east-1:123456789012:key/{v}");
+            rules::kms_key_arn(&probe, "aws", "us-east-1").map_err(|_| "a KMS key id is a UUID or 'mrk-' and 32 hex digits".to_string())
+        }
+        VarKind::SubnetId if hex_id(v, "subnet-") => Ok(()),
+        VarKind::SubnetId => fail("a subnet id looks like subnet-0123456789abcdef0"),
+        VarKind::SecurityGroupId if hex_id(v, "sg-") => Ok(()),
+        VarKind::SecurityGroupId => fail("a security group id looks like sg-0123456789abcdef0"),
+        VarKind::RoleName => rules::aws_role_name(v),
+        VarKind::RoleArn => {
+            let rest = v
+                .strip_prefix(&format!("arn:{partition}:iam::"))
+                .ok_or_else(|| format!("a role ARN starts with 'arn:{partition}:iam::'"))?;
+            let (acct, res) = rest.split_once(':').ok_or("a role ARN looks like arn:aws:iam::123456789012:role/name")?;
+            rules::aws_account_id(acct)?;
+            let name = res.strip_prefix("role/").ok_or("a role ARN's resource starts with 'role/'")?;
+            rules::aws_role_name(name.rsplit('/').next().unwrap_or_default())
+        }
+        VarKind::BucketName => rules::s3_bucket(v),
+        VarKind::AwsManagedPolicy => {
+            if v.is_empty()
+                || v.len() > 512
+                || !v.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c))
+                || v.starts_with('/')
+            {
+                fail("an AWS-managed policy name looks like AmazonSageMakerReadOnly or service-role/AWSLambdaVPCAccessExecutionRole")
+            } else {
+                Ok(())
+            }
+        }
+        VarKind::OidcProvider => {
+            let ok = !v.starts_with("https://")
+                && v.contains('/')
+                && v.len() <= 255
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || "./-_".contains(c));
+            if ok {
+                Ok(())
+            } else {
+                fail("an OIDC provider looks like oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE (no https://)")
+            }
+        }
+        VarKind::K8sName => {
+            let ok = !v.is_empty()
+                && v.len() <= 63
+                && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !v.starts_with('-')
+                && !v.ends_with('-');
+            if ok {
+                Ok(())
+            } else {
+                fail("a Kubernetes name is 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit")
+            }
+        }
+        VarKind::ExternalId => rules::external_id(v),
+        VarKind::PolicyArn => rules::policy_arn(v, partition),
+        VarKind::Text => rules::display_name(v, 256).and_then(|_| {
+            if v.contains(['{', '}', '"', '\'', '\\']) {
+                fail("must not contain braces, quotes or backslashes")
+            } else if v.contains(['*', '?']) {
+                fail("must not contain '*' or '?' (a wildcard would widen what the pack grants)")
+            } else {
+                Ok(())
+            }
+        }),
+    }
+}
+
+/// Validates a pack plan: every variable by its kind, no unknown variables, no placeholder left,
+/// every document parsed, IAM size and count limits.
+pub fn validate_pack(plan: &PackPlan, base_dir: Option<&Path>) -> Result<ResolvedPack, Vec<Problem>> {
+    let mut problems = Vec::new();
+    if plan.version != 1 {
+        problems.push(Problem::new("version", "must be 1", &plan.version.to_string()));
+    }
+    let pack = match Pack::resolve(&plan.pack, base_dir) {
+        Ok(p) => p,
+        Err(e) => {
+            problems.push(Problem::new("pack", e.to_string(), &plan.pack));
+            return Err(problems);
+        }
+    };
+    let declared: BTreeMap<&str, &Variable> = pack.variables.iter().map(|v| (v.name.as_str(), v)).collect();
+    for k in plan.variables.keys() {
+        if !declared.contains_key(k.as_str()) {
+            problems.push(Problem::new(format!("variables.{k}"), format!("pack '{}' has no such variable", pack.id), k));
+        }
+    }
+    let mut vars = BTreeMap::new();
+    for v in &pack.variables {
+        match plan.variables.get(&v.name).cloned().or_else(|| v.default.clone()) {
+            Some(val) => {
+                vars.insert(v.name.clone(), val);
+            }
+            None => problems.push(
+                Problem::new(
+                    format!("variables.{}", v.name),
+                    format!("required: {} (unfilled placeholder {{{}}})", v.description, v.name),
+                    "",
+                )
+                .with_fix(format!("for example '{}'", v.example)),
+            ),
+        }
+    }
+    let partition = vars.get("AWS_PARTITION").cloned().unwrap_or_else(|| "aws".into());
+    for v in &pack.variables {
+        if let Some(val) = vars.get(&v.name) {
+            if let Err(rule) = check_var(v.kind, val, &partition) {
+                problems.push(Problem::new(format!("variables.{}", v.name), rule, val));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+
+    let parse = |field: String, v: &Value, problems: &mut Vec<Problem>| -> Option<PolicyDocument> {
+        let filled = fill(v, &vars);
+        let mut left = BTreeSet::new();
+        placeholders(&filled, &mut left);
+        if !left.is_empty() {
+            problems.push(Problem::new(field, "unfilled placeholder", &left.into_iter().collect::<Vec<_>>().join(", ")));
+            return None;
+        }
+        match PolicyDocument::parse(&filled.to_string()) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                problems.push(Problem::new(field, format!("not an IAM policy document: {e}"), ""));
+                None
+            }
+        }
+    };
+    let mut managed_policies = Vec::new();
+    for (i, m) in pack.managed_policies.iter().enumerate() {
+        let name = fill_str(&m.name, &vars);
+        if let Some(doc) = parse(format!("pack.managed_policies[{i}]"), &m.document, &mut problems) {
+            let size = doc.iam_size();
+            if size > MANAGED_POLICY_MAX {
+                problems.push(Problem::new(
+                    format!("pack.managed_policies[{i}]"),
+                    format!("IAM limit 'managed policy size' is {MANAGED_POLICY_MAX} characters (whitespace not counted)"),
+                    &format!("{size} characters"),
+                ));
+            }
+            managed_policies.push((name, m.description.clone().unwrap_or_default(), doc));
+        }
+    }
+    let known: BTreeSet<String> = pack.managed_policies.iter().map(|m| m.name.clone()).collect();
+    let mut roles = Vec::new();
+    for (i, r) in pack.roles.iter().enumerate() {
+        let field = format!("pack.roles[{i}]");
+        let name = fill_str(&r.name, &vars);
+        if let Err(rule) = rules::aws_role_name(&name) {
+            problems.push(Problem::new(format!("{field}.name"), rule, &name));
+        }
+        let trust = parse(format!("{field}.trust"), &r.trust, &mut problems);
+        let mut inline = Vec::new();
+        for (j, p) in r.inline_policies.iter().enumerate() {
+            if let Some(d) = parse(format!("{field}.inline_policies[{j}]"), &p.document, &mut problems) {
+                inline.push((fill_str(&p.name, &vars), d));
+            }
+        }
+        for m in r.managed_policy_names.iter().chain(r.permissions_boundary.iter()) {
+            if !known.contains(m) {
+                problems.push(Problem::new(format!("{field}"), "names a managed policy the pack does not define", m));
+            }
+        }
+        let attached = r.managed_policy_names.len() + r.aws_managed_policies.len();
+        if attached > MAX_MANAGED_POLICIES_PER_ROLE {
+            problems.push(Problem::new(
+                field.clone(),
+                format!("IAM limit 'managed policies per role' is {MAX_MANAGED_POLICIES_PER_ROLE}"),
+                &attached.to_string(),
+            ));
+        }
+        if let Some(t) = &trust {
+            if t.iam_size() > TRUST_POLICY_MAX {
+                problems.push(Problem::new(
+                    format!("{field}.trust"),
+                    format!("IAM limit 'role trust policy length' is {TRUST_POLICY_MAX}"),
+                    &t.iam_size().to_string(),
+                ));
+            }
+        }
+        let agg: usize = inline.iter().map(|(_, d)| d.iam_size()).sum();
+        if agg > INLINE_POLICIES_AGGREGATE_MAX {
+            problems.push(Problem::new(
+                format!("{field}.inline_policies"),
+                format!("IAM limit 'inline policies per role, aggregate' is {INLINE_POLICIES_AGGREGATE_MAX}"),
+                &agg.to_string(),
+            ));
+        }
+        if let Some(trust) = trust {
+            roles.push(PackRole {
+                name,
+                description: fill_str(&r.description, &vars),
+                trust,
+                inline,
+                managed: r.managed_policy_names.iter().map(|m| fill_str(m, &vars)).collect(),
+                aws_managed_arns: r
+                    .aws_managed_policies
+                    .iter()
+                    .map(|m| format!("arn:{partition}:iam::aws:policy/{}", fill_str(m, &vars)))
+                    .collect(),
+                boundary: r.permissions_boundary.as_ref().map(|b| fill_str(b, &vars)),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(ResolvedPack {
+        plan: plan.clone(),
+        account: vars.get("AWS_ACCOUNT").cloned(),
+        region: vars.get("AWS_REGION").cloned(),
+        partition,
+        vars,
+        pack,
+        managed_policies,
+        roles,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_found_in_keys_and_values() {
+        let mut s = BTreeSet::new();
+        placeholders(&serde_json::json!({"{A}:sub": ["x{B_2}y", "{not this}", "{}"]}), &mut s);
+        assert_eq!(s.into_iter().collect::<Vec<_>>(), ["A", "B_2"]);
+    }
+}
