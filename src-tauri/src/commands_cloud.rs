@@ -15,6 +15,7 @@ use trustbridge_core::validate::Resolved;
 use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive};
 
 use crate::aws_apply::AwsApply;
+use crate::aws_signin::{PastedAws, SignInError};
 use crate::commands::resolve;
 use crate::commands_confirm::ask;
 use crate::confirm::{self, Adoption, Approvals, Confirmation};
@@ -31,12 +32,29 @@ use crate::verify_all::{verify_all, CloudSettings};
 pub struct CloudState {
     pub settings: CloudSettings,
     pub secrets: SecretStore,
+    /// AWS credentials pasted in this run of the window (memory only; `aws_signin`).
+    pub aws_pasted: PastedAws,
 }
 
 impl CloudState {
+    pub fn new(settings: CloudSettings, secrets: SecretStore) -> CloudState {
+        CloudState { settings, secrets, aws_pasted: PastedAws::default() }
+    }
+
     /// The real thing: settings from the environment, the OS keyring.
     pub fn from_env() -> CloudState {
-        CloudState { settings: CloudSettings::from_env(), secrets: SecretStore::os() }
+        CloudState::new(CloudSettings::from_env(), SecretStore::os())
+    }
+
+    /// The AWS settings every AWS call of the window uses: the environment's, signed with pasted
+    /// credentials when the person pasted some.
+    pub fn aws(&self) -> AwsSettings {
+        self.aws_pasted.settings(&self.settings.aws)
+    }
+
+    /// Every cloud's settings, AWS's as [`Self::aws`].
+    pub fn settings_now(&self) -> CloudSettings {
+        CloudSettings { aws: self.aws(), ..self.settings.clone() }
     }
 }
 
@@ -59,9 +77,8 @@ fn need_aws(r: &Resolved) -> Result<(), IpcError> {
     }
 }
 
-/// Who the AWS credentials belong to, and the buckets and event buses they can see (pick lists).
-#[tauri::command]
-pub async fn aws_identity(cloud: State<'_, CloudState>, region: Option<String>) -> Result<AwsAccount, IpcError> {
+/// The region to ask AWS in before a plan names one (the plan's when the wizard has it).
+fn detection_region(region: Option<String>) -> Result<String, IpcError> {
     let region = region.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).unwrap_or_else(|| DEFAULT_REGION.into());
     if region.len() > 32 || !region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
         return Err(IpcError {
@@ -69,8 +86,44 @@ pub async fn aws_identity(cloud: State<'_, CloudState>, region: Option<String>) 
             ..IpcError::new(ErrorCode::validation("aws.region"), "not an AWS region name")
         });
     }
-    let o = aws::account_overview(&region, &cloud.settings.aws).await.map_err(|e| cloud_error(&e))?;
+    Ok(region)
+}
+
+/// Who the AWS credentials belong to, and the buckets and event buses they can see (pick lists).
+#[tauri::command]
+pub async fn aws_identity(cloud: State<'_, CloudState>, region: Option<String>) -> Result<AwsAccount, IpcError> {
+    let region = detection_region(region)?;
+    let o = aws::account_overview(&region, &cloud.aws()).await.map_err(|e| cloud_error(&e))?;
     Ok(AwsAccount { caller: AwsCaller::from(&o.caller), buckets: o.buckets, event_buses: o.event_buses })
+}
+
+/// Signs the window's AWS calls with the temporary credentials the person pasted from their AWS
+/// access portal (Option 1 or 2 of "Access keys"): parsed and validated here, checked with STS,
+/// kept in memory only when AWS accepts them. Returns who they are; the secret never comes back.
+#[tauri::command]
+pub async fn aws_use_credentials(
+    cloud: State<'_, CloudState>,
+    text: Sensitive<String>,
+    region: Option<String>,
+) -> Result<AwsCaller, IpcError> {
+    let region = detection_region(region)?;
+    match cloud.aws_pasted.sign_in(text, &region, &cloud.settings.aws).await {
+        Ok(caller) => Ok(AwsCaller::from(&caller)),
+        Err(SignInError::Invalid(e)) => Err(IpcError { field: Some("aws.credentials".into()), ..secrets_error(&e) }),
+        Err(SignInError::Refused(e)) => Err(IpcError { field: Some("aws.credentials".into()), ..cloud_error(&e) }),
+    }
+}
+
+/// Forgets pasted AWS credentials: this computer's own are used again.
+#[tauri::command]
+pub fn aws_forget_credentials(cloud: State<'_, CloudState>) {
+    cloud.aws_pasted.forget();
+}
+
+/// Who the pasted AWS credentials are, when some are in use (None: this computer's own).
+#[tauri::command]
+pub fn aws_pasted_caller(cloud: State<'_, CloudState>) -> Option<AwsCaller> {
+    cloud.aws_pasted.caller().as_ref().map(AwsCaller::from)
 }
 
 /// Creates or updates the role and its policies (or, with `dry_run`, says what it would change).
@@ -99,7 +152,7 @@ pub async fn apply_aws<R: Runtime>(
     let ignore_preflight = ignore_preflight.unwrap_or(false);
     let r = resolve(&store, &plan)?;
     need_aws(&r)?;
-    let settings = AwsSettings { adopt, ..cloud.settings.aws.clone() };
+    let settings = AwsSettings { adopt, ..cloud.aws() };
     let mut flow = AwsApply::connect(&r, &settings).await.map_err(|e| cloud_error(&e))?;
     if dry_run {
         let stand_in = r.with_stand_in_external_id();
@@ -134,7 +187,7 @@ pub async fn confirm_apply<R: Runtime>(
     let ignore_preflight = ignore_preflight.unwrap_or(false);
     let r = resolve(&store, &plan)?;
     need_aws(&r)?;
-    let settings = AwsSettings { adopt, ..cloud.settings.aws.clone() };
+    let settings = AwsSettings { adopt, ..cloud.aws() };
     let mut flow = AwsApply::connect(&r, &settings).await.map_err(|e| cloud_error(&e))?;
     let (c, _) = apply_confirmation(&mut flow, &r, adopt, ignore_preflight).await?;
     if !ask(&app, &c).await {
@@ -239,7 +292,7 @@ pub async fn verify_plan(
     };
     let missing_fix =
         |kind: SecretKind| format!("Store the {} on the Credentials step first (Back), then run the test again.", kind.label());
-    let results = verify_all(&r, &cloud.settings, &cloud.secrets, &missing_fix, &send).await.map_err(|e| cloud_error(&e))?;
+    let results = verify_all(&r, &cloud.settings_now(), &cloud.secrets, &missing_fix, &send).await.map_err(|e| cloud_error(&e))?;
     Ok(VerifyReport { probes: results.iter().map(|p| Probe::of(p, &r.profile.display_name)).collect(), verdict: Verdict::of(&results) })
 }
 

@@ -91,12 +91,12 @@ pub async fn apply_pack_aws<R: Runtime>(
     let r = resolve(&store, &plan)?;
     if !dry_run {
         crate::commands::refuse_lint_errors(&pack::lint_pack(&r), crate::errors::AppCode::ApplyLintErrors, "applied")?;
-        apply_pack(&r, &cloud.settings.aws, true).await.map_err(|f| crate::commands_cloud::apply_error(&f))?;
+        apply_pack(&r, &cloud.aws(), true).await.map_err(|f| crate::commands_cloud::apply_error(&f))?;
         if !ask(&app, &crate::confirm::apply_pack(&r)).await {
             return Err(crate::commands_cloud::apply_cancelled());
         }
     }
-    let rep = apply_pack(&r, &cloud.settings.aws, dry_run).await.map_err(|f| crate::commands_cloud::apply_error(&f))?;
+    let rep = apply_pack(&r, &cloud.aws(), dry_run).await.map_err(|f| crate::commands_cloud::apply_error(&f))?;
     Ok(PackApplyResult {
         caller: AwsCaller::from(&rep.caller),
         dry_run,

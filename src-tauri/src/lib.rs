@@ -9,7 +9,7 @@ pub mod commands_pack;
 pub mod commands_profile;
 
 // The use cases and IPC types, under the paths the adapters (and the IPC tests) use.
-pub use trustbridge_app::{aws_apply, confirm, credentials, errors, imported, ipc, load, register, sealed, state, verify_all};
+pub use trustbridge_app::{aws_apply, aws_signin, confirm, credentials, errors, imported, ipc, load, register, sealed, state, verify_all};
 
 /// Builds the Tauri app with every command registered (used by `run_gui` and by the IPC tests).
 pub fn builder<R: tauri::Runtime>(b: tauri::Builder<R>) -> tauri::Builder<R> {
@@ -72,6 +72,9 @@ pub fn builder_trusting<R: tauri::Runtime>(
             commands_profile::imported_profile,
             commands_profile::accept_unsigned_profile,
             commands_cloud::aws_identity,
+            commands_cloud::aws_use_credentials,
+            commands_cloud::aws_forget_credentials,
+            commands_cloud::aws_pasted_caller,
             commands_cloud::apply_aws,
             commands_cloud::confirm_apply,
             commands_cloud::verify_plan,

@@ -200,7 +200,7 @@ fn cloud_state(endpoint: Option<&str>) -> (CloudState, std::sync::Arc<trustbridg
         timeout: Duration::from_secs(3),
         ..AwsSettings::default()
     };
-    (CloudState { settings, secrets }, mem)
+    (CloudState::new(settings, secrets), mem)
 }
 
 /// The app on these settings; its native dialogs answer yes.
@@ -480,6 +480,66 @@ fn a_typed_export_folder_is_confirmed_in_a_native_dialog_and_a_picked_one_is_not
     assert_eq!(picker.asked().len(), 1);
     let none = invoke_args(&app_asking(Scripted::new(true, None)), "pick_export_folder", serde_json::json!({})).unwrap();
     assert_eq!(none, serde_json::Value::Null, "the picker cancelled");
+}
+
+/// The access portal's Option 1, with a secret and token that must never come back.
+const PASTED_SECRET: &str = "CANARYpastedSECRETkeyCANARYpasted0123456";
+const PASTED_TOKEN: &str = "IQoJCANARYpastedSESSIONtokenCANARYpasted+/==";
+
+#[test]
+fn pasted_portal_credentials_sign_every_aws_call_of_the_window_and_never_come_back() {
+    let moto = Moto::start();
+    let url = moto.url();
+    seed(&url);
+    let (mut state, _) = cloud_state(Some(&url));
+    // This computer has no AWS credentials: a profile that does not exist, nothing explicit.
+    state.settings.aws.credentials = None;
+    state.settings.aws.profile = Some("trustbridge-test-no-such-profile".into());
+    let app = cloud_app(state);
+    let mut answers = Vec::new();
+
+    let before = invoke_args(&app, "aws_identity", serde_json::json!({"region": "us-east-1"})).unwrap_err();
+    answers.push(before.clone());
+    assert!(before["code"].as_str().unwrap().starts_with("aws."), "{before}");
+    assert_eq!(invoke(&app, "aws_pasted_caller").unwrap(), serde_json::Value::Null);
+
+    // A paste that is not the portal's credentials is refused in Rust, naming the field, keeping nothing.
+    let half = format!("export AWS_ACCESS_KEY_ID=\"ASIAZZZZEXAMPLE7WXYZ\"\nexport AWS_SESSION_TOKEN=\"{PASTED_TOKEN}\"\n");
+    let e = invoke_args(&app, "aws_use_credentials", serde_json::json!({"text": half, "region": "us-east-1"})).unwrap_err();
+    answers.push(e.clone());
+    assert_eq!(e["code"], "secrets.aws.missing_field", "{e}");
+    assert_eq!(e["field"], "aws.credentials", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("AWS_SECRET_ACCESS_KEY"), "{e}");
+    assert_eq!(invoke(&app, "aws_pasted_caller").unwrap(), serde_json::Value::Null);
+
+    // Option 1 as the portal shows it: checked with STS, kept, and who they are comes back.
+    let text = format!(
+        "export AWS_ACCESS_KEY_ID=\"ASIAZZZZEXAMPLE7WXYZ\"\nexport AWS_SECRET_ACCESS_KEY=\"{PASTED_SECRET}\"\nexport AWS_SESSION_TOKEN=\"{PASTED_TOKEN}\"\n"
+    );
+    let caller = invoke_args(&app, "aws_use_credentials", serde_json::json!({"text": text, "region": "us-east-1"})).expect("signed in");
+    answers.push(caller.clone());
+    assert_eq!(caller["account"], "123456789012", "{caller}");
+    assert_eq!(invoke(&app, "aws_pasted_caller").unwrap(), caller);
+
+    // Every AWS command now signs with them: detection, the dry run, the connectivity test.
+    let id = invoke_args(&app, "aws_identity", serde_json::json!({"region": "us-east-1"})).expect("detected with pasted credentials");
+    assert!(id["buckets"].as_array().unwrap().iter().any(|b| b == "ipc-data"), "{id}");
+    answers.push(id);
+    let plan = aws_plan("123456789012");
+    let dry = invoke_args(&app, "apply_aws", apply_args(&plan, true, false)).expect("dry run with pasted credentials");
+    assert!(!dry["changes"].as_array().unwrap().is_empty(), "{dry}");
+    answers.push(dry);
+
+    // Forgotten: back to this computer's (none).
+    invoke(&app, "aws_forget_credentials").unwrap();
+    assert_eq!(invoke(&app, "aws_pasted_caller").unwrap(), serde_json::Value::Null);
+    let after = invoke_args(&app, "aws_identity", serde_json::json!({"region": "us-east-1"})).unwrap_err();
+    answers.push(after);
+
+    let all = serde_json::to_string(&answers).unwrap();
+    for secret in [PASTED_SECRET, PASTED_TOKEN, "ASIAZZZZEXAMPLE7WXYZ"] {
+        assert!(!all.contains(secret), "a pasted secret came back over IPC: {all}");
+    }
 }
 
 #[test]

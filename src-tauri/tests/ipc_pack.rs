@@ -233,7 +233,7 @@ fn apply_pack_aws_dry_runs_then_applies_and_refuses_another_account() {
         ..AwsSettings::default()
     };
     let asker = Scripted::new(false, None);
-    let app = common::app_with(CloudState { settings: settings.clone(), secrets }, asker.clone());
+    let app = common::app_with(CloudState::new(settings.clone(), secrets), asker.clone());
 
     let mut other = mlspace();
     other["variables"]["AWS_ACCOUNT"] = "111111111111".into();
@@ -268,7 +268,7 @@ fn apply_pack_aws_dry_runs_then_applies_and_refuses_another_account() {
     assert_eq!(asker.asked().len(), 1, "not asked for another account");
 
     let (secrets, _) = trustbridge_secrets::SecretStore::memory();
-    let app = common::app_with(CloudState { settings, secrets }, Scripted::new(true, None));
+    let app = common::app_with(CloudState::new(settings, secrets), Scripted::new(true, None));
     let done = invoke(&app, "apply_pack_aws", json!({"plan": plan, "dryRun": false})).expect("apply");
     assert_eq!(done["changes"], dry["changes"], "apply does what the dry run announced");
     let after = invoke(&app, "apply_pack_aws", json!({"plan": plan, "dryRun": true})).unwrap();

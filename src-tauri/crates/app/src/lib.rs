@@ -6,6 +6,7 @@
 //! (`window.rs`) so that no subcommand pays for loading WebKit.
 
 pub mod aws_apply;
+pub mod aws_signin;
 pub mod cli;
 pub mod cli_aws;
 pub mod cli_pack;

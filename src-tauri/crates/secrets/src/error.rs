@@ -37,6 +37,12 @@ trustbridge_core::error_codes! {
         VendorApiKeyMissing = "secrets.vendor_api_key.missing" => "Paste the API key the vendor's web app shows.",
         VendorApiKeyLength = "secrets.vendor_api_key.length" => "Paste the API key exactly as the vendor's web app showed it: it is 8 to 1024 characters.",
         VendorApiKeyCharacters = "secrets.vendor_api_key.characters" => "Paste the API key exactly as the vendor's web app showed it: one line of visible characters, no spaces.",
+        AwsNothingFound = "secrets.aws.nothing_found" => "In your AWS access portal, choose the account and role, then \"Access keys\", and copy all of Option 1 (the three lines that set the access key, the secret key and the session token) or all of Option 2.",
+        AwsMissingField = "secrets.aws.missing_field" => "Copy the whole of Option 1 or Option 2 from your AWS access portal: the access key id, the secret access key and the session token are all needed.",
+        AwsAccessKeyId = "secrets.aws.access_key_id" => "Copy the credentials again from your AWS access portal: an access key id is 16 to 128 capital letters and digits starting with ASIA (temporary) or AKIA.",
+        AwsSecretKey = "secrets.aws.secret_key" => "Copy the credentials again from your AWS access portal: a secret access key is 40 characters of letters, digits, '+' and '/'.",
+        AwsSessionToken = "secrets.aws.session_token" => "Copy the credentials again from your AWS access portal: temporary keys (starting with ASIA) come with a session token, one long line of letters, digits, '+', '/' and '='.",
+        AwsConflict = "secrets.aws.conflict" => "Copy the credentials of one account and role only: the text sets the same value twice, differently.",
     }
 }
 

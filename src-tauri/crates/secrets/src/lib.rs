@@ -23,4 +23,6 @@ pub use store::{
     service_name, Backend, BuildKind, KeyringBackend, MemoryBackend, SecretStatus, SecretStore, APP_ID, CHUNK_BYTES, MAX_SECRET_BYTES,
 };
 pub use url_rule::{check_credential_url, CREDENTIAL_URL_RULE};
-pub use validate::{is_guid, AzureClientSecret, Fingerprint, GcpServiceAccountKey, SecretKind, ValidatedSecret, VendorApiKey};
+pub use validate::{
+    is_guid, AwsPastedCredentials, AzureClientSecret, Fingerprint, GcpServiceAccountKey, SecretKind, ValidatedSecret, VendorApiKey,
+};

@@ -487,3 +487,249 @@ impl VendorApiKey {
         Fingerprint { kind: SecretKind::VendorApiKey, key_id: None, principal: format!("sha256:{short}"), scope: String::new() }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// AWS credentials pasted from the IAM Identity Center access portal
+
+/// AWS credentials a person pasted from the access portal's "Access keys" page: Option 1 (the
+/// lines that set `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, in the
+/// macOS/Linux `export`, Windows `SET` or PowerShell `$Env:` form) or Option 2 (the lines of a
+/// credentials-file profile: `[profile]`, `aws_access_key_id = …`). Kept in memory only; the secret
+/// key and token are [`Sensitive`], and `Debug` shows only the access key id's last four characters.
+pub struct AwsPastedCredentials {
+    access_key_id: String,
+    secret_access_key: Sensitive<String>,
+    session_token: Option<Sensitive<String>>,
+}
+
+impl fmt::Debug for AwsPastedCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AwsPastedCredentials")
+            .field("access_key_id", &self.access_key_id_hint())
+            .field("secret_access_key", &"<redacted>")
+            .field("session_token", &self.session_token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// The most text accepted: Option 1 with a long session token is about 1.5 KB.
+pub const AWS_PASTE_MAX_BYTES: usize = 16 * 1024;
+
+const AWS_FIELDS: [(&str, &str); 3] = [
+    ("aws_access_key_id", "AWS_ACCESS_KEY_ID"),
+    ("aws_secret_access_key", "AWS_SECRET_ACCESS_KEY"),
+    ("aws_session_token", "AWS_SESSION_TOKEN"),
+];
+
+/// One `NAME=VALUE` line of any of the portal's forms, the name as written; None for other lines.
+fn aws_assignment(line: &str) -> Option<(&str, &str)> {
+    let l = line.trim();
+    let l = l
+        .strip_prefix("export ")
+        .or_else(|| l.strip_prefix("SET ").or_else(|| l.strip_prefix("set ")))
+        .or_else(|| l.strip_prefix("$Env:").or_else(|| l.strip_prefix("$env:")))
+        .unwrap_or(l)
+        .trim_start();
+    let (name, value) = l.split_once('=')?;
+    let value = value.trim();
+    // Quotes around the value (Option 1), in either kind; nothing else is unquoted.
+    let value = ['"', '\''].iter().find_map(|q| value.strip_prefix(*q).and_then(|v| v.strip_suffix(*q))).unwrap_or(value);
+    Some((name.trim(), value))
+}
+
+impl AwsPastedCredentials {
+    pub fn parse(text: &Sensitive<String>) -> Result<AwsPastedCredentials, SecretsError> {
+        let t = text.expose();
+        if t.len() > AWS_PASTE_MAX_BYTES {
+            return Err(SecretsError::TooLarge { len: t.len(), max: AWS_PASTE_MAX_BYTES });
+        }
+        let mut found: [Option<&str>; 3] = [None, None, None];
+        for line in t.lines() {
+            let Some((name, value)) = aws_assignment(line) else { continue };
+            let Some(i) = AWS_FIELDS.iter().position(|(file, env)| name == *file || name == *env) else { continue };
+            match found[i] {
+                Some(v) if v != value => {
+                    return Err(SecretsError::invalid(
+                        SecretsCode::AwsConflict,
+                        AWS_FIELDS[i].1,
+                        "is set twice, to different values (the credentials of two roles were pasted)",
+                        "copy the credentials of one account and role only",
+                    ))
+                }
+                _ => found[i] = Some(value),
+            }
+        }
+        let fix = "copy all of Option 1 or Option 2 from the AWS access portal's \"Access keys\" page";
+        let [Some(id), secret, token] = found else {
+            return Err(if found.iter().all(Option::is_none) {
+                SecretsError::invalid(
+                    SecretsCode::AwsNothingFound,
+                    "(credentials)",
+                    "holds no AWS_ACCESS_KEY_ID / aws_access_key_id line",
+                    fix,
+                )
+            } else {
+                SecretsError::invalid(SecretsCode::AwsMissingField, AWS_FIELDS[0].1, "is missing", fix)
+            });
+        };
+        let Some(secret) = secret else {
+            return Err(SecretsError::invalid(SecretsCode::AwsMissingField, AWS_FIELDS[1].1, "is missing", fix));
+        };
+        let temporary = id.starts_with("ASIA");
+        if !(id.starts_with("AKIA") || temporary)
+            || !(16..=128).contains(&id.len())
+            || !id.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            return Err(SecretsError::invalid(
+                SecretsCode::AwsAccessKeyId,
+                AWS_FIELDS[0].1,
+                "must be 16 to 128 capital letters and digits starting with ASIA or AKIA",
+                fix,
+            ));
+        }
+        let b64 = |s: &str, pad: bool| s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || (pad && b == b'='));
+        if secret.len() != 40 || !b64(secret, false) {
+            return Err(SecretsError::invalid(
+                SecretsCode::AwsSecretKey,
+                AWS_FIELDS[1].1,
+                "must be 40 characters of letters, digits, '+' and '/'",
+                fix,
+            ));
+        }
+        let token = match token {
+            Some(tok) if tok.len() < 16 || tok.len() > 8192 || !b64(tok, true) => {
+                return Err(SecretsError::invalid(
+                    SecretsCode::AwsSessionToken,
+                    AWS_FIELDS[2].1,
+                    "must be one line of 16 to 8192 letters, digits, '+', '/' and '='",
+                    fix,
+                ))
+            }
+            None if temporary => {
+                return Err(SecretsError::invalid(
+                    SecretsCode::AwsSessionToken,
+                    AWS_FIELDS[2].1,
+                    "is missing: temporary keys (ASIA…) work only with their session token",
+                    fix,
+                ))
+            }
+            t => t.map(|t| Sensitive::new(t.to_string())),
+        };
+        Ok(AwsPastedCredentials {
+            access_key_id: id.to_string(),
+            secret_access_key: Sensitive::new(secret.to_string()),
+            session_token: token,
+        })
+    }
+
+    /// The access key id (not a secret, but an identifier: show [`Self::access_key_id_hint`]).
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    /// "…WXYZ": the last four characters, as the AWS console shows keys.
+    pub fn access_key_id_hint(&self) -> String {
+        let n = self.access_key_id.len();
+        format!("…{}", &self.access_key_id[n.saturating_sub(4)..])
+    }
+
+    /// The secret access key, for the SDK's credentials only.
+    pub fn secret_access_key(&self) -> &Sensitive<String> {
+        &self.secret_access_key
+    }
+
+    /// The session token of temporary credentials, for the SDK's credentials only.
+    pub fn session_token(&self) -> Option<&Sensitive<String>> {
+        self.session_token.as_ref()
+    }
+
+    /// Temporary credentials (an ASIA key with its session token), as the access portal gives.
+    pub fn is_temporary(&self) -> bool {
+        self.session_token.is_some()
+    }
+}
+
+#[cfg(test)]
+mod aws_paste_tests {
+    use super::*;
+
+    const ID: &str = "ASIAZZZZEXAMPLE7WXYZ";
+    const SECRET: &str = "CANARYsecretCANARYsecretCANARYsecret0123";
+    const TOKEN: &str = "IQoJb3JpZ2luX2VjCANARYtokenCANARYtoken+/=";
+
+    fn parse(text: &str) -> Result<AwsPastedCredentials, SecretsError> {
+        AwsPastedCredentials::parse(&Sensitive::new(text.to_string()))
+    }
+
+    fn ok(text: &str) {
+        let c = parse(text).unwrap_or_else(|e| panic!("{e} for {text}"));
+        assert_eq!(c.access_key_id(), ID);
+        assert_eq!(c.secret_access_key().expose(), SECRET);
+        assert_eq!(c.session_token().map(|t| t.expose().as_str()), Some(TOKEN));
+        let debug = format!("{c:?}");
+        assert!(!debug.contains(SECRET) && !debug.contains(TOKEN) && !debug.contains(ID), "{debug}");
+        assert!(debug.contains("…WXYZ"));
+    }
+
+    #[test]
+    fn every_form_of_the_access_portal_is_read() {
+        ok(&format!(
+            "export AWS_ACCESS_KEY_ID=\"{ID}\"\nexport AWS_SECRET_ACCESS_KEY=\"{SECRET}\"\nexport AWS_SESSION_TOKEN=\"{TOKEN}\"\n"
+        ));
+        ok(&format!("SET AWS_ACCESS_KEY_ID={ID}\r\nSET AWS_SECRET_ACCESS_KEY={SECRET}\r\nSET AWS_SESSION_TOKEN={TOKEN}\r\n"));
+        ok(&format!("$Env:AWS_ACCESS_KEY_ID=\"{ID}\"\n$Env:AWS_SECRET_ACCESS_KEY=\"{SECRET}\"\n$Env:AWS_SESSION_TOKEN=\"{TOKEN}\""));
+        ok(&format!(
+            "[123456789012_AdministratorAccess]\naws_access_key_id={ID}\naws_secret_access_key = {SECRET}\naws_session_token={TOKEN}\n"
+        ));
+        // Pasted with the page's other lines around it, twice the same: still one set.
+        ok(&format!("Option 1: Set AWS environment variables\n# comment\nexport AWS_ACCESS_KEY_ID=\"{ID}\"\nexport AWS_ACCESS_KEY_ID=\"{ID}\"\nexport AWS_SECRET_ACCESS_KEY=\"{SECRET}\"\nexport AWS_SESSION_TOKEN=\"{TOKEN}\"\nexport AWS_REGION=eu-west-1\n"));
+    }
+
+    #[test]
+    fn a_refusal_names_the_field_and_rule_and_never_shows_a_secret() {
+        let cases: Vec<(String, SecretsCode, &str)> = vec![
+            ("hello".into(), SecretsCode::AwsNothingFound, "(credentials)"),
+            (format!("aws_secret_access_key={SECRET}\naws_session_token={TOKEN}"), SecretsCode::AwsMissingField, "AWS_ACCESS_KEY_ID"),
+            (format!("aws_access_key_id={ID}\naws_session_token={TOKEN}"), SecretsCode::AwsMissingField, "AWS_SECRET_ACCESS_KEY"),
+            (format!("aws_access_key_id={ID}\naws_secret_access_key={SECRET}"), SecretsCode::AwsSessionToken, "AWS_SESSION_TOKEN"),
+            (
+                format!("aws_access_key_id=asia{SECRET}\naws_secret_access_key={SECRET}\naws_session_token={TOKEN}"),
+                SecretsCode::AwsAccessKeyId,
+                "AWS_ACCESS_KEY_ID",
+            ),
+            (
+                format!("aws_access_key_id={ID}\naws_secret_access_key={SECRET}x\naws_session_token={TOKEN}"),
+                SecretsCode::AwsSecretKey,
+                "AWS_SECRET_ACCESS_KEY",
+            ),
+            (
+                format!("aws_access_key_id={ID}\naws_secret_access_key={SECRET}\naws_session_token={TOKEN} {SECRET}"),
+                SecretsCode::AwsSessionToken,
+                "AWS_SESSION_TOKEN",
+            ),
+            (
+                format!(
+                    "aws_access_key_id={ID}\naws_secret_access_key={SECRET}\naws_secret_access_key={}\naws_session_token={TOKEN}",
+                    SECRET.to_lowercase()
+                ),
+                SecretsCode::AwsConflict,
+                "AWS_SECRET_ACCESS_KEY",
+            ),
+            ("x".repeat(AWS_PASTE_MAX_BYTES + 1), SecretsCode::TooLarge, ""),
+        ];
+        for (text, code, field) in cases {
+            let e = parse(&text).expect_err(&text);
+            assert_eq!(e.error_code(), code, "{text}");
+            if let SecretsError::Invalid { field: f, .. } = &e {
+                assert_eq!(f, field);
+            }
+            let shown = format!("{e} {e:?} {:?} {:?}", e.fix(), e.window_fix());
+            for secret in [SECRET, TOKEN, &SECRET.to_lowercase()] {
+                assert!(!shown.contains(secret), "{shown}");
+            }
+        }
+        // Long-term keys (AKIA) without a token are credentials too.
+        let c = parse(&format!("aws_access_key_id=AKIAZZZZEXAMPLE7WXYZ\naws_secret_access_key={SECRET}")).unwrap();
+        assert!(!c.is_temporary());
+    }
+}

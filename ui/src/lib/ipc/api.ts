@@ -5,6 +5,7 @@ import { call, type IpcError } from "./index";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { ApplyResult } from "./bindings/ApplyResult";
 import type { AwsAccount } from "./bindings/AwsAccount";
+import type { AwsCaller } from "./bindings/AwsCaller";
 import type { Cloud } from "./bindings/Cloud";
 import type { CredentialStatus } from "./bindings/CredentialStatus";
 import type { VerifyReport } from "./bindings/VerifyReport";
@@ -143,6 +144,25 @@ export function pickFolder(): Promise<string | null> {
 /** Who the AWS credentials on this machine belong to, and the buckets / event buses they can see. */
 export function awsIdentity(region?: string): Promise<AwsAccount> {
   return call<AwsAccount>("aws_identity", region ? { region } : {});
+}
+
+/**
+ * Signs the window's AWS calls with temporary credentials pasted from the AWS access portal
+ * (Option 1 or 2 of "Access keys"). Rust parses and checks them with AWS and keeps them in memory
+ * only; the answer is who they are, never the secret.
+ */
+export function awsUseCredentials(text: string, region?: string): Promise<AwsCaller> {
+  return call("aws_use_credentials", { text, region: region ?? null });
+}
+
+/** Forgets pasted AWS credentials: this computer's own are used again. */
+export function awsForgetCredentials(): Promise<void> {
+  return call("aws_forget_credentials");
+}
+
+/** Who the pasted AWS credentials are; null when this computer's own are in use. */
+export function awsPastedCaller(): Promise<AwsCaller | null> {
+  return call("aws_pasted_caller");
 }
 
 /**

@@ -101,6 +101,14 @@ export const MESSAGES: Record<LiteralErrorCode, string> = {
   "secrets.azure.tenant_mismatch": "These Azure credentials are for another tenant than the one in your answers.",
   "secrets.vendor_api_key.missing": "Enter the API key.",
   "secrets.vendor_api_key.length": "This does not look like an API key: it is too short or too long.",
+  "secrets.aws.nothing_found": "This is not the text of your AWS access portal's access keys. Copy all of Option 1 or Option 2.",
+  "secrets.aws.missing_field":
+    "Part of the credentials is missing: the access key, the secret key and the session token are all needed. Copy all of Option 1 or Option 2 again.",
+  "secrets.aws.access_key_id": "This does not look like an AWS access key. Copy the credentials again from your AWS access portal.",
+  "secrets.aws.secret_key": "This does not look like an AWS secret key. Copy the credentials again from your AWS access portal.",
+  "secrets.aws.session_token":
+    "The session token is missing or damaged: temporary keys work only with it. Copy all of Option 1 or Option 2 again.",
+  "secrets.aws.conflict": "This text holds the credentials of two roles. Copy the credentials of one account and role only.",
   "secrets.vendor_api_key.characters": "This does not look like an API key: it contains spaces or other characters an API key does not have.",
 
   // AWS.
