@@ -15,30 +15,31 @@ use trustbridge_core::validate::Resolved;
 use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive};
 
 use crate::aws_apply::AwsApply;
-use crate::aws_signin::{PastedAws, SignInError};
+use crate::aws_signin::{AwsSignIn, SignInError};
 use crate::commands::resolve;
 use crate::commands_confirm::ask;
 use crate::confirm::{self, Adoption, Approvals, Confirmation};
 use crate::errors::{AppCode, ErrorCode};
 use crate::imported::ProfileStore;
 use crate::ipc::{
-    ApplyChange, ApplyResult, AwsAccount, AwsCaller, CredentialStatus, GuardrailFinding, IpcError, Probe, ProbeUpdate, RegisterResult,
-    RegisterStep, RolePolicy, VerifyReport,
+    ApplyChange, ApplyResult, AwsAccount, AwsCaller, AwsSignedIn, CredentialStatus, GuardrailFinding, IpcError, Probe, ProbeUpdate,
+    RegisterResult, RegisterStep, RolePolicy, VerifyReport,
 };
 use crate::verify_all::{verify_all, CloudSettings};
+use trustbridge_cloud::aws::profiles::AwsProfile;
 
 /// Where the cloud commands get their settings and the keyring from (tests swap in moto and an
 /// in-memory store).
 pub struct CloudState {
     pub settings: CloudSettings,
     pub secrets: SecretStore,
-    /// AWS credentials pasted in this run of the window (memory only; `aws_signin`).
-    pub aws_pasted: PastedAws,
+    /// The AWS sign-in made in this run of the window (memory only; `aws_signin`).
+    pub aws_sign_in: AwsSignIn,
 }
 
 impl CloudState {
     pub fn new(settings: CloudSettings, secrets: SecretStore) -> CloudState {
-        CloudState { settings, secrets, aws_pasted: PastedAws::default() }
+        CloudState { settings, secrets, aws_sign_in: AwsSignIn::default() }
     }
 
     /// The real thing: settings from the environment, the OS keyring.
@@ -46,10 +47,10 @@ impl CloudState {
         CloudState::new(CloudSettings::from_env(), SecretStore::os())
     }
 
-    /// The AWS settings every AWS call of the window uses: the environment's, signed with pasted
-    /// credentials when the person pasted some.
+    /// The AWS settings every AWS call of the window uses: the environment's, signed as the person
+    /// chose in the window (a profile, pasted credentials) when they did.
     pub fn aws(&self) -> AwsSettings {
-        self.aws_pasted.settings(&self.settings.aws)
+        self.aws_sign_in.settings(&self.settings.aws)
     }
 
     /// Every cloud's settings, AWS's as [`Self::aws`].
@@ -97,6 +98,20 @@ pub async fn aws_identity(cloud: State<'_, CloudState>, region: Option<String>) 
     Ok(AwsAccount { caller: AwsCaller::from(&o.caller), buckets: o.buckets, event_buses: o.event_buses })
 }
 
+/// The profiles of this computer's AWS config files, for the profile picker (names and how each
+/// signs in; never a key).
+#[tauri::command]
+pub async fn aws_profiles(cloud: State<'_, CloudState>) -> Result<Vec<AwsProfile>, IpcError> {
+    AwsSignIn::profiles(&cloud.settings.aws).await.map_err(|e| cloud_error(&e))
+}
+
+/// Signs the window's AWS calls with a profile of this computer's config files (checked with STS).
+#[tauri::command]
+pub async fn aws_use_profile(cloud: State<'_, CloudState>, name: String, region: Option<String>) -> Result<AwsSignedIn, IpcError> {
+    let region = detection_region(region)?;
+    cloud.aws_sign_in.use_profile(&name, &region, &cloud.settings.aws).await.map(|s| AwsSignedIn::from(&s)).map_err(|e| sign_in_error(e))
+}
+
 /// Signs the window's AWS calls with the temporary credentials the person pasted from their AWS
 /// access portal (Option 1 or 2 of "Access keys"): parsed and validated here, checked with STS,
 /// kept in memory only when AWS accepts them. Returns who they are; the secret never comes back.
@@ -105,25 +120,29 @@ pub async fn aws_use_credentials(
     cloud: State<'_, CloudState>,
     text: Sensitive<String>,
     region: Option<String>,
-) -> Result<AwsCaller, IpcError> {
+) -> Result<AwsSignedIn, IpcError> {
     let region = detection_region(region)?;
-    match cloud.aws_pasted.sign_in(text, &region, &cloud.settings.aws).await {
-        Ok(caller) => Ok(AwsCaller::from(&caller)),
-        Err(SignInError::Invalid(e)) => Err(IpcError { field: Some("aws.credentials".into()), ..secrets_error(&e) }),
-        Err(SignInError::Refused(e)) => Err(IpcError { field: Some("aws.credentials".into()), ..cloud_error(&e) }),
+    cloud.aws_sign_in.use_pasted(text, &region, &cloud.settings.aws).await.map(|s| AwsSignedIn::from(&s)).map_err(|e| sign_in_error(e))
+}
+
+fn sign_in_error(e: SignInError) -> IpcError {
+    match e {
+        SignInError::Invalid(e) => IpcError { field: Some("aws.credentials".into()), ..secrets_error(&e) },
+        SignInError::UnknownProfile(p) => IpcError::from(&p),
+        SignInError::Refused(e) => cloud_error(&e),
     }
 }
 
-/// Forgets pasted AWS credentials: this computer's own are used again.
+/// Back to this computer's own AWS credentials.
 #[tauri::command]
-pub fn aws_forget_credentials(cloud: State<'_, CloudState>) {
-    cloud.aws_pasted.forget();
+pub fn aws_sign_out(cloud: State<'_, CloudState>) {
+    cloud.aws_sign_in.sign_out();
 }
 
-/// Who the pasted AWS credentials are, when some are in use (None: this computer's own).
+/// Who the window acts as when the person signed in here (None: this computer's own credentials).
 #[tauri::command]
-pub fn aws_pasted_caller(cloud: State<'_, CloudState>) -> Option<AwsCaller> {
-    cloud.aws_pasted.caller().as_ref().map(AwsCaller::from)
+pub fn aws_signed_in(cloud: State<'_, CloudState>) -> Option<AwsSignedIn> {
+    cloud.aws_sign_in.signed_in().as_ref().map(AwsSignedIn::from)
 }
 
 /// Creates or updates the role and its policies (or, with `dry_run`, says what it would change).

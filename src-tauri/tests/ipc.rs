@@ -487,21 +487,31 @@ const PASTED_SECRET: &str = "CANARYpastedSECRETkeyCANARYpasted0123456";
 const PASTED_TOKEN: &str = "IQoJCANARYpastedSESSIONtokenCANARYpasted+/==";
 
 #[test]
-fn pasted_portal_credentials_sign_every_aws_call_of_the_window_and_never_come_back() {
+fn signing_in_by_pasted_portal_credentials_or_a_picked_profile_signs_every_aws_call_and_no_secret_comes_back() {
     let moto = Moto::start();
     let url = moto.url();
     seed(&url);
     let (mut state, _) = cloud_state(Some(&url));
-    // This computer has no AWS credentials: a profile that does not exist, nothing explicit.
+    // This computer has no AWS credentials: a default profile that does not exist, nothing explicit,
+    // and config files of its own (one profile with keys moto accepts).
+    let files = tempfile::tempdir().unwrap();
+    std::fs::write(files.path().join("config"), "[profile moto-keys]\nregion = us-east-1\n").unwrap();
+    std::fs::write(
+        files.path().join("credentials"),
+        "[moto-keys]\naws_access_key_id = AKIAMOTOEXAMPLE12345\naws_secret_access_key = CANARYprofileSECRETkeyCANARYprofile01234\n",
+    )
+    .unwrap();
     state.settings.aws.credentials = None;
     state.settings.aws.profile = Some("trustbridge-test-no-such-profile".into());
+    state.settings.aws.config_file = Some(files.path().join("config"));
+    state.settings.aws.credentials_file = Some(files.path().join("credentials"));
     let app = cloud_app(state);
     let mut answers = Vec::new();
 
     let before = invoke_args(&app, "aws_identity", serde_json::json!({"region": "us-east-1"})).unwrap_err();
     answers.push(before.clone());
     assert!(before["code"].as_str().unwrap().starts_with("aws."), "{before}");
-    assert_eq!(invoke(&app, "aws_pasted_caller").unwrap(), serde_json::Value::Null);
+    assert_eq!(invoke(&app, "aws_signed_in").unwrap(), serde_json::Value::Null);
 
     // A paste that is not the portal's credentials is refused in Rust, naming the field, keeping nothing.
     let half = format!("export AWS_ACCESS_KEY_ID=\"ASIAZZZZEXAMPLE7WXYZ\"\nexport AWS_SESSION_TOKEN=\"{PASTED_TOKEN}\"\n");
@@ -510,16 +520,17 @@ fn pasted_portal_credentials_sign_every_aws_call_of_the_window_and_never_come_ba
     assert_eq!(e["code"], "secrets.aws.missing_field", "{e}");
     assert_eq!(e["field"], "aws.credentials", "{e}");
     assert!(e["message"].as_str().unwrap().contains("AWS_SECRET_ACCESS_KEY"), "{e}");
-    assert_eq!(invoke(&app, "aws_pasted_caller").unwrap(), serde_json::Value::Null);
+    assert_eq!(invoke(&app, "aws_signed_in").unwrap(), serde_json::Value::Null);
 
     // Option 1 as the portal shows it: checked with STS, kept, and who they are comes back.
     let text = format!(
         "export AWS_ACCESS_KEY_ID=\"ASIAZZZZEXAMPLE7WXYZ\"\nexport AWS_SECRET_ACCESS_KEY=\"{PASTED_SECRET}\"\nexport AWS_SESSION_TOKEN=\"{PASTED_TOKEN}\"\n"
     );
-    let caller = invoke_args(&app, "aws_use_credentials", serde_json::json!({"text": text, "region": "us-east-1"})).expect("signed in");
-    answers.push(caller.clone());
-    assert_eq!(caller["account"], "123456789012", "{caller}");
-    assert_eq!(invoke(&app, "aws_pasted_caller").unwrap(), caller);
+    let signed = invoke_args(&app, "aws_use_credentials", serde_json::json!({"text": text, "region": "us-east-1"})).expect("signed in");
+    answers.push(signed.clone());
+    assert_eq!(signed["caller"]["account"], "123456789012", "{signed}");
+    assert_eq!(signed["profile"], serde_json::Value::Null, "{signed}");
+    assert_eq!(invoke(&app, "aws_signed_in").unwrap(), signed);
 
     // Every AWS command now signs with them: detection, the dry run, the connectivity test.
     let id = invoke_args(&app, "aws_identity", serde_json::json!({"region": "us-east-1"})).expect("detected with pasted credentials");
@@ -530,14 +541,27 @@ fn pasted_portal_credentials_sign_every_aws_call_of_the_window_and_never_come_ba
     assert!(!dry["changes"].as_array().unwrap().is_empty(), "{dry}");
     answers.push(dry);
 
-    // Forgotten: back to this computer's (none).
-    invoke(&app, "aws_forget_credentials").unwrap();
-    assert_eq!(invoke(&app, "aws_pasted_caller").unwrap(), serde_json::Value::Null);
+    // Signed out: back to this computer's (none).
+    invoke(&app, "aws_sign_out").unwrap();
+    assert_eq!(invoke(&app, "aws_signed_in").unwrap(), serde_json::Value::Null);
     let after = invoke_args(&app, "aws_identity", serde_json::json!({"region": "us-east-1"})).unwrap_err();
     answers.push(after);
 
+    // The profile picker: the config files' profiles by name and kind; only those can be used.
+    let profiles = invoke(&app, "aws_profiles").unwrap();
+    assert_eq!(profiles, serde_json::json!([{"name": "moto-keys", "kind": "keys", "region": "us-east-1"}]));
+    let e = invoke_args(&app, "aws_use_profile", serde_json::json!({"name": "../../etc/passwd"})).unwrap_err();
+    assert_eq!(e["code"], "validation.aws.profile", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("moto-keys"), "{e}");
+    let signed = invoke_args(&app, "aws_use_profile", serde_json::json!({"name": "moto-keys", "region": "us-east-1"})).expect("profile");
+    assert_eq!(signed["profile"], "moto-keys", "{signed}");
+    assert_eq!(signed["caller"]["account"], "123456789012", "{signed}");
+    let id = invoke_args(&app, "aws_identity", serde_json::json!({"region": "us-east-1"})).expect("detected with the profile");
+    answers.push(id);
+    answers.push(profiles);
+
     let all = serde_json::to_string(&answers).unwrap();
-    for secret in [PASTED_SECRET, PASTED_TOKEN, "ASIAZZZZEXAMPLE7WXYZ"] {
+    for secret in [PASTED_SECRET, PASTED_TOKEN, "ASIAZZZZEXAMPLE7WXYZ", "CANARYprofile", "AKIAMOTO"] {
         assert!(!all.contains(secret), "a pasted secret came back over IPC: {all}");
     }
 }

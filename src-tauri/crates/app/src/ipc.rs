@@ -203,6 +203,20 @@ pub struct AwsCaller {
     pub arn: String,
 }
 
+/// Who the window acts as on AWS when the person signed in here: a profile they picked, or
+/// (`profile` None) credentials they pasted from the AWS access portal.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AwsSignedIn {
+    pub caller: AwsCaller,
+    pub profile: Option<String>,
+}
+
+impl From<&crate::aws_signin::SignedIn> for AwsSignedIn {
+    fn from(s: &crate::aws_signin::SignedIn) -> AwsSignedIn {
+        AwsSignedIn { caller: AwsCaller::from(&s.caller), profile: s.profile.clone() }
+    }
+}
+
 /// The customer's AWS account as the credentials see it: prefills the account id and offers pick lists.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct AwsAccount {
@@ -519,6 +533,9 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<LintFinding>(),
         one::<ExportResult>(),
         one::<AwsCaller>(),
+        one::<AwsSignedIn>(),
+        one::<trustbridge_cloud::aws::profiles::AwsProfile>(),
+        one::<trustbridge_cloud::aws::profiles::ProfileKind>(),
         one::<AwsAccount>(),
         one::<ApplyChange>(),
         one::<ApplyResult>(),

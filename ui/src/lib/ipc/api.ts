@@ -5,7 +5,8 @@ import { call, type IpcError } from "./index";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { ApplyResult } from "./bindings/ApplyResult";
 import type { AwsAccount } from "./bindings/AwsAccount";
-import type { AwsCaller } from "./bindings/AwsCaller";
+import type { AwsProfile } from "./bindings/AwsProfile";
+import type { AwsSignedIn } from "./bindings/AwsSignedIn";
 import type { Cloud } from "./bindings/Cloud";
 import type { CredentialStatus } from "./bindings/CredentialStatus";
 import type { VerifyReport } from "./bindings/VerifyReport";
@@ -23,6 +24,8 @@ export type { AppInfo } from "./bindings/AppInfo";
 export type { ApplyChange } from "./bindings/ApplyChange";
 export type { ApplyResult } from "./bindings/ApplyResult";
 export type { AwsAccount } from "./bindings/AwsAccount";
+export type { AwsProfile } from "./bindings/AwsProfile";
+export type { AwsSignedIn } from "./bindings/AwsSignedIn";
 export type { CredentialStatus } from "./bindings/CredentialStatus";
 export type { Probe } from "./bindings/Probe";
 export type { Verdict } from "./bindings/Verdict";
@@ -146,23 +149,33 @@ export function awsIdentity(region?: string): Promise<AwsAccount> {
   return call<AwsAccount>("aws_identity", region ? { region } : {});
 }
 
+/** The profiles of this computer's AWS config files, for the profile picker (never a key). */
+export function awsProfiles(): Promise<AwsProfile[]> {
+  return call("aws_profiles");
+}
+
+/** Signs the window's AWS calls with one of those profiles (Rust checks it with AWS first). */
+export function awsUseProfile(name: string, region?: string): Promise<AwsSignedIn> {
+  return call("aws_use_profile", { name, region: region ?? null });
+}
+
 /**
  * Signs the window's AWS calls with temporary credentials pasted from the AWS access portal
  * (Option 1 or 2 of "Access keys"). Rust parses and checks them with AWS and keeps them in memory
  * only; the answer is who they are, never the secret.
  */
-export function awsUseCredentials(text: string, region?: string): Promise<AwsCaller> {
+export function awsUseCredentials(text: string, region?: string): Promise<AwsSignedIn> {
   return call("aws_use_credentials", { text, region: region ?? null });
 }
 
-/** Forgets pasted AWS credentials: this computer's own are used again. */
-export function awsForgetCredentials(): Promise<void> {
-  return call("aws_forget_credentials");
+/** Back to this computer's own AWS credentials. */
+export function awsSignOut(): Promise<void> {
+  return call("aws_sign_out");
 }
 
-/** Who the pasted AWS credentials are; null when this computer's own are in use. */
-export function awsPastedCaller(): Promise<AwsCaller | null> {
-  return call("aws_pasted_caller");
+/** Who the window acts as when the person signed in here; null: this computer's own credentials. */
+export function awsSignedIn(): Promise<AwsSignedIn | null> {
+  return call("aws_signed_in");
 }
 
 /**

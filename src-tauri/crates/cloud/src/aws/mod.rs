@@ -8,6 +8,7 @@ pub mod apply;
 mod exec;
 pub mod pack;
 pub mod preflight;
+pub mod profiles;
 pub mod revoke;
 pub mod verify;
 
@@ -65,6 +66,10 @@ pub struct AwsSettings {
     pub org_profile: Option<String>,
     /// The same, as explicit credentials (tests, the wizard); the profile wins when both are set.
     pub org_credentials: Option<Credentials>,
+    /// The shared config and credentials files to read instead of the SDK's defaults (tests);
+    /// `None` each: `~/.aws/…` or what `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE` name.
+    pub config_file: Option<std::path::PathBuf>,
+    pub credentials_file: Option<std::path::PathBuf>,
 }
 
 impl Default for AwsSettings {
@@ -81,6 +86,8 @@ impl Default for AwsSettings {
             adopt: false,
             org_profile: None,
             org_credentials: None,
+            config_file: None,
+            credentials_file: None,
         }
     }
 }
@@ -105,6 +112,11 @@ impl AwsSettings {
                 _ => None,
             };
         AwsSettings { vendor, org_profile: var("TRUSTBRIDGE_AWS_ORG_PROFILE"), ..AwsSettings::default() }
+    }
+
+    /// The shared config files these settings read.
+    pub fn profile_files(&self) -> aws_runtime::env_config::file::EnvConfigFiles {
+        profiles::profile_files(self.config_file.as_ref(), self.credentials_file.as_ref())
     }
 
     /// The profile name to mention in messages (`aws sso login --profile …`).
@@ -164,6 +176,9 @@ async fn sdk_config(region: &str, profile: Option<&str>, credentials: Option<Cre
                 .build(),
         )
         .retry_config(RetryConfig::standard().with_max_attempts(s.sdk_max_attempts.max(1)));
+    if s.config_file.is_some() || s.credentials_file.is_some() {
+        loader = loader.profile_files(s.profile_files());
+    }
     if let Some(p) = profile {
         loader = loader.profile_name(p);
     }
