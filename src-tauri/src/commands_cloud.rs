@@ -15,7 +15,7 @@ use trustbridge_core::validate::Resolved;
 use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive};
 
 use crate::aws_apply::AwsApply;
-use crate::aws_signin::{AwsSignIn, SignInError};
+use crate::aws_signin::{AwsSignIn, SignInError, SsoDevice};
 use crate::commands::resolve;
 use crate::commands_confirm::ask;
 use crate::confirm::{self, Adoption, Approvals, Confirmation};
@@ -27,6 +27,7 @@ use crate::ipc::{
 };
 use crate::verify_all::{verify_all, CloudSettings};
 use trustbridge_cloud::aws::profiles::AwsProfile;
+use trustbridge_cloud::aws::sso::SsoAccount;
 
 /// Where the cloud commands get their settings and the keyring from (tests swap in moto and an
 /// in-memory store).
@@ -109,7 +110,7 @@ pub async fn aws_profiles(cloud: State<'_, CloudState>) -> Result<Vec<AwsProfile
 #[tauri::command]
 pub async fn aws_use_profile(cloud: State<'_, CloudState>, name: String, region: Option<String>) -> Result<AwsSignedIn, IpcError> {
     let region = detection_region(region)?;
-    cloud.aws_sign_in.use_profile(&name, &region, &cloud.settings.aws).await.map(|s| AwsSignedIn::from(&s)).map_err(|e| sign_in_error(e))
+    cloud.aws_sign_in.use_profile(&name, &region, &cloud.settings.aws).await.map(|s| AwsSignedIn::from(&s)).map_err(sign_in_error)
 }
 
 /// Signs the window's AWS calls with the temporary credentials the person pasted from their AWS
@@ -122,11 +123,50 @@ pub async fn aws_use_credentials(
     region: Option<String>,
 ) -> Result<AwsSignedIn, IpcError> {
     let region = detection_region(region)?;
-    cloud.aws_sign_in.use_pasted(text, &region, &cloud.settings.aws).await.map(|s| AwsSignedIn::from(&s)).map_err(|e| sign_in_error(e))
+    cloud.aws_sign_in.use_pasted(text, &region, &cloud.settings.aws).await.map(|s| AwsSignedIn::from(&s)).map_err(sign_in_error)
+}
+
+/// Starts signing in through the AWS access portal (IAM Identity Center) in the browser: the code
+/// to confirm, and the page (`aws_sso_open` opens it with the code filled in).
+#[tauri::command]
+pub async fn aws_sso_start(cloud: State<'_, CloudState>, start_url: String, region: String) -> Result<SsoDevice, IpcError> {
+    cloud.aws_sign_in.sso_start(&start_url, region.trim(), &cloud.settings.aws).await.map_err(sign_in_error)
+}
+
+/// Opens the AWS page of the sign-in under way in the browser (only an AWS device page).
+#[tauri::command]
+pub fn aws_sso_open(cloud: State<'_, CloudState>) -> Result<(), IpcError> {
+    let url = cloud.aws_sign_in.sso_page().ok_or_else(|| IpcError::new(AppCode::OpenNotAllowed, "no AWS sign-in page to open"))?;
+    open::that_detached(url).map_err(|e| IpcError::new(AppCode::OpenFailed, format!("could not open the browser: {e}")))
+}
+
+/// Waits until the person confirms the code in the browser, then lists the accounts and roles
+/// the access portal offers them.
+#[tauri::command]
+pub async fn aws_sso_wait(cloud: State<'_, CloudState>) -> Result<Vec<SsoAccount>, IpcError> {
+    cloud.aws_sign_in.sso_wait().await.map_err(sign_in_error)
+}
+
+/// Signs the window's AWS calls as `role_name` in `account_id`, one the access portal offered.
+#[tauri::command]
+pub async fn aws_sso_use(
+    cloud: State<'_, CloudState>,
+    account_id: String,
+    role_name: String,
+    region: Option<String>,
+) -> Result<AwsSignedIn, IpcError> {
+    let region = detection_region(region)?;
+    cloud
+        .aws_sign_in
+        .sso_use(&account_id, &role_name, &region, &cloud.settings.aws)
+        .await
+        .map(|s| AwsSignedIn::from(&s))
+        .map_err(sign_in_error)
 }
 
 fn sign_in_error(e: SignInError) -> IpcError {
     match e {
+        SignInError::NoSignInUnderWay => IpcError::new(AppCode::SsoNotStarted, "no AWS access portal sign-in is under way"),
         SignInError::Invalid(e) => IpcError { field: Some("aws.credentials".into()), ..secrets_error(&e) },
         SignInError::UnknownProfile(p) => IpcError::from(&p),
         SignInError::Refused(e) => cloud_error(&e),

@@ -187,6 +187,13 @@ use trustbridge::commands_cloud::CloudState;
 use trustbridge::verify_all::CloudSettings;
 use trustbridge_cloud::aws::{AwsSettings, Credentials};
 
+// The AWS access portal's test double, on the doubles' loopback server (`aws_sso` takes the server
+// from its parent module, here the crate root).
+#[path = "../crates/cloud/tests/doubles/server.rs"]
+mod server;
+use server::{json, serve, Double, Request, Response};
+#[path = "../crates/cloud/tests/doubles/aws_sso.rs"]
+mod aws_sso;
 #[path = "../crates/cloud/tests/common/moto.rs"]
 mod moto;
 use moto::Moto;
@@ -564,6 +571,64 @@ fn signing_in_by_pasted_portal_credentials_or_a_picked_profile_signs_every_aws_c
     for secret in [PASTED_SECRET, PASTED_TOKEN, "ASIAZZZZEXAMPLE7WXYZ", "CANARYprofile", "AKIAMOTO"] {
         assert!(!all.contains(secret), "a pasted secret came back over IPC: {all}");
     }
+}
+
+#[test]
+fn signing_in_through_the_aws_access_portal_double_lists_roles_and_signs_with_the_one_picked() {
+    use aws_sso::{sso_double, Person, ACCESS_TOKEN, CLIENT_SECRET, ROLE_SECRET};
+    let moto = Moto::start();
+    let url = moto.url();
+    seed(&url);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // The SSO double (a test double of IAM Identity Center's OIDC and portal APIs) on its own runtime.
+    let double = rt.block_on(sso_double(Person::Confirms { after_polls: 0 }, vec![("123456789012", "Data", vec!["AdministratorAccess"])]));
+    let (mut state, _) = cloud_state(Some(&url));
+    state.settings.aws.credentials = None;
+    state.settings.aws.profile = Some("trustbridge-test-no-such-profile".into());
+    state.settings.aws.sso_endpoint_url = Some(double.url.clone());
+    let app = cloud_app(state);
+    let mut answers = Vec::new();
+
+    // Nothing under way yet; a start URL that is not https is refused, naming the field.
+    let e = invoke(&app, "aws_sso_wait").unwrap_err();
+    assert_eq!(e["code"], "aws.sso_not_started", "{e}");
+    let e = invoke_args(&app, "aws_sso_start", serde_json::json!({"startUrl": "http://corp.awsapps.com/start", "region": "eu-west-1"}))
+        .unwrap_err();
+    assert_eq!(e["code"], "validation.aws.sso_start_url", "{e}");
+
+    let device = invoke_args(
+        &app,
+        "aws_sso_start",
+        serde_json::json!({"startUrl": "https://d-1234567890.awsapps.com/start", "region": "eu-west-1"}),
+    )
+    .expect("device sign-in");
+    assert_eq!(device["user_code"], "WDJB-MJHT", "{device}");
+    answers.push(device);
+    let accounts = invoke(&app, "aws_sso_wait").expect("accounts after the person confirmed");
+    assert_eq!(accounts, serde_json::json!([{"account_id": "123456789012", "account_name": "Data", "roles": ["AdministratorAccess"]}]));
+    answers.push(accounts);
+
+    // Only a role the portal offered; then every AWS call signs with it.
+    let e = invoke_args(&app, "aws_sso_use", serde_json::json!({"accountId": "123456789012", "roleName": "OrganizationAccountAccessRole"}))
+        .unwrap_err();
+    assert_eq!(e["code"], "validation.aws.sso_role", "{e}");
+    let signed = invoke_args(
+        &app,
+        "aws_sso_use",
+        serde_json::json!({"accountId": "123456789012", "roleName": "AdministratorAccess", "region": "us-east-1"}),
+    )
+    .expect("signed in with the role");
+    assert_eq!(signed["how"], "access_portal", "{signed}");
+    assert_eq!(signed["caller"]["account"], "123456789012", "{signed}");
+    let dry =
+        invoke_args(&app, "apply_aws", apply_args(&aws_plan("123456789012"), true, false)).expect("dry run signed by the portal role");
+    answers.push(dry);
+    let all = serde_json::to_string(&answers).unwrap();
+    for secret in [ACCESS_TOKEN, CLIENT_SECRET, ROLE_SECRET, "CANARYssoSESSIONtoken"] {
+        assert!(!all.contains(secret), "a portal secret came back over IPC: {all}");
+    }
+    // The double saw the role credentials asked for with the portal token (the SDK used them).
+    assert!(double.requests.lock().unwrap().iter().any(|r| r.path.starts_with("/federation/credentials")));
 }
 
 #[test]

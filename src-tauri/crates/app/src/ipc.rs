@@ -208,12 +208,13 @@ pub struct AwsCaller {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct AwsSignedIn {
     pub caller: AwsCaller,
+    pub how: crate::aws_signin::SignInHow,
     pub profile: Option<String>,
 }
 
 impl From<&crate::aws_signin::SignedIn> for AwsSignedIn {
     fn from(s: &crate::aws_signin::SignedIn) -> AwsSignedIn {
-        AwsSignedIn { caller: AwsCaller::from(&s.caller), profile: s.profile.clone() }
+        AwsSignedIn { caller: AwsCaller::from(&s.caller), how: s.how, profile: s.profile.clone() }
     }
 }
 
@@ -534,6 +535,9 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<ExportResult>(),
         one::<AwsCaller>(),
         one::<AwsSignedIn>(),
+        one::<crate::aws_signin::SignInHow>(),
+        one::<crate::aws_signin::SsoDevice>(),
+        one::<trustbridge_cloud::aws::sso::SsoAccount>(),
         one::<trustbridge_cloud::aws::profiles::AwsProfile>(),
         one::<trustbridge_cloud::aws::profiles::ProfileKind>(),
         one::<AwsAccount>(),

@@ -18,6 +18,9 @@ trustbridge_core::error_codes! {
         MalformedPolicy = "aws.malformed_policy" => "Check the plan with `trustbridge validate`; if it is valid, the vendor's principal may not exist in this partition: confirm the vendor's account id.",
         InvalidClientToken = "aws.invalid_client_token" => "AWS does not know the access key being used: sign in again, or check which AWS profile and endpoint are in use.",
         ExpiredToken = "aws.expired_token" => "Your temporary AWS credentials expired: sign in again.",
+        SsoDenied = "aws.sso_denied" => "The sign-in was refused in the browser (or the code was not confirmed): start the sign-in again and choose Allow on the AWS page.",
+        SsoCodeExpired = "aws.sso_code_expired" => "The sign-in code expired before it was confirmed in the browser: start the sign-in again and confirm it within ten minutes.",
+        SsoNoAccess = "aws.sso_no_access" => "Your AWS access portal user has no account and role to use: ask your AWS administrator to assign you a permission set in the account (one that may manage IAM roles).",
         SsoExpired = "aws.sso_expired" => "Your AWS SSO session expired: run `aws sso login` for your profile, then try again.",
         NoCredentials = "aws.no_credentials" => "Sign in to AWS on this computer (`aws configure sso` / `aws sso login`, a profile, or access keys in the environment).",
         Network = "aws.network" => "Check the network connection and proxy, then try again: it is safe to re-run.",
@@ -191,9 +194,41 @@ pub enum CloudError {
     /// Pre-flight found a guardrail that would deny the vendor or apply; nothing was changed.
     #[error("apply refused: pre-flight found {blocking} guardrail(s) that would deny the vendor or apply; nothing was changed")]
     PreflightBlocked { blocking: usize },
+    /// The AWS access portal (IAM Identity Center) device sign-in did not complete.
+    #[error("{}{}", .kind.what(), detail(.message))]
+    SsoSignIn { kind: SsoFailure, message: String },
     /// The vendor's registration API.
     #[error("{vendor}: {message}")]
     Vendor { vendor: String, kind: VendorErrorKind, message: String },
+}
+
+/// How an AWS access portal device sign-in failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SsoFailure {
+    /// The person (or the portal) refused the authorization (`AccessDeniedException`).
+    Denied,
+    /// The device code expired before the person confirmed it (`ExpiredTokenException`).
+    CodeExpired,
+    /// The portal user has no account or role assignment.
+    NoAccess,
+}
+
+impl SsoFailure {
+    fn what(self) -> &'static str {
+        match self {
+            SsoFailure::Denied => "the AWS access portal refused the sign-in",
+            SsoFailure::CodeExpired => "the AWS sign-in code expired before it was confirmed",
+            SsoFailure::NoAccess => "the AWS access portal user has no account and role assigned",
+        }
+    }
+
+    fn code(self) -> CloudCode {
+        match self {
+            SsoFailure::Denied => CloudCode::SsoDenied,
+            SsoFailure::CodeExpired => CloudCode::SsoCodeExpired,
+            SsoFailure::NoAccess => CloudCode::SsoNoAccess,
+        }
+    }
 }
 
 /// What went wrong with the vendor's registration API.
@@ -318,6 +353,7 @@ impl CloudError {
             CloudError::Service { .. } => CloudCode::ServiceError,
             CloudError::ExternalIdPending { .. } => CloudCode::ExternalIdPending,
             CloudError::PreflightBlocked { .. } => CloudCode::PreflightBlocked,
+            CloudError::SsoSignIn { kind, .. } => kind.code(),
             CloudError::Vendor { kind, .. } => kind.code(),
         }
     }
@@ -401,6 +437,7 @@ impl CloudError {
             CloudError::ExternalIdPending { vendor } => {
                 format!("register the role with {vendor} first: `trustbridge register --plan …` (or `trustbridge apply`, which registers, records the external id {vendor} issues, then creates the role)")
             }
+            CloudError::SsoSignIn { kind, .. } => kind.code().fix().to_string(),
             CloudError::Vendor { vendor, kind, .. } => match kind {
                 VendorErrorKind::NotConfigured => format!("set {vendor}'s API URL: integration.api_url in the plan (the URL you give {vendor}'s SDK), or TRUSTBRIDGE_VENDOR_API_URL; https only"),
                 VendorErrorKind::NoApiKey => format!("store {vendor}'s API key once: trustbridge secrets set --plan … --kind vendor-api-key (paste it on stdin)"),
@@ -532,6 +569,9 @@ mod tests {
             CloudCode::DeniedByPermissionsBoundary => denied(DeniedBy::PermissionsBoundary),
             CloudCode::DeniedByKms => denied(DeniedBy::Kms),
             CloudCode::PreflightBlocked => CloudError::PreflightBlocked { blocking: 2 },
+            CloudCode::SsoDenied => CloudError::SsoSignIn { kind: SsoFailure::Denied, message: s("m") },
+            CloudCode::SsoCodeExpired => CloudError::SsoSignIn { kind: SsoFailure::CodeExpired, message: s("m") },
+            CloudCode::SsoNoAccess => CloudError::SsoSignIn { kind: SsoFailure::NoAccess, message: s("m") },
             CloudCode::ExternalIdPending => CloudError::ExternalIdPending { vendor: s("ML cube Platform") },
             // Reported by probes without an error of its own: its general fix is what shows.
             CloudCode::PackDrift => CloudError::Service { action: s("a"), code: s("C"), message: s("m") },

@@ -7,6 +7,8 @@ import type { ApplyResult } from "./bindings/ApplyResult";
 import type { AwsAccount } from "./bindings/AwsAccount";
 import type { AwsProfile } from "./bindings/AwsProfile";
 import type { AwsSignedIn } from "./bindings/AwsSignedIn";
+import type { SsoAccount } from "./bindings/SsoAccount";
+import type { SsoDevice } from "./bindings/SsoDevice";
 import type { Cloud } from "./bindings/Cloud";
 import type { CredentialStatus } from "./bindings/CredentialStatus";
 import type { VerifyReport } from "./bindings/VerifyReport";
@@ -26,6 +28,8 @@ export type { ApplyResult } from "./bindings/ApplyResult";
 export type { AwsAccount } from "./bindings/AwsAccount";
 export type { AwsProfile } from "./bindings/AwsProfile";
 export type { AwsSignedIn } from "./bindings/AwsSignedIn";
+export type { SsoAccount } from "./bindings/SsoAccount";
+export type { SsoDevice } from "./bindings/SsoDevice";
 export type { CredentialStatus } from "./bindings/CredentialStatus";
 export type { Probe } from "./bindings/Probe";
 export type { Verdict } from "./bindings/Verdict";
@@ -166,6 +170,27 @@ export function awsUseProfile(name: string, region?: string): Promise<AwsSignedI
  */
 export function awsUseCredentials(text: string, region?: string): Promise<AwsSignedIn> {
   return call("aws_use_credentials", { text, region: region ?? null });
+}
+
+/**
+ * Starts signing in through the AWS access portal (IAM Identity Center): the code to confirm on
+ * AWS's page. Then `awsSsoOpen` opens that page, `awsSsoWait` waits for the person's yes and lists
+ * the accounts and roles, and `awsSsoUse` signs the window's AWS calls as the role picked.
+ */
+export function awsSsoStart(startUrl: string, region: string): Promise<SsoDevice> {
+  return call("aws_sso_start", { startUrl, region });
+}
+
+export function awsSsoOpen(): Promise<void> {
+  return call("aws_sso_open");
+}
+
+export function awsSsoWait(): Promise<SsoAccount[]> {
+  return call("aws_sso_wait");
+}
+
+export function awsSsoUse(accountId: string, roleName: string, region?: string): Promise<AwsSignedIn> {
+  return call("aws_sso_use", { accountId, roleName, region: region ?? null });
 }
 
 /** Back to this computer's own AWS credentials. */

@@ -101,6 +101,11 @@ export const MESSAGES: Record<LiteralErrorCode, string> = {
   "secrets.azure.tenant_mismatch": "These Azure credentials are for another tenant than the one in your answers.",
   "secrets.vendor_api_key.missing": "Enter the API key.",
   "secrets.vendor_api_key.length": "This does not look like an API key: it is too short or too long.",
+  "aws.sso_denied": "The sign-in was not allowed in the browser. Start it again and choose Allow on the AWS page.",
+  "aws.sso_code_expired": "The sign-in code expired before it was confirmed. Start the sign-in again.",
+  "aws.sso_no_access":
+    "Your AWS access portal user has no account and role to use. Ask your AWS administrator to give you access to the account.",
+  "aws.sso_not_started": "No AWS sign-in is under way. Start the sign-in again.",
   "secrets.aws.nothing_found": "This is not the text of your AWS access portal's access keys. Copy all of Option 1 or Option 2.",
   "secrets.aws.missing_field":
     "Part of the credentials is missing: the access key, the secret key and the session token are all needed. Copy all of Option 1 or Option 2 again.",

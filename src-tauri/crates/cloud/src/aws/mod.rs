@@ -10,6 +10,7 @@ pub mod pack;
 pub mod preflight;
 pub mod profiles;
 pub mod revoke;
+pub mod sso;
 pub mod verify;
 
 use std::time::Duration;
@@ -23,6 +24,7 @@ use trustbridge_core::policy::{Grant, PolicyDocument};
 use trustbridge_core::validate::{Resolved, ResolvedAws};
 
 pub use apply::{apply, apply_in, ApplyFailure, ApplyReport, Change, ChangeKind, ExistingPolicy, PolicyKind, ADOPTED_TAG};
+pub use aws_credential_types::provider::SharedCredentialsProvider;
 pub use aws_sdk_sts::config::Credentials;
 pub use revoke::{revoke, RevokeReport};
 pub use verify::{verify, ProbeEvent, ProbeResult, ProbeStatus};
@@ -70,6 +72,12 @@ pub struct AwsSettings {
     /// `None` each: `~/.aws/…` or what `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE` name.
     pub config_file: Option<std::path::PathBuf>,
     pub credentials_file: Option<std::path::PathBuf>,
+    /// Customer credentials that refresh themselves (the window's AWS access portal sign-in:
+    /// role credentials fetched again near expiry); used when neither a profile nor `credentials`
+    /// is set.
+    pub provider: Option<aws_credential_types::provider::SharedCredentialsProvider>,
+    /// The AWS access portal's endpoints (SSO OIDC and the portal API) instead of AWS's (tests).
+    pub sso_endpoint_url: Option<String>,
 }
 
 impl Default for AwsSettings {
@@ -88,6 +96,8 @@ impl Default for AwsSettings {
             org_credentials: None,
             config_file: None,
             credentials_file: None,
+            provider: None,
+            sso_endpoint_url: None,
         }
     }
 }
@@ -184,6 +194,8 @@ async fn sdk_config(region: &str, profile: Option<&str>, credentials: Option<Cre
     }
     if let Some(c) = credentials {
         loader = loader.credentials_provider(c);
+    } else if let (None, Some(p)) = (profile, &s.provider) {
+        loader = loader.credentials_provider(p.clone());
     }
     if let Some(e) = &s.endpoint_url {
         loader = loader.endpoint_url(e);

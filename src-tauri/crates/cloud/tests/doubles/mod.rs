@@ -13,6 +13,11 @@
 //! here), started on free 127.0.0.1 ports and stopped by PID. Missing → the test FAILS with how to install.
 #![allow(dead_code)]
 
+pub mod aws_sso;
+mod server;
+
+pub use server::*;
+
 use std::collections::BTreeMap;
 use std::net::TcpListener as StdListener;
 use std::path::{Path, PathBuf};
@@ -21,134 +26,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 pub const GCS_INSTALL: &str =
     "gcp-storage-emulator is not installed: run `pip install gcp-storage-emulator` (CI must install it; this test never passes without it)";
 pub const AZURITE_DIR: &str = "/var/tmp/trustbridge-cache/azurite";
 pub const AZURITE_INSTALL: &str = "Azurite is not installed: run `mkdir -p /var/tmp/trustbridge-cache/azurite && npm i --prefix /var/tmp/trustbridge-cache/azurite azurite` (or set TRUSTBRIDGE_AZURITE_BIN to an azurite-blob executable); this test never passes without it";
-
-#[derive(Debug, Clone)]
-pub struct Request {
-    pub method: String,
-    pub path: String,
-    pub headers: BTreeMap<String, String>,
-    pub body: Vec<u8>,
-}
-
-impl Request {
-    pub fn header(&self, k: &str) -> Option<&str> {
-        self.headers.get(&k.to_ascii_lowercase()).map(String::as_str)
-    }
-    pub fn bearer(&self) -> Option<&str> {
-        self.header("authorization").and_then(|h| h.strip_prefix("Bearer "))
-    }
-    pub fn form(&self) -> BTreeMap<String, String> {
-        String::from_utf8_lossy(&self.body)
-            .split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .map(|(k, v)| (pct_decode(k), pct_decode(v)))
-            .collect()
-    }
-}
-
-fn pct_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap_or(b'?'));
-            i += 3;
-        } else {
-            out.push(if b[i] == b'+' { b' ' } else { b[i] });
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-pub struct Response {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-pub fn json(status: u16, v: serde_json::Value) -> Response {
-    Response { status, headers: vec![("content-type".into(), "application/json".into())], body: v.to_string() }
-}
-
-type Handler = Arc<dyn Fn(Request) -> Response + Send + Sync>;
-
-/// A minimal HTTP/1.1 server on a free 127.0.0.1 port (one request per connection). Stops when dropped.
-pub struct Double {
-    pub url: String,
-    pub requests: Arc<Mutex<Vec<Request>>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Double {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-pub async fn serve(handler: impl Fn(Request) -> Response + Send + Sync + 'static) -> Double {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let handler: Handler = Arc::new(handler);
-    let requests = Arc::new(Mutex::new(Vec::new()));
-    let reqs = requests.clone();
-    let task = tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else { return };
-            let handler = handler.clone();
-            let reqs = reqs.clone();
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut tmp = [0u8; 8192];
-                let head_end = loop {
-                    let Ok(n) = sock.read(&mut tmp).await else { return };
-                    if n == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&tmp[..n]);
-                    if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break i + 4;
-                    }
-                };
-                let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-                let mut lines = head.split("\r\n");
-                let mut first = lines.next().unwrap_or_default().split(' ');
-                let method = first.next().unwrap_or_default().to_string();
-                let path = first.next().unwrap_or_default().to_string();
-                let headers: BTreeMap<String, String> =
-                    lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string())).collect();
-                let len: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
-                while buf.len() < head_end + len {
-                    let Ok(n) = sock.read(&mut tmp).await else { return };
-                    if n == 0 {
-                        break;
-                    }
-                    buf.extend_from_slice(&tmp[..n]);
-                }
-                let req = Request { method, path, headers, body: buf[head_end..].to_vec() };
-                reqs.lock().unwrap().push(req.clone());
-                let r = handler(req);
-                let mut out = format!("HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n", r.status, r.body.len());
-                for (k, v) in &r.headers {
-                    out.push_str(&format!("{k}: {v}\r\n"));
-                }
-                out.push_str("\r\n");
-                out.push_str(&r.body);
-                let _ = sock.write_all(out.as_bytes()).await;
-                let _ = sock.shutdown().await;
-            });
-        }
-    });
-    Double { url, requests, task }
-}
 
 /// A port that accepts connections and never answers (a black hole).
 pub async fn black_hole() -> (String, tokio::task::JoinHandle<()>) {
