@@ -84,7 +84,8 @@ await e2e(
       await key.addValue(API_KEY);
       await f.continue("check");
       await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers");
-      await f.continue("export");
+      await f.continue("route");
+      await f.chooseRoute("apply", { selected: "apply" }); // credentials for the plan's account: preselected
 
       // The dry run on arrival: the role exists and Trustbridge did not create it.
       const refusal = await t.waitFor(async () => {

@@ -102,8 +102,17 @@ await e2e("aws", async (t) => {
   await f.waitStep("check");
   await t.waitFor(async () => (await t.browser.$('[data-testid="grants"]')).isExisting(), "back on check your answers after the events page");
 
-  await f.continue("export");
-  t.check(await (await t.browser.$('[data-testid="apply-preview-button"]')).isExisting(), "apply offers a dry run first (run against moto in aws-moto.e2e.mjs)");
+  // One question before the page that does it: apply from this computer (run against moto in
+  // aws-moto.e2e.mjs) or export. No AWS credentials here: export is preselected.
+  await f.continue("route");
+  t.check((await f.heading()) === "How do you want to set this up?", "the set-up question is asked", await f.heading());
+  const applyHint = await (await f.el("#f-route-0-hint")).getText();
+  t.check(applyHint.includes("AWS credentials on this computer") && !/\d{12}/.test(applyHint), "apply from this computer says what it uses (no credentials found: no account named)", applyHint);
+  await f.shot("route");
+  await f.chooseRoute("export", { selected: "export" });
+  t.check((await f.heading()) === "Export the setup files", "the page is titled after the route", await f.heading());
+  t.check(!(await (await t.browser.$('[data-testid="apply-preview-button"]')).isExisting()), "only the route chosen is shown: nothing to apply on the export page");
+  t.check(await (await t.browser.$('[data-testid="export-continue"]')).isExisting(), "the export page says to continue once the setup has run");
   t.check(await (await t.browser.$('[data-testid="open-aws-console"]')).isExisting(), "a button opens the AWS console");
   t.check(await (await t.browser.$('[data-testid="export-registers"]')).isExisting(), "the page says exporting registers the role with ML cube first");
   await f.fill("export.folder", parent);

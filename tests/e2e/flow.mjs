@@ -86,6 +86,39 @@ export class Flow {
     if (next) await this.waitStep(next);
   }
 
+  /**
+   * "How do you want to set this up?" — the vendor wizard's `route` page (asked when the plan has
+   * AWS) or the role-pack path's `pack-route` page: answers `route` ("apply" | "export") by its
+   * radio (`[data-testid="route-apply"]` / `[data-testid="route-export"]`, clicked through its
+   * label like a person; not clicked, and not counted, when it is already selected), then Continue
+   * to the page that does it (`export` / `pack-export`). `selected`: the answer expected to be
+   * selected on arrival (preselected, or remembered), checked first. Both flows list apply first.
+   */
+  async chooseRoute(route, { selected } = {}) {
+    const step = await this.t.waitFor(async () => {
+      const s = await this.b.execute(() => document.querySelector("form[data-step]")?.getAttribute("data-step") ?? null);
+      return (s === "route" || s === "pack-route") && s;
+    }, "the set-up question is shown");
+    const checked = () => this.b.execute(() => document.querySelector('input[name="route"]:checked')?.value ?? null);
+    const order = await this.b.execute(() => [...document.querySelectorAll('input[name="route"]')].map((i) => i.value));
+    this.t.check(JSON.stringify(order) === '["apply","export"]', "the set-up question offers apply first, export second", JSON.stringify(order));
+    if (selected) {
+      await this.t.waitFor(async () => (await checked()) === selected, `"${selected}" is selected on arrival at the set-up question`, {
+        timeout: 5000,
+        fatal: false,
+      });
+    }
+    const radio = await this.el(`[data-testid="route-${route}"]`);
+    if ((await checked()) !== route) {
+      const label = await this.el(`label[for="${await radio.getAttribute("id")}"]`);
+      await label.scrollIntoView({ block: "center" });
+      await label.click();
+      this.actions += 1;
+    }
+    this.t.check((await checked()) === route, `the set-up question is answered "${route}"`, String(await checked()));
+    await this.continue(step === "pack-route" ? "pack-export" : "export");
+  }
+
   /** Screenshot of the page from its top (or scrolled to `selector`). */
   async shot(label, selector = null) {
     this.shots += 1;

@@ -110,7 +110,9 @@ await e2e(
     t.check(await (await b.$('[data-testid="change-aws.events"]')).isExisting(), "the event bus has a Change link");
     await f.shot("check");
     await f.shot("check-aws-events", '[data-testid="answers-AWS"]');
-    await f.continue("export");
+    // "How do you want to set this up?": apply is preselected (credentials for the plan's account): one Continue.
+    await f.continue("route");
+    await f.chooseRoute("apply", { selected: "apply" });
 
     // With AWS credentials present, the dry run is on screen at once: registration first, then 3 changes.
     const preview = await t.waitFor(async () => text("apply-preview"), "the dry run is shown on arrival (AWS credentials present)", { timeout: 30000 });
@@ -163,6 +165,7 @@ print(json.dumps(d if isinstance(d, dict) else json.loads(urllib.parse.unquote(d
     );
     const draft = JSON.parse(readFileSync(join(appDataDir(), "draft.json"), "utf8"));
     t.check(draft.plan.aws.external_id === issued && draft.plan.aws.vendor_credentials_id === reg.credentials_id, "the autosaved answers hold ML cube's external id and credentials id", JSON.stringify(draft.plan.aws));
+    t.check(draft.plan.route === "apply", "the autosaved draft remembers the set-up answer (apply)", JSON.stringify(draft.plan.route));
 
     // The connectivity test runs on arrival.
     const verdict = await t.waitFor(async () => {
@@ -171,7 +174,7 @@ print(json.dumps(d if isinstance(d, dict) else json.loads(urllib.parse.unquote(d
     }, "the connectivity test ends", { timeout: 90000 });
     const actions = f.actions;
     console.log(`# user-actions launch→green test (ML cube on AWS, including registration): ${actions}`);
-    t.check(actions <= 14, "launch → green test in at most 14 user actions (as measured; issue 15's goal of 8 is not met yet)", `${actions}`);
+    t.check(actions <= 15, "launch → green test in at most 15 user actions (14 as measured before the set-up question, plus its Continue; issue 15's goal of 8 is not met yet)", `${actions}`);
     writeFileSync(join(OUT, "mlcube-register-actions.txt"), `${actions}\n`);
     const probes = await b.execute(() =>
       [...document.querySelectorAll('[data-testid^="probe-"]')].map((e) => ({
@@ -236,6 +239,8 @@ print(json.dumps(d if isinstance(d, dict) else json.loads(urllib.parse.unquote(d
     await f.shot("apply-nothing-to-change");
 
     // The key is stored: the Connect page says so (a digest, never a part of it) and needs no new one.
+    await f.click("back");
+    await f.waitStep("route");
     await f.click("back");
     await f.waitStep("check");
     await f.click('[data-testid="change-vendor.api_key"]');

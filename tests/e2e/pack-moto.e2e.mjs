@@ -39,7 +39,9 @@ await e2e(
       for (const [name, value] of Object.entries(VALUES)) await f.fill(v(name), value);
       await f.continue("pack-check");
       await t.waitFor(async () => (await b.$('[data-testid="pack-roles"]')).isExisting(), "check your answers lists the roles");
-      await f.continue("pack-export");
+      await f.continue("pack-route");
+      await f.chooseRoute("apply", { selected: "apply" }); // credentials for the pack's account: preselected
+      t.check(!(await (await b.$('[data-testid="export-typed"]')).isExisting()), "only the route chosen is shown: no export on the apply page");
 
       await f.click("apply-preview-button");
       const changes = await t.waitFor(async () => {

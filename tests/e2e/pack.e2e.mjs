@@ -118,8 +118,13 @@ await e2e("pack", async (t) => {
   const region = await (await b.$('[data-testid="pack-answers-Where the roles are created"]')).getText();
   t.check(region.includes("eu-west-1"), "the changed answer is shown", region);
 
-  await f.continue("pack-export");
-  t.check(await (await b.$('[data-testid="apply-preview-button"]')).isExisting(), "apply offers a dry run first");
+  // The same set-up question as the vendor wizard's (apply first); no AWS credentials here: export is preselected.
+  await f.continue("pack-route");
+  t.check((await f.heading()) === "How do you want to set this up?", "the pack path asks how to set it up", await f.heading());
+  t.check(await (await b.$('[data-testid="route-apply"]')).isExisting(), "it offers to apply from this computer (run against moto in pack-moto.e2e.mjs)");
+  await f.chooseRoute("export", { selected: "export" });
+  t.check((await f.heading()) === "Export the setup files", "the page is titled after the route", await f.heading());
+  t.check(!(await (await b.$('[data-testid="apply-preview-button"]')).isExisting()), "only the route chosen is shown: nothing to apply on the export page");
   await f.fill("pack-export.folder", "not/absolute");
   await f.click("export-typed");
   const relErr = await t.waitFor(() => f.errorSummary(), "a relative folder is refused");

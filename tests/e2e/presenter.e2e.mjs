@@ -104,7 +104,9 @@ await e2e("presenter", async (t) => {
   await clean("check your answers (answers, grants, documents)");
   await f.shot("check");
   await f.shot("check-documents-masked", '[data-testid="grants"]');
-  await f.continue("export");
+  await f.continue("route");
+  await clean("the set-up question");
+  await f.chooseRoute("export", { selected: "export" }); // no AWS credentials here
   await f.fill("export.folder", parent);
   await f.click("export-typed");
   // A typed folder is confirmed in the native dialog Rust raises ("Write N files to …?").

@@ -189,7 +189,10 @@ describe("check your answers, export and apply", () => {
   it("exports to a typed absolute folder only", async () => {
     const p = await onCheck();
     await p.continue();
+    expect(p.step).toBe("pack-route");
+    await p.continue();
     expect(p.step).toBe("pack-export");
+    expect(p.route).toBe("export"); // no AWS credentials here
     p.exportFolder = "relative/dir";
     expect(await p.exportTyped()).toBe(false);
     expect(p.errorAt("pack-export.folder")).toBe("Enter the full path of the folder, starting with /");
@@ -296,6 +299,79 @@ describe("autosave and resume", () => {
     // An unknown pack (e.g. from an older version) resumes at the choice, with a bad step ignored.
     expect(await q.restore({ version: 1, step: "nowhere", plan: { pack: "gone", variables: { A: 1 } } })).toBe(true);
     expect(q.step).toBe("pack-choose");
+  });
+});
+
+describe("How do you want to set this up? (the same question as the vendor wizard's)", () => {
+  /** Rust with AWS credentials on this computer for `account` (null: none). */
+  function withCredentials(account: string | null) {
+    backend();
+    const base = invoke.getMockImplementation()!;
+    invoke.mockImplementation(async (cmd: string, args: Record<string, unknown>) => {
+      if (cmd !== "aws_identity") return base(cmd, args);
+      if (!account) throw { code: "aws.no_credentials", message: "no credentials", field: null, fix: null };
+      return { caller: { account, arn: `arn:aws:iam::${account}:user/me` }, buckets: [], event_buses: [] };
+    });
+  }
+
+  /** On the question, the pack filled in for `planAccount` (typed over what detection filled in). */
+  async function onRoute(planAccount = "123456789012") {
+    const p = new PackFlow();
+    await p.open();
+    p.packId = "mlspace";
+    await p.continue();
+    await new Promise((r) => setTimeout(r, 0)); // the detection on arrival ends
+    for (const [k, v] of Object.entries(filledMlspace())) if (k !== "AWS_PARTITION") p.setValue(k, v);
+    p.setValue("AWS_ACCOUNT", planAccount);
+    await p.continue();
+    expect(p.step).toBe("pack-check");
+    await vi.waitFor(() => expect(p.preview).not.toBeNull());
+    await p.continue();
+    expect(p.step).toBe("pack-route");
+    return p;
+  }
+
+  it("comes after Check your answers; apply is preselected when the credentials are for the pack's account", async () => {
+    withCredentials("123456789012");
+    const p = await onRoute();
+    expect(p.detectedAccount).toBe("123456789012");
+    expect(p.route).toBe("apply");
+    expect(p.chosenRoute).toBeNull(); // preselected, not yet answered
+    await p.continue();
+    expect(p.step).toBe("pack-export");
+    expect(p.chosenRoute).toBe("apply"); // Continue made it the answer
+    await p.save();
+    expect((calls("save_draft").at(-1) as { draft: { plan: { route?: string } } }).draft.plan.route).toBe("apply");
+  });
+
+  it("export is preselected without credentials, and with credentials for another account", async () => {
+    withCredentials(null);
+    expect((await onRoute()).route).toBe("export");
+    invoke.mockReset();
+    withCredentials("210987654321");
+    const p = await onRoute("123456789012");
+    expect(p.detectedAccount).toBe("210987654321");
+    expect(p.route).toBe("export");
+  });
+
+  it("the answer chosen is kept, saved, and restored on resume", async () => {
+    withCredentials("123456789012");
+    const p = await onRoute();
+    p.setRoute("export");
+    p.setRoute("nonsense"); // not an answer: ignored
+    expect(p.route).toBe("export");
+    await p.continue();
+    expect(p.step).toBe("pack-export");
+    await p.save();
+    const draft = (calls("save_draft").at(-1) as { draft: { step: string; plan: unknown } }).draft;
+    expect(draft).toMatchObject({ step: "pack-export", plan: { pack: "mlspace", route: "export" } });
+    const q = new PackFlow();
+    expect(await q.restore({ version: 1, step: draft.step, plan: JSON.parse(JSON.stringify(draft.plan)) })).toBe(true);
+    expect(q.step).toBe("pack-export");
+    expect(q.chosenRoute).toBe("export");
+    expect(q.route).toBe("export");
+    await q.back();
+    expect(q.step).toBe("pack-route");
   });
 });
 

@@ -7,6 +7,7 @@ import { tick } from "svelte";
 import { DryRunApply } from "../apply.svelte";
 import { exportProblem, folderProblem } from "../flow/export";
 import { FormFlow, type ChangeTarget, type SummaryItem } from "../flow/flow.svelte";
+import { isRoute, routeFor, withRoute, type Route } from "../flow/route";
 import { awsIdentity, pickFolder, type Draft, type ExportResult } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 import { describeError } from "../ipc/messages";
@@ -38,13 +39,33 @@ export class PackFlow extends FormFlow<PackStep> {
   exportCancelled = $state(false);
   /** Apply (AWS): the dry run shown, for which plan, and the result of applying it. */
   readonly applyRun = new DryRunApply<PackApplyResult>();
+  /** The AWS account this computer's credentials act in (GetCallerIdentity), once; null if none. */
+  detectedAccount = $state<string | null>(null);
+  private detecting = false;
+  /** "How do you want to set this up?": the person's answer (autosaved), null before they answer. */
+  chosenRoute = $state<Route | null>(null);
 
   pack = $derived(this.packs.find((p) => p.id === this.packId) ?? null);
   current = $derived<Values>(this.packId ? (this.values[this.packId] ?? {}) : {});
   plan = $derived(buildPackPlan(this.packId ?? "", this.current));
   planKey = $derived(JSON.stringify(this.plan));
-  sensitive = $derived(sensitivePackValues(this.pack, this.current));
+  /** What presenter mode hides: the pack's identifiers, and the export folder (its path often names the person). */
+  sensitive = $derived(
+    [...sensitivePackValues(this.pack, this.current), this.exportFolder.trim(), this.exported?.dir ?? ""].filter((v) => v.length >= 3),
+  );
   stepNumber = $derived(PACK_STEPS.indexOf(this.step) + 1);
+  /**
+   * The route in force, as in the vendor wizard: the answer, or before it is given apply when this
+   * computer's AWS credentials were found for the pack's account, else export.
+   */
+  route = $derived<Route>(
+    routeFor({ hasAws: true, chosen: this.chosenRoute, detectedAccount: this.detectedAccount, planAccount: this.current.AWS_ACCOUNT }),
+  );
+
+  /** The radios of the set-up question. */
+  setRoute = (value: string | null): void => {
+    if (isRoute(value)) this.chosenRoute = value;
+  };
 
   constructor(private presenter: () => boolean = () => false) {
     super({ first: "pack-choose", check: "pack-check", saveOnContinue: false });
@@ -54,11 +75,12 @@ export class PackFlow extends FormFlow<PackStep> {
     return this.presenter();
   }
 
-  /** What autosave writes: the pack, every value as typed (blanks included). Never a secret: a
-   *  pack has no secret variable, and Rust refuses secret-looking keys in a draft. */
-  protected draftPlan(): { version: number; pack: string; variables: Values } | null {
+  /** What autosave writes: the pack, every value as typed (blanks included), and the set-up route
+   *  once answered. Never a secret: a pack has no secret variable, and Rust refuses secret-looking
+   *  keys in a draft. */
+  protected draftPlan(): { version: number; pack: string; variables: Values; route?: Route } | null {
     if (!this.active || !this.packId) return null;
-    return { version: 1, pack: this.packId, variables: { ...this.current } };
+    return withRoute({ version: 1, pack: this.packId, variables: { ...this.current } }, this.chosenRoute);
   }
 
   /** "Resume where you left off" for a saved role-pack draft; false when the draft is not one. */
@@ -74,6 +96,7 @@ export class PackFlow extends FormFlow<PackStep> {
     }
     this.packId = pack.id;
     this.values[pack.id] = { ...initialValues(pack), ...d.variables };
+    this.chosenRoute = d.route;
     this.markSaved(draft.step);
     await this.goTo(isPackStep(draft.step) ? draft.step : "pack-variables");
     return true;
@@ -117,12 +140,10 @@ export class PackFlow extends FormFlow<PackStep> {
       void this.detectAccount();
     }
     if (step === "pack-check") void this.loadPreview();
+    // The set-up question preselects apply when credentials for the pack's account are found.
+    if (step === "pack-route" && this.detectedAccount === null) void this.detectAccount();
     if (step === "pack-export" && !this.preview) void this.loadPreview();
   }
-
-  /** The AWS account this computer's credentials act in (GetCallerIdentity), once; null if none. */
-  detectedAccount = $state<string | null>(null);
-  private detecting = false;
 
   /** Fills AWS_ACCOUNT (and AWS_PARTITION) from this computer's AWS credentials when they are
    *  empty, like the wizard's AWS page. Without credentials nothing happens: the person types them. */
@@ -164,6 +185,8 @@ export class PackFlow extends FormFlow<PackStep> {
     if (step === "pack-choose") return (await validatePackPlan(this.plan, [PACK_FIELD])).filter((e) => e.field === PACK_FIELD || e.field === "plan");
     if (step === "pack-variables") return validatePackPlan(this.plan);
     if (step === "pack-check" && !this.preview) return validatePackPlan(this.plan);
+    // The answer on screen (perhaps the preselected one) is the answer: remembered and autosaved.
+    if (step === "pack-route") this.chosenRoute = this.route;
     return [];
   }
 

@@ -1,7 +1,7 @@
 // The role-pack path's pure logic: the plan sent to Rust, labels, hints, groups and messages.
 import { describe, expect, it } from "vitest";
 import {
-  buildPackPlan, groupVariables, initialValues, inputWidth, nextStep, otherMessage, previousStep,
+  buildPackPlan, groupVariables, initialValues, inputWidth, nextStep, otherMessage, packDraftOf, packStepTitle, previousStep,
   sensitivePackValues, variableHint, variableLabel, variableMessage, variableOf, variablePath,
 } from "./pack";
 import { MLSPACE, SAGEMAKER } from "./fixtures.test-util";
@@ -23,9 +23,11 @@ describe("the pack plan", () => {
     expect(values.AWS_ACCOUNT).toBe("");
   });
 
-  it("walks the four pages in order", () => {
+  it("walks the five pages in order: the set-up question after Check your answers, as in the vendor wizard", () => {
     expect(nextStep("pack-choose")).toBe("pack-variables");
-    expect(nextStep("pack-check")).toBe("pack-export");
+    expect(nextStep("pack-check")).toBe("pack-route");
+    expect(nextStep("pack-route")).toBe("pack-export");
+    expect(previousStep("pack-export")).toBe("pack-route");
     expect(nextStep("pack-export")).toBeNull();
     expect(previousStep("pack-variables")).toBe("pack-choose");
     expect(previousStep("pack-choose")).toBeNull();
@@ -120,5 +122,20 @@ describe("messages", () => {
       "k-1234",
     ]);
     expect(sensitivePackValues(null, {})).toEqual([]);
+  });
+});
+
+describe("the set-up question in the pack path", () => {
+  it("titles the last page after the route", () => {
+    expect(packStepTitle("pack-route")).toBe("How to set up");
+    expect(packStepTitle("pack-export", "apply")).toBe("Apply to AWS");
+    expect(packStepTitle("pack-export", "export")).toBe("Export the setup files");
+  });
+
+  it("a saved draft remembers the route; anything else is no answer", () => {
+    expect(packDraftOf({ version: 1, pack: "mlspace", variables: {}, route: "apply" })?.route).toBe("apply");
+    expect(packDraftOf({ version: 1, pack: "mlspace", variables: {}, route: "export" })?.route).toBe("export");
+    expect(packDraftOf({ version: 1, pack: "mlspace", variables: {} })?.route).toBeNull();
+    expect(packDraftOf({ version: 1, pack: "mlspace", variables: {}, route: "both" })?.route).toBeNull();
   });
 });

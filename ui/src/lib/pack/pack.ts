@@ -6,17 +6,25 @@ import type { PackPlan } from "../ipc/bindings/PackPlan";
 import type { PackSummary } from "../ipc/bindings/PackSummary";
 import type { PackVariable } from "../ipc/bindings/PackVariable";
 import type { VarKind } from "../ipc/bindings/VarKind";
+import { routeOf, routePageTitle, type Route } from "../flow/route";
 
-export type PackStep = "pack-choose" | "pack-variables" | "pack-check" | "pack-export";
+export type PackStep = "pack-choose" | "pack-variables" | "pack-check" | "pack-route" | "pack-export";
 
-export const PACK_STEPS: readonly PackStep[] = ["pack-choose", "pack-variables", "pack-check", "pack-export"];
+/** As in the vendor wizard: after Check your answers, one question (apply or export), then only that route. */
+export const PACK_STEPS: readonly PackStep[] = ["pack-choose", "pack-variables", "pack-check", "pack-route", "pack-export"];
 
 export const PACK_STEP_TITLES: Record<PackStep, string> = {
   "pack-choose": "Choose a role pack",
   "pack-variables": "Fill in the variables",
   "pack-check": "Check your answers",
-  "pack-export": "Apply or export",
+  "pack-route": "How to set up",
+  "pack-export": routePageTitle("export"),
 };
+
+/** A page's short name; the last page's follows the route ("Apply to AWS" / "Export the setup files"). */
+export function packStepTitle(step: PackStep, route?: Route | null): string {
+  return step === "pack-export" && route ? routePageTitle(route) : PACK_STEP_TITLES[step];
+}
 
 /** Field path of the role-pack radios, and of the export page's "type a folder" input. */
 export const PACK_FIELD = "pack";
@@ -212,17 +220,17 @@ export function sensitivePackValues(pack: PackSummary | null, values: Values): s
 }
 
 /**
- * A saved role-pack draft (`{version, pack, variables}` with every typed value, blanks included), or
- * null when the saved plan is not one. Never trusted to have any shape: it comes from disk.
+ * A saved role-pack draft (`{version, pack, variables}` with every typed value, blanks included, and
+ * `route` once the set-up question is answered), or null when the saved plan is not one. Never trusted to have any shape: it comes from disk.
  */
-export function packDraftOf(raw: unknown): { pack: string; variables: Values } | null {
+export function packDraftOf(raw: unknown): { pack: string; variables: Values; route: Route | null } | null {
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) return null;
   const o = raw as Record<string, unknown>;
   if (typeof o.pack !== "string" || o.pack === "") return null;
   const vars = o.variables && typeof o.variables === "object" && !Array.isArray(o.variables) ? (o.variables as Record<string, unknown>) : {};
   const variables: Values = {};
   for (const [k, v] of Object.entries(vars)) if (typeof v === "string") variables[k] = v;
-  return { pack: o.pack, variables };
+  return { pack: o.pack, variables, route: routeOf(raw) };
 }
 
 export function isPackStep(step: string): step is PackStep {

@@ -7,6 +7,7 @@ import type { AwsPlan } from "../ipc/bindings/AwsPlan";
 import type { GcpPlan } from "../ipc/bindings/GcpPlan";
 import type { AzurePlan } from "../ipc/bindings/AzurePlan";
 import type { ProfileSummary } from "../ipc/bindings/ProfileSummary";
+import { routeOf, type Route } from "../flow/route";
 import { CLOUD_ORDER, cloudOf, type StepContext, type StepId } from "./steps";
 
 /**
@@ -30,6 +31,12 @@ export type Answers = {
     api_url: string;
   };
   clouds: Cloud[];
+  /**
+   * "How do you want to set this up?" (asked when the plan has AWS): apply from this computer or
+   * export; null until answered (the page then preselects). Not a plan field: the draft keeps it
+   * beside the plan (`withRoute`), never the plan Rust validates or exports.
+   */
+  route: Route | null;
   aws: {
     partition: string;
     account_id: string;
@@ -91,6 +98,7 @@ export function emptyAnswers(): Answers {
     platform: "",
     integration: { name: DEFAULTS.integrationName, project_id: "", default: true, api_url: "" },
     clouds: [],
+    route: null,
     aws: {
       partition: "aws",
       account_id: "",
@@ -348,6 +356,7 @@ export function answersFromPlan(raw: unknown): Answers {
   a.integration.project_id = str(i, "project_id");
   a.integration.default = i && typeof i.default === "boolean" ? i.default : a.integration.default;
   a.integration.api_url = str(i, "api_url");
+  a.route = routeOf(p);
 
   const aws = obj(p.aws);
   if (aws) {
@@ -429,6 +438,7 @@ export function fieldsForStep(step: StepId): string[] | "all" | null {
       return "all";
     case "vendor":
       return ["integration.api_url"];
+    case "route": // a choice between two answers, one always selected; the plan was checked on Check
     case "credentials":
     case "send":
     case "test":

@@ -7,7 +7,7 @@
 import { DryRunApply } from "../apply.svelte";
 import {
   applyAws, awsIdentity, confirmApply, credentialsStatus, registerVendor, storeCredentials, vendorKeyStatus, verifyPlan,
-  type ApplyResult, type AwsAccount, type Cloud, type CredentialStatus, type Plan, type Probe, type ProbeUpdate,
+  type ApplyResult, type AwsAccount, type AwsSignedIn, type Cloud, type CredentialStatus, type Plan, type Probe, type ProbeUpdate,
   type ProfileSummary, type RegisterStep, type SecretKind, type Verdict,
 } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
@@ -37,6 +37,8 @@ export class CloudSession {
   /** The AWS account as this computer's credentials see it (null: not detected or no credentials). */
   awsAccount = $state<AwsAccount | null>(null);
   private awsDetecting = false;
+  /** The AWS sign-in made in the window (access portal, profile, pasted), or null: this computer's own. */
+  awsSignedIn = $state<AwsSignedIn | null>(null);
   /** Apply (AWS): the dry run shown, for which plan, and the result of applying it. */
   readonly applyRun = new DryRunApply<ApplyResult>();
   /** Apply, step 2, in progress: the native confirmation, the registration, or the apply itself. */
@@ -124,7 +126,19 @@ export class CloudSession {
     }
   }
 
-  /** On arrival at Apply or export with AWS credentials on this computer: what Apply would change (read only). */
+  /**
+   * The person signed in to AWS another way (or back to this computer's own, null): who AWS sees
+   * changes, so the account is detected again and the dry run made again for the new identity.
+   */
+  async signedInChanged(s: AwsSignedIn | null): Promise<void> {
+    this.awsSignedIn = s;
+    this.awsAccount = null;
+    this.applyRun.reset();
+    await this.detectAws();
+    this.previewOnArrival();
+  }
+
+  /** On arrival at "Apply to AWS" with AWS credentials on this computer: what Apply would change (read only). */
   previewOnArrival(): void {
     if (this.awsAccount && this.wizard.plan.aws && !this.applyRun.running && !this.applyRun.applied) {
       if (this.applyRun.previewFor !== this.applyKey) void this.previewApply();

@@ -35,5 +35,11 @@ describe("the Done page follows the route taken", () => {
     const nothing = doneSummary({ ...base, clouds: ["gcp"] });
     expect(nothing.steps[0]).toBe("Google Cloud: nothing has been set up yet. Go back and export the setup files.");
     expect(nothing.revoke).toEqual([]);
+    // Apply chosen but not done: the page says to apply (the route asked for), not to export.
+    const notApplied = doneSummary({ ...base, route: "apply" });
+    expect(notApplied.steps[0]).toBe("AWS: nothing has been applied yet. Go back and apply the changes from this computer.");
+    expect(doneSummary({ ...base, route: "export" }).steps[0]).toBe(
+      "AWS: nothing has been set up yet. Go back and export the setup files, or apply them from this computer.",
+    );
   });
 });

@@ -11,6 +11,8 @@ export type DoneInput = {
   appliedAws: boolean;
   /** The export folder, when the files were exported. */
   exportedDir: string | null;
+  /** How the person chose to set up AWS ("How do you want to set this up?"); export without AWS. */
+  route?: "apply" | "export";
   /** The connectivity test's verdict; null when it never ran. */
   verdict: Verdict | null;
   /** Registered through the vendor's API: it already has what handoff.json names. */
@@ -56,6 +58,7 @@ export function doneSummary(d: DoneInput): DoneSummary {
     const name = d.cloudNames[c];
     if (c === "aws" && d.appliedAws) steps.push(`${name}: applied from this computer. Nothing more to run.`);
     else if (d.exportedDir) steps.push(`${name}: run ${c}/setup.sh from ${d.exportedDir} (or its cloud shell).`);
+    else if (c === "aws" && d.route === "apply") steps.push(`${name}: nothing has been applied yet. Go back and apply the changes from this computer.`);
     else steps.push(`${name}: nothing has been set up yet. Go back and export the setup files${c === "aws" ? ", or apply them from this computer" : ""}.`);
   }
   steps.push(d.registered ? `Nothing to send: ${d.vendor} has what handoff.json names.` : `Send handoff.json to ${d.vendor}.`);

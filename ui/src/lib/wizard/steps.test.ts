@@ -13,7 +13,7 @@ describe("step graph", () => {
   it("one AWS cloud: identity, storage, events; no credentials step", () => {
     const ctx: StepContext = { profileClouds: ["aws", "gcp", "azure"], clouds: ["aws"], publishesEvents: all };
     expect(stepsFor(ctx)).toEqual([
-      "start", "clouds", "aws-identity", "aws-storage", "aws-events", "check", "export", "test", "done",
+      "start", "clouds", "aws-identity", "aws-storage", "aws-events", "check", "route", "export", "test", "done",
     ]);
   });
 
@@ -23,7 +23,7 @@ describe("step graph", () => {
       clouds: ["aws"],
       publishesEvents: { aws: false, gcp: false, azure: false },
     };
-    expect(stepsFor(ctx)).toEqual(["start", "aws-identity", "aws-storage", "check", "export", "test", "done"]);
+    expect(stepsFor(ctx)).toEqual(["start", "aws-identity", "aws-storage", "check", "route", "export", "test", "done"]);
   });
 
   it("several clouds in canonical order, credentials step for GCP/Azure, unsupported clouds dropped", () => {
@@ -33,7 +33,7 @@ describe("step graph", () => {
       "start", "clouds",
       "aws-identity", "aws-storage", "aws-events",
       "azure-identity", "azure-storage", "azure-events",
-      "check", "export", "credentials", "test", "done",
+      "check", "route", "export", "credentials", "test", "done",
     ]);
     expect(nextStep(steps, "aws-events")).toBe("azure-identity");
     expect(previousStep(steps, "azure-identity")).toBe("aws-events");
@@ -64,7 +64,7 @@ describe("progress", () => {
       ["Your platform and clouds", "completed"],
       ["AWS", "completed"],
       ["Google Cloud", "in-progress"],
-      ["Check and export", "not-started"],
+      ["Check and set up", "not-started"],
       ["Connect and test", "not-started"],
     ]);
   });
@@ -83,7 +83,7 @@ describe("a vendor with a registration API (ML cube)", () => {
   it("asks 'Connect to {vendor}' after the cloud pages and before Check your answers", () => {
     const ctx: StepContext = { profileClouds: ["aws", "gcp", "azure"], clouds: ["aws"], publishesEvents: all, registration: reg };
     expect(stepsFor(ctx)).toEqual([
-      "start", "clouds", "aws-identity", "aws-storage", "aws-events", "vendor", "check", "export", "test", "done",
+      "start", "clouds", "aws-identity", "aws-storage", "aws-events", "vendor", "check", "route", "export", "test", "done",
     ]);
     expect(stepTitle("vendor", "ML cube Platform")).toBe("Connect to ML cube Platform");
     expect(stepTitle("send", "ML cube Platform")).toBe("Send to ML cube Platform");
@@ -116,7 +116,7 @@ describe("a vendor with a registration API (ML cube)", () => {
       ["AWS", "completed"],
       ["Google Cloud", "completed"],
       ["Connect to ML cube Platform", "in-progress"],
-      ["Check and export", "not-started"],
+      ["Check and set up", "not-started"],
       ["Connect and test", "not-started"],
     ]);
   });
@@ -133,7 +133,7 @@ describe("an events answer that needs no input (AWS: the single default bus)", (
   };
 
   it("leaves the events page off the main path; it stays reachable for Change", () => {
-    expect(stepsFor(ctx)).toEqual(["start", "clouds", "aws-identity", "aws-storage", "vendor", "check", "export", "test", "done"]);
+    expect(stepsFor(ctx)).toEqual(["start", "clouds", "aws-identity", "aws-storage", "vendor", "check", "route", "export", "test", "done"]);
     expect(nextStep(stepsFor(ctx), "aws-storage")).toBe("vendor");
     expect(previousStep(stepsFor(ctx), "vendor")).toBe("aws-storage");
     expect(reachableSteps(ctx)).toContain("aws-events");
@@ -153,5 +153,48 @@ describe("an events answer that needs no input (AWS: the single default bus)", (
     expect(gcp).not.toContain("aws-events");
     const none = { ...ctx, publishesEvents: { aws: false, gcp: false, azure: false } };
     expect(reachableSteps(none)).not.toContain("aws-events");
+  });
+});
+
+describe("the set-up question (apply from this computer or export)", () => {
+  const aws: StepContext = { profileClouds: ["aws", "gcp", "azure"], clouds: ["aws"], publishesEvents: all };
+
+  it("is asked after Check your answers, before the page that applies or exports, when the plan has AWS", () => {
+    for (const clouds of [["aws"], ["aws", "gcp"], ["aws", "azure"], ["gcp", "aws", "azure"]] as const) {
+      const steps = stepsFor({ ...aws, clouds });
+      expect(steps.filter((s) => s === "route")).toHaveLength(1);
+      expect(nextStep(steps, "check")).toBe("route");
+      expect(nextStep(steps, "route")).toBe("export");
+      expect(previousStep(steps, "export")).toBe("route");
+      expect(reachableSteps({ ...aws, clouds })).toContain("route");
+    }
+  });
+
+  it("is not asked without AWS (export only), nor before a cloud is chosen", () => {
+    for (const clouds of [[], ["gcp"], ["azure"], ["gcp", "azure"]] as const) {
+      const steps = stepsFor({ ...aws, clouds });
+      expect(steps).not.toContain("route");
+      expect(nextStep(steps, "check")).toBe("export");
+    }
+    // AWS chosen but not offered by the vendor: no AWS in the plan, no question.
+    expect(stepsFor({ ...aws, profileClouds: ["gcp"], clouds: ["aws", "gcp"] })).not.toContain("route");
+  });
+
+  it("is asked for a single-cloud AWS vendor too (the cloud question is skipped, not this one)", () => {
+    expect(stepsFor({ ...aws, profileClouds: ["aws"], clouds: ["aws"] })).toContain("route");
+  });
+
+  it("names its page, and the next page after the answer", () => {
+    expect(stepTitle("route")).toBe("How to set up");
+    expect(stepTitle("export", null, "apply")).toBe("Apply to AWS");
+    expect(stepTitle("export", null, "export")).toBe("Export the setup files");
+    expect(stepTitle("export")).toBe("Export the setup files");
+  });
+
+  it("belongs to the 'Check and set up' task", () => {
+    const steps = stepsFor({ ...aws, clouds: ["aws", "gcp"] });
+    const p = progress(steps, "route");
+    if (p.kind !== "tasks") throw new Error("a task list");
+    expect(p.tasks.find((t) => t.title === "Check and set up")).toMatchObject({ steps: ["check", "route", "export"], status: "in-progress" });
   });
 });

@@ -1,6 +1,7 @@
 // The step graph: which question pages apply given the vendor profile and the clouds chosen,
 // in which order, and where the person is. Pure: no Svelte, no IPC.
 import type { Cloud } from "../ipc/bindings/Cloud";
+import { routePageTitle, type Route } from "../flow/route";
 
 export const CLOUD_ORDER: readonly Cloud[] = ["aws", "gcp", "azure"];
 
@@ -13,6 +14,7 @@ export type StepId =
   | CloudStep
   | "vendor"
   | "check"
+  | "route"
   | "export"
   | "credentials"
   | "send"
@@ -56,7 +58,8 @@ const TITLES: Record<string, string> = {
   storage: "Storage",
   events: "Events",
   check: "Check your answers",
-  export: "Apply or export",
+  route: "How to set up",
+  export: routePageTitle("export"),
   credentials: "Credentials",
   vendor: "Connect to the platform",
   send: "Send to the platform",
@@ -66,12 +69,16 @@ const TITLES: Record<string, string> = {
 
 export const CLOUD_NAMES: Record<Cloud, string> = { aws: "AWS", gcp: "Google Cloud", azure: "Azure" };
 
-/** Short name of a step, e.g. "AWS: Storage"; `vendor` names the platform ("Connect to ML cube"). */
-export function stepTitle(step: StepId, vendor?: string | null): string {
+/**
+ * Short name of a step, e.g. "AWS: Storage"; `vendor` names the platform ("Connect to ML cube");
+ * `route` names the last set-up page ("Apply to AWS" or "Export the setup files").
+ */
+export function stepTitle(step: StepId, vendor?: string | null, route?: Route | null): string {
   const c = cloudOf(step);
   if (c) return `${CLOUD_NAMES[c]}: ${TITLES[step.slice(c.length + 1)]}`;
   if (vendor && step === "vendor") return `Connect to ${vendor}`;
   if (vendor && step === "send") return `Send to ${vendor}`;
+  if (step === "export" && route) return routePageTitle(route);
   return TITLES[step] ?? step;
 }
 
@@ -100,7 +107,11 @@ export function stepsFor(ctx: StepContext): StepId[] {
     if (ctx.publishesEvents[c] && (!ctx.eventsDefault?.[c] || ctx.eventsOpen?.[c])) steps.push(`${c}-events`);
   }
   if (ctx.registration && chosen.length > 0) steps.push("vendor");
-  steps.push("check", "export");
+  steps.push("check");
+  // Only AWS can be applied from this computer: with AWS in the plan, one question (apply or
+  // export) comes before the page that does it; without AWS there is nothing to ask.
+  if (chosen.includes("aws")) steps.push("route");
+  steps.push("export");
   // Stored credentials only for GCP / Azure clouds that use a key or secret.
   const secretClouds = chosen.filter((c): c is KeylessCloud => c !== "aws" && !ctx.keylessChosen?.[c]);
   if (secretClouds.length > 0) steps.push("credentials");
@@ -163,7 +174,7 @@ export function progress(steps: readonly StepId[], current: StepId, vendor?: str
     { title: "Your platform and clouds", steps: steps.filter((s) => s === "start" || s === "clouds") },
     ...clouds.map((c) => ({ title: CLOUD_NAMES[c], steps: steps.filter((s) => cloudOf(s) === c) })),
     ...(steps.includes("vendor") ? [{ title: stepTitle("vendor", vendor), steps: ["vendor" as StepId] }] : []),
-    { title: "Check and export", steps: steps.filter((s) => s === "check" || s === "export") },
+    { title: "Check and set up", steps: steps.filter((s) => s === "check" || s === "route" || s === "export") },
     {
       title: "Connect and test",
       steps: steps.filter((s) => s === "credentials" || s === "send" || s === "test" || s === "done"),

@@ -238,13 +238,116 @@ describe("Apply and export for a vendor that issues the external id", () => {
     expect(w.plan.aws?.external_id).toBe(ISSUED);
   });
 
-  it("on arrival at Apply or export with AWS credentials, the dry run is shown straight away", async () => {
+  it("on arrival at Apply to AWS with AWS credentials, the dry run is shown straight away", async () => {
     backend((cmd) => (cmd === "aws_identity" ? { caller: CALLER, buckets: [], event_buses: [] } : undefined));
     const w = await wizardAt(["aws"]);
     await w.cloud.detectAws();
     await w.goTo("export");
     await vi.waitFor(() => expect(w.cloud.applyRun.preview).not.toBeNull());
     expect(calls("apply_aws")).toEqual([expect.objectContaining({ dryRun: true })]);
+  });
+});
+
+describe("How do you want to set this up? (apply from this computer or export)", () => {
+  const identity = (account: string | null) => (cmd: string) => {
+    if (cmd !== "aws_identity") return undefined;
+    if (!account) return Promise.reject({ code: "aws.no_credentials", message: "no credentials", field: null, fix: null });
+    return { caller: { account, arn: `arn:aws:iam::${account}:user/alice` }, buckets: [], event_buses: [] };
+  };
+  const dryRuns = () => calls("apply_aws").filter((a) => a.dryRun === true);
+  const lastDraft = () => (calls("save_draft").at(-1) as { draft: { step: string; plan: Record<string, unknown> } }).draft;
+
+  /** From Check your answers, Continue: the question (credentials looked for on arrival). */
+  async function onQuestion(clouds: ("aws" | "gcp" | "azure")[]) {
+    const w = await wizardAt(clouds);
+    await w.goTo("check");
+    await w.continue();
+    await new Promise((r) => setTimeout(r, 0)); // the detection on arrival ends
+    return w;
+  }
+
+  it("comes after Check your answers when the plan has AWS; apply is preselected with credentials for its account", async () => {
+    backend(identity("123456789012"));
+    const w = await onQuestion(["aws"]);
+    expect(w.step).toBe("route");
+    expect(w.title("route")).toBe("How to set up");
+    expect(w.route).toBe("apply");
+    expect(w.answers.route).toBeNull(); // preselected, not yet answered
+    await w.continue();
+    expect(w.step).toBe("export");
+    expect(w.title("export")).toBe("Apply to AWS");
+    // The answer is remembered, in the answers and in the draft saved with the next page.
+    expect(w.answers.route).toBe("apply");
+    expect(lastDraft()).toMatchObject({ step: "export", plan: { route: "apply" } });
+    // Apply chosen: the dry run is shown on arrival.
+    await vi.waitFor(() => expect(dryRuns()).toHaveLength(1));
+    // Never in the plan Rust validates or exports.
+    expect(w.plan).not.toHaveProperty("route");
+  });
+
+  it("export is preselected without credentials, or with credentials for another account", async () => {
+    for (const account of [null, "210987654321"]) {
+      invoke.mockReset();
+      backend(identity(account));
+      const w = await onQuestion(["aws"]);
+      expect(w.step).toBe("route");
+      expect(w.route).toBe("export");
+      await w.continue();
+      expect(w.step).toBe("export");
+      expect(w.title("export")).toBe("Export the setup files");
+      expect(lastDraft().plan.route).toBe("export");
+    }
+  });
+
+  it("the person's answer wins over the preselection; export shows no dry run; Back shows the answer", async () => {
+    backend(identity("123456789012"));
+    const w = await onQuestion(["aws"]);
+    expect(w.route).toBe("apply");
+    w.setRoute("export");
+    w.setRoute("something else"); // not an answer: ignored
+    expect(w.route).toBe("export");
+    await w.continue();
+    expect(w.step).toBe("export");
+    await new Promise((r) => setTimeout(r, 0));
+    expect(dryRuns()).toHaveLength(0);
+    await w.back();
+    expect(w.step).toBe("route");
+    expect(w.route).toBe("export");
+    await w.back();
+    expect(w.step).toBe("check");
+  });
+
+  it("is not asked without AWS: Check your answers leads to the export", async () => {
+    backend(identity("123456789012"));
+    const w = await onQuestion(["gcp", "azure"]);
+    expect(w.steps).not.toContain("route");
+    expect(w.step).toBe("export");
+    expect(w.route).toBe("export");
+    expect(w.title("export")).toBe("Export the setup files");
+  });
+
+  it("a resumed draft keeps the answer", async () => {
+    const w0 = await (async () => {
+      backend(identity(null));
+      const w = await onQuestion(["aws"]);
+      w.setRoute("apply");
+      await w.continue();
+      return w;
+    })();
+    expect(w0.answers.route).toBe("apply");
+    const draft = JSON.parse(JSON.stringify(lastDraft()));
+    invoke.mockReset();
+    backend((cmd) => (cmd === "load_draft" ? { version: 1, ...draft } : identity(null)(cmd)));
+    const w = new Wizard();
+    await w.init();
+    expect(w.screen).toBe("resume");
+    await w.resume();
+    expect(w.step).toBe("export");
+    expect(w.answers.route).toBe("apply");
+    expect(w.route).toBe("apply"); // no credentials found now, but the answer stays
+    // Start again forgets it.
+    await w.startAgain();
+    expect(w.answers.route).toBeNull();
   });
 });
 

@@ -5,6 +5,7 @@
 // (./cloud.svelte). The pure logic lives in steps.ts / answers.ts; this wires it to Svelte and IPC.
 import { tick } from "svelte";
 import { FormFlow, type ChangeTarget, type SummaryItem } from "../flow/flow.svelte";
+import { isRoute, routeFor, withRoute, type Route } from "../flow/route";
 import {
   acceptUnsignedProfile, clearDraft, importedProfile, importProfile, listProfiles, loadDraft, newExternalId, preview,
   validatePlan, type Draft, type ExportResult, type ImportedProfile, type Plan, type Preview, type ProfileSummary,
@@ -80,6 +81,27 @@ export class Wizard extends FormFlow<StepId> {
   /** The clouds whose key or secret the "Send to {vendor}" page hands over. */
   sendClouds = $derived(sendClouds(stepContext(this.answers, this.profile)));
   inputs = $derived(this.step === "export" ? [EXPORT_FOLDER] : inputsForStep(this.step, this.answers, this.profile));
+  /**
+   * "How do you want to set this up?": apply from this computer or export. Export without AWS (no
+   * question); else the answer, or before it is given apply when this computer's AWS credentials
+   * were found for the plan's account, else export.
+   */
+  route = $derived<Route>(
+    routeFor({
+      hasAws: !!this.plan.aws,
+      chosen: this.answers.route,
+      detectedAccount: this.cloud.awsAccount?.caller.account,
+      planAccount: this.plan.aws?.account_id,
+    }),
+  );
+
+  /** The radios of the set-up question. */
+  setRoute = (value: string | null): void => {
+    if (isRoute(value)) this.answers.route = value;
+  };
+
+  /** A page's short name as shown (the last set-up page's follows the route). */
+  title = (step: StepId): string => stepTitle(step, this.profile?.display_name, this.route);
 
   protected presenting(): boolean {
     return this.presenter;
@@ -254,10 +276,13 @@ export class Wizard extends FormFlow<StepId> {
       void this.cloud.detectAws();
       await this.ensureExternalId();
     }
+    // The set-up question preselects apply when credentials for the plan's account are found (a
+    // resumed draft may land here without the account page's detection).
+    if (step === "route") void this.cloud.detectAws();
     if (step === "vendor") void this.cloud.loadVendorKey();
     else this.cloud.vendorKey = ""; // a key typed but not continued is forgotten on leaving the page
-    // With AWS credentials on this computer, show what Apply would change straight away (read only).
-    if (step === "export") this.cloud.previewOnArrival();
+    // Apply chosen, with AWS credentials on this computer: what Apply would change, straight away (read only).
+    if (step === "export" && this.route === "apply") this.cloud.previewOnArrival();
     if (step === "test") this.cloud.testOnArrival();
   }
 
@@ -281,9 +306,12 @@ export class Wizard extends FormFlow<StepId> {
     }
   }
 
-  /** What autosave writes: the plan as typed (never a secret: Rust refuses secret-looking keys). */
-  protected draftPlan(): Plan {
-    return this.plan;
+  /**
+   * What autosave writes: the plan as typed, and the set-up route once answered (never a secret:
+   * Rust refuses secret-looking keys).
+   */
+  protected draftPlan(): Plan & { route?: Route } {
+    return withRoute(this.plan, this.answers.route);
   }
 
   /** Continue checks this step's fields in Rust (and, on "Connect to {vendor}", stores the API key). */
@@ -291,6 +319,8 @@ export class Wizard extends FormFlow<StepId> {
     compactAnswers(this.answers);
     const fields = fieldsForStep(step);
     let problems: IpcError[] = [];
+    // The answer on screen (perhaps the preselected one) is the answer: remembered, and saved with the next page.
+    if (step === "route") this.answers.route = this.route;
     if (fields !== null) {
       problems = problemsForStep(step, await validatePlan(this.plan, fields === "all" ? undefined : fields));
     }
@@ -359,7 +389,7 @@ export class Wizard extends FormFlow<StepId> {
     if (input) return { text, href: `#${focusId(input)}` };
     const owner = stepForField(e.field, this.reachable);
     if (owner && owner !== this.step) {
-      const where = ` (on the "${stepTitle(owner, this.profile?.display_name)}" page)`;
+      const where = ` (on the "${this.title(owner)}" page)`;
       return { text: text + where, href: `#${focusId(e.field ?? "")}`, onselect: () => this.change(e.field ?? "") };
     }
     return { text };
