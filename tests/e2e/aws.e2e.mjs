@@ -28,7 +28,7 @@ await e2e("aws", async (t) => {
   await f.shot("start");
   await f.continue("clouds");
 
-  t.check((await (await t.browser.$('[data-testid="progress"]')).getText()).includes("Step 2 of"), "step indicator: Step 2 of …");
+  t.check((await (await t.browser.$('[data-testid="progress"]')).getText()).includes("Step 2: Clouds"), "step indicator: Step 2: Clouds");
   await f.choose("AWS");
   await f.shot("clouds");
   await f.continue("aws-identity");
@@ -76,6 +76,8 @@ await e2e("aws", async (t) => {
   const lint = await t.browser.execute(() => !!document.querySelector('[data-testid="lint"], [data-testid="lint-clean"]'));
   t.check(lint, "check your answers reports the offline policy checks");
   // Copy to the clipboard: the button says whether it worked (the real clipboard of the Xvfb display).
+  // The documents are behind one "Show the N documents" disclosure (not counted: reading, not answering).
+  await t.browser.$('[data-testid="check-documents-toggle"]').then((e) => e.click());
   await t.browser.$('[data-testid="check-copy-3"]').then((e) => e.click());
   const copied = await t.waitFor(async () => (await (await t.browser.$("#check-copied-3")).getText()).trim(), "the copy button reports its result");
   t.check(copied === "Copied", "copying the trust policy works", copied);

@@ -57,7 +57,7 @@ await e2e("gcp-azure", async (t) => {
   await f.choose("Azure");
   await f.continue("gcp-identity");
 
-  const tasks = await (await b.$('[data-testid="progress"]')).getText();
+  const tasks = await b.execute(() => document.querySelector('[data-testid="progress-tasks"]').textContent);
   t.check(/Google Cloud\s*In progress/.test(tasks) && /Azure\s*Not started/.test(tasks), "a task list shows each cloud's status", tasks);
   t.check((await f.value("gcp.service_account")) === "ml3-platform-sa", "the service account is the vendor's default");
   await f.fill("gcp.project_id", PROJECT);
@@ -72,7 +72,7 @@ await e2e("gcp-azure", async (t) => {
   await f.shot("gcp-events");
   await f.continue("azure-identity");
 
-  const tasks2 = await (await b.$('[data-testid="progress"]')).getText();
+  const tasks2 = await b.execute(() => document.querySelector('[data-testid="progress-tasks"]').textContent);
   t.check(/Google Cloud\s*Completed/.test(tasks2) && /Azure\s*In progress/.test(tasks2), "the task list marks Google Cloud completed", tasks2);
   await f.fill("azure.tenant_id", TENANT);
   await f.fill("azure.subscription_id", SUBSCRIPTION);
@@ -88,7 +88,7 @@ await e2e("gcp-azure", async (t) => {
   await f.continue("vendor");
 
   // Connect to ML cube: its API's URL and the API key (to the keyring; the key field is a password field).
-  const tasks3 = await (await b.$('[data-testid="progress"]')).getText();
+  const tasks3 = await b.execute(() => document.querySelector('[data-testid="progress-tasks"]').textContent);
   t.check(/Connect to ML cube Platform\s*In progress/.test(tasks3) && /Azure\s*Completed/.test(tasks3), "the task list has the Connect section", tasks3);
   await f.fill("integration.api_url", rig.vendor_url);
   const keyField = await f.el("#f-vendor-api-key");

@@ -108,6 +108,7 @@ await e2e("import-profile", async (t) => {
   await f.fill("aws.storage[0].bucket", "acme-training-data");
   await f.continue("check");
   await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "Check your answers shows what is granted");
+  await b.$('[data-testid="check-documents-toggle"]').then((e) => e.click()); // the vendor's account is in the documents
   page = await f.screenText();
   t.check(page.includes("acme-training-data") && page.includes(VENDOR_ACCOUNT), "Check your answers lists the bucket and the vendor's account from the file");
   await f.shot("check");

@@ -97,6 +97,8 @@ await e2e("pack", async (t) => {
   t.check(docs.length >= 15, "every generated document is shown", `${docs.length}`);
   const spans = await b.execute(() => document.querySelectorAll("pre.code span.tok-key").length);
   t.check(spans > 0, "documents are syntax highlighted", `${spans} key spans`);
+  // The documents are behind one "Show the N documents" disclosure: open it, so what is read below includes them.
+  await b.$('[data-testid="check-documents-toggle"]').then((e) => e.click());
   const pageText = await f.screenText();
   t.check(!PLACEHOLDER.test(pageText.replace(/\{PLACEHOLDER\}/g, "")), "no placeholder is left in what is shown", pageText.match(PLACEHOLDER)?.[0]);
   await f.shot("check");

@@ -101,6 +101,7 @@ await e2e("presenter", async (t) => {
   await f.shot("vendor");
   await f.continue("check");
   await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers shows the documents");
+  await b.$('[data-testid="check-documents-toggle"]').then((e) => e.click()); // the documents are masked too
   await clean("check your answers (answers, grants, documents)");
   await f.shot("check");
   await f.shot("check-documents-masked", '[data-testid="grants"]');

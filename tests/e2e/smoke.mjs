@@ -29,7 +29,7 @@ await e2e("smoke", async (t) => {
   if (await version.isExisting()) {
     t.check(/^Trustbridge \d+\.\d+\.\d+/.test((await version.getText()).trim()), "the footer names the app and its version");
   }
-  t.check((await (await b.$('[data-testid="progress"]')).getText()).startsWith("Step 1 of"), "the page says where you are (Step 1 of …)");
+  t.check((await (await b.$('[data-testid="progress"]')).getText()).startsWith("Step 1: "), "the page says where you are (Step 1: …; no total before the path is known)");
 
   // Continue with nothing chosen: an error summary appears and takes focus.
   await f.click("continue");

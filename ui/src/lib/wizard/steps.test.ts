@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextStep, previousStep, progress, reachableSteps, sendClouds, stepsFor, stepTitle, cloudOf, type StepContext } from "./steps";
+import { nextStep, previousStep, progress, reachableSteps, sendClouds, stepsFor, stepTitle, cloudOf, type StepContext, type StepId } from "./steps";
 
 const all = { aws: true, gcp: true, azure: true };
 
@@ -50,14 +50,75 @@ describe("step graph", () => {
 });
 
 describe("progress", () => {
-  it("is 'step N of M' with one cloud", () => {
-    const steps = stepsFor({ profileClouds: null, clouds: ["aws"], publishesEvents: all });
-    expect(progress(steps, "aws-storage")).toEqual({ kind: "steps", number: 4, total: steps.length });
+  const one: StepContext = { profileClouds: null, clouds: ["aws"], publishesEvents: all };
+  const two: StepContext = { ...one, clouds: ["aws", "gcp"] };
+
+  it("is 'step N of M' with one cloud, counted once the clouds are known", () => {
+    const steps = stepsFor(one);
+    expect(progress(one, "aws-storage")).toEqual({ kind: "steps", number: 4, total: steps.length });
+    expect(progress(one, "done")).toEqual({ kind: "steps", number: steps.length, total: steps.length });
+  });
+
+  it("has no total until the clouds are answered (the pages before are the same whatever the answers)", () => {
+    expect(progress({ ...one, clouds: [] }, "start")).toEqual({ kind: "steps", number: 1, total: null });
+    expect(progress({ ...one, clouds: [] }, "clouds")).toEqual({ kind: "steps", number: 2, total: null });
+    // Ticking clouds on the clouds page changes neither the line nor its form.
+    expect(progress(one, "clouds")).toEqual({ kind: "steps", number: 2, total: null });
+    expect(progress(two, "clouds")).toEqual({ kind: "steps", number: 2, total: null });
+    // A single-cloud vendor: the platform decides the cloud; the total shows from the next page.
+    const single: StepContext = { profileClouds: ["aws"], clouds: ["aws"], publishesEvents: all };
+    expect(progress(single, "start")).toEqual({ kind: "steps", number: 1, total: null });
+    expect(progress(single, "aws-identity")).toEqual({ kind: "steps", number: 2, total: stepsFor(single).length });
+  });
+
+  it("never changes the total shown as the person answers forward (was 'Step 1 of 6', then 'Step 2 of 9')", () => {
+    // A person's way through: the answers known on each page, as they are given.
+    const vendor: StepContext = { profileClouds: ["aws", "gcp", "azure"], clouds: [], publishesEvents: all, registration: { uploads: { gcp: true, azure: true } }, eventsDefault: { aws: true } };
+    const chosen: StepContext = { ...vendor, clouds: ["aws"] };
+    const way: [StepContext, StepId][] = [
+      [{ ...vendor, profileClouds: null, registration: null }, "start"],
+      [vendor, "clouds"],
+      ...stepsFor(chosen).slice(2).map((s): [StepContext, StepId] => [chosen, s]),
+    ];
+    const shown = way.map(([ctx, step]) => progress(ctx, step)).map((p) => (p.kind === "steps" ? p : null));
+    expect(shown.every((p) => p !== null)).toBe(true);
+    const totals = shown.map((p) => p?.total).filter((t) => t !== null);
+    expect(new Set(totals).size).toBe(1);
+    expect(totals[0]).toBe(stepsFor(chosen).length);
+    // The numbers go up by one, page by page, ending on "Step M of M".
+    expect(shown.map((p) => p?.number)).toEqual(way.map((_, i) => i + 1));
+  });
+
+  it("keeps the total while the sign-in answer (key or keyless) is given, and after it", () => {
+    const custom: StepContext = {
+      profileClouds: ["aws", "gcp", "azure"],
+      clouds: ["gcp"],
+      publishesEvents: all,
+      keylessOffered: { gcp: true, azure: true },
+      keylessChosen: { gcp: true },
+    };
+    const key: StepContext = { ...custom, keylessChosen: { gcp: false } };
+    // Until the sign-in question is answered the total depends on it: not shown.
+    for (const ctx of [custom, key]) {
+      expect(progress(ctx, "gcp-identity")).toEqual({ kind: "steps", number: 3, total: null });
+      expect(progress(ctx, "gcp-access")).toEqual({ kind: "steps", number: 4, total: null });
+    }
+    expect(stepsFor(key).length).toBe(stepsFor(custom).length + 1); // the Credentials page
+    expect(progress(custom, "gcp-storage")).toEqual({ kind: "steps", number: 5, total: stepsFor(custom).length });
+    expect(progress(key, "gcp-storage")).toEqual({ kind: "steps", number: 5, total: stepsFor(key).length });
+  });
+
+  it("an events page opened by Change (its answer the default) has no number and leaves the total as it was", () => {
+    const ctx: StepContext = { ...one, eventsDefault: { aws: true } };
+    const total = stepsFor(ctx).length;
+    expect(progress(ctx, "check")).toMatchObject({ total });
+    const open = { ...ctx, eventsOpen: { aws: true } };
+    expect(progress(open, "aws-events")).toEqual({ kind: "steps", number: null, total });
+    expect(progress(open, "check")).toEqual(progress(ctx, "check"));
   });
 
   it("is a task list with statuses when several clouds are chosen", () => {
-    const steps = stepsFor({ profileClouds: null, clouds: ["aws", "gcp"], publishesEvents: all });
-    const p = progress(steps, "gcp-storage");
+    const p = progress(two, "gcp-storage");
     expect(p.kind).toBe("tasks");
     if (p.kind !== "tasks") return;
     expect(p.tasks.map((t) => [t.title, t.status])).toEqual([
@@ -69,11 +130,64 @@ describe("progress", () => {
     ]);
   });
 
+  it("several clouds: one line 'Section K of S', the same S on every page from the first cloud page to Done", () => {
+    const ctx: StepContext = {
+      profileClouds: null,
+      clouds: ["aws", "gcp", "azure"],
+      publishesEvents: all,
+      keylessOffered: { gcp: true, azure: true },
+      registration: { uploads: { gcp: true, azure: true } },
+    };
+    const key = { ...ctx, keylessChosen: { gcp: false, azure: false } };
+    const keyless = { ...ctx, keylessChosen: { gcp: true, azure: true } };
+    const sections = (c: StepContext) =>
+      stepsFor(c)
+        .filter((s) => s !== "start" && s !== "clouds")
+        .map((s) => {
+          const p = progress(c, s, "ML cube");
+          if (p.kind !== "tasks") throw new Error(`a section line on ${s}`);
+          return [p.section, p.total, p.tasks[p.section - 1].title] as const;
+        });
+    for (const c of [key, keyless]) {
+      const shown = sections(c);
+      expect(new Set(shown.map(([, total]) => total))).toEqual(new Set([7]));
+      expect(shown[0]).toEqual([2, 7, "AWS"]);
+      expect(shown.at(-1)).toEqual([7, 7, "Connect and test"]);
+      // Sections only go forward.
+      expect(shown.every(([k], i) => i === 0 || k >= shown[i - 1][0])).toBe(true);
+    }
+    expect(sections(key).find(([k]) => k === 5)?.[2]).toBe("Connect to ML cube");
+  });
+
   it("is all completed on the Done page (the end is not 'in progress')", () => {
-    const steps = stepsFor({ profileClouds: null, clouds: ["aws", "gcp"], publishesEvents: all });
-    const p = progress(steps, "done");
+    const p = progress(two, "done");
     if (p.kind !== "tasks") throw new Error("a task list");
     expect(p.tasks.every((t) => t.status === "completed")).toBe(true);
+  });
+
+  it("Done: every section completed and the last step, whatever the clouds, vendor and answers", () => {
+    const reg = { uploads: { gcp: true, azure: true } };
+    for (const clouds of [["aws"], ["gcp"], ["azure"], ["aws", "gcp"], ["gcp", "azure"], ["aws", "gcp", "azure"]] as const)
+      for (const registration of [null, reg])
+        for (const keyless of [false, true]) {
+          const ctx: StepContext = {
+            profileClouds: null,
+            clouds,
+            publishesEvents: all,
+            registration,
+            keylessOffered: { gcp: true, azure: true },
+            keylessChosen: { gcp: keyless, azure: keyless },
+            eventsDefault: { aws: true },
+          };
+          const p = progress(ctx, "done", "ML cube");
+          if (p.kind === "steps") expect(p).toEqual({ kind: "steps", number: stepsFor(ctx).length, total: stepsFor(ctx).length });
+          else {
+            expect(p.tasks.map((t) => t.status)).toEqual(p.tasks.map(() => "completed"));
+            expect(p.tasks.some((t) => t.status === "in-progress")).toBe(false);
+            expect(p.section).toBe(p.total);
+            expect(p.tasks.at(-1)).toMatchObject({ title: "Connect and test", status: "completed" });
+          }
+        }
   });
 });
 
@@ -110,7 +224,7 @@ describe("a vendor with a registration API (ML cube)", () => {
 
   it("the task list has a section for it", () => {
     const ctx: StepContext = { profileClouds: null, clouds: ["aws", "gcp"], publishesEvents: all, registration: reg };
-    const p = progress(stepsFor(ctx), "vendor", "ML cube Platform");
+    const p = progress(ctx, "vendor", "ML cube Platform");
     expect(p.kind === "tasks" && p.tasks.map((t) => [t.title, t.status])).toEqual([
       ["Your platform and clouds", "completed"],
       ["AWS", "completed"],
@@ -192,8 +306,7 @@ describe("the set-up question (apply from this computer or export)", () => {
   });
 
   it("belongs to the 'Check and set up' task", () => {
-    const steps = stepsFor({ ...aws, clouds: ["aws", "gcp"] });
-    const p = progress(steps, "route");
+    const p = progress({ ...aws, clouds: ["aws", "gcp"] }, "route");
     if (p.kind !== "tasks") throw new Error("a task list");
     expect(p.tasks.find((t) => t.title === "Check and set up")).toMatchObject({ steps: ["check", "route", "export"], status: "in-progress" });
   });

@@ -159,17 +159,57 @@ export type TaskStatus = "completed" | "in-progress" | "not-started";
 export type Task = { title: string; steps: StepId[]; status: TaskStatus };
 
 export type Progress =
-  | { kind: "steps"; number: number; total: number }
-  | { kind: "tasks"; tasks: Task[] };
+  /**
+   * One cloud, or before the clouds are known: "Step N of M". `total` is null until the questions
+   * that decide which pages follow are answered (see `progress`); `number` is null on a page off
+   * the main path (an events page with the default answer, opened by a Change link or an error).
+   */
+  | { kind: "steps"; number: number | null; total: number | null }
+  /**
+   * Several clouds: one line, "Section K of S: <title>" (`section` is 1-based, `total` is S), and
+   * the task list with each section's status (shown collapsed).
+   */
+  | { kind: "tasks"; section: number; total: number; tasks: Task[] };
 
 /**
- * Where the person is: "Step N of M" for one cloud, a task list (one section per cloud, with a
- * status) when several clouds are chosen.
+ * The questions that decide which pages follow: the platform (its clouds, its registration API),
+ * the clouds, and how the vendor signs in where it can do so without a key (a key adds the
+ * Credentials and Send pages).
  */
-export function progress(steps: readonly StepId[], current: StepId, vendor?: string | null): Progress {
+function decidesPath(step: StepId): boolean {
+  return step === "start" || step === "clouds" || step.endsWith("-access");
+}
+
+/**
+ * Where the person is. The total never changes as the person answers forward:
+ *
+ * - Until every question that decides the path (`decidesPath`) is answered, only the step number
+ *   is known ("Step 2: Clouds"): the pages before and on those questions are the same whatever the
+ *   answers, the total is not. From the page after the last of them, "Step N of M", counted on the
+ *   main path; M changes only if the person goes back and changes one of those answers (or, through
+ *   Change, the event buses away from the default).
+ * - A page off the main path (an events page whose answer is the default, opened by Change or an
+ *   error) has no number, so opening it does not change the total either.
+ * - Several clouds: "Section K of S" over the sections of the task list (the platform, each cloud,
+ *   the vendor's registration, check and set up, connect and test). S depends only on the platform
+ *   and the clouds. It is shown from the page after the clouds question; before it, "Step N".
+ * - On Done every section is completed and it is the last step ("Step M of M", "Section S of S").
+ */
+export function progress(ctx: StepContext, current: StepId, vendor?: string | null): Progress {
+  const steps = stepsFor(ctx);
+  const main = stepsFor({ ...ctx, eventsOpen: {} });
   const at = Math.max(0, steps.indexOf(current));
   const clouds = CLOUD_ORDER.filter((c) => steps.includes(`${c}-identity`));
-  if (clouds.length < 2) return { kind: "steps", number: at + 1, total: steps.length };
+  const several = clouds.length >= 2;
+  // The last question that decides the path; several clouds: only the clouds (sections do not
+  // depend on the sign-in answers).
+  const deciders = steps.filter((s) => (several ? s === "start" || s === "clouds" : decidesPath(s)));
+  const decided = at > steps.indexOf(deciders[deciders.length - 1]);
+  if (!decided) return { kind: "steps", number: at + 1, total: null };
+  if (!several) {
+    const i = main.indexOf(current);
+    return { kind: "steps", number: i >= 0 ? i + 1 : null, total: main.length };
+  }
   const groups: { title: string; steps: StepId[] }[] = [
     { title: "Your platform and clouds", steps: steps.filter((s) => s === "start" || s === "clouds") },
     ...clouds.map((c) => ({ title: CLOUD_NAMES[c], steps: steps.filter((s) => cloudOf(s) === c) })),
@@ -180,17 +220,16 @@ export function progress(steps: readonly StepId[], current: StepId, vendor?: str
       steps: steps.filter((s) => s === "credentials" || s === "send" || s === "test" || s === "done"),
     },
   ];
-  return {
-    kind: "tasks",
-    tasks: groups.map((g) => {
-      const idx = g.steps.map((s) => steps.indexOf(s));
-      // Done is the end: nothing is still in progress there.
-      const status: TaskStatus = idx.every((i) => i < at || steps[i] === "done")
-        ? "completed"
-        : idx.includes(at)
-          ? "in-progress"
-          : "not-started";
-      return { ...g, status };
-    }),
-  };
+  const tasks = groups.map((g) => {
+    const idx = g.steps.map((s) => steps.indexOf(s));
+    // Done is the end: nothing is still in progress there.
+    const status: TaskStatus = idx.every((i) => i < at || steps[i] === "done")
+      ? "completed"
+      : idx.includes(at)
+        ? "in-progress"
+        : "not-started";
+    return { ...g, status };
+  });
+  const section = Math.max(0, groups.findIndex((g) => g.steps.includes(steps[at])));
+  return { kind: "tasks", section: section + 1, total: groups.length, tasks };
 }

@@ -71,11 +71,13 @@ export class Wizard extends FormFlow<StepId> {
       ]),
     ),
   );
-  steps = $derived(stepsFor({ ...stepContext(this.answers, this.profile), eventsOpen: this.eventsOpen }));
+  /** What decides the pages: the answers, the vendor profile, and the events pages open now. */
+  private pageContext = $derived({ ...stepContext(this.answers, this.profile), eventsOpen: this.eventsOpen });
+  steps = $derived(stepsFor(this.pageContext));
   plan = $derived(buildPlan(this.answers, this.profile));
   /** What presenter mode hides: the plan's identifiers, and the export folder (its path often names the person). */
   sensitive = $derived([...sensitiveValues(this.answers), this.exportFolder.trim(), this.exported?.dir ?? ""].filter((v) => v.length >= 3));
-  progress = $derived(progress(this.steps, this.step, this.profile?.display_name));
+  progress = $derived(progress(this.pageContext, this.step, this.profile?.display_name));
   /** The vendor issues the external id and has not yet: Apply and Export register the role first. */
   externalIdPending = $derived(externalIdPending(this.answers, this.profile));
   /** The clouds whose key or secret the "Send to {vendor}" page hands over. */
