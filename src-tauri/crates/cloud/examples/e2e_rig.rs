@@ -14,6 +14,11 @@
 //!   and projects (`"vendor": {"api_key", "projects", "account"?}`); its URL is answered as
 //!   `vendor_url` (the person types it into the wizard, like a real one).
 //!
+//! - DOUBLE of the AWS access portal (tests/doubles/aws_sso.rs: IAM Identity Center's OIDC device
+//!   flow and portal API) with the spec's accounts and roles (`"sso": {"accounts": [[id, name,
+//!   [roles]]]}`); the person "confirms" at once. Its URL goes to the app as
+//!   `TRUSTBRIDGE_AWS_SSO_ENDPOINT_URL`.
+//!
 //! Protocol: one JSON spec line on stdin → one JSON line on stdout `{"env": {...}, "gcp_key_id": ...,
 //! "vendor_url": ...}` with the environment the app needs → then each further line on stdin is a
 //! question answered with one JSON line: `"vendor"` → what the vendor double received, compared here
@@ -104,6 +109,28 @@ async fn main() {
         env.insert("TRUSTBRIDGE_CA_FILE", cert.display().to_string());
         keep_procs.push(azurite);
         keep_doubles.push(entra);
+    }
+
+    // DOUBLE of the AWS access portal (IAM Identity Center OIDC + portal APIs): the person confirms
+    // at once; `"sso": {"accounts": [[id, name, [roles]]]}`.
+    let sso = &spec["sso"];
+    if sso.is_object() {
+        let accounts: Vec<(&'static str, &'static str, Vec<&'static str>)> = sso["accounts"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| {
+                        let leak = |v: &serde_json::Value| -> &'static str {
+                            Box::leak(v.as_str().unwrap_or_default().to_string().into_boxed_str())
+                        };
+                        (leak(&x[0]), leak(&x[1]), x[2].as_array().map(|r| r.iter().map(leak).collect()).unwrap_or_default())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let d = aws_sso::sso_double(aws_sso::Person::Confirms { after_polls: 0 }, accounts).await;
+        env.insert("TRUSTBRIDGE_AWS_SSO_ENDPOINT_URL", d.url.clone());
+        keep_doubles.push(d);
     }
 
     let v = &spec["vendor"];

@@ -21,6 +21,7 @@ pub struct EnvVar {
 pub const ENV: &[EnvVar] = &[
     EnvVar { name: "AWS_PROFILE", scope: "aws", meaning: "the AWS profile whose credentials apply, verify and revoke use (the SDK's default chain otherwise)" },
     EnvVar { name: "AWS_ENDPOINT_URL_S3", scope: "aws", meaning: "an S3 endpoint override (emulators): S3 is then addressed path-style" },
+    EnvVar { name: "TRUSTBRIDGE_AWS_SSO_ENDPOINT_URL", scope: "aws", meaning: "the window's AWS access portal sign-in: one endpoint for IAM Identity Center's OIDC and portal APIs instead of AWS's (a test double); https, or http to loopback" },
     EnvVar { name: "TRUSTBRIDGE_AWS_ORG_PROFILE", scope: "aws", meaning: "pre-flight: an AWS profile of the organization's management (or delegated administrator) account, to read the service control policies (`--org-profile`)" },
     EnvVar { name: "TRUSTBRIDGE_VENDOR_PROFILE", scope: "aws", meaning: "demo/support mode: an AWS profile of the vendor, for the vendor-side probes (AssumeRole with the external id)" },
     EnvVar { name: "TRUSTBRIDGE_VENDOR_ACCESS_KEY_ID", scope: "aws", meaning: "demo/support mode: the vendor's access key id (with the secret key below), instead of a profile" },

@@ -521,20 +521,41 @@ const AWS_FIELDS: [(&str, &str); 3] = [
     ("aws_session_token", "AWS_SESSION_TOKEN"),
 ];
 
-/// One `NAME=VALUE` line of any of the portal's forms, the name as written; None for other lines.
-fn aws_assignment(line: &str) -> Option<(&str, &str)> {
-    let l = line.trim();
-    let l = l
-        .strip_prefix("export ")
-        .or_else(|| l.strip_prefix("SET ").or_else(|| l.strip_prefix("set ")))
-        .or_else(|| l.strip_prefix("$Env:").or_else(|| l.strip_prefix("$env:")))
-        .unwrap_or(l)
-        .trim_start();
-    let (name, value) = l.split_once('=')?;
-    let value = value.trim();
-    // Quotes around the value (Option 1), in either kind; nothing else is unquoted.
-    let value = ['"', '\''].iter().find_map(|q| value.strip_prefix(*q).and_then(|v| v.strip_suffix(*q))).unwrap_or(value);
-    Some((name.trim(), value))
+/// Every `NAME=VALUE` of the portal's forms in `text`, in order: a name of [`AWS_FIELDS`] at a word
+/// boundary (after `export `, `SET `, `$Env:` or a line start), `=` with optional blanks around it,
+/// then a value in double or single quotes (up to the closing quote, on the same line) or a run of
+/// non-blank characters. Reading assignments rather than lines also takes text whose line breaks
+/// were lost on the way (pasted into a one-line field): `…="ASIA…"export AWS_SECRET_ACCESS_KEY=…`.
+fn aws_assignments(text: &str) -> Vec<(usize, &str)> {
+    let mut found = Vec::new();
+    for (i, (file, env)) in AWS_FIELDS.iter().enumerate() {
+        for name in [file, env] {
+            let mut from = 0;
+            while let Some(at) = text[from..].find(name).map(|p| p + from) {
+                from = at + name.len();
+                let before = text[..at].chars().next_back();
+                if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let rest = text[from..].trim_start_matches([' ', '\t']);
+                let Some(rest) = rest.strip_prefix('=') else { continue };
+                let rest = rest.trim_start_matches([' ', '\t']);
+                let value = match rest.chars().next() {
+                    Some(q @ ('"' | '\'')) => {
+                        let inner = &rest[1..];
+                        match inner.find([q, '\n', '\r']) {
+                            Some(end) if inner[end..].starts_with(q) => &inner[..end],
+                            _ => continue,
+                        }
+                    }
+                    _ => rest.split(|c: char| c.is_whitespace() || c == '"' || c == '\'').next().unwrap_or_default(),
+                };
+                found.push((at, i, value));
+            }
+        }
+    }
+    found.sort_by_key(|(at, _, _)| *at);
+    found.into_iter().map(|(_, i, v)| (i, v)).collect()
 }
 
 impl AwsPastedCredentials {
@@ -544,9 +565,7 @@ impl AwsPastedCredentials {
             return Err(SecretsError::TooLarge { len: t.len(), max: AWS_PASTE_MAX_BYTES });
         }
         let mut found: [Option<&str>; 3] = [None, None, None];
-        for line in t.lines() {
-            let Some((name, value)) = aws_assignment(line) else { continue };
-            let Some(i) = AWS_FIELDS.iter().position(|(file, env)| name == *file || name == *env) else { continue };
+        for (i, value) in aws_assignments(t) {
             match found[i] {
                 Some(v) if v != value => {
                     return Err(SecretsError::invalid(
@@ -681,6 +700,9 @@ mod aws_paste_tests {
         ok(&format!(
             "[123456789012_AdministratorAccess]\naws_access_key_id={ID}\naws_secret_access_key = {SECRET}\naws_session_token={TOKEN}\n"
         ));
+        // Line breaks lost on the way (pasted into a one-line field): the quotes still separate the values.
+        ok(&format!("export AWS_ACCESS_KEY_ID=\"{ID}\"export AWS_SECRET_ACCESS_KEY=\"{SECRET}\"export AWS_SESSION_TOKEN=\"{TOKEN}\""));
+        ok(&format!("aws_access_key_id={ID} aws_secret_access_key={SECRET} aws_session_token={TOKEN}"));
         // Pasted with the page's other lines around it, twice the same: still one set.
         ok(&format!("Option 1: Set AWS environment variables\n# comment\nexport AWS_ACCESS_KEY_ID=\"{ID}\"\nexport AWS_ACCESS_KEY_ID=\"{ID}\"\nexport AWS_SECRET_ACCESS_KEY=\"{SECRET}\"\nexport AWS_SESSION_TOKEN=\"{TOKEN}\"\nexport AWS_REGION=eu-west-1\n"));
     }
@@ -703,7 +725,7 @@ mod aws_paste_tests {
                 "AWS_SECRET_ACCESS_KEY",
             ),
             (
-                format!("aws_access_key_id={ID}\naws_secret_access_key={SECRET}\naws_session_token={TOKEN} {SECRET}"),
+                format!("aws_access_key_id={ID}\naws_secret_access_key={SECRET}\naws_session_token={TOKEN}!{SECRET}"),
                 SecretsCode::AwsSessionToken,
                 "AWS_SESSION_TOKEN",
             ),

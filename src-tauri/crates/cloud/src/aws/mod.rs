@@ -105,7 +105,9 @@ impl Default for AwsSettings {
 impl AwsSettings {
     /// Defaults plus vendor credentials from the environment, for demo/support mode:
     /// `TRUSTBRIDGE_VENDOR_PROFILE`, or `TRUSTBRIDGE_VENDOR_ACCESS_KEY_ID` +
-    /// `TRUSTBRIDGE_VENDOR_SECRET_ACCESS_KEY` (+ `TRUSTBRIDGE_VENDOR_SESSION_TOKEN`).
+    /// `TRUSTBRIDGE_VENDOR_SECRET_ACCESS_KEY` (+ `TRUSTBRIDGE_VENDOR_SESSION_TOKEN`); the access
+    /// portal's endpoint `TRUSTBRIDGE_AWS_SSO_ENDPOINT_URL` (one that breaks the credential-URL rule
+    /// is ignored).
     pub fn from_env() -> AwsSettings {
         let var = crate::config::var;
         let vendor =
@@ -121,7 +123,9 @@ impl AwsSettings {
                 ))),
                 _ => None,
             };
-        AwsSettings { vendor, org_profile: var("TRUSTBRIDGE_AWS_ORG_PROFILE"), ..AwsSettings::default() }
+        // The access portal endpoint may carry a sign-in token: only where a credential may go.
+        let sso_endpoint_url = var("TRUSTBRIDGE_AWS_SSO_ENDPOINT_URL").filter(|u| trustbridge_secrets::check_credential_url(u).is_ok());
+        AwsSettings { vendor, org_profile: var("TRUSTBRIDGE_AWS_ORG_PROFILE"), sso_endpoint_url, ..AwsSettings::default() }
     }
 
     /// The shared config files these settings read.

@@ -43,7 +43,9 @@ pub struct AwsProfile {
 /// Which files to read: the SDK's defaults (and its environment variables), or the two given
 /// instead (a given file that does not exist is read as empty, as a missing default file is).
 pub fn profile_files(config: Option<&PathBuf>, credentials: Option<&PathBuf>) -> ProfileFiles {
-    let mut b = ProfileFiles::builder();
+    // The SDK's default files unless a file is given instead (the builder includes none by default,
+    // and panics on an empty set).
+    let mut b = ProfileFiles::builder().include_default_config_file(true).include_default_credentials_file(true);
     for (given, kind) in [(config, ProfileFileKind::Config), (credentials, ProfileFileKind::Credentials)] {
         let Some(path) = given else { continue };
         b = match kind {
@@ -124,6 +126,8 @@ mod tests {
         assert_eq!(got[1].region.as_deref(), Some("eu-west-1"));
         let shown = serde_json::to_string(&got).unwrap();
         assert!(!shown.contains("CANARY") && !shown.contains("AKIAEXAMPLE"), "{shown}");
+        // The SDK's default files (whatever this machine has): read, never a panic.
+        assert!(list(&profile_files(None, None)).await.is_ok());
         // No files: no profiles, not an error.
         let none = list(&profile_files(Some(&dir.path().join("nope")), Some(&dir.path().join("nope2")))).await.unwrap();
         assert!(none.is_empty());
