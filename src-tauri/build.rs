@@ -26,6 +26,7 @@ fn main() {
         "aws_sso_open",
         "aws_sso_wait",
         "aws_sso_use",
+        "aws_sso_cancel",
         "apply_aws",
         "confirm_apply",
         "verify_plan",

@@ -164,9 +164,18 @@ pub async fn aws_sso_use(
         .map_err(sign_in_error)
 }
 
+/// Ends the access portal sign-in under way (its wait answers `aws.sso_cancelled`).
+#[tauri::command]
+pub fn aws_sso_cancel(cloud: State<'_, CloudState>) {
+    cloud.aws_sign_in.sso_cancel();
+}
+
 fn sign_in_error(e: SignInError) -> IpcError {
     match e {
         SignInError::NoSignInUnderWay => IpcError::new(AppCode::SsoNotStarted, "no AWS access portal sign-in is under way"),
+        SignInError::Cancelled => {
+            IpcError::new(AppCode::SsoCancelled, "the AWS sign-in was cancelled, or replaced by a newer one or a sign-out")
+        }
         SignInError::Invalid(e) => IpcError { field: Some("aws.credentials".into()), ..secrets_error(&e) },
         SignInError::UnknownProfile(p) => IpcError::from(&p),
         SignInError::Refused(e) => cloud_error(&e),
@@ -288,7 +297,9 @@ async fn apply_confirmation(
     }
     let rep = flow.apply(&stand_in, true).await.map_err(|f| apply_error(&f))?;
     let adoption = adopt.then_some(Adoption { existing: rep.existing.as_deref(), warnings: &rep.warnings });
-    let c = confirm::apply_aws(r, adoption).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
+    // Who applies is part of what is confirmed: the approval does not cover another sign-in.
+    let caller = flow.caller().map(|c| c.arn.clone()).unwrap_or_default();
+    let c = confirm::apply_aws(r, adoption, &caller).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
     // Applying anyway is confirmed natively, naming what pre-flight found.
     let overridden: Vec<String> = if ignore_preflight { blocking.iter().map(|m| m.to_string()).collect() } else { Vec::new() };
     Ok((confirm::overriding_preflight(c, &overridden), findings))

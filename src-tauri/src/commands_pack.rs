@@ -89,14 +89,17 @@ pub async fn apply_pack_aws<R: Runtime>(
     dry_run: bool,
 ) -> Result<PackApplyResult, IpcError> {
     let r = resolve(&store, &plan)?;
+    // One sign-in for the dry run, the confirmation and the apply: a sign-in changed while the
+    // dialog is open does not redirect what was confirmed.
+    let settings = cloud.aws();
     if !dry_run {
         crate::commands::refuse_lint_errors(&pack::lint_pack(&r), crate::errors::AppCode::ApplyLintErrors, "applied")?;
-        apply_pack(&r, &cloud.aws(), true).await.map_err(|f| crate::commands_cloud::apply_error(&f))?;
-        if !ask(&app, &crate::confirm::apply_pack(&r)).await {
+        let seen = apply_pack(&r, &settings, true).await.map_err(|f| crate::commands_cloud::apply_error(&f))?;
+        if !ask(&app, &crate::confirm::apply_pack(&r, &seen.caller)).await {
             return Err(crate::commands_cloud::apply_cancelled());
         }
     }
-    let rep = apply_pack(&r, &cloud.aws(), dry_run).await.map_err(|f| crate::commands_cloud::apply_error(&f))?;
+    let rep = apply_pack(&r, &settings, dry_run).await.map_err(|f| crate::commands_cloud::apply_error(&f))?;
     Ok(PackApplyResult {
         caller: AwsCaller::from(&rep.caller),
         dry_run,

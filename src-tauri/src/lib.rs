@@ -81,6 +81,7 @@ pub fn builder_trusting<R: tauri::Runtime>(
             commands_cloud::aws_sso_open,
             commands_cloud::aws_sso_wait,
             commands_cloud::aws_sso_use,
+            commands_cloud::aws_sso_cancel,
             commands_cloud::apply_aws,
             commands_cloud::confirm_apply,
             commands_cloud::verify_plan,

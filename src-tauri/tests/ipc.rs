@@ -632,6 +632,37 @@ fn signing_in_through_the_aws_access_portal_double_lists_roles_and_signs_with_th
 }
 
 #[test]
+fn a_portal_wait_ends_on_cancel_and_an_answer_after_a_sign_out_is_never_kept() {
+    use aws_sso::{sso_double, Person};
+    use trustbridge::aws_signin::{AwsSignIn, SignInError};
+    let moto = Moto::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // The person never confirms: without a cancel the wait would last until the code expires.
+    let double = rt.block_on(sso_double(Person::Away, vec![("123456789012", "Data", vec!["Admin"])]));
+    let (state, _) = cloud_state(Some(&moto.url()));
+    let base = AwsSettings { sso_endpoint_url: Some(double.url.clone()), credentials: None, ..state.settings.aws.clone() };
+    let s = AwsSignIn::default();
+    rt.block_on(async {
+        s.sso_start("https://d-1234567890.awsapps.com/start", "eu-west-1", &base).await.expect("started");
+        let started = std::time::Instant::now();
+        let (r, ()) = tokio::join!(s.sso_wait(), async {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            s.sso_cancel();
+        });
+        assert!(matches!(r, Err(SignInError::Cancelled)), "{r:?}");
+        assert!(started.elapsed() < Duration::from_millis(900), "the wait ended at the cancel, before AWS's first poll");
+        assert!(matches!(s.sso_wait().await, Err(SignInError::NoSignInUnderWay)), "nothing is left under way");
+
+        // Pasted credentials that AWS accepts only after the person signed out are not kept.
+        let text =
+            trustbridge_secrets::Sensitive::new(format!("aws_access_key_id=AKIAMOTOEXAMPLE12345\naws_secret_access_key={PASTED_SECRET}"));
+        let (r, ()) = tokio::join!(s.use_pasted(text, "us-east-1", &base), async { s.sign_out() });
+        assert!(matches!(r, Err(SignInError::Cancelled)), "{r:?}");
+        assert!(s.signed_in().is_none(), "the sign-out stands");
+    });
+}
+
+#[test]
 fn verify_all_reports_each_probe_live_and_a_missing_credential_as_a_failing_probe() {
     let (state, _) = cloud_state(None);
     let plan = serde_json::json!({"version": 1, "platform": "mlcube", "integration": {"name": "G", "project_id": "demo"},

@@ -6,7 +6,8 @@
 // says the computer is not signed in. Pasted access-portal credentials with a line missing are
 // refused in Rust at the field; the whole Option 1 text signs in ("Acting as …", the dry run made),
 // and the pasted text is gone from the page. Back to "this computer's own" (none). Then the access
-// portal in the browser: the address, the code shown, the account and role listed, "Use this role":
+// portal in the browser: the address, the code shown (with AWS's page, which Rust opens only when
+// xdg-open exists here; logged, not asserted), the account and role listed, "Use this role":
 // the dry run runs as that role, Apply (confirmed in Rust's native dialog) creates the role in moto.
 // Afterwards no pasted secret, portal token or role secret is in any file of the session.
 import { randomBytes } from "node:crypto";
@@ -109,6 +110,9 @@ await e2e(
       await f.fill("aws.sso_start_url", "https://d-1234567890.awsapps.com/start");
       await f.fill("aws.sso_region", "eu-west-1");
       await f.click("aws-signin-start");
+      // The code to confirm is shown while Rust waits (the double confirms at AWS's first poll, 1 s on).
+      const code = await t.waitFor(async () => (await text("aws-signin-code")) || false, "the code to confirm is shown", { interval: 50, timeout: 5000 });
+      t.check(code.includes("WDJB-MJHT") && code.includes("device.sso.eu-west-1.amazonaws.com"), "with the code and AWS's page", code);
       const role = await t.waitFor(async () => (await b.$('[data-testid="aws-signin-role-AdministratorAccess"]')).isExisting(), "the portal's accounts and roles are listed once the code is confirmed", { timeout: 30000 });
       t.check(role, "the role is offered");
       t.check((await text("aws-signin")).includes("Data science"), "with the account's name");

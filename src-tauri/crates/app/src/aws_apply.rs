@@ -28,6 +28,11 @@ impl AwsApply {
         Ok(rep)
     }
 
+    /// Who pre-flight found this session acts as (None before it ran).
+    pub fn caller(&self) -> Option<&CallerIdentity> {
+        self.caller.as_ref()
+    }
+
     /// The dry run (`dry_run`) or the apply of `r`, which must name the account pre-flight found.
     pub async fn apply(&self, r: &Resolved, dry_run: bool) -> Result<ApplyReport, ApplyFailure> {
         aws::apply_in(&self.session, r, dry_run, self.caller.as_ref()).await

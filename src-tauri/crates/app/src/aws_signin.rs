@@ -12,6 +12,7 @@
 //! window makes afterwards (detection, pre-flight, dry run, apply, the connectivity test) is signed
 //! with it, until the person signs out or the app closes.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use serde::Serialize;
@@ -32,6 +33,8 @@ pub enum SignInError {
     UnknownProfile(Problem),
     /// No access portal sign-in is under way (or it already finished).
     NoSignInUnderWay,
+    /// Cancelled, or overtaken by a sign-out or a newer sign-in while AWS was asked: nothing kept.
+    Cancelled,
     /// AWS did not accept the credentials (expired, unknown key, SSO session over, no network).
     Refused(CloudError),
 }
@@ -78,6 +81,11 @@ pub struct AwsSignIn {
     kept: Mutex<Option<(Choice, SignedIn)>>,
     device: Mutex<Option<DeviceSignIn>>,
     portal: Mutex<Option<(SsoToken, Vec<SsoAccount>)>>,
+    /// Moved on by every sign-out, cancel and new access portal sign-in: what was started before
+    /// it and answers after it is dropped, never kept over the newer state.
+    generation: AtomicU64,
+    /// Wakes an access portal wait so that it ends (cancel, sign-out, a newer sign-in).
+    cancel: tokio::sync::Notify,
 }
 
 /// Hosts of the AWS page where a device code is confirmed (`device.sso.<region>.amazonaws.com`).
@@ -93,11 +101,16 @@ impl AwsSignIn {
     /// Starts an access portal sign-in for `start_url` (https; loopback http for tests) in
     /// `region`: the code to confirm and the page. Replaces one under way.
     pub async fn sso_start(&self, start_url: &str, region: &str, base: &AwsSettings) -> Result<SsoDevice, SignInError> {
-        let url = trustbridge_secrets::check_credential_url(start_url.trim())
-            .map_err(|rule| SignInError::UnknownProfile(Problem::new("aws.sso_start_url", rule, start_url)))?;
+        let url = trustbridge_secrets::check_credential_url(start_url.trim()).map_err(|rule| {
+            // The rule's own text shows the address with any user name or password taken out; the
+            // value is not repeated beside it.
+            SignInError::UnknownProfile(Problem::new("aws.sso_start_url", rule, "(the address typed)"))
+        })?;
         if !region_ok(region) {
             return Err(SignInError::UnknownProfile(Problem::new("aws.sso_region", "must be an AWS region name, like eu-west-1", region)));
         }
+        self.interrupt();
+        let generation = self.generation.load(Ordering::SeqCst);
         let device = sso::start(url.as_str(), region, base).await.map_err(SignInError::Refused)?;
         let shown = SsoDevice {
             user_code: device.user_code.clone(),
@@ -105,6 +118,9 @@ impl AwsSignIn {
             expires_in_s: device.expires_at.saturating_duration_since(std::time::Instant::now()).as_secs(),
         };
         if let Ok(mut d) = self.device.lock() {
+            if self.generation.load(Ordering::SeqCst) != generation {
+                return Err(SignInError::Cancelled);
+            }
             *d = Some(device);
         }
         Ok(shown)
@@ -120,13 +136,36 @@ impl AwsSignIn {
     /// Waits until the person confirms the code (or refuses, or it expires), then lists the
     /// accounts and roles they may use.
     pub async fn sso_wait(&self) -> Result<Vec<SsoAccount>, SignInError> {
+        let generation = self.generation.load(Ordering::SeqCst);
         let device = self.device.lock().ok().and_then(|mut d| d.take()).ok_or(SignInError::NoSignInUnderWay)?;
-        let token = device.wait(tokio::time::sleep).await.map_err(SignInError::Refused)?;
+        let cancelled = self.cancel.notified();
+        let token = tokio::select! {
+            r = device.wait(tokio::time::sleep) => r.map_err(SignInError::Refused)?,
+            () = cancelled => return Err(SignInError::Cancelled),
+        };
         let accounts = token.accounts().await.map_err(SignInError::Refused)?;
         if let Ok(mut p) = self.portal.lock() {
+            if self.generation.load(Ordering::SeqCst) != generation {
+                return Err(SignInError::Cancelled);
+            }
             *p = Some((token, accounts.clone()));
         }
         Ok(accounts)
+    }
+
+    /// Ends an access portal sign-in under way (its wait answers `Cancelled`); a sign-in already
+    /// kept stays.
+    pub fn sso_cancel(&self) {
+        self.interrupt();
+        if let Ok(mut d) = self.device.lock() {
+            *d = None;
+        }
+    }
+
+    /// Moves the generation on and wakes a wait under way.
+    fn interrupt(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.cancel.notify_waiters();
     }
 
     /// Signs in as `role_name` in `account_id`, one the portal offered.
@@ -178,6 +217,7 @@ impl AwsSignIn {
     }
 
     async fn check_and_keep(&self, choice: Choice, region: &str, base: &AwsSettings) -> Result<SignedIn, SignInError> {
+        let generation = self.generation.load(Ordering::SeqCst);
         let settings = signed(&choice, base);
         let caller = aws::Session::for_region(region, &settings).await.caller_identity().await.map_err(SignInError::Refused)?;
         let (how, profile) = match &choice {
@@ -187,6 +227,10 @@ impl AwsSignIn {
         };
         let signed_in = SignedIn { caller, how, profile };
         if let Ok(mut kept) = self.kept.lock() {
+            // Signed out (or a newer sign-in began) while AWS was asked: that wins.
+            if self.generation.load(Ordering::SeqCst) != generation {
+                return Err(SignInError::Cancelled);
+            }
             *kept = Some((choice, signed_in.clone()));
         }
         Ok(signed_in)
@@ -194,6 +238,7 @@ impl AwsSignIn {
 
     /// Back to this computer's own credentials (its default profile, SSO session or environment).
     pub fn sign_out(&self) {
+        self.interrupt();
         if let Ok(mut kept) = self.kept.lock() {
             *kept = None;
         }

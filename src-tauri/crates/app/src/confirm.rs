@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use trustbridge_cloud::aws::ExistingPolicy;
+use trustbridge_cloud::aws::{self, ExistingPolicy};
 use trustbridge_core::pack::ResolvedPack;
 use trustbridge_core::validate::Resolved;
 
@@ -78,10 +78,10 @@ pub struct Adoption<'a> {
 /// what it may read and publish, the registration with the vendor, and the adoption when chosen.
 /// The same text before and after the vendor issued the external id (the approval that
 /// `confirm_apply` grants before registering must still match when apply runs).
-pub fn apply_aws(r: &Resolved, adoption: Option<Adoption<'_>>) -> Option<Confirmation> {
+pub fn apply_aws(r: &Resolved, adoption: Option<Adoption<'_>>, caller: &str) -> Option<Confirmation> {
     let a = r.aws.as_ref()?;
     let vendor = plain(&r.profile.display_name);
-    let mut m = format!("Trustbridge will change AWS account {} with the AWS credentials on this computer:", plain(&a.account_id));
+    let mut m = format!("Trustbridge will change AWS account {}, signed in as {}:", plain(&a.account_id), plain(caller));
     let trust = if !a.principal_patterns.is_empty() {
         format!(
             "let {vendor} assume it from its AWS account {}, only from its roles matching {}",
@@ -166,10 +166,12 @@ pub fn overriding_preflight(mut c: Confirmation, blocking: &[String]) -> Confirm
 }
 
 /// The confirmation of a role pack's apply: the account, the roles and the customer-managed policies.
-pub fn apply_pack(r: &ResolvedPack) -> Confirmation {
-    let account = r.account.as_deref().map(plain).unwrap_or_else(|| "(the account of the AWS credentials)".into());
+pub fn apply_pack(r: &ResolvedPack, caller: &aws::CallerIdentity) -> Confirmation {
+    let account = r.account.as_deref().unwrap_or(&caller.account);
     let mut m = format!(
-        "Trustbridge will change AWS account {account} with the AWS credentials on this computer, for the {}:",
+        "Trustbridge will change AWS account {}, signed in as {}, for the {}:",
+        plain(account),
+        plain(&caller.arn),
         plain(&r.pack.display_name)
     );
     let mut items: Vec<String> = r
@@ -276,6 +278,9 @@ impl Approvals {
 
 #[cfg(test)]
 mod tests {
+    /// Who the apply signs in as, in every confirmation.
+    const ME: &str = "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123/ana";
+
     use super::*;
     use trustbridge_cloud::aws::PolicyKind;
 
@@ -299,11 +304,11 @@ mod tests {
 
     #[test]
     fn apply_names_the_account_role_vendor_buckets_bus_and_registration() {
-        let c = apply_aws(&mlcube(None), None).expect("aws section");
+        let c = apply_aws(&mlcube(None), None, ME).expect("aws section");
         assert_eq!(c.title, APPLY_TITLE);
         assert_eq!((c.ok.as_str(), c.cancel.as_str()), ("Apply", "Cancel"));
         for want in [
-            "AWS account 123456789012",
+            "AWS account 123456789012, signed in as arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123/ana",
             "IAM role acme-ml (arn:aws:iam::123456789012:role/acme-ml)",
             "let ML cube Platform assume it from its AWS account",
             "with the external ID ML cube Platform issues",
@@ -321,8 +326,8 @@ mod tests {
     #[test]
     fn the_text_is_the_same_before_and_after_the_vendor_issued_the_external_id() {
         // The approval granted before registering must match the apply after it.
-        let before = apply_aws(&mlcube(None), None).unwrap();
-        let after = apply_aws(&mlcube(Some("Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA")), None).unwrap();
+        let before = apply_aws(&mlcube(None), None, ME).unwrap();
+        let after = apply_aws(&mlcube(Some("Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA")), None, ME).unwrap();
         assert_eq!(before, after);
         assert!(!after.message.contains("Zk3pQ9vX"), "the external id is not shown");
     }
@@ -346,7 +351,7 @@ mod tests {
             },
         ];
         let warnings = vec!["AWS-managed policy AdministratorAccess is attached: full administrator rights".to_string()];
-        let c = apply_aws(&mlcube(None), Some(Adoption { existing: Some(&existing), warnings: &warnings })).unwrap();
+        let c = apply_aws(&mlcube(None), Some(Adoption { existing: Some(&existing), warnings: &warnings }), ME).unwrap();
         for want in [
             "adopt the existing role acme-ml, which Trustbridge did not create",
             "ML cube Platform is added to its trust",
@@ -359,9 +364,9 @@ mod tests {
             assert!(c.message.contains(want), "missing {want:?} in:\n{}", c.message);
         }
         assert!(!c.message.contains("Allow s3:*"), "policy names only, not every grant");
-        let none = apply_aws(&mlcube(None), Some(Adoption { existing: None, warnings: &[] })).unwrap();
+        let none = apply_aws(&mlcube(None), Some(Adoption { existing: None, warnings: &[] }), ME).unwrap();
         assert!(none.message.contains("does not exist now"), "{}", none.message);
-        assert_ne!(c, apply_aws(&mlcube(None), None).unwrap(), "adopting is another confirmation");
+        assert_ne!(c, apply_aws(&mlcube(None), None, ME).unwrap(), "adopting is another confirmation");
     }
 
     #[test]
@@ -370,7 +375,7 @@ mod tests {
             "aws": {"account_id": "123456789012", "region": "eu-west-1", "external_id": "Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA",
                 "vendor": {"account_id": "210987654321", "principal_patterns": ["arn:aws:iam::210987654321:role/acme-workers-*"]},
                 "storage": [{"bucket": "acme-training"}]}}));
-        let c = apply_aws(&r, None).unwrap();
+        let c = apply_aws(&r, None, ME).unwrap();
         assert!(
             c.message
                 .contains("from its AWS account 210987654321, only from its roles matching arn:aws:iam::210987654321:role/acme-workers-*"),
@@ -402,8 +407,8 @@ mod tests {
     #[test]
     fn an_approval_is_for_exactly_what_was_confirmed_and_used_once() {
         let approvals = Approvals::default();
-        let c = apply_aws(&mlcube(None), None).unwrap();
-        let other = apply_aws(&mlcube(None), Some(Adoption { existing: None, warnings: &[] })).unwrap();
+        let c = apply_aws(&mlcube(None), None, ME).unwrap();
+        let other = apply_aws(&mlcube(None), Some(Adoption { existing: None, warnings: &[] }), ME).unwrap();
         assert!(!approvals.take(&c.key()), "nothing granted yet");
         approvals.grant(c.key());
         assert!(!approvals.take(&other.key()), "another text is not approved");
@@ -427,7 +432,7 @@ mod tests {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/packs/mlspace.json")).unwrap();
         let plan = trustbridge_core::pack::PackPlan::from_json(&text).unwrap();
         let r = trustbridge_core::pack::validate_pack(&plan, None).unwrap();
-        let c = apply_pack(&r);
+        let c = apply_pack(&r, &aws::CallerIdentity { account: "123456789012".into(), arn: ME.into() });
         assert_eq!(c.title, APPLY_PACK_TITLE);
         let account = r.account.clone().unwrap();
         assert!(c.message.contains(&format!("AWS account {account}")), "{}", c.message);
@@ -439,7 +444,7 @@ mod tests {
 
     #[test]
     fn an_override_of_pre_flight_is_named_in_the_dialog_and_changes_its_key() {
-        let plain_c = apply_aws(&mlcube(None), None).unwrap();
+        let plain_c = apply_aws(&mlcube(None), None, ME).unwrap();
         let over = overriding_preflight(plain_c.clone(), &["The SCP NoReads denies the vendor s3:GetObject\u{1b}[2J".into()]);
         assert!(over.message.contains("You chose to apply anyway") && over.message.contains("NoReads denies"), "{}", over.message);
         assert!(!over.message.contains('\u{1b}'), "customer text is made plain");

@@ -31,6 +31,7 @@ trustbridge_core::error_codes! {
         OpenNoPlan = "open.no_plan" => "Answer the Azure questions first: the admin-consent page is built from the plan.",
         OpenNotKeyless = "open.not_keyless" => "Choose keyless Azure access (the vendor's app, admin consent) to use the admin-consent page.",
         OpenNotAllowed = "open.not_allowed" => "Trustbridge opens only the AWS, Google Cloud and Azure consoles and sign-in pages on its allowlist.",
+        SsoCancelled = "aws.sso_cancelled" => "Nothing to do: the sign-in was cancelled (or replaced by a newer one); start it again when you want to.",
         SsoNotStarted = "aws.sso_not_started" => "Start the AWS access portal sign-in again: none is under way (it finished, expired, or the app restarted).",
         DialogFailed = "dialog.failed" => "Try again; if the picker keeps failing, type the folder's full path instead.",
         ProfileImportCancelled = "profile.import_cancelled" => "Choose the vendor profile file in the file picker (or choose a built-in vendor).",

@@ -193,6 +193,11 @@ export function awsSsoUse(accountId: string, roleName: string, region?: string):
   return call("aws_sso_use", { accountId, roleName, region: region ?? null });
 }
 
+/** Ends the access portal sign-in under way: `awsSsoWait` rejects with `aws.sso_cancelled`. */
+export function awsSsoCancel(): Promise<void> {
+  return call("aws_sso_cancel");
+}
+
 /** Back to this computer's own AWS credentials. */
 export function awsSignOut(): Promise<void> {
   return call("aws_sign_out");

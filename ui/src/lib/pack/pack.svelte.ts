@@ -8,7 +8,7 @@ import { DryRunApply } from "../apply.svelte";
 import { exportProblem, folderProblem } from "../flow/export";
 import { FormFlow, type ChangeTarget, type SummaryItem } from "../flow/flow.svelte";
 import { isRoute, routeFor, withRoute, type Route } from "../flow/route";
-import { awsIdentity, pickFolder, type Draft, type ExportResult } from "../ipc/api";
+import { awsIdentity, pickFolder, type AwsSignedIn, type Draft, type ExportResult } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 import { describeError } from "../ipc/messages";
 import {
@@ -41,6 +41,8 @@ export class PackFlow extends FormFlow<PackStep> {
   readonly applyRun = new DryRunApply<PackApplyResult>();
   /** The AWS account this computer's credentials act in (GetCallerIdentity), once; null if none. */
   detectedAccount = $state<string | null>(null);
+  /** The AWS sign-in made in the window (access portal, profile, pasted), or null: this computer's own. */
+  signedIn = $state<AwsSignedIn | null>(null);
   private detecting = false;
   /** "How do you want to set this up?": the person's answer (autosaved), null before they answer. */
   chosenRoute = $state<Route | null>(null);
@@ -143,6 +145,14 @@ export class PackFlow extends FormFlow<PackStep> {
     // The set-up question preselects apply when credentials for the pack's account are found.
     if (step === "pack-route" && this.detectedAccount === null) void this.detectAccount();
     if (step === "pack-export" && !this.preview) void this.loadPreview();
+  }
+
+  /** Signed in to AWS another way (null: back to this computer's own): detect and dry-run again as the new identity. */
+  async signedInChanged(s: AwsSignedIn | null): Promise<void> {
+    this.signedIn = s;
+    this.detectedAccount = null;
+    this.applyRun.reset();
+    await this.detectAccount();
   }
 
   /** Fills AWS_ACCOUNT (and AWS_PARTITION) from this computer's AWS credentials when they are

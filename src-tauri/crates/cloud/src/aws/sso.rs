@@ -31,6 +31,10 @@ const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const SCOPE: &str = "sso:account:access";
 /// `slow_down` adds this to the polling interval (RFC 8628 §3.5).
 const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
+/// The longest wait between two polls, whatever the server asks (a person is waiting).
+const MAX_INTERVAL: Duration = Duration::from_secs(30);
+/// Pages of accounts or roles read at the most (a repeated `nextToken` never loops forever).
+const MAX_PAGES: usize = 100;
 
 /// The SSO OIDC and portal clients for the portal's region; `settings.sso_endpoint_url` points
 /// both at another endpoint (tests).
@@ -142,12 +146,14 @@ impl DeviceSignIn {
         S: Fn(Duration) -> F,
         F: std::future::Future<Output = ()>,
     {
-        let mut interval = self.interval;
+        let mut interval = self.interval.min(MAX_INTERVAL);
         loop {
-            if Instant::now() >= self.expires_at {
+            let left = self.expires_at.saturating_duration_since(Instant::now());
+            if left.is_zero() {
                 return Err(CloudError::SsoSignIn { kind: SsoFailure::CodeExpired, message: String::new() });
             }
-            sleep(interval).await;
+            // Never past the code's own expiry, never longer than MAX_INTERVAL at a time.
+            sleep(interval.min(left)).await;
             let r = self
                 .clients
                 .oidc
@@ -172,7 +178,7 @@ impl DeviceSignIn {
                 }
                 Err(e) => match e.as_service_error() {
                     Some(CreateTokenError::AuthorizationPendingException(_)) => {}
-                    Some(CreateTokenError::SlowDownException(_)) => interval += SLOW_DOWN_STEP,
+                    Some(CreateTokenError::SlowDownException(_)) => interval = (interval + SLOW_DOWN_STEP).min(MAX_INTERVAL),
                     Some(CreateTokenError::ExpiredTokenException(_)) => {
                         return Err(CloudError::SsoSignIn { kind: SsoFailure::CodeExpired, message: String::new() })
                     }
@@ -218,6 +224,7 @@ impl SsoToken {
         let token = self.access_token.expose();
         let mut accounts = Vec::new();
         let mut next: Option<String> = None;
+        let mut pages = 0;
         loop {
             let out = c
                 .portal
@@ -232,12 +239,17 @@ impl SsoToken {
                     .iter()
                     .filter_map(|a| Some((a.account_id()?.to_string(), a.account_name().unwrap_or_default().to_string()))),
             );
+            pages += 1;
             match out.next_token() {
-                Some(t) if !t.is_empty() => next = Some(t.to_string()),
+                Some(t) if !t.is_empty() && pages < MAX_PAGES => next = Some(t.to_string()),
                 _ => break,
             }
         }
-        let roles = futures_util::future::try_join_all(accounts.iter().map(|(id, _)| self.roles(id))).await?;
+        // A few accounts at a time: a portal with many accounts is not asked all at once.
+        let mut roles = Vec::with_capacity(accounts.len());
+        for chunk in accounts.chunks(4) {
+            roles.extend(futures_util::future::try_join_all(chunk.iter().map(|(id, _)| self.roles(id))).await?);
+        }
         let mut out: Vec<SsoAccount> = accounts
             .into_iter()
             .zip(roles)
@@ -255,6 +267,7 @@ impl SsoToken {
         let c = &self.clients;
         let mut roles = Vec::new();
         let mut next: Option<String> = None;
+        let mut pages = 0;
         loop {
             let out = c
                 .portal
@@ -266,8 +279,9 @@ impl SsoToken {
                 .await
                 .map_err(|e| classify("sso:ListAccountRoles", e, c.timeout, "sso"))?;
             roles.extend(out.role_list().iter().filter_map(|r| r.role_name().map(str::to_string)));
+            pages += 1;
             match out.next_token() {
-                Some(t) if !t.is_empty() => next = Some(t.to_string()),
+                Some(t) if !t.is_empty() && pages < MAX_PAGES => next = Some(t.to_string()),
                 _ => break,
             }
         }

@@ -145,6 +145,7 @@ export type ErrorCode =
   | "open.no_plan"
   | "open.not_keyless"
   | "open.not_allowed"
+  | "aws.sso_cancelled"
   | "aws.sso_not_started"
   | "dialog.failed"
   | "profile.import_cancelled"
