@@ -25,11 +25,11 @@ use trustbridge_secrets::Sensitive;
 use super::{classify, AwsSettings, Credentials};
 use crate::error::{CloudError, SsoFailure};
 
-/// The OAuth grant type of the device flow (RFC 8628).
+/// The OAuth grant type of the device authorization flow, as CreateToken takes it.
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 /// The scope that lets the token list accounts and roles and get role credentials.
 const SCOPE: &str = "sso:account:access";
-/// `slow_down` adds this to the polling interval (RFC 8628 §3.5).
+/// `slow_down` adds this to the polling interval (the OAuth device flow's rule).
 const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 /// The longest wait between two polls, whatever the server asks (a person is waiting).
 const MAX_INTERVAL: Duration = Duration::from_secs(30);
@@ -123,7 +123,7 @@ pub async fn start(start_url: &str, region: &str, s: &AwsSettings) -> Result<Dev
         verification_uri: uri.to_string(),
         verification_uri_complete: auth.verification_uri_complete().unwrap_or(uri).to_string(),
         expires_at: Instant::now() + Duration::from_secs(auth.expires_in().max(1) as u64),
-        // RFC 8628: 5 s when the server names none.
+        // The OAuth device flow's default: 5 s when the server names none.
         interval: Duration::from_secs(if auth.interval() > 0 { auth.interval() as u64 } else { 5 }),
         client_id: client_id.to_string(),
         client_secret,
