@@ -48,6 +48,12 @@ export type StepContext = {
    * opened it), or a problem was found at its field.
    */
   eventsOpen?: Readonly<Partial<Record<Cloud, boolean>>>;
+  /**
+   * The clouds whose secret the plan signs in with, as Rust decided it (`Preview.needs_secret`,
+   * the one rule) for the plan as it is now; null or absent before that preview exists, when the
+   * answers' estimate stands in.
+   */
+  secretClouds?: readonly KeylessCloud[] | null;
 };
 
 const TITLES: Record<string, string> = {
@@ -113,11 +119,21 @@ export function stepsFor(ctx: StepContext): StepId[] {
   if (chosen.includes("aws")) steps.push("route");
   steps.push("export");
   // Stored credentials only for GCP / Azure clouds that use a key or secret.
-  const secretClouds = chosen.filter((c): c is KeylessCloud => c !== "aws" && !ctx.keylessChosen?.[c]);
-  if (secretClouds.length > 0) steps.push("credentials");
+  if (secretClouds(ctx).length > 0) steps.push("credentials");
   if (sendClouds(ctx).length > 0) steps.push("send");
   steps.push("test", "done");
   return steps;
+}
+
+/**
+ * The GCP / Azure clouds whose key or secret the plan signs in with: Rust's answer once the preview
+ * of this very plan exists, before that the answers' estimate (chosen and not keyless).
+ */
+export function secretClouds(ctx: StepContext): KeylessCloud[] {
+  const chosen = chosenClouds(ctx);
+  const known = ctx.secretClouds;
+  if (known) return chosen.filter((c): c is KeylessCloud => c !== "aws" && known.includes(c));
+  return chosen.filter((c): c is KeylessCloud => c !== "aws" && !ctx.keylessChosen?.[c]);
 }
 
 /**
@@ -134,9 +150,7 @@ export function reachableSteps(ctx: StepContext): StepId[] {
  */
 export function sendClouds(ctx: StepContext): KeylessCloud[] {
   if (!ctx.registration) return [];
-  return chosenClouds(ctx).filter(
-    (c): c is KeylessCloud => c !== "aws" && !ctx.keylessChosen?.[c] && !!ctx.registration?.uploads[c],
-  );
+  return secretClouds(ctx).filter((c) => !!ctx.registration?.uploads[c]);
 }
 
 export function isStep(steps: readonly StepId[], id: string): id is StepId {

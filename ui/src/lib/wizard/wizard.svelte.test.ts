@@ -117,3 +117,38 @@ describe("Continue", () => {
     expect(w.answers.aws.external_id).toBe("e-1");
   });
 });
+
+describe("which clouds need a secret", () => {
+  it("follows Rust's preview of the plan as it is, and the answers' estimate before or after a change", async () => {
+    let needs: string[] = [];
+    backend();
+    const inner = invoke.getMockImplementation()!;
+    invoke.mockImplementation(async (cmd: string, args: Record<string, unknown>) =>
+      cmd === "preview" ? { files: [], grants: [], findings: [], needs_secret: needs } : inner(cmd, args),
+    );
+    const w = new Wizard();
+    await w.init();
+    w.answers.clouds = ["gcp", "azure"];
+    // Before any preview: both clouds sign in with a key (not keyless), so Credentials and Send show.
+    expect(w.secretClouds).toEqual(["gcp", "azure"]);
+    expect(w.steps).toContain("credentials");
+
+    // Rust says only Azure takes a secret: the step graph, the Credentials page and Send follow it.
+    needs = ["azure", "vendor-api-key"];
+    await w.loadPreview();
+    expect(calls("preview")).toHaveLength(1);
+    expect(w.secretClouds).toEqual(["azure"]);
+    expect(w.sendClouds).toEqual(["azure"]);
+    needs = [];
+    await w.loadPreview();
+    expect(w.secretClouds).toEqual([]);
+    expect(w.steps).not.toContain("credentials");
+    expect(w.steps).not.toContain("send");
+
+    // A changed answer makes that preview another plan's: the estimate stands in until the next one.
+    w.answers.gcp.project_id = "another-project";
+    expect(w.secretClouds).toEqual(["gcp", "azure"]);
+    expect(w.steps).toContain("credentials");
+  });
+});
+

@@ -20,7 +20,7 @@ import {
 import { CloudSession } from "./cloud.svelte";
 import { fieldMessage } from "./errors";
 import {
-  CLOUD_ORDER, isStep, nextStep, progress, reachableSteps, sendClouds, stepsFor, stepTitle, type StepId,
+  CLOUD_ORDER, isStep, nextStep, progress, reachableSteps, secretClouds, sendClouds, stepsFor, stepTitle, type KeylessCloud, type StepId,
 } from "./steps";
 
 export type { ProbeRow, RegisterState, TestState } from "./cloud.svelte";
@@ -39,6 +39,8 @@ export class Wizard extends FormFlow<StepId> {
   draft = $state<Draft | null>(null);
   presenter = $state(false);
   preview = $state<Preview | null>(null);
+  /** The plan the preview was made of (JSON): Rust's `needs_secret` counts only while it is this plan. */
+  private previewOf = $state<string | null>(null);
   exported = $state<ExportResult | null>(null);
   exportFolder = $state("");
   /** Detection, apply, the keyring and the connectivity test, for this wizard's plan. */
@@ -57,8 +59,20 @@ export class Wizard extends FormFlow<StepId> {
   }
 
   profile = $derived(this.profiles.find((p) => p.id === this.answers.platform) ?? null);
+  plan = $derived(buildPlan(this.answers, this.profile));
+  /**
+   * The clouds whose secret the plan signs in with, from Rust (`Preview.needs_secret`) while the
+   * preview is of the plan as it is now; null before, when the step graph estimates from the answers.
+   */
+  private secretsKnown = $derived(
+    this.preview && this.previewOf === JSON.stringify(this.plan)
+      ? this.preview.needs_secret.filter((k): k is KeylessCloud => k === "gcp" || k === "azure")
+      : null,
+  );
+  /** The step-graph inputs: the answers, the vendor profile, and Rust's secrets once known. */
+  private context = $derived({ ...stepContext(this.answers, this.profile), secretClouds: this.secretsKnown });
   /** Every page that may be shown, events pages left off the main path included (Change and error links). */
-  reachable = $derived(reachableSteps(stepContext(this.answers, this.profile)));
+  reachable = $derived(reachableSteps(this.context));
   /**
    * An events page whose answer is the default is off the main path, but shown while the person is
    * on it (Change opened it) or while a problem is reported at its field.
@@ -72,16 +86,17 @@ export class Wizard extends FormFlow<StepId> {
     ),
   );
   /** What decides the pages: the answers, the vendor profile, and the events pages open now. */
-  private pageContext = $derived({ ...stepContext(this.answers, this.profile), eventsOpen: this.eventsOpen });
+  private pageContext = $derived({ ...this.context, eventsOpen: this.eventsOpen });
   steps = $derived(stepsFor(this.pageContext));
-  plan = $derived(buildPlan(this.answers, this.profile));
   /** What presenter mode hides: the plan's identifiers, and the export folder (its path often names the person). */
   sensitive = $derived([...sensitiveValues(this.answers), this.exportFolder.trim(), this.exported?.dir ?? ""].filter((v) => v.length >= 3));
   progress = $derived(progress(this.pageContext, this.step, this.profile?.display_name));
   /** The vendor issues the external id and has not yet: Apply and Export register the role first. */
   externalIdPending = $derived(externalIdPending(this.answers, this.profile));
   /** The clouds whose key or secret the "Send to {vendor}" page hands over. */
-  sendClouds = $derived(sendClouds(stepContext(this.answers, this.profile)));
+  sendClouds = $derived(sendClouds(this.context));
+  /** The clouds whose key or secret the Credentials page stores. */
+  secretClouds = $derived(secretClouds(this.context));
   inputs = $derived(this.step === "export" ? [EXPORT_FOLDER] : inputsForStep(this.step, this.answers, this.profile));
   /**
    * "How do you want to set this up?": apply from this computer or export. Export without AWS (no
@@ -349,7 +364,10 @@ export class Wizard extends FormFlow<StepId> {
         this.fail(problems);
         return;
       }
-      this.preview = await preview(this.plan);
+      const plan = this.plan;
+      const made = await preview(plan);
+      this.previewOf = JSON.stringify(plan);
+      this.preview = made;
     } catch (e) {
       this.fail([toIpcError(e)]);
     }
