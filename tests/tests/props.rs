@@ -49,6 +49,8 @@ fn aws_plan() -> impl Strategy<Value = Plan> {
                     vendor_credentials_id: None,
                     storage,
                     events,
+                    organization: None,
+                    accounts: Vec::new(),
                 }),
                 gcp: None,
                 azure: None,

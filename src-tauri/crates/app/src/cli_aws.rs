@@ -87,6 +87,9 @@ fn print_existing(rep: &aws::ApplyReport, out: &mut impl Write) {
 /// may not take over is refused before the vendor is told about it, then the registration; then
 /// the apply (or the dry run).
 pub fn apply(plan: &Path, r: &Resolved, dry_run: bool, adopt: bool, ignore_preflight: bool, out: &mut impl Write) -> i32 {
+    if r.aws_org.is_some() {
+        return crate::cli_org::apply(r, dry_run, adopt, ignore_preflight, out);
+    }
     if let Err(code) = require_aws(r) {
         return code;
     }
@@ -196,6 +199,10 @@ fn print_preflight(rep: &aws::preflight::PreflightReport, out: &mut impl Write) 
 /// `trustbridge preflight`: reads the guardrails (SCPs, bucket, key and bus policies) and says
 /// what would deny the vendor or apply. Exit 0 when nothing blocks, 1 when something does.
 pub fn preflight(r: &Resolved, json: bool, org_profile: Option<String>, out: &mut impl Write) -> i32 {
+    if r.aws_org.is_some() {
+        // The management account's own credentials read the organization's policies.
+        return crate::cli_org::preflight(r, json, out);
+    }
     if let Err(code) = require_aws(r) {
         return code;
     }
@@ -255,11 +262,34 @@ pub fn verify(plan: &Path, r: &Resolved, json: bool, timeout_secs: f64, out: &mu
         eprintln!("--timeout: must be between 0 and 600 seconds (got {timeout_secs})");
         return EXIT_INVALID;
     }
+    let timeout = Duration::from_secs_f64(timeout_secs);
+    if r.aws_org.is_none() {
+        let (code, results) = verify_clouds(plan, r, json, timeout, out);
+        if json {
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+        }
+        return code;
+    }
+    // An organization-wide plan: every AWS account, then the plan's other clouds if it has any;
+    // with --json one document `{"accounts": [...], "probes": [...]}`.
+    let (aws_code, accounts) = crate::cli_org::verify(r, json, timeout, out);
+    let (rest_code, probes) =
+        if r.gcp.is_some() || r.azure.is_some() { verify_clouds(plan, r, json, timeout, out) } else { (EXIT_OK, Vec::new()) };
+    if json {
+        let doc = serde_json::json!({ "accounts": accounts, "probes": probes });
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    }
+    aws_code.max(rest_code)
+}
+
+/// The connectivity test of the plan's single-account AWS, GCP and Azure sections: the exit code
+/// and the results (printed live and summed up, unless `json`).
+fn verify_clouds(plan: &Path, r: &Resolved, json: bool, timeout: Duration, out: &mut impl Write) -> (i32, Vec<ProbeResult>) {
     let rt = match runtime() {
         Ok(rt) => rt,
-        Err(code) => return code,
+        Err(code) => return (code, Vec::new()),
     };
-    let settings = CloudSettings::from_env().with_timeout(Duration::from_secs_f64(timeout_secs));
+    let settings = CloudSettings::from_env().with_timeout(timeout);
     crate::cli::show_warnings(&settings.warnings());
     let store = SecretStore::os();
     let missing_fix = |kind: SecretKind| {
@@ -295,19 +325,17 @@ pub fn verify(plan: &Path, r: &Resolved, json: bool, timeout_secs: f64, out: &mu
         Ok(Ok(rs)) => rs,
         Ok(Err(e)) => {
             print_error(&e);
-            return EXIT_FAILED;
+            return (EXIT_FAILED, Vec::new());
         }
         Err(_) => {
             eprintln!("verify: the probe thread panicked");
-            return EXIT_FAILED;
+            return (EXIT_FAILED, Vec::new());
         }
     };
     let o = out;
     let failed = results.iter().filter(|p| p.status == ProbeStatus::Fail).count();
     let verdict = Verdict::of(&results);
-    if json {
-        let _ = writeln!(o, "{}", serde_json::to_string_pretty(&results).unwrap_or_default());
-    } else {
+    if !json {
         let passed = results.iter().filter(|p| p.status == ProbeStatus::Pass).count();
         let partly = results.iter().filter(|p| p.status == ProbeStatus::Partial).count();
         let skipped = results.len() - passed - partly - failed;
@@ -329,14 +357,14 @@ pub fn verify(plan: &Path, r: &Resolved, json: bool, timeout_secs: f64, out: &mu
     }
     // Nothing proven is not a pass (the window shows the same run as not green); a partial check
     // is not a failure: it exits 0, and says what it did not check.
-    if matches!(verdict, Verdict::Pass | Verdict::Partial) {
-        EXIT_OK
-    } else {
-        EXIT_FAILED
-    }
+    let code = if matches!(verdict, Verdict::Pass | Verdict::Partial) { EXIT_OK } else { EXIT_FAILED };
+    (code, results)
 }
 
 pub fn revoke(plan: &Path, r: &Resolved, force: bool, out: &mut impl Write) -> i32 {
+    if r.aws_org.is_some() {
+        return crate::cli_org::revoke(r, force, out);
+    }
     if let Err(code) = require_aws(r) {
         return code;
     }

@@ -563,6 +563,8 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<plan::Plan>(),
         one::<plan::Integration>(),
         one::<plan::AwsPlan>(),
+        one::<plan::AwsOrganization>(),
+        one::<plan::AwsMemberAccount>(),
         one::<plan::AwsVendor>(),
         one::<plan::S3Storage>(),
         one::<plan::EventBus>(),

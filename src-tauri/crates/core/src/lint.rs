@@ -288,6 +288,17 @@ pub fn lint(r: &Resolved) -> Vec<Finding> {
             ));
         }
     }
+    // An organization-wide plan: each account's documents, named by their place in the bundle.
+    for a in r.aws_org.iter().flat_map(|o| &o.accounts) {
+        let mut found = Vec::new();
+        lint_aws(a, &mut found);
+        out.extend(found.into_iter().map(|mut f| {
+            if let Some(rest) = f.document.strip_prefix("aws/") {
+                f.document = format!("aws/accounts/{}/{rest}", a.account_id);
+            }
+            f
+        }));
+    }
     if let Some(g) = &r.gcp {
         for role in g.profile.bucket_roles.iter().chain(&g.profile.topic_roles) {
             if role.contains("admin") || role.ends_with(".editor") || role == "roles/owner" {

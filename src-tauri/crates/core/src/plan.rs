@@ -81,6 +81,51 @@ pub struct AwsPlan {
     pub storage: Vec<S3Storage>,
     #[serde(default)]
     pub events: Vec<EventBus>,
+    /// Many accounts at once (AWS Organizations). With it, `account_id` is the account you sign in
+    /// to (the management or a delegated-administrator account), and the role goes into each of
+    /// `accounts` (and, with the `stack-set` engine, every account of the organizational units).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<AwsOrganization>,
+    /// The member accounts, each with its own buckets and event buses (only with `organization`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<AwsMemberAccount>,
+}
+
+/// How an organization-wide plan reaches its member accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct AwsOrganization {
+    /// `member-role`: apply signs in to each listed account by assuming `member_role_name` there.
+    /// `stack-set`: a service-managed CloudFormation StackSet over `organizational_units`, with
+    /// automatic deployment to accounts that join them later.
+    pub engine: String,
+    /// The organizational units (`ou-…`) or the root (`r-…`) the StackSet deploys to (`stack-set`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organizational_units: Vec<String>,
+    /// The role apply assumes in each member account (`member-role`); `OrganizationAccountAccessRole`
+    /// when absent (`AWSControlTowerExecution` under Control Tower).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_role_name: Option<String>,
+    /// How many accounts are worked on at once: 1 to 50, 8 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrency: Option<u32>,
+}
+
+/// One member account of an organization-wide plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct AwsMemberAccount {
+    /// The member account's 12-digit id.
+    pub account_id: String,
+    /// Its buckets' and buses' region; the plan's `region` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub storage: Vec<S3Storage>,
+    #[serde(default)]
+    pub events: Vec<EventBus>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -6,6 +6,7 @@
 
 pub mod apply;
 mod exec;
+pub mod org;
 pub mod pack;
 pub mod preflight;
 pub mod profiles;
@@ -68,6 +69,10 @@ pub struct AwsSettings {
     pub org_profile: Option<String>,
     /// The same, as explicit credentials (tests, the wizard); the profile wins when both are set.
     pub org_credentials: Option<Credentials>,
+    /// The same, as a credentials provider (an organization-wide plan: the management account's own
+    /// credential chain, while each member account is worked on through its member role); used
+    /// when neither of the two above is set.
+    pub org_provider: Option<SharedCredentialsProvider>,
     /// The shared config and credentials files to read instead of the SDK's defaults (tests);
     /// `None` each: `~/.aws/…` or what `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE` name.
     pub config_file: Option<std::path::PathBuf>,
@@ -94,6 +99,7 @@ impl Default for AwsSettings {
             adopt: false,
             org_profile: None,
             org_credentials: None,
+            org_provider: None,
             config_file: None,
             credentials_file: None,
             provider: None,

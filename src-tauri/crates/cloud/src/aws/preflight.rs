@@ -206,7 +206,13 @@ async fn organization(
     let reader = match (&st.org_profile, &st.org_credentials) {
         (Some(p), _) => aws_sdk_organizations::Client::new(&sdk_config(&s.region, Some(p), None, st).await),
         (None, Some(c)) => aws_sdk_organizations::Client::new(&sdk_config(&s.region, None, Some(c.clone()), st).await),
-        (None, None) => org,
+        (None, None) => match &st.org_provider {
+            Some(p) => {
+                let with = super::AwsSettings { provider: Some(p.clone()), ..st.clone() };
+                aws_sdk_organizations::Client::new(&sdk_config(&s.region, None, None, &with).await)
+            }
+            None => org,
+        },
     };
     match scp_path(s, &reader, &a.account_id).await {
         Ok(path) => {
@@ -225,7 +231,7 @@ async fn organization(
             out.extend(scp_findings(&levels, requests, facts));
         }
         Err(e) => {
-            let how = if st.org_profile.is_some() || st.org_credentials.is_some() {
+            let how = if st.org_profile.is_some() || st.org_credentials.is_some() || st.org_provider.is_some() {
                 "with the organization's credentials given"
             } else {
                 "with these credentials"

@@ -9,13 +9,14 @@ pub mod gcp;
 pub mod pack;
 pub mod pulumi;
 pub mod sh;
+pub mod stackset;
 pub mod summary;
 pub mod terraform;
 pub mod yaml;
 
 use serde::Serialize;
 
-use crate::validate::Resolved;
+use crate::validate::{Resolved, ResolvedAws};
 
 /// One file of the bundle, path relative to the bundle root.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -102,23 +103,20 @@ pub fn render_with(r: &Resolved, sealed: Option<&SealedCredentials>) -> Bundle {
         files.push(Artifact::text("credentials.age", s.armored.clone()));
     }
     if let Some(a) = &r.aws {
-        let docs = aws::documents(a);
-        files.push(Artifact::text("aws/trust-policy.json", docs.trust.to_pretty_json()));
-        if let Some(s) = &docs.storage {
-            files.push(Artifact::text("aws/storage-policy.json", s.to_pretty_json()));
-        }
-        if let Some(e) = &docs.events {
-            files.push(Artifact::text("aws/events-policy.json", e.to_pretty_json()));
-        }
-        files.push(Artifact::script("aws/setup.sh", aws::setup_sh(r, a)));
-        files.push(Artifact::script("aws/revoke.sh", aws::revoke_sh(r)));
-        if let Some(set) = crate::model::RoleSet::from_vendor(r) {
-            files.push(Artifact::text("aws/cloudformation.yaml", aws_iac::cfn_yaml(&set)));
-            files.push(Artifact::text("aws/main.tf", aws_iac::terraform(&set)));
-            files.push(Artifact::text("aws/pulumi/__main__.py", aws_iac::pulumi(&set)));
-        }
-        files.push(Artifact::text("aws/pulumi/Pulumi.yaml", pulumi::project_yaml("trustbridge-aws", "Trustbridge: vendor access role")));
-        files.push(Artifact::text("aws/pulumi/requirements.txt", pulumi::requirements("aws")));
+        files.extend(aws_files(r, a, "aws"));
+    }
+    // An organization-wide plan: each account's files, as its single-account plan would have them.
+    for a in r.aws_org.iter().flat_map(|o| &o.accounts) {
+        files.extend(aws_files(&r.for_account(a), a, &format!("aws/accounts/{}", a.account_id)));
+    }
+    // The stack-set engine: the StackSet over the organizational units, and how to deploy it.
+    if let (Some(t), Some(deploy), Some(revoke), Some(tf)) =
+        (stackset::template_yaml(r), stackset::deploy_sh(r), stackset::revoke_sh(r), stackset::terraform(r))
+    {
+        files.push(Artifact::text(&format!("aws/stackset/{}", stackset::TEMPLATE_FILE), t));
+        files.push(Artifact::script("aws/stackset/deploy.sh", deploy));
+        files.push(Artifact::script("aws/stackset/revoke.sh", revoke));
+        files.push(Artifact::text("aws/stackset/stackset.tf", tf));
     }
     if let Some(g) = &r.gcp {
         let m = gcp::model(g);
@@ -148,4 +146,30 @@ pub fn render_with(r: &Resolved, sealed: Option<&SealedCredentials>) -> Bundle {
         files.push(Artifact::text("azure/pulumi/requirements.txt", pulumi::requirements("azure")));
     }
     Bundle { files }
+}
+
+/// The AWS files of one account (`dir`: `aws`, or `aws/accounts/{id}` in an organization-wide plan).
+fn aws_files(r: &Resolved, a: &ResolvedAws, dir: &str) -> Vec<Artifact> {
+    let mut files = Vec::new();
+    let docs = aws::documents(a);
+    files.push(Artifact::text(&format!("{dir}/trust-policy.json"), docs.trust.to_pretty_json()));
+    if let Some(s) = &docs.storage {
+        files.push(Artifact::text(&format!("{dir}/storage-policy.json"), s.to_pretty_json()));
+    }
+    if let Some(e) = &docs.events {
+        files.push(Artifact::text(&format!("{dir}/events-policy.json"), e.to_pretty_json()));
+    }
+    files.push(Artifact::script(&format!("{dir}/setup.sh"), aws::setup_sh(r, a)));
+    files.push(Artifact::script(&format!("{dir}/revoke.sh"), aws::revoke_sh(r)));
+    if let Some(set) = crate::model::RoleSet::from_vendor(r) {
+        files.push(Artifact::text(&format!("{dir}/cloudformation.yaml"), aws_iac::cfn_yaml(&set)));
+        files.push(Artifact::text(&format!("{dir}/main.tf"), aws_iac::terraform(&set)));
+        files.push(Artifact::text(&format!("{dir}/pulumi/__main__.py"), aws_iac::pulumi(&set)));
+    }
+    files.push(Artifact::text(
+        &format!("{dir}/pulumi/Pulumi.yaml"),
+        pulumi::project_yaml("trustbridge-aws", "Trustbridge: vendor access role"),
+    ));
+    files.push(Artifact::text(&format!("{dir}/pulumi/requirements.txt"), pulumi::requirements("aws")));
+    files
 }

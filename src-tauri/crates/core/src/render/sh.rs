@@ -102,7 +102,8 @@ impl Script {
     }
 }
 
-fn render_words(words: &[Word]) -> String {
+/// The words of one command, each quoted once (for a command inside a line of [`Script::raw`]).
+pub fn render_words(words: &[Word]) -> String {
     words.iter().map(Word::render).collect::<Vec<_>>().join(" ")
 }
 

@@ -20,6 +20,9 @@ pub struct Handoff {
     pub integration: crate::plan::Integration,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aws: Option<AwsHandoff>,
+    /// An organization-wide plan: the role in each account (the same name, trust and external id).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aws_accounts: Vec<AwsHandoff>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gcp: Option<GcpHandoff>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76,17 +79,18 @@ fn credentials_route(r: &Resolved, upload: Upload, what: &str, registered: Optio
     }
 }
 
+fn aws_handoff(a: &crate::validate::ResolvedAws) -> AwsHandoff {
+    AwsHandoff { role_arn: a.role_arn(), external_id: a.external_id.clone(), vendor_credentials_id: a.vendor_credentials_id.clone() }
+}
+
 pub fn handoff(r: &Resolved, sealed: Option<&SealedCredentials>) -> Handoff {
     Handoff {
         version: 1,
         platform: r.profile.id.clone(),
         profile_origin: r.profile_origin.clone(),
         integration: r.plan.integration.clone(),
-        aws: r.aws.as_ref().map(|a| AwsHandoff {
-            role_arn: a.role_arn(),
-            external_id: a.external_id.clone(),
-            vendor_credentials_id: a.vendor_credentials_id.clone(),
-        }),
+        aws: r.aws.as_ref().map(aws_handoff),
+        aws_accounts: r.aws_org.iter().flat_map(|o| &o.accounts).map(aws_handoff).collect(),
         gcp: r.gcp.as_ref().map(|g| GcpHandoff {
             project_id: g.project_id.clone(),
             service_account_email: g.service_account_email(),
@@ -124,7 +128,7 @@ pub fn summary_md(r: &Resolved, sealed: Option<&SealedCredentials>) -> String {
     let _ = writeln!(
         s,
         "This folder grants **{vendor}** read access to the storage listed below{}. Nothing else is granted. It holds no secret.\n",
-        if r.aws.as_ref().is_some_and(|a| !a.event_buses.is_empty())
+        if r.aws_accounts().iter().any(|a| !a.event_buses.is_empty())
             || r.gcp.as_ref().is_some_and(|g| !g.topics.is_empty())
             || r.azure.as_ref().is_some_and(|z| !z.topics.is_empty())
         {
@@ -153,6 +157,38 @@ pub fn summary_md(r: &Resolved, sealed: Option<&SealedCredentials>) -> String {
         }
         let _ = writeln!(s, "\n**Apply:** run `aws/setup.sh` with credentials for account {} (or create the role in the console with `aws/trust-policy.json` and add the other JSON files as inline policies).\n", a.account_id);
         let _ = writeln!(s, "**Revoke:** run `aws/revoke.sh`, or delete the role `{}` in the IAM console. To pause access without deleting, remove the vendor statement from the role's trust policy.\n", a.role_name);
+    }
+    if let Some(o) = &r.aws_org {
+        let first = o.accounts.first();
+        let _ = writeln!(s, "## AWS Organization ({} accounts, signed in to {})\n", o.accounts.len(), o.management_account_id);
+        if let Some(a) = first {
+            let _ = writeln!(
+                s,
+                "**Who:** in each account, the role `{}{}` can be assumed by the vendor's AWS account `{}`{}.\n",
+                a.role_path,
+                a.role_name,
+                a.vendor_account,
+                if a.external_id.is_some() { ", only with the external id in `handoff.json`" } else { "" }
+            );
+        }
+        let how = match o.engine {
+            crate::validate::OrgEngine::MemberRole => format!(
+                "`trustbridge apply --plan plan.json` signs in to each account through `{}` ({} at a time); or run each account's `aws/accounts/<id>/setup.sh` with that account's credentials",
+                o.member_role_name, o.max_concurrency
+            ),
+            crate::validate::OrgEngine::StackSet => format!(
+                "a service-managed CloudFormation StackSet over {}; or run each account's `aws/accounts/<id>/setup.sh`",
+                o.organizational_units.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        let _ = writeln!(s, "**Apply:** {how}.\n");
+        for a in &o.accounts {
+            let _ = writeln!(s, "### Account {} ({})\n", a.account_id, a.region);
+            for line in aws_lines(a) {
+                let _ = writeln!(s, "- {line}");
+            }
+            let _ = writeln!(s);
+        }
     }
     if let Some(g) = &r.gcp {
         let _ = writeln!(s, "## Google Cloud (project {})\n", g.project_id);
@@ -293,6 +329,9 @@ pub fn grant_lines(r: &Resolved) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(a) = &r.aws {
         out.extend(aws_lines(a).into_iter().map(|l| format!("AWS: {l}")));
+    }
+    for a in r.aws_org.iter().flat_map(|o| &o.accounts) {
+        out.extend(aws_lines(a).into_iter().map(|l| format!("AWS {}: {l}", a.account_id)));
     }
     if let Some(g) = &r.gcp {
         out.extend(gcp_lines(g).into_iter().map(|l| format!("Google Cloud: {l}")));

@@ -210,20 +210,111 @@ pub struct Resolved {
     /// Where the profile came from: built in, a file signed by a trusted key, or a file used unsigned
     /// because the user allowed it. SUMMARY.md and handoff.json record it.
     pub profile_origin: ProfileOrigin,
+    /// A single-account plan's AWS section; `None` for an organization-wide plan (see `aws_org`).
     pub aws: Option<ResolvedAws>,
+    /// An organization-wide plan's AWS section: every target account resolved alike.
+    pub aws_org: Option<ResolvedOrg>,
     pub gcp: Option<ResolvedGcp>,
     pub azure: Option<ResolvedAzure>,
 }
 
+/// How an organization-wide plan reaches its member accounts (`aws.organization.engine`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OrgEngine {
+    /// Assume a role in each listed member account and apply there, as for one account.
+    MemberRole,
+    /// A service-managed CloudFormation StackSet over organizational units.
+    StackSet,
+}
+
+impl OrgEngine {
+    pub const NAMES: [&'static str; 2] = ["member-role", "stack-set"];
+    pub fn name(self) -> &'static str {
+        match self {
+            OrgEngine::MemberRole => "member-role",
+            OrgEngine::StackSet => "stack-set",
+        }
+    }
+}
+
+/// The member role apply assumes when the plan names none (what AWS Organizations creates in an
+/// account it creates).
+pub const DEFAULT_MEMBER_ROLE: &str = "OrganizationAccountAccessRole";
+/// Accounts worked on at once when the plan does not say.
+pub const DEFAULT_MAX_CONCURRENCY: usize = 8;
+/// The most accounts worked on at once.
+pub const MAX_CONCURRENCY: u32 = 50;
+
+/// An organization-wide plan after validation.
+#[derive(Debug, Clone)]
+pub struct ResolvedOrg {
+    /// The account signed in to: the management or a delegated-administrator account (`aws.account_id`).
+    pub management_account_id: String,
+    pub engine: OrgEngine,
+    /// StackSet targets: `ou-…` and `r-…` ids.
+    pub organizational_units: Vec<String>,
+    pub member_role_name: String,
+    pub max_concurrency: usize,
+    /// Every listed account as a single-account plan would resolve it: the same role, trust and
+    /// external id, its own buckets, buses and region.
+    pub accounts: Vec<ResolvedAws>,
+}
+
+impl ResolvedOrg {
+    /// The role apply assumes in `account` (never the management account itself: that one is
+    /// worked on with the credentials signed in).
+    pub fn member_role_arn(&self, account: &ResolvedAws) -> String {
+        format!("arn:{}:iam::{}:role/{}", account.partition.name, account.account_id, self.member_role_name)
+    }
+}
+
 impl Resolved {
+    /// One account of an organization-wide plan, as the single-account plan it amounts to (its
+    /// AWS section only): every single-account renderer, apply, verify and revoke serves it as is.
+    pub fn for_account(&self, a: &ResolvedAws) -> Resolved {
+        let mut plan = self.plan.clone();
+        plan.gcp = None;
+        plan.azure = None;
+        if let Some(p) = plan.aws.as_mut() {
+            p.account_id = a.account_id.clone();
+            p.region = a.region.clone();
+            p.storage = a.storage.clone();
+            p.events = a.event_buses.iter().map(|b| crate::plan::EventBus { event_bus_name: b.clone() }).collect();
+            p.organization = None;
+            p.accounts = Vec::new();
+        }
+        Resolved {
+            plan,
+            profile: self.profile.clone(),
+            profile_origin: self.profile_origin.clone(),
+            aws: Some(a.clone()),
+            aws_org: None,
+            gcp: None,
+            azure: None,
+        }
+    }
+
+    /// Every AWS account the plan sets up: the one of a single-account plan, or each of an
+    /// organization's listed accounts.
+    pub fn aws_accounts(&self) -> Vec<&ResolvedAws> {
+        match (&self.aws, &self.aws_org) {
+            (Some(a), _) => vec![a],
+            (None, Some(o)) => o.accounts.iter().collect(),
+            (None, None) => Vec::new(),
+        }
+    }
+
     /// Before the vendor has issued the external id: this plan with a stand-in
     /// (`ISSUED-BY-{PROFILE}`) in its place, so the role's documents and changes can be shown (check
     /// page, dry run, lint of the other documents). Never exported or applied: [`crate::lint`]
     /// refuses the pending plan itself.
     pub fn with_stand_in_external_id(&self) -> Resolved {
         let mut shown = self.clone();
-        if let Some(a) = shown.aws.as_mut().filter(|a| a.external_id_pending) {
-            a.external_id = Some(format!("ISSUED-BY-{}", self.profile.id.to_ascii_uppercase()));
+        let stand_in = format!("ISSUED-BY-{}", self.profile.id.to_ascii_uppercase());
+        let accounts = shown.aws.iter_mut().chain(shown.aws_org.iter_mut().flat_map(|o| o.accounts.iter_mut()));
+        for a in accounts.filter(|a| a.external_id_pending) {
+            a.external_id = Some(stand_in.clone());
             a.external_id_pending = false;
         }
         shown
@@ -305,13 +396,21 @@ fn validate_against(plan: &Plan, profile: Result<(Profile, ProfileOrigin), CoreE
     let unsupported =
         |cloud: &str| Problem::new(cloud, format!("vendor profile '{pid}' does not support this cloud; remove the section"), cloud);
 
-    let aws = match (&plan.aws, profile.as_ref().map(|p| &p.aws)) {
-        (Some(a), Some(Some(ap))) => validate_aws(&mut c, a, ap, &pid, profile.as_ref().is_some_and(Profile::vendor_issues_external_id)),
+    let (aws, aws_org) = match (&plan.aws, profile.as_ref().map(|p| &p.aws)) {
+        (Some(a), Some(Some(ap))) => {
+            match validate_aws(&mut c, a, ap, &pid, profile.as_ref().is_some_and(Profile::vendor_issues_external_id)) {
+                Some(base) => match &a.organization {
+                    None => (Some(base), None),
+                    Some(o) => (None, validate_org(&mut c, a, o, &base, ap, &pid)),
+                },
+                None => (None, None),
+            }
+        }
         (Some(_), Some(None)) => {
             c.push(unsupported("aws"));
-            None
+            (None, None)
         }
-        _ => None,
+        _ => (None, None),
     };
     let gcp = match (&plan.gcp, profile.as_ref().map(|p| &p.gcp)) {
         (Some(g), Some(Some(gp))) => validate_gcp(&mut c, g, gp),
@@ -331,7 +430,7 @@ fn validate_against(plan: &Plan, profile: Result<(Profile, ProfileOrigin), CoreE
     };
     // Sections that failed to resolve have already pushed problems.
     if let (true, Some(profile), Some(profile_origin)) = (c.problems.is_empty(), profile, origin) {
-        let resolved = Resolved { plan: plan.clone(), profile, profile_origin, aws, gcp, azure };
+        let resolved = Resolved { plan: plan.clone(), profile, profile_origin, aws, aws_org, gcp, azure };
         // IAM size limits are checked here, before anything is written or applied.
         let size_problems = crate::render::aws::size_problems(&resolved);
         if size_problems.is_empty() {
@@ -496,33 +595,32 @@ fn validate_aws(c: &mut Check, a: &crate::plan::AwsPlan, ap: &AwsProfile, pid: &
         (None, _) => {}
     }
 
-    // What is granted.
-    if a.storage.is_empty() && a.events.is_empty() {
-        c.push(Problem::new("aws.storage", "nothing to grant: add at least one bucket (or an event bus)", "[]"));
-    }
-    for (i, s) in a.storage.iter().enumerate() {
-        c.rule(format!("aws.storage[{i}].bucket"), &s.bucket, rules::s3_bucket(&s.bucket));
-        if let Some(p) = &s.prefix {
-            c.rule(format!("aws.storage[{i}].prefix"), p, rules::s3_prefix(p));
+    // What is granted (an organization-wide plan grants in each account instead).
+    if a.organization.is_none() {
+        if !a.accounts.is_empty() {
+            c.push(
+                Problem::new(
+                    "aws.accounts",
+                    "member accounts need an 'aws.organization' section (how to reach them)",
+                    &a.accounts.len().to_string(),
+                )
+                .with_fix("add aws.organization with engine 'member-role' or 'stack-set', or move the buckets to aws.storage"),
+            );
         }
-        if let Some(k) = &s.kms_key_arn {
-            if part_ok && region_ok {
-                c.rule(format!("aws.storage[{i}].kms_key_arn"), k, rules::kms_key_arn(k, &a.partition, &a.region));
+        if a.storage.is_empty() && a.events.is_empty() {
+            c.push(Problem::new("aws.storage", "nothing to grant: add at least one bucket (or an event bus)", "[]"));
+        }
+        grants(c, "aws", &a.storage, &a.events, ap, pid, (part_ok && region_ok).then_some((&a.partition, &a.region)));
+    } else {
+        for (field, n) in [("aws.storage", a.storage.len()), ("aws.events", a.events.len())] {
+            if n > 0 {
+                c.push(
+                    Problem::new(field, "with aws.organization, each account names its own: move these to aws.accounts[…]", &n.to_string())
+                        .with_fix("list the buckets and buses under the member account they belong to"),
+                );
             }
         }
     }
-    duplicates(c, "aws.storage", a.storage.iter().map(|s| format!("{}/{}", s.bucket, s.prefix.clone().unwrap_or_default())).enumerate());
-    if !a.events.is_empty() && ap.event_bus_actions.is_empty() {
-        c.push(Problem::new(
-            "aws.events",
-            format!("vendor profile '{pid}' publishes no events; remove the event buses"),
-            &a.events[0].event_bus_name,
-        ));
-    }
-    for (i, e) in a.events.iter().enumerate() {
-        c.rule(format!("aws.events[{i}].event_bus_name"), &e.event_bus_name, rules::event_bus_name(&e.event_bus_name));
-    }
-    duplicates(c, "aws.events", a.events.iter().map(|e| e.event_bus_name.clone()).enumerate());
 
     if c.problems.len() != before {
         return None;
@@ -542,6 +640,178 @@ fn validate_aws(c: &mut Check, a: &crate::plan::AwsPlan, ap: &AwsProfile, pid: &
         storage: a.storage.clone(),
         event_buses: a.events.iter().map(|e| e.event_bus_name.clone()).collect(),
         profile: ap.clone(),
+    })
+}
+
+/// The buckets and buses granted in one account, reported under `prefix` (`aws`, `aws.accounts[3]`);
+/// `place` is the (partition, region) KMS key ARNs must match, when those are valid.
+fn grants(
+    c: &mut Check,
+    prefix: &str,
+    storage: &[S3Storage],
+    events: &[crate::plan::EventBus],
+    ap: &AwsProfile,
+    pid: &str,
+    place: Option<(&String, &String)>,
+) {
+    for (i, s) in storage.iter().enumerate() {
+        c.rule(format!("{prefix}.storage[{i}].bucket"), &s.bucket, rules::s3_bucket(&s.bucket));
+        if let Some(p) = &s.prefix {
+            c.rule(format!("{prefix}.storage[{i}].prefix"), p, rules::s3_prefix(p));
+        }
+        if let Some(k) = &s.kms_key_arn {
+            if let Some((partition, region)) = place {
+                c.rule(format!("{prefix}.storage[{i}].kms_key_arn"), k, rules::kms_key_arn(k, partition, region));
+            }
+        }
+    }
+    duplicates(
+        c,
+        &format!("{prefix}.storage"),
+        storage.iter().map(|s| format!("{}/{}", s.bucket, s.prefix.clone().unwrap_or_default())).enumerate(),
+    );
+    if let (Some(first), true) = (events.first(), ap.event_bus_actions.is_empty()) {
+        c.push(Problem::new(
+            format!("{prefix}.events"),
+            format!("vendor profile '{pid}' publishes no events; remove the event buses"),
+            &first.event_bus_name,
+        ));
+    }
+    for (i, e) in events.iter().enumerate() {
+        c.rule(format!("{prefix}.events[{i}].event_bus_name"), &e.event_bus_name, rules::event_bus_name(&e.event_bus_name));
+    }
+    duplicates(c, &format!("{prefix}.events"), events.iter().map(|e| e.event_bus_name.clone()).enumerate());
+}
+
+/// An organization-wide plan: the engine and its settings, then each member account like a
+/// single-account plan's grants (reported at `aws.accounts[i]…`). `base` is the plan's AWS section
+/// resolved without grants: the role, trust and external id every account gets.
+fn validate_org(
+    c: &mut Check,
+    a: &crate::plan::AwsPlan,
+    o: &crate::plan::AwsOrganization,
+    base: &ResolvedAws,
+    ap: &AwsProfile,
+    pid: &str,
+) -> Option<ResolvedOrg> {
+    let before = c.problems.len();
+    if base.external_id_pending {
+        c.push(
+            Problem::new(
+                "aws.external_id",
+                "an organization-wide plan needs the external id the vendor issued: every account's role trusts it",
+                "",
+            )
+            .with_fix(format!(
+                "register one account with the vendor first (`trustbridge register`), then copy its aws.external_id into this plan ({pid})"
+            )),
+        );
+    }
+    let engine = match o.engine.as_str() {
+        "member-role" => Some(OrgEngine::MemberRole),
+        "stack-set" => Some(OrgEngine::StackSet),
+        other => {
+            c.push(Problem::new("aws.organization.engine", format!("must be one of {}", OrgEngine::NAMES.join(", ")), other));
+            None
+        }
+    };
+    for (i, u) in o.organizational_units.iter().enumerate() {
+        c.rule(format!("aws.organization.organizational_units[{i}]"), u, rules::organization_target(u));
+    }
+    duplicates(c, "aws.organization.organizational_units", o.organizational_units.iter().cloned().enumerate());
+    let member_role_name = o.member_role_name.clone().unwrap_or_else(|| DEFAULT_MEMBER_ROLE.to_string());
+    if c.rule("aws.organization.member_role_name", &member_role_name, rules::aws_role_name(&member_role_name))
+        && member_role_name == base.role_name
+    {
+        c.push(
+            Problem::new(
+                "aws.organization.member_role_name",
+                "is the vendor's role: apply signs in to each account with it, so it must be another role",
+                &member_role_name,
+            )
+            .with_fix(
+                "name the organization's access role (OrganizationAccountAccessRole, AWSControlTowerExecution), or change aws.role_name",
+            ),
+        );
+    }
+    let max = o.max_concurrency.unwrap_or(DEFAULT_MAX_CONCURRENCY as u32);
+    if !(1..=MAX_CONCURRENCY).contains(&max) {
+        c.push(Problem::new("aws.organization.max_concurrency", format!("must be between 1 and {MAX_CONCURRENCY}"), &max.to_string()));
+    }
+    match engine {
+        Some(OrgEngine::MemberRole) => {
+            if a.accounts.is_empty() {
+                c.push(
+                    Problem::new("aws.accounts", "the member-role engine sets up the accounts listed here: list at least one", "[]")
+                        .with_fix("add the member accounts with their buckets, or use engine 'stack-set' to cover organizational units"),
+                );
+            }
+            if let Some(first) = o.organizational_units.first() {
+                c.push(
+                    Problem::new(
+                        "aws.organization.organizational_units",
+                        "only the stack-set engine deploys to organizational units; member-role works on aws.accounts",
+                        first,
+                    )
+                    .with_fix("list the accounts in aws.accounts, or use engine 'stack-set'"),
+                );
+            }
+        }
+        Some(OrgEngine::StackSet) if o.organizational_units.is_empty() => c.push(
+            Problem::new(
+                "aws.organization.organizational_units",
+                "the StackSet deploys to organizational units: name at least one (ou-…, or the root r-…)",
+                "[]",
+            )
+            .with_fix("find them with: aws organizations list-roots / list-organizational-units-for-parent"),
+        ),
+        _ => {}
+    }
+    let mut accounts = Vec::new();
+    for (i, acct) in a.accounts.iter().enumerate() {
+        let prefix = format!("aws.accounts[{i}]");
+        if c.rule(format!("{prefix}.account_id"), &acct.account_id, rules::aws_account_id(&acct.account_id))
+            && acct.account_id == base.vendor_account
+        {
+            c.push(Problem::new(
+                format!("{prefix}.account_id"),
+                "is the vendor's account: the role goes into your accounts",
+                &acct.account_id,
+            ));
+        }
+        let region = acct.region.clone().unwrap_or_else(|| a.region.clone());
+        let region_ok = match &acct.region {
+            Some(r) => c.rule(format!("{prefix}.region"), r, rules::aws_region(r, &a.partition)),
+            None => rules::aws_region(&region, &a.partition).is_ok(),
+        };
+        if acct.storage.is_empty() && acct.events.is_empty() {
+            c.push(Problem::new(
+                format!("{prefix}.storage"),
+                "nothing to grant in this account: add at least one bucket (or an event bus)",
+                "[]",
+            ));
+        }
+        let partition_ok = rules::partition(&a.partition).is_ok();
+        grants(c, &prefix, &acct.storage, &acct.events, ap, pid, (partition_ok && region_ok).then_some((&a.partition, &region)));
+        accounts.push(ResolvedAws {
+            account_id: acct.account_id.clone(),
+            region,
+            storage: acct.storage.clone(),
+            event_buses: acct.events.iter().map(|e| e.event_bus_name.clone()).collect(),
+            ..base.clone()
+        });
+    }
+    duplicates(c, "aws.accounts", a.accounts.iter().map(|x| x.account_id.clone()).enumerate());
+    if c.problems.len() != before {
+        return None;
+    }
+    Some(ResolvedOrg {
+        management_account_id: a.account_id.clone(),
+        engine: engine?,
+        organizational_units: o.organizational_units.clone(),
+        member_role_name,
+        max_concurrency: max as usize,
+        accounts,
     })
 }
 

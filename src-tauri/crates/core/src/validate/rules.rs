@@ -29,6 +29,25 @@ pub fn aws_account_id(v: &str) -> Rule {
     }
 }
 
+/// A StackSet deployment target: an organizational unit (`ou-` + 4–32 lower-case letters or
+/// digits + `-` + 8–32 more) or the organization's root (`r-` + 4–32).
+pub fn organization_target(v: &str) -> Rule {
+    let ok =
+        |part: &str, min: usize| (min..=32).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let valid = if let Some(rest) = v.strip_prefix("ou-") {
+        matches!(rest.split_once('-'), Some((root, unit)) if ok(root, 4) && ok(unit, 8))
+    } else if let Some(rest) = v.strip_prefix("r-") {
+        ok(rest, 4)
+    } else {
+        false
+    };
+    if valid {
+        Ok(())
+    } else {
+        fail("an organizational unit id looks like 'ou-ab12-cd34ef56', the root's like 'r-ab12'")
+    }
+}
+
 pub fn partition(v: &str) -> Rule {
     if PARTITIONS.contains(&v) {
         Ok(())

@@ -1,0 +1,263 @@
+//! CLI: `apply`, `preflight`, `verify` and `revoke` of an organization-wide AWS plan (the
+//! `member-role` engine). Each account is worked on as a single-account plan by
+//! `trustbridge_cloud::aws::org`; this prints a line as each account ends (stderr), then one row
+//! per account in the plan's order and a one-line summary (stdout).
+//!
+//! Exit codes: 0 every account ok, 1 any account failed, 2 the plan cannot be run this way.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use trustbridge_cloud::aws::org::{self, AccountOutcome};
+use trustbridge_cloud::aws::preflight::PreflightReport;
+use trustbridge_cloud::aws::{ApplyFailure, ApplyReport, AwsSettings, ProbeResult, ProbeStatus, RevokeReport};
+use trustbridge_cloud::CloudError;
+use trustbridge_core::guardrail::{self, GuardSeverity};
+use trustbridge_core::validate::{OrgEngine, Resolved, ResolvedOrg};
+
+use crate::aws_apply::AwsApply;
+use crate::cli::{EXIT_FAILED, EXIT_INVALID, EXIT_OK};
+
+/// What apply did in one account: what pre-flight found there, and the apply (or dry run); no
+/// report when a blocking finding stopped the account before any change.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AccountApply {
+    pub preflight: PreflightReport,
+    pub report: Option<ApplyReport>,
+}
+
+/// Pre-flight's findings in an account, one indented line each with its fix.
+fn finding_lines(rep: &PreflightReport) -> String {
+    rep.findings
+        .iter()
+        .map(|f| {
+            let sev = if f.severity == GuardSeverity::Blocking { "BLOCKING" } else { "warning" };
+            format!("\n      pre-flight {sev} [{}] {}\n        fix: {}", f.code.as_str(), f.message, f.fix)
+        })
+        .collect()
+}
+
+/// The member-role engine's commands need its section; the stack-set engine is exported, not applied here.
+fn member_role(r: &Resolved) -> Result<&ResolvedOrg, i32> {
+    let Some(o) = &r.aws_org else {
+        eprintln!("{}; this command works on the plan's AWS section", CloudError::NoSection { cloud: "aws" });
+        return Err(EXIT_INVALID);
+    };
+    if o.engine != OrgEngine::MemberRole {
+        eprintln!(
+            "aws.organization.engine is '{}': `trustbridge export` writes the StackSet and the commands that deploy it; apply, verify and revoke here work with engine 'member-role'",
+            o.engine.name()
+        );
+        return Err(EXIT_INVALID);
+    }
+    Ok(o)
+}
+
+fn runtime() -> Result<trustbridge_cloud::Runtime, i32> {
+    trustbridge_cloud::runtime().map_err(|e| {
+        eprintln!("could not start the async runtime: {e}");
+        EXIT_FAILED
+    })
+}
+
+/// The error of a failed account on one line, with its fix on the next.
+fn failure_lines(f: &ApplyFailure) -> String {
+    let mut s = format!("FAILED [{}] {}", f.error.code(), f.error);
+    if let Some(fix) = f.error.fix() {
+        s.push_str(&format!("\n      fix: {fix}"));
+    }
+    if !f.done.is_empty() {
+        s.push_str(&format!("\n      done before the failure: {}", f.done.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")));
+    }
+    s
+}
+
+/// Prints the per-account table and the summary; the exit code.
+fn table<T>(out: &mut impl Write, outcomes: &[AccountOutcome<T>], verb: &str, started: Instant, row: impl Fn(&T) -> (bool, String)) -> i32 {
+    let mut failed = Vec::new();
+    for o in outcomes {
+        let (ok, text) = match (o.ok(), o.failure()) {
+            (Some(t), _) => row(t),
+            (None, Some(f)) => (false, failure_lines(f)),
+            (None, None) => (false, String::new()),
+        };
+        if !ok {
+            failed.push(o.account_id.as_str());
+        }
+        let _ = writeln!(out, "{}  {}", o.account_id, text);
+    }
+    let n = outcomes.len();
+    let ms = started.elapsed().as_millis();
+    if failed.is_empty() {
+        let _ = writeln!(out, "{verb}: {n} of {n} accounts ok ({ms} ms)");
+        EXIT_OK
+    } else {
+        let _ = writeln!(out, "{verb}: {} of {n} accounts ok, {} failing: {} ({ms} ms)", n - failed.len(), failed.len(), failed.join(", "));
+        let _ = writeln!(out, "re-run the same command to retry: accounts that are done are left as they are");
+        EXIT_FAILED
+    }
+}
+
+fn progress<T>(verb: &'static str) -> impl Fn(&AccountOutcome<T>) + Sync {
+    move |o: &AccountOutcome<T>| {
+        let how = o.via_role.as_deref().map(|r| format!(" as {r}")).unwrap_or_default();
+        eprintln!("{verb} {}{how}: {}", o.account_id, if o.failure().is_some() { "failed" } else { "done" });
+    }
+}
+
+/// Pre-flight, then apply (or its dry run), in every account: a blocking finding in an account
+/// stops that account only, unless `ignore_preflight`.
+pub fn apply(r: &Resolved, dry_run: bool, adopt: bool, ignore_preflight: bool, out: &mut impl Write) -> i32 {
+    let org = match member_role(r) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let base = AwsSettings { adopt, ..AwsSettings::from_env() };
+    let _ = writeln!(
+        out,
+        "{} in {} account(s), {} at a time, through {}",
+        if dry_run { "dry run" } else { "apply" },
+        org.accounts.len(),
+        org.max_concurrency,
+        org.member_role_name
+    );
+    let started = Instant::now();
+    let work = |one: Resolved, s: AwsSettings| async move {
+        let mut flow = AwsApply::connect(&one, &s).await?;
+        let preflight = flow.preflight(&one).await?;
+        let blocking = guardrail::blocking(&preflight.findings).count();
+        if blocking > 0 && !ignore_preflight && !dry_run {
+            return Ok(AccountApply { preflight, report: None });
+        }
+        let report = flow.apply(&one, dry_run).await?;
+        Ok(AccountApply { preflight, report: Some(report) })
+    };
+    let outcomes = match rt.block_on(org::for_each_account(r, &base, work, &progress("apply"))) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            return EXIT_FAILED;
+        }
+    };
+    table(out, &outcomes, if dry_run { "dry run" } else { "apply" }, started, |a: &AccountApply| {
+        let found = finding_lines(&a.preflight);
+        let Some(rep) = &a.report else {
+            let e = CloudError::PreflightBlocked { blocking: guardrail::blocking(&a.preflight.findings).count() };
+            return (false, format!("FAILED [{}] {e} (nothing was changed here; --ignore-preflight applies anyway){found}", e.code()));
+        };
+        let text = match (rep.changes.len(), dry_run) {
+            (0, _) => format!("ok  no changes: {} already matches the plan", rep.role_arn),
+            (n, true) => {
+                format!("ok  would make {n} change(s): {}", rep.changes.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+            }
+            (n, false) => format!("ok  applied {n} change(s); role ARN: {}", rep.role_arn),
+        };
+        (true, format!("{text}{found}"))
+    })
+}
+
+/// Pre-flight in every account (reads only).
+pub fn preflight(r: &Resolved, json: bool, out: &mut impl Write) -> i32 {
+    if let Err(code) = member_role(r) {
+        return code;
+    }
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let base = AwsSettings::from_env();
+    let started = Instant::now();
+    let work = |one: Resolved, s: AwsSettings| async move {
+        trustbridge_cloud::aws::preflight::preflight(&one, &s).await.map_err(ApplyFailure::from)
+    };
+    let outcomes = match rt.block_on(org::for_each_account(r, &base, work, &progress("pre-flight"))) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            return EXIT_FAILED;
+        }
+    };
+    if json {
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&outcomes).unwrap_or_default());
+        let bad = outcomes.iter().any(|o| o.ok().is_none_or(PreflightReport::blocking));
+        return if bad { EXIT_FAILED } else { EXIT_OK };
+    }
+    table(out, &outcomes, "pre-flight", started, |rep: &PreflightReport| {
+        let verdict = match (rep.blocking(), rep.findings.len()) {
+            (true, n) => format!("BLOCKED  {n} finding(s)"),
+            (false, 0) => format!("ok  nothing found ({} things checked)", rep.checked.len()),
+            (false, n) => format!("ok  {n} warning(s)"),
+        };
+        (!rep.blocking(), format!("{verdict}{}", finding_lines(rep)))
+    })
+}
+
+/// The connectivity test in every account: the exit code and the outcomes (printed as a table
+/// unless `json`, when the caller prints them in its document).
+pub fn verify(r: &Resolved, json: bool, timeout: Duration, out: &mut impl Write) -> (i32, Vec<AccountOutcome<Vec<ProbeResult>>>) {
+    if let Err(code) = member_role(r) {
+        return (code, Vec::new());
+    }
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return (code, Vec::new()),
+    };
+    let base = AwsSettings { timeout, ..AwsSettings::from_env() };
+    let started = Instant::now();
+    let outcomes = match rt.block_on(org::verify_org(r, &base, &progress("verify"))) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            return (EXIT_FAILED, Vec::new());
+        }
+    };
+    if json {
+        let code = if outcomes.iter().all(org::verified) { EXIT_OK } else { EXIT_FAILED };
+        return (code, outcomes);
+    }
+    let code = table(out, &outcomes, "connectivity test", started, |probes: &Vec<ProbeResult>| {
+        let failing: Vec<&ProbeResult> = probes.iter().filter(|p| p.status == ProbeStatus::Fail).collect();
+        if failing.is_empty() {
+            let passed = probes.iter().filter(|p| p.status == ProbeStatus::Pass).count();
+            return (true, format!("ok  {passed} of {} probes ok", probes.len()));
+        }
+        let lines: Vec<String> = failing
+            .iter()
+            .map(|p| format!("FAIL {} {}{}", p.id, p.message, p.fix.as_deref().map(|f| format!("\n      fix: {f}")).unwrap_or_default()))
+            .collect();
+        (false, lines.join("\n      "))
+    });
+    (code, outcomes)
+}
+
+/// Revoke in every account.
+pub fn revoke(r: &Resolved, force: bool, out: &mut impl Write) -> i32 {
+    if let Err(code) = member_role(r) {
+        return code;
+    }
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let base = AwsSettings::from_env();
+    let started = Instant::now();
+    let outcomes = match rt.block_on(org::revoke_org(r, &base, force, &progress("revoke"))) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            return EXIT_FAILED;
+        }
+    };
+    table(out, &outcomes, "revoke", started, |rep: &RevokeReport| {
+        let text = match (rep.changes.is_empty(), rep.role_deleted) {
+            (true, _) => format!("ok  nothing to revoke: {} does not exist or no longer trusts the vendor", rep.role_arn),
+            (false, true) => format!("ok  role {} deleted", rep.role_arn),
+            (false, false) => format!("ok  the vendor's access removed; the shared role {} kept", rep.role_arn),
+        };
+        (true, text)
+    })
+}

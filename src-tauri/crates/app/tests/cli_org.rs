@@ -1,0 +1,191 @@
+//! `trustbridge preflight / apply / verify / revoke` of an organization-wide plan, as a user runs
+//! them with the management account's credentials, against a real moto server holding a real AWS
+//! Organization (started and stopped by PID here). Without moto this FAILS, saying how to install it.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+#[path = "../../cloud/tests/common/moto.rs"]
+mod moto;
+use moto::Moto;
+
+const ROLE: &str = "mlcube-platform-access";
+const REGION: &str = "us-east-1";
+
+fn trustbridge(endpoint: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_trustbridge"))
+        .args(args)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("TRUSTBRIDGE_VENDOR_PROFILE")
+        .env_remove("TRUSTBRIDGE_AWS_ORG_PROFILE")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run trustbridge")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+fn settings(endpoint: &str, creds: trustbridge_cloud::aws::Credentials) -> trustbridge_cloud::aws::AwsSettings {
+    trustbridge_cloud::aws::AwsSettings { endpoint_url: Some(endpoint.into()), credentials: Some(creds), ..Default::default() }
+}
+
+/// Three member accounts, each with its own bucket and bus made with its own credentials; the
+/// second has a same-named role trustbridge did not create. Returns the account ids.
+fn organization(endpoint: &str) -> Vec<String> {
+    let rt = trustbridge_cloud::runtime().unwrap();
+    rt.block_on(async {
+        let base = settings(endpoint, trustbridge_cloud::aws::Credentials::new("testing", "testing", None, None, "test"));
+        let mgmt = trustbridge_cloud::aws::Session::for_region(REGION, &base).await;
+        let org = aws_sdk_organizations::Client::new(&mgmt.conf);
+        org.create_organization().feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All).send().await.unwrap();
+        let mut ids = Vec::new();
+        for i in 0..3 {
+            let made = org.create_account().account_name(format!("m{i}")).email(format!("m{i}@example.com")).send().await.unwrap();
+            let id = made.create_account_status().and_then(|s| s.account_id()).unwrap().to_string();
+            let assumed = mgmt
+                .sts
+                .assume_role()
+                .role_arn(format!("arn:aws:iam::{id}:role/OrganizationAccountAccessRole"))
+                .role_session_name("cli-org-test")
+                .send()
+                .await
+                .unwrap();
+            let c = assumed.credentials().unwrap();
+            let creds = trustbridge_cloud::aws::Credentials::new(
+                c.access_key_id(),
+                c.secret_access_key(),
+                Some(c.session_token().to_string()),
+                None,
+                "member",
+            );
+            let m = mgmt.with_credentials(None, Some(creds)).await;
+            m.s3.create_bucket().bucket(format!("data-{id}")).send().await.unwrap();
+            if i == 1 {
+                m.iam
+                    .create_role()
+                    .role_name(ROLE)
+                    .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[]}"#)
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            ids.push(id);
+        }
+        ids
+    })
+}
+
+/// Whether `account` has the vendor role, read through its member role.
+fn role_exists(endpoint: &str, account: &str) -> bool {
+    let rt = trustbridge_cloud::runtime().unwrap();
+    rt.block_on(async {
+        let base = settings(endpoint, trustbridge_cloud::aws::Credentials::new("testing", "testing", None, None, "test"));
+        let mgmt = trustbridge_cloud::aws::Session::for_region(REGION, &base).await;
+        let assumed = mgmt
+            .sts
+            .assume_role()
+            .role_arn(format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole"))
+            .role_session_name("cli-org-test")
+            .send()
+            .await
+            .unwrap();
+        let c = assumed.credentials().unwrap();
+        let creds = trustbridge_cloud::aws::Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_string()),
+            None,
+            "member",
+        );
+        let m = mgmt.with_credentials(None, Some(creds)).await;
+        m.iam.get_role().role_name(ROLE).send().await.is_ok()
+    })
+}
+
+fn write_plan(dir: &Path, accounts: &[String]) -> String {
+    let entries: Vec<String> = accounts.iter().map(|a| format!(r#"{{"account_id":"{a}","storage":[{{"bucket":"data-{a}"}}]}}"#)).collect();
+    let p = dir.join("org.json");
+    std::fs::write(
+        &p,
+        format!(
+            r#"{{"version":1,"platform":"mlcube","integration":{{"name":"AWS_ORG","project_id":"demo"}},
+            "aws":{{"account_id":"123456789012","region":"{REGION}","role_name":"{ROLE}","external_id":"Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA",
+            "organization":{{"engine":"member-role","max_concurrency":2}},"accounts":[{}]}}}}"#,
+            entries.join(",")
+        ),
+    )
+    .unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn an_organization_plan_from_the_command_line_one_row_per_account_and_honest_exit_codes() {
+    let moto = Moto::start();
+    let url = moto.url();
+    let accounts = organization(&url);
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(dir.path(), &accounts);
+
+    // Pre-flight reads every account and finds nothing blocking (moto serves no SCPs here).
+    let o = trustbridge(&url, &["preflight", "--plan", &plan]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(out.contains("pre-flight: 3 of 3 accounts ok"), "{out}");
+
+    // Apply: two accounts done, the one with a foreign role refused there only; exit 1, and a row each.
+    let o = trustbridge(&url, &["apply", "--plan", &plan]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    for (i, a) in accounts.iter().enumerate() {
+        let row = out.lines().find(|l| l.starts_with(a.as_str())).unwrap_or_else(|| panic!("no row for {a}: {out}"));
+        if i == 1 {
+            assert!(row.contains("FAILED [aws.role_not_ours]"), "{row}");
+        } else {
+            assert!(row.contains("applied") && row.contains(&format!("arn:aws:iam::{a}:role/{ROLE}")), "{row}");
+        }
+        assert!(err.contains(&format!("apply {a} as arn:aws:iam::{a}:role/OrganizationAccountAccessRole")), "live progress: {err}");
+    }
+    assert!(out.contains(&format!("apply: 2 of 3 accounts ok, 1 failing: {}", accounts[1])), "{out}");
+
+    // verify --json: one document, each account with its probes; exit 1 while one account fails.
+    let o = trustbridge(&url, &["verify", "--plan", &plan, "--json"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let rows = doc["accounts"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["account_id"], accounts[0].as_str());
+    assert!(rows[0]["ok"].as_array().is_some_and(|p| !p.is_empty()), "{:#}", rows[0]);
+    assert_eq!(doc["probes"], serde_json::json!([]));
+
+    // Revoke: the two roles trustbridge made are deleted; the foreign one does not trust the vendor,
+    // so there is nothing of ours to revoke there, and it is left as it is.
+    let o = trustbridge(&url, &["revoke", "--plan", &plan]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    for a in [&accounts[0], &accounts[2]] {
+        assert!(out.contains(&format!("role arn:aws:iam::{a}:role/{ROLE} deleted")), "{out}");
+        assert!(!role_exists(&url, a), "{a}: revoked");
+    }
+    assert!(out.lines().any(|l| l.starts_with(accounts[1].as_str()) && l.contains("nothing to revoke")), "{out}");
+    assert!(role_exists(&url, &accounts[1]), "the foreign role is not ours to delete");
+
+    // Engine stack-set: apply here refuses with the reason (export deploys it), exit 2.
+    let stack_set = std::fs::read_to_string(&plan)
+        .unwrap()
+        .replace(r#""engine":"member-role","max_concurrency":2"#, r#""engine":"stack-set","organizational_units":["r-ab12"]"#);
+    std::fs::write(&plan, stack_set).unwrap();
+    let o = trustbridge(&url, &["apply", "--plan", &plan]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
+    assert!(err.contains("engine is 'stack-set'"), "{err}");
+}

@@ -1,0 +1,153 @@
+//! Many accounts of an AWS Organization with the `member-role` engine: each listed account is
+//! signed in to by assuming the organization's access role there (`OrganizationAccountAccessRole`,
+//! `AWSControlTowerExecution`) with the credentials of the management (or delegated-administrator)
+//! account, then set up, tested or revoked exactly as a single-account plan
+//! ([`Resolved::for_account`]): the same typed changes, dry run, ownership checks and partial-failure
+//! report per account. At most `max_concurrency` accounts are worked on at once; one account's
+//! failure never stops the others, and each outcome is reported as it ends.
+
+use std::future::Future;
+
+use futures_util::stream::{self, StreamExt};
+use serde::Serialize;
+use trustbridge_core::validate::{Resolved, ResolvedAws, ResolvedOrg};
+
+use super::{sdk_config, ApplyFailure, ApplyReport, AwsSettings, RevokeReport};
+use crate::error::CloudError;
+use crate::probe::{ProbeResult, ProbeStatus};
+
+/// What happened in one account.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountOutcome<T> {
+    pub account_id: String,
+    /// `None` for the account signed in to (the management account is worked on directly).
+    pub via_role: Option<String>,
+    #[serde(flatten)]
+    pub result: AccountResult<T>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountResult<T> {
+    Ok(T),
+    Failed(ApplyFailure),
+}
+
+impl<T> AccountOutcome<T> {
+    pub fn ok(&self) -> Option<&T> {
+        match &self.result {
+            AccountResult::Ok(t) => Some(t),
+            AccountResult::Failed(_) => None,
+        }
+    }
+    pub fn failure(&self) -> Option<&ApplyFailure> {
+        match &self.result {
+            AccountResult::Ok(_) => None,
+            AccountResult::Failed(f) => Some(f),
+        }
+    }
+}
+
+/// The organization section of an organization-wide plan.
+pub fn org_section(r: &Resolved) -> Result<&ResolvedOrg, CloudError> {
+    r.aws_org.as_ref().ok_or(CloudError::NoSection { cloud: "aws" })
+}
+
+/// The settings that sign in to `account`: the ones given for the management account itself,
+/// otherwise credentials of the member role assumed with them (fetched on first use, refreshed by
+/// the SDK before they expire; the session name says who made the change in CloudTrail).
+pub async fn account_settings(org: &ResolvedOrg, account: &ResolvedAws, base: &AwsSettings) -> AwsSettings {
+    if account.account_id == org.management_account_id {
+        return base.clone();
+    }
+    let conf = sdk_config(&account.region, base.profile.as_deref(), base.credentials.clone(), base).await;
+    let provider = aws_config::sts::AssumeRoleProvider::builder(org.member_role_arn(account))
+        .session_name("trustbridge")
+        .configure(&conf)
+        .build()
+        .await;
+    // Pre-flight reads the organization's policies with the management account's credentials
+    // (a member account cannot): the ones named for that, else the ones signed in with.
+    let (org_profile, org_credentials) = match (&base.org_profile, &base.org_credentials) {
+        (None, None) => (base.profile.clone(), base.credentials.clone()),
+        (p, c) => (p.clone(), c.clone()),
+    };
+    let org_provider = base.org_provider.clone().or_else(|| conf.credentials_provider());
+    AwsSettings {
+        profile: None,
+        credentials: None,
+        provider: Some(super::SharedCredentialsProvider::new(provider)),
+        org_profile,
+        org_credentials,
+        org_provider,
+        ..base.clone()
+    }
+}
+
+/// Runs `work` in every account of the plan, at most `max_concurrency` at once, calling `done` as
+/// each account ends; the outcomes come back in the plan's order.
+pub async fn for_each_account<T, F, Fut>(
+    r: &Resolved,
+    base: &AwsSettings,
+    work: F,
+    done: &(dyn Fn(&AccountOutcome<T>) + Sync),
+) -> Result<Vec<AccountOutcome<T>>, CloudError>
+where
+    F: Fn(Resolved, AwsSettings) -> Fut,
+    Fut: Future<Output = Result<T, ApplyFailure>>,
+{
+    let org = org_section(r)?;
+    let work = &work;
+    let mut outcomes: Vec<(usize, AccountOutcome<T>)> = stream::iter(org.accounts.iter().enumerate())
+        .map(|(i, a)| async move {
+            let settings = account_settings(org, a, base).await;
+            let via_role = (a.account_id != org.management_account_id).then(|| org.member_role_arn(a));
+            let result = match work(r.for_account(a), settings).await {
+                Ok(t) => AccountResult::Ok(t),
+                Err(f) => AccountResult::Failed(f),
+            };
+            let outcome = AccountOutcome { account_id: a.account_id.clone(), via_role, result };
+            done(&outcome);
+            (i, outcome)
+        })
+        .buffer_unordered(org.max_concurrency.max(1))
+        .collect()
+        .await;
+    outcomes.sort_by_key(|(i, _)| *i);
+    Ok(outcomes.into_iter().map(|(_, o)| o).collect())
+}
+
+/// Apply (or its dry run) in every account.
+pub async fn apply_org(
+    r: &Resolved,
+    base: &AwsSettings,
+    dry_run: bool,
+    done: &(dyn Fn(&AccountOutcome<ApplyReport>) + Sync),
+) -> Result<Vec<AccountOutcome<ApplyReport>>, CloudError> {
+    for_each_account(r, base, |one, s| async move { super::apply(&one, &s, dry_run).await }, done).await
+}
+
+/// The connectivity test in every account (customer side, and the vendor side when vendor
+/// credentials are configured). A test that could not run at all is the account's failure.
+pub async fn verify_org(
+    r: &Resolved,
+    base: &AwsSettings,
+    done: &(dyn Fn(&AccountOutcome<Vec<ProbeResult>>) + Sync),
+) -> Result<Vec<AccountOutcome<Vec<ProbeResult>>>, CloudError> {
+    for_each_account(r, base, |one, s| async move { super::verify(&one, &s, &|_| {}).await.map_err(ApplyFailure::from) }, done).await
+}
+
+/// Revoke in every account.
+pub async fn revoke_org(
+    r: &Resolved,
+    base: &AwsSettings,
+    force: bool,
+    done: &(dyn Fn(&AccountOutcome<RevokeReport>) + Sync),
+) -> Result<Vec<AccountOutcome<RevokeReport>>, CloudError> {
+    for_each_account(r, base, |one, s| async move { super::revoke(&one, &s, force).await }, done).await
+}
+
+/// Whether an account's connectivity test passed: it ran, and no probe failed.
+pub fn verified(o: &AccountOutcome<Vec<ProbeResult>>) -> bool {
+    o.ok().is_some_and(|probes| probes.iter().all(|p| p.status != ProbeStatus::Fail))
+}

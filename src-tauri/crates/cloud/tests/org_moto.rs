@@ -1,0 +1,205 @@
+//! Many accounts with the `member-role` engine, against a real moto server holding a real AWS
+//! Organization: the management account (moto's default 123456789012) creates the organization,
+//! two OUs and the member accounts (each gets `OrganizationAccountAccessRole`, as AWS does), and
+//! each member's bucket and bus are made with the member's own credentials. Apply, verify and
+//! revoke then run with the management account's credentials only, assuming the member role into
+//! each account; every result is read back through the member account itself.
+//!
+//! moto's gap, stated: its AssumeRole does not check that the role exists, so "an account without
+//! the member role" cannot be produced here. The per-account failure this proves instead is one AWS
+//! also refuses: a same-named role in one account that trustbridge did not create.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use common::*;
+use trustbridge_cloud::aws::org::{self, AccountOutcome};
+use trustbridge_cloud::aws::{AwsSettings, Credentials, Session};
+use trustbridge_core::validate::Resolved;
+
+const ROLE: &str = "mlcube-platform-access";
+
+/// The organization: `n` member accounts, half in each of two OUs.
+async fn organization(mgmt: &Session, n: usize) -> Vec<String> {
+    let org = aws_sdk_organizations::Client::new(&mgmt.conf);
+    org.create_organization().feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All).send().await.unwrap();
+    let root = org.list_roots().send().await.unwrap().roots()[0].id().unwrap().to_string();
+    let mut ous = Vec::new();
+    for name in ["Training", "Research"] {
+        let ou = org.create_organizational_unit().parent_id(&root).name(name).send().await.unwrap();
+        ous.push(ou.organizational_unit().unwrap().id().unwrap().to_string());
+    }
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let created = org.create_account().account_name(format!("member-{i}")).email(format!("m{i}@example.com")).send().await.unwrap();
+        let id = created.create_account_status().and_then(|s| s.account_id()).unwrap().to_string();
+        org.move_account().account_id(&id).source_parent_id(&root).destination_parent_id(&ous[i % 2]).send().await.unwrap();
+        ids.push(id);
+    }
+    ids
+}
+
+/// Credentials of `account`'s member role, for the test's own seeding and read-backs.
+async fn member(mgmt: &Session, account: &str) -> Session {
+    let assumed = mgmt
+        .sts
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole"))
+        .role_session_name("org-test")
+        .send()
+        .await
+        .unwrap();
+    let c = assumed.credentials().unwrap();
+    let creds = Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_string()), None, "member");
+    mgmt.with_credentials(None, Some(creds)).await
+}
+
+fn bucket_of(account: &str) -> String {
+    format!("training-{account}")
+}
+
+fn org_plan(accounts: &[String], concurrency: usize) -> Resolved {
+    let entries: Vec<String> = accounts
+        .iter()
+        .map(|a| format!(r#"{{"account_id":"{a}","storage":[{{"bucket":"{}"}}],"events":[{{"event_bus_name":"{BUS}"}}]}}"#, bucket_of(a)))
+        .collect();
+    resolved(&format!(
+        r#"{{"version":1,"platform":"mlcube","integration":{{"name":"AWS_ORG","project_id":"p"}},
+        "aws":{{"account_id":"123456789012","region":"{REGION}","role_name":"{ROLE}","external_id":"{EXTERNAL_ID}",
+        "organization":{{"engine":"member-role","max_concurrency":{concurrency}}},"accounts":[{}]}}}}"#,
+        entries.join(",")
+    ))
+}
+
+async fn seed_members(mgmt: &Session, accounts: &[String]) {
+    for a in accounts {
+        let m = member(mgmt, a).await;
+        create_bucket(&m, &bucket_of(a)).await;
+        m.events.create_event_bus().name(BUS).send().await.unwrap();
+    }
+}
+
+fn failed<T>(outcomes: &[AccountOutcome<T>]) -> Vec<(String, String)> {
+    outcomes.iter().filter_map(|o| o.failure().map(|f| (o.account_id.clone(), f.error.code().to_string()))).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn member_role_apply_verify_revoke_across_twelve_accounts_with_one_failing() {
+    let moto = Moto::start();
+    let base: AwsSettings = settings(&moto.url());
+    let mgmt = Session::for_region(REGION, &base).await;
+    let accounts = organization(&mgmt, 12).await;
+    seed_members(&mgmt, &accounts).await;
+    // One account already has a role of that name that is not ours: apply must refuse it there,
+    // and only there.
+    let blocked = accounts[5].clone();
+    member(&mgmt, &blocked)
+        .await
+        .iam
+        .create_role()
+        .role_name(ROLE)
+        .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[]}"#)
+        .send()
+        .await
+        .unwrap();
+    let r = org_plan(&accounts, 4);
+
+    // The dry run changes nothing anywhere.
+    let dry = org::apply_org(&r, &base, true, &|_| {}).await.unwrap();
+    assert_eq!(failed(&dry), [(blocked.clone(), "aws.role_not_ours".to_string())]);
+    for a in &accounts {
+        if *a != blocked {
+            assert!(member(&mgmt, a).await.iam.get_role().role_name(ROLE).send().await.is_err(), "{a}: the dry run created the role");
+        }
+    }
+
+    // Apply: every account but the blocked one, each reported as it ends, in the plan's order at the end.
+    let seen = AtomicUsize::new(0);
+    let outcomes = org::apply_org(&r, &base, false, &|_| {
+        seen.fetch_add(1, Ordering::SeqCst);
+    })
+    .await
+    .unwrap();
+    assert_eq!(seen.load(Ordering::SeqCst), 12);
+    assert_eq!(outcomes.iter().map(|o| o.account_id.clone()).collect::<Vec<_>>(), accounts);
+    assert_eq!(failed(&outcomes), [(blocked.clone(), "aws.role_not_ours".to_string())]);
+    for o in &outcomes {
+        assert_eq!(o.via_role.as_deref(), Some(format!("arn:aws:iam::{}:role/OrganizationAccountAccessRole", o.account_id).as_str()));
+        if let Some(rep) = o.ok() {
+            assert_eq!(rep.caller.account, o.account_id, "signed in to the member account itself");
+            assert!(!rep.changes.is_empty());
+        }
+    }
+    // Read back through each member account: the role, its trust (the vendor, the external id) and
+    // the account's own bucket in its storage policy.
+    for a in accounts.iter().filter(|a| **a != blocked) {
+        let m = member(&mgmt, a).await;
+        let role = m.iam.get_role().role_name(ROLE).send().await.unwrap();
+        let trust = trustbridge_cloud::aws::url_decode(role.role().unwrap().assume_role_policy_document().unwrap());
+        assert!(trust.contains("883313729965") && trust.contains(EXTERNAL_ID), "{a}: {trust}");
+        let doc =
+            m.iam.get_role_policy().role_name(ROLE).policy_name(trustbridge_core::render::aws::STORAGE_POLICY_NAME).send().await.unwrap();
+        let doc = trustbridge_cloud::aws::url_decode(doc.policy_document());
+        assert!(doc.contains(&bucket_of(a)), "{a}: its own bucket: {doc}");
+        let other = accounts.iter().find(|x| *x != a).unwrap();
+        assert!(!doc.contains(&bucket_of(other)), "{a}: never another account's bucket: {doc}");
+    }
+
+    // The test across the organization: green everywhere the role exists.
+    let tested = org::verify_org(&r, &base, &|_| {}).await.unwrap();
+    let green: Vec<&str> = tested.iter().filter(|o| org::verified(o)).map(|o| o.account_id.as_str()).collect();
+    assert_eq!(green.len(), 11, "{tested:#?}");
+    assert!(!green.contains(&blocked.as_str()));
+
+    // The blocked account's foreign role is removed by its owner; a re-run converges: it creates
+    // the role there and changes nothing in the eleven others.
+    let m = member(&mgmt, &blocked).await;
+    m.iam.delete_role().role_name(ROLE).send().await.unwrap();
+    let rerun = org::apply_org(&r, &base, false, &|_| {}).await.unwrap();
+    assert!(failed(&rerun).is_empty(), "{:?}", failed(&rerun));
+    for o in &rerun {
+        let changes = o.ok().unwrap().changes.len();
+        if o.account_id == blocked {
+            assert!(changes > 0);
+        } else {
+            assert_eq!(changes, 0, "{}: a re-run changes nothing where it is done", o.account_id);
+        }
+    }
+    assert!(org::verify_org(&r, &base, &|_| {}).await.unwrap().iter().all(org::verified));
+
+    // Revoke removes the role from every account.
+    let revoked = org::revoke_org(&r, &base, false, &|_| {}).await.unwrap();
+    assert!(failed(&revoked).is_empty());
+    for a in &accounts {
+        assert!(member(&mgmt, a).await.iam.get_role().role_name(ROLE).send().await.is_err(), "{a}: revoked");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrency_is_bounded_by_the_plan() {
+    let moto = Moto::start();
+    let base = settings(&moto.url());
+    let mgmt = Session::for_region(REGION, &base).await;
+    let accounts = organization(&mgmt, 6).await;
+    let r = org_plan(&accounts, 2);
+    let now = AtomicUsize::new(0);
+    let most = Mutex::new(0usize);
+    let work = |one: Resolved, _s: AwsSettings| {
+        let (now, most) = (&now, &most);
+        async move {
+            let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+            {
+                let mut m = most.lock().unwrap();
+                *m = (*m).max(n);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            now.fetch_sub(1, Ordering::SeqCst);
+            Ok::<String, trustbridge_cloud::aws::ApplyFailure>(one.aws.unwrap().account_id)
+        }
+    };
+    let outcomes = org::for_each_account(&r, &base, work, &|_| {}).await.unwrap();
+    assert_eq!(*most.lock().unwrap(), 2, "at most max_concurrency accounts at once, and that many");
+    assert_eq!(outcomes.iter().map(|o| o.ok().unwrap().clone()).collect::<Vec<_>>(), accounts);
+}
