@@ -4,6 +4,8 @@
                                        over the OUs); print {"management", "root", "ous", "accounts":
                                        [[id, ou], ...]}
   org_stackset.py add ENDPOINT OU      one more account, moved into OU; print its id
+  org_stackset.py resources ENDPOINT ID...
+                                       in each account: the bucket data-ID and the bus retrain-events
   org_stackset.py template ENDPOINT NAME REGION
                                        the StackSet's template as CloudFormation holds it
   org_stackset.py delete-instances-by-account ENDPOINT NAME REGION
@@ -89,6 +91,13 @@ if __name__ == "__main__":
         print(json.dumps(seed(endpoint, int(sys.argv[3]))))
     elif cmd == "add":
         print(add(endpoint, sys.argv[3]))
+    elif cmd == "resources":
+        # Each listed account's bucket data-<id> and bus retrain-events, made with its own credentials.
+        sts = client(endpoint, "sts")
+        for account in sys.argv[3:]:
+            creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole", RoleSessionName="seed")["Credentials"]
+            client(endpoint, "s3", creds).create_bucket(Bucket=f"data-{account}")
+            client(endpoint, "events", creds).create_event_bus(Name="retrain-events")
     elif cmd == "template":
         cfn = client(endpoint, "cloudformation", region=sys.argv[4])
         print(cfn.describe_stack_set(StackSetName=sys.argv[3])["StackSet"]["TemplateBody"])

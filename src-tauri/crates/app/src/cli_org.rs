@@ -1,7 +1,10 @@
-//! CLI: `apply`, `preflight`, `verify` and `revoke` of an organization-wide AWS plan (the
-//! `member-role` engine). Each account is worked on as a single-account plan by
-//! `trustbridge_cloud::aws::org`; this prints a line as each account ends (stderr), then one row
-//! per account in the plan's order and a one-line summary (stdout).
+//! CLI: `apply`, `preflight`, `verify` and `revoke` of an organization-wide AWS plan. With the
+//! `member-role` engine each listed account is worked on as a single-account plan by
+//! `trustbridge_cloud::aws::org`: a line as each account ends (stderr), then one row per account in
+//! the plan's order and a one-line summary (stdout). With the `stack-set` engine, apply and revoke
+//! deploy and remove the StackSet (`trustbridge_cloud::aws::stackset`), after pre-flight in each
+//! listed account; pre-flight and verify work per listed account, through its member role, with
+//! either engine.
 //!
 //! Exit codes: 0 every account ok, 1 any account failed, 2 the plan cannot be run this way.
 
@@ -10,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use trustbridge_cloud::aws::org::{self, AccountOutcome};
 use trustbridge_cloud::aws::preflight::PreflightReport;
+use trustbridge_cloud::aws::stackset::StackSetReport;
 use trustbridge_cloud::aws::{ApplyFailure, ApplyReport, AwsSettings, ProbeResult, ProbeStatus, RevokeReport};
 use trustbridge_cloud::CloudError;
 use trustbridge_core::guardrail::{self, GuardSeverity};
@@ -37,20 +41,12 @@ fn finding_lines(rep: &PreflightReport) -> String {
         .collect()
 }
 
-/// The member-role engine's commands need its section; the stack-set engine is exported, not applied here.
-fn member_role(r: &Resolved) -> Result<&ResolvedOrg, i32> {
-    let Some(o) = &r.aws_org else {
+/// The plan's organization section (either engine).
+fn org_of(r: &Resolved) -> Result<&ResolvedOrg, i32> {
+    r.aws_org.as_ref().ok_or_else(|| {
         eprintln!("{}; this command works on the plan's AWS section", CloudError::NoSection { cloud: "aws" });
-        return Err(EXIT_INVALID);
-    };
-    if o.engine != OrgEngine::MemberRole {
-        eprintln!(
-            "aws.organization.engine is '{}': `trustbridge export` writes the StackSet and the commands that deploy it; apply, verify and revoke here work with engine 'member-role'",
-            o.engine.name()
-        );
-        return Err(EXIT_INVALID);
-    }
-    Ok(o)
+        EXIT_INVALID
+    })
 }
 
 fn runtime() -> Result<trustbridge_cloud::Runtime, i32> {
@@ -108,10 +104,13 @@ fn progress<T>(verb: &'static str) -> impl Fn(&AccountOutcome<T>) + Sync {
 /// Pre-flight, then apply (or its dry run), in every account: a blocking finding in an account
 /// stops that account only, unless `ignore_preflight`.
 pub fn apply(r: &Resolved, dry_run: bool, adopt: bool, ignore_preflight: bool, out: &mut impl Write) -> i32 {
-    let org = match member_role(r) {
+    let org = match org_of(r) {
         Ok(o) => o,
         Err(code) => return code,
     };
+    if org.engine == OrgEngine::StackSet {
+        return apply_stack_set(r, dry_run, ignore_preflight, out);
+    }
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
@@ -162,7 +161,7 @@ pub fn apply(r: &Resolved, dry_run: bool, adopt: bool, ignore_preflight: bool, o
 
 /// Pre-flight in every account (reads only).
 pub fn preflight(r: &Resolved, json: bool, out: &mut impl Write) -> i32 {
-    if let Err(code) = member_role(r) {
+    if let Err(code) = org_of(r) {
         return code;
     }
     let rt = match runtime() {
@@ -199,7 +198,7 @@ pub fn preflight(r: &Resolved, json: bool, out: &mut impl Write) -> i32 {
 /// The connectivity test in every account: the exit code and the outcomes (printed as a table
 /// unless `json`, when the caller prints them in its document).
 pub fn verify(r: &Resolved, json: bool, timeout: Duration, out: &mut impl Write) -> (i32, Vec<AccountOutcome<Vec<ProbeResult>>>) {
-    if let Err(code) = member_role(r) {
+    if let Err(code) = org_of(r) {
         return (code, Vec::new());
     }
     let rt = match runtime() {
@@ -236,8 +235,10 @@ pub fn verify(r: &Resolved, json: bool, timeout: Duration, out: &mut impl Write)
 
 /// Revoke in every account.
 pub fn revoke(r: &Resolved, force: bool, out: &mut impl Write) -> i32 {
-    if let Err(code) = member_role(r) {
-        return code;
+    match org_of(r) {
+        Ok(o) if o.engine == OrgEngine::StackSet => return revoke_stack_set(r, out),
+        Ok(_) => {}
+        Err(code) => return code,
     }
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -260,4 +261,113 @@ pub fn revoke(r: &Resolved, force: bool, out: &mut impl Write) -> i32 {
         };
         (true, text)
     })
+}
+
+/// Prints a StackSet report: the steps, each account's stack, and the summary line; the exit code.
+fn print_stack_set(rep: &StackSetReport, verb: &str, started: Instant, out: &mut impl Write) -> i32 {
+    let _ = writeln!(out, "acting as {} (account {})", rep.caller.arn, rep.caller.account);
+    for step in &rep.steps {
+        let _ = writeln!(out, "{} {step}", if rep.dry_run { "~" } else { "+" });
+    }
+    for i in &rep.instances {
+        let _ = writeln!(out, "{}  {}{}", i.account_id, i.status, i.reason.as_deref().map(|x| format!("  {x}")).unwrap_or_default());
+    }
+    if let Some(m) = &rep.management_stack {
+        let _ = writeln!(out, "{}  management account stack {m}", rep.caller.account);
+    }
+    let ms = started.elapsed().as_millis();
+    if rep.dry_run {
+        let _ = writeln!(out, "dry run: nothing was changed; run without --dry-run to {verb}");
+        return EXIT_OK;
+    }
+    let n = rep.instances.len();
+    let failed = rep.failed();
+    let _ = writeln!(
+        out,
+        "{verb}: StackSet {} operation {}, {} of {n} account stack(s) succeeded{} ({ms} ms)",
+        rep.stack_set,
+        rep.operation_status.as_deref().unwrap_or("not run"),
+        n - failed.len(),
+        if failed.is_empty() {
+            String::new()
+        } else {
+            format!(", failing: {}", failed.iter().map(|i| i.account_id.as_str()).collect::<Vec<_>>().join(", "))
+        }
+    );
+    // Revoke is done only when no account's stack is left.
+    let done = if verb == "revoke" { rep.ok() && rep.instances.is_empty() } else { rep.ok() };
+    if done {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    }
+}
+
+/// The stack-set engine: pre-flight in every listed account (through its member role) first, then
+/// the StackSet.
+fn apply_stack_set(r: &Resolved, dry_run: bool, ignore_preflight: bool, out: &mut impl Write) -> i32 {
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let base = AwsSettings::from_env();
+    let started = Instant::now();
+    let work = |one: Resolved, s: AwsSettings| async move {
+        trustbridge_cloud::aws::preflight::preflight(&one, &s).await.map_err(ApplyFailure::from)
+    };
+    let checked = match rt.block_on(org::for_each_account(r, &base, work, &progress("pre-flight"))) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            return EXIT_FAILED;
+        }
+    };
+    let mut blocking = 0;
+    for o in &checked {
+        match (o.ok(), o.failure()) {
+            (Some(rep), _) => {
+                blocking += guardrail::blocking(&rep.findings).count();
+                if !rep.findings.is_empty() {
+                    let _ = writeln!(out, "{}  pre-flight{}", o.account_id, finding_lines(rep));
+                }
+            }
+            (None, Some(f)) => {
+                let _ = writeln!(out, "{}  pre-flight could not run: {}", o.account_id, failure_lines(f));
+            }
+            (None, None) => {}
+        }
+    }
+    if blocking > 0 && !ignore_preflight && !dry_run {
+        let e = CloudError::PreflightBlocked { blocking };
+        eprintln!("error [{}]: {e}", e.code());
+        return EXIT_FAILED;
+    }
+    match rt.block_on(trustbridge_cloud::aws::stackset::apply_stack_set(r, &base, dry_run)) {
+        Ok(rep) => print_stack_set(&rep, "apply", started, out),
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            if let Some(fix) = e.fix() {
+                eprintln!("fix: {fix}");
+            }
+            EXIT_FAILED
+        }
+    }
+}
+
+fn revoke_stack_set(r: &Resolved, out: &mut impl Write) -> i32 {
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let started = Instant::now();
+    match rt.block_on(trustbridge_cloud::aws::stackset::revoke_stack_set(r, &AwsSettings::from_env())) {
+        Ok(rep) => print_stack_set(&rep, "revoke", started, out),
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            if let Some(fix) = e.fix() {
+                eprintln!("fix: {fix}");
+            }
+            EXIT_FAILED
+        }
+    }
 }

@@ -39,14 +39,15 @@ fn settings(endpoint: &str, creds: trustbridge_cloud::aws::Credentials) -> trust
 }
 
 /// Three member accounts, each with its own bucket and bus made with its own credentials; the
-/// second has a same-named role trustbridge did not create. Returns the account ids.
-fn organization(endpoint: &str) -> Vec<String> {
+/// second has a same-named role trustbridge did not create. Returns the account ids and the root.
+fn organization(endpoint: &str) -> (Vec<String>, String) {
     let rt = trustbridge_cloud::runtime().unwrap();
     rt.block_on(async {
         let base = settings(endpoint, trustbridge_cloud::aws::Credentials::new("testing", "testing", None, None, "test"));
         let mgmt = trustbridge_cloud::aws::Session::for_region(REGION, &base).await;
         let org = aws_sdk_organizations::Client::new(&mgmt.conf);
         org.create_organization().feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All).send().await.unwrap();
+        let root = org.list_roots().send().await.unwrap().roots()[0].id().unwrap().to_string();
         let mut ids = Vec::new();
         for i in 0..3 {
             let made = org.create_account().account_name(format!("m{i}")).email(format!("m{i}@example.com")).send().await.unwrap();
@@ -80,12 +81,17 @@ fn organization(endpoint: &str) -> Vec<String> {
             }
             ids.push(id);
         }
-        ids
+        (ids, root)
     })
 }
 
-/// Whether `account` has the vendor role, read through its member role.
+/// Whether `account` has the vendor role, read through its member role; with `delete`, its owner
+/// deletes it first.
 fn role_exists(endpoint: &str, account: &str) -> bool {
+    role_in(endpoint, account, false)
+}
+
+fn role_in(endpoint: &str, account: &str, delete: bool) -> bool {
     let rt = trustbridge_cloud::runtime().unwrap();
     rt.block_on(async {
         let base = settings(endpoint, trustbridge_cloud::aws::Credentials::new("testing", "testing", None, None, "test"));
@@ -107,6 +113,9 @@ fn role_exists(endpoint: &str, account: &str) -> bool {
             "member",
         );
         let m = mgmt.with_credentials(None, Some(creds)).await;
+        if delete {
+            m.iam.delete_role().role_name(ROLE).send().await.unwrap();
+        }
         m.iam.get_role().role_name(ROLE).send().await.is_ok()
     })
 }
@@ -131,7 +140,7 @@ fn write_plan(dir: &Path, accounts: &[String]) -> String {
 fn an_organization_plan_from_the_command_line_one_row_per_account_and_honest_exit_codes() {
     let moto = Moto::start();
     let url = moto.url();
-    let accounts = organization(&url);
+    let (accounts, root) = organization(&url);
     let dir = tempfile::tempdir().unwrap();
     let plan = write_plan(dir.path(), &accounts);
 
@@ -179,13 +188,34 @@ fn an_organization_plan_from_the_command_line_one_row_per_account_and_honest_exi
     assert!(out.lines().any(|l| l.starts_with(accounts[1].as_str()) && l.contains("nothing to revoke")), "{out}");
     assert!(role_exists(&url, &accounts[1]), "the foreign role is not ours to delete");
 
-    // Engine stack-set: apply here refuses with the reason (export deploys it), exit 2.
+    // Engine stack-set over the organization's root: apply deploys the StackSet (a row per
+    // account's stack), verify tests each listed account through its member role, revoke removes
+    // the stacks. (moto ignores OU targets when deleting stacks: then revoke keeps the StackSet,
+    // says so and exits 1; on AWS it removes them.)
     let stack_set = std::fs::read_to_string(&plan)
         .unwrap()
-        .replace(r#""engine":"member-role","max_concurrency":2"#, r#""engine":"stack-set","organizational_units":["r-ab12"]"#);
+        .replace(r#""engine":"member-role","max_concurrency":2"#, &format!(r#""engine":"stack-set","organizational_units":["{root}"]"#));
+    let stack_set =
+        stack_set.replace(&format!(r#",{{"account_id":"{}","storage":[{{"bucket":"data-{}"}}]}}"#, accounts[1], accounts[1]), "");
     std::fs::write(&plan, stack_set).unwrap();
+    // The foreign role's owner removes it first (a StackSet's stack there would fail on it).
+    assert!(!role_in(&url, &accounts[1], true));
     let o = trustbridge(&url, &["apply", "--plan", &plan]);
     let (out, err) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
-    assert!(err.contains("engine is 'stack-set'"), "{err}");
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    for a in &accounts {
+        assert!(out.lines().any(|l| l.starts_with(a.as_str()) && l.contains("SUCCEEDED")), "{a}: {out}");
+    }
+    // (moto also deploys to the management account, which is in the root; AWS never does.)
+    assert!(out.contains("operation SUCCEEDED") && !out.contains("failing"), "{out}");
+    let o = trustbridge(&url, &["verify", "--plan", &plan]);
+    let (out, err) = text(&o);
+    assert!(out.contains("connectivity test: 2 of 2 accounts ok"), "{out}\n{err}");
+    let o = trustbridge(&url, &["revoke", "--plan", &plan]);
+    let (out, err) = text(&o);
+    match o.status.code() {
+        Some(0) => assert!(out.contains("deleted the StackSet"), "{out}"),
+        Some(1) => assert!(out.contains("kept the StackSet"), "{out}\n{err}"),
+        other => panic!("revoke exit {other:?}: {out}\n{err}"),
+    }
 }

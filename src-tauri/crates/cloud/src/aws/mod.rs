@@ -12,6 +12,7 @@ pub mod preflight;
 pub mod profiles;
 pub mod revoke;
 pub mod sso;
+pub mod stackset;
 pub mod verify;
 
 use std::time::Duration;

@@ -1,0 +1,376 @@
+//! The `stack-set` engine from this app: the StackSet `export` writes (`render::stackset`), deployed
+//! with the management (or delegated-administrator) account's credentials through CloudFormation's
+//! own API — created (or updated when it exists), its stacks deployed to the plan's organizational
+//! units with automatic deployment for accounts that join later, the operation followed until it
+//! ends, and each account's stack reported; the management account, which a service-managed
+//! StackSet never deploys to, gets the same template as a plain stack when the plan lists it.
+//! Revoke deletes the stacks of the OUs, then the StackSet, then that plain stack.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudformation::types::{
+    AutoDeployment, Capability, DeploymentTargets, PermissionModels, StackSetOperationPreferences, StackSetOperationStatus, StackStatus,
+};
+use aws_sdk_cloudformation::Client;
+use aws_sdk_iam::error::ProvideErrorMetadata;
+use serde::Serialize;
+use trustbridge_core::render::stackset::{stack_set_name, template_yaml};
+use trustbridge_core::validate::{OrgEngine, Resolved, ResolvedOrg};
+
+use super::{AwsSettings, CallerIdentity, Session};
+use crate::error::CloudError;
+
+/// One account's stack of the StackSet, as CloudFormation reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StackInstance {
+    pub account_id: String,
+    /// `SUCCEEDED`, `FAILED`, `CANCELLED`, `INOPERABLE`, `PENDING`, `RUNNING`, …
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// What the StackSet engine did (or, in a dry run, would do).
+#[derive(Debug, Clone, Serialize)]
+pub struct StackSetReport {
+    pub caller: CallerIdentity,
+    pub stack_set: String,
+    pub region: String,
+    pub dry_run: bool,
+    /// What was (or would be) done, one line each: "create the StackSet …", "deploy its stacks to …".
+    pub steps: Vec<String>,
+    /// The StackSet operation's end: `SUCCEEDED`, `FAILED` or `STOPPED` (none in a dry run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation_status: Option<String>,
+    /// Each account's stack after the operation (in a dry run, the stacks as they are now).
+    pub instances: Vec<StackInstance>,
+    /// The management account's own stack, when the plan lists it: its status after the change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub management_stack: Option<String>,
+}
+
+impl StackSetReport {
+    /// The StackSet's stacks that did not succeed.
+    pub fn failed(&self) -> Vec<&StackInstance> {
+        self.instances.iter().filter(|i| i.status != "SUCCEEDED").collect()
+    }
+    /// Everything ended well: the operation, every account's stack and the management stack.
+    pub fn ok(&self) -> bool {
+        self.dry_run
+            || (self.operation_status.as_deref().is_none_or(|s| s == "SUCCEEDED")
+                && self.failed().is_empty()
+                && self.management_stack.as_deref().is_none_or(|s| s.ends_with("_COMPLETE") && !s.contains("ROLLBACK")))
+    }
+}
+
+/// How long a StackSet operation or a stack change is followed, and how often it is asked about.
+const FOLLOW_FOR: Duration = Duration::from_secs(30 * 60);
+const POLL_FIRST: Duration = Duration::from_millis(200);
+const POLL_MAX: Duration = Duration::from_secs(10);
+
+fn org(r: &Resolved) -> Result<&ResolvedOrg, CloudError> {
+    r.aws_org.as_ref().filter(|o| o.engine == OrgEngine::StackSet).ok_or(CloudError::NoSection { cloud: "aws" })
+}
+
+/// Clients of the management account, checked to be the plan's.
+async fn connect(r: &Resolved, o: &ResolvedOrg, settings: &AwsSettings) -> Result<(Session, Client, CallerIdentity), CloudError> {
+    let region = r.plan.aws.as_ref().map(|a| a.region.clone()).unwrap_or_default();
+    let s = Session::for_region(&region, settings).await;
+    let me = s.caller_identity().await?;
+    if me.account != o.management_account_id {
+        return Err(CloudError::AccountMismatch { expected: o.management_account_id.clone(), actual: me.account, arn: me.arn });
+    }
+    let cfn = Client::new(&s.conf);
+    Ok((s, cfn, me))
+}
+
+fn targets(o: &ResolvedOrg) -> DeploymentTargets {
+    DeploymentTargets::builder().set_organizational_unit_ids(Some(o.organizational_units.clone())).build()
+}
+
+fn preferences(o: &ResolvedOrg) -> StackSetOperationPreferences {
+    StackSetOperationPreferences::builder().max_concurrent_count(o.max_concurrency as i32).failure_tolerance_count(0).build()
+}
+
+fn auto_deployment() -> AutoDeployment {
+    AutoDeployment::builder().enabled(true).retain_stacks_on_account_removal(false).build()
+}
+
+/// Whether the StackSet exists (its absence is the service's `StackSetNotFoundException`).
+async fn exists(s: &Session, cfn: &Client, name: &str) -> Result<bool, CloudError> {
+    let action = "cloudformation:DescribeStackSet";
+    match cfn.describe_stack_set().stack_set_name(name).send().await {
+        Ok(_) => Ok(true),
+        Err(e) if e.as_service_error().and_then(|x| x.code()) == Some("StackSetNotFoundException") => Ok(false),
+        Err(e) => Err(s.classify(action, e)),
+    }
+}
+
+/// Follows a StackSet operation until it ends (bounded), then its status.
+async fn follow(s: &Session, cfn: &Client, name: &str, operation: &str) -> Result<String, CloudError> {
+    let started = Instant::now();
+    let mut wait = POLL_FIRST;
+    loop {
+        let out = s
+            .call("cloudformation:DescribeStackSetOperation", || async {
+                cfn.describe_stack_set_operation()
+                    .stack_set_name(name)
+                    .operation_id(operation)
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("cloudformation:DescribeStackSetOperation", e))
+            })
+            .await?;
+        let status = out.stack_set_operation().and_then(|o| o.status()).cloned();
+        match status {
+            Some(StackSetOperationStatus::Succeeded | StackSetOperationStatus::Failed | StackSetOperationStatus::Stopped) => {
+                return Ok(status.map(|x| x.as_str().to_string()).unwrap_or_default())
+            }
+            _ if started.elapsed() > FOLLOW_FOR => {
+                return Err(CloudError::Timeout { action: format!("StackSet operation {operation}"), after: FOLLOW_FOR })
+            }
+            _ => {
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(POLL_MAX);
+            }
+        }
+    }
+}
+
+/// Every stack of the StackSet (all pages).
+async fn instances(s: &Session, cfn: &Client, name: &str) -> Result<Vec<StackInstance>, CloudError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    // Bounded: 100 pages of up to 100 stacks.
+    for _ in 0..100 {
+        let page = s
+            .call("cloudformation:ListStackInstances", || async {
+                cfn.list_stack_instances()
+                    .stack_set_name(name)
+                    .set_next_token(token.clone())
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("cloudformation:ListStackInstances", e))
+            })
+            .await?;
+        for i in page.summaries() {
+            out.push(StackInstance {
+                account_id: i.account().unwrap_or_default().to_string(),
+                status: i
+                    .stack_instance_status()
+                    .and_then(|x| x.detailed_status())
+                    .map(|x| x.as_str().to_string())
+                    .or_else(|| i.status().map(|x| x.as_str().to_string()))
+                    .unwrap_or_default(),
+                reason: i.status_reason().map(str::to_string),
+            });
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    out.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    Ok(out)
+}
+
+/// The management account's plain stack: its status, or `None` when it does not exist.
+async fn stack_status(s: &Session, cfn: &Client, name: &str) -> Result<Option<StackStatus>, CloudError> {
+    match cfn.describe_stacks().stack_name(name).send().await {
+        Ok(out) => Ok(out.stacks().first().and_then(|x| x.stack_status()).cloned()),
+        // CloudFormation says a stack that does not exist with a ValidationError.
+        Err(e) if e.as_service_error().and_then(|x| x.code()) == Some("ValidationError") => Ok(None),
+        Err(e) => Err(s.classify("cloudformation:DescribeStacks", e)),
+    }
+}
+
+/// Follows the management account's stack until it is no longer in progress (bounded).
+async fn settle(s: &Session, cfn: &Client, name: &str) -> Result<Option<StackStatus>, CloudError> {
+    let started = Instant::now();
+    let mut wait = POLL_FIRST;
+    loop {
+        let status = stack_status(s, cfn, name).await?;
+        let busy = status.as_ref().is_some_and(|x| x.as_str().ends_with("_IN_PROGRESS"));
+        if !busy {
+            return Ok(status);
+        }
+        if started.elapsed() > FOLLOW_FOR {
+            return Err(CloudError::Timeout { action: format!("stack {name}"), after: FOLLOW_FOR });
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(POLL_MAX);
+    }
+}
+
+/// Deploys (or, with `dry_run`, describes) the StackSet of an organization-wide plan.
+pub async fn apply_stack_set(r: &Resolved, settings: &AwsSettings, dry_run: bool) -> Result<StackSetReport, CloudError> {
+    let o = org(r)?;
+    let template = template_yaml(r).ok_or(CloudError::NoSection { cloud: "aws" })?;
+    let (s, cfn, caller) = connect(r, o, settings).await?;
+    let name = stack_set_name(r);
+    let region = s.region.clone();
+    let existed = exists(&s, &cfn, &name).await?;
+    let ous = o.organizational_units.join(", ");
+    let management = o.accounts.iter().any(|a| a.account_id == o.management_account_id);
+    let mut steps = if existed {
+        vec![format!("update the StackSet {name} to the plan's template (every account's stack follows)")]
+    } else {
+        vec![
+            format!("create the StackSet {name} (service-managed, automatic deployment to accounts that join {ous})"),
+            format!("deploy its stacks to every account of {ous} in {region}, {} at a time", o.max_concurrency),
+        ]
+    };
+    if management {
+        steps.push(format!("deploy the same template as the stack {name} in the management account {}", o.management_account_id));
+    }
+    let mut report = StackSetReport {
+        caller,
+        stack_set: name.clone(),
+        region: region.clone(),
+        dry_run,
+        steps,
+        operation_status: None,
+        instances: Vec::new(),
+        management_stack: None,
+    };
+    if dry_run {
+        report.instances = if existed { instances(&s, &cfn, &name).await? } else { Vec::new() };
+        return Ok(report);
+    }
+    let operation = if existed {
+        let out = s
+            .call("cloudformation:UpdateStackSet", || async {
+                cfn.update_stack_set()
+                    .stack_set_name(&name)
+                    .template_body(&template)
+                    .permission_model(PermissionModels::ServiceManaged)
+                    .auto_deployment(auto_deployment())
+                    .capabilities(Capability::CapabilityNamedIam)
+                    .operation_preferences(preferences(o))
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("cloudformation:UpdateStackSet", e))
+            })
+            .await?;
+        out.operation_id().unwrap_or_default().to_string()
+    } else {
+        s.call("cloudformation:CreateStackSet", || async {
+            cfn.create_stack_set()
+                .stack_set_name(&name)
+                .template_body(&template)
+                .permission_model(PermissionModels::ServiceManaged)
+                .auto_deployment(auto_deployment())
+                .capabilities(Capability::CapabilityNamedIam)
+                .send()
+                .await
+                .map_err(|e| s.classify("cloudformation:CreateStackSet", e))
+        })
+        .await?;
+        let out = s
+            .call("cloudformation:CreateStackInstances", || async {
+                cfn.create_stack_instances()
+                    .stack_set_name(&name)
+                    .deployment_targets(targets(o))
+                    .regions(&region)
+                    .operation_preferences(preferences(o))
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("cloudformation:CreateStackInstances", e))
+            })
+            .await?;
+        out.operation_id().unwrap_or_default().to_string()
+    };
+    report.operation_status = Some(follow(&s, &cfn, &name, &operation).await?);
+    report.instances = instances(&s, &cfn, &name).await?;
+    if management {
+        report.management_stack = Some(deploy_management_stack(&s, &cfn, &name, &template).await?);
+    }
+    Ok(report)
+}
+
+/// The plain stack in the management account: created, or updated (no change is not an error).
+async fn deploy_management_stack(s: &Session, cfn: &Client, name: &str, template: &str) -> Result<String, CloudError> {
+    match settle(s, cfn, name).await? {
+        None => {
+            s.call("cloudformation:CreateStack", || async {
+                cfn.create_stack()
+                    .stack_name(name)
+                    .template_body(template)
+                    .capabilities(Capability::CapabilityNamedIam)
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("cloudformation:CreateStack", e))
+            })
+            .await?;
+        }
+        Some(_) => {
+            let updated =
+                cfn.update_stack().stack_name(name).template_body(template).capabilities(Capability::CapabilityNamedIam).send().await;
+            match updated {
+                Ok(_) => {}
+                // "No updates are to be performed": the stack already is the template.
+                Err(e) if e.as_service_error().and_then(|x| x.message()).is_some_and(|m| m.contains("No updates")) => {}
+                Err(e) => return Err(s.classify("cloudformation:UpdateStack", e)),
+            }
+        }
+    }
+    Ok(settle(s, cfn, name).await?.map(|x| x.as_str().to_string()).unwrap_or_default())
+}
+
+/// Removes the StackSet: its stacks in the OUs' accounts (the roles go with them), then the
+/// StackSet, then the management account's plain stack. A StackSet that does not exist is nothing to
+/// remove.
+pub async fn revoke_stack_set(r: &Resolved, settings: &AwsSettings) -> Result<StackSetReport, CloudError> {
+    let o = org(r)?;
+    let (s, cfn, caller) = connect(r, o, settings).await?;
+    let name = stack_set_name(r);
+    let region = s.region.clone();
+    let mut report = StackSetReport {
+        caller,
+        stack_set: name.clone(),
+        region: region.clone(),
+        dry_run: false,
+        steps: Vec::new(),
+        operation_status: None,
+        instances: Vec::new(),
+        management_stack: None,
+    };
+    if exists(&s, &cfn, &name).await? {
+        let out = s
+            .call("cloudformation:DeleteStackInstances", || async {
+                cfn.delete_stack_instances()
+                    .stack_set_name(&name)
+                    .deployment_targets(targets(o))
+                    .regions(&region)
+                    .retain_stacks(false)
+                    .operation_preferences(preferences(o))
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("cloudformation:DeleteStackInstances", e))
+            })
+            .await?;
+        let status = follow(&s, &cfn, &name, out.operation_id().unwrap_or_default()).await?;
+        report.steps.push(format!("deleted the stacks of {} ({status})", o.organizational_units.join(", ")));
+        report.instances = instances(&s, &cfn, &name).await?;
+        report.operation_status = Some(status);
+        if report.instances.is_empty() {
+            s.call("cloudformation:DeleteStackSet", || async {
+                cfn.delete_stack_set().stack_set_name(&name).send().await.map_err(|e| s.classify("cloudformation:DeleteStackSet", e))
+            })
+            .await?;
+            report.steps.push(format!("deleted the StackSet {name}"));
+        } else {
+            report.steps.push(format!("kept the StackSet {name}: {} account stack(s) remain", report.instances.len()));
+        }
+    }
+    if o.accounts.iter().any(|a| a.account_id == o.management_account_id) && stack_status(&s, &cfn, &name).await?.is_some() {
+        s.call("cloudformation:DeleteStack", || async {
+            cfn.delete_stack().stack_name(&name).send().await.map_err(|e| s.classify("cloudformation:DeleteStack", e))
+        })
+        .await?;
+        let left = settle(&s, &cfn, &name).await?;
+        report.management_stack = Some(left.map(|x| x.as_str().to_string()).unwrap_or_else(|| "DELETE_COMPLETE".into()));
+        report.steps.push(format!("deleted the stack {name} in the management account"));
+    }
+    Ok(report)
+}
