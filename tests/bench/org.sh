@@ -5,6 +5,8 @@
 #   1. apply + verify of N accounts (default 50, concurrency 8), whole process, vs one account's
 #      apply + verify × ceil(N / concurrency): the ratio (goal <= 1.2);
 #   2. pre-flight of the N-account plan, whole process (goal <= 2 s).
+#   3. moto's own CPU time during the N-account apply + verify (from /proc), and the same run with
+#      concurrency 1: whether the wall time is the server's (moto is one Python process) or ours.
 # Each timed run starts from no role anywhere (revoke, untimed). Medians of RUNS runs (default 3).
 # Every figure is printed with the command that produced it.
 #
@@ -82,6 +84,15 @@ PY
 # shellcheck disable=SC2086
 plan "$WORK/all.json" $ACCOUNTS
 plan "$WORK/one.json" "${ACCOUNTS%% *}"
+C_SAVED=$C
+C=1
+# shellcheck disable=SC2086
+plan "$WORK/serial.json" $ACCOUNTS
+C=$C_SAVED
+MOTO_PID=${PIDS[0]}
+cpu_ms() { # user + system CPU time of the moto process, in ms
+  awk '{print ($14 + $15) * 10}' "/proc/$MOTO_PID/stat"
+}
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
@@ -96,10 +107,14 @@ timed() { # timed PLAN: apply + verify from no role, in ms; both must succeed
   echo $((t1 - t0))
 }
 
-: >"$WORK/one" && : >"$WORK/all" && : >"$WORK/pre"
+: >"$WORK/one" && : >"$WORK/all" && : >"$WORK/pre" && : >"$WORK/serial" && : >"$WORK/busy"
 for _ in $(seq 1 "$RUNS"); do
   timed "$WORK/one.json" >>"$WORK/one"
+  c0=$(cpu_ms)
   timed "$WORK/all.json" >>"$WORK/all"
+  c1=$(cpu_ms)
+  echo $((c1 - c0)) >>"$WORK/busy"
+  timed "$WORK/serial.json" >>"$WORK/serial"
   t0=$(now_ms)
   "$BIN" preflight --plan "$WORK/all.json" >"$WORK/pre.out" 2>&1 || { cat "$WORK/pre.out" >&2; exit 1; }
   t1=$(now_ms)
@@ -108,11 +123,15 @@ done
 ONE=$(median <"$WORK/one")
 ALL=$(median <"$WORK/all")
 PRE=$(median <"$WORK/pre")
+SERIAL=$(median <"$WORK/serial")
+BUSY=$(median <"$WORK/busy")
 ROUNDS=$(((N + C - 1) / C))
 
 echo "== member-role apply + verify, $N accounts, concurrency $C (median of $RUNS; each from no role)"
 echo "command: trustbridge apply --plan all.json && trustbridge verify --plan all.json  vs the same with one account"
 echo "one account: ${ONE} ms; $N accounts: ${ALL} ms; ratio $N accounts / (one × ceil($N/$C) = $ROUNDS): $(awk -v a="$ALL" -v b="$ONE" -v r="$ROUNDS" 'BEGIN {printf "%.2f", a / (b * r)}') (goal <= 1.2)"
+echo "the same plan with concurrency 1: ${SERIAL} ms (concurrency $C is $(awk -v a="$SERIAL" -v b="$ALL" 'BEGIN {printf "%.2f", a / b}')x faster)"
+echo "moto's own CPU time during the $N-account run: ${BUSY} ms of ${ALL} ms wall (moto is one Python process)"
 echo "== pre-flight of the $N-account plan (median of $RUNS)"
 echo "command: trustbridge preflight --plan all.json"
 echo "pre-flight: ${PRE} ms (goal <= 2000 ms); $(tail -n 1 "$WORK/pre.out")"

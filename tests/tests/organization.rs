@@ -260,6 +260,16 @@ fn every_bad_organization_field_is_reported_at_its_path_with_the_rule_and_the_va
             "aws.accounts",
             "1",
         ),
+        ("stack-set without accounts", "org-stack-set.json", "/aws/accounts", None, "aws.accounts", "at least one account", "[]"),
+        (
+            "customer managed boundary",
+            "org-member-role.json",
+            "/aws/permissions_boundary_arn",
+            Some(json!("arn:aws:iam::123456789012:policy/b")),
+            "aws.permissions_boundary_arn",
+            "AWS managed policy",
+            "arn:aws:iam::123456789012:policy/b",
+        ),
         (
             "accounts without an organization",
             "mlcube-aws.json",

@@ -72,6 +72,11 @@ fn the_template_gives_each_listed_account_exactly_its_own_grants() {
     let t = stackset::template_value(&r).expect("a stack-set plan has a template");
     let o = r.aws_org.as_ref().unwrap();
     assert_eq!(t["Conditions"].as_object().unwrap().len(), o.accounts.len());
+    // One account has buckets and a bus: both of its policies are there, each its own resource.
+    let both = o.accounts.iter().find(|a| !a.event_buses.is_empty() && !a.storage.is_empty()).expect("the fixture has one");
+    let of_both =
+        t["Resources"].as_object().unwrap().values().filter(|r| r["Condition"] == format!("InAccount{}", both.account_id)).count();
+    assert_eq!(of_both, 2);
     for a in &o.accounts {
         let docs = aws::documents(a);
         let mut want: Vec<(String, BTreeSet<Grant>)> = docs.inline().iter().map(|(n, d)| (n.to_string(), d.grants())).collect();

@@ -361,7 +361,11 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             Ok(Loaded::Pack(p)) => crate::cli_pack::revoke(&p, out),
             Ok(Loaded::Vendor(r)) => {
                 let registered = crate::register::has_recorded(&r);
-                let code = if r.aws.is_some() || !registered { crate::cli_aws::revoke(&plan, &r, force, out) } else { EXIT_OK };
+                let code = if r.aws.is_some() || r.aws_org.is_some() || !registered {
+                    crate::cli_aws::revoke(&plan, &r, force, out)
+                } else {
+                    EXIT_OK
+                };
                 if code == EXIT_OK && registered {
                     crate::cli_register::after_revoke(&plan, &r, keep_registration, out)
                 } else {

@@ -201,7 +201,7 @@ fn print_preflight(rep: &aws::preflight::PreflightReport, out: &mut impl Write) 
 pub fn preflight(r: &Resolved, json: bool, org_profile: Option<String>, out: &mut impl Write) -> i32 {
     if r.aws_org.is_some() {
         // The management account's own credentials read the organization's policies.
-        return crate::cli_org::preflight(r, json, out);
+        return crate::cli_org::preflight(r, json, org_profile, out);
     }
     if let Err(code) = require_aws(r) {
         return code;

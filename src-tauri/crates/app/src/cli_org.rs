@@ -160,7 +160,7 @@ pub fn apply(r: &Resolved, dry_run: bool, adopt: bool, ignore_preflight: bool, o
 }
 
 /// Pre-flight in every account (reads only).
-pub fn preflight(r: &Resolved, json: bool, out: &mut impl Write) -> i32 {
+pub fn preflight(r: &Resolved, json: bool, org_profile: Option<String>, out: &mut impl Write) -> i32 {
     if let Err(code) = org_of(r) {
         return code;
     }
@@ -168,7 +168,8 @@ pub fn preflight(r: &Resolved, json: bool, out: &mut impl Write) -> i32 {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let base = AwsSettings::from_env();
+    let env = AwsSettings::from_env();
+    let base = AwsSettings { org_profile: org_profile.or(env.org_profile.clone()), ..env };
     let started = Instant::now();
     let work = |one: Resolved, s: AwsSettings| async move {
         trustbridge_cloud::aws::preflight::preflight(&one, &s).await.map_err(ApplyFailure::from)
@@ -275,24 +276,31 @@ fn print_stack_set(rep: &StackSetReport, verb: &str, started: Instant, out: &mut
     if let Some(m) = &rep.management_stack {
         let _ = writeln!(out, "{}  management account stack {m}", rep.caller.account);
     }
+    if !rep.dry_run && verb == "apply" {
+        for a in rep.unreached() {
+            let _ = writeln!(
+                out,
+                "{a}  FAILED no stack of the StackSet succeeded here: is the account in one of the plan's organizational units?"
+            );
+        }
+    }
     let ms = started.elapsed().as_millis();
     if rep.dry_run {
         let _ = writeln!(out, "dry run: nothing was changed; run without --dry-run to {verb}");
         return EXIT_OK;
     }
     let n = rep.instances.len();
-    let failed = rep.failed();
+    let mut failed: Vec<&str> = rep.failed().iter().map(|i| i.account_id.as_str()).collect();
+    if verb == "apply" {
+        failed.extend(rep.unreached());
+    }
     let _ = writeln!(
         out,
         "{verb}: StackSet {} operation {}, {} of {n} account stack(s) succeeded{} ({ms} ms)",
         rep.stack_set,
         rep.operation_status.as_deref().unwrap_or("not run"),
-        n - failed.len(),
-        if failed.is_empty() {
-            String::new()
-        } else {
-            format!(", failing: {}", failed.iter().map(|i| i.account_id.as_str()).collect::<Vec<_>>().join(", "))
-        }
+        n - rep.failed().len(),
+        if failed.is_empty() { String::new() } else { format!(", failing: {}", failed.join(", ")) }
     );
     // Revoke is done only when no account's stack is left.
     let done = if verb == "revoke" { rep.ok() && rep.instances.is_empty() } else { rep.ok() };
@@ -331,7 +339,10 @@ fn apply_stack_set(r: &Resolved, dry_run: bool, ignore_preflight: bool, out: &mu
                     let _ = writeln!(out, "{}  pre-flight{}", o.account_id, finding_lines(rep));
                 }
             }
+            // Not checked is not clear: an account pre-flight could not reach (its member role, say)
+            // blocks like a finding would.
             (None, Some(f)) => {
+                blocking += 1;
                 let _ = writeln!(out, "{}  pre-flight could not run: {}", o.account_id, failure_lines(f));
             }
             (None, None) => {}

@@ -180,3 +180,21 @@ async fn the_stack_set_engine_deploys_to_every_account_of_the_ous_and_revokes() 
     let none = revoke_stack_set(&r, &base).await.unwrap();
     assert!(none.steps.is_empty(), "{:?}", none.steps);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listed_account_outside_the_ous_is_reported_unreached_and_the_apply_is_not_ok() {
+    let moto = Moto::start();
+    let base: AwsSettings = settings(&moto.url());
+    let mgmt = Session::for_region(REGION, &base).await;
+    let mut o = organization(&mgmt, 4).await;
+    // Only the first OU is targeted; the second member (in the other OU) is listed all the same.
+    let outside = o.members[1].clone();
+    o.ous.truncate(1);
+    let r = plan(&o, &[&o.members[0], &outside]);
+    let rep = apply_stack_set(&r, &base, false).await.unwrap();
+    assert_eq!(rep.operation_status.as_deref(), Some("SUCCEEDED"));
+    assert!(rep.failed().is_empty(), "{rep:#?}");
+    assert_eq!(rep.unreached(), [outside.as_str()], "{rep:#?}");
+    assert!(!rep.ok(), "a listed account without its stack is not a success");
+    assert!(grants_in(&mgmt, &outside).await.is_none());
+}

@@ -14,7 +14,7 @@ use trustbridge_core::validate::{Resolved, ResolvedAws, ResolvedOrg};
 
 use super::{sdk_config, ApplyFailure, ApplyReport, AwsSettings, RevokeReport};
 use crate::error::CloudError;
-use crate::probe::{ProbeResult, ProbeStatus};
+use crate::probe::{ProbeResult, Verdict};
 
 /// What happened in one account.
 #[derive(Debug, Clone, Serialize)]
@@ -147,7 +147,38 @@ pub async fn revoke_org(
     for_each_account(r, base, |one, s| async move { super::revoke(&one, &s, force).await }, done).await
 }
 
-/// Whether an account's connectivity test passed: it ran, and no probe failed.
+/// Whether an account's connectivity test passed: it ran, no probe failed, and something was
+/// proven (the single-account test's verdict: all skipped is not a pass).
 pub fn verified(o: &AccountOutcome<Vec<ProbeResult>>) -> bool {
-    o.ok().is_some_and(|probes| probes.iter().all(|p| p.status != ProbeStatus::Fail))
+    o.ok().is_some_and(|probes| matches!(Verdict::of(probes), Verdict::Pass | Verdict::Partial))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::{ProbeId, ProbeStatus};
+
+    fn outcome(statuses: &[ProbeStatus]) -> AccountOutcome<Vec<ProbeResult>> {
+        let probes = statuses
+            .iter()
+            .map(|s| ProbeResult {
+                id: ProbeId::new(crate::probe::Cloud::Aws, crate::probe::Check::Credentials),
+                status: *s,
+                duration_ms: 1,
+                message: String::new(),
+                fix: None,
+                code: None,
+            })
+            .collect();
+        AccountOutcome { account_id: "210987654321".into(), via_role: None, result: AccountResult::Ok(probes) }
+    }
+
+    #[test]
+    fn an_account_is_verified_only_when_something_was_proven_and_nothing_failed() {
+        assert!(verified(&outcome(&[ProbeStatus::Pass, ProbeStatus::Skip])));
+        assert!(verified(&outcome(&[ProbeStatus::Pass, ProbeStatus::Partial])));
+        assert!(!verified(&outcome(&[ProbeStatus::Pass, ProbeStatus::Fail])));
+        assert!(!verified(&outcome(&[ProbeStatus::Skip, ProbeStatus::Skip])), "nothing proven is not a pass");
+        assert!(!verified(&outcome(&[])), "no probe at all is not a pass");
+    }
 }

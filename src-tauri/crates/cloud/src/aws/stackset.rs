@@ -9,7 +9,8 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_cloudformation::types::{
-    AutoDeployment, Capability, DeploymentTargets, PermissionModels, StackSetOperationPreferences, StackSetOperationStatus, StackStatus,
+    AutoDeployment, Capability, ConcurrencyMode, DeploymentTargets, PermissionModels, StackSetOperationPreferences,
+    StackSetOperationStatus, StackStatus,
 };
 use aws_sdk_cloudformation::Client;
 use aws_sdk_iam::error::ProvideErrorMetadata;
@@ -47,6 +48,8 @@ pub struct StackSetReport {
     /// The management account's own stack, when the plan lists it: its status after the change.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub management_stack: Option<String>,
+    /// The listed accounts the StackSet must reach (every listed account but the management one).
+    pub expected: Vec<String>,
 }
 
 impl StackSetReport {
@@ -54,11 +57,22 @@ impl StackSetReport {
     pub fn failed(&self) -> Vec<&StackInstance> {
         self.instances.iter().filter(|i| i.status != "SUCCEEDED").collect()
     }
-    /// Everything ended well: the operation, every account's stack and the management stack.
+    /// Listed accounts without a stack that succeeded (not in the organizational units, or failed).
+    pub fn unreached(&self) -> Vec<&str> {
+        self.expected
+            .iter()
+            .filter(|a| !self.instances.iter().any(|i| &i.account_id == *a && i.status == "SUCCEEDED"))
+            .map(String::as_str)
+            .collect()
+    }
+    /// Everything ended well: the operation, every account's stack, every listed account reached,
+    /// and the management stack.
     pub fn ok(&self) -> bool {
         self.dry_run
             || (self.operation_status.as_deref().is_none_or(|s| s == "SUCCEEDED")
+                && !self.instances.is_empty()
                 && self.failed().is_empty()
+                && self.unreached().is_empty()
                 && self.management_stack.as_deref().is_none_or(|s| s.ends_with("_COMPLETE") && !s.contains("ROLLBACK")))
     }
 }
@@ -88,20 +102,32 @@ fn targets(o: &ResolvedOrg) -> DeploymentTargets {
     DeploymentTargets::builder().set_organizational_unit_ids(Some(o.organizational_units.clone())).build()
 }
 
+/// Up to `max_concurrency` accounts at once. Soft failure tolerance: under CloudFormation's default
+/// (strict) mode the concurrency is capped at the failure tolerance + 1, one account at a time here.
 fn preferences(o: &ResolvedOrg) -> StackSetOperationPreferences {
-    StackSetOperationPreferences::builder().max_concurrent_count(o.max_concurrency as i32).failure_tolerance_count(0).build()
+    StackSetOperationPreferences::builder()
+        .max_concurrent_count(o.max_concurrency as i32)
+        .failure_tolerance_count(0)
+        .concurrency_mode(ConcurrencyMode::SoftFailureTolerance)
+        .build()
+}
+
+/// The listed accounts the StackSet must reach: all but the management account (never deployed to).
+fn expected(o: &ResolvedOrg) -> Vec<String> {
+    o.accounts.iter().filter(|a| a.account_id != o.management_account_id).map(|a| a.account_id.clone()).collect()
 }
 
 fn auto_deployment() -> AutoDeployment {
     AutoDeployment::builder().enabled(true).retain_stacks_on_account_removal(false).build()
 }
 
-/// Whether the StackSet exists (its absence is the service's `StackSetNotFoundException`).
-async fn exists(s: &Session, cfn: &Client, name: &str) -> Result<bool, CloudError> {
+/// Whether the StackSet exists (its absence is the service's `StackSetNotFoundException`), and the
+/// organizational units it targets when CloudFormation says.
+async fn exists(s: &Session, cfn: &Client, name: &str) -> Result<Option<Option<Vec<String>>>, CloudError> {
     let action = "cloudformation:DescribeStackSet";
     match cfn.describe_stack_set().stack_set_name(name).send().await {
-        Ok(_) => Ok(true),
-        Err(e) if e.as_service_error().and_then(|x| x.code()) == Some("StackSetNotFoundException") => Ok(false),
+        Ok(out) => Ok(Some(out.stack_set().and_then(|x| x.organizational_unit_ids.clone()))),
+        Err(e) if e.as_service_error().and_then(|x| x.code()) == Some("StackSetNotFoundException") => Ok(None),
         Err(e) => Err(s.classify(action, e)),
     }
 }
@@ -209,7 +235,8 @@ pub async fn apply_stack_set(r: &Resolved, settings: &AwsSettings, dry_run: bool
     let (s, cfn, caller) = connect(r, o, settings).await?;
     let name = stack_set_name(r);
     let region = s.region.clone();
-    let existed = exists(&s, &cfn, &name).await?;
+    let held = exists(&s, &cfn, &name).await?;
+    let existed = held.is_some();
     let ous = o.organizational_units.join(", ");
     let management = o.accounts.iter().any(|a| a.account_id == o.management_account_id);
     let mut steps = if existed {
@@ -232,6 +259,7 @@ pub async fn apply_stack_set(r: &Resolved, settings: &AwsSettings, dry_run: bool
         operation_status: None,
         instances: Vec::new(),
         management_stack: None,
+        expected: expected(o),
     };
     if dry_run {
         report.instances = if existed { instances(&s, &cfn, &name).await? } else { Vec::new() };
@@ -282,6 +310,33 @@ pub async fn apply_stack_set(r: &Resolved, settings: &AwsSettings, dry_run: bool
     };
     report.operation_status = Some(follow(&s, &cfn, &name, &operation).await?);
     report.instances = instances(&s, &cfn, &name).await?;
+    // An existing StackSet: deploy to the plan's organizational units it does not target yet (added
+    // to the plan, or a first deployment that failed). When CloudFormation does not say which it
+    // targets, they are missing if a listed account has no stack.
+    if let Some(targeted) = held {
+        let missing: Vec<String> = match targeted {
+            Some(t) => o.organizational_units.iter().filter(|u| !t.contains(u)).cloned().collect(),
+            None if !report.unreached().is_empty() => o.organizational_units.clone(),
+            None => Vec::new(),
+        };
+        if !missing.is_empty() && report.operation_status.as_deref() == Some("SUCCEEDED") {
+            report.steps.push(format!("deploy its stacks to every account of {} in {region}", missing.join(", ")));
+            let out = s
+                .call("cloudformation:CreateStackInstances", || async {
+                    cfn.create_stack_instances()
+                        .stack_set_name(&name)
+                        .deployment_targets(DeploymentTargets::builder().set_organizational_unit_ids(Some(missing.clone())).build())
+                        .regions(&region)
+                        .operation_preferences(preferences(o))
+                        .send()
+                        .await
+                        .map_err(|e| s.classify("cloudformation:CreateStackInstances", e))
+                })
+                .await?;
+            report.operation_status = Some(follow(&s, &cfn, &name, out.operation_id().unwrap_or_default()).await?);
+            report.instances = instances(&s, &cfn, &name).await?;
+        }
+    }
     if management {
         report.management_stack = Some(deploy_management_stack(&s, &cfn, &name, &template).await?);
     }
@@ -334,8 +389,9 @@ pub async fn revoke_stack_set(r: &Resolved, settings: &AwsSettings) -> Result<St
         operation_status: None,
         instances: Vec::new(),
         management_stack: None,
+        expected: Vec::new(),
     };
-    if exists(&s, &cfn, &name).await? {
+    if exists(&s, &cfn, &name).await?.is_some() {
         let out = s
             .call("cloudformation:DeleteStackInstances", || async {
                 cfn.delete_stack_instances()

@@ -118,7 +118,17 @@ pub fn documents(a: &ResolvedAws) -> AwsDocuments {
 
 /// IAM size limits, checked before anything is written or applied.
 pub fn size_problems(r: &Resolved) -> Vec<Problem> {
-    let Some(a) = &r.aws else { return Vec::new() };
+    match (&r.aws, &r.aws_org) {
+        (Some(a), _) => account_size_problems(a, "aws"),
+        // An organization-wide plan: every account's documents, reported at the account.
+        (None, Some(o)) => {
+            o.accounts.iter().enumerate().flat_map(|(i, a)| account_size_problems(a, &format!("aws.accounts[{i}]"))).collect()
+        }
+        (None, None) => Vec::new(),
+    }
+}
+
+fn account_size_problems(a: &ResolvedAws, prefix: &str) -> Vec<Problem> {
     let docs = documents(a);
     let mut out = Vec::new();
     let trust = docs.trust.iam_size();
@@ -136,7 +146,7 @@ pub fn size_problems(r: &Resolved) -> Vec<Problem> {
     if inline > INLINE_POLICIES_AGGREGATE_MAX {
         out.push(
             Problem::new(
-                "aws.storage",
+                format!("{prefix}.storage"),
                 format!("IAM limit 'inline policies per role, aggregate' is {INLINE_POLICIES_AGGREGATE_MAX} characters (whitespace not counted)"),
                 &format!("{inline} characters"),
             )
@@ -154,7 +164,7 @@ pub fn setup_sh(r: &Resolved, a: &ResolvedAws) -> String {
     let Some(set) = crate::model::RoleSet::from_vendor(r) else { return String::new() };
     let done = [
         format!("Done. Role ARN: {}", a.role_arn()),
-        "Give this ARN (and the external id, if any) to the vendor: see ../handoff.json.".to_string(),
+        "Give this ARN (and the external id, if any) to the vendor: see handoff.json at the top of the export folder.".to_string(),
     ];
     aws_sh::setup_sh(&set, FOREIGN_ROLE_FIX, &done)
 }

@@ -23,6 +23,21 @@ use crate::validate::{OrgEngine, Resolved, ResolvedOrg};
 /// The template's file name, beside `deploy.sh` in `aws/stackset/`.
 pub const TEMPLATE_FILE: &str = "stackset.yaml";
 
+/// A CloudFormation logical id for an account's inline policy: the policy's name in capitalised
+/// words (`trustbridge-storage-read` → `TrustbridgeStorageRead`) and the account id. Each of an
+/// account's policies has its own, whatever the renderers of single-account plans call them.
+fn policy_id(name: &str, account: &str) -> String {
+    let words: String = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next().map(|f| f.to_ascii_uppercase().to_string() + cs.as_str()).unwrap_or_default()
+        })
+        .collect();
+    format!("{words}{account}")
+}
+
 /// The condition that selects an account's grants. Named by the account id, like its resources:
 /// logical ids are deployment state, so adding or removing an account in the plan never renames
 /// another account's resources (a renamed one would be replaced, and its replacement's inline policy,
@@ -61,7 +76,7 @@ pub fn template_value(r: &Resolved) -> Option<Value> {
         for d in &own.inline {
             let policy = serde_json::to_value(&d.policy).unwrap_or(Value::Null);
             grants.insert(
-                format!("{}{}", d.iac.cfn, a.account_id),
+                policy_id(&d.name, &a.account_id),
                 json!({"Type": "AWS::IAM::Policy", "Condition": condition(&a.account_id), "Properties": {
                     "PolicyName": d.name,
                     "PolicyDocument": sub(&policy, &ps),
@@ -112,94 +127,101 @@ fn region(r: &Resolved) -> String {
     r.plan.aws.as_ref().map(|a| a.region.clone()).unwrap_or_default()
 }
 
-/// `aws/stackset/deploy.sh`: create (or update) the StackSet, deploy it to the OUs, wait for the
-/// operation and list each stack instance's status; then the management account's plain stack when
-/// the plan lists that account.
+/// `aws/stackset/deploy.sh`: create (or update) the StackSet, deploy it to the plan's OUs (those an
+/// existing StackSet does not target yet, too), wait for the operation and list each account's
+/// stack; then the management account's plain stack when the plan lists that account.
 pub fn deploy_sh(r: &Resolved) -> Option<String> {
     let o = org(r)?;
     let name = stack_set_name(r);
     let mut s = Script::new(
         "Deploys the vendor's role to every account of the organizational units, as a service-managed CloudFormation StackSet.",
         &[
-            "Run it in the management account (or a delegated administrator of CloudFormation StackSets), with trusted access",
-            "for StackSets turned on in AWS Organizations. Re-running it updates the StackSet to this template.",
+            "Run it in the organization's management account, with trusted access for StackSets turned on in AWS Organizations.",
+            "Re-running it updates the StackSet to this template and deploys to organizational units added to the plan.",
         ],
     );
     crate::render::aws_sh::check_account(&mut s, &o.management_account_id);
     s.set("STACK_SET", &name).set("REGION", &region(r)).set("OUS", &o.organizational_units.join(",")).blank();
-    let create = [
-        lit("aws"),
-        lit("cloudformation"),
-        lit("create-stack-set"),
-        lit("--stack-set-name"),
-        var("STACK_SET"),
-        lit("--template-body"),
-        lit(format!("file://{TEMPLATE_FILE}")),
-        lit("--permission-model"),
-        lit("SERVICE_MANAGED"),
-        lit("--auto-deployment"),
-        lit("Enabled=true,RetainStacksOnAccountRemoval=false"),
-        lit("--capabilities"),
-        lit("CAPABILITY_NAMED_IAM"),
-        lit("--region"),
-        var("REGION"),
-    ];
-    let update = [
-        lit("aws"),
-        lit("cloudformation"),
-        lit("update-stack-set"),
-        lit("--stack-set-name"),
-        var("STACK_SET"),
-        lit("--template-body"),
-        lit(format!("file://{TEMPLATE_FILE}")),
-        lit("--permission-model"),
-        lit("SERVICE_MANAGED"),
-        lit("--auto-deployment"),
-        lit("Enabled=true,RetainStacksOnAccountRemoval=false"),
-        lit("--capabilities"),
-        lit("CAPABILITY_NAMED_IAM"),
-        lit("--region"),
-        var("REGION"),
-        lit("--query"),
-        lit("OperationId"),
-        lit("--output"),
-        lit("text"),
-    ];
-    let prefs = format!("MaxConcurrentCount={},FailureToleranceCount=0", o.max_concurrency);
-    s.comment("1. The StackSet: created, or updated when it exists.")
-        .raw("if aws cloudformation describe-stack-set --stack-set-name \"$STACK_SET\" --region \"$REGION\" >/dev/null 2>&1; then")
+    // Soft failure tolerance: under the default (strict) mode CloudFormation caps the concurrency at
+    // the failure tolerance + 1, one account at a time here.
+    let prefs = format!("MaxConcurrentCount={},FailureToleranceCount=0,ConcurrencyMode=SOFT_FAILURE_TOLERANCE", o.max_concurrency);
+    let stack_set_args = |verb: &str| {
+        vec![
+            lit("aws"),
+            lit("cloudformation"),
+            lit(verb),
+            lit("--stack-set-name"),
+            var("STACK_SET"),
+            lit("--template-body"),
+            lit(format!("file://{TEMPLATE_FILE}")),
+            lit("--permission-model"),
+            lit("SERVICE_MANAGED"),
+            lit("--auto-deployment"),
+            lit("Enabled=true,RetainStacksOnAccountRemoval=false"),
+            lit("--capabilities"),
+            lit("CAPABILITY_NAMED_IAM"),
+            lit("--region"),
+            var("REGION"),
+        ]
+    };
+    let mut update = stack_set_args("update-stack-set");
+    update.extend([lit("--operation-preferences"), lit(prefs.clone()), lit("--query"), lit("OperationId"), lit("--output"), lit("text")]);
+    let create = stack_set_args("create-stack-set");
+    let create_instances = |ous: &str| {
+        render(&[
+            lit("aws"),
+            lit("cloudformation"),
+            lit("create-stack-instances"),
+            lit("--stack-set-name"),
+            var("STACK_SET"),
+            lit("--deployment-targets"),
+            Word::LitVar("OrganizationalUnitIds=".into(), ous.into()),
+            lit("--regions"),
+            var("REGION"),
+            lit("--operation-preferences"),
+            lit(prefs.clone()),
+            lit("--query"),
+            lit("OperationId"),
+            lit("--output"),
+            lit("text"),
+        ])
+    };
+    s.comment("Waits for a StackSet operation to end; prints how it ended.")
+        .raw("wait_for() {")
+        .raw("  local status=RUNNING")
+        .raw("  for _ in $(seq 1 360); do")
+        .raw("    status=\"$(aws cloudformation describe-stack-set-operation --stack-set-name \"$STACK_SET\" --operation-id \"$1\" --region \"$REGION\" --query StackSetOperation.Status --output text)\"")
+        .raw("    case \"$status\" in SUCCEEDED|FAILED|STOPPED) break ;; esac")
+        .raw("    sleep 5")
+        .raw("  done")
+        .raw("  echo \"$status\"")
+        .raw("}")
+        .blank()
+        .comment("1. The StackSet: updated when it exists, else created (any other error stops here).")
+        .raw("if DESCRIBED=\"$(aws cloudformation describe-stack-set --stack-set-name \"$STACK_SET\" --region \"$REGION\" --query StackSet.OrganizationalUnitIds --output text 2>&1)\"; then")
         .raw(&format!("  OPERATION=\"$({})\"", render(&update)))
-        .raw("else")
+        .raw("  STATUS=\"$(wait_for \"$OPERATION\")\"")
+        .comment("  The plan's organizational units it does not target yet get their stacks too (\"None\":")
+        .comment("  CloudFormation did not say which it targets; nothing is added).")
+        .raw("  MISSING=\"\"")
+        .raw("  TARGETED=\" $(echo \"$DESCRIBED\" | tr '\\t' ' ') \"")
+        .raw("  for OU in ${OUS//,/ }; do")
+        .raw("    case \"$TARGETED\" in *\" $OU \"*) ;; *) MISSING=\"${MISSING:+$MISSING,}$OU\" ;; esac")
+        .raw("  done")
+        .raw("  if [ \"$STATUS\" = SUCCEEDED ] && [ -n \"$MISSING\" ] && [ \"$DESCRIBED\" != None ]; then")
+        .raw(&format!("    OPERATION=\"$({})\"", create_instances("MISSING")))
+        .raw("  fi")
+        .raw("elif echo \"$DESCRIBED\" | grep -q StackSetNotFoundException; then")
         .run_indented(&create)
         .comment("  2. Its stacks in every account of the organizational units (new accounts get one automatically).")
-        .raw(&format!(
-            "  OPERATION=\"$({})\"",
-            render(&[
-                lit("aws"),
-                lit("cloudformation"),
-                lit("create-stack-instances"),
-                lit("--stack-set-name"),
-                var("STACK_SET"),
-                lit("--deployment-targets"),
-                Word::LitVar("OrganizationalUnitIds=".into(), "OUS".into()),
-                lit("--regions"),
-                var("REGION"),
-                lit("--operation-preferences"),
-                lit(prefs),
-                lit("--query"),
-                lit("OperationId"),
-                lit("--output"),
-                lit("text"),
-            ])
-        ))
+        .raw(&format!("  OPERATION=\"$({})\"", create_instances("OUS")))
+        .raw("else")
+        .raw("  echo \"$DESCRIBED\" >&2")
+        .raw("  exit 1")
         .raw("fi")
         .blank()
         .comment("3. Wait for the operation, then show each account's stack.")
-        .raw("for _ in $(seq 1 120); do")
-        .raw("  STATUS=\"$(aws cloudformation describe-stack-set-operation --stack-set-name \"$STACK_SET\" --operation-id \"$OPERATION\" --region \"$REGION\" --query StackSetOperation.Status --output text)\"")
-        .raw("  case \"$STATUS\" in SUCCEEDED|FAILED|STOPPED) break ;; esac")
-        .raw("  sleep 5")
-        .raw("done")
+        .raw("STATUS=\"$(wait_for \"$OPERATION\")\"")
         .run(&[
             lit("aws"),
             lit("cloudformation"),
@@ -232,12 +254,14 @@ pub fn deploy_sh(r: &Resolved) -> Option<String> {
             ],
         );
     }
-    s.echo("Done. Each account's role ARN: arn:aws:iam::<account>:role/ + the role name; see ../../handoff.json.");
+    let partition = o.accounts.first().map(|a| a.partition.name.as_str()).unwrap_or("aws");
+    s.echo(&format!("Done. Each account's role ARN: arn:{partition}:iam::<account>:role/ + the role name; see handoff.json at the top of the export folder."));
     Some(s.finish())
 }
 
-/// `aws/stackset/revoke.sh`: delete every stack instance (the roles go with them), then the
-/// StackSet, then the management account's stack if there is one.
+/// `aws/stackset/revoke.sh`: delete every stack of the StackSet (the roles go with them), then the
+/// StackSet, then the management account's stack if there is one. Re-runnable: a StackSet already
+/// gone is nothing to delete.
 pub fn revoke_sh(r: &Resolved) -> Option<String> {
     let o = org(r)?;
     let mut s = Script::new(
@@ -246,32 +270,39 @@ pub fn revoke_sh(r: &Resolved) -> Option<String> {
     );
     crate::render::aws_sh::check_account(&mut s, &o.management_account_id);
     s.set("STACK_SET", &stack_set_name(r)).set("REGION", &region(r)).set("OUS", &o.organizational_units.join(",")).blank();
-    s.raw(&format!(
-        "OPERATION=\"$({})\"",
-        render(&[
-            lit("aws"),
-            lit("cloudformation"),
-            lit("delete-stack-instances"),
-            lit("--stack-set-name"),
-            var("STACK_SET"),
-            lit("--deployment-targets"),
-            Word::LitVar("OrganizationalUnitIds=".into(), "OUS".into()),
-            lit("--regions"),
-            var("REGION"),
-            lit("--no-retain-stacks"),
-            lit("--query"),
-            lit("OperationId"),
-            lit("--output"),
-            lit("text"),
-        ])
-    ))
-    .raw("for _ in $(seq 1 120); do")
-    .raw("  STATUS=\"$(aws cloudformation describe-stack-set-operation --stack-set-name \"$STACK_SET\" --operation-id \"$OPERATION\" --region \"$REGION\" --query StackSetOperation.Status --output text)\"")
-    .raw("  case \"$STATUS\" in SUCCEEDED|FAILED|STOPPED) break ;; esac")
-    .raw("  sleep 5")
-    .raw("done")
-    .raw("if [ \"$STATUS\" != SUCCEEDED ]; then echo \"Deleting the stacks ended $STATUS; the StackSet is kept.\" >&2; exit 1; fi")
-    .run(&[lit("aws"), lit("cloudformation"), lit("delete-stack-set"), lit("--stack-set-name"), var("STACK_SET"), lit("--region"), var("REGION")]);
+    s.comment("The StackSet's stacks, then the StackSet (nothing to do when it is gone already).")
+        .raw("if DESCRIBED=\"$(aws cloudformation describe-stack-set --stack-set-name \"$STACK_SET\" --region \"$REGION\" --output text 2>&1)\"; then")
+        .raw(&format!(
+            "  OPERATION=\"$({})\"",
+            render(&[
+                lit("aws"),
+                lit("cloudformation"),
+                lit("delete-stack-instances"),
+                lit("--stack-set-name"),
+                var("STACK_SET"),
+                lit("--deployment-targets"),
+                Word::LitVar("OrganizationalUnitIds=".into(), "OUS".into()),
+                lit("--regions"),
+                var("REGION"),
+                lit("--no-retain-stacks"),
+                lit("--query"),
+                lit("OperationId"),
+                lit("--output"),
+                lit("text"),
+            ])
+        ))
+        .raw("  STATUS=RUNNING")
+        .raw("  for _ in $(seq 1 360); do")
+        .raw("    STATUS=\"$(aws cloudformation describe-stack-set-operation --stack-set-name \"$STACK_SET\" --operation-id \"$OPERATION\" --region \"$REGION\" --query StackSetOperation.Status --output text)\"")
+        .raw("    case \"$STATUS\" in SUCCEEDED|FAILED|STOPPED) break ;; esac")
+        .raw("    sleep 5")
+        .raw("  done")
+        .raw("  if [ \"$STATUS\" != SUCCEEDED ]; then echo \"Deleting the stacks ended $STATUS; the StackSet is kept.\" >&2; exit 1; fi")
+        .run_indented(&[lit("aws"), lit("cloudformation"), lit("delete-stack-set"), lit("--stack-set-name"), var("STACK_SET"), lit("--region"), var("REGION")])
+        .raw("elif ! echo \"$DESCRIBED\" | grep -q StackSetNotFoundException; then")
+        .raw("  echo \"$DESCRIBED\" >&2")
+        .raw("  exit 1")
+        .raw("fi");
     if o.accounts.iter().any(|a| a.account_id == o.management_account_id) {
         s.run(&[
             lit("aws"),

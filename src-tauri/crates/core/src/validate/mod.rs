@@ -757,15 +757,40 @@ fn validate_org(
                 );
             }
         }
-        Some(OrgEngine::StackSet) if o.organizational_units.is_empty() => c.push(
+        Some(OrgEngine::StackSet) => {
+            if o.organizational_units.is_empty() {
+                c.push(
+                    Problem::new(
+                        "aws.organization.organizational_units",
+                        "the StackSet deploys to organizational units: name at least one (ou-…, or the root r-…)",
+                        "[]",
+                    )
+                    .with_fix("find them with: aws organizations list-roots / list-organizational-units-for-parent"),
+                );
+            }
+            if a.accounts.is_empty() {
+                c.push(
+                    Problem::new(
+                        "aws.accounts",
+                        "list at least one account with its buckets: the StackSet gives the role its grants only in the accounts listed here",
+                        "[]",
+                    )
+                    .with_fix("add the member accounts whose data the vendor reads, each with its buckets"),
+                );
+            }
+        }
+        None => {}
+    }
+    // One boundary ARN for every account: only an AWS managed policy exists in all of them.
+    if let Some(b) = base.permissions_boundary_arn.as_deref().filter(|b| !b.contains(":iam::aws:policy/")) {
+        c.push(
             Problem::new(
-                "aws.organization.organizational_units",
-                "the StackSet deploys to organizational units: name at least one (ou-…, or the root r-…)",
-                "[]",
+                "aws.permissions_boundary_arn",
+                "in an organization-wide plan the boundary must be an AWS managed policy (arn:…:iam::aws:policy/…): a customer managed one exists in one account only",
+                b,
             )
-            .with_fix("find them with: aws organizations list-roots / list-organizational-units-for-parent"),
-        ),
-        _ => {}
+            .with_fix("use an AWS managed policy as the boundary, or leave it out and set one per account with single-account plans"),
+        );
     }
     let mut accounts = Vec::new();
     for (i, acct) in a.accounts.iter().enumerate() {
