@@ -27,7 +27,11 @@ await e2e("invalid", async (t) => {
   await b.keys(["Enter"]);
   await t.waitFor(async () => (await f.errorSummary()) !== null, "Enter submits and shows the error summary");
   let summary = await f.errorSummary();
-  t.check(summary.includes("Project ID on the platform"), "the summary names the project id field", summary);
+  t.check(
+    summary.includes("Your project ID on the platform must use only letters, numbers, underscores, full stops and hyphens.") && !summary.includes("(got"),
+    "the summary says what is wrong in the field's own words, without echoing the value",
+    summary,
+  );
   t.check((await f.focusedTestId()) === "error-summary", "the error summary takes focus");
   const described = await (await b.$("#f-integration-project-id")).getAttribute("aria-describedby");
   t.check(described.includes("f-integration-project-id-error"), "the field is described by its error", described);
@@ -59,7 +63,8 @@ await e2e("invalid", async (t) => {
   await f.continue(null);
   await t.waitFor(async () => (await b.$("#f-aws-storage-0-bucket-error")).isExisting(), "the hostile bucket name is refused by Rust validation");
   summary = await f.errorSummary();
-  t.check(summary.includes(XSS), "the error summary shows the name as literal text", summary);
+  t.check(summary.includes("Enter a bucket name that uses only lower-case letters, numbers, full stops and hyphens.") && !summary.includes(XSS), "the error summary says what to enter, without echoing the name", summary);
+  t.check((await f.value("aws.storage[0].bucket")) === XSS, "the field keeps the name as literal text", await f.value("aws.storage[0].bucket"));
   const imgs = await b.execute(() => document.querySelectorAll("img").length);
   t.check(imgs === 0, "no <img> element was created", `${imgs}`);
   t.check(await b.$('form[data-step="aws-storage"]').then((e) => e.isExisting()), "Continue is blocked on the bucket page");
@@ -88,7 +93,10 @@ await e2e("invalid", async (t) => {
   t.require((await waitForStart(t)) === "resume", "the edited draft is offered");
   await f.click("resume");
   await f.waitStep("check");
-  await t.waitFor(async () => (await f.errorSummary())?.includes("AWS: Account"), "check your answers lists the problem with its page");
+  await t.waitFor(
+    async () => (await f.errorSummary())?.includes("Enter an AWS account ID that is exactly 12 digits."),
+    "check your answers lists the problem in words that say which field (and cloud)",
+  );
   t.check(!(await (await t.browser.$('[data-testid="grants"]')).isExisting()), "no documents are shown for an invalid plan");
   await f.shot("check-error");
   await (await t.browser.$('[data-testid="error-summary"] a')).click();

@@ -91,7 +91,7 @@ await e2e(
     t.check(hint.includes("UPDATE_PROJECT_INFORMATION"), "the hint says where to get an API key (the profile's help)", hint);
     await f.continue(null);
     const empty = await t.waitFor(async () => f.errorSummary(), "Continue without the URL and the key shows the error summary");
-    t.check(empty.includes("Enter the platform's API URL") && empty.includes("Enter the API key"), "both fields are asked for", empty);
+    t.check(empty.includes("Enter the ML cube Platform API URL") && empty.includes("Enter the API key"), "both fields are asked for", empty);
     t.check((await f.focusedTestId()) === "error-summary", "the error summary takes focus", await f.focusedTestId());
     await f.shot("vendor-errors");
     f.actions -= 1; // the deliberate empty Continue is not part of the figure

@@ -39,7 +39,7 @@ await e2e("smoke", async (t) => {
   t.check((await summary.getAttribute("role")) === "alert", "the error summary is announced (role=alert)");
   const text = await f.errorSummary();
   t.check(text.includes("Select the platform you are connecting"), "it asks for the platform", text);
-  t.check(text.includes("Enter the project ID on the platform"), "it asks for the project id", text);
+  t.check(text.includes("Enter your project ID on the platform"), "it asks for the project id", text);
   t.check(await (await b.$("#f-platform-error")).isExisting(), "the platform error is shown at the radios");
   t.check((await b.getTitle()).startsWith("Error: "), "the title starts with Error: while problems show", await b.getTitle());
   await t.screenshot("1-errors");

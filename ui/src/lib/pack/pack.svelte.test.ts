@@ -87,8 +87,8 @@ describe("choosing a pack", () => {
     await p.continue();
     expect(calls("validate_pack_plan")[0]).toMatchObject({ plan: { version: 1, pack: "" }, fields: ["pack"] });
     expect(p.step).toBe("pack-choose");
-    expect(p.errorAt("pack")).toBe("Select the role pack to deploy");
-    expect(p.summary).toEqual([{ text: "Select the role pack to deploy", href: "#f-pack-0" }]);
+    expect(p.errorAt("pack")).toBe("Select the role pack to deploy.");
+    expect(p.summary).toEqual([{ text: "Select the role pack to deploy.", href: "#f-pack-0" }]);
     expect(p.attempts).toBe(1);
   });
 
@@ -117,12 +117,12 @@ describe("the variables page", () => {
     expect(sent.fields).toBeUndefined();
     expect(sent.plan).toEqual({ version: 1, pack: "mlspace", variables: { MLSPACE_APP_ROLE_NAME: "mlspace-app-role", MLSPACE_NOTEBOOK_ROLE_NAME: "mlspace-notebook-role", MLSPACE_SYSTEM_ROLE_NAME: "mlspace-system-role" } });
     expect(p.step).toBe("pack-variables");
-    expect(p.errorAt("variables.AWS_ACCOUNT")).toBe("Enter the AWS account ID");
-    expect(p.summary).toEqual([{ text: "Enter the AWS account ID", href: "#f-variables-AWS-ACCOUNT" }]);
+    expect(p.errorAt("variables.AWS_ACCOUNT")).toBe("Enter the AWS account ID.");
+    expect(p.summary).toEqual([{ text: "Enter the AWS account ID.", href: "#f-variables-AWS-ACCOUNT" }]);
 
     // The message keeps its wording while the person types; Continue re-checks.
     p.setValue("AWS_ACCOUNT", "12");
-    expect(p.errorAt("variables.AWS_ACCOUNT")).toBe("Enter the AWS account ID");
+    expect(p.errorAt("variables.AWS_ACCOUNT")).toBe("Enter the AWS account ID.");
     for (const [k, v] of Object.entries(filledMlspace())) p.setValue(k, v);
     await p.continue();
     expect(p.step).toBe("pack-check");
@@ -140,13 +140,13 @@ describe("the variables page", () => {
     const p = await onVariables(() => [bad]);
     p.setValue("MLSPACE_PRIVATE_SUBNET_2", "subnet-XYZ");
     await p.continue();
-    expect(p.errorAt("variables.MLSPACE_PRIVATE_SUBNET_2")).toBe("Private subnet 2: a subnet id looks like subnet-0123456789abcdef0 (got 'subnet-XYZ')");
+    expect(p.errorAt("variables.MLSPACE_PRIVATE_SUBNET_2")).toBe("Enter private subnet 2 in the correct format, like subnet-0123456789abcdef0.");
   });
 
   it("a problem that is not at a variable is still listed in the summary", async () => {
     const p = await onVariables(() => [{ code: "validation.pack.roles.name", message: "pack.roles[1].name: too long (got 'x')", field: "pack.roles[1].name", fix: null }]);
     await p.continue();
-    expect(p.summary).toEqual([{ text: "pack.roles[1].name: too long (got 'x')" }]);
+    expect(p.summary).toEqual([{ text: "Too long." }]);
     expect(p.step).toBe("pack-variables");
   });
 });
@@ -180,7 +180,7 @@ describe("check your answers, export and apply", () => {
     p.setValue("AWS_ACCOUNT", "");
     await p.loadPreview();
     expect(p.preview).toBeNull();
-    expect(p.summary[0].text).toBe("Enter the AWS account ID");
+    expect(p.summary[0].text).toBe("Enter the AWS account ID.");
     await p.summary[0].onselect!();
     expect(p.step).toBe("pack-variables");
     expect(p.returnToCheck).toBe(true);

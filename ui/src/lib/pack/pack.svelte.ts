@@ -240,7 +240,7 @@ export class PackFlow extends FormFlow<PackStep> {
 
   protected messageFor(e: IpcError): string {
     const name = variableOf(e.field);
-    if (name) return variableMessage(e, this.errorValues[name] ?? this.current[name] ?? "");
+    if (name) return variableMessage(e, this.errorValues[name] ?? this.current[name] ?? "", this.pack?.variables.find((v) => v.name === name)?.kind);
     if (!e.code.startsWith("validation")) return describeError(e);
     return otherMessage(e);
   }

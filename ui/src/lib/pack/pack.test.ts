@@ -93,26 +93,38 @@ describe("messages", () => {
   };
 
   it("asks for an empty variable by its label", () => {
-    expect(variableMessage(required, "")).toBe("Enter the AWS account ID");
-    expect(variableMessage({ ...required, field: "variables.MLSPACE_PRIVATE_SUBNET_1" }, " ")).toBe("Enter the private subnet 1");
+    expect(variableMessage(required, "")).toBe("Enter the AWS account ID.");
+    expect(variableMessage({ ...required, field: "variables.MLSPACE_PRIVATE_SUBNET_1" }, " ")).toBe("Enter private subnet 1.");
   });
 
-  it("shows Rust's rule and the value typed, with a label instead of the field path", () => {
+  it("words Rust's rule about the variable by its label, never the value typed or the field path", () => {
     const invalid: IpcError = {
       code: "validation.variables.MLSPACE_PRIVATE_SUBNET_2",
       message: "variables.MLSPACE_PRIVATE_SUBNET_2: a subnet id looks like subnet-0123456789abcdef0 (got 'subnet-XYZ')",
       field: "variables.MLSPACE_PRIVATE_SUBNET_2",
       fix: null,
     };
-    expect(variableMessage(invalid, "subnet-XYZ")).toBe("Private subnet 2: a subnet id looks like subnet-0123456789abcdef0 (got 'subnet-XYZ')");
+    // By the variable's kind, the rule's subject is the variable itself…
+    expect(variableMessage(invalid, "subnet-XYZ", "subnet_id")).toBe("Enter private subnet 2 in the correct format, like subnet-0123456789abcdef0.");
+    // …else (or for a rule about a part of the value) it reads as Rust states it, cleaned up.
+    expect(variableMessage(invalid, "subnet-XYZ")).toBe("A subnet ID looks like subnet-0123456789abcdef0.");
+    const partOf: IpcError = {
+      code: "validation.variables.EMR_DEFAULT_ROLE_ARN",
+      message: "variables.EMR_DEFAULT_ROLE_ARN: an AWS account id is exactly 12 digits (got 'arn:aws:iam::1:role/x')",
+      field: "variables.EMR_DEFAULT_ROLE_ARN",
+      fix: null,
+    };
+    expect(variableMessage(partOf, "arn:aws:iam::1:role/x", "role_arn")).toBe("An AWS account ID is exactly 12 digits.");
+    const text: IpcError = { ...partOf, message: "variables.EMR_DEFAULT_ROLE_ARN: must not contain braces, quotes or backslashes (got '{')" };
+    expect(variableMessage(text, "{", "text")).toBe("The EMR service role ARN must not contain braces, quotes or backslashes.");
   });
 
   it("asks to choose a pack", () => {
     expect(otherMessage({ code: "validation.pack", message: "pack: choose one … (got '')", field: "pack", fix: null })).toBe(
-      "Select the role pack to deploy",
+      "Select the role pack to deploy.",
     );
     expect(otherMessage({ code: "validation.pack.roles.name", message: "pack.roles[1].name: too long", field: "pack.roles[1].name", fix: null })).toBe(
-      "pack.roles[1].name: too long",
+      "Too long.",
     );
   });
 

@@ -7,6 +7,7 @@ import type { PackSummary } from "../ipc/bindings/PackSummary";
 import type { PackVariable } from "../ipc/bindings/PackVariable";
 import type { VarKind } from "../ipc/bindings/VarKind";
 import { routeOf, routePageTitle, type Route } from "../flow/route";
+import { cleanRule, noun, ruleOf, ruleSentence, sentence, type Noun } from "../flow/wording";
 
 export type PackStep = "pack-choose" | "pack-variables" | "pack-check" | "pack-route" | "pack-export";
 
@@ -183,19 +184,41 @@ export function inputWidth(kind: VarKind): number | undefined {
   }
 }
 
+/** The subjects Rust starts a kind's rules with ("a subnet id looks like …"): see `Noun`. */
+export const RUST_SUBJECTS: Partial<Record<VarKind, readonly string[]>> = {
+  region: ["AWS region"],
+  account_id: ["AWS account id"],
+  kms_key_id: ["KMS key id"],
+  subnet_id: ["subnet id"],
+  security_group_id: ["security group id"],
+  role_name: ["role name"],
+  role_arn: ["role ARN"],
+  bucket_name: ["bucket name"],
+  aws_managed_policy: ["AWS-managed policy name"],
+  oidc_provider: ["OIDC provider"],
+  external_id: ["external id"],
+  text: ["name"],
+};
+
+/** How a sentence names a variable: by its label ("an AWS account ID"; "private subnet 2" takes no article). */
+export function variableNoun(name: string, kind?: VarKind): Noun {
+  const label = lowerFirst(variableLabel(name));
+  return noun(label, (kind && RUST_SUBJECTS[kind]) ?? [], /\d$/.test(label) ? "none" : null);
+}
+
 /**
- * The sentence for one problem at a variable. `value` is what was typed there: empty → "Enter
- * the …"; otherwise Rust's `variables.NAME: rule (got 'value')` with a label instead of the path.
+ * The sentence for one problem at a variable, GOV.UK's way: what is wrong and how to put it right,
+ * naming the variable by its label (never its name, the path or the value typed). `value` is what
+ * was typed there: empty → "Enter the …". `kind`: the variable's kind, which says whose rules are
+ * its own (a rule about a part of its value reads as Rust states it).
  */
-export function variableMessage(error: IpcError, value: string): string {
+export function variableMessage(error: IpcError, value: string, kind?: VarKind): string {
   const name = variableOf(error.field);
-  if (!name) return error.message;
-  const label = variableLabel(name);
-  if (value.trim() === "" && error.code.startsWith("validation.")) {
-    return `Enter the ${lowerFirst(label)}`;
-  }
-  const prefix = `${error.field}: `;
-  return error.message.startsWith(prefix) ? `${label}: ${error.message.slice(prefix.length)}` : error.message;
+  const { rule, empty } = ruleOf(error);
+  if (!name) return cleanRule(rule);
+  const n = variableNoun(name, kind);
+  if (error.code.startsWith("validation.") && (empty ?? value.trim() === "")) return sentence(`Enter ${n.the}`);
+  return ruleSentence(rule, n);
 }
 
 /** "AWS account ID" stays, "Private subnet 1" → "private subnet 1" (acronyms keep their case). */
@@ -206,8 +229,8 @@ function lowerFirst(label: string): string {
 
 /** The sentence for a problem that is not at a variable (the pack choice, a role, the plan). */
 export function otherMessage(error: IpcError): string {
-  if (error.field === PACK_FIELD && error.code === "validation.pack") return "Select the role pack to deploy";
-  return error.message;
+  if (error.field === PACK_FIELD && error.code === "validation.pack") return "Select the role pack to deploy.";
+  return cleanRule(ruleOf(error).rule);
 }
 
 /** Values the presenter mode hides (account ids and external ids typed for this pack). */

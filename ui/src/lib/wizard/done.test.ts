@@ -31,7 +31,15 @@ describe("the Done page follows the route taken", () => {
   it("after an export it names the folder's scripts; with neither it says what is missing", () => {
     const exported = doneSummary({ ...base, clouds: ["aws", "gcp"], exportedDir: "/home/a/tb", verdict: "pass" });
     expect(exported.steps[0]).toBe("AWS: run aws/setup.sh from /home/a/tb (or its cloud shell).");
+    // Google Cloud and Azure: how, in their cloud shell in the browser.
+    expect(exported.steps[1]).toBe(
+      "Google Cloud: run gcp/setup.sh: open Google Cloud Shell at https://shell.cloud.google.com, upload the gcp folder from /home/a/tb (More ⋮, then Upload), then type cd gcp && bash setup.sh and press Enter.",
+    );
     expect(exported.revoke).toHaveLength(2);
+    expect(exported.revoke[1]).toContain("https://shell.cloud.google.com");
+    const azure = doneSummary({ ...base, clouds: ["azure"], exportedDir: "/home/a/tb", verdict: "pass" });
+    expect(azure.steps[0]).toContain("open Azure Cloud Shell at https://shell.azure.com, upload azure/setup.sh from /home/a/tb");
+    expect(azure.revoke[0]).toContain("then type bash revoke.sh and press Enter");
     const nothing = doneSummary({ ...base, clouds: ["gcp"] });
     expect(nothing.steps[0]).toBe("Google Cloud: nothing has been set up yet. Go back and export the setup files.");
     expect(nothing.revoke).toEqual([]);

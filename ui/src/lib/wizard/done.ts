@@ -2,6 +2,7 @@
 // the connectivity test's verdict (Rust's), registered with the vendor or not. The page never claims
 // more than was done or proven.
 import type { Verdict } from "../ipc/api";
+import { scriptInBrief } from "./shell";
 
 export type DoneCloud = "aws" | "gcp" | "azure";
 
@@ -57,6 +58,7 @@ export function doneSummary(d: DoneInput): DoneSummary {
   for (const c of d.clouds) {
     const name = d.cloudNames[c];
     if (c === "aws" && d.appliedAws) steps.push(`${name}: applied from this computer. Nothing more to run.`);
+    else if (d.exportedDir && c !== "aws") steps.push(`${name}: run ${c}/setup.sh: ${scriptInBrief(c, d.exportedDir, "setup.sh")}.`);
     else if (d.exportedDir) steps.push(`${name}: run ${c}/setup.sh from ${d.exportedDir} (or its cloud shell).`);
     else if (c === "aws" && d.route === "apply") steps.push(`${name}: nothing has been applied yet. Go back and apply the changes from this computer.`);
     else steps.push(`${name}: nothing has been set up yet. Go back and export the setup files${c === "aws" ? ", or apply them from this computer" : ""}.`);
@@ -66,7 +68,9 @@ export function doneSummary(d: DoneInput): DoneSummary {
   const revoke: string[] = [];
   for (const c of d.clouds) {
     const name = d.cloudNames[c];
-    if (d.exportedDir) revoke.push(`${name}: run ${c}/revoke.sh from the exported folder; it removes what ${c}/setup.sh created.`);
+    if (d.exportedDir && c !== "aws") {
+      revoke.push(`${name}: run ${c}/revoke.sh: ${scriptInBrief(c, "the exported folder", "revoke.sh")}; it removes what ${c}/setup.sh created.`);
+    } else if (d.exportedDir) revoke.push(`${name}: run ${c}/revoke.sh from the exported folder; it removes what ${c}/setup.sh created.`);
     else if (c === "aws" && d.appliedAws) revoke.push(`${name}: export the setup files and run aws/revoke.sh; it removes exactly what was applied.`);
   }
   return { title, ready, warning, steps, revoke };

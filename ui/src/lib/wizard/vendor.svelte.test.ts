@@ -111,8 +111,8 @@ describe("Connect to the vendor", () => {
     const w = await wizardAt(["aws"]);
     await w.continue();
     expect(w.step).toBe("vendor");
-    expect(w.errorAt("integration.api_url")).toBe("Enter the platform's API URL");
-    expect(w.errorAt("vendor.api_key")).toBe("Enter the API key");
+    expect(w.errorAt("integration.api_url")).toBe("Enter the ML cube Platform API URL.");
+    expect(w.errorAt("vendor.api_key")).toBe("Enter the API key.");
     expect(w.summary.map((s) => s.href)).toEqual(["#f-integration-api-url", "#f-vendor-api-key"]);
     expect(calls("store_credentials")).toHaveLength(0);
     expect(calls("validate_plan").at(-1)).toMatchObject({ fields: ["integration.api_url"] });
@@ -491,14 +491,20 @@ describe("The events question when its answer needs no input", () => {
   });
 
   it("a problem at the field links to the page from Check your answers", async () => {
-    const bad = { code: "validation.aws.events", message: "bad bus", field: "aws.events[0].event_bus_name", fix: null };
+    const bad = {
+      code: "validation.aws.events.event_bus_name",
+      message: "aws.events[0].event_bus_name: an event bus name may contain only letters, digits and / . _ - (got 'a b')",
+      field: "aws.events[0].event_bus_name",
+      fix: null,
+    };
     backend((cmd) => (cmd === "validate_plan" ? [bad] : undefined));
     const w = await wizardAt(["aws"]);
     await w.goTo("check");
     await w.loadPreview();
     expect(w.steps).toContain("aws-events");
     const link = w.summary.find((s) => s.onselect);
-    expect(link?.text).toContain('(on the "AWS: Events" page)');
+    // Named in words that say which cloud, never by the page it is on.
+    expect(link?.text).toBe("Enter a name for the AWS event bus that uses only letters, numbers and the characters / . _ -.");
     link?.onselect?.();
     await vi.waitFor(() => expect(w.step).toBe("aws-events"));
     expect(w.returnToCheck).toBe(true);

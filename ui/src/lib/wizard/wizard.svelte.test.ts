@@ -76,7 +76,7 @@ describe("Continue", () => {
   it("a problem blocks Continue, shows at its field, and nothing is saved", async () => {
     backend((args) =>
       (args.fields as string[] | undefined)?.includes("integration")
-        ? [{ code: "validation.integration.project_id", message: "integration.project_id: bad (got 'x y')", field: "integration.project_id", fix: null }]
+        ? [{ code: "validation.integration.project_id", message: "integration.project_id: a project id may contain only letters, digits and _ . - (got 'x y')", field: "integration.project_id", fix: null }]
         : [],
     );
     const w = new Wizard();
@@ -85,7 +85,8 @@ describe("Continue", () => {
     await w.continue();
     expect(w.step).toBe("start");
     expect(calls("save_draft")).toHaveLength(0);
-    expect(w.errorAt("integration.project_id")).toBe("Project ID on the platform: bad (got 'x y')");
+    expect(w.errorAt("integration.project_id")).toBe("Your project ID on the platform must use only letters, numbers, underscores, full stops and hyphens.");
+    expect(w.summary[0].text).toBe(w.errorAt("integration.project_id"));
     expect(w.summary[0]).toMatchObject({ href: "#f-integration-project-id" });
     expect(w.attempts).toBe(1);
   });

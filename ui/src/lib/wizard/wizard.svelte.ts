@@ -8,7 +8,7 @@ import { FormFlow, type ChangeTarget, type SummaryItem } from "../flow/flow.svel
 import { isRoute, routeFor, withRoute, type Route } from "../flow/route";
 import {
   acceptUnsignedProfile, clearDraft, importedProfile, importProfile, listProfiles, loadDraft, newExternalId, preview,
-  validatePlan, type Draft, type ExportResult, type ImportedProfile, type Plan, type Preview, type ProfileSummary,
+  validatePlan, type Cloud, type Draft, type ExportResult, type ImportedProfile, type Plan, type Preview, type ProfileSummary,
 } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 import { describeError } from "../ipc/messages";
@@ -30,6 +30,10 @@ export const IMPORTED_PREFIX = "imported:";
 
 /** Field path of the export page's "type a folder" input (not a plan field). */
 export const EXPORT_FOLDER = "export.folder";
+
+/** The Credentials page's boxes, where Rust reports a refused key or secret (`credentials.gcp`): not plan fields. */
+export const CREDENTIALS_FIELDS = { gcp: "credentials.gcp", azure: "credentials.azure" } as const;
+export type CredentialsKind = keyof typeof CREDENTIALS_FIELDS;
 
 export class Wizard extends FormFlow<StepId> {
   screen = $state<Screen>("loading");
@@ -97,7 +101,13 @@ export class Wizard extends FormFlow<StepId> {
   sendClouds = $derived(sendClouds(this.context));
   /** The clouds whose key or secret the Credentials page stores. */
   secretClouds = $derived(secretClouds(this.context));
-  inputs = $derived(this.step === "export" ? [EXPORT_FOLDER] : inputsForStep(this.step, this.answers, this.profile));
+  inputs = $derived(
+    this.step === "export"
+      ? [EXPORT_FOLDER]
+      : this.step === "credentials"
+        ? Object.values(CREDENTIALS_FIELDS)
+        : inputsForStep(this.step, this.answers, this.profile),
+  );
   /**
    * "How do you want to set this up?": apply from this computer or export. Export without AWS (no
    * question); else the answer, or before it is given apply when this computer's AWS credentials
@@ -373,6 +383,32 @@ export class Wizard extends FormFlow<StepId> {
     }
   }
 
+  /**
+   * Credentials page: stores a pasted or picked key / secret (Rust validates it against the plan).
+   * Refused: the problem is shown at its box and in the error summary, which takes focus; stored:
+   * that box's problem goes. Resolves with whether it was stored.
+   */
+  async storeCredentials(kind: CredentialsKind, json: string): Promise<boolean> {
+    const problem = await this.cloud.storeSecret(kind, json);
+    if (problem) this.refuseCredentials(kind, problem);
+    else this.errors = this.errors.filter((e) => e.field !== CREDENTIALS_FIELDS[kind]);
+    return problem === null;
+  }
+
+  /** A key or secret refused (by Rust, or before it is sent): at its box and in the error summary. */
+  refuseCredentials(kind: CredentialsKind, problem: IpcError): void {
+    const field = CREDENTIALS_FIELDS[kind];
+    const order = Object.values(CREDENTIALS_FIELDS) as (string | null)[];
+    const problems = [...this.errors.filter((e) => e.field !== field), { ...problem, field }];
+    // In the order of the boxes on the page, as the summary lists them.
+    this.fail(problems.sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field)));
+  }
+
+  /** The problem shown at a Credentials box, or null. */
+  credentialsProblem(kind: CredentialsKind): IpcError | null {
+    return this.errors.find((e) => e.field === CREDENTIALS_FIELDS[kind]) ?? null;
+  }
+
   /** The vendor registered the plan's clouds: its ids go into the answers (saved now). */
   async registered(plan: Plan): Promise<void> {
     applyRegistration(this.answers, plan);
@@ -399,18 +435,27 @@ export class Wizard extends FormFlow<StepId> {
     return inputFor(e.field, this.inputs);
   }
 
+  /** How many rows a list of the answers has (`aws.storage` → 2): the wording names a row by its position. */
+  private rowCount = (list: string): number => {
+    const m = /^(aws|gcp|azure)\.(storage|events)$/.exec(list);
+    return m ? (this.answers[m[1] as Cloud][m[2] as "storage" | "events"] as unknown[]).length : 0;
+  };
+
   protected messageFor(e: IpcError, input: string | null): string {
     if (!e.code.startsWith("validation")) return describeError(e);
-    return fieldMessage(e, input, input ? (this.errorValues[input] ?? valueAt(this.answers, input)) : "");
+    const value = input ? (this.errorValues[input] ?? valueAt(this.answers, input)) : valueAt(this.answers, e.field ?? "");
+    return fieldMessage(e, input, value, { vendor: this.profile?.display_name ?? null, rows: this.rowCount });
   }
 
-  /** A link to the field on this page, or to the step that owns the field. */
+  /**
+   * A link to the field on this page, or to the step that owns the field (its sentence names the
+   * field in words that say which cloud, never the page).
+   */
   protected summaryItem(e: IpcError, input: string | null, text: string): SummaryItem {
     if (input) return { text, href: `#${focusId(input)}` };
     const owner = stepForField(e.field, this.reachable);
     if (owner && owner !== this.step) {
-      const where = ` (on the "${this.title(owner)}" page)`;
-      return { text: text + where, href: `#${focusId(e.field ?? "")}`, onselect: () => this.change(e.field ?? "") };
+      return { text, href: `#${focusId(e.field ?? "")}`, onselect: () => this.change(e.field ?? "") };
     }
     return { text };
   }
