@@ -288,7 +288,7 @@ pub struct RolePolicy {
     pub name: String,
     /// Managed policies: the ARN.
     pub arn: Option<String>,
-    /// One plain line per grant (`Allow s3:getobject on arn:…`); empty when not read.
+    /// One plain line per grant (`Allow s3:GetObject on arn:…`); empty when not read.
     pub grants: Vec<String>,
     /// AWS-managed, unreadable, or what apply does with it.
     pub note: Option<String>,

@@ -110,7 +110,7 @@ async fn tampering_is_named_by_exactly_the_failing_probe_and_apply_repairs_it() 
     let rs = verify(&r, &s, &no_progress).await.unwrap();
     assert_eq!(failing(&rs), ["aws:permissions"], "{rs:#?}");
     let p = by_id(&rs, "aws:permissions");
-    assert!(p.message.contains("lacks") && p.message.contains("s3:getobject"), "{}", p.message);
+    assert!(p.message.contains("lacks") && p.message.contains("s3:GetObject"), "{}", p.message);
     assert!(p.fix.as_deref().unwrap().contains("trustbridge apply"));
     let fixed = apply(&r, &s, false).await.unwrap();
     assert_eq!(fixed.changes.len(), 1);
@@ -755,7 +755,7 @@ async fn an_sse_kms_bucket_without_a_planned_key_gets_a_kms_hint() {
     let rep = apply(&with_key, &s, false).await.unwrap();
     assert_eq!(rep.changes.len(), 1);
     assert!(
-        rep.changes[0].detail.iter().any(|l| l.starts_with("+ ") && l.contains("kms:decrypt") && l.contains("kms:viaservice")),
+        rep.changes[0].detail.iter().any(|l| l.starts_with("+ ") && l.contains("kms:Decrypt") && l.contains("kms:viaservice")),
         "{:?}",
         rep.changes[0].detail
     );

@@ -58,6 +58,13 @@ pub fn action_level(action: &str) -> Option<AccessLevel> {
     c.binary_search_by(|(a, _)| cmp_ci(a, action)).ok().map(|i| c[i].1)
 }
 
+/// An IAM action as AWS spells it (`s3:getobject` → `s3:GetObject`), if AWS defines it: grants are
+/// compared case-insensitively (lower-cased), and shown in IAM's own case.
+pub fn canonical_action(action: &str) -> Option<&'static str> {
+    let c = catalog();
+    c.binary_search_by(|(a, _)| cmp_ci(a, action)).ok().map(|i| c[i].0)
+}
+
 /// Catalog actions an IAM wildcard pattern (`*`, `?`) matches, case-insensitively (lowercased).
 pub fn expand(pattern: &str) -> Vec<String> {
     fn matches(p: &[u8], t: &[u8]) -> bool {

@@ -110,7 +110,7 @@ pub struct ExistingPolicy {
     pub name: String,
     /// Managed policies: the ARN.
     pub arn: Option<String>,
-    /// One line per grant (`Allow s3:getobject on arn:…`); empty when the document was not read.
+    /// One line per grant (`Allow s3:GetObject on arn:…`); empty when the document was not read.
     pub grants: Vec<String>,
     /// Why the grants are missing, or what apply does with it.
     pub note: Option<String>,

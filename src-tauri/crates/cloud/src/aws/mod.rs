@@ -437,7 +437,9 @@ pub fn parse_policy(text: &str) -> Result<PolicyDocument, String> {
 
 /// One grant in words, for diffs and probe messages.
 pub fn describe_grant(g: &Grant) -> String {
-    let mut s = format!("{:?} {}", g.effect, g.action);
+    // Grants compare lower-cased; people read IAM's own case (`s3:GetObject`).
+    let action = trustbridge_core::lint::canonical_action(&g.action).unwrap_or(&g.action);
+    let mut s = format!("{:?} {action}", g.effect);
     if !g.principal.is_empty() {
         s = format!("{s} by {}", g.principal);
     }
@@ -479,6 +481,20 @@ mod tests {
             aws_smithy_types::body::SdkBody::empty(),
         );
         SdkError::service_error(aws_sdk_iam::operation::get_role::GetRoleError::generic(meta), raw)
+    }
+
+    #[test]
+    fn grants_are_described_in_iams_own_case() {
+        let doc = PolicyDocument::parse(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:getobject","S3:LISTBUCKET","s3:Get*"],"Resource":"arn:aws:s3:::b"}]}"#,
+        )
+        .unwrap();
+        let mut lines: Vec<String> = doc.grants().iter().map(describe_grant).collect();
+        lines.sort();
+        assert_eq!(
+            lines,
+            ["Allow s3:GetObject on arn:aws:s3:::b", "Allow s3:ListBucket on arn:aws:s3:::b", "Allow s3:get* on arn:aws:s3:::b"]
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ kind: string, name: string,
  */
 arn: string | null, 
 /**
- * One plain line per grant (`Allow s3:getobject on arn:…`); empty when not read.
+ * One plain line per grant (`Allow s3:GetObject on arn:…`); empty when not read.
  */
 grants: Array<string>, 
 /**
