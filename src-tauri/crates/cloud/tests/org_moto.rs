@@ -16,44 +16,18 @@ use std::sync::Mutex;
 
 use common::*;
 use trustbridge_cloud::aws::org::{self, AccountOutcome};
-use trustbridge_cloud::aws::{AwsSettings, Credentials, Session};
+use trustbridge_cloud::aws::{AwsSettings, Session};
 use trustbridge_core::validate::Resolved;
 
 const ROLE: &str = "mlcube-platform-access";
 
 /// The organization: `n` member accounts, half in each of two OUs.
-async fn organization(mgmt: &Session, n: usize) -> Vec<String> {
-    let org = aws_sdk_organizations::Client::new(&mgmt.conf);
-    org.create_organization().feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All).send().await.unwrap();
-    let root = org.list_roots().send().await.unwrap().roots()[0].id().unwrap().to_string();
-    let mut ous = Vec::new();
-    for name in ["Training", "Research"] {
-        let ou = org.create_organizational_unit().parent_id(&root).name(name).send().await.unwrap();
-        ous.push(ou.organizational_unit().unwrap().id().unwrap().to_string());
-    }
-    let mut ids = Vec::new();
-    for i in 0..n {
-        let created = org.create_account().account_name(format!("member-{i}")).email(format!("m{i}@example.com")).send().await.unwrap();
-        let id = created.create_account_status().and_then(|s| s.account_id()).unwrap().to_string();
-        org.move_account().account_id(&id).source_parent_id(&root).destination_parent_id(&ous[i % 2]).send().await.unwrap();
-        ids.push(id);
-    }
-    ids
+async fn organization_of(mgmt: &Session, n: usize) -> Vec<String> {
+    organization(mgmt, &["Training", "Research"], n).await.1
 }
 
-/// Credentials of `account`'s member role, for the test's own seeding and read-backs.
 async fn member(mgmt: &Session, account: &str) -> Session {
-    let assumed = mgmt
-        .sts
-        .assume_role()
-        .role_arn(format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole"))
-        .role_session_name("org-test")
-        .send()
-        .await
-        .unwrap();
-    let c = assumed.credentials().unwrap();
-    let creds = Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_string()), None, "member");
-    mgmt.with_credentials(None, Some(creds)).await
+    member_session(mgmt, account).await
 }
 
 fn bucket_of(account: &str) -> String {
@@ -90,7 +64,7 @@ async fn member_role_apply_verify_revoke_across_twelve_accounts_with_one_failing
     let moto = Moto::start();
     let base: AwsSettings = settings(&moto.url());
     let mgmt = Session::for_region(REGION, &base).await;
-    let accounts = organization(&mgmt, 12).await;
+    let accounts = organization_of(&mgmt, 12).await;
     seed_members(&mgmt, &accounts).await;
     // One account already has a role of that name that is not ours: apply must refuse it there,
     // and only there.
@@ -182,7 +156,7 @@ async fn concurrency_is_bounded_by_the_plan() {
     let moto = Moto::start();
     let base = settings(&moto.url());
     let mgmt = Session::for_region(REGION, &base).await;
-    let accounts = organization(&mgmt, 6).await;
+    let accounts = organization_of(&mgmt, 6).await;
     let r = org_plan(&accounts, 2);
     let now = AtomicUsize::new(0);
     let most = Mutex::new(0usize);

@@ -24,40 +24,13 @@ struct Org {
     members: Vec<String>,
 }
 
-async fn organization(mgmt: &Session, n: usize) -> Org {
-    let org = aws_sdk_organizations::Client::new(&mgmt.conf);
-    org.create_organization().feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All).send().await.unwrap();
-    let root = org.list_roots().send().await.unwrap().roots()[0].id().unwrap().to_string();
-    let mut ous = Vec::new();
-    for name in ["Training", "Research"] {
-        let ou = org.create_organizational_unit().parent_id(&root).name(name).send().await.unwrap();
-        ous.push(ou.organizational_unit().unwrap().id().unwrap().to_string());
-    }
-    let mut members = Vec::new();
-    for i in 0..n {
-        let made = org.create_account().account_name(format!("m{i}")).email(format!("m{i}@example.com")).send().await.unwrap();
-        let id = made.create_account_status().and_then(|s| s.account_id()).unwrap().to_string();
-        org.move_account().account_id(&id).source_parent_id(&root).destination_parent_id(&ous[i % 2]).send().await.unwrap();
-        members.push(id);
-    }
+async fn org_of(mgmt: &Session, n: usize) -> Org {
+    let (ous, members) = organization(mgmt, &["Training", "Research"], n).await;
     Org { ous, members }
 }
 
 async fn member(mgmt: &Session, account: &str) -> Session {
-    let out = mgmt
-        .sts
-        .assume_role()
-        .role_arn(format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole"))
-        .role_session_name("stackset-test")
-        .send()
-        .await
-        .unwrap();
-    let c = out.credentials().unwrap();
-    mgmt.with_credentials(
-        None,
-        Some(Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_string()), None, "m")),
-    )
-    .await
+    member_session(mgmt, account).await
 }
 
 fn plan(o: &Org, listed: &[&str]) -> Resolved {
@@ -90,7 +63,7 @@ async fn the_stack_set_engine_deploys_to_every_account_of_the_ous_and_revokes() 
     let moto = Moto::start();
     let base: AwsSettings = settings(&moto.url());
     let mgmt = Session::for_region(REGION, &base).await;
-    let o = organization(&mgmt, 12).await;
+    let o = org_of(&mgmt, 12).await;
     let (a, b) = (o.members[0].clone(), o.members[1].clone());
     let r = plan(&o, &[&a, &b, "123456789012"]);
 
@@ -186,7 +159,7 @@ async fn a_listed_account_outside_the_ous_is_reported_unreached_and_the_apply_is
     let moto = Moto::start();
     let base: AwsSettings = settings(&moto.url());
     let mgmt = Session::for_region(REGION, &base).await;
-    let mut o = organization(&mgmt, 4).await;
+    let mut o = org_of(&mgmt, 4).await;
     // Only the first OU is targeted; the second member (in the other OU) is listed all the same.
     let outside = o.members[1].clone();
     o.ous.truncate(1);

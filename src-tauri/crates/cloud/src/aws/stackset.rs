@@ -132,11 +132,29 @@ async fn exists(s: &Session, cfn: &Client, name: &str) -> Result<Option<Option<V
     }
 }
 
-/// Follows a StackSet operation until it ends (bounded), then its status.
-async fn follow(s: &Session, cfn: &Client, name: &str, operation: &str) -> Result<String, CloudError> {
+/// Asks `check` until it has an answer, waiting longer between asks (bounded by [`FOLLOW_FOR`]).
+async fn until_done<T, F, Fut>(what: &str, mut check: F) -> Result<T, CloudError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>, CloudError>>,
+{
     let started = Instant::now();
     let mut wait = POLL_FIRST;
     loop {
+        if let Some(done) = check().await? {
+            return Ok(done);
+        }
+        if started.elapsed() > FOLLOW_FOR {
+            return Err(CloudError::Timeout { action: what.to_string(), after: FOLLOW_FOR });
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(POLL_MAX);
+    }
+}
+
+/// Follows a StackSet operation until it ends (bounded), then its status.
+async fn follow(s: &Session, cfn: &Client, name: &str, operation: &str) -> Result<String, CloudError> {
+    until_done(&format!("StackSet operation {operation}"), || async {
         let out = s
             .call("cloudformation:DescribeStackSetOperation", || async {
                 cfn.describe_stack_set_operation()
@@ -147,20 +165,14 @@ async fn follow(s: &Session, cfn: &Client, name: &str, operation: &str) -> Resul
                     .map_err(|e| s.classify("cloudformation:DescribeStackSetOperation", e))
             })
             .await?;
-        let status = out.stack_set_operation().and_then(|o| o.status()).cloned();
-        match status {
-            Some(StackSetOperationStatus::Succeeded | StackSetOperationStatus::Failed | StackSetOperationStatus::Stopped) => {
-                return Ok(status.map(|x| x.as_str().to_string()).unwrap_or_default())
+        Ok(match out.stack_set_operation().and_then(|o| o.status()) {
+            Some(done @ (StackSetOperationStatus::Succeeded | StackSetOperationStatus::Failed | StackSetOperationStatus::Stopped)) => {
+                Some(done.as_str().to_string())
             }
-            _ if started.elapsed() > FOLLOW_FOR => {
-                return Err(CloudError::Timeout { action: format!("StackSet operation {operation}"), after: FOLLOW_FOR })
-            }
-            _ => {
-                tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(POLL_MAX);
-            }
-        }
-    }
+            _ => None,
+        })
+    })
+    .await
 }
 
 /// Every stack of the StackSet (all pages).
@@ -212,20 +224,12 @@ async fn stack_status(s: &Session, cfn: &Client, name: &str) -> Result<Option<St
 
 /// Follows the management account's stack until it is no longer in progress (bounded).
 async fn settle(s: &Session, cfn: &Client, name: &str) -> Result<Option<StackStatus>, CloudError> {
-    let started = Instant::now();
-    let mut wait = POLL_FIRST;
-    loop {
+    until_done(&format!("stack {name}"), || async {
         let status = stack_status(s, cfn, name).await?;
         let busy = status.as_ref().is_some_and(|x| x.as_str().ends_with("_IN_PROGRESS"));
-        if !busy {
-            return Ok(status);
-        }
-        if started.elapsed() > FOLLOW_FOR {
-            return Err(CloudError::Timeout { action: format!("stack {name}"), after: FOLLOW_FOR });
-        }
-        tokio::time::sleep(wait).await;
-        wait = (wait * 2).min(POLL_MAX);
-    }
+        Ok((!busy).then_some(status))
+    })
+    .await
 }
 
 /// Deploys (or, with `dry_run`, describes) the StackSet of an organization-wide plan.

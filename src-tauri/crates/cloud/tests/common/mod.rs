@@ -76,6 +76,55 @@ pub async fn create_bucket(sess: &Session, name: &str) {
     sess.s3.create_bucket().bucket(name).create_bucket_configuration(conf).send().await.expect("create bucket");
 }
 
+/// An AWS Organization on moto, made by the management account `mgmt`: the OUs named under the
+/// root and `n` member accounts spread over them in turn (each gets `OrganizationAccountAccessRole`,
+/// as AWS does). Returns the OU ids and the member account ids.
+pub async fn organization(mgmt: &Session, ous: &[&str], n: usize) -> (Vec<String>, Vec<String>) {
+    let org = aws_sdk_organizations::Client::new(&mgmt.conf);
+    org.create_organization().feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All).send().await.unwrap();
+    let root = org.list_roots().send().await.unwrap().roots()[0].id().unwrap().to_string();
+    let mut ou_ids = Vec::new();
+    for name in ous {
+        let ou = org.create_organizational_unit().parent_id(&root).name(*name).send().await.unwrap();
+        ou_ids.push(ou.organizational_unit().unwrap().id().unwrap().to_string());
+    }
+    let mut members = Vec::new();
+    for i in 0..n {
+        let made = org.create_account().account_name(format!("member-{i}")).email(format!("m{i}@example.com")).send().await.unwrap();
+        let id = made.create_account_status().and_then(|s| s.account_id()).unwrap().to_string();
+        if !ou_ids.is_empty() {
+            org.move_account()
+                .account_id(&id)
+                .source_parent_id(&root)
+                .destination_parent_id(&ou_ids[i % ou_ids.len()])
+                .send()
+                .await
+                .unwrap();
+        }
+        members.push(id);
+    }
+    (ou_ids, members)
+}
+
+/// The clients of member `account`, through its `OrganizationAccountAccessRole` (the test's own
+/// seeding and read-backs).
+pub async fn member_session(mgmt: &Session, account: &str) -> Session {
+    let out = mgmt
+        .sts
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole"))
+        .role_session_name("trustbridge-test")
+        .send()
+        .await
+        .unwrap();
+    let c = out.credentials().unwrap();
+    mgmt.with_credentials(
+        None,
+        Some(Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_string()), None, "member")),
+    )
+    .await
+}
+
 /// A TCP endpoint that accepts connections and never answers.
 pub struct BlackHole {
     pub port: u16,
