@@ -74,13 +74,20 @@ enum Command {
     ExternalId,
     /// Print the JSON Schema of the plan.
     Schema,
-    /// Create or update the AWS role and policies the plan needs, with your credentials (AWS_PROFILE, SSO, env).
-    /// An existing role trustbridge did not create is refused unless adopted with --adopt.
+    /// Create or update what the plan needs, with your credentials: the AWS role and policies
+    /// (AWS_PROFILE, SSO, env), the Google Cloud service account and grants (Application Default
+    /// Credentials: `gcloud auth application-default login`), the Azure app registration and role
+    /// assignments (AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or `az login`). An existing
+    /// role, service account or app registration trustbridge did not create is refused (a role can
+    /// be adopted with --adopt).
     Apply {
         #[arg(long, value_name = "PLAN")]
         plan: PathBuf,
         #[command(flatten)]
         trust: ProfileTrustArgs,
+        /// Only these clouds of the plan (repeatable: aws, gcp, azure); all of the plan's when absent.
+        #[arg(long, value_name = "CLOUD")]
+        cloud: Vec<CloudArg>,
         /// Only print what would change.
         #[arg(long)]
         dry_run: bool,
@@ -129,6 +136,9 @@ enum Command {
         plan: PathBuf,
         #[command(flatten)]
         trust: ProfileTrustArgs,
+        /// Only these clouds of the plan (repeatable: aws, gcp, azure); all of the plan's when absent.
+        #[arg(long, value_name = "CLOUD")]
+        cloud: Vec<CloudArg>,
         /// Delete the role even if trustbridge did not create it.
         #[arg(long)]
         force: bool,
@@ -338,10 +348,25 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             let _ = write!(out, "{}", Plan::json_schema());
             EXIT_OK
         }
-        Command::Apply { plan, trust, dry_run, adopt, ignore_preflight } => match resolve_or_report(&plan, &trust, "done") {
+        Command::Apply { plan, trust, cloud, dry_run, adopt, ignore_preflight } => match resolve_or_report(&plan, &trust, "done") {
             Ok(loaded) if !dry_run && lint_refuses(&loaded, "applied") => EXIT_INVALID,
             Ok(Loaded::Pack(p)) => crate::cli_pack::apply(&p, dry_run, out),
-            Ok(Loaded::Vendor(r)) => crate::cli_aws::apply(&plan, &r, dry_run, adopt, ignore_preflight, out),
+            Ok(Loaded::Vendor(r)) => match Clouds::pick(&r, &cloud) {
+                Err(code) => code,
+                Ok(c) => {
+                    let mut code = EXIT_OK;
+                    if c.aws {
+                        code = crate::cli_aws::apply(&plan, &r, dry_run, adopt, ignore_preflight, out);
+                    }
+                    if code == EXIT_OK && c.gcp {
+                        code = crate::cli_clouds::gcp(&plan, &r, false, dry_run, cloud.contains(&CloudArg::Gcp), out);
+                    }
+                    if code == EXIT_OK && c.azure {
+                        code = crate::cli_clouds::azure(&plan, &r, false, dry_run, cloud.contains(&CloudArg::Azure), out);
+                    }
+                    code
+                }
+            },
             Err(code) => code,
         },
         Command::Preflight { plan, trust, json, org_profile } => match resolve_or_report(&plan, &trust, "done") {
@@ -357,15 +382,21 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             Ok(Loaded::Vendor(r)) => crate::cli_aws::verify(&plan, &r, json, timeout, out),
             Err(code) => code,
         },
-        Command::Revoke { plan, trust, force, keep_registration } => match resolve_or_report(&plan, &trust, "done") {
+        Command::Revoke { plan, trust, cloud, force, keep_registration } => match resolve_or_report(&plan, &trust, "done") {
             Ok(Loaded::Pack(p)) => crate::cli_pack::revoke(&p, out),
             Ok(Loaded::Vendor(r)) => {
                 let registered = crate::register::has_recorded(&r);
-                let code = if r.aws.is_some() || r.aws_org.is_some() || !registered {
-                    crate::cli_aws::revoke(&plan, &r, force, out)
-                } else {
-                    EXIT_OK
+                let c = match Clouds::pick(&r, &cloud) {
+                    Ok(c) => c,
+                    Err(code) => return code,
                 };
+                let mut code = if c.aws { crate::cli_aws::revoke(&plan, &r, force, out) } else { EXIT_OK };
+                if code == EXIT_OK && c.gcp {
+                    code = crate::cli_clouds::gcp(&plan, &r, true, false, cloud.contains(&CloudArg::Gcp), out);
+                }
+                if code == EXIT_OK && c.azure {
+                    code = crate::cli_clouds::azure(&plan, &r, true, false, cloud.contains(&CloudArg::Azure), out);
+                }
                 if code == EXIT_OK && registered {
                     crate::cli_register::after_revoke(&plan, &r, keep_registration, out)
                 } else {
@@ -381,6 +412,42 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
         Command::Secrets { action } => crate::cli_secrets::run(action, out),
         Command::Profile { action } => crate::cli_profile::run(action, out),
         Command::Errors { json } => errors(json, out),
+    }
+}
+
+/// A cloud named on the command line (`--cloud`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CloudArg {
+    Aws,
+    Gcp,
+    Azure,
+}
+
+/// The clouds `apply` or `revoke` works on: those asked for, else every cloud section of the plan
+/// (GCP and Azure are then skipped, with a note, when this computer has no sign-in for them: a
+/// customer with only AWS credentials applies a three-cloud plan's AWS part, as before).
+#[derive(Debug, Clone, Copy)]
+struct Clouds {
+    aws: bool,
+    gcp: bool,
+    azure: bool,
+}
+
+impl Clouds {
+    fn pick(r: &validate::Resolved, asked: &[CloudArg]) -> Result<Clouds, i32> {
+        let has = |c: CloudArg| match c {
+            CloudArg::Aws => r.aws.is_some() || r.aws_org.is_some(),
+            CloudArg::Gcp => r.gcp.is_some(),
+            CloudArg::Azure => r.azure.is_some(),
+        };
+        for (arg, name) in [(CloudArg::Aws, "aws"), (CloudArg::Gcp, "gcp"), (CloudArg::Azure, "azure")] {
+            if asked.contains(&arg) && !has(arg) {
+                eprintln!("{}; remove --cloud {name} or add the section", trustbridge_cloud::CloudError::NoSection { cloud: name });
+                return Err(EXIT_INVALID);
+            }
+        }
+        let on = |c: CloudArg| has(c) && (asked.is_empty() || asked.contains(&c));
+        Ok(Clouds { aws: on(CloudArg::Aws), gcp: on(CloudArg::Gcp), azure: on(CloudArg::Azure) })
     }
 }
 

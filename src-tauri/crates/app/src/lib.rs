@@ -9,6 +9,7 @@ pub mod aws_apply;
 pub mod aws_signin;
 pub mod cli;
 pub mod cli_aws;
+pub mod cli_clouds;
 pub mod cli_org;
 pub mod cli_pack;
 pub mod cli_profile;

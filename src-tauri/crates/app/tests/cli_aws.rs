@@ -90,7 +90,7 @@ fn apply_verify_revoke_from_the_command_line_with_exit_codes() {
         assert!(text(&o).1.contains("aws.account_id"), "{cmd}: {:?}", text(&o));
     }
     let gcp_only = write_plan(dir.path(), false);
-    let o = trustbridge(&url, &["apply", "--plan", gcp_only.to_str().unwrap()]);
+    let o = trustbridge(&url, &["apply", "--plan", gcp_only.to_str().unwrap(), "--cloud", "aws"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("no 'aws' section"));
 

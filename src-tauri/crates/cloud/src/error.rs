@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::probe::Cloud;
+
 trustbridge_core::error_codes! {
     /// Every code of the cloud crate: its errors' ([`CloudError::error_code`]; the vendor API's are
     /// [`VendorErrorKind::code`]) and the codes its probes report without an error (`pack.drift`,
@@ -43,6 +45,22 @@ trustbridge_core::error_codes! {
         DeniedByKms = "aws.denied_by_kms" => "The KMS key does not let the identity use it: name the key in the plan, and let its key policy delegate to IAM (the pre-flight shows the statement).",
         PreflightBlocked = "aws.preflight_blocked" => "Fix what pre-flight found (a service control policy, bucket, key or event bus policy that would deny the vendor or apply), or apply anyway if you know it does not apply.",
         ExternalIdPending = "aws.external_id_pending" => "Register the role with the vendor first: the vendor issues the external id, and the role is created only with it.",
+        GcpNoCredentials = "gcp.no_credentials" => "Sign in to Google Cloud on this computer (`gcloud auth application-default login`), or export the files and run them in Cloud Shell.",
+        GcpSignInFailed = "gcp.sign_in_failed" => "Google refused the sign-in (the login expired or was revoked): sign in again (`gcloud auth application-default login`), then try again.",
+        GcpPermissionDenied = "gcp.permission_denied" => "Sign in to Google Cloud as someone who may manage IAM in the project (Project IAM Admin and Service Account Admin, Role Administrator for a custom role, Storage and Pub/Sub admin on the buckets and topics), then try again.",
+        GcpServiceAccountNotOurs = "gcp.service_account_not_ours" => "A service account of that name exists and Trustbridge did not create it for this integration: choose another service account name, or delete the old one after checking who uses it.",
+        GcpPolicyConflict = "gcp.policy_conflict" => "Someone else kept changing the same IAM policy while Trustbridge tried to: try again; it is safe to re-run.",
+        GcpServiceDisabled = "gcp.service_disabled" => "Enable the API the message names in the project (`gcloud services enable …`), wait a minute, then try again.",
+        GcpNotFound = "gcp.not_found" => "Create it (the bucket, topic or project the message names), or correct its name, then try again.",
+        GcpUnreachable = "gcp.unreachable" => "Check the network connection and proxy, then try again: it is safe to re-run.",
+        GcpApiError = "gcp.api_error" => "Google Cloud refused the call for the reason in the message: fix the cause, then try again; it is safe to re-run.",
+        AzureNoCredentials = "azure.no_credentials" => "Sign in to Azure on this computer (`az login --tenant …`), or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal that may manage app registrations and role assignments; or export the files and run them in Azure Cloud Shell.",
+        AzureSignInFailed = "azure.sign_in_failed" => "Entra ID refused the sign-in (it expired, or the secret is wrong): sign in again (`az login --tenant …`), then try again.",
+        AzurePermissionDenied = "azure.permission_denied" => "Sign in as someone who may create app registrations (Application Developer, or Cloud Application Administrator) and assign roles on the scopes (Owner or User Access Administrator), then try again.",
+        AzureAppNotOurs = "azure.app_not_ours" => "An app registration of that name exists that Trustbridge did not create for this integration (or several do): choose another service principal name, or delete the old one after checking who uses it.",
+        AzureNotFound = "azure.not_found" => "Create the storage account, container or topic the message names (or correct its name), then try again.",
+        AzureUnreachable = "azure.unreachable" => "Check the network connection and proxy, then try again: it is safe to re-run.",
+        AzureApiError = "azure.api_error" => "Azure refused the call for the reason in the message: fix the cause, then try again; it is safe to re-run.",
         PackDrift = "pack.drift" => "The account no longer matches the pack (a role or policy was changed or deleted outside Trustbridge): apply the pack again.",
         VendorNotConfigured = "vendor.not_configured" => "Set the vendor's API URL (https) in the plan or the wizard.",
         VendorNoApiKey = "vendor.no_api_key" => "Store the vendor's API key once (the wizard's vendor step, or `trustbridge secrets set --kind vendor-api-key`).",
@@ -118,6 +136,11 @@ impl CloudCode {
             CloudCode::DeniedByKms => "The KMS key does not let the role use it: name the key in the bucket's answers, and add the key-policy statement the list under \"What could still stop\" shows.",
             CloudCode::PreflightBlocked => "Fix what the list under \"What could still stop\" names, then choose Check again; or tick \"Apply anyway\" if you know these rules do not apply here.",
             CloudCode::ExternalIdPending => "Continue to the vendor's registration first: the vendor issues the external ID, and the role is created only with it.",
+            CloudCode::GcpNoCredentials => "This computer is not signed in to Google Cloud: export the files instead and run them in Cloud Shell, or sign in with `gcloud auth application-default login` and try again.",
+            CloudCode::GcpSignInFailed => "Google refused this computer's sign-in (it expired or was revoked): sign in again with `gcloud auth application-default login`, then try again.",
+            CloudCode::GcpUnreachable | CloudCode::AzureUnreachable => "Check the internet connection (and any proxy or VPN), then try again: it is safe.",
+            CloudCode::AzureNoCredentials => "This computer is not signed in to Azure: export the files instead and run them in Azure Cloud Shell, or sign in with `az login` and try again.",
+            CloudCode::AzureSignInFailed => "Entra ID refused this computer's sign-in (it expired, or the secret is wrong): sign in again with `az login`, then try again.",
             CloudCode::PackDrift => "The account no longer matches the pack: apply the pack again.",
             CloudCode::VendorNotConfigured => "Enter the vendor's API address on the vendor's page (Back); it must start with https://.",
             CloudCode::VendorNoApiKey => "Enter the vendor's API key on the vendor's page: it is kept in this computer's keyring.",
@@ -197,9 +220,73 @@ pub enum CloudError {
     /// The AWS access portal (IAM Identity Center) device sign-in did not complete.
     #[error("{}{}", .kind.what(), detail(.message))]
     SsoSignIn { kind: SsoFailure, message: String },
+    /// Google Cloud's or Azure's APIs (Graph, Resource Manager), during apply or revoke.
+    #[error("{action}: {}{}", .kind.what(*.cloud), detail(.message))]
+    Api { cloud: Cloud, kind: ApiFailure, action: String, message: String },
     /// The vendor's registration API.
     #[error("{vendor}: {message}")]
     Vendor { vendor: String, kind: VendorErrorKind, message: String },
+}
+
+/// How a call to Google Cloud's or Azure's APIs failed during apply or revoke. With the cloud, it
+/// is the error's code (`{cloud}.{kind}`, [`ApiFailure::code`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiFailure {
+    NoCredentials,
+    SignIn,
+    PermissionDenied,
+    /// The service account or app registration exists and Trustbridge did not make it for this
+    /// integration (or, on Azure, several apps have its name).
+    NotOurs,
+    PolicyConflict,
+    ServiceDisabled,
+    NotFound,
+    Unreachable,
+    Api,
+}
+
+impl ApiFailure {
+    pub fn what(self, cloud: Cloud) -> &'static str {
+        let gcp = cloud == Cloud::Gcp;
+        match self {
+            ApiFailure::NoCredentials if gcp => "no Google Cloud sign-in was found",
+            ApiFailure::NoCredentials => "no Azure sign-in was found",
+            ApiFailure::SignIn if gcp => "Google refused the sign-in",
+            ApiFailure::SignIn => "Entra ID refused the sign-in",
+            ApiFailure::PermissionDenied => "permission denied",
+            ApiFailure::NotOurs if gcp => "the service account exists and Trustbridge did not create it for this integration",
+            ApiFailure::NotOurs => "the app registration is not one Trustbridge created for this integration",
+            ApiFailure::PolicyConflict => "the IAM policy kept changing under us",
+            ApiFailure::ServiceDisabled => "the API is not enabled in the project",
+            ApiFailure::NotFound => "not found",
+            ApiFailure::Unreachable if gcp => "Google Cloud did not answer",
+            ApiFailure::Unreachable => "Azure did not answer",
+            ApiFailure::Api if gcp => "Google Cloud refused the call",
+            ApiFailure::Api => "Azure refused the call",
+        }
+    }
+
+    /// The code of this failure on `cloud`; a kind a cloud does not have is its API error.
+    pub fn code(self, cloud: Cloud) -> CloudCode {
+        match (cloud, self) {
+            (Cloud::Gcp, ApiFailure::NoCredentials) => CloudCode::GcpNoCredentials,
+            (Cloud::Gcp, ApiFailure::SignIn) => CloudCode::GcpSignInFailed,
+            (Cloud::Gcp, ApiFailure::PermissionDenied) => CloudCode::GcpPermissionDenied,
+            (Cloud::Gcp, ApiFailure::NotOurs) => CloudCode::GcpServiceAccountNotOurs,
+            (Cloud::Gcp, ApiFailure::PolicyConflict) => CloudCode::GcpPolicyConflict,
+            (Cloud::Gcp, ApiFailure::ServiceDisabled) => CloudCode::GcpServiceDisabled,
+            (Cloud::Gcp, ApiFailure::NotFound) => CloudCode::GcpNotFound,
+            (Cloud::Gcp, ApiFailure::Unreachable) => CloudCode::GcpUnreachable,
+            (Cloud::Gcp, ApiFailure::Api) => CloudCode::GcpApiError,
+            (_, ApiFailure::NoCredentials) => CloudCode::AzureNoCredentials,
+            (_, ApiFailure::SignIn) => CloudCode::AzureSignInFailed,
+            (_, ApiFailure::PermissionDenied) => CloudCode::AzurePermissionDenied,
+            (_, ApiFailure::NotOurs) => CloudCode::AzureAppNotOurs,
+            (_, ApiFailure::NotFound) => CloudCode::AzureNotFound,
+            (_, ApiFailure::Unreachable) => CloudCode::AzureUnreachable,
+            (_, ApiFailure::PolicyConflict | ApiFailure::ServiceDisabled | ApiFailure::Api) => CloudCode::AzureApiError,
+        }
+    }
 }
 
 /// How an AWS access portal device sign-in failed.
@@ -355,6 +442,7 @@ impl CloudError {
             CloudError::PreflightBlocked { .. } => CloudCode::PreflightBlocked,
             CloudError::SsoSignIn { kind, .. } => kind.code(),
             CloudError::Vendor { kind, .. } => kind.code(),
+            CloudError::Api { cloud, kind, .. } => kind.code(*cloud),
         }
     }
 
@@ -438,6 +526,7 @@ impl CloudError {
                 format!("register the role with {vendor} first: `trustbridge register --plan …` (or `trustbridge apply`, which registers, records the external id {vendor} issues, then creates the role)")
             }
             CloudError::SsoSignIn { kind, .. } => kind.code().fix().to_string(),
+            CloudError::Api { cloud, kind, .. } => kind.code(*cloud).fix().to_string(),
             CloudError::Vendor { vendor, kind, .. } => match kind {
                 VendorErrorKind::NotConfigured => format!("set {vendor}'s API URL: integration.api_url in the plan (the URL you give {vendor}'s SDK), or TRUSTBRIDGE_VENDOR_API_URL; https only"),
                 VendorErrorKind::NoApiKey => format!("store {vendor}'s API key once: trustbridge secrets set --plan … --kind vendor-api-key (paste it on stdin)"),
@@ -511,6 +600,7 @@ impl CloudError {
             CloudError::Throttled { .. }
                 | CloudError::Network { .. }
                 | CloudError::Vendor { kind: VendorErrorKind::Unavailable | VendorErrorKind::Network, .. }
+                | CloudError::Api { kind: ApiFailure::Unreachable, .. }
         )
     }
 
@@ -536,6 +626,14 @@ mod tests {
         let s = |x: &str| x.to_string();
         let vendor = |kind| CloudError::Vendor { vendor: s("ML cube Platform"), kind, message: s("m") };
         let denied = |by| CloudError::DeniedBy { action: s("s3:GetObject"), by, message: s("m") };
+        let gcp =
+            |kind| CloudError::Api { cloud: Cloud::Gcp, kind, action: s("grant roles/storage.objectViewer on a bucket"), message: s("m") };
+        let azure = |kind| CloudError::Api {
+            cloud: Cloud::Azure,
+            kind,
+            action: s("assign Storage Blob Data Reader on a container"),
+            message: s("m"),
+        };
         match c {
             CloudCode::NoSection => CloudError::NoSection { cloud: "aws" },
             CloudCode::AccessDenied => CloudError::AccessDenied { action: s("iam:CreateRole"), principal: s("p"), message: s("m") },
@@ -590,6 +688,22 @@ mod tests {
             CloudCode::VendorMismatch => vendor(VendorErrorKind::Mismatch),
             CloudCode::VendorOrphaned => vendor(VendorErrorKind::Orphaned),
             CloudCode::VendorNotRegistered => vendor(VendorErrorKind::NotRegistered),
+            CloudCode::GcpNoCredentials => gcp(ApiFailure::NoCredentials),
+            CloudCode::GcpSignInFailed => gcp(ApiFailure::SignIn),
+            CloudCode::GcpPermissionDenied => gcp(ApiFailure::PermissionDenied),
+            CloudCode::GcpServiceAccountNotOurs => gcp(ApiFailure::NotOurs),
+            CloudCode::GcpPolicyConflict => gcp(ApiFailure::PolicyConflict),
+            CloudCode::GcpServiceDisabled => gcp(ApiFailure::ServiceDisabled),
+            CloudCode::GcpNotFound => gcp(ApiFailure::NotFound),
+            CloudCode::GcpUnreachable => gcp(ApiFailure::Unreachable),
+            CloudCode::GcpApiError => gcp(ApiFailure::Api),
+            CloudCode::AzureNoCredentials => azure(ApiFailure::NoCredentials),
+            CloudCode::AzureSignInFailed => azure(ApiFailure::SignIn),
+            CloudCode::AzurePermissionDenied => azure(ApiFailure::PermissionDenied),
+            CloudCode::AzureAppNotOurs => azure(ApiFailure::NotOurs),
+            CloudCode::AzureNotFound => azure(ApiFailure::NotFound),
+            CloudCode::AzureUnreachable => azure(ApiFailure::Unreachable),
+            CloudCode::AzureApiError => azure(ApiFailure::Api),
         }
     }
 

@@ -12,7 +12,7 @@ pub mod probe;
 pub mod retry;
 pub mod vendor;
 
-pub use error::{CloudCode, CloudError, ErrorInfo, SsoFailure, VendorErrorKind};
+pub use error::{ApiFailure, CloudCode, CloudError, ErrorInfo, SsoFailure, VendorErrorKind};
 /// The async runtime [`runtime`] builds (re-exported so callers need not depend on tokio).
 pub use tokio::runtime::Runtime;
 

@@ -103,8 +103,7 @@ async fn gcp_rig() -> GcpRig {
         token_uri: None,
         storage_endpoint: format!("http://127.0.0.1:{}", gcs.port),
         pubsub_endpoint: pubsub.url.clone(),
-        extra_roots_pem: vec![],
-        warnings: vec![],
+        ..GcpSettings::default()
     };
     GcpRig { _gcs: gcs, token, _pubsub: pubsub, settings, key, pem }
 }
@@ -253,7 +252,7 @@ async fn azure_rig() -> AzureRig {
             ("eg-denied".to_string(), format!("{}/api/events", eg_denied.url)),
         ]),
         extra_roots_pem: vec![std::fs::read(&cert).unwrap()],
-        warnings: vec![],
+        ..AzureSettings::default()
     };
     azurite_container(&azurite, &settings.extra_roots_pem[0], &entra.url, TENANT, APP, AZ_SECRET, &format!("{ACCOUNT}/cont-one")).await;
     AzureRig { _azurite: azurite, _dir: dir, entra, _eg_ok: eg_ok, _eg_denied: eg_denied, settings }

@@ -10,6 +10,8 @@
 //! Probes run concurrently once there is a token, each under its own timeout. Every failure names
 //! the exact `az` command that fixes it.
 
+pub mod apply;
+pub mod credential;
 pub mod token;
 
 use std::collections::BTreeMap;
@@ -40,8 +42,10 @@ pub struct AzureSettings {
     pub authority: String,
     /// Blob endpoint template; `{account}` is replaced (`https://127.0.0.1:10000/{account}` for Azurite).
     pub blob_endpoint: String,
-    /// Azure Resource Manager root (to look up topic endpoints).
+    /// Azure Resource Manager root (to look up topic endpoints; apply's role assignments).
     pub management_endpoint: String,
+    /// Microsoft Graph root, without `/v1.0` (apply's app registration and service principal).
+    pub graph_endpoint: String,
     /// Topic name → its endpoint (`https://<topic>.<region>-1.eventgrid.azure.net/api/events`).
     pub event_grid_endpoints: BTreeMap<String, String>,
     /// PEM certificates trusted in addition to the system's.
@@ -57,6 +61,7 @@ impl Default for AzureSettings {
             authority: "https://login.microsoftonline.com".into(),
             blob_endpoint: "https://{account}.blob.core.windows.net".into(),
             management_endpoint: "https://management.azure.com".into(),
+            graph_endpoint: "https://graph.microsoft.com".into(),
             event_grid_endpoints: BTreeMap::new(),
             extra_roots_pem: Vec::new(),
             warnings: Vec::new(),
@@ -111,6 +116,9 @@ impl AzureSettings {
         }
         if let Some(v) = var("TRUSTBRIDGE_AZURE_MANAGEMENT_ENDPOINT") {
             s.management_endpoint = v;
+        }
+        if let Some(v) = var("TRUSTBRIDGE_AZURE_GRAPH_ENDPOINT") {
+            s.graph_endpoint = v;
         }
         if let Some(v) = var("TRUSTBRIDGE_AZURE_EVENTGRID_ENDPOINTS") {
             s.event_grid_endpoints = parse_endpoints(&v);

@@ -11,6 +11,8 @@
 //! Every missing permission is named with the exact `gcloud` command that grants it.
 //! Endpoints are overridable ([`GcpSettings`]; `STORAGE_EMULATOR_HOST`, `PUBSUB_EMULATOR_HOST`).
 
+pub mod apply;
+pub mod credential;
 pub mod token;
 
 use std::future::Future;
@@ -37,6 +39,10 @@ pub struct GcpSettings {
     pub storage_endpoint: String,
     /// Pub/Sub API root, without `/v1`.
     pub pubsub_endpoint: String,
+    /// IAM API root, without `/v1` (apply and revoke).
+    pub iam_endpoint: String,
+    /// Cloud Resource Manager API root, without `/v1` (apply and revoke).
+    pub crm_endpoint: String,
     /// PEM certificates trusted in addition to the system's.
     pub extra_roots_pem: Vec<Vec<u8>>,
     /// What reading the environment found wrong but survivable (an unreadable CA file), for the
@@ -51,6 +57,8 @@ impl Default for GcpSettings {
             token_uri: None,
             storage_endpoint: "https://storage.googleapis.com".into(),
             pubsub_endpoint: "https://pubsub.googleapis.com".into(),
+            iam_endpoint: "https://iam.googleapis.com".into(),
+            crm_endpoint: "https://cloudresourcemanager.googleapis.com".into(),
             extra_roots_pem: Vec::new(),
             warnings: Vec::new(),
         }
@@ -86,7 +94,9 @@ impl GcpSettings {
             http::check_env_endpoint("TRUSTBRIDGE_GCP_TOKEN_URI (the token endpoint override)", u)?;
         }
         http::check_env_endpoint("STORAGE_EMULATOR_HOST (the Cloud Storage endpoint)", &self.storage_endpoint)?;
-        http::check_env_endpoint("PUBSUB_EMULATOR_HOST (the Pub/Sub endpoint)", &self.pubsub_endpoint)
+        http::check_env_endpoint("PUBSUB_EMULATOR_HOST (the Pub/Sub endpoint)", &self.pubsub_endpoint)?;
+        http::check_env_endpoint("TRUSTBRIDGE_GCP_IAM_ENDPOINT (the IAM endpoint)", &self.iam_endpoint)?;
+        http::check_env_endpoint("TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT (the Resource Manager endpoint)", &self.crm_endpoint)
     }
 
     fn from_vars(var: impl Fn(&str) -> Option<String>) -> GcpSettings {
@@ -99,6 +109,12 @@ impl GcpSettings {
             s.pubsub_endpoint = if h.contains("://") { h } else { format!("http://{h}") };
         }
         s.token_uri = var("TRUSTBRIDGE_GCP_TOKEN_URI");
+        if let Some(u) = var("TRUSTBRIDGE_GCP_IAM_ENDPOINT") {
+            s.iam_endpoint = u;
+        }
+        if let Some(u) = var("TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT") {
+            s.crm_endpoint = u;
+        }
         s
     }
 }

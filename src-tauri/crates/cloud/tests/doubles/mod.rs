@@ -14,6 +14,8 @@
 #![allow(dead_code)]
 
 pub mod aws_sso;
+pub mod azure_arm;
+pub mod gcp_iam;
 mod server;
 
 pub use server::*;

@@ -1,0 +1,194 @@
+//! CLI: `apply` and `revoke` on a plan's Google Cloud and Azure sections, with the customer's own
+//! sign-in — Google's Application Default Credentials (`gcloud auth application-default login`),
+//! Azure's environment service principal or `az login`. Thin: the work is in
+//! `trustbridge_cloud::{gcp, azure}::apply`.
+
+use std::fmt::Display;
+use std::io::Write;
+use std::path::Path;
+
+use trustbridge_cloud::azure::apply as azure_apply;
+use trustbridge_cloud::azure::credential::AzureAdmin;
+use trustbridge_cloud::azure::AzureSettings;
+use trustbridge_cloud::gcp::apply as gcp_apply;
+use trustbridge_cloud::gcp::credential::AdminCredential;
+use trustbridge_cloud::gcp::GcpSettings;
+use trustbridge_cloud::CloudError;
+use trustbridge_core::validate::Resolved;
+
+use crate::cli::{EXIT_FAILED, EXIT_OK};
+
+/// What either cloud's engine reports, for printing.
+struct Outcome<C> {
+    cloud: &'static str,
+    acting_as: String,
+    changes: Vec<C>,
+    notes: Vec<String>,
+    http_calls: u32,
+    /// The service account, or the app (client) id.
+    identity: String,
+}
+
+fn print_error(e: &CloudError) {
+    eprintln!("error [{}]: {e}", e.code());
+    if let Some(fix) = e.fix() {
+        eprintln!("fix: {fix}");
+    }
+}
+
+fn print_failure<C: Display>(error: &CloudError, done: &[C], not_done: &[C], command: &str) {
+    print_error(error);
+    if !done.is_empty() {
+        eprintln!("done before the failure (this now exists):");
+        for c in done {
+            eprintln!("  {c}");
+        }
+    }
+    if !not_done.is_empty() {
+        eprintln!("not done:");
+        for c in not_done {
+            eprintln!("  {c}");
+        }
+        eprintln!("re-run `trustbridge {command}` to finish: it reads what exists and only changes what differs");
+    }
+}
+
+fn runtime() -> Result<trustbridge_cloud::Runtime, i32> {
+    trustbridge_cloud::runtime().map_err(|e| {
+        eprintln!("could not start the async runtime: {e}");
+        EXIT_FAILED
+    })
+}
+
+/// No sign-in for a cloud the person did not name with `--cloud`: that cloud is skipped, said so
+/// on stderr with how to sign in or do it without this computer; the other clouds go on.
+fn skipped(cloud: &str, flag: &str, verb: &str, plan: &Path, e: &CloudError) -> i32 {
+    eprintln!(
+        "note: {cloud} was not {}: {e}. Sign in and run `trustbridge {verb} --plan {} --cloud {flag}`, or run {flag}/{}.sh from `trustbridge export` in {cloud}'s browser shell",
+        if verb == "revoke" { "revoked" } else { "applied" },
+        plan.display(),
+        if verb == "revoke" { "revoke" } else { "setup" }
+    );
+    EXIT_OK
+}
+
+fn no_sign_in(e: &CloudError) -> bool {
+    matches!(e, CloudError::Api { kind: trustbridge_cloud::ApiFailure::NoCredentials, .. })
+}
+
+fn signed_in<T>(cloud: &str, r: Result<T, CloudError>) -> Result<T, i32> {
+    r.map_err(|e| {
+        eprintln!("{cloud}:");
+        print_error(&e);
+        EXIT_FAILED
+    })
+}
+
+fn warn(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+fn print<C: Display>(o: &Outcome<C>, verb: &str, dry_run: bool, out: &mut impl Write) -> i32 {
+    let _ = writeln!(out, "{}: acting as {}", o.cloud, o.acting_as);
+    let sign = match (verb, dry_run) {
+        ("revoke", _) => "-",
+        (_, true) => "~",
+        _ => "+",
+    };
+    for c in &o.changes {
+        let _ = writeln!(out, "{sign} {c}");
+    }
+    for n in &o.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+    let n = o.changes.len();
+    let _ = match (verb, n, dry_run) {
+        (_, 0, _) => writeln!(out, "{}: no changes", o.cloud),
+        (_, _, true) => writeln!(out, "dry run: would make {n} change(s); nothing was changed; run without --dry-run to {verb}"),
+        ("revoke", _, false) => writeln!(out, "revoked: {} and its grants removed", o.identity),
+        _ => writeln!(out, "applied {n} change(s) ({} calls to {}); {}", o.http_calls, o.cloud, o.identity),
+    };
+    EXIT_OK
+}
+
+/// `trustbridge apply` / `revoke` of the plan's GCP section. `named`: the person asked for this
+/// cloud (`--cloud gcp`), so no sign-in is an error, not a skip.
+pub fn gcp(plan: &Path, r: &Resolved, revoke: bool, dry_run: bool, named: bool, out: &mut impl Write) -> i32 {
+    let verb = if revoke { "revoke" } else { "apply" };
+    let settings = GcpSettings::from_env();
+    warn(&settings.warnings);
+    let mut run = || -> Result<i32, i32> {
+        let cred = match AdminCredential::from_env() {
+            Err(e) if !named && no_sign_in(&e) => return Ok(skipped("Google Cloud", "gcp", verb, plan, &e)),
+            other => signed_in("Google Cloud", other)?,
+        };
+        let rt = runtime()?;
+        let res = rt.block_on(async {
+            if revoke {
+                gcp_apply::revoke(r, &cred, &settings, dry_run).await
+            } else {
+                gcp_apply::apply(r, &cred, &settings, dry_run).await
+            }
+        });
+        let rep = res.map_err(|f| {
+            print_failure(&f.error, &f.done, &f.not_done, &format!("{verb} --plan {}", plan.display()));
+            EXIT_FAILED
+        })?;
+        let o = Outcome {
+            cloud: "Google Cloud",
+            acting_as: rep.acting_as,
+            changes: rep.changes,
+            notes: rep.notes,
+            http_calls: rep.http_calls,
+            identity: format!("service account {}", rep.service_account),
+        };
+        Ok(print(&o, verb, dry_run, out))
+    };
+    run().unwrap_or_else(|code| code)
+}
+
+/// `trustbridge apply` / `revoke` of the plan's Azure section (`named` as for [`gcp`]).
+pub fn azure(plan: &Path, r: &Resolved, revoke: bool, dry_run: bool, named: bool, out: &mut impl Write) -> i32 {
+    let verb = if revoke { "revoke" } else { "apply" };
+    let Some(z) = &r.azure else { return EXIT_OK };
+    let settings = AzureSettings::from_env();
+    warn(&settings.warnings);
+    let mut run = || -> Result<i32, i32> {
+        let cred = match AzureAdmin::from_env(&z.tenant_id) {
+            Err(e) if !named && no_sign_in(&e) => return Ok(skipped("Azure", "azure", verb, plan, &e)),
+            other => signed_in("Azure", other)?,
+        };
+        let rt = runtime()?;
+        let res = rt.block_on(async {
+            if revoke {
+                azure_apply::revoke(r, &cred, &settings, dry_run).await
+            } else {
+                azure_apply::apply(r, &cred, &settings, dry_run).await
+            }
+        });
+        let rep = match res {
+            Err(f) if !named && f.done.is_empty() && no_sign_in(&f.error) => return Ok(skipped("Azure", "azure", verb, plan, &f.error)),
+            other => other.map_err(|f| {
+                print_failure(&f.error, &f.done, &f.not_done, &format!("{verb} --plan {}", plan.display()));
+                EXIT_FAILED
+            })?,
+        };
+        let identity = match (&rep.app_id, &z.vendor_app_id) {
+            (_, Some(v)) => format!("the vendor's app {v}"),
+            (Some(a), None) => format!("app registration {} (client id {a})", z.service_principal_name),
+            (None, None) => format!("app registration {}", z.service_principal_name),
+        };
+        let o = Outcome {
+            cloud: "Azure",
+            acting_as: rep.acting_as,
+            changes: rep.changes,
+            notes: rep.notes,
+            http_calls: rep.http_calls,
+            identity,
+        };
+        Ok(print(&o, verb, dry_run, out))
+    };
+    run().unwrap_or_else(|code| code)
+}

@@ -1,0 +1,664 @@
+//! Apply and revoke on Azure through Microsoft Graph and Azure Resource Manager, with the
+//! customer's own sign-in ([`AzureAdmin`]): the same model the exported `azure/setup.sh` runs
+//! ([`model`]), and the same guarantees as the AWS and GCP engines.
+//!
+//! - The app registration is found by its exact name (`displayName eq '…'`, OData-quoted), created
+//!   with Trustbridge's mark in its `notes`, and never used when the mark is not this integration's
+//!   (or when two apps have the name). Its service principal is created when missing; Graph's
+//!   replication delay ("does not reference a valid application object") is waited for, bounded.
+//! - Keyless plans use the vendor's multi-tenant app: its service principal in this tenant (the
+//!   enterprise app) is created when missing; no app registration and no secret.
+//! - Role assignments get deterministic names (a UUID v5 of scope, role and principal), so a re-run
+//!   is a no-op; `principalType: ServicePrincipal`; `PrincipalNotFound` (a new principal not yet
+//!   replicated to Resource Manager) is retried, bounded; 409 `RoleAssignmentExists` (the same
+//!   assignment under another name, e.g. made by the exported script) counts as done. What exists
+//!   is read first (only assignments at exactly the plan's scope count), so the dry run is exact.
+//! - Assignments on different scopes are made concurrently. A failure reports what was done and
+//!   what was not.
+//! - Revoke deletes exactly the plan's assignments of our principal, then our app registration
+//!   (its service principal goes with it); a keyless plan's enterprise app is kept (the tenant's
+//!   admin consented to it), and said so.
+//!
+//! API references followed (and by the test double in `tests/doubles/azure_arm.rs`): Microsoft
+//! Graph v1.0 `GET/POST /applications`, `DELETE /applications/{id}`, `GET/POST /servicePrincipals`;
+//! Resource Manager `Microsoft.Authorization/roleAssignments` (list at scope with
+//! `$filter=principalId eq '…'`, create by PUT, delete), api-version 2022-04-01.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use trustbridge_core::render::azure::{app_filter, app_mark, model, AzureModel, RoleAssignment};
+use trustbridge_core::validate::{Resolved, ResolvedAzure};
+use trustbridge_secrets::Sensitive;
+
+use super::credential::{token_identity, AzureAdmin, GRAPH_RESOURCE, MANAGEMENT_RESOURCE};
+use super::AzureSettings;
+use crate::error::{ApiFailure, CloudError, ErrorInfo};
+use crate::http::{self, describe_reqwest, enc, snippet};
+use crate::probe::Cloud;
+use crate::retry::RetryPolicy;
+
+/// Resource Manager's role-assignment API version.
+pub const ROLE_ASSIGNMENTS_API: &str = "2022-04-01";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AzureChangeKind {
+    CreateApp,
+    CreateServicePrincipal,
+    AssignRole,
+    RemoveRoleAssignment,
+    DeleteApp,
+}
+
+/// One change apply (or revoke) makes.
+#[derive(Debug, Clone, Serialize)]
+pub struct AzureChange {
+    pub kind: AzureChangeKind,
+    /// The app's name, the principal, or the assignment's scope.
+    pub target: String,
+    pub detail: Vec<String>,
+    /// The assignment to make or remove.
+    #[serde(skip)]
+    assignment: Option<RoleAssignment>,
+    /// What to delete: the assignment's resource id, or the app registration's object id.
+    #[serde(skip)]
+    object: Option<String>,
+}
+
+impl fmt::Display for AzureChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = match self.kind {
+            AzureChangeKind::CreateApp => "create app registration",
+            AzureChangeKind::CreateServicePrincipal => "create service principal of app",
+            AzureChangeKind::AssignRole => "assign on",
+            AzureChangeKind::RemoveRoleAssignment => "remove assignment on",
+            AzureChangeKind::DeleteApp => "delete app registration",
+        };
+        write!(f, "{verb} {}", self.target)?;
+        for d in &self.detail {
+            write!(f, "\n    {d}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AzureApplyReport {
+    /// Who the changes were made as (from the token's claims).
+    pub acting_as: String,
+    /// The app (client) id the vendor signs in as, when known (after apply, or when it existed).
+    pub app_id: Option<String>,
+    pub dry_run: bool,
+    pub changes: Vec<AzureChange>,
+    pub notes: Vec<String>,
+    /// HTTP calls to Graph and Resource Manager this run made (token requests included).
+    pub http_calls: u32,
+}
+
+/// Apply or revoke stopped part way: what was done, what was not, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct AzureApplyFailure {
+    #[serde(serialize_with = "error_info")]
+    pub error: CloudError,
+    pub done: Vec<AzureChange>,
+    pub not_done: Vec<AzureChange>,
+}
+
+fn error_info<S: serde::Serializer>(e: &CloudError, s: S) -> Result<S::Ok, S::Error> {
+    ErrorInfo::serialize(&e.info(), s)
+}
+
+impl From<CloudError> for AzureApplyFailure {
+    fn from(error: CloudError) -> Self {
+        AzureApplyFailure { error, done: Vec::new(), not_done: Vec::new() }
+    }
+}
+
+impl fmt::Display for AzureApplyFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} [{}]", self.error, self.error.code())
+    }
+}
+
+/// Waiting for a new app or principal to replicate (Graph → Graph, Graph → Resource Manager).
+const REPLICATION: RetryPolicy = RetryPolicy {
+    max_attempts: 12,
+    initial_backoff: Duration::from_millis(500),
+    max_backoff: Duration::from_secs(8),
+    max_total: Duration::from_secs(90),
+};
+
+fn err(kind: ApiFailure, action: &str, message: String) -> CloudError {
+    CloudError::Api { cloud: Cloud::Azure, kind, action: action.into(), message }
+}
+
+struct Api<'a> {
+    http: reqwest::Client,
+    graph_token: Sensitive<String>,
+    arm_token: Sensitive<String>,
+    s: &'a AzureSettings,
+    calls: AtomicU32,
+    waits: std::sync::Mutex<Vec<String>>,
+}
+
+struct Answer {
+    status: u16,
+    body: Value,
+}
+
+#[derive(Clone, Copy)]
+enum Service {
+    Graph,
+    Arm,
+}
+
+impl Api<'_> {
+    async fn call(
+        &self,
+        svc: Service,
+        method: reqwest::Method,
+        url: &str,
+        body: Option<&Value>,
+        action: &str,
+    ) -> Result<Answer, CloudError> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let token = match svc {
+            Service::Graph => &self.graph_token,
+            Service::Arm => &self.arm_token,
+        };
+        let mut req = self.http.request(method, url).bearer_auth(token.expose());
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = http::send_retrying(req).await.map_err(|e| err(ApiFailure::Unreachable, action, describe_reqwest(&e)))?;
+        let status = resp.status().as_u16();
+        let text = resp.text().await.map_err(|e| err(ApiFailure::Unreachable, action, describe_reqwest(&e)))?;
+        let body = if text.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| Value::String(snippet(&text)))
+        };
+        Ok(Answer { status, body })
+    }
+
+    async fn ok(&self, svc: Service, method: reqwest::Method, url: &str, body: Option<&Value>, action: &str) -> Result<Value, CloudError> {
+        let a = self.call(svc, method, url, body, action).await?;
+        if (200..300).contains(&a.status) {
+            Ok(a.body)
+        } else {
+            Err(refusal(action, &a))
+        }
+    }
+
+    fn graph(&self, path: &str) -> String {
+        format!("{}/v1.0/{path}", self.s.graph_endpoint.trim_end_matches('/'))
+    }
+
+    fn arm(&self, path: &str) -> String {
+        format!("{}{path}", self.s.management_endpoint.trim_end_matches('/'))
+    }
+
+    fn wait(&self, what: String) {
+        if let Ok(mut w) = self.waits.lock() {
+            w.push(what);
+        }
+    }
+}
+
+/// Graph's `{error: {code, message}}` and Resource Manager's `{error: {code, message}}` as ours.
+fn refusal(action: &str, a: &Answer) -> CloudError {
+    let code = a.body["error"]["code"].as_str().unwrap_or_default();
+    let message = match a.body["error"]["message"].as_str() {
+        Some(m) => format!("{} {code}: {m}", a.status),
+        None => format!("{}: {}", a.status, snippet(&a.body.to_string())),
+    };
+    let kind = match a.status {
+        401 => ApiFailure::SignIn,
+        403 => ApiFailure::PermissionDenied,
+        404 => ApiFailure::NotFound,
+        429 | 500..=599 => ApiFailure::Unreachable,
+        _ => ApiFailure::Api,
+    };
+    err(kind, action, message)
+}
+
+/// A deterministic role-assignment name: the UUID v5 (RFC 9562) of `scope|role definition|principal`
+/// (lower case) in Trustbridge's namespace, so the same assignment always has the same name.
+pub fn assignment_name(scope: &str, role_definition_id: &str, principal_id: &str) -> String {
+    const NAMESPACE: [u8; 16] = [0x6f, 0x1c, 0x2e, 0x0a, 0x8b, 0x3d, 0x4e, 0x51, 0x9a, 0x7c, 0x2d, 0x44, 0x0b, 0x61, 0x73, 0x9e];
+    let name = format!("{scope}|{role_definition_id}|{principal_id}").to_lowercase();
+    let mut input = NAMESPACE.to_vec();
+    input.extend_from_slice(name.as_bytes());
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &input);
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d.as_ref()[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+/// The app registration of the plan's name: `None` when there is none; refused when there are
+/// several, or when it is not marked as this integration's.
+async fn find_app(api: &Api<'_>, z: &ResolvedAzure, mark: &str) -> Result<Option<Value>, CloudError> {
+    let action = format!("find app registration '{}'", z.service_principal_name);
+    let url =
+        format!("{}?$filter={}&$select=id,appId,displayName,notes", api.graph("applications"), enc(&app_filter(&z.service_principal_name)));
+    let v = api.ok(Service::Graph, reqwest::Method::GET, &url, None, &action).await?;
+    let apps: Vec<Value> = v["value"].as_array().cloned().unwrap_or_default();
+    match apps.as_slice() {
+        [] => Ok(None),
+        [one] if one["notes"] == mark => Ok(Some(one.clone())),
+        [one] => Err(err(
+            ApiFailure::NotOurs,
+            &action,
+            format!(
+                "app {} is not marked '{mark}' (its notes: '{}'); Trustbridge did not create it for this integration, so it will not change, add a secret to, or delete it; nothing was changed",
+                one["appId"].as_str().unwrap_or_default(),
+                one["notes"].as_str().unwrap_or_default()
+            ),
+        )),
+        many => Err(err(ApiFailure::NotOurs, &action, format!("{} app registrations have this name; Trustbridge will not guess which one is the vendor's; nothing was changed", many.len()))),
+    }
+}
+
+/// The service principal (object id) of `app_id` in this tenant, if any.
+async fn find_sp(api: &Api<'_>, app_id: &str) -> Result<Option<String>, CloudError> {
+    let url = format!("{}?$filter={}&$select=id,appId", api.graph("servicePrincipals"), enc(&format!("appId eq '{app_id}'")));
+    let v = api.ok(Service::Graph, reqwest::Method::GET, &url, None, &format!("find the service principal of app {app_id}")).await?;
+    Ok(v["value"].as_array().and_then(|a| a.first()).and_then(|sp| sp["id"].as_str()).map(str::to_string))
+}
+
+/// Whether `principal` has the assignment at exactly its scope; `Some(id)` of the one found.
+async fn find_assignment(api: &Api<'_>, ra: &RoleAssignment, principal: &str) -> Result<Option<String>, CloudError> {
+    let action = format!("read role assignments on {}", ra.scope);
+    let url = format!(
+        "{}?api-version={ROLE_ASSIGNMENTS_API}&$filter={}",
+        api.arm(&format!("{}/providers/Microsoft.Authorization/roleAssignments", ra.scope)),
+        enc(&format!("principalId eq '{principal}'"))
+    );
+    let a = api.call(Service::Arm, reqwest::Method::GET, &url, None, &action).await?;
+    if a.status == 404 {
+        return Err(err(
+            ApiFailure::NotFound,
+            &action,
+            format!("{}: create the storage account, container or topic first, or correct the plan", refusal(&action, &a)),
+        ));
+    }
+    if !(200..300).contains(&a.status) {
+        return Err(refusal(&action, &a));
+    }
+    let want_role = ra.role_definition_id.to_lowercase();
+    Ok(a.body["value"].as_array().and_then(|list| {
+        list.iter()
+            .find(|x| {
+                let p = &x["properties"];
+                p["principalId"] == principal
+                    && p["scope"].as_str().is_some_and(|s| s.eq_ignore_ascii_case(&ra.scope))
+                    && p["roleDefinitionId"].as_str().is_some_and(|r| r.to_lowercase() == want_role)
+            })
+            .and_then(|x| x["id"].as_str().map(str::to_string))
+    }))
+}
+
+async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str) -> Result<(), CloudError> {
+    let action = format!("assign {} on {}", ra.role, ra.scope);
+    let name = assignment_name(&ra.scope, &ra.role_definition_id, principal);
+    let url = format!(
+        "{}?api-version={ROLE_ASSIGNMENTS_API}",
+        api.arm(&format!("{}/providers/Microsoft.Authorization/roleAssignments/{name}", ra.scope))
+    );
+    let body =
+        json!({"properties": {"roleDefinitionId": ra.role_definition_id, "principalId": principal, "principalType": ra.principal_type}});
+    let start = Instant::now();
+    let mut n = 0;
+    loop {
+        let a = api.call(Service::Arm, reqwest::Method::PUT, &url, Some(&body), &action).await?;
+        let code = a.body["error"]["code"].as_str().unwrap_or_default();
+        match a.status {
+            200..=299 => return Ok(()),
+            409 if code == "RoleAssignmentExists" => return Ok(()),
+            400 if code == "PrincipalNotFound" => {
+                n += 1;
+                let delay = REPLICATION.backoff(n);
+                if n >= REPLICATION.max_attempts || start.elapsed() + delay > REPLICATION.max_total {
+                    return Err(refusal(&action, &a));
+                }
+                api.wait(format!(
+                    "waiting {} ms for the new service principal to reach Resource Manager ({})",
+                    delay.as_millis(),
+                    ra.scope
+                ));
+                tokio::time::sleep(delay).await;
+            }
+            _ => return Err(refusal(&action, &a)),
+        }
+    }
+}
+
+async fn create_sp(api: &Api<'_>, app_id: &str) -> Result<String, CloudError> {
+    let action = format!("create the service principal of app {app_id}");
+    let start = Instant::now();
+    let mut n = 0;
+    loop {
+        let a = api
+            .call(Service::Graph, reqwest::Method::POST, &api.graph("servicePrincipals"), Some(&json!({"appId": app_id})), &action)
+            .await?;
+        if (200..300).contains(&a.status) {
+            return a.body["id"].as_str().map(str::to_string).ok_or_else(|| err(ApiFailure::Api, &action, "the answer has no id".into()));
+        }
+        let message = a.body["error"]["message"].as_str().unwrap_or_default();
+        let unreplicated = (a.status == 400 || a.status == 404) && message.contains("does not reference a valid application object");
+        n += 1;
+        let delay = REPLICATION.backoff(n);
+        if !unreplicated || n >= REPLICATION.max_attempts || start.elapsed() + delay > REPLICATION.max_total {
+            return Err(refusal(&action, &a));
+        }
+        api.wait(format!("waiting {} ms for the new app registration to replicate in Microsoft Graph", delay.as_millis()));
+        tokio::time::sleep(delay).await;
+    }
+}
+
+async fn connect<'a>(cred: &AzureAdmin, settings: &'a AzureSettings) -> Result<(Api<'a>, String), CloudError> {
+    settings.check().map_err(|why| err(ApiFailure::Api, "check the Azure endpoints", why))?;
+    http::check_env_endpoint("TRUSTBRIDGE_AZURE_GRAPH_ENDPOINT (the Microsoft Graph endpoint)", &settings.graph_endpoint)
+        .map_err(|why| err(ApiFailure::Api, "check the Azure endpoints", why))?;
+    let http = http::client(settings.timeout, &settings.extra_roots_pem).map_err(|m| err(ApiFailure::Unreachable, "set up HTTPS", m))?;
+    let (graph_token, arm_token) =
+        futures_util::future::join(cred.token(&http, settings, GRAPH_RESOURCE), cred.token(&http, settings, MANAGEMENT_RESOURCE)).await;
+    let (graph_token, arm_token) = (graph_token?, arm_token?);
+    let who = token_identity(&arm_token).unwrap_or_else(|| format!("{cred:?}"));
+    let calls = match cred {
+        AzureAdmin::ClientSecret(_) => 2,
+        AzureAdmin::AzCli { .. } => 0,
+    };
+    Ok((Api { http, graph_token, arm_token, s: settings, calls: AtomicU32::new(calls), waits: Default::default() }, who))
+}
+
+fn section(r: &Resolved) -> Result<&ResolvedAzure, CloudError> {
+    r.azure.as_ref().ok_or(CloudError::NoSection { cloud: "azure" })
+}
+
+fn report(
+    api: &Api<'_>,
+    acting_as: String,
+    app_id: Option<String>,
+    dry_run: bool,
+    changes: Vec<AzureChange>,
+    mut notes: Vec<String>,
+) -> AzureApplyReport {
+    if let Ok(w) = api.waits.lock() {
+        notes.extend(w.iter().cloned());
+    }
+    AzureApplyReport { acting_as, app_id, dry_run, changes, notes, http_calls: api.calls.load(Ordering::Relaxed) }
+}
+
+fn change(kind: AzureChangeKind, target: String, detail: Vec<String>) -> AzureChange {
+    AzureChange { kind, target, detail, assignment: None, object: None }
+}
+
+/// Runs the assignment changes of one kind concurrently; the first error ends the run, reporting
+/// what was done.
+async fn run_assignments(
+    api: &Api<'_>,
+    principal: &str,
+    mut done: Vec<AzureChange>,
+    batch: Vec<AzureChange>,
+) -> Result<Vec<AzureChange>, AzureApplyFailure> {
+    let results = futures_util::future::join_all(batch.iter().map(|c| async move {
+        match (&c.assignment, &c.object, c.kind) {
+            (Some(ra), _, AzureChangeKind::AssignRole) => assign(api, ra, principal).await,
+            (Some(ra), Some(id), _) => {
+                let action = format!("remove {} on {}", ra.role, ra.scope);
+                let a = api
+                    .call(
+                        Service::Arm,
+                        reqwest::Method::DELETE,
+                        &format!("{}?api-version={ROLE_ASSIGNMENTS_API}", api.arm(id)),
+                        None,
+                        &action,
+                    )
+                    .await?;
+                if (200..300).contains(&a.status) || a.status == 404 {
+                    Ok(())
+                } else {
+                    Err(refusal(&action, &a))
+                }
+            }
+            _ => Ok(()),
+        }
+    }))
+    .await;
+    let mut error = None;
+    let mut not_done = Vec::new();
+    for (c, r) in batch.into_iter().zip(results) {
+        match r {
+            Ok(()) => done.push(c),
+            Err(e) => {
+                error.get_or_insert(e);
+                not_done.push(c);
+            }
+        }
+    }
+    match error {
+        Some(error) => Err(AzureApplyFailure { error, done, not_done }),
+        None => Ok(done),
+    }
+}
+
+/// Creates what the plan's Azure section needs. `dry_run`: reads only.
+pub async fn apply(
+    r: &Resolved,
+    cred: &AzureAdmin,
+    settings: &AzureSettings,
+    dry_run: bool,
+) -> Result<AzureApplyReport, AzureApplyFailure> {
+    let z = section(r)?;
+    let m: AzureModel = model(z);
+    let mark = app_mark(&r.plan.integration.name);
+    let (api, who) = connect(cred, settings).await?;
+
+    // Who the assignments are for: the vendor's app (keyless) or our app registration.
+    let (app, app_id) = match &z.vendor_app_id {
+        Some(vendor) => (None, Some(vendor.clone())),
+        None => {
+            let app = find_app(&api, z, &mark).await?;
+            let id = app.as_ref().and_then(|a| a["appId"].as_str().map(str::to_string));
+            (app, id)
+        }
+    };
+    let sp = match &app_id {
+        Some(id) => find_sp(&api, id).await?,
+        None => None,
+    };
+    let mut changes = Vec::new();
+    if z.vendor_app_id.is_none() && app.is_none() {
+        changes.push(change(AzureChangeKind::CreateApp, z.service_principal_name.clone(), vec![format!("notes: {mark}")]));
+    }
+    if sp.is_none() {
+        let target = app_id.clone().unwrap_or_else(|| z.service_principal_name.clone());
+        let detail = if z.vendor_app_id.is_some() {
+            vec!["the vendor's multi-tenant app, as an enterprise app of this tenant".into()]
+        } else {
+            vec![]
+        };
+        changes.push(change(AzureChangeKind::CreateServicePrincipal, target, detail));
+    }
+    // Existing assignments, read concurrently. Without a principal yet none can exist, and the
+    // read (for the nil id) still proves each scope exists: a missing container or topic stops
+    // apply here, before anything is created.
+    let principal_or_nil = sp.clone().unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".into());
+    let reads = futures_util::future::join_all(m.role_assignments.iter().map(|ra| find_assignment(&api, ra, &principal_or_nil))).await;
+    let present: Vec<bool> = reads.into_iter().map(|x| x.map(|f| f.is_some() && sp.is_some())).collect::<Result<_, _>>()?;
+    for (ra, has) in m.role_assignments.iter().zip(present) {
+        if !has {
+            changes.push(AzureChange {
+                kind: AzureChangeKind::AssignRole,
+                target: ra.scope.clone(),
+                detail: vec![format!("+ {} ({}) for the service principal", ra.role, ra.principal_type)],
+                assignment: Some(ra.clone()),
+                object: None,
+            });
+        }
+    }
+    if dry_run || changes.is_empty() {
+        return Ok(report(&api, who, app_id, dry_run, changes, vec![]));
+    }
+
+    let mut done = Vec::new();
+    let mut queue = changes.into_iter().peekable();
+    let mut app_id = app_id;
+    let mut principal = sp;
+    while let Some(c) = queue.next_if(|c| c.kind != AzureChangeKind::AssignRole) {
+        let step = match c.kind {
+            AzureChangeKind::CreateApp => {
+                let body = json!({"displayName": z.service_principal_name, "notes": mark, "signInAudience": "AzureADMyOrg"});
+                api.ok(Service::Graph, reqwest::Method::POST, &api.graph("applications"), Some(&body), "create the app registration")
+                    .await
+                    .and_then(|v| {
+                        app_id = v["appId"].as_str().map(str::to_string);
+                        app_id
+                            .as_ref()
+                            .map(drop)
+                            .ok_or_else(|| err(ApiFailure::Api, "create the app registration", "the answer has no appId".into()))
+                    })
+            }
+            _ => match &app_id {
+                Some(id) => create_sp(&api, id).await.map(|p| principal = Some(p)),
+                None => Err(err(ApiFailure::Api, "create the service principal", "no app id".into())),
+            },
+        };
+        match step {
+            Ok(()) => done.push(c),
+            Err(error) => {
+                let mut not_done = vec![c];
+                not_done.extend(queue);
+                return Err(AzureApplyFailure { error, done, not_done });
+            }
+        }
+    }
+    let Some(principal) = principal else {
+        return Err(AzureApplyFailure {
+            error: err(ApiFailure::Api, "assign roles", "no service principal".into()),
+            done,
+            not_done: queue.collect(),
+        });
+    };
+    let done = run_assignments(&api, &principal, done, queue.collect()).await?;
+    Ok(report(&api, who, app_id, false, done, vec![]))
+}
+
+/// Removes exactly what apply made: the plan's role assignments of our principal, then our app
+/// registration (its service principal goes with it). `dry_run`: reads only.
+pub async fn revoke(
+    r: &Resolved,
+    cred: &AzureAdmin,
+    settings: &AzureSettings,
+    dry_run: bool,
+) -> Result<AzureApplyReport, AzureApplyFailure> {
+    let z = section(r)?;
+    let m = model(z);
+    let mark = app_mark(&r.plan.integration.name);
+    let (api, who) = connect(cred, settings).await?;
+    let (app, app_id) = match &z.vendor_app_id {
+        Some(vendor) => (None, Some(vendor.clone())),
+        None => {
+            let app = find_app(&api, z, &mark).await?;
+            let id = app.as_ref().and_then(|a| a["appId"].as_str().map(str::to_string));
+            (app, id)
+        }
+    };
+    let mut notes = Vec::new();
+    let Some(id) = app_id.clone() else {
+        notes.push(format!("no app registration '{}': nothing to revoke", z.service_principal_name));
+        return Ok(report(&api, who, None, dry_run, vec![], notes));
+    };
+    let mut changes = Vec::new();
+    let sp = find_sp(&api, &id).await?;
+    if let Some(p) = &sp {
+        let reads = futures_util::future::join_all(m.role_assignments.iter().map(|ra| find_assignment(&api, ra, p))).await;
+        for (ra, found) in m.role_assignments.iter().zip(reads) {
+            let found = match found {
+                Ok(f) => f,
+                // The storage account or topic is gone: so is any assignment on it.
+                Err(CloudError::Api { kind: ApiFailure::NotFound, .. }) => None,
+                Err(e) => return Err(e.into()),
+            };
+            if let Some(aid) = found {
+                changes.push(AzureChange {
+                    kind: AzureChangeKind::RemoveRoleAssignment,
+                    target: ra.scope.clone(),
+                    detail: vec![format!("- {} for the service principal", ra.role)],
+                    assignment: Some(ra.clone()),
+                    object: Some(aid),
+                });
+            }
+        }
+    }
+    match (&app, &z.vendor_app_id) {
+        (Some(a), None) => changes.push(AzureChange {
+            kind: AzureChangeKind::DeleteApp,
+            target: format!("{} ({id})", z.service_principal_name),
+            detail: vec!["its service principal and any client secret go with it".into()],
+            assignment: None,
+            object: a["id"].as_str().map(str::to_string),
+        }),
+        _ => notes.push(format!("the vendor's enterprise app {id} is kept: your tenant's administrator consented to it; remove it in Entra ID if the vendor should not sign in here at all")),
+    }
+    if dry_run || changes.is_empty() {
+        return Ok(report(&api, who, app_id, dry_run, changes, notes));
+    }
+    let (deletes, removals): (Vec<_>, Vec<_>) = changes.into_iter().partition(|c| c.kind == AzureChangeKind::DeleteApp);
+    let principal = sp.unwrap_or_default();
+    let mut done = run_assignments(&api, &principal, Vec::new(), removals).await?;
+    for (i, c) in deletes.iter().enumerate() {
+        let object = c.object.clone().unwrap_or_default();
+        let action = format!("delete app registration {}", z.service_principal_name);
+        let res =
+            api.call(Service::Graph, reqwest::Method::DELETE, &api.graph(&format!("applications/{}", enc(&object))), None, &action).await;
+        match res {
+            Ok(a) if (200..300).contains(&a.status) || a.status == 404 => done.push(c.clone()),
+            Ok(a) => return Err(AzureApplyFailure { error: refusal(&action, &a), done, not_done: deletes[i..].to_vec() }),
+            Err(error) => return Err(AzureApplyFailure { error, done, not_done: deletes[i..].to_vec() }),
+        }
+    }
+    Ok(report(&api, who, app_id, false, done, notes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assignment_names_are_deterministic_version_5_uuids() {
+        let a = assignment_name(
+            "/subscriptions/s/resourceGroups/rg",
+            "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/r",
+            "p",
+        );
+        assert_eq!(
+            a,
+            assignment_name(
+                "/SUBSCRIPTIONS/s/resourceGroups/RG",
+                "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/R",
+                "P"
+            ),
+            "case does not matter to Azure, nor here"
+        );
+        assert_ne!(
+            a,
+            assignment_name(
+                "/subscriptions/s/resourceGroups/rg2",
+                "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/r",
+                "p"
+            )
+        );
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "5", "version 5");
+        assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "RFC variant: {a}");
+    }
+}

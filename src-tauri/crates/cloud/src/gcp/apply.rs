@@ -1,0 +1,956 @@
+//! Apply and revoke on Google Cloud through its REST APIs, with the customer's own sign-in
+//! ([`AdminCredential`]): the same model the exported `gcp/setup.sh` runs ([`model`]), and the same
+//! guarantees as the AWS engine.
+//!
+//! - Reads first and computes the changes (that is the dry run), then makes only those; a second
+//!   run finds nothing to change.
+//! - The service account is created with Trustbridge's mark (its description) and never reused,
+//!   keyed or deleted when the mark is not this integration's.
+//! - IAM policies (project, bucket, topic, service account) change by read-modify-write with the
+//!   policy's `etag`: a concurrent change makes Google refuse the write (409 `ABORTED`, or 412 on
+//!   Cloud Storage), and the change is read and made again, a bounded number of times. Only the
+//!   plan's member in the plan's role is added or removed; every other binding stays as it was.
+//! - Bindings on different resources are written concurrently.
+//! - A new service account takes a moment to be known to every IAM policy: a binding Google
+//!   refuses because the account "does not exist" is retried for a bounded time (named waits).
+//! - A failure reports what was done and what was not ([`GcpApplyFailure`]).
+//!
+//! API references followed (and by the test double in `tests/doubles/gcp_iam.rs`):
+//! IAM v1 `projects.serviceAccounts` (get, create, delete, getIamPolicy, setIamPolicy),
+//! `projects.roles` (get, create, patch, undelete, delete), `projects.locations.workloadIdentityPools`
+//! and `.providers` (get, create, delete); Cloud Resource Manager v1 `projects.get`,
+//! `projects.getIamPolicy`, `projects.setIamPolicy`; Cloud Storage JSON v1 `buckets.getIamPolicy`,
+//! `buckets.setIamPolicy`; Pub/Sub v1 `projects.topics.getIamPolicy`, `projects.topics.setIamPolicy`.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use trustbridge_core::render::gcp::{
+    model, service_account_mark, Binding, GcpModel, PROJECT_NUMBER_TOKEN, WIF_AWS_ROLE_MAPPING, WIF_PROVIDER_ID,
+};
+use trustbridge_core::validate::{Resolved, ResolvedGcp};
+use trustbridge_secrets::Sensitive;
+
+use super::credential::AdminCredential;
+use super::GcpSettings;
+use crate::error::{ApiFailure, CloudError, ErrorInfo};
+use crate::http::{self, describe_reqwest, enc, snippet};
+use crate::probe::Cloud;
+use crate::retry::RetryPolicy;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GcpChangeKind {
+    CreateServiceAccount,
+    CreateRole,
+    UpdateRole,
+    UndeleteRole,
+    CreatePool,
+    CreateProvider,
+    AddBinding,
+    RemoveBinding,
+    DeleteRole,
+    DeletePool,
+    DeleteServiceAccount,
+}
+
+/// One change apply (or revoke) makes.
+#[derive(Debug, Clone, Serialize)]
+pub struct GcpChange {
+    pub kind: GcpChangeKind,
+    /// What it changes: the service account, `projects/p/roles/r`, a full resource name.
+    pub target: String,
+    /// Plain-language lines (`+ member … in role …`, permissions added or removed).
+    pub detail: Vec<String>,
+    #[serde(skip)]
+    binding: Option<Binding>,
+}
+
+impl fmt::Display for GcpChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = match self.kind {
+            GcpChangeKind::CreateServiceAccount => "create service account",
+            GcpChangeKind::CreateRole => "create custom role",
+            GcpChangeKind::UpdateRole => "update custom role",
+            GcpChangeKind::UndeleteRole => "undelete custom role",
+            GcpChangeKind::CreatePool => "create workload identity pool",
+            GcpChangeKind::CreateProvider => "create workload identity provider",
+            GcpChangeKind::AddBinding => "grant on",
+            GcpChangeKind::RemoveBinding => "remove grant on",
+            GcpChangeKind::DeleteRole => "delete custom role",
+            GcpChangeKind::DeletePool => "delete workload identity pool",
+            GcpChangeKind::DeleteServiceAccount => "delete service account",
+        };
+        write!(f, "{verb} {}", self.target)?;
+        for d in &self.detail {
+            write!(f, "\n    {d}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GcpApplyReport {
+    /// Who the changes were made as ([`AdminCredential::describe`]).
+    pub acting_as: String,
+    pub service_account: String,
+    pub dry_run: bool,
+    /// Made (or, in a dry run, to make). Empty: already as the plan says.
+    pub changes: Vec<GcpChange>,
+    /// What the user should know (a custom role kept because someone else uses it, …).
+    pub notes: Vec<String>,
+    /// HTTP calls to Google's APIs this run made (the token exchange included).
+    pub http_calls: u32,
+}
+
+/// Apply or revoke stopped part way: what was done, what was not, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct GcpApplyFailure {
+    #[serde(serialize_with = "error_info")]
+    pub error: CloudError,
+    pub done: Vec<GcpChange>,
+    pub not_done: Vec<GcpChange>,
+}
+
+fn error_info<S: serde::Serializer>(e: &CloudError, s: S) -> Result<S::Ok, S::Error> {
+    ErrorInfo::serialize(&e.info(), s)
+}
+
+impl From<CloudError> for GcpApplyFailure {
+    fn from(error: CloudError) -> Self {
+        GcpApplyFailure { error, done: Vec::new(), not_done: Vec::new() }
+    }
+}
+
+impl fmt::Display for GcpApplyFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} [{}]", self.error, self.error.code())
+    }
+}
+
+/// Writes of one IAM policy refused because it changed in between, before giving up.
+const CONFLICT_ATTEMPTS: u32 = 5;
+
+/// Waiting for a new service account to be known to IAM policies: about a minute in all.
+const PROPAGATION: RetryPolicy = RetryPolicy {
+    max_attempts: 12,
+    initial_backoff: Duration::from_millis(500),
+    max_backoff: Duration::from_secs(8),
+    max_total: Duration::from_secs(60),
+};
+
+/// The signed-in client: the access token, the endpoints, and a count of the calls made.
+struct Api<'a> {
+    http: reqwest::Client,
+    token: Sensitive<String>,
+    s: &'a GcpSettings,
+    calls: AtomicU32,
+    /// Announced waits (what for, how long), for the caller to show.
+    waits: std::sync::Mutex<Vec<String>>,
+}
+
+/// A call's answer: the status and the JSON body (`Null` when there is none).
+struct Answer {
+    status: u16,
+    body: Value,
+}
+
+impl Api<'_> {
+    async fn call(&self, method: reqwest::Method, url: &str, body: Option<&Value>, action: &str) -> Result<Answer, CloudError> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let mut req = self.http.request(method, url).bearer_auth(self.token.expose());
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = http::send_retrying(req).await.map_err(|e| CloudError::Api {
+            cloud: Cloud::Gcp,
+            kind: ApiFailure::Unreachable,
+            action: action.into(),
+            message: describe_reqwest(&e),
+        })?;
+        let status = resp.status().as_u16();
+        let text = resp.text().await.map_err(|e| CloudError::Api {
+            cloud: Cloud::Gcp,
+            kind: ApiFailure::Unreachable,
+            action: action.into(),
+            message: describe_reqwest(&e),
+        })?;
+        let body = if text.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| Value::String(snippet(&text)))
+        };
+        Ok(Answer { status, body })
+    }
+
+    /// A call that must succeed (2xx).
+    async fn ok(&self, method: reqwest::Method, url: &str, body: Option<&Value>, action: &str) -> Result<Value, CloudError> {
+        let a = self.call(method, url, body, action).await?;
+        if (200..300).contains(&a.status) {
+            Ok(a.body)
+        } else {
+            Err(refusal(action, &a))
+        }
+    }
+
+    fn iam(&self, path: &str) -> String {
+        format!("{}/v1/{path}", self.s.iam_endpoint.trim_end_matches('/'))
+    }
+}
+
+/// Google's error answer as one of ours: `{error: {code, message, status, details}}`.
+fn refusal(action: &str, a: &Answer) -> CloudError {
+    let e = &a.body["error"];
+    let status = e["status"].as_str().unwrap_or_default();
+    let message = match e["message"].as_str() {
+        Some(m) => format!("{} {status}: {m}", a.status),
+        None => format!("{}: {}", a.status, snippet(&a.body.to_string())),
+    };
+    let disabled = e["details"].as_array().is_some_and(|d| d.iter().any(|x| x["reason"] == "SERVICE_DISABLED"));
+    let kind = match a.status {
+        403 if disabled => ApiFailure::ServiceDisabled,
+        401 => ApiFailure::SignIn,
+        403 => ApiFailure::PermissionDenied,
+        404 => ApiFailure::NotFound,
+        409 | 412 if status == "ABORTED" || a.status == 412 => ApiFailure::PolicyConflict,
+        429 | 500..=599 => ApiFailure::Unreachable,
+        _ => ApiFailure::Api,
+    };
+    CloudError::Api { cloud: Cloud::Gcp, kind, action: action.into(), message }
+}
+
+/// What is there now, read before any change.
+struct State {
+    sa: SaState,
+    role: Option<Value>,
+    project_number: Option<String>,
+    pool: Option<Value>,
+    provider: Option<Value>,
+    /// Per binding of the model, whether the member already has the role.
+    bound: Vec<bool>,
+    /// The project's policy as read (for "is the custom role used by anyone else").
+    project_policy: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SaState {
+    Absent,
+    Ours,
+    Foreign(String),
+}
+
+fn sa_url(api: &Api<'_>, g: &ResolvedGcp) -> String {
+    api.iam(&format!("projects/{}/serviceAccounts/{}", enc(&g.project_id), enc(&g.service_account_email())))
+}
+
+fn pool_name(g: &ResolvedGcp, pool: &str) -> String {
+    format!("projects/{}/locations/global/workloadIdentityPools/{pool}", g.project_id)
+}
+
+/// Where a resource's IAM policy is read and written.
+enum PolicyAt {
+    /// Cloud Resource Manager, IAM, Pub/Sub: POST `…:getIamPolicy` / `…:setIamPolicy {policy}`.
+    Post(String),
+    /// Cloud Storage: GET / PUT `…/iam`.
+    Storage(String),
+}
+
+fn policy_at(api: &Api<'_>, resource: &str) -> Option<PolicyAt> {
+    let root = |e: &str| e.trim_end_matches('/').to_string();
+    if let Some(p) = resource.strip_prefix("//cloudresourcemanager.googleapis.com/projects/") {
+        Some(PolicyAt::Post(format!("{}/v1/projects/{}", root(&api.s.crm_endpoint), enc(p))))
+    } else if let Some(b) = resource.strip_prefix("//storage.googleapis.com/projects/_/buckets/") {
+        Some(PolicyAt::Storage(format!("{}/storage/v1/b/{}/iam", root(&api.s.storage_endpoint), enc(b))))
+    } else if let Some(rest) = resource.strip_prefix("//pubsub.googleapis.com/projects/") {
+        let (p, t) = rest.split_once("/topics/")?;
+        Some(PolicyAt::Post(format!("{}/v1/projects/{}/topics/{}", root(&api.s.pubsub_endpoint), enc(p), enc(t))))
+    } else if let Some(rest) = resource.strip_prefix("//iam.googleapis.com/projects/") {
+        let (p, sa) = rest.split_once("/serviceAccounts/")?;
+        Some(PolicyAt::Post(format!("{}/v1/projects/{}/serviceAccounts/{}", root(&api.s.iam_endpoint), enc(p), enc(sa))))
+    } else {
+        None
+    }
+}
+
+/// Reads a resource's IAM policy (version 3, so conditional bindings come through whole).
+/// `Ok(None)`: the resource does not exist.
+async fn read_policy(api: &Api<'_>, resource: &str) -> Result<Option<Value>, CloudError> {
+    let action = format!("read the IAM policy of {resource}");
+    let at = policy_at(api, resource).ok_or_else(|| CloudError::Api {
+        cloud: Cloud::Gcp,
+        kind: ApiFailure::Api,
+        action: action.clone(),
+        message: "not a resource Trustbridge grants on".into(),
+    })?;
+    let a = match at {
+        PolicyAt::Post(u) => {
+            api.call(reqwest::Method::POST, &format!("{u}:getIamPolicy"), Some(&json!({"options": {"requestedPolicyVersion": 3}})), &action)
+                .await?
+        }
+        PolicyAt::Storage(u) => api.call(reqwest::Method::GET, &format!("{u}?optionsRequestedPolicyVersion=3"), None, &action).await?,
+    };
+    match a.status {
+        200..=299 => Ok(Some(a.body)),
+        404 => Ok(None),
+        _ => Err(refusal(&action, &a)),
+    }
+}
+
+/// Writes it back; `Ok(false)`: refused because it changed since it was read (etag).
+async fn write_policy(api: &Api<'_>, resource: &str, policy: &Value) -> Result<bool, CloudError> {
+    let action = format!("write the IAM policy of {resource}");
+    let at = policy_at(api, resource).ok_or_else(|| CloudError::Api {
+        cloud: Cloud::Gcp,
+        kind: ApiFailure::Api,
+        action: action.clone(),
+        message: "not a resource Trustbridge grants on".into(),
+    })?;
+    let a = match at {
+        PolicyAt::Post(u) => {
+            api.call(reqwest::Method::POST, &format!("{u}:setIamPolicy"), Some(&json!({"policy": policy})), &action).await?
+        }
+        PolicyAt::Storage(u) => api.call(reqwest::Method::PUT, &u, Some(policy), &action).await?,
+    };
+    match a.status {
+        200..=299 => Ok(true),
+        409 | 412 if a.status == 412 || a.body["error"]["status"] == "ABORTED" => Ok(false),
+        _ => Err(refusal(&action, &a)),
+    }
+}
+
+fn unconditional(b: &Value) -> bool {
+    b.get("condition").is_none_or(Value::is_null)
+}
+
+/// Whether `member` has `role` without a condition.
+pub fn has_binding(policy: &Value, role: &str, member: &str) -> bool {
+    policy["bindings"].as_array().is_some_and(|bs| {
+        bs.iter().any(|b| b["role"] == role && unconditional(b) && b["members"].as_array().is_some_and(|m| m.iter().any(|x| x == member)))
+    })
+}
+
+/// Adds (`add`) or removes `member` in `role`'s unconditional binding; every other binding stays.
+/// Returns whether the policy changed.
+pub fn edit_binding(policy: &mut Value, role: &str, member: &str, add: bool) -> bool {
+    if has_binding(policy, role, member) == add {
+        return false;
+    }
+    if !policy.is_object() {
+        *policy = json!({});
+    }
+    if !policy["bindings"].is_array() {
+        policy["bindings"] = json!([]);
+    }
+    let Some(bindings) = policy["bindings"].as_array_mut() else { return false };
+    if add {
+        match bindings.iter_mut().find(|b| b["role"] == role && unconditional(b)) {
+            Some(b) => match b["members"].as_array_mut() {
+                Some(m) => m.push(json!(member)),
+                None => b["members"] = json!([member]),
+            },
+            None => bindings.push(json!({"role": role, "members": [member]})),
+        }
+    } else {
+        for b in bindings.iter_mut().filter(|b| b["role"] == role && unconditional(b)) {
+            if let Some(m) = b["members"].as_array_mut() {
+                m.retain(|x| x != member);
+            }
+        }
+        bindings.retain(|b| !(b["role"] == role && unconditional(b) && b["members"].as_array().is_some_and(Vec::is_empty)));
+    }
+    true
+}
+
+/// Read-modify-write of one binding, again while the policy changes underneath (etag) and, when
+/// adding, while IAM does not know a new service account yet.
+async fn change_binding(api: &Api<'_>, b: &Binding, add: bool) -> Result<(), CloudError> {
+    let start = Instant::now();
+    let mut conflicts = 0;
+    let mut waits = 0;
+    loop {
+        let Some(mut policy) = read_policy(api, &b.resource).await? else {
+            if add {
+                return Err(CloudError::Api {
+                    cloud: Cloud::Gcp,
+                    kind: ApiFailure::NotFound,
+                    action: format!("grant {} on {}", b.role, b.resource),
+                    message: String::new(),
+                });
+            }
+            return Ok(());
+        };
+        if !edit_binding(&mut policy, &b.role, &b.member, add) {
+            return Ok(());
+        }
+        match write_policy(api, &b.resource, &policy).await {
+            Ok(true) => return Ok(()),
+            Ok(false) => {
+                conflicts += 1;
+                if conflicts >= CONFLICT_ATTEMPTS {
+                    return Err(CloudError::Api {
+                        cloud: Cloud::Gcp,
+                        kind: ApiFailure::PolicyConflict,
+                        action: format!("change the IAM policy of {}", b.resource),
+                        message: format!("it changed between read and write {conflicts} times in a row"),
+                    });
+                }
+            }
+            Err(CloudError::Api { cloud: Cloud::Gcp, kind: ApiFailure::Api, message, action })
+                if add && message.contains("does not exist") =>
+            {
+                waits += 1;
+                let delay = PROPAGATION.backoff(waits);
+                if waits >= PROPAGATION.max_attempts || start.elapsed() + delay > PROPAGATION.max_total {
+                    return Err(CloudError::Api { cloud: Cloud::Gcp, kind: ApiFailure::Api, action, message });
+                }
+                if let Ok(mut w) = api.waits.lock() {
+                    w.push(format!("waiting {} ms for IAM to know the new service account ({})", delay.as_millis(), b.resource));
+                }
+                tokio::time::sleep(delay).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+async fn read_sa(api: &Api<'_>, g: &ResolvedGcp, mark: &str) -> Result<SaState, CloudError> {
+    let action = format!("read service account {}", g.service_account_email());
+    let a = api.call(reqwest::Method::GET, &sa_url(api, g), None, &action).await?;
+    match a.status {
+        200..=299 => {
+            let d = a.body["description"].as_str().unwrap_or_default();
+            Ok(if d == mark { SaState::Ours } else { SaState::Foreign(d.to_string()) })
+        }
+        404 => Ok(SaState::Absent),
+        _ => Err(refusal(&action, &a)),
+    }
+}
+
+/// `Ok(None)`: absent. A deleted custom role (kept 7 days by Google) comes back with `deleted: true`.
+async fn get_optional(api: &Api<'_>, url: &str, action: &str) -> Result<Option<Value>, CloudError> {
+    let a = api.call(reqwest::Method::GET, url, None, action).await?;
+    match a.status {
+        200..=299 => Ok(Some(a.body)),
+        404 => Ok(None),
+        _ => Err(refusal(action, &a)),
+    }
+}
+
+/// The service account, the custom role and the keyless pieces, read before any change.
+async fn read_base(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, mark: &str, revoking: bool) -> Result<State, CloudError> {
+    let sa = read_sa(api, g, mark).await?;
+    if let SaState::Foreign(d) = &sa {
+        return Err(CloudError::Api {
+            cloud: Cloud::Gcp,
+            kind: ApiFailure::NotOurs,
+            action: format!("use service account {}", g.service_account_email()),
+            message: format!("its description is '{d}', not '{mark}'; nothing was changed"),
+        });
+    }
+    let role = match &m.custom_role {
+        Some(r) => {
+            get_optional(
+                api,
+                &api.iam(&format!("projects/{}/roles/{}", enc(&g.project_id), enc(&r.id))),
+                &format!("read custom role {}", r.id),
+            )
+            .await?
+        }
+        None => None,
+    };
+    let (mut project_number, mut pool, mut provider) = (None, None, None);
+    if let Some((_, _, pool_id)) = &g.workload_identity {
+        let url = format!("{}/v1/projects/{}", api.s.crm_endpoint.trim_end_matches('/'), enc(&g.project_id));
+        let p = api.ok(reqwest::Method::GET, &url, None, &format!("read project {}", g.project_id)).await?;
+        project_number = p["projectNumber"].as_str().map(str::to_string);
+        if project_number.is_none() && !revoking {
+            return Err(CloudError::Api {
+                cloud: Cloud::Gcp,
+                kind: ApiFailure::Api,
+                action: format!("read project {}", g.project_id),
+                message: "the answer has no projectNumber".into(),
+            });
+        }
+        let name = pool_name(g, pool_id);
+        pool = get_optional(api, &api.iam(&name), &format!("read workload identity pool {pool_id}")).await?;
+        if pool.is_some() {
+            provider =
+                get_optional(api, &api.iam(&format!("{name}/providers/{WIF_PROVIDER_ID}")), "read workload identity provider").await?;
+        }
+    }
+    Ok(State { sa, role, project_number, pool, provider, bound: Vec::new(), project_policy: None })
+}
+
+/// Reads every binding's policy, concurrently: whether the member has the role. Applying, a
+/// missing bucket or topic stops here, before anything is changed.
+async fn read_bindings(api: &Api<'_>, st: &mut State, bindings: &[Binding], revoking: bool) -> Result<(), CloudError> {
+    let sa_absent = st.sa == SaState::Absent;
+    let reads = bindings.iter().map(|b| async move {
+        if sa_absent && b.resource.starts_with("//iam.googleapis.com/") {
+            return Ok((None, false));
+        }
+        let p = read_policy(api, &b.resource).await?;
+        match &p {
+            None if !revoking => Err(CloudError::Api {
+                cloud: Cloud::Gcp,
+                kind: ApiFailure::NotFound,
+                action: format!("grant {} on {}", b.role, b.resource),
+                message: "create it first, or correct the plan; nothing was changed".into(),
+            }),
+            _ => {
+                let has = p.as_ref().is_some_and(|p| has_binding(p, &b.role, &b.member));
+                Ok((p, has))
+            }
+        }
+    });
+    for (b, r) in bindings.iter().zip(futures_util::future::join_all(reads).await) {
+        let (policy, has) = r?;
+        if b.resource.starts_with("//cloudresourcemanager.googleapis.com/") && st.project_policy.is_none() {
+            st.project_policy = policy;
+        }
+        st.bound.push(has);
+    }
+    Ok(())
+}
+
+fn binding_change(kind: GcpChangeKind, b: &Binding) -> GcpChange {
+    let sign = if kind == GcpChangeKind::AddBinding { "+" } else { "-" };
+    GcpChange {
+        kind,
+        target: b.resource.clone(),
+        detail: vec![format!("{sign} {} in role {}", b.member, b.role)],
+        binding: Some(b.clone()),
+    }
+}
+
+fn permissions(v: &Value) -> BTreeSet<String> {
+    v["includedPermissions"].as_array().map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_string)).collect()).unwrap_or_default()
+}
+
+/// The model's bindings with the project number in place of the offline token.
+fn concrete(m: &GcpModel, project_number: Option<&str>) -> Vec<Binding> {
+    m.bindings
+        .iter()
+        .map(|b| Binding { member: b.member.replace(PROJECT_NUMBER_TOKEN, project_number.unwrap_or(PROJECT_NUMBER_TOKEN)), ..b.clone() })
+        .collect()
+}
+
+fn plan_apply(g: &ResolvedGcp, m: &GcpModel, st: &State, bindings: &[Binding]) -> Vec<GcpChange> {
+    let mut out = Vec::new();
+    let sa = g.service_account_email();
+    if st.sa == SaState::Absent {
+        out.push(GcpChange {
+            kind: GcpChangeKind::CreateServiceAccount,
+            target: sa.clone(),
+            detail: vec![format!("display name: {}", g.profile.service_account_display_name)],
+            binding: None,
+        });
+    }
+    if let Some(r) = &m.custom_role {
+        let target = format!("projects/{}/roles/{}", g.project_id, r.id);
+        let want: BTreeSet<String> = r.included_permissions.iter().cloned().collect();
+        match &st.role {
+            None => out.push(GcpChange {
+                kind: GcpChangeKind::CreateRole,
+                target,
+                detail: want.iter().map(|p| format!("+ {p}")).collect(),
+                binding: None,
+            }),
+            Some(have) => {
+                if have["deleted"] == true {
+                    out.push(GcpChange { kind: GcpChangeKind::UndeleteRole, target: target.clone(), detail: vec![], binding: None });
+                }
+                let got = permissions(have);
+                let mut detail: Vec<String> = want.difference(&got).map(|p| format!("+ {p}")).collect();
+                detail.extend(got.difference(&want).map(|p| format!("- {p}")));
+                if have["title"] != r.title.as_str() || have["description"] != r.description.as_str() {
+                    detail.push("title and description as the vendor profile gives them".into());
+                }
+                if !detail.is_empty() {
+                    out.push(GcpChange { kind: GcpChangeKind::UpdateRole, target, detail, binding: None });
+                }
+            }
+        }
+    }
+    if let Some((acct, role, pool)) = &g.workload_identity {
+        if st.pool.is_none() {
+            out.push(GcpChange { kind: GcpChangeKind::CreatePool, target: pool_name(g, pool), detail: vec![], binding: None });
+        }
+        if st.provider.is_none() {
+            out.push(GcpChange {
+                kind: GcpChangeKind::CreateProvider,
+                target: format!("{}/providers/{WIF_PROVIDER_ID}", pool_name(g, pool)),
+                detail: vec![format!("AWS account {acct}; only sessions of role {role}")],
+                binding: None,
+            });
+        }
+    }
+    for (b, has) in bindings.iter().zip(&st.bound) {
+        if !has {
+            out.push(binding_change(GcpChangeKind::AddBinding, b));
+        }
+    }
+    out
+}
+
+async fn connect<'a>(cred: &AdminCredential, settings: &'a GcpSettings) -> Result<(Api<'a>, String), CloudError> {
+    settings.check().map_err(|why| CloudError::Api {
+        cloud: Cloud::Gcp,
+        kind: ApiFailure::Api,
+        action: "check the Google Cloud endpoints".into(),
+        message: why,
+    })?;
+    let http = http::client(settings.timeout, &settings.extra_roots_pem).map_err(|m| CloudError::Api {
+        cloud: Cloud::Gcp,
+        kind: ApiFailure::Unreachable,
+        action: "set up HTTPS".into(),
+        message: m,
+    })?;
+    let token = cred.access_token(&http, settings).await?;
+    Ok((Api { http, token, s: settings, calls: AtomicU32::new(1), waits: Default::default() }, cred.describe()))
+}
+
+/// Runs `changes` in order, except that binding changes run concurrently (different resources,
+/// each its own read-modify-write). On the first failure: what was done, what was not.
+async fn execute(
+    api: &Api<'_>,
+    g: &ResolvedGcp,
+    m: &GcpModel,
+    integration: &str,
+    changes: Vec<GcpChange>,
+) -> Result<Vec<GcpChange>, GcpApplyFailure> {
+    let mut done = Vec::new();
+    let mut queue = changes.into_iter().peekable();
+    while let Some(c) = queue.next() {
+        if matches!(c.kind, GcpChangeKind::AddBinding | GcpChangeKind::RemoveBinding) {
+            let mut batch = vec![c];
+            while queue.peek().is_some_and(|n| n.kind == batch[0].kind) {
+                batch.extend(queue.next());
+            }
+            let add = batch[0].kind == GcpChangeKind::AddBinding;
+            let results = futures_util::future::join_all(batch.iter().map(|c| async move {
+                match &c.binding {
+                    Some(b) => change_binding(api, b, add).await,
+                    None => Ok(()),
+                }
+            }))
+            .await;
+            let mut first_error = None;
+            let mut failed = Vec::new();
+            for (c, r) in batch.into_iter().zip(results) {
+                match r {
+                    Ok(()) => done.push(c),
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                        failed.push(c);
+                    }
+                }
+            }
+            if let Some(error) = first_error {
+                failed.extend(queue);
+                return Err(GcpApplyFailure { error, done, not_done: failed });
+            }
+            continue;
+        }
+        match run_one(api, g, m, integration, &c).await {
+            Ok(()) => done.push(c),
+            Err(error) => {
+                let mut not_done = vec![c];
+                not_done.extend(queue);
+                return Err(GcpApplyFailure { error, done, not_done });
+            }
+        }
+    }
+    Ok(done)
+}
+
+async fn run_one(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, integration: &str, c: &GcpChange) -> Result<(), CloudError> {
+    let project = enc(&g.project_id);
+    let action = c.to_string().lines().next().unwrap_or_default().to_string();
+    match c.kind {
+        GcpChangeKind::CreateServiceAccount => {
+            let body = json!({
+                "accountId": g.service_account,
+                "serviceAccount": {"displayName": g.profile.service_account_display_name, "description": service_account_mark(integration)},
+            });
+            let a = api.call(reqwest::Method::POST, &api.iam(&format!("projects/{project}/serviceAccounts")), Some(&body), &action).await?;
+            match a.status {
+                200..=299 => Ok(()),
+                // Created in between: fine only if it is ours.
+                409 => match read_sa(api, g, &service_account_mark(integration)).await? {
+                    SaState::Ours => Ok(()),
+                    _ => Err(CloudError::Api {
+                        cloud: Cloud::Gcp,
+                        kind: ApiFailure::NotOurs,
+                        action,
+                        message: "someone else created it while Trustbridge was applying".into(),
+                    }),
+                },
+                _ => Err(refusal(&action, &a)),
+            }
+        }
+        GcpChangeKind::CreateRole | GcpChangeKind::UpdateRole | GcpChangeKind::UndeleteRole | GcpChangeKind::DeleteRole => {
+            let Some(r) = &m.custom_role else { return Ok(()) };
+            let role_url = api.iam(&format!("projects/{project}/roles/{}", enc(&r.id)));
+            let role =
+                json!({"title": r.title, "description": r.description, "stage": r.stage, "includedPermissions": r.included_permissions});
+            match c.kind {
+                GcpChangeKind::CreateRole => {
+                    let body = json!({"roleId": r.id, "role": role});
+                    api.ok(reqwest::Method::POST, &api.iam(&format!("projects/{project}/roles")), Some(&body), &action).await.map(drop)
+                }
+                GcpChangeKind::UndeleteRole => {
+                    api.ok(reqwest::Method::POST, &format!("{role_url}:undelete"), Some(&json!({})), &action).await.map(drop)
+                }
+                GcpChangeKind::DeleteRole => api.ok(reqwest::Method::DELETE, &role_url, None, &action).await.map(drop),
+                _ => {
+                    let url = format!("{role_url}?updateMask=title,description,includedPermissions,stage");
+                    api.ok(reqwest::Method::PATCH, &url, Some(&role), &action).await.map(drop)
+                }
+            }
+        }
+        GcpChangeKind::CreatePool | GcpChangeKind::CreateProvider | GcpChangeKind::DeletePool => {
+            let Some((acct, role, pool)) = &g.workload_identity else { return Ok(()) };
+            let pools = api.iam(&format!("projects/{project}/locations/global/workloadIdentityPools"));
+            let op = match c.kind {
+                GcpChangeKind::CreatePool => {
+                    let body = json!({"displayName": "Trustbridge vendor", "description": service_account_mark(integration)});
+                    api.ok(reqwest::Method::POST, &format!("{pools}?workloadIdentityPoolId={}", enc(pool)), Some(&body), &action).await?
+                }
+                GcpChangeKind::CreateProvider => {
+                    let body = provider_body(acct, role);
+                    let url = format!("{pools}/{}/providers?workloadIdentityPoolProviderId={WIF_PROVIDER_ID}", enc(pool));
+                    api.ok(reqwest::Method::POST, &url, Some(&body), &action).await?
+                }
+                _ => api.ok(reqwest::Method::DELETE, &format!("{pools}/{}", enc(pool)), None, &action).await?,
+            };
+            wait_operation(api, op, &action).await
+        }
+        GcpChangeKind::DeleteServiceAccount => {
+            let a = api.call(reqwest::Method::DELETE, &sa_url(api, g), None, &action).await?;
+            match a.status {
+                200..=299 | 404 => Ok(()),
+                _ => Err(refusal(&action, &a)),
+            }
+        }
+        GcpChangeKind::AddBinding | GcpChangeKind::RemoveBinding => match &c.binding {
+            Some(b) => change_binding(api, b, c.kind == GcpChangeKind::AddBinding).await,
+            None => Ok(()),
+        },
+    }
+}
+
+/// The AWS provider: the vendor's account, Google's documented attribute mapping for AWS, and a
+/// condition that admits only sessions of the vendor's role.
+pub fn provider_body(acct: &str, role: &str) -> Value {
+    let mut mapping = serde_json::Map::new();
+    for pair in split_mapping(WIF_AWS_ROLE_MAPPING) {
+        if let Some((k, v)) = pair.split_once('=') {
+            mapping.insert(k.to_string(), json!(v));
+        }
+    }
+    json!({
+        "displayName": "Vendor AWS role",
+        "aws": {"accountId": acct},
+        "attributeMapping": mapping,
+        "attributeCondition": format!("attribute.aws_role=='{}'", trustbridge_core::render::gcp::wif_aws_role(acct, role)),
+    })
+}
+
+/// gcloud's `--attribute-mapping` is `key=expr,key=expr`; a comma inside an expression's quotes
+/// or parentheses does not split.
+fn split_mapping(s: &str) -> Vec<&str> {
+    let (mut out, mut depth, mut quote, mut start) = (Vec::new(), 0i32, false, 0);
+    for (i, ch) in s.char_indices() {
+        match ch {
+            '\'' => quote = !quote,
+            '(' if !quote => depth += 1,
+            ')' if !quote => depth -= 1,
+            ',' if !quote && depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// Long-running operations (pools, providers): polled until done, for a bounded time.
+async fn wait_operation(api: &Api<'_>, mut op: Value, action: &str) -> Result<(), CloudError> {
+    let start = Instant::now();
+    let mut n = 0;
+    loop {
+        if op["done"] == true || op.get("name").is_none() {
+            if op.get("error").is_some_and(|e| !e.is_null()) {
+                return Err(CloudError::Api {
+                    cloud: Cloud::Gcp,
+                    kind: ApiFailure::Api,
+                    action: action.into(),
+                    message: snippet(&op["error"].to_string()),
+                });
+            }
+            return Ok(());
+        }
+        n += 1;
+        let delay = RetryPolicy::calls().backoff(n);
+        if start.elapsed() + delay > Duration::from_secs(60) {
+            return Err(CloudError::Api {
+                cloud: Cloud::Gcp,
+                kind: ApiFailure::Api,
+                action: action.into(),
+                message: "the operation did not finish within 60 s; run again to check".into(),
+            });
+        }
+        tokio::time::sleep(delay).await;
+        let name = op["name"].as_str().unwrap_or_default().to_string();
+        op = api.ok(reqwest::Method::GET, &api.iam(&name), None, action).await?;
+    }
+}
+
+fn gcp_section(r: &Resolved) -> Result<&ResolvedGcp, CloudError> {
+    r.gcp.as_ref().ok_or(CloudError::NoSection { cloud: "gcp" })
+}
+
+fn report(
+    api: &Api<'_>,
+    acting_as: String,
+    g: &ResolvedGcp,
+    dry_run: bool,
+    changes: Vec<GcpChange>,
+    mut notes: Vec<String>,
+) -> GcpApplyReport {
+    if let Ok(w) = api.waits.lock() {
+        notes.extend(w.iter().cloned());
+    }
+    GcpApplyReport {
+        acting_as,
+        service_account: g.service_account_email(),
+        dry_run,
+        changes,
+        notes,
+        http_calls: api.calls.load(Ordering::Relaxed),
+    }
+}
+
+/// Creates or updates what the plan's GCP section needs. `dry_run`: reads only.
+pub async fn apply(r: &Resolved, cred: &AdminCredential, settings: &GcpSettings, dry_run: bool) -> Result<GcpApplyReport, GcpApplyFailure> {
+    let g = gcp_section(r)?;
+    let integration = &r.plan.integration.name;
+    let m = model(g);
+    let (api, acting_as) = connect(cred, settings).await?;
+    let mark = service_account_mark(integration);
+    // The project number is read first (keyless only), so the bindings are concrete.
+    let mut st = read_base(&api, g, &m, &mark, false).await?;
+    let bindings = concrete(&m, st.project_number.as_deref());
+    read_bindings(&api, &mut st, &bindings, false).await?;
+    let changes = plan_apply(g, &m, &st, &bindings);
+    if dry_run || changes.is_empty() {
+        return Ok(report(&api, acting_as, g, dry_run, changes, vec![]));
+    }
+    let done = execute(&api, g, &m, integration, changes).await?;
+    Ok(report(&api, acting_as, g, false, done, vec![]))
+}
+
+/// Removes exactly what apply added: our member from each binding, the custom role when no one
+/// else is bound to it, the workload identity pool when it carries our mark, and the service
+/// account (only ours). `dry_run`: reads only.
+pub async fn revoke(
+    r: &Resolved,
+    cred: &AdminCredential,
+    settings: &GcpSettings,
+    dry_run: bool,
+) -> Result<GcpApplyReport, GcpApplyFailure> {
+    let g = gcp_section(r)?;
+    let integration = &r.plan.integration.name;
+    let m = model(g);
+    let (api, acting_as) = connect(cred, settings).await?;
+    let mark = service_account_mark(integration);
+    let mut st = read_base(&api, g, &m, &mark, true).await?;
+    if st.sa == SaState::Absent {
+        let note = format!("no service account {}: nothing to revoke", g.service_account_email());
+        return Ok(report(&api, acting_as, g, dry_run, vec![], vec![note]));
+    }
+    let bindings = concrete(&m, st.project_number.as_deref());
+    read_bindings(&api, &mut st, &bindings, true).await?;
+    let mut changes: Vec<GcpChange> =
+        bindings.iter().zip(&st.bound).filter(|(_, has)| **has).map(|(b, _)| binding_change(GcpChangeKind::RemoveBinding, b)).collect();
+    let mut notes = Vec::new();
+    if let (Some(r), Some(have)) = (&m.custom_role, &st.role) {
+        let name = format!("projects/{}/roles/{}", g.project_id, r.id);
+        let ours = format!("serviceAccount:{}", g.service_account_email());
+        let others: Vec<String> = st.project_policy.as_ref().and_then(|p| p["bindings"].as_array()).map_or_else(Vec::new, |bs| {
+            bs.iter()
+                .filter(|b| b["role"] == name.as_str())
+                .flat_map(|b| b["members"].as_array().cloned().unwrap_or_default())
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .filter(|x| *x != ours)
+                .collect()
+        });
+        if have["deleted"] == true {
+        } else if others.is_empty() {
+            changes.push(GcpChange { kind: GcpChangeKind::DeleteRole, target: name, detail: vec![], binding: None });
+        } else {
+            notes.push(format!("custom role {name} kept: {} other member(s) still use it ({})", others.len(), others.join(", ")));
+        }
+    }
+    if let (Some((_, _, pool)), Some(p)) = (&g.workload_identity, &st.pool) {
+        if p["description"] == mark.as_str() && p["state"] != "DELETED" {
+            changes.push(GcpChange { kind: GcpChangeKind::DeletePool, target: pool_name(g, pool), detail: vec![], binding: None });
+        } else if p["state"] != "DELETED" {
+            notes.push(format!("workload identity pool {pool} kept: Trustbridge did not create it for this integration"));
+        }
+    }
+    changes.push(GcpChange { kind: GcpChangeKind::DeleteServiceAccount, target: g.service_account_email(), detail: vec![], binding: None });
+    if dry_run {
+        return Ok(report(&api, acting_as, g, true, changes, notes));
+    }
+    let done = execute(&api, g, &m, integration, changes).await?;
+    Ok(report(&api, acting_as, g, false, done, notes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editing_a_binding_touches_only_that_member_in_that_role() {
+        let mut p = json!({"etag": "BwX", "version": 3, "bindings": [
+            {"role": "roles/storage.objectViewer", "members": ["user:a@x.com"]},
+            {"role": "roles/storage.objectViewer", "members": ["serviceAccount:sa@p.iam.gserviceaccount.com"], "condition": {"title": "t", "expression": "true"}},
+            {"role": "roles/owner", "members": ["user:o@x.com"]},
+        ]});
+        let member = "serviceAccount:sa@p.iam.gserviceaccount.com";
+        // The conditional binding does not count: the unconditional one is what the plan grants.
+        assert!(!has_binding(&p, "roles/storage.objectViewer", member));
+        assert!(edit_binding(&mut p, "roles/storage.objectViewer", member, true));
+        assert!(has_binding(&p, "roles/storage.objectViewer", member));
+        assert!(!edit_binding(&mut p, "roles/storage.objectViewer", member, true), "adding twice changes nothing");
+        assert_eq!(p["bindings"][0]["members"], json!(["user:a@x.com", member]));
+        assert_eq!(p["etag"], "BwX", "the etag read is sent back");
+        assert!(edit_binding(&mut p, "roles/storage.objectViewer", member, false));
+        assert_eq!(p["bindings"][0]["members"], json!(["user:a@x.com"]));
+        assert_eq!(p["bindings"][1]["condition"]["title"], "t", "the conditional binding is kept");
+        assert_eq!(p["bindings"][2]["members"], json!(["user:o@x.com"]));
+        // The last member of a binding takes the binding with it.
+        let mut q = json!({"etag": "e"});
+        assert!(edit_binding(&mut q, "roles/pubsub.publisher", member, true));
+        assert!(edit_binding(&mut q, "roles/pubsub.publisher", member, false));
+        assert_eq!(q["bindings"], json!([]));
+    }
+
+    #[test]
+    fn the_provider_body_maps_the_aws_role_and_admits_only_it() {
+        let b = provider_body("210987654321", "vendor-role");
+        assert_eq!(b["aws"]["accountId"], "210987654321");
+        assert_eq!(b["attributeMapping"]["google.subject"], "assertion.arn");
+        assert!(b["attributeMapping"]["attribute.aws_role"].as_str().unwrap().contains("assumed-role"));
+        assert_eq!(b["attributeMapping"].as_object().unwrap().len(), 2);
+        assert_eq!(b["attributeCondition"], "attribute.aws_role=='arn:aws:sts::210987654321:assumed-role/vendor-role'");
+    }
+}

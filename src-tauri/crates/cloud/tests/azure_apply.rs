@@ -1,0 +1,252 @@
+//! Azure apply and revoke through Microsoft Graph and Resource Manager, against the marked TEST
+//! DOUBLE of Entra ID's token endpoint, Graph's applications / servicePrincipals and Resource
+//! Manager's role assignments (`doubles/azure_arm.rs`; no emulator of them exists here), signed in
+//! as a service principal from the environment's variables.
+
+mod doubles;
+
+use doubles::azure_arm::{azure_double, AzureApi, ADMIN_APP, ADMIN_SECRET, VENDOR_APP};
+use serde_json::json;
+use trustbridge_cloud::azure::apply::{apply, assignment_name, revoke, AzureChangeKind};
+use trustbridge_cloud::azure::credential::AzureAdmin;
+use trustbridge_cloud::azure::AzureSettings;
+use trustbridge_core::validate::Resolved;
+use trustbridge_core::{validate, Plan};
+use trustbridge_secrets::{AzureClientSecret, Sensitive};
+
+const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const SUB: &str = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
+const READER: &str = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
+const SENDER: &str = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/providers/Microsoft.Authorization/roleDefinitions/d5a91429-5739-47e2-a06b-3470a27159e7";
+
+fn scope_container(c: &str) -> String {
+    format!(
+        "/subscriptions/{SUB}/resourceGroups/my-rg/providers/Microsoft.Storage/storageAccounts/acct1/blobServices/default/containers/{c}"
+    )
+}
+fn scope_topic(t: &str) -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/my-rg/providers/Microsoft.EventGrid/topics/{t}")
+}
+
+fn plan(azure: serde_json::Value, platform: &str) -> Resolved {
+    let p =
+        json!({"version": 1, "platform": platform, "integration": {"name": "TB_01", "project_id": "x", "default": true}, "azure": azure});
+    validate(&Plan::from_json(&p.to_string()).unwrap(), None).unwrap_or_else(|e| panic!("plan invalid: {e:?}"))
+}
+
+fn mlcube(name: &str) -> Resolved {
+    plan(
+        json!({"tenant_id": TENANT, "subscription_id": SUB, "resource_group": "my-rg", "service_principal_name": name,
+               "storage": [{"storage_account": "acct1", "container": "training"}, {"storage_account": "acct1", "container": "features"}],
+               "events": [{"topic": "retrain"}]}),
+        "mlcube",
+    )
+}
+
+fn admin() -> AzureAdmin {
+    let json = json!({"appId": ADMIN_APP, "password": ADMIN_SECRET, "tenant": TENANT}).to_string();
+    AzureAdmin::ClientSecret(Box::new(AzureClientSecret::parse(&Sensitive::new(json)).unwrap()))
+}
+
+fn settings(d: &AzureApi) -> AzureSettings {
+    let u = d.double.url.clone();
+    AzureSettings { authority: u.clone(), management_endpoint: u.clone(), graph_endpoint: u, ..AzureSettings::default() }
+}
+
+async fn world() -> AzureApi {
+    let d = azure_double(TENANT).await;
+    {
+        let mut s = d.state.lock().unwrap();
+        for sc in [scope_container("training"), scope_container("features"), scope_topic("retrain")] {
+            s.add_scope(&sc);
+        }
+    }
+    d
+}
+
+fn kinds(c: &[trustbridge_cloud::azure::apply::AzureChange]) -> Vec<AzureChangeKind> {
+    c.iter().map(|x| x.kind).collect()
+}
+
+#[tokio::test]
+async fn dry_run_apply_and_a_rerun_that_changes_nothing() {
+    let d = world().await;
+    let r = mlcube("ML3PlatformSP");
+    let s = settings(&d);
+    use AzureChangeKind::*;
+    let dry = apply(&r, &admin(), &s, true).await.unwrap();
+    assert_eq!(dry.acting_as, "service principal tb-admin", "who from the token's claims");
+    assert_eq!(kinds(&dry.changes), vec![CreateApp, CreateServicePrincipal, AssignRole, AssignRole, AssignRole]);
+    assert!(d.state.lock().unwrap().apps.is_empty(), "a dry run creates nothing");
+
+    let rep = apply(&r, &admin(), &s, false).await.unwrap();
+    assert_eq!(rep.changes.len(), 5);
+    let app_id = rep.app_id.clone().unwrap();
+    let st = d.state.lock().unwrap();
+    let app = st.apps.values().next().unwrap();
+    assert_eq!(app["notes"], "managed-by=trustbridge integration=TB_01");
+    assert_eq!(app["displayName"], "ML3PlatformSP");
+    let sp = st.sp_of(&app_id).unwrap();
+    let mut got = st.assigned();
+    got.sort();
+    let mut want = vec![
+        (scope_container("features"), READER.to_string(), sp.clone(), "ServicePrincipal".to_string()),
+        (scope_container("training"), READER.to_string(), sp.clone(), "ServicePrincipal".to_string()),
+        (scope_topic("retrain"), SENDER.to_string(), sp.clone(), "ServicePrincipal".to_string()),
+    ];
+    want.sort();
+    assert_eq!(got, want, "exactly the plan's roles on exactly its scopes");
+    let names: Vec<String> = st.assignments.values().map(|a| a["name"].as_str().unwrap().to_string()).collect();
+    assert!(names.contains(&assignment_name(&scope_topic("retrain"), SENDER, &sp)), "deterministic names");
+    drop(st);
+    println!("azure apply against the double: {} HTTP calls for {} changes", rep.http_calls, rep.changes.len());
+
+    let again = apply(&r, &admin(), &s, false).await.unwrap();
+    assert!(again.changes.is_empty(), "{:?}", again.changes);
+}
+
+#[tokio::test]
+async fn replication_delays_are_waited_for_and_named() {
+    let d = world().await;
+    {
+        let mut st = d.state.lock().unwrap();
+        st.app_unreplicated = 2;
+        st.principal_unreplicated = 2;
+    }
+    let rep = apply(&mlcube("ML3PlatformSP"), &admin(), &settings(&d), false).await.unwrap();
+    assert!(rep.notes.iter().any(|n| n.contains("replicate in Microsoft Graph")), "{:?}", rep.notes);
+    assert!(rep.notes.iter().any(|n| n.contains("reach Resource Manager")), "{:?}", rep.notes);
+    assert_eq!(d.state.lock().unwrap().assignments.len(), 3);
+}
+
+#[tokio::test]
+async fn an_assignment_made_elsewhere_under_another_name_counts_as_there() {
+    let d = world().await;
+    let r = mlcube("ML3PlatformSP");
+    let s = settings(&d);
+    apply(&r, &admin(), &s, false).await.unwrap();
+    // Rename one assignment (as the exported script's random names would be): still there, no 409 error.
+    {
+        let mut st = d.state.lock().unwrap();
+        let (k, mut a) = st.assignments.pop_first().unwrap();
+        let new = k.rsplit_once('/').unwrap().0.to_string() + "/aaaaaaaa-0000-4000-8000-000000000001";
+        a["id"] = json!(new);
+        st.assignments.insert(new, a);
+    }
+    assert!(apply(&r, &admin(), &s, false).await.unwrap().changes.is_empty());
+}
+
+#[tokio::test]
+async fn an_app_someone_else_made_or_two_of_the_name_are_refused() {
+    let d = world().await;
+    {
+        let mut st = d.state.lock().unwrap();
+        st.apps.insert("o1".into(), json!({"id": "o1", "appId": "a1", "displayName": "ML3PlatformSP", "notes": "payroll"}));
+    }
+    let f = apply(&mlcube("ML3PlatformSP"), &admin(), &settings(&d), false).await.unwrap_err();
+    assert_eq!(f.error.code(), "azure.app_not_ours");
+    assert!(f.error.to_string().contains("payroll"), "{}", f.error);
+    let f = revoke(&mlcube("ML3PlatformSP"), &admin(), &settings(&d), false).await.unwrap_err();
+    assert_eq!(f.error.code(), "azure.app_not_ours");
+    {
+        let mut st = d.state.lock().unwrap();
+        st.apps.insert(
+            "o2".into(),
+            json!({"id": "o2", "appId": "a2", "displayName": "ML3PlatformSP", "notes": "managed-by=trustbridge integration=TB_01"}),
+        );
+    }
+    let f = apply(&mlcube("ML3PlatformSP"), &admin(), &settings(&d), false).await.unwrap_err();
+    assert!(f.error.to_string().contains("2 app registrations have this name"), "{}", f.error);
+    let st = d.state.lock().unwrap();
+    assert_eq!(st.apps.len(), 2);
+    assert!(st.sps.is_empty() && st.assignments.is_empty(), "nothing was changed");
+}
+
+#[tokio::test]
+async fn a_quote_in_the_name_is_an_exact_odata_literal() {
+    let d = world().await;
+    let r = mlcube("O'Brien SP");
+    apply(&r, &admin(), &settings(&d), false).await.unwrap();
+    assert!(apply(&r, &admin(), &settings(&d), false).await.unwrap().changes.is_empty(), "found again by its exact name");
+    assert_eq!(d.state.lock().unwrap().apps.values().next().unwrap()["displayName"], "O'Brien SP");
+}
+
+#[tokio::test]
+async fn a_missing_scope_and_a_denied_call_fail_before_or_with_what_was_done() {
+    let d = azure_double(TENANT).await;
+    d.state.lock().unwrap().add_scope(&scope_container("training"));
+    // The reads prove every scope exists before anything is created.
+    let r = mlcube("ML3PlatformSP");
+    for dry_run in [true, false] {
+        let f = apply(&r, &admin(), &settings(&d), dry_run).await.unwrap_err();
+        assert_eq!(f.error.code(), "azure.not_found", "{}", f.error);
+        assert!(f.error.to_string().contains("features") || f.error.to_string().contains("retrain"), "{}", f.error);
+        assert!(f.done.is_empty());
+        assert!(d.state.lock().unwrap().apps.is_empty(), "nothing was created");
+    }
+
+    let d = world().await;
+    d.state.lock().unwrap().denied.push("/v1.0/applications".into());
+    let f = apply(&r, &admin(), &settings(&d), false).await.unwrap_err();
+    assert_eq!(f.error.code(), "azure.permission_denied");
+    assert!(f.error.fix().unwrap().contains("Application Developer"));
+}
+
+#[tokio::test]
+async fn a_wrong_secret_is_a_sign_in_failure_that_never_shows_it() {
+    let d = world().await;
+    let json = json!({"appId": ADMIN_APP, "password": "wrong-canary~secret", "tenant": TENANT}).to_string();
+    let bad = AzureAdmin::ClientSecret(Box::new(AzureClientSecret::parse(&Sensitive::new(json)).unwrap()));
+    let f = apply(&mlcube("ML3PlatformSP"), &bad, &settings(&d), true).await.unwrap_err();
+    assert_eq!(f.error.code(), "azure.sign_in_failed");
+    let shown = format!("{f} {:?} {} {bad:?}", f.error, serde_json::to_string(&f).unwrap());
+    assert!(!shown.contains("wrong-canary"), "{shown}");
+}
+
+#[tokio::test]
+async fn revoke_removes_exactly_what_apply_made() {
+    let d = world().await;
+    let r = mlcube("ML3PlatformSP");
+    let s = settings(&d);
+    apply(&r, &admin(), &s, false).await.unwrap();
+    // Someone else's assignment on the same scope stays.
+    {
+        let mut st = d.state.lock().unwrap();
+        let sc = scope_container("training");
+        st.sps.insert("other".into(), json!({"id": "other", "appId": "x"}));
+        let id = format!("{sc}/providers/Microsoft.Authorization/roleAssignments/keep");
+        st.assignments.insert(id.clone(), json!({"id": id, "name": "keep", "properties": {"scope": sc, "roleDefinitionId": READER, "principalId": "other", "principalType": "User"}}));
+    }
+    use AzureChangeKind::*;
+    let dry = revoke(&r, &admin(), &s, true).await.unwrap();
+    assert_eq!(kinds(&dry.changes), vec![RemoveRoleAssignment, RemoveRoleAssignment, RemoveRoleAssignment, DeleteApp]);
+    revoke(&r, &admin(), &s, false).await.unwrap();
+    let st = d.state.lock().unwrap();
+    assert!(st.apps.is_empty());
+    assert_eq!(st.assigned().len(), 1, "only the other principal's assignment is left");
+    assert_eq!(st.assigned()[0].2, "other");
+    drop(st);
+    let again = revoke(&r, &admin(), &s, false).await.unwrap();
+    assert!(again.changes.is_empty() && again.notes.iter().any(|n| n.contains("nothing to revoke")));
+}
+
+#[tokio::test]
+async fn keyless_assigns_to_the_vendors_enterprise_app_and_keeps_it_on_revoke() {
+    let d = world().await;
+    let r = plan(
+        json!({"tenant_id": TENANT, "subscription_id": SUB, "resource_group": "my-rg", "vendor_app_id": VENDOR_APP,
+               "storage": [{"storage_account": "acct1", "container": "training"}]}),
+        "custom",
+    );
+    let s = settings(&d);
+    use AzureChangeKind::*;
+    let rep = apply(&r, &admin(), &s, false).await.unwrap();
+    assert_eq!(kinds(&rep.changes), vec![CreateServicePrincipal, AssignRole]);
+    let sp = d.state.lock().unwrap().sp_of(VENDOR_APP).unwrap();
+    assert!(d.state.lock().unwrap().apps.is_empty(), "no app registration, no secret");
+    assert_eq!(d.state.lock().unwrap().assigned()[0].2, sp);
+    let rev = revoke(&r, &admin(), &s, false).await.unwrap();
+    assert_eq!(kinds(&rev.changes), vec![RemoveRoleAssignment]);
+    assert!(rev.notes.iter().any(|n| n.contains("enterprise app") && n.contains("kept")));
+    assert!(d.state.lock().unwrap().sp_of(VENDOR_APP).is_some());
+}

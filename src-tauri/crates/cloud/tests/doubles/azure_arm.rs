@@ -1,0 +1,272 @@
+//! TEST DOUBLE of the Azure identity and authorization APIs the apply and revoke engine calls; no
+//! emulator of them exists (Azurite serves Storage only). One loopback server stands in for all,
+//! each following its published API reference (paths, bodies, status codes, error shapes):
+//!
+//! - Entra ID v2.0 token endpoint, `POST /{tenant}/oauth2/v2.0/token`, client-credentials grant;
+//!   the token's audience follows the requested scope (Graph and Resource Manager tokens differ,
+//!   and each API accepts only its own), and its claims carry `appid` / `app_displayname`.
+//! - Microsoft Graph v1.0: `GET /applications?$filter=displayName eq '…'` (OData string literal,
+//!   quotes doubled), `POST /applications`, `DELETE /applications/{id}` (its service principal goes
+//!   too); `GET /servicePrincipals?$filter=appId eq '…'`, `POST /servicePrincipals` — 400 "does not
+//!   reference a valid application object" for an unknown app, and for a new one until it has
+//!   replicated (a fault a test injects).
+//! - Resource Manager `Microsoft.Authorization/roleAssignments` api-version 2022-04-01: list at a
+//!   scope with `$filter=principalId eq '…'`, `PUT` by name (400 `PrincipalNotFound` for an unknown or
+//!   not yet replicated principal; 409 `RoleAssignmentExists` when the same role, principal and scope
+//!   exist under another name), `DELETE` by id. Scopes not registered as existing answer 404.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+
+use super::server::{json as reply, pct_decode, serve, Double, Request, Response};
+
+pub const ADMIN_APP: &str = "9a0f1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b";
+pub const ADMIN_SECRET: &str = "admin-secret-canary~7Qx";
+/// The vendor's multi-tenant app (keyless plans), known to Entra ID.
+pub const VENDOR_APP: &str = "11111111-2222-3333-4444-555555555555";
+
+#[derive(Default)]
+pub struct AzureState {
+    pub tenant: String,
+    /// object id → application JSON (`id`, `appId`, `displayName`, `notes`).
+    pub apps: BTreeMap<String, Value>,
+    /// object id → service principal JSON (`id`, `appId`).
+    pub sps: BTreeMap<String, Value>,
+    /// Scopes (lower case) that exist.
+    pub scopes: Vec<String>,
+    /// assignment id → assignment JSON.
+    pub assignments: BTreeMap<String, Value>,
+    /// The next N service-principal creations for a new app fail as not yet replicated.
+    pub app_unreplicated: u32,
+    /// The next N role-assignment PUTs fail with PrincipalNotFound.
+    pub principal_unreplicated: u32,
+    /// Path prefixes answered 403.
+    pub denied: Vec<String>,
+    next: u64,
+}
+
+impl AzureState {
+    fn id(&mut self) -> String {
+        self.next += 1;
+        format!("00000000-0000-4000-8000-{:012x}", self.next)
+    }
+    pub fn add_scope(&mut self, scope: &str) {
+        self.scopes.push(scope.to_lowercase());
+    }
+    /// Assignments as `(scope, role definition id, principal id, principalType)`.
+    pub fn assigned(&self) -> Vec<(String, String, String, String)> {
+        self.assignments
+            .values()
+            .map(|a| {
+                let p = &a["properties"];
+                let s = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+                (s("scope"), s("roleDefinitionId"), s("principalId"), s("principalType"))
+            })
+            .collect()
+    }
+    pub fn sp_of(&self, app_id: &str) -> Option<String> {
+        self.sps.values().find(|s| s["appId"] == app_id).and_then(|s| s["id"].as_str().map(str::to_string))
+    }
+}
+
+pub struct AzureApi {
+    pub double: Double,
+    pub state: Arc<Mutex<AzureState>>,
+}
+
+fn error(status: u16, code: &str, message: &str) -> Response {
+    reply(status, json!({"error": {"code": code, "message": message}}))
+}
+
+fn jwt(claims: Value) -> String {
+    let b = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    format!("{}.{}.double-signature", b(&json!({"alg": "RS256", "typ": "JWT"})), b(&claims))
+}
+
+pub fn graph_token() -> String {
+    jwt(json!({"aud": "https://graph.microsoft.com", "appid": ADMIN_APP, "app_displayname": "tb-admin"}))
+}
+pub fn arm_token() -> String {
+    jwt(json!({"aud": "https://management.azure.com", "appid": ADMIN_APP, "app_displayname": "tb-admin"}))
+}
+
+/// The quoted literal of an OData `x eq '…'` filter, quotes undoubled.
+fn eq_literal(filter: &str) -> Option<String> {
+    let start = filter.find('\'')? + 1;
+    let end = filter.rfind('\'')?;
+    (end >= start).then(|| filter[start..end].replace("''", "'"))
+}
+
+pub async fn azure_double(tenant: &str) -> AzureApi {
+    let state = Arc::new(Mutex::new(AzureState { tenant: tenant.into(), ..Default::default() }));
+    let st = state.clone();
+    let double = serve(move |req| handle(&mut st.lock().unwrap(), req)).await;
+    AzureApi { double, state }
+}
+
+fn handle(s: &mut AzureState, req: Request) -> Response {
+    let (path, query) = match req.path.split_once('?') {
+        Some((p, q)) => (pct_decode(p), q.to_string()),
+        None => (pct_decode(&req.path), String::new()),
+    };
+    let q: BTreeMap<String, String> =
+        query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (pct_decode(k), pct_decode(v))).collect();
+    let m = req.method.as_str();
+    if m == "POST" && path == format!("/{}/oauth2/v2.0/token", s.tenant) {
+        let f = req.form();
+        if f.get("grant_type").map(String::as_str) != Some("client_credentials") {
+            return reply(400, json!({"error": "unsupported_grant_type"}));
+        }
+        if f.get("client_id").map(String::as_str) != Some(ADMIN_APP) || f.get("client_secret").map(String::as_str) != Some(ADMIN_SECRET) {
+            return reply(
+                401,
+                json!({"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided.", "error_codes": [7000215]}),
+            );
+        }
+        let token = match f.get("scope").map(String::as_str) {
+            Some("https://graph.microsoft.com/.default") => graph_token(),
+            Some("https://management.azure.com/.default") => arm_token(),
+            other => return reply(400, json!({"error": "invalid_scope", "error_description": format!("scope {other:?}")})),
+        };
+        return reply(200, json!({"token_type": "Bearer", "expires_in": 3599, "access_token": token}));
+    }
+    if s.denied.iter().any(|d| path.starts_with(d.as_str())) {
+        return error(403, "AuthorizationFailed", &format!("The client does not have authorization to perform action on {path}."));
+    }
+    if let Some(rest) = path.strip_prefix("/v1.0/") {
+        if req.bearer() != Some(graph_token().as_str()) {
+            return error(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.");
+        }
+        return graph(s, m, rest, &q, &req);
+    }
+    if path.starts_with("/subscriptions/") {
+        if req.bearer() != Some(arm_token().as_str()) {
+            return error(401, "InvalidAuthenticationToken", "The access token is invalid (audience).");
+        }
+        if q.get("api-version").map(String::as_str) != Some("2022-04-01") {
+            return error(400, "InvalidApiVersionParameter", "api-version");
+        }
+        return arm(s, m, &path, &q, &req);
+    }
+    error(404, "NotFound", &path)
+}
+
+fn graph(s: &mut AzureState, m: &str, rest: &str, q: &BTreeMap<String, String>, req: &Request) -> Response {
+    let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+    match (m, rest) {
+        ("GET", "applications") => {
+            let name = q.get("$filter").and_then(|f| eq_literal(f)).unwrap_or_default();
+            let v: Vec<Value> = s.apps.values().filter(|a| a["displayName"] == name.as_str()).cloned().collect();
+            reply(200, json!({"value": v}))
+        }
+        ("POST", "applications") => {
+            let (id, app_id) = (s.id(), s.id());
+            let app = json!({"id": id, "appId": app_id, "displayName": body["displayName"], "notes": body["notes"], "signInAudience": body["signInAudience"]});
+            s.apps.insert(id, app.clone());
+            reply(201, app)
+        }
+        ("DELETE", r) if r.starts_with("applications/") => {
+            let id = &r["applications/".len()..];
+            match s.apps.remove(id) {
+                Some(app) => {
+                    s.sps.retain(|_, sp| sp["appId"] != app["appId"]);
+                    Response { status: 204, headers: vec![], body: String::new() }
+                }
+                None => error(404, "Request_ResourceNotFound", &format!("Resource '{id}' does not exist")),
+            }
+        }
+        ("GET", "servicePrincipals") => {
+            let app_id = q.get("$filter").and_then(|f| eq_literal(f)).unwrap_or_default();
+            let v: Vec<Value> = s.sps.values().filter(|sp| sp["appId"] == app_id.as_str()).cloned().collect();
+            reply(200, json!({"value": v}))
+        }
+        ("POST", "servicePrincipals") => {
+            let app_id = body["appId"].as_str().unwrap_or_default().to_string();
+            let known = app_id == VENDOR_APP || s.apps.values().any(|a| a["appId"] == app_id.as_str());
+            let invalid = || {
+                error(
+                    400,
+                    "Request_BadRequest",
+                    &format!("The appId '{app_id}' of the service principal does not reference a valid application object."),
+                )
+            };
+            if !known {
+                return invalid();
+            }
+            if s.app_unreplicated > 0 && app_id != VENDOR_APP {
+                s.app_unreplicated -= 1;
+                return invalid();
+            }
+            if s.sp_of(&app_id).is_some() {
+                return error(
+                    409,
+                    "Request_MultipleObjectsWithSameKeyValue",
+                    "Another object with the same value for property servicePrincipalNames already exists.",
+                );
+            }
+            let id = s.id();
+            let sp = json!({"id": id, "appId": app_id});
+            s.sps.insert(id, sp.clone());
+            reply(201, sp)
+        }
+        _ => error(400, "BadRequest", &format!("{m} /v1.0/{rest}")),
+    }
+}
+
+const RA: &str = "/providers/Microsoft.Authorization/roleAssignments";
+
+fn arm(s: &mut AzureState, m: &str, path: &str, q: &BTreeMap<String, String>, req: &Request) -> Response {
+    let Some((scope, name)) = path.split_once(RA) else { return error(404, "NotFound", path) };
+    let name = name.trim_start_matches('/');
+    if !s.scopes.contains(&scope.to_lowercase()) {
+        return error(404, "ResourceNotFound", &format!("The Resource '{scope}' was not found."));
+    }
+    match (m, name) {
+        ("GET", "") => {
+            let principal = q.get("$filter").and_then(|f| eq_literal(f));
+            let v: Vec<Value> = s
+                .assignments
+                .values()
+                .filter(|a| a["properties"]["scope"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(scope)))
+                .filter(|a| principal.as_deref().is_none_or(|p| a["properties"]["principalId"] == p))
+                .cloned()
+                .collect();
+            reply(200, json!({"value": v}))
+        }
+        ("PUT", n) => {
+            let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+            let p = &body["properties"];
+            let principal = p["principalId"].as_str().unwrap_or_default();
+            if !s.sps.contains_key(principal) || s.principal_unreplicated > 0 {
+                s.principal_unreplicated = s.principal_unreplicated.saturating_sub(1);
+                return error(400, "PrincipalNotFound", &format!("Principal {principal} does not exist in the directory {}.", s.tenant));
+            }
+            let id = format!("{scope}{RA}/{n}");
+            let role = p["roleDefinitionId"].as_str().unwrap_or_default().to_lowercase();
+            let same = s.assignments.iter().find(|(k, a)| {
+                let ap = &a["properties"];
+                **k != id
+                    && ap["principalId"] == principal
+                    && ap["roleDefinitionId"].as_str().is_some_and(|r| r.to_lowercase() == role)
+                    && ap["scope"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(scope))
+            });
+            if same.is_some() {
+                return error(409, "RoleAssignmentExists", "The role assignment already exists.");
+            }
+            let a = json!({"id": id, "name": n, "type": "Microsoft.Authorization/roleAssignments", "properties": {
+                "roleDefinitionId": p["roleDefinitionId"], "principalId": principal, "principalType": p["principalType"], "scope": scope}});
+            let created = !s.assignments.contains_key(&id);
+            s.assignments.insert(id, a.clone());
+            reply(if created { 201 } else { 200 }, a)
+        }
+        ("DELETE", n) => match s.assignments.remove(&format!("{scope}{RA}/{n}")) {
+            Some(a) => reply(200, a),
+            None => Response { status: 204, headers: vec![], body: String::new() },
+        },
+        _ => error(405, "MethodNotAllowed", m),
+    }
+}

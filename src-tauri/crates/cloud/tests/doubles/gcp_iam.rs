@@ -1,0 +1,354 @@
+//! TEST DOUBLE of Google Cloud's IAM-related REST APIs, for the GCP apply and revoke engine: no
+//! emulator of them exists (gcp-storage-emulator does not implement bucket IAM policies; the
+//! Pub/Sub emulator answers 501 to IAM methods). One loopback server stands in for all of these,
+//! each following its published API reference (paths, request and response bodies, status codes,
+//! the `{error: {code, message, status}}` error shape):
+//!
+//! - OAuth 2.0 token endpoint, `POST /token` with `grant_type=refresh_token` (an authorized user's
+//!   Application Default Credentials): `invalid_grant` for an unknown refresh token.
+//! - IAM v1: `projects.serviceAccounts` get / create (409 ALREADY_EXISTS) / delete / getIamPolicy /
+//!   setIamPolicy; `projects.roles` get / create / patch / undelete / delete (a deleted role stays
+//!   readable with `deleted: true`); `projects.locations.workloadIdentityPools` and `.providers`
+//!   get / create / delete, answering with a long-running operation that is done on its first poll.
+//! - Cloud Resource Manager v1: `projects.get` (projectNumber), `projects.getIamPolicy` /
+//!   `projects.setIamPolicy`.
+//! - Cloud Storage JSON v1: `buckets.getIamPolicy` (GET `/storage/v1/b/{b}/iam`) /
+//!   `buckets.setIamPolicy` (PUT; 412 on an etag mismatch).
+//! - Pub/Sub v1: `projects.topics.getIamPolicy` / `setIamPolicy` (POST `…:getIamPolicy`).
+//!
+//! Every IAM policy carries an `etag` that changes on each write; a write with a stale etag is
+//! refused (409 ABORTED; Storage 412). Faults a test can inject: conflicting writes, the
+//! "service account does not exist" a new account gets until it propagates, and 403 on a path.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{json, Value};
+
+use super::server::{json as reply, pct_decode, serve, Double, Request, Response};
+
+pub const REFRESH_TOKEN: &str = "1//refresh-token-canary-9f3e";
+pub const CLIENT_SECRET: &str = "client-secret-canary-41aa";
+pub const PROJECT_NUMBER: &str = "123456789012";
+
+#[derive(Default)]
+pub struct GcpState {
+    pub project: String,
+    pub access_token: String,
+    /// email → the account's JSON (`email`, `description`, `displayName`).
+    pub service_accounts: BTreeMap<String, Value>,
+    /// role id → the role's JSON.
+    pub roles: BTreeMap<String, Value>,
+    /// full resource name (`projects/p/locations/global/workloadIdentityPools/x[/providers/y]`) → JSON.
+    pub pools: BTreeMap<String, Value>,
+    /// Policies by key: `project`, `bucket/{b}`, `topic/{t}`, `sa/{email}`. A bucket or topic
+    /// exists when it has a policy here.
+    pub policies: BTreeMap<String, Value>,
+    etag: u64,
+    /// The next N policy writes are refused as conflicting (someone else wrote in between).
+    pub conflicts: u32,
+    /// The next N policy writes naming a service account created since are refused with
+    /// "does not exist" (IAM propagation).
+    pub unpropagated: u32,
+    /// Paths (prefixes) answered 403 PERMISSION_DENIED.
+    pub denied: Vec<String>,
+    /// Policy writes that were accepted, by key.
+    pub writes: Vec<String>,
+}
+
+impl GcpState {
+    fn next_etag(&mut self) -> String {
+        self.etag += 1;
+        format!("BwY{:04}", self.etag)
+    }
+
+    /// A bucket (or topic) that exists, with whatever bindings it already has.
+    pub fn add_bucket(&mut self, b: &str, bindings: Value) {
+        let e = self.next_etag();
+        self.policies.insert(format!("bucket/{b}"), json!({"version": 1, "etag": e, "bindings": bindings}));
+    }
+    pub fn add_topic(&mut self, t: &str, bindings: Value) {
+        let e = self.next_etag();
+        self.policies.insert(format!("topic/{t}"), json!({"etag": e, "bindings": bindings}));
+    }
+    pub fn policy(&self, key: &str) -> Value {
+        self.policies.get(key).cloned().unwrap_or(Value::Null)
+    }
+    pub fn members(&self, key: &str, role: &str) -> Vec<String> {
+        self.policy(key)["bindings"]
+            .as_array()
+            .map(|bs| {
+                bs.iter()
+                    .filter(|b| b["role"] == role)
+                    .flat_map(|b| b["members"].as_array().cloned().unwrap_or_default())
+                    .filter_map(|m| m.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+pub struct GcpIam {
+    pub double: Double,
+    pub state: Arc<Mutex<GcpState>>,
+}
+
+fn error(code: u16, status: &str, message: &str) -> Response {
+    reply(code, json!({"error": {"code": code, "message": message, "status": status}}))
+}
+
+fn body(req: &Request) -> Value {
+    serde_json::from_slice(&req.body).unwrap_or(Value::Null)
+}
+
+fn operation(name: &str, response: Value) -> Value {
+    // Not done yet: the client must poll `GET /v1/{name}` (done on the first poll).
+    json!({"name": format!("{name}/operations/op-1"), "done": false, "metadata": {}, "response": response})
+}
+
+/// Starts the double for `project`, which exists with an empty policy (plus the owner).
+pub async fn gcp_iam_double(project: &str) -> GcpIam {
+    let state = Arc::new(Mutex::new(GcpState { project: project.into(), access_token: "ya29.admin-double".into(), ..Default::default() }));
+    {
+        let mut s = state.lock().unwrap();
+        let e = s.next_etag();
+        s.policies.insert(
+            "project".into(),
+            json!({"version": 1, "etag": e, "bindings": [{"role": "roles/owner", "members": ["user:owner@example.com"]}]}),
+        );
+    }
+    let st = state.clone();
+    let double = serve(move |req| handle(&mut st.lock().unwrap(), req)).await;
+    GcpIam { double, state }
+}
+
+fn handle(s: &mut GcpState, req: Request) -> Response {
+    let (path, query) = match req.path.split_once('?') {
+        Some((p, q)) => (p.to_string(), q.to_string()),
+        None => (req.path.clone(), String::new()),
+    };
+    let path = pct_decode(&path);
+    let q: BTreeMap<String, String> =
+        query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), pct_decode(v))).collect();
+    if req.method == "POST" && path == "/token" {
+        let f = req.form();
+        if f.get("grant_type").map(String::as_str) != Some("refresh_token") {
+            return reply(400, json!({"error": "unsupported_grant_type"}));
+        }
+        if f.get("refresh_token").map(String::as_str) != Some(REFRESH_TOKEN)
+            || f.get("client_secret").map(String::as_str) != Some(CLIENT_SECRET)
+        {
+            return reply(400, json!({"error": "invalid_grant", "error_description": "Token has been expired or revoked."}));
+        }
+        return reply(
+            200,
+            json!({"access_token": s.access_token, "expires_in": 3599, "token_type": "Bearer", "scope": "https://www.googleapis.com/auth/cloud-platform"}),
+        );
+    }
+    if req.bearer() != Some(s.access_token.as_str()) {
+        return error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.");
+    }
+    if s.denied.iter().any(|d| path.starts_with(d.as_str())) {
+        return error(403, "PERMISSION_DENIED", &format!("Permission denied on resource {path} (or it may not exist)."));
+    }
+    let project = s.project.clone();
+    let m = req.method.as_str();
+
+    // Cloud Storage bucket IAM.
+    if let Some(b) = path.strip_prefix("/storage/v1/b/").and_then(|r| r.strip_suffix("/iam")) {
+        let key = format!("bucket/{b}");
+        return match m {
+            "GET" => match s.policies.get(&key) {
+                Some(p) => reply(200, p.clone()),
+                None => error(404, "NOT_FOUND", "The specified bucket does not exist."),
+            },
+            "PUT" => set_policy(s, &key, body(&req), 412),
+            _ => error(405, "METHOD_NOT_ALLOWED", m),
+        };
+    }
+    let Some(rest) = path.strip_prefix(&format!("/v1/projects/{project}")) else {
+        return error(404, "NOT_FOUND", &format!("no such path {path}"));
+    };
+    let rest = rest.to_string();
+    match (m, rest.as_str()) {
+        // Cloud Resource Manager.
+        ("GET", "") => reply(200, json!({"projectId": project, "projectNumber": PROJECT_NUMBER, "lifecycleState": "ACTIVE"})),
+        ("POST", ":getIamPolicy") => reply(200, s.policy("project")),
+        ("POST", ":setIamPolicy") => set_policy(s, "project", body(&req)["policy"].clone(), 409),
+        // IAM service accounts.
+        ("POST", "/serviceAccounts") => {
+            let b = body(&req);
+            let id = b["accountId"].as_str().unwrap_or_default();
+            let email = format!("{id}@{project}.iam.gserviceaccount.com");
+            if s.service_accounts.contains_key(&email) {
+                return error(409, "ALREADY_EXISTS", &format!("Service account {id} already exists within project projects/{project}."));
+            }
+            let sa = json!({
+                "name": format!("projects/{project}/serviceAccounts/{email}"),
+                "email": email, "projectId": project,
+                "displayName": b["serviceAccount"]["displayName"], "description": b["serviceAccount"]["description"],
+            });
+            s.service_accounts.insert(email.clone(), sa.clone());
+            let e = s.next_etag();
+            s.policies.insert(format!("sa/{email}"), json!({"etag": e}));
+            reply(200, sa)
+        }
+        ("POST", r) if r.starts_with("/roles") && !r.contains(':') => {
+            let b = body(&req);
+            let id = b["roleId"].as_str().unwrap_or_default().to_string();
+            if s.roles.contains_key(&id) {
+                return error(409, "ALREADY_EXISTS", &format!("A role named {id} in projects/{project} already exists."));
+            }
+            let mut role = b["role"].clone();
+            role["name"] = json!(format!("projects/{project}/roles/{id}"));
+            role["etag"] = json!(s.next_etag());
+            s.roles.insert(id, role.clone());
+            reply(200, role)
+        }
+        (_, r) if r.starts_with("/roles/") => {
+            let (id, verb) = match r["/roles/".len()..].split_once(':') {
+                Some((i, v)) => (i.to_string(), v.to_string()),
+                None => (r["/roles/".len()..].to_string(), String::new()),
+            };
+            let Some(role) = s.roles.get_mut(&id) else {
+                return error(404, "NOT_FOUND", &format!("The role named projects/{project}/roles/{id} was not found."));
+            };
+            match (m, verb.as_str()) {
+                ("GET", "") => reply(200, role.clone()),
+                ("PATCH", "") => {
+                    let b = body(&req);
+                    for f in q.get("updateMask").map(|u| u.split(',').map(str::to_string).collect::<Vec<_>>()).unwrap_or_default() {
+                        role[&f] = b[&f].clone();
+                    }
+                    reply(200, role.clone())
+                }
+                ("DELETE", "") => {
+                    role["deleted"] = json!(true);
+                    reply(200, role.clone())
+                }
+                ("POST", "undelete") => {
+                    role.as_object_mut().map(|o| o.remove("deleted"));
+                    reply(200, role.clone())
+                }
+                _ => error(400, "INVALID_ARGUMENT", &format!("{m} {r}")),
+            }
+        }
+        (_, r) if r.starts_with("/serviceAccounts/") => {
+            let (email, verb) = match r["/serviceAccounts/".len()..].split_once(':') {
+                Some((e, v)) => (e.to_string(), v.to_string()),
+                None => (r["/serviceAccounts/".len()..].to_string(), String::new()),
+            };
+            if !s.service_accounts.contains_key(&email) {
+                return error(404, "NOT_FOUND", &format!("Unknown service account {email}"));
+            }
+            match (m, verb.as_str()) {
+                ("GET", "") => reply(200, s.service_accounts[&email].clone()),
+                ("DELETE", "") => {
+                    s.service_accounts.remove(&email);
+                    s.policies.remove(&format!("sa/{email}"));
+                    reply(200, json!({}))
+                }
+                ("POST", "getIamPolicy") => reply(200, s.policy(&format!("sa/{email}"))),
+                ("POST", "setIamPolicy") => set_policy(s, &format!("sa/{email}"), body(&req)["policy"].clone(), 409),
+                _ => error(400, "INVALID_ARGUMENT", &format!("{m} {r}")),
+            }
+        }
+        (_, r) if r.starts_with("/topics/") => {
+            let (t, verb) = r["/topics/".len()..].split_once(':').unwrap_or((&r["/topics/".len()..], ""));
+            let key = format!("topic/{t}");
+            if !s.policies.contains_key(&key) {
+                return error(404, "NOT_FOUND", "Resource not found (resource=".to_string().as_str());
+            }
+            match (m, verb) {
+                ("POST", "getIamPolicy") => reply(200, s.policy(&key)),
+                ("POST", "setIamPolicy") => set_policy(s, &key, body(&req)["policy"].clone(), 409),
+                _ => error(400, "INVALID_ARGUMENT", &format!("{m} {r}")),
+            }
+        }
+        (_, r) if r.starts_with("/locations/global/workloadIdentityPools") => {
+            pools(s, m, &format!("projects/{project}{r}"), &q, body(&req))
+        }
+        _ => error(404, "NOT_FOUND", &format!("no such path {path}")),
+    }
+}
+
+fn pools(s: &mut GcpState, m: &str, name: &str, q: &BTreeMap<String, String>, b: Value) -> Response {
+    if let Some(op_of) = name.split_once("/operations/").map(|(n, _)| n.to_string()) {
+        return reply(200, json!({"name": name, "done": true, "response": s.pools.get(&op_of).cloned().unwrap_or(Value::Null)}));
+    }
+    match m {
+        "POST" => {
+            let id = q.get("workloadIdentityPoolId").or_else(|| q.get("workloadIdentityPoolProviderId"));
+            let Some(id) = id else { return error(400, "INVALID_ARGUMENT", "missing id") };
+            let full = format!("{name}/{id}");
+            if s.pools.contains_key(&full) {
+                return error(409, "ALREADY_EXISTS", &format!("{full} already exists"));
+            }
+            let parent = name.rsplit_once('/').map(|(p, _)| p.to_string()).unwrap_or_default();
+            if name.ends_with("/providers") && !s.pools.contains_key(&parent) {
+                return error(404, "NOT_FOUND", &format!("{parent} not found"));
+            }
+            let mut v = b;
+            v["name"] = json!(full);
+            v["state"] = json!("ACTIVE");
+            s.pools.insert(full.clone(), v.clone());
+            reply(200, operation(&full, v))
+        }
+        "GET" => match s.pools.get(name) {
+            Some(v) => reply(200, v.clone()),
+            None => error(404, "NOT_FOUND", &format!("{name} not found")),
+        },
+        "DELETE" => match s.pools.get_mut(name) {
+            Some(v) => {
+                v["state"] = json!("DELETED");
+                let v = v.clone();
+                reply(200, operation(name, v))
+            }
+            None => error(404, "NOT_FOUND", &format!("{name} not found")),
+        },
+        _ => error(405, "METHOD_NOT_ALLOWED", m),
+    }
+}
+
+/// `setIamPolicy`: the etag must be the current one (else `conflict_status`), every member that
+/// names a service account of this project must exist, and the policy gets a new etag.
+fn set_policy(s: &mut GcpState, key: &str, policy: Value, conflict_status: u16) -> Response {
+    let Some(current) = s.policies.get(key) else { return error(404, "NOT_FOUND", &format!("{key} not found")) };
+    let conflict = || {
+        error(
+            conflict_status,
+            if conflict_status == 409 { "ABORTED" } else { "FAILED_PRECONDITION" },
+            "There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.",
+        )
+    };
+    if policy["etag"] != current["etag"] {
+        return conflict();
+    }
+    if s.conflicts > 0 {
+        s.conflicts -= 1;
+        // Someone else wrote in between: the stored policy moves on.
+        let e = s.next_etag();
+        if let Some(p) = s.policies.get_mut(key) {
+            p["etag"] = json!(e);
+        }
+        return conflict();
+    }
+    let suffix = format!("@{}.iam.gserviceaccount.com", s.project);
+    for b in policy["bindings"].as_array().cloned().unwrap_or_default() {
+        for member in b["members"].as_array().cloned().unwrap_or_default() {
+            let Some(email) = member.as_str().and_then(|m| m.strip_prefix("serviceAccount:")) else { continue };
+            if email.ends_with(&suffix) && (!s.service_accounts.contains_key(email) || s.unpropagated > 0) {
+                if s.unpropagated > 0 {
+                    s.unpropagated -= 1;
+                }
+                return error(400, "INVALID_ARGUMENT", &format!("Service account {email} does not exist."));
+            }
+        }
+    }
+    let mut p = policy;
+    p["etag"] = json!(s.next_etag());
+    s.policies.insert(key.to_string(), p.clone());
+    s.writes.push(key.to_string());
+    reply(200, p)
+}

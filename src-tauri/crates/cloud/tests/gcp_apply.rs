@@ -1,0 +1,264 @@
+//! GCP apply and revoke through the REST APIs, against the marked TEST DOUBLE of Google's IAM,
+//! Resource Manager, Storage-IAM and Pub/Sub-IAM endpoints (`doubles/gcp_iam.rs`; no emulator of
+//! these exists here), signed in with an authorized user's Application Default Credentials
+//! exchanged at the double's OAuth token endpoint.
+
+mod doubles;
+
+use doubles::gcp_iam::{gcp_iam_double, GcpIam, CLIENT_SECRET, PROJECT_NUMBER, REFRESH_TOKEN};
+use serde_json::json;
+use trustbridge_cloud::gcp::apply::{apply, revoke, GcpChangeKind};
+use trustbridge_cloud::gcp::credential::AdminCredential;
+use trustbridge_cloud::gcp::GcpSettings;
+use trustbridge_cloud::ApiFailure;
+use trustbridge_core::validate::Resolved;
+use trustbridge_core::{validate, Plan};
+use trustbridge_secrets::Sensitive;
+
+const PROJECT: &str = "my-project";
+const SA: &str = "ml3-platform-sa@my-project.iam.gserviceaccount.com";
+const MEMBER: &str = "serviceAccount:ml3-platform-sa@my-project.iam.gserviceaccount.com";
+const ROLE: &str = "projects/my-project/roles/ml3PlatformStorageRole";
+
+fn plan(gcp: serde_json::Value, platform: &str) -> Resolved {
+    let p = json!({"version": 1, "platform": platform, "integration": {"name": "TB_01", "project_id": "x", "default": true}, "gcp": gcp});
+    validate(&Plan::from_json(&p.to_string()).unwrap(), None).unwrap_or_else(|e| panic!("plan invalid: {e:?}"))
+}
+
+fn mlcube_plan(buckets: &[&str], topics: &[&str]) -> Resolved {
+    let storage: Vec<_> = buckets.iter().map(|b| json!({"bucket": b})).collect();
+    let events: Vec<_> = topics.iter().map(|t| json!({"topic": t})).collect();
+    plan(json!({"project_id": PROJECT, "service_account": "ml3-platform-sa", "storage": storage, "events": events}), "mlcube")
+}
+
+fn adc() -> AdminCredential {
+    let file = json!({"type": "authorized_user", "client_id": "764086051850-x.apps.googleusercontent.com", "client_secret": CLIENT_SECRET, "refresh_token": REFRESH_TOKEN, "account": "admin@example.com"});
+    AdminCredential::parse(&Sensitive::new(file.to_string()), "test ADC").unwrap()
+}
+
+fn settings(d: &GcpIam) -> GcpSettings {
+    let u = d.double.url.clone();
+    GcpSettings {
+        token_uri: Some(format!("{u}/token")),
+        storage_endpoint: u.clone(),
+        pubsub_endpoint: u.clone(),
+        iam_endpoint: u.clone(),
+        crm_endpoint: u,
+        ..GcpSettings::default()
+    }
+}
+
+async fn world() -> GcpIam {
+    let d = gcp_iam_double(PROJECT).await;
+    {
+        let mut s = d.state.lock().unwrap();
+        s.add_bucket("training", json!([{"role": "roles/storage.objectViewer", "members": ["user:alice@example.com"]}]));
+        s.add_bucket("features", json!([]));
+        s.add_topic("retrain", json!([{"role": "roles/pubsub.subscriber", "members": ["user:bob@example.com"]}]));
+    }
+    d
+}
+
+fn kinds(changes: &[trustbridge_cloud::gcp::apply::GcpChange]) -> Vec<GcpChangeKind> {
+    changes.iter().map(|c| c.kind).collect()
+}
+
+#[tokio::test]
+async fn dry_run_then_apply_then_a_rerun_that_changes_nothing() {
+    let d = world().await;
+    let r = mlcube_plan(&["training", "features"], &["retrain"]);
+    let s = settings(&d);
+
+    let dry = apply(&r, &adc(), &s, true).await.unwrap();
+    assert_eq!(dry.acting_as, "admin@example.com (gcloud application-default login)");
+    use GcpChangeKind::*;
+    assert_eq!(kinds(&dry.changes), vec![CreateServiceAccount, CreateRole, AddBinding, AddBinding, AddBinding, AddBinding]);
+    assert!(dry.changes[1].detail.contains(&"+ storage.buckets.get".to_string()), "{:?}", dry.changes[1].detail);
+    {
+        let st = d.state.lock().unwrap();
+        assert!(st.service_accounts.is_empty() && st.roles.is_empty() && st.writes.is_empty(), "a dry run changes nothing");
+    }
+
+    let rep = apply(&r, &adc(), &s, false).await.unwrap();
+    assert_eq!(rep.changes.len(), 6);
+    {
+        let st = d.state.lock().unwrap();
+        assert_eq!(st.service_accounts[SA]["description"], "managed-by=trustbridge integration=TB_01", "the account carries our mark");
+        assert_eq!(st.roles["ml3PlatformStorageRole"]["includedPermissions"], json!(["storage.buckets.get", "storage.buckets.list"]));
+        assert_eq!(st.members("project", ROLE), vec![MEMBER]);
+        assert_eq!(st.members("project", "roles/owner"), vec!["user:owner@example.com"], "the owner is kept");
+        assert_eq!(st.members("bucket/training", "roles/storage.objectViewer"), vec!["user:alice@example.com", MEMBER], "alice is kept");
+        assert_eq!(st.members("bucket/features", "roles/storage.objectViewer"), vec![MEMBER]);
+        assert_eq!(st.members("topic/retrain", "roles/pubsub.publisher"), vec![MEMBER]);
+        assert_eq!(st.members("topic/retrain", "roles/pubsub.subscriber"), vec!["user:bob@example.com"]);
+    }
+    println!("gcp apply against the double: {} HTTP calls for {} changes", rep.http_calls, rep.changes.len());
+
+    let again = apply(&r, &adc(), &s, false).await.unwrap();
+    assert!(again.changes.is_empty(), "idempotent: {:?}", again.changes);
+}
+
+#[tokio::test]
+async fn a_conflicting_write_is_read_and_made_again_and_gives_up_after_a_bound() {
+    let d = world().await;
+    let r = mlcube_plan(&["training"], &[]);
+    let s = settings(&d);
+    d.state.lock().unwrap().conflicts = 2;
+    apply(&r, &adc(), &s, false).await.unwrap();
+    assert_eq!(d.state.lock().unwrap().members("bucket/training", "roles/storage.objectViewer"), vec!["user:alice@example.com", MEMBER]);
+
+    let d = world().await;
+    let s = settings(&d);
+    d.state.lock().unwrap().conflicts = 50;
+    let f = apply(&r, &adc(), &s, false).await.unwrap_err();
+    assert!(matches!(f.error, trustbridge_cloud::CloudError::Api { kind: ApiFailure::PolicyConflict, .. }), "{f}");
+    assert_eq!(f.error.code(), "gcp.policy_conflict");
+    assert_eq!(kinds(&f.done), vec![GcpChangeKind::CreateServiceAccount, GcpChangeKind::CreateRole], "what was done is reported");
+    assert!(!f.not_done.is_empty(), "and what was not");
+}
+
+#[tokio::test]
+async fn a_new_service_account_not_yet_known_to_iam_is_waited_for() {
+    let d = world().await;
+    let r = mlcube_plan(&["training"], &["retrain"]);
+    let s = settings(&d);
+    d.state.lock().unwrap().unpropagated = 2;
+    let rep = apply(&r, &adc(), &s, false).await.unwrap();
+    assert!(rep.notes.iter().any(|n| n.contains("waiting") && n.contains("new service account")), "the waits are named: {:?}", rep.notes);
+    assert_eq!(d.state.lock().unwrap().members("topic/retrain", "roles/pubsub.publisher"), vec![MEMBER]);
+}
+
+#[tokio::test]
+async fn a_service_account_someone_else_made_is_never_used() {
+    let d = world().await;
+    d.state.lock().unwrap().service_accounts.insert(SA.into(), json!({"email": SA, "description": "the data team's"}));
+    let f = apply(&mlcube_plan(&["training"], &[]), &adc(), &settings(&d), false).await.unwrap_err();
+    assert_eq!(f.error.code(), "gcp.service_account_not_ours");
+    assert!(f.error.to_string().contains("the data team's"));
+    assert!(d.state.lock().unwrap().writes.is_empty(), "nothing was written");
+    let f = revoke(&mlcube_plan(&["training"], &[]), &adc(), &settings(&d), false).await.unwrap_err();
+    assert_eq!(f.error.code(), "gcp.service_account_not_ours");
+    assert!(d.state.lock().unwrap().service_accounts.contains_key(SA), "and revoke does not delete it");
+}
+
+#[tokio::test]
+async fn a_missing_bucket_stops_apply_before_any_change() {
+    let d = world().await;
+    let f = apply(&mlcube_plan(&["training", "nope"], &[]), &adc(), &settings(&d), false).await.unwrap_err();
+    assert_eq!(f.error.code(), "gcp.not_found");
+    assert!(f.error.to_string().contains("nope"), "{}", f.error);
+    let st = d.state.lock().unwrap();
+    assert!(st.service_accounts.is_empty() && st.writes.is_empty());
+}
+
+#[tokio::test]
+async fn permission_denied_and_a_refused_sign_in_say_what_to_do() {
+    let d = world().await;
+    d.state.lock().unwrap().denied.push("/v1/projects/my-project/roles".into());
+    let f = apply(&mlcube_plan(&["training"], &[]), &adc(), &settings(&d), false).await.unwrap_err();
+    assert_eq!(f.error.code(), "gcp.permission_denied");
+    assert!(f.error.fix().unwrap().contains("Role Administrator"));
+
+    let file = json!({"type": "authorized_user", "client_id": "c", "client_secret": CLIENT_SECRET, "refresh_token": "1//revoked-canary"});
+    let cred = AdminCredential::parse(&Sensitive::new(file.to_string()), "adc.json").unwrap();
+    let f = apply(&mlcube_plan(&["training"], &[]), &cred, &settings(&d), true).await.unwrap_err();
+    assert_eq!(f.error.code(), "gcp.sign_in_failed");
+    let shown = format!("{f} {:?} {}", f.error, serde_json::to_string(&f).unwrap());
+    assert!(!shown.contains("revoked-canary") && !shown.contains(CLIENT_SECRET), "no secret in the error: {shown}");
+    assert!(!format!("{cred:?}").contains(CLIENT_SECRET), "no secret in Debug");
+}
+
+#[tokio::test]
+async fn revoke_removes_exactly_what_apply_added() {
+    let d = world().await;
+    let r = mlcube_plan(&["training"], &["retrain"]);
+    let s = settings(&d);
+    apply(&r, &adc(), &s, false).await.unwrap();
+    // Someone else binds the custom role too: revoke keeps the role for them.
+    {
+        let mut st = d.state.lock().unwrap();
+        let mut p = st.policy("project");
+        p["bindings"].as_array_mut().unwrap().push(json!({"role": ROLE, "members": ["user:carol@example.com"]}));
+        st.policies.insert("project".into(), p);
+    }
+    let dry = revoke(&r, &adc(), &s, true).await.unwrap();
+    use GcpChangeKind::*;
+    assert_eq!(kinds(&dry.changes), vec![RemoveBinding, RemoveBinding, RemoveBinding, DeleteServiceAccount]);
+    assert!(dry.notes.iter().any(|n| n.contains("kept") && n.contains("carol")), "{:?}", dry.notes);
+    revoke(&r, &adc(), &s, false).await.unwrap();
+    {
+        let st = d.state.lock().unwrap();
+        assert!(!st.service_accounts.contains_key(SA));
+        assert_eq!(st.members("bucket/training", "roles/storage.objectViewer"), vec!["user:alice@example.com"]);
+        assert_eq!(st.members("topic/retrain", "roles/pubsub.publisher"), Vec::<String>::new());
+        assert_eq!(st.members("topic/retrain", "roles/pubsub.subscriber"), vec!["user:bob@example.com"]);
+        assert_eq!(st.members("project", ROLE), vec!["user:carol@example.com"]);
+        assert!(st.roles["ml3PlatformStorageRole"].get("deleted").is_none(), "carol still uses the role");
+    }
+    let again = revoke(&r, &adc(), &s, false).await.unwrap();
+    assert!(again.changes.is_empty() && again.notes.iter().any(|n| n.contains("nothing to revoke")));
+
+    // Without another user, the role goes too; a second apply undeletes it.
+    let d = world().await;
+    let s = settings(&d);
+    apply(&r, &adc(), &s, false).await.unwrap();
+    let rep = revoke(&r, &adc(), &s, false).await.unwrap();
+    assert!(kinds(&rep.changes).contains(&DeleteRole));
+    assert_eq!(d.state.lock().unwrap().roles["ml3PlatformStorageRole"]["deleted"], true);
+    let rep = apply(&r, &adc(), &s, true).await.unwrap();
+    assert!(kinds(&rep.changes).contains(&UndeleteRole), "{:?}", kinds(&rep.changes));
+}
+
+#[tokio::test]
+async fn keyless_creates_the_pool_the_provider_and_the_impersonation_binding() {
+    let d = world().await;
+    let r = plan(
+        json!({"project_id": PROJECT, "service_account": "vendor-platform-sa", "storage": [{"bucket": "training"}],
+               "workload_identity": {"vendor_aws_account_id": "210987654321", "vendor_role_name": "acme-workers"}}),
+        "custom",
+    );
+    let s = settings(&d);
+    let rep = apply(&r, &adc(), &s, false).await.unwrap();
+    use GcpChangeKind::*;
+    assert_eq!(kinds(&rep.changes), vec![CreateServiceAccount, CreatePool, CreateProvider, AddBinding, AddBinding]);
+    let sa = "vendor-platform-sa@my-project.iam.gserviceaccount.com";
+    {
+        let st = d.state.lock().unwrap();
+        let pool = "projects/my-project/locations/global/workloadIdentityPools/trustbridge-vendor";
+        assert_eq!(st.pools[pool]["description"], "managed-by=trustbridge integration=TB_01");
+        let provider = &st.pools[&format!("{pool}/providers/aws-vendor")];
+        assert_eq!(provider["aws"]["accountId"], "210987654321");
+        assert_eq!(provider["attributeCondition"], "attribute.aws_role=='arn:aws:sts::210987654321:assumed-role/acme-workers'");
+        let wif = format!(
+            "principalSet://iam.googleapis.com/projects/{PROJECT_NUMBER}/locations/global/workloadIdentityPools/trustbridge-vendor/attribute.aws_role/arn:aws:sts::210987654321:assumed-role/acme-workers"
+        );
+        assert_eq!(
+            st.members(&format!("sa/{sa}"), "roles/iam.workloadIdentityUser"),
+            vec![wif],
+            "the real project number, not a placeholder"
+        );
+    }
+    assert!(apply(&r, &adc(), &s, false).await.unwrap().changes.is_empty(), "idempotent");
+    let rep = revoke(&r, &adc(), &s, false).await.unwrap();
+    assert!(kinds(&rep.changes).contains(&DeletePool), "{:?}", kinds(&rep.changes));
+    assert!(!d.state.lock().unwrap().service_accounts.contains_key(sa));
+}
+
+#[test]
+fn adc_files_are_checked_and_never_echoed() {
+    for (text, want) in [
+        ("not json", "is not JSON"),
+        (r#"{"client_id": "x"}"#, "no \"type\" field"),
+        (r#"{"type": "external_account"}"#, "type 'external_account'"),
+        (
+            r#"{"type": "authorized_user", "client_id": "x", "client_secret": "s3cr3t-canary"}"#,
+            "needs client_id, client_secret and refresh_token",
+        ),
+        (r#"{"type": "authorized_user", "client_id": 7, "client_secret": "s3cr3t-canary", "refresh_token": "r"}"#, "needs string fields"),
+    ] {
+        let e = AdminCredential::parse(&Sensitive::new(text.into()), "adc.json").unwrap_err();
+        assert_eq!(e.code(), "gcp.no_credentials");
+        assert!(e.to_string().contains(want), "{text}: {e}");
+        assert!(!e.to_string().contains("s3cr3t-canary"));
+    }
+}
