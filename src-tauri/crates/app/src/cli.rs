@@ -99,6 +99,11 @@ enum Command {
         /// findings are still printed).
         #[arg(long)]
         ignore_preflight: bool,
+        /// After applying: create a key for the GCP service account and a client secret for the
+        /// Azure app (plans that sign in with one), straight into the OS keyring — never shown or
+        /// written; skipped when one is already stored for the integration.
+        #[arg(long)]
+        create_credentials: bool,
     },
     /// Check the guardrails before apply: service control policies on the path from the
     /// organization's root to the account, bucket policies, the buckets' KMS keys and their key
@@ -348,27 +353,38 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             let _ = write!(out, "{}", Plan::json_schema());
             EXIT_OK
         }
-        Command::Apply { plan, trust, cloud, dry_run, adopt, ignore_preflight } => match resolve_or_report(&plan, &trust, "done") {
-            Ok(loaded) if !dry_run && lint_refuses(&loaded, "applied") => EXIT_INVALID,
-            Ok(Loaded::Pack(p)) => crate::cli_pack::apply(&p, dry_run, out),
-            Ok(Loaded::Vendor(r)) => match Clouds::pick(&r, &cloud) {
+        Command::Apply { plan, trust, cloud, dry_run, adopt, ignore_preflight, create_credentials } => {
+            match resolve_or_report(&plan, &trust, "done") {
+                Ok(loaded) if !dry_run && lint_refuses(&loaded, "applied") => EXIT_INVALID,
+                Ok(Loaded::Pack(p)) => crate::cli_pack::apply(&p, dry_run, out),
+                Ok(Loaded::Vendor(r)) => match Clouds::pick(&r, &cloud) {
+                    Err(code) => code,
+                    Ok(c) => {
+                        let mut code = EXIT_OK;
+                        if c.aws {
+                            code = crate::cli_aws::apply(&plan, &r, dry_run, adopt, ignore_preflight, out);
+                        }
+                        if code == EXIT_OK && c.gcp {
+                            code =
+                                crate::cli_clouds::gcp(&plan, &r, false, dry_run, cloud.contains(&CloudArg::Gcp), create_credentials, out);
+                        }
+                        if code == EXIT_OK && c.azure {
+                            code = crate::cli_clouds::azure(
+                                &plan,
+                                &r,
+                                false,
+                                dry_run,
+                                cloud.contains(&CloudArg::Azure),
+                                create_credentials,
+                                out,
+                            );
+                        }
+                        code
+                    }
+                },
                 Err(code) => code,
-                Ok(c) => {
-                    let mut code = EXIT_OK;
-                    if c.aws {
-                        code = crate::cli_aws::apply(&plan, &r, dry_run, adopt, ignore_preflight, out);
-                    }
-                    if code == EXIT_OK && c.gcp {
-                        code = crate::cli_clouds::gcp(&plan, &r, false, dry_run, cloud.contains(&CloudArg::Gcp), out);
-                    }
-                    if code == EXIT_OK && c.azure {
-                        code = crate::cli_clouds::azure(&plan, &r, false, dry_run, cloud.contains(&CloudArg::Azure), out);
-                    }
-                    code
-                }
-            },
-            Err(code) => code,
-        },
+            }
+        }
         Command::Preflight { plan, trust, json, org_profile } => match resolve_or_report(&plan, &trust, "done") {
             Ok(Loaded::Pack(_)) => {
                 eprintln!("pre-flight checks vendor plans; it does not check role packs yet");
@@ -392,10 +408,10 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
                 };
                 let mut code = if c.aws { crate::cli_aws::revoke(&plan, &r, force, out) } else { EXIT_OK };
                 if code == EXIT_OK && c.gcp {
-                    code = crate::cli_clouds::gcp(&plan, &r, true, false, cloud.contains(&CloudArg::Gcp), out);
+                    code = crate::cli_clouds::gcp(&plan, &r, true, false, cloud.contains(&CloudArg::Gcp), false, out);
                 }
                 if code == EXIT_OK && c.azure {
-                    code = crate::cli_clouds::azure(&plan, &r, true, false, cloud.contains(&CloudArg::Azure), out);
+                    code = crate::cli_clouds::azure(&plan, &r, true, false, cloud.contains(&CloudArg::Azure), false, out);
                 }
                 if code == EXIT_OK && registered {
                     crate::cli_register::after_revoke(&plan, &r, keep_registration, out)

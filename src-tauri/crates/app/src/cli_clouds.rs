@@ -15,6 +15,7 @@ use trustbridge_cloud::gcp::credential::AdminCredential;
 use trustbridge_cloud::gcp::GcpSettings;
 use trustbridge_cloud::CloudError;
 use trustbridge_core::validate::Resolved;
+use trustbridge_secrets::{SecretKind, SecretStore};
 
 use crate::cli::{EXIT_FAILED, EXIT_OK};
 
@@ -90,6 +91,63 @@ fn warn(warnings: &[String]) {
     }
 }
 
+/// With `--create-credentials`, after an apply: a key (GCP) or client secret (Azure) made by the
+/// cloud and handed straight to the OS keyring — never printed or written. Only when none is stored
+/// for the integration yet, and only when the keyring works (checked first, so no credential is
+/// made that could not be kept). The cloud call is `make`.
+fn create_credentials(
+    r: &Resolved,
+    kind: SecretKind,
+    what: &str,
+    rt: &trustbridge_cloud::Runtime,
+    make: impl std::future::Future<Output = Result<trustbridge_cloud::gcp::apply::CreatedSecret, CloudError>>,
+    delete_hint: &dyn Fn(&str) -> String,
+    out: &mut impl Write,
+) -> i32 {
+    let store = SecretStore::os();
+    let integration = &r.plan.integration.name;
+    let report = |e: &trustbridge_secrets::SecretsError| {
+        eprintln!("error [{}]: {e}", e.code());
+        if let Some(fix) = e.fix() {
+            eprintln!("fix: {fix}");
+        }
+        EXIT_FAILED
+    };
+    if let Err(e) = trustbridge_secrets::KeyringBackend::check() {
+        eprintln!("no {what} was created: the OS keyring, where it would go, cannot be used");
+        return report(&e);
+    }
+    match store.status(integration, kind) {
+        Ok(st) if st.stored => {
+            let fp = st.fingerprint.map(|f| f.to_string()).unwrap_or_default();
+            let _ = writeln!(out, "kept the {what} already in the OS keyring ({fp}); no new one was created");
+            return EXIT_OK;
+        }
+        Ok(_) => {}
+        Err(e) => return report(&e),
+    }
+    let made = match rt.block_on(make) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("no {what} was created:");
+            print_error(&e);
+            return EXIT_FAILED;
+        }
+    };
+    let id = made.id.clone();
+    match crate::credentials::store(&store, r, kind, made.text) {
+        Ok(st) => {
+            let fp = st.fingerprint.map(|f| f.to_string()).unwrap_or_default();
+            let _ = writeln!(out, "created a {what} and stored it in the OS keyring ({fp}); it was not shown or written anywhere");
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("a {what} ({id}) was created but could not be stored, so nobody has it: {}", delete_hint(&id));
+            report(&e)
+        }
+    }
+}
+
 fn print<C: Display>(o: &Outcome<C>, verb: &str, dry_run: bool, out: &mut impl Write) -> i32 {
     let _ = writeln!(out, "{}: acting as {}", o.cloud, o.acting_as);
     let sign = match (verb, dry_run) {
@@ -115,7 +173,7 @@ fn print<C: Display>(o: &Outcome<C>, verb: &str, dry_run: bool, out: &mut impl W
 
 /// `trustbridge apply` / `revoke` of the plan's GCP section. `named`: the person asked for this
 /// cloud (`--cloud gcp`), so no sign-in is an error, not a skip.
-pub fn gcp(plan: &Path, r: &Resolved, revoke: bool, dry_run: bool, named: bool, out: &mut impl Write) -> i32 {
+pub fn gcp(plan: &Path, r: &Resolved, revoke: bool, dry_run: bool, named: bool, create: bool, out: &mut impl Write) -> i32 {
     let verb = if revoke { "revoke" } else { "apply" };
     let settings = GcpSettings::from_env();
     warn(&settings.warnings);
@@ -136,6 +194,7 @@ pub fn gcp(plan: &Path, r: &Resolved, revoke: bool, dry_run: bool, named: bool, 
             print_failure(&f.error, &f.done, &f.not_done, &format!("{verb} --plan {}", plan.display()));
             EXIT_FAILED
         })?;
+        let sa = rep.service_account.clone();
         let o = Outcome {
             cloud: "Google Cloud",
             acting_as: rep.acting_as,
@@ -144,13 +203,22 @@ pub fn gcp(plan: &Path, r: &Resolved, revoke: bool, dry_run: bool, named: bool, 
             http_calls: rep.http_calls,
             identity: format!("service account {}", rep.service_account),
         };
-        Ok(print(&o, verb, dry_run, out))
+        let code = print(&o, verb, dry_run, out);
+        if !create || revoke || dry_run || code != EXIT_OK {
+            return Ok(code);
+        }
+        if r.gcp.as_ref().is_some_and(|g| g.workload_identity.is_some()) {
+            let _ = writeln!(out, "no key created: the plan is keyless (the vendor signs in through Workload Identity Federation)");
+            return Ok(code);
+        }
+        let hint = |id: &str| format!("delete it with `gcloud iam service-accounts keys delete {id} --iam-account={sa}`");
+        Ok(create_credentials(r, SecretKind::Gcp, "service-account key", &rt, gcp_apply::create_key(r, &cred, &settings), &hint, out))
     };
     run().unwrap_or_else(|code| code)
 }
 
 /// `trustbridge apply` / `revoke` of the plan's Azure section (`named` as for [`gcp`]).
-pub fn azure(plan: &Path, r: &Resolved, revoke: bool, dry_run: bool, named: bool, out: &mut impl Write) -> i32 {
+pub fn azure(plan: &Path, r: &Resolved, revoke: bool, dry_run: bool, named: bool, create: bool, out: &mut impl Write) -> i32 {
     let verb = if revoke { "revoke" } else { "apply" };
     let Some(z) = &r.azure else { return EXIT_OK };
     let settings = AzureSettings::from_env();
@@ -180,6 +248,7 @@ pub fn azure(plan: &Path, r: &Resolved, revoke: bool, dry_run: bool, named: bool
             (Some(a), None) => format!("app registration {} (client id {a})", z.service_principal_name),
             (None, None) => format!("app registration {}", z.service_principal_name),
         };
+        let app_id = rep.app_id.clone().unwrap_or_default();
         let o = Outcome {
             cloud: "Azure",
             acting_as: rep.acting_as,
@@ -188,7 +257,16 @@ pub fn azure(plan: &Path, r: &Resolved, revoke: bool, dry_run: bool, named: bool
             http_calls: rep.http_calls,
             identity,
         };
-        Ok(print(&o, verb, dry_run, out))
+        let code = print(&o, verb, dry_run, out);
+        if !create || revoke || dry_run || code != EXIT_OK {
+            return Ok(code);
+        }
+        if z.vendor_app_id.is_some() {
+            let _ = writeln!(out, "no client secret created: the plan is keyless (the vendor signs in with its own app)");
+            return Ok(code);
+        }
+        let hint = |id: &str| format!("delete it with `az ad app credential delete --id {app_id} --key-id {id}`");
+        Ok(create_credentials(r, SecretKind::Azure, "client secret", &rt, azure_apply::create_secret(r, &cred, &settings), &hint, out))
     };
     run().unwrap_or_else(|code| code)
 }

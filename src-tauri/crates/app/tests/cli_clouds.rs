@@ -13,6 +13,9 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::json;
 
+#[path = "session/mod.rs"]
+mod session;
+
 // gcp_iam.rs reaches the server as `super::server`: both at the crate root here.
 #[path = "../../cloud/tests/doubles/azure_arm.rs"]
 mod azure_arm;
@@ -205,4 +208,100 @@ fn apply_and_revoke_on_azure_as_a_service_principal_and_through_az() {
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{err}");
     assert!(err.contains("note: Azure was not revoked") && err.contains("azure/revoke.sh"), "{err}");
+}
+
+const GUARD: &str = "TRUSTBRIDGE_CLI_CLOUDS_TEST_HOME";
+
+/// Issue 14: a key (GCP) and a client secret (Azure) made by `apply --create-credentials` go
+/// straight into the real OS keyring (gnome-keyring in a private D-Bus session, private HOME):
+/// in no output, in no file under HOME; a second run keeps them and makes no new one.
+#[test]
+fn created_credentials_go_straight_to_the_keyring_and_nowhere_else() {
+    let (_home, env) = session::private_home(GUARD);
+    session::run_inner("inner_created_credentials", &env, std::time::Duration::from_secs(180));
+}
+
+#[test]
+#[ignore = "run by created_credentials_go_straight_to_the_keyring_and_nowhere_else inside a private D-Bus session"]
+fn inner_created_credentials() {
+    use azure_arm::{azure_double, ADMIN_APP, ADMIN_SECRET};
+    let home = std::path::PathBuf::from(std::env::var(GUARD).expect("run through the outer test"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let g = rt.block_on(gcp_iam_double("my-project"));
+    g.state.lock().unwrap().add_bucket("training", json!([]));
+    let a = rt.block_on(azure_double(TENANT));
+    let container = format!("/subscriptions/{SUB}/resourceGroups/my-rg/providers/Microsoft.Storage/storageAccounts/acct1/blobServices/default/containers/training");
+    a.state.lock().unwrap().add_scope(&container);
+    let adc = home.join("work/adc.json");
+    std::fs::create_dir_all(adc.parent().unwrap()).unwrap();
+    let file = json!({"type": "authorized_user", "client_id": "c", "client_secret": CLIENT_SECRET, "refresh_token": REFRESH_TOKEN});
+    std::fs::write(&adc, file.to_string()).unwrap();
+    let plan = home.join("work/plan.json");
+    let p = json!({"version": 1, "platform": "mlcube", "integration": {"name": "TB_MADE", "project_id": "x"},
+                   "gcp": {"project_id": "my-project", "service_account": "ml3-platform-sa", "storage": [{"bucket": "training"}]},
+                   "azure": {"tenant_id": TENANT, "subscription_id": SUB, "resource_group": "my-rg", "storage": [{"storage_account": "acct1", "container": "training"}]}});
+    std::fs::write(&plan, p.to_string()).unwrap();
+    let plan = plan.to_str().unwrap();
+    let (gu, au) = (g.double.url.clone(), a.double.url.clone());
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_trustbridge"))
+            .args(args)
+            .env("GOOGLE_APPLICATION_CREDENTIALS", &adc)
+            .env("TRUSTBRIDGE_GCP_TOKEN_URI", format!("{gu}/token"))
+            .env("TRUSTBRIDGE_GCP_IAM_ENDPOINT", &gu)
+            .env("TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT", &gu)
+            .env("STORAGE_EMULATOR_HOST", &gu)
+            .env("PUBSUB_EMULATOR_HOST", &gu)
+            .env("AZURE_TENANT_ID", TENANT)
+            .env("AZURE_CLIENT_ID", ADMIN_APP)
+            .env("AZURE_CLIENT_SECRET", ADMIN_SECRET)
+            .env("AZURE_AUTHORITY_HOST", &au)
+            .env("TRUSTBRIDGE_AZURE_GRAPH_ENDPOINT", &au)
+            .env("TRUSTBRIDGE_AZURE_MANAGEMENT_ENDPOINT", &au)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run trustbridge")
+    };
+    let mut outputs = Vec::new();
+    let o = run(&["apply", "--plan", plan, "--create-credentials"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(out.contains("created a service-account key and stored it in the OS keyring (key ") && out.contains(SA), "{out}");
+    assert!(out.contains("created a client secret and stored it in the OS keyring (appId "), "{out}");
+    outputs.push(o);
+    let o = run(&["secrets", "status", "--plan", plan]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(
+        out.contains("TB_MADE gcp: stored (key ") && out.contains("TB_MADE azure: stored (appId "),
+        "the key and the secret are in the keyring: {out}"
+    );
+    outputs.push(o);
+
+    let o = run(&["apply", "--plan", plan, "--create-credentials"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(
+        out.contains("kept the service-account key already in the OS keyring")
+            && out.contains("kept the client secret already in the OS keyring"),
+        "{out}"
+    );
+    assert_eq!(g.state.lock().unwrap().keys_created, 1, "no second key");
+    assert_eq!(a.state.lock().unwrap().passwords, 1, "no second secret");
+    outputs.push(o);
+
+    // The canaries: a line of the key's PEM and the secret text, in no output and no file.
+    let key_line = g.state.lock().unwrap().last_key_line.clone();
+    let secret = a.state.lock().unwrap().last_secret.clone();
+    assert!(key_line.len() > 40 && secret.len() > 20);
+    std::fs::write(home.join("tmp/control"), &secret).unwrap();
+    assert_eq!(session::hits(&home, &secret).len(), 1, "the search finds a planted control");
+    std::fs::remove_file(home.join("tmp/control")).unwrap();
+    for needle in [&key_line, &secret] {
+        assert!(session::hits(&home, needle).is_empty(), "on disk: {:?}", session::hits(&home, needle));
+        for o in &outputs {
+            let (out, err) = text(o);
+            assert!(!out.contains(needle.as_str()) && !err.contains(needle.as_str()), "in an output: {out}{err}");
+        }
+    }
 }

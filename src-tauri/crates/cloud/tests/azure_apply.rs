@@ -250,3 +250,24 @@ async fn keyless_assigns_to_the_vendors_enterprise_app_and_keeps_it_on_revoke() 
     assert!(rev.notes.iter().any(|n| n.contains("enterprise app") && n.contains("kept")));
     assert!(d.state.lock().unwrap().sp_of(VENDOR_APP).is_some());
 }
+
+#[tokio::test]
+async fn a_client_secret_is_made_only_on_request_for_our_app() {
+    use trustbridge_cloud::azure::apply::create_secret;
+    let d = world().await;
+    let r = mlcube("ML3PlatformSP");
+    let s = settings(&d);
+    assert_eq!(create_secret(&r, &admin(), &s).await.unwrap_err().code(), "azure.not_found", "no app yet");
+    let rep = apply(&r, &admin(), &s, false).await.unwrap();
+    assert_eq!(d.state.lock().unwrap().passwords, 0, "apply makes no secret");
+    let made = create_secret(&r, &admin(), &s).await.unwrap();
+    let secret = AzureClientSecret::parse(&made.text).expect("the create-for-rbac JSON the keyring takes");
+    assert_eq!(Some(secret.app_id.clone()), rep.app_id);
+    assert!(secret.check_plan(TENANT).is_ok());
+    assert!(!format!("{made:?}").contains("Tb8Q~"), "Debug shows the id only");
+    let keyless = plan(
+        json!({"tenant_id": TENANT, "subscription_id": SUB, "resource_group": "my-rg", "vendor_app_id": VENDOR_APP, "storage": [{"storage_account": "acct1", "container": "training"}]}),
+        "custom",
+    );
+    assert!(create_secret(&keyless, &admin(), &s).await.unwrap_err().to_string().contains("keyless"));
+}

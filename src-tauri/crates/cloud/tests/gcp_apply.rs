@@ -262,3 +262,26 @@ fn adc_files_are_checked_and_never_echoed() {
         assert!(!e.to_string().contains("s3cr3t-canary"));
     }
 }
+
+#[tokio::test]
+async fn a_key_is_made_only_for_our_service_account_and_an_org_policy_refusal_says_keyless() {
+    use trustbridge_cloud::gcp::apply::create_key;
+    let d = world().await;
+    let r = mlcube_plan(&["training"], &[]);
+    let s = settings(&d);
+    let e = create_key(&r, &adc(), &s).await.unwrap_err();
+    assert_eq!(e.code(), "gcp.not_found", "no service account yet: {e}");
+    apply(&r, &adc(), &s, false).await.unwrap();
+    let k = create_key(&r, &adc(), &s).await.unwrap();
+    let key = trustbridge_secrets::GcpServiceAccountKey::parse(&k.text).expect("a key file the keyring takes");
+    assert_eq!(key.client_email, SA);
+    assert!(key.check_plan(PROJECT, Some(SA)).is_ok());
+    assert!(!format!("{k:?}").contains("PRIVATE KEY"), "Debug shows the id only");
+
+    d.state.lock().unwrap().keys_forbidden = true;
+    let e = create_key(&r, &adc(), &s).await.unwrap_err();
+    assert!(e.to_string().contains("keyless access (Workload Identity Federation)"), "{e}");
+
+    d.state.lock().unwrap().service_accounts.get_mut(SA).unwrap()["description"] = json!("someone else's");
+    assert_eq!(create_key(&r, &adc(), &s).await.unwrap_err().code(), "gcp.service_account_not_ours");
+}

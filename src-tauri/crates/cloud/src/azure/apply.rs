@@ -629,6 +629,44 @@ pub async fn revoke(
     Ok(report(&api, who, app_id, false, done, notes))
 }
 
+/// Adds a client secret (one year) to the plan's app registration (only ours, after apply) and
+/// returns it as the create-for-rbac JSON `secrets set --kind azure` takes, for the OS keyring at
+/// once. Keyless plans have no secret to make.
+pub async fn create_secret(
+    r: &Resolved,
+    cred: &AzureAdmin,
+    settings: &AzureSettings,
+) -> Result<crate::gcp::apply::CreatedSecret, CloudError> {
+    let z = section(r)?;
+    let action = format!("add a client secret to app registration {}", z.service_principal_name);
+    if z.vendor_app_id.is_some() {
+        return Err(err(
+            ApiFailure::Api,
+            &action,
+            "the plan is keyless: the vendor signs in with its own app, and no secret is made".into(),
+        ));
+    }
+    let (api, _) = connect(cred, settings).await?;
+    let mark = app_mark(&r.plan.integration.name);
+    let Some(app) = find_app(&api, z, &mark).await? else {
+        return Err(err(ApiFailure::NotFound, &action, "the app registration does not exist: apply first".into()));
+    };
+    let object = app["id"].as_str().unwrap_or_default();
+    let app_id = app["appId"].as_str().unwrap_or_default();
+    let end = super::rfc3339(std::time::SystemTime::now() + Duration::from_secs(365 * 86_400));
+    let body = json!({"passwordCredential": {"displayName": "trustbridge", "endDateTime": end}});
+    let v = api
+        .ok(Service::Graph, reqwest::Method::POST, &api.graph(&format!("applications/{}/addPassword", enc(object))), Some(&body), &action)
+        .await?;
+    let Some(secret) = v["secretText"].as_str() else {
+        return Err(err(ApiFailure::Api, &action, "the answer has no secretText".into()));
+    };
+    let text = Sensitive::new(
+        json!({"appId": app_id, "displayName": z.service_principal_name, "password": secret, "tenant": z.tenant_id}).to_string(),
+    );
+    Ok(crate::gcp::apply::CreatedSecret { id: v["keyId"].as_str().unwrap_or_default().to_string(), text })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -914,6 +914,77 @@ pub async fn revoke(
     Ok(report(&api, acting_as, g, false, done, notes))
 }
 
+/// A credential created at the person's request, for the OS keyring at once: never written,
+/// printed or logged by Trustbridge. `Debug` shows only the id.
+pub struct CreatedSecret {
+    /// The key id (GCP) or the secret's key id (Azure): not secret.
+    pub id: String,
+    /// The key file (GCP) or the create-for-rbac JSON (Azure), as `secrets set` takes them.
+    pub text: Sensitive<String>,
+}
+
+impl fmt::Debug for CreatedSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CreatedSecret({})", self.id)
+    }
+}
+
+/// Creates a key for the plan's service account (only ours, after apply) and returns the key file.
+/// Organizations created since 2024 usually forbid keys (`iam.disableServiceAccountKeyCreation`):
+/// then the error says to use keyless access instead.
+pub async fn create_key(r: &Resolved, cred: &AdminCredential, settings: &GcpSettings) -> Result<CreatedSecret, CloudError> {
+    let g = gcp_section(r)?;
+    let (api, _) = connect(cred, settings).await?;
+    let mark = service_account_mark(&r.plan.integration.name);
+    let action = format!("create a key for service account {}", g.service_account_email());
+    match read_sa(&api, g, &mark).await? {
+        SaState::Ours => {}
+        SaState::Absent => {
+            return Err(CloudError::Api {
+                cloud: Cloud::Gcp,
+                kind: ApiFailure::NotFound,
+                action,
+                message: "the service account does not exist: apply first".into(),
+            })
+        }
+        SaState::Foreign(d) => {
+            return Err(CloudError::Api {
+                cloud: Cloud::Gcp,
+                kind: ApiFailure::NotOurs,
+                action,
+                message: format!("its description is '{d}', not '{mark}'"),
+            })
+        }
+    }
+    let body = json!({"privateKeyType": "TYPE_GOOGLE_CREDENTIALS_FILE", "keyAlgorithm": "KEY_ALG_RSA_2048"});
+    let a = api.call(reqwest::Method::POST, &format!("{}/keys", sa_url(&api, g)), Some(&body), &action).await?;
+    if !(200..300).contains(&a.status) {
+        let mut e = refusal(&action, &a);
+        if let CloudError::Api { message, .. } = &mut e {
+            if message.contains("disableServiceAccountKeyCreation") || message.contains("Key creation is not allowed") {
+                message.push_str(" — the organization forbids service-account keys: use keyless access (Workload Identity Federation) if the vendor supports it, or ask your organization's administrator for an exception for this project");
+            }
+        }
+        return Err(e);
+    }
+    use base64::Engine as _;
+    let data = a.body["privateKeyData"].as_str().unwrap_or_default();
+    let bytes = base64::engine::general_purpose::STANDARD.decode(data).map_err(|_| CloudError::Api {
+        cloud: Cloud::Gcp,
+        kind: ApiFailure::Api,
+        action: action.clone(),
+        message: "the answer's privateKeyData is not base64".into(),
+    })?;
+    let text = Sensitive::new(String::from_utf8(bytes).map_err(|_| CloudError::Api {
+        cloud: Cloud::Gcp,
+        kind: ApiFailure::Api,
+        action,
+        message: "the key file is not UTF-8".into(),
+    })?);
+    let id = a.body["name"].as_str().and_then(|n| n.rsplit('/').next()).unwrap_or_default().to_string();
+    Ok(CreatedSecret { id, text })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,6 +46,9 @@ pub struct AzureState {
     pub principal_unreplicated: u32,
     /// Path prefixes answered 403.
     pub denied: Vec<String>,
+    /// Client secrets added (`addPassword`), and the last one's text (for canary searches).
+    pub passwords: u32,
+    pub last_secret: String,
     next: u64,
 }
 
@@ -178,6 +181,21 @@ fn graph(s: &mut AzureState, m: &str, rest: &str, q: &BTreeMap<String, String>, 
                 }
                 None => error(404, "Request_ResourceNotFound", &format!("Resource '{id}' does not exist")),
             }
+        }
+        ("POST", r) if r.starts_with("applications/") && r.ends_with("/addPassword") => {
+            let id = &r["applications/".len()..r.len() - "/addPassword".len()];
+            if !s.apps.contains_key(id) {
+                return error(404, "Request_ResourceNotFound", &format!("Resource '{id}' does not exist"));
+            }
+            let key_id = s.id();
+            s.passwords += 1;
+            let secret = format!("Tb8Q~double{}{}", s.passwords, key_id.replace('-', ""));
+            s.last_secret = secret.clone();
+            reply(
+                200,
+                json!({"customKeyIdentifier": null, "displayName": body["passwordCredential"]["displayName"], "endDateTime": body["passwordCredential"]["endDateTime"],
+                              "hint": &secret[..3], "keyId": key_id, "secretText": secret, "startDateTime": "2026-12-04T00:00:00Z"}),
+            )
         }
         ("GET", "servicePrincipals") => {
             let app_id = q.get("$filter").and_then(|f| eq_literal(f)).unwrap_or_default();

@@ -7,7 +7,8 @@
 //! - OAuth 2.0 token endpoint, `POST /token` with `grant_type=refresh_token` (an authorized user's
 //!   Application Default Credentials): `invalid_grant` for an unknown refresh token.
 //! - IAM v1: `projects.serviceAccounts` get / create (409 ALREADY_EXISTS) / delete / getIamPolicy /
-//!   setIamPolicy; `projects.roles` get / create / patch / undelete / delete (a deleted role stays
+//!   setIamPolicy, `.keys.create` (a fresh RSA key file, base64; or FAILED_PRECONDITION as under
+//!   the `iam.disableServiceAccountKeyCreation` organization policy); `projects.roles` get / create / patch / undelete / delete (a deleted role stays
 //!   readable with `deleted: true`); `projects.locations.workloadIdentityPools` and `.providers`
 //!   get / create / delete, answering with a long-running operation that is done on its first poll.
 //! - Cloud Resource Manager v1: `projects.get` (projectNumber), `projects.getIamPolicy` /
@@ -55,6 +56,11 @@ pub struct GcpState {
     pub denied: Vec<String>,
     /// Policy writes that were accepted, by key.
     pub writes: Vec<String>,
+    /// Key creation refused as by the `iam.disableServiceAccountKeyCreation` organization policy.
+    pub keys_forbidden: bool,
+    pub keys_created: u32,
+    /// A line from the middle of the last key's PEM (for canary searches; the key itself is not kept).
+    pub last_key_line: String,
 }
 
 impl GcpState {
@@ -233,6 +239,38 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
                 }
                 _ => error(400, "INVALID_ARGUMENT", &format!("{m} {r}")),
             }
+        }
+        (_, r) if r.starts_with("/serviceAccounts/") && r.ends_with("/keys") => {
+            let email = r["/serviceAccounts/".len()..r.len() - "/keys".len()].to_string();
+            if !s.service_accounts.contains_key(&email) {
+                return error(404, "NOT_FOUND", &format!("Unknown service account {email}"));
+            }
+            if m != "POST" {
+                return error(405, "METHOD_NOT_ALLOWED", m);
+            }
+            if s.keys_forbidden {
+                return error(
+                    400,
+                    "FAILED_PRECONDITION",
+                    "Key creation is not allowed on this service account. constraints/iam.disableServiceAccountKeyCreation",
+                );
+            }
+            // A fresh RSA key (openssl) in the key file format Google documents, base64 as
+            // `privateKeyData` (TYPE_GOOGLE_CREDENTIALS_FILE).
+            let o =
+                std::process::Command::new("openssl").args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]).output();
+            let Some(o) = o.ok().filter(|o| o.status.success()) else { return error(500, "INTERNAL", "the double could not run openssl") };
+            let key_id = format!("{:040x}", 0x7b3a_91c4_d25e_f608u128 + u128::from(s.keys_created));
+            s.last_key_line = String::from_utf8_lossy(&o.stdout).lines().nth(5).unwrap_or_default().to_string();
+            s.keys_created += 1;
+            let file = json!({"type": "service_account", "project_id": project, "private_key_id": key_id, "private_key": String::from_utf8_lossy(&o.stdout),
+                "client_email": email, "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token"});
+            use base64::Engine as _;
+            let data = base64::engine::general_purpose::STANDARD.encode(file.to_string());
+            reply(
+                200,
+                json!({"name": format!("projects/{project}/serviceAccounts/{email}/keys/{key_id}"), "privateKeyType": "TYPE_GOOGLE_CREDENTIALS_FILE", "privateKeyData": data, "keyAlgorithm": "KEY_ALG_RSA_2048"}),
+            )
         }
         (_, r) if r.starts_with("/serviceAccounts/") => {
             let (email, verb) = match r["/serviceAccounts/".len()..].split_once(':') {
