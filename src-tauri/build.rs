@@ -28,6 +28,8 @@ fn main() {
         "aws_sso_use",
         "aws_sso_cancel",
         "apply_aws",
+        "cloud_sign_ins",
+        "apply_cloud",
         "confirm_apply",
         "verify_plan",
         "store_credentials",

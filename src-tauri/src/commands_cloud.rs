@@ -16,6 +16,7 @@ use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive};
 
 use crate::aws_apply::AwsApply;
 use crate::aws_signin::{AwsSignIn, SignInError, SsoDevice};
+use crate::cloud_apply::{self, ApiCloud, CloudApplyResult, CloudSignIns};
 use crate::commands::resolve;
 use crate::commands_confirm::ask;
 use crate::confirm::{self, Adoption, Approvals, Confirmation};
@@ -236,6 +237,44 @@ pub async fn apply_aws<R: Runtime>(
         return Err(apply_cancelled());
     }
     run_apply(&flow, &r, false, findings).await
+}
+
+/// Who this computer can act as on Google Cloud and Azure, for the plan's sections (no secret
+/// crosses; Google: the Application Default Credentials file, Azure: the environment's service
+/// principal or the Azure CLI). The page offers Apply for a cloud only with a sign-in.
+#[tauri::command]
+pub async fn cloud_sign_ins(store: State<'_, ProfileStore>, plan: serde_json::Value) -> Result<CloudSignIns, IpcError> {
+    let r = resolve(&store, &plan)?;
+    Ok(cloud_apply::sign_ins(&r))
+}
+
+/// A dry run (what would change, as whom) or an apply of the plan's Google Cloud or Azure
+/// section, with this computer's sign-in. Applying for real needs the person's yes in a native
+/// dialog raised here, whose text Rust builds from the validated plan (`confirm::apply_cloud`);
+/// Cancel: nothing is applied (`apply.cancelled`).
+#[tauri::command]
+pub async fn apply_cloud<R: Runtime>(
+    app: AppHandle<R>,
+    store: State<'_, ProfileStore>,
+    plan: serde_json::Value,
+    cloud: ApiCloud,
+    dry_run: bool,
+) -> Result<CloudApplyResult, IpcError> {
+    let r = resolve(&store, &plan)?;
+    if !dry_run {
+        let who = cloud_apply::sign_ins(&r);
+        let acting = match cloud {
+            ApiCloud::Gcp => who.gcp,
+            ApiCloud::Azure => who.azure,
+        };
+        let section = if cloud == ApiCloud::Gcp { "gcp" } else { "azure" };
+        let c = confirm::apply_cloud(&r, cloud, acting.as_deref().unwrap_or("this computer's sign-in"))
+            .ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: section }))?;
+        if !ask(&app, &c).await {
+            return Err(apply_cancelled());
+        }
+    }
+    cloud_apply::run(&r, cloud, dry_run).await
 }
 
 /// Asks the person, in a native dialog raised here, to confirm applying `plan` (with `adopt`) to

@@ -9,7 +9,9 @@ pub mod commands_pack;
 pub mod commands_profile;
 
 // The use cases and IPC types, under the paths the adapters (and the IPC tests) use.
-pub use trustbridge_app::{aws_apply, aws_signin, confirm, credentials, errors, imported, ipc, load, register, sealed, state, verify_all};
+pub use trustbridge_app::{
+    aws_apply, aws_signin, cloud_apply, confirm, credentials, errors, imported, ipc, load, register, sealed, state, verify_all,
+};
 
 /// Builds the Tauri app with every command registered (used by `run_gui` and by the IPC tests).
 pub fn builder<R: tauri::Runtime>(b: tauri::Builder<R>) -> tauri::Builder<R> {
@@ -83,6 +85,8 @@ pub fn builder_trusting<R: tauri::Runtime>(
             commands_cloud::aws_sso_use,
             commands_cloud::aws_sso_cancel,
             commands_cloud::apply_aws,
+            commands_cloud::cloud_sign_ins,
+            commands_cloud::apply_cloud,
             commands_cloud::confirm_apply,
             commands_cloud::verify_plan,
             commands_cloud::store_credentials,

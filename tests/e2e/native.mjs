@@ -10,6 +10,8 @@ import { OUT } from "./harness.mjs";
 /** The dialog titles Rust uses (src-tauri/crates/app/src/confirm.rs). */
 export const APPLY_TITLE = "Apply these changes to AWS?";
 export const APPLY_PACK_TITLE = "Apply the role pack to AWS?";
+export const APPLY_GCP_TITLE = "Apply these changes to Google Cloud?";
+export const APPLY_AZURE_TITLE = "Apply these changes to Azure?";
 export const EXPORT_TITLE = "Write the setup files?";
 export const PICKER_TITLE = "Choose where to save the setup files";
 /** The vendor profile file picker (src-tauri/src/commands_profile.rs) and the acceptance of an

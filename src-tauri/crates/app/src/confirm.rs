@@ -26,6 +26,9 @@ pub struct Confirmation {
 pub const APPLY_TITLE: &str = "Apply these changes to AWS?";
 /// The dialog window's title for a role pack's apply.
 pub const APPLY_PACK_TITLE: &str = "Apply the role pack to AWS?";
+/// The dialog window's titles for applying a vendor plan's Google Cloud or Azure section.
+pub const APPLY_GCP_TITLE: &str = "Apply these changes to Google Cloud?";
+pub const APPLY_AZURE_TITLE: &str = "Apply these changes to Azure?";
 /// The dialog window's title for an export into a typed folder.
 pub const EXPORT_TITLE: &str = "Write the setup files?";
 
@@ -194,6 +197,60 @@ pub fn apply_pack(r: &ResolvedPack, caller: &aws::CallerIdentity) -> Confirmatio
     m.push_str("\n\nRoles and policies that exist but were not created by this pack are not changed.");
     m.push_str("\n\nChoose Apply to make these changes, or Cancel to change nothing.");
     Confirmation { title: APPLY_PACK_TITLE.into(), message: m, ok: "Apply".into(), cancel: "Cancel".into() }
+}
+
+/// The confirmation of applying the plan's Google Cloud or Azure section, from the validated plan:
+/// where, as whom (this computer's sign-in), and each grant.
+pub fn apply_cloud(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as: &str) -> Option<Confirmation> {
+    use crate::cloud_apply::ApiCloud;
+    let (title, mut m, items) = match cloud {
+        ApiCloud::Gcp => {
+            let g = r.gcp.as_ref()?;
+            let model = trustbridge_core::render::gcp::model(g);
+            let m = format!(
+                "Trustbridge will change Google Cloud project {}, signed in as {}, for {}:",
+                plain(&g.project_id),
+                plain(acting_as),
+                plain(&r.profile.display_name)
+            );
+            let mut items = vec![format!(
+                "create the service account {} (or use it, if Trustbridge made it for this integration)",
+                g.service_account_email()
+            )];
+            if let Some(role) = &model.custom_role {
+                items.push(format!("create or update the custom role {} ({} permissions)", role.id, role.included_permissions.len()));
+            }
+            if let Some((_, _, pool)) = &g.workload_identity {
+                items.push(format!("create the workload identity pool {pool} and its AWS provider (keyless)"));
+            }
+            items.extend(model.bindings.iter().map(|b| format!("grant {} on {}", b.role, b.resource)));
+            (APPLY_GCP_TITLE, m, items)
+        }
+        ApiCloud::Azure => {
+            let z = r.azure.as_ref()?;
+            let model = trustbridge_core::render::azure::model(z);
+            let m = format!(
+                "Trustbridge will change Azure tenant {} (subscription {}), signed in as {}, for {}:",
+                plain(&z.tenant_id),
+                plain(&z.subscription_id),
+                plain(acting_as),
+                plain(&r.profile.display_name)
+            );
+            let mut items = vec![match &z.vendor_app_id {
+                Some(app) => format!("add the vendor's app {app} to the tenant as an enterprise app"),
+                None => format!(
+                    "create the app registration {} and its service principal (or use them, if Trustbridge made them for this integration)",
+                    z.service_principal_name
+                ),
+            }];
+            items.extend(model.role_assignments.iter().map(|a| format!("assign {} on {}", a.role, a.scope)));
+            (APPLY_AZURE_TITLE, m, items)
+        }
+    };
+    bullets(&mut m, items);
+    m.push_str("\n\nNo key or secret is created. What exists and was not created by Trustbridge for this integration is not changed.");
+    m.push_str("\n\nChoose Apply to make these changes, or Cancel to change nothing.");
+    Some(Confirmation { title: title.into(), message: m, ok: "Apply".into(), cancel: "Cancel".into() })
 }
 
 /// The confirmation of an export into a folder the person typed: the exact new folder and the count.

@@ -19,6 +19,13 @@
 //!   [roles]]]}`); the person "confirms" at once. Its URL goes to the app as
 //!   `TRUSTBRIDGE_AWS_SSO_ENDPOINT_URL`.
 //!
+//! - DOUBLE of Google's IAM-related APIs for apply (tests/doubles/gcp_iam.rs; `"gcp_apply":
+//!   {"project", "adc_file", "buckets", "topics"}`), with an authorized user's Application Default
+//!   Credentials file written where the spec says; and DOUBLE of Entra ID + Microsoft Graph +
+//!   Resource Manager role assignments (tests/doubles/azure_arm.rs; `"azure_apply": {"tenant",
+//!   "scopes"}`), signed in as the environment's service principal. Questions `"gcp_apply"` and
+//!   `"azure_apply"` answer what they hold (names and counts, never a secret).
+//!
 //! Protocol: one JSON spec line on stdin → one JSON line on stdout `{"env": {...}, "gcp_key_id": ...,
 //! "vendor_url": ...}` with the environment the app needs → then each further line on stdin is a
 //! question answered with one JSON line: `"vendor"` → what the vendor double received, compared here
@@ -111,6 +118,51 @@ async fn main() {
         keep_doubles.push(entra);
     }
 
+    let ga = &spec["gcp_apply"];
+    let gcp_apply = if ga.is_object() {
+        let d = doubles::gcp_iam::gcp_iam_double(&s(ga, "project")).await;
+        {
+            let mut st = d.state.lock().unwrap();
+            for b in strings(&ga["buckets"]) {
+                st.add_bucket(&b, serde_json::json!([]));
+            }
+            for t in strings(&ga["topics"]) {
+                st.add_topic(&t, serde_json::json!([]));
+            }
+        }
+        let file = serde_json::json!({"type": "authorized_user", "client_id": "e2e.apps.googleusercontent.com", "client_secret": doubles::gcp_iam::CLIENT_SECRET,
+            "refresh_token": doubles::gcp_iam::REFRESH_TOKEN, "account": "admin@example.com"});
+        std::fs::write(s(ga, "adc_file"), file.to_string()).expect("write the ADC file");
+        let u = d.double.url.clone();
+        env.insert("GOOGLE_APPLICATION_CREDENTIALS", s(ga, "adc_file"));
+        env.insert("TRUSTBRIDGE_GCP_TOKEN_URI", format!("{u}/token"));
+        for k in
+            ["TRUSTBRIDGE_GCP_IAM_ENDPOINT", "TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT", "STORAGE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST"]
+        {
+            env.insert(k, u.clone());
+        }
+        Some(d)
+    } else {
+        None
+    };
+    let za = &spec["azure_apply"];
+    let azure_apply = if za.is_object() {
+        let d = doubles::azure_arm::azure_double(&s(za, "tenant")).await;
+        for sc in strings(&za["scopes"]) {
+            d.state.lock().unwrap().add_scope(&sc);
+        }
+        let u = d.double.url.clone();
+        env.insert("AZURE_TENANT_ID", s(za, "tenant"));
+        env.insert("AZURE_CLIENT_ID", doubles::azure_arm::ADMIN_APP.into());
+        env.insert("AZURE_CLIENT_SECRET", doubles::azure_arm::ADMIN_SECRET.into());
+        for k in ["AZURE_AUTHORITY_HOST", "TRUSTBRIDGE_AZURE_GRAPH_ENDPOINT", "TRUSTBRIDGE_AZURE_MANAGEMENT_ENDPOINT"] {
+            env.insert(k, u.clone());
+        }
+        Some(d)
+    } else {
+        None
+    };
+
     // DOUBLE of the AWS access portal (IAM Identity Center OIDC + portal APIs): the person confirms
     // at once; `"sso": {"accounts": [[id, name, [roles]]]}`.
     let sso = &spec["sso"];
@@ -149,6 +201,29 @@ async fn main() {
     while stdin.read_line(&mut rest).map(|n| n > 0).unwrap_or(false) {
         let answer = match (rest.trim(), &vendor) {
             ("\"vendor\"", Some((api, key))) => vendor_report(api, key, gcp_key.as_ref(), azure_sp.as_ref()),
+            ("\"gcp_apply\"", _) if gcp_apply.is_some() => {
+                let st = gcp_apply.as_ref().map(|d| d.state.clone()).unwrap();
+                let st = st.lock().unwrap();
+                let members: serde_json::Map<String, serde_json::Value> = st
+                    .policies
+                    .keys()
+                    .map(|k| {
+                        (
+                            k.clone(),
+                            serde_json::json!(st.policy(k)["bindings"]
+                                .as_array()
+                                .map(|b| b.iter().flat_map(|x| x["members"].as_array().cloned().unwrap_or_default()).collect::<Vec<_>>())
+                                .unwrap_or_default()),
+                        )
+                    })
+                    .collect();
+                serde_json::json!({"service_accounts": st.service_accounts.keys().collect::<Vec<_>>(), "roles": st.roles.keys().collect::<Vec<_>>(), "members": members})
+            }
+            ("\"azure_apply\"", _) if azure_apply.is_some() => {
+                let st = azure_apply.as_ref().map(|d| d.state.clone()).unwrap();
+                let st = st.lock().unwrap();
+                serde_json::json!({"apps": st.apps.values().map(|a| a["displayName"].clone()).collect::<Vec<_>>(), "assignments": st.assigned().len()})
+            }
             _ => serde_json::json!({"error": format!("unknown question {:?}", rest.trim())}),
         };
         println!("{answer}");

@@ -5,6 +5,9 @@ import { call, type IpcError } from "./index";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { ApplyResult } from "./bindings/ApplyResult";
 import type { AwsAccount } from "./bindings/AwsAccount";
+import type { ApiCloud } from "./bindings/ApiCloud";
+import type { CloudApplyResult } from "./bindings/CloudApplyResult";
+import type { CloudSignIns } from "./bindings/CloudSignIns";
 import type { AwsProfile } from "./bindings/AwsProfile";
 import type { AwsSignedIn } from "./bindings/AwsSignedIn";
 import type { SsoAccount } from "./bindings/SsoAccount";
@@ -26,6 +29,9 @@ export type { AppInfo } from "./bindings/AppInfo";
 export type { ApplyChange } from "./bindings/ApplyChange";
 export type { ApplyResult } from "./bindings/ApplyResult";
 export type { AwsAccount } from "./bindings/AwsAccount";
+export type { ApiCloud } from "./bindings/ApiCloud";
+export type { CloudApplyResult } from "./bindings/CloudApplyResult";
+export type { CloudSignIns } from "./bindings/CloudSignIns";
 export type { AwsProfile } from "./bindings/AwsProfile";
 export type { AwsSignedIn } from "./bindings/AwsSignedIn";
 export type { SsoAccount } from "./bindings/SsoAccount";
@@ -219,6 +225,20 @@ export function awsSignedIn(): Promise<AwsSignedIn | null> {
  */
 export function applyAws(plan: Plan, dryRun: boolean, adopt = false, ignorePreflight = false): Promise<ApplyResult> {
   return call<ApplyResult>("apply_aws", { plan, dryRun, adopt, ignorePreflight });
+}
+
+/** Who this computer can act as on Google Cloud and Azure for the plan (null: no sign-in there). */
+export function cloudSignIns(plan: Plan): Promise<CloudSignIns> {
+  return call<CloudSignIns>("cloud_sign_ins", { plan });
+}
+
+/**
+ * A dry run (`dryRun`) or an apply of the plan's Google Cloud or Azure section with this
+ * computer's sign-in. Applying for real is confirmed in a native dialog raised by Rust; Cancel
+ * rejects with `apply.cancelled` and nothing is applied.
+ */
+export function applyCloud(plan: Plan, cloud: ApiCloud, dryRun: boolean): Promise<CloudApplyResult> {
+  return call<CloudApplyResult>("apply_cloud", { plan, cloud, dryRun });
 }
 
 /**

@@ -247,3 +247,46 @@ describe("Connectivity test", () => {
     expect(w.cloud.testError).toEqual(err);
   });
 });
+
+describe("Apply on Google Cloud and Azure (issue 14)", () => {
+  const DRY = { cloud: "gcp", acting_as: "admin@example.com (gcloud application-default login)", dry_run: true, notes: [],
+    changes: [{ summary: "create service account sa@p.iam.gserviceaccount.com", detail: [] }] };
+
+  async function onGcp() {
+    const w = new Wizard();
+    await w.init();
+    w.answers.clouds = ["gcp"];
+    w.answers.gcp.project_id = "my-project";
+    return w;
+  }
+
+  it("with a sign-in, arrival on the export page asks who and previews; Apply asks Rust to apply for real", async () => {
+    backend((cmd, args) => {
+      if (cmd === "cloud_sign_ins") return { gcp: "admin@example.com (gcloud application-default login)", azure: null };
+      if (cmd === "apply_cloud") return { ...DRY, dry_run: args.dryRun };
+    });
+    const w = await onGcp();
+    await w.cloud.detectCloudSignIns();
+    await vi.waitFor(() => expect(w.cloud.cloudRuns.gcp.preview).not.toBeNull());
+    expect(calls("apply_cloud")).toEqual([{ plan: w.plan, cloud: "gcp", dryRun: true }]);
+    expect(w.cloud.cloudRuns.azure.preview).toBeNull();
+    await w.cloud.applyCloudNow("gcp");
+    expect(calls("apply_cloud")[1]).toEqual({ plan: w.plan, cloud: "gcp", dryRun: false });
+    expect(w.cloud.cloudRuns.gcp.applied?.dry_run).toBe(false);
+  });
+
+  it("without a sign-in nothing is previewed, and a cancelled apply is an error on the page, not a crash", async () => {
+    backend((cmd) => {
+      if (cmd === "cloud_sign_ins") return { gcp: null, azure: null };
+    });
+    const w = await onGcp();
+    await w.cloud.detectCloudSignIns();
+    expect(calls("apply_cloud")).toEqual([]);
+    backend((cmd) => {
+      if (cmd === "apply_cloud") throw { code: "apply.cancelled", message: "nothing was applied", field: null, fix: null };
+    });
+    await w.cloud.applyCloudNow("gcp");
+    expect(w.cloud.cloudRuns.gcp.error?.code).toBe("apply.cancelled");
+    expect(w.cloud.cloudRuns.gcp.applied).toBeNull();
+  });
+});

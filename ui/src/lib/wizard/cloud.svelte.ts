@@ -6,8 +6,8 @@
 // Talks to Rust only through $lib/ipc.
 import { DryRunApply } from "../apply.svelte";
 import {
-  applyAws, awsIdentity, confirmApply, credentialsStatus, registerVendor, storeCredentials, vendorKeyStatus, verifyPlan,
-  type ApplyResult, type AwsAccount, type AwsSignedIn, type Cloud, type CredentialStatus, type Plan, type Probe, type ProbeUpdate,
+  applyAws, applyCloud, awsIdentity, cloudSignIns, confirmApply, credentialsStatus, registerVendor, storeCredentials, vendorKeyStatus, verifyPlan,
+  type ApiCloud, type ApplyResult, type AwsAccount, type CloudApplyResult, type CloudSignIns, type AwsSignedIn, type Cloud, type CredentialStatus, type Plan, type Probe, type ProbeUpdate,
   type ProfileSummary, type RegisterStep, type SecretKind, type Verdict,
 } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
@@ -88,8 +88,47 @@ export class CloudSession {
   /** Apply anyway, although pre-flight found something that would deny: ticked for this very plan. */
   ignorePreflight = $derived(this.ignorePreflightFor !== null && this.ignorePreflightFor === this.planKey);
 
+  /** Who this computer acts as on Google Cloud and Azure (null: not asked yet, or no answer). */
+  signIns = $state<CloudSignIns | null>(null);
+  /** Apply on Google Cloud and on Azure from this computer: the dry run, then the apply. */
+  cloudRuns: Record<ApiCloud, DryRunApply<CloudApplyResult>> = {
+    gcp: new DryRunApply<CloudApplyResult>(),
+    azure: new DryRunApply<CloudApplyResult>(),
+  };
+
+  /**
+   * On the export page: who this computer can act as on the plan's Google Cloud and Azure sections,
+   * and for each one signed in, what Apply would change there (read only). Silent without a
+   * sign-in: the page then offers the Cloud Shell steps only.
+   */
+  async detectCloudSignIns(): Promise<void> {
+    const plan = this.wizard.plan;
+    if (!plan.gcp && !plan.azure) return;
+    try {
+      this.signIns = await cloudSignIns(plan);
+    } catch {
+      this.signIns = null;
+      return;
+    }
+    for (const c of ["gcp", "azure"] as const) {
+      const run = this.cloudRuns[c];
+      if (plan[c] && this.signIns[c] && !run.running && !run.applied && run.previewFor !== this.planKey) {
+        void run.dryRun(this.planKey, () => applyCloud(plan, c, true));
+      }
+    }
+  }
+
+  /** Apply on `cloud`: Rust asks the person in a native dialog first (Cancel: nothing changes). */
+  async applyCloudNow(cloud: ApiCloud): Promise<void> {
+    const plan = this.wizard.plan;
+    await this.cloudRuns[cloud].apply(() => applyCloud(plan, cloud, false));
+  }
+
   /** Everything learnt or done for the answers of before ("Start again"). */
   reset(): void {
+    this.signIns = null;
+    this.cloudRuns.gcp.reset();
+    this.cloudRuns.azure.reset();
     this.awsAccount = null;
     this.applyRun.reset();
     this.applyPhase = null;

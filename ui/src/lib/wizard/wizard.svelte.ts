@@ -310,6 +310,8 @@ export class Wizard extends FormFlow<StepId> {
     else this.cloud.vendorKey = ""; // a key typed but not continued is forgotten on leaving the page
     // Apply chosen, with AWS credentials on this computer: what Apply would change, straight away (read only).
     if (step === "export" && this.route === "apply") this.cloud.previewOnArrival();
+    // Google Cloud / Azure signed in on this computer: Apply is offered beside the Cloud Shell steps.
+    if (step === "export") void this.cloud.detectCloudSignIns();
     if (step === "test") this.cloud.testOnArrival();
   }
 

@@ -1,0 +1,118 @@
+//! Apply on Google Cloud and Azure from the window: the use case the Tauri commands call
+//! (Tauri-free). Who this computer can act as on each cloud (no network for Google: the
+//! Application Default Credentials file; Azure: the environment's service principal, or the
+//! Azure CLI on the PATH), and one apply or dry run of one cloud, mapped to the IPC shapes.
+//! The engines are `trustbridge_cloud::{gcp, azure}::apply`, the same the CLI runs.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use trustbridge_cloud::azure::apply as azure_apply;
+use trustbridge_cloud::azure::credential::AzureAdmin;
+use trustbridge_cloud::azure::AzureSettings;
+use trustbridge_cloud::gcp::apply as gcp_apply;
+use trustbridge_cloud::gcp::credential::AdminCredential;
+use trustbridge_cloud::gcp::GcpSettings;
+use trustbridge_core::validate::Resolved;
+
+use crate::ipc::IpcError;
+
+/// A cloud the window can apply to besides AWS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiCloud {
+    Gcp,
+    Azure,
+}
+
+/// Who this computer can act as on Google Cloud and Azure, for the plan's sections; `None`: no
+/// sign-in found (the page offers the Cloud Shell steps only).
+#[derive(Debug, Clone, Default, Serialize, TS)]
+pub struct CloudSignIns {
+    pub gcp: Option<String>,
+    pub azure: Option<String>,
+}
+
+/// One change, as a line and its detail.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CloudChange {
+    pub summary: String,
+    pub detail: Vec<String>,
+}
+
+/// A dry run or an apply on one cloud.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CloudApplyResult {
+    pub cloud: ApiCloud,
+    pub acting_as: String,
+    pub dry_run: bool,
+    /// Empty: the cloud already matches the plan.
+    pub changes: Vec<CloudChange>,
+    pub notes: Vec<String>,
+}
+
+fn on_path(name: &str) -> bool {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).any(|d| d.join(name).is_file())
+}
+
+/// Who this computer acts as, per cloud section of the plan. Reads no secret into the answer.
+pub fn sign_ins(r: &Resolved) -> CloudSignIns {
+    let gcp = r.gcp.as_ref().and_then(|_| AdminCredential::from_env().ok()).map(|c| c.describe());
+    let azure = r.azure.as_ref().and_then(|z| match AzureAdmin::from_env(&z.tenant_id) {
+        Ok(AzureAdmin::ClientSecret(s)) => Some(format!("service principal {} (this computer's AZURE_* settings)", s.app_id)),
+        Ok(AzureAdmin::AzCli { .. }) if on_path("az") => Some("the Azure CLI's sign-in on this computer (az login)".into()),
+        _ => None,
+    });
+    CloudSignIns { gcp, azure }
+}
+
+fn first_line(c: &impl std::fmt::Display) -> String {
+    c.to_string().lines().next().unwrap_or_default().to_string()
+}
+
+/// The error, with what already exists and what is left when apply stopped part way.
+fn failure<C: std::fmt::Display>(error: &trustbridge_cloud::CloudError, done: &[C], not_done: &[C]) -> IpcError {
+    let mut e = IpcError::from(error);
+    if !done.is_empty() {
+        e.message.push_str(&format!(". Done before the failure: {}", done.iter().map(first_line).collect::<Vec<_>>().join("; ")));
+    }
+    if !not_done.is_empty() {
+        e.message.push_str(&format!(". Not done: {}", not_done.iter().map(first_line).collect::<Vec<_>>().join("; ")));
+        if e.fix.is_none() {
+            e.fix = Some("Apply again: it reads what exists and only changes what differs.".into());
+        }
+    }
+    e
+}
+
+/// A dry run (`dry_run`) or an apply of the plan's `cloud` section, with this computer's sign-in.
+/// The window asks the person first (`confirm::apply_cloud`) for a real apply.
+pub async fn run(r: &Resolved, cloud: ApiCloud, dry_run: bool) -> Result<CloudApplyResult, IpcError> {
+    match cloud {
+        ApiCloud::Gcp => {
+            let cred = AdminCredential::from_env().map_err(|e| IpcError::from(&e))?;
+            let settings = GcpSettings::from_env();
+            let rep = gcp_apply::apply(r, &cred, &settings, dry_run).await.map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
+            Ok(CloudApplyResult {
+                cloud,
+                acting_as: rep.acting_as,
+                dry_run,
+                changes: rep.changes.iter().map(|c| CloudChange { summary: first_line(c), detail: c.detail.clone() }).collect(),
+                notes: rep.notes,
+            })
+        }
+        ApiCloud::Azure => {
+            let z = r.azure.as_ref().ok_or_else(|| IpcError::from(&trustbridge_cloud::CloudError::NoSection { cloud: "azure" }))?;
+            let cred = AzureAdmin::from_env(&z.tenant_id).map_err(|e| IpcError::from(&e))?;
+            let settings = AzureSettings::from_env();
+            let rep = azure_apply::apply(r, &cred, &settings, dry_run).await.map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
+            Ok(CloudApplyResult {
+                cloud,
+                acting_as: rep.acting_as,
+                dry_run,
+                changes: rep.changes.iter().map(|c| CloudChange { summary: first_line(c), detail: c.detail.clone() }).collect(),
+                notes: rep.notes,
+            })
+        }
+    }
+}

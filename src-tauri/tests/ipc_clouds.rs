@@ -1,0 +1,103 @@
+//! The window's apply on Google Cloud and Azure over IPC (Tauri's mock runtime): who this computer
+//! acts as, the dry run, the native confirmation Rust raises with its own text (Cancel applies
+//! nothing), the apply and its re-run. Against the marked TEST DOUBLES of Google's IAM-related APIs
+//! and of Entra ID + Microsoft Graph + Resource Manager (cloud/tests/doubles/{gcp_iam,azure_arm}.rs;
+//! no emulator of them exists here). One test per process: the sign-in comes from the environment.
+
+#[path = "../crates/cloud/tests/doubles/azure_arm.rs"]
+mod azure_arm;
+mod common;
+#[path = "../crates/cloud/tests/doubles/gcp_iam.rs"]
+mod gcp_iam;
+#[path = "../crates/cloud/tests/doubles/server.rs"]
+mod server;
+
+use serde_json::json;
+use trustbridge::commands_confirm::Scripted;
+
+const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const SUB: &str = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
+const SA: &str = "ml3-platform-sa@my-project.iam.gserviceaccount.com";
+
+#[test]
+fn apply_to_google_cloud_and_azure_from_the_window_is_confirmed_by_rust_and_idempotent() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let g = rt.block_on(gcp_iam::gcp_iam_double("my-project"));
+    g.state.lock().unwrap().add_bucket("training", json!([]));
+    let a = rt.block_on(azure_arm::azure_double(TENANT));
+    let container = format!("/subscriptions/{SUB}/resourceGroups/my-rg/providers/Microsoft.Storage/storageAccounts/acct1/blobServices/default/containers/training");
+    a.state.lock().unwrap().add_scope(&container);
+    let dir = tempfile::tempdir().unwrap();
+    let adc = dir.path().join("adc.json");
+    let file = json!({"type": "authorized_user", "client_id": "c", "client_secret": gcp_iam::CLIENT_SECRET, "refresh_token": gcp_iam::REFRESH_TOKEN, "account": "admin@example.com"});
+    std::fs::write(&adc, file.to_string()).unwrap();
+    let (gu, au) = (g.double.url.clone(), a.double.url.clone());
+    // SAFETY: this test binary runs this one test; nothing else reads the environment meanwhile.
+    unsafe {
+        std::env::set_var("GOOGLE_APPLICATION_CREDENTIALS", &adc);
+        std::env::set_var("TRUSTBRIDGE_GCP_TOKEN_URI", format!("{gu}/token"));
+        for k in
+            ["TRUSTBRIDGE_GCP_IAM_ENDPOINT", "TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT", "STORAGE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST"]
+        {
+            std::env::set_var(k, &gu);
+        }
+        std::env::set_var("AZURE_TENANT_ID", TENANT);
+        std::env::set_var("AZURE_CLIENT_ID", azure_arm::ADMIN_APP);
+        std::env::set_var("AZURE_CLIENT_SECRET", azure_arm::ADMIN_SECRET);
+        for k in ["AZURE_AUTHORITY_HOST", "TRUSTBRIDGE_AZURE_GRAPH_ENDPOINT", "TRUSTBRIDGE_AZURE_MANAGEMENT_ENDPOINT"] {
+            std::env::set_var(k, &au);
+        }
+    }
+    let plan = json!({"version": 1, "platform": "mlcube", "integration": {"name": "TB_WIN", "project_id": "x"},
+        "gcp": {"project_id": "my-project", "service_account": "ml3-platform-sa", "storage": [{"bucket": "training"}]},
+        "azure": {"tenant_id": TENANT, "subscription_id": SUB, "resource_group": "my-rg", "storage": [{"storage_account": "acct1", "container": "training"}]}});
+    let call = |app: &common::App, cmd: &str, args: serde_json::Value| common::invoke_with(app, cmd, "tauri://localhost", args);
+
+    let no = Scripted::new(false, None);
+    let app = common::app_asking(no.clone());
+    let who = call(&app, "cloud_sign_ins", json!({"plan": plan})).unwrap();
+    assert_eq!(who["gcp"], "admin@example.com (gcloud application-default login)", "{who}");
+    assert!(who["azure"].as_str().unwrap().contains(azure_arm::ADMIN_APP), "{who}");
+    assert!(!who.to_string().contains(azure_arm::ADMIN_SECRET) && !who.to_string().contains(gcp_iam::REFRESH_TOKEN), "no secret crosses");
+
+    for (cloud, n) in [("gcp", 4), ("azure", 3)] {
+        let dry = call(&app, "apply_cloud", json!({"plan": plan, "cloud": cloud, "dryRun": true})).unwrap();
+        assert_eq!(dry["changes"].as_array().unwrap().len(), n, "{dry}");
+        assert_eq!(dry["dry_run"], true);
+        // Cancel in Rust's dialog: nothing is applied.
+        let e = call(&app, "apply_cloud", json!({"plan": plan, "cloud": cloud, "dryRun": false})).unwrap_err();
+        assert_eq!(e["code"], "apply.cancelled", "{e}");
+    }
+    let asked = no.asked();
+    assert_eq!(asked.len(), 2);
+    assert_eq!(asked[0].title, trustbridge::confirm::APPLY_GCP_TITLE);
+    assert!(
+        asked[0].message.contains("Google Cloud project my-project, signed in as admin@example.com") && asked[0].message.contains(SA),
+        "{}",
+        asked[0].message
+    );
+    assert!(
+        asked[0].message.contains("grant roles/storage.objectViewer on //storage.googleapis.com/projects/_/buckets/training"),
+        "{}",
+        asked[0].message
+    );
+    assert_eq!(asked[1].title, trustbridge::confirm::APPLY_AZURE_TITLE);
+    assert!(
+        asked[1].message.contains(&format!("Azure tenant {TENANT}")) && asked[1].message.contains("assign Storage Blob Data Reader on"),
+        "{}",
+        asked[1].message
+    );
+    assert!(g.state.lock().unwrap().service_accounts.is_empty() && a.state.lock().unwrap().apps.is_empty(), "Cancel applied nothing");
+
+    let yes = Scripted::new(true, None);
+    let app = common::app_asking(yes.clone());
+    for (cloud, n) in [("gcp", 4), ("azure", 3)] {
+        let done = call(&app, "apply_cloud", json!({"plan": plan, "cloud": cloud, "dryRun": false})).unwrap();
+        assert_eq!(done["changes"].as_array().unwrap().len(), n, "{done}");
+        let again = call(&app, "apply_cloud", json!({"plan": plan, "cloud": cloud, "dryRun": true})).unwrap();
+        assert!(again["changes"].as_array().unwrap().is_empty(), "{again}");
+    }
+    assert_eq!(yes.asked().len(), 2, "one native yes per apply");
+    assert!(g.state.lock().unwrap().service_accounts.contains_key(SA));
+    assert_eq!(a.state.lock().unwrap().assignments.len(), 1);
+}
