@@ -26,6 +26,7 @@ await e2e("keyless", async (t) => {
 
   const checked = async (path) => b.execute((id) => document.getElementById(id)?.checked ?? null, `f-${path.replace(/[^A-Za-z0-9]+/g, "-")}-0`);
   t.check((await checked("gcp.access")) === true, "keyless is preselected for Google Cloud");
+  t.check((await f.heading()) === "How should the vendor sign in?", "the Custom profile is 'the vendor', not 'Custom vendor'", await f.heading());
   const page = await f.screenText();
   t.check(page.includes("Without a key (recommended)") && page.includes("iam.disableServiceAccountKeyCreation"), "the page recommends keyless and says why", page.slice(0, 400));
   await f.fill("gcp.workload_identity.vendor_aws_account_id", "210987654321");

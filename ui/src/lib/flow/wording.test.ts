@@ -85,3 +85,20 @@ describe("the rules worded here are Rust's (read from its source)", () => {
     for (const s of subjects) expect(rust, s).toMatch(new RegExp(`"an? ${s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[ "]`));
   });
 });
+
+describe("the vendor's name and the role on the pages (issue 15 pt 6)", () => {
+  it("names a real vendor, and says 'the vendor' for the Custom profile or none", async () => {
+    const { vendorName } = await import("./wording");
+    expect(vendorName({ id: "mlcube", display_name: "ML cube Platform" })).toBe("ML cube Platform");
+    expect(vendorName({ id: "custom", display_name: "Custom vendor" })).toBe("the vendor");
+    expect(vendorName({ id: "custom", display_name: "Custom vendor" }, true)).toBe("The vendor");
+    expect(vendorName(null)).toBe("the vendor");
+  });
+
+  it("shows a role's path only when it is not the default", async () => {
+    const { roleLabel } = await import("./wording");
+    expect(roleLabel("mlcube-platform-access", "/")).toBe("mlcube-platform-access");
+    expect(roleLabel("mlcube-platform-access", undefined)).toBe("mlcube-platform-access");
+    expect(roleLabel("r", "/vendors/")).toBe("r (path /vendors/)");
+  });
+});

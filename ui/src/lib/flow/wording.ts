@@ -158,3 +158,20 @@ export function ruleSentence(rule: string, n: Noun, vendor?: string | null): str
   if (m) return sentence(`${The} must ${m[1] === "may not" ? "not " : ""}${plainWords(m[2], vendor)}`);
   return cleanRule(rule, vendor);
 }
+
+/**
+ * How the pages name the vendor: its own name for a real vendor profile, "the vendor" for the
+ * built-in Custom profile (its display name, "Custom vendor", is a choice on the first page, not a
+ * company: "How should Custom vendor sign in?" read like a typo) and before a profile is chosen.
+ * `start`: at the start of a sentence.
+ */
+export function vendorName(profile: { id: string; display_name: string } | null | undefined, start = false): string {
+  if (profile && profile.id !== "custom") return profile.display_name;
+  return start ? "The vendor" : "the vendor";
+}
+
+/** An IAM role as the person named it: the name, and the path only when it is not the default "/". */
+export function roleLabel(name: string, path: string | null | undefined): string {
+  const p = (path ?? "/").trim();
+  return p === "" || p === "/" ? name : `${name} (path ${p})`;
+}
