@@ -104,15 +104,17 @@ export class CloudSession {
   async detectCloudSignIns(): Promise<void> {
     const plan = this.wizard.plan;
     if (!plan.gcp && !plan.azure) return;
+    let who: CloudSignIns | null;
     try {
-      this.signIns = await cloudSignIns(plan);
+      who = (await cloudSignIns(plan)) ?? null;
     } catch {
-      this.signIns = null;
-      return;
+      who = null;
     }
+    this.signIns = who;
+    if (!who) return;
     for (const c of ["gcp", "azure"] as const) {
       const run = this.cloudRuns[c];
-      if (plan[c] && this.signIns[c] && !run.running && !run.applied && run.previewFor !== this.planKey) {
+      if (plan[c] && who[c] && !run.running && !run.applied && run.previewFor !== this.planKey) {
         void run.dryRun(this.planKey, () => applyCloud(plan, c, true));
       }
     }
