@@ -41,6 +41,7 @@ pub const ENV: &[EnvVar] = &[
     EnvVar { name: "AZURE_TENANT_ID", scope: "azure", meaning: "apply and revoke on Azure as a service principal (the Azure SDKs' variable), with the two below; otherwise the Azure CLI's sign-in (`az account get-access-token`)" },
     EnvVar { name: "AZURE_CLIENT_ID", scope: "azure", meaning: "that service principal's application (client) id" },
     EnvVar { name: "AZURE_CLIENT_SECRET", scope: "azure", meaning: "that service principal's client secret (read into memory, never written or shown)" },
+    EnvVar { name: "PATH", scope: "azure", meaning: "where the Azure CLI (`az`) is found, for apply's Azure sign-in without the AZURE_* variables (the window offers Apply on Azure only when it is there)" },
     EnvVar { name: "TRUSTBRIDGE_AZURE_EVENTGRID_ENDPOINTS", scope: "azure", meaning: "Event Grid topic endpoints, `topic=https://…` separated by commas, instead of asking Resource Manager" },
     EnvVar { name: "TRUSTBRIDGE_VENDOR_API_URL", scope: "vendor", meaning: "the vendor's registration API, instead of the plan's integration.api_url" },
     EnvVar { name: "TRUSTBRIDGE_CA_FILE", scope: "all", meaning: "extra trusted CA certificates (PEM) for Google Cloud, Azure and the vendor's API (a TLS-inspecting proxy, an emulator); unreadable → a warning, none trusted" },
