@@ -100,7 +100,7 @@ fn create_credentials(
     kind: SecretKind,
     what: &str,
     rt: &trustbridge_cloud::Runtime,
-    make: impl std::future::Future<Output = Result<trustbridge_cloud::gcp::apply::CreatedSecret, CloudError>>,
+    make: impl std::future::Future<Output = Result<trustbridge_cloud::changes::CreatedSecret, CloudError>>,
     delete_hint: &dyn Fn(&str) -> String,
     out: &mut impl Write,
 ) -> i32 {

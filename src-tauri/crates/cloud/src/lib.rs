@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod azure;
+pub mod changes;
 pub mod config;
 pub mod error;
 pub mod gcp;

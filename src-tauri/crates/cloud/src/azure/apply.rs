@@ -36,7 +36,7 @@ use trustbridge_secrets::Sensitive;
 
 use super::credential::{token_identity, AzureAdmin, GRAPH_RESOURCE, MANAGEMENT_RESOURCE};
 use super::AzureSettings;
-use crate::error::{ApiFailure, CloudError, ErrorInfo};
+use crate::error::{ApiFailure, CloudError};
 use crate::http::{self, describe_reqwest, enc, snippet};
 use crate::probe::Cloud;
 use crate::retry::RetryPolicy;
@@ -100,29 +100,7 @@ pub struct AzureApplyReport {
 }
 
 /// Apply or revoke stopped part way: what was done, what was not, and why.
-#[derive(Debug, Clone, Serialize)]
-pub struct AzureApplyFailure {
-    #[serde(serialize_with = "error_info")]
-    pub error: CloudError,
-    pub done: Vec<AzureChange>,
-    pub not_done: Vec<AzureChange>,
-}
-
-fn error_info<S: serde::Serializer>(e: &CloudError, s: S) -> Result<S::Ok, S::Error> {
-    ErrorInfo::serialize(&e.info(), s)
-}
-
-impl From<CloudError> for AzureApplyFailure {
-    fn from(error: CloudError) -> Self {
-        AzureApplyFailure { error, done: Vec::new(), not_done: Vec::new() }
-    }
-}
-
-impl fmt::Display for AzureApplyFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} [{}]", self.error, self.error.code())
-    }
-}
+pub type AzureApplyFailure = crate::changes::Stopped<AzureChange>;
 
 /// Waiting for a new app or principal to replicate (Graph → Graph, Graph → Resource Manager).
 const REPLICATION: RetryPolicy = RetryPolicy {
@@ -632,11 +610,7 @@ pub async fn revoke(
 /// Adds a client secret (one year) to the plan's app registration (only ours, after apply) and
 /// returns it as the create-for-rbac JSON `secrets set --kind azure` takes, for the OS keyring at
 /// once. Keyless plans have no secret to make.
-pub async fn create_secret(
-    r: &Resolved,
-    cred: &AzureAdmin,
-    settings: &AzureSettings,
-) -> Result<crate::gcp::apply::CreatedSecret, CloudError> {
+pub async fn create_secret(r: &Resolved, cred: &AzureAdmin, settings: &AzureSettings) -> Result<crate::changes::CreatedSecret, CloudError> {
     let z = section(r)?;
     let action = format!("add a client secret to app registration {}", z.service_principal_name);
     if z.vendor_app_id.is_some() {
@@ -664,7 +638,7 @@ pub async fn create_secret(
     let text = Sensitive::new(
         json!({"appId": app_id, "displayName": z.service_principal_name, "password": secret, "tenant": z.tenant_id}).to_string(),
     );
-    Ok(crate::gcp::apply::CreatedSecret { id: v["keyId"].as_str().unwrap_or_default().to_string(), text })
+    Ok(crate::changes::CreatedSecret { id: v["keyId"].as_str().unwrap_or_default().to_string(), text })
 }
 
 #[cfg(test)]

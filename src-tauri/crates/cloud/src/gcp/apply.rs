@@ -37,7 +37,7 @@ use trustbridge_secrets::Sensitive;
 
 use super::credential::AdminCredential;
 use super::GcpSettings;
-use crate::error::{ApiFailure, CloudError, ErrorInfo};
+use crate::error::{ApiFailure, CloudError};
 use crate::http::{self, describe_reqwest, enc, snippet};
 use crate::probe::Cloud;
 use crate::retry::RetryPolicy;
@@ -108,29 +108,7 @@ pub struct GcpApplyReport {
 }
 
 /// Apply or revoke stopped part way: what was done, what was not, and why.
-#[derive(Debug, Clone, Serialize)]
-pub struct GcpApplyFailure {
-    #[serde(serialize_with = "error_info")]
-    pub error: CloudError,
-    pub done: Vec<GcpChange>,
-    pub not_done: Vec<GcpChange>,
-}
-
-fn error_info<S: serde::Serializer>(e: &CloudError, s: S) -> Result<S::Ok, S::Error> {
-    ErrorInfo::serialize(&e.info(), s)
-}
-
-impl From<CloudError> for GcpApplyFailure {
-    fn from(error: CloudError) -> Self {
-        GcpApplyFailure { error, done: Vec::new(), not_done: Vec::new() }
-    }
-}
-
-impl fmt::Display for GcpApplyFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} [{}]", self.error, self.error.code())
-    }
-}
+pub type GcpApplyFailure = crate::changes::Stopped<GcpChange>;
 
 /// Writes of one IAM policy refused because it changed in between, before giving up.
 const CONFLICT_ATTEMPTS: u32 = 5;
@@ -914,20 +892,7 @@ pub async fn revoke(
     Ok(report(&api, acting_as, g, false, done, notes))
 }
 
-/// A credential created at the person's request, for the OS keyring at once: never written,
-/// printed or logged by Trustbridge. `Debug` shows only the id.
-pub struct CreatedSecret {
-    /// The key id (GCP) or the secret's key id (Azure): not secret.
-    pub id: String,
-    /// The key file (GCP) or the create-for-rbac JSON (Azure), as `secrets set` takes them.
-    pub text: Sensitive<String>,
-}
-
-impl fmt::Debug for CreatedSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CreatedSecret({})", self.id)
-    }
-}
+pub use crate::changes::CreatedSecret;
 
 /// Creates a key for the plan's service account (only ours, after apply) and returns the key file.
 /// Organizations created since 2024 usually forbid keys (`iam.disableServiceAccountKeyCreation`):

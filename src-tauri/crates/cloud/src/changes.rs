@@ -1,0 +1,50 @@
+//! What the Google Cloud and Azure apply engines share: an apply or revoke stopped part way (what
+//! was done, what was not, and why), and a credential made at the person's request for the OS
+//! keyring. (The AWS engine's `ApplyFailure` also names the caller it acted as.)
+
+use std::fmt;
+
+use serde::Serialize;
+use trustbridge_secrets::Sensitive;
+
+use crate::error::{CloudError, ErrorInfo};
+
+/// Apply or revoke stopped part way. Serializes as `{error: {code, message, fix}, done, not_done}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stopped<C> {
+    #[serde(serialize_with = "error_info")]
+    pub error: CloudError,
+    pub done: Vec<C>,
+    pub not_done: Vec<C>,
+}
+
+fn error_info<S: serde::Serializer>(e: &CloudError, s: S) -> Result<S::Ok, S::Error> {
+    ErrorInfo::serialize(&e.info(), s)
+}
+
+impl<C> From<CloudError> for Stopped<C> {
+    fn from(error: CloudError) -> Self {
+        Stopped { error, done: Vec::new(), not_done: Vec::new() }
+    }
+}
+
+impl<C> fmt::Display for Stopped<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} [{}]", self.error, self.error.code())
+    }
+}
+
+/// A credential created at the person's request, for the OS keyring at once: never written,
+/// printed or logged by Trustbridge. `Debug` shows only the id.
+pub struct CreatedSecret {
+    /// The key id (GCP) or the secret's key id (Azure): not secret.
+    pub id: String,
+    /// The key file (GCP) or the create-for-rbac JSON (Azure), as `secrets set` takes them.
+    pub text: Sensitive<String>,
+}
+
+impl fmt::Debug for CreatedSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CreatedSecret({})", self.id)
+    }
+}
