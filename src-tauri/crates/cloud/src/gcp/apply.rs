@@ -230,9 +230,15 @@ fn pool_name(g: &ResolvedGcp, pool: &str) -> String {
 }
 
 /// Where a resource's IAM policy is read and written.
+/// As each API's reference documents `getIamPolicy` (`setIamPolicy` is `POST …:setIamPolicy
+/// {policy}` for all but Storage).
 enum PolicyAt {
-    /// Cloud Resource Manager, IAM, Pub/Sub: POST `…:getIamPolicy` / `…:setIamPolicy {policy}`.
+    /// Cloud Resource Manager v1: `POST …:getIamPolicy {options: {requestedPolicyVersion}}`.
     Post(String),
+    /// IAM service accounts: `POST …:getIamPolicy?options.requestedPolicyVersion=3`, empty body.
+    PostQuery(String),
+    /// Pub/Sub topics: `GET …:getIamPolicy?options.requestedPolicyVersion=3`.
+    Get(String),
     /// Cloud Storage: GET / PUT `…/iam`.
     Storage(String),
 }
@@ -245,10 +251,10 @@ fn policy_at(api: &Api<'_>, resource: &str) -> Option<PolicyAt> {
         Some(PolicyAt::Storage(format!("{}/storage/v1/b/{}/iam", root(&api.s.storage_endpoint), enc(b))))
     } else if let Some(rest) = resource.strip_prefix("//pubsub.googleapis.com/projects/") {
         let (p, t) = rest.split_once("/topics/")?;
-        Some(PolicyAt::Post(format!("{}/v1/projects/{}/topics/{}", root(&api.s.pubsub_endpoint), enc(p), enc(t))))
+        Some(PolicyAt::Get(format!("{}/v1/projects/{}/topics/{}", root(&api.s.pubsub_endpoint), enc(p), enc(t))))
     } else if let Some(rest) = resource.strip_prefix("//iam.googleapis.com/projects/") {
         let (p, sa) = rest.split_once("/serviceAccounts/")?;
-        Some(PolicyAt::Post(format!("{}/v1/projects/{}/serviceAccounts/{}", root(&api.s.iam_endpoint), enc(p), enc(sa))))
+        Some(PolicyAt::PostQuery(format!("{}/v1/projects/{}/serviceAccounts/{}", root(&api.s.iam_endpoint), enc(p), enc(sa))))
     } else {
         None
     }
@@ -269,6 +275,13 @@ async fn read_policy(api: &Api<'_>, resource: &str) -> Result<Option<Value>, Clo
             api.call(reqwest::Method::POST, &format!("{u}:getIamPolicy"), Some(&json!({"options": {"requestedPolicyVersion": 3}})), &action)
                 .await?
         }
+        PolicyAt::PostQuery(u) => {
+            api.call(reqwest::Method::POST, &format!("{u}:getIamPolicy?options.requestedPolicyVersion=3"), Some(&json!({})), &action)
+                .await?
+        }
+        PolicyAt::Get(u) => {
+            api.call(reqwest::Method::GET, &format!("{u}:getIamPolicy?options.requestedPolicyVersion=3"), None, &action).await?
+        }
         PolicyAt::Storage(u) => api.call(reqwest::Method::GET, &format!("{u}?optionsRequestedPolicyVersion=3"), None, &action).await?,
     };
     match a.status {
@@ -288,7 +301,7 @@ async fn write_policy(api: &Api<'_>, resource: &str, policy: &Value) -> Result<b
         message: "not a resource Trustbridge grants on".into(),
     })?;
     let a = match at {
-        PolicyAt::Post(u) => {
+        PolicyAt::Post(u) | PolicyAt::PostQuery(u) | PolicyAt::Get(u) => {
             api.call(reqwest::Method::POST, &format!("{u}:setIamPolicy"), Some(&json!({"policy": policy})), &action).await?
         }
         PolicyAt::Storage(u) => api.call(reqwest::Method::PUT, &u, Some(policy), &action).await?,

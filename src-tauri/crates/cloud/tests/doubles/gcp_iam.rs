@@ -15,7 +15,7 @@
 //!   `projects.setIamPolicy`.
 //! - Cloud Storage JSON v1: `buckets.getIamPolicy` (GET `/storage/v1/b/{b}/iam`) /
 //!   `buckets.setIamPolicy` (PUT; 412 on an etag mismatch).
-//! - Pub/Sub v1: `projects.topics.getIamPolicy` / `setIamPolicy` (POST `…:getIamPolicy`).
+//! - Pub/Sub v1: `projects.topics.getIamPolicy` (GET `…:getIamPolicy`) / `setIamPolicy` (POST).
 //!
 //! Every IAM policy carries an `etag` that changes on each write; a write with a stale etag is
 //! refused (409 ABORTED; Storage 412). Faults a test can inject: conflicting writes, the
@@ -299,7 +299,8 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
                 return error(404, "NOT_FOUND", "Resource not found (resource=".to_string().as_str());
             }
             match (m, verb) {
-                ("POST", "getIamPolicy") => reply(200, s.policy(&key)),
+                // Pub/Sub documents getIamPolicy as GET (a POST is answered like any unknown URL).
+                ("GET", "getIamPolicy") => reply(200, s.policy(&key)),
                 ("POST", "setIamPolicy") => set_policy(s, &key, body(&req)["policy"].clone(), 409),
                 _ => error(400, "INVALID_ARGUMENT", &format!("{m} {r}")),
             }
