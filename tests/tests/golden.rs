@@ -99,7 +99,7 @@ fn flag(line: &str, name: &str) -> Option<String> {
 fn mlcube_gcp_bindings_match_the_reference() {
     let lines = guide_lines();
     let r = resolved("three-clouds.json");
-    let m = gcp::model(r.gcp.as_ref().unwrap());
+    let m = gcp::model(r.gcp.as_ref().unwrap(), &r.plan.integration.name);
     let role = m.custom_role.as_ref().unwrap();
 
     // The guide's custom role: its id, and the permissions it gives on the whole project.

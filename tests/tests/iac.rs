@@ -144,7 +144,7 @@ fn gcp_and_azure_terraform_grant_exactly_the_model() {
     for name in ["three-clouds.json", "custom-keyless.json"] {
         let r = resolved(name);
         let dir = export(name, tmp.path());
-        let want: BTreeSet<Vec<String>> = gcp::model(r.gcp.as_ref().unwrap())
+        let want: BTreeSet<Vec<String>> = gcp::model(r.gcp.as_ref().unwrap(), &r.plan.integration.name)
             .bindings
             .iter()
             .map(|b| vec![b.resource.clone(), b.role.clone(), b.member.clone()])

@@ -220,7 +220,7 @@ fn arbitrary_valid_plans_render_and_every_format_grants_exactly_the_json_documen
                 );
             }
         }
-        let want_gcp: BTreeSet<Vec<String>> = gcp::model(c.r.gcp.as_ref().unwrap())
+        let want_gcp: BTreeSet<Vec<String>> = gcp::model(c.r.gcp.as_ref().unwrap(), &c.r.plan.integration.name)
             .bindings
             .iter()
             .map(|b| vec![b.resource.clone(), b.role.clone(), b.member.clone()])

@@ -88,7 +88,7 @@ fn compare(case: &Case, got: &Value) -> Vec<String> {
 
 fn gcp_expected(r: &Resolved, dir: &Path) -> Value {
     let g = r.gcp.as_ref().unwrap();
-    let m = gcp::model(g);
+    let m = gcp::model(g, &r.plan.integration.name);
     let mut custom_roles = serde_json::Map::new();
     if let Some(role) = &m.custom_role {
         custom_roles.insert(format!("projects/{}/roles/{}", g.project_id, role.id), read_json(&dir.join("gcp/custom-role.json")));

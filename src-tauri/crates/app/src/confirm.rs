@@ -206,7 +206,7 @@ pub fn apply_cloud(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as:
     let (title, mut m, items) = match cloud {
         ApiCloud::Gcp => {
             let g = r.gcp.as_ref()?;
-            let model = trustbridge_core::render::gcp::model(g);
+            let model = trustbridge_core::render::gcp::model(g, &r.plan.integration.name);
             let m = format!(
                 "Trustbridge will change Google Cloud project {}, signed in as {}, for {}:",
                 plain(&g.project_id),

@@ -271,3 +271,61 @@ async fn a_client_secret_is_made_only_on_request_for_our_app() {
     );
     assert!(create_secret(&keyless, &admin(), &s).await.unwrap_err().to_string().contains("keyless"));
 }
+
+fn keyless_plan() -> Resolved {
+    plan(
+        json!({"tenant_id": TENANT, "subscription_id": SUB, "resource_group": "my-rg", "vendor_app_id": VENDOR_APP,
+               "storage": [{"storage_account": "acct1", "container": "training"}]}),
+        "custom",
+    )
+}
+
+#[tokio::test]
+async fn keyless_revoke_removes_only_the_assignment_apply_made_on_the_vendors_shared_app() {
+    let d = world().await;
+    let r = keyless_plan();
+    let s = settings(&d);
+    apply(&r, &admin(), &s, false).await.unwrap();
+    // The same grant now exists only under another name (someone else made it for the vendor's app).
+    {
+        let mut st = d.state.lock().unwrap();
+        let (k, mut a) = st.assignments.pop_first().unwrap();
+        let new = k.rsplit_once('/').unwrap().0.to_string() + "/bbbbbbbb-0000-4000-8000-000000000002";
+        a["id"] = json!(new);
+        a["name"] = json!("bbbbbbbb-0000-4000-8000-000000000002");
+        st.assignments.insert(new, a);
+    }
+    let rev = revoke(&r, &admin(), &s, false).await.unwrap();
+    assert!(rev.changes.is_empty(), "{:?}", rev.changes);
+    assert!(rev.notes.iter().any(|n| n.contains("kept") && n.contains("bbbbbbbb-0000-4000-8000-000000000002")), "{:?}", rev.notes);
+    assert_eq!(d.state.lock().unwrap().assignments.len(), 1, "someone else's assignment stays");
+}
+
+#[tokio::test]
+async fn an_assignment_with_a_condition_is_not_the_plans_and_is_never_changed() {
+    let d = world().await;
+    let r = keyless_plan();
+    let s = settings(&d);
+    apply(&r, &admin(), &s, false).await.unwrap();
+    // Someone narrows the vendor's access with an ABAC condition (a new assignment, ours removed).
+    let conditioned = {
+        let mut st = d.state.lock().unwrap();
+        let (k, mut a) = st.assignments.pop_first().unwrap();
+        let new = k.rsplit_once('/').unwrap().0.to_string() + "/cccccccc-0000-4000-8000-000000000003";
+        a["id"] = json!(new);
+        a["properties"]["condition"] =
+            json!("@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith 'public/'");
+        a["properties"]["conditionVersion"] = json!("2.0");
+        st.assignments.insert(new.clone(), a);
+        new
+    };
+    let dry = apply(&r, &admin(), &s, true).await.unwrap();
+    assert_eq!(kinds(&dry.changes), vec![AzureChangeKind::AssignRole], "a conditioned assignment is not the plan's grant");
+    // Azure refuses a second assignment of the same role, principal and scope: said, not taken as done.
+    let f = apply(&r, &admin(), &s, false).await.unwrap_err();
+    assert!(f.error.to_string().contains("with a condition"), "{f}");
+    assert_eq!(kinds(&f.not_done), vec![AzureChangeKind::AssignRole]);
+    let rev = revoke(&r, &admin(), &s, false).await.unwrap();
+    assert!(rev.changes.is_empty(), "{:?}", rev.changes);
+    assert!(d.state.lock().unwrap().assignments.contains_key(&conditioned), "the conditioned assignment stays");
+}

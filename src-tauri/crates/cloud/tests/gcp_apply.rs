@@ -198,6 +198,20 @@ async fn revoke_removes_exactly_what_apply_added() {
     let again = revoke(&r, &adc(), &s, false).await.unwrap();
     assert!(again.changes.is_empty() && again.notes.iter().any(|n| n.contains("nothing to revoke")));
 
+    // Someone bound to the role on one of the plan's buckets (not the project) counts too.
+    let d = world().await;
+    let s = settings(&d);
+    apply(&r, &adc(), &s, false).await.unwrap();
+    {
+        let mut st = d.state.lock().unwrap();
+        let mut p = st.policy("bucket/training");
+        p["bindings"].as_array_mut().unwrap().push(json!({"role": ROLE, "members": ["group:ml-readers@example.com"]}));
+        st.policies.insert("bucket/training".into(), p);
+    }
+    let dry = revoke(&r, &adc(), &s, true).await.unwrap();
+    assert!(!kinds(&dry.changes).contains(&DeleteRole), "{:?}", kinds(&dry.changes));
+    assert!(dry.notes.iter().any(|n| n.contains("ml-readers")), "{:?}", dry.notes);
+
     // Without another user, the role goes too; a second apply undeletes it.
     let d = world().await;
     let s = settings(&d);
@@ -284,4 +298,120 @@ async fn a_key_is_made_only_for_our_service_account_and_an_org_policy_refusal_sa
 
     d.state.lock().unwrap().service_accounts.get_mut(SA).unwrap()["description"] = json!("someone else's");
     assert_eq!(create_key(&r, &adc(), &s).await.unwrap_err().code(), "gcp.service_account_not_ours");
+}
+
+const ROLE_MARK: &str = "[managed-by=trustbridge integration=TB_01]";
+
+#[tokio::test]
+async fn a_custom_role_someone_else_made_is_never_changed_bound_or_deleted() {
+    let d = world().await;
+    let r = mlcube_plan(&["training"], &[]);
+    let s = settings(&d);
+    d.state.lock().unwrap().roles.insert(
+        "ml3PlatformStorageRole".into(),
+        json!({"name": ROLE, "title": "Storage", "description": "the data team's role", "includedPermissions": ["storage.objects.delete"]}),
+    );
+    let f = apply(&r, &adc(), &s, true).await.unwrap_err();
+    assert_eq!(f.error.code(), "gcp.resource_not_ours", "{f}");
+    assert!(f.error.to_string().contains(ROLE_MARK), "the error names the mark: {f}");
+    assert!(f.error.fix().unwrap().contains("another id"), "{:?}", f.error.fix());
+    {
+        let st = d.state.lock().unwrap();
+        assert!(st.service_accounts.is_empty() && st.writes.is_empty(), "nothing was made");
+        assert_eq!(st.roles["ml3PlatformStorageRole"]["includedPermissions"], json!(["storage.objects.delete"]), "the role is untouched");
+    }
+
+    // Ours once (apply marked it), then taken over by someone else: revoke removes our grant and keeps the role.
+    let d = world().await;
+    let s = settings(&d);
+    apply(&r, &adc(), &s, false).await.unwrap();
+    {
+        let st = d.state.lock().unwrap();
+        let desc = st.roles["ml3PlatformStorageRole"]["description"].as_str().unwrap().to_string();
+        assert!(desc.ends_with(ROLE_MARK) && desc.starts_with("Role that allows"), "the profile's words, then the mark: {desc}");
+    }
+    d.state.lock().unwrap().roles.get_mut("ml3PlatformStorageRole").unwrap()["description"] = json!("now the data team's");
+    let rep = revoke(&r, &adc(), &s, false).await.unwrap();
+    assert!(!kinds(&rep.changes).contains(&GcpChangeKind::DeleteRole), "{:?}", kinds(&rep.changes));
+    assert!(rep.notes.iter().any(|n| n.contains("did not create it")), "{:?}", rep.notes);
+    let st = d.state.lock().unwrap();
+    assert!(st.roles["ml3PlatformStorageRole"].get("deleted").is_none(), "the role stays");
+    assert!(st.members("project", ROLE).is_empty(), "our binding to it is gone");
+}
+
+fn keyless_plan() -> Resolved {
+    plan(
+        json!({"project_id": PROJECT, "service_account": "vendor-platform-sa", "storage": [{"bucket": "training"}],
+               "workload_identity": {"vendor_aws_account_id": "210987654321", "vendor_role_name": "acme-workers"}}),
+        "custom",
+    )
+}
+
+const POOL: &str = "projects/my-project/locations/global/workloadIdentityPools/trustbridge-vendor";
+
+#[tokio::test]
+async fn a_workload_identity_pool_someone_else_made_is_never_trusted_or_deleted() {
+    let d = world().await;
+    d.state.lock().unwrap().pools.insert(POOL.into(), json!({"name": POOL, "description": "CI pool", "state": "ACTIVE"}));
+    let f = apply(&keyless_plan(), &adc(), &settings(&d), false).await.unwrap_err();
+    assert_eq!(f.error.code(), "gcp.resource_not_ours", "{f}");
+    assert!(f.error.to_string().contains("CI pool"), "{f}");
+    {
+        let st = d.state.lock().unwrap();
+        assert!(st.service_accounts.is_empty() && st.writes.is_empty());
+        assert_eq!(st.pools.len(), 1, "no provider was added to it");
+    }
+}
+
+#[tokio::test]
+async fn our_pool_and_provider_are_brought_back_to_the_plan_when_they_drifted_or_were_deleted() {
+    let d = world().await;
+    let r = keyless_plan();
+    let s = settings(&d);
+    apply(&r, &adc(), &s, false).await.unwrap();
+    let provider = format!("{POOL}/providers/aws-vendor");
+    let want = d.state.lock().unwrap().pools[&provider].clone();
+    {
+        let mut st = d.state.lock().unwrap();
+        let p = st.pools.get_mut(&provider).unwrap();
+        p["aws"]["accountId"] = json!("999999999999");
+        p["attributeCondition"] = json!("true");
+        p["disabled"] = json!(true);
+    }
+    let dry = apply(&r, &adc(), &s, true).await.unwrap();
+    assert_eq!(kinds(&dry.changes), vec![GcpChangeKind::UpdateProvider], "{:?}", dry.changes);
+    let detail = dry.changes[0].detail.join("\n");
+    assert!(detail.contains("999999999999") && detail.contains("210987654321"), "{detail}");
+    assert!(detail.contains("condition") && detail.contains("disabled"), "{detail}");
+    apply(&r, &adc(), &s, false).await.unwrap();
+    {
+        let st = d.state.lock().unwrap();
+        let p = &st.pools[&provider];
+        assert_eq!(p["aws"], want["aws"]);
+        assert_eq!(p["attributeCondition"], want["attributeCondition"], "only the vendor's role again");
+        assert_eq!(p["disabled"], false);
+    }
+    assert!(apply(&r, &adc(), &s, false).await.unwrap().changes.is_empty(), "idempotent");
+
+    // Revoked (the pool is soft-deleted), then applied again: the pool is undeleted, not re-created.
+    revoke(&r, &adc(), &s, false).await.unwrap();
+    assert_eq!(d.state.lock().unwrap().pools[POOL]["state"], "DELETED");
+    let rep = apply(&r, &adc(), &s, false).await.unwrap();
+    assert!(kinds(&rep.changes).contains(&GcpChangeKind::UndeletePool), "{:?}", kinds(&rep.changes));
+    assert_eq!(d.state.lock().unwrap().pools[POOL]["state"], "ACTIVE");
+}
+
+#[tokio::test]
+async fn several_roles_on_one_resource_are_one_read_modify_write() {
+    let d = world().await;
+    let mut r = mlcube_plan(&["training"], &[]);
+    // A profile granting two roles on each bucket (the engine's grouping, not the profile rules, is under test).
+    r.gcp.as_mut().unwrap().profile.bucket_roles.push("roles/storage.legacyBucketReader".into());
+    let s = settings(&d);
+    let rep = apply(&r, &adc(), &s, false).await.unwrap();
+    assert_eq!(rep.changes.iter().filter(|c| c.kind == GcpChangeKind::AddBinding).count(), 3);
+    let st = d.state.lock().unwrap();
+    assert_eq!(st.writes.iter().filter(|w| *w == "bucket/training").count(), 1, "one write for both roles: {:?}", st.writes);
+    assert_eq!(st.members("bucket/training", "roles/storage.legacyBucketReader"), vec![MEMBER]);
+    assert_eq!(st.members("bucket/training", "roles/storage.objectViewer"), vec!["user:alice@example.com", MEMBER]);
 }

@@ -176,6 +176,7 @@ export const MESSAGES: Record<LiteralErrorCode, string> = {
   "gcp.sign_in_failed": "Google refused this computer's sign-in: it may have expired or been revoked.",
   "gcp.permission_denied": "Your Google Cloud account may not make this change in the project.",
   "gcp.service_account_not_ours": "A service account with this name already exists, and Trustbridge did not create it for this integration.",
+  "gcp.resource_not_ours": "A custom role or keyless-access pool with this id already exists, and Trustbridge did not create it for this integration.",
   "gcp.policy_conflict": "Someone else kept changing the same access settings while Trustbridge tried to.",
   "gcp.service_disabled": "A Google Cloud API that this needs is not turned on in the project.",
   "gcp.not_found": "A bucket, topic or project in your answers does not exist in Google Cloud.",

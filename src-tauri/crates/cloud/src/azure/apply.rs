@@ -17,7 +17,9 @@
 //!   what was not.
 //! - Revoke deletes exactly the plan's assignments of our principal, then our app registration
 //!   (its service principal goes with it); a keyless plan's enterprise app is kept (the tenant's
-//!   admin consented to it), and said so.
+//!   admin consented to it), and said so. The vendor's app is shared, so on a keyless plan only
+//!   the assignments apply made (by their deterministic names) are removed; others are named and
+//!   kept. An assignment with an ABAC condition is never taken for the plan's.
 //!
 //! API references followed (and by the test double in `tests/doubles/azure_arm.rs`): Microsoft
 //! Graph v1.0 `GET/POST /applications`, `DELETE /applications/{id}`, `GET/POST /servicePrincipals`;
@@ -251,8 +253,16 @@ async fn find_sp(api: &Api<'_>, app_id: &str) -> Result<Option<String>, CloudErr
     Ok(v["value"].as_array().and_then(|a| a.first()).and_then(|sp| sp["id"].as_str()).map(str::to_string))
 }
 
-/// Whether `principal` has the assignment at exactly its scope; `Some(id)` of the one found.
-async fn find_assignment(api: &Api<'_>, ra: &RoleAssignment, principal: &str) -> Result<Option<String>, CloudError> {
+/// An assignment found at a scope: its resource id and its name (the last segment of the id).
+#[derive(Debug, Clone)]
+struct Found {
+    id: String,
+    name: String,
+}
+
+/// Whether `principal` has the assignment at exactly its scope, without a condition (one with an
+/// ABAC condition grants less, and is someone's deliberate choice); the one found.
+async fn find_assignment(api: &Api<'_>, ra: &RoleAssignment, principal: &str) -> Result<Option<Found>, CloudError> {
     let action = format!("read role assignments on {}", ra.scope);
     let url = format!(
         "{}?api-version={ROLE_ASSIGNMENTS_API}&$filter={}",
@@ -278,8 +288,13 @@ async fn find_assignment(api: &Api<'_>, ra: &RoleAssignment, principal: &str) ->
                 p["principalId"] == principal
                     && p["scope"].as_str().is_some_and(|s| s.eq_ignore_ascii_case(&ra.scope))
                     && p["roleDefinitionId"].as_str().is_some_and(|r| r.to_lowercase() == want_role)
+                    && p.get("condition").is_none_or(|c| c.is_null() || c == "")
             })
-            .and_then(|x| x["id"].as_str().map(str::to_string))
+            .and_then(|x| {
+                let id = x["id"].as_str()?.to_string();
+                let name = id.rsplit('/').next().unwrap_or_default().to_string();
+                Some(Found { id, name })
+            })
     }))
 }
 
@@ -299,7 +314,18 @@ async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str) -> Result<(
         let code = a.body["error"]["code"].as_str().unwrap_or_default();
         match a.status {
             200..=299 => return Ok(()),
-            409 if code == "RoleAssignmentExists" => return Ok(()),
+            // The same assignment under another name (the exported script's, say) counts; one with
+            // a condition is not the plan's grant and is not Trustbridge's to change.
+            409 if code == "RoleAssignmentExists" => {
+                return match find_assignment(api, ra, principal).await? {
+                    Some(_) => Ok(()),
+                    None => Err(err(
+                        ApiFailure::Api,
+                        &action,
+                        "an assignment of this role with a condition already exists for the principal at this scope; Trustbridge does not change it: remove its condition (or the assignment) in the portal, then apply again".into(),
+                    )),
+                };
+            }
             400 if code == "PrincipalNotFound" => {
                 n += 1;
                 let delay = REPLICATION.backoff(n);
@@ -566,15 +592,23 @@ pub async fn revoke(
                 Err(CloudError::Api { kind: ApiFailure::NotFound, .. }) => None,
                 Err(e) => return Err(e.into()),
             };
-            if let Some(aid) = found {
-                changes.push(AzureChange {
-                    kind: AzureChangeKind::RemoveRoleAssignment,
-                    target: ra.scope.clone(),
-                    detail: vec![format!("- {} for the service principal", ra.role)],
-                    assignment: Some(ra.clone()),
-                    object: Some(aid),
-                });
+            let Some(found) = found else { continue };
+            // The vendor's enterprise app is shared: of its assignments, only the one apply made
+            // (by its deterministic name) is Trustbridge's to remove.
+            if z.vendor_app_id.is_some() && !found.name.eq_ignore_ascii_case(&assignment_name(&ra.scope, &ra.role_definition_id, p)) {
+                notes.push(format!(
+                    "{} on {} kept: the vendor's app has it under another name ({}), so Trustbridge did not make it (the exported script, or someone else, did); remove it in the portal if it should go",
+                    ra.role, ra.scope, found.name
+                ));
+                continue;
             }
+            changes.push(AzureChange {
+                kind: AzureChangeKind::RemoveRoleAssignment,
+                target: ra.scope.clone(),
+                detail: vec![format!("- {} for the service principal", ra.role)],
+                assignment: Some(ra.clone()),
+                object: Some(found.id),
+            });
         }
     }
     match (&app, &z.vendor_app_id) {

@@ -5,12 +5,19 @@
 //! - Reads first and computes the changes (that is the dry run), then makes only those; a second
 //!   run finds nothing to change.
 //! - The service account is created with Trustbridge's mark (its description) and never reused,
-//!   keyed or deleted when the mark is not this integration's.
+//!   keyed or deleted when the mark is not this integration's. The custom role carries the mark at
+//!   the end of its description ([`role_mark`]) and the workload identity pool in its description:
+//!   an unmarked one of the same id is refused (never updated, undeleted, trusted or bound), and
+//!   revoke keeps it. Our pool is undeleted or re-enabled, and our AWS provider brought back to
+//!   the vendor's account, mapping and condition when it drifted.
 //! - IAM policies (project, bucket, topic, service account) change by read-modify-write with the
 //!   policy's `etag`: a concurrent change makes Google refuse the write (409 `ABORTED`, or 412 on
 //!   Cloud Storage), and the change is read and made again, a bounded number of times. Only the
 //!   plan's member in the plan's role is added or removed; every other binding stays as it was.
-//! - Bindings on different resources are written concurrently.
+//! - All of one resource's binding changes go in one read-modify-write (they share its etag);
+//!   different resources are written concurrently.
+//! - Revoke deletes our custom role only when no one else is bound to it on the project or on any
+//!   of the plan's resources (Google keeps a deleted role 7 days, undeletable).
 //! - A new service account takes a moment to be known to every IAM policy: a binding Google
 //!   refuses because the account "does not exist" is retried for a bounded time (named waits).
 //! - A failure reports what was done and what was not ([`GcpApplyFailure`]).
@@ -18,7 +25,7 @@
 //! API references followed (and by the test double in `tests/doubles/gcp_iam.rs`):
 //! IAM v1 `projects.serviceAccounts` (get, create, delete, getIamPolicy, setIamPolicy),
 //! `projects.roles` (get, create, patch, undelete, delete), `projects.locations.workloadIdentityPools`
-//! and `.providers` (get, create, delete); Cloud Resource Manager v1 `projects.get`,
+//! and `.providers` (get, create, patch, delete, undelete); Cloud Resource Manager v1 `projects.get`,
 //! `projects.getIamPolicy`, `projects.setIamPolicy`; Cloud Storage JSON v1 `buckets.getIamPolicy`,
 //! `buckets.setIamPolicy`; Pub/Sub v1 `projects.topics.getIamPolicy`, `projects.topics.setIamPolicy`.
 
@@ -30,7 +37,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::{json, Value};
 use trustbridge_core::render::gcp::{
-    model, service_account_mark, Binding, GcpModel, PROJECT_NUMBER_TOKEN, WIF_AWS_ROLE_MAPPING, WIF_PROVIDER_ID,
+    model, role_is_ours, role_mark, service_account_mark, Binding, GcpModel, PROJECT_NUMBER_TOKEN, WIF_AWS_ROLE_MAPPING, WIF_PROVIDER_ID,
 };
 use trustbridge_core::validate::{Resolved, ResolvedGcp};
 use trustbridge_secrets::Sensitive;
@@ -50,7 +57,11 @@ pub enum GcpChangeKind {
     UpdateRole,
     UndeleteRole,
     CreatePool,
+    UndeletePool,
+    EnablePool,
     CreateProvider,
+    UndeleteProvider,
+    UpdateProvider,
     AddBinding,
     RemoveBinding,
     DeleteRole,
@@ -78,7 +89,11 @@ impl fmt::Display for GcpChange {
             GcpChangeKind::UpdateRole => "update custom role",
             GcpChangeKind::UndeleteRole => "undelete custom role",
             GcpChangeKind::CreatePool => "create workload identity pool",
+            GcpChangeKind::UndeletePool => "undelete workload identity pool",
+            GcpChangeKind::EnablePool => "enable workload identity pool",
             GcpChangeKind::CreateProvider => "create workload identity provider",
+            GcpChangeKind::UndeleteProvider => "undelete workload identity provider",
+            GcpChangeKind::UpdateProvider => "update workload identity provider",
             GcpChangeKind::AddBinding => "grant on",
             GcpChangeKind::RemoveBinding => "remove grant on",
             GcpChangeKind::DeleteRole => "delete custom role",
@@ -210,8 +225,8 @@ struct State {
     provider: Option<Value>,
     /// Per binding of the model, whether the member already has the role.
     bound: Vec<bool>,
-    /// The project's policy as read (for "is the custom role used by anyone else").
-    project_policy: Option<Value>,
+    /// Per binding, its resource's policy as read (for "is the custom role used by anyone else").
+    policies: Vec<Option<Value>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -356,28 +371,35 @@ pub fn edit_binding(policy: &mut Value, role: &str, member: &str, add: bool) -> 
     true
 }
 
-/// Read-modify-write of one binding, again while the policy changes underneath (etag) and, when
-/// adding, while IAM does not know a new service account yet.
-async fn change_binding(api: &Api<'_>, b: &Binding, add: bool) -> Result<(), CloudError> {
+/// Read-modify-write of the bindings of one resource (all of `bs` name the same resource), in one
+/// write; again while the policy changes underneath (etag) and, when adding, while IAM does not
+/// know a new service account yet.
+async fn change_bindings(api: &Api<'_>, bs: &[&Binding], add: bool) -> Result<(), CloudError> {
+    let Some(first) = bs.first() else { return Ok(()) };
+    let resource = &first.resource;
     let start = Instant::now();
     let mut conflicts = 0;
     let mut waits = 0;
     loop {
-        let Some(mut policy) = read_policy(api, &b.resource).await? else {
+        let Some(mut policy) = read_policy(api, resource).await? else {
             if add {
                 return Err(CloudError::Api {
                     cloud: Cloud::Gcp,
                     kind: ApiFailure::NotFound,
-                    action: format!("grant {} on {}", b.role, b.resource),
+                    action: format!("grant {} on {resource}", first.role),
                     message: String::new(),
                 });
             }
             return Ok(());
         };
-        if !edit_binding(&mut policy, &b.role, &b.member, add) {
+        let mut changed = false;
+        for b in bs.iter().filter(|b| b.resource == *resource) {
+            changed |= edit_binding(&mut policy, &b.role, &b.member, add);
+        }
+        if !changed {
             return Ok(());
         }
-        match write_policy(api, &b.resource, &policy).await {
+        match write_policy(api, resource, &policy).await {
             Ok(true) => return Ok(()),
             Ok(false) => {
                 conflicts += 1;
@@ -385,7 +407,7 @@ async fn change_binding(api: &Api<'_>, b: &Binding, add: bool) -> Result<(), Clo
                     return Err(CloudError::Api {
                         cloud: Cloud::Gcp,
                         kind: ApiFailure::PolicyConflict,
-                        action: format!("change the IAM policy of {}", b.resource),
+                        action: format!("change the IAM policy of {resource}"),
                         message: format!("it changed between read and write {conflicts} times in a row"),
                     });
                 }
@@ -399,7 +421,7 @@ async fn change_binding(api: &Api<'_>, b: &Binding, add: bool) -> Result<(), Clo
                     return Err(CloudError::Api { cloud: Cloud::Gcp, kind: ApiFailure::Api, action, message });
                 }
                 if let Ok(mut w) = api.waits.lock() {
-                    w.push(format!("waiting {} ms for IAM to know the new service account ({})", delay.as_millis(), b.resource));
+                    w.push(format!("waiting {} ms for IAM to know the new service account ({resource})", delay.as_millis()));
                 }
                 tokio::time::sleep(delay).await;
             }
@@ -432,7 +454,8 @@ async fn get_optional(api: &Api<'_>, url: &str, action: &str) -> Result<Option<V
 }
 
 /// The service account, the custom role and the keyless pieces, read before any change.
-async fn read_base(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, mark: &str, revoking: bool) -> Result<State, CloudError> {
+async fn read_base(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, integration: &str, revoking: bool) -> Result<State, CloudError> {
+    let mark = &service_account_mark(integration);
     let sa = read_sa(api, g, mark).await?;
     if let SaState::Foreign(d) = &sa {
         return Err(CloudError::Api {
@@ -453,6 +476,19 @@ async fn read_base(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, mark: &str, rev
         }
         None => None,
     };
+    if let (Some(have), Some(r), false) = (&role, &m.custom_role, revoking) {
+        if !role_is_ours(have["description"].as_str().unwrap_or_default(), integration) {
+            return Err(CloudError::Api {
+                cloud: Cloud::Gcp,
+                kind: ApiFailure::ResourceNotOurs,
+                action: format!("use custom role projects/{}/roles/{}", g.project_id, r.id),
+                message: format!(
+                    "its description does not end with '{}', so Trustbridge did not create it for this integration and will not change, undelete or bind it (others may use it); nothing was changed",
+                    role_mark(integration)
+                ),
+            });
+        }
+    }
     let (mut project_number, mut pool, mut provider) = (None, None, None);
     if let Some((_, _, pool_id)) = &g.workload_identity {
         let url = format!("{}/v1/projects/{}", api.s.crm_endpoint.trim_end_matches('/'), enc(&g.project_id));
@@ -468,12 +504,25 @@ async fn read_base(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, mark: &str, rev
         }
         let name = pool_name(g, pool_id);
         pool = get_optional(api, &api.iam(&name), &format!("read workload identity pool {pool_id}")).await?;
+        if let (Some(p), false) = (&pool, revoking) {
+            if p["description"] != mark.as_str() {
+                return Err(CloudError::Api {
+                    cloud: Cloud::Gcp,
+                    kind: ApiFailure::ResourceNotOurs,
+                    action: format!("use workload identity pool {name}"),
+                    message: format!(
+                        "its description is '{}', not '{mark}', so Trustbridge did not create it for this integration and will not add a provider to it or trust it; nothing was changed",
+                        p["description"].as_str().unwrap_or_default()
+                    ),
+                });
+            }
+        }
         if pool.is_some() {
             provider =
                 get_optional(api, &api.iam(&format!("{name}/providers/{WIF_PROVIDER_ID}")), "read workload identity provider").await?;
         }
     }
-    Ok(State { sa, role, project_number, pool, provider, bound: Vec::new(), project_policy: None })
+    Ok(State { sa, role, project_number, pool, provider, bound: Vec::new(), policies: Vec::new() })
 }
 
 /// Reads every binding's policy, concurrently: whether the member has the role. Applying, a
@@ -498,11 +547,9 @@ async fn read_bindings(api: &Api<'_>, st: &mut State, bindings: &[Binding], revo
             }
         }
     });
-    for (b, r) in bindings.iter().zip(futures_util::future::join_all(reads).await) {
+    for r in futures_util::future::join_all(reads).await {
         let (policy, has) = r?;
-        if b.resource.starts_with("//cloudresourcemanager.googleapis.com/") && st.project_policy.is_none() {
-            st.project_policy = policy;
-        }
+        st.policies.push(policy);
         st.bound.push(has);
     }
     Ok(())
@@ -568,16 +615,28 @@ fn plan_apply(g: &ResolvedGcp, m: &GcpModel, st: &State, bindings: &[Binding]) -
         }
     }
     if let Some((acct, role, pool)) = &g.workload_identity {
-        if st.pool.is_none() {
-            out.push(GcpChange { kind: GcpChangeKind::CreatePool, target: pool_name(g, pool), detail: vec![], binding: None });
+        let change = |kind, target: String, detail| GcpChange { kind, target, detail, binding: None };
+        let pool_target = pool_name(g, pool);
+        match &st.pool {
+            None => out.push(change(GcpChangeKind::CreatePool, pool_target.clone(), vec![])),
+            Some(p) if p["state"] == "DELETED" => out.push(change(GcpChangeKind::UndeletePool, pool_target.clone(), vec![])),
+            Some(p) if p["disabled"] == true => out.push(change(GcpChangeKind::EnablePool, pool_target.clone(), vec![])),
+            Some(_) => {}
         }
-        if st.provider.is_none() {
-            out.push(GcpChange {
-                kind: GcpChangeKind::CreateProvider,
-                target: format!("{}/providers/{WIF_PROVIDER_ID}", pool_name(g, pool)),
-                detail: vec![format!("AWS account {acct}; only sessions of role {role}")],
-                binding: None,
-            });
+        let target = format!("{pool_target}/providers/{WIF_PROVIDER_ID}");
+        match &st.provider {
+            None => {
+                out.push(change(GcpChangeKind::CreateProvider, target, vec![format!("AWS account {acct}; only sessions of role {role}")]))
+            }
+            Some(have) => {
+                if have["state"] == "DELETED" {
+                    out.push(change(GcpChangeKind::UndeleteProvider, target.clone(), vec![]));
+                }
+                let diff = provider_diff(have, &provider_body(acct, role));
+                if !diff.is_empty() {
+                    out.push(change(GcpChangeKind::UpdateProvider, target, diff));
+                }
+            }
         }
     }
     for (b, has) in bindings.iter().zip(&st.bound) {
@@ -623,21 +682,28 @@ async fn execute(
                 batch.extend(queue.next());
             }
             let add = batch[0].kind == GcpChangeKind::AddBinding;
-            let results = futures_util::future::join_all(batch.iter().map(|c| async move {
-                match &c.binding {
-                    Some(b) => change_binding(api, b, add).await,
-                    None => Ok(()),
+            // One read-modify-write per resource (several roles on one bucket share its policy and
+            // etag), resources concurrently.
+            let mut groups: Vec<Vec<GcpChange>> = Vec::new();
+            for c in batch {
+                match groups.iter_mut().find(|g| g[0].target == c.target) {
+                    Some(g) => g.push(c),
+                    None => groups.push(vec![c]),
                 }
+            }
+            let results = futures_util::future::join_all(groups.iter().map(|group| async move {
+                let bindings: Vec<&Binding> = group.iter().filter_map(|c| c.binding.as_ref()).collect();
+                change_bindings(api, &bindings, add).await
             }))
             .await;
             let mut first_error = None;
             let mut failed = Vec::new();
-            for (c, r) in batch.into_iter().zip(results) {
+            for (group, r) in groups.into_iter().zip(results) {
                 match r {
-                    Ok(()) => done.push(c),
+                    Ok(()) => done.extend(group),
                     Err(e) => {
                         first_error.get_or_insert(e);
-                        failed.push(c);
+                        failed.extend(group);
                     }
                 }
             }
@@ -704,21 +770,41 @@ async fn run_one(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, integration: &str
                 }
             }
         }
-        GcpChangeKind::CreatePool | GcpChangeKind::CreateProvider | GcpChangeKind::DeletePool => {
+        GcpChangeKind::CreatePool
+        | GcpChangeKind::UndeletePool
+        | GcpChangeKind::EnablePool
+        | GcpChangeKind::CreateProvider
+        | GcpChangeKind::UndeleteProvider
+        | GcpChangeKind::UpdateProvider
+        | GcpChangeKind::DeletePool => {
             let Some((acct, role, pool)) = &g.workload_identity else { return Ok(()) };
             let pools = api.iam(&format!("projects/{project}/locations/global/workloadIdentityPools"));
-            let op = match c.kind {
-                GcpChangeKind::CreatePool => {
-                    let body = json!({"displayName": "Trustbridge vendor", "description": service_account_mark(integration)});
-                    api.ok(reqwest::Method::POST, &format!("{pools}?workloadIdentityPoolId={}", enc(pool)), Some(&body), &action).await?
+            let pool_url = format!("{pools}/{}", enc(pool));
+            let provider_url = format!("{pool_url}/providers/{WIF_PROVIDER_ID}");
+            use reqwest::Method;
+            let (method, url, body) = match c.kind {
+                GcpChangeKind::CreatePool => (
+                    Method::POST,
+                    format!("{pools}?workloadIdentityPoolId={}", enc(pool)),
+                    json!({"displayName": "Trustbridge vendor", "description": service_account_mark(integration)}),
+                ),
+                GcpChangeKind::UndeletePool => (Method::POST, format!("{pool_url}:undelete"), json!({})),
+                GcpChangeKind::EnablePool => (Method::PATCH, format!("{pool_url}?updateMask=disabled"), json!({"disabled": false})),
+                GcpChangeKind::CreateProvider => (
+                    Method::POST,
+                    format!("{pool_url}/providers?workloadIdentityPoolProviderId={WIF_PROVIDER_ID}"),
+                    provider_body(acct, role),
+                ),
+                GcpChangeKind::UndeleteProvider => (Method::POST, format!("{provider_url}:undelete"), json!({})),
+                GcpChangeKind::UpdateProvider => {
+                    let mut body = provider_body(acct, role);
+                    body["disabled"] = json!(false);
+                    (Method::PATCH, format!("{provider_url}?updateMask=aws,attributeMapping,attributeCondition,disabled"), body)
                 }
-                GcpChangeKind::CreateProvider => {
-                    let body = provider_body(acct, role);
-                    let url = format!("{pools}/{}/providers?workloadIdentityPoolProviderId={WIF_PROVIDER_ID}", enc(pool));
-                    api.ok(reqwest::Method::POST, &url, Some(&body), &action).await?
-                }
-                _ => api.ok(reqwest::Method::DELETE, &format!("{pools}/{}", enc(pool)), None, &action).await?,
+                _ => (Method::DELETE, pool_url, Value::Null),
             };
+            let body = (method != Method::DELETE).then_some(&body);
+            let op = api.ok(method, &url, body, &action).await?;
             wait_operation(api, op, &action).await
         }
         GcpChangeKind::DeleteServiceAccount => {
@@ -729,7 +815,7 @@ async fn run_one(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, integration: &str
             }
         }
         GcpChangeKind::AddBinding | GcpChangeKind::RemoveBinding => match &c.binding {
-            Some(b) => change_binding(api, b, c.kind == GcpChangeKind::AddBinding).await,
+            Some(b) => change_bindings(api, &[b], c.kind == GcpChangeKind::AddBinding).await,
             None => Ok(()),
         },
     }
@@ -750,6 +836,25 @@ pub fn provider_body(acct: &str, role: &str) -> Value {
         "attributeMapping": mapping,
         "attributeCondition": format!("attribute.aws_role=='{}'", trustbridge_core::render::gcp::wif_aws_role(acct, role)),
     })
+}
+
+/// How an existing provider differs from what the plan needs (its account, mapping, condition,
+/// and whether it is disabled), one line each; empty when it is as needed.
+pub fn provider_diff(have: &Value, want: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if have["aws"]["accountId"] != want["aws"]["accountId"] {
+        out.push(format!("AWS account: {} → {}", have["aws"]["accountId"], want["aws"]["accountId"]));
+    }
+    if have["attributeMapping"] != want["attributeMapping"] {
+        out.push("attribute mapping: Google's documented mapping for AWS roles".into());
+    }
+    if have["attributeCondition"] != want["attributeCondition"] {
+        out.push(format!("condition: {} → {}", have["attributeCondition"], want["attributeCondition"]));
+    }
+    if have["disabled"] == true {
+        out.push("enabled again (it was disabled)".into());
+    }
+    out
 }
 
 /// gcloud's `--attribute-mapping` is `key=expr,key=expr`; a comma inside an expression's quotes
@@ -833,11 +938,10 @@ fn report(
 pub async fn apply(r: &Resolved, cred: &AdminCredential, settings: &GcpSettings, dry_run: bool) -> Result<GcpApplyReport, GcpApplyFailure> {
     let g = gcp_section(r)?;
     let integration = &r.plan.integration.name;
-    let m = model(g);
+    let m = model(g, integration);
     let (api, acting_as) = connect(cred, settings).await?;
-    let mark = service_account_mark(integration);
     // The project number is read first (keyless only), so the bindings are concrete.
-    let mut st = read_base(&api, g, &m, &mark, false).await?;
+    let mut st = read_base(&api, g, &m, integration, false).await?;
     let bindings = concrete(&m, st.project_number.as_deref());
     read_bindings(&api, &mut st, &bindings, false).await?;
     let changes = plan_apply(g, &m, &st, &bindings);
@@ -848,9 +952,10 @@ pub async fn apply(r: &Resolved, cred: &AdminCredential, settings: &GcpSettings,
     Ok(report(&api, acting_as, g, false, done, vec![]))
 }
 
-/// Removes exactly what apply added: our member from each binding, the custom role when no one
-/// else is bound to it, the workload identity pool when it carries our mark, and the service
-/// account (only ours). `dry_run`: reads only.
+/// Removes exactly what apply added: our member from each binding, the custom role when it
+/// carries our mark and no one else is bound to it on the project or on any of the plan's
+/// resources (Google keeps a deleted role 7 days, undeletable), the workload identity pool when it
+/// carries our mark, and the service account (only ours). `dry_run`: reads only.
 pub async fn revoke(
     r: &Resolved,
     cred: &AdminCredential,
@@ -859,10 +964,10 @@ pub async fn revoke(
 ) -> Result<GcpApplyReport, GcpApplyFailure> {
     let g = gcp_section(r)?;
     let integration = &r.plan.integration.name;
-    let m = model(g);
+    let m = model(g, integration);
     let (api, acting_as) = connect(cred, settings).await?;
     let mark = service_account_mark(integration);
-    let mut st = read_base(&api, g, &m, &mark, true).await?;
+    let mut st = read_base(&api, g, &m, integration, true).await?;
     if st.sa == SaState::Absent {
         let note = format!("no service account {}: nothing to revoke", g.service_account_email());
         return Ok(report(&api, acting_as, g, dry_run, vec![], vec![note]));
@@ -875,17 +980,29 @@ pub async fn revoke(
     if let (Some(r), Some(have)) = (&m.custom_role, &st.role) {
         let name = format!("projects/{}/roles/{}", g.project_id, r.id);
         let ours = format!("serviceAccount:{}", g.service_account_email());
-        let others: Vec<String> = st.project_policy.as_ref().and_then(|p| p["bindings"].as_array()).map_or_else(Vec::new, |bs| {
-            bs.iter()
-                .filter(|b| b["role"] == name.as_str())
-                .flat_map(|b| b["members"].as_array().cloned().unwrap_or_default())
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .filter(|x| *x != ours)
-                .collect()
-        });
+        let mut others: Vec<String> = st
+            .policies
+            .iter()
+            .flatten()
+            .filter_map(|p| p["bindings"].as_array())
+            .flatten()
+            .filter(|b| b["role"] == name.as_str())
+            .flat_map(|b| b["members"].as_array().cloned().unwrap_or_default())
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .filter(|x| *x != ours)
+            .collect();
+        others.sort();
+        others.dedup();
         if have["deleted"] == true {
+        } else if !role_is_ours(have["description"].as_str().unwrap_or_default(), integration) {
+            notes.push(format!("custom role {name} kept: Trustbridge did not create it for this integration (no mark in its description)"));
         } else if others.is_empty() {
-            changes.push(GcpChange { kind: GcpChangeKind::DeleteRole, target: name, detail: vec![], binding: None });
+            changes.push(GcpChange {
+                kind: GcpChangeKind::DeleteRole,
+                target: name,
+                detail: vec!["Google keeps it 7 days: `gcloud iam roles undelete` brings it back".into()],
+                binding: None,
+            });
         } else {
             notes.push(format!("custom role {name} kept: {} other member(s) still use it ({})", others.len(), others.join(", ")));
         }

@@ -13,7 +13,8 @@
 //! - Resource Manager `Microsoft.Authorization/roleAssignments` api-version 2022-04-01: list at a
 //!   scope with `$filter=principalId eq '…'`, `PUT` by name (400 `PrincipalNotFound` for an unknown or
 //!   not yet replicated principal; 409 `RoleAssignmentExists` when the same role, principal and scope
-//!   exist under another name), `DELETE` by id. Scopes not registered as existing answer 404.
+//!   exist under another name, with or without an ABAC `condition`, the stricter reading), `DELETE`
+//!   by id. Scopes not registered as existing answer 404.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;

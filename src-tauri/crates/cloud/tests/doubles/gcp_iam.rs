@@ -10,7 +10,8 @@
 //!   setIamPolicy, `.keys.create` (a fresh RSA key file, base64; or FAILED_PRECONDITION as under
 //!   the `iam.disableServiceAccountKeyCreation` organization policy); `projects.roles` get / create / patch / undelete / delete (a deleted role stays
 //!   readable with `deleted: true`); `projects.locations.workloadIdentityPools` and `.providers`
-//!   get / create / delete, answering with a long-running operation that is done on its first poll.
+//!   get / create / patch (`updateMask`) / delete (the resource stays readable, `state: DELETED`) /
+//!   undelete, answering with a long-running operation that is done on its first poll.
 //! - Cloud Resource Manager v1: `projects.get` (projectNumber), `projects.getIamPolicy` /
 //!   `projects.setIamPolicy`.
 //! - Cloud Storage JSON v1: `buckets.getIamPolicy` (GET `/storage/v1/b/{b}/iam`) /
@@ -316,7 +317,29 @@ fn pools(s: &mut GcpState, m: &str, name: &str, q: &BTreeMap<String, String>, b:
     if let Some(op_of) = name.split_once("/operations/").map(|(n, _)| n.to_string()) {
         return reply(200, json!({"name": name, "done": true, "response": s.pools.get(&op_of).cloned().unwrap_or(Value::Null)}));
     }
+    if let Some(target) = name.strip_suffix(":undelete") {
+        return match s.pools.get_mut(target) {
+            Some(v) if v["state"] == "DELETED" => {
+                v["state"] = json!("ACTIVE");
+                let v = v.clone();
+                reply(200, operation(target, v))
+            }
+            Some(_) => error(400, "FAILED_PRECONDITION", &format!("{target} is not deleted")),
+            None => error(404, "NOT_FOUND", &format!("{target} not found")),
+        };
+    }
     match m {
+        "PATCH" => match s.pools.get_mut(name) {
+            Some(v) if v["state"] == "DELETED" => error(400, "FAILED_PRECONDITION", &format!("{name} is deleted")),
+            Some(v) => {
+                for f in q.get("updateMask").map(|u| u.split(',').map(str::to_string).collect::<Vec<_>>()).unwrap_or_default() {
+                    v[&f] = b[&f].clone();
+                }
+                let v = v.clone();
+                reply(200, operation(name, v))
+            }
+            None => error(404, "NOT_FOUND", &format!("{name} not found")),
+        },
         "POST" => {
             let id = q.get("workloadIdentityPoolId").or_else(|| q.get("workloadIdentityPoolProviderId"));
             let Some(id) = id else { return error(400, "INVALID_ARGUMENT", "missing id") };

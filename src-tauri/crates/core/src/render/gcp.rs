@@ -64,13 +64,48 @@ pub fn wif_member(acct: &str, role: &str, pool: &str, project_number: &str) -> S
     )
 }
 
-pub fn model(g: &ResolvedGcp) -> GcpModel {
+/// Google's limit on a custom role's description, in bytes.
+pub const ROLE_DESCRIPTION_MAX: usize = 256;
+
+/// The mark that ends the description of a custom role Trustbridge created for `integration`:
+/// apply changes, and revoke deletes, only a role that carries it.
+pub fn role_mark(integration: &str) -> String {
+    format!("[{}]", service_account_mark(integration))
+}
+
+/// The profile's description with the mark after it, the description cut (at a character
+/// boundary) so that the whole fits [`ROLE_DESCRIPTION_MAX`].
+pub fn marked_role_description(description: &str, integration: &str) -> String {
+    let mark = role_mark(integration);
+    let room = ROLE_DESCRIPTION_MAX.saturating_sub(mark.len() + 1);
+    let mut text = description.trim_end();
+    if text.len() > room {
+        let mut end = room;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text = text[..end].trim_end();
+    }
+    if text.is_empty() {
+        mark
+    } else {
+        format!("{text} {mark}")
+    }
+}
+
+/// Whether a custom role's description says Trustbridge created it for `integration`.
+pub fn role_is_ours(description: &str, integration: &str) -> bool {
+    description.ends_with(&role_mark(integration))
+}
+
+/// The grants of the plan's GCP section for `integration` (whose mark the custom role carries).
+pub fn model(g: &ResolvedGcp, integration: &str) -> GcpModel {
     let member = format!("serviceAccount:{}", g.service_account_email());
     let mut bindings = Vec::new();
     let custom_role = g.profile.project_role.as_ref().map(|r| CustomRoleFile {
         id: r.id.clone(),
         title: r.title.clone(),
-        description: r.description.clone(),
+        description: marked_role_description(&r.description, integration),
         stage: "GA".into(),
         included_permissions: r.permissions.clone(),
     });
@@ -340,4 +375,25 @@ pub fn revoke_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
     ]);
     s.echo("Access revoked.");
     s.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_custom_roles_description_ends_with_the_mark_and_fits_googles_limit() {
+        let d = marked_role_description("Reads the buckets", "TB_01");
+        assert_eq!(d, "Reads the buckets [managed-by=trustbridge integration=TB_01]");
+        assert!(role_is_ours(&d, "TB_01"));
+        assert!(!role_is_ours(&d, "B_01"), "another integration's mark is not ours");
+        assert!(!role_is_ours("Reads the buckets", "TB_01"));
+        // The longest profile description (256 bytes, multi-byte characters) with the longest name.
+        let long = "é".repeat(128);
+        let name = "n".repeat(64);
+        let d = marked_role_description(&long, &name);
+        assert!(d.len() <= ROLE_DESCRIPTION_MAX, "{} bytes", d.len());
+        assert!(role_is_ours(&d, &name) && d.starts_with("éé"));
+        assert_eq!(marked_role_description("", "TB_01"), role_mark("TB_01"));
+    }
 }

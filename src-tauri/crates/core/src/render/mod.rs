@@ -119,7 +119,7 @@ pub fn render_with(r: &Resolved, sealed: Option<&SealedCredentials>) -> Bundle {
         files.push(Artifact::text("aws/stackset/stackset.tf", tf));
     }
     if let Some(g) = &r.gcp {
-        let m = gcp::model(g);
+        let m = gcp::model(g, &r.plan.integration.name);
         if let Some(role) = &m.custom_role {
             files.push(Artifact::text("gcp/custom-role.json", pretty(role)));
         }

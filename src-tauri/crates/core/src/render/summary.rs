@@ -193,7 +193,7 @@ pub fn summary_md(r: &Resolved, sealed: Option<&SealedCredentials>) -> String {
     if let Some(g) = &r.gcp {
         let _ = writeln!(s, "## Google Cloud (project {})\n", g.project_id);
         let _ = writeln!(s, "**Who:** the service account `{}`, used by the vendor.\n\n**What:**\n", g.service_account_email());
-        for line in gcp_lines(g) {
+        for line in gcp_lines(g, &r.plan.integration.name) {
             let _ = writeln!(s, "- {line}");
         }
         if let Some((acct, role, pool)) = &g.workload_identity {
@@ -307,8 +307,8 @@ fn aws_lines(a: &crate::validate::ResolvedAws) -> Vec<String> {
     out
 }
 
-fn gcp_lines(g: &crate::validate::ResolvedGcp) -> Vec<String> {
-    let m = gcp::model(g);
+fn gcp_lines(g: &crate::validate::ResolvedGcp, integration: &str) -> Vec<String> {
+    let m = gcp::model(g, integration);
     let mut out = Vec::new();
     if let Some(role) = &m.custom_role {
         out.push(format!("custom role `{}` on project `{}`: {}", role.id, g.project_id, code_list(&role.included_permissions)));
@@ -334,7 +334,7 @@ pub fn grant_lines(r: &Resolved) -> Vec<String> {
         out.extend(aws_lines(a).into_iter().map(|l| format!("AWS {}: {l}", a.account_id)));
     }
     if let Some(g) = &r.gcp {
-        out.extend(gcp_lines(g).into_iter().map(|l| format!("Google Cloud: {l}")));
+        out.extend(gcp_lines(g, &r.plan.integration.name).into_iter().map(|l| format!("Google Cloud: {l}")));
     }
     if let Some(z) = &r.azure {
         out.extend(azure_lines(z).into_iter().map(|l| format!("Azure: {l}")));

@@ -52,6 +52,7 @@ export type ErrorCode =
   | "gcp.sign_in_failed"
   | "gcp.permission_denied"
   | "gcp.service_account_not_ours"
+  | "gcp.resource_not_ours"
   | "gcp.policy_conflict"
   | "gcp.service_disabled"
   | "gcp.not_found"
