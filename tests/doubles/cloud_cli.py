@@ -6,7 +6,12 @@ Invoked through a symlink named `gcloud` or `az`. It answers only the commands t
 scripts use, the way the published references describe them:
 - gcloud (https://cloud.google.com/sdk/gcloud/reference/iam/service-accounts): `describe` of a
   missing account fails with `NOT_FOUND: Unknown service account`; `create` takes
-  `--display-name` and `--description`.
+  `--display-name` and `--description`. `iam roles` describe (a deleted role is still described,
+  `deleted: True`) / create / update (`--file`, whose description is kept) / undelete / delete;
+  `iam workload-identity-pools` describe / create (`--description`) / delete (soft: `state:
+  DELETED`) / undelete, `providers` describe / create-aws / update-aws; `projects describe`
+  (projectNumber); `projects get-iam-policy --flatten --filter --format` over the project
+  bindings the `add/remove-iam-policy-binding` calls made.
 - az (https://learn.microsoft.com/cli/azure/ad/app) over Microsoft Graph: `az ad app list
   --filter` passes an OData `$filter`; Graph accepts `displayName eq '<literal>'` where a quote
   inside the literal is doubled, compares case-insensitively, and answers 400 for a clause it
@@ -71,14 +76,91 @@ def gcloud(args, s):
     if words[:3] == ["iam", "service-accounts", "delete"]:
         s["service_accounts"].pop(words[3], None)
         return
-    if words[:2] == ["iam", "roles"] and words[2] == "describe":
-        if words[3] not in s.get("roles", []):
-            fail("ERROR: (gcloud.iam.roles.describe) NOT_FOUND: The role does not exist")
+    roles = s.setdefault("roles", {})
+    if words[:2] == ["iam", "roles"]:
+        verb, rid = words[2], words[3]
+        role = roles.get(rid)
+        if verb == "create":
+            if role is not None:
+                fail("ERROR: (gcloud.iam.roles.create) ALREADY_EXISTS: A role named %s already exists." % rid)
+            with open(opt(args, "--file")) as f:
+                roles[rid] = {"description": json.load(f).get("description", ""), "deleted": False}
+            return
+        if role is None:
+            fail("ERROR: (gcloud.iam.roles.%s) NOT_FOUND: The role does not exist" % verb)
+        if verb == "describe":
+            fmt = opt(args, "--format")
+            if fmt == "value(description)":
+                print(role["description"])
+            elif fmt == "value(deleted)":
+                print("True" if role["deleted"] else "")
+            else:
+                fail("unsupported format " + str(fmt), 2)
+            return
+        if verb == "update":
+            if role["deleted"]:
+                fail("ERROR: (gcloud.iam.roles.update) FAILED_PRECONDITION: You can't update a deleted role.")
+            with open(opt(args, "--file")) as f:
+                role["description"] = json.load(f).get("description", "")
+            return
+        if verb in ("delete", "undelete"):
+            role["deleted"] = verb == "delete"
+            return
+    pools = s.setdefault("pools", {})
+    if words[:3] == ["iam", "workload-identity-pools", "providers"]:
+        verb, pid, pool = words[3], words[4], opt(args, "--workload-identity-pool")
+        providers = pools.get(pool, {}).setdefault("providers", {})
+        if verb == "describe":
+            if pid not in providers:
+                fail("ERROR: NOT_FOUND: provider not found")
+            return
+        if verb in ("create-aws", "update-aws"):
+            if pool not in pools or (verb == "create-aws") == (pid in providers):
+                fail("ERROR: (gcloud.iam.workload-identity-pools.providers.%s) %s" % (verb, "ALREADY_EXISTS" if verb == "create-aws" else "NOT_FOUND"))
+            providers[pid] = {"account": opt(args, "--account-id"), "condition": opt(args, "--attribute-condition")}
+            return
+    if words[:2] == ["iam", "workload-identity-pools"] and words[2] in ("describe", "create", "delete", "undelete"):
+        verb, pid = words[2], words[3]
+        pool = pools.get(pid)
+        if verb == "create":
+            if pool is not None:
+                fail("ERROR: (gcloud.iam.workload-identity-pools.create) ALREADY_EXISTS")
+            pools[pid] = {"description": opt(args, "--description") or "", "state": "ACTIVE", "providers": {}}
+            return
+        if pool is None:
+            fail("ERROR: (gcloud.iam.workload-identity-pools.%s) NOT_FOUND: pool not found" % verb)
+        if verb == "describe":
+            fmt = opt(args, "--format")
+            if fmt not in ("value(description)", "value(state)"):
+                fail("unsupported format " + str(fmt), 2)
+            print(pool["description" if fmt == "value(description)" else "state"])
+            return
+        pool["state"] = "DELETED" if verb == "delete" else "ACTIVE"
         return
-    if words[:2] == ["iam", "roles"] and words[2] in ("create", "update", "delete"):
-        roles = s.setdefault("roles", [])
-        if words[2] == "create":
-            roles.append(words[3])
+    if words[:2] == ["iam", "workload-identity-pools"] and words[2] == "create-cred-config":
+        with open(opt(args, "--output-file"), "w") as f:
+            json.dump({"type": "external_account", "audience": "//iam.googleapis.com/" + words[3]}, f)
+        return
+    if words[:2] == ["projects", "describe"]:
+        if opt(args, "--format") != "value(projectNumber)":
+            fail("unsupported format", 2)
+        print("123456789012")
+        return
+    bindings = s.setdefault("project_bindings", {})
+    if words[:2] == ["projects", "get-iam-policy"]:
+        flt = opt(args, "--filter") or ""
+        if opt(args, "--flatten") != "bindings[].members" or not flt.startswith("bindings.role=") or opt(args, "--format") != "value(bindings.members)":
+            fail("unsupported get-iam-policy call", 2)
+        for m in bindings.get(flt[len("bindings.role="):], []):
+            print(m)
+        return
+    if words[:1] == ["projects"] and words[1] in ("add-iam-policy-binding", "remove-iam-policy-binding"):
+        members = bindings.setdefault(opt(args, "--role"), [])
+        member = opt(args, "--member")
+        if words[1].startswith("add") and member not in members:
+            members.append(member)
+        elif words[1].startswith("remove") and member in members:
+            members.remove(member)
         return
     if words[:3] == ["iam", "service-accounts", "keys"] and words[3] == "create":
         return
@@ -149,7 +231,24 @@ def az(args, s):
     if words[:3] == ["ad", "sp", "delete"]:
         s["sps"] = [x for x in s["sps"] if x != app_id]
         return
-    if words[:3] == ["role", "assignment", "create"] or words[:3] == ["role", "assignment", "delete"]:
+    # Role assignments: {name, scope, role, principal (object id)}; `create --name` (a GUID; a
+    # random one when omitted), `delete --ids` (an id that does not exist is no error), `delete
+    # --assignee APP_ID --role --scope` (every match of the app's service principal).
+    assignments = s.setdefault("assignments", [])
+    if words[:3] == ["role", "assignment", "create"]:
+        name = opt(args, "--name") or str(uuid.uuid4())
+        a = {"name": name, "scope": opt(args, "--scope"), "role": opt(args, "--role"), "principal": opt(args, "--assignee-object-id")}
+        if a not in assignments:
+            assignments.append(a)
+        return
+    if words[:3] == ["role", "assignment", "delete"]:
+        ids = opt(args, "--ids")
+        if ids is not None:
+            scope, _, name = ids.rpartition("/providers/Microsoft.Authorization/roleAssignments/")
+            s["assignments"] = [a for a in assignments if not (a["scope"].lower() == scope.lower() and a["name"] == name)]
+            return
+        principal = "sp-" + (opt(args, "--assignee") or "")
+        s["assignments"] = [a for a in assignments if not (a["principal"] == principal and a["scope"] == opt(args, "--scope"))]
         return
     fail("unsupported az call: %r" % (args,), 2)
 

@@ -94,9 +94,13 @@ fn gcp_setup_creates_and_marks_the_service_account_then_revoke_deletes_it() {
     assert!(again.status.success(), "a re-run goes on with its own account: {}", text(&again));
     assert!(!rig.writes().iter().any(|c| c.contains(&"create".to_string()) && c.contains(&"service-accounts".to_string())));
 
+    let role = &rig.state()["roles"]["ml3PlatformStorageRole"];
+    assert!(role["description"].as_str().unwrap().ends_with(&format!("[{MARK}]")), "the custom role carries the mark: {role}");
+
     let o = rig.run("gcp/revoke.sh", &[]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(rig.state()["service_accounts"].get(SA).is_none(), "deleted");
+    assert_eq!(rig.state()["roles"]["ml3PlatformStorageRole"]["deleted"], true, "our role, used by no one else, goes too");
     let o = rig.run("gcp/revoke.sh", &[]);
     assert!(o.status.success() && String::from_utf8_lossy(&o.stdout).contains("nothing to revoke"), "{}", text(&o));
 }
@@ -204,4 +208,121 @@ fn azure_revoke_checks_the_app_id_it_is_given() {
     let o = rig.run("azure/revoke.sh", &[("APP_ID", "00000000-0000-0000-0000-0000000000cc")]);
     assert!(!o.status.success(), "{}", text(&o));
     assert_eq!(rig.writes(), Vec::<Vec<String>>::new());
+}
+
+const ROLE_ID: &str = "ml3PlatformStorageRole";
+
+#[test]
+fn gcp_a_custom_role_they_did_not_create_is_never_changed_bound_or_deleted() {
+    let role = json!({"description": "the data team's role", "deleted": false});
+    let rig = rig(&gcp_plan(), json!({"service_accounts": {}, "roles": {ROLE_ID: role}}));
+    let o = rig.run("gcp/setup.sh", &[]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("did not create it"), "{}", text(&o));
+    assert_eq!(rig.writes(), Vec::<Vec<String>>::new(), "refused before any change (not even the service account)");
+    assert_eq!(rig.state()["roles"][ROLE_ID], role);
+
+    // Revoke (our service account, someone else's role): our grants go, the role stays.
+    let mut st = rig.state();
+    st["service_accounts"][SA] = json!(MARK);
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+    let o = rig.run("gcp/revoke.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("Custom role {ROLE_ID} kept")), "{}", text(&o));
+    assert_eq!(rig.state()["roles"][ROLE_ID], role);
+    assert!(rig.state()["service_accounts"].get(SA).is_none());
+}
+
+#[test]
+fn gcp_revoke_keeps_our_custom_role_while_someone_else_is_bound_to_it() {
+    let rig = rig(&gcp_plan(), json!({"service_accounts": {}}));
+    assert!(rig.run("gcp/setup.sh", &[]).status.success());
+    let mut st = rig.state();
+    st["project_bindings"][format!("projects/my-project/roles/{ROLE_ID}")].as_array_mut().unwrap().push(json!("user:carol@example.com"));
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+    let o = rig.run("gcp/revoke.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("carol@example.com"), "{}", text(&o));
+    assert_eq!(rig.state()["roles"][ROLE_ID]["deleted"], false, "carol still uses it");
+}
+
+const KEYLESS_SA: &str = "vendor-platform-sa@acme-data-prod.iam.gserviceaccount.com";
+const KEYLESS_MARK: &str = "managed-by=trustbridge integration=acme-keyless";
+
+#[test]
+fn gcp_keyless_marks_its_pool_refuses_anothers_and_brings_its_provider_back() {
+    let plan = common::plan_text("custom-keyless.json");
+    let rig = rig(&plan, json!({"service_accounts": {}}));
+    let o = rig.run("gcp/setup.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let pool = &rig.state()["pools"]["trustbridge-vendor"];
+    assert_eq!(pool["description"], KEYLESS_MARK, "{pool}");
+    assert_eq!(
+        pool["providers"]["aws-vendor"]["condition"],
+        "attribute.aws_role=='arn:aws:sts::210987654321:assumed-role/acme-platform-workers'"
+    );
+
+    // The provider drifted (someone widened its condition): a re-run brings it back.
+    let mut st = rig.state();
+    st["pools"]["trustbridge-vendor"]["providers"]["aws-vendor"]["condition"] = json!("true");
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+    assert!(rig.run("gcp/setup.sh", &[]).status.success());
+    assert!(rig.writes().iter().any(|c| c.contains(&"update-aws".to_string())), "{:?}", rig.writes());
+    assert_eq!(
+        rig.state()["pools"]["trustbridge-vendor"]["providers"]["aws-vendor"]["condition"],
+        "attribute.aws_role=='arn:aws:sts::210987654321:assumed-role/acme-platform-workers'"
+    );
+
+    // Revoke deletes our pool; a re-run of setup undeletes it.
+    assert!(rig.run("gcp/revoke.sh", &[]).status.success());
+    assert_eq!(rig.state()["pools"]["trustbridge-vendor"]["state"], "DELETED");
+    let o = rig.run("gcp/setup.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(rig.state()["pools"]["trustbridge-vendor"]["state"], "ACTIVE");
+
+    // Someone else's pool of that id: setup refuses before any change; revoke keeps it.
+    let theirs = json!({"trustbridge-vendor": {"description": "CI federation", "state": "ACTIVE", "providers": {}}});
+    let rig = self::rig(&plan, json!({"service_accounts": {}, "pools": theirs}));
+    let o = rig.run("gcp/setup.sh", &[]);
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("did not create it"), "{}", text(&o));
+    assert_eq!(rig.writes(), Vec::<Vec<String>>::new());
+    let mut st = rig.state();
+    st["service_accounts"][KEYLESS_SA] = json!(KEYLESS_MARK);
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+    let o = rig.run("gcp/revoke.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(rig.state()["pools"], theirs, "someone else's pool stays");
+}
+
+const VENDOR_APP: &str = "11111111-2222-3333-4444-555555555555";
+
+/// Keyless: the assignments go to the vendor's shared enterprise app. setup.sh names each one as
+/// Trustbridge's apply does (the same UUID v5, computed in the shell), so revoke.sh removes exactly
+/// those, leaves the same grant someone else made, and keeps the enterprise app.
+#[test]
+fn azure_keyless_revoke_removes_only_the_assignments_setup_made_and_keeps_the_vendors_app() {
+    let mut v: Value = serde_json::from_str(&common::plan_text("custom-keyless.json")).unwrap();
+    v.as_object_mut().unwrap().remove("gcp");
+    let r = trustbridge_core::validate(&trustbridge_core::Plan::from_json(&v.to_string()).unwrap(), None).unwrap();
+    let ra = trustbridge_core::render::azure::model(r.azure.as_ref().unwrap()).role_assignments[0].clone();
+    let sp = format!("sp-{VENDOR_APP}");
+    let theirs = json!({"name": "dddddddd-0000-4000-8000-000000000004", "scope": ra.scope, "role": ra.role_definition_id, "principal": sp});
+    let rig = rig(
+        &v.to_string(),
+        json!({"tenant": "72f988bf-86f1-41af-91ab-2d7cd011db47", "apps": [], "sps": [VENDOR_APP], "assignments": [theirs]}),
+    );
+
+    let o = rig.run("azure/setup.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let want = trustbridge_cloud::azure::apply::assignment_name(&ra.scope, &ra.role_definition_id, &sp);
+    let names: Vec<Value> = rig.state()["assignments"].as_array().unwrap().iter().map(|a| a["name"].clone()).collect();
+    assert!(names.contains(&json!(want)), "the shell's name is the engine's ({want}): {names:?}");
+    assert!(rig.run("azure/setup.sh", &[]).status.success());
+    assert_eq!(rig.state()["assignments"].as_array().unwrap().len(), 2, "a re-run adds nothing");
+
+    let o = rig.run("azure/revoke.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(rig.state()["assignments"], json!([theirs]), "only ours went");
+    assert_eq!(rig.state()["sps"], json!([VENDOR_APP]), "the vendor's enterprise app stays");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("enterprise app stays"), "{}", text(&o));
 }

@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::{json, Value};
-use trustbridge_core::render::azure::{app_filter, app_mark, model, AzureModel, RoleAssignment};
+use trustbridge_core::render::azure::{app_filter, app_mark, model, AzureModel, RoleAssignment, ASSIGNMENT_NAMESPACE};
 use trustbridge_core::validate::{Resolved, ResolvedAzure};
 use trustbridge_secrets::Sensitive;
 
@@ -207,11 +207,11 @@ fn refusal(action: &str, a: &Answer) -> CloudError {
 }
 
 /// A deterministic role-assignment name: the UUID v5 (RFC 9562) of `scope|role definition|principal`
-/// (lower case) in Trustbridge's namespace, so the same assignment always has the same name.
+/// (lower case) in Trustbridge's namespace ([`ASSIGNMENT_NAMESPACE`], which the exported scripts
+/// use too), so the same assignment always has the same name.
 pub fn assignment_name(scope: &str, role_definition_id: &str, principal_id: &str) -> String {
-    const NAMESPACE: [u8; 16] = [0x6f, 0x1c, 0x2e, 0x0a, 0x8b, 0x3d, 0x4e, 0x51, 0x9a, 0x7c, 0x2d, 0x44, 0x0b, 0x61, 0x73, 0x9e];
     let name = format!("{scope}|{role_definition_id}|{principal_id}").to_lowercase();
-    let mut input = NAMESPACE.to_vec();
+    let mut input = ASSIGNMENT_NAMESPACE.to_vec();
     input.extend_from_slice(name.as_bytes());
     let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &input);
     let mut b = [0u8; 16];
@@ -704,6 +704,9 @@ mod tests {
             )
         );
         assert_eq!(a.len(), 36);
+        // Python's uuid.uuid5(UUID('6f1c2e0a-8b3d-4e51-9a7c-2d440b61739e'), '<the lower-case name>'):
+        // an independent implementation of RFC 9562 agrees.
+        assert_eq!(a, "676febd4-d526-5789-9225-1b6ebfea56bf");
         assert_eq!(&a[14..15], "5", "version 5");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "RFC variant: {a}");
     }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::render::sh::{lit, var, Script, Word};
+use crate::render::sh::{lit, quote, var, Script, Word};
 use crate::validate::ResolvedAzure;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,6 +52,25 @@ pub fn model(z: &ResolvedAzure) -> AzureModel {
         service_principal_name: z.service_principal_name.clone(),
         role_assignments: out,
     }
+}
+
+/// The namespace of role-assignment names (UUID v5, RFC 9562): Trustbridge's apply and the
+/// exported scripts both name an assignment by the UUID v5 of `scope|role definition id|principal
+/// object id` (lower case) in it, so a re-run is a no-op and revoke can tell its own assignments
+/// from others on a shared principal (the vendor's enterprise app).
+pub const ASSIGNMENT_NAMESPACE: [u8; 16] = [0x6f, 0x1c, 0x2e, 0x0a, 0x8b, 0x3d, 0x4e, 0x51, 0x9a, 0x7c, 0x2d, 0x44, 0x0b, 0x61, 0x73, 0x9e];
+
+/// The shell function `ra_name SCOPE ROLE_DEFINITION_ID PRINCIPAL` that prints that name (SHA-1
+/// by `sha1sum`, or `shasum` on macOS).
+fn assignment_name_fn(s: &mut Script) {
+    s.comment("An assignment's name: the UUID v5 of 'scope|role definition|principal' (lower case) in Trustbridge's")
+        .comment("namespace, as Trustbridge's own apply names it, so a re-run is a no-op and revoke removes only these.")
+        .raw("sha1() { if command -v sha1sum >/dev/null 2>&1; then sha1sum; else shasum -a 1; fi; }")
+        .raw("ra_name() {")
+        .raw("  local h")
+        .raw("  h=\"$( { printf '\\157\\034\\056\\012\\213\\075\\116\\121\\232\\174\\055\\104\\013\\141\\163\\236'; printf '%s|%s|%s' \"$1\" \"$2\" \"$3\" | tr '[:upper:]' '[:lower:]'; } | sha1 | cut -c1-32)\"")
+        .raw("  printf '%s-%s-5%s-%x%s-%s\\n' \"${h:0:8}\" \"${h:8:4}\" \"${h:13:3}\" \"$(( (0x${h:16:1} & 3) | 8 ))\" \"${h:17:3}\" \"${h:20:12}\"")
+        .raw("}");
 }
 
 /// The `notes` Trustbridge writes on an app registration it creates, and requires before it
@@ -157,21 +176,24 @@ pub fn setup_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String 
             .comment("revoke.sh reads the app id from here (it is not a secret).")
             .raw("printf '%s\\n' \"$APP_ID\" > app-id.txt");
     }
-    s
-        .capture("SP_OBJECT_ID", &[lit("az"), lit("ad"), lit("sp"), lit("show"), lit("--id"), var("APP_ID"), lit("--query"), lit("id"), lit("-o"), lit("tsv")])
-        .blank()
-        .comment("2. Role assignments, each on its exact scope (role-assignments.json lists the same).")
-        .comment("A new principal can take a minute to replicate (PrincipalNotFound): retry a few times.")
+    s.capture(
+        "SP_OBJECT_ID",
+        &[lit("az"), lit("ad"), lit("sp"), lit("show"), lit("--id"), var("APP_ID"), lit("--query"), lit("id"), lit("-o"), lit("tsv")],
+    )
+    .blank()
+    .comment("2. Role assignments, each on its exact scope (role-assignments.json lists the same).");
+    assignment_name_fn(&mut s);
+    s.comment("A new principal can take a minute to replicate (PrincipalNotFound): retry a few times.")
         .raw("assign() {")
         .raw("  for attempt in 1 2 3 4 5 6; do")
-        .raw("    if az role assignment create --assignee-object-id \"$SP_OBJECT_ID\" --assignee-principal-type ServicePrincipal --role \"$1\" --scope \"$2\" --output none; then return 0; fi")
+        .raw("    if az role assignment create --name \"$(ra_name \"$2\" \"$3\" \"$SP_OBJECT_ID\")\" --assignee-object-id \"$SP_OBJECT_ID\" --assignee-principal-type ServicePrincipal --role \"$1\" --scope \"$2\" --output none; then return 0; fi")
         .raw("    echo \"Waiting for the service principal to replicate (attempt $attempt of 6)...\" >&2")
         .raw("    sleep 10")
         .raw("  done")
         .raw("  return 1")
         .raw("}");
     for ra in &m.role_assignments {
-        s.run(&[lit("assign"), lit(&ra.role), lit(&ra.scope)]);
+        s.run(&[lit("assign"), lit(&ra.role), lit(&ra.scope), lit(&ra.role_definition_id)]);
     }
     if z.vendor_app_id.is_some() {
         s.raw("echo \"Done. Roles assigned to the vendor's enterprise app $APP_ID; no secret exists.\"");
@@ -232,6 +254,23 @@ pub fn revoke_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String
             .raw("fi");
         require_ours(&mut s);
     }
+    if z.vendor_app_id.is_some() {
+        // The vendor's app is shared (other integrations, the tenant's own grants): only the
+        // assignments setup.sh or Trustbridge's apply made, by their names, are removed, and the
+        // enterprise app the tenant's administrator consented to stays.
+        s.raw("if ! SP_OBJECT_ID=\"$(az ad sp show --id \"$APP_ID\" --query id -o tsv 2>/dev/null)\"; then echo \"The vendor's app $APP_ID has no enterprise app here: nothing to revoke.\"; exit 0; fi");
+        assignment_name_fn(&mut s);
+        for ra in &m.role_assignments {
+            s.comment(&format!("{} on its scope, only the one Trustbridge made", ra.role)).raw(&format!(
+                "az role assignment delete --ids {}\"$(ra_name {} {} \"$SP_OBJECT_ID\")\"",
+                quote(&format!("{}/providers/Microsoft.Authorization/roleAssignments/", ra.scope)),
+                quote(&ra.scope),
+                quote(&ra.role_definition_id)
+            ));
+        }
+        s.echo("Access revoked. The vendor's enterprise app stays (your administrator consented to it): remove it in Entra ID if the vendor should not sign in here at all.");
+        return s.finish();
+    }
     for ra in &m.role_assignments {
         s.run(&[
             lit("az"),
@@ -246,12 +285,7 @@ pub fn revoke_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String
             lit(&ra.scope),
         ]);
     }
-    if z.vendor_app_id.is_some() {
-        // The app registration is the vendor's; removing its enterprise app ends it in this tenant.
-        s.run(&[lit("az"), lit("ad"), lit("sp"), lit("delete"), lit("--id"), var("APP_ID")]);
-    } else {
-        s.run(&[lit("az"), lit("ad"), lit("app"), lit("delete"), lit("--id"), var("APP_ID")]);
-    }
+    s.run(&[lit("az"), lit("ad"), lit("app"), lit("delete"), lit("--id"), var("APP_ID")]);
     s.echo("Access revoked.");
     s.finish()
 }

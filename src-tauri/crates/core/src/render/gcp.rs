@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::render::sh::{lit, var, Script, Word};
+use crate::render::sh::{lit, render_words, var, Script, Word};
 use crate::validate::ResolvedGcp;
 
 /// `gcloud iam roles create --file` format.
@@ -200,6 +200,45 @@ fn service_account_state(s: &mut Script) {
         .raw("fi");
 }
 
+/// `ROLE_STATE` = absent, ours, deleted (ours, soft-deleted) or foreign; applying (`refuse`), a
+/// role of the id without our mark stops the script before any change.
+fn custom_role_state(s: &mut Script, integration: &str, role: &CustomRoleFile, refuse: bool) {
+    let foreign = if refuse {
+        "    *) echo \"Custom role $ROLE_ID already exists and its description does not end with '$ROLE_MARK': Trustbridge did not create it for this integration, so this script will not change, undelete, bind or delete it. Ask the vendor for a profile with another role id, or delete the old role after checking who uses it.\" >&2; exit 1 ;;"
+    } else {
+        "    *) ROLE_STATE=foreign ;;"
+    };
+    s.set("ROLE_ID", &role.id)
+        .set("ROLE_MARK", &role_mark(integration))
+        .raw("ROLE_STATE=absent")
+        .raw("if ROLE_DESC=\"$(gcloud iam roles describe \"$ROLE_ID\" --project=\"$PROJECT\" --format='value(description)' 2>/dev/null)\"; then")
+        .raw("  case \"$ROLE_DESC\" in")
+        .raw("    *\"$ROLE_MARK\") ROLE_STATE=ours ;;")
+        .raw(foreign)
+        .raw("  esac")
+        .raw("  if [ \"$ROLE_STATE\" = ours ] && [ \"$(gcloud iam roles describe \"$ROLE_ID\" --project=\"$PROJECT\" --format='value(deleted)')\" = True ]; then ROLE_STATE=deleted; fi")
+        .raw("fi");
+}
+
+/// `POOL_STATE` = absent, ours, deleted (ours, soft-deleted) or foreign; applying (`refuse`), a
+/// pool of the id without our mark stops the script before any change.
+fn pool_state(s: &mut Script, pool: &str, refuse: bool) {
+    let foreign = if refuse {
+        "  then echo \"Workload identity pool $POOL_ID already exists and its description is not '$SA_MARK': Trustbridge did not create it for this integration, so this script will not add a provider to it, trust it or delete it.\" >&2; exit 1"
+    } else {
+        "  then POOL_STATE=foreign"
+    };
+    s.set("POOL_ID", pool)
+        .raw("POOL_STATE=absent")
+        .raw("if POOL_DESC=\"$(gcloud iam workload-identity-pools describe \"$POOL_ID\" --project=\"$PROJECT\" --location=global --format='value(description)' 2>/dev/null)\"; then")
+        .raw("  POOL_STATE=ours")
+        .raw("  if [ \"$POOL_DESC\" != \"$SA_MARK\" ]")
+        .raw(foreign)
+        .raw("  elif [ \"$(gcloud iam workload-identity-pools describe \"$POOL_ID\" --project=\"$PROJECT\" --location=global --format='value(state)')\" = DELETED ]; then POOL_STATE=deleted")
+        .raw("  fi")
+        .raw("fi");
+}
+
 pub fn setup_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
     let mut s = Script::new(
         "Google Cloud: create the vendor's service account and grant it exactly what the plan lists.",
@@ -213,8 +252,15 @@ pub fn setup_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
         .set("SA_MARK", &service_account_mark(integration))
         .raw("SA_EMAIL=\"${SA_ID}@${PROJECT}.iam.gserviceaccount.com\"")
         .blank()
-        .comment("1. The service account: created and marked (its description), or ours already; never someone else's.");
+        .comment("Before any change: the service account, custom role and pool of these ids are absent or ours (marked).");
     service_account_state(&mut s);
+    if let Some(r) = &m.custom_role {
+        custom_role_state(&mut s, integration, r, true);
+    }
+    if let Some((_, _, pool)) = &g.workload_identity {
+        pool_state(&mut s, pool, true);
+    }
+    s.blank().comment("1. The service account: created and marked (its description), or ours already; never someone else's.");
     s.raw("if [ \"$SA_STATE\" = absent ]; then")
         .run_indented(&[
             lit("gcloud"),
@@ -227,11 +273,20 @@ pub fn setup_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
             Word::LitVar("--description=".into(), "SA_MARK".into()),
         ])
         .raw("fi");
-    if let Some(r) = &m.custom_role {
+    if m.custom_role.is_some() {
         s.blank()
-            .comment("2. The custom role (custom-role.json), created or updated.")
-            .set("ROLE_ID", &r.id)
-            .raw("if gcloud iam roles describe \"$ROLE_ID\" --project=\"$PROJECT\" >/dev/null 2>&1; then")
+            .comment("2. The custom role (custom-role.json, whose description ends with the mark), created or updated.")
+            .raw("if [ \"$ROLE_STATE\" = deleted ]; then")
+            .run_indented(&[
+                lit("gcloud"),
+                lit("iam"),
+                lit("roles"),
+                lit("undelete"),
+                var("ROLE_ID"),
+                Word::LitVar("--project=".into(), "PROJECT".into()),
+            ])
+            .raw("fi")
+            .raw("if [ \"$ROLE_STATE\" != absent ]; then")
             .run_indented(&[
                 lit("gcloud"),
                 lit("iam"),
@@ -289,6 +344,25 @@ pub fn setup_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
     s.finish()
 }
 
+/// `gcloud iam workload-identity-pools providers create-aws|update-aws` with the vendor's account,
+/// Google's documented mapping for AWS, and a condition admitting only the vendor's role.
+fn provider_cmd(verb: &str, acct: &str, role: &str) -> Vec<Word> {
+    vec![
+        lit("gcloud"),
+        lit("iam"),
+        lit("workload-identity-pools"),
+        lit("providers"),
+        lit(verb),
+        var("PROVIDER_ID"),
+        Word::LitVar("--workload-identity-pool=".into(), "POOL_ID".into()),
+        Word::LitVar("--project=".into(), "PROJECT".into()),
+        lit("--location=global"),
+        lit(format!("--account-id={acct}")),
+        lit(format!("--attribute-mapping={WIF_AWS_ROLE_MAPPING}")),
+        lit(format!("--attribute-condition=attribute.aws_role=='{}'", wif_aws_role(acct, role))),
+    ]
+}
+
 fn wif_setup(s: &mut Script, acct: &str, role: &str, pool: &str) {
     let project = || Word::LitVar("--project=".into(), "PROJECT".into());
     s.blank()
@@ -297,24 +371,26 @@ fn wif_setup(s: &mut Script, acct: &str, role: &str, pool: &str) {
         .set("PROVIDER_ID", WIF_PROVIDER_ID)
         .set("VENDOR_AWS_ROLE", &wif_aws_role(acct, role))
         .capture("PROJECT_NUMBER", &[lit("gcloud"), lit("projects"), lit("describe"), var("PROJECT"), lit("--format=value(projectNumber)")])
-        .raw("if ! gcloud iam workload-identity-pools describe \"$POOL_ID\" --project=\"$PROJECT\" --location=global >/dev/null 2>&1; then")
-        .run_indented(&[lit("gcloud"), lit("iam"), lit("workload-identity-pools"), lit("create"), var("POOL_ID"), project(), lit("--location=global"), lit("--display-name=Trustbridge vendor")])
-        .raw("fi")
-        .raw("if ! gcloud iam workload-identity-pools providers describe \"$PROVIDER_ID\" --workload-identity-pool=\"$POOL_ID\" --project=\"$PROJECT\" --location=global >/dev/null 2>&1; then")
+        .raw("if [ \"$POOL_STATE\" = absent ]; then")
         .run_indented(&[
             lit("gcloud"),
             lit("iam"),
             lit("workload-identity-pools"),
-            lit("providers"),
-            lit("create-aws"),
-            var("PROVIDER_ID"),
-            Word::LitVar("--workload-identity-pool=".into(), "POOL_ID".into()),
+            lit("create"),
+            var("POOL_ID"),
             project(),
             lit("--location=global"),
-            lit(format!("--account-id={acct}")),
-            lit(format!("--attribute-mapping={WIF_AWS_ROLE_MAPPING}")),
-            lit(format!("--attribute-condition=attribute.aws_role=='{}'", wif_aws_role(acct, role))),
+            lit("--display-name=Trustbridge vendor"),
+            Word::LitVar("--description=".into(), "SA_MARK".into()),
         ])
+        .raw("elif [ \"$POOL_STATE\" = deleted ]; then")
+        .run_indented(&[lit("gcloud"), lit("iam"), lit("workload-identity-pools"), lit("undelete"), var("POOL_ID"), project(), lit("--location=global")])
+        .raw("fi")
+        .comment("The provider: created, or (ours, in our pool) brought back to the vendor's account, mapping and condition.")
+        .raw("if gcloud iam workload-identity-pools providers describe \"$PROVIDER_ID\" --workload-identity-pool=\"$POOL_ID\" --project=\"$PROJECT\" --location=global >/dev/null 2>&1; then")
+        .run_indented(&provider_cmd("update-aws", acct, role))
+        .raw("else")
+        .run_indented(&provider_cmd("create-aws", acct, role))
         .raw("fi")
         .comment("Only sessions of the vendor's role may impersonate the service account.")
         .raw("gcloud iam service-accounts add-iam-policy-binding \"$SA_EMAIL\" --project=\"$PROJECT\" --role=roles/iam.workloadIdentityUser --member=\"principalSet://iam.googleapis.com/projects/${PROJECT_NUMBER}/locations/global/workloadIdentityPools/${POOL_ID}/attribute.aws_role/${VENDOR_AWS_ROLE}\"")
@@ -327,8 +403,10 @@ pub fn revoke_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
     let mut s = Script::new(
         "Google Cloud: revoke the vendor's access.",
         &[
-            "Removes every binding, the custom role and the service account (its keys go with it),",
-            "only if the service account is the one Trustbridge created for this integration.",
+            "Removes every binding and the service account (its keys go with it), only if the service",
+            "account is the one Trustbridge created for this integration; the custom role and the keyless",
+            "pool only when they carry Trustbridge's mark (and the role only when no one else on the",
+            "project is bound to it).",
         ],
     );
     s.set("PROJECT", &g.project_id)
@@ -337,32 +415,50 @@ pub fn revoke_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
         .raw("SA_EMAIL=\"${SA_ID}@${PROJECT}.iam.gserviceaccount.com\"")
         .blank();
     service_account_state(&mut s);
-    s.raw("if [ \"$SA_STATE\" = absent ]; then echo \"No service account $SA_EMAIL: nothing to revoke.\"; exit 0; fi").blank();
+    s.raw("if [ \"$SA_STATE\" = absent ]; then echo \"No service account $SA_EMAIL: nothing to revoke.\"; exit 0; fi");
+    if let Some(r) = &m.custom_role {
+        custom_role_state(&mut s, integration, r, false);
+    }
+    if let Some((_, _, pool)) = &g.workload_identity {
+        pool_state(&mut s, pool, false);
+    }
+    s.blank();
     for b in m.bindings.iter().filter(|b| b.role != WIF_ROLE) {
         s.run(&binding_cmd(b, "remove"));
     }
-    if let Some((_, _, pool)) = &g.workload_identity {
-        s.run(&[
-            lit("gcloud"),
-            lit("iam"),
-            lit("workload-identity-pools"),
-            lit("delete"),
-            lit(pool),
-            Word::LitVar("--project=".into(), "PROJECT".into()),
-            lit("--location=global"),
-            lit("--quiet"),
-        ]);
+    if g.workload_identity.is_some() {
+        s.raw("if [ \"$POOL_STATE\" = ours ]; then")
+            .run_indented(&[
+                lit("gcloud"),
+                lit("iam"),
+                lit("workload-identity-pools"),
+                lit("delete"),
+                var("POOL_ID"),
+                Word::LitVar("--project=".into(), "PROJECT".into()),
+                lit("--location=global"),
+                lit("--quiet"),
+            ])
+            .raw("elif [ \"$POOL_STATE\" = foreign ]; then echo \"Workload identity pool $POOL_ID kept: Trustbridge did not create it for this integration.\"; fi");
     }
-    if let Some(r) = &m.custom_role {
-        s.run(&[
-            lit("gcloud"),
-            lit("iam"),
-            lit("roles"),
-            lit("delete"),
-            lit(&r.id),
-            Word::LitVar("--project=".into(), "PROJECT".into()),
-            lit("--quiet"),
-        ]);
+    if m.custom_role.is_some() {
+        s.comment("The role goes only when no one else on the project is bound to it (Google keeps it 7 days: gcloud iam roles undelete).")
+            .raw("if [ \"$ROLE_STATE\" = ours ]; then")
+            .raw("  ROLE_OTHERS=\"$(gcloud projects get-iam-policy \"$PROJECT\" --flatten='bindings[].members' --filter=\"bindings.role=projects/$PROJECT/roles/$ROLE_ID\" --format='value(bindings.members)' | grep -v -x -F \"serviceAccount:$SA_EMAIL\" || true)\"")
+            .raw("  if [ -z \"$ROLE_OTHERS\" ]; then")
+            .raw(&format!(
+                "    {}",
+                render_words(&[
+                    lit("gcloud"),
+                    lit("iam"),
+                    lit("roles"),
+                    lit("delete"),
+                    var("ROLE_ID"),
+                    Word::LitVar("--project=".into(), "PROJECT".into()),
+                    lit("--quiet"),
+                ])
+            ))
+            .raw("  else echo \"Custom role $ROLE_ID kept: others are still bound to it: $ROLE_OTHERS\"; fi")
+            .raw("elif [ \"$ROLE_STATE\" = foreign ]; then echo \"Custom role $ROLE_ID kept: Trustbridge did not create it for this integration.\"; fi");
     }
     s.run(&[
         lit("gcloud"),
