@@ -17,6 +17,7 @@ use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive};
 use crate::aws_apply::AwsApply;
 use crate::aws_signin::{AwsSignIn, SignInError, SsoDevice};
 use crate::cloud_apply::{self, ApiCloud, CloudApplyResult, CloudSignIns};
+use crate::cloud_signin::{ApiSignIns, AzureDevice};
 use crate::commands::resolve;
 use crate::commands_confirm::ask;
 use crate::confirm::{self, Adoption, Approvals, Confirmation};
@@ -37,11 +38,13 @@ pub struct CloudState {
     pub secrets: SecretStore,
     /// The AWS sign-in made in this run of the window (memory only; `aws_signin`).
     pub aws_sign_in: AwsSignIn,
+    /// The Google Cloud and Azure sign-ins made in this run of the window (memory only).
+    pub api_sign_ins: ApiSignIns,
 }
 
 impl CloudState {
     pub fn new(settings: CloudSettings, secrets: SecretStore) -> CloudState {
-        CloudState { settings, secrets, aws_sign_in: AwsSignIn::default() }
+        CloudState { settings, secrets, aws_sign_in: AwsSignIn::default(), api_sign_ins: ApiSignIns::default() }
     }
 
     /// The real thing: settings from the environment, the OS keyring.
@@ -243,9 +246,64 @@ pub async fn apply_aws<R: Runtime>(
 /// crosses; Google: the Application Default Credentials file, Azure: the environment's service
 /// principal or the Azure CLI). The page offers Apply for a cloud only with a sign-in.
 #[tauri::command]
-pub async fn cloud_sign_ins(store: State<'_, ProfileStore>, plan: serde_json::Value) -> Result<CloudSignIns, IpcError> {
+pub async fn cloud_sign_ins(
+    cloud: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
+    plan: serde_json::Value,
+) -> Result<CloudSignIns, IpcError> {
     let r = resolve(&store, &plan)?;
-    Ok(cloud_apply::sign_ins(&r))
+    Ok(cloud_apply::sign_ins(&r, &cloud.api_sign_ins))
+}
+
+/// "Sign in with Google" with the vendor profile's client: opens Google's page in the browser (a
+/// URL Rust built) and waits for it to come back (bounded; `cloud_sign_in_cancel` ends it). Who it
+/// is comes back; the credential stays in this process.
+#[tauri::command]
+pub async fn gcp_sign_in(
+    cloud: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
+    plan: serde_json::Value,
+) -> Result<String, IpcError> {
+    let r = resolve(&store, &plan)?;
+    let url = cloud.api_sign_ins.gcp_start(&r, &cloud.settings.gcp).await?;
+    open::that_detached(&url).map_err(|e| IpcError::new(AppCode::OpenFailed, format!("could not open the browser: {e}")))?;
+    cloud.api_sign_ins.gcp_wait(&cloud.settings.gcp).await
+}
+
+/// Starts Entra ID's device sign-in with the vendor profile's client: the code to show.
+#[tauri::command]
+pub async fn azure_sign_in_start(
+    cloud: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
+    plan: serde_json::Value,
+) -> Result<AzureDevice, IpcError> {
+    let r = resolve(&store, &plan)?;
+    cloud.api_sign_ins.azure_start(&r, &cloud.settings.azure).await
+}
+
+/// Opens Microsoft's device-code page of the sign-in under way (only Microsoft's).
+#[tauri::command]
+pub fn azure_sign_in_open(cloud: State<'_, CloudState>) -> Result<(), IpcError> {
+    let url = cloud.api_sign_ins.azure_page().ok_or_else(|| IpcError::new(AppCode::OpenNotAllowed, "no Microsoft sign-in page to open"))?;
+    open::that_detached(url).map_err(|e| IpcError::new(AppCode::OpenFailed, format!("could not open the browser: {e}")))
+}
+
+/// Waits until the person enters the code on Microsoft's page; who it is.
+#[tauri::command]
+pub async fn azure_sign_in_wait(cloud: State<'_, CloudState>) -> Result<String, IpcError> {
+    cloud.api_sign_ins.azure_wait(&cloud.settings.azure).await
+}
+
+/// Ends a Google or Azure sign-in under way.
+#[tauri::command]
+pub fn cloud_sign_in_cancel(cloud: State<'_, CloudState>) {
+    cloud.api_sign_ins.cancel();
+}
+
+/// Forgets the Google and Azure sign-ins made in the window.
+#[tauri::command]
+pub fn cloud_sign_out(cloud: State<'_, CloudState>) {
+    cloud.api_sign_ins.sign_out();
 }
 
 /// A dry run (what would change, as whom) or an apply of the plan's Google Cloud or Azure
@@ -255,6 +313,7 @@ pub async fn cloud_sign_ins(store: State<'_, ProfileStore>, plan: serde_json::Va
 #[tauri::command]
 pub async fn apply_cloud<R: Runtime>(
     app: AppHandle<R>,
+    cloud_state: State<'_, CloudState>,
     store: State<'_, ProfileStore>,
     plan: serde_json::Value,
     cloud: ApiCloud,
@@ -262,7 +321,7 @@ pub async fn apply_cloud<R: Runtime>(
 ) -> Result<CloudApplyResult, IpcError> {
     let r = resolve(&store, &plan)?;
     if !dry_run {
-        let who = cloud_apply::sign_ins(&r);
+        let who = cloud_apply::sign_ins(&r, &cloud_state.api_sign_ins);
         let acting = match cloud {
             ApiCloud::Gcp => who.gcp,
             ApiCloud::Azure => who.azure,
@@ -274,7 +333,7 @@ pub async fn apply_cloud<R: Runtime>(
             return Err(apply_cancelled());
         }
     }
-    cloud_apply::run(&r, cloud, dry_run).await
+    cloud_apply::run(&r, cloud, dry_run, &cloud_state.api_sign_ins).await
 }
 
 /// Asks the person, in a native dialog raised here, to confirm applying `plan` (with `adopt`) to

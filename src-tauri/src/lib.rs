@@ -10,7 +10,8 @@ pub mod commands_profile;
 
 // The use cases and IPC types, under the paths the adapters (and the IPC tests) use.
 pub use trustbridge_app::{
-    aws_apply, aws_signin, cloud_apply, confirm, credentials, errors, imported, ipc, load, register, sealed, state, verify_all,
+    aws_apply, aws_signin, cloud_apply, cloud_signin, confirm, credentials, errors, imported, ipc, load, register, sealed, state,
+    verify_all,
 };
 
 /// Builds the Tauri app with every command registered (used by `run_gui` and by the IPC tests).
@@ -87,6 +88,12 @@ pub fn builder_trusting<R: tauri::Runtime>(
             commands_cloud::apply_aws,
             commands_cloud::cloud_sign_ins,
             commands_cloud::apply_cloud,
+            commands_cloud::gcp_sign_in,
+            commands_cloud::azure_sign_in_start,
+            commands_cloud::azure_sign_in_open,
+            commands_cloud::azure_sign_in_wait,
+            commands_cloud::cloud_sign_in_cancel,
+            commands_cloud::cloud_sign_out,
             commands_cloud::confirm_apply,
             commands_cloud::verify_plan,
             commands_cloud::store_credentials,

@@ -15,6 +15,7 @@ use trustbridge_cloud::gcp::credential::AdminCredential;
 use trustbridge_cloud::gcp::GcpSettings;
 use trustbridge_core::validate::Resolved;
 
+use crate::cloud_signin::ApiSignIns;
 use crate::ipc::IpcError;
 
 /// A cloud the window can apply to besides AWS.
@@ -26,11 +27,14 @@ pub enum ApiCloud {
 }
 
 /// Who this computer can act as on Google Cloud and Azure, for the plan's sections; `None`: no
-/// sign-in found (the page offers the Cloud Shell steps only).
+/// sign-in found (the page offers the Cloud Shell steps, and the sign-in below when it can).
 #[derive(Debug, Clone, Default, Serialize, TS)]
 pub struct CloudSignIns {
     pub gcp: Option<String>,
     pub azure: Option<String>,
+    /// The vendor profile offers "Sign in with Google" / the Azure device sign-in in the window.
+    pub gcp_can_sign_in: bool,
+    pub azure_can_sign_in: bool,
 }
 
 /// One change, as a line and its detail.
@@ -55,15 +59,27 @@ fn on_path(name: &str) -> bool {
     std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).any(|d| d.join(name).is_file())
 }
 
-/// Who this computer acts as, per cloud section of the plan. Reads no secret into the answer.
-pub fn sign_ins(r: &Resolved) -> CloudSignIns {
-    let gcp = r.gcp.as_ref().and_then(|_| AdminCredential::from_env().ok()).map(|c| c.describe());
-    let azure = r.azure.as_ref().and_then(|z| match AzureAdmin::from_env(&z.tenant_id) {
-        Ok(AzureAdmin::ClientSecret(s)) => Some(format!("service principal {} (this computer's AZURE_* settings)", s.app_id)),
-        Ok(AzureAdmin::AzCli { .. }) if on_path("az") => Some("the Azure CLI's sign-in on this computer (az login)".into()),
-        _ => None,
+/// Who the window acts as, per cloud section of the plan: a sign-in made in the window first,
+/// else this computer's. Reads no secret into the answer.
+pub fn sign_ins(r: &Resolved, here: &ApiSignIns) -> CloudSignIns {
+    let gcp =
+        r.gcp.as_ref().and_then(|_| here.gcp().map(|c| c.describe()).or_else(|| AdminCredential::from_env().ok().map(|c| c.describe())));
+    let azure = r.azure.as_ref().and_then(|z| {
+        if let Some(AzureAdmin::SignedIn { account, .. }) = here.azure(&z.tenant_id).as_deref() {
+            return Some(format!("{} (signed in to Azure in Trustbridge)", account.as_deref().unwrap_or("your Azure account")));
+        }
+        match AzureAdmin::from_env(&z.tenant_id) {
+            Ok(AzureAdmin::ClientSecret(s)) => Some(format!("service principal {} (this computer's AZURE_* settings)", s.app_id)),
+            Ok(AzureAdmin::AzCli { .. }) if on_path("az") => Some("the Azure CLI's sign-in on this computer (az login)".into()),
+            _ => None,
+        }
     });
-    CloudSignIns { gcp, azure }
+    CloudSignIns {
+        gcp,
+        azure,
+        gcp_can_sign_in: r.gcp.as_ref().is_some_and(|g| g.profile.sign_in.is_some()),
+        azure_can_sign_in: r.azure.as_ref().is_some_and(|z| z.profile.sign_in_client_id.is_some()),
+    }
 }
 
 fn first_line(c: &impl std::fmt::Display) -> String {
@@ -87,10 +103,13 @@ fn failure<C: std::fmt::Display>(error: &trustbridge_cloud::CloudError, done: &[
 
 /// A dry run (`dry_run`) or an apply of the plan's `cloud` section, with this computer's sign-in.
 /// The window asks the person first (`confirm::apply_cloud`) for a real apply.
-pub async fn run(r: &Resolved, cloud: ApiCloud, dry_run: bool) -> Result<CloudApplyResult, IpcError> {
+pub async fn run(r: &Resolved, cloud: ApiCloud, dry_run: bool, here: &ApiSignIns) -> Result<CloudApplyResult, IpcError> {
     match cloud {
         ApiCloud::Gcp => {
-            let cred = AdminCredential::from_env().map_err(|e| IpcError::from(&e))?;
+            let cred = match here.gcp() {
+                Some(c) => c,
+                None => std::sync::Arc::new(AdminCredential::from_env().map_err(|e| IpcError::from(&e))?),
+            };
             let settings = GcpSettings::from_env();
             let rep = gcp_apply::apply(r, &cred, &settings, dry_run).await.map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
             Ok(CloudApplyResult {
@@ -103,7 +122,10 @@ pub async fn run(r: &Resolved, cloud: ApiCloud, dry_run: bool) -> Result<CloudAp
         }
         ApiCloud::Azure => {
             let z = r.azure.as_ref().ok_or_else(|| IpcError::from(&trustbridge_cloud::CloudError::NoSection { cloud: "azure" }))?;
-            let cred = AzureAdmin::from_env(&z.tenant_id).map_err(|e| IpcError::from(&e))?;
+            let cred = match here.azure(&z.tenant_id) {
+                Some(c) => c,
+                None => std::sync::Arc::new(AzureAdmin::from_env(&z.tenant_id).map_err(|e| IpcError::from(&e))?),
+            };
             let settings = AzureSettings::from_env();
             let rep = azure_apply::apply(r, &cred, &settings, dry_run).await.map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
             Ok(CloudApplyResult {

@@ -545,6 +545,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<ApplyResult>(),
         one::<crate::cloud_apply::ApiCloud>(),
         one::<crate::cloud_apply::CloudSignIns>(),
+        one::<crate::cloud_signin::AzureDevice>(),
         one::<crate::cloud_apply::CloudChange>(),
         one::<crate::cloud_apply::CloudApplyResult>(),
         one::<GuardrailFinding>(),

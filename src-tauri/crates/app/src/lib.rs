@@ -16,6 +16,7 @@ pub mod cli_profile;
 pub mod cli_register;
 pub mod cli_secrets;
 pub mod cloud_apply;
+pub mod cloud_signin;
 pub mod confirm;
 pub mod credentials;
 pub mod errors;

@@ -30,6 +30,7 @@ pub const ENV: &[EnvVar] = &[
     EnvVar { name: "STORAGE_EMULATOR_HOST", scope: "gcp", meaning: "the Cloud Storage endpoint (Google's client libraries' emulator variable); https, or http to loopback only" },
     EnvVar { name: "PUBSUB_EMULATOR_HOST", scope: "gcp", meaning: "the Pub/Sub endpoint (Google's emulator variable); https, or http to loopback only" },
     EnvVar { name: "TRUSTBRIDGE_GCP_TOKEN_URI", scope: "gcp", meaning: "the OAuth token endpoint instead of the key's token_uri; https, or http to loopback only" },
+    EnvVar { name: "TRUSTBRIDGE_GCP_AUTH_URI", scope: "gcp", meaning: "Google's OAuth authorization page that \"Sign in with Google\" opens; https, or http to loopback only" },
     EnvVar { name: "GOOGLE_APPLICATION_CREDENTIALS", scope: "gcp", meaning: "apply and revoke on Google Cloud: the Application Default Credentials file to act with (Google's own variable); otherwise gcloud's `application_default_credentials.json`" },
     EnvVar { name: "CLOUDSDK_CONFIG", scope: "gcp", meaning: "gcloud's configuration folder (gcloud's own variable), where the Application Default Credentials file is looked for; otherwise ~/.config/gcloud" },
     EnvVar { name: "TRUSTBRIDGE_GCP_IAM_ENDPOINT", scope: "gcp", meaning: "the IAM API root for apply and revoke (a test double); https, or http to loopback only" },

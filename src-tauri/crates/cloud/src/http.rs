@@ -245,3 +245,82 @@ mod tests {
         assert_eq!(enc("urn:ietf"), "urn%3Aietf");
     }
 }
+
+/// A JSON REST client for one cloud's management APIs (Google Cloud's IAM, Resource Manager,
+/// Storage and Pub/Sub; Microsoft Graph and Resource Manager), shared by the GCP and Azure apply
+/// engines: bearer authentication, [`send_retrying`] on transient failures, every call counted,
+/// and the waits an engine announces kept for its report. The token is the caller's (one per API
+/// on Azure) and is never formatted.
+pub struct JsonApi {
+    http: reqwest::Client,
+    cloud: Cloud,
+    calls: std::sync::atomic::AtomicU32,
+    waits: std::sync::Mutex<Vec<String>>,
+}
+
+/// A call's answer: the status and the JSON body (`Null` when there is none; a body that is not
+/// JSON comes back as a short string, never whole).
+pub struct Answer {
+    pub status: u16,
+    pub body: serde_json::Value,
+}
+
+impl Answer {
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+impl JsonApi {
+    /// `calls`: the calls already made for this run (the token requests).
+    pub fn new(http: reqwest::Client, cloud: Cloud, calls: u32) -> JsonApi {
+        JsonApi { http, cloud, calls: calls.into(), waits: Default::default() }
+    }
+
+    /// One call; an answer whatever its status, an error only when none came (`Unreachable`).
+    pub async fn call(
+        &self,
+        token: &Sensitive<String>,
+        method: reqwest::Method,
+        url: &str,
+        body: Option<&serde_json::Value>,
+        action: &str,
+    ) -> Result<Answer, crate::CloudError> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let unreachable = |e: reqwest::Error| crate::CloudError::Api {
+            cloud: self.cloud,
+            kind: crate::ApiFailure::Unreachable,
+            action: action.into(),
+            message: describe_reqwest(&e),
+        };
+        let mut req = self.http.request(method, url).bearer_auth(token.expose());
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = send_retrying(req).await.map_err(unreachable)?;
+        let status = resp.status().as_u16();
+        let text = resp.text().await.map_err(unreachable)?;
+        let body = if text.trim().is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| serde_json::Value::String(snippet(&text)))
+        };
+        Ok(Answer { status, body })
+    }
+
+    /// HTTP calls made so far.
+    pub fn calls(&self) -> u32 {
+        self.calls.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Announces a wait (what for, how long), for the report.
+    pub fn wait(&self, what: String) {
+        if let Ok(mut w) = self.waits.lock() {
+            w.push(what);
+        }
+    }
+
+    pub fn waits(&self) -> Vec<String> {
+        self.waits.lock().map(|w| w.clone()).unwrap_or_default()
+    }
+}

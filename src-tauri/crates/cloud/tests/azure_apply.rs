@@ -329,3 +329,45 @@ async fn an_assignment_with_a_condition_is_not_the_plans_and_is_never_changed() 
     assert!(rev.changes.is_empty(), "{:?}", rev.changes);
     assert!(d.state.lock().unwrap().assignments.contains_key(&conditioned), "the conditioned assignment stays");
 }
+
+/// Device-code sign-in with the vendor profile's public client, then apply as that person.
+#[tokio::test]
+async fn a_device_code_sign_in_polls_as_told_and_then_applies_as_that_person() {
+    use doubles::azure_arm::{DeviceAnswer, DEVICE_CODE, SIGNED_IN_REFRESH, SIGNED_IN_USER, SIGN_IN_CLIENT};
+    use std::time::Duration;
+    use trustbridge_cloud::azure::signin::DeviceSignIn;
+    let d = world().await;
+    let s = settings(&d);
+    {
+        let mut st = d.state.lock().unwrap();
+        st.device_pending = 2;
+        st.device_slow_down = 1;
+    }
+    let http = reqwest::Client::new();
+    let dev = DeviceSignIn::start(&http, &s, TENANT, SIGN_IN_CLIENT).await.unwrap();
+    assert_eq!((dev.user_code.as_str(), dev.verification_uri.as_str()), ("F7QX-K2LM", "https://microsoft.com/devicelogin"));
+    assert!(!format!("{dev:?}").contains(DEVICE_CODE), "Debug shows no device code");
+    let started = std::time::Instant::now();
+    let cred = dev.finish_with(&http, &s, Duration::from_millis(300)).await.unwrap();
+    assert_eq!(d.state.lock().unwrap().device_polls, 4, "slow_down, pending twice, then the answer");
+    assert!(started.elapsed() >= Duration::from_millis(300), "slow_down lengthened the interval");
+    assert!(!format!("{cred:?}").contains(SIGNED_IN_REFRESH), "Debug shows no refresh token");
+
+    let r = mlcube("ML3PlatformSP");
+    let rep = apply(&r, &cred, &s, false).await.unwrap();
+    assert_eq!(rep.acting_as, format!("{SIGNED_IN_USER} (signed in to Azure in Trustbridge)"));
+    assert!(!rep.changes.is_empty());
+
+    // Declined in the browser, or never confirmed: a sign-in failure that shows no code or token.
+    for (answer, says) in [(DeviceAnswer::Decline, "declined"), (DeviceAnswer::Expire, "expired")] {
+        d.state.lock().unwrap().device_answer = answer;
+        let dev = DeviceSignIn::start(&http, &s, TENANT, SIGN_IN_CLIENT).await.unwrap();
+        let e = dev.finish(&http, &s).await.unwrap_err();
+        assert_eq!(e.code(), "azure.sign_in_failed");
+        assert!(e.to_string().contains(says), "{e}");
+        assert!(!e.to_string().contains(DEVICE_CODE));
+    }
+    // A client the directory does not know.
+    let e = DeviceSignIn::start(&http, &s, TENANT, "33333333-3333-3333-3333-333333333333").await.unwrap_err();
+    assert!(e.to_string().contains("AADSTS700016"), "{e}");
+}

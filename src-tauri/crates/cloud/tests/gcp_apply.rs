@@ -5,7 +5,10 @@
 
 mod doubles;
 
-use doubles::gcp_iam::{gcp_iam_double, GcpIam, CLIENT_SECRET, PROJECT_NUMBER, REFRESH_TOKEN};
+use doubles::gcp_iam::{
+    gcp_iam_double, GcpIam, CLIENT_SECRET, PROJECT_NUMBER, REFRESH_TOKEN, SIGNED_IN_EMAIL, SIGNED_IN_REFRESH, SIGN_IN_CLIENT,
+    SIGN_IN_SECRET,
+};
 use serde_json::json;
 use trustbridge_cloud::gcp::apply::{apply, revoke, GcpChangeKind};
 use trustbridge_cloud::gcp::credential::AdminCredential;
@@ -414,4 +417,53 @@ async fn several_roles_on_one_resource_are_one_read_modify_write() {
     assert_eq!(st.writes.iter().filter(|w| *w == "bucket/training").count(), 1, "one write for both roles: {:?}", st.writes);
     assert_eq!(st.members("bucket/training", "roles/storage.legacyBucketReader"), vec![MEMBER]);
     assert_eq!(st.members("bucket/training", "roles/storage.objectViewer"), vec!["user:alice@example.com", MEMBER]);
+}
+
+/// "Sign in with Google": the browser opens Google's page, Google redirects to the loopback
+/// listener, the code and the PKCE verifier are exchanged; apply then acts as that person.
+#[tokio::test]
+async fn sign_in_with_google_in_the_browser_then_apply_as_that_account() {
+    use trustbridge_cloud::gcp::signin::BrowserSignIn;
+    let d = world().await;
+    let mut s = settings(&d);
+    s.auth_uri = format!("{}/auth", d.double.url);
+    let browser = reqwest::Client::new();
+
+    let signin = BrowserSignIn::start(&s, SIGN_IN_CLIENT, Sensitive::new(SIGN_IN_SECRET.into())).await.unwrap();
+    let url = url::Url::parse(&signin.url).unwrap();
+    let q: std::collections::BTreeMap<String, String> = url.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert!(q["redirect_uri"].starts_with("http://127.0.0.1:"));
+    assert!(!signin.url.contains(SIGN_IN_SECRET), "the client secret is not in the URL");
+    let redirect = q["redirect_uri"].clone();
+    let finishing = tokio::spawn({
+        let s = s.clone();
+        async move { signin.finish(&reqwest::Client::new(), &s).await }
+    });
+    // Something else knocking at the port (no state, or a wrong one) is turned away.
+    assert_eq!(browser.get(format!("{redirect}/favicon.ico")).send().await.unwrap().status(), 404);
+    assert_eq!(browser.get(format!("{redirect}/?code=4/forged&state=guess")).send().await.unwrap().status(), 404);
+    // The browser: Google's page, then its 302 to the listener.
+    let page = browser.get(url.as_str()).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("You can close this tab"), "{page}");
+    let cred = finishing.await.unwrap().unwrap();
+    assert_eq!(cred.describe(), format!("{SIGNED_IN_EMAIL} (signed in with Google in Trustbridge)"));
+    assert!(!format!("{cred:?}").contains(SIGNED_IN_REFRESH), "Debug shows no refresh token");
+
+    let rep = apply(&mlcube_plan(&["training"], &[]), &cred, &s, true).await.unwrap();
+    assert!(rep.acting_as.starts_with(SIGNED_IN_EMAIL), "{}", rep.acting_as);
+    assert!(!rep.changes.is_empty());
+
+    // Refused in the browser: a sign-in failure.
+    d.state.lock().unwrap().refuse_sign_in = true;
+    let signin = BrowserSignIn::start(&s, SIGN_IN_CLIENT, Sensitive::new(SIGN_IN_SECRET.into())).await.unwrap();
+    let url = signin.url.clone();
+    let finishing = tokio::spawn({
+        let s = s.clone();
+        async move { signin.finish(&reqwest::Client::new(), &s).await }
+    });
+    browser.get(&url).send().await.unwrap();
+    let e = finishing.await.unwrap().unwrap_err();
+    assert_eq!(e.code(), "gcp.sign_in_failed");
+    assert!(e.to_string().contains("refused"), "{e}");
 }

@@ -250,6 +250,21 @@ pub struct GcpProfile {
     /// The vendor can use Workload Identity Federation from AWS instead of a key.
     #[serde(default)]
     pub keyless: bool,
+    /// The vendor's OAuth client for desktop apps, for "Sign in with Google" in the wizard (the
+    /// customer's own Google account then applies the plan). None: only this computer's gcloud
+    /// sign-in, or the exported scripts. Trustbridge ships none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in: Option<GcpSignInClient>,
+}
+
+/// A Google OAuth client of type "Desktop app". Google documents its secret as not confidential
+/// for installed apps (it ships inside the app); it is still kept out of logs and the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GcpSignInClient {
+    /// `….apps.googleusercontent.com`.
+    pub client_id: String,
+    pub client_secret: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -272,6 +287,12 @@ pub struct AzureProfile {
     /// The vendor has a multi-tenant app: admin consent instead of a client secret.
     #[serde(default)]
     pub keyless: bool,
+    /// The application (client) id of the vendor's public client app registration, for the
+    /// wizard's device-code sign-in to Entra ID (the customer's own account then applies the
+    /// plan; its API permissions: Microsoft Graph and Azure Service Management, delegated). None:
+    /// only this computer's Azure CLI or AZURE_* sign-in, or the exported scripts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in_client_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -511,6 +532,21 @@ impl Profile {
                     }
                 }
             }
+            if let Some(c) = &g.sign_in {
+                let id_ok = c.client_id.len() <= 200
+                    && c.client_id
+                        .strip_suffix(".apps.googleusercontent.com")
+                        .is_some_and(|p| !p.is_empty() && p.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-'));
+                if !id_ok {
+                    errs.push(format!(
+                        "gcp.sign_in.client_id: an OAuth client id ending in .apps.googleusercontent.com (letters, digits and '-' before it) (got '{}')",
+                        crate::validate::show_value(&c.client_id)
+                    ));
+                }
+                if c.client_secret.is_empty() || c.client_secret.len() > 100 || !c.client_secret.chars().all(|ch| ch.is_ascii_graphic()) {
+                    errs.push("gcp.sign_in.client_secret: 1-100 printable ASCII characters without spaces (the value is not shown)".into());
+                }
+            }
             for (field, roles, allowed) in
                 [("gcp.bucket_roles", &g.bucket_roles, GCP_BUCKET_ROLES), ("gcp.topic_roles", &g.topic_roles, GCP_TOPIC_ROLES)]
             {
@@ -530,6 +566,11 @@ impl Profile {
                     "azure.default_service_principal_name: 1-120 characters of A-Z, a-z, 0-9, '-', '_' and '.' (got '{}')",
                     crate::validate::show_value(&z.default_service_principal_name)
                 ));
+            }
+            if let Some(id) = &z.sign_in_client_id {
+                if let Err(r) = rules::guid(id) {
+                    errs.push(format!("azure.sign_in_client_id: {r} (got '{}')", crate::validate::show_value(id)));
+                }
             }
             for (field, roles, scope) in
                 [("azure.container_roles", &z.container_roles, "container"), ("azure.topic_roles", &z.topic_roles, "topic")]

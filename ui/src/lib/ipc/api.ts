@@ -8,6 +8,7 @@ import type { AwsAccount } from "./bindings/AwsAccount";
 import type { ApiCloud } from "./bindings/ApiCloud";
 import type { CloudApplyResult } from "./bindings/CloudApplyResult";
 import type { CloudSignIns } from "./bindings/CloudSignIns";
+import type { AzureDevice } from "./bindings/AzureDevice";
 import type { AwsProfile } from "./bindings/AwsProfile";
 import type { AwsSignedIn } from "./bindings/AwsSignedIn";
 import type { SsoAccount } from "./bindings/SsoAccount";
@@ -32,6 +33,7 @@ export type { AwsAccount } from "./bindings/AwsAccount";
 export type { ApiCloud } from "./bindings/ApiCloud";
 export type { CloudApplyResult } from "./bindings/CloudApplyResult";
 export type { CloudSignIns } from "./bindings/CloudSignIns";
+export type { AzureDevice } from "./bindings/AzureDevice";
 export type { AwsProfile } from "./bindings/AwsProfile";
 export type { AwsSignedIn } from "./bindings/AwsSignedIn";
 export type { SsoAccount } from "./bindings/SsoAccount";
@@ -230,6 +232,40 @@ export function applyAws(plan: Plan, dryRun: boolean, adopt = false, ignorePrefl
 /** Who this computer can act as on Google Cloud and Azure for the plan (null: no sign-in there). */
 export function cloudSignIns(plan: Plan): Promise<CloudSignIns> {
   return call<CloudSignIns>("cloud_sign_ins", { plan });
+}
+
+/**
+ * "Sign in with Google" with the vendor profile's client: Rust opens Google's page in the browser
+ * and resolves, with who signed in, when it comes back (rejects with `sign_in.cancelled` after
+ * `cloudSignInCancel`). The credential stays in Rust's memory.
+ */
+export function gcpSignIn(plan: Plan): Promise<string> {
+  return call<string>("gcp_sign_in", { plan });
+}
+
+/** Starts the Azure device sign-in with the vendor profile's client: the code to show. */
+export function azureSignInStart(plan: Plan): Promise<AzureDevice> {
+  return call<AzureDevice>("azure_sign_in_start", { plan });
+}
+
+/** Opens Microsoft's page of the device sign-in under way. */
+export function azureSignInOpen(): Promise<void> {
+  return call("azure_sign_in_open");
+}
+
+/** Resolves, with who signed in, once the person entered the code on Microsoft's page. */
+export function azureSignInWait(): Promise<string> {
+  return call<string>("azure_sign_in_wait");
+}
+
+/** Ends a Google or Azure sign-in under way. */
+export function cloudSignInCancel(): Promise<void> {
+  return call("cloud_sign_in_cancel");
+}
+
+/** Forgets the Google and Azure sign-ins made in the window. */
+export function cloudSignOut(): Promise<void> {
+  return call("cloud_sign_out");
 }
 
 /**

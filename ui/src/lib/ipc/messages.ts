@@ -106,6 +106,9 @@ export const MESSAGES: Record<LiteralErrorCode, string> = {
   "aws.sso_no_access":
     "Your AWS access portal user has no account and role to use. Ask your AWS administrator to give you access to the account.",
   "aws.sso_cancelled": "The sign-in was cancelled. Start it again when you want to.",
+  "sign_in.unavailable": "The vendor's setup offers no sign-in from Trustbridge for this cloud.",
+  "sign_in.not_started": "No sign-in is under way: it finished, was cancelled, or the app restarted.",
+  "sign_in.cancelled": "The sign-in was cancelled.",
   "aws.sso_not_started": "No AWS sign-in is under way. Start the sign-in again.",
   "secrets.aws.nothing_found": "This is not the text of your AWS access portal's access keys. Copy all of Option 1 or Option 2.",
   "secrets.aws.missing_field":

@@ -289,4 +289,55 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
     expect(w.cloud.cloudRuns.gcp.error?.code).toBe("apply.cancelled");
     expect(w.cloud.cloudRuns.gcp.applied).toBeNull();
   });
+
+  it("signs in with Google from the window, then asks again who it acts as and previews there", async () => {
+    let signedIn = false;
+    backend((cmd, args) => {
+      if (cmd === "cloud_sign_ins")
+        return signedIn
+          ? { gcp: "dana@example.com (signed in with Google in Trustbridge)", azure: null, gcp_can_sign_in: true, azure_can_sign_in: false }
+          : { gcp: null, azure: null, gcp_can_sign_in: true, azure_can_sign_in: false };
+      if (cmd === "gcp_sign_in") {
+        signedIn = true;
+        return "dana@example.com (signed in with Google in Trustbridge)";
+      }
+      if (cmd === "apply_cloud") return { ...DRY, dry_run: args.dryRun };
+    });
+    const w = await onGcp();
+    await w.cloud.detectCloudSignIns();
+    expect(calls("apply_cloud")).toEqual([]);
+    await w.cloud.signInCloud("gcp");
+    expect(calls("gcp_sign_in")).toEqual([{ plan: w.plan }]);
+    expect(w.cloud.cloudSignIn).toBeNull();
+    expect(w.cloud.signIns?.gcp).toContain("dana@example.com");
+    await vi.waitFor(() => expect(w.cloud.cloudRuns.gcp.preview).not.toBeNull());
+  });
+
+  it("shows the Azure code while it waits; a refusal is shown, a cancel is not an error", async () => {
+    let release: (v: string) => void = () => {};
+    backend((cmd) => {
+      if (cmd === "cloud_sign_ins") return { gcp: null, azure: null, gcp_can_sign_in: false, azure_can_sign_in: true };
+      if (cmd === "azure_sign_in_start") return { user_code: "F7QX-K2LM", verification_uri: "https://microsoft.com/devicelogin", expires_in_s: 900 };
+      if (cmd === "azure_sign_in_wait") return new Promise<string>((r) => (release = r));
+    });
+    const w = await onGcp();
+    const done = w.cloud.signInCloud("azure");
+    await vi.waitFor(() => expect(w.cloud.cloudSignIn?.device?.user_code).toBe("F7QX-K2LM"));
+    expect(calls("azure_sign_in_open")).toHaveLength(1);
+    release("erin@contoso.example (signed in to Azure in Trustbridge)");
+    await done;
+    expect(w.cloud.cloudSignIn).toBeNull();
+
+    backend((cmd) => {
+      if (cmd === "azure_sign_in_start") throw { code: "azure.sign_in_failed", message: "declined", field: null, fix: null };
+    });
+    await w.cloud.signInCloud("azure");
+    expect(w.cloud.cloudSignIn?.error?.code).toBe("azure.sign_in_failed");
+
+    backend((cmd) => {
+      if (cmd === "azure_sign_in_start") throw { code: "sign_in.cancelled", message: "cancelled", field: null, fix: null };
+    });
+    await w.cloud.signInCloud("azure");
+    expect(w.cloud.cloudSignIn).toBeNull();
+  });
 });

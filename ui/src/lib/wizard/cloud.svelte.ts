@@ -6,8 +6,8 @@
 // Talks to Rust only through $lib/ipc.
 import { DryRunApply } from "../apply.svelte";
 import {
-  applyAws, applyCloud, awsIdentity, cloudSignIns, confirmApply, credentialsStatus, registerVendor, storeCredentials, vendorKeyStatus, verifyPlan,
-  type ApiCloud, type ApplyResult, type AwsAccount, type CloudApplyResult, type CloudSignIns, type AwsSignedIn, type Cloud, type CredentialStatus, type Plan, type Probe, type ProbeUpdate,
+  applyAws, applyCloud, awsIdentity, azureSignInOpen, azureSignInStart, azureSignInWait, cloudSignInCancel, cloudSignIns, confirmApply, gcpSignIn, credentialsStatus, registerVendor, storeCredentials, vendorKeyStatus, verifyPlan,
+  type ApiCloud, type ApplyResult, type AzureDevice, type AwsAccount, type CloudApplyResult, type CloudSignIns, type AwsSignedIn, type Cloud, type CredentialStatus, type Plan, type Probe, type ProbeUpdate,
   type ProfileSummary, type RegisterStep, type SecretKind, type Verdict,
 } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
@@ -120,6 +120,48 @@ export class CloudSession {
     }
   }
 
+  /**
+   * A Google or Azure sign-in from the window, under way or failed: which cloud, the Azure code to
+   * enter (null for Google: its page opens by itself), and why it failed.
+   */
+  cloudSignIn = $state<{ cloud: ApiCloud; device: AzureDevice | null; error: IpcError | null; running: boolean } | null>(null);
+
+  /**
+   * Signs in to `cloud` with the vendor profile's client (Google: the browser page opens and
+   * comes back by itself; Azure: a code to enter on Microsoft's page), then asks again who the
+   * window acts as, which starts the dry run there.
+   */
+  async signInCloud(cloud: ApiCloud): Promise<void> {
+    const plan = this.wizard.plan;
+    this.cloudSignIn = { cloud, device: null, error: null, running: true };
+    try {
+      if (cloud === "gcp") {
+        await gcpSignIn(plan);
+      } else {
+        const device = await azureSignInStart(plan);
+        this.cloudSignIn = { cloud, device, error: null, running: true };
+        await azureSignInOpen().catch(() => undefined);
+        await azureSignInWait();
+      }
+      this.cloudSignIn = null;
+      await this.detectCloudSignIns();
+    } catch (e) {
+      const error = toIpcError(e);
+      this.cloudSignIn = error.code === "sign_in.cancelled" ? null : { cloud, device: null, error, running: false };
+    }
+  }
+
+  /** Opens Microsoft's page again (the person closed it, or no browser opened by itself). */
+  async openAzureSignInPage(): Promise<void> {
+    await azureSignInOpen().catch(() => undefined);
+  }
+
+  /** Ends the sign-in under way (its wait then rejects with `sign_in.cancelled`). */
+  async cancelCloudSignIn(): Promise<void> {
+    this.cloudSignIn = null;
+    await cloudSignInCancel().catch(() => undefined);
+  }
+
   /** Apply on `cloud`: Rust asks the person in a native dialog first (Cancel: nothing changes). */
   async applyCloudNow(cloud: ApiCloud): Promise<void> {
     const plan = this.wizard.plan;
@@ -129,6 +171,7 @@ export class CloudSession {
   /** Everything learnt or done for the answers of before ("Start again"). */
   reset(): void {
     this.signIns = null;
+    this.cloudSignIn = null;
     this.cloudRuns.gcp.reset();
     this.cloudRuns.azure.reset();
     this.awsAccount = null;

@@ -27,7 +27,6 @@
 //! `$filter=principalId eq '…'`, create by PUT, delete), api-version 2022-04-01.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -39,7 +38,7 @@ use trustbridge_secrets::Sensitive;
 use super::credential::{token_identity, AzureAdmin, GRAPH_RESOURCE, MANAGEMENT_RESOURCE};
 use super::AzureSettings;
 use crate::error::{ApiFailure, CloudError};
-use crate::http::{self, describe_reqwest, enc, snippet};
+use crate::http::{self, enc, snippet, Answer, JsonApi};
 use crate::probe::Cloud;
 use crate::retry::RetryPolicy;
 
@@ -117,17 +116,10 @@ fn err(kind: ApiFailure, action: &str, message: String) -> CloudError {
 }
 
 struct Api<'a> {
-    http: reqwest::Client,
+    api: JsonApi,
     graph_token: Sensitive<String>,
     arm_token: Sensitive<String>,
     s: &'a AzureSettings,
-    calls: AtomicU32,
-    waits: std::sync::Mutex<Vec<String>>,
-}
-
-struct Answer {
-    status: u16,
-    body: Value,
 }
 
 #[derive(Clone, Copy)]
@@ -145,29 +137,16 @@ impl Api<'_> {
         body: Option<&Value>,
         action: &str,
     ) -> Result<Answer, CloudError> {
-        self.calls.fetch_add(1, Ordering::Relaxed);
         let token = match svc {
             Service::Graph => &self.graph_token,
             Service::Arm => &self.arm_token,
         };
-        let mut req = self.http.request(method, url).bearer_auth(token.expose());
-        if let Some(b) = body {
-            req = req.json(b);
-        }
-        let resp = http::send_retrying(req).await.map_err(|e| err(ApiFailure::Unreachable, action, describe_reqwest(&e)))?;
-        let status = resp.status().as_u16();
-        let text = resp.text().await.map_err(|e| err(ApiFailure::Unreachable, action, describe_reqwest(&e)))?;
-        let body = if text.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or_else(|_| Value::String(snippet(&text)))
-        };
-        Ok(Answer { status, body })
+        self.api.call(token, method, url, body, action).await
     }
 
     async fn ok(&self, svc: Service, method: reqwest::Method, url: &str, body: Option<&Value>, action: &str) -> Result<Value, CloudError> {
         let a = self.call(svc, method, url, body, action).await?;
-        if (200..300).contains(&a.status) {
+        if a.ok() {
             Ok(a.body)
         } else {
             Err(refusal(action, &a))
@@ -183,9 +162,7 @@ impl Api<'_> {
     }
 
     fn wait(&self, what: String) {
-        if let Ok(mut w) = self.waits.lock() {
-            w.push(what);
-        }
+        self.api.wait(what);
     }
 }
 
@@ -375,12 +352,15 @@ async fn connect<'a>(cred: &AzureAdmin, settings: &'a AzureSettings) -> Result<(
     let (graph_token, arm_token) =
         futures_util::future::join(cred.token(&http, settings, GRAPH_RESOURCE), cred.token(&http, settings, MANAGEMENT_RESOURCE)).await;
     let (graph_token, arm_token) = (graph_token?, arm_token?);
-    let who = token_identity(&arm_token).unwrap_or_else(|| format!("{cred:?}"));
+    let who = match cred {
+        AzureAdmin::SignedIn { account: Some(a), .. } => format!("{a} (signed in to Azure in Trustbridge)"),
+        _ => token_identity(&arm_token).unwrap_or_else(|| format!("{cred:?}")),
+    };
     let calls = match cred {
-        AzureAdmin::ClientSecret(_) => 2,
+        AzureAdmin::ClientSecret(_) | AzureAdmin::SignedIn { .. } => 2,
         AzureAdmin::AzCli { .. } => 0,
     };
-    Ok((Api { http, graph_token, arm_token, s: settings, calls: AtomicU32::new(calls), waits: Default::default() }, who))
+    Ok((Api { api: JsonApi::new(http, Cloud::Azure, calls), graph_token, arm_token, s: settings }, who))
 }
 
 fn section(r: &Resolved) -> Result<&ResolvedAzure, CloudError> {
@@ -395,10 +375,8 @@ fn report(
     changes: Vec<AzureChange>,
     mut notes: Vec<String>,
 ) -> AzureApplyReport {
-    if let Ok(w) = api.waits.lock() {
-        notes.extend(w.iter().cloned());
-    }
-    AzureApplyReport { acting_as, app_id, dry_run, changes, notes, http_calls: api.calls.load(Ordering::Relaxed) }
+    notes.extend(api.api.waits());
+    AzureApplyReport { acting_as, app_id, dry_run, changes, notes, http_calls: api.api.calls() }
 }
 
 fn change(kind: AzureChangeKind, target: String, detail: Vec<String>) -> AzureChange {

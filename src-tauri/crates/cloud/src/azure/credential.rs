@@ -23,6 +23,9 @@ pub enum AzureAdmin {
     ClientSecret(Box<AzureClientSecret>),
     /// The Azure CLI's own sign-in (`az login`), asked for a token per resource.
     AzCli { tenant: String },
+    /// The wizard's device-code sign-in ([`super::signin`]): a refresh token of the vendor's
+    /// public client, redeemed for a token per resource; in memory only.
+    SignedIn { tenant: String, client_id: String, refresh_token: Sensitive<String>, account: Option<String> },
 }
 
 impl fmt::Debug for AzureAdmin {
@@ -30,6 +33,7 @@ impl fmt::Debug for AzureAdmin {
         match self {
             AzureAdmin::ClientSecret(s) => write!(f, "AzureAdmin::ClientSecret(app {}, tenant {})", s.app_id, s.tenant),
             AzureAdmin::AzCli { tenant } => write!(f, "AzureAdmin::AzCli(tenant {tenant})"),
+            AzureAdmin::SignedIn { tenant, .. } => write!(f, "AzureAdmin::SignedIn(tenant {tenant})"),
         }
     }
 }
@@ -85,6 +89,20 @@ impl AzureAdmin {
                     };
                     failure(kind, message)
                 })
+            }
+            AzureAdmin::SignedIn { tenant, client_id, refresh_token, .. } => {
+                let url = format!("{}/{tenant}/oauth2/v2.0/token", settings.authority.trim_end_matches('/'));
+                let body = Sensitive::new(crate::http::form(&[
+                    ("grant_type", "refresh_token"),
+                    ("client_id", client_id),
+                    ("refresh_token", refresh_token.expose()),
+                    ("scope", &format!("{resource}/.default")),
+                ]));
+                let (status, a) = crate::oauth::post_form(http, &url, &body, Cloud::Azure, "Azure sign-in").await?;
+                match a.access_token {
+                    Some(t) if (200..300).contains(&status) && !t.expose().is_empty() => Ok(t),
+                    _ => Err(failure(ApiFailure::SignIn, crate::oauth::refusal(&a, status))),
+                }
             }
             AzureAdmin::AzCli { tenant } => {
                 let (resource, tenant) = (resource.to_string(), tenant.clone());

@@ -12,6 +12,7 @@
 
 pub mod apply;
 pub mod credential;
+pub mod signin;
 pub mod token;
 
 use std::collections::BTreeMap;

@@ -31,7 +31,6 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -45,7 +44,7 @@ use trustbridge_secrets::Sensitive;
 use super::credential::AdminCredential;
 use super::GcpSettings;
 use crate::error::{ApiFailure, CloudError};
-use crate::http::{self, describe_reqwest, enc, snippet};
+use crate::http::{self, enc, snippet, Answer, JsonApi};
 use crate::probe::Cloud;
 use crate::retry::RetryPolicy;
 
@@ -136,54 +135,26 @@ const PROPAGATION: RetryPolicy = RetryPolicy {
     max_total: Duration::from_secs(60),
 };
 
-/// The signed-in client: the access token, the endpoints, and a count of the calls made.
+/// The signed-in client: the access token and the endpoints.
 struct Api<'a> {
-    http: reqwest::Client,
+    api: JsonApi,
     token: Sensitive<String>,
     s: &'a GcpSettings,
-    calls: AtomicU32,
-    /// Announced waits (what for, how long), for the caller to show.
-    waits: std::sync::Mutex<Vec<String>>,
 }
 
-/// A call's answer: the status and the JSON body (`Null` when there is none).
-struct Answer {
-    status: u16,
-    body: Value,
+fn err(kind: ApiFailure, action: &str, message: String) -> CloudError {
+    CloudError::Api { cloud: Cloud::Gcp, kind, action: action.into(), message }
 }
 
 impl Api<'_> {
     async fn call(&self, method: reqwest::Method, url: &str, body: Option<&Value>, action: &str) -> Result<Answer, CloudError> {
-        self.calls.fetch_add(1, Ordering::Relaxed);
-        let mut req = self.http.request(method, url).bearer_auth(self.token.expose());
-        if let Some(b) = body {
-            req = req.json(b);
-        }
-        let resp = http::send_retrying(req).await.map_err(|e| CloudError::Api {
-            cloud: Cloud::Gcp,
-            kind: ApiFailure::Unreachable,
-            action: action.into(),
-            message: describe_reqwest(&e),
-        })?;
-        let status = resp.status().as_u16();
-        let text = resp.text().await.map_err(|e| CloudError::Api {
-            cloud: Cloud::Gcp,
-            kind: ApiFailure::Unreachable,
-            action: action.into(),
-            message: describe_reqwest(&e),
-        })?;
-        let body = if text.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or_else(|_| Value::String(snippet(&text)))
-        };
-        Ok(Answer { status, body })
+        self.api.call(&self.token, method, url, body, action).await
     }
 
     /// A call that must succeed (2xx).
     async fn ok(&self, method: reqwest::Method, url: &str, body: Option<&Value>, action: &str) -> Result<Value, CloudError> {
         let a = self.call(method, url, body, action).await?;
-        if (200..300).contains(&a.status) {
+        if a.ok() {
             Ok(a.body)
         } else {
             Err(refusal(action, &a))
@@ -213,7 +184,7 @@ fn refusal(action: &str, a: &Answer) -> CloudError {
         429 | 500..=599 => ApiFailure::Unreachable,
         _ => ApiFailure::Api,
     };
-    CloudError::Api { cloud: Cloud::Gcp, kind, action: action.into(), message }
+    err(kind, action, message)
 }
 
 /// What is there now, read before any change.
@@ -279,12 +250,7 @@ fn policy_at(api: &Api<'_>, resource: &str) -> Option<PolicyAt> {
 /// `Ok(None)`: the resource does not exist.
 async fn read_policy(api: &Api<'_>, resource: &str) -> Result<Option<Value>, CloudError> {
     let action = format!("read the IAM policy of {resource}");
-    let at = policy_at(api, resource).ok_or_else(|| CloudError::Api {
-        cloud: Cloud::Gcp,
-        kind: ApiFailure::Api,
-        action: action.clone(),
-        message: "not a resource Trustbridge grants on".into(),
-    })?;
+    let at = policy_at(api, resource).ok_or_else(|| err(ApiFailure::Api, &action, "not a resource Trustbridge grants on".into()))?;
     let a = match at {
         PolicyAt::Post(u) => {
             api.call(reqwest::Method::POST, &format!("{u}:getIamPolicy"), Some(&json!({"options": {"requestedPolicyVersion": 3}})), &action)
@@ -309,12 +275,7 @@ async fn read_policy(api: &Api<'_>, resource: &str) -> Result<Option<Value>, Clo
 /// Writes it back; `Ok(false)`: refused because it changed since it was read (etag).
 async fn write_policy(api: &Api<'_>, resource: &str, policy: &Value) -> Result<bool, CloudError> {
     let action = format!("write the IAM policy of {resource}");
-    let at = policy_at(api, resource).ok_or_else(|| CloudError::Api {
-        cloud: Cloud::Gcp,
-        kind: ApiFailure::Api,
-        action: action.clone(),
-        message: "not a resource Trustbridge grants on".into(),
-    })?;
+    let at = policy_at(api, resource).ok_or_else(|| err(ApiFailure::Api, &action, "not a resource Trustbridge grants on".into()))?;
     let a = match at {
         PolicyAt::Post(u) | PolicyAt::PostQuery(u) | PolicyAt::Get(u) => {
             api.call(reqwest::Method::POST, &format!("{u}:setIamPolicy"), Some(&json!({"policy": policy})), &action).await?
@@ -383,12 +344,7 @@ async fn change_bindings(api: &Api<'_>, bs: &[&Binding], add: bool) -> Result<()
     loop {
         let Some(mut policy) = read_policy(api, resource).await? else {
             if add {
-                return Err(CloudError::Api {
-                    cloud: Cloud::Gcp,
-                    kind: ApiFailure::NotFound,
-                    action: format!("grant {} on {resource}", first.role),
-                    message: String::new(),
-                });
+                return Err(err(ApiFailure::NotFound, &format!("grant {} on {resource}", first.role), String::new()));
             }
             return Ok(());
         };
@@ -404,12 +360,11 @@ async fn change_bindings(api: &Api<'_>, bs: &[&Binding], add: bool) -> Result<()
             Ok(false) => {
                 conflicts += 1;
                 if conflicts >= CONFLICT_ATTEMPTS {
-                    return Err(CloudError::Api {
-                        cloud: Cloud::Gcp,
-                        kind: ApiFailure::PolicyConflict,
-                        action: format!("change the IAM policy of {resource}"),
-                        message: format!("it changed between read and write {conflicts} times in a row"),
-                    });
+                    return Err(err(
+                        ApiFailure::PolicyConflict,
+                        &format!("change the IAM policy of {resource}"),
+                        format!("it changed between read and write {conflicts} times in a row"),
+                    ));
                 }
             }
             Err(CloudError::Api { cloud: Cloud::Gcp, kind: ApiFailure::Api, message, action })
@@ -420,9 +375,7 @@ async fn change_bindings(api: &Api<'_>, bs: &[&Binding], add: bool) -> Result<()
                 if waits >= PROPAGATION.max_attempts || start.elapsed() + delay > PROPAGATION.max_total {
                     return Err(CloudError::Api { cloud: Cloud::Gcp, kind: ApiFailure::Api, action, message });
                 }
-                if let Ok(mut w) = api.waits.lock() {
-                    w.push(format!("waiting {} ms for IAM to know the new service account ({resource})", delay.as_millis()));
-                }
+                api.api.wait(format!("waiting {} ms for IAM to know the new service account ({resource})", delay.as_millis()));
                 tokio::time::sleep(delay).await;
             }
             Err(e) => return Err(e),
@@ -458,12 +411,11 @@ async fn read_base(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, integration: &s
     let mark = &service_account_mark(integration);
     let sa = read_sa(api, g, mark).await?;
     if let SaState::Foreign(d) = &sa {
-        return Err(CloudError::Api {
-            cloud: Cloud::Gcp,
-            kind: ApiFailure::NotOurs,
-            action: format!("use service account {}", g.service_account_email()),
-            message: format!("its description is '{d}', not '{mark}'; nothing was changed"),
-        });
+        return Err(err(
+            ApiFailure::NotOurs,
+            &format!("use service account {}", g.service_account_email()),
+            format!("its description is '{d}', not '{mark}'; nothing was changed"),
+        ));
     }
     let role = match &m.custom_role {
         Some(r) => {
@@ -478,15 +430,10 @@ async fn read_base(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, integration: &s
     };
     if let (Some(have), Some(r), false) = (&role, &m.custom_role, revoking) {
         if !role_is_ours(have["description"].as_str().unwrap_or_default(), integration) {
-            return Err(CloudError::Api {
-                cloud: Cloud::Gcp,
-                kind: ApiFailure::ResourceNotOurs,
-                action: format!("use custom role projects/{}/roles/{}", g.project_id, r.id),
-                message: format!(
+            return Err(err(ApiFailure::ResourceNotOurs, &format!("use custom role projects/{}/roles/{}", g.project_id, r.id), format!(
                     "its description does not end with '{}', so Trustbridge did not create it for this integration and will not change, undelete or bind it (others may use it); nothing was changed",
                     role_mark(integration)
-                ),
-            });
+                )));
         }
     }
     let (mut project_number, mut pool, mut provider) = (None, None, None);
@@ -495,26 +442,16 @@ async fn read_base(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, integration: &s
         let p = api.ok(reqwest::Method::GET, &url, None, &format!("read project {}", g.project_id)).await?;
         project_number = p["projectNumber"].as_str().map(str::to_string);
         if project_number.is_none() && !revoking {
-            return Err(CloudError::Api {
-                cloud: Cloud::Gcp,
-                kind: ApiFailure::Api,
-                action: format!("read project {}", g.project_id),
-                message: "the answer has no projectNumber".into(),
-            });
+            return Err(err(ApiFailure::Api, &format!("read project {}", g.project_id), "the answer has no projectNumber".into()));
         }
         let name = pool_name(g, pool_id);
         pool = get_optional(api, &api.iam(&name), &format!("read workload identity pool {pool_id}")).await?;
         if let (Some(p), false) = (&pool, revoking) {
             if p["description"] != mark.as_str() {
-                return Err(CloudError::Api {
-                    cloud: Cloud::Gcp,
-                    kind: ApiFailure::ResourceNotOurs,
-                    action: format!("use workload identity pool {name}"),
-                    message: format!(
+                return Err(err(ApiFailure::ResourceNotOurs, &format!("use workload identity pool {name}"), format!(
                         "its description is '{}', not '{mark}', so Trustbridge did not create it for this integration and will not add a provider to it or trust it; nothing was changed",
                         p["description"].as_str().unwrap_or_default()
-                    ),
-                });
+                    )));
             }
         }
         if pool.is_some() {
@@ -535,12 +472,11 @@ async fn read_bindings(api: &Api<'_>, st: &mut State, bindings: &[Binding], revo
         }
         let p = read_policy(api, &b.resource).await?;
         match &p {
-            None if !revoking => Err(CloudError::Api {
-                cloud: Cloud::Gcp,
-                kind: ApiFailure::NotFound,
-                action: format!("grant {} on {}", b.role, b.resource),
-                message: "create it first, or correct the plan; nothing was changed".into(),
-            }),
+            None if !revoking => Err(err(
+                ApiFailure::NotFound,
+                &format!("grant {} on {}", b.role, b.resource),
+                "create it first, or correct the plan; nothing was changed".into(),
+            )),
             _ => {
                 let has = p.as_ref().is_some_and(|p| has_binding(p, &b.role, &b.member));
                 Ok((p, has))
@@ -648,20 +584,10 @@ fn plan_apply(g: &ResolvedGcp, m: &GcpModel, st: &State, bindings: &[Binding]) -
 }
 
 async fn connect<'a>(cred: &AdminCredential, settings: &'a GcpSettings) -> Result<(Api<'a>, String), CloudError> {
-    settings.check().map_err(|why| CloudError::Api {
-        cloud: Cloud::Gcp,
-        kind: ApiFailure::Api,
-        action: "check the Google Cloud endpoints".into(),
-        message: why,
-    })?;
-    let http = http::client(settings.timeout, &settings.extra_roots_pem).map_err(|m| CloudError::Api {
-        cloud: Cloud::Gcp,
-        kind: ApiFailure::Unreachable,
-        action: "set up HTTPS".into(),
-        message: m,
-    })?;
+    settings.check().map_err(|why| err(ApiFailure::Api, "check the Google Cloud endpoints", why))?;
+    let http = http::client(settings.timeout, &settings.extra_roots_pem).map_err(|m| err(ApiFailure::Unreachable, "set up HTTPS", m))?;
     let token = cred.access_token(&http, settings).await?;
-    Ok((Api { http, token, s: settings, calls: AtomicU32::new(1), waits: Default::default() }, cred.describe()))
+    Ok((Api { api: JsonApi::new(http, Cloud::Gcp, 1), token, s: settings }, cred.describe()))
 }
 
 /// Runs `changes` in order, except that binding changes run concurrently (different resources,
@@ -740,12 +666,7 @@ async fn run_one(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, integration: &str
                 // Created in between: fine only if it is ours.
                 409 => match read_sa(api, g, &service_account_mark(integration)).await? {
                     SaState::Ours => Ok(()),
-                    _ => Err(CloudError::Api {
-                        cloud: Cloud::Gcp,
-                        kind: ApiFailure::NotOurs,
-                        action,
-                        message: "someone else created it while Trustbridge was applying".into(),
-                    }),
+                    _ => Err(err(ApiFailure::NotOurs, &action, "someone else created it while Trustbridge was applying".into())),
                 },
                 _ => Err(refusal(&action, &a)),
             }
@@ -884,24 +805,14 @@ async fn wait_operation(api: &Api<'_>, mut op: Value, action: &str) -> Result<()
     loop {
         if op["done"] == true || op.get("name").is_none() {
             if op.get("error").is_some_and(|e| !e.is_null()) {
-                return Err(CloudError::Api {
-                    cloud: Cloud::Gcp,
-                    kind: ApiFailure::Api,
-                    action: action.into(),
-                    message: snippet(&op["error"].to_string()),
-                });
+                return Err(err(ApiFailure::Api, action, snippet(&op["error"].to_string())));
             }
             return Ok(());
         }
         n += 1;
         let delay = RetryPolicy::calls().backoff(n);
         if start.elapsed() + delay > Duration::from_secs(60) {
-            return Err(CloudError::Api {
-                cloud: Cloud::Gcp,
-                kind: ApiFailure::Api,
-                action: action.into(),
-                message: "the operation did not finish within 60 s; run again to check".into(),
-            });
+            return Err(err(ApiFailure::Api, action, "the operation did not finish within 60 s; run again to check".into()));
         }
         tokio::time::sleep(delay).await;
         let name = op["name"].as_str().unwrap_or_default().to_string();
@@ -921,17 +832,8 @@ fn report(
     changes: Vec<GcpChange>,
     mut notes: Vec<String>,
 ) -> GcpApplyReport {
-    if let Ok(w) = api.waits.lock() {
-        notes.extend(w.iter().cloned());
-    }
-    GcpApplyReport {
-        acting_as,
-        service_account: g.service_account_email(),
-        dry_run,
-        changes,
-        notes,
-        http_calls: api.calls.load(Ordering::Relaxed),
-    }
+    notes.extend(api.api.waits());
+    GcpApplyReport { acting_as, service_account: g.service_account_email(), dry_run, changes, notes, http_calls: api.api.calls() }
 }
 
 /// Creates or updates what the plan's GCP section needs. `dry_run`: reads only.
@@ -1034,22 +936,8 @@ pub async fn create_key(r: &Resolved, cred: &AdminCredential, settings: &GcpSett
     let action = format!("create a key for service account {}", g.service_account_email());
     match read_sa(&api, g, &mark).await? {
         SaState::Ours => {}
-        SaState::Absent => {
-            return Err(CloudError::Api {
-                cloud: Cloud::Gcp,
-                kind: ApiFailure::NotFound,
-                action,
-                message: "the service account does not exist: apply first".into(),
-            })
-        }
-        SaState::Foreign(d) => {
-            return Err(CloudError::Api {
-                cloud: Cloud::Gcp,
-                kind: ApiFailure::NotOurs,
-                action,
-                message: format!("its description is '{d}', not '{mark}'"),
-            })
-        }
+        SaState::Absent => return Err(err(ApiFailure::NotFound, &action, "the service account does not exist: apply first".into())),
+        SaState::Foreign(d) => return Err(err(ApiFailure::NotOurs, &action, format!("its description is '{d}', not '{mark}'"))),
     }
     let body = json!({"privateKeyType": "TYPE_GOOGLE_CREDENTIALS_FILE", "keyAlgorithm": "KEY_ALG_RSA_2048"});
     let a = api.call(reqwest::Method::POST, &format!("{}/keys", sa_url(&api, g)), Some(&body), &action).await?;
@@ -1064,18 +952,10 @@ pub async fn create_key(r: &Resolved, cred: &AdminCredential, settings: &GcpSett
     }
     use base64::Engine as _;
     let data = a.body["privateKeyData"].as_str().unwrap_or_default();
-    let bytes = base64::engine::general_purpose::STANDARD.decode(data).map_err(|_| CloudError::Api {
-        cloud: Cloud::Gcp,
-        kind: ApiFailure::Api,
-        action: action.clone(),
-        message: "the answer's privateKeyData is not base64".into(),
-    })?;
-    let text = Sensitive::new(String::from_utf8(bytes).map_err(|_| CloudError::Api {
-        cloud: Cloud::Gcp,
-        kind: ApiFailure::Api,
-        action,
-        message: "the key file is not UTF-8".into(),
-    })?);
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .map_err(|_| err(ApiFailure::Api, &action, "the answer's privateKeyData is not base64".into()))?;
+    let text = Sensitive::new(String::from_utf8(bytes).map_err(|_| err(ApiFailure::Api, &action, "the key file is not UTF-8".into()))?);
     let id = a.body["name"].as_str().and_then(|n| n.rsplit('/').next()).unwrap_or_default().to_string();
     Ok(CreatedSecret { id, text })
 }

@@ -30,6 +30,14 @@ pub enum AdminCredential {
         account: Option<String>,
     },
     ServiceAccount(Box<GcpServiceAccountKey>),
+    /// "Sign in with Google" in the wizard ([`super::signin`]): the same kind of refresh token,
+    /// held in this process's memory only.
+    SignedIn {
+        client_id: String,
+        client_secret: Sensitive<String>,
+        refresh_token: Sensitive<String>,
+        account: Option<String>,
+    },
 }
 
 impl fmt::Debug for AdminCredential {
@@ -112,6 +120,8 @@ impl AdminCredential {
                 format!("your gcloud application-default login (OAuth client {client_id})")
             }
             AdminCredential::ServiceAccount(k) => format!("service account {} (key {})", k.client_email, k.private_key_id),
+            AdminCredential::SignedIn { account: Some(a), .. } => format!("{a} (signed in with Google in Trustbridge)"),
+            AdminCredential::SignedIn { .. } => "your Google account (signed in in Trustbridge)".into(),
         }
     }
 
@@ -132,7 +142,8 @@ impl AdminCredential {
                 let uri = settings.token_uri.clone().unwrap_or_else(|| k.token_uri.clone());
                 super::token::access_token(http, k, &uri, &k.client_email).await.map_err(signin)
             }
-            AdminCredential::AuthorizedUser { client_id, client_secret, refresh_token, .. } => {
+            AdminCredential::AuthorizedUser { client_id, client_secret, refresh_token, .. }
+            | AdminCredential::SignedIn { client_id, client_secret, refresh_token, .. } => {
                 let uri = settings.token_uri.clone().unwrap_or_else(|| GOOGLE_TOKEN_URI.into());
                 if let Err(why) = http::check_endpoint(&uri) {
                     return Err(CloudError::Api {

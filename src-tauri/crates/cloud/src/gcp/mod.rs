@@ -13,6 +13,7 @@
 
 pub mod apply;
 pub mod credential;
+pub mod signin;
 pub mod token;
 
 use std::future::Future;
@@ -35,6 +36,8 @@ pub struct GcpSettings {
     pub timeout: Duration,
     /// Replaces the key's `token_uri` (private endpoints, tests); `None` uses the key's.
     pub token_uri: Option<String>,
+    /// Google's OAuth authorization endpoint, opened in the browser for "Sign in with Google".
+    pub auth_uri: String,
     /// Cloud Storage JSON API root, without `/storage/v1`.
     pub storage_endpoint: String,
     /// Pub/Sub API root, without `/v1`.
@@ -55,6 +58,7 @@ impl Default for GcpSettings {
         GcpSettings {
             timeout: Duration::from_secs(10),
             token_uri: None,
+            auth_uri: "https://accounts.google.com/o/oauth2/v2/auth".into(),
             storage_endpoint: "https://storage.googleapis.com".into(),
             pubsub_endpoint: "https://pubsub.googleapis.com".into(),
             iam_endpoint: "https://iam.googleapis.com".into(),
@@ -93,6 +97,7 @@ impl GcpSettings {
         if let Some(u) = &self.token_uri {
             http::check_env_endpoint("TRUSTBRIDGE_GCP_TOKEN_URI (the token endpoint override)", u)?;
         }
+        http::check_env_endpoint("TRUSTBRIDGE_GCP_AUTH_URI (the sign-in page)", &self.auth_uri)?;
         http::check_env_endpoint("STORAGE_EMULATOR_HOST (the Cloud Storage endpoint)", &self.storage_endpoint)?;
         http::check_env_endpoint("PUBSUB_EMULATOR_HOST (the Pub/Sub endpoint)", &self.pubsub_endpoint)?;
         http::check_env_endpoint("TRUSTBRIDGE_GCP_IAM_ENDPOINT (the IAM endpoint)", &self.iam_endpoint)?;
@@ -109,6 +114,9 @@ impl GcpSettings {
             s.pubsub_endpoint = if h.contains("://") { h } else { format!("http://{h}") };
         }
         s.token_uri = var("TRUSTBRIDGE_GCP_TOKEN_URI");
+        if let Some(u) = var("TRUSTBRIDGE_GCP_AUTH_URI") {
+            s.auth_uri = u;
+        }
         if let Some(u) = var("TRUSTBRIDGE_GCP_IAM_ENDPOINT") {
             s.iam_endpoint = u;
         }

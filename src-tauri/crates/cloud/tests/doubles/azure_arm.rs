@@ -5,6 +5,12 @@
 //! - Entra ID v2.0 token endpoint, `POST /{tenant}/oauth2/v2.0/token`, client-credentials grant;
 //!   the token's audience follows the requested scope (Graph and Resource Manager tokens differ,
 //!   and each API accepts only its own), and its claims carry `appid` / `app_displayname`.
+//! - The device authorization grant for the vendor's public client: `POST
+//!   /{tenant}/oauth2/v2.0/devicecode` (a device code, a user code, the verification page, the
+//!   interval), then the token endpoint's `urn:ietf:params:oauth:grant-type:device_code` grant —
+//!   `authorization_pending` until the person confirms (a count the test sets), `slow_down`,
+//!   `authorization_declined`, `expired_token` — answering with tokens, a refresh token and an
+//!   `id_token` (`preferred_username`); the `refresh_token` grant redeems it per resource.
 //! - Microsoft Graph v1.0: `GET /applications?$filter=displayName eq '…'` (OData string literal,
 //!   quotes doubled), `POST /applications`, `DELETE /applications/{id}` (its service principal goes
 //!   too); `GET /servicePrincipals?$filter=appId eq '…'`, `POST /servicePrincipals` — 400 "does not
@@ -29,6 +35,21 @@ pub const ADMIN_APP: &str = "9a0f1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b";
 pub const ADMIN_SECRET: &str = "admin-secret-canary~7Qx";
 /// The vendor's multi-tenant app (keyless plans), known to Entra ID.
 pub const VENDOR_APP: &str = "11111111-2222-3333-4444-555555555555";
+/// The vendor profile's public client app (device-code sign-in).
+pub const SIGN_IN_CLIENT: &str = "22222222-3333-4444-5555-666666666666";
+pub const DEVICE_CODE: &str = "device-code-canary-0e1f";
+pub const SIGNED_IN_REFRESH: &str = "0.refresh-canary-5d2a";
+pub const SIGNED_IN_USER: &str = "erin@contoso.example";
+
+/// How the person answers the device sign-in.
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceAnswer {
+    #[default]
+    Confirm,
+    Decline,
+    /// Never confirmed: the code expires.
+    Expire,
+}
 
 #[derive(Default)]
 pub struct AzureState {
@@ -50,6 +71,12 @@ pub struct AzureState {
     /// Client secrets added (`addPassword`), and the last one's text (for canary searches).
     pub passwords: u32,
     pub last_secret: String,
+    /// Device sign-in: polls answered `authorization_pending` before the answer, polls answered
+    /// `slow_down` first, the answer, and the polls seen.
+    pub device_pending: u32,
+    pub device_slow_down: u32,
+    pub device_answer: DeviceAnswer,
+    pub device_polls: u32,
     next: u64,
 }
 
@@ -120,8 +147,85 @@ fn handle(s: &mut AzureState, req: Request) -> Response {
     let q: BTreeMap<String, String> =
         query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (pct_decode(k), pct_decode(v))).collect();
     let m = req.method.as_str();
+    if m == "POST" && path == format!("/{}/oauth2/v2.0/devicecode", s.tenant) {
+        let f = req.form();
+        if f.get("client_id").map(String::as_str) != Some(SIGN_IN_CLIENT) {
+            return reply(
+                400,
+                json!({"error": "unauthorized_client", "error_description": "AADSTS700016: Application not found in the directory."}),
+            );
+        }
+        let scope = f.get("scope").cloned().unwrap_or_default();
+        if !scope.split(' ').any(|x| x == "offline_access") {
+            return reply(400, json!({"error": "invalid_scope", "error_description": "offline_access missing"}));
+        }
+        return reply(
+            200,
+            json!({"device_code": DEVICE_CODE, "user_code": "F7QX-K2LM", "verification_uri": "https://microsoft.com/devicelogin",
+                   "expires_in": 900, "interval": 0, "message": "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code F7QX-K2LM to authenticate."}),
+        );
+    }
     if m == "POST" && path == format!("/{}/oauth2/v2.0/token", s.tenant) {
         let f = req.form();
+        let scope = f.get("scope").cloned().unwrap_or_default();
+        let for_scope = |scope: &str| match scope {
+            "https://graph.microsoft.com/.default" => Some(graph_token()),
+            "https://management.azure.com/.default" => Some(arm_token()),
+            _ => None,
+        };
+        match f.get("grant_type").map(String::as_str) {
+            Some("urn:ietf:params:oauth:grant-type:device_code") => {
+                if f.get("client_id").map(String::as_str) != Some(SIGN_IN_CLIENT)
+                    || f.get("device_code").map(String::as_str) != Some(DEVICE_CODE)
+                {
+                    return reply(400, json!({"error": "invalid_grant", "error_description": "AADSTS70000: device code unknown"}));
+                }
+                s.device_polls += 1;
+                if s.device_slow_down > 0 {
+                    s.device_slow_down -= 1;
+                    return reply(400, json!({"error": "slow_down"}));
+                }
+                if s.device_pending > 0 {
+                    s.device_pending -= 1;
+                    return reply(
+                        400,
+                        json!({"error": "authorization_pending", "error_description": "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending."}),
+                    );
+                }
+                return match s.device_answer {
+                    DeviceAnswer::Decline => {
+                        reply(400, json!({"error": "authorization_declined", "error_description": "AADSTS70000: the user declined"}))
+                    }
+                    DeviceAnswer::Expire => reply(
+                        400,
+                        json!({"error": "expired_token", "error_description": "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. This device code has expired."}),
+                    ),
+                    DeviceAnswer::Confirm => reply(
+                        200,
+                        json!({"token_type": "Bearer", "expires_in": 3599, "access_token": graph_token(), "refresh_token": SIGNED_IN_REFRESH,
+                               "id_token": jwt(json!({"preferred_username": SIGNED_IN_USER, "tid": s.tenant}))}),
+                    ),
+                };
+            }
+            Some("refresh_token") => {
+                if f.get("client_id").map(String::as_str) != Some(SIGN_IN_CLIENT)
+                    || f.get("refresh_token").map(String::as_str) != Some(SIGNED_IN_REFRESH)
+                {
+                    return reply(
+                        400,
+                        json!({"error": "invalid_grant", "error_description": "AADSTS70008: The refresh token has expired."}),
+                    );
+                }
+                return match for_scope(&scope) {
+                    Some(t) => reply(
+                        200,
+                        json!({"token_type": "Bearer", "expires_in": 3599, "access_token": t, "refresh_token": SIGNED_IN_REFRESH}),
+                    ),
+                    None => reply(400, json!({"error": "invalid_scope", "error_description": format!("scope {scope}")})),
+                };
+            }
+            _ => {}
+        }
         if f.get("grant_type").map(String::as_str) != Some("client_credentials") {
             return reply(400, json!({"error": "unsupported_grant_type"}));
         }

@@ -5,7 +5,15 @@
 //! the `{error: {code, message, status}}` error shape):
 //!
 //! - OAuth 2.0 token endpoint, `POST /token` with `grant_type=refresh_token` (an authorized user's
-//!   Application Default Credentials): `invalid_grant` for an unknown refresh token.
+//!   Application Default Credentials, or the wizard's sign-in): `invalid_grant` for an unknown
+//!   refresh token; and `grant_type=authorization_code` (OAuth 2.0 for desktop apps): the code,
+//!   the client, the `redirect_uri` and the PKCE `code_verifier` (S256 of it = the challenge) must
+//!   match the authorization request, and a code is good once; the answer has a refresh token and
+//!   an `id_token` with the account's email.
+//! - The authorization page, `GET /auth` (what the browser opens): for the known desktop client
+//!   with `response_type=code`, `code_challenge_method=S256` and a loopback `redirect_uri`, a 302
+//!   back to it with `code` and `state` — or `error=access_denied` when the test has the person
+//!   refuse.
 //! - IAM v1: `projects.serviceAccounts` get / create (409 ALREADY_EXISTS) / delete / getIamPolicy /
 //!   setIamPolicy, `.keys.create` (a fresh RSA key file, base64; or FAILED_PRECONDITION as under
 //!   the `iam.disableServiceAccountKeyCreation` organization policy); `projects.roles` get / create / patch / undelete / delete (a deleted role stays
@@ -33,6 +41,12 @@ use super::server::{json as reply, pct_decode, serve, Double, Request, Response}
 pub const REFRESH_TOKEN: &str = "1//refresh-token-canary-9f3e";
 pub const CLIENT_SECRET: &str = "client-secret-canary-41aa";
 pub const PROJECT_NUMBER: &str = "123456789012";
+/// The vendor profile's desktop OAuth client (for "Sign in with Google").
+pub const SIGN_IN_CLIENT: &str = "1234567890-vendor.apps.googleusercontent.com";
+pub const SIGN_IN_SECRET: &str = "GOCSPX-desktop-secret-canary";
+/// The refresh token the browser sign-in yields.
+pub const SIGNED_IN_REFRESH: &str = "1//signed-in-refresh-canary-77c1";
+pub const SIGNED_IN_EMAIL: &str = "dana@example.com";
 
 #[derive(Default)]
 pub struct GcpState {
@@ -60,6 +74,10 @@ pub struct GcpState {
     /// Key creation refused as by the `iam.disableServiceAccountKeyCreation` organization policy.
     pub keys_forbidden: bool,
     pub keys_created: u32,
+    /// The person refuses the sign-in in the browser.
+    pub refuse_sign_in: bool,
+    /// Authorization codes issued: code → (PKCE challenge, redirect_uri).
+    pub codes: BTreeMap<String, (String, String)>,
     /// A line from the middle of the last key's PEM (for canary searches; the key itself is not kept).
     pub last_key_line: String,
 }
@@ -138,14 +156,23 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
     let path = pct_decode(&path);
     let q: BTreeMap<String, String> =
         query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), pct_decode(v))).collect();
+    if req.method == "GET" && path == "/auth" {
+        return authorize(s, &q);
+    }
     if req.method == "POST" && path == "/token" {
         let f = req.form();
+        if f.get("grant_type").map(String::as_str) == Some("authorization_code") {
+            return exchange_code(s, &f);
+        }
         if f.get("grant_type").map(String::as_str) != Some("refresh_token") {
             return reply(400, json!({"error": "unsupported_grant_type"}));
         }
-        if f.get("refresh_token").map(String::as_str) != Some(REFRESH_TOKEN)
-            || f.get("client_secret").map(String::as_str) != Some(CLIENT_SECRET)
-        {
+        let adc = f.get("refresh_token").map(String::as_str) == Some(REFRESH_TOKEN)
+            && f.get("client_secret").map(String::as_str) == Some(CLIENT_SECRET);
+        let signed_in = f.get("refresh_token").map(String::as_str) == Some(SIGNED_IN_REFRESH)
+            && f.get("client_id").map(String::as_str) == Some(SIGN_IN_CLIENT)
+            && f.get("client_secret").map(String::as_str) == Some(SIGN_IN_SECRET);
+        if !adc && !signed_in {
             return reply(400, json!({"error": "invalid_grant", "error_description": "Token has been expired or revoked."}));
         }
         return reply(
@@ -311,6 +338,53 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
         }
         _ => error(404, "NOT_FOUND", &format!("no such path {path}")),
     }
+}
+
+fn authorize(s: &mut GcpState, q: &BTreeMap<String, String>) -> Response {
+    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let redirect = get("redirect_uri");
+    let loopback = redirect.starts_with("http://127.0.0.1:") || redirect.starts_with("http://[::1]:");
+    if get("client_id") != SIGN_IN_CLIENT || !loopback || get("response_type") != "code" || get("code_challenge_method") != "S256" {
+        return Response { status: 400, headers: vec![], body: "Error 400: invalid_request".into() };
+    }
+    if !get("scope").split(' ').any(|x| x == "https://www.googleapis.com/auth/cloud-platform") {
+        return Response { status: 400, headers: vec![], body: "Error 400: invalid_scope".into() };
+    }
+    let state = get("state");
+    let to = if s.refuse_sign_in {
+        format!("{redirect}/?error=access_denied&state={state}")
+    } else {
+        let code = format!("4/code-{}", s.codes.len() + 1);
+        s.codes.insert(code.clone(), (get("code_challenge"), redirect.clone()));
+        format!("{redirect}/?code={code}&state={state}&scope=email%20openid")
+    };
+    Response { status: 302, headers: vec![("location".into(), to)], body: String::new() }
+}
+
+fn exchange_code(s: &mut GcpState, f: &BTreeMap<String, String>) -> Response {
+    use base64::Engine as _;
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    if get("client_id") != SIGN_IN_CLIENT || get("client_secret") != SIGN_IN_SECRET {
+        return reply(401, json!({"error": "invalid_client", "error_description": "The OAuth client was not found."}));
+    }
+    let Some((challenge, redirect)) = s.codes.remove(&get("code")) else {
+        return reply(400, json!({"error": "invalid_grant", "error_description": "Malformed auth code."}));
+    };
+    // S256 by the crate's own function, which its unit test checks against RFC 7636's example.
+    if trustbridge_cloud::oauth::s256(&get("code_verifier")) != challenge {
+        return reply(400, json!({"error": "invalid_grant", "error_description": "Invalid code verifier."}));
+    }
+    if get("redirect_uri") != redirect {
+        return reply(400, json!({"error": "redirect_uri_mismatch", "error_description": "Bad Request"}));
+    }
+    let b = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let id_token =
+        format!("{}.{}.double-signature", b(&json!({"alg": "RS256"})), b(&json!({"email": SIGNED_IN_EMAIL, "aud": SIGN_IN_CLIENT})));
+    reply(
+        200,
+        json!({"access_token": s.access_token, "expires_in": 3599, "token_type": "Bearer", "refresh_token": SIGNED_IN_REFRESH,
+               "id_token": id_token, "scope": "openid email https://www.googleapis.com/auth/cloud-platform"}),
+    )
 }
 
 fn pools(s: &mut GcpState, m: &str, name: &str, q: &BTreeMap<String, String>, b: Value) -> Response {

@@ -2,6 +2,10 @@
 
 /**
  * Who this computer can act as on Google Cloud and Azure, for the plan's sections; `None`: no
- * sign-in found (the page offers the Cloud Shell steps only).
+ * sign-in found (the page offers the Cloud Shell steps, and the sign-in below when it can).
  */
-export type CloudSignIns = { gcp: string | null, azure: string | null, };
+export type CloudSignIns = { gcp: string | null, azure: string | null, 
+/**
+ * The vendor profile offers "Sign in with Google" / the Azure device sign-in in the window.
+ */
+gcp_can_sign_in: boolean, azure_can_sign_in: boolean, };

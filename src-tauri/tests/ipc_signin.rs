@@ -1,0 +1,125 @@
+//! Signing in to Google Cloud and Azure from the window (no gcloud, no Azure CLI), over IPC (Tauri's
+//! mock runtime), with the sign-in clients an imported vendor profile provides: "Sign in with
+//! Google" (Rust opens the page; here a stand-in `xdg-open` that fetches it with curl, as a browser
+//! would, following Google's redirect to Trustbridge's loopback listener) and Entra ID's device code;
+//! then Apply acts as that person. Against the marked TEST DOUBLES of Google's OAuth and IAM APIs and
+//! of Entra ID + Microsoft Graph + Resource Manager (cloud/tests/doubles/{gcp_iam,azure_arm}.rs; no
+//! emulator of them exists here). One test per process: the settings come from the environment.
+
+#[path = "../crates/cloud/tests/doubles/azure_arm.rs"]
+mod azure_arm;
+mod common;
+#[path = "../crates/cloud/tests/doubles/gcp_iam.rs"]
+mod gcp_iam;
+#[path = "../crates/cloud/tests/doubles/server.rs"]
+mod server;
+
+use serde_json::json;
+use tauri::Manager;
+use trustbridge::commands_confirm::Scripted;
+
+const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const SUB: &str = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
+
+#[test]
+fn sign_in_to_google_and_azure_in_the_window_then_apply_as_that_person() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let g = rt.block_on(gcp_iam::gcp_iam_double("my-project"));
+    g.state.lock().unwrap().add_bucket("training", json!([]));
+    let a = rt.block_on(azure_arm::azure_double(TENANT));
+    let container = format!("/subscriptions/{SUB}/resourceGroups/my-rg/providers/Microsoft.Storage/storageAccounts/acct1/blobServices/default/containers/training");
+    a.state.lock().unwrap().add_scope(&container);
+    let dir = tempfile::tempdir().unwrap();
+    // The "browser": fetches the page it is given and follows its redirects.
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let opener = bin.join("xdg-open");
+    std::fs::write(&opener, "#!/bin/sh\nexec curl -sfL -o /dev/null \"$1\"\n").unwrap();
+    std::fs::set_permissions(&opener, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (gu, au) = (g.double.url.clone(), a.double.url.clone());
+    // SAFETY: this test binary runs this one test; nothing else reads the environment meanwhile.
+    unsafe {
+        // No gcloud login, no Azure CLI, no AZURE_* service principal: only the window's sign-in.
+        std::env::set_var("PATH", format!("{}:/usr/bin:/bin", bin.display()));
+        std::env::set_var("CLOUDSDK_CONFIG", dir.path().join("gcloud"));
+        for k in ["GOOGLE_APPLICATION_CREDENTIALS", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"] {
+            std::env::remove_var(k);
+        }
+        std::env::set_var("TRUSTBRIDGE_GCP_TOKEN_URI", format!("{gu}/token"));
+        std::env::set_var("TRUSTBRIDGE_GCP_AUTH_URI", format!("{gu}/auth"));
+        for k in
+            ["TRUSTBRIDGE_GCP_IAM_ENDPOINT", "TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT", "STORAGE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST"]
+        {
+            std::env::set_var(k, &gu);
+        }
+        for k in ["AZURE_AUTHORITY_HOST", "TRUSTBRIDGE_AZURE_GRAPH_ENDPOINT", "TRUSTBRIDGE_AZURE_MANAGEMENT_ENDPOINT"] {
+            std::env::set_var(k, &au);
+        }
+    }
+    let app = common::app_asking(Scripted::new(true, None));
+    // The vendor's profile file, with its sign-in clients, imported and accepted (unsigned) as the
+    // wizard's "Use a vendor profile file…" does.
+    let mut profile: serde_json::Value = serde_json::from_str(include_str!("../crates/core/profiles/mlcube.json")).unwrap();
+    profile["id"] = json!("mlcube-signin");
+    profile["gcp"]["sign_in"] = json!({"client_id": gcp_iam::SIGN_IN_CLIENT, "client_secret": gcp_iam::SIGN_IN_SECRET});
+    profile["azure"]["sign_in_client_id"] = json!(azure_arm::SIGN_IN_CLIENT);
+    let file = dir.path().join("vendor.json");
+    std::fs::write(&file, profile.to_string()).unwrap();
+    let store = app.state::<trustbridge::imported::ProfileStore>();
+    store.set_data_dir(&dir.path().join("data"));
+    let id = store.import_file(&file).unwrap().id;
+    store.accept(&id).unwrap();
+
+    let plan = json!({"version": 1, "platform": id, "integration": {"name": "TB_SIGNIN", "project_id": "x"},
+        "gcp": {"project_id": "my-project", "service_account": "ml3-platform-sa", "storage": [{"bucket": "training"}]},
+        "azure": {"tenant_id": TENANT, "subscription_id": SUB, "resource_group": "my-rg", "storage": [{"storage_account": "acct1", "container": "training"}]}});
+    let call = |cmd: &str, args: serde_json::Value| common::invoke_with(&app, cmd, "tauri://localhost", args);
+    let secrets = [gcp_iam::SIGNED_IN_REFRESH, gcp_iam::SIGN_IN_SECRET, azure_arm::SIGNED_IN_REFRESH, azure_arm::DEVICE_CODE];
+    let no_secret = |v: &serde_json::Value| {
+        let t = v.to_string();
+        assert!(!secrets.iter().any(|s| t.contains(s)), "no secret crosses to the page: {t}");
+    };
+
+    let who = call("cloud_sign_ins", json!({"plan": plan})).unwrap();
+    assert_eq!(who["gcp"], serde_json::Value::Null, "{who}");
+    assert_eq!(who["azure"], serde_json::Value::Null, "{who}");
+    assert_eq!((who["gcp_can_sign_in"].as_bool(), who["azure_can_sign_in"].as_bool()), (Some(true), Some(true)), "{who}");
+    // Nothing to apply with yet.
+    let e = call("apply_cloud", json!({"plan": plan, "cloud": "gcp", "dryRun": true})).unwrap_err();
+    assert_eq!(e["code"], "gcp.no_credentials", "{e}");
+
+    // Google: Rust opens the page; the browser comes back to the loopback listener.
+    let signed = call("gcp_sign_in", json!({"plan": plan})).unwrap();
+    assert_eq!(signed, format!("{} (signed in with Google in Trustbridge)", gcp_iam::SIGNED_IN_EMAIL));
+    // Azure: the code to enter, then the wait (the double confirms at once).
+    let device = call("azure_sign_in_start", json!({"plan": plan})).unwrap();
+    assert_eq!(device["user_code"], "F7QX-K2LM");
+    no_secret(&device);
+    let signed = call("azure_sign_in_wait", json!({})).unwrap();
+    assert_eq!(signed, format!("{} (signed in to Azure in Trustbridge)", azure_arm::SIGNED_IN_USER));
+
+    let who = call("cloud_sign_ins", json!({"plan": plan})).unwrap();
+    no_secret(&who);
+    assert!(who["gcp"].as_str().unwrap().starts_with(gcp_iam::SIGNED_IN_EMAIL), "{who}");
+    assert!(who["azure"].as_str().unwrap().starts_with(azure_arm::SIGNED_IN_USER), "{who}");
+    for cloud in ["gcp", "azure"] {
+        let done = call("apply_cloud", json!({"plan": plan, "cloud": cloud, "dryRun": false})).unwrap();
+        no_secret(&done);
+        assert!(!done["changes"].as_array().unwrap().is_empty(), "{done}");
+        let acting = done["acting_as"].as_str().unwrap();
+        assert!(acting.starts_with(gcp_iam::SIGNED_IN_EMAIL) || acting.starts_with(azure_arm::SIGNED_IN_USER), "{done}");
+    }
+    assert!(g.state.lock().unwrap().service_accounts.contains_key("ml3-platform-sa@my-project.iam.gserviceaccount.com"));
+    assert_eq!(a.state.lock().unwrap().assignments.len(), 1);
+
+    // Signing out forgets both; a wait with nothing under way says so.
+    call("cloud_sign_out", json!({})).unwrap();
+    let who = call("cloud_sign_ins", json!({"plan": plan})).unwrap();
+    assert_eq!((who["gcp"].clone(), who["azure"].clone()), (serde_json::Value::Null, serde_json::Value::Null), "{who}");
+    assert_eq!(call("azure_sign_in_wait", json!({})).unwrap_err()["code"], "sign_in.not_started");
+
+    // A built-in profile has no sign-in client.
+    let mut builtin = plan.clone();
+    builtin["platform"] = json!("mlcube");
+    assert_eq!(call("azure_sign_in_start", json!({"plan": builtin})).unwrap_err()["code"], "sign_in.unavailable");
+}
