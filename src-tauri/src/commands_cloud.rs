@@ -320,20 +320,17 @@ pub async fn apply_cloud<R: Runtime>(
     dry_run: bool,
 ) -> Result<CloudApplyResult, IpcError> {
     let r = resolve(&store, &plan)?;
+    // One sign-in for both: the confirmation names exactly who the apply acts as.
+    let chosen = cloud_apply::choose(&r, cloud, &cloud_state.api_sign_ins)?;
     if !dry_run {
-        let who = cloud_apply::sign_ins(&r, &cloud_state.api_sign_ins);
-        let acting = match cloud {
-            ApiCloud::Gcp => who.gcp,
-            ApiCloud::Azure => who.azure,
-        };
         let section = if cloud == ApiCloud::Gcp { "gcp" } else { "azure" };
-        let c = confirm::apply_cloud(&r, cloud, acting.as_deref().unwrap_or("this computer's sign-in"))
-            .ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: section }))?;
+        let c =
+            confirm::apply_cloud(&r, cloud, &chosen.describe()).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: section }))?;
         if !ask(&app, &c).await {
             return Err(apply_cancelled());
         }
     }
-    cloud_apply::run(&r, cloud, dry_run, &cloud_state.api_sign_ins).await
+    cloud_apply::run(&r, &chosen, dry_run).await
 }
 
 /// Asks the person, in a native dialog raised here, to confirm applying `plan` (with `adopt`) to

@@ -164,6 +164,25 @@ def gcloud(args, s):
         return
     if words[:3] == ["iam", "service-accounts", "keys"] and words[3] == "create":
         return
+    # Bucket and topic bindings (`storage buckets …` / `pubsub topics …`), by resource and role.
+    res = s.setdefault("resource_bindings", {})
+    if words[:3] in (["storage", "buckets", "get-iam-policy"], ["pubsub", "topics", "get-iam-policy"]):
+        flt = opt(args, "--filter") or ""
+        if opt(args, "--flatten") != "bindings[].members" or not flt.startswith("bindings.role=") or opt(args, "--format") != "value(bindings.members)":
+            fail("unsupported get-iam-policy call", 2)
+        if words[3] in s.get("missing_resources", []):
+            fail("ERROR: (gcloud.%s.%s.get-iam-policy) NOT_FOUND: %s" % (words[0], words[1], words[3]))
+        for m in res.get(words[3], {}).get(flt[len("bindings.role="):], []):
+            print(m)
+        return
+    if words[:2] in (["storage", "buckets"], ["pubsub", "topics"]) and words[2] in ("add-iam-policy-binding", "remove-iam-policy-binding"):
+        members = res.setdefault(words[3], {}).setdefault(opt(args, "--role"), [])
+        member = opt(args, "--member")
+        if words[2].startswith("add") and member not in members:
+            members.append(member)
+        elif words[2].startswith("remove") and member in members:
+            members.remove(member)
+        return
     if words[-1:] and any(w.endswith("-iam-policy-binding") for w in words):
         return
     fail("unsupported gcloud call: %r" % (args,), 2)
@@ -220,6 +239,8 @@ def az(args, s):
         print(json.dumps({"appId": app_id, "password": "double-secret"}))
         return
     if words[:3] == ["ad", "sp", "show"]:
+        if s.get("signed_out"):
+            fail("ERROR: Please run 'az login' to setup account.")
         if app_id not in s["sps"]:
             fail("ERROR: Resource '%s' does not exist" % app_id)
         if query == "id":

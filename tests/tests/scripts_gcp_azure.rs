@@ -244,6 +244,27 @@ fn gcp_revoke_keeps_our_custom_role_while_someone_else_is_bound_to_it() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("carol@example.com"), "{}", text(&o));
     assert_eq!(rig.state()["roles"][ROLE_ID]["deleted"], false, "carol still uses it");
+
+    // Bound on one of the plan's buckets (not the project) counts too.
+    let rig = self::rig(&gcp_plan(), json!({"service_accounts": {}}));
+    assert!(rig.run("gcp/setup.sh", &[]).status.success());
+    let mut st = rig.state();
+    st["resource_bindings"]["gs://my-company-data-bucket"][format!("projects/my-project/roles/{ROLE_ID}")] =
+        json!(["group:readers@example.com"]);
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+    let o = rig.run("gcp/revoke.sh", &[]);
+    assert!(o.status.success() && String::from_utf8_lossy(&o.stdout).contains("readers@example.com"), "{}", text(&o));
+    assert_eq!(rig.state()["roles"][ROLE_ID]["deleted"], false);
+
+    // A policy that cannot be read stops revoke before the role goes (never read as "no one").
+    let rig = self::rig(&gcp_plan(), json!({"service_accounts": {}}));
+    assert!(rig.run("gcp/setup.sh", &[]).status.success());
+    let mut st = rig.state();
+    st["missing_resources"] = json!(["gs://my-company-data-bucket"]);
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+    let o = rig.run("gcp/revoke.sh", &[]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert_eq!(rig.state()["roles"][ROLE_ID]["deleted"], false, "{}", text(&o));
 }
 
 const KEYLESS_SA: &str = "vendor-platform-sa@acme-data-prod.iam.gserviceaccount.com";
@@ -325,4 +346,13 @@ fn azure_keyless_revoke_removes_only_the_assignments_setup_made_and_keeps_the_ve
     assert_eq!(rig.state()["assignments"], json!([theirs]), "only ours went");
     assert_eq!(rig.state()["sps"], json!([VENDOR_APP]), "the vendor's enterprise app stays");
     assert!(String::from_utf8_lossy(&o.stdout).contains("enterprise app stays"), "{}", text(&o));
+
+    // Signed out of az (or any error but "does not exist"): revoke fails, never "nothing to revoke".
+    assert!(rig.run("azure/setup.sh", &[]).status.success());
+    let mut st = rig.state();
+    st["signed_out"] = json!(true);
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+    let o = rig.run("azure/revoke.sh", &[]);
+    assert!(!o.status.success() && !String::from_utf8_lossy(&o.stdout).contains("nothing to revoke"), "{}", text(&o));
+    assert_eq!(rig.state()["assignments"].as_array().unwrap().len(), 2, "nothing removed");
 }

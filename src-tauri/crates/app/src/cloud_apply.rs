@@ -4,6 +4,8 @@
 //! Azure CLI on the PATH), and one apply or dry run of one cloud, mapped to the IPC shapes.
 //! The engines are `trustbridge_cloud::{gcp, azure}::apply`, the same the CLI runs.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -59,24 +61,57 @@ fn on_path(name: &str) -> bool {
     std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).any(|d| d.join(name).is_file())
 }
 
-/// Who the window acts as, per cloud section of the plan: a sign-in made in the window first,
-/// else this computer's. Reads no secret into the answer.
+/// The sign-in an apply on one cloud uses, chosen once — the window's own sign-in first, else this
+/// computer's — so that the confirmation names exactly who the apply then acts as.
+pub enum Chosen {
+    Gcp(Arc<AdminCredential>),
+    Azure(Arc<AzureAdmin>),
+}
+
+impl Chosen {
+    /// Who it is, for the page and the confirmation. No secret.
+    pub fn describe(&self) -> String {
+        match self {
+            Chosen::Gcp(c) => c.describe(),
+            Chosen::Azure(a) => match a.as_ref() {
+                AzureAdmin::SignedIn { account, .. } => {
+                    format!("{} (signed in to Azure in Trustbridge)", account.as_deref().unwrap_or("your Azure account"))
+                }
+                AzureAdmin::ClientSecret(s) => format!("service principal {} (this computer's AZURE_* settings)", s.app_id),
+                AzureAdmin::AzCli { .. } => "the Azure CLI's sign-in on this computer (az login)".into(),
+            },
+        }
+    }
+}
+
+/// The sign-in for the plan's `cloud` section, or why there is none.
+pub fn choose(r: &Resolved, cloud: ApiCloud, here: &ApiSignIns) -> Result<Chosen, IpcError> {
+    match cloud {
+        ApiCloud::Gcp => match here.gcp() {
+            Some(c) => Ok(Chosen::Gcp(c)),
+            None => AdminCredential::from_env().map(|c| Chosen::Gcp(Arc::new(c))).map_err(|e| IpcError::from(&e)),
+        },
+        ApiCloud::Azure => {
+            let z = r.azure.as_ref().ok_or_else(|| IpcError::from(&trustbridge_cloud::CloudError::NoSection { cloud: "azure" }))?;
+            match here.azure(&z.tenant_id) {
+                Some(c) => Ok(Chosen::Azure(c)),
+                None => AzureAdmin::from_env(&z.tenant_id).map(|c| Chosen::Azure(Arc::new(c))).map_err(|e| IpcError::from(&e)),
+            }
+        }
+    }
+}
+
+/// Who the window acts as, per cloud section of the plan (`choose`'s sign-in; Azure's CLI only
+/// when `az` is installed). Reads no secret into the answer.
 pub fn sign_ins(r: &Resolved, here: &ApiSignIns) -> CloudSignIns {
-    let gcp =
-        r.gcp.as_ref().and_then(|_| here.gcp().map(|c| c.describe()).or_else(|| AdminCredential::from_env().ok().map(|c| c.describe())));
-    let azure = r.azure.as_ref().and_then(|z| {
-        if let Some(AzureAdmin::SignedIn { account, .. }) = here.azure(&z.tenant_id).as_deref() {
-            return Some(format!("{} (signed in to Azure in Trustbridge)", account.as_deref().unwrap_or("your Azure account")));
-        }
-        match AzureAdmin::from_env(&z.tenant_id) {
-            Ok(AzureAdmin::ClientSecret(s)) => Some(format!("service principal {} (this computer's AZURE_* settings)", s.app_id)),
-            Ok(AzureAdmin::AzCli { .. }) if on_path("az") => Some("the Azure CLI's sign-in on this computer (az login)".into()),
-            _ => None,
-        }
-    });
+    let who = |cloud| match choose(r, cloud, here) {
+        Ok(Chosen::Azure(a)) if matches!(a.as_ref(), AzureAdmin::AzCli { .. }) && !on_path("az") => None,
+        Ok(c) => Some(c.describe()),
+        Err(_) => None,
+    };
     CloudSignIns {
-        gcp,
-        azure,
+        gcp: r.gcp.as_ref().and_then(|_| who(ApiCloud::Gcp)),
+        azure: r.azure.as_ref().and_then(|_| who(ApiCloud::Azure)),
         gcp_can_sign_in: r.gcp.as_ref().is_some_and(|g| g.profile.sign_in.is_some()),
         azure_can_sign_in: r.azure.as_ref().is_some_and(|z| z.profile.sign_in_client_id.is_some()),
     }
@@ -101,35 +136,26 @@ fn failure<C: std::fmt::Display>(error: &trustbridge_cloud::CloudError, done: &[
     e
 }
 
-/// A dry run (`dry_run`) or an apply of the plan's `cloud` section, with this computer's sign-in.
-/// The window asks the person first (`confirm::apply_cloud`) for a real apply.
-pub async fn run(r: &Resolved, cloud: ApiCloud, dry_run: bool, here: &ApiSignIns) -> Result<CloudApplyResult, IpcError> {
-    match cloud {
-        ApiCloud::Gcp => {
-            let cred = match here.gcp() {
-                Some(c) => c,
-                None => std::sync::Arc::new(AdminCredential::from_env().map_err(|e| IpcError::from(&e))?),
-            };
+/// A dry run (`dry_run`) or an apply of the plan's section of `chosen`'s cloud, as `chosen`. The
+/// window asks the person first (`confirm::apply_cloud`, naming `chosen`) for a real apply.
+pub async fn run(r: &Resolved, chosen: &Chosen, dry_run: bool) -> Result<CloudApplyResult, IpcError> {
+    match chosen {
+        Chosen::Gcp(cred) => {
             let settings = GcpSettings::from_env();
-            let rep = gcp_apply::apply(r, &cred, &settings, dry_run).await.map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
+            let rep = gcp_apply::apply(r, cred, &settings, dry_run).await.map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
             Ok(CloudApplyResult {
-                cloud,
+                cloud: ApiCloud::Gcp,
                 acting_as: rep.acting_as,
                 dry_run,
                 changes: rep.changes.iter().map(|c| CloudChange { summary: first_line(c), detail: c.detail.clone() }).collect(),
                 notes: rep.notes,
             })
         }
-        ApiCloud::Azure => {
-            let z = r.azure.as_ref().ok_or_else(|| IpcError::from(&trustbridge_cloud::CloudError::NoSection { cloud: "azure" }))?;
-            let cred = match here.azure(&z.tenant_id) {
-                Some(c) => c,
-                None => std::sync::Arc::new(AzureAdmin::from_env(&z.tenant_id).map_err(|e| IpcError::from(&e))?),
-            };
+        Chosen::Azure(cred) => {
             let settings = AzureSettings::from_env();
-            let rep = azure_apply::apply(r, &cred, &settings, dry_run).await.map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
+            let rep = azure_apply::apply(r, cred, &settings, dry_run).await.map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
             Ok(CloudApplyResult {
-                cloud,
+                cloud: ApiCloud::Azure,
                 acting_as: rep.acting_as,
                 dry_run,
                 changes: rep.changes.iter().map(|c| CloudChange { summary: first_line(c), detail: c.detail.clone() }).collect(),

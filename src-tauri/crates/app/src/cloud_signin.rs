@@ -42,9 +42,28 @@ pub struct ApiSignIns {
     azure: Mutex<Option<(String, Arc<AzureAdmin>)>>,
     gcp_pending: Mutex<Option<BrowserSignIn>>,
     azure_pending: Mutex<Option<DeviceSignIn>>,
-    /// Moved on by every cancel, sign-out and new sign-in: an answer to an older one is dropped.
+    /// Per cloud: moved on by every cancel, sign-out and new sign-in of that cloud, and wakes its
+    /// wait; an answer to an older sign-in is dropped. Google's and Azure's run side by side.
+    gcp_turn: Turn,
+    azure_turn: Turn,
+}
+
+#[derive(Default)]
+struct Turn {
     generation: AtomicU64,
     cancel: tokio::sync::Notify,
+}
+
+impl Turn {
+    /// Ends what is under way: a new generation, the wait woken.
+    fn next(&self) -> u64 {
+        self.cancel.notify_waiters();
+        self.generation.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    fn now(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
 }
 
 /// Microsoft's device-code pages (the only Azure sign-in pages the window opens).
@@ -63,21 +82,16 @@ fn no_https(m: String) -> IpcError {
 }
 
 impl ApiSignIns {
-    fn interrupt(&self) -> u64 {
-        self.cancel.notify_waiters();
-        self.generation.fetch_add(1, Ordering::SeqCst) + 1
-    }
-
     /// Starts "Sign in with Google" with the plan's vendor profile client: the page to open.
     pub async fn gcp_start(&self, r: &Resolved, settings: &GcpSettings) -> Result<String, IpcError> {
         let g = r.gcp.as_ref().ok_or_else(|| unavailable("Google Cloud"))?;
         let c = g.profile.sign_in.as_ref().ok_or_else(|| unavailable("Google"))?;
-        let generation = self.interrupt();
+        let generation = self.gcp_turn.next();
         let s =
             BrowserSignIn::start(settings, &c.client_id, Sensitive::new(c.client_secret.clone())).await.map_err(|e| IpcError::from(&e))?;
         let url = s.url.clone();
         let mut p = self.gcp_pending.lock().map_err(|_| cancelled())?;
-        if self.generation.load(Ordering::SeqCst) != generation {
+        if self.gcp_turn.now() != generation {
             return Err(cancelled());
         }
         *p = Some(s);
@@ -86,10 +100,13 @@ impl ApiSignIns {
 
     /// Waits for the browser to come back (bounded), then keeps the credential: who it is.
     pub async fn gcp_wait(&self, settings: &GcpSettings) -> Result<String, IpcError> {
-        let generation = self.generation.load(Ordering::SeqCst);
+        // Listening for a cancel before anything is taken: one that comes in between is not missed.
+        let cancelled_wait = self.gcp_turn.cancel.notified();
+        tokio::pin!(cancelled_wait);
+        cancelled_wait.as_mut().enable();
+        let generation = self.gcp_turn.now();
         let s = self.gcp_pending.lock().ok().and_then(|mut p| p.take()).ok_or_else(not_started)?;
         let http = trustbridge_cloud::http::client(settings.timeout, &settings.extra_roots_pem).map_err(no_https)?;
-        let cancelled_wait = self.cancel.notified();
         let cred = tokio::select! {
             r = tokio::time::timeout(BROWSER_WAIT, s.finish(&http, settings)) => match r {
                 Ok(r) => r.map_err(|e| IpcError::from(&e))?,
@@ -99,7 +116,7 @@ impl ApiSignIns {
         };
         let who = cred.describe();
         let mut kept = self.gcp.lock().map_err(|_| cancelled())?;
-        if self.generation.load(Ordering::SeqCst) != generation {
+        if self.gcp_turn.now() != generation {
             return Err(cancelled());
         }
         *kept = Some(Arc::new(cred));
@@ -110,7 +127,7 @@ impl ApiSignIns {
     pub async fn azure_start(&self, r: &Resolved, settings: &AzureSettings) -> Result<AzureDevice, IpcError> {
         let z = r.azure.as_ref().ok_or_else(|| unavailable("Azure"))?;
         let client = z.profile.sign_in_client_id.as_ref().ok_or_else(|| unavailable("Azure"))?;
-        let generation = self.interrupt();
+        let generation = self.azure_turn.next();
         let http = trustbridge_cloud::http::client(settings.timeout, &settings.extra_roots_pem).map_err(no_https)?;
         let d = DeviceSignIn::start(&http, settings, &z.tenant_id, client).await.map_err(|e| IpcError::from(&e))?;
         let shown = AzureDevice {
@@ -119,7 +136,7 @@ impl ApiSignIns {
             expires_in_s: d.expires_in.as_secs(),
         };
         let mut p = self.azure_pending.lock().map_err(|_| cancelled())?;
-        if self.generation.load(Ordering::SeqCst) != generation {
+        if self.azure_turn.now() != generation {
             return Err(cancelled());
         }
         *p = Some(d);
@@ -136,10 +153,12 @@ impl ApiSignIns {
     /// Waits until the person enters the code (or refuses, or it expires), then keeps the
     /// credential for the tenant: who it is.
     pub async fn azure_wait(&self, settings: &AzureSettings) -> Result<String, IpcError> {
-        let generation = self.generation.load(Ordering::SeqCst);
+        let cancelled_wait = self.azure_turn.cancel.notified();
+        tokio::pin!(cancelled_wait);
+        cancelled_wait.as_mut().enable();
+        let generation = self.azure_turn.now();
         let d = self.azure_pending.lock().ok().and_then(|mut p| p.take()).ok_or_else(not_started)?;
         let http = trustbridge_cloud::http::client(settings.timeout, &settings.extra_roots_pem).map_err(no_https)?;
-        let cancelled_wait = self.cancel.notified();
         let cred = tokio::select! {
             r = d.finish(&http, settings) => r.map_err(|e| IpcError::from(&e))?,
             () = cancelled_wait => return Err(cancelled()),
@@ -151,16 +170,17 @@ impl ApiSignIns {
             _ => return Err(cancelled()),
         };
         let mut kept = self.azure.lock().map_err(|_| cancelled())?;
-        if self.generation.load(Ordering::SeqCst) != generation {
+        if self.azure_turn.now() != generation {
             return Err(cancelled());
         }
         *kept = Some((tenant, Arc::new(cred)));
         Ok(format!("{who} (signed in to Azure in Trustbridge)"))
     }
 
-    /// Ends a sign-in under way; what was kept stays.
+    /// Ends the sign-ins under way; what was kept stays.
     pub fn cancel(&self) {
-        self.interrupt();
+        self.gcp_turn.next();
+        self.azure_turn.next();
         if let Ok(mut p) = self.gcp_pending.lock() {
             *p = None;
         }

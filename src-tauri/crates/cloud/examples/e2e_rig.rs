@@ -20,10 +20,12 @@
 //!   `TRUSTBRIDGE_AWS_SSO_ENDPOINT_URL`.
 //!
 //! - DOUBLE of Google's IAM-related APIs for apply (tests/doubles/gcp_iam.rs; `"gcp_apply":
-//!   {"project", "adc_file", "buckets", "topics"}`), with an authorized user's Application Default
-//!   Credentials file written where the spec says; and DOUBLE of Entra ID + Microsoft Graph +
-//!   Resource Manager role assignments (tests/doubles/azure_arm.rs; `"azure_apply": {"tenant",
-//!   "scopes"}`), signed in as the environment's service principal. Questions `"gcp_apply"` and
+//!   {"project", "adc_file"?, "sign_in"?, "buckets", "topics"}`), with an authorized user's
+//!   Application Default Credentials file written where the spec says (or, with `"sign_in": true`,
+//!   Google's authorization page for the window's "Sign in with Google"); and DOUBLE of Entra ID +
+//!   Microsoft Graph + Resource Manager role assignments (tests/doubles/azure_arm.rs;
+//!   `"azure_apply": {"tenant", "scopes", "sign_in"?}`), signed in as the environment's service
+//!   principal (or, with `"sign_in": true`, through the window's device-code sign-in). Questions `"gcp_apply"` and
 //!   `"azure_apply"` answer what they hold (names and counts, never a secret).
 //!
 //! Protocol: one JSON spec line on stdin → one JSON line on stdout `{"env": {...}, "gcp_key_id": ...,
@@ -130,11 +132,18 @@ async fn main() {
                 st.add_topic(&t, serde_json::json!([]));
             }
         }
-        let file = serde_json::json!({"type": "authorized_user", "client_id": "e2e.apps.googleusercontent.com", "client_secret": doubles::gcp_iam::CLIENT_SECRET,
-            "refresh_token": doubles::gcp_iam::REFRESH_TOKEN, "account": "admin@example.com"});
-        std::fs::write(s(ga, "adc_file"), file.to_string()).expect("write the ADC file");
         let u = d.double.url.clone();
-        env.insert("GOOGLE_APPLICATION_CREDENTIALS", s(ga, "adc_file"));
+        // Without "adc_file", this computer has no gcloud sign-in: the window's "Sign in with
+        // Google" (the double's authorization page, `"sign_in": true`) is the way in.
+        if ga["adc_file"].is_string() {
+            let file = serde_json::json!({"type": "authorized_user", "client_id": "e2e.apps.googleusercontent.com", "client_secret": doubles::gcp_iam::CLIENT_SECRET,
+                "refresh_token": doubles::gcp_iam::REFRESH_TOKEN, "account": "admin@example.com"});
+            std::fs::write(s(ga, "adc_file"), file.to_string()).expect("write the ADC file");
+            env.insert("GOOGLE_APPLICATION_CREDENTIALS", s(ga, "adc_file"));
+        }
+        if ga["sign_in"] == true {
+            env.insert("TRUSTBRIDGE_GCP_AUTH_URI", format!("{u}/auth"));
+        }
         env.insert("TRUSTBRIDGE_GCP_TOKEN_URI", format!("{u}/token"));
         for k in
             ["TRUSTBRIDGE_GCP_IAM_ENDPOINT", "TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT", "STORAGE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST"]
@@ -152,9 +161,13 @@ async fn main() {
             d.state.lock().unwrap().add_scope(&sc);
         }
         let u = d.double.url.clone();
-        env.insert("AZURE_TENANT_ID", s(za, "tenant"));
-        env.insert("AZURE_CLIENT_ID", doubles::azure_arm::ADMIN_APP.into());
-        env.insert("AZURE_CLIENT_SECRET", doubles::azure_arm::ADMIN_SECRET.into());
+        // `"sign_in": true`: no service principal in the environment; the window's device-code
+        // sign-in (the double confirms the code at once) is the way in.
+        if za["sign_in"] != true {
+            env.insert("AZURE_TENANT_ID", s(za, "tenant"));
+            env.insert("AZURE_CLIENT_ID", doubles::azure_arm::ADMIN_APP.into());
+            env.insert("AZURE_CLIENT_SECRET", doubles::azure_arm::ADMIN_SECRET.into());
+        }
         for k in ["AZURE_AUTHORITY_HOST", "TRUSTBRIDGE_AZURE_GRAPH_ENDPOINT", "TRUSTBRIDGE_AZURE_MANAGEMENT_ENDPOINT"] {
             env.insert(k, u.clone());
         }

@@ -9,7 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use trustbridge_secrets::Sensitive;
 
 use crate::error::{ApiFailure, CloudError};
-use crate::http::{self, snippet};
+use crate::http;
 use crate::probe::Cloud;
 
 /// A token endpoint's answer, success or error (RFC 6749 §5.1, §5.2; RFC 8628 §3.5).
@@ -19,6 +19,8 @@ pub struct TokenAnswer {
     pub refresh_token: Option<Sensitive<String>>,
     /// OpenID Connect: who signed in (read for display only).
     pub id_token: Option<Sensitive<String>>,
+    /// The scopes granted (space-separated), when the server says.
+    pub scope: Option<String>,
     pub error: Option<String>,
     pub error_description: Option<String>,
 }
@@ -48,19 +50,13 @@ pub async fn post_form(
             cloud,
             ApiFailure::SignIn,
             action,
-            format!("{url} answered {status} with something other than OAuth JSON: {}", snippet_without_tokens(&text)),
+            format!(
+                "{url} answered {status} with something other than OAuth JSON ({} bytes, not shown: it may echo the request)",
+                text.len()
+            ),
         )
     })?;
     Ok((status, answer))
-}
-
-/// A body that is not JSON cannot be sifted for tokens: only its length is shown.
-fn snippet_without_tokens(text: &str) -> String {
-    if text.contains("token") {
-        format!("({} bytes)", text.len())
-    } else {
-        snippet(text)
-    }
 }
 
 /// `error: description`, for a refused token request.
@@ -128,55 +124,70 @@ impl Loopback {
         Ok(Loopback { listener, redirect_uri: format!("http://127.0.0.1:{port}") })
     }
 
-    /// Waits for the browser's redirect that carries `state`; any other request (a favicon, a
-    /// stale tab, a page probing the port) is answered 404 and ignored. The browser gets a short
-    /// page saying where to go on.
+    /// Waits for the browser's redirect that carries `state`. Each connection is served on its own
+    /// task with one short deadline for the whole request, so a connection that sends nothing (or
+    /// trickles) holds up nothing; any request without the state (a favicon, a stale tab, a page
+    /// probing the port) is answered 404 and ignored. The browser gets a short fixed page.
     pub async fn wait(&self, state: &str) -> Result<Redirect, CloudError> {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Redirect>(1);
         loop {
-            let (mut sock, _) =
-                self.listener.accept().await.map_err(|e| {
-                    fail(Cloud::Gcp, ApiFailure::SignIn, "finish the sign-in", format!("the loopback listener failed: {e}"))
-                })?;
-            let mut buf = vec![0u8; 8192];
-            let mut n = 0;
-            // The request line and headers; a GET has no body.
-            while n < buf.len() {
-                match tokio::time::timeout(std::time::Duration::from_secs(5), sock.read(&mut buf[n..])).await {
-                    Ok(Ok(0)) | Err(_) | Ok(Err(_)) => break,
-                    Ok(Ok(k)) => {
-                        n += k;
-                        if buf[..n].windows(4).any(|w| w == b"\r\n\r\n") {
-                            break;
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    let (sock, _) = accepted
+                        .map_err(|e| fail(Cloud::Gcp, ApiFailure::SignIn, "finish the sign-in", format!("the loopback listener failed: {e}")))?;
+                    let (tx, state) = (tx.clone(), state.to_string());
+                    tokio::spawn(async move {
+                        if let Ok(Some(r)) = tokio::time::timeout(std::time::Duration::from_secs(3), serve_one(sock, &state)).await {
+                            let _ = tx.send(r).await;
                         }
-                    }
+                    });
                 }
+                Some(r) = rx.recv() => return Ok(r),
             }
-            let head = String::from_utf8_lossy(&buf[..n]).to_string();
-            let target = head.lines().next().and_then(|l| l.strip_prefix("GET ")).and_then(|l| l.split(' ').next()).unwrap_or_default();
-            let query: Vec<(String, String)> = ::url::Url::parse(&format!("http://127.0.0.1{target}"))
-                .map(|u| u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
-                .unwrap_or_default();
-            let get = |k: &str| query.iter().find(|(q, _)| q == k).map(|(_, v)| v.clone());
-            if get("state").as_deref() != Some(state) {
-                let _ = sock.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;
-                continue;
-            }
-            let (page, out) = match (get("code"), get("error")) {
-                (Some(code), _) if !code.is_empty() => {
-                    ("Signed in. You can close this tab and go back to Trustbridge.", Redirect::Code(Sensitive::new(code)))
-                }
-                (_, Some(e)) => ("The sign-in was not completed. Go back to Trustbridge to try again.", Redirect::Refused(e)),
-                _ => ("The sign-in was not completed. Go back to Trustbridge to try again.", Redirect::Refused("no code".into())),
-            };
-            let body = format!("<!doctype html><meta charset=utf-8><title>Trustbridge</title><p>{page}</p>");
-            let resp = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = sock.write_all(resp.as_bytes()).await;
-            return Ok(out);
         }
     }
+}
+
+/// Reads one request (its head: a GET has no body) and answers it: the redirect when it carries
+/// `state`, else `None` after a 404.
+async fn serve_one(mut sock: tokio::net::TcpStream, state: &str) -> Option<Redirect> {
+    let mut buf = vec![0u8; 8192];
+    let mut n = 0;
+    while n < buf.len() {
+        match sock.read(&mut buf[n..]).await {
+            Ok(0) | Err(_) => break,
+            Ok(k) => {
+                n += k;
+                if buf[..n].windows(4).any(|w| w == b"\r\n\r\n") {
+                    break;
+                }
+            }
+        }
+    }
+    let head = String::from_utf8_lossy(&buf[..n]).to_string();
+    let target = head.lines().next().and_then(|l| l.strip_prefix("GET ")).and_then(|l| l.split(' ').next()).unwrap_or_default();
+    let query: Vec<(String, String)> = ::url::Url::parse(&format!("http://127.0.0.1{target}"))
+        .map(|u| u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+        .unwrap_or_default();
+    let get = |k: &str| query.iter().find(|(q, _)| q == k).map(|(_, v)| v.clone());
+    if get("state").as_deref() != Some(state) {
+        let _ = sock.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;
+        return None;
+    }
+    let (page, out) = match (get("code"), get("error")) {
+        (Some(code), _) if !code.is_empty() => {
+            ("Signed in. You can close this tab and go back to Trustbridge.", Redirect::Code(Sensitive::new(code)))
+        }
+        (_, Some(e)) => ("The sign-in was not completed. Go back to Trustbridge to try again.", Redirect::Refused(e)),
+        _ => ("The sign-in was not completed. Go back to Trustbridge to try again.", Redirect::Refused("no code".into())),
+    };
+    let body = format!("<!doctype html><meta charset=utf-8><title>Trustbridge</title><p>{page}</p>");
+    let resp = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = sock.write_all(resp.as_bytes()).await;
+    Some(out)
 }
 
 #[cfg(test)]

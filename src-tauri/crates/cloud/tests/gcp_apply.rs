@@ -454,6 +454,33 @@ async fn sign_in_with_google_in_the_browser_then_apply_as_that_account() {
     assert!(rep.acting_as.starts_with(SIGNED_IN_EMAIL), "{}", rep.acting_as);
     assert!(!rep.changes.is_empty());
 
+    // Google Cloud access unticked on the consent page: said at sign-in, not as a 403 at apply.
+    d.state.lock().unwrap().narrow_consent = true;
+    let signin = BrowserSignIn::start(&s, SIGN_IN_CLIENT, Sensitive::new(SIGN_IN_SECRET.into())).await.unwrap();
+    let url = signin.url.clone();
+    let finishing = tokio::spawn({
+        let s = s.clone();
+        async move { signin.finish(&reqwest::Client::new(), &s).await }
+    });
+    browser.get(&url).send().await.unwrap();
+    let e = finishing.await.unwrap().unwrap_err();
+    assert!(e.to_string().contains("did not allow Google Cloud access"), "{e}");
+    d.state.lock().unwrap().narrow_consent = false;
+
+    // A connection that sends nothing does not hold up the browser's redirect.
+    let signin = BrowserSignIn::start(&s, SIGN_IN_CLIENT, Sensitive::new(SIGN_IN_SECRET.into())).await.unwrap();
+    let url = signin.url.clone();
+    let redirect = url::Url::parse(&url).unwrap().query_pairs().find(|(k, _)| k == "redirect_uri").unwrap().1.into_owned();
+    let finishing = tokio::spawn({
+        let s = s.clone();
+        async move { signin.finish(&reqwest::Client::new(), &s).await }
+    });
+    let _silent = tokio::net::TcpStream::connect(redirect.trim_start_matches("http://")).await.unwrap();
+    let started = std::time::Instant::now();
+    browser.get(&url).send().await.unwrap();
+    assert!(finishing.await.unwrap().is_ok());
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "served at once: {:?}", started.elapsed());
+
     // Refused in the browser: a sign-in failure.
     d.state.lock().unwrap().refuse_sign_in = true;
     let signin = BrowserSignIn::start(&s, SIGN_IN_CLIENT, Sensitive::new(SIGN_IN_SECRET.into())).await.unwrap();

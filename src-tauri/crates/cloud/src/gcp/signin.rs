@@ -91,6 +91,13 @@ impl BrowserSignIn {
             (_, true) => return Err(signin("Google answered without a refresh token".into())),
             _ => return Err(signin(oauth::refusal(&a, status))),
         };
+        // Google lets the person untick a scope on its consent page: without cloud-platform, apply
+        // could only fail later with 403.
+        if let Some(granted) = &a.scope {
+            if !granted.split(' ').any(|x| x == "https://www.googleapis.com/auth/cloud-platform") {
+                return Err(signin("the sign-in did not allow Google Cloud access (the \"See, edit, configure and delete your Google Cloud data\" box was not ticked): sign in again and allow it".into()));
+            }
+        }
         let account = a.id_token.as_ref().and_then(oauth::claims).and_then(|c| c["email"].as_str().map(str::to_string));
         Ok(AdminCredential::SignedIn { client_id: self.client_id, client_secret: self.client_secret, refresh_token: refresh, account })
     }

@@ -76,6 +76,8 @@ pub struct GcpState {
     pub keys_created: u32,
     /// The person refuses the sign-in in the browser.
     pub refuse_sign_in: bool,
+    /// The person unticks the Google Cloud scope on the consent page (the grant has only openid email).
+    pub narrow_consent: bool,
     /// Authorization codes issued: code → (PKCE challenge, redirect_uri).
     pub codes: BTreeMap<String, (String, String)>,
     /// A line from the middle of the last key's PEM (for canary searches; the key itself is not kept).
@@ -383,7 +385,7 @@ fn exchange_code(s: &mut GcpState, f: &BTreeMap<String, String>) -> Response {
     reply(
         200,
         json!({"access_token": s.access_token, "expires_in": 3599, "token_type": "Bearer", "refresh_token": SIGNED_IN_REFRESH,
-               "id_token": id_token, "scope": "openid email https://www.googleapis.com/auth/cloud-platform"}),
+               "id_token": id_token, "scope": if s.narrow_consent { "openid email" } else { "openid email https://www.googleapis.com/auth/cloud-platform" }}),
     )
 }
 

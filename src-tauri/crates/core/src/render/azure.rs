@@ -258,7 +258,16 @@ pub fn revoke_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String
         // The vendor's app is shared (other integrations, the tenant's own grants): only the
         // assignments setup.sh or Trustbridge's apply made, by their names, are removed, and the
         // enterprise app the tenant's administrator consented to stays.
-        s.raw("if ! SP_OBJECT_ID=\"$(az ad sp show --id \"$APP_ID\" --query id -o tsv 2>/dev/null)\"; then echo \"The vendor's app $APP_ID has no enterprise app here: nothing to revoke.\"; exit 0; fi");
+        s.raw("SP_ERR=\"$(mktemp)\"")
+            .raw("if ! SP_OBJECT_ID=\"$(az ad sp show --id \"$APP_ID\" --query id -o tsv 2>\"$SP_ERR\")\"; then")
+            .raw("  case \"$(cat \"$SP_ERR\")\" in")
+            .raw("    *'does not exist'*) rm -f \"$SP_ERR\"; echo \"The vendor's app $APP_ID has no enterprise app here: nothing to revoke.\"; exit 0 ;;")
+            .raw("    *) cat \"$SP_ERR\" >&2; rm -f \"$SP_ERR\"; exit 1 ;;")
+            .raw("  esac")
+            .raw("fi")
+            .raw("rm -f \"$SP_ERR\"")
+            .comment("Another integration that gave the vendor's app the same role on the same scope shares this one assignment")
+            .comment("(Azure holds one per role, principal and scope): revoke it only when no integration needs it any more.");
         assignment_name_fn(&mut s);
         for ra in &m.role_assignments {
             s.comment(&format!("{} on its scope, only the one Trustbridge made", ra.role)).raw(&format!(

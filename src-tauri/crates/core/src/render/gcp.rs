@@ -211,13 +211,17 @@ fn custom_role_state(s: &mut Script, integration: &str, role: &CustomRoleFile, r
     s.set("ROLE_ID", &role.id)
         .set("ROLE_MARK", &role_mark(integration))
         .raw("ROLE_STATE=absent")
-        .raw("if ROLE_DESC=\"$(gcloud iam roles describe \"$ROLE_ID\" --project=\"$PROJECT\" --format='value(description)' 2>/dev/null)\"; then")
+        .raw("ROLE_ERR=\"$(mktemp)\"")
+        .raw("if ROLE_DESC=\"$(gcloud iam roles describe \"$ROLE_ID\" --project=\"$PROJECT\" --format='value(description)' 2>\"$ROLE_ERR\")\"; then")
         .raw("  case \"$ROLE_DESC\" in")
         .raw("    *\"$ROLE_MARK\") ROLE_STATE=ours ;;")
         .raw(foreign)
         .raw("  esac")
         .raw("  if [ \"$ROLE_STATE\" = ours ] && [ \"$(gcloud iam roles describe \"$ROLE_ID\" --project=\"$PROJECT\" --format='value(deleted)')\" = True ]; then ROLE_STATE=deleted; fi")
-        .raw("fi");
+        .raw("else")
+        .raw("  case \"$(cat \"$ROLE_ERR\")\" in *NOT_FOUND*) ;; *) cat \"$ROLE_ERR\" >&2; rm -f \"$ROLE_ERR\"; exit 1 ;; esac")
+        .raw("fi")
+        .raw("rm -f \"$ROLE_ERR\"");
 }
 
 /// `POOL_STATE` = absent, ours, deleted (ours, soft-deleted) or foreign; applying (`refuse`), a
@@ -230,13 +234,17 @@ fn pool_state(s: &mut Script, pool: &str, refuse: bool) {
     };
     s.set("POOL_ID", pool)
         .raw("POOL_STATE=absent")
-        .raw("if POOL_DESC=\"$(gcloud iam workload-identity-pools describe \"$POOL_ID\" --project=\"$PROJECT\" --location=global --format='value(description)' 2>/dev/null)\"; then")
+        .raw("POOL_ERR=\"$(mktemp)\"")
+        .raw("if POOL_DESC=\"$(gcloud iam workload-identity-pools describe \"$POOL_ID\" --project=\"$PROJECT\" --location=global --format='value(description)' 2>\"$POOL_ERR\")\"; then")
         .raw("  POOL_STATE=ours")
         .raw("  if [ \"$POOL_DESC\" != \"$SA_MARK\" ]")
         .raw(foreign)
         .raw("  elif [ \"$(gcloud iam workload-identity-pools describe \"$POOL_ID\" --project=\"$PROJECT\" --location=global --format='value(state)')\" = DELETED ]; then POOL_STATE=deleted")
         .raw("  fi")
-        .raw("fi");
+        .raw("else")
+        .raw("  case \"$(cat \"$POOL_ERR\")\" in *NOT_FOUND*) ;; *) cat \"$POOL_ERR\" >&2; rm -f \"$POOL_ERR\"; exit 1 ;; esac")
+        .raw("fi")
+        .raw("rm -f \"$POOL_ERR\"");
 }
 
 pub fn setup_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
@@ -344,6 +352,32 @@ pub fn setup_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
     s.finish()
 }
 
+/// The `get-iam-policy` command of each bucket and topic the plan grants on (for "who else is
+/// bound to the custom role").
+fn policy_reads(m: &GcpModel) -> Vec<Vec<Word>> {
+    let mut out: Vec<Vec<Word>> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for b in &m.bindings {
+        if !seen.insert(b.resource.clone()) {
+            continue;
+        }
+        if let Some(bucket) = b.resource.strip_prefix("//storage.googleapis.com/projects/_/buckets/") {
+            out.push(vec![lit("gcloud"), lit("storage"), lit("buckets"), lit("get-iam-policy"), lit(format!("gs://{bucket}"))]);
+        } else if let Some(rest) = b.resource.strip_prefix("//pubsub.googleapis.com/") {
+            let topic = rest.rsplit('/').next().unwrap_or_default().to_string();
+            out.push(vec![
+                lit("gcloud"),
+                lit("pubsub"),
+                lit("topics"),
+                lit("get-iam-policy"),
+                lit(topic),
+                Word::LitVar("--project=".into(), "PROJECT".into()),
+            ]);
+        }
+    }
+    out
+}
+
 /// `gcloud iam workload-identity-pools providers create-aws|update-aws` with the vendor's account,
 /// Google's documented mapping for AWS, and a condition admitting only the vendor's role.
 fn provider_cmd(verb: &str, acct: &str, role: &str) -> Vec<Word> {
@@ -387,7 +421,24 @@ fn wif_setup(s: &mut Script, acct: &str, role: &str, pool: &str) {
         .run_indented(&[lit("gcloud"), lit("iam"), lit("workload-identity-pools"), lit("undelete"), var("POOL_ID"), project(), lit("--location=global")])
         .raw("fi")
         .comment("The provider: created, or (ours, in our pool) brought back to the vendor's account, mapping and condition.")
-        .raw("if gcloud iam workload-identity-pools providers describe \"$PROVIDER_ID\" --workload-identity-pool=\"$POOL_ID\" --project=\"$PROJECT\" --location=global >/dev/null 2>&1; then")
+        .raw("if PROVIDER_STATE=\"$(gcloud iam workload-identity-pools providers describe \"$PROVIDER_ID\" --workload-identity-pool=\"$POOL_ID\" --project=\"$PROJECT\" --location=global --format='value(state)' 2>/dev/null)\"; then")
+        .raw("  if [ \"$PROVIDER_STATE\" = DELETED ]; then")
+        .raw(&format!(
+            "    {}",
+            render_words(&[
+                lit("gcloud"),
+                lit("iam"),
+                lit("workload-identity-pools"),
+                lit("providers"),
+                lit("undelete"),
+                var("PROVIDER_ID"),
+                Word::LitVar("--workload-identity-pool=".into(), "POOL_ID".into()),
+                project(),
+                lit("--location=global"),
+            ])
+        ))
+        .raw("  fi")
+        .comment("  (A provider someone disabled stays disabled: update-aws cannot enable it; Trustbridge's apply does.)")
         .run_indented(&provider_cmd("update-aws", acct, role))
         .raw("else")
         .run_indented(&provider_cmd("create-aws", acct, role))
@@ -443,7 +494,16 @@ pub fn revoke_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
     if m.custom_role.is_some() {
         s.comment("The role goes only when no one else on the project is bound to it (Google keeps it 7 days: gcloud iam roles undelete).")
             .raw("if [ \"$ROLE_STATE\" = ours ]; then")
-            .raw("  ROLE_OTHERS=\"$(gcloud projects get-iam-policy \"$PROJECT\" --flatten='bindings[].members' --filter=\"bindings.role=projects/$PROJECT/roles/$ROLE_ID\" --format='value(bindings.members)' | grep -v -x -F \"serviceAccount:$SA_EMAIL\" || true)\"")
+            .comment("  Who else is bound to it, on the project and on the plan's buckets and topics (a failed read stops here).")
+            .raw("  ROLE_NAME=\"projects/$PROJECT/roles/$ROLE_ID\"")
+            .raw("  ROLE_MEMBERS=\"$(gcloud projects get-iam-policy \"$PROJECT\" --flatten='bindings[].members' --filter=\"bindings.role=$ROLE_NAME\" --format='value(bindings.members)')\"");
+        for w in policy_reads(m) {
+            s.raw(&format!(
+                "  ROLE_MEMBERS=\"$ROLE_MEMBERS\"$'\\n'\"$({} --flatten='bindings[].members' --filter=\"bindings.role=$ROLE_NAME\" --format='value(bindings.members)')\"",
+                render_words(&w)
+            ));
+        }
+        s.raw("  ROLE_OTHERS=\"$(printf '%s\\n' \"$ROLE_MEMBERS\" | grep -v -x -F -e \"serviceAccount:$SA_EMAIL\" -e '' || true)\"")
             .raw("  if [ -z \"$ROLE_OTHERS\" ]; then")
             .raw(&format!(
                 "    {}",
