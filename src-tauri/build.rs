@@ -36,6 +36,7 @@ fn main() {
         "azure_sign_in_wait",
         "cloud_sign_in_cancel",
         "cloud_sign_out",
+        "create_cloud_credentials",
         "confirm_apply",
         "verify_plan",
         "store_credentials",

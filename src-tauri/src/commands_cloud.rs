@@ -294,6 +294,30 @@ pub async fn azure_sign_in_wait(cloud: State<'_, CloudState>) -> Result<String, 
     cloud.api_sign_ins.azure_wait(&cloud.settings.azure).await
 }
 
+/// Creates the vendor's credential in Google Cloud or Azure (a service-account key, a client
+/// secret) as the window's sign-in, after the person's yes in a native dialog Rust raises with its
+/// own text, straight into the keyring: only its status comes back (`credentials.cancelled` on
+/// Cancel: nothing is made).
+#[tauri::command]
+pub async fn create_cloud_credentials<R: Runtime>(
+    app: AppHandle<R>,
+    cloud_state: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
+    plan: serde_json::Value,
+    cloud: ApiCloud,
+) -> Result<CredentialStatus, IpcError> {
+    let r = resolve(&store, &plan)?;
+    let chosen = cloud_apply::choose(&r, cloud, &cloud_state.api_sign_ins)?;
+    let c = confirm::create_credentials(&r, cloud, &chosen.describe()).ok_or_else(|| {
+        IpcError::new(AppCode::CredentialsKeyless, "the plan's access to this cloud is keyless: there is nothing to create")
+    })?;
+    if !ask(&app, &c).await {
+        return Err(IpcError::new(AppCode::CredentialsCancelled, "nothing was created"));
+    }
+    let (_, status) = cloud_apply::create_credentials(&r, &chosen, &cloud_state.secrets).await?;
+    Ok(CredentialStatus::from(&status))
+}
+
 /// Ends a Google or Azure sign-in under way.
 #[tauri::command]
 pub fn cloud_sign_in_cancel(cloud: State<'_, CloudState>) {

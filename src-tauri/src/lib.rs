@@ -94,6 +94,7 @@ pub fn builder_trusting<R: tauri::Runtime>(
             commands_cloud::azure_sign_in_wait,
             commands_cloud::cloud_sign_in_cancel,
             commands_cloud::cloud_sign_out,
+            commands_cloud::create_cloud_credentials,
             commands_cloud::confirm_apply,
             commands_cloud::verify_plan,
             commands_cloud::store_credentials,

@@ -56,7 +56,12 @@ fn sign_in_to_google_and_azure_in_the_window_then_apply_as_that_person() {
             std::env::set_var(k, &au);
         }
     }
-    let app = common::app_asking(Scripted::new(true, None));
+    let (secrets, keyring) = trustbridge_secrets::SecretStore::memory();
+    let asker = Scripted::new(true, None);
+    let app = common::app_with(
+        trustbridge::commands_cloud::CloudState::new(trustbridge::verify_all::CloudSettings::from_env(), secrets),
+        asker.clone(),
+    );
     // The vendor's profile file, with its sign-in clients, imported and accepted (unsigned) as the
     // wizard's "Use a vendor profile file…" does.
     let mut profile: serde_json::Value = serde_json::from_str(include_str!("../crates/core/profiles/mlcube.json")).unwrap();
@@ -111,6 +116,28 @@ fn sign_in_to_google_and_azure_in_the_window_then_apply_as_that_person() {
     }
     assert!(g.state.lock().unwrap().service_accounts.contains_key("ml3-platform-sa@my-project.iam.gserviceaccount.com"));
     assert_eq!(a.state.lock().unwrap().assignments.len(), 1);
+
+    // The vendor's key and client secret, made by each cloud as that person, straight into the
+    // keyring after Rust's own confirmation; only their status comes back.
+    for (cloud, title) in [("gcp", trustbridge::confirm::CREATE_GCP_KEY_TITLE), ("azure", trustbridge::confirm::CREATE_AZURE_SECRET_TITLE)]
+    {
+        let st = call("create_cloud_credentials", json!({"plan": plan, "cloud": cloud})).unwrap();
+        assert_eq!(st["stored"], true, "{st}");
+        assert_eq!(asker.asked().last().unwrap().title, title);
+        let shown = st.to_string();
+        let (key_line, secret) = (g.state.lock().unwrap().last_key_line.clone(), a.state.lock().unwrap().last_secret.clone());
+        assert!(
+            !shown.contains("PRIVATE KEY") && !shown.contains(&key_line) && (secret.is_empty() || !shown.contains(&secret)),
+            "no secret crosses: {shown}"
+        );
+    }
+    let listed = call("credentials_status", json!({"plan": plan})).unwrap();
+    assert!(listed.as_array().unwrap().iter().filter(|c| c["stored"] == true).count() == 2, "both are in the keyring: {listed}");
+    drop(keyring);
+    let again = call("create_cloud_credentials", json!({"plan": plan, "cloud": "gcp"})).unwrap();
+    assert_eq!(again["stored"], true);
+    assert_eq!(g.state.lock().unwrap().keys_created, 1, "one already stored: nothing new is made");
+    assert_eq!(a.state.lock().unwrap().passwords, 1);
 
     // Signing out forgets both; a wait with nothing under way says so.
     call("cloud_sign_out", json!({})).unwrap();

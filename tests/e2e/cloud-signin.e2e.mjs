@@ -13,7 +13,9 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { e2e, REPO } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
-import { answerDialog, pickFileInDialog, APPLY_AZURE_TITLE, APPLY_GCP_TITLE, PROFILE_PICKER_TITLE, UNSIGNED_PROFILE_TITLE } from "./native.mjs";
+import {
+  answerDialog, pickFileInDialog, APPLY_AZURE_TITLE, APPLY_GCP_TITLE, CREATE_AZURE_SECRET_TITLE, CREATE_GCP_KEY_TITLE, PROFILE_PICKER_TITLE, UNSIGNED_PROFILE_TITLE,
+} from "./native.mjs";
 import { appWrapper, canaryFiles, startRig } from "./rig.mjs";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -132,9 +134,20 @@ await e2e(
     const azure = await rig.ask("azure_apply");
     t.check(azure.apps.includes("ML3PlatformSP") && azure.assignments === 2, "the app registration exists with its two role assignments", JSON.stringify(azure));
 
+    // The vendor's key and client secret: made by each cloud as that person, kept in the keyring.
+    for (const [cloud, title, what] of [["gcp", CREATE_GCP_KEY_TITLE, "key"], ["azure", CREATE_AZURE_SECRET_TITLE, "client secret"]]) {
+      await f.click(`create-${cloud}-button`);
+      await answerDialog(t, "cloud-signin", title, "confirm", { key: "y", label: `${cloud}-create` });
+      native += 1;
+      await t.waitFor(async () => (await b.$(`[data-testid="create-${cloud}-stored"]`)).isExisting(), `the ${what} is in the keyring`);
+    }
+    await f.shot("credentials-created");
+    const made = await rig.ask("gcp_apply");
+    t.check(made.keys_created === 1, "Google Cloud made one key", JSON.stringify(made));
+
     const hits = canaryFiles(SECRETS);
     t.check(hits.length === 0, "no refresh token or device code in any file of the session or the logs", JSON.stringify(hits));
-    console.log(`# user-actions launch→applied on Google Cloud and Azure, signed in from the window (imported profile, native answers included): ${f.actions + native}`);
+    console.log(`# user-actions launch→applied on Google Cloud and Azure and the vendor's key and secret in the keyring, signed in from the window (imported profile, native answers included): ${f.actions + native}`);
   },
   { application: appWrapper({ ...rig.env, PATH: `${bin}:${process.env.PATH}` }, { name: "trustbridge-cloud-signin.sh" }) },
 );

@@ -18,6 +18,9 @@ export const PICKER_TITLE = "Choose where to save the setup files";
  *  unsigned profile (confirm.rs). */
 export const PROFILE_PICKER_TITLE = "Choose the vendor profile file";
 export const UNSIGNED_PROFILE_TITLE = "Use a vendor profile that is not signed?";
+/** Creating the vendor's credential in the cloud (confirm.rs); its button is "Yes, create it" (Alt+Y). */
+export const CREATE_GCP_KEY_TITLE = "Create a key for the vendor?";
+export const CREATE_AZURE_SECRET_TITLE = "Create a client secret for the vendor?";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

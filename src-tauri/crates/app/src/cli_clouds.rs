@@ -18,6 +18,7 @@ use trustbridge_core::validate::Resolved;
 use trustbridge_secrets::{SecretKind, SecretStore};
 
 use crate::cli::{EXIT_FAILED, EXIT_OK};
+use crate::credentials::{Made, MakeError};
 
 /// What either cloud's engine reports, for printing.
 struct Outcome<C> {
@@ -101,11 +102,10 @@ fn create_credentials(
     what: &str,
     rt: &trustbridge_cloud::Runtime,
     make: impl std::future::Future<Output = Result<trustbridge_cloud::changes::CreatedSecret, CloudError>>,
-    delete_hint: &dyn Fn(&str) -> String,
+    delete_hint: impl Fn(&str) -> String,
     out: &mut impl Write,
 ) -> i32 {
     let store = SecretStore::os();
-    let integration = &r.plan.integration.name;
     let report = |e: &trustbridge_secrets::SecretsError| {
         eprintln!("error [{}]: {e}", e.code());
         if let Some(fix) = e.fix() {
@@ -117,33 +117,25 @@ fn create_credentials(
         eprintln!("no {what} was created: the OS keyring, where it would go, cannot be used");
         return report(&e);
     }
-    match store.status(integration, kind) {
-        Ok(st) if st.stored => {
-            let fp = st.fingerprint.map(|f| f.to_string()).unwrap_or_default();
-            let _ = writeln!(out, "kept the {what} already in the OS keyring ({fp}); no new one was created");
-            return EXIT_OK;
-        }
-        Ok(_) => {}
-        Err(e) => return report(&e),
-    }
-    let made = match rt.block_on(make) {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("no {what} was created:");
-            print_error(&e);
-            return EXIT_FAILED;
-        }
-    };
-    let id = made.id.clone();
-    match crate::credentials::store(&store, r, kind, made.text) {
-        Ok(st) => {
-            let fp = st.fingerprint.map(|f| f.to_string()).unwrap_or_default();
-            let _ = writeln!(out, "created a {what} and stored it in the OS keyring ({fp}); it was not shown or written anywhere");
+    let fp = |st: &trustbridge_secrets::SecretStatus| st.fingerprint.as_ref().map(|f| f.to_string()).unwrap_or_default();
+    match rt.block_on(crate::credentials::make_in_cloud(&store, r, kind, make, delete_hint)) {
+        Ok(Made::AlreadyStored(st)) => {
+            let _ = writeln!(out, "kept the {what} already in the OS keyring ({}); no new one was created", fp(&st));
             EXIT_OK
         }
-        Err(e) => {
-            eprintln!("a {what} ({id}) was created but could not be stored, so nobody has it: {}", delete_hint(&id));
-            report(&e)
+        Ok(Made::Created(st)) => {
+            let _ = writeln!(out, "created a {what} and stored it in the OS keyring ({}); it was not shown or written anywhere", fp(&st));
+            EXIT_OK
+        }
+        Err(MakeError::Keyring(e)) => report(&e),
+        Err(MakeError::Cloud(e)) => {
+            eprintln!("no {what} was created:");
+            print_error(&e);
+            EXIT_FAILED
+        }
+        Err(MakeError::NotKept { error, hint }) => {
+            eprintln!("a {what} was created but could not be stored, so nobody has it: {hint}");
+            report(&error)
         }
     }
 }
@@ -212,7 +204,7 @@ pub fn gcp(plan: &Path, r: &Resolved, revoke: bool, dry_run: bool, named: bool, 
             return Ok(code);
         }
         let hint = |id: &str| format!("delete it with `gcloud iam service-accounts keys delete {id} --iam-account={sa}`");
-        Ok(create_credentials(r, SecretKind::Gcp, "service-account key", &rt, gcp_apply::create_key(r, &cred, &settings), &hint, out))
+        Ok(create_credentials(r, SecretKind::Gcp, "service-account key", &rt, gcp_apply::create_key(r, &cred, &settings), hint, out))
     };
     run().unwrap_or_else(|code| code)
 }
@@ -266,7 +258,7 @@ pub fn azure(plan: &Path, r: &Resolved, revoke: bool, dry_run: bool, named: bool
             return Ok(code);
         }
         let hint = |id: &str| format!("delete it with `az ad app credential delete --id {app_id} --key-id {id}`");
-        Ok(create_credentials(r, SecretKind::Azure, "client secret", &rt, azure_apply::create_secret(r, &cred, &settings), &hint, out))
+        Ok(create_credentials(r, SecretKind::Azure, "client secret", &rt, azure_apply::create_secret(r, &cred, &settings), hint, out))
     };
     run().unwrap_or_else(|code| code)
 }

@@ -164,3 +164,42 @@ pub async fn run(r: &Resolved, chosen: &Chosen, dry_run: bool) -> Result<CloudAp
         }
     }
 }
+
+/// The vendor's credential made in the cloud as `chosen` and stored straight in the keyring (a
+/// GCP key, an Azure client secret; `credentials::make_in_cloud`): its status, never the secret.
+/// `Ok((false, _))`: one was already stored, nothing was made.
+pub async fn create_credentials(
+    r: &Resolved,
+    chosen: &Chosen,
+    store: &trustbridge_secrets::SecretStore,
+) -> Result<(bool, trustbridge_secrets::SecretStatus), IpcError> {
+    use crate::credentials::{make_in_cloud, Made, MakeError};
+    use trustbridge_secrets::SecretKind;
+    let made = match chosen {
+        Chosen::Gcp(cred) => {
+            let settings = GcpSettings::from_env();
+            let sa = r.gcp.as_ref().map(|g| g.service_account_email()).unwrap_or_default();
+            let hint = |id: &str| format!("delete key {id} of {sa} in the Google Cloud console (IAM & Admin, Service accounts, Keys)");
+            make_in_cloud(store, r, SecretKind::Gcp, gcp_apply::create_key(r, cred, &settings), hint).await
+        }
+        Chosen::Azure(cred) => {
+            let settings = AzureSettings::from_env();
+            let app = r.azure.as_ref().map(|z| z.service_principal_name.clone()).unwrap_or_default();
+            let hint = |id: &str| {
+                format!("delete secret {id} of app registration {app} in the Azure portal (App registrations, Certificates & secrets)")
+            };
+            make_in_cloud(store, r, SecretKind::Azure, azure_apply::create_secret(r, cred, &settings), hint).await
+        }
+    };
+    match made {
+        Ok(Made::AlreadyStored(st)) => Ok((false, st)),
+        Ok(Made::Created(st)) => Ok((true, st)),
+        Err(MakeError::Keyring(e)) => Err(IpcError::from(&e)),
+        Err(MakeError::Cloud(e)) => Err(IpcError::from(&e)),
+        Err(MakeError::NotKept { error, hint }) => {
+            let mut e = IpcError::from(&error);
+            e.message = format!("it was created but could not be stored, so nobody has it: {hint} ({})", e.message);
+            Err(e)
+        }
+    }
+}

@@ -29,6 +29,8 @@ pub const APPLY_PACK_TITLE: &str = "Apply the role pack to AWS?";
 /// The dialog window's titles for applying a vendor plan's Google Cloud or Azure section.
 pub const APPLY_GCP_TITLE: &str = "Apply these changes to Google Cloud?";
 pub const APPLY_AZURE_TITLE: &str = "Apply these changes to Azure?";
+pub const CREATE_GCP_KEY_TITLE: &str = "Create a key for the vendor?";
+pub const CREATE_AZURE_SECRET_TITLE: &str = "Create a client secret for the vendor?";
 /// The dialog window's title for an export into a typed folder.
 pub const EXPORT_TITLE: &str = "Write the setup files?";
 
@@ -251,6 +253,46 @@ pub fn apply_cloud(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as:
     m.push_str("\n\nNo key or secret is created. What exists and was not created by Trustbridge for this integration is not changed.");
     m.push_str("\n\nChoose Apply to make these changes, or Cancel to change nothing.");
     Some(Confirmation { title: title.into(), message: m, ok: "Apply".into(), cancel: "Cancel".into() })
+}
+
+/// The confirmation of creating the vendor's credential in the cloud (a GCP service-account key, an
+/// Azure client secret) straight into this computer's keyring. None for a keyless section.
+pub fn create_credentials(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as: &str) -> Option<Confirmation> {
+    use crate::cloud_apply::ApiCloud;
+    let vendor = plain(&r.profile.display_name);
+    let (title, m) = match cloud {
+        ApiCloud::Gcp => {
+            let g = r.gcp.as_ref().filter(|g| g.workload_identity.is_none())?;
+            (
+                CREATE_GCP_KEY_TITLE,
+                format!(
+                    "Trustbridge will create a key for the service account {} in Google Cloud project {}, signed in as {}, and keep it in this computer's keyring for {vendor}.\n\nThe key is not shown or written anywhere; \"Send to {vendor}\" hands it over from the keyring. A key works until it is deleted: delete it in the Google Cloud console when {vendor} no longer needs it.",
+                    g.service_account_email(),
+                    plain(&g.project_id),
+                    plain(acting_as)
+                ),
+            )
+        }
+        ApiCloud::Azure => {
+            let z = r.azure.as_ref().filter(|z| z.vendor_app_id.is_none())?;
+            (
+                CREATE_AZURE_SECRET_TITLE,
+                format!(
+                    "Trustbridge will add a client secret, valid for one year, to the app registration {} in Azure tenant {}, signed in as {}, and keep it in this computer's keyring for {vendor}.\n\nThe secret is not shown or written anywhere; \"Send to {vendor}\" hands it over from the keyring.",
+                    plain(&z.service_principal_name),
+                    plain(&z.tenant_id),
+                    plain(acting_as)
+                ),
+            )
+        }
+    };
+    // "Yes, create it", not "Create": GTK's mnemonics would make Alt+C both buttons' key.
+    Some(Confirmation {
+        title: title.into(),
+        message: format!("{m}\n\nChoose \"Yes, create it\" to make it, or Cancel to make nothing."),
+        ok: "Yes, create it".into(),
+        cancel: "Cancel".into(),
+    })
 }
 
 /// The confirmation of an export into a folder the person typed: the exact new folder and the count.

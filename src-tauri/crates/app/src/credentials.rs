@@ -22,3 +22,41 @@ pub fn store(store: &SecretStore, r: &Resolved, kind: SecretKind, text: Sensitiv
     }
     store.set(&r.plan.integration.name, &secret)
 }
+
+/// What [`make_in_cloud`] did.
+pub enum Made {
+    /// One was already stored for the integration: nothing was created.
+    AlreadyStored(SecretStatus),
+    Created(SecretStatus),
+}
+
+/// Why [`make_in_cloud`] stopped.
+pub enum MakeError {
+    /// The keyring cannot be used (checked first): nothing was created.
+    Keyring(SecretsError),
+    /// The cloud refused to create it: nothing exists.
+    Cloud(trustbridge_cloud::CloudError),
+    /// It was created but could not be stored, so nobody has it: delete it (`hint`).
+    NotKept { error: SecretsError, hint: String },
+}
+
+/// A GCP service-account key or an Azure client secret made by the cloud (`make`) and handed
+/// straight to the OS keyring — never shown, written or returned — for the window ("Create the
+/// key") and the CLI (`apply --create-credentials`) alike. Only when none is stored for the
+/// integration, and only when the keyring answers (asked first, so nothing is made that could not
+/// be kept). `delete_hint(id)`: how to delete what was made when it could not be stored.
+pub async fn make_in_cloud(
+    store: &SecretStore,
+    r: &Resolved,
+    kind: SecretKind,
+    make: impl std::future::Future<Output = Result<trustbridge_cloud::changes::CreatedSecret, trustbridge_cloud::CloudError>>,
+    delete_hint: impl Fn(&str) -> String,
+) -> Result<Made, MakeError> {
+    let status = store.status(&r.plan.integration.name, kind).map_err(MakeError::Keyring)?;
+    if status.stored {
+        return Ok(Made::AlreadyStored(status));
+    }
+    let made = make.await.map_err(MakeError::Cloud)?;
+    let hint = delete_hint(&made.id);
+    self::store(store, r, kind, made.text).map(Made::Created).map_err(|error| MakeError::NotKept { error, hint })
+}

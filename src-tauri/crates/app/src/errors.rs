@@ -49,6 +49,7 @@ trustbridge_core::error_codes! {
         CredentialsNoRegistration = "credentials.no_registration" => "Nothing to store: this vendor has no registration API, so there is no API key.",
         CredentialsNoSection = "credentials.no_section" => "Add the cloud to the plan first: there is no section for these credentials.",
         CredentialsKeyless = "credentials.keyless" => "Nothing to store: the plan's access to this cloud is keyless.",
+        CredentialsCancelled = "credentials.cancelled" => "Nothing was created because the confirmation was cancelled: choose Create in it to make the key or secret.",
         CredentialsEmpty = "credentials.empty" => "Paste the JSON or choose the file first.",
         RegisterCloud = "register.cloud" => "Register the clouds 'aws', 'gcp' or 'azure'.",
         DraftSecret = "draft.secret" => "Nothing was saved: a field is named like a secret, and secrets never go to disk.",

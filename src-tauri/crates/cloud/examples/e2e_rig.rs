@@ -230,7 +230,7 @@ async fn main() {
                         )
                     })
                     .collect();
-                serde_json::json!({"service_accounts": st.service_accounts.keys().collect::<Vec<_>>(), "roles": st.roles.keys().collect::<Vec<_>>(), "members": members})
+                serde_json::json!({"service_accounts": st.service_accounts.keys().collect::<Vec<_>>(), "roles": st.roles.keys().collect::<Vec<_>>(), "members": members, "keys_created": st.keys_created})
             }
             ("\"azure_apply\"", _) if azure_apply.is_some() => {
                 let st = azure_apply.as_ref().map(|d| d.state.clone()).unwrap();

@@ -258,6 +258,15 @@ export function azureSignInWait(): Promise<string> {
   return call<string>("azure_sign_in_wait");
 }
 
+/**
+ * Creates the vendor's key (Google Cloud) or client secret (Azure) as the window's sign-in, after
+ * the person's yes in a native dialog Rust raises (Cancel rejects with `credentials.cancelled`),
+ * straight into the OS keyring: resolves with its status, never the secret.
+ */
+export function createCloudCredentials(plan: Plan, cloud: ApiCloud): Promise<CredentialStatus> {
+  return call<CredentialStatus>("create_cloud_credentials", { plan, cloud });
+}
+
 /** Ends a Google or Azure sign-in under way. */
 export function cloudSignInCancel(): Promise<void> {
   return call("cloud_sign_in_cancel");

@@ -72,6 +72,7 @@ export const MESSAGES: Record<LiteralErrorCode, string> = {
   "credentials.no_registration": "This vendor has no platform to register with, so there is no API key to store.",
   "credentials.no_section": "Your answers do not include this cloud, so there are no credentials to store for it.",
   "credentials.keyless": "This cloud's access is keyless, so there is no key or secret to store.",
+  "credentials.cancelled": "Nothing was created: you chose Cancel in the confirmation.",
   "credentials.empty": "Paste the credentials or choose the file first.",
   "keyring.unavailable": "The system keyring is locked or unavailable, so secrets cannot be stored.",
   "keyring.locked": "The system keyring is locked. Unlock it (log in to your desktop session) and try again.",

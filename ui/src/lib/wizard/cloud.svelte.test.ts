@@ -340,4 +340,23 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
     await w.cloud.signInCloud("azure");
     expect(w.cloud.cloudSignIn).toBeNull();
   });
+
+  it("creates the vendor's key after an apply and reads the keyring's list again; Cancel is an error on the page", async () => {
+    const STORED = { kind: "gcp", stored: true, key_id: "0123456789abcdef", principal: "ml3@p.iam.gserviceaccount.com", scope: "p" };
+    backend((cmd) => {
+      if (cmd === "create_cloud_credentials") return STORED;
+      if (cmd === "credentials_status") return [STORED];
+    });
+    const w = await onGcp();
+    await w.cloud.createCredentials("gcp");
+    expect(calls("create_cloud_credentials")).toEqual([{ plan: w.plan, cloud: "gcp" }]);
+    expect(w.cloud.credentialRuns.gcp.status?.stored).toBe(true);
+    expect(w.cloud.credentials).toEqual([STORED]);
+    backend((cmd) => {
+      if (cmd === "create_cloud_credentials") throw { code: "credentials.cancelled", message: "nothing was created", field: null, fix: null };
+    });
+    await w.cloud.createCredentials("azure");
+    expect(w.cloud.credentialRuns.azure.error?.code).toBe("credentials.cancelled");
+    expect(w.cloud.credentialRuns.azure.running).toBe(false);
+  });
 });

@@ -6,7 +6,7 @@
 // Talks to Rust only through $lib/ipc.
 import { DryRunApply } from "../apply.svelte";
 import {
-  applyAws, applyCloud, awsIdentity, azureSignInOpen, azureSignInStart, azureSignInWait, cloudSignInCancel, cloudSignIns, confirmApply, gcpSignIn, credentialsStatus, registerVendor, storeCredentials, vendorKeyStatus, verifyPlan,
+  applyAws, applyCloud, awsIdentity, azureSignInOpen, azureSignInStart, azureSignInWait, cloudSignInCancel, cloudSignIns, confirmApply, createCloudCredentials, gcpSignIn, credentialsStatus, registerVendor, storeCredentials, vendorKeyStatus, verifyPlan,
   type ApiCloud, type ApplyResult, type AzureDevice, type AwsAccount, type CloudApplyResult, type CloudSignIns, type AwsSignedIn, type Cloud, type CredentialStatus, type Plan, type Probe, type ProbeUpdate,
   type ProfileSummary, type RegisterStep, type SecretKind, type Verdict,
 } from "../ipc/api";
@@ -162,6 +162,27 @@ export class CloudSession {
     await cloudSignInCancel().catch(() => undefined);
   }
 
+  /** "Create the key" / "Create a client secret" after an apply on Google Cloud or Azure. */
+  credentialRuns = $state<Record<ApiCloud, { running: boolean; status: CredentialStatus | null; error: IpcError | null }>>({
+    gcp: { running: false, status: null, error: null },
+    azure: { running: false, status: null, error: null },
+  });
+
+  /**
+   * Has the cloud make the vendor's credential, as the window's sign-in, straight into the OS
+   * keyring (Rust asks in a native dialog first); then the credentials list is read again.
+   */
+  async createCredentials(cloud: ApiCloud): Promise<void> {
+    this.credentialRuns[cloud] = { running: true, status: null, error: null };
+    try {
+      const status = await createCloudCredentials(this.wizard.plan, cloud);
+      this.credentialRuns[cloud] = { running: false, status, error: null };
+      await this.loadCredentials();
+    } catch (e) {
+      this.credentialRuns[cloud] = { running: false, status: null, error: toIpcError(e) };
+    }
+  }
+
   /** Apply on `cloud`: Rust asks the person in a native dialog first (Cancel: nothing changes). */
   async applyCloudNow(cloud: ApiCloud): Promise<void> {
     const plan = this.wizard.plan;
@@ -172,6 +193,7 @@ export class CloudSession {
   reset(): void {
     this.signIns = null;
     this.cloudSignIn = null;
+    this.credentialRuns = { gcp: { running: false, status: null, error: null }, azure: { running: false, status: null, error: null } };
     this.cloudRuns.gcp.reset();
     this.cloudRuns.azure.reset();
     this.awsAccount = null;

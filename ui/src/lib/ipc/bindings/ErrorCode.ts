@@ -180,6 +180,7 @@ export type ErrorCode =
   | "credentials.no_registration"
   | "credentials.no_section"
   | "credentials.keyless"
+  | "credentials.cancelled"
   | "credentials.empty"
   | "register.cloud"
   | "draft.secret"
