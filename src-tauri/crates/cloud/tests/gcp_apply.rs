@@ -494,3 +494,29 @@ async fn sign_in_with_google_in_the_browser_then_apply_as_that_account() {
     assert_eq!(e.code(), "gcp.sign_in_failed");
     assert!(e.to_string().contains("refused"), "{e}");
 }
+
+/// The whole no-CLI path on Google Cloud: apply, a key made by Google for the vendor's service
+/// account, and the vendor's connectivity test with that key — the token grant (its RS256
+/// signature checked by the double with openssl), the bucket and the topic — all pass; before the
+/// apply's grants, or with another account's key, they would not.
+#[tokio::test]
+async fn after_apply_the_key_made_for_the_vendor_passes_the_connectivity_test() {
+    use trustbridge_cloud::gcp::apply::create_key;
+    use trustbridge_cloud::probe::ProbeStatus;
+    let d = world().await;
+    let r = mlcube_plan(&["training"], &["retrain"]);
+    let s = settings(&d);
+    apply(&r, &adc(), &s, false).await.unwrap();
+    let made = create_key(&r, &adc(), &s).await.unwrap();
+    let key = trustbridge_secrets::GcpServiceAccountKey::parse(&made.text).unwrap();
+    let quiet = |_: trustbridge_cloud::probe::ProbeEvent| {};
+    let rs = trustbridge_cloud::gcp::verify(&r, &key, &s, &quiet).await.unwrap();
+    let shown: Vec<String> = rs.iter().map(|p| format!("{} {:?} {}", p.id, p.status, p.message)).collect();
+    assert_eq!(rs.len(), 3, "{shown:#?}");
+    assert!(rs.iter().all(|p| p.status == ProbeStatus::Pass), "{shown:#?}");
+
+    // Revoked: the service account and its keys are deleted, so the key no longer signs in.
+    revoke(&r, &adc(), &s, false).await.unwrap();
+    let rs = trustbridge_cloud::gcp::verify(&r, &key, &s, &quiet).await.unwrap();
+    assert_eq!(rs[0].status, ProbeStatus::Fail, "{:?}", rs[0]);
+}

@@ -25,6 +25,13 @@
 //! - Cloud Storage JSON v1: `buckets.getIamPolicy` (GET `/storage/v1/b/{b}/iam`) /
 //!   `buckets.setIamPolicy` (PUT; 412 on an etag mismatch).
 //! - Pub/Sub v1: `projects.topics.getIamPolicy` (GET `…:getIamPolicy`) / `setIamPolicy` (POST).
+//! - What the vendor's connectivity test calls, signed in with a key this double made: the token
+//!   endpoint's JWT-bearer grant (RFC 7523; the RS256 signature checked with openssl against the
+//!   key's public half, the `kid`, `iss` and `aud`), then Storage `buckets.testIamPermissions`
+//!   (`GET …/iam/testPermissions?permissions=…`), `objects.list` (an empty bucket, 403 without
+//!   `storage.objects.list`) and Pub/Sub `topics.testIamPermissions` (POST),
+//!   answering the permissions the member holds through the bucket's or topic's policy and the
+//!   project's (IAM inheritance), for the roles this double knows.
 //!
 //! Every IAM policy carries an `etag` that changes on each write; a write with a stale etag is
 //! refused (409 ABORTED; Storage 412). Faults a test can inject: conflicting writes, the
@@ -82,6 +89,10 @@ pub struct GcpState {
     pub codes: BTreeMap<String, (String, String)>,
     /// A line from the middle of the last key's PEM (for canary searches; the key itself is not kept).
     pub last_key_line: String,
+    /// Keys made: key id → (service account, public key PEM), for the JWT-bearer grant.
+    pub issued_keys: BTreeMap<String, (String, String)>,
+    /// Access tokens issued to those keys → the service account.
+    pub vendor_tokens: BTreeMap<String, String>,
 }
 
 impl GcpState {
@@ -166,6 +177,9 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
         if f.get("grant_type").map(String::as_str) == Some("authorization_code") {
             return exchange_code(s, &f);
         }
+        if f.get("grant_type").map(String::as_str) == Some("urn:ietf:params:oauth:grant-type:jwt-bearer") {
+            return jwt_bearer(s, f.get("assertion").map(String::as_str).unwrap_or_default());
+        }
         if f.get("grant_type").map(String::as_str) != Some("refresh_token") {
             return reply(400, json!({"error": "unsupported_grant_type"}));
         }
@@ -181,6 +195,10 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
             200,
             json!({"access_token": s.access_token, "expires_in": 3599, "token_type": "Bearer", "scope": "https://www.googleapis.com/auth/cloud-platform"}),
         );
+    }
+    // The vendor's connectivity test, signed in with a key made here.
+    if let Some(sa) = req.bearer().and_then(|t| s.vendor_tokens.get(t)).cloned() {
+        return test_permissions(s, &req.method, &path, &query, &req, &sa);
     }
     if req.bearer() != Some(s.access_token.as_str()) {
         return error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.");
@@ -292,9 +310,16 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
             let Some(o) = o.ok().filter(|o| o.status.success()) else { return error(500, "INTERNAL", "the double could not run openssl") };
             let key_id = format!("{:040x}", 0x7b3a_91c4_d25e_f608u128 + u128::from(s.keys_created));
             s.last_key_line = String::from_utf8_lossy(&o.stdout).lines().nth(5).unwrap_or_default().to_string();
+            if let Some(public) = public_pem(&o.stdout) {
+                s.issued_keys.insert(key_id.clone(), (email.clone(), public));
+            }
             s.keys_created += 1;
+            // Every field of the key file Google issues (the vendor's registration API checks them).
             let file = json!({"type": "service_account", "project_id": project, "private_key_id": key_id, "private_key": String::from_utf8_lossy(&o.stdout),
-                "client_email": email, "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token"});
+                "client_email": email, "client_id": "104242424242424242424", "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+                "token_uri": "https://oauth2.googleapis.com/token", "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+                "client_x509_cert_url": format!("https://www.googleapis.com/robot/v1/metadata/x509/{}", email.replace('@', "%40")),
+                "universe_domain": "googleapis.com"});
             use base64::Engine as _;
             let data = base64::engine::general_purpose::STANDARD.encode(file.to_string());
             reply(
@@ -315,6 +340,8 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
                 ("DELETE", "") => {
                     s.service_accounts.remove(&email);
                     s.policies.remove(&format!("sa/{email}"));
+                    // Its keys go with it.
+                    s.issued_keys.retain(|_, (owner, _)| *owner != email);
                     reply(200, json!({}))
                 }
                 ("POST", "getIamPolicy") => reply(200, s.policy(&format!("sa/{email}"))),
@@ -340,6 +367,139 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
         }
         _ => error(404, "NOT_FOUND", &format!("no such path {path}")),
     }
+}
+
+/// The public half of a PEM private key (openssl).
+fn public_pem(private_pem: &[u8]) -> Option<String> {
+    use std::io::Write;
+    let mut c = std::process::Command::new("openssl")
+        .args(["pkey", "-pubout"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    c.stdin.take()?.write_all(private_pem).ok()?;
+    let o = c.wait_with_output().ok()?;
+    o.status.success().then(|| String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+/// RFC 7523's grant: the assertion's RS256 signature must verify (openssl) with the public key of
+/// the key its `kid` names, `iss` must be that key's service account, `aud` this endpoint.
+fn jwt_bearer(s: &mut GcpState, assertion: &str) -> Response {
+    use base64::Engine as _;
+    let invalid = |d: &str| reply(400, json!({"error": "invalid_grant", "error_description": d}));
+    let parts: Vec<&str> = assertion.split('.').collect();
+    let [h, p, sig] = parts.as_slice() else { return invalid("malformed assertion") };
+    let dec = |x: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(x).ok();
+    let (Some(header), Some(claims), Some(sig)) = (dec(h), dec(p), dec(sig)) else { return invalid("not base64url") };
+    let header: Value = serde_json::from_slice(&header).unwrap_or_default();
+    let claims: Value = serde_json::from_slice(&claims).unwrap_or_default();
+    let Some((email, public)) = header["kid"].as_str().and_then(|k| s.issued_keys.get(k)).cloned() else {
+        return invalid("Invalid JWT Signature.");
+    };
+    if claims["iss"] != email.as_str() || !claims["aud"].as_str().is_some_and(|a| a.ends_with("/token")) {
+        return invalid("Invalid JWT: iss or aud");
+    }
+    let dir = std::env::temp_dir().join(format!("gcp-iam-double-{}-{}", std::process::id(), s.vendor_tokens.len()));
+    let _ = std::fs::create_dir_all(&dir);
+    let (pk, data, sg) = (dir.join("pub.pem"), dir.join("data"), dir.join("sig"));
+    let written = std::fs::write(&pk, &public).and(std::fs::write(&data, format!("{h}.{p}"))).and(std::fs::write(&sg, &sig));
+    let ok = written.is_ok()
+        && std::process::Command::new("openssl")
+            .args(["dgst", "-sha256", "-verify"])
+            .arg(&pk)
+            .arg("-signature")
+            .arg(&sg)
+            .arg(&data)
+            .output()
+            .is_ok_and(|o| o.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+    if !ok {
+        return invalid("Invalid JWT Signature.");
+    }
+    let token = format!("ya29.vendor-{}", s.vendor_tokens.len() + 1);
+    s.vendor_tokens.insert(token.clone(), email);
+    reply(200, json!({"access_token": token, "expires_in": 3599, "token_type": "Bearer"}))
+}
+
+/// The permissions a role grants, for the roles this double knows (Google's published lists,
+/// only the permissions the connectivity test asks about).
+fn role_grants(s: &GcpState, role: &str) -> Vec<String> {
+    let fixed: &[&str] = match role {
+        "roles/storage.objectViewer" => &["storage.objects.get", "storage.objects.list"],
+        "roles/storage.legacyBucketReader" => &["storage.buckets.get", "storage.objects.list"],
+        "roles/pubsub.publisher" => &["pubsub.topics.publish"],
+        "roles/owner" => &["storage.objects.get", "storage.objects.list", "storage.buckets.get", "pubsub.topics.publish"],
+        _ => &[],
+    };
+    let mut out: Vec<String> = fixed.iter().map(|p| p.to_string()).collect();
+    if let Some(id) = role.strip_prefix(&format!("projects/{}/roles/", s.project)) {
+        if let Some(r) = s.roles.get(id).filter(|r| r["deleted"] != true) {
+            out.extend(r["includedPermissions"].as_array().into_iter().flatten().filter_map(|p| p.as_str().map(str::to_string)));
+        }
+    }
+    out
+}
+
+/// What `member` holds on a resource: its own policy and the project's (inherited).
+fn held(s: &GcpState, key: &str, member: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for k in [key, "project"] {
+        for b in s.policy(k)["bindings"].as_array().cloned().unwrap_or_default() {
+            let has = b["members"].as_array().is_some_and(|m| m.iter().any(|x| x == member));
+            if has && b.get("condition").is_none_or(Value::is_null) {
+                out.extend(role_grants(s, b["role"].as_str().unwrap_or_default()));
+            }
+        }
+    }
+    out
+}
+
+fn test_permissions(s: &mut GcpState, m: &str, path: &str, query: &str, req: &Request, sa: &str) -> Response {
+    let member = format!("serviceAccount:{sa}");
+    if let Some(rest) = path.strip_prefix("/storage/v1/b/").and_then(|r| r.strip_suffix("/iam/testPermissions")) {
+        let key = format!("bucket/{rest}");
+        if m != "GET" || !s.policies.contains_key(&key) {
+            return error(404, "NOT_FOUND", "The specified bucket does not exist.");
+        }
+        let asked: Vec<String> = query.split('&').filter_map(|kv| kv.strip_prefix("permissions=")).map(pct_decode).collect();
+        let have = held(s, &key, &member);
+        let granted: Vec<&String> = asked.iter().filter(|p| have.contains(p)).collect();
+        return reply(200, json!({"kind": "storage#testIamPermissionsResponse", "permissions": granted}));
+    }
+    // Storage `objects.list` (the probe's live proof): the bucket holds no objects here.
+    if let Some(b) = path.strip_prefix("/storage/v1/b/").and_then(|r| r.strip_suffix("/o")) {
+        let key = format!("bucket/{b}");
+        if m != "GET" || !s.policies.contains_key(&key) {
+            return error(404, "NOT_FOUND", "The specified bucket does not exist.");
+        }
+        if !held(s, &key, &member).iter().any(|p| p == "storage.objects.list") {
+            return error(
+                403,
+                "PERMISSION_DENIED",
+                &format!("{sa} does not have storage.objects.list access to the Google Cloud Storage bucket."),
+            );
+        }
+        return reply(200, json!({"kind": "storage#objects"}));
+    }
+    let topic_prefix = format!("/v1/projects/{}/topics/", s.project);
+    if let Some(t) = path.strip_prefix(&topic_prefix).and_then(|r| r.strip_suffix(":testIamPermissions")) {
+        let key = format!("topic/{t}");
+        if m != "POST" || !s.policies.contains_key(&key) {
+            return error(404, "NOT_FOUND", "Resource not found (resource=topic).");
+        }
+        let body: Value = serde_json::from_slice(&req.body).unwrap_or_default();
+        let have = held(s, &key, &member);
+        let granted: Vec<Value> = body["permissions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p.as_str().is_some_and(|p| have.iter().any(|h| h == p)))
+            .cloned()
+            .collect();
+        return reply(200, json!({"permissions": granted}));
+    }
+    error(403, "PERMISSION_DENIED", &format!("the vendor's service account may not call {m} {path}"))
 }
 
 fn authorize(s: &mut GcpState, q: &BTreeMap<String, String>) -> Response {
