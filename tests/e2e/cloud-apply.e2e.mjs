@@ -10,21 +10,15 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
+import { answerGcpAndAzure, BUCKET, CONTAINER_SCOPE, GCP_TOPIC, ML_PROJECT, PROJECT, SA_EMAIL, TENANT, TOPIC_SCOPE } from "./cloud-world.mjs";
 import { answerDialog, APPLY_AZURE_TITLE, APPLY_GCP_TITLE } from "./native.mjs";
 import { appWrapper, startRig } from "./rig.mjs";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const SUBSCRIPTION = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
-const PROJECT = "ml-data-123456";
-const SA_EMAIL = `ml3-platform-sa@${PROJECT}.iam.gserviceaccount.com`;
-const CONTAINER_SCOPE = `/subscriptions/${SUBSCRIPTION}/resourceGroups/ml-rg/providers/Microsoft.Storage/storageAccounts/mlstore/blobServices/default/containers/training`;
-const TOPIC_SCOPE = `/subscriptions/${SUBSCRIPTION}/resourceGroups/ml-rg/providers/Microsoft.EventGrid/topics/retrain-events`;
 const API_KEY = `mlc-canary-${randomBytes(12).toString("hex")}`;
-const ML_PROJECT = "churn";
 mkdirSync(join(process.env.HOME, "work"), { recursive: true });
 
 const rig = await startRig({
-  gcp_apply: { project: PROJECT, adc_file: join(process.env.HOME, "work", "adc.json"), buckets: ["churn-training-data"], topics: ["retrain-requests"] },
+  gcp_apply: { project: PROJECT, adc_file: join(process.env.HOME, "work", "adc.json"), buckets: [BUCKET], topics: [GCP_TOPIC] },
   azure_apply: { tenant: TENANT, scopes: [CONTAINER_SCOPE, TOPIC_SCOPE] },
   vendor: { api_key: API_KEY, projects: [ML_PROJECT] },
 });
@@ -37,33 +31,7 @@ await e2e(
     const b = t.browser;
     t.require((await waitForStart(t)) === "start", "starts on the first question");
     await f.choose("ML cube Platform");
-    await f.fill("integration.project_id", ML_PROJECT);
-    await f.fill("integration.name", "APPLY_01");
-    await f.continue("clouds");
-    await f.choose("Google Cloud");
-    await f.choose("Azure");
-    await f.continue("gcp-identity");
-    await f.fill("gcp.project_id", PROJECT);
-    await f.continue("gcp-storage");
-    await f.fill("gcp.storage[0].bucket", "churn-training-data");
-    await f.continue("gcp-events");
-    await f.fill("gcp.events[0].topic", "retrain-requests");
-    await f.continue("azure-identity");
-    await f.fill("azure.tenant_id", TENANT);
-    await f.fill("azure.subscription_id", SUBSCRIPTION);
-    await f.fill("azure.resource_group", "ml-rg");
-    await f.continue("azure-storage");
-    await f.fill("azure.storage[0].storage_account", "mlstore");
-    await f.fill("azure.storage[0].container", "training");
-    await f.continue("azure-events");
-    await f.fill("azure.events[0].topic", "retrain-events");
-    await f.continue("vendor");
-    await f.fill("integration.api_url", rig.vendor_url);
-    const keyField = await f.el("#f-vendor-api-key");
-    await keyField.click();
-    await keyField.addValue(API_KEY);
-    await f.continue("check");
-    await f.continue("export");
+    await answerGcpAndAzure(f, { name: "APPLY_01", vendorUrl: rig.vendor_url, apiKey: API_KEY });
 
     for (const [cloud, name, title, n, who] of [
       ["gcp", "Google Cloud", APPLY_GCP_TITLE, 5, "admin@example.com"],
@@ -91,7 +59,7 @@ await e2e(
     }
     const gcp = await rig.ask("gcp_apply");
     t.check(gcp.service_accounts.includes(SA_EMAIL), "the service account exists", JSON.stringify(gcp));
-    t.check((gcp.members["bucket/churn-training-data"] ?? []).includes(`serviceAccount:${SA_EMAIL}`), "it may read the bucket", JSON.stringify(gcp.members));
+    t.check((gcp.members[`bucket/${BUCKET}`] ?? []).includes(`serviceAccount:${SA_EMAIL}`), "it may read the bucket", JSON.stringify(gcp.members));
     const azure = await rig.ask("azure_apply");
     t.check(azure.apps.includes("ML3PlatformSP") && azure.assignments === 2, "the app registration exists with its two role assignments", JSON.stringify(azure));
   },

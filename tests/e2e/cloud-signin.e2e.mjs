@@ -15,19 +15,13 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { e2e, REPO } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
+import { answerGcpAndAzure, BUCKET, CONTAINER_SCOPE, GCP_TOPIC, ML_PROJECT, PROJECT, SA_EMAIL, TENANT, TOPIC_SCOPE } from "./cloud-world.mjs";
 import {
   answerDialog, pickFileInDialog, APPLY_AZURE_TITLE, APPLY_GCP_TITLE, CREATE_AZURE_SECRET_TITLE, CREATE_GCP_KEY_TITLE, PROFILE_PICKER_TITLE, UNSIGNED_PROFILE_TITLE,
 } from "./native.mjs";
 import { appWrapper, canaryFiles, startRig } from "./rig.mjs";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const SUBSCRIPTION = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
-const PROJECT = "ml-data-123456";
-const SA_EMAIL = `ml3-platform-sa@${PROJECT}.iam.gserviceaccount.com`;
-const CONTAINER_SCOPE = `/subscriptions/${SUBSCRIPTION}/resourceGroups/ml-rg/providers/Microsoft.Storage/storageAccounts/mlstore/blobServices/default/containers/training`;
-const TOPIC_SCOPE = `/subscriptions/${SUBSCRIPTION}/resourceGroups/ml-rg/providers/Microsoft.EventGrid/topics/retrain-events`;
 const API_KEY = `mlc-canary-${randomBytes(12).toString("hex")}`;
-const ML_PROJECT = "churn";
 // The doubles' values (src-tauri/crates/cloud/tests/doubles/{gcp_iam,azure_arm}.rs).
 const GOOGLE_CLIENT = "1234567890-vendor.apps.googleusercontent.com";
 const GOOGLE_CLIENT_SECRET = "GOCSPX-desktop-secret-canary";
@@ -52,7 +46,7 @@ const profileFile = join(home, "vendor-files", "mlcube-signin.json");
 writeFileSync(profileFile, `${JSON.stringify(profile, null, 2)}\n`);
 
 const rig = await startRig({
-  gcp_apply: { project: PROJECT, sign_in: true, buckets: ["churn-training-data"], topics: ["retrain-requests"] },
+  gcp_apply: { project: PROJECT, sign_in: true, buckets: [BUCKET], topics: [GCP_TOPIC] },
   azure_apply: { tenant: TENANT, scopes: [CONTAINER_SCOPE, TOPIC_SCOPE], sign_in: true },
   vendor: { api_key: API_KEY, projects: [ML_PROJECT] },
 });
@@ -73,33 +67,7 @@ await e2e(
     await answerDialog(t, "cloud-signin", UNSIGNED_PROFILE_TITLE, "confirm", { key: "u", label: "accept" });
     native += 1;
     await f.waitStep("start");
-    await f.fill("integration.project_id", ML_PROJECT);
-    await f.fill("integration.name", "SIGNIN_01");
-    await f.continue("clouds");
-    await f.choose("Google Cloud");
-    await f.choose("Azure");
-    await f.continue("gcp-identity");
-    await f.fill("gcp.project_id", PROJECT);
-    await f.continue("gcp-storage");
-    await f.fill("gcp.storage[0].bucket", "churn-training-data");
-    await f.continue("gcp-events");
-    await f.fill("gcp.events[0].topic", "retrain-requests");
-    await f.continue("azure-identity");
-    await f.fill("azure.tenant_id", TENANT);
-    await f.fill("azure.subscription_id", SUBSCRIPTION);
-    await f.fill("azure.resource_group", "ml-rg");
-    await f.continue("azure-storage");
-    await f.fill("azure.storage[0].storage_account", "mlstore");
-    await f.fill("azure.storage[0].container", "training");
-    await f.continue("azure-events");
-    await f.fill("azure.events[0].topic", "retrain-events");
-    await f.continue("vendor");
-    await f.fill("integration.api_url", rig.vendor_url);
-    const keyField = await f.el("#f-vendor-api-key");
-    await keyField.click();
-    await keyField.addValue(API_KEY);
-    await f.continue("check");
-    await f.continue("export");
+    await answerGcpAndAzure(f, { name: "SIGNIN_01", vendorUrl: rig.vendor_url, apiKey: API_KEY });
 
     // No sign-in on this computer: the page offers to sign in here.
     for (const [cloud, label] of [["gcp", "Sign in with Google"], ["azure", "Sign in to Azure"]]) {
@@ -166,7 +134,7 @@ await e2e(
     const probes = await b.execute(() =>
       [...document.querySelectorAll('[data-testid^="probe-"]')].map((e) => `${e.getAttribute("data-testid").slice(6)}=${e.getAttribute("data-status")}`),
     );
-    const gcpProbes = ["gcp:credentials", "gcp:bucket:churn-training-data", "gcp:topic:retrain-requests", "gcp:vendor_registration"];
+    const gcpProbes = ["gcp:credentials", `gcp:bucket:${BUCKET}`, `gcp:topic:${GCP_TOPIC}`, "gcp:vendor_registration"];
     t.check(gcpProbes.every((id) => probes.includes(`${id}=pass`)), "every Google Cloud probe passes with the key made from the window", probes.join(" "));
     console.log(`# azure probes (not wired to this rig): ${probes.filter((p) => p.startsWith("azure:")).join(" ")}`);
     await f.shot("test");
