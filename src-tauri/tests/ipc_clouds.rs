@@ -35,18 +35,10 @@ fn apply_to_google_cloud_and_azure_from_the_window_is_confirmed_by_rust_and_idem
     // SAFETY: this test binary runs this one test; nothing else reads the environment meanwhile.
     unsafe {
         std::env::set_var("GOOGLE_APPLICATION_CREDENTIALS", &adc);
-        std::env::set_var("TRUSTBRIDGE_GCP_TOKEN_URI", format!("{gu}/token"));
-        for k in
-            ["TRUSTBRIDGE_GCP_IAM_ENDPOINT", "TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT", "STORAGE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST"]
-        {
-            std::env::set_var(k, &gu);
-        }
         std::env::set_var("AZURE_TENANT_ID", TENANT);
         std::env::set_var("AZURE_CLIENT_ID", azure_arm::ADMIN_APP);
         std::env::set_var("AZURE_CLIENT_SECRET", azure_arm::ADMIN_SECRET);
-        for k in ["AZURE_AUTHORITY_HOST", "TRUSTBRIDGE_AZURE_GRAPH_ENDPOINT", "TRUSTBRIDGE_AZURE_MANAGEMENT_ENDPOINT"] {
-            std::env::set_var(k, &au);
-        }
+        common::point_clouds_at(&gu, &au);
     }
     let plan = json!({"version": 1, "platform": "mlcube", "integration": {"name": "TB_WIN", "project_id": "x"},
         "gcp": {"project_id": "my-project", "service_account": "ml3-platform-sa", "storage": [{"bucket": "training"}]},

@@ -45,16 +45,7 @@ fn sign_in_to_google_and_azure_in_the_window_then_apply_as_that_person() {
         for k in ["GOOGLE_APPLICATION_CREDENTIALS", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"] {
             std::env::remove_var(k);
         }
-        std::env::set_var("TRUSTBRIDGE_GCP_TOKEN_URI", format!("{gu}/token"));
-        std::env::set_var("TRUSTBRIDGE_GCP_AUTH_URI", format!("{gu}/auth"));
-        for k in
-            ["TRUSTBRIDGE_GCP_IAM_ENDPOINT", "TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT", "STORAGE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST"]
-        {
-            std::env::set_var(k, &gu);
-        }
-        for k in ["AZURE_AUTHORITY_HOST", "TRUSTBRIDGE_AZURE_GRAPH_ENDPOINT", "TRUSTBRIDGE_AZURE_MANAGEMENT_ENDPOINT"] {
-            std::env::set_var(k, &au);
-        }
+        common::point_clouds_at(&gu, &au);
     }
     let (secrets, keyring) = trustbridge_secrets::SecretStore::memory();
     let asker = Scripted::new(true, None);

@@ -45,3 +45,24 @@ pub fn invoke_with(app: &App, cmd: &str, origin: &str, args: Value) -> Result<Va
     )
     .map(|b| b.deserialize::<Value>().unwrap())
 }
+
+/// Points every Google Cloud and Azure endpoint the app reads from the environment at the loopback
+/// doubles (`gcp`: the Google IAM/OAuth double's URL, `azure`: the Entra/Graph/ARM double's).
+///
+/// # Safety
+/// Sets environment variables: only for a test binary that runs one test, while nothing else reads
+/// the environment.
+pub unsafe fn point_clouds_at(gcp: &str, azure: &str) {
+    unsafe {
+        std::env::set_var("TRUSTBRIDGE_GCP_TOKEN_URI", format!("{gcp}/token"));
+        std::env::set_var("TRUSTBRIDGE_GCP_AUTH_URI", format!("{gcp}/auth"));
+        for k in
+            ["TRUSTBRIDGE_GCP_IAM_ENDPOINT", "TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT", "STORAGE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST"]
+        {
+            std::env::set_var(k, gcp);
+        }
+        for k in ["AZURE_AUTHORITY_HOST", "TRUSTBRIDGE_AZURE_GRAPH_ENDPOINT", "TRUSTBRIDGE_AZURE_MANAGEMENT_ENDPOINT"] {
+            std::env::set_var(k, azure);
+        }
+    }
+}
