@@ -314,7 +314,7 @@ pub async fn create_cloud_credentials<R: Runtime>(
     if !ask(&app, &c).await {
         return Err(IpcError::new(AppCode::CredentialsCancelled, "nothing was created"));
     }
-    let (_, status) = cloud_apply::create_credentials(&r, &chosen, &cloud_state.secrets).await?;
+    let (_, status) = cloud_apply::create_credentials(&r, &chosen, &cloud_state.secrets, &cloud_state.settings).await?;
     Ok(CredentialStatus::from(&status))
 }
 
@@ -354,7 +354,7 @@ pub async fn apply_cloud<R: Runtime>(
             return Err(apply_cancelled());
         }
     }
-    cloud_apply::run(&r, &chosen, dry_run).await
+    cloud_apply::run(&r, &chosen, dry_run, &cloud_state.settings).await
 }
 
 /// Asks the person, in a native dialog raised here, to confirm applying `plan` (with `adopt`) to

@@ -11,14 +11,13 @@ use ts_rs::TS;
 
 use trustbridge_cloud::azure::apply as azure_apply;
 use trustbridge_cloud::azure::credential::AzureAdmin;
-use trustbridge_cloud::azure::AzureSettings;
 use trustbridge_cloud::gcp::apply as gcp_apply;
 use trustbridge_cloud::gcp::credential::AdminCredential;
-use trustbridge_cloud::gcp::GcpSettings;
 use trustbridge_core::validate::Resolved;
 
 use crate::cloud_signin::ApiSignIns;
 use crate::ipc::IpcError;
+use crate::verify_all::CloudSettings;
 
 /// A cloud the window can apply to besides AWS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -138,11 +137,11 @@ fn failure<C: std::fmt::Display>(error: &trustbridge_cloud::CloudError, done: &[
 
 /// A dry run (`dry_run`) or an apply of the plan's section of `chosen`'s cloud, as `chosen`. The
 /// window asks the person first (`confirm::apply_cloud`, naming `chosen`) for a real apply.
-pub async fn run(r: &Resolved, chosen: &Chosen, dry_run: bool) -> Result<CloudApplyResult, IpcError> {
+pub async fn run(r: &Resolved, chosen: &Chosen, dry_run: bool, settings: &CloudSettings) -> Result<CloudApplyResult, IpcError> {
     match chosen {
         Chosen::Gcp(cred) => {
-            let settings = GcpSettings::from_env();
-            let rep = gcp_apply::apply(r, cred, &settings, dry_run).await.map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
+            let settings = &settings.gcp;
+            let rep = gcp_apply::apply(r, cred, settings, dry_run).await.map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
             Ok(CloudApplyResult {
                 cloud: ApiCloud::Gcp,
                 acting_as: rep.acting_as,
@@ -152,8 +151,8 @@ pub async fn run(r: &Resolved, chosen: &Chosen, dry_run: bool) -> Result<CloudAp
             })
         }
         Chosen::Azure(cred) => {
-            let settings = AzureSettings::from_env();
-            let rep = azure_apply::apply(r, cred, &settings, dry_run).await.map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
+            let settings = &settings.azure;
+            let rep = azure_apply::apply(r, cred, settings, dry_run).await.map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
             Ok(CloudApplyResult {
                 cloud: ApiCloud::Azure,
                 acting_as: rep.acting_as,
@@ -172,23 +171,24 @@ pub async fn create_credentials(
     r: &Resolved,
     chosen: &Chosen,
     store: &trustbridge_secrets::SecretStore,
+    settings: &CloudSettings,
 ) -> Result<(bool, trustbridge_secrets::SecretStatus), IpcError> {
     use crate::credentials::{make_in_cloud, Made, MakeError};
     use trustbridge_secrets::SecretKind;
     let made = match chosen {
         Chosen::Gcp(cred) => {
-            let settings = GcpSettings::from_env();
+            let settings = &settings.gcp;
             let sa = r.gcp.as_ref().map(|g| g.service_account_email()).unwrap_or_default();
             let hint = |id: &str| format!("delete key {id} of {sa} in the Google Cloud console (IAM & Admin, Service accounts, Keys)");
-            make_in_cloud(store, r, SecretKind::Gcp, gcp_apply::create_key(r, cred, &settings), hint).await
+            make_in_cloud(store, r, SecretKind::Gcp, gcp_apply::create_key(r, cred, settings), hint).await
         }
         Chosen::Azure(cred) => {
-            let settings = AzureSettings::from_env();
+            let settings = &settings.azure;
             let app = r.azure.as_ref().map(|z| z.service_principal_name.clone()).unwrap_or_default();
             let hint = |id: &str| {
                 format!("delete secret {id} of app registration {app} in the Azure portal (App registrations, Certificates & secrets)")
             };
-            make_in_cloud(store, r, SecretKind::Azure, azure_apply::create_secret(r, cred, &settings), hint).await
+            make_in_cloud(store, r, SecretKind::Azure, azure_apply::create_secret(r, cred, settings), hint).await
         }
     };
     match made {
