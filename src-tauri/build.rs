@@ -30,6 +30,7 @@ fn main() {
         "apply_aws",
         "cloud_sign_ins",
         "apply_cloud",
+        "revoke_cloud",
         "gcp_sign_in",
         "azure_sign_in_start",
         "azure_sign_in_open",

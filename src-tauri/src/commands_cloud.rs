@@ -16,7 +16,7 @@ use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive};
 
 use crate::aws_apply::AwsApply;
 use crate::aws_signin::{AwsSignIn, SignInError, SsoDevice};
-use crate::cloud_apply::{self, ApiCloud, CloudApplyResult, CloudSignIns};
+use crate::cloud_apply::{self, Action, ApiCloud, CloudApplyResult, CloudSignIns};
 use crate::cloud_signin::{ApiSignIns, AzureDevice};
 use crate::commands::resolve;
 use crate::commands_confirm::ask;
@@ -354,7 +354,38 @@ pub async fn apply_cloud<R: Runtime>(
             return Err(apply_cancelled());
         }
     }
-    cloud_apply::run(&r, &chosen, dry_run, &cloud_state.settings).await
+    cloud_apply::run(&r, &chosen, Action::Apply, dry_run, &cloud_state.settings).await
+}
+
+/// Removes the vendor's access on Google Cloud or Azure with this computer's sign-in: a dry run
+/// first (read only) finds what Trustbridge made for this integration; nothing there, nothing is
+/// asked; else the person confirms exactly that in a native dialog raised here
+/// (`confirm::revoke_cloud`; Cancel: `revoke.cancelled`, nothing removed), then it is removed and
+/// the vendor's key or client secret, which no longer opens anything, leaves the keyring.
+#[tauri::command]
+pub async fn revoke_cloud<R: Runtime>(
+    app: AppHandle<R>,
+    cloud_state: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
+    plan: serde_json::Value,
+    cloud: ApiCloud,
+) -> Result<CloudApplyResult, IpcError> {
+    let r = resolve(&store, &plan)?;
+    let chosen = cloud_apply::choose(&r, cloud, &cloud_state.api_sign_ins)?;
+    let found = cloud_apply::run(&r, &chosen, Action::Revoke, true, &cloud_state.settings).await?;
+    if found.changes.is_empty() {
+        return Ok(found);
+    }
+    let removals: Vec<String> = found.changes.iter().map(|c| c.summary.clone()).collect();
+    let section = if cloud == ApiCloud::Gcp { "gcp" } else { "azure" };
+    let c = confirm::revoke_cloud(&r, cloud, &chosen.describe(), &removals)
+        .ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: section }))?;
+    if !ask(&app, &c).await {
+        return Err(IpcError::new(AppCode::RevokeCancelled, "nothing was removed: the removal was cancelled in the confirmation"));
+    }
+    let mut done = cloud_apply::run(&r, &chosen, Action::Revoke, false, &cloud_state.settings).await?;
+    cloud_apply::forget_revoked(&r, cloud, &cloud_state.secrets, &mut done);
+    Ok(done)
 }
 
 /// Asks the person, in a native dialog raised here, to confirm applying `plan` (with `adopt`) to

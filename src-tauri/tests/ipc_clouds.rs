@@ -47,6 +47,12 @@ fn apply_to_google_cloud_and_azure_from_the_window_is_confirmed_by_rust_and_idem
 
     let no = Scripted::new(false, None);
     let app = common::app_asking(no.clone());
+    // Nothing of ours there yet: removing finds nothing and asks nothing.
+    for cloud in ["gcp", "azure"] {
+        let none = call(&app, "revoke_cloud", json!({"plan": plan, "cloud": cloud})).unwrap();
+        assert!(none["changes"].as_array().unwrap().is_empty() && none["revoke"] == true, "{none}");
+    }
+    assert!(no.asked().is_empty(), "nothing to remove: no question");
     let who = call(&app, "cloud_sign_ins", json!({"plan": plan})).unwrap();
     assert_eq!(who["gcp"], "admin@example.com (gcloud application-default login)", "{who}");
     assert!(who["azure"].as_str().unwrap().contains(azure_arm::ADMIN_APP), "{who}");
@@ -81,6 +87,7 @@ fn apply_to_google_cloud_and_azure_from_the_window_is_confirmed_by_rust_and_idem
     );
     assert!(g.state.lock().unwrap().service_accounts.is_empty() && a.state.lock().unwrap().apps.is_empty(), "Cancel applied nothing");
 
+    let no_app = app;
     let yes = Scripted::new(true, None);
     let app = common::app_asking(yes.clone());
     for (cloud, n) in [("gcp", 4), ("azure", 3)] {
@@ -92,4 +99,30 @@ fn apply_to_google_cloud_and_azure_from_the_window_is_confirmed_by_rust_and_idem
     assert_eq!(yes.asked().len(), 2, "one native yes per apply");
     assert!(g.state.lock().unwrap().service_accounts.contains_key(SA));
     assert_eq!(a.state.lock().unwrap().assignments.len(), 1);
+
+    // Remove the vendor's access: Rust asks with what the dry run found; Cancel removes nothing.
+    for (cloud, title, what) in [
+        ("gcp", trustbridge::confirm::REVOKE_GCP_TITLE, format!("delete service account {SA}")),
+        ("azure", trustbridge::confirm::REVOKE_AZURE_TITLE, "delete app registration ML3PlatformSP".to_string()),
+    ] {
+        let e = call(&no_app, "revoke_cloud", json!({"plan": plan, "cloud": cloud})).unwrap_err();
+        assert_eq!(e["code"], "revoke.cancelled", "{e}");
+        let q = no.asked().last().unwrap().clone();
+        assert_eq!(q.title, title);
+        assert!(q.message.contains(&what) && q.message.contains("Remove access"), "{}", q.message);
+    }
+    assert!(g.state.lock().unwrap().service_accounts.contains_key(SA), "Cancel removed nothing");
+    assert_eq!(a.state.lock().unwrap().assignments.len(), 1, "Cancel removed nothing");
+    for cloud in ["gcp", "azure"] {
+        let gone = call(&app, "revoke_cloud", json!({"plan": plan, "cloud": cloud})).unwrap();
+        assert!(gone["revoke"] == true && gone["dry_run"] == false && !gone["changes"].as_array().unwrap().is_empty(), "{gone}");
+        let again = call(&app, "revoke_cloud", json!({"plan": plan, "cloud": cloud})).unwrap();
+        assert!(again["changes"].as_array().unwrap().is_empty(), "a second removal finds nothing: {again}");
+    }
+    assert_eq!(yes.asked().len(), 4, "one native yes per apply and per removal");
+    assert!(g.state.lock().unwrap().service_accounts.is_empty(), "the service account is gone");
+    assert!(
+        a.state.lock().unwrap().apps.is_empty() && a.state.lock().unwrap().assignments.is_empty(),
+        "the app and its assignment are gone"
+    );
 }

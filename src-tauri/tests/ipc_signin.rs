@@ -130,6 +130,18 @@ fn sign_in_to_google_and_azure_in_the_window_then_apply_as_that_person() {
     assert_eq!(g.state.lock().unwrap().keys_created, 1, "one already stored: nothing new is made");
     assert_eq!(a.state.lock().unwrap().passwords, 1);
 
+    // Removing the vendor's access as the signed-in person also deletes the key and the secret,
+    // which no longer open anything, from the keyring.
+    for cloud in ["gcp", "azure"] {
+        let gone = call("revoke_cloud", json!({"plan": plan, "cloud": cloud})).unwrap();
+        no_secret(&gone);
+        assert!(!gone["changes"].as_array().unwrap().is_empty(), "{gone}");
+        assert!(gone["notes"].to_string().contains("no longer opens anything and was deleted from it"), "the page is told: {gone}");
+    }
+    assert!(g.state.lock().unwrap().service_accounts.is_empty() && a.state.lock().unwrap().apps.is_empty(), "both identities are gone");
+    let listed = call("credentials_status", json!({"plan": plan})).unwrap();
+    assert!(listed.as_array().unwrap().iter().all(|c| c["stored"] == false), "the dead key and secret left the keyring: {listed}");
+
     // Signing out forgets both; a wait with nothing under way says so.
     call("cloud_sign_out", json!({})).unwrap();
     let who = call("cloud_sign_ins", json!({"plan": plan})).unwrap();

@@ -4,20 +4,24 @@
 // Google's page — here a stand-in `xdg-open` fetches it with curl as a browser would, and Google's
 // redirect comes back to Trustbridge's loopback listener; "Sign in to Azure": the device code is
 // shown and confirmed. Then the dry run, the native confirmation, the apply, the vendor's key and
-// client secret made into the real keyring, Send, and the connectivity test (Google Cloud's probes
-// green). Against the marked TEST
-// DOUBLES of Google's OAuth + IAM APIs and of Entra ID + Microsoft Graph + Resource Manager
-// (src-tauri/crates/cloud/tests/doubles/{gcp_iam,azure_arm}.rs, served by the rig; no emulator of
-// them exists here). Afterwards the session's files are searched for the refresh tokens and the
-// device code: 0 hits.
+// client secret made into the real keyring, Send, the connectivity test (every probe of both clouds
+// green), and "Remove access" on each cloud (confirmed natively; the key and secret leave the
+// keyring). Against the marked TEST DOUBLES of Google's OAuth + IAM APIs and of Entra ID + Microsoft
+// Graph + Resource Manager + an Event Grid topic (src-tauri/crates/cloud/tests/doubles/{gcp_iam,
+// azure_arm}.rs, served by the rig; no emulator of them exists here) and real Azurite. Afterwards
+// the session's files are searched for the refresh tokens, the device code, the key and the client
+// secret the clouds made: 0 hits.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { e2e, REPO } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
-import { answerGcpAndAzure, BUCKET, CONTAINER_SCOPE, GCP_TOPIC, ML_PROJECT, PROJECT, SA_EMAIL, TENANT, TOPIC_SCOPE } from "./cloud-world.mjs";
 import {
-  answerDialog, pickFileInDialog, APPLY_AZURE_TITLE, APPLY_GCP_TITLE, CREATE_AZURE_SECRET_TITLE, CREATE_GCP_KEY_TITLE, PROFILE_PICKER_TITLE, UNSIGNED_PROFILE_TITLE,
+  answerGcpAndAzure, AZURE_CONTAINER, AZURE_TOPIC, BUCKET, CONTAINER_SCOPE, GCP_TOPIC, ML_PROJECT, PROJECT, SA_EMAIL, STORAGE_ACCOUNT, TENANT, TOPIC_SCOPE,
+} from "./cloud-world.mjs";
+import {
+  answerDialog, pickFileInDialog, APPLY_AZURE_TITLE, APPLY_GCP_TITLE, CREATE_AZURE_SECRET_TITLE, CREATE_GCP_KEY_TITLE, PROFILE_PICKER_TITLE, REVOKE_AZURE_TITLE,
+  REVOKE_GCP_TITLE, UNSIGNED_PROFILE_TITLE,
 } from "./native.mjs";
 import { appWrapper, canaryFiles, startRig } from "./rig.mjs";
 
@@ -47,7 +51,13 @@ writeFileSync(profileFile, `${JSON.stringify(profile, null, 2)}\n`);
 
 const rig = await startRig({
   gcp_apply: { project: PROJECT, sign_in: true, buckets: [BUCKET], topics: [GCP_TOPIC] },
-  azure_apply: { tenant: TENANT, scopes: [CONTAINER_SCOPE, TOPIC_SCOPE], sign_in: true },
+  azure_apply: {
+    tenant: TENANT,
+    scopes: [CONTAINER_SCOPE, TOPIC_SCOPE],
+    sign_in: true,
+    // Real Azurite holds the container; the topic's double admits the app only with the Data Sender role apply assigns.
+    data: { containers: [`${STORAGE_ACCOUNT}/${AZURE_CONTAINER}`], topics: [[AZURE_TOPIC, TOPIC_SCOPE]] },
+  },
   vendor: { api_key: API_KEY, projects: [ML_PROJECT] },
 });
 process.on("exit", () => rig.stop());
@@ -116,9 +126,10 @@ await e2e(
     t.check(made.keys_created === 1, "Google Cloud made one key", JSON.stringify(made));
 
     // On to the credentials (both stored), Send to the vendor, and the connectivity test with the
-    // key Google made: its Google Cloud probes pass against the double (the token grant's signature
-    // checked, the bucket's and topic's permissions as the apply granted them). Azure's data-plane
-    // probes need Azurite and an Event Grid double wired to this rig, which they are not: logged.
+    // key Google made and the client secret Entra ID made: every probe passes against the doubles
+    // (Google's token grant's signature checked, the bucket's and topic's permissions as the apply
+    // granted them; Entra's grant for the app's secret, the container in real Azurite, the topic
+    // admitting the app only with the Data Sender role apply assigned).
     await f.continue("credentials");
     const statusText = async (kind) => (await (await b.$(`[data-testid="credentials-${kind}-status"]`)).getText()).trim().toLowerCase();
     await t.waitFor(async () => !(await statusText("gcp")).includes("not stored") && !(await statusText("azure")).includes("not stored"), "the credentials page says both are stored");
@@ -136,12 +147,48 @@ await e2e(
     );
     const gcpProbes = ["gcp:credentials", `gcp:bucket:${BUCKET}`, `gcp:topic:${GCP_TOPIC}`, "gcp:vendor_registration"];
     t.check(gcpProbes.every((id) => probes.includes(`${id}=pass`)), "every Google Cloud probe passes with the key made from the window", probes.join(" "));
-    console.log(`# azure probes (not wired to this rig): ${probes.filter((p) => p.startsWith("azure:")).join(" ")}`);
+    const azureProbes = ["azure:credentials", `azure:container:${STORAGE_ACCOUNT}/${AZURE_CONTAINER}`, `azure:topic:${AZURE_TOPIC}`, "azure:vendor_registration"];
+    t.check(azureProbes.every((id) => probes.includes(`${id}=pass`)), "every Azure probe passes with the client secret made from the window", probes.join(" "));
     await f.shot("test");
-    console.log(`# user-actions launch→Google Cloud probes green, no CLI (imported profile, both clouds answered, native answers included): ${f.actions + native}`);
+    console.log(`# user-actions launch→both clouds' probes green, no CLI (imported profile, both clouds answered, native answers included): ${f.actions + native}`);
 
-    const hits = canaryFiles(SECRETS);
-    t.check(hits.length === 0, "no refresh token or device code in any file of the session or the logs", JSON.stringify(hits));
+    // Remove access, from the export page: Rust finds what it made, names it in a native dialog,
+    // removes it, and deletes the key and the secret (which no longer open anything) from the keyring.
+    for (const step of ["send", "credentials", "export"]) {
+      await f.click("back");
+      await f.waitStep(step);
+    }
+    for (const [cloud, name, title] of [["gcp", "Google Cloud", REVOKE_GCP_TITLE], ["azure", "Azure", REVOKE_AZURE_TITLE]]) {
+      const button = await t.waitFor(async () => {
+        const el = await b.$(`[data-testid="revoke-${cloud}-button"]`);
+        return (await el.isExisting()) && el;
+      }, `the export page offers to remove the access on ${name}`, { timeout: 30000 });
+      t.check((await button.getText()).trim() === `Remove access to ${name}`, "the button says what it does", await button.getText());
+      await f.click(`revoke-${cloud}-button`);
+      await answerDialog(t, "cloud-signin", title, "confirm", { key: "r", label: `${cloud}-revoke` });
+      const done = await t.waitFor(async () => {
+        const el = await b.$(`[data-testid="revoke-${cloud}-done"], [data-testid="revoke-${cloud}-error"]`);
+        return (await el.isExisting()) && `${await el.getAttribute("data-testid")} ${await el.getText()}`;
+      }, `the removal on ${name} reports what it did`, { timeout: 30000 });
+      t.check(done.startsWith(`revoke-${cloud}-done`) && done.includes(`'s access to ${name}:`), `the vendor's access to ${name} is removed`, done);
+      t.check(done.includes("was deleted from it"), "the page says the dead key or secret left the keyring", done);
+      t.check(
+        !(await b.$(`[data-testid="revoke-${cloud}-button"]`).isExisting()) && !(await b.$(`[data-testid="apply-${cloud}-changes"]`).isExisting()),
+        `after the removal, ${name}'s box shows what was removed, not the old apply`,
+      );
+    }
+    await f.shot("removed-gcp", `[data-testid="apply-gcp"]`);
+    const after = await rig.ask("gcp_apply");
+    t.check(after.service_accounts.length === 0 && after.roles.length === 0, "Google Cloud: the service account and the custom role are gone", JSON.stringify(after));
+    const azureAfter = await rig.ask("azure_apply");
+    t.check(azureAfter.apps.length === 0 && azureAfter.assignments === 0, "Azure: the app registration and its assignments are gone", JSON.stringify(azureAfter));
+    await f.continue("credentials");
+    await t.waitFor(async () => (await statusText("gcp")).includes("not stored") && (await statusText("azure")).includes("not stored"), "the credentials page says neither is stored any more");
+
+    const canaries = await rig.ask("canaries");
+    t.check(canaries.length === 2, "the rig names the key line and the client secret the clouds made", `${canaries.length}`);
+    const hits = canaryFiles([...SECRETS, ...canaries]);
+    t.check(hits.length === 0, "no refresh token, device code, key or client secret in any file of the session or the logs", JSON.stringify(hits));
   },
   { application: appWrapper({ ...rig.env, PATH: `${bin}:${process.env.PATH}` }, { name: "trustbridge-cloud-signin.sh" }) },
 );

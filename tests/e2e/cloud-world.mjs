@@ -6,8 +6,11 @@ export const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 export const SUBSCRIPTION = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
 export const PROJECT = "ml-data-123456";
 export const SA_EMAIL = `ml3-platform-sa@${PROJECT}.iam.gserviceaccount.com`;
-export const CONTAINER_SCOPE = `/subscriptions/${SUBSCRIPTION}/resourceGroups/ml-rg/providers/Microsoft.Storage/storageAccounts/mlstore/blobServices/default/containers/training`;
+export const CONTAINER_SCOPE = `/subscriptions/${SUBSCRIPTION}/resourceGroups/ml-rg/providers/Microsoft.Storage/storageAccounts/devstoreaccount1/blobServices/default/containers/training`;
 export const TOPIC_SCOPE = `/subscriptions/${SUBSCRIPTION}/resourceGroups/ml-rg/providers/Microsoft.EventGrid/topics/retrain-events`;
+export const STORAGE_ACCOUNT = "devstoreaccount1"; // Azurite's account (the rig's data plane)
+export const AZURE_CONTAINER = "training";
+export const AZURE_TOPIC = "retrain-events";
 export const ML_PROJECT = "churn";
 export const BUCKET = "churn-training-data";
 export const GCP_TOPIC = "retrain-requests";
@@ -31,10 +34,10 @@ export async function answerGcpAndAzure(f, { name, vendorUrl, apiKey }) {
   await f.fill("azure.subscription_id", SUBSCRIPTION);
   await f.fill("azure.resource_group", "ml-rg");
   await f.continue("azure-storage");
-  await f.fill("azure.storage[0].storage_account", "mlstore");
-  await f.fill("azure.storage[0].container", "training");
+  await f.fill("azure.storage[0].storage_account", STORAGE_ACCOUNT);
+  await f.fill("azure.storage[0].container", AZURE_CONTAINER);
   await f.continue("azure-events");
-  await f.fill("azure.events[0].topic", "retrain-events");
+  await f.fill("azure.events[0].topic", AZURE_TOPIC);
   await f.continue("vendor");
   await f.fill("integration.api_url", vendorUrl);
   const keyField = await f.el("#f-vendor-api-key");

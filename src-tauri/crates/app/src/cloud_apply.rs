@@ -45,13 +45,15 @@ pub struct CloudChange {
     pub detail: Vec<String>,
 }
 
-/// A dry run or an apply on one cloud.
+/// A dry run or a real apply or revoke on one cloud.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct CloudApplyResult {
     pub cloud: ApiCloud,
     pub acting_as: String,
     pub dry_run: bool,
-    /// Empty: the cloud already matches the plan.
+    /// A revoke (what is, or would be, removed), not an apply.
+    pub revoke: bool,
+    /// Empty: the cloud already matches the plan (a revoke: nothing of ours is there).
     pub changes: Vec<CloudChange>,
     pub notes: Vec<String>,
 }
@@ -135,32 +137,86 @@ fn failure<C: std::fmt::Display>(error: &trustbridge_cloud::CloudError, done: &[
     e
 }
 
-/// A dry run (`dry_run`) or an apply of the plan's section of `chosen`'s cloud, as `chosen`. The
-/// window asks the person first (`confirm::apply_cloud`, naming `chosen`) for a real apply.
-pub async fn run(r: &Resolved, chosen: &Chosen, dry_run: bool, settings: &CloudSettings) -> Result<CloudApplyResult, IpcError> {
+/// What to do on one cloud: make the plan's changes, or remove what Trustbridge made for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Apply,
+    Revoke,
+}
+
+fn result<C: std::fmt::Display>(
+    cloud: ApiCloud,
+    action: Action,
+    dry_run: bool,
+    acting_as: String,
+    changes: &[C],
+    detail: impl Fn(&C) -> Vec<String>,
+    notes: Vec<String>,
+) -> CloudApplyResult {
+    CloudApplyResult {
+        cloud,
+        acting_as,
+        dry_run,
+        revoke: action == Action::Revoke,
+        changes: changes.iter().map(|c| CloudChange { summary: first_line(c), detail: detail(c) }).collect(),
+        notes,
+    }
+}
+
+/// A dry run (`dry_run`) or the real `action` on the plan's section of `chosen`'s cloud, as
+/// `chosen`: apply, or revoke (`{gcp,azure}::apply::revoke`: only what carries Trustbridge's mark
+/// for this integration). The window asks the person first (`confirm::apply_cloud` /
+/// `confirm::revoke_cloud`, naming `chosen`) before a real one.
+pub async fn run(
+    r: &Resolved,
+    chosen: &Chosen,
+    action: Action,
+    dry_run: bool,
+    settings: &CloudSettings,
+) -> Result<CloudApplyResult, IpcError> {
     match chosen {
         Chosen::Gcp(cred) => {
             let settings = &settings.gcp;
-            let rep = gcp_apply::apply(r, cred, settings, dry_run).await.map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
-            Ok(CloudApplyResult {
-                cloud: ApiCloud::Gcp,
-                acting_as: rep.acting_as,
-                dry_run,
-                changes: rep.changes.iter().map(|c| CloudChange { summary: first_line(c), detail: c.detail.clone() }).collect(),
-                notes: rep.notes,
-            })
+            let rep = match action {
+                Action::Apply => gcp_apply::apply(r, cred, settings, dry_run).await,
+                Action::Revoke => gcp_apply::revoke(r, cred, settings, dry_run).await,
+            }
+            .map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
+            Ok(result(ApiCloud::Gcp, action, dry_run, rep.acting_as, &rep.changes, |c| c.detail.clone(), rep.notes))
         }
         Chosen::Azure(cred) => {
             let settings = &settings.azure;
-            let rep = azure_apply::apply(r, cred, settings, dry_run).await.map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
-            Ok(CloudApplyResult {
-                cloud: ApiCloud::Azure,
-                acting_as: rep.acting_as,
-                dry_run,
-                changes: rep.changes.iter().map(|c| CloudChange { summary: first_line(c), detail: c.detail.clone() }).collect(),
-                notes: rep.notes,
-            })
+            let rep = match action {
+                Action::Apply => azure_apply::apply(r, cred, settings, dry_run).await,
+                Action::Revoke => azure_apply::revoke(r, cred, settings, dry_run).await,
+            }
+            .map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
+            Ok(result(ApiCloud::Azure, action, dry_run, rep.acting_as, &rep.changes, |c| c.detail.clone(), rep.notes))
         }
+    }
+}
+
+/// After a real revoke on `cloud` went through: the vendor's key or client secret kept in the
+/// keyring for this integration no longer opens anything (its service account or app registration
+/// is gone), so it is deleted too — a keyless section has none. Said in `done`'s notes; a keyring
+/// that cannot be reached is a note as well, not a failure: the access is removed either way.
+pub fn forget_revoked(r: &Resolved, cloud: ApiCloud, store: &trustbridge_secrets::SecretStore, done: &mut CloudApplyResult) {
+    use trustbridge_secrets::SecretKind;
+    let (kind, what) = match cloud {
+        ApiCloud::Gcp if r.gcp.as_ref().is_some_and(|g| g.workload_identity.is_none()) => (SecretKind::Gcp, "key"),
+        ApiCloud::Azure if r.azure.as_ref().is_some_and(|z| z.vendor_app_id.is_none()) => (SecretKind::Azure, "client secret"),
+        _ => return,
+    };
+    let vendor = &r.profile.display_name;
+    match store.delete(&r.plan.integration.name, kind) {
+        Ok(true) => done
+            .notes
+            .push(format!("The {what} kept for {vendor} in this computer's keyring no longer opens anything and was deleted from it.")),
+        Ok(false) => {}
+        Err(e) => done.notes.push(format!(
+            "The {what} kept for {vendor} in this computer's keyring, if any, could not be deleted ({}); it no longer opens anything.",
+            IpcError::from(&e).message
+        )),
     }
 }
 

@@ -29,6 +29,9 @@ pub const APPLY_PACK_TITLE: &str = "Apply the role pack to AWS?";
 /// The dialog window's titles for applying a vendor plan's Google Cloud or Azure section.
 pub const APPLY_GCP_TITLE: &str = "Apply these changes to Google Cloud?";
 pub const APPLY_AZURE_TITLE: &str = "Apply these changes to Azure?";
+/// The dialog window's titles for removing the vendor's access on Google Cloud or Azure.
+pub const REVOKE_GCP_TITLE: &str = "Remove the vendor's access to Google Cloud?";
+pub const REVOKE_AZURE_TITLE: &str = "Remove the vendor's access to Azure?";
 pub const CREATE_GCP_KEY_TITLE: &str = "Create a key for the vendor?";
 pub const CREATE_AZURE_SECRET_TITLE: &str = "Create a client secret for the vendor?";
 /// The dialog window's title for an export into a typed folder.
@@ -253,6 +256,50 @@ pub fn apply_cloud(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as:
     m.push_str("\n\nNo key or secret is created. What exists and was not created by Trustbridge for this integration is not changed.");
     m.push_str("\n\nChoose Apply to make these changes, or Cancel to change nothing.");
     Some(Confirmation { title: title.into(), message: m, ok: "Apply".into(), cancel: "Cancel".into() })
+}
+
+/// The confirmation of removing the vendor's access on Google Cloud or Azure: where, as whom, and
+/// exactly what the dry run found to remove (`removals`, the changes' first lines), and the key or
+/// secret that goes from the keyring with it. None without the plan's section.
+pub fn revoke_cloud(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as: &str, removals: &[String]) -> Option<Confirmation> {
+    use crate::cloud_apply::ApiCloud;
+    let vendor = plain(&r.profile.display_name);
+    let (title, mut m, kept) = match cloud {
+        ApiCloud::Gcp => {
+            let g = r.gcp.as_ref()?;
+            (
+                REVOKE_GCP_TITLE,
+                format!(
+                    "Trustbridge will remove {vendor}'s access to Google Cloud project {}, signed in as {}:",
+                    plain(&g.project_id),
+                    plain(acting_as)
+                ),
+                g.workload_identity.is_none().then_some("key"),
+            )
+        }
+        ApiCloud::Azure => {
+            let z = r.azure.as_ref()?;
+            (
+                REVOKE_AZURE_TITLE,
+                format!(
+                    "Trustbridge will remove {vendor}'s access to Azure tenant {} (subscription {}), signed in as {}:",
+                    plain(&z.tenant_id),
+                    plain(&z.subscription_id),
+                    plain(acting_as)
+                ),
+                z.vendor_app_id.is_none().then_some("client secret"),
+            )
+        }
+    };
+    bullets(&mut m, removals.iter().cloned());
+    if let Some(what) = kept {
+        m.push_str(&format!("\n\nThe {what} kept for {vendor} in this computer's keyring stops working and is deleted from it too."));
+    }
+    m.push_str(&format!(
+        "\n\n{vendor} can no longer reach what these grant. Only what Trustbridge made for this integration is removed; anything else is kept."
+    ));
+    m.push_str("\n\nChoose \"Remove access\" to remove it, or Cancel to change nothing.");
+    Some(Confirmation { title: title.into(), message: m, ok: "Remove access".into(), cancel: "Cancel".into() })
 }
 
 /// The confirmation of creating the vendor's credential in the cloud (a GCP service-account key, an

@@ -27,6 +27,7 @@ trustbridge_core::error_codes! {
         ExportCancelled = "export.cancelled" => "Nothing was written because the export was cancelled in the confirmation: export again and confirm.",
         ApplyLintErrors = "apply.lint_errors" => "Change the answers so that the policy checks find no error, then apply again; nothing was applied.",
         ApplyCancelled = "apply.cancelled" => "Nothing was applied because the apply was cancelled in the confirmation: apply again and confirm.",
+        RevokeCancelled = "revoke.cancelled" => "Nothing was removed because the confirmation was cancelled: choose Remove access again and confirm.",
         OpenFailed = "open.failed" => "Open the address in a browser yourself: no browser could be started.",
         OpenNoPlan = "open.no_plan" => "Answer the Azure questions first: the admin-consent page is built from the plan.",
         OpenNotKeyless = "open.not_keyless" => "Choose keyless Azure access (the vendor's app, admin consent) to use the admin-consent page.",

@@ -25,8 +25,15 @@
 //!   Google's authorization page for the window's "Sign in with Google"); and DOUBLE of Entra ID +
 //!   Microsoft Graph + Resource Manager role assignments (tests/doubles/azure_arm.rs;
 //!   `"azure_apply": {"tenant", "scopes", "sign_in"?}`), signed in as the environment's service
-//!   principal (or, with `"sign_in": true`, through the window's device-code sign-in). Questions `"gcp_apply"` and
+//!   principal (or, with `"sign_in": true`, through the window's device-code sign-in); with
+//!   `"data": {"containers": ["devstoreaccount1/<name>"], "topics": [[name, scope]]}` also real
+//!   Azurite (https, `--oauth basic`) with those containers and a DOUBLE of each Event Grid topic
+//!   whose access follows the role assignments apply made (azure_arm.rs `eventgrid_topic`), so the
+//!   connectivity test can run with the client secret the window made. Questions `"gcp_apply"` and
 //!   `"azure_apply"` answer what they hold (names and counts, never a secret).
+//!
+//! `"canaries"` answers the last key line and client secret the doubles made, for the test's
+//! search of the disk (it never prints them).
 //!
 //! Protocol: one JSON spec line on stdin → one JSON line on stdout `{"env": {...}, "gcp_key_id": ...,
 //! "vendor_url": ...}` with the environment the app needs → then each further line on stdin is a
@@ -171,6 +178,33 @@ async fn main() {
         for k in ["AZURE_AUTHORITY_HOST", "TRUSTBRIDGE_AZURE_GRAPH_ENDPOINT", "TRUSTBRIDGE_AZURE_MANAGEMENT_ENDPOINT"] {
             env.insert(k, u.clone());
         }
+        let data = &za["data"];
+        if data.is_object() {
+            // Azurite's basic OAuth checks a token's audience, issuer and lifetime, not who holds
+            // which role: the containers are made with a token of the rig's own (an Entra double of
+            // its own), and the blob probe proves the client secret signs in. Event Grid's double
+            // checks the Data Sender assignment itself.
+            let (cert, key) = self_signed(cert_dir.path());
+            let azurite = azurite(&cert, &key);
+            let ca = std::fs::read(&cert).unwrap();
+            let tenant = s(za, "tenant");
+            let rig = entra_double(tenant.clone(), "rig-setup".into(), "rig-setup-secret".into()).await;
+            for c in strings(&data["containers"]) {
+                azurite_container(&azurite, &ca, &rig.url, &tenant, "rig-setup", "rig-setup-secret", &c).await;
+            }
+            let mut endpoints = Vec::new();
+            for t in data["topics"].as_array().cloned().unwrap_or_default() {
+                let (name, scope) = (t[0].as_str().unwrap_or_default().to_string(), t[1].as_str().unwrap_or_default().to_string());
+                let eg = doubles::azure_arm::eventgrid_topic(d.state.clone(), scope).await;
+                endpoints.push(format!("{name}={}/api/events", eg.url));
+                keep_doubles.push(eg);
+            }
+            env.insert("TRUSTBRIDGE_AZURE_BLOB_ENDPOINT", format!("https://127.0.0.1:{}/{{account}}", azurite.port));
+            env.insert("TRUSTBRIDGE_AZURE_EVENTGRID_ENDPOINTS", endpoints.join(","));
+            env.insert("TRUSTBRIDGE_CA_FILE", cert.display().to_string());
+            keep_procs.push(azurite);
+            keep_doubles.push(rig);
+        }
         Some(d)
     } else {
         None
@@ -230,12 +264,24 @@ async fn main() {
                         )
                     })
                     .collect();
-                serde_json::json!({"service_accounts": st.service_accounts.keys().collect::<Vec<_>>(), "roles": st.roles.keys().collect::<Vec<_>>(), "members": members, "keys_created": st.keys_created})
+                serde_json::json!({"service_accounts": st.service_accounts.keys().collect::<Vec<_>>(), "roles": st.roles.iter().filter(|(_, r)| r["deleted"] != true).map(|(k, _)| k).collect::<Vec<_>>(), "members": members, "keys_created": st.keys_created})
             }
             ("\"azure_apply\"", _) if azure_apply.is_some() => {
                 let st = azure_apply.as_ref().map(|d| d.state.clone()).unwrap();
                 let st = st.lock().unwrap();
                 serde_json::json!({"apps": st.apps.values().map(|a| a["displayName"].clone()).collect::<Vec<_>>(), "assignments": st.assigned().len()})
+            }
+            // For the test's search of the disk only (never shown): a line of the last key Google's
+            // double made and the last client secret Entra's double made.
+            ("\"canaries\"", _) => {
+                let mut v = Vec::new();
+                if let Some(g) = &gcp_apply {
+                    v.push(g.state.lock().unwrap().last_key_line.clone());
+                }
+                if let Some(z) = &azure_apply {
+                    v.push(z.state.lock().unwrap().last_secret.clone());
+                }
+                serde_json::json!(v.into_iter().filter(|x| !x.is_empty()).collect::<Vec<_>>())
             }
             _ => serde_json::json!({"error": format!("unknown question {:?}", rest.trim())}),
         };

@@ -371,3 +371,63 @@ async fn a_device_code_sign_in_polls_as_told_and_then_applies_as_that_person() {
     let e = DeviceSignIn::start(&http, &s, TENANT, "33333333-3333-3333-3333-333333333333").await.unwrap_err();
     assert!(e.to_string().contains("AADSTS700016"), "{e}");
 }
+
+/// The whole no-CLI path on Azure: apply, a client secret made by Entra ID for the vendor's app
+/// registration, and the vendor's connectivity test with that secret — the token grant, the
+/// container in real Azurite (`--oauth basic`: it checks the token, not the role) and the Event
+/// Grid topic (its double checks the Data Sender assignment apply made) — all pass; without the
+/// assignment the topic refuses; revoked, the secret no longer signs in.
+#[tokio::test]
+async fn after_apply_the_secret_made_for_the_vendor_passes_the_connectivity_test() {
+    use doubles::azure_arm::eventgrid_topic;
+    use trustbridge_cloud::azure::apply::create_secret;
+    use trustbridge_cloud::probe::ProbeStatus;
+    let d = azure_double(TENANT).await;
+    let container = format!(
+        "/subscriptions/{SUB}/resourceGroups/my-rg/providers/Microsoft.Storage/storageAccounts/devstoreaccount1/blobServices/default/containers/training"
+    );
+    for sc in [container.clone(), scope_topic("retrain")] {
+        d.state.lock().unwrap().add_scope(&sc);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = doubles::self_signed(dir.path());
+    let azurite = doubles::azurite(&cert, &key);
+    let ca = std::fs::read(&cert).unwrap();
+    let setup = doubles::entra_double(TENANT.into(), "setup".into(), "setup-secret".into()).await;
+    doubles::azurite_container(&azurite, &ca, &setup.url, TENANT, "setup", "setup-secret", "devstoreaccount1/training").await;
+    let topic = eventgrid_topic(d.state.clone(), scope_topic("retrain")).await;
+    let mut s = settings(&d);
+    s.blob_endpoint = format!("https://127.0.0.1:{}/{{account}}", azurite.port);
+    s.event_grid_endpoints.insert("retrain".into(), format!("{}/api/events", topic.url));
+    s.extra_roots_pem = vec![ca];
+    let r = plan(
+        json!({"tenant_id": TENANT, "subscription_id": SUB, "resource_group": "my-rg", "service_principal_name": "ML3PlatformSP",
+               "storage": [{"storage_account": "devstoreaccount1", "container": "training"}], "events": [{"topic": "retrain"}]}),
+        "mlcube",
+    );
+    apply(&r, &admin(), &s, false).await.unwrap();
+    let made = create_secret(&r, &admin(), &s).await.unwrap();
+    let secret = AzureClientSecret::parse(&made.text).unwrap();
+    let quiet = |_: trustbridge_cloud::probe::ProbeEvent| {};
+    let run = || trustbridge_cloud::azure::verify(&r, &secret, &s, &quiet);
+    let shown = |rs: &[trustbridge_cloud::probe::ProbeResult]| {
+        rs.iter().map(|p| format!("{} {:?} {}", p.id, p.status, p.message)).collect::<Vec<_>>()
+    };
+    let rs = run().await.unwrap();
+    assert_eq!(rs.len(), 3, "{:#?}", shown(&rs));
+    assert!(rs.iter().all(|p| p.status == ProbeStatus::Pass), "{:#?}", shown(&rs));
+
+    // Without the Data Sender assignment, the topic refuses.
+    let sender =
+        d.state.lock().unwrap().assignments.iter().find(|(_, a)| a.to_string().contains("d5a91429")).map(|(k, _)| k.clone()).unwrap();
+    let kept = d.state.lock().unwrap().assignments.remove(&sender).unwrap();
+    let rs = run().await.unwrap();
+    let eg = rs.iter().find(|p| p.id.to_string().contains("retrain")).unwrap();
+    assert_eq!(eg.status, ProbeStatus::Fail, "{:#?}", shown(&rs));
+    d.state.lock().unwrap().assignments.insert(sender, kept);
+
+    // Revoked: the app registration and its secrets are gone.
+    revoke(&r, &admin(), &s, false).await.unwrap();
+    let rs = run().await.unwrap();
+    assert_eq!(rs[0].status, ProbeStatus::Fail, "{:#?}", shown(&rs));
+}

@@ -287,6 +287,16 @@ export function applyCloud(plan: Plan, cloud: ApiCloud, dryRun: boolean): Promis
 }
 
 /**
+ * Removes the vendor's access on Google Cloud or Azure with this computer's sign-in: Rust finds
+ * what Trustbridge made for this integration (a dry run), asks in a native dialog naming exactly
+ * that (nothing found: nothing asked), removes it and deletes the vendor's key or client secret
+ * from the keyring. Cancel rejects with `revoke.cancelled` and nothing is removed.
+ */
+export function revokeCloud(plan: Plan, cloud: ApiCloud): Promise<CloudApplyResult> {
+  return call<CloudApplyResult>("revoke_cloud", { plan, cloud });
+}
+
+/**
  * Asks the person to confirm applying `plan` in a native dialog raised by Rust (the text is built
  * there from the validated plan). Resolves when they chose Apply (the next `applyAws` of exactly
  * this plan then asks nothing more); rejects with `apply.cancelled` when they did not.

@@ -50,6 +50,7 @@ export const MESSAGES: Record<LiteralErrorCode, string> = {
   "export.cancelled": "You chose Cancel in the confirmation, so nothing was written.",
   "apply.lint_errors": "Nothing was applied: the policy checks found an error. Go back to Check your answers, fix it, and apply again.",
   "apply.cancelled": "You chose Cancel in the confirmation, so nothing was applied.",
+  "revoke.cancelled": "You chose Cancel in the confirmation, so nothing was removed.",
   "open.failed": "The browser could not be opened.",
   "open.not_allowed": "Trustbridge only opens the AWS, Google Cloud and Azure consoles.",
   "open.no_plan": "The admin consent page needs your Azure answers first.",

@@ -359,4 +359,28 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
     expect(w.cloud.credentialRuns.azure.error?.code).toBe("credentials.cancelled");
     expect(w.cloud.credentialRuns.azure.running).toBe(false);
   });
+
+  it("removes the vendor's access: the apply there is forgotten and the keyring is read again; Cancel removes nothing", async () => {
+    const REMOVED = { ...DRY, dry_run: false, revoke: true, notes: ["The key kept for ML cube in this computer's keyring no longer opens anything and was deleted from it."] };
+    backend((cmd, args) => {
+      if (cmd === "revoke_cloud") return REMOVED;
+      if (cmd === "apply_cloud") return { ...DRY, dry_run: args.dryRun };
+      if (cmd === "credentials_status") return [];
+    });
+    const w = await onGcp();
+    await w.cloud.applyCloudNow("gcp");
+    expect(w.cloud.cloudRuns.gcp.applied).not.toBeNull();
+    await w.cloud.revokeCloudNow("gcp");
+    expect(calls("revoke_cloud")).toEqual([{ plan: w.plan, cloud: "gcp" }]);
+    expect(w.cloud.revokeRuns.gcp.removed?.revoke).toBe(true);
+    expect(w.cloud.cloudRuns.gcp.applied).toBeNull();
+    expect(w.cloud.cloudRuns.gcp.preview).toBeNull();
+    expect(calls("credentials_status").length).toBeGreaterThan(0);
+    backend((cmd) => {
+      if (cmd === "revoke_cloud") throw { code: "revoke.cancelled", message: "nothing was removed", field: null, fix: null };
+    });
+    await w.cloud.revokeCloudNow("azure");
+    expect(w.cloud.revokeRuns.azure.error?.code).toBe("revoke.cancelled");
+    expect(w.cloud.revokeRuns.azure.running).toBe(false);
+  });
 });

@@ -6,7 +6,7 @@
 // Talks to Rust only through $lib/ipc.
 import { DryRunApply } from "../apply.svelte";
 import {
-  applyAws, applyCloud, awsIdentity, azureSignInOpen, azureSignInStart, azureSignInWait, cloudSignInCancel, cloudSignIns, confirmApply, createCloudCredentials, gcpSignIn, credentialsStatus, registerVendor, storeCredentials, vendorKeyStatus, verifyPlan,
+  applyAws, applyCloud, awsIdentity, azureSignInOpen, azureSignInStart, azureSignInWait, cloudSignInCancel, cloudSignIns, confirmApply, createCloudCredentials, gcpSignIn, revokeCloud, credentialsStatus, registerVendor, storeCredentials, vendorKeyStatus, verifyPlan,
   type ApiCloud, type ApplyResult, type AzureDevice, type AwsAccount, type CloudApplyResult, type CloudSignIns, type AwsSignedIn, type Cloud, type CredentialStatus, type Plan, type Probe, type ProbeUpdate,
   type ProfileSummary, type RegisterStep, type SecretKind, type Verdict,
 } from "../ipc/api";
@@ -189,6 +189,32 @@ export class CloudSession {
     await this.cloudRuns[cloud].apply(() => applyCloud(plan, cloud, false));
   }
 
+  /** "Remove access" on Google Cloud or Azure: running, what was removed, or why it failed. */
+  revokeRuns = $state<Record<ApiCloud, { running: boolean; removed: CloudApplyResult | null; error: IpcError | null }>>({
+    gcp: { running: false, removed: null, error: null },
+    azure: { running: false, removed: null, error: null },
+  });
+
+  /**
+   * Removes the vendor's access on `cloud` (Rust asks in a native dialog naming what it found;
+   * Cancel: an error on the page, nothing removed). Once removed, the page shows what was removed
+   * and no longer the apply there (the next visit starts over with a dry run), and the keyring's
+   * list is read again (the dead key or secret left it).
+   */
+  async revokeCloudNow(cloud: ApiCloud): Promise<void> {
+    const plan = this.wizard.plan;
+    this.revokeRuns[cloud] = { running: true, removed: null, error: null };
+    try {
+      const removed = await revokeCloud(plan, cloud);
+      this.revokeRuns[cloud] = { running: false, removed, error: null };
+      this.cloudRuns[cloud].reset();
+      this.credentialRuns[cloud] = { running: false, status: null, error: null };
+      await this.loadCredentials();
+    } catch (e) {
+      this.revokeRuns[cloud] = { running: false, removed: null, error: toIpcError(e) };
+    }
+  }
+
   /** Everything learnt or done for the answers of before ("Start again"). */
   reset(): void {
     this.signIns = null;
@@ -196,6 +222,7 @@ export class CloudSession {
     this.credentialRuns = { gcp: { running: false, status: null, error: null }, azure: { running: false, status: null, error: null } };
     this.cloudRuns.gcp.reset();
     this.cloudRuns.azure.reset();
+    this.revokeRuns = { gcp: { running: false, removed: null, error: null }, azure: { running: false, removed: null, error: null } };
     this.awsAccount = null;
     this.applyRun.reset();
     this.applyPhase = null;

@@ -11,6 +11,13 @@
 //!   `authorization_pending` until the person confirms (a count the test sets), `slow_down`,
 //!   `authorization_declined`, `expired_token` — answering with tokens, a refresh token and an
 //!   `id_token` (`preferred_username`); the `refresh_token` grant redeems it per resource.
+//! - The client-credentials grant for an app registration made here, with a client secret made
+//!   here (`addPassword`): a token for Storage or Event Grid (`aud`, `iss`
+//!   `https://sts.windows.net/{tenant}/`, `iat`/`nbf`/`exp`, `appid`, `oid` = its service principal,
+//!   `tid`), the claims Azurite's `--oauth basic` checks. An app deleted takes its secrets with it.
+//! - An Event Grid topic's `POST /api/events` ([`eventgrid_topic`]): 401 unless the token is one
+//!   issued here for Event Grid to an app that still exists, 403 unless its service principal holds
+//!   EventGrid Data Sender on the topic or a scope above it (the assignments apply made).
 //! - Microsoft Graph v1.0: `GET /applications?$filter=displayName eq '…'` (OData string literal,
 //!   quotes doubled), `POST /applications`, `DELETE /applications/{id}` (its service principal goes
 //!   too); `GET /servicePrincipals?$filter=appId eq '…'`, `POST /servicePrincipals` — 400 "does not
@@ -71,6 +78,8 @@ pub struct AzureState {
     /// Client secrets added (`addPassword`), and the last one's text (for canary searches).
     pub passwords: u32,
     pub last_secret: String,
+    /// appId → the client secrets made for it (`addPassword`).
+    pub secrets: BTreeMap<String, Vec<String>>,
     /// Device sign-in: polls answered `authorization_pending` before the answer, polls answered
     /// `slow_down` first, the answer, and the polls seen.
     pub device_pending: u32,
@@ -87,6 +96,15 @@ impl AzureState {
     }
     pub fn add_scope(&mut self, scope: &str) {
         self.scopes.push(scope.to_lowercase());
+    }
+    /// Whether `principal` holds the role `role_guid` (a built-in role's id) on `scope` or on a
+    /// scope above it, as Azure RBAC inherits.
+    pub fn holds(&self, principal: &str, role_guid: &str, scope: &str) -> bool {
+        let scope = scope.to_lowercase();
+        self.assigned().iter().any(|(at, role, p, _)| {
+            let at = at.to_lowercase();
+            p == principal && role.to_lowercase().ends_with(role_guid) && (scope == at || scope.starts_with(&format!("{at}/")))
+        })
     }
     /// Assignments as `(scope, role definition id, principal id, principalType)`.
     pub fn assigned(&self) -> Vec<(String, String, String, String)> {
@@ -229,6 +247,20 @@ fn handle(s: &mut AzureState, req: Request) -> Response {
         if f.get("grant_type").map(String::as_str) != Some("client_credentials") {
             return reply(400, json!({"error": "unsupported_grant_type"}));
         }
+        let (client, secret) = (f.get("client_id").cloned().unwrap_or_default(), f.get("client_secret").cloned().unwrap_or_default());
+        let made_here = s.apps.values().any(|a| a["appId"] == client.as_str());
+        if made_here && s.secrets.get(&client).is_some_and(|v| v.contains(&secret)) {
+            let aud = match scope.as_str() {
+                "https://storage.azure.com/.default" => "https://storage.azure.com",
+                "https://eventgrid.azure.net/.default" => "https://eventgrid.azure.net",
+                other => return reply(400, json!({"error": "invalid_scope", "error_description": format!("scope {other}")})),
+            };
+            let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+            let oid = s.sp_of(&client).unwrap_or_default();
+            let token = jwt(json!({"aud": aud, "iss": format!("https://sts.windows.net/{}/", s.tenant), "iat": t - 5, "nbf": t - 5,
+                                   "exp": t + 3600, "appid": client, "oid": oid, "tid": s.tenant}));
+            return reply(200, json!({"token_type": "Bearer", "expires_in": 3599, "access_token": token}));
+        }
         if f.get("client_id").map(String::as_str) != Some(ADMIN_APP) || f.get("client_secret").map(String::as_str) != Some(ADMIN_SECRET) {
             return reply(
                 401,
@@ -282,6 +314,7 @@ fn graph(s: &mut AzureState, m: &str, rest: &str, q: &BTreeMap<String, String>, 
             match s.apps.remove(id) {
                 Some(app) => {
                     s.sps.retain(|_, sp| sp["appId"] != app["appId"]);
+                    s.secrets.remove(app["appId"].as_str().unwrap_or_default());
                     Response { status: 204, headers: vec![], body: String::new() }
                 }
                 None => error(404, "Request_ResourceNotFound", &format!("Resource '{id}' does not exist")),
@@ -296,6 +329,8 @@ fn graph(s: &mut AzureState, m: &str, rest: &str, q: &BTreeMap<String, String>, 
             s.passwords += 1;
             let secret = format!("Tb8Q~double{}{}", s.passwords, key_id.replace('-', ""));
             s.last_secret = secret.clone();
+            let app_id = s.apps[id]["appId"].as_str().unwrap_or_default().to_string();
+            s.secrets.entry(app_id).or_default().push(secret.clone());
             reply(
                 200,
                 json!({"customKeyIdentifier": null, "displayName": body["passwordCredential"]["displayName"], "endDateTime": body["passwordCredential"]["endDateTime"],
@@ -392,4 +427,43 @@ fn arm(s: &mut AzureState, m: &str, path: &str, q: &BTreeMap<String, String>, re
         },
         _ => error(405, "MethodNotAllowed", m),
     }
+}
+
+/// EventGrid Data Sender's built-in role id.
+pub const EVENTGRID_DATA_SENDER: &str = "d5a91429-5739-47e2-a06b-3470a27159e7";
+
+/// DOUBLE of one Event Grid topic (`POST /api/events`, the EventGridEvent schema) whose access
+/// follows `state`: the caller's token must be one [`azure_double`] issued for Event Grid to an app
+/// registration that still exists (401 otherwise), and its service principal must hold EventGrid
+/// Data Sender on `scope` or above (403 otherwise, with Event Grid's message).
+pub async fn eventgrid_topic(state: Arc<Mutex<AzureState>>, scope: String) -> Double {
+    serve(move |req| {
+        if req.path.split('?').next() != Some("/api/events") {
+            return error(404, "NotFound", "not found");
+        }
+        let claims: Value = req
+            .bearer()
+            .and_then(|t| t.split('.').nth(1))
+            .and_then(|p| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p).ok())
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        let s = state.lock().unwrap();
+        let app = claims["appid"].as_str().unwrap_or_default();
+        if claims["aud"] != "https://eventgrid.azure.net" || !s.apps.values().any(|a| a["appId"] == app) {
+            return error(401, "Unauthorized", "The access token is invalid or its audience is not Event Grid.");
+        }
+        if !s.holds(claims["oid"].as_str().unwrap_or_default(), EVENTGRID_DATA_SENDER, &scope) {
+            return error(
+                403,
+                "Unauthorized",
+                "The principal does not have the required permission 'Microsoft.EventGrid/topics/events/send/action'.",
+            );
+        }
+        let body: Value = serde_json::from_slice(&req.body).unwrap_or_default();
+        if body[0]["eventType"].as_str().is_none() || body[0]["id"].as_str().is_none() {
+            return error(400, "BadRequest", "the event needs an id and an eventType");
+        }
+        Response { status: 200, headers: vec![], body: String::new() }
+    })
+    .await
 }

@@ -3,10 +3,14 @@ import type { ApiCloud } from "./ApiCloud";
 import type { CloudChange } from "./CloudChange";
 
 /**
- * A dry run or an apply on one cloud.
+ * A dry run or a real apply or revoke on one cloud.
  */
 export type CloudApplyResult = { cloud: ApiCloud, acting_as: string, dry_run: boolean, 
 /**
- * Empty: the cloud already matches the plan.
+ * A revoke (what is, or would be, removed), not an apply.
+ */
+revoke: boolean, 
+/**
+ * Empty: the cloud already matches the plan (a revoke: nothing of ours is there).
  */
 changes: Array<CloudChange>, notes: Array<string>, };

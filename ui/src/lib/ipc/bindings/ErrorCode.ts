@@ -158,6 +158,7 @@ export type ErrorCode =
   | "export.cancelled"
   | "apply.lint_errors"
   | "apply.cancelled"
+  | "revoke.cancelled"
   | "open.failed"
   | "open.no_plan"
   | "open.not_keyless"
