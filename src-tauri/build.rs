@@ -17,6 +17,7 @@ fn main() {
         "imported_profile",
         "accept_unsigned_profile",
         "aws_identity",
+        "aws_bucket_facts",
         "aws_profiles",
         "aws_use_profile",
         "aws_use_credentials",

@@ -24,8 +24,8 @@ use crate::confirm::{self, Adoption, Approvals, Confirmation};
 use crate::errors::{AppCode, ErrorCode};
 use crate::imported::ProfileStore;
 use crate::ipc::{
-    ApplyChange, ApplyResult, AwsAccount, AwsCaller, AwsSignedIn, CredentialStatus, GuardrailFinding, IpcError, Probe, ProbeUpdate,
-    RegisterResult, RegisterStep, RolePolicy, VerifyReport,
+    ApplyChange, ApplyResult, AwsAccount, AwsBucketFacts, AwsCaller, AwsSignedIn, CredentialStatus, GuardrailFinding, IpcError, Probe,
+    ProbeUpdate, RegisterResult, RegisterStep, RolePolicy, VerifyReport,
 };
 use crate::verify_all::{verify_all, CloudSettings};
 use trustbridge_cloud::aws::profiles::AwsProfile;
@@ -101,6 +101,24 @@ pub async fn aws_identity(cloud: State<'_, CloudState>, region: Option<String>) 
     let region = detection_region(region)?;
     let o = aws::account_overview(&region, &cloud.aws()).await.map_err(|e| cloud_error(&e))?;
     Ok(AwsAccount { caller: AwsCaller::from(&o.caller), buckets: o.buckets, event_buses: o.event_buses })
+}
+
+/// What the wizard can fill in from a bucket the person chose (read only, best effort): the region
+/// it lives in and the customer managed KMS key of its default encryption. The name is checked
+/// like a typed answer before AWS is asked.
+#[tauri::command]
+pub async fn aws_bucket_facts(cloud: State<'_, CloudState>, region: Option<String>, bucket: String) -> Result<AwsBucketFacts, IpcError> {
+    let region = detection_region(region)?;
+    let bucket = bucket.trim();
+    if let Err(rule) = trustbridge_core::validate::rules::s3_bucket(bucket) {
+        let code = ErrorCode::validation("aws.storage.bucket");
+        return Err(IpcError {
+            field: Some("aws.storage.bucket".into()),
+            ..IpcError::new(code, format!("{rule} (got '{}')", bucket.chars().take(80).collect::<String>()))
+        });
+    }
+    let partition = trustbridge_core::validate::rules::region_partition(&region).unwrap_or("aws");
+    aws::detect::bucket_facts(&region, partition, bucket, &cloud.aws()).await.map(AwsBucketFacts::from).map_err(|e| cloud_error(&e))
 }
 
 /// The profiles of this computer's AWS config files, for the profile picker (names and how each

@@ -75,6 +75,7 @@ pub fn builder_trusting<R: tauri::Runtime>(
             commands_profile::imported_profile,
             commands_profile::accept_unsigned_profile,
             commands_cloud::aws_identity,
+            commands_cloud::aws_bucket_facts,
             commands_cloud::aws_profiles,
             commands_cloud::aws_use_profile,
             commands_cloud::aws_use_credentials,

@@ -71,10 +71,9 @@ await e2e(
       await f.choose("ML cube Platform");
       await f.fill("integration.project_id", PROJECT);
       await f.continue("clouds");
-      await f.choose("AWS");
-      await f.continue("aws-identity");
-      await t.waitFor(async () => (await f.value("aws.account_id")) === ACCOUNT, "the account id is filled in from the AWS credentials");
-      await f.fill("aws.role_name", ROLE);
+      // Signed in to AWS (moto): AWS is ticked and the account page, which asks nothing else for ML
+      // cube, folds into Check your answers; the role's name is changed there (below).
+      await t.waitFor(async () => await f.selected("AWS"), "AWS is selected because this computer is signed in to AWS", { timeout: 20000 });
       await f.continue("aws-storage");
       await f.fill("aws.storage[0].bucket", BUCKET);
       await f.continue("vendor");
@@ -84,8 +83,13 @@ await e2e(
       await key.addValue(API_KEY);
       await f.continue("check");
       await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers");
-      await f.continue("route");
-      await f.chooseRoute("apply", { selected: "apply" }); // credentials for the plan's account: preselected
+      await f.click('[data-testid="change-aws.role_name"]');
+      await f.waitStep("aws-identity");
+      t.check((await f.value("aws.account_id")) === ACCOUNT, "the account id was filled in from the AWS credentials");
+      await f.fill("aws.role_name", ROLE);
+      await f.continue("check");
+      await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers, with the role's name");
+      await f.continue("export"); // credentials for the plan's account: apply preselected, the question folded into Check your answers
 
       // The dry run on arrival: the role exists and Trustbridge did not create it.
       const refusal = await t.waitFor(async () => {

@@ -22,16 +22,23 @@ const BUCKET = "moto-e2e-training-data";
 const BUS = "moto-e2e-retrain";
 const API_KEY = `mlc-${randomBytes(12).toString("hex")}`;
 
+// The bucket is encrypted by default with a customer managed KMS key (its bare key id in the
+// bucket's configuration): the wizard fills in the key's ARN instead of asking for it.
 function seed(url) {
-  boto(url, REGION, `boto3.client("s3", **kw).create_bucket(Bucket=${JSON.stringify(BUCKET)})
-boto3.client("events", **kw).create_event_bus(Name=${JSON.stringify(BUS)})`);
+  return boto(url, REGION, `s3 = boto3.client("s3", **kw)
+s3.create_bucket(Bucket=${JSON.stringify(BUCKET)})
+key = boto3.client("kms", **kw).create_key()["KeyMetadata"]
+s3.put_bucket_encryption(Bucket=${JSON.stringify(BUCKET)}, ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key["KeyId"]}}]})
+boto3.client("events", **kw).create_event_bus(Name=${JSON.stringify(BUS)})
+print(key["Arn"])`).trim();
 }
 
 const moto = await startMoto();
 process.on("exit", () => stopMoto(moto.child));
 console.log(`# moto_server pid ${moto.child.pid} on ${moto.url}`);
+let KEY_ARN = "";
 try {
-  seed(moto.url);
+  KEY_ARN = seed(moto.url);
 } catch (e) {
   stopMoto(moto.child);
   console.log(`not ok - seed moto: ${e.message}`);
@@ -51,21 +58,25 @@ await e2e(
       await f.choose("ML cube Platform");
       await f.fill("integration.project_id", "fraud-detection");
       await f.continue("clouds");
-      await f.choose("AWS");
-      await f.continue("aws-identity");
-
-      // The account id comes from GetCallerIdentity: no typing.
-      const account = await t.waitFor(async () => (await f.value("aws.account_id")) || false, "the account id is filled in from the AWS credentials");
-      t.check(account === ACCOUNT, "it is moto's account", account);
-      const hint = await (await b.$("#f-aws-account-id-hint")).getText();
-      t.check(hint.includes("arn:aws:") && hint.includes("Filled in from the AWS credentials"), "the hint says where it came from", hint);
-      t.check((await f.value("aws.region")) === REGION, "the region default matches the seeded one");
-      await f.shot("identity-prefilled");
+      // Signed in to AWS (moto): AWS is ticked for the person, and the hint says why (issue 15).
+      await t.waitFor(async () => await f.selected("AWS"), "AWS is selected because this computer is signed in to AWS", { timeout: 20000 });
+      const cloudsText = await (await b.$('form[data-step="clouds"]')).getText();
+      t.check(cloudsText.includes("AWS is selected because this computer is signed in to AWS account"), "the hint says why", cloudsText);
+      await f.shot("clouds-preselected");
+      // The account comes from GetCallerIdentity and is all the account page would ask (ML cube issues
+      // the external id): the page folds into Check your answers (issue 15), one screen less.
       await f.continue("aws-storage");
 
       const buckets = await b.execute(() => [...document.querySelectorAll("#aws-buckets option")].map((o) => o.value));
       t.check(buckets.includes(BUCKET), "the bucket field offers the account's buckets (ListBuckets)", JSON.stringify(buckets));
       await f.fill("aws.storage[0].bucket", BUCKET);
+      // Picked from the account's own: its region and default KMS key are read, not asked (issue 15).
+      const facts = await t.waitFor(async () => {
+        const el = await b.$('[data-testid="bucket-facts-0"]');
+        return (await el.isExisting()) && (await el.getText());
+      }, "the page says what it read about the bucket", { timeout: 30000 });
+      t.check(facts.includes(`${BUCKET} is in ${REGION}`) && facts.includes("customer managed KMS key"), "its region and its key", facts);
+      t.check((await f.value("aws.storage[0].kms_key_arn")) === KEY_ARN, "the KMS key ARN is filled in from the bucket's default encryption", KEY_ARN);
       await f.shot("storage");
       // The default bus is kept (it exists in every account): no question, it is on Check your answers.
       await f.continue("vendor");
@@ -76,7 +87,10 @@ await e2e(
       f.actions += 1;
       await f.continue("check");
       await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers shows what is granted");
+      // The question screens of the main path (the detours below are not part of it), the set-up question after this one.
+      const screens = [...new Set(["start", ...f.seen])];
       const awsAnswers = await (await b.$('[data-testid="answers-AWS"]')).getText();
+      t.check(awsAnswers.includes(ACCOUNT) && new RegExp(`Region\\s+${REGION}`).test(awsAnswers), "the detected account and the bucket's region are on check your answers", awsAnswers);
       t.check(/Event buses\s+default/.test(awsAnswers), "the event bus defaults to 'default' (on check your answers)", awsAnswers);
       // Its page, off the way here, is one Change link away and offers the account's buses (not counted: a detour).
       await b.$('[data-testid="change-aws.events"]').then((e) => e.click());
@@ -88,13 +102,11 @@ await e2e(
       await b.$('[data-testid="continue"]').then((e) => e.click());
       await f.waitStep("check");
       await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "back on check your answers");
-      // "How do you want to set this up?": credentials for the plan's account were found, so apply
-      // is preselected and the hint names the account.
-      await f.continue("route");
-      const applyHint = await (await f.el("#f-route-0-hint")).getText();
-      t.check(applyHint.includes(`Credentials for AWS account ${ACCOUNT} were found`), "the question names the account the credentials are for", applyHint);
-      await f.shot("route-apply-preselected");
-      await f.chooseRoute("apply", { selected: "apply" });
+      // "How do you want to set this up?": signed in to the plan's account, so apply is preselected and
+      // the question folds into Check your answers (issue 15), with a Change link to it.
+      const setUp = await (await b.$('[data-testid="answers-How to set this up"]')).getText();
+      t.check(setUp.includes(`Apply from this computer, signed in to AWS account ${ACCOUNT}`), "check your answers says how it will be set up", setUp);
+      await f.continue("export");
       t.check((await f.heading()) === "Apply to AWS", "the page is titled after the route", await f.heading());
       t.check(!(await (await b.$('[data-testid="export-typed"]')).isExisting()), "only the route chosen is shown: no export on the apply page (AWS is the only cloud)");
       t.check(!(await (await b.$('[data-testid="export-continue"]')).isExisting()), "no 'when you have run the setup' line on the apply page");
@@ -107,9 +119,15 @@ await e2e(
       // Export too (the issue's count is launch → export; with AWS credentials the account id is not typed):
       // Back to the question, answer "export".
       await f.click("back");
+      await f.waitStep("check");
+      await f.click('[data-testid="change-route"]');
       await f.waitStep("route");
+      const applyHint = await (await f.el("#f-route-0-hint")).getText();
+      t.check(applyHint.includes(`Credentials for AWS account ${ACCOUNT} were found`), "the question names the account the credentials are for", applyHint);
+      await f.shot("route-apply-preselected");
       await f.chooseRoute("export", { selected: "apply" });
-      // A person exporting answers the question once: the Continue to the apply page and this Back are not part of the figure.
+      // A person exporting changes the set-up method once (Change, export, Continue): the Continue to the
+      // apply page and this Back are not part of the figure.
       f.actions -= 2;
       t.check(!(await (await b.$('[data-testid="apply-preview-button"]')).isExisting()), "only the route chosen is shown: nothing to apply on the export page");
       const parent = join(process.env.HOME, "exports-aws-moto");
@@ -163,7 +181,7 @@ await e2e(
       t.check((await again.isExisting()) && (await again.getText()) === "Check again", "the fix the refusal names (Check again) is on the page");
       await f.shot("apply-preflight-blocked", '[data-testid="apply-error"]');
       await f.click("ignore-preflight-checkbox");
-      f.actions -= 1; // the planted guardrail's detour is not part of the figure
+      f.actions -= 2; // the planted guardrail's detour (the refused Apply, "Apply anyway") is not part of the figure
 
       // Apply, step 1: the dry run says as whom and what would change; nothing is changed yet.
       const preview = await t.waitFor(async () => {
@@ -208,8 +226,10 @@ await e2e(
       }, "the connectivity test ends", { timeout: 60000 });
       const actions = f.actions;
       console.log(`# user-actions launch→green test: ${actions}`);
+      console.log(`# question-screens launch→apply (AWS credentials present): ${screens.length} (${screens.join(", ")})`);
       // A regression guard on the measured figure (issue 15's goal of 8 is not met yet).
-      t.check(actions <= 16, "launch → green test in at most 16 user actions (as counted: apply preselected, one Continue on the set-up question)", `${actions}`);
+      t.check(actions <= 12, "launch → green test in at most 12 user actions (as counted: AWS ticked and the account page folded on detection, apply preselected and folded)", `${actions}`);
+      t.check(screens.length <= 5, "at most 5 question screens before the apply page (issue 15's goal)", screens.join(", "));
       writeFileSync(join(OUT, "aws-moto-actions.txt"), `${actions}\n`);
       const probes = await b.execute(() =>
         [...document.querySelectorAll('[data-testid^="probe-"]')].map((e) => ({
@@ -263,6 +283,11 @@ await e2e(
       await f.waitStep("check");
       await f.click('[data-testid="change-aws.account_id"]');
       await f.waitStep("aws-identity");
+      // The folded account page, opened by Change: where the account id came from.
+      const hint = await (await b.$("#f-aws-account-id-hint")).getText();
+      t.check(hint.includes("arn:aws:") && hint.includes("Filled in from the AWS credentials"), "the hint says where it came from", hint);
+      t.check((await f.value("aws.account_id")) === ACCOUNT, "it is moto's account");
+      await f.shot("identity-via-change");
       await f.fill("aws.account_id", "111111111111");
       await f.continue("check");
       await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers again");

@@ -59,7 +59,7 @@ await e2e(
       await f.choose("ML cube Platform");
       await f.fill("integration.project_id", PROJECT);
       await f.continue("clouds");
-      await f.choose("AWS");
+      await f.select("AWS");
       await f.continue("aws-identity");
       await f.fill("aws.account_id", ACCOUNT);
       await f.continue("aws-storage");

@@ -29,7 +29,7 @@ await e2e("aws", async (t) => {
   await f.continue("clouds");
 
   t.check((await (await t.browser.$('[data-testid="progress"]')).getText()).includes("Step 2: Clouds"), "step indicator: Step 2: Clouds");
-  await f.choose("AWS");
+  await f.select("AWS");
   await f.shot("clouds");
   await f.continue("aws-identity");
 

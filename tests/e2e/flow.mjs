@@ -6,6 +6,8 @@ export class Flow {
     this.t = t;
     this.actions = 0;
     this.shots = 0;
+    /** Every step waited for, in order (the screens a figure counts). */
+    this.seen = [];
   }
 
   get b() {
@@ -36,6 +38,31 @@ export class Flow {
         this.actions += 1;
         return;
       }
+    }
+    this.t.require(false, `a label reads ${JSON.stringify(text)}`);
+  }
+
+  /**
+   * Makes sure the checkbox or radio labelled `text` is selected: a click (one action) only when it
+   * is not (the wizard may have selected it for the person, e.g. AWS when signed in to AWS).
+   */
+  async select(text) {
+    const label = await this.label(text);
+    if (await this.selected(text)) return;
+    await label.scrollIntoView({ block: "center" });
+    await label.click();
+    this.actions += 1;
+  }
+
+  /** Whether the checkbox or radio labelled `text` is selected (no action). */
+  async selected(text) {
+    const label = await this.label(text);
+    return (await this.b.$(`#${await label.getAttribute("for")}`)).isSelected();
+  }
+
+  async label(text) {
+    for (const label of await this.b.$$("label")) {
+      if ((await label.getText()).trim() === text) return label;
     }
     this.t.require(false, `a label reads ${JSON.stringify(text)}`);
   }
@@ -74,6 +101,7 @@ export class Flow {
       `shows step ${step}`,
       { timeout },
     );
+    this.seen.push(step);
   }
 
   async heading() {

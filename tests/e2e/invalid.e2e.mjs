@@ -45,7 +45,7 @@ await e2e("invalid", async (t) => {
   await f.continue("clouds");
   await f.continue(null);
   await t.waitFor(async () => (await f.errorSummary())?.includes("cloud"), "no cloud chosen: an error asks for one");
-  await f.choose("AWS");
+  await f.select("AWS");
   await f.continue("aws-identity");
 
   await f.fill("aws.account_id", "12345");

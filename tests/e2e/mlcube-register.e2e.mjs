@@ -65,18 +65,12 @@ await e2e(
     await f.choose("ML cube Platform");
     await f.fill("integration.project_id", PROJECT);
     await f.continue("clouds");
-    await f.choose("AWS");
-    await f.continue("aws-identity");
-
-    await t.waitFor(async () => (await f.value("aws.account_id")) === ACCOUNT, "the account id is filled in from the AWS credentials");
-    t.check(!(await (await b.$("#f-aws-external-id")).isExisting()), "no external-id field: ML cube issues it");
-    const issuedBy = await text("external-id-vendor-issued");
-    t.check(
-      issuedBy === "ML cube Platform issues the external ID when Trustbridge registers this role with it; you do not need to make one.",
-      "the account page says ML cube issues the external ID",
-      issuedBy,
-    );
-    await f.shot("identity");
+    // Signed in to AWS (moto): AWS is ticked for the person, and the hint says why (issue 15).
+    await t.waitFor(async () => await f.selected("AWS"), "AWS is selected because this computer is signed in to AWS", { timeout: 20000 });
+    const cloudsText = await (await b.$('form[data-step="clouds"]')).getText();
+    t.check(cloudsText.includes("AWS is selected because this computer is signed in to AWS account"), "the hint says why", cloudsText);
+    // The detected account is all the account page would ask (ML cube issues the external id): it is
+    // folded into Check your answers, where a Change link opens it (below).
     await f.continue("aws-storage");
     await f.fill("aws.storage[0].bucket", BUCKET);
     // The events question needs no input (the default bus): it is on Check your answers, not a page.
@@ -110,9 +104,25 @@ await e2e(
     t.check(await (await b.$('[data-testid="change-aws.events"]')).isExisting(), "the event bus has a Change link");
     await f.shot("check");
     await f.shot("check-aws-events", '[data-testid="answers-AWS"]');
-    // "How do you want to set this up?": apply is preselected (credentials for the plan's account): one Continue.
-    await f.continue("route");
-    await f.chooseRoute("apply", { selected: "apply" });
+    // The folded account page, opened by its Change link (a detour, not counted): ML cube issues the external ID.
+    const beforeDetour = f.actions;
+    await f.click('[data-testid="change-aws.account_id"]');
+    await f.waitStep("aws-identity");
+    t.check((await f.value("aws.account_id")) === ACCOUNT, "the account id was filled in from the AWS credentials");
+    t.check(!(await (await b.$("#f-aws-external-id")).isExisting()), "no external-id field: ML cube issues it");
+    const issuedBy = await text("external-id-vendor-issued");
+    t.check(
+      issuedBy === "ML cube Platform issues the external ID when Trustbridge registers this role with it; you do not need to make one.",
+      "the account page says ML cube issues the external ID",
+      issuedBy,
+    );
+    await f.shot("identity");
+    await f.continue("check");
+    await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "back on check your answers");
+    f.actions = beforeDetour;
+    // "How do you want to set this up?": apply is preselected (credentials for the plan's account), so
+    // the question is folded into Check your answers: Continue goes to the apply page.
+    await f.continue("export");
 
     // With AWS credentials present, the dry run is on screen at once: registration first, then 3 changes.
     const preview = await t.waitFor(async () => text("apply-preview"), "the dry run is shown on arrival (AWS credentials present)", { timeout: 30000 });
@@ -165,7 +175,8 @@ print(json.dumps(d if isinstance(d, dict) else json.loads(urllib.parse.unquote(d
     );
     const draft = JSON.parse(readFileSync(join(appDataDir(), "draft.json"), "utf8"));
     t.check(draft.plan.aws.external_id === issued && draft.plan.aws.vendor_credentials_id === reg.credentials_id, "the autosaved answers hold ML cube's external id and credentials id", JSON.stringify(draft.plan.aws));
-    t.check(draft.plan.route === "apply", "the autosaved draft remembers the set-up answer (apply)", JSON.stringify(draft.plan.route));
+    // The set-up question was folded (apply preselected), never answered: the draft holds no answer, and a resume preselects again.
+    t.check(draft.plan.route === undefined, "the autosaved draft holds no set-up answer the person did not give", JSON.stringify(draft.plan.route));
 
     // The connectivity test runs on arrival.
     const verdict = await t.waitFor(async () => {
@@ -239,8 +250,6 @@ print(json.dumps(d if isinstance(d, dict) else json.loads(urllib.parse.unquote(d
     await f.shot("apply-nothing-to-change");
 
     // The key is stored: the Connect page says so (a digest, never a part of it) and needs no new one.
-    await f.click("back");
-    await f.waitStep("route");
     await f.click("back");
     await f.waitStep("check");
     await f.click('[data-testid="change-vendor.api_key"]');

@@ -56,7 +56,7 @@ await e2e("presenter", async (t) => {
   await f.fill("integration.project_id", "demo-project-4711");
   await clean("the start page, with the project field focused");
   await f.continue("clouds");
-  await f.choose("AWS");
+  await f.select("AWS");
   await f.choose("Azure");
   await clean("the clouds page");
   await f.continue("aws-identity");
@@ -75,6 +75,8 @@ await e2e("presenter", async (t) => {
   await f.continue("aws-storage");
   secrets.push("demo-bucket-4711", "demo-rg-4711", "demostore4711", parent);
   await f.fill("aws.storage[0].bucket", "demo-bucket-4711");
+  // The bucket's own key is an expert answer: under "More options" (issue 15).
+  await f.click('[data-testid="bucket-0"] summary');
   await f.fill("aws.storage[0].kms_key_arn", `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
   await clean("the bucket page (KMS key ARN holds the account id)");
   await f.continue("azure-identity"); // the AWS events answer (the default bus) needs no page

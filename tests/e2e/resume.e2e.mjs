@@ -9,7 +9,7 @@ await e2e("resume", async (t) => {
   await f.fill("integration.project_id", "resume-proj");
   await f.fill("integration.name", "RESUME_01");
   await f.continue("clouds");
-  await f.choose("AWS");
+  await f.select("AWS");
   await f.continue("aws-identity");
   await f.fill("aws.account_id", "123456789012");
   await f.fill("aws.region", "eu-central-1");

@@ -226,6 +226,23 @@ pub struct AwsAccount {
     pub event_buses: Vec<String>,
 }
 
+/// What the wizard filled in from a bucket the person chose, instead of asking: its region and the
+/// customer managed KMS key of its default encryption (each absent when not known), and what was
+/// read and what could not be, in plain words.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AwsBucketFacts {
+    pub region: Option<String>,
+    pub kms_key_arn: Option<String>,
+    pub found: Vec<String>,
+    pub unread: Vec<String>,
+}
+
+impl From<trustbridge_cloud::aws::detect::BucketFacts> for AwsBucketFacts {
+    fn from(f: trustbridge_cloud::aws::detect::BucketFacts) -> AwsBucketFacts {
+        AwsBucketFacts { region: f.region, kms_key_arn: f.kms_key_arn, found: f.found, unread: f.unread }
+    }
+}
+
 /// One change apply makes (or would make, in a dry run).
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ApplyChange {
@@ -541,6 +558,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<trustbridge_cloud::aws::profiles::AwsProfile>(),
         one::<trustbridge_cloud::aws::profiles::ProfileKind>(),
         one::<AwsAccount>(),
+        one::<AwsBucketFacts>(),
         one::<ApplyChange>(),
         one::<ApplyResult>(),
         one::<crate::cloud_apply::ApiCloud>(),

@@ -810,3 +810,60 @@ async fn path_boundary_and_prefix_are_applied_and_converge() {
     assert_eq!(rep.changes.iter().map(|c| c.kind).collect::<Vec<_>>(), [ChangeKind::DeletePermissionsBoundary]);
     assert!(apply(&without, &s, false).await.unwrap().changes.is_empty());
 }
+
+/// The wizard fills in a bucket's region and its default KMS key instead of asking: a bucket in
+/// eu-west-1 encrypted by default with a customer managed key named by its bare key id (the ARN
+/// comes from KMS DescribeKey); a bucket in us-east-1 without a KMS default; a bucket that does
+/// not exist is said to be unread, not guessed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buckets_region_and_default_kms_key_are_read_not_asked() {
+    use trustbridge_cloud::aws::detect::bucket_facts;
+    let moto = Moto::start();
+    let s = settings(&moto.url());
+    let eu = Session::for_region("eu-west-1", &s).await;
+    eu.s3
+        .create_bucket()
+        .bucket("tb-eu-data")
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let kms = aws_sdk_kms::Client::new(&eu.conf);
+    let key = kms.create_key().send().await.unwrap().key_metadata().unwrap().clone();
+    let rule = aws_sdk_s3::types::ServerSideEncryptionRule::builder()
+        .apply_server_side_encryption_by_default(
+            aws_sdk_s3::types::ServerSideEncryptionByDefault::builder()
+                .sse_algorithm(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
+                .kms_master_key_id(key.key_id())
+                .build()
+                .unwrap(),
+        )
+        .build();
+    eu.s3
+        .put_bucket_encryption()
+        .bucket("tb-eu-data")
+        .server_side_encryption_configuration(aws_sdk_s3::types::ServerSideEncryptionConfiguration::builder().rules(rule).build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let us = Session::for_region("us-east-1", &s).await;
+    us.s3.create_bucket().bucket("tb-us-data").send().await.unwrap();
+
+    // Asked from us-east-1 (the wizard's default) about the eu-west-1 bucket.
+    let f = bucket_facts("us-east-1", "aws", "tb-eu-data", &s).await.unwrap();
+    assert_eq!(f.region.as_deref(), Some("eu-west-1"), "{f:?}");
+    assert_eq!(f.kms_key_arn.as_deref(), key.arn(), "the bare key id is resolved to its ARN: {f:?}");
+    assert!(f.unread.is_empty(), "{f:?}");
+
+    let f = bucket_facts("us-east-1", "aws", "tb-us-data", &s).await.unwrap();
+    assert_eq!((f.region.as_deref(), f.kms_key_arn.as_deref()), (Some("us-east-1"), None), "{f:?}");
+    assert!(f.found.iter().any(|l| l.contains("not encrypted with a KMS key")), "{f:?}");
+
+    let f = bucket_facts("us-east-1", "aws", "tb-nobody-has-this", &s).await.unwrap();
+    assert_eq!((f.region.as_deref(), f.kms_key_arn.as_deref()), (None, None), "{f:?}");
+    assert!(f.unread.iter().any(|l| l.contains("region of tb-nobody-has-this")), "{f:?}");
+}

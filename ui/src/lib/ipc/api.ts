@@ -5,6 +5,7 @@ import { call, type IpcError } from "./index";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { ApplyResult } from "./bindings/ApplyResult";
 import type { AwsAccount } from "./bindings/AwsAccount";
+import type { AwsBucketFacts } from "./bindings/AwsBucketFacts";
 import type { ApiCloud } from "./bindings/ApiCloud";
 import type { CloudApplyResult } from "./bindings/CloudApplyResult";
 import type { CloudSignIns } from "./bindings/CloudSignIns";
@@ -30,6 +31,7 @@ export type { AppInfo } from "./bindings/AppInfo";
 export type { ApplyChange } from "./bindings/ApplyChange";
 export type { ApplyResult } from "./bindings/ApplyResult";
 export type { AwsAccount } from "./bindings/AwsAccount";
+export type { AwsBucketFacts } from "./bindings/AwsBucketFacts";
 export type { ApiCloud } from "./bindings/ApiCloud";
 export type { CloudApplyResult } from "./bindings/CloudApplyResult";
 export type { CloudSignIns } from "./bindings/CloudSignIns";
@@ -159,6 +161,14 @@ export function pickFolder(): Promise<string | null> {
 /** Who the AWS credentials on this machine belong to, and the buckets / event buses they can see. */
 export function awsIdentity(region?: string): Promise<AwsAccount> {
   return call<AwsAccount>("aws_identity", region ? { region } : {});
+}
+
+/**
+ * What Rust reads about one bucket instead of asking (read only, best effort): the region it lives
+ * in and the customer managed KMS key of its default encryption.
+ */
+export function awsBucketFacts(region: string | undefined, bucket: string): Promise<AwsBucketFacts> {
+  return call<AwsBucketFacts>("aws_bucket_facts", region ? { region, bucket } : { bucket });
 }
 
 /** The profiles of this computer's AWS config files, for the profile picker (never a key). */

@@ -351,7 +351,7 @@ describe("the events answer's default (the events page is skipped when it needs 
   it("AWS: exactly the single bus named default, blank rows ignored", () => {
     const a = mlcubeAws();
     expect(awsEventsAreDefault(emptyAnswers())).toBe(true);
-    expect(stepContext(a, MLCUBE).eventsDefault).toEqual({ aws: true });
+    expect(stepContext(a, MLCUBE).folded).toEqual({ "aws-events": true });
     a.aws.events = [{ name: " default " }, { name: "" }];
     expect(awsEventsAreDefault(a)).toBe(true);
     for (const events of [[], [{ name: "" }], [{ name: "default" }, { name: "orders" }], [{ name: "orders" }], [{ name: "Default" }]]) {

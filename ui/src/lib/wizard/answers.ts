@@ -157,8 +157,9 @@ export function stepContext(a: Answers, profile: ProfileSummary | null): StepCon
     registration: profile?.registration
       ? { uploads: { gcp: profile.registration.uploads_gcp, azure: profile.registration.uploads_azure } }
       : null,
-    // Only AWS has a default (every account has a bus named "default"); topics must be named.
-    eventsDefault: { aws: awsEventsAreDefault(a) },
+    // Only AWS has a default (every account has a bus named "default"); topics must be named. The
+    // AWS account page folds too, but on what was detected (the wizard adds it).
+    folded: { "aws-events": awsEventsAreDefault(a) },
   };
 }
 
@@ -483,6 +484,7 @@ export function stepForField(field: string | null, steps: readonly StepId[]): St
   const root = field.split(/[.[]/)[0];
   let step: StepId | null = null;
   if (field === "integration.api_url" || field === VENDOR_API_KEY) step = "vendor";
+  else if (field === "route") step = "route";
   else if (root === "platform" || root === "integration" || root === "version") step = "start";
   else if (field === "plan" || field === "aws" || field === "gcp" || field === "azure") step = "clouds";
   else {

@@ -2,7 +2,7 @@
 // run, then apply), credentials to the keyring, the live connectivity test. IPC is mocked at
 // @tauri-apps/api/core (the only Tauri door).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MLCUBE } from "./fixtures.test-util";
+import { CUSTOM, MLCUBE } from "./fixtures.test-util";
 import type { ProfileSummary } from "../ipc/bindings/ProfileSummary";
 import type { ProbeStatus } from "../ipc/bindings/ProbeStatus";
 
@@ -73,7 +73,9 @@ describe("AWS account detection", () => {
   it("never overwrites a typed account id, and is silent without credentials", async () => {
     backend((cmd) => (cmd === "aws_identity" ? Promise.reject({ code: "aws.no_credentials", message: "none", field: null, fix: null }) : undefined));
     const w = await wizardOnAws();
-    await vi.waitFor(() => expect(calls("aws_identity").length).toBe(1));
+    // Asked on the clouds question (to tick AWS) and again on the account page, unless still under way.
+    await vi.waitFor(() => expect(calls("aws_identity").length).toBeGreaterThan(0));
+    await vi.waitFor(() => expect(w.cloud.awsDetecting).toBe(false));
     expect(w.answers.aws.account_id).toBe("");
     expect(w.cloud.awsAccount).toBeNull();
     expect(w.errors).toEqual([]);
@@ -82,6 +84,137 @@ describe("AWS account detection", () => {
     w.answers.aws.account_id = "210987654321";
     await w.cloud.detectAws();
     expect(w.answers.aws.account_id).toBe("210987654321");
+  });
+});
+
+describe("The detected cloud (issue 15)", () => {
+  it("ticks AWS on the clouds question when this computer is signed in to AWS, once, never over an answer", async () => {
+    backend();
+    const w = new Wizard();
+    await w.init();
+    w.answers.integration.project_id = "p1";
+    await w.continue();
+    expect(w.step).toBe("clouds");
+    await vi.waitFor(() => expect(w.answers.clouds).toEqual(["aws"]));
+    expect(w.awsPreselected).toBe(true);
+    // Unticked by the person: coming back does not tick it again.
+    w.answers.clouds = [];
+    await w.goTo("start");
+    await w.continue();
+    await vi.waitFor(() => expect(w.cloud.awsDetecting).toBe(false));
+    expect(w.answers.clouds).toEqual([]);
+  });
+
+  it("the account page folds into Check your answers when the detected account is all it would ask", async () => {
+    backend();
+    const w = new Wizard();
+    await w.init();
+    w.answers.integration.project_id = "p1";
+    await w.continue();
+    await vi.waitFor(() => expect(w.answers.clouds).toEqual(["aws"]));
+    await w.continue();
+    expect(w.step).toBe("aws-storage");
+    expect(w.answers.aws.account_id).toBe("123456789012");
+    expect(w.steps).not.toContain("aws-identity");
+    expect(w.reachable).toContain("aws-identity");
+    // The set-up question too: apply is preselected (signed in to the plan's account), so it is on
+    // Check your answers with a Change link; answered (here: export), it is a page again.
+    expect(w.route).toBe("apply");
+    expect(w.steps).not.toContain("route");
+    expect(w.steps.slice(-5)).toEqual(["vendor", "check", "export", "test", "done"]);
+    expect(w.reachable).toContain("route");
+    // Its Change link opens the question; answered, it goes on to the set-up page, not back to Check.
+    await w.change("route");
+    expect(w.step).toBe("route");
+    expect(w.returnToCheck).toBe(false);
+    w.setRoute("export");
+    expect(w.steps).toContain("route");
+    w.answers.route = null;
+    // Back goes to the clouds question; a Change link opens the folded page, and it stays while shown.
+    await w.goTo("aws-identity");
+    expect(w.steps).toContain("aws-identity");
+    // Another account typed: the page is the person's question again.
+    w.answers.aws.account_id = "210987654321";
+    await w.goTo("aws-storage");
+    expect(w.steps).toContain("aws-identity");
+  });
+
+  it("a vendor whose account the customer gives keeps the account page", async () => {
+    backend(undefined, CUSTOM);
+    const w = new Wizard();
+    await w.init();
+    w.answers.platform = CUSTOM.id;
+    w.answers.integration.project_id = "p1";
+    w.answers.clouds = ["aws"];
+    await w.goTo("aws-identity");
+    await vi.waitFor(() => expect(w.answers.aws.account_id).toBe("123456789012"));
+    expect(w.steps).toContain("aws-identity");
+    await w.goTo("aws-storage");
+    expect(w.steps).toContain("aws-identity");
+  });
+
+  it("ticks nothing without AWS credentials, or when the person already chose", async () => {
+    backend((cmd) => (cmd === "aws_identity" ? Promise.reject({ code: "aws.no_credentials", message: "none", field: null, fix: null }) : undefined));
+    const w = new Wizard();
+    await w.init();
+    w.answers.integration.project_id = "p1";
+    await w.continue();
+    await vi.waitFor(() => expect(calls("aws_identity").length).toBe(1));
+    await vi.waitFor(() => expect(w.cloud.awsDetecting).toBe(false));
+    expect(w.answers.clouds).toEqual([]);
+
+    backend();
+    const v = new Wizard();
+    await v.init();
+    v.answers.integration.project_id = "p1";
+    v.answers.clouds = ["gcp"];
+    await v.continue();
+    expect(v.answers.clouds).toEqual(["gcp"]);
+  });
+});
+
+describe("What a bucket tells (issue 15)", () => {
+  const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  const EU = { region: "eu-west-1", kms_key_arn: KEY, found: ["data-a is in eu-west-1"], unread: [] };
+
+  it("fills in the region and the KMS key of one of the account's buckets, once per bucket", async () => {
+    backend((cmd) => (cmd === "aws_bucket_facts" ? EU : undefined));
+    const w = await wizardOnAws();
+    await vi.waitFor(() => expect(w.cloud.awsAccount).not.toBeNull());
+    w.answers.aws.storage[0].bucket = "data-a";
+    await w.cloud.detectBucket(0);
+    expect(calls("aws_bucket_facts")).toEqual([{ region: "us-east-1", bucket: "data-a" }]);
+    expect(w.answers.aws.region).toBe("eu-west-1");
+    expect(w.cloud.regionFromBucket).toBe("data-a");
+    expect(w.answers.aws.storage[0].kms_key_arn).toBe(KEY);
+    await w.cloud.detectBucket(0);
+    expect(calls("aws_bucket_facts")).toHaveLength(1);
+  });
+
+  it("never overwrites what the person chose, and asks nothing about a bucket not in the account's list", async () => {
+    backend((cmd) => (cmd === "aws_bucket_facts" ? EU : undefined));
+    const w = await wizardOnAws();
+    await vi.waitFor(() => expect(w.cloud.awsAccount).not.toBeNull());
+    w.answers.aws.storage[0].bucket = "someone-elses-bucket";
+    await w.cloud.detectBucket(0);
+    expect(calls("aws_bucket_facts")).toEqual([]);
+    w.answers.aws.region = "us-west-2";
+    w.answers.aws.storage[0].bucket = "data-a";
+    w.answers.aws.storage[0].kms_key_arn = "arn:aws:kms:us-west-2:123456789012:key/mine";
+    await w.cloud.detectBucket(0);
+    expect(w.answers.aws.region).toBe("us-west-2");
+    expect(w.answers.aws.storage[0].kms_key_arn).toBe("arn:aws:kms:us-west-2:123456789012:key/mine");
+    expect(w.cloud.regionFromBucket).toBeNull();
+  });
+
+  it("a bucket that cannot be read leaves the answers as they are", async () => {
+    backend((cmd) => (cmd === "aws_bucket_facts" ? Promise.reject({ code: "aws.access_denied", message: "no", field: null, fix: null }) : undefined));
+    const w = await wizardOnAws();
+    await vi.waitFor(() => expect(w.cloud.awsAccount).not.toBeNull());
+    w.answers.aws.storage[0].bucket = "data-b";
+    await w.cloud.detectBucket(0);
+    expect(w.answers.aws.region).toBe("us-east-1");
+    expect(w.answers.aws.storage[0].kms_key_arn).toBe("");
   });
 });
 

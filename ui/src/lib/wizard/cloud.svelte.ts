@@ -6,12 +6,12 @@
 // Talks to Rust only through $lib/ipc.
 import { DryRunApply } from "../apply.svelte";
 import {
-  applyAws, applyCloud, awsIdentity, azureSignInOpen, azureSignInStart, azureSignInWait, cloudSignInCancel, cloudSignIns, confirmApply, createCloudCredentials, gcpSignIn, revokeCloud, credentialsStatus, registerVendor, storeCredentials, vendorKeyStatus, verifyPlan,
-  type ApiCloud, type ApplyResult, type AzureDevice, type AwsAccount, type CloudApplyResult, type CloudSignIns, type AwsSignedIn, type Cloud, type CredentialStatus, type Plan, type Probe, type ProbeUpdate,
+  applyAws, applyCloud, awsBucketFacts, awsIdentity, azureSignInOpen, azureSignInStart, azureSignInWait, cloudSignInCancel, cloudSignIns, confirmApply, createCloudCredentials, gcpSignIn, revokeCloud, credentialsStatus, registerVendor, storeCredentials, vendorKeyStatus, verifyPlan,
+  type ApiCloud, type ApplyResult, type AzureDevice, type AwsAccount, type AwsBucketFacts, type CloudApplyResult, type CloudSignIns, type AwsSignedIn, type Cloud, type CredentialStatus, type Plan, type Probe, type ProbeUpdate,
   type ProfileSummary, type RegisterStep, type SecretKind, type Verdict,
 } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
-import { VENDOR_API_KEY, type Answers } from "./answers";
+import { DEFAULTS, VENDOR_API_KEY, type Answers } from "./answers";
 
 /** A probe on the connectivity-test page: running until its result arrives. */
 export type ProbeRow = Omit<Probe, "status"> & { status: Probe["status"] | "running" };
@@ -36,7 +36,8 @@ export interface CloudContext {
 export class CloudSession {
   /** The AWS account as this computer's credentials see it (null: not detected or no credentials). */
   awsAccount = $state<AwsAccount | null>(null);
-  private awsDetecting = false;
+  /** AWS detection under way (GetCallerIdentity and the pick lists). */
+  awsDetecting = $state(false);
   /** The AWS sign-in made in the window (access portal, profile, pasted), or null: this computer's own. */
   awsSignedIn = $state<AwsSignedIn | null>(null);
   /** Apply (AWS): the dry run shown, for which plan, and the result of applying it. */
@@ -224,6 +225,8 @@ export class CloudSession {
     this.cloudRuns.azure.reset();
     this.revokeRuns = { gcp: { running: false, removed: null, error: null }, azure: { running: false, removed: null, error: null } };
     this.awsAccount = null;
+    this.bucketFacts = {};
+    this.regionFromBucket = null;
     this.applyRun.reset();
     this.applyPhase = null;
     this.adoptRole = null;
@@ -256,6 +259,41 @@ export class CloudSession {
       // no AWS credentials here: the person types the account id
     } finally {
       this.awsDetecting = false;
+    }
+  }
+
+  /** What was read about each of the account's buckets the person picked, by name. */
+  bucketFacts = $state<Record<string, AwsBucketFacts>>({});
+  /** The bucket whose region became the plan's AWS region (null: the region is the person's or the default). */
+  regionFromBucket = $state<string | null>(null);
+
+  /**
+   * When storage row `i` names one of the account's own buckets (ListBuckets), Rust reads the
+   * bucket's region and default KMS key (once per bucket), and they are filled in where the person
+   * left the default or nothing: the plan's AWS region (from the first such bucket, while it is
+   * still the default), the row's KMS key ARN (when the key is in the plan's region).
+   */
+  async detectBucket(i: number): Promise<void> {
+    const aws = this.wizard.answers.aws;
+    const name = aws.storage[i]?.bucket.trim() ?? "";
+    if (!name || !this.awsAccount?.buckets.includes(name)) return;
+    let facts: AwsBucketFacts | undefined = this.bucketFacts[name];
+    if (!facts) {
+      try {
+        facts = await awsBucketFacts(aws.region.trim() || undefined, name);
+      } catch {
+        return; // best effort: the person can still type what the fields ask
+      }
+      this.bucketFacts[name] = facts;
+    }
+    const region = aws.region.trim();
+    if (facts.region && (this.regionFromBucket === null || this.regionFromBucket === name) && (region === "" || region === DEFAULTS.awsRegion)) {
+      aws.region = facts.region;
+      if (facts.region !== DEFAULTS.awsRegion) this.regionFromBucket = name;
+    }
+    const row = aws.storage[i];
+    if (row && row.bucket.trim() === name && facts.kms_key_arn && row.kms_key_arn.trim() === "" && facts.region === aws.region.trim()) {
+      row.kms_key_arn = facts.kms_key_arn;
     }
   }
 

@@ -73,7 +73,7 @@ describe("progress", () => {
 
   it("never changes the total shown as the person answers forward (was 'Step 1 of 6', then 'Step 2 of 9')", () => {
     // A person's way through: the answers known on each page, as they are given.
-    const vendor: StepContext = { profileClouds: ["aws", "gcp", "azure"], clouds: [], publishesEvents: all, registration: { uploads: { gcp: true, azure: true } }, eventsDefault: { aws: true } };
+    const vendor: StepContext = { profileClouds: ["aws", "gcp", "azure"], clouds: [], publishesEvents: all, registration: { uploads: { gcp: true, azure: true } }, folded: { "aws-events": true } };
     const chosen: StepContext = { ...vendor, clouds: ["aws"] };
     const way: [StepContext, StepId][] = [
       [{ ...vendor, profileClouds: null, registration: null }, "start"],
@@ -109,10 +109,10 @@ describe("progress", () => {
   });
 
   it("an events page opened by Change (its answer the default) has no number and leaves the total as it was", () => {
-    const ctx: StepContext = { ...one, eventsDefault: { aws: true } };
+    const ctx: StepContext = { ...one, folded: { "aws-events": true } };
     const total = stepsFor(ctx).length;
     expect(progress(ctx, "check")).toMatchObject({ total });
-    const open = { ...ctx, eventsOpen: { aws: true } };
+    const open = { ...ctx, open: { "aws-events": true } };
     expect(progress(open, "aws-events")).toEqual({ kind: "steps", number: null, total });
     expect(progress(open, "check")).toEqual(progress(ctx, "check"));
   });
@@ -177,7 +177,7 @@ describe("progress", () => {
             registration,
             keylessOffered: { gcp: true, azure: true },
             keylessChosen: { gcp: keyless, azure: keyless },
-            eventsDefault: { aws: true },
+            folded: { "aws-events": true },
           };
           const p = progress(ctx, "done", "ML cube");
           if (p.kind === "steps") expect(p).toEqual({ kind: "steps", number: stepsFor(ctx).length, total: stepsFor(ctx).length });
@@ -243,7 +243,7 @@ describe("an events answer that needs no input (AWS: the single default bus)", (
     clouds: ["aws"],
     publishesEvents: all,
     registration: reg,
-    eventsDefault: { aws: true },
+    folded: { "aws-events": true },
   };
 
   it("leaves the events page off the main path; it stays reachable for Change", () => {
@@ -255,12 +255,12 @@ describe("an events answer that needs no input (AWS: the single default bus)", (
   });
 
   it("shows the page while it is open (Change or a problem at its field)", () => {
-    expect(stepsFor({ ...ctx, eventsOpen: { aws: true } })).toContain("aws-events");
-    expect(stepsFor({ ...ctx, eventsOpen: { gcp: true } })).not.toContain("aws-events");
+    expect(stepsFor({ ...ctx, open: { "aws-events": true } })).toContain("aws-events");
+    expect(stepsFor({ ...ctx, open: { "gcp-events": true } })).not.toContain("aws-events");
   });
 
   it("a non-default answer, a cloud without a default, or a vendor that publishes none: as before", () => {
-    expect(stepsFor({ ...ctx, eventsDefault: { aws: false } })).toContain("aws-events");
+    expect(stepsFor({ ...ctx, folded: { "aws-events": false } })).toContain("aws-events");
     const gcp = stepsFor({ ...ctx, clouds: ["aws", "gcp", "azure"] });
     expect(gcp).toContain("gcp-events");
     expect(gcp).toContain("azure-events");

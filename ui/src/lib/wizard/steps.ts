@@ -8,6 +8,8 @@ export const CLOUD_ORDER: readonly Cloud[] = ["aws", "gcp", "azure"];
 /** Clouds where the vendor may sign in without a customer-held secret (AWS trust is always a role). */
 export type KeylessCloud = Exclude<Cloud, "aws">;
 export type CloudStep = `${Cloud}-identity` | `${KeylessCloud}-access` | `${Cloud}-storage` | `${Cloud}-events`;
+/** Pages that can fold into Check your answers when their answer needs no input. */
+export type FoldableStep = CloudStep | "route";
 export type StepId =
   | "start"
   | "clouds"
@@ -38,16 +40,18 @@ export type StepContext = {
    */
   registration?: { uploads: Readonly<Partial<Record<KeylessCloud, boolean>>> } | null;
   /**
-   * Clouds whose events answer is the cloud's default and needs no input (AWS: the single `default`
-   * bus every account has). Their events page is left off the main path: Check your answers shows
-   * the answer with a Change link that opens the page. A cloud without a default never has this.
+   * Pages whose answers need no input: AWS's events (the single `default` bus every account has),
+   * AWS's account page (the account detected from this computer's AWS sign-in, nothing on it the
+   * person must answer) and the set-up question (apply, preselected because this computer is
+   * signed in to the plan's AWS account, not yet answered). They are left off the main path: Check
+   * your answers shows their answers with Change links that open them.
    */
-  eventsDefault?: Readonly<Partial<Record<Cloud, boolean>>>;
+  folded?: Readonly<Partial<Record<FoldableStep, boolean>>>;
   /**
-   * Clouds whose events page is shown even so: the person is on it (a Change link or an error
-   * opened it), or a problem was found at its field.
+   * Folded pages shown even so: the person is on one (a Change link or an error opened it), or a
+   * problem was found at one of its fields.
    */
-  eventsOpen?: Readonly<Partial<Record<Cloud, boolean>>>;
+  open?: Readonly<Partial<Record<FoldableStep, boolean>>>;
   /**
    * The clouds whose secret the plan signs in with, as Rust decided it (`Preview.needs_secret`,
    * the one rule) for the plan as it is now; null or absent before that preview exists, when the
@@ -106,17 +110,18 @@ export function stepsFor(ctx: StepContext): StepId[] {
   // A vendor with a single cloud needs no cloud question: that cloud is implied.
   if (!ctx.profileClouds || ctx.profileClouds.length !== 1) steps.push("clouds");
   const chosen = chosenClouds(ctx);
+  const shown = (s: FoldableStep) => !ctx.folded?.[s] || !!ctx.open?.[s];
   for (const c of chosen) {
-    steps.push(`${c}-identity`);
+    if (shown(`${c}-identity`)) steps.push(`${c}-identity`);
     if (c !== "aws" && ctx.keylessOffered?.[c]) steps.push(`${c}-access`);
     steps.push(`${c}-storage`);
-    if (ctx.publishesEvents[c] && (!ctx.eventsDefault?.[c] || ctx.eventsOpen?.[c])) steps.push(`${c}-events`);
+    if (ctx.publishesEvents[c] && shown(`${c}-events`)) steps.push(`${c}-events`);
   }
   if (ctx.registration && chosen.length > 0) steps.push("vendor");
   steps.push("check");
   // Only AWS can be applied from this computer: with AWS in the plan, one question (apply or
   // export) comes before the page that does it; without AWS there is nothing to ask.
-  if (chosen.includes("aws")) steps.push("route");
+  if (chosen.includes("aws") && shown("route")) steps.push("route");
   steps.push("export");
   // Stored credentials only for GCP / Azure clouds that use a key or secret.
   if (secretClouds(ctx).length > 0) steps.push("credentials");
@@ -137,11 +142,11 @@ export function secretClouds(ctx: StepContext): KeylessCloud[] {
 }
 
 /**
- * Every page that may be shown, the events pages left off the main path included: where Change
+ * Every page that may be shown, the folded pages left off the main path included: where Change
  * links and error links may lead.
  */
 export function reachableSteps(ctx: StepContext): StepId[] {
-  return stepsFor({ ...ctx, eventsDefault: {} });
+  return stepsFor({ ...ctx, folded: {} });
 }
 
 /**
@@ -211,9 +216,9 @@ function decidesPath(step: StepId): boolean {
  */
 export function progress(ctx: StepContext, current: StepId, vendor?: string | null): Progress {
   const steps = stepsFor(ctx);
-  const main = stepsFor({ ...ctx, eventsOpen: {} });
+  const main = stepsFor({ ...ctx, open: {} });
   const at = Math.max(0, steps.indexOf(current));
-  const clouds = CLOUD_ORDER.filter((c) => steps.includes(`${c}-identity`));
+  const clouds = chosenClouds(ctx);
   const several = clouds.length >= 2;
   // The last question that decides the path; several clouds: only the clouds (sections do not
   // depend on the sign-in answers).

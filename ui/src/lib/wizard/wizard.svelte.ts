@@ -20,7 +20,7 @@ import {
 import { CloudSession } from "./cloud.svelte";
 import { fieldMessage } from "./errors";
 import {
-  CLOUD_ORDER, isStep, nextStep, progress, reachableSteps, secretClouds, sendClouds, stepsFor, stepTitle, type KeylessCloud, type StepId,
+  isStep, nextStep, progress, reachableSteps, secretClouds, sendClouds, stepsFor, stepTitle, type KeylessCloud, type StepId,
 } from "./steps";
 
 export type { ProbeRow, RegisterState, TestState } from "./cloud.svelte";
@@ -73,24 +73,51 @@ export class Wizard extends FormFlow<StepId> {
       ? this.preview.needs_secret.filter((k): k is KeylessCloud => k === "gcp" || k === "azure")
       : null,
   );
-  /** The step-graph inputs: the answers, the vendor profile, and Rust's secrets once known. */
-  private context = $derived({ ...stepContext(this.answers, this.profile), secretClouds: this.secretsKnown });
-  /** Every page that may be shown, events pages left off the main path included (Change and error links). */
+  /**
+   * The AWS account page needs no input: the account was detected from this computer's AWS sign-in
+   * and is the answer, and nothing else on it is the person's to answer (the vendor's account comes
+   * from the profile; the vendor issues the external id, or none is used). Its answers are on Check
+   * your answers, with Change links.
+   */
+  private awsIdentityFolds = $derived.by(() => {
+    const d = this.profile?.defaults;
+    const found = this.cloud.awsAccount?.caller.account;
+    return (
+      !!d &&
+      !!found &&
+      this.answers.aws.account_id.trim() === found &&
+      !d.aws_vendor_account_from_plan &&
+      (vendorIssuesExternalId(this.profile) || d.aws_external_id === "none")
+    );
+  });
+  /** The step-graph inputs: the answers, the vendor profile, what was detected, and Rust's secrets once known. */
+  private context = $derived.by(() => {
+    const base = stepContext(this.answers, this.profile);
+    // The set-up question: apply preselected (this computer is signed in to the plan's account)
+    // and not answered yet; Check your answers says so, with a Change link to the question.
+    const routeFolds = this.answers.route === null && this.route === "apply";
+    return {
+      ...base,
+      folded: { ...base.folded, "aws-identity": this.awsIdentityFolds, route: routeFolds },
+      secretClouds: this.secretsKnown,
+    };
+  });
+  /** Every page that may be shown, folded pages left off the main path included (Change and error links). */
   reachable = $derived(reachableSteps(this.context));
   /**
-   * An events page whose answer is the default is off the main path, but shown while the person is
-   * on it (Change opened it) or while a problem is reported at its field.
+   * A folded page (its answers need no input) is off the main path, but shown while the person is
+   * on it (Change opened it) or while a problem is reported at one of its fields.
    */
-  private eventsOpen = $derived(
+  private open = $derived(
     Object.fromEntries(
-      CLOUD_ORDER.map((c) => [
-        c,
-        this.step === `${c}-events` || this.errors.some((e) => stepForField(e.field, this.reachable) === `${c}-events`),
+      Object.keys(this.context.folded ?? {}).map((s) => [
+        s,
+        this.step === s || this.errors.some((e) => stepForField(e.field, this.reachable) === s),
       ]),
     ),
   );
-  /** What decides the pages: the answers, the vendor profile, and the events pages open now. */
-  private pageContext = $derived({ ...this.context, eventsOpen: this.eventsOpen });
+  /** What decides the pages: the answers, the vendor profile, and the folded pages open now. */
+  private pageContext = $derived({ ...this.context, open: this.open });
   steps = $derived(stepsFor(this.pageContext));
   /** What presenter mode hides: the plan's identifiers, and the export folder (its path often names the person). */
   sensitive = $derived([...sensitiveValues(this.answers), this.exportFolder.trim(), this.exported?.dir ?? ""].filter((v) => v.length >= 3));
@@ -292,13 +319,33 @@ export class Wizard extends FormFlow<StepId> {
     this.preview = null;
     this.exported = null;
     this.cloud.reset();
+    this.awsPreselected = false;
     this.returnToCheck = false;
     this.screen = "wizard";
     await this.goTo("start");
   }
 
+  /** AWS was ticked for the person because this computer is signed in to AWS (once; they may untick it). */
+  awsPreselected = $state(false);
+
+  /**
+   * On the clouds question, nothing chosen yet and the vendor offering AWS: when this computer is
+   * signed in to AWS (GetCallerIdentity, the account page's own detection), AWS is ticked for the
+   * person, once — an answer they gave or changed is never overridden.
+   */
+  private async preselectDetectedCloud(): Promise<void> {
+    if (this.awsPreselected || this.answers.clouds.length > 0) return;
+    if (!(this.profile?.clouds ?? ["aws"]).includes("aws")) return;
+    await this.cloud.detectAws();
+    if (this.cloud.awsAccount && !this.awsPreselected && this.answers.clouds.length === 0 && this.step === "clouds") {
+      this.answers.clouds = ["aws"];
+      this.awsPreselected = true;
+    }
+  }
+
   /** What a page does on arrival. */
   protected async arrive(step: StepId): Promise<void> {
+    if (step === "clouds") void this.preselectDetectedCloud();
     if (step === "aws-identity") {
       void this.cloud.detectAws();
       await this.ensureExternalId();
@@ -364,7 +411,8 @@ export class Wizard extends FormFlow<StepId> {
   /** A Change link goes to the step that asks the field, the field focused. */
   protected locate(field: string): ChangeTarget<StepId> | null {
     const step = stepForField(field, this.reachable);
-    return step ? { step, focus: inputFor(field, inputsForStep(step, this.answers, this.profile)) } : null;
+    // The set-up question comes after Check your answers: answered, it goes on to the page that does it.
+    return step ? { step, focus: inputFor(field, inputsForStep(step, this.answers, this.profile)), returnToCheck: step !== "route" } : null;
   }
 
   /** Check your answers: every problem of the whole plan (with links to its step), else the preview. */

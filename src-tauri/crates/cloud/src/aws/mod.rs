@@ -5,6 +5,7 @@
 //! `AWS_ENDPOINT_URL`). The plan's region is used for S3 and EventBridge.
 
 pub mod apply;
+pub mod detect;
 mod exec;
 pub mod org;
 pub mod pack;

@@ -1,0 +1,134 @@
+//! What the wizard can learn about a bucket instead of asking the person: the region it lives in
+//! (GetBucketLocation) and the customer managed KMS key its default encryption uses
+//! (GetBucketEncryption, then KMS DescribeKey for the key's ARN). Best effort and read only: what
+//! the credentials may not read is said, never guessed. What AWS answers is checked like a typed
+//! answer (the region's shape, the key ARN's rule) before it is offered.
+
+use aws_sdk_s3::error::ProvideErrorMetadata;
+use serde::Serialize;
+use trustbridge_core::validate::rules;
+
+use super::{AwsSettings, Session};
+use crate::CloudError;
+
+/// A bucket's region and the customer managed key of its default encryption, as far as they could
+/// be read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BucketFacts {
+    /// The bucket's region (`us-east-1` for S3's empty location constraint).
+    pub region: Option<String>,
+    /// The ARN of the customer managed KMS key the bucket encrypts with by default; None when the
+    /// default encryption is not KMS, uses the AWS managed key (nothing to grant), or was unread.
+    pub kms_key_arn: Option<String>,
+    /// What was read, in plain words (for the page's hint).
+    pub found: Vec<String>,
+    /// What could not be read, in plain words.
+    pub unread: Vec<String>,
+}
+
+/// S3's location constraint → the region: empty is us-east-1, the legacy `EU` is eu-west-1.
+pub fn location_region(constraint: Option<&str>) -> String {
+    match constraint.unwrap_or_default() {
+        "" => "us-east-1".into(),
+        "EU" => "eu-west-1".into(),
+        r => r.into(),
+    }
+}
+
+/// Reads `bucket`'s region and default KMS key with the session's credentials (`region`: where to
+/// ask first). Fails only when the credentials cannot be used at all; a refusal on this bucket is
+/// a line of `unread`.
+pub async fn bucket_facts(region: &str, partition: &str, bucket: &str, settings: &AwsSettings) -> Result<BucketFacts, CloudError> {
+    let s = Session::for_region(region, settings).await;
+    let mut facts = BucketFacts::default();
+    let location = s
+        .call("s3:GetBucketLocation", || async {
+            s.s3.get_bucket_location().bucket(bucket).send().await.map_err(|e| s.classify("s3:GetBucketLocation", e))
+        })
+        .await;
+    let at = match location {
+        Ok(o) => {
+            let r = location_region(o.location_constraint().map(|c| c.as_str()));
+            if rules::aws_region(&r, partition).is_ok() {
+                facts.found.push(format!("{bucket} is in {r}"));
+                facts.region = Some(r.clone());
+                r
+            } else {
+                facts.unread.push(format!("the region of {bucket} (AWS answered a name that is not a region of this partition)"));
+                region.to_string()
+            }
+        }
+        Err(
+            e @ (CloudError::NoCredentials { .. }
+            | CloudError::InvalidClientToken { .. }
+            | CloudError::ExpiredToken { .. }
+            | CloudError::SsoExpired { .. }
+            | CloudError::Network { .. }
+            | CloudError::Timeout { .. }),
+        ) => return Err(e),
+        Err(_) => {
+            facts.unread.push(format!("the region of {bucket}"));
+            region.to_string()
+        }
+    };
+    let s = if at == region { s } else { Session::for_region(&at, settings).await };
+    let encryption = s
+        .call("s3:GetEncryptionConfiguration", || async {
+            match s.s3.get_bucket_encryption().bucket(bucket).send().await {
+                Ok(o) => Ok(Some(o)),
+                Err(e) if e.as_service_error().and_then(|x| x.code()) == Some("ServerSideEncryptionConfigurationNotFoundError") => Ok(None),
+                Err(e) => Err(s.classify("s3:GetEncryptionConfiguration", e)),
+            }
+        })
+        .await;
+    let key = match encryption {
+        Ok(o) => o
+            .as_ref()
+            .and_then(|o| o.server_side_encryption_configuration())
+            .map(|c| c.rules())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| r.apply_server_side_encryption_by_default())
+            .find(|d| d.sse_algorithm().as_str().starts_with("aws:kms"))
+            .map(|d| d.kms_master_key_id().unwrap_or("alias/aws/s3").to_string()),
+        Err(_) => {
+            facts.unread.push(format!("the default encryption of {bucket}"));
+            return Ok(facts);
+        }
+    };
+    let Some(key) = key else {
+        facts.found.push(format!("{bucket} is not encrypted with a KMS key by default"));
+        return Ok(facts);
+    };
+    let kms = aws_sdk_kms::Client::new(&s.conf);
+    let described = s
+        .call("kms:DescribeKey", || async { kms.describe_key().key_id(&key).send().await.map_err(|e| s.classify("kms:DescribeKey", e)) })
+        .await;
+    match described.ok().and_then(|d| d.key_metadata().cloned()) {
+        Some(m) if m.key_manager() == Some(&aws_sdk_kms::types::KeyManagerType::Customer) => {
+            let arn = m.arn().unwrap_or_default().to_string();
+            if rules::kms_key_arn(&arn, partition, &at).is_ok() {
+                facts.found.push(format!("{bucket} is encrypted with the customer managed KMS key {arn}"));
+                facts.kms_key_arn = Some(arn);
+            } else {
+                facts.unread.push(format!("the KMS key of {bucket} (AWS answered {key}, not a key ARN in {at})"));
+            }
+        }
+        Some(_) => facts.found.push(format!("{bucket} is encrypted with the AWS managed key (nothing to grant)")),
+        None => facts.unread.push(format!("the KMS key {key} that encrypts {bucket}")),
+    }
+    Ok(facts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_location_constraints_name_their_region() {
+        assert_eq!(location_region(None), "us-east-1");
+        assert_eq!(location_region(Some("")), "us-east-1");
+        assert_eq!(location_region(Some("EU")), "eu-west-1");
+        assert_eq!(location_region(Some("ap-southeast-2")), "ap-southeast-2");
+    }
+}
