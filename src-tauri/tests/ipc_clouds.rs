@@ -58,10 +58,18 @@ fn apply_to_google_cloud_and_azure_from_the_window_is_confirmed_by_rust_and_idem
     assert!(who["azure"].as_str().unwrap().contains(azure_arm::ADMIN_APP), "{who}");
     assert!(!who.to_string().contains(azure_arm::ADMIN_SECRET) && !who.to_string().contains(gcp_iam::REFRESH_TOKEN), "no secret crosses");
 
+    // The project forbids key creation (an organization policy): the dry run says it will stop the vendor.
+    g.state.lock().unwrap().org_policies.insert("iam.disableServiceAccountKeyCreation".into(), json!({"rules": [{"enforce": true}]}));
     for (cloud, n) in [("gcp", 4), ("azure", 3)] {
         let dry = call(&app, "apply_cloud", json!({"plan": plan, "cloud": cloud, "dryRun": true})).unwrap();
         assert_eq!(dry["changes"].as_array().unwrap().len(), n, "{dry}");
         assert_eq!(dry["dry_run"], true);
+        let notes = dry["notes"].to_string();
+        assert_eq!(
+            cloud == "gcp",
+            notes.contains("Will stop the vendor: The organization policy iam.disableServiceAccountKeyCreation forbids key creation"),
+            "{dry}"
+        );
         // Cancel in Rust's dialog: nothing is applied.
         let e = call(&app, "apply_cloud", json!({"plan": plan, "cloud": cloud, "dryRun": false})).unwrap_err();
         assert_eq!(e["code"], "apply.cancelled", "{e}");

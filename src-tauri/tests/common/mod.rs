@@ -56,9 +56,13 @@ pub unsafe fn point_clouds_at(gcp: &str, azure: &str) {
     unsafe {
         std::env::set_var("TRUSTBRIDGE_GCP_TOKEN_URI", format!("{gcp}/token"));
         std::env::set_var("TRUSTBRIDGE_GCP_AUTH_URI", format!("{gcp}/auth"));
-        for k in
-            ["TRUSTBRIDGE_GCP_IAM_ENDPOINT", "TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT", "STORAGE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST"]
-        {
+        for k in [
+            "TRUSTBRIDGE_GCP_IAM_ENDPOINT",
+            "TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT",
+            "TRUSTBRIDGE_GCP_ORG_POLICY_ENDPOINT",
+            "STORAGE_EMULATOR_HOST",
+            "PUBSUB_EMULATOR_HOST",
+        ] {
             std::env::set_var(k, gcp);
         }
         for k in ["AZURE_AUTHORITY_HOST", "TRUSTBRIDGE_AZURE_GRAPH_ENDPOINT", "TRUSTBRIDGE_AZURE_MANAGEMENT_ENDPOINT"] {

@@ -365,8 +365,16 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
                             code = crate::cli_aws::apply(&plan, &r, dry_run, adopt, ignore_preflight, out);
                         }
                         if code == EXIT_OK && c.gcp {
-                            code =
-                                crate::cli_clouds::gcp(&plan, &r, false, dry_run, cloud.contains(&CloudArg::Gcp), create_credentials, out);
+                            code = crate::cli_clouds::gcp(
+                                &plan,
+                                &r,
+                                false,
+                                dry_run,
+                                cloud.contains(&CloudArg::Gcp),
+                                create_credentials,
+                                ignore_preflight,
+                                out,
+                            );
                         }
                         if code == EXIT_OK && c.azure {
                             code = crate::cli_clouds::azure(
@@ -390,7 +398,17 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
                 eprintln!("pre-flight checks vendor plans; it does not check role packs yet");
                 EXIT_INVALID
             }
-            Ok(Loaded::Vendor(r)) => crate::cli_aws::preflight(&r, json, org_profile, out),
+            Ok(Loaded::Vendor(r)) => {
+                // Each cloud's report (with --json, one document per cloud: AWS, then Google Cloud).
+                let mut code = EXIT_OK;
+                if r.aws.is_some() || r.aws_org.is_some() || r.gcp.is_none() {
+                    code = crate::cli_aws::preflight(&r, json, org_profile, out);
+                }
+                if r.gcp.is_some() && code != EXIT_INVALID {
+                    code = code.max(crate::cli_clouds::gcp_preflight(&r, json, out));
+                }
+                code
+            }
             Err(code) => code,
         },
         Command::Verify { plan, trust, json, timeout } => match resolve_or_report(&plan, &trust, "done") {
@@ -408,7 +426,7 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
                 };
                 let mut code = if c.aws { crate::cli_aws::revoke(&plan, &r, force, out) } else { EXIT_OK };
                 if code == EXIT_OK && c.gcp {
-                    code = crate::cli_clouds::gcp(&plan, &r, true, false, cloud.contains(&CloudArg::Gcp), false, out);
+                    code = crate::cli_clouds::gcp(&plan, &r, true, false, cloud.contains(&CloudArg::Gcp), false, false, out);
                 }
                 if code == EXIT_OK && c.azure {
                     code = crate::cli_clouds::azure(&plan, &r, true, false, cloud.contains(&CloudArg::Azure), false, out);

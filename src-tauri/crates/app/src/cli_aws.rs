@@ -169,12 +169,17 @@ fn terminal_safe(v: &str) -> String {
 
 /// Prints a pre-flight report: what was checked, then each finding with its fix.
 fn print_preflight(rep: &aws::preflight::PreflightReport, out: &mut impl Write) {
-    use trustbridge_core::guardrail::GuardSeverity;
     let _ = writeln!(out, "pre-flight acting as {} (account {})", rep.caller.arn, rep.caller.account);
-    for c in &rep.checked {
+    print_findings(&rep.checked, &rep.findings, out);
+}
+
+/// What pre-flight checked and found, one line each (shared by every cloud's report).
+pub(crate) fn print_findings(checked: &[String], findings: &[trustbridge_core::guardrail::GuardFinding], out: &mut impl Write) {
+    use trustbridge_core::guardrail::GuardSeverity;
+    for c in checked {
         let _ = writeln!(out, "checked: {}", terminal_safe(c));
     }
-    for f in &rep.findings {
+    for f in findings {
         let label = match f.severity {
             GuardSeverity::Blocking => "BLOCKING",
             GuardSeverity::Warning => "warning ",
@@ -185,7 +190,7 @@ fn print_preflight(rep: &aws::preflight::PreflightReport, out: &mut impl Write) 
             let _ = writeln!(out, "         fix: {}", terminal_safe(&f.fix));
         }
     }
-    let count = |s: GuardSeverity| rep.findings.iter().filter(|f| f.severity == s).count();
+    let count = |s: GuardSeverity| findings.iter().filter(|f| f.severity == s).count();
     let (b, w) = (count(GuardSeverity::Blocking), count(GuardSeverity::Warning));
     if b > 0 {
         let _ = writeln!(out, "pre-flight: {b} blocking, {w} warning(s): the vendor (or apply) would be denied");

@@ -92,6 +92,43 @@ fn warn(warnings: &[String]) {
     }
 }
 
+/// Google Cloud pre-flight of the plan's GCP section (`gcp::preflight`: the project's organization
+/// policies), as this computer's Google sign-in; printed (or one JSON document). `Ok(blocking)`;
+/// no sign-in is said and counts as nothing found only when `named` is false.
+fn gcp_findings(r: &Resolved, json: bool, named: bool, out: &mut impl Write) -> Result<bool, i32> {
+    let settings = GcpSettings::from_env();
+    warn(&settings.warnings);
+    let cred = match AdminCredential::from_env() {
+        Err(e) if !named && no_sign_in(&e) => {
+            eprintln!("note: Google Cloud's organization policies were not checked: {e}");
+            return Ok(false);
+        }
+        other => signed_in("Google Cloud", other)?,
+    };
+    let rt = runtime()?;
+    let rep = rt.block_on(trustbridge_cloud::gcp::preflight::preflight(r, &cred, &settings)).map_err(|e| {
+        eprintln!("Google Cloud pre-flight:");
+        print_error(&e);
+        EXIT_FAILED
+    })?;
+    if json {
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&rep).unwrap_or_default());
+    } else {
+        let _ = writeln!(out, "Google Cloud pre-flight acting as {}", rep.acting_as);
+        crate::cli_aws::print_findings(&rep.checked, &rep.findings, out);
+    }
+    Ok(rep.blocking())
+}
+
+/// `trustbridge preflight` on the plan's GCP section. Exit 1 when something blocks.
+pub fn gcp_preflight(r: &Resolved, json: bool, out: &mut impl Write) -> i32 {
+    match gcp_findings(r, json, true, out) {
+        Ok(true) => EXIT_FAILED,
+        Ok(false) => EXIT_OK,
+        Err(code) => code,
+    }
+}
+
 /// With `--create-credentials`, after an apply: a key (GCP) or client secret (Azure) made by the
 /// cloud and handed straight to the OS keyring — never printed or written. Only when none is stored
 /// for the integration yet, and only when the keyring works (checked first, so no credential is
@@ -165,8 +202,30 @@ fn print<C: Display>(o: &Outcome<C>, verb: &str, dry_run: bool, out: &mut impl W
 
 /// `trustbridge apply` / `revoke` of the plan's GCP section. `named`: the person asked for this
 /// cloud (`--cloud gcp`), so no sign-in is an error, not a skip.
-pub fn gcp(plan: &Path, r: &Resolved, revoke: bool, dry_run: bool, named: bool, create: bool, out: &mut impl Write) -> i32 {
+#[allow(clippy::too_many_arguments)]
+pub fn gcp(
+    plan: &Path,
+    r: &Resolved,
+    revoke: bool,
+    dry_run: bool,
+    named: bool,
+    create: bool,
+    ignore_preflight: bool,
+    out: &mut impl Write,
+) -> i32 {
     let verb = if revoke { "revoke" } else { "apply" };
+    // Pre-flight first, as on AWS: a blocking organization policy refuses the apply before any
+    // change, unless overridden; a dry run shows it and goes on.
+    if !revoke && r.gcp.is_some() {
+        match gcp_findings(r, false, named, out) {
+            Err(code) => return code,
+            Ok(true) if !dry_run && !ignore_preflight => {
+                eprintln!("refused: pre-flight found an organization policy that would deny the vendor on Google Cloud (listed above); nothing was applied there. Fix what it names, or run again with --ignore-preflight if you know it does not apply here");
+                return EXIT_FAILED;
+            }
+            Ok(_) => {}
+        }
+    }
     let settings = GcpSettings::from_env();
     warn(&settings.warnings);
     let mut run = || -> Result<i32, i32> {

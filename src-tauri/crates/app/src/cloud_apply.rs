@@ -182,7 +182,11 @@ pub async fn run(
                 Action::Revoke => gcp_apply::revoke(r, cred, settings, dry_run).await,
             }
             .map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
-            Ok(result(ApiCloud::Gcp, action, dry_run, rep.acting_as, &rep.changes, |c| c.detail.clone(), rep.notes))
+            let mut notes = rep.notes;
+            if action == Action::Apply && dry_run {
+                notes.extend(gcp_preflight_notes(r, cred, settings).await);
+            }
+            Ok(result(ApiCloud::Gcp, action, dry_run, rep.acting_as, &rep.changes, |c| c.detail.clone(), notes))
         }
         Chosen::Azure(cred) => {
             let settings = &settings.azure;
@@ -193,6 +197,24 @@ pub async fn run(
             .map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
             Ok(result(ApiCloud::Azure, action, dry_run, rep.acting_as, &rep.changes, |c| c.detail.clone(), rep.notes))
         }
+    }
+}
+
+/// What Google Cloud's pre-flight (the project's organization policies) says would stop the
+/// vendor, as lines for the dry run; a pre-flight that cannot run says so.
+async fn gcp_preflight_notes(r: &Resolved, cred: &AdminCredential, settings: &trustbridge_cloud::gcp::GcpSettings) -> Vec<String> {
+    use trustbridge_core::guardrail::GuardSeverity;
+    match trustbridge_cloud::gcp::preflight::preflight(r, cred, settings).await {
+        Ok(p) => p
+            .findings
+            .iter()
+            .filter(|f| f.severity != GuardSeverity::Info)
+            .map(|f| {
+                let what = if f.severity == GuardSeverity::Blocking { "Will stop the vendor" } else { "May stop the vendor" };
+                format!("{what}: {} How to fix it: {}", f.message, f.fix)
+            })
+            .collect(),
+        Err(e) => vec![format!("The organization policies could not be checked before apply: {}", IpcError::from(&e).message)],
     }
 }
 

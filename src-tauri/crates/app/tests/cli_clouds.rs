@@ -35,6 +35,7 @@ fn trustbridge(url: &str, adc: &Path, args: &[&str]) -> Output {
         .env("TRUSTBRIDGE_GCP_TOKEN_URI", format!("{url}/token"))
         .env("TRUSTBRIDGE_GCP_IAM_ENDPOINT", url)
         .env("TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT", url)
+        .env("TRUSTBRIDGE_GCP_ORG_POLICY_ENDPOINT", url)
         .env("STORAGE_EMULATOR_HOST", url)
         .env("PUBSUB_EMULATOR_HOST", url)
         .stdin(Stdio::null())
@@ -81,6 +82,35 @@ fn apply_dry_run_apply_rerun_and_revoke_on_google_cloud() {
     no_secret(&o);
     assert!(d.state.lock().unwrap().service_accounts.is_empty(), "a dry run creates nothing");
 
+    // Pre-flight first: the project forbids key creation (an organization policy) and the plan signs
+    // the vendor in with a key, so apply refuses before any change; `preflight` says the same.
+    let forbid = |on: bool| {
+        let mut st = d.state.lock().unwrap();
+        if on {
+            st.org_policies.insert("iam.disableServiceAccountKeyCreation".into(), json!({"rules": [{"enforce": true}]}));
+        } else {
+            st.org_policies.clear();
+        }
+    };
+    forbid(true);
+    let o = trustbridge(&url, &adc, &["apply", "--plan", plan]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(out.contains("BLOCKING [preflight.gcp_key_creation_disabled]") && out.contains("keyless"), "{out}");
+    assert!(err.contains("refused: pre-flight") && err.contains("--ignore-preflight"), "{err}");
+    assert!(d.state.lock().unwrap().service_accounts.is_empty(), "refused before any change");
+    let o = trustbridge(&url, &adc, &["preflight", "--plan", plan]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(out.contains("Google Cloud pre-flight acting as admin@example.com") && out.contains("pre-flight: 1 blocking"), "{out}");
+    let o = trustbridge(&url, &adc, &["preflight", "--plan", plan, "--json"]);
+    let rep: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    assert_eq!(rep["findings"][0]["code"], "preflight.gcp_key_creation_disabled", "{rep}");
+    assert_eq!(rep["findings"][0]["cloud"], "gcp", "{rep}");
+    forbid(false);
+    let o = trustbridge(&url, &adc, &["preflight", "--plan", plan]);
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+
     let o = trustbridge(&url, &adc, &["apply", "--plan", plan]);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{err}");
@@ -88,9 +118,12 @@ fn apply_dry_run_apply_rerun_and_revoke_on_google_cloud() {
     no_secret(&o);
     assert_eq!(d.state.lock().unwrap().members("bucket/training", "roles/storage.objectViewer"), vec!["user:alice@example.com", MEMBER]);
 
-    let o = trustbridge(&url, &adc, &["apply", "--plan", plan, "--cloud", "gcp"]);
-    assert_eq!(o.status.code(), Some(0));
+    // Overridden: a blocking finding does not stop an apply the person asked for.
+    forbid(true);
+    let o = trustbridge(&url, &adc, &["apply", "--plan", plan, "--cloud", "gcp", "--ignore-preflight"]);
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
     assert!(text(&o).0.contains("Google Cloud: no changes"), "{:?}", text(&o));
+    forbid(false);
 
     let o = trustbridge(&url, &adc, &["revoke", "--plan", plan]);
     let (out, err) = text(&o);

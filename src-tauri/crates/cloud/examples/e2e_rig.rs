@@ -152,9 +152,13 @@ async fn main() {
             env.insert("TRUSTBRIDGE_GCP_AUTH_URI", format!("{u}/auth"));
         }
         env.insert("TRUSTBRIDGE_GCP_TOKEN_URI", format!("{u}/token"));
-        for k in
-            ["TRUSTBRIDGE_GCP_IAM_ENDPOINT", "TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT", "STORAGE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST"]
-        {
+        for k in [
+            "TRUSTBRIDGE_GCP_IAM_ENDPOINT",
+            "TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT",
+            "TRUSTBRIDGE_GCP_ORG_POLICY_ENDPOINT",
+            "STORAGE_EMULATOR_HOST",
+            "PUBSUB_EMULATOR_HOST",
+        ] {
             env.insert(k, u.clone());
         }
         Some(d)

@@ -46,7 +46,8 @@ fn settings(d: &GcpIam) -> GcpSettings {
         storage_endpoint: u.clone(),
         pubsub_endpoint: u.clone(),
         iam_endpoint: u.clone(),
-        crm_endpoint: u,
+        crm_endpoint: u.clone(),
+        orgpolicy_endpoint: u,
         ..GcpSettings::default()
     }
 }
@@ -519,4 +520,70 @@ async fn after_apply_the_key_made_for_the_vendor_passes_the_connectivity_test() 
     revoke(&r, &adc(), &s, false).await.unwrap();
     let rs = trustbridge_cloud::gcp::verify(&r, &key, &s, &quiet).await.unwrap();
     assert_eq!(rs[0].status, ProbeStatus::Fail, "{:?}", rs[0]);
+}
+
+/// Pre-flight reads the project's effective organization policies (Organization Policy API v2,
+/// against the double): key creation forbidden blocks a plan that signs the vendor in with a key;
+/// an AWS-accounts allow-list without the vendor's blocks a keyless plan; domain restricted
+/// sharing is a warning there; a policy that cannot be read is a finding, never a pass; a
+/// constraint the organization does not have is skipped.
+#[tokio::test]
+async fn preflight_reads_the_organization_policies_that_would_stop_the_vendor() {
+    use trustbridge_cloud::gcp::preflight::preflight;
+    use trustbridge_core::guardrail::GuardSeverity;
+    let d = world().await;
+    let s = settings(&d);
+    let codes = |p: &trustbridge_cloud::gcp::preflight::GcpPreflight| {
+        p.findings.iter().map(|f| (f.code.as_str().to_string(), f.severity)).collect::<Vec<_>>()
+    };
+
+    // Nothing set: clean, and it says what it read.
+    let r = mlcube_plan(&["training"], &[]);
+    let rep = preflight(&r, &adc(), &s).await.unwrap();
+    assert!(rep.findings.is_empty() && !rep.blocking(), "{rep:#?}");
+    assert!(rep.checked.iter().any(|c| c.contains("iam.disableServiceAccountKeyCreation")), "{rep:#?}");
+
+    // Key creation forbidden (the legacy constraint), the managed one unknown to this organization.
+    {
+        let mut st = d.state.lock().unwrap();
+        st.org_policies.insert("iam.disableServiceAccountKeyCreation".into(), json!({"rules": [{"enforce": true}]}));
+        st.unknown_constraints.push("iam.managed.disableServiceAccountKeyCreation".into());
+    }
+    let rep = preflight(&r, &adc(), &s).await.unwrap();
+    assert_eq!(codes(&rep), [("preflight.gcp_key_creation_disabled".to_string(), GuardSeverity::Blocking)], "{rep:#?}");
+    assert!(rep.blocking() && rep.findings[0].fix.contains("keyless"), "{rep:#?}");
+    // Keyless needs no key: that policy does not matter to it, the AWS accounts one does.
+    let k = keyless_plan();
+    let rep = preflight(&k, &adc(), &s).await.unwrap();
+    assert!(rep.findings.is_empty(), "{rep:#?}");
+    d.state
+        .lock()
+        .unwrap()
+        .org_policies
+        .insert("iam.workloadIdentityPoolAwsAccounts".into(), json!({"rules": [{"values": {"allowedValues": ["111111111111"]}}]}));
+    let rep = preflight(&k, &adc(), &s).await.unwrap();
+    assert_eq!(codes(&rep), [("preflight.gcp_aws_account_not_allowed".to_string(), GuardSeverity::Blocking)], "{rep:#?}");
+    assert!(rep.findings[0].message.contains("210987654321"), "{rep:#?}");
+    d.state.lock().unwrap().org_policies.insert(
+        "iam.workloadIdentityPoolAwsAccounts".into(),
+        json!({"rules": [{"values": {"allowedValues": ["111111111111", "is:210987654321"]}}]}),
+    );
+    d.state
+        .lock()
+        .unwrap()
+        .org_policies
+        .insert("iam.allowedPolicyMemberDomains".into(), json!({"rules": [{"values": {"allowedValues": ["C03xyz123"]}}]}));
+    let rep = preflight(&k, &adc(), &s).await.unwrap();
+    assert_eq!(codes(&rep), [("preflight.gcp_member_domains_restricted".to_string(), GuardSeverity::Warning)], "{rep:#?}");
+    assert!(!rep.blocking());
+
+    // Not allowed to read the policies: said, not passed.
+    d.state.lock().unwrap().denied.push("/v2/".into());
+    let rep = preflight(&r, &adc(), &s).await.unwrap();
+    assert_eq!(rep.findings.len(), 2, "both key-creation constraints: {rep:#?}");
+    assert!(
+        rep.findings.iter().all(|f| f.code.as_str() == "preflight.gcp_org_policy_unreadable" && f.severity == GuardSeverity::Warning),
+        "{rep:#?}"
+    );
+    assert!(rep.findings[0].message.contains("403"), "{rep:#?}");
 }

@@ -40,6 +40,10 @@ crate::error_codes! {
         BusPolicyDenies = "preflight.bus_policy_denies" => "Add an exception for the vendor's role to the event bus policy's Deny statement named.",
         BusPolicyMayDeny = "preflight.bus_policy_may_deny" => "Check the event bus policy's condition named: if it is true for the vendor's requests, it denies them.",
         Unreadable = "preflight.unreadable" => "Give the credentials apply uses read access to the resource named (or check that it exists), then run pre-flight again.",
+        GcpKeyCreationDisabled = "preflight.gcp_key_creation_disabled" => "Choose keyless access for Google Cloud (Workload Identity Federation: no key at all), or ask your organization policy administrator to exempt the project from the constraint named.",
+        GcpAwsAccountNotAllowed = "preflight.gcp_aws_account_not_allowed" => "Ask your organization policy administrator to allow the vendor's AWS account in iam.workloadIdentityPoolAwsAccounts for the project, or use a key instead of keyless access.",
+        GcpMemberDomainsRestricted = "preflight.gcp_member_domains_restricted" => "Ask your organization policy administrator whether iam.allowedPolicyMemberDomains admits the keyless principal named; if not, exempt the project or use a key instead.",
+        GcpOrgPolicyUnreadable = "preflight.gcp_org_policy_unreadable" => "Give the account that applies the Organization Policy Viewer role (roles/orgpolicy.policyViewer) on the project, or ask your administrator to check the constraints named.",
         UnparsablePolicy = "preflight.unparsable_policy" => "Check the policy named in the console: Trustbridge could not read it, so it could not tell whether it denies the vendor.",
     }
 }
@@ -67,7 +71,7 @@ pub enum GuardSeverity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GuardFinding {
     pub code: GuardCode,
-    /// `aws` (GCP and Azure guardrails are not checked yet).
+    /// `aws` or `gcp` (Google Cloud's organization policies; Azure's guardrails are not checked yet).
     pub cloud: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,

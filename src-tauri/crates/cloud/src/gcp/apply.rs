@@ -136,7 +136,7 @@ const PROPAGATION: RetryPolicy = RetryPolicy {
 };
 
 /// The signed-in client: the access token and the endpoints.
-struct Api<'a> {
+pub(super) struct Api<'a> {
     api: JsonApi,
     token: Sensitive<String>,
     s: &'a GcpSettings,
@@ -147,7 +147,7 @@ fn err(kind: ApiFailure, action: &str, message: String) -> CloudError {
 }
 
 impl Api<'_> {
-    async fn call(&self, method: reqwest::Method, url: &str, body: Option<&Value>, action: &str) -> Result<Answer, CloudError> {
+    pub(super) async fn call(&self, method: reqwest::Method, url: &str, body: Option<&Value>, action: &str) -> Result<Answer, CloudError> {
         self.api.call(&self.token, method, url, body, action).await
     }
 
@@ -167,7 +167,7 @@ impl Api<'_> {
 }
 
 /// Google's error answer as one of ours: `{error: {code, message, status, details}}`.
-fn refusal(action: &str, a: &Answer) -> CloudError {
+pub(super) fn refusal(action: &str, a: &Answer) -> CloudError {
     let e = &a.body["error"];
     let status = e["status"].as_str().unwrap_or_default();
     let message = match e["message"].as_str() {
@@ -583,7 +583,7 @@ fn plan_apply(g: &ResolvedGcp, m: &GcpModel, st: &State, bindings: &[Binding]) -
     out
 }
 
-async fn connect<'a>(cred: &AdminCredential, settings: &'a GcpSettings) -> Result<(Api<'a>, String), CloudError> {
+pub(super) async fn connect<'a>(cred: &AdminCredential, settings: &'a GcpSettings) -> Result<(Api<'a>, String), CloudError> {
     settings.check().map_err(|why| err(ApiFailure::Api, "check the Google Cloud endpoints", why))?;
     let http = http::client(settings.timeout, &settings.extra_roots_pem).map_err(|m| err(ApiFailure::Unreachable, "set up HTTPS", m))?;
     let token = cred.access_token(&http, settings).await?;
@@ -820,7 +820,7 @@ async fn wait_operation(api: &Api<'_>, mut op: Value, action: &str) -> Result<()
     }
 }
 
-fn gcp_section(r: &Resolved) -> Result<&ResolvedGcp, CloudError> {
+pub(super) fn gcp_section(r: &Resolved) -> Result<&ResolvedGcp, CloudError> {
     r.gcp.as_ref().ok_or(CloudError::NoSection { cloud: "gcp" })
 }
 

@@ -13,6 +13,7 @@
 
 pub mod apply;
 pub mod credential;
+pub mod preflight;
 pub mod signin;
 pub mod token;
 
@@ -46,6 +47,8 @@ pub struct GcpSettings {
     pub iam_endpoint: String,
     /// Cloud Resource Manager API root, without `/v1` (apply and revoke).
     pub crm_endpoint: String,
+    /// Organization Policy API root, without `/v2` (pre-flight).
+    pub orgpolicy_endpoint: String,
     /// PEM certificates trusted in addition to the system's.
     pub extra_roots_pem: Vec<Vec<u8>>,
     /// What reading the environment found wrong but survivable (an unreadable CA file), for the
@@ -63,6 +66,7 @@ impl Default for GcpSettings {
             pubsub_endpoint: "https://pubsub.googleapis.com".into(),
             iam_endpoint: "https://iam.googleapis.com".into(),
             crm_endpoint: "https://cloudresourcemanager.googleapis.com".into(),
+            orgpolicy_endpoint: "https://orgpolicy.googleapis.com".into(),
             extra_roots_pem: Vec::new(),
             warnings: Vec::new(),
         }
@@ -101,7 +105,8 @@ impl GcpSettings {
         http::check_env_endpoint("STORAGE_EMULATOR_HOST (the Cloud Storage endpoint)", &self.storage_endpoint)?;
         http::check_env_endpoint("PUBSUB_EMULATOR_HOST (the Pub/Sub endpoint)", &self.pubsub_endpoint)?;
         http::check_env_endpoint("TRUSTBRIDGE_GCP_IAM_ENDPOINT (the IAM endpoint)", &self.iam_endpoint)?;
-        http::check_env_endpoint("TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT (the Resource Manager endpoint)", &self.crm_endpoint)
+        http::check_env_endpoint("TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT (the Resource Manager endpoint)", &self.crm_endpoint)?;
+        http::check_env_endpoint("TRUSTBRIDGE_GCP_ORG_POLICY_ENDPOINT (the Organization Policy endpoint)", &self.orgpolicy_endpoint)
     }
 
     fn from_vars(var: impl Fn(&str) -> Option<String>) -> GcpSettings {
@@ -122,6 +127,9 @@ impl GcpSettings {
         }
         if let Some(u) = var("TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT") {
             s.crm_endpoint = u;
+        }
+        if let Some(u) = var("TRUSTBRIDGE_GCP_ORG_POLICY_ENDPOINT") {
+            s.orgpolicy_endpoint = u;
         }
         s
     }

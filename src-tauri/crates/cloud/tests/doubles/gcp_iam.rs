@@ -33,6 +33,12 @@
 //!   answering the permissions the member holds through the bucket's or topic's policy and the
 //!   project's (IAM inheritance), for the roles this double knows.
 //!
+//! - Organization Policy v2: `projects.policies.getEffectivePolicy` (GET
+//!   `/v2/projects/{p}/policies/{constraint}:getEffectivePolicy`): the effective policy the test
+//!   set for the constraint (`{name, spec: {rules}}`), or one with no rules (nothing set: the
+//!   constraint's default); 404 NOT_FOUND for a constraint the test says this organization does
+//!   not have.
+//!
 //! Every IAM policy carries an `etag` that changes on each write; a write with a stale etag is
 //! refused (409 ABORTED; Storage 412). Faults a test can inject: conflicting writes, the
 //! "service account does not exist" a new account gets until it propagates, and 403 on a path.
@@ -78,6 +84,10 @@ pub struct GcpState {
     pub denied: Vec<String>,
     /// Policy writes that were accepted, by key.
     pub writes: Vec<String>,
+    /// Organization policies by constraint name → the effective policy's `spec`.
+    pub org_policies: BTreeMap<String, Value>,
+    /// Constraints this organization does not have (404).
+    pub unknown_constraints: Vec<String>,
     /// Key creation refused as by the `iam.disableServiceAccountKeyCreation` organization policy.
     pub keys_forbidden: bool,
     pub keys_created: u32,
@@ -208,6 +218,18 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
     }
     let project = s.project.clone();
     let m = req.method.as_str();
+
+    // Organization Policy v2.
+    if let Some(c) = path.strip_prefix(&format!("/v2/projects/{project}/policies/")).and_then(|r| r.strip_suffix(":getEffectivePolicy")) {
+        if m != "GET" {
+            return error(405, "METHOD_NOT_ALLOWED", m);
+        }
+        if s.unknown_constraints.iter().any(|u| u == c) {
+            return error(404, "NOT_FOUND", &format!("Requested entity was not found: constraint constraints/{c}."));
+        }
+        let spec = s.org_policies.get(c).cloned().unwrap_or_else(|| json!({"rules": []}));
+        return reply(200, json!({"name": format!("projects/{PROJECT_NUMBER}/policies/{c}"), "spec": spec}));
+    }
 
     // Cloud Storage bucket IAM.
     if let Some(b) = path.strip_prefix("/storage/v1/b/").and_then(|r| r.strip_suffix("/iam")) {
