@@ -100,7 +100,7 @@ fn detection_region(region: Option<String>) -> Result<String, IpcError> {
 pub async fn aws_identity(cloud: State<'_, CloudState>, region: Option<String>) -> Result<AwsAccount, IpcError> {
     let region = detection_region(region)?;
     let o = aws::account_overview(&region, &cloud.aws()).await.map_err(|e| cloud_error(&e))?;
-    Ok(AwsAccount { caller: AwsCaller::from(&o.caller), buckets: o.buckets, event_buses: o.event_buses })
+    Ok(AwsAccount { caller: AwsCaller::from(&o.caller), buckets: o.buckets, event_buses: o.event_buses, region: o.configured_region })
 }
 
 /// What the wizard can fill in from a bucket the person chose (read only, best effort): the region
@@ -390,13 +390,18 @@ pub async fn revoke_cloud<R: Runtime>(
 ) -> Result<CloudApplyResult, IpcError> {
     let r = resolve(&store, &plan)?;
     let chosen = cloud_apply::choose(&r, cloud, &cloud_state.api_sign_ins)?;
-    let found = cloud_apply::run(&r, &chosen, Action::Revoke, true, &cloud_state.settings).await?;
+    let mut found = cloud_apply::run(&r, &chosen, Action::Revoke, true, &cloud_state.settings).await?;
     if found.changes.is_empty() {
+        // Nothing of ours is there (removed before, e.g. by `trustbridge revoke`): a key or secret
+        // still in the keyring opens nothing either.
+        cloud_apply::forget_revoked(&r, cloud, &cloud_state.secrets, &mut found);
         return Ok(found);
     }
     let removals: Vec<String> = found.changes.iter().map(|c| c.summary.clone()).collect();
     let section = if cloud == ApiCloud::Gcp { "gcp" } else { "azure" };
-    let c = confirm::revoke_cloud(&r, cloud, &chosen.describe(), &removals)
+    let removal =
+        confirm::Removal { removals: &removals, kept: &found.notes, stored: cloud_apply::secret_stored(&r, cloud, &cloud_state.secrets) };
+    let c = confirm::revoke_cloud(&r, cloud, &chosen.describe(), &removal)
         .ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: section }))?;
     if !ask(&app, &c).await {
         return Err(IpcError::new(AppCode::RevokeCancelled, "nothing was removed: the removal was cancelled in the confirmation"));

@@ -118,6 +118,7 @@ fn apply_to_google_cloud_and_azure_from_the_window_is_confirmed_by_rust_and_idem
         let q = no.asked().last().unwrap().clone();
         assert_eq!(q.title, title);
         assert!(q.message.contains(&what) && q.message.contains("Remove access"), "{}", q.message);
+        assert!(!q.message.contains("keyring"), "no key is stored here, so none is said to go: {}", q.message);
     }
     assert!(g.state.lock().unwrap().service_accounts.contains_key(SA), "Cancel removed nothing");
     assert_eq!(a.state.lock().unwrap().assignments.len(), 1, "Cancel removed nothing");

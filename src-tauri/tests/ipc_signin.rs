@@ -137,6 +137,11 @@ fn sign_in_to_google_and_azure_in_the_window_then_apply_as_that_person() {
         no_secret(&gone);
         assert!(!gone["changes"].as_array().unwrap().is_empty(), "{gone}");
         assert!(gone["notes"].to_string().contains("no longer opens anything and was deleted from it"), "the page is told: {gone}");
+        let asked = asker.asked().last().unwrap().message.clone();
+        assert!(
+            asked.contains("in this computer's keyring stops working and is deleted from it too"),
+            "the dialog says the stored one goes: {asked}"
+        );
     }
     assert!(g.state.lock().unwrap().service_accounts.is_empty() && a.state.lock().unwrap().apps.is_empty(), "both identities are gone");
     let listed = call("credentials_status", json!({"plan": plan})).unwrap();

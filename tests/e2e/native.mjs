@@ -19,10 +19,11 @@ export const PICKER_TITLE = "Choose where to save the setup files";
 export const PROFILE_PICKER_TITLE = "Choose the vendor profile file";
 export const UNSIGNED_PROFILE_TITLE = "Use a vendor profile that is not signed?";
 /** Creating the vendor's credential in the cloud (confirm.rs); its button is "Yes, create it" (Alt+Y). */
-export const REVOKE_GCP_TITLE = "Remove the vendor's access to Google Cloud?";
-export const REVOKE_AZURE_TITLE = "Remove the vendor's access to Azure?";
 export const CREATE_GCP_KEY_TITLE = "Create a key for the vendor?";
 export const CREATE_AZURE_SECRET_TITLE = "Create a client secret for the vendor?";
+/** Removing the vendor's access on Google Cloud or Azure (confirm.rs); its button is "Remove access" (Alt+R). */
+export const REVOKE_GCP_TITLE = "Remove the vendor's access to Google Cloud?";
+export const REVOKE_AZURE_TITLE = "Remove the vendor's access to Azure?";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

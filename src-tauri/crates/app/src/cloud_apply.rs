@@ -123,7 +123,7 @@ fn first_line(c: &impl std::fmt::Display) -> String {
 }
 
 /// The error, with what already exists and what is left when apply stopped part way.
-fn failure<C: std::fmt::Display>(error: &trustbridge_cloud::CloudError, done: &[C], not_done: &[C]) -> IpcError {
+fn failure<C: std::fmt::Display>(action: Action, error: &trustbridge_cloud::CloudError, done: &[C], not_done: &[C]) -> IpcError {
     let mut e = IpcError::from(error);
     if !done.is_empty() {
         e.message.push_str(&format!(". Done before the failure: {}", done.iter().map(first_line).collect::<Vec<_>>().join("; ")));
@@ -131,7 +131,10 @@ fn failure<C: std::fmt::Display>(error: &trustbridge_cloud::CloudError, done: &[
     if !not_done.is_empty() {
         e.message.push_str(&format!(". Not done: {}", not_done.iter().map(first_line).collect::<Vec<_>>().join("; ")));
         if e.fix.is_none() {
-            e.fix = Some("Apply again: it reads what exists and only changes what differs.".into());
+            e.fix = Some(match action {
+                Action::Apply => "Apply again: it reads what exists and only changes what differs.".into(),
+                Action::Revoke => "Choose Remove access again: it reads what is still there and removes only that.".into(),
+            });
         }
     }
     e
@@ -181,7 +184,7 @@ pub async fn run(
                 Action::Apply => gcp_apply::apply(r, cred, settings, dry_run).await,
                 Action::Revoke => gcp_apply::revoke(r, cred, settings, dry_run).await,
             }
-            .map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
+            .map_err(|f| failure(action, &f.error, &f.done, &f.not_done))?;
             let mut notes = rep.notes;
             if action == Action::Apply && dry_run {
                 notes.extend(gcp_preflight_notes(r, cred, settings).await);
@@ -194,7 +197,7 @@ pub async fn run(
                 Action::Apply => azure_apply::apply(r, cred, settings, dry_run).await,
                 Action::Revoke => azure_apply::revoke(r, cred, settings, dry_run).await,
             }
-            .map_err(|f| failure(&f.error, &f.done, &f.not_done))?;
+            .map_err(|f| failure(action, &f.error, &f.done, &f.not_done))?;
             Ok(result(ApiCloud::Azure, action, dry_run, rep.acting_as, &rep.changes, |c| c.detail.clone(), rep.notes))
         }
     }
@@ -218,17 +221,27 @@ async fn gcp_preflight_notes(r: &Resolved, cred: &AdminCredential, settings: &tr
     }
 }
 
+/// The vendor's credential the plan's `cloud` section signs in with (none for a keyless one).
+fn secret_of(r: &Resolved, cloud: ApiCloud) -> Option<(trustbridge_secrets::SecretKind, &'static str)> {
+    use trustbridge_secrets::SecretKind;
+    match cloud {
+        ApiCloud::Gcp if r.gcp.as_ref().is_some_and(|g| g.workload_identity.is_none()) => Some((SecretKind::Gcp, "key")),
+        ApiCloud::Azure if r.azure.as_ref().is_some_and(|z| z.vendor_app_id.is_none()) => Some((SecretKind::Azure, "client secret")),
+        _ => None,
+    }
+}
+
+/// Whether a key or client secret for the plan's `cloud` section is in the keyring (unknown: no).
+pub fn secret_stored(r: &Resolved, cloud: ApiCloud, store: &trustbridge_secrets::SecretStore) -> bool {
+    secret_of(r, cloud).is_some_and(|(kind, _)| store.status(&r.plan.integration.name, kind).is_ok_and(|s| s.stored))
+}
+
 /// After a real revoke on `cloud` went through: the vendor's key or client secret kept in the
 /// keyring for this integration no longer opens anything (its service account or app registration
 /// is gone), so it is deleted too — a keyless section has none. Said in `done`'s notes; a keyring
 /// that cannot be reached is a note as well, not a failure: the access is removed either way.
 pub fn forget_revoked(r: &Resolved, cloud: ApiCloud, store: &trustbridge_secrets::SecretStore, done: &mut CloudApplyResult) {
-    use trustbridge_secrets::SecretKind;
-    let (kind, what) = match cloud {
-        ApiCloud::Gcp if r.gcp.as_ref().is_some_and(|g| g.workload_identity.is_none()) => (SecretKind::Gcp, "key"),
-        ApiCloud::Azure if r.azure.as_ref().is_some_and(|z| z.vendor_app_id.is_none()) => (SecretKind::Azure, "client secret"),
-        _ => return,
-    };
+    let Some((kind, what)) = secret_of(r, cloud) else { return };
     let vendor = &r.profile.display_name;
     match store.delete(&r.plan.integration.name, kind) {
         Ok(true) => done

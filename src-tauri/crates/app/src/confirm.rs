@@ -258,10 +258,21 @@ pub fn apply_cloud(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as:
     Some(Confirmation { title: title.into(), message: m, ok: "Apply".into(), cancel: "Cancel".into() })
 }
 
-/// The confirmation of removing the vendor's access on Google Cloud or Azure: where, as whom, and
-/// exactly what the dry run found to remove (`removals`, the changes' first lines), and the key or
-/// secret that goes from the keyring with it. None without the plan's section.
-pub fn revoke_cloud(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as: &str, removals: &[String]) -> Option<Confirmation> {
+/// What a removal takes away and keeps, as its dry run found it.
+pub struct Removal<'a> {
+    /// The changes' first lines.
+    pub removals: &'a [String],
+    /// The dry run's notes: what is kept, and why (a custom role someone else uses, the vendor's
+    /// shared enterprise app).
+    pub kept: &'a [String],
+    /// A key or client secret for this integration is in the keyring (it goes too).
+    pub stored: bool,
+}
+
+/// The confirmation of removing the vendor's access on Google Cloud or Azure: where, as whom,
+/// exactly what the dry run found to remove and what it keeps, and the key or secret that goes from
+/// the keyring with it (only when one is stored). None without the plan's section.
+pub fn revoke_cloud(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as: &str, what: &Removal<'_>) -> Option<Confirmation> {
     use crate::cloud_apply::ApiCloud;
     let vendor = plain(&r.profile.display_name);
     let (title, mut m, kept) = match cloud {
@@ -291,9 +302,13 @@ pub fn revoke_cloud(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as
             )
         }
     };
-    bullets(&mut m, removals.iter().cloned());
-    if let Some(what) = kept {
-        m.push_str(&format!("\n\nThe {what} kept for {vendor} in this computer's keyring stops working and is deleted from it too."));
+    bullets(&mut m, what.removals.iter().cloned());
+    if !what.kept.is_empty() {
+        m.push_str("\n\nKept:");
+        bullets(&mut m, what.kept.iter().cloned());
+    }
+    if let Some(secret) = kept.filter(|_| what.stored) {
+        m.push_str(&format!("\n\nThe {secret} kept for {vendor} in this computer's keyring stops working and is deleted from it too."));
     }
     m.push_str(&format!(
         "\n\n{vendor} can no longer reach what these grant. Only what Trustbridge made for this integration is removed; anything else is kept."

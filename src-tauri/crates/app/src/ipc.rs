@@ -224,6 +224,8 @@ pub struct AwsAccount {
     pub caller: AwsCaller,
     pub buckets: Vec<String>,
     pub event_buses: Vec<String>,
+    /// The region this computer's AWS configuration names (`AWS_REGION`, the profile's), if any.
+    pub region: Option<String>,
 }
 
 /// What the wizard filled in from a bucket the person chose, instead of asking: its region and the

@@ -106,7 +106,8 @@ describe("The detected cloud (issue 15)", () => {
   });
 
   it("the account page folds into Check your answers when the detected account is all it would ask", async () => {
-    backend();
+    // The credentials' configuration names a region: with the account and the partition, all the page asks.
+    backend((cmd) => (cmd === "aws_identity" ? { caller: CALLER, buckets: ["data-a"], event_buses: ["default"], region: "eu-west-2" } : undefined));
     const w = new Wizard();
     await w.init();
     w.answers.integration.project_id = "p1";
@@ -115,6 +116,7 @@ describe("The detected cloud (issue 15)", () => {
     await w.continue();
     expect(w.step).toBe("aws-storage");
     expect(w.answers.aws.account_id).toBe("123456789012");
+    expect(w.answers.aws.region).toBe("eu-west-2");
     expect(w.steps).not.toContain("aws-identity");
     expect(w.reachable).toContain("aws-identity");
     // The set-up question too: apply is preselected (signed in to the plan's account), so it is on
@@ -137,6 +139,18 @@ describe("The detected cloud (issue 15)", () => {
     w.answers.aws.account_id = "210987654321";
     await w.goTo("aws-storage");
     expect(w.steps).toContain("aws-identity");
+  });
+
+  it("without a region from the credentials the account page is still asked (the default is not an answer)", async () => {
+    backend();
+    const w = new Wizard();
+    await w.init();
+    w.answers.integration.project_id = "p1";
+    await w.continue();
+    await vi.waitFor(() => expect(w.answers.clouds).toEqual(["aws"]));
+    await w.continue();
+    expect(w.step).toBe("aws-identity");
+    expect(w.answers.aws.region).toBe("us-east-1");
   });
 
   it("a vendor whose account the customer gives keeps the account page", async () => {
@@ -168,8 +182,13 @@ describe("The detected cloud (issue 15)", () => {
     await v.init();
     v.answers.integration.project_id = "p1";
     v.answers.clouds = ["gcp"];
+    invoke.mockClear();
     await v.continue();
+    // Let any detection finish (the mock answers at once): the person's answer stands.
+    await new Promise((r) => setTimeout(r, 30));
+    await vi.waitFor(() => expect(v.cloud.awsDetecting).toBe(false));
     expect(v.answers.clouds).toEqual(["gcp"]);
+    expect(v.awsPreselected).toBe(false);
   });
 });
 
@@ -205,6 +224,39 @@ describe("What a bucket tells (issue 15)", () => {
     expect(w.answers.aws.region).toBe("us-west-2");
     expect(w.answers.aws.storage[0].kms_key_arn).toBe("arn:aws:kms:us-west-2:123456789012:key/mine");
     expect(w.cloud.regionFromBucket).toBeNull();
+  });
+
+  it("takes back what a bucket filled in when no row names it any more (typed on, another picked, row removed)", async () => {
+    const A = "arn:aws:kms:eu-west-1:123456789012:key/aaaa";
+    backend((cmd, args) => {
+      if (cmd === "aws_identity") return { caller: CALLER, buckets: ["data", "data-archive"], event_buses: ["default"], region: null };
+      if (cmd === "aws_bucket_facts")
+        return args.bucket === "data"
+          ? { region: "eu-west-1", kms_key_arn: A, found: [], unread: [] }
+          : { region: "eu-west-2", kms_key_arn: null, found: [], unread: [] };
+    });
+    const w = await wizardOnAws();
+    await vi.waitFor(() => expect(w.cloud.awsAccount).not.toBeNull());
+    const row = w.answers.aws.storage[0];
+    row.bucket = "data"; // a prefix of another listed bucket, typed on the way
+    await w.cloud.detectBucket(0);
+    expect([w.answers.aws.region, row.kms_key_arn]).toEqual(["eu-west-1", A]);
+    row.bucket = "data-archive";
+    w.cloud.reconcileBuckets();
+    expect([w.answers.aws.region, row.kms_key_arn]).toEqual(["us-east-1", ""]);
+    await w.cloud.detectBucket(0);
+    expect([w.answers.aws.region, w.cloud.regionFromBucket]).toEqual(["eu-west-2", "data-archive"]);
+    // The row removed: its region goes too.
+    w.answers.aws.storage[0].bucket = "";
+    w.cloud.reconcileBuckets();
+    expect([w.answers.aws.region, w.cloud.regionFromBucket]).toEqual(["us-east-1", null]);
+    // A key the person typed over is theirs: kept.
+    row.bucket = "data";
+    await w.cloud.detectBucket(0);
+    row.kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/mine";
+    row.bucket = "data-archive";
+    w.cloud.reconcileBuckets();
+    expect(row.kms_key_arn).toBe("arn:aws:kms:eu-west-1:123456789012:key/mine");
   });
 
   it("a bucket that cannot be read leaves the answers as they are", async () => {

@@ -226,7 +226,8 @@ export class CloudSession {
     this.revokeRuns = { gcp: { running: false, removed: null, error: null }, azure: { running: false, removed: null, error: null } };
     this.awsAccount = null;
     this.bucketFacts = {};
-    this.regionFromBucket = null;
+    this.regionFilled = null;
+    this.keyFilled = new WeakMap();
     this.applyRun.reset();
     this.applyPhase = null;
     this.adoptRole = null;
@@ -255,6 +256,11 @@ export class CloudSession {
       const account = await awsIdentity(answers.aws.region.trim() || undefined);
       this.awsAccount = account;
       if (answers.aws.account_id.trim() === "") answers.aws.account_id = account.caller.account;
+      // The region this computer's AWS configuration names, while the answer is the default.
+      if (account.region && this.regionFilled === null && this.regionIsOurs()) {
+        answers.aws.region = account.region;
+        this.regionFilled = { value: account.region, from: "credentials" };
+      }
     } catch {
       // no AWS credentials here: the person types the account id
     } finally {
@@ -264,14 +270,51 @@ export class CloudSession {
 
   /** What was read about each of the account's buckets the person picked, by name. */
   bucketFacts = $state<Record<string, AwsBucketFacts>>({});
-  /** The bucket whose region became the plan's AWS region (null: the region is the person's or the default). */
-  regionFromBucket = $state<string | null>(null);
+  /**
+   * The plan's AWS region as Trustbridge filled it in (null: the default, or the person's own):
+   * the value, and where it came from — this computer's AWS configuration, or a bucket's region.
+   * While the answer still equals `value`, it is Trustbridge's to change again.
+   */
+  regionFilled = $state<{ value: string; from: "credentials" | { bucket: string } } | null>(null);
+  /** The bucket whose region became the plan's AWS region, or null. */
+  regionFromBucket = $derived(this.regionFilled && this.regionFilled.from !== "credentials" ? this.regionFilled.from.bucket : null);
+  /** Rows whose KMS key ARN was filled in from their bucket: which bucket, which key (not state: bookkeeping). */
+  private keyFilled = new WeakMap<object, { bucket: string; arn: string }>();
+
+  /** The region answer is still Trustbridge's: the default (or empty), or what it filled in. */
+  private regionIsOurs(): boolean {
+    const region = this.wizard.answers.aws.region.trim();
+    return region === "" || (this.regionFilled ? region === this.regionFilled.value : region === DEFAULTS.awsRegion);
+  }
+
+  /**
+   * Takes back what a bucket filled in when no row names that bucket any more (the person typed
+   * on, picked another, or removed the row): a row's KMS key ARN still equal to the one filled in
+   * is emptied, and a region still equal to the one a bucket gave goes back to this computer's
+   * configured region, else the default.
+   */
+  reconcileBuckets(): void {
+    const aws = this.wizard.answers.aws;
+    for (const row of aws.storage) {
+      const filled = this.keyFilled.get(row);
+      if (filled && row.bucket.trim() !== filled.bucket) {
+        if (row.kms_key_arn === filled.arn) row.kms_key_arn = "";
+        this.keyFilled.delete(row);
+      }
+    }
+    const f = this.regionFilled;
+    if (f && f.from !== "credentials" && !aws.storage.some((r) => r.bucket.trim() === (f.from as { bucket: string }).bucket)) {
+      const configured = this.awsAccount?.region ?? null;
+      if (aws.region.trim() === f.value) aws.region = configured ?? DEFAULTS.awsRegion;
+      this.regionFilled = configured ? { value: configured, from: "credentials" } : null;
+    }
+  }
 
   /**
    * When storage row `i` names one of the account's own buckets (ListBuckets), Rust reads the
    * bucket's region and default KMS key (once per bucket), and they are filled in where the person
-   * left the default or nothing: the plan's AWS region (from the first such bucket, while it is
-   * still the default), the row's KMS key ARN (when the key is in the plan's region).
+   * left the default or nothing: the plan's AWS region (from the first such bucket, while the
+   * answer is still Trustbridge's), the row's KMS key ARN (when the key is in the plan's region).
    */
   async detectBucket(i: number): Promise<void> {
     const aws = this.wizard.answers.aws;
@@ -286,14 +329,16 @@ export class CloudSession {
       }
       this.bucketFacts[name] = facts;
     }
-    const region = aws.region.trim();
-    if (facts.region && (this.regionFromBucket === null || this.regionFromBucket === name) && (region === "" || region === DEFAULTS.awsRegion)) {
-      aws.region = facts.region;
-      if (facts.region !== DEFAULTS.awsRegion) this.regionFromBucket = name;
-    }
     const row = aws.storage[i];
-    if (row && row.bucket.trim() === name && facts.kms_key_arn && row.kms_key_arn.trim() === "" && facts.region === aws.region.trim()) {
+    if (!row || row.bucket.trim() !== name) return; // the person typed on meanwhile
+    const byOtherBucket = this.regionFromBucket !== null && this.regionFromBucket !== name && aws.storage.some((r) => r.bucket.trim() === this.regionFromBucket);
+    if (facts.region && !byOtherBucket && this.regionIsOurs()) {
+      aws.region = facts.region;
+      this.regionFilled = { value: facts.region, from: { bucket: name } };
+    }
+    if (facts.kms_key_arn && row.kms_key_arn.trim() === "" && facts.region === aws.region.trim()) {
       row.kms_key_arn = facts.kms_key_arn;
+      this.keyFilled.set(row, { bucket: name, arn: facts.kms_key_arn });
     }
   }
 

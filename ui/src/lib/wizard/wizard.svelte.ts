@@ -81,11 +81,18 @@ export class Wizard extends FormFlow<StepId> {
    */
   private awsIdentityFolds = $derived.by(() => {
     const d = this.profile?.defaults;
-    const found = this.cloud.awsAccount?.caller.account;
+    const caller = this.cloud.awsAccount?.caller;
+    const aws = this.answers.aws;
+    // The region and partition are answers too: known only when detected (the configuration's or a
+    // bucket's region, the caller's partition), never assumed from the defaults.
+    const region = this.cloud.regionFilled;
     return (
       !!d &&
-      !!found &&
-      this.answers.aws.account_id.trim() === found &&
+      !!caller &&
+      aws.account_id.trim() === caller.account &&
+      caller.arn.split(":")[1] === aws.partition.trim() &&
+      !!region &&
+      aws.region.trim() === region.value &&
       !d.aws_vendor_account_from_plan &&
       (vendorIssuesExternalId(this.profile) || d.aws_external_id === "none")
     );
@@ -95,7 +102,7 @@ export class Wizard extends FormFlow<StepId> {
     const base = stepContext(this.answers, this.profile);
     // The set-up question: apply preselected (this computer is signed in to the plan's account)
     // and not answered yet; Check your answers says so, with a Change link to the question.
-    const routeFolds = this.answers.route === null && this.route === "apply";
+    const routeFolds = this.route === "apply" && (this.answers.route === null || (this.routeFoldedAnswer && this.answers.route === "apply"));
     return {
       ...base,
       folded: { ...base.folded, "aws-identity": this.awsIdentityFolds, route: routeFolds },
@@ -320,10 +327,14 @@ export class Wizard extends FormFlow<StepId> {
     this.exported = null;
     this.cloud.reset();
     this.awsPreselected = false;
+    this.routeFoldedAnswer = false;
     this.returnToCheck = false;
     this.screen = "wizard";
     await this.goTo("start");
   }
+
+  /** The set-up answer was kept from the folded question (apply), not given on its page. */
+  routeFoldedAnswer = $state(false);
 
   /** AWS was ticked for the person because this computer is signed in to AWS (once; they may untick it). */
   awsPreselected = $state(false);
@@ -396,7 +407,17 @@ export class Wizard extends FormFlow<StepId> {
     const fields = fieldsForStep(step);
     let problems: IpcError[] = [];
     // The answer on screen (perhaps the preselected one) is the answer: remembered, and saved with the next page.
-    if (step === "route") this.answers.route = this.route;
+    if (step === "route") {
+      this.answers.route = this.route;
+      this.routeFoldedAnswer = false; // answered on its page: the person's, on the main path
+    }
+    // Leaving Check your answers with the set-up question folded: its preselected answer (apply)
+    // is the one continued with, so it is kept (a later sign-in must not flip the page to export),
+    // and the question stays folded with its Change link.
+    if (step === "check" && this.answers.route === null && this.route === "apply" && this.steps.includes("export") && !this.steps.includes("route")) {
+      this.answers.route = "apply";
+      this.routeFoldedAnswer = true;
+    }
     if (fields !== null) {
       problems = problemsForStep(step, await validatePlan(this.plan, fields === "all" ? undefined : fields));
     }

@@ -26,6 +26,16 @@ pub struct BucketFacts {
     pub unread: Vec<String>,
 }
 
+/// A value AWS answered, for a sentence on the page: printable characters only, at most 120.
+fn bounded(v: &str) -> String {
+    let clean: String = v.chars().filter(|c| !c.is_control()).take(120).collect();
+    if v.chars().count() > 120 {
+        format!("{clean}…")
+    } else {
+        clean
+    }
+}
+
 /// S3's location constraint → the region: empty is us-east-1, the legacy `EU` is eu-west-1.
 pub fn location_region(constraint: Option<&str>) -> String {
     match constraint.unwrap_or_default() {
@@ -111,11 +121,11 @@ pub async fn bucket_facts(region: &str, partition: &str, bucket: &str, settings:
                 facts.found.push(format!("{bucket} is encrypted with the customer managed KMS key {arn}"));
                 facts.kms_key_arn = Some(arn);
             } else {
-                facts.unread.push(format!("the KMS key of {bucket} (AWS answered {key}, not a key ARN in {at})"));
+                facts.unread.push(format!("the KMS key of {bucket} (AWS answered '{}', not a key ARN in {at})", bounded(&arn)));
             }
         }
         Some(_) => facts.found.push(format!("{bucket} is encrypted with the AWS managed key (nothing to grant)")),
-        None => facts.unread.push(format!("the KMS key {key} that encrypts {bucket}")),
+        None => facts.unread.push(format!("the KMS key '{}' that encrypts {bucket}", bounded(&key))),
     }
     Ok(facts)
 }

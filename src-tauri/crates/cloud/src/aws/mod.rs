@@ -162,14 +162,39 @@ pub struct AccountOverview {
     pub buckets: Vec<String>,
     /// ListEventBuses in the region; empty when refused.
     pub event_buses: Vec<String>,
+    /// The region this computer's AWS configuration names (`AWS_REGION`, the profile's), checked.
+    pub configured_region: Option<String>,
 }
 
-/// GetCallerIdentity (must succeed), then ListBuckets and ListEventBuses concurrently (best effort).
+/// GetCallerIdentity (must succeed), then ListBuckets and ListEventBuses concurrently (best effort),
+/// and the region this computer's AWS configuration names.
 pub async fn account_overview(region: &str, settings: &AwsSettings) -> Result<AccountOverview, CloudError> {
     let s = Session::for_region(region, settings).await;
     let caller = s.caller_identity().await?;
-    let (buckets, event_buses) = tokio::join!(s.bucket_names(), s.event_bus_names());
-    Ok(AccountOverview { caller, buckets: buckets.unwrap_or_default(), event_buses: event_buses.unwrap_or_default() })
+    let (buckets, event_buses, configured) = tokio::join!(s.bucket_names(), s.event_bus_names(), configured_region(settings));
+    // Checked like a typed answer (shape and the caller's partition) before it is offered.
+    let partition = caller.arn.split(':').nth(1).unwrap_or("aws").to_string();
+    let configured_region = configured.filter(|r| trustbridge_core::validate::rules::aws_region(r, &partition).is_ok());
+    Ok(AccountOverview { caller, buckets: buckets.unwrap_or_default(), event_buses: event_buses.unwrap_or_default(), configured_region })
+}
+
+/// The region this computer's AWS configuration names — `AWS_REGION` / `AWS_DEFAULT_REGION`, else
+/// the profile's `region` — or None. Never the instance metadata service: a desktop has none, and
+/// asking it would only wait.
+pub async fn configured_region(settings: &AwsSettings) -> Option<String> {
+    use aws_config::meta::region::RegionProviderChain;
+    let mut profile = aws_config::profile::ProfileFileRegionProvider::builder();
+    if let Some(p) = &settings.profile {
+        profile = profile.profile_name(p);
+    }
+    if settings.config_file.is_some() || settings.credentials_file.is_some() {
+        profile = profile.profile_files(settings.profile_files());
+    }
+    RegionProviderChain::first_try(aws_config::environment::EnvironmentVariableRegionProvider::new())
+        .or_else(profile.build())
+        .region()
+        .await
+        .map(|r| r.to_string())
 }
 
 /// SDK clients for one plan, built once and shared by every call.

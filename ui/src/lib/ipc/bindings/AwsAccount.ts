@@ -4,4 +4,8 @@ import type { AwsCaller } from "./AwsCaller";
 /**
  * The customer's AWS account as the credentials see it: prefills the account id and offers pick lists.
  */
-export type AwsAccount = { caller: AwsCaller, buckets: Array<string>, event_buses: Array<string>, };
+export type AwsAccount = { caller: AwsCaller, buckets: Array<string>, event_buses: Array<string>, 
+/**
+ * The region this computer's AWS configuration names (`AWS_REGION`, the profile's), if any.
+ */
+region: string | null, };
