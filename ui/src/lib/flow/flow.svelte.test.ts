@@ -14,7 +14,7 @@ class FakeChannel {
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args), Channel: FakeChannel }));
 const focused: string[] = [];
 vi.stubGlobal("window", { scrollTo() {} });
-vi.stubGlobal("document", { getElementById: (id: string) => ({ focus: () => focused.push(id) }) });
+vi.stubGlobal("document", { getElementById: (id: string) => ({ focus: () => focused.push(id), closest: () => null }) });
 
 const { FormFlow } = await import("./flow.svelte");
 const { exportProblem, folderProblem } = await import("./export");
@@ -113,6 +113,20 @@ describe("the base, on a flow of its own", () => {
     await t.continue();
     expect(t.step).toBe("colour");
     expect(t.errors).toEqual([]);
+  });
+
+  it("a Change link to a field under a closed \"More options\" opens it before the focus", async () => {
+    const fold = { open: false };
+    vi.stubGlobal("document", { getElementById: (id: string) => ({ focus: () => focused.push(id), closest: (s: string) => (s === "details" ? fold : null) }) });
+    try {
+      const f = new Toy();
+      await f.goTo("check");
+      await f.change("colour");
+      expect(f.step).toBe("colour");
+      expect(fold.open).toBe(true);
+    } finally {
+      vi.stubGlobal("document", { getElementById: (id: string) => ({ focus: () => focused.push(id), closest: () => null }) });
+    }
   });
 
   it("a Change link opens the field's page; Continue and Back return to Check, which forgets the return", async () => {

@@ -103,6 +103,9 @@ export abstract class FormFlow<Step extends string> {
     await tick();
     window.scrollTo(0, 0);
     const target = opts.focus ? document.getElementById(focusId(opts.focus)) : null;
+    // A field under "More options" is shown before it takes the focus (a Change link to it).
+    const fold = target?.closest("details");
+    if (fold && !fold.open) fold.open = true;
     (target ?? document.getElementById("page-heading"))?.focus();
   }
 
