@@ -4,7 +4,6 @@
 //! the credentials may not read is said, never guessed. What AWS answers is checked like a typed
 //! answer (the region's shape, the key ARN's rule) before it is offered.
 
-use aws_sdk_s3::error::ProvideErrorMetadata;
 use serde::Serialize;
 use trustbridge_core::validate::rules;
 
@@ -82,25 +81,8 @@ pub async fn bucket_facts(region: &str, partition: &str, bucket: &str, settings:
         }
     };
     let s = if at == region { s } else { Session::for_region(&at, settings).await };
-    let encryption = s
-        .call("s3:GetEncryptionConfiguration", || async {
-            match s.s3.get_bucket_encryption().bucket(bucket).send().await {
-                Ok(o) => Ok(Some(o)),
-                Err(e) if e.as_service_error().and_then(|x| x.code()) == Some("ServerSideEncryptionConfigurationNotFoundError") => Ok(None),
-                Err(e) => Err(s.classify("s3:GetEncryptionConfiguration", e)),
-            }
-        })
-        .await;
-    let key = match encryption {
-        Ok(o) => o
-            .as_ref()
-            .and_then(|o| o.server_side_encryption_configuration())
-            .map(|c| c.rules())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|r| r.apply_server_side_encryption_by_default())
-            .find(|d| d.sse_algorithm().as_str().starts_with("aws:kms"))
-            .map(|d| d.kms_master_key_id().unwrap_or("alias/aws/s3").to_string()),
+    let key = match s.default_kms_key(bucket).await {
+        Ok(k) => k,
         Err(_) => {
             facts.unread.push(format!("the default encryption of {bucket}"));
             return Ok(facts);

@@ -286,6 +286,33 @@ impl Session {
         .await
     }
 
+    /// The KMS key the bucket's default encryption names (a key id, ARN or alias, as S3 keeps it;
+    /// `alias/aws/s3` when SSE-KMS names none), or None when its default encryption is not KMS.
+    /// Shared by pre-flight and the wizard's bucket detection.
+    pub(crate) async fn default_kms_key(&self, bucket: &str) -> Result<Option<String>, CloudError> {
+        use aws_sdk_s3::error::ProvideErrorMetadata;
+        let out = self
+            .call("s3:GetEncryptionConfiguration", || async {
+                match self.s3.get_bucket_encryption().bucket(bucket).send().await {
+                    Ok(o) => Ok(Some(o)),
+                    Err(e) if e.as_service_error().and_then(|x| x.code()) == Some("ServerSideEncryptionConfigurationNotFoundError") => {
+                        Ok(None)
+                    }
+                    Err(e) => Err(self.classify("s3:GetEncryptionConfiguration", e)),
+                }
+            })
+            .await?;
+        Ok(out
+            .as_ref()
+            .and_then(|o| o.server_side_encryption_configuration())
+            .map(|c| c.rules())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| r.apply_server_side_encryption_by_default())
+            .find(|d| d.sse_algorithm().as_str().starts_with("aws:kms"))
+            .map(|d| d.kms_master_key_id().unwrap_or("alias/aws/s3").to_string()))
+    }
+
     /// Clients signed with other credentials (the vendor's, or an assumed role's), same endpoint.
     pub async fn with_credentials(&self, profile: Option<&str>, credentials: Option<Credentials>) -> Session {
         let conf = sdk_config(&self.region, profile, credentials, &self.settings).await;

@@ -367,25 +367,8 @@ async fn storage(
         Err(e) => out.push(unreadable(a, bucket, &format!("the bucket policy of {bucket}"), &e)),
     }
 
-    let encryption = s
-        .call("s3:GetEncryptionConfiguration", || async {
-            match s.s3.get_bucket_encryption().bucket(bucket).send().await {
-                Ok(o) => Ok(Some(o)),
-                Err(e) if e.as_service_error().and_then(|x| x.code()) == Some("ServerSideEncryptionConfigurationNotFoundError") => Ok(None),
-                Err(e) => Err(s.classify("s3:GetEncryptionConfiguration", e)),
-            }
-        })
-        .await;
-    let key = match encryption {
-        Ok(None) => None,
-        Ok(Some(o)) => o
-            .server_side_encryption_configuration()
-            .map(|c| c.rules())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|r| r.apply_server_side_encryption_by_default())
-            .find(|d| d.sse_algorithm().as_str().starts_with("aws:kms"))
-            .map(|d| d.kms_master_key_id().unwrap_or("alias/aws/s3").to_string()),
+    let key = match s.default_kms_key(bucket).await {
+        Ok(k) => k,
         Err(e) => {
             out.push(unreadable(a, bucket, &format!("the default encryption of {bucket}"), &e));
             return;
