@@ -393,8 +393,10 @@ pub async fn revoke_cloud<R: Runtime>(
     let mut found = cloud_apply::run(&r, &chosen, Action::Revoke, true, &cloud_state.settings).await?;
     if found.changes.is_empty() {
         // Nothing of ours is there (removed before, e.g. by `trustbridge revoke`): a key or secret
-        // still in the keyring opens nothing either.
-        cloud_apply::forget_revoked(&r, cloud, &cloud_state.secrets, &mut found);
+        // still in the keyring for this very identity opens nothing either.
+        if cloud_apply::stored_is_for_plan(&r, cloud, &cloud_state.secrets) {
+            cloud_apply::forget_revoked(&r, cloud, &cloud_state.secrets, &mut found);
+        }
         return Ok(found);
     }
     let removals: Vec<String> = found.changes.iter().map(|c| c.summary.clone()).collect();

@@ -48,6 +48,7 @@ fn sign_in_to_google_and_azure_in_the_window_then_apply_as_that_person() {
         common::point_clouds_at(&gu, &au);
     }
     let (secrets, keyring) = trustbridge_secrets::SecretStore::memory();
+    let kept = secrets.clone(); // the same memory keyring, for the test to look into
     let asker = Scripted::new(true, None);
     let app = common::app_with(
         trustbridge::commands_cloud::CloudState::new(trustbridge::verify_all::CloudSettings::from_env(), secrets),
@@ -146,6 +147,25 @@ fn sign_in_to_google_and_azure_in_the_window_then_apply_as_that_person() {
     assert!(g.state.lock().unwrap().service_accounts.is_empty() && a.state.lock().unwrap().apps.is_empty(), "both identities are gone");
     let listed = call("credentials_status", json!({"plan": plan})).unwrap();
     assert!(listed.as_array().unwrap().iter().all(|c| c["stored"] == false), "the dead key and secret left the keyring: {listed}");
+
+    // Nothing of ours left there: a client secret stored for another tenant (answers that pointed
+    // elsewhere before) is kept; one for the plan's tenant opens nothing any more and goes.
+    let put = |tenant: &str| {
+        let json =
+            json!({"appId": "33333333-4444-5555-6666-777777777777", "password": "Tb8Q~stale-canary-secret", "tenant": tenant}).to_string();
+        let v =
+            trustbridge_secrets::ValidatedSecret::parse(trustbridge_secrets::SecretKind::Azure, &trustbridge_secrets::Sensitive::new(json))
+                .unwrap();
+        kept.set("TB_SIGNIN", &v).unwrap();
+    };
+    let stored = || kept.status("TB_SIGNIN", trustbridge_secrets::SecretKind::Azure).unwrap().stored;
+    put("11111111-2222-3333-4444-555555555555");
+    let none = call("revoke_cloud", json!({"plan": plan, "cloud": "azure"})).unwrap();
+    assert!(none["changes"].as_array().unwrap().is_empty(), "{none}");
+    assert!(stored(), "another tenant's secret is not ours to delete");
+    put(TENANT);
+    call("revoke_cloud", json!({"plan": plan, "cloud": "azure"})).unwrap();
+    assert!(!stored(), "the plan's tenant's secret, with nothing of ours left, is deleted");
 
     // Signing out forgets both; a wait with nothing under way says so.
     call("cloud_sign_out", json!({})).unwrap();

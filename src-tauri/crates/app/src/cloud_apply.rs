@@ -236,6 +236,19 @@ pub fn secret_stored(r: &Resolved, cloud: ApiCloud, store: &trustbridge_secrets:
     secret_of(r, cloud).is_some_and(|(kind, _)| store.status(&r.plan.integration.name, kind).is_ok_and(|s| s.stored))
 }
 
+/// Whether the key or secret stored for the plan's `cloud` section is for what the plan names now
+/// (GCP: the plan's service account; Azure: the plan's tenant), so that finding nothing of ours
+/// there proves it dead — not a key for another project the answers pointed at before.
+pub fn stored_is_for_plan(r: &Resolved, cloud: ApiCloud, store: &trustbridge_secrets::SecretStore) -> bool {
+    let Some((kind, _)) = secret_of(r, cloud) else { return false };
+    let Ok(st) = store.status(&r.plan.integration.name, kind) else { return false };
+    let Some(fp) = st.fingerprint.filter(|_| st.stored) else { return false };
+    match cloud {
+        ApiCloud::Gcp => r.gcp.as_ref().is_some_and(|g| fp.principal == g.service_account_email()),
+        ApiCloud::Azure => r.azure.as_ref().is_some_and(|z| fp.scope == z.tenant_id),
+    }
+}
+
 /// After a real revoke on `cloud` went through: the vendor's key or client secret kept in the
 /// keyring for this integration no longer opens anything (its service account or app registration
 /// is gone), so it is deleted too — a keyless section has none. Said in `done`'s notes; a keyring
