@@ -18,6 +18,7 @@ fn main() {
         "accept_unsigned_profile",
         "aws_identity",
         "aws_bucket_facts",
+        "aws_organization",
         "aws_profiles",
         "aws_use_profile",
         "aws_use_credentials",

@@ -16,7 +16,7 @@ use crate::state::{allowed_url, console_url, unique_export_dir, AppState, Draft}
 
 #[tauri::command]
 pub fn app_info() -> AppInfo {
-    AppInfo { name: "Trustbridge".into(), version: env!("CARGO_PKG_VERSION").into() }
+    AppInfo::current()
 }
 
 #[tauri::command]

@@ -103,6 +103,14 @@ pub async fn aws_identity(cloud: State<'_, CloudState>, region: Option<String>) 
     Ok(AwsAccount { caller: AwsCaller::from(&o.caller), buckets: o.buckets, event_buses: o.event_buses, region: o.configured_region })
 }
 
+/// The organization the AWS credentials' account belongs to, for the "Which accounts?" page: its
+/// units and accounts when these credentials may list them, else why not (read only).
+#[tauri::command]
+pub async fn aws_organization(cloud: State<'_, CloudState>, region: Option<String>) -> Result<aws::org_tree::Organization, IpcError> {
+    let region = detection_region(region)?;
+    aws::org_tree::organization(&region, &cloud.aws()).await.map_err(|e| cloud_error(&e))
+}
+
 /// What the wizard can fill in from a bucket the person chose (read only, best effort): the region
 /// it lives in and the customer managed KMS key of its default encryption. The name is checked
 /// like a typed answer before AWS is asked.

@@ -76,6 +76,7 @@ pub fn builder_trusting<R: tauri::Runtime>(
             commands_profile::accept_unsigned_profile,
             commands_cloud::aws_identity,
             commands_cloud::aws_bucket_facts,
+            commands_cloud::aws_organization,
             commands_cloud::aws_profiles,
             commands_cloud::aws_use_profile,
             commands_cloud::aws_use_credentials,
@@ -114,15 +115,58 @@ pub fn builder_trusting<R: tauri::Runtime>(
 /// Opens the wizard window; returns the process exit code.
 pub fn run_gui() -> i32 {
     webkit_memory_settings();
-    match builder(tauri::Builder::default()).run(tauri::generate_context!()) {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("trustbridge: could not start the window: {e}");
-            eprintln!(
-                "fix: run it in a desktop session (DISPLAY or WAYLAND_DISPLAY set); the CLI commands need no display (trustbridge --help)"
-            );
-            1
+    let cannot_start = |e: &dyn std::fmt::Display| {
+        eprintln!("trustbridge: could not start the window: {e}");
+        eprintln!(
+            "fix: run it in a desktop session (DISPLAY or WAYLAND_DISPLAY set); the CLI commands need no display (trustbridge --help)"
+        );
+        1
+    };
+    let app = match builder(tauri::Builder::default()).build(tauri::generate_context!()) {
+        Ok(app) => app,
+        Err(e) => return cannot_start(&e),
+    };
+    let code = std::sync::Arc::new(std::sync::atomic::AtomicI32::new(0));
+    let exit = code.clone();
+    // The window is made when the event loop is ready, after the builder's setup (where Tauri
+    // makes the windows of its config, and where the app's state is managed).
+    app.run(move |handle, event| {
+        if let tauri::RunEvent::Ready = event {
+            if let Err(e) = open_window(handle) {
+                exit.store(cannot_start(&e), std::sync::atomic::Ordering::SeqCst);
+                handle.exit(1);
+            }
         }
+    });
+    code.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// The wizard's window, as `tauri.conf.json` declares it (`create: false` there, so that it is made
+/// here): with the first page's data in its initialization script (`trustbridge_app::boot`: no IPC
+/// round trip before the first page), and never navigating away from its own pages (no other
+/// origin gets that script, nor the IPC).
+fn open_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<()> {
+    use tauri::Manager;
+    let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main").cloned() else {
+        return Err(tauri::Error::WindowNotFound);
+    };
+    let mut window = tauri::WebviewWindowBuilder::from_config(app, &config)?.on_navigation(own_page);
+    if let Some(script) = trustbridge_app::boot::script(&trustbridge_app::boot::data(&app.state::<state::AppState>())) {
+        window = window.initialization_script(script);
+    }
+    window.build()?;
+    Ok(())
+}
+
+/// The window's own pages: the bundled UI (`tauri://localhost`; `http://tauri.localhost` on
+/// Windows), or Vite's dev server in a dev build. A link to anywhere else never loads in the window.
+fn own_page(url: &tauri::Url) -> bool {
+    let host = url.host_str();
+    match url.scheme() {
+        "tauri" => host == Some("localhost"),
+        "http" if host == Some("tauri.localhost") => true,
+        "http" => tauri::is_dev() && host == Some("localhost") && url.port() == Some(1420),
+        _ => false,
     }
 }
 

@@ -1,4 +1,5 @@
-// (d) kill -9 the app mid-flow, start it again, resume: every answer is intact.
+// (d) kill -9 the app mid-flow, start it again, resume: every answer is intact; a reload resumes
+// the latest draft, not the one the window handed to its first page.
 import { e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
 
@@ -59,6 +60,16 @@ await e2e("resume", async (t) => {
   await f.click("start-again");
   await f.waitStep("start");
   t.check((await f.value("integration.project_id")) === "", "Start again clears the answers");
+
+  // A reload takes the draft autosaved since the window opened, never the one handed to the first
+  // page at launch (that one still holds "resume-proj"): resuming shows what was typed last.
+  await f.fill("integration.project_id", "reloaded-proj");
+  await new Promise((r) => setTimeout(r, 1000));
+  await t.browser.refresh();
+  t.require((await waitForStart(t)) === "resume", "after a reload the wizard offers the draft autosaved since launch");
+  await f.click("resume");
+  await f.waitStep("start");
+  t.check((await f.value("integration.project_id")) === "reloaded-proj", "the reload resumed what was typed after launch, not the launch-time draft");
 
   // The role-pack path autosaves too: a variable typed (never continued) and a default cleared on
   // purpose survive kill -9, and resume lands on the pack's page.

@@ -105,9 +105,11 @@ enum Command {
         #[arg(long)]
         create_credentials: bool,
     },
-    /// Check the guardrails before apply: service control policies on the path from the
+    /// Check the guardrails before apply. AWS: service control policies on the path from the
     /// organization's root to the account, bucket policies, the buckets' KMS keys and their key
-    /// policies, event bus policies. Reads only. Exit 1 when something would deny the vendor or apply.
+    /// policies, event bus policies. Google Cloud: the project's organization policies (key
+    /// creation, workload identity pools' AWS accounts, domain restricted sharing). Reads only;
+    /// one report per cloud. Exit 1 when something would deny the vendor or apply.
     Preflight {
         #[arg(long, value_name = "PLAN")]
         plan: PathBuf,

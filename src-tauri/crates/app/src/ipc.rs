@@ -17,6 +17,24 @@ pub struct AppInfo {
     pub version: String,
 }
 
+impl AppInfo {
+    /// This build's name and version.
+    pub fn current() -> Self {
+        AppInfo { name: "Trustbridge".into(), version: env!("CARGO_PKG_VERSION").into() }
+    }
+}
+
+/// What the window's first page needs, handed to it before its scripts run (`boot::script`).
+/// `app` is null only where the page had to ask for it and the answer failed.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Boot {
+    pub app: Option<AppInfo>,
+    /// The built-in vendor profiles (as `list_profiles`).
+    pub profiles: Vec<ProfileSummary>,
+    /// The autosaved draft (as `load_draft`).
+    pub draft: Option<crate::state::Draft>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Cloud {
@@ -535,6 +553,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
     use trustbridge_core::plan;
     vec![
         one::<AppInfo>(),
+        one::<Boot>(),
         one::<ErrorCode>(),
         one::<Severity>(),
         one::<ProbeStatus>(),
@@ -558,6 +577,9 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<crate::aws_signin::SsoDevice>(),
         one::<trustbridge_cloud::aws::sso::SsoAccount>(),
         one::<trustbridge_cloud::aws::profiles::AwsProfile>(),
+        one::<trustbridge_cloud::aws::org_tree::Organization>(),
+        one::<trustbridge_cloud::aws::org_tree::OrgUnit>(),
+        one::<trustbridge_cloud::aws::org_tree::OrgAccount>(),
         one::<trustbridge_cloud::aws::profiles::ProfileKind>(),
         one::<AwsAccount>(),
         one::<AwsBucketFacts>(),

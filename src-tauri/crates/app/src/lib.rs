@@ -7,6 +7,7 @@
 
 pub mod aws_apply;
 pub mod aws_signin;
+pub mod boot;
 pub mod cli;
 pub mod cli_aws;
 pub mod cli_clouds;

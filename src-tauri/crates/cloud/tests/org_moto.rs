@@ -177,3 +177,52 @@ async fn concurrency_is_bounded_by_the_plan() {
     assert_eq!(*most.lock().unwrap(), 2, "at most max_concurrency accounts at once, and that many");
     assert_eq!(outcomes.iter().map(|o| o.ok().unwrap().clone()).collect::<Vec<_>>(), accounts);
 }
+
+/// The wizard's "Which accounts?" page reads the organization as it is: the root, the OUs nested
+/// (one inside another here), and every account where AWS keeps it (the management account stays
+/// under the root), read back against what the test made. An account in no organization is
+/// `None`. (moto's gap: it lets a member account list the organization too, which AWS refuses;
+/// that refusal is `Unlisted` with the reason, not tested here.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_organization_tree_is_read_as_aws_keeps_it() {
+    use trustbridge_cloud::aws::org_tree::{self, Organization};
+    let moto = Moto::start();
+    let base: AwsSettings = settings(&moto.url());
+    let mgmt = Session::for_region(REGION, &base).await;
+    assert_eq!(org_tree::organization(REGION, &base).await.unwrap(), Organization::None);
+
+    let (ous, accounts) = organization(&mgmt, &["Training", "Research"], 4).await;
+    let org = aws_sdk_organizations::Client::new(&mgmt.conf);
+    let nested = org.create_organizational_unit().parent_id(&ous[0]).name("Nested").send().await.unwrap();
+    let nested = nested.organizational_unit().unwrap().id().unwrap().to_string();
+    org.move_account().account_id(&accounts[0]).source_parent_id(&ous[0]).destination_parent_id(&nested).send().await.unwrap();
+
+    let Organization::Tree { management_account, caller_is_management, root, left_out, .. } =
+        org_tree::organization(REGION, &base).await.unwrap()
+    else {
+        panic!("the management account lists its organization");
+    };
+    assert_eq!(management_account, "123456789012");
+    assert!(caller_is_management);
+    assert_eq!(left_out, 0);
+    assert!(root.id.starts_with("r-"), "{}", root.id);
+    assert_eq!(
+        root.accounts.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        ["123456789012"],
+        "only the management account stays under the root"
+    );
+    let names: Vec<&str> = root.units.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(names, ["Training", "Research"]);
+    let training = &root.units[0];
+    assert_eq!(training.id, ous[0]);
+    // Training held accounts 0 and 2; 0 moved into Nested.
+    assert_eq!(training.accounts.iter().map(|a| a.id.clone()).collect::<Vec<_>>(), [accounts[2].clone()]);
+    assert_eq!(training.units.len(), 1);
+    assert_eq!(training.units[0].id, nested);
+    assert_eq!(training.units[0].accounts[0].id, accounts[0]);
+    assert_eq!(training.units[0].accounts[0].name, "member-0");
+    assert!(training.units[0].accounts[0].active);
+    assert_eq!(training.all_accounts().len(), 2);
+    assert_eq!(root.units[1].accounts.iter().map(|a| a.id.clone()).collect::<Vec<_>>(), [accounts[1].clone(), accounts[3].clone()]);
+    assert_eq!(root.all_accounts().len(), 5);
+}

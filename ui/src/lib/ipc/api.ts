@@ -3,6 +3,7 @@
 import { Channel } from "@tauri-apps/api/core";
 import { call, type IpcError } from "./index";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { Boot } from "./bindings/Boot";
 import type { ApplyResult } from "./bindings/ApplyResult";
 import type { AwsAccount } from "./bindings/AwsAccount";
 import type { AwsBucketFacts } from "./bindings/AwsBucketFacts";
@@ -28,6 +29,7 @@ import type { RegisterResult } from "./bindings/RegisterResult";
 import type { SecretKind } from "./bindings/SecretKind";
 
 export type { AppInfo } from "./bindings/AppInfo";
+export type { Boot } from "./bindings/Boot";
 export type { ApplyChange } from "./bindings/ApplyChange";
 export type { ApplyResult } from "./bindings/ApplyResult";
 export type { AwsAccount } from "./bindings/AwsAccount";
@@ -129,6 +131,46 @@ export function saveDraft(draft: Draft): Promise<void> {
 
 export function loadDraft(): Promise<Draft | null> {
   return call<Draft | null>("load_draft");
+}
+
+/** The global the window's initialization script (Rust's `boot_script`) sets before any page script. */
+const BOOT_GLOBAL = "__TRUSTBRIDGE_BOOT__";
+
+/**
+ * What the first page needs: the app's name and version, the built-in vendor profiles and the
+ * autosaved draft. The window hands it to the page in its initialization script, so the first page
+ * needs no IPC round trip (WebKitGTK's first custom-protocol requests cost tens of milliseconds at
+ * start). It is taken once, and only on the window's first load: after a reload it may be stale (a
+ * draft autosaved since), so then, on a second call, and wherever it is absent (tests, `vite dev`)
+ * the three are asked for from Rust.
+ */
+export async function boot(): Promise<Boot> {
+  const handed = takeHanded();
+  if (handed) return handed;
+  const [app, profiles, draft] = await Promise.all([
+    appInfo().catch(() => null),
+    listProfiles(),
+    loadDraft().catch(() => null),
+  ]);
+  return { app, profiles, draft };
+}
+
+function takeHanded(): Boot | null {
+  const global = globalThis as unknown as Record<string, unknown>;
+  const value = global[BOOT_GLOBAL];
+  if (value === undefined) return null;
+  delete global[BOOT_GLOBAL];
+  if (typeof value !== "object" || value === null || !Array.isArray((value as Boot).profiles)) return null;
+  return firstLoad() ? (value as Boot) : null;
+}
+
+/** True on the window's first load (not a reload, nor a return through history). */
+function firstLoad(): boolean {
+  const entry = performance.getEntriesByType?.("navigation")[0] as PerformanceNavigationTiming | undefined;
+  if (entry) return entry.type === "navigate";
+  // Navigation Timing level 1: TYPE_NAVIGATE is 0.
+  const legacy = (performance as unknown as { navigation?: { type: number } }).navigation;
+  return legacy ? legacy.type === 0 : false;
 }
 
 export function clearDraft(): Promise<void> {

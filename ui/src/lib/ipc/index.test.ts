@@ -4,7 +4,7 @@ const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
 
 const { call, toIpcError, isIpcError, IPC_UNAVAILABLE, IPC_UNKNOWN } = await import("./index");
-const { listProfiles, appInfo } = await import("./api");
+const { listProfiles, appInfo, boot } = await import("./api");
 
 afterEach(() => {
   invoke.mockReset();
@@ -108,5 +108,50 @@ describe("api", () => {
     invoke.mockResolvedValueOnce({ name: "Trustbridge", version: "0.1.0" });
     await appInfo();
     expect(invoke).toHaveBeenCalledWith("app_info", undefined);
+  });
+});
+
+describe("boot", () => {
+  const handed = {
+    app: { name: "Trustbridge", version: "0.1.0" },
+    profiles: [{ id: "mlcube" }],
+    draft: { version: 1, step: "aws-account", plan: { platform: "mlcube" } },
+  };
+  const fromRust = { app: { name: "Trustbridge", version: "0.1.0" }, profiles: [{ id: "jfrog" }], draft: null };
+  const backend = (cmd: string) =>
+    Promise.resolve(cmd === "app_info" ? fromRust.app : cmd === "list_profiles" ? fromRust.profiles : null);
+  const global = globalThis as unknown as Record<string, unknown>;
+
+  function hand(type: string) {
+    Object.defineProperty(globalThis, "__TRUSTBRIDGE_BOOT__", { value: handed, configurable: true });
+    vi.spyOn(performance, "getEntriesByType").mockReturnValue([{ type } as unknown as PerformanceEntry]);
+  }
+
+  afterEach(() => {
+    delete global.__TRUSTBRIDGE_BOOT__;
+    vi.restoreAllMocks();
+  });
+
+  it("takes what the window handed over on its first load, without IPC, and only once", async () => {
+    hand("navigate");
+    await expect(boot()).resolves.toEqual(handed);
+    expect(invoke).not.toHaveBeenCalled();
+    expect(global.__TRUSTBRIDGE_BOOT__).toBeUndefined();
+    invoke.mockImplementation(backend);
+    await expect(boot()).resolves.toEqual(fromRust);
+    expect(invoke).toHaveBeenCalledWith("load_draft", undefined);
+  });
+
+  it("asks Rust after a reload: the handed draft may be older than the one autosaved since", async () => {
+    hand("reload");
+    invoke.mockImplementation(backend);
+    await expect(boot()).resolves.toEqual(fromRust);
+    expect(invoke).toHaveBeenCalledWith("list_profiles", undefined);
+    expect(invoke).toHaveBeenCalledWith("load_draft", undefined);
+  });
+
+  it("asks Rust when nothing was handed over", async () => {
+    invoke.mockImplementation(backend);
+    await expect(boot()).resolves.toEqual(fromRust);
   });
 });

@@ -7,7 +7,7 @@ import { tick } from "svelte";
 import { FormFlow, type ChangeTarget, type SummaryItem } from "../flow/flow.svelte";
 import { isRoute, routeFor, withRoute, type Route } from "../flow/route";
 import {
-  acceptUnsignedProfile, clearDraft, importedProfile, importProfile, listProfiles, loadDraft, newExternalId, preview,
+  acceptUnsignedProfile, boot, clearDraft, importedProfile, importProfile, newExternalId, preview,
   validatePlan, type Cloud, type Draft, type ExportResult, type ImportedProfile, type Plan, type Preview, type ProfileSummary,
 } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
@@ -41,6 +41,8 @@ export class Wizard extends FormFlow<StepId> {
   profiles = $state<ProfileSummary[]>([]);
   answers = $state<Answers>(emptyAnswers());
   draft = $state<Draft | null>(null);
+  /** "Trustbridge 0.1.0", shown in the footer; null until known. */
+  version = $state<string | null>(null);
   presenter = $state(false);
   preview = $state<Preview | null>(null);
   /** The plan the preview was made of (JSON): Rust's `needs_secret` counts only while it is this plan. */
@@ -175,7 +177,8 @@ export class Wizard extends FormFlow<StepId> {
   async init(): Promise<void> {
     this.screen = "loading";
     try {
-      const [profiles, draft] = await Promise.all([listProfiles(), loadDraft().catch(() => null)]);
+      const { app, profiles, draft } = await boot();
+      this.version = app ? `${app.name} ${app.version}` : null;
       this.profiles = profiles;
       if (profiles.length === 1 && !this.answers.platform) {
         this.answers.platform = profiles[0].id;

@@ -8,6 +8,7 @@ pub mod apply;
 pub mod detect;
 mod exec;
 pub mod org;
+pub mod org_tree;
 pub mod pack;
 pub mod preflight;
 pub mod profiles;
