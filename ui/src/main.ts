@@ -1,10 +1,13 @@
 import { mount } from "svelte";
 import "./app.css";
 import App from "./App.svelte";
+import { markInteractive, wizard } from "./lib/wizard/wizard.svelte";
 
 const target = document.getElementById("app");
 if (!target) throw new Error("missing #app element");
 
 const app = mount(App, { target });
+// The window handed the first page its data: that page was drawn by this mount.
+if (wizard.screen !== "loading") markInteractive();
 
 export default app;

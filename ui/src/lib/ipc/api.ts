@@ -139,20 +139,32 @@ const BOOT_GLOBAL = "__TRUSTBRIDGE_BOOT__";
 /**
  * What the first page needs: the app's name and version, the built-in vendor profiles and the
  * autosaved draft. The window hands it to the page in its initialization script, so the first page
- * needs no IPC round trip (WebKitGTK's first custom-protocol requests cost tens of milliseconds at
- * start). It is taken once, and only on the window's first load: after a reload it may be stale (a
- * draft autosaved since), so then, on a second call, and wherever it is absent (tests, `vite dev`)
- * the three are asked for from Rust.
+ * is drawn in the same task that mounts the app, with no IPC round trip and no wait for a promise
+ * (WebKitGTK runs the page's first promise continuations only after the load event). It is taken
+ * once, and only on the window's first load: after a reload it may be stale (a draft autosaved
+ * since), so then, on a second call, and wherever it is absent (tests, `vite dev`) it is asked for
+ * from Rust (`askBoot`).
  */
-export async function boot(): Promise<Boot> {
+export function handedBoot(): Boot | null {
   const handed = takeHanded();
-  if (handed) return handed;
+  // For the launch benchmark (tests/e2e/measure.mjs): which way the first page's data came.
+  performance.mark(handed ? "trustbridge-boot-handed" : "trustbridge-boot-asked");
+  return handed;
+}
+
+/** The same data asked for from Rust (three commands, at once). */
+export async function askBoot(): Promise<Boot> {
   const [app, profiles, draft] = await Promise.all([
     appInfo().catch(() => null),
     listProfiles(),
     loadDraft().catch(() => null),
   ]);
   return { app, profiles, draft };
+}
+
+/** [`handedBoot`], else [`askBoot`]. */
+export async function boot(): Promise<Boot> {
+  return handedBoot() ?? (await askBoot());
 }
 
 function takeHanded(): Boot | null {
