@@ -91,14 +91,7 @@ pub async fn pick_export_folder<R: Runtime>(app: AppHandle<R>, approvals: State<
 
 /// Export and apply are lint-gated: an error finding refuses them (`code`), naming each finding.
 pub(crate) fn refuse_lint_errors(findings: &[trustbridge_core::lint::Finding], code: AppCode, outcome: &str) -> Result<(), IpcError> {
-    let errors: Vec<String> = findings
-        .iter()
-        .filter(|f| f.severity == trustbridge_core::lint::Severity::Error)
-        .map(|f| format!("{}: {}", f.document, f.message))
-        .collect();
-    if errors.is_empty() {
-        return Ok(());
-    }
+    let Err(errors) = crate::load::lint_gate(findings) else { return Ok(()) };
     Err(IpcError {
         fix: Some("Change the answers so that the policy checks find no error.".into()),
         ..IpcError::new(code, format!("nothing {outcome}: the policy checks found errors: {}", errors.join("; ")))

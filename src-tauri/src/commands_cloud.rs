@@ -468,7 +468,7 @@ async fn apply_confirmation(
 ) -> Result<(Confirmation, Vec<trustbridge_core::guardrail::GuardFinding>), IpcError> {
     // Lint-gated like export (a pending vendor-issued id is registered before, not here).
     let stand_in = r.with_stand_in_external_id();
-    crate::commands::refuse_lint_errors(&trustbridge_core::lint::lint(&stand_in), AppCode::ApplyLintErrors, "applied")?;
+    crate::commands::refuse_lint_errors(&crate::load::apply_findings(r), AppCode::ApplyLintErrors, "applied")?;
     let findings = flow.preflight(&stand_in).await.map_err(|e| cloud_error(&e))?.findings;
     let blocking: Vec<&str> = trustbridge_core::guardrail::blocking(&findings).map(|f| f.message.as_str()).collect();
     if !blocking.is_empty() && !ignore_preflight {

@@ -175,7 +175,7 @@ fn own_page(url: &tauri::Url) -> bool {
 fn webkit_memory_settings() {
     #[cfg(target_os = "linux")]
     for var in ["WEBKIT_DISABLE_DMABUF_RENDERER", "WEBKIT_DISABLE_COMPOSITING_MODE"] {
-        if std::env::var_os(var).is_none() {
+        if trustbridge_cloud::config::var(var).is_none() {
             // Called first thing in main, before any other thread exists.
             std::env::set_var(var, "1");
         }

@@ -1,7 +1,7 @@
 //! The MLSpace role pack against the MLSpace guide it comes from, role by role (issue 16).
 //!
 //! The independent source is `fixtures/reference/mlspace-roles.json`: the guide's IAM documents
-//! (`../shared/reference/mlspace-cdk-deployment.txt`) copied verbatim with their placeholders, and
+//! (the public AWS MLSpace "CDK Deployment" guide, as text) copied verbatim with their placeholders, and
 //! which policies the guide attaches to which role. Both sides are filled with the same values (the
 //! fixture plan's variables and the pack's defaults), then, for every role (and the permissions
 //! boundary, which the guide creates but attaches to no role):
@@ -474,7 +474,7 @@ fn mlspace_pack_matches_the_reference_role_by_role_and_is_never_wider() {
         assert!(subjects.iter().any(|x| x.name == *s), "DELIBERATELY_NARROWER names '{s}', which is no subject");
     }
 
-    println!("MLSpace pack vs {}", f["source"].as_str().unwrap().split(" (").next().unwrap());
+    println!("MLSpace pack vs {}", f["source"].as_str().unwrap().split(", sections").next().unwrap());
     for l in &log {
         println!("{l}");
     }
@@ -591,15 +591,15 @@ fn wildcards_and_condition_operators_compare_soundly() {
 }
 
 /// The fixture is what the guide says: each document is the JSON at its `lines` of the guide, each
-/// quote is in the guide. Needs `../shared/reference/` next to the repository (as the fixtures
-/// README says they come from); says so when it is absent.
+/// quote is in the guide. The guide's text is not part of the repository (it is the public MLSpace
+/// "CDK Deployment" page, saved as text): this check runs only when asked, with
+/// `TRUSTBRIDGE_MLSPACE_GUIDE=<that text file> cargo test -p trustbridge-tests --test
+/// mlspace_reference -- --ignored`, and fails when the file is not there.
 #[test]
+#[ignore = "needs the MLSpace guide's text outside the repository: TRUSTBRIDGE_MLSPACE_GUIDE=<file>"]
 fn the_fixture_is_a_verbatim_copy_of_the_guide() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/mlspace-cdk-deployment.txt");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        println!("SKIPPED: {} not present; the fixture's documents were not re-checked against it", path.display());
-        return;
-    };
+    let path = PathBuf::from(std::env::var_os("TRUSTBRIDGE_MLSPACE_GUIDE").expect("TRUSTBRIDGE_MLSPACE_GUIDE names the guide's text"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let lines: Vec<&str> = text.split('\n').collect();
     let at = |range: &str| -> Value {
         let (a, b) = range.split_once('-').unwrap();

@@ -283,7 +283,7 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             for f in findings.iter().filter(|f| f.severity != lint::Severity::Info) {
                 eprintln!("{}", show_finding(f));
             }
-            if findings.iter().any(|f| f.severity == lint::Severity::Error) {
+            if crate::load::lint_gate(&findings).is_err() {
                 eprintln!("nothing written: fix the lint errors above");
                 return EXIT_INVALID;
             }
@@ -537,13 +537,13 @@ fn show_finding(f: &lint::Finding) -> String {
 /// external id not received yet is not one here: apply registers first.
 fn lint_refuses(loaded: &Loaded, outcome: &str) -> bool {
     let findings = match loaded {
-        Loaded::Vendor(r) => lint::lint(&r.with_stand_in_external_id()),
+        Loaded::Vendor(r) => crate::load::apply_findings(r),
         Loaded::Pack(p) => pack::lint_pack(p),
     };
     for f in findings.iter().filter(|f| f.severity != lint::Severity::Info) {
         eprintln!("{}", show_finding(f));
     }
-    let refused = findings.iter().any(|f| f.severity == lint::Severity::Error);
+    let refused = crate::load::lint_gate(&findings).is_err();
     if refused {
         eprintln!("nothing {outcome}: fix the lint errors above");
     }

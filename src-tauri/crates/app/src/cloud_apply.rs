@@ -59,7 +59,7 @@ pub struct CloudApplyResult {
 }
 
 fn on_path(name: &str) -> bool {
-    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).any(|d| d.join(name).is_file())
+    std::env::split_paths(&trustbridge_cloud::config::var("PATH").unwrap_or_default()).any(|d| d.join(name).is_file())
 }
 
 /// The sign-in an apply on one cloud uses, chosen once — the window's own sign-in first, else this

@@ -49,6 +49,28 @@ impl Loaded {
     }
 }
 
+/// What apply lints of a vendor plan: the plan with a stand-in for an external id the vendor has
+/// not issued yet (registering with the vendor comes before apply; the id's absence is not a lint
+/// finding). Export lints the plan as it is ([`Loaded::findings`]).
+pub fn apply_findings(r: &Resolved) -> Vec<trustbridge_core::lint::Finding> {
+    trustbridge_core::lint::lint(&r.with_stand_in_external_id())
+}
+
+/// The lint gate of export and apply, one rule for the window and the CLI: any error finding
+/// refuses, and the refusal names each (`document: message`).
+pub fn lint_gate(findings: &[trustbridge_core::lint::Finding]) -> Result<(), Vec<String>> {
+    let errors: Vec<String> = findings
+        .iter()
+        .filter(|f| f.severity == trustbridge_core::lint::Severity::Error)
+        .map(|f| format!("{}: {}", f.document, f.message))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
 #[derive(Debug)]
 pub enum LoadError {
     /// The text is not a plan (JSON syntax, a type, an unknown key).

@@ -39,7 +39,7 @@ fn io_failed(message: impl Into<String>) -> Failure {
 
 /// The password: from [`PASSWORD_ENV`], or asked for at the terminal (twice when `confirm`).
 fn password(confirm: bool) -> Result<String, Failure> {
-    if let Ok(p) = std::env::var(PASSWORD_ENV) {
+    if let Some(p) = trustbridge_cloud::config::var(PASSWORD_ENV) {
         return Ok(p);
     }
     if !std::io::stdin().is_terminal() {

@@ -32,6 +32,7 @@ pub const ENV: &[EnvVar] = &[
     EnvVar { name: "TRUSTBRIDGE_GCP_TOKEN_URI", scope: "gcp", meaning: "the OAuth token endpoint instead of the key's token_uri; https, or http to loopback only" },
     EnvVar { name: "TRUSTBRIDGE_GCP_AUTH_URI", scope: "gcp", meaning: "Google's OAuth authorization page that \"Sign in with Google\" opens; https, or http to loopback only" },
     EnvVar { name: "GOOGLE_APPLICATION_CREDENTIALS", scope: "gcp", meaning: "apply and revoke on Google Cloud: the Application Default Credentials file to act with (Google's own variable); otherwise gcloud's `application_default_credentials.json`" },
+    EnvVar { name: "HOME", scope: "gcp", meaning: "the home folder, where gcloud's configuration folder (~/.config/gcloud) is looked for when CLOUDSDK_CONFIG is not set" },
     EnvVar { name: "CLOUDSDK_CONFIG", scope: "gcp", meaning: "gcloud's configuration folder (gcloud's own variable), where the Application Default Credentials file is looked for; otherwise ~/.config/gcloud" },
     EnvVar { name: "TRUSTBRIDGE_GCP_IAM_ENDPOINT", scope: "gcp", meaning: "the IAM API root for apply and revoke (a test double); https, or http to loopback only" },
     EnvVar { name: "TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT", scope: "gcp", meaning: "the Cloud Resource Manager API root for apply and revoke (a test double); https, or http to loopback only" },
@@ -101,6 +102,29 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "read but not in config::ENV: {missing:#?}");
+    }
+
+    /// Every environment read goes through [`var`] (so the table above and the test before see it):
+    /// no `std::env::var`, `var_os` or `home_dir` anywhere else in the library and app code.
+    #[test]
+    fn nothing_reads_the_environment_around_the_table() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files = Vec::new();
+        for dir in ["crates/cloud/src", "crates/core/src", "crates/secrets/src", "crates/app/src", "src"] {
+            collect(&root.join(dir), &mut files);
+        }
+        let this = std::path::Path::new(file!()).file_name().unwrap();
+        let mut around = Vec::new();
+        for f in files.iter().filter(|f| f.file_name() != Some(this)) {
+            let text = std::fs::read_to_string(f).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                if ["env::var(", "env::var_os(", "env::home_dir("].iter().any(|r| code.contains(r)) {
+                    around.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
+                }
+            }
+        }
+        assert!(around.is_empty(), "environment read around config::var: {around:#?}");
     }
 
     fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {

@@ -1,10 +1,10 @@
 // What the Done page says, from the route the person took: applied from this computer or exported,
 // the connectivity test's verdict (Rust's), registered with the vendor or not. The page never claims
 // more than was done or proven.
-import type { Verdict } from "../ipc/api";
+import type { Cloud, Verdict } from "../ipc/api";
 import { scriptInBrief } from "./shell";
 
-export type DoneCloud = "aws" | "gcp" | "azure";
+export type DoneCloud = Cloud;
 
 export type DoneInput = {
   clouds: readonly DoneCloud[];

@@ -4,7 +4,10 @@
 // (project, tenant, service account, the export folder); the page shows them through its presenter
 // masking. Pure.
 
-export type ShellCloud = "gcp" | "azure";
+import type { ApiCloud } from "../ipc/api";
+
+/** The clouds with a shell in the browser: those the window applies to besides AWS (Rust's `ApiCloud`). */
+export type ShellCloud = ApiCloud;
 
 /** Each cloud's shell in the browser: its name, its address, and the page's button that opens it. */
 export const SHELLS: Record<ShellCloud, { name: string; url: string; button: string }> = {

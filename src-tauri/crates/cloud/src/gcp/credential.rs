@@ -93,7 +93,7 @@ impl AdminCredential {
         }
         let dir = match crate::config::var("CLOUDSDK_CONFIG") {
             Some(d) => PathBuf::from(d),
-            None => std::env::home_dir()?.join(".config/gcloud"),
+            None => PathBuf::from(crate::config::var("HOME")?).join(".config/gcloud"),
         };
         Some(dir.join("application_default_credentials.json"))
     }
