@@ -164,7 +164,8 @@ fn own_page(url: &tauri::Url) -> bool {
     let host = url.host_str();
     match url.scheme() {
         "tauri" => host == Some("localhost"),
-        "http" if host == Some("tauri.localhost") => true,
+        // Tauri's own pages on Windows and Android; on Linux and macOS that name is a real address.
+        "http" if host == Some("tauri.localhost") => cfg!(any(windows, target_os = "android")) && url.port().is_none(),
         "http" => tauri::is_dev() && host == Some("localhost") && url.port() == Some(1420),
         _ => false,
     }

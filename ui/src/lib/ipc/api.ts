@@ -133,7 +133,7 @@ export function loadDraft(): Promise<Draft | null> {
   return call<Draft | null>("load_draft");
 }
 
-/** The global the window's initialization script (Rust's `boot_script`) sets before any page script. */
+/** The global the window's initialization script (Rust's `boot::script`) sets before any page script. */
 const BOOT_GLOBAL = "__TRUSTBRIDGE_BOOT__";
 
 /**

@@ -25,6 +25,9 @@ pub const MAX_UNITS: usize = 500;
 pub const MAX_ACCOUNTS: usize = 2_000;
 /// OUs nest at most five levels under the root (AWS Organizations quotas).
 const MAX_DEPTH: usize = 5;
+/// At most this many pages per parent and list: a hostile answer that keeps handing out tokens
+/// (of pages whose ids are all refused, say) cannot keep the walk going.
+const MAX_PAGES: usize = 100;
 
 /// One account of the organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -114,7 +117,7 @@ pub async fn organization(region: &str, settings: &AwsSettings) -> Result<Organi
         .await
     {
         Ok(r) => r,
-        Err(e) => return Ok(unlisted(listing_refused(&e, &management_account))),
+        Err(e) => return refusal(e, &management_account).map(unlisted),
     };
     let Some(root) = roots.roots().first() else { return Ok(unlisted("the organization answered without a root".into())) };
     let root_id = root.id().unwrap_or_default().to_string();
@@ -124,7 +127,7 @@ pub async fn organization(region: &str, settings: &AwsSettings) -> Result<Organi
     let mut walk = Walk { s: &s, org: &org, units: 0, accounts: 0, left_out: 0 };
     let tree = match walk.unit(root_id, bounded(root.name().unwrap_or("Root")), 0).await {
         Ok(t) => t,
-        Err(e) => return Ok(unlisted(listing_refused(&e, &management_account))),
+        Err(e) => return refusal(e, &management_account).map(unlisted),
     };
     Ok(Organization::Tree {
         caller_is_management: caller_account == management_account,
@@ -135,14 +138,14 @@ pub async fn organization(region: &str, settings: &AwsSettings) -> Result<Organi
     })
 }
 
-/// Why the structure could not be listed, in plain words (the error's own text is kept for the
-/// log-free page: it names the action, never a credential).
-fn listing_refused(e: &CloudError, management: &str) -> String {
+/// A refusal to list the structure is an answer (why, in plain words); any other failure (a
+/// timeout, throttling, the network) stays an error, so the page can offer to try again.
+fn refusal(e: CloudError, management: &str) -> Result<String, CloudError> {
     match e {
-        CloudError::AccessDenied { .. } | CloudError::DeniedBy { .. } => format!(
+        CloudError::AccessDenied { .. } | CloudError::DeniedBy { .. } => Ok(format!(
             "these credentials may not list the organization's accounts: sign in to the management account ({management}) or a delegated administrator to pick them here"
-        ),
-        other => other.to_string(),
+        )),
+        other => Err(other),
     }
 }
 
@@ -173,6 +176,7 @@ impl Walk<'_> {
         let (s, org) = (self.s, self.org);
         let mut out = Vec::new();
         let mut token: Option<String> = None;
+        let mut pages = 0;
         loop {
             let page = s
                 .call("organizations:ListAccountsForParent", || async {
@@ -194,13 +198,16 @@ impl Walk<'_> {
                 out.push(OrgAccount {
                     id: id.to_string(),
                     name: bounded(a.name().unwrap_or_default()),
-                    active: a.status().is_none_or(|st| st.as_str() == "ACTIVE"),
+                    // `State` replaces the retired `Status`; an account that says neither is not offered.
+                    active: a.state().map(|st| st.as_str()).or(a.status().map(|st| st.as_str())) == Some("ACTIVE"),
                 });
             }
-            token = page.next_token().map(str::to_string);
-            if token.is_none() || self.accounts >= MAX_ACCOUNTS {
+            let next = page.next_token().map(str::to_string);
+            pages += 1;
+            if next.is_none() || next == token || pages >= MAX_PAGES || self.accounts >= MAX_ACCOUNTS {
                 break;
             }
+            token = next;
         }
         Ok(out)
     }
@@ -209,6 +216,7 @@ impl Walk<'_> {
         let (s, org) = (self.s, self.org);
         let mut out = Vec::new();
         let mut token: Option<String> = None;
+        let mut pages = 0;
         loop {
             let page = s
                 .call("organizations:ListOrganizationalUnitsForParent", || async {
@@ -229,10 +237,12 @@ impl Walk<'_> {
                 self.units += 1;
                 out.push((id.to_string(), bounded(u.name().unwrap_or_default())));
             }
-            token = page.next_token().map(str::to_string);
-            if token.is_none() || self.units >= MAX_UNITS {
+            let next = page.next_token().map(str::to_string);
+            pages += 1;
+            if next.is_none() || next == token || pages >= MAX_PAGES || self.units >= MAX_UNITS {
                 break;
             }
+            token = next;
         }
         Ok(out)
     }
