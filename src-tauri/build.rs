@@ -45,6 +45,7 @@ fn main() {
         "store_credentials",
         "credentials_status",
         "vendor_key_status",
+        "vendor_projects",
         "register_vendor",
         "list_packs",
         "validate_pack_plan",

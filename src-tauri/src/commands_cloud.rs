@@ -25,7 +25,7 @@ use crate::errors::{AppCode, ErrorCode};
 use crate::imported::ProfileStore;
 use crate::ipc::{
     ApplyChange, ApplyResult, AwsAccount, AwsBucketFacts, AwsCaller, AwsSignedIn, CredentialStatus, GuardrailFinding, IpcError, Probe,
-    ProbeUpdate, RegisterResult, RegisterStep, RolePolicy, VerifyReport,
+    ProbeUpdate, RegisterResult, RegisterStep, RolePolicy, VendorProject, VerifyReport,
 };
 use crate::verify_all::{verify_all, CloudSettings};
 use trustbridge_cloud::aws::profiles::AwsProfile;
@@ -584,17 +584,48 @@ pub async fn store_credentials(
     Ok(CredentialStatus::from(&status))
 }
 
-/// Whether the vendor's API key is stored for this integration (its digest only).
+/// Whether the vendor's API key is stored for this integration (its digest only). Asked on
+/// "Connect to {vendor}", where the plan is not complete yet: the profile and the integration's
+/// name are all it needs (the keyring checks the name).
 #[tauri::command]
 pub async fn vendor_key_status(
     cloud: State<'_, CloudState>,
     store: State<'_, ProfileStore>,
-    plan: serde_json::Value,
+    platform: String,
+    integration: String,
 ) -> Result<CredentialStatus, IpcError> {
-    let r = resolve(&store, &plan)?;
-    let kind = kind_of("vendor-api-key", &r)?;
-    let s = cloud.secrets.status(&r.plan.integration.name, kind).map_err(|e| secrets_error(&e))?;
+    let (profile, _) = store.resolve(&platform).map_err(IpcError::from)?;
+    if profile.registration.is_none() {
+        return Err(IpcError::new(AppCode::CredentialsNoRegistration, "this vendor has no registration API: there is no API key to store"));
+    }
+    let s = cloud.secrets.status(&integration, SecretKind::VendorApiKey).map_err(|e| secrets_error(&e))?;
     Ok(CredentialStatus::from(&s))
+}
+
+/// The vendor's projects the API key may see, for the pick list on "Connect to {vendor}" (the plan
+/// is not complete there: the project is what is being asked). `key`: the key as typed on the page,
+/// checked and dropped, never stored here; none: the stored one.
+#[tauri::command]
+pub async fn vendor_projects(
+    cloud: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
+    platform: String,
+    integration: String,
+    api_url: Option<String>,
+    key: Option<Sensitive<String>>,
+) -> Result<Vec<VendorProject>, IpcError> {
+    let (profile, _) = store.resolve(&platform).map_err(IpcError::from)?;
+    let typed = match key.map(|k| Sensitive::trimmed(k.expose().clone())) {
+        Some(k) if !k.expose().is_empty() => Some(trustbridge_secrets::VendorApiKey::parse(&k).map_err(|e| IpcError {
+            field: Some("vendor.api_key".into()), /* the page's key field (the UI's VENDOR_API_KEY) */
+            ..secrets_error(&e)
+        })?),
+        _ => None,
+    };
+    let page = crate::register::VendorPage { profile: &profile, integration: &integration, api_url: api_url.as_deref() };
+    let listed =
+        crate::register::projects(&page, typed.as_ref(), &cloud.secrets, &cloud.settings.vendor).await.map_err(|e| cloud_error(&e))?;
+    Ok(listed.into_iter().map(|p| VendorProject { project_id: p.project_id, name: p.name }).collect())
 }
 
 /// Registers the plan's clouds (`clouds`: some of `aws`, `gcp`, `azure`; empty: all) with the

@@ -103,6 +103,7 @@ pub fn builder_trusting<R: tauri::Runtime>(
             commands_cloud::store_credentials,
             commands_cloud::credentials_status,
             commands_cloud::vendor_key_status,
+            commands_cloud::vendor_projects,
             commands_cloud::register_vendor,
             commands_pack::list_packs,
             commands_pack::validate_pack_plan,

@@ -69,11 +69,15 @@ await e2e(
     try {
       t.require((await waitForStart(t)) === "start", "starts on the first question");
       await f.choose("ML cube Platform");
-      await f.fill("integration.project_id", PROJECT);
-      await f.continue("clouds");
-      // Signed in to AWS (moto): AWS is ticked and the account page, which asks nothing else for ML
-      // cube, folds into Check your answers; the role's name is changed there (below).
-      await t.waitFor(async () => await f.selected("AWS"), "AWS is selected because this computer is signed in to AWS", { timeout: 20000 });
+      // Signed in to AWS (moto): the first page says so, and AWS becomes the clouds answer when it is
+      // left; the clouds question folds into Check your answers (issue 15), one screen less.
+      const detected = await t.waitFor(async () => {
+        const e = await b.$('[data-testid="start-aws-detected"]');
+        return (await e.isExisting()) && (await e.getText());
+      }, "the first page says this computer is signed in to AWS", { timeout: 20000 });
+      t.check(detected.includes(`signed in to AWS account ${ACCOUNT}`), "with the account", detected);
+      // The account page, which asks nothing else for ML cube, folds into Check your answers too; the
+      // role's name is changed there (below).
       await f.continue("aws-storage");
       await f.fill("aws.storage[0].bucket", BUCKET);
       await f.continue("vendor");
@@ -81,6 +85,7 @@ await e2e(
       const key = await f.el("#f-vendor-api-key");
       await key.click();
       await key.addValue(API_KEY);
+      await f.projectListed(PROJECT);
       await f.continue("check");
       await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers");
       await f.click('[data-testid="change-aws.role_name"]');

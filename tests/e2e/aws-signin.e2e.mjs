@@ -57,7 +57,6 @@ await e2e(
     try {
       t.require((await waitForStart(t)) === "start", "starts on the first question");
       await f.choose("ML cube Platform");
-      await f.fill("integration.project_id", PROJECT);
       await f.continue("clouds");
       await f.select("AWS");
       await f.continue("aws-identity");
@@ -69,6 +68,7 @@ await e2e(
       const key = await f.el("#f-vendor-api-key");
       await key.click();
       await key.addValue(API_KEY);
+      await f.projectListed(PROJECT);
       await f.continue("check");
       await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers");
       await f.continue("route");

@@ -24,7 +24,6 @@ await e2e("aws", async (t) => {
 
   t.require((await waitForStart(t)) === "start", "starts on the first question");
   await f.choose("ML cube Platform");
-  await f.fill("integration.project_id", "fraud-detection");
   await f.shot("start");
   await f.continue("clouds");
 
@@ -56,6 +55,7 @@ await e2e("aws", async (t) => {
   await key.click();
   await key.addValue(API_KEY);
   f.actions += 1;
+  await f.projectListed("fraud-detection");
   await f.shot("vendor");
   await f.continue("check");
 

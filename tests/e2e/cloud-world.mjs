@@ -15,10 +15,9 @@ export const ML_PROJECT = "churn";
 export const BUCKET = "churn-training-data";
 export const GCP_TOPIC = "retrain-requests";
 
-/** From the start page's project field to the export page: both clouds, one bucket and topic each,
+/** From the start page's integration name to the export page: both clouds, one bucket and topic each,
  *  the vendor's API URL and key. */
 export async function answerGcpAndAzure(f, { name, vendorUrl, apiKey }) {
-  await f.fill("integration.project_id", ML_PROJECT);
   await f.fill("integration.name", name);
   await f.continue("clouds");
   await f.choose("Google Cloud");
@@ -43,6 +42,7 @@ export async function answerGcpAndAzure(f, { name, vendorUrl, apiKey }) {
   const keyField = await f.el("#f-vendor-api-key");
   await keyField.click();
   await keyField.addValue(apiKey);
+  await f.projectListed(ML_PROJECT);
   await f.continue("check");
   await f.continue("export");
 }

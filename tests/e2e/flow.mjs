@@ -67,10 +67,26 @@ export class Flow {
     this.t.require(false, `a label reads ${JSON.stringify(text)}`);
   }
 
-  /** One action: replaces the field's text (by field path, e.g. "aws.account_id", or a selector). */
+  /**
+   * One action: replaces the field's text (by field path, e.g. "aws.account_id", or a selector). A
+   * field under a closed "More options" is opened first, as a person would: one more action.
+   */
   async fill(field, text) {
     const selector = field.startsWith("#") ? field : `#${fieldId(field)}`;
     const el = await this.el(selector);
+    const closed = await this.b.execute((e) => {
+      const d = e.closest("details");
+      if (!d || d.open) return false;
+      d.querySelector("summary")?.setAttribute("data-e2e-summary", "");
+      return true;
+    }, el);
+    if (closed) {
+      const s = await this.el("summary[data-e2e-summary]");
+      await s.scrollIntoView({ block: "center" });
+      await s.click();
+      await this.b.execute(() => document.querySelector("summary[data-e2e-summary]")?.removeAttribute("data-e2e-summary"));
+      this.actions += 1;
+    }
     await el.scrollIntoView({ block: "center" });
     await el.click();
     await el.clearValue();
@@ -83,6 +99,22 @@ export class Flow {
     this.actions += 1;
     const value = await el.getValue();
     this.t.check(value === text, `typed into ${field}`, `value is ${JSON.stringify(value)}`);
+  }
+
+  /**
+   * "Connect to {vendor}": waits until the project field holds `project`, which the list of the
+   * key's projects fills in when it is the only one (no action: nothing was typed).
+   */
+  async projectListed(project) {
+    const v = await this.t.waitFor(
+      async () => {
+        const el = await this.b.$(`#${fieldId("integration.project_id")}`);
+        return (await el.isExisting()) && (await el.getValue()) === project && project;
+      },
+      "the only project the key can see is filled in",
+      { timeout: 20000 },
+    );
+    this.t.check(v === project, "the project is the one the vendor listed", v);
   }
 
   async value(field) {

@@ -50,7 +50,6 @@ await e2e("gcp-azure", async (t) => {
 
   t.require((await waitForStart(t)) === "start", "starts on the first question");
   await f.choose("ML cube Platform");
-  await f.fill("integration.project_id", ML_PROJECT);
   await f.fill("integration.name", "MULTI_01");
   await f.continue("clouds");
   await f.choose("Google Cloud");
@@ -95,6 +94,7 @@ await e2e("gcp-azure", async (t) => {
   await keyField.click();
   await keyField.addValue(API_KEY);
   f.actions += 1;
+  await f.projectListed(ML_PROJECT);
   await f.shot("vendor");
   await f.continue("check");
   await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "check your answers shows what is granted");

@@ -11,7 +11,8 @@ await e2e("invalid", async (t) => {
   const b = t.browser;
   t.require((await waitForStart(t)) === "start", "starts on the first question");
 
-  // Keyboard only: Tab to the first radio, choose with Space, type the project id, Enter submits.
+  // Keyboard only: Tab to the first radio, choose with Space, type an integration name, Enter submits.
+  // (ML cube lists the key's projects on its Connect page: its first page asks no project id.)
   await b.execute(() => document.getElementById("page-heading")?.focus());
   await b.keys(["Tab"]);
   const first = await f.focusedTestId();
@@ -22,26 +23,26 @@ await e2e("invalid", async (t) => {
   await b.keys(["Tab", "Tab"]);
   t.check((await f.focusedTestId()) === "start-import-profile", "next, Tab reaches \"Use a vendor profile file…\" (another vendor choice)", await f.focusedTestId());
   await b.keys(["Tab"]);
-  t.check((await f.focusedTestId()) === "f-integration-project-id", "Tab reaches the project id field", await f.focusedTestId());
-  await b.keys(["bad project!"]);
+  t.check((await f.focusedTestId()) === "f-integration-name", "Tab reaches the integration name field", await f.focusedTestId());
+  await b.keys(["bad name!"]);
   await b.keys(["Enter"]);
   await t.waitFor(async () => (await f.errorSummary()) !== null, "Enter submits and shows the error summary");
   let summary = await f.errorSummary();
   t.check(
-    summary.includes("Your project ID on the platform must use only letters, numbers, underscores, full stops and hyphens.") && !summary.includes("(got"),
+    summary.includes("Enter an integration name that uses only letters, numbers, underscores, full stops and hyphens.") && !summary.includes("(got"),
     "the summary says what is wrong in the field's own words, without echoing the value",
     summary,
   );
   t.check((await f.focusedTestId()) === "error-summary", "the error summary takes focus");
-  const described = await (await b.$("#f-integration-project-id")).getAttribute("aria-describedby");
-  t.check(described.includes("f-integration-project-id-error"), "the field is described by its error", described);
+  const described = await (await b.$("#f-integration-name")).getAttribute("aria-describedby");
+  t.check(described.includes("f-integration-name-error"), "the field is described by its error", described);
   t.check((await b.$('form[data-step="start"]').then((e) => e.isExisting())), "Continue is blocked: still on the first page");
   await f.shot("start-error");
 
   // The summary link moves focus to the field.
   await (await b.$('[data-testid="error-summary"] a')).click();
-  t.check((await f.focusedTestId()) === "f-integration-project-id", "the summary link focuses the field");
-  await f.fill("integration.project_id", "good-project");
+  t.check((await f.focusedTestId()) === "f-integration-name", "the summary link focuses the field");
+  await f.fill("integration.name", "GOOD_01");
   await f.continue("clouds");
   await f.continue(null);
   await t.waitFor(async () => (await f.errorSummary())?.includes("cloud"), "no cloud chosen: an error asks for one");

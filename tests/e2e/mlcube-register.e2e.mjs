@@ -63,12 +63,13 @@ await e2e(
 
     t.require((await waitForStart(t)) === "start", "starts on the first question");
     await f.choose("ML cube Platform");
-    await f.fill("integration.project_id", PROJECT);
-    await f.continue("clouds");
-    // Signed in to AWS (moto): AWS is ticked for the person, and the hint says why (issue 15).
-    await t.waitFor(async () => await f.selected("AWS"), "AWS is selected because this computer is signed in to AWS", { timeout: 20000 });
-    const cloudsText = await (await b.$('form[data-step="clouds"]')).getText();
-    t.check(cloudsText.includes("AWS is selected because this computer is signed in to AWS account"), "the hint says why", cloudsText);
+    // Signed in to AWS (moto): the first page says so, and AWS becomes the clouds answer when it is
+    // left; the clouds question folds into Check your answers (issue 15), one screen less.
+    const detected = await t.waitFor(async () => {
+      const e = await b.$('[data-testid="start-aws-detected"]');
+      return (await e.isExisting()) && (await e.getText());
+    }, "the first page says this computer is signed in to AWS", { timeout: 20000 });
+    t.check(detected.includes(`signed in to AWS account ${ACCOUNT}`), "with the account", detected);
     // The detected account is all the account page would ask (ML cube issues the external id): it is
     // folded into Check your answers, where a Change link opens it (below).
     await f.continue("aws-storage");
@@ -84,13 +85,14 @@ await e2e(
     const hint = await (await f.el("#f-vendor-api-key-hint")).getText();
     t.check(hint.includes("UPDATE_PROJECT_INFORMATION"), "the hint says where to get an API key (the profile's help)", hint);
     await f.continue(null);
-    const empty = await t.waitFor(async () => f.errorSummary(), "Continue without the URL and the key shows the error summary");
-    t.check(empty.includes("Enter the ML cube Platform API URL") && empty.includes("Enter the API key"), "both fields are asked for", empty);
+    const empty = await t.waitFor(async () => f.errorSummary(), "Continue without the key and the project shows the error summary");
+    t.check(empty.includes("Enter the API key") && empty.includes("Enter your project ID on the platform") && !empty.includes("API URL"), "the key and the project are asked for (ML cube's address is built in)", empty);
     t.check((await f.focusedTestId()) === "error-summary", "the error summary takes focus", await f.focusedTestId());
     await f.shot("vendor-errors");
     f.actions -= 1; // the deliberate empty Continue is not part of the figure
     await f.fill("integration.api_url", rig.vendor_url);
     await typeSecret(f, "vendor.api_key", API_KEY);
+    await f.projectListed(PROJECT);
     await f.shot("vendor");
     await f.continue("check");
 
@@ -121,7 +123,9 @@ await e2e(
     await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "back on check your answers");
     f.actions = beforeDetour;
     // "How do you want to set this up?": apply is preselected (credentials for the plan's account), so
-    // the question is folded into Check your answers: Continue goes to the apply page.
+    // the question is folded into Check your answers, whose button is "Accept and apply": the apply
+    // page shows the dry run, and Rust's native confirmation follows it.
+    t.check((await (await b.$('[data-testid="continue"]')).getText()) === "Accept and apply", "Check your answers' button is Accept and apply");
     await f.continue("export");
 
     // With AWS credentials present, the dry run is on screen at once: registration first, then 3 changes.
@@ -133,11 +137,11 @@ await e2e(
     t.check(rig.vendor_url && (await rig.ask("vendor")).registrations.length === 0, "a dry run registers nothing");
     await f.shot("apply-dry-run", '[data-testid="apply-preview"]');
 
-    // ONE apply: confirmed in the native dialog Rust raises (nothing is registered before the yes),
-    // registers the role ARN (ML cube answers with its trust policy and external id), then creates
-    // the role, and goes straight on to the connectivity test (which runs on arrival).
-    await f.click("apply-now");
-    await t.waitFor(async () => dialogWindows(APPLY_TITLE).length === 1, "Apply asks in a native dialog first");
+    // ONE apply, no button to press: confirmed in the native dialog Rust raises after the dry run
+    // (nothing is registered before the yes), registers the role ARN (ML cube answers with its trust
+    // policy and external id), then creates the role, and goes straight on to the connectivity test
+    // (which runs on arrival).
+    await t.waitFor(async () => dialogWindows(APPLY_TITLE).length === 1, "Accept and apply asks in a native dialog, after the dry run");
     t.check((await rig.ask("vendor")).registrations.length === 0, "nothing is registered with ML cube while the dialog asks");
     await answerDialog(t, "mlcube-register", APPLY_TITLE, "confirm", { label: "apply" });
     f.actions += 1;
@@ -185,7 +189,7 @@ print(json.dumps(d if isinstance(d, dict) else json.loads(urllib.parse.unquote(d
     }, "the connectivity test ends", { timeout: 90000 });
     const actions = f.actions;
     console.log(`# user-actions launch→green test (ML cube on AWS, including registration): ${actions}`);
-    t.check(actions <= 12, "launch → green test in at most 12 user actions (AWS ticked, the account page and the set-up question folded; issue 15's goal of 8 is not met yet)", `${actions}`);
+    t.check(actions <= 10, "launch → green test in at most 10 user actions (the clouds, account and set-up questions folded, Accept and apply; ML cube's address typed here, under More options: 2 of them)", `${actions}`);
     writeFileSync(join(OUT, "mlcube-register-actions.txt"), `${actions}\n`);
     const probes = await b.execute(() =>
       [...document.querySelectorAll('[data-testid^="probe-"]')].map((e) => ({

@@ -53,7 +53,6 @@ await e2e("presenter", async (t) => {
   t.check(after > before, "presenter mode uses larger type", `${before}px → ${after}px`);
 
   await f.choose("ML cube Platform");
-  await f.fill("integration.project_id", "demo-project-4711");
   await clean("the start page, with the project field focused");
   await f.continue("clouds");
   await f.select("AWS");
@@ -99,6 +98,7 @@ await e2e("presenter", async (t) => {
   const key = await f.el("#f-vendor-api-key");
   await key.click();
   await key.addValue(API_KEY);
+  await f.projectListed("demo-project-4711");
   await clean("the Connect to ML cube page");
   await f.shot("vendor");
   await f.continue("check");

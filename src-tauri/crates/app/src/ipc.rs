@@ -83,6 +83,9 @@ pub struct RegistrationSummary {
     pub vendor_issues_external_id: bool,
     /// The profile has no built-in API URL: the wizard asks for it (`integration.api_url`).
     pub needs_api_url: bool,
+    /// The profile's built-in API URL, shown so the person can see where the key goes (another
+    /// address, e.g. a dedicated deployment's, is `integration.api_url`, under "More options").
+    pub api_url: Option<String>,
     /// Where the customer finds an API key, in plain language.
     pub api_key_help: String,
     /// The vendor's API takes the GCP key / the Azure service principal.
@@ -374,6 +377,14 @@ pub enum ProbeUpdate {
     Finished { probe: Probe },
 }
 
+/// A project on the vendor's platform that the API key may see (the pick list on "Connect to
+/// {vendor}"); its id was checked by the plan's rule for `integration.project_id`.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct VendorProject {
+    pub project_id: String,
+    pub name: String,
+}
+
 /// Whether a cloud's credentials are stored, and their non-secret fingerprint. Never the secret.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct CredentialStatus {
@@ -596,6 +607,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<Probe>(),
         one::<ProbeUpdate>(),
         one::<CredentialStatus>(),
+        one::<VendorProject>(),
         one::<RegistrationSummary>(),
         one::<RegisterStep>(),
         one::<RegisterResult>(),
@@ -665,6 +677,7 @@ pub fn profile_summary(p: &trustbridge_core::Profile) -> ProfileSummary {
     let registration = p.registration.as_ref().map(|g| RegistrationSummary {
         vendor_issues_external_id: p.vendor_issues_external_id(),
         needs_api_url: g.base_url.is_none(),
+        api_url: g.base_url.clone(),
         api_key_help: g.api_key_help.clone(),
         uploads_gcp: g.uploads(trustbridge_core::profile::Upload::GcpKey),
         uploads_azure: g.uploads(trustbridge_core::profile::Upload::AzureClientSecret),

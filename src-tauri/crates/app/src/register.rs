@@ -13,7 +13,7 @@ use trustbridge_cloud::probe::{Check, ProbeCode, ProbeId};
 use trustbridge_cloud::vendor::{self, mlcube, VendorSettings};
 use trustbridge_cloud::{CloudError, VendorErrorKind};
 use trustbridge_core::plan::Plan;
-use trustbridge_core::profile::Upload;
+use trustbridge_core::profile::{Profile, Upload};
 use trustbridge_core::validate::Resolved;
 use trustbridge_core::vendor_trust::external_id_from_vendor_trust;
 use trustbridge_secrets::{GcpServiceAccountKey, SecretKind, SecretStore, SecretsError};
@@ -120,6 +120,54 @@ fn same_identity(r: &Resolved, cloud: Cloud, c: &mlcube::Credentials, azure_app:
         }
         Cloud::Azure => c.kind == "azure" && azure_app.is_none_or(|a| c.app_id.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(a))),
     }
+}
+
+/// What "Connect to {vendor}" knows before the plan is complete: the profile, the integration's
+/// name (where its key is stored) and the plan's `integration.api_url`, if the person gave one.
+pub struct VendorPage<'a> {
+    pub profile: &'a Profile,
+    pub integration: &'a str,
+    pub api_url: Option<&'a str>,
+}
+
+/// The vendor's projects the API key may see, for the pick list on "Connect to {vendor}": with the
+/// key typed on the page (checked, not stored: Continue stores it) or else the one stored for the
+/// integration. Every value is checked before it is used: the integration name and the URL by the
+/// plan's rules, the key by the keyring's; an answer by [`mlcube::Client::projects`].
+pub async fn projects(
+    page: &VendorPage<'_>,
+    typed: Option<&trustbridge_secrets::VendorApiKey>,
+    store: &SecretStore,
+    settings: &VendorSettings,
+) -> Result<Vec<mlcube::Project>, CloudError> {
+    use trustbridge_core::validate::{rules, show_value};
+    let vendor = page.profile.display_name.as_str();
+    let refuse = |kind: VendorErrorKind, message: String| CloudError::Vendor { vendor: vendor.to_string(), kind, message };
+    let reg = page
+        .profile
+        .registration
+        .as_ref()
+        .ok_or_else(|| refuse(VendorErrorKind::NotConfigured, "this vendor profile has no registration API".into()))?;
+    if let Err(rule) = rules::integration_name(page.integration) {
+        return Err(refuse(VendorErrorKind::InvalidRequest, format!("integration.name: {rule} (got '{}')", show_value(page.integration))));
+    }
+    let api_url = page.api_url.map(str::trim).filter(|u| !u.is_empty());
+    if let Some(u) = api_url {
+        rules::api_base_url(u)
+            .map_err(|rule| refuse(VendorErrorKind::NotConfigured, format!("integration.api_url: {rule} (got '{}')", show_value(u))))?;
+    }
+    let stored;
+    let key = match typed {
+        Some(k) => k,
+        None => {
+            stored = store.vendor_api_key(page.integration).map_err(|e| match e {
+                SecretsError::NotFound { .. } => refuse(VendorErrorKind::NoApiKey, "no API key is stored for this integration".into()),
+                other => refuse(VendorErrorKind::NoApiKey, other.to_string()),
+            })?;
+            &stored
+        }
+    };
+    vendor::client_of(vendor, reg, api_url, key, settings)?.projects().await
 }
 
 fn key(r: &Resolved, store: &SecretStore) -> Result<trustbridge_secrets::VendorApiKey, CloudError> {

@@ -298,3 +298,53 @@ fn azure_credentials_of_another_app_under_the_same_name_are_not_adopted() {
     assert_eq!(steps[0].action, "adopted");
     assert!(adopted.azure.unwrap().vendor_credentials_id.is_some());
 }
+
+/// "Connect to {vendor}" lists the projects the key may see (the pick list), before the plan is
+/// complete: with the key typed on the page or the stored one; a wrong key is refused as the API
+/// refuses it; an answer with a project id that breaks the plan's rule is refused whole.
+#[test]
+fn the_vendor_page_lists_the_projects_the_key_may_see() {
+    let rt = trustbridge_cloud::runtime().unwrap();
+    let api = VendorApi::start(KEY, ML3, &["fraud-detection", "churn.v2"]);
+    let profile = trustbridge_core::Profile::builtin("mlcube").unwrap();
+    let page = register::VendorPage { profile: &profile, integration: "TB_REG", api_url: Some(&api.url) };
+    let ids = |l: Vec<trustbridge_cloud::vendor::mlcube::Project>| l.into_iter().map(|p| p.project_id).collect::<Vec<_>>();
+
+    // The key stored for the integration.
+    let stored = store_with(&[(SecretKind::VendorApiKey, KEY)]);
+    let listed = rt.block_on(register::projects(&page, None, &stored, &settings())).unwrap();
+    assert_eq!(ids(listed), ["fraud-detection", "churn.v2"]);
+    assert_eq!(api.requests().last().map(|r| (r.method.clone(), r.path.clone())), Some(("GET".into(), "/sdk/v1/projects".into())));
+
+    // The key as typed (nothing stored); a wrong one is the API's 401.
+    let empty = store_with(&[]);
+    let typed = trustbridge_secrets::VendorApiKey::parse(&Sensitive::new(KEY.to_string())).unwrap();
+    assert_eq!(ids(rt.block_on(register::projects(&page, Some(&typed), &empty, &settings())).unwrap()).len(), 2);
+    let wrong = trustbridge_secrets::VendorApiKey::parse(&Sensitive::new("mlc-wrong-key-000000000000".to_string())).unwrap();
+    let e = rt.block_on(register::projects(&page, Some(&wrong), &empty, &settings())).unwrap_err();
+    assert_eq!(vendor_kind(&e), VendorErrorKind::Unauthorized, "{e}");
+    assert!(!e.to_string().contains("mlc-wrong"), "the key is never in an error: {e}");
+    let e = rt.block_on(register::projects(&page, None, &empty, &settings())).unwrap_err();
+    assert_eq!(vendor_kind(&e), VendorErrorKind::NoApiKey, "{e}");
+
+    // What the page sends is checked before anything is called.
+    let bad_url = register::VendorPage { api_url: Some("http://example.com/x"), ..page };
+    let before = api.requests().len();
+    assert_eq!(
+        vendor_kind(&rt.block_on(register::projects(&bad_url, None, &stored, &settings())).unwrap_err()),
+        VendorErrorKind::NotConfigured
+    );
+    let bad_name = register::VendorPage { integration: "TB REG;rm", ..page };
+    assert_eq!(
+        vendor_kind(&rt.block_on(register::projects(&bad_name, None, &stored, &settings())).unwrap_err()),
+        VendorErrorKind::InvalidRequest
+    );
+    assert_eq!(api.requests().len(), before, "nothing was called with a refused URL or name");
+
+    // A hostile answer: a project id that could not go into a plan.
+    let hostile = VendorApi::start(KEY, ML3, &["ok-1", "../../x y"]);
+    let page = register::VendorPage { profile: &profile, integration: "TB_REG", api_url: Some(&hostile.url) };
+    let e = rt.block_on(register::projects(&page, None, &stored, &settings())).unwrap_err();
+    assert_eq!(vendor_kind(&e), VendorErrorKind::BadResponse, "{e}");
+    assert!(e.to_string().contains("project id"), "{e}");
+}

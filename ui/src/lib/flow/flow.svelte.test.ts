@@ -207,7 +207,7 @@ describe("both flows stand on it", () => {
   function wizardBackend(problem: IpcError | null) {
     invoke.mockImplementation(async (cmd: string, args: Record<string, unknown>) => {
       if (cmd === "list_profiles") return [MLCUBE];
-      if (cmd === "validate_plan") return problem && (args.fields as string[] | undefined)?.includes("integration") ? [problem] : [];
+      if (cmd === "validate_plan") return problem && (args.fields as string[] | undefined)?.some((f) => f.startsWith("integration")) ? [problem] : [];
       return null;
     });
   }
@@ -221,26 +221,26 @@ describe("both flows stand on it", () => {
   }
 
   it("the vendor wizard: error-summary focus on each failed Continue, and Change returns to Check", async () => {
-    const problem: IpcError = { code: "validation.integration.project_id", message: "integration.project_id: bad (got 'x y')", field: "integration.project_id", fix: null };
+    const problem: IpcError = { code: "validation.integration.name", message: "integration.name: bad (got 'x y')", field: "integration.name", fix: null };
     wizardBackend(problem);
     const w = new Wizard();
     expect(w).toBeInstanceOf(FormFlow);
     await w.init();
-    w.answers.integration.project_id = "x y";
+    w.answers.integration.name = "x y";
     await w.continue();
     await w.continue();
     expect(w.step).toBe("start");
     expect(w.attempts).toBe(2);
-    expect(w.summary[0]).toMatchObject({ href: "#f-integration-project-id" });
+    expect(w.summary[0]).toMatchObject({ href: "#f-integration-name" });
 
     wizardBackend(null);
-    w.answers.integration.project_id = "p1";
+    w.answers.integration.name = "p1";
     w.answers.clouds = ["aws"];
     await w.goTo("check");
-    await w.change("integration.project_id");
+    await w.change("integration.name");
     expect(w.step).toBe("start");
     expect(w.returnToCheck).toBe(true);
-    expect(focused.at(-1)).toBe("f-integration-project-id");
+    expect(focused.at(-1)).toBe("f-integration-name");
     await w.continue();
     expect(w.step).toBe("check");
     expect(w.returnToCheck).toBe(false);

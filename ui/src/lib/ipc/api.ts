@@ -17,6 +17,7 @@ import type { SsoAccount } from "./bindings/SsoAccount";
 import type { SsoDevice } from "./bindings/SsoDevice";
 import type { Cloud } from "./bindings/Cloud";
 import type { CredentialStatus } from "./bindings/CredentialStatus";
+import type { VendorProject } from "./bindings/VendorProject";
 import type { VerifyReport } from "./bindings/VerifyReport";
 import type { ProbeUpdate } from "./bindings/ProbeUpdate";
 import type { Draft } from "./bindings/Draft";
@@ -393,8 +394,16 @@ export function credentialsStatus(plan: Plan): Promise<CredentialStatus[]> {
 }
 
 /** Whether the vendor's API key is stored in the OS keyring for this integration (a digest only). */
-export function vendorKeyStatus(plan: Plan): Promise<CredentialStatus> {
-  return call<CredentialStatus>("vendor_key_status", { plan });
+export function vendorKeyStatus(platform: string, integration: string): Promise<CredentialStatus> {
+  return call<CredentialStatus>("vendor_key_status", { platform, integration });
+}
+
+/**
+ * The vendor's projects the API key may see (the pick list on "Connect to {vendor}"): `key` as
+ * typed on the page (checked in Rust and dropped, never stored by this call), or null for the stored one.
+ */
+export function vendorProjects(platform: string, integration: string, apiUrl: string | null, key: string | null): Promise<VendorProject[]> {
+  return call<VendorProject[]>("vendor_projects", { platform, integration, apiUrl, key });
 }
 
 /**

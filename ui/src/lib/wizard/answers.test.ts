@@ -338,9 +338,21 @@ describe("registration with the vendor's API (ML cube)", () => {
     const a = mlcubeAws();
     expect(inputsForStep("aws-identity", a, MLCUBE)).not.toContain("aws.external_id");
     expect(inputsForStep("aws-identity", a, CUSTOM)).toContain("aws.external_id");
-    expect(inputsForStep("vendor", a, MLCUBE)).toEqual(["integration.api_url", VENDOR_API_KEY]);
-    expect(fieldsForStep("vendor")).toEqual(["integration.api_url"]);
+    expect(inputsForStep("vendor", a, MLCUBE)).toEqual(["integration.api_url", VENDOR_API_KEY, "integration.project_id"]);
+    expect(inputsForStep("vendor", a, { ...MLCUBE, registration: { ...MLCUBE.registration!, needs_api_url: false, api_url: "https://api.example" } })).toEqual([
+      VENDOR_API_KEY,
+      "integration.project_id",
+      "integration.api_url",
+    ]);
+    expect(fieldsForStep("vendor")).toEqual(["integration.api_url", "integration.project_id"]);
+    // The project is listed with the key, on the Connect page; a vendor without an API asks it first.
+    expect(inputsForStep("start", a, MLCUBE)).toEqual(["platform", "integration.name"]);
+    expect(inputsForStep("start", a, CUSTOM)).toContain("integration.project_id");
+    expect(fieldsForStep("start", MLCUBE)).not.toContain("integration");
+    expect(fieldsForStep("start", CUSTOM)).toContain("integration");
     const steps = stepsFor(stepContext(a, MLCUBE));
+    expect(stepForField("integration.project_id", steps)).toBe("vendor");
+    expect(stepForField("integration.project_id", stepsFor(stepContext(a, CUSTOM)))).toBe("start");
     expect(stepForField("integration.api_url", steps)).toBe("vendor");
     expect(stepForField(VENDOR_API_KEY, steps)).toBe("vendor");
     expect(valueAt(a, VENDOR_API_KEY)).toBe("");

@@ -428,17 +428,18 @@ export function answersFromPlan(raw: unknown): Answers {
  * Field-path prefixes a step sends to validate_plan. `null`: the step checks nothing on Continue;
  * `"all"`: the whole plan.
  */
-export function fieldsForStep(step: StepId): string[] | "all" | null {
+export function fieldsForStep(step: StepId, profile: ProfileSummary | null = null): string[] | "all" | null {
   switch (step) {
     case "start":
-      return ["platform", "integration", "version"];
+      // A vendor with a registration API: its projects are listed with the key, on "Connect to {vendor}".
+      return profile?.registration ? ["platform", "integration.name", "integration.default", "version"] : ["platform", "integration", "version"];
     case "clouds":
       return ["plan", "aws", "gcp", "azure"]; // only the exact paths count: see problemsForStep
     case "check":
     case "export":
       return "all";
     case "vendor":
-      return ["integration.api_url"];
+      return ["integration.api_url", "integration.project_id"];
     case "route": // a choice between two answers, one always selected; the plan was checked on Check
     case "credentials":
     case "send":
@@ -484,6 +485,7 @@ export function stepForField(field: string | null, steps: readonly StepId[]): St
   const root = field.split(/[.[]/)[0];
   let step: StepId | null = null;
   if (field === "integration.api_url" || field === VENDOR_API_KEY) step = "vendor";
+  else if (field === "integration.project_id" && steps.includes("vendor")) step = "vendor";
   else if (field === "route") step = "route";
   else if (root === "platform" || root === "integration" || root === "version") step = "start";
   else if (field === "plan" || field === "aws" || field === "gcp" || field === "azure") step = "clouds";
@@ -508,11 +510,14 @@ export function inputsForStep(step: StepId, a: Answers, profile: ProfileSummary 
   const d = profile?.defaults;
   switch (step) {
     case "start":
-      return ["platform", "integration.name", "integration.project_id"];
+      return profile?.registration ? ["platform", "integration.name"] : ["platform", "integration.name", "integration.project_id"];
     case "clouds":
       return ["clouds"];
     case "vendor":
-      return profile?.registration?.needs_api_url ? ["integration.api_url", VENDOR_API_KEY] : [VENDOR_API_KEY];
+      // The address first where the profile has none; else it is under "More options", last.
+      return profile?.registration?.needs_api_url
+        ? ["integration.api_url", VENDOR_API_KEY, "integration.project_id"]
+        : [VENDOR_API_KEY, "integration.project_id", "integration.api_url"];
     case "aws-identity": {
       const out = ["aws.account_id", "aws.region", "aws.role_name"];
       if (d?.aws_external_id !== "none" && !vendorIssuesExternalId(profile)) out.push("aws.external_id");

@@ -6,10 +6,11 @@
 // Talks to Rust only through $lib/ipc.
 import { DryRunApply } from "../apply.svelte";
 import {
-  applyAws, applyCloud, awsBucketFacts, awsIdentity, azureSignInOpen, azureSignInStart, azureSignInWait, cloudSignInCancel, cloudSignIns, confirmApply, createCloudCredentials, gcpSignIn, revokeCloud, credentialsStatus, registerVendor, storeCredentials, vendorKeyStatus, verifyPlan,
+  applyAws, applyCloud, awsBucketFacts, awsIdentity, azureSignInOpen, azureSignInStart, azureSignInWait, cloudSignInCancel, cloudSignIns, confirmApply, createCloudCredentials, gcpSignIn, revokeCloud, credentialsStatus, registerVendor, storeCredentials, vendorKeyStatus, vendorProjects, verifyPlan,
   type ApiCloud, type ApplyResult, type AzureDevice, type AwsAccount, type AwsBucketFacts, type CloudApplyResult, type CloudSignIns, type AwsSignedIn, type Cloud, type CredentialStatus, type Plan, type Probe, type ProbeUpdate,
   type ProfileSummary, type RegisterStep, type SecretKind, type Verdict,
 } from "../ipc/api";
+import type { VendorProject } from "../ipc/bindings/VendorProject";
 import { toIpcError, type IpcError } from "../ipc/index";
 import { DEFAULTS, VENDOR_API_KEY, type Answers } from "./answers";
 
@@ -27,6 +28,8 @@ export interface CloudContext {
   readonly profile: ProfileSummary | null;
   /** The clouds whose key or secret the "Send to {vendor}" page hands over. */
   readonly sendClouds: readonly Cloud[];
+  /** The page on screen (the apply page's confirmation follows its dry run only while it is shown). */
+  readonly step: string;
   /** Keeps what the vendor recorded (its ids) in the answers, saved, and the documents rendered again. */
   registered(plan: Plan): Promise<void>;
   /** An apply made changes: what comes next is the wizard's to decide. */
@@ -61,6 +64,15 @@ export class CloudSession {
   vendorKey = $state("");
   /** Whether an API key is stored for this integration (its digest only), or null before asked. */
   vendorKeyStored = $state<CredentialStatus | null>(null);
+  /**
+   * The vendor's projects the key may see (the pick list on "Connect to {vendor}"), for the key
+   * they were listed with; null before listed or when they cannot be (the page asks for the id).
+   */
+  vendorProjects = $state<VendorProject[] | null>(null);
+  /** Why the projects could not be listed (shown at the project field), or null. */
+  vendorProjectsError = $state<IpcError | null>(null);
+  /** The key (typed, or "" for the stored one) and address the list is of: a newer request wins. */
+  private projectsFor = "";
   /** AWS registered with the vendor by Apply / Export (shown after apply), or why it failed. */
   awsRegistration = $state<RegisterState>(idleRegistration());
   /** The "Send to {vendor}" page: the GCP key / Azure secret registered with the vendor. */
@@ -234,6 +246,9 @@ export class CloudSession {
     this.ignorePreflightFor = null;
     this.vendorKey = "";
     this.vendorKeyStored = null;
+    this.vendorProjects = null;
+    this.vendorProjectsError = null;
+    this.projectsFor = "";
     this.awsRegistration = idleRegistration();
     this.sendRun = idleRegistration();
     this.credentials = [];
@@ -248,8 +263,16 @@ export class CloudSession {
    * buses they see. Prefills an empty account id; saves the person looking it up. Silent without
    * credentials: the field's hint says where to find the id.
    */
-  async detectAws(): Promise<void> {
-    if (this.awsAccount || this.awsDetecting) return;
+  detectAws(): Promise<void> {
+    if (this.awsAccount) return Promise.resolve();
+    // One lookup at a time: a second caller waits for the one under way.
+    this.detection ??= this.lookUpAws().finally(() => (this.detection = null));
+    return this.detection;
+  }
+
+  private detection: Promise<void> | null = null;
+
+  private async lookUpAws(): Promise<void> {
     this.awsDetecting = true;
     const answers = this.wizard.answers;
     try {
@@ -362,6 +385,21 @@ export class CloudSession {
   }
 
   /**
+   * After "Accept and apply" on Check your answers: the dry run (as on any arrival), then Apply —
+   * whose first act is Rust's native confirmation naming every change, so nothing changes before
+   * the person's yes there. Not when the dry run needs the person first: it failed (a role that is
+   * not ours: adopt or rename), changes nothing, or pre-flight found what would block the apply.
+   */
+  async previewThenApply(): Promise<void> {
+    if (!this.awsAccount || !this.wizard.plan.aws || this.applyRun.running || this.applyRun.applied) return;
+    if (this.applyRun.previewFor !== this.applyKey || !this.applyRun.preview) await this.previewApply();
+    const d = this.applyRun.preview;
+    if (!d || this.applyRun.error || this.wizard.step !== "export" || this.applyRun.previewFor !== this.applyKey) return;
+    if (d.changes.length === 0 || d.existing !== null || d.preflight.some((f) => f.severity === "blocking")) return;
+    await this.applyNow();
+  }
+
+  /**
    * Apply, step 1: what would change, and as whom (nothing is changed). Before a vendor that issues
    * the external id has registered the role, Rust shows the changes with a stand-in for the id.
    */
@@ -449,12 +487,43 @@ export class CloudSession {
     }
   }
 
-  /** Whether an API key for the vendor is stored (digest only); silent when it cannot tell. */
+  /**
+   * Whether an API key for the vendor is stored (digest only); silent when it cannot tell. With one
+   * stored, the projects it may see are listed straight away.
+   */
   async loadVendorKey(): Promise<void> {
+    const a = this.wizard.answers;
     try {
-      this.vendorKeyStored = await vendorKeyStatus(this.wizard.plan);
+      this.vendorKeyStored = await vendorKeyStatus(a.platform, a.integration.name.trim());
     } catch {
       this.vendorKeyStored = null;
+    }
+    if (this.vendorKeyStored?.stored && this.vendorKey.trim() === "") await this.loadProjects();
+  }
+
+  /**
+   * Lists the vendor's projects with the key typed on the page (Rust checks it and drops it; Continue
+   * stores it) or the stored one. Exactly one project, and none chosen yet: it is the answer. A
+   * failure is shown at the project field, whose id can then be typed.
+   */
+  async loadProjects(): Promise<void> {
+    const a = this.wizard.answers;
+    const typed = this.vendorKey.trim();
+    if (typed === "" && !this.vendorKeyStored?.stored) return;
+    const url = a.integration.api_url.trim();
+    const asked = JSON.stringify([typed, url, a.platform, a.integration.name]);
+    if (asked === this.projectsFor && (this.vendorProjects !== null || this.vendorProjectsError !== null)) return;
+    this.projectsFor = asked;
+    try {
+      const listed = await vendorProjects(a.platform, a.integration.name.trim(), url === "" ? null : url, typed === "" ? null : typed);
+      if (this.projectsFor !== asked) return; // a newer key or address was typed meanwhile
+      this.vendorProjects = listed;
+      this.vendorProjectsError = null;
+      if (listed.length === 1 && a.integration.project_id.trim() === "") a.integration.project_id = listed[0].project_id;
+    } catch (e) {
+      if (this.projectsFor !== asked) return;
+      this.vendorProjects = null;
+      this.vendorProjectsError = toIpcError(e);
     }
   }
 
@@ -463,14 +532,16 @@ export class CloudSession {
    * typed goes to the OS keyring (and is cleared here), or one must already be stored. Answers with
    * the problems to show at the fields (none: go on).
    */
-  async connectVendor(): Promise<IpcError[]> {
+  async connectVendor(others: IpcError[] = []): Promise<IpcError[]> {
     const problems: IpcError[] = [];
     const required = (field: string, message: string): IpcError => ({ code: "validation.required", message, field, fix: null });
     if (this.wizard.profile?.registration?.needs_api_url && this.wizard.answers.integration.api_url.trim() === "")
       problems.push(required("integration.api_url", "Enter the platform's API URL"));
     const typed = this.vendorKey.trim();
     if (typed === "" && !this.vendorKeyStored?.stored) problems.push(required(VENDOR_API_KEY, "Enter the API key"));
-    if (problems.length > 0 || typed === "") return problems;
+    // Every problem of the page at once (the page's other answers' too); the key is stored only
+    // when there is none.
+    if (problems.length > 0 || others.length > 0 || typed === "") return problems;
     try {
       this.vendorKeyStored = await storeCredentials(this.wizard.plan, "vendor-api-key", typed);
       this.vendorKey = "";

@@ -25,6 +25,7 @@ export const MLCUBE: ProfileSummary = {
   registration: {
     vendor_issues_external_id: true,
     needs_api_url: true,
+    api_url: null,
     api_key_help: "Create an API key in the ML cube Platform web app.",
     uploads_gcp: true,
     uploads_azure: true,

@@ -9,7 +9,7 @@ export const CLOUD_ORDER: readonly Cloud[] = ["aws", "gcp", "azure"];
 export type KeylessCloud = Exclude<Cloud, "aws">;
 export type CloudStep = `${Cloud}-identity` | `${KeylessCloud}-access` | `${Cloud}-storage` | `${Cloud}-events`;
 /** Pages that can fold into Check your answers when their answer needs no input. */
-export type FoldableStep = CloudStep | "route";
+export type FoldableStep = CloudStep | "route" | "clouds";
 export type StepId =
   | "start"
   | "clouds"
@@ -40,7 +40,8 @@ export type StepContext = {
    */
   registration?: { uploads: Readonly<Partial<Record<KeylessCloud, boolean>>> } | null;
   /**
-   * Pages whose answers need no input: AWS's events (the single `default` bus every account has),
+   * Pages whose answers need no input: the clouds question (AWS, taken from this computer's AWS
+   * sign-in when the person had not answered it), AWS's events (the single `default` bus every account has),
    * AWS's account page (the account detected from this computer's AWS sign-in, nothing on it the
    * person must answer) and the set-up question (apply, preselected because this computer is
    * signed in to the plan's AWS account, not yet answered). They are left off the main path: Check
@@ -107,10 +108,11 @@ export function chosenClouds(ctx: StepContext): Cloud[] {
 /** Every step that applies, in order. */
 export function stepsFor(ctx: StepContext): StepId[] {
   const steps: StepId[] = ["start"];
-  // A vendor with a single cloud needs no cloud question: that cloud is implied.
-  if (!ctx.profileClouds || ctx.profileClouds.length !== 1) steps.push("clouds");
-  const chosen = chosenClouds(ctx);
   const shown = (s: FoldableStep) => !ctx.folded?.[s] || !!ctx.open?.[s];
+  // A vendor with a single cloud needs no cloud question: that cloud is implied. Folded: the
+  // answer (AWS) was taken from this computer's AWS sign-in; Check your answers shows it.
+  if ((!ctx.profileClouds || ctx.profileClouds.length !== 1) && shown("clouds")) steps.push("clouds");
+  const chosen = chosenClouds(ctx);
   for (const c of chosen) {
     if (shown(`${c}-identity`)) steps.push(`${c}-identity`);
     if (c !== "aws" && ctx.keylessOffered?.[c]) steps.push(`${c}-access`);

@@ -103,7 +103,7 @@ describe("Connect to the vendor", () => {
     expect(s.indexOf("azure-events")).toBeLessThan(s.indexOf("vendor"));
     expect(s.slice(s.indexOf("credentials"))).toEqual(["credentials", "send", "test", "done"]);
     expect(w.sendClouds).toEqual(["gcp", "azure"]);
-    expect(w.inputs).toEqual(["integration.api_url", "vendor.api_key"]);
+    expect(w.inputs).toEqual(["integration.api_url", "vendor.api_key", "integration.project_id"]);
   });
 
   it("asks for the URL and the key; Continue is blocked without them", async () => {
@@ -115,7 +115,7 @@ describe("Connect to the vendor", () => {
     expect(w.errorAt("vendor.api_key")).toBe("Enter the API key.");
     expect(w.summary.map((s) => s.href)).toEqual(["#f-integration-api-url", "#f-vendor-api-key"]);
     expect(calls("store_credentials")).toHaveLength(0);
-    expect(calls("validate_plan").at(-1)).toMatchObject({ fields: ["integration.api_url"] });
+    expect(calls("validate_plan").at(-1)).toMatchObject({ fields: ["integration.api_url", "integration.project_id"] });
   });
 
   it("stores the typed key in the keyring once, clears it, and never saves it", async () => {
@@ -146,6 +146,59 @@ describe("Connect to the vendor", () => {
     await w.continue();
     expect(w.step).toBe("check");
     expect(calls("store_credentials")).toHaveLength(0);
+  });
+
+  it("lists the key's projects: a single one is the answer, several are offered, a refusal is said", async () => {
+    const one = [{ project_id: "fraud-detection", name: "Fraud detection" }];
+    let listed: unknown = one;
+    backend((cmd) => (cmd === "vendor_projects" ? (listed instanceof Error ? Promise.reject(listed) : listed) : undefined));
+    const w = await wizardAt(["aws"]);
+    w.answers.integration.project_id = "";
+    w.cloud.vendorKey = API_KEY;
+    await w.cloud.loadProjects();
+    // The typed key goes to Rust with the page's answers (no plan: it is not complete yet), and only there.
+    expect(calls("vendor_projects").at(-1)).toEqual({ platform: "mlcube", integration: w.answers.integration.name, apiUrl: null, key: API_KEY });
+    expect(w.answers.integration.project_id).toBe("fraud-detection");
+    expect(JSON.stringify({ answers: w.answers, plan: w.plan })).not.toContain(API_KEY);
+    // Asked again for the same key: not called again.
+    await w.cloud.loadProjects();
+    expect(calls("vendor_projects")).toHaveLength(1);
+
+    // Another key, several projects: none is chosen for the person; a typed answer is never replaced.
+    listed = [...one, { project_id: "churn", name: "Churn" }];
+    w.answers.integration.project_id = "";
+    w.cloud.vendorKey = `${API_KEY}-2`;
+    await w.cloud.loadProjects();
+    expect(w.cloud.vendorProjects?.map((p) => p.project_id)).toEqual(["fraud-detection", "churn"]);
+    expect(w.answers.integration.project_id).toBe("");
+
+    // Refused (a wrong key): said at the project field's hint, the id can be typed.
+    listed = Object.assign(new Error("401"), { code: "vendor.unauthorized", message: "the key was refused", field: null, fix: null });
+    w.cloud.vendorKey = `${API_KEY}-3`;
+    await w.cloud.loadProjects();
+    expect(w.cloud.vendorProjects).toBeNull();
+    expect(w.cloud.vendorProjectsError?.code).toBe("vendor.unauthorized");
+  });
+
+  it("Continue right after the key is typed waits for the project list, then checks the page", async () => {
+    backend((cmd) => (cmd === "vendor_projects" ? [{ project_id: "only-one", name: "Only one" }] : undefined));
+    const w = await wizardAt(["aws"]);
+    w.answers.integration.project_id = "";
+    w.answers.integration.api_url = "https://api.mlcube.example";
+    w.cloud.vendorKey = API_KEY;
+    await w.continue();
+    expect(w.step).toBe("check");
+    expect(w.answers.integration.project_id).toBe("only-one");
+    expect(calls("vendor_projects").at(-1)).toMatchObject({ apiUrl: "https://api.mlcube.example", key: API_KEY });
+  });
+
+  it("with a key stored, the projects are listed on arrival with that key (none is sent)", async () => {
+    backend((cmd) => (cmd === "vendor_key_status" ? stored : cmd === "vendor_projects" ? [{ project_id: "p9", name: "P9" }] : undefined));
+    const w = await wizardAt(["aws"]);
+    await vi.waitFor(() => expect(calls("vendor_projects")).toHaveLength(1));
+    expect(calls("vendor_key_status").at(-1)).toEqual({ platform: "mlcube", integration: w.answers.integration.name });
+    expect(calls("vendor_projects").at(-1)).toMatchObject({ key: null });
+    expect(w.answers.integration.project_id).toBe("p1"); // answered already: kept
   });
 
   it("a key the keyring refuses is shown at the field, and the page stays", async () => {
@@ -248,6 +301,47 @@ describe("Apply and export for a vendor that issues the external id", () => {
   });
 });
 
+describe("Accept and apply (issue 15: the last question before applying)", () => {
+  const signedIn = (extra: (cmd: string, args: Args) => unknown = () => undefined) => (cmd: string, args: Args) =>
+    cmd === "aws_identity" ? { caller: CALLER, buckets: [], event_buses: [] } : extra(cmd, args);
+  const applied = () => calls("apply_aws").filter((a) => a.dryRun === false);
+
+  it("with apply preselected and AWS the only cloud, Check's button applies: the dry run, then Rust's native confirmation, then apply", async () => {
+    backend(signedIn((cmd, args) => (cmd === "apply_aws" ? { caller: CALLER, role_arn: "arn:aws:iam::123456789012:role/x", dry_run: args.dryRun, changes: [{ kind: "create" }], existing: null, warnings: [], preflight: [] } : undefined)));
+    const w = await wizardAt(["aws"]);
+    await w.cloud.detectAws();
+    await w.goTo("check");
+    expect(w.checkApplies).toBe(true);
+    await w.continue();
+    await vi.waitFor(() => expect(applied()).toHaveLength(1));
+    const order = (invoke.mock.calls as Call[]).map(([c, a]) => (c === "apply_aws" ? `apply_aws:${a?.dryRun}` : c)).filter((c) => c.startsWith("apply_aws") || c === "confirm_apply");
+    expect(order).toEqual(["apply_aws:true", "confirm_apply", "apply_aws:false"]);
+  });
+
+  it("the confirmation waits for the person when the dry run needs them: pre-flight blocks, or nothing to change; with another cloud Check only continues", async () => {
+    const blocking = { code: "aws.scp_denies", cloud: "aws", account_id: null, resource: null, severity: "blocking", message: "denied", fix: "f" };
+    for (const [changes, preflight] of [[[{ kind: "create" }], [blocking]], [[], []]] as const) {
+      invoke.mockReset();
+      backend(signedIn((cmd, args) => (cmd === "apply_aws" ? { caller: CALLER, role_arn: "r", dry_run: args.dryRun, changes, existing: null, warnings: [], preflight } : undefined)));
+      const w = await wizardAt(["aws"]);
+      await w.cloud.detectAws();
+      await w.goTo("check");
+      await w.continue();
+      expect(w.step).toBe("export");
+      await vi.waitFor(() => expect(w.cloud.applyRun.preview).not.toBeNull());
+      await new Promise((r) => setTimeout(r, 10));
+      expect(calls("confirm_apply")).toHaveLength(0);
+      expect(applied()).toHaveLength(0);
+    }
+    invoke.mockReset();
+    backend(signedIn());
+    const w = await wizardAt(["aws", "gcp"]);
+    await w.cloud.detectAws();
+    await w.goTo("check");
+    expect(w.checkApplies).toBe(false);
+  });
+});
+
 describe("How do you want to set this up? (apply from this computer or export)", () => {
   const identity = (account: string | null) => (cmd: string) => {
     if (cmd !== "aws_identity") return undefined;
@@ -257,11 +351,17 @@ describe("How do you want to set this up? (apply from this computer or export)",
   const dryRuns = () => calls("apply_aws").filter((a) => a.dryRun === true);
   const lastDraft = () => (calls("save_draft").at(-1) as { draft: { step: string; plan: Record<string, unknown> } }).draft;
 
-  /** From Check your answers, Continue: the question (credentials looked for on arrival). */
+  /**
+   * From Check your answers to the question: Continue; or, with credentials for the plan's account
+   * (looked up since the first page), apply is preselected and the question is folded into Check
+   * your answers (tested with the account page's fold in cloud.svelte.test.ts): its Change link.
+   */
   async function onQuestion(clouds: ("aws" | "gcp" | "azure")[]) {
     const w = await wizardAt(clouds);
+    await w.cloud.detectAws();
     await w.goTo("check");
-    await w.continue();
+    if (w.reachable.includes("route") && !w.steps.includes("route")) await w.change("route");
+    else await w.continue();
     await new Promise((r) => setTimeout(r, 0)); // the detection on arrival ends
     return w;
   }

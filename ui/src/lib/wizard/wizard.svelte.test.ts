@@ -44,9 +44,9 @@ describe("Continue", () => {
     await w.init();
     expect(w.screen).toBe("wizard");
     expect(w.answers.platform).toBe("mlcube"); // the only profile is preselected
-    w.answers.integration.project_id = "p1";
     await w.continue();
-    expect(calls("validate_plan")[0]).toMatchObject({ fields: ["platform", "integration", "version"] });
+    // ML cube lists the key's projects on "Connect to ML cube": the project is asked there, not here.
+    expect(calls("validate_plan")[0]).toMatchObject({ fields: ["platform", "integration.name", "integration.default", "version"] });
     expect(calls("save_draft")[0]).toMatchObject({ draft: { version: 1, step: "clouds" } });
     expect(w.step).toBe("clouds");
 
@@ -74,10 +74,13 @@ describe("Continue", () => {
   });
 
   it("a problem blocks Continue, shows at its field, and nothing is saved", async () => {
-    backend((args) =>
-      (args.fields as string[] | undefined)?.includes("integration")
-        ? [{ code: "validation.integration.project_id", message: "integration.project_id: a project id may contain only letters, digits and _ . - (got 'x y')", field: "integration.project_id", fix: null }]
-        : [],
+    // A vendor without a registration API: the project is asked on the first page.
+    backend(
+      (args) =>
+        (args.fields as string[] | undefined)?.includes("integration")
+          ? [{ code: "validation.integration.project_id", message: "integration.project_id: a project id may contain only letters, digits and _ . - (got 'x y')", field: "integration.project_id", fix: null }]
+          : [],
+      NO_REGISTRATION,
     );
     const w = new Wizard();
     await w.init();

@@ -107,7 +107,7 @@ export class Wizard extends FormFlow<StepId> {
     const routeFolds = this.route === "apply" && (this.answers.route === null || (this.routeFoldedAnswer && this.answers.route === "apply"));
     return {
       ...base,
-      folded: { ...base.folded, "aws-identity": this.awsIdentityFolds, route: routeFolds },
+      folded: { ...base.folded, "aws-identity": this.awsIdentityFolds, route: routeFolds, clouds: this.cloudsFolded && this.answers.clouds.length === 1 && this.answers.clouds[0] === "aws" },
       secretClouds: this.secretsKnown,
     };
   });
@@ -205,6 +205,9 @@ export class Wizard extends FormFlow<StepId> {
     }
     this.draft = draft;
     this.screen = draft ? "resume" : "wizard";
+    // On the first page: this computer's AWS sign-in, looked up while the person reads it (the
+    // plan leaves AWS's answers out until a cloud is chosen, so nothing here is autosaved).
+    if (!draft) void this.cloud.detectAws();
     // An untouched wizard is not worth resuming: nothing is saved until something changes.
     this.markSaved(this.step);
   }
@@ -343,6 +346,7 @@ export class Wizard extends FormFlow<StepId> {
     this.exported = null;
     this.cloud.reset();
     this.awsPreselected = false;
+    this.cloudsFolded = false;
     this.routeFoldedAnswer = false;
     this.returnToCheck = false;
     this.screen = "wizard";
@@ -352,8 +356,60 @@ export class Wizard extends FormFlow<StepId> {
   /** The set-up answer was kept from the folded question (apply), not given on its page. */
   routeFoldedAnswer = $state(false);
 
+  /**
+   * Check your answers is the last question before applying to AWS: the set-up question is folded
+   * (apply, preselected with credentials for the plan's account), Apply to AWS comes next and AWS
+   * is the plan's only cloud. Its button then says so ("Accept and apply"): the apply page shows
+   * the dry run and Rust's native confirmation follows it at once (see CloudSession.previewThenApply).
+   */
+  checkApplies = $derived(
+    this.route === "apply" &&
+      !this.steps.includes("route") &&
+      nextStep(this.steps, "check") === "export" &&
+      !!this.plan.aws &&
+      !this.plan.gcp &&
+      !this.plan.azure &&
+      !!this.cloud.awsAccount,
+  );
+
+  /** Check your answers was accepted with "Accept and apply" (consumed on arrival at the apply page). */
+  private applyOnArrival = false;
+
   /** AWS was ticked for the person because this computer is signed in to AWS (once; they may untick it). */
   awsPreselected = $state(false);
+
+  /**
+   * The clouds answer (AWS) was taken from this computer's AWS sign-in when the person left the
+   * first page without having answered it: the question is folded into Check your answers, whose
+   * Change link opens it (answered there, it is the person's and on the main path again).
+   */
+  cloudsFolded = $state(false);
+
+  /**
+   * Whether leaving the first page would take AWS as the clouds answer: the vendor offers AWS and
+   * another cloud, nothing is chosen yet, and this computer is signed in to AWS (the first page
+   * says so, with the account).
+   */
+  awsDetectedOnStart = $derived.by(() => {
+    const offered = this.profile?.clouds ?? [];
+    return !!this.cloud.awsAccount && offered.includes("aws") && offered.length > 1 && this.answers.clouds.length === 0 && !this.awsPreselected;
+  });
+
+  /**
+   * Leaving the first page: see [`awsDetectedOnStart`]. The detection started on arrival is waited
+   * for a moment at most (a computer without AWS credentials gets the clouds question as before).
+   */
+  private async foldDetectedCloud(): Promise<void> {
+    const offered = this.profile?.clouds ?? [];
+    // Once: an answer the person changed afterwards is theirs.
+    if (this.awsPreselected || this.answers.clouds.length > 0 || !offered.includes("aws") || offered.length < 2) return;
+    await Promise.race([this.cloud.detectAws(), new Promise((resolve) => setTimeout(resolve, 3000))]);
+    if (this.awsDetectedOnStart) {
+      this.answers.clouds = ["aws"];
+      this.awsPreselected = true;
+      this.cloudsFolded = true;
+    }
+  }
 
   /**
    * On the clouds question, nothing chosen yet and the vendor offering AWS: when this computer is
@@ -372,6 +428,8 @@ export class Wizard extends FormFlow<StepId> {
 
   /** What a page does on arrival. */
   protected async arrive(step: StepId): Promise<void> {
+    // This computer's AWS sign-in, looked up while the person reads the first page (see foldDetectedCloud).
+    if (step === "start") void this.cloud.detectAws();
     if (step === "clouds") void this.preselectDetectedCloud();
     if (step === "aws-identity") {
       void this.cloud.detectAws();
@@ -382,8 +440,13 @@ export class Wizard extends FormFlow<StepId> {
     if (step === "route") void this.cloud.detectAws();
     if (step === "vendor") void this.cloud.loadVendorKey();
     else this.cloud.vendorKey = ""; // a key typed but not continued is forgotten on leaving the page
-    // Apply chosen, with AWS credentials on this computer: what Apply would change, straight away (read only).
-    if (step === "export" && this.route === "apply") this.cloud.previewOnArrival();
+    // Apply chosen, with AWS credentials on this computer: what Apply would change, straight away
+    // (read only); after "Accept and apply" on Check your answers, the native confirmation follows.
+    if (step === "export" && this.route === "apply") {
+      if (this.applyOnArrival) void this.cloud.previewThenApply();
+      else this.cloud.previewOnArrival();
+    }
+    this.applyOnArrival = false;
     // Google Cloud / Azure signed in on this computer: Apply is offered beside the Cloud Shell steps.
     if (step === "export") void this.cloud.detectCloudSignIns();
     if (step === "test") this.cloud.testOnArrival();
@@ -420,9 +483,13 @@ export class Wizard extends FormFlow<StepId> {
   /** Continue checks this step's fields in Rust (and, on "Connect to {vendor}", stores the API key). */
   protected async validate(step: StepId): Promise<IpcError[]> {
     compactAnswers(this.answers);
-    const fields = fieldsForStep(step);
+    const fields = fieldsForStep(step, this.profile);
+    // "Connect to {vendor}": the projects of the key just typed are listed (and a single one
+    // chosen) before the page's answers are checked, however fast Continue followed the key.
+    if (step === "vendor") await this.cloud.loadProjects();
     let problems: IpcError[] = [];
     // The answer on screen (perhaps the preselected one) is the answer: remembered, and saved with the next page.
+    if (step === "clouds") this.cloudsFolded = false; // answered on its page: the person's, on the main path
     if (step === "route") {
       this.answers.route = this.route;
       this.routeFoldedAnswer = false; // answered on its page: the person's, on the main path
@@ -437,7 +504,15 @@ export class Wizard extends FormFlow<StepId> {
     if (fields !== null) {
       problems = problemsForStep(step, await validatePlan(this.plan, fields === "all" ? undefined : fields));
     }
-    if (problems.length === 0 && step === "vendor") problems = await this.cloud.connectVendor();
+    if (step === "start" && problems.length === 0) await this.foldDetectedCloud();
+    // "Accept and apply": the apply page asks for the native confirmation as soon as its dry run is in.
+    this.applyOnArrival = step === "check" && problems.length === 0 && this.checkApplies;
+    if (step === "vendor") {
+      const own = await this.cloud.connectVendor(problems);
+      const order = inputsForStep(step, this.answers, this.profile);
+      const at = (e: IpcError) => (e.field ? order.indexOf(e.field) : -1); // in the page's order
+      problems = [...own, ...problems.filter((p) => !own.some((o) => o.field === p.field))].sort((x, y) => at(x) - at(y));
+    }
     return problems;
   }
 

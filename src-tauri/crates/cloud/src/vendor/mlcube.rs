@@ -9,6 +9,7 @@
 //! | `POST integration/azure/credentials` | `create_azure_integration_credentials` | `{name, default, project_id, credentials: {app_id, display_name, password, tenant}}` | `AzureCredentials` |
 //! | `GET integration/credentials/{id}` | `get_integration_credentials` | | the credentials, no secret |
 //! | `GET project/{id}/integration-credentials` | `get_all_project_integration_credentials` | | a list |
+//! | `GET projects` | `get_projects` | | `list[Project]` (`{project_id, name}`) |
 //! | `DELETE integration/credentials/{id}` | `delete_integration_credentials` | | |
 //! | `POST integration/credentials/{id}/default` | `set_integration_credentials_as_default` | | |
 //!
@@ -61,6 +62,16 @@ pub struct Credentials {
     pub app_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
+}
+
+/// The most projects [`Client::projects`] reads from one answer.
+pub const MAX_PROJECTS: usize = 1000;
+
+/// A project as `get_projects` answers it (the SDK's `Project` model).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Project {
+    pub project_id: String,
+    pub name: String,
 }
 
 /// `SecretAWSCredentials`: the credentials and the trust policy to set on the role.
@@ -358,6 +369,37 @@ impl Client {
         let listed: Vec<Credentials> = items.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect();
         for c in &listed {
             self.check_id(what, &c.credentials_id)?;
+        }
+        Ok(listed)
+    }
+
+    /// `get_projects`: the projects of the key's company its user may view (`Project`: `project_id`,
+    /// `name`), for the wizard's pick list. A project id goes into the plan, so an answer with one
+    /// that breaks the plan's rule is refused whole (never silently thinned); at most
+    /// [`MAX_PROJECTS`] are taken. The names are shown as text, never markup.
+    pub async fn projects(&self) -> Result<Vec<Project>, CloudError> {
+        let what = "listing the projects";
+        let a = self.call(Method::Get, "/projects", None).await?;
+        if !(200..300).contains(&a.status) {
+            return Err(self.refused(what, &a, true));
+        }
+        let listed: Vec<Project> = self.parse(what, &a)?;
+        if listed.len() > MAX_PROJECTS {
+            return Err(self.error(
+                VendorErrorKind::BadResponse,
+                format!("{what}: the answer lists {} projects (at most {MAX_PROJECTS} are read)", listed.len()),
+            ));
+        }
+        for p in &listed {
+            trustbridge_core::validate::rules::platform_project_id(&p.project_id).map_err(|rule| {
+                self.error(
+                    VendorErrorKind::BadResponse,
+                    format!(
+                        "{what}: a project id in the answer ({}) breaks the rule: {rule}",
+                        trustbridge_core::validate::show_value(&p.project_id)
+                    ),
+                )
+            })?;
         }
         Ok(listed)
     }

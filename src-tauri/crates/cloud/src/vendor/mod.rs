@@ -72,22 +72,38 @@ pub(crate) fn error(r: &Resolved, kind: VendorErrorKind, message: impl Into<Stri
 /// no user name or password).
 pub fn base_url(r: &Resolved, settings: &VendorSettings) -> Result<String, CloudError> {
     let reg = registration(r).ok_or_else(|| error(r, VendorErrorKind::NotConfigured, "this vendor profile has no registration API"))?;
-    let (url, source) = match (&settings.url_override, &r.plan.integration.api_url, &reg.base_url) {
+    base_url_of(&r.profile.display_name, reg, r.plan.integration.api_url.as_deref(), settings)
+}
+
+/// [`base_url`] for a plan not complete yet (the wizard's "Connect to {vendor}" page): the vendor's
+/// name, its registration and the plan's `integration.api_url`, if any.
+pub fn base_url_of(vendor: &str, reg: &Registration, plan_url: Option<&str>, settings: &VendorSettings) -> Result<String, CloudError> {
+    let err = |message: String| CloudError::Vendor { vendor: vendor.to_string(), kind: VendorErrorKind::NotConfigured, message };
+    let (url, source) = match (&settings.url_override, plan_url, &reg.base_url) {
         (Some(u), _, _) => (u.clone(), URL_ENV),
-        (None, Some(u), _) => (u.clone(), "integration.api_url"),
+        (None, Some(u), _) => (u.to_string(), "integration.api_url"),
         (None, None, Some(u)) => (u.clone(), "the vendor profile's registration.base_url"),
-        (None, None, None) => {
-            return Err(error(r, VendorErrorKind::NotConfigured, "the API URL is not set (the vendor profile has none built in)"));
-        }
+        (None, None, None) => return Err(err("the API URL is not set (the vendor profile has none built in)".into())),
     };
-    crate::http::check_endpoint(&url).map_err(|e| error(r, VendorErrorKind::NotConfigured, format!("{source}: {e}")))?;
+    crate::http::check_endpoint(&url).map_err(|e| err(format!("{source}: {e}")))?;
     Ok(url.trim_end_matches('/').to_string())
 }
 
 /// A client for the plan's vendor API, signed in with `key`.
 pub fn client(r: &Resolved, key: &trustbridge_secrets::VendorApiKey, settings: &VendorSettings) -> Result<mlcube::Client, CloudError> {
     let reg = registration(r).ok_or_else(|| error(r, VendorErrorKind::NotConfigured, "this vendor profile has no registration API"))?;
+    client_of(&r.profile.display_name, reg, r.plan.integration.api_url.as_deref(), key, settings)
+}
+
+/// [`client`] for a plan not complete yet (see [`base_url_of`]).
+pub fn client_of(
+    vendor: &str,
+    reg: &Registration,
+    plan_url: Option<&str>,
+    key: &trustbridge_secrets::VendorApiKey,
+    settings: &VendorSettings,
+) -> Result<mlcube::Client, CloudError> {
     match reg.api {
-        RegistrationApi::MlcubeSdkV1 => mlcube::Client::new(&r.profile.display_name, &base_url(r, settings)?, key, settings),
+        RegistrationApi::MlcubeSdkV1 => mlcube::Client::new(vendor, &base_url_of(vendor, reg, plan_url, settings)?, key, settings),
     }
 }

@@ -1,4 +1,5 @@
-//! TEST DOUBLE of ML cube's Platform SDK HTTP API (the integration-credentials endpoints) — not the
+//! TEST DOUBLE of ML cube's Platform SDK HTTP API (the integration-credentials endpoints and
+//! `get_projects`) — not the
 //! real service. It was built from the published pydantic models and client code of the PyPI package
 //! `ml3-platform-sdk` version 1.0.0 (`core/client_impl.py`, `core/connection.py`, `core/requests.py`,
 //! `models.py`, `core/responses.py`): every path is under `{url}/sdk/v1`, auth is the `X-Api-Key`
@@ -274,6 +275,8 @@ impl State {
                 self.creds[i].view["default"] = json!(true);
                 (200, json!({}))
             }),
+            // `get_projects`: every project the double knows (its name is its id).
+            ("GET", ["projects"]) => Ok((200, Value::Array(self.projects.iter().map(|p| json!({"project_id": p, "name": p})).collect()))),
             ("GET", ["project", project, "integration-credentials"]) => self
                 .need_project(project)
                 .map(|_| (200, Value::Array(self.creds.iter().filter(|c| c.project == *project).map(|c| c.view.clone()).collect()))),

@@ -13,6 +13,11 @@ vendor_issues_external_id: boolean,
  */
 needs_api_url: boolean, 
 /**
+ * The profile's built-in API URL, shown so the person can see where the key goes (another
+ * address, e.g. a dedicated deployment's, is `integration.api_url`, under "More options").
+ */
+api_url: string | null, 
+/**
  * Where the customer finds an API key, in plain language.
  */
 api_key_help: string, 
