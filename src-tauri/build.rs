@@ -46,6 +46,7 @@ fn main() {
         "credentials_status",
         "vendor_key_status",
         "vendor_projects",
+        "set_presenter",
         "register_vendor",
         "list_packs",
         "validate_pack_plan",

@@ -14,6 +14,23 @@ use crate::confirm::Confirmation;
 use crate::errors::AppCode;
 use crate::ipc::IpcError;
 
+/// Whether the window is in presenter mode: the native dialogs hide identifiers as the page does
+/// ([`Confirmation::for_presenter`]). Set by the page (`set_presenter`); off at start.
+#[derive(Debug, Default)]
+pub struct Presenter(std::sync::atomic::AtomicBool);
+
+impl Presenter {
+    pub fn on(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The page's presenter mode switch, for the native dialogs.
+#[tauri::command]
+pub fn set_presenter(presenter: tauri::State<'_, Presenter>, on: bool) {
+    presenter.0.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Who answers the questions: the person, in native dialogs; or a test.
 pub enum Asker {
     Native,
@@ -68,6 +85,9 @@ fn asker<R: Runtime>(app: &AppHandle<R>) -> Option<Arc<Scripted>> {
 /// Shows `c` in a native warning dialog with its two buttons; true only when the confirming one
 /// was chosen (closing the dialog, Escape or Cancel: false).
 pub async fn ask<R: Runtime>(app: &AppHandle<R>, c: &Confirmation) -> bool {
+    let presenting = app.try_state::<Presenter>().is_some_and(|p| p.on());
+    let shown = if presenting { c.for_presenter() } else { c.clone() };
+    let c = &shown;
     if let Some(s) = asker(app) {
         if let Ok(mut a) = s.asked.lock() {
             a.push(c.clone());

@@ -10,8 +10,8 @@ pub mod commands_profile;
 
 // The use cases and IPC types, under the paths the adapters (and the IPC tests) use.
 pub use trustbridge_app::{
-    aws_apply, aws_signin, cloud_apply, cloud_signin, confirm, credentials, errors, imported, ipc, load, register, sealed, state,
-    verify_all,
+    aws_apply, aws_signin, cloud_apply, cloud_signin, confirm, credentials, errors, imported, ipc, load, presenter, register, sealed,
+    state, verify_all,
 };
 
 /// Builds the Tauri app with every command registered (used by `run_gui` and by the IPC tests).
@@ -48,6 +48,7 @@ pub fn builder_trusting<R: tauri::Runtime>(
     b.plugin(tauri_plugin_dialog::init())
         .manage(cloud)
         .manage(asker)
+        .manage(commands_confirm::Presenter::default())
         .manage(confirm::Approvals::default())
         .manage(imported::ProfileStore::new(data_dir.as_deref(), profile_keys))
         .setup(move |app| {
@@ -104,6 +105,7 @@ pub fn builder_trusting<R: tauri::Runtime>(
             commands_cloud::credentials_status,
             commands_cloud::vendor_key_status,
             commands_cloud::vendor_projects,
+            commands_confirm::set_presenter,
             commands_cloud::register_vendor,
             commands_pack::list_packs,
             commands_pack::validate_pack_plan,

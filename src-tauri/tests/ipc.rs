@@ -376,18 +376,28 @@ fn apply_is_confirmed_in_a_native_dialog_built_from_the_plan_and_cancel_applies_
     }
     let dry = invoke_args(&app, "apply_aws", apply_args(&plan, true, false)).unwrap();
     assert_eq!(dry["changes"].as_array().unwrap().len(), 3, "cancelled: nothing was applied: {dry}");
+    // Presenter mode (switched by the page): the same dialog hides the account, the bucket and the
+    // bus, and says so; the role and the vendor stay readable. Off again: in full.
+    invoke_args(&app, "set_presenter", serde_json::json!({"on": true})).expect("presenter on");
     let e = invoke_args(&app, "confirm_apply", serde_json::json!({"plan": plan, "adopt": false})).unwrap_err();
     assert_eq!(e["code"], "apply.cancelled", "{e}");
+    let shown = no.asked().last().unwrap().message.clone();
+    for hidden in ["123456789012", "ipc-data", "ipc-events"] {
+        assert!(!shown.contains(hidden), "{hidden} shown in presenter mode:\n{shown}");
+    }
+    assert!(shown.contains("IAM role mlcube-platform-access") && shown.ends_with(trustbridge::presenter::NOTE), "{shown}");
+    invoke_args(&app, "set_presenter", serde_json::json!({"on": false})).expect("presenter off");
+    no.asked.lock().unwrap().clear();
     // Another account is refused before anything is asked.
     let e = invoke_args(&app, "apply_aws", apply_args(&aws_plan("111111111111"), false, false)).unwrap_err();
     assert_eq!(e["code"], "aws.account_mismatch", "{e}");
-    assert_eq!(no.asked().len(), 2, "not asked for another account");
+    assert_eq!(no.asked().len(), 0, "not asked for another account");
     // Nor for a plan whose external id ML cube has not issued yet (register first).
     let mut pending = plan.clone();
     pending["aws"].as_object_mut().unwrap().remove("external_id");
     let e = invoke_args(&app, "apply_aws", apply_args(&pending, false, false)).unwrap_err();
     assert_eq!(e["code"], "aws.external_id_pending", "{e}");
-    assert_eq!(no.asked().len(), 2, "not asked for a plan that cannot be applied yet");
+    assert_eq!(no.asked().len(), 0, "not asked for a plan that cannot be applied yet");
 
     // confirm_apply asks once; the apply of exactly that plan then goes through without asking again.
     let yes = Scripted::new(true, None);

@@ -20,6 +20,9 @@ pub struct Confirmation {
     pub message: String,
     pub ok: String,
     pub cancel: String,
+    /// The plan's identifiers in the text, hidden while the window is in presenter mode
+    /// ([`Confirmation::for_presenter`]); patterns (account ids, GUIDs, …) are hidden without them.
+    pub hidden: Vec<String>,
 }
 
 /// The dialog window's title for a vendor plan's apply (the e2e tests find the window by it).
@@ -151,7 +154,13 @@ pub fn apply_aws(r: &Resolved, adoption: Option<Adoption<'_>>, caller: &str) -> 
         }
     }
     m.push_str("\n\nChoose Apply to make these changes, or Cancel to change nothing.");
-    Some(Confirmation { title: APPLY_TITLE.into(), message: m, ok: "Apply".into(), cancel: "Cancel".into() })
+    Some(Confirmation {
+        title: APPLY_TITLE.into(),
+        message: m,
+        ok: "Apply".into(),
+        cancel: "Cancel".into(),
+        hidden: crate::presenter::identifiers(r),
+    })
 }
 
 /// The apply confirmation when the person chose "Apply anyway" although pre-flight found what would
@@ -201,7 +210,9 @@ pub fn apply_pack(r: &ResolvedPack, caller: &aws::CallerIdentity) -> Confirmatio
     bullets(&mut m, items);
     m.push_str("\n\nRoles and policies that exist but were not created by this pack are not changed.");
     m.push_str("\n\nChoose Apply to make these changes, or Cancel to change nothing.");
-    Confirmation { title: APPLY_PACK_TITLE.into(), message: m, ok: "Apply".into(), cancel: "Cancel".into() }
+    // The pack's values (buckets, keys, …) are what presenter mode hides on its pages too.
+    let hidden = r.vars.values().cloned().chain(r.account.clone()).collect();
+    Confirmation { title: APPLY_PACK_TITLE.into(), message: m, ok: "Apply".into(), cancel: "Cancel".into(), hidden }
 }
 
 /// The confirmation of applying the plan's Google Cloud or Azure section, from the validated plan:
@@ -255,7 +266,13 @@ pub fn apply_cloud(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as:
     bullets(&mut m, items);
     m.push_str("\n\nNo key or secret is created. What exists and was not created by Trustbridge for this integration is not changed.");
     m.push_str("\n\nChoose Apply to make these changes, or Cancel to change nothing.");
-    Some(Confirmation { title: title.into(), message: m, ok: "Apply".into(), cancel: "Cancel".into() })
+    Some(Confirmation {
+        title: title.into(),
+        message: m,
+        ok: "Apply".into(),
+        cancel: "Cancel".into(),
+        hidden: crate::presenter::identifiers(r),
+    })
 }
 
 /// What a removal takes away and keeps, as its dry run found it.
@@ -314,7 +331,13 @@ pub fn revoke_cloud(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as
         "\n\n{vendor} can no longer reach what these grant. Only what Trustbridge made for this integration is removed; anything else is kept."
     ));
     m.push_str("\n\nChoose \"Remove access\" to remove it, or Cancel to change nothing.");
-    Some(Confirmation { title: title.into(), message: m, ok: "Remove access".into(), cancel: "Cancel".into() })
+    Some(Confirmation {
+        title: title.into(),
+        message: m,
+        ok: "Remove access".into(),
+        cancel: "Cancel".into(),
+        hidden: crate::presenter::identifiers(r),
+    })
 }
 
 /// The confirmation of creating the vendor's credential in the cloud (a GCP service-account key, an
@@ -354,6 +377,7 @@ pub fn create_credentials(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, act
         message: format!("{m}\n\nChoose \"Yes, create it\" to make it, or Cancel to make nothing."),
         ok: "Yes, create it".into(),
         cancel: "Cancel".into(),
+        hidden: crate::presenter::identifiers(r),
     })
 }
 
@@ -364,7 +388,10 @@ pub fn export(dir: &Path, files: usize) -> Confirmation {
         if files == 1 { "" } else { "s" },
         plain(&dir.display().to_string()),
     );
-    Confirmation { title: EXPORT_TITLE.into(), message: m, ok: "Write".into(), cancel: "Cancel".into() }
+    // In presenter mode the path up to the new folder is hidden (it often names the person), as
+    // the page hides the folder typed.
+    let hidden = dir.parent().map(|p| p.display().to_string()).into_iter().filter(|p| p.len() > 1).collect();
+    Confirmation { title: EXPORT_TITLE.into(), message: m, ok: "Write".into(), cancel: "Cancel".into(), hidden }
 }
 
 /// The confirmation of using an imported vendor profile file that no trusted key signed: who it
@@ -386,13 +413,30 @@ pub fn unsigned_profile(i: &crate::imported::Imported) -> Confirmation {
     );
     bullets(&mut m, crate::imported::grants(&i.profile));
     m.push_str("\n\nThe setup files will say UNSIGNED.\n\nChoose Use it anyway to use it, or Cancel to choose another vendor.");
-    Confirmation { title: UNSIGNED_PROFILE_TITLE.into(), message: m, ok: "Use it anyway".into(), cancel: "Cancel".into() }
+    Confirmation {
+        title: UNSIGNED_PROFILE_TITLE.into(),
+        message: m,
+        ok: "Use it anyway".into(),
+        cancel: "Cancel".into(),
+        hidden: Vec::new(),
+    }
 }
 
 impl Confirmation {
     /// What an approval of this confirmation is kept under: its exact title and text.
     pub fn key(&self) -> String {
         format!("confirm\n{}\n{}", self.title, self.message)
+    }
+
+    /// The dialog as presenter mode shows it: the plan's identifiers and every account id, GUID,
+    /// caller's name and home folder's owner hidden, and a last line saying so (the webview, which
+    /// is untrusted, turns presenter mode on). An approval is of the confirmation as built.
+    pub fn for_presenter(&self) -> Confirmation {
+        Confirmation {
+            title: crate::presenter::mask(&self.title, &self.hidden),
+            message: format!("{}\n\n{}", crate::presenter::mask(&self.message, &self.hidden), crate::presenter::NOTE),
+            ..self.clone()
+        }
     }
 }
 
@@ -482,6 +526,18 @@ mod tests {
             assert!(c.message.contains(want), "missing {want:?} in:\n{}", c.message);
         }
         assert!(!c.message.contains("adopt"), "{}", c.message);
+    }
+
+    #[test]
+    fn presenter_mode_hides_the_plans_identifiers_and_the_export_path_and_says_so() {
+        let c = apply_aws(&mlcube(None), None, ME).unwrap();
+        let shown = c.for_presenter();
+        assert!(c.message.contains("123456789012"), "{}", c.message);
+        assert!(!shown.message.contains("123456789012") && shown.message.ends_with(crate::presenter::NOTE), "{}", shown.message);
+        assert_eq!(shown.key(), c.key().replace(&c.message, &shown.message), "the approval key is of the text as built");
+        assert_ne!(shown.key(), c.key());
+        let e = export(std::path::Path::new("/srv/share/alice-smith/tb-export-1"), 12).for_presenter();
+        assert!(!e.message.contains("alice-smith") && e.message.contains("/tb-export-1"), "{}", e.message);
     }
 
     #[test]

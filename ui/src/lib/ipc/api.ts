@@ -393,6 +393,11 @@ export function credentialsStatus(plan: Plan): Promise<CredentialStatus[]> {
   return call<CredentialStatus[]>("credentials_status", { plan });
 }
 
+/** Presenter mode on or off, for the native dialogs Rust raises (they hide identifiers as the page does). */
+export function setPresenter(on: boolean): Promise<void> {
+  return call<void>("set_presenter", { on });
+}
+
 /** Whether the vendor's API key is stored in the OS keyring for this integration (a digest only). */
 export function vendorKeyStatus(platform: string, integration: string): Promise<CredentialStatus> {
   return call<CredentialStatus>("vendor_key_status", { platform, integration });

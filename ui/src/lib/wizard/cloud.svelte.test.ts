@@ -212,6 +212,36 @@ describe("The detected cloud (issue 15)", () => {
   });
 });
 
+describe("The event buses of the plan's region (issue 15)", () => {
+  it("are listed again on the events page when the region changed since they were listed, for the same account", async () => {
+    const buses: Record<string, string[]> = { "us-east-1": ["default", "east-bus"], "eu-west-2": ["default", "london-bus"] };
+    backend((cmd, args) =>
+      cmd === "aws_identity" ? { caller: CALLER, buckets: [], event_buses: buses[String(args.region)] ?? ["default"], region: "eu-west-2" } : undefined,
+    );
+    const w = new Wizard();
+    await w.init();
+    await w.cloud.detectAws();
+    // Listed where detection asked (the default region); the configuration's region became the answer.
+    expect(w.cloud.busesRegion).toBe("us-east-1");
+    expect(w.answers.aws.region).toBe("eu-west-2");
+    w.answers.clouds = ["aws"];
+    await w.goTo("aws-events");
+    await vi.waitFor(() => expect(w.cloud.awsAccount?.event_buses).toEqual(["default", "london-bus"]));
+    expect(w.cloud.busesRegion).toBe("eu-west-2");
+    expect(calls("aws_identity").at(-1)).toEqual({ region: "eu-west-2" });
+    // The same region again: not asked again.
+    const asked = calls("aws_identity").length;
+    await w.goTo("aws-events");
+    await new Promise((r) => setTimeout(r, 10));
+    expect(calls("aws_identity")).toHaveLength(asked);
+    // Another account answering (a sign-in changed meanwhile): its buses are not taken.
+    backend((cmd) => (cmd === "aws_identity" ? { caller: { ...CALLER, account: "210987654321" }, buckets: [], event_buses: ["theirs"] } : undefined));
+    w.answers.aws.region = "us-west-2";
+    await w.cloud.refreshBuses();
+    expect(w.cloud.awsAccount?.event_buses).toEqual(["default", "london-bus"]);
+  });
+});
+
 describe("What a bucket tells (issue 15)", () => {
   const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
   const EU = { region: "eu-west-1", kms_key_arn: KEY, found: ["data-a is in eu-west-1"], unread: [] };

@@ -36,6 +36,9 @@ export interface CloudContext {
   afterApply(): Promise<void>;
 }
 
+/** The region AWS is asked in before the plan names one (Rust's default for detection). */
+const DETECTION_REGION = "us-east-1";
+
 export class CloudSession {
   /** The AWS account as this computer's credentials see it (null: not detected or no credentials). */
   awsAccount = $state<AwsAccount | null>(null);
@@ -237,6 +240,7 @@ export class CloudSession {
     this.cloudRuns.azure.reset();
     this.revokeRuns = { gcp: { running: false, removed: null, error: null }, azure: { running: false, removed: null, error: null } };
     this.awsAccount = null;
+    this.busesRegion = null;
     this.bucketFacts = {};
     this.regionFilled = null;
     this.keyFilled = new WeakMap();
@@ -275,9 +279,11 @@ export class CloudSession {
   private async lookUpAws(): Promise<void> {
     this.awsDetecting = true;
     const answers = this.wizard.answers;
+    const asked = answers.aws.region.trim() || DETECTION_REGION;
     try {
-      const account = await awsIdentity(answers.aws.region.trim() || undefined);
+      const account = await awsIdentity(asked);
       this.awsAccount = account;
+      this.busesRegion = asked;
       if (answers.aws.account_id.trim() === "") answers.aws.account_id = account.caller.account;
       // The region this computer's AWS configuration names, while the answer is the default.
       if (account.region && this.regionFilled === null && this.regionIsOurs()) {
@@ -288,6 +294,28 @@ export class CloudSession {
       // no AWS credentials here: the person types the account id
     } finally {
       this.awsDetecting = false;
+    }
+  }
+
+  /** The region the account's event buses (the events page's pick list) were listed in. */
+  busesRegion = $state<string | null>(null);
+
+  /**
+   * On the events page: the pick list is of the plan's region. Event buses are regional, and the
+   * region may have changed since they were listed (filled in from the configuration or a bucket,
+   * or typed): listed again there, for the same account only.
+   */
+  async refreshBuses(): Promise<void> {
+    const region = this.wizard.answers.aws.region.trim();
+    const account = this.awsAccount?.caller.account;
+    if (!account || region === "" || region === this.busesRegion) return;
+    try {
+      const fresh = await awsIdentity(region);
+      if (this.awsAccount?.caller.account !== fresh.caller.account || this.wizard.answers.aws.region.trim() !== region) return;
+      this.awsAccount = { ...this.awsAccount, event_buses: fresh.event_buses };
+      this.busesRegion = region;
+    } catch {
+      // the list stays as it was; the person can type a bus's name
     }
   }
 

@@ -7,7 +7,7 @@ import { tick } from "svelte";
 import { FormFlow, type ChangeTarget, type SummaryItem } from "../flow/flow.svelte";
 import { isRoute, routeFor, withRoute, type Route } from "../flow/route";
 import {
-  acceptUnsignedProfile, askBoot, clearDraft, handedBoot, importedProfile, importProfile, newExternalId, preview,
+  acceptUnsignedProfile, askBoot, clearDraft, handedBoot, importedProfile, importProfile, newExternalId, preview, setPresenter,
   validatePlan, type Boot, type Cloud, type Draft, type ExportResult, type ImportedProfile, type Plan, type Preview, type ProfileSummary,
 } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
@@ -172,6 +172,8 @@ export class Wizard extends FormFlow<StepId> {
 
   togglePresenter = () => {
     this.presenter = !this.presenter;
+    // The native dialogs Rust raises hide identifiers too (they say so); a failure leaves them in full.
+    void setPresenter(this.presenter).catch(() => {});
   };
 
   /**
@@ -431,6 +433,7 @@ export class Wizard extends FormFlow<StepId> {
     // This computer's AWS sign-in, looked up while the person reads the first page (see foldDetectedCloud).
     if (step === "start") void this.cloud.detectAws();
     if (step === "clouds") void this.preselectDetectedCloud();
+    if (step === "aws-events") void this.cloud.refreshBuses();
     if (step === "aws-identity") {
       void this.cloud.detectAws();
       await this.ensureExternalId();
