@@ -792,3 +792,45 @@ fn the_webview_cannot_make_rust_read_a_file_through_platform() {
     let e = trustbridge_core::Profile::resolve(&fifo.display().to_string(), None).unwrap_err().to_string();
     assert!(e.contains("not a regular file"), "{e}");
 }
+
+#[path = "../crates/cloud/tests/doubles/vendor_api.rs"]
+mod vendor_api;
+
+/// "Connect to ML cube" through the commands themselves, against the TEST DOUBLE of ML cube's API:
+/// the projects the typed key can see; the key stored by the page is kept with the address it was
+/// given for, listed with there, and never sent elsewhere — a page naming another address gets a
+/// refusal, that address receives nothing, and the key status says none is stored for it.
+#[test]
+fn the_stored_vendor_key_goes_only_to_the_address_it_was_given_for() {
+    const KEY: &str = "mlc-ipc-key-0123456789abcdef";
+    let api = vendor_api::VendorApi::start(KEY, "883313729965", &["fraud-detection"]);
+    let elsewhere = vendor_api::VendorApi::start(KEY, "883313729965", &["fraud-detection"]);
+    let app = cloud_app(cloud_state(None).0);
+    let page = |url: &str, key: Option<&str>| serde_json::json!({"platform": "mlcube", "integration": "AWS_01", "apiUrl": url, "key": key});
+
+    let listed = invoke_args(&app, "vendor_projects", page(&api.url, Some(KEY))).expect("typed key");
+    assert_eq!(listed, serde_json::json!([{"project_id": "fraud-detection", "name": "fraud-detection"}]));
+    let e = invoke_args(&app, "vendor_projects", page(&api.url, Some("short"))).unwrap_err();
+    assert_eq!(e["field"], "vendor.api_key", "{e}");
+    assert!(!e.to_string().contains("short\""), "the typed key is not echoed: {e}");
+
+    let mut plan = aws_plan("123456789012");
+    plan["integration"]["api_url"] = serde_json::json!(api.url);
+    invoke_args(&app, "store_credentials", serde_json::json!({"plan": plan, "kind": "vendor-api-key", "json": KEY})).expect("stored");
+    let status = |url: &str| {
+        invoke_args(&app, "vendor_key_status", serde_json::json!({"platform": "mlcube", "integration": "AWS_01", "apiUrl": url})).unwrap()
+    };
+    assert_eq!(status(&api.url)["stored"], true);
+    assert_eq!(status(&api.url)["scope"], serde_json::json!(api.url), "kept with its address");
+    invoke_args(&app, "vendor_projects", page(&api.url, None)).expect("the stored key, at its own address");
+
+    let e = invoke_args(&app, "vendor_projects", page(&elsewhere.url, None)).unwrap_err();
+    assert_eq!(e["code"], "vendor.no_api_key", "{e}");
+    assert_eq!(status(&elsewhere.url)["stored"], false, "for this address no key is stored");
+    let mut other = plan.clone();
+    other["integration"]["api_url"] = serde_json::json!(elsewhere.url);
+    let e = invoke_args(&app, "register_vendor", serde_json::json!({"plan": other, "clouds": ["aws"], "dryRun": true})).unwrap_err();
+    assert_eq!(e["code"], "vendor.no_api_key", "{e}");
+    assert!(elsewhere.requests().is_empty(), "the other address received nothing");
+    assert!(!api.requests().is_empty() && api.requests().iter().all(|r| r.path.starts_with("/sdk/v1/")));
+}

@@ -259,7 +259,12 @@ print(json.dumps(d if isinstance(d, dict) else json.loads(urllib.parse.unquote(d
     await f.click('[data-testid="change-vendor.api_key"]');
     await f.waitStep("vendor");
     const storedLine = await t.waitFor(async () => text("vendor-key-stored"), "the Connect page says a key is stored");
-    t.check(/An API key is stored \(sha256:[0-9a-f]{6,}\); paste a new one to replace it\./.test(storedLine), "with its digest", storedLine);
+    t.check(
+      /An API key is stored \(sha256:[0-9a-f]{6,}\), for (\S+) — it is sent to that address only; paste a new one to replace it\./.test(storedLine) &&
+        storedLine.includes(rig.vendor_url),
+      "with its digest and the address it was given for (the only one it goes to)",
+      storedLine,
+    );
     t.check((await f.focusedTestId()) === "f-vendor-api-key", "Change focuses the key field", await f.focusedTestId());
     t.check((await (await f.el("#f-vendor-api-key")).getValue()) === "", "the key field is empty (never echoed)");
     await f.shot("vendor-key-stored");

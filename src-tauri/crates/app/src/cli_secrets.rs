@@ -153,7 +153,7 @@ fn set(store: &SecretStore, plan: &Path, trust: &ProfileTrustArgs, kind: SecretK
         Ok(t) => t,
         Err(c) => return c,
     };
-    match crate::credentials::store(store, &r, kind, text) {
+    match crate::credentials::store(store, &r, kind, text, &trustbridge_cloud::vendor::VendorSettings::from_env()) {
         Ok(st) => {
             let _ = writeln!(out, "{st}");
             let _ = writeln!(out, "stored in the OS keyring (service '{}')", store.service());

@@ -210,8 +210,16 @@ pub fn apply_pack(r: &ResolvedPack, caller: &aws::CallerIdentity) -> Confirmatio
     bullets(&mut m, items);
     m.push_str("\n\nRoles and policies that exist but were not created by this pack are not changed.");
     m.push_str("\n\nChoose Apply to make these changes, or Cancel to change nothing.");
-    // The pack's values (buckets, keys, …) are what presenter mode hides on its pages too.
-    let hidden = r.vars.values().cloned().chain(r.account.clone()).collect();
+    // What presenter mode hides on the pack's pages too: its account ids, external ids and keys.
+    use trustbridge_core::pack::VarKind;
+    let hidden = r
+        .pack
+        .variables
+        .iter()
+        .filter(|v| matches!(v.kind, VarKind::AccountId | VarKind::ExternalId | VarKind::KmsKeyId))
+        .filter_map(|v| r.vars.get(&v.name).cloned())
+        .chain(r.account.clone())
+        .collect();
     Confirmation { title: APPLY_PACK_TITLE.into(), message: m, ok: "Apply".into(), cancel: "Cancel".into(), hidden }
 }
 

@@ -9,11 +9,28 @@ use trustbridge_secrets::{SecretKind, SecretStatus, SecretStore, SecretsError, S
 
 /// Validates `text` as a `kind` credential for `r` and stores it; the text is dropped as soon as
 /// it is parsed. Errors never quote the secret (`SecretsError` carries none).
-pub fn store(store: &SecretStore, r: &Resolved, kind: SecretKind, text: Sensitive<String>) -> Result<SecretStatus, SecretsError> {
+///
+/// The vendor's API key is kept with the address it is for (`vendor`: the plan's or the profile's
+/// API, or `TRUSTBRIDGE_VENDOR_API_URL`), and is sent nowhere else
+/// ([`crate::register::stored_key_may_go_to`]).
+pub fn store(
+    store: &SecretStore,
+    r: &Resolved,
+    kind: SecretKind,
+    text: Sensitive<String>,
+    vendor: &trustbridge_cloud::vendor::VendorSettings,
+) -> Result<SecretStatus, SecretsError> {
     if text.expose().len() > MAX_SECRET_BYTES {
         return Err(SecretsError::TooLarge { len: text.expose().len(), max: MAX_SECRET_BYTES });
     }
-    let secret = ValidatedSecret::parse(kind, &text)?;
+    let secret = match ValidatedSecret::parse(kind, &text)? {
+        ValidatedSecret::VendorApiKey(k) => match trustbridge_cloud::vendor::base_url(r, vendor) {
+            Ok(address) => ValidatedSecret::VendorApiKey(k.for_address(&address)),
+            // No usable address: kept without one, so only the profile's built-in address gets it.
+            Err(_) => ValidatedSecret::VendorApiKey(k),
+        },
+        other => other,
+    };
     drop(text);
     match (&secret, &r.gcp, &r.azure) {
         (ValidatedSecret::Gcp(k), Some(g), _) => k.check_plan(&g.project_id, Some(&g.service_account_email()))?,
@@ -58,5 +75,7 @@ pub async fn make_in_cloud(
     }
     let made = make.await.map_err(MakeError::Cloud)?;
     let hint = delete_hint(&made.id);
-    self::store(store, r, kind, made.text).map(Made::Created).map_err(|error| MakeError::NotKept { error, hint })
+    // A GCP key or an Azure secret: no vendor address is involved.
+    let no_vendor = trustbridge_cloud::vendor::VendorSettings::default();
+    self::store(store, r, kind, made.text, &no_vendor).map(Made::Created).map_err(|error| MakeError::NotKept { error, hint })
 }

@@ -18,8 +18,18 @@ pub const MASK: &str = "••••••";
 /// The line a masked confirmation ends with.
 pub const NOTE: &str = "Presenter mode is on: account numbers, names and other identifiers are hidden here too. To read them before you answer, choose Cancel, turn presenter mode off and try again.";
 
+/// Names too generic to hide (the page's `NOT_IDENTIFYING`): masking them would garble the text,
+/// and they identify nobody.
+const NOT_IDENTIFYING: [&str; 4] = ["default", "data", "events", "test"];
+
 /// The identifiers of a vendor plan that the page hides in presenter mode.
 pub fn identifiers(r: &Resolved) -> Vec<String> {
+    let mut out = every_value(r);
+    out.retain(|v| !NOT_IDENTIFYING.contains(&v.trim().to_ascii_lowercase().as_str()));
+    out
+}
+
+fn every_value(r: &Resolved) -> Vec<String> {
     let mut out = vec![r.plan.integration.project_id.clone()];
     if let Some(a) = &r.aws {
         // (The external id is never in a dialog's text, and a vendor-issued one arrives between the
@@ -47,9 +57,10 @@ pub fn identifiers(r: &Resolved) -> Vec<String> {
     out
 }
 
-/// `text` with every identifier hidden: the `values` given (ASCII case-insensitive, also inside ARNs
-/// and paths; three characters or more), then any GUID, any 12-digit account id, the person in a
-/// caller ARN and a home folder's owner.
+/// `text` with every identifier hidden: the `values` given (ASCII case-insensitive, three characters
+/// or more, as whole tokens — not inside a longer name, so a value cannot blank out a word of the
+/// text around it; inside ARNs and paths they are tokens), then any GUID, any 12-digit account id,
+/// the person in a caller ARN and a home folder's owner.
 pub fn mask(text: &str, values: &[String]) -> String {
     let mut values: Vec<&str> = values.iter().map(String::as_str).filter(|v| v.chars().count() >= 3).collect();
     values.sort_by_key(|v| std::cmp::Reverse(v.len()));
@@ -67,14 +78,21 @@ fn ends_token(c: char) -> bool {
     c.is_whitespace() || "\"',;()<>".contains(c)
 }
 
+/// Continues a name: a value next to one of these is part of a longer name, not the value.
+fn in_name(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '_'
+}
+
 fn hide_values(text: &str, values: &[&str]) -> String {
     let lower = text.to_ascii_lowercase();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     'scan: while i < text.len() {
-        for v in values {
+        let starts_token = text[..i].chars().next_back().is_none_or(|c| !in_name(c));
+        for v in values.iter().filter(|_| starts_token) {
             let lv = v.to_ascii_lowercase();
-            if lower[i..].starts_with(&lv) {
+            let ends_token = |end: usize| text[end..].chars().next().is_none_or(|c| !in_name(c));
+            if lower[i..].starts_with(&lv) && ends_token(i + lv.len()) {
                 out.push_str(MASK);
                 i += lv.len();
                 continue 'scan;
@@ -183,8 +201,16 @@ mod tests {
         assert_eq!(mask("12345678901 1234567890123", &[]), "12345678901 1234567890123");
         let long = "x72f988bf-86f1-41af-91ab-2d7cd011db47";
         assert_eq!(mask(long, &[]), long);
-        // Values too short to be identifiers are left alone; text with other scripts survives.
+        // Values too short to be identifiers are left alone; text with other scripts survives,
+        // next to a hidden value too.
         assert_eq!(mask("a ab — é", &["ab".into()]), "a ab — é");
+        assert_eq!(mask("to /home/josé/tb-1 — données:acme-data/é", &["acme-data".into()]), "to /home/••••••/tb-1 — données:••••••/é");
+        // Whole tokens only: a value never blanks out part of a longer word of the text.
+        assert_eq!(
+            mask("attach AdministratorAccess to the bucket admin-logs", &["admin".into(), "administrator".into()]),
+            "attach AdministratorAccess to the bucket admin-logs"
+        );
+        assert_eq!(mask("the bucket admin, and admin/x", &["admin".into()]), "the bucket ••••••, and ••••••/x");
     }
 
     #[test]
@@ -201,5 +227,12 @@ mod tests {
             assert!(ids.iter().any(|i| i == v), "{v} in {ids:?}");
         }
         assert!(!ids.iter().any(|i| i == "default"), "the bus every account has is not an identifier");
+        let generic = trustbridge_core::Plan::from_json(
+            r#"{"version":1,"platform":"mlcube","integration":{"name":"TB_1","project_id":"test"},
+                "aws":{"account_id":"123456789012","region":"us-east-1","storage":[{"bucket":"data"}],"events":[{"event_bus_name":"events"}]}}"#,
+        )
+        .unwrap();
+        let ids = identifiers(&trustbridge_core::validate(&generic, None).unwrap());
+        assert_eq!(ids, ["123456789012"], "generic names identify nobody (the page's rule)");
     }
 }

@@ -13,7 +13,7 @@ use trustbridge_cloud::probe::{Check, ProbeCode, ProbeId};
 use trustbridge_cloud::vendor::{self, mlcube, VendorSettings};
 use trustbridge_cloud::{CloudError, VendorErrorKind};
 use trustbridge_core::plan::Plan;
-use trustbridge_core::profile::{Profile, Upload};
+use trustbridge_core::profile::{Profile, Registration, Upload};
 use trustbridge_core::validate::Resolved;
 use trustbridge_core::vendor_trust::external_id_from_vendor_trust;
 use trustbridge_secrets::{GcpServiceAccountKey, SecretKind, SecretStore, SecretsError};
@@ -158,23 +158,53 @@ pub async fn projects(
     }
     let stored;
     let key = match typed {
+        // Typed on the page: the person's to send where the page says.
         Some(k) => k,
         None => {
             stored = store.vendor_api_key(page.integration).map_err(|e| match e {
                 SecretsError::NotFound { .. } => refuse(VendorErrorKind::NoApiKey, "no API key is stored for this integration".into()),
                 other => refuse(VendorErrorKind::NoApiKey, other.to_string()),
             })?;
+            stored_key_may_go_to(vendor, stored.address(), reg, &vendor::base_url_of(vendor, reg, api_url, settings)?)?;
             &stored
         }
     };
     vendor::client_of(vendor, reg, api_url, key, settings)?.projects().await
 }
 
-fn key(r: &Resolved, store: &SecretStore) -> Result<trustbridge_secrets::VendorApiKey, CloudError> {
-    store.vendor_api_key(&r.plan.integration.name).map_err(|e| match e {
+/// A client for the plan's vendor API with the key stored for the integration, which goes only to
+/// the address it was given for ([`stored_key_may_go_to`]).
+fn stored_client(r: &Resolved, store: &SecretStore, settings: &VendorSettings) -> Result<mlcube::Client, CloudError> {
+    let key = store.vendor_api_key(&r.plan.integration.name).map_err(|e| match e {
         SecretsError::NotFound { .. } => vendor_error(r, VendorErrorKind::NoApiKey, "no API key is stored for this integration"),
         other => vendor_error(r, VendorErrorKind::NoApiKey, other.to_string()),
-    })
+    })?;
+    let to = vendor::base_url(r, settings)?;
+    let reg = vendor::registration(r)
+        .ok_or_else(|| vendor_error(r, VendorErrorKind::NotConfigured, "this vendor profile has no registration API"))?;
+    stored_key_may_go_to(&r.profile.display_name, key.address(), reg, &to)?;
+    vendor::client(r, &key, settings)
+}
+
+/// A stored API key is sent only to the address it was given for — one stored without an address
+/// (before Trustbridge kept it) only to the vendor profile's built-in one. The page and the plan
+/// name the address, and both are untrusted: without this, a plan naming another https address
+/// would carry the stored key there.
+/// `given_for`: the address kept with the key ([`trustbridge_secrets::VendorApiKey::address`]).
+pub fn stored_key_may_go_to(vendor: &str, given_for: Option<&str>, reg: &Registration, to: &str) -> Result<(), CloudError> {
+    let same = |a: &str| a.trim_end_matches('/') == to.trim_end_matches('/');
+    let given_for = given_for.map(str::to_string).or_else(|| reg.base_url.clone());
+    match given_for {
+        Some(a) if same(&a) => Ok(()),
+        given => Err(CloudError::Vendor {
+            vendor: vendor.to_string(),
+            kind: VendorErrorKind::NoApiKey,
+            message: format!(
+                "the stored API key was given for {}, not for {to}: it is not sent there (enter the key again for this address)",
+                given.map_or_else(|| "another address".to_string(), |a| trustbridge_core::validate::show_value(&a))
+            ),
+        }),
+    }
 }
 
 fn vendor_error(r: &Resolved, kind: VendorErrorKind, message: impl Into<String>) -> CloudError {
@@ -205,7 +235,7 @@ pub async fn register(
         return Ok((plan, done));
     }
     let fail = |error: CloudError, done: Vec<Step>, plan: Plan| Box::new(Failure { error, done, plan });
-    let client = match key(r, store).and_then(|k| vendor::client(r, &k, settings)) {
+    let client = match stored_client(r, store, settings) {
         Ok(c) => c,
         Err(e) => return Err(fail(e, done, plan)),
     };
@@ -415,7 +445,7 @@ pub async fn unregister(
         return Ok((plan, done));
     }
     let fail = |error: CloudError, done: Vec<Step>, plan: Plan| Box::new(Failure { error, done, plan });
-    let client = match key(r, store).and_then(|k| vendor::client(r, &k, settings)) {
+    let client = match stored_client(r, store, settings) {
         Ok(c) => c,
         Err(e) => return Err(fail(e, done, plan)),
     };
@@ -452,11 +482,7 @@ pub async fn probes(r: &Resolved, store: &SecretStore, settings: &VendorSettings
     };
     let mut out = Vec::new();
     let azure_app = store.azure_secret(&r.plan.integration.name).ok().map(|s| s.app_id.clone());
-    let client = if clouds.iter().any(|c| recorded(r, *c).is_some()) {
-        Some(key(r, store).and_then(|k| vendor::client(r, &k, settings)))
-    } else {
-        None
-    };
+    let client = if clouds.iter().any(|c| recorded(r, *c).is_some()) { Some(stored_client(r, store, settings)) } else { None };
     for cloud in clouds {
         let start = std::time::Instant::now();
         let ms = || start.elapsed().as_millis() as u64;

@@ -41,10 +41,15 @@ fn azure_json(password: &str) -> String {
     serde_json::json!({"appId": APP, "displayName": "ML3PlatformSP", "password": password, "tenant": TENANT}).to_string()
 }
 
-fn store_with(secrets: &[(SecretKind, &str)]) -> SecretStore {
+/// A keyring holding `secrets` for TB_REG; the vendor API key as given for the API at `url` (as the
+/// wizard and `trustbridge secrets set` keep it).
+fn store_with(url: &str, secrets: &[(SecretKind, &str)]) -> SecretStore {
     let (store, _b) = SecretStore::memory();
     for (kind, text) in secrets {
-        let s = ValidatedSecret::parse(*kind, &Sensitive::new(text.to_string())).unwrap();
+        let s = match ValidatedSecret::parse(*kind, &Sensitive::new(text.to_string())).unwrap() {
+            ValidatedSecret::VendorApiKey(k) => ValidatedSecret::VendorApiKey(k.for_address(url)),
+            other => other,
+        };
         store.set("TB_REG", &s).unwrap();
     }
     store
@@ -73,7 +78,7 @@ fn vendor_kind(e: &CloudError) -> VendorErrorKind {
 #[test]
 fn aws_registration_records_the_vendor_issued_external_id_and_is_idempotent() {
     let api = VendorApi::start(KEY, ML3, &["proj-1"]);
-    let store = store_with(&[(SecretKind::VendorApiKey, KEY)]);
+    let store = store_with(&api.url, &[(SecretKind::VendorApiKey, KEY)]);
     let p = plan(&api.url, &["aws"]);
     let r = validate(&p, None).unwrap();
     assert!(r.aws.as_ref().unwrap().external_id_pending, "ML cube issues the external id: none is made here");
@@ -123,7 +128,7 @@ fn aws_registration_records_the_vendor_issued_external_id_and_is_idempotent() {
 #[test]
 fn hostile_trust_policies_are_refused_and_leave_no_registration() {
     let api = VendorApi::start(KEY, ML3, &["proj-1"]);
-    let store = store_with(&[(SecretKind::VendorApiKey, KEY)]);
+    let store = store_with(&api.url, &[(SecretKind::VendorApiKey, KEY)]);
     let p = plan(&api.url, &["aws"]);
     for h in [
         Hostile::WildcardPrincipal,
@@ -149,20 +154,20 @@ fn api_errors_map_to_codes_with_fixes() {
     let p = plan(&api.url, &["aws"]);
 
     // No key stored.
-    let f = run(&p, &store_with(&[]), false, false).unwrap_err();
+    let f = run(&p, &store_with(&api.url, &[]), false, false).unwrap_err();
     assert_eq!(f.error.code(), "vendor.no_api_key");
     assert!(f.error.fix().unwrap().contains("--kind vendor-api-key"));
 
     // A wrong key: 401. A key without rights on the project: 403.
-    let f = run(&p, &store_with(&[(SecretKind::VendorApiKey, "wrong-key-0000000000")]), false, false).unwrap_err();
+    let f = run(&p, &store_with(&api.url, &[(SecretKind::VendorApiKey, "wrong-key-0000000000")]), false, false).unwrap_err();
     assert_eq!(f.error.code(), "vendor.unauthorized");
     assert!(!f.error.to_string().contains("wrong-key"), "the key is never shown: {}", f.error);
     api.add_forbidden_key("forbidden-key-000000");
-    let f = run(&p, &store_with(&[(SecretKind::VendorApiKey, "forbidden-key-000000")]), false, false).unwrap_err();
+    let f = run(&p, &store_with(&api.url, &[(SecretKind::VendorApiKey, "forbidden-key-000000")]), false, false).unwrap_err();
     assert_eq!(f.error.code(), "vendor.forbidden");
     assert!(f.error.fix().unwrap().contains("UPDATE_PROJECT_INFORMATION"));
 
-    let store = store_with(&[(SecretKind::VendorApiKey, KEY)]);
+    let store = store_with(&api.url, &[(SecretKind::VendorApiKey, KEY)]);
     // Unknown project: 404.
     let mut other = p.clone();
     other.integration.project_id = "no-such-project".into();
@@ -184,7 +189,7 @@ fn api_errors_map_to_codes_with_fixes() {
     // The name is taken by other credentials (a GCP key named TB_REG): refused, not overwritten.
     let api2 = VendorApi::start(KEY, ML3, &["proj-1"]);
     let gcp = gcp_key_json();
-    let both = store_with(&[(SecretKind::VendorApiKey, KEY), (SecretKind::Gcp, &gcp)]);
+    let both = store_with(&api2.url, &[(SecretKind::VendorApiKey, KEY), (SecretKind::Gcp, &gcp)]);
     run(&plan(&api2.url, &["gcp"]), &both, false, false).unwrap();
     let f = run(&plan(&api2.url, &["aws"]), &both, false, false).unwrap_err();
     assert_eq!(f.error.code(), "vendor.name_taken");
@@ -209,7 +214,7 @@ fn api_errors_map_to_codes_with_fixes() {
 #[test]
 fn a_registration_whose_external_id_was_lost_needs_replace() {
     let api = VendorApi::start(KEY, ML3, &["proj-1"]);
-    let store = store_with(&[(SecretKind::VendorApiKey, KEY)]);
+    let store = store_with(&api.url, &[(SecretKind::VendorApiKey, KEY)]);
     let p = plan(&api.url, &["aws"]);
     run(&p, &store, false, false).unwrap();
     // The plan file was not saved (or was restored): the registration exists, its external id is unknown.
@@ -229,7 +234,7 @@ fn gcp_key_and_azure_secret_arrive_as_stored_and_unregister_deletes_them() {
     let gcp = gcp_key_json();
     let password = "CANARY-azure-secret-~.Q8";
     let az = azure_json(password);
-    let store = store_with(&[(SecretKind::VendorApiKey, KEY), (SecretKind::Gcp, &gcp), (SecretKind::Azure, &az)]);
+    let store = store_with(&api.url, &[(SecretKind::VendorApiKey, KEY), (SecretKind::Gcp, &gcp), (SecretKind::Azure, &az)]);
     let p = plan(&api.url, &["aws", "gcp", "azure"]);
     let (p2, steps) = run(&p, &store, false, false).unwrap();
     let names: Vec<(&str, &str)> = steps.iter().map(|s| (s.cloud.as_str(), s.name.as_str())).collect();
@@ -277,7 +282,7 @@ fn gcp_key_and_azure_secret_arrive_as_stored_and_unregister_deletes_them() {
 fn a_gcp_key_for_another_service_account_is_not_sent() {
     let api = VendorApi::start(KEY, ML3, &["proj-1"]);
     let gcp = gcp_key_json().replace("ml3-platform-sa@", "someone-else@");
-    let store = store_with(&[(SecretKind::VendorApiKey, KEY), (SecretKind::Gcp, &gcp)]);
+    let store = store_with(&api.url, &[(SecretKind::VendorApiKey, KEY), (SecretKind::Gcp, &gcp)]);
     let f = run(&plan(&api.url, &["gcp"]), &store, false, false).unwrap_err();
     assert!(f.error.to_string().contains("secrets.gcp.service_account_mismatch"), "{}", f.error);
     assert!(api.requests().iter().all(|q| q.method != "POST"), "nothing was sent");
@@ -287,14 +292,15 @@ fn a_gcp_key_for_another_service_account_is_not_sent() {
 fn azure_credentials_of_another_app_under_the_same_name_are_not_adopted() {
     let api = VendorApi::start(KEY, ML3, &["proj-1"]);
     let p = plan(&api.url, &["azure"]);
-    run(&p, &store_with(&[(SecretKind::VendorApiKey, KEY), (SecretKind::Azure, &azure_json("pw-one"))]), false, false).unwrap();
+    run(&p, &store_with(&api.url, &[(SecretKind::VendorApiKey, KEY), (SecretKind::Azure, &azure_json("pw-one"))]), false, false).unwrap();
     // Same name at the vendor, but this keyring holds another service principal.
     let other = azure_json("pw-two").replace(APP, "11111111-2222-3333-4444-555555555555");
-    let f = run(&p, &store_with(&[(SecretKind::VendorApiKey, KEY), (SecretKind::Azure, &other)]), false, false).unwrap_err();
+    let f = run(&p, &store_with(&api.url, &[(SecretKind::VendorApiKey, KEY), (SecretKind::Azure, &other)]), false, false).unwrap_err();
     assert_eq!(f.error.code(), "vendor.name_taken", "{}", f.error);
     // The same app is adopted.
     let (adopted, steps) =
-        run(&p, &store_with(&[(SecretKind::VendorApiKey, KEY), (SecretKind::Azure, &azure_json("pw-one"))]), false, false).unwrap();
+        run(&p, &store_with(&api.url, &[(SecretKind::VendorApiKey, KEY), (SecretKind::Azure, &azure_json("pw-one"))]), false, false)
+            .unwrap();
     assert_eq!(steps[0].action, "adopted");
     assert!(adopted.azure.unwrap().vendor_credentials_id.is_some());
 }
@@ -311,13 +317,13 @@ fn the_vendor_page_lists_the_projects_the_key_may_see() {
     let ids = |l: Vec<trustbridge_cloud::vendor::mlcube::Project>| l.into_iter().map(|p| p.project_id).collect::<Vec<_>>();
 
     // The key stored for the integration.
-    let stored = store_with(&[(SecretKind::VendorApiKey, KEY)]);
+    let stored = store_with(&api.url, &[(SecretKind::VendorApiKey, KEY)]);
     let listed = rt.block_on(register::projects(&page, None, &stored, &settings())).unwrap();
     assert_eq!(ids(listed), ["fraud-detection", "churn.v2"]);
     assert_eq!(api.requests().last().map(|r| (r.method.clone(), r.path.clone())), Some(("GET".into(), "/sdk/v1/projects".into())));
 
     // The key as typed (nothing stored); a wrong one is the API's 401.
-    let empty = store_with(&[]);
+    let empty = store_with(&api.url, &[]);
     let typed = trustbridge_secrets::VendorApiKey::parse(&Sensitive::new(KEY.to_string())).unwrap();
     assert_eq!(ids(rt.block_on(register::projects(&page, Some(&typed), &empty, &settings())).unwrap()).len(), 2);
     let wrong = trustbridge_secrets::VendorApiKey::parse(&Sensitive::new("mlc-wrong-key-000000000000".to_string())).unwrap();
@@ -344,7 +350,42 @@ fn the_vendor_page_lists_the_projects_the_key_may_see() {
     // A hostile answer: a project id that could not go into a plan.
     let hostile = VendorApi::start(KEY, ML3, &["ok-1", "../../x y"]);
     let page = register::VendorPage { profile: &profile, integration: "TB_REG", api_url: Some(&hostile.url) };
-    let e = rt.block_on(register::projects(&page, None, &stored, &settings())).unwrap_err();
+    let e = rt
+        .block_on(register::projects(&page, None, &store_with(&hostile.url, &[(SecretKind::VendorApiKey, KEY)]), &settings()))
+        .unwrap_err();
     assert_eq!(vendor_kind(&e), VendorErrorKind::BadResponse, "{e}");
     assert!(e.to_string().contains("project id"), "{e}");
+}
+
+/// The stored API key goes only to the address it was given for: a plan (or the page) naming
+/// another https address gets a refusal, and that address receives nothing. A key kept without an
+/// address (stored before Trustbridge kept it) goes only to the profile's built-in address.
+#[test]
+fn the_stored_key_is_sent_only_to_the_address_it_was_given_for() {
+    let rt = trustbridge_cloud::runtime().unwrap();
+    let api = VendorApi::start(KEY, ML3, &["proj-1"]);
+    let elsewhere = VendorApi::start(KEY, ML3, &["proj-1"]);
+    let store = store_with(&api.url, &[(SecretKind::VendorApiKey, KEY)]);
+    run(&plan(&api.url, &["aws"]), &store, true, false).expect("the address it was given for");
+
+    let f = run(&plan(&elsewhere.url, &["aws"]), &store, true, false).unwrap_err();
+    assert_eq!(vendor_kind(&f.error), VendorErrorKind::NoApiKey, "{}", f.error);
+    assert!(f.error.to_string().contains("not sent there"), "{}", f.error);
+    let profile = trustbridge_core::Profile::builtin("mlcube").unwrap();
+    let page = register::VendorPage { profile: &profile, integration: "TB_REG", api_url: Some(&elsewhere.url) };
+    let e = rt.block_on(register::projects(&page, None, &store, &settings())).unwrap_err();
+    assert_eq!(vendor_kind(&e), VendorErrorKind::NoApiKey, "{e}");
+    assert!(elsewhere.requests().is_empty(), "the other address received nothing: {:?}", elsewhere.requests().len());
+
+    // Kept without an address: only ML cube's own address would get it, not this one.
+    let (unbound, _b) = SecretStore::memory();
+    unbound.set("TB_REG", &ValidatedSecret::parse(SecretKind::VendorApiKey, &Sensitive::new(KEY.to_string())).unwrap()).unwrap();
+    let f = run(&plan(&api.url, &["aws"]), &unbound, true, false).unwrap_err();
+    assert_eq!(vendor_kind(&f.error), VendorErrorKind::NoApiKey, "{}", f.error);
+    let key = unbound.vendor_api_key("TB_REG").unwrap();
+    let reg = profile.registration.as_ref().unwrap();
+    assert!(register::stored_key_may_go_to("ML cube", key.address(), reg, "https://api.platform.mlcube.com").is_ok());
+    assert!(register::stored_key_may_go_to("ML cube", key.address(), reg, "https://api.platform.mlcube.com.evil.example").is_err());
+    // The keyring keeps the address with the key (its fingerprint's scope, never the key).
+    assert_eq!(store.vendor_api_key("TB_REG").unwrap().address(), Some(api.url.as_str()));
 }

@@ -434,7 +434,13 @@ impl SecretStore {
 
     /// The stored vendor API key.
     pub fn vendor_api_key(&self, integration: &str) -> Result<crate::validate::VendorApiKey, SecretsError> {
-        crate::validate::VendorApiKey::parse(&self.get(integration, SecretKind::VendorApiKey)?)
+        let key = crate::validate::VendorApiKey::parse(&self.get(integration, SecretKind::VendorApiKey)?)?;
+        // The address it was given for is its manifest's scope (empty: not said).
+        let address = self.manifest(integration, SecretKind::VendorApiKey)?.map(|m| m.fingerprint.scope).filter(|a| !a.is_empty());
+        Ok(match address {
+            Some(a) => key.for_address(&a),
+            None => key,
+        })
     }
 
     /// Whether a secret is stored, with its fingerprint. Reads only the manifest, never the secret.

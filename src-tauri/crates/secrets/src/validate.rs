@@ -445,6 +445,10 @@ impl AzureClientSecret {
 /// token of 8-1024 visible ASCII characters; the vendor's API is the judge of whether it is valid.
 pub struct VendorApiKey {
     key: Sensitive<String>,
+    /// The API address the key was given for (kept with it in the keyring, as its fingerprint's
+    /// scope): a stored key is sent to that address only. None: not said (a key just typed, or one
+    /// stored before Trustbridge kept the address).
+    address: Option<String>,
 }
 
 impl fmt::Debug for VendorApiKey {
@@ -472,7 +476,17 @@ impl VendorApiKey {
                 VENDOR_KEY_FIX,
             ));
         }
-        Ok(VendorApiKey { key: Sensitive::new(t.to_string()) })
+        Ok(VendorApiKey { key: Sensitive::new(t.to_string()), address: None })
+    }
+
+    /// The key, given for the API at `address` (kept with it when stored).
+    pub fn for_address(self, address: &str) -> VendorApiKey {
+        VendorApiKey { address: Some(address.to_string()), ..self }
+    }
+
+    /// The API address the key was given for, if known.
+    pub fn address(&self) -> Option<&str> {
+        self.address.as_deref()
     }
 
     /// The key, for the API's header only.
@@ -484,7 +498,12 @@ impl VendorApiKey {
     pub fn fingerprint(&self) -> Fingerprint {
         let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, self.key.expose().as_bytes());
         let short: String = d.as_ref().iter().take(4).map(|b| format!("{b:02x}")).collect();
-        Fingerprint { kind: SecretKind::VendorApiKey, key_id: None, principal: format!("sha256:{short}"), scope: String::new() }
+        Fingerprint {
+            kind: SecretKind::VendorApiKey,
+            key_id: None,
+            principal: format!("sha256:{short}"),
+            scope: self.address.clone().unwrap_or_default(),
+        }
     }
 }
 

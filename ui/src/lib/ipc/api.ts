@@ -399,8 +399,8 @@ export function setPresenter(on: boolean): Promise<void> {
 }
 
 /** Whether the vendor's API key is stored in the OS keyring for this integration (a digest only). */
-export function vendorKeyStatus(platform: string, integration: string): Promise<CredentialStatus> {
-  return call<CredentialStatus>("vendor_key_status", { platform, integration });
+export function vendorKeyStatus(platform: string, integration: string, apiUrl: string | null): Promise<CredentialStatus> {
+  return call<CredentialStatus>("vendor_key_status", { platform, integration, apiUrl });
 }
 
 /**

@@ -30,6 +30,8 @@ export interface CloudContext {
   readonly sendClouds: readonly Cloud[];
   /** The page on screen (the apply page's confirmation follows its dry run only while it is shown). */
   readonly step: string;
+  /** Counts arrivals at pages: the same arrival still, or the person has moved since. */
+  readonly arrivals: number;
   /** Keeps what the vendor recorded (its ids) in the answers, saved, and the documents rendered again. */
   registered(plan: Plan): Promise<void>;
   /** An apply made changes: what comes next is the wizard's to decide. */
@@ -74,8 +76,16 @@ export class CloudSession {
   vendorProjects = $state<VendorProject[] | null>(null);
   /** Why the projects could not be listed (shown at the project field), or null. */
   vendorProjectsError = $state<IpcError | null>(null);
-  /** The key (typed, or "" for the stored one) and address the list is of: a newer request wins. */
+  /**
+   * Which listing is on screen or under way — a count of the key's edits (never the key itself),
+   * the address, the platform and the integration — and the request under way: a newer one wins,
+   * the same one is waited for.
+   */
   private projectsFor = "";
+  private projectsPending: Promise<void> | null = null;
+  /** Goes up whenever the typed key changes (the listing's cache is keyed by it, not by the key). */
+  private keyEdits = 0;
+  private lastKey = "";
   /** AWS registered with the vendor by Apply / Export (shown after apply), or why it failed. */
   awsRegistration = $state<RegisterState>(idleRegistration());
   /** The "Send to {vendor}" page: the GCP key / Azure secret registered with the vendor. */
@@ -253,6 +263,7 @@ export class CloudSession {
     this.vendorProjects = null;
     this.vendorProjectsError = null;
     this.projectsFor = "";
+    this.projectsPending = null;
     this.awsRegistration = idleRegistration();
     this.sendRun = idleRegistration();
     this.credentials = [];
@@ -416,14 +427,19 @@ export class CloudSession {
    * After "Accept and apply" on Check your answers: the dry run (as on any arrival), then Apply —
    * whose first act is Rust's native confirmation naming every change, so nothing changes before
    * the person's yes there. Not when the dry run needs the person first: it failed (a role that is
-   * not ours: adopt or rename), changes nothing, or pre-flight found what would block the apply.
+   * not ours: adopt or rename), changes nothing, or pre-flight found anything (the dialog lists none);
+   * nor once the person left the page since.
    */
   async previewThenApply(): Promise<void> {
     if (!this.awsAccount || !this.wizard.plan.aws || this.applyRun.running || this.applyRun.applied) return;
-    if (this.applyRun.previewFor !== this.applyKey || !this.applyRun.preview) await this.previewApply();
+    const arrival = this.wizard.arrivals;
+    // Always a dry run of this arrival: one from an earlier visit was read then, not now.
+    await this.previewApply();
     const d = this.applyRun.preview;
-    if (!d || this.applyRun.error || this.wizard.step !== "export" || this.applyRun.previewFor !== this.applyKey) return;
-    if (d.changes.length === 0 || d.existing !== null || d.preflight.some((f) => f.severity === "blocking")) return;
+    // Still on this page, since this arrival, and the dry run is of the plan as it is.
+    if (!d || this.applyRun.error || this.wizard.step !== "export" || this.wizard.arrivals !== arrival || this.applyRun.previewFor !== this.applyKey) return;
+    // Pre-flight findings (warnings too: the dialog does not list them) are for the person to read first.
+    if (d.changes.length === 0 || d.existing !== null || d.preflight.some((f) => f.severity !== "info")) return;
     await this.applyNow();
   }
 
@@ -521,8 +537,10 @@ export class CloudSession {
    */
   async loadVendorKey(): Promise<void> {
     const a = this.wizard.answers;
+    const url = a.integration.api_url.trim();
     try {
-      this.vendorKeyStored = await vendorKeyStatus(a.platform, a.integration.name.trim());
+      // Stored for another address, it is not this page's key (Rust never sends it there).
+      this.vendorKeyStored = await vendorKeyStatus(a.platform, a.integration.name.trim(), url === "" ? null : url);
     } catch {
       this.vendorKeyStored = null;
     }
@@ -538,10 +556,34 @@ export class CloudSession {
     const a = this.wizard.answers;
     const typed = this.vendorKey.trim();
     if (typed === "" && !this.vendorKeyStored?.stored) return;
+    if (typed !== this.lastKey) {
+      this.lastKey = typed;
+      this.keyEdits += 1;
+    }
     const url = a.integration.api_url.trim();
-    const asked = JSON.stringify([typed, url, a.platform, a.integration.name]);
-    if (asked === this.projectsFor && (this.vendorProjects !== null || this.vendorProjectsError !== null)) return;
+    const asked = JSON.stringify([typed === "" ? "stored" : this.keyEdits, url, a.platform, a.integration.name]);
+    if (asked === this.projectsFor) {
+      if (this.projectsPending) return this.projectsPending;
+      if (this.vendorProjects !== null || this.vendorProjectsError !== null) return;
+    }
     this.projectsFor = asked;
+    const run = this.listProjects(asked, typed, url);
+    this.projectsPending = run;
+    try {
+      await run;
+    } finally {
+      if (this.projectsPending === run) this.projectsPending = null;
+    }
+  }
+
+  /** The typed key is forgotten (Continue stored it, or the page was left): nothing here keeps it. */
+  forgetTypedKey(): void {
+    this.vendorKey = "";
+    this.lastKey = "";
+  }
+
+  private async listProjects(asked: string, typed: string, url: string): Promise<void> {
+    const a = this.wizard.answers;
     try {
       const listed = await vendorProjects(a.platform, a.integration.name.trim(), url === "" ? null : url, typed === "" ? null : typed);
       if (this.projectsFor !== asked) return; // a newer key or address was typed meanwhile
@@ -572,7 +614,7 @@ export class CloudSession {
     if (problems.length > 0 || others.length > 0 || typed === "") return problems;
     try {
       this.vendorKeyStored = await storeCredentials(this.wizard.plan, "vendor-api-key", typed);
-      this.vendorKey = "";
+      this.forgetTypedKey();
       return [];
     } catch (e) {
       const error = toIpcError(e);

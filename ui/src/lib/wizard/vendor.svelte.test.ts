@@ -180,6 +180,27 @@ describe("Connect to the vendor", () => {
     expect(w.cloud.vendorProjectsError?.code).toBe("vendor.unauthorized");
   });
 
+  it("a listing under way for the same key is waited for (a quick Continue); nothing kept holds the key", async () => {
+    let answer: (v: unknown) => void = () => {};
+    backend((cmd) => (cmd === "vendor_projects" ? new Promise((r) => (answer = r)) : undefined));
+    const w = await wizardAt(["aws"]);
+    w.answers.integration.project_id = "";
+    w.cloud.vendorKey = API_KEY;
+    const first = w.cloud.loadProjects();
+    let second = false;
+    const again = w.cloud.loadProjects().then(() => (second = true));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(second).toBe(false); // waits for the first, asks nothing new
+    expect(calls("vendor_projects")).toHaveLength(1);
+    answer([{ project_id: "solo", name: "Solo" }]);
+    await Promise.all([first, again]);
+    expect(w.answers.integration.project_id).toBe("solo");
+    const field = (k: string) => String((w.cloud as unknown as Record<string, unknown>)[k]);
+    expect(field("projectsFor")).not.toContain(API_KEY); // the listing's cache is keyed by a count, not the key
+    w.cloud.forgetTypedKey();
+    expect([field("vendorKey"), field("lastKey"), field("projectsFor")].join(" ")).not.toContain(API_KEY);
+  });
+
   it("Continue right after the key is typed waits for the project list, then checks the page", async () => {
     backend((cmd) => (cmd === "vendor_projects" ? [{ project_id: "only-one", name: "Only one" }] : undefined));
     const w = await wizardAt(["aws"]);
@@ -196,7 +217,7 @@ describe("Connect to the vendor", () => {
     backend((cmd) => (cmd === "vendor_key_status" ? stored : cmd === "vendor_projects" ? [{ project_id: "p9", name: "P9" }] : undefined));
     const w = await wizardAt(["aws"]);
     await vi.waitFor(() => expect(calls("vendor_projects")).toHaveLength(1));
-    expect(calls("vendor_key_status").at(-1)).toEqual({ platform: "mlcube", integration: w.answers.integration.name });
+    expect(calls("vendor_key_status").at(-1)).toEqual({ platform: "mlcube", integration: w.answers.integration.name, apiUrl: null });
     expect(calls("vendor_projects").at(-1)).toMatchObject({ key: null });
     expect(w.answers.integration.project_id).toBe("p1"); // answered already: kept
   });
@@ -320,7 +341,8 @@ describe("Accept and apply (issue 15: the last question before applying)", () =>
 
   it("the confirmation waits for the person when the dry run needs them: pre-flight blocks, or nothing to change; with another cloud Check only continues", async () => {
     const blocking = { code: "aws.scp_denies", cloud: "aws", account_id: null, resource: null, severity: "blocking", message: "denied", fix: "f" };
-    for (const [changes, preflight] of [[[{ kind: "create" }], [blocking]], [[], []]] as const) {
+    const warning = { ...blocking, severity: "warning", message: "may be denied" };
+    for (const [changes, preflight] of [[[{ kind: "create" }], [blocking]], [[{ kind: "create" }], [warning]], [[], []]] as const) {
       invoke.mockReset();
       backend(signedIn((cmd, args) => (cmd === "apply_aws" ? { caller: CALLER, role_arn: "r", dry_run: args.dryRun, changes, existing: null, warnings: [], preflight } : undefined)));
       const w = await wizardAt(["aws"]);
@@ -339,6 +361,21 @@ describe("Accept and apply (issue 15: the last question before applying)", () =>
     await w.cloud.detectAws();
     await w.goTo("check");
     expect(w.checkApplies).toBe(false);
+  });
+
+  it("leaving the apply page before its dry run is in (and coming back another way): no confirmation is asked", async () => {
+    let answer: (v: unknown) => void = () => {};
+    backend(signedIn((cmd, args) => (cmd === "apply_aws" && args.dryRun ? new Promise((r) => (answer = r)) : undefined)));
+    const w = await wizardAt(["aws"]);
+    await w.cloud.detectAws();
+    await w.goTo("check");
+    await w.continue();
+    expect(w.step).toBe("export");
+    await w.back();
+    await w.goTo("export"); // back again, not through Accept and apply
+    answer({ caller: CALLER, role_arn: "r", dry_run: true, changes: [{ kind: "create" }], existing: null, warnings: [], preflight: [] });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(calls("confirm_apply")).toHaveLength(0);
   });
 });
 

@@ -171,9 +171,13 @@ export class Wizard extends FormFlow<StepId> {
   }
 
   togglePresenter = () => {
-    this.presenter = !this.presenter;
-    // The native dialogs Rust raises hide identifiers too (they say so); a failure leaves them in full.
-    void setPresenter(this.presenter).catch(() => {});
+    const on = !this.presenter;
+    this.presenter = on;
+    // The native dialogs Rust raises hide identifiers too (they say so). Rust could not be told:
+    // the page does not claim presenter mode the dialogs do not have.
+    setPresenter(on).catch(() => {
+      if (this.presenter === on) this.presenter = !on;
+    });
   };
 
   /**
@@ -190,6 +194,9 @@ export class Wizard extends FormFlow<StepId> {
     }
     try {
       this.started(await askBoot());
+      // Asked, not handed: the page was reloaded, and presenter mode with it is off; Rust's
+      // dialogs follow (they kept the last switch).
+      void setPresenter(false).catch(() => {});
     } catch (e) {
       this.loadError = toIpcError(e);
       this.screen = "failed";
@@ -207,9 +214,7 @@ export class Wizard extends FormFlow<StepId> {
     }
     this.draft = draft;
     this.screen = draft ? "resume" : "wizard";
-    // On the first page: this computer's AWS sign-in, looked up while the person reads it (the
-    // plan leaves AWS's answers out until a cloud is chosen, so nothing here is autosaved).
-    if (!draft) void this.cloud.detectAws();
+    if (!draft) this.detectForStart();
     // An untouched wizard is not worth resuming: nothing is saved until something changes.
     this.markSaved(this.step);
   }
@@ -398,14 +403,22 @@ export class Wizard extends FormFlow<StepId> {
   });
 
   /**
-   * Leaving the first page: see [`awsDetectedOnStart`]. The detection started on arrival is waited
-   * for a moment at most (a computer without AWS credentials gets the clouds question as before).
+   * On the first page, once a vendor offering AWS and another cloud is chosen: this computer's AWS
+   * sign-in, looked up while the person reads the page (GetCallerIdentity and the account's pick
+   * lists; the plan leaves AWS's answers out until a cloud is chosen, so nothing here is autosaved).
+   * Nobody else's computer is asked anything at launch.
    */
-  private async foldDetectedCloud(): Promise<void> {
+  detectForStart(): void {
     const offered = this.profile?.clouds ?? [];
+    if (this.step === "start" && offered.includes("aws") && offered.length > 1) void this.cloud.detectAws();
+  }
+
+  /**
+   * Leaving the first page: see [`awsDetectedOnStart`]. Only when the page said so when Continue
+   * was pressed (a lookup still under way, or none: the clouds question, AWS ticked once known).
+   */
+  private foldDetectedCloud(): void {
     // Once: an answer the person changed afterwards is theirs.
-    if (this.awsPreselected || this.answers.clouds.length > 0 || !offered.includes("aws") || offered.length < 2) return;
-    await Promise.race([this.cloud.detectAws(), new Promise((resolve) => setTimeout(resolve, 3000))]);
     if (this.awsDetectedOnStart) {
       this.answers.clouds = ["aws"];
       this.awsPreselected = true;
@@ -429,9 +442,12 @@ export class Wizard extends FormFlow<StepId> {
   }
 
   /** What a page does on arrival. */
+  /** Arrivals at pages so far (see CloudContext.arrivals). */
+  arrivals = 0;
+
   protected async arrive(step: StepId): Promise<void> {
-    // This computer's AWS sign-in, looked up while the person reads the first page (see foldDetectedCloud).
-    if (step === "start") void this.cloud.detectAws();
+    this.arrivals += 1;
+    if (step === "start") this.detectForStart();
     if (step === "clouds") void this.preselectDetectedCloud();
     if (step === "aws-events") void this.cloud.refreshBuses();
     if (step === "aws-identity") {
@@ -442,7 +458,7 @@ export class Wizard extends FormFlow<StepId> {
     // resumed draft may land here without the account page's detection).
     if (step === "route") void this.cloud.detectAws();
     if (step === "vendor") void this.cloud.loadVendorKey();
-    else this.cloud.vendorKey = ""; // a key typed but not continued is forgotten on leaving the page
+    else this.cloud.forgetTypedKey(); // a key typed but not continued is forgotten on leaving the page
     // Apply chosen, with AWS credentials on this computer: what Apply would change, straight away
     // (read only); after "Accept and apply" on Check your answers, the native confirmation follows.
     if (step === "export" && this.route === "apply") {
@@ -507,7 +523,7 @@ export class Wizard extends FormFlow<StepId> {
     if (fields !== null) {
       problems = problemsForStep(step, await validatePlan(this.plan, fields === "all" ? undefined : fields));
     }
-    if (step === "start" && problems.length === 0) await this.foldDetectedCloud();
+    if (step === "start" && problems.length === 0) this.foldDetectedCloud();
     // "Accept and apply": the apply page asks for the native confirmation as soon as its dry run is in.
     this.applyOnArrival = step === "check" && problems.length === 0 && this.checkApplies;
     if (step === "vendor") {

@@ -391,6 +391,13 @@ impl Client {
             ));
         }
         for p in &listed {
+            // Names are only shown, as text: one line of at most 256 characters.
+            if p.name.chars().count() > 256 || p.name.chars().any(char::is_control) {
+                return Err(self.error(
+                    VendorErrorKind::BadResponse,
+                    format!("{what}: a project's name in the answer is not one line of at most 256 characters"),
+                ));
+            }
             trustbridge_core::validate::rules::platform_project_id(&p.project_id).map_err(|rule| {
                 self.error(
                     VendorErrorKind::BadResponse,
