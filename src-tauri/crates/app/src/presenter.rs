@@ -68,6 +68,7 @@ pub fn mask(text: &str, values: &[String]) -> String {
     let mut out = hide_values(text, &values);
     out = hide_guids(&out);
     out = hide_account_ids(&out);
+    out = hide_org_ids(&out);
     out = hide_after(&out, &[":user/", ":federated-user/"], false, |rest| rest.rfind('/').map_or(0, |i| i + 1));
     out = hide_after(&out, &[":assumed-role/"], false, |rest| rest.find('/').map_or(rest.len(), |i| i + 1));
     hide_after(&out, &["/home/", "/Users/"], true, |_| 0)
@@ -122,6 +123,44 @@ fn hide_account_ids(text: &str) -> String {
         }
     }
     flush(&mut run, &mut out);
+    out
+}
+
+/// An AWS Organizations id: the organization (`o-`), its root (`r-`), an organizational unit
+/// (`ou-…-…`), a service control policy (`p-`; AWS's own `p-FullAWSAccess` is public): the page's
+/// `ORG_ID`.
+fn is_org_id(token: &str) -> bool {
+    let alnum = |s: &str, min: usize, max: usize, extra: &[char]| {
+        (min..=max).contains(&s.len()) && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || extra.contains(&c))
+    };
+    if let Some(rest) = token.strip_prefix("ou-") {
+        return rest.split_once('-').is_some_and(|(a, b)| alnum(a, 4, 32, &[]) && alnum(b, 8, 32, &[]));
+    }
+    match token.split_once('-') {
+        Some(("o", rest)) => alnum(rest, 10, 32, &[]),
+        Some(("r", rest)) => alnum(rest, 4, 32, &[]),
+        Some(("p", rest)) => alnum(rest, 8, 128, &['_']),
+        _ => false,
+    }
+}
+
+/// Tokens (runs of letters, digits, `-` and `_`) that are AWS Organizations ids.
+fn hide_org_ids(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut token = String::new();
+    let flush = |token: &mut String, out: &mut String| {
+        out.push_str(if is_org_id(token) { MASK } else { token.as_str() });
+        token.clear();
+    };
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '-' || c == '_' {
+            token.push(c);
+        } else {
+            flush(&mut token, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut token, &mut out);
     out
 }
 
@@ -197,6 +236,11 @@ mod tests {
         {
             assert!(out.contains(kept), "{kept} not in {out}");
         }
+        // AWS Organizations ids, as the page hides them; AWS's own policy and ordinary words stay.
+        assert_eq!(
+            mask("SCP p-examplescp1 (DenyRegions) on ou-ab12-cdef3456 under r-ab12 of o-a1b2c3d4e5; p-FullAWSAccess allows; for-example, or-else", &[]),
+            "SCP •••••• (DenyRegions) on •••••• under •••••• of ••••••; p-FullAWSAccess allows; for-example, or-else"
+        );
         // Not an account id: 11 or 13 digits; not a GUID: part of a longer word.
         assert_eq!(mask("12345678901 1234567890123", &[]), "12345678901 1234567890123");
         let long = "x72f988bf-86f1-41af-91ab-2d7cd011db47";

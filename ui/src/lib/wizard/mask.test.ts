@@ -34,4 +34,8 @@ describe("presenter mask", () => {
     expect(mask("Exported to /home/alice/exports/acme and /Users/bob/x")).toBe(`Exported to /home/${MASK}/exports/acme and /Users/${MASK}/x`);
     expect(mask("role arn:aws:iam::123456789012:role/mlcube-platform-access")).toBe(`role arn:aws:iam::${MASK}:role/mlcube-platform-access`);
   });
+  it("hides AWS Organizations ids (organization, root, unit, the customer's policies) but not AWS's own policy or ordinary words", () => {
+    const text = "SCP p-examplescp1 (DenyRegions) on ou-ab12-cdef3456 under r-ab12 of o-a1b2c3d4e5; p-FullAWSAccess allows; for-example, or-else";
+    expect(mask(text)).toBe("SCP •••••• (DenyRegions) on •••••• under •••••• of ••••••; p-FullAWSAccess allows; for-example, or-else");
+  });
 });
