@@ -17,6 +17,8 @@ use serde::Serialize;
 use trustbridge_cloud::probe::{Code, ProbeCode};
 use trustbridge_cloud::CloudCode;
 use trustbridge_core::error::{CoreCode, VALIDATION_FIX, VALIDATION_PREFIX};
+use trustbridge_core::guardrail::GuardCode;
+use trustbridge_core::lint::LintCode;
 use trustbridge_secrets::SecretsCode;
 
 trustbridge_core::error_codes! {
@@ -96,6 +98,14 @@ pub enum Owner {
     /// The window (`ui/`); Rust never raises these.
     #[serde(rename = "ui")]
     Ui,
+    /// A finding of the offline policy lint (`core/src/lint.rs`): shown with its own message and
+    /// fix on Check your answers and by `export` / `apply`; not an error.
+    #[serde(rename = "trustbridge-core (lint)")]
+    Lint,
+    /// A finding of the guardrail pre-flight (`core/src/guardrail.rs`, read by the cloud crate):
+    /// shown before apply and by `preflight`; not an error (a blocking one makes `apply` refuse).
+    #[serde(rename = "trustbridge-core (pre-flight)")]
+    Preflight,
 }
 
 impl Owner {
@@ -108,7 +118,14 @@ impl Owner {
             Owner::Secrets => "trustbridge-secrets",
             Owner::App => "trustbridge-app",
             Owner::Ui => "ui",
+            Owner::Lint => "trustbridge-core (lint)",
+            Owner::Preflight => "trustbridge-core (pre-flight)",
         }
+    }
+
+    /// A finding's code (lint, pre-flight), not an error's.
+    pub fn is_finding(self) -> bool {
+        matches!(self, Owner::Lint | Owner::Preflight)
     }
 }
 
@@ -154,6 +171,9 @@ pub fn catalogue() -> Vec<Entry> {
     all.extend(SecretsCode::ALL.iter().map(|c| one(c.as_str(), Owner::Secrets, c.fix(), Some(secrets_window_fix(*c)))));
     all.extend(AppCode::ALL.iter().map(|c| one(c.as_str(), Owner::App, c.fix(), app_window_fix(*c))));
     all.extend(UiCode::ALL.iter().map(|c| one(c.as_str(), Owner::Ui, c.fix(), Some(c.fix()))));
+    // Findings: the window and the CLI show them with the same words.
+    all.extend(LintCode::ALL.iter().map(|c| one(c.as_str(), Owner::Lint, c.fix(), Some(c.fix()))));
+    all.extend(GuardCode::ALL.iter().map(|c| one(c.as_str(), Owner::Preflight, c.fix(), Some(c.fix()))));
     all
 }
 
@@ -301,7 +321,8 @@ impl From<ProbeCode> for ErrorCode {
 /// The TypeScript union: every literal code of the catalogue, then the validation family.
 fn typescript_union() -> String {
     let mut out = String::new();
-    for e in catalogue() {
+    // Errors only: a finding (lint, pre-flight) carries its own message and fix.
+    for e in catalogue().into_iter().filter(|e| !e.owner.is_finding()) {
         if e.family {
             out.push_str(&format!("\n  | `{VALIDATION_PREFIX}${{string}}`"));
         } else {
@@ -394,7 +415,9 @@ mod tests {
             + Code::all().count()
             + SecretsCode::ALL.len()
             + AppCode::ALL.len()
-            + UiCode::ALL.len();
+            + UiCode::ALL.len()
+            + LintCode::ALL.len()
+            + GuardCode::ALL.len();
         assert_eq!(all.len(), expected);
         assert_eq!(all.iter().filter(|e| e.family).count(), 1);
     }
@@ -424,7 +447,8 @@ mod tests {
         let cfg = ts_rs::Config::default();
         let ts = <ErrorCode as ts_rs::TS>::decl(&cfg);
         for e in catalogue().iter().filter(|e| !e.family) {
-            assert!(ts.contains(&format!("| \"{}\"", e.code)), "{} missing from {ts}", e.code);
+            let listed = ts.contains(&format!("| \"{}\"", e.code));
+            assert_eq!(listed, !e.owner.is_finding(), "{}: errors are in the union, findings are not: {ts}", e.code);
         }
         assert!(ts.contains("| `validation.${string}`"), "{ts}");
         assert!(!ts.contains(VALIDATION_FAMILY), "the family is a template literal, not a literal: {ts}");

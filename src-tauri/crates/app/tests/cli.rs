@@ -316,6 +316,10 @@ fn errors_lists_every_code_of_the_catalogue_with_its_fix() {
         ("secrets.gcp.project_mismatch", "trustbridge-secrets"),
         ("apply.cancelled", "trustbridge-app"),
         ("ipc.unavailable", "ui"),
+        ("lint.wildcard_action", "trustbridge-core (lint)"),
+        ("lint.broad_managed_policy", "trustbridge-core (lint)"),
+        ("preflight.scp_denies", "trustbridge-core (pre-flight)"),
+        ("preflight.gcp_key_creation_disabled", "trustbridge-core (pre-flight)"),
     ] {
         let item = items.iter().find(|i| i["code"] == code).unwrap_or_else(|| panic!("{code} missing from errors --json"));
         assert_eq!(item["owner"], owner, "{item}");

@@ -107,8 +107,30 @@ pub struct Finding {
     pub fix: String,
 }
 
-fn finding(severity: Severity, code: &str, document: &str, message: String, fix: &str) -> Finding {
-    Finding { severity, code: format!("lint.{code}"), document: document.to_string(), message, fix: fix.to_string() }
+crate::error_codes! {
+    /// What the offline lint can find (a finding's `code`; its message and fix say it for the
+    /// document at hand). In the one catalogue of codes with the general fix below.
+    pub enum LintCode {
+        WildcardResource = "lint.wildcard_resource" => "Name the exact resources (bucket, objects, bus, key) instead of '*' or a wildcard in the middle of an ARN.",
+        PartitionMismatch = "lint.partition_mismatch" => "Use ARNs of the plan's AWS partition (aws, aws-us-gov or aws-cn) in every document.",
+        WildcardAction = "lint.wildcard_action" => "Grant the exact actions the vendor needs instead of a wildcard.",
+        UnknownAction = "lint.unknown_action" => "Check the action's spelling against the AWS service's list of actions; an unknown action grants nothing.",
+        PermissionsManagement = "lint.permissions_management" => "Remove the permissions-management action: with it the vendor could change who may do what.",
+        WriteAccess = "lint.write_access" => "Grant read and list actions only, unless the vendor must write (and the profile says so).",
+        PrincipalStar = "lint.principal_star" => "Trust only the vendor's account or roles, never every principal ('*').",
+        MissingExternalId = "lint.missing_external_id" => "Require the external ID in the trust policy (sts:ExternalId), or narrow the trust to the vendor's roles.",
+        Size = "lint.size" => "Grant fewer resources per document (fewer buckets or buses per policy), or split them into more roles.",
+        ExternalIdPending = "lint.external_id_pending" => "Register the role with the vendor first (apply or export does it): the vendor issues the external ID the trust needs.",
+        ExternalIdNotVendorIssued = "lint.external_id_not_vendor_issued" => "Leave the external ID to the vendor, which issues it when the role is registered.",
+        BroadRole = "lint.broad_role" => "Grant a narrower role: the exact storage and messaging roles the vendor needs, not a broad or primitive one.",
+        ProjectObjectRead = "lint.project_object_read" => "Grant object reads on the named buckets only, not on the whole Google Cloud project.",
+        EmptyGrant = "lint.empty_grant" => "Add a bucket, a container or a topic: as it is, nothing would be granted.",
+        BroadManagedPolicy = "lint.broad_managed_policy" => "Attach the service's read-only policy, or an inline policy with the exact actions and resources, instead of a full-access one.",
+    }
+}
+
+fn finding(severity: Severity, code: LintCode, document: &str, message: String, fix: &str) -> Finding {
+    Finding { severity, code: code.as_str().to_string(), document: document.to_string(), message, fix: fix.to_string() }
 }
 
 /// Lints one policy document's grants.
@@ -123,7 +145,7 @@ pub fn lint_document(document: &str, doc: &PolicyDocument, partition: &str, is_t
         if g.resource == "*" {
             out.push(finding(
                 Severity::Warning,
-                "wildcard_resource",
+                LintCode::WildcardResource,
                 document,
                 format!("'{}' is granted on every resource ('*')", g.action),
                 "name the exact resource ARNs",
@@ -131,7 +153,7 @@ pub fn lint_document(document: &str, doc: &PolicyDocument, partition: &str, is_t
         } else if g.resource.contains('*') && !g.resource.ends_with("/*") && !g.resource.ends_with('*') {
             out.push(finding(
                 Severity::Warning,
-                "wildcard_resource",
+                LintCode::WildcardResource,
                 document,
                 format!("resource '{}' contains a wildcard", g.resource),
                 "name the exact resource",
@@ -142,7 +164,7 @@ pub fn lint_document(document: &str, doc: &PolicyDocument, partition: &str, is_t
             if !p.is_empty() && p != partition && !p.starts_with("${") {
                 out.push(finding(
                     Severity::Error,
-                    "partition_mismatch",
+                    LintCode::PartitionMismatch,
                     document,
                     format!("ARN 'arn:{arn}' is in partition '{p}', but the plan's partition is '{partition}'"),
                     "use ARNs of the plan's partition",
@@ -166,7 +188,7 @@ fn lint_action(document: &str, action: &str, is_trust: bool, out: &mut Vec<Findi
         if broad || matched.is_empty() {
             out.push(finding(
                 Severity::Error,
-                "wildcard_action",
+                LintCode::WildcardAction,
                 document,
                 format!("action '{action}' is a wildcard matching {} action(s)", matched.len()),
                 "list the exact actions the vendor needs",
@@ -175,7 +197,7 @@ fn lint_action(document: &str, action: &str, is_trust: bool, out: &mut Vec<Findi
             let shown: Vec<&str> = matched.iter().take(6).map(|s| s.as_str()).collect();
             out.push(finding(
                 Severity::Warning,
-                "wildcard_action",
+                LintCode::WildcardAction,
                 document,
                 format!(
                     "action '{action}' matches {} actions ({}{})",
@@ -191,21 +213,21 @@ fn lint_action(document: &str, action: &str, is_trust: bool, out: &mut Vec<Findi
     match action_level(action) {
         None => out.push(finding(
             Severity::Error,
-            "unknown_action",
+            LintCode::UnknownAction,
             document,
             format!("'{action}' is not an IAM action (not in the catalog of {} actions)", catalog_size()),
             "check the spelling against the AWS Service Authorization Reference",
         )),
         Some(AccessLevel::PermissionsManagement) if !is_trust => out.push(finding(
             Severity::Warning,
-            "permissions_management",
+            LintCode::PermissionsManagement,
             document,
             format!("'{action}' can change permissions"),
             "grant it only if the vendor must manage access",
         )),
         Some(AccessLevel::Write) if !is_trust => out.push(finding(
             Severity::Info,
-            "write_access",
+            LintCode::WriteAccess,
             document,
             format!("'{action}' is a write-level action"),
             "expected for event publishing and KMS decrypt; question any other",
@@ -218,7 +240,7 @@ fn lint_trust_grant(document: &str, g: &Grant, out: &mut Vec<Finding>) {
     if g.principal == "*" || g.principal == "AWS:*" {
         out.push(finding(
             Severity::Error,
-            "principal_star",
+            LintCode::PrincipalStar,
             document,
             "the trust policy lets anyone ('*') assume the role".into(),
             "trust the vendor's account with an external id",
@@ -231,7 +253,7 @@ fn lint_trust_grant(document: &str, g: &Grant, out: &mut Vec<Finding>) {
     if account_principal && !has_ext && !has_pattern {
         out.push(finding(
             Severity::Error,
-            "missing_external_id",
+            LintCode::MissingExternalId,
             document,
             format!("{} can assume the role with no condition (confused-deputy risk)", &g.principal[4..]),
             "add an sts:ExternalId condition or aws:PrincipalArn patterns",
@@ -262,7 +284,13 @@ fn lint_aws(a: &ResolvedAws, out: &mut Vec<Finding>) {
         } else {
             (Severity::Info, "within the limit")
         };
-        out.push(finding(severity, "size", doc, format!("{size} of {max} characters of IAM limit '{name}' ({}%)", size * 100 / max), fix));
+        out.push(finding(
+            severity,
+            LintCode::Size,
+            doc,
+            format!("{size} of {max} characters of IAM limit '{name}' ({}%)", size * 100 / max),
+            fix,
+        ));
     }
 }
 
@@ -280,7 +308,7 @@ pub fn lint(r: &Resolved) -> Vec<Finding> {
         if a.external_id_pending {
             out.push(finding(
                 Severity::Error,
-                "external_id_pending",
+                LintCode::ExternalIdPending,
                 "aws/trust-policy.json",
                 format!("{vendor} issues the external id when the role is registered with it, and it has not yet: the trust policy cannot be written"),
                 "register first (`trustbridge register --plan …`, or `trustbridge apply`, which registers before it creates the role)",
@@ -288,7 +316,7 @@ pub fn lint(r: &Resolved) -> Vec<Finding> {
         } else if r.profile.vendor_issues_external_id() && a.vendor_credentials_id.is_none() {
             out.push(finding(
                 Severity::Warning,
-                "external_id_not_vendor_issued",
+                LintCode::ExternalIdNotVendorIssued,
                 "aws/trust-policy.json",
                 format!("{vendor} issues the external id, but this one was made elsewhere: {vendor} will not present it"),
                 "remove aws.external_id and register (`trustbridge register --plan …`): the id the vendor issues replaces it",
@@ -311,7 +339,7 @@ pub fn lint(r: &Resolved) -> Vec<Finding> {
             if role.contains("admin") || role.ends_with(".editor") || role == "roles/owner" {
                 out.push(finding(
                     Severity::Error,
-                    "broad_role",
+                    LintCode::BroadRole,
                     "gcp/bindings.json",
                     format!("'{role}' is an administrative role"),
                     "use a viewer/publisher role",
@@ -323,7 +351,7 @@ pub fn lint(r: &Resolved) -> Vec<Finding> {
             if !reads.is_empty() {
                 out.push(finding(
                     Severity::Error,
-                    "project_object_read",
+                    LintCode::ProjectObjectRead,
                     "gcp/custom-role.json",
                     format!(
                         "the project role grants {} on the whole project: the vendor could read every bucket, not only the ones named",
@@ -334,7 +362,13 @@ pub fn lint(r: &Resolved) -> Vec<Finding> {
             }
         }
         if g.profile.project_role.is_none() && g.buckets.is_empty() && g.topics.is_empty() {
-            out.push(finding(Severity::Warning, "empty_grant", "gcp/bindings.json", "nothing is granted".into(), "add a bucket or topic"));
+            out.push(finding(
+                Severity::Warning,
+                LintCode::EmptyGrant,
+                "gcp/bindings.json",
+                "nothing is granted".into(),
+                "add a bucket or topic",
+            ));
         }
     }
     out.sort_by(|a, b| a.severity.cmp(&b.severity).then(a.document.cmp(&b.document)));

@@ -26,7 +26,7 @@ pub fn lint_pack(r: &ResolvedPack) -> Vec<Finding> {
                 };
                 out.push(Finding {
                     severity: Severity::Warning,
-                    code: "lint.broad_managed_policy".into(),
+                    code: lint::LintCode::BroadManagedPolicy.as_str().into(),
                     document: format!("aws/roles/{}", role.name),
                     message: format!("'{short}' grants far more than most workloads need (least privilege)"),
                     fix: narrower.into(),
