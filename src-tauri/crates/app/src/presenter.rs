@@ -106,16 +106,17 @@ fn hide_values(text: &str, values: &[&str]) -> String {
     out
 }
 
-/// Runs of exactly 12 ASCII digits.
-fn hide_account_ids(text: &str) -> String {
+/// `text` with every maximal run of characters `in_run` accepts replaced by [`MASK`] when
+/// `hidden` says so.
+fn hide_runs(text: &str, in_run: impl Fn(char) -> bool, hidden: impl Fn(&str) -> bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut String| {
-        out.push_str(if run.len() == 12 { MASK } else { run.as_str() });
+        out.push_str(if hidden(run) { MASK } else { run.as_str() });
         run.clear();
     };
     for c in text.chars() {
-        if c.is_ascii_digit() {
+        if in_run(c) {
             run.push(c);
         } else {
             flush(&mut run, &mut out);
@@ -124,6 +125,11 @@ fn hide_account_ids(text: &str) -> String {
     }
     flush(&mut run, &mut out);
     out
+}
+
+/// Runs of exactly 12 ASCII digits.
+fn hide_account_ids(text: &str) -> String {
+    hide_runs(text, |c| c.is_ascii_digit(), |run| run.len() == 12)
 }
 
 /// An AWS Organizations id: the organization (`o-`), its root (`r-`), an organizational unit
@@ -146,22 +152,7 @@ fn is_org_id(token: &str) -> bool {
 
 /// Tokens (runs of letters, digits, `-` and `_`) that are AWS Organizations ids.
 fn hide_org_ids(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut token = String::new();
-    let flush = |token: &mut String, out: &mut String| {
-        out.push_str(if is_org_id(token) { MASK } else { token.as_str() });
-        token.clear();
-    };
-    for c in text.chars() {
-        if c.is_alphanumeric() || c == '-' || c == '_' {
-            token.push(c);
-        } else {
-            flush(&mut token, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut token, &mut out);
-    out
+    hide_runs(text, in_name, is_org_id)
 }
 
 fn is_guid(s: &str) -> bool {
