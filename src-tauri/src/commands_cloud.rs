@@ -597,20 +597,11 @@ pub async fn vendor_key_status(
     api_url: Option<String>,
 ) -> Result<CredentialStatus, IpcError> {
     let (profile, _) = store.resolve(&platform).map_err(IpcError::from)?;
-    let Some(reg) = profile.registration.as_ref() else {
+    if profile.registration.is_none() {
         return Err(IpcError::new(AppCode::CredentialsNoRegistration, "this vendor has no registration API: there is no API key to store"));
-    };
-    let s = cloud.secrets.status(&integration, SecretKind::VendorApiKey).map_err(|e| secrets_error(&e))?;
-    // A key kept for another address is never sent to this one: for this page, none is stored
-    // (it asks for the key). The address kept with the key is its fingerprint's scope.
-    let api_url = api_url.as_deref().map(str::trim).filter(|u| !u.is_empty());
-    let given_for = s.fingerprint.as_ref().map(|f| f.scope.as_str()).filter(|a| !a.is_empty());
-    let usable = s.stored
-        && trustbridge_cloud::vendor::base_url_of(&profile.display_name, reg, api_url, &cloud.settings.vendor)
-            .is_ok_and(|to| crate::register::stored_key_may_go_to(&profile.display_name, given_for, reg, &to).is_ok());
-    if s.stored && !usable {
-        return Ok(CredentialStatus { kind: SecretKind::VendorApiKey, stored: false, key_id: None, principal: None, scope: None });
     }
+    let page = crate::register::VendorPage { profile: &profile, integration: &integration, api_url: api_url.as_deref() };
+    let s = crate::register::stored_key_status(&page, &cloud.secrets, &cloud.settings.vendor).map_err(|e| secrets_error(&e))?;
     Ok(CredentialStatus::from(&s))
 }
 

@@ -71,11 +71,7 @@ await e2e(
       await f.choose("ML cube Platform");
       // Signed in to AWS (moto): the first page says so, and AWS becomes the clouds answer when it is
       // left; the clouds question folds into Check your answers (issue 15), one screen less.
-      const detected = await t.waitFor(async () => {
-        const e = await b.$('[data-testid="start-aws-detected"]');
-        return (await e.isExisting()) && (await e.getText());
-      }, "the first page says this computer is signed in to AWS", { timeout: 20000 });
-      t.check(detected.includes(`signed in to AWS account ${ACCOUNT}`), "with the account", detected);
+      await f.awsDetectedOnStart(ACCOUNT);
       // The account page, which asks nothing else for ML cube, folds into Check your answers too; the
       // role's name is changed there (below).
       await f.continue("aws-storage");

@@ -63,11 +63,7 @@ await e2e(
       // ML cube's projects are listed with the API key, on its Connect page: nothing to type here.
       // Signed in to AWS (moto): the first page says so, and AWS becomes the clouds answer when it is
       // left; the clouds question folds into Check your answers (issue 15), one screen less.
-      const detected = await t.waitFor(async () => {
-        const e = await b.$('[data-testid="start-aws-detected"]');
-        return (await e.isExisting()) && (await e.getText());
-      }, "the first page says this computer is signed in to AWS", { timeout: 20000 });
-      t.check(detected.includes(`signed in to AWS account ${ACCOUNT}`), "with the account", detected);
+      await f.awsDetectedOnStart(ACCOUNT);
       await f.shot("start-aws-detected");
       // The account comes from GetCallerIdentity and is all the account page would ask (ML cube issues
       // the external id): the page folds into Check your answers (issue 15), one screen less.

@@ -117,6 +117,18 @@ export class Flow {
     this.t.check(v === project, "the project is the one the vendor listed", v);
   }
 
+  /**
+   * The first page says this computer is signed in to AWS `account` (no action): leaving it then
+   * takes AWS as the clouds answer, and the clouds question folds into Check your answers.
+   */
+  async awsDetectedOnStart(account) {
+    const said = await this.t.waitFor(async () => {
+      const e = await this.b.$('[data-testid="start-aws-detected"]');
+      return (await e.isExisting()) && (await e.getText());
+    }, "the first page says this computer is signed in to AWS", { timeout: 20000 });
+    this.t.check(said.includes(`signed in to AWS account ${account}`), "with the account", said);
+  }
+
   async value(field) {
     return (await this.el(`#${fieldId(field)}`)).getValue();
   }

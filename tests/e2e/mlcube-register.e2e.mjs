@@ -65,11 +65,7 @@ await e2e(
     await f.choose("ML cube Platform");
     // Signed in to AWS (moto): the first page says so, and AWS becomes the clouds answer when it is
     // left; the clouds question folds into Check your answers (issue 15), one screen less.
-    const detected = await t.waitFor(async () => {
-      const e = await b.$('[data-testid="start-aws-detected"]');
-      return (await e.isExisting()) && (await e.getText());
-    }, "the first page says this computer is signed in to AWS", { timeout: 20000 });
-    t.check(detected.includes(`signed in to AWS account ${ACCOUNT}`), "with the account", detected);
+    await f.awsDetectedOnStart(ACCOUNT);
     // The detected account is all the account page would ask (ML cube issues the external id): it is
     // folded into Check your answers, where a Change link opens it (below).
     await f.continue("aws-storage");

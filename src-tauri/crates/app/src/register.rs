@@ -16,7 +16,7 @@ use trustbridge_core::plan::Plan;
 use trustbridge_core::profile::{Profile, Registration, Upload};
 use trustbridge_core::validate::Resolved;
 use trustbridge_core::vendor_trust::external_id_from_vendor_trust;
-use trustbridge_secrets::{GcpServiceAccountKey, SecretKind, SecretStore, SecretsError};
+use trustbridge_secrets::{GcpServiceAccountKey, SecretKind, SecretStatus, SecretStore, SecretsError};
 
 /// The clouds a registration covers: the cloud crate's one `Cloud`.
 pub use trustbridge_cloud::probe::Cloud;
@@ -130,6 +130,27 @@ pub struct VendorPage<'a> {
     pub api_url: Option<&'a str>,
 }
 
+impl VendorPage<'_> {
+    /// The address the page names (blank: none).
+    fn address(&self) -> Option<&str> {
+        self.api_url.map(str::trim).filter(|u| !u.is_empty())
+    }
+}
+
+/// Whether a key is stored for the page's integration that may go to the page's address (its
+/// digest only, never the key): one kept for another address is, for this page, not stored — the
+/// page asks for the key, and Rust would not send that one there ([`stored_key_may_go_to`]). The
+/// address kept with the key is its fingerprint's scope.
+pub fn stored_key_status(page: &VendorPage<'_>, store: &SecretStore, settings: &VendorSettings) -> Result<SecretStatus, SecretsError> {
+    let s = store.status(page.integration, SecretKind::VendorApiKey)?;
+    let vendor = page.profile.display_name.as_str();
+    let given_for = s.fingerprint.as_ref().map(|f| f.scope.as_str()).filter(|a| !a.is_empty());
+    let usable = page.profile.registration.as_ref().is_some_and(|reg| {
+        vendor::base_url_of(vendor, reg, page.address(), settings).is_ok_and(|to| stored_key_may_go_to(vendor, given_for, reg, &to).is_ok())
+    });
+    Ok(if s.stored && !usable { SecretStatus { stored: false, fingerprint: None, ..s } } else { s })
+}
+
 /// The vendor's projects the API key may see, for the pick list on "Connect to {vendor}": with the
 /// key typed on the page (checked, not stored: Continue stores it) or else the one stored for the
 /// integration. Every value is checked before it is used: the integration name and the URL by the
@@ -151,7 +172,7 @@ pub async fn projects(
     if let Err(rule) = rules::integration_name(page.integration) {
         return Err(refuse(VendorErrorKind::InvalidRequest, format!("integration.name: {rule} (got '{}')", show_value(page.integration))));
     }
-    let api_url = page.api_url.map(str::trim).filter(|u| !u.is_empty());
+    let api_url = page.address();
     if let Some(u) = api_url {
         rules::api_base_url(u)
             .map_err(|rule| refuse(VendorErrorKind::NotConfigured, format!("integration.api_url: {rule} (got '{}')", show_value(u))))?;
