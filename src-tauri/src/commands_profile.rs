@@ -3,12 +3,11 @@
 //! unknown-key one, confirmed in a native dialog Rust raises. The store is `imported.rs`.
 
 use tauri::{AppHandle, Runtime, State};
-use trustbridge_core::error::CoreCode;
 use trustbridge_core::profile_trust::{ProfileOrigin, UnsignedReason};
 use trustbridge_core::CoreError;
 
 use crate::commands_confirm::{ask, pick_file};
-use crate::errors::{AppCode, ErrorCode};
+use crate::errors::AppCode;
 use crate::imported::{Imported, ProfileStore};
 use crate::ipc::{ImportedProfile, IpcError};
 
@@ -71,61 +70,25 @@ fn unknown() -> IpcError {
 /// A refused import: the code and the field, never the file's content (a hostile file's text could
 /// otherwise reach the page through a parser's message).
 fn refused(e: &CoreError) -> IpcError {
+    let corrected =
+        "Ask the vendor for a corrected profile file; `trustbridge profile verify <file>` on the command line names every problem.";
     match e {
         CoreError::ProfileSignature { code, message, .. } => IpcError {
             field: Some("signature".into()),
             fix: Some("Get the vendor profile file and its signature (the .minisig file next to it) from the vendor again.".into()),
             ..IpcError::new(*code, message.clone())
         },
-        CoreError::Profile { message, .. } => {
-            let field = refused_field(message);
-            let io =
-                message.starts_with("cannot read file") || message.contains("is not a regular file") || message.contains("is larger than");
-            let (code, msg): (ErrorCode, String) = if io {
-                (AppCode::ProfileUnreadable.into(), format!("the chosen file cannot be used as a vendor profile: {}", io_reason(message)))
-            } else {
-                (
-                    CoreCode::ProfileInvalid.into(),
-                    format!("the vendor profile file breaks Trustbridge's profile rules at {field}; nothing from it was used"),
-                )
-            };
-            IpcError {
-                field: Some(field),
-                fix: Some(
-                    "Ask the vendor for a corrected profile file; `trustbridge profile verify <file>` on the command line names every problem."
-                        .into(),
-                ),
-                ..IpcError::new(code, msg)
-            }
+        CoreError::ProfileUnreadable { file, .. } => IpcError {
+            field: Some("profile".into()),
+            fix: Some(corrected.into()),
+            ..IpcError::new(e.error_code(), format!("the chosen file cannot be used as a vendor profile: {}", file.why.phrase()))
+        },
+        CoreError::Profile { field, .. } => {
+            let field = field.as_ref().map_or_else(|| "profile".to_string(), |f| format!("profile.{f}"));
+            let message = format!("the vendor profile file breaks Trustbridge's profile rules at {field}; nothing from it was used");
+            IpcError { field: Some(field), fix: Some(corrected.into()), ..IpcError::new(e.error_code(), message) }
         }
         other => IpcError::new(other.error_code(), other.to_string()),
-    }
-}
-
-/// Why a file could not be read, without its name or content.
-fn io_reason(message: &str) -> &'static str {
-    if message.contains("is not a regular file") {
-        "it is not a regular file"
-    } else if message.contains("is larger than") {
-        "it is larger than 1 MiB"
-    } else if message.contains("not UTF-8") {
-        "it is not UTF-8 text"
-    } else {
-        "it could not be read"
-    }
-}
-
-/// The profile field a content error is at: the top-level section of the first problem, only when
-/// it is one of the profile's own keys (the message may quote the file; nothing of it is echoed).
-fn refused_field(message: &str) -> String {
-    const KEYS: &[&str] =
-        &["format", "id", "display_name", "description", "aws", "gcp", "azure", "handoff", "registration", "differences_from_guide"];
-    let first = message.strip_prefix("not a valid profile at ").and_then(|m| m.split(", field ").nth(1)).unwrap_or(message);
-    let head: String = first.chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
-    if KEYS.contains(&head.as_str()) {
-        format!("profile.{head}")
-    } else {
-        "profile".into()
     }
 }
 

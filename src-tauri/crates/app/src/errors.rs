@@ -43,7 +43,6 @@ trustbridge_core::error_codes! {
         ProfileImportCancelled = "profile.import_cancelled" => "Choose the vendor profile file in the file picker (or choose a built-in vendor).",
         ProfileAcceptCancelled = "profile.accept_cancelled" => "The vendor profile file stays unused: accept it in the confirmation, or choose another vendor.",
         ProfileNotImported = "profile.not_imported" => "Import the vendor profile file again (Use a vendor profile file…).",
-        ProfileUnreadable = "profile.unreadable" => "Choose a vendor profile file: a regular JSON file of at most 1 MiB.",
         ProfileIo = "profile.io" => "Check that the file or folder named exists and that you may read and write it, then run the command again.",
         ProfileNoPassword = "profile.no_password" => "Give the signing key's password: type it at the terminal, or set TRUSTBRIDGE_SIGNING_KEY_PASSWORD in scripts.",
         ProfileBadKey = "profile.bad_key" => "Give the minisign secret key file made by `trustbridge profile keygen`, and its password.",

@@ -200,6 +200,7 @@ impl ProfileStore {
             let Some(i) = self.get(platform) else {
                 return Err(CoreError::Profile {
                     id: platform.to_string(),
+                    field: None,
                     message:
                         "no vendor profile file was imported under this id in this app (import it again with 'Use a vendor profile file…')"
                             .into(),

@@ -68,7 +68,7 @@ pub struct SignedFile {
 /// (atomically). The signature covers exactly the bytes that were checked.
 pub fn sign_file(profile: &Path, key: &Path) -> Result<SignedFile, Failure> {
     let shown = profile.display().to_string();
-    let bytes = read_small_bytes(profile, MAX_FILE_BYTES).map_err(|m| invalid(CoreCode::ProfileInvalid, m))?;
+    let bytes = read_small_bytes(profile, MAX_FILE_BYTES).map_err(|e| invalid(CoreCode::ProfileUnreadable, e.to_string()))?;
     let text = std::str::from_utf8(&bytes).map_err(|_| invalid(CoreCode::ProfileInvalid, format!("{shown}: not UTF-8 text")))?;
     let p = Profile::from_json(text, &shown).map_err(|e| invalid(e.error_code(), format!("{e}; fix the profile, then sign it")))?;
     let key_text = read_small_bytes(key, MAX_KEY_FILE_BYTES)

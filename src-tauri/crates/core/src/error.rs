@@ -54,6 +54,7 @@ error_codes! {
     pub enum CoreCode {
         PlanVersion = "plan.version" => "Use a plan of version 1, the version this build reads; a plan written by a newer Trustbridge needs that Trustbridge.",
         PlanParse = "plan.parse" => "Correct the plan file where the message points (line, column and field): it must be a JSON plan as `trustbridge schema` describes.",
+        ProfileUnreadable = "profile.unreadable" => "Choose a vendor profile file: a regular JSON file of at most 1 MiB.",
         ProfileInvalid = "profile.invalid" => "Ask the vendor for a corrected profile file: it breaks Trustbridge's profile rules or is not a profile; `trustbridge profile verify <file>` names every problem.",
         ProfileUnsigned = "profile.unsigned" => "Ask the vendor for the signed profile (the .json with its .minisig next to it); use an unsigned one only after checking where it came from.",
         ProfileUnknownKey = "profile.unknown_key" => "Ask the vendor for a file signed by a key Trustbridge trusts, or trust the vendor's public key after checking it with the vendor.",
@@ -81,7 +82,14 @@ pub enum CoreError {
     #[error("plan: not a valid plan at line {line}, column {column}{}: {message}", at_field(.field))]
     PlanParse { line: usize, column: usize, field: String, message: String },
     #[error("profile '{id}': {message}")]
-    Profile { id: String, message: String },
+    /// A profile (or pack) that breaks the rules. `field` is the profile's top-level key the first
+    /// problem is at, when it is one (`aws`, `registration`, …), for a page to point at without
+    /// quoting the file.
+    Profile { id: String, field: Option<String>, message: String },
+    /// A vendor profile file that could not be read (not a regular file, too large, not UTF-8, an
+    /// I/O error): `profile.unreadable`. Its text names the file, never its content.
+    #[error("profile '{id}': {file}")]
+    ProfileUnreadable { id: String, file: crate::profile::Unreadable },
     /// A vendor profile file refused by its signature (`profile.unsigned`, `profile.unknown_key`,
     /// `profile.bad_signature`; see `profile_trust`).
     #[error("profile '{id}': {message}; {fix}")]
@@ -129,6 +137,7 @@ impl CoreError {
             CoreError::PlanVersion { .. } => CoreCode::PlanVersion,
             CoreError::PlanParse { .. } => CoreCode::PlanParse,
             CoreError::Profile { .. } => CoreCode::ProfileInvalid,
+            CoreError::ProfileUnreadable { .. } => CoreCode::ProfileUnreadable,
             CoreError::ProfileSignature { code, .. } => *code,
             CoreError::Invalid(_) => CoreCode::Validation,
             CoreError::SizeLimit { .. } => CoreCode::AwsSizeLimit,

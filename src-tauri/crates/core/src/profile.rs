@@ -23,30 +23,75 @@ pub fn looks_like_path(v: &str) -> bool {
 /// Largest vendor profile or pack file read.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
+/// Why a file the user named could not be read. Its text names the file, never its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The file as the user named it.
+    pub shown: String,
+    pub why: WhyUnreadable,
+}
+
+/// The reason in [`Unreadable`]: a content-free phrase each, so a refusal can be shown anywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhyUnreadable {
+    /// A folder, FIFO, device or socket (which could block or never end).
+    NotRegular,
+    TooLarge {
+        max: u64,
+    },
+    NotUtf8,
+    Io(std::io::ErrorKind),
+}
+
+impl WhyUnreadable {
+    /// The reason without the file's name.
+    pub fn phrase(&self) -> String {
+        match self {
+            WhyUnreadable::NotRegular => "it is not a regular file".into(),
+            WhyUnreadable::TooLarge { max } if *max == MAX_FILE_BYTES => "it is larger than 1 MiB".into(),
+            WhyUnreadable::TooLarge { max } => format!("it is larger than {max} bytes"),
+            WhyUnreadable::NotUtf8 => "it is not UTF-8 text".into(),
+            WhyUnreadable::Io(_) => "it could not be read".into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = &self.shown;
+        match self.why {
+            WhyUnreadable::NotRegular => write!(f, "{shown} is not a regular file"),
+            WhyUnreadable::TooLarge { max } => write!(f, "{shown} is larger than {max} bytes"),
+            WhyUnreadable::NotUtf8 => write!(f, "cannot read file {shown}: not UTF-8 text"),
+            WhyUnreadable::Io(kind) => write!(f, "cannot read file {shown}: {kind}"),
+        }
+    }
+}
+
 /// Reads a profile or pack file the user named: a regular file (not a FIFO, device or folder, which
-/// could block or never end) of at most [`MAX_FILE_BYTES`]. The message never quotes the content.
-pub fn read_small_file(path: &Path) -> Result<String, String> {
+/// could block or never end) of at most [`MAX_FILE_BYTES`]. The error never quotes the content.
+pub fn read_small_file(path: &Path) -> Result<String, Unreadable> {
     let bytes = read_small_bytes(path, MAX_FILE_BYTES)?;
-    String::from_utf8(bytes).map_err(|_| format!("cannot read file {}: not UTF-8 text", path.display()))
+    String::from_utf8(bytes).map_err(|_| Unreadable { shown: path.display().to_string(), why: WhyUnreadable::NotUtf8 })
 }
 
 /// Reads a small file the user named, once: a regular file of at most `max` bytes. It is checked
 /// before opening (no FIFO or device is opened for a plain mistake) and again on the open handle
 /// (opened non-blocking, so a FIFO swapped in between cannot block), and at most `max` bytes are
-/// read whatever the file claims. The message never quotes the content.
-pub fn read_small_bytes(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+/// read whatever the file claims. The error never quotes the content.
+pub fn read_small_bytes(path: &Path, max: u64) -> Result<Vec<u8>, Unreadable> {
     use std::io::Read;
-    let shown = path.display();
-    let regular = |meta: &std::fs::Metadata| -> Result<(), String> {
+    let refuse = |why: WhyUnreadable| Unreadable { shown: path.display().to_string(), why };
+    let regular = |meta: &std::fs::Metadata| -> Result<(), Unreadable> {
         if !meta.is_file() {
-            return Err(format!("{shown} is not a regular file"));
+            return Err(refuse(WhyUnreadable::NotRegular));
         }
         if meta.len() > max {
-            return Err(format!("{shown} is larger than {max} bytes"));
+            return Err(refuse(WhyUnreadable::TooLarge { max }));
         }
         Ok(())
     };
-    let cannot = |e: std::io::Error| format!("cannot read file {shown}: {}", e.kind());
+    let cannot = |e: std::io::Error| refuse(WhyUnreadable::Io(e.kind()));
     regular(&std::fs::metadata(path).map_err(cannot)?)?;
     let mut o = std::fs::OpenOptions::new();
     o.read(true);
@@ -60,7 +105,7 @@ pub fn read_small_bytes(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
     f.take(max + 1).read_to_end(&mut bytes).map_err(cannot)?;
     if bytes.len() as u64 > max {
-        return Err(format!("{shown} is larger than {max} bytes"));
+        return Err(refuse(WhyUnreadable::TooLarge { max }));
     }
     Ok(bytes)
 }
@@ -319,10 +364,24 @@ impl Profile {
     pub fn from_json(text: &str, origin: &str) -> Result<Profile, CoreError> {
         let p: Profile = crate::error::parse_json(text).map_err(|(field, e)| CoreError::Profile {
             id: origin.to_string(),
+            field: Profile::section(&field),
             message: format!("not a valid profile at line {}, column {}{}: {e}", e.line(), e.column(), crate::error::at_field(&field)),
         })?;
-        p.check().map_err(|message| CoreError::Profile { id: origin.to_string(), message })?;
+        p.check().map_err(|problems| CoreError::Profile {
+            id: origin.to_string(),
+            field: problems.first().and_then(|first| Profile::section(first)),
+            message: problems.join("; "),
+        })?;
         Ok(p)
+    }
+
+    /// The profile's own top-level key a field path (or a problem, which starts with its path)
+    /// begins with; `None` for anything else (a path of the file's own making is never echoed).
+    fn section(path: &str) -> Option<String> {
+        const KEYS: &[&str] =
+            &["format", "id", "display_name", "description", "aws", "gcp", "azure", "handoff", "registration", "differences_from_guide"];
+        let head: String = path.chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
+        KEYS.contains(&head.as_str()).then_some(head)
     }
 
     /// A built-in profile by id.
@@ -354,6 +413,7 @@ impl Profile {
             let ids: Vec<&str> = BUILTIN.iter().map(|(id, _)| *id).collect();
             return Err(CoreError::Profile {
                 id: platform.to_string(),
+                field: None,
                 message: format!(
                     "platform: unknown vendor profile (got '{platform}'); use one of {} or a path to a profile .json file",
                     ids.join(", ")
@@ -381,7 +441,7 @@ impl Profile {
     /// names it in errors; no error quotes the content.
     #[allow(clippy::type_complexity)]
     pub fn read_file(path: &Path, shown: &str) -> Result<(Vec<u8>, Option<Vec<u8>>), CoreError> {
-        let bytes = read_small_bytes(path, MAX_FILE_BYTES).map_err(|message| CoreError::Profile { id: shown.to_string(), message })?;
+        let bytes = read_small_bytes(path, MAX_FILE_BYTES).map_err(|file| CoreError::ProfileUnreadable { id: shown.to_string(), file })?;
         let signature = crate::profile_trust::read_signature(path).map_err(|p| signature_refused(shown, p))?;
         Ok((bytes, signature))
     }
@@ -397,8 +457,10 @@ impl Profile {
         let signature_file = crate::profile_trust::signature_path(Path::new(shown)).display().to_string();
         let origin =
             crate::profile_trust::check_signature(bytes, signature, &signature_file, trust).map_err(|p| signature_refused(shown, p))?;
-        let text = std::str::from_utf8(bytes)
-            .map_err(|_| CoreError::Profile { id: shown.to_string(), message: format!("cannot read file {shown}: not UTF-8 text") })?;
+        let text = std::str::from_utf8(bytes).map_err(|_| CoreError::ProfileUnreadable {
+            id: shown.to_string(),
+            file: Unreadable { shown: shown.to_string(), why: WhyUnreadable::NotUtf8 },
+        })?;
         Ok((Profile::from_json(text, shown)?, origin))
     }
 
@@ -431,7 +493,7 @@ impl Profile {
     }
 
     /// The profile's own rules: a vendor file must not be able to produce a broad grant.
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), Vec<String>> {
         let mut errs: Vec<String> = Vec::new();
         if self.format != PROFILE_FORMAT {
             errs.push(format!("format: must be {PROFILE_FORMAT} (got '{}')", self.format));
@@ -630,7 +692,7 @@ impl Profile {
         if errs.is_empty() {
             Ok(())
         } else {
-            Err(errs.join("; "))
+            Err(errs)
         }
     }
 }
@@ -652,6 +714,40 @@ mod tests {
         let mut v: serde_json::Value = serde_json::from_str(include_str!("../profiles/custom.json")).unwrap();
         edit(&mut v);
         Profile::from_json(&v.to_string(), "test.json")
+    }
+
+    #[test]
+    fn a_refusal_names_the_profile_section_it_is_at_and_never_a_key_of_the_files_making() {
+        let field = |e: CoreError| match e {
+            CoreError::Profile { field, .. } => field,
+            other => panic!("not a profile refusal: {other}"),
+        };
+        // A rule broken (the first problem's section), a type error (the parser's path), and a key
+        // the file made up (not one of the profile's: no section named).
+        assert_eq!(field(custom_with(|v| v["handoff"]["seal_to"] = "age1".into()).unwrap_err()), Some("handoff".into()));
+        assert_eq!(field(custom_with(|v| v["registration"] = 7.into()).unwrap_err()), Some("registration".into()));
+        assert_eq!(field(custom_with(|v| v["display_name"] = "".into()).unwrap_err()), Some("display_name".into()));
+        let e = custom_with(|v| v["zz_made_up"] = true.into()).unwrap_err();
+        assert_eq!(e.code(), "profile.invalid");
+        assert_eq!(field(e), None);
+    }
+
+    #[test]
+    fn an_unreadable_file_is_profile_unreadable_and_its_message_never_quotes_it() {
+        let dir = std::env::temp_dir().join(format!("tb-unreadable-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let latin1 = dir.join("latin1.json");
+        std::fs::write(&latin1, b"{\"display_name\": \"caf\xe9 SECRETWORD\"}").unwrap();
+        let huge = dir.join("huge.json");
+        std::fs::write(&huge, vec![b' '; MAX_FILE_BYTES as usize + 1]).unwrap();
+        for (path, phrase) in [(&latin1, "it is not UTF-8 text"), (&huge, "it is larger than 1 MiB"), (&dir, "it is not a regular file")] {
+            let e = Profile::load_file(path, "p.json", &ProfileTrust::new(Vec::new(), true)).unwrap_err();
+            assert_eq!(e.code(), "profile.unreadable", "{e}");
+            assert!(!e.to_string().contains("SECRETWORD"), "{e}");
+            let CoreError::ProfileUnreadable { file, .. } = e else { unreachable!() };
+            assert_eq!(file.why.phrase(), phrase);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

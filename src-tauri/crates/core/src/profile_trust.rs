@@ -143,7 +143,7 @@ impl TrustedKey {
     /// [`TrustedKey::from_public_key_text`] of a file: a regular file of at most
     /// [`MAX_KEY_FILE_BYTES`], read once. Errors name the file, never its content.
     pub fn from_file(path: &Path) -> Result<TrustedKey, String> {
-        let bytes = crate::profile::read_small_bytes(path, MAX_KEY_FILE_BYTES)?;
+        let bytes = crate::profile::read_small_bytes(path, MAX_KEY_FILE_BYTES).map_err(|e| e.to_string())?;
         let text = std::str::from_utf8(&bytes).map_err(|_| format!("{}: not a minisign public key (not text)", path.display()))?;
         TrustedKey::from_public_key_text(text).map_err(|m| format!("{}: {m}", path.display()))
     }
@@ -289,7 +289,7 @@ pub fn read_signature(profile: &Path) -> Result<Option<Vec<u8>>, SignatureProble
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         _ => {}
     }
-    crate::profile::read_small_bytes(&path, MAX_SIGNATURE_BYTES).map(Some).map_err(|reason| SignatureProblem::Bad { reason })
+    crate::profile::read_small_bytes(&path, MAX_SIGNATURE_BYTES).map(Some).map_err(|e| SignatureProblem::Bad { reason: e.to_string() })
 }
 
 /// Checks `data` (the profile file's bytes, exactly as they will be parsed) against its signature.

@@ -146,6 +146,7 @@ impl Pack {
     pub fn from_json(text: &str, origin: &str) -> Result<Pack, CoreError> {
         let p: Pack = crate::error::parse_json(text).map_err(|(field, e)| CoreError::Profile {
             id: origin.to_string(),
+            field: None,
             message: format!("not a valid role pack at line {}, column {}{}: {e}", e.line(), e.column(), crate::error::at_field(&field)),
         })?;
         let declared: BTreeSet<&str> = p.variables.iter().map(|v| v.name.as_str()).collect();
@@ -159,10 +160,11 @@ impl Pack {
         if p.format != 1 || !undeclared.is_empty() {
             return Err(CoreError::Profile {
                 id: origin.to_string(),
+                field: None,
                 message: format!("format must be 1 and every placeholder declared (undeclared: {undeclared:?})"),
             });
         }
-        p.check().map_err(|message| CoreError::Profile { id: origin.to_string(), message })?;
+        p.check().map_err(|message| CoreError::Profile { id: origin.to_string(), field: None, message })?;
         Ok(p)
     }
 
@@ -261,6 +263,7 @@ impl Pack {
             let ids: Vec<&str> = BUILTIN.iter().map(|(id, _)| *id).collect();
             return Err(CoreError::Profile {
                 id: id_or_path.into(),
+                field: None,
                 message: format!(
                     "pack: unknown role pack (got '{id_or_path}'); use one of {} or a path to a pack .json file",
                     ids.join(", ")
@@ -271,7 +274,11 @@ impl Pack {
         if let (true, Some(base)) = (path.is_relative(), base_dir) {
             path = base.join(path);
         }
-        let text = crate::profile::read_small_file(&path).map_err(|message| CoreError::Profile { id: id_or_path.into(), message })?;
+        let text = crate::profile::read_small_file(&path).map_err(|e| CoreError::Profile {
+            id: id_or_path.into(),
+            field: None,
+            message: e.to_string(),
+        })?;
         Pack::from_json(&text, id_or_path)
     }
 }

@@ -7,6 +7,7 @@
 export type ErrorCode =
   | "plan.version"
   | "plan.parse"
+  | "profile.unreadable"
   | "profile.invalid"
   | "profile.unsigned"
   | "profile.unknown_key"
@@ -172,7 +173,6 @@ export type ErrorCode =
   | "profile.import_cancelled"
   | "profile.accept_cancelled"
   | "profile.not_imported"
-  | "profile.unreadable"
   | "profile.io"
   | "profile.no_password"
   | "profile.bad_key"
