@@ -30,6 +30,8 @@ fn main() {
         "aws_sso_use",
         "aws_sso_cancel",
         "apply_aws",
+        "apply_aws_org",
+        "verify_aws_org",
         "cloud_sign_ins",
         "apply_cloud",
         "revoke_cloud",

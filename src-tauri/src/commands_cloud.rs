@@ -68,7 +68,7 @@ impl CloudState {
 /// The region used for account detection before the user has chosen one.
 const DEFAULT_REGION: &str = "us-east-1";
 
-fn cloud_error(e: &CloudError) -> IpcError {
+pub(crate) fn cloud_error(e: &CloudError) -> IpcError {
     IpcError::from(e)
 }
 

@@ -5,13 +5,14 @@
 pub mod commands;
 pub mod commands_cloud;
 pub mod commands_confirm;
+pub mod commands_org;
 pub mod commands_pack;
 pub mod commands_profile;
 
 // The use cases and IPC types, under the paths the adapters (and the IPC tests) use.
 pub use trustbridge_app::{
-    aws_apply, aws_signin, cloud_apply, cloud_signin, confirm, credentials, errors, imported, ipc, load, presenter, register, sealed,
-    state, verify_all,
+    aws_apply, aws_signin, cloud_apply, cloud_signin, confirm, credentials, errors, imported, ipc, load, org_apply, presenter, register,
+    sealed, state, verify_all,
 };
 
 /// Builds the Tauri app with every command registered (used by `run_gui` and by the IPC tests).
@@ -89,6 +90,8 @@ pub fn builder_trusting<R: tauri::Runtime>(
             commands_cloud::aws_sso_use,
             commands_cloud::aws_sso_cancel,
             commands_cloud::apply_aws,
+            commands_org::apply_aws_org,
+            commands_org::verify_aws_org,
             commands_cloud::cloud_sign_ins,
             commands_cloud::apply_cloud,
             commands_cloud::revoke_cloud,

@@ -14,21 +14,13 @@ use std::time::{Duration, Instant};
 use trustbridge_cloud::aws::org::{self, AccountOutcome};
 use trustbridge_cloud::aws::preflight::PreflightReport;
 use trustbridge_cloud::aws::stackset::StackSetReport;
-use trustbridge_cloud::aws::{ApplyFailure, ApplyReport, AwsSettings, ProbeResult, ProbeStatus, RevokeReport};
+use trustbridge_cloud::aws::{ApplyFailure, AwsSettings, ProbeResult, ProbeStatus, RevokeReport};
 use trustbridge_cloud::CloudError;
 use trustbridge_core::guardrail::{self, GuardSeverity};
 use trustbridge_core::validate::{OrgEngine, Resolved, ResolvedOrg};
 
-use crate::aws_apply::AwsApply;
 use crate::cli::{EXIT_FAILED, EXIT_INVALID, EXIT_OK};
-
-/// What apply did in one account: what pre-flight found there, and the apply (or dry run); no
-/// report when a blocking finding stopped the account before any change.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct AccountApply {
-    pub preflight: PreflightReport,
-    pub report: Option<ApplyReport>,
-}
+use crate::org_apply::AccountApply;
 
 /// Pre-flight's findings in an account, one indented line each with its fix.
 fn finding_lines(rep: &PreflightReport) -> String {
@@ -125,17 +117,7 @@ pub fn apply(r: &Resolved, dry_run: bool, adopt: bool, ignore_preflight: bool, o
         org.member_role_name
     );
     let started = Instant::now();
-    let work = |one: Resolved, s: AwsSettings| async move {
-        let mut flow = AwsApply::connect(&one, &s).await?;
-        let preflight = flow.preflight(&one).await?;
-        let blocking = guardrail::blocking(&preflight.findings).count();
-        if blocking > 0 && !ignore_preflight && !dry_run {
-            return Ok(AccountApply { preflight, report: None });
-        }
-        let report = flow.apply(&one, dry_run).await?;
-        Ok(AccountApply { preflight, report: Some(report) })
-    };
-    let outcomes = match rt.block_on(org::for_each_account(r, &base, work, &progress("apply"))) {
+    let outcomes = match rt.block_on(crate::org_apply::apply(r, &base, dry_run, ignore_preflight, &progress("apply"))) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error [{}]: {e}", e.code());

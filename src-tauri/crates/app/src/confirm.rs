@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use trustbridge_cloud::aws::{self, ExistingPolicy};
 use trustbridge_core::pack::ResolvedPack;
-use trustbridge_core::validate::Resolved;
+use trustbridge_core::validate::{Resolved, ResolvedAws};
 
 /// One native question: its title (also the dialog window's name), the text, and the two buttons.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,8 @@ pub struct Confirmation {
 
 /// The dialog window's title for a vendor plan's apply (the e2e tests find the window by it).
 pub const APPLY_TITLE: &str = "Apply these changes to AWS?";
+/// The dialog window's title for an organization-wide apply.
+pub const APPLY_ORG_TITLE: &str = "Apply these changes to your AWS accounts?";
 /// The dialog window's title for a role pack's apply.
 pub const APPLY_PACK_TITLE: &str = "Apply the role pack to AWS?";
 /// The dialog window's titles for applying a vendor plan's Google Cloud or Azure section.
@@ -93,36 +95,8 @@ pub fn apply_aws(r: &Resolved, adoption: Option<Adoption<'_>>, caller: &str) -> 
     let a = r.aws.as_ref()?;
     let vendor = plain(&r.profile.display_name);
     let mut m = format!("Trustbridge will change AWS account {}, signed in as {}:", plain(&a.account_id), plain(caller));
-    let trust = if !a.principal_patterns.is_empty() {
-        format!(
-            "let {vendor} assume it from its AWS account {}, only from its roles matching {}",
-            plain(&a.vendor_account),
-            a.principal_patterns.iter().map(|p| plain(p)).collect::<Vec<_>>().join(", ")
-        )
-    } else {
-        format!("let {vendor} assume it from its AWS account {}", plain(&a.vendor_account))
-    };
-    let external = if r.profile.vendor_issues_external_id() {
-        format!(", with the external ID {vendor} issues")
-    } else if a.external_id.is_some() {
-        ", only with the external ID in your answers".to_string()
-    } else {
-        String::new()
-    };
-    let mut items = vec![format!("create or update the IAM role {} ({})", a.role_name, a.role_arn()), format!("{trust}{external}")];
-    for s in &a.storage {
-        let scope = match &s.prefix {
-            Some(p) => format!("objects under {p} in the S3 bucket {}", s.bucket),
-            None => format!("every object in the S3 bucket {}", s.bucket),
-        };
-        items.push(format!("let it list and read {scope}"));
-        if let Some(k) = &s.kms_key_arn {
-            items.push(format!("let it decrypt with the KMS key {k}, only through S3"));
-        }
-    }
-    for b in &a.event_buses {
-        items.push(format!("let it publish events to the event bus {b}"));
-    }
+    let mut items = vec![format!("create or update the IAM role {} ({})", a.role_name, a.role_arn()), trust(r, a)];
+    items.extend(grants(a));
     if let Some(b) = &a.permissions_boundary_arn {
         items.push(format!("limit the role with the permissions boundary {b}"));
     }
@@ -156,6 +130,91 @@ pub fn apply_aws(r: &Resolved, adoption: Option<Adoption<'_>>, caller: &str) -> 
     m.push_str("\n\nChoose Apply to make these changes, or Cancel to change nothing.");
     Some(Confirmation {
         title: APPLY_TITLE.into(),
+        message: m,
+        ok: "Apply".into(),
+        cancel: "Cancel".into(),
+        hidden: crate::presenter::identifiers(r),
+    })
+}
+
+/// Who may assume the role, and with which external ID.
+fn trust(r: &Resolved, a: &ResolvedAws) -> String {
+    let vendor = plain(&r.profile.display_name);
+    let trust = if !a.principal_patterns.is_empty() {
+        format!(
+            "let {vendor} assume it from its AWS account {}, only from its roles matching {}",
+            plain(&a.vendor_account),
+            a.principal_patterns.iter().map(|p| plain(p)).collect::<Vec<_>>().join(", ")
+        )
+    } else {
+        format!("let {vendor} assume it from its AWS account {}", plain(&a.vendor_account))
+    };
+    let external = if r.profile.vendor_issues_external_id() {
+        format!(", with the external ID {vendor} issues")
+    } else if a.external_id.is_some() {
+        ", only with the external ID in your answers".to_string()
+    } else {
+        String::new()
+    };
+    format!("{trust}{external}")
+}
+
+/// What the role may read and publish in one account, one item each.
+fn grants(a: &ResolvedAws) -> Vec<String> {
+    let mut items = Vec::new();
+    for s in &a.storage {
+        let scope = match &s.prefix {
+            Some(p) => format!("objects under {p} in the S3 bucket {}", s.bucket),
+            None => format!("every object in the S3 bucket {}", s.bucket),
+        };
+        items.push(format!("let it list and read {scope}"));
+        if let Some(k) = &s.kms_key_arn {
+            items.push(format!("let it decrypt with the KMS key {k}, only through S3"));
+        }
+    }
+    for b in &a.event_buses {
+        items.push(format!("let it publish events to the event bus {b}"));
+    }
+    items
+}
+
+/// At most this many accounts of an organization-wide apply are detailed; the rest are counted
+/// (the page lists each one, with what its dry run would change).
+const MAX_ACCOUNTS_DETAILED: usize = 8;
+
+/// The confirmation of an organization-wide apply (`member-role` engine): who signs in where, the
+/// role every account gets, and what it may read and publish in each account.
+pub fn apply_aws_org(r: &Resolved, caller: &str) -> Option<Confirmation> {
+    let org = r.aws_org.as_ref()?;
+    let first = org.accounts.first()?;
+    let n = org.accounts.len();
+    let mut m = format!(
+        "Trustbridge will change {} of your AWS organization, signed in to the account {} as {}; in every other account it works through the role {} there.",
+        if n == 1 { "one account".to_string() } else { format!("{n} accounts") },
+        plain(&org.management_account_id),
+        plain(caller),
+        plain(&org.member_role_name)
+    );
+    m.push_str("\n\nIn each account:");
+    let mut every = vec![format!("create or update the IAM role {} (path {})", first.role_name, first.role_path), trust(r, first)];
+    if let Some(b) = &first.permissions_boundary_arn {
+        every.push(format!("limit the role with the permissions boundary {b}"));
+    }
+    bullets(&mut m, every);
+    for a in org.accounts.iter().take(MAX_ACCOUNTS_DETAILED) {
+        m.push_str(&format!("\n\nAccount {} ({}):", plain(&a.account_id), plain(&a.region)));
+        let g = grants(a);
+        if g.is_empty() {
+            m.push_str("\n  • the role only, with nothing to read or publish");
+        }
+        bullets(&mut m, g);
+    }
+    if n > MAX_ACCOUNTS_DETAILED {
+        m.push_str(&format!("\n\nand {} more accounts (listed on the page).", n - MAX_ACCOUNTS_DETAILED));
+    }
+    m.push_str("\n\nAn account that fails does not stop the others; the page lists each account's result.\n\nChoose Apply to make these changes, or Cancel to change nothing.");
+    Some(Confirmation {
+        title: APPLY_ORG_TITLE.into(),
         message: m,
         ok: "Apply".into(),
         cancel: "Cancel".into(),

@@ -28,6 +28,9 @@ trustbridge_core::error_codes! {
         ExportLintErrors = "export.lint_errors" => "Change the answers so that the policy checks find no error, then export again; nothing was written.",
         ExportCancelled = "export.cancelled" => "Nothing was written because the export was cancelled in the confirmation: export again and confirm.",
         ApplyLintErrors = "apply.lint_errors" => "Change the answers so that the policy checks find no error, then apply again; nothing was applied.",
+        OrgEngineNotInWindow = "org.engine_not_in_window" => "Export the StackSet files and deploy them (or run `trustbridge apply --plan <file>`), or choose the member-role engine.",
+        OrgWorkFailed = "org.work_failed" => "Run it again: accounts that are done are left as they are; if it keeps stopping, run `trustbridge apply --plan <file>` to see each account's log.",
+        OrgUnknownAccount = "org.unknown_account" => "Retry only accounts the plan lists: the page's list of failed accounts is out of date; apply again.",
         ApplyCancelled = "apply.cancelled" => "Nothing was applied because the apply was cancelled in the confirmation: apply again and confirm.",
         RevokeCancelled = "revoke.cancelled" => "Nothing was removed because the confirmation was cancelled: choose Remove access again and confirm.",
         OpenFailed = "open.failed" => "Open the address in a browser yourself: no browser could be started.",
@@ -224,6 +227,10 @@ fn app_window_fix(c: AppCode) -> Option<&'static str> {
     match c {
         AppCode::ProfileIo | AppCode::ProfileNoPassword | AppCode::ProfileBadKey | AppCode::ProfileKeyExists => None,
         AppCode::SealStoredNotJson => Some("Store the credentials again on the Credentials page."),
+        AppCode::OrgEngineNotInWindow => {
+            Some("Export the setup files (the StackSet template with its deployment steps) and deploy them, or set up the accounts through their member role.")
+        }
+        AppCode::OrgWorkFailed => Some("Apply again: accounts that are done are left as they are."),
         c => Some(c.fix()),
     }
 }

@@ -320,6 +320,52 @@ pub struct ApplyResult {
     pub preflight: Vec<GuardrailFinding>,
 }
 
+/// How one account of an organization-wide apply (or its dry run) ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgAccountStatus {
+    /// Applied (or, in a dry run, read): `changes` is what was (or would be) changed.
+    Done,
+    /// Pre-flight found what would deny the vendor or the apply: nothing was changed there.
+    Blocked,
+    /// It stopped on an error (`error`); `changes` is what was done before it.
+    Failed,
+}
+
+/// One account's row of an organization-wide apply or its dry run; sent as the account ends, then
+/// again in the answer.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct OrgAccountRow {
+    pub account_id: String,
+    /// The member role apply signed in through; None for the account signed in to.
+    pub via_role: Option<String>,
+    pub status: OrgAccountStatus,
+    pub role_arn: Option<String>,
+    pub changes: Vec<ApplyChange>,
+    pub preflight: Vec<GuardrailFinding>,
+    pub error: Option<IpcError>,
+}
+
+/// An organization-wide apply (or dry run): every account's row, in the plan's order.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct OrgApplyResult {
+    pub dry_run: bool,
+    pub accounts: Vec<OrgAccountRow>,
+}
+
+/// One account's connectivity test in an organization-wide plan; sent as the account ends, then
+/// again in the answer.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct OrgVerifyRow {
+    pub account_id: String,
+    pub via_role: Option<String>,
+    /// The account's verdict by the single-account rule; `fail` when the test could not run there.
+    pub verdict: Verdict,
+    pub probes: Vec<Probe>,
+    /// Why the test could not run in this account (the member role could not be assumed, …).
+    pub error: Option<IpcError>,
+}
+
 /// A policy an existing role already has, as listed before adopting it.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct RolePolicy {
@@ -596,6 +642,10 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<AwsBucketFacts>(),
         one::<ApplyChange>(),
         one::<ApplyResult>(),
+        one::<OrgAccountStatus>(),
+        one::<OrgAccountRow>(),
+        one::<OrgApplyResult>(),
+        one::<OrgVerifyRow>(),
         one::<crate::cloud_apply::ApiCloud>(),
         one::<crate::cloud_apply::CloudSignIns>(),
         one::<crate::cloud_signin::AzureDevice>(),

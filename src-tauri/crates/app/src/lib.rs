@@ -24,6 +24,7 @@ pub mod errors;
 pub mod imported;
 pub mod ipc;
 pub mod load;
+pub mod org_apply;
 pub mod presenter;
 pub mod profile_sign;
 pub mod register;

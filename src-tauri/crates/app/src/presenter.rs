@@ -31,7 +31,8 @@ pub fn identifiers(r: &Resolved) -> Vec<String> {
 
 fn every_value(r: &Resolved) -> Vec<String> {
     let mut out = vec![r.plan.integration.project_id.clone()];
-    if let Some(a) = &r.aws {
+    // Every AWS account the plan sets up: the single account, or each of an organization's.
+    for a in r.aws_accounts() {
         // (The external id is never in a dialog's text, and a vendor-issued one arrives between the
         // dry run and the apply: it is no part of what is hidden, so the approval stays the same.)
         out.push(a.account_id.clone());
@@ -40,6 +41,9 @@ fn every_value(r: &Resolved) -> Vec<String> {
             out.extend(s.kms_key_arn.iter().cloned());
         }
         out.extend(a.event_buses.iter().filter(|b| b.as_str() != "default").cloned());
+    }
+    if let Some(o) = &r.aws_org {
+        out.push(o.management_account_id.clone());
     }
     if let Some(g) = &r.gcp {
         out.push(g.project_id.clone());

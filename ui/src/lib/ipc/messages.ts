@@ -50,6 +50,10 @@ export const MESSAGES: Record<LiteralErrorCode, string> = {
   "export.cancelled": "You chose Cancel in the confirmation, so nothing was written.",
   "apply.lint_errors": "Nothing was applied: the policy checks found an error. Go back to Check your answers, fix it, and apply again.",
   "apply.cancelled": "You chose Cancel in the confirmation, so nothing was applied.",
+  "org.engine_not_in_window":
+    "This window sets up an organization's accounts through their member role; a StackSet is deployed from the exported files.",
+  "org.unknown_account": "An account to retry is not one of your answers' accounts: nothing was applied.",
+  "org.work_failed": "The work across your accounts stopped unexpectedly.",
   "revoke.cancelled": "You chose Cancel in the confirmation, so nothing was removed.",
   "open.failed": "The browser could not be opened.",
   "open.not_allowed": "Trustbridge only opens the AWS, Google Cloud and Azure consoles.",

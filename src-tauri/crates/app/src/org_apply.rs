@@ -1,0 +1,111 @@
+//! Use case: an organization-wide AWS plan (`member-role` engine) applied, or its dry run, in
+//! every listed account — pre-flight first in each, a blocking finding stopping that account only
+//! unless overridden — for the CLI (`cli_org`) and the window (`apply_aws_org`) alike. Also the
+//! plan narrowed to some of its accounts, for "retry failed accounts".
+
+use trustbridge_cloud::aws::org::{self, AccountOutcome};
+use trustbridge_cloud::aws::preflight::PreflightReport;
+use trustbridge_cloud::aws::{ApplyReport, AwsSettings, CallerIdentity, ProbeResult, Session};
+use trustbridge_cloud::CloudError;
+use trustbridge_core::guardrail;
+use trustbridge_core::validate::Resolved;
+
+use crate::aws_apply::AwsApply;
+
+/// What apply did in one account: what pre-flight found there, and the apply (or dry run); no
+/// report when a blocking finding stopped the account before any change.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AccountApply {
+    pub preflight: PreflightReport,
+    pub report: Option<ApplyReport>,
+}
+
+impl AccountApply {
+    /// Pre-flight stopped this account: nothing was changed in it.
+    pub fn blocked(&self) -> bool {
+        self.report.is_none()
+    }
+}
+
+/// Pre-flight, then apply (or its dry run), in every account of `r` (at most the plan's
+/// concurrency at once; `done` as each account ends). A dry run never stops at a finding: it
+/// shows what would change and what was found.
+pub async fn apply(
+    r: &Resolved,
+    base: &AwsSettings,
+    dry_run: bool,
+    ignore_preflight: bool,
+    done: &(dyn Fn(&AccountOutcome<AccountApply>) + Sync),
+) -> Result<Vec<AccountOutcome<AccountApply>>, CloudError> {
+    let work = |one: Resolved, s: AwsSettings| async move {
+        let mut flow = AwsApply::connect(&one, &s).await?;
+        let preflight = flow.preflight(&one).await?;
+        let blocking = guardrail::blocking(&preflight.findings).count();
+        if blocking > 0 && !ignore_preflight && !dry_run {
+            return Ok(AccountApply { preflight, report: None });
+        }
+        let report = flow.apply(&one, dry_run).await?;
+        Ok(AccountApply { preflight, report: Some(report) })
+    };
+    org::for_each_account(r, base, work, done).await
+}
+
+/// Who these credentials act as, checked to be the plan's management (or delegated-administrator)
+/// account: the one signed in to, through which every member role is assumed.
+pub async fn management_caller(r: &Resolved, base: &AwsSettings) -> Result<CallerIdentity, CloudError> {
+    let org = org::org_section(r)?;
+    let region = org.accounts.first().map_or(r.plan.aws.as_ref().map_or("us-east-1", |a| a.region.as_str()), |a| a.region.as_str());
+    let me = Session::for_region(region, base).await.caller_identity().await?;
+    if me.account != org.management_account_id {
+        return Err(CloudError::AccountMismatch { expected: org.management_account_id.clone(), actual: me.account, arn: me.arn });
+    }
+    Ok(me)
+}
+
+/// The connectivity test in every account of `r` (`done` as each ends), in the plan's order.
+pub async fn verify(
+    r: &Resolved,
+    base: &AwsSettings,
+    done: &(dyn Fn(&AccountOutcome<Vec<ProbeResult>>) + Sync),
+) -> Result<Vec<AccountOutcome<Vec<ProbeResult>>>, CloudError> {
+    org::verify_org(r, base, done).await
+}
+
+/// The plan with only the listed accounts of its organization (in the plan's order): for a retry
+/// of the ones that failed. An id the plan does not list is refused, never added.
+pub fn only_accounts(r: &Resolved, ids: &[String]) -> Result<Resolved, String> {
+    let org = r.aws_org.as_ref().ok_or("the plan has no AWS organization section")?;
+    if let Some(stranger) = ids.iter().find(|id| !org.accounts.iter().any(|a| &a.account_id == *id)) {
+        return Err(format!("account {stranger} is not one of the plan's accounts"));
+    }
+    let mut narrowed = r.clone();
+    if let Some(o) = narrowed.aws_org.as_mut() {
+        o.accounts.retain(|a| ids.contains(&a.account_id));
+    }
+    if let Some(a) = narrowed.plan.aws.as_mut() {
+        a.accounts.retain(|m| ids.contains(&m.account_id));
+    }
+    Ok(narrowed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Resolved {
+        let text = std::fs::read_to_string(format!("{}/../../../tests/fixtures/plans/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        trustbridge_core::validate::validate(&trustbridge_core::plan::Plan::from_json(&text).unwrap(), None).unwrap()
+    }
+
+    #[test]
+    fn a_retry_narrows_the_plan_to_the_accounts_named_and_never_adds_one() {
+        let r = fixture("org-member-role.json");
+        let one = only_accounts(&r, &["345678901234".into()]).unwrap();
+        let ids: Vec<&str> = one.aws_org.as_ref().unwrap().accounts.iter().map(|a| a.account_id.as_str()).collect();
+        assert_eq!(ids, ["345678901234"]);
+        assert_eq!(one.plan.aws.as_ref().unwrap().accounts.len(), 1);
+        let e = only_accounts(&r, &["999999999999".into()]).unwrap_err();
+        assert!(e.contains("999999999999"), "{e}");
+        assert!(only_accounts(&fixture("mlcube-aws.json"), &[]).is_err());
+    }
+}

@@ -1,0 +1,171 @@
+//! Tauri commands of an organization-wide AWS plan (`member-role` engine): apply or its dry run,
+//! and the connectivity test, in every listed account, each account's row sent to the page as it
+//! ends. The work is `trustbridge_app::org_apply` (the CLI's too); these adapt arguments and rows.
+
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Runtime, State};
+use trustbridge_cloud::aws::org::AccountOutcome;
+use trustbridge_cloud::aws::ProbeResult;
+use trustbridge_cloud::probe::Verdict;
+use trustbridge_cloud::CloudError;
+use trustbridge_core::validate::{OrgEngine, Resolved};
+
+use crate::commands::resolve;
+use crate::commands_cloud::{apply_cancelled, apply_error, change, cloud_error, CloudState};
+use crate::commands_confirm::ask;
+use crate::confirm;
+use crate::errors::AppCode;
+use crate::imported::ProfileStore;
+use crate::ipc::{GuardrailFinding, IpcError, OrgAccountRow, OrgAccountStatus, OrgApplyResult, OrgVerifyRow, Probe};
+use crate::org_apply::{self, AccountApply};
+
+/// The plan, narrowed to `only` (a retry of the accounts that failed), checked to be an
+/// organization-wide plan the window can run: the `member-role` engine (a StackSet is exported,
+/// or run with `trustbridge apply`).
+fn org_plan(store: &ProfileStore, plan: &serde_json::Value, only: Option<Vec<String>>) -> Result<Resolved, IpcError> {
+    let r = resolve(store, plan)?;
+    match r.aws_org.as_ref().map(|o| o.engine) {
+        Some(OrgEngine::MemberRole) => {}
+        Some(OrgEngine::StackSet) => {
+            return Err(IpcError::new(
+                AppCode::OrgEngineNotInWindow,
+                "the window applies an organization through each account's member role; a StackSet plan is exported, or applied with `trustbridge apply`",
+            ))
+        }
+        None => return Err(cloud_error(&CloudError::NoSection { cloud: "aws" })),
+    }
+    match only {
+        Some(ids) => org_apply::only_accounts(&r, &ids).map_err(|m| IpcError::new(AppCode::OrgUnknownAccount, m)),
+        None => Ok(r),
+    }
+}
+
+/// Runs the accounts' work on a blocking thread of its own: the per-account fan-out borrows the
+/// plan and the progress callback across its futures, which a command's future (sent between
+/// threads) cannot hold.
+async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, IpcError> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| IpcError::new(AppCode::OrgWorkFailed, format!("the work across the accounts stopped unexpectedly: {e}")))
+}
+
+fn row(o: &AccountOutcome<AccountApply>) -> OrgAccountRow {
+    let base = |status, error| OrgAccountRow {
+        account_id: o.account_id.clone(),
+        via_role: o.via_role.clone(),
+        status,
+        role_arn: None,
+        changes: Vec::new(),
+        preflight: Vec::new(),
+        error,
+    };
+    match (o.ok(), o.failure()) {
+        (Some(a), _) => {
+            let preflight: Vec<GuardrailFinding> = a.preflight.findings.iter().map(GuardrailFinding::from).collect();
+            match &a.report {
+                Some(rep) => OrgAccountRow {
+                    role_arn: Some(rep.role_arn.clone()),
+                    changes: rep.changes.iter().map(change).collect(),
+                    preflight,
+                    ..base(OrgAccountStatus::Done, None)
+                },
+                None => {
+                    let blocking = trustbridge_core::guardrail::blocking(&a.preflight.findings).count();
+                    OrgAccountRow {
+                        preflight,
+                        ..base(OrgAccountStatus::Blocked, Some(cloud_error(&CloudError::PreflightBlocked { blocking })))
+                    }
+                }
+            }
+        }
+        (None, Some(f)) => {
+            OrgAccountRow { changes: f.done.iter().map(change).collect(), ..base(OrgAccountStatus::Failed, Some(apply_error(f))) }
+        }
+        (None, None) => base(OrgAccountStatus::Failed, None),
+    }
+}
+
+/// Applies an organization-wide plan (or, with `dry_run`, says what it would change) in every
+/// listed account — or only in `only`, for "Retry failed accounts" — each account's row sent
+/// through `on_event` as it ends. Applying for real first checks the credentials are the plan's
+/// management account's and needs the person's yes in a native dialog Rust builds from the
+/// validated plan (`confirm::apply_aws_org`); Cancel: `apply.cancelled`, nothing applied.
+/// An account whose pre-flight found a blocking rule is left untouched (`blocked`, its findings
+/// with their fixes in the row); the window has no "apply anyway" for an organization (the CLI's
+/// `--ignore-preflight` has).
+#[tauri::command]
+pub async fn apply_aws_org<R: Runtime>(
+    app: AppHandle<R>,
+    cloud: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
+    plan: serde_json::Value,
+    dry_run: bool,
+    only: Option<Vec<String>>,
+    on_event: Channel<OrgAccountRow>,
+) -> Result<OrgApplyResult, IpcError> {
+    let r = org_plan(&store, &plan, only)?;
+    crate::commands::refuse_lint_errors(&crate::load::apply_findings(&r), AppCode::ApplyLintErrors, "applied")?;
+    let base = cloud.aws();
+    if !dry_run {
+        let me = org_apply::management_caller(&r, &base).await.map_err(|e| cloud_error(&e))?;
+        let c = confirm::apply_aws_org(&r, &me.arn).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
+        if !ask(&app, &c).await {
+            return Err(apply_cancelled());
+        }
+    }
+    let outcomes = off_thread(move || {
+        let send = |o: &AccountOutcome<AccountApply>| {
+            let _ = on_event.send(row(o));
+        };
+        tauri::async_runtime::block_on(org_apply::apply(&r, &base, dry_run, false, &send))
+    })
+    .await?
+    .map_err(|e| cloud_error(&e))?;
+    Ok(OrgApplyResult { dry_run, accounts: outcomes.iter().map(row).collect() })
+}
+
+fn verify_row(o: &AccountOutcome<Vec<ProbeResult>>, vendor: &str) -> OrgVerifyRow {
+    match (o.ok(), o.failure()) {
+        (Some(probes), _) => OrgVerifyRow {
+            account_id: o.account_id.clone(),
+            via_role: o.via_role.clone(),
+            verdict: Verdict::of(probes),
+            probes: probes.iter().map(|p| Probe::of(p, vendor)).collect(),
+            error: None,
+        },
+        (None, f) => OrgVerifyRow {
+            account_id: o.account_id.clone(),
+            via_role: o.via_role.clone(),
+            verdict: Verdict::Fail,
+            probes: Vec::new(),
+            error: f.map(apply_error),
+        },
+    }
+}
+
+/// The connectivity test in every listed account (or only in `only`), each account's row sent
+/// through `on_event` as it ends; reads only.
+#[tauri::command]
+pub async fn verify_aws_org(
+    cloud: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
+    plan: serde_json::Value,
+    only: Option<Vec<String>>,
+    on_event: Channel<OrgVerifyRow>,
+) -> Result<Vec<OrgVerifyRow>, IpcError> {
+    let r = org_plan(&store, &plan, only)?;
+    let vendor = r.profile.display_name.clone();
+    let base = cloud.aws();
+    let outcomes = off_thread({
+        let vendor = vendor.clone();
+        move || {
+            let send = |o: &AccountOutcome<Vec<ProbeResult>>| {
+                let _ = on_event.send(verify_row(o, &vendor));
+            };
+            tauri::async_runtime::block_on(org_apply::verify(&r, &base, &send))
+        }
+    })
+    .await?
+    .map_err(|e| cloud_error(&e))?;
+    Ok(outcomes.iter().map(|o| verify_row(o, &vendor)).collect())
+}

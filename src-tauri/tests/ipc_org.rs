@@ -1,0 +1,197 @@
+//! The window's organization-wide apply and connectivity test (`apply_aws_org`, `verify_aws_org`)
+//! over IPC, against a real moto server holding a real AWS Organization: the management account
+//! (moto's default 123456789012) makes two member accounts, each with its bucket and bus made with
+//! the member's own credentials; one member already has a same-named role trustbridge did not make.
+//! The window then works with the management account's credentials only, through each member's
+//! `OrganizationAccountAccessRole`; every result is read back through the member account itself.
+//! (moto's gap, as in the cloud crate's org_moto.rs: its AssumeRole does not check that the role
+//! exists, so a member without the role cannot be produced here.)
+
+#[path = "../crates/cloud/tests/common/mod.rs"]
+mod cloud_common;
+mod common;
+
+use std::time::Duration;
+
+use cloud_common::*;
+use common::invoke_with;
+use serde_json::{json, Value};
+use trustbridge::commands_cloud::CloudState;
+use trustbridge::commands_confirm::Scripted;
+use trustbridge::verify_all::CloudSettings;
+use trustbridge_cloud::aws::{AwsSettings, Session};
+
+const ROLE: &str = "mlcube-platform-access";
+
+fn invoke(app: &tauri::App<tauri::test::MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    invoke_with(app, cmd, "tauri://localhost", args)
+}
+
+fn org_plan(management: &str, accounts: &[String], engine: &str) -> Value {
+    let entries: Vec<Value> = accounts
+        .iter()
+        .map(|a| json!({"account_id": a, "storage": [{"bucket": format!("data-{a}")}], "events": [{"event_bus_name": BUS}]}))
+        .collect();
+    let mut org = json!({"engine": engine});
+    if engine == "stack-set" {
+        org["organizational_units"] = json!(["r-ab12"]);
+    }
+    json!({"version": 1, "platform": "mlcube", "integration": {"name": "AWS_ORG", "project_id": "p"},
+        "aws": {"account_id": management, "region": REGION, "role_name": ROLE, "external_id": EXTERNAL_ID,
+            "organization": org, "accounts": entries}})
+}
+
+fn statuses(result: &Value) -> Vec<(String, String)> {
+    result["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["account_id"].as_str().unwrap().to_string(), a["status"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn the_window_applies_tests_and_retries_an_organization_through_each_member_role() {
+    let moto = Moto::start();
+    let base = AwsSettings { timeout: Duration::from_secs(30), ..settings(&moto.url()) };
+    let rt = trustbridge_cloud::runtime().unwrap();
+    let (accounts, blocked) = rt.block_on(async {
+        let mgmt = Session::for_region(REGION, &base).await;
+        let accounts = organization(&mgmt, &["Training"], 2).await.1;
+        for a in &accounts {
+            let m = member_session(&mgmt, a).await;
+            create_bucket(&m, &format!("data-{a}")).await;
+            m.events.create_event_bus().name(BUS).send().await.unwrap();
+        }
+        let blocked = accounts[1].clone();
+        member_session(&mgmt, &blocked)
+            .await
+            .iam
+            .create_role()
+            .role_name(ROLE)
+            .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[]}"#)
+            .send()
+            .await
+            .unwrap();
+        (accounts, blocked)
+    });
+    let has_role = |account: &str| {
+        rt.block_on(async {
+            let mgmt = Session::for_region(REGION, &base).await;
+            let m = member_session(&mgmt, account).await;
+            m.iam
+                .get_role()
+                .role_name(ROLE)
+                .send()
+                .await
+                .ok()
+                .and_then(|r| r.role().map(|r| r.assume_role_policy_document().map(String::from)))
+        })
+    };
+    let asker = Scripted::new(true, None);
+    asker.answers.lock().unwrap().push_back(false);
+    let (secrets, _) = trustbridge_secrets::SecretStore::memory();
+    let mut cloud = CloudSettings::from_env().with_timeout(Duration::from_secs(30));
+    cloud.aws = base.clone();
+    let app = common::app_with(CloudState::new(cloud, secrets), asker.clone());
+    let plan = org_plan("123456789012", &accounts, "member-role");
+    let channel = "__CHANNEL__:1";
+
+    // The dry run: each account's row, in the plan's order; the foreign role refused in its account only.
+    let dry = invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": true, "onEvent": channel})).expect("dry run");
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(statuses(&dry), [(accounts[0].clone(), "done".into()), (blocked.clone(), "failed".into())], "{dry}");
+    let first = &dry["accounts"][0];
+    assert_eq!(first["via_role"], format!("arn:aws:iam::{}:role/OrganizationAccountAccessRole", accounts[0]));
+    let kinds: Vec<&str> = first["changes"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["create_role", "put_inline_policy", "put_inline_policy"], "{first}");
+    assert_eq!(dry["accounts"][1]["error"]["code"], "aws.role_not_ours", "{dry}");
+    assert!(has_role(&accounts[0]).is_none(), "the dry run created the role");
+
+    // Cancel in the native confirmation: nothing anywhere. The dialog named the management
+    // account, the member role and each account with its bucket.
+    let e = invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": false, "onEvent": channel})).unwrap_err();
+    assert_eq!(e["code"], "apply.cancelled", "{e}");
+    assert!(has_role(&accounts[0]).is_none(), "a cancelled apply created the role");
+    let asked = asker.asked.lock().unwrap().last().cloned().expect("asked");
+    assert_eq!(asked.title, trustbridge::confirm::APPLY_ORG_TITLE);
+    for needle in ["2 accounts", "123456789012", "OrganizationAccountAccessRole", &format!("data-{}", accounts[0]), &blocked] {
+        assert!(asked.message.contains(needle), "{needle} not in: {}", asked.message);
+    }
+
+    // Apply: the first account gets the role (read back through the member itself: the vendor's
+    // trust with the external id); the foreign role is left as it was.
+    let done = invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": false, "onEvent": channel})).expect("apply");
+    assert_eq!(statuses(&done), [(accounts[0].clone(), "done".into()), (blocked.clone(), "failed".into())], "{done}");
+    let trust = has_role(&accounts[0]).flatten().expect("role made");
+    let trust = urlencoding_decode(&trust);
+    assert!(trust.contains(EXTERNAL_ID), "{trust}");
+    assert!(!urlencoding_decode(&has_role(&blocked).flatten().unwrap()).contains(EXTERNAL_ID), "the foreign role was changed");
+
+    // Retry only the failed account once its owner removed the foreign role; an account the plan
+    // does not list is refused, never added.
+    rt.block_on(async {
+        let mgmt = Session::for_region(REGION, &base).await;
+        member_session(&mgmt, &blocked).await.iam.delete_role().role_name(ROLE).send().await.unwrap();
+    });
+    let stranger =
+        invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": true, "only": ["999999999999"], "onEvent": channel})).unwrap_err();
+    assert_eq!(stranger["code"], "org.unknown_account", "{stranger}");
+    let retried =
+        invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": false, "only": [blocked], "onEvent": channel})).expect("retry");
+    assert_eq!(statuses(&retried), [(blocked.clone(), "done".into())], "{retried}");
+    assert!(urlencoding_decode(&has_role(&blocked).flatten().unwrap()).contains(EXTERNAL_ID));
+    let again = invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": true, "onEvent": channel})).expect("dry run again");
+    for a in again["accounts"].as_array().unwrap() {
+        assert_eq!(a["changes"], json!([]), "a re-run changes nothing: {a}");
+    }
+
+    // The connectivity test, per account: the customer-side probes pass (moto lets the
+    // permissions probe check only partly), each row naming its account.
+    let rows = invoke(&app, "verify_aws_org", json!({"plan": plan, "onEvent": channel})).expect("verify");
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for (row, account) in rows.iter().zip(&accounts) {
+        assert_eq!(row["account_id"], account.as_str());
+        assert_eq!(row["verdict"], "partial", "{row}");
+        assert!(row["probes"].as_array().unwrap().iter().all(|p| p["status"] != "fail"), "{row}");
+    }
+
+    // Signed in to another account than the plan's management account: refused before asking.
+    let asked_before = asker.asked.lock().unwrap().len();
+    let e = invoke(
+        &app,
+        "apply_aws_org",
+        json!({"plan": org_plan("111111111111", &accounts, "member-role"), "dryRun": false, "onEvent": channel}),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "aws.account_mismatch", "{e}");
+    assert_eq!(asker.asked.lock().unwrap().len(), asked_before, "asked about an apply that cannot happen");
+    // A StackSet plan is exported (or applied with the CLI), not applied from the window.
+    let e = invoke(
+        &app,
+        "apply_aws_org",
+        json!({"plan": org_plan("123456789012", &accounts, "stack-set"), "dryRun": true, "onEvent": channel}),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "org.engine_not_in_window", "{e}");
+}
+
+/// IAM returns the trust policy URL-encoded.
+fn urlencoding_decode(s: &str) -> String {
+    let mut out = Vec::new();
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
