@@ -28,8 +28,18 @@ import type { ProfileSummary } from "./bindings/ProfileSummary";
 import type { ImportedProfile } from "./bindings/ImportedProfile";
 import type { RegisterResult } from "./bindings/RegisterResult";
 import type { SecretKind } from "./bindings/SecretKind";
+import type { Organization } from "./bindings/Organization";
+import type { OrgAccountRow } from "./bindings/OrgAccountRow";
+import type { OrgApplyResult } from "./bindings/OrgApplyResult";
+import type { OrgVerifyRow } from "./bindings/OrgVerifyRow";
 
 export type { AppInfo } from "./bindings/AppInfo";
+export type { Organization } from "./bindings/Organization";
+export type { OrgUnit } from "./bindings/OrgUnit";
+export type { OrgAccount } from "./bindings/OrgAccount";
+export type { OrgAccountRow } from "./bindings/OrgAccountRow";
+export type { OrgApplyResult } from "./bindings/OrgApplyResult";
+export type { OrgVerifyRow } from "./bindings/OrgVerifyRow";
 export type { Boot } from "./bindings/Boot";
 export type { ApplyChange } from "./bindings/ApplyChange";
 export type { ApplyResult } from "./bindings/ApplyResult";
@@ -292,6 +302,32 @@ export function awsSignedIn(): Promise<AwsSignedIn | null> {
  */
 export function applyAws(plan: Plan, dryRun: boolean, adopt = false, ignorePreflight = false): Promise<ApplyResult> {
   return call<ApplyResult>("apply_aws", { plan, dryRun, adopt, ignorePreflight });
+}
+
+/**
+ * The AWS Organization of the account this computer is signed in to, for "Which accounts?": its
+ * units and accounts when these credentials may list them, else why not (read only).
+ */
+export function awsOrganization(region: string | null): Promise<Organization> {
+  return call<Organization>("aws_organization", { region });
+}
+
+/**
+ * An organization-wide plan applied (or, with `dryRun`, read) in every listed account, or only in
+ * `only` (a retry of the failed ones). `onRow` is called as each account ends. Applying for real is
+ * confirmed in Rust's native dialog (Cancel rejects with `apply.cancelled`, nothing applied).
+ */
+export function applyAwsOrg(plan: Plan, dryRun: boolean, only: string[] | null, onRow: (row: OrgAccountRow) => void): Promise<OrgApplyResult> {
+  const onEvent = new Channel<OrgAccountRow>();
+  onEvent.onmessage = onRow;
+  return call<OrgApplyResult>("apply_aws_org", { plan, dryRun, only, onEvent });
+}
+
+/** The connectivity test in every listed account (or only in `only`), `onRow` as each account ends. */
+export function verifyAwsOrg(plan: Plan, only: string[] | null, onRow: (row: OrgVerifyRow) => void): Promise<OrgVerifyRow[]> {
+  const onEvent = new Channel<OrgVerifyRow>();
+  onEvent.onmessage = onRow;
+  return call<OrgVerifyRow[]>("verify_aws_org", { plan, only, onEvent });
 }
 
 /** Who this computer can act as on Google Cloud and Azure for the plan (null: no sign-in there). */

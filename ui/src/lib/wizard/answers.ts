@@ -18,6 +18,8 @@ export const VENDOR_API_KEY = "vendor.api_key";
 
 export type S3Row = { bucket: string; prefix: string; kms_key_arn: string };
 export type NameRow = { name: string };
+/** One member account chosen on "Which accounts?" (AWS Organizations), with its own bucket. */
+export type OrgAccountAnswer = { account_id: string; bucket: string; prefix: string };
 export type AzureRow = { storage_account: string; container: string };
 export type Access = "secret" | "keyless";
 
@@ -52,6 +54,12 @@ export type Answers = {
     principal_patterns: string;
     storage: S3Row[];
     events: NameRow[];
+    /**
+     * "Many accounts (AWS Organizations)": the role goes into each chosen account, through the
+     * organization's member role, each with its own bucket; `account_id` is then the management
+     * account this computer signs in to, and `storage` is not used. Off: one account.
+     */
+    org: { on: boolean; member_role_name: string; accounts: OrgAccountAnswer[] };
   };
   gcp: {
     project_id: string;
@@ -112,6 +120,7 @@ export function emptyAnswers(): Answers {
       principal_patterns: "",
       storage: [emptyS3Row()],
       events: [{ name: DEFAULTS.awsEventBus }],
+      org: { on: false, member_role_name: "", accounts: [] },
     },
     gcp: {
       project_id: "",
@@ -157,6 +166,7 @@ export function stepContext(a: Answers, profile: ProfileSummary | null): StepCon
     registration: profile?.registration
       ? { uploads: { gcp: profile.registration.uploads_gcp, azure: profile.registration.uploads_azure } }
       : null,
+    awsOrg: a.aws.org.on,
     // Only AWS has a default (every account has a bus named "default"); topics must be named. The
     // AWS account page folds too, but on what was detected (the wizard adds it).
     folded: { "aws-events": awsEventsAreDefault(a) },
@@ -289,6 +299,18 @@ export function buildPlan(a: Answers, profile: ProfileSummary | null): Plan {
         .map((r) => ({ bucket: r.bucket.trim(), prefix: opt(r.prefix), kms_key_arn: opt(r.kms_key_arn) })),
       events: ctx.publishesEvents.aws ? names(x.events).map((event_bus_name) => ({ event_bus_name })) : [],
     };
+    if (x.org.on) {
+      // Each account names its own bucket and gets the same event buses (Rust refuses a grant at
+      // the top of an organization-wide plan).
+      aws.organization = stripUndefined({ engine: "member-role", member_role_name: opt(x.org.member_role_name) }) as AwsPlan["organization"];
+      aws.accounts = x.org.accounts.map((m) => ({
+        account_id: m.account_id.trim(),
+        storage: m.bucket.trim() === "" && m.prefix.trim() === "" ? [] : [stripUndefined({ bucket: m.bucket.trim(), prefix: opt(m.prefix) })],
+        events: aws.events,
+      }));
+      aws.storage = [];
+      aws.events = [];
+    }
     plan.aws = stripUndefined(aws);
   }
   if (clouds.includes("gcp")) {
@@ -388,6 +410,23 @@ export function answersFromPlan(raw: unknown): Answers {
       arr(aws, "events").map((r) => ({ name: str(r, "event_bus_name") })),
       emptyNameRow,
     );
+    const org = obj(aws.organization);
+    if (org) {
+      const members = arr(aws, "accounts");
+      a.aws.org = {
+        on: true,
+        member_role_name: str(org, "member_role_name"),
+        accounts: members.map((m) => {
+          const first = arr(m, "storage")[0] ?? null;
+          return { account_id: str(m, "account_id"), bucket: str(first, "bucket"), prefix: str(first, "prefix") };
+        }),
+      };
+      // Every account gets the same buses: the first account's are the answer.
+      a.aws.events = compactRows(
+        arr(members[0] ?? null, "events").map((r) => ({ name: str(r, "event_bus_name") })),
+        emptyNameRow,
+      );
+    }
   }
   const gcp = obj(p.gcp);
   if (gcp) {
@@ -449,6 +488,7 @@ export function fieldsForStep(step: StepId, profile: ProfileSummary | null = nul
   }
   const cloud = cloudOf(step);
   if (!cloud) return null;
+  if (step === "aws-accounts") return ["aws.accounts", "aws.organization"];
   if (step.endsWith("-storage")) return [`${cloud}.storage`];
   if (step.endsWith("-events")) return [`${cloud}.events`];
   if (step.endsWith("-access")) return cloud === "gcp" ? ["gcp.workload_identity"] : ["azure.vendor_app_id"];
@@ -494,7 +534,8 @@ export function stepForField(field: string | null, steps: readonly StepId[]): St
     const cloud = path.split(/[.[]/)[0] as Cloud;
     if (CLOUD_ORDER.includes(cloud)) {
       const rest = path.slice(cloud.length + 1);
-      if (rest.startsWith("storage")) step = `${cloud}-storage`;
+      if (cloud === "aws" && (rest.startsWith("accounts") || rest.startsWith("organization"))) step = "aws-accounts";
+      else if (rest.startsWith("storage")) step = `${cloud}-storage`;
       else if (rest.startsWith("events")) step = `${cloud}-events`;
       else if (cloud !== "aws" && (rest.startsWith("workload_identity") || rest.startsWith("vendor_app_id")))
         step = `${cloud}-access`;

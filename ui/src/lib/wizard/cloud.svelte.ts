@@ -418,6 +418,8 @@ export class CloudSession {
 
   /** On arrival at "Apply to AWS" with AWS credentials on this computer: what Apply would change (read only). */
   previewOnArrival(): void {
+    // Many accounts: the organization's own table makes its dry run (OrgApply).
+    if (this.wizard.plan.aws?.organization) return;
     if (this.awsAccount && this.wizard.plan.aws && !this.applyRun.running && !this.applyRun.applied) {
       if (this.applyRun.previewFor !== this.applyKey) void this.previewApply();
     }
@@ -431,7 +433,7 @@ export class CloudSession {
    * nor once the person left the page since.
    */
   async previewThenApply(): Promise<void> {
-    if (!this.awsAccount || !this.wizard.plan.aws || this.applyRun.running || this.applyRun.applied) return;
+    if (!this.awsAccount || !this.wizard.plan.aws || this.wizard.plan.aws.organization || this.applyRun.running || this.applyRun.applied) return;
     const arrival = this.wizard.arrivals;
     // Always a dry run of this arrival: one from an earlier visit was read then, not now.
     await this.previewApply();

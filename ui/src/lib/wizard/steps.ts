@@ -14,6 +14,7 @@ export type StepId =
   | "start"
   | "clouds"
   | CloudStep
+  | "aws-accounts"
   | "vendor"
   | "check"
   | "route"
@@ -59,6 +60,8 @@ export type StepContext = {
    * answers' estimate stands in.
    */
   secretClouds?: readonly KeylessCloud[] | null;
+  /** Many AWS accounts of an organization: "Which accounts?" asks for them (and each one's bucket) instead of AWS's storage page. */
+  awsOrg?: boolean;
 };
 
 const TITLES: Record<string, string> = {
@@ -67,6 +70,7 @@ const TITLES: Record<string, string> = {
   identity: "Account",
   access: "Sign-in",
   storage: "Storage",
+  accounts: "Accounts",
   events: "Events",
   check: "Check your answers",
   route: "How to set up",
@@ -116,7 +120,7 @@ export function stepsFor(ctx: StepContext): StepId[] {
   for (const c of chosen) {
     if (shown(`${c}-identity`)) steps.push(`${c}-identity`);
     if (c !== "aws" && ctx.keylessOffered?.[c]) steps.push(`${c}-access`);
-    steps.push(`${c}-storage`);
+    steps.push(c === "aws" && ctx.awsOrg ? "aws-accounts" : `${c}-storage`);
     if (ctx.publishesEvents[c] && shown(`${c}-events`)) steps.push(`${c}-events`);
   }
   if (ctx.registration && chosen.length > 0) steps.push("vendor");

@@ -18,6 +18,7 @@ import {
   vendorIssuesExternalId, type Answers,
 } from "./answers";
 import { CloudSession } from "./cloud.svelte";
+import { OrgSession } from "./org.svelte";
 import { fieldMessage } from "./errors";
 import {
   isStep, nextStep, progress, reachableSteps, secretClouds, sendClouds, stepsFor, stepTitle, type KeylessCloud, type StepId,
@@ -51,6 +52,8 @@ export class Wizard extends FormFlow<StepId> {
   exportFolder = $state("");
   /** Detection, apply, the keyring and the connectivity test, for this wizard's plan. */
   readonly cloud: CloudSession = new CloudSession(this);
+  /** Many AWS accounts of an organization: its tree, and apply / test across the chosen accounts. */
+  readonly org: OrgSession = new OrgSession();
   /** Vendor profile files imported through Rust's file picker, by their `imported:…` id. */
   imported = $state<Record<string, ImportedProfile>>({});
   /** An imported file not signed by a trusted key: the warning page shows it until used or dropped. */
@@ -374,6 +377,7 @@ export class Wizard extends FormFlow<StepId> {
       !this.steps.includes("route") &&
       nextStep(this.steps, "check") === "export" &&
       !!this.plan.aws &&
+      !this.plan.aws.organization &&
       !this.plan.gcp &&
       !this.plan.azure &&
       !!this.cloud.awsAccount,
@@ -468,7 +472,13 @@ export class Wizard extends FormFlow<StepId> {
     this.applyOnArrival = false;
     // Google Cloud / Azure signed in on this computer: Apply is offered beside the Cloud Shell steps.
     if (step === "export") void this.cloud.detectCloudSignIns();
-    if (step === "test") this.cloud.testOnArrival();
+    if (step === "test") {
+      // Many AWS accounts: each account's test in the organization's table; the plan's other
+      // clouds, if any, in the usual list.
+      const orgPlan = !!this.plan.aws?.organization;
+      if (orgPlan) this.org.testOnArrival(this.plan);
+      if (!orgPlan || this.plan.gcp || this.plan.azure) this.cloud.testOnArrival();
+    }
   }
 
   private async ensureExternalId(): Promise<void> {
@@ -608,6 +618,7 @@ export class Wizard extends FormFlow<StepId> {
     const next = nextStep(this.steps, "export");
     if (next !== "test") return;
     this.cloud.testAgain();
+    this.org.testAgain();
     await this.save(next).catch(() => {});
     await this.goTo(next);
   }
@@ -653,3 +664,4 @@ export function markInteractive(): void {
 }
 /** The cloud work of the wizard on screen. */
 export const cloud = wizard.cloud;
+export const org = wizard.org;

@@ -1,0 +1,155 @@
+// Many AWS accounts of an organization: the answers → plan (and back from a saved plan), the step
+// graph, error routing, and the session's apply table (rows as each account ends, retry of the
+// failed ones only, never another plan's rows). IPC is mocked at @tauri-apps/api/core.
+import { describe, expect, it, vi } from "vitest";
+import { answersFromPlan, applyProfileDefaults, buildPlan, emptyAnswers, stepContext, stepForField } from "./answers";
+import { stepsFor } from "./steps";
+import { JFROG } from "./fixtures.test-util";
+import type { OrgAccountRow } from "../ipc/bindings/OrgAccountRow";
+
+const invoke = vi.fn();
+class FakeChannel {
+  onmessage: (m: unknown) => void = () => {};
+}
+vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args), Channel: FakeChannel }));
+const { OrgSession, accountsOf } = await import("./org.svelte");
+
+const A = "210987654321";
+const B = "345678901234";
+
+function orgAnswers() {
+  const a = emptyAnswers();
+  a.platform = "jfrog-ml";
+  applyProfileDefaults(a, JFROG, null);
+  a.clouds = ["aws"];
+  a.integration.project_id = "p";
+  a.aws.account_id = "123456789012";
+  a.aws.storage = [{ bucket: "left-behind", prefix: "", kms_key_arn: "" }];
+  a.aws.org = {
+    on: true,
+    member_role_name: "",
+    accounts: [
+      { account_id: A, bucket: " team-a ", prefix: "data/" },
+      { account_id: B, bucket: "", prefix: "" },
+    ],
+  };
+  return a;
+}
+
+describe("many accounts: answers and steps", () => {
+  it("puts each account's bucket under it and nothing at the top (Rust refuses a top-level grant there)", () => {
+    const aws = buildPlan(orgAnswers(), JFROG).aws!;
+    expect(aws.organization).toEqual({ engine: "member-role" });
+    expect(aws.storage).toEqual([]);
+    expect(aws.accounts).toEqual([
+      { account_id: A, storage: [{ bucket: "team-a", prefix: "data/" }], events: [] },
+      { account_id: B, storage: [], events: [] },
+    ]);
+    const off = orgAnswers();
+    off.aws.org.on = false;
+    const single = buildPlan(off, JFROG).aws!;
+    expect(single.organization).toBeUndefined();
+    expect(single.accounts).toBeUndefined();
+    expect(single.storage).toEqual([{ bucket: "left-behind" }]);
+  });
+
+  it("reads a saved organization-wide plan back into the same answers", () => {
+    const a = orgAnswers();
+    a.aws.org.member_role_name = "AWSControlTowerExecution";
+    const back = answersFromPlan(buildPlan(a, JFROG));
+    expect(back.aws.org).toEqual({
+      on: true,
+      member_role_name: "AWSControlTowerExecution",
+      accounts: [
+        { account_id: A, bucket: "team-a", prefix: "data/" },
+        { account_id: B, bucket: "", prefix: "" },
+      ],
+    });
+    expect(answersFromPlan({ aws: { organization: "not an object", accounts: 7 } }).aws.org.on).toBe(false);
+  });
+
+  it("asks 'Which accounts?' instead of the storage page, and routes the accounts' problems there", () => {
+    const a = orgAnswers();
+    const steps = stepsFor(stepContext(a, JFROG));
+    expect(steps).toContain("aws-accounts");
+    expect(steps).not.toContain("aws-storage");
+    a.aws.org.on = false;
+    expect(stepsFor(stepContext(a, JFROG))).toContain("aws-storage");
+    expect(stepForField("aws.accounts[1].storage[0].bucket", steps)).toBe("aws-accounts");
+    expect(stepForField("aws.organization.member_role_name", steps)).toBe("aws-accounts");
+  });
+});
+
+describe("OrgSession", () => {
+  const row = (id: string, status: OrgAccountRow["status"], changes = 1): OrgAccountRow => ({
+    account_id: id,
+    via_role: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`,
+    status,
+    role_arn: null,
+    changes: Array.from({ length: changes }, () => ({ kind: "create_role", summary: "create role r", detail: [] })),
+    preflight: [],
+    error: status === "failed" ? { code: "aws.role_not_ours", message: "not ours", field: null, fix: null } : null,
+  });
+
+  it("lists the tree's accounts in order, with the units above them", () => {
+    const root = { id: "r-ab12", name: "Root", accounts: [{ id: "123456789012", name: "mgmt", active: true }], units: [{ id: "ou-ab12-cd34ef56", name: "Training", accounts: [{ id: A, name: "a", active: true }], units: [] }] };
+    expect(accountsOf(root).map((a) => [a.id, a.path.join("/")])).toEqual([
+      ["123456789012", "Root"],
+      [A, "Root/Training"],
+    ]);
+  });
+
+  it("shows each account as it ends, retries only the failed one and keeps the others' rows", async () => {
+    const plan = buildPlan(orgAnswers(), JFROG);
+    const s = new OrgSession();
+    let seenWorking: string[] = [];
+    invoke.mockImplementation(async (cmd: string, args: { dryRun: boolean; only: string[] | null; onEvent: FakeChannel }) => {
+      expect(cmd).toBe("apply_aws_org");
+      const ids = args.only ?? [A, B];
+      const rows = ids.map((id) => row(id, id === B && args.only === null ? "failed" : "done"));
+      // Rows arrive as accounts end (B first): the table keeps the plan's order.
+      for (const r of [...rows].reverse()) {
+        args.onEvent.onmessage(r);
+        seenWorking = [...s.working];
+      }
+      return { dry_run: args.dryRun, accounts: rows };
+    });
+    await s.apply(plan);
+    expect(seenWorking).toEqual([]);
+    expect(s.rows.map((r) => [r.account_id, r.status])).toEqual([
+      [A, "done"],
+      [B, "failed"],
+    ]);
+    expect(s.failed).toEqual([B]);
+    await s.retryFailed(plan);
+    expect(invoke.mock.calls.at(-1)![1].only).toEqual([B]);
+    expect(s.rows.map((r) => [r.account_id, r.status])).toEqual([
+      [A, "done"],
+      [B, "done"],
+    ]);
+    expect(s.failed).toEqual([]);
+    // Nothing failed: a retry asks Rust nothing.
+    const before = invoke.mock.calls.length;
+    await s.retryFailed(plan);
+    expect(invoke.mock.calls.length).toBe(before);
+    // Rows are of the plan they were made for only.
+    const other = buildPlan({ ...orgAnswers(), aws: { ...orgAnswers().aws, account_id: "111111111111" } }, JFROG);
+    expect(s.current(plan)).toBe(true);
+    expect(s.current(other)).toBe(false);
+  });
+
+  it("a cancelled apply keeps the dry run on screen and says why", async () => {
+    const plan = buildPlan(orgAnswers(), JFROG);
+    const s = new OrgSession();
+    invoke.mockImplementation(async (_cmd: string, args: { dryRun: boolean }) => {
+      if (args.dryRun) return { dry_run: true, accounts: [row(A, "done"), row(B, "done")] };
+      throw { code: "apply.cancelled", message: "cancelled", field: null, fix: null };
+    });
+    await s.preview(plan);
+    await s.apply(plan);
+    expect(s.error?.code).toBe("apply.cancelled");
+    expect(s.rows.map((r) => r.account_id)).toEqual([A, B]);
+    expect(s.dryRun).toBe(true);
+    expect(s.current(plan)).toBe(true);
+  });
+});

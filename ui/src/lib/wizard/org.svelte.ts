@@ -1,0 +1,166 @@
+// Many AWS accounts of an organization, in the window: the organization's tree for "Which
+// accounts?", then the dry run, apply, retry of failed accounts and connectivity test across the
+// chosen accounts, each account's row as it ends (Rust sends it through a channel). Its own store,
+// apart from the wizard's single-account apply: it takes the plan as an argument and knows nothing
+// of the pages.
+import { applyAwsOrg, awsOrganization, verifyAwsOrg, type Organization, type OrgAccountRow, type OrgUnit, type OrgVerifyRow, type Plan } from "../ipc/api";
+import { toIpcError, type IpcError } from "../ipc/index";
+
+/** An account of the tree, with the names of the units above it (for the page and Check your answers). */
+export type TreeAccount = { id: string; name: string; active: boolean; path: string[] };
+
+/** Every account under `unit` (depth first, the tree's order), with the unit names above it. */
+export function accountsOf(unit: OrgUnit, path: string[] = []): TreeAccount[] {
+  const here = [...path, unit.name];
+  return [
+    ...unit.accounts.map((a) => ({ id: a.id, name: a.name, active: a.active, path: here })),
+    ...unit.units.flatMap((u) => accountsOf(u, here)),
+  ];
+}
+
+/** The accounts of the plan, in its order: what a run covers. */
+export function planAccounts(plan: Plan): string[] {
+  return (plan.aws?.accounts ?? []).map((a) => a.account_id);
+}
+
+export class OrgSession {
+  /** The organization as Rust read it (null before it was asked). */
+  tree = $state<Organization | null>(null);
+  treeError = $state<IpcError | null>(null);
+  loadingTree = $state(false);
+
+  /** The dry run or apply on screen: each account's row as it ended, in the plan's order. */
+  rows = $state<OrgAccountRow[]>([]);
+  /** Accounts of the run under way that have not ended yet. */
+  working = $state<string[]>([]);
+  running = $state<"preview" | "apply" | null>(null);
+  /** The rows are of a dry run (true), of an apply (false); null: none yet. */
+  dryRun = $state<boolean | null>(null);
+  /** The plan (JSON) the rows were made for: rows of another plan are not shown. */
+  rowsFor = $state<string | null>(null);
+  /** Why the run could not start or stopped as a whole (an account's failure is in its row). */
+  error = $state<IpcError | null>(null);
+
+  verifyRows = $state<OrgVerifyRow[]>([]);
+  verifyWorking = $state<string[]>([]);
+  verifying = $state(false);
+  verifyError = $state<IpcError | null>(null);
+
+  /** Every account of the tree (empty until it is listed). */
+  get treeAccounts(): TreeAccount[] {
+    return this.tree?.kind === "tree" ? accountsOf(this.tree.root) : [];
+  }
+
+  /** The organization of this computer's AWS account (read only). */
+  async loadTree(region: string | null): Promise<void> {
+    if (this.loadingTree) return;
+    this.loadingTree = true;
+    this.treeError = null;
+    try {
+      this.tree = await awsOrganization(region);
+    } catch (e) {
+      this.treeError = toIpcError(e);
+    } finally {
+      this.loadingTree = false;
+    }
+  }
+
+  /** The accounts whose last apply (or dry run) did not end well: a retry covers only these. */
+  get failed(): string[] {
+    return this.rows.filter((r) => r.status !== "done").map((r) => r.account_id);
+  }
+
+  /** Whether the rows on screen are of `plan` as it is now. */
+  current(plan: Plan): boolean {
+    return this.rowsFor === JSON.stringify(plan);
+  }
+
+  /** What apply would change in each account (read only). */
+  preview(plan: Plan): Promise<void> {
+    return this.run(plan, true, null);
+  }
+
+  /** Apply in every account: Rust asks first, in its native dialog. */
+  apply(plan: Plan): Promise<void> {
+    return this.run(plan, false, null);
+  }
+
+  /** Apply again in the accounts that failed (or were stopped by pre-flight) only. */
+  retryFailed(plan: Plan): Promise<void> {
+    const failed = this.failed;
+    return failed.length === 0 ? Promise.resolve() : this.run(plan, false, failed);
+  }
+
+  private async run(plan: Plan, dryRun: boolean, only: string[] | null): Promise<void> {
+    if (this.running) return;
+    const key = JSON.stringify(plan);
+    const covered = only ?? planAccounts(plan);
+    // A retry keeps the other accounts' rows; any other run starts a new table.
+    const kept = only && this.rowsFor === key ? this.rows.filter((r) => !covered.includes(r.account_id)) : [];
+    const order = planAccounts(plan);
+    const place = (rows: OrgAccountRow[]) => [...rows].sort((a, b) => order.indexOf(a.account_id) - order.indexOf(b.account_id));
+    const before = { rows: this.rows, dryRun: this.dryRun, rowsFor: this.rowsFor };
+    let arrived = false;
+    this.running = dryRun ? "preview" : "apply";
+    this.error = null;
+    this.working = [...covered];
+    this.rows = kept;
+    this.rowsFor = key;
+    this.dryRun = dryRun;
+    const onRow = (row: OrgAccountRow) => {
+      arrived = true;
+      this.working = this.working.filter((id) => id !== row.account_id);
+      this.rows = place([...this.rows.filter((r) => r.account_id !== row.account_id), row]);
+    };
+    try {
+      const result = await applyAwsOrg(plan, dryRun, only, onRow);
+      this.rows = place([...kept, ...result.accounts]);
+    } catch (e) {
+      this.error = toIpcError(e);
+      // Cancelled, or refused before any account ended: the table on screen before stays.
+      if (!arrived) Object.assign(this, before);
+    } finally {
+      this.working = [];
+      this.running = null;
+    }
+  }
+
+  /** The connectivity test in every account of the plan, each row as it ends. */
+  async verify(plan: Plan): Promise<void> {
+    if (this.verifying) return;
+    const order = planAccounts(plan);
+    this.verifying = true;
+    this.verifyError = null;
+    this.verifyRows = [];
+    this.verifyWorking = [...order];
+    const place = (rows: OrgVerifyRow[]) => [...rows].sort((a, b) => order.indexOf(a.account_id) - order.indexOf(b.account_id));
+    const onRow = (row: OrgVerifyRow) => {
+      this.verifyWorking = this.verifyWorking.filter((id) => id !== row.account_id);
+      this.verifyRows = place([...this.verifyRows.filter((r) => r.account_id !== row.account_id), row]);
+    };
+    try {
+      this.verifyRows = place(await verifyAwsOrg(plan, null, onRow));
+    } catch (e) {
+      this.verifyError = toIpcError(e);
+    } finally {
+      this.verifyWorking = [];
+      this.verifying = false;
+    }
+  }
+
+  /** On arrival at the test page: the test runs, unless it has results (until the next apply). */
+  testOnArrival(plan: Plan): void {
+    if (!this.verifying && this.verifyRows.length === 0) void this.verify(plan);
+  }
+
+  /** Something changed in the accounts (an apply): the test runs again on the next arrival. */
+  testAgain(): void {
+    if (!this.verifying) this.verifyRows = [];
+  }
+
+  /** Accounts whose test passed (or passed with some checks made only partly), and the others. */
+  get verifySummary(): { green: number; failing: string[] } {
+    const green = this.verifyRows.filter((r) => r.verdict === "pass" || r.verdict === "partial").length;
+    return { green, failing: this.verifyRows.filter((r) => r.verdict !== "pass" && r.verdict !== "partial").map((r) => r.account_id) };
+  }
+}
