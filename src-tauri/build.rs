@@ -35,6 +35,7 @@ fn main() {
         "cloud_sign_ins",
         "apply_cloud",
         "revoke_cloud",
+        "revoke_aws",
         "gcp_sign_in",
         "azure_sign_in_start",
         "azure_sign_in_open",

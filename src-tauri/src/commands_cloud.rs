@@ -24,8 +24,8 @@ use crate::confirm::{self, Adoption, Approvals, Confirmation};
 use crate::errors::{AppCode, ErrorCode};
 use crate::imported::ProfileStore;
 use crate::ipc::{
-    ApplyChange, ApplyResult, AwsAccount, AwsBucketFacts, AwsCaller, AwsSignedIn, CredentialStatus, GuardrailFinding, IpcError, Probe,
-    ProbeUpdate, RegisterResult, RegisterStep, RolePolicy, VendorProject, VerifyReport,
+    ApplyChange, ApplyResult, AwsAccount, AwsBucketFacts, AwsCaller, AwsRevokeResult, AwsSignedIn, CredentialStatus, GuardrailFinding,
+    IpcError, Probe, ProbeUpdate, RegisterResult, RegisterStep, RolePolicy, VendorProject, VerifyReport,
 };
 use crate::verify_all::{verify_all, CloudSettings};
 use trustbridge_cloud::aws::profiles::AwsProfile;
@@ -419,6 +419,45 @@ pub async fn revoke_cloud<R: Runtime>(
     let mut done = cloud_apply::run(&r, &chosen, Action::Revoke, false, &cloud_state.settings).await?;
     cloud_apply::forget_revoked(&r, cloud, &cloud_state.secrets, &mut done);
     Ok(done)
+}
+
+/// Removes the vendor's access on AWS with this computer's sign-in: a dry run first (read only)
+/// finds what Trustbridge made for this integration; nothing there, nothing is asked. Else Rust's
+/// native dialog names exactly those changes (`confirm::revoke_aws`; Cancel: `revoke.cancelled`,
+/// nothing removed), and they are made only if the role still reads the same when removal starts
+/// (`aws.revoke_changed` otherwise, nothing removed): what is removed is what was confirmed.
+/// A role Trustbridge did not create is kept (only the vendor's part goes); another integration's
+/// is refused.
+#[tauri::command]
+pub async fn revoke_aws<R: Runtime>(
+    app: AppHandle<R>,
+    cloud: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
+    plan: serde_json::Value,
+) -> Result<AwsRevokeResult, IpcError> {
+    let r = resolve(&store, &plan)?;
+    need_aws(&r)?;
+    let settings = cloud.aws();
+    let found = aws::revoke_dry_run(&r, &settings, false).await.map_err(|f| apply_error(&f))?;
+    let removals: Vec<String> = found.changes.iter().map(ToString::to_string).collect();
+    if !removals.is_empty() {
+        let c = confirm::revoke_aws(&r, &found.caller.arn, &removals, found.role_deleted)
+            .ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
+        if !ask(&app, &c).await {
+            return Err(IpcError::new(AppCode::RevokeCancelled, "nothing was removed: the removal was cancelled in the confirmation"));
+        }
+    }
+    let done = if removals.is_empty() {
+        found
+    } else {
+        aws::revoke_confirmed(&r, &settings, false, &removals).await.map_err(|f| apply_error(&f))?
+    };
+    Ok(AwsRevokeResult {
+        caller: AwsCaller::from(&done.caller),
+        role_arn: done.role_arn.clone(),
+        role_deleted: done.role_deleted && !done.changes.is_empty(),
+        changes: done.changes.iter().map(change).collect(),
+    })
 }
 
 /// Asks the person, in a native dialog raised here, to confirm applying `plan` (with `adopt`) to

@@ -107,6 +107,16 @@ pub async fn apply_aws_org<R: Runtime>(
     crate::commands::refuse_lint_errors(&crate::load::apply_findings(&r), AppCode::ApplyLintErrors, "applied")?;
     let base = cloud.aws();
     if !dry_run {
+        let n = r.aws_org.as_ref().map_or(0, |o| o.accounts.len());
+        if n > confirm::MAX_ORG_ACCOUNTS_IN_WINDOW {
+            return Err(IpcError::new(
+                AppCode::OrgTooManyForWindow,
+                format!(
+                    "{n} accounts are more than the {} one confirmation names; nothing was applied",
+                    confirm::MAX_ORG_ACCOUNTS_IN_WINDOW
+                ),
+            ));
+        }
         let me = org_apply::management_caller(&r, &base).await.map_err(|e| cloud_error(&e))?;
         let c = confirm::apply_aws_org(&r, &me.arn).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
         if !ask(&app, &c).await {

@@ -95,6 +95,7 @@ pub fn builder_trusting<R: tauri::Runtime>(
             commands_cloud::cloud_sign_ins,
             commands_cloud::apply_cloud,
             commands_cloud::revoke_cloud,
+            commands_cloud::revoke_aws,
             commands_cloud::gcp_sign_in,
             commands_cloud::azure_sign_in_start,
             commands_cloud::azure_sign_in_open,

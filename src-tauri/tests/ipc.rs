@@ -298,6 +298,53 @@ fn aws_identity_apply_and_verify_over_ipc_against_moto() {
     assert!(probes.iter().filter(|p| p["status"] == "pass").count() >= 5, "{probes:?}");
 }
 
+/// "Remove access to AWS" in the window: nothing of ours there, nothing is asked; after apply, Rust's
+/// native dialog names the account, the removals and the role's fate; Cancel removes nothing; yes
+/// removes exactly that (read back from moto); a second removal finds nothing and asks nothing.
+#[test]
+fn aws_access_is_removed_from_the_window_only_after_the_native_yes() {
+    let moto = Moto::start();
+    let url = moto.url();
+    seed(&url);
+    let plan = aws_plan("123456789012");
+    let asker = Scripted::new(true, None);
+    let app = common::app_with(cloud_state(Some(&url)).0, asker.clone());
+    let role_exists = || {
+        let (state, _) = cloud_state(Some(&url));
+        trustbridge_cloud::runtime().unwrap().block_on(async {
+            let r = trustbridge_core::validate(&trustbridge_core::Plan::from_json(&plan.to_string()).unwrap(), None).unwrap();
+            let s = trustbridge_cloud::aws::Session::connect(r.aws.as_ref().unwrap(), &state.settings.aws).await;
+            s.iam.get_role().role_name("mlcube-platform-access").send().await.is_ok()
+        })
+    };
+
+    let nothing = invoke_args(&app, "revoke_aws", serde_json::json!({"plan": plan})).expect("nothing to remove");
+    assert_eq!(nothing["changes"], serde_json::json!([]), "{nothing}");
+    assert!(asker.asked.lock().unwrap().is_empty(), "asked about removing nothing");
+
+    invoke_args(&app, "apply_aws", serde_json::json!({"plan": plan, "dryRun": false, "adopt": false})).expect("apply");
+    let asked_before = asker.asked.lock().unwrap().len();
+    asker.answers.lock().unwrap().push_back(false);
+    let e = invoke_args(&app, "revoke_aws", serde_json::json!({"plan": plan})).unwrap_err();
+    assert_eq!(e["code"], "revoke.cancelled", "{e}");
+    assert!(role_exists(), "a cancelled removal removed the role");
+    let asked = asker.asked.lock().unwrap()[asked_before].clone();
+    assert_eq!(asked.title, trustbridge::confirm::REVOKE_AWS_TITLE);
+    assert_eq!(asked.ok, "Remove access");
+    for want in ["AWS account 123456789012", "delete role mlcube-platform-access", "is deleted: Trustbridge created it"] {
+        assert!(asked.message.contains(want), "missing {want:?} in:\n{}", asked.message);
+    }
+
+    let done = invoke_args(&app, "revoke_aws", serde_json::json!({"plan": plan})).expect("remove");
+    assert_eq!(done["role_deleted"], true, "{done}");
+    assert_eq!(done["changes"].as_array().unwrap().len(), 3, "{done}");
+    assert!(!role_exists(), "the role is still there");
+    let asked_now = asker.asked.lock().unwrap().len();
+    let again = invoke_args(&app, "revoke_aws", serde_json::json!({"plan": plan})).expect("again");
+    assert_eq!(again["changes"], serde_json::json!([]));
+    assert_eq!(asker.asked.lock().unwrap().len(), asked_now, "asked about removing nothing");
+}
+
 /// The guardrail pre-flight in the window: the dry run lists what would deny the vendor (here an
 /// event bus policy denying the role PutEvents, on moto); a real apply is refused before anything
 /// is asked or changed (`aws.preflight_blocked`, naming the policy) unless the person chose to

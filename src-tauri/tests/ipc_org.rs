@@ -140,6 +140,12 @@ fn the_window_applies_tests_and_retries_an_organization_through_each_member_role
     let retried =
         invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": false, "only": [blocked], "onEvent": channel})).expect("retry");
     assert_eq!(statuses(&retried), [(blocked.clone(), "done".into())], "{retried}");
+    // The retry's confirmation named the account it covers, and not the one already done.
+    let asked = asker.asked.lock().unwrap().last().cloned().expect("asked");
+    assert!(asked.message.contains("one account") && asked.message.contains(&blocked), "{}", asked.message);
+    assert!(!asked.message.contains(&accounts[0]), "the retry's dialog names an account it does not touch: {}", asked.message);
+    let empty = invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": true, "only": [], "onEvent": channel})).unwrap_err();
+    assert_eq!(empty["code"], "org.unknown_account", "{empty}");
     assert!(urlencoding_decode(&has_role(&blocked).flatten().unwrap()).contains(EXTERNAL_ID));
     let again = invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": true, "onEvent": channel})).expect("dry run again");
     for a in again["accounts"].as_array().unwrap() {

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { e2e, OUT } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
 import { boto, startMoto, stopMoto } from "./moto.mjs";
-import { answerDialog, APPLY_TITLE, EXPORT_TITLE } from "./native.mjs";
+import { answerDialog, APPLY_TITLE, EXPORT_TITLE, REVOKE_AWS_TITLE } from "./native.mjs";
 import { appWrapper, motoEnv, startRig } from "./rig.mjs";
 
 const ACCOUNT = "123456789012"; // moto's default account
@@ -297,6 +297,28 @@ await e2e(
       await f.click("apply-preview-button");
       await t.waitFor(async () => (await b.$('[data-testid="apply-nothing"]')).isExisting(), "a second dry run finds nothing to change");
       await f.shot("apply-nothing-to-change");
+
+      // Remove access to AWS (issue 14): Rust names what it found in its native dialog; Escape
+      // removes nothing; Alt+R removes exactly that (read back with boto3).
+      const roleThere = () =>
+        boto(moto.url, REGION, `import botocore\ntry:\n    boto3.client("iam", **kw).get_role(RoleName="mlcube-platform-access"); print("yes")\nexcept botocore.exceptions.ClientError:\n    print("no")`).trim() === "yes";
+      await f.click("revoke-aws-button");
+      await answerDialog(t, "aws-moto", REVOKE_AWS_TITLE, "cancel", { label: "revoke-aws-cancel" });
+      const cancelled = await t.waitFor(async () => {
+        const el = await b.$('[data-testid="revoke-aws-error"]');
+        return (await el.isExisting()) && (await el.getText());
+      }, "Escape: the page says nothing was removed");
+      t.check(/nothing was removed/i.test(cancelled) && roleThere(), "nothing removed: the role is still in moto", cancelled);
+      await f.click("revoke-aws-button");
+      await answerDialog(t, "aws-moto", REVOKE_AWS_TITLE, "confirm", { key: "r", label: "revoke-aws" });
+      const removed = await t.waitFor(async () => {
+        const el = await b.$('[data-testid="revoke-aws-result"]');
+        return (await el.isExisting()) && (await el.getText());
+      }, "the removal reports what it did", { timeout: 30000 });
+      const listed = await (await b.$('[data-testid="revoke-aws-changes"]')).getText();
+      t.check(removed.includes("Access removed") && listed.includes("delete role mlcube-platform-access"), "the page lists what was removed", `${removed} | ${listed}`);
+      t.check(!roleThere(), "the role is gone from moto");
+      await f.shot("revoked-aws", '[data-testid="revoke-aws-result"]');
 
       // Another account in the plan than the credentials': apply refuses before changing anything.
       await f.click("back");

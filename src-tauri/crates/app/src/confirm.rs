@@ -36,6 +36,7 @@ pub const APPLY_GCP_TITLE: &str = "Apply these changes to Google Cloud?";
 pub const APPLY_AZURE_TITLE: &str = "Apply these changes to Azure?";
 /// The dialog window's titles for removing the vendor's access on Google Cloud or Azure.
 pub const REVOKE_GCP_TITLE: &str = "Remove the vendor's access to Google Cloud?";
+pub const REVOKE_AWS_TITLE: &str = "Remove the vendor's access to AWS?";
 pub const REVOKE_AZURE_TITLE: &str = "Remove the vendor's access to Azure?";
 pub const CREATE_GCP_KEY_TITLE: &str = "Create a key for the vendor?";
 pub const CREATE_AZURE_SECRET_TITLE: &str = "Create a client secret for the vendor?";
@@ -51,8 +52,17 @@ const MAX_LISTED: usize = 12;
 /// One line of plain text: control characters (newlines, NUL, bidi controls) become spaces, so a
 /// value can never fake another line of the dialog; long values are cut.
 fn plain(s: &str) -> String {
-    let one: String = s
-        .chars()
+    let one = plain_long(s);
+    if one.chars().count() > 300 {
+        format!("{}…", one.chars().take(300).collect::<String>())
+    } else {
+        one
+    }
+}
+
+/// [`plain`] without the cut: a line that must be read whole (an account's grants).
+fn plain_long(s: &str) -> String {
+    s.chars()
         .map(|c| {
             if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
                 ' '
@@ -60,13 +70,9 @@ fn plain(s: &str) -> String {
                 c
             }
         })
-        .collect();
-    let one = one.trim();
-    if one.chars().count() > 300 {
-        format!("{}…", one.chars().take(300).collect::<String>())
-    } else {
-        one.to_string()
-    }
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 fn bullets(out: &mut String, items: impl IntoIterator<Item = String>) {
@@ -178,16 +184,21 @@ fn grants(a: &ResolvedAws) -> Vec<String> {
     items
 }
 
-/// At most this many accounts of an organization-wide apply are detailed; the rest are counted
-/// (the page lists each one, with what its dry run would change).
-const MAX_ACCOUNTS_DETAILED: usize = 8;
+/// The most accounts one organization-wide apply from the window covers: each is named in Rust's
+/// dialog, on a line of its own, so the person sees every account and grant before saying yes.
+pub const MAX_ORG_ACCOUNTS_IN_WINDOW: usize = 50;
 
 /// The confirmation of an organization-wide apply (`member-role` engine): who signs in where, the
-/// role every account gets, and what it may read and publish in each account.
+/// role every account gets, and every account with what it may read and publish there — all of
+/// them, one line each (the page's list is not trusted to show what is approved). None for more
+/// than [`MAX_ORG_ACCOUNTS_IN_WINDOW`] accounts (the caller refuses those).
 pub fn apply_aws_org(r: &Resolved, caller: &str) -> Option<Confirmation> {
     let org = r.aws_org.as_ref()?;
     let first = org.accounts.first()?;
     let n = org.accounts.len();
+    if n > MAX_ORG_ACCOUNTS_IN_WINDOW {
+        return None;
+    }
     let mut m = format!(
         "Trustbridge will change {} of your AWS organization, signed in to the account {} as {}; in every other account it works through the role {} there.",
         if n == 1 { "one account".to_string() } else { format!("{n} accounts") },
@@ -201,16 +212,11 @@ pub fn apply_aws_org(r: &Resolved, caller: &str) -> Option<Confirmation> {
         every.push(format!("limit the role with the permissions boundary {b}"));
     }
     bullets(&mut m, every);
-    for a in org.accounts.iter().take(MAX_ACCOUNTS_DETAILED) {
-        m.push_str(&format!("\n\nAccount {} ({}):", plain(&a.account_id), plain(&a.region)));
+    m.push_str("\n\nWhat the role may do, account by account:");
+    for a in &org.accounts {
         let g = grants(a);
-        if g.is_empty() {
-            m.push_str("\n  • the role only, with nothing to read or publish");
-        }
-        bullets(&mut m, g);
-    }
-    if n > MAX_ACCOUNTS_DETAILED {
-        m.push_str(&format!("\n\nand {} more accounts (listed on the page).", n - MAX_ACCOUNTS_DETAILED));
+        let what = if g.is_empty() { "nothing to read or publish".to_string() } else { g.join("; ") };
+        m.push_str(&format!("\n  • {} ({}): {}", plain(&a.account_id), plain(&a.region), plain_long(&what)));
     }
     m.push_str("\n\nAn account that fails does not stop the others; the page lists each account's result.\n\nChoose Apply to make these changes, or Cancel to change nothing.");
     Some(Confirmation {
@@ -351,6 +357,31 @@ pub struct Removal<'a> {
     pub kept: &'a [String],
     /// A key or client secret for this integration is in the keyring (it goes too).
     pub stored: bool,
+}
+
+/// The confirmation of removing the vendor's access on AWS: the account, as whom, exactly what the
+/// dry run found to remove (each change's first line), and whether the role goes or is kept (an
+/// adopted or shared role keeps everything but the vendor's part). None without the plan's section.
+pub fn revoke_aws(r: &Resolved, acting_as: &str, removals: &[String], role_deleted: bool) -> Option<Confirmation> {
+    let a = r.aws.as_ref()?;
+    let vendor = plain(&r.profile.display_name);
+    let mut m =
+        format!("Trustbridge will remove {vendor}'s access to AWS account {}, signed in as {}:", plain(&a.account_id), plain(acting_as));
+    bullets(&mut m, removals.iter().map(|c| c.lines().next().unwrap_or_default().to_string()));
+    if role_deleted {
+        m.push_str(&format!("\n\nThe role {} is deleted: Trustbridge created it for this integration.", plain(&a.role_name)));
+    } else {
+        m.push_str(&format!("\n\nThe role {} is kept (Trustbridge did not create it): only {vendor}'s part goes.", plain(&a.role_name)));
+    }
+    m.push_str(&format!("\n\n{vendor} can no longer reach your AWS account through it. If the role changed since this was read, nothing is removed and you are asked again."));
+    m.push_str("\n\nChoose \"Remove access\" to remove it, or Cancel to change nothing.");
+    Some(Confirmation {
+        title: REVOKE_AWS_TITLE.into(),
+        message: m,
+        ok: "Remove access".into(),
+        cancel: "Cancel".into(),
+        hidden: crate::presenter::identifiers(r),
+    })
 }
 
 /// The confirmation of removing the vendor's access on Google Cloud or Azure: where, as whom,
@@ -593,6 +624,42 @@ mod tests {
             assert!(c.message.contains(want), "missing {want:?} in:\n{}", c.message);
         }
         assert!(!c.message.contains("adopt"), "{}", c.message);
+    }
+
+    fn org(n: usize) -> Resolved {
+        let accounts: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                serde_json::json!({"account_id": format!("{:012}", 210_000_000_000u64 + i as u64),
+                    "storage": [{"bucket": format!("team-{i}-data"), "prefix": "in/"}], "events": [{"event_bus_name": "default"}]})
+            })
+            .collect();
+        resolved(serde_json::json!({"version": 1, "platform": "mlcube", "integration": {"name": "AWS_ORG", "project_id": "p"},
+            "aws": {"account_id": "123456789012", "region": "eu-west-1", "external_id": "Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA",
+                "organization": {"engine": "member-role"}, "accounts": accounts}}))
+    }
+
+    #[test]
+    fn an_organization_apply_names_every_account_and_its_grants_whatever_their_number() {
+        let r = org(MAX_ORG_ACCOUNTS_IN_WINDOW);
+        let c = apply_aws_org(&r, ME).expect("org section");
+        assert_eq!(c.title, APPLY_ORG_TITLE);
+        for want in [
+            "50 accounts of your AWS organization",
+            "signed in to the account 123456789012",
+            "OrganizationAccountAccessRole",
+            "mlcube-platform-access",
+        ] {
+            assert!(c.message.contains(want), "missing {want:?} in:\n{}", c.message);
+        }
+        // Every account, the last one too, with its own bucket: nothing is left to the page.
+        for i in [0, 7, 8, 49] {
+            let id = format!("{:012}", 210_000_000_000u64 + i);
+            let line = c.message.lines().find(|l| l.contains(&id)).unwrap_or_else(|| panic!("account {id} not named:\n{}", c.message));
+            assert!(line.contains(&format!("team-{i}-data")) && line.contains("in/") && line.contains("event bus default"), "{line}");
+        }
+        assert!(!c.message.contains("more accounts"), "{}", c.message);
+        // More accounts than one dialog names: no confirmation (the command refuses).
+        assert!(apply_aws_org(&org(MAX_ORG_ACCOUNTS_IN_WINDOW + 1), ME).is_none());
     }
 
     #[test]

@@ -30,6 +30,7 @@ trustbridge_core::error_codes! {
         ApplyLintErrors = "apply.lint_errors" => "Change the answers so that the policy checks find no error, then apply again; nothing was applied.",
         OrgEngineNotInWindow = "org.engine_not_in_window" => "Export the StackSet files and deploy them (or run `trustbridge apply --plan <file>`), or choose the member-role engine.",
         OrgWorkFailed = "org.work_failed" => "Run it again: accounts that are done are left as they are; if it keeps stopping, run `trustbridge apply --plan <file>` to see each account's log.",
+        OrgTooManyForWindow = "org.too_many_for_window" => "Apply at most 50 accounts from the window at a time (choose fewer accounts, or split the plan), or run `trustbridge apply --plan <file>`, which has no dialog to fit them in.",
         OrgUnknownAccount = "org.unknown_account" => "Retry only accounts the plan lists: the page's list of failed accounts is out of date; apply again.",
         ApplyCancelled = "apply.cancelled" => "Nothing was applied because the apply was cancelled in the confirmation: apply again and confirm.",
         RevokeCancelled = "revoke.cancelled" => "Nothing was removed because the confirmation was cancelled: choose Remove access again and confirm.",
@@ -231,6 +232,7 @@ fn app_window_fix(c: AppCode) -> Option<&'static str> {
             Some("Export the setup files (the StackSet template with its deployment steps) and deploy them, or set up the accounts through their member role.")
         }
         AppCode::OrgWorkFailed => Some("Apply again: accounts that are done are left as they are."),
+        AppCode::OrgTooManyForWindow => Some("Choose at most 50 accounts for one apply from this window; apply the others in a second round."),
         c => Some(c.fix()),
     }
 }

@@ -320,6 +320,16 @@ pub struct ApplyResult {
     pub preflight: Vec<GuardrailFinding>,
 }
 
+/// What removing the vendor's access on AWS did: who did it, the role, what was removed (empty:
+/// nothing of ours was there), and whether the role itself was deleted.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AwsRevokeResult {
+    pub caller: AwsCaller,
+    pub role_arn: String,
+    pub role_deleted: bool,
+    pub changes: Vec<ApplyChange>,
+}
+
 /// How one account of an organization-wide apply (or its dry run) ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -642,6 +652,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<AwsBucketFacts>(),
         one::<ApplyChange>(),
         one::<ApplyResult>(),
+        one::<AwsRevokeResult>(),
         one::<OrgAccountStatus>(),
         one::<OrgAccountRow>(),
         one::<OrgApplyResult>(),

@@ -50,11 +50,14 @@ pub async fn apply(
     org::for_each_account(r, base, work, done).await
 }
 
-/// Who these credentials act as, checked to be the plan's management (or delegated-administrator)
-/// account: the one signed in to, through which every member role is assumed.
+/// Who these credentials act as, checked to be the account the plan signs in to (`aws.account_id`:
+/// the management or a delegated-administrator account), through which every member role is
+/// assumed. (Whether that account may assume the member roles is AWS's to say, account by account:
+/// this only refuses credentials of another account before anything is asked.) Asked in the plan's
+/// own region, the one its account is known to use.
 pub async fn management_caller(r: &Resolved, base: &AwsSettings) -> Result<CallerIdentity, CloudError> {
     let org = org::org_section(r)?;
-    let region = org.accounts.first().map_or(r.plan.aws.as_ref().map_or("us-east-1", |a| a.region.as_str()), |a| a.region.as_str());
+    let region = r.plan.aws.as_ref().map_or("us-east-1", |a| a.region.as_str());
     let me = Session::for_region(region, base).await.caller_identity().await?;
     if me.account != org.management_account_id {
         return Err(CloudError::AccountMismatch { expected: org.management_account_id.clone(), actual: me.account, arn: me.arn });
@@ -75,6 +78,9 @@ pub async fn verify(
 /// of the ones that failed. An id the plan does not list is refused, never added.
 pub fn only_accounts(r: &Resolved, ids: &[String]) -> Result<Resolved, String> {
     let org = r.aws_org.as_ref().ok_or("the plan has no AWS organization section")?;
+    if ids.is_empty() {
+        return Err("no account to retry was named".into());
+    }
     if let Some(stranger) = ids.iter().find(|id| !org.accounts.iter().any(|a| &a.account_id == *id)) {
         return Err(format!("account {stranger} is not one of the plan's accounts"));
     }
@@ -103,7 +109,9 @@ mod tests {
         let one = only_accounts(&r, &["345678901234".into()]).unwrap();
         let ids: Vec<&str> = one.aws_org.as_ref().unwrap().accounts.iter().map(|a| a.account_id.as_str()).collect();
         assert_eq!(ids, ["345678901234"]);
-        assert_eq!(one.plan.aws.as_ref().unwrap().accounts.len(), 1);
+        let kept: Vec<&str> = one.plan.aws.as_ref().unwrap().accounts.iter().map(|a| a.account_id.as_str()).collect();
+        assert_eq!(kept, ["345678901234"]);
+        assert!(only_accounts(&r, &[]).is_err(), "an empty retry is refused, not a run over nothing");
         let e = only_accounts(&r, &["999999999999".into()]).unwrap_err();
         assert!(e.contains("999999999999"), "{e}");
         assert!(only_accounts(&fixture("mlcube-aws.json"), &[]).is_err());

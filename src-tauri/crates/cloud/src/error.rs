@@ -36,6 +36,7 @@ trustbridge_core::error_codes! {
         RoleNotOurs = "aws.role_not_ours" => "Choose another role name, or adopt the existing role explicitly after reading what it already grants (`trustbridge apply --dry-run --adopt`).",
         RoleOtherIntegration = "aws.role_other_integration" => "Choose another role name for this integration, or manage the role with the plan of the integration it belongs to.",
         PackResourceNotOurs = "aws.pack_resource_not_ours" => "A pack's roles and policies have fixed names: delete or rename the existing one in IAM (after checking who uses it), or apply the pack in another account.",
+        RevokeChanged = "aws.revoke_changed" => "The role changed after the removal was confirmed, so nothing was removed: look at what removal would do now, and confirm again.",
         AdoptedRoleTrustsOnlyVendor = "aws.adopted_role_trusts_only_vendor" => "The role existed before Trustbridge adopted it: delete it with `trustbridge revoke --force`, or add another trusted principal to its trust policy and revoke again.",
         ServiceError = "aws.service_error" => "AWS refused the call with the error code in the message: look that code up for the service named, fix the cause, and try again.",
         DeniedByScp = "aws.denied_by_scp" => "A service control policy of the AWS Organization denies the action: run the pre-flight with the management account's credentials to see which, and ask the Organizations administrator for an exception.",
@@ -209,6 +210,10 @@ pub enum CloudError {
         "role {role} was adopted by trustbridge and its trust policy trusts only the vendor: removing the vendor would leave it empty"
     )]
     AdoptedRoleTrustsOnlyVendor { role: String },
+    /// What removal would do now is not what the person confirmed (the role changed in between):
+    /// nothing was removed.
+    #[error("role {role} changed after the removal was confirmed: nothing was removed")]
+    RevokeChanged { role: String },
     #[error("{action} failed: {code}{}", detail(.message))]
     Service { action: String, code: String, message: String },
     /// The vendor issues the external id and the plan has none yet: the role is never created
@@ -442,6 +447,7 @@ impl CloudError {
             CloudError::RoleOtherIntegration { .. } => CloudCode::RoleOtherIntegration,
             CloudError::PackResourceNotOurs { .. } => CloudCode::PackResourceNotOurs,
             CloudError::AdoptedRoleTrustsOnlyVendor { .. } => CloudCode::AdoptedRoleTrustsOnlyVendor,
+            CloudError::RevokeChanged { .. } => CloudCode::RevokeChanged,
             CloudError::Service { .. } => CloudCode::ServiceError,
             CloudError::ExternalIdPending { .. } => CloudCode::ExternalIdPending,
             CloudError::PreflightBlocked { .. } => CloudCode::PreflightBlocked,
@@ -520,6 +526,7 @@ impl CloudError {
             CloudError::PackResourceNotOurs { what, .. } => format!(
                 "a pack's roles and policies have fixed names: delete or rename the existing {what} in IAM (after checking who uses it), or apply the pack in another account; trustbridge never takes over what it did not create"
             ),
+            CloudError::RevokeChanged { .. } => "run revoke again: it reads the role again and removes what is ours now".into(),
             CloudError::AdoptedRoleTrustsOnlyVendor { .. } => {
                 "the role existed before trustbridge adopted it: delete it (its policies are detached) with `trustbridge revoke --plan … --force`, or add another trusted principal to its trust policy in IAM and run revoke again".into()
             }
@@ -665,6 +672,7 @@ mod tests {
             CloudCode::RoleOtherIntegration => CloudError::RoleOtherIntegration { role: s("r"), other: s("B"), integration: s("A") },
             CloudCode::PackResourceNotOurs => CloudError::PackResourceNotOurs { what: s("role r"), tag: s("t") },
             CloudCode::AdoptedRoleTrustsOnlyVendor => CloudError::AdoptedRoleTrustsOnlyVendor { role: s("r") },
+            CloudCode::RevokeChanged => CloudError::RevokeChanged { role: s("r") },
             CloudCode::ServiceError => CloudError::Service { action: s("a"), code: s("C"), message: s("m") },
             CloudCode::DeniedByScp => denied(DeniedBy::Scp),
             CloudCode::DeniedByRcp => denied(DeniedBy::Rcp),

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use trustbridge_cloud::aws::{
-    apply, apply_in, revoke, verify, AwsSettings, CallerIdentity, ChangeKind, PolicyKind, ProbeEvent, ProbeResult, ProbeStatus, Session,
-    VendorCredentials,
+    apply, apply_in, revoke, revoke_confirmed, revoke_dry_run, verify, AwsSettings, CallerIdentity, ChangeKind, PolicyKind, ProbeEvent,
+    ProbeResult, ProbeStatus, Session, VendorCredentials,
 };
 use trustbridge_cloud::retry::RetryPolicy;
 use trustbridge_core::render::aws::{EVENTS_POLICY_NAME, STORAGE_POLICY_NAME};
@@ -161,6 +161,39 @@ async fn revoke_removes_the_role_and_a_second_revoke_finds_nothing() {
     assert_eq!(by_id(&rs, "aws:trust_policy").status, ProbeStatus::Skip);
     let again = revoke(&r, &s, false).await.expect("revoke again");
     assert!(again.changes.is_empty());
+}
+
+/// The window's removal: a dry run names the changes (nothing removed); a removal confirmed for
+/// other changes than the role now needs (someone changed it in between) removes nothing; one
+/// confirmed for exactly these removes them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removal_removes_only_what_was_confirmed() {
+    let moto = Moto::start();
+    let s = settings(&moto.url());
+    let r = plan();
+    seed(&r, &s).await;
+    apply(&r, &s, false).await.expect("apply");
+    let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
+
+    let dry = revoke_dry_run(&r, &s, false).await.expect("dry run");
+    assert!(dry.role_deleted);
+    assert_eq!(dry.changes.len(), 3);
+    assert!(sess.iam.get_role().role_name(ROLE).send().await.is_ok(), "the dry run removed the role");
+    let confirmed: Vec<String> = dry.changes.iter().map(ToString::to_string).collect();
+
+    // Between the confirmation and the removal, the events policy is removed by someone else:
+    // what removal would do now is no longer what was confirmed.
+    sess.iam.delete_role_policy().role_name(ROLE).policy_name(EVENTS_POLICY_NAME).send().await.unwrap();
+    let e = revoke_confirmed(&r, &s, false, &confirmed).await.unwrap_err();
+    assert_eq!(e.error.code(), "aws.revoke_changed", "{e:?}");
+    assert!(sess.iam.get_role_policy().role_name(ROLE).policy_name(STORAGE_POLICY_NAME).send().await.is_ok(), "something was removed");
+
+    // Confirmed again for what it is now: removed.
+    let now: Vec<String> = revoke_dry_run(&r, &s, false).await.unwrap().changes.iter().map(ToString::to_string).collect();
+    assert_eq!(now.len(), 2);
+    let done = revoke_confirmed(&r, &s, false, &now).await.expect("revoke");
+    assert_eq!(done.changes.len(), 2);
+    assert!(sess.iam.get_role().role_name(ROLE).send().await.is_err(), "the role is still there");
 }
 
 const ROLE: &str = "mlcube-platform-access";

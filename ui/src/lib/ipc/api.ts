@@ -32,9 +32,11 @@ import type { Organization } from "./bindings/Organization";
 import type { OrgAccountRow } from "./bindings/OrgAccountRow";
 import type { OrgApplyResult } from "./bindings/OrgApplyResult";
 import type { OrgVerifyRow } from "./bindings/OrgVerifyRow";
+import type { AwsRevokeResult } from "./bindings/AwsRevokeResult";
 
 export type { AppInfo } from "./bindings/AppInfo";
 export type { Organization } from "./bindings/Organization";
+export type { AwsRevokeResult } from "./bindings/AwsRevokeResult";
 export type { OrgUnit } from "./bindings/OrgUnit";
 export type { OrgAccount } from "./bindings/OrgAccount";
 export type { OrgAccountRow } from "./bindings/OrgAccountRow";
@@ -328,6 +330,15 @@ export function verifyAwsOrg(plan: Plan, only: string[] | null, onRow: (row: Org
   const onEvent = new Channel<OrgVerifyRow>();
   onEvent.onmessage = onRow;
   return call<OrgVerifyRow[]>("verify_aws_org", { plan, only, onEvent });
+}
+
+/**
+ * Removes the vendor's access on AWS: Rust reads what Trustbridge made (nothing there: nothing is
+ * asked, `changes` is empty), names it in its native dialog (Cancel rejects with
+ * `revoke.cancelled`), then removes exactly that (`aws.revoke_changed` when the role changed since).
+ */
+export function revokeAws(plan: Plan): Promise<AwsRevokeResult> {
+  return call<AwsRevokeResult>("revoke_aws", { plan });
 }
 
 /** Who this computer can act as on Google Cloud and Azure for the plan (null: no sign-in there). */

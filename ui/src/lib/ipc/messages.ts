@@ -54,6 +54,7 @@ export const MESSAGES: Record<LiteralErrorCode, string> = {
     "This window sets up an organization's accounts through their member role; a StackSet is deployed from the exported files.",
   "org.unknown_account": "An account to retry is not one of your answers' accounts: nothing was applied.",
   "org.work_failed": "The work across your accounts stopped unexpectedly.",
+  "org.too_many_for_window": "One apply from this window covers at most 50 accounts, each named in the confirmation: nothing was applied.",
   "revoke.cancelled": "You chose Cancel in the confirmation, so nothing was removed.",
   "open.failed": "The browser could not be opened.",
   "open.not_allowed": "Trustbridge only opens the AWS, Google Cloud and Azure consoles.",
@@ -143,6 +144,7 @@ export const MESSAGES: Record<LiteralErrorCode, string> = {
   "aws.not_found": "Something your answers name does not exist in your AWS account.",
   "aws.not_managed": "This role was not created by Trustbridge, so Trustbridge did not change it.",
   "aws.delete_conflict": "The role cannot be removed yet: something Trustbridge did not add is still attached to it.",
+  "aws.revoke_changed": "The role changed after you confirmed its removal, so nothing was removed.",
   "aws.role_not_ours":
     "A role with this name already exists in your AWS account, and Trustbridge did not create it. Nothing was changed.",
   "aws.role_other_integration":

@@ -421,9 +421,13 @@ export function answersFromPlan(raw: unknown): Answers {
           return { account_id: str(m, "account_id"), bucket: str(first, "bucket"), prefix: str(first, "prefix") };
         }),
       };
-      // Every account gets the same buses: the first account's are the answer.
+      // The form gives every account the same buses: only the buses every account has are kept
+      // (reading a plan back never widens a grant; what the form cannot hold — a second bucket, a
+      // KMS key, a region of its own — is left out, never given to another account).
+      const busesOf = (m: Obj) => arr(m, "events").map((r) => str(r, "event_bus_name")).filter((n) => n !== "");
+      const common = members.length === 0 ? [] : busesOf(members[0]).filter((n) => members.every((m) => busesOf(m).includes(n)));
       a.aws.events = compactRows(
-        arr(members[0] ?? null, "events").map((r) => ({ name: str(r, "event_bus_name") })),
+        common.map((name) => ({ name })),
         emptyNameRow,
       );
     }
@@ -572,6 +576,16 @@ export function inputsForStep(step: StepId, a: Answers, profile: ProfileSummary 
         `aws.storage[${i}].prefix`,
         `aws.storage[${i}].kms_key_arn`,
       ]);
+    case "aws-accounts":
+      return [
+        ...(a.aws.org.accounts.length === 0 ? ["aws.accounts"] : []),
+        ...a.aws.org.accounts.flatMap((_, i) => [
+          `aws.accounts[${i}].account_id`,
+          `aws.accounts[${i}].storage[0].bucket`,
+          `aws.accounts[${i}].storage[0].prefix`,
+        ]),
+        "aws.organization.member_role_name",
+      ];
     case "aws-events":
       return a.aws.events.map((_, i) => `aws.events[${i}].event_bus_name`);
     case "gcp-identity":
@@ -643,7 +657,15 @@ export function valueAt(a: Answers, path: string): string {
     const k = list === "storage" && cloud !== "gcp" ? key : "name";
     return row[k] ?? "";
   }
+  const member = /^aws\.accounts\[(\d+)\]\.(account_id|storage\[0\]\.bucket|storage\[0\]\.prefix)$/.exec(path);
+  if (member) {
+    const row = a.aws.org.accounts[Number(member[1])];
+    if (!row) return "";
+    return member[2] === "account_id" ? row.account_id : member[2].endsWith("bucket") ? row.bucket : row.prefix;
+  }
   switch (path) {
+    case "aws.organization.member_role_name":
+      return a.aws.org.member_role_name;
     case "platform":
       return a.platform;
     case "integration.name":
@@ -691,6 +713,7 @@ export function sensitiveValues(a: Answers): string[] {
     a.gcp.project_id,
     a.azure.resource_group,
     ...a.aws.storage.flatMap((r) => [r.bucket, r.kms_key_arn]),
+    ...a.aws.org.accounts.flatMap((m) => [m.account_id, m.bucket]),
     ...a.aws.events.map((r) => r.name),
     ...a.gcp.storage.map((r) => r.name),
     ...a.gcp.events.map((r) => r.name),

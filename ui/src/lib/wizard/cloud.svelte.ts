@@ -6,8 +6,8 @@
 // Talks to Rust only through $lib/ipc.
 import { DryRunApply } from "../apply.svelte";
 import {
-  applyAws, applyCloud, awsBucketFacts, awsIdentity, azureSignInOpen, azureSignInStart, azureSignInWait, cloudSignInCancel, cloudSignIns, confirmApply, createCloudCredentials, gcpSignIn, revokeCloud, credentialsStatus, registerVendor, storeCredentials, vendorKeyStatus, vendorProjects, verifyPlan,
-  type ApiCloud, type ApplyResult, type AzureDevice, type AwsAccount, type AwsBucketFacts, type CloudApplyResult, type CloudSignIns, type AwsSignedIn, type Cloud, type CredentialStatus, type Plan, type Probe, type ProbeUpdate,
+  applyAws, applyCloud, revokeAws, awsBucketFacts, awsIdentity, azureSignInOpen, azureSignInStart, azureSignInWait, cloudSignInCancel, cloudSignIns, confirmApply, createCloudCredentials, gcpSignIn, revokeCloud, credentialsStatus, registerVendor, storeCredentials, vendorKeyStatus, vendorProjects, verifyPlan,
+  type ApiCloud, type ApplyResult, type AzureDevice, type AwsAccount, type AwsRevokeResult, type AwsBucketFacts, type CloudApplyResult, type CloudSignIns, type AwsSignedIn, type Cloud, type CredentialStatus, type Plan, type Probe, type ProbeUpdate,
   type ProfileSummary, type RegisterStep, type SecretKind, type Verdict,
 } from "../ipc/api";
 import type { VendorProject } from "../ipc/bindings/VendorProject";
@@ -215,6 +215,27 @@ export class CloudSession {
     await this.cloudRuns[cloud].apply(() => applyCloud(plan, cloud, false));
   }
 
+  /** "Remove access" on AWS: running, what was removed, or why it failed. */
+  awsRevoke = $state<{ running: boolean; removed: AwsRevokeResult | null; error: IpcError | null }>({ running: false, removed: null, error: null });
+
+  /**
+   * Removes the vendor's access on AWS (Rust names what it found in a native dialog first; Cancel:
+   * an error on the page, nothing removed). Once removed, the apply on screen is of before: the next
+   * dry run starts over.
+   */
+  async revokeAwsNow(): Promise<void> {
+    if (this.awsRevoke.running) return;
+    const plan = this.wizard.plan;
+    this.awsRevoke = { running: true, removed: null, error: null };
+    try {
+      const removed = await revokeAws(plan);
+      this.awsRevoke = { running: false, removed, error: null };
+      this.applyRun.reset();
+    } catch (e) {
+      this.awsRevoke = { running: false, removed: null, error: toIpcError(e) };
+    }
+  }
+
   /** "Remove access" on Google Cloud or Azure: running, what was removed, or why it failed. */
   revokeRuns = $state<Record<ApiCloud, { running: boolean; removed: CloudApplyResult | null; error: IpcError | null }>>({
     gcp: { running: false, removed: null, error: null },
@@ -249,6 +270,7 @@ export class CloudSession {
     this.cloudRuns.gcp.reset();
     this.cloudRuns.azure.reset();
     this.revokeRuns = { gcp: { running: false, removed: null, error: null }, azure: { running: false, removed: null, error: null } };
+    this.awsRevoke = { running: false, removed: null, error: null };
     this.awsAccount = null;
     this.busesRegion = null;
     this.bucketFacts = {};
@@ -451,6 +473,8 @@ export class CloudSession {
    */
   previewApply(): Promise<void> {
     const adopt = this.adopt;
+    // A new look at the account: a removal's report is of before.
+    if (!this.awsRevoke.running) this.awsRevoke = { running: false, removed: null, error: null };
     return this.applyRun.dryRun(this.applyKey, () => applyAws(this.wizard.plan, true, adopt));
   }
 

@@ -71,7 +71,8 @@ export function doneSummary(d: DoneInput): DoneSummary {
     if (d.exportedDir && c !== "aws") {
       revoke.push(`${name}: run ${c}/revoke.sh: ${scriptInBrief(c, "the exported folder", "revoke.sh")}; it removes what ${c}/setup.sh created.`);
     } else if (d.exportedDir) revoke.push(`${name}: run ${c}/revoke.sh from the exported folder; it removes what ${c}/setup.sh created.`);
-    else if (c === "aws" && d.appliedAws) revoke.push(`${name}: export the setup files and run aws/revoke.sh; it removes exactly what was applied.`);
+    else if (c === "aws" && d.appliedAws)
+      revoke.push(`${name}: "Remove access to AWS" on the Apply to AWS page (Back) removes exactly what was applied, after showing it; or export the setup files and run aws/revoke.sh.`);
   }
   return { title, ready, warning, steps, revoke };
 }

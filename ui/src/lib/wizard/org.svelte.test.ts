@@ -2,7 +2,7 @@
 // graph, error routing, and the session's apply table (rows as each account ends, retry of the
 // failed ones only, never another plan's rows). IPC is mocked at @tauri-apps/api/core.
 import { describe, expect, it, vi } from "vitest";
-import { answersFromPlan, applyProfileDefaults, buildPlan, emptyAnswers, stepContext, stepForField } from "./answers";
+import { answersFromPlan, applyProfileDefaults, buildPlan, emptyAnswers, inputFor, inputsForStep, stepContext, stepForField, valueAt } from "./answers";
 import { stepsFor } from "./steps";
 import { JFROG } from "./fixtures.test-util";
 import type { OrgAccountRow } from "../ipc/bindings/OrgAccountRow";
@@ -68,6 +68,41 @@ describe("many accounts: answers and steps", () => {
     expect(answersFromPlan({ aws: { organization: "not an object", accounts: 7 } }).aws.org.on).toBe(false);
   });
 
+  it("reading a plan written elsewhere back never widens a grant: only the buses every account has", () => {
+    // tests/fixtures/plans/org-member-role.json: the first account has the default bus, the second none.
+    const a = answersFromPlan({
+      version: 1,
+      platform: "mlcube",
+      aws: {
+        account_id: "123456789012",
+        region: "eu-west-1",
+        organization: { engine: "member-role" },
+        accounts: [
+          { account_id: A, storage: [{ bucket: "team-a", prefix: "datasets/" }], events: [{ event_bus_name: "default" }] },
+          { account_id: B, region: "us-east-1", storage: [{ bucket: "team-b", kms_key_arn: "arn:aws:kms:us-east-1:345678901234:key/k" }, { bucket: "second" }] },
+        ],
+      },
+    });
+    const accounts = buildPlan(a, JFROG).aws!.accounts!;
+    expect(accounts.map((m) => m.events)).toEqual([[], []]);
+    // What the form cannot hold is left out (narrower), never moved to another account.
+    expect(accounts[1].storage).toEqual([{ bucket: "team-b" }]);
+    expect(JSON.stringify(accounts[0])).not.toContain("second");
+  });
+
+  it("the page's fields: each account's bucket and folder, the member role; problems land on them", () => {
+    const a = orgAnswers();
+    const inputs = inputsForStep("aws-accounts", a, JFROG);
+    expect(inputs).toContain("aws.accounts[1].storage[0].bucket");
+    expect(inputs).toContain("aws.organization.member_role_name");
+    // Rust's "nothing to grant in this account" is at the account's storage: its bucket field.
+    expect(inputFor("aws.accounts[1].storage", inputs)).toBe("aws.accounts[1].storage[0].bucket");
+    expect(inputFor("aws.accounts[0]", inputs)).toBe("aws.accounts[0].account_id");
+    expect(valueAt(a, "aws.accounts[0].storage[0].bucket")).toBe(" team-a ");
+    a.aws.org.accounts = [];
+    expect(inputFor("aws.accounts", inputsForStep("aws-accounts", a, JFROG))).toBe("aws.accounts");
+  });
+
   it("asks 'Which accounts?' instead of the storage page, and routes the accounts' problems there", () => {
     const a = orgAnswers();
     const steps = stepsFor(stepContext(a, JFROG));
@@ -111,7 +146,10 @@ describe("OrgSession", () => {
       for (const r of [...rows].reverse()) {
         args.onEvent.onmessage(r);
         seenWorking = [...s.working];
+        // Each row is on the table as it arrives, in the plan's order.
+        expect(s.rows.some((x) => x.account_id === r.account_id && x.status === r.status)).toBe(true);
       }
+      if (args.only === null) expect(s.rows.map((x) => x.account_id)).toEqual([A, B]);
       return { dry_run: args.dryRun, accounts: rows };
     });
     await s.apply(plan);
@@ -136,6 +174,18 @@ describe("OrgSession", () => {
     const other = buildPlan({ ...orgAnswers(), aws: { ...orgAnswers().aws, account_id: "111111111111" } }, JFROG);
     expect(s.current(plan)).toBe(true);
     expect(s.current(other)).toBe(false);
+  });
+
+  it("an account never reported (the run stopped as a whole) counts as failed, and is retried", async () => {
+    const plan = buildPlan(orgAnswers(), JFROG);
+    const s = new OrgSession();
+    invoke.mockImplementation(async (_cmd: string, args: { dryRun: boolean; onEvent: FakeChannel }) => {
+      args.onEvent.onmessage(row(A, "done"));
+      throw { code: "org.work_failed", message: "stopped", field: null, fix: null };
+    });
+    await s.apply(plan);
+    expect(s.error?.code).toBe("org.work_failed");
+    expect(s.failed).toEqual([B]);
   });
 
   it("a cancelled apply keeps the dry run on screen and says why", async () => {

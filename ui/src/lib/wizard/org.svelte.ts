@@ -38,10 +38,14 @@ export class OrgSession {
   dryRun = $state<boolean | null>(null);
   /** The plan (JSON) the rows were made for: rows of another plan are not shown. */
   rowsFor = $state<string | null>(null);
+  /** The accounts the table covers (the plan's, in its order, when the run started). */
+  tableAccounts = $state<string[]>([]);
   /** Why the run could not start or stopped as a whole (an account's failure is in its row). */
   error = $state<IpcError | null>(null);
 
   verifyRows = $state<OrgVerifyRow[]>([]);
+  /** The plan (JSON) the test rows were made for. */
+  verifyFor = $state<string | null>(null);
   verifyWorking = $state<string[]>([]);
   verifying = $state(false);
   verifyError = $state<IpcError | null>(null);
@@ -65,9 +69,12 @@ export class OrgSession {
     }
   }
 
-  /** The accounts whose last apply (or dry run) did not end well: a retry covers only these. */
+  /**
+   * The accounts whose last apply (or dry run) did not end well — failed, stopped by pre-flight,
+   * or never reported (the run stopped as a whole): a retry covers only these.
+   */
   get failed(): string[] {
-    return this.rows.filter((r) => r.status !== "done").map((r) => r.account_id);
+    return this.tableAccounts.filter((id) => this.rows.find((r) => r.account_id === id)?.status !== "done");
   }
 
   /** Whether the rows on screen are of `plan` as it is now. */
@@ -99,13 +106,14 @@ export class OrgSession {
     const kept = only && this.rowsFor === key ? this.rows.filter((r) => !covered.includes(r.account_id)) : [];
     const order = planAccounts(plan);
     const place = (rows: OrgAccountRow[]) => [...rows].sort((a, b) => order.indexOf(a.account_id) - order.indexOf(b.account_id));
-    const before = { rows: this.rows, dryRun: this.dryRun, rowsFor: this.rowsFor };
+    const before = { rows: this.rows, dryRun: this.dryRun, rowsFor: this.rowsFor, tableAccounts: this.tableAccounts };
     let arrived = false;
     this.running = dryRun ? "preview" : "apply";
     this.error = null;
     this.working = [...covered];
     this.rows = kept;
     this.rowsFor = key;
+    this.tableAccounts = order;
     this.dryRun = dryRun;
     const onRow = (row: OrgAccountRow) => {
       arrived = true;
@@ -132,6 +140,7 @@ export class OrgSession {
     this.verifying = true;
     this.verifyError = null;
     this.verifyRows = [];
+    this.verifyFor = JSON.stringify(plan);
     this.verifyWorking = [...order];
     const place = (rows: OrgVerifyRow[]) => [...rows].sort((a, b) => order.indexOf(a.account_id) - order.indexOf(b.account_id));
     const onRow = (row: OrgVerifyRow) => {
@@ -150,7 +159,12 @@ export class OrgSession {
 
   /** On arrival at the test page: the test runs, unless it has results (until the next apply). */
   testOnArrival(plan: Plan): void {
-    if (!this.verifying && this.verifyRows.length === 0) void this.verify(plan);
+    if (!this.verifying && (this.verifyRows.length === 0 || !this.tested(plan))) void this.verify(plan);
+  }
+
+  /** Whether the test rows on screen are of `plan` as it is now. */
+  tested(plan: Plan): boolean {
+    return this.verifyFor === JSON.stringify(plan);
   }
 
   /** Something changed in the accounts (an apply): the test runs again on the next arrival. */

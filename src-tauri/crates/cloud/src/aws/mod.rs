@@ -30,7 +30,7 @@ use trustbridge_core::validate::{Resolved, ResolvedAws};
 pub use apply::{apply, apply_in, ApplyFailure, ApplyReport, Change, ChangeKind, ExistingPolicy, PolicyKind, ADOPTED_TAG};
 pub use aws_credential_types::provider::SharedCredentialsProvider;
 pub use aws_sdk_sts::config::Credentials;
-pub use revoke::{revoke, RevokeReport};
+pub use revoke::{revoke, revoke_confirmed, revoke_dry_run, RevokeReport};
 pub use verify::{verify, ProbeEvent, ProbeResult, ProbeStatus};
 
 use crate::error::CloudError;

@@ -23,6 +23,35 @@ pub struct RevokeReport {
 }
 
 pub async fn revoke(r: &Resolved, settings: &AwsSettings, force: bool) -> Result<RevokeReport, ApplyFailure> {
+    revoke_as(r, settings, force, Removal::Now).await
+}
+
+/// What [`revoke`] would remove, read now; nothing is changed (the report's changes are not made).
+pub async fn revoke_dry_run(r: &Resolved, settings: &AwsSettings, force: bool) -> Result<RevokeReport, ApplyFailure> {
+    revoke_as(r, settings, force, Removal::DryRun).await
+}
+
+/// [`revoke`] of exactly what the person confirmed: `confirmed` is the dry run's changes, as text
+/// ([`Change`]'s `Display`). The role is read again; when what would be removed now differs (the
+/// role changed in between), nothing is removed (`aws.revoke_changed`).
+pub async fn revoke_confirmed(
+    r: &Resolved,
+    settings: &AwsSettings,
+    force: bool,
+    confirmed: &[String],
+) -> Result<RevokeReport, ApplyFailure> {
+    revoke_as(r, settings, force, Removal::Confirmed(confirmed)).await
+}
+
+/// How a revoke ends once it knows its changes.
+#[derive(Clone, Copy)]
+enum Removal<'a> {
+    Now,
+    DryRun,
+    Confirmed(&'a [String]),
+}
+
+async fn revoke_as(r: &Resolved, settings: &AwsSettings, force: bool, how: Removal<'_>) -> Result<RevokeReport, ApplyFailure> {
     let a = aws_section(r)?;
     let s = Session::connect(a, settings).await;
     let me = check_account(&s, a).await?;
@@ -130,6 +159,13 @@ pub async fn revoke(r: &Resolved, settings: &AwsSettings, force: bool) -> Result
                 op: Op::UntagRole { role: role.clone(), keys },
             });
         }
+    }
+    match how {
+        Removal::DryRun => return Ok(RevokeReport { caller: me, role_arn: a.role_arn(), role_deleted: delete_role, changes }),
+        Removal::Confirmed(confirmed) if changes.iter().map(ToString::to_string).ne(confirmed.iter().cloned()) => {
+            return Err(fail(CloudError::RevokeChanged { role: role.clone() }));
+        }
+        _ => {}
     }
     let changes = super::exec::run(&s, &me, changes).await?;
     Ok(RevokeReport { caller: me, role_arn: a.role_arn(), role_deleted: delete_role, changes })
