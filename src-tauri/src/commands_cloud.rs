@@ -387,7 +387,9 @@ pub async fn apply_cloud<R: Runtime>(
 /// first (read only) finds what Trustbridge made for this integration; nothing there, nothing is
 /// asked; else the person confirms exactly that in a native dialog raised here
 /// (`confirm::revoke_cloud`; Cancel: `revoke.cancelled`, nothing removed), then it is removed and
-/// the vendor's key or client secret, which no longer opens anything, leaves the keyring.
+/// the vendor's key or client secret, which no longer opens anything, leaves the keyring. What is
+/// removed is what the dialog named: everything is read again first, and nothing is removed when
+/// that changed (`gcp.revoke_changed` / `azure.revoke_changed`).
 #[tauri::command]
 pub async fn revoke_cloud<R: Runtime>(
     app: AppHandle<R>,
@@ -416,7 +418,8 @@ pub async fn revoke_cloud<R: Runtime>(
     if !ask(&app, &c).await {
         return Err(IpcError::new(AppCode::RevokeCancelled, "nothing was removed: the removal was cancelled in the confirmation"));
     }
-    let mut done = cloud_apply::run(&r, &chosen, Action::Revoke, false, &cloud_state.settings).await?;
+    // Exactly what the dialog named: read again, nothing removed if it changed in between.
+    let mut done = cloud_apply::revoke_confirmed(&r, &chosen, &removals, &cloud_state.settings).await?;
     cloud_apply::forget_revoked(&r, cloud, &cloud_state.secrets, &mut done);
     Ok(done)
 }
@@ -439,7 +442,7 @@ pub async fn revoke_aws<R: Runtime>(
     need_aws(&r)?;
     let settings = cloud.aws();
     let found = aws::revoke_dry_run(&r, &settings, false).await.map_err(|f| apply_error(&f))?;
-    let removals: Vec<String> = found.changes.iter().map(ToString::to_string).collect();
+    let removals: Vec<String> = found.changes.iter().map(|c| change(c).summary).collect();
     if !removals.is_empty() {
         let c = confirm::revoke_aws(&r, &found.caller.arn, &removals, found.role_deleted)
             .ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;

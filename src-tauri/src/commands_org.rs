@@ -40,6 +40,20 @@ fn org_plan(store: &ProfileStore, plan: &serde_json::Value, only: Option<Vec<Str
     }
 }
 
+/// The buckets of member `account` as its member role sees them (the "Which accounts?" page's pick
+/// list; read only). `memberRole` absent: the organization's default access role.
+#[tauri::command]
+pub async fn aws_member_buckets(
+    cloud: State<'_, CloudState>,
+    account: String,
+    member_role: Option<String>,
+    partition: String,
+    region: String,
+) -> Result<Vec<String>, IpcError> {
+    let role = member_role.filter(|r| !r.trim().is_empty()).unwrap_or_else(|| trustbridge_core::validate::DEFAULT_MEMBER_ROLE.to_string());
+    org_apply::member_buckets(&account, &role, &partition, &region, &cloud.aws()).await
+}
+
 /// Runs the accounts' work on a blocking thread of its own: the per-account fan-out borrows the
 /// plan and the progress callback across its futures, which a command's future (sent between
 /// threads) cannot hold.

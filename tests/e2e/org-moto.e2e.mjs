@@ -106,6 +106,12 @@ await e2e(
       for (const id of [A, B]) {
         await f.click(`org-account-${id}`);
         const i = id === A ? 0 : 1;
+        // The account's own buckets, listed through its member role (ListBuckets as that role).
+        const offered = await t.waitFor(async () => {
+          const o = await b.execute((x) => [...document.querySelectorAll(`#org-buckets-${x} option`)].map((e) => e.value), id);
+          return o.length > 0 && o;
+        }, `the bucket field of ${id} offers that account's buckets`, { timeout: 20000 });
+        t.check(JSON.stringify(offered) === JSON.stringify([`org-data-${id}`]), `only ${id}'s own bucket is offered`, JSON.stringify(offered));
         await f.fill(`aws.accounts[${i}].storage[0].bucket`, `org-data-${id}`);
       }
       await f.shot("accounts-chosen");

@@ -203,6 +203,32 @@ pub async fn run(
     }
 }
 
+/// The removal of exactly what the person confirmed (`confirmed`: the dry run's change summaries,
+/// as the dialog listed them): the engine reads everything again and removes nothing when that is
+/// no longer what it would remove (`gcp.revoke_changed` / `azure.revoke_changed`).
+pub async fn revoke_confirmed(
+    r: &Resolved,
+    chosen: &Chosen,
+    confirmed: &[String],
+    settings: &CloudSettings,
+) -> Result<CloudApplyResult, IpcError> {
+    let action = Action::Revoke;
+    match chosen {
+        Chosen::Gcp(cred) => {
+            let rep = gcp_apply::revoke_confirmed(r, cred, &settings.gcp, confirmed)
+                .await
+                .map_err(|f| failure(action, &f.error, &f.done, &f.not_done))?;
+            Ok(result(ApiCloud::Gcp, action, false, rep.acting_as, &rep.changes, |c| c.detail.clone(), rep.notes))
+        }
+        Chosen::Azure(cred) => {
+            let rep = azure_apply::revoke_confirmed(r, cred, &settings.azure, confirmed)
+                .await
+                .map_err(|f| failure(action, &f.error, &f.done, &f.not_done))?;
+            Ok(result(ApiCloud::Azure, action, false, rep.acting_as, &rep.changes, |c| c.detail.clone(), rep.notes))
+        }
+    }
+}
+
 /// What Google Cloud's pre-flight (the project's organization policies) says would stop the
 /// vendor, as lines for the dry run; a pre-flight that cannot run says so.
 async fn gcp_preflight_notes(r: &Resolved, cred: &AdminCredential, settings: &trustbridge_cloud::gcp::GcpSettings) -> Vec<String> {

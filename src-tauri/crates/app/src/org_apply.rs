@@ -65,6 +65,29 @@ pub async fn management_caller(r: &Resolved, base: &AwsSettings) -> Result<Calle
     Ok(me)
 }
 
+/// The buckets of a member account, for "Which accounts?" before any plan exists: its id, the
+/// member role and the partition are checked by the plan's rules first (they make the role's ARN),
+/// then ListBuckets through that role. Read only.
+pub async fn member_buckets(
+    account: &str,
+    member_role: &str,
+    partition: &str,
+    region: &str,
+    base: &AwsSettings,
+) -> Result<Vec<String>, crate::ipc::IpcError> {
+    use trustbridge_core::validate::rules;
+    let refused = |field: &str, rule: String| crate::ipc::IpcError {
+        field: Some(field.to_string()),
+        ..crate::ipc::IpcError::new(crate::errors::ErrorCode::validation(field), rule)
+    };
+    rules::aws_account_id(account).map_err(|r| refused("aws.accounts", r))?;
+    rules::aws_role_name(member_role).map_err(|r| refused("aws.organization.member_role_name", r))?;
+    rules::partition(partition).map_err(|r| refused("aws.partition", r))?;
+    rules::aws_region(region, partition).map_err(|r| refused("aws.region", r))?;
+    let arn = format!("arn:{partition}:iam::{account}:role/{member_role}");
+    org::member_bucket_names(&arn, region, base).await.map_err(|e| crate::ipc::IpcError::from(&e))
+}
+
 /// The connectivity test in every account of `r` (`done` as each ends), in the plan's order.
 pub async fn verify(
     r: &Resolved,

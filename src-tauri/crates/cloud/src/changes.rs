@@ -34,6 +34,34 @@ impl<C> fmt::Display for Stopped<C> {
     }
 }
 
+/// How a removal ends once it has read what it would remove (every cloud's revoke).
+#[derive(Debug, Clone, Copy)]
+pub enum Removal<'a> {
+    /// Remove what is read now (the CLI's `revoke`, which prints what it did).
+    Now,
+    /// Read only: say what would be removed.
+    DryRun,
+    /// Remove exactly what the person confirmed: the first lines of the dry run's changes. When
+    /// what would be removed now differs (something changed in between), nothing is removed.
+    Confirmed(&'a [String]),
+}
+
+impl Removal<'_> {
+    pub fn dry_run(self) -> bool {
+        matches!(self, Removal::DryRun)
+    }
+
+    /// Whether `changes`, read now, may be made: always, unless they are not what was confirmed.
+    pub fn allows<C: fmt::Display>(self, changes: &[C]) -> bool {
+        match self {
+            Removal::Confirmed(confirmed) => {
+                changes.iter().map(|c| c.to_string().lines().next().unwrap_or_default().to_string()).eq(confirmed.iter().cloned())
+            }
+            _ => true,
+        }
+    }
+}
+
 /// A credential created at the person's request, for the OS keyring at once: never written,
 /// printed or logged by Trustbridge. `Debug` shows only the id.
 pub struct CreatedSecret {

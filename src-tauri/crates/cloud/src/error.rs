@@ -55,6 +55,7 @@ trustbridge_core::error_codes! {
         GcpServiceDisabled = "gcp.service_disabled" => "Enable the API the message names in the project (`gcloud services enable …`), wait a minute, then try again.",
         GcpNotFound = "gcp.not_found" => "Create it (the bucket, topic or project the message names), or correct its name, then try again.",
         GcpUnreachable = "gcp.unreachable" => "Check the network connection and proxy, then try again: it is safe to re-run.",
+        GcpRevokeChanged = "gcp.revoke_changed" => "What Trustbridge made changed after the removal was confirmed, so nothing was removed: look at what removal would do now, and confirm again.",
         GcpApiError = "gcp.api_error" => "Google Cloud refused the call for the reason in the message: fix the cause, then try again; it is safe to re-run.",
         AzureNoCredentials = "azure.no_credentials" => "Sign in to Azure on this computer (`az login --tenant …`), or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal that may manage app registrations and role assignments; or export the files and run them in Azure Cloud Shell.",
         AzureSignInFailed = "azure.sign_in_failed" => "Entra ID refused the sign-in (it expired, or the secret is wrong): sign in again (`az login --tenant …`), then try again.",
@@ -62,6 +63,7 @@ trustbridge_core::error_codes! {
         AzureAppNotOurs = "azure.app_not_ours" => "An app registration of that name exists that Trustbridge did not create for this integration (or several do): choose another service principal name, or delete the old one after checking who uses it.",
         AzureNotFound = "azure.not_found" => "Create the storage account, container or topic the message names (or correct its name), then try again.",
         AzureUnreachable = "azure.unreachable" => "Check the network connection and proxy, then try again: it is safe to re-run.",
+        AzureRevokeChanged = "azure.revoke_changed" => "What Trustbridge made changed after the removal was confirmed, so nothing was removed: look at what removal would do now, and confirm again.",
         AzureApiError = "azure.api_error" => "Azure refused the call for the reason in the message: fix the cause, then try again; it is safe to re-run.",
         PackDrift = "pack.drift" => "The account no longer matches the pack (a role or policy was changed or deleted outside Trustbridge): apply the pack again.",
         VendorNotConfigured = "vendor.not_configured" => "Set the vendor's API URL (https) in the plan or the wizard.",
@@ -251,6 +253,8 @@ pub enum ApiFailure {
     NotFound,
     Unreachable,
     Api,
+    /// What a removal would do now is not what the person confirmed: nothing was removed.
+    RevokeChanged,
 }
 
 impl ApiFailure {
@@ -272,6 +276,7 @@ impl ApiFailure {
             ApiFailure::Unreachable => "Azure did not answer",
             ApiFailure::Api if gcp => "Google Cloud refused the call",
             ApiFailure::Api => "Azure refused the call",
+            ApiFailure::RevokeChanged => "what Trustbridge made changed after the removal was confirmed: nothing was removed",
         }
     }
 
@@ -288,6 +293,8 @@ impl ApiFailure {
             (Cloud::Gcp, ApiFailure::NotFound) => CloudCode::GcpNotFound,
             (Cloud::Gcp, ApiFailure::Unreachable) => CloudCode::GcpUnreachable,
             (Cloud::Gcp, ApiFailure::Api) => CloudCode::GcpApiError,
+            (Cloud::Gcp, ApiFailure::RevokeChanged) => CloudCode::GcpRevokeChanged,
+            (_, ApiFailure::RevokeChanged) => CloudCode::AzureRevokeChanged,
             (_, ApiFailure::NoCredentials) => CloudCode::AzureNoCredentials,
             (_, ApiFailure::SignIn) => CloudCode::AzureSignInFailed,
             (_, ApiFailure::PermissionDenied) => CloudCode::AzurePermissionDenied,
@@ -718,6 +725,8 @@ mod tests {
             CloudCode::AzureNotFound => azure(ApiFailure::NotFound),
             CloudCode::AzureUnreachable => azure(ApiFailure::Unreachable),
             CloudCode::AzureApiError => azure(ApiFailure::Api),
+            CloudCode::GcpRevokeChanged => gcp(ApiFailure::RevokeChanged),
+            CloudCode::AzureRevokeChanged => azure(ApiFailure::RevokeChanged),
         }
     }
 

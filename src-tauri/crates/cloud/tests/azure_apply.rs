@@ -7,7 +7,7 @@ mod doubles;
 
 use doubles::azure_arm::{azure_double, AzureApi, ADMIN_APP, ADMIN_SECRET, VENDOR_APP};
 use serde_json::json;
-use trustbridge_cloud::azure::apply::{apply, assignment_name, revoke, AzureChangeKind};
+use trustbridge_cloud::azure::apply::{apply, assignment_name, revoke, revoke_confirmed, AzureChangeKind};
 use trustbridge_cloud::azure::credential::AzureAdmin;
 use trustbridge_cloud::azure::AzureSettings;
 use trustbridge_core::validate::Resolved;
@@ -228,6 +228,33 @@ async fn revoke_removes_exactly_what_apply_made() {
     drop(st);
     let again = revoke(&r, &admin(), &s, false).await.unwrap();
     assert!(again.changes.is_empty() && again.notes.iter().any(|n| n.contains("nothing to revoke")));
+}
+
+/// The window's removal: exactly what the person confirmed. One of our role assignments is removed
+/// by someone else between the dry run and the removal: nothing is removed (`azure.revoke_changed`);
+/// confirmed for what it is now, it is removed.
+#[tokio::test]
+async fn a_removal_removes_only_what_was_confirmed() {
+    let d = world().await;
+    let r = mlcube("ML3PlatformSP");
+    let s = settings(&d);
+    apply(&r, &admin(), &s, false).await.unwrap();
+    let summaries = |rep: &trustbridge_cloud::azure::apply::AzureApplyReport| -> Vec<String> {
+        rep.changes.iter().map(|c| c.to_string().lines().next().unwrap().to_string()).collect()
+    };
+    let confirmed = summaries(&revoke(&r, &admin(), &s, true).await.unwrap());
+    {
+        let mut st = d.state.lock().unwrap();
+        let k = st.assignments.keys().next().cloned().unwrap();
+        st.assignments.remove(&k);
+    }
+    let e = revoke_confirmed(&r, &admin(), &s, &confirmed).await.unwrap_err();
+    assert_eq!(e.error.code(), "azure.revoke_changed", "{e}");
+    assert!(!d.state.lock().unwrap().apps.is_empty(), "the app was removed");
+    let now = summaries(&revoke(&r, &admin(), &s, true).await.unwrap());
+    assert_eq!(now.len(), confirmed.len() - 1);
+    revoke_confirmed(&r, &admin(), &s, &now).await.unwrap();
+    assert!(d.state.lock().unwrap().apps.is_empty());
 }
 
 #[tokio::test]

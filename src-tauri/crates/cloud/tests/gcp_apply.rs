@@ -10,7 +10,7 @@ use doubles::gcp_iam::{
     SIGN_IN_SECRET,
 };
 use serde_json::json;
-use trustbridge_cloud::gcp::apply::{apply, revoke, GcpChangeKind};
+use trustbridge_cloud::gcp::apply::{apply, revoke, revoke_confirmed, GcpChangeKind};
 use trustbridge_cloud::gcp::credential::AdminCredential;
 use trustbridge_cloud::gcp::GcpSettings;
 use trustbridge_cloud::ApiFailure;
@@ -225,6 +225,36 @@ async fn revoke_removes_exactly_what_apply_added() {
     assert_eq!(d.state.lock().unwrap().roles["ml3PlatformStorageRole"]["deleted"], true);
     let rep = apply(&r, &adc(), &s, true).await.unwrap();
     assert!(kinds(&rep.changes).contains(&UndeleteRole), "{:?}", kinds(&rep.changes));
+}
+
+/// The window's removal: exactly what the person confirmed. Someone binds our custom role on the
+/// project between the dry run and the removal (the role would now be kept): nothing is removed
+/// (`gcp.revoke_changed`); confirmed for what it is now, it is removed.
+#[tokio::test]
+async fn a_removal_removes_only_what_was_confirmed() {
+    let d = world().await;
+    let r = mlcube_plan(&["training"], &["retrain"]);
+    let s = settings(&d);
+    apply(&r, &adc(), &s, false).await.unwrap();
+    let summaries = |rep: &trustbridge_cloud::gcp::apply::GcpApplyReport| -> Vec<String> {
+        rep.changes.iter().map(|c| c.to_string().lines().next().unwrap().to_string()).collect()
+    };
+    let confirmed = summaries(&revoke(&r, &adc(), &s, true).await.unwrap());
+    assert!(confirmed.iter().any(|c| c.contains("ml3PlatformStorageRole")), "{confirmed:?}");
+    {
+        let mut st = d.state.lock().unwrap();
+        let mut p = st.policy("project");
+        p["bindings"].as_array_mut().unwrap().push(json!({"role": ROLE, "members": ["user:carol@example.com"]}));
+        st.policies.insert("project".into(), p);
+    }
+    let e = revoke_confirmed(&r, &adc(), &s, &confirmed).await.unwrap_err();
+    assert_eq!(e.error.code(), "gcp.revoke_changed", "{e}");
+    assert!(e.done.is_empty());
+    assert!(d.state.lock().unwrap().service_accounts.contains_key(SA), "something was removed");
+    let now = summaries(&revoke(&r, &adc(), &s, true).await.unwrap());
+    assert_ne!(now, confirmed);
+    revoke_confirmed(&r, &adc(), &s, &now).await.unwrap();
+    assert!(!d.state.lock().unwrap().service_accounts.contains_key(SA));
 }
 
 #[tokio::test]

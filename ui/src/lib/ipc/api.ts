@@ -314,6 +314,11 @@ export function awsOrganization(region: string | null): Promise<Organization> {
   return call<Organization>("aws_organization", { region });
 }
 
+/** The buckets member `account` holds, as its member role sees them (read only; for a pick list). */
+export function awsMemberBuckets(account: string, memberRole: string | null, partition: string, region: string): Promise<string[]> {
+  return call<string[]>("aws_member_buckets", { account, memberRole, partition, region });
+}
+
 /**
  * An organization-wide plan applied (or, with `dryRun`, read) in every listed account, or only in
  * `only` (a retry of the failed ones). `onRow` is called as each account ends. Applying for real is

@@ -3,7 +3,7 @@
 // chosen accounts, each account's row as it ends (Rust sends it through a channel). Its own store,
 // apart from the wizard's single-account apply: it takes the plan as an argument and knows nothing
 // of the pages.
-import { applyAwsOrg, awsOrganization, verifyAwsOrg, type Organization, type OrgAccountRow, type OrgUnit, type OrgVerifyRow, type Plan } from "../ipc/api";
+import { applyAwsOrg, awsMemberBuckets, awsOrganization, verifyAwsOrg, type Organization, type OrgAccountRow, type OrgUnit, type OrgVerifyRow, type Plan } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 
 /** An account of the tree, with the names of the units above it (for the page and Check your answers). */
@@ -49,6 +49,25 @@ export class OrgSession {
   verifyWorking = $state<string[]>([]);
   verifying = $state(false);
   verifyError = $state<IpcError | null>(null);
+
+  /** Each member account's buckets (its pick list), by account id; absent: not listed (or could not be). */
+  buckets = $state<Record<string, string[]>>({});
+
+  /**
+   * Lists `account`'s buckets through its member role, once per account and role (best effort: a
+   * refusal leaves the field to be typed).
+   */
+  async loadBuckets(account: string, memberRole: string, partition: string, region: string): Promise<void> {
+    const key = `${account}/${memberRole}`;
+    if (this.bucketsAsked.has(key)) return;
+    this.bucketsAsked.add(key);
+    try {
+      this.buckets[account] = await awsMemberBuckets(account, memberRole.trim() === "" ? null : memberRole.trim(), partition, region);
+    } catch {
+      // The field stays a plain text field.
+    }
+  }
+  private bucketsAsked = new Set<string>();
 
   /** Every account of the tree (empty until it is listed). */
   get treeAccounts(): TreeAccount[] {

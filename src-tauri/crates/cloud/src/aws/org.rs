@@ -12,7 +12,7 @@ use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use trustbridge_core::validate::{Resolved, ResolvedAws, ResolvedOrg};
 
-use super::{sdk_config, ApplyFailure, ApplyReport, AwsSettings, RevokeReport};
+use super::{sdk_config, ApplyFailure, ApplyReport, AwsSettings, RevokeReport, Session};
 use crate::error::CloudError;
 use crate::probe::{ProbeResult, Verdict};
 
@@ -60,12 +60,14 @@ pub async fn account_settings(org: &ResolvedOrg, account: &ResolvedAws, base: &A
     if account.account_id == org.management_account_id {
         return base.clone();
     }
-    let conf = sdk_config(&account.region, base.profile.as_deref(), base.credentials.clone(), base).await;
-    let provider = aws_config::sts::AssumeRoleProvider::builder(org.member_role_arn(account))
-        .session_name("trustbridge")
-        .configure(&conf)
-        .build()
-        .await;
+    member_settings(&org.member_role_arn(account), &account.region, base).await
+}
+
+/// The settings of the member role `role_arn`, assumed with `base`'s credentials (for the wizard's
+/// pick lists of a member account too, before any plan exists).
+pub async fn member_settings(role_arn: &str, region: &str, base: &AwsSettings) -> AwsSettings {
+    let conf = sdk_config(region, base.profile.as_deref(), base.credentials.clone(), base).await;
+    let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn).session_name("trustbridge").configure(&conf).build().await;
     // Pre-flight reads the organization's policies with the management account's credentials
     // (a member account cannot): the ones named for that, else the ones signed in with.
     let (org_profile, org_credentials) = match (&base.org_profile, &base.org_credentials) {
@@ -82,6 +84,13 @@ pub async fn account_settings(org: &ResolvedOrg, account: &ResolvedAws, base: &A
         org_provider,
         ..base.clone()
     }
+}
+
+/// The buckets the member role `role_arn` can see (ListBuckets through it), for the wizard's
+/// per-account pick list: read only.
+pub async fn member_bucket_names(role_arn: &str, region: &str, base: &AwsSettings) -> Result<Vec<String>, CloudError> {
+    let settings = member_settings(role_arn, region, base).await;
+    Session::for_region(region, &settings).await.bucket_names().await
 }
 
 /// Runs `work` in every account of the plan, at most `max_concurrency` at once, calling `done` as

@@ -10,6 +10,7 @@ use trustbridge_core::validate::Resolved;
 
 use super::apply::{check_account, grant_diff, read_role, ApplyFailure, Change, ChangeKind, Op, ADOPTED_TAG};
 use super::{aws_section, mentions_vendor, AwsSettings, CallerIdentity, Session};
+use crate::changes::Removal;
 use crate::error::CloudError;
 
 #[derive(Debug, Clone, Serialize)]
@@ -31,9 +32,9 @@ pub async fn revoke_dry_run(r: &Resolved, settings: &AwsSettings, force: bool) -
     revoke_as(r, settings, force, Removal::DryRun).await
 }
 
-/// [`revoke`] of exactly what the person confirmed: `confirmed` is the dry run's changes, as text
-/// ([`Change`]'s `Display`). The role is read again; when what would be removed now differs (the
-/// role changed in between), nothing is removed (`aws.revoke_changed`).
+/// [`revoke`] of exactly what the person confirmed: `confirmed` is the first line of each of the
+/// dry run's changes. The role is read again; when what would be removed now differs (the role
+/// changed in between), nothing is removed (`aws.revoke_changed`).
 pub async fn revoke_confirmed(
     r: &Resolved,
     settings: &AwsSettings,
@@ -41,14 +42,6 @@ pub async fn revoke_confirmed(
     confirmed: &[String],
 ) -> Result<RevokeReport, ApplyFailure> {
     revoke_as(r, settings, force, Removal::Confirmed(confirmed)).await
-}
-
-/// How a revoke ends once it knows its changes.
-#[derive(Clone, Copy)]
-enum Removal<'a> {
-    Now,
-    DryRun,
-    Confirmed(&'a [String]),
 }
 
 async fn revoke_as(r: &Resolved, settings: &AwsSettings, force: bool, how: Removal<'_>) -> Result<RevokeReport, ApplyFailure> {
@@ -160,12 +153,11 @@ async fn revoke_as(r: &Resolved, settings: &AwsSettings, force: bool, how: Remov
             });
         }
     }
-    match how {
-        Removal::DryRun => return Ok(RevokeReport { caller: me, role_arn: a.role_arn(), role_deleted: delete_role, changes }),
-        Removal::Confirmed(confirmed) if changes.iter().map(ToString::to_string).ne(confirmed.iter().cloned()) => {
-            return Err(fail(CloudError::RevokeChanged { role: role.clone() }));
-        }
-        _ => {}
+    if how.dry_run() {
+        return Ok(RevokeReport { caller: me, role_arn: a.role_arn(), role_deleted: delete_role, changes });
+    }
+    if !how.allows(&changes) {
+        return Err(fail(CloudError::RevokeChanged { role: role.clone() }));
     }
     let changes = super::exec::run(&s, &me, changes).await?;
     Ok(RevokeReport { caller: me, role_arn: a.role_arn(), role_deleted: delete_role, changes })

@@ -37,6 +37,7 @@ use trustbridge_secrets::Sensitive;
 
 use super::credential::{token_identity, AzureAdmin, GRAPH_RESOURCE, MANAGEMENT_RESOURCE};
 use super::AzureSettings;
+use crate::changes::Removal;
 use crate::error::{ApiFailure, CloudError};
 use crate::http::{self, enc, snippet, Answer, JsonApi};
 use crate::probe::Cloud;
@@ -542,6 +543,28 @@ pub async fn revoke(
     settings: &AzureSettings,
     dry_run: bool,
 ) -> Result<AzureApplyReport, AzureApplyFailure> {
+    revoke_as(r, cred, settings, if dry_run { Removal::DryRun } else { Removal::Now }).await
+}
+
+/// [`revoke`] of exactly what the person confirmed (the first lines of the dry run's changes):
+/// everything is read again, and when what would be removed now differs, nothing is removed
+/// (`azure.revoke_changed`).
+pub async fn revoke_confirmed(
+    r: &Resolved,
+    cred: &AzureAdmin,
+    settings: &AzureSettings,
+    confirmed: &[String],
+) -> Result<AzureApplyReport, AzureApplyFailure> {
+    revoke_as(r, cred, settings, Removal::Confirmed(confirmed)).await
+}
+
+async fn revoke_as(
+    r: &Resolved,
+    cred: &AzureAdmin,
+    settings: &AzureSettings,
+    how: Removal<'_>,
+) -> Result<AzureApplyReport, AzureApplyFailure> {
+    let dry_run = how.dry_run();
     let z = section(r)?;
     let m = model(z);
     let mark = app_mark(&r.plan.integration.name);
@@ -601,6 +624,9 @@ pub async fn revoke(
     }
     if dry_run || changes.is_empty() {
         return Ok(report(&api, who, app_id, dry_run, changes, notes));
+    }
+    if !how.allows(&changes) {
+        return Err(err(ApiFailure::RevokeChanged, "revoke", format!("app registration {}", z.service_principal_name)).into());
     }
     let (deletes, removals): (Vec<_>, Vec<_>) = changes.into_iter().partition(|c| c.kind == AzureChangeKind::DeleteApp);
     let principal = sp.unwrap_or_default();

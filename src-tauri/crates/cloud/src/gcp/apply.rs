@@ -43,6 +43,7 @@ use trustbridge_secrets::Sensitive;
 
 use super::credential::AdminCredential;
 use super::GcpSettings;
+use crate::changes::Removal;
 use crate::error::{ApiFailure, CloudError};
 use crate::http::{self, enc, snippet, Answer, JsonApi};
 use crate::probe::Cloud;
@@ -864,6 +865,28 @@ pub async fn revoke(
     settings: &GcpSettings,
     dry_run: bool,
 ) -> Result<GcpApplyReport, GcpApplyFailure> {
+    revoke_as(r, cred, settings, if dry_run { Removal::DryRun } else { Removal::Now }).await
+}
+
+/// [`revoke`] of exactly what the person confirmed (the first lines of the dry run's changes):
+/// everything is read again, and when what would be removed now differs, nothing is removed
+/// (`gcp.revoke_changed`).
+pub async fn revoke_confirmed(
+    r: &Resolved,
+    cred: &AdminCredential,
+    settings: &GcpSettings,
+    confirmed: &[String],
+) -> Result<GcpApplyReport, GcpApplyFailure> {
+    revoke_as(r, cred, settings, Removal::Confirmed(confirmed)).await
+}
+
+async fn revoke_as(
+    r: &Resolved,
+    cred: &AdminCredential,
+    settings: &GcpSettings,
+    how: Removal<'_>,
+) -> Result<GcpApplyReport, GcpApplyFailure> {
+    let dry_run = how.dry_run();
     let g = gcp_section(r)?;
     let integration = &r.plan.integration.name;
     let m = model(g, integration);
@@ -919,6 +942,9 @@ pub async fn revoke(
     changes.push(GcpChange { kind: GcpChangeKind::DeleteServiceAccount, target: g.service_account_email(), detail: vec![], binding: None });
     if dry_run {
         return Ok(report(&api, acting_as, g, true, changes, notes));
+    }
+    if !how.allows(&changes) {
+        return Err(err(ApiFailure::RevokeChanged, "revoke", format!("service account {}", g.service_account_email())).into());
     }
     let done = execute(&api, g, &m, integration, changes).await?;
     Ok(report(&api, acting_as, g, false, done, notes))
