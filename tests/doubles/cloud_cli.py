@@ -11,7 +11,9 @@ scripts use, the way the published references describe them:
   `iam workload-identity-pools` describe / create (`--description`) / delete (soft: `state:
   DELETED`) / undelete, `providers` describe / create-aws / update-aws; `projects describe`
   (projectNumber); `projects get-iam-policy --flatten --filter --format` over the project
-  bindings the `add/remove-iam-policy-binding` calls made.
+  bindings the `add/remove-iam-policy-binding` calls made; `auth print-access-token`.
+- curl: the one REST call the scripts make, the IAM API's providers.patch enabling a disabled
+  provider (update-aws cannot).
 - az (https://learn.microsoft.com/cli/azure/ad/app) over Microsoft Graph: `az ad app list
   --filter` passes an OData `$filter`; Graph accepts `displayName eq '<literal>'` where a quote
   inside the literal is doubled, compares case-insensitively, and answers 400 for a clause it
@@ -58,6 +60,9 @@ def fail(msg, code=1):
 
 def gcloud(args, s):
     words = [a for a in args if not a.startswith("--")]
+    if words[:2] == ["auth", "print-access-token"]:
+        print(ACCESS_TOKEN)
+        return
     if words[:3] == ["iam", "service-accounts", "describe"]:
         email = words[3]
         if email not in s["service_accounts"]:
@@ -113,11 +118,19 @@ def gcloud(args, s):
         if verb == "describe":
             if pid not in providers:
                 fail("ERROR: NOT_FOUND: provider not found")
+            if opt(args, "--format") == "value(disabled)":
+                # gcloud prints True for a disabled provider, nothing when the field is false (unset).
+                print("True" if providers[pid].get("disabled") else "")
             return
         if verb in ("create-aws", "update-aws"):
             if pool not in pools or (verb == "create-aws") == (pid in providers):
                 fail("ERROR: (gcloud.iam.workload-identity-pools.providers.%s) %s" % (verb, "ALREADY_EXISTS" if verb == "create-aws" else "NOT_FOUND"))
-            providers[pid] = {"account": opt(args, "--account-id"), "condition": opt(args, "--attribute-condition")}
+            # update-aws changes what its flags name; it cannot enable a disabled provider.
+            providers[pid] = {
+                "account": opt(args, "--account-id"),
+                "condition": opt(args, "--attribute-condition"),
+                "disabled": providers.get(pid, {}).get("disabled", False),
+            }
             return
     if words[:2] == ["iam", "workload-identity-pools"] and words[2] in ("describe", "create", "delete", "undelete"):
         verb, pid = words[2], words[3]
@@ -274,6 +287,33 @@ def az(args, s):
     fail("unsupported az call: %r" % (args,), 2)
 
 
+ACCESS_TOKEN = "ya29.fake-access-token-of-the-double"
+PROVIDER_URL = re.compile(
+    r"^https://iam\.googleapis\.com/v1/projects/(\d+)/locations/global/workloadIdentityPools/([a-z0-9-]+)/providers/([a-z0-9-]+)\?updateMask=disabled$"
+)
+
+
+def curl(args, s):
+    """The IAM API's providers.patch (https://cloud.google.com/iam/docs/reference/rest/v1/projects.locations.workloadIdentityPools.providers/patch),
+    the only call the scripts make with curl: PATCH with updateMask=disabled, the body
+    {"disabled": false}, the bearer token read from standard input (-H @-)."""
+    if opt(args, "-X") != "PATCH" or "--fail" not in args:
+        fail("unsupported curl call: %r" % (args,), 2)
+    headers = [opt(args[i:], "-H") for i, a in enumerate(args) if a == "-H"]
+    lines = sys.stdin.read().splitlines() if "@-" in headers else []
+    if ("Authorization: Bearer %s" % ACCESS_TOKEN) not in lines:
+        fail("curl: (22) The requested URL returned error: 401", 22)
+    url = next((a for a in args if a.startswith("https://")), "")
+    m = PROVIDER_URL.match(url)
+    if not m or json.loads(opt(args, "--data") or "null") != {"disabled": False}:
+        fail("curl: (22) The requested URL returned error: 400", 22)
+    provider = s.get("pools", {}).get(m.group(2), {}).get("providers", {}).get(m.group(3))
+    if provider is None:
+        fail("curl: (22) The requested URL returned error: 404", 22)
+    provider["disabled"] = False
+    print(json.dumps({"name": "operations/fake", "done": True}))
+
+
 def main():
     tool = os.path.basename(sys.argv[0])
     args = sys.argv[1:]
@@ -281,7 +321,7 @@ def main():
         f.write(json.dumps([tool] + args) + "\n")
     s = load()
     try:
-        (gcloud if tool == "gcloud" else az)(args, s)
+        {"gcloud": gcloud, "az": az, "curl": curl}[tool](args, s)
     finally:
         save(s)
 

@@ -25,7 +25,7 @@ fn rig(plan: &str, state: Value) -> Rig {
     let bin = dir.path().join("bin");
     std::fs::create_dir(&bin).unwrap();
     let double = Path::new(env!("CARGO_MANIFEST_DIR")).join("doubles/cloud_cli.py");
-    for tool in ["gcloud", "az"] {
+    for tool in ["gcloud", "az", "curl"] {
         std::os::unix::fs::symlink(&double, bin.join(tool)).unwrap();
     }
     let state_file = dir.path().join("state.json");
@@ -293,6 +293,20 @@ fn gcp_keyless_marks_its_pool_refuses_anothers_and_brings_its_provider_back() {
         rig.state()["pools"]["trustbridge-vendor"]["providers"]["aws-vendor"]["condition"],
         "attribute.aws_role=='arn:aws:sts::210987654321:assumed-role/acme-platform-workers'"
     );
+
+    // Someone disabled the provider: a re-run enables it again (the IAM API's providers.patch,
+    // update-aws cannot), with the access token on curl's standard input, not in its arguments.
+    let mut st = rig.state();
+    st["pools"]["trustbridge-vendor"]["providers"]["aws-vendor"]["disabled"] = json!(true);
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+    let o = rig.run("gcp/setup.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(rig.state()["pools"]["trustbridge-vendor"]["providers"]["aws-vendor"]["disabled"], false, "{}", text(&o));
+    let calls = std::fs::read_to_string(&rig.log).unwrap();
+    assert!(calls.contains("\"curl\"") && !calls.contains("ya29."), "the token is in an argument: {calls}");
+    // Not disabled: no call to enable it.
+    assert!(rig.run("gcp/setup.sh", &[]).status.success());
+    assert!(!std::fs::read_to_string(&rig.log).unwrap().contains("\"curl\""));
 
     // Revoke deletes our pool; a re-run of setup undeletes it.
     assert!(rig.run("gcp/revoke.sh", &[]).status.success());
