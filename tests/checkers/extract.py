@@ -4,6 +4,7 @@
     extract.py tf-aws FILE                                    -> {"trust": doc, "inline": {name: doc}}
     extract.py tf-gcp FILE                                    -> [[resource, role, member], ...]
     extract.py tf-azure FILE                                  -> [[role, scope, principal_type], ...]
+    extract.py tf-azure-app-name FILE                         -> [the app registration's display_name]
     extract.py pulumi-aws FILE                                -> {"trust": doc, "inline": {VAR: doc}}
     extract.py python FILE                                    -> the program's top-level statement kinds
     extract.py batch < [[kind, file, extra...], ...]          -> [result or {"error": ...}, ...]
@@ -15,7 +16,7 @@ import json
 import re
 import sys
 
-import hcl2
+from hcl2.parser import hcl2 as hcl2_grammar
 import yaml
 
 
@@ -53,9 +54,16 @@ def cfn(path, partition, account, region, suffix):
     }
 
 
+def load_hcl(path):
+    # The grammar's own parse. `hcl2.load` first runs a line heuristic that reads `= <<` inside a
+    # quoted string (a legal display name such as "a= <<EOF- [") as a heredoc start and compiles
+    # the rest of the line as a regular expression; that pre-scan only raises, the grammar decides.
+    return hcl2_grammar.parse(open(path).read() + "\n")
+
+
 def resources(path):
     out = []
-    for block in hcl2.load(open(path)).get("resource", []):
+    for block in load_hcl(path).get("resource", []):
         for rtype, named in block.items():
             for name, body in named.items():
                 out.append((rtype, name, body))
@@ -154,6 +162,10 @@ def tf_azure(path):
     ]
 
 
+def tf_azure_app_name(path):
+    return [unq(b["display_name"]) for t, _, b in resources(path) if t == "azuread_application"]
+
+
 def tf_pack(path):
     rs = resources(path)
     names = {n: unq(b["name"]) for t, n, b in rs if t == "aws_iam_policy"}
@@ -205,6 +217,7 @@ KINDS = {
     "tf-aws": tf_aws,
     "tf-gcp": tf_gcp,
     "tf-azure": tf_azure,
+    "tf-azure-app-name": tf_azure_app_name,
     "pulumi-aws": pulumi_aws,
     "python": python_parses,
 }

@@ -161,6 +161,24 @@ fn gcp_and_azure_terraform_grant_exactly_the_model() {
     }
 }
 
+/// A legal display name that looks like HCL syntax (`= <<EOF`, an open `[`, a comment start) stays
+/// one string literal: the parser reads back exactly the name typed. (Found by props_readback:
+/// python-hcl2's line pre-scan took `= <<` inside the string for a heredoc.)
+#[test]
+fn a_display_name_that_looks_like_hcl_is_one_literal_in_terraform() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (i, name) in ["\u{e9}>= <<EOF- [", "x = <<EOT ] (", "a /* b = <<-X"].iter().enumerate() {
+        let mut v: serde_json::Value = serde_json::from_str(&plan_text("three-clouds.json")).unwrap();
+        v["azure"]["service_principal_name"] = (*name).into();
+        let plan = trustbridge_core::Plan::from_json(&v.to_string()).unwrap();
+        let r = trustbridge_core::validate(&plan, None).unwrap_or_else(|p| panic!("{name:?}: {p:?}"));
+        let out = tmp.path().join(format!("n{i}"));
+        write_bundle(&render::render(&r), &out).unwrap();
+        let got = extract("tf-azure-app-name", &out.join("azure/main.tf"), &[]);
+        assert_eq!(got, serde_json::json!([name]), "{name:?}");
+    }
+}
+
 #[test]
 fn cfn_lint_reports_no_errors_or_warnings() {
     let tmp = tempfile::tempdir().unwrap();
