@@ -74,6 +74,7 @@ describe("the rules worded here are Rust's (read from its source)", () => {
       "choose at least one cloud: ",
       "does not support this cloud",
       "nothing to grant: add at least one bucket (or an event bus)",
+      "the member-role engine sets up the accounts listed here: list at least one",
       "(got '{}')",
     ]) {
       expect(rust, phrase).toContain(phrase);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { IpcError } from "../ipc/index";
-import { fieldMessage, fieldNoun, type MessageContext } from "./errors";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { fieldMessage, fieldNoun, fixForPlanFiles, type MessageContext } from "./errors";
 
 /** A problem as Rust's `validate_plan` sends it: `field: rule (got 'value')[; fix]`. */
 const problem = (field: string, rule: string, value: string, fix: string | null = null): IpcError => ({
@@ -54,6 +56,8 @@ const TABLE: [string, string, string, boolean, string][] = [
   ["gcp", "vendor profile 'jfrog-ml' does not support this cloud; remove the section", "gcp", true,
     "ML cube Platform does not support Google Cloud: unselect it."],
   ["aws.storage", "nothing to grant: add at least one bucket (or an event bus)", "[]", true, "Add at least one bucket, or an event bus."],
+  ["aws.accounts", "the member-role engine sets up the accounts listed here: list at least one", "[]", true,
+    "Select at least one account, or add one by its account ID."],
   // Fallback: a rule without wording of its own reads as Rust states it, cleaned up.
   ["aws.role_path", "a role path is '/' or starts and ends with '/', like '/vendors/'", "x", true,
     "A role path is '/' or starts and ends with '/', like '/vendors/'."],
@@ -110,5 +114,23 @@ describe("validation messages (GOV.UK: what is wrong and how to fix it, in the f
     expect(fieldNoun("azure.storage[2].container", true, { rows: () => 3 })?.a).toBe("a name for the third container");
     expect(fieldNoun("gcp.events[11].topic", false, { rows: () => 12 })?.the).toBe("the name of the 12th Pub/Sub topic");
     expect(fieldNoun("aws.vendor.principal_patterns[1]", true)?.the).toBe("the second vendor role pattern");
+  });
+});
+
+describe("Rust's fixes under a problem in the wizard's error summary", () => {
+  const file = fileURLToPath(new URL("../../../../src-tauri/crates/core/src/validate/mod.rs", import.meta.url));
+  const rust = existsSync(file) ? readFileSync(file, "utf8") : "";
+  // Every literal fix of the plan's validation, and whether it speaks to a plan file or a terminal.
+  const fixes = [...rust.matchAll(/with_fix\(\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]);
+
+  it.skipIf(rust === "")("leaves out each one written for a plan file or a terminal, and keeps the others", () => {
+    expect(fixes.length).toBeGreaterThan(8); // the scan is not vacuous
+    const kept = fixes.filter((f) => !fixForPlanFiles(f));
+    for (const f of kept) expect(f, f).not.toMatch(/\b(aws|gcp|azure)\.[a-z]|`|'(stack-set|member-role)'/);
+    expect(kept).toContain("ask the vendor for the 12-digit AWS account id it will assume the role from");
+    expect(fixForPlanFiles("add the member accounts with their buckets, or use engine 'stack-set' to cover organizational units")).toBe(true);
+    expect(fixForPlanFiles("find them with: aws organizations list-roots / list-organizational-units-for-parent")).toBe(true);
+    expect(fixForPlanFiles("use 'ml3-platform-sa' instead")).toBe(false);
+    expect(fixForPlanFiles(null)).toBe(false);
   });
 });

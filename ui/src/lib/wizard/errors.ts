@@ -135,9 +135,21 @@ export function fieldMessage(error: IpcError, input: string | null, value: strin
   // A cloud with nothing granted: "nothing to grant: add at least one bucket (or an event bus)".
   const nothing = /^nothing to grant(?: in this account)?: add at least one (.+?) \(or (.+)\)$/.exec(rule);
   if (nothing) return sentence(`Add at least one ${nothing[1]}, or ${nothing[2]}`);
+  // Several accounts of an organization, none chosen.
+  if (field === "aws.accounts" && /\blist at least one$/.test(rule)) return "Select at least one account, or add one by its account ID.";
   const n = fieldNoun(field, onPage, ctx) ?? pathNoun(field);
   if (!n) return cleanRule(rule, ctx.vendor);
   const shownHere = !onPage || field === input;
   if (error.code.startsWith("validation.") && shownHere && (empty ?? value.trim() === "")) return sentence(`Enter ${n.the}`);
   return ruleSentence(rule, n, ctx.vendor);
+}
+
+/**
+ * Whether a fix from Rust speaks to someone editing a plan file or at a terminal (a plan path such
+ * as `aws.organization`, an engine's name, a command in backticks or an `aws …` command line): the
+ * wizard's pages do not list it, since its sentence already says what to do on the page.
+ */
+export function fixForPlanFiles(fix: string | null): boolean {
+  if (!fix) return false;
+  return /`|\b(?:aws|gcp|azure|integration)\.[a-z_]|\bengine '|\baws [a-z0-9]+ [a-z-]+/.test(fix);
 }

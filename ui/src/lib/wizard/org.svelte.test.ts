@@ -203,3 +203,21 @@ describe("OrgSession", () => {
     expect(s.current(plan)).toBe(true);
   });
 });
+
+describe("many accounts: the error summary", () => {
+  it("says to choose an account in the page's words, without Rust's fix for plan files", async () => {
+    vi.stubGlobal("window", { scrollTo() {} });
+    vi.stubGlobal("document", { getElementById: () => null });
+    const { Wizard } = await import("./wizard.svelte");
+    const w = new Wizard();
+    const fix = "add the member accounts with their buckets, or use engine 'stack-set' to cover organizational units";
+    const rule = "the member-role engine sets up the accounts listed here: list at least one";
+    w.fail([{ code: "validation.aws.accounts", message: `aws.accounts: ${rule} (got '[]'); ${fix}`, field: "aws.accounts", fix }]);
+    expect(w.summary.map((s) => s.text)).toEqual(["Select at least one account, or add one by its account ID."]);
+    // A fix that speaks to the page stays listed under its problem.
+    const vendor = "ask the vendor for the 12-digit AWS account id it will assume the role from";
+    w.fail([{ code: "validation.aws.vendor.account_id", message: `aws.vendor.account_id: required (got ''); ${vendor}`, field: "aws.vendor.account_id", fix: vendor }]);
+    expect(w.summary.map((s) => s.text)).toContain(vendor);
+    vi.unstubAllGlobals();
+  });
+});

@@ -19,7 +19,7 @@ import {
 } from "./answers";
 import { CloudSession } from "./cloud.svelte";
 import { OrgSession } from "./org.svelte";
-import { fieldMessage } from "./errors";
+import { fieldMessage, fixForPlanFiles } from "./errors";
 import {
   isStep, nextStep, progress, reachableSteps, secretClouds, sendClouds, stepsFor, stepTitle, type KeylessCloud, type StepId,
 } from "./steps";
@@ -632,6 +632,11 @@ export class Wizard extends FormFlow<StepId> {
     const m = /^(aws|gcp|azure)\.(storage|events)$/.exec(list);
     return m ? (this.answers[m[1] as Cloud][m[2] as "storage" | "events"] as unknown[]).length : 0;
   };
+
+  /** Rust's fix under a plan's problem, unless it is written for a plan file or a terminal. */
+  protected listsFix(e: IpcError): boolean {
+    return !(e.code.startsWith("validation") && fixForPlanFiles(e.fix));
+  }
 
   protected messageFor(e: IpcError, input: string | null): string {
     if (!e.code.startsWith("validation")) return describeError(e);
