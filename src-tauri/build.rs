@@ -32,6 +32,7 @@ fn main() {
         "apply_aws",
         "apply_aws_org",
         "verify_aws_org",
+        "revoke_aws_org",
         "aws_member_buckets",
         "cloud_sign_ins",
         "apply_cloud",

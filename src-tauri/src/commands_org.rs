@@ -1,11 +1,13 @@
 //! Tauri commands of an organization-wide AWS plan (`member-role` engine): apply or its dry run,
-//! and the connectivity test, in every listed account, each account's row sent to the page as it
-//! ends. The work is `trustbridge_app::org_apply` (the CLI's too); these adapt arguments and rows.
+//! the connectivity test and the removal of the vendor's access, in every listed account (apply's
+//! and the test's rows sent to the page as each account ends). The work is `trustbridge_app::org_apply` (the CLI's too); these adapt arguments and rows.
+
+use std::collections::BTreeMap;
 
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 use trustbridge_cloud::aws::org::AccountOutcome;
-use trustbridge_cloud::aws::ProbeResult;
+use trustbridge_cloud::aws::{ProbeResult, RevokeReport};
 use trustbridge_cloud::probe::Verdict;
 use trustbridge_cloud::CloudError;
 use trustbridge_core::validate::{OrgEngine, Resolved};
@@ -192,4 +194,85 @@ pub async fn verify_aws_org(
     .await?
     .map_err(|e| cloud_error(&e))?;
     Ok(outcomes.iter().map(|o| verify_row(o, &vendor)).collect())
+}
+
+/// An account's row of a removal: what was removed (or found to remove nothing), or why not.
+fn revoke_row(o: &AccountOutcome<RevokeReport>) -> OrgAccountRow {
+    let base = OrgAccountRow {
+        account_id: o.account_id.clone(),
+        via_role: o.via_role.clone(),
+        status: OrgAccountStatus::Done,
+        role_arn: None,
+        changes: Vec::new(),
+        preflight: Vec::new(),
+        error: None,
+    };
+    match (o.ok(), o.failure()) {
+        (Some(rep), _) => OrgAccountRow { role_arn: Some(rep.role_arn.clone()), changes: rep.changes.iter().map(change).collect(), ..base },
+        (None, Some(f)) => OrgAccountRow {
+            status: OrgAccountStatus::Failed,
+            changes: f.done.iter().map(change).collect(),
+            error: Some(apply_error(f)),
+            ..base
+        },
+        (None, None) => OrgAccountRow { status: OrgAccountStatus::Failed, ..base },
+    }
+}
+
+/// Removes the vendor's access from every listed account of an organization-wide plan. Rust reads
+/// what would go in each account first (a dry run through its member role), names every account
+/// with exactly that in its native dialog (`confirm::revoke_aws_org`), and then removes, account
+/// by account, only what was confirmed there (an account whose role changed meanwhile keeps it:
+/// `aws.revoke_changed` in its row). Nothing to remove anywhere: nothing is asked. Cancel:
+/// `revoke.cancelled`, nothing removed. One row per account, in the plan's order.
+#[tauri::command]
+pub async fn revoke_aws_org<R: Runtime>(
+    app: AppHandle<R>,
+    cloud: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
+    plan: serde_json::Value,
+) -> Result<Vec<OrgAccountRow>, IpcError> {
+    let r = org_plan(&store, &plan, None)?;
+    let n = r.aws_org.as_ref().map_or(0, |o| o.accounts.len());
+    if n > confirm::MAX_ORG_ACCOUNTS_IN_WINDOW {
+        return Err(IpcError::new(
+            AppCode::OrgTooManyForWindow,
+            format!("{n} accounts are more than the {} one confirmation names; nothing was removed", confirm::MAX_ORG_ACCOUNTS_IN_WINDOW),
+        ));
+    }
+    let base = cloud.aws();
+    let me = org_apply::management_caller(&r, &base).await.map_err(|e| cloud_error(&e))?;
+    let found = off_thread({
+        let (r, base) = (r.clone(), base.clone());
+        move || tauri::async_runtime::block_on(org_apply::revoke_dry_run(&r, &base))
+    })
+    .await?
+    .map_err(|e| cloud_error(&e))?;
+    let removals: Vec<confirm::AccountRemoval> = found
+        .iter()
+        .filter_map(|o| {
+            let rep = o.ok().filter(|rep| !rep.changes.is_empty())?;
+            Some(confirm::AccountRemoval {
+                account_id: o.account_id.clone(),
+                removals: rep.changes.iter().map(|c| change(c).summary).collect(),
+                role_deleted: rep.role_deleted,
+            })
+        })
+        .collect();
+    if removals.is_empty() {
+        return Ok(found.iter().map(revoke_row).collect());
+    }
+    let unread: Vec<String> = found.iter().filter(|o| o.failure().is_some()).map(|o| o.account_id.clone()).collect();
+    let c = confirm::revoke_aws_org(&r, &me.arn, &removals, &unread).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
+    if !ask(&app, &c).await {
+        return Err(IpcError::new(AppCode::RevokeCancelled, "nothing was removed: the removal was cancelled in the confirmation"));
+    }
+    let confirmed: BTreeMap<String, Vec<String>> = removals.into_iter().map(|a| (a.account_id, a.removals)).collect();
+    let ids: Vec<String> = confirmed.keys().cloned().collect();
+    let narrowed = org_apply::only_accounts(&r, &ids).map_err(|m| IpcError::new(AppCode::OrgUnknownAccount, m))?;
+    let removed = off_thread(move || tauri::async_runtime::block_on(org_apply::revoke_confirmed(&narrowed, &base, &confirmed, &|_| {})))
+        .await?
+        .map_err(|e| cloud_error(&e))?;
+    // The plan's order: the removal's row where it ran, the dry run's (nothing to remove, or not read) elsewhere.
+    Ok(found.iter().map(|o| revoke_row(removed.iter().find(|x| x.account_id == o.account_id).unwrap_or(o))).collect())
 }

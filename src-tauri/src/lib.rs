@@ -92,6 +92,7 @@ pub fn builder_trusting<R: tauri::Runtime>(
             commands_cloud::apply_aws,
             commands_org::apply_aws_org,
             commands_org::verify_aws_org,
+            commands_org::revoke_aws_org,
             commands_org::aws_member_buckets,
             commands_cloud::cloud_sign_ins,
             commands_cloud::apply_cloud,

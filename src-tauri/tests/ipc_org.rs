@@ -1,4 +1,5 @@
-//! The window's organization-wide apply and connectivity test (`apply_aws_org`, `verify_aws_org`)
+//! The window's organization-wide apply, connectivity test and removal (`apply_aws_org`,
+//! `verify_aws_org`, `revoke_aws_org`)
 //! over IPC, against a real moto server holding a real AWS Organization: the management account
 //! (moto's default 123456789012) makes two member accounts, each with its bucket and bus made with
 //! the member's own credentials; one member already has a same-named role trustbridge did not make.
@@ -162,6 +163,34 @@ fn the_window_applies_tests_and_retries_an_organization_through_each_member_role
         assert_eq!(row["verdict"], "partial", "{row}");
         assert!(row["probes"].as_array().unwrap().iter().all(|p| p["status"] != "fail"), "{row}");
     }
+
+    // Remove access from every account (issue 13): Rust reads what would go in each account, names
+    // every account with exactly that in its native dialog; Cancel removes nothing; yes removes it,
+    // read back through each member itself; a second time there is nothing to remove, nothing asked.
+    asker.answers.lock().unwrap().push_back(false);
+    let e = invoke(&app, "revoke_aws_org", json!({"plan": plan})).unwrap_err();
+    assert_eq!(e["code"], "revoke.cancelled", "{e}");
+    assert!(has_role(&accounts[0]).is_some() && has_role(&blocked).is_some(), "a cancelled removal removed a role");
+    let asked = asker.asked.lock().unwrap().last().cloned().expect("asked");
+    assert_eq!(asked.title, trustbridge::confirm::REVOKE_AWS_ORG_TITLE);
+    assert!(asked.message.contains("from 2 accounts") && asked.message.contains("123456789012"), "{}", asked.message);
+    for a in &accounts {
+        let line = asked.message.lines().find(|l| l.contains("•") && l.contains(a.as_str()));
+        assert!(line.is_some_and(|l| l.contains(ROLE) && l.contains("the role is deleted")), "{a}: {}", asked.message);
+    }
+    let removed = invoke(&app, "revoke_aws_org", json!({"plan": plan})).expect("revoke");
+    let removed = removed.as_array().unwrap();
+    let ids: Vec<&str> = removed.iter().map(|r| r["account_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [accounts[0].as_str(), blocked.as_str()], "one row per account, in the plan's order");
+    for row in removed {
+        assert_eq!(row["status"], "done", "{row}");
+        assert!(!row["changes"].as_array().unwrap().is_empty(), "{row}");
+    }
+    assert!(has_role(&accounts[0]).is_none() && has_role(&blocked).is_none(), "a role is left after the removal");
+    let asked_before = asker.asked.lock().unwrap().len();
+    let again = invoke(&app, "revoke_aws_org", json!({"plan": plan})).expect("revoke again");
+    assert!(again.as_array().unwrap().iter().all(|r| r["status"] == "done" && r["changes"] == json!([])), "{again}");
+    assert_eq!(asker.asked.lock().unwrap().len(), asked_before, "asked about a removal of nothing");
 
     // Signed in to another account than the plan's management account: refused before asking.
     let asked_before = asker.asked.lock().unwrap().len();

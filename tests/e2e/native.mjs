@@ -24,6 +24,7 @@ export const CREATE_GCP_KEY_TITLE = "Create a key for the vendor?";
 export const CREATE_AZURE_SECRET_TITLE = "Create a client secret for the vendor?";
 /** Removing the vendor's access on Google Cloud or Azure (confirm.rs); its button is "Remove access" (Alt+R). */
 export const REVOKE_AWS_TITLE = "Remove the vendor's access to AWS?";
+export const REVOKE_AWS_ORG_TITLE = "Remove the vendor's access from your AWS accounts?";
 export const REVOKE_GCP_TITLE = "Remove the vendor's access to Google Cloud?";
 export const REVOKE_AZURE_TITLE = "Remove the vendor's access to Azure?";
 

@@ -11,7 +11,7 @@
 import { e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
 import { boto, startMoto, stopMoto } from "./moto.mjs";
-import { answerDialog, APPLY_ORG_TITLE } from "./native.mjs";
+import { answerDialog, APPLY_ORG_TITLE, REVOKE_AWS_ORG_TITLE } from "./native.mjs";
 import { appWrapper, motoEnv } from "./rig.mjs";
 
 const MANAGEMENT = "123456789012";
@@ -172,6 +172,34 @@ await e2e(
       }
       await f.shot("tested");
       console.log(`# user-actions launch → every account green: ${f.actions}`);
+
+      // Remove access from every account, from the apply page: Rust names each account with what
+      // goes in its native dialog. Escape: nothing removed. Alt+R: the role is gone from both
+      // members, read back through each member itself, and the table says what went.
+      const stepNow = () => b.execute(() => document.querySelector("form[data-step]")?.getAttribute("data-step") ?? null);
+      for (let i = 0; i < 4 && (await stepNow()) !== "export"; i++) {
+        const was = await stepNow();
+        await f.click("back");
+        await t.waitFor(async () => (await stepNow()) !== was, "Back leaves the page");
+      }
+      await f.waitStep("export");
+      await f.click("org-revoke");
+      await answerDialog(t, "org-moto", REVOKE_AWS_ORG_TITLE, "cancel", { label: "revoke-org-cancel" });
+      await t.waitFor(async () => (await b.$('[data-testid="org-revoke-cancelled"]')).isExisting(), "Escape: the page says nothing was removed");
+      t.check(trustIn(moto.url, A).includes("sts:AssumeRole") && trustIn(moto.url, B).includes("sts:AssumeRole"), "a cancelled removal removed nothing");
+      await f.click("org-revoke");
+      await answerDialog(t, "org-moto", REVOKE_AWS_ORG_TITLE, "confirm", { key: "r", label: "revoke-org" });
+      const removed = await t.waitFor(async () => {
+        const el = await b.$('[data-testid="org-revoke-summary"]');
+        return (await el.isExisting()) && (await el.getText());
+      }, "the removal's summary", { timeout: 60000 });
+      t.check(removed.includes("removed from 2 accounts"), "access removed from both accounts", removed);
+      for (const id of [A, B]) {
+        const st = await (await b.$(`[data-testid="org-revoke-status-${id}"]`)).getText();
+        t.check(/^Removed: \d changes?$/.test(st.trim()), `${id}: what went`, st);
+        t.check(trustIn(moto.url, id) === "", `the role is gone from ${id}, read back through the member`);
+      }
+      await f.shot("revoked", '[data-testid="org-revoke-table"]');
     } finally {
       stopMoto(moto.child);
     }

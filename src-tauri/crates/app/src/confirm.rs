@@ -37,6 +37,7 @@ pub const APPLY_AZURE_TITLE: &str = "Apply these changes to Azure?";
 /// The dialog window's titles for removing the vendor's access on Google Cloud or Azure.
 pub const REVOKE_GCP_TITLE: &str = "Remove the vendor's access to Google Cloud?";
 pub const REVOKE_AWS_TITLE: &str = "Remove the vendor's access to AWS?";
+pub const REVOKE_AWS_ORG_TITLE: &str = "Remove the vendor's access from your AWS accounts?";
 pub const REVOKE_AZURE_TITLE: &str = "Remove the vendor's access to Azure?";
 pub const CREATE_GCP_KEY_TITLE: &str = "Create a key for the vendor?";
 pub const CREATE_AZURE_SECRET_TITLE: &str = "Create a client secret for the vendor?";
@@ -384,6 +385,56 @@ pub fn revoke_aws(r: &Resolved, acting_as: &str, removals: &[String], role_delet
     })
 }
 
+/// What removal would do in one account of an organization (from its dry run).
+pub struct AccountRemoval {
+    pub account_id: String,
+    /// Each change's first line.
+    pub removals: Vec<String>,
+    /// The role goes (Trustbridge created it), or is kept with only the vendor's part removed.
+    pub role_deleted: bool,
+}
+
+/// The confirmation of removing the vendor's access across an organization: who signs in where,
+/// then every account with something to remove, one line each with exactly what goes and whether
+/// the role is deleted or kept, and the accounts that could not be read (nothing is removed there).
+/// None for more than [`MAX_ORG_ACCOUNTS_IN_WINDOW`] accounts, or with nothing to remove.
+pub fn revoke_aws_org(r: &Resolved, caller: &str, accounts: &[AccountRemoval], unread: &[String]) -> Option<Confirmation> {
+    let org = r.aws_org.as_ref()?;
+    let n = accounts.len();
+    if n == 0 || n > MAX_ORG_ACCOUNTS_IN_WINDOW {
+        return None;
+    }
+    let vendor = plain(&r.profile.display_name);
+    let mut m = format!(
+        "Trustbridge will remove {vendor}'s access from {} of your AWS organization, signed in to the account {} as {}; in every other account it works through the role {} there.",
+        if n == 1 { "one account".to_string() } else { format!("{n} accounts") },
+        plain(&org.management_account_id),
+        plain(caller),
+        plain(&org.member_role_name)
+    );
+    m.push_str("\n\nAccount by account:");
+    for a in accounts {
+        let what: Vec<&str> = a.removals.iter().map(|c| c.lines().next().unwrap_or_default()).collect();
+        let role =
+            if a.role_deleted { "the role is deleted (Trustbridge created it)" } else { "the role is kept, only the vendor's part goes" };
+        m.push_str(&format!("\n  • {}: {}; {role}", plain(&a.account_id), plain_long(&what.join("; "))));
+    }
+    if !unread.is_empty() {
+        let ids: Vec<String> = unread.iter().map(|id| plain(id)).collect();
+        m.push_str(&format!("\n\nNot read, so nothing is removed there: {}.", ids.join(", ")));
+    }
+    m.push_str(&format!(
+        "\n\n{vendor} can no longer reach these accounts through the role. If a role changed since this was read, nothing is removed in that account and the page says so.\n\nChoose \"Remove access\" to remove it, or Cancel to change nothing."
+    ));
+    Some(Confirmation {
+        title: REVOKE_AWS_ORG_TITLE.into(),
+        message: m,
+        ok: "Remove access".into(),
+        cancel: "Cancel".into(),
+        hidden: crate::presenter::identifiers(r),
+    })
+}
+
 /// The confirmation of removing the vendor's access on Google Cloud or Azure: where, as whom,
 /// exactly what the dry run found to remove and what it keeps, and the key or secret that goes from
 /// the keyring with it (only when one is stored). None without the plan's section.
@@ -660,6 +711,36 @@ mod tests {
         assert!(!c.message.contains("more accounts"), "{}", c.message);
         // More accounts than one dialog names: no confirmation (the command refuses).
         assert!(apply_aws_org(&org(MAX_ORG_ACCOUNTS_IN_WINDOW + 1), ME).is_none());
+    }
+
+    #[test]
+    fn an_organization_removal_names_every_account_with_what_goes_and_the_ones_not_read() {
+        let r = org(3);
+        let id = |i: u64| format!("{:012}", 210_000_000_000u64 + i);
+        let accounts = [
+            AccountRemoval { account_id: id(0), removals: vec!["delete role mlcube-platform-access\n  detail".into()], role_deleted: true },
+            AccountRemoval {
+                account_id: id(2),
+                removals: vec!["remove the vendor's statement from the trust policy".into()],
+                role_deleted: false,
+            },
+        ];
+        let c = revoke_aws_org(&r, ME, &accounts, &[id(1)]).expect("something to remove");
+        assert_eq!((c.title.as_str(), c.ok.as_str()), (REVOKE_AWS_ORG_TITLE, "Remove access"));
+        assert!(c.message.contains("from 2 accounts of your AWS organization") && c.message.contains(ME), "{}", c.message);
+        let line = |a: &str| {
+            c.message.lines().find(|l| l.contains("•") && l.contains(a)).unwrap_or_else(|| panic!("{a} not named:\n{}", c.message))
+        };
+        assert!(line(&id(0)).contains("delete role mlcube-platform-access; the role is deleted"), "{}", line(&id(0)));
+        assert!(!c.message.contains("detail"), "only each change's first line: {}", c.message);
+        assert!(line(&id(2)).contains("the role is kept"), "{}", line(&id(2)));
+        assert!(c.message.contains(&format!("Not read, so nothing is removed there: {}.", id(1))), "{}", c.message);
+        // Nothing to remove, or more accounts than one dialog names: no confirmation.
+        assert!(revoke_aws_org(&r, ME, &[], &[]).is_none());
+        let many: Vec<AccountRemoval> = (0..=MAX_ORG_ACCOUNTS_IN_WINDOW as u64)
+            .map(|i| AccountRemoval { account_id: id(i), removals: vec!["delete role r".into()], role_deleted: true })
+            .collect();
+        assert!(revoke_aws_org(&org(MAX_ORG_ACCOUNTS_IN_WINDOW + 1), ME, &many, &[]).is_none());
     }
 
     #[test]

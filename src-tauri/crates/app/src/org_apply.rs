@@ -1,11 +1,14 @@
 //! Use case: an organization-wide AWS plan (`member-role` engine) applied, or its dry run, in
 //! every listed account — pre-flight first in each, a blocking finding stopping that account only
 //! unless overridden — for the CLI (`cli_org`) and the window (`apply_aws_org`) alike. Also the
-//! plan narrowed to some of its accounts, for "retry failed accounts".
+//! plan narrowed to some of its accounts, for "retry failed accounts", and the window's removal
+//! across the accounts: a dry run in each, then only what the person confirmed, account by account.
+
+use std::collections::BTreeMap;
 
 use trustbridge_cloud::aws::org::{self, AccountOutcome};
 use trustbridge_cloud::aws::preflight::PreflightReport;
-use trustbridge_cloud::aws::{ApplyReport, AwsSettings, CallerIdentity, ProbeResult, Session};
+use trustbridge_cloud::aws::{self, ApplyReport, AwsSettings, CallerIdentity, ProbeResult, RevokeReport, Session};
 use trustbridge_cloud::CloudError;
 use trustbridge_core::guardrail;
 use trustbridge_core::validate::Resolved;
@@ -95,6 +98,30 @@ pub async fn verify(
     done: &(dyn Fn(&AccountOutcome<Vec<ProbeResult>>) + Sync),
 ) -> Result<Vec<AccountOutcome<Vec<ProbeResult>>>, CloudError> {
     org::verify_org(r, base, done).await
+}
+
+/// What removing the vendor's access would remove in every account of `r`, read now in each
+/// (through its member role); nothing is changed.
+pub async fn revoke_dry_run(r: &Resolved, base: &AwsSettings) -> Result<Vec<AccountOutcome<RevokeReport>>, CloudError> {
+    org::for_each_account(r, base, |one, s| async move { aws::revoke_dry_run(&one, &s, false).await }, &|_| {}).await
+}
+
+/// Removes, in each account `confirmed` names, exactly what was confirmed there (the first lines
+/// of that account's dry-run changes); `r` is already narrowed to those accounts. Each account's
+/// role is read again first: where it changed, nothing is removed there (`aws.revoke_changed`),
+/// and the other accounts go on. A role Trustbridge did not create keeps all but the vendor's part.
+pub async fn revoke_confirmed(
+    r: &Resolved,
+    base: &AwsSettings,
+    confirmed: &BTreeMap<String, Vec<String>>,
+    done: &(dyn Fn(&AccountOutcome<RevokeReport>) + Sync),
+) -> Result<Vec<AccountOutcome<RevokeReport>>, CloudError> {
+    let work = |one: Resolved, s: AwsSettings| {
+        // An account with no entry was confirmed for nothing: an empty list removes nothing.
+        let these = one.aws.as_ref().and_then(|a| confirmed.get(&a.account_id)).cloned().unwrap_or_default();
+        async move { aws::revoke_confirmed(&one, &s, false, &these).await }
+    };
+    org::for_each_account(r, base, work, done).await
 }
 
 /// The plan with only the listed accounts of its organization (in the plan's order): for a retry

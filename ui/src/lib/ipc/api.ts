@@ -330,6 +330,14 @@ export function applyAwsOrg(plan: Plan, dryRun: boolean, only: string[] | null, 
   return call<OrgApplyResult>("apply_aws_org", { plan, dryRun, only, onEvent });
 }
 
+/**
+ * Removes the vendor's access from every listed account: Rust reads what would go in each, names
+ * every account with it in its native dialog, then removes only that. One row per account.
+ */
+export function revokeAwsOrg(plan: Plan): Promise<OrgAccountRow[]> {
+  return call<OrgAccountRow[]>("revoke_aws_org", { plan });
+}
+
 /** The connectivity test in every listed account (or only in `only`), `onRow` as each account ends. */
 export function verifyAwsOrg(plan: Plan, only: string[] | null, onRow: (row: OrgVerifyRow) => void): Promise<OrgVerifyRow[]> {
   const onEvent = new Channel<OrgVerifyRow>();

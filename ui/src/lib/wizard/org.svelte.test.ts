@@ -188,6 +188,37 @@ describe("OrgSession", () => {
     expect(s.failed).toEqual([B]);
   });
 
+  it("removes access from every account: the rows of what went; Cancel keeps the apply table; a new dry run replaces them", async () => {
+    const plan = buildPlan(orgAnswers(), JFROG);
+    const s = new OrgSession();
+    let cancel = true;
+    invoke.mockImplementation(async (cmd: string, args: { dryRun?: boolean; plan: unknown }) => {
+      if (cmd === "apply_aws_org") return { dry_run: args.dryRun, accounts: [row(A, "done"), row(B, "done")] };
+      expect(cmd).toBe("revoke_aws_org");
+      expect(args).toEqual({ plan });
+      if (cancel) throw { code: "revoke.cancelled", message: "cancelled", field: null, fix: null };
+      return [row(A, "done", 2), row(B, "failed", 0)];
+    });
+    await s.apply(plan);
+    await s.revoke(plan);
+    expect(s.revokeError?.code).toBe("revoke.cancelled");
+    expect(s.revoked(plan)).toBe(false);
+    expect(s.current(plan) && s.rows.length).toBe(2);
+    cancel = false;
+    await s.revoke(plan);
+    expect(s.revokeError).toBeNull();
+    expect(s.revoked(plan)).toBe(true);
+    expect(s.revokeRows.map((r) => [r.account_id, r.status, r.changes.length])).toEqual([
+      [A, "done", 2],
+      [B, "failed", 0],
+    ]);
+    // What was applied is no longer what is there: the apply table is stale, the test runs again.
+    expect(s.current(plan)).toBe(false);
+    await s.preview(plan);
+    expect(s.revoked(plan)).toBe(false);
+    expect(s.current(plan)).toBe(true);
+  });
+
   it("a cancelled apply keeps the dry run on screen and says why", async () => {
     const plan = buildPlan(orgAnswers(), JFROG);
     const s = new OrgSession();

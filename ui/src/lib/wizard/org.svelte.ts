@@ -3,7 +3,7 @@
 // chosen accounts, each account's row as it ends (Rust sends it through a channel). Its own store,
 // apart from the wizard's single-account apply: it takes the plan as an argument and knows nothing
 // of the pages.
-import { applyAwsOrg, awsMemberBuckets, awsOrganization, verifyAwsOrg, type Organization, type OrgAccountRow, type OrgUnit, type OrgVerifyRow, type Plan } from "../ipc/api";
+import { applyAwsOrg, awsMemberBuckets, awsOrganization, revokeAwsOrg, verifyAwsOrg, type Organization, type OrgAccountRow, type OrgUnit, type OrgVerifyRow, type Plan } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 
 /** An account of the tree, with the names of the units above it (for the page and Check your answers). */
@@ -49,6 +49,38 @@ export class OrgSession {
   verifyWorking = $state<string[]>([]);
   verifying = $state(false);
   verifyError = $state<IpcError | null>(null);
+
+  /** The removal of the vendor's access: one row per account (what went, or why not), of `revokedFor`. */
+  revokeRows = $state<OrgAccountRow[]>([]);
+  revokedFor = $state<string | null>(null);
+  revoking = $state(false);
+  revokeError = $state<IpcError | null>(null);
+
+  /**
+   * Removes the vendor's access from every account of `plan` (Rust asks in its native dialog
+   * first, naming each account with what goes). Afterwards the apply table is stale: the next
+   * visit shows a new dry run, and the test runs again.
+   */
+  async revoke(plan: Plan): Promise<void> {
+    if (this.revoking || this.running) return;
+    this.revoking = true;
+    this.revokeError = null;
+    try {
+      this.revokeRows = await revokeAwsOrg(plan);
+      this.revokedFor = JSON.stringify(plan);
+      this.rowsFor = null;
+      this.testAgain();
+    } catch (e) {
+      this.revokeError = toIpcError(e);
+    } finally {
+      this.revoking = false;
+    }
+  }
+
+  /** Whether the removal's rows on screen are of `plan` as it is now. */
+  revoked(plan: Plan): boolean {
+    return this.revokedFor === JSON.stringify(plan);
+  }
 
   /** Each member account's buckets (its pick list), by account id; absent: not listed (or could not be). */
   buckets = $state<Record<string, string[]>>({});
@@ -129,6 +161,7 @@ export class OrgSession {
     let arrived = false;
     this.running = dryRun ? "preview" : "apply";
     this.error = null;
+    this.revokedFor = null;
     this.working = [...covered];
     this.rows = kept;
     this.rowsFor = key;
