@@ -216,6 +216,67 @@ async fn a_clean_member_account_has_nothing_to_report_and_unreadable_scps_are_sa
     assert!(rep.findings.iter().all(|f| f.severity == GuardSeverity::Info), "{:#?}", rep.findings);
 }
 
+/// Issue 13: a resource control policy (moto serves them, with the default RCPFullAWSAccess on
+/// every target) making an identity perimeter for the member account's resources denies the
+/// vendor's own principal `sts:AssumeRole` on the role: blocking, with the exception to ask for.
+/// Exempting the vendor's AWS account clears it. (moto does not enforce RCPs either: this proves
+/// they are read and evaluated.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_identity_perimeter_rcp_blocks_the_vendors_sign_in_until_its_account_is_exempt() {
+    let moto = Moto::start();
+    let mgmt = Session::for_region(REGION, &settings(&moto.url())).await;
+    let org = organization(&mgmt).await;
+    let client = aws_sdk_organizations::Client::new(&mgmt.conf);
+    let org_id = client.describe_organization().send().await.unwrap().organization().unwrap().id().unwrap().to_string();
+    let s = member_settings(&moto, &org, true);
+    let member = Session::for_region(REGION, &s).await;
+    create_bucket(&member, BUCKET).await;
+    member.events.create_event_bus().name(BUS).send().await.unwrap();
+    let r = member_plan(&org.member, &[(BUCKET, None)]);
+    let vendor_account = r.aws.as_ref().unwrap().vendor_account.clone();
+    let perimeter = |exempt: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"EnforceOrgIdentities","Effect":"Deny","Principal":"*",
+            "Action":["s3:*","sts:AssumeRole"],"Resource":"*","Condition":{{"StringNotEqualsIfExists":{{"aws:PrincipalOrgID":"{org_id}"{exempt}}},
+            "BoolIfExists":{{"aws:PrincipalIsAWSService":"false"}}}}}}]}}"#
+        )
+    };
+    let p = client
+        .create_policy()
+        .name("IdentityPerimeter")
+        .description("data perimeter")
+        .r#type(PolicyType::ResourceControlPolicy)
+        .content(perimeter(""))
+        .send()
+        .await
+        .unwrap();
+    let id = p.policy().unwrap().policy_summary().unwrap().id().unwrap().to_string();
+    client.attach_policy().policy_id(&id).target_id(&org.ou).send().await.unwrap();
+
+    let rep = preflight(&r, &s).await.unwrap();
+    let text = format!("{:#?}", rep.findings);
+    assert_eq!(codes(&rep, GuardSeverity::Blocking), ["preflight.rcp_denies"], "only the vendor's sign-in is denied: {text}");
+    let f = &rep.findings[0];
+    assert!(
+        f.message.contains("IdentityPerimeter") && f.message.contains("sts:AssumeRole") && f.message.contains(&org.ou),
+        "{}",
+        f.message
+    );
+    assert!(f.fix.contains(&vendor_account), "the fix names the vendor's account to exempt: {}", f.fix);
+    assert!(rep.checked.iter().any(|c| c.starts_with("resource control policies: root r-") && c.contains(&org.ou)), "{:#?}", rep.checked);
+
+    // The vendor's account exempted (AWS's example: an aws:PrincipalAccount exception): nothing found.
+    client
+        .update_policy()
+        .policy_id(&id)
+        .content(perimeter(&format!(r#","aws:PrincipalAccount":["{vendor_account}"]"#)))
+        .send()
+        .await
+        .unwrap();
+    let rep = preflight(&r, &s).await.unwrap();
+    assert!(rep.findings.is_empty(), "{:#?}", rep.findings);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_event_bus_policy_denying_put_events_blocks_and_no_organization_is_said() {
     let moto = Moto::start();

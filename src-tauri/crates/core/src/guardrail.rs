@@ -1,6 +1,6 @@
-//! Guardrail pre-flight, the part that decides: would a service control policy (SCP), a bucket
-//! policy, a KMS key policy or an event bus policy stop the vendor (or stop apply) even though the
-//! role grants exactly what it should? The cloud crate reads the policies (Organizations, S3, KMS,
+//! Guardrail pre-flight, the part that decides: would a service control policy (SCP), a resource
+//! control policy (RCP), a bucket policy, a KMS key policy or an event bus policy stop the vendor
+//! (or stop apply) even though the role grants exactly what it should? The cloud crate reads the policies (Organizations, S3, KMS,
 //! EventBridge); this module evaluates them against the requests the plan implies, without network.
 //!
 //! The evaluation follows IAM's policy evaluation logic as AWS documents it ("Policy evaluation
@@ -8,6 +8,11 @@
 //! - an explicit `Deny` that matches the request wins everywhere;
 //! - SCPs are allow-lists too: at every level from the root to the account, some attached SCP must
 //!   `Allow` the action, or it is implicitly denied; SCPs never apply to the management account;
+//! - RCPs limit what may be done to the account's resources, by anyone — the vendor's own principal
+//!   assuming the role included (`sts:AssumeRole`, the request a data perimeter most often denies:
+//!   the vendor is outside the customer's organization). They hold `Deny` statements only (the
+//!   allow-all `RCPFullAWSAccess` aside), cover a list of services (S3, STS, KMS, SQS, Secrets
+//!   Manager, …) and, like SCPs, never apply to the management account;
 //! - a statement matches when its principal (resource policies), action (`Action` / `NotAction`,
 //!   case-insensitive wildcards), resource (`Resource` / `NotResource`, wildcards) and every
 //!   condition match. Conditions on keys whose value is known before the request is made
@@ -31,6 +36,9 @@ crate::error_codes! {
         ScpMayDeny = "preflight.scp_may_deny" => "Check the condition named with your AWS Organizations administrator: if it is true for the vendor's requests, the policy denies them.",
         ScpUnreadable = "preflight.scp_unreadable" => "Run pre-flight with credentials of the organization's management (or delegated administrator) account, or ask its administrator to check the service control policies.",
         ScpNotApplicable = "preflight.scp_not_applicable" => "Nothing to do: service control policies do not apply here.",
+        RcpDenies = "preflight.rcp_denies" => "Ask your AWS Organizations administrator to exempt the vendor (its AWS account, or the role) from the resource control policy named, or to move the account to an OU without it.",
+        RcpMayDeny = "preflight.rcp_may_deny" => "Check the condition named with your AWS Organizations administrator: if it is true for the vendor's requests, the resource control policy denies them.",
+        RcpUnreadable = "preflight.rcp_unreadable" => "Run pre-flight with credentials of the organization's management (or delegated administrator) account, or ask its administrator to check the resource control policies.",
         BucketPolicyDenies = "preflight.bucket_policy_denies" => "Add an exception for the vendor's role to the bucket policy's Deny statement named, or widen its condition.",
         BucketPolicyMayDeny = "preflight.bucket_policy_may_deny" => "Check the bucket policy's condition named: if it is true for the vendor's requests, it denies them.",
         KmsKeyNotInPlan = "preflight.kms_key_not_in_plan" => "Add the bucket's KMS key ARN to the plan (storage kms_key_arn), so that the role may decrypt through S3.",
@@ -89,6 +97,8 @@ pub struct GuardFinding {
 pub enum Actor {
     /// The vendor, through the role.
     Vendor,
+    /// The vendor's own principal (in its AWS account), assuming the role: `sts:AssumeRole` on it.
+    VendorSignIn,
     /// Apply, with the customer's credentials on this computer.
     Apply,
 }
@@ -116,12 +126,17 @@ pub struct Facts {
     pub org_id: Option<String>,
     /// The account is not in an organization (so `aws:PrincipalOrgID` is absent).
     pub no_org: bool,
+    /// The vendor's AWS account: `aws:PrincipalAccount` of its sign-in (`sts:AssumeRole`).
+    pub vendor_account: Option<String>,
 }
 
 impl Facts {
     /// The value of a condition key for a request: `Known(Some)` present, `Known(None)` absent
     /// from the request context, `Unknown` not decidable before the request is made.
     fn value(&self, key: &str, req: &Request) -> Known {
+        if req.actor == Actor::VendorSignIn {
+            return self.vendor_sign_in(key);
+        }
         match key.to_ascii_lowercase().as_str() {
             "aws:principalarn" => req.principal_arn.clone().map_or(Known::Unknown, |a| Known::Value(Some(a))),
             "aws:principalaccount" | "aws:resourceaccount" => Known::Value(Some(self.account_id.clone())),
@@ -136,7 +151,7 @@ impl Facts {
             },
             "aws:principaltype" => match req.actor {
                 Actor::Vendor => Known::Value(Some("AssumedRole".into())),
-                Actor::Apply => Known::Unknown,
+                Actor::Apply | Actor::VendorSignIn => Known::Unknown,
             },
             // The vendor calls from its own network, never through the customer's VPC endpoints.
             "aws:sourcevpce" | "aws:sourcevpc" if req.actor == Actor::Vendor => Known::Value(None),
@@ -145,9 +160,28 @@ impl Facts {
     }
 }
 
+impl Facts {
+    /// The vendor's own request assuming the role: made from its AWS account, outside this
+    /// organization, over TLS, from its own network.
+    fn vendor_sign_in(&self, key: &str) -> Known {
+        match key.to_ascii_lowercase().as_str() {
+            "aws:principalaccount" => self.vendor_account.clone().map_or(Known::Unknown, |a| Known::Value(Some(a))),
+            "aws:resourceaccount" => Known::Value(Some(self.account_id.clone())),
+            // Another organization's id, or none (a vendor in no organization): never this one's.
+            "aws:principalorgid" => self.org_id.clone().map_or(Known::Unknown, Known::NotThis),
+            "aws:principalisawsservice" => Known::Value(Some("false".into())),
+            "aws:securetransport" => Known::Value(Some("true".into())),
+            "aws:sourcevpce" | "aws:sourcevpc" => Known::Value(None),
+            _ => Known::Unknown,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Known {
     Value(Option<String>),
+    /// Absent, or present with another value than this one (which values are not known).
+    NotThis(String),
     Unknown,
 }
 
@@ -394,7 +428,23 @@ fn condition(op: &str, key: &str, values: &[String], req: &Request, facts: &Fact
     let actual = match facts.value(key, req) {
         Known::Unknown => return Match::Maybe(described()),
         Known::Value(v) => v,
+        Known::NotThis(ours) => {
+            // Decided only when both cases agree: the key absent, and present with a value that
+            // is none of the listed ones (which holds only when every listed value is exactly ours).
+            let absent = decide(base, if_exists, values, None);
+            let exact = values.iter().all(|v| *v == ours && !v.contains(['*', '?']));
+            let present = if exact { decide(base, if_exists, values, Some(format!("{ours}-not"))) } else { Match::Maybe(described()) };
+            return if absent == present { absent } else { Match::Maybe(described()) };
+        }
     };
+    match decide(base, if_exists, values, actual) {
+        Match::Maybe(_) => Match::Maybe(described()),
+        m => m,
+    }
+}
+
+/// A condition's operator (`base`, without `IfExists`) on a known value (`None`: absent).
+fn decide(base: &str, if_exists: bool, values: &[String], actual: Option<String>) -> Match {
     if base == "Null" {
         // `Null: true` matches when the key is absent, `Null: false` when it is present.
         let absent = actual.is_none();
@@ -414,7 +464,7 @@ fn condition(op: &str, key: &str, values: &[String], req: &Request, facts: &Fact
         // of the six colon-delimited components is checked separately and can include wildcards").
         "ArnEquals" | "ArnNotEquals" | "ArnLike" | "ArnNotLike" => hit(&|v| arn_like(v, &actual)),
         "Bool" => hit(&|v| v.eq_ignore_ascii_case(&actual)),
-        _ => return Match::Maybe(described()),
+        _ => return Match::Maybe(String::new()),
     };
     if positive != negated {
         Match::Yes
@@ -494,6 +544,7 @@ fn name_of(st: &AnyStatement, i: usize) -> String {
 fn who(req: &Request) -> &'static str {
     match req.actor {
         Actor::Vendor => "the vendor",
+        Actor::VendorSignIn => "the vendor's sign-in",
         Actor::Apply => "apply (your credentials)",
     }
 }
@@ -573,6 +624,67 @@ pub fn scp_findings(path: &[ScpLevel], requests: &[Request], facts: &Facts) -> V
                     ),
                     format!("Ask your AWS Organizations administrator to allow {} in an SCP attached to {}.", req.action, level.level),
                 )),
+            }
+        }
+    }
+    out
+}
+
+/// The services whose resources resource control policies cover (AWS Organizations' user guide,
+/// "Resource control policies": the list at their launch, and those added since).
+pub const RCP_SERVICES: &[&str] = &["s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss", "cognito-idp", "logs", "dynamodb"];
+
+/// The vendor's own principal assuming the role: the one request of the vendor made before it is
+/// the role, and the one an identity perimeter of the customer's organization denies.
+pub fn vendor_sign_in_request(role_arn: &str) -> Request {
+    Request { actor: Actor::VendorSignIn, action: "sts:AssumeRole".into(), resource: role_arn.to_string(), principal_arn: None }
+}
+
+/// Evaluates the resource control policies on the path (root first) against the vendor's
+/// requests on resources of the services RCPs cover (its sign-in included). Only `Deny`
+/// statements count: RCPs grant nothing, and `RCPFullAWSAccess` allows everything everywhere.
+pub fn rcp_findings(path: &[ScpLevel], requests: &[Request], facts: &Facts) -> Vec<GuardFinding> {
+    let covered = |r: &Request| {
+        let service = r.action.split(':').next().unwrap_or_default().to_ascii_lowercase();
+        r.actor != Actor::Apply && RCP_SERVICES.contains(&service.as_str())
+    };
+    let mut out = Vec::new();
+    for req in requests.iter().filter(|r| covered(r)) {
+        for level in path {
+            for (policy, statements) in &level.policies {
+                for (i, st) in statements.iter().enumerate().filter(|(_, st)| st.deny) {
+                    let exempt = match req.actor {
+                        Actor::VendorSignIn => match &facts.vendor_account {
+                            Some(v) => format!("the vendor's AWS account {v} (an aws:PrincipalAccount exception)"),
+                            None => "the vendor's AWS account".to_string(),
+                        },
+                        _ => format!("the role {}", req.principal_arn.as_deref().unwrap_or("the role")),
+                    };
+                    let (code, severity, message, fix) = match statement_matches(st, req, facts) {
+                        Match::No => continue,
+                        Match::Yes => (
+                            GuardCode::RcpDenies,
+                            GuardSeverity::Blocking,
+                            format!("The resource control policy {policy} on {} denies {} {} on {} ({}).", level.level, who(req), req.action, req.resource, name_of(st, i)),
+                            format!("Ask your AWS Organizations administrator to exempt {exempt} from {policy}'s {}, or to move the account out of {}.", name_of(st, i), level.level),
+                        ),
+                        Match::Maybe(why) => (
+                            GuardCode::RcpMayDeny,
+                            GuardSeverity::Warning,
+                            format!("The resource control policy {policy} on {} may deny {} {} on {}: it does when {why} ({}).", level.level, who(req), req.action, req.resource, name_of(st, i)),
+                            format!("Check with your AWS Organizations administrator whether {why} holds for these requests; if it does, exempt {exempt}."),
+                        ),
+                    };
+                    out.push(GuardFinding {
+                        code,
+                        cloud: "aws".into(),
+                        account_id: Some(facts.account_id.clone()),
+                        resource: Some(policy.clone()),
+                        severity,
+                        message,
+                        fix,
+                    });
+                }
             }
         }
     }
@@ -741,6 +853,7 @@ mod tests {
             iam_region: "us-east-1".into(),
             org_id: Some("o-abc123".into()),
             no_org: false,
+            vendor_account: Some("444455556666".into()),
         }
     }
 
@@ -772,6 +885,61 @@ mod tests {
         assert!(!wildcard("s3:Put*", "s3:GetObject", true));
         assert!(wildcard("*", "", false));
         assert!(!wildcard("a*b*c", "abca", false));
+    }
+
+    /// AWS's identity perimeter RCP (the data perimeter examples), as a customer writes it.
+    fn perimeter(extra: &str) -> String {
+        format!(
+            r#"[{{"Sid":"EnforceOrgIdentities","Effect":"Deny","Principal":"*","Action":["s3:*","kms:*","sts:AssumeRole"],"Resource":"*",
+            "Condition":{{"StringNotEqualsIfExists":{{"aws:PrincipalOrgID":"o-abc123"{extra}}},"BoolIfExists":{{"aws:PrincipalIsAWSService":"false"}}}}}}]"#
+        )
+    }
+
+    #[test]
+    fn an_identity_perimeter_rcp_blocks_the_vendors_sign_in_but_not_the_roles_own_reads() {
+        let path = [level("root r-1", &[("RCPFullAWSAccess", FULL), ("Perimeter", &perimeter(""))])];
+        let requests = [
+            vendor_sign_in_request(ROLE),
+            vendor("s3:GetObject", "arn:aws:s3:::b/*"),
+            vendor("events:PutEvents", "arn:aws:events:eu-west-1:111122223333:event-bus/x"),
+            Request { actor: Actor::Apply, action: "iam:CreateRole".into(), resource: ROLE.into(), principal_arn: None },
+        ];
+        let f = rcp_findings(&path, &requests, &facts());
+        // The role's sessions are this organization's principals; the vendor's own principal is not.
+        assert_eq!(codes(&f), [("preflight.rcp_denies", GuardSeverity::Blocking)], "{f:#?}");
+        assert!(
+            f[0].message.contains("sts:AssumeRole") && f[0].message.contains("Perimeter") && f[0].message.contains("root r-1"),
+            "{}",
+            f[0].message
+        );
+        assert!(f[0].fix.contains("444455556666") && f[0].fix.contains("aws:PrincipalAccount"), "{}", f[0].fix);
+        // The same path's Allow-only RCPFullAWSAccess alone: nothing.
+        assert!(rcp_findings(&[level("root r-1", &[("RCPFullAWSAccess", FULL)])], &requests, &facts()).is_empty());
+    }
+
+    #[test]
+    fn an_rcp_exempting_the_vendors_account_passes_and_an_undecidable_one_is_a_warning() {
+        let exempt = perimeter(r#","aws:PrincipalAccount":["444455556666"]"#);
+        let f = rcp_findings(&[level("root r-1", &[("Perimeter", &exempt)])], &[vendor_sign_in_request(ROLE)], &facts());
+        assert!(f.is_empty(), "the vendor's account is exempt: {f:#?}");
+        // Another organization listed: it may be the vendor's (not known here).
+        let partner = r#"[{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":["o-abc123","o-partner1"]}}}]"#;
+        let f = rcp_findings(&[level("OU ou-1-a", &[("Partners", partner)])], &[vendor_sign_in_request(ROLE)], &facts());
+        assert_eq!(codes(&f), [("preflight.rcp_may_deny", GuardSeverity::Warning)], "{f:#?}");
+        // A tag on the role the customer may set (AWS's example excludes roles tagged dp:exclude:identity).
+        let tagged = perimeter(r#","aws:ResourceTag/dp:exclude:identity":"true""#);
+        let f = rcp_findings(&[level("root r-1", &[("Perimeter", &tagged)])], &[vendor_sign_in_request(ROLE)], &facts());
+        assert_eq!(codes(&f), [("preflight.rcp_may_deny", GuardSeverity::Warning)], "{f:#?}");
+        assert!(f[0].message.contains("dp:exclude:identity"), "{}", f[0].message);
+        // Denying only this organization's principals, or plain HTTP: never the vendor.
+        let odd = r#"[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}},
+            {"Effect":"Deny","Principal":"*","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]"#;
+        let f = rcp_findings(&[level("root r-1", &[("Odd", odd)])], &[vendor_sign_in_request(ROLE)], &facts());
+        assert!(f.is_empty(), "{f:#?}");
+        // Without an organization id known, the vendor's organization cannot be told apart: a warning.
+        let unknown = Facts { org_id: None, ..facts() };
+        let f = rcp_findings(&[level("root r-1", &[("Perimeter", &perimeter(""))])], &[vendor_sign_in_request(ROLE)], &unknown);
+        assert_eq!(codes(&f), [("preflight.rcp_may_deny", GuardSeverity::Warning)], "{f:#?}");
     }
 
     #[test]

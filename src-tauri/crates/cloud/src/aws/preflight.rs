@@ -1,6 +1,6 @@
 //! Guardrail pre-flight against AWS: reads what could deny the vendor (or apply) although the
-//! role grants exactly what it should — the service control policies on the path from the
-//! organization's root to the account, the buckets' policies and default encryption, the KMS key
+//! role grants exactly what it should — the service control and resource control policies on the
+//! path from the organization's root to the account, the buckets' policies and default encryption, the KMS key
 //! policies, the event buses' policies — and lets `trustbridge_core::guardrail` decide. Reads only.
 //!
 //! A read that is refused or fails is a finding (`preflight.unreadable`, `preflight.scp_unreadable`),
@@ -12,8 +12,8 @@ use aws_sdk_organizations::types::{ParentType, PolicyType};
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use serde::Serialize;
 use trustbridge_core::guardrail::{
-    self, apply_requests, key_policy_delegates, parse_any, resource_policy_findings, scp_findings, vendor_requests, AnyStatement, Facts,
-    GuardCode, GuardFinding, GuardSeverity, Request, ResourcePolicy, ScpLevel,
+    self, apply_requests, key_policy_delegates, parse_any, rcp_findings, resource_policy_findings, scp_findings, vendor_requests,
+    vendor_sign_in_request, AnyStatement, Facts, GuardCode, GuardFinding, GuardSeverity, Request, ResourcePolicy, ScpLevel,
 };
 use trustbridge_core::policy::PolicyDocument;
 use trustbridge_core::render::aws::{bucket_arn, documents, event_bus_arn};
@@ -102,7 +102,8 @@ pub async fn preflight_in(s: &Session, r: &Resolved) -> Result<PreflightReport, 
     let inline: Vec<&PolicyDocument> = docs.inline().into_iter().map(|(_, d)| d).collect();
     let vendor = vendor_requests(&role_arn, &inline);
     let apply = apply_requests(&role_arn, &caller.arn, a.permissions_boundary_arn.is_some());
-    let all: Vec<Request> = vendor.iter().chain(&apply).cloned().collect();
+    // SCPs see the role's sessions and apply; RCPs see the vendor's sign-in too (its own principal).
+    let all: Vec<Request> = vendor.iter().chain(&apply).cloned().chain([vendor_sign_in_request(&role_arn)]).collect();
     let not_in_use = matches!(&described, Err(e) if service_code(e) == Some("AWSOrganizationsNotInUseException"));
     let found = described.as_ref().ok().and_then(|d| d.organization().cloned());
     let facts = Facts {
@@ -111,6 +112,7 @@ pub async fn preflight_in(s: &Session, r: &Resolved) -> Result<PreflightReport, 
         iam_region: trustbridge_core::guardrail::iam_region(&a.partition.name).to_string(),
         org_id: found.as_ref().and_then(|o| o.id().map(str::to_string)),
         no_org: not_in_use,
+        vendor_account: Some(a.vendor_account.clone()),
     };
 
     let buckets: std::collections::BTreeSet<&str> = a.storage.iter().map(|x| x.bucket.as_str()).collect();
@@ -223,12 +225,30 @@ async fn organization(
                     GuardCode::UnparsablePolicy,
                     GuardSeverity::Warning,
                     level,
-                    format!("A service control policy on {level} could not be read: {e}"),
+                    format!("A policy of the organization (service or resource control policy) on {level} could not be read: {e}"),
                     GuardCode::UnparsablePolicy.fix().into(),
                 ));
             }
+            // Resource control policies, where they could be read (an organization without them
+            // has only the allow-all RCPFullAWSAccess, or none).
+            let rcps: Result<Vec<ScpLevel>, &CloudError> = path.iter().map(|l| l.rcps.as_ref().map(|p| p.clone())).collect();
+            match rcps {
+                Ok(levels) => {
+                    checked.push(format!("resource control policies: {}", levels.iter().map(|l| l.level.as_str()).collect::<Vec<_>>().join(" → ")));
+                    out.extend(rcp_findings(&levels, requests, facts));
+                }
+                Err(e) => out.push(finding(
+                    a,
+                    GuardCode::RcpUnreadable,
+                    GuardSeverity::Warning,
+                    &a.account_id,
+                    format!("The resource control policies of account {} could not be read, so pre-flight could not check whether one denies the vendor's sign-in: {e}", a.account_id),
+                    GuardCode::RcpUnreadable.fix().into(),
+                )),
+            }
+            let scp_requests: Vec<Request> = requests.iter().filter(|r| r.actor != guardrail::Actor::VendorSignIn).cloned().collect();
             let levels: Vec<ScpLevel> = path.into_iter().map(|l| l.scps).collect();
-            out.extend(scp_findings(&levels, requests, facts));
+            out.extend(scp_findings(&levels, &scp_requests, facts));
         }
         Err(e) => {
             let how = if st.org_profile.is_some() || st.org_credentials.is_some() || st.org_provider.is_some() {
@@ -255,10 +275,12 @@ async fn organization(
 struct PathLevel {
     level: String,
     scps: ScpLevel,
+    /// This level's resource control policies, or why they could not be read.
+    rcps: Result<ScpLevel, CloudError>,
     unparsable: Vec<String>,
 }
 
-/// Root first, then each OU down to the account, each with its attached SCPs.
+/// Root first, then each OU down to the account, each with its attached SCPs and RCPs.
 async fn scp_path(s: &Session, org: &aws_sdk_organizations::Client, account: &str) -> Result<Vec<PathLevel>, CloudError> {
     // Walk up with ListParents (an account has one parent; so has an OU) until the root.
     let mut targets = vec![(account.to_string(), format!("account {account}"))];
@@ -283,45 +305,61 @@ async fn scp_path(s: &Session, org: &aws_sdk_organizations::Client, account: &st
     let mut cache: BTreeMap<String, Result<Vec<AnyStatement>, String>> = BTreeMap::new();
     let mut path = Vec::new();
     for (target, level) in targets {
-        let mut policies = Vec::new();
         let mut unparsable = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = s
-                .call("organizations:ListPoliciesForTarget", || async {
-                    org.list_policies_for_target()
-                        .target_id(&target)
-                        .filter(PolicyType::ServiceControlPolicy)
-                        .set_next_token(token.clone())
-                        .send()
-                        .await
-                        .map_err(|e| s.classify("organizations:ListPoliciesForTarget", e))
-                })
-                .await?;
-            for p in page.policies() {
-                let (Some(id), name) = (p.id(), p.name().unwrap_or("(unnamed)")) else { continue };
-                if !cache.contains_key(id) {
-                    let d = s
-                        .call("organizations:DescribePolicy", || async {
-                            org.describe_policy().policy_id(id).send().await.map_err(|e| s.classify("organizations:DescribePolicy", e))
-                        })
-                        .await?;
-                    let content = d.policy().and_then(|p| p.content()).unwrap_or_default();
-                    cache.insert(id.to_string(), parse_any(content));
-                }
-                match &cache[id] {
-                    Ok(statements) => policies.push((name.to_string(), statements.clone())),
-                    Err(e) => unparsable.push(format!("{name}: {e}")),
-                }
-            }
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
-        path.push(PathLevel { scps: ScpLevel { level: level.clone(), policies }, level, unparsable });
+        let policies = attached(s, org, &target, PolicyType::ServiceControlPolicy, &mut cache, &mut unparsable).await?;
+        let rcps = attached(s, org, &target, PolicyType::ResourceControlPolicy, &mut cache, &mut unparsable)
+            .await
+            .map(|policies| ScpLevel { level: level.clone(), policies });
+        path.push(PathLevel { scps: ScpLevel { level: level.clone(), policies }, rcps, level, unparsable });
     }
     Ok(path)
+}
+
+/// The policies of `kind` attached to `target`, each read once (`cache`, by policy id); one that
+/// cannot be parsed is named in `unparsable` instead.
+async fn attached(
+    s: &Session,
+    org: &aws_sdk_organizations::Client,
+    target: &str,
+    kind: PolicyType,
+    cache: &mut BTreeMap<String, Result<Vec<AnyStatement>, String>>,
+    unparsable: &mut Vec<String>,
+) -> Result<Vec<(String, Vec<AnyStatement>)>, CloudError> {
+    let mut policies = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = s
+            .call("organizations:ListPoliciesForTarget", || async {
+                org.list_policies_for_target()
+                    .target_id(target)
+                    .filter(kind.clone())
+                    .set_next_token(token.clone())
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("organizations:ListPoliciesForTarget", e))
+            })
+            .await?;
+        for p in page.policies() {
+            let (Some(id), name) = (p.id(), p.name().unwrap_or("(unnamed)")) else { continue };
+            if !cache.contains_key(id) {
+                let d = s
+                    .call("organizations:DescribePolicy", || async {
+                        org.describe_policy().policy_id(id).send().await.map_err(|e| s.classify("organizations:DescribePolicy", e))
+                    })
+                    .await?;
+                let content = d.policy().and_then(|p| p.content()).unwrap_or_default();
+                cache.insert(id.to_string(), parse_any(content));
+            }
+            match &cache[id] {
+                Ok(statements) => policies.push((name.to_string(), statements.clone())),
+                Err(e) => unparsable.push(format!("{name}: {e}")),
+            }
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(policies);
+        }
+    }
 }
 
 /// One bucket: its policy's denies, its default encryption, and the KMS key behind it.
