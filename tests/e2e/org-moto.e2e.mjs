@@ -103,8 +103,12 @@ await e2e(
       await f.click("continue");
       const summary = await f.errorSummary();
       t.check(/account/i.test(summary), "no account chosen: the error summary says so", summary);
+      // The whole unit at once: "Choose all 2 accounts in Training".
+      const ou = (await (await b.$('fieldset[data-testid^="org-unit-ou-"]')).getAttribute("data-testid")).slice("org-unit-".length);
+      await f.click(`org-unit-all-${ou}`);
+      const chosen = await b.execute(() => [...document.querySelectorAll('input[id^="org-account-"]')].filter((e) => e.checked).map((e) => e.id.slice(12)));
+      t.check(chosen.includes(A) && chosen.includes(B), "both accounts of the unit are chosen with one action", JSON.stringify(chosen));
       for (const id of [A, B]) {
-        await f.click(`org-account-${id}`);
         const i = id === A ? 0 : 1;
         // The account's own buckets, listed through its member role (ListBuckets as that role).
         const offered = await t.waitFor(async () => {
