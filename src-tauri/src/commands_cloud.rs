@@ -359,7 +359,9 @@ pub fn cloud_sign_out(cloud: State<'_, CloudState>) {
 /// A dry run (what would change, as whom) or an apply of the plan's Google Cloud or Azure
 /// section, with this computer's sign-in. Applying for real needs the person's yes in a native
 /// dialog raised here, whose text Rust builds from the validated plan (`confirm::apply_cloud`);
-/// Cancel: nothing is applied (`apply.cancelled`).
+/// Cancel: nothing is applied (`apply.cancelled`). With `with_credentials`, a plan that signs the
+/// vendor in with a key or client secret not yet stored gets it made once applied, straight into
+/// the keyring, under the same yes (the dialog says so): its status, or why not, in the result.
 #[tauri::command]
 pub async fn apply_cloud<R: Runtime>(
     app: AppHandle<R>,
@@ -368,19 +370,34 @@ pub async fn apply_cloud<R: Runtime>(
     plan: serde_json::Value,
     cloud: ApiCloud,
     dry_run: bool,
+    with_credentials: Option<bool>,
 ) -> Result<CloudApplyResult, IpcError> {
     let r = resolve(&store, &plan)?;
     // One sign-in for both: the confirmation names exactly who the apply acts as.
     let chosen = cloud_apply::choose(&r, cloud, &cloud_state.api_sign_ins)?;
+    let who = chosen.describe();
+    // "Apply and create the key": only where the plan signs the vendor in with one and none is
+    // stored for the integration yet; the one confirmation says both.
+    let make = !dry_run
+        && with_credentials == Some(true)
+        && confirm::create_credentials(&r, cloud, &who).is_some()
+        && !cloud_apply::secret_stored(&r, cloud, &cloud_state.secrets);
     if !dry_run {
         let section = if cloud == ApiCloud::Gcp { "gcp" } else { "azure" };
-        let c =
-            confirm::apply_cloud(&r, cloud, &chosen.describe()).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: section }))?;
+        let c = if make { confirm::apply_cloud_with_credentials(&r, cloud, &who) } else { confirm::apply_cloud(&r, cloud, &who) }
+            .ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: section }))?;
         if !ask(&app, &c).await {
             return Err(apply_cancelled());
         }
     }
-    cloud_apply::run(&r, &chosen, Action::Apply, dry_run, &cloud_state.settings).await
+    let mut done = cloud_apply::run(&r, &chosen, Action::Apply, dry_run, &cloud_state.settings).await?;
+    if make {
+        match cloud_apply::create_credentials(&r, &chosen, &cloud_state.secrets, &cloud_state.settings).await {
+            Ok((_, status)) => done.credentials = Some(CredentialStatus::from(&status)),
+            Err(e) => done.credentials_error = Some(e),
+        }
+    }
+    Ok(done)
 }
 
 /// Removes the vendor's access on Google Cloud or Azure with this computer's sign-in: a dry run

@@ -99,18 +99,47 @@ fn sign_in_to_google_and_azure_in_the_window_then_apply_as_that_person() {
     no_secret(&who);
     assert!(who["gcp"].as_str().unwrap().starts_with(gcp_iam::SIGNED_IN_EMAIL), "{who}");
     assert!(who["azure"].as_str().unwrap().starts_with(azure_arm::SIGNED_IN_USER), "{who}");
-    for cloud in ["gcp", "azure"] {
-        let done = call("apply_cloud", json!({"plan": plan, "cloud": cloud, "dryRun": false})).unwrap();
+    // A dry run never makes a key, even when asked to.
+    let dry = call("apply_cloud", json!({"plan": plan, "cloud": "gcp", "dryRun": true, "withCredentials": true})).unwrap();
+    assert_eq!((dry["credentials"].clone(), g.state.lock().unwrap().keys_created), (serde_json::Value::Null, 0), "{dry}");
+    // Google Cloud: "Apply and create the key" — one confirmation says both; the key goes straight
+    // into the keyring once applied, only its status comes back. Azure: apply alone.
+    for (cloud, with) in [("gcp", true), ("azure", false)] {
+        let done = call("apply_cloud", json!({"plan": plan, "cloud": cloud, "dryRun": false, "withCredentials": with})).unwrap();
         no_secret(&done);
         assert!(!done["changes"].as_array().unwrap().is_empty(), "{done}");
         let acting = done["acting_as"].as_str().unwrap();
         assert!(acting.starts_with(gcp_iam::SIGNED_IN_EMAIL) || acting.starts_with(azure_arm::SIGNED_IN_USER), "{done}");
+        let asked = asker.asked().last().unwrap().clone();
+        if with {
+            assert_eq!(asked.title, trustbridge::confirm::APPLY_GCP_TITLE);
+            assert!(
+                asked
+                    .message
+                    .contains("Once applied: Trustbridge will also create a key for the service account ml3-platform-sa@my-project")
+                    && asked.message.contains("make these changes and create it"),
+                "the one dialog says both: {}",
+                asked.message
+            );
+            assert_eq!(
+                (done["credentials"]["stored"].as_bool(), done["credentials_error"].clone()),
+                (Some(true), serde_json::Value::Null),
+                "{done}"
+            );
+            let key_line = g.state.lock().unwrap().last_key_line.clone();
+            assert!(!key_line.is_empty() && !done.to_string().contains(&key_line), "the key stays in Rust: {done}");
+            assert_eq!(g.state.lock().unwrap().keys_created, 1);
+        } else {
+            assert!(asked.message.contains("No key or secret is created"), "{}", asked.message);
+            assert_eq!(done["credentials"], serde_json::Value::Null, "{done}");
+        }
     }
     assert!(g.state.lock().unwrap().service_accounts.contains_key("ml3-platform-sa@my-project.iam.gserviceaccount.com"));
     assert_eq!(a.state.lock().unwrap().assignments.len(), 1);
 
     // The vendor's key and client secret, made by each cloud as that person, straight into the
-    // keyring after Rust's own confirmation; only their status comes back.
+    // keyring after Rust's own confirmation; only their status comes back (Google's key is there
+    // already: nothing new is made).
     for (cloud, title) in [("gcp", trustbridge::confirm::CREATE_GCP_KEY_TITLE), ("azure", trustbridge::confirm::CREATE_AZURE_SECRET_TITLE)]
     {
         let st = call("create_cloud_credentials", json!({"plan": plan, "cloud": cloud})).unwrap();

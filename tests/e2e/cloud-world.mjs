@@ -16,7 +16,7 @@ export const BUCKET = "churn-training-data";
 export const GCP_TOPIC = "retrain-requests";
 
 /** From the start page's integration name to the export page: both clouds, one bucket and topic each,
- *  the vendor's API URL and key. */
+ *  the vendor's API URL (unless `vendorUrl` is null) and key. */
 export async function answerGcpAndAzure(f, { name, vendorUrl, apiKey }) {
   await f.fill("integration.name", name);
   await f.continue("clouds");
@@ -38,7 +38,8 @@ export async function answerGcpAndAzure(f, { name, vendorUrl, apiKey }) {
   await f.continue("azure-events");
   await f.fill("azure.events[0].topic", AZURE_TOPIC);
   await f.continue("vendor");
-  await f.fill("integration.api_url", vendorUrl);
+  // null: the vendor's address is its profile's (or TRUSTBRIDGE_VENDOR_API_URL's), not typed.
+  if (vendorUrl) await f.fill("integration.api_url", vendorUrl);
   const keyField = await f.el("#f-vendor-api-key");
   await keyField.click();
   await keyField.addValue(apiKey);

@@ -56,6 +56,10 @@ pub struct CloudApplyResult {
     /// Empty: the cloud already matches the plan (a revoke: nothing of ours is there).
     pub changes: Vec<CloudChange>,
     pub notes: Vec<String>,
+    /// An apply that also created the vendor's key or client secret (one confirmation for both):
+    /// the keyring's status of it (never the secret), or why it could not be made or kept.
+    pub credentials: Option<crate::ipc::CredentialStatus>,
+    pub credentials_error: Option<IpcError>,
 }
 
 fn on_path(name: &str) -> bool {
@@ -163,6 +167,8 @@ fn result<C: std::fmt::Display>(
         revoke: action == Action::Revoke,
         changes: changes.iter().map(|c| CloudChange { summary: first_line(c), detail: detail(c) }).collect(),
         notes,
+        credentials: None,
+        credentials_error: None,
     }
 }
 

@@ -292,6 +292,18 @@ pub fn apply_pack(r: &ResolvedPack, caller: &aws::CallerIdentity) -> Confirmatio
 /// The confirmation of applying the plan's Google Cloud or Azure section, from the validated plan:
 /// where, as whom (this computer's sign-in), and each grant.
 pub fn apply_cloud(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as: &str) -> Option<Confirmation> {
+    apply_cloud_text(r, cloud, acting_as, None)
+}
+
+/// The apply confirmation that also creates the vendor's key or client secret once applied (one
+/// yes for both: "Apply and create the key"): the apply's changes, then the creation in the words
+/// of its own dialog ([`create_credentials`]). None for a keyless plan (there is nothing to make).
+pub fn apply_cloud_with_credentials(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as: &str) -> Option<Confirmation> {
+    let (_, creation) = credential_text(r, cloud, acting_as)?;
+    apply_cloud_text(r, cloud, acting_as, Some(&creation))
+}
+
+fn apply_cloud_text(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as: &str, creation: Option<&str>) -> Option<Confirmation> {
     use crate::cloud_apply::ApiCloud;
     let (title, mut m, items) = match cloud {
         ApiCloud::Gcp => {
@@ -338,8 +350,19 @@ pub fn apply_cloud(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as:
         }
     };
     bullets(&mut m, items);
-    m.push_str("\n\nNo key or secret is created. What exists and was not created by Trustbridge for this integration is not changed.");
-    m.push_str("\n\nChoose Apply to make these changes, or Cancel to change nothing.");
+    match creation {
+        None => {
+            m.push_str(
+                "\n\nNo key or secret is created. What exists and was not created by Trustbridge for this integration is not changed.",
+            );
+            m.push_str("\n\nChoose Apply to make these changes, or Cancel to change nothing.");
+        }
+        Some(text) => {
+            m.push_str("\n\nWhat exists and was not created by Trustbridge for this integration is not changed.");
+            m.push_str(&format!("\n\nOnce applied: {}", text.replacen("Trustbridge will", "Trustbridge will also", 1)));
+            m.push_str("\n\nChoose Apply to make these changes and create it, or Cancel to change nothing.");
+        }
+    }
     Some(Confirmation {
         title: title.into(),
         message: m,
@@ -492,6 +515,19 @@ pub fn revoke_cloud(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as
 /// The confirmation of creating the vendor's credential in the cloud (a GCP service-account key, an
 /// Azure client secret) straight into this computer's keyring. None for a keyless section.
 pub fn create_credentials(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as: &str) -> Option<Confirmation> {
+    let (title, m) = credential_text(r, cloud, acting_as)?;
+    // "Yes, create it", not "Create": GTK's mnemonics would make Alt+C both buttons' key.
+    Some(Confirmation {
+        title: title.into(),
+        message: format!("{m}\n\nChoose \"Yes, create it\" to make it, or Cancel to make nothing."),
+        ok: "Yes, create it".into(),
+        cancel: "Cancel".into(),
+        hidden: crate::presenter::identifiers(r),
+    })
+}
+
+/// What creating the vendor's key or client secret does, and the dialog's title; None when keyless.
+fn credential_text(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as: &str) -> Option<(&'static str, String)> {
     use crate::cloud_apply::ApiCloud;
     let vendor = plain(&r.profile.display_name);
     let (title, m) = match cloud {
@@ -520,14 +556,7 @@ pub fn create_credentials(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, act
             )
         }
     };
-    // "Yes, create it", not "Create": GTK's mnemonics would make Alt+C both buttons' key.
-    Some(Confirmation {
-        title: title.into(),
-        message: format!("{m}\n\nChoose \"Yes, create it\" to make it, or Cancel to make nothing."),
-        ok: "Yes, create it".into(),
-        cancel: "Cancel".into(),
-        hidden: crate::presenter::identifiers(r),
-    })
+    Some((title, m))
 }
 
 /// The confirmation of an export into a folder the person typed: the exact new folder and the count.

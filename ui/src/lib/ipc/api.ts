@@ -407,8 +407,8 @@ export function cloudSignOut(): Promise<void> {
  * computer's sign-in. Applying for real is confirmed in a native dialog raised by Rust; Cancel
  * rejects with `apply.cancelled` and nothing is applied.
  */
-export function applyCloud(plan: Plan, cloud: ApiCloud, dryRun: boolean): Promise<CloudApplyResult> {
-  return call<CloudApplyResult>("apply_cloud", { plan, cloud, dryRun });
+export function applyCloud(plan: Plan, cloud: ApiCloud, dryRun: boolean, withCredentials = false): Promise<CloudApplyResult> {
+  return call<CloudApplyResult>("apply_cloud", { plan, cloud, dryRun, withCredentials });
 }
 
 /**

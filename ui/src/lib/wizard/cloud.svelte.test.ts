@@ -503,11 +503,34 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
     const w = await onGcp();
     await w.cloud.detectCloudSignIns();
     await vi.waitFor(() => expect(w.cloud.cloudRuns.gcp.preview).not.toBeNull());
-    expect(calls("apply_cloud")).toEqual([{ plan: w.plan, cloud: "gcp", dryRun: true }]);
+    expect(calls("apply_cloud")).toEqual([{ plan: w.plan, cloud: "gcp", dryRun: true, withCredentials: false }]);
     expect(w.cloud.cloudRuns.azure.preview).toBeNull();
+    // The vendor signs in with a key and none is stored: the same Apply makes it ("Apply and create the key").
+    expect(w.cloud.createsCredentials("gcp")).toBe(true);
     await w.cloud.applyCloudNow("gcp");
-    expect(calls("apply_cloud")[1]).toEqual({ plan: w.plan, cloud: "gcp", dryRun: false });
+    expect(calls("apply_cloud")[1]).toEqual({ plan: w.plan, cloud: "gcp", dryRun: false, withCredentials: true });
     expect(w.cloud.cloudRuns.gcp.applied?.dry_run).toBe(false);
+  });
+
+  it("an apply that made the key shows it stored (and asks for no second key); a failed creation is shown, the apply kept", async () => {
+    const stored = { kind: "gcp", stored: true, key_id: "k1", principal: "sa@p.iam.gserviceaccount.com", scope: "my-project" };
+    let answer: Record<string, unknown> = { credentials: stored, credentials_error: null };
+    backend((cmd, args) => {
+      if (cmd === "apply_cloud") return { ...DRY, dry_run: args.dryRun, credentials: null, credentials_error: null, ...(args.dryRun ? {} : answer) };
+      if (cmd === "credentials_status") return answer.credentials ? [stored] : [];
+    });
+    const w = await onGcp();
+    await w.cloud.applyCloudNow("gcp");
+    expect(w.cloud.credentialRuns.gcp.status?.stored).toBe(true);
+    expect(w.cloud.createsCredentials("gcp")).toBe(false);
+    expect(calls("credentials_status").length).toBe(1);
+    const refused = { code: "gcp.permission_denied", message: "keys are disabled", field: null, fix: null };
+    answer = { credentials: null, credentials_error: refused };
+    const w2 = await onGcp();
+    await w2.cloud.applyCloudNow("gcp");
+    expect(w2.cloud.cloudRuns.gcp.applied?.dry_run).toBe(false);
+    expect(w2.cloud.credentialRuns.gcp.error).toEqual(refused);
+    expect(w2.cloud.createsCredentials("gcp")).toBe(true);
   });
 
   it("without a sign-in nothing is previewed, and a cancelled apply is an error on the page, not a crash", async () => {

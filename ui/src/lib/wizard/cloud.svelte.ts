@@ -138,6 +138,8 @@ export class CloudSession {
     }
     this.signIns = who;
     if (!who) return;
+    // Whether the vendor's key or secret is in the keyring already (Apply then does not make one).
+    if (who.gcp || who.azure) void this.loadCredentials();
     for (const c of ["gcp", "azure"] as const) {
       const run = this.cloudRuns[c];
       if (plan[c] && who[c] && !run.running && !run.applied && run.previewFor !== this.planKey) {
@@ -209,10 +211,32 @@ export class CloudSession {
     }
   }
 
-  /** Apply on `cloud`: Rust asks the person in a native dialog first (Cancel: nothing changes). */
+  /**
+   * Whether Apply on `cloud` also makes the vendor's key or client secret: the plan signs the
+   * vendor in with one (not keyless) and none is in the keyring for the integration yet. (Rust
+   * checks the keyring again and its dialog says what it will do.)
+   */
+  createsCredentials(cloud: ApiCloud): boolean {
+    const plan = this.wizard.plan;
+    const keyless = cloud === "gcp" ? !!plan.gcp?.workload_identity : !!plan.azure?.vendor_app_id;
+    const stored = this.credentialRuns[cloud].status?.stored || this.credentials.some((c) => c.kind === cloud && c.stored);
+    return !!plan[cloud] && !keyless && !stored;
+  }
+
+  /**
+   * Apply on `cloud`: Rust asks the person in a native dialog first (Cancel: nothing changes).
+   * Where the vendor signs in with a key or secret not made yet, the same yes makes it, straight
+   * into the keyring ("Apply and create the key"): the page shows it stored, or why not.
+   */
   async applyCloudNow(cloud: ApiCloud): Promise<void> {
     const plan = this.wizard.plan;
-    await this.cloudRuns[cloud].apply(() => applyCloud(plan, cloud, false));
+    const withCredentials = this.createsCredentials(cloud);
+    await this.cloudRuns[cloud].apply(() => applyCloud(plan, cloud, false, withCredentials));
+    const done = this.cloudRuns[cloud].applied;
+    if (done && (done.credentials || done.credentials_error)) {
+      this.credentialRuns[cloud] = { running: false, status: done.credentials, error: done.credentials_error };
+      if (done.credentials) await this.loadCredentials();
+    }
   }
 
   /** "Remove access" on AWS: running, what was removed, or why it failed. */
@@ -651,7 +675,7 @@ export class CloudSession {
   async loadCredentials(): Promise<void> {
     this.credentialsError = null;
     try {
-      this.credentials = await credentialsStatus(this.wizard.plan);
+      this.credentials = (await credentialsStatus(this.wizard.plan)) ?? [];
     } catch (e) {
       this.credentialsError = toIpcError(e);
     }
