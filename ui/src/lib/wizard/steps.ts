@@ -9,7 +9,7 @@ export const CLOUD_ORDER: readonly Cloud[] = ["aws", "gcp", "azure"];
 export type KeylessCloud = Exclude<Cloud, "aws">;
 export type CloudStep = `${Cloud}-identity` | `${KeylessCloud}-access` | `${Cloud}-storage` | `${Cloud}-events`;
 /** Pages that can fold into Check your answers when their answer needs no input. */
-export type FoldableStep = CloudStep | "route" | "clouds";
+export type FoldableStep = CloudStep | "route" | "clouds" | "credentials";
 export type StepId =
   | "start"
   | "clouds"
@@ -45,7 +45,8 @@ export type StepContext = {
    * sign-in when the person had not answered it), AWS's events (the single `default` bus every account has),
    * AWS's account page (the account detected from this computer's AWS sign-in, nothing on it the
    * person must answer) and the set-up question (apply, preselected because this computer is
-   * signed in to the plan's AWS account, not yet answered). They are left off the main path: Check
+   * signed in to the plan's AWS account, not yet answered), and the credentials page once every key
+   * or secret the plan signs in with is in the keyring. They are left off the main path: Check
    * your answers shows their answers with Change links that open them.
    */
   folded?: Readonly<Partial<Record<FoldableStep, boolean>>>;
@@ -129,8 +130,9 @@ export function stepsFor(ctx: StepContext): StepId[] {
   // export) comes before the page that does it; without AWS there is nothing to ask.
   if (chosen.includes("aws") && shown("route")) steps.push("route");
   steps.push("export");
-  // Stored credentials only for GCP / Azure clouds that use a key or secret.
-  if (secretClouds(ctx).length > 0) steps.push("credentials");
+  // Stored credentials only for GCP / Azure clouds that use a key or secret; folded once every one
+  // is in the keyring (made by Apply, or stored before): nothing is left to do on the page.
+  if (secretClouds(ctx).length > 0 && shown("credentials")) steps.push("credentials");
   if (sendClouds(ctx).length > 0) steps.push("send");
   steps.push("test", "done");
   return steps;

@@ -156,6 +156,17 @@ describe("which clouds need a secret", () => {
     w.answers.gcp.project_id = "another-project";
     expect(w.secretClouds).toEqual(["gcp", "azure"]);
     expect(w.steps).toContain("credentials");
+
+    // Both in the keyring (Apply made them): nothing left to do on Credentials, the page folds;
+    // one of them gone again (Remove access): it is back.
+    const status = (kind: string, stored: boolean) => ({ kind, stored, key_id: null, principal: null, scope: null }) as never;
+    w.cloud.credentials = [status("gcp", true), status("azure", false)];
+    expect(w.steps).toContain("credentials");
+    w.cloud.credentials = [status("gcp", true), status("azure", true)];
+    expect(w.steps).not.toContain("credentials");
+    expect(w.steps).toContain("send");
+    w.cloud.credentials = [status("gcp", false), status("azure", true)];
+    expect(w.steps).toContain("credentials");
   });
 });
 

@@ -108,9 +108,18 @@ export class Wizard extends FormFlow<StepId> {
     // The set-up question: apply preselected (this computer is signed in to the plan's account)
     // and not answered yet; Check your answers says so, with a Change link to the question.
     const routeFolds = this.route === "apply" && (this.answers.route === null || (this.routeFoldedAnswer && this.answers.route === "apply"));
+    // The credentials page: every key or secret the plan signs in with is in the keyring already.
+    const needed = secretClouds({ ...base, secretClouds: this.secretsKnown });
+    const allStored = needed.length > 0 && needed.every((c) => this.cloud.credentials.some((s) => s.kind === c && s.stored));
     return {
       ...base,
-      folded: { ...base.folded, "aws-identity": this.awsIdentityFolds, route: routeFolds, clouds: this.cloudsFolded && this.answers.clouds.length === 1 && this.answers.clouds[0] === "aws" },
+      folded: {
+        ...base.folded,
+        "aws-identity": this.awsIdentityFolds,
+        route: routeFolds,
+        clouds: this.cloudsFolded && this.answers.clouds.length === 1 && this.answers.clouds[0] === "aws",
+        credentials: allStored,
+      },
       secretClouds: this.secretsKnown,
     };
   });
