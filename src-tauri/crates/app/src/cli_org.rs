@@ -93,6 +93,18 @@ fn progress<T>(verb: &'static str) -> impl Fn(&AccountOutcome<T>) + Sync {
     }
 }
 
+/// Each account's stack as its status changes while a StackSet operation runs (stderr: progress;
+/// the report on stdout is the record).
+fn stack_progress(i: &trustbridge_cloud::aws::stackset::StackInstance) {
+    // CloudFormation's reason, on one line (no control characters reach the terminal).
+    let why = i
+        .reason
+        .as_deref()
+        .map(|r| format!(" ({})", r.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>()))
+        .unwrap_or_default();
+    eprintln!("stack {}: {}{why}", i.account_id, i.status);
+}
+
 /// Pre-flight, then apply (or its dry run), in every account: a blocking finding in an account
 /// stops that account only, unless `ignore_preflight`.
 pub fn apply(r: &Resolved, dry_run: bool, adopt: bool, ignore_preflight: bool, out: &mut impl Write) -> i32 {
@@ -335,7 +347,7 @@ fn apply_stack_set(r: &Resolved, dry_run: bool, ignore_preflight: bool, out: &mu
         eprintln!("error [{}]: {e}", e.code());
         return EXIT_FAILED;
     }
-    match rt.block_on(trustbridge_cloud::aws::stackset::apply_stack_set(r, &base, dry_run)) {
+    match rt.block_on(trustbridge_cloud::aws::stackset::apply_stack_set(r, &base, dry_run, &stack_progress)) {
         Ok(rep) => print_stack_set(&rep, "apply", started, out),
         Err(e) => {
             eprintln!("error [{}]: {e}", e.code());
@@ -353,7 +365,7 @@ fn revoke_stack_set(r: &Resolved, out: &mut impl Write) -> i32 {
         Err(code) => return code,
     };
     let started = Instant::now();
-    match rt.block_on(trustbridge_cloud::aws::stackset::revoke_stack_set(r, &AwsSettings::from_env())) {
+    match rt.block_on(trustbridge_cloud::aws::stackset::revoke_stack_set(r, &AwsSettings::from_env(), &stack_progress)) {
         Ok(rep) => print_stack_set(&rep, "revoke", started, out),
         Err(e) => {
             eprintln!("error [{}]: {e}", e.code());

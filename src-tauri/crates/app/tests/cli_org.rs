@@ -205,6 +205,8 @@ fn an_organization_plan_from_the_command_line_one_row_per_account_and_honest_exi
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     for a in &accounts {
         assert!(out.lines().any(|l| l.starts_with(a.as_str()) && l.contains("SUCCEEDED")), "{a}: {out}");
+        // Live progress on stderr: each account's stack as its status changes.
+        assert!(err.lines().any(|l| l == format!("stack {a}: SUCCEEDED")), "{a}: {err}");
     }
     // (moto also deploys to the management account, which is in the root; AWS never does.)
     assert!(out.contains("operation SUCCEEDED") && !out.contains("failing"), "{out}");

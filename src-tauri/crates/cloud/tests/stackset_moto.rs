@@ -68,13 +68,22 @@ async fn the_stack_set_engine_deploys_to_every_account_of_the_ous_and_revokes() 
     let r = plan(&o, &[&a, &b, "123456789012"]);
 
     // The dry run says what it would do and changes nothing.
-    let dry = apply_stack_set(&r, &base, true).await.unwrap();
+    let quiet = |_: &trustbridge_cloud::aws::stackset::StackInstance| {};
+    let dry = apply_stack_set(&r, &base, true, &quiet).await.unwrap();
     assert!(dry.dry_run && dry.steps.iter().any(|s| s.starts_with("create the StackSet")), "{:?}", dry.steps);
     assert!(dry.steps.iter().any(|s| s.contains("management account")), "{:?}", dry.steps);
     assert!(grants_in(&mgmt, &a).await.is_none(), "the dry run created the role");
 
-    let rep = apply_stack_set(&r, &base, false).await.unwrap();
+    // Each account's stack is told as the operation is followed (live progress), ending as reported.
+    let told = std::sync::Mutex::new(Vec::<(String, String)>::new());
+    let tell = |i: &trustbridge_cloud::aws::stackset::StackInstance| told.lock().unwrap().push((i.account_id.clone(), i.status.clone()));
+    let rep = apply_stack_set(&r, &base, false, &tell).await.unwrap();
     assert!(rep.ok(), "{rep:#?}");
+    let told = told.into_inner().unwrap();
+    for i in &rep.instances {
+        let last = told.iter().rev().find(|(a, _)| *a == i.account_id).map(|(_, st)| st.as_str());
+        assert_eq!(last, Some(i.status.as_str()), "{}: its stack was told as it ended: {told:?}", i.account_id);
+    }
     assert_eq!(rep.operation_status.as_deref(), Some("SUCCEEDED"));
     let mut deployed: Vec<String> = rep.instances.iter().map(|i| i.account_id.clone()).collect();
     deployed.sort();
@@ -105,7 +114,7 @@ async fn the_stack_set_engine_deploys_to_every_account_of_the_ous_and_revokes() 
     assert_eq!(held.stack_set().and_then(|s| s.permission_model()), Some(&aws_sdk_cloudformation::types::PermissionModels::ServiceManaged));
 
     // Applying again updates in place (the same stacks; the management stack has no change to make).
-    let again = apply_stack_set(&r, &base, false).await.unwrap();
+    let again = apply_stack_set(&r, &base, false, &quiet).await.unwrap();
     assert!(again.ok(), "{again:#?}");
     assert!(again.steps[0].starts_with("update the StackSet"), "{:?}", again.steps);
     assert_eq!(again.instances.len(), 12);
@@ -124,13 +133,13 @@ async fn the_stack_set_engine_deploys_to_every_account_of_the_ous_and_revokes() 
         credentials: Some(Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_string()), None, "m")),
         ..base.clone()
     };
-    let e = apply_stack_set(&r, &wrong, false).await.unwrap_err();
+    let e = apply_stack_set(&r, &wrong, false, &quiet).await.unwrap_err();
     assert_eq!(e.code(), "aws.account_mismatch");
 
     // Revoke. On AWS one call removes every stack; on moto the OU-targeted delete removes none, so
     // revoke keeps the StackSet and says so; the stacks are then deleted by account (the gap,
     // bridged here) and revoke finishes.
-    let mut rev = revoke_stack_set(&r, &base).await.unwrap();
+    let mut rev = revoke_stack_set(&r, &base, &quiet).await.unwrap();
     if !rev.instances.is_empty() {
         assert!(rev.steps.iter().any(|s| s.starts_with("kept the StackSet")), "{:?}", rev.steps);
         let accounts: Vec<String> = rev.instances.iter().map(|i| i.account_id.clone()).collect();
@@ -142,7 +151,7 @@ async fn the_stack_set_engine_deploys_to_every_account_of_the_ous_and_revokes() 
             .send()
             .await
             .unwrap();
-        rev = revoke_stack_set(&r, &base).await.unwrap();
+        rev = revoke_stack_set(&r, &base, &quiet).await.unwrap();
     }
     assert!(rev.steps.iter().any(|s| s.starts_with("deleted the StackSet")), "{:?}", rev.steps);
     for m in &o.members {
@@ -150,7 +159,7 @@ async fn the_stack_set_engine_deploys_to_every_account_of_the_ous_and_revokes() 
     }
     assert!(mgmt.iam.get_role().role_name(ROLE).send().await.is_err(), "the management account's stack is deleted");
     // Nothing left to revoke is not an error.
-    let none = revoke_stack_set(&r, &base).await.unwrap();
+    let none = revoke_stack_set(&r, &base, &quiet).await.unwrap();
     assert!(none.steps.is_empty(), "{:?}", none.steps);
 }
 
@@ -164,7 +173,8 @@ async fn a_listed_account_outside_the_ous_is_reported_unreached_and_the_apply_is
     let outside = o.members[1].clone();
     o.ous.truncate(1);
     let r = plan(&o, &[&o.members[0], &outside]);
-    let rep = apply_stack_set(&r, &base, false).await.unwrap();
+    let quiet = |_: &trustbridge_cloud::aws::stackset::StackInstance| {};
+    let rep = apply_stack_set(&r, &base, false, &quiet).await.unwrap();
     assert_eq!(rep.operation_status.as_deref(), Some("SUCCEEDED"));
     assert!(rep.failed().is_empty(), "{rep:#?}");
     assert_eq!(rep.unreached(), [outside.as_str()], "{rep:#?}");

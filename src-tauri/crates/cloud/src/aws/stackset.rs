@@ -152,9 +152,18 @@ where
     }
 }
 
-/// Follows a StackSet operation until it ends (bounded), then its status.
-async fn follow(s: &Session, cfn: &Client, name: &str, operation: &str) -> Result<String, CloudError> {
-    until_done(&format!("StackSet operation {operation}"), || async {
+/// Told of each account's stack as its status changes while an operation is followed (live
+/// progress for the CLI; the report at the end is the record).
+pub type StackProgress<'a> = &'a (dyn Fn(&StackInstance) + Sync);
+
+/// Follows a StackSet operation until it ends (bounded), then its status. On every ask the
+/// StackSet's stacks are listed too, and each one whose status changed is told to `progress` (a
+/// listing that fails is only not shown: the stacks are listed again for the report).
+async fn follow(s: &Session, cfn: &Client, name: &str, operation: &str, progress: StackProgress<'_>) -> Result<String, CloudError> {
+    let mut seen: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    let started = Instant::now();
+    let mut wait = POLL_FIRST;
+    loop {
         let out = s
             .call("cloudformation:DescribeStackSetOperation", || async {
                 cfn.describe_stack_set_operation()
@@ -165,14 +174,25 @@ async fn follow(s: &Session, cfn: &Client, name: &str, operation: &str) -> Resul
                     .map_err(|e| s.classify("cloudformation:DescribeStackSetOperation", e))
             })
             .await?;
-        Ok(match out.stack_set_operation().and_then(|o| o.status()) {
-            Some(done @ (StackSetOperationStatus::Succeeded | StackSetOperationStatus::Failed | StackSetOperationStatus::Stopped)) => {
-                Some(done.as_str().to_string())
+        if let Ok(now) = instances(s, cfn, name).await {
+            for i in now {
+                if seen.get(&i.account_id) != Some(&i.status) {
+                    progress(&i);
+                    seen.insert(i.account_id.clone(), i.status.clone());
+                }
             }
-            _ => None,
-        })
-    })
-    .await
+        }
+        if let Some(done @ (StackSetOperationStatus::Succeeded | StackSetOperationStatus::Failed | StackSetOperationStatus::Stopped)) =
+            out.stack_set_operation().and_then(|o| o.status())
+        {
+            return Ok(done.as_str().to_string());
+        }
+        if started.elapsed() > FOLLOW_FOR {
+            return Err(CloudError::Timeout { action: format!("StackSet operation {operation}"), after: FOLLOW_FOR });
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(POLL_MAX);
+    }
 }
 
 /// Every stack of the StackSet (all pages).
@@ -233,7 +253,12 @@ async fn settle(s: &Session, cfn: &Client, name: &str) -> Result<Option<StackSta
 }
 
 /// Deploys (or, with `dry_run`, describes) the StackSet of an organization-wide plan.
-pub async fn apply_stack_set(r: &Resolved, settings: &AwsSettings, dry_run: bool) -> Result<StackSetReport, CloudError> {
+pub async fn apply_stack_set(
+    r: &Resolved,
+    settings: &AwsSettings,
+    dry_run: bool,
+    progress: StackProgress<'_>,
+) -> Result<StackSetReport, CloudError> {
     let o = org(r)?;
     let template = template_yaml(r).ok_or(CloudError::NoSection { cloud: "aws" })?;
     let (s, cfn, caller) = connect(r, o, settings).await?;
@@ -312,7 +337,7 @@ pub async fn apply_stack_set(r: &Resolved, settings: &AwsSettings, dry_run: bool
             .await?;
         out.operation_id().unwrap_or_default().to_string()
     };
-    report.operation_status = Some(follow(&s, &cfn, &name, &operation).await?);
+    report.operation_status = Some(follow(&s, &cfn, &name, &operation, progress).await?);
     report.instances = instances(&s, &cfn, &name).await?;
     // An existing StackSet: deploy to the plan's organizational units it does not target yet (added
     // to the plan, or a first deployment that failed). When CloudFormation does not say which it
@@ -337,7 +362,7 @@ pub async fn apply_stack_set(r: &Resolved, settings: &AwsSettings, dry_run: bool
                         .map_err(|e| s.classify("cloudformation:CreateStackInstances", e))
                 })
                 .await?;
-            report.operation_status = Some(follow(&s, &cfn, &name, out.operation_id().unwrap_or_default()).await?);
+            report.operation_status = Some(follow(&s, &cfn, &name, out.operation_id().unwrap_or_default(), progress).await?);
             report.instances = instances(&s, &cfn, &name).await?;
         }
     }
@@ -379,7 +404,7 @@ async fn deploy_management_stack(s: &Session, cfn: &Client, name: &str, template
 /// Removes the StackSet: its stacks in the OUs' accounts (the roles go with them), then the
 /// StackSet, then the management account's plain stack. A StackSet that does not exist is nothing to
 /// remove.
-pub async fn revoke_stack_set(r: &Resolved, settings: &AwsSettings) -> Result<StackSetReport, CloudError> {
+pub async fn revoke_stack_set(r: &Resolved, settings: &AwsSettings, progress: StackProgress<'_>) -> Result<StackSetReport, CloudError> {
     let o = org(r)?;
     let (s, cfn, caller) = connect(r, o, settings).await?;
     let name = stack_set_name(r);
@@ -409,7 +434,7 @@ pub async fn revoke_stack_set(r: &Resolved, settings: &AwsSettings) -> Result<St
                     .map_err(|e| s.classify("cloudformation:DeleteStackInstances", e))
             })
             .await?;
-        let status = follow(&s, &cfn, &name, out.operation_id().unwrap_or_default()).await?;
+        let status = follow(&s, &cfn, &name, out.operation_id().unwrap_or_default(), progress).await?;
         report.steps.push(format!("deleted the stacks of {} ({status})", o.organizational_units.join(", ")));
         report.instances = instances(&s, &cfn, &name).await?;
         report.operation_status = Some(status);
