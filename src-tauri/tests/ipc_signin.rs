@@ -158,6 +158,11 @@ fn sign_in_to_google_and_azure_in_the_window_then_apply_as_that_person() {
     let again = call("create_cloud_credentials", json!({"plan": plan, "cloud": "gcp"})).unwrap();
     assert_eq!(again["stored"], true);
     assert_eq!(g.state.lock().unwrap().keys_created, 1, "one already stored: nothing new is made");
+    // Apply asked to make the key once it is stored: Rust reads the keyring again, its dialog says
+    // no key is made, and none is.
+    let done = call("apply_cloud", json!({"plan": plan, "cloud": "gcp", "dryRun": false, "withCredentials": true})).unwrap();
+    assert!(asker.asked().last().unwrap().message.contains("No key or secret is created"), "{}", asker.asked().last().unwrap().message);
+    assert_eq!((done["credentials"].clone(), g.state.lock().unwrap().keys_created), (serde_json::Value::Null, 1), "{done}");
     assert_eq!(a.state.lock().unwrap().passwords, 1);
 
     // Removing the vendor's access as the signed-in person also deletes the key and the secret,

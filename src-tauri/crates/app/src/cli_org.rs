@@ -96,12 +96,8 @@ fn progress<T>(verb: &'static str) -> impl Fn(&AccountOutcome<T>) + Sync {
 /// Each account's stack as its status changes while a StackSet operation runs (stderr: progress;
 /// the report on stdout is the record).
 fn stack_progress(i: &trustbridge_cloud::aws::stackset::StackInstance) {
-    // CloudFormation's reason, on one line (no control characters reach the terminal).
-    let why = i
-        .reason
-        .as_deref()
-        .map(|r| format!(" ({})", r.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>()))
-        .unwrap_or_default();
+    // CloudFormation's reason, on one line: no control or bidirectional-override character reaches the terminal.
+    let why = i.reason.as_deref().map(|r| format!(" ({})", crate::confirm::plain_long(r))).unwrap_or_default();
     eprintln!("stack {}: {}{why}", i.account_id, i.status);
 }
 
@@ -265,7 +261,13 @@ fn print_stack_set(rep: &StackSetReport, verb: &str, started: Instant, out: &mut
         let _ = writeln!(out, "{} {step}", if rep.dry_run { "~" } else { "+" });
     }
     for i in &rep.instances {
-        let _ = writeln!(out, "{}  {}{}", i.account_id, i.status, i.reason.as_deref().map(|x| format!("  {x}")).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "{}  {}{}",
+            i.account_id,
+            i.status,
+            i.reason.as_deref().map(|x| format!("  {}", crate::confirm::plain_long(x))).unwrap_or_default()
+        );
     }
     if let Some(m) = &rep.management_stack {
         let _ = writeln!(out, "{}  management account stack {m}", rep.caller.account);

@@ -62,7 +62,7 @@ fn plain(s: &str) -> String {
 }
 
 /// [`plain`] without the cut: a line that must be read whole (an account's grants).
-fn plain_long(s: &str) -> String {
+pub(crate) fn plain_long(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {

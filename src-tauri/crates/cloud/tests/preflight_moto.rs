@@ -201,11 +201,11 @@ async fn a_clean_member_account_has_nothing_to_report_and_unreadable_scps_are_sa
     assert!(rep.checked.iter().any(|c| c == &format!("bucket policy of {BUCKET}: none")), "{:#?}", rep.checked);
     assert!(rep.checked.iter().any(|c| c == &format!("event bus policy of {BUS}: none")), "{:#?}", rep.checked);
 
-    // Without the management account's credentials the member cannot read its SCPs: said, not passed.
+    // Without the management account's credentials the member cannot read its SCPs (nor RCPs): said, not passed.
     // (Real AWS answers AccessDenied; moto answers "not found" — both are a failed read.)
     let alone = member_settings(&moto, &org, false);
     let rep = preflight(&r, &alone).await.unwrap();
-    assert_eq!(codes(&rep, GuardSeverity::Warning), ["preflight.scp_unreadable"], "{:#?}", rep.findings);
+    assert_eq!(codes(&rep, GuardSeverity::Warning), ["preflight.scp_unreadable", "preflight.rcp_unreadable"], "{:#?}", rep.findings);
     assert!(!rep.blocking());
 
     // The management account itself: SCPs do not apply to it.

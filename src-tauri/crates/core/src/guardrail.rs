@@ -149,6 +149,8 @@ impl Facts {
                 (None, true) => Known::Value(None),
                 (None, false) => Known::Unknown,
             },
+            // The role's sessions and apply's caller are principals, never an AWS service.
+            "aws:principalisawsservice" => Known::Value(Some("false".into())),
             "aws:principaltype" => match req.actor {
                 Actor::Vendor => Known::Value(Some("AssumedRole".into())),
                 Actor::Apply | Actor::VendorSignIn => Known::Unknown,
@@ -915,6 +917,21 @@ mod tests {
         assert!(f[0].fix.contains("444455556666") && f[0].fix.contains("aws:PrincipalAccount"), "{}", f[0].fix);
         // The same path's Allow-only RCPFullAWSAccess alone: nothing.
         assert!(rcp_findings(&[level("root r-1", &[("RCPFullAWSAccess", FULL)])], &requests, &facts()).is_empty());
+    }
+
+    #[test]
+    fn aws_s_confused_deputy_rcp_never_touches_the_roles_own_reads() {
+        // AWS's data perimeter example "EnforceConfusedDeputyProtection": only AWS services acting
+        // for another account or organization are denied; the role's sessions are not a service.
+        let deputy = r#"[{"Sid":"EnforceConfusedDeputyProtection","Effect":"Deny","Principal":"*","Action":["s3:*","kms:*"],"Resource":"*",
+            "Condition":{"StringNotEqualsIfExists":{"aws:SourceOrgID":"o-abc123"},"Null":{"aws:SourceAccount":"false"},"Bool":{"aws:PrincipalIsAWSService":"true"}}}]"#;
+        let requests = [
+            vendor("s3:GetObject", "arn:aws:s3:::b/*"),
+            vendor("kms:Decrypt", "arn:aws:kms:eu-west-1:111122223333:key/k"),
+            vendor_sign_in_request(ROLE),
+        ];
+        let f = rcp_findings(&[level("root r-1", &[("Deputy", deputy)])], &requests, &facts());
+        assert!(f.is_empty(), "{f:#?}");
     }
 
     #[test]

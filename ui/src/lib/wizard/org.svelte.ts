@@ -150,7 +150,8 @@ export class OrgSession {
   }
 
   private async run(plan: Plan, dryRun: boolean, only: string[] | null): Promise<void> {
-    if (this.running) return;
+    // Never beside a removal under way: one run across the accounts at a time.
+    if (this.running || this.revoking) return;
     const key = JSON.stringify(plan);
     const covered = only ?? planAccounts(plan);
     // A retry keeps the other accounts' rows; any other run starts a new table.
@@ -162,6 +163,7 @@ export class OrgSession {
     this.running = dryRun ? "preview" : "apply";
     this.error = null;
     this.revokedFor = null;
+    this.revokeError = null;
     this.working = [...covered];
     this.rows = kept;
     this.rowsFor = key;

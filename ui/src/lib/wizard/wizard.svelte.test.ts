@@ -159,13 +159,20 @@ describe("which clouds need a secret", () => {
 
     // Both in the keyring (Apply made them): nothing left to do on Credentials, the page folds;
     // one of them gone again (Remove access): it is back.
-    const status = (kind: string, stored: boolean) => ({ kind, stored, key_id: null, principal: null, scope: null }) as never;
+    const sa = `${w.plan.gcp!.service_account}@another-project.iam.gserviceaccount.com`;
+    const status = (kind: string, stored: boolean, principal: string | null = kind === "gcp" ? sa : null, scope: string | null = kind === "azure" ? w.plan.azure!.tenant_id : "another-project") =>
+      ({ kind, stored, key_id: null, principal, scope }) as never;
     w.cloud.credentials = [status("gcp", true), status("azure", false)];
     expect(w.steps).toContain("credentials");
     w.cloud.credentials = [status("gcp", true), status("azure", true)];
     expect(w.steps).not.toContain("credentials");
     expect(w.steps).toContain("send");
     w.cloud.credentials = [status("gcp", false), status("azure", true)];
+    expect(w.steps).toContain("credentials");
+    // A key kept from answers that pointed at another project (or a secret of another tenant): the page stays.
+    w.cloud.credentials = [status("gcp", true, "ml3-platform-sa@my-project.iam.gserviceaccount.com"), status("azure", true)];
+    expect(w.steps).toContain("credentials");
+    w.cloud.credentials = [status("gcp", true), status("azure", true, null, "00000000-0000-0000-0000-000000000000")];
     expect(w.steps).toContain("credentials");
   });
 });

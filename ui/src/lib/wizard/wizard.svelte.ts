@@ -108,9 +108,16 @@ export class Wizard extends FormFlow<StepId> {
     // The set-up question: apply preselected (this computer is signed in to the plan's account)
     // and not answered yet; Check your answers says so, with a Change link to the question.
     const routeFolds = this.route === "apply" && (this.answers.route === null || (this.routeFoldedAnswer && this.answers.route === "apply"));
-    // The credentials page: every key or secret the plan signs in with is in the keyring already.
+    // The credentials page: every key or secret the plan signs in with is in the keyring already,
+    // and is for what the plan names now (GCP: its service account; Azure: its tenant) — a key
+    // kept from answers that pointed elsewhere is replaced there, so the page stays.
     const needed = secretClouds({ ...base, secretClouds: this.secretsKnown });
-    const allStored = needed.length > 0 && needed.every((c) => this.cloud.credentials.some((s) => s.kind === c && s.stored));
+    const plan = this.plan;
+    const forPlan = (s: { kind: string; principal: string | null; scope: string | null }) =>
+      s.kind === "gcp"
+        ? !!plan.gcp?.service_account && s.principal === `${plan.gcp.service_account}@${plan.gcp.project_id}.iam.gserviceaccount.com`
+        : s.kind === "azure" && !!plan.azure && s.scope === plan.azure.tenant_id;
+    const allStored = needed.length > 0 && needed.every((c) => this.cloud.credentials.some((s) => s.kind === c && s.stored && forPlan(s)));
     return {
       ...base,
       folded: {

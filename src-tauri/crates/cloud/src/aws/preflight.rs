@@ -268,6 +268,18 @@ async fn organization(
                 ),
                 GuardCode::ScpUnreadable.fix().into(),
             ));
+            // The resource control policies are on the same path: not read either, said too.
+            out.push(finding(
+                a,
+                GuardCode::RcpUnreadable,
+                GuardSeverity::Warning,
+                &a.account_id,
+                format!(
+                    "The resource control policies of account {} could not be read {how} either, so pre-flight could not check whether one denies the vendor's sign-in.",
+                    a.account_id
+                ),
+                GuardCode::RcpUnreadable.fix().into(),
+            ));
         }
     }
 }
