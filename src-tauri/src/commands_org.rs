@@ -42,6 +42,19 @@ fn org_plan(store: &ProfileStore, plan: &serde_json::Value, only: Option<Vec<Str
     }
 }
 
+/// Refuses (`org.too_many_for_window`) more accounts than one native confirmation names, each on
+/// a line of its own; `done` says what did not happen ("applied", "removed").
+fn fits_one_dialog(r: &Resolved, done: &str) -> Result<(), IpcError> {
+    let n = r.aws_org.as_ref().map_or(0, |o| o.accounts.len());
+    if n <= confirm::MAX_ORG_ACCOUNTS_IN_WINDOW {
+        return Ok(());
+    }
+    Err(IpcError::new(
+        AppCode::OrgTooManyForWindow,
+        format!("{n} accounts are more than the {} one confirmation names; nothing was {done}", confirm::MAX_ORG_ACCOUNTS_IN_WINDOW),
+    ))
+}
+
 /// The buckets of member `account` as its member role sees them (the "Which accounts?" page's pick
 /// list; read only). `memberRole` absent: the organization's default access role.
 #[tauri::command]
@@ -123,16 +136,7 @@ pub async fn apply_aws_org<R: Runtime>(
     crate::commands::refuse_lint_errors(&crate::load::apply_findings(&r), AppCode::ApplyLintErrors, "applied")?;
     let base = cloud.aws();
     if !dry_run {
-        let n = r.aws_org.as_ref().map_or(0, |o| o.accounts.len());
-        if n > confirm::MAX_ORG_ACCOUNTS_IN_WINDOW {
-            return Err(IpcError::new(
-                AppCode::OrgTooManyForWindow,
-                format!(
-                    "{n} accounts are more than the {} one confirmation names; nothing was applied",
-                    confirm::MAX_ORG_ACCOUNTS_IN_WINDOW
-                ),
-            ));
-        }
+        fits_one_dialog(&r, "applied")?;
         let me = org_apply::management_caller(&r, &base).await.map_err(|e| cloud_error(&e))?;
         let c = confirm::apply_aws_org(&r, &me.arn).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
         if !ask(&app, &c).await {
@@ -233,13 +237,7 @@ pub async fn revoke_aws_org<R: Runtime>(
     plan: serde_json::Value,
 ) -> Result<Vec<OrgAccountRow>, IpcError> {
     let r = org_plan(&store, &plan, None)?;
-    let n = r.aws_org.as_ref().map_or(0, |o| o.accounts.len());
-    if n > confirm::MAX_ORG_ACCOUNTS_IN_WINDOW {
-        return Err(IpcError::new(
-            AppCode::OrgTooManyForWindow,
-            format!("{n} accounts are more than the {} one confirmation names; nothing was removed", confirm::MAX_ORG_ACCOUNTS_IN_WINDOW),
-        ));
-    }
+    fits_one_dialog(&r, "removed")?;
     let base = cloud.aws();
     let me = org_apply::management_caller(&r, &base).await.map_err(|e| cloud_error(&e))?;
     let found = off_thread({

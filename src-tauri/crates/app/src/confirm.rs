@@ -189,6 +189,18 @@ fn grants(a: &ResolvedAws) -> Vec<String> {
 /// dialog, on a line of its own, so the person sees every account and grant before saying yes.
 pub const MAX_ORG_ACCOUNTS_IN_WINDOW: usize = 50;
 
+/// The first sentence of an organization-wide confirmation: what Trustbridge will do (`verb`) to how
+/// many accounts, where it signs in and as whom, and the member role it works through elsewhere.
+fn org_intro(verb: &str, org: &trustbridge_core::validate::ResolvedOrg, n: usize, caller: &str) -> String {
+    format!(
+        "Trustbridge will {verb} {} of your AWS organization, signed in to the account {} as {}; in every other account it works through the role {} there.",
+        if n == 1 { "one account".to_string() } else { format!("{n} accounts") },
+        plain(&org.management_account_id),
+        plain(caller),
+        plain(&org.member_role_name)
+    )
+}
+
 /// The confirmation of an organization-wide apply (`member-role` engine): who signs in where, the
 /// role every account gets, and every account with what it may read and publish there — all of
 /// them, one line each (the page's list is not trusted to show what is approved). None for more
@@ -200,13 +212,7 @@ pub fn apply_aws_org(r: &Resolved, caller: &str) -> Option<Confirmation> {
     if n > MAX_ORG_ACCOUNTS_IN_WINDOW {
         return None;
     }
-    let mut m = format!(
-        "Trustbridge will change {} of your AWS organization, signed in to the account {} as {}; in every other account it works through the role {} there.",
-        if n == 1 { "one account".to_string() } else { format!("{n} accounts") },
-        plain(&org.management_account_id),
-        plain(caller),
-        plain(&org.member_role_name)
-    );
+    let mut m = org_intro("change", org, n, caller);
     m.push_str("\n\nIn each account:");
     let mut every = vec![format!("create or update the IAM role {} (path {})", first.role_name, first.role_path), trust(r, first)];
     if let Some(b) = &first.permissions_boundary_arn {
@@ -428,13 +434,7 @@ pub fn revoke_aws_org(r: &Resolved, caller: &str, accounts: &[AccountRemoval], u
         return None;
     }
     let vendor = plain(&r.profile.display_name);
-    let mut m = format!(
-        "Trustbridge will remove {vendor}'s access from {} of your AWS organization, signed in to the account {} as {}; in every other account it works through the role {} there.",
-        if n == 1 { "one account".to_string() } else { format!("{n} accounts") },
-        plain(&org.management_account_id),
-        plain(caller),
-        plain(&org.member_role_name)
-    );
+    let mut m = org_intro(&format!("remove {vendor}'s access from"), org, n, caller);
     m.push_str("\n\nAccount by account:");
     for a in accounts {
         let what: Vec<&str> = a.removals.iter().map(|c| c.lines().next().unwrap_or_default()).collect();

@@ -551,6 +551,19 @@ fn who(req: &Request) -> &'static str {
     }
 }
 
+/// A finding about the plan's AWS account.
+fn aws_finding(facts: &Facts, code: GuardCode, severity: GuardSeverity, resource: &str, message: String, fix: String) -> GuardFinding {
+    GuardFinding {
+        code,
+        cloud: "aws".into(),
+        account_id: Some(facts.account_id.clone()),
+        resource: Some(resource.to_string()),
+        severity,
+        message,
+        fix,
+    }
+}
+
 /// The SCPs on one level of the path from the root to the account.
 #[derive(Debug, Clone)]
 pub struct ScpLevel {
@@ -563,15 +576,7 @@ pub struct ScpLevel {
 /// Evaluates the SCPs on the path (root first) against every request.
 pub fn scp_findings(path: &[ScpLevel], requests: &[Request], facts: &Facts) -> Vec<GuardFinding> {
     let mut out = Vec::new();
-    let finding = |code: GuardCode, severity, resource: &str, message: String, fix: String| GuardFinding {
-        code,
-        cloud: "aws".into(),
-        account_id: Some(facts.account_id.clone()),
-        resource: Some(resource.to_string()),
-        severity,
-        message,
-        fix,
-    };
+    let finding = |code, severity, resource: &str, message, fix| aws_finding(facts, code, severity, resource, message, fix);
     for req in requests {
         for level in path {
             let mut allowed = Match::No;
@@ -677,15 +682,7 @@ pub fn rcp_findings(path: &[ScpLevel], requests: &[Request], facts: &Facts) -> V
                             format!("Check with your AWS Organizations administrator whether {why} holds for these requests; if it does, exempt {exempt}."),
                         ),
                     };
-                    out.push(GuardFinding {
-                        code,
-                        cloud: "aws".into(),
-                        account_id: Some(facts.account_id.clone()),
-                        resource: Some(policy.clone()),
-                        severity,
-                        message,
-                        fix,
-                    });
+                    out.push(aws_finding(facts, code, severity, policy, message, fix));
                 }
             }
         }
@@ -732,18 +729,11 @@ pub fn resource_policy_findings(
                 ),
             };
             let role = req.principal_arn.as_deref().unwrap_or("the role");
-            out.push(GuardFinding {
-                code,
-                cloud: "aws".into(),
-                account_id: Some(facts.account_id.clone()),
-                resource: Some(resource.to_string()),
-                severity,
-                message,
-                fix: format!(
-                    "Exempt the role from {}: add the condition {{\"ArnNotEquals\": {{\"aws:PrincipalArn\": \"{role}\"}}}} to it (or widen the condition it has).",
-                    name_of(st, i)
-                ),
-            });
+            let fix = format!(
+                "Exempt the role from {}: add the condition {{\"ArnNotEquals\": {{\"aws:PrincipalArn\": \"{role}\"}}}} to it (or widen the condition it has).",
+                name_of(st, i)
+            );
+            out.push(aws_finding(facts, code, severity, resource, message, fix));
         }
     }
     out
