@@ -23,6 +23,7 @@ State is a JSON file ($FAKE_CLOUD_STATE), read and written back on every call; e
 appended as a JSON line (argv) to $FAKE_CLOUD_LOG. Anything else exits 2 with "unsupported",
 so a script that starts sending a new command fails the test instead of passing silently.
 """
+import fcntl
 import json
 import os
 import re
@@ -299,8 +300,7 @@ def curl(args, s):
     {"disabled": false}, the bearer token read from standard input (-H @-)."""
     if opt(args, "-X") != "PATCH" or "--fail" not in args:
         fail("unsupported curl call: %r" % (args,), 2)
-    headers = [opt(args[i:], "-H") for i, a in enumerate(args) if a == "-H"]
-    lines = sys.stdin.read().splitlines() if "@-" in headers else []
+    lines = STDIN_LINES
     if ("Authorization: Bearer %s" % ACCESS_TOKEN) not in lines:
         fail("curl: (22) The requested URL returned error: 401", 22)
     url = next((a for a in args if a.startswith("https://")), "")
@@ -314,16 +314,29 @@ def curl(args, s):
     print(json.dumps({"name": "operations/fake", "done": True}))
 
 
+STDIN_LINES = []
+
+
 def main():
+    global STDIN_LINES
     tool = os.path.basename(sys.argv[0])
     args = sys.argv[1:]
-    with open(LOG, "a") as f:
-        f.write(json.dumps([tool] + args) + "\n")
-    s = load()
-    try:
-        {"gcloud": gcloud, "az": az, "curl": curl}[tool](args, s)
-    finally:
-        save(s)
+    # curl's headers from standard input (-H @-) are read before the state is: in the scripts'
+    # `printf ... "$(gcloud auth print-access-token)" | curl ...` both sides run at once, and the
+    # state's lock must not wait on the other side of the pipe.
+    if tool == "curl" and "@-" in [opt(args[i:], "-H") for i, a in enumerate(args) if a == "-H"]:
+        STDIN_LINES = sys.stdin.read().splitlines()
+    # One call at a time reads, changes and writes the state (a pipeline's two calls would
+    # otherwise each write back the state they read, and the later one would undo the other).
+    with open(STATE + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with open(LOG, "a") as f:
+            f.write(json.dumps([tool] + args) + "\n")
+        s = load()
+        try:
+            {"gcloud": gcloud, "az": az, "curl": curl}[tool](args, s)
+        finally:
+            save(s)
 
 
 if __name__ == "__main__":
