@@ -6,8 +6,9 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::*;
+use trustbridge_core::model::{azure, gcp};
 use trustbridge_core::policy::{Grant, PolicyDocument};
-use trustbridge_core::render::{aws, azure, gcp};
+use trustbridge_core::render::aws;
 
 /// The reference documents list bucket-level and object-level S3 actions against both the bucket
 /// and `bucket/*`; IAM only ever matches each action against one resource type. What a document

@@ -10,8 +10,9 @@ use std::process::Command;
 
 use common::*;
 use trustbridge_core::export::write_bundle;
+use trustbridge_core::model::{azure, gcp};
 use trustbridge_core::policy::{Grant, PolicyDocument};
-use trustbridge_core::render::{self, aws, azure, gcp};
+use trustbridge_core::render::{self, aws};
 
 const PLANS: &[&str] = &["three-clouds.json", "jfrog-ml.json", "aws-kms-prefix.json", "custom.json", "custom-keyless.json"];
 

@@ -19,8 +19,9 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use serde_json::{json, Value};
 use trustbridge_core::export::write_bundle;
+use trustbridge_core::model::{azure, gcp};
 use trustbridge_core::policy::{Grant, PolicyDocument};
-use trustbridge_core::render::{self, aws, azure, gcp};
+use trustbridge_core::render::{self, aws};
 use trustbridge_core::{validate, Plan};
 
 /// Pieces of free text that are special to YAML, HCL, Python, shell, Markdown or JSON.

@@ -28,9 +28,9 @@ use std::process::Command;
 use iam_state::{diff, read_json};
 use serde_json::{json, Value};
 use trustbridge_core::export::write_bundle;
+use trustbridge_core::model::gcp;
 use trustbridge_core::model::RoleSet;
 use trustbridge_core::pack::{render_pack, validate_pack, PackPlan};
-use trustbridge_core::render::gcp;
 use trustbridge_core::validate::Resolved;
 
 const PLANS: &[&str] =

@@ -339,7 +339,7 @@ fn azure_keyless_revoke_removes_only_the_assignments_setup_made_and_keeps_the_ve
     let mut v: Value = serde_json::from_str(&common::plan_text("custom-keyless.json")).unwrap();
     v.as_object_mut().unwrap().remove("gcp");
     let r = trustbridge_core::validate(&trustbridge_core::Plan::from_json(&v.to_string()).unwrap(), None).unwrap();
-    let ra = trustbridge_core::render::azure::model(r.azure.as_ref().unwrap()).role_assignments[0].clone();
+    let ra = trustbridge_core::model::azure::model(r.azure.as_ref().unwrap()).role_assignments[0].clone();
     let sp = format!("sp-{VENDOR_APP}");
     let theirs = json!({"name": "dddddddd-0000-4000-8000-000000000004", "scope": ra.scope, "role": ra.role_definition_id, "principal": sp});
     let rig = rig(

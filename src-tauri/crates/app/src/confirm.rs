@@ -314,7 +314,7 @@ fn apply_cloud_text(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as
     let (title, mut m, items) = match cloud {
         ApiCloud::Gcp => {
             let g = r.gcp.as_ref()?;
-            let model = trustbridge_core::render::gcp::model(g, &r.plan.integration.name);
+            let model = trustbridge_core::model::gcp::model(g, &r.plan.integration.name);
             let m = format!(
                 "Trustbridge will change Google Cloud project {}, signed in as {}, for {}:",
                 plain(&g.project_id),
@@ -336,7 +336,7 @@ fn apply_cloud_text(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as
         }
         ApiCloud::Azure => {
             let z = r.azure.as_ref()?;
-            let model = trustbridge_core::render::azure::model(z);
+            let model = trustbridge_core::model::azure::model(z);
             let m = format!(
                 "Trustbridge will change Azure tenant {} (subscription {}), signed in as {}, for {}:",
                 plain(&z.tenant_id),

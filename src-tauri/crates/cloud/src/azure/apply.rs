@@ -31,7 +31,8 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::{json, Value};
-use trustbridge_core::render::azure::{app_filter, app_mark, model, AzureModel, RoleAssignment, ASSIGNMENT_NAMESPACE};
+use trustbridge_core::model::azure::{app_mark, model, AzureModel, RoleAssignment, ASSIGNMENT_NAMESPACE};
+use trustbridge_core::render::azure::app_filter;
 use trustbridge_core::validate::{Resolved, ResolvedAzure};
 use trustbridge_secrets::Sensitive;
 

@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::{json, Value};
-use trustbridge_core::render::gcp::{
+use trustbridge_core::model::gcp::{
     model, role_is_ours, role_mark, service_account_mark, Binding, GcpModel, PROJECT_NUMBER_TOKEN, WIF_AWS_ROLE_MAPPING, WIF_PROVIDER_ID,
 };
 use trustbridge_core::validate::{Resolved, ResolvedGcp};
@@ -756,7 +756,7 @@ pub fn provider_body(acct: &str, role: &str) -> Value {
         "displayName": "Vendor AWS role",
         "aws": {"accountId": acct},
         "attributeMapping": mapping,
-        "attributeCondition": format!("attribute.aws_role=='{}'", trustbridge_core::render::gcp::wif_aws_role(acct, role)),
+        "attributeCondition": format!("attribute.aws_role=='{}'", trustbridge_core::model::gcp::wif_aws_role(acct, role)),
     })
 }
 

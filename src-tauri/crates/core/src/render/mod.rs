@@ -119,7 +119,7 @@ pub fn render_with(r: &Resolved, sealed: Option<&SealedCredentials>) -> Bundle {
         files.push(Artifact::text("aws/stackset/stackset.tf", tf));
     }
     if let Some(g) = &r.gcp {
-        let m = gcp::model(g, &r.plan.integration.name);
+        let m = crate::model::gcp::model(g, &r.plan.integration.name);
         if let Some(role) = &m.custom_role {
             files.push(Artifact::text("gcp/custom-role.json", pretty(role)));
         }
@@ -133,7 +133,7 @@ pub fn render_with(r: &Resolved, sealed: Option<&SealedCredentials>) -> Bundle {
         files.push(Artifact::text("gcp/pulumi/requirements.txt", pulumi::requirements("gcp")));
     }
     if let Some(z) = &r.azure {
-        let m = azure::model(z);
+        let m = crate::model::azure::model(z);
         files.push(Artifact::text("azure/role-assignments.json", pretty(&m)));
         files.push(Artifact::script("azure/setup.sh", azure::setup_sh(&r.plan.integration.name, z, &m)));
         files.push(Artifact::script("azure/revoke.sh", azure::revoke_sh(&r.plan.integration.name, z, &m)));

@@ -1,8 +1,8 @@
 //! Pulumi (Python) programs for each cloud, from the same typed model. Policy documents are
 //! Python dict literals of the exported JSON documents, written by [`py_literal`].
 
-use crate::render::azure::AzureModel;
-use crate::render::gcp::{self, GcpModel};
+use crate::model::azure::AzureModel;
+use crate::model::gcp::{self, GcpModel, GcpTarget};
 use crate::validate::{ResolvedAzure, ResolvedGcp};
 
 /// A Python string literal.
@@ -81,16 +81,15 @@ pub fn gcp_program(g: &ResolvedGcp, m: &GcpModel) -> String {
     }
     let (mut bi, mut ti) = (0, 0);
     for b in &m.bindings {
-        if let Some(bucket) = b.resource.strip_prefix("//storage.googleapis.com/projects/_/buckets/") {
+        if let GcpTarget::Bucket { bucket } = &b.target {
             bi += 1;
             s.push_str(&format!(
                 "gcp.storage.BucketIAMMember(\"bucket-{bi}\", bucket={}, role={}, member=member)\n",
                 py_str(bucket),
                 py_str(&b.role)
             ));
-        } else if let Some(rest) = b.resource.strip_prefix("//pubsub.googleapis.com/") {
+        } else if let GcpTarget::Topic { topic, .. } = &b.target {
             ti += 1;
-            let topic = rest.rsplit('/').next().unwrap_or_default();
             s.push_str(&format!(
                 "gcp.pubsub.TopicIAMMember(\"topic-{ti}\", project=PROJECT, topic={}, role={}, member=member)\n",
                 py_str(topic),

@@ -5,9 +5,10 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use crate::model::{azure as azure_model, gcp as gcp_model};
 use crate::profile::Upload;
 use crate::profile_trust::{KeySource, ProfileOrigin, UnsignedReason};
-use crate::render::{aws, azure, gcp, SealedCredentials};
+use crate::render::{aws, azure, SealedCredentials};
 use crate::validate::Resolved;
 
 #[derive(Debug, Clone, Serialize)]
@@ -197,7 +198,7 @@ pub fn summary_md(r: &Resolved, sealed: Option<&SealedCredentials>) -> String {
             let _ = writeln!(s, "- {line}");
         }
         if let Some((acct, role, pool)) = &g.workload_identity {
-            let _ = writeln!(s, "\n**Keyless:** no key exists. The vendor's AWS role `{}` impersonates the service account through workload identity pool `{pool}` (only that role of account {acct}).\n", gcp::wif_aws_role(acct, role));
+            let _ = writeln!(s, "\n**Keyless:** no key exists. The vendor's AWS role `{}` impersonates the service account through workload identity pool `{pool}` (only that role of account {acct}).\n", gcp_model::wif_aws_role(acct, role));
             let _ = writeln!(
                 s,
                 "**Apply:** run `gcp/setup.sh` in Cloud Shell; it writes `gcp/credential-config.json` for the vendor (not a secret).\n"
@@ -308,19 +309,19 @@ fn aws_lines(a: &crate::validate::ResolvedAws) -> Vec<String> {
 }
 
 fn gcp_lines(g: &crate::validate::ResolvedGcp, integration: &str) -> Vec<String> {
-    let m = gcp::model(g, integration);
+    let m = gcp_model::model(g, integration);
     let mut out = Vec::new();
     if let Some(role) = &m.custom_role {
         out.push(format!("custom role `{}` on project `{}`: {}", role.id, g.project_id, code_list(&role.included_permissions)));
     }
-    for b in m.bindings.iter().filter(|b| !b.resource.starts_with("//cloudresourcemanager")) {
+    for b in m.bindings.iter().filter(|b| !matches!(b.target, gcp_model::GcpTarget::Project { .. })) {
         out.push(format!("`{}` on `{}`", b.role, b.resource));
     }
     out
 }
 
 fn azure_lines(z: &crate::validate::ResolvedAzure) -> Vec<String> {
-    azure::model(z).role_assignments.iter().map(|ra| format!("`{}` on `{}`", ra.role, ra.scope)).collect()
+    azure_model::model(z).role_assignments.iter().map(|ra| format!("`{}` on `{}`", ra.role, ra.scope)).collect()
 }
 
 /// "What this grants", one plain-language line per grant, cloud first (used by SUMMARY.md and the

@@ -1,8 +1,8 @@
 //! Terraform (HCL) for each cloud, from the same typed model: policies as JSON heredocs of the
 //! very documents exported next to them; bindings and role assignments one resource each.
 
-use crate::render::azure::AzureModel;
-use crate::render::gcp::{self, GcpModel};
+use crate::model::azure::AzureModel;
+use crate::model::gcp::{self, GcpModel, GcpTarget};
 use crate::validate::{ResolvedAzure, ResolvedGcp};
 
 /// An HCL string literal: [`super::quoted`] (HCL reads the same escapes), then HCL's template
@@ -53,7 +53,7 @@ pub fn gcp_tf(g: &ResolvedGcp, m: &GcpModel) -> String {
     let mut bi = 0;
     let mut ti = 0;
     for b in &m.bindings {
-        if let Some(bucket) = b.resource.strip_prefix("//storage.googleapis.com/projects/_/buckets/") {
+        if let GcpTarget::Bucket { bucket } = &b.target {
             s.push_str(&format!(
                 "resource \"google_storage_bucket_iam_member\" \"{}\" {{\n  bucket = {}\n  role   = {}\n  member = {member}\n}}\n\n",
                 name_of("bucket", bi),
@@ -61,8 +61,7 @@ pub fn gcp_tf(g: &ResolvedGcp, m: &GcpModel) -> String {
                 hcl_str(&b.role)
             ));
             bi += 1;
-        } else if let Some(rest) = b.resource.strip_prefix("//pubsub.googleapis.com/") {
-            let topic = rest.rsplit('/').next().unwrap_or_default();
+        } else if let GcpTarget::Topic { topic, .. } = &b.target {
             s.push_str(&format!(
                 "resource \"google_pubsub_topic_iam_member\" \"{}\" {{\n  project = {}\n  topic   = {}\n  role    = {}\n  member  = {member}\n}}\n\n",
                 name_of("topic", ti),

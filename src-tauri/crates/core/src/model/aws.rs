@@ -1,4 +1,4 @@
-//! The one AWS model a vendor plan and a role pack both lower into after validation: a
+//! AWS's part of the one model, which a vendor plan and a role pack both lower into after validation: a
 //! [`RoleSet`] — the account, who owns what (the tag every role and policy carries), the
 //! customer-managed policies, and the roles with their trust, inline policies, attachments and
 //! boundary, each document with the file the bundle keeps it in. Every AWS renderer after the JSON
