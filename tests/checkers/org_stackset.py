@@ -13,12 +13,19 @@
   org_stackset.py readback ENDPOINT ROLE ID...
                                        in each account (through OrganizationAccountAccessRole): print
                                        {id: null | {"trust": doc, "policies": {name: doc}}}
+  org_stackset.py assume ENDPOINT ID   credentials of account ID (its OrganizationAccountAccessRole):
+                                       print {"AccessKeyId", "SecretAccessKey", "SessionToken"}
+  org_stackset.py recorded ENDPOINT FILE
+                                       moto's record of the requests (MOTO_RECORDER_FILEPATH): print
+                                       [[action, {parameter: value}], ...] of the query-protocol calls
 
 boto3 against moto with moto's dummy management credentials; nothing here decides a test's
 outcome, it only makes and reads state.
 """
+import base64
 import json
 import sys
+from urllib.parse import parse_qs
 
 import boto3
 
@@ -108,6 +115,21 @@ if __name__ == "__main__":
         if accounts:
             cfn.delete_stack_instances(StackSetName=sys.argv[3], Accounts=accounts, Regions=[sys.argv[4]], RetainStacks=False)
         print(json.dumps(accounts))
+    elif cmd == "assume":
+        creds = client(endpoint, "sts").assume_role(RoleArn=f"arn:aws:iam::{sys.argv[3]}:role/OrganizationAccountAccessRole", RoleSessionName="as")["Credentials"]
+        print(json.dumps({k: creds[k] for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")}))
+    elif cmd == "recorded":
+        calls = []
+        with open(sys.argv[3]) as f:
+            for line in f:
+                e = json.loads(line)
+                body = e.get("body") or ""
+                if e.get("body_encoded"):
+                    body = base64.b64decode(body).decode("utf-8", "replace")
+                form = {k: v[0] for k, v in parse_qs(body).items()}
+                if "Action" in form:
+                    calls.append([form.pop("Action"), form])
+        print(json.dumps(calls))
     elif cmd == "readback":
         print(json.dumps(readback(endpoint, sys.argv[3], sys.argv[4:])))
     else:

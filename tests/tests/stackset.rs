@@ -150,13 +150,17 @@ fn python(args: &[&str]) -> String {
 }
 
 fn run_script(script: &Path, endpoint: &str) -> (bool, String) {
+    run_script_as(script, endpoint, &[("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")])
+}
+
+/// The script with these credentials (`AWS_ACCESS_KEY_ID`, … `AWS_SESSION_TOKEN`).
+fn run_script_as(script: &Path, endpoint: &str, creds: &[(&str, &str)]) -> (bool, String) {
     let path = format!("{}:{}", aws_cli_dir().display(), std::env::var("PATH").unwrap_or_default());
     let o = Command::new("bash")
         .arg(script)
         .env("PATH", path)
         .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .envs(creds.iter().copied())
         .env("AWS_DEFAULT_REGION", "eu-west-1")
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
@@ -167,12 +171,17 @@ fn run_script(script: &Path, endpoint: &str) -> (bool, String) {
 }
 
 fn plan_for(org: &Value, listed: &[&str]) -> Resolved {
+    plan_in(org, org["management"].as_str().unwrap(), listed)
+}
+
+/// The plan run in `account` (the management account, or a delegated administrator).
+fn plan_in(org: &Value, account: &str, listed: &[&str]) -> Resolved {
     let entries: Vec<Value> = listed.iter().map(|a| json!({"account_id": a, "storage": [{"bucket": format!("data-{a}")}]})).collect();
     let plan = json!({
         "version": 1, "platform": "mlcube",
         "integration": {"name": "AWS_ORG", "project_id": "demo"},
         "aws": {
-            "account_id": org["management"], "region": "eu-west-1", "external_id": "Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA",
+            "account_id": account, "region": "eu-west-1", "external_id": "Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA",
             "organization": {"engine": "stack-set", "organizational_units": org["ous"], "max_concurrency": 4},
             "accounts": entries,
         }
@@ -253,4 +262,79 @@ fn deploy_sh_creates_the_role_in_every_account_of_the_ous_and_revoke_sh_removes_
     for a in &all {
         assert!(got[a.as_str()].is_null(), "{a}: revoked ({got:#})");
     }
+}
+
+/// Run in a member account (a delegated administrator for StackSets), `deploy.sh` and `revoke.sh`
+/// say so on every StackSet call (`--call-as DELEGATED_ADMIN`, read in moto's own record of the
+/// requests), deploy no plain stack, and stop before any change when the plan lists the
+/// organization's management account. The Terraform file says the same through `call_as`.
+///
+/// moto's gaps, stated: it ignores `CallAs`, does not accept a delegated administrator for StackSets
+/// (the scripts do not read the registration; AWS refuses `DELEGATED_ADMIN` without it), and
+/// resolves organizational units only in the management account's own backend, so the StackSet
+/// of a delegated administrator deploys to no account there: what is checked is what the scripts
+/// send and decide.
+#[test]
+fn run_by_a_delegated_administrator_the_scripts_call_as_one_and_leave_the_management_account_alone() {
+    let record = tempfile::tempdir().unwrap();
+    let file = record.path().join("requests.jsonl");
+    let moto = moto::Moto::start_with(&[("MOTO_ENABLE_RECORDING", "True"), ("MOTO_RECORDER_FILEPATH", file.to_str().unwrap())]);
+    let url = moto.url();
+    let org: Value = serde_json::from_str(&python(&["seed", &url, "3"])).unwrap();
+    let members: Vec<String> = org["accounts"].as_array().unwrap().iter().map(|a| a[0].as_str().unwrap().to_string()).collect();
+    let management = org["management"].as_str().unwrap().to_string();
+    let admin = members[0].clone();
+    let c: Value = serde_json::from_str(&python(&["assume", &url, &admin])).unwrap();
+    let creds = [
+        ("AWS_ACCESS_KEY_ID", c["AccessKeyId"].as_str().unwrap()),
+        ("AWS_SECRET_ACCESS_KEY", c["SecretAccessKey"].as_str().unwrap()),
+        ("AWS_SESSION_TOKEN", c["SessionToken"].as_str().unwrap()),
+    ];
+    let recorded = || -> Vec<(String, Value)> {
+        let calls: Value = serde_json::from_str(&python(&["recorded", &url, file.to_str().unwrap()])).unwrap();
+        calls.as_array().unwrap().iter().map(|c| (c[0].as_str().unwrap().to_string(), c[1].clone())).collect()
+    };
+    let is_stack_set = |a: &str| a.contains("StackSet") || a.contains("StackInstances");
+
+    // The plan lists the management account: stopped before any StackSet call.
+    let r = plan_in(&org, &admin, &[&members[1], &management]);
+    let tmp = tempfile::tempdir().unwrap();
+    write_bundle(&render::render(&r), tmp.path()).unwrap();
+    moto.http("POST", "/moto-api/recorder/reset-recording", "").unwrap();
+    let (ok, out) = run_script_as(&tmp.path().join("aws/stackset/deploy.sh"), &url, &creds);
+    assert!(!ok && out.contains("delegated administrator") && out.contains(&management), "{out}");
+    let calls = recorded();
+    assert!(!calls.iter().any(|(a, _)| is_stack_set(a)), "no StackSet call: {calls:?}");
+    let tf = std::fs::read_to_string(tmp.path().join("aws/stackset/stackset.tf")).unwrap();
+    assert!(tf.contains("call_as          = local.call_as") && tf.contains("precondition"), "{tf}");
+
+    // Without it (the delegated administrator lists itself: run in the management account, the
+    // scripts would give the signed-in account a plain stack): deployed and removed, each StackSet
+    // call as a delegated administrator, and no plain stack.
+    let r = plan_in(&org, &admin, &[&admin, &members[1], &members[2]]);
+    let tmp = tempfile::tempdir().unwrap();
+    write_bundle(&render::render(&r), tmp.path()).unwrap();
+    let tf = std::fs::read_to_string(tmp.path().join("aws/stackset/stackset.tf")).unwrap();
+    assert!(tf.contains("count         = local.is_management ? 1 : 0"), "{tf}");
+    moto.http("POST", "/moto-api/recorder/reset-recording", "").unwrap();
+    let (ok, out) = run_script_as(&tmp.path().join("aws/stackset/deploy.sh"), &url, &creds);
+    assert!(ok, "deploy.sh as a delegated administrator:\n{out}");
+    let (ok, out) = run_script_as(&tmp.path().join("aws/stackset/revoke.sh"), &url, &creds);
+    assert!(ok, "revoke.sh as a delegated administrator:\n{out}");
+    let calls: Vec<(String, Value)> = recorded().into_iter().filter(|(a, _)| is_stack_set(a)).collect();
+    for action in [
+        "CreateStackSet",
+        "CreateStackInstances",
+        "DescribeStackSetOperation",
+        "ListStackInstances",
+        "DeleteStackInstances",
+        "DeleteStackSet",
+    ] {
+        assert!(calls.iter().any(|(a, _)| a == action), "{action} was called: {calls:?}");
+    }
+    for (action, params) in &calls {
+        assert_eq!(params["CallAs"], "DELEGATED_ADMIN", "{action}: {params}");
+    }
+    let plain: Vec<&(String, Value)> = calls.iter().filter(|(a, _)| a == "CreateStack" || a == "DeleteStack").collect();
+    assert!(plain.is_empty(), "no plain stack: {plain:?}");
 }

@@ -28,6 +28,7 @@ trustbridge_core::error_codes! {
         Network = "aws.network" => "Check the network connection and proxy, then try again: it is safe to re-run.",
         Timeout = "aws.timeout" => "AWS accepted the connection but did not answer in time: check the endpoint, proxy or firewall, or allow more time; it is safe to re-run.",
         AccountMismatch = "aws.account_mismatch" => "Switch to credentials for the plan's AWS account, or correct the account id in the plan.",
+        ManagementUnreachable = "aws.management_unreachable" => "A delegated administrator cannot set up the organization's management account (StackSets never deploy there): remove that account from the plan's accounts, or sign in to the management account.",
         RoleNotAssumableYet = "aws.role_not_assumable_yet" => "IAM changes take a minute to reach every region: wait and run the test again; if it persists, apply again to restore the trust policy.",
         NotFound = "aws.not_found" => "Apply creates what is missing; otherwise check the name in the plan or pack (an AWS-managed policy's name must exist in the partition).",
         Throttled = "aws.throttled" => "AWS is rate-limiting this account: wait a minute and try again.",
@@ -130,6 +131,7 @@ impl CloudCode {
             CloudCode::Network => "Check the internet connection (and any proxy or VPN), then try again: it is safe.",
             CloudCode::Timeout => "AWS did not answer in time: check the internet connection (and any proxy or VPN), then try again: it is safe.",
             CloudCode::AccountMismatch => "This computer is signed in to another AWS account than the one you gave: change the account number (Back), or sign in to that account and try again.",
+            CloudCode::ManagementUnreachable => "You are signed in to a delegated administrator, which cannot set up the organization's management account: unselect that account (Change), or sign in to the management account and try again.",
             CloudCode::RoleNotAssumableYet => "AWS takes a minute to spread a new role to every region: wait a minute and run the test again; if it persists, apply again.",
             CloudCode::NotFound => "Apply the setup first (it creates what is missing), or check the name on the Check your answers page.",
             CloudCode::NotManaged | CloudCode::AdoptedRoleTrustsOnlyVendor | CloudCode::DeleteConflict => "Trustbridge removes only what it created: remove the rest in the AWS console if you mean to, after checking who uses it.",
@@ -185,6 +187,10 @@ pub enum CloudError {
     Timeout { action: String, after: Duration },
     #[error("signed in to account {actual} as {arn}, but the plan is for account {expected}")]
     AccountMismatch { expected: String, actual: String, arn: String },
+    /// Signed in to a delegated administrator, with the organization's management account in the
+    /// plan's accounts: neither a StackSet nor these credentials can reach it.
+    #[error("account {signed_in} is a delegated administrator, and the plan lists the organization's management account {management}, which only the management account itself can set up")]
+    ManagementUnreachable { management: String, signed_in: String },
     #[error("the role {role_arn} could not be assumed after waiting {}s for IAM to propagate{}", .waited.as_secs(), detail(.message))]
     RoleNotAssumableYet { role_arn: String, waited: Duration, message: String },
     #[error("{what} does not exist")]
@@ -445,6 +451,7 @@ impl CloudError {
             CloudError::Network { .. } => CloudCode::Network,
             CloudError::Timeout { .. } => CloudCode::Timeout,
             CloudError::AccountMismatch { .. } => CloudCode::AccountMismatch,
+            CloudError::ManagementUnreachable { .. } => CloudCode::ManagementUnreachable,
             CloudError::RoleNotAssumableYet { .. } => CloudCode::RoleNotAssumableYet,
             CloudError::NotFound { .. } => CloudCode::NotFound,
             CloudError::Throttled { .. } => CloudCode::Throttled,
@@ -509,6 +516,9 @@ impl CloudError {
             CloudError::AccountMismatch { expected, .. } => {
                 format!("switch to credentials for account {expected} (AWS_PROFILE=…), or correct aws.account_id in the plan")
             }
+            CloudError::ManagementUnreachable { management, .. } => format!(
+                "remove account {management} from aws.accounts (set it up with its own plan, signed in to it), or run this with the management account's credentials"
+            ),
             CloudError::RoleNotAssumableYet { .. } => {
                 "IAM changes can take a minute to reach every region: wait and run `trustbridge verify` again; if it persists, run `trustbridge apply` to restore the trust policy".into()
             }
@@ -667,6 +677,9 @@ mod tests {
             CloudCode::Timeout => CloudError::Timeout { action: s("sts:GetCallerIdentity"), after: Duration::from_secs(5) },
             CloudCode::AccountMismatch => {
                 CloudError::AccountMismatch { expected: s("111111111111"), actual: s("222222222222"), arn: s("a") }
+            }
+            CloudCode::ManagementUnreachable => {
+                CloudError::ManagementUnreachable { management: s("111111111111"), signed_in: s("222222222222") }
             }
             CloudCode::RoleNotAssumableYet => {
                 CloudError::RoleNotAssumableYet { role_arn: s("r"), waited: Duration::from_secs(5), message: s("m") }

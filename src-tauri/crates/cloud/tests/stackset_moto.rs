@@ -34,11 +34,16 @@ async fn member(mgmt: &Session, account: &str) -> Session {
 }
 
 fn plan(o: &Org, listed: &[&str]) -> Resolved {
+    plan_in(o, "123456789012", listed)
+}
+
+/// The plan, signed in to `account` (the management account, or a delegated administrator).
+fn plan_in(o: &Org, account: &str, listed: &[&str]) -> Resolved {
     let entries: Vec<String> = listed.iter().map(|a| format!(r#"{{"account_id":"{a}","storage":[{{"bucket":"data-{a}"}}]}}"#)).collect();
     let ous: Vec<String> = o.ous.iter().map(|u| format!("\"{u}\"")).collect();
     resolved(&format!(
         r#"{{"version":1,"platform":"mlcube","integration":{{"name":"AWS_ORG","project_id":"p"}},
-        "aws":{{"account_id":"123456789012","region":"{REGION}","role_name":"{ROLE}","external_id":"{EXTERNAL_ID}",
+        "aws":{{"account_id":"{account}","region":"{REGION}","role_name":"{ROLE}","external_id":"{EXTERNAL_ID}",
         "organization":{{"engine":"stack-set","organizational_units":[{}],"max_concurrency":4}},"accounts":[{}]}}}}"#,
         ous.join(","),
         entries.join(",")
@@ -180,4 +185,113 @@ async fn a_listed_account_outside_the_ous_is_reported_unreached_and_the_apply_is
     assert_eq!(rep.unreached(), [outside.as_str()], "{rep:#?}");
     assert!(!rep.ok(), "a listed account without its stack is not a success");
     assert!(grants_in(&mgmt, &outside).await.is_none());
+}
+
+/// Every request moto recorded (its recorder, `MOTO_ENABLE_RECORDING`): the `X-Amz-Target` header
+/// of JSON-protocol calls, then the body (the query protocol's `Action=…&CallAs=…`).
+fn recorded(file: &std::path::Path) -> Vec<String> {
+    use base64::Engine as _;
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|e| {
+            let body = e["body"].as_str().unwrap_or_default();
+            let body = if e["body_encoded"] == true {
+                String::from_utf8_lossy(&base64::engine::general_purpose::STANDARD.decode(body).unwrap_or_default()).into_owned()
+            } else {
+                body.to_string()
+            };
+            // JSON-protocol services (Organizations) name the action in a header.
+            let target =
+                e["headers"].as_object().and_then(|h| h.iter().find(|(k, _)| k.eq_ignore_ascii_case("x-amz-target"))).map(|(_, v)| v);
+            format!("{} {body}", target.and_then(|v| v.as_str()).unwrap_or_default())
+        })
+        .collect()
+}
+
+/// Signed in to a member account the management account registered as a delegated administrator
+/// for StackSets: every StackSet call says `CallAs=DELEGATED_ADMIN` (read in moto's own record of
+/// the requests), the report names the organization's management account, and a plan that lists
+/// the management account is refused before any change (no StackSet call at all).
+///
+/// moto's gaps, stated: it refuses to register a delegated administrator for StackSets (its list
+/// of services lacks `member.org.stacksets.cloudformation.amazonaws.com`; Trustbridge does not read
+/// the registration, AWS refuses `DELEGATED_ADMIN` from an account that lacks it), it ignores
+/// `CallAs`, and resolves a StackSet's organizational units only
+/// in the management account's own backend, so a delegated administrator's StackSet deploys to no
+/// account there (the report says every listed account unreached, and the apply is not ok). What
+/// this test checks is what Trustbridge sends and decides, not AWS's deployment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delegated_administrator_says_so_on_every_stack_set_call_and_never_reaches_the_management_account() {
+    let record = tempfile::tempdir().unwrap();
+    let file = record.path().join("requests.jsonl");
+    let moto = Moto::start_with(&[("MOTO_ENABLE_RECORDING", "True"), ("MOTO_RECORDER_FILEPATH", file.to_str().unwrap())]);
+    let base: AwsSettings = settings(&moto.url());
+    let mgmt = Session::for_region(REGION, &base).await;
+    let o = org_of(&mgmt, 3).await;
+    let admin = o.members[0].clone();
+    let assumed = mgmt
+        .sts
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{admin}:role/OrganizationAccountAccessRole"))
+        .role_session_name("delegated-admin")
+        .send()
+        .await
+        .unwrap();
+    let c = assumed.credentials().unwrap();
+    let delegated = AwsSettings {
+        credentials: Some(Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_string()), None, "admin")),
+        ..base.clone()
+    };
+    let plan_as = |listed: &[&str]| plan_in(&o, &admin, listed);
+    let quiet = |_: &trustbridge_cloud::aws::stackset::StackInstance| {};
+
+    // The plan lists the management account: refused before any StackSet call.
+    moto.http("POST", "/moto-api/recorder/reset-recording", "").unwrap();
+    let with_management = plan_as(&[&o.members[1], "123456789012"]);
+    let e = apply_stack_set(&with_management, &delegated, false, &quiet).await.unwrap_err();
+    assert_eq!(e.code(), "aws.management_unreachable", "{e}");
+    assert!(e.to_string().contains("123456789012") && e.to_string().contains(&admin), "{e}");
+    let calls = recorded(&file);
+    assert!(calls.iter().any(|b| b.contains("AWSOrganizationsV20161128.DescribeOrganization")), "{calls:#?}");
+    assert!(!calls.iter().any(|b| b.contains("StackSet") || b.contains("StackInstances")), "no StackSet call: {calls:#?}");
+    let e = revoke_stack_set(&with_management, &delegated, &quiet).await.unwrap_err();
+    assert_eq!(e.code(), "aws.management_unreachable");
+
+    // Without it: every StackSet call says who calls.
+    moto.http("POST", "/moto-api/recorder/reset-recording", "").unwrap();
+    // The delegated administrator lists itself: a member like the others (the StackSet's), never a
+    // plain stack (that is the management account's).
+    let r = plan_as(&[&admin, &o.members[1], &o.members[2]]);
+    let rep = apply_stack_set(&r, &delegated, false, &quiet).await.unwrap();
+    assert_eq!(rep.call_as, "DELEGATED_ADMIN");
+    assert_eq!(rep.management_account, "123456789012");
+    assert!(rep.steps[0].starts_with("act as a delegated administrator"), "{:?}", rep.steps);
+    assert!(rep.management_stack.is_none(), "a delegated administrator deploys no plain stack");
+    assert_eq!(rep.expected, [admin.clone(), o.members[1].clone(), o.members[2].clone()]);
+    let stack_set_calls: Vec<String> =
+        recorded(&file).into_iter().filter(|b| b.contains("StackSet") || b.contains("StackInstances")).collect();
+    for action in ["CreateStackSet", "CreateStackInstances", "DescribeStackSetOperation", "ListStackInstances"] {
+        assert!(stack_set_calls.iter().any(|b| b.contains(&format!("Action={action}&"))), "{action} was called: {stack_set_calls:#?}");
+    }
+    for b in &stack_set_calls {
+        assert!(b.contains("CallAs=DELEGATED_ADMIN"), "every StackSet call says it: {b}");
+    }
+    // moto's gap (above): nothing deployed, so not ok — never reported as a success.
+    assert!(!rep.ok(), "{rep:#?}");
+
+    // Revoke says it too.
+    moto.http("POST", "/moto-api/recorder/reset-recording", "").unwrap();
+    revoke_stack_set(&r, &delegated, &quiet).await.unwrap();
+    let calls: Vec<String> =
+        recorded(&file).into_iter().filter(|b| b.contains("Action=DeleteStack") || b.contains("Action=DescribeStackSet")).collect();
+    assert!(calls.iter().any(|b| b.contains("Action=DeleteStackInstances&")), "{calls:#?}");
+    for b in &calls {
+        assert!(b.contains("CallAs=DELEGATED_ADMIN"), "{b}");
+    }
+
+    // The management account itself calls as SELF.
+    let own = plan(&o, &[&o.members[1]]);
+    let rep = apply_stack_set(&own, &base, true, &quiet).await.unwrap();
+    assert_eq!((rep.call_as.as_str(), rep.management_account.as_str()), ("SELF", "123456789012"));
 }

@@ -137,6 +137,7 @@ export const MESSAGES: Record<LiteralErrorCode, string> = {
   "aws.throttled": "AWS is limiting how fast requests can be made. Wait a minute and try again.",
   "aws.access_denied": "AWS refused: the credentials on this computer are not allowed to do this.",
   "aws.account_mismatch": "These AWS credentials are for another account than the one in your answers. Nothing was changed.",
+  "aws.management_unreachable": "You are signed in to a delegated administrator, which cannot set up your organization's management account. Nothing was changed.",
   "aws.entity_already_exists": "Something with this name already exists in your AWS account.",
   "aws.limit_exceeded": "An AWS limit was reached, such as the number of policies a role can have.",
   "aws.malformed_policy": "AWS did not accept a policy Trustbridge made. Check the vendor's account ID in your answers.",

@@ -5,11 +5,16 @@
 //! ends, and each account's stack reported; the management account, which a service-managed
 //! StackSet never deploys to, gets the same template as a plain stack when the plan lists it.
 //! Revoke deletes the stacks of the OUs, then the StackSet, then that plain stack.
+//!
+//! Signed in to a delegated administrator (an account the management account registered for
+//! StackSets), every StackSet call says so (`CallAs=DELEGATED_ADMIN`, read from who the
+//! organization's management account is); a delegated administrator cannot reach the management
+//! account, so a plan that lists it is refused before any change.
 
 use std::time::{Duration, Instant};
 
 use aws_sdk_cloudformation::types::{
-    AutoDeployment, Capability, ConcurrencyMode, DeploymentTargets, PermissionModels, StackSetOperationPreferences,
+    AutoDeployment, CallAs, Capability, ConcurrencyMode, DeploymentTargets, PermissionModels, StackSetOperationPreferences,
     StackSetOperationStatus, StackStatus,
 };
 use aws_sdk_cloudformation::Client;
@@ -50,6 +55,11 @@ pub struct StackSetReport {
     pub management_stack: Option<String>,
     /// The listed accounts the StackSet must reach (every listed account but the management one).
     pub expected: Vec<String>,
+    /// How the signed-in account calls StackSets: `SELF` (the management account) or
+    /// `DELEGATED_ADMIN`.
+    pub call_as: String,
+    /// The organization's management account.
+    pub management_account: String,
 }
 
 impl StackSetReport {
@@ -86,16 +96,43 @@ fn org(r: &Resolved) -> Result<&ResolvedOrg, CloudError> {
     r.aws_org.as_ref().filter(|o| o.engine == OrgEngine::StackSet).ok_or(CloudError::NoSection { cloud: "aws" })
 }
 
-/// Clients of the management account, checked to be the plan's.
-async fn connect(r: &Resolved, o: &ResolvedOrg, settings: &AwsSettings) -> Result<(Session, Client, CallerIdentity), CloudError> {
+/// The signed-in account's clients, checked to be the plan's, and how it calls StackSets.
+struct Admin {
+    s: Session,
+    cfn: Client,
+    caller: CallerIdentity,
+    /// `SELF` when the signed-in account is the organization's management account, else
+    /// `DELEGATED_ADMIN`.
+    call_as: CallAs,
+    /// The organization's management account (`DescribeOrganization`, which every member may call).
+    management: String,
+}
+
+impl Admin {
+    fn is_management(&self) -> bool {
+        self.call_as == CallAs::SelfValue
+    }
+}
+
+async fn connect(r: &Resolved, o: &ResolvedOrg, settings: &AwsSettings) -> Result<Admin, CloudError> {
     let region = r.plan.aws.as_ref().map(|a| a.region.clone()).unwrap_or_default();
     let s = Session::for_region(&region, settings).await;
     let me = s.caller_identity().await?;
     if me.account != o.management_account_id {
         return Err(CloudError::AccountMismatch { expected: o.management_account_id.clone(), actual: me.account, arn: me.arn });
     }
+    let orgs = aws_sdk_organizations::Client::new(&s.conf);
+    let action = "organizations:DescribeOrganization";
+    let described = s.call(action, || async { orgs.describe_organization().send().await.map_err(|e| s.classify(action, e)) }).await?;
+    let management = described.organization().and_then(|x| x.master_account_id()).unwrap_or_default().to_string();
+    let call_as = if management == me.account { CallAs::SelfValue } else { CallAs::DelegatedAdmin };
+    // A delegated administrator cannot reach the management account: StackSets never deploy
+    // there, and its plain stack needs the management account's own credentials.
+    if call_as == CallAs::DelegatedAdmin && o.accounts.iter().any(|a| a.account_id == management) {
+        return Err(CloudError::ManagementUnreachable { management, signed_in: me.account });
+    }
     let cfn = Client::new(&s.conf);
-    Ok((s, cfn, me))
+    Ok(Admin { s, cfn, caller: me, call_as, management })
 }
 
 fn targets(o: &ResolvedOrg) -> DeploymentTargets {
@@ -113,8 +150,13 @@ fn preferences(o: &ResolvedOrg) -> StackSetOperationPreferences {
 }
 
 /// The listed accounts the StackSet must reach: all but the management account (never deployed to).
-fn expected(o: &ResolvedOrg) -> Vec<String> {
-    o.accounts.iter().filter(|a| a.account_id != o.management_account_id).map(|a| a.account_id.clone()).collect()
+fn expected(o: &ResolvedOrg, management: &str) -> Vec<String> {
+    o.accounts.iter().filter(|a| a.account_id != management).map(|a| a.account_id.clone()).collect()
+}
+
+/// The management account's plain stack is ours to deploy: signed in to it, and it is listed.
+fn deploys_management_stack(o: &ResolvedOrg, a: &Admin) -> bool {
+    a.is_management() && o.accounts.iter().any(|x| x.account_id == a.management)
 }
 
 fn auto_deployment() -> AutoDeployment {
@@ -123,9 +165,10 @@ fn auto_deployment() -> AutoDeployment {
 
 /// Whether the StackSet exists (its absence is the service's `StackSetNotFoundException`), and the
 /// organizational units it targets when CloudFormation says.
-async fn exists(s: &Session, cfn: &Client, name: &str) -> Result<Option<Option<Vec<String>>>, CloudError> {
+async fn exists(a: &Admin, name: &str) -> Result<Option<Option<Vec<String>>>, CloudError> {
+    let (s, cfn) = (&a.s, &a.cfn);
     let action = "cloudformation:DescribeStackSet";
-    match cfn.describe_stack_set().stack_set_name(name).send().await {
+    match cfn.describe_stack_set().stack_set_name(name).call_as(a.call_as.clone()).send().await {
         Ok(out) => Ok(Some(out.stack_set().and_then(|x| x.organizational_unit_ids.clone()))),
         Err(e) if e.as_service_error().and_then(|x| x.code()) == Some("StackSetNotFoundException") => Ok(None),
         Err(e) => Err(s.classify(action, e)),
@@ -159,7 +202,8 @@ pub type StackProgress<'a> = &'a (dyn Fn(&StackInstance) + Sync);
 /// Follows a StackSet operation until it ends (bounded), then its status. On every ask the
 /// StackSet's stacks are listed too, and each one whose status changed is told to `progress` (a
 /// listing that fails is only not shown: the stacks are listed again for the report).
-async fn follow(s: &Session, cfn: &Client, name: &str, operation: &str, progress: StackProgress<'_>) -> Result<String, CloudError> {
+async fn follow(a: &Admin, name: &str, operation: &str, progress: StackProgress<'_>) -> Result<String, CloudError> {
+    let (s, cfn) = (&a.s, &a.cfn);
     let mut seen: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
     let started = Instant::now();
     let mut wait = POLL_FIRST;
@@ -169,12 +213,13 @@ async fn follow(s: &Session, cfn: &Client, name: &str, operation: &str, progress
                 cfn.describe_stack_set_operation()
                     .stack_set_name(name)
                     .operation_id(operation)
+                    .call_as(a.call_as.clone())
                     .send()
                     .await
                     .map_err(|e| s.classify("cloudformation:DescribeStackSetOperation", e))
             })
             .await?;
-        if let Ok(now) = instances(s, cfn, name).await {
+        if let Ok(now) = instances(a, name).await {
             for i in now {
                 if seen.get(&i.account_id) != Some(&i.status) {
                     progress(&i);
@@ -196,7 +241,8 @@ async fn follow(s: &Session, cfn: &Client, name: &str, operation: &str, progress
 }
 
 /// Every stack of the StackSet (all pages).
-async fn instances(s: &Session, cfn: &Client, name: &str) -> Result<Vec<StackInstance>, CloudError> {
+async fn instances(a: &Admin, name: &str) -> Result<Vec<StackInstance>, CloudError> {
+    let (s, cfn) = (&a.s, &a.cfn);
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     // Bounded: 100 pages of up to 100 stacks.
@@ -205,6 +251,7 @@ async fn instances(s: &Session, cfn: &Client, name: &str) -> Result<Vec<StackIns
             .call("cloudformation:ListStackInstances", || async {
                 cfn.list_stack_instances()
                     .stack_set_name(name)
+                    .call_as(a.call_as.clone())
                     .set_next_token(token.clone())
                     .send()
                     .await
@@ -261,13 +308,14 @@ pub async fn apply_stack_set(
 ) -> Result<StackSetReport, CloudError> {
     let o = org(r)?;
     let template = template_yaml(r).ok_or(CloudError::NoSection { cloud: "aws" })?;
-    let (s, cfn, caller) = connect(r, o, settings).await?;
+    let a = connect(r, o, settings).await?;
+    let (s, cfn) = (&a.s, &a.cfn);
     let name = stack_set_name(r);
     let region = s.region.clone();
-    let held = exists(&s, &cfn, &name).await?;
+    let held = exists(&a, &name).await?;
     let existed = held.is_some();
     let ous = o.organizational_units.join(", ");
-    let management = o.accounts.iter().any(|a| a.account_id == o.management_account_id);
+    let management = deploys_management_stack(o, &a);
     let mut steps = if existed {
         vec![format!("update the StackSet {name} to the plan's template (every account's stack follows)")]
     } else {
@@ -276,11 +324,17 @@ pub async fn apply_stack_set(
             format!("deploy its stacks to every account of {ous} in {region}, {} at a time", o.max_concurrency),
         ]
     };
+    if !a.is_management() {
+        steps.insert(
+            0,
+            format!("act as a delegated administrator of the organization for StackSets (its management account is {})", a.management),
+        );
+    }
     if management {
-        steps.push(format!("deploy the same template as the stack {name} in the management account {}", o.management_account_id));
+        steps.push(format!("deploy the same template as the stack {name} in the management account {}", a.management));
     }
     let mut report = StackSetReport {
-        caller,
+        caller: a.caller.clone(),
         stack_set: name.clone(),
         region: region.clone(),
         dry_run,
@@ -288,10 +342,12 @@ pub async fn apply_stack_set(
         operation_status: None,
         instances: Vec::new(),
         management_stack: None,
-        expected: expected(o),
+        expected: expected(o, &a.management),
+        call_as: a.call_as.as_str().to_string(),
+        management_account: a.management.clone(),
     };
     if dry_run {
-        report.instances = if existed { instances(&s, &cfn, &name).await? } else { Vec::new() };
+        report.instances = if existed { instances(&a, &name).await? } else { Vec::new() };
         return Ok(report);
     }
     let operation = if existed {
@@ -299,6 +355,7 @@ pub async fn apply_stack_set(
             .call("cloudformation:UpdateStackSet", || async {
                 cfn.update_stack_set()
                     .stack_set_name(&name)
+                    .call_as(a.call_as.clone())
                     .template_body(&template)
                     .permission_model(PermissionModels::ServiceManaged)
                     .auto_deployment(auto_deployment())
@@ -314,6 +371,7 @@ pub async fn apply_stack_set(
         s.call("cloudformation:CreateStackSet", || async {
             cfn.create_stack_set()
                 .stack_set_name(&name)
+                .call_as(a.call_as.clone())
                 .template_body(&template)
                 .permission_model(PermissionModels::ServiceManaged)
                 .auto_deployment(auto_deployment())
@@ -327,6 +385,7 @@ pub async fn apply_stack_set(
             .call("cloudformation:CreateStackInstances", || async {
                 cfn.create_stack_instances()
                     .stack_set_name(&name)
+                    .call_as(a.call_as.clone())
                     .deployment_targets(targets(o))
                     .regions(&region)
                     .operation_preferences(preferences(o))
@@ -337,8 +396,8 @@ pub async fn apply_stack_set(
             .await?;
         out.operation_id().unwrap_or_default().to_string()
     };
-    report.operation_status = Some(follow(&s, &cfn, &name, &operation, progress).await?);
-    report.instances = instances(&s, &cfn, &name).await?;
+    report.operation_status = Some(follow(&a, &name, &operation, progress).await?);
+    report.instances = instances(&a, &name).await?;
     // An existing StackSet: deploy to the plan's organizational units it does not target yet (added
     // to the plan, or a first deployment that failed). When CloudFormation does not say which it
     // targets, they are missing if a listed account has no stack.
@@ -354,6 +413,7 @@ pub async fn apply_stack_set(
                 .call("cloudformation:CreateStackInstances", || async {
                     cfn.create_stack_instances()
                         .stack_set_name(&name)
+                        .call_as(a.call_as.clone())
                         .deployment_targets(DeploymentTargets::builder().set_organizational_unit_ids(Some(missing.clone())).build())
                         .regions(&region)
                         .operation_preferences(preferences(o))
@@ -362,12 +422,12 @@ pub async fn apply_stack_set(
                         .map_err(|e| s.classify("cloudformation:CreateStackInstances", e))
                 })
                 .await?;
-            report.operation_status = Some(follow(&s, &cfn, &name, out.operation_id().unwrap_or_default(), progress).await?);
-            report.instances = instances(&s, &cfn, &name).await?;
+            report.operation_status = Some(follow(&a, &name, out.operation_id().unwrap_or_default(), progress).await?);
+            report.instances = instances(&a, &name).await?;
         }
     }
     if management {
-        report.management_stack = Some(deploy_management_stack(&s, &cfn, &name, &template).await?);
+        report.management_stack = Some(deploy_management_stack(s, cfn, &name, &template).await?);
     }
     Ok(report)
 }
@@ -406,11 +466,12 @@ async fn deploy_management_stack(s: &Session, cfn: &Client, name: &str, template
 /// remove.
 pub async fn revoke_stack_set(r: &Resolved, settings: &AwsSettings, progress: StackProgress<'_>) -> Result<StackSetReport, CloudError> {
     let o = org(r)?;
-    let (s, cfn, caller) = connect(r, o, settings).await?;
+    let a = connect(r, o, settings).await?;
+    let (s, cfn) = (&a.s, &a.cfn);
     let name = stack_set_name(r);
     let region = s.region.clone();
     let mut report = StackSetReport {
-        caller,
+        caller: a.caller.clone(),
         stack_set: name.clone(),
         region: region.clone(),
         dry_run: false,
@@ -419,12 +480,15 @@ pub async fn revoke_stack_set(r: &Resolved, settings: &AwsSettings, progress: St
         instances: Vec::new(),
         management_stack: None,
         expected: Vec::new(),
+        call_as: a.call_as.as_str().to_string(),
+        management_account: a.management.clone(),
     };
-    if exists(&s, &cfn, &name).await?.is_some() {
+    if exists(&a, &name).await?.is_some() {
         let out = s
             .call("cloudformation:DeleteStackInstances", || async {
                 cfn.delete_stack_instances()
                     .stack_set_name(&name)
+                    .call_as(a.call_as.clone())
                     .deployment_targets(targets(o))
                     .regions(&region)
                     .retain_stacks(false)
@@ -434,13 +498,18 @@ pub async fn revoke_stack_set(r: &Resolved, settings: &AwsSettings, progress: St
                     .map_err(|e| s.classify("cloudformation:DeleteStackInstances", e))
             })
             .await?;
-        let status = follow(&s, &cfn, &name, out.operation_id().unwrap_or_default(), progress).await?;
+        let status = follow(&a, &name, out.operation_id().unwrap_or_default(), progress).await?;
         report.steps.push(format!("deleted the stacks of {} ({status})", o.organizational_units.join(", ")));
-        report.instances = instances(&s, &cfn, &name).await?;
+        report.instances = instances(&a, &name).await?;
         report.operation_status = Some(status);
         if report.instances.is_empty() {
             s.call("cloudformation:DeleteStackSet", || async {
-                cfn.delete_stack_set().stack_set_name(&name).send().await.map_err(|e| s.classify("cloudformation:DeleteStackSet", e))
+                cfn.delete_stack_set()
+                    .stack_set_name(&name)
+                    .call_as(a.call_as.clone())
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("cloudformation:DeleteStackSet", e))
             })
             .await?;
             report.steps.push(format!("deleted the StackSet {name}"));
@@ -448,12 +517,12 @@ pub async fn revoke_stack_set(r: &Resolved, settings: &AwsSettings, progress: St
             report.steps.push(format!("kept the StackSet {name}: {} account stack(s) remain", report.instances.len()));
         }
     }
-    if o.accounts.iter().any(|a| a.account_id == o.management_account_id) && stack_status(&s, &cfn, &name).await?.is_some() {
+    if deploys_management_stack(o, &a) && stack_status(s, cfn, &name).await?.is_some() {
         s.call("cloudformation:DeleteStack", || async {
             cfn.delete_stack().stack_name(&name).send().await.map_err(|e| s.classify("cloudformation:DeleteStack", e))
         })
         .await?;
-        let left = settle(&s, &cfn, &name).await?;
+        let left = settle(s, cfn, &name).await?;
         report.management_stack = Some(left.map(|x| x.as_str().to_string()).unwrap_or_else(|| "DELETE_COMPLETE".into()));
         report.steps.push(format!("deleted the stack {name} in the management account"));
     }

@@ -127,6 +127,34 @@ fn region(r: &Resolved) -> String {
     r.plan.aws.as_ref().map(|a| a.region.clone()).unwrap_or_default()
 }
 
+/// Sets `MANAGEMENT` (the organization's management account) and `CALL_AS`: `SELF` when the
+/// script runs in it, else `DELEGATED_ADMIN` (an account the management account registered for
+/// StackSets), which every StackSet call then says. A delegated administrator cannot reach the
+/// management account, so when the plan lists it the script stops before any change.
+fn call_as(s: &mut Script, o: &ResolvedOrg) {
+    let listed: Vec<&str> = o.accounts.iter().map(|a| a.account_id.as_str()).collect();
+    s.capture(
+        "MANAGEMENT",
+        &[
+            lit("aws"),
+            lit("organizations"),
+            lit("describe-organization"),
+            lit("--query"),
+            lit("Organization.MasterAccountId"),
+            lit("--output"),
+            lit("text"),
+        ],
+    )
+    .raw("if [ \"$MANAGEMENT\" = \"$ACCOUNT\" ]; then CALL_AS=SELF; else CALL_AS=DELEGATED_ADMIN; fi")
+    .set("LISTED", &format!(" {} ", listed.join(" ")))
+    .raw("if [ \"$CALL_AS\" = DELEGATED_ADMIN ]; then")
+    .raw("  case \"$LISTED\" in *\" $MANAGEMENT \"*)")
+    .raw("    echo \"Account $ACCOUNT is a delegated administrator, and the plan lists the organization's management account $MANAGEMENT, which only the management account itself can set up: remove it from the plan's accounts, or run this in the management account.\" >&2")
+    .raw("    exit 1 ;;")
+    .raw("  esac")
+    .raw("fi");
+}
+
 /// `aws/stackset/deploy.sh`: create (or update) the StackSet, deploy it to the plan's OUs (those an
 /// existing StackSet does not target yet, too), wait for the operation and list each account's
 /// stack; then the management account's plain stack when the plan lists that account.
@@ -136,11 +164,12 @@ pub fn deploy_sh(r: &Resolved) -> Option<String> {
     let mut s = Script::new(
         "Deploys the vendor's role to every account of the organizational units, as a service-managed CloudFormation StackSet.",
         &[
-            "Run it in the organization's management account, with trusted access for StackSets turned on in AWS Organizations.",
+            "Run it in the organization's management account, or in an account it registered as a delegated administrator for StackSets, with trusted access for StackSets turned on in AWS Organizations.",
             "Re-running it updates the StackSet to this template and deploys to organizational units added to the plan.",
         ],
     );
     crate::render::aws_sh::check_account(&mut s, &o.management_account_id);
+    call_as(&mut s, o);
     s.set("STACK_SET", &name).set("REGION", &region(r)).set("OUS", &o.organizational_units.join(",")).blank();
     // Soft failure tolerance: under the default (strict) mode CloudFormation caps the concurrency at
     // the failure tolerance + 1, one account at a time here.
@@ -160,6 +189,8 @@ pub fn deploy_sh(r: &Resolved) -> Option<String> {
             lit("Enabled=true,RetainStacksOnAccountRemoval=false"),
             lit("--capabilities"),
             lit("CAPABILITY_NAMED_IAM"),
+            lit("--call-as"),
+            var("CALL_AS"),
             lit("--region"),
             var("REGION"),
         ]
@@ -178,6 +209,8 @@ pub fn deploy_sh(r: &Resolved) -> Option<String> {
             Word::LitVar("OrganizationalUnitIds=".into(), ous.into()),
             lit("--regions"),
             var("REGION"),
+            lit("--call-as"),
+            var("CALL_AS"),
             lit("--operation-preferences"),
             lit(prefs.clone()),
             lit("--query"),
@@ -190,7 +223,7 @@ pub fn deploy_sh(r: &Resolved) -> Option<String> {
         .raw("wait_for() {")
         .raw("  local status=RUNNING")
         .raw("  for _ in $(seq 1 360); do")
-        .raw("    status=\"$(aws cloudformation describe-stack-set-operation --stack-set-name \"$STACK_SET\" --operation-id \"$1\" --region \"$REGION\" --query StackSetOperation.Status --output text)\"")
+        .raw("    status=\"$(aws cloudformation describe-stack-set-operation --stack-set-name \"$STACK_SET\" --operation-id \"$1\" --call-as \"$CALL_AS\" --region \"$REGION\" --query StackSetOperation.Status --output text)\"")
         .raw("    case \"$status\" in SUCCEEDED|FAILED|STOPPED) break ;; esac")
         .raw("    sleep 5")
         .raw("  done")
@@ -198,7 +231,7 @@ pub fn deploy_sh(r: &Resolved) -> Option<String> {
         .raw("}")
         .blank()
         .comment("1. The StackSet: updated when it exists, else created (any other error stops here).")
-        .raw("if DESCRIBED=\"$(aws cloudformation describe-stack-set --stack-set-name \"$STACK_SET\" --region \"$REGION\" --query StackSet.OrganizationalUnitIds --output text 2>&1)\"; then")
+        .raw("if DESCRIBED=\"$(aws cloudformation describe-stack-set --stack-set-name \"$STACK_SET\" --call-as \"$CALL_AS\" --region \"$REGION\" --query StackSet.OrganizationalUnitIds --output text 2>&1)\"; then")
         .raw(&format!("  OPERATION=\"$({})\"", render(&update)))
         .raw("  STATUS=\"$(wait_for \"$OPERATION\")\"")
         .comment("  The plan's organizational units it does not target yet get their stacks too (\"None\":")
@@ -228,6 +261,8 @@ pub fn deploy_sh(r: &Resolved) -> Option<String> {
             lit("list-stack-instances"),
             lit("--stack-set-name"),
             var("STACK_SET"),
+            lit("--call-as"),
+            var("CALL_AS"),
             lit("--region"),
             var("REGION"),
             lit("--query"),
@@ -237,8 +272,10 @@ pub fn deploy_sh(r: &Resolved) -> Option<String> {
         ])
         .raw("if [ \"$STATUS\" != SUCCEEDED ]; then echo \"The StackSet operation ended $STATUS: see the accounts above.\" >&2; exit 1; fi");
     if o.accounts.iter().any(|a| a.account_id == o.management_account_id) {
-        s.blank().comment("4. The management account (a service-managed StackSet never deploys there): the same template as a stack.").run(
-            &[
+        s.blank()
+            .comment("4. The management account (a service-managed StackSet never deploys there): the same template as a stack.")
+            .raw("if [ \"$CALL_AS\" = SELF ]; then")
+            .run_indented(&[
                 lit("aws"),
                 lit("cloudformation"),
                 lit("deploy"),
@@ -251,8 +288,8 @@ pub fn deploy_sh(r: &Resolved) -> Option<String> {
                 lit("--no-fail-on-empty-changeset"),
                 lit("--region"),
                 var("REGION"),
-            ],
-        );
+            ])
+            .raw("fi");
     }
     let partition = o.accounts.first().map(|a| a.partition.name.as_str()).unwrap_or("aws");
     s.echo(&format!("Done. Each account's role ARN: arn:{partition}:iam::<account>:role/ + the role name; see handoff.json at the top of the export folder."));
@@ -269,9 +306,10 @@ pub fn revoke_sh(r: &Resolved) -> Option<String> {
         &["Run it where deploy.sh ran."],
     );
     crate::render::aws_sh::check_account(&mut s, &o.management_account_id);
+    call_as(&mut s, o);
     s.set("STACK_SET", &stack_set_name(r)).set("REGION", &region(r)).set("OUS", &o.organizational_units.join(",")).blank();
     s.comment("The StackSet's stacks, then the StackSet (nothing to do when it is gone already).")
-        .raw("if DESCRIBED=\"$(aws cloudformation describe-stack-set --stack-set-name \"$STACK_SET\" --region \"$REGION\" --output text 2>&1)\"; then")
+        .raw("if DESCRIBED=\"$(aws cloudformation describe-stack-set --stack-set-name \"$STACK_SET\" --call-as \"$CALL_AS\" --region \"$REGION\" --output text 2>&1)\"; then")
         .raw(&format!(
             "  OPERATION=\"$({})\"",
             render(&[
@@ -284,6 +322,8 @@ pub fn revoke_sh(r: &Resolved) -> Option<String> {
                 Word::LitVar("OrganizationalUnitIds=".into(), "OUS".into()),
                 lit("--regions"),
                 var("REGION"),
+                lit("--call-as"),
+                var("CALL_AS"),
                 lit("--no-retain-stacks"),
                 lit("--query"),
                 lit("OperationId"),
@@ -293,26 +333,38 @@ pub fn revoke_sh(r: &Resolved) -> Option<String> {
         ))
         .raw("  STATUS=RUNNING")
         .raw("  for _ in $(seq 1 360); do")
-        .raw("    STATUS=\"$(aws cloudformation describe-stack-set-operation --stack-set-name \"$STACK_SET\" --operation-id \"$OPERATION\" --region \"$REGION\" --query StackSetOperation.Status --output text)\"")
+        .raw("    STATUS=\"$(aws cloudformation describe-stack-set-operation --stack-set-name \"$STACK_SET\" --operation-id \"$OPERATION\" --call-as \"$CALL_AS\" --region \"$REGION\" --query StackSetOperation.Status --output text)\"")
         .raw("    case \"$STATUS\" in SUCCEEDED|FAILED|STOPPED) break ;; esac")
         .raw("    sleep 5")
         .raw("  done")
         .raw("  if [ \"$STATUS\" != SUCCEEDED ]; then echo \"Deleting the stacks ended $STATUS; the StackSet is kept.\" >&2; exit 1; fi")
-        .run_indented(&[lit("aws"), lit("cloudformation"), lit("delete-stack-set"), lit("--stack-set-name"), var("STACK_SET"), lit("--region"), var("REGION")])
+        .run_indented(&[
+            lit("aws"),
+            lit("cloudformation"),
+            lit("delete-stack-set"),
+            lit("--stack-set-name"),
+            var("STACK_SET"),
+            lit("--call-as"),
+            var("CALL_AS"),
+            lit("--region"),
+            var("REGION"),
+        ])
         .raw("elif ! echo \"$DESCRIBED\" | grep -q StackSetNotFoundException; then")
         .raw("  echo \"$DESCRIBED\" >&2")
         .raw("  exit 1")
         .raw("fi");
     if o.accounts.iter().any(|a| a.account_id == o.management_account_id) {
-        s.run(&[
-            lit("aws"),
-            lit("cloudformation"),
-            lit("delete-stack"),
-            lit("--stack-name"),
-            var("STACK_SET"),
-            lit("--region"),
-            var("REGION"),
-        ]);
+        s.raw("if [ \"$CALL_AS\" = SELF ]; then")
+            .run_indented(&[
+                lit("aws"),
+                lit("cloudformation"),
+                lit("delete-stack"),
+                lit("--stack-name"),
+                var("STACK_SET"),
+                lit("--region"),
+                var("REGION"),
+            ])
+            .raw("fi");
     }
     s.echo("Revoked: the vendor's role is gone from the organization's accounts.");
     Some(s.finish())
@@ -323,22 +375,25 @@ pub fn terraform(r: &Resolved) -> Option<String> {
     let o = org(r)?;
     let name = stack_set_name(r);
     let mut s = String::from(crate::render::terraform::HEADER);
-    s.push_str("# The StackSet of stackset.yaml over the organizational units; apply it in the management account.\n\n");
+    s.push_str("# The StackSet of stackset.yaml over the organizational units; apply it in the management account, or in an\n# account it registered as a delegated administrator for StackSets (call_as says which, read from the organization).\n\n");
     s.push_str(&format!("provider \"aws\" {{\n  region = {}\n}}\n\n", hcl_str(&region(r))));
+    s.push_str("data \"aws_caller_identity\" \"current\" {}\n\ndata \"aws_organizations_organization\" \"current\" {}\n\n");
+    s.push_str("locals {\n  is_management = data.aws_organizations_organization.current.master_account_id == data.aws_caller_identity.current.account_id\n  call_as       = local.is_management ? \"SELF\" : \"DELEGATED_ADMIN\"\n}\n\n");
     s.push_str(&format!(
-        "resource \"aws_cloudformation_stack_set\" \"vendor_access\" {{\n  name             = {}\n  permission_model = \"SERVICE_MANAGED\"\n  capabilities     = [\"CAPABILITY_NAMED_IAM\"]\n  template_body    = file(\"${{path.module}}/{TEMPLATE_FILE}\")\n\n  auto_deployment {{\n    enabled                          = true\n    retain_stacks_on_account_removal = false\n  }}\n\n  operation_preferences {{\n    max_concurrent_count    = {}\n    failure_tolerance_count = 0\n  }}\n}}\n\n",
+        "resource \"aws_cloudformation_stack_set\" \"vendor_access\" {{\n  name             = {}\n  permission_model = \"SERVICE_MANAGED\"\n  call_as          = local.call_as\n  capabilities     = [\"CAPABILITY_NAMED_IAM\"]\n  template_body    = file(\"${{path.module}}/{TEMPLATE_FILE}\")\n\n  auto_deployment {{\n    enabled                          = true\n    retain_stacks_on_account_removal = false\n  }}\n\n  operation_preferences {{\n    max_concurrent_count    = {}\n    failure_tolerance_count = 0\n  }}\n\n  # A delegated administrator cannot set up the management account: the plan must not list it then.\n  lifecycle {{\n    precondition {{\n      condition     = local.is_management || !contains([{}], data.aws_organizations_organization.current.master_account_id)\n      error_message = \"This account is a delegated administrator, and the plan lists the organization's management account, which only the management account itself can set up: remove it from the plan's accounts, or apply in the management account.\"\n    }}\n  }}\n}}\n\n",
         hcl_str(&name),
-        o.max_concurrency
+        o.max_concurrency,
+        o.accounts.iter().map(|a| hcl_str(&a.account_id)).collect::<Vec<_>>().join(", ")
     ));
     let ous: Vec<String> = o.organizational_units.iter().map(|u| hcl_str(u)).collect();
     s.push_str(&format!(
-        "resource \"aws_cloudformation_stack_set_instance\" \"organizational_units\" {{\n  stack_set_name = aws_cloudformation_stack_set.vendor_access.name\n  region         = {}\n\n  deployment_targets {{\n    organizational_unit_ids = [{}]\n  }}\n}}\n",
+        "resource \"aws_cloudformation_stack_set_instance\" \"organizational_units\" {{\n  stack_set_name = aws_cloudformation_stack_set.vendor_access.name\n  call_as        = local.call_as\n  region         = {}\n\n  deployment_targets {{\n    organizational_unit_ids = [{}]\n  }}\n}}\n",
         hcl_str(&region(r)),
         ous.join(", ")
     ));
     if o.accounts.iter().any(|a| a.account_id == o.management_account_id) {
         s.push_str(&format!(
-            "\n# The management account: a service-managed StackSet never deploys there.\nresource \"aws_cloudformation_stack\" \"management_account\" {{\n  name          = {}\n  capabilities  = [\"CAPABILITY_NAMED_IAM\"]\n  template_body = file(\"${{path.module}}/{TEMPLATE_FILE}\")\n}}\n",
+            "\n# The management account: a service-managed StackSet never deploys there (and a delegated administrator cannot).\nresource \"aws_cloudformation_stack\" \"management_account\" {{\n  count         = local.is_management ? 1 : 0\n  name          = {}\n  capabilities  = [\"CAPABILITY_NAMED_IAM\"]\n  template_body = file(\"${{path.module}}/{TEMPLATE_FILE}\")\n}}\n",
             hcl_str(&name)
         ));
     }

@@ -32,6 +32,7 @@ export type ErrorCode =
   | "aws.network"
   | "aws.timeout"
   | "aws.account_mismatch"
+  | "aws.management_unreachable"
   | "aws.role_not_assumable_yet"
   | "aws.not_found"
   | "aws.throttled"
