@@ -359,7 +359,10 @@ pub fn cloud_sign_out(cloud: State<'_, CloudState>) {
 /// A dry run (what would change, as whom) or an apply of the plan's Google Cloud or Azure
 /// section, with this computer's sign-in. Applying for real needs the person's yes in a native
 /// dialog raised here, whose text Rust builds from the validated plan (`confirm::apply_cloud`);
-/// Cancel: nothing is applied (`apply.cancelled`). With `with_credentials`, a plan that signs the
+/// Cancel: nothing is applied (`apply.cancelled`). On Google Cloud, pre-flight reads the project's
+/// organization policies first: one that would stop the vendor refuses before anything is asked
+/// (`gcp.preflight_blocked`) unless `ignore_preflight` (the person ticked "Apply anyway"; the dialog
+/// names what it overrides). With `with_credentials`, a plan that signs the
 /// vendor in with a key or client secret not yet stored gets it made once applied, straight into
 /// the keyring, under the same yes (the dialog says so): its status, or why not, in the result.
 #[tauri::command]
@@ -371,6 +374,7 @@ pub async fn apply_cloud<R: Runtime>(
     cloud: ApiCloud,
     dry_run: bool,
     with_credentials: Option<bool>,
+    ignore_preflight: Option<bool>,
 ) -> Result<CloudApplyResult, IpcError> {
     let r = resolve(&store, &plan)?;
     // One sign-in for both: the confirmation names exactly who the apply acts as.
@@ -384,8 +388,19 @@ pub async fn apply_cloud<R: Runtime>(
         && !cloud_apply::secret_stored(&r, cloud, &cloud_state.secrets);
     if !dry_run {
         let section = if cloud == ApiCloud::Gcp { "gcp" } else { "azure" };
+        // Google Cloud's pre-flight first, as on the command line: an organization policy that
+        // would stop the vendor refuses before anything is asked, unless the person chose to apply
+        // anyway — which the dialog then names.
+        let blocking = cloud_apply::gcp_blocking(&r, &chosen, &cloud_state.settings).await?;
+        let ignore_preflight = ignore_preflight.unwrap_or(false);
+        if !blocking.is_empty() && !ignore_preflight {
+            let mut e = cloud_error(&CloudError::GcpPreflightBlocked { blocking: blocking.len() });
+            e.message.push_str(&format!(": {}", blocking.join(" ")));
+            return Err(e);
+        }
         let c = if make { confirm::apply_cloud_with_credentials(&r, cloud, &who) } else { confirm::apply_cloud(&r, cloud, &who) }
             .ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: section }))?;
+        let c = confirm::overriding_preflight(c, &blocking);
         if !ask(&app, &c).await {
             return Err(apply_cancelled());
         }

@@ -64,19 +64,33 @@ fn apply_to_google_cloud_and_azure_from_the_window_is_confirmed_by_rust_and_idem
         let dry = call(&app, "apply_cloud", json!({"plan": plan, "cloud": cloud, "dryRun": true})).unwrap();
         assert_eq!(dry["changes"].as_array().unwrap().len(), n, "{dry}");
         assert_eq!(dry["dry_run"], true);
-        let notes = dry["notes"].to_string();
+        let blocking: Vec<&serde_json::Value> =
+            dry["preflight"].as_array().unwrap().iter().filter(|f| f["severity"] == "blocking").collect();
         assert_eq!(
             cloud == "gcp",
-            notes.contains("Will stop the vendor: The organization policy iam.disableServiceAccountKeyCreation forbids key creation"),
+            blocking.iter().any(|f| f["message"].as_str().unwrap().contains("iam.disableServiceAccountKeyCreation forbids key creation")),
             "{dry}"
         );
-        // Cancel in Rust's dialog: nothing is applied.
-        let e = call(&app, "apply_cloud", json!({"plan": plan, "cloud": cloud, "dryRun": false})).unwrap_err();
+        if cloud == "gcp" {
+            // A real apply is refused before anything is asked, naming the policy.
+            let e = call(&app, "apply_cloud", json!({"plan": plan, "cloud": cloud, "dryRun": false})).unwrap_err();
+            assert_eq!(e["code"], "gcp.preflight_blocked", "{e}");
+            assert!(e["message"].as_str().unwrap().contains("iam.disableServiceAccountKeyCreation"), "{e}");
+            assert!(no.asked().is_empty(), "refused before the question");
+        }
+        // Cancel in Rust's dialog (Google Cloud: the person chose to apply anyway): nothing is applied.
+        let e = call(&app, "apply_cloud", json!({"plan": plan, "cloud": cloud, "dryRun": false, "ignorePreflight": true})).unwrap_err();
         assert_eq!(e["code"], "apply.cancelled", "{e}");
     }
     let asked = no.asked();
     assert_eq!(asked.len(), 2);
     assert_eq!(asked[0].title, trustbridge::confirm::APPLY_GCP_TITLE);
+    assert!(
+        asked[0].message.contains("You chose to apply anyway") && asked[0].message.contains("iam.disableServiceAccountKeyCreation"),
+        "the dialog names what it overrides: {}",
+        asked[0].message
+    );
+    assert!(!asked[1].message.contains("apply anyway"), "Azure had nothing to override: {}", asked[1].message);
     assert!(
         asked[0].message.contains("Google Cloud project my-project, signed in as admin@example.com") && asked[0].message.contains(SA),
         "{}",
@@ -99,7 +113,7 @@ fn apply_to_google_cloud_and_azure_from_the_window_is_confirmed_by_rust_and_idem
     let yes = Scripted::new(true, None);
     let app = common::app_asking(yes.clone());
     for (cloud, n) in [("gcp", 4), ("azure", 3)] {
-        let done = call(&app, "apply_cloud", json!({"plan": plan, "cloud": cloud, "dryRun": false})).unwrap();
+        let done = call(&app, "apply_cloud", json!({"plan": plan, "cloud": cloud, "dryRun": false, "ignorePreflight": true})).unwrap();
         assert_eq!(done["changes"].as_array().unwrap().len(), n, "{done}");
         let again = call(&app, "apply_cloud", json!({"plan": plan, "cloud": cloud, "dryRun": true})).unwrap();
         assert!(again["changes"].as_array().unwrap().is_empty(), "{again}");

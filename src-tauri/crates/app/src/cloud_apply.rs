@@ -13,10 +13,11 @@ use trustbridge_cloud::azure::apply as azure_apply;
 use trustbridge_cloud::azure::credential::AzureAdmin;
 use trustbridge_cloud::gcp::apply as gcp_apply;
 use trustbridge_cloud::gcp::credential::AdminCredential;
+use trustbridge_core::guardrail::GuardSeverity;
 use trustbridge_core::validate::Resolved;
 
 use crate::cloud_signin::ApiSignIns;
-use crate::ipc::IpcError;
+use crate::ipc::{GuardrailFinding, IpcError};
 use crate::verify_all::CloudSettings;
 
 /// A cloud the window can apply to besides AWS.
@@ -56,6 +57,10 @@ pub struct CloudApplyResult {
     /// Empty: the cloud already matches the plan (a revoke: nothing of ours is there).
     pub changes: Vec<CloudChange>,
     pub notes: Vec<String>,
+    /// A Google Cloud dry run: what pre-flight found in the project's organization policies that
+    /// would (blocking) or may (warning) stop the vendor. A blocking one refuses the apply unless
+    /// the person chose to apply anyway.
+    pub preflight: Vec<crate::ipc::GuardrailFinding>,
     /// An apply that also created the vendor's key or client secret (one confirmation for both):
     /// the keyring's status of it (never the secret), or why it could not be made or kept.
     pub credentials: Option<crate::ipc::CredentialStatus>,
@@ -167,6 +172,7 @@ fn result<C: std::fmt::Display>(
         revoke: action == Action::Revoke,
         changes: changes.iter().map(|c| CloudChange { summary: first_line(c), detail: detail(c) }).collect(),
         notes,
+        preflight: Vec::new(),
         credentials: None,
         credentials_error: None,
     }
@@ -192,10 +198,18 @@ pub async fn run(
             }
             .map_err(|f| failure(action, &f.error, &f.done, &f.not_done))?;
             let mut notes = rep.notes;
+            let mut found = Vec::new();
             if action == Action::Apply && dry_run {
-                notes.extend(gcp_preflight_notes(r, cred, settings).await);
+                match trustbridge_cloud::gcp::preflight::preflight(r, cred, settings).await {
+                    Ok(p) => found = p.findings.iter().filter(|f| f.severity != GuardSeverity::Info).map(GuardrailFinding::from).collect(),
+                    Err(e) => {
+                        notes.push(format!("The organization policies could not be checked before apply: {}", IpcError::from(&e).message))
+                    }
+                }
             }
-            Ok(result(ApiCloud::Gcp, action, dry_run, rep.acting_as, &rep.changes, |c| c.detail.clone(), notes))
+            let mut done = result(ApiCloud::Gcp, action, dry_run, rep.acting_as, &rep.changes, |c| c.detail.clone(), notes);
+            done.preflight = found;
+            Ok(done)
         }
         Chosen::Azure(cred) => {
             let settings = &settings.azure;
@@ -235,22 +249,13 @@ pub async fn revoke_confirmed(
     }
 }
 
-/// What Google Cloud's pre-flight (the project's organization policies) says would stop the
-/// vendor, as lines for the dry run; a pre-flight that cannot run says so.
-async fn gcp_preflight_notes(r: &Resolved, cred: &AdminCredential, settings: &trustbridge_cloud::gcp::GcpSettings) -> Vec<String> {
-    use trustbridge_core::guardrail::GuardSeverity;
-    match trustbridge_cloud::gcp::preflight::preflight(r, cred, settings).await {
-        Ok(p) => p
-            .findings
-            .iter()
-            .filter(|f| f.severity != GuardSeverity::Info)
-            .map(|f| {
-                let what = if f.severity == GuardSeverity::Blocking { "Will stop the vendor" } else { "May stop the vendor" };
-                format!("{what}: {} How to fix it: {}", f.message, f.fix)
-            })
-            .collect(),
-        Err(e) => vec![format!("The organization policies could not be checked before apply: {}", IpcError::from(&e).message)],
-    }
+/// Before a real apply on Google Cloud: what the project's organization policies have that would
+/// stop the vendor (blocking findings' messages), read with the sign-in the apply uses. A
+/// pre-flight that cannot run is an error, as on the command line (`trustbridge apply`).
+pub async fn gcp_blocking(r: &Resolved, chosen: &Chosen, settings: &CloudSettings) -> Result<Vec<String>, IpcError> {
+    let Chosen::Gcp(cred) = chosen else { return Ok(Vec::new()) };
+    let p = trustbridge_cloud::gcp::preflight::preflight(r, cred, &settings.gcp).await.map_err(|e| IpcError::from(&e))?;
+    Ok(trustbridge_core::guardrail::blocking(&p.findings).map(|f| f.message.clone()).collect())
 }
 
 /// The vendor's credential the plan's `cloud` section signs in with (none for a keyless one).

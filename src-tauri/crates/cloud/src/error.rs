@@ -57,6 +57,7 @@ trustbridge_core::error_codes! {
         GcpNotFound = "gcp.not_found" => "Create it (the bucket, topic or project the message names), or correct its name, then try again.",
         GcpUnreachable = "gcp.unreachable" => "Check the network connection and proxy, then try again: it is safe to re-run.",
         GcpRevokeChanged = "gcp.revoke_changed" => "What Trustbridge made changed after the removal was confirmed, so nothing was removed: look at what removal would do now, and confirm again.",
+        GcpPreflightBlocked = "gcp.preflight_blocked" => "Fix what pre-flight found (an organization policy of the project that would refuse the vendor's key or principal), or apply anyway if you know it does not apply.",
         GcpApiError = "gcp.api_error" => "Google Cloud refused the call for the reason in the message: fix the cause, then try again; it is safe to re-run.",
         AzureNoCredentials = "azure.no_credentials" => "Sign in to Azure on this computer (`az login --tenant …`), or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal that may manage app registrations and role assignments; or export the files and run them in Azure Cloud Shell.",
         AzureSignInFailed = "azure.sign_in_failed" => "Entra ID refused the sign-in (it expired, or the secret is wrong): sign in again (`az login --tenant …`), then try again.",
@@ -140,7 +141,7 @@ impl CloudCode {
             CloudCode::DeniedByScp => "A service control policy of your AWS Organization denies this: ask your Organizations administrator for an exception for the role (the list under \"What could still stop\" names the policy when Trustbridge could read it).",
             CloudCode::DeniedByResourcePolicy => "The bucket's, key's or event bus's own policy denies this: add the exception the list under \"What could still stop\" names, then choose Check again.",
             CloudCode::DeniedByKms => "The KMS key does not let the role use it: name the key in the bucket's answers, and add the key-policy statement the list under \"What could still stop\" shows.",
-            CloudCode::PreflightBlocked => "Fix what the list under \"What could still stop\" names, then choose Check again; or tick \"Apply anyway\" if you know these rules do not apply here.",
+            CloudCode::PreflightBlocked | CloudCode::GcpPreflightBlocked => "Fix what the list under \"What could still stop\" names, then choose Check again; or tick \"Apply anyway\" if you know these rules do not apply here.",
             CloudCode::ExternalIdPending => "Continue to the vendor's registration first: the vendor issues the external ID, and the role is created only with it.",
             CloudCode::GcpNoCredentials => "This computer is not signed in to Google Cloud: export the files instead and run them in Cloud Shell, or sign in with `gcloud auth application-default login` and try again.",
             CloudCode::GcpSignInFailed => "Google refused this computer's sign-in (it expired or was revoked): sign in again with `gcloud auth application-default login`, then try again.",
@@ -231,6 +232,9 @@ pub enum CloudError {
     /// Pre-flight found a guardrail that would deny the vendor or apply; nothing was changed.
     #[error("apply refused: pre-flight found {blocking} guardrail(s) that would deny the vendor or apply; nothing was changed")]
     PreflightBlocked { blocking: usize },
+    /// Google Cloud's pre-flight found organization policies that would stop the vendor.
+    #[error("apply refused: pre-flight found {blocking} organization polic{} of the project that would stop the vendor; nothing was changed", if *.blocking == 1 { "y" } else { "ies" })]
+    GcpPreflightBlocked { blocking: usize },
     /// The AWS access portal (IAM Identity Center) device sign-in did not complete.
     #[error("{}{}", .kind.what(), detail(.message))]
     SsoSignIn { kind: SsoFailure, message: String },
@@ -465,6 +469,7 @@ impl CloudError {
             CloudError::Service { .. } => CloudCode::ServiceError,
             CloudError::ExternalIdPending { .. } => CloudCode::ExternalIdPending,
             CloudError::PreflightBlocked { .. } => CloudCode::PreflightBlocked,
+            CloudError::GcpPreflightBlocked { .. } => CloudCode::GcpPreflightBlocked,
             CloudError::SsoSignIn { kind, .. } => kind.code(),
             CloudError::Vendor { kind, .. } => kind.code(),
             CloudError::Api { cloud, kind, .. } => kind.code(*cloud),
@@ -548,7 +553,7 @@ impl CloudError {
                 "the role existed before trustbridge adopted it: delete it (its policies are detached) with `trustbridge revoke --plan … --force`, or add another trusted principal to its trust policy in IAM and run revoke again".into()
             }
             CloudError::Service { .. } => return None,
-            CloudError::PreflightBlocked { .. } => {
+            CloudError::PreflightBlocked { .. } | CloudError::GcpPreflightBlocked { .. } => {
                 "fix what pre-flight names (each finding has its own fix; `trustbridge preflight --plan …` lists them again), or apply anyway with `--ignore-preflight` if you know it does not hold".into()
             }
             CloudError::ExternalIdPending { vendor } => {
@@ -700,6 +705,7 @@ mod tests {
             CloudCode::DeniedByPermissionsBoundary => denied(DeniedBy::PermissionsBoundary),
             CloudCode::DeniedByKms => denied(DeniedBy::Kms),
             CloudCode::PreflightBlocked => CloudError::PreflightBlocked { blocking: 2 },
+            CloudCode::GcpPreflightBlocked => CloudError::GcpPreflightBlocked { blocking: 1 },
             CloudCode::SsoDenied => CloudError::SsoSignIn { kind: SsoFailure::Denied, message: s("m") },
             CloudCode::SsoCodeExpired => CloudError::SsoSignIn { kind: SsoFailure::CodeExpired, message: s("m") },
             CloudCode::SsoNoAccess => CloudError::SsoSignIn { kind: SsoFailure::NoAccess, message: s("m") },

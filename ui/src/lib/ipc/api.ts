@@ -405,10 +405,17 @@ export function cloudSignOut(): Promise<void> {
 /**
  * A dry run (`dryRun`) or an apply of the plan's Google Cloud or Azure section with this
  * computer's sign-in. Applying for real is confirmed in a native dialog raised by Rust; Cancel
- * rejects with `apply.cancelled` and nothing is applied.
+ * rejects with `apply.cancelled` and nothing is applied. On Google Cloud, an organization policy
+ * that would stop the vendor rejects with `gcp.preflight_blocked` unless `ignorePreflight`.
  */
-export function applyCloud(plan: Plan, cloud: ApiCloud, dryRun: boolean, withCredentials = false): Promise<CloudApplyResult> {
-  return call<CloudApplyResult>("apply_cloud", { plan, cloud, dryRun, withCredentials });
+export function applyCloud(
+  plan: Plan,
+  cloud: ApiCloud,
+  dryRun: boolean,
+  withCredentials = false,
+  ignorePreflight = false,
+): Promise<CloudApplyResult> {
+  return call<CloudApplyResult>("apply_cloud", { plan, cloud, dryRun, withCredentials, ignorePreflight });
 }
 
 /**

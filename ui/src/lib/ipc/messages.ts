@@ -195,6 +195,7 @@ export const MESSAGES: Record<LiteralErrorCode, string> = {
   "gcp.service_disabled": "A Google Cloud API that this needs is not turned on in the project.",
   "gcp.not_found": "A bucket, topic or project in your answers does not exist in Google Cloud.",
   "gcp.unreachable": "Trustbridge could not reach Google Cloud.",
+  "gcp.preflight_blocked": "An organization policy of your Google Cloud project would stop the vendor. Nothing was changed.",
   "gcp.api_error": "Google Cloud refused the change.",
   "azure.no_credentials": "This computer is not signed in to Azure.",
   "azure.sign_in_failed": "Entra ID refused this computer's sign-in: it may have expired, or the secret is wrong.",

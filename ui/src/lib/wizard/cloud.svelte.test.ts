@@ -484,7 +484,7 @@ describe("Connectivity test", () => {
 });
 
 describe("Apply on Google Cloud and Azure (issue 14)", () => {
-  const DRY = { cloud: "gcp", acting_as: "admin@example.com (gcloud application-default login)", dry_run: true, notes: [],
+  const DRY = { cloud: "gcp", acting_as: "admin@example.com (gcloud application-default login)", dry_run: true, notes: [], preflight: [],
     changes: [{ summary: "create service account sa@p.iam.gserviceaccount.com", detail: [] }] };
 
   async function onGcp() {
@@ -503,12 +503,12 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
     const w = await onGcp();
     await w.cloud.detectCloudSignIns();
     await vi.waitFor(() => expect(w.cloud.cloudRuns.gcp.preview).not.toBeNull());
-    expect(calls("apply_cloud")).toEqual([{ plan: w.plan, cloud: "gcp", dryRun: true, withCredentials: false }]);
+    expect(calls("apply_cloud")).toEqual([{ plan: w.plan, cloud: "gcp", dryRun: true, withCredentials: false, ignorePreflight: false }]);
     expect(w.cloud.cloudRuns.azure.preview).toBeNull();
     // The vendor signs in with a key and none is stored: the same Apply makes it ("Apply and create the key").
     expect(w.cloud.createsCredentials("gcp")).toBe(true);
     await w.cloud.applyCloudNow("gcp");
-    expect(calls("apply_cloud")[1]).toEqual({ plan: w.plan, cloud: "gcp", dryRun: false, withCredentials: true });
+    expect(calls("apply_cloud")[1]).toEqual({ plan: w.plan, cloud: "gcp", dryRun: false, withCredentials: true, ignorePreflight: false });
     expect(w.cloud.cloudRuns.gcp.applied?.dry_run).toBe(false);
   });
 
@@ -531,6 +531,33 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
     expect(w2.cloud.cloudRuns.gcp.applied?.dry_run).toBe(false);
     expect(w2.cloud.credentialRuns.gcp.error).toEqual(refused);
     expect(w2.cloud.createsCredentials("gcp")).toBe(true);
+  });
+
+  it("an organization policy that blocks: Apply is refused until Apply anyway is ticked, for this plan only", async () => {
+    const blocked = { code: "gcp.preflight_blocked", message: "apply refused: iam.disableServiceAccountKeyCreation", field: null, fix: null };
+    backend((cmd, args) => {
+      if (cmd === "apply_cloud") {
+        if (!args.dryRun && !args.ignorePreflight) throw blocked;
+        return { ...DRY, dry_run: args.dryRun };
+      }
+    });
+    const w = await onGcp();
+    await w.cloud.applyCloudNow("gcp");
+    expect(w.cloud.cloudRuns.gcp.error?.code).toBe("gcp.preflight_blocked");
+    expect(w.cloud.cloudRuns.gcp.applied).toBeNull();
+    w.cloud.setIgnoreGcpPreflight(true);
+    // Another plan (the project changed): the choice does not carry over.
+    w.answers.gcp.project_id = "other-project";
+    expect(w.cloud.ignoreGcpPreflight).toBe(false);
+    await w.cloud.applyCloudNow("gcp");
+    expect(calls("apply_cloud").at(-1)?.ignorePreflight).toBe(false);
+    w.cloud.setIgnoreGcpPreflight(true);
+    await w.cloud.applyCloudNow("gcp");
+    expect(calls("apply_cloud").at(-1)?.ignorePreflight).toBe(true);
+    expect(w.cloud.cloudRuns.gcp.applied?.dry_run).toBe(false);
+    // Never on Azure: its apply has no pre-flight to override.
+    await w.cloud.applyCloudNow("azure");
+    expect(calls("apply_cloud").at(-1)).toMatchObject({ cloud: "azure", ignorePreflight: false });
   });
 
   it("without a sign-in nothing is previewed, and a cancelled apply is an error on the page, not a crash", async () => {

@@ -59,6 +59,8 @@ export class CloudSession {
   adoptRole = $state<string | null>(null);
   /** The plan (`planKey`) for which the person chose to apply although pre-flight found a blocking guardrail. */
   ignorePreflightFor = $state<string | null>(null);
+  /** The same choice on Google Cloud (its project's organization policies), for that plan only. */
+  ignoreGcpPreflightFor = $state<string | null>(null);
   /** GCP / Azure credentials: stored or not, with their fingerprint (never the secret). */
   credentials = $state<CredentialStatus[]>([]);
   credentialsError = $state<IpcError | null>(null);
@@ -113,6 +115,8 @@ export class CloudSession {
   applyKey = $derived(this.adopt ? `${this.planKey}\nadopt` : this.planKey);
   /** Apply anyway, although pre-flight found something that would deny: ticked for this very plan. */
   ignorePreflight = $derived(this.ignorePreflightFor !== null && this.ignorePreflightFor === this.planKey);
+  /** Apply anyway on Google Cloud: ticked for this very plan. */
+  ignoreGcpPreflight = $derived(this.ignoreGcpPreflightFor !== null && this.ignoreGcpPreflightFor === this.planKey);
 
   /** Who this computer acts as on Google Cloud and Azure (null: not asked yet, or no answer). */
   signIns = $state<CloudSignIns | null>(null);
@@ -226,12 +230,15 @@ export class CloudSession {
   /**
    * Apply on `cloud`: Rust asks the person in a native dialog first (Cancel: nothing changes).
    * Where the vendor signs in with a key or secret not made yet, the same yes makes it, straight
-   * into the keyring ("Apply and create the key"): the page shows it stored, or why not.
+   * into the keyring ("Apply and create the key"): the page shows it stored, or why not. On Google
+   * Cloud, Rust refuses while pre-flight finds an organization policy that would stop the vendor,
+   * unless "Apply anyway" is ticked for this plan.
    */
   async applyCloudNow(cloud: ApiCloud): Promise<void> {
     const plan = this.wizard.plan;
     const withCredentials = this.createsCredentials(cloud);
-    await this.cloudRuns[cloud].apply(() => applyCloud(plan, cloud, false, withCredentials));
+    const ignorePreflight = cloud === "gcp" && this.ignoreGcpPreflight;
+    await this.cloudRuns[cloud].apply(() => applyCloud(plan, cloud, false, withCredentials, ignorePreflight));
     const done = this.cloudRuns[cloud].applied;
     if (done && (done.credentials || done.credentials_error)) {
       this.credentialRuns[cloud] = { running: false, status: done.credentials, error: done.credentials_error };
@@ -304,6 +311,7 @@ export class CloudSession {
     this.applyPhase = null;
     this.adoptRole = null;
     this.ignorePreflightFor = null;
+    this.ignoreGcpPreflightFor = null;
     this.vendorKey = "";
     this.vendorKeyStored = null;
     this.vendorProjects = null;
@@ -514,6 +522,11 @@ export class CloudSession {
   /** The "Apply anyway" checkbox: for the plan on screen only. */
   setIgnorePreflight(on: boolean): void {
     this.ignorePreflightFor = on ? this.planKey : null;
+  }
+
+  /** "Apply anyway" on Google Cloud: for the plan on screen only. */
+  setIgnoreGcpPreflight(on: boolean): void {
+    this.ignoreGcpPreflightFor = on ? this.planKey : null;
   }
 
   /**

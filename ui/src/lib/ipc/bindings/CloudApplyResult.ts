@@ -2,6 +2,7 @@
 import type { ApiCloud } from "./ApiCloud";
 import type { CloudChange } from "./CloudChange";
 import type { CredentialStatus } from "./CredentialStatus";
+import type { GuardrailFinding } from "./GuardrailFinding";
 import type { IpcError } from "./IpcError";
 
 /**
@@ -16,6 +17,12 @@ revoke: boolean,
  * Empty: the cloud already matches the plan (a revoke: nothing of ours is there).
  */
 changes: Array<CloudChange>, notes: Array<string>, 
+/**
+ * A Google Cloud dry run: what pre-flight found in the project's organization policies that
+ * would (blocking) or may (warning) stop the vendor. A blocking one refuses the apply unless
+ * the person chose to apply anyway.
+ */
+preflight: Array<GuardrailFinding>, 
 /**
  * An apply that also created the vendor's key or client secret (one confirmation for both):
  * the keyring's status of it (never the secret), or why it could not be made or kept.

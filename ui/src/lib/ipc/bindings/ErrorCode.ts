@@ -61,6 +61,7 @@ export type ErrorCode =
   | "gcp.not_found"
   | "gcp.unreachable"
   | "gcp.revoke_changed"
+  | "gcp.preflight_blocked"
   | "gcp.api_error"
   | "azure.no_credentials"
   | "azure.sign_in_failed"
