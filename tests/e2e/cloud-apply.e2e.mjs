@@ -11,14 +11,21 @@ import { randomBytes } from "node:crypto";
 import { e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
 import { answerGcpAndAzure, BUCKET, CONTAINER_SCOPE, GCP_TOPIC, ML_PROJECT, PROJECT, SA_EMAIL, TENANT, TOPIC_SCOPE } from "./cloud-world.mjs";
-import { answerDialog, APPLY_AZURE_TITLE, APPLY_GCP_TITLE } from "./native.mjs";
+import { answerDialog, APPLY_AZURE_TITLE, APPLY_GCP_TITLE, noDialog } from "./native.mjs";
 import { appWrapper, startRig } from "./rig.mjs";
 
 const API_KEY = `mlc-canary-${randomBytes(12).toString("hex")}`;
 mkdirSync(join(process.env.HOME, "work"), { recursive: true });
 
 const rig = await startRig({
-  gcp_apply: { project: PROJECT, adc_file: join(process.env.HOME, "work", "adc.json"), buckets: [BUCKET], topics: [GCP_TOPIC] },
+  gcp_apply: {
+    project: PROJECT,
+    adc_file: join(process.env.HOME, "work", "adc.json"),
+    buckets: [BUCKET],
+    topics: [GCP_TOPIC],
+    // The project forbids service account keys (an organization policy): pre-flight blocks.
+    org_policies: { "iam.disableServiceAccountKeyCreation": { rules: [{ enforce: true }] } },
+  },
   azure_apply: { tenant: TENANT, scopes: [CONTAINER_SCOPE, TOPIC_SCOPE] },
   vendor: { api_key: API_KEY, projects: [ML_PROJECT] },
 });
@@ -46,6 +53,22 @@ await e2e(
       const items = await b.$$(`[data-testid="apply-${cloud}-changes"] > li`);
       t.check(items.length === n, `the dry run lists ${n} changes on ${name}`, `${items.length}: ${text}`);
       await f.shot(`${cloud}-dry-run`);
+      if (cloud === "gcp") {
+        // Pre-flight: the dry run names the policy, and Apply is refused before anything is asked,
+        // until "Apply anyway" is ticked.
+        const found = await (await b.$('[data-testid="preflight-gcp-findings"]')).getText();
+        t.check(found.includes("Will stop it") && found.includes("iam.disableServiceAccountKeyCreation") && found.includes("How to fix it"), "the organization policy is listed with its fix", found);
+        await f.click("apply-gcp-button");
+        const refused = await t.waitFor(async () => {
+          const e = await b.$('[data-testid="apply-gcp-error"]');
+          return (await e.isExisting()) && `${await e.getAttribute("data-code")} ${await e.getText()}`;
+        }, "Apply on Google Cloud is refused by pre-flight");
+        t.check(refused.startsWith("gcp.preflight_blocked") && refused.includes("Apply anyway") && !refused.includes("--ignore-preflight"), "the refusal says what to do in the window", refused);
+        noDialog(t, title, "nothing was asked");
+        t.check((await rig.ask("gcp_apply")).service_accounts.length === 0, "refused: nothing applied", "");
+        await f.shot("gcp-preflight-blocked", `[data-testid="apply-gcp"]`);
+        await f.click("ignore-preflight-gcp-checkbox");
+      }
       // Cancel in Rust's dialog: nothing applied.
       await f.click(`apply-${cloud}-button`);
       await answerDialog(t, "cloud-apply", title, "cancel", { label: `${cloud}-cancel` });

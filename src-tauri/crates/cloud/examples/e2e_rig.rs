@@ -20,7 +20,7 @@
 //!   `TRUSTBRIDGE_AWS_SSO_ENDPOINT_URL`.
 //!
 //! - DOUBLE of Google's IAM-related APIs for apply (tests/doubles/gcp_iam.rs; `"gcp_apply":
-//!   {"project", "adc_file"?, "sign_in"?, "buckets", "topics"}`), with an authorized user's
+//!   {"project", "adc_file"?, "sign_in"?, "buckets", "topics", "org_policies"?}`), with an authorized user's
 //!   Application Default Credentials file written where the spec says (or, with `"sign_in": true`,
 //!   Google's authorization page for the window's "Sign in with Google"); and DOUBLE of Entra ID +
 //!   Microsoft Graph + Resource Manager role assignments (tests/doubles/azure_arm.rs;
@@ -137,6 +137,12 @@ async fn main() {
             }
             for t in strings(&ga["topics"]) {
                 st.add_topic(&t, serde_json::json!([]));
+            }
+            // The project's organization policies (`"org_policies": {constraint: policy}`).
+            if let Some(policies) = ga["org_policies"].as_object() {
+                for (constraint, policy) in policies {
+                    st.org_policies.insert(constraint.clone(), policy.clone());
+                }
             }
         }
         let u = d.double.url.clone();
