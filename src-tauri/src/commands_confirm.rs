@@ -49,6 +49,19 @@ pub struct Scripted {
     pub files: Mutex<VecDeque<PathBuf>>,
     /// Answers to the next confirmations, one each, before `confirm` answers the rest.
     pub answers: Mutex<VecDeque<bool>>,
+    /// What happens in the world while the next question is open (someone changes the cloud
+    /// between the dialog and the answer), once.
+    pub meanwhile: Meanwhile,
+}
+
+/// A test's action run while a question is open, once ([`Scripted::meanwhile`]).
+#[derive(Default)]
+pub struct Meanwhile(Mutex<Option<Box<dyn FnOnce() + Send>>>);
+
+impl std::fmt::Debug for Meanwhile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Meanwhile")
+    }
 }
 
 impl Scripted {
@@ -60,6 +73,13 @@ impl Scripted {
     pub fn pick_file(&self, path: PathBuf) {
         if let Ok(mut f) = self.files.lock() {
             f.push_back(path);
+        }
+    }
+
+    /// While the next question is open, `change` happens (then the answer is given).
+    pub fn meanwhile(&self, change: impl FnOnce() + Send + 'static) {
+        if let Ok(mut m) = self.meanwhile.0.lock() {
+            *m = Some(Box::new(change));
         }
     }
 
@@ -91,6 +111,10 @@ pub async fn ask<R: Runtime>(app: &AppHandle<R>, c: &Confirmation) -> bool {
     if let Some(s) = asker(app) {
         if let Ok(mut a) = s.asked.lock() {
             a.push(c.clone());
+        }
+        let change = s.meanwhile.0.lock().ok().and_then(|mut m| m.take());
+        if let Some(change) = change {
+            change();
         }
         return s.answers.lock().ok().and_then(|mut a| a.pop_front()).unwrap_or(s.confirm);
     }

@@ -178,13 +178,66 @@ fn the_window_applies_tests_and_retries_an_organization_through_each_member_role
         let line = asked.message.lines().find(|l| l.contains("•") && l.contains(a.as_str()));
         assert!(line.is_some_and(|l| l.contains(ROLE) && l.contains("the role is deleted")), "{a}: {}", asked.message);
     }
+    // While the dialog is open, someone adds a policy of their own to the first account's role:
+    // nothing is removed in that account (removing only Trustbridge's policies would leave the
+    // vendor's trust on theirs, and IAM refuses to delete a role with them), the other account's
+    // removal goes ahead.
+    let (changed, meanwhile_base) = (accounts[0].clone(), base.clone());
+    asker.meanwhile(move || {
+        std::thread::spawn(move || {
+            trustbridge_cloud::runtime().unwrap().block_on(async {
+                let mgmt = Session::for_region(REGION, &meanwhile_base).await;
+                member_session(&mgmt, &changed)
+                    .await
+                    .iam
+                    .put_role_policy()
+                    .role_name(ROLE)
+                    .policy_name("added-meanwhile")
+                    .policy_document(
+                        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}"#,
+                    )
+                    .send()
+                    .await
+                    .unwrap();
+            })
+        })
+        .join()
+        .unwrap();
+    });
     let removed = invoke(&app, "revoke_aws_org", json!({"plan": plan})).expect("revoke");
     let removed = removed.as_array().unwrap();
     let ids: Vec<&str> = removed.iter().map(|r| r["account_id"].as_str().unwrap()).collect();
     assert_eq!(ids, [accounts[0].as_str(), blocked.as_str()], "one row per account, in the plan's order");
-    for row in removed {
+    assert_eq!(removed[0]["status"], "failed", "{:?}", removed[0]);
+    assert_eq!(removed[0]["error"]["code"], "aws.delete_conflict", "{:?}", removed[0]);
+    assert!(removed[0]["error"]["message"].as_str().unwrap().contains("added-meanwhile"), "{:?}", removed[0]);
+    assert_eq!(removed[0]["changes"], json!([]), "nothing was removed there: {:?}", removed[0]);
+    assert_eq!(removed[1]["status"], "done", "{:?}", removed[1]);
+    assert!(!removed[1]["changes"].as_array().unwrap().is_empty(), "{:?}", removed[1]);
+    assert!(has_role(&accounts[0]).is_some(), "the changed account's role was removed all the same");
+    assert!(has_role(&blocked).is_none(), "the unchanged account's role is left");
+    // Its owner takes the policy off again: removing again asks about that account only, and removes it.
+    rt.block_on(async {
+        let mgmt = Session::for_region(REGION, &base).await;
+        member_session(&mgmt, &accounts[0])
+            .await
+            .iam
+            .delete_role_policy()
+            .role_name(ROLE)
+            .policy_name("added-meanwhile")
+            .send()
+            .await
+            .unwrap();
+    });
+    let removed = invoke(&app, "revoke_aws_org", json!({"plan": plan})).expect("revoke again");
+    let asked = asker.asked.lock().unwrap().last().cloned().expect("asked");
+    assert!(
+        asked.message.contains(&accounts[0]) && !asked.message.lines().any(|l| l.contains("•") && l.contains(blocked.as_str())),
+        "{}",
+        asked.message
+    );
+    for row in removed.as_array().unwrap() {
         assert_eq!(row["status"], "done", "{row}");
-        assert!(!row["changes"].as_array().unwrap().is_empty(), "{row}");
     }
     assert!(has_role(&accounts[0]).is_none() && has_role(&blocked).is_none(), "a role is left after the removal");
     let asked_before = asker.asked.lock().unwrap().len();

@@ -163,6 +163,55 @@ async fn revoke_removes_the_role_and_a_second_revoke_finds_nothing() {
     assert!(again.changes.is_empty());
 }
 
+/// A role Trustbridge made, to which someone added a policy of their own (inline, or an attached
+/// managed one): revoke (and its dry run) refuses before removing anything — removing only
+/// Trustbridge's policies would leave the vendor's trust on theirs, and IAM refuses to delete the
+/// role with them. Once their policy is gone, revoke removes the role; `--force` removes theirs too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoke_never_half_removes_a_role_someone_added_a_policy_to() {
+    let moto = Moto::start();
+    let s = settings(&moto.url());
+    let r = plan();
+    seed(&r, &s).await;
+    apply(&r, &s, false).await.expect("apply");
+    let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
+    let role = "mlcube-platform-access";
+    sess.iam
+        .put_role_policy()
+        .role_name(role)
+        .policy_name("team-extra")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    let inline = |sess: Session| async move { sess.iam.list_role_policies().role_name(role).send().await.unwrap().policy_names().len() };
+    for dry in [true, false] {
+        let f = if dry { revoke_dry_run(&r, &s, false).await } else { revoke(&r, &s, false).await }.unwrap_err();
+        assert_eq!(f.error.code(), "aws.delete_conflict", "{}", f.error);
+        assert!(f.error.to_string().contains("inline policy team-extra"), "{}", f.error);
+        assert!(f.done.is_empty(), "nothing removed: {:?}", f.done);
+        assert_eq!(inline(Session::connect(r.aws.as_ref().unwrap(), &s).await).await, 3, "every policy is still there");
+    }
+    // An attached managed policy counts the same.
+    sess.iam.delete_role_policy().role_name(role).policy_name("team-extra").send().await.unwrap();
+    let made = sess
+        .iam
+        .create_policy()
+        .policy_name("team-managed")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    let arn = made.policy().and_then(|p| p.arn()).unwrap().to_string();
+    let arn = arn.as_str();
+    sess.iam.attach_role_policy().role_name(role).policy_arn(arn).send().await.unwrap();
+    let f = revoke(&r, &s, false).await.unwrap_err();
+    assert!(f.error.to_string().contains(&format!("managed policy {arn}")), "{}", f.error);
+    sess.iam.detach_role_policy().role_name(role).policy_arn(arn).send().await.unwrap();
+    let rep = revoke(&r, &s, false).await.expect("revoke once theirs is gone");
+    assert!(rep.role_deleted);
+}
+
 /// The window's removal: a dry run names the changes (nothing removed); a removal confirmed for
 /// other changes than the role now needs (someone changed it in between) removes nothing; one
 /// confirmed for exactly these removes them.

@@ -71,6 +71,34 @@ async fn revoke_as(r: &Resolved, settings: &AwsSettings, force: bool, how: Remov
     // Only a role trustbridge created is deleted; an adopted one existed before and is kept.
     let adopted = cur.managed && cur.adopted;
     let delete_role = (cur.managed && !cur.adopted) || force;
+    if delete_role && !force {
+        // Someone gave the role policies of their own (inline or attached): IAM refuses to delete
+        // it with them, and removing only Trustbridge's would leave the vendor's trust on theirs.
+        // Nothing is removed (a dry run says so too, so the person is never asked about it).
+        let mut foreign: Vec<String> = cur
+            .inline
+            .iter()
+            .filter(|n| *n != STORAGE_POLICY_NAME && *n != EVENTS_POLICY_NAME)
+            .map(|n| format!("inline policy {n}"))
+            .collect();
+        let attached = s
+            .call("iam:ListAttachedRolePolicies", || async {
+                s.iam.list_attached_role_policies().role_name(&role).send().await.map_err(|e| s.classify("iam:ListAttachedRolePolicies", e))
+            })
+            .await
+            .map_err(fail)?;
+        foreign.extend(attached.attached_policies().iter().map(|p| format!("managed policy {}", p.policy_arn().unwrap_or_default())));
+        if !foreign.is_empty() {
+            return Err(fail(CloudError::DeleteConflict {
+                what: format!("role {role}"),
+                message: format!(
+                    "it has {} Trustbridge did not add ({}); nothing was removed, since removing only Trustbridge's would leave the vendor able to use them",
+                    if foreign.len() == 1 { "a policy" } else { "policies" },
+                    foreign.join(", ")
+                ),
+            }));
+        }
+    }
     for name in &cur.inline {
         let ours = name == STORAGE_POLICY_NAME || name == EVENTS_POLICY_NAME;
         if ours || force {
