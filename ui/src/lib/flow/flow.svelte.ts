@@ -116,6 +116,15 @@ export abstract class FormFlow<Step extends string> {
       : nextStep(this.steps, this.step);
   }
 
+  /**
+   * What Continue does on leaving `step` (its answers valid) for `next`, and where it then leads:
+   * `next`, unless a flow's page does its own work on the way (the wizard's export page sends the
+   * vendor its credentials and goes on to the test).
+   */
+  protected async leaving(_step: Step, next: Step): Promise<Step> {
+    return next;
+  }
+
   /** Continue: check this page, (autosave,) go on. */
   async continue(): Promise<void> {
     if (this.busy) return;
@@ -126,8 +135,9 @@ export abstract class FormFlow<Step extends string> {
         this.reject(problems);
         return;
       }
-      const next = this.following();
-      if (!next) return;
+      const following = this.following();
+      if (!following) return;
+      const next = await this.leaving(this.step, following);
       // A draft that cannot be written is said, not passed over (the person stays on the page).
       if (this.saveOnContinue) await this.save(next);
       await this.goTo(next);

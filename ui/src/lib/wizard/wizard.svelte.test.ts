@@ -177,3 +177,43 @@ describe("which clouds need a secret", () => {
   });
 });
 
+
+describe("Send to the vendor and test, from the export page", () => {
+  it("once the key is in the keyring, Continue sends it and goes on to the test; a failed send lands on Send", async () => {
+    let refuse = false;
+    backend();
+    const inner = invoke.getMockImplementation()!;
+    invoke.mockImplementation(async (cmd: string, args: Record<string, unknown>) => {
+      if (cmd === "register_vendor") {
+        if (refuse) throw { code: "vendor.unauthorized", message: "the key was refused", field: null, fix: null };
+        return { plan: args.plan, steps: [{ cloud: "gcp", action: "created", message: "registered" }] };
+      }
+      return inner(cmd, args);
+    });
+    const w = new Wizard();
+    await w.init();
+    w.answers.clouds = ["gcp"];
+    w.answers.gcp.project_id = "my-project";
+    await w.goTo("export");
+    // No key stored yet: Continue leads to the Credentials page, as before; nothing is sent.
+    expect(w.sendsOnContinue).toBe(false);
+    const sa = `${w.plan.gcp!.service_account}@my-project.iam.gserviceaccount.com`;
+    w.cloud.credentials = [{ kind: "gcp", stored: true, key_id: "k1", principal: sa, scope: "my-project" } as never];
+    expect(w.steps).not.toContain("credentials");
+    expect(w.sendsOnContinue).toBe(true);
+    await w.continue();
+    expect(calls("register_vendor")).toHaveLength(1);
+    expect(calls("register_vendor")[0]).toMatchObject({ clouds: ["gcp"], dryRun: false });
+    expect(w.step).toBe("test");
+    // Back on the export page, a send the vendor refuses: the Send page shows why.
+    await w.goTo("export");
+    refuse = true;
+    await w.continue();
+    expect(w.step).toBe("send");
+    expect(w.cloud.sendRun.error?.code).toBe("vendor.unauthorized");
+    // A key kept for another service account: not this plan's, so nothing is sent from the export page.
+    await w.goTo("export");
+    w.cloud.credentials = [{ kind: "gcp", stored: true, key_id: "k1", principal: "other@my-project.iam.gserviceaccount.com", scope: "my-project" } as never];
+    expect(w.sendsOnContinue).toBe(false);
+  });
+});

@@ -102,22 +102,30 @@ export class Wizard extends FormFlow<StepId> {
       (vendorIssuesExternalId(this.profile) || d.aws_external_id === "none")
     );
   });
+  /**
+   * Every key or secret the plan signs in with is in the keyring, for what the plan names now
+   * (GCP: its service account; Azure: its tenant) — a key kept from answers that pointed elsewhere
+   * does not count.
+   */
+  secretsStoredForPlan = $derived.by(() => {
+    const needed = secretClouds({ ...stepContext(this.answers, this.profile), secretClouds: this.secretsKnown });
+    const plan = this.plan;
+    const forPlan = (s: { kind: string; principal: string | null; scope: string | null }) =>
+      s.kind === "gcp"
+        ? !!plan.gcp?.service_account && s.principal === `${plan.gcp.service_account}@${plan.gcp.project_id}.iam.gserviceaccount.com`
+        : s.kind === "azure" && !!plan.azure && s.scope === plan.azure.tenant_id;
+    return needed.length > 0 && needed.every((c) => this.cloud.credentials.some((s) => s.kind === c && s.stored && forPlan(s)));
+  });
   /** The step-graph inputs: the answers, the vendor profile, what was detected, and Rust's secrets once known. */
   private context = $derived.by(() => {
     const base = stepContext(this.answers, this.profile);
     // The set-up question: apply preselected (this computer is signed in to the plan's account)
     // and not answered yet; Check your answers says so, with a Change link to the question.
     const routeFolds = this.route === "apply" && (this.answers.route === null || (this.routeFoldedAnswer && this.answers.route === "apply"));
-    // The credentials page: every key or secret the plan signs in with is in the keyring already,
-    // and is for what the plan names now (GCP: its service account; Azure: its tenant) — a key
-    // kept from answers that pointed elsewhere is replaced there, so the page stays.
-    const needed = secretClouds({ ...base, secretClouds: this.secretsKnown });
-    const plan = this.plan;
-    const forPlan = (s: { kind: string; principal: string | null; scope: string | null }) =>
-      s.kind === "gcp"
-        ? !!plan.gcp?.service_account && s.principal === `${plan.gcp.service_account}@${plan.gcp.project_id}.iam.gserviceaccount.com`
-        : s.kind === "azure" && !!plan.azure && s.scope === plan.azure.tenant_id;
-    const allStored = needed.length > 0 && needed.every((c) => this.cloud.credentials.some((s) => s.kind === c && s.stored && forPlan(s)));
+    // The credentials page folds once every key or secret the plan signs in with is in the
+    // keyring for what the plan names now (a key kept from answers that pointed elsewhere is
+    // replaced there, so the page stays).
+    const allStored = this.secretsStoredForPlan;
     return {
       ...base,
       folded: {
@@ -154,6 +162,21 @@ export class Wizard extends FormFlow<StepId> {
   externalIdPending = $derived(externalIdPending(this.answers, this.profile));
   /** The clouds whose key or secret the "Send to {vendor}" page hands over. */
   sendClouds = $derived(sendClouds(this.context));
+  /**
+   * Continue on the export page sends the vendor its credentials and goes on to the test ("Send to
+   * {vendor} and test"): the Send page is next and every key or secret it hands over is in the
+   * keyring for this plan (made by Apply, or stored before). A failed send lands on the Send page,
+   * its problem shown there.
+   */
+  sendsOnContinue = $derived(
+    this.step === "export" && this.sendClouds.length > 0 && this.secretsStoredForPlan && nextStep(this.steps, "export") === "send",
+  );
+
+  protected override async leaving(step: StepId, next: StepId): Promise<StepId> {
+    if (step !== "export" || next !== "send" || !this.sendsOnContinue) return next;
+    await this.cloud.sendToVendor();
+    return this.cloud.sendRun.error ? "send" : (nextStep(this.steps, "send") ?? "send");
+  }
   /** The clouds whose key or secret the Credentials page stores. */
   secretClouds = $derived(secretClouds(this.context));
   inputs = $derived(
