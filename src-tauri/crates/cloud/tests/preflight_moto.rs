@@ -34,16 +34,7 @@ async fn organization(mgmt: &Session) -> Org {
     let ou = org.create_organizational_unit().parent_id(&root).name("Data").send().await.unwrap();
     let ou = ou.organizational_unit().unwrap().id().unwrap().to_string();
     org.move_account().account_id(&member).source_parent_id(&root).destination_parent_id(&ou).send().await.unwrap();
-    let assumed = mgmt
-        .sts
-        .assume_role()
-        .role_arn(format!("arn:aws:iam::{member}:role/OrganizationAccountAccessRole"))
-        .role_session_name("preflight-test")
-        .send()
-        .await
-        .unwrap();
-    let c = assumed.credentials().unwrap();
-    let member_creds = Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_string()), None, "member");
+    let member_creds = member_credentials(mgmt, &member).await;
     Org { member, member_creds, ou }
 }
 

@@ -14,7 +14,7 @@ mod common;
 
 use common::*;
 use trustbridge_cloud::aws::stackset::{apply_stack_set, revoke_stack_set};
-use trustbridge_cloud::aws::{AwsSettings, Credentials, Session};
+use trustbridge_cloud::aws::{AwsSettings, Session};
 use trustbridge_core::validate::Resolved;
 
 const ROLE: &str = "mlcube-platform-access";
@@ -125,19 +125,7 @@ async fn the_stack_set_engine_deploys_to_every_account_of_the_ous_and_revokes() 
     assert_eq!(again.instances.len(), 12);
 
     // Another account's credentials are refused before anything is read or changed.
-    let assumed = mgmt
-        .sts
-        .assume_role()
-        .role_arn(format!("arn:aws:iam::{a}:role/OrganizationAccountAccessRole"))
-        .role_session_name("wrong-account")
-        .send()
-        .await
-        .unwrap();
-    let c = assumed.credentials().unwrap();
-    let wrong = AwsSettings {
-        credentials: Some(Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_string()), None, "m")),
-        ..base.clone()
-    };
+    let wrong = AwsSettings { credentials: Some(member_credentials(&mgmt, &a).await), ..base.clone() };
     let e = apply_stack_set(&r, &wrong, false, &quiet).await.unwrap_err();
     assert_eq!(e.code(), "aws.account_mismatch");
 
@@ -230,19 +218,7 @@ async fn a_delegated_administrator_says_so_on_every_stack_set_call_and_never_rea
     let mgmt = Session::for_region(REGION, &base).await;
     let o = org_of(&mgmt, 3).await;
     let admin = o.members[0].clone();
-    let assumed = mgmt
-        .sts
-        .assume_role()
-        .role_arn(format!("arn:aws:iam::{admin}:role/OrganizationAccountAccessRole"))
-        .role_session_name("delegated-admin")
-        .send()
-        .await
-        .unwrap();
-    let c = assumed.credentials().unwrap();
-    let delegated = AwsSettings {
-        credentials: Some(Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_string()), None, "admin")),
-        ..base.clone()
-    };
+    let delegated = AwsSettings { credentials: Some(member_credentials(&mgmt, &admin).await), ..base.clone() };
     let plan_as = |listed: &[&str]| plan_in(&o, &admin, listed);
     let quiet = |_: &trustbridge_cloud::aws::stackset::StackInstance| {};
 

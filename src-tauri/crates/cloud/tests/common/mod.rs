@@ -106,9 +106,9 @@ pub async fn organization(mgmt: &Session, ous: &[&str], n: usize) -> (Vec<String
     (ou_ids, members)
 }
 
-/// The clients of member `account`, through its `OrganizationAccountAccessRole` (the test's own
-/// seeding and read-backs).
-pub async fn member_session(mgmt: &Session, account: &str) -> Session {
+/// Credentials of member `account`, through its `OrganizationAccountAccessRole` (as the
+/// management account: a test's own seeding and read-backs, or a member signed in to).
+pub async fn member_credentials(mgmt: &Session, account: &str) -> Credentials {
     let out = mgmt
         .sts
         .assume_role()
@@ -118,11 +118,13 @@ pub async fn member_session(mgmt: &Session, account: &str) -> Session {
         .await
         .unwrap();
     let c = out.credentials().unwrap();
-    mgmt.with_credentials(
-        None,
-        Some(Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_string()), None, "member")),
-    )
-    .await
+    Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_string()), None, "member")
+}
+
+/// The clients of member `account`, through its `OrganizationAccountAccessRole` (the test's own
+/// seeding and read-backs).
+pub async fn member_session(mgmt: &Session, account: &str) -> Session {
+    mgmt.with_credentials(None, Some(member_credentials(mgmt, account).await)).await
 }
 
 /// A TCP endpoint that accepts connections and never answers.
