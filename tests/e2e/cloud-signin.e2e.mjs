@@ -81,8 +81,8 @@ await e2e(
     // support names another one (TRUSTBRIDGE_VENDOR_API_URL), so nothing is typed for it.
     await answerGcpAndAzure(f, { name: "SIGNIN_01", vendorUrl: null, apiKey: API_KEY });
 
-    // No sign-in on this computer: the page offers to sign in here.
-    for (const [cloud, label] of [["gcp", "Sign in with Google"], ["azure", "Sign in to Azure"]]) {
+    // No sign-in on this computer: the page offers to sign in here, and to apply as that sign-in.
+    for (const [cloud, label] of [["gcp", "Sign in with Google and apply"], ["azure", "Sign in to Azure and apply"]]) {
       const button = await t.waitFor(async () => {
         const el = await b.$(`[data-testid="sign-in-${cloud}-button"]`);
         return (await el.isExisting()) && el;
@@ -92,27 +92,19 @@ await e2e(
     }
     await f.shot("sign-in-offered");
 
-    await f.click("sign-in-gcp-button");
-    await t.waitFor(async () => (await b.$('[data-testid="apply-gcp-changes"]')).isExisting(), "after Google's page comes back, the dry run on Google Cloud is shown", { timeout: 30000 });
-    let text = await (await b.$('[data-testid="apply-gcp"]')).getText();
-    t.check(text.includes("dana@example.com"), "it says who signed in with Google", text);
-
-    await f.click("sign-in-azure-button");
-    // The double confirms the code at once; the code may be on screen only for a moment.
-    await t.waitFor(async () => (await b.$('[data-testid="apply-azure-changes"]')).isExisting(), "after the code is confirmed, the dry run on Azure is shown", { timeout: 30000 });
-    text = await (await b.$('[data-testid="apply-azure"]')).getText();
-    t.check(text.includes("erin@contoso.example"), "it says who signed in to Azure", text);
-    await f.shot("signed-in-dry-runs");
-
-    // "Apply and create the key": one native yes applies and has the cloud make the vendor's key
-    // (client secret) as that person, straight into the keyring.
-    for (const [cloud, name, title, what] of [["gcp", "Google Cloud", APPLY_GCP_TITLE, "key"], ["azure", "Azure", APPLY_AZURE_TITLE, "client secret"]]) {
-      const label = (await (await b.$(`[data-testid="apply-${cloud}-button"]`)).getText()).trim();
-      t.check(label === `Apply to ${name} and create the ${what}`, "the button says it makes the vendor's credential too", label);
-      await f.click(`apply-${cloud}-button`);
-      await answerDialog(t, "cloud-signin", title, "confirm", { label: `${cloud}-apply` });
+    // "Sign in … and apply": Google's page comes back (Azure: the code is confirmed), the dry run
+    // runs as that person, and Rust's native dialog follows at once; one yes applies and has the
+    // cloud make the vendor's key (client secret) as that person, straight into the keyring.
+    for (const [cloud, name, title, what, who] of [
+      ["gcp", "Google Cloud", APPLY_GCP_TITLE, "key", "dana@example.com"],
+      ["azure", "Azure", APPLY_AZURE_TITLE, "client secret", "erin@contoso.example"],
+    ]) {
+      await f.click(`sign-in-${cloud}-button`);
+      await answerDialog(t, "cloud-signin", title, "confirm", { label: `${cloud}-apply`, timeout: 60000 });
       native += 1;
       await t.waitFor(async () => (await (await b.$(`[data-testid="apply-${cloud}"]`)).getText()).includes("Applied these changes"), `applied on ${name}`);
+      const text = await (await b.$(`[data-testid="apply-${cloud}"]`)).getText();
+      t.check(text.includes(who), `it says who signed in to ${name}`, text);
       await t.waitFor(async () => (await b.$(`[data-testid="create-${cloud}-stored"]`)).isExisting(), `the ${what} is in the keyring`);
     }
     await f.shot("applied");

@@ -598,6 +598,41 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
     await vi.waitFor(() => expect(w.cloud.cloudRuns.gcp.preview).not.toBeNull());
   });
 
+  it("'Sign in with Google and apply': the dry run as that sign-in, then Apply at once — not when nothing changes or pre-flight blocks", async () => {
+    let signedIn = false;
+    let dry: Record<string, unknown> = DRY;
+    backend((cmd, args) => {
+      if (cmd === "cloud_sign_ins")
+        return signedIn
+          ? { gcp: "dana@example.com (signed in with Google in Trustbridge)", azure: null, gcp_can_sign_in: true, azure_can_sign_in: false }
+          : { gcp: null, azure: null, gcp_can_sign_in: true, azure_can_sign_in: false };
+      if (cmd === "gcp_sign_in") {
+        signedIn = true;
+        return "dana@example.com (signed in with Google in Trustbridge)";
+      }
+      if (cmd === "apply_cloud") return args.dryRun ? dry : { ...DRY, dry_run: false };
+    });
+    const w = await onGcp();
+    await w.cloud.signInCloud("gcp", true);
+    expect(calls("apply_cloud").map((a) => a?.dryRun)).toEqual([true, false]);
+    expect(w.cloud.cloudRuns.gcp.applied?.dry_run).toBe(false);
+
+    // Pre-flight found an organization policy that would stop the vendor: the page shows it, no apply.
+    const blocking = { code: "preflight.gcp_org_policy", severity: "blocking", resource: null, message: "keys are forbidden", fix: "go keyless" };
+    for (const [what, answer] of [
+      ["blocked", { ...DRY, preflight: [blocking] }],
+      ["nothing to change", { ...DRY, changes: [] }],
+    ] as const) {
+      invoke.mockClear();
+      signedIn = false;
+      dry = answer;
+      const w2 = await onGcp();
+      await w2.cloud.signInCloud("gcp", true);
+      expect(calls("apply_cloud").map((a) => a?.dryRun), what).toEqual([true]);
+      expect(w2.cloud.cloudRuns.gcp.applied, what).toBeNull();
+    }
+  });
+
   it("shows the Azure code while it waits; a refusal is shown, a cancel is not an error", async () => {
     let release: (v: string) => void = () => {};
     backend((cmd) => {

@@ -147,10 +147,13 @@ export class CloudSession {
     for (const c of ["gcp", "azure"] as const) {
       const run = this.cloudRuns[c];
       if (plan[c] && who[c] && !run.running && !run.applied && run.previewFor !== this.planKey) {
-        void run.dryRun(this.planKey, () => applyCloud(plan, c, true));
+        this.dryRunsUnderWay[c] = run.dryRun(this.planKey, () => applyCloud(plan, c, true));
       }
     }
   }
+
+  /** The dry run started on each cloud (to wait for it after a sign-in that goes on to apply). */
+  private dryRunsUnderWay: Partial<Record<ApiCloud, Promise<void>>> = {};
 
   /**
    * A Google or Azure sign-in from the window, under way or failed: which cloud, the Azure code to
@@ -163,7 +166,7 @@ export class CloudSession {
    * comes back by itself; Azure: a code to enter on Microsoft's page), then asks again who the
    * window acts as, which starts the dry run there.
    */
-  async signInCloud(cloud: ApiCloud): Promise<void> {
+  async signInCloud(cloud: ApiCloud, thenApply = false): Promise<void> {
     const plan = this.wizard.plan;
     this.cloudSignIn = { cloud, device: null, error: null, running: true };
     try {
@@ -177,10 +180,26 @@ export class CloudSession {
       }
       this.cloudSignIn = null;
       await this.detectCloudSignIns();
+      if (thenApply) await this.applyAfterSignIn(cloud);
     } catch (e) {
       const error = toIpcError(e);
       this.cloudSignIn = error.code === "sign_in.cancelled" ? null : { cloud, device: null, error, running: false };
     }
+  }
+
+  /**
+   * "Sign in … and apply": once the dry run as the new sign-in is in, Apply follows at once (Rust's
+   * native dialog names every change, Cancel changes nothing) — unless there is nothing to change,
+   * the dry run failed, or pre-flight found something that would stop the vendor (the page then
+   * shows it, and the person decides).
+   */
+  private async applyAfterSignIn(cloud: ApiCloud): Promise<void> {
+    await this.dryRunsUnderWay[cloud];
+    const run = this.cloudRuns[cloud];
+    const dry = run.previewFor === this.planKey ? run.preview : null;
+    if (!dry || run.error || run.applied || dry.changes.length === 0) return;
+    if (dry.preflight.some((f) => f.severity === "blocking")) return;
+    await this.applyCloudNow(cloud);
   }
 
   /** Opens Microsoft's page again (the person closed it, or no browser opened by itself). */
