@@ -11,56 +11,14 @@
 // azure_arm}.rs, served by the rig; no emulator of them exists here) and real Azurite. Afterwards
 // the session's files are searched for the refresh tokens, the device code, the key and the client
 // secret the clouds made: 0 hits.
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { randomBytes } from "node:crypto";
-import { e2e, REPO } from "./harness.mjs";
+import { e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
-import {
-  answerGcpAndAzure, AZURE_CONTAINER, AZURE_TOPIC, BUCKET, CONTAINER_SCOPE, GCP_TOPIC, ML_PROJECT, PROJECT, SA_EMAIL, STORAGE_ACCOUNT, TENANT, TOPIC_SCOPE,
-} from "./cloud-world.mjs";
-import {
-  answerDialog, pickFileInDialog, APPLY_AZURE_TITLE, APPLY_GCP_TITLE, PROFILE_PICKER_TITLE, REVOKE_AZURE_TITLE,
-  REVOKE_GCP_TITLE, UNSIGNED_PROFILE_TITLE,
-} from "./native.mjs";
-import { appWrapper, canaryFiles, startRig } from "./rig.mjs";
+import { answerGcpAndAzure, AZURE_CONTAINER, AZURE_TOPIC, BUCKET, GCP_TOPIC, SA_EMAIL, STORAGE_ACCOUNT } from "./cloud-world.mjs";
+import { answerDialog, REVOKE_AZURE_TITLE, REVOKE_GCP_TITLE } from "./native.mjs";
+import { canaryFiles } from "./rig.mjs";
+import { API_KEY, importSignInProfile, probesAfterTest, SECRETS, signInAndApply, signInWorld } from "./signin-world.mjs";
 
-const API_KEY = `mlc-canary-${randomBytes(12).toString("hex")}`;
-// The doubles' values (src-tauri/crates/cloud/tests/doubles/{gcp_iam,azure_arm}.rs).
-const GOOGLE_CLIENT = "1234567890-vendor.apps.googleusercontent.com";
-const GOOGLE_CLIENT_SECRET = "GOCSPX-desktop-secret-canary";
-const AZURE_CLIENT = "22222222-3333-4444-5555-666666666666";
-const SECRETS = ["1//signed-in-refresh-canary-77c1", "0.refresh-canary-5d2a", "device-code-canary-0e1f"];
-
-const home = process.env.HOME;
-const bin = join(home, "bin");
-mkdirSync(bin, { recursive: true });
-// The "browser": fetches the page it is given and follows its redirects (no real browser here).
-writeFileSync(join(bin, "xdg-open"), '#!/bin/sh\nexec curl -sfL -o /dev/null --max-time 20 "$1"\n');
-chmodSync(join(bin, "xdg-open"), 0o755);
-
-// The vendor's profile file: ML cube's, with its Google and Azure sign-in clients.
-const profile = JSON.parse(readFileSync(join(REPO, "src-tauri/crates/core/profiles/mlcube.json"), "utf8"));
-profile.id = "mlcube-signin";
-profile.display_name = "ML cube (sign-in)";
-profile.gcp.sign_in = { client_id: GOOGLE_CLIENT, client_secret: GOOGLE_CLIENT_SECRET };
-profile.azure.sign_in_client_id = AZURE_CLIENT;
-mkdirSync(join(home, "vendor-files"), { recursive: true });
-const profileFile = join(home, "vendor-files", "mlcube-signin.json");
-writeFileSync(profileFile, `${JSON.stringify(profile, null, 2)}\n`);
-
-const rig = await startRig({
-  gcp_apply: { project: PROJECT, sign_in: true, buckets: [BUCKET], topics: [GCP_TOPIC] },
-  azure_apply: {
-    tenant: TENANT,
-    scopes: [CONTAINER_SCOPE, TOPIC_SCOPE],
-    sign_in: true,
-    // Real Azurite holds the container; the topic's double admits the app only with the Data Sender role apply assigns.
-    data: { containers: [`${STORAGE_ACCOUNT}/${AZURE_CONTAINER}`], topics: [[AZURE_TOPIC, TOPIC_SCOPE]] },
-  },
-  vendor: { api_key: API_KEY, projects: [ML_PROJECT] },
-});
-process.on("exit", () => rig.stop());
+const { rig, profileFile, application } = await signInWorld("trustbridge-cloud-signin.sh");
 
 await e2e(
   "cloud-signin",
@@ -69,16 +27,7 @@ await e2e(
     const b = t.browser;
     let native = 0;
     t.require((await waitForStart(t)) === "start", "starts on the first question");
-    await f.click("start-import-profile");
-    await pickFileInDialog(t, "cloud-signin", PROFILE_PICKER_TITLE, profileFile, { label: "picker" });
-    native += 1;
-    await t.waitFor(async () => (await b.$('[data-testid="profile-warning-heading"]')).isExisting(), "the unsigned file goes to the warning page");
-    await f.click("profile-accept");
-    await answerDialog(t, "cloud-signin", UNSIGNED_PROFILE_TITLE, "confirm", { key: "u", label: "accept" });
-    native += 1;
-    await f.waitStep("start");
-    // ML cube's address is its profile's; this run's ML cube is the rig's double, named the way
-    // support names another one (TRUSTBRIDGE_VENDOR_API_URL), so nothing is typed for it.
+    native += await importSignInProfile(t, f, "cloud-signin", profileFile);
     await answerGcpAndAzure(f, { name: "SIGNIN_01", vendorUrl: null, apiKey: API_KEY });
 
     // No sign-in on this computer: the page offers to sign in here, and to apply as that sign-in.
@@ -92,21 +41,8 @@ await e2e(
     }
     await f.shot("sign-in-offered");
 
-    // "Sign in … and apply": Google's page comes back (Azure: the code is confirmed), the dry run
-    // runs as that person, and Rust's native dialog follows at once; one yes applies and has the
-    // cloud make the vendor's key (client secret) as that person, straight into the keyring.
-    for (const [cloud, name, title, what, who] of [
-      ["gcp", "Google Cloud", APPLY_GCP_TITLE, "key", "dana@example.com"],
-      ["azure", "Azure", APPLY_AZURE_TITLE, "client secret", "erin@contoso.example"],
-    ]) {
-      await f.click(`sign-in-${cloud}-button`);
-      await answerDialog(t, "cloud-signin", title, "confirm", { label: `${cloud}-apply`, timeout: 60000 });
-      native += 1;
-      await t.waitFor(async () => (await (await b.$(`[data-testid="apply-${cloud}"]`)).getText()).includes("Applied these changes"), `applied on ${name}`);
-      const text = await (await b.$(`[data-testid="apply-${cloud}"]`)).getText();
-      t.check(text.includes(who), `it says who signed in to ${name}`, text);
-      await t.waitFor(async () => (await b.$(`[data-testid="create-${cloud}-stored"]`)).isExisting(), `the ${what} is in the keyring`);
-    }
+    // "Sign in … and apply": the dry run as that person, then Rust's native dialog at once.
+    for (const cloud of ["gcp", "azure"]) native += await signInAndApply(t, f, "cloud-signin", cloud);
     await f.shot("applied");
     const gcp = await rig.ask("gcp_apply");
     t.check(gcp.service_accounts.includes(SA_EMAIL), "the service account exists", JSON.stringify(gcp));
@@ -128,10 +64,7 @@ await e2e(
     t.check(go.startsWith("Send to ") && go.endsWith(" and test the connection"), "Continue says it sends and tests", go);
     t.check((await (await b.$('[data-testid="export-sends"]')).getText()).includes("keyring"), "the page says what it sends, from where");
     await f.continue("test");
-    await t.waitFor(async () => (await b.$('[data-testid="test-verdict"], [data-testid="test-error"]')).isExisting(), "the connectivity test ends", { timeout: 60000 });
-    const probes = await b.execute(() =>
-      [...document.querySelectorAll('[data-testid^="probe-"]')].map((e) => `${e.getAttribute("data-testid").slice(6)}=${e.getAttribute("data-status")}`),
-    );
+    const probes = await probesAfterTest(t);
     const gcpProbes = ["gcp:credentials", `gcp:bucket:${BUCKET}`, `gcp:topic:${GCP_TOPIC}`, "gcp:vendor_registration"];
     t.check(gcpProbes.every((id) => probes.includes(`${id}=pass`)), "every Google Cloud probe passes with the key made from the window", probes.join(" "));
     const azureProbes = ["azure:credentials", `azure:container:${STORAGE_ACCOUNT}/${AZURE_CONTAINER}`, `azure:topic:${AZURE_TOPIC}`, "azure:vendor_registration"];
@@ -181,10 +114,5 @@ await e2e(
     const hits = canaryFiles([...SECRETS, ...canaries]);
     t.check(hits.length === 0, "no refresh token, device code, key or client secret in any file of the session or the logs", JSON.stringify(hits));
   },
-  {
-    application: appWrapper(
-      { ...rig.env, TRUSTBRIDGE_VENDOR_API_URL: rig.vendor_url, PATH: `${bin}:${process.env.PATH}` },
-      { name: "trustbridge-cloud-signin.sh" },
-    ),
-  },
+  { application },
 );

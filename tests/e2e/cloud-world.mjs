@@ -18,25 +18,36 @@ export const GCP_TOPIC = "retrain-requests";
 /** From the start page's integration name to the export page: both clouds, one bucket and topic each,
  *  the vendor's API URL (unless `vendorUrl` is null) and key. */
 export async function answerGcpAndAzure(f, { name, vendorUrl, apiKey }) {
+  await answerClouds(f, { name, vendorUrl, apiKey, clouds: ["gcp", "azure"] });
+}
+
+/** The same for `clouds` (Google Cloud, Azure or both), typed like a person. */
+export async function answerClouds(f, { name, vendorUrl, apiKey, clouds }) {
+  const gcp = clouds.includes("gcp");
+  const azure = clouds.includes("azure");
   await f.fill("integration.name", name);
   await f.continue("clouds");
-  await f.choose("Google Cloud");
-  await f.choose("Azure");
-  await f.continue("gcp-identity");
-  await f.fill("gcp.project_id", PROJECT);
-  await f.continue("gcp-storage");
-  await f.fill("gcp.storage[0].bucket", BUCKET);
-  await f.continue("gcp-events");
-  await f.fill("gcp.events[0].topic", GCP_TOPIC);
-  await f.continue("azure-identity");
-  await f.fill("azure.tenant_id", TENANT);
-  await f.fill("azure.subscription_id", SUBSCRIPTION);
-  await f.fill("azure.resource_group", "ml-rg");
-  await f.continue("azure-storage");
-  await f.fill("azure.storage[0].storage_account", STORAGE_ACCOUNT);
-  await f.fill("azure.storage[0].container", AZURE_CONTAINER);
-  await f.continue("azure-events");
-  await f.fill("azure.events[0].topic", AZURE_TOPIC);
+  if (gcp) await f.choose("Google Cloud");
+  if (azure) await f.choose("Azure");
+  if (gcp) {
+    await f.continue("gcp-identity");
+    await f.fill("gcp.project_id", PROJECT);
+    await f.continue("gcp-storage");
+    await f.fill("gcp.storage[0].bucket", BUCKET);
+    await f.continue("gcp-events");
+    await f.fill("gcp.events[0].topic", GCP_TOPIC);
+  }
+  if (azure) {
+    await f.continue("azure-identity");
+    await f.fill("azure.tenant_id", TENANT);
+    await f.fill("azure.subscription_id", SUBSCRIPTION);
+    await f.fill("azure.resource_group", "ml-rg");
+    await f.continue("azure-storage");
+    await f.fill("azure.storage[0].storage_account", STORAGE_ACCOUNT);
+    await f.fill("azure.storage[0].container", AZURE_CONTAINER);
+    await f.continue("azure-events");
+    await f.fill("azure.events[0].topic", AZURE_TOPIC);
+  }
   await f.continue("vendor");
   // null: the vendor's address is its profile's (or TRUSTBRIDGE_VENDOR_API_URL's), not typed.
   if (vendorUrl) await f.fill("integration.api_url", vendorUrl);
