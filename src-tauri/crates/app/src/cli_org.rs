@@ -316,6 +316,15 @@ fn apply_stack_set(r: &Resolved, dry_run: bool, ignore_preflight: bool, out: &mu
     };
     let base = AwsSettings::from_env();
     let started = Instant::now();
+    // Who is signed in, first: another account, or a delegated administrator with the management
+    // account in the plan, is refused before pre-flight reaches into any account.
+    if let Err(e) = rt.block_on(trustbridge_cloud::aws::stackset::check_signed_in(r, &base)) {
+        eprintln!("error [{}]: {e}", e.code());
+        if let Some(fix) = e.fix() {
+            eprintln!("fix: {fix}");
+        }
+        return EXIT_FAILED;
+    }
     let work = |one: Resolved, s: AwsSettings| async move {
         trustbridge_cloud::aws::preflight::preflight(&one, &s).await.map_err(ApplyFailure::from)
     };

@@ -13,18 +13,28 @@ const ROLE: &str = "mlcube-platform-access";
 const REGION: &str = "us-east-1";
 
 fn trustbridge(endpoint: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trustbridge"))
-        .args(args)
+    trustbridge_as(endpoint, args, &trustbridge_cloud::aws::Credentials::new("testing", "testing", None, None, "test"))
+}
+
+/// The CLI signed in with `creds` (a member account's, say).
+fn trustbridge_as(endpoint: &str, args: &[&str], creds: &trustbridge_cloud::aws::Credentials) -> Output {
+    let c = creds;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_trustbridge"));
+    if let Some(token) = c.session_token() {
+        cmd.env("AWS_SESSION_TOKEN", token);
+    } else {
+        cmd.env_remove("AWS_SESSION_TOKEN");
+    }
+    cmd.args(args)
         .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
         .env_remove("TRUSTBRIDGE_VENDOR_PROFILE")
         .env_remove("TRUSTBRIDGE_AWS_ORG_PROFILE")
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_ACCESS_KEY_ID", c.access_key_id())
+        .env("AWS_SECRET_ACCESS_KEY", c.secret_access_key())
         .stdin(Stdio::null())
         .output()
         .expect("run trustbridge")
@@ -91,7 +101,8 @@ fn role_exists(endpoint: &str, account: &str) -> bool {
     role_in(endpoint, account, false)
 }
 
-fn role_in(endpoint: &str, account: &str, delete: bool) -> bool {
+/// A member account's credentials, through its `OrganizationAccountAccessRole`.
+fn member_creds(endpoint: &str, account: &str) -> trustbridge_cloud::aws::Credentials {
     let rt = trustbridge_cloud::runtime().unwrap();
     rt.block_on(async {
         let base = settings(endpoint, trustbridge_cloud::aws::Credentials::new("testing", "testing", None, None, "test"));
@@ -105,13 +116,22 @@ fn role_in(endpoint: &str, account: &str, delete: bool) -> bool {
             .await
             .unwrap();
         let c = assumed.credentials().unwrap();
-        let creds = trustbridge_cloud::aws::Credentials::new(
+        trustbridge_cloud::aws::Credentials::new(
             c.access_key_id(),
             c.secret_access_key(),
             Some(c.session_token().to_string()),
             None,
             "member",
-        );
+        )
+    })
+}
+
+fn role_in(endpoint: &str, account: &str, delete: bool) -> bool {
+    let creds = member_creds(endpoint, account);
+    let rt = trustbridge_cloud::runtime().unwrap();
+    rt.block_on(async {
+        let base = settings(endpoint, trustbridge_cloud::aws::Credentials::new("testing", "testing", None, None, "test"));
+        let mgmt = trustbridge_cloud::aws::Session::for_region(REGION, &base).await;
         let m = mgmt.with_credentials(None, Some(creds)).await;
         if delete {
             m.iam.delete_role().role_name(ROLE).send().await.unwrap();
@@ -220,4 +240,34 @@ fn an_organization_plan_from_the_command_line_one_row_per_account_and_honest_exi
         Some(1) => assert!(out.contains("kept the StackSet"), "{out}\n{err}"),
         other => panic!("revoke exit {other:?}: {out}\n{err}"),
     }
+}
+
+/// A StackSet plan run by a delegated administrator (a member account signed in) that lists the
+/// organization's management account: refused before pre-flight reaches into any account
+/// (`aws.management_unreachable`, with its fix), and nothing is made anywhere.
+#[test]
+fn a_delegated_administrator_listing_the_management_account_is_refused_before_preflight() {
+    let moto = Moto::start();
+    let url = moto.url();
+    let (ids, root) = organization(&url);
+    let admin = ids[0].clone();
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("stackset.json");
+    std::fs::write(
+        &plan,
+        format!(
+            r#"{{"version":1,"platform":"mlcube","integration":{{"name":"AWS_ORG","project_id":"demo"}},
+            "aws":{{"account_id":"{admin}","region":"{REGION}","role_name":"{ROLE}","external_id":"Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA",
+            "organization":{{"engine":"stack-set","organizational_units":["{root}"]}},
+            "accounts":[{{"account_id":"{}","storage":[{{"bucket":"data-{}"}}]}},{{"account_id":"123456789012","storage":[{{"bucket":"mgmt-data"}}]}}]}}}}"#,
+            ids[2], ids[2]
+        ),
+    )
+    .unwrap();
+    let o = trustbridge_as(&url, &["apply", "--plan", plan.to_str().unwrap()], &member_creds(&url, &admin));
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    assert!(err.contains("error [aws.management_unreachable]") && err.contains("fix: remove account 123456789012"), "{err}");
+    assert!(!out.contains("pre-flight") && !err.contains("pre-flight"), "refused before pre-flight: {out}\n{err}");
+    assert!(!role_exists(&url, &ids[2]), "nothing was made");
 }

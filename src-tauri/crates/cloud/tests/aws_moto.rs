@@ -164,7 +164,7 @@ async fn revoke_removes_the_role_and_a_second_revoke_finds_nothing() {
 }
 
 /// A role Trustbridge made, to which someone added a policy of their own (inline, or an attached
-/// managed one): revoke (and its dry run) refuses before removing anything — removing only
+/// managed one) or which they put in an instance profile: revoke (and its dry run) refuses before removing anything — removing only
 /// Trustbridge's policies would leave the vendor's trust on theirs, and IAM refuses to delete the
 /// role with them. Once their policy is gone, revoke removes the role; `--force` removes theirs too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -208,6 +208,12 @@ async fn revoke_never_half_removes_a_role_someone_added_a_policy_to() {
     let f = revoke(&r, &s, false).await.unwrap_err();
     assert!(f.error.to_string().contains(&format!("managed policy {arn}")), "{}", f.error);
     sess.iam.detach_role_policy().role_name(role).policy_arn(arn).send().await.unwrap();
+    // So does an instance profile holding the role (IAM refuses DeleteRole then too).
+    sess.iam.create_instance_profile().instance_profile_name("team-profile").send().await.unwrap();
+    sess.iam.add_role_to_instance_profile().instance_profile_name("team-profile").role_name(role).send().await.unwrap();
+    let f = revoke(&r, &s, false).await.unwrap_err();
+    assert!(f.error.to_string().contains("instance profile team-profile") && f.done.is_empty(), "{}", f.error);
+    sess.iam.remove_role_from_instance_profile().instance_profile_name("team-profile").role_name(role).send().await.unwrap();
     let rep = revoke(&r, &s, false).await.expect("revoke once theirs is gone");
     assert!(rep.role_deleted);
 }

@@ -601,18 +601,25 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
   it("'Sign in with Google and apply': the dry run as that sign-in, then Apply at once — not when nothing changes or pre-flight blocks", async () => {
     let signedIn = false;
     let dry: Record<string, unknown> = DRY;
-    backend((cmd, args) => {
+    let meanwhile = async () => {};
+    backend(async (cmd, args) => {
       if (cmd === "cloud_sign_ins")
         return signedIn
           ? { gcp: "dana@example.com (signed in with Google in Trustbridge)", azure: null, gcp_can_sign_in: true, azure_can_sign_in: false }
           : { gcp: null, azure: null, gcp_can_sign_in: true, azure_can_sign_in: false };
       if (cmd === "gcp_sign_in") {
         signedIn = true;
+        await meanwhile();
         return "dana@example.com (signed in with Google in Trustbridge)";
       }
       if (cmd === "apply_cloud") return args.dryRun ? dry : { ...DRY, dry_run: false };
     });
-    const w = await onGcp();
+    const onExport = async () => {
+      const w = await onGcp();
+      await w.goTo("export");
+      return w;
+    };
+    const w = await onExport();
     await w.cloud.signInCloud("gcp", true);
     expect(calls("apply_cloud").map((a) => a?.dryRun)).toEqual([true, false]);
     expect(w.cloud.cloudRuns.gcp.applied?.dry_run).toBe(false);
@@ -626,11 +633,21 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
       invoke.mockClear();
       signedIn = false;
       dry = answer;
-      const w2 = await onGcp();
+      const w2 = await onExport();
       await w2.cloud.signInCloud("gcp", true);
       expect(calls("apply_cloud").map((a) => a?.dryRun), what).toEqual([true]);
       expect(w2.cloud.cloudRuns.gcp.applied, what).toBeNull();
     }
+
+    // The person left the export page while signing in: no dialog on another page.
+    invoke.mockClear();
+    signedIn = false;
+    dry = DRY;
+    const w3 = await onExport();
+    meanwhile = () => w3.goTo("check");
+    await w3.cloud.signInCloud("gcp", true);
+    expect(calls("apply_cloud").filter((a) => a?.dryRun === false)).toEqual([]);
+    expect(w3.cloud.cloudRuns.gcp.applied).toBeNull();
   });
 
   it("shows the Azure code while it waits; a refusal is shown, a cancel is not an error", async () => {

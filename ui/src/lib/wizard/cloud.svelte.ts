@@ -168,6 +168,7 @@ export class CloudSession {
    */
   async signInCloud(cloud: ApiCloud, thenApply = false): Promise<void> {
     const plan = this.wizard.plan;
+    const arrival = this.wizard.arrivals;
     this.cloudSignIn = { cloud, device: null, error: null, running: true };
     try {
       if (cloud === "gcp") {
@@ -179,8 +180,10 @@ export class CloudSession {
         await azureSignInWait();
       }
       this.cloudSignIn = null;
+      // Going on to apply: a dry run as this sign-in, never one made before as another.
+      if (thenApply && !this.cloudRuns[cloud].running) this.cloudRuns[cloud].previewFor = "";
       await this.detectCloudSignIns();
-      if (thenApply) await this.applyAfterSignIn(cloud);
+      if (thenApply) await this.applyAfterSignIn(cloud, arrival);
     } catch (e) {
       const error = toIpcError(e);
       this.cloudSignIn = error.code === "sign_in.cancelled" ? null : { cloud, device: null, error, running: false };
@@ -191,10 +194,12 @@ export class CloudSession {
    * "Sign in … and apply": once the dry run as the new sign-in is in, Apply follows at once (Rust's
    * native dialog names every change, Cancel changes nothing) — unless there is nothing to change,
    * the dry run failed, or pre-flight found something that would stop the vendor (the page then
-   * shows it, and the person decides).
+   * shows it, and the person decides) — nor once the person left the export page since the click.
    */
-  private async applyAfterSignIn(cloud: ApiCloud): Promise<void> {
+  private async applyAfterSignIn(cloud: ApiCloud, arrival: number): Promise<void> {
     await this.dryRunsUnderWay[cloud];
+    // Still on the export page, since the click (a device-code sign-in can take minutes).
+    if (this.wizard.step !== "export" || this.wizard.arrivals !== arrival) return;
     const run = this.cloudRuns[cloud];
     const dry = run.previewFor === this.planKey ? run.preview : null;
     if (!dry || run.error || run.applied || dry.changes.length === 0) return;
@@ -602,8 +607,17 @@ export class CloudSession {
   }
 
   /** "Send to {vendor}": the GCP key / Azure secret from the keyring to the vendor's API. */
-  async sendToVendor(): Promise<void> {
-    if (this.sendRun.running) return;
+  sendToVendor(): Promise<void> {
+    // One send at a time: a second ask waits for the one under way (the export page's Continue
+    // then reads its outcome).
+    if (this.sending) return this.sending;
+    this.sending = this.send().finally(() => (this.sending = null));
+    return this.sending;
+  }
+
+  private sending: Promise<void> | null = null;
+
+  private async send(): Promise<void> {
     this.sendRun = { running: true, steps: [], error: null };
     try {
       const result = await this.register([...this.wizard.sendClouds]);

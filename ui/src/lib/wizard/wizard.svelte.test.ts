@@ -205,6 +205,13 @@ describe("Send to the vendor and test, from the export page", () => {
     expect(calls("register_vendor")).toHaveLength(1);
     expect(calls("register_vendor")[0]).toMatchObject({ clouds: ["gcp"], dryRun: false });
     expect(w.step).toBe("test");
+    // A send already under way (a second click): Continue waits for it and reads its outcome.
+    await w.goTo("export");
+    const first = w.cloud.sendToVendor();
+    await w.continue();
+    await first;
+    expect(calls("register_vendor")).toHaveLength(2);
+    expect(w.step).toBe("test");
     // Back on the export page, a send the vendor refuses: the Send page shows why.
     await w.goTo("export");
     refuse = true;

@@ -72,8 +72,9 @@ async fn revoke_as(r: &Resolved, settings: &AwsSettings, force: bool, how: Remov
     let adopted = cur.managed && cur.adopted;
     let delete_role = (cur.managed && !cur.adopted) || force;
     if delete_role && !force {
-        // Someone gave the role policies of their own (inline or attached): IAM refuses to delete
-        // it with them, and removing only Trustbridge's would leave the vendor's trust on theirs.
+        // Someone gave the role policies of their own (inline or attached) or put it in an
+        // instance profile: IAM refuses to delete it then, and removing only Trustbridge's
+        // policies would leave the vendor's trust on theirs.
         // Nothing is removed (a dry run says so too, so the person is never asked about it).
         let mut foreign: Vec<String> = cur
             .inline
@@ -88,12 +89,25 @@ async fn revoke_as(r: &Resolved, settings: &AwsSettings, force: bool, how: Remov
             .await
             .map_err(fail)?;
         foreign.extend(attached.attached_policies().iter().map(|p| format!("managed policy {}", p.policy_arn().unwrap_or_default())));
+        // An instance profile holding the role blocks DeleteRole too.
+        let profiles = s
+            .call("iam:ListInstanceProfilesForRole", || async {
+                s.iam
+                    .list_instance_profiles_for_role()
+                    .role_name(&role)
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("iam:ListInstanceProfilesForRole", e))
+            })
+            .await
+            .map_err(fail)?;
+        foreign.extend(profiles.instance_profiles().iter().map(|p| format!("instance profile {}", p.instance_profile_name())));
         if !foreign.is_empty() {
             return Err(fail(CloudError::DeleteConflict {
                 what: format!("role {role}"),
                 message: format!(
                     "it has {} Trustbridge did not add ({}); nothing was removed, since removing only Trustbridge's would leave the vendor able to use them",
-                    if foreign.len() == 1 { "a policy" } else { "policies" },
+                    if foreign.len() == 1 { "something" } else { "things" },
                     foreign.join(", ")
                 ),
             }));

@@ -124,7 +124,13 @@ async fn connect(r: &Resolved, o: &ResolvedOrg, settings: &AwsSettings) -> Resul
     let orgs = aws_sdk_organizations::Client::new(&s.conf);
     let action = "organizations:DescribeOrganization";
     let described = s.call(action, || async { orgs.describe_organization().send().await.map_err(|e| s.classify(action, e)) }).await?;
-    let management = described.organization().and_then(|x| x.master_account_id()).unwrap_or_default().to_string();
+    let management = described.organization().and_then(|x| x.master_account_id()).filter(|m| !m.is_empty()).map(str::to_string).ok_or_else(
+        || CloudError::Service {
+            action: action.into(),
+            code: "NoManagementAccount".into(),
+            message: "the organization's description names no management account, so whether these credentials act as it or as a delegated administrator is unknown".into(),
+        },
+    )?;
     let call_as = if management == me.account { CallAs::SelfValue } else { CallAs::DelegatedAdmin };
     // A delegated administrator cannot reach the management account: StackSets never deploy
     // there, and its plain stack needs the management account's own credentials.
@@ -147,6 +153,14 @@ fn preferences(o: &ResolvedOrg) -> StackSetOperationPreferences {
         .failure_tolerance_count(0)
         .concurrency_mode(ConcurrencyMode::SoftFailureTolerance)
         .build()
+}
+
+/// Checks, before anything else is read or changed, that the signed-in account may run the plan's
+/// StackSet: it is the plan's account, and — as a delegated administrator — the plan does not list
+/// the organization's management account (`aws.management_unreachable`). The CLI runs it before
+/// pre-flight, so that refusal is not hidden behind pre-flight's.
+pub async fn check_signed_in(r: &Resolved, settings: &AwsSettings) -> Result<(), CloudError> {
+    connect(r, org(r)?, settings).await.map(|_| ())
 }
 
 /// The listed accounts the StackSet must reach: all but the management account (never deployed to).

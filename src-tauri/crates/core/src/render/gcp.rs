@@ -213,10 +213,9 @@ fn policy_reads(m: &GcpModel) -> Vec<Vec<Word>> {
         if !seen.insert(b.resource.clone()) {
             continue;
         }
-        if let Some(bucket) = b.resource.strip_prefix("//storage.googleapis.com/projects/_/buckets/") {
+        if let GcpTarget::Bucket { bucket } = &b.target {
             out.push(vec![lit("gcloud"), lit("storage"), lit("buckets"), lit("get-iam-policy"), lit(format!("gs://{bucket}"))]);
-        } else if let Some(rest) = b.resource.strip_prefix("//pubsub.googleapis.com/") {
-            let topic = rest.rsplit('/').next().unwrap_or_default().to_string();
+        } else if let GcpTarget::Topic { topic, .. } = &b.target {
             out.push(vec![
                 lit("gcloud"),
                 lit("pubsub"),
