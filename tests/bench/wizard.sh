@@ -6,7 +6,7 @@
 # 1. `.deb` size: builds the production bundle with scripts/package.sh (`tauri build --bundles deb`,
 #    then an xz repack; skipped with --no-build when a .deb already exists), and checks that the
 #    package's `trustbridge` runs and loads no WebKit.
-# 2. start → first step interactive, median of BENCH_RUNS (default 5) launches of the release
+# 2. start → first step interactive, median of BENCH_RUNS (default 9) launches of the release
 #    binary through tauri-driver: from the app process's start to the page's
 #    `trustbridge-interactive` mark (vendor list rendered from Rust).
 # 3. idle RSS and PSS of the app + WebKit processes (app started directly, BENCH_IDLE_S seconds
@@ -75,6 +75,13 @@ grep -E '^# bench ' "$hlog" | sed 's/^# bench /hello-world /' || true
 hello=$(sed -n 's/^# bench start-to-interactive median (ms): \([0-9]*\).*/\1/p' "$hlog")
 if [[ -n $ours && -n $hello ]]; then
   echo "start → first step interactive, wizard / hello-world: $(awk -v a="$ours" -v b="$hello" 'BEGIN {printf "%.2f", a / b}') (goal <= 1.1)"
+fi
+# The bimodal start-up (≈ +500 ms before navigation in some launches of either window; see
+# measure.mjs) decides a median of few runs: the fast launches alone compare the windows' own work.
+ours_fast=$(sed -n 's/^# bench start-to-interactive fast-launch median (ms): \([0-9]*\).*/\1/p' "$log")
+hello_fast=$(sed -n 's/^# bench start-to-interactive fast-launch median (ms): \([0-9]*\).*/\1/p' "$hlog")
+if [[ -n $ours_fast && -n $hello_fast ]]; then
+  echo "start → first step interactive, fast launches only, wizard / hello-world: $(awk -v a="$ours_fast" -v b="$hello_fast" 'BEGIN {printf "%.2f", a / b}') ($ours_fast / $hello_fast ms)"
 fi
 if ((status != 0)); then
   echo "some measurement failed (exit $status); see $log" >&2

@@ -12,7 +12,7 @@ import { appDataDir, appPids } from "./harness.mjs";
 
 const bin = process.env.TRUSTBRIDGE_BIN;
 const port = Number(process.env.TAURI_DRIVER_PORT);
-const runs = Number(process.env.BENCH_RUNS ?? 5);
+const runs = Number(process.env.BENCH_RUNS ?? 9);
 const idleSeconds = Number(process.env.BENCH_IDLE_S ?? 6);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const CLK_TCK = 100; // Linux USER_HZ (getconf CLK_TCK)
@@ -79,6 +79,15 @@ async function startup() {
   const part = (k) => median(pageParts.map((p) => p[k])).toFixed(0);
   console.log(`# bench first page's data handed by the window (no IPC) in ${handedRuns.filter(Boolean).length} of ${handedRuns.length} runs`);
   console.log(`# bench page part medians (ms): HTML loaded ${part(0)}, scripts evaluated + app mounted ${part(1)}, first step's data from Rust → interactive ${part(2)}`);
+  // The bimodal launches: some launches spend ≈ 500 ms more before the page's navigation starts
+  // (GTK/WebKitGTK start-up). The minimal Tauri window shows the same (tests/bench/wizard.sh runs
+  // both), with or without WebKit's sandbox, DMA-BUF renderer or the accessibility bridge, so it is
+  // not the wizard's; the fast launches compare the two windows' own work.
+  const fastest = Math.min(...navs);
+  const fast = times.filter((_, i) => navs[i] - fastest < 300);
+  const slow = navs.filter((n) => n - fastest >= 300);
+  const extra = slow.length > 0 ? ` ≈ +${(median(slow) - fastest).toFixed(0)} ms before navigation` : "";
+  console.log(`# bench start-to-interactive fast-launch median (ms): ${median(fast).toFixed(0)} (slow start in ${slow.length} of ${navs.length} launches${extra})`);
   console.log(`# bench start-to-interactive median (ms): ${median(times).toFixed(0)} (of which process start → page navigation start: median ${median(navs).toFixed(0)} ms; load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")})`);
 }
 
