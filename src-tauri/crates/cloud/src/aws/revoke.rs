@@ -71,6 +71,21 @@ async fn revoke_as(r: &Resolved, settings: &AwsSettings, force: bool, how: Remov
     // Only a role trustbridge created is deleted; an adopted one existed before and is kept.
     let adopted = cur.managed && cur.adopted;
     let delete_role = (cur.managed && !cur.adopted) || force;
+    // The managed policies attached to a role to delete: they block DeleteRole (a forced revoke
+    // detaches them; otherwise they are someone else's, below).
+    let attached: Vec<String> = if delete_role {
+        s.call("iam:ListAttachedRolePolicies", || async {
+            s.iam.list_attached_role_policies().role_name(&role).send().await.map_err(|e| s.classify("iam:ListAttachedRolePolicies", e))
+        })
+        .await
+        .map_err(fail)?
+        .attached_policies()
+        .iter()
+        .map(|p| p.policy_arn().unwrap_or_default().to_string())
+        .collect()
+    } else {
+        Vec::new()
+    };
     if delete_role && !force {
         // Someone gave the role policies of their own (inline or attached) or put it in an
         // instance profile: IAM refuses to delete it then, and removing only Trustbridge's
@@ -82,13 +97,7 @@ async fn revoke_as(r: &Resolved, settings: &AwsSettings, force: bool, how: Remov
             .filter(|n| *n != STORAGE_POLICY_NAME && *n != EVENTS_POLICY_NAME)
             .map(|n| format!("inline policy {n}"))
             .collect();
-        let attached = s
-            .call("iam:ListAttachedRolePolicies", || async {
-                s.iam.list_attached_role_policies().role_name(&role).send().await.map_err(|e| s.classify("iam:ListAttachedRolePolicies", e))
-            })
-            .await
-            .map_err(fail)?;
-        foreign.extend(attached.attached_policies().iter().map(|p| format!("managed policy {}", p.policy_arn().unwrap_or_default())));
+        foreign.extend(attached.iter().map(|arn| format!("managed policy {arn}")));
         // An instance profile holding the role blocks DeleteRole too.
         let profiles = s
             .call("iam:ListInstanceProfilesForRole", || async {
@@ -126,20 +135,7 @@ async fn revoke_as(r: &Resolved, settings: &AwsSettings, force: bool, how: Remov
     }
     if delete_role {
         if force {
-            // Managed policies block DeleteRole; a forced revoke detaches them.
-            let attached = s
-                .call("iam:ListAttachedRolePolicies", || async {
-                    s.iam
-                        .list_attached_role_policies()
-                        .role_name(&role)
-                        .send()
-                        .await
-                        .map_err(|e| s.classify("iam:ListAttachedRolePolicies", e))
-                })
-                .await
-                .map_err(fail)?;
-            for p in attached.attached_policies() {
-                let arn = p.policy_arn().unwrap_or_default().to_string();
+            for arn in attached {
                 changes.push(Change {
                     kind: ChangeKind::DetachPolicy,
                     target: format!("{arn} from role {role}"),
