@@ -14,6 +14,21 @@ use trustbridge_cloud::aws::{
 use trustbridge_cloud::retry::RetryPolicy;
 use trustbridge_core::render::aws::{EVENTS_POLICY_NAME, STORAGE_POLICY_NAME};
 
+/// The plan's account on `moto`, with its bucket and bus: the settings and the plan.
+async fn seeded(moto: &Moto) -> (AwsSettings, trustbridge_core::validate::Resolved) {
+    let s = settings(&moto.url());
+    let r = plan();
+    seed(&r, &s).await;
+    (s, r)
+}
+
+/// [`seeded`], then the plan applied.
+async fn applied(moto: &Moto) -> (AwsSettings, trustbridge_core::validate::Resolved) {
+    let (s, r) = seeded(moto).await;
+    apply(&r, &s, false).await.expect("apply");
+    (s, r)
+}
+
 fn no_progress(_: ProbeEvent) {}
 
 fn by_id<'a>(rs: &'a [ProbeResult], id: &str) -> &'a ProbeResult {
@@ -51,9 +66,7 @@ const CUSTOMER_PROBES: [&str; 6] = [
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_then_verify_is_all_green_and_progress_is_live() {
     let moto = Moto::start();
-    let s = settings(&moto.url());
-    let r = plan();
-    seed(&r, &s).await;
+    let (s, r) = seeded(&moto).await;
 
     let rep = apply(&r, &s, false).await.expect("apply");
     assert_eq!(rep.caller.account, "123456789012");
@@ -77,9 +90,7 @@ async fn apply_then_verify_is_all_green_and_progress_is_live() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dry_run_changes_nothing_and_apply_twice_is_a_no_op() {
     let moto = Moto::start();
-    let s = settings(&moto.url());
-    let r = plan();
-    seed(&r, &s).await;
+    let (s, r) = seeded(&moto).await;
 
     let dry = apply(&r, &s, true).await.expect("dry run");
     assert!(dry.dry_run);
@@ -98,10 +109,7 @@ async fn dry_run_changes_nothing_and_apply_twice_is_a_no_op() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tampering_is_named_by_exactly_the_failing_probe_and_apply_repairs_it() {
     let moto = Moto::start();
-    let s = settings(&moto.url());
-    let r = plan();
-    seed(&r, &s).await;
-    apply(&r, &s, false).await.expect("apply");
+    let (s, r) = applied(&moto).await;
     let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
     let role = "mlcube-platform-access";
 
@@ -143,10 +151,7 @@ async fn tampering_is_named_by_exactly_the_failing_probe_and_apply_repairs_it() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revoke_removes_the_role_and_a_second_revoke_finds_nothing() {
     let moto = Moto::start();
-    let s = settings(&moto.url());
-    let r = plan();
-    seed(&r, &s).await;
-    apply(&r, &s, false).await.expect("apply");
+    let (s, r) = applied(&moto).await;
 
     let rep = revoke(&r, &s, false).await.expect("revoke");
     assert!(rep.role_deleted);
@@ -170,10 +175,7 @@ async fn revoke_removes_the_role_and_a_second_revoke_finds_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revoke_never_half_removes_a_role_someone_added_a_policy_to() {
     let moto = Moto::start();
-    let s = settings(&moto.url());
-    let r = plan();
-    seed(&r, &s).await;
-    apply(&r, &s, false).await.expect("apply");
+    let (s, r) = applied(&moto).await;
     let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
     let role = "mlcube-platform-access";
     sess.iam
@@ -224,10 +226,7 @@ async fn revoke_never_half_removes_a_role_someone_added_a_policy_to() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_removal_removes_only_what_was_confirmed() {
     let moto = Moto::start();
-    let s = settings(&moto.url());
-    let r = plan();
-    seed(&r, &s).await;
-    apply(&r, &s, false).await.expect("apply");
+    let (s, r) = applied(&moto).await;
     let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
 
     let dry = revoke_dry_run(&r, &s, false).await.expect("dry run");
@@ -456,9 +455,7 @@ async fn an_adopted_role_that_trusts_only_the_vendor_is_not_emptied_by_revoke() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_role_of_another_integration_is_refused_by_apply_and_revoke() {
     let moto = Moto::start();
-    let s = settings(&moto.url());
-    let r = plan();
-    seed(&r, &s).await;
+    let (s, r) = seeded(&moto).await;
     apply(&r, &s, false).await.expect("integration AWS_01 creates the role");
     let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
     let before = role_state(&sess, ROLE).await;
@@ -493,9 +490,7 @@ async fn a_shared_trust_on_a_role_tagged_ours_is_replaced_by_the_plan_and_revoke
     // Today's behaviour, kept: a role trustbridge created holds the plan's trust only; a statement
     // someone added to it is shown as a removal in the diff and removed.
     let moto = Moto::start();
-    let s = settings(&moto.url());
-    let r = plan();
-    seed(&r, &s).await;
+    let (s, r) = seeded(&moto).await;
     let a = r.aws.as_ref().unwrap();
     let sess = Session::connect(a, &s).await;
     let tag = |k: &str, v: &str| aws_sdk_iam::types::Tag::builder().key(k).value(v).build().unwrap();
@@ -526,9 +521,7 @@ async fn revoke_on_an_untagged_role_that_trusts_the_vendor_only_removes_the_vend
     // A role someone shared with the vendor by hand (or an older trustbridge did): revoke without
     // --force never deletes it; it removes the vendor's statements and trustbridge's policies only.
     let moto = Moto::start();
-    let s = settings(&moto.url());
-    let r = plan();
-    seed(&r, &s).await;
+    let (s, r) = seeded(&moto).await;
     let a = r.aws.as_ref().unwrap();
     let sess = Session::connect(a, &s).await;
     let docs = trustbridge_core::render::aws::documents(a);
@@ -567,9 +560,7 @@ async fn the_wrong_account_is_refused_before_anything_is_written() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_on_preflights_session_checks_the_caller_it_was_given() {
     let moto = Moto::start();
-    let s = settings(&moto.url());
-    let r = plan();
-    seed(&r, &s).await;
+    let (s, r) = seeded(&moto).await;
     let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
     let pre = trustbridge_cloud::aws::preflight::preflight_in(&sess, &r).await.expect("preflight");
     assert_eq!(pre.caller.account, "123456789012");
@@ -813,10 +804,7 @@ async fn a_connection_reset_mid_apply_then_a_rerun_converges_without_duplicates(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_sse_kms_bucket_without_a_planned_key_gets_a_kms_hint() {
     let moto = Moto::start();
-    let s = settings(&moto.url());
-    let r = plan();
-    seed(&r, &s).await;
-    apply(&r, &s, false).await.expect("apply");
+    let (s, r) = applied(&moto).await;
     let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
     let key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     let by_default = aws_sdk_s3::types::ServerSideEncryptionByDefault::builder()

@@ -484,6 +484,27 @@ describe("Connectivity test", () => {
 });
 
 describe("Apply on Google Cloud and Azure (issue 14)", () => {
+  /** The window's "Sign in with Google" as Rust answers it: who this computer acts as, before and after. */
+  function googleSignIn() {
+    const who = "dana@example.com (signed in with Google in Trustbridge)";
+    const state = {
+      signedIn: false,
+      /** What happens while Google's page is open (the person moves on, say). */
+      meanwhile: async () => {},
+      async answer(cmd: string): Promise<unknown> {
+        if (cmd === "cloud_sign_ins")
+          return { gcp: state.signedIn ? who : null, azure: null, gcp_can_sign_in: true, azure_can_sign_in: false };
+        if (cmd === "gcp_sign_in") {
+          state.signedIn = true;
+          await state.meanwhile();
+          return who;
+        }
+        return undefined;
+      },
+    };
+    return state;
+  }
+
   const DRY = { cloud: "gcp", acting_as: "admin@example.com (gcloud application-default login)", dry_run: true, notes: [], preflight: [],
     changes: [{ summary: "create service account sa@p.iam.gserviceaccount.com", detail: [] }] };
 
@@ -576,17 +597,10 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
   });
 
   it("signs in with Google from the window, then asks again who it acts as and previews there", async () => {
-    let signedIn = false;
-    backend((cmd, args) => {
-      if (cmd === "cloud_sign_ins")
-        return signedIn
-          ? { gcp: "dana@example.com (signed in with Google in Trustbridge)", azure: null, gcp_can_sign_in: true, azure_can_sign_in: false }
-          : { gcp: null, azure: null, gcp_can_sign_in: true, azure_can_sign_in: false };
-      if (cmd === "gcp_sign_in") {
-        signedIn = true;
-        return "dana@example.com (signed in with Google in Trustbridge)";
-      }
+    const google = googleSignIn();
+    backend(async (cmd, args) => {
       if (cmd === "apply_cloud") return { ...DRY, dry_run: args.dryRun };
+      return google.answer(cmd);
     });
     const w = await onGcp();
     await w.cloud.detectCloudSignIns();
@@ -599,20 +613,11 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
   });
 
   it("'Sign in with Google and apply': the dry run as that sign-in, then Apply at once — not when nothing changes or pre-flight blocks", async () => {
-    let signedIn = false;
+    const google = googleSignIn();
     let dry: Record<string, unknown> = DRY;
-    let meanwhile = async () => {};
     backend(async (cmd, args) => {
-      if (cmd === "cloud_sign_ins")
-        return signedIn
-          ? { gcp: "dana@example.com (signed in with Google in Trustbridge)", azure: null, gcp_can_sign_in: true, azure_can_sign_in: false }
-          : { gcp: null, azure: null, gcp_can_sign_in: true, azure_can_sign_in: false };
-      if (cmd === "gcp_sign_in") {
-        signedIn = true;
-        await meanwhile();
-        return "dana@example.com (signed in with Google in Trustbridge)";
-      }
       if (cmd === "apply_cloud") return args.dryRun ? dry : { ...DRY, dry_run: false };
+      return google.answer(cmd);
     });
     const onExport = async () => {
       const w = await onGcp();
@@ -631,7 +636,7 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
       ["nothing to change", { ...DRY, changes: [] }],
     ] as const) {
       invoke.mockClear();
-      signedIn = false;
+      google.signedIn = false;
       dry = answer;
       const w2 = await onExport();
       await w2.cloud.signInCloud("gcp", true);
@@ -641,10 +646,10 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
 
     // The person left the export page while signing in: no dialog on another page.
     invoke.mockClear();
-    signedIn = false;
+    google.signedIn = false;
     dry = DRY;
     const w3 = await onExport();
-    meanwhile = () => w3.goTo("check");
+    google.meanwhile = () => w3.goTo("check");
     await w3.cloud.signInCloud("gcp", true);
     expect(calls("apply_cloud").filter((a) => a?.dryRun === false)).toEqual([]);
     expect(w3.cloud.cloudRuns.gcp.applied).toBeNull();
