@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod gcp;
 pub mod http;
+pub mod listing;
 pub mod oauth;
 pub mod probe;
 pub mod retry;

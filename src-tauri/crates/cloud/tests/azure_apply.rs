@@ -458,3 +458,53 @@ async fn after_apply_the_secret_made_for_the_vendor_passes_the_connectivity_test
     let rs = run().await.unwrap();
     assert_eq!(rs[0].status, ProbeStatus::Fail, "{:#?}", shown(&rs));
 }
+
+/// Signed in before the tenant is known (the `organizations` authority): the tenant is the token's;
+/// then the pick lists, across pages, each only within the Resource Manager endpoint.
+#[tokio::test]
+async fn a_sign_in_at_organizations_takes_the_tokens_tenant_and_lists_what_it_sees() {
+    use doubles::azure_arm::{SIGNED_IN_USER, SIGN_IN_CLIENT};
+    use trustbridge_cloud::azure::list::{list, AzureList};
+    use trustbridge_cloud::azure::signin::{DeviceSignIn, ORGANIZATIONS};
+    let d = world().await;
+    let s = settings(&d);
+    {
+        let mut st = d.state.lock().unwrap();
+        st.add_scope(&scope_container("archive"));
+        st.add_scope(&format!("/subscriptions/{SUB}/resourceGroups/other-rg"));
+        st.add_scope(&format!("/subscriptions/{SUB}/resourceGroups/third-rg"));
+        st.add_scope(&scope_topic("drift"));
+        st.other_subscriptions = vec![("11111111-1bf0-4dda-aec3-cb9272f09590".into(), "Disabled".into())];
+    }
+    let http = reqwest::Client::new();
+    let dev = DeviceSignIn::start(&http, &s, ORGANIZATIONS, SIGN_IN_CLIENT).await.unwrap();
+    let cred = dev.finish(&http, &s).await.unwrap();
+    match &cred {
+        AzureAdmin::SignedIn { tenant, .. } => assert_eq!(tenant, TENANT),
+        other => panic!("{other:?}"),
+    }
+    let subs = list(&cred, &s, &AzureList::Subscriptions).await.unwrap();
+    assert_eq!(subs.names, vec![SUB.to_string()], "the disabled one is not offered");
+    assert_eq!(subs.acting_as, format!("{SIGNED_IN_USER} (signed in to Azure in Trustbridge)"));
+    let groups = list(&cred, &s, &AzureList::ResourceGroups { subscription: SUB }).await.unwrap();
+    assert_eq!(groups.names, vec!["my-rg", "other-rg", "third-rg"]);
+    let accounts = list(&cred, &s, &AzureList::StorageAccounts { subscription: SUB, resource_group: "my-rg" }).await.unwrap();
+    assert_eq!(accounts.names, vec!["acct1"]);
+    let containers =
+        list(&cred, &s, &AzureList::Containers { subscription: SUB, resource_group: "my-rg", storage_account: "acct1" }).await.unwrap();
+    assert_eq!(containers.names, vec!["archive", "features", "training"]);
+    let topics = list(&cred, &s, &AzureList::Topics { subscription: SUB, resource_group: "my-rg" }).await.unwrap();
+    assert_eq!(topics.names, vec!["drift", "retrain"]);
+    // 1 + 2 + 1 + 2 + 1 pages: every nextLink was followed.
+    assert_eq!(d.state.lock().unwrap().list_calls, 7);
+
+    // A group the sign-in may not read: Resource Manager's refusal as one of ours.
+    d.state.lock().unwrap().denied = vec![format!("/subscriptions/{SUB}/resourceGroups/my-rg/providers/Microsoft.EventGrid")];
+    let e = list(&cred, &s, &AzureList::Topics { subscription: SUB, resource_group: "my-rg" }).await.unwrap_err();
+    assert_eq!(e.code(), "azure.permission_denied", "{e}");
+    // A next page on another host is not followed (the token would go with it).
+    let mut other = settings(&d);
+    other.management_endpoint = other.management_endpoint.replace("127.0.0.1", "localhost");
+    let e = list(&cred, &other, &AzureList::ResourceGroups { subscription: SUB }).await.unwrap_err();
+    assert!(e.to_string().contains("was not followed"), "{e}");
+}

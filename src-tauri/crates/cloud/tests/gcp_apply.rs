@@ -617,3 +617,41 @@ async fn preflight_reads_the_organization_policies_that_would_stop_the_vendor() 
     );
     assert!(rep.findings[0].message.contains("403"), "{rep:#?}");
 }
+
+#[tokio::test]
+async fn the_sign_in_lists_active_projects_buckets_and_topics_across_pages() {
+    use trustbridge_cloud::gcp::list;
+    let d = world().await;
+    {
+        let mut s = d.state.lock().unwrap();
+        s.other_projects = vec![
+            ("ml-staging".into(), "ACTIVE".into()),
+            ("old-project".into(), "DELETE_REQUESTED".into()),
+            ("another-one".into(), "ACTIVE".into()),
+            ("Not A Project".into(), "ACTIVE".into()),
+        ];
+        s.add_bucket("archive", json!([]));
+        s.add_topic("audit", json!([]));
+        s.add_topic("drift", json!([]));
+    }
+    let s = settings(&d);
+    let p = list::projects(&adc(), &s).await.unwrap();
+    // Four active projects in two pages of two (the filter leaves the deleted one out); the one no plan could name is not offered.
+    assert_eq!(p.names, vec!["another-one", "ml-staging", PROJECT]);
+    assert!(!p.truncated);
+    assert_eq!(p.acting_as, "admin@example.com (gcloud application-default login)");
+    let b = list::buckets(&adc(), &s, PROJECT).await.unwrap();
+    assert_eq!(b.names, vec!["archive", "features", "training"]);
+    let t = list::topics(&adc(), &s, PROJECT).await.unwrap();
+    assert_eq!(t.names, vec!["audit", "drift", "retrain"]);
+    // Each listing followed every nextPageToken: 2 + 2 + 2 pages.
+    assert_eq!(d.state.lock().unwrap().list_calls, 6);
+
+    // Another project's buckets: Google's refusal, said as one of ours; a bad id never leaves.
+    let e = list::buckets(&adc(), &s, "someone-elses").await.unwrap_err();
+    assert_eq!(e.code(), "gcp.permission_denied", "{e}");
+    let calls = d.state.lock().unwrap().list_calls;
+    let e = list::topics(&adc(), &s, "../x").await.unwrap_err();
+    assert!(e.to_string().contains("is not a project id"), "{e}");
+    assert_eq!(d.state.lock().unwrap().list_calls, calls);
+}

@@ -169,7 +169,7 @@ impl Api<'_> {
 }
 
 /// Graph's `{error: {code, message}}` and Resource Manager's `{error: {code, message}}` as ours.
-fn refusal(action: &str, a: &Answer) -> CloudError {
+pub(super) fn refusal(action: &str, a: &Answer) -> CloudError {
     let code = a.body["error"]["code"].as_str().unwrap_or_default();
     let message = match a.body["error"]["message"].as_str() {
         Some(m) => format!("{} {code}: {m}", a.status),

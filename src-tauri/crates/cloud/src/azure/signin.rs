@@ -18,6 +18,10 @@ use crate::http::form;
 use crate::oauth;
 use crate::probe::Cloud;
 
+/// The authority for work and school accounts of any tenant: a sign-in before the tenant is known
+/// (its tenant is then the one the token names).
+pub const ORGANIZATIONS: &str = "organizations";
+
 fn failure(kind: ApiFailure, message: String) -> CloudError {
     CloudError::Api { cloud: Cloud::Azure, kind, action: "sign in to Azure".into(), message }
 }
@@ -131,10 +135,20 @@ impl DeviceSignIn {
                     return Err(failure(ApiFailure::SignIn, "Entra ID answered without a refresh token (offline_access)".into()));
                 };
                 let claims = a.id_token.as_ref().and_then(oauth::claims).or_else(|| a.access_token.as_ref().and_then(oauth::claims));
-                let account = claims.and_then(|c| {
+                let account = claims.as_ref().and_then(|c| {
                     ["preferred_username", "upn", "email"].iter().find_map(|k| c[*k].as_str().filter(|s| !s.is_empty()).map(str::to_string))
                 });
-                return Ok(AzureAdmin::SignedIn { tenant: self.tenant, client_id: self.client_id, refresh_token, account });
+                // Signed in before the tenant was known: the person's home tenant, from the token.
+                let tenant = if self.tenant == ORGANIZATIONS {
+                    let tid = claims.as_ref().and_then(|c| c["tid"].as_str()).unwrap_or_default();
+                    trustbridge_core::validate::rules::guid(tid).map_err(|_| {
+                        failure(ApiFailure::SignIn, "Entra ID's answer names no tenant (tid) for the account that signed in".into())
+                    })?;
+                    tid.to_lowercase()
+                } else {
+                    self.tenant
+                };
+                return Ok(AzureAdmin::SignedIn { tenant, client_id: self.client_id, refresh_token, account });
             }
             match a.error.as_deref() {
                 Some("authorization_pending") => {}

@@ -1,10 +1,12 @@
 //! Google Cloud, in the shape of every provider here: `settings` (endpoints and bounds), `credential`
 //! (the customer's sign-in: Application Default Credentials or "Sign in with Google") and `token`
-//! (a service-account key's grant), `signin` (the browser's loopback flow), `apply` (and revoke),
+//! (a service-account key's grant), `signin` (the browser's loopback flow), `list` (the sign-in's projects, buckets and topics, for
+//! the wizard's pick lists), `apply` (and revoke),
 //! `preflight` (organization policies) and `verify` (the connectivity test).
 
 pub mod apply;
 pub mod credential;
+pub mod list;
 pub mod preflight;
 pub mod settings;
 pub mod signin;

@@ -10,7 +10,9 @@
 //!   interval), then the token endpoint's `urn:ietf:params:oauth:grant-type:device_code` grant —
 //!   `authorization_pending` until the person confirms (a count the test sets), `slow_down`,
 //!   `authorization_declined`, `expired_token` — answering with tokens, a refresh token and an
-//!   `id_token` (`preferred_username`); the `refresh_token` grant redeems it per resource.
+//!   `id_token` (`preferred_username`, `tid`); the `refresh_token` grant redeems it per resource.
+//!   The device flow also answers at the `organizations` authority (any work or school account),
+//!   the tenant then being the `tid` of the id token.
 //! - The client-credentials grant for an app registration made here, with a client secret made
 //!   here (`addPassword`): a token for Storage or Event Grid (`aud`, `iss`
 //!   `https://sts.windows.net/{tenant}/`, `iat`/`nbf`/`exp`, `appid`, `oid` = its service principal,
@@ -28,6 +30,12 @@
 //!   not yet replicated principal; 409 `RoleAssignmentExists` when the same role, principal and scope
 //!   exist under another name, with or without an ABAC `condition`, the stricter reading), `DELETE`
 //!   by id. Scopes not registered as existing answer 404.
+//! - Resource Manager lists, read from the scopes registered as existing: `Subscriptions - List`
+//!   (2022-12-01; `subscriptionId`, `tenantId`, `state`), `Resource Groups - List` (2021-04-01),
+//!   `Storage Accounts - List By Resource Group` and `Blob Containers - List` (2023-05-01),
+//!   `Topics - List By Resource Group` (2022-06-15); each `{value: [...]}` of [`LIST_PAGE`] items with
+//!   an absolute `nextLink` (`$skiptoken`) while more are left; another api-version is refused (400).
+//!   Names come back as registered (lower case).
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -86,6 +94,12 @@ pub struct AzureState {
     pub device_slow_down: u32,
     pub device_answer: DeviceAnswer,
     pub device_polls: u32,
+    /// Subscriptions besides those of the registered scopes, with their state (`Enabled`, `Disabled`).
+    pub other_subscriptions: Vec<(String, String)>,
+    /// List pages answered.
+    pub list_calls: u32,
+    /// This double's own address, for the absolute `nextLink`s Resource Manager answers with.
+    pub base_url: String,
     next: u64,
 }
 
@@ -154,6 +168,7 @@ pub async fn azure_double(tenant: &str) -> AzureApi {
     let state = Arc::new(Mutex::new(AzureState { tenant: tenant.into(), ..Default::default() }));
     let st = state.clone();
     let double = serve(move |req| handle(&mut st.lock().unwrap(), req)).await;
+    state.lock().unwrap().base_url = double.url.clone();
     AzureApi { double, state }
 }
 
@@ -165,7 +180,9 @@ fn handle(s: &mut AzureState, req: Request) -> Response {
     let q: BTreeMap<String, String> =
         query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (pct_decode(k), pct_decode(v))).collect();
     let m = req.method.as_str();
-    if m == "POST" && path == format!("/{}/oauth2/v2.0/devicecode", s.tenant) {
+    let authority =
+        |what: &str| path == format!("/{}/oauth2/v2.0/{what}", s.tenant) || path == format!("/organizations/oauth2/v2.0/{what}");
+    if m == "POST" && authority("devicecode") {
         let f = req.form();
         if f.get("client_id").map(String::as_str) != Some(SIGN_IN_CLIENT) {
             return reply(
@@ -183,7 +200,7 @@ fn handle(s: &mut AzureState, req: Request) -> Response {
                    "expires_in": 900, "interval": 0, "message": "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code F7QX-K2LM to authenticate."}),
         );
     }
-    if m == "POST" && path == format!("/{}/oauth2/v2.0/token", s.tenant) {
+    if m == "POST" && authority("token") {
         let f = req.form();
         let scope = f.get("scope").cloned().unwrap_or_default();
         let for_scope = |scope: &str| match scope {
@@ -283,9 +300,14 @@ fn handle(s: &mut AzureState, req: Request) -> Response {
         }
         return graph(s, m, rest, &q, &req);
     }
-    if path.starts_with("/subscriptions/") {
+    if path == "/subscriptions" || path.starts_with("/subscriptions/") {
         if req.bearer() != Some(arm_token().as_str()) {
             return error(401, "InvalidAuthenticationToken", "The access token is invalid (audience).");
+        }
+        if m == "GET" {
+            if let Some(r) = arm_list(s, &path, &q) {
+                return r;
+            }
         }
         if q.get("api-version").map(String::as_str) != Some("2022-04-01") {
             return error(400, "InvalidApiVersionParameter", "api-version");
@@ -373,6 +395,91 @@ fn graph(s: &mut AzureState, m: &str, rest: &str, q: &BTreeMap<String, String>, 
         }
         _ => error(400, "BadRequest", &format!("{m} /v1.0/{rest}")),
     }
+}
+
+/// Items per page of every Resource Manager list this double answers.
+pub const LIST_PAGE: usize = 2;
+
+/// A Resource Manager list, when `path` is one: its items from the registered scopes, paged.
+fn arm_list(s: &mut AzureState, path: &str, q: &BTreeMap<String, String>) -> Option<Response> {
+    let p: Vec<String> = path.trim_start_matches('/').split('/').map(str::to_lowercase).collect();
+    let p: Vec<&str> = p.iter().map(String::as_str).collect();
+    // Each registered scope, split: subscriptions/{s}/resourcegroups/{g}/providers/{ns}/{type}/{name}/…
+    let scopes: Vec<Vec<String>> = s.scopes.iter().map(|x| x.trim_start_matches('/').split('/').map(str::to_string).collect()).collect();
+    let under = |prefix: &[&str], at: usize| -> Vec<String> {
+        let mut v: Vec<String> =
+            scopes.iter().filter(|x| x.len() > at && x.iter().zip(prefix).all(|(a, b)| a == b)).map(|x| x[at].clone()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let (items, version): (Vec<Value>, &str) = match p.as_slice() {
+        ["subscriptions"] => {
+            let mut subs: Vec<(String, String)> = under(&["subscriptions"], 1).into_iter().map(|x| (x, "Enabled".to_string())).collect();
+            subs.extend(s.other_subscriptions.iter().cloned());
+            let tenant = s.tenant.clone();
+            (
+                subs.into_iter()
+                    .map(|(id, state)| json!({"id": format!("/subscriptions/{id}"), "subscriptionId": id, "tenantId": tenant, "displayName": format!("Subscription {id}"), "state": state}))
+                    .collect(),
+                "2022-12-01",
+            )
+        }
+        ["subscriptions", sub, "resourcegroups"] => (
+            under(&["subscriptions", sub, "resourcegroups"], 3).into_iter().map(|g| json!({"name": g, "location": "westeurope"})).collect(),
+            "2021-04-01",
+        ),
+        ["subscriptions", sub, "resourcegroups", g, "providers", "microsoft.storage", "storageaccounts"] => (
+            under(&["subscriptions", sub, "resourcegroups", g, "providers", "microsoft.storage", "storageaccounts"], 7)
+                .into_iter()
+                .map(|a| json!({"name": a, "kind": "StorageV2"}))
+                .collect(),
+            "2023-05-01",
+        ),
+        ["subscriptions", sub, "resourcegroups", g, "providers", "microsoft.storage", "storageaccounts", a, "blobservices", "default", "containers"] => {
+            (
+                under(
+                    &[
+                        "subscriptions",
+                        sub,
+                        "resourcegroups",
+                        g,
+                        "providers",
+                        "microsoft.storage",
+                        "storageaccounts",
+                        a,
+                        "blobservices",
+                        "default",
+                        "containers",
+                    ],
+                    11,
+                )
+                .into_iter()
+                .map(|c| json!({"name": c, "type": "Microsoft.Storage/storageAccounts/blobServices/containers"}))
+                .collect(),
+                "2023-05-01",
+            )
+        }
+        ["subscriptions", sub, "resourcegroups", g, "providers", "microsoft.eventgrid", "topics"] => (
+            under(&["subscriptions", sub, "resourcegroups", g, "providers", "microsoft.eventgrid", "topics"], 7)
+                .into_iter()
+                .map(|t| json!({"name": t, "type": "Microsoft.EventGrid/topics"}))
+                .collect(),
+            "2022-06-15",
+        ),
+        _ => return None,
+    };
+    if q.get("api-version").map(String::as_str) != Some(version) {
+        return Some(error(400, "InvalidApiVersionParameter", &format!("The api-version '{:?}' is invalid.", q.get("api-version"))));
+    }
+    s.list_calls += 1;
+    let from: usize = q.get("$skiptoken").and_then(|t| t.parse().ok()).unwrap_or(0).min(items.len());
+    let to = (from + LIST_PAGE).min(items.len());
+    let mut out = json!({"value": items[from..to].to_vec()});
+    if to < items.len() {
+        out["nextLink"] = json!(format!("{}{path}?api-version={version}&%24skiptoken={to}", s.base_url));
+    }
+    Some(reply(200, out))
 }
 
 const RA: &str = "/providers/Microsoft.Authorization/roleAssignments";

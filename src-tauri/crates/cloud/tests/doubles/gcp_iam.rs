@@ -21,10 +21,14 @@
 //!   get / create / patch (`updateMask`) / delete (the resource stays readable, `state: DELETED`) /
 //!   undelete, answering with a long-running operation that is done on its first poll.
 //! - Cloud Resource Manager v1: `projects.get` (projectNumber), `projects.getIamPolicy` /
-//!   `projects.setIamPolicy`.
+//!   `projects.setIamPolicy`, `projects.list` (GET `/v1/projects`, with `lifecycleState` on each).
 //! - Cloud Storage JSON v1: `buckets.getIamPolicy` (GET `/storage/v1/b/{b}/iam`) /
-//!   `buckets.setIamPolicy` (PUT; 412 on an etag mismatch).
-//! - Pub/Sub v1: `projects.topics.getIamPolicy` (GET `…:getIamPolicy`) / `setIamPolicy` (POST).
+//!   `buckets.setIamPolicy` (PUT; 412 on an etag mismatch), `buckets.list` (GET
+//!   `/storage/v1/b?project=`; 403 for a project the caller cannot see).
+//! - Pub/Sub v1: `projects.topics.getIamPolicy` (GET `…:getIamPolicy`) / `setIamPolicy` (POST),
+//!   `projects.topics.list` (GET `/v1/projects/{p}/topics`, full names `projects/{p}/topics/{t}`).
+//! - Every list answers [`LIST_PAGE`] items a page with an opaque `nextPageToken` while more are left
+//!   (the references allow a page shorter than asked), so callers must follow it.
 //! - What the vendor's connectivity test calls, signed in with a key this double made: the token
 //!   endpoint's JWT-bearer grant (RFC 7523; the RS256 signature checked with openssl against the
 //!   key's public half, the `kid`, `iss` and `aud`), then Storage `buckets.testIamPermissions`
@@ -86,6 +90,10 @@ pub struct GcpState {
     pub writes: Vec<String>,
     /// Organization policies by constraint name → the effective policy's `spec`.
     pub org_policies: BTreeMap<String, Value>,
+    /// Projects besides `project` the caller can see in `projects.list`: (id, lifecycleState).
+    pub other_projects: Vec<(String, String)>,
+    /// List calls answered (projects, buckets, topics), for page-following assertions.
+    pub list_calls: u32,
     /// Constraints this organization does not have (404).
     pub unknown_constraints: Vec<String>,
     /// Key creation refused as by the `iam.disableServiceAccountKeyCreation` organization policy.
@@ -140,6 +148,27 @@ impl GcpState {
 pub struct GcpIam {
     pub double: Double,
     pub state: Arc<Mutex<GcpState>>,
+}
+
+/// Items per page of every list this double answers.
+pub const LIST_PAGE: usize = 2;
+
+/// One page of `items` (under `key`) from the offset the `pageToken` names.
+fn list_page(s: &mut GcpState, key: &str, items: Vec<Value>, q: &BTreeMap<String, String>) -> Response {
+    s.list_calls += 1;
+    let from = match q.get("pageToken") {
+        None => 0,
+        Some(t) => match t.strip_prefix("page-").and_then(|n| n.parse::<usize>().ok()) {
+            Some(n) if n <= items.len() => n,
+            _ => return error(400, "INVALID_ARGUMENT", "Invalid page token."),
+        },
+    };
+    let to = (from + LIST_PAGE).min(items.len());
+    let mut out = json!({ key: items[from..to].to_vec() });
+    if to < items.len() {
+        out["nextPageToken"] = json!(format!("page-{to}"));
+    }
+    reply(200, out)
 }
 
 fn error(code: u16, status: &str, message: &str) -> Response {
@@ -231,6 +260,25 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
         return reply(200, json!({"name": format!("projects/{PROJECT_NUMBER}/policies/{c}"), "spec": spec}));
     }
 
+    // Cloud Resource Manager projects.list.
+    if m == "GET" && path == "/v1/projects" {
+        let mut ps = vec![json!({"projectId": project, "projectNumber": PROJECT_NUMBER, "lifecycleState": "ACTIVE"})];
+        ps.extend(s.other_projects.iter().map(|(id, state)| json!({"projectId": id, "lifecycleState": state})));
+        // `filter=lifecycleState:ACTIVE` as the reference's filter syntax has it.
+        if q.get("filter").map(String::as_str) == Some("lifecycleState:ACTIVE") {
+            ps.retain(|p| p["lifecycleState"] == "ACTIVE");
+        }
+        return list_page(s, "projects", ps, &q);
+    }
+    // Cloud Storage buckets.list.
+    if m == "GET" && path == "/storage/v1/b" {
+        if q.get("project") != Some(&project) {
+            return error(403, "PERMISSION_DENIED", "The caller does not have storage.buckets.list access to the Google Cloud project.");
+        }
+        let bs: Vec<Value> =
+            s.policies.keys().filter_map(|k| k.strip_prefix("bucket/")).map(|b| json!({"kind": "storage#bucket", "name": b})).collect();
+        return list_page(s, "items", bs, &q);
+    }
     // Cloud Storage bucket IAM.
     if let Some(b) = path.strip_prefix("/storage/v1/b/").and_then(|r| r.strip_suffix("/iam")) {
         let key = format!("bucket/{b}");
@@ -252,6 +300,16 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
         ("GET", "") => reply(200, json!({"projectId": project, "projectNumber": PROJECT_NUMBER, "lifecycleState": "ACTIVE"})),
         ("POST", ":getIamPolicy") => reply(200, s.policy("project")),
         ("POST", ":setIamPolicy") => set_policy(s, "project", body(&req)["policy"].clone(), 409),
+        // Pub/Sub projects.topics.list.
+        ("GET", "/topics") => {
+            let ts: Vec<Value> = s
+                .policies
+                .keys()
+                .filter_map(|k| k.strip_prefix("topic/"))
+                .map(|t| json!({"name": format!("projects/{project}/topics/{t}")}))
+                .collect();
+            list_page(s, "topics", ts, &q)
+        }
         // IAM service accounts.
         ("POST", "/serviceAccounts") => {
             let b = body(&req);
