@@ -39,6 +39,8 @@ fn main() {
         "revoke_cloud",
         "revoke_aws",
         "gcp_sign_in",
+        "gcp_list",
+        "azure_list",
         "azure_sign_in_start",
         "azure_sign_in_open",
         "azure_sign_in_wait",

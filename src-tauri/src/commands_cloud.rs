@@ -17,7 +17,7 @@ use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive};
 use crate::aws_apply::AwsApply;
 use crate::aws_signin::{AwsSignIn, SignInError, SsoDevice};
 use crate::cloud_apply::{self, Action, ApiCloud, CloudApplyResult, CloudSignIns};
-use crate::cloud_signin::{ApiSignIns, AzureDevice};
+use crate::cloud_signin::{ApiSignIns, AzureDevice, AzureListRequest, AzureListing, GcpList, GcpListing};
 use crate::commands::resolve;
 use crate::commands_confirm::ask;
 use crate::confirm::{self, Adoption, Approvals, Confirmation};
@@ -281,30 +281,45 @@ pub async fn cloud_sign_ins(
     Ok(cloud_apply::sign_ins(&r, &cloud.api_sign_ins))
 }
 
-/// "Sign in with Google" with the vendor profile's client: opens Google's page in the browser (a
-/// URL Rust built) and waits for it to come back (bounded; `cloud_sign_in_cancel` ends it). Who it
-/// is comes back; the credential stays in this process.
+/// "Sign in with Google" with the vendor profile's client (`platform`: the plan's vendor; no other
+/// answer is needed, so the wizard can sign in on its project question): opens Google's page in the
+/// browser (a URL Rust built) and waits for it to come back (bounded; `cloud_sign_in_cancel` ends
+/// it). Who it is comes back; the credential stays in this process.
 #[tauri::command]
-pub async fn gcp_sign_in(
-    cloud: State<'_, CloudState>,
-    store: State<'_, ProfileStore>,
-    plan: serde_json::Value,
-) -> Result<String, IpcError> {
-    let r = resolve(&store, &plan)?;
-    let url = cloud.api_sign_ins.gcp_start(&r, &cloud.settings.gcp).await?;
+pub async fn gcp_sign_in(cloud: State<'_, CloudState>, store: State<'_, ProfileStore>, platform: String) -> Result<String, IpcError> {
+    let (profile, _) = store.resolve(&platform).map_err(IpcError::from)?;
+    let url = cloud.api_sign_ins.gcp_start(&profile, &cloud.settings.gcp).await?;
     open::that_detached(&url).map_err(|e| IpcError::new(AppCode::OpenFailed, format!("could not open the browser: {e}")))?;
     cloud.api_sign_ins.gcp_wait(&cloud.settings.gcp).await
 }
 
-/// Starts Entra ID's device sign-in with the vendor profile's client: the code to show.
+/// What Google Cloud shows the window's sign-in (else this computer's Application Default
+/// Credentials): the projects, or a project's buckets or topics, for the wizard's pick lists. Read
+/// only; names only.
+#[tauri::command]
+pub async fn gcp_list(cloud: State<'_, CloudState>, what: GcpList) -> Result<GcpListing, IpcError> {
+    cloud.api_sign_ins.gcp_list(&what, &cloud.settings.gcp).await
+}
+
+/// Starts Entra ID's device sign-in with the vendor profile's client (`platform`: the plan's
+/// vendor; `tenant`: the tenant answered, if any — else any work or school account, the tenant then
+/// being the token's): the code to show.
 #[tauri::command]
 pub async fn azure_sign_in_start(
     cloud: State<'_, CloudState>,
     store: State<'_, ProfileStore>,
-    plan: serde_json::Value,
+    platform: String,
+    tenant: Option<String>,
 ) -> Result<AzureDevice, IpcError> {
-    let r = resolve(&store, &plan)?;
-    cloud.api_sign_ins.azure_start(&r, &cloud.settings.azure).await
+    let (profile, _) = store.resolve(&platform).map_err(IpcError::from)?;
+    cloud.api_sign_ins.azure_start(&profile, tenant.as_deref(), &cloud.settings.azure).await
+}
+
+/// What Resource Manager shows the window's Azure sign-in (subscriptions, resource groups, storage
+/// accounts, containers, topics), and its tenant, for the wizard's pick lists. Read only; names only.
+#[tauri::command]
+pub async fn azure_list(cloud: State<'_, CloudState>, what: AzureListRequest) -> Result<AzureListing, IpcError> {
+    cloud.api_sign_ins.azure_list(&what, &cloud.settings.azure).await
 }
 
 /// Opens Microsoft's device-code page of the sign-in under way (only Microsoft's).

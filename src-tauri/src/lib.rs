@@ -99,6 +99,8 @@ pub fn builder_trusting<R: tauri::Runtime>(
             commands_cloud::revoke_cloud,
             commands_cloud::revoke_aws,
             commands_cloud::gcp_sign_in,
+            commands_cloud::gcp_list,
+            commands_cloud::azure_list,
             commands_cloud::azure_sign_in_start,
             commands_cloud::azure_sign_in_open,
             commands_cloud::azure_sign_in_wait,

@@ -85,15 +85,52 @@ fn sign_in_to_google_and_azure_in_the_window_then_apply_as_that_person() {
     let e = call("apply_cloud", json!({"plan": plan, "cloud": "gcp", "dryRun": true})).unwrap_err();
     assert_eq!(e["code"], "gcp.no_credentials", "{e}");
 
-    // Google: Rust opens the page; the browser comes back to the loopback listener.
-    let signed = call("gcp_sign_in", json!({"plan": plan})).unwrap();
+    // Nothing to list with either (the wizard then offers "Sign in with Google").
+    let e = call("gcp_list", json!({"what": {"what": "projects"}})).unwrap_err();
+    assert_eq!(e["code"], "gcp.no_credentials", "{e}");
+
+    // Google: Rust opens the page; the browser comes back to the loopback listener. Only the
+    // vendor is needed (the wizard signs in on its project question, before the plan is complete).
+    let signed = call("gcp_sign_in", json!({"platform": id})).unwrap();
     assert_eq!(signed, format!("{} (signed in with Google in Trustbridge)", gcp_iam::SIGNED_IN_EMAIL));
+    // What that person sees, for the pick lists: names only.
+    let projects = call("gcp_list", json!({"what": {"what": "projects"}})).unwrap();
+    no_secret(&projects);
+    assert_eq!(projects["names"], json!(["my-project"]), "{projects}");
+    assert!(projects["acting_as"].as_str().unwrap().starts_with(gcp_iam::SIGNED_IN_EMAIL), "{projects}");
+    let buckets = call("gcp_list", json!({"what": {"what": "buckets", "project": "my-project"}})).unwrap();
+    assert_eq!(buckets["names"], json!(["training"]), "{buckets}");
+    let topics = call("gcp_list", json!({"what": {"what": "topics", "project": "my-project"}})).unwrap();
+    assert_eq!(topics["names"], json!([]), "{topics}");
+    // A project id that breaks the plan's rule never reaches Google (a type error is refused too).
+    let e = call("gcp_list", json!({"what": {"what": "buckets", "project": "../../evil"}})).unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("is not a project id"), "{e}");
+    assert!(call("gcp_list", json!({"what": {"what": "buckets"}})).is_err());
     // Azure: the code to enter, then the wait (the double confirms at once).
-    let device = call("azure_sign_in_start", json!({"plan": plan})).unwrap();
+    // Nothing to list with yet.
+    let e = call("azure_list", json!({"what": {"what": "subscriptions"}})).unwrap_err();
+    assert_eq!(e["code"], "azure.no_credentials", "{e}");
+    // A tenant answered that is not a GUID is the tenant field's problem; nothing is asked of Entra ID.
+    let e = call("azure_sign_in_start", json!({"platform": id, "tenant": "contoso/../x"})).unwrap_err();
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("validation.azure.tenant_id"), Some("azure.tenant_id")), "{e}");
+    // No tenant answered yet: any work or school account; the tenant is then the token's.
+    let device = call("azure_sign_in_start", json!({"platform": id, "tenant": null})).unwrap();
     assert_eq!(device["user_code"], "F7QX-K2LM");
     no_secret(&device);
     let signed = call("azure_sign_in_wait", json!({})).unwrap();
     assert_eq!(signed, format!("{} (signed in to Azure in Trustbridge)", azure_arm::SIGNED_IN_USER));
+    // What that person sees, and the tenant the token named.
+    let subs = call("azure_list", json!({"what": {"what": "subscriptions"}})).unwrap();
+    no_secret(&subs);
+    assert_eq!((subs["names"].clone(), subs["tenant"].as_str()), (json!([SUB]), Some(TENANT)), "{subs}");
+    let containers = call(
+        "azure_list",
+        json!({"what": {"what": "containers", "subscription": SUB, "resource_group": "my-rg", "storage_account": "acct1"}}),
+    )
+    .unwrap();
+    assert_eq!(containers["names"], json!(["training"]), "{containers}");
+    let e = call("azure_list", json!({"what": {"what": "topics", "subscription": SUB, "resource_group": "my rg?"}})).unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("is not a resource group"), "{e}");
 
     let who = call("cloud_sign_ins", json!({"plan": plan})).unwrap();
     no_secret(&who);
@@ -208,7 +245,6 @@ fn sign_in_to_google_and_azure_in_the_window_then_apply_as_that_person() {
     assert_eq!(call("azure_sign_in_wait", json!({})).unwrap_err()["code"], "sign_in.not_started");
 
     // A built-in profile has no sign-in client.
-    let mut builtin = plan.clone();
-    builtin["platform"] = json!("mlcube");
-    assert_eq!(call("azure_sign_in_start", json!({"plan": builtin})).unwrap_err()["code"], "sign_in.unavailable");
+    assert_eq!(call("azure_sign_in_start", json!({"platform": "mlcube", "tenant": TENANT})).unwrap_err()["code"], "sign_in.unavailable");
+    assert_eq!(call("gcp_sign_in", json!({"platform": "mlcube"})).unwrap_err()["code"], "sign_in.unavailable");
 }

@@ -51,9 +51,7 @@ export async function answerClouds(f, { name, vendorUrl, apiKey, clouds }) {
   await f.continue("vendor");
   // null: the vendor's address is its profile's (or TRUSTBRIDGE_VENDOR_API_URL's), not typed.
   if (vendorUrl) await f.fill("integration.api_url", vendorUrl);
-  const keyField = await f.el("#f-vendor-api-key");
-  await keyField.click();
-  await keyField.addValue(apiKey);
+  await f.typeInto("#f-vendor-api-key", apiKey);
   await f.projectListed(ML_PROJECT);
   await f.continue("check");
   await f.continue("export");

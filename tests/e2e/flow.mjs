@@ -101,6 +101,15 @@ export class Flow {
     this.t.check(value === text, `typed into ${field}`, `value is ${JSON.stringify(value)}`);
   }
 
+  /** Types `text` into the field `selector` as it is (no clearing, no read-back: a password field): one action. */
+  async typeInto(selector, text) {
+    const el = await this.el(selector);
+    await el.scrollIntoView({ block: "center" });
+    await el.click();
+    await el.addValue(text);
+    this.actions += 1;
+  }
+
   /**
    * "Connect to {vendor}": waits until the project field holds `project`, which the list of the
    * key's projects fills in when it is the only one (no action: nothing was typed).

@@ -97,10 +97,7 @@ impl Chosen {
 /// The sign-in for the plan's `cloud` section, or why there is none.
 pub fn choose(r: &Resolved, cloud: ApiCloud, here: &ApiSignIns) -> Result<Chosen, IpcError> {
     match cloud {
-        ApiCloud::Gcp => match here.gcp() {
-            Some(c) => Ok(Chosen::Gcp(c)),
-            None => AdminCredential::from_env().map(|c| Chosen::Gcp(Arc::new(c))).map_err(|e| IpcError::from(&e)),
-        },
+        ApiCloud::Gcp => here.gcp_or_adc().map(Chosen::Gcp),
         ApiCloud::Azure => {
             let z = r.azure.as_ref().ok_or_else(|| IpcError::from(&trustbridge_cloud::CloudError::NoSection { cloud: "azure" }))?;
             match here.azure(&z.tenant_id) {

@@ -9,21 +9,84 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use trustbridge_cloud::azure::credential::AzureAdmin;
-use trustbridge_cloud::azure::signin::DeviceSignIn;
+use trustbridge_cloud::azure::list::{self as azure_list, AzureList};
+use trustbridge_cloud::azure::signin::{DeviceSignIn, ORGANIZATIONS};
 use trustbridge_cloud::azure::AzureSettings;
 use trustbridge_cloud::gcp::credential::AdminCredential;
+use trustbridge_cloud::gcp::list;
 use trustbridge_cloud::gcp::signin::BrowserSignIn;
 use trustbridge_cloud::gcp::GcpSettings;
-use trustbridge_core::validate::Resolved;
+use trustbridge_core::profile::Profile;
+use trustbridge_core::validate::rules;
 use trustbridge_secrets::Sensitive;
 
-use crate::errors::AppCode;
+use trustbridge_cloud::CloudCode;
+
+use crate::errors::{AppCode, ErrorCode};
 use crate::ipc::IpcError;
+
+/// The plan's field an Azure sign-in's tenant is answered in.
+const TENANT_FIELD: &str = "azure.tenant_id";
 
 /// How long the window waits for the person to finish a browser sign-in.
 const BROWSER_WAIT: Duration = Duration::from_secs(600);
+
+/// What to list on Google Cloud: the projects, or a project's buckets or Pub/Sub topics.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[serde(tag = "what", rename_all = "lowercase")]
+pub enum GcpList {
+    Projects,
+    Buckets { project: String },
+    Topics { project: String },
+}
+
+/// A pick list from Google Cloud: the names the sign-in sees (only names a plan may hold, sorted),
+/// whether there were more than Trustbridge reads, and who listed them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct GcpListing {
+    pub names: Vec<String>,
+    pub truncated: bool,
+    pub acting_as: String,
+}
+
+/// What to list on Azure: the subscriptions, or what a subscription, resource group or storage
+/// account holds.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[serde(tag = "what", rename_all = "snake_case")]
+pub enum AzureListRequest {
+    Subscriptions,
+    ResourceGroups { subscription: String },
+    StorageAccounts { subscription: String, resource_group: String },
+    Containers { subscription: String, resource_group: String, storage_account: String },
+    Topics { subscription: String, resource_group: String },
+}
+
+impl AzureListRequest {
+    fn as_list(&self) -> AzureList<'_> {
+        match self {
+            AzureListRequest::Subscriptions => AzureList::Subscriptions,
+            AzureListRequest::ResourceGroups { subscription } => AzureList::ResourceGroups { subscription },
+            AzureListRequest::StorageAccounts { subscription, resource_group } => {
+                AzureList::StorageAccounts { subscription, resource_group }
+            }
+            AzureListRequest::Containers { subscription, resource_group, storage_account } => {
+                AzureList::Containers { subscription, resource_group, storage_account }
+            }
+            AzureListRequest::Topics { subscription, resource_group } => AzureList::Topics { subscription, resource_group },
+        }
+    }
+}
+
+/// A pick list from Azure (as [`GcpListing`]), and the tenant of the sign-in that listed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct AzureListing {
+    pub names: Vec<String>,
+    pub truncated: bool,
+    pub acting_as: String,
+    pub tenant: String,
+}
 
 /// A device sign-in under way: what the person is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -82,10 +145,10 @@ fn no_https(m: String) -> IpcError {
 }
 
 impl ApiSignIns {
-    /// Starts "Sign in with Google" with the plan's vendor profile client: the page to open.
-    pub async fn gcp_start(&self, r: &Resolved, settings: &GcpSettings) -> Result<String, IpcError> {
-        let g = r.gcp.as_ref().ok_or_else(|| unavailable("Google Cloud"))?;
-        let c = g.profile.sign_in.as_ref().ok_or_else(|| unavailable("Google"))?;
+    /// Starts "Sign in with Google" with the vendor profile's client: the page to open. Only the
+    /// profile is needed (the wizard signs in on the project question, before a plan is complete).
+    pub async fn gcp_start(&self, profile: &Profile, settings: &GcpSettings) -> Result<String, IpcError> {
+        let c = profile.gcp.as_ref().and_then(|g| g.sign_in.as_ref()).ok_or_else(|| unavailable("Google"))?;
         let generation = self.gcp_turn.next();
         let s =
             BrowserSignIn::start(settings, &c.client_id, Sensitive::new(c.client_secret.clone())).await.map_err(|e| IpcError::from(&e))?;
@@ -123,13 +186,27 @@ impl ApiSignIns {
         Ok(who)
     }
 
-    /// Starts Entra ID's device-code sign-in for the plan's tenant: the code to show.
-    pub async fn azure_start(&self, r: &Resolved, settings: &AzureSettings) -> Result<AzureDevice, IpcError> {
-        let z = r.azure.as_ref().ok_or_else(|| unavailable("Azure"))?;
-        let client = z.profile.sign_in_client_id.as_ref().ok_or_else(|| unavailable("Azure"))?;
+    /// Starts Entra ID's device-code sign-in with the vendor profile's client: the code to show.
+    /// `tenant`: the one answered (checked as a GUID), else none yet — any work or school account
+    /// (`organizations`), whose tenant is then the token's.
+    pub async fn azure_start(&self, profile: &Profile, tenant: Option<&str>, settings: &AzureSettings) -> Result<AzureDevice, IpcError> {
+        let client = profile.azure.as_ref().and_then(|z| z.sign_in_client_id.as_ref()).ok_or_else(|| unavailable("Azure"))?;
+        let tenant = match tenant.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => {
+                rules::guid(t).map_err(|why| IpcError {
+                    field: Some(TENANT_FIELD.into()),
+                    ..IpcError::new(
+                        ErrorCode::validation(TENANT_FIELD),
+                        format!("{TENANT_FIELD}: {why} (got '{}')", trustbridge_core::validate::show_value(t)),
+                    )
+                })?;
+                t.to_string()
+            }
+            None => ORGANIZATIONS.to_string(),
+        };
         let generation = self.azure_turn.next();
         let http = trustbridge_cloud::http::client(settings.timeout, &settings.extra_roots_pem).map_err(no_https)?;
-        let d = DeviceSignIn::start(&http, settings, &z.tenant_id, client).await.map_err(|e| IpcError::from(&e))?;
+        let d = DeviceSignIn::start(&http, settings, &tenant, client).await.map_err(|e| IpcError::from(&e))?;
         let shown = AzureDevice {
             user_code: d.user_code.clone(),
             verification_uri: d.verification_uri.clone(),
@@ -203,6 +280,41 @@ impl ApiSignIns {
     /// The Google sign-in made here, if any.
     pub fn gcp(&self) -> Option<Arc<AdminCredential>> {
         self.gcp.lock().ok()?.clone()
+    }
+
+    /// Who acts on Google Cloud: the sign-in made here, else this computer's Application Default
+    /// Credentials, or why there is neither.
+    pub fn gcp_or_adc(&self) -> Result<Arc<AdminCredential>, IpcError> {
+        match self.gcp() {
+            Some(c) => Ok(c),
+            None => AdminCredential::from_env().map(Arc::new).map_err(|e| IpcError::from(&e)),
+        }
+    }
+
+    /// What the Google sign-in can see, for the wizard's pick lists: the projects, or a project's
+    /// buckets or topics (`project` checked by the plan's rule before it goes anywhere).
+    pub async fn gcp_list(&self, what: &GcpList, settings: &GcpSettings) -> Result<GcpListing, IpcError> {
+        let cred = self.gcp_or_adc()?;
+        let l = match what {
+            GcpList::Projects => list::projects(&cred, settings).await,
+            GcpList::Buckets { project } => list::buckets(&cred, settings, project).await,
+            GcpList::Topics { project } => list::topics(&cred, settings, project).await,
+        }
+        .map_err(|e| IpcError::from(&e))?;
+        Ok(GcpListing { names: l.names, truncated: l.truncated, acting_as: l.acting_as })
+    }
+
+    /// What Azure's Resource Manager shows the window's Azure sign-in (whatever its tenant), for
+    /// the wizard's pick lists; the names it is under are checked by the plan's rules first.
+    pub async fn azure_list(&self, what: &AzureListRequest, settings: &AzureSettings) -> Result<AzureListing, IpcError> {
+        let (tenant, cred) = self
+            .azure
+            .lock()
+            .ok()
+            .and_then(|k| k.clone())
+            .ok_or_else(|| IpcError::new(CloudCode::AzureNoCredentials, "nobody is signed in to Azure in Trustbridge"))?;
+        let l = azure_list::list(&cred, settings, &what.as_list()).await.map_err(|e| IpcError::from(&e))?;
+        Ok(AzureListing { names: l.names, truncated: l.truncated, acting_as: l.acting_as, tenant })
     }
 
     /// The Azure sign-in made here for `tenant`, if any.

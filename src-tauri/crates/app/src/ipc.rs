@@ -125,10 +125,14 @@ pub struct ProfileDefaults {
     pub gcp_publishes_events: bool,
     /// The vendor can sign in to Google Cloud through Workload Identity Federation (no key).
     pub gcp_keyless: bool,
+    /// The profile provides an OAuth client for "Sign in with Google" in the window.
+    pub gcp_sign_in: bool,
     pub azure_service_principal_name: Option<String>,
     pub azure_publishes_events: bool,
     /// The vendor has a multi-tenant app: admin consent instead of a client secret.
     pub azure_keyless: bool,
+    /// The profile provides a public client for "Sign in to Azure" (device code) in the window.
+    pub azure_sign_in: bool,
     /// The roles the vendor gets on each bucket, topic or container, by the names the cloud's
     /// console shows (from the profile: the wizard never names a role itself).
     pub gcp_bucket_roles: Vec<String>,
@@ -660,6 +664,10 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<crate::cloud_apply::ApiCloud>(),
         one::<crate::cloud_apply::CloudSignIns>(),
         one::<crate::cloud_signin::AzureDevice>(),
+        one::<crate::cloud_signin::GcpList>(),
+        one::<crate::cloud_signin::GcpListing>(),
+        one::<crate::cloud_signin::AzureListRequest>(),
+        one::<crate::cloud_signin::AzureListing>(),
         one::<crate::cloud_apply::CloudChange>(),
         one::<crate::cloud_apply::CloudApplyResult>(),
         one::<GuardrailFinding>(),
@@ -727,9 +735,11 @@ pub fn profile_summary(p: &trustbridge_core::Profile) -> ProfileSummary {
         gcp_service_account: p.gcp.as_ref().map(|g| g.default_service_account.clone()),
         gcp_publishes_events: p.gcp.as_ref().is_some_and(|g| !g.topic_roles.is_empty()),
         gcp_keyless: p.gcp.as_ref().is_some_and(|g| g.keyless),
+        gcp_sign_in: p.gcp.as_ref().is_some_and(|g| g.sign_in.is_some()),
         azure_service_principal_name: p.azure.as_ref().map(|z| z.default_service_principal_name.clone()),
         azure_publishes_events: p.azure.as_ref().is_some_and(|z| !z.topic_roles.is_empty()),
         azure_keyless: p.azure.as_ref().is_some_and(|z| z.keyless),
+        azure_sign_in: p.azure.as_ref().is_some_and(|z| z.sign_in_client_id.is_some()),
         gcp_bucket_roles: gcp_titles(p.gcp.as_ref().map(|g| &g.bucket_roles)),
         gcp_topic_roles: gcp_titles(p.gcp.as_ref().map(|g| &g.topic_roles)),
         azure_container_roles: p.azure.as_ref().map(|z| z.container_roles.iter().map(|r| r.name.clone()).collect()).unwrap_or_default(),

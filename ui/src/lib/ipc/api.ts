@@ -11,6 +11,10 @@ import type { ApiCloud } from "./bindings/ApiCloud";
 import type { CloudApplyResult } from "./bindings/CloudApplyResult";
 import type { CloudSignIns } from "./bindings/CloudSignIns";
 import type { AzureDevice } from "./bindings/AzureDevice";
+import type { GcpList } from "./bindings/GcpList";
+import type { AzureListRequest } from "./bindings/AzureListRequest";
+import type { AzureListing } from "./bindings/AzureListing";
+import type { GcpListing } from "./bindings/GcpListing";
 import type { AwsProfile } from "./bindings/AwsProfile";
 import type { AwsSignedIn } from "./bindings/AwsSignedIn";
 import type { SsoAccount } from "./bindings/SsoAccount";
@@ -51,6 +55,10 @@ export type { ApiCloud } from "./bindings/ApiCloud";
 export type { CloudApplyResult } from "./bindings/CloudApplyResult";
 export type { CloudSignIns } from "./bindings/CloudSignIns";
 export type { AzureDevice } from "./bindings/AzureDevice";
+export type { GcpList } from "./bindings/GcpList";
+export type { AzureListRequest } from "./bindings/AzureListRequest";
+export type { AzureListing } from "./bindings/AzureListing";
+export type { GcpListing } from "./bindings/GcpListing";
 export type { AwsProfile } from "./bindings/AwsProfile";
 export type { AwsSignedIn } from "./bindings/AwsSignedIn";
 export type { SsoAccount } from "./bindings/SsoAccount";
@@ -360,17 +368,33 @@ export function cloudSignIns(plan: Plan): Promise<CloudSignIns> {
 }
 
 /**
- * "Sign in with Google" with the vendor profile's client: Rust opens Google's page in the browser
+ * "Sign in with Google" with the vendor profile's client (`platform`: the plan's vendor): Rust opens Google's page in the browser
  * and resolves, with who signed in, when it comes back (rejects with `sign_in.cancelled` after
  * `cloudSignInCancel`). The credential stays in Rust's memory.
  */
-export function gcpSignIn(plan: Plan): Promise<string> {
-  return call<string>("gcp_sign_in", { plan });
+export function gcpSignIn(platform: string): Promise<string> {
+  return call<string>("gcp_sign_in", { platform });
 }
 
-/** Starts the Azure device sign-in with the vendor profile's client: the code to show. */
-export function azureSignInStart(plan: Plan): Promise<AzureDevice> {
-  return call<AzureDevice>("azure_sign_in_start", { plan });
+/**
+ * What Google Cloud shows the window's sign-in (else this computer's gcloud application-default
+ * login): the projects, or a project's buckets or topics, names only — for the pick lists.
+ */
+export function gcpList(what: GcpList): Promise<GcpListing> {
+  return call<GcpListing>("gcp_list", { what });
+}
+
+/** Starts the Azure device sign-in with the vendor profile's client (`tenant`: the one answered, else any work or school account): the code to show. */
+export function azureSignInStart(platform: string, tenant: string | null): Promise<AzureDevice> {
+  return call<AzureDevice>("azure_sign_in_start", { platform, tenant });
+}
+
+/**
+ * What Resource Manager shows the window's Azure sign-in (subscriptions, resource groups, storage
+ * accounts, containers, topics), names only, and the sign-in's tenant — for the pick lists.
+ */
+export function azureList(what: AzureListRequest): Promise<AzureListing> {
+  return call<AzureListing>("azure_list", { what });
 }
 
 /** Opens Microsoft's page of the device sign-in under way. */

@@ -596,6 +596,26 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
     expect(w.cloud.cloudRuns.gcp.applied).toBeNull();
   });
 
+  it("'Accept and apply' on Check your answers once the sign-in listed the projects: a dry run of this arrival, then Apply", async () => {
+    const google = googleSignIn();
+    google.signedIn = true;
+    backend(async (cmd, args) => {
+      if (cmd === "gcp_list") return { names: ["my-project"], truncated: false, acting_as: "dana@example.com" };
+      if (cmd === "apply_cloud") return { ...DRY, dry_run: args.dryRun };
+      return google.answer(cmd);
+    });
+    const w = await onGcp();
+    await w.goTo("check");
+    expect(w.checkApplies).toBe(false); // nothing listed yet: the export page offers the sign-in
+    await w.goTo("gcp-identity");
+    await vi.waitFor(() => expect(w.cloud.gcpPicks.actingAs("projects")).not.toBeNull());
+    await w.goTo("check");
+    expect(w.checkApplies).toBe(true);
+    await w.continue();
+    expect(w.step).toBe("export");
+    await vi.waitFor(() => expect(calls("apply_cloud").map((a) => a?.dryRun)).toEqual([true, false]));
+  });
+
   it("signs in with Google from the window, then asks again who it acts as and previews there", async () => {
     const google = googleSignIn();
     backend(async (cmd, args) => {
@@ -606,7 +626,7 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
     await w.cloud.detectCloudSignIns();
     expect(calls("apply_cloud")).toEqual([]);
     await w.cloud.signInCloud("gcp");
-    expect(calls("gcp_sign_in")).toEqual([{ plan: w.plan }]);
+    expect(calls("gcp_sign_in")).toEqual([{ platform: w.plan.platform }]);
     expect(w.cloud.cloudSignIn).toBeNull();
     expect(w.cloud.signIns?.gcp).toContain("dana@example.com");
     await vi.waitFor(() => expect(w.cloud.cloudRuns.gcp.preview).not.toBeNull());
@@ -724,5 +744,150 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
     await w.cloud.revokeCloudNow("azure");
     expect(w.cloud.revokeRuns.azure.error?.code).toBe("revoke.cancelled");
     expect(w.cloud.revokeRuns.azure.running).toBe(false);
+  });
+});
+
+describe("Google Cloud's pick lists (issue 14)", () => {
+  /** Rust's `gcp_list` for a sign-in that sees `projects`, and per project its buckets and topics. */
+  function lists(projects: string[], per: Record<string, { buckets: string[]; topics: string[] }>, signedIn = true) {
+    return (cmd: string, args: Args) => {
+      if (cmd !== "gcp_list") return undefined;
+      if (!signedIn) throw { code: "gcp.no_credentials", message: "no sign-in" };
+      const what = args.what as { what: string; project?: string };
+      const names = what.what === "projects" ? projects : (per[what.project ?? ""]?.[what.what as "buckets" | "topics"] ?? []);
+      return { names, truncated: false, acting_as: "dana@example.com (signed in with Google in Trustbridge)" };
+    };
+  }
+
+  async function onGcpPages() {
+    const w = new Wizard();
+    await w.init();
+    w.answers.clouds = ["gcp"];
+    return w;
+  }
+
+  it("lists the projects on arrival, fills the only one, then that project's buckets and topics — each once", async () => {
+    backend(lists(["ml-prod"], { "ml-prod": { buckets: ["training"], topics: ["retrain"] } }));
+    const w = await onGcpPages();
+    await w.goTo("gcp-identity");
+    await vi.waitFor(() => expect(w.answers.gcp.project_id).toBe("ml-prod"));
+    expect(w.cloud.gcpPicks.actingAs("projects")).toContain("dana@example.com");
+    await w.goTo("gcp-storage");
+    await vi.waitFor(() => expect(w.answers.gcp.storage.map((r) => r.name)).toEqual(["training"]));
+    expect(calls("gcp_list").at(-1)).toEqual({ what: { what: "buckets", project: "ml-prod" } });
+    await w.goTo("gcp-events");
+    await vi.waitFor(() => expect(w.answers.gcp.events.map((r) => r.name)).toEqual(["retrain"]));
+    // Emptied on purpose: coming back lists again but fills nothing.
+    w.answers.gcp.events[0].name = "";
+    await w.goTo("gcp-storage");
+    await w.goTo("gcp-events");
+    await vi.waitFor(() => expect(calls("gcp_list").length).toBe(5));
+    expect(w.answers.gcp.events[0].name).toBe("");
+  });
+
+  it("several listed: offered, none chosen; another project's list is not offered for this one", async () => {
+    backend(lists(["a-project", "b-project"], { "a-project": { buckets: ["one", "two"], topics: [] } }));
+    const w = await onGcpPages();
+    await w.goTo("gcp-identity");
+    await vi.waitFor(() => expect(w.cloud.gcpPicks.names("projects")).toEqual(["a-project", "b-project"]));
+    expect(w.answers.gcp.project_id).toBe("");
+    w.answers.gcp.project_id = "a-project";
+    await w.goTo("gcp-storage");
+    await vi.waitFor(() => expect(w.cloud.gcpPicks.names("buckets")).toEqual(["one", "two"]));
+    expect(w.answers.gcp.storage[0].name).toBe("");
+    w.answers.gcp.project_id = "b-project";
+    expect(w.cloud.gcpPicks.names("buckets")).toEqual([]);
+  });
+
+  it("nobody signed in: no list, and the sign-in made on the project page lists them at once", async () => {
+    const state = { signedIn: false };
+    backend((cmd, args) => {
+      if (cmd === "gcp_sign_in") {
+        state.signedIn = true;
+        return "dana@example.com (signed in with Google in Trustbridge)";
+      }
+      return lists(["only-one"], {}, state.signedIn)(cmd, args);
+    });
+    const w = await onGcpPages();
+    await w.goTo("gcp-identity");
+    await vi.waitFor(() => expect(w.cloud.gcpPicks.error?.code).toBe("gcp.no_credentials"));
+    expect(w.cloud.gcpPicks.actingAs("projects")).toBeNull();
+    await w.cloud.signInCloud("gcp");
+    expect(calls("gcp_sign_in")).toEqual([{ platform: w.plan.platform }]);
+    await vi.waitFor(() => expect(w.answers.gcp.project_id).toBe("only-one"));
+    expect(w.cloud.gcpPicks.error).toBeNull();
+  });
+});
+
+describe("Azure's pick lists (issue 14)", () => {
+  const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+  const SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
+  /** Rust's `azure_list` for a sign-in (once `signedIn`) that sees one of everything, except two groups when `groups` says so. */
+  function azureWorld(groups = ["ml-rg"]) {
+    const state = { signedIn: false };
+    const answer = (cmd: string, args: Args): unknown => {
+      if (cmd === "azure_sign_in_start") return { user_code: "F7QX-K2LM", verification_uri: "https://microsoft.com/devicelogin", expires_in_s: 900 };
+      if (cmd === "azure_sign_in_wait") {
+        state.signedIn = true;
+        return "erin@contoso.example (signed in to Azure in Trustbridge)";
+      }
+      if (cmd !== "azure_list") return undefined;
+      if (!state.signedIn) throw { code: "azure.no_credentials", message: "nobody is signed in to Azure in Trustbridge", field: null, fix: null };
+      const what = (args.what as { what: string }).what;
+      const names: Record<string, string[]> = {
+        subscriptions: [SUB], resource_groups: groups, storage_accounts: ["acct1"], containers: ["training"], topics: ["retrain-events"],
+      };
+      return { names: names[what], truncated: false, acting_as: "erin@contoso.example", tenant: TENANT };
+    };
+    return { state, answer };
+  }
+
+  async function onAzurePages() {
+    const w = new Wizard();
+    await w.init();
+    w.answers.clouds = ["azure"];
+    return w;
+  }
+
+  it("signed in on the subscription page: the tenant, the only subscription, group, account, container and topic fill themselves", async () => {
+    const world = azureWorld();
+    backend(world.answer);
+    const w = await onAzurePages();
+    await w.goTo("azure-identity");
+    await vi.waitFor(() => expect(w.cloud.azurePicks.error?.code).toBe("azure.no_credentials"));
+    expect(calls("azure_list").length).toBe(1);
+    w.cloud.azurePicks.refresh("azure-identity"); // a page's effect runs again: a failure is not asked again
+    expect(calls("azure_list").length).toBe(1);
+    await w.cloud.signInCloud("azure");
+    expect(calls("azure_sign_in_start")).toEqual([{ platform: w.plan.platform, tenant: null }]);
+    await vi.waitFor(() => expect(w.answers.azure.resource_group).toBe("ml-rg"));
+    expect([w.answers.azure.tenant_id, w.answers.azure.subscription_id]).toEqual([TENANT, SUB]);
+    expect(w.cloud.azurePicks.actingAs()).toBe("erin@contoso.example");
+    await w.goTo("azure-storage");
+    await vi.waitFor(() => expect(w.answers.azure.storage).toEqual([{ storage_account: "acct1", container: "training" }]));
+    expect(calls("azure_list").at(-1)).toEqual({ what: { what: "containers", subscription: SUB, resource_group: "ml-rg", storage_account: "acct1" } });
+    await w.goTo("azure-events");
+    await vi.waitFor(() => expect(w.answers.azure.events.map((r) => r.name)).toEqual(["retrain-events"]));
+    // Each list once: coming back asks nothing again.
+    const n = calls("azure_list").length;
+    await w.goTo("azure-identity");
+    await w.goTo("azure-storage");
+    expect(calls("azure_list").length).toBe(n);
+  });
+
+  it("several groups: offered, none chosen, and nothing is listed under a group that was not picked from the list", async () => {
+    const world = azureWorld(["ml-rg", "other-rg"]);
+    world.state.signedIn = true;
+    backend(world.answer);
+    const w = await onAzurePages();
+    await w.goTo("azure-identity");
+    await vi.waitFor(() => expect(w.cloud.azurePicks.names("resource_groups")).toEqual(["ml-rg", "other-rg"]));
+    expect(w.answers.azure.resource_group).toBe("");
+    w.answers.azure.resource_group = "ml-r"; // half typed
+    await w.goTo("azure-storage");
+    expect(calls("azure_list").map((a) => (a?.what as { what: string }).what)).toEqual(["subscriptions", "resource_groups"]);
+    w.answers.azure.resource_group = "other-rg";
+    w.cloud.azurePicks.refresh("azure-storage");
+    await vi.waitFor(() => expect(w.answers.azure.storage[0].storage_account).toBe("acct1"));
   });
 });

@@ -13,6 +13,8 @@ import {
 import type { VendorProject } from "../ipc/bindings/VendorProject";
 import { toIpcError, type IpcError } from "../ipc/index";
 import { DEFAULTS, VENDOR_API_KEY, type Answers } from "./answers";
+import { AzurePicks } from "./azure-picks.svelte";
+import { GcpPicks } from "./gcp-picks.svelte";
 
 /** A probe on the connectivity-test page: running until its result arrives. */
 export type ProbeRow = Omit<Probe, "status"> & { status: Probe["status"] | "running" };
@@ -99,7 +101,15 @@ export class CloudSession {
   testState = $state<TestState>("idle");
   testError = $state<IpcError | null>(null);
 
-  constructor(private readonly wizard: CloudContext) {}
+  /** Google Cloud's pick lists (projects, buckets, topics) as the person's sign-in sees them. */
+  readonly gcpPicks: GcpPicks;
+  /** Azure's pick lists (subscriptions, groups, storage accounts, containers, topics) likewise. */
+  readonly azurePicks: AzurePicks;
+
+  constructor(private readonly wizard: CloudContext) {
+    this.gcpPicks = new GcpPicks(() => this.wizard.answers);
+    this.azurePicks = new AzurePicks(() => this.wizard.answers);
+  }
 
   // (`$derived.by`: the wizard is read when a value is first asked for, not while constructing.)
   /** The plan as a string: an apply preview is only valid for the plan it was made for. */
@@ -172,12 +182,18 @@ export class CloudSession {
     this.cloudSignIn = { cloud, device: null, error: null, running: true };
     try {
       if (cloud === "gcp") {
-        await gcpSignIn(plan);
+        await gcpSignIn(plan.platform);
+        // Signed in on one of Google Cloud's question pages: its pick list, as that person.
+        void this.gcpPicks.listFor(this.wizard.step);
       } else {
-        const device = await azureSignInStart(plan);
+        // The tenant answered, if any (else any work or school account: the tenant is then the token's).
+        const device = await azureSignInStart(plan.platform, this.wizard.answers.azure.tenant_id.trim() || null);
         this.cloudSignIn = { cloud, device, error: null, running: true };
         await azureSignInOpen().catch(() => undefined);
         await azureSignInWait();
+        // Signed in on one of Azure's question pages: its pick lists, as that person.
+        this.azurePicks.signedIn();
+        this.azurePicks.refresh(this.wizard.step);
       }
       this.cloudSignIn = null;
       // Going on to apply: a dry run as this sign-in, never one made before as another.
@@ -205,6 +221,20 @@ export class CloudSession {
     if (!dry || run.error || run.applied || dry.changes.length === 0) return;
     if (dry.preflight.some((f) => f.severity === "blocking")) return;
     await this.applyCloudNow(cloud);
+  }
+
+  /**
+   * After "Accept and apply" on Check your answers (Google Cloud / Azure): a dry run of this
+   * arrival as the sign-in on each of the plan's clouds, then Apply there — Rust's native dialog
+   * names every change first — unless the dry run needs the person (see applyAfterSignIn).
+   */
+  async detectThenApply(): Promise<void> {
+    const arrival = this.wizard.arrivals;
+    for (const c of ["gcp", "azure"] as const) if (!this.cloudRuns[c].running && !this.cloudRuns[c].applied) this.cloudRuns[c].previewFor = "";
+    await this.detectCloudSignIns();
+    for (const c of ["gcp", "azure"] as const) {
+      if (this.wizard.plan[c] && this.signIns?.[c]) await this.applyAfterSignIn(c, arrival);
+    }
   }
 
   /** Opens Microsoft's page again (the person closed it, or no browser opened by itself). */

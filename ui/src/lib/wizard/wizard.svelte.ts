@@ -406,21 +406,21 @@ export class Wizard extends FormFlow<StepId> {
   routeFoldedAnswer = $state(false);
 
   /**
-   * Check your answers is the last question before applying to AWS: the set-up question is folded
-   * (apply, preselected with credentials for the plan's account), Apply to AWS comes next and AWS
-   * is the plan's only cloud. Its button then says so ("Accept and apply"): the apply page shows
-   * the dry run and Rust's native confirmation follows it at once (see CloudSession.previewThenApply).
+   * Check your answers is the last question before applying, and its button says so ("Accept and
+   * apply"): the apply page shows the dry run and Rust's native confirmation follows it at once.
+   * On AWS (CloudSession.previewThenApply): the set-up question is folded (apply, preselected with
+   * credentials for the plan's account), Apply to AWS comes next and AWS is the plan's only cloud.
+   * On Google Cloud and Azure (CloudSession.detectThenApply): no AWS in the plan, and on each of its
+   * clouds the person's sign-in already listed what it sees (signed in on the cloud's first page, or
+   * on Google Cloud this computer's gcloud login).
    */
-  checkApplies = $derived(
-    this.route === "apply" &&
-      !this.steps.includes("route") &&
-      nextStep(this.steps, "check") === "export" &&
-      !!this.plan.aws &&
-      !this.plan.aws.organization &&
-      !this.plan.gcp &&
-      !this.plan.azure &&
-      !!this.cloud.awsAccount,
-  );
+  checkApplies = $derived.by(() => {
+    if (nextStep(this.steps, "check") !== "export") return false;
+    const p = this.plan;
+    if (p.aws) return this.route === "apply" && !this.steps.includes("route") && !p.aws.organization && !p.gcp && !p.azure && !!this.cloud.awsAccount;
+    const signedIn = { gcp: this.cloud.gcpPicks.actingAs("projects") !== null, azure: this.cloud.azurePicks.actingAs() !== null };
+    return (!!p.gcp || !!p.azure) && (!p.gcp || signedIn.gcp) && (!p.azure || signedIn.azure);
+  });
 
   /** Check your answers was accepted with "Accept and apply" (consumed on arrival at the apply page). */
   private applyOnArrival = false;
@@ -493,6 +493,9 @@ export class Wizard extends FormFlow<StepId> {
     if (step === "start") this.detectForStart();
     if (step === "clouds") void this.preselectDetectedCloud();
     if (step === "aws-events") void this.cloud.refreshBuses();
+    // Google Cloud's and Azure's pages: what the person's sign-in sees there, to pick from.
+    void this.cloud.gcpPicks.listFor(step);
+    this.cloud.azurePicks.refresh(step);
     if (step === "aws-identity") {
       void this.cloud.detectAws();
       await this.ensureExternalId();
@@ -508,9 +511,10 @@ export class Wizard extends FormFlow<StepId> {
       if (this.applyOnArrival) void this.cloud.previewThenApply();
       else this.cloud.previewOnArrival();
     }
+    // Google Cloud / Azure signed in on this computer: Apply is offered beside the Cloud Shell
+    // steps — after "Accept and apply", with its native confirmation as soon as the dry run is in.
+    if (step === "export") void (this.applyOnArrival && !this.plan.aws ? this.cloud.detectThenApply() : this.cloud.detectCloudSignIns());
     this.applyOnArrival = false;
-    // Google Cloud / Azure signed in on this computer: Apply is offered beside the Cloud Shell steps.
-    if (step === "export") void this.cloud.detectCloudSignIns();
     if (step === "test") {
       // Many AWS accounts: each account's test in the organization's table; the plan's other
       // clouds, if any, in the usual list.

@@ -15,11 +15,19 @@ aws_vendor_account_from_plan: boolean, aws_publishes_events: boolean, gcp_servic
 /**
  * The vendor can sign in to Google Cloud through Workload Identity Federation (no key).
  */
-gcp_keyless: boolean, azure_service_principal_name: string | null, azure_publishes_events: boolean, 
+gcp_keyless: boolean, 
+/**
+ * The profile provides an OAuth client for "Sign in with Google" in the window.
+ */
+gcp_sign_in: boolean, azure_service_principal_name: string | null, azure_publishes_events: boolean, 
 /**
  * The vendor has a multi-tenant app: admin consent instead of a client secret.
  */
 azure_keyless: boolean, 
+/**
+ * The profile provides a public client for "Sign in to Azure" (device code) in the window.
+ */
+azure_sign_in: boolean, 
 /**
  * The roles the vendor gets on each bucket, topic or container, by the names the cloud's
  * console shows (from the profile: the wizard never names a role itself).
