@@ -207,6 +207,46 @@ async fn a_clean_member_account_has_nothing_to_report_and_unreadable_scps_are_sa
     assert!(rep.findings.iter().all(|f| f.severity == GuardSeverity::Info), "{:#?}", rep.findings);
 }
 
+/// Many accounts of one organization share what pre-flight read of it (`AwsSettings::org_reads`,
+/// which `org::for_each_account` sets): the second account's pre-flight reads none of the OU's and
+/// root's policies again, and finds exactly what a pre-flight reading everything itself finds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_organizations_policies_are_read_once_for_many_accounts() {
+    let moto = Moto::start();
+    let mgmt = Session::for_region(REGION, &settings(&moto.url())).await;
+    let org = organization(&mgmt).await;
+    scp(
+        &mgmt,
+        "NoObjectReads",
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoGet","Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}"#,
+        &org.ou,
+    )
+    .await;
+    let alone = member_settings(&moto, &org, true);
+    let member = Session::for_region(REGION, &alone).await;
+    create_bucket(&member, BUCKET).await;
+    member.events.create_event_bus().name(BUS).send().await.unwrap();
+    let r = member_plan(&org.member, &[(BUCKET, None)]);
+    let own = preflight(&r, &alone).await.unwrap();
+    assert!(codes(&own, GuardSeverity::Blocking).contains(&"preflight.scp_denies".to_string()), "{:#?}", own.findings);
+
+    let reads = std::sync::Arc::new(trustbridge_cloud::aws::preflight::OrgReads::default());
+    let shared = AwsSettings { org_reads: Some(reads.clone()), ..alone.clone() };
+    let first = preflight(&r, &shared).await.unwrap();
+    assert_eq!(reads.hits(), 0, "nothing read before");
+    let second = preflight(&r, &shared).await.unwrap();
+    // Two parents (the account's OU, the OU's root) and three levels × {SCPs, RCPs}.
+    assert_eq!(reads.hits(), 8, "{reads:?}");
+    for rep in [&first, &second] {
+        assert_eq!(
+            serde_json::to_value(&rep.findings).unwrap(),
+            serde_json::to_value(&own.findings).unwrap(),
+            "the same findings as reading everything"
+        );
+        assert_eq!(rep.checked, own.checked);
+    }
+}
+
 /// Issue 13: a resource control policy (moto serves them, with the default RCPFullAWSAccess on
 /// every target) making an identity perimeter for the member account's resources denies the
 /// vendor's own principal `sts:AssumeRole` on the role: blocking, with the exception to ask for.

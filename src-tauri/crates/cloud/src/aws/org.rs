@@ -107,6 +107,10 @@ where
 {
     let org = org_section(r)?;
     let work = &work;
+    // One organization: what pre-flight reads of it (each OU's and the root's policies) is read
+    // once for every account, not once per account.
+    let shared = AwsSettings { org_reads: base.org_reads.clone().or_else(|| Some(std::sync::Arc::default())), ..base.clone() };
+    let base = &shared;
     let mut outcomes: Vec<(usize, AccountOutcome<T>)> = stream::iter(org.accounts.iter().enumerate())
         .map(|(i, a)| async move {
             let settings = account_settings(org, a, base).await;

@@ -22,6 +22,57 @@ use trustbridge_core::validate::{Resolved, ResolvedAws};
 use super::{sdk_config, CallerIdentity, Session};
 use crate::error::CloudError;
 
+/// What pre-flight has read of one organization, shared by the pre-flights of its accounts
+/// (`AwsSettings::org_reads`): each OU's and root's parent and attached policies are read once for
+/// a whole organization instead of once per account. Only answers are kept, never a failure (the
+/// next account reads again and says why it could not).
+#[derive(Default)]
+pub struct OrgReads {
+    parents: std::sync::Mutex<BTreeMap<String, Option<(String, bool)>>>,
+    attached: std::sync::Mutex<BTreeMap<(String, String), (Vec<(String, Vec<AnyStatement>)>, Vec<String>)>>,
+    hits: std::sync::atomic::AtomicU32,
+}
+
+impl std::fmt::Debug for OrgReads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OrgReads({} answered from what was read)", self.hits())
+    }
+}
+
+impl OrgReads {
+    /// Reads answered from what an earlier account's pre-flight read.
+    pub fn hits(&self) -> u32 {
+        self.hits.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn hit<T>(&self, v: Option<T>) -> Option<T> {
+        if v.is_some() {
+            self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        v
+    }
+
+    fn parent(&self, child: &str) -> Option<Option<(String, bool)>> {
+        self.hit(self.parents.lock().ok()?.get(child).cloned())
+    }
+
+    fn set_parent(&self, child: &str, parent: Option<(String, bool)>) {
+        if let Ok(mut m) = self.parents.lock() {
+            m.insert(child.to_string(), parent);
+        }
+    }
+
+    fn attached(&self, target: &str, kind: &PolicyType) -> Option<(Vec<(String, Vec<AnyStatement>)>, Vec<String>)> {
+        self.hit(self.attached.lock().ok()?.get(&(target.to_string(), kind.as_str().to_string())).cloned())
+    }
+
+    fn set_attached(&self, target: &str, kind: &PolicyType, policies: &[(String, Vec<AnyStatement>)], unparsable: &[String]) {
+        if let Ok(mut m) = self.attached.lock() {
+            m.insert((target.to_string(), kind.as_str().to_string()), (policies.to_vec(), unparsable.to_vec()));
+        }
+    }
+}
+
 /// What pre-flight found, and what it looked at.
 #[derive(Debug, Clone, Serialize)]
 pub struct PreflightReport {
@@ -295,18 +346,30 @@ struct PathLevel {
 /// Root first, then each OU down to the account, each with its attached SCPs and RCPs.
 async fn scp_path(s: &Session, org: &aws_sdk_organizations::Client, account: &str) -> Result<Vec<PathLevel>, CloudError> {
     // Walk up with ListParents (an account has one parent; so has an OU) until the root.
+    let shared = s.settings.org_reads.as_deref();
     let mut targets = vec![(account.to_string(), format!("account {account}"))];
     let mut child = account.to_string();
     for _ in 0..8 {
         // OUs nest at most five deep under the root (AWS Organizations quotas).
-        let parents = s
-            .call("organizations:ListParents", || async {
-                org.list_parents().child_id(&child).send().await.map_err(|e| s.classify("organizations:ListParents", e))
-            })
-            .await?;
-        let Some(p) = parents.parents().first() else { break };
-        let id = p.id().unwrap_or_default().to_string();
-        let root = p.r#type().is_some_and(|t| *t == ParentType::Root);
+        let parent = match shared.and_then(|c| c.parent(&child)) {
+            Some(known) => known,
+            None => {
+                let parents = s
+                    .call("organizations:ListParents", || async {
+                        org.list_parents().child_id(&child).send().await.map_err(|e| s.classify("organizations:ListParents", e))
+                    })
+                    .await?;
+                let p = parents
+                    .parents()
+                    .first()
+                    .map(|p| (p.id().unwrap_or_default().to_string(), p.r#type().is_some_and(|t| *t == ParentType::Root)));
+                if let Some(c) = shared {
+                    c.set_parent(&child, p.clone());
+                }
+                p
+            }
+        };
+        let Some((id, root)) = parent else { break };
         targets.push((id.clone(), if root { format!("root {id}") } else { format!("OU {id}") }));
         if root {
             break;
@@ -337,6 +400,12 @@ async fn attached(
     cache: &mut BTreeMap<String, Result<Vec<AnyStatement>, String>>,
     unparsable: &mut Vec<String>,
 ) -> Result<Vec<(String, Vec<AnyStatement>)>, CloudError> {
+    let shared = s.settings.org_reads.as_deref();
+    if let Some((policies, bad)) = shared.and_then(|c| c.attached(target, &kind)) {
+        unparsable.extend(bad);
+        return Ok(policies);
+    }
+    let unparsable_before = unparsable.len();
     let mut policies = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -369,6 +438,9 @@ async fn attached(
         }
         token = page.next_token().map(str::to_string);
         if token.is_none() {
+            if let Some(c) = shared {
+                c.set_attached(target, &kind, &policies, &unparsable[unparsable_before..]);
+            }
             return Ok(policies);
         }
     }

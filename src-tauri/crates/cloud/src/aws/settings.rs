@@ -60,6 +60,9 @@ pub struct AwsSettings {
     pub provider: Option<SharedCredentialsProvider>,
     /// The AWS access portal's endpoints (SSO OIDC and the portal API) instead of AWS's (tests).
     pub sso_endpoint_url: Option<String>,
+    /// Pre-flight of many accounts of one organization: what was read of the organization, shared
+    /// so that each OU's and the root's policies are read once (`None`: each pre-flight reads its own).
+    pub org_reads: Option<std::sync::Arc<super::preflight::OrgReads>>,
 }
 
 impl Default for AwsSettings {
@@ -81,6 +84,7 @@ impl Default for AwsSettings {
             credentials_file: None,
             provider: None,
             sso_endpoint_url: None,
+            org_reads: None,
         }
     }
 }
