@@ -111,8 +111,10 @@ fn sign_in_to_google_and_azure_in_the_window_then_apply_as_that_person() {
     let e = call("azure_list", json!({"what": {"what": "subscriptions"}})).unwrap_err();
     assert_eq!(e["code"], "azure.no_credentials", "{e}");
     // A tenant answered that is not a GUID is the tenant field's problem; nothing is asked of Entra ID.
+    let asked = a.double.requests.lock().unwrap().len();
     let e = call("azure_sign_in_start", json!({"platform": id, "tenant": "contoso/../x"})).unwrap_err();
     assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("validation.azure.tenant_id"), Some("azure.tenant_id")), "{e}");
+    assert_eq!(a.double.requests.lock().unwrap().len(), asked, "nothing was asked of Entra ID");
     // No tenant answered yet: any work or school account; the tenant is then the token's.
     let device = call("azure_sign_in_start", json!({"platform": id, "tenant": null})).unwrap();
     assert_eq!(device["user_code"], "F7QX-K2LM");

@@ -2,7 +2,8 @@
 // them through Resource Manager: the subscriptions (and the sign-in's tenant), then the chosen
 // subscription's resource groups, the chosen group's storage accounts and Event Grid topics, and a
 // chosen account's containers. Each list is asked only under names picked from the list above it
-// (never under a half-typed name), once per name; a list of exactly one fills an empty answer once.
+// (never under a half-typed name), once per name; a complete list of exactly one fills an empty
+// answer — only on the person's first visit to its page, for the names still answered, and once.
 // Talks to Rust only through $lib/ipc.
 import { azureList, type AzureListing, type AzureListRequest } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
@@ -22,6 +23,8 @@ export class AzurePicks {
   private filled = new Set<string>();
   /** The page last refreshed for: a listing that filled an answer goes on to the list under it. */
   private step = "";
+  /** Visits to each Azure page (a list fills answers only on the first). */
+  private visits: Record<string, number> = {};
 
   constructor(private readonly answers: () => Answers) {}
 
@@ -66,15 +69,35 @@ export class AzurePicks {
     return (k && this.listed[k]?.names) || [];
   }
 
-  /** Who the subscriptions were listed as (null: not listed: nobody signed in here yet). */
+  /**
+   * Who the subscriptions were listed as, when that sign-in is for the tenant answered (or none is
+   * answered yet); null otherwise: nobody signed in here, or someone of another tenant.
+   */
   actingAs(): string | null {
-    return this.listed.subscriptions?.acting_as ?? null;
+    const l = this.listed.subscriptions;
+    const tenant = this.answers().azure.tenant_id.trim().toLowerCase();
+    return l && (tenant === "" || l.tenant.toLowerCase() === tenant) ? l.acting_as : null;
   }
 
-  /** A new sign-in: what failed may be asked again. */
+  /** A new sign-in: nothing of the one before is kept, and what failed may be asked again. */
   signedIn(): void {
+    this.listed = {};
     this.failed.clear();
     this.error = null;
+  }
+
+  /** Start again: nothing listed, filled or visited. */
+  reset(): void {
+    this.signedIn();
+    this.filled.clear();
+    this.visits = {};
+  }
+
+  /** The person arrived at `step`: a list that failed is asked again, then what the page offers. */
+  arrived(step: string): void {
+    this.visits[step] = (this.visits[step] ?? 0) + 1;
+    if (step.startsWith("azure-")) this.failed.clear();
+    this.refresh(step);
   }
 
   /**
@@ -86,10 +109,11 @@ export class AzurePicks {
     const z = this.answers().azure;
     const picked = (what: AzurePick, v: string) => this.names(what).includes(v.trim());
     const groupPicked = picked("subscriptions", z.subscription_id) && picked("resource_groups", z.resource_group);
-    if (step === "azure-identity") {
-      this.ensure("subscriptions");
-      if (picked("subscriptions", z.subscription_id)) this.ensure("resource_groups");
-    } else if (step === "azure-storage" && groupPicked) {
+    if (!step.startsWith("azure-")) return;
+    // Every Azure page makes sure of the lists above its own (the person may have gone on before they came).
+    this.ensure("subscriptions");
+    if (picked("subscriptions", z.subscription_id)) this.ensure("resource_groups");
+    if (step === "azure-storage" && groupPicked) {
       this.ensure("storage_accounts");
       for (const row of z.storage) if (picked("storage_accounts", row.storage_account)) this.ensure("containers", row.storage_account.trim());
     } else if (step === "azure-events" && groupPicked) {
@@ -105,7 +129,8 @@ export class AzurePicks {
       .then((listing) => {
         this.listed[key] = listing;
         this.error = null;
-        this.fillTheOnly(what, key, listing, account);
+        // Still the names answered now (the person may have changed one meanwhile), and all there is.
+        if (key === this.keyOf(what, account) && !listing.truncated) this.fillTheOnly(what, key, listing, account);
         this.refresh(this.step);
       })
       .catch((e) => {
@@ -118,7 +143,10 @@ export class AzurePicks {
   /** The sign-in's tenant, and exactly one listed with the answer still empty: they are the answers (once per list). */
   private fillTheOnly(what: AzurePick, key: string, l: AzureListing, account: string): void {
     const z = this.answers().azure;
+    const page = what === "subscriptions" || what === "resource_groups" ? "azure-identity" : what === "topics" ? "azure-events" : "azure-storage";
     if (what === "subscriptions" && z.tenant_id.trim() === "") z.tenant_id = l.tenant;
+    // Its page on screen, visited for the first time.
+    if (this.step !== page || this.visits[page] !== 1) return;
     if (l.names.length !== 1 || this.filled.has(key)) return;
     const only = l.names[0];
     const rows = z.storage;

@@ -623,10 +623,18 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
       return google.answer(cmd);
     });
     const w = await onGcp();
-    await w.cloud.detectCloudSignIns();
-    expect(calls("apply_cloud")).toEqual([]);
+    // On a question page: signed in, but nothing is asked of the plan nor dry-run there.
+    await w.goTo("gcp-identity");
     await w.cloud.signInCloud("gcp");
-    expect(calls("gcp_sign_in")).toEqual([{ platform: w.plan.platform }]);
+    expect(calls("cloud_sign_ins")).toEqual([]);
+    await w.goTo("export");
+    await vi.waitFor(() => expect(w.cloud.signIns?.gcp).toContain("dana@example.com"));
+    google.signedIn = false;
+    await w.cloud.detectCloudSignIns();
+    expect(w.cloud.signIns?.gcp).toBeNull();
+    // On the export page: who it acts as is asked again (the dry run made on arrival stays).
+    await w.cloud.signInCloud("gcp");
+    expect(calls("gcp_sign_in")).toEqual([{ platform: w.plan.platform }, { platform: w.plan.platform }]);
     expect(w.cloud.cloudSignIn).toBeNull();
     expect(w.cloud.signIns?.gcp).toContain("dana@example.com");
     await vi.waitFor(() => expect(w.cloud.cloudRuns.gcp.preview).not.toBeNull());
@@ -777,11 +785,39 @@ describe("Google Cloud's pick lists (issue 14)", () => {
     expect(calls("gcp_list").at(-1)).toEqual({ what: { what: "buckets", project: "ml-prod" } });
     await w.goTo("gcp-events");
     await vi.waitFor(() => expect(w.answers.gcp.events.map((r) => r.name)).toEqual(["retrain"]));
-    // Emptied on purpose: coming back lists again but fills nothing.
+    // Emptied on purpose: coming back lists again but fills nothing (awaited: the answer is in).
     w.answers.gcp.events[0].name = "";
     await w.goTo("gcp-storage");
     await w.goTo("gcp-events");
-    await vi.waitFor(() => expect(calls("gcp_list").length).toBe(5));
+    await w.cloud.gcpPicks.list("topics");
+    expect(w.cloud.gcpPicks.names("topics")).toEqual(["retrain"]);
+    expect(w.answers.gcp.events[0].name).toBe("");
+  });
+
+  it("fills nothing on a page visited before (left empty then), nor for a project changed while listing", async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const answer = lists(["ml-prod"], { "ml-prod": { buckets: ["training"], topics: ["retrain"] } });
+    backend(async (cmd, args) => {
+      if (cmd === "gcp_list" && (args.what as { what: string }).what === "buckets") await held;
+      return answer(cmd, args);
+    });
+    const w = await onGcpPages();
+    w.answers.gcp.project_id = "ml-prod";
+    await w.goTo("gcp-events");
+    await w.cloud.gcpPicks.list("topics");
+    w.answers.gcp.events[0].name = "";
+    // The buckets of ml-prod are being listed when the person changes the project.
+    await w.goTo("gcp-storage");
+    w.answers.gcp.project_id = "other-project";
+    release();
+    await vi.waitFor(() => expect(calls("gcp_list").length).toBe(3));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(w.answers.gcp.storage[0].name).toBe("");
+    // A second visit of the events page, the list complete: still nothing filled.
+    w.answers.gcp.project_id = "ml-prod";
+    await w.goTo("gcp-events");
+    await w.cloud.gcpPicks.list("topics");
     expect(w.answers.gcp.events[0].name).toBe("");
   });
 
@@ -873,6 +909,27 @@ describe("Azure's pick lists (issue 14)", () => {
     await w.goTo("azure-identity");
     await w.goTo("azure-storage");
     expect(calls("azure_list").length).toBe(n);
+  });
+
+  it("a sign-in of another tenant than the one answered is not the plan's: no 'Accept and apply', the sign-in is offered again", async () => {
+    const world = azureWorld();
+    backend(world.answer);
+    const w = await onAzurePages();
+    await w.goTo("azure-identity");
+    await w.cloud.signInCloud("azure");
+    await vi.waitFor(() => expect(w.answers.azure.resource_group).toBe("ml-rg"));
+    expect(w.cloud.azurePicks.actingAs()).toBe("erin@contoso.example");
+    w.answers.azure.tenant_id = TENANT.toUpperCase();
+    expect(w.cloud.azurePicks.actingAs()).toBe("erin@contoso.example");
+    w.answers.azure.tenant_id = "11111111-2222-3333-4444-555555555555";
+    expect(w.cloud.azurePicks.actingAs()).toBeNull();
+    await w.goTo("check");
+    expect(w.checkApplies).toBe(false);
+    w.answers.azure.tenant_id = TENANT;
+    expect(w.checkApplies).toBe(true);
+    // Start again: nothing of this sign-in's lists is kept.
+    w.cloud.reset();
+    expect([w.cloud.azurePicks.actingAs(), w.cloud.azurePicks.names("resource_groups")]).toEqual([null, []]);
   });
 
   it("several groups: offered, none chosen, and nothing is listed under a group that was not picked from the list", async () => {

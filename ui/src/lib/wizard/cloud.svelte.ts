@@ -198,7 +198,8 @@ export class CloudSession {
       this.cloudSignIn = null;
       // Going on to apply: a dry run as this sign-in, never one made before as another.
       if (thenApply && !this.cloudRuns[cloud].running) this.cloudRuns[cloud].previewFor = "";
-      await this.detectCloudSignIns();
+      // Who the plan acts as, and its dry runs, only on the export page (not from a question page).
+      if (this.wizard.step === "export") await this.detectCloudSignIns();
       if (thenApply) await this.applyAfterSignIn(cloud, arrival);
     } catch (e) {
       const error = toIpcError(e);
@@ -351,6 +352,8 @@ export class CloudSession {
   reset(): void {
     this.signIns = null;
     this.cloudSignIn = null;
+    this.gcpPicks.reset();
+    this.azurePicks.reset();
     this.credentialRuns = { gcp: { running: false, status: null, error: null }, azure: { running: false, status: null, error: null } };
     this.cloudRuns.gcp.reset();
     this.cloudRuns.azure.reset();

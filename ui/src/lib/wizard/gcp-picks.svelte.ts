@@ -1,8 +1,10 @@
 // Google Cloud pick lists for the wizard's Google Cloud pages: the projects the person's sign-in
 // sees (the window's "Sign in with Google", else this computer's gcloud application-default
 // login), then the chosen project's buckets and Pub/Sub topics. Rust lists them (names a plan may
-// hold, nothing else); here they become datalists, and a list of exactly one fills an empty answer
-// once — as the vendor's only project is on "Connect to {vendor}". Talks to Rust only through $lib/ipc.
+// hold, nothing else); here they become datalists, and a complete list of exactly one fills an
+// empty answer — only on the person's first visit to its page, for the project still answered, and
+// once (an answer emptied or left empty on purpose stays so) — as the vendor's only project is on
+// "Connect to {vendor}". Talks to Rust only through $lib/ipc.
 import { gcpList, type GcpListing } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 import type { Answers, NameRow } from "./answers";
@@ -25,6 +27,9 @@ export class GcpPicks {
   private filled = new Set<string>();
   /** Moved on by every listing: an older answer is dropped. */
   private asked: Record<GcpPick, number> = { projects: 0, buckets: 0, topics: 0 };
+  /** Visits to each Google Cloud page, and the page on screen (see `arrived`). */
+  private visits: Record<string, number> = {};
+  private step = "";
 
   constructor(private readonly answers: () => Answers) {}
 
@@ -44,10 +49,26 @@ export class GcpPicks {
     return this.listed[what]?.listing.acting_as ?? null;
   }
 
+  /** The person arrived at `step`: what it asks for is listed (nothing on other pages). */
+  async arrived(step: string): Promise<void> {
+    this.step = step;
+    this.visits[step] = (this.visits[step] ?? 0) + 1;
+    await this.listFor(step);
+  }
+
   /** Lists what `step` asks for (nothing on other pages). */
   async listFor(step: string): Promise<void> {
     const what = GCP_PICK_STEPS[step];
     if (what) await this.list(what);
+  }
+
+  /** Start again: nothing listed, filled or visited. */
+  reset(): void {
+    this.listed = { projects: null, buckets: null, topics: null };
+    this.error = null;
+    this.filled.clear();
+    this.visits = {};
+    for (const k of Object.keys(this.asked) as GcpPick[]) this.asked[k] += 1;
   }
 
   async list(what: GcpPick): Promise<void> {
@@ -59,7 +80,7 @@ export class GcpPicks {
       if (turn !== this.asked[what]) return;
       this.listed[what] = { listing, project };
       this.error = null;
-      this.fillTheOnly(what, listing.names, project);
+      if (!listing.truncated) this.fillTheOnly(what, listing.names, project);
     } catch (e) {
       if (turn !== this.asked[what]) return;
       this.listed[what] = null;
@@ -70,6 +91,9 @@ export class GcpPicks {
   /** Exactly one listed and the answer still empty: it is the answer (once per list and project). */
   private fillTheOnly(what: GcpPick, names: string[], project: string): void {
     const key = `${what}:${project}`;
+    const page = Object.keys(GCP_PICK_STEPS).find((s) => GCP_PICK_STEPS[s] === what) ?? "";
+    // Its page on screen, visited for the first time, and the project the list is of still answered.
+    if (this.step !== page || this.visits[page] !== 1 || (what !== "projects" && project !== this.project())) return;
     if (names.length !== 1 || this.filled.has(key)) return;
     const g = this.answers().gcp;
     if (what === "projects") {

@@ -494,8 +494,8 @@ export class Wizard extends FormFlow<StepId> {
     if (step === "clouds") void this.preselectDetectedCloud();
     if (step === "aws-events") void this.cloud.refreshBuses();
     // Google Cloud's and Azure's pages: what the person's sign-in sees there, to pick from.
-    void this.cloud.gcpPicks.listFor(step);
-    this.cloud.azurePicks.refresh(step);
+    void this.cloud.gcpPicks.arrived(step);
+    this.cloud.azurePicks.arrived(step);
     if (step === "aws-identity") {
       void this.cloud.detectAws();
       await this.ensureExternalId();

@@ -36,7 +36,7 @@ use trustbridge_core::render::azure::app_filter;
 use trustbridge_core::validate::{Resolved, ResolvedAzure};
 use trustbridge_secrets::Sensitive;
 
-use super::credential::{token_identity, AzureAdmin, GRAPH_RESOURCE, MANAGEMENT_RESOURCE};
+use super::credential::{acting_as, AzureAdmin, GRAPH_RESOURCE, MANAGEMENT_RESOURCE};
 use super::AzureSettings;
 use crate::changes::Removal;
 use crate::error::{ApiFailure, CloudError};
@@ -354,10 +354,7 @@ async fn connect<'a>(cred: &AzureAdmin, settings: &'a AzureSettings) -> Result<(
     let (graph_token, arm_token) =
         futures_util::future::join(cred.token(&http, settings, GRAPH_RESOURCE), cred.token(&http, settings, MANAGEMENT_RESOURCE)).await;
     let (graph_token, arm_token) = (graph_token?, arm_token?);
-    let who = match cred {
-        AzureAdmin::SignedIn { account: Some(a), .. } => format!("{a} (signed in to Azure in Trustbridge)"),
-        _ => token_identity(&arm_token).unwrap_or_else(|| format!("{cred:?}")),
-    };
+    let who = acting_as(cred, &arm_token);
     let calls = match cred {
         AzureAdmin::ClientSecret(_) | AzureAdmin::SignedIn { .. } => 2,
         AzureAdmin::AzCli { .. } => 0,

@@ -151,6 +151,15 @@ fn az_token(resource: &str, tenant: &str) -> Result<Sensitive<String>, CloudErro
 
 /// Who a token speaks for, read from its claims for the "acting as" line (not verified: display
 /// only; Azure verifies it). `None` when the token is not a readable JWT.
+/// Who `cred` acts as, for the "acting as" line: the person signed in here, else who the Resource
+/// Manager token names. No secret.
+pub fn acting_as(cred: &AzureAdmin, arm_token: &Sensitive<String>) -> String {
+    match cred {
+        AzureAdmin::SignedIn { account: Some(a), .. } => format!("{a} (signed in to Azure in Trustbridge)"),
+        _ => token_identity(arm_token).unwrap_or_else(|| format!("{cred:?}")),
+    }
+}
+
 pub fn token_identity(token: &Sensitive<String>) -> Option<String> {
     let payload = token.expose().split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;

@@ -10,7 +10,7 @@ use serde_json::Value;
 use trustbridge_core::validate::rules;
 
 use super::apply::refusal;
-use super::credential::{token_identity, AzureAdmin, MANAGEMENT_RESOURCE};
+use super::credential::{acting_as, AzureAdmin, MANAGEMENT_RESOURCE};
 use super::AzureSettings;
 use crate::error::{ApiFailure, CloudError};
 use crate::http::{self, enc, snippet, JsonApi};
@@ -87,6 +87,14 @@ impl AzureList<'_> {
     }
 }
 
+/// Whether `next` is at the same scheme, host and port as `root` (the default port filled in).
+fn same_origin(root: &str, next: &str) -> bool {
+    match (reqwest::Url::parse(root), reqwest::Url::parse(next)) {
+        (Ok(a), Ok(b)) => a.origin() == b.origin() && b.username().is_empty() && b.password().is_none(),
+        _ => false,
+    }
+}
+
 /// The names on one page: subscriptions by id (enabled ones), everything else by name.
 fn names(list: &AzureList<'_>, page: &Value) -> Vec<String> {
     let items = page["value"].as_array().cloned().unwrap_or_default();
@@ -94,7 +102,10 @@ fn names(list: &AzureList<'_>, page: &Value) -> Vec<String> {
         .iter()
         .filter_map(|v| match list {
             AzureList::Subscriptions => {
-                (v["state"].as_str().is_none_or(|s| s == "Enabled")).then(|| v["subscriptionId"].as_str().map(str::to_string)).flatten()
+                // Warned and PastDue subscriptions still work; Disabled and Deleted ones do not.
+                (!matches!(v["state"].as_str(), Some("Disabled" | "Deleted")))
+                    .then(|| v["subscriptionId"].as_str().map(str::to_string))
+                    .flatten()
             }
             _ => v["name"].as_str().map(str::to_string),
         })
@@ -107,10 +118,7 @@ pub async fn list(cred: &AzureAdmin, settings: &AzureSettings, what: &AzureList<
     settings.check().map_err(|why| err(ApiFailure::Api, "check the Azure endpoints", why))?;
     let http = http::client(settings.timeout, &settings.extra_roots_pem).map_err(|m| err(ApiFailure::Unreachable, "set up HTTPS", m))?;
     let token = cred.token(&http, settings, MANAGEMENT_RESOURCE).await?;
-    let acting_as = match cred {
-        AzureAdmin::SignedIn { account: Some(a), .. } => format!("{a} (signed in to Azure in Trustbridge)"),
-        _ => token_identity(&token).unwrap_or_else(|| format!("{cred:?}")),
-    };
+    let acting_as = acting_as(cred, &token);
     let api = JsonApi::new(http, Cloud::Azure, 0);
     let root = settings.management_endpoint.trim_end_matches('/');
     let mut url = format!("{root}{path}?api-version={api_version}");
@@ -122,8 +130,8 @@ pub async fn list(cred: &AzureAdmin, settings: &AzureSettings, what: &AzureList<
         }
         out.extend(names(what, &a.body));
         match a.body["nextLink"].as_str().filter(|l| !l.is_empty()) {
-            // The token goes nowhere but the Resource Manager endpoint it is for.
-            Some(next) if next.starts_with(&format!("{root}/")) => url = next.to_string(),
+            // The token goes nowhere but the Resource Manager endpoint it is for (same scheme, host and port).
+            Some(next) if same_origin(root, next) => url = next.to_string(),
             Some(next) => {
                 return Err(err(
                     ApiFailure::Api,
@@ -163,10 +171,29 @@ mod tests {
     }
 
     #[test]
+    fn a_next_page_is_followed_only_at_the_endpoint() {
+        let root = "https://management.azure.com";
+        assert!(same_origin(root, "https://management.azure.com/subscriptions?api-version=1&%24skiptoken=2"));
+        assert!(same_origin(root, "https://MANAGEMENT.azure.com:443/subscriptions"));
+        for bad in [
+            "https://management.azure.com.evil.example/x",
+            "http://management.azure.com/x",
+            "https://u:p@management.azure.com/x",
+            "/relative",
+        ] {
+            assert!(!same_origin(root, bad), "{bad}");
+        }
+    }
+
+    #[test]
     fn disabled_subscriptions_are_not_offered() {
         let page = serde_json::json!({"value": [
             {"subscriptionId": "0b1f6471-1bf0-4dda-aec3-cb9272f09590", "state": "Enabled"},
-            {"subscriptionId": "11111111-1bf0-4dda-aec3-cb9272f09590", "state": "Disabled"}]});
-        assert_eq!(names(&AzureList::Subscriptions, &page), vec!["0b1f6471-1bf0-4dda-aec3-cb9272f09590".to_string()]);
+            {"subscriptionId": "11111111-1bf0-4dda-aec3-cb9272f09590", "state": "Disabled"},
+            {"subscriptionId": "22222222-1bf0-4dda-aec3-cb9272f09590", "state": "PastDue"}]});
+        assert_eq!(
+            names(&AzureList::Subscriptions, &page),
+            vec!["0b1f6471-1bf0-4dda-aec3-cb9272f09590".to_string(), "22222222-1bf0-4dda-aec3-cb9272f09590".to_string()]
+        );
     }
 }
