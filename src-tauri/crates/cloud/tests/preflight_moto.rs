@@ -46,6 +46,17 @@ async fn scp(mgmt: &Session, name: &str, content: &str, target: &str) {
     org.attach_policy().policy_id(id).target_id(target).send().await.unwrap();
 }
 
+/// The SCP "NoObjectReads" (a deny of `s3:GetObject`) on `target`.
+async fn no_object_reads(mgmt: &Session, target: &str) {
+    scp(
+        mgmt,
+        "NoObjectReads",
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoGet","Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}"#,
+        target,
+    )
+    .await;
+}
+
 fn member_plan(member: &str, buckets: &[(&str, Option<&str>)]) -> trustbridge_core::validate::Resolved {
     let storage: Vec<String> = buckets
         .iter()
@@ -79,13 +90,7 @@ async fn finds_the_scps_bucket_policy_and_key_policy_that_would_deny() {
     let moto = Moto::start();
     let mgmt = Session::for_region(REGION, &settings(&moto.url())).await;
     let org = organization(&mgmt).await;
-    scp(
-        &mgmt,
-        "NoObjectReads",
-        r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoGet","Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}"#,
-        &org.ou,
-    )
-    .await;
+    no_object_reads(&mgmt, &org.ou).await;
     scp(
         &mgmt,
         "NoRoleCreation",
@@ -215,13 +220,7 @@ async fn the_organizations_policies_are_read_once_for_many_accounts() {
     let moto = Moto::start();
     let mgmt = Session::for_region(REGION, &settings(&moto.url())).await;
     let org = organization(&mgmt).await;
-    scp(
-        &mgmt,
-        "NoObjectReads",
-        r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoGet","Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}"#,
-        &org.ou,
-    )
-    .await;
+    no_object_reads(&mgmt, &org.ou).await;
     let alone = member_settings(&moto, &org, true);
     let member = Session::for_region(REGION, &alone).await;
     create_bucket(&member, BUCKET).await;
