@@ -406,16 +406,25 @@ fn arm_list(s: &mut AzureState, path: &str, q: &BTreeMap<String, String>) -> Opt
     let p: Vec<&str> = p.iter().map(String::as_str).collect();
     // Each registered scope, split: subscriptions/{s}/resourcegroups/{g}/providers/{ns}/{type}/{name}/…
     let scopes: Vec<Vec<String>> = s.scopes.iter().map(|x| x.trim_start_matches('/').split('/').map(str::to_string).collect()).collect();
-    let under = |prefix: &[&str], at: usize| -> Vec<String> {
-        let mut v: Vec<String> =
-            scopes.iter().filter(|x| x.len() > at && x.iter().zip(prefix).all(|(a, b)| a == b)).map(|x| x[at].clone()).collect();
-        v.sort();
-        v.dedup();
-        v
+    // What the registered scopes hold directly under `path`: a list's path is the prefix its items'
+    // scopes share, and each item's name is the part that follows it.
+    let mut names: Vec<String> =
+        scopes.iter().filter(|x| x.len() > p.len() && x.iter().zip(&p).all(|(a, b)| a == b)).map(|x| x[p.len()].clone()).collect();
+    names.sort();
+    names.dedup();
+    let item = |kind: Value| -> Vec<Value> {
+        names
+            .iter()
+            .map(|n| {
+                let mut v = kind.clone();
+                v["name"] = json!(n);
+                v
+            })
+            .collect()
     };
     let (items, version): (Vec<Value>, &str) = match p.as_slice() {
         ["subscriptions"] => {
-            let mut subs: Vec<(String, String)> = under(&["subscriptions"], 1).into_iter().map(|x| (x, "Enabled".to_string())).collect();
+            let mut subs: Vec<(String, String)> = names.iter().map(|x| (x.clone(), "Enabled".to_string())).collect();
             subs.extend(s.other_subscriptions.iter().cloned());
             let tenant = s.tenant.clone();
             (
@@ -425,48 +434,16 @@ fn arm_list(s: &mut AzureState, path: &str, q: &BTreeMap<String, String>) -> Opt
                 "2022-12-01",
             )
         }
-        ["subscriptions", sub, "resourcegroups"] => (
-            under(&["subscriptions", sub, "resourcegroups"], 3).into_iter().map(|g| json!({"name": g, "location": "westeurope"})).collect(),
-            "2021-04-01",
-        ),
-        ["subscriptions", sub, "resourcegroups", g, "providers", "microsoft.storage", "storageaccounts"] => (
-            under(&["subscriptions", sub, "resourcegroups", g, "providers", "microsoft.storage", "storageaccounts"], 7)
-                .into_iter()
-                .map(|a| json!({"name": a, "kind": "StorageV2"}))
-                .collect(),
-            "2023-05-01",
-        ),
-        ["subscriptions", sub, "resourcegroups", g, "providers", "microsoft.storage", "storageaccounts", a, "blobservices", "default", "containers"] => {
-            (
-                under(
-                    &[
-                        "subscriptions",
-                        sub,
-                        "resourcegroups",
-                        g,
-                        "providers",
-                        "microsoft.storage",
-                        "storageaccounts",
-                        a,
-                        "blobservices",
-                        "default",
-                        "containers",
-                    ],
-                    11,
-                )
-                .into_iter()
-                .map(|c| json!({"name": c, "type": "Microsoft.Storage/storageAccounts/blobServices/containers"}))
-                .collect(),
-                "2023-05-01",
-            )
+        ["subscriptions", _, "resourcegroups"] => (item(json!({"location": "westeurope"})), "2021-04-01"),
+        ["subscriptions", _, "resourcegroups", _, "providers", "microsoft.storage", "storageaccounts"] => {
+            (item(json!({"kind": "StorageV2"})), "2023-05-01")
         }
-        ["subscriptions", sub, "resourcegroups", g, "providers", "microsoft.eventgrid", "topics"] => (
-            under(&["subscriptions", sub, "resourcegroups", g, "providers", "microsoft.eventgrid", "topics"], 7)
-                .into_iter()
-                .map(|t| json!({"name": t, "type": "Microsoft.EventGrid/topics"}))
-                .collect(),
-            "2022-06-15",
-        ),
+        ["subscriptions", _, "resourcegroups", _, "providers", "microsoft.storage", "storageaccounts", _, "blobservices", "default", "containers"] => {
+            (item(json!({"type": "Microsoft.Storage/storageAccounts/blobServices/containers"})), "2023-05-01")
+        }
+        ["subscriptions", _, "resourcegroups", _, "providers", "microsoft.eventgrid", "topics"] => {
+            (item(json!({"type": "Microsoft.EventGrid/topics"})), "2022-06-15")
+        }
         _ => return None,
     };
     if q.get("api-version").map(String::as_str) != Some(version) {
