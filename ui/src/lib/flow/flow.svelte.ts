@@ -7,6 +7,7 @@
 // $lib/ipc.
 import { tick } from "svelte";
 import { saveDraft } from "../ipc/api";
+import { viewsReady } from "../views/lazy.svelte";
 import { toIpcError, type IpcError } from "../ipc/index";
 import { focusId } from "../wizard/answers";
 import { mask } from "../wizard/mask";
@@ -100,6 +101,7 @@ export abstract class FormFlow<Step extends string> {
     this.step = step;
     if (step === this.check) this.returnToCheck = false;
     await this.arrive(step);
+    await viewsReady();
     await tick();
     window.scrollTo(0, 0);
     const target = opts.focus ? document.getElementById(focusId(opts.focus)) : null;
