@@ -5,7 +5,9 @@
 //! changes nothing; revoke removes it all; credentials of another account are refused.
 //!
 //! moto's gaps, stated: it deploys nothing to an account that joins an OU later, and does not
-//! return the StackSet's automatic-deployment setting, so automatic deployment is not checked here; `DeleteStackInstances` with OU
+//! return the StackSet's automatic-deployment setting, so automatic deployment (with
+//! `CAPABILITY_NAMED_IAM` and the operation preferences) is checked in what the engine asks for, in
+//! moto's record of the requests, not in what moto deploys; `DeleteStackInstances` with OU
 //! targets (what AWS documents for service-managed StackSets, and what revoke sends) deletes nothing
 //! there, so revoke keeps the StackSet and says so — the test then deletes the stacks by account
 //! (bridging the gap in the open) and revoke finishes the job.
@@ -270,4 +272,97 @@ async fn a_delegated_administrator_says_so_on_every_stack_set_call_and_never_rea
     let own = plan(&o, &[&o.members[1]]);
     let rep = apply_stack_set(&own, &base, true, &quiet).await.unwrap();
     assert_eq!((rep.call_as.as_str(), rep.management_account.as_str()), ("SELF", "123456789012"));
+}
+
+/// What the engine asks CloudFormation for, read in moto's own record of the requests (moto accepts
+/// but does not act on automatic deployment, capabilities or operation preferences, so what it
+/// deploys cannot show them): a service-managed StackSet with automatic deployment (stacks of
+/// accounts leaving an OU deleted, not kept) and `CAPABILITY_NAMED_IAM`, created and updated alike;
+/// stacks deployed to the plan's OUs with its concurrency (failures never tolerated, soft mode so
+/// the concurrency is not capped at one); revoke deletes the stacks of the OUs first (never kept)
+/// and the StackSet only once none is left, in that order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stack_set_calls_ask_for_automatic_deployment_named_iam_and_the_plans_concurrency() {
+    let record = tempfile::tempdir().unwrap();
+    let file = record.path().join("requests.jsonl");
+    let moto = Moto::start_with(&[("MOTO_ENABLE_RECORDING", "True"), ("MOTO_RECORDER_FILEPATH", file.to_str().unwrap())]);
+    let base: AwsSettings = settings(&moto.url());
+    let mgmt = Session::for_region(REGION, &base).await;
+    let o = org_of(&mgmt, 3).await;
+    let r = plan(&o, &[&o.members[0]]);
+    let quiet = |_: &trustbridge_cloud::aws::stackset::StackInstance| {};
+    let calls_of =
+        |action: &str| -> Vec<String> { recorded(&file).into_iter().filter(|b| b.contains(&format!("Action={action}&"))).collect() };
+    let asks = |body: &str, params: &[&str]| {
+        for p in params {
+            assert!(body.split('&').any(|kv| kv == *p), "{p} in {body}");
+        }
+    };
+    let stack_set = [
+        "PermissionModel=SERVICE_MANAGED",
+        "AutoDeployment.Enabled=true",
+        "AutoDeployment.RetainStacksOnAccountRemoval=false",
+        "Capabilities.member.1=CAPABILITY_NAMED_IAM",
+    ];
+    let preferences = [
+        "OperationPreferences.MaxConcurrentCount=4",
+        "OperationPreferences.FailureToleranceCount=0",
+        "OperationPreferences.ConcurrencyMode=SOFT_FAILURE_TOLERANCE",
+    ];
+    let ous: Vec<String> =
+        o.ous.iter().enumerate().map(|(i, u)| format!("DeploymentTargets.OrganizationalUnitIds.member.{}={u}", i + 1)).collect();
+    let ous: Vec<&str> = ous.iter().map(String::as_str).collect();
+
+    moto.http("POST", "/moto-api/recorder/reset-recording", "").unwrap();
+    let rep = apply_stack_set(&r, &base, false, &quiet).await.unwrap();
+    assert!(rep.ok(), "{rep:#?}");
+    let create = calls_of("CreateStackSet");
+    assert_eq!(create.len(), 1, "{create:#?}");
+    asks(&create[0], &stack_set);
+    let instances = calls_of("CreateStackInstances");
+    assert_eq!(instances.len(), 1, "{instances:#?}");
+    asks(&instances[0], &preferences);
+    asks(&instances[0], &ous);
+
+    // Applied again: the StackSet is updated with the same settings.
+    moto.http("POST", "/moto-api/recorder/reset-recording", "").unwrap();
+    apply_stack_set(&r, &base, false, &quiet).await.unwrap();
+    let update = calls_of("UpdateStackSet");
+    assert_eq!(update.len(), 1, "{update:#?}");
+    asks(&update[0], &stack_set);
+    asks(&update[0], &preferences);
+    assert!(calls_of("CreateStackSet").is_empty());
+
+    // Revoke: the OUs' stacks first, never retained; moto deletes none of them (its gap, see the
+    // module comment), so the StackSet is not deleted yet.
+    moto.http("POST", "/moto-api/recorder/reset-recording", "").unwrap();
+    let rev = revoke_stack_set(&r, &base, &quiet).await.unwrap();
+    let delete = calls_of("DeleteStackInstances");
+    assert_eq!(delete.len(), 1, "{delete:#?}");
+    asks(&delete[0], &["RetainStacks=false"]);
+    asks(&delete[0], &preferences);
+    asks(&delete[0], &ous);
+    assert!(!rev.instances.is_empty(), "moto kept the stacks: {rev:#?}");
+    assert!(calls_of("DeleteStackSet").is_empty(), "a StackSet with stacks left is never deleted");
+
+    // With the stacks gone (deleted by account here), revoke deletes the StackSet, after its stacks.
+    let cfn = aws_sdk_cloudformation::Client::new(&mgmt.conf);
+    let accounts: Vec<String> = rev.instances.iter().map(|i| i.account_id.clone()).collect();
+    cfn.delete_stack_instances()
+        .stack_set_name(&rev.stack_set)
+        .set_accounts(Some(accounts))
+        .regions(REGION)
+        .retain_stacks(false)
+        .send()
+        .await
+        .unwrap();
+    moto.http("POST", "/moto-api/recorder/reset-recording", "").unwrap();
+    revoke_stack_set(&r, &base, &quiet).await.unwrap();
+    let order: Vec<String> = recorded(&file)
+        .into_iter()
+        .filter_map(|b| {
+            ["DeleteStackInstances", "DeleteStackSet"].into_iter().find(|a| b.contains(&format!("Action={a}&"))).map(String::from)
+        })
+        .collect();
+    assert_eq!(order, ["DeleteStackInstances", "DeleteStackSet"]);
 }
