@@ -573,6 +573,16 @@ pub struct ScpLevel {
     pub policies: Vec<(String, Vec<AnyStatement>)>,
 }
 
+/// The other way out of a policy at `level`: a policy attached to the account itself is detached
+/// from it; one on a parent is left by moving the account out from under that OU or root.
+fn way_out(level: &str, policy: &str) -> String {
+    if level.starts_with("account ") {
+        format!("to detach {policy} from the account")
+    } else {
+        format!("to move the account out of {level}")
+    }
+}
+
 /// Evaluates the SCPs on the path (root first) against every request.
 pub fn scp_findings(path: &[ScpLevel], requests: &[Request], facts: &Facts) -> Vec<GuardFinding> {
     let mut out = Vec::new();
@@ -589,14 +599,33 @@ pub fn scp_findings(path: &[ScpLevel], requests: &[Request], facts: &Facts) -> V
                                 GuardCode::ScpDenies,
                                 GuardSeverity::Blocking,
                                 policy,
-                                format!("The service control policy {policy} on {} denies {} {} on {} ({}).", level.level, who(req), req.action, req.resource, name_of(st, i)),
-                                format!("Ask your AWS Organizations administrator to exempt {} from {policy}'s {}, or to move the account out of {}.", req.principal_arn.as_deref().unwrap_or("the role"), name_of(st, i), level.level),
+                                format!(
+                                    "The service control policy {policy} on {} denies {} {} on {} ({}).",
+                                    level.level,
+                                    who(req),
+                                    req.action,
+                                    req.resource,
+                                    name_of(st, i)
+                                ),
+                                format!(
+                                    "Ask your AWS Organizations administrator to exempt {} from {policy}'s {}, or {}.",
+                                    req.principal_arn.as_deref().unwrap_or("the role"),
+                                    name_of(st, i),
+                                    way_out(&level.level, policy)
+                                ),
                             )),
                             Match::Maybe(why) => out.push(finding(
                                 GuardCode::ScpMayDeny,
                                 GuardSeverity::Warning,
                                 policy,
-                                format!("The service control policy {policy} on {} may deny {} {} on {}: it does when {why} ({}).", level.level, who(req), req.action, req.resource, name_of(st, i)),
+                                format!(
+                                    "The service control policy {policy} on {} may deny {} {} on {}: it does when {why} ({}).",
+                                    level.level,
+                                    who(req),
+                                    req.action,
+                                    req.resource,
+                                    name_of(st, i)
+                                ),
                                 format!("Check with your AWS Organizations administrator whether {why} holds for these requests."),
                             )),
                             Match::No => {}
@@ -673,7 +702,7 @@ pub fn rcp_findings(path: &[ScpLevel], requests: &[Request], facts: &Facts) -> V
                             GuardCode::RcpDenies,
                             GuardSeverity::Blocking,
                             format!("The resource control policy {policy} on {} denies {} {} on {} ({}).", level.level, who(req), req.action, req.resource, name_of(st, i)),
-                            format!("Ask your AWS Organizations administrator to exempt {exempt} from {policy}'s {}, or to move the account out of {}.", name_of(st, i), level.level),
+                            format!("Ask your AWS Organizations administrator to exempt {exempt} from {policy}'s {}, or {}.", name_of(st, i), way_out(&level.level, policy)),
                         ),
                         Match::Maybe(why) => (
                             GuardCode::RcpMayDeny,
@@ -865,6 +894,23 @@ mod tests {
 
     fn codes(f: &[GuardFinding]) -> Vec<(&'static str, GuardSeverity)> {
         f.iter().map(|x| (x.code.as_str(), x.severity)).collect()
+    }
+
+    /// The fix names a way out that exists: a policy on the account itself is detached from it
+    /// (an account cannot be moved out of itself); one on an OU is left by moving the account.
+    #[test]
+    fn the_fix_detaches_an_accounts_own_policy_and_moves_the_account_out_of_an_ou() {
+        let deny = r#"[{"Sid":"NoGet","Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]"#;
+        let req = [vendor("s3:GetObject", "arn:aws:s3:::data/*")];
+        let path = [level("root r-1", &[("Full", FULL)]), level("OU ou-1-aaaa (Training)", &[("Full", FULL), ("OuDeny", deny)])];
+        let on_ou = scp_findings(&path, &req, &facts());
+        assert_eq!(codes(&on_ou), [("preflight.scp_denies", GuardSeverity::Blocking)]);
+        assert!(on_ou[0].fix.ends_with("or to move the account out of OU ou-1-aaaa (Training)."), "{}", on_ou[0].fix);
+        let path = [level("root r-1", &[("Full", FULL)]), level("account 111122223333", &[("Full", FULL), ("Mine", deny)])];
+        let on_account = scp_findings(&path, &req, &facts());
+        assert_eq!(codes(&on_account), [("preflight.scp_denies", GuardSeverity::Blocking)]);
+        assert!(on_account[0].fix.ends_with("or to detach Mine from the account."), "{}", on_account[0].fix);
+        assert!(!on_account[0].fix.contains("out of account"), "{}", on_account[0].fix);
     }
 
     #[test]
