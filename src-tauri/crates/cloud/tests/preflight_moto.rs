@@ -181,6 +181,51 @@ async fn finds_the_scps_bucket_policy_and_key_policy_that_would_deny() {
     assert!(!rep.findings.iter().any(|f| f.code.as_str().starts_with("preflight.kms")), "{:#?}", rep.findings);
 }
 
+/// A key the plan names for a bucket whose default encryption is not KMS (objects encrypted with
+/// it one by one): its key policy is read all the same, and one that does not delegate to IAM
+/// blocks, with the statement to add; once it delegates, nothing is found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_the_plan_names_is_checked_even_when_it_is_not_the_buckets_default() {
+    let moto = Moto::start();
+    let mgmt = Session::for_region(REGION, &settings(&moto.url())).await;
+    let org = organization(&mgmt).await;
+    let s = member_settings(&moto, &org, true);
+    let member = Session::for_region(REGION, &s).await;
+    create_bucket(&member, BUCKET).await;
+    member.events.create_event_bus().name(BUS).send().await.unwrap();
+    let kms = aws_sdk_kms::Client::new(&member.conf);
+    let admin_only = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AdminOnly","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{}:role/Admin"}},"Action":"kms:*","Resource":"*"}}]}}"#,
+        org.member
+    );
+    let key = kms.create_key().policy(admin_only).send().await.unwrap();
+    let key_arn = key.key_metadata().unwrap().arn().unwrap().to_string();
+
+    let r = member_plan(&org.member, &[(BUCKET, Some(&key_arn))]);
+    let rep = preflight(&r, &s).await.unwrap();
+    let kms_findings: Vec<_> = rep.findings.iter().filter(|f| f.code.as_str().starts_with("preflight.kms")).collect();
+    assert_eq!(kms_findings.len(), 1, "{:#?}", rep.findings);
+    assert_eq!(kms_findings[0].code.as_str(), "preflight.kms_no_iam_delegation");
+    assert_eq!(kms_findings[0].severity, GuardSeverity::Blocking);
+    assert!(kms_findings[0].message.contains(&key_arn) && kms_findings[0].message.contains(BUCKET), "{:#?}", kms_findings[0]);
+    assert!(kms_findings[0].fix.contains(&format!("arn:aws:iam::{}:root", org.member)), "{}", kms_findings[0].fix);
+    assert!(rep.checked.iter().any(|c| c == &format!("default encryption of {BUCKET}: not KMS")), "{:#?}", rep.checked);
+    assert!(rep.checked.iter().any(|c| c == &format!("key policy of {key_arn}")), "{:#?}", rep.checked);
+
+    kms.put_key_policy()
+        .key_id(&key_arn)
+        .policy_name("default")
+        .policy(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            trustbridge_core::guardrail::delegation_statement("aws", &org.member)
+        ))
+        .send()
+        .await
+        .unwrap();
+    let rep = preflight(&r, &s).await.unwrap();
+    assert!(rep.findings.is_empty(), "{:#?}", rep.findings);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clean_member_account_has_nothing_to_report_and_unreadable_scps_are_said() {
     let moto = Moto::start();

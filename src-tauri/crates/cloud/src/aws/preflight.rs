@@ -1,7 +1,7 @@
 //! Guardrail pre-flight against AWS: reads what could deny the vendor (or apply) although the
 //! role grants exactly what it should — the service control and resource control policies on the
 //! path from the organization's root to the account, the buckets' policies and default encryption, the KMS key
-//! policies, the event buses' policies — and lets `trustbridge_core::guardrail` decide. Reads only.
+//! policies (the bucket's default key, and every key the plan names), the event buses' policies — and lets `trustbridge_core::guardrail` decide. Reads only.
 //!
 //! A read that is refused or fails is a finding (`preflight.unreadable`, `preflight.scp_unreadable`),
 //! never a silent pass: pre-flight says what it could not check.
@@ -489,23 +489,32 @@ async fn storage(
         Err(e) => out.push(unreadable(a, bucket, &format!("the bucket policy of {bucket}"), &e)),
     }
 
-    let key = match s.default_kms_key(bucket).await {
-        Ok(k) => k,
+    let planned: Vec<&str> = a.storage.iter().filter(|x| x.bucket == bucket).filter_map(|x| x.kms_key_arn.as_deref()).collect();
+    let default_key = match s.default_kms_key(bucket).await {
+        Ok(Some(key)) => kms_key(s, a, bucket, &key, &planned, facts, out, checked).await,
+        Ok(None) => {
+            checked.push(format!("default encryption of {bucket}: not KMS"));
+            None
+        }
         Err(e) => {
             out.push(unreadable(a, bucket, &format!("the default encryption of {bucket}"), &e));
-            return;
+            None
         }
     };
-    let Some(key) = key else {
-        checked.push(format!("default encryption of {bucket}: not KMS"));
-        return;
-    };
-    let planned: Vec<&str> = a.storage.iter().filter(|x| x.bucket == bucket).filter_map(|x| x.kms_key_arn.as_deref()).collect();
-    kms_key(s, a, bucket, &key, &planned, facts, out, checked).await;
+    // A key the plan names that is not the bucket's default (objects encrypted with it one by one):
+    // its key policy must let the role use it all the same.
+    let mut seen: Vec<&str> = Vec::new();
+    for key in planned {
+        if default_key.as_deref() != Some(key) && !seen.contains(&key) {
+            seen.push(key);
+            key_policy(s, a, bucket, key, facts, out, checked).await;
+        }
+    }
 }
 
 /// The bucket's default KMS key: AWS managed (nothing to do), or a customer managed key that the
-/// plan must name and whose key policy must let the role's IAM policy use it.
+/// plan must name and whose key policy must let the role's IAM policy use it. Returns the key's ARN
+/// once described.
 #[allow(clippy::too_many_arguments)]
 async fn kms_key(
     s: &Session,
@@ -516,7 +525,7 @@ async fn kms_key(
     facts: &Facts,
     out: &mut Vec<GuardFinding>,
     checked: &mut Vec<String>,
-) {
+) -> Option<String> {
     let kms = aws_sdk_kms::Client::new(&s.conf);
     let described = s
         .call("kms:DescribeKey", || async { kms.describe_key().key_id(key).send().await.map_err(|e| s.classify("kms:DescribeKey", e)) })
@@ -525,14 +534,14 @@ async fn kms_key(
         Ok(d) => d.key_metadata().cloned(),
         Err(e) => {
             out.push(unreadable(a, key, &format!("the KMS key {key} that encrypts {bucket}"), &e));
-            return;
+            return None;
         }
     };
-    let Some(meta) = meta else { return };
+    let meta = meta?;
     let key_arn = meta.arn().unwrap_or(key).to_string();
     if meta.key_manager() != Some(&aws_sdk_kms::types::KeyManagerType::Customer) {
         checked.push(format!("default encryption of {bucket}: AWS managed key"));
-        return;
+        return Some(key_arn);
     }
     checked.push(format!("default encryption of {bucket}: customer managed key {key_arn}"));
     if !planned.iter().any(|k| *k == key_arn) {
@@ -545,6 +554,23 @@ async fn kms_key(
             format!("Set storage kms_key_arn of bucket {bucket} to {key_arn} in the plan."),
         ));
     }
+    key_policy(s, a, bucket, &key_arn, facts, out, checked).await;
+    Some(key_arn)
+}
+
+/// A customer managed key the role decrypts `bucket`'s objects with: its key policy must let the
+/// account's IAM policies (or the role) use it, and must not deny the role.
+async fn key_policy(
+    s: &Session,
+    a: &ResolvedAws,
+    bucket: &str,
+    key_arn: &str,
+    facts: &Facts,
+    out: &mut Vec<GuardFinding>,
+    checked: &mut Vec<String>,
+) {
+    let kms = aws_sdk_kms::Client::new(&s.conf);
+    let key_arn = key_arn.to_string();
     let policy = s
         .call("kms:GetKeyPolicy", || async {
             kms.get_key_policy().key_id(&key_arn).policy_name("default").send().await.map_err(|e| s.classify("kms:GetKeyPolicy", e))
