@@ -276,12 +276,13 @@ pub fn verify(plan: &Path, r: &Resolved, json: bool, timeout_secs: f64, out: &mu
         return code;
     }
     // An organization-wide plan: every AWS account, then the plan's other clouds if it has any;
-    // with --json one document `{"accounts": [...], "probes": [...]}`.
+    // with --json one document `{"accounts": [...], "summary": "...", "probes": [...]}`.
     let (aws_code, accounts) = crate::cli_org::verify(r, json, timeout, out);
     let (rest_code, probes) =
         if r.gcp.is_some() || r.azure.is_some() { verify_clouds(plan, r, json, timeout, out) } else { (EXIT_OK, Vec::new()) };
     if json {
-        let doc = serde_json::json!({ "accounts": accounts, "probes": probes });
+        let mut doc = crate::cli_org::verify_document(&accounts);
+        doc["probes"] = serde_json::to_value(&probes).unwrap_or_default();
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     }
     aws_code.max(rest_code)

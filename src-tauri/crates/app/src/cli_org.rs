@@ -60,19 +60,33 @@ fn failure_lines(f: &ApplyFailure) -> String {
     s
 }
 
-/// Prints the per-account table and the summary; the exit code.
-fn table<T>(out: &mut impl Write, outcomes: &[AccountOutcome<T>], verb: &str, started: Instant, row: impl Fn(&T) -> (bool, String)) -> i32 {
+/// One account's row: whether it is ok, its text, and for a failing one the fix to say again
+/// under the summary.
+struct Row {
+    ok: bool,
+    text: String,
+    fix: Option<String>,
+}
+
+impl Row {
+    fn ok(text: String) -> Row {
+        Row { ok: true, text, fix: None }
+    }
+}
+
+/// Prints the per-account table and the summary (each failing account with its fix); the exit code.
+fn table<T>(out: &mut impl Write, outcomes: &[AccountOutcome<T>], verb: &str, started: Instant, row: impl Fn(&T) -> Row) -> i32 {
     let mut failed = Vec::new();
     for o in outcomes {
-        let (ok, text) = match (o.ok(), o.failure()) {
+        let r = match (o.ok(), o.failure()) {
             (Some(t), _) => row(t),
-            (None, Some(f)) => (false, failure_lines(f)),
-            (None, None) => (false, String::new()),
+            (None, Some(f)) => Row { ok: false, text: failure_lines(f), fix: f.error.fix().map(|x| x.to_string()) },
+            (None, None) => Row { ok: false, text: String::new(), fix: None },
         };
-        if !ok {
-            failed.push(o.account_id.as_str());
+        if !r.ok {
+            failed.push((o.account_id.as_str(), r.fix));
         }
-        let _ = writeln!(out, "{}  {}", o.account_id, text);
+        let _ = writeln!(out, "{}  {}", o.account_id, r.text);
     }
     let n = outcomes.len();
     let ms = started.elapsed().as_millis();
@@ -80,7 +94,11 @@ fn table<T>(out: &mut impl Write, outcomes: &[AccountOutcome<T>], verb: &str, st
         let _ = writeln!(out, "{verb}: {n} of {n} accounts ok ({ms} ms)");
         EXIT_OK
     } else {
-        let _ = writeln!(out, "{verb}: {} of {n} accounts ok, {} failing: {} ({ms} ms)", n - failed.len(), failed.len(), failed.join(", "));
+        let ids: Vec<&str> = failed.iter().map(|(a, _)| *a).collect();
+        let _ = writeln!(out, "{verb}: {} of {n} accounts ok, {} failing: {} ({ms} ms)", n - failed.len(), failed.len(), ids.join(", "));
+        for (account, fix) in &failed {
+            let _ = writeln!(out, "  {account}: {}", fix.as_deref().unwrap_or("see its row above"));
+        }
         let _ = writeln!(out, "re-run the same command to retry: accounts that are done are left as they are");
         EXIT_FAILED
     }
@@ -136,7 +154,12 @@ pub fn apply(r: &Resolved, dry_run: bool, adopt: bool, ignore_preflight: bool, o
         let found = finding_lines(&a.preflight);
         let Some(rep) = &a.report else {
             let e = CloudError::PreflightBlocked { blocking: guardrail::blocking(&a.preflight.findings).count() };
-            return (false, format!("FAILED [{}] {e} (nothing was changed here; --ignore-preflight applies anyway){found}", e.code()));
+            let first = guardrail::blocking(&a.preflight.findings).next().map(|f| f.fix.clone());
+            return Row {
+                ok: false,
+                text: format!("FAILED [{}] {e} (nothing was changed here; --ignore-preflight applies anyway){found}", e.code()),
+                fix: first,
+            };
         };
         let text = match (rep.changes.len(), dry_run) {
             (0, _) => format!("ok  no changes: {} already matches the plan", rep.role_arn),
@@ -145,7 +168,7 @@ pub fn apply(r: &Resolved, dry_run: bool, adopt: bool, ignore_preflight: bool, o
             }
             (n, false) => format!("ok  applied {n} change(s); role ARN: {}", rep.role_arn),
         };
-        (true, format!("{text}{found}"))
+        Row::ok(format!("{text}{found}"))
     })
 }
 
@@ -182,7 +205,11 @@ pub fn preflight(r: &Resolved, json: bool, org_profile: Option<String>, out: &mu
             (false, 0) => format!("ok  nothing found ({} things checked)", rep.checked.len()),
             (false, n) => format!("ok  {n} warning(s)"),
         };
-        (!rep.blocking(), format!("{verdict}{}", finding_lines(rep)))
+        Row {
+            ok: !rep.blocking(),
+            text: format!("{verdict}{}", finding_lines(rep)),
+            fix: guardrail::blocking(&rep.findings).next().map(|f| f.fix.clone()),
+        }
     })
 }
 
@@ -213,15 +240,40 @@ pub fn verify(r: &Resolved, json: bool, timeout: Duration, out: &mut impl Write)
         let failing: Vec<&ProbeResult> = probes.iter().filter(|p| p.status == ProbeStatus::Fail).collect();
         if failing.is_empty() {
             let passed = probes.iter().filter(|p| p.status == ProbeStatus::Pass).count();
-            return (true, format!("ok  {passed} of {} probes ok", probes.len()));
+            return Row::ok(format!("ok  {passed} of {} probes ok", probes.len()));
         }
         let lines: Vec<String> = failing
             .iter()
             .map(|p| format!("FAIL {} {}{}", p.id, p.message, p.fix.as_deref().map(|f| format!("\n      fix: {f}")).unwrap_or_default()))
             .collect();
-        (false, lines.join("\n      "))
+        Row { ok: false, text: lines.join("\n      "), fix: failing.iter().find_map(|p| p.fix.clone()) }
     });
     (code, outcomes)
+}
+
+/// The organization's connectivity test as one JSON value: each account with its probes, every
+/// probe also naming its account (`account_id`), and the one-line summary.
+pub fn verify_document(outcomes: &[AccountOutcome<Vec<ProbeResult>>]) -> serde_json::Value {
+    let accounts: Vec<serde_json::Value> = outcomes
+        .iter()
+        .map(|o| {
+            let mut v = serde_json::to_value(o).unwrap_or_default();
+            if let Some(probes) = v.get_mut("ok").and_then(serde_json::Value::as_array_mut) {
+                for p in probes.iter_mut().filter_map(serde_json::Value::as_object_mut) {
+                    p.insert("account_id".into(), o.account_id.clone().into());
+                }
+            }
+            v
+        })
+        .collect();
+    let failing: Vec<&str> = outcomes.iter().filter(|o| !org::verified(o)).map(|o| o.account_id.as_str()).collect();
+    let n = outcomes.len();
+    let summary = if failing.is_empty() {
+        format!("{n} of {n} accounts green")
+    } else {
+        format!("{} of {n} accounts green, {} failing: {}", n - failing.len(), failing.len(), failing.join(", "))
+    };
+    serde_json::json!({ "accounts": accounts, "summary": summary })
 }
 
 /// Revoke in every account.
@@ -250,7 +302,7 @@ pub fn revoke(r: &Resolved, force: bool, out: &mut impl Write) -> i32 {
             (false, true) => format!("ok  role {} deleted", rep.role_arn),
             (false, false) => format!("ok  the vendor's access removed; the shared role {} kept", rep.role_arn),
         };
-        (true, text)
+        Row::ok(text)
     })
 }
 

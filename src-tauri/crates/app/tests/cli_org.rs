@@ -184,6 +184,10 @@ fn an_organization_plan_from_the_command_line_one_row_per_account_and_honest_exi
         assert!(err.contains(&format!("apply {a} as arn:aws:iam::{a}:role/OrganizationAccountAccessRole")), "live progress: {err}");
     }
     assert!(out.contains(&format!("apply: 2 of 3 accounts ok, 1 failing: {}", accounts[1])), "{out}");
+    // Under the summary, each failing account with its fix.
+    let under = out.lines().skip_while(|l| !l.starts_with("apply: 2 of 3")).nth(1).unwrap_or_default();
+    let fix = under.strip_prefix(&format!("  {}: ", accounts[1])).unwrap_or_else(|| panic!("{out}"));
+    assert!(fix.contains("adopt") && out.contains(&format!("fix: {fix}")), "the row's own fix, said again: {out}");
 
     // verify --json: one document, each account with its probes; exit 1 while one account fails.
     let o = trustbridge(&url, &["verify", "--plan", &plan, "--json"]);
@@ -194,6 +198,16 @@ fn an_organization_plan_from_the_command_line_one_row_per_account_and_honest_exi
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0]["account_id"], accounts[0].as_str());
     assert!(rows[0]["ok"].as_array().is_some_and(|p| !p.is_empty()), "{:#}", rows[0]);
+    // Every probe names its account; the summary is one line.
+    for row in rows.iter().filter(|r| r["ok"].is_array()) {
+        for p in row["ok"].as_array().unwrap() {
+            assert_eq!(p["account_id"], row["account_id"], "{p:#}");
+        }
+    }
+    assert!(
+        doc["summary"].as_str().is_some_and(|s| s.starts_with("2 of 3 accounts green, 1 failing: ") && s.ends_with(accounts[1].as_str())),
+        "{doc:#}"
+    );
     assert_eq!(doc["probes"], serde_json::json!([]));
 
     // Revoke: the two roles trustbridge made are deleted; the foreign one does not trust the vendor,
