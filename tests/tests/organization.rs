@@ -61,6 +61,28 @@ fn a_member_role_plan_resolves_every_account_like_a_single_account_plan() {
             assert_eq!(x.content, y.content, "{} of {}", x.path, a.account_id);
         }
     }
+
+    // The organization's export holds each account's bundle under aws/accounts/<id>/: every AWS
+    // file the account's single-account plan exports, the same bytes, and nothing else there.
+    let bundle = render::render(&r);
+    for a in &o.accounts {
+        let prefix = format!("aws/accounts/{}/", a.account_id);
+        let mut held: Vec<(String, String)> = bundle
+            .files
+            .iter()
+            .filter_map(|f| f.path.strip_prefix(&prefix).map(|rest| (format!("aws/{rest}"), f.content.clone())))
+            .collect();
+        let mut single: Vec<(String, String)> = render::render(&r.for_account(a))
+            .files
+            .into_iter()
+            .filter(|f| f.path.starts_with("aws/"))
+            .map(|f| (f.path, f.content))
+            .collect();
+        held.sort();
+        single.sort();
+        assert!(!held.is_empty(), "{prefix}: no files");
+        assert_eq!(held, single, "{prefix}");
+    }
 }
 
 #[test]
