@@ -9,6 +9,17 @@
 //! one template serves all accounts and no account ever receives another's grants. A service-managed
 //! StackSet never deploys to the management account; when the plan lists it, `deploy.sh` deploys the
 //! same template there as a plain stack.
+//!
+//! Why conditions on `AWS::AccountId` and not per-account parameter overrides (what the issue that
+//! asked for this engine suggested): with overrides, an account's buckets and buses would live in
+//! `OverrideParameters` of `CreateStackInstances` / `UpdateStackInstances`, outside the template —
+//! a security team reviewing the export would have to read the template and every override call
+//! to know who gets what, each account's grant would be a separate StackSet operation (a
+//! service-managed StackSet takes overrides only per account, not per OU), and an override
+//! forgotten on a re-run silently falls back to the template's defaults. Here every grant of every
+//! account is in the one template (read back by cfn-lint and CloudFormation on moto in the tests),
+//! one operation deploys them all, and an account the plan does not list — including one that joins
+//! an OU later — gets the role and its trust only, never a default grant.
 
 use serde_json::{json, Map, Value};
 
