@@ -14,8 +14,8 @@
 //! asked for this engine suggested): with overrides, an account's buckets and buses would live in
 //! `OverrideParameters` of `CreateStackInstances` / `UpdateStackInstances`, outside the template —
 //! a security team reviewing the export would have to read the template and every override call
-//! to know who gets what, each account's grant would be a separate StackSet operation (a
-//! service-managed StackSet takes overrides only per account, not per OU), and an override
+//! to know who gets what, each account's grant would be a separate StackSet operation (overrides
+//! apply to every stack the call targets, so one account's values need a call of their own), and an override
 //! forgotten on a re-run silently falls back to the template's defaults. Here every grant of every
 //! account is in the one template (read back by cfn-lint and CloudFormation on moto in the tests),
 //! one operation deploys them all, and an account the plan does not list — including one that joins
