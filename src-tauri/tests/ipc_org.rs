@@ -164,7 +164,7 @@ fn the_window_applies_tests_and_retries_an_organization_through_each_member_role
         assert!(row["probes"].as_array().unwrap().iter().all(|p| p["status"] != "fail"), "{row}");
     }
 
-    // Remove access from every account (issue 13): Rust reads what would go in each account, names
+    // Remove access from every account: Rust reads what would go in each account, names
     // every account with exactly that in its native dialog; Cancel removes nothing; yes removes it,
     // read back through each member itself; a second time there is nothing to remove, nothing asked.
     asker.answers.lock().unwrap().push_back(false);

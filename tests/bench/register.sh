@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark "finish the job with the vendor" (issue 10): the wall time of one `trustbridge apply` that
+# Benchmark "finish the job with the vendor": the wall time of one `trustbridge apply` that
 # registers the role with ML cube's API (the vendor issues the external id, its trust policy is
 # checked) and then creates the role and its two inline policies — whole process, against a local
 # moto server and the TEST DOUBLE of ML cube's API (started by the e2e rig). Median and min of RUNS

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Code size before and after (issue 12's figures): lines of hand-written source, the largest file,
+# Code size before and after: lines of hand-written source, the largest file,
 # and the `duplicates` pair count, for two commits read from git (nothing is built or run).
 #
 #   tests/bench/size.sh [BEFORE [AFTER]]
 #
-# BEFORE defaults to 89a2152, the last commit before issue 12's reshaping began; AFTER to HEAD.
+# BEFORE defaults to 89a2152, the last commit before the one-model reshaping began; AFTER to HEAD.
 # Counted: tracked .rs .ts .svelte .mjs .sh files, generated TypeScript bindings
 # (ui/src/lib/ipc/bindings) and lock/data files left out; lines as `wc -l` counts them. The later
-# commit also holds the features added since (issues 13–15), so the totals are not the reshaping's
+# commit also holds the features added since, so the totals are not the reshaping's
 # alone; the largest file and the duplicate pairs say more about its shape.
 # `duplicates` is the workplace's duplicate finder (a tool of the development machine, not of CI):
 # where it is not installed the line says so.

@@ -70,7 +70,7 @@ await e2e(
       t.require((await waitForStart(t)) === "start", "starts on the first question");
       await f.choose("ML cube Platform");
       // Signed in to AWS (moto): the first page says so, and AWS becomes the clouds answer when it is
-      // left; the clouds question folds into Check your answers (issue 15), one screen less.
+      // left; the clouds question folds into Check your answers, one screen less.
       await f.awsDetectedOnStart(ACCOUNT);
       // The account page, which asks nothing else for ML cube, folds into Check your answers too; the
       // role's name is changed there (below).

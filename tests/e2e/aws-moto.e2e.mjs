@@ -62,17 +62,17 @@ await e2e(
       await f.choose("ML cube Platform");
       // ML cube's projects are listed with the API key, on its Connect page: nothing to type here.
       // Signed in to AWS (moto): the first page says so, and AWS becomes the clouds answer when it is
-      // left; the clouds question folds into Check your answers (issue 15), one screen less.
+      // left; the clouds question folds into Check your answers, one screen less.
       await f.awsDetectedOnStart(ACCOUNT);
       await f.shot("start-aws-detected");
       // The account comes from GetCallerIdentity and is all the account page would ask (ML cube issues
-      // the external id): the page folds into Check your answers (issue 15), one screen less.
+      // the external id): the page folds into Check your answers, one screen less.
       await f.continue("aws-storage");
 
       const buckets = await b.execute(() => [...document.querySelectorAll("#aws-buckets option")].map((o) => o.value));
       t.check(buckets.includes(BUCKET), "the bucket field offers the account's buckets (ListBuckets)", JSON.stringify(buckets));
       await f.fill("aws.storage[0].bucket", BUCKET);
-      // Picked from the account's own: its region and default KMS key are read, not asked (issue 15).
+      // Picked from the account's own: its region and default KMS key are read, not asked.
       const facts = await t.waitFor(async () => {
         const el = await b.$('[data-testid="bucket-facts-0"]');
         return (await el.isExisting()) && (await el.getText());
@@ -115,7 +115,7 @@ await e2e(
       await f.waitStep("check");
       await t.waitFor(async () => (await b.$('[data-testid="grants"]')).isExisting(), "back on check your answers");
       // "How do you want to set this up?": signed in to the plan's account, so apply is preselected and
-      // the question folds into Check your answers (issue 15), with a Change link to it.
+      // the question folds into Check your answers, with a Change link to it.
       const setUp = await (await b.$('[data-testid="answers-How to set this up"]')).getText();
       t.check(setUp.includes(`Apply from this computer, signed in to AWS account ${ACCOUNT}`), "check your answers says how it will be set up", setUp);
       // The last question before applying: the button says so, and the page says what follows.
@@ -249,9 +249,9 @@ await e2e(
       const actions = f.actions;
       console.log(`# user-actions launch→green test: ${actions}`);
       console.log(`# question-screens launch→apply (AWS credentials present): ${screens.length} (${screens.join(", ")})`);
-      // A regression guard on the measured figure (issue 15's goal of 8 is not met yet).
-      t.check(actions <= 8, "launch → green test in at most 8 user actions (issue 15's goal: the clouds and account pages folded on detection, ML cube's address built in and its only project listed, apply preselected and folded, Accept and apply)", `${actions}`);
-      t.check(screens.length <= 5, "at most 5 question screens before the apply page (issue 15's goal)", screens.join(", "));
+      // A regression guard on the measured figure (the goal of 8 is not met yet).
+      t.check(actions <= 8, "launch → green test in at most 8 user actions (the goal: the clouds and account pages folded on detection, ML cube's address built in and its only project listed, apply preselected and folded, Accept and apply)", `${actions}`);
+      t.check(screens.length <= 5, "at most 5 question screens before the apply page (the goal)", screens.join(", "));
       writeFileSync(join(OUT, "aws-moto-actions.txt"), `${actions}\n`);
       const probes = await b.execute(() =>
         [...document.querySelectorAll('[data-testid^="probe-"]')].map((e) => ({
@@ -298,7 +298,7 @@ await e2e(
       await t.waitFor(async () => (await b.$('[data-testid="apply-nothing"]')).isExisting(), "a second dry run finds nothing to change");
       await f.shot("apply-nothing-to-change");
 
-      // Remove access to AWS (issue 14): Rust names what it found in its native dialog; Escape
+      // Remove access to AWS: Rust names what it found in its native dialog; Escape
       // removes nothing; Alt+R removes exactly that (read back with boto3).
       const roleThere = () =>
         boto(moto.url, REGION, `import botocore\ntry:\n    boto3.client("iam", **kw).get_role(RoleName="mlcube-platform-access"); print("yes")\nexcept botocore.exceptions.ClientError:\n    print("no")`).trim() === "yes";

@@ -1,4 +1,4 @@
-// Signing in to AWS from the window, on a computer with no AWS CLI set up (issue 14), against a real
+// Signing in to AWS from the window, on a computer with no AWS CLI set up, against a real
 // moto server and the rig's TEST DOUBLES (ML cube's API; the AWS access portal — IAM Identity
 // Center's OIDC device flow and portal API, tests/doubles/aws_sso.rs, where the person "confirms" at
 // once). The app starts with moto's endpoint and no credentials at all. The account id is typed;

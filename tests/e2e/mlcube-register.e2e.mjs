@@ -64,7 +64,7 @@ await e2e(
     t.require((await waitForStart(t)) === "start", "starts on the first question");
     await f.choose("ML cube Platform");
     // Signed in to AWS (moto): the first page says so, and AWS becomes the clouds answer when it is
-    // left; the clouds question folds into Check your answers (issue 15), one screen less.
+    // left; the clouds question folds into Check your answers, one screen less.
     await f.awsDetectedOnStart(ACCOUNT);
     // The detected account is all the account page would ask (ML cube issues the external id): it is
     // folded into Check your answers, where a Change link opens it (below).

@@ -1,4 +1,4 @@
-// Many AWS accounts of an organization in the real window (issue 13), against a real moto server
+// Many AWS accounts of an organization in the real window, against a real moto server
 // holding a real AWS Organization: the management account (moto's default 123456789012) creates
 // it, a unit "Training" and two member accounts in it (each gets OrganizationAccountAccessRole, as
 // AWS does); each member's bucket is made with the member's own credentials (boto3, assumed role).
@@ -186,7 +186,7 @@ await e2e(
       await f.shot("tested");
       const straight = f.actions - detours + nativeAnswers;
       console.log(`# user-actions launch → every account of a unit green: ${straight} (${f.actions} clicks and fields here, ${detours} of them detours, + ${nativeAnswers} native answer)`);
-      t.check(straight <= 15, "onboarding a whole unit takes at most 15 user actions (issue 13's goal; native answers counted)", `${straight}`);
+      t.check(straight <= 15, "onboarding a whole unit takes at most 15 user actions (native answers counted)", `${straight}`);
 
       // Remove access from every account, from the apply page: Rust names each account with what
       // goes in its native dialog. Escape: nothing removed. Alt+R: the role is gone from both

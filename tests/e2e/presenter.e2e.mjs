@@ -74,7 +74,7 @@ await e2e("presenter", async (t) => {
   await f.continue("aws-storage");
   secrets.push("demo-bucket-4711", "demo-rg-4711", "demostore4711", parent);
   await f.fill("aws.storage[0].bucket", "demo-bucket-4711");
-  // The bucket's own key is an expert answer: under "More options" (issue 15).
+  // The bucket's own key is an expert answer: under "More options".
   await f.click('[data-testid="bucket-0"] summary');
   await f.fill("aws.storage[0].kms_key_arn", `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
   await clean("the bucket page (KMS key ARN holds the account id)");

@@ -109,7 +109,7 @@ fn mlcube_gcp_bindings_match_the_reference() {
     let guide_perms: BTreeSet<String> = flag(create, "permissions").unwrap().split(',').map(str::to_string).collect();
     let ours: BTreeSet<String> = role.included_permissions.iter().cloned().collect();
     assert!(ours.is_subset(&guide_perms), "never wider than the guide: {ours:?} vs {guide_perms:?}");
-    // Narrower than the guide on purpose (issue 11): the guide's project role also reads every object
+    // Narrower than the guide on purpose: the guide's project role also reads every object
     // of every bucket (storage.objects.get/list on the project); here objects are read only on the
     // named buckets, through the guide's own roles/storage.objectViewer binding (below). SUMMARY.md says so.
     let dropped: BTreeSet<&str> = guide_perms.difference(&ours).map(String::as_str).collect();

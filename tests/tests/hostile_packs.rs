@@ -1,4 +1,4 @@
-//! Role packs are untrusted input too (issue 11, finding 7): a pack file's names reach scripts,
+//! Role packs are untrusted input too: a pack file's names reach scripts,
 //! templates and comments, and its variables reach policy documents. Each hostile pack (an edit of
 //! the built-in sagemaker-service-role pack) is refused at load, naming the field; each hostile
 //! variable value is refused at its variable.

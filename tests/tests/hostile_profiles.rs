@@ -1,4 +1,4 @@
-//! Vendor profiles are untrusted input (issue 11): each case of `tests/fixtures/hostile-profiles.json`
+//! Vendor profiles are untrusted input: each case of `tests/fixtures/hostile-profiles.json`
 //! edits the built-in ML cube profile into something a hostile or careless vendor file could hold,
 //! and must be refused with a message naming the field and the rule. The unedited profile loads.
 

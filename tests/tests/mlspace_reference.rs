@@ -1,4 +1,4 @@
-//! The MLSpace role pack against the MLSpace guide it comes from, role by role (issue 16).
+//! The MLSpace role pack against the MLSpace guide it comes from, role by role.
 //!
 //! The independent source is `fixtures/reference/mlspace-roles.json`: the guide's IAM documents
 //! (the public AWS MLSpace "CDK Deployment" guide, as text) copied verbatim with their placeholders, and

@@ -1,4 +1,4 @@
-//! Signed vendor profiles (issue 11): each case of `tests/fixtures/profile-signatures.json` writes a
+//! Signed vendor profiles: each case of `tests/fixtures/profile-signatures.json` writes a
 //! vendor profile file and its `.minisig` (or something hostile in its place) next to a plan, loads
 //! the plan as the CLI does (`validate_with`: a key trusted for the run, `--allow-unsigned-profile`
 //! or not) and expects one outcome: signed, unsigned-and-allowed (recorded as such in SUMMARY.md and

@@ -1,4 +1,4 @@
-//! Property test (issue 11): arbitrary VALID three-cloud plans, whose free-text fields are built
+//! Property test: arbitrary VALID three-cloud plans, whose free-text fields are built
 //! from the characters that are special somewhere (Unicode line and paragraph separators, quotes,
 //! backslashes, `%{`, `$`, `: true`, `#`, bidi controls, a BOM, emoji), render without a panic,
 //! and every format, read back by its own ecosystem's parser (PyYAML for CloudFormation,

@@ -1,4 +1,4 @@
-//! Vendor profile files imported in the wizard (issue 11). Tauri-free: the commands
+//! Vendor profile files imported in the wizard. Tauri-free: the commands
 //! (`commands_profile.rs`) raise the native file picker and the native confirmation; this keeps
 //! what Rust verified.
 //!

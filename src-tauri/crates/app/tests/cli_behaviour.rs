@@ -1,4 +1,4 @@
-//! CLI behaviour that had no test (issue 16):
+//! CLI behaviour that had no test:
 //! - one rule for a connectivity test's verdict, in the CLI and the window: nothing proven is not a
 //!   pass. A plan whose clouds are all keyless has no customer-held credential to test with, so
 //!   every probe is skipped: `trustbridge verify` must not say "passed" nor exit 0;

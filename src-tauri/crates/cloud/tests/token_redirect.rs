@@ -1,4 +1,4 @@
-//! Where a credential may go (issue 11, finding 9), against local TEST DOUBLES (see doubles/):
+//! Where a credential may go, against local TEST DOUBLES (see doubles/):
 //! - a token endpoint that answers a redirect to another double is NOT followed: the second double
 //!   receives no request, and the probe fails with `<cloud>.token_redirect`;
 //! - a token endpoint or authority with userinfo (`http://127.0.0.1:1@<host>/token`, which slicing took

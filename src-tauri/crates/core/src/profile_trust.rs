@@ -1,4 +1,4 @@
-//! Signed vendor profiles (issue 11). A vendor profile *file* is trusted only when a detached
+//! Signed vendor profiles. A vendor profile *file* is trusted only when a detached
 //! minisign signature next to it (`vendor.json.minisig`, Ed25519) verifies with a key this build
 //! trusts: one of the keys compiled in from `data/profile-keys.json`, or one the user trusts for one
 //! run (`--trust-profile-key vendor.pub`). Built-in profiles are compiled in and need no signature.

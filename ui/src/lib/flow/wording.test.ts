@@ -87,7 +87,7 @@ describe("the rules worded here are Rust's (read from its source)", () => {
   });
 });
 
-describe("the vendor's name and the role on the pages (issue 15 pt 6)", () => {
+describe("the vendor's name and the role on the pages", () => {
   it("names a real vendor, and says 'the vendor' for the Custom profile or none", async () => {
     const { vendorName } = await import("./wording");
     expect(vendorName({ id: "mlcube", display_name: "ML cube Platform" })).toBe("ML cube Platform");

@@ -87,7 +87,7 @@ describe("AWS account detection", () => {
   });
 });
 
-describe("The detected cloud (issue 15)", () => {
+describe("The detected cloud", () => {
   it("takes AWS as the clouds answer when this computer is signed in to AWS: the question folds into Check your answers, once, never over an answer", async () => {
     backend();
     const w = new Wizard();
@@ -212,7 +212,7 @@ describe("The detected cloud (issue 15)", () => {
   });
 });
 
-describe("The event buses of the plan's region (issue 15)", () => {
+describe("The event buses of the plan's region", () => {
   it("are listed again on the events page when the region changed since they were listed, for the same account", async () => {
     const buses: Record<string, string[]> = { "us-east-1": ["default", "east-bus"], "eu-west-2": ["default", "london-bus"] };
     backend((cmd, args) =>
@@ -242,7 +242,7 @@ describe("The event buses of the plan's region (issue 15)", () => {
   });
 });
 
-describe("What a bucket tells (issue 15)", () => {
+describe("What a bucket tells", () => {
   const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
   const EU = { region: "eu-west-1", kms_key_arn: KEY, found: ["data-a is in eu-west-1"], unread: [] };
 
@@ -483,7 +483,7 @@ describe("Connectivity test", () => {
   });
 });
 
-describe("Apply on Google Cloud and Azure (issue 14)", () => {
+describe("Apply on Google Cloud and Azure", () => {
   /** The window's "Sign in with Google" as Rust answers it: who this computer acts as, before and after. */
   function googleSignIn() {
     const who = "dana@example.com (signed in with Google in Trustbridge)";
@@ -755,7 +755,7 @@ describe("Apply on Google Cloud and Azure (issue 14)", () => {
   });
 });
 
-describe("Google Cloud's pick lists (issue 14)", () => {
+describe("Google Cloud's pick lists", () => {
   /** Rust's `gcp_list` for a sign-in that sees `projects`, and per project its buckets and topics. */
   function lists(projects: string[], per: Record<string, { buckets: string[]; topics: string[] }>, signedIn = true) {
     return (cmd: string, args: Args) => {
@@ -855,7 +855,7 @@ describe("Google Cloud's pick lists (issue 14)", () => {
   });
 });
 
-describe("Azure's pick lists (issue 14)", () => {
+describe("Azure's pick lists", () => {
   const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
   const SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
   /** Rust's `azure_list` for a sign-in (once `signedIn`) that sees one of everything, except two groups when `groups` says so. */

@@ -322,7 +322,7 @@ describe("Apply and export for a vendor that issues the external id", () => {
   });
 });
 
-describe("Accept and apply (issue 15: the last question before applying)", () => {
+describe("Accept and apply (the last question before applying)", () => {
   const signedIn = (extra: (cmd: string, args: Args) => unknown = () => undefined) => (cmd: string, args: Args) =>
     cmd === "aws_identity" ? { caller: CALLER, buckets: [], event_buses: [] } : extra(cmd, args);
   const applied = () => calls("apply_aws").filter((a) => a.dryRun === false);
