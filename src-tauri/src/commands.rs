@@ -1,4 +1,5 @@
-//! `#[tauri::command]` adapters: a few lines each; the logic lives in the core crate and state.rs.
+//! `#[tauri::command]` adapters for plans, drafts and export: a few lines each over the use cases of
+//! `trustbridge-app` (`load.rs`, `state.rs`) and the core crate.
 
 use std::path::Path;
 
