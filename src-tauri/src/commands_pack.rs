@@ -6,8 +6,6 @@
 //! The webview may only name a built-in pack: a pack *file* path would let it make Rust read any
 //! file, so those stay CLI-only.
 
-use std::collections::BTreeSet;
-
 use tauri::{AppHandle, Runtime, State};
 use trustbridge_cloud::aws::pack::apply_pack;
 use trustbridge_core::pack::{self, Pack, ResolvedPack};
@@ -129,12 +127,10 @@ fn pack_summary(p: &Pack) -> PackSummary {
 }
 
 fn role_summary(role: &pack::PackRole) -> PackRoleSummary {
-    let trusted_by: BTreeSet<String> =
-        role.trust.grants().into_iter().map(|g| g.principal.split_once(':').map(|(_, v)| v.to_string()).unwrap_or(g.principal)).collect();
     PackRoleSummary {
         name: role.name.clone(),
         description: role.description.clone(),
-        trusted_by: trusted_by.into_iter().collect(),
+        trusted_by: role.trust.trusted_principals(),
         inline_policies: role.inline.iter().map(|(n, _)| n.clone()).collect(),
         attached: role.managed.iter().chain(role.aws_managed_arns.iter()).cloned().collect(),
         permissions_boundary: role.boundary.clone(),

@@ -237,7 +237,8 @@ pub fn preflight(r: &Resolved, json: bool, org_profile: Option<String>, out: &mu
     }
 }
 
-fn symbol(s: ProbeStatus) -> &'static str {
+/// A probe's status as the CLI prints it, four columns wide.
+pub(crate) fn symbol(s: ProbeStatus) -> &'static str {
     match s {
         ProbeStatus::Pass => "ok  ",
         ProbeStatus::Partial => "part",

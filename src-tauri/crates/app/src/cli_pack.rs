@@ -70,13 +70,7 @@ pub fn verify(r: &ResolvedPack, json: bool, out: &mut impl Write) -> i32 {
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&probes).unwrap_or_default());
     } else {
         for p in &probes {
-            let mark = match p.status {
-                ProbeStatus::Pass => "ok  ",
-                ProbeStatus::Partial => "part",
-                ProbeStatus::Skip => "skip",
-                ProbeStatus::Fail => "FAIL",
-            };
-            let _ = writeln!(out, "{mark} {} ({} ms): {}", p.id, p.duration_ms, p.message);
+            let _ = writeln!(out, "{} {} ({} ms): {}", crate::cli_aws::symbol(p.status), p.id, p.duration_ms, p.message);
             if let Some(fix) = p.fix.as_ref().filter(|_| p.status == ProbeStatus::Fail) {
                 let _ = writeln!(out, "     fix: {fix}");
             }

@@ -156,6 +156,14 @@ impl PolicyDocument {
         serde_json::from_str(text)
     }
 
+    /// Who a trust policy admits: each principal's value without its type (`AWS:`, `Service:`, …),
+    /// once each, sorted.
+    pub fn trusted_principals(&self) -> Vec<String> {
+        let who: BTreeSet<String> =
+            self.grants().into_iter().map(|g| g.principal.split_once(':').map(|(_, v)| v.to_string()).unwrap_or(g.principal)).collect();
+        who.into_iter().collect()
+    }
+
     /// The document as a set of elementary grants, for semantic comparison (Sid, order, one-vs-many
     /// and action case do not matter).
     pub fn grants(&self) -> BTreeSet<Grant> {

@@ -59,9 +59,7 @@ fn summary(r: &ResolvedPack) -> String {
 }
 
 fn trusted_by(trust: &PolicyDocument) -> String {
-    let who: BTreeSet<String> =
-        trust.grants().into_iter().map(|g| g.principal.split_once(':').map(|(_, v)| v.to_string()).unwrap_or(g.principal)).collect();
-    who.into_iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ")
+    trust.trusted_principals().iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ")
 }
 
 const FOREIGN_PACK_FIX: &str =
