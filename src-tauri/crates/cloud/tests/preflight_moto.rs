@@ -57,6 +57,27 @@ async fn no_object_reads(mgmt: &Session, target: &str) {
     .await;
 }
 
+/// A customer managed key in `member` whose key policy lets only the account's Admin role use it
+/// (no delegation to IAM); its ARN.
+async fn admin_only_key(kms: &aws_sdk_kms::Client, member: &str) -> String {
+    let admin_only = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AdminOnly","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{member}:role/Admin"}},"Action":"kms:*","Resource":"*"}}]}}"#
+    );
+    let key = kms.create_key().policy(admin_only).send().await.unwrap();
+    key.key_metadata().unwrap().arn().unwrap().to_string()
+}
+
+/// The key policy becomes AWS's default: the account's IAM policies decide who uses the key.
+async fn delegate_to_iam(kms: &aws_sdk_kms::Client, key_arn: &str, member: &str) {
+    kms.put_key_policy()
+        .key_id(key_arn)
+        .policy_name("default")
+        .policy(format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, trustbridge_core::guardrail::delegation_statement("aws", member)))
+        .send()
+        .await
+        .unwrap();
+}
+
 fn member_plan(member: &str, buckets: &[(&str, Option<&str>)]) -> trustbridge_core::validate::Resolved {
     let storage: Vec<String> = buckets
         .iter()
@@ -111,12 +132,7 @@ async fn finds_the_scps_bucket_policy_and_key_policy_that_would_deny() {
     );
     member.s3.put_bucket_policy().bucket(BUCKET).policy(org_only).send().await.unwrap();
     let kms = aws_sdk_kms::Client::new(&member.conf);
-    let admin_only = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AdminOnly","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{}:role/Admin"}},"Action":"kms:*","Resource":"*"}}]}}"#,
-        org.member
-    );
-    let key = kms.create_key().policy(admin_only).send().await.unwrap();
-    let key_arn = key.key_metadata().unwrap().arn().unwrap().to_string();
+    let key_arn = admin_only_key(&kms, &org.member).await;
     let rule = aws_sdk_s3::types::ServerSideEncryptionRule::builder()
         .apply_server_side_encryption_by_default(
             aws_sdk_s3::types::ServerSideEncryptionByDefault::builder()
@@ -166,16 +182,7 @@ async fn finds_the_scps_bucket_policy_and_key_policy_that_would_deny() {
     assert!(rep.findings.iter().all(|f| f.account_id.as_deref() == Some(org.member.as_str()) && f.cloud == "aws"));
 
     // Naming the key in the plan and delegating to IAM clears both KMS findings.
-    kms.put_key_policy()
-        .key_id(&key_arn)
-        .policy_name("default")
-        .policy(format!(
-            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
-            trustbridge_core::guardrail::delegation_statement("aws", &org.member)
-        ))
-        .send()
-        .await
-        .unwrap();
+    delegate_to_iam(&kms, &key_arn, &org.member).await;
     let r = member_plan(&org.member, &[(BUCKET, None), (CMK_BUCKET, Some(&key_arn))]);
     let rep = preflight(&r, &s).await.unwrap();
     assert!(!rep.findings.iter().any(|f| f.code.as_str().starts_with("preflight.kms")), "{:#?}", rep.findings);
@@ -194,12 +201,7 @@ async fn a_key_the_plan_names_is_checked_even_when_it_is_not_the_buckets_default
     create_bucket(&member, BUCKET).await;
     member.events.create_event_bus().name(BUS).send().await.unwrap();
     let kms = aws_sdk_kms::Client::new(&member.conf);
-    let admin_only = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AdminOnly","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{}:role/Admin"}},"Action":"kms:*","Resource":"*"}}]}}"#,
-        org.member
-    );
-    let key = kms.create_key().policy(admin_only).send().await.unwrap();
-    let key_arn = key.key_metadata().unwrap().arn().unwrap().to_string();
+    let key_arn = admin_only_key(&kms, &org.member).await;
 
     let r = member_plan(&org.member, &[(BUCKET, Some(&key_arn))]);
     let rep = preflight(&r, &s).await.unwrap();
@@ -212,16 +214,7 @@ async fn a_key_the_plan_names_is_checked_even_when_it_is_not_the_buckets_default
     assert!(rep.checked.iter().any(|c| c == &format!("default encryption of {BUCKET}: not KMS")), "{:#?}", rep.checked);
     assert!(rep.checked.iter().any(|c| c == &format!("key policy of {key_arn}")), "{:#?}", rep.checked);
 
-    kms.put_key_policy()
-        .key_id(&key_arn)
-        .policy_name("default")
-        .policy(format!(
-            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
-            trustbridge_core::guardrail::delegation_statement("aws", &org.member)
-        ))
-        .send()
-        .await
-        .unwrap();
+    delegate_to_iam(&kms, &key_arn, &org.member).await;
     let rep = preflight(&r, &s).await.unwrap();
     assert!(rep.findings.is_empty(), "{:#?}", rep.findings);
 }

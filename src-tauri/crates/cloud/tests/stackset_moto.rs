@@ -65,6 +65,19 @@ async fn grants_in(mgmt: &Session, account: &str) -> Option<Vec<String>> {
     Some(docs)
 }
 
+/// Bridges moto's gap (module comment): deletes the stacks revoke left, account by account.
+async fn delete_stacks_by_account(cfn: &aws_sdk_cloudformation::Client, rev: &trustbridge_cloud::aws::stackset::StackSetReport) {
+    let accounts: Vec<String> = rev.instances.iter().map(|i| i.account_id.clone()).collect();
+    cfn.delete_stack_instances()
+        .stack_set_name(&rev.stack_set)
+        .set_accounts(Some(accounts))
+        .regions(REGION)
+        .retain_stacks(false)
+        .send()
+        .await
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_stack_set_engine_deploys_to_every_account_of_the_ous_and_revokes() {
     let moto = Moto::start();
@@ -137,15 +150,7 @@ async fn the_stack_set_engine_deploys_to_every_account_of_the_ous_and_revokes() 
     let mut rev = revoke_stack_set(&r, &base, &quiet).await.unwrap();
     if !rev.instances.is_empty() {
         assert!(rev.steps.iter().any(|s| s.starts_with("kept the StackSet")), "{:?}", rev.steps);
-        let accounts: Vec<String> = rev.instances.iter().map(|i| i.account_id.clone()).collect();
-        cfn.delete_stack_instances()
-            .stack_set_name(&rev.stack_set)
-            .set_accounts(Some(accounts))
-            .regions(REGION)
-            .retain_stacks(false)
-            .send()
-            .await
-            .unwrap();
+        delete_stacks_by_account(&cfn, &rev).await;
         rev = revoke_stack_set(&r, &base, &quiet).await.unwrap();
     }
     assert!(rev.steps.iter().any(|s| s.starts_with("deleted the StackSet")), "{:?}", rev.steps);
@@ -346,16 +351,7 @@ async fn the_stack_set_calls_ask_for_automatic_deployment_named_iam_and_the_plan
     assert!(calls_of("DeleteStackSet").is_empty(), "a StackSet with stacks left is never deleted");
 
     // With the stacks gone (deleted by account here), revoke deletes the StackSet, after its stacks.
-    let cfn = aws_sdk_cloudformation::Client::new(&mgmt.conf);
-    let accounts: Vec<String> = rev.instances.iter().map(|i| i.account_id.clone()).collect();
-    cfn.delete_stack_instances()
-        .stack_set_name(&rev.stack_set)
-        .set_accounts(Some(accounts))
-        .regions(REGION)
-        .retain_stacks(false)
-        .send()
-        .await
-        .unwrap();
+    delete_stacks_by_account(&aws_sdk_cloudformation::Client::new(&mgmt.conf), &rev).await;
     moto.http("POST", "/moto-api/recorder/reset-recording", "").unwrap();
     revoke_stack_set(&r, &base, &quiet).await.unwrap();
     let order: Vec<String> = recorded(&file)
