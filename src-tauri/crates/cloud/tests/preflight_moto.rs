@@ -57,6 +57,18 @@ async fn no_object_reads(mgmt: &Session, target: &str) {
     .await;
 }
 
+/// The organization, and its member signed in (the management account's credentials may read its
+/// SCPs) with its own bucket and event bus: the member's settings and session.
+async fn member_with_bucket_and_bus(moto: &Moto) -> (Org, AwsSettings, Session) {
+    let mgmt = Session::for_region(REGION, &settings(&moto.url())).await;
+    let org = organization(&mgmt).await;
+    let s = member_settings(moto, &org, true);
+    let member = Session::for_region(REGION, &s).await;
+    create_bucket(&member, BUCKET).await;
+    member.events.create_event_bus().name(BUS).send().await.unwrap();
+    (org, s, member)
+}
+
 /// A customer managed key in `member` whose key policy lets only the account's Admin role use it
 /// (no delegation to IAM); its ARN.
 async fn admin_only_key(kms: &aws_sdk_kms::Client, member: &str) -> String {
@@ -194,12 +206,7 @@ async fn finds_the_scps_bucket_policy_and_key_policy_that_would_deny() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_the_plan_names_is_checked_even_when_it_is_not_the_buckets_default() {
     let moto = Moto::start();
-    let mgmt = Session::for_region(REGION, &settings(&moto.url())).await;
-    let org = organization(&mgmt).await;
-    let s = member_settings(&moto, &org, true);
-    let member = Session::for_region(REGION, &s).await;
-    create_bucket(&member, BUCKET).await;
-    member.events.create_event_bus().name(BUS).send().await.unwrap();
+    let (org, s, member) = member_with_bucket_and_bus(&moto).await;
     let kms = aws_sdk_kms::Client::new(&member.conf);
     let key_arn = admin_only_key(&kms, &org.member).await;
 
@@ -222,12 +229,7 @@ async fn a_key_the_plan_names_is_checked_even_when_it_is_not_the_buckets_default
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clean_member_account_has_nothing_to_report_and_unreadable_scps_are_said() {
     let moto = Moto::start();
-    let mgmt = Session::for_region(REGION, &settings(&moto.url())).await;
-    let org = organization(&mgmt).await;
-    let s = member_settings(&moto, &org, true);
-    let member = Session::for_region(REGION, &s).await;
-    create_bucket(&member, BUCKET).await;
-    member.events.create_event_bus().name(BUS).send().await.unwrap();
+    let (org, s, _) = member_with_bucket_and_bus(&moto).await;
     let r = member_plan(&org.member, &[(BUCKET, None)]);
     let rep = preflight(&r, &s).await.unwrap();
     assert!(rep.findings.is_empty(), "FullAWSAccess only, no resource policies: {:#?}", rep.findings);

@@ -182,6 +182,15 @@ async fn a_listed_account_outside_the_ous_is_reported_unreached_and_the_apply_is
     assert!(grants_in(&mgmt, &outside).await.is_none());
 }
 
+/// A moto server recording every request it serves (read with [`recorded`]): the folder holding
+/// the record (kept while it lives), the record's path, the server.
+fn recording_moto() -> (tempfile::TempDir, std::path::PathBuf, Moto) {
+    let record = tempfile::tempdir().unwrap();
+    let file = record.path().join("requests.jsonl");
+    let moto = Moto::start_with(&[("MOTO_ENABLE_RECORDING", "True"), ("MOTO_RECORDER_FILEPATH", file.to_str().unwrap())]);
+    (record, file, moto)
+}
+
 /// Every request moto recorded (its recorder, `MOTO_ENABLE_RECORDING`): the `X-Amz-Target` header
 /// of JSON-protocol calls, then the body (the query protocol's `Action=…&CallAs=…`).
 fn recorded(file: &std::path::Path) -> Vec<String> {
@@ -218,9 +227,7 @@ fn recorded(file: &std::path::Path) -> Vec<String> {
 /// this test checks is what Trustbridge sends and decides, not AWS's deployment.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delegated_administrator_says_so_on_every_stack_set_call_and_never_reaches_the_management_account() {
-    let record = tempfile::tempdir().unwrap();
-    let file = record.path().join("requests.jsonl");
-    let moto = Moto::start_with(&[("MOTO_ENABLE_RECORDING", "True"), ("MOTO_RECORDER_FILEPATH", file.to_str().unwrap())]);
+    let (_record, file, moto) = recording_moto();
     let base: AwsSettings = settings(&moto.url());
     let mgmt = Session::for_region(REGION, &base).await;
     let o = org_of(&mgmt, 3).await;
@@ -288,9 +295,7 @@ async fn a_delegated_administrator_says_so_on_every_stack_set_call_and_never_rea
 /// and the StackSet only once none is left, in that order.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_stack_set_calls_ask_for_automatic_deployment_named_iam_and_the_plans_concurrency() {
-    let record = tempfile::tempdir().unwrap();
-    let file = record.path().join("requests.jsonl");
-    let moto = Moto::start_with(&[("MOTO_ENABLE_RECORDING", "True"), ("MOTO_RECORDER_FILEPATH", file.to_str().unwrap())]);
+    let (_record, file, moto) = recording_moto();
     let base: AwsSettings = settings(&moto.url());
     let mgmt = Session::for_region(REGION, &base).await;
     let o = org_of(&mgmt, 3).await;
