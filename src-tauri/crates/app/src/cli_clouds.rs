@@ -258,7 +258,7 @@ pub fn gcp(
         if !create || revoke || dry_run || code != EXIT_OK {
             return Ok(code);
         }
-        if r.gcp.as_ref().is_some_and(|g| g.workload_identity.is_some()) {
+        if r.gcp.as_ref().is_some_and(|g| g.is_keyless()) {
             let _ = writeln!(out, "no key created: the plan is keyless (the vendor signs in through Workload Identity Federation)");
             return Ok(code);
         }
@@ -312,7 +312,7 @@ pub fn azure(plan: &Path, r: &Resolved, revoke: bool, dry_run: bool, named: bool
         if !create || revoke || dry_run || code != EXIT_OK {
             return Ok(code);
         }
-        if z.vendor_app_id.is_some() {
+        if z.is_keyless() {
             let _ = writeln!(out, "no client secret created: the plan is keyless (the vendor signs in with its own app)");
             return Ok(code);
         }

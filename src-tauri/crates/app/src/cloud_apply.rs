@@ -259,8 +259,8 @@ pub async fn gcp_blocking(r: &Resolved, chosen: &Chosen, settings: &CloudSetting
 fn secret_of(r: &Resolved, cloud: ApiCloud) -> Option<(trustbridge_secrets::SecretKind, &'static str)> {
     use trustbridge_secrets::SecretKind;
     match cloud {
-        ApiCloud::Gcp if r.gcp.as_ref().is_some_and(|g| g.workload_identity.is_none()) => Some((SecretKind::Gcp, "key")),
-        ApiCloud::Azure if r.azure.as_ref().is_some_and(|z| z.vendor_app_id.is_none()) => Some((SecretKind::Azure, "client secret")),
+        ApiCloud::Gcp if r.gcp.as_ref().is_some_and(|g| !g.is_keyless()) => Some((SecretKind::Gcp, "key")),
+        ApiCloud::Azure if r.azure.as_ref().is_some_and(|z| !z.is_keyless()) => Some((SecretKind::Azure, "client secret")),
         _ => None,
     }
 }

@@ -474,7 +474,7 @@ pub fn revoke_cloud(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as
                     plain(&g.project_id),
                     plain(acting_as)
                 ),
-                g.workload_identity.is_none().then_some("key"),
+                (!g.is_keyless()).then_some("key"),
             )
         }
         ApiCloud::Azure => {
@@ -487,7 +487,7 @@ pub fn revoke_cloud(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as
                     plain(&z.subscription_id),
                     plain(acting_as)
                 ),
-                z.vendor_app_id.is_none().then_some("client secret"),
+                (!z.is_keyless()).then_some("client secret"),
             )
         }
     };
@@ -532,7 +532,7 @@ fn credential_text(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as:
     let vendor = plain(&r.profile.display_name);
     let (title, m) = match cloud {
         ApiCloud::Gcp => {
-            let g = r.gcp.as_ref().filter(|g| g.workload_identity.is_none())?;
+            let g = r.gcp.as_ref().filter(|g| !g.is_keyless())?;
             (
                 CREATE_GCP_KEY_TITLE,
                 format!(
@@ -544,7 +544,7 @@ fn credential_text(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as:
             )
         }
         ApiCloud::Azure => {
-            let z = r.azure.as_ref().filter(|z| z.vendor_app_id.is_none())?;
+            let z = r.azure.as_ref().filter(|z| !z.is_keyless())?;
             (
                 CREATE_AZURE_SECRET_TITLE,
                 format!(

@@ -50,10 +50,10 @@ pub fn registering(r: &Resolved) -> Vec<Cloud> {
     if r.aws.is_some() {
         v.push(Cloud::Aws);
     }
-    if r.gcp.as_ref().is_some_and(|g| g.workload_identity.is_none()) && reg.uploads(Upload::GcpKey) {
+    if r.gcp.as_ref().is_some_and(|g| !g.is_keyless()) && reg.uploads(Upload::GcpKey) {
         v.push(Cloud::Gcp);
     }
-    if r.azure.as_ref().is_some_and(|z| z.vendor_app_id.is_none()) && reg.uploads(Upload::AzureClientSecret) {
+    if r.azure.as_ref().is_some_and(|z| !z.is_keyless()) && reg.uploads(Upload::AzureClientSecret) {
         v.push(Cloud::Azure);
     }
     v

@@ -80,13 +80,11 @@ fn credentials_probe(cloud: Cloud, kind: SecretKind, e: &SecretsError, missing_f
 pub fn takes_secret(r: &Resolved, kind: SecretKind) -> Result<bool, &'static str> {
     match kind {
         SecretKind::Gcp => match &r.gcp {
-            Some(g) if g.workload_identity.is_some() => {
-                Err("the plan's Google Cloud access is keyless (gcp.workload_identity): there is no key to store")
-            }
+            Some(g) if g.is_keyless() => Err("the plan's Google Cloud access is keyless (gcp.workload_identity): there is no key to store"),
             g => Ok(g.is_some()),
         },
         SecretKind::Azure => match &r.azure {
-            Some(z) if z.vendor_app_id.is_some() => {
+            Some(z) if z.is_keyless() => {
                 Err("the plan's Azure access is keyless (azure.vendor_app_id, admin consent): there is no secret to store")
             }
             z => Ok(z.is_some()),
@@ -134,7 +132,7 @@ pub async fn verify_all(
     };
     let gcp_part = async {
         match &r.gcp {
-            Some(g) if g.workload_identity.is_some() => Ok(vec![keyless_probe(
+            Some(g) if g.is_keyless() => Ok(vec![keyless_probe(
                 Cloud::Gcp,
                 "keyless (Workload Identity Federation): there is no key on this computer to test with; the vendor's sessions of the role named in the plan impersonate the service account",
                 progress,
@@ -148,7 +146,7 @@ pub async fn verify_all(
     };
     let azure_part = async {
         match &r.azure {
-            Some(z) if z.vendor_app_id.is_some() => Ok(vec![keyless_probe(
+            Some(z) if z.is_keyless() => Ok(vec![keyless_probe(
                 Cloud::Azure,
                 "keyless (admin consent to the vendor's app): there is no secret on this computer to test with; once an admin has consented, the vendor's app holds the role assignments",
                 progress,

@@ -457,16 +457,13 @@ pub async fn apply(
         None => None,
     };
     let mut changes = Vec::new();
-    if z.vendor_app_id.is_none() && app.is_none() {
+    if !z.is_keyless() && app.is_none() {
         changes.push(change(AzureChangeKind::CreateApp, z.service_principal_name.clone(), vec![format!("notes: {mark}")]));
     }
     if sp.is_none() {
         let target = app_id.clone().unwrap_or_else(|| z.service_principal_name.clone());
-        let detail = if z.vendor_app_id.is_some() {
-            vec!["the vendor's multi-tenant app, as an enterprise app of this tenant".into()]
-        } else {
-            vec![]
-        };
+        let detail =
+            if z.is_keyless() { vec!["the vendor's multi-tenant app, as an enterprise app of this tenant".into()] } else { vec![] };
         changes.push(change(AzureChangeKind::CreateServicePrincipal, target, detail));
     }
     // Existing assignments, read concurrently. Without a principal yet none can exist, and the
@@ -594,7 +591,7 @@ async fn revoke_as(
             let Some(found) = found else { continue };
             // The vendor's enterprise app is shared: of its assignments, only the one apply made
             // (by its deterministic name) is Trustbridge's to remove.
-            if z.vendor_app_id.is_some() && !found.name.eq_ignore_ascii_case(&assignment_name(&ra.scope, &ra.role_definition_id, p)) {
+            if z.is_keyless() && !found.name.eq_ignore_ascii_case(&assignment_name(&ra.scope, &ra.role_definition_id, p)) {
                 notes.push(format!(
                     "{} on {} kept: the vendor's app has it under another name ({}), so Trustbridge did not make it (the exported script, or someone else, did); remove it in the portal if it should go",
                     ra.role, ra.scope, found.name
@@ -649,7 +646,7 @@ async fn revoke_as(
 pub async fn create_secret(r: &Resolved, cred: &AzureAdmin, settings: &AzureSettings) -> Result<crate::changes::CreatedSecret, CloudError> {
     let z = section(r)?;
     let action = format!("add a client secret to app registration {}", z.service_principal_name);
-    if z.vendor_app_id.is_some() {
+    if z.is_keyless() {
         return Err(err(
             ApiFailure::Api,
             &action,

@@ -133,7 +133,7 @@ pub fn setup_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String 
     for ra in &m.role_assignments {
         s.run(&[lit("assign"), lit(&ra.role), lit(&ra.scope), lit(&ra.role_definition_id)]);
     }
-    if z.vendor_app_id.is_some() {
+    if z.is_keyless() {
         s.raw("echo \"Done. Roles assigned to the vendor's enterprise app $APP_ID; no secret exists.\"");
         return s.finish();
     }
@@ -192,7 +192,7 @@ pub fn revoke_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String
             .raw("fi");
         require_ours(&mut s);
     }
-    if z.vendor_app_id.is_some() {
+    if z.is_keyless() {
         // The vendor's app is shared (other integrations, the tenant's own grants): only the
         // assignments setup.sh or Trustbridge's apply made, by their names, are removed, and the
         // enterprise app the tenant's administrator consented to stays.

@@ -333,7 +333,7 @@ pub fn revoke_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
     for cmd in m.bindings.iter().filter_map(|b| binding_cmd(b, "remove")) {
         s.run(&cmd);
     }
-    if g.workload_identity.is_some() {
+    if g.is_keyless() {
         s.raw("if [ \"$POOL_STATE\" = ours ]; then")
             .run_indented(&[
                 lit("gcloud"),

@@ -95,7 +95,7 @@ pub fn handoff(r: &Resolved, sealed: Option<&SealedCredentials>) -> Handoff {
         gcp: r.gcp.as_ref().map(|g| GcpHandoff {
             project_id: g.project_id.clone(),
             service_account_email: g.service_account_email(),
-            credentials: if g.workload_identity.is_some() {
+            credentials: if g.is_keyless() {
                 "keyless: gcp/credential-config.json (written by gcp/setup.sh) names the pool and service account; there is no key".into()
             } else {
                 credentials_route(r, Upload::GcpKey, "service-account key", g.vendor_credentials_id.as_ref())
@@ -106,7 +106,7 @@ pub fn handoff(r: &Resolved, sealed: Option<&SealedCredentials>) -> Handoff {
             tenant_id: z.tenant_id.clone(),
             subscription_id: z.subscription_id.clone(),
             service_principal_name: z.service_principal_name.clone(),
-            credentials: if z.vendor_app_id.is_some() {
+            credentials: if z.is_keyless() {
                 "keyless: the vendor's own multi-tenant app, consented by your administrator; there is no secret".into()
             } else {
                 credentials_route(r, Upload::AzureClientSecret, "appId and client secret", z.vendor_credentials_id.as_ref())

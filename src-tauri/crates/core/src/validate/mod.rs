@@ -167,6 +167,12 @@ pub struct ResolvedGcp {
 }
 
 impl ResolvedGcp {
+    /// The one rule for "no key": the vendor signs in through Workload Identity Federation, so the
+    /// customer holds no service-account key to make, store, send or delete.
+    pub fn is_keyless(&self) -> bool {
+        self.workload_identity.is_some()
+    }
+
     pub fn service_account_email(&self) -> String {
         format!("{}@{}.iam.gserviceaccount.com", self.service_account, self.project_id)
     }
@@ -188,6 +194,12 @@ pub struct ResolvedAzure {
 }
 
 impl ResolvedAzure {
+    /// The one rule for "no secret": the vendor's own multi-tenant app is consented to, so the
+    /// customer holds no client secret to make, store, send or delete.
+    pub fn is_keyless(&self) -> bool {
+        self.vendor_app_id.is_some()
+    }
+
     pub fn container_scope(&self, account: &str, container: &str) -> String {
         format!(
             "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Storage/storageAccounts/{account}/blobServices/default/containers/{container}",
