@@ -29,6 +29,7 @@ trustbridge_core::error_codes! {
         Timeout = "aws.timeout" => "AWS accepted the connection but did not answer in time: check the endpoint, proxy or firewall, or allow more time; it is safe to re-run.",
         AccountMismatch = "aws.account_mismatch" => "Switch to credentials for the plan's AWS account, or correct the account id in the plan.",
         ManagementUnreachable = "aws.management_unreachable" => "A delegated administrator cannot set up the organization's management account (StackSets never deploy there): remove that account from the plan's accounts, or sign in to the management account.",
+        MemberRoleUnavailable = "aws.member_role_unavailable" => "Trustbridge signs in to each member account through its member role, and AWS refused it in the account named: create the role there (AWS Organizations makes OrganizationAccountAccessRole only in the accounts it creates; an invited account needs it, trusting the management account), or name the role your accounts have (the plan's organization member_role_name), or deploy with the StackSet engine; then apply again: it changes only what is missing.",
         RoleNotAssumableYet = "aws.role_not_assumable_yet" => "IAM changes take a minute to reach every region: wait and run the test again; if it persists, apply again to restore the trust policy.",
         NotFound = "aws.not_found" => "Apply creates what is missing; otherwise check the name in the plan or pack (an AWS-managed policy's name must exist in the partition).",
         Throttled = "aws.throttled" => "AWS is rate-limiting this account: wait a minute and try again.",
@@ -133,6 +134,7 @@ impl CloudCode {
             CloudCode::Timeout => "AWS did not answer in time: check the internet connection (and any proxy or VPN), then try again: it is safe.",
             CloudCode::AccountMismatch => "This computer is signed in to another AWS account than the one you gave: change the account number (Back), or sign in to that account and try again.",
             CloudCode::ManagementUnreachable => "You are signed in to a delegated administrator, which cannot set up the organization's management account: unselect that account (Change), or sign in to the management account and try again.",
+            CloudCode::MemberRoleUnavailable => "Trustbridge could not sign in to this account through its member role: create the role there (AWS Organizations makes it only in the accounts it creates; an invited account needs it), or deploy with a StackSet instead (Change); then retry the failed accounts: only what is missing is changed.",
             CloudCode::RoleNotAssumableYet => "AWS takes a minute to spread a new role to every region: wait a minute and run the test again; if it persists, apply again.",
             CloudCode::NotFound => "Apply the setup first (it creates what is missing), or check the name on the Check your answers page.",
             CloudCode::NotManaged | CloudCode::AdoptedRoleTrustsOnlyVendor | CloudCode::DeleteConflict => "Trustbridge removes only what it created: remove the rest in the AWS console if you mean to, after checking who uses it.",
@@ -193,6 +195,10 @@ pub enum CloudError {
     /// plan's accounts: neither a StackSet nor these credentials can reach it.
     #[error("account {signed_in} is a delegated administrator, and the plan lists the organization's management account {management}, which only the management account itself can set up")]
     ManagementUnreachable { management: String, signed_in: String },
+    /// The member role of an organization's account could not be assumed (AWS refused: it does not
+    /// exist there, or does not trust the management account): nothing was done in that account.
+    #[error("could not sign in to account {account} through its member role {role_arn}: AWS refused sts:AssumeRole{}", detail(.message))]
+    MemberRoleUnavailable { account: String, role_arn: String, message: String },
     #[error("the role {role_arn} could not be assumed after waiting {}s for IAM to propagate{}", .waited.as_secs(), detail(.message))]
     RoleNotAssumableYet { role_arn: String, waited: Duration, message: String },
     #[error("{what} does not exist")]
@@ -457,6 +463,7 @@ impl CloudError {
             CloudError::Timeout { .. } => CloudCode::Timeout,
             CloudError::AccountMismatch { .. } => CloudCode::AccountMismatch,
             CloudError::ManagementUnreachable { .. } => CloudCode::ManagementUnreachable,
+            CloudError::MemberRoleUnavailable { .. } => CloudCode::MemberRoleUnavailable,
             CloudError::RoleNotAssumableYet { .. } => CloudCode::RoleNotAssumableYet,
             CloudError::NotFound { .. } => CloudCode::NotFound,
             CloudError::Throttled { .. } => CloudCode::Throttled,
@@ -524,6 +531,9 @@ impl CloudError {
             }
             CloudError::ManagementUnreachable { management, .. } => format!(
                 "remove account {management} from aws.accounts (set it up with its own plan, signed in to it), or run this with the management account's credentials"
+            ),
+            CloudError::MemberRoleUnavailable { account, role_arn, .. } => format!(
+                "AWS refused to let the signed-in account assume {role_arn}: create that role in account {account} (AWS Organizations makes OrganizationAccountAccessRole only in the accounts it creates; an invited account needs it, trusting the management account), or set aws.organization.member_role_name to the role your accounts have, or deploy with a StackSet (aws.organization.engine); then run apply again: it changes only what is missing"
             ),
             CloudError::RoleNotAssumableYet { .. } => {
                 "IAM changes can take a minute to reach every region: wait and run `trustbridge verify` again; if it persists, run `trustbridge apply` to restore the trust policy".into()
@@ -687,6 +697,11 @@ mod tests {
             CloudCode::ManagementUnreachable => {
                 CloudError::ManagementUnreachable { management: s("111111111111"), signed_in: s("222222222222") }
             }
+            CloudCode::MemberRoleUnavailable => CloudError::MemberRoleUnavailable {
+                account: s("111111111111"),
+                role_arn: s("arn:aws:iam::111111111111:role/OrganizationAccountAccessRole"),
+                message: s("m"),
+            },
             CloudCode::RoleNotAssumableYet => {
                 CloudError::RoleNotAssumableYet { role_arn: s("r"), waited: Duration::from_secs(5), message: s("m") }
             }

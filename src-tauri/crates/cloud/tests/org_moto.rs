@@ -6,8 +6,9 @@
 //! each account; every result is read back through the member account itself.
 //!
 //! moto's gap, stated: its AssumeRole does not check that the role exists, so "an account without
-//! the member role" cannot be produced here. The per-account failure this proves instead is one AWS
-//! also refuses: a same-named role in one account that trustbridge did not create.
+//! the member role" is made by a gateway in front of moto that refuses that one AssumeRole as AWS
+//! does (`common/missing_role.rs`). The other per-account failure proved is one moto itself
+//! refuses: a same-named role in one account that trustbridge did not create.
 
 mod common;
 
@@ -225,4 +226,48 @@ async fn the_organization_tree_is_read_as_aws_keeps_it() {
     assert_eq!(training.all_accounts().len(), 2);
     assert_eq!(root.units[1].accounts.iter().map(|a| a.id.clone()).collect::<Vec<_>>(), [accounts[1].clone(), accounts[3].clone()]);
     assert_eq!(root.all_accounts().len(), 5);
+}
+
+/// Fifty member accounts at concurrency 8, one of them without the member role (AWS refuses the
+/// AssumeRole: the gateway in front of moto answers as AWS does, since moto assumes any role):
+/// that account is reported with the fix for a missing member role, the 49 others are applied and
+/// tested green, and once the role exists there a re-run converges, changing that account only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_accounts_at_concurrency_eight_with_one_member_role_missing() {
+    let moto = Moto::start();
+    let mgmt = Session::for_region(REGION, &settings(&moto.url())).await;
+    let accounts = organization_of(&mgmt, 50).await;
+    seed_members(&mgmt, &accounts).await;
+    let missing = accounts[17].clone();
+    let gateway = MissingRoleGateway::start(moto.port, &[missing.as_str()]).await;
+    let base = settings(&gateway.url());
+    let r = org_plan(&accounts, 8);
+
+    let outcomes = org::apply_org(&r, &base, false, &|_| {}).await.unwrap();
+    assert_eq!(outcomes.len(), 50);
+    let f =
+        outcomes.iter().find(|o| o.account_id == missing).and_then(|o| o.failure()).expect("the account without its member role failed");
+    assert_eq!(failed(&outcomes), [(missing.clone(), "aws.member_role_unavailable".to_string())]);
+    let text = f.error.to_string();
+    assert!(text.contains(&missing) && text.contains("OrganizationAccountAccessRole"), "names the account and the role: {text}");
+    assert!(gateway.refusals.load(Ordering::SeqCst) > 0, "the refusal was AWS's answer to AssumeRole");
+    for a in accounts.iter().filter(|a| **a != missing) {
+        let role = member(&mgmt, a).await.iam.get_role().role_name(ROLE).send().await;
+        assert!(role.is_ok(), "{a}: applied although another account failed");
+    }
+    assert!(member(&mgmt, &missing).await.iam.get_role().role_name(ROLE).send().await.is_err(), "nothing made where it could not sign in");
+
+    let tested = org::verify_org(&r, &base, &|_| {}).await.unwrap();
+    let red: Vec<&str> = tested.iter().filter(|o| !org::verified(o)).map(|o| o.account_id.as_str()).collect();
+    assert_eq!(red, [missing.as_str()], "the connectivity test fails there only");
+
+    // Its owner makes the member role; a re-run changes that account and nothing else.
+    gateway.role_made_in(&missing);
+    let rerun = org::apply_org(&r, &base, false, &|_| {}).await.unwrap();
+    assert!(failed(&rerun).is_empty(), "{:?}", failed(&rerun));
+    for o in &rerun {
+        let changes = o.ok().unwrap().changes.len();
+        assert_eq!(changes > 0, o.account_id == missing, "{}: {changes} changes on the re-run", o.account_id);
+    }
+    assert!(org::verify_org(&r, &base, &|_| {}).await.unwrap().iter().all(org::verified));
 }

@@ -141,6 +141,7 @@ export const MESSAGES: Record<LiteralErrorCode, string> = {
   "aws.entity_already_exists": "Something with this name already exists in your AWS account.",
   "aws.limit_exceeded": "An AWS limit was reached, such as the number of policies a role can have.",
   "aws.malformed_policy": "AWS did not accept a policy Trustbridge made. Check the vendor's account ID in your answers.",
+  "aws.member_role_unavailable": "Trustbridge could not sign in to this account: AWS refused its member role there. Nothing was changed in it.",
   "aws.role_not_assumable_yet": "The role is not usable yet: AWS can take a minute to make a new role available everywhere.",
   "aws.not_found": "Something your answers name does not exist in your AWS account.",
   "aws.not_managed": "This role was not created by Trustbridge, so Trustbridge did not change it.",

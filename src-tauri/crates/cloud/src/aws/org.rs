@@ -56,17 +56,20 @@ pub fn org_section(r: &Resolved) -> Result<&ResolvedOrg, CloudError> {
 /// The settings that sign in to `account`: the ones given for the management account itself,
 /// otherwise credentials of the member role assumed with them (fetched on first use, refreshed by
 /// the SDK before they expire; the session name says who made the change in CloudTrail).
-pub async fn account_settings(org: &ResolvedOrg, account: &ResolvedAws, base: &AwsSettings) -> AwsSettings {
+pub async fn account_settings(org: &ResolvedOrg, account: &ResolvedAws, base: &AwsSettings) -> Result<AwsSettings, CloudError> {
     if account.account_id == org.management_account_id {
-        return base.clone();
+        return Ok(base.clone());
     }
     member_settings(&org.member_role_arn(account), &account.region, base).await
 }
 
 /// The settings of the member role `role_arn`, assumed with `base`'s credentials (for the wizard's
-/// pick lists of a member account too, before any plan exists).
-pub async fn member_settings(role_arn: &str, region: &str, base: &AwsSettings) -> AwsSettings {
+/// pick lists of a member account too, before any plan exists). The role is assumed once first:
+/// an account without it (AWS refuses) is [`CloudError::MemberRoleUnavailable`] before anything is
+/// asked of that account, not an error of whatever call came first.
+pub async fn member_settings(role_arn: &str, region: &str, base: &AwsSettings) -> Result<AwsSettings, CloudError> {
     let conf = sdk_config(region, base.profile.as_deref(), base.credentials.clone(), base).await;
+    assumable(&conf, role_arn, base).await?;
     let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn).session_name("trustbridge").configure(&conf).build().await;
     // Pre-flight reads the organization's policies with the management account's credentials
     // (a member account cannot): the ones named for that, else the ones signed in with.
@@ -75,7 +78,7 @@ pub async fn member_settings(role_arn: &str, region: &str, base: &AwsSettings) -
         (p, c) => (p.clone(), c.clone()),
     };
     let org_provider = base.org_provider.clone().or_else(|| conf.credentials_provider());
-    AwsSettings {
+    Ok(AwsSettings {
         profile: None,
         credentials: None,
         provider: Some(super::SharedCredentialsProvider::new(provider)),
@@ -83,13 +86,33 @@ pub async fn member_settings(role_arn: &str, region: &str, base: &AwsSettings) -
         org_credentials,
         org_provider,
         ..base.clone()
-    }
+    })
+}
+
+/// AssumeRole of `role_arn`, answered: AWS's refusal (the role does not exist in the account, or
+/// does not trust the caller) is the member role's problem; any other failure (network, expired
+/// sign-in, a service control policy) keeps its own code and fix.
+async fn assumable(conf: &aws_config::SdkConfig, role_arn: &str, base: &AwsSettings) -> Result<(), CloudError> {
+    let call = aws_sdk_sts::Client::new(conf).assume_role().role_arn(role_arn).role_session_name("trustbridge").send();
+    let err = match tokio::time::timeout(base.timeout, call).await {
+        Ok(Ok(_)) => return Ok(()),
+        Ok(Err(e)) => super::classify("sts:AssumeRole", e, base.timeout, &base.profile_label()),
+        Err(_) => CloudError::Timeout { action: "sts:AssumeRole".into(), after: base.timeout },
+    };
+    Err(match err {
+        CloudError::AccessDenied { message, .. } => CloudError::MemberRoleUnavailable {
+            account: role_arn.split(':').nth(4).unwrap_or_default().to_string(),
+            role_arn: role_arn.to_string(),
+            message,
+        },
+        other => other,
+    })
 }
 
 /// The buckets the member role `role_arn` can see (ListBuckets through it), for the wizard's
 /// per-account pick list: read only.
 pub async fn member_bucket_names(role_arn: &str, region: &str, base: &AwsSettings) -> Result<Vec<String>, CloudError> {
-    let settings = member_settings(role_arn, region, base).await;
+    let settings = member_settings(role_arn, region, base).await?;
     Session::for_region(region, &settings).await.bucket_names().await
 }
 
@@ -113,11 +136,13 @@ where
     let base = &shared;
     let mut outcomes: Vec<(usize, AccountOutcome<T>)> = stream::iter(org.accounts.iter().enumerate())
         .map(|(i, a)| async move {
-            let settings = account_settings(org, a, base).await;
             let via_role = (a.account_id != org.management_account_id).then(|| org.member_role_arn(a));
-            let result = match work(r.for_account(a), settings).await {
-                Ok(t) => AccountResult::Ok(t),
-                Err(f) => AccountResult::Failed(f),
+            let result = match account_settings(org, a, base).await {
+                Ok(settings) => match work(r.for_account(a), settings).await {
+                    Ok(t) => AccountResult::Ok(t),
+                    Err(f) => AccountResult::Failed(f),
+                },
+                Err(e) => AccountResult::Failed(ApplyFailure::from(e)),
             };
             let outcome = AccountOutcome { account_id: a.account_id.clone(), via_role, result };
             done(&outcome);

@@ -1,5 +1,6 @@
 //! Test harness: a real moto server per test (free 127.0.0.1 port, stopped by PID), a black-holed
-//! endpoint, and a loopback proxy that resets one connection mid-apply.
+//! endpoint, a loopback proxy that resets one connection mid-apply, and a gateway that refuses
+//! AssumeRole into accounts without the member role.
 #![allow(dead_code)]
 
 use std::net::TcpListener;
@@ -13,7 +14,9 @@ use trustbridge_cloud::retry::RetryPolicy;
 use trustbridge_core::validate::Resolved;
 use trustbridge_core::{validate, Plan};
 
+mod missing_role;
 mod moto;
+pub use missing_role::*;
 pub use moto::*;
 
 pub fn creds(id: &str, secret: &str) -> Credentials {

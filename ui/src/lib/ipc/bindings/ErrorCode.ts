@@ -33,6 +33,7 @@ export type ErrorCode =
   | "aws.timeout"
   | "aws.account_mismatch"
   | "aws.management_unreachable"
+  | "aws.member_role_unavailable"
   | "aws.role_not_assumable_yet"
   | "aws.not_found"
   | "aws.throttled"
