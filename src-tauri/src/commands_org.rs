@@ -120,9 +120,12 @@ fn row(o: &AccountOutcome<AccountApply>) -> OrgAccountRow {
 /// management account's and needs the person's yes in a native dialog Rust builds from the
 /// validated plan (`confirm::apply_aws_org`); Cancel: `apply.cancelled`, nothing applied.
 /// An account whose pre-flight found a blocking rule is left untouched (`blocked`, its findings
-/// with their fixes in the row); the window has no "apply anyway" for an organization (the CLI's
-/// `--ignore-preflight` has).
+/// with their fixes in the row) unless `ignore_preflight` (the person ticked "Apply anyway"): then
+/// pre-flight runs in every account first, the native dialog names each blocking finding with its
+/// account, and the apply goes past exactly those — a rule found only afterwards still stops its
+/// account.
 #[tauri::command]
+#[allow(clippy::too_many_arguments)] // a command's arguments are the page's
 pub async fn apply_aws_org<R: Runtime>(
     app: AppHandle<R>,
     cloud: State<'_, CloudState>,
@@ -130,15 +133,29 @@ pub async fn apply_aws_org<R: Runtime>(
     plan: serde_json::Value,
     dry_run: bool,
     only: Option<Vec<String>>,
+    ignore_preflight: Option<bool>,
     on_event: Channel<OrgAccountRow>,
 ) -> Result<OrgApplyResult, IpcError> {
     let r = org_plan(&store, &plan, only)?;
     crate::commands::refuse_lint_errors(&crate::load::apply_findings(&r), AppCode::ApplyLintErrors, "applied")?;
     let base = cloud.aws();
+    let mut confirmed = org_apply::Confirmed::new();
     if !dry_run {
         fits_one_dialog(&r, "applied")?;
         let me = org_apply::management_caller(&r, &base).await.map_err(|e| cloud_error(&e))?;
-        let c = confirm::apply_aws_org(&r, &me.arn).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
+        let mut c = confirm::apply_aws_org(&r, &me.arn).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
+        if ignore_preflight == Some(true) {
+            // What "Apply anyway" goes past is read now, by Rust, and named in the dialog.
+            let (r, base) = (r.clone(), base.clone());
+            let found =
+                off_thread(move || tauri::async_runtime::block_on(org_apply::apply(&r, &base, true, org_apply::Override::None, &|_| {})))
+                    .await?
+                    .map_err(|e| cloud_error(&e))?;
+            confirmed = org_apply::blocking_findings(&found);
+            let named: Vec<String> =
+                confirmed.iter().flat_map(|(id, these)| these.iter().map(move |m| format!("account {id}: {m}"))).collect();
+            c = confirm::overriding_preflight(c, &named);
+        }
         if !ask(&app, &c).await {
             return Err(apply_cancelled());
         }
@@ -147,7 +164,7 @@ pub async fn apply_aws_org<R: Runtime>(
         let send = |o: &AccountOutcome<AccountApply>| {
             let _ = on_event.send(row(o));
         };
-        tauri::async_runtime::block_on(org_apply::apply(&r, &base, dry_run, false, &send))
+        tauri::async_runtime::block_on(org_apply::apply(&r, &base, dry_run, org_apply::Override::Confirmed(&confirmed), &send))
     })
     .await?
     .map_err(|e| cloud_error(&e))?;

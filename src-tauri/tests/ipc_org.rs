@@ -5,8 +5,8 @@
 //! the member's own credentials; one member already has a same-named role trustbridge did not make.
 //! The window then works with the management account's credentials only, through each member's
 //! `OrganizationAccountAccessRole`; every result is read back through the member account itself.
-//! (moto's gap, as in the cloud crate's org_moto.rs: its AssumeRole does not check that the role
-//! exists, so a member without the role cannot be produced here.)
+//! (An account without its member role is the cloud crate's `org_moto.rs`, through a gateway that
+//! refuses that AssumeRole as AWS does: moto's own does not check that the role exists.)
 
 #[path = "../crates/cloud/tests/common/mod.rs"]
 mod cloud_common;
@@ -263,6 +263,106 @@ fn the_window_applies_tests_and_retries_an_organization_through_each_member_role
     )
     .unwrap_err();
     assert_eq!(e["code"], "org.engine_not_in_window", "{e}");
+}
+
+/// A bucket policy admitting only another organization's principals (the vendor is in none of the
+/// customer's): pre-flight's blocking finding for that account.
+fn org_only_policy(bucket: &str, sid: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"{sid}","Effect":"Deny","Principal":"*","Action":"s3:*",
+        "Resource":["arn:aws:s3:::{bucket}","arn:aws:s3:::{bucket}/*"],"Condition":{{"StringNotEquals":{{"aws:PrincipalOrgID":"o-someotherorg"}}}}}}]}}"#
+    )
+}
+
+/// "Apply anyway" for an organization: without it an account with a blocking pre-flight finding
+/// is left untouched; with it, Rust reads every account's findings first and its native dialog
+/// names each with its account, and the apply goes past exactly those — a rule that appears while
+/// the dialog is open still stops its account; confirmed again, the account is set up.
+#[test]
+fn apply_anyway_goes_past_the_findings_the_dialog_named_and_no_others() {
+    let moto = Moto::start();
+    let base = AwsSettings { timeout: Duration::from_secs(30), ..settings(&moto.url()) };
+    let rt = trustbridge_cloud::runtime().unwrap();
+    let accounts = rt.block_on(async {
+        let mgmt = Session::for_region(REGION, &base).await;
+        let accounts = organization(&mgmt, &["Training"], 2).await.1;
+        for a in &accounts {
+            let m = member_session(&mgmt, a).await;
+            create_bucket(&m, &format!("data-{a}")).await;
+            m.events.create_event_bus().name(BUS).send().await.unwrap();
+        }
+        let stopped = &accounts[1];
+        let bucket = format!("data-{stopped}");
+        member_session(&mgmt, stopped)
+            .await
+            .s3
+            .put_bucket_policy()
+            .bucket(&bucket)
+            .policy(org_only_policy(&bucket, "OrgOnly"))
+            .send()
+            .await
+            .unwrap();
+        accounts
+    });
+    let stopped = accounts[1].clone();
+    let has_role = |account: &str| {
+        rt.block_on(async {
+            let mgmt = Session::for_region(REGION, &base).await;
+            member_session(&mgmt, account).await.iam.get_role().role_name(ROLE).send().await.is_ok()
+        })
+    };
+    let asker = Scripted::new(true, None);
+    let (secrets, _) = trustbridge_secrets::SecretStore::memory();
+    let mut cloud = CloudSettings::from_env().with_timeout(Duration::from_secs(30));
+    cloud.aws = base.clone();
+    let app = common::app_with(CloudState::new(cloud, secrets), asker.clone());
+    let plan = org_plan("123456789012", &accounts, "member-role");
+    let channel = "__CHANNEL__:1";
+
+    // Without "Apply anyway": the account is stopped, the other set up; the dialog overrides nothing.
+    let done = invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": false, "onEvent": channel})).expect("apply");
+    assert_eq!(statuses(&done), [(accounts[0].clone(), "done".into()), (stopped.clone(), "blocked".into())], "{done}");
+    let finding =
+        done["accounts"][1]["preflight"].as_array().unwrap().iter().find(|f| f["severity"] == "blocking").cloned().expect("the finding");
+    let message = finding["message"].as_str().unwrap().to_string();
+    assert!(!asker.asked.lock().unwrap().last().unwrap().message.contains("apply anyway"));
+    assert!(has_role(&accounts[0]) && !has_role(&stopped));
+
+    // "Apply anyway", and while its dialog is open the bucket's owner adds another such rule.
+    let (meanwhile_base, who) = (base.clone(), stopped.clone());
+    asker.meanwhile(move || {
+        std::thread::spawn(move || {
+            trustbridge_cloud::runtime().unwrap().block_on(async {
+                let mgmt = Session::for_region(REGION, &meanwhile_base).await;
+                let bucket = format!("data-{who}");
+                let m = member_session(&mgmt, &who).await;
+                m.s3.put_bucket_policy().bucket(&bucket).policy(org_only_policy(&bucket, "AddedMeanwhile")).send().await.unwrap();
+            })
+        })
+        .join()
+        .unwrap();
+    });
+    let again = json!({"plan": plan, "dryRun": false, "only": [stopped], "ignorePreflight": true, "onEvent": channel});
+    let retried = invoke(&app, "apply_aws_org", again.clone()).expect("apply anyway");
+    let asked = asker.asked.lock().unwrap().last().cloned().expect("asked");
+    assert!(asked.message.contains("You chose to apply anyway"), "{}", asked.message);
+    let named = format!("account {stopped}: ");
+    assert!(
+        asked.message.lines().any(|l| l.contains(&named) && l.contains("OrgOnly")),
+        "the dialog names the finding with its account: {}",
+        asked.message
+    );
+    assert!(asked.message.contains(&message), "the finding as pre-flight said it: {}", asked.message);
+    assert!(!asked.message.contains("AddedMeanwhile"));
+    assert_eq!(statuses(&retried), [(stopped.clone(), "blocked".into())], "a rule found after the dialog still stops it: {retried}");
+    assert!(!has_role(&stopped));
+
+    // Confirmed again, now naming the rule as it is: the account is set up past it.
+    let retried = invoke(&app, "apply_aws_org", again).expect("apply anyway again");
+    let asked = asker.asked.lock().unwrap().last().cloned().expect("asked");
+    assert!(asked.message.lines().any(|l| l.contains(&named) && l.contains("AddedMeanwhile")), "{}", asked.message);
+    assert_eq!(statuses(&retried), [(stopped.clone(), "done".into())], "{retried}");
+    assert!(has_role(&stopped));
 }
 
 /// IAM returns the trust policy URL-encoded.

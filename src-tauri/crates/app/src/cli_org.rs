@@ -20,7 +20,7 @@ use trustbridge_core::guardrail::{self, GuardSeverity};
 use trustbridge_core::validate::{OrgEngine, Resolved, ResolvedOrg};
 
 use crate::cli::{EXIT_FAILED, EXIT_INVALID, EXIT_OK};
-use crate::org_apply::AccountApply;
+use crate::org_apply::{AccountApply, Override};
 
 /// Pre-flight's findings in an account, one indented line each with its fix.
 fn finding_lines(rep: &PreflightReport) -> String {
@@ -143,7 +143,13 @@ pub fn apply(r: &Resolved, dry_run: bool, adopt: bool, ignore_preflight: bool, o
         org.member_role_name
     );
     let started = Instant::now();
-    let outcomes = match rt.block_on(crate::org_apply::apply(r, &base, dry_run, ignore_preflight, &progress("apply"))) {
+    let outcomes = match rt.block_on(crate::org_apply::apply(
+        r,
+        &base,
+        dry_run,
+        if ignore_preflight { Override::All } else { Override::None },
+        &progress("apply"),
+    )) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error [{}]: {e}", e.code());

@@ -4,7 +4,7 @@
 //! plan narrowed to some of its accounts, for "retry failed accounts", and the window's removal
 //! across the accounts: a dry run in each, then only what the person confirmed, account by account.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use trustbridge_cloud::aws::org::{self, AccountOutcome};
 use trustbridge_cloud::aws::preflight::PreflightReport;
@@ -30,21 +30,60 @@ impl AccountApply {
     }
 }
 
+/// The blocking findings, by account, that an apply goes past (each finding by its message).
+pub type Confirmed = BTreeMap<String, BTreeSet<String>>;
+
+/// Which blocking pre-flight findings an apply goes past; an account with any other blocking
+/// finding is left untouched.
+#[derive(Debug, Clone, Copy)]
+pub enum Override<'a> {
+    /// None.
+    None,
+    /// Every one (the CLI's `--ignore-preflight`).
+    All,
+    /// Only the ones the person confirmed for that account (the window's "Apply anyway": its
+    /// native dialog named them): a rule that appeared after the confirmation still stops it.
+    Confirmed(&'a Confirmed),
+}
+
+impl Override<'_> {
+    fn passes(self, account: &str, preflight: &PreflightReport) -> bool {
+        let mut blocking = guardrail::blocking(&preflight.findings);
+        match self {
+            Override::All => true,
+            Override::None => blocking.next().is_none(),
+            Override::Confirmed(c) => blocking.all(|f| c.get(account).is_some_and(|these| these.contains(&f.message))),
+        }
+    }
+}
+
+/// The blocking findings of a dry run's accounts, by account (what "Apply anyway" confirms).
+pub fn blocking_findings(outcomes: &[AccountOutcome<AccountApply>]) -> Confirmed {
+    outcomes
+        .iter()
+        .filter_map(|o| {
+            let found: BTreeSet<String> = guardrail::blocking(&o.ok()?.preflight.findings).map(|f| f.message.clone()).collect();
+            (!found.is_empty()).then(|| (o.account_id.clone(), found))
+        })
+        .collect()
+}
+
 /// Pre-flight, then apply (or its dry run), in every account of `r` (at most the plan's
 /// concurrency at once; `done` as each account ends). A dry run never stops at a finding: it
-/// shows what would change and what was found.
+/// shows what would change and what was found. An apply leaves an account with a blocking finding
+/// untouched unless `overriding` goes past it.
 pub async fn apply(
     r: &Resolved,
     base: &AwsSettings,
     dry_run: bool,
-    ignore_preflight: bool,
+    overriding: Override<'_>,
     done: &(dyn Fn(&AccountOutcome<AccountApply>) + Sync),
 ) -> Result<Vec<AccountOutcome<AccountApply>>, CloudError> {
     let work = |one: Resolved, s: AwsSettings| async move {
         let mut flow = AwsApply::connect(&one, &s).await?;
         let preflight = flow.preflight(&one).await?;
-        let blocking = guardrail::blocking(&preflight.findings).count();
-        if blocking > 0 && !ignore_preflight && !dry_run {
+        let account = one.aws.as_ref().map_or("", |a| a.account_id.as_str());
+        if !dry_run && !overriding.passes(account, &preflight) {
             return Ok(AccountApply { preflight, report: None });
         }
         let report = flow.apply(&one, dry_run).await?;

@@ -332,10 +332,16 @@ export function awsMemberBuckets(account: string, memberRole: string | null, par
  * `only` (a retry of the failed ones). `onRow` is called as each account ends. Applying for real is
  * confirmed in Rust's native dialog (Cancel rejects with `apply.cancelled`, nothing applied).
  */
-export function applyAwsOrg(plan: Plan, dryRun: boolean, only: string[] | null, onRow: (row: OrgAccountRow) => void): Promise<OrgApplyResult> {
+export function applyAwsOrg(
+  plan: Plan,
+  dryRun: boolean,
+  only: string[] | null,
+  onRow: (row: OrgAccountRow) => void,
+  ignorePreflight = false,
+): Promise<OrgApplyResult> {
   const onEvent = new Channel<OrgAccountRow>();
   onEvent.onmessage = onRow;
-  return call<OrgApplyResult>("apply_aws_org", { plan, dryRun, only, onEvent });
+  return call<OrgApplyResult>("apply_aws_org", { plan, dryRun, only, ignorePreflight, onEvent });
 }
 
 /**

@@ -176,6 +176,32 @@ describe("OrgSession", () => {
     expect(s.current(other)).toBe(false);
   });
 
+  it("asks Rust to go past pre-flight only when 'Apply anyway' is ticked for this very plan, and never for a dry run", async () => {
+    const plan = buildPlan(orgAnswers(), JFROG);
+    const s = new OrgSession();
+    const asked: boolean[] = [];
+    invoke.mockImplementation(async (_cmd: string, args: { dryRun: boolean; only: string[] | null; ignorePreflight: boolean }) => {
+      asked.push(args.ignorePreflight);
+      const ids = args.only ?? [A, B];
+      return { dry_run: args.dryRun, accounts: ids.map((id) => row(id, id === B && !args.ignorePreflight ? "blocked" : "done")) };
+    });
+    await s.apply(plan);
+    expect(s.failed).toEqual([B]);
+    s.setIgnorePreflight(plan, true);
+    expect(s.ignoring(plan)).toBe(true);
+    await s.preview(plan);
+    expect(s.failed).toEqual([B]);
+    await s.retryFailed(plan);
+    expect(invoke.mock.calls.at(-1)![1].only).toEqual([B]);
+    expect(asked).toEqual([false, false, true]);
+    expect(s.failed).toEqual([]);
+    // Ticked for the plan as it was: changed answers untick it.
+    const other = buildPlan({ ...orgAnswers(), aws: { ...orgAnswers().aws, account_id: "111111111111" } }, JFROG);
+    expect(s.ignoring(other)).toBe(false);
+    s.setIgnorePreflight(plan, false);
+    expect(s.ignoring(plan)).toBe(false);
+  });
+
   it("an account never reported (the run stopped as a whole) counts as failed, and is retried", async () => {
     const plan = buildPlan(orgAnswers(), JFROG);
     const s = new OrgSession();

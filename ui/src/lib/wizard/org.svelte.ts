@@ -133,6 +133,20 @@ export class OrgSession {
     return this.rowsFor === JSON.stringify(plan);
   }
 
+  /**
+   * "Apply anyway", ticked for this plan (JSON): apply then goes past the blocking findings Rust
+   * names in its native dialog. Another plan (changed answers) unticks it.
+   */
+  ignorePreflightFor = $state<string | null>(null);
+
+  ignoring(plan: Plan): boolean {
+    return this.ignorePreflightFor === JSON.stringify(plan);
+  }
+
+  setIgnorePreflight(plan: Plan, on: boolean): void {
+    this.ignorePreflightFor = on ? JSON.stringify(plan) : null;
+  }
+
   /** What apply would change in each account (read only). */
   preview(plan: Plan): Promise<void> {
     return this.run(plan, true, null);
@@ -175,7 +189,7 @@ export class OrgSession {
       this.rows = place([...this.rows.filter((r) => r.account_id !== row.account_id), row]);
     };
     try {
-      const result = await applyAwsOrg(plan, dryRun, only, onRow);
+      const result = await applyAwsOrg(plan, dryRun, only, onRow, !dryRun && this.ignoring(plan));
       this.rows = place([...kept, ...result.accounts]);
     } catch (e) {
       this.error = toIpcError(e);

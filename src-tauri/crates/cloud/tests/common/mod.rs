@@ -16,6 +16,7 @@ use trustbridge_core::{validate, Plan};
 
 mod missing_role;
 mod moto;
+#[allow(unused_imports)] // only the organization tests use it
 pub use missing_role::*;
 pub use moto::*;
 
