@@ -147,13 +147,10 @@ pub async fn apply_aws_org<R: Runtime>(
         if ignore_preflight == Some(true) {
             // What "Apply anyway" goes past is read now, by Rust, and named in the dialog.
             let (r, base) = (r.clone(), base.clone());
-            let found =
-                off_thread(move || tauri::async_runtime::block_on(org_apply::apply(&r, &base, true, org_apply::Override::None, &|_| {})))
-                    .await?
-                    .map_err(|e| cloud_error(&e))?;
-            confirmed = org_apply::blocking_findings(&found);
-            let named: Vec<String> =
-                confirmed.iter().flat_map(|(id, these)| these.iter().map(move |m| format!("account {id}: {m}"))).collect();
+            let named;
+            (confirmed, named) = off_thread(move || tauri::async_runtime::block_on(org_apply::findings_to_confirm(&r, &base)))
+                .await?
+                .map_err(|e| cloud_error(&e))?;
             c = confirm::overriding_preflight(c, &named);
         }
         if !ask(&app, &c).await {

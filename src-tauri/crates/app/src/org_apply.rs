@@ -68,6 +68,14 @@ pub fn blocking_findings(outcomes: &[AccountOutcome<AccountApply>]) -> Confirmed
         .collect()
 }
 
+/// "Apply anyway": pre-flight read again in every account (a dry run: nothing changes), its
+/// blocking findings by account, and each as the confirmation names it ("account …: …").
+pub async fn findings_to_confirm(r: &Resolved, base: &AwsSettings) -> Result<(Confirmed, Vec<String>), CloudError> {
+    let found = blocking_findings(&apply(r, base, true, Override::None, &|_| {}).await?);
+    let named = found.iter().flat_map(|(id, these)| these.iter().map(move |m| format!("account {id}: {m}"))).collect();
+    Ok((found, named))
+}
+
 /// Pre-flight, then apply (or its dry run), in every account of `r` (at most the plan's
 /// concurrency at once; `done` as each account ends). A dry run never stops at a finding: it
 /// shows what would change and what was found. An apply leaves an account with a blocking finding
