@@ -365,64 +365,43 @@ fn print_stack_set(rep: &StackSetReport, verb: &str, started: Instant, out: &mut
     }
 }
 
-/// The stack-set engine: pre-flight in every listed account (through its member role) first, then
-/// the StackSet.
+/// The stack-set engine (`org_apply::apply_stack_set`): pre-flight in every listed account
+/// (through its member role) first, then the StackSet.
 fn apply_stack_set(r: &Resolved, dry_run: bool, ignore_preflight: bool, out: &mut impl Write) -> i32 {
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let base = AwsSettings::from_env();
     let started = Instant::now();
-    // Who is signed in, first: another account, or a delegated administrator with the management
-    // account in the plan, is refused before pre-flight reaches into any account.
-    if let Err(e) = rt.block_on(trustbridge_cloud::aws::stackset::check_signed_in(r, &base)) {
-        eprintln!("error [{}]: {e}", e.code());
-        if let Some(fix) = e.fix() {
-            eprintln!("fix: {fix}");
-        }
-        return EXIT_FAILED;
-    }
-    let work = |one: Resolved, s: AwsSettings| async move {
-        trustbridge_cloud::aws::preflight::preflight(&one, &s).await.map_err(ApplyFailure::from)
-    };
-    let checked = match rt.block_on(org::for_each_account(r, &base, work, &progress("pre-flight"))) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error [{}]: {e}", e.code());
-            return EXIT_FAILED;
-        }
-    };
-    let mut blocking = 0;
-    for o in &checked {
-        match (o.ok(), o.failure()) {
-            (Some(rep), _) => {
-                blocking += guardrail::blocking(&rep.findings).count();
-                if !rep.findings.is_empty() {
-                    let _ = writeln!(out, "{}  pre-flight{}", o.account_id, finding_lines(rep));
+    let base = AwsSettings::from_env();
+    let done =
+        match rt.block_on(crate::org_apply::apply_stack_set(r, &base, dry_run, ignore_preflight, &progress("pre-flight"), &stack_progress))
+        {
+            Ok(done) => done,
+            Err(e) => {
+                eprintln!("error [{}]: {e}", e.code());
+                if let Some(fix) = e.fix() {
+                    eprintln!("fix: {fix}");
                 }
+                return EXIT_FAILED;
             }
-            // Not checked is not clear: an account pre-flight could not reach (its member role, say)
-            // blocks like a finding would.
+        };
+    for o in &done.preflight {
+        match (o.ok(), o.failure()) {
+            (Some(rep), _) if !rep.findings.is_empty() => {
+                let _ = writeln!(out, "{}  pre-flight{}", o.account_id, finding_lines(rep));
+            }
             (None, Some(f)) => {
-                blocking += 1;
                 let _ = writeln!(out, "{}  pre-flight could not run: {}", o.account_id, failure_lines(f));
             }
-            (None, None) => {}
+            _ => {}
         }
     }
-    if blocking > 0 && !ignore_preflight && !dry_run {
-        let e = CloudError::PreflightBlocked { blocking };
-        eprintln!("error [{}]: {e}", e.code());
-        return EXIT_FAILED;
-    }
-    match rt.block_on(trustbridge_cloud::aws::stackset::apply_stack_set(r, &base, dry_run, &stack_progress)) {
-        Ok(rep) => print_stack_set(&rep, "apply", started, out),
-        Err(e) => {
+    match &done.report {
+        Some(rep) => print_stack_set(rep, "apply", started, out),
+        None => {
+            let e = CloudError::PreflightBlocked { blocking: done.blocking };
             eprintln!("error [{}]: {e}", e.code());
-            if let Some(fix) = e.fix() {
-                eprintln!("fix: {fix}");
-            }
             EXIT_FAILED
         }
     }

@@ -7,8 +7,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use trustbridge_cloud::aws::org::{self, AccountOutcome};
-use trustbridge_cloud::aws::preflight::PreflightReport;
-use trustbridge_cloud::aws::{self, ApplyReport, AwsSettings, CallerIdentity, ProbeResult, RevokeReport, Session};
+use trustbridge_cloud::aws::preflight::{self, PreflightReport};
+use trustbridge_cloud::aws::stackset::{self, StackProgress, StackSetReport};
+use trustbridge_cloud::aws::{self, ApplyFailure, ApplyReport, AwsSettings, CallerIdentity, ProbeResult, RevokeReport, Session};
 use trustbridge_cloud::CloudError;
 use trustbridge_core::guardrail;
 use trustbridge_core::validate::Resolved;
@@ -98,6 +99,47 @@ pub async fn apply(
         Ok(AccountApply { preflight, report: Some(report) })
     };
     org::for_each_account(r, base, work, done).await
+}
+
+/// What the StackSet engine's apply did: pre-flight in each listed account (or why it could not
+/// run there), how many findings block, and the StackSet's report — none when pre-flight stopped it.
+#[derive(Debug, Clone)]
+pub struct StackSetApply {
+    pub preflight: Vec<AccountOutcome<PreflightReport>>,
+    pub blocking: usize,
+    pub report: Option<StackSetReport>,
+}
+
+/// The `stack-set` engine: who is signed in first (another account, or a delegated administrator
+/// with the management account listed, is refused before pre-flight reaches into any account),
+/// then pre-flight in every listed account through its member role (`checked` as each ends), then
+/// the StackSet (or its dry run; `progress` as each account's stack changes). A blocking finding
+/// anywhere stops the StackSet, which deploys to every account at once, unless `ignore_preflight`;
+/// an account pre-flight could not reach blocks like a finding would (not checked is not clear).
+pub async fn apply_stack_set(
+    r: &Resolved,
+    base: &AwsSettings,
+    dry_run: bool,
+    ignore_preflight: bool,
+    checked: &(dyn Fn(&AccountOutcome<PreflightReport>) + Sync),
+    progress: StackProgress<'_>,
+) -> Result<StackSetApply, CloudError> {
+    stackset::check_signed_in(r, base).await?;
+    let work = |one: Resolved, s: AwsSettings| async move { preflight::preflight(&one, &s).await.map_err(ApplyFailure::from) };
+    let preflight = org::for_each_account(r, base, work, checked).await?;
+    let blocking = preflight
+        .iter()
+        .map(|o| match (o.ok(), o.failure()) {
+            (Some(rep), _) => guardrail::blocking(&rep.findings).count(),
+            (None, Some(_)) => 1,
+            (None, None) => 0,
+        })
+        .sum();
+    if blocking > 0 && !ignore_preflight && !dry_run {
+        return Ok(StackSetApply { preflight, blocking, report: None });
+    }
+    let report = stackset::apply_stack_set(r, base, dry_run, progress).await?;
+    Ok(StackSetApply { preflight, blocking, report: Some(report) })
 }
 
 /// Who these credentials act as, checked to be the account the plan signs in to (`aws.account_id`:
