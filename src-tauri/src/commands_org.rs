@@ -21,13 +21,23 @@ use crate::imported::ProfileStore;
 use crate::ipc::{GuardrailFinding, IpcError, OrgAccountRow, OrgAccountStatus, OrgApplyResult, OrgVerifyRow, Probe};
 use crate::org_apply::{self, AccountApply};
 
+/// What a command does to the accounts: changes them (the window does that through member roles
+/// only), or reads them (the connectivity test, through each listed account's member role, with
+/// either engine).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Work {
+    Changes,
+    Reads,
+}
+
 /// The plan, narrowed to `only` (a retry of the accounts that failed), checked to be an
-/// organization-wide plan the window can run: the `member-role` engine (a StackSet is exported,
-/// or run with `trustbridge apply`).
-fn org_plan(store: &ProfileStore, plan: &serde_json::Value, only: Option<Vec<String>>) -> Result<Resolved, IpcError> {
+/// organization-wide plan the window can run: changes with the `member-role` engine only (a
+/// StackSet is exported, or run with `trustbridge apply`); reads with either.
+fn org_plan(store: &ProfileStore, plan: &serde_json::Value, only: Option<Vec<String>>, work: Work) -> Result<Resolved, IpcError> {
     let r = resolve(store, plan)?;
     match r.aws_org.as_ref().map(|o| o.engine) {
         Some(OrgEngine::MemberRole) => {}
+        Some(OrgEngine::StackSet) if work == Work::Reads => {}
         Some(OrgEngine::StackSet) => {
             return Err(IpcError::new(
                 AppCode::OrgEngineNotInWindow,
@@ -136,7 +146,7 @@ pub async fn apply_aws_org<R: Runtime>(
     ignore_preflight: Option<bool>,
     on_event: Channel<OrgAccountRow>,
 ) -> Result<OrgApplyResult, IpcError> {
-    let r = org_plan(&store, &plan, only)?;
+    let r = org_plan(&store, &plan, only, Work::Changes)?;
     crate::commands::refuse_lint_errors(&crate::load::apply_findings(&r), AppCode::ApplyLintErrors, "applied")?;
     let base = cloud.aws();
     let mut confirmed = org_apply::Confirmed::new();
@@ -197,7 +207,7 @@ pub async fn verify_aws_org(
     only: Option<Vec<String>>,
     on_event: Channel<OrgVerifyRow>,
 ) -> Result<Vec<OrgVerifyRow>, IpcError> {
-    let r = org_plan(&store, &plan, only)?;
+    let r = org_plan(&store, &plan, only, Work::Reads)?;
     let vendor = r.profile.display_name.clone();
     let base = cloud.aws();
     let outcomes = off_thread({
@@ -250,7 +260,7 @@ pub async fn revoke_aws_org<R: Runtime>(
     store: State<'_, ProfileStore>,
     plan: serde_json::Value,
 ) -> Result<Vec<OrgAccountRow>, IpcError> {
-    let r = org_plan(&store, &plan, None)?;
+    let r = org_plan(&store, &plan, None, Work::Changes)?;
     fits_one_dialog(&r, "removed")?;
     let base = cloud.aws();
     let me = org_apply::management_caller(&r, &base).await.map_err(|e| cloud_error(&e))?;

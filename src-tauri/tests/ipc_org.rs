@@ -263,6 +263,13 @@ fn the_window_applies_tests_and_retries_an_organization_through_each_member_role
     )
     .unwrap_err();
     assert_eq!(e["code"], "org.engine_not_in_window", "{e}");
+    // Its connectivity test reads each listed account through its member role, as for member-role
+    // (the roles were removed above: each account answers, and none is green).
+    let tested = invoke(&app, "verify_aws_org", json!({"plan": org_plan("123456789012", &accounts, "stack-set"), "onEvent": channel}))
+        .expect("a StackSet plan's test runs in the window");
+    let ids: Vec<&str> = tested.as_array().unwrap().iter().map(|r| r["account_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [accounts[0].as_str(), blocked.as_str()]);
+    assert!(tested.as_array().unwrap().iter().all(|r| r["verdict"] != "pass"), "{tested}");
 }
 
 /// A bucket policy admitting only another organization's principals (the vendor is in none of the

@@ -3,7 +3,7 @@
 // plan. IPC is mocked at @tauri-apps/api/core.
 import { describe, expect, it, vi } from "vitest";
 import type { OrgAccountRow } from "../ipc/bindings/OrgAccountRow";
-import { emptyAnswers, applyProfileDefaults, buildPlan } from "../wizard/answers";
+import { emptyAnswers, emptyOrg, applyProfileDefaults, buildPlan } from "../wizard/answers";
 import { JFROG } from "../wizard/fixtures.test-util";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: async () => null, Channel: class {} }));
@@ -21,7 +21,7 @@ function plan() {
   a.clouds = ["aws"];
   a.integration.project_id = "p";
   a.aws.account_id = "123456789012";
-  a.aws.org = { on: true, member_role_name: "", accounts: [{ account_id: A, bucket: "a", prefix: "" }, { account_id: B, bucket: "b", prefix: "" }] };
+  a.aws.org = { ...emptyOrg(), on: true, accounts: [{ account_id: A, bucket: "a", prefix: "" }, { account_id: B, bucket: "b", prefix: "" }] };
   return buildPlan(a, JFROG);
 }
 

@@ -20,6 +20,23 @@ export type S3Row = { bucket: string; prefix: string; kms_key_arn: string };
 export type NameRow = { name: string };
 /** One member account chosen on "Which accounts?" (AWS Organizations), with its own bucket. */
 export type OrgAccountAnswer = { account_id: string; bucket: string; prefix: string };
+/** How the role reaches the accounts: each one's member role now, or a StackSet over units. */
+export function emptyOrg(): OrgAnswers {
+  return { on: false, engine: "member-role", member_role_name: "", units: [], max_concurrency: null, accounts: [] };
+}
+
+export type OrgEngine = "member-role" | "stack-set";
+export type OrgAnswers = {
+  on: boolean;
+  /** `member-role` or `stack-set`; a saved plan's other value is kept as it is (Rust refuses it). */
+  engine: string;
+  member_role_name: string;
+  /** The units (`ou-…`) or the root (`r-…`) a StackSet deploys to, and keeps deploying to. */
+  units: string[];
+  /** Kept from a saved plan (the form does not ask); absent: Rust's default. */
+  max_concurrency: number | null;
+  accounts: OrgAccountAnswer[];
+};
 export type AzureRow = { storage_account: string; container: string };
 export type Access = "secret" | "keyless";
 
@@ -59,7 +76,7 @@ export type Answers = {
      * organization's member role, each with its own bucket; `account_id` is then the management
      * account this computer signs in to, and `storage` is not used. Off: one account.
      */
-    org: { on: boolean; member_role_name: string; accounts: OrgAccountAnswer[] };
+    org: OrgAnswers;
   };
   gcp: {
     project_id: string;
@@ -120,7 +137,7 @@ export function emptyAnswers(): Answers {
       principal_patterns: "",
       storage: [emptyS3Row()],
       events: [{ name: DEFAULTS.awsEventBus }],
-      org: { on: false, member_role_name: "", accounts: [] },
+      org: emptyOrg(),
     },
     gcp: {
       project_id: "",
@@ -167,6 +184,7 @@ export function stepContext(a: Answers, profile: ProfileSummary | null): StepCon
       ? { uploads: { gcp: profile.registration.uploads_gcp, azure: profile.registration.uploads_azure } }
       : null,
     awsOrg: a.aws.org.on,
+    awsStackSet: a.aws.org.on && a.aws.org.engine === "stack-set",
     // Only AWS has a default (every account has a bus named "default"); topics must be named. The
     // AWS account page folds too, but on what was detected (the wizard adds it).
     folded: { "aws-events": awsEventsAreDefault(a) },
@@ -302,7 +320,13 @@ export function buildPlan(a: Answers, profile: ProfileSummary | null): Plan {
     if (x.org.on) {
       // Each account names its own bucket and gets the same event buses (Rust refuses a grant at
       // the top of an organization-wide plan).
-      aws.organization = stripUndefined({ engine: "member-role", member_role_name: opt(x.org.member_role_name) }) as AwsPlan["organization"];
+      aws.organization = stripUndefined({
+        engine: x.org.engine,
+        // The units only for a StackSet (Rust refuses units with the member-role engine).
+        organizational_units: x.org.engine === "stack-set" ? x.org.units.map((u) => u.trim()).filter((u) => u !== "") : undefined,
+        member_role_name: opt(x.org.member_role_name),
+        max_concurrency: x.org.max_concurrency ?? undefined,
+      }) as AwsPlan["organization"];
       aws.accounts = x.org.accounts.map((m) => ({
         account_id: m.account_id.trim(),
         storage: m.bucket.trim() === "" && m.prefix.trim() === "" ? [] : [stripUndefined({ bucket: m.bucket.trim(), prefix: opt(m.prefix) })],
@@ -365,6 +389,8 @@ type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | null => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : null);
 const str = (o: Obj | null, k: string, fallback = ""): string =>
   o && typeof o[k] === "string" ? (o[k] as string) : fallback;
+const strs = (o: Obj | null, k: string): string[] =>
+  o && Array.isArray(o[k]) ? (o[k] as unknown[]).filter((x): x is string => typeof x === "string" && x !== "") : [];
 const arr = (o: Obj | null, k: string): Obj[] =>
   o && Array.isArray(o[k]) ? (o[k] as unknown[]).map(obj).filter((x): x is Obj => x !== null) : [];
 
@@ -413,8 +439,12 @@ export function answersFromPlan(raw: unknown): Answers {
     const org = obj(aws.organization);
     if (org) {
       const members = arr(aws, "accounts");
+      const concurrency = org.max_concurrency;
       a.aws.org = {
         on: true,
+        engine: str(org, "engine") || "member-role",
+        units: strs(org, "organizational_units"),
+        max_concurrency: typeof concurrency === "number" ? concurrency : null,
         member_role_name: str(org, "member_role_name"),
         accounts: members.map((m) => {
           const first = arr(m, "storage")[0] ?? null;
@@ -585,6 +615,9 @@ export function inputsForStep(step: StepId, a: Answers, profile: ProfileSummary 
           `aws.accounts[${i}].storage[0].prefix`,
         ]),
         "aws.organization.member_role_name",
+        "aws.organization.engine",
+        "aws.organization.organizational_units",
+        "aws.organization.max_concurrency",
       ];
     case "aws-events":
       return a.aws.events.map((_, i) => `aws.events[${i}].event_bus_name`);
@@ -666,6 +699,12 @@ export function valueAt(a: Answers, path: string): string {
   switch (path) {
     case "aws.organization.member_role_name":
       return a.aws.org.member_role_name;
+    case "aws.organization.engine":
+      return a.aws.org.engine;
+    case "aws.organization.organizational_units":
+      return a.aws.org.units.join(", ");
+    case "aws.organization.max_concurrency":
+      return a.aws.org.max_concurrency === null ? "" : String(a.aws.org.max_concurrency);
     case "platform":
       return a.platform;
     case "integration.name":

@@ -2,7 +2,7 @@
 // graph, error routing, and the session's apply table (rows as each account ends, retry of the
 // failed ones only, never another plan's rows). IPC is mocked at @tauri-apps/api/core.
 import { describe, expect, it, vi } from "vitest";
-import { answersFromPlan, applyProfileDefaults, buildPlan, emptyAnswers, inputFor, inputsForStep, stepContext, stepForField, valueAt } from "./answers";
+import { answersFromPlan, applyProfileDefaults, buildPlan, emptyAnswers, emptyOrg, inputFor, inputsForStep, stepContext, stepForField, valueAt } from "./answers";
 import { stepsFor } from "./steps";
 import { JFROG } from "./fixtures.test-util";
 import type { OrgAccountRow } from "../ipc/bindings/OrgAccountRow";
@@ -26,8 +26,8 @@ function orgAnswers() {
   a.aws.account_id = "123456789012";
   a.aws.storage = [{ bucket: "left-behind", prefix: "", kms_key_arn: "" }];
   a.aws.org = {
+    ...emptyOrg(),
     on: true,
-    member_role_name: "",
     accounts: [
       { account_id: A, bucket: " team-a ", prefix: "data/" },
       { account_id: B, bucket: "", prefix: "" },
@@ -59,6 +59,9 @@ describe("many accounts: answers and steps", () => {
     const back = answersFromPlan(buildPlan(a, JFROG));
     expect(back.aws.org).toEqual({
       on: true,
+      engine: "member-role",
+      units: [],
+      max_concurrency: null,
       member_role_name: "AWSControlTowerExecution",
       accounts: [
         { account_id: A, bucket: "team-a", prefix: "data/" },
@@ -66,6 +69,28 @@ describe("many accounts: answers and steps", () => {
       ],
     });
     expect(answersFromPlan({ aws: { organization: "not an object", accounts: 7 } }).aws.org.on).toBe(false);
+  });
+
+  it("keeps a saved plan's StackSet, its units and its concurrency (re-saving never changes how the role is deployed)", () => {
+    const saved = {
+      version: 1,
+      platform: "jfrog-ml",
+      aws: {
+        account_id: "123456789012",
+        region: "eu-west-1",
+        organization: { engine: "stack-set", organizational_units: ["ou-ab12-cd34ef56", 7, "r-ab12"], max_concurrency: 3 },
+        accounts: [{ account_id: A, storage: [{ bucket: "team-a" }], events: [] }],
+      },
+    };
+    const a = answersFromPlan(saved);
+    expect(a.aws.org).toMatchObject({ on: true, engine: "stack-set", units: ["ou-ab12-cd34ef56", "r-ab12"], max_concurrency: 3 });
+    const again = buildPlan(a, JFROG).aws!;
+    expect(again.organization).toEqual({ engine: "stack-set", organizational_units: ["ou-ab12-cd34ef56", "r-ab12"], max_concurrency: 3 });
+    // The member-role engine never carries units (Rust refuses them there).
+    a.aws.org.engine = "member-role";
+    expect(buildPlan(a, JFROG).aws!.organization).toEqual({ engine: "member-role", max_concurrency: 3 });
+    // Each answer a problem can point at is on "Which accounts?".
+    expect(stepForField("aws.organization.organizational_units", stepsFor(stepContext(a, JFROG)))).toBe("aws-accounts");
   });
 
   it("reading a plan written elsewhere back never widens a grant: only the buses every account has", () => {

@@ -197,6 +197,7 @@ export class Wizard extends FormFlow<StepId> {
       chosen: this.answers.route,
       detectedAccount: this.cloud.awsAccount?.caller.account,
       planAccount: this.plan.aws?.account_id,
+      applicable: this.plan.aws?.organization?.engine !== "stack-set",
     }),
   );
 

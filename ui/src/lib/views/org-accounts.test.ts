@@ -1,0 +1,57 @@
+// "Which accounts?" rendered (server-side, no window) with each engine: the StackSet's units are
+// chosen on the organization's tree (or typed without one); the member-role engine offers no unit
+// targets. And the pages after it: a StackSet is exported, never asked "apply or export?".
+import { describe, expect, it, vi } from "vitest";
+import { routeFor } from "../flow/route";
+import { stepContext } from "../wizard/answers";
+import { stepsFor } from "../wizard/steps";
+
+vi.mock("@tauri-apps/api/core", () => ({ invoke: async () => null, Channel: class {} }));
+const { render } = await import("svelte/server");
+const AwsAccountsView = (await import("./AwsAccountsView.svelte")).default;
+const { wizard: w, org } = await import("../wizard/wizard.svelte");
+
+const A = "210987654321";
+const OU = "ou-ab12-cd34ef56";
+
+function setUp(engine: string, units: string[] = []) {
+  w.answers.clouds = ["aws"];
+  w.answers.aws.account_id = "123456789012";
+  w.answers.aws.org = { on: true, engine, member_role_name: "", units, max_concurrency: null, accounts: [{ account_id: A, bucket: "team-a", prefix: "" }] };
+  org.tree = {
+    kind: "tree",
+    organization_id: "o-abcd1234ef",
+    management_account: "123456789012",
+    caller_is_management: true,
+    root: { id: "r-ab12", name: "Root", accounts: [], units: [{ id: OU, name: "Training", accounts: [{ id: A, name: "team-a", active: true }], units: [] }] },
+    left_out: 0,
+  } as never;
+}
+
+describe("Which accounts? with a StackSet", () => {
+  it("offers each unit (and the root) as a target, ticked as the answers say", () => {
+    setUp("stack-set", [OU]);
+    const html = render(AwsAccountsView).body;
+    expect(html).toContain('data-testid="org-stack-set-intro"');
+    expect(html).toMatch(new RegExp(`id="org-target-${OU}"[^>]*checked`));
+    expect(html).toContain('id="org-target-r-ab12"');
+    expect(html).not.toMatch(/id="org-target-r-ab12"[^>]*checked/);
+  });
+
+  it("offers no unit targets with the member-role engine", () => {
+    setUp("member-role", [OU]);
+    const html = render(AwsAccountsView).body;
+    expect(html).not.toContain("org-target-");
+    expect(html).not.toContain("org-stack-set-intro");
+  });
+
+  it("is exported, not applied: no apply-or-export question, and the route is export", () => {
+    setUp("stack-set", [OU]);
+    const steps = stepsFor(stepContext(w.answers, w.profile));
+    expect(steps).toContain("aws-accounts");
+    expect(steps).not.toContain("route");
+    expect(routeFor({ hasAws: true, chosen: "apply", detectedAccount: "123456789012", planAccount: "123456789012", applicable: false })).toBe("export");
+    w.answers.aws.org.engine = "member-role";
+    expect(stepsFor(stepContext(w.answers, w.profile))).toContain("route");
+  });
+});
