@@ -753,6 +753,7 @@ export function sensitiveValues(a: Answers): string[] {
     a.azure.resource_group,
     ...a.aws.storage.flatMap((r) => [r.bucket, r.kms_key_arn]),
     ...a.aws.org.accounts.flatMap((m) => [m.account_id, m.bucket]),
+    ...a.aws.org.units,
     ...a.aws.events.map((r) => r.name),
     ...a.gcp.storage.map((r) => r.name),
     ...a.gcp.events.map((r) => r.name),
