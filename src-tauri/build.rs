@@ -34,6 +34,8 @@ fn main() {
         "verify_aws_org",
         "revoke_aws_org",
         "aws_member_buckets",
+        "apply_aws_stack_set",
+        "revoke_aws_stack_set",
         "cloud_sign_ins",
         "apply_cloud",
         "revoke_cloud",

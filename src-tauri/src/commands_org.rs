@@ -54,7 +54,7 @@ fn org_plan(store: &ProfileStore, plan: &serde_json::Value, only: Option<Vec<Str
 
 /// Refuses (`org.too_many_for_window`) more accounts than one native confirmation names, each on
 /// a line of its own; `done` says what did not happen ("applied", "removed").
-fn fits_one_dialog(r: &Resolved, done: &str) -> Result<(), IpcError> {
+pub(crate) fn fits_one_dialog(r: &Resolved, done: &str) -> Result<(), IpcError> {
     let n = r.aws_org.as_ref().map_or(0, |o| o.accounts.len());
     if n <= confirm::MAX_ORG_ACCOUNTS_IN_WINDOW {
         return Ok(());
@@ -82,7 +82,7 @@ pub async fn aws_member_buckets(
 /// Runs the accounts' work on a blocking thread of its own: the per-account fan-out borrows the
 /// plan and the progress callback across its futures, which a command's future (sent between
 /// threads) cannot hold.
-async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, IpcError> {
+pub(crate) async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, IpcError> {
     tauri::async_runtime::spawn_blocking(work)
         .await
         .map_err(|e| IpcError::new(AppCode::OrgWorkFailed, format!("the work across the accounts stopped unexpectedly: {e}")))

@@ -8,6 +8,7 @@ pub mod commands_confirm;
 pub mod commands_org;
 pub mod commands_pack;
 pub mod commands_profile;
+pub mod commands_stackset;
 
 // The use cases and IPC types, under the paths the adapters (and the IPC tests) use.
 pub use trustbridge_app::{
@@ -94,6 +95,8 @@ pub fn builder_trusting<R: tauri::Runtime>(
             commands_org::verify_aws_org,
             commands_org::revoke_aws_org,
             commands_org::aws_member_buckets,
+            commands_stackset::apply_aws_stack_set,
+            commands_stackset::revoke_aws_stack_set,
             commands_cloud::cloud_sign_ins,
             commands_cloud::apply_cloud,
             commands_cloud::revoke_cloud,

@@ -357,7 +357,7 @@ fn print_stack_set(rep: &StackSetReport, verb: &str, started: Instant, out: &mut
         if failed.is_empty() { String::new() } else { format!(", failing: {}", failed.join(", ")) }
     );
     // Revoke is done only when no account's stack is left.
-    let done = if verb == "revoke" { rep.ok() && rep.instances.is_empty() } else { rep.ok() };
+    let done = if verb == "revoke" { rep.removed() } else { rep.ok() };
     if done {
         EXIT_OK
     } else {
@@ -374,18 +374,23 @@ fn apply_stack_set(r: &Resolved, dry_run: bool, ignore_preflight: bool, out: &mu
     };
     let started = Instant::now();
     let base = AwsSettings::from_env();
-    let done =
-        match rt.block_on(crate::org_apply::apply_stack_set(r, &base, dry_run, ignore_preflight, &progress("pre-flight"), &stack_progress))
-        {
-            Ok(done) => done,
-            Err(e) => {
-                eprintln!("error [{}]: {e}", e.code());
-                if let Some(fix) = e.fix() {
-                    eprintln!("fix: {fix}");
-                }
-                return EXIT_FAILED;
+    let done = match rt.block_on(crate::org_apply::apply_stack_set(
+        r,
+        &base,
+        dry_run,
+        if ignore_preflight { Override::All } else { Override::None },
+        &progress("pre-flight"),
+        &stack_progress,
+    )) {
+        Ok(done) => done,
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            if let Some(fix) = e.fix() {
+                eprintln!("fix: {fix}");
             }
-        };
+            return EXIT_FAILED;
+        }
+    };
     for o in &done.preflight {
         match (o.ok(), o.failure()) {
             (Some(rep), _) if !rep.findings.is_empty() => {

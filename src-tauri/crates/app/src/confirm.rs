@@ -29,6 +29,10 @@ pub struct Confirmation {
 pub const APPLY_TITLE: &str = "Apply these changes to AWS?";
 /// The dialog window's title for an organization-wide apply.
 pub const APPLY_ORG_TITLE: &str = "Apply these changes to your AWS accounts?";
+/// The dialog window's title for deploying an organization-wide plan's StackSet.
+pub const APPLY_STACK_SET_TITLE: &str = "Deploy the StackSet to your AWS organization?";
+/// The dialog window's title for removing an organization-wide plan's StackSet.
+pub const REVOKE_STACK_SET_TITLE: &str = "Remove the StackSet from your AWS organization?";
 /// The dialog window's title for a role pack's apply.
 pub const APPLY_PACK_TITLE: &str = "Apply the role pack to AWS?";
 /// The dialog window's titles for applying a vendor plan's Google Cloud or Azure section.
@@ -235,6 +239,97 @@ pub fn apply_aws_org(r: &Resolved, caller: &str) -> Option<Confirmation> {
     })
 }
 
+/// The units (or the root) a StackSet deploys to, one bullet each.
+fn units(m: &mut String, org: &trustbridge_core::validate::ResolvedOrg) {
+    bullets(m, org.organizational_units.iter().cloned());
+}
+
+/// The confirmation of deploying an organization-wide plan's StackSet (`stack-set` engine): who
+/// signs in where, the StackSet and the units it deploys to now and later, the role every account
+/// there gets, and every listed account with what it may read and publish (all of them, one line
+/// each). None for more listed accounts than [`MAX_ORG_ACCOUNTS_IN_WINDOW`] (the caller refuses).
+pub fn apply_aws_stack_set(r: &Resolved, caller: &str) -> Option<Confirmation> {
+    let org = r.aws_org.as_ref()?;
+    let first = org.accounts.first()?;
+    if org.accounts.len() > MAX_ORG_ACCOUNTS_IN_WINDOW {
+        return None;
+    }
+    let name = trustbridge_core::render::stackset::stack_set_name(r);
+    let mut m = format!(
+        "Trustbridge will create or update the CloudFormation StackSet {} in the account {}, signed in as {}, and deploy it to every account, now and later, in:",
+        plain(&name),
+        plain(&org.management_account_id),
+        plain(caller)
+    );
+    units(&mut m, org);
+    m.push_str(
+        "
+
+In each of those accounts:",
+    );
+    let mut every = vec![format!("create the IAM role {} (path {})", first.role_name, first.role_path), trust(r, first)];
+    if let Some(b) = &first.permissions_boundary_arn {
+        every.push(format!("limit the role with the permissions boundary {b}"));
+    }
+    bullets(&mut m, every);
+    m.push_str(
+        "
+
+What the role may do, in the accounts you listed:",
+    );
+    for a in &org.accounts {
+        let g = grants(a);
+        let what = if g.is_empty() { "nothing to read or publish".to_string() } else { g.join("; ") };
+        m.push_str(&format!(
+            "
+  • {} ({}): {}",
+            plain(&a.account_id),
+            plain(&a.region),
+            plain_long(&what)
+        ));
+    }
+    m.push_str("
+
+In every other account of those units the role can read and publish nothing of its own. CloudFormation deploys to the accounts a few at a time; the page lists each account's stack.
+
+Choose Deploy to make these changes, or Cancel to change nothing.");
+    Some(Confirmation {
+        title: APPLY_STACK_SET_TITLE.into(),
+        message: m,
+        ok: "Deploy".into(),
+        cancel: "Cancel".into(),
+        hidden: crate::presenter::identifiers(r),
+    })
+}
+
+/// The confirmation of removing an organization-wide plan's StackSet: its stacks in every account of
+/// the units go (and the role with each), then the StackSet itself, then the management account's
+/// own stack when the plan lists it.
+pub fn revoke_aws_stack_set(r: &Resolved, caller: &str) -> Option<Confirmation> {
+    let org = r.aws_org.as_ref()?;
+    let vendor = plain(&r.profile.display_name);
+    let name = trustbridge_core::render::stackset::stack_set_name(r);
+    let mut m = format!(
+        "Trustbridge will remove {vendor}'s access from your AWS organization, signed in to the account {} as {}: it deletes the StackSet {}'s stack in every account of",
+        plain(&org.management_account_id),
+        plain(caller),
+        plain(&name)
+    );
+    units(&mut m, org);
+    m.push_str("
+
+(and the role with each), then the StackSet itself, and the management account's own stack when it has one. If an account's stack cannot be deleted, the StackSet is kept and the page says which.
+
+Choose \"Remove access\" to remove it, or Cancel to change nothing.");
+    Some(Confirmation {
+        title: REVOKE_STACK_SET_TITLE.into(),
+        message: m,
+        ok: "Remove access".into(),
+        cancel: "Cancel".into(),
+        hidden: crate::presenter::identifiers(r),
+    })
+}
+
 /// The apply confirmation when the person chose "Apply anyway" although pre-flight found what would
 /// deny the vendor or the apply: the dialog names each finding (from the customer's cloud: made
 /// plain) before the Apply button, so the override is confirmed natively, and an approval covers
@@ -243,7 +338,7 @@ pub fn overriding_preflight(mut c: Confirmation, blocking: &[String]) -> Confirm
     if blocking.is_empty() {
         return c;
     }
-    let choose = "\n\nChoose Apply to make these changes";
+    let choose = "\n\nChoose ";
     let at = c.message.rfind(choose).unwrap_or(c.message.len());
     let mut part = format!(
         "\n\nYou chose to apply anyway, although pre-flight found {} that would deny the vendor or this apply:",

@@ -367,6 +367,50 @@ pub struct OrgApplyResult {
     pub accounts: Vec<OrgAccountRow>,
 }
 
+/// One account's stack of a StackSet, as CloudFormation reports it; sent as its status changes
+/// while an operation runs, then again in the answer.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct StackInstanceRow {
+    pub account_id: String,
+    /// `SUCCEEDED`, `FAILED`, `CANCELLED`, `INOPERABLE`, `PENDING`, `RUNNING`, …
+    pub status: String,
+    /// CloudFormation's reason, made plain (one line, no control characters).
+    pub reason: Option<String>,
+}
+
+impl From<&trustbridge_cloud::aws::stackset::StackInstance> for StackInstanceRow {
+    fn from(i: &trustbridge_cloud::aws::stackset::StackInstance) -> Self {
+        StackInstanceRow {
+            account_id: i.account_id.clone(),
+            status: i.status.clone(),
+            reason: i.reason.as_deref().map(crate::confirm::plain_long),
+        }
+    }
+}
+
+/// A StackSet deployed (or its dry run, or its removal): pre-flight in each listed account, what
+/// was (or would be) done, and each account's stack. `stopped`: pre-flight's blocking findings
+/// stopped it before CloudFormation was asked anything.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct StackSetResult {
+    pub dry_run: bool,
+    pub stopped: bool,
+    /// The listed accounts' pre-flight (their rows carry no changes: the StackSet makes them).
+    pub preflight: Vec<OrgAccountRow>,
+    pub stack_set: String,
+    /// What was (or would be) done, one line each.
+    pub steps: Vec<String>,
+    /// The operation's end (`SUCCEEDED`, `FAILED`, `STOPPED`); none in a dry run.
+    pub operation_status: Option<String>,
+    pub instances: Vec<StackInstanceRow>,
+    /// The management account's own stack's status, when the plan lists it.
+    pub management_stack: Option<String>,
+    /// Listed accounts without a stack that succeeded (outside the units, or failed).
+    pub unreached: Vec<String>,
+    /// Everything ended well.
+    pub ok: bool,
+}
+
 /// One account's connectivity test in an organization-wide plan; sent as the account ends, then
 /// again in the answer.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -661,6 +705,8 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<OrgAccountRow>(),
         one::<OrgApplyResult>(),
         one::<OrgVerifyRow>(),
+        one::<StackInstanceRow>(),
+        one::<StackSetResult>(),
         one::<crate::cloud_apply::ApiCloud>(),
         one::<crate::cloud_apply::CloudSignIns>(),
         one::<crate::cloud_signin::AzureDevice>(),

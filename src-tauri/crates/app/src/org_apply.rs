@@ -11,7 +11,7 @@ use trustbridge_cloud::aws::preflight::{self, PreflightReport};
 use trustbridge_cloud::aws::stackset::{self, StackProgress, StackSetReport};
 use trustbridge_cloud::aws::{self, ApplyFailure, ApplyReport, AwsSettings, CallerIdentity, ProbeResult, RevokeReport, Session};
 use trustbridge_cloud::CloudError;
-use trustbridge_core::guardrail;
+use trustbridge_core::guardrail::{self, GuardFinding};
 use trustbridge_core::validate::Resolved;
 
 use crate::aws_apply::AwsApply;
@@ -48,33 +48,56 @@ pub enum Override<'a> {
 }
 
 impl Override<'_> {
-    fn passes(self, account: &str, preflight: &PreflightReport) -> bool {
-        let mut blocking = guardrail::blocking(&preflight.findings);
+    /// Whether this blocking finding in `account` is gone past.
+    fn admits(self, account: &str, finding: &GuardFinding) -> bool {
         match self {
             Override::All => true,
-            Override::None => blocking.next().is_none(),
-            Override::Confirmed(c) => blocking.all(|f| c.get(account).is_some_and(|these| these.contains(&f.message))),
+            Override::None => false,
+            Override::Confirmed(c) => c.get(account).is_some_and(|these| these.contains(&finding.message)),
         }
+    }
+
+    /// How many of the account's blocking findings are not gone past.
+    fn stopping(self, account: &str, preflight: &PreflightReport) -> usize {
+        guardrail::blocking(&preflight.findings).filter(|f| !self.admits(account, f)).count()
     }
 }
 
-/// The blocking findings of a dry run's accounts, by account (what "Apply anyway" confirms).
-pub fn blocking_findings(outcomes: &[AccountOutcome<AccountApply>]) -> Confirmed {
-    outcomes
-        .iter()
-        .filter_map(|o| {
-            let found: BTreeSet<String> = guardrail::blocking(&o.ok()?.preflight.findings).map(|f| f.message.clone()).collect();
-            (!found.is_empty()).then(|| (o.account_id.clone(), found))
+/// The blocking findings of pre-flight's accounts, by account (what "Apply anyway" confirms), and
+/// each as the confirmation names it ("account …: …").
+fn to_confirm<'a>(reports: impl Iterator<Item = (&'a str, &'a PreflightReport)>) -> (Confirmed, Vec<String>) {
+    let found: Confirmed = reports
+        .filter_map(|(account, rep)| {
+            let these: BTreeSet<String> = guardrail::blocking(&rep.findings).map(|f| f.message.clone()).collect();
+            (!these.is_empty()).then(|| (account.to_string(), these))
         })
-        .collect()
+        .collect();
+    let named = found.iter().flat_map(|(id, these)| these.iter().map(move |m| format!("account {id}: {m}"))).collect();
+    (found, named)
 }
 
-/// "Apply anyway": pre-flight read again in every account (a dry run: nothing changes), its
-/// blocking findings by account, and each as the confirmation names it ("account …: …").
+/// "Apply anyway": pre-flight read again in every account (a dry run: nothing changes), and what
+/// it would go past.
 pub async fn findings_to_confirm(r: &Resolved, base: &AwsSettings) -> Result<(Confirmed, Vec<String>), CloudError> {
-    let found = blocking_findings(&apply(r, base, true, Override::None, &|_| {}).await?);
-    let named = found.iter().flat_map(|(id, these)| these.iter().map(move |m| format!("account {id}: {m}"))).collect();
-    Ok((found, named))
+    let outcomes = apply(r, base, true, Override::None, &|_| {}).await?;
+    Ok(to_confirm(outcomes.iter().filter_map(|o| Some((o.account_id.as_str(), &o.ok()?.preflight)))))
+}
+
+/// "Apply anyway" for a StackSet: pre-flight read again in every listed account (nothing is
+/// deployed), and what it would go past.
+pub async fn stack_set_findings_to_confirm(r: &Resolved, base: &AwsSettings) -> Result<(Confirmed, Vec<String>), CloudError> {
+    let checked = preflight_listed(r, base, &|_| {}).await?;
+    Ok(to_confirm(checked.iter().filter_map(|o| Some((o.account_id.as_str(), o.ok()?)))))
+}
+
+/// Pre-flight in every listed account, through its member role (`checked` as each ends).
+async fn preflight_listed(
+    r: &Resolved,
+    base: &AwsSettings,
+    checked: &(dyn Fn(&AccountOutcome<PreflightReport>) + Sync),
+) -> Result<Vec<AccountOutcome<PreflightReport>>, CloudError> {
+    let work = |one: Resolved, s: AwsSettings| async move { preflight::preflight(&one, &s).await.map_err(ApplyFailure::from) };
+    org::for_each_account(r, base, work, checked).await
 }
 
 /// Pre-flight, then apply (or its dry run), in every account of `r` (at most the plan's
@@ -92,7 +115,7 @@ pub async fn apply(
         let mut flow = AwsApply::connect(&one, &s).await?;
         let preflight = flow.preflight(&one).await?;
         let account = one.aws.as_ref().map_or("", |a| a.account_id.as_str());
-        if !dry_run && !overriding.passes(account, &preflight) {
+        if !dry_run && overriding.stopping(account, &preflight) > 0 {
             return Ok(AccountApply { preflight, report: None });
         }
         let report = flow.apply(&one, dry_run).await?;
@@ -114,28 +137,28 @@ pub struct StackSetApply {
 /// with the management account listed, is refused before pre-flight reaches into any account),
 /// then pre-flight in every listed account through its member role (`checked` as each ends), then
 /// the StackSet (or its dry run; `progress` as each account's stack changes). A blocking finding
-/// anywhere stops the StackSet, which deploys to every account at once, unless `ignore_preflight`;
-/// an account pre-flight could not reach blocks like a finding would (not checked is not clear).
+/// anywhere stops the StackSet, which deploys to every account at once, unless `overriding` goes
+/// past it; an account pre-flight could not reach blocks like a finding would (not checked is not
+/// clear) unless every finding is gone past (`Override::All`).
 pub async fn apply_stack_set(
     r: &Resolved,
     base: &AwsSettings,
     dry_run: bool,
-    ignore_preflight: bool,
+    overriding: Override<'_>,
     checked: &(dyn Fn(&AccountOutcome<PreflightReport>) + Sync),
     progress: StackProgress<'_>,
 ) -> Result<StackSetApply, CloudError> {
     stackset::check_signed_in(r, base).await?;
-    let work = |one: Resolved, s: AwsSettings| async move { preflight::preflight(&one, &s).await.map_err(ApplyFailure::from) };
-    let preflight = org::for_each_account(r, base, work, checked).await?;
+    let preflight = preflight_listed(r, base, checked).await?;
     let blocking = preflight
         .iter()
         .map(|o| match (o.ok(), o.failure()) {
-            (Some(rep), _) => guardrail::blocking(&rep.findings).count(),
-            (None, Some(_)) => 1,
+            (Some(rep), _) => overriding.stopping(&o.account_id, rep),
+            (None, Some(_)) => usize::from(!matches!(overriding, Override::All)),
             (None, None) => 0,
         })
         .sum();
-    if blocking > 0 && !ignore_preflight && !dry_run {
+    if blocking > 0 && !dry_run {
         return Ok(StackSetApply { preflight, blocking, report: None });
     }
     let report = stackset::apply_stack_set(r, base, dry_run, progress).await?;

@@ -253,6 +253,31 @@ fn an_organization_plan_from_the_command_line_one_row_per_account_and_honest_exi
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
     assert!(out.contains("kept the StackSet") && !out.contains("deleted the StackSet"), "{out}\n{err}");
+    // The gap bridged in the open (the stacks deleted by account): revoke then deletes the
+    // StackSet and the management account's stack, and a removal that ended well exits 0.
+    trustbridge_cloud::runtime().unwrap().block_on(async {
+        let base = settings(&url, trustbridge_cloud::aws::Credentials::new("testing", "testing", None, None, "test"));
+        let mgmt = trustbridge_cloud::aws::Session::for_region(REGION, &base).await;
+        let cfn = aws_sdk_cloudformation::Client::new(&mgmt.conf);
+        let name = out.lines().find_map(|l| l.split("kept the StackSet ").nth(1)).and_then(|r| r.split(':').next()).unwrap().to_string();
+        let mut stacks = accounts.clone();
+        stacks.push("123456789012".into());
+        cfn.delete_stack_instances()
+            .stack_set_name(name)
+            .set_accounts(Some(stacks))
+            .regions(REGION)
+            .retain_stacks(false)
+            .send()
+            .await
+            .unwrap();
+    });
+    let o = trustbridge(&url, &["revoke", "--plan", &plan]);
+    let (out, err) = text(&o);
+    assert!(out.contains("deleted the StackSet"), "{out}\n{err}");
+    assert_eq!(o.status.code(), Some(0), "a removal that ended well: {out}\n{err}");
+    for a in &accounts {
+        assert!(!role_exists(&url, a), "{a}: revoked");
+    }
 }
 
 /// An SCP that denies the vendor's reads, attached to one account: pre-flight says so for that

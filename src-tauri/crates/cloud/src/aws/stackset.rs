@@ -75,6 +75,13 @@ impl StackSetReport {
             .map(String::as_str)
             .collect()
     }
+    /// A removal ended well: no account's stack is left, its operation (if any) succeeded, and the
+    /// management account's stack (if any) is gone.
+    pub fn removed(&self) -> bool {
+        self.instances.is_empty()
+            && self.operation_status.as_deref().is_none_or(|s| s == "SUCCEEDED")
+            && self.management_stack.as_deref().is_none_or(|s| s == "DELETE_COMPLETE")
+    }
     /// Everything ended well: the operation, every account's stack, every listed account reached,
     /// and the management stack.
     pub fn ok(&self) -> bool {

@@ -1,0 +1,165 @@
+//! Tauri commands of an organization-wide AWS plan with the `stack-set` engine: deploy the
+//! StackSet (or its dry run) after pre-flight in every listed account, and remove it. The work is
+//! `trustbridge_app::org_apply::apply_stack_set` (the CLI's too) and the cloud crate's
+//! `aws::stackset`; these adapt arguments, ask in Rust's native dialog, and shape the answer. Each
+//! account's stack is sent through the channel as its status changes.
+
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Runtime, State};
+use trustbridge_cloud::aws::org::AccountOutcome;
+use trustbridge_cloud::aws::preflight::PreflightReport;
+use trustbridge_cloud::aws::stackset::{self, StackInstance, StackSetReport};
+use trustbridge_cloud::CloudError;
+use trustbridge_core::validate::{OrgEngine, Resolved};
+
+use crate::commands::resolve;
+use crate::commands_cloud::{apply_cancelled, apply_error, cloud_error, CloudState};
+use crate::commands_confirm::ask;
+use crate::commands_org::{fits_one_dialog, off_thread};
+use crate::confirm;
+use crate::errors::AppCode;
+use crate::imported::ProfileStore;
+use crate::ipc::{GuardrailFinding, IpcError, OrgAccountRow, OrgAccountStatus, StackInstanceRow, StackSetResult};
+use crate::org_apply::{self, Confirmed, Override};
+
+/// The plan, checked to be an organization-wide plan with the `stack-set` engine.
+fn stack_set_plan(store: &ProfileStore, plan: &serde_json::Value) -> Result<Resolved, IpcError> {
+    let r = resolve(store, plan)?;
+    match r.aws_org.as_ref().map(|o| o.engine) {
+        Some(OrgEngine::StackSet) => Ok(r),
+        Some(OrgEngine::MemberRole) => {
+            Err(IpcError::new(AppCode::OrgEngineNotInWindow, "this plan sets up each account through its member role, not a StackSet"))
+        }
+        None => Err(cloud_error(&CloudError::NoSection { cloud: "aws" })),
+    }
+}
+
+/// A listed account's pre-flight as a row of the page's table (no changes: the StackSet makes them).
+fn preflight_row(o: &AccountOutcome<PreflightReport>) -> OrgAccountRow {
+    let (status, preflight, error) = match (o.ok(), o.failure()) {
+        (Some(rep), _) => {
+            let blocking = trustbridge_core::guardrail::blocking(&rep.findings).count() > 0;
+            let status = if blocking { OrgAccountStatus::Blocked } else { OrgAccountStatus::Done };
+            (status, rep.findings.iter().map(GuardrailFinding::from).collect(), None)
+        }
+        (None, f) => (OrgAccountStatus::Failed, Vec::new(), f.map(apply_error)),
+    };
+    OrgAccountRow {
+        account_id: o.account_id.clone(),
+        via_role: o.via_role.clone(),
+        status,
+        role_arn: None,
+        changes: Vec::new(),
+        preflight,
+        error,
+    }
+}
+
+fn result(dry_run: bool, preflight: Vec<OrgAccountRow>, report: Option<&StackSetReport>, removal: bool) -> StackSetResult {
+    let Some(rep) = report else {
+        return StackSetResult {
+            dry_run,
+            stopped: true,
+            preflight,
+            stack_set: String::new(),
+            steps: Vec::new(),
+            operation_status: None,
+            instances: Vec::new(),
+            management_stack: None,
+            unreached: Vec::new(),
+            ok: false,
+        };
+    };
+    StackSetResult {
+        dry_run,
+        stopped: false,
+        preflight,
+        stack_set: rep.stack_set.clone(),
+        steps: rep.steps.clone(),
+        operation_status: rep.operation_status.clone(),
+        instances: rep.instances.iter().map(StackInstanceRow::from).collect(),
+        management_stack: rep.management_stack.clone(),
+        unreached: if removal || rep.dry_run { Vec::new() } else { rep.unreached().into_iter().map(str::to_string).collect() },
+        // A removal is done only when no account's stack is left.
+        ok: if removal { rep.removed() } else { rep.ok() },
+    }
+}
+
+/// Deploys the plan's StackSet (or, with `dry_run`, says what it would do and what pre-flight
+/// finds in each listed account). Deploying first checks the credentials are the plan's account's
+/// and needs the person's yes in a native dialog Rust builds from the validated plan
+/// (`confirm::apply_aws_stack_set`; Cancel: `apply.cancelled`, nothing deployed). A blocking
+/// finding in any listed account stops the StackSet (`stopped`, the findings in the rows) unless
+/// `ignore_preflight` ("Apply anyway"): then pre-flight runs first, the dialog names each blocking
+/// finding with its account, and only those are gone past.
+#[tauri::command]
+pub async fn apply_aws_stack_set<R: Runtime>(
+    app: AppHandle<R>,
+    cloud: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
+    plan: serde_json::Value,
+    dry_run: bool,
+    ignore_preflight: Option<bool>,
+    on_event: Channel<StackInstanceRow>,
+) -> Result<StackSetResult, IpcError> {
+    let r = stack_set_plan(&store, &plan)?;
+    crate::commands::refuse_lint_errors(&crate::load::apply_findings(&r), AppCode::ApplyLintErrors, "applied")?;
+    let base = cloud.aws();
+    let mut confirmed = Confirmed::new();
+    if !dry_run {
+        fits_one_dialog(&r, "deployed")?;
+        let me = org_apply::management_caller(&r, &base).await.map_err(|e| cloud_error(&e))?;
+        let mut c = confirm::apply_aws_stack_set(&r, &me.arn).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
+        if ignore_preflight == Some(true) {
+            let (r, base) = (r.clone(), base.clone());
+            let named;
+            (confirmed, named) = off_thread(move || tauri::async_runtime::block_on(org_apply::stack_set_findings_to_confirm(&r, &base)))
+                .await?
+                .map_err(|e| cloud_error(&e))?;
+            c = confirm::overriding_preflight(c, &named);
+        }
+        if !ask(&app, &c).await {
+            return Err(apply_cancelled());
+        }
+    }
+    let done = off_thread(move || {
+        let send = |i: &StackInstance| {
+            let _ = on_event.send(StackInstanceRow::from(i));
+        };
+        tauri::async_runtime::block_on(org_apply::apply_stack_set(&r, &base, dry_run, Override::Confirmed(&confirmed), &|_| {}, &send))
+    })
+    .await?
+    .map_err(|e| cloud_error(&e))?;
+    Ok(result(dry_run, done.preflight.iter().map(preflight_row).collect(), done.report.as_ref(), false))
+}
+
+/// Removes the plan's StackSet: after the person's yes in a native dialog naming the StackSet and
+/// its units (`confirm::revoke_aws_stack_set`; Cancel: `revoke.cancelled`, nothing removed), the
+/// stacks of the units go (the role with each), then the StackSet, then the management account's
+/// own stack. A stack CloudFormation cannot delete keeps the StackSet: `ok` is false and the
+/// instances say which.
+#[tauri::command]
+pub async fn revoke_aws_stack_set<R: Runtime>(
+    app: AppHandle<R>,
+    cloud: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
+    plan: serde_json::Value,
+    on_event: Channel<StackInstanceRow>,
+) -> Result<StackSetResult, IpcError> {
+    let r = stack_set_plan(&store, &plan)?;
+    let base = cloud.aws();
+    let me = org_apply::management_caller(&r, &base).await.map_err(|e| cloud_error(&e))?;
+    let c = confirm::revoke_aws_stack_set(&r, &me.arn).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
+    if !ask(&app, &c).await {
+        return Err(IpcError::new(AppCode::RevokeCancelled, "nothing was removed: the removal was cancelled in the confirmation"));
+    }
+    let rep = off_thread(move || {
+        let send = |i: &StackInstance| {
+            let _ = on_event.send(StackInstanceRow::from(i));
+        };
+        tauri::async_runtime::block_on(stackset::revoke_stack_set(&r, &base, &send))
+    })
+    .await?
+    .map_err(|e| cloud_error(&e))?;
+    Ok(result(false, Vec::new(), Some(&rep), true))
+}
