@@ -40,8 +40,8 @@ fn org_plan(store: &ProfileStore, plan: &serde_json::Value, only: Option<Vec<Str
         Some(OrgEngine::StackSet) if work == Work::Reads => {}
         Some(OrgEngine::StackSet) => {
             return Err(IpcError::new(
-                AppCode::OrgEngineNotInWindow,
-                "the window applies an organization through each account's member role; a StackSet plan is exported, or applied with `trustbridge apply`",
+                AppCode::OrgEngineMismatch,
+                "this plan deploys a CloudFormation StackSet, which the StackSet's own page deploys, not the accounts' table",
             ))
         }
         None => return Err(cloud_error(&CloudError::NoSection { cloud: "aws" })),

@@ -28,7 +28,7 @@ fn stack_set_plan(store: &ProfileStore, plan: &serde_json::Value) -> Result<Reso
     match r.aws_org.as_ref().map(|o| o.engine) {
         Some(OrgEngine::StackSet) => Ok(r),
         Some(OrgEngine::MemberRole) => {
-            Err(IpcError::new(AppCode::OrgEngineNotInWindow, "this plan sets up each account through its member role, not a StackSet"))
+            Err(IpcError::new(AppCode::OrgEngineMismatch, "this plan sets up each account through its member role, not a StackSet"))
         }
         None => Err(cloud_error(&CloudError::NoSection { cloud: "aws" })),
     }

@@ -262,7 +262,7 @@ fn the_window_applies_tests_and_retries_an_organization_through_each_member_role
         json!({"plan": org_plan("123456789012", &accounts, "stack-set"), "dryRun": true, "onEvent": channel}),
     )
     .unwrap_err();
-    assert_eq!(e["code"], "org.engine_not_in_window", "{e}");
+    assert_eq!(e["code"], "org.engine_mismatch", "{e}");
     // Its connectivity test reads each listed account through its member role, as for member-role
     // (the roles were removed above: each account answers, and none is green).
     let tested = invoke(&app, "verify_aws_org", json!({"plan": org_plan("123456789012", &accounts, "stack-set"), "onEvent": channel}))

@@ -167,5 +167,5 @@ fn the_window_deploys_and_removes_a_stack_set_after_asking() {
     let mut member_role = p.clone();
     member_role["aws"]["organization"] = json!({"engine": "member-role"});
     let e = invoke(&app, "apply_aws_stack_set", json!({"plan": member_role, "dryRun": true, "onEvent": channel})).unwrap_err();
-    assert_eq!(e["code"], "org.engine_not_in_window", "{e}");
+    assert_eq!(e["code"], "org.engine_mismatch", "{e}");
 }

@@ -10,6 +10,7 @@ import { OUT } from "./harness.mjs";
 /** The dialog titles Rust uses (src-tauri/crates/app/src/confirm.rs). */
 export const APPLY_TITLE = "Apply these changes to AWS?";
 export const APPLY_ORG_TITLE = "Apply these changes to your AWS accounts?";
+export const APPLY_STACK_SET_TITLE = "Deploy the StackSet to your AWS organization?";
 export const APPLY_PACK_TITLE = "Apply the role pack to AWS?";
 export const APPLY_GCP_TITLE = "Apply these changes to Google Cloud?";
 export const APPLY_AZURE_TITLE = "Apply these changes to Azure?";

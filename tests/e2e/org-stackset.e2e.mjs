@@ -4,27 +4,52 @@
 // own credentials). The window: JFrog ML, "Choose accounts of my organization", "A CloudFormation
 // StackSet over organizational units", the unit's "Deploy the role to every account in Training"
 // and one account with its bucket; Continue without a unit first (Rust's rule, at the page); Check
-// your answers names the StackSet and the unit; no apply-or-export question; the export page says
-// how to deploy it; the exported StackSet template targets the unit and grants the account's bucket
-// only in that account (read back from the files).
+// your answers names the StackSet and the unit. Export: the page says how to deploy it, and the
+// exported StackSet targets the unit and grants the account's bucket only in that account (read
+// back from the files). Then Back, "Apply from this computer": the StackSet's dry run (pre-flight in
+// the listed account, what deploying would do), Deploy, Rust's native dialog (Escape first: nothing
+// deployed), each account's stack, and the role in both accounts of the unit, read back through each
+// member itself (boto3); the connectivity test of the listed account follows, green.
 import { mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
 import { boto, startMoto, stopMoto } from "./moto.mjs";
-import { answerDialog, EXPORT_TITLE } from "./native.mjs";
+import { answerDialog, APPLY_STACK_SET_TITLE, EXPORT_TITLE } from "./native.mjs";
 import { appWrapper, motoEnv } from "./rig.mjs";
 
-const MANAGEMENT = "123456789012";
 const REGION = "us-east-1";
+const ROLE = "qwak-access-role"; // JFrog ML's role name
+
+/** Python: a client of member \`account\` (through its OrganizationAccountAccessRole). */
+const MEMBER = `def member(account, service):
+    c = boto3.client("sts", **kw).assume_role(RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole", RoleSessionName="seed")["Credentials"]
+    return boto3.client(service, endpoint_url=kw["endpoint_url"], aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
+`;
+
+/** The role's inline policy documents in \`account\`, read through the member itself (null: no role). */
+function grantsIn(url, account) {
+  const out = boto(
+    url,
+    REGION,
+    `${MEMBER}
+import json
+iam = member(${JSON.stringify(account)}, "iam")
+try:
+    iam.get_role(RoleName=${JSON.stringify(ROLE)})
+    names = iam.list_role_policies(RoleName=${JSON.stringify(ROLE)})["PolicyNames"]
+    print(json.dumps([json.dumps(iam.get_role_policy(RoleName=${JSON.stringify(ROLE)}, PolicyName=n)["PolicyDocument"]) for n in names]))
+except iam.exceptions.NoSuchEntityException:
+    print("null")`,
+  );
+  return JSON.parse(out.trim());
+}
 
 function seed(url) {
   const out = boto(
     url,
     REGION,
-    `def member(account, service):
-    c = boto3.client("sts", **kw).assume_role(RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole", RoleSessionName="seed")["Credentials"]
-    return boto3.client(service, endpoint_url=kw["endpoint_url"], aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
+    `${MEMBER}
 org = boto3.client("organizations", **kw)
 org.create_organization(FeatureSet="ALL")
 root = org.list_roots()["Roots"][0]["Id"]
@@ -97,9 +122,11 @@ await e2e(
       t.check(answers.includes(A) && answers.includes(`org-data-${A}`) && !answers.includes(B), "the account chosen, with its bucket, and no other", answers);
       await f.shot("check");
 
-      // No apply-or-export question: the StackSet is exported.
-      await f.click("continue");
-      await f.waitStep("export");
+      // Export first. (This computer is signed in to the plan's account, so apply is preselected
+      // and the set-up question folded into Check your answers: its Change link opens it.)
+      if (await (await b.$('[data-testid="change-route"]')).isExisting()) await f.click("change-route");
+      else await f.click("continue");
+      await f.chooseRoute("export");
       t.check((await f.heading()) === "Export the setup files", "the last page exports", await f.heading());
       const how = await (await b.$('[data-testid="export-stack-set"]')).getText();
       t.check(how.includes("aws/stackset/deploy.sh") && how.includes("management account"), "the page says how to deploy the StackSet", how);
@@ -122,6 +149,36 @@ await e2e(
       const template = files.find((n) => /\.(json|ya?ml)$/.test(n));
       const text = template ? readFileSync(join(dir, "aws", "stackset", template), "utf8") : "";
       t.check(text.includes(`org-data-${A}`) && text.includes(A) && !text.includes(`org-data-${B}`), "the template grants the chosen account's bucket, conditioned on that account", template ?? "no template");
+
+      // Then from this computer: Back to the set-up question, "Apply from this computer".
+      await f.click("back");
+      await f.chooseRoute("apply");
+      t.check((await (await b.$('[data-testid="stack-set-intro"]')).isExisting()), "the StackSet's own page, not the member-role table");
+      const dry = await t.waitFor(async () => {
+        const el = await b.$('[data-testid="stack-set-result"]');
+        return (await el.isExisting()) && (await el.getAttribute("data-state")) === "dry-run" && (await el.getText());
+      }, "the StackSet's dry run", { timeout: 60000 });
+      t.check(dry.includes("create the StackSet") && dry.includes(A), "what deploying would do, and pre-flight in the listed account", dry);
+      t.check(grantsIn(moto.url, A) === null, "the dry run deployed nothing");
+      await f.shot("stack-set-dry-run");
+      await f.click("stack-set-apply");
+      await answerDialog(t, "org-stackset", APPLY_STACK_SET_TITLE, "cancel", { label: "deploy-cancel" });
+      await t.waitFor(async () => (await b.$('[data-testid="stack-set-cancelled"]')).isExisting(), "Escape: the page says nothing was deployed");
+      t.check(grantsIn(moto.url, A) === null && grantsIn(moto.url, B) === null, "a cancelled deploy deployed nothing");
+      await f.click("stack-set-apply");
+      await answerDialog(t, "org-stackset", APPLY_STACK_SET_TITLE, "confirm", { key: "d", label: "deploy" });
+      // Every stack set up: the connectivity test page follows and tests the listed account.
+      await f.waitStep("test", 90000);
+      const verdict = await t.waitFor(async () => {
+        const el = await b.$('[data-testid="org-test-summary"]');
+        return (await el.isExisting()) && (await el.getText());
+      }, "the connectivity test of the listed account", { timeout: 60000 });
+      t.check(verdict.includes("1 of 1 account"), "the listed account is green", verdict);
+      const inA = grantsIn(moto.url, A);
+      t.check(Array.isArray(inA) && inA.length === 1 && inA[0].includes(`org-data-${A}`), `the role in ${A}, with its own bucket, read back through the member`, JSON.stringify(inA));
+      const inB = grantsIn(moto.url, B);
+      t.check(Array.isArray(inB) && inB.length === 0, `the role in ${B} (in the unit, not listed), with nothing to read`, JSON.stringify(inB));
+      await f.shot("stack-set-tested");
     } finally {
       stopMoto(moto.child);
     }

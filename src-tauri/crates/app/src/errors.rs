@@ -28,7 +28,7 @@ trustbridge_core::error_codes! {
         ExportLintErrors = "export.lint_errors" => "Change the answers so that the policy checks find no error, then export again; nothing was written.",
         ExportCancelled = "export.cancelled" => "Nothing was written because the export was cancelled in the confirmation: export again and confirm.",
         ApplyLintErrors = "apply.lint_errors" => "Change the answers so that the policy checks find no error, then apply again; nothing was applied.",
-        OrgEngineNotInWindow = "org.engine_not_in_window" => "Export the StackSet files and deploy them (or run `trustbridge apply --plan <file>`), or choose the member-role engine.",
+        OrgEngineMismatch = "org.engine_mismatch" => "The page and the plan's engine differ: go back to the accounts question, choose how the role reaches the accounts, and continue from there.",
         OrgWorkFailed = "org.work_failed" => "Run it again: accounts that are done are left as they are; if it keeps stopping, run `trustbridge apply --plan <file>` to see each account's log.",
         OrgTooManyForWindow = "org.too_many_for_window" => "Apply at most 50 accounts from the window at a time (choose fewer accounts, or split the plan), or run `trustbridge apply --plan <file>`, which has no dialog to fit them in.",
         OrgUnknownAccount = "org.unknown_account" => "Retry only accounts the plan lists: the page's list of failed accounts is out of date; apply again.",
@@ -228,7 +228,7 @@ fn app_window_fix(c: AppCode) -> Option<&'static str> {
     match c {
         AppCode::ProfileIo | AppCode::ProfileNoPassword | AppCode::ProfileBadKey | AppCode::ProfileKeyExists => None,
         AppCode::SealStoredNotJson => Some("Store the credentials again on the Credentials page."),
-        AppCode::OrgEngineNotInWindow => {
+        AppCode::OrgEngineMismatch => {
             Some("Export the setup files (the StackSet template with its deployment steps) and deploy them, or set up the accounts through their member role.")
         }
         AppCode::OrgWorkFailed => Some("Apply again: accounts that are done are left as they are."),

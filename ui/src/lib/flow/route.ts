@@ -39,13 +39,11 @@ export type RouteInput = {
   detectedAccount: string | null | undefined;
   /** The AWS account the plan names. */
   planAccount: string | null | undefined;
-  /** False when this window cannot apply the plan's AWS part (a StackSet: deployed from the exported files). */
-  applicable?: boolean;
 };
 
 /** The route in force: export without AWS (no question); else the answer, or the preselected one. */
 export function routeFor(r: RouteInput): Route {
-  if (!r.hasAws || r.applicable === false) return "export";
+  if (!r.hasAws) return "export";
   return r.chosen ?? preselectedRoute(r.detectedAccount, r.planAccount);
 }
 

@@ -35,6 +35,8 @@ import type { SecretKind } from "./bindings/SecretKind";
 import type { Organization } from "./bindings/Organization";
 import type { OrgAccountRow } from "./bindings/OrgAccountRow";
 import type { OrgApplyResult } from "./bindings/OrgApplyResult";
+import type { StackInstanceRow } from "./bindings/StackInstanceRow";
+import type { StackSetResult } from "./bindings/StackSetResult";
 import type { OrgVerifyRow } from "./bindings/OrgVerifyRow";
 import type { AwsRevokeResult } from "./bindings/AwsRevokeResult";
 
@@ -46,6 +48,8 @@ export type { OrgAccount } from "./bindings/OrgAccount";
 export type { OrgAccountRow } from "./bindings/OrgAccountRow";
 export type { OrgApplyResult } from "./bindings/OrgApplyResult";
 export type { OrgVerifyRow } from "./bindings/OrgVerifyRow";
+export type { StackInstanceRow } from "./bindings/StackInstanceRow";
+export type { StackSetResult } from "./bindings/StackSetResult";
 export type { Boot } from "./bindings/Boot";
 export type { ApplyChange } from "./bindings/ApplyChange";
 export type { ApplyResult } from "./bindings/ApplyResult";
@@ -342,6 +346,30 @@ export function applyAwsOrg(
   const onEvent = new Channel<OrgAccountRow>();
   onEvent.onmessage = onRow;
   return call<OrgApplyResult>("apply_aws_org", { plan, dryRun, only, ignorePreflight, onEvent });
+}
+
+/**
+ * The plan's StackSet (engine `stack-set`): with `dryRun`, pre-flight in each listed account and what
+ * deploying would do (nothing changes); else Rust asks in its native dialog first, then deploys it,
+ * each account's stack sent to `onInstance` as its status changes. `ignorePreflight`: "Apply anyway"
+ * (the dialog names each blocking finding, and only those are gone past).
+ */
+export function applyAwsStackSet(
+  plan: Plan,
+  dryRun: boolean,
+  onInstance: (row: StackInstanceRow) => void,
+  ignorePreflight = false,
+): Promise<StackSetResult> {
+  const onEvent = new Channel<StackInstanceRow>();
+  onEvent.onmessage = onInstance;
+  return call<StackSetResult>("apply_aws_stack_set", { plan, dryRun, ignorePreflight, onEvent });
+}
+
+/** Removes the plan's StackSet after Rust's native dialog: its stacks (and the roles), then the StackSet. */
+export function revokeAwsStackSet(plan: Plan, onInstance: (row: StackInstanceRow) => void): Promise<StackSetResult> {
+  const onEvent = new Channel<StackInstanceRow>();
+  onEvent.onmessage = onInstance;
+  return call<StackSetResult>("revoke_aws_stack_set", { plan, onEvent });
 }
 
 /**

@@ -50,8 +50,7 @@ export const MESSAGES: Record<LiteralErrorCode, string> = {
   "export.cancelled": "You chose Cancel in the confirmation, so nothing was written.",
   "apply.lint_errors": "Nothing was applied: the policy checks found an error. Go back to Check your answers, fix it, and apply again.",
   "apply.cancelled": "You chose Cancel in the confirmation, so nothing was applied.",
-  "org.engine_not_in_window":
-    "This window sets up an organization's accounts through their member role; a StackSet is deployed from the exported files.",
+  "org.engine_mismatch": "This page does not match how your answers reach the accounts (member roles or a StackSet). Nothing was changed.",
   "org.unknown_account": "An account to retry is not one of your answers' accounts: nothing was applied.",
   "org.work_failed": "The work across your accounts stopped unexpectedly.",
   "org.too_many_for_window": "One apply from this window covers at most 50 accounts, each named in the confirmation: nothing was applied.",

@@ -1,14 +1,14 @@
 // "Which accounts?" rendered (server-side, no window) with each engine: the StackSet's units are
 // chosen on the organization's tree (or typed without one); the member-role engine offers no unit
-// targets. And the pages after it: a StackSet is exported, never asked "apply or export?".
+// targets. And the page after it: applying a StackSet has its own page.
 import { describe, expect, it, vi } from "vitest";
-import { routeFor } from "../flow/route";
 import { stepContext } from "../wizard/answers";
 import { stepsFor } from "../wizard/steps";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: async () => null, Channel: class {} }));
 const { render } = await import("svelte/server");
 const AwsAccountsView = (await import("./AwsAccountsView.svelte")).default;
+const ExportView = (await import("./ExportView.svelte")).default;
 const { wizard: w, org } = await import("../wizard/wizard.svelte");
 
 const A = "210987654321";
@@ -45,13 +45,15 @@ describe("Which accounts? with a StackSet", () => {
     expect(html).not.toContain("org-stack-set-intro");
   });
 
-  it("is exported, not applied: no apply-or-export question, and the route is export", () => {
+  it("asks apply-or-export like any AWS plan; applying shows the StackSet's own page, not the member-role table", () => {
     setUp("stack-set", [OU]);
-    const steps = stepsFor(stepContext(w.answers, w.profile));
-    expect(steps).toContain("aws-accounts");
-    expect(steps).not.toContain("route");
-    expect(routeFor({ hasAws: true, chosen: "apply", detectedAccount: "123456789012", planAccount: "123456789012", applicable: false })).toBe("export");
-    w.answers.aws.org.engine = "member-role";
     expect(stepsFor(stepContext(w.answers, w.profile))).toContain("route");
+    w.answers.route = "apply";
+    const html = render(ExportView).body;
+    expect(html).toContain('data-testid="stack-set-intro"');
+    expect(html).not.toContain('data-testid="org-table"');
+    w.answers.aws.org.engine = "member-role";
+    expect(render(ExportView).body).not.toContain("stack-set-intro");
+    w.answers.route = null;
   });
 });

@@ -184,7 +184,6 @@ export function stepContext(a: Answers, profile: ProfileSummary | null): StepCon
       ? { uploads: { gcp: profile.registration.uploads_gcp, azure: profile.registration.uploads_azure } }
       : null,
     awsOrg: a.aws.org.on,
-    awsStackSet: a.aws.org.on && a.aws.org.engine === "stack-set",
     // Only AWS has a default (every account has a bus named "default"); topics must be named. The
     // AWS account page folds too, but on what was detected (the wizard adds it).
     folded: { "aws-events": awsEventsAreDefault(a) },

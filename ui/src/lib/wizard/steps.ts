@@ -63,8 +63,6 @@ export type StepContext = {
   secretClouds?: readonly KeylessCloud[] | null;
   /** Many AWS accounts of an organization: "Which accounts?" asks for them (and each one's bucket) instead of AWS's storage page. */
   awsOrg?: boolean;
-  /** Many accounts through a StackSet: deployed from the exported files, so no apply-or-export question. */
-  awsStackSet?: boolean;
 };
 
 const TITLES: Record<string, string> = {
@@ -130,7 +128,7 @@ export function stepsFor(ctx: StepContext): StepId[] {
   steps.push("check");
   // Only AWS can be applied from this computer: with AWS in the plan, one question (apply or
   // export) comes before the page that does it; without AWS there is nothing to ask.
-  if (chosen.includes("aws") && !ctx.awsStackSet && shown("route")) steps.push("route");
+  if (chosen.includes("aws") && shown("route")) steps.push("route");
   steps.push("export");
   // Stored credentials only for GCP / Azure clouds that use a key or secret; folded once every one
   // is in the keyring (made by Apply, or stored before): nothing is left to do on the page.

@@ -19,6 +19,7 @@ import {
 } from "./answers";
 import { CloudSession } from "./cloud.svelte";
 import { OrgSession } from "./org.svelte";
+import { StackSetSession } from "./stackset.svelte";
 import { fieldMessage, fixForPlanFiles } from "./errors";
 import {
   isStep, nextStep, progress, reachableSteps, secretClouds, sendClouds, stepsFor, stepTitle, type KeylessCloud, type StepId,
@@ -54,6 +55,8 @@ export class Wizard extends FormFlow<StepId> {
   readonly cloud: CloudSession = new CloudSession(this);
   /** Many AWS accounts of an organization: its tree, and apply / test across the chosen accounts. */
   readonly org: OrgSession = new OrgSession();
+  /** An organization's StackSet (engine `stack-set`): its dry run, deploy and removal. */
+  readonly stackSet: StackSetSession = new StackSetSession();
   /** Vendor profile files imported through Rust's file picker, by their `imported:…` id. */
   imported = $state<Record<string, ImportedProfile>>({});
   /** An imported file not signed by a trusted key: the warning page shows it until used or dropped. */
@@ -197,7 +200,6 @@ export class Wizard extends FormFlow<StepId> {
       chosen: this.answers.route,
       detectedAccount: this.cloud.awsAccount?.caller.account,
       planAccount: this.plan.aws?.account_id,
-      applicable: this.plan.aws?.organization?.engine !== "stack-set",
     }),
   );
 
@@ -714,3 +716,4 @@ export function markInteractive(): void {
 /** The cloud work of the wizard on screen. */
 export const cloud = wizard.cloud;
 export const org = wizard.org;
+export const stackSet = wizard.stackSet;

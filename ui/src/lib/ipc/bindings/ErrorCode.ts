@@ -164,7 +164,7 @@ export type ErrorCode =
   | "export.lint_errors"
   | "export.cancelled"
   | "apply.lint_errors"
-  | "org.engine_not_in_window"
+  | "org.engine_mismatch"
   | "org.work_failed"
   | "org.too_many_for_window"
   | "org.unknown_account"
