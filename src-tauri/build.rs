@@ -33,7 +33,7 @@ fn main() {
         "apply_aws_org",
         "verify_aws_org",
         "revoke_aws_org",
-        "aws_member_buckets",
+        "aws_member_resources",
         "apply_aws_stack_set",
         "revoke_aws_stack_set",
         "cloud_sign_ins",

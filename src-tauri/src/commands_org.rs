@@ -65,18 +65,19 @@ pub(crate) fn fits_one_dialog(r: &Resolved, done: &str) -> Result<(), IpcError> 
     ))
 }
 
-/// The buckets of member `account` as its member role sees them (the "Which accounts?" page's pick
-/// list; read only). `memberRole` absent: the organization's default access role.
+/// The buckets and event buses of member `account` as its member role sees them (the "Which
+/// accounts?" page's pick lists; read only). `memberRole` absent: the organization's default access
+/// role.
 #[tauri::command]
-pub async fn aws_member_buckets(
+pub async fn aws_member_resources(
     cloud: State<'_, CloudState>,
     account: String,
     member_role: Option<String>,
     partition: String,
     region: String,
-) -> Result<Vec<String>, IpcError> {
+) -> Result<crate::ipc::MemberResources, IpcError> {
     let role = member_role.filter(|r| !r.trim().is_empty()).unwrap_or_else(|| trustbridge_core::validate::DEFAULT_MEMBER_ROLE.to_string());
-    org_apply::member_buckets(&account, &role, &partition, &region, &cloud.aws()).await
+    org_apply::member_resources(&account, &role, &partition, &region, &cloud.aws()).await
 }
 
 /// Runs the accounts' work on a blocking thread of its own: the per-account fan-out borrows the

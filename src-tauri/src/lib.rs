@@ -94,7 +94,7 @@ pub fn builder_trusting<R: tauri::Runtime>(
             commands_org::apply_aws_org,
             commands_org::verify_aws_org,
             commands_org::revoke_aws_org,
-            commands_org::aws_member_buckets,
+            commands_org::aws_member_resources,
             commands_stackset::apply_aws_stack_set,
             commands_stackset::revoke_aws_stack_set,
             commands_cloud::cloud_sign_ins,

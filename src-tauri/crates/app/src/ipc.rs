@@ -367,6 +367,14 @@ pub struct OrgApplyResult {
     pub accounts: Vec<OrgAccountRow>,
 }
 
+/// What a member account holds, for its pick lists on "Which accounts?" (names only).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct MemberResources {
+    pub buckets: Vec<String>,
+    /// The event buses in the plan's region.
+    pub event_buses: Vec<String>,
+}
+
 /// One account's stack of a StackSet, as CloudFormation reports it; sent as its status changes
 /// while an operation runs, then again in the answer.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -706,6 +714,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<OrgApplyResult>(),
         one::<OrgVerifyRow>(),
         one::<StackInstanceRow>(),
+        one::<MemberResources>(),
         one::<StackSetResult>(),
         one::<crate::cloud_apply::ApiCloud>(),
         one::<crate::cloud_apply::CloudSignIns>(),

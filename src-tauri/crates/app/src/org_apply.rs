@@ -180,16 +180,17 @@ pub async fn management_caller(r: &Resolved, base: &AwsSettings) -> Result<Calle
     Ok(me)
 }
 
-/// The buckets of a member account, for "Which accounts?" before any plan exists: its id, the
-/// member role and the partition are checked by the plan's rules first (they make the role's ARN),
-/// then ListBuckets through that role. Read only.
-pub async fn member_buckets(
+/// The buckets and event buses of a member account, for "Which accounts?" before any plan exists:
+/// its id, the member role and the partition are checked by the plan's rules first (they make the
+/// role's ARN), then ListBuckets and ListEventBuses through that role. Read only; a name the plan's
+/// rules would refuse is left out (it comes from the customer's cloud).
+pub async fn member_resources(
     account: &str,
     member_role: &str,
     partition: &str,
     region: &str,
     base: &AwsSettings,
-) -> Result<Vec<String>, crate::ipc::IpcError> {
+) -> Result<crate::ipc::MemberResources, crate::ipc::IpcError> {
     use trustbridge_core::validate::rules;
     let refused = |field: &str, rule: String| crate::ipc::IpcError {
         field: Some(field.to_string()),
@@ -200,7 +201,11 @@ pub async fn member_buckets(
     rules::partition(partition).map_err(|r| refused("aws.partition", r))?;
     rules::aws_region(region, partition).map_err(|r| refused("aws.region", r))?;
     let arn = format!("arn:{partition}:iam::{account}:role/{member_role}");
-    org::member_bucket_names(&arn, region, base).await.map_err(|e| crate::ipc::IpcError::from(&e))
+    let (buckets, buses) = org::member_resources(&arn, region, base).await.map_err(|e| crate::ipc::IpcError::from(&e))?;
+    Ok(crate::ipc::MemberResources {
+        buckets: buckets.into_iter().filter(|b| rules::s3_bucket(b).is_ok()).collect(),
+        event_buses: buses.into_iter().filter(|b| rules::event_bus_name(b).is_ok()).collect(),
+    })
 }
 
 /// The connectivity test in every account of `r` (`done` as each ends), in the plan's order.

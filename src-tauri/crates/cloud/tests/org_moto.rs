@@ -271,3 +271,22 @@ async fn fifty_accounts_at_concurrency_eight_with_one_member_role_missing() {
     }
     assert!(org::verify_org(&r, &base, &|_| {}).await.unwrap().iter().all(org::verified));
 }
+
+/// The wizard's per-account pick lists: a member's buckets and event buses, listed through its
+/// member role (that account's only); an account whose member role AWS refuses says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_members_buckets_and_buses_are_listed_through_its_member_role() {
+    let moto = Moto::start();
+    let mgmt = Session::for_region(REGION, &settings(&moto.url())).await;
+    let accounts = organization_of(&mgmt, 2).await;
+    seed_members(&mgmt, &accounts).await;
+    let (a, b) = (&accounts[0], &accounts[1]);
+    let gateway = MissingRoleGateway::start(moto.port, &[b.as_str()]).await;
+    let base = settings(&gateway.url());
+    let role = |id: &str| format!("arn:aws:iam::{id}:role/OrganizationAccountAccessRole");
+    let (buckets, buses) = org::member_resources(&role(a), REGION, &base).await.unwrap();
+    assert_eq!(buckets, [bucket_of(a)], "that account's buckets only");
+    assert!(buses.contains(&BUS.to_string()) && buses.contains(&"default".to_string()), "{buses:?}");
+    let e = org::member_resources(&role(b), REGION, &base).await.unwrap_err();
+    assert_eq!(e.code(), "aws.member_role_unavailable", "{e}");
+}

@@ -36,6 +36,7 @@ import type { Organization } from "./bindings/Organization";
 import type { OrgAccountRow } from "./bindings/OrgAccountRow";
 import type { OrgApplyResult } from "./bindings/OrgApplyResult";
 import type { StackInstanceRow } from "./bindings/StackInstanceRow";
+import type { MemberResources } from "./bindings/MemberResources";
 import type { StackSetResult } from "./bindings/StackSetResult";
 import type { OrgVerifyRow } from "./bindings/OrgVerifyRow";
 import type { AwsRevokeResult } from "./bindings/AwsRevokeResult";
@@ -327,8 +328,8 @@ export function awsOrganization(region: string | null): Promise<Organization> {
 }
 
 /** The buckets member `account` holds, as its member role sees them (read only; for a pick list). */
-export function awsMemberBuckets(account: string, memberRole: string | null, partition: string, region: string): Promise<string[]> {
-  return call<string[]>("aws_member_buckets", { account, memberRole, partition, region });
+export function awsMemberResources(account: string, memberRole: string | null, partition: string, region: string): Promise<MemberResources> {
+  return call<MemberResources>("aws_member_resources", { account, memberRole, partition, region });
 }
 
 /**

@@ -3,6 +3,7 @@
 // targets. And the page after it: applying a StackSet has its own page.
 import { describe, expect, it, vi } from "vitest";
 import { stepContext } from "../wizard/answers";
+import { JFROG, MLCUBE } from "../wizard/fixtures.test-util";
 import { stepsFor } from "../wizard/steps";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: async () => null, Channel: class {} }));
@@ -17,7 +18,7 @@ const OU = "ou-ab12-cd34ef56";
 function setUp(engine: string, units: string[] = []) {
   w.answers.clouds = ["aws"];
   w.answers.aws.account_id = "123456789012";
-  w.answers.aws.org = { on: true, engine, member_role_name: "", units, max_concurrency: null, accounts: [{ account_id: A, bucket: "team-a", prefix: "" }] };
+  w.answers.aws.org = { on: true, engine, member_role_name: "", units, max_concurrency: null, accounts: [{ account_id: A, bucket: "team-a", prefix: "", bus: "" }] };
   org.tree = {
     kind: "tree",
     organization_id: "o-abcd1234ef",
@@ -36,6 +37,22 @@ describe("Which accounts? with a StackSet", () => {
     expect(html).toMatch(new RegExp(`id="org-target-${OU}"[^>]*checked`));
     expect(html).toContain('id="org-target-r-ab12"');
     expect(html).not.toMatch(/id="org-target-r-ab12"[^>]*checked/);
+  });
+
+  it("asks each chosen account's event bus, with that account's buses to pick from, when the vendor publishes events", () => {
+    setUp("member-role");
+    w.profiles = [MLCUBE];
+    w.answers.platform = "mlcube";
+    org.buses[A] = ["retrain-events", "default"];
+    let html = render(AwsAccountsView).body;
+    expect(html).toContain('id="org-buses-210987654321"');
+    expect(html).toContain('<option value="retrain-events">');
+    expect(html).toMatch(/Event bus in this account/);
+    w.profiles = [JFROG];
+    w.answers.platform = "jfrog-ml";
+    html = render(AwsAccountsView).body;
+    expect(html).not.toMatch(/Event bus in this account/);
+    delete org.buses[A];
   });
 
   it("offers no unit targets with the member-role engine", () => {

@@ -21,7 +21,7 @@ function plan() {
   a.clouds = ["aws"];
   a.integration.project_id = "p";
   a.aws.account_id = "123456789012";
-  a.aws.org = { ...emptyOrg(), on: true, accounts: [{ account_id: A, bucket: "a", prefix: "" }, { account_id: B, bucket: "b", prefix: "" }] };
+  a.aws.org = { ...emptyOrg(), on: true, accounts: [{ account_id: A, bucket: "a", prefix: "", bus: "" }, { account_id: B, bucket: "b", prefix: "", bus: "" }] };
   return buildPlan(a, JFROG);
 }
 

@@ -26,7 +26,7 @@ function plan(bucket = "a") {
   a.clouds = ["aws"];
   a.integration.project_id = "p";
   a.aws.account_id = "123456789012";
-  a.aws.org = { ...emptyOrg(), on: true, engine: "stack-set", units: ["ou-ab12-cd34ef56"], accounts: [{ account_id: A, bucket, prefix: "" }] };
+  a.aws.org = { ...emptyOrg(), on: true, engine: "stack-set", units: ["ou-ab12-cd34ef56"], accounts: [{ account_id: A, bucket, prefix: "", bus: "" }] };
   return buildPlan(a, JFROG);
 }
 

@@ -19,7 +19,13 @@ export const VENDOR_API_KEY = "vendor.api_key";
 export type S3Row = { bucket: string; prefix: string; kms_key_arn: string };
 export type NameRow = { name: string };
 /** One member account chosen on "Which accounts?" (AWS Organizations), with its own bucket. */
-export type OrgAccountAnswer = { account_id: string; bucket: string; prefix: string };
+/** One chosen account: its bucket (and folder), and the event bus the vendor publishes to there. */
+export type OrgAccountAnswer = { account_id: string; bucket: string; prefix: string; bus: string };
+
+/** A newly chosen account: no bucket yet, the event bus every AWS account has. */
+export function newOrgAccount(account_id: string): OrgAccountAnswer {
+  return { account_id, bucket: "", prefix: "", bus: DEFAULTS.awsEventBus };
+}
 /** How the role reaches the accounts: each one's member role now, or a StackSet over units. */
 export function emptyOrg(): OrgAnswers {
   return { on: false, engine: "member-role", member_role_name: "", units: [], max_concurrency: null, accounts: [] };
@@ -317,8 +323,8 @@ export function buildPlan(a: Answers, profile: ProfileSummary | null): Plan {
       events: ctx.publishesEvents.aws ? names(x.events).map((event_bus_name) => ({ event_bus_name })) : [],
     };
     if (x.org.on) {
-      // Each account names its own bucket and gets the same event buses (Rust refuses a grant at
-      // the top of an organization-wide plan).
+      // Each account names its own bucket and event bus (Rust refuses a grant at the top of an
+      // organization-wide plan).
       aws.organization = stripUndefined({
         engine: x.org.engine,
         // The units only for a StackSet (Rust refuses units with the member-role engine).
@@ -329,7 +335,7 @@ export function buildPlan(a: Answers, profile: ProfileSummary | null): Plan {
       aws.accounts = x.org.accounts.map((m) => ({
         account_id: m.account_id.trim(),
         storage: m.bucket.trim() === "" && m.prefix.trim() === "" ? [] : [stripUndefined({ bucket: m.bucket.trim(), prefix: opt(m.prefix) })],
-        events: aws.events,
+        events: ctx.publishesEvents.aws && m.bus.trim() !== "" ? [{ event_bus_name: m.bus.trim() }] : [],
       }));
       aws.storage = [];
       aws.events = [];
@@ -447,18 +453,12 @@ export function answersFromPlan(raw: unknown): Answers {
         member_role_name: str(org, "member_role_name"),
         accounts: members.map((m) => {
           const first = arr(m, "storage")[0] ?? null;
-          return { account_id: str(m, "account_id"), bucket: str(first, "bucket"), prefix: str(first, "prefix") };
+          // What the form cannot hold — a second bucket or bus, a KMS key, a region of its own — is
+          // left out (reading a plan back never widens a grant), never given to another account.
+          const bus = arr(m, "events").map((r) => str(r, "event_bus_name")).find((n) => n !== "") ?? "";
+          return { account_id: str(m, "account_id"), bucket: str(first, "bucket"), prefix: str(first, "prefix"), bus };
         }),
       };
-      // The form gives every account the same buses: only the buses every account has are kept
-      // (reading a plan back never widens a grant; what the form cannot hold — a second bucket, a
-      // KMS key, a region of its own — is left out, never given to another account).
-      const busesOf = (m: Obj) => arr(m, "events").map((r) => str(r, "event_bus_name")).filter((n) => n !== "");
-      const common = members.length === 0 ? [] : busesOf(members[0]).filter((n) => members.every((m) => busesOf(m).includes(n)));
-      a.aws.events = compactRows(
-        common.map((name) => ({ name })),
-        emptyNameRow,
-      );
     }
   }
   const gcp = obj(p.gcp);
@@ -612,6 +612,7 @@ export function inputsForStep(step: StepId, a: Answers, profile: ProfileSummary 
           `aws.accounts[${i}].account_id`,
           `aws.accounts[${i}].storage[0].bucket`,
           `aws.accounts[${i}].storage[0].prefix`,
+          `aws.accounts[${i}].events[0].event_bus_name`,
         ]),
         "aws.organization.member_role_name",
         "aws.organization.engine",
@@ -689,11 +690,12 @@ export function valueAt(a: Answers, path: string): string {
     const k = list === "storage" && cloud !== "gcp" ? key : "name";
     return row[k] ?? "";
   }
-  const member = /^aws\.accounts\[(\d+)\]\.(account_id|storage\[0\]\.bucket|storage\[0\]\.prefix)$/.exec(path);
+  const member = /^aws\.accounts\[(\d+)\]\.(account_id|storage\[0\]\.bucket|storage\[0\]\.prefix|events\[0\]\.event_bus_name)$/.exec(path);
   if (member) {
     const row = a.aws.org.accounts[Number(member[1])];
     if (!row) return "";
-    return member[2] === "account_id" ? row.account_id : member[2].endsWith("bucket") ? row.bucket : row.prefix;
+    const field = member[2];
+    return field === "account_id" ? row.account_id : field.endsWith("bucket") ? row.bucket : field.endsWith("prefix") ? row.prefix : row.bus;
   }
   switch (path) {
     case "aws.organization.member_role_name":
@@ -751,7 +753,7 @@ export function sensitiveValues(a: Answers): string[] {
     a.gcp.project_id,
     a.azure.resource_group,
     ...a.aws.storage.flatMap((r) => [r.bucket, r.kms_key_arn]),
-    ...a.aws.org.accounts.flatMap((m) => [m.account_id, m.bucket]),
+    ...a.aws.org.accounts.flatMap((m) => [m.account_id, m.bucket, m.bus]),
     ...a.aws.org.units,
     ...a.aws.events.map((r) => r.name),
     ...a.gcp.storage.map((r) => r.name),

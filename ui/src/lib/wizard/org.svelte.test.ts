@@ -4,7 +4,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { answersFromPlan, applyProfileDefaults, buildPlan, emptyAnswers, emptyOrg, inputFor, inputsForStep, stepContext, stepForField, valueAt } from "./answers";
 import { stepsFor } from "./steps";
-import { JFROG } from "./fixtures.test-util";
+import { JFROG, MLCUBE } from "./fixtures.test-util";
 import type { OrgAccountRow } from "../ipc/bindings/OrgAccountRow";
 
 const invoke = vi.fn();
@@ -29,8 +29,8 @@ function orgAnswers() {
     ...emptyOrg(),
     on: true,
     accounts: [
-      { account_id: A, bucket: " team-a ", prefix: "data/" },
-      { account_id: B, bucket: "", prefix: "" },
+      { account_id: A, bucket: " team-a ", prefix: "data/", bus: "" },
+      { account_id: B, bucket: "", prefix: "", bus: "" },
     ],
   };
   return a;
@@ -64,8 +64,8 @@ describe("many accounts: answers and steps", () => {
       max_concurrency: null,
       member_role_name: "AWSControlTowerExecution",
       accounts: [
-        { account_id: A, bucket: "team-a", prefix: "data/" },
-        { account_id: B, bucket: "", prefix: "" },
+        { account_id: A, bucket: "team-a", prefix: "data/", bus: "" },
+        { account_id: B, bucket: "", prefix: "", bus: "" },
       ],
     });
     expect(answersFromPlan({ aws: { organization: "not an object", accounts: 7 } }).aws.org.on).toBe(false);
@@ -108,11 +108,33 @@ describe("many accounts: answers and steps", () => {
         ],
       },
     });
-    const accounts = buildPlan(a, JFROG).aws!.accounts!;
-    expect(accounts.map((m) => m.events)).toEqual([[], []]);
+    const accounts = buildPlan(a, MLCUBE).aws!.accounts!;
+    // Each account keeps its own bus (the second has none: it publishes nothing), never another's.
+    expect(accounts.map((m) => m.events)).toEqual([[{ event_bus_name: "default" }], []]);
     // What the form cannot hold is left out (narrower), never moved to another account.
     expect(accounts[1].storage).toEqual([{ bucket: "team-b" }]);
     expect(JSON.stringify(accounts[0])).not.toContain("second");
+    // A vendor that publishes no events gets no bus anywhere.
+    expect(buildPlan(a, JFROG).aws!.accounts!.map((m) => m.events)).toEqual([[], []]);
+  });
+
+  it("each account names its event bus on 'Which accounts?' (no AWS events page), and its problems land there", () => {
+    const a = orgAnswers();
+    a.aws.org.accounts[0].bus = " retrain ";
+    a.aws.org.accounts[1].bus = "";
+    const accounts = buildPlan(a, MLCUBE).aws!.accounts!;
+    expect(accounts.map((m) => m.events)).toEqual([[{ event_bus_name: "retrain" }], []]);
+    const steps = stepsFor(stepContext(a, MLCUBE));
+    expect(steps).toContain("aws-accounts");
+    expect(steps).not.toContain("aws-events");
+    const inputs = inputsForStep("aws-accounts", a, MLCUBE);
+    expect(inputFor("aws.accounts[0].events[0].event_bus_name", inputs)).toBe("aws.accounts[0].events[0].event_bus_name");
+    expect(valueAt(a, "aws.accounts[0].events[0].event_bus_name")).toBe(" retrain ");
+    expect(stepForField("aws.accounts[0].events[0].event_bus_name", steps)).toBe("aws-accounts");
+    // One account: its events page, as before (unfolded when it is not the default bus).
+    a.aws.org.on = false;
+    a.aws.events = [{ name: "retrain" }];
+    expect(stepsFor(stepContext(a, MLCUBE))).toContain("aws-events");
   });
 
   it("the page's fields: each account's bucket and folder, the member role; problems land on them", () => {

@@ -3,7 +3,7 @@
 // chosen accounts, each account's row as it ends (Rust sends it through a channel). Its own store,
 // apart from the wizard's single-account apply: it takes the plan as an argument and knows nothing
 // of the pages.
-import { applyAwsOrg, awsMemberBuckets, awsOrganization, revokeAwsOrg, verifyAwsOrg, type Organization, type OrgAccountRow, type OrgUnit, type OrgVerifyRow, type Plan } from "../ipc/api";
+import { applyAwsOrg, awsMemberResources, awsOrganization, revokeAwsOrg, verifyAwsOrg, type Organization, type OrgAccountRow, type OrgUnit, type OrgVerifyRow, type Plan } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 
 /** An account of the tree, with the names of the units above it (for the page and Check your answers). */
@@ -84,19 +84,23 @@ export class OrgSession {
 
   /** Each member account's buckets (its pick list), by account id; absent: not listed (or could not be). */
   buckets = $state<Record<string, string[]>>({});
+  /** Each member account's event buses in the plan's region (its pick list), by account id. */
+  buses = $state<Record<string, string[]>>({});
 
   /**
-   * Lists `account`'s buckets through its member role, once per account and role (best effort: a
-   * refusal leaves the field to be typed).
+   * Lists `account`'s buckets and event buses through its member role, once per account, role and
+   * region (best effort: a refusal leaves the fields to be typed).
    */
   async loadBuckets(account: string, memberRole: string, partition: string, region: string): Promise<void> {
-    const key = `${account}/${memberRole}`;
+    const key = `${account}/${memberRole}/${region}`;
     if (this.bucketsAsked.has(key)) return;
     this.bucketsAsked.add(key);
     try {
-      this.buckets[account] = await awsMemberBuckets(account, memberRole.trim() === "" ? null : memberRole.trim(), partition, region);
+      const found = await awsMemberResources(account, memberRole.trim() === "" ? null : memberRole.trim(), partition, region);
+      this.buckets[account] = found.buckets;
+      this.buses[account] = found.event_buses;
     } catch {
-      // The field stays a plain text field.
+      // The fields stay plain text fields.
     }
   }
   private bucketsAsked = new Set<string>();

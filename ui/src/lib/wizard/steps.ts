@@ -122,7 +122,8 @@ export function stepsFor(ctx: StepContext): StepId[] {
     if (shown(`${c}-identity`)) steps.push(`${c}-identity`);
     if (c !== "aws" && ctx.keylessOffered?.[c]) steps.push(`${c}-access`);
     steps.push(c === "aws" && ctx.awsOrg ? "aws-accounts" : `${c}-storage`);
-    if (ctx.publishesEvents[c] && shown(`${c}-events`)) steps.push(`${c}-events`);
+    // Many AWS accounts: each account names its event bus on "Which accounts?".
+    if (ctx.publishesEvents[c] && !(c === "aws" && ctx.awsOrg) && shown(`${c}-events`)) steps.push(`${c}-events`);
   }
   if (ctx.registration && chosen.length > 0) steps.push("vendor");
   steps.push("check");

@@ -109,11 +109,14 @@ async fn assumable(conf: &aws_config::SdkConfig, role_arn: &str, base: &AwsSetti
     })
 }
 
-/// The buckets the member role `role_arn` can see (ListBuckets through it), for the wizard's
-/// per-account pick list: read only.
-pub async fn member_bucket_names(role_arn: &str, region: &str, base: &AwsSettings) -> Result<Vec<String>, CloudError> {
+/// The buckets and the event buses (in `region`) the member role `role_arn` can see (ListBuckets,
+/// ListEventBuses through it), for the wizard's per-account pick lists: read only. The role is
+/// assumed once for both.
+pub async fn member_resources(role_arn: &str, region: &str, base: &AwsSettings) -> Result<(Vec<String>, Vec<String>), CloudError> {
     let settings = member_settings(role_arn, region, base).await?;
-    Session::for_region(region, &settings).await.bucket_names().await
+    let s = Session::for_region(region, &settings).await;
+    let (buckets, buses) = tokio::join!(s.bucket_names(), s.event_bus_names());
+    Ok((buckets?, buses?))
 }
 
 /// Runs `work` in every account of the plan, at most `max_concurrency` at once, calling `done` as
