@@ -90,14 +90,7 @@ pub async fn pick_export_folder<R: Runtime>(app: AppHandle<R>, approvals: State<
     Ok(Some(folder))
 }
 
-/// Export and apply are lint-gated: an error finding refuses them (`code`), naming each finding.
-pub(crate) fn refuse_lint_errors(findings: &[trustbridge_core::lint::Finding], code: AppCode, outcome: &str) -> Result<(), IpcError> {
-    let Err(errors) = crate::load::lint_gate(findings) else { return Ok(()) };
-    Err(IpcError {
-        fix: Some("Change the answers so that the policy checks find no error.".into()),
-        ..IpcError::new(code, format!("nothing {outcome}: the policy checks found errors: {}", errors.join("; ")))
-    })
-}
+pub(crate) use crate::load::refuse_lint_errors;
 
 /// The wizard's export, in the order of `trustbridge export`: lint errors block it (nothing is
 /// written), then the bundle goes into a new folder `name` (or `name-2`, …) under `parent`,

@@ -1,6 +1,7 @@
 //! `#[tauri::command]` adapters for the cloud work: AWS account detection and apply, the
 //! connectivity test for every cloud (live through a channel), and the keyring credentials.
-//! Thin: the work is in `trustbridge-cloud`, `trustbridge-secrets` and `verify_all`.
+//! Thin: the work is in `trustbridge-cloud`, `trustbridge-secrets`, `verify_all` and, for what
+//! changes a cloud after the person's yes, `confirmed` (whose `Ask` is the native dialog here).
 //!
 //! A pasted secret arrives as `Sensitive<String>` (zeroized on drop, `<redacted>` in Debug), is
 //! validated against the plan, stored in the OS keyring and dropped. It is never returned, logged
@@ -8,24 +9,24 @@
 
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
-use trustbridge_cloud::aws::{self, ApplyFailure, AwsSettings, ProbeEvent};
+use trustbridge_cloud::aws::{self, AwsSettings, ProbeEvent};
 use trustbridge_cloud::probe::Verdict;
 use trustbridge_cloud::CloudError;
 use trustbridge_core::validate::Resolved;
 use trustbridge_secrets::{SecretKind, SecretStore, SecretsError, Sensitive};
 
-use crate::aws_apply::AwsApply;
 use crate::aws_signin::{AwsSignIn, SignInError, SsoDevice};
-use crate::cloud_apply::{self, Action, ApiCloud, CloudApplyResult, CloudSignIns};
+use crate::cloud_apply::{self, ApiCloud, CloudApplyResult, CloudSignIns};
 use crate::cloud_signin::{ApiSignIns, AzureDevice, AzureListRequest, AzureListing, GcpList, GcpListing};
 use crate::commands::resolve;
 use crate::commands_confirm::ask;
-use crate::confirm::{self, Adoption, Approvals, Confirmation};
+use crate::confirm::{self, Approvals, Confirmation};
+use crate::confirmed::{self, Ask};
 use crate::errors::{AppCode, ErrorCode};
 use crate::imported::ProfileStore;
 use crate::ipc::{
-    ApplyChange, ApplyResult, AwsAccount, AwsBucketFacts, AwsCaller, AwsRevokeResult, AwsSignedIn, CredentialStatus, GuardrailFinding,
-    IpcError, Probe, ProbeUpdate, RegisterResult, RegisterStep, RolePolicy, VendorProject, VerifyReport,
+    ApplyResult, AwsAccount, AwsBucketFacts, AwsCaller, AwsRevokeResult, AwsSignedIn, CredentialStatus, IpcError, Probe, ProbeUpdate,
+    RegisterResult, RegisterStep, VendorProject, VerifyReport,
 };
 use crate::verify_all::{verify_all, CloudSettings};
 use trustbridge_cloud::aws::profiles::AwsProfile;
@@ -74,13 +75,6 @@ pub(crate) fn cloud_error(e: &CloudError) -> IpcError {
 
 fn secrets_error(e: &SecretsError) -> IpcError {
     IpcError::from(e)
-}
-
-fn need_aws(r: &Resolved) -> Result<(), IpcError> {
-    match r.aws {
-        Some(_) => Ok(()),
-        None => Err(cloud_error(&CloudError::NoSection { cloud: "aws" })),
-    }
 }
 
 /// The region to ask AWS in before a plan names one (the plan's when the wizard has it).
@@ -246,26 +240,10 @@ pub async fn apply_aws<R: Runtime>(
     adopt: bool,
     ignore_preflight: Option<bool>,
 ) -> Result<ApplyResult, IpcError> {
-    // Absent: pre-flight's blocking findings refuse (the safe default).
-    let ignore_preflight = ignore_preflight.unwrap_or(false);
     let r = resolve(&store, &plan)?;
-    need_aws(&r)?;
+    // Absent: pre-flight's blocking findings refuse (the safe default).
     let settings = AwsSettings { adopt, ..cloud.aws() };
-    let mut flow = AwsApply::connect(&r, &settings).await.map_err(|e| cloud_error(&e))?;
-    if dry_run {
-        let stand_in = r.with_stand_in_external_id();
-        let findings = flow.preflight(&stand_in).await.map_err(|e| cloud_error(&e))?.findings;
-        return run_apply(&flow, &stand_in, true, findings).await;
-    }
-    if r.aws.as_ref().is_some_and(|a| a.external_id_pending) {
-        // Never ask about an apply that cannot happen: the vendor has not issued the id yet.
-        return Err(cloud_error(&CloudError::ExternalIdPending { vendor: r.profile.display_name.clone() }));
-    }
-    let (c, findings) = apply_confirmation(&mut flow, &r, adopt, ignore_preflight).await?;
-    if !approvals.take(&c.key()) && !ask(&app, &c).await {
-        return Err(apply_cancelled());
-    }
-    run_apply(&flow, &r, false, findings).await
+    confirmed::aws_apply(&r, &settings, dry_run, ignore_preflight.unwrap_or(false), &approvals, &Dialog(&app)).await
 }
 
 /// Who this computer can act as on Google Cloud and Azure, for the plan's sections (no secret
@@ -381,6 +359,7 @@ pub fn cloud_sign_out(cloud: State<'_, CloudState>) {
 /// vendor in with a key or client secret not yet stored gets it made once applied, straight into
 /// the keyring, under the same yes (the dialog says so): its status, or why not, in the result.
 #[tauri::command]
+#[allow(clippy::too_many_arguments)] // a command's arguments are the page's
 pub async fn apply_cloud<R: Runtime>(
     app: AppHandle<R>,
     cloud_state: State<'_, CloudState>,
@@ -392,42 +371,10 @@ pub async fn apply_cloud<R: Runtime>(
     ignore_preflight: Option<bool>,
 ) -> Result<CloudApplyResult, IpcError> {
     let r = resolve(&store, &plan)?;
-    // One sign-in for both: the confirmation names exactly who the apply acts as.
-    let chosen = cloud_apply::choose(&r, cloud, &cloud_state.api_sign_ins)?;
-    let who = chosen.describe();
-    // "Apply and create the key": only where the plan signs the vendor in with one and none is
-    // stored for the integration yet; the one confirmation says both.
-    let make = !dry_run
-        && with_credentials == Some(true)
-        && confirm::create_credentials(&r, cloud, &who).is_some()
-        && !cloud_apply::secret_stored(&r, cloud, &cloud_state.secrets);
-    if !dry_run {
-        let section = if cloud == ApiCloud::Gcp { "gcp" } else { "azure" };
-        // Google Cloud's pre-flight first, as on the command line: an organization policy that
-        // would stop the vendor refuses before anything is asked, unless the person chose to apply
-        // anyway — which the dialog then names.
-        let blocking = cloud_apply::gcp_blocking(&r, &chosen, &cloud_state.settings).await?;
-        let ignore_preflight = ignore_preflight.unwrap_or(false);
-        if !blocking.is_empty() && !ignore_preflight {
-            let mut e = cloud_error(&CloudError::GcpPreflightBlocked { blocking: blocking.len() });
-            e.message.push_str(&format!(": {}", blocking.join(" ")));
-            return Err(e);
-        }
-        let c = if make { confirm::apply_cloud_with_credentials(&r, cloud, &who) } else { confirm::apply_cloud(&r, cloud, &who) }
-            .ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: section }))?;
-        let c = confirm::overriding_preflight(c, &blocking);
-        if !ask(&app, &c).await {
-            return Err(apply_cancelled());
-        }
-    }
-    let mut done = cloud_apply::run(&r, &chosen, Action::Apply, dry_run, &cloud_state.settings).await?;
-    if make {
-        match cloud_apply::create_credentials(&r, &chosen, &cloud_state.secrets, &cloud_state.settings).await {
-            Ok((_, status)) => done.credentials = Some(CredentialStatus::from(&status)),
-            Err(e) => done.credentials_error = Some(e),
-        }
-    }
-    Ok(done)
+    let asked =
+        confirmed::CloudApplyAsk { with_credentials: with_credentials == Some(true), ignore_preflight: ignore_preflight == Some(true) };
+    let s = &cloud_state;
+    confirmed::cloud_apply(&r, cloud, dry_run, asked, &s.api_sign_ins, &s.secrets, &s.settings, &Dialog(&app)).await
 }
 
 /// Removes the vendor's access on Google Cloud or Azure with this computer's sign-in: a dry run
@@ -446,29 +393,8 @@ pub async fn revoke_cloud<R: Runtime>(
     cloud: ApiCloud,
 ) -> Result<CloudApplyResult, IpcError> {
     let r = resolve(&store, &plan)?;
-    let chosen = cloud_apply::choose(&r, cloud, &cloud_state.api_sign_ins)?;
-    let mut found = cloud_apply::run(&r, &chosen, Action::Revoke, true, &cloud_state.settings).await?;
-    if found.changes.is_empty() {
-        // Nothing of ours is there (removed before, e.g. by `trustbridge revoke`): a key or secret
-        // still in the keyring for this very identity opens nothing either.
-        if cloud_apply::stored_is_for_plan(&r, cloud, &cloud_state.secrets) {
-            cloud_apply::forget_revoked(&r, cloud, &cloud_state.secrets, &mut found);
-        }
-        return Ok(found);
-    }
-    let removals: Vec<String> = found.changes.iter().map(|c| c.summary.clone()).collect();
-    let section = if cloud == ApiCloud::Gcp { "gcp" } else { "azure" };
-    let removal =
-        confirm::Removal { removals: &removals, kept: &found.notes, stored: cloud_apply::secret_stored(&r, cloud, &cloud_state.secrets) };
-    let c = confirm::revoke_cloud(&r, cloud, &chosen.describe(), &removal)
-        .ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: section }))?;
-    if !ask(&app, &c).await {
-        return Err(IpcError::new(AppCode::RevokeCancelled, "nothing was removed: the removal was cancelled in the confirmation"));
-    }
-    // Exactly what the dialog named: read again, nothing removed if it changed in between.
-    let mut done = cloud_apply::revoke_confirmed(&r, &chosen, &removals, &cloud_state.settings).await?;
-    cloud_apply::forget_revoked(&r, cloud, &cloud_state.secrets, &mut done);
-    Ok(done)
+    let s = &cloud_state;
+    confirmed::cloud_revoke(&r, cloud, &s.api_sign_ins, &s.secrets, &s.settings, &Dialog(&app)).await
 }
 
 /// Removes the vendor's access on AWS with this computer's sign-in: a dry run first (read only)
@@ -486,28 +412,7 @@ pub async fn revoke_aws<R: Runtime>(
     plan: serde_json::Value,
 ) -> Result<AwsRevokeResult, IpcError> {
     let r = resolve(&store, &plan)?;
-    need_aws(&r)?;
-    let settings = cloud.aws();
-    let found = aws::revoke_dry_run(&r, &settings, false).await.map_err(|f| apply_error(&f))?;
-    let removals: Vec<String> = found.changes.iter().map(|c| change(c).summary).collect();
-    if !removals.is_empty() {
-        let c = confirm::revoke_aws(&r, &found.caller.arn, &removals, found.role_deleted)
-            .ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
-        if !ask(&app, &c).await {
-            return Err(IpcError::new(AppCode::RevokeCancelled, "nothing was removed: the removal was cancelled in the confirmation"));
-        }
-    }
-    let done = if removals.is_empty() {
-        found
-    } else {
-        aws::revoke_confirmed(&r, &settings, false, &removals).await.map_err(|f| apply_error(&f))?
-    };
-    Ok(AwsRevokeResult {
-        caller: AwsCaller::from(&done.caller),
-        role_arn: done.role_arn.clone(),
-        role_deleted: done.role_deleted && !done.changes.is_empty(),
-        changes: done.changes.iter().map(change).collect(),
-    })
+    confirmed::aws_revoke(&r, &cloud.aws(), &Dialog(&app)).await
 }
 
 /// Asks the person, in a native dialog raised here, to confirm applying `plan` (with `adopt`) to
@@ -524,99 +429,21 @@ pub async fn confirm_apply<R: Runtime>(
     adopt: bool,
     ignore_preflight: Option<bool>,
 ) -> Result<(), IpcError> {
-    let ignore_preflight = ignore_preflight.unwrap_or(false);
     let r = resolve(&store, &plan)?;
-    need_aws(&r)?;
     let settings = AwsSettings { adopt, ..cloud.aws() };
-    let mut flow = AwsApply::connect(&r, &settings).await.map_err(|e| cloud_error(&e))?;
-    let (c, _) = apply_confirmation(&mut flow, &r, adopt, ignore_preflight).await?;
-    if !ask(&app, &c).await {
-        return Err(apply_cancelled());
-    }
-    approvals.grant(c.key());
-    Ok(())
+    confirmed::aws_approve(&r, &settings, ignore_preflight.unwrap_or(false), &approvals, &Dialog(&app)).await
 }
 
-/// Nothing was applied: the person chose Cancel (or closed the dialog).
-pub(crate) fn apply_cancelled() -> IpcError {
-    IpcError::new(AppCode::ApplyCancelled, "nothing was applied: the apply was cancelled in the confirmation")
-}
+/// The window's native dialog, raised by Rust (`commands_confirm::ask`), as the use cases' [`Ask`].
+pub(crate) struct Dialog<'a, R: Runtime>(pub &'a AppHandle<R>);
 
-/// Before asking: the lint gate, then a dry run (reads only; with a stand-in for an external id
-/// the vendor has not issued yet), so another account, a role that may not be taken over, … are
-/// refused before the person is asked anything; with `adopt`, the role's existing policies and the
-/// warnings it reads go into the question.
-///
-/// Then the guardrail pre-flight: a blocking finding refuses (`aws.preflight_blocked`, its findings
-/// in the message) unless the person ticked "apply anyway" (`ignore_preflight`).
-async fn apply_confirmation(
-    flow: &mut AwsApply,
-    r: &Resolved,
-    adopt: bool,
-    ignore_preflight: bool,
-) -> Result<(Confirmation, Vec<trustbridge_core::guardrail::GuardFinding>), IpcError> {
-    // Lint-gated like export (a pending vendor-issued id is registered before, not here).
-    let stand_in = r.with_stand_in_external_id();
-    crate::commands::refuse_lint_errors(&crate::load::apply_findings(r), AppCode::ApplyLintErrors, "applied")?;
-    let findings = flow.preflight(&stand_in).await.map_err(|e| cloud_error(&e))?.findings;
-    let blocking: Vec<&str> = trustbridge_core::guardrail::blocking(&findings).map(|f| f.message.as_str()).collect();
-    if !blocking.is_empty() && !ignore_preflight {
-        let mut e = cloud_error(&CloudError::PreflightBlocked { blocking: blocking.len() });
-        e.message.push_str(&format!(": {}", blocking.join(" ")));
-        // The window's own way out (the CLI's fix names a flag).
-        e.fix = Some("Fix what the list under \"What could still stop\" names, then choose Check again; or tick \"Apply anyway\" if you know these rules do not apply here.".into());
-        return Err(e);
-    }
-    let rep = flow.apply(&stand_in, true).await.map_err(|f| apply_error(&f))?;
-    let adoption = adopt.then_some(Adoption { existing: rep.existing.as_deref(), warnings: &rep.warnings });
-    // Who applies is part of what is confirmed: the approval does not cover another sign-in.
-    let caller = flow.caller().map(|c| c.arn.clone()).unwrap_or_default();
-    let c = confirm::apply_aws(r, adoption, &caller).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
-    // Applying anyway is confirmed natively, naming what pre-flight found.
-    let overridden: Vec<String> = if ignore_preflight { blocking.iter().map(|m| m.to_string()).collect() } else { Vec::new() };
-    Ok((confirm::overriding_preflight(c, &overridden), findings))
-}
-
-async fn run_apply(
-    flow: &AwsApply,
-    r: &Resolved,
-    dry_run: bool,
-    preflight: Vec<trustbridge_core::guardrail::GuardFinding>,
-) -> Result<ApplyResult, IpcError> {
-    match flow.apply(r, dry_run).await {
-        Ok(rep) => Ok(ApplyResult {
-            caller: AwsCaller::from(&rep.caller),
-            role_arn: rep.role_arn.clone(),
-            dry_run: rep.dry_run,
-            changes: rep.changes.iter().map(change).collect(),
-            existing: rep.existing.as_ref().map(|list| list.iter().map(RolePolicy::from).collect()),
-            warnings: rep.warnings.clone(),
-            preflight: preflight.iter().map(GuardrailFinding::from).collect(),
-        }),
-        Err(f) => Err(apply_error(&f)),
+impl<R: Runtime> Ask for Dialog<'_, R> {
+    fn ask(&self, c: &Confirmation) -> impl std::future::Future<Output = bool> + Send {
+        ask(self.0, c)
     }
 }
 
-pub(crate) fn change(c: &aws::Change) -> ApplyChange {
-    let summary = c.to_string().lines().next().unwrap_or_default().to_string();
-    ApplyChange { kind: c.kind, summary, detail: c.detail.clone() }
-}
-
-/// The error, plus what already exists and what is left when apply stopped part way.
-pub(crate) fn apply_error(f: &ApplyFailure) -> IpcError {
-    let mut e = cloud_error(&f.error);
-    let line = |c: &aws::Change| c.to_string().lines().next().unwrap_or_default().to_string();
-    if !f.done.is_empty() {
-        e.message.push_str(&format!(". Done before the failure: {}", f.done.iter().map(line).collect::<Vec<_>>().join("; ")));
-    }
-    if !f.not_done.is_empty() {
-        e.message.push_str(&format!(". Not done: {}", f.not_done.iter().map(line).collect::<Vec<_>>().join("; ")));
-        if e.fix.is_none() {
-            e.fix = Some("Apply again: it reads what exists and only changes what differs.".into());
-        }
-    }
-    e
-}
+pub(crate) use crate::confirmed::{apply_cancelled, apply_error, change};
 
 /// The connectivity test for every cloud in the plan. Each probe is sent through `on_event` as it
 /// starts and finishes; the answer is every result.

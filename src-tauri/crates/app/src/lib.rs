@@ -19,6 +19,7 @@ pub mod cli_secrets;
 pub mod cloud_apply;
 pub mod cloud_signin;
 pub mod confirm;
+pub mod confirmed;
 pub mod credentials;
 pub mod errors;
 pub mod imported;

@@ -71,6 +71,19 @@ pub fn lint_gate(findings: &[trustbridge_core::lint::Finding]) -> Result<(), Vec
     }
 }
 
+/// Export and apply are lint-gated: an error finding refuses them (`code`), naming each finding.
+pub fn refuse_lint_errors(
+    findings: &[trustbridge_core::lint::Finding],
+    code: crate::errors::AppCode,
+    outcome: &str,
+) -> Result<(), crate::ipc::IpcError> {
+    let Err(errors) = lint_gate(findings) else { return Ok(()) };
+    Err(crate::ipc::IpcError {
+        fix: Some("Change the answers so that the policy checks find no error.".into()),
+        ..crate::ipc::IpcError::new(code, format!("nothing {outcome}: the policy checks found errors: {}", errors.join("; ")))
+    })
+}
+
 #[derive(Debug)]
 pub enum LoadError {
     /// The text is not a plan (JSON syntax, a type, an unknown key).
