@@ -111,12 +111,15 @@ async fn assumable(conf: &aws_config::SdkConfig, role_arn: &str, base: &AwsSetti
 
 /// The buckets and the event buses (in `region`) the member role `role_arn` can see (ListBuckets,
 /// ListEventBuses through it), for the wizard's per-account pick lists: read only. The role is
-/// assumed once for both.
+/// assumed once for both. A list the role may not read is empty (the field is typed instead), as
+/// long as the other could be read; the role refused, or both lists, is the error.
 pub async fn member_resources(role_arn: &str, region: &str, base: &AwsSettings) -> Result<(Vec<String>, Vec<String>), CloudError> {
     let settings = member_settings(role_arn, region, base).await?;
     let s = Session::for_region(region, &settings).await;
-    let (buckets, buses) = tokio::join!(s.bucket_names(), s.event_bus_names());
-    Ok((buckets?, buses?))
+    match tokio::join!(s.bucket_names(), s.event_bus_names()) {
+        (Err(e), Err(_)) => Err(e),
+        (buckets, buses) => Ok((buckets.unwrap_or_default(), buses.unwrap_or_default())),
+    }
 }
 
 /// Runs `work` in every account of the plan, at most `max_concurrency` at once, calling `done` as
