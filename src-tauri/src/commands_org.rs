@@ -18,7 +18,7 @@ use crate::commands_confirm::ask;
 use crate::confirm;
 use crate::errors::AppCode;
 use crate::imported::ProfileStore;
-use crate::ipc::{GuardrailFinding, IpcError, OrgAccountRow, OrgAccountStatus, OrgApplyResult, OrgVerifyRow, Probe};
+use crate::ipc::{GuardrailFinding, IpcError, OrgAccountRow, OrgAccountStatus, OrgApplyResult, OrgStep, OrgStepEvent, OrgVerifyRow, Probe};
 use crate::org_apply::{self, AccountApply};
 
 /// What a command does to the accounts: changes them (the window does that through member roles
@@ -146,6 +146,7 @@ pub async fn apply_aws_org<R: Runtime>(
     only: Option<Vec<String>>,
     ignore_preflight: Option<bool>,
     on_event: Channel<OrgAccountRow>,
+    on_step: Channel<OrgStepEvent>,
 ) -> Result<OrgApplyResult, IpcError> {
     let r = org_plan(&store, &plan, only, Work::Changes)?;
     crate::commands::refuse_lint_errors(&crate::load::apply_findings(&r), AppCode::ApplyLintErrors, "applied")?;
@@ -172,7 +173,10 @@ pub async fn apply_aws_org<R: Runtime>(
         let send = |o: &AccountOutcome<AccountApply>| {
             let _ = on_event.send(row(o));
         };
-        tauri::async_runtime::block_on(org_apply::apply(&r, &base, dry_run, org_apply::Override::Confirmed(&confirmed), &send))
+        let step = |id: &str, step: OrgStep| {
+            let _ = on_step.send(OrgStepEvent { account_id: id.to_string(), step });
+        };
+        tauri::async_runtime::block_on(org_apply::apply_told(&r, &base, dry_run, org_apply::Override::Confirmed(&confirmed), &step, &send))
     })
     .await?
     .map_err(|e| cloud_error(&e))?;

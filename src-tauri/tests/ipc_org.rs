@@ -23,6 +23,8 @@ use trustbridge::verify_all::CloudSettings;
 use trustbridge_cloud::aws::{AwsSettings, Session};
 
 const ROLE: &str = "mlcube-platform-access";
+/// The channel of an organization apply's steps (the mock runtime drops what is sent on it).
+const STEPS: &str = "__CHANNEL__:2";
 
 fn invoke(app: &tauri::App<tauri::test::MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
     invoke_with(app, cmd, "tauri://localhost", args)
@@ -99,7 +101,7 @@ fn the_window_applies_tests_and_retries_an_organization_through_each_member_role
     let channel = "__CHANNEL__:1";
 
     // The dry run: each account's row, in the plan's order; the foreign role refused in its account only.
-    let dry = invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": true, "onEvent": channel})).expect("dry run");
+    let dry = invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": true, "onEvent": channel, "onStep": STEPS})).expect("dry run");
     assert_eq!(dry["dry_run"], true);
     assert_eq!(statuses(&dry), [(accounts[0].clone(), "done".into()), (blocked.clone(), "failed".into())], "{dry}");
     let first = &dry["accounts"][0];
@@ -111,7 +113,7 @@ fn the_window_applies_tests_and_retries_an_organization_through_each_member_role
 
     // Cancel in the native confirmation: nothing anywhere. The dialog named the management
     // account, the member role and each account with its bucket.
-    let e = invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": false, "onEvent": channel})).unwrap_err();
+    let e = invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": false, "onEvent": channel, "onStep": STEPS})).unwrap_err();
     assert_eq!(e["code"], "apply.cancelled", "{e}");
     assert!(has_role(&accounts[0]).is_none(), "a cancelled apply created the role");
     let asked = asker.asked.lock().unwrap().last().cloned().expect("asked");
@@ -122,7 +124,7 @@ fn the_window_applies_tests_and_retries_an_organization_through_each_member_role
 
     // Apply: the first account gets the role (read back through the member itself: the vendor's
     // trust with the external id); the foreign role is left as it was.
-    let done = invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": false, "onEvent": channel})).expect("apply");
+    let done = invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": false, "onEvent": channel, "onStep": STEPS})).expect("apply");
     assert_eq!(statuses(&done), [(accounts[0].clone(), "done".into()), (blocked.clone(), "failed".into())], "{done}");
     let trust = has_role(&accounts[0]).flatten().expect("role made");
     let trust = urlencoding_decode(&trust);
@@ -136,19 +138,23 @@ fn the_window_applies_tests_and_retries_an_organization_through_each_member_role
         member_session(&mgmt, &blocked).await.iam.delete_role().role_name(ROLE).send().await.unwrap();
     });
     let stranger =
-        invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": true, "only": ["999999999999"], "onEvent": channel})).unwrap_err();
+        invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": true, "only": ["999999999999"], "onEvent": channel, "onStep": STEPS}))
+            .unwrap_err();
     assert_eq!(stranger["code"], "org.unknown_account", "{stranger}");
     let retried =
-        invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": false, "only": [blocked], "onEvent": channel})).expect("retry");
+        invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": false, "only": [blocked], "onEvent": channel, "onStep": STEPS}))
+            .expect("retry");
     assert_eq!(statuses(&retried), [(blocked.clone(), "done".into())], "{retried}");
     // The retry's confirmation named the account it covers, and not the one already done.
     let asked = asker.asked.lock().unwrap().last().cloned().expect("asked");
     assert!(asked.message.contains("one account") && asked.message.contains(&blocked), "{}", asked.message);
     assert!(!asked.message.contains(&accounts[0]), "the retry's dialog names an account it does not touch: {}", asked.message);
-    let empty = invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": true, "only": [], "onEvent": channel})).unwrap_err();
+    let empty =
+        invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": true, "only": [], "onEvent": channel, "onStep": STEPS})).unwrap_err();
     assert_eq!(empty["code"], "org.unknown_account", "{empty}");
     assert!(urlencoding_decode(&has_role(&blocked).flatten().unwrap()).contains(EXTERNAL_ID));
-    let again = invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": true, "onEvent": channel})).expect("dry run again");
+    let again =
+        invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": true, "onEvent": channel, "onStep": STEPS})).expect("dry run again");
     for a in again["accounts"].as_array().unwrap() {
         assert_eq!(a["changes"], json!([]), "a re-run changes nothing: {a}");
     }
@@ -250,7 +256,7 @@ fn the_window_applies_tests_and_retries_an_organization_through_each_member_role
     let e = invoke(
         &app,
         "apply_aws_org",
-        json!({"plan": org_plan("111111111111", &accounts, "member-role"), "dryRun": false, "onEvent": channel}),
+        json!({"plan": org_plan("111111111111", &accounts, "member-role"), "dryRun": false, "onEvent": channel, "onStep": STEPS}),
     )
     .unwrap_err();
     assert_eq!(e["code"], "aws.account_mismatch", "{e}");
@@ -259,7 +265,7 @@ fn the_window_applies_tests_and_retries_an_organization_through_each_member_role
     let e = invoke(
         &app,
         "apply_aws_org",
-        json!({"plan": org_plan("123456789012", &accounts, "stack-set"), "dryRun": true, "onEvent": channel}),
+        json!({"plan": org_plan("123456789012", &accounts, "stack-set"), "dryRun": true, "onEvent": channel, "onStep": STEPS}),
     )
     .unwrap_err();
     assert_eq!(e["code"], "org.engine_mismatch", "{e}");
@@ -327,7 +333,7 @@ fn apply_anyway_goes_past_the_findings_the_dialog_named_and_no_others() {
     let channel = "__CHANNEL__:1";
 
     // Without "Apply anyway": the account is stopped, the other set up; the dialog overrides nothing.
-    let done = invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": false, "onEvent": channel})).expect("apply");
+    let done = invoke(&app, "apply_aws_org", json!({"plan": plan, "dryRun": false, "onEvent": channel, "onStep": STEPS})).expect("apply");
     assert_eq!(statuses(&done), [(accounts[0].clone(), "done".into()), (stopped.clone(), "blocked".into())], "{done}");
     let finding =
         done["accounts"][1]["preflight"].as_array().unwrap().iter().find(|f| f["severity"] == "blocking").cloned().expect("the finding");
@@ -349,7 +355,7 @@ fn apply_anyway_goes_past_the_findings_the_dialog_named_and_no_others() {
         .join()
         .unwrap();
     });
-    let again = json!({"plan": plan, "dryRun": false, "only": [stopped], "ignorePreflight": true, "onEvent": channel});
+    let again = json!({"plan": plan, "dryRun": false, "only": [stopped], "ignorePreflight": true, "onEvent": channel, "onStep": STEPS});
     let retried = invoke(&app, "apply_aws_org", again.clone()).expect("apply anyway");
     let asked = asker.asked.lock().unwrap().last().cloned().expect("asked");
     assert!(asked.message.contains("You chose to apply anyway"), "{}", asked.message);

@@ -360,6 +360,25 @@ pub struct OrgAccountRow {
     pub error: Option<IpcError>,
 }
 
+/// The step an account of an organization-wide apply has reached (the steps before it are done).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgStep {
+    /// Signing in to it through its member role (its turn has come).
+    SignIn,
+    /// Pre-flight: the rules that could deny the vendor there.
+    Preflight,
+    /// The apply, or its dry run.
+    Apply,
+}
+
+/// An account reached a step; sent while an organization-wide apply runs.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct OrgStepEvent {
+    pub account_id: String,
+    pub step: OrgStep,
+}
+
 /// An organization-wide apply (or dry run): every account's row, in the plan's order.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct OrgApplyResult {
@@ -713,6 +732,8 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<OrgAccountRow>(),
         one::<OrgApplyResult>(),
         one::<OrgVerifyRow>(),
+        one::<OrgStep>(),
+        one::<OrgStepEvent>(),
         one::<StackInstanceRow>(),
         one::<MemberResources>(),
         one::<StackSetResult>(),

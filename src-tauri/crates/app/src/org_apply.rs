@@ -15,6 +15,7 @@ use trustbridge_core::guardrail::{self, GuardFinding};
 use trustbridge_core::validate::Resolved;
 
 use crate::aws_apply::AwsApply;
+use crate::ipc::OrgStep;
 
 /// What apply did in one account: what pre-flight found there, and the apply (or dry run); no
 /// report when a blocking finding stopped the account before any change.
@@ -111,17 +112,32 @@ pub async fn apply(
     overriding: Override<'_>,
     done: &(dyn Fn(&AccountOutcome<AccountApply>) + Sync),
 ) -> Result<Vec<AccountOutcome<AccountApply>>, CloudError> {
+    apply_told(r, base, dry_run, overriding, &|_, _| {}, done).await
+}
+
+/// [`apply`], calling `step` as each account reaches a step (signing in through its member role,
+/// pre-flight, the apply or its dry run), for a live account × step table.
+pub async fn apply_told(
+    r: &Resolved,
+    base: &AwsSettings,
+    dry_run: bool,
+    overriding: Override<'_>,
+    step: &(dyn Fn(&str, OrgStep) + Sync),
+    done: &(dyn Fn(&AccountOutcome<AccountApply>) + Sync),
+) -> Result<Vec<AccountOutcome<AccountApply>>, CloudError> {
     let work = |one: Resolved, s: AwsSettings| async move {
+        let account = one.aws.as_ref().map_or(String::new(), |a| a.account_id.clone());
         let mut flow = AwsApply::connect(&one, &s).await?;
+        step(&account, OrgStep::Preflight);
         let preflight = flow.preflight(&one).await?;
-        let account = one.aws.as_ref().map_or("", |a| a.account_id.as_str());
-        if !dry_run && overriding.stopping(account, &preflight) > 0 {
+        if !dry_run && overriding.stopping(&account, &preflight) > 0 {
             return Ok(AccountApply { preflight, report: None });
         }
+        step(&account, OrgStep::Apply);
         let report = flow.apply(&one, dry_run).await?;
         Ok(AccountApply { preflight, report: Some(report) })
     };
-    org::for_each_account(r, base, work, done).await
+    org::for_each_account_told(r, base, work, &|id| step(id, OrgStep::SignIn), done).await
 }
 
 /// What the StackSet engine's apply did: pre-flight in each listed account (or why it could not

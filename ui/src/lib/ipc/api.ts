@@ -36,6 +36,7 @@ import type { Organization } from "./bindings/Organization";
 import type { OrgAccountRow } from "./bindings/OrgAccountRow";
 import type { OrgApplyResult } from "./bindings/OrgApplyResult";
 import type { StackInstanceRow } from "./bindings/StackInstanceRow";
+import type { OrgStepEvent } from "./bindings/OrgStepEvent";
 import type { MemberResources } from "./bindings/MemberResources";
 import type { StackSetResult } from "./bindings/StackSetResult";
 import type { OrgVerifyRow } from "./bindings/OrgVerifyRow";
@@ -50,6 +51,8 @@ export type { OrgAccountRow } from "./bindings/OrgAccountRow";
 export type { OrgApplyResult } from "./bindings/OrgApplyResult";
 export type { OrgVerifyRow } from "./bindings/OrgVerifyRow";
 export type { StackInstanceRow } from "./bindings/StackInstanceRow";
+export type { OrgStep } from "./bindings/OrgStep";
+export type { OrgStepEvent } from "./bindings/OrgStepEvent";
 export type { StackSetResult } from "./bindings/StackSetResult";
 export type { Boot } from "./bindings/Boot";
 export type { ApplyChange } from "./bindings/ApplyChange";
@@ -343,10 +346,13 @@ export function applyAwsOrg(
   only: string[] | null,
   onRow: (row: OrgAccountRow) => void,
   ignorePreflight = false,
+  onStepEvent: (e: OrgStepEvent) => void = () => {},
 ): Promise<OrgApplyResult> {
   const onEvent = new Channel<OrgAccountRow>();
   onEvent.onmessage = onRow;
-  return call<OrgApplyResult>("apply_aws_org", { plan, dryRun, only, ignorePreflight, onEvent });
+  const onStep = new Channel<OrgStepEvent>();
+  onStep.onmessage = onStepEvent;
+  return call<OrgApplyResult>("apply_aws_org", { plan, dryRun, only, ignorePreflight, onEvent, onStep });
 }
 
 /**

@@ -59,3 +59,30 @@ describe("Apply anyway, for an organization", () => {
     expect(page([row(A, "done"), row(B, "done", [{ ...blocking, severity: "warning" }])], true)).not.toContain("org-ignore-preflight");
   });
 });
+
+describe("the account × step grid", () => {
+  it("shows where each account is while the apply runs, and where it stopped after", () => {
+    const p = plan();
+    const session = new OrgSession();
+    session.rowsFor = JSON.stringify(p);
+    session.tableAccounts = [A, B];
+    session.dryRun = false;
+    session.running = "apply";
+    session.working = [A, B];
+    session.steps = { [A]: "preflight" };
+    let html = render(OrgApply, { props: { session, plan: p, show: (t: string) => t, vendor: "JFrog ML", onapplied: () => {} } }).body;
+    const marks = (h: string, id: string) => [...(new RegExp(`data-testid="org-steps-${id}"[^]*?</ol>`).exec(h)?.[0] ?? "").matchAll(/data-mark="(\w+)"/g)].map((m) => m[1]);
+    expect(marks(html, A)).toEqual(["done", "running", "waiting"]);
+    expect(html).toContain("Pre-flight…");
+    expect(marks(html, B)).toEqual(["waiting", "waiting", "waiting"]);
+    expect(html).toContain("Waiting for its turn");
+    // After: one stopped by pre-flight, one failed while applying.
+    session.running = null;
+    session.working = [];
+    session.steps = { [A]: "preflight", [B]: "apply" };
+    session.rows = [row(A, "blocked", [blocking]), { ...row(B, "failed"), error: { code: "aws.access_denied", message: "denied", field: null, fix: null } } as OrgAccountRow];
+    html = render(OrgApply, { props: { session, plan: p, show: (t: string) => t, vendor: "JFrog ML", onapplied: () => {} } }).body;
+    expect(marks(html, A)).toEqual(["done", "stopped", "skipped"]);
+    expect(marks(html, B)).toEqual(["done", "done", "failed"]);
+  });
+});

@@ -249,6 +249,25 @@ describe("OrgSession", () => {
     expect(s.ignoring(plan)).toBe(false);
   });
 
+  it("keeps the step each account reached, only for accounts of the run, until the next run of them", async () => {
+    const plan = buildPlan(orgAnswers(), JFROG);
+    const s = new OrgSession();
+    let seen: Record<string, string> = {};
+    invoke.mockImplementation(async (_cmd: string, args: { dryRun: boolean; only: string[] | null; onEvent: FakeChannel; onStep: FakeChannel }) => {
+      const ids = args.only ?? [A, B];
+      for (const id of ids) args.onStep.onmessage({ account_id: id, step: "sign_in" });
+      args.onStep.onmessage({ account_id: "999999999999", step: "apply" }); // not of this run: ignored
+      args.onStep.onmessage({ account_id: ids[0], step: "apply" });
+      seen = { ...s.steps };
+      return { dry_run: args.dryRun, accounts: ids.map((id) => row(id, id === B ? "failed" : "done")) };
+    });
+    await s.apply(plan);
+    expect(seen).toEqual({ [A]: "apply", [B]: "sign_in" });
+    expect(s.steps[B]).toBe("sign_in");
+    await s.retryFailed(plan);
+    expect(s.steps).toEqual({ [A]: "apply", [B]: "apply" });
+  });
+
   it("an account never reported (the run stopped as a whole) counts as failed, and is retried", async () => {
     const plan = buildPlan(orgAnswers(), JFROG);
     const s = new OrgSession();

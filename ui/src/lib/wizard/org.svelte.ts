@@ -3,7 +3,7 @@
 // chosen accounts, each account's row as it ends (Rust sends it through a channel). Its own store,
 // apart from the wizard's single-account apply: it takes the plan as an argument and knows nothing
 // of the pages.
-import { applyAwsOrg, awsMemberResources, awsOrganization, revokeAwsOrg, verifyAwsOrg, type Organization, type OrgAccountRow, type OrgUnit, type OrgVerifyRow, type Plan } from "../ipc/api";
+import { applyAwsOrg, awsMemberResources, type OrgStep, awsOrganization, revokeAwsOrg, verifyAwsOrg, type Organization, type OrgAccountRow, type OrgUnit, type OrgVerifyRow, type Plan } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 
 /** An account of the tree, with the names of the units above it (for the page and Check your answers). */
@@ -33,6 +33,8 @@ export class OrgSession {
   rows = $state<OrgAccountRow[]>([]);
   /** Accounts of the run under way that have not ended yet. */
   working = $state<string[]>([]);
+  /** The step each account of the last run reached (absent: it was still waiting for its turn). */
+  steps = $state<Record<string, OrgStep>>({});
   running = $state<"preview" | "apply" | null>(null);
   /** The rows are of a dry run (true), of an apply (false); null: none yet. */
   dryRun = $state<boolean | null>(null);
@@ -183,6 +185,8 @@ export class OrgSession {
     this.revokedFor = null;
     this.revokeError = null;
     this.working = [...covered];
+    // The steps of this run only (kept after it: a failed account's row says at which step).
+    this.steps = Object.fromEntries(Object.entries(this.steps).filter(([id]) => !covered.includes(id)));
     this.rows = kept;
     this.rowsFor = key;
     this.tableAccounts = order;
@@ -193,7 +197,10 @@ export class OrgSession {
       this.rows = place([...this.rows.filter((r) => r.account_id !== row.account_id), row]);
     };
     try {
-      const result = await applyAwsOrg(plan, dryRun, only, onRow, !dryRun && this.ignoring(plan));
+      const onStep = (e: { account_id: string; step: OrgStep }) => {
+        if (this.working.includes(e.account_id)) this.steps = { ...this.steps, [e.account_id]: e.step };
+      };
+      const result = await applyAwsOrg(plan, dryRun, only, onRow, !dryRun && this.ignoring(plan), onStep);
       this.rows = place([...kept, ...result.accounts]);
     } catch (e) {
       this.error = toIpcError(e);

@@ -134,6 +134,22 @@ where
     F: Fn(Resolved, AwsSettings) -> Fut,
     Fut: Future<Output = Result<T, ApplyFailure>>,
 {
+    for_each_account_told(r, base, work, &|_| {}, done).await
+}
+
+/// [`for_each_account`], calling `started` with an account's id when its turn comes (before it is
+/// signed in to), so a caller can tell an account being worked on from one still waiting.
+pub async fn for_each_account_told<T, F, Fut>(
+    r: &Resolved,
+    base: &AwsSettings,
+    work: F,
+    started: &(dyn Fn(&str) + Sync),
+    done: &(dyn Fn(&AccountOutcome<T>) + Sync),
+) -> Result<Vec<AccountOutcome<T>>, CloudError>
+where
+    F: Fn(Resolved, AwsSettings) -> Fut,
+    Fut: Future<Output = Result<T, ApplyFailure>>,
+{
     let org = org_section(r)?;
     let work = &work;
     // One organization: what pre-flight reads of it (each OU's and the root's policies) is read
@@ -142,6 +158,7 @@ where
     let base = &shared;
     let mut outcomes: Vec<(usize, AccountOutcome<T>)> = stream::iter(org.accounts.iter().enumerate())
         .map(|(i, a)| async move {
+            started(&a.account_id);
             let via_role = (a.account_id != org.management_account_id).then(|| org.member_role_arn(a));
             let result = match account_settings(org, a, base).await {
                 Ok(settings) => match work(r.for_account(a), settings).await {
