@@ -18,7 +18,10 @@ use crate::commands_confirm::ask;
 use crate::confirm;
 use crate::errors::AppCode;
 use crate::imported::ProfileStore;
-use crate::ipc::{GuardrailFinding, IpcError, OrgAccountRow, OrgAccountStatus, OrgApplyResult, OrgStep, OrgStepEvent, OrgVerifyRow, Probe};
+use crate::ipc::{
+    GuardrailFinding, IpcError, OrgAccountRow, OrgAccountStatus, OrgApplyResult, OrgProbeUpdate, OrgStep, OrgStepEvent, OrgVerifyRow,
+    Probe, ProbeUpdate,
+};
 use crate::org_apply::{self, AccountApply};
 
 /// What a command does to the accounts: changes them (the window does that through member roles
@@ -203,7 +206,8 @@ fn verify_row(o: &AccountOutcome<Vec<ProbeResult>>, vendor: &str) -> OrgVerifyRo
 }
 
 /// The connectivity test in every listed account (or only in `only`), each account's row sent
-/// through `on_event` as it ends; reads only.
+/// through `on_event` as it ends, and each of its checks through `on_probe` as it starts, waits and
+/// finishes; reads only.
 #[tauri::command]
 pub async fn verify_aws_org(
     cloud: State<'_, CloudState>,
@@ -211,6 +215,7 @@ pub async fn verify_aws_org(
     plan: serde_json::Value,
     only: Option<Vec<String>>,
     on_event: Channel<OrgVerifyRow>,
+    on_probe: Channel<OrgProbeUpdate>,
 ) -> Result<Vec<OrgVerifyRow>, IpcError> {
     let r = org_plan(&store, &plan, only, Work::Reads)?;
     let vendor = r.profile.display_name.clone();
@@ -221,7 +226,10 @@ pub async fn verify_aws_org(
             let send = |o: &AccountOutcome<Vec<ProbeResult>>| {
                 let _ = on_event.send(verify_row(o, &vendor));
             };
-            tauri::async_runtime::block_on(org_apply::verify(&r, &base, &send))
+            let probe = |id: &str, e: trustbridge_cloud::aws::ProbeEvent| {
+                let _ = on_probe.send(OrgProbeUpdate { account_id: id.to_string(), update: ProbeUpdate::of(e, &vendor) });
+            };
+            tauri::async_runtime::block_on(org_apply::verify(&r, &base, &probe, &send))
         }
     })
     .await?

@@ -25,6 +25,8 @@ use trustbridge_cloud::aws::{AwsSettings, Session};
 const ROLE: &str = "mlcube-platform-access";
 /// The channel of an organization apply's steps (the mock runtime drops what is sent on it).
 const STEPS: &str = "__CHANNEL__:2";
+/// The channel of an organization test's checks (the mock runtime drops what is sent on it).
+const PROBES: &str = "__CHANNEL__:3";
 
 fn invoke(app: &tauri::App<tauri::test::MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
     invoke_with(app, cmd, "tauri://localhost", args)
@@ -161,7 +163,7 @@ fn the_window_applies_tests_and_retries_an_organization_through_each_member_role
 
     // The connectivity test, per account: the customer-side probes pass (moto lets the
     // permissions probe check only partly), each row naming its account.
-    let rows = invoke(&app, "verify_aws_org", json!({"plan": plan, "onEvent": channel})).expect("verify");
+    let rows = invoke(&app, "verify_aws_org", json!({"plan": plan, "onEvent": channel, "onProbe": PROBES})).expect("verify");
     let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), 2);
     for (row, account) in rows.iter().zip(&accounts) {
@@ -271,8 +273,12 @@ fn the_window_applies_tests_and_retries_an_organization_through_each_member_role
     assert_eq!(e["code"], "org.engine_mismatch", "{e}");
     // Its connectivity test reads each listed account through its member role, as for member-role
     // (the roles were removed above: each account answers, and none is green).
-    let tested = invoke(&app, "verify_aws_org", json!({"plan": org_plan("123456789012", &accounts, "stack-set"), "onEvent": channel}))
-        .expect("a StackSet plan's test runs in the window");
+    let tested = invoke(
+        &app,
+        "verify_aws_org",
+        json!({"plan": org_plan("123456789012", &accounts, "stack-set"), "onEvent": channel, "onProbe": PROBES}),
+    )
+    .expect("a StackSet plan's test runs in the window");
     let ids: Vec<&str> = tested.as_array().unwrap().iter().map(|r| r["account_id"].as_str().unwrap()).collect();
     assert_eq!(ids, [accounts[0].as_str(), blocked.as_str()]);
     assert!(tested.as_array().unwrap().iter().all(|r| r["verdict"] != "pass"), "{tested}");

@@ -372,6 +372,14 @@ pub enum OrgStep {
     Apply,
 }
 
+/// A check of one account's connectivity test started, waits or finished; sent while an
+/// organization-wide test runs.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct OrgProbeUpdate {
+    pub account_id: String,
+    pub update: ProbeUpdate,
+}
+
 /// An account reached a step; sent while an organization-wide apply runs.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct OrgStepEvent {
@@ -734,6 +742,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<OrgVerifyRow>(),
         one::<OrgStep>(),
         one::<OrgStepEvent>(),
+        one::<OrgProbeUpdate>(),
         one::<StackInstanceRow>(),
         one::<MemberResources>(),
         one::<StackSetResult>(),

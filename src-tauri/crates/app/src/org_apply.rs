@@ -228,9 +228,10 @@ pub async fn member_resources(
 pub async fn verify(
     r: &Resolved,
     base: &AwsSettings,
+    probe: &(dyn Fn(&str, trustbridge_cloud::aws::ProbeEvent) + Send + Sync),
     done: &(dyn Fn(&AccountOutcome<Vec<ProbeResult>>) + Sync),
 ) -> Result<Vec<AccountOutcome<Vec<ProbeResult>>>, CloudError> {
-    org::verify_org(r, base, done).await
+    org::verify_org_told(r, base, probe, done).await
 }
 
 /// What removing the vendor's access would remove in every account of `r`, read now in each

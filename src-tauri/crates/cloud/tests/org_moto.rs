@@ -122,8 +122,21 @@ async fn member_role_apply_verify_revoke_across_twelve_accounts_with_one_failing
         assert!(!doc.contains(&bucket_of(other)), "{a}: never another account's bucket: {doc}");
     }
 
-    // The test across the organization: green everywhere the role exists.
-    let tested = org::verify_org(&r, &base, &|_| {}).await.unwrap();
+    // The test across the organization: green everywhere the role exists; each account's checks
+    // are told, with its id, as they finish.
+    let finished: Mutex<Vec<(String, String)>> = Mutex::default();
+    let tell = |id: &str, e: trustbridge_cloud::aws::ProbeEvent| {
+        if let trustbridge_cloud::aws::ProbeEvent::Finished(p) = e {
+            finished.lock().unwrap().push((id.to_string(), p.id.to_string()));
+        }
+    };
+    let tested = org::verify_org_told(&r, &base, &tell, &|_| {}).await.unwrap();
+    let finished = finished.into_inner().unwrap();
+    for o in &tested {
+        let told: Vec<&str> = finished.iter().filter(|(id, _)| *id == o.account_id).map(|(_, p)| p.as_str()).collect();
+        let probes: Vec<String> = o.ok().map(|ps| ps.iter().map(|p| p.id.to_string()).collect()).unwrap_or_default();
+        assert_eq!(told.len(), probes.len(), "{}: every check told once, under its own account", o.account_id);
+    }
     let green: Vec<&str> = tested.iter().filter(|o| org::verified(o)).map(|o| o.account_id.as_str()).collect();
     assert_eq!(green.len(), 11, "{tested:#?}");
     assert!(!green.contains(&blocked.as_str()));

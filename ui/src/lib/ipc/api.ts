@@ -37,6 +37,7 @@ import type { OrgAccountRow } from "./bindings/OrgAccountRow";
 import type { OrgApplyResult } from "./bindings/OrgApplyResult";
 import type { StackInstanceRow } from "./bindings/StackInstanceRow";
 import type { OrgStepEvent } from "./bindings/OrgStepEvent";
+import type { OrgProbeUpdate } from "./bindings/OrgProbeUpdate";
 import type { MemberResources } from "./bindings/MemberResources";
 import type { StackSetResult } from "./bindings/StackSetResult";
 import type { OrgVerifyRow } from "./bindings/OrgVerifyRow";
@@ -53,6 +54,7 @@ export type { OrgVerifyRow } from "./bindings/OrgVerifyRow";
 export type { StackInstanceRow } from "./bindings/StackInstanceRow";
 export type { OrgStep } from "./bindings/OrgStep";
 export type { OrgStepEvent } from "./bindings/OrgStepEvent";
+export type { OrgProbeUpdate } from "./bindings/OrgProbeUpdate";
 export type { StackSetResult } from "./bindings/StackSetResult";
 export type { Boot } from "./bindings/Boot";
 export type { ApplyChange } from "./bindings/ApplyChange";
@@ -388,10 +390,17 @@ export function revokeAwsOrg(plan: Plan): Promise<OrgAccountRow[]> {
 }
 
 /** The connectivity test in every listed account (or only in `only`), `onRow` as each account ends. */
-export function verifyAwsOrg(plan: Plan, only: string[] | null, onRow: (row: OrgVerifyRow) => void): Promise<OrgVerifyRow[]> {
+export function verifyAwsOrg(
+  plan: Plan,
+  only: string[] | null,
+  onRow: (row: OrgVerifyRow) => void,
+  onProbeUpdate: (u: OrgProbeUpdate) => void = () => {},
+): Promise<OrgVerifyRow[]> {
   const onEvent = new Channel<OrgVerifyRow>();
   onEvent.onmessage = onRow;
-  return call<OrgVerifyRow[]>("verify_aws_org", { plan, only, onEvent });
+  const onProbe = new Channel<OrgProbeUpdate>();
+  onProbe.onmessage = onProbeUpdate;
+  return call<OrgVerifyRow[]>("verify_aws_org", { plan, only, onEvent, onProbe });
 }
 
 /**

@@ -268,6 +268,28 @@ describe("OrgSession", () => {
     expect(s.steps).toEqual({ [A]: "apply", [B]: "apply" });
   });
 
+  it("shows each account's checks as they run, in the order they started, only for accounts under test", async () => {
+    const plan = buildPlan(orgAnswers(), JFROG);
+    const s = new OrgSession();
+    let live: unknown = null;
+    invoke.mockImplementation(async (_cmd: string, args: { onEvent: FakeChannel; onProbe: FakeChannel }) => {
+      const probe = (id: string, status: string) => ({ id, title: id, status, duration_ms: 1, message: "", fix: null, code: null });
+      args.onProbe.onmessage({ account_id: A, update: { event: "started", id: "aws:role", title: "Role" } });
+      args.onProbe.onmessage({ account_id: A, update: { event: "started", id: "aws:storage", title: "Bucket" } });
+      args.onProbe.onmessage({ account_id: A, update: { event: "finished", probe: probe("aws:role", "pass") } });
+      args.onProbe.onmessage({ account_id: "999999999999", update: { event: "started", id: "aws:role", title: "Role" } });
+      live = JSON.parse(JSON.stringify(s.verifyLive));
+      return [];
+    });
+    await s.verify(plan);
+    expect(live).toEqual({
+      [A]: [
+        { id: "aws:role", title: "aws:role", status: "pass" },
+        { id: "aws:storage", title: "Bucket", status: "running" },
+      ],
+    });
+  });
+
   it("an account never reported (the run stopped as a whole) counts as failed, and is retried", async () => {
     const plan = buildPlan(orgAnswers(), JFROG);
     const s = new OrgSession();

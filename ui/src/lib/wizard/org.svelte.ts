@@ -3,7 +3,7 @@
 // chosen accounts, each account's row as it ends (Rust sends it through a channel). Its own store,
 // apart from the wizard's single-account apply: it takes the plan as an argument and knows nothing
 // of the pages.
-import { applyAwsOrg, awsMemberResources, type OrgStep, awsOrganization, revokeAwsOrg, verifyAwsOrg, type Organization, type OrgAccountRow, type OrgUnit, type OrgVerifyRow, type Plan } from "../ipc/api";
+import { applyAwsOrg, awsMemberResources, type OrgProbeUpdate, type OrgStep, awsOrganization, revokeAwsOrg, verifyAwsOrg, type Organization, type OrgAccountRow, type OrgUnit, type OrgVerifyRow, type Plan } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 
 /** An account of the tree, with the names of the units above it (for the page and Check your answers). */
@@ -49,6 +49,8 @@ export class OrgSession {
   /** The plan (JSON) the test rows were made for. */
   verifyFor = $state<string | null>(null);
   verifyWorking = $state<string[]>([]);
+  /** Each account's checks as they run (title and state), while its test is under way. */
+  verifyLive = $state<Record<string, { id: string; title: string; status: "running" | "pass" | "partial" | "fail" | "skip" }[]>>({});
   verifying = $state(false);
   verifyError = $state<IpcError | null>(null);
 
@@ -221,13 +223,26 @@ export class OrgSession {
     this.verifyRows = [];
     this.verifyFor = JSON.stringify(plan);
     this.verifyWorking = [...order];
+    this.verifyLive = {};
     const place = (rows: OrgVerifyRow[]) => [...rows].sort((a, b) => order.indexOf(a.account_id) - order.indexOf(b.account_id));
     const onRow = (row: OrgVerifyRow) => {
       this.verifyWorking = this.verifyWorking.filter((id) => id !== row.account_id);
       this.verifyRows = place([...this.verifyRows.filter((r) => r.account_id !== row.account_id), row]);
     };
     try {
-      this.verifyRows = place(await verifyAwsOrg(plan, null, onRow));
+      const onProbe = ({ account_id, update: u }: OrgProbeUpdate) => {
+        if (!this.verifyWorking.includes(account_id)) return;
+        const id = u.event === "finished" ? u.probe.id : u.id;
+        const title = u.event === "finished" ? u.probe.title : u.title;
+        const status = u.event === "finished" ? u.probe.status : "running";
+        // In the order the checks started; a check's later news replaces it where it is.
+        const list = [...(this.verifyLive[account_id] ?? [])];
+        const i = list.findIndex((p) => p.id === id);
+        if (i === -1) list.push({ id, title, status });
+        else list[i] = { id, title, status };
+        this.verifyLive = { ...this.verifyLive, [account_id]: list };
+      };
+      this.verifyRows = place(await verifyAwsOrg(plan, null, onRow, onProbe));
     } catch (e) {
       this.verifyError = toIpcError(e);
     } finally {

@@ -12,7 +12,7 @@ use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use trustbridge_core::validate::{Resolved, ResolvedAws, ResolvedOrg};
 
-use super::{sdk_config, ApplyFailure, ApplyReport, AwsSettings, RevokeReport, Session};
+use super::{sdk_config, ApplyFailure, ApplyReport, AwsSettings, ProbeEvent, RevokeReport, Session};
 use crate::error::CloudError;
 use crate::probe::{ProbeResult, Verdict};
 
@@ -195,7 +195,23 @@ pub async fn verify_org(
     base: &AwsSettings,
     done: &(dyn Fn(&AccountOutcome<Vec<ProbeResult>>) + Sync),
 ) -> Result<Vec<AccountOutcome<Vec<ProbeResult>>>, CloudError> {
-    for_each_account(r, base, |one, s| async move { super::verify(&one, &s, &|_| {}).await.map_err(ApplyFailure::from) }, done).await
+    verify_org_told(r, base, &|_, _| {}, done).await
+}
+
+/// [`verify_org`], calling `probe` with the account's id as each of its checks starts, waits and
+/// finishes (for a live account × check table).
+pub async fn verify_org_told(
+    r: &Resolved,
+    base: &AwsSettings,
+    probe: &(dyn Fn(&str, ProbeEvent) + Send + Sync),
+    done: &(dyn Fn(&AccountOutcome<Vec<ProbeResult>>) + Sync),
+) -> Result<Vec<AccountOutcome<Vec<ProbeResult>>>, CloudError> {
+    let work = |one: Resolved, s: AwsSettings| async move {
+        let account = one.aws.as_ref().map_or(String::new(), |a| a.account_id.clone());
+        let tell = move |e: ProbeEvent| probe(&account, e);
+        super::verify(&one, &s, &tell).await.map_err(ApplyFailure::from)
+    };
+    for_each_account(r, base, work, done).await
 }
 
 /// Revoke in every account.
