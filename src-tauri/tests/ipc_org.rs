@@ -17,9 +17,7 @@ use std::time::Duration;
 use cloud_common::*;
 use common::invoke_with;
 use serde_json::{json, Value};
-use trustbridge::commands_cloud::CloudState;
 use trustbridge::commands_confirm::Scripted;
-use trustbridge::verify_all::CloudSettings;
 use trustbridge_cloud::aws::{AwsSettings, Session};
 
 const ROLE: &str = "mlcube-platform-access";
@@ -95,10 +93,7 @@ fn the_window_applies_tests_and_retries_an_organization_through_each_member_role
     };
     let asker = Scripted::new(true, None);
     asker.answers.lock().unwrap().push_back(false);
-    let (secrets, _) = trustbridge_secrets::SecretStore::memory();
-    let mut cloud = CloudSettings::from_env().with_timeout(Duration::from_secs(30));
-    cloud.aws = base.clone();
-    let app = common::app_with(CloudState::new(cloud, secrets), asker.clone());
+    let app = common::app_on_aws(&base, asker.clone());
     let plan = org_plan("123456789012", &accounts, "member-role");
     let channel = "__CHANNEL__:1";
 
@@ -284,15 +279,6 @@ fn the_window_applies_tests_and_retries_an_organization_through_each_member_role
     assert!(tested.as_array().unwrap().iter().all(|r| r["verdict"] != "pass"), "{tested}");
 }
 
-/// A bucket policy admitting only another organization's principals (the vendor is in none of the
-/// customer's): pre-flight's blocking finding for that account.
-fn org_only_policy(bucket: &str, sid: &str) -> String {
-    format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"{sid}","Effect":"Deny","Principal":"*","Action":"s3:*",
-        "Resource":["arn:aws:s3:::{bucket}","arn:aws:s3:::{bucket}/*"],"Condition":{{"StringNotEquals":{{"aws:PrincipalOrgID":"o-someotherorg"}}}}}}]}}"#
-    )
-}
-
 /// "Apply anyway" for an organization: without it an account with a blocking pre-flight finding
 /// is left untouched; with it, Rust reads every account's findings first and its native dialog
 /// names each with its account, and the apply goes past exactly those — a rule that appears while
@@ -331,10 +317,7 @@ fn apply_anyway_goes_past_the_findings_the_dialog_named_and_no_others() {
         })
     };
     let asker = Scripted::new(true, None);
-    let (secrets, _) = trustbridge_secrets::SecretStore::memory();
-    let mut cloud = CloudSettings::from_env().with_timeout(Duration::from_secs(30));
-    cloud.aws = base.clone();
-    let app = common::app_with(CloudState::new(cloud, secrets), asker.clone());
+    let app = common::app_on_aws(&base, asker.clone());
     let plan = org_plan("123456789012", &accounts, "member-role");
     let channel = "__CHANNEL__:1";
 

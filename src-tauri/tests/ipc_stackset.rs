@@ -18,9 +18,7 @@ use std::time::Duration;
 use cloud_common::*;
 use common::invoke_with;
 use serde_json::{json, Value};
-use trustbridge::commands_cloud::CloudState;
 use trustbridge::commands_confirm::Scripted;
-use trustbridge::verify_all::CloudSettings;
 use trustbridge_cloud::aws::{AwsSettings, Session};
 
 const ROLE: &str = "mlcube-platform-access";
@@ -65,10 +63,7 @@ fn the_window_deploys_and_removes_a_stack_set_after_asking() {
         })
     };
     let asker = Scripted::new(true, None);
-    let (secrets, _) = trustbridge_secrets::SecretStore::memory();
-    let mut cloud = CloudSettings::from_env().with_timeout(Duration::from_secs(30));
-    cloud.aws = base.clone();
-    let app = common::app_with(CloudState::new(cloud, secrets), asker.clone());
+    let app = common::app_on_aws(&base, asker.clone());
     let p = plan(&ou, &listed);
     let channel = "__CHANNEL__:1";
 
@@ -109,10 +104,7 @@ fn the_window_deploys_and_removes_a_stack_set_after_asking() {
     rt.block_on(async {
         let mgmt = Session::for_region(REGION, &base).await;
         let bucket = format!("data-{listed}");
-        let deny = format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"OrgOnly","Effect":"Deny","Principal":"*","Action":"s3:*",
-            "Resource":["arn:aws:s3:::{bucket}","arn:aws:s3:::{bucket}/*"],"Condition":{{"StringNotEquals":{{"aws:PrincipalOrgID":"o-someotherorg"}}}}}}]}}"#
-        );
+        let deny = org_only_policy(&bucket, "OrgOnly");
         member_session(&mgmt, &listed).await.s3.put_bucket_policy().bucket(&bucket).policy(deny).send().await.unwrap();
     });
     let asked_before = asker.asked.lock().unwrap().len();

@@ -81,3 +81,36 @@ export function motoWrapper(url, region) {
   return file;
 }
 
+/** Python: a client of member `account` (through its OrganizationAccountAccessRole), for seeding and read-backs. */
+export const MEMBER_PY = `def member(account, service):
+    c = boto3.client("sts", **kw).assume_role(RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole", RoleSessionName="seed")["Credentials"]
+    return boto3.client(service, endpoint_url=kw["endpoint_url"], aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
+`;
+
+/**
+ * An AWS Organization on moto: the management account (moto's default 123456789012) makes it, a
+ * unit "Training" and `n` member accounts in it (each gets OrganizationAccountAccessRole, as AWS
+ * does), each with its bucket `org-data-<id>` made with the member's own credentials; `extra`
+ * (Python, with `ids` and `ou` in scope) runs after. Returns { ou, ids }.
+ */
+export function seedOrganization(url, region, n = 2, extra = "") {
+  const out = boto(
+    url,
+    region,
+    `${MEMBER_PY}
+org = boto3.client("organizations", **kw)
+org.create_organization(FeatureSet="ALL")
+root = org.list_roots()["Roots"][0]["Id"]
+ou = org.create_organizational_unit(ParentId=root, Name="Training")["OrganizationalUnit"]["Id"]
+ids = []
+for i in range(${n}):
+    a = org.create_account(AccountName=f"team-{i}", Email=f"team{i}@example.com")["CreateAccountStatus"]["AccountId"]
+    org.move_account(AccountId=a, SourceParentId=root, DestinationParentId=ou)
+    member(a, "s3").create_bucket(Bucket=f"org-data-{a}")
+    ids.append(a)
+${extra}
+print(" ".join([ou] + ids))`,
+  );
+  const [ou, ...ids] = out.trim().split(" ");
+  return { ou, ids };
+}

@@ -10,7 +10,7 @@
 // moto's gap (as in org_moto.rs): AssumeRole does not check that the member role exists.
 import { e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
-import { boto, startMoto, stopMoto } from "./moto.mjs";
+import { boto, MEMBER_PY as MEMBER, seedOrganization, startMoto, stopMoto } from "./moto.mjs";
 import { answerDialog, APPLY_ORG_TITLE, REVOKE_AWS_ORG_TITLE } from "./native.mjs";
 import { appWrapper, motoEnv } from "./rig.mjs";
 
@@ -18,31 +18,11 @@ const MANAGEMENT = "123456789012";
 const REGION = "us-east-1";
 const ROLE = "qwak-access-role"; // JFrog ML's role name
 
-/** Python: a client of member `account` (through its OrganizationAccountAccessRole). */
-const MEMBER = `def member(account, service):
-    c = boto3.client("sts", **kw).assume_role(RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole", RoleSessionName="seed")["Credentials"]
-    return boto3.client(service, endpoint_url=kw["endpoint_url"], aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
-`;
 
+/** The organization, and a role of JFrog ML's name in the second member that Trustbridge did not make. */
 function seed(url) {
-  const out = boto(
-    url,
-    REGION,
-    `${MEMBER}
-org = boto3.client("organizations", **kw)
-org.create_organization(FeatureSet="ALL")
-root = org.list_roots()["Roots"][0]["Id"]
-ou = org.create_organizational_unit(ParentId=root, Name="Training")["OrganizationalUnit"]["Id"]
-ids = []
-for i in range(2):
-    a = org.create_account(AccountName=f"team-{i}", Email=f"team{i}@example.com")["CreateAccountStatus"]["AccountId"]
-    org.move_account(AccountId=a, SourceParentId=root, DestinationParentId=ou)
-    member(a, "s3").create_bucket(Bucket=f"org-data-{a}")
-    ids.append(a)
-member(ids[1], "iam").create_role(RoleName=${JSON.stringify(ROLE)}, AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}')
-print(" ".join(ids))`,
-  );
-  return out.trim().split(" ");
+  const extra = `member(ids[1], "iam").create_role(RoleName=${JSON.stringify(ROLE)}, AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}')`;
+  return seedOrganization(url, REGION, 2, extra).ids;
 }
 
 /** The trust policy of JFrog ML's role in `account`, read through the member itself ("" when none). */

@@ -14,20 +14,15 @@ import { mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { e2e } from "./harness.mjs";
 import { Flow, waitForStart } from "./flow.mjs";
-import { boto, startMoto, stopMoto } from "./moto.mjs";
+import { boto, MEMBER_PY as MEMBER, seedOrganization, startMoto, stopMoto } from "./moto.mjs";
 import { answerDialog, APPLY_STACK_SET_TITLE, EXPORT_TITLE } from "./native.mjs";
 import { appWrapper, motoEnv } from "./rig.mjs";
 
 const REGION = "us-east-1";
 const ROLE = "qwak-access-role"; // JFrog ML's role name
 
-/** Python: a client of member \`account\` (through its OrganizationAccountAccessRole). */
-const MEMBER = `def member(account, service):
-    c = boto3.client("sts", **kw).assume_role(RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole", RoleSessionName="seed")["Credentials"]
-    return boto3.client(service, endpoint_url=kw["endpoint_url"], aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
-`;
 
-/** The role's inline policy documents in \`account\`, read through the member itself (null: no role). */
+/** The role's inline policy documents in `account`, read through the member itself (null: no role). */
 function grantsIn(url, account) {
   const out = boto(
     url,
@@ -46,23 +41,8 @@ except iam.exceptions.NoSuchEntityException:
 }
 
 function seed(url) {
-  const out = boto(
-    url,
-    REGION,
-    `${MEMBER}
-org = boto3.client("organizations", **kw)
-org.create_organization(FeatureSet="ALL")
-root = org.list_roots()["Roots"][0]["Id"]
-ou = org.create_organizational_unit(ParentId=root, Name="Training")["OrganizationalUnit"]["Id"]
-ids = []
-for i in range(2):
-    a = org.create_account(AccountName=f"team-{i}", Email=f"team{i}@example.com")["CreateAccountStatus"]["AccountId"]
-    org.move_account(AccountId=a, SourceParentId=root, DestinationParentId=ou)
-    member(a, "s3").create_bucket(Bucket=f"org-data-{a}")
-    ids.append(a)
-print(" ".join([ou] + ids))`,
-  );
-  return out.trim().split(" ");
+  const { ou, ids } = seedOrganization(url, REGION, 2);
+  return [ou, ...ids];
 }
 
 const moto = await startMoto();

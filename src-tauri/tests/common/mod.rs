@@ -25,6 +25,15 @@ pub fn app_with(cloud: trustbridge::commands_cloud::CloudState, asker: std::sync
         .expect("mock app")
 }
 
+/// The app signed in to AWS with `aws` (a moto server's settings; 30 s per call), the other clouds'
+/// settings from the environment, an in-memory keyring; `asker` answers its native dialogs.
+pub fn app_on_aws(aws: &trustbridge_cloud::aws::AwsSettings, asker: std::sync::Arc<trustbridge::commands_confirm::Scripted>) -> App {
+    let (secrets, _) = trustbridge_secrets::SecretStore::memory();
+    let mut cloud = trustbridge::verify_all::CloudSettings::from_env().with_timeout(std::time::Duration::from_secs(30));
+    cloud.aws = aws.clone();
+    app_with(trustbridge::commands_cloud::CloudState::new(cloud, secrets), asker)
+}
+
 /// Invokes `cmd` with `args` as a page from `origin` would (the app's own origin is `tauri://localhost`).
 pub fn invoke_with(app: &App, cmd: &str, origin: &str, args: Value) -> Result<Value, Value> {
     use tauri::Manager;

@@ -26,10 +26,7 @@ async fn each_account_is_told_as_it_reaches_each_step() {
     // A bucket policy that admits only another organization's principals: pre-flight stops that account.
     let stopped = &accounts[1];
     let bucket = format!("data-{stopped}");
-    let deny = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"OrgOnly","Effect":"Deny","Principal":"*","Action":"s3:*",
-        "Resource":["arn:aws:s3:::{bucket}","arn:aws:s3:::{bucket}/*"],"Condition":{{"StringNotEquals":{{"aws:PrincipalOrgID":"o-someotherorg"}}}}}}]}}"#
-    );
+    let deny = org_only_policy(&bucket, "OrgOnly");
     member_session(&mgmt, stopped).await.s3.put_bucket_policy().bucket(&bucket).policy(deny).send().await.unwrap();
     let entries: Vec<String> =
         accounts.iter().map(|a| format!(r#"{{"account_id":"{a}","storage":[{{"bucket":"data-{a}"}}],"events":[]}}"#)).collect();

@@ -138,10 +138,7 @@ async fn finds_the_scps_bucket_policy_and_key_policy_that_would_deny() {
     create_bucket(&member, BUCKET).await;
     create_bucket(&member, CMK_BUCKET).await;
     member.events.create_event_bus().name(BUS).send().await.unwrap();
-    let org_only = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"OrgOnly","Effect":"Deny","Principal":"*","Action":"s3:*",
-        "Resource":["arn:aws:s3:::{BUCKET}","arn:aws:s3:::{BUCKET}/*"],"Condition":{{"StringNotEquals":{{"aws:PrincipalOrgID":"o-someotherorg"}}}}}}]}}"#
-    );
+    let org_only = org_only_policy(BUCKET, "OrgOnly");
     member.s3.put_bucket_policy().bucket(BUCKET).policy(org_only).send().await.unwrap();
     let kms = aws_sdk_kms::Client::new(&member.conf);
     let key_arn = admin_only_key(&kms, &org.member).await;

@@ -3,27 +3,18 @@
 // plan. IPC is mocked at @tauri-apps/api/core.
 import { describe, expect, it, vi } from "vitest";
 import type { OrgAccountRow } from "../ipc/bindings/OrgAccountRow";
-import { emptyAnswers, emptyOrg, applyProfileDefaults, buildPlan } from "../wizard/answers";
-import { JFROG } from "../wizard/fixtures.test-util";
+import { buildPlan } from "../wizard/answers";
+import { JFROG, MEMBER_A, MEMBER_B, orgAnswersWith } from "../wizard/fixtures.test-util";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: async () => null, Channel: class {} }));
 const { render } = await import("svelte/server");
 const OrgApply = (await import("./OrgApply.svelte")).default;
 const { OrgSession } = await import("../wizard/org.svelte");
 
-const A = "210987654321";
-const B = "345678901234";
+const [A, B] = [MEMBER_A, MEMBER_B];
 
-function plan() {
-  const a = emptyAnswers();
-  a.platform = "jfrog-ml";
-  applyProfileDefaults(a, JFROG, null);
-  a.clouds = ["aws"];
-  a.integration.project_id = "p";
-  a.aws.account_id = "123456789012";
-  a.aws.org = { ...emptyOrg(), on: true, accounts: [{ account_id: A, bucket: "a", prefix: "", bus: "" }, { account_id: B, bucket: "b", prefix: "", bus: "" }] };
-  return buildPlan(a, JFROG);
-}
+const plan = () =>
+  buildPlan(orgAnswersWith({ accounts: [{ account_id: A, bucket: "a", prefix: "", bus: "" }, { account_id: B, bucket: "b", prefix: "", bus: "" }] }), JFROG);
 
 const blocking = { code: "preflight.bucket_policy_denies", severity: "blocking", resource: "b", message: "The bucket policy of b denies the vendor s3:GetObject (statement OrgOnly).", fix: "Exempt the role." };
 const row = (id: string, status: OrgAccountRow["status"], findings: unknown[] = []): OrgAccountRow =>

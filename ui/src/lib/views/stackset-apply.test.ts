@@ -4,8 +4,8 @@
 import { describe, expect, it, vi } from "vitest";
 import type { OrgAccountRow } from "../ipc/bindings/OrgAccountRow";
 import type { StackSetResult } from "../ipc/bindings/StackSetResult";
-import { emptyAnswers, emptyOrg, applyProfileDefaults, buildPlan } from "../wizard/answers";
-import { JFROG } from "../wizard/fixtures.test-util";
+import { buildPlan } from "../wizard/answers";
+import { JFROG, MEMBER_A, MEMBER_B, orgAnswersWith } from "../wizard/fixtures.test-util";
 
 const invoke = vi.fn();
 class FakeChannel {
@@ -16,19 +16,10 @@ const { render } = await import("svelte/server");
 const StackSetApply = (await import("./StackSetApply.svelte")).default;
 const { StackSetSession } = await import("../wizard/stackset.svelte");
 
-const A = "210987654321";
-const B = "345678901234";
+const [A, B] = [MEMBER_A, MEMBER_B];
 
-function plan(bucket = "a") {
-  const a = emptyAnswers();
-  a.platform = "jfrog-ml";
-  applyProfileDefaults(a, JFROG, null);
-  a.clouds = ["aws"];
-  a.integration.project_id = "p";
-  a.aws.account_id = "123456789012";
-  a.aws.org = { ...emptyOrg(), on: true, engine: "stack-set", units: ["ou-ab12-cd34ef56"], accounts: [{ account_id: A, bucket, prefix: "", bus: "" }] };
-  return buildPlan(a, JFROG);
-}
+const plan = (bucket = "a") =>
+  buildPlan(orgAnswersWith({ engine: "stack-set", units: ["ou-ab12-cd34ef56"], accounts: [{ account_id: A, bucket, prefix: "", bus: "" }] }), JFROG);
 
 const finding = { code: "preflight.bucket_policy_denies", severity: "blocking", resource: "a", message: "The bucket policy of a denies the vendor s3:GetObject (statement OrgOnly).", fix: "Exempt the role." };
 const row = (status: string, findings: unknown[] = []) =>

@@ -1,5 +1,6 @@
-// Profiles shaped like the built-in ones (for unit tests).
+// Profiles shaped like the built-in ones, and answers for many AWS accounts (for unit tests).
 import type { ProfileSummary } from "../ipc/bindings/ProfileSummary";
+import { applyProfileDefaults, emptyAnswers, emptyOrg, type Answers, type OrgAnswers } from "./answers";
 
 export const MLCUBE: ProfileSummary = {
   id: "mlcube",
@@ -85,3 +86,19 @@ export const CUSTOM: ProfileSummary = {
   },
   registration: null,
 };
+
+/** Two member accounts of the tests' organization. */
+export const MEMBER_A = "210987654321";
+export const MEMBER_B = "345678901234";
+
+/** JFrog ML's answers for many AWS accounts, signed in to the management account 123456789012. */
+export function orgAnswersWith(org: Partial<OrgAnswers>): Answers {
+  const a = emptyAnswers();
+  a.platform = "jfrog-ml";
+  applyProfileDefaults(a, JFROG, null);
+  a.clouds = ["aws"];
+  a.integration.project_id = "p";
+  a.aws.account_id = "123456789012";
+  a.aws.org = { ...emptyOrg(), on: true, ...org };
+  return a;
+}

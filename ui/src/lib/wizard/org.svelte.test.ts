@@ -2,9 +2,9 @@
 // graph, error routing, and the session's apply table (rows as each account ends, retry of the
 // failed ones only, never another plan's rows). IPC is mocked at @tauri-apps/api/core.
 import { describe, expect, it, vi } from "vitest";
-import { answersFromPlan, applyProfileDefaults, buildPlan, emptyAnswers, emptyOrg, inputFor, inputsForStep, stepContext, stepForField, valueAt } from "./answers";
+import { answersFromPlan, buildPlan, inputFor, inputsForStep, stepContext, stepForField, valueAt } from "./answers";
 import { stepsFor } from "./steps";
-import { JFROG, MLCUBE } from "./fixtures.test-util";
+import { JFROG, MEMBER_A, MEMBER_B, MLCUBE, orgAnswersWith } from "./fixtures.test-util";
 import type { OrgAccountRow } from "../ipc/bindings/OrgAccountRow";
 
 const invoke = vi.fn();
@@ -14,25 +14,16 @@ class FakeChannel {
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args), Channel: FakeChannel }));
 const { OrgSession, accountsOf } = await import("./org.svelte");
 
-const A = "210987654321";
-const B = "345678901234";
+const [A, B] = [MEMBER_A, MEMBER_B];
 
 function orgAnswers() {
-  const a = emptyAnswers();
-  a.platform = "jfrog-ml";
-  applyProfileDefaults(a, JFROG, null);
-  a.clouds = ["aws"];
-  a.integration.project_id = "p";
-  a.aws.account_id = "123456789012";
-  a.aws.storage = [{ bucket: "left-behind", prefix: "", kms_key_arn: "" }];
-  a.aws.org = {
-    ...emptyOrg(),
-    on: true,
+  const a = orgAnswersWith({
     accounts: [
       { account_id: A, bucket: " team-a ", prefix: "data/", bus: "" },
       { account_id: B, bucket: "", prefix: "", bus: "" },
     ],
-  };
+  });
+  a.aws.storage = [{ bucket: "left-behind", prefix: "", kms_key_arn: "" }];
   return a;
 }
 

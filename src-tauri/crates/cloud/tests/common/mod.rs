@@ -73,6 +73,15 @@ pub async fn seed(r: &Resolved, s: &AwsSettings) {
     }
 }
 
+/// A bucket policy that admits only another organization's principals (`aws:PrincipalOrgID`):
+/// pre-flight's blocking finding for the vendor, which is in none of the customer's.
+pub fn org_only_policy(bucket: &str, sid: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"{sid}","Effect":"Deny","Principal":"*","Action":"s3:*",
+        "Resource":["arn:aws:s3:::{bucket}","arn:aws:s3:::{bucket}/*"],"Condition":{{"StringNotEquals":{{"aws:PrincipalOrgID":"o-someotherorg"}}}}}}]}}"#
+    )
+}
+
 pub async fn create_bucket(sess: &Session, name: &str) {
     let conf = aws_sdk_s3::types::CreateBucketConfiguration::builder()
         .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(REGION))
