@@ -607,10 +607,40 @@ async fn preflight_reads_the_organization_policies_that_would_stop_the_vendor() 
     assert_eq!(codes(&rep), [("preflight.gcp_member_domains_restricted".to_string(), GuardSeverity::Warning)], "{rep:#?}");
     assert!(!rep.blocking());
 
+    // The managed successor, iam.managed.allowedPolicyMembers: a member it does not list is refused
+    // (blocking, naming the member to add); beside an organization's principal set, "may"; listed,
+    // nothing. The keyless plan binds its pool's principal set; the key plan its own service account.
+    d.state.lock().unwrap().org_policies.remove("iam.allowedPolicyMemberDomains");
+    let members = |params: serde_json::Value| json!({"rules": [{"enforce": true, "parameters": params}]});
+    let set = |p: serde_json::Value| d.state.lock().unwrap().org_policies.insert("iam.managed.allowedPolicyMembers".into(), p);
+    set(members(json!({"allowedMemberSubjects": ["user:ops@example.com"]})));
+    let rep = preflight(&k, &adc(), &s).await.unwrap();
+    assert_eq!(codes(&rep), [("preflight.gcp_policy_members_restricted".to_string(), GuardSeverity::Blocking)], "{rep:#?}");
+    assert!(rep.findings[0].message.contains("principalSet://") && rep.findings[0].message.contains("allowedMemberSubjects"), "{rep:#?}");
+    let pool = k.gcp.as_ref().unwrap().workload_identity.as_ref().unwrap().2.clone();
+    set(members(
+        json!({"allowedMemberSubjects": [format!("principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/{pool}/*")]}),
+    ));
+    assert!(preflight(&k, &adc(), &s).await.unwrap().findings.is_empty(), "its pool's principal set listed");
+    let email = r.gcp.as_ref().unwrap().service_account_email();
+    d.state.lock().unwrap().org_policies.remove("iam.disableServiceAccountKeyCreation");
+    let rep = preflight(&r, &adc(), &s).await.unwrap();
+    assert_eq!(
+        codes(&rep),
+        [("preflight.gcp_policy_members_restricted".to_string(), GuardSeverity::Blocking)],
+        "the key plan's own service account is not listed: {rep:#?}"
+    );
+    assert!(rep.findings[0].message.contains(&format!("serviceAccount:{email}")), "{rep:#?}");
+    set(members(json!({"allowedPrincipalSets": ["//cloudresourcemanager.googleapis.com/organizations/123"]})));
+    let rep = preflight(&r, &adc(), &s).await.unwrap();
+    assert_eq!(codes(&rep), [("preflight.gcp_policy_members_restricted".to_string(), GuardSeverity::Warning)], "{rep:#?}");
+    set(members(json!({"allowedMemberSubjects": [format!("serviceAccount:{email}")]})));
+    assert!(preflight(&r, &adc(), &s).await.unwrap().findings.is_empty());
+
     // Not allowed to read the policies: said, not passed.
     d.state.lock().unwrap().denied.push("/v2/".into());
     let rep = preflight(&r, &adc(), &s).await.unwrap();
-    assert_eq!(rep.findings.len(), 2, "both key-creation constraints: {rep:#?}");
+    assert_eq!(rep.findings.len(), 3, "both key-creation constraints and the policy members one: {rep:#?}");
     assert!(
         rep.findings.iter().all(|f| f.code.as_str() == "preflight.gcp_org_policy_unreadable" && f.severity == GuardSeverity::Warning),
         "{rep:#?}"

@@ -9,7 +9,14 @@
 //! - `iam.workloadIdentityPoolAwsAccounts` (keyless plans): the AWS accounts a workload identity
 //!   pool provider may trust; the vendor's must be allowed;
 //! - `iam.allowedPolicyMemberDomains` (keyless plans): domain restricted sharing may refuse the
-//!   binding of the pool's principal set to the service account.
+//!   binding of the pool's principal set to the service account;
+//! - `iam.managed.allowedPolicyMembers` (every plan), its managed successor: an enforced rule's
+//!   `parameters` list the members that may be bound (`allowedMemberSubjects`, such as
+//!   `serviceAccount:…` or `principalSet://…`) and the organizations whose principals may
+//!   (`allowedPrincipalSets`, `//cloudresourcemanager.googleapis.com/organizations/ID`): the member
+//!   apply binds (the project's service account, or the keyless pool's principal set) listed is
+//!   admitted; not listed, with no principal set, is refused; not listed beside a principal set is
+//!   "may" (whether the project's organization is that one is not read here).
 //!
 //! Effective policies are read as Google documents them: a rule with `enforce`, `allowAll`,
 //! `denyAll` or `values {allowedValues, deniedValues}` (values may carry the `is:` prefix); a rule
@@ -94,6 +101,34 @@ pub fn denies(policy: &Value, value: &str) -> Decision {
         return Decision::Maybe;
     }
     Decision::No
+}
+
+fn strs(v: &Value) -> impl Iterator<Item = &str> {
+    v.as_array().into_iter().flatten().filter_map(Value::as_str)
+}
+
+/// Whether `iam.managed.allowedPolicyMembers`' effective `policy` refuses binding the member that
+/// `ours` recognises among `allowedMemberSubjects`: an enforced rule listing it admits it; one with
+/// principal sets may (they are organizations); one with neither refuses it — for some resources
+/// only when the rule has a condition.
+pub fn refuses_member(policy: &Value, ours: impl Fn(&str) -> bool) -> Decision {
+    let mut maybe = false;
+    for r in rules(policy).into_iter().filter(|r| r["enforce"] == true) {
+        let p = &r["parameters"];
+        if strs(&p["allowedMemberSubjects"]).any(&ours) {
+            continue;
+        }
+        if strs(&p["allowedPrincipalSets"]).next().is_some() || !r["condition"].is_null() {
+            maybe = true;
+        } else {
+            return Decision::Yes;
+        }
+    }
+    if maybe {
+        Decision::Maybe
+    } else {
+        Decision::No
+    }
 }
 
 /// Reads the effective policy of `constraint` on `project`: `Ok(None)` when the constraint does
@@ -218,6 +253,51 @@ pub async fn preflight(r: &Resolved, cred: &AdminCredential, settings: &GcpSetti
             }
         }
     }
+    // The member apply binds, as allowedMemberSubjects would name it (the keyless pool's principal
+    // set carries the project's number, which pre-flight does not read: any subject of that pool counts).
+    let email = g.service_account_email();
+    let (member, ours): (String, Box<dyn Fn(&str) -> bool + Send + Sync>) = match &g.workload_identity {
+        None => {
+            let subject = format!("serviceAccount:{email}");
+            (subject.clone(), Box::new(move |s: &str| s.eq_ignore_ascii_case(&subject)))
+        }
+        Some((acct, role, pool)) => {
+            let inside = format!("/workloadIdentityPools/{pool}/");
+            (
+                trustbridge_core::model::gcp::wif_member(acct, role, pool, "PROJECT_NUMBER"),
+                Box::new(move |s: &str| (s.starts_with("principalSet://") || s.starts_with("principal://")) && s.contains(&inside)),
+            )
+        }
+    };
+    let constraint = "iam.managed.allowedPolicyMembers";
+    match read(constraint).await.1 {
+        Ok(None) => {}
+        Ok(Some(p)) => {
+            checked.push(format!("organization policy {constraint} of project {project}"));
+            let severity = match refuses_member(&p, ours) {
+                Decision::Yes => Some(GuardSeverity::Blocking),
+                Decision::Maybe => Some(GuardSeverity::Warning),
+                Decision::No => None,
+            };
+            if let Some(severity) = severity {
+                findings.push(finding(
+                    GuardCode::GcpPolicyMembersRestricted,
+                    severity,
+                    format!("constraints/{constraint}"),
+                    format!(
+                        "The organization policy {constraint} {} binding {member} in project {project}: add it to allowedMemberSubjects{}.",
+                        if severity == GuardSeverity::Blocking {
+                            "refuses"
+                        } else {
+                            "may refuse (only its organizations' principals, or a conditional rule)"
+                        },
+                        if member.contains("PROJECT_NUMBER") { " (PROJECT_NUMBER: the project's number)" } else { "" }
+                    ),
+                ));
+            }
+        }
+        Err(e) => unreadable(&mut findings, constraint, &e),
+    }
     Ok(GcpPreflight { acting_as, findings, checked })
 }
 
@@ -246,5 +326,25 @@ mod tests {
         assert_eq!(denies(&json!({"spec": {"rules": [{"values": {"deniedValues": [acct]}}]}}), acct), Decision::Yes);
         let tagged = json!({"spec": {"rules": [{"denyAll": true, "condition": {"expression": "x"}}, {"allowAll": true}]}});
         assert_eq!(denies(&tagged, acct), Decision::Maybe);
+    }
+
+    #[test]
+    fn the_managed_policy_members_constraint_refuses_a_member_it_does_not_list() {
+        let sa = "serviceAccount:mlcube@p.iam.gserviceaccount.com";
+        let ours = |s: &str| s == sa;
+        let rule = |params: serde_json::Value| json!({"spec": {"rules": [{"enforce": true, "parameters": params}]}});
+        assert_eq!(refuses_member(&json!({}), ours), Decision::No, "not set: anyone may be bound");
+        assert_eq!(refuses_member(&json!({"spec": {"rules": [{"enforce": false}]}}), ours), Decision::No);
+        assert_eq!(refuses_member(&rule(json!({"allowedMemberSubjects": [sa]})), ours), Decision::No, "listed");
+        assert_eq!(refuses_member(&rule(json!({"allowedMemberSubjects": ["user:a@example.com"]})), ours), Decision::Yes);
+        let org = "//cloudresourcemanager.googleapis.com/organizations/123";
+        assert_eq!(
+            refuses_member(&rule(json!({"allowedPrincipalSets": [org]})), ours),
+            Decision::Maybe,
+            "its organization may be that one"
+        );
+        let tagged =
+            json!({"spec": {"rules": [{"enforce": true, "condition": {"expression": "x"}, "parameters": {"allowedMemberSubjects": []}}]}});
+        assert_eq!(refuses_member(&tagged, ours), Decision::Maybe);
     }
 }
