@@ -19,8 +19,8 @@ export const VENDOR_API_KEY = "vendor.api_key";
 export type S3Row = { bucket: string; prefix: string; kms_key_arn: string };
 export type NameRow = { name: string };
 /** One member account chosen on "Which accounts?" (AWS Organizations), with its own bucket. */
-/** One chosen account: its bucket (and folder), and the event bus the vendor publishes to there. */
-export type OrgAccountAnswer = { account_id: string; bucket: string; prefix: string; bus: string };
+/** One chosen account: its bucket (and folder, and the bucket's own KMS key), and the event bus the vendor publishes to there. */
+export type OrgAccountAnswer = { account_id: string; bucket: string; prefix: string; bus: string; kms_key_arn?: string };
 
 /** A newly chosen account: no bucket yet, the event bus every AWS account has. */
 export function newOrgAccount(account_id: string): OrgAccountAnswer {
@@ -334,7 +334,10 @@ export function buildPlan(a: Answers, profile: ProfileSummary | null): Plan {
       }) as AwsPlan["organization"];
       aws.accounts = x.org.accounts.map((m) => ({
         account_id: m.account_id.trim(),
-        storage: m.bucket.trim() === "" && m.prefix.trim() === "" ? [] : [stripUndefined({ bucket: m.bucket.trim(), prefix: opt(m.prefix) })],
+        storage:
+          m.bucket.trim() === "" && m.prefix.trim() === "" && !m.kms_key_arn?.trim()
+            ? []
+            : [stripUndefined({ bucket: m.bucket.trim(), prefix: opt(m.prefix), kms_key_arn: opt(m.kms_key_arn ?? "") })],
         events: ctx.publishesEvents.aws && m.bus.trim() !== "" ? [{ event_bus_name: m.bus.trim() }] : [],
       }));
       aws.storage = [];
@@ -456,7 +459,8 @@ export function answersFromPlan(raw: unknown): Answers {
           // What the form cannot hold — a second bucket or bus, a KMS key, a region of its own — is
           // left out (reading a plan back never widens a grant), never given to another account.
           const bus = arr(m, "events").map((r) => str(r, "event_bus_name")).find((n) => n !== "") ?? "";
-          return { account_id: str(m, "account_id"), bucket: str(first, "bucket"), prefix: str(first, "prefix"), bus };
+          const kms = str(first, "kms_key_arn");
+          return { account_id: str(m, "account_id"), bucket: str(first, "bucket"), prefix: str(first, "prefix"), bus, ...(kms ? { kms_key_arn: kms } : {}) };
         }),
       };
     }
@@ -612,6 +616,7 @@ export function inputsForStep(step: StepId, a: Answers, profile: ProfileSummary 
           `aws.accounts[${i}].account_id`,
           `aws.accounts[${i}].storage[0].bucket`,
           `aws.accounts[${i}].storage[0].prefix`,
+          `aws.accounts[${i}].storage[0].kms_key_arn`,
           `aws.accounts[${i}].events[0].event_bus_name`,
         ]),
         "aws.organization.member_role_name",
@@ -690,11 +695,12 @@ export function valueAt(a: Answers, path: string): string {
     const k = list === "storage" && cloud !== "gcp" ? key : "name";
     return row[k] ?? "";
   }
-  const member = /^aws\.accounts\[(\d+)\]\.(account_id|storage\[0\]\.bucket|storage\[0\]\.prefix|events\[0\]\.event_bus_name)$/.exec(path);
+  const member = /^aws\.accounts\[(\d+)\]\.(account_id|storage\[0\]\.bucket|storage\[0\]\.prefix|storage\[0\]\.kms_key_arn|events\[0\]\.event_bus_name)$/.exec(path);
   if (member) {
     const row = a.aws.org.accounts[Number(member[1])];
     if (!row) return "";
     const field = member[2];
+    if (field.endsWith("kms_key_arn")) return row.kms_key_arn ?? "";
     return field === "account_id" ? row.account_id : field.endsWith("bucket") ? row.bucket : field.endsWith("prefix") ? row.prefix : row.bus;
   }
   switch (path) {
@@ -753,7 +759,7 @@ export function sensitiveValues(a: Answers): string[] {
     a.gcp.project_id,
     a.azure.resource_group,
     ...a.aws.storage.flatMap((r) => [r.bucket, r.kms_key_arn]),
-    ...a.aws.org.accounts.flatMap((m) => [m.account_id, m.bucket, m.bus]),
+    ...a.aws.org.accounts.flatMap((m) => [m.account_id, m.bucket, m.bus, m.kms_key_arn ?? ""]),
     ...a.aws.org.units,
     ...a.aws.events.map((r) => r.name),
     ...a.gcp.storage.map((r) => r.name),

@@ -103,10 +103,23 @@ describe("many accounts: answers and steps", () => {
     // Each account keeps its own bus (the second has none: it publishes nothing), never another's.
     expect(accounts.map((m) => m.events)).toEqual([[{ event_bus_name: "default" }], []]);
     // What the form cannot hold is left out (narrower), never moved to another account.
-    expect(accounts[1].storage).toEqual([{ bucket: "team-b" }]);
+    expect(accounts[1].storage).toEqual([{ bucket: "team-b", kms_key_arn: "arn:aws:kms:us-east-1:345678901234:key/k" }]);
     expect(JSON.stringify(accounts[0])).not.toContain("second");
     // A vendor that publishes no events gets no bus anywhere.
     expect(buildPlan(a, JFROG).aws!.accounts!.map((m) => m.events)).toEqual([[], []]);
+  });
+
+  it("an account's bucket may name its own KMS key: into the plan, back from it, and its problems at the field", () => {
+    const a = orgAnswers();
+    const key = "arn:aws:kms:eu-west-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    a.aws.org.accounts[0].kms_key_arn = ` ${key} `;
+    const plan = buildPlan(a, JFROG);
+    expect(plan.aws!.accounts![0].storage).toEqual([{ bucket: "team-a", prefix: "data/", kms_key_arn: key }]);
+    expect(plan.aws!.accounts![1].storage).toEqual([]);
+    expect(answersFromPlan(plan).aws.org.accounts.map((m) => m.kms_key_arn ?? "")).toEqual([key, ""]);
+    const inputs = inputsForStep("aws-accounts", a, JFROG);
+    expect(inputFor("aws.accounts[0].storage[0].kms_key_arn", inputs)).toBe("aws.accounts[0].storage[0].kms_key_arn");
+    expect(valueAt(a, "aws.accounts[0].storage[0].kms_key_arn")).toBe(` ${key} `);
   });
 
   it("each account names its event bus on 'Which accounts?' (no AWS events page), and its problems land there", () => {
