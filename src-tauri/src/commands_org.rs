@@ -24,9 +24,9 @@ use crate::ipc::{
 };
 use crate::org_apply::{self, AccountApply};
 
-/// What a command does to the accounts: changes them (the window does that through member roles
-/// only), or reads them (the connectivity test, through each listed account's member role, with
-/// either engine).
+/// What a command does to the accounts: changes them through each account's member role (the
+/// accounts' table; a StackSet plan's changes are `commands_stackset`'s), or reads them (the
+/// connectivity test, through each listed account's member role, with either engine).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Work {
     Changes,
@@ -34,8 +34,8 @@ enum Work {
 }
 
 /// The plan, narrowed to `only` (a retry of the accounts that failed), checked to be an
-/// organization-wide plan the window can run: changes with the `member-role` engine only (a
-/// StackSet is exported, or run with `trustbridge apply`); reads with either.
+/// organization-wide plan this page's commands run: changes with the `member-role` engine (a
+/// StackSet's are `commands_stackset`'s), reads with either.
 fn org_plan(store: &ProfileStore, plan: &serde_json::Value, only: Option<Vec<String>>, work: Work) -> Result<Resolved, IpcError> {
     let r = resolve(store, plan)?;
     match r.aws_org.as_ref().map(|o| o.engine) {
@@ -58,13 +58,30 @@ fn org_plan(store: &ProfileStore, plan: &serde_json::Value, only: Option<Vec<Str
 /// Refuses (`org.too_many_for_window`) more accounts than one native confirmation names, each on
 /// a line of its own; `done` says what did not happen ("applied", "removed").
 pub(crate) fn fits_one_dialog(r: &Resolved, done: &str) -> Result<(), IpcError> {
-    let n = r.aws_org.as_ref().map_or(0, |o| o.accounts.len());
-    if n <= confirm::MAX_ORG_ACCOUNTS_IN_WINDOW {
+    let (n, units) = r.aws_org.as_ref().map_or((0, 0), |o| (o.accounts.len(), o.organizational_units.len()));
+    let max = confirm::MAX_ORG_ACCOUNTS_IN_WINDOW;
+    if n <= max && units <= max {
         return Ok(());
     }
     Err(IpcError::new(
         AppCode::OrgTooManyForWindow,
-        format!("{n} accounts are more than the {} one confirmation names; nothing was {done}", confirm::MAX_ORG_ACCOUNTS_IN_WINDOW),
+        format!("{n} accounts and {units} organizational units: more than the {max} of each one confirmation names; nothing was {done}"),
+    ))
+}
+
+/// "Apply anyway" names, in its dialog, every finding it goes past: refused (before asking) when
+/// there are more than one confirmation names.
+pub(crate) fn fits_findings(named: &[String], done: &str) -> Result<(), IpcError> {
+    let max = confirm::MAX_ORG_ACCOUNTS_IN_WINDOW;
+    if named.len() <= max {
+        return Ok(());
+    }
+    Err(IpcError::new(
+        AppCode::OrgTooManyForWindow,
+        format!(
+            "pre-flight found {} rules, more than the {max} one confirmation names; fix some, then apply anyway; nothing was {done}",
+            named.len()
+        ),
     ))
 }
 
@@ -166,6 +183,7 @@ pub async fn apply_aws_org<R: Runtime>(
             (confirmed, named) = off_thread(move || tauri::async_runtime::block_on(org_apply::findings_to_confirm(&r, &base)))
                 .await?
                 .map_err(|e| cloud_error(&e))?;
+            fits_findings(&named, "applied")?;
             c = confirm::overriding_preflight(c, &named);
         }
         if !ask(&app, &c).await {

@@ -15,7 +15,7 @@ use trustbridge_core::validate::{OrgEngine, Resolved};
 use crate::commands::resolve;
 use crate::commands_cloud::{apply_cancelled, apply_error, cloud_error, CloudState};
 use crate::commands_confirm::ask;
-use crate::commands_org::{fits_one_dialog, off_thread};
+use crate::commands_org::{fits_findings, fits_one_dialog, off_thread};
 use crate::confirm;
 use crate::errors::AppCode;
 use crate::imported::ProfileStore;
@@ -116,6 +116,7 @@ pub async fn apply_aws_stack_set<R: Runtime>(
             (confirmed, named) = off_thread(move || tauri::async_runtime::block_on(org_apply::stack_set_findings_to_confirm(&r, &base)))
                 .await?
                 .map_err(|e| cloud_error(&e))?;
+            fits_findings(&named, "deployed")?;
             c = confirm::overriding_preflight(c, &named);
         }
         if !ask(&app, &c).await {
@@ -147,6 +148,7 @@ pub async fn revoke_aws_stack_set<R: Runtime>(
     on_event: Channel<StackInstanceRow>,
 ) -> Result<StackSetResult, IpcError> {
     let r = stack_set_plan(&store, &plan)?;
+    fits_one_dialog(&r, "removed")?;
     let base = cloud.aws();
     let me = org_apply::management_caller(&r, &base).await.map_err(|e| cloud_error(&e))?;
     let c = confirm::revoke_aws_stack_set(&r, &me.arn).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;

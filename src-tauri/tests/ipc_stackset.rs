@@ -112,16 +112,34 @@ fn the_window_deploys_and_removes_a_stack_set_after_asking() {
     assert_eq!(stopped["stopped"], true, "{stopped}");
     assert_eq!(stopped["preflight"][0]["status"], "blocked", "{stopped}");
     assert_eq!(asker.asked.lock().unwrap().len(), asked_before + 1, "asked once (the deploy), before pre-flight stopped it");
-    // "Apply anyway": the dialog names the finding with its account; then it deploys past it.
-    let anyway = invoke(&app, "apply_aws_stack_set", json!({"plan": p, "dryRun": false, "ignorePreflight": true, "onEvent": channel}))
-        .expect("apply anyway");
+    // "Apply anyway" goes past only what its dialog named: a rule the bucket's owner puts in while
+    // the dialog is open still stops the StackSet.
+    let (meanwhile_base, who) = (base.clone(), listed.clone());
+    asker.meanwhile(move || {
+        std::thread::spawn(move || {
+            trustbridge_cloud::runtime().unwrap().block_on(async {
+                let mgmt = Session::for_region(REGION, &meanwhile_base).await;
+                let bucket = format!("data-{who}");
+                let m = member_session(&mgmt, &who).await;
+                m.s3.put_bucket_policy().bucket(&bucket).policy(org_only_policy(&bucket, "AddedMeanwhile")).send().await.unwrap();
+            })
+        })
+        .join()
+        .unwrap();
+    });
+    let anyway_args = json!({"plan": p, "dryRun": false, "ignorePreflight": true, "onEvent": channel});
+    let raced = invoke(&app, "apply_aws_stack_set", anyway_args.clone()).expect("apply anyway, raced");
+    assert_eq!(raced["stopped"], true, "a rule found after the dialog still stops it: {raced}");
+    assert!(!asker.asked.lock().unwrap().last().unwrap().message.contains("AddedMeanwhile"));
+    // Asked again, the dialog names the rule as it is now; then it deploys past it.
+    let anyway = invoke(&app, "apply_aws_stack_set", anyway_args).expect("apply anyway");
     let asked = asker.asked.lock().unwrap().last().cloned().unwrap();
     assert!(
         asked.message.contains("You chose to apply anyway") && asked.message.contains(&format!("account {listed}: ")),
         "{}",
         asked.message
     );
-    assert!(asked.message.contains("OrgOnly"), "{}", asked.message);
+    assert!(asked.message.contains("AddedMeanwhile"), "{}", asked.message);
     assert_eq!(anyway["stopped"], false, "{anyway}");
     assert_eq!(anyway["ok"], true, "{anyway}");
 

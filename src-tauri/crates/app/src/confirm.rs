@@ -80,6 +80,14 @@ pub(crate) fn plain_long(s: &str) -> String {
         .to_string()
 }
 
+/// Every item, one bullet each, never cut short: for what a yes approves by being named (the
+/// findings "Apply anyway" goes past, the units a StackSet deploys to). Callers bound how many.
+fn every_bullet(out: &mut String, items: impl IntoIterator<Item = String>) {
+    for i in items {
+        out.push_str(&format!("\n  • {}", plain_long(&i)));
+    }
+}
+
 fn bullets(out: &mut String, items: impl IntoIterator<Item = String>) {
     let items: Vec<String> = items.into_iter().collect();
     for i in items.iter().take(MAX_LISTED) {
@@ -241,7 +249,7 @@ pub fn apply_aws_org(r: &Resolved, caller: &str) -> Option<Confirmation> {
 
 /// The units (or the root) a StackSet deploys to, one bullet each.
 fn units(m: &mut String, org: &trustbridge_core::validate::ResolvedOrg) {
-    bullets(m, org.organizational_units.iter().cloned());
+    every_bullet(m, org.organizational_units.iter().cloned());
 }
 
 /// The confirmation of deploying an organization-wide plan's StackSet (`stack-set` engine): who
@@ -344,7 +352,8 @@ pub fn overriding_preflight(mut c: Confirmation, blocking: &[String]) -> Confirm
         "\n\nYou chose to apply anyway, although pre-flight found {} that would deny the vendor or this apply:",
         if blocking.len() == 1 { "one rule".to_string() } else { format!("{} rules", blocking.len()) }
     );
-    bullets(&mut part, blocking.iter().cloned());
+    // Every one: the yes goes past exactly what it names.
+    every_bullet(&mut part, blocking.iter().cloned());
     c.message.insert_str(at, &part);
     c
 }
@@ -1007,5 +1016,27 @@ mod tests {
         assert!(over.message.find("apply anyway").unwrap() < over.message.find("Choose Apply").unwrap());
         assert_ne!(over.key(), plain_c.key(), "an approval without the override does not cover it");
         assert_eq!(overriding_preflight(plain_c.clone(), &[]), plain_c);
+        // Every finding it goes past is named, however many (a yes approves what it names).
+        let many: Vec<String> = (0..40).map(|i| format!("account {:012}: rule {i} denies", 210_000_000_000u64 + i)).collect();
+        let over = overriding_preflight(plain_c.clone(), &many);
+        assert!(many.iter().all(|f| over.message.contains(f.as_str())), "{}", over.message);
+        assert!(!over.message.contains("more (listed on the page)"), "{}", over.message);
+    }
+
+    #[test]
+    fn a_stack_set_is_confirmed_with_every_unit_it_deploys_to_and_the_override_before_deploy() {
+        let units: Vec<String> = (0..20).map(|i| format!("ou-ab12-{:08}", i)).collect();
+        let r = resolved(serde_json::json!({"version": 1, "platform": "mlcube", "integration": {"name": "AWS_ORG", "project_id": "p"},
+            "aws": {"account_id": "123456789012", "region": "eu-west-1", "external_id": "Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA",
+                "organization": {"engine": "stack-set", "organizational_units": units},
+                "accounts": [{"account_id": "210987654321", "storage": [{"bucket": "team-data"}]}]}}));
+        let c = apply_aws_stack_set(&r, ME).expect("org section");
+        assert_eq!(c.title, APPLY_STACK_SET_TITLE);
+        assert!(units.iter().all(|u| c.message.contains(u.as_str())), "every unit named: {}", c.message);
+        assert!(c.message.contains("210987654321") && c.message.contains("team-data"), "{}", c.message);
+        let over = overriding_preflight(c, &["account 210987654321: the bucket policy denies".into()]);
+        assert!(over.message.find("apply anyway").unwrap() < over.message.find("Choose Deploy").unwrap(), "{}", over.message);
+        let gone = revoke_aws_stack_set(&r, ME).expect("org section");
+        assert!(units.iter().all(|u| gone.message.contains(u.as_str())), "{}", gone.message);
     }
 }

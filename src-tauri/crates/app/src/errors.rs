@@ -229,7 +229,7 @@ fn app_window_fix(c: AppCode) -> Option<&'static str> {
         AppCode::ProfileIo | AppCode::ProfileNoPassword | AppCode::ProfileBadKey | AppCode::ProfileKeyExists => None,
         AppCode::SealStoredNotJson => Some("Store the credentials again on the Credentials page."),
         AppCode::OrgEngineMismatch => {
-            Some("Export the setup files (the StackSet template with its deployment steps) and deploy them, or set up the accounts through their member role.")
+            Some("Go back to the accounts question, choose how the role reaches the accounts again, and continue: the page that follows matches it.")
         }
         AppCode::OrgWorkFailed => Some("Apply again: accounts that are done are left as they are."),
         AppCode::OrgTooManyForWindow => Some("Choose at most 50 accounts for one apply from this window; apply the others in a second round."),

@@ -71,6 +71,16 @@ describe("the StackSet's page", () => {
     expect(html).toContain("Deploy the StackSet anyway");
   });
 
+  it("waits for an account pre-flight could not check: no Deploy, no 'Apply anyway' (nothing read to name)", () => {
+    const failed = { ...row("failed"), error: { code: "aws.member_role_unavailable", message: "refused", field: null, fix: null } } as unknown as OrgAccountRow;
+    for (const r of [result({ preflight: [failed] }), result({ dry_run: false, stopped: true, preflight: [failed], steps: [], ok: false })]) {
+      const html = page(r, true);
+      expect(html).toContain('data-testid="stack-set-unchecked"');
+      expect(html).not.toContain('data-testid="stack-set-apply"');
+      expect(html).not.toContain("stack-set-ignore-preflight");
+    }
+  });
+
   it("says what was deployed, account by account, and offers the removal", () => {
     const html = page(result({ dry_run: false, operation_status: "SUCCEEDED", instances: [{ account_id: A, status: "SUCCEEDED", reason: null }, { account_id: B, status: "FAILED", reason: "role exists" }], ok: false, unreached: [] }));
     expect(html).toContain('data-testid="stack-set-summary"');
