@@ -68,6 +68,42 @@ async fn mlspace_pack_applies_converges_verifies_and_revokes() {
     assert!(probes.iter().all(|p| p.status == ProbeStatus::Fail), "{probes:#?}");
 }
 
+/// A pack is converged by the same engine as a vendor plan: a permissions boundary it names later
+/// reaches a role it already made (and is read back by verify), and one it no longer names is
+/// taken off. (Before, a pack's boundary was set only when the role was created: a pack tightened
+/// by a boundary left its existing roles without one, and verify did not see it.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_boundary_the_pack_adds_later_reaches_its_existing_role_and_verify_reads_it() {
+    let moto = moto();
+    let settings = settings(&moto.url());
+    let r = pack("mlspace");
+    apply_pack(&r, &settings, false).await.unwrap();
+    let mut bounded = r.clone();
+    let boundary = r.managed_policies[0].0.clone();
+    bounded.roles[0].boundary = Some(boundary.clone());
+    let role = bounded.roles[0].name.clone();
+
+    let probes = verify_pack(&bounded, &settings).await.unwrap();
+    let failing: Vec<&str> = probes.iter().filter(|p| p.status == ProbeStatus::Fail).map(|p| p.id.as_str()).collect();
+    assert_eq!(failing, [format!("aws:role:{role}").as_str()], "{probes:#?}");
+    assert!(probes.iter().any(|p| p.message.contains("permissions boundary is none")), "{probes:#?}");
+
+    let put = apply_pack(&bounded, &settings, false).await.unwrap();
+    let kinds: Vec<ChangeKind> = put.changes.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [ChangeKind::PutPermissionsBoundary], "{:#?}", put.changes);
+    assert!(put.changes[0].detail[0].ends_with(&format!(":policy/{boundary}")), "{:?}", put.changes[0].detail);
+    let s = Session::for_region("us-east-1", &settings).await;
+    let got = s.iam.get_role().role_name(&role).send().await.unwrap();
+    let arn = got.role().and_then(|r| r.permissions_boundary()).and_then(|b| b.permissions_boundary_arn()).map(str::to_string);
+    assert_eq!(arn, Some(format!("arn:aws:iam::123456789012:policy/{boundary}")));
+    assert!(verify_pack(&bounded, &settings).await.unwrap().iter().all(|p| p.status == ProbeStatus::Pass));
+
+    let lifted = apply_pack(&r, &settings, false).await.unwrap();
+    let kinds: Vec<ChangeKind> = lifted.changes.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [ChangeKind::DeletePermissionsBoundary], "{:#?}", lifted.changes);
+    assert!(verify_pack(&r, &settings).await.unwrap().iter().all(|p| p.status == ProbeStatus::Pass));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_role_packs_apply_and_verify() {
     let moto = moto();

@@ -6,11 +6,14 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::Serialize;
+use trustbridge_core::model::aws::{Role, RoleSet};
 use trustbridge_core::policy::{Effect, Grant, PolicyDocument};
-use trustbridge_core::render::aws::{documents, EVENTS_POLICY_NAME, INTEGRATION_TAG, MANAGED_BY_TAG, STORAGE_POLICY_NAME};
+use trustbridge_core::render::aws::{EVENTS_POLICY_NAME, MANAGED_BY_TAG, STORAGE_POLICY_NAME};
 use trustbridge_core::validate::{Resolved, ResolvedAws};
 
 pub(crate) use super::exec::Op;
+pub use super::roleset::grant_diff;
+use super::roleset::{self, read_inline, read_role, Current, Existing};
 use super::{aws_section, describe_grant, mentions_vendor, parse_policy, AwsSettings, CallerIdentity, Session};
 use crate::error::CloudError;
 
@@ -169,91 +172,6 @@ pub(crate) async fn check_account(s: &Session, a: &ResolvedAws) -> Result<Caller
     Ok(me)
 }
 
-/// The role as it is now.
-pub(crate) struct Current {
-    pub path: String,
-    /// Tagged `managed-by=trustbridge` (created or adopted by trustbridge).
-    pub managed: bool,
-    /// The `trustbridge-integration` tag's value.
-    pub integration: Option<String>,
-    /// Tagged as adopted: trustbridge did not create it.
-    pub adopted: bool,
-    pub trust: PolicyDocument,
-    pub boundary: Option<String>,
-    pub tags: Vec<(String, String)>,
-    pub inline: Vec<String>,
-}
-
-pub(crate) async fn read_role(s: &Session, name: &str) -> Result<Option<Current>, CloudError> {
-    let got =
-        s.call("iam:GetRole", || async { s.iam.get_role().role_name(name).send().await.map_err(|e| s.classify("iam:GetRole", e)) }).await;
-    let out = match got {
-        Ok(o) => o,
-        Err(CloudError::NotFound { .. }) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let Some(role) = out.role() else { return Ok(None) };
-    let trust = parse_policy(role.assume_role_policy_document().unwrap_or_default()).map_err(|m| CloudError::Service {
-        action: "iam:GetRole".into(),
-        code: "UnreadableTrustPolicy".into(),
-        message: m,
-    })?;
-    let mut tags: Vec<(String, String)> = role.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
-    if tags.is_empty() {
-        // Some endpoints leave tags out of GetRole.
-        let t = s
-            .call("iam:ListRoleTags", || async {
-                s.iam.list_role_tags().role_name(name).send().await.map_err(|e| s.classify("iam:ListRoleTags", e))
-            })
-            .await?;
-        tags = t.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
-    }
-    let inline = s
-        .call("iam:ListRolePolicies", || async {
-            s.iam.list_role_policies().role_name(name).send().await.map_err(|e| s.classify("iam:ListRolePolicies", e))
-        })
-        .await?
-        .policy_names()
-        .to_vec();
-    let managed = tags.iter().any(|(k, v)| k == MANAGED_BY_TAG.0 && v == MANAGED_BY_TAG.1);
-    let integration = tags.iter().find(|(k, _)| k == INTEGRATION_TAG).map(|(_, v)| v.clone());
-    let adopted = tags.iter().any(|(k, v)| k == ADOPTED_TAG.0 && v == ADOPTED_TAG.1);
-    Ok(Some(Current {
-        path: role.path().to_string(),
-        managed,
-        integration,
-        adopted,
-        trust,
-        boundary: role.permissions_boundary().and_then(|b| b.permissions_boundary_arn()).map(str::to_string),
-        tags,
-        inline,
-    }))
-}
-
-pub(crate) async fn read_inline(s: &Session, role: &str, name: &str) -> Result<Option<PolicyDocument>, CloudError> {
-    let got = s
-        .call("iam:GetRolePolicy", || async {
-            s.iam.get_role_policy().role_name(role).policy_name(name).send().await.map_err(|e| s.classify("iam:GetRolePolicy", e))
-        })
-        .await;
-    match got {
-        Ok(o) => parse_policy(o.policy_document()).map(Some).map_err(|m| CloudError::Service {
-            action: "iam:GetRolePolicy".into(),
-            code: "UnreadablePolicy".into(),
-            message: m,
-        }),
-        Err(CloudError::NotFound { .. }) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-/// `+`/`-` lines between two documents, compared as sets of grants.
-pub fn grant_diff(before: &BTreeSet<Grant>, after: &BTreeSet<Grant>) -> Vec<String> {
-    let mut out: Vec<String> = before.difference(after).map(|g| format!("- {}", describe_grant(g))).collect();
-    out.extend(after.difference(before).map(|g| format!("+ {}", describe_grant(g))));
-    out
-}
-
 /// A shared trust policy: keep every statement that does not trust the vendor, add ours.
 pub(crate) fn merged_trust(current: &PolicyDocument, desired: &PolicyDocument, vendor_account: &str) -> PolicyDocument {
     let mut statements: Vec<_> = current
@@ -267,10 +185,6 @@ pub(crate) fn merged_trust(current: &PolicyDocument, desired: &PolicyDocument, v
         .collect();
     statements.extend(desired.statement.iter().cloned());
     PolicyDocument::new(statements)
-}
-
-fn desired_tags(r: &Resolved) -> Vec<(String, String)> {
-    vec![(MANAGED_BY_TAG.0.to_string(), MANAGED_BY_TAG.1.to_string()), (INTEGRATION_TAG.to_string(), r.plan.integration.name.clone())]
 }
 
 /// What apply found and would do.
@@ -461,73 +375,41 @@ async fn survey(s: &Session, a: &ResolvedAws, plan: &BTreeSet<Grant>) -> Result<
     Ok((listed, warnings))
 }
 
-/// Reads the account and computes the changes that would make it match the plan.
-/// An existing role is changed only if it is ours, or adopted explicitly (`settings.adopt`).
+/// Reads the account and computes the changes that would make it match the plan: the plan's
+/// `RoleSet` through the one engine (`roleset.rs`). What is the plan's own is who may change an
+/// existing role: one trustbridge created or adopted for this integration, or any other only when
+/// adopted explicitly (`settings.adopt`), whose other trust statements are kept.
 async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<Planned, CloudError> {
-    let docs = documents(a);
-    let role = a.role_name.clone();
-    let mut changes = Vec::new();
-    let desired_inline: Vec<(&str, &PolicyDocument)> = docs.inline();
-    let Some(cur) = read_role(s, &role).await? else {
-        let mut detail = vec![format!("path {}", a.role_path)];
-        detail.extend(docs.trust.grants().iter().map(|g| format!("+ {}", describe_grant(g))));
-        if let Some(b) = &a.permissions_boundary_arn {
-            detail.push(format!("permissions boundary {b}"));
-        }
-        detail.push(desired_tags(r).iter().map(|(k, v)| format!("tag {k}={v}")).collect::<Vec<_>>().join(", "));
-        changes.push(Change {
-            kind: ChangeKind::CreateRole,
-            target: role.clone(),
-            detail,
-            op: Op::CreateRole {
-                role: role.clone(),
-                path: a.role_path.clone(),
-                description: format!("Access for {} (integration {})", r.profile.display_name, r.plan.integration.name),
-                trust: docs.trust.clone(),
-                boundary: a.permissions_boundary_arn.clone(),
-                tags: desired_tags(r),
-            },
+    let set = RoleSet::from_vendor(r).ok_or(CloudError::NoSection { cloud: "aws" })?;
+    let Some(role) = set.roles.first() else { return Err(CloudError::NoSection { cloud: "aws" }) };
+    let name = role.name.clone();
+    let Some(cur) = read_role(s, &name).await? else {
+        return Ok(Planned {
+            managed: true,
+            changes: roleset::create_role(&set, role, &a.account_id),
+            existing: None,
+            warnings: Vec::new(),
         });
-        for (name, doc) in desired_inline {
-            let detail = doc.grants().iter().map(|g| format!("+ {}", describe_grant(g))).collect();
-            changes.push(Change {
-                kind: ChangeKind::PutInlinePolicy,
-                target: format!("{role}/{name}"),
-                detail,
-                op: Op::PutInline { role: role.clone(), name: name.to_string(), doc: doc.clone() },
-            });
-        }
-        return Ok(Planned { managed: true, changes, existing: None, warnings: Vec::new() });
     };
     // Before anything else, and in a dry run too: never take over a role we did not create.
     let integration = r.plan.integration.name.as_str();
-    let adopting = check_owner(&cur, &role, integration, s.settings.adopt)?;
-    if cur.path != a.role_path {
-        return Err(CloudError::Service {
-            action: "iam:GetRole".into(),
-            code: "RolePathDiffers".into(),
-            message: format!(
-                "role {role} exists at path {} but the plan says {} (IAM cannot move a role): change aws.role_path or aws.role_name",
-                cur.path, a.role_path
-            ),
-        });
-    }
-    let (existing, mut warnings) = if s.settings.adopt {
-        let plan: BTreeSet<Grant> = desired_inline.iter().flat_map(|(_, d)| d.grants()).collect();
-        let (listed, warnings) = survey(s, a, &plan).await?;
+    let adopting = check_owner(&cur, &name, integration, s.settings.adopt)?;
+    roleset::check_path(role, &cur)?;
+    let plan_grants: BTreeSet<Grant> = role.inline.iter().flat_map(|d| d.policy.grants()).collect();
+    let (existing_list, mut warnings) = if s.settings.adopt {
+        let (listed, warnings) = survey(s, a, &plan_grants).await?;
         (Some(listed), warnings)
     } else {
         (None, Vec::new())
     };
-    // A role trustbridge created has our trust only; an adopted one keeps its other statements.
-    let created_by_us = cur.managed && !cur.adopted && !adopting;
+    let mut changes = Vec::new();
     if adopting {
         if let Some(other) = cur.integration.as_deref().filter(|i| cur.managed && *i != integration) {
             warnings.push(format!(
-                "role {role} is tagged for trustbridge integration '{other}': adopting retags it for '{integration}', and '{other}''s plan no longer manages it"
+                "role {name} is tagged for trustbridge integration '{other}': adopting retags it for '{integration}', and '{other}''s plan no longer manages it"
             ));
         }
-        let mut want = desired_tags(r);
+        let mut want = roleset::owner_tags(&set);
         want.push((ADOPTED_TAG.0.to_string(), ADOPTED_TAG.1.to_string()));
         let missing: Vec<(String, String)> = want.into_iter().filter(|t| !cur.tags.contains(t)).collect();
         let mut detail =
@@ -535,12 +417,12 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<Plan
         detail.extend(missing.iter().map(|(k, v)| format!("tag {k}={v}")));
         changes.push(Change {
             kind: ChangeKind::TagRole,
-            target: role.clone(),
+            target: name.clone(),
             detail,
-            op: Op::TagRole { role: role.clone(), tags: missing },
+            op: Op::TagRole { role: name.clone(), tags: missing },
         });
     }
-    let want_trust = if created_by_us { docs.trust.clone() } else { merged_trust(&cur.trust, &docs.trust, &a.vendor_account) };
+    let created_by_us = cur.managed && !cur.adopted && !adopting;
     if s.settings.adopt && !created_by_us {
         let others: BTreeSet<String> = cur
             .trust
@@ -551,71 +433,25 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<Plan
             .collect();
         if !others.is_empty() {
             warnings.push(format!(
-                "the trust policy of {role} also lets {} assume it; apply keeps those statements",
+                "the trust policy of {name} also lets {} assume it; apply keeps those statements",
                 others.into_iter().collect::<Vec<_>>().join(", ")
             ));
         }
     }
-    let (before, after) = (cur.trust.grants(), want_trust.grants());
-    if before != after {
-        changes.push(Change {
-            kind: ChangeKind::UpdateTrustPolicy,
-            target: role.clone(),
-            detail: grant_diff(&before, &after),
-            op: Op::UpdateTrust { role: role.clone(), trust: want_trust },
-        });
-    }
-    match (&cur.boundary, &a.permissions_boundary_arn) {
-        (cur_b, Some(want)) if cur_b.as_deref() != Some(want.as_str()) => changes.push(Change {
-            kind: ChangeKind::PutPermissionsBoundary,
-            target: role.clone(),
-            detail: vec![format!("{} → {want}", cur_b.as_deref().unwrap_or("none"))],
-            op: Op::PutBoundary { role: role.clone(), arn: want.clone() },
-        }),
-        (Some(b), None) if created_by_us => changes.push(Change {
-            kind: ChangeKind::DeletePermissionsBoundary,
-            target: role.clone(),
-            detail: vec![format!("{b} → none")],
-            op: Op::DeleteBoundary { role: role.clone() },
-        }),
-        _ => {}
-    }
-    if cur.managed && !adopting {
-        let missing: Vec<(String, String)> = desired_tags(r).into_iter().filter(|t| !cur.tags.contains(t)).collect();
-        if !missing.is_empty() {
-            changes.push(Change {
-                kind: ChangeKind::TagRole,
-                target: role.clone(),
-                detail: missing.iter().map(|(k, v)| format!("tag {k}={v}")).collect(),
-                op: Op::TagRole { role: role.clone(), tags: missing },
-            });
-        }
-    }
-    for (name, doc) in &desired_inline {
-        let now = if cur.inline.iter().any(|n| n == name) { read_inline(s, &role, name).await? } else { None };
-        let before = now.as_ref().map(|d| d.grants()).unwrap_or_default();
-        let after = doc.grants();
-        if now.is_none() || before != after {
-            changes.push(Change {
-                kind: ChangeKind::PutInlinePolicy,
-                target: format!("{role}/{name}"),
-                detail: grant_diff(&before, &after),
-                op: Op::PutInline { role: role.clone(), name: name.to_string(), doc: (*doc).clone() },
-            });
-        }
-    }
-    // One of our policies the plan no longer needs (e.g. the event buses were removed).
-    for name in [STORAGE_POLICY_NAME, EVENTS_POLICY_NAME] {
-        if cur.inline.iter().any(|n| n == name) && !desired_inline.iter().any(|(n, _)| *n == name) {
-            changes.push(Change {
-                kind: ChangeKind::DeleteInlinePolicy,
-                target: format!("{role}/{name}"),
-                detail: vec!["no longer in the plan".into()],
-                op: Op::DeleteInline { role: role.clone(), name: name.to_string() },
-            });
-        }
-    }
-    Ok(Planned { managed: cur.managed, changes, existing, warnings })
+    changes.extend(roleset::update_role(s, &set, role, &a.account_id, existing(&cur, role, a, created_by_us, adopting)).await?);
+    Ok(Planned { managed: cur.managed, changes, existing: existing_list, warnings })
+}
+
+/// Trustbridge's inline policy names on a vendor plan's role: one the plan no longer needs (the
+/// event buses were removed) is deleted.
+const OUR_INLINE: &[&str] = &[STORAGE_POLICY_NAME, EVENTS_POLICY_NAME];
+
+/// How apply may change the plan's existing role: a role trustbridge created has the plan's trust
+/// only and loses a boundary the plan does not name; an adopted or shared one keeps its other
+/// trust statements and its boundary.
+fn existing<'a>(cur: &'a Current, role: &Role, a: &ResolvedAws, created_by_us: bool, adopting: bool) -> Existing<'a> {
+    let trust = if created_by_us { role.trust.policy.clone() } else { merged_trust(&cur.trust, &role.trust.policy, &a.vendor_account) };
+    Existing { cur, trust, own_boundary: created_by_us, add_tags: cur.managed && !adopting, retired: OUR_INLINE }
 }
 
 /// Fills in who was refused, so AccessDenied names both the permission and the identity.

@@ -1,14 +1,16 @@
-//! The one AWS executor. Vendor plans (`apply.rs`, `revoke.rs`) and role packs (`pack.rs`) each
-//! decide, from what they read, which changes converge the account (their ownership rules differ:
-//! a plan's one role by integration and `--adopt`, a pack's roles and policies by the pack's tags);
-//! both hand the result here as typed [`Change`]s whose [`Op`] names everything it touches, and
-//! [`run`] makes them in order, reporting on the first failure what was done and what was not.
+//! The one AWS executor. The changes come from the one engine over the model's `RoleSet`
+//! (`roleset.rs`), which vendor plans (`apply.rs`) and role packs (`pack.rs`) both call after their
+//! own ownership rule (a plan's one role by integration and `--adopt`, a pack's roles and policies
+//! by the pack's tags), and from a vendor plan's removal (`revoke.rs`); all are typed [`Change`]s
+//! whose [`Op`] names everything it touches, and [`run`] makes them in order, reporting on the
+//! first failure what was done and what was not.
 
 use aws_sdk_iam::types::Tag;
 use trustbridge_core::policy::PolicyDocument;
 use trustbridge_core::render::aws::{INTEGRATION_TAG, MANAGED_BY_TAG};
 
-use super::apply::{read_role, with_principal, ApplyFailure, Change};
+use super::apply::{with_principal, ApplyFailure, Change};
+use super::roleset::read_role;
 use super::{compact, CallerIdentity, Session};
 use crate::error::CloudError;
 

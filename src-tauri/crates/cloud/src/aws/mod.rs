@@ -15,6 +15,7 @@ pub mod pack;
 pub mod preflight;
 pub mod profiles;
 pub mod revoke;
+mod roleset;
 pub mod settings;
 pub mod sso;
 pub mod stackset;

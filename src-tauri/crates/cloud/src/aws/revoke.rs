@@ -8,7 +8,8 @@ use trustbridge_core::policy::PolicyDocument;
 use trustbridge_core::render::aws::{EVENTS_POLICY_NAME, INTEGRATION_TAG, MANAGED_BY_TAG, STORAGE_POLICY_NAME};
 use trustbridge_core::validate::Resolved;
 
-use super::apply::{check_account, grant_diff, read_role, ApplyFailure, Change, ChangeKind, Op, ADOPTED_TAG};
+use super::apply::{check_account, ApplyFailure, Change, ChangeKind, Op, ADOPTED_TAG};
+use super::roleset::{grant_diff, read_role};
 use super::{aws_section, mentions_vendor, AwsSettings, CallerIdentity, Session};
 use crate::changes::Removal;
 use crate::error::CloudError;

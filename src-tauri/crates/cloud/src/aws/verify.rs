@@ -16,7 +16,7 @@ use trustbridge_core::policy::{Effect, Grant, PolicyDocument};
 use trustbridge_core::render::aws::{documents, trust_policy};
 use trustbridge_core::validate::{Resolved, ResolvedAws};
 
-use super::apply::{read_inline, read_role};
+use super::roleset::{read_inline, read_role};
 use super::{aws_section, describe_grant, mentions_vendor, parse_policy, AwsSettings, Credentials, Session, VendorCredentials};
 use crate::error::CloudError;
 

@@ -1,0 +1,473 @@
+//! The one AWS engine over the model's [`RoleSet`], for vendor plans and role packs alike: it reads
+//! the account (roles, inline and attached policies, customer-managed policies, tags) and computes,
+//! as typed [`Change`]s, what converges it to the set — the dry run is exactly this, and
+//! `exec::run` makes the changes. It also reads a set back for drift ([`drift`]) and lists what a
+//! set's removal deletes ([`removal`]).
+//!
+//! What differs between a vendor plan and a pack is only who may change an existing role: a plan's
+//! role by its integration tag and `--adopt` (`apply.rs`, which may keep other principals' trust
+//! statements), a pack's roles and policies by the pack's tags (`pack.rs`). The caller decides that
+//! and says how in [`Existing`]; everything else — creation, trust, boundary, tags, inline policies,
+//! attachments, customer-managed policies — is decided here, once.
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use trustbridge_core::model::aws::{Boundary, Role, RoleSet};
+use trustbridge_core::policy::{Grant, PolicyDocument};
+use trustbridge_core::render::aws::{INTEGRATION_TAG, MANAGED_BY_TAG};
+
+use super::apply::{Change, ChangeKind, ADOPTED_TAG};
+use super::exec::Op;
+use super::{describe_grant, parse_policy, ProbeResult, ProbeStatus, Session};
+use crate::error::{CloudCode, CloudError};
+use crate::probe::{Check, Cloud, ProbeId};
+
+/// A role as it is now.
+pub(crate) struct Current {
+    pub path: String,
+    /// Tagged `managed-by=trustbridge` (created or adopted by trustbridge).
+    pub managed: bool,
+    /// The `trustbridge-integration` tag's value.
+    pub integration: Option<String>,
+    /// Tagged as adopted: trustbridge did not create it.
+    pub adopted: bool,
+    pub trust: PolicyDocument,
+    pub boundary: Option<String>,
+    pub tags: Vec<(String, String)>,
+    pub inline: Vec<String>,
+}
+
+pub(crate) async fn read_role(s: &Session, name: &str) -> Result<Option<Current>, CloudError> {
+    let got =
+        s.call("iam:GetRole", || async { s.iam.get_role().role_name(name).send().await.map_err(|e| s.classify("iam:GetRole", e)) }).await;
+    let out = match got {
+        Ok(o) => o,
+        Err(CloudError::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let Some(role) = out.role() else { return Ok(None) };
+    let trust = parse_policy(role.assume_role_policy_document().unwrap_or_default()).map_err(|m| CloudError::Service {
+        action: "iam:GetRole".into(),
+        code: "UnreadableTrustPolicy".into(),
+        message: m,
+    })?;
+    let mut tags: Vec<(String, String)> = role.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
+    if tags.is_empty() {
+        // Some endpoints leave tags out of GetRole.
+        let t = s
+            .call("iam:ListRoleTags", || async {
+                s.iam.list_role_tags().role_name(name).send().await.map_err(|e| s.classify("iam:ListRoleTags", e))
+            })
+            .await?;
+        tags = t.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
+    }
+    let inline = s
+        .call("iam:ListRolePolicies", || async {
+            s.iam.list_role_policies().role_name(name).send().await.map_err(|e| s.classify("iam:ListRolePolicies", e))
+        })
+        .await?
+        .policy_names()
+        .to_vec();
+    let managed = tags.iter().any(|(k, v)| k == MANAGED_BY_TAG.0 && v == MANAGED_BY_TAG.1);
+    let integration = tags.iter().find(|(k, _)| k == INTEGRATION_TAG).map(|(_, v)| v.clone());
+    let adopted = tags.iter().any(|(k, v)| k == ADOPTED_TAG.0 && v == ADOPTED_TAG.1);
+    Ok(Some(Current {
+        path: role.path().to_string(),
+        managed,
+        integration,
+        adopted,
+        trust,
+        boundary: role.permissions_boundary().and_then(|b| b.permissions_boundary_arn()).map(str::to_string),
+        tags,
+        inline,
+    }))
+}
+
+pub(crate) async fn read_inline(s: &Session, role: &str, name: &str) -> Result<Option<PolicyDocument>, CloudError> {
+    let got = s
+        .call("iam:GetRolePolicy", || async {
+            s.iam.get_role_policy().role_name(role).policy_name(name).send().await.map_err(|e| s.classify("iam:GetRolePolicy", e))
+        })
+        .await;
+    match got {
+        Ok(o) => parse_policy(o.policy_document()).map(Some).map_err(|m| CloudError::Service {
+            action: "iam:GetRolePolicy".into(),
+            code: "UnreadablePolicy".into(),
+            message: m,
+        }),
+        Err(CloudError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The default version's document of a customer-managed policy, if the policy exists.
+async fn read_managed(s: &Session, arn: &str) -> Result<Option<PolicyDocument>, CloudError> {
+    let got = s
+        .call("iam:GetPolicy", || async { s.iam.get_policy().policy_arn(arn).send().await.map_err(|e| s.classify("iam:GetPolicy", e)) })
+        .await;
+    let version = match got {
+        Ok(o) => o.policy().and_then(|p| p.default_version_id()).unwrap_or("v1").to_string(),
+        Err(CloudError::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let v = s
+        .call("iam:GetPolicyVersion", || async {
+            s.iam.get_policy_version().policy_arn(arn).version_id(&version).send().await.map_err(|e| s.classify("iam:GetPolicyVersion", e))
+        })
+        .await?;
+    let text = v.policy_version().and_then(|p| p.document()).unwrap_or_default().to_string();
+    parse_policy(&text).map(Some).map_err(|m| CloudError::Service {
+        action: "iam:GetPolicyVersion".into(),
+        code: "UnreadablePolicy".into(),
+        message: m,
+    })
+}
+
+/// The ARNs of the managed policies attached to a role.
+pub(crate) async fn attached(s: &Session, role: &str) -> Result<BTreeSet<String>, CloudError> {
+    let out = s
+        .call("iam:ListAttachedRolePolicies", || async {
+            s.iam.list_attached_role_policies().role_name(role).send().await.map_err(|e| s.classify("iam:ListAttachedRolePolicies", e))
+        })
+        .await?;
+    Ok(out.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect())
+}
+
+/// A customer-managed policy's tags; `None` when it does not exist.
+pub(crate) async fn policy_tags(s: &Session, arn: &str) -> Result<Option<Vec<(String, String)>>, CloudError> {
+    let got = s
+        .call("iam:ListPolicyTags", || async {
+            s.iam.list_policy_tags().policy_arn(arn).send().await.map_err(|e| s.classify("iam:ListPolicyTags", e))
+        })
+        .await;
+    match got {
+        Ok(o) => Ok(Some(o.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect())),
+        Err(CloudError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `+`/`-` lines between two documents, compared as sets of grants.
+pub fn grant_diff(before: &BTreeSet<Grant>, after: &BTreeSet<Grant>) -> Vec<String> {
+    let mut out: Vec<String> = before.difference(after).map(|g| format!("- {}", describe_grant(g))).collect();
+    out.extend(after.difference(before).map(|g| format!("+ {}", describe_grant(g))));
+    out
+}
+
+/// The ARN of one of the set's customer-managed policies in `account`.
+pub(crate) fn policy_arn(set: &RoleSet, account: &str, name: &str) -> String {
+    format!("arn:{}:iam::{account}:policy/{name}", set.partition)
+}
+
+/// The tags every role and customer-managed policy of the set carries: `managed-by=trustbridge` and
+/// the owner's (integration or pack).
+pub(crate) fn owner_tags(set: &RoleSet) -> Vec<(String, String)> {
+    vec![(MANAGED_BY_TAG.0.to_string(), MANAGED_BY_TAG.1.to_string()), (set.owner.key.clone(), set.owner.value.clone())]
+}
+
+fn boundary_arn(set: &RoleSet, account: &str, b: &Boundary) -> String {
+    match b {
+        Boundary::Arn(arn) => arn.clone(),
+        Boundary::Managed(name) => policy_arn(set, account, name),
+    }
+}
+
+/// Every policy a role of the set should have attached: its own customer-managed ones, then AWS's.
+fn attachments(set: &RoleSet, role: &Role, account: &str) -> Vec<String> {
+    role.managed.iter().map(|m| policy_arn(set, account, m)).chain(role.aws_managed_arns.iter().cloned()).collect()
+}
+
+fn change(kind: ChangeKind, target: String, detail: Vec<String>, op: Op) -> Change {
+    Change { kind, target, detail, op }
+}
+
+/// How the caller's ownership rule lets an existing role be changed.
+pub(crate) struct Existing<'a> {
+    pub cur: &'a Current,
+    /// The trust the role should have: the set's, or, for a role shared with others, the set's
+    /// statements beside theirs.
+    pub trust: PolicyDocument,
+    /// The role is the set's own (created by it): a boundary the set does not name is removed.
+    pub own_boundary: bool,
+    /// Owner tags it lacks are added (a role of ours tagged by an older version).
+    pub add_tags: bool,
+    /// Inline policies the set's owner may have put there before and no longer holds: deleted.
+    pub retired: &'a [&'a str],
+}
+
+/// The changes that converge the set's customer-managed policies (created, or a new default
+/// version where the grants differ). Their ownership is checked by the caller first.
+pub(crate) async fn policy_changes(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Change>, CloudError> {
+    let mut changes = Vec::new();
+    for p in &set.managed_policies {
+        let (name, doc) = (&p.document.name, &p.document.policy);
+        let arn = policy_arn(set, account, name);
+        match read_managed(s, &arn).await? {
+            Some(cur) if cur.grants() == doc.grants() => {}
+            Some(cur) => changes.push(change(
+                ChangeKind::NewPolicyVersion,
+                format!("managed policy {name}"),
+                grant_diff(&cur.grants(), &doc.grants()),
+                Op::NewPolicyVersion { arn, doc: doc.clone() },
+            )),
+            None => changes.push(change(
+                ChangeKind::CreateManagedPolicy,
+                format!("managed policy {name}"),
+                grant_diff(&BTreeSet::new(), &doc.grants()),
+                Op::CreatePolicy {
+                    name: name.clone(),
+                    description: p.description.chars().take(1000).collect(),
+                    doc: doc.clone(),
+                    tags: owner_tags(set),
+                },
+            )),
+        }
+    }
+    Ok(changes)
+}
+
+/// A role that does not exist yet: create it (path, trust, boundary, the owner's tags), then its
+/// inline policies and attachments.
+pub(crate) fn create_role(set: &RoleSet, role: &Role, account: &str) -> Vec<Change> {
+    let name = &role.name;
+    let boundary = role.boundary.as_ref().map(|b| boundary_arn(set, account, b));
+    let tags = owner_tags(set);
+    let mut detail = vec![format!("path {}", role.path)];
+    detail.extend(grant_diff(&BTreeSet::new(), &role.trust.policy.grants()));
+    if let Some(b) = &boundary {
+        detail.push(format!("permissions boundary {b}"));
+    }
+    detail.push(tags.iter().map(|(k, v)| format!("tag {k}={v}")).collect::<Vec<_>>().join(", "));
+    let mut changes = vec![change(
+        ChangeKind::CreateRole,
+        name.clone(),
+        detail,
+        Op::CreateRole {
+            role: name.clone(),
+            path: role.path.clone(),
+            description: role.description.clone(),
+            trust: role.trust.policy.clone(),
+            boundary,
+            tags,
+        },
+    )];
+    for d in &role.inline {
+        changes.push(change(
+            ChangeKind::PutInlinePolicy,
+            format!("{name}/{}", d.name),
+            grant_diff(&BTreeSet::new(), &d.policy.grants()),
+            Op::PutInline { role: name.clone(), name: d.name.clone(), doc: d.policy.clone() },
+        ));
+    }
+    for arn in attachments(set, role, account) {
+        changes.push(change(ChangeKind::AttachPolicy, format!("{arn} to role {name}"), Vec::new(), Op::Attach { role: name.clone(), arn }));
+    }
+    changes
+}
+
+/// IAM cannot move a role: an existing one at another path than the set's is refused.
+pub(crate) fn check_path(role: &Role, cur: &Current) -> Result<(), CloudError> {
+    if cur.path == role.path {
+        return Ok(());
+    }
+    Err(CloudError::Service {
+        action: "iam:GetRole".into(),
+        code: "RolePathDiffers".into(),
+        message: format!(
+            "role {} exists at path {} but the plan says {} (IAM cannot move a role): change aws.role_path or aws.role_name",
+            role.name, cur.path, role.path
+        ),
+    })
+}
+
+/// An existing role the caller may change (`ex`): its trust, boundary, tags, inline policies and
+/// attachments made to match the set. IAM cannot move a role, so another path is refused.
+pub(crate) async fn update_role(
+    s: &Session,
+    set: &RoleSet,
+    role: &Role,
+    account: &str,
+    ex: Existing<'_>,
+) -> Result<Vec<Change>, CloudError> {
+    let (name, cur) = (&role.name, ex.cur);
+    check_path(role, cur)?;
+    let mut changes = Vec::new();
+    let (before, after) = (cur.trust.grants(), ex.trust.grants());
+    if before != after {
+        changes.push(change(
+            ChangeKind::UpdateTrustPolicy,
+            name.clone(),
+            grant_diff(&before, &after),
+            Op::UpdateTrust { role: name.clone(), trust: ex.trust },
+        ));
+    }
+    match (&cur.boundary, role.boundary.as_ref().map(|b| boundary_arn(set, account, b))) {
+        (have, Some(want)) if have.as_deref() != Some(want.as_str()) => changes.push(change(
+            ChangeKind::PutPermissionsBoundary,
+            name.clone(),
+            vec![format!("{} → {want}", have.as_deref().unwrap_or("none"))],
+            Op::PutBoundary { role: name.clone(), arn: want },
+        )),
+        (Some(b), None) if ex.own_boundary => changes.push(change(
+            ChangeKind::DeletePermissionsBoundary,
+            name.clone(),
+            vec![format!("{b} → none")],
+            Op::DeleteBoundary { role: name.clone() },
+        )),
+        _ => {}
+    }
+    if ex.add_tags {
+        let missing: Vec<(String, String)> = owner_tags(set).into_iter().filter(|t| !cur.tags.contains(t)).collect();
+        if !missing.is_empty() {
+            changes.push(change(
+                ChangeKind::TagRole,
+                name.clone(),
+                missing.iter().map(|(k, v)| format!("tag {k}={v}")).collect(),
+                Op::TagRole { role: name.clone(), tags: missing },
+            ));
+        }
+    }
+    for d in &role.inline {
+        let now = if cur.inline.contains(&d.name) { read_inline(s, name, &d.name).await? } else { None };
+        let (before, after) = (now.as_ref().map(|p| p.grants()).unwrap_or_default(), d.policy.grants());
+        if now.is_none() || before != after {
+            changes.push(change(
+                ChangeKind::PutInlinePolicy,
+                format!("{name}/{}", d.name),
+                grant_diff(&before, &after),
+                Op::PutInline { role: name.clone(), name: d.name.clone(), doc: d.policy.clone() },
+            ));
+        }
+    }
+    for old in ex.retired {
+        if cur.inline.iter().any(|n| n == old) && !role.inline.iter().any(|d| d.name == *old) {
+            changes.push(change(
+                ChangeKind::DeleteInlinePolicy,
+                format!("{name}/{old}"),
+                vec!["no longer in the plan".into()],
+                Op::DeleteInline { role: name.clone(), name: old.to_string() },
+            ));
+        }
+    }
+    let want = attachments(set, role, account);
+    if !want.is_empty() {
+        let have = attached(s, name).await?;
+        for arn in want.into_iter().filter(|a| !have.contains(a)) {
+            changes.push(change(
+                ChangeKind::AttachPolicy,
+                format!("{arn} to role {name}"),
+                Vec::new(),
+                Op::Attach { role: name.clone(), arn },
+            ));
+        }
+    }
+    Ok(changes)
+}
+
+fn drift_probe(id: ProbeId, started: Instant, outcome: Result<String, String>, fix: &str) -> ProbeResult {
+    let duration_ms = started.elapsed().as_millis() as u64;
+    match outcome {
+        Ok(message) => ProbeResult { id, status: ProbeStatus::Pass, duration_ms, message, fix: None, code: None },
+        Err(message) => ProbeResult {
+            id,
+            status: ProbeStatus::Fail,
+            duration_ms,
+            message,
+            fix: Some(fix.to_string()),
+            code: Some(CloudCode::PackDrift.into()),
+        },
+    }
+}
+
+/// Reads every customer-managed policy and role of the set back and compares it with the set, as
+/// grants: one probe per policy and per role (trust, inline policies, attachments). `against` names
+/// what it is compared with ("the pack"); `fix` is how to converge again.
+pub(crate) async fn drift(s: &Session, set: &RoleSet, account: &str, against: &str, fix: &str) -> Result<Vec<ProbeResult>, CloudError> {
+    let mut out = Vec::new();
+    for p in &set.managed_policies {
+        let (name, doc) = (&p.document.name, &p.document.policy);
+        let t = Instant::now();
+        let res = match read_managed(s, &policy_arn(set, account, name)).await? {
+            None => Err(format!("managed policy {name} does not exist")),
+            Some(cur) if cur.grants() != doc.grants() => Err(format!("managed policy {name} differs from {against}")),
+            Some(_) => Ok(format!("managed policy {name} matches {against}")),
+        };
+        out.push(drift_probe(ProbeId::on(Cloud::Aws, Check::ManagedPolicy, name.as_str()), t, res, fix));
+    }
+    for role in &set.roles {
+        let t = Instant::now();
+        let name = &role.name;
+        let res = match read_role(s, name).await? {
+            None => Err(format!("role {name} does not exist")),
+            Some(cur) if cur.trust.grants() != role.trust.policy.grants() => {
+                Err(format!("the trust policy of {name} differs from {against}"))
+            }
+            Some(cur) => {
+                let mut problems = Vec::new();
+                let want = role.boundary.as_ref().map(|b| boundary_arn(set, account, b));
+                if cur.boundary != want {
+                    problems.push(format!(
+                        "its permissions boundary is {}, not {}",
+                        cur.boundary.as_deref().unwrap_or("none"),
+                        want.as_deref().unwrap_or("none")
+                    ));
+                }
+                for d in &role.inline {
+                    if !read_inline(s, name, &d.name).await?.is_some_and(|cur| cur.grants() == d.policy.grants()) {
+                        problems.push(format!("inline policy {} is missing or differs", d.name));
+                    }
+                }
+                let have = attached(s, name).await?;
+                for arn in attachments(set, role, account) {
+                    if !have.contains(&arn) {
+                        problems.push(format!("{arn} is not attached"));
+                    }
+                }
+                if problems.is_empty() {
+                    Ok(format!("role {name}: trust, {} inline and {} attached policies match", role.inline.len(), have.len()))
+                } else {
+                    Err(format!("role {name}: {}", problems.join("; ")))
+                }
+            }
+        };
+        out.push(drift_probe(ProbeId::on(Cloud::Aws, Check::Role, name.as_str()), t, res, fix));
+    }
+    Ok(out)
+}
+
+/// What removing a set that is wholly its owner's deletes, read now: each existing role's inline
+/// policies and attachments, then the role, then the customer-managed policies. Ownership is
+/// checked by the caller first.
+pub(crate) async fn removal(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Change>, CloudError> {
+    let mut changes = Vec::new();
+    for role in &set.roles {
+        let name = &role.name;
+        let Some(cur) = read_role(s, name).await? else { continue };
+        for pname in &cur.inline {
+            changes.push(change(
+                ChangeKind::DeleteInlinePolicy,
+                format!("{name}/{pname}"),
+                Vec::new(),
+                Op::DeleteInline { role: name.clone(), name: pname.clone() },
+            ));
+        }
+        for arn in attached(s, name).await? {
+            changes.push(change(
+                ChangeKind::DetachPolicy,
+                format!("{arn} from role {name}"),
+                Vec::new(),
+                Op::Detach { role: name.clone(), arn },
+            ));
+        }
+        changes.push(change(ChangeKind::DeleteRole, name.clone(), Vec::new(), Op::DeleteRole { role: name.clone() }));
+    }
+    for p in &set.managed_policies {
+        let name = &p.document.name;
+        let arn = policy_arn(set, account, name);
+        if policy_tags(s, &arn).await?.is_some() {
+            changes.push(change(ChangeKind::DeleteManagedPolicy, format!("managed policy {name}"), Vec::new(), Op::DeletePolicy { arn }));
+        }
+    }
+    Ok(changes)
+}
