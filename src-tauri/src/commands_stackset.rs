@@ -1,38 +1,21 @@
 //! Tauri commands of an organization-wide AWS plan with the `stack-set` engine: deploy the
 //! StackSet (or its dry run) after pre-flight in every listed account, and remove it. The work is
-//! `trustbridge_app::org_apply::apply_stack_set` (the CLI's too) and the cloud crate's
-//! `aws::stackset`; these adapt arguments, ask in Rust's native dialog, and shape the answer. Each
-//! account's stack is sent through the channel as its status changes.
+//! `trustbridge_app::confirmed_org` (asked through Rust's native dialog here), on
+//! `org_apply::apply_stack_set` (the CLI's too) and the cloud crate's `aws::stackset`; these adapt
+//! arguments and shape the answer. Each account's stack is sent through the channel as its status
+//! changes.
 
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 use trustbridge_cloud::aws::org::AccountOutcome;
 use trustbridge_cloud::aws::preflight::PreflightReport;
-use trustbridge_cloud::aws::stackset::{self, StackInstance, StackSetReport};
-use trustbridge_cloud::CloudError;
-use trustbridge_core::validate::{OrgEngine, Resolved};
+use trustbridge_cloud::aws::stackset::{StackInstance, StackSetReport};
 
 use crate::commands::resolve;
-use crate::commands_cloud::{apply_cancelled, apply_error, cloud_error, CloudState};
-use crate::commands_confirm::ask;
-use crate::commands_org::{fits_findings, fits_one_dialog, off_thread};
-use crate::confirm;
-use crate::errors::AppCode;
+use crate::commands_cloud::{apply_error, CloudState, Dialog};
+use crate::confirmed_org;
 use crate::imported::ProfileStore;
 use crate::ipc::{GuardrailFinding, IpcError, OrgAccountRow, OrgAccountStatus, StackInstanceRow, StackSetResult};
-use crate::org_apply::{self, Confirmed, Override};
-
-/// The plan, checked to be an organization-wide plan with the `stack-set` engine.
-fn stack_set_plan(store: &ProfileStore, plan: &serde_json::Value) -> Result<Resolved, IpcError> {
-    let r = resolve(store, plan)?;
-    match r.aws_org.as_ref().map(|o| o.engine) {
-        Some(OrgEngine::StackSet) => Ok(r),
-        Some(OrgEngine::MemberRole) => {
-            Err(IpcError::new(AppCode::OrgEngineMismatch, "this plan sets up each account through its member role, not a StackSet"))
-        }
-        None => Err(cloud_error(&CloudError::NoSection { cloud: "aws" })),
-    }
-}
 
 /// A listed account's pre-flight as a row of the page's table (no changes: the StackSet makes them).
 fn preflight_row(o: &AccountOutcome<PreflightReport>) -> OrgAccountRow {
@@ -102,35 +85,12 @@ pub async fn apply_aws_stack_set<R: Runtime>(
     ignore_preflight: Option<bool>,
     on_event: Channel<StackInstanceRow>,
 ) -> Result<StackSetResult, IpcError> {
-    let r = stack_set_plan(&store, &plan)?;
-    crate::commands::refuse_lint_errors(&crate::load::apply_findings(&r), AppCode::ApplyLintErrors, "applied")?;
-    let base = cloud.aws();
-    let mut confirmed = Confirmed::new();
-    if !dry_run {
-        fits_one_dialog(&r, "deployed")?;
-        let me = org_apply::management_caller(&r, &base).await.map_err(|e| cloud_error(&e))?;
-        let mut c = confirm::apply_aws_stack_set(&r, &me.arn).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
-        if ignore_preflight == Some(true) {
-            let (r, base) = (r.clone(), base.clone());
-            let named;
-            (confirmed, named) = off_thread(move || tauri::async_runtime::block_on(org_apply::stack_set_findings_to_confirm(&r, &base)))
-                .await?
-                .map_err(|e| cloud_error(&e))?;
-            fits_findings(&named, "deployed")?;
-            c = confirm::overriding_preflight(c, &named);
-        }
-        if !ask(&app, &c).await {
-            return Err(apply_cancelled());
-        }
-    }
-    let done = off_thread(move || {
-        let send = |i: &StackInstance| {
-            let _ = on_event.send(StackInstanceRow::from(i));
-        };
-        tauri::async_runtime::block_on(org_apply::apply_stack_set(&r, &base, dry_run, Override::Confirmed(&confirmed), &|_| {}, &send))
-    })
-    .await?
-    .map_err(|e| cloud_error(&e))?;
+    let send = move |i: &StackInstance| {
+        let _ = on_event.send(StackInstanceRow::from(i));
+    };
+    let done =
+        confirmed_org::stack_set_apply(resolve(&store, &plan)?, cloud.aws(), dry_run, ignore_preflight == Some(true), &Dialog(&app), send)
+            .await?;
     Ok(result(dry_run, done.preflight.iter().map(preflight_row).collect(), done.report.as_ref(), false))
 }
 
@@ -147,21 +107,9 @@ pub async fn revoke_aws_stack_set<R: Runtime>(
     plan: serde_json::Value,
     on_event: Channel<StackInstanceRow>,
 ) -> Result<StackSetResult, IpcError> {
-    let r = stack_set_plan(&store, &plan)?;
-    fits_one_dialog(&r, "removed")?;
-    let base = cloud.aws();
-    let me = org_apply::management_caller(&r, &base).await.map_err(|e| cloud_error(&e))?;
-    let c = confirm::revoke_aws_stack_set(&r, &me.arn).ok_or_else(|| cloud_error(&CloudError::NoSection { cloud: "aws" }))?;
-    if !ask(&app, &c).await {
-        return Err(IpcError::new(AppCode::RevokeCancelled, "nothing was removed: the removal was cancelled in the confirmation"));
-    }
-    let rep = off_thread(move || {
-        let send = |i: &StackInstance| {
-            let _ = on_event.send(StackInstanceRow::from(i));
-        };
-        tauri::async_runtime::block_on(stackset::revoke_stack_set(&r, &base, &send))
-    })
-    .await?
-    .map_err(|e| cloud_error(&e))?;
+    let send = move |i: &StackInstance| {
+        let _ = on_event.send(StackInstanceRow::from(i));
+    };
+    let rep = confirmed_org::stack_set_revoke(resolve(&store, &plan)?, cloud.aws(), &Dialog(&app), send).await?;
     Ok(result(false, Vec::new(), Some(&rep), true))
 }

@@ -12,8 +12,8 @@ pub mod commands_stackset;
 
 // The use cases and IPC types, under the paths the adapters (and the IPC tests) use.
 pub use trustbridge_app::{
-    aws_apply, aws_signin, cloud_apply, cloud_signin, confirm, confirmed, credentials, errors, imported, ipc, load, org_apply, presenter,
-    register, sealed, state, verify_all,
+    aws_apply, aws_signin, cloud_apply, cloud_signin, confirm, confirmed, confirmed_org, credentials, errors, imported, ipc, load,
+    org_apply, presenter, register, sealed, state, verify_all,
 };
 
 /// Builds the Tauri app with every command registered (used by `run_gui` and by the IPC tests).

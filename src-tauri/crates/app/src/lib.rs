@@ -20,6 +20,7 @@ pub mod cloud_apply;
 pub mod cloud_signin;
 pub mod confirm;
 pub mod confirmed;
+pub mod confirmed_org;
 pub mod credentials;
 pub mod errors;
 pub mod imported;
