@@ -10,7 +10,10 @@ vi.mock("@tauri-apps/api/core", () => ({ invoke: async () => null, Channel: clas
 const { render } = await import("svelte/server");
 const AwsAccountsView = (await import("./AwsAccountsView.svelte")).default;
 const ExportView = (await import("./ExportView.svelte")).default;
-const { wizard: w, org } = await import("../wizard/wizard.svelte");
+const { Wizard } = await import("../wizard/wizard.svelte");
+// A wizard of this test's own (the pages take it as a prop): nothing shared with the app's.
+const w = new Wizard();
+const org = w.org;
 
 const A = "210987654321";
 const OU = "ou-ab12-cd34ef56";
@@ -32,7 +35,7 @@ function setUp(engine: string, units: string[] = []) {
 describe("Which accounts? with a StackSet", () => {
   it("offers each unit (and the root) as a target, ticked as the answers say", () => {
     setUp("stack-set", [OU]);
-    const html = render(AwsAccountsView).body;
+    const html = render(AwsAccountsView, { props: { wizard: w } }).body;
     expect(html).toContain('data-testid="org-stack-set-intro"');
     expect(html).toMatch(new RegExp(`id="org-target-${OU}"[^>]*checked`));
     expect(html).toContain('id="org-target-r-ab12"');
@@ -44,20 +47,20 @@ describe("Which accounts? with a StackSet", () => {
     w.profiles = [MLCUBE];
     w.answers.platform = "mlcube";
     org.buses[A] = ["retrain-events", "default"];
-    let html = render(AwsAccountsView).body;
+    let html = render(AwsAccountsView, { props: { wizard: w } }).body;
     expect(html).toContain('id="org-buses-210987654321"');
     expect(html).toContain('<option value="retrain-events">');
     expect(html).toMatch(/Event bus in this account/);
     w.profiles = [JFROG];
     w.answers.platform = "jfrog-ml";
-    html = render(AwsAccountsView).body;
+    html = render(AwsAccountsView, { props: { wizard: w } }).body;
     expect(html).not.toMatch(/Event bus in this account/);
     delete org.buses[A];
   });
 
   it("offers no unit targets with the member-role engine", () => {
     setUp("member-role", [OU]);
-    const html = render(AwsAccountsView).body;
+    const html = render(AwsAccountsView, { props: { wizard: w } }).body;
     expect(html).not.toContain("org-target-");
     expect(html).not.toContain("org-stack-set-intro");
   });
@@ -66,11 +69,11 @@ describe("Which accounts? with a StackSet", () => {
     setUp("stack-set", [OU]);
     expect(stepsFor(stepContext(w.answers, w.profile))).toContain("route");
     w.answers.route = "apply";
-    const html = render(ExportView).body;
+    const html = render(ExportView, { props: { wizard: w } }).body;
     expect(html).toContain('data-testid="stack-set-intro"');
     expect(html).not.toContain('data-testid="org-table"');
     w.answers.aws.org.engine = "member-role";
-    expect(render(ExportView).body).not.toContain("stack-set-intro");
+    expect(render(ExportView, { props: { wizard: w } }).body).not.toContain("stack-set-intro");
     w.answers.route = null;
   });
 });

@@ -17,7 +17,8 @@ const { packFlow: p } = await import("../pack/pack.svelte");
 const ACCOUNT = "123456789012";
 const detected = (account: string) =>
   ({ caller: { account, arn: `arn:aws:iam::${account}:user/a` }, buckets: [], event_buses: [] }) as unknown as AwsAccount;
-const html = (c: Component) => render(c).body;
+/** The page rendered with the wizard and pack flow it takes (the app passes the same ones). */
+const html = (c: Component<any>) => render(c, { props: { wizard: w, flow: p } }).body;
 const has = (page: string, testid: string) => page.includes(`data-testid="${testid}"`);
 /** The radio (by value) that is checked. */
 const checked = (page: string) => /<input[^>]*value="(\w+)"[^>]*checked=""/.exec(page)?.[1] ?? null;

@@ -17,7 +17,8 @@ const { MESSAGES } = await import("../ipc/messages");
 const PROJECT = "acme-data-prod";
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const EMAIL = `ml3-platform-sa@${PROJECT}.iam.gserviceaccount.com`;
-const html = (c: Component) => render(c).body;
+/** The page rendered with the wizard it takes (the app passes the same one). */
+const html = (c: Component<{ wizard: typeof w }>) => render(c, { props: { wizard: w } }).body;
 /** The page's text as a person reads it (tags dropped, entities decoded). */
 const text = (page: string) =>
   page.replace(/<!--.*?-->/g, "").replace(/<[^>]+>/g, " ").replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/\s+/g, " ");

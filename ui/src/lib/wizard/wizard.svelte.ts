@@ -21,6 +21,7 @@ import { CloudSession } from "./cloud.svelte";
 import { OrgSession } from "./org.svelte";
 import { StackSetSession } from "./stackset.svelte";
 import { fieldMessage, fixForPlanFiles } from "./errors";
+import { CREDENTIALS_FIELDS, EXPORT_FOLDER, type CredentialsKind } from "./fields";
 import {
   isStep, nextStep, progress, reachableSteps, secretClouds, sendClouds, stepsFor, stepTitle, type KeylessCloud, type StepId,
 } from "./steps";
@@ -30,12 +31,7 @@ export type Screen = "loading" | "failed" | "resume" | "wizard" | "profile-warni
 /** The `platform` of a vendor profile file imported through Rust's file picker. */
 export const IMPORTED_PREFIX = "imported:";
 
-/** Field path of the export page's "type a folder" input (not a plan field). */
-export const EXPORT_FOLDER = "export.folder";
-
-/** The Credentials page's boxes, where Rust reports a refused key or secret (`credentials.gcp`): not plan fields. */
-export const CREDENTIALS_FIELDS = { gcp: "credentials.gcp", azure: "credentials.azure" } as const;
-export type CredentialsKind = keyof typeof CREDENTIALS_FIELDS;
+export { CREDENTIALS_FIELDS, EXPORT_FOLDER, type CredentialsKind };
 
 export class Wizard extends FormFlow<StepId> {
   screen = $state<Screen>("loading");
