@@ -332,18 +332,7 @@ fn apply_anyway_goes_past_the_findings_the_dialog_named_and_no_others() {
 
     // "Apply anyway", and while its dialog is open the bucket's owner adds another such rule.
     let (meanwhile_base, who) = (base.clone(), stopped.clone());
-    asker.meanwhile(move || {
-        std::thread::spawn(move || {
-            trustbridge_cloud::runtime().unwrap().block_on(async {
-                let mgmt = Session::for_region(REGION, &meanwhile_base).await;
-                let bucket = format!("data-{who}");
-                let m = member_session(&mgmt, &who).await;
-                m.s3.put_bucket_policy().bucket(&bucket).policy(org_only_policy(&bucket, "AddedMeanwhile")).send().await.unwrap();
-            })
-        })
-        .join()
-        .unwrap();
-    });
+    asker.meanwhile(move || owner_restricts_bucket(&meanwhile_base, &who, "AddedMeanwhile"));
     let again = json!({"plan": plan, "dryRun": false, "only": [stopped], "ignorePreflight": true, "onEvent": channel, "onStep": STEPS});
     let retried = invoke(&app, "apply_aws_org", again.clone()).expect("apply anyway");
     let asked = asker.asked.lock().unwrap().last().cloned().expect("asked");

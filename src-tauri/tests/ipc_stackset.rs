@@ -115,18 +115,7 @@ fn the_window_deploys_and_removes_a_stack_set_after_asking() {
     // "Apply anyway" goes past only what its dialog named: a rule the bucket's owner puts in while
     // the dialog is open still stops the StackSet.
     let (meanwhile_base, who) = (base.clone(), listed.clone());
-    asker.meanwhile(move || {
-        std::thread::spawn(move || {
-            trustbridge_cloud::runtime().unwrap().block_on(async {
-                let mgmt = Session::for_region(REGION, &meanwhile_base).await;
-                let bucket = format!("data-{who}");
-                let m = member_session(&mgmt, &who).await;
-                m.s3.put_bucket_policy().bucket(&bucket).policy(org_only_policy(&bucket, "AddedMeanwhile")).send().await.unwrap();
-            })
-        })
-        .join()
-        .unwrap();
-    });
+    asker.meanwhile(move || owner_restricts_bucket(&meanwhile_base, &who, "AddedMeanwhile"));
     let anyway_args = json!({"plan": p, "dryRun": false, "ignorePreflight": true, "onEvent": channel});
     let raced = invoke(&app, "apply_aws_stack_set", anyway_args.clone()).expect("apply anyway, raced");
     assert_eq!(raced["stopped"], true, "a rule found after the dialog still stops it: {raced}");

@@ -104,23 +104,38 @@ pub async fn off_thread<T: Send + 'static, F: Future<Output = T>>(work: impl FnO
         .map_err(|e| IpcError::new(AppCode::OrgWorkFailed, format!("the work across the accounts stopped unexpectedly: {e}")))
 }
 
-/// The confirmation of an organization's change, with "Apply anyway"'s findings when asked for:
-/// read now (pre-flight in every listed account, nothing changed), each named in the dialog.
-async fn confirmation_past<F>(
-    c: confirm::Confirmation,
-    ignore_preflight: bool,
+/// Before an organization's change, for real: no more accounts or units than one dialog names,
+/// the credentials checked to be the plan's account's, the confirmation built from the plan
+/// (`text`) — with "Apply anyway", every blocking finding it goes past, read now (`read`: pre-flight
+/// in every listed account, nothing changed) and named — and the person's yes (Cancel:
+/// `apply.cancelled`; `done` says what did not happen when refused). What the yes goes past, by
+/// account.
+async fn asked_before_change<F>(
+    r: &Resolved,
     done: &str,
+    base: &AwsSettings,
+    text: fn(&Resolved, &str) -> Option<confirm::Confirmation>,
+    ignore_preflight: bool,
     read: impl FnOnce() -> F + Send + 'static,
-) -> Result<(confirm::Confirmation, Confirmed), IpcError>
+    ask: &impl Ask,
+) -> Result<Confirmed, IpcError>
 where
     F: Future<Output = Result<(Confirmed, Vec<String>), CloudError>>,
 {
-    if !ignore_preflight {
-        return Ok((c, Confirmed::new()));
+    fits_one_dialog(r, done)?;
+    let me = org_apply::management_caller(r, base).await.map_err(|e| cloud_error(&e))?;
+    let mut c = text(r, &me.arn).ok_or_else(no_aws)?;
+    let mut confirmed = Confirmed::new();
+    if ignore_preflight {
+        let named;
+        (confirmed, named) = off_thread(read).await?.map_err(|e| cloud_error(&e))?;
+        fits_findings(&named, done)?;
+        c = confirm::overriding_preflight(c, &named);
     }
-    let (confirmed, named) = off_thread(read).await?.map_err(|e| cloud_error(&e))?;
-    fits_findings(&named, done)?;
-    Ok((confirm::overriding_preflight(c, &named), confirmed))
+    if !ask.ask(&c).await {
+        return Err(apply_cancelled());
+    }
+    Ok(confirmed)
 }
 
 /// An organization-wide plan (`member-role` engine) applied in every listed account, or its dry
@@ -143,19 +158,13 @@ pub async fn org_apply(
 ) -> Result<Vec<AccountOutcome<AccountApply>>, IpcError> {
     let r = org_plan(r, None, Work::MemberRoleChanges)?;
     crate::load::refuse_lint_errors(&crate::load::apply_findings(&r), AppCode::ApplyLintErrors, "applied")?;
-    let mut confirmed = Confirmed::new();
-    if !dry_run {
-        fits_one_dialog(&r, "applied")?;
-        let me = org_apply::management_caller(&r, &base).await.map_err(|e| cloud_error(&e))?;
-        let asked = confirm::apply_aws_org(&r, &me.arn).ok_or_else(no_aws)?;
-        let (r, b) = (r.clone(), base.clone());
-        let read = move || async move { org_apply::findings_to_confirm(&r, &b).await };
-        let (c, past) = confirmation_past(asked, ignore_preflight, "applied", read).await?;
-        confirmed = past;
-        if !ask.ask(&c).await {
-            return Err(apply_cancelled());
-        }
-    }
+    let confirmed = if dry_run {
+        Confirmed::new()
+    } else {
+        let (plan, b) = (r.clone(), base.clone());
+        let read = move || async move { org_apply::findings_to_confirm(&plan, &b).await };
+        asked_before_change(&r, "applied", &base, confirm::apply_aws_org, ignore_preflight, read, ask).await?
+    };
     off_thread(move || async move { org_apply::apply_told(&r, &base, dry_run, Override::Confirmed(&confirmed), &step, &done).await })
         .await?
         .map_err(|e| cloud_error(&e))
@@ -223,19 +232,13 @@ pub async fn stack_set_apply(
 ) -> Result<StackSetApply, IpcError> {
     let r = org_plan(r, None, Work::StackSetChanges)?;
     crate::load::refuse_lint_errors(&crate::load::apply_findings(&r), AppCode::ApplyLintErrors, "applied")?;
-    let mut confirmed = Confirmed::new();
-    if !dry_run {
-        fits_one_dialog(&r, "deployed")?;
-        let me = org_apply::management_caller(&r, &base).await.map_err(|e| cloud_error(&e))?;
-        let asked = confirm::apply_aws_stack_set(&r, &me.arn).ok_or_else(no_aws)?;
-        let (r, b) = (r.clone(), base.clone());
-        let read = move || async move { org_apply::stack_set_findings_to_confirm(&r, &b).await };
-        let (c, past) = confirmation_past(asked, ignore_preflight, "deployed", read).await?;
-        confirmed = past;
-        if !ask.ask(&c).await {
-            return Err(apply_cancelled());
-        }
-    }
+    let confirmed = if dry_run {
+        Confirmed::new()
+    } else {
+        let (plan, b) = (r.clone(), base.clone());
+        let read = move || async move { org_apply::stack_set_findings_to_confirm(&plan, &b).await };
+        asked_before_change(&r, "deployed", &base, confirm::apply_aws_stack_set, ignore_preflight, read, ask).await?
+    };
     off_thread(
         move || async move { org_apply::apply_stack_set(&r, &base, dry_run, Override::Confirmed(&confirmed), &|_| {}, &stack).await },
     )

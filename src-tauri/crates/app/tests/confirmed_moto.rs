@@ -4,38 +4,13 @@
 
 #[path = "../../cloud/tests/common/mod.rs"]
 mod common;
-
-use std::collections::VecDeque;
-use std::sync::Mutex;
+mod script;
 
 use common::*;
-use trustbridge_app::confirm::{Approvals, Confirmation};
-use trustbridge_app::confirmed::{self, Ask};
+use script::Script;
+use trustbridge_app::confirm::Approvals;
+use trustbridge_app::confirmed;
 use trustbridge_cloud::aws::Session;
-
-/// Answers from a script (then no), and keeps what it was asked.
-#[derive(Default)]
-struct Script {
-    answers: Mutex<VecDeque<bool>>,
-    asked: Mutex<Vec<Confirmation>>,
-}
-
-impl Script {
-    fn answering(answers: &[bool]) -> Script {
-        Script { answers: Mutex::new(answers.iter().copied().collect()), ..Script::default() }
-    }
-    fn asked(&self) -> usize {
-        self.asked.lock().unwrap().len()
-    }
-}
-
-impl Ask for Script {
-    fn ask(&self, c: &Confirmation) -> impl std::future::Future<Output = bool> + Send {
-        self.asked.lock().unwrap().push(c.clone());
-        let yes = self.answers.lock().unwrap().pop_front().unwrap_or(false);
-        async move { yes }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_aws_apply_and_removal_change_nothing_without_a_yes() {

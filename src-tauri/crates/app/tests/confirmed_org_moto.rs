@@ -6,44 +6,16 @@
 
 #[path = "../../cloud/tests/common/mod.rs"]
 mod common;
+mod script;
 
-use std::collections::VecDeque;
 use std::sync::Mutex;
 
 use common::*;
-use trustbridge_app::confirm::Confirmation;
-use trustbridge_app::confirmed::Ask;
+use script::Script;
 use trustbridge_app::confirmed_org;
 use trustbridge_cloud::aws::Session;
 
 const ROLE: &str = "mlcube-platform-access";
-
-/// Answers from a script (then no), and keeps what it was asked.
-#[derive(Default)]
-struct Script {
-    answers: Mutex<VecDeque<bool>>,
-    asked: Mutex<Vec<Confirmation>>,
-}
-
-impl Script {
-    fn answering(answers: &[bool]) -> Script {
-        Script { answers: Mutex::new(answers.iter().copied().collect()), ..Script::default() }
-    }
-    fn asked(&self) -> usize {
-        self.asked.lock().unwrap().len()
-    }
-    fn last(&self) -> String {
-        self.asked.lock().unwrap().last().map(|c| c.message.clone()).unwrap_or_default()
-    }
-}
-
-impl Ask for Script {
-    fn ask(&self, c: &Confirmation) -> impl std::future::Future<Output = bool> + Send {
-        self.asked.lock().unwrap().push(c.clone());
-        let yes = self.answers.lock().unwrap().pop_front().unwrap_or(false);
-        async move { yes }
-    }
-}
 
 fn plan(engine: &str, accounts: &[String], ou: &str) -> trustbridge_core::validate::Resolved {
     let entries: Vec<String> =

@@ -13,7 +13,7 @@ use trustbridge_core::validate::{Resolved, ResolvedAws};
 
 pub(crate) use super::exec::Op;
 pub use super::roleset::grant_diff;
-use super::roleset::{self, read_inline, read_role, Current, Existing};
+use super::roleset::{self, attached_policies, inline_names, read_inline, read_role, Current, Existing};
 use super::{aws_section, describe_grant, mentions_vendor, parse_policy, AwsSettings, CallerIdentity, Session};
 use crate::error::CloudError;
 
@@ -208,64 +208,6 @@ pub(crate) fn check_owner(cur: &Current, role: &str, integration: &str, adopt: b
             Err(CloudError::RoleOtherIntegration { role: role.to_string(), other: o.to_string(), integration: integration.to_string() })
         }
     }
-}
-
-/// At most this many pages of a listing (a role has a handful of policies; a misbehaving
-/// endpoint must not loop forever).
-const MAX_PAGES: usize = 50;
-
-/// Every inline policy name of the role (all pages).
-async fn inline_names(s: &Session, role: &str) -> Result<Vec<String>, CloudError> {
-    let mut names = Vec::new();
-    let mut marker: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let out = s
-            .call("iam:ListRolePolicies", || async {
-                s.iam
-                    .list_role_policies()
-                    .role_name(role)
-                    .set_marker(marker.clone())
-                    .send()
-                    .await
-                    .map_err(|e| s.classify("iam:ListRolePolicies", e))
-            })
-            .await?;
-        names.extend(out.policy_names().iter().cloned());
-        match out.marker() {
-            Some(m) if out.is_truncated() && marker.as_deref() != Some(m) => marker = Some(m.to_string()),
-            _ => break,
-        }
-    }
-    Ok(names)
-}
-
-/// Every attached managed policy of the role (all pages): (name, ARN).
-async fn attached_policies(s: &Session, role: &str) -> Result<Vec<(String, String)>, CloudError> {
-    let mut out_list = Vec::new();
-    let mut marker: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let out = s
-            .call("iam:ListAttachedRolePolicies", || async {
-                s.iam
-                    .list_attached_role_policies()
-                    .role_name(role)
-                    .set_marker(marker.clone())
-                    .send()
-                    .await
-                    .map_err(|e| s.classify("iam:ListAttachedRolePolicies", e))
-            })
-            .await?;
-        for p in out.attached_policies() {
-            let arn = p.policy_arn().unwrap_or_default().to_string();
-            let name = p.policy_name().map(str::to_string).unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_string());
-            out_list.push((name, arn));
-        }
-        match out.marker() {
-            Some(m) if out.is_truncated() && marker.as_deref() != Some(m) => marker = Some(m.to_string()),
-            _ => break,
-        }
-    }
-    Ok(out_list)
 }
 
 /// The default version's document of a managed policy; the inner error says why it could not be

@@ -9,7 +9,7 @@ use trustbridge_core::render::aws::{EVENTS_POLICY_NAME, INTEGRATION_TAG, MANAGED
 use trustbridge_core::validate::Resolved;
 
 use super::apply::{check_account, ApplyFailure, Change, ChangeKind, Op, ADOPTED_TAG};
-use super::roleset::{grant_diff, read_role};
+use super::roleset::{attached, grant_diff, read_role};
 use super::{aws_section, mentions_vendor, AwsSettings, CallerIdentity, Session};
 use crate::changes::Removal;
 use crate::error::CloudError;
@@ -74,19 +74,7 @@ async fn revoke_as(r: &Resolved, settings: &AwsSettings, force: bool, how: Remov
     let delete_role = (cur.managed && !cur.adopted) || force;
     // The managed policies attached to a role to delete: they block DeleteRole (a forced revoke
     // detaches them; otherwise they are someone else's, below).
-    let attached: Vec<String> = if delete_role {
-        s.call("iam:ListAttachedRolePolicies", || async {
-            s.iam.list_attached_role_policies().role_name(&role).send().await.map_err(|e| s.classify("iam:ListAttachedRolePolicies", e))
-        })
-        .await
-        .map_err(fail)?
-        .attached_policies()
-        .iter()
-        .map(|p| p.policy_arn().unwrap_or_default().to_string())
-        .collect()
-    } else {
-        Vec::new()
-    };
+    let attached: Vec<String> = if delete_role { attached(&s, &role).await.map_err(fail)?.into_iter().collect() } else { Vec::new() };
     if delete_role && !force {
         // Someone gave the role policies of their own (inline or attached) or put it in an
         // instance profile: IAM refuses to delete it then, and removing only Trustbridge's

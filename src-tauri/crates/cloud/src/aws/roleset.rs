@@ -62,13 +62,7 @@ pub(crate) async fn read_role(s: &Session, name: &str) -> Result<Option<Current>
             .await?;
         tags = t.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
     }
-    let inline = s
-        .call("iam:ListRolePolicies", || async {
-            s.iam.list_role_policies().role_name(name).send().await.map_err(|e| s.classify("iam:ListRolePolicies", e))
-        })
-        .await?
-        .policy_names()
-        .to_vec();
+    let inline = inline_names(s, name).await?;
     let managed = tags.iter().any(|(k, v)| k == MANAGED_BY_TAG.0 && v == MANAGED_BY_TAG.1);
     let integration = tags.iter().find(|(k, _)| k == INTEGRATION_TAG).map(|(_, v)| v.clone());
     let adopted = tags.iter().any(|(k, v)| k == ADOPTED_TAG.0 && v == ADOPTED_TAG.1);
@@ -124,14 +118,67 @@ async fn read_managed(s: &Session, arn: &str) -> Result<Option<PolicyDocument>, 
     })
 }
 
-/// The ARNs of the managed policies attached to a role.
+/// At most this many pages of a listing (a role has a handful of policies; a misbehaving
+/// endpoint must not loop forever).
+const MAX_PAGES: usize = 50;
+
+/// Every inline policy name of the role (all pages).
+pub(crate) async fn inline_names(s: &Session, role: &str) -> Result<Vec<String>, CloudError> {
+    let mut names = Vec::new();
+    let mut marker: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let out = s
+            .call("iam:ListRolePolicies", || async {
+                s.iam
+                    .list_role_policies()
+                    .role_name(role)
+                    .set_marker(marker.clone())
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("iam:ListRolePolicies", e))
+            })
+            .await?;
+        names.extend(out.policy_names().iter().cloned());
+        match out.marker() {
+            Some(m) if out.is_truncated() && marker.as_deref() != Some(m) => marker = Some(m.to_string()),
+            _ => break,
+        }
+    }
+    Ok(names)
+}
+
+/// Every attached managed policy of the role (all pages): (name, ARN).
+pub(crate) async fn attached_policies(s: &Session, role: &str) -> Result<Vec<(String, String)>, CloudError> {
+    let mut out_list = Vec::new();
+    let mut marker: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let out = s
+            .call("iam:ListAttachedRolePolicies", || async {
+                s.iam
+                    .list_attached_role_policies()
+                    .role_name(role)
+                    .set_marker(marker.clone())
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("iam:ListAttachedRolePolicies", e))
+            })
+            .await?;
+        for p in out.attached_policies() {
+            let arn = p.policy_arn().unwrap_or_default().to_string();
+            let name = p.policy_name().map(str::to_string).unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_string());
+            out_list.push((name, arn));
+        }
+        match out.marker() {
+            Some(m) if out.is_truncated() && marker.as_deref() != Some(m) => marker = Some(m.to_string()),
+            _ => break,
+        }
+    }
+    Ok(out_list)
+}
+
+/// The ARNs of the managed policies attached to a role (all pages).
 pub(crate) async fn attached(s: &Session, role: &str) -> Result<BTreeSet<String>, CloudError> {
-    let out = s
-        .call("iam:ListAttachedRolePolicies", || async {
-            s.iam.list_attached_role_policies().role_name(role).send().await.map_err(|e| s.classify("iam:ListAttachedRolePolicies", e))
-        })
-        .await?;
-    Ok(out.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect())
+    Ok(attached_policies(s, role).await?.into_iter().map(|(_, arn)| arn).collect())
 }
 
 /// A customer-managed policy's tags; `None` when it does not exist.

@@ -16,7 +16,7 @@ use trustbridge_core::policy::{Effect, Grant, PolicyDocument};
 use trustbridge_core::render::aws::{documents, trust_policy};
 use trustbridge_core::validate::{Resolved, ResolvedAws};
 
-use super::roleset::{read_inline, read_role};
+use super::roleset::{attached, read_inline, read_role};
 use super::{aws_section, describe_grant, mentions_vendor, parse_policy, AwsSettings, Credentials, Session, VendorCredentials};
 use crate::error::CloudError;
 
@@ -200,12 +200,7 @@ async fn permissions(s: &Session, a: &ResolvedAws) -> Outcome {
     // Inline documents, attached managed policies and the simulator, all at once.
     let inline = futures_util::future::join_all(cur.inline.iter().map(|name| read_inline(s, role, name)));
     let managed = async {
-        let attached = s
-            .call("iam:ListAttachedRolePolicies", || async {
-                s.iam.list_attached_role_policies().role_name(role).send().await.map_err(|e| s.classify("iam:ListAttachedRolePolicies", e))
-            })
-            .await?;
-        let arns: Vec<String> = attached.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect();
+        let arns: Vec<String> = attached(s, role).await?.into_iter().collect();
         let docs = futures_util::future::join_all(arns.iter().map(|arn| async move {
             let p = s.iam.get_policy().policy_arn(arn).send().await.map_err(|e| s.classify("iam:GetPolicy", e))?;
             let v = p.policy().and_then(|p| p.default_version_id()).unwrap_or("v1").to_string();

@@ -82,6 +82,22 @@ pub fn org_only_policy(bucket: &str, sid: &str) -> String {
     )
 }
 
+/// From outside any runtime (a dialog's "meanwhile", say): the owner of member `account`'s bucket
+/// `data-{account}` puts in [`org_only_policy`] under `sid`, through the account's own role.
+pub fn owner_restricts_bucket(base: &AwsSettings, account: &str, sid: &str) {
+    let (base, who, sid) = (base.clone(), account.to_string(), sid.to_string());
+    std::thread::spawn(move || {
+        trustbridge_cloud::runtime().unwrap().block_on(async {
+            let mgmt = Session::for_region(REGION, &base).await;
+            let bucket = format!("data-{who}");
+            let m = member_session(&mgmt, &who).await;
+            m.s3.put_bucket_policy().bucket(&bucket).policy(org_only_policy(&bucket, &sid)).send().await.unwrap();
+        })
+    })
+    .join()
+    .unwrap();
+}
+
 pub async fn create_bucket(sess: &Session, name: &str) {
     let conf = aws_sdk_s3::types::CreateBucketConfiguration::builder()
         .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(REGION))
