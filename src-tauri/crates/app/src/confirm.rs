@@ -255,8 +255,11 @@ fn units(m: &mut String, org: &trustbridge_core::validate::ResolvedOrg) {
 /// The confirmation of deploying an organization-wide plan's StackSet (`stack-set` engine): who
 /// signs in where, the StackSet and the units it deploys to now and later, the role every account
 /// there gets, and every listed account with what it may read and publish (all of them, one line
-/// each). None for more listed accounts than [`MAX_ORG_ACCOUNTS_IN_WINDOW`] (the caller refuses).
-pub fn apply_aws_stack_set(r: &Resolved, caller: &str) -> Option<Confirmation> {
+/// each), then `steps`: what deploying does, as read just before asking (the StackSet's dry run:
+/// create or update, as a delegated administrator or not, and the management account's own stack,
+/// which StackSets do not reach). None for more listed accounts than [`MAX_ORG_ACCOUNTS_IN_WINDOW`]
+/// (the caller refuses).
+pub fn apply_aws_stack_set(r: &Resolved, caller: &str, steps: &[String]) -> Option<Confirmation> {
     let org = r.aws_org.as_ref()?;
     let first = org.accounts.first()?;
     if org.accounts.len() > MAX_ORG_ACCOUNTS_IN_WINDOW {
@@ -298,9 +301,12 @@ What the role may do, in the accounts you listed:",
     }
     m.push_str("
 
-In every other account of those units the role can read and publish nothing of its own. CloudFormation deploys to the accounts a few at a time; the page lists each account's stack.
-
-Choose Deploy to make these changes, or Cancel to change nothing.");
+In every other account of those units the role can read and publish nothing of its own. CloudFormation deploys to the accounts a few at a time; the page lists each account's stack.");
+    if !steps.is_empty() {
+        m.push_str("\n\nStep by step:");
+        every_bullet(&mut m, steps.iter().cloned());
+    }
+    m.push_str("\n\nChoose Deploy to make these changes, or Cancel to change nothing.");
     Some(Confirmation {
         title: APPLY_STACK_SET_TITLE.into(),
         message: m,
@@ -1030,7 +1036,9 @@ mod tests {
             "aws": {"account_id": "123456789012", "region": "eu-west-1", "external_id": "Zk3pQ9vX2mN7bR4tY8wL1cH6jD5sF0gA",
                 "organization": {"engine": "stack-set", "organizational_units": units},
                 "accounts": [{"account_id": "210987654321", "storage": [{"bucket": "team-data"}]}]}}));
-        let c = apply_aws_stack_set(&r, ME).expect("org section");
+        let step = "deploy the same template as the stack trustbridge-aws-org in the management account 123456789012".to_string();
+        let c = apply_aws_stack_set(&r, ME, std::slice::from_ref(&step)).expect("org section");
+        assert!(c.message.contains(&step), "what deploying does, as read: {}", c.message);
         assert_eq!(c.title, APPLY_STACK_SET_TITLE);
         assert!(units.iter().all(|u| c.message.contains(u.as_str())), "every unit named: {}", c.message);
         assert!(c.message.contains("210987654321") && c.message.contains("team-data"), "{}", c.message);

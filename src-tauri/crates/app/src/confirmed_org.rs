@@ -106,7 +106,7 @@ pub async fn off_thread<T: Send + 'static, F: Future<Output = T>>(work: impl FnO
 
 /// Before an organization's change, for real: no more accounts or units than one dialog names,
 /// the credentials checked to be the plan's account's, the confirmation built from the plan
-/// (`text`) — with "Apply anyway", every blocking finding it goes past, read now (`read`: pre-flight
+/// (`text`, given who signs in) — with "Apply anyway", every blocking finding it goes past, read now (`read`: pre-flight
 /// in every listed account, nothing changed) and named — and the person's yes (Cancel:
 /// `apply.cancelled`; `done` says what did not happen when refused). What the yes goes past, by
 /// account.
@@ -114,7 +114,7 @@ async fn asked_before_change<F>(
     r: &Resolved,
     done: &str,
     base: &AwsSettings,
-    text: fn(&Resolved, &str) -> Option<confirm::Confirmation>,
+    text: impl FnOnce(&str) -> Option<confirm::Confirmation>,
     ignore_preflight: bool,
     read: impl FnOnce() -> F + Send + 'static,
     ask: &impl Ask,
@@ -124,7 +124,7 @@ where
 {
     fits_one_dialog(r, done)?;
     let me = org_apply::management_caller(r, base).await.map_err(|e| cloud_error(&e))?;
-    let mut c = text(r, &me.arn).ok_or_else(no_aws)?;
+    let mut c = text(&me.arn).ok_or_else(no_aws)?;
     let mut confirmed = Confirmed::new();
     if ignore_preflight {
         let named;
@@ -163,7 +163,7 @@ pub async fn org_apply(
     } else {
         let (plan, b) = (r.clone(), base.clone());
         let read = move || async move { org_apply::findings_to_confirm(&plan, &b).await };
-        asked_before_change(&r, "applied", &base, confirm::apply_aws_org, ignore_preflight, read, ask).await?
+        asked_before_change(&r, "applied", &base, |me| confirm::apply_aws_org(&r, me), ignore_preflight, read, ask).await?
     };
     off_thread(move || async move { org_apply::apply_told(&r, &base, dry_run, Override::Confirmed(&confirmed), &step, &done).await })
         .await?
@@ -217,9 +217,9 @@ pub async fn org_revoke(r: Resolved, base: AwsSettings, ask: &impl Ask) -> Resul
 
 /// The plan's StackSet deployed (or its dry run: pre-flight in every listed account and what
 /// deploying would do, nothing asked). For real: the credentials checked to be the plan's
-/// account's, then the person's yes to a confirmation naming the StackSet, its units and each
-/// listed account's grants (`confirm::apply_aws_stack_set`; Cancel: `apply.cancelled`, nothing
-/// deployed). A blocking finding in any listed account stops the StackSet unless
+/// account's, then the person's yes to a confirmation naming the StackSet, its units, each listed
+/// account's grants and what deploying does step by step, as its dry run reads it just before
+/// asking (`confirm::apply_aws_stack_set`; Cancel: `apply.cancelled`, nothing deployed). A blocking finding in any listed account stops the StackSet unless
 /// `ignore_preflight`: then the dialog names each, and only those are gone past. `stack` is told
 /// each account's stack as its status changes.
 pub async fn stack_set_apply(
@@ -237,7 +237,16 @@ pub async fn stack_set_apply(
     } else {
         let (plan, b) = (r.clone(), base.clone());
         let read = move || async move { org_apply::stack_set_findings_to_confirm(&plan, &b).await };
-        asked_before_change(&r, "deployed", &base, confirm::apply_aws_stack_set, ignore_preflight, read, ask).await?
+        // What deploying does, read now (create or update, the management account's own stack…),
+        // so the dialog names it.
+        fits_one_dialog(&r, "deployed")?;
+        let (plan, b) = (r.clone(), base.clone());
+        let steps = off_thread(move || async move { stackset::apply_stack_set(&plan, &b, true, &|_| {}).await })
+            .await?
+            .map_err(|e| cloud_error(&e))?
+            .steps;
+        let text = |me: &str| confirm::apply_aws_stack_set(&r, me, &steps);
+        asked_before_change(&r, "deployed", &base, text, ignore_preflight, read, ask).await?
     };
     off_thread(
         move || async move { org_apply::apply_stack_set(&r, &base, dry_run, Override::Confirmed(&confirmed), &|_| {}, &stack).await },

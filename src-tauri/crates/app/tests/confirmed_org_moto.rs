@@ -105,3 +105,28 @@ async fn an_organization_changes_only_after_a_yes_naming_every_account() {
     assert!(nothing.iter().all(|o| o.ok().is_some_and(|rep| rep.changes.is_empty())));
     assert_eq!(quiet.asked(), 0);
 }
+
+/// The StackSet's dialog says what deploying does as Rust read it just before asking — here, with
+/// the management account listed, its own stack (StackSets do not reach the management account) —
+/// and Cancel deploys nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stack_sets_dialog_names_each_step_read_before_asking() {
+    let moto = Moto::start();
+    let base = settings(&moto.url());
+    let mgmt = Session::for_region(REGION, &base).await;
+    let (ous, accounts) = organization(&mgmt, &["Training"], 1).await;
+    create_bucket(&member_session(&mgmt, &accounts[0]).await, &format!("data-{}", accounts[0])).await;
+    create_bucket(&mgmt, "data-123456789012").await;
+    let listed = vec![accounts[0].clone(), "123456789012".to_string()];
+    let r = plan("stack-set", &listed, &ous[0]);
+
+    let no = Script::answering(&[]);
+    let e = confirmed_org::stack_set_apply(r, base.clone(), false, false, &no, |_| {}).await.unwrap_err();
+    assert_eq!(e.code, "apply.cancelled");
+    let asked = no.last();
+    let steps = &asked[asked.find("Step by step:").expect("the steps")..];
+    assert!(steps.contains("create the StackSet"), "{asked}");
+    assert!(steps.contains("in the management account 123456789012"), "{asked}");
+    let cfn = aws_sdk_cloudformation::Client::new(&mgmt.conf);
+    assert!(cfn.list_stack_sets().send().await.unwrap().summaries().is_empty(), "a cancelled deploy deployed");
+}
