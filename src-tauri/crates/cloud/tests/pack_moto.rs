@@ -102,6 +102,16 @@ async fn a_boundary_the_pack_adds_later_reaches_its_existing_role_and_verify_rea
     let kinds: Vec<ChangeKind> = lifted.changes.iter().map(|c| c.kind).collect();
     assert_eq!(kinds, [ChangeKind::DeletePermissionsBoundary], "{:#?}", lifted.changes);
     assert!(verify_pack(&r, &settings).await.unwrap().iter().all(|p| p.status == ProbeStatus::Pass));
+
+    // A boundary the customer's admin put on the role (not one of the pack's policies) is theirs:
+    // apply never takes it off (that would widen the role), verify says it differs.
+    let theirs = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    s.iam.put_role_permissions_boundary().role_name(&role).permissions_boundary(theirs).send().await.unwrap();
+    let kept = apply_pack(&r, &settings, false).await.unwrap();
+    assert!(kept.changes.is_empty(), "{:#?}", kept.changes);
+    let got = s.iam.get_role().role_name(&role).send().await.unwrap();
+    let arn = got.role().and_then(|r| r.permissions_boundary()).and_then(|b| b.permissions_boundary_arn()).map(str::to_string);
+    assert_eq!(arn.as_deref(), Some(theirs));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -69,7 +69,13 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
         changes.extend(match read_role(s, &role.name).await? {
             None => roleset::create_role(set, role, account),
             Some(cur) => {
-                let ex = Existing { cur: &cur, trust: role.trust.policy.clone(), own_boundary: true, add_tags: true, retired: &[] };
+                // Only a boundary that is one of the pack's own policies is the pack's to take off: one
+                // someone else put on the role (their guardrail) stays.
+                let own_boundary = cur
+                    .boundary
+                    .as_ref()
+                    .is_some_and(|b| set.managed_policies.iter().any(|p| policy_arn(set, account, &p.document.name) == *b));
+                let ex = Existing { cur: &cur, trust: role.trust.policy.clone(), own_boundary, add_tags: true, retired: &[] };
                 roleset::update_role(s, set, role, account, ex).await?
             }
         });
