@@ -106,25 +106,26 @@ pub async fn off_thread<T: Send + 'static, F: Future<Output = T>>(work: impl FnO
 
 /// Before an organization's change, for real: no more accounts or units than one dialog names,
 /// the credentials checked to be the plan's account's, the confirmation built from the plan
-/// (`text`, given who signs in) — with "Apply anyway", every blocking finding it goes past, read now (`read`: pre-flight
-/// in every listed account, nothing changed) and named — and the person's yes (Cancel:
-/// `apply.cancelled`; `done` says what did not happen when refused). What the yes goes past, by
-/// account.
-async fn asked_before_change<F>(
+/// (`text`, given who signs in; it may read the accounts first, nothing changed) — with "Apply
+/// anyway", every blocking finding it goes past, read now (`read`: pre-flight in every listed
+/// account, nothing changed) and named — and the person's yes (Cancel: `apply.cancelled`; `done`
+/// says what did not happen when refused). What the yes goes past, by account.
+async fn asked_before_change<F, T>(
     r: &Resolved,
     done: &str,
     base: &AwsSettings,
-    text: impl FnOnce(&str) -> Option<confirm::Confirmation>,
+    text: impl FnOnce(String) -> T,
     ignore_preflight: bool,
     read: impl FnOnce() -> F + Send + 'static,
     ask: &impl Ask,
 ) -> Result<Confirmed, IpcError>
 where
     F: Future<Output = Result<(Confirmed, Vec<String>), CloudError>>,
+    T: Future<Output = Result<Option<confirm::Confirmation>, IpcError>>,
 {
     fits_one_dialog(r, done)?;
     let me = org_apply::management_caller(r, base).await.map_err(|e| cloud_error(&e))?;
-    let mut c = text(&me.arn).ok_or_else(no_aws)?;
+    let mut c = text(me.arn).await?.ok_or_else(no_aws)?;
     let mut confirmed = Confirmed::new();
     if ignore_preflight {
         let named;
@@ -163,7 +164,11 @@ pub async fn org_apply(
     } else {
         let (plan, b) = (r.clone(), base.clone());
         let read = move || async move { org_apply::findings_to_confirm(&plan, &b).await };
-        asked_before_change(&r, "applied", &base, |me| confirm::apply_aws_org(&r, me), ignore_preflight, read, ask).await?
+        let text = |me: String| {
+            let r = &r;
+            async move { Ok(confirm::apply_aws_org(r, &me)) }
+        };
+        asked_before_change(&r, "applied", &base, text, ignore_preflight, read, ask).await?
     };
     off_thread(move || async move { org_apply::apply_told(&r, &base, dry_run, Override::Confirmed(&confirmed), &step, &done).await })
         .await?
@@ -237,15 +242,16 @@ pub async fn stack_set_apply(
     } else {
         let (plan, b) = (r.clone(), base.clone());
         let read = move || async move { org_apply::stack_set_findings_to_confirm(&plan, &b).await };
-        // What deploying does, read now (create or update, the management account's own stack…),
-        // so the dialog names it.
-        fits_one_dialog(&r, "deployed")?;
-        let (plan, b) = (r.clone(), base.clone());
-        let steps = off_thread(move || async move { stackset::apply_stack_set(&plan, &b, true, &|_| {}).await })
-            .await?
-            .map_err(|e| cloud_error(&e))?
-            .steps;
-        let text = |me: &str| confirm::apply_aws_stack_set(&r, me, &steps);
+        // What deploying does, read once the sign-in is known to be the plan's (create or update,
+        // the management account's own stack…), so the dialog names it.
+        let text = |me: String| {
+            let (r, plan, b) = (&r, r.clone(), base.clone());
+            async move {
+                let dry = off_thread(move || async move { stackset::apply_stack_set(&plan, &b, true, &|_| {}).await }).await?;
+                let steps = dry.map_err(|e| cloud_error(&e))?.steps;
+                Ok(confirm::apply_aws_stack_set(r, &me, &steps))
+            }
+        };
         asked_before_change(&r, "deployed", &base, text, ignore_preflight, read, ask).await?
     };
     off_thread(

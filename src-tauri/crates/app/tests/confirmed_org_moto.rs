@@ -120,6 +120,18 @@ async fn the_stack_sets_dialog_names_each_step_read_before_asking() {
     let listed = vec![accounts[0].clone(), "123456789012".to_string()];
     let r = plan("stack-set", &listed, &ous[0]);
 
+    // Signed in to another account than the plan's management account: refused before its dry
+    // run or any question.
+    let elsewhere: trustbridge_core::validate::Resolved = resolved(
+        &serde_json::to_string(&r.plan)
+            .unwrap()
+            .replace("\"account_id\":\"123456789012\",\"region\"", "\"account_id\":\"210987654321\",\"region\""),
+    );
+    let quiet = Script::answering(&[]);
+    let e = confirmed_org::stack_set_apply(elsewhere, base.clone(), false, false, &quiet, |_| {}).await.unwrap_err();
+    assert_eq!(e.code, "aws.account_mismatch", "{e:?}");
+    assert_eq!(quiet.asked(), 0);
+
     let no = Script::answering(&[]);
     let e = confirmed_org::stack_set_apply(r, base.clone(), false, false, &no, |_| {}).await.unwrap_err();
     assert_eq!(e.code, "apply.cancelled");

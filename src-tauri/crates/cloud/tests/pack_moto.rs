@@ -179,6 +179,38 @@ async fn an_untagged_role_of_the_packs_name_is_never_taken_over_or_deleted() {
     assert_eq!(attached.attached_policies().len(), 1, "revoke detached nothing and the role is still there");
 }
 
+/// IAM cannot move a role: a pack's own role found at another path than the pack's is refused
+/// (dry run and apply alike), changing nothing, with advice worded for a pack, not a plan's fields.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_packs_role_at_another_path_is_refused_with_advice_for_packs() {
+    let moto = moto();
+    let settings = settings(&moto.url());
+    let r = pack("sagemaker-service-role");
+    let set = trustbridge_core::model::aws::RoleSet::from_pack(&r);
+    let s = Session::for_region("us-east-1", &settings).await;
+    let own_trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let tag = |k: &str, v: &str| aws_sdk_iam::types::Tag::builder().key(k).value(v).build().unwrap();
+    s.iam
+        .create_role()
+        .role_name("sagemaker-execution-role")
+        .path("/elsewhere/")
+        .assume_role_policy_document(own_trust)
+        .tags(tag("managed-by", "trustbridge"))
+        .tags(tag(&set.owner.key, &set.owner.value))
+        .send()
+        .await
+        .unwrap();
+    for dry_run in [true, false] {
+        let err = apply_pack(&r, &settings, dry_run).await.unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("exists at path /elsewhere/ but is to be at /"), "dry_run={dry_run}: {text}");
+        assert!(text.contains("give the pack's role another name"), "advice for a pack: {text}");
+        assert!(!text.contains("aws.role_path"), "no plan field named for a pack: {text}");
+    }
+    let inline = s.iam.list_role_policies().role_name("sagemaker-execution-role").send().await.unwrap();
+    assert!(inline.policy_names().is_empty(), "nothing was put on the role: {:?}", inline.policy_names());
+}
+
 /// A customer-managed policy of a pack's name that someone else created is not given a new
 /// default version (which would change what every role it is attached to can do), nor deleted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

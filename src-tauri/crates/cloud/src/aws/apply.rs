@@ -336,7 +336,7 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<Plan
     // Before anything else, and in a dry run too: never take over a role we did not create.
     let integration = r.plan.integration.name.as_str();
     let adopting = check_owner(&cur, &name, integration, s.settings.adopt)?;
-    roleset::check_path(role, &cur)?;
+    roleset::check_path(role, &cur, "change aws.role_path or aws.role_name")?;
     let plan_grants: BTreeSet<Grant> = role.inline.iter().flat_map(|d| d.policy.grants()).collect();
     let (existing_list, mut warnings) = if s.settings.adopt {
         let (listed, warnings) = survey(s, a, &plan_grants).await?;

@@ -163,8 +163,9 @@ pub(crate) async fn attached_policies(s: &Session, role: &str) -> Result<Vec<(St
                     .map_err(|e| s.classify("iam:ListAttachedRolePolicies", e))
             })
             .await?;
+        // An entry without an ARN names nothing that can be detached or compared: left out.
         for p in out.attached_policies() {
-            let arn = p.policy_arn().unwrap_or_default().to_string();
+            let Some(arn) = p.policy_arn().filter(|a| !a.is_empty()).map(str::to_string) else { continue };
             let name = p.policy_name().map(str::to_string).unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_string());
             out_list.push((name, arn));
         }
@@ -313,18 +314,16 @@ pub(crate) fn create_role(set: &RoleSet, role: &Role, account: &str) -> Vec<Chan
     changes
 }
 
-/// IAM cannot move a role: an existing one at another path than the set's is refused.
-pub(crate) fn check_path(role: &Role, cur: &Current) -> Result<(), CloudError> {
+/// IAM cannot move a role: an existing one at another path than the set's is refused, with
+/// `advice` worded for what named the role (a plan's fields, a pack's role).
+pub(crate) fn check_path(role: &Role, cur: &Current, advice: &str) -> Result<(), CloudError> {
     if cur.path == role.path {
         return Ok(());
     }
     Err(CloudError::Service {
         action: "iam:GetRole".into(),
         code: "RolePathDiffers".into(),
-        message: format!(
-            "role {} exists at path {} but the plan says {} (IAM cannot move a role): change aws.role_path or aws.role_name",
-            role.name, cur.path, role.path
-        ),
+        message: format!("role {} exists at path {} but is to be at {} (IAM cannot move a role): {advice}", role.name, cur.path, role.path),
     })
 }
 
@@ -338,7 +337,8 @@ pub(crate) async fn update_role(
     ex: Existing<'_>,
 ) -> Result<Vec<Change>, CloudError> {
     let (name, cur) = (&role.name, ex.cur);
-    check_path(role, cur)?;
+    // A plan's apply checked the path first, with its own advice: this is a pack's role.
+    check_path(role, cur, "give the pack's role another name, or delete the existing role first")?;
     let mut changes = Vec::new();
     let (before, after) = (cur.trust.grants(), ex.trust.grants());
     if before != after {
