@@ -1,19 +1,17 @@
 //! `#[tauri::command]` adapters for plans, drafts and export: a few lines each over the use cases of
 //! `trustbridge-app` (`load.rs`, `state.rs`) and the core crate.
 
-use std::path::Path;
-
 use tauri::{AppHandle, Runtime, State};
 use trustbridge_core::error::CoreCode;
-use trustbridge_core::{export, external_id, render, Profile};
+use trustbridge_core::{external_id, render, Profile};
 
-use crate::commands_confirm::{ask, pick_folder};
+use crate::commands_confirm::pick_folder;
 use crate::confirm::{folder_key, Approvals};
 use crate::errors::AppCode;
 use crate::imported::ProfileStore;
 use crate::ipc::{profile_summary, AppInfo, ExportResult, IpcError, LintFinding, Preview, PreviewFile, ProfileSummary};
 use crate::load::{self, LoadError, Source};
-use crate::state::{allowed_url, console_url, unique_export_dir, AppState, Draft};
+use crate::state::{allowed_url, console_url, AppState, Draft};
 
 #[tauri::command]
 pub fn app_info() -> AppInfo {
@@ -90,13 +88,7 @@ pub async fn pick_export_folder<R: Runtime>(app: AppHandle<R>, approvals: State<
     Ok(Some(folder))
 }
 
-pub(crate) use crate::load::refuse_lint_errors;
-
-/// The wizard's export, in the order of `trustbridge export`: lint errors block it (nothing is
-/// written), then the bundle goes into a new folder `name` (or `name-2`, …) under `parent`,
-/// atomically — a folder the person chose in the native picker, or a typed one they confirm in a
-/// native dialog that names the new folder and the number of files. Shared by vendor plans and
-/// role packs.
+/// The export use case (`confirmed::export`) with the window's native dialog.
 pub(crate) async fn export_checked<R: Runtime>(
     app: &AppHandle<R>,
     approvals: &Approvals,
@@ -105,21 +97,7 @@ pub(crate) async fn export_checked<R: Runtime>(
     parent: &str,
     name: &str,
 ) -> Result<ExportResult, IpcError> {
-    refuse_lint_errors(findings, AppCode::ExportLintErrors, "written")?;
-    let parent_path = Path::new(parent);
-    if !parent_path.is_absolute() || !parent_path.is_dir() {
-        return Err(IpcError {
-            field: None,
-            fix: Some("Type the full path of a folder that exists, starting with /, or choose one.".into()),
-            ..IpcError::new(CoreCode::ExportIo, format!("{parent}: not the full path of an existing folder; nothing was written"))
-        });
-    }
-    let dir = unique_export_dir(parent_path, name);
-    if !approvals.take(&folder_key(parent)) && !ask(app, &crate::confirm::export(&dir, bundle.files.len())).await {
-        return Err(IpcError::new(AppCode::ExportCancelled, "nothing was written: the export was cancelled"));
-    }
-    let dir = export::write_bundle(&bundle, &dir)?;
-    Ok(ExportResult { dir: dir.display().to_string(), files: bundle.files.into_iter().map(|f| f.path).collect() })
+    crate::confirmed::export(findings, bundle, parent, name, approvals, &crate::commands_cloud::Dialog(app)).await
 }
 
 #[tauri::command]

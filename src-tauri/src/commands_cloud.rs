@@ -443,7 +443,7 @@ impl<R: Runtime> Ask for Dialog<'_, R> {
     }
 }
 
-pub(crate) use crate::confirmed::{apply_cancelled, apply_error, change};
+pub(crate) use crate::confirmed::{apply_error, change};
 
 /// The connectivity test for every cloud in the plan. Each probe is sent through `on_event` as it
 /// starts and finishes; the answer is every result.

@@ -7,16 +7,13 @@
 //! file, so those stay CLI-only.
 
 use tauri::{AppHandle, Runtime, State};
-use trustbridge_cloud::aws::pack::apply_pack;
 use trustbridge_core::pack::{self, Pack, ResolvedPack};
 
 use crate::commands_cloud::CloudState;
-use crate::commands_confirm::ask;
 use crate::confirm::Approvals;
 use crate::imported::ProfileStore;
 use crate::ipc::{
-    AwsCaller, ExportResult, IpcError, LintFinding, PackApplyResult, PackPreview, PackRoleSummary, PackSummary, PackValue, PackVariable,
-    PreviewFile,
+    ExportResult, IpcError, LintFinding, PackApplyResult, PackPreview, PackRoleSummary, PackSummary, PackValue, PackVariable, PreviewFile,
 };
 use crate::load::{self, Source};
 
@@ -74,10 +71,8 @@ pub async fn export_pack<R: Runtime>(
 }
 
 /// Creates or updates the pack's policies and roles in AWS with this computer's credentials (or,
-/// with `dry_run`, says what it would change). Refuses another account than `AWS_ACCOUNT`.
-/// Applying for real reads first (a dry run: another account, or a role this pack did not create,
-/// is refused before anything is asked), then asks in a native dialog built here from the validated
-/// pack plan (the account, every role and policy); Cancel applies nothing (`apply.cancelled`).
+/// with `dry_run`, says what it would change): `confirmed::pack_apply` (a dry run first, then the
+/// native dialog; Cancel applies nothing) with the window's dialog.
 #[tauri::command]
 pub async fn apply_pack_aws<R: Runtime>(
     app: AppHandle<R>,
@@ -87,22 +82,7 @@ pub async fn apply_pack_aws<R: Runtime>(
     dry_run: bool,
 ) -> Result<PackApplyResult, IpcError> {
     let r = resolve(&store, &plan)?;
-    // One sign-in for the dry run, the confirmation and the apply: a sign-in changed while the
-    // dialog is open does not redirect what was confirmed.
-    let settings = cloud.aws();
-    if !dry_run {
-        crate::commands::refuse_lint_errors(&pack::lint_pack(&r), crate::errors::AppCode::ApplyLintErrors, "applied")?;
-        let seen = apply_pack(&r, &settings, true).await.map_err(|f| crate::commands_cloud::apply_error(&f))?;
-        if !ask(&app, &crate::confirm::apply_pack(&r, &seen.caller)).await {
-            return Err(crate::commands_cloud::apply_cancelled());
-        }
-    }
-    let rep = apply_pack(&r, &settings, dry_run).await.map_err(|f| crate::commands_cloud::apply_error(&f))?;
-    Ok(PackApplyResult {
-        caller: AwsCaller::from(&rep.caller),
-        dry_run,
-        changes: rep.changes.iter().map(crate::commands_cloud::change).collect(),
-    })
+    crate::confirmed::pack_apply(&r, &cloud.aws(), dry_run, &crate::commands_cloud::Dialog(&app)).await
 }
 
 fn pack_summary(p: &Pack) -> PackSummary {

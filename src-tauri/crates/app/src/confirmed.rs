@@ -3,22 +3,31 @@
 //! ([`crate::confirm`]), asks, and then changes exactly what was confirmed (a removal reads again
 //! and changes nothing when that differs). Who answers is an [`Ask`]: the window's native dialog
 //! (the Tauri adapter), or a test's script. A Tauri command is these plus argument conversion.
+//! The same for writing files: the export into a typed folder is confirmed too.
 //! (The CLI asks nothing: its flags say what to do; its sequences are `cli_aws` / `cli_clouds`.)
 
 use std::future::Future;
+use std::path::Path;
 
+use trustbridge_cloud::aws::pack::PackSession;
 use trustbridge_cloud::aws::{self, ApplyFailure, AwsSettings};
 use trustbridge_cloud::CloudError;
+use trustbridge_core::error::CoreCode;
 use trustbridge_core::guardrail::{self, GuardFinding};
+use trustbridge_core::pack::{self as role_pack, ResolvedPack};
 use trustbridge_core::validate::Resolved;
+use trustbridge_core::{export as bundle_export, lint, Bundle};
 use trustbridge_secrets::SecretStore;
 
 use crate::aws_apply::AwsApply;
 use crate::cloud_apply::{self, Action, ApiCloud, CloudApplyResult};
 use crate::cloud_signin::ApiSignIns;
-use crate::confirm::{self, Adoption, Approvals, Confirmation};
+use crate::confirm::{self, folder_key, Adoption, Approvals, Confirmation};
 use crate::errors::AppCode;
-use crate::ipc::{ApplyChange, ApplyResult, AwsCaller, AwsRevokeResult, CredentialStatus, GuardrailFinding, IpcError, RolePolicy};
+use crate::ipc::{
+    ApplyChange, ApplyResult, AwsCaller, AwsRevokeResult, CredentialStatus, ExportResult, GuardrailFinding, IpcError, PackApplyResult,
+    RolePolicy,
+};
 use crate::verify_all::CloudSettings;
 
 /// Who says yes to a confirmation.
@@ -276,4 +285,53 @@ pub async fn cloud_revoke(
     let mut done = cloud_apply::revoke_confirmed(r, &chosen, &removals, settings).await?;
     cloud_apply::forget_revoked(r, cloud, secrets, &mut done);
     Ok(done)
+}
+
+/// The window's export of a plan's or a pack's bundle, in the order of `trustbridge export`: lint
+/// errors block it (nothing is written), then the bundle goes into a new folder `name` (or
+/// `name-2`, …) under `parent`, atomically — a folder the person chose in the native picker (its
+/// approval, given there, is used once), or a typed one they confirm in a dialog that names the new
+/// folder and the number of files (Cancel: `export.cancelled`, nothing written).
+pub async fn export(
+    findings: &[lint::Finding],
+    bundle: Bundle,
+    parent: &str,
+    name: &str,
+    approvals: &Approvals,
+    ask: &impl Ask,
+) -> Result<ExportResult, IpcError> {
+    crate::load::refuse_lint_errors(findings, AppCode::ExportLintErrors, "written")?;
+    let parent_path = Path::new(parent);
+    if !parent_path.is_absolute() || !parent_path.is_dir() {
+        return Err(IpcError {
+            field: None,
+            fix: Some("Type the full path of a folder that exists, starting with /, or choose one.".into()),
+            ..IpcError::new(CoreCode::ExportIo, format!("{parent}: not the full path of an existing folder; nothing was written"))
+        });
+    }
+    let dir = crate::state::unique_export_dir(parent_path, name);
+    if !approvals.take(&folder_key(parent)) && !ask.ask(&confirm::export(&dir, bundle.files.len())).await {
+        return Err(IpcError::new(AppCode::ExportCancelled, "nothing was written: the export was cancelled"));
+    }
+    let dir = bundle_export::write_bundle(&bundle, &dir)?;
+    Ok(ExportResult { dir: dir.display().to_string(), files: bundle.files.into_iter().map(|f| f.path).collect() })
+}
+
+/// A role pack's policies and roles created or updated in AWS (or, with `dry_run`, what would
+/// change; nothing asked). For real: the lint gate, then a dry run on the same sign-in (another
+/// account, or a role or policy this pack did not create, is refused before anything is asked),
+/// then the person's yes to a confirmation built from the validated pack naming that sign-in
+/// (`confirm::apply_pack`; Cancel: `apply.cancelled`, nothing applied), then the apply as that
+/// same sign-in.
+pub async fn pack_apply(r: &ResolvedPack, settings: &AwsSettings, dry_run: bool, ask: &impl Ask) -> Result<PackApplyResult, IpcError> {
+    let signed_in = PackSession::connect(r, settings).await.map_err(|e| cloud_error(&e))?;
+    if !dry_run {
+        crate::load::refuse_lint_errors(&role_pack::lint_pack(r), AppCode::ApplyLintErrors, "applied")?;
+        signed_in.apply(true).await.map_err(|f| apply_error(&f))?;
+        if !ask.ask(&confirm::apply_pack(r, signed_in.caller())).await {
+            return Err(apply_cancelled());
+        }
+    }
+    let rep = signed_in.apply(dry_run).await.map_err(|f| apply_error(&f))?;
+    Ok(PackApplyResult { caller: AwsCaller::from(&rep.caller), dry_run, changes: rep.changes.iter().map(change).collect() })
 }

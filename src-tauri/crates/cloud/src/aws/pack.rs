@@ -83,17 +83,43 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
     Ok(changes)
 }
 
-/// Converges the account to the pack. Idempotent: a second run reports no changes. With
-/// `dry_run`, reads everything and reports the changes it would make, writing nothing. Every
-/// existing role and policy must be this pack's first; a failure part-way says what was done.
+/// One sign-in for a pack's dry run, the person's confirmation and the apply: the confirmation
+/// names this caller, and a sign-in changed while the person is asked does not redirect what was
+/// confirmed (the SDK session keeps the credentials it resolved).
+pub struct PackSession {
+    s: Session,
+    me: CallerIdentity,
+    set: RoleSet,
+}
+
+impl PackSession {
+    /// Signs in (refusing another account than the pack names).
+    pub async fn connect(r: &ResolvedPack, settings: &AwsSettings) -> Result<PackSession, CloudError> {
+        let (s, me) = session(r, settings).await?;
+        Ok(PackSession { s, me, set: RoleSet::from_pack(r) })
+    }
+
+    /// Who the dry run and the apply act as.
+    pub fn caller(&self) -> &CallerIdentity {
+        &self.me
+    }
+
+    /// Converges the account to the pack. Idempotent: a second run reports no changes. With
+    /// `dry_run`, reads everything and reports the changes it would make, writing nothing. Every
+    /// existing role and policy must be this pack's first; a failure part-way says what was done.
+    pub async fn apply(&self, dry_run: bool) -> Result<PackReport, ApplyFailure> {
+        let (s, me, set) = (&self.s, &self.me, &self.set);
+        let fail = |e: CloudError| ApplyFailure { error: e, caller: Some(me.clone()), done: Vec::new(), not_done: Vec::new() };
+        check_ownership(s, set, &me.account).await.map_err(fail)?;
+        let changes = plan_apply(s, set, &me.account).await.map_err(fail)?;
+        let changes = if dry_run { changes } else { super::exec::run(s, me, changes).await? };
+        Ok(PackReport { caller: me.clone(), changes })
+    }
+}
+
+/// [`PackSession::apply`] on a sign-in of its own.
 pub async fn apply_pack(r: &ResolvedPack, settings: &AwsSettings, dry_run: bool) -> Result<PackReport, ApplyFailure> {
-    let (s, me) = session(r, settings).await?;
-    let set = RoleSet::from_pack(r);
-    let fail = |e: CloudError| ApplyFailure { error: e, caller: Some(me.clone()), done: Vec::new(), not_done: Vec::new() };
-    check_ownership(&s, &set, &me.account).await.map_err(fail)?;
-    let changes = plan_apply(&s, &set, &me.account).await.map_err(fail)?;
-    let changes = if dry_run { changes } else { super::exec::run(&s, &me, changes).await? };
-    Ok(PackReport { caller: me, changes })
+    PackSession::connect(r, settings).await?.apply(dry_run).await
 }
 
 /// Reads every policy and role of the pack back and compares it with the pack, as grants.
