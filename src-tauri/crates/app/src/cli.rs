@@ -146,7 +146,8 @@ enum Command {
         /// Only these clouds of the plan (repeatable: aws, gcp, azure); all of the plan's when absent.
         #[arg(long, value_name = "CLOUD")]
         cloud: Vec<CloudArg>,
-        /// Delete the role even if trustbridge did not create it.
+        /// Delete the role even if trustbridge did not create it (a role pack: remove the pack's
+        /// roles even when someone else's policies are on them, those included).
         #[arg(long)]
         force: bool,
         /// Keep the credentials registered at the vendor (only the cloud side is revoked).
@@ -419,7 +420,7 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
             Err(code) => code,
         },
         Command::Revoke { plan, trust, cloud, force, keep_registration } => match resolve_or_report(&plan, &trust, "done") {
-            Ok(Loaded::Pack(p)) => crate::cli_pack::revoke(&p, out),
+            Ok(Loaded::Pack(p)) => crate::cli_pack::revoke(&p, force, out),
             Ok(Loaded::Vendor(r)) => {
                 let registered = crate::register::has_recorded(&r);
                 let c = match Clouds::pick(&r, &cloud) {

@@ -84,8 +84,8 @@ pub fn verify(r: &ResolvedPack, json: bool, out: &mut impl Write) -> i32 {
     }
 }
 
-pub fn revoke(r: &ResolvedPack, out: &mut impl Write) -> i32 {
-    match run_changes(revoke_pack(r, &AwsSettings::from_env()), "revoke") {
+pub fn revoke(r: &ResolvedPack, force: bool, out: &mut impl Write) -> i32 {
+    match run_changes(revoke_pack(r, &AwsSettings::from_env(), force), "revoke") {
         Ok(rep) => report(out, &rep, "remove"),
         Err(c) => c,
     }

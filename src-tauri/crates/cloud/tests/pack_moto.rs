@@ -61,7 +61,7 @@ async fn mlspace_pack_applies_converges_verifies_and_revokes() {
     let repaired = apply_pack(&r, &settings, false).await.unwrap();
     assert_eq!(repaired.changes.len(), 1, "{:#?}", repaired.changes);
 
-    let gone = revoke_pack(&r, &settings).await.unwrap();
+    let gone = revoke_pack(&r, &settings, false).await.unwrap();
     let deleted = gone.changes.iter().filter(|c| matches!(c.kind, ChangeKind::DeleteRole | ChangeKind::DeleteManagedPolicy)).count();
     assert_eq!(deleted, r.roles.len() + r.managed_policies.len(), "{:#?}", gone.changes);
     let probes = verify_pack(&r, &settings).await.unwrap();
@@ -123,7 +123,7 @@ async fn service_role_packs_apply_and_verify() {
         apply_pack(&r, &settings, false).await.unwrap_or_else(|e| panic!("{name}: {e}"));
         let probes = verify_pack(&r, &settings).await.unwrap();
         assert!(probes.iter().all(|p| p.status == ProbeStatus::Pass), "{name}: {probes:#?}");
-        revoke_pack(&r, &settings).await.unwrap();
+        revoke_pack(&r, &settings, false).await.unwrap();
     }
 }
 
@@ -173,10 +173,48 @@ async fn an_untagged_role_of_the_packs_name_is_never_taken_over_or_deleted() {
     let inline = s.iam.list_role_policies().role_name("sagemaker-execution-role").send().await.unwrap();
     assert!(inline.policy_names().is_empty(), "no inline policy was put: {:?}", inline.policy_names());
 
-    let err = revoke_pack(&r, &settings).await.unwrap_err();
+    let err = revoke_pack(&r, &settings, false).await.unwrap_err();
     assert_eq!(err.error.code(), "aws.pack_resource_not_ours");
     let attached = s.iam.list_attached_role_policies().role_name("sagemaker-execution-role").send().await.unwrap();
     assert_eq!(attached.attached_policies().len(), 1, "revoke detached nothing and the role is still there");
+}
+
+/// A pack's removal goes through the same engine as a vendor plan's: a policy someone else put on
+/// a pack's role, or an instance profile holding it, refuses the whole removal before anything
+/// changes (before, a pack's revoke deleted their policy with the role); `force` removes their
+/// policy too. (Before the engine was shared, a pack's revoke also failed part-way at DeleteRole
+/// on an instance profile.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn someone_elses_policy_on_a_packs_role_stops_its_removal_unless_forced() {
+    let moto = moto();
+    let settings = settings(&moto.url());
+    let r = pack("sagemaker-service-role");
+    apply_pack(&r, &settings, false).await.unwrap();
+    let s = Session::for_region("us-east-1", &settings).await;
+    let role = "sagemaker-execution-role";
+    let theirs = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}"#;
+    s.iam.put_role_policy().role_name(role).policy_name("team-extra").policy_document(theirs).send().await.unwrap();
+    let exists = || async { s.iam.get_role().role_name(role).send().await.is_ok() };
+
+    let f = revoke_pack(&r, &settings, false).await.unwrap_err();
+    assert_eq!(f.error.code(), "aws.delete_conflict", "{}", f.error);
+    assert!(f.error.to_string().contains("inline policy team-extra") && f.done.is_empty(), "{}", f.error);
+    assert!(exists().await, "nothing was removed");
+    let inline = s.iam.list_role_policies().role_name(role).send().await.unwrap();
+    assert_eq!(inline.policy_names().len(), 2, "the pack's and theirs are both kept: {:?}", inline.policy_names());
+
+    s.iam.create_instance_profile().instance_profile_name("team-profile").send().await.unwrap();
+    s.iam.add_role_to_instance_profile().instance_profile_name("team-profile").role_name(role).send().await.unwrap();
+    let f = revoke_pack(&r, &settings, true).await.unwrap_err();
+    assert!(f.error.to_string().contains("instance profile team-profile") && f.done.is_empty(), "forced, still refused: {}", f.error);
+    assert!(exists().await);
+    s.iam.remove_role_from_instance_profile().instance_profile_name("team-profile").role_name(role).send().await.unwrap();
+
+    let gone = revoke_pack(&r, &settings, true).await.unwrap();
+    let forced: Vec<String> = gone.changes.iter().filter(|c| c.detail.iter().any(|d| d == "forced")).map(|c| c.to_string()).collect();
+    assert_eq!(forced.len(), 1, "only their policy is marked forced: {forced:?}");
+    assert!(forced[0].contains("team-extra"), "{forced:?}");
+    assert!(!exists().await, "forced removal deletes the role");
 }
 
 /// IAM cannot move a role: a pack's own role found at another path than the pack's is refused
@@ -233,7 +271,7 @@ async fn an_untagged_managed_policy_of_the_packs_name_is_never_updated_or_delete
     for role in &r.roles {
         assert!(s.iam.get_role().role_name(&role.name).send().await.is_err(), "nothing else was created either: {}", role.name);
     }
-    assert_eq!(revoke_pack(&r, &settings).await.unwrap_err().error.code(), "aws.pack_resource_not_ours");
+    assert_eq!(revoke_pack(&r, &settings, false).await.unwrap_err().error.code(), "aws.pack_resource_not_ours");
     assert!(s.iam.get_policy().policy_arn(&arn).send().await.is_ok(), "their policy is still there");
 }
 

@@ -129,14 +129,17 @@ pub async fn verify_pack(r: &ResolvedPack, settings: &AwsSettings) -> Result<Vec
     roleset::drift(&s, &RoleSet::from_pack(r), &me.account, "the pack", fix).await
 }
 
-/// Removes the pack's roles (inline policies and attachments first) and managed policies — only
-/// what this pack created (checked for all first); a failure part-way says what was done.
-pub async fn revoke_pack(r: &ResolvedPack, settings: &AwsSettings) -> Result<PackReport, ApplyFailure> {
+/// Removes the pack's roles (their inline policies and attachments first) and managed policies —
+/// only what this pack created (checked for all first). A policy or instance profile someone else
+/// put on a pack's role refuses the removal before anything changes (`aws.delete_conflict`),
+/// unless `force` removes their policies too, as a vendor plan's revoke does; a failure part-way
+/// says what was done.
+pub async fn revoke_pack(r: &ResolvedPack, settings: &AwsSettings, force: bool) -> Result<PackReport, ApplyFailure> {
     let (s, me) = session(r, settings).await?;
     let set = RoleSet::from_pack(r);
     let fail = |e: CloudError| ApplyFailure { error: e, caller: Some(me.clone()), done: Vec::new(), not_done: Vec::new() };
     check_ownership(&s, &set, &me.account).await.map_err(fail)?;
-    let changes = roleset::removal(&s, &set, &me.account).await.map_err(fail)?;
+    let changes = roleset::removal(&s, &set, &me.account, force).await.map_err(fail)?;
     let changes = super::exec::run(&s, &me, changes).await?;
     Ok(PackReport { caller: me, changes })
 }

@@ -3,13 +3,15 @@
 //! trustbridge), just remove the vendor's statements from its trust policy, our inline policies and
 //! our tags. A role of another integration is refused unless forced.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 use trustbridge_core::policy::PolicyDocument;
-use trustbridge_core::render::aws::{EVENTS_POLICY_NAME, INTEGRATION_TAG, MANAGED_BY_TAG, STORAGE_POLICY_NAME};
+use trustbridge_core::render::aws::{INTEGRATION_TAG, MANAGED_BY_TAG};
 use trustbridge_core::validate::Resolved;
 
-use super::apply::{check_account, ApplyFailure, Change, ChangeKind, Op, ADOPTED_TAG};
-use super::roleset::{attached, grant_diff, read_role};
+use super::apply::{check_account, ApplyFailure, Change, ChangeKind, Op, ADOPTED_TAG, OUR_INLINE};
+use super::roleset::{grant_diff, read_role, role_removal, Own};
 use super::{aws_section, mentions_vendor, AwsSettings, CallerIdentity, Session};
 use crate::changes::Removal;
 use crate::error::CloudError;
@@ -68,52 +70,20 @@ async fn revoke_as(r: &Resolved, settings: &AwsSettings, force: bool, how: Remov
             integration: integration.to_string(),
         }));
     }
-    let mut changes = Vec::new();
     // Only a role trustbridge created is deleted; an adopted one existed before and is kept.
     let adopted = cur.managed && cur.adopted;
     let delete_role = (cur.managed && !cur.adopted) || force;
-    // The managed policies attached to a role to delete: they block DeleteRole (a forced revoke
-    // detaches them; otherwise they are someone else's, below).
-    let attached: Vec<String> = if delete_role { attached(&s, &role).await.map_err(fail)?.into_iter().collect() } else { Vec::new() };
-    if delete_role && !force {
-        // Someone gave the role policies of their own (inline or attached) or put it in an
-        // instance profile: IAM refuses to delete it then, and removing only Trustbridge's
-        // policies would leave the vendor's trust on theirs.
-        // Nothing is removed (a dry run says so too, so the person is never asked about it).
-        let mut foreign: Vec<String> = cur
-            .inline
-            .iter()
-            .filter(|n| *n != STORAGE_POLICY_NAME && *n != EVENTS_POLICY_NAME)
-            .map(|n| format!("inline policy {n}"))
-            .collect();
-        foreign.extend(attached.iter().map(|arn| format!("managed policy {arn}")));
-        // An instance profile holding the role blocks DeleteRole too.
-        let profiles = s
-            .call("iam:ListInstanceProfilesForRole", || async {
-                s.iam
-                    .list_instance_profiles_for_role()
-                    .role_name(&role)
-                    .send()
-                    .await
-                    .map_err(|e| s.classify("iam:ListInstanceProfilesForRole", e))
-            })
-            .await
-            .map_err(fail)?;
-        foreign.extend(profiles.instance_profiles().iter().map(|p| format!("instance profile {}", p.instance_profile_name())));
-        if !foreign.is_empty() {
-            return Err(fail(CloudError::DeleteConflict {
-                what: format!("role {role}"),
-                message: format!(
-                    "it has {} Trustbridge did not add ({}); nothing was removed, since removing only Trustbridge's would leave the vendor able to use them",
-                    if foreign.len() == 1 { "something" } else { "things" },
-                    foreign.join(", ")
-                ),
-            }));
-        }
-    }
-    for name in &cur.inline {
-        let ours = name == STORAGE_POLICY_NAME || name == EVENTS_POLICY_NAME;
-        if ours || force {
+    let mut changes = Vec::new();
+    if delete_role {
+        // The engine's removal of a role: Trustbridge's inline policies, then the role; someone
+        // else's policy or an instance profile refuses it (a dry run says so too, so the person is
+        // never asked about it), unless forced.
+        let why = if cur.managed { format!("tagged {}={}", MANAGED_BY_TAG.0, MANAGED_BY_TAG.1) } else { "forced".to_string() };
+        let own = Own { inline: OUR_INLINE, attached: &BTreeSet::new() };
+        changes = role_removal(&s, &role, &cur, own, force, vec![why]).await.map_err(fail)?;
+    } else {
+        // A shared role: Trustbridge's inline policies, and only the vendor's statements.
+        for name in cur.inline.iter().filter(|n| OUR_INLINE.contains(&n.as_str())) {
             changes.push(Change {
                 kind: ChangeKind::DeleteInlinePolicy,
                 target: format!("{role}/{name}"),
@@ -121,27 +91,6 @@ async fn revoke_as(r: &Resolved, settings: &AwsSettings, force: bool, how: Remov
                 op: Op::DeleteInline { role: role.clone(), name: name.clone() },
             });
         }
-    }
-    if delete_role {
-        if force {
-            for arn in attached {
-                changes.push(Change {
-                    kind: ChangeKind::DetachPolicy,
-                    target: format!("{arn} from role {role}"),
-                    detail: vec!["forced".into()],
-                    op: Op::Detach { role: role.clone(), arn },
-                });
-            }
-        }
-        let why = if cur.managed { format!("tagged {}={}", MANAGED_BY_TAG.0, MANAGED_BY_TAG.1) } else { "forced".to_string() };
-        changes.push(Change {
-            kind: ChangeKind::DeleteRole,
-            target: role.clone(),
-            detail: vec![why],
-            op: Op::DeleteRole { role: role.clone() },
-        });
-    } else {
-        // A shared role: remove only the vendor's statements.
         let kept: Vec<_> = cur
             .trust
             .statement

@@ -483,31 +483,88 @@ pub(crate) async fn drift(s: &Session, set: &RoleSet, account: &str, against: &s
     Ok(out)
 }
 
-/// What removing a set that is wholly its owner's deletes, read now: each existing role's inline
-/// policies and attachments, then the role, then the customer-managed policies. Ownership is
-/// checked by the caller first.
-pub(crate) async fn removal(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Change>, CloudError> {
+/// What is a role's own when it is removed: the inline policies (by name) and attached managed
+/// policies (by ARN) its owner put there.
+pub(crate) struct Own<'a> {
+    pub inline: &'a [&'a str],
+    pub attached: &'a BTreeSet<String>,
+}
+
+/// A role its owner may delete, removed: its own inline policies and attachments, then the role
+/// (`why`: the delete's detail). Anything else on it — someone else's inline or attached policy,
+/// an instance profile — refuses the whole removal before anything changes (IAM refuses to delete
+/// a role that has them, and removing only the owner's would leave theirs with the role's trust),
+/// unless `force`: then their policies go too (an instance profile still refuses: Trustbridge does
+/// not take roles out of instance profiles).
+pub(crate) async fn role_removal(
+    s: &Session,
+    name: &str,
+    cur: &Current,
+    own: Own<'_>,
+    force: bool,
+    why: Vec<String>,
+) -> Result<Vec<Change>, CloudError> {
+    let attached = attached(s, name).await?;
+    let mut foreign: Vec<String> = Vec::new();
+    if !force {
+        foreign.extend(cur.inline.iter().filter(|n| !own.inline.contains(&n.as_str())).map(|n| format!("inline policy {n}")));
+        foreign.extend(attached.iter().filter(|a| !own.attached.contains(*a)).map(|arn| format!("managed policy {arn}")));
+    }
+    let profiles = s
+        .call("iam:ListInstanceProfilesForRole", || async {
+            s.iam
+                .list_instance_profiles_for_role()
+                .role_name(name)
+                .send()
+                .await
+                .map_err(|e| s.classify("iam:ListInstanceProfilesForRole", e))
+        })
+        .await?;
+    foreign.extend(profiles.instance_profiles().iter().map(|p| format!("instance profile {}", p.instance_profile_name())));
+    if !foreign.is_empty() {
+        return Err(CloudError::DeleteConflict {
+            what: format!("role {name}"),
+            message: format!(
+                "it has {} Trustbridge did not add ({}); nothing was removed, since removing only Trustbridge's would leave whoever the role trusts able to use them",
+                if foreign.len() == 1 { "something" } else { "things" },
+                foreign.join(", ")
+            ),
+        });
+    }
+    let mut changes = Vec::new();
+    for pname in &cur.inline {
+        let detail = if own.inline.contains(&pname.as_str()) { Vec::new() } else { vec!["forced".to_string()] };
+        changes.push(change(
+            ChangeKind::DeleteInlinePolicy,
+            format!("{name}/{pname}"),
+            detail,
+            Op::DeleteInline { role: name.to_string(), name: pname.clone() },
+        ));
+    }
+    for arn in attached {
+        let detail = if own.attached.contains(&arn) { Vec::new() } else { vec!["forced".to_string()] };
+        changes.push(change(
+            ChangeKind::DetachPolicy,
+            format!("{arn} from role {name}"),
+            detail,
+            Op::Detach { role: name.to_string(), arn },
+        ));
+    }
+    changes.push(change(ChangeKind::DeleteRole, name.to_string(), why, Op::DeleteRole { role: name.to_string() }));
+    Ok(changes)
+}
+
+/// What removing a set that is wholly its owner's deletes, read now: each existing role as
+/// [`role_removal`] removes it (someone else's policy on it refuses, unless `force`), then the
+/// customer-managed policies. Ownership of the roles and policies is checked by the caller first.
+pub(crate) async fn removal(s: &Session, set: &RoleSet, account: &str, force: bool) -> Result<Vec<Change>, CloudError> {
     let mut changes = Vec::new();
     for role in &set.roles {
-        let name = &role.name;
-        let Some(cur) = read_role(s, name).await? else { continue };
-        for pname in &cur.inline {
-            changes.push(change(
-                ChangeKind::DeleteInlinePolicy,
-                format!("{name}/{pname}"),
-                Vec::new(),
-                Op::DeleteInline { role: name.clone(), name: pname.clone() },
-            ));
-        }
-        for arn in attached(s, name).await? {
-            changes.push(change(
-                ChangeKind::DetachPolicy,
-                format!("{arn} from role {name}"),
-                Vec::new(),
-                Op::Detach { role: name.clone(), arn },
-            ));
-        }
-        changes.push(change(ChangeKind::DeleteRole, name.clone(), Vec::new(), Op::DeleteRole { role: name.clone() }));
+        let Some(cur) = read_role(s, &role.name).await? else { continue };
+        let inline: Vec<&str> = role.inline.iter().map(|d| d.name.as_str()).collect();
+        let own_attached: BTreeSet<String> = attachments(set, role, account).into_iter().collect();
+        let own = Own { inline: &inline, attached: &own_attached };
+        changes.extend(role_removal(s, &role.name, &cur, own, force, Vec::new()).await?);
     }
     for p in &set.managed_policies {
         let name = &p.document.name;
