@@ -7,13 +7,15 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use trustbridge_cloud::aws::{self, ApplyFailure, AwsSettings, ProbeEvent, ProbeResult, ProbeStatus};
+use trustbridge_cloud::aws::{self, AwsSettings, ProbeEvent, ProbeResult, ProbeStatus};
 use trustbridge_cloud::probe::Verdict;
 use trustbridge_cloud::CloudError;
 use trustbridge_core::validate::Resolved;
 use trustbridge_secrets::{SecretKind, SecretStore};
 
 use crate::aws_apply::AwsApply;
+use crate::cli_out::print_failure;
+use crate::cli_out::{print_error, runtime};
 use crate::verify_all::{verify_all, CloudSettings};
 
 use crate::cli::{EXIT_FAILED, EXIT_INVALID, EXIT_OK};
@@ -25,40 +27,6 @@ fn require_aws(r: &Resolved) -> Result<(), i32> {
         return Err(EXIT_INVALID);
     }
     Ok(())
-}
-
-fn runtime() -> Result<trustbridge_cloud::Runtime, i32> {
-    trustbridge_cloud::runtime().map_err(|e| {
-        eprintln!("could not start the async runtime: {e}");
-        EXIT_FAILED
-    })
-}
-
-fn print_error(e: &CloudError) {
-    eprintln!("error [{}]: {e}", e.code());
-    if let Some(fix) = e.fix() {
-        eprintln!("fix: {fix}");
-    }
-}
-
-pub(crate) fn print_failure(f: &ApplyFailure, command: &str) {
-    if let Some(me) = &f.caller {
-        eprintln!("acting as {} (account {})", me.arn, me.account);
-    }
-    print_error(&f.error);
-    if !f.done.is_empty() {
-        eprintln!("done before the failure (this now exists):");
-        for c in &f.done {
-            eprintln!("  {c}");
-        }
-    }
-    if !f.not_done.is_empty() {
-        eprintln!("not done:");
-        for c in &f.not_done {
-            eprintln!("  {c}");
-        }
-        eprintln!("re-run `trustbridge {command}` to finish: it reads what exists and only changes what differs");
-    }
 }
 
 /// With `--adopt`: what the existing role already has, then the warnings.

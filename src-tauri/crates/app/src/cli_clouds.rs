@@ -18,6 +18,7 @@ use trustbridge_core::validate::Resolved;
 use trustbridge_secrets::{SecretKind, SecretStore};
 
 use crate::cli::{EXIT_FAILED, EXIT_OK};
+use crate::cli_out::{print_error, print_stopped, runtime};
 use crate::credentials::{Made, MakeError};
 
 /// What either cloud's engine reports, for printing.
@@ -29,37 +30,6 @@ struct Outcome<C> {
     http_calls: u32,
     /// The service account, or the app (client) id.
     identity: String,
-}
-
-fn print_error(e: &CloudError) {
-    eprintln!("error [{}]: {e}", e.code());
-    if let Some(fix) = e.fix() {
-        eprintln!("fix: {fix}");
-    }
-}
-
-fn print_failure<C: Display>(error: &CloudError, done: &[C], not_done: &[C], command: &str) {
-    print_error(error);
-    if !done.is_empty() {
-        eprintln!("done before the failure (this now exists):");
-        for c in done {
-            eprintln!("  {c}");
-        }
-    }
-    if !not_done.is_empty() {
-        eprintln!("not done:");
-        for c in not_done {
-            eprintln!("  {c}");
-        }
-        eprintln!("re-run `trustbridge {command}` to finish: it reads what exists and only changes what differs");
-    }
-}
-
-fn runtime() -> Result<trustbridge_cloud::Runtime, i32> {
-    trustbridge_cloud::runtime().map_err(|e| {
-        eprintln!("could not start the async runtime: {e}");
-        EXIT_FAILED
-    })
 }
 
 /// No sign-in for a cloud the person did not name with `--cloud`: that cloud is skipped, said so
@@ -242,7 +212,7 @@ pub fn gcp(
             }
         });
         let rep = res.map_err(|f| {
-            print_failure(&f.error, &f.done, &f.not_done, &format!("{verb} --plan {}", plan.display()));
+            print_stopped(&f.error, &f.done, &f.not_done, &format!("{verb} --plan {}", plan.display()));
             EXIT_FAILED
         })?;
         let sa = rep.service_account.clone();
@@ -290,7 +260,7 @@ pub fn azure(plan: &Path, r: &Resolved, revoke: bool, dry_run: bool, named: bool
         let rep = match res {
             Err(f) if !named && f.done.is_empty() && no_sign_in(&f.error) => return Ok(skipped("Azure", "azure", verb, plan, &f.error)),
             other => other.map_err(|f| {
-                print_failure(&f.error, &f.done, &f.not_done, &format!("{verb} --plan {}", plan.display()));
+                print_stopped(&f.error, &f.done, &f.not_done, &format!("{verb} --plan {}", plan.display()));
                 EXIT_FAILED
             })?,
         };

@@ -20,6 +20,7 @@ use trustbridge_core::guardrail::{self, GuardSeverity};
 use trustbridge_core::validate::{OrgEngine, Resolved, ResolvedOrg};
 
 use crate::cli::{EXIT_FAILED, EXIT_INVALID, EXIT_OK};
+use crate::cli_out::runtime;
 use crate::org_apply::{AccountApply, Override};
 
 /// Pre-flight's findings in an account, one indented line each with its fix.
@@ -38,13 +39,6 @@ fn org_of(r: &Resolved) -> Result<&ResolvedOrg, i32> {
     r.aws_org.as_ref().ok_or_else(|| {
         eprintln!("{}; this command works on the plan's AWS section", CloudError::NoSection { cloud: "aws" });
         EXIT_INVALID
-    })
-}
-
-fn runtime() -> Result<trustbridge_cloud::Runtime, i32> {
-    trustbridge_cloud::runtime().map_err(|e| {
-        eprintln!("could not start the async runtime: {e}");
-        EXIT_FAILED
     })
 }
 

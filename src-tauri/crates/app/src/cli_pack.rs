@@ -11,15 +11,8 @@ use trustbridge_core::pack::ResolvedPack;
 use crate::cli::{EXIT_FAILED, EXIT_OK};
 
 fn run<T>(f: impl std::future::Future<Output = Result<T, CloudError>>) -> Result<T, i32> {
-    let rt = trustbridge_cloud::runtime().map_err(|e| {
-        eprintln!("could not start the async runtime: {e}");
-        EXIT_FAILED
-    })?;
-    rt.block_on(f).map_err(|e| {
-        eprintln!("error [{}]: {e}", e.code());
-        if let Some(fix) = e.fix() {
-            eprintln!("fix: {fix}");
-        }
+    crate::cli_out::runtime()?.block_on(f).map_err(|e| {
+        crate::cli_out::print_error(&e);
         EXIT_FAILED
     })
 }
@@ -37,12 +30,8 @@ fn report(out: &mut impl Write, rep: &PackReport, what: &str) -> i32 {
 
 /// Runs a pack apply or revoke; a failure part-way is printed with what was done and what not.
 fn run_changes(f: impl std::future::Future<Output = Result<PackReport, ApplyFailure>>, command: &str) -> Result<PackReport, i32> {
-    let rt = trustbridge_cloud::runtime().map_err(|e| {
-        eprintln!("could not start the async runtime: {e}");
-        EXIT_FAILED
-    })?;
-    rt.block_on(f).map_err(|failure| {
-        crate::cli_aws::print_failure(&failure, command);
+    crate::cli_out::runtime()?.block_on(f).map_err(|failure| {
+        crate::cli_out::print_failure(&failure, command);
         EXIT_FAILED
     })
 }

@@ -11,6 +11,7 @@ use trustbridge_core::{export, Plan};
 use trustbridge_secrets::SecretStore;
 
 use crate::cli::{EXIT_FAILED, EXIT_INVALID, EXIT_OK};
+use crate::cli_out::runtime;
 use crate::register::{self, Cloud, Failure, Step};
 
 fn symbol(s: &Step) -> &'static str {
@@ -53,13 +54,6 @@ fn report_failure(path: &Path, r: &Resolved, f: &Failure, out: &mut impl Write) 
         eprintln!("fix: {fix}");
     }
     EXIT_FAILED
-}
-
-fn runtime() -> Result<trustbridge_cloud::Runtime, i32> {
-    trustbridge_cloud::runtime().map_err(|e| {
-        eprintln!("could not start the async runtime: {e}");
-        EXIT_FAILED
-    })
 }
 
 /// `trustbridge register --plan P [--dry-run] [--json] [--replace]`.

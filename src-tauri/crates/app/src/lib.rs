@@ -12,6 +12,7 @@ pub mod cli;
 pub mod cli_aws;
 pub mod cli_clouds;
 pub mod cli_org;
+mod cli_out;
 pub mod cli_pack;
 pub mod cli_profile;
 pub mod cli_register;
