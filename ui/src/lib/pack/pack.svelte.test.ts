@@ -193,20 +193,20 @@ describe("check your answers, export and apply", () => {
     await p.continue();
     expect(p.step).toBe("pack-export");
     expect(p.route).toBe("export"); // no AWS credentials here
-    p.exportFolder = "relative/dir";
-    expect(await p.exportTyped()).toBe(false);
+    p.exports.folder = "relative/dir";
+    expect(await p.exports.typed()).toBe(false);
     expect(p.errorAt("pack-export.folder")).toBe("Enter the full path of the folder, starting with /");
     expect(calls("export_pack")).toHaveLength(0);
-    p.exportFolder = " /home/me/exports ";
-    expect(await p.exportTyped()).toBe(true);
+    p.exports.folder = " /home/me/exports ";
+    expect(await p.exports.typed()).toBe(true);
     expect(calls("export_pack")[0]).toMatchObject({ parent: "/home/me/exports", plan: { pack: "mlspace" } });
-    expect(p.exported?.dir).toBe("/home/me/exports/trustbridge-mlspace");
+    expect(p.exports.exported?.dir).toBe("/home/me/exports/trustbridge-mlspace");
     expect(p.errors).toEqual([]);
 
     // Back to the start and into the pack path again: the answers stay, the last export does not.
     await p.close();
     await p.open();
-    expect(p.exported).toBeNull();
+    expect(p.exports.exported).toBeNull();
     expect(p.current.AWS_ACCOUNT).toBe("123456789012");
   });
 
@@ -217,19 +217,19 @@ describe("check your answers, export and apply", () => {
       if (cmd === "export_pack") throw { code: "export.io", message: "export: /nope: the parent folder does not exist", field: null, fix };
       return null;
     });
-    p.exportFolder = "/nope";
-    expect(await p.exportTyped()).toBe(false);
+    p.exports.folder = "/nope";
+    expect(await p.exports.typed()).toBe(false);
     expect(p.errorAt("pack-export.folder")).toBe(MESSAGES["export.io"]);
     expect(p.summary.map((s) => s.text)).toEqual([MESSAGES["export.io"], fix]);
   });
 
   it("a typed folder that is not a full path is refused before Rust is asked", async () => {
     const p = await onCheck();
-    p.exportFolder = "";
-    expect(await p.exportTyped()).toBe(false);
+    p.exports.folder = "";
+    expect(await p.exports.typed()).toBe(false);
     expect(p.errorAt("pack-export.folder")).toBe("Enter the folder to export to");
-    p.exportFolder = "relative/folder";
-    expect(await p.exportTyped()).toBe(false);
+    p.exports.folder = "relative/folder";
+    expect(await p.exports.typed()).toBe(false);
     expect(p.errorAt("pack-export.folder")).toBe("Enter the full path of the folder, starting with /");
     expect(p.errors[0].code).toBe("export.folder_not_absolute");
     expect(invoke.mock.calls.some(([cmd]) => cmd === "export_pack")).toBe(false);

@@ -5,10 +5,10 @@
 // as the vendor wizard's (the last path worked on is the one offered on resume; see restore()).
 import { tick } from "svelte";
 import { DryRunApply } from "../apply.svelte";
-import { exportProblem, folderProblem } from "../flow/export";
 import { FormFlow, type ChangeTarget, type SummaryItem } from "../flow/flow.svelte";
+import { FolderExport } from "../flow/folder-export.svelte";
 import { isRoute, routeFor, withRoute, type Route } from "../flow/route";
-import { awsIdentity, pickFolder, type AwsSignedIn, type Draft, type ExportResult } from "../ipc/api";
+import { awsIdentity, type AwsSignedIn, type Draft } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 import { describeError } from "../ipc/messages";
 import {
@@ -32,11 +32,8 @@ export class PackFlow extends FormFlow<PackStep> {
   /** What was typed, per pack: choosing another pack and coming back keeps it. */
   values = $state<Record<string, Values>>({});
   preview = $state<PackPreview | null>(null);
-  exported = $state<ExportResult | null>(null);
-  exportFolder = $state("");
-  exporting = $state(false);
-  /** The person chose Cancel in the native confirmation of a typed folder: nothing was written. */
-  exportCancelled = $state(false);
+  /** Export into a folder: what was written, the typed folder, a Cancel in Rust's dialog. */
+  readonly exports: FolderExport = new FolderExport(this, PACK_EXPORT_FOLDER, (parent) => exportPack(this.plan, parent));
   /** Apply (AWS): the dry run shown, for which plan, and the result of applying it. */
   readonly applyRun = new DryRunApply<PackApplyResult>();
   /** The AWS account this computer's credentials act in (GetCallerIdentity), once; null if none. */
@@ -53,7 +50,7 @@ export class PackFlow extends FormFlow<PackStep> {
   planKey = $derived(JSON.stringify(this.plan));
   /** What presenter mode hides: the pack's identifiers, and the export folder (its path often names the person). */
   sensitive = $derived(
-    [...sensitivePackValues(this.pack, this.current), this.exportFolder.trim(), this.exported?.dir ?? ""].filter((v) => v.length >= 3),
+    [...sensitivePackValues(this.pack, this.current), ...this.exports.sensitive].filter((v) => v.length >= 3),
   );
   stepNumber = $derived(PACK_STEPS.indexOf(this.step) + 1);
   /**
@@ -111,7 +108,7 @@ export class PackFlow extends FormFlow<PackStep> {
     this.returnToCheck = false;
     // What was typed stays (per pack); what was done with it last time does not.
     this.preview = null;
-    this.exported = null;
+    this.exports.reset();
     this.applyRun.reset();
     await this.goTo("pack-choose");
     if (this.packs.length === 0) await this.loadPacks();
@@ -261,54 +258,6 @@ export class PackFlow extends FormFlow<PackStep> {
   /** A variable's own fix is its example, which its hint already shows. */
   protected override listsFix(e: IpcError): boolean {
     return !variableOf(e.field);
-  }
-
-  private exportFailed(e: unknown): void {
-    const err = toIpcError(e);
-    if (err.code === "export.cancelled") {
-      this.exportCancelled = true;
-      return;
-    }
-    this.fail([exportProblem(err, PACK_EXPORT_FOLDER)]);
-  }
-
-  /** Exports into a new folder under `parent`. */
-  async exportTo(parent: string): Promise<boolean> {
-    if (this.exporting) return false;
-    this.exporting = true;
-    this.exportCancelled = false;
-    this.errors = [];
-    try {
-      this.exported = await exportPack(this.plan, parent);
-      return true;
-    } catch (e) {
-      this.exportFailed(e);
-      return false;
-    } finally {
-      this.exporting = false;
-    }
-  }
-
-  /** "Choose a folder and export": the native folder picker. */
-  async exportPicked(): Promise<boolean> {
-    try {
-      const folder = await pickFolder();
-      return folder ? await this.exportTo(folder) : false;
-    } catch (e) {
-      this.exportFailed(e);
-      return false;
-    }
-  }
-
-  /** "Export to this folder": the typed path, which must be absolute. */
-  async exportTyped(): Promise<boolean> {
-    const folder = this.exportFolder.trim();
-    const problem = folderProblem(folder, PACK_EXPORT_FOLDER);
-    if (problem) {
-      this.fail([problem]);
-      return false;
-    }
-    return this.exportTo(folder);
   }
 
   /** Apply, step 1: what would change, and as whom (nothing is changed). */

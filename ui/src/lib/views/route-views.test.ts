@@ -28,7 +28,7 @@ beforeEach(() => {
   w.answers.aws.account_id = ACCOUNT;
   w.answers.route = null;
   w.presenter = false;
-  w.exported = null;
+  w.exports.exported = null;
   cloud.awsAccount = null;
   cloud.applyRun.reset();
 });
@@ -86,7 +86,7 @@ describe("the page after it shows only the route chosen", () => {
 
   it("results are a bordered box, not the green panel (kept for Done)", () => {
     w.answers.route = "export";
-    w.exported = { dir: "/home/a/trustbridge-x", files: ["SUMMARY.md"] };
+    w.exports.exported = { dir: "/home/a/trustbridge-x", files: ["SUMMARY.md"] };
     const page = html(ExportView);
     expect(has(page, "export-result")).toBe(true);
     expect(page).not.toContain('class="panel');

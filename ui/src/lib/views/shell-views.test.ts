@@ -35,7 +35,7 @@ beforeEach(() => {
   w.answers.azure.service_principal_name = "ML3PlatformSP";
   w.answers.route = null;
   w.presenter = false;
-  w.exported = null;
+  w.exports.exported = null;
   w.errors = [];
   w.step = "credentials";
 });
@@ -124,7 +124,7 @@ describe("Credentials: a refused key", () => {
 describe("Export: how to run the setup script in Google Cloud Shell and Azure Cloud Shell", () => {
   it("says where to open the shell, how to upload the exported files, what to type, with the real folder and values", () => {
     w.step = "export";
-    w.exported = { dir: "/home/alice/trustbridge-acme", files: ["gcp/setup.sh", "azure/setup.sh"] };
+    w.exports.exported = { dir: "/home/alice/trustbridge-acme", files: ["gcp/setup.sh", "azure/setup.sh"] };
     let page = text(html(ExportView));
     expect(page).toContain("https://shell.cloud.google.com");
     expect(page).toContain("Upload the gcp folder in /home/alice/trustbridge-acme");

@@ -5,10 +5,11 @@
 // (./cloud.svelte). The pure logic lives in steps.ts / answers.ts; this wires it to Svelte and IPC.
 import { tick } from "svelte";
 import { FormFlow, type ChangeTarget, type SummaryItem } from "../flow/flow.svelte";
+import { FolderExport } from "../flow/folder-export.svelte";
 import { isRoute, routeFor, withRoute, type Route } from "../flow/route";
 import {
-  acceptUnsignedProfile, askBoot, clearDraft, handedBoot, importedProfile, importProfile, newExternalId, preview, setPresenter,
-  validatePlan, type Boot, type Cloud, type Draft, type ExportResult, type ImportedProfile, type Plan, type Preview, type ProfileSummary,
+  acceptUnsignedProfile, askBoot, clearDraft, exportBundle, handedBoot, importedProfile, importProfile, newExternalId, preview, setPresenter,
+  validatePlan, type Boot, type Cloud, type Draft, type ImportedProfile, type Plan, type Preview, type ProfileSummary,
 } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 import { describeError } from "../ipc/messages";
@@ -45,8 +46,13 @@ export class Wizard extends FormFlow<StepId> {
   preview = $state<Preview | null>(null);
   /** The plan the preview was made of (JSON): Rust's `needs_secret` counts only while it is this plan. */
   private previewOf = $state<string | null>(null);
-  exported = $state<ExportResult | null>(null);
-  exportFolder = $state("");
+  /**
+   * Export into a folder: what was written, the typed folder, a Cancel in Rust's dialog. The trust
+   * policy needs the external id the vendor issues: while it is pending, the role is registered first.
+   */
+  readonly exports: FolderExport = new FolderExport(this, EXPORT_FOLDER, async (parent) =>
+    exportBundle(this.externalIdPending ? await this.cloud.registerAws() : this.plan, parent),
+  );
   /** Detection, apply, the keyring and the connectivity test, for this wizard's plan. */
   readonly cloud: CloudSession = new CloudSession(this);
   /** Many AWS accounts of an organization: its tree, and apply / test across the chosen accounts. */
@@ -155,7 +161,7 @@ export class Wizard extends FormFlow<StepId> {
   private pageContext = $derived({ ...this.context, open: this.open });
   steps = $derived(stepsFor(this.pageContext));
   /** What presenter mode hides: the plan's identifiers, and the export folder (its path often names the person). */
-  sensitive = $derived([...sensitiveValues(this.answers), this.exportFolder.trim(), this.exported?.dir ?? ""].filter((v) => v.length >= 3));
+  sensitive = $derived([...sensitiveValues(this.answers), ...this.exports.sensitive].filter((v) => v.length >= 3));
   progress = $derived(progress(this.pageContext, this.step, this.profile?.display_name));
   /** The vendor issues the external id and has not yet: Apply and Export register the role first. */
   externalIdPending = $derived(externalIdPending(this.answers, this.profile));
@@ -391,7 +397,7 @@ export class Wizard extends FormFlow<StepId> {
     this.draft = null;
     this.markSaved("start");
     this.preview = null;
-    this.exported = null;
+    this.exports.reset();
     this.cloud.reset();
     this.awsPreselected = false;
     this.cloudsFolded = false;
