@@ -51,6 +51,19 @@ describe("Which accounts? with a StackSet", () => {
     expect(html).toContain('id="org-buses-210987654321"');
     expect(html).toContain('<option value="retrain-events">');
     expect(html).toMatch(/Event bus in this account/);
+    // Presenter mode: the account's buses are not listed (the dropdown would show names the page's
+    // masking does not know); the field is still asked.
+    w.presenter = true;
+    org.buckets[A] = ["secret-bucket-name"];
+    html = render(AwsAccountsView, { props: { wizard: w } }).body;
+    expect(html).toMatch(/Event bus in this account/);
+    expect(html).not.toContain("retrain-events");
+    expect(html).not.toContain("secret-bucket-name");
+    expect(html).not.toContain("<datalist");
+    w.presenter = false;
+    html = render(AwsAccountsView, { props: { wizard: w } }).body;
+    expect(html).toContain('<option value="secret-bucket-name">');
+    delete org.buckets[A];
     w.profiles = [JFROG];
     w.answers.platform = "jfrog-ml";
     html = render(AwsAccountsView, { props: { wizard: w } }).body;
