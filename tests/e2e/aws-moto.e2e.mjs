@@ -157,6 +157,7 @@ await e2e(
       await answerDialog(t, "aws-moto", EXPORT_TITLE, "cancel", { label: "export-cancel" });
       await t.waitFor(async () => (await b.$('[data-testid="export-cancelled"]')).isExisting(), "Cancel: the page says nothing was written");
       t.check(readdirSync(parent).length === 0, "nothing was written", JSON.stringify(readdirSync(parent)));
+      await t.waitFor(async () => (await b.execute(() => document.activeElement?.id)) === "export-cancelled", "after Cancel, focus is on the note that nothing was written");
       f.actions -= 1; // the cancelled detour is not part of the figure
       await f.click("export-typed");
       await answerDialog(t, "aws-moto", EXPORT_TITLE, "confirm", { key: "w", label: "export" });

@@ -324,9 +324,11 @@ pub async fn export(
 /// (`confirm::apply_pack`; Cancel: `apply.cancelled`, nothing applied), then the apply as that
 /// same sign-in.
 pub async fn pack_apply(r: &ResolvedPack, settings: &AwsSettings, dry_run: bool, ask: &impl Ask) -> Result<PackApplyResult, IpcError> {
-    let signed_in = PackSession::connect(r, settings).await.map_err(|e| cloud_error(&e))?;
     if !dry_run {
         crate::load::refuse_lint_errors(&role_pack::lint_pack(r), AppCode::ApplyLintErrors, "applied")?;
+    }
+    let signed_in = PackSession::connect(r, settings).await.map_err(|e| cloud_error(&e))?;
+    if !dry_run {
         signed_in.apply(true).await.map_err(|f| apply_error(&f))?;
         if !ask.ask(&confirm::apply_pack(r, signed_in.caller())).await {
             return Err(apply_cancelled());

@@ -120,8 +120,9 @@ async fn the_stack_sets_dialog_names_each_step_read_before_asking() {
     let listed = vec![accounts[0].clone(), "123456789012".to_string()];
     let r = plan("stack-set", &listed, &ous[0]);
 
-    // Signed in to another account than the plan's management account: refused before its dry
-    // run or any question.
+    // Signed in to another account than the plan's management account: refused, nothing asked. (The
+    // use case now checks the sign-in before its dry run; the dry run checks it too, so this does
+    // not tell the two orders apart.)
     let elsewhere: trustbridge_core::validate::Resolved = resolved(
         &serde_json::to_string(&r.plan)
             .unwrap()

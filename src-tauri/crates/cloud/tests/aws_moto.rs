@@ -214,7 +214,8 @@ async fn revoke_never_half_removes_a_role_someone_added_a_policy_to() {
     sess.iam.create_instance_profile().instance_profile_name("team-profile").send().await.unwrap();
     sess.iam.add_role_to_instance_profile().instance_profile_name("team-profile").role_name(role).send().await.unwrap();
     let f = revoke(&r, &s, false).await.unwrap_err();
-    assert!(f.error.to_string().contains("instance profile team-profile") && f.done.is_empty(), "{}", f.error);
+    assert_eq!(f.error.code(), "aws.role_in_instance_profile", "{}", f.error);
+    assert!(f.error.to_string().contains("instance profile(s) team-profile") && f.done.is_empty(), "{}", f.error);
     sess.iam.remove_role_from_instance_profile().instance_profile_name("team-profile").role_name(role).send().await.unwrap();
     let rep = revoke(&r, &s, false).await.expect("revoke once theirs is gone");
     assert!(rep.role_deleted);

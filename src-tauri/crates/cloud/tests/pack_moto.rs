@@ -206,7 +206,10 @@ async fn someone_elses_policy_on_a_packs_role_stops_its_removal_unless_forced() 
     s.iam.create_instance_profile().instance_profile_name("team-profile").send().await.unwrap();
     s.iam.add_role_to_instance_profile().instance_profile_name("team-profile").role_name(role).send().await.unwrap();
     let f = revoke_pack(&r, &settings, true).await.unwrap_err();
-    assert!(f.error.to_string().contains("instance profile team-profile") && f.done.is_empty(), "forced, still refused: {}", f.error);
+    assert_eq!(f.error.code(), "aws.role_in_instance_profile", "forced, still refused: {}", f.error);
+    assert!(f.error.to_string().contains("team-profile") && f.done.is_empty(), "{}", f.error);
+    let fix = f.error.fix().unwrap_or_default();
+    assert!(fix.contains("remove-role-from-instance-profile --instance-profile-name team-profile"), "the fix says what to do: {fix}");
     assert!(exists().await);
     s.iam.remove_role_from_instance_profile().instance_profile_name("team-profile").role_name(role).send().await.unwrap();
 

@@ -11,7 +11,7 @@ import { exportProblem, folderProblem } from "./export";
 type Flow = { errors: IpcError[]; fail(problems: IpcError[]): void };
 
 export class FolderExport {
-  /** The last export, while the flow's answers are the ones it was made from. */
+  /** The last export (forgotten by `reset`: a new start, the pack path opened again). */
   exported = $state<ExportResult | null>(null);
   /** The typed folder. */
   folder = $state("");

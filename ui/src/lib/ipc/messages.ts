@@ -145,6 +145,7 @@ export const MESSAGES: Record<LiteralErrorCode, string> = {
   "aws.not_found": "Something your answers name does not exist in your AWS account.",
   "aws.not_managed": "This role was not created by Trustbridge, so Trustbridge did not change it.",
   "aws.delete_conflict": "The role cannot be removed yet: something Trustbridge did not add is still attached to it.",
+  "aws.role_in_instance_profile": "The role cannot be removed yet: it is in an EC2 instance profile, which Trustbridge does not change.",
   "gcp.revoke_changed": "What Trustbridge made in Google Cloud changed after you confirmed its removal, so nothing was removed.",
   "azure.revoke_changed": "What Trustbridge made in Azure changed after you confirmed its removal, so nothing was removed.",
   "aws.revoke_changed": "The role changed after you confirmed its removal, so nothing was removed.",

@@ -491,11 +491,11 @@ pub(crate) struct Own<'a> {
 }
 
 /// A role its owner may delete, removed: its own inline policies and attachments, then the role
-/// (`why`: the delete's detail). Anything else on it — someone else's inline or attached policy,
-/// an instance profile — refuses the whole removal before anything changes (IAM refuses to delete
-/// a role that has them, and removing only the owner's would leave theirs with the role's trust),
-/// unless `force`: then their policies go too (an instance profile still refuses: Trustbridge does
-/// not take roles out of instance profiles).
+/// (`why`: the delete's detail). An instance profile holding it refuses the whole removal before
+/// anything changes (`aws.role_in_instance_profile`: IAM refuses DeleteRole then, and Trustbridge
+/// never changes instance profiles, forced or not); so does a policy that is not the owner's
+/// (`aws.delete_conflict`: removing only the owner's would leave theirs with the role's trust),
+/// unless `force`: then their policies go too.
 pub(crate) async fn role_removal(
     s: &Session,
     name: &str,
@@ -505,11 +505,6 @@ pub(crate) async fn role_removal(
     why: Vec<String>,
 ) -> Result<Vec<Change>, CloudError> {
     let attached = attached(s, name).await?;
-    let mut foreign: Vec<String> = Vec::new();
-    if !force {
-        foreign.extend(cur.inline.iter().filter(|n| !own.inline.contains(&n.as_str())).map(|n| format!("inline policy {n}")));
-        foreign.extend(attached.iter().filter(|a| !own.attached.contains(*a)).map(|arn| format!("managed policy {arn}")));
-    }
     let profiles = s
         .call("iam:ListInstanceProfilesForRole", || async {
             s.iam
@@ -520,16 +515,24 @@ pub(crate) async fn role_removal(
                 .map_err(|e| s.classify("iam:ListInstanceProfilesForRole", e))
         })
         .await?;
-    foreign.extend(profiles.instance_profiles().iter().map(|p| format!("instance profile {}", p.instance_profile_name())));
-    if !foreign.is_empty() {
-        return Err(CloudError::DeleteConflict {
-            what: format!("role {name}"),
-            message: format!(
-                "it has {} Trustbridge did not add ({}); nothing was removed, since removing only Trustbridge's would leave whoever the role trusts able to use them",
-                if foreign.len() == 1 { "something" } else { "things" },
-                foreign.join(", ")
-            ),
-        });
+    let profiles: Vec<String> = profiles.instance_profiles().iter().map(|p| p.instance_profile_name().to_string()).collect();
+    if !profiles.is_empty() {
+        return Err(CloudError::RoleInInstanceProfile { role: name.to_string(), profiles });
+    }
+    if !force {
+        let mut foreign: Vec<String> =
+            cur.inline.iter().filter(|n| !own.inline.contains(&n.as_str())).map(|n| format!("inline policy {n}")).collect();
+        foreign.extend(attached.iter().filter(|a| !own.attached.contains(*a)).map(|arn| format!("managed policy {arn}")));
+        if !foreign.is_empty() {
+            return Err(CloudError::DeleteConflict {
+                what: format!("role {name}"),
+                message: format!(
+                    "it has {} that Trustbridge did not add or that the plan or pack no longer names ({}); nothing was removed, since removing only the rest would leave whoever the role trusts able to use them",
+                    if foreign.len() == 1 { "a policy" } else { "policies" },
+                    foreign.join(", ")
+                ),
+            });
+        }
     }
     let mut changes = Vec::new();
     for pname in &cur.inline {

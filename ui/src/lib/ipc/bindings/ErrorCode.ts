@@ -39,6 +39,7 @@ export type ErrorCode =
   | "aws.throttled"
   | "aws.not_managed"
   | "aws.delete_conflict"
+  | "aws.role_in_instance_profile"
   | "aws.role_not_ours"
   | "aws.role_other_integration"
   | "aws.pack_resource_not_ours"
