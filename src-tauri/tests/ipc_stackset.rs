@@ -73,6 +73,7 @@ fn the_window_deploys_and_removes_a_stack_set_after_asking() {
     assert_eq!(dry["stopped"], false, "{dry}");
     assert_eq!(dry["preflight"][0]["account_id"], listed.as_str(), "{dry}");
     assert!(dry["steps"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().starts_with("create the StackSet")), "{dry}");
+    assert_eq!(dry["exists"], false, "no StackSet yet: the page offers no removal");
     assert!(grants_in(&listed).is_none(), "the dry run deployed");
     assert!(asker.asked.lock().unwrap().is_empty(), "a dry run asks nothing");
 
@@ -98,6 +99,10 @@ fn the_window_deploys_and_removes_a_stack_set_after_asking() {
     assert_eq!(deployed, want, "{done}");
     let docs = grants_in(&listed).expect("the listed account's role");
     assert!(docs.len() == 1 && docs[0].contains(&format!("data-{listed}")) && !docs[0].contains(&format!("data-{other}")), "{docs:?}");
+    // A dry run now (a later run of the window) finds the StackSet: the page offers its removal.
+    let again = invoke(&app, "apply_aws_stack_set", json!({"plan": p, "dryRun": true, "onEvent": channel})).expect("dry run again");
+    assert_eq!(again["exists"], true, "{again}");
+    assert!(again["steps"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().starts_with("update the StackSet")), "{again}");
     assert_eq!(grants_in(&other), Some(Vec::new()), "the unlisted account gets the role with nothing to read");
 
     // A bucket policy that admits only another organization's principals: the StackSet stops.

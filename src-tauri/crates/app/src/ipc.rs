@@ -433,6 +433,8 @@ pub struct StackSetResult {
     /// The listed accounts' pre-flight (their rows carry no changes: the StackSet makes them).
     pub preflight: Vec<OrgAccountRow>,
     pub stack_set: String,
+    /// The StackSet existed when this began (a dry run read it): there is one to remove.
+    pub exists: bool,
     /// What was (or would be) done, one line each.
     pub steps: Vec<String>,
     /// The operation's end (`SUCCEEDED`, `FAILED`, `STOPPED`); none in a dry run.

@@ -30,6 +30,7 @@ function result(over: Partial<StackSetResult>): StackSetResult {
     stopped: false,
     preflight: [row("done")],
     stack_set: "trustbridge-AWS-ORG",
+    exists: false,
     steps: ["create the StackSet trustbridge-AWS-ORG", "deploy its stacks to ou-ab12-cd34ef56"],
     operation_status: null,
     instances: [],
@@ -57,6 +58,14 @@ describe("the StackSet's page", () => {
     expect(html).toContain('data-testid="stack-set-apply"');
     expect(html).not.toContain("stack-set-ignore-preflight");
     expect(html).not.toContain("stack-set-revoke");
+  });
+
+  it("offers the removal of a StackSet its dry run found, deployed in an earlier run of the window or elsewhere", () => {
+    const html = page(result({ exists: true, steps: ["update the StackSet trustbridge-AWS-ORG to the plan's template"] }));
+    expect(html).toContain('data-testid="stack-set-apply"');
+    expect(html).toContain('data-testid="stack-set-revoke"');
+    const stopped = page(result({ stopped: true, exists: false, steps: [] }));
+    expect(stopped).not.toContain("stack-set-revoke");
   });
 
   it("offers Deploy past a blocking finding only once 'Apply anyway' is ticked", () => {

@@ -43,6 +43,8 @@ pub struct StackSetReport {
     pub stack_set: String,
     pub region: String,
     pub dry_run: bool,
+    /// The StackSet existed when this began (read first, also in a dry run).
+    pub existed: bool,
     /// What was (or would be) done, one line each: "create the StackSet …", "deploy its stacks to …".
     pub steps: Vec<String>,
     /// The StackSet operation's end: `SUCCEEDED`, `FAILED` or `STOPPED` (none in a dry run).
@@ -359,6 +361,7 @@ pub async fn apply_stack_set(
         stack_set: name.clone(),
         region: region.clone(),
         dry_run,
+        existed,
         steps,
         operation_status: None,
         instances: Vec::new(),
@@ -496,6 +499,7 @@ pub async fn revoke_stack_set(r: &Resolved, settings: &AwsSettings, progress: St
         stack_set: name.clone(),
         region: region.clone(),
         dry_run: false,
+        existed: false,
         steps: Vec::new(),
         operation_status: None,
         instances: Vec::new(),
@@ -504,7 +508,8 @@ pub async fn revoke_stack_set(r: &Resolved, settings: &AwsSettings, progress: St
         call_as: a.call_as.as_str().to_string(),
         management_account: a.management.clone(),
     };
-    if exists(&a, &name).await?.is_some() {
+    report.existed = exists(&a, &name).await?.is_some();
+    if report.existed {
         let out = s
             .call("cloudformation:DeleteStackInstances", || async {
                 cfn.delete_stack_instances()

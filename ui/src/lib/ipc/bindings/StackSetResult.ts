@@ -13,6 +13,10 @@ export type StackSetResult = { dry_run: boolean, stopped: boolean,
  */
 preflight: Array<OrgAccountRow>, stack_set: string, 
 /**
+ * The StackSet existed when this began (a dry run read it): there is one to remove.
+ */
+exists: boolean, 
+/**
  * What was (or would be) done, one line each.
  */
 steps: Array<string>, 
