@@ -105,7 +105,7 @@ pub enum Owner {
     /// fix on Check your answers and by `export` / `apply`; not an error.
     #[serde(rename = "trustbridge-core (lint)")]
     Lint,
-    /// A finding of the guardrail pre-flight (`core/src/guardrail.rs`, read by the cloud crate):
+    /// A finding of the guardrail pre-flight (`core/src/guardrail/`, read by the cloud crate):
     /// shown before apply and by `preflight`; not an error (a blocking one makes `apply` refuse).
     #[serde(rename = "trustbridge-core (pre-flight)")]
     Preflight,

@@ -7,7 +7,7 @@
 //! call ListParents / ListPoliciesForTarget (answering "not found" instead of access denied), and
 //! it does not enforce SCPs at all — so these tests prove that pre-flight *reads and evaluates*
 //! the policies moto serves; the evaluation rules themselves are unit-tested in
-//! `core/src/guardrail.rs` against AWS's documented semantics.
+//! `core/src/guardrail/` against AWS's documented semantics.
 
 mod common;
 
