@@ -42,6 +42,12 @@ describe("FolderExport", () => {
     expect(x.cancelled).toBe(false);
     expect(f.failed[0][0]).toMatchObject({ code: "export.io", field: "export.folder" });
     expect(x.exporting).toBe(false);
+    // Back on the page later: an earlier Cancel's note is not shown again.
+    answer = err("export.cancelled");
+    await x.to("/home/a");
+    expect(x.cancelled).toBe(true);
+    x.arrived();
+    expect(x.cancelled).toBe(false);
   });
 
   it("one export at a time", async () => {

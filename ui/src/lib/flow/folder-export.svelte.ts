@@ -34,6 +34,11 @@ export class FolderExport {
     return [this.folder.trim(), this.exported?.dir ?? ""];
   }
 
+  /** The export page shown again: the note of an earlier Cancel is not (the last export stays). */
+  arrived(): void {
+    this.cancelled = false;
+  }
+
   /** Forgets the last export (new answers, a new start). */
   reset(): void {
     this.exported = null;

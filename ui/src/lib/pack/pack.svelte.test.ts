@@ -223,6 +223,25 @@ describe("check your answers, export and apply", () => {
     expect(p.summary.map((s) => s.text)).toEqual([MESSAGES["export.io"], fix]);
   });
 
+  it("a Cancel in Rust's dialog is said on the page until the page is left and shown again", async () => {
+    const p = await onCheck();
+    await p.continue();
+    await p.continue();
+    expect(p.step).toBe("pack-export");
+    invoke.mockImplementation(async (cmd: string) => {
+      if (cmd === "export_pack") throw { code: "export.cancelled", message: "nothing was written", field: null, fix: null };
+      return null;
+    });
+    p.exports.folder = "/home/me";
+    expect(await p.exports.typed()).toBe(false);
+    expect(p.exports.cancelled).toBe(true);
+    expect(p.errors).toEqual([]);
+    await p.back();
+    await p.continue();
+    expect(p.step).toBe("pack-export");
+    expect(p.exports.cancelled).toBe(false);
+  });
+
   it("a typed folder that is not a full path is refused before Rust is asked", async () => {
     const p = await onCheck();
     p.exports.folder = "";

@@ -141,6 +141,7 @@ export class PackFlow extends FormFlow<PackStep> {
     if (step === "pack-check") void this.loadPreview();
     // The set-up question preselects apply when credentials for the pack's account are found.
     if (step === "pack-route" && this.detectedAccount === null) void this.detectAccount();
+    if (step === "pack-export") this.exports.arrived();
     if (step === "pack-export" && !this.preview) void this.loadPreview();
   }
 

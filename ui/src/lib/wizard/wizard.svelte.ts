@@ -512,6 +512,7 @@ export class Wizard extends FormFlow<StepId> {
     else this.cloud.forgetTypedKey(); // a key typed but not continued is forgotten on leaving the page
     // Apply chosen, with AWS credentials on this computer: what Apply would change, straight away
     // (read only); after "Accept and apply" on Check your answers, the native confirmation follows.
+    if (step === "export") this.exports.arrived();
     if (step === "export" && this.route === "apply") {
       if (this.applyOnArrival) void this.cloud.previewThenApply();
       else this.cloud.previewOnArrival();
