@@ -36,6 +36,7 @@ trustbridge_core::error_codes! {
         NotManaged = "aws.not_managed" => "Check the role name in the plan: Trustbridge revokes only roles it created (`trustbridge revoke --force` deletes another).",
         DeleteConflict = "aws.delete_conflict" => "The role still has policies Trustbridge did not add (or the plan or pack no longer names): detach them, or revoke with --force.",
         RoleInInstanceProfile = "aws.role_in_instance_profile" => "Take the role out of the instance profile (`aws iam remove-role-from-instance-profile`), after checking which EC2 instances use it, then revoke again: Trustbridge never changes instance profiles, also not with --force.",
+        PolicyAttachedElsewhere = "aws.policy_attached_elsewhere" => "Detach the pack's policy from the roles, users or groups named (after checking what they need it for), then revoke again: Trustbridge never changes what is not the pack's, also not with --force.",
         RoleNotOurs = "aws.role_not_ours" => "Choose another role name, or adopt the existing role explicitly after reading what it already grants (`trustbridge apply --dry-run --adopt`).",
         RoleOtherIntegration = "aws.role_other_integration" => "Choose another role name for this integration, or manage the role with the plan of the integration it belongs to.",
         PackResourceNotOurs = "aws.pack_resource_not_ours" => "A pack's roles and policies have fixed names: delete or rename the existing one in IAM (after checking who uses it), or apply the pack in another account.",
@@ -140,6 +141,7 @@ impl CloudCode {
             CloudCode::NotFound => "Apply the setup first (it creates what is missing), or check the name on the Check your answers page.",
             CloudCode::NotManaged | CloudCode::AdoptedRoleTrustsOnlyVendor | CloudCode::DeleteConflict => "Trustbridge removes only what it created: remove the rest in the AWS console if you mean to, after checking who uses it.",
             CloudCode::RoleInInstanceProfile => "The role is in an EC2 instance profile, which Trustbridge never changes: take it out in the AWS console (after checking which instances use it), then remove access again.",
+            CloudCode::PolicyAttachedElsewhere => "A policy of the pack is attached to roles, users or groups outside it, which Trustbridge never changes: detach it there in the AWS console (after checking what they need it for), then remove the pack again.",
             CloudCode::RoleNotOurs => "Choose another role name (Change), or tick \"Adopt the existing role\" to read what it already grants and then use it.",
             CloudCode::RoleOtherIntegration => "Choose another role name for this integration (Change): the role belongs to another integration.",
             CloudCode::DeniedByScp => "A service control policy of your AWS Organization denies this: ask your Organizations administrator for an exception for the role (the list under \"What could still stop\" names the policy when Trustbridge could read it).",
@@ -214,6 +216,10 @@ pub enum CloudError {
     /// A role to delete is in instance profiles (IAM refuses DeleteRole then): nothing was removed.
     #[error("role {role} is in instance profile(s) {}: IAM deletes a role only outside every instance profile, and Trustbridge does not change them; nothing was removed", .profiles.join(", "))]
     RoleInInstanceProfile { role: String, profiles: Vec<String> },
+    /// A customer-managed policy to delete is attached outside the set (IAM refuses DeletePolicy
+    /// then): nothing was removed.
+    #[error("customer-managed policy {policy} is attached to {} outside the pack: IAM deletes a policy only once it is detached everywhere, and Trustbridge does not change what is not the pack's; nothing was removed", .entities.join(", "))]
+    PolicyAttachedElsewhere { policy: String, arn: String, entities: Vec<String> },
     /// Apply found a role of the plan's name that trustbridge did not create: it never takes one
     /// over unless the user adopts it explicitly.
     #[error("role {role} already exists and is not tagged {tag}: trustbridge did not create it, so apply will not change it")]
@@ -475,6 +481,7 @@ impl CloudError {
             CloudError::NotManaged { .. } => CloudCode::NotManaged,
             CloudError::DeleteConflict { .. } => CloudCode::DeleteConflict,
             CloudError::RoleInInstanceProfile { .. } => CloudCode::RoleInInstanceProfile,
+            CloudError::PolicyAttachedElsewhere { .. } => CloudCode::PolicyAttachedElsewhere,
             CloudError::RoleNotOurs { .. } => CloudCode::RoleNotOurs,
             CloudError::RoleOtherIntegration { .. } => CloudCode::RoleOtherIntegration,
             CloudError::PackResourceNotOurs { .. } => CloudCode::PackResourceNotOurs,
@@ -560,6 +567,14 @@ impl CloudError {
                 "take the role out of the instance profile after checking which EC2 instances use it (`aws iam remove-role-from-instance-profile --instance-profile-name {} --role-name {role}`), then re-run revoke; trustbridge never changes instance profiles, also not with --force",
                 profiles.first().map(String::as_str).unwrap_or("NAME")
             ),
+            CloudError::PolicyAttachedElsewhere { arn, entities, .. } => {
+                let first = entities.first().map(String::as_str).unwrap_or("role NAME");
+                let (kind, name) = first.split_once(' ').unwrap_or(("role", first));
+                format!(
+                    "detach the policy from {} after checking what they need it for (for the first: `aws iam detach-{kind}-policy --{kind}-name {name} --policy-arn {arn}`), then re-run revoke; trustbridge never changes what is not the pack's, also not with --force",
+                    entities.join(", ")
+                )
+            }
             CloudError::RoleNotOurs { role, .. } => format!(
                 "choose another aws.role_name (apply then creates a role of its own), or adopt {role} explicitly: first read what it already grants with `trustbridge apply --plan … --dry-run --adopt`, then run `trustbridge apply --plan … --adopt` — the vendor gets everything the role can already do"
             ),
@@ -720,6 +735,9 @@ mod tests {
             CloudCode::NotManaged => CloudError::NotManaged { role: s("r"), tag: s("t") },
             CloudCode::DeleteConflict => CloudError::DeleteConflict { what: s("role r"), message: s("m") },
             CloudCode::RoleInInstanceProfile => CloudError::RoleInInstanceProfile { role: s("r"), profiles: vec![s("p")] },
+            CloudCode::PolicyAttachedElsewhere => {
+                CloudError::PolicyAttachedElsewhere { policy: s("p"), arn: s("arn:aws:iam::1:policy/p"), entities: vec![s("role r")] }
+            }
             CloudCode::RoleNotOurs => CloudError::RoleNotOurs { role: s("admin"), tag: s("t") },
             CloudCode::RoleOtherIntegration => CloudError::RoleOtherIntegration { role: s("r"), other: s("B"), integration: s("A") },
             CloudCode::PackResourceNotOurs => CloudError::PackResourceNotOurs { what: s("role r"), tag: s("t") },

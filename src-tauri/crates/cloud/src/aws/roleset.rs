@@ -242,7 +242,15 @@ pub(crate) struct Existing<'a> {
     pub add_tags: bool,
     /// Inline policies the set's owner may have put there before and no longer holds: deleted.
     pub retired: &'a [&'a str],
+    /// The set names every inline policy and attachment the role should have (a pack's role, which
+    /// is wholly the pack's): any other on it — one an earlier version of the pack put there, or one
+    /// added by hand — is deleted or detached, said in the change's detail, so that the role grants
+    /// exactly what the pack says. A vendor plan's role is not (it may be shared or adopted).
+    pub exclusive: bool,
 }
+
+/// The detail of a change that takes off a policy an exclusive set does not name.
+pub(crate) const NOT_IN_SET: &str = "not in the pack";
 
 /// The changes that converge the set's customer-managed policies (created, or a new default
 /// version where the grants differ). Their ownership is checked by the caller first.
@@ -397,15 +405,33 @@ pub(crate) async fn update_role(
             ));
         }
     }
+    if ex.exclusive {
+        for other in cur.inline.iter().filter(|n| !role.inline.iter().any(|d| d.name == **n)) {
+            changes.push(change(
+                ChangeKind::DeleteInlinePolicy,
+                format!("{name}/{other}"),
+                vec![NOT_IN_SET.into()],
+                Op::DeleteInline { role: name.clone(), name: other.clone() },
+            ));
+        }
+    }
     let want = attachments(set, role, account);
-    if !want.is_empty() {
+    if !want.is_empty() || ex.exclusive {
         let have = attached(s, name).await?;
-        for arn in want.into_iter().filter(|a| !have.contains(a)) {
+        for arn in want.iter().filter(|a| !have.contains(*a)) {
             changes.push(change(
                 ChangeKind::AttachPolicy,
                 format!("{arn} to role {name}"),
                 Vec::new(),
-                Op::Attach { role: name.clone(), arn },
+                Op::Attach { role: name.clone(), arn: arn.clone() },
+            ));
+        }
+        for arn in have.into_iter().filter(|a| ex.exclusive && !want.contains(a)) {
+            changes.push(change(
+                ChangeKind::DetachPolicy,
+                format!("{arn} from role {name}"),
+                vec![NOT_IN_SET.into()],
+                Op::Detach { role: name.clone(), arn },
             ));
         }
     }
@@ -428,7 +454,9 @@ fn drift_probe(id: ProbeId, started: Instant, outcome: Result<String, String>, f
 }
 
 /// Reads every customer-managed policy and role of the set back and compares it with the set, as
-/// grants: one probe per policy and per role (trust, inline policies, attachments). `against` names
+/// grants: one probe per policy and per role (trust, boundary, inline policies, attachments — a
+/// policy on the role that the set does not name is drift too, since the set is the role's whole
+/// grant). `against` names
 /// what it is compared with ("the pack"); `fix` is how to converge again.
 pub(crate) async fn drift(s: &Session, set: &RoleSet, account: &str, against: &str, fix: &str) -> Result<Vec<ProbeResult>, CloudError> {
     let mut out = Vec::new();
@@ -465,11 +493,18 @@ pub(crate) async fn drift(s: &Session, set: &RoleSet, account: &str, against: &s
                         problems.push(format!("inline policy {} is missing or differs", d.name));
                     }
                 }
+                for other in cur.inline.iter().filter(|n| !role.inline.iter().any(|d| d.name == **n)) {
+                    problems.push(format!("it has inline policy {other}, which is not in {against}"));
+                }
                 let have = attached(s, name).await?;
-                for arn in attachments(set, role, account) {
-                    if !have.contains(&arn) {
+                let want = attachments(set, role, account);
+                for arn in &want {
+                    if !have.contains(arn) {
                         problems.push(format!("{arn} is not attached"));
                     }
+                }
+                for arn in have.iter().filter(|a| !want.contains(*a)) {
+                    problems.push(format!("{arn} is attached, which is not in {against}"));
                 }
                 if problems.is_empty() {
                     Ok(format!("role {name}: trust, {} inline and {} attached policies match", role.inline.len(), have.len()))
@@ -557,10 +592,54 @@ pub(crate) async fn role_removal(
     Ok(changes)
 }
 
+/// Who else a customer-managed policy of the set is attached to: roles outside the set, users and
+/// groups, as "role NAME", "user NAME", "group NAME" (empty when the policy does not exist).
+async fn attached_elsewhere(s: &Session, set: &RoleSet, arn: &str) -> Result<Vec<String>, CloudError> {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = s
+            .call("iam:ListEntitiesForPolicy", || async {
+                s.iam
+                    .list_entities_for_policy()
+                    .policy_arn(arn)
+                    .set_marker(marker.clone())
+                    .send()
+                    .await
+                    .map_err(|e| s.classify("iam:ListEntitiesForPolicy", e))
+            })
+            .await;
+        let page = match page {
+            Ok(p) => p,
+            Err(CloudError::NotFound { .. }) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let ours = |n: &str| set.roles.iter().any(|r| r.name == n);
+        out.extend(page.policy_roles().iter().filter_map(|r| r.role_name()).filter(|n| !ours(n)).map(|n| format!("role {n}")));
+        out.extend(page.policy_users().iter().filter_map(|u| u.user_name()).map(|n| format!("user {n}")));
+        out.extend(page.policy_groups().iter().filter_map(|g| g.group_name()).map(|n| format!("group {n}")));
+        match page.marker() {
+            Some(m) if page.is_truncated() => marker = Some(m.to_string()),
+            _ => return Ok(out),
+        }
+    }
+}
+
 /// What removing a set that is wholly its owner's deletes, read now: each existing role as
 /// [`role_removal`] removes it (someone else's policy on it refuses, unless `force`), then the
 /// customer-managed policies. Ownership of the roles and policies is checked by the caller first.
+/// A customer-managed policy of the set attached to a role, user or group outside it refuses the
+/// whole removal before anything changes, forced or not (`aws.policy_attached_elsewhere`): IAM
+/// deletes a policy only once it is detached everywhere, and someone else's role is not ours to
+/// change.
 pub(crate) async fn removal(s: &Session, set: &RoleSet, account: &str, force: bool) -> Result<Vec<Change>, CloudError> {
+    for p in &set.managed_policies {
+        let arn = policy_arn(set, account, &p.document.name);
+        let elsewhere = attached_elsewhere(s, set, &arn).await?;
+        if !elsewhere.is_empty() {
+            return Err(CloudError::PolicyAttachedElsewhere { policy: p.document.name.clone(), arn, entities: elsewhere });
+        }
+    }
     let mut changes = Vec::new();
     for role in &set.roles {
         let Some(cur) = read_role(s, &role.name).await? else { continue };

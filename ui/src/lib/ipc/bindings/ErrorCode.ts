@@ -40,6 +40,7 @@ export type ErrorCode =
   | "aws.not_managed"
   | "aws.delete_conflict"
   | "aws.role_in_instance_profile"
+  | "aws.policy_attached_elsewhere"
   | "aws.role_not_ours"
   | "aws.role_other_integration"
   | "aws.pack_resource_not_ours"
