@@ -64,7 +64,7 @@ describe("Use a vendor profile file…", () => {
   it("a file signed by a trusted key becomes a choice and is selected; the page sends no path", async () => {
     backend((cmd) => (cmd === "import_profile" ? imported("signed", true, KEY) : undefined));
     const w = await started();
-    await w.importProfileFile();
+    await w.files.pick();
     expect(calls("import_profile")).toEqual([undefined]);
     expect(w.screen).toBe("wizard");
     expect(w.profiles.map((p) => p.id)).toEqual(["mlcube", "custom", ID]);
@@ -84,21 +84,21 @@ describe("Use a vendor profile file…", () => {
       }
     });
     const w = await started();
-    await w.importProfileFile();
+    await w.files.pick();
     expect(w.screen).toBe("profile-warning");
-    expect(w.importedPending?.key_id).toBeNull();
+    expect(w.files.pending?.key_id).toBeNull();
     expect(w.answers.platform).toBe("");
     expect(w.profiles.map((p) => p.id)).not.toContain(ID);
 
     // Cancel in Rust's dialog: still not used, the page says why.
-    await w.acceptImported();
+    await w.files.accept();
     expect(calls("accept_unsigned_profile")).toEqual([{ id: ID }]);
     expect(w.screen).toBe("profile-warning");
     expect(w.answers.platform).toBe("");
     expect(w.summary.map((s) => s.text)).toEqual([describeError(err("profile.accept_cancelled"))]);
 
     accepted = true;
-    await w.acceptImported();
+    await w.files.accept();
     expect(w.screen).toBe("wizard");
     expect(w.step).toBe("start");
     expect(w.answers.platform).toBe(ID);
@@ -109,12 +109,12 @@ describe("Use a vendor profile file…", () => {
     backend((cmd) => (cmd === "import_profile" ? imported("unknown-key", false, KEY) : undefined));
     const w = await started();
     w.answers.platform = "mlcube";
-    await w.importProfileFile();
+    await w.files.pick();
     expect(w.screen).toBe("profile-warning");
-    expect(w.importedPending?.key_id).toBe(KEY);
-    await w.chooseAnotherVendor();
+    expect(w.files.pending?.key_id).toBe(KEY);
+    await w.files.chooseAnother();
     expect(w.screen).toBe("wizard");
-    expect(w.importedPending).toBeNull();
+    expect(w.files.pending).toBeNull();
     expect(w.answers.platform).toBe("mlcube");
     expect(calls("accept_unsigned_profile")).toHaveLength(0);
   });
@@ -126,7 +126,7 @@ describe("Use a vendor profile file…", () => {
       });
       const w = await started();
       w.answers.platform = "mlcube";
-      await w.importProfileFile();
+      await w.files.pick();
       expect(w.screen).toBe("wizard");
       expect(w.answers.platform).toBe("mlcube");
       expect(w.attempts).toBe(1);
@@ -138,7 +138,7 @@ describe("Use a vendor profile file…", () => {
       if (cmd === "import_profile") throw err("profile.import_cancelled");
     });
     const w = await started();
-    await w.importProfileFile();
+    await w.files.pick();
     expect(w.errors).toEqual([]);
     expect(w.attempts).toBe(0);
   });
@@ -155,7 +155,7 @@ describe("Use a vendor profile file…", () => {
     await w.resume();
     expect(calls("imported_profile")).toEqual([{ id: ID }]);
     expect(w.screen).toBe("profile-warning");
-    await w.acceptImported();
+    await w.files.accept();
     expect(w.screen).toBe("wizard");
     expect(w.step).toBe("clouds");
     expect(w.answers.platform).toBe(ID);

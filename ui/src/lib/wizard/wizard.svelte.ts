@@ -2,14 +2,15 @@
 // the export. Talks to Rust only through $lib/ipc. The form-flow mechanics (Continue / Back, the
 // error summary, Change links, autosave) are the shared base's (../flow/flow.svelte); the work with
 // the clouds and the vendor (detection, apply, keyring, the connectivity test) is `CloudSession`'s
-// (./cloud.svelte). The pure logic lives in steps.ts / answers.ts; this wires it to Svelte and IPC.
+// (./cloud.svelte); vendor profile files (import, the warning page) are `ProfileFiles`'
+// (./profile-files.svelte). The pure logic lives in steps.ts / answers.ts; this wires it to Svelte and IPC.
 import { tick } from "svelte";
 import { FormFlow, type ChangeTarget, type SummaryItem } from "../flow/flow.svelte";
 import { FolderExport } from "../flow/folder-export.svelte";
 import { isRoute, routeFor, withRoute, type Route } from "../flow/route";
 import {
-  acceptUnsignedProfile, askBoot, clearDraft, exportBundle, handedBoot, importedProfile, importProfile, newExternalId, preview, setPresenter,
-  validatePlan, type Boot, type Cloud, type Draft, type ImportedProfile, type Plan, type Preview, type ProfileSummary,
+  askBoot, clearDraft, exportBundle, handedBoot, newExternalId, preview, setPresenter,
+  validatePlan, type Boot, type Cloud, type Draft, type Plan, type Preview, type ProfileSummary,
 } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 import { describeError } from "../ipc/messages";
@@ -21,6 +22,7 @@ import {
 import { CloudSession } from "./cloud.svelte";
 import { OrgSession } from "./org.svelte";
 import { StackSetSession } from "./stackset.svelte";
+import { ProfileFiles } from "./profile-files.svelte";
 import { fieldMessage, fixForPlanFiles } from "./errors";
 import { CREDENTIALS_FIELDS, EXPORT_FOLDER, type CredentialsKind } from "./fields";
 import {
@@ -29,8 +31,6 @@ import {
 
 export type { ProbeRow, RegisterState, TestState } from "./cloud.svelte";
 export type Screen = "loading" | "failed" | "resume" | "wizard" | "profile-warning";
-/** The `platform` of a vendor profile file imported through Rust's file picker. */
-export const IMPORTED_PREFIX = "imported:";
 
 export { CREDENTIALS_FIELDS, EXPORT_FOLDER, type CredentialsKind };
 
@@ -59,13 +59,8 @@ export class Wizard extends FormFlow<StepId> {
   readonly org: OrgSession = new OrgSession();
   /** An organization's StackSet (engine `stack-set`): its dry run, deploy and removal. */
   readonly stackSet: StackSetSession = new StackSetSession();
-  /** Vendor profile files imported through Rust's file picker, by their `imported:…` id. */
-  imported = $state<Record<string, ImportedProfile>>({});
-  /** An imported file not signed by a trusted key: the warning page shows it until used or dropped. */
-  importedPending = $state<ImportedProfile | null>(null);
-  /** Where "Use it anyway" leads: the start page, or the page a resumed draft was at. */
-  private afterAccept: StepId = "start";
-  importing = $state(false);
+  /** Vendor profile files: imported through Rust's file picker, the warning page, a resumed one. */
+  readonly files: ProfileFiles = new ProfileFiles(this);
   /** User actions (clicks, keys, fields filled) are counted by the e2e test, not here. */
 
   constructor() {
@@ -271,115 +266,11 @@ export class Wizard extends FormFlow<StepId> {
     const draft = this.draft;
     if (!draft) return;
     this.answers = answersFromPlan(draft.plan);
-    // A vendor profile file imported in an earlier run: Rust verifies its kept copy again; one that
-    // is not signed by a trusted key is asked about again (an acceptance is never remembered).
-    let pending: ImportedProfile | null = null;
-    const platform = this.answers.platform;
-    if (platform.startsWith(IMPORTED_PREFIX) && !this.profiles.some((p) => p.id === platform)) {
-      try {
-        const imported = await importedProfile(platform);
-        if (imported.usable) this.addImported(imported);
-        else pending = imported;
-      } catch (e) {
-        this.answers.platform = "";
-        this.screen = "wizard";
-        await this.goTo("start");
-        this.fail([{ ...toIpcError(e), field: null }]);
-        return;
-      }
-    }
-    const step = isStep(this.reachable, draft.step) ? draft.step : "start";
-    if (pending) {
-      this.showWarning(pending, step);
-      return;
-    }
+    const resumeAt = () => (isStep(this.reachable, draft.step) ? draft.step : "start");
+    if (!(await this.files.restore(resumeAt))) return;
+    const step = resumeAt();
     this.screen = "wizard";
     await this.goTo(step);
-  }
-
-  /**
-   * "Use a vendor profile file…": Rust raises the native file picker, reads and verifies the file.
-   * Signed by a trusted key: it becomes a choice, selected. Unsigned or an unknown key: the warning
-   * page. Refused (a bad signature, a content error): the error summary. Cancel: nothing.
-   */
-  async importProfileFile(): Promise<void> {
-    if (this.importing) return;
-    this.importing = true;
-    this.errors = [];
-    try {
-      const imported = await importProfile();
-      if (imported.usable) {
-        this.addImported(imported);
-        this.selectProfile(imported.profile);
-      } else this.showWarning(imported, "start");
-    } catch (e) {
-      const error = toIpcError(e);
-      if (error.code === "profile.import_cancelled") return;
-      // A content error names the part of the file it is in (Rust never echoes the file's content).
-      const part = error.code === "profile.invalid" && error.field?.startsWith("profile.") ? error.field.slice("profile.".length) : null;
-      const fix = part ? `The problem is in the file's "${part}" part. ${error.fix ?? ""}`.trim() : error.fix;
-      this.fail([{ ...error, field: null, fix }]);
-    } finally {
-      this.importing = false;
-    }
-  }
-
-  /**
-   * "Use it anyway" on the warning page: Rust asks the person in its own native dialog (which shows
-   * the key fingerprint); only their yes there makes the profile usable. Cancel there: it stays
-   * unused and the page says so.
-   */
-  async acceptImported(): Promise<void> {
-    const pending = this.importedPending;
-    if (!pending || this.busy) return;
-    this.busy = true;
-    this.errors = [];
-    try {
-      const accepted = await acceptUnsignedProfile(pending.profile.id);
-      if (!accepted.usable) return;
-      this.addImported(accepted);
-      this.selectProfile(accepted.profile);
-      this.importedPending = null;
-      this.screen = "wizard";
-      await this.goTo(this.afterAccept);
-    } catch (e) {
-      this.fail([{ ...toIpcError(e), field: null }]);
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  /** "Choose another vendor" on the warning page: the file is not used. */
-  async chooseAnotherVendor(): Promise<void> {
-    const pending = this.importedPending;
-    this.importedPending = null;
-    if (pending && this.answers.platform === pending.profile.id) this.answers.platform = "";
-    this.screen = "wizard";
-    await this.goTo("start");
-  }
-
-  private showWarning(imported: ImportedProfile, after: StepId): void {
-    this.imported = { ...this.imported, [imported.profile.id]: imported };
-    this.importedPending = imported;
-    this.afterAccept = after;
-    this.errors = [];
-    this.screen = "profile-warning";
-    void tick().then(() => {
-      window.scrollTo(0, 0);
-      document.getElementById("page-heading")?.focus();
-    });
-  }
-
-  /** A usable imported profile becomes one of the vendor choices. */
-  private addImported(imported: ImportedProfile): void {
-    this.imported = { ...this.imported, [imported.profile.id]: imported };
-    this.profiles = [...this.profiles.filter((p) => p.id !== imported.profile.id), imported.profile];
-  }
-
-  private selectProfile(p: ProfileSummary): void {
-    const previous = this.profile;
-    this.answers.platform = p.id;
-    if (previous !== p) applyProfileDefaults(this.answers, p, previous);
   }
 
   /** "Start again": forget the saved answers. */
