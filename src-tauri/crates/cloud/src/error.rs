@@ -36,7 +36,7 @@ trustbridge_core::error_codes! {
         NotManaged = "aws.not_managed" => "Check the role name in the plan: Trustbridge revokes only roles it created (`trustbridge revoke --force` deletes another).",
         DeleteConflict = "aws.delete_conflict" => "The role still has policies Trustbridge did not add (or the plan or pack no longer names): detach them, or revoke with --force.",
         RoleInInstanceProfile = "aws.role_in_instance_profile" => "Take the role out of the instance profile (`aws iam remove-role-from-instance-profile`), after checking which EC2 instances use it, then revoke again: Trustbridge never changes instance profiles, also not with --force.",
-        PolicyAttachedElsewhere = "aws.policy_attached_elsewhere" => "Detach the pack's policy from the roles, users or groups named (after checking what they need it for), then revoke again: Trustbridge never changes what is not the pack's, also not with --force.",
+        PolicyAttachedElsewhere = "aws.policy_attached_elsewhere" => "Detach the pack's policy from the roles, users or groups named, or take it off as their permissions boundary (after checking what they need it for), then revoke again: Trustbridge never changes what is not the pack's, also not with --force.",
         RoleNotOurs = "aws.role_not_ours" => "Choose another role name, or adopt the existing role explicitly after reading what it already grants (`trustbridge apply --dry-run --adopt`).",
         RoleOtherIntegration = "aws.role_other_integration" => "Choose another role name for this integration, or manage the role with the plan of the integration it belongs to.",
         PackResourceNotOurs = "aws.pack_resource_not_ours" => "A pack's roles and policies have fixed names: delete or rename the existing one in IAM (after checking who uses it), or apply the pack in another account.",
@@ -141,7 +141,7 @@ impl CloudCode {
             CloudCode::NotFound => "Apply the setup first (it creates what is missing), or check the name on the Check your answers page.",
             CloudCode::NotManaged | CloudCode::AdoptedRoleTrustsOnlyVendor | CloudCode::DeleteConflict => "Trustbridge removes only what it created: remove the rest in the AWS console if you mean to, after checking who uses it.",
             CloudCode::RoleInInstanceProfile => "The role is in an EC2 instance profile, which Trustbridge never changes: take it out in the AWS console (after checking which instances use it), then remove access again.",
-            CloudCode::PolicyAttachedElsewhere => "A policy of the pack is attached to roles, users or groups outside it, which Trustbridge never changes: detach it there in the AWS console (after checking what they need it for), then remove the pack again.",
+            CloudCode::PolicyAttachedElsewhere => "A policy of the pack is used by roles, users or groups outside it (attached, or as their permissions boundary), which Trustbridge never changes: take it off there in the AWS console (after checking what they need it for), then remove the pack again.",
             CloudCode::RoleNotOurs => "Choose another role name (Change), or tick \"Adopt the existing role\" to read what it already grants and then use it.",
             CloudCode::RoleOtherIntegration => "Choose another role name for this integration (Change): the role belongs to another integration.",
             CloudCode::DeniedByScp => "A service control policy of your AWS Organization denies this: ask your Organizations administrator for an exception for the role (the list under \"What could still stop\" names the policy when Trustbridge could read it).",
@@ -216,9 +216,9 @@ pub enum CloudError {
     /// A role to delete is in instance profiles (IAM refuses DeleteRole then): nothing was removed.
     #[error("role {role} is in instance profile(s) {}: IAM deletes a role only outside every instance profile, and Trustbridge does not change them; nothing was removed", .profiles.join(", "))]
     RoleInInstanceProfile { role: String, profiles: Vec<String> },
-    /// A customer-managed policy to delete is attached outside the set (IAM refuses DeletePolicy
-    /// then): nothing was removed.
-    #[error("customer-managed policy {policy} is attached to {} outside the pack: IAM deletes a policy only once it is detached everywhere, and Trustbridge does not change what is not the pack's; nothing was removed", .entities.join(", "))]
+    /// A customer-managed policy to delete is in use outside the set, attached or as a permissions
+    /// boundary (IAM refuses DeletePolicy then): nothing was removed.
+    #[error("customer-managed policy {policy} is used outside the pack (attached to, or the permissions boundary of, {}): IAM deletes a policy only once nothing uses it, and Trustbridge does not change what is not the pack's; nothing was removed", .entities.join(", "))]
     PolicyAttachedElsewhere { policy: String, arn: String, entities: Vec<String> },
     /// Apply found a role of the plan's name that trustbridge did not create: it never takes one
     /// over unless the user adopts it explicitly.
@@ -570,8 +570,13 @@ impl CloudError {
             CloudError::PolicyAttachedElsewhere { arn, entities, .. } => {
                 let first = entities.first().map(String::as_str).unwrap_or("role NAME");
                 let (kind, name) = first.split_once(' ').unwrap_or(("role", first));
+                let boundary = if kind == "group" {
+                    String::new()
+                } else {
+                    format!(", or, where it is the permissions boundary, `aws iam delete-{kind}-permissions-boundary --{kind}-name {name}`")
+                };
                 format!(
-                    "detach the policy from {} after checking what they need it for (for the first: `aws iam detach-{kind}-policy --{kind}-name {name} --policy-arn {arn}`), then re-run revoke; trustbridge never changes what is not the pack's, also not with --force",
+                    "take the policy off {} after checking what they need it for (for the first: `aws iam detach-{kind}-policy --{kind}-name {name} --policy-arn {arn}`{boundary}), then re-run revoke; trustbridge never changes what is not the pack's, also not with --force",
                     entities.join(", ")
                 )
             }

@@ -297,13 +297,14 @@ async fn a_failure_part_way_says_what_was_done_and_what_was_not() {
     assert_eq!(kinds(&again.changes), [ChangeKind::AttachPolicy], "{:#?}", again.changes);
 }
 
-/// A pack's role is wholly the pack's: apply takes off an attachment or inline policy the pack does
-/// not name — one an earlier version of the pack put there, or one added by hand — so the role
-/// grants exactly what the pack says (before, apply only added, and the role kept what the pack had
-/// dropped); the dry run names each, and verify calls it drift until then (before, verify said the
-/// role matched while it held an extra policy).
+/// A policy on a pack's role that the pack does not name — one the pack has since dropped, or one
+/// added by hand — is drift when it allows anything: verify names it, with the commands that take
+/// it off (before, verify said the role matched while it held an extra policy). Apply never takes
+/// it off: someone may rely on it, and removing what Trustbridge cannot show is the pack's is
+/// revoke's, behind `--force`. A policy that only denies narrows the role (a guardrail, a
+/// quarantine): said, not drift, and never in the fix.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn apply_takes_off_what_the_pack_does_not_name_and_verify_calls_it_drift() {
+async fn verify_calls_a_policy_the_pack_does_not_name_drift_and_apply_leaves_it() {
     let moto = moto();
     let settings = settings(&moto.url());
     let r = pack("mlspace");
@@ -312,51 +313,57 @@ async fn apply_takes_off_what_the_pack_does_not_name_and_verify_calls_it_drift()
     let i = r.roles.iter().position(|x| !x.aws_managed_arns.is_empty()).expect("a role with an AWS-managed attachment");
     let role = r.roles[i].name.clone();
 
-    // The pack drops one of the role's AWS-managed attachments, and someone adds their own policies.
+    // The pack drops one of the role's AWS-managed attachments; someone adds policies of their own.
     let mut smaller = r.clone();
     let dropped = smaller.roles[i].aws_managed_arns.remove(0);
     let theirs = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}"#;
     s.iam.put_role_policy().role_name(&role).policy_name("team-extra").policy_document(theirs).send().await.unwrap();
+    let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
+    s.iam.put_role_policy().role_name(&role).policy_name("quarantine").policy_document(deny).send().await.unwrap();
     let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
     s.iam.attach_role_policy().role_name(&role).policy_arn(admin).send().await.unwrap();
 
     let probes = verify_pack(&smaller, &settings).await.unwrap();
     let failing: Vec<&str> = probes.iter().filter(|p| p.status == ProbeStatus::Fail).map(|p| p.id.as_str()).collect();
     assert_eq!(failing, [format!("aws:role:{role}").as_str()], "{probes:#?}");
-    let bad = &probes.iter().find(|p| p.status == ProbeStatus::Fail).unwrap().message;
+    let bad = probes.iter().find(|p| p.status == ProbeStatus::Fail).unwrap();
     for extra in [
-        "inline policy team-extra, which is not in the pack",
-        &format!("{admin} is attached, which is not in the pack"),
-        &format!("{dropped} is attached"),
+        "inline policy team-extra allows more and is not in the pack".to_string(),
+        format!("{admin} is attached, allows more and is not in the pack"),
+        format!("{dropped} is attached, allows more"),
+        "inline policy quarantine, which only denies and narrows it".to_string(),
     ] {
-        assert!(bad.contains(extra), "verify names {extra}: {bad}");
+        assert!(bad.message.contains(&extra), "verify says {extra}: {}", bad.message);
     }
+    let fix = bad.fix.as_deref().unwrap();
+    for command in [
+        format!("aws iam delete-role-policy --role-name {role} --policy-name team-extra"),
+        format!("aws iam detach-role-policy --role-name {role} --policy-arn {admin}"),
+        format!("aws iam detach-role-policy --role-name {role} --policy-arn {dropped}"),
+    ] {
+        assert!(fix.contains(&command), "the fix names {command}: {fix}");
+    }
+    assert!(!fix.contains("quarantine"), "a guardrail is never to be taken off: {fix}");
 
     let preview = apply_pack(&smaller, &settings, true).await.unwrap();
-    let mut taken: Vec<(ChangeKind, String)> = preview.changes.iter().map(|c| (c.kind, c.target.clone())).collect();
-    taken.sort_by(|a, b| a.1.cmp(&b.1));
-    let mut want = vec![
-        (ChangeKind::DeleteInlinePolicy, format!("{role}/team-extra")),
-        (ChangeKind::DetachPolicy, format!("{admin} from role {role}")),
-        (ChangeKind::DetachPolicy, format!("{dropped} from role {role}")),
-    ];
-    want.sort_by(|a, b| a.1.cmp(&b.1));
-    assert_eq!(taken, want, "{:#?}", preview.changes);
-    assert!(preview.changes.iter().all(|c| c.detail == ["not in the pack"]), "{:#?}", preview.changes);
-
-    let done = apply_pack(&smaller, &settings, false).await.unwrap();
-    assert_eq!(done.changes.len(), 3, "{:#?}", done.changes);
-    let attached = s.iam.list_attached_role_policies().role_name(&role).send().await.unwrap();
-    let arns: Vec<&str> = attached.attached_policies().iter().filter_map(|p| p.policy_arn()).collect();
-    assert!(!arns.contains(&admin) && !arns.contains(&dropped.as_str()), "{arns:?}");
+    assert!(preview.changes.is_empty(), "apply never takes a policy off: {:#?}", preview.changes);
+    assert!(apply_pack(&smaller, &settings, false).await.unwrap().changes.is_empty());
     let inline = s.iam.list_role_policies().role_name(&role).send().await.unwrap();
-    assert!(!inline.policy_names().iter().any(|n| n == "team-extra"), "{:?}", inline.policy_names());
-    assert!(verify_pack(&smaller, &settings).await.unwrap().iter().all(|p| p.status == ProbeStatus::Pass));
-    assert!(apply_pack(&smaller, &settings, false).await.unwrap().changes.is_empty(), "converged");
+    assert_eq!(inline.policy_names().iter().filter(|n| ["team-extra", "quarantine"].contains(&n.as_str())).count(), 2);
+
+    // The person takes off what the fix names: the role matches, the guardrail said.
+    s.iam.delete_role_policy().role_name(&role).policy_name("team-extra").send().await.unwrap();
+    for arn in [admin, dropped.as_str()] {
+        s.iam.detach_role_policy().role_name(&role).policy_arn(arn).send().await.unwrap();
+    }
+    let probes = verify_pack(&smaller, &settings).await.unwrap();
+    assert!(probes.iter().all(|p| p.status == ProbeStatus::Pass), "{probes:#?}");
+    let ok = probes.iter().find(|p| p.id.as_str() == format!("aws:role:{role}")).unwrap();
+    assert!(ok.message.contains("quarantine, which only denies"), "{}", ok.message);
 }
 
-/// IAM deletes a customer-managed policy only once it is detached everywhere. A pack's policy
-/// someone attached to a role of their own refuses the pack's removal before anything changes,
+/// IAM deletes a customer-managed policy only once nothing uses it. A pack's policy someone
+/// attached to a role or user of their own refuses the pack's removal before anything changes,
 /// forced or not (that role is not the pack's to change), naming it and the command that detaches
 /// it. Before, the removal failed part-way at DeletePolicy, after the pack's roles were gone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -371,6 +378,8 @@ async fn a_packs_policy_attached_outside_the_pack_stops_its_removal_forced_or_no
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
     s.iam.create_role().role_name("team-role").assume_role_policy_document(trust).send().await.unwrap();
     s.iam.attach_role_policy().role_name("team-role").policy_arn(&arn).send().await.unwrap();
+    s.iam.create_user().user_name("team-user").send().await.unwrap();
+    s.iam.attach_user_policy().user_name("team-user").policy_arn(&arn).send().await.unwrap();
     let roles_left = || async {
         let mut n = 0;
         for role in &r.roles {
@@ -382,7 +391,8 @@ async fn a_packs_policy_attached_outside_the_pack_stops_its_removal_forced_or_no
     for force in [false, true] {
         let f = revoke_pack(&r, &settings, force).await.unwrap_err();
         assert_eq!(f.error.code(), "aws.policy_attached_elsewhere", "force {force}: {}", f.error);
-        assert!(f.error.to_string().contains(&format!("{policy} is attached to role team-role")), "{}", f.error);
+        let text = f.error.to_string();
+        assert!(text.contains(&format!("{policy} is used outside the pack")) && text.contains("role team-role, user team-user"), "{text}");
         assert!(f.done.is_empty(), "{:#?}", f.done);
         let fix = f.error.fix().unwrap_or_default();
         assert!(fix.contains(&format!("aws iam detach-role-policy --role-name team-role --policy-arn {arn}")), "{fix}");
@@ -392,6 +402,10 @@ async fn a_packs_policy_attached_outside_the_pack_stops_its_removal_forced_or_no
     assert_eq!(still.attached_policies().len(), 1, "their role is unchanged");
 
     s.iam.detach_role_policy().role_name("team-role").policy_arn(&arn).send().await.unwrap();
+    let f = revoke_pack(&r, &settings, false).await.unwrap_err();
+    assert!(f.error.to_string().contains("(attached to, or the permissions boundary of, user team-user)"), "{}", f.error);
+    assert!(f.error.fix().unwrap_or_default().contains("aws iam detach-user-policy --user-name team-user"), "{:?}", f.error.fix());
+    s.iam.detach_user_policy().user_name("team-user").policy_arn(&arn).send().await.unwrap();
     revoke_pack(&r, &settings, false).await.unwrap();
     assert_eq!(roles_left().await, 0);
 }

@@ -145,7 +145,7 @@ export const MESSAGES: Record<LiteralErrorCode, string> = {
   "aws.not_found": "Something your answers name does not exist in your AWS account.",
   "aws.not_managed": "This role was not created by Trustbridge, so Trustbridge did not change it.",
   "aws.delete_conflict": "The role cannot be removed yet: something Trustbridge did not add is still attached to it.",
-  "aws.policy_attached_elsewhere": "The role pack cannot be removed yet: one of its policies is attached to a role, user or group outside the pack, which Trustbridge does not change.",
+  "aws.policy_attached_elsewhere": "The role pack cannot be removed yet: one of its policies is used by a role, user or group outside the pack (attached, or as a permissions boundary), which Trustbridge does not change.",
   "aws.role_in_instance_profile": "The role cannot be removed yet: it is in an EC2 instance profile, which Trustbridge does not change.",
   "gcp.revoke_changed": "What Trustbridge made in Google Cloud changed after you confirmed its removal, so nothing was removed.",
   "azure.revoke_changed": "What Trustbridge made in Azure changed after you confirmed its removal, so nothing was removed.",

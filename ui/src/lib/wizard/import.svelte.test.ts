@@ -161,6 +161,25 @@ describe("Use a vendor profile file…", () => {
     expect(w.answers.platform).toBe(ID);
   });
 
+  it("a draft resumed at a page only its unsigned vendor has goes back there once accepted, not to the start", async () => {
+    // "Connect to {vendor}" exists only for a profile with a registration API: which page the draft
+    // resumes at is worked out after "Use it anyway" made the profile a choice again.
+    const registering = { ...imported("no-signature", true), profile: { ...MLCUBE, id: ID, display_name: "Acme ML" } };
+    const aws = { account_id: "123456789012", region: "eu-west-1", buckets: [{ bucket: "b" }] };
+    const draft = { version: 1, step: "vendor", plan: { version: 1, platform: ID, integration: { name: "A", project_id: "p" }, aws } };
+    backend((cmd) => {
+      if (cmd === "load_draft") return draft;
+      if (cmd === "imported_profile") return { ...registering, usable: false };
+      if (cmd === "accept_unsigned_profile") return registering;
+    });
+    const w = await started();
+    await w.resume();
+    expect(w.screen).toBe("profile-warning");
+    await w.files.accept();
+    expect(w.screen).toBe("wizard");
+    expect(w.step).toBe("vendor");
+  });
+
   it("a resumed draft whose imported profile Rust no longer has starts over at the vendor choice", async () => {
     const draft = { version: 1, step: "clouds", plan: { version: 1, platform: ID, integration: { name: "A", project_id: "p" } } };
     backend((cmd) => {

@@ -33,8 +33,11 @@ export class ProfileFiles {
   pending = $state<ImportedProfile | null>(null);
   /** Rust's file picker is open (or the file is being read). */
   importing = $state(false);
-  /** Where "Use it anyway" leads: the start page, or the page a resumed draft was at. */
-  private afterAccept: StepId = "start";
+  /**
+   * Where "Use it anyway" leads: the start page, or the page a resumed draft was at — worked out
+   * once the profile is a choice again, since which pages exist depends on it.
+   */
+  private afterAccept: () => StepId = () => "start";
 
   constructor(private readonly w: ProfileFilesContext) {}
 
@@ -52,7 +55,7 @@ export class ProfileFiles {
       if (imported.usable) {
         this.add(imported);
         this.select(imported.profile);
-      } else this.warn(imported, "start");
+      } else this.warn(imported, () => "start");
     } catch (e) {
       const error = toIpcError(e);
       if (error.code === "profile.import_cancelled") return;
@@ -81,7 +84,7 @@ export class ProfileFiles {
       this.select(accepted.profile);
       this.pending = null;
       this.w.screen = "wizard";
-      await this.w.goTo(this.afterAccept);
+      await this.w.goTo(this.afterAccept());
     } catch (e) {
       this.w.fail([{ ...toIpcError(e), field: null }]);
     } finally {
@@ -101,9 +104,9 @@ export class ProfileFiles {
   /**
    * A resumed draft's vendor, when it is a file imported in an earlier run: Rust verifies its kept
    * copy again. Usable: a choice again, and true. Not signed by a trusted key: asked about again
-   * (an acceptance is never remembered) on the warning page, which then leads to the page
-   * `resumeAt` names (asked once the file is known), and false. Gone or refused: the vendor question
-   * again with Rust's problem, and false.
+   * (an acceptance is never remembered) on the warning page, whose "Use it anyway" leads to the
+   * page `resumeAt` names once the profile is a choice again (a vendor's own pages exist only with
+   * it), and false. Gone or refused: the vendor question again with Rust's problem, and false.
    */
   async restore(resumeAt: () => StepId): Promise<boolean> {
     const platform = this.w.answers.platform;
@@ -114,7 +117,7 @@ export class ProfileFiles {
         this.add(imported);
         return true;
       }
-      this.warn(imported, resumeAt());
+      this.warn(imported, resumeAt);
     } catch (e) {
       this.w.answers.platform = "";
       this.w.screen = "wizard";
@@ -124,7 +127,7 @@ export class ProfileFiles {
     return false;
   }
 
-  private warn(imported: ImportedProfile, after: StepId): void {
+  private warn(imported: ImportedProfile, after: () => StepId): void {
     this.imported = { ...this.imported, [imported.profile.id]: imported };
     this.pending = imported;
     this.afterAccept = after;

@@ -393,7 +393,7 @@ pub(crate) const OUR_INLINE: &[&str] = &[STORAGE_POLICY_NAME, EVENTS_POLICY_NAME
 /// trust statements and its boundary.
 fn existing<'a>(cur: &'a Current, role: &Role, a: &ResolvedAws, created_by_us: bool, adopting: bool) -> Existing<'a> {
     let trust = if created_by_us { role.trust.policy.clone() } else { merged_trust(&cur.trust, &role.trust.policy, &a.vendor_account) };
-    Existing { cur, trust, own_boundary: created_by_us, add_tags: cur.managed && !adopting, retired: OUR_INLINE, exclusive: false }
+    Existing { cur, trust, own_boundary: created_by_us, add_tags: cur.managed && !adopting, retired: OUR_INLINE }
 }
 
 /// Fills in who was refused, so AccessDenied names both the permission and the identity.

@@ -75,8 +75,7 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
                     .boundary
                     .as_ref()
                     .is_some_and(|b| set.managed_policies.iter().any(|p| policy_arn(set, account, &p.document.name) == *b));
-                let ex =
-                    Existing { cur: &cur, trust: role.trust.policy.clone(), own_boundary, add_tags: true, retired: &[], exclusive: true };
+                let ex = Existing { cur: &cur, trust: role.trust.policy.clone(), own_boundary, add_tags: true, retired: &[] };
                 roleset::update_role(s, set, role, account, ex).await?
             }
         });

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use trustbridge_core::model::aws::{Boundary, Role, RoleSet};
-use trustbridge_core::policy::{Grant, PolicyDocument};
+use trustbridge_core::policy::{Effect, Grant, PolicyDocument};
 use trustbridge_core::render::aws::{INTEGRATION_TAG, MANAGED_BY_TAG};
 
 use super::apply::{Change, ChangeKind, ADOPTED_TAG};
@@ -242,15 +242,7 @@ pub(crate) struct Existing<'a> {
     pub add_tags: bool,
     /// Inline policies the set's owner may have put there before and no longer holds: deleted.
     pub retired: &'a [&'a str],
-    /// The set names every inline policy and attachment the role should have (a pack's role, which
-    /// is wholly the pack's): any other on it — one an earlier version of the pack put there, or one
-    /// added by hand — is deleted or detached, said in the change's detail, so that the role grants
-    /// exactly what the pack says. A vendor plan's role is not (it may be shared or adopted).
-    pub exclusive: bool,
 }
-
-/// The detail of a change that takes off a policy an exclusive set does not name.
-pub(crate) const NOT_IN_SET: &str = "not in the pack";
 
 /// The changes that converge the set's customer-managed policies (created, or a new default
 /// version where the grants differ). Their ownership is checked by the caller first.
@@ -405,33 +397,15 @@ pub(crate) async fn update_role(
             ));
         }
     }
-    if ex.exclusive {
-        for other in cur.inline.iter().filter(|n| !role.inline.iter().any(|d| d.name == **n)) {
-            changes.push(change(
-                ChangeKind::DeleteInlinePolicy,
-                format!("{name}/{other}"),
-                vec![NOT_IN_SET.into()],
-                Op::DeleteInline { role: name.clone(), name: other.clone() },
-            ));
-        }
-    }
     let want = attachments(set, role, account);
-    if !want.is_empty() || ex.exclusive {
+    if !want.is_empty() {
         let have = attached(s, name).await?;
-        for arn in want.iter().filter(|a| !have.contains(*a)) {
+        for arn in want.into_iter().filter(|a| !have.contains(a)) {
             changes.push(change(
                 ChangeKind::AttachPolicy,
                 format!("{arn} to role {name}"),
                 Vec::new(),
-                Op::Attach { role: name.clone(), arn: arn.clone() },
-            ));
-        }
-        for arn in have.into_iter().filter(|a| ex.exclusive && !want.contains(a)) {
-            changes.push(change(
-                ChangeKind::DetachPolicy,
-                format!("{arn} from role {name}"),
-                vec![NOT_IN_SET.into()],
-                Op::Detach { role: name.clone(), arn },
+                Op::Attach { role: name.clone(), arn },
             ));
         }
     }
@@ -454,10 +428,14 @@ fn drift_probe(id: ProbeId, started: Instant, outcome: Result<String, String>, f
 }
 
 /// Reads every customer-managed policy and role of the set back and compares it with the set, as
-/// grants: one probe per policy and per role (trust, boundary, inline policies, attachments — a
-/// policy on the role that the set does not name is drift too, since the set is the role's whole
-/// grant). `against` names
-/// what it is compared with ("the pack"); `fix` is how to converge again.
+/// grants: one probe per policy and per role (trust, boundary, inline policies, attachments).
+/// `against` names what it is compared with ("the pack"); `fix` is how to converge again.
+///
+/// A policy on a role that the set does not name — one the set has since dropped, or one added by
+/// hand — is drift when it allows anything: the role then grants more than the set says. Apply never
+/// takes it off (someone may rely on it; a removal is revoke's, behind `--force`), so the probe's
+/// fix names the commands that do, for a person to run after checking. One that only denies
+/// narrows the role (a guardrail, a quarantine): said in the passing message, not drift.
 pub(crate) async fn drift(s: &Session, set: &RoleSet, account: &str, against: &str, fix: &str) -> Result<Vec<ProbeResult>, CloudError> {
     let mut out = Vec::new();
     for p in &set.managed_policies {
@@ -473,6 +451,7 @@ pub(crate) async fn drift(s: &Session, set: &RoleSet, account: &str, against: &s
     for role in &set.roles {
         let t = Instant::now();
         let name = &role.name;
+        let mut removals: Vec<String> = Vec::new();
         let res = match read_role(s, name).await? {
             None => Err(format!("role {name} does not exist")),
             Some(cur) if cur.trust.grants() != role.trust.policy.grants() => {
@@ -493,9 +472,6 @@ pub(crate) async fn drift(s: &Session, set: &RoleSet, account: &str, against: &s
                         problems.push(format!("inline policy {} is missing or differs", d.name));
                     }
                 }
-                for other in cur.inline.iter().filter(|n| !role.inline.iter().any(|d| d.name == **n)) {
-                    problems.push(format!("it has inline policy {other}, which is not in {against}"));
-                }
                 let have = attached(s, name).await?;
                 let want = attachments(set, role, account);
                 for arn in &want {
@@ -503,19 +479,56 @@ pub(crate) async fn drift(s: &Session, set: &RoleSet, account: &str, against: &s
                         problems.push(format!("{arn} is not attached"));
                     }
                 }
-                for arn in have.iter().filter(|a| !want.contains(*a)) {
-                    problems.push(format!("{arn} is attached, which is not in {against}"));
+                let mut guardrails = Vec::new();
+                for other in cur.inline.iter().filter(|n| !role.inline.iter().any(|d| d.name == **n)) {
+                    let what = format!("inline policy {other}");
+                    if read_inline(s, name, other).await?.is_some_and(|d| only_denies(&d)) {
+                        guardrails.push(what);
+                    } else {
+                        problems.push(format!("{what} allows more and is not in {against}"));
+                        removals.push(format!("aws iam delete-role-policy --role-name {name} --policy-name {other}"));
+                    }
                 }
-                if problems.is_empty() {
-                    Ok(format!("role {name}: trust, {} inline and {} attached policies match", role.inline.len(), have.len()))
+                for arn in have.iter().filter(|a| !want.contains(*a)) {
+                    if read_managed(s, arn).await?.is_some_and(|d| only_denies(&d)) {
+                        guardrails.push(arn.clone());
+                    } else {
+                        problems.push(format!("{arn} is attached, allows more and is not in {against}"));
+                        removals.push(format!("aws iam detach-role-policy --role-name {name} --policy-arn {arn}"));
+                    }
+                }
+                let narrowed = if guardrails.is_empty() {
+                    String::new()
                 } else {
-                    Err(format!("role {name}: {}", problems.join("; ")))
+                    format!(
+                        " (and {}, which only {} and narrows it)",
+                        guardrails.join(", "),
+                        if guardrails.len() == 1 { "denies" } else { "deny" }
+                    )
+                };
+                if problems.is_empty() {
+                    Ok(format!("role {name}: trust, {} inline and {} attached policies match{narrowed}", role.inline.len(), want.len()))
+                } else {
+                    Err(format!("role {name}: {}{narrowed}", problems.join("; ")))
                 }
             }
         };
-        out.push(drift_probe(ProbeId::on(Cloud::Aws, Check::Role, name.as_str()), t, res, fix));
+        let fix = if removals.is_empty() {
+            fix.to_string()
+        } else {
+            format!(
+                "{fix} (it adds what is missing, and never takes a policy off); take off what {against} does not name after checking that nothing else relies on it: {}",
+                removals.join("; ")
+            )
+        };
+        out.push(drift_probe(ProbeId::on(Cloud::Aws, Check::Role, name.as_str()), t, res, &fix));
     }
     Ok(out)
+}
+
+/// A policy that allows nothing (every statement denies): it can only narrow a role.
+fn only_denies(doc: &PolicyDocument) -> bool {
+    doc.grants().iter().all(|g| g.effect == Effect::Deny)
 }
 
 /// What is a role's own when it is removed: the inline policies (by name) and attached managed
@@ -595,9 +608,10 @@ pub(crate) async fn role_removal(
 /// Who else a customer-managed policy of the set is attached to: roles outside the set, users and
 /// groups, as "role NAME", "user NAME", "group NAME" (empty when the policy does not exist).
 async fn attached_elsewhere(s: &Session, set: &RoleSet, arn: &str) -> Result<Vec<String>, CloudError> {
+    let ours = |n: &str| set.roles.iter().any(|r| r.name == n);
     let mut out = Vec::new();
     let mut marker: Option<String> = None;
-    loop {
+    for _ in 0..MAX_PAGES {
         let page = s
             .call("iam:ListEntitiesForPolicy", || async {
                 s.iam
@@ -614,15 +628,15 @@ async fn attached_elsewhere(s: &Session, set: &RoleSet, arn: &str) -> Result<Vec
             Err(CloudError::NotFound { .. }) => return Ok(Vec::new()),
             Err(e) => return Err(e),
         };
-        let ours = |n: &str| set.roles.iter().any(|r| r.name == n);
         out.extend(page.policy_roles().iter().filter_map(|r| r.role_name()).filter(|n| !ours(n)).map(|n| format!("role {n}")));
         out.extend(page.policy_users().iter().filter_map(|u| u.user_name()).map(|n| format!("user {n}")));
         out.extend(page.policy_groups().iter().filter_map(|g| g.group_name()).map(|n| format!("group {n}")));
         match page.marker() {
-            Some(m) if page.is_truncated() => marker = Some(m.to_string()),
-            _ => return Ok(out),
+            Some(m) if page.is_truncated() && marker.as_deref() != Some(m) => marker = Some(m.to_string()),
+            _ => break,
         }
     }
+    Ok(out)
 }
 
 /// What removing a set that is wholly its owner's deletes, read now: each existing role as
