@@ -213,3 +213,44 @@ async fn pack_scripts_converge_verify_and_revoke_and_refuse_a_foreign_policy() {
     assert!(!o.status.success(), "{}", text(&o));
     assert!(sess.iam.get_policy().policy_arn(&arn).send().await.is_ok(), "their policy is still there");
 }
+
+/// The exported revoke.sh refuses as the engine does: a pack's customer-managed policy someone
+/// attached to a role or a user of their own stops it before anything is removed, naming them
+/// (before, it deleted the pack's roles and then failed at delete-policy, part-way).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pack_revoke_sh_stops_before_anything_when_its_policy_is_used_outside_the_pack() {
+    let moto = Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
+    let s = settings(&moto.url());
+    let r = pack_plan("mlspace");
+    let (_d, out) = export(&trustbridge_core::pack::render_pack(&r));
+    let o = run(&out.join("aws/setup.sh"), &moto);
+    assert!(o.status.success(), "{}", text(&o));
+    let sess = Session::for_region("us-east-1", &s).await;
+    let (name, _, _) = r.managed_policies.first().unwrap().clone();
+    let arn = format!("arn:aws:iam::123456789012:policy/{name}");
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    sess.iam.create_role().role_name("team-role").assume_role_policy_document(trust).send().await.unwrap();
+    sess.iam.attach_role_policy().role_name("team-role").policy_arn(&arn).send().await.unwrap();
+    sess.iam.create_user().user_name("team-user").send().await.unwrap();
+    sess.iam.attach_user_policy().user_name("team-user").policy_arn(&arn).send().await.unwrap();
+    let pack_roles_left = || async {
+        let mut n = 0;
+        for role in &r.roles {
+            n += usize::from(sess.iam.get_role().role_name(&role.name).send().await.is_ok());
+        }
+        n
+    };
+
+    let o = run(&out.join("aws/revoke.sh"), &moto);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains(&format!("Policy {arn} is used outside this set")), "{}", text(&o));
+    assert!(err.contains("role team-role, user team-user") && err.contains("Nothing was removed"), "{}", text(&o));
+    assert_eq!(pack_roles_left().await, r.roles.len(), "nothing was removed: {}", text(&o));
+
+    sess.iam.detach_role_policy().role_name("team-role").policy_arn(&arn).send().await.unwrap();
+    sess.iam.detach_user_policy().user_name("team-user").policy_arn(&arn).send().await.unwrap();
+    let o = run(&out.join("aws/revoke.sh"), &moto);
+    assert!(o.status.success(), "the pack's own roles using it are not 'outside': {}", text(&o));
+    assert_eq!(pack_roles_left().await, 0);
+    assert!(sess.iam.get_role().role_name("team-role").send().await.is_ok(), "their role is kept");
+}

@@ -8,7 +8,7 @@
 //! can only replace a trust policy, not merge into it.
 
 use crate::model::{Boundary, RoleSet};
-use crate::render::sh::{lit, var, Script, Word};
+use crate::render::sh::{lit, render_words, var, Script, Word};
 
 /// The tags on a role or policy Trustbridge created or adopted.
 pub const MANAGED_BY_TAG: (&str, &str) = ("managed-by", "trustbridge");
@@ -286,6 +286,47 @@ pub fn setup_sh(set: &RoleSet, foreign_fix: &str, done: &[String]) -> String {
     s.finish()
 }
 
+/// Before anything is removed: a customer-managed policy of the set that a role outside the set, a
+/// user or a group uses (attached, or as a permissions boundary) stops the script, naming them.
+/// IAM deletes a policy only once nothing uses it (the script would fail part-way, after the roles
+/// are gone), and their role is not the set's to change. The engine refuses the same
+/// (`aws.policy_attached_elsewhere`).
+fn used_outside(s: &mut Script, set: &RoleSet, policy_states: &[String]) {
+    s.blank()
+        .comment("A policy of ours used outside this set (attached to, or the permissions boundary of, another role, a user or a group) stops here.")
+        .comment("used_outside ARN OUR_ROLE…: prints \"role NAME\", \"user NAME\" or \"group NAME\" for each one using the policy that is not ours.")
+        .raw("used_outside() {")
+        .raw("  local arn=\"$1\" kind out")
+        .raw("  shift")
+        .raw("  for kind in Role User Group; do")
+        .raw("    out=\"$(aws iam list-entities-for-policy --policy-arn \"$arn\" --query \"Policy${kind}s[].${kind}Name\" --output text)\" || return 1")
+        .raw("    printf '%s\\n' \"$out\" | tr '\\t' '\\n' | while IFS= read -r name; do")
+        .raw("      if [ -z \"$name\" ] || [ \"$name\" = None ]; then continue; fi")
+        .raw("      if [ \"$kind\" = Role ]; then")
+        .raw("        for own in \"$@\"; do if [ \"$own\" = \"$name\" ]; then continue 2; fi; done")
+        .raw("      fi")
+        .raw("      echo \"$(printf '%s' \"$kind\" | tr '[:upper:]' '[:lower:]') $name\"")
+        .raw("    done")
+        .raw("  done")
+        .raw("}");
+    let roles: Vec<Word> = set.roles.iter().map(|r| lit(&r.name)).collect();
+    for (i, (p, state)) in set.managed_policies.iter().zip(policy_states).enumerate() {
+        let (used, arn_var) = (format!("USED_{}", i + 1), format!("ARN_{}", i + 1));
+        s.raw(&format!("if [ \"${state}\" = ours ]; then"));
+        s.raw(&format!("  {arn_var}={}", render_words(&[managed_arn(set, &p.document.name)])));
+        let mut words = vec![lit("used_outside"), var(&arn_var)];
+        words.extend(roles.iter().cloned());
+        s.raw(&format!("  {used}=\"$({})\"", render_words(&words)));
+        s.raw(&format!("  if [ -n \"${used}\" ]; then"));
+        s.raw(&format!(
+            "    echo \"Policy ${arn_var} is used outside this set (attached to, or the permissions boundary of: $(printf '%s' \"${used}\" | tr '\\n' ',' | sed 's/,/, /g')): IAM deletes a policy only once nothing uses it, and this script does not change what is not ours. Nothing was removed. Take it off there after checking what they need it for (aws iam detach-role-policy / detach-user-policy / detach-group-policy, or delete-role-permissions-boundary / delete-user-permissions-boundary), then run this script again.\" >&2"
+        ));
+        s.raw("    exit 1");
+        s.raw("  fi");
+        s.raw("fi");
+    }
+}
+
 /// `revoke.sh` for a role set: each role (inline policies, attachments, then the role), then the
 /// customer-managed policies — only those this integration or pack created, in its account.
 pub fn revoke_sh(set: &RoleSet, foreign_fix: &str) -> String {
@@ -298,9 +339,11 @@ pub fn revoke_sh(set: &RoleSet, foreign_fix: &str) -> String {
     );
     let (policy_states, role_states) = guarded(&mut s, set, foreign_fix);
     let all: Vec<String> = policy_states.iter().chain(&role_states).map(|v| format!("[ \"${v}\" = absent ]")).collect();
-    s.raw(&format!("if {}; then echo \"Nothing to revoke: none of it exists in account $ACCOUNT.\"; exit 0; fi", all.join(" && ")))
-        .blank()
-        .comment("3. The roles: inline policies and attachments first, then the role.");
+    s.raw(&format!("if {}; then echo \"Nothing to revoke: none of it exists in account $ACCOUNT.\"; exit 0; fi", all.join(" && ")));
+    if !set.managed_policies.is_empty() {
+        used_outside(&mut s, set, &policy_states);
+    }
+    s.blank().comment("3. The roles: inline policies and attachments first, then the role.");
     for (role, state) in set.roles.iter().zip(&role_states) {
         s.raw(&format!("if [ \"${state}\" = ours ]; then"));
         for d in &role.inline {
