@@ -320,6 +320,11 @@ async fn verify_calls_a_policy_the_pack_does_not_name_drift_and_apply_leaves_it(
     s.iam.put_role_policy().role_name(&role).policy_name("team-extra").policy_document(theirs).send().await.unwrap();
     let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
     s.iam.put_role_policy().role_name(&role).policy_name("quarantine").policy_document(deny).send().await.unwrap();
+    // PowerUserAccess-like (NotAction, which Trustbridge does not model), and one that allows and denies.
+    let power = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}"#;
+    s.iam.put_role_policy().role_name(&role).policy_name("power").policy_document(power).send().await.unwrap();
+    let mixed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}]}"#;
+    s.iam.put_role_policy().role_name(&role).policy_name("mixed").policy_document(mixed).send().await.unwrap();
     let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
     s.iam.attach_role_policy().role_name(&role).policy_arn(admin).send().await.unwrap();
 
@@ -328,10 +333,12 @@ async fn verify_calls_a_policy_the_pack_does_not_name_drift_and_apply_leaves_it(
     assert_eq!(failing, [format!("aws:role:{role}").as_str()], "{probes:#?}");
     let bad = probes.iter().find(|p| p.status == ProbeStatus::Fail).unwrap();
     for extra in [
-        "inline policy team-extra allows more and is not in the pack".to_string(),
-        format!("{admin} is attached, allows more and is not in the pack"),
-        format!("{dropped} is attached, allows more"),
-        "inline policy quarantine, which only denies and narrows it".to_string(),
+        "inline policy team-extra allows something and is not in the pack".to_string(),
+        format!("{admin} (attached) allows something and is not in the pack"),
+        format!("{dropped} (attached) allows something"),
+        "inline policy power is not in the pack, and Trustbridge cannot read it as a policy".to_string(),
+        "inline policy mixed allows something and is not in the pack; it also denies, so take off only its Allow statements".to_string(),
+        "inline policy quarantine, which allows nothing and can only narrow it".to_string(),
     ] {
         assert!(bad.message.contains(&extra), "verify says {extra}: {}", bad.message);
     }
@@ -343,23 +350,28 @@ async fn verify_calls_a_policy_the_pack_does_not_name_drift_and_apply_leaves_it(
     ] {
         assert!(fix.contains(&command), "the fix names {command}: {fix}");
     }
-    assert!(!fix.contains("quarantine"), "a guardrail is never to be taken off: {fix}");
+    for kept in ["quarantine", "power", "mixed"] {
+        assert!(!fix.contains(&format!("--policy-name {kept}")), "taking {kept} off could lift a denial: {fix}");
+    }
 
     let preview = apply_pack(&smaller, &settings, true).await.unwrap();
     assert!(preview.changes.is_empty(), "apply never takes a policy off: {:#?}", preview.changes);
     assert!(apply_pack(&smaller, &settings, false).await.unwrap().changes.is_empty());
     let inline = s.iam.list_role_policies().role_name(&role).send().await.unwrap();
-    assert_eq!(inline.policy_names().iter().filter(|n| ["team-extra", "quarantine"].contains(&n.as_str())).count(), 2);
+    assert_eq!(inline.policy_names().iter().filter(|n| ["team-extra", "quarantine", "power", "mixed"].contains(&n.as_str())).count(), 4);
 
-    // The person takes off what the fix names: the role matches, the guardrail said.
-    s.iam.delete_role_policy().role_name(&role).policy_name("team-extra").send().await.unwrap();
+    // The person takes off what the fix names and looks at the rest: the role matches, the
+    // guardrail said.
+    for extra in ["team-extra", "power", "mixed"] {
+        s.iam.delete_role_policy().role_name(&role).policy_name(extra).send().await.unwrap();
+    }
     for arn in [admin, dropped.as_str()] {
         s.iam.detach_role_policy().role_name(&role).policy_arn(arn).send().await.unwrap();
     }
     let probes = verify_pack(&smaller, &settings).await.unwrap();
     assert!(probes.iter().all(|p| p.status == ProbeStatus::Pass), "{probes:#?}");
     let ok = probes.iter().find(|p| p.id.as_str() == format!("aws:role:{role}")).unwrap();
-    assert!(ok.message.contains("quarantine, which only denies"), "{}", ok.message);
+    assert!(ok.message.contains("quarantine, which allows nothing"), "{}", ok.message);
 }
 
 /// IAM deletes a customer-managed policy only once nothing uses it. A pack's policy someone

@@ -434,8 +434,10 @@ fn drift_probe(id: ProbeId, started: Instant, outcome: Result<String, String>, f
 /// A policy on a role that the set does not name — one the set has since dropped, or one added by
 /// hand — is drift when it allows anything: the role then grants more than the set says. Apply never
 /// takes it off (someone may rely on it; a removal is revoke's, behind `--force`), so the probe's
-/// fix names the commands that do, for a person to run after checking. One that only denies
-/// narrows the role (a guardrail, a quarantine): said in the passing message, not drift.
+/// fix names the commands that do, for a person to run after checking — except for a policy that
+/// also denies or that cannot be read, whose removal could lift a denial: said, to look at by hand.
+/// One that allows nothing narrows the role (a guardrail, a quarantine): said in the passing
+/// message, not drift.
 pub(crate) async fn drift(s: &Session, set: &RoleSet, account: &str, against: &str, fix: &str) -> Result<Vec<ProbeResult>, CloudError> {
     let mut out = Vec::new();
     for p in &set.managed_policies {
@@ -482,29 +484,25 @@ pub(crate) async fn drift(s: &Session, set: &RoleSet, account: &str, against: &s
                 let mut guardrails = Vec::new();
                 for other in cur.inline.iter().filter(|n| !role.inline.iter().any(|d| d.name == **n)) {
                     let what = format!("inline policy {other}");
-                    if read_inline(s, name, other).await?.is_some_and(|d| only_denies(&d)) {
-                        guardrails.push(what);
-                    } else {
-                        problems.push(format!("{what} allows more and is not in {against}"));
-                        removals.push(format!("aws iam delete-role-policy --role-name {name} --policy-name {other}"));
+                    let remove = format!("aws iam delete-role-policy --role-name {name} --policy-name {other}");
+                    match extra(read_inline(s, name, other).await)? {
+                        Extra::AllowsNothing => guardrails.push(what),
+                        e => problems.push(e.problem(&what, against, remove, &mut removals)),
                     }
                 }
                 for arn in have.iter().filter(|a| !want.contains(*a)) {
-                    if read_managed(s, arn).await?.is_some_and(|d| only_denies(&d)) {
-                        guardrails.push(arn.clone());
-                    } else {
-                        problems.push(format!("{arn} is attached, allows more and is not in {against}"));
-                        removals.push(format!("aws iam detach-role-policy --role-name {name} --policy-arn {arn}"));
+                    let what = format!("{arn} (attached)");
+                    let remove = format!("aws iam detach-role-policy --role-name {name} --policy-arn {arn}");
+                    match extra(read_managed(s, arn).await)? {
+                        Extra::AllowsNothing => guardrails.push(arn.clone()),
+                        e => problems.push(e.problem(&what, against, remove, &mut removals)),
                     }
                 }
                 let narrowed = if guardrails.is_empty() {
                     String::new()
                 } else {
-                    format!(
-                        " (and {}, which only {} and narrows it)",
-                        guardrails.join(", "),
-                        if guardrails.len() == 1 { "denies" } else { "deny" }
-                    )
+                    let verb = if guardrails.len() == 1 { "allows" } else { "allow" };
+                    format!(" (and {}, which {verb} nothing and can only narrow it)", guardrails.join(", "))
                 };
                 if problems.is_empty() {
                     Ok(format!("role {name}: trust, {} inline and {} attached policies match{narrowed}", role.inline.len(), want.len()))
@@ -526,9 +524,54 @@ pub(crate) async fn drift(s: &Session, set: &RoleSet, account: &str, against: &s
     Ok(out)
 }
 
-/// A policy that allows nothing (every statement denies): it can only narrow a role.
-fn only_denies(doc: &PolicyDocument) -> bool {
-    doc.grants().iter().all(|g| g.effect == Effect::Deny)
+/// A policy on a role that its set does not name, by what it can do to the role.
+enum Extra {
+    /// Every statement denies (or there is none): it can only narrow the role — a guardrail.
+    AllowsNothing,
+    /// It allows something and denies nothing: taking it off narrows the role.
+    Allows,
+    /// It allows something and also denies: taking it off would lift its denials too.
+    AllowsAndDenies,
+    /// A document Trustbridge does not model (`NotAction`, a lone statement object, …): it may
+    /// allow anything, and may hold denials.
+    Unreadable(String),
+}
+
+/// What a policy read back is, as an [`Extra`]; one gone while reading allows nothing.
+fn extra(read: Result<Option<PolicyDocument>, CloudError>) -> Result<Extra, CloudError> {
+    let doc = match read {
+        Ok(Some(doc)) => doc,
+        Ok(None) => return Ok(Extra::AllowsNothing),
+        Err(CloudError::Service { code, message, .. }) if code == "UnreadablePolicy" => return Ok(Extra::Unreadable(message)),
+        Err(e) => return Err(e),
+    };
+    let grants = doc.grants();
+    let allows = grants.iter().any(|g| g.effect == Effect::Allow);
+    let denies = grants.iter().any(|g| g.effect == Effect::Deny);
+    Ok(match (allows, denies) {
+        (false, _) => Extra::AllowsNothing,
+        (true, false) => Extra::Allows,
+        (true, true) => Extra::AllowsAndDenies,
+    })
+}
+
+impl Extra {
+    /// The drift it is, said. Its removal command joins the fix only when taking it off lifts no
+    /// denial: one that also denies, or that cannot be read, is for a person to look at first.
+    fn problem(self, what: &str, against: &str, remove: String, removals: &mut Vec<String>) -> String {
+        match self {
+            Extra::AllowsNothing | Extra::Allows => {
+                removals.push(remove);
+                format!("{what} allows something and is not in {against}")
+            }
+            Extra::AllowsAndDenies => format!(
+                "{what} allows something and is not in {against}; it also denies, so take off only its Allow statements, after checking what its denials protect"
+            ),
+            Extra::Unreadable(why) => format!(
+                "{what} is not in {against}, and Trustbridge cannot read it as a policy ({why}): it may allow anything; check it by hand"
+            ),
+        }
+    }
 }
 
 /// What is a role's own when it is removed: the inline policies (by name) and attached managed
