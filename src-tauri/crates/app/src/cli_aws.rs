@@ -129,7 +129,7 @@ pub fn apply(plan: &Path, r: &Resolved, dry_run: bool, adopt: bool, ignore_prefl
 
 /// Text from the customer's cloud (policy names, Sids, condition values) on one terminal line:
 /// control characters, separators and bidi overrides escaped, so a policy cannot drive the terminal.
-fn terminal_safe(v: &str) -> String {
+pub(crate) fn terminal_safe(v: &str) -> String {
     v.chars()
         .flat_map(|c| if trustbridge_core::validate::is_invisible(c) { c.escape_default().collect::<Vec<_>>() } else { vec![c] })
         .collect()

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use trustbridge_cloud::aws::pack::{apply_pack, revoke_pack, verify_pack, PackReport};
-use trustbridge_cloud::aws::{ApplyFailure, AwsSettings, ProbeStatus};
+use trustbridge_cloud::aws::{ApplyFailure, AwsSettings, ProbeResult, ProbeStatus};
 use trustbridge_cloud::CloudError;
 use trustbridge_core::pack::ResolvedPack;
 
@@ -58,12 +58,7 @@ pub fn verify(r: &ResolvedPack, json: bool, out: &mut impl Write) -> i32 {
     if json {
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&probes).unwrap_or_default());
     } else {
-        for p in &probes {
-            let _ = writeln!(out, "{} {} ({} ms): {}", crate::cli_aws::symbol(p.status), p.id, p.duration_ms, p.message);
-            if let Some(fix) = p.fix.as_ref().filter(|_| p.status == ProbeStatus::Fail) {
-                let _ = writeln!(out, "     fix: {fix}");
-            }
-        }
+        print_probes(&probes, out);
         let _ = writeln!(out, "{} of {} checks ok", probes.len() - failed, probes.len());
     }
     if failed == 0 {
@@ -73,9 +68,46 @@ pub fn verify(r: &ResolvedPack, json: bool, out: &mut impl Write) -> i32 {
     }
 }
 
+/// Each probe on a line, a failure's fix under it. The messages carry what IAM holds (names, and
+/// the policy reader's complaint about a document it cannot read): kept on their line, so a
+/// policy cannot drive the terminal.
+fn print_probes(probes: &[ProbeResult], out: &mut impl Write) {
+    let safe = crate::cli_aws::terminal_safe;
+    for p in probes {
+        let _ = writeln!(out, "{} {} ({} ms): {}", crate::cli_aws::symbol(p.status), p.id, p.duration_ms, safe(&p.message));
+        if let Some(fix) = p.fix.as_ref().filter(|_| p.status == ProbeStatus::Fail) {
+            let _ = writeln!(out, "     fix: {}", safe(fix));
+        }
+    }
+}
+
 pub fn revoke(r: &ResolvedPack, force: bool, out: &mut impl Write) -> i32 {
     match run_changes(revoke_pack(r, &AwsSettings::from_env(), force), "revoke") {
         Ok(rep) => report(out, &rep, "remove"),
         Err(c) => c,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trustbridge_cloud::probe::{Check, Cloud, ProbeId};
+
+    #[test]
+    fn a_probe_message_from_iam_cannot_drive_the_terminal() {
+        let hostile = "policy \u{1b}[2J\u{202e}x\nFAKE ok line".to_string();
+        let p = ProbeResult {
+            id: ProbeId::on(Cloud::Aws, Check::Role, "r"),
+            status: ProbeStatus::Fail,
+            duration_ms: 1,
+            message: hostile.clone(),
+            fix: Some(hostile),
+            code: None,
+        };
+        let mut out = Vec::new();
+        print_probes(&[p], &mut out);
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{text:?}");
+        assert_eq!(text.lines().count(), 2, "one line for the probe, one for its fix: {text:?}");
     }
 }
