@@ -62,6 +62,7 @@ fn main() {
         "preview_pack",
         "export_pack",
         "apply_pack_aws",
+        "verify_pack_aws",
     ])))
     .expect("tauri build script");
 }

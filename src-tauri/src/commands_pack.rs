@@ -14,6 +14,7 @@ use crate::confirm::Approvals;
 use crate::imported::ProfileStore;
 use crate::ipc::{
     ExportResult, IpcError, LintFinding, PackApplyResult, PackPreview, PackRoleSummary, PackSummary, PackValue, PackVariable, PreviewFile,
+    Probe,
 };
 use crate::load::{self, Source};
 
@@ -83,6 +84,20 @@ pub async fn apply_pack_aws<R: Runtime>(
 ) -> Result<PackApplyResult, IpcError> {
     let r = resolve(&store, &plan)?;
     crate::confirmed::pack_apply(&r, &cloud.aws(), dry_run, &crate::commands_cloud::Dialog(&app)).await
+}
+
+/// Reads the pack's policies and roles back from AWS with the window's sign-in and compares them
+/// with the pack, as grants — the drift check `trustbridge verify --plan` runs for a pack: one
+/// probe per customer-managed policy and per role, each failure with its fix. Reads only.
+#[tauri::command]
+pub async fn verify_pack_aws(
+    cloud: State<'_, CloudState>,
+    store: State<'_, ProfileStore>,
+    plan: serde_json::Value,
+) -> Result<Vec<Probe>, IpcError> {
+    let r = resolve(&store, &plan)?;
+    let probes = trustbridge_cloud::aws::pack::verify_pack(&r, &cloud.aws()).await.map_err(|e| crate::commands_cloud::cloud_error(&e))?;
+    Ok(probes.iter().map(|p| Probe::of(p, "")).collect())
 }
 
 fn pack_summary(p: &Pack) -> PackSummary {

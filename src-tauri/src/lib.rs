@@ -123,6 +123,7 @@ pub fn builder_trusting<R: tauri::Runtime>(
             commands_pack::preview_pack,
             commands_pack::export_pack,
             commands_pack::apply_pack_aws,
+            commands_pack::verify_pack_aws,
         ])
 }
 

@@ -205,6 +205,7 @@ fn a_remote_origin_may_not_call_the_pack_commands() {
         ("preview_pack", json!({"plan": mlspace()})),
         ("export_pack", json!({"plan": mlspace(), "parent": tmp.path()})),
         ("apply_pack_aws", json!({"plan": mlspace(), "dryRun": true})),
+        ("verify_pack_aws", json!({"plan": mlspace()})),
     ] {
         let err = invoke_with(&app, cmd, "https://evil.example", args).expect_err("a remote origin must be refused");
         assert!(err.to_string().contains("not allowed"), "{cmd}: {err}");
@@ -279,4 +280,52 @@ fn apply_pack_aws_dry_runs_then_applies_and_refuses_another_account() {
 /// variable of the exported scripts (`${AWS_REGION:-…}`).
 fn has_placeholder(text: &str) -> bool {
     ["{AWS_", "{MLSPACE_", "{EMR_"].iter().any(|p| text.match_indices(p).any(|(i, _)| !text[..i].ends_with('$')))
+}
+
+/// The window's drift check for a pack (the CLI's `verify --plan`): everything matches after an
+/// apply; a policy added by hand to a pack's role is drift, named, with a fix the window can show
+/// (no terminal command of Trustbridge's). Reads only.
+#[test]
+fn verify_pack_aws_reads_the_pack_back_and_names_a_policy_it_does_not_hold() {
+    let moto = Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
+    let (secrets, _) = trustbridge_secrets::SecretStore::memory();
+    let mut settings = CloudSettings::from_env().with_timeout(Duration::from_secs(5));
+    settings.aws = AwsSettings {
+        endpoint_url: Some(format!("http://127.0.0.1:{}", moto.port)),
+        credentials: Some(Credentials::new("testing", "testing", None, None, "test")),
+        timeout: Duration::from_secs(5),
+        ..AwsSettings::default()
+    };
+    let app = common::app_with(CloudState::new(settings.clone(), secrets), Scripted::new(true, None));
+    let plan = mlspace();
+    let before = invoke(&app, "verify_pack_aws", json!({"plan": plan})).expect("verify");
+    assert!(before.as_array().unwrap().iter().all(|p| p["status"] == "fail"), "nothing applied yet: {before}");
+    invoke(&app, "apply_pack_aws", json!({"plan": plan, "dryRun": false})).expect("apply");
+    let after = invoke(&app, "verify_pack_aws", json!({"plan": plan})).expect("verify");
+    let probes = after.as_array().unwrap();
+    assert!(!probes.is_empty() && probes.iter().all(|p| p["status"] == "pass"), "{after}");
+    assert!(probes.iter().any(|p| p["id"] == "aws:role:mlspace-notebook-role"), "{after}");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let s = trustbridge_cloud::aws::Session::for_region("us-east-1", &settings.aws).await;
+        s.iam
+            .attach_role_policy()
+            .role_name("mlspace-notebook-role")
+            .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+            .send()
+            .await
+            .unwrap();
+    });
+    let drift = invoke(&app, "verify_pack_aws", json!({"plan": plan})).expect("verify");
+    let bad: Vec<&Value> = drift.as_array().unwrap().iter().filter(|p| p["status"] == "fail").collect();
+    assert_eq!(bad.len(), 1, "{drift}");
+    assert_eq!(bad[0]["id"], "aws:role:mlspace-notebook-role");
+    assert!(
+        bad[0]["message"].as_str().unwrap().contains("AdministratorAccess (attached) allows something and is not in the pack"),
+        "{drift}"
+    );
+    let fix = bad[0]["fix"].as_str().unwrap();
+    assert!(!fix.contains("trustbridge ") && fix.contains("AWS console"), "a fix for the window: {fix}");
+    assert_eq!(bad[0]["code"], "pack.drift");
 }

@@ -82,6 +82,24 @@ print(json.dumps({"roles": roles, "policies": policies}))`));
       t.check(after.policies.some((p) => p.includes("permission-boundary") || p.includes("boundary")), "the permissions boundary policy exists", JSON.stringify(after.policies));
       await f.shot("applied");
 
+      // Check the roles: the pack read back from moto, every role and policy matching; then a
+      // policy someone attaches by hand is named as drift (apply never takes it off).
+      const checked = async (what) => {
+        await f.click("pack-check");
+        await t.waitFor(async () => (await (await b.$('[data-testid="pack-check-result"]')).isExisting()) || (await (await b.$('[data-testid="pack-check-error"]')).isExisting()), what, { timeout: 30000 });
+        return b.execute(() => [...document.querySelectorAll('[data-testid="pack-check-result"] li')].map((li) => [li.dataset.testid, li.dataset.status, li.textContent]));
+      };
+      const rows = await checked("the check of the roles ends");
+      t.check(rows.length >= ROLES.length && rows.every(([, status]) => status === "pass"), "every role and policy matches the pack", JSON.stringify(rows).slice(0, 600));
+      await t.waitFor(async () => (await b.execute(() => document.activeElement?.id)) === "pack-check-result", "the result takes focus");
+      boto(moto.url, REGION, `boto3.client("iam", **kw).attach_role_policy(RoleName=${JSON.stringify(ROLES[0])}, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")`);
+      await t.waitFor(async () => !(await (await b.$('[data-testid="pack-check"]')).getAttribute("disabled")), "the check can run again");
+      const again = await checked("the check runs again");
+      const drift = again.find(([id]) => id === `pack-check-aws:role:${ROLES[0]}`);
+      t.check(drift?.[1] === "fail" && drift[2].includes("AdministratorAccess") && drift[2].includes("not in the pack"), "a policy attached by hand is named as drift", JSON.stringify(drift));
+      t.check(again.filter(([, status]) => status === "fail").length === 1, "only that role differs", JSON.stringify(again).slice(0, 600));
+      await f.shot("roles-checked");
+
       await f.click("apply-preview-button");
       await t.waitFor(async () => (await b.$('[data-testid="apply-nothing"]')).isExisting(), "a second dry run has nothing to change", { timeout: 30000 });
       await f.shot("nothing-to-change");

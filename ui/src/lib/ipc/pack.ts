@@ -2,6 +2,7 @@
 import { call, type IpcError } from "./index";
 import type { ExportResult } from "./bindings/ExportResult";
 import type { PackApplyResult } from "./bindings/PackApplyResult";
+import type { Probe } from "./bindings/Probe";
 import type { PackPlan } from "./bindings/PackPlan";
 import type { PackPreview } from "./bindings/PackPreview";
 import type { PackSummary } from "./bindings/PackSummary";
@@ -47,4 +48,12 @@ export function exportPack(plan: PackPlan, parent: string): Promise<ExportResult
  */
 export function applyPackAws(plan: PackPlan, dryRun: boolean): Promise<PackApplyResult> {
   return call<PackApplyResult>("apply_pack_aws", { plan, dryRun });
+}
+
+/**
+ * Reads the pack's policies and roles back from AWS and compares them with the pack (the CLI's
+ * `verify --plan`): one probe per customer-managed policy and per role. Reads only.
+ */
+export function verifyPackAws(plan: PackPlan): Promise<Probe[]> {
+  return call<Probe[]>("verify_pack_aws", { plan });
 }

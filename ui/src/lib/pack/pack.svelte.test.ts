@@ -266,6 +266,26 @@ describe("check your answers, export and apply", () => {
     expect(p.applyRun.previewFor).not.toBe(p.planKey);
   });
 
+  it("after apply, Check the roles reads the pack back for this plan only; a failure is kept apart", async () => {
+    const p = await onCheck();
+    await p.applyNow();
+    const probes = [{ id: "aws:role:r", title: "Role r", status: "fail", duration_ms: 1, message: "role r: x (attached) allows something and is not in the pack", fix: "take it off", code: "pack.drift" }];
+    invoke.mockImplementationOnce(async (cmd: string) => (cmd === "verify_pack_aws" ? probes : null));
+    await p.checkRoles();
+    expect(calls("verify_pack_aws")).toEqual([{ plan: p.plan }]);
+    expect(p.roleCheck).toEqual({ probes, planKey: p.planKey });
+    expect(p.roleCheckError).toBeNull();
+    expect(calls("apply_pack_aws").filter((a) => a?.dryRun === false)).toHaveLength(1);
+
+    invoke.mockImplementationOnce(async () => {
+      throw { code: "aws.no_credentials", message: "no credentials", field: null, fix: null };
+    });
+    await p.checkRoles();
+    expect(p.roleCheck).toBeNull();
+    expect(p.roleCheckError?.code).toBe("aws.no_credentials");
+    expect(p.checkingRoles).toBe(false);
+  });
+
   it("presenter mode masks the account id", async () => {
     let presenter = false;
     backend();

@@ -12,9 +12,10 @@ import { awsIdentity, type AwsSignedIn, type Draft } from "../ipc/api";
 import { toIpcError, type IpcError } from "../ipc/index";
 import { describeError } from "../ipc/messages";
 import {
-  applyPackAws, exportPack, listPacks, previewPack, validatePackPlan,
+  applyPackAws, exportPack, listPacks, previewPack, validatePackPlan, verifyPackAws,
   type PackApplyResult, type PackPreview, type PackSummary,
 } from "../ipc/pack";
+import type { Probe } from "../ipc/bindings/Probe";
 import { fieldId } from "../wizard/answers";
 import { wizard } from "../wizard/wizard.svelte";
 import {
@@ -36,6 +37,13 @@ export class PackFlow extends FormFlow<PackStep> {
   readonly exports: FolderExport = new FolderExport(this, PACK_EXPORT_FOLDER, (parent) => exportPack(this.plan, parent));
   /** Apply (AWS): the dry run shown, for which plan, and the result of applying it. */
   readonly applyRun = new DryRunApply<PackApplyResult>();
+  /**
+   * "Check the roles in AWS": the pack read back and compared (each policy and role, with a fix
+   * for what differs), for which plan; null before the first check or after the plan changed.
+   */
+  roleCheck = $state<{ probes: Probe[]; planKey: string } | null>(null);
+  roleCheckError = $state<IpcError | null>(null);
+  checkingRoles = $state(false);
   /** The AWS account this computer's credentials act in (GetCallerIdentity), once; null if none. */
   detectedAccount = $state<string | null>(null);
   /** The AWS sign-in made in the window (access portal, profile, pasted), or null: this computer's own. */
@@ -110,6 +118,8 @@ export class PackFlow extends FormFlow<PackStep> {
     this.preview = null;
     this.exports.reset();
     this.applyRun.reset();
+    this.roleCheck = null;
+    this.roleCheckError = null;
     await this.goTo("pack-choose");
     if (this.packs.length === 0) await this.loadPacks();
   }
@@ -150,6 +160,7 @@ export class PackFlow extends FormFlow<PackStep> {
     this.signedIn = s;
     this.detectedAccount = null;
     this.applyRun.reset();
+    this.roleCheck = null;
     await this.detectAccount();
   }
 
@@ -272,6 +283,24 @@ export class PackFlow extends FormFlow<PackStep> {
    */
   applyNow(): Promise<void> {
     return this.applyRun.apply(() => applyPackAws(this.plan, false));
+  }
+
+  /** "Check the roles in AWS": reads the pack back and compares it (nothing is changed). */
+  async checkRoles(): Promise<void> {
+    if (this.checkingRoles) return;
+    this.checkingRoles = true;
+    // The last result goes while the account is read again: what is shown is never stale.
+    this.roleCheck = null;
+    this.roleCheckError = null;
+    const planKey = this.planKey;
+    try {
+      this.roleCheck = { probes: await verifyPackAws(this.plan), planKey };
+    } catch (e) {
+      this.roleCheck = null;
+      this.roleCheckError = toIpcError(e);
+    } finally {
+      this.checkingRoles = false;
+    }
   }
 }
 
