@@ -221,11 +221,8 @@ fn a_remote_origin_may_not_call_the_pack_commands() {
 mod moto;
 use moto::Moto;
 
-#[test]
-fn apply_pack_aws_dry_runs_then_applies_and_refuses_another_account() {
-    // Moto leaves AWS-managed policies out unless asked; real accounts always have them.
-    let moto = Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
-    let (secrets, _) = trustbridge_secrets::SecretStore::memory();
+/// The window's cloud settings, AWS pointed at `moto` with its dummy credentials.
+fn moto_settings(moto: &Moto) -> CloudSettings {
     let mut settings = CloudSettings::from_env().with_timeout(Duration::from_secs(5));
     settings.aws = AwsSettings {
         endpoint_url: Some(format!("http://127.0.0.1:{}", moto.port)),
@@ -233,6 +230,15 @@ fn apply_pack_aws_dry_runs_then_applies_and_refuses_another_account() {
         timeout: Duration::from_secs(5),
         ..AwsSettings::default()
     };
+    settings
+}
+
+#[test]
+fn apply_pack_aws_dry_runs_then_applies_and_refuses_another_account() {
+    // Moto leaves AWS-managed policies out unless asked; real accounts always have them.
+    let moto = Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
+    let settings = moto_settings(&moto);
+    let (secrets, _) = trustbridge_secrets::SecretStore::memory();
     let asker = Scripted::new(false, None);
     let app = common::app_with(CloudState::new(settings.clone(), secrets), asker.clone());
 
@@ -288,14 +294,8 @@ fn has_placeholder(text: &str) -> bool {
 #[test]
 fn verify_pack_aws_reads_the_pack_back_and_names_a_policy_it_does_not_hold() {
     let moto = Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
+    let settings = moto_settings(&moto);
     let (secrets, _) = trustbridge_secrets::SecretStore::memory();
-    let mut settings = CloudSettings::from_env().with_timeout(Duration::from_secs(5));
-    settings.aws = AwsSettings {
-        endpoint_url: Some(format!("http://127.0.0.1:{}", moto.port)),
-        credentials: Some(Credentials::new("testing", "testing", None, None, "test")),
-        timeout: Duration::from_secs(5),
-        ..AwsSettings::default()
-    };
     let app = common::app_with(CloudState::new(settings.clone(), secrets), Scripted::new(true, None));
     let plan = mlspace();
     let before = invoke(&app, "verify_pack_aws", json!({"plan": plan})).expect("verify");

@@ -560,7 +560,9 @@ impl Extra {
     /// denial: one that also denies, or that cannot be read, is for a person to look at first.
     fn problem(self, what: &str, against: &str, remove: String, removals: &mut Vec<String>) -> String {
         match self {
-            Extra::AllowsNothing | Extra::Allows => {
+            // The callers count these as guardrails; said as they are all the same.
+            Extra::AllowsNothing => format!("{what} allows nothing and is not in {against}"),
+            Extra::Allows => {
                 removals.push(remove);
                 format!("{what} allows something and is not in {against}")
             }
