@@ -387,18 +387,8 @@ async fn a_packs_policy_attached_outside_the_pack_stops_its_removal_forced_or_no
     let s = Session::for_region("us-east-1", &settings).await;
     let policy = r.managed_policies[0].0.clone();
     let arn = format!("arn:aws:iam::123456789012:policy/{policy}");
-    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-    s.iam.create_role().role_name("team-role").assume_role_policy_document(trust).send().await.unwrap();
-    s.iam.attach_role_policy().role_name("team-role").policy_arn(&arn).send().await.unwrap();
-    s.iam.create_user().user_name("team-user").send().await.unwrap();
-    s.iam.attach_user_policy().user_name("team-user").policy_arn(&arn).send().await.unwrap();
-    let roles_left = || async {
-        let mut n = 0;
-        for role in &r.roles {
-            n += usize::from(s.iam.get_role().role_name(&role.name).send().await.is_ok());
-        }
-        n
-    };
+    use_policy_elsewhere(&s, &arn).await;
+    let roles_left = || roles_existing(&s, r.roles.iter().map(|x| x.name.as_str()));
 
     for force in [false, true] {
         let f = revoke_pack(&r, &settings, force).await.unwrap_err();

@@ -228,18 +228,8 @@ async fn pack_revoke_sh_stops_before_anything_when_its_policy_is_used_outside_th
     let sess = Session::for_region("us-east-1", &s).await;
     let (name, _, _) = r.managed_policies.first().unwrap().clone();
     let arn = format!("arn:aws:iam::123456789012:policy/{name}");
-    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-    sess.iam.create_role().role_name("team-role").assume_role_policy_document(trust).send().await.unwrap();
-    sess.iam.attach_role_policy().role_name("team-role").policy_arn(&arn).send().await.unwrap();
-    sess.iam.create_user().user_name("team-user").send().await.unwrap();
-    sess.iam.attach_user_policy().user_name("team-user").policy_arn(&arn).send().await.unwrap();
-    let pack_roles_left = || async {
-        let mut n = 0;
-        for role in &r.roles {
-            n += usize::from(sess.iam.get_role().role_name(&role.name).send().await.is_ok());
-        }
-        n
-    };
+    use_policy_elsewhere(&sess, &arn).await;
+    let pack_roles_left = || roles_existing(&sess, r.roles.iter().map(|x| x.name.as_str()));
 
     let o = run(&out.join("aws/revoke.sh"), &moto);
     let err = String::from_utf8_lossy(&o.stderr);

@@ -105,6 +105,25 @@ pub async fn create_bucket(sess: &Session, name: &str) {
     sess.s3.create_bucket().bucket(name).create_bucket_configuration(conf).send().await.expect("create bucket");
 }
 
+/// Someone else's use of a policy: a role of theirs (`team-role`) and a user (`team-user`), each
+/// with `arn` attached.
+pub async fn use_policy_elsewhere(sess: &Session, arn: &str) {
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    sess.iam.create_role().role_name("team-role").assume_role_policy_document(trust).send().await.unwrap();
+    sess.iam.attach_role_policy().role_name("team-role").policy_arn(arn).send().await.unwrap();
+    sess.iam.create_user().user_name("team-user").send().await.unwrap();
+    sess.iam.attach_user_policy().user_name("team-user").policy_arn(arn).send().await.unwrap();
+}
+
+/// How many of the roles named exist.
+pub async fn roles_existing<'a>(sess: &Session, names: impl IntoIterator<Item = &'a str>) -> usize {
+    let mut n = 0;
+    for name in names {
+        n += usize::from(sess.iam.get_role().role_name(name).send().await.is_ok());
+    }
+    n
+}
+
 /// An AWS Organization on moto, made by the management account `mgmt`: the OUs named under the
 /// root and `n` member accounts spread over them in turn (each gets `OrganizationAccountAccessRole`,
 /// as AWS does). Returns the OU ids and the member account ids.
