@@ -102,6 +102,8 @@ print(json.dumps({"roles": roles, "policies": policies}))`));
 
       await f.click("apply-preview-button");
       await t.waitFor(async () => (await b.$('[data-testid="apply-nothing"]')).isExisting(), "a second dry run has nothing to change", { timeout: 30000 });
+      // Applied in an earlier visit: with nothing to change, the check is offered too.
+      t.check(await (await b.$('[data-testid="pack-check"]')).isExisting(), "with nothing to change, Check the roles is offered");
       await f.shot("nothing-to-change");
     } finally {
       stopMoto(moto.child);
