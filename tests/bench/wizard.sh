@@ -7,8 +7,8 @@
 #    then an xz repack; skipped with --no-build when a .deb already exists), and checks that the
 #    package's `trustbridge` runs and loads no WebKit.
 # 2. start → first step interactive, median of BENCH_RUNS (default 9) launches of the release
-#    binary through tauri-driver: from the app process's start to the page's
-#    `trustbridge-interactive` mark (vendor list rendered from Rust).
+#    binary through tauri-driver: from the app process's start to the later of the page's
+#    `trustbridge-interactive` mark (vendor list rendered from Rust) and its first contentful paint.
 # 3. idle RSS and PSS of the app + WebKit processes (app started directly, BENCH_IDLE_S seconds
 #    after launch), without and with WEBKIT_DISABLE_DMABUF_RENDERER=1 WEBKIT_DISABLE_COMPOSITING_MODE=1.
 # 4. user actions from launch to export on the AWS path (counted by tests/e2e/aws.e2e.mjs).

@@ -1,7 +1,10 @@
 // Benchmark probe (run by tests/bench/wizard.sh through run.sh, not part of the e2e suite):
 //  1. start → first step interactive: from the app process's start (kernel start time) to the
-//     page's `trustbridge-interactive` performance mark (vendor radios rendered from Rust), median
-//     of BENCH_RUNS WebDriver launches;
+//     later of the page's `trustbridge-interactive` performance mark (vendor radios rendered from
+//     Rust, set when the script has drawn them) and its first contentful paint (the browser's Paint
+//     Timing entry: the step is on screen). The mark alone comes before the page's first style,
+//     layout and paint, which is where the fonts are looked up; a page is not usable before it
+//     is painted. Median of BENCH_RUNS WebDriver launches;
 //  2. idle RSS and PSS of the app and all its WebKit child processes, the app started directly
 //     (no WebDriver), with and without WEBKIT_DISABLE_DMABUF_RENDERER=1 WEBKIT_DISABLE_COMPOSITING_MODE=1.
 // Prints "# bench <name>: <value>" lines.
@@ -52,28 +55,32 @@ async function startup() {
       for (let k = 0; k < 200 && !mark; k += 1) {
         mark = await browser.execute(() => {
           const m = performance.getEntriesByName("trustbridge-interactive")[0];
+          const paint = performance.getEntriesByName("first-contentful-paint")[0];
           const ok = document.querySelectorAll('input[name="platform"]').length > 0;
           const handed = performance.getEntriesByName("trustbridge-boot-handed").length > 0;
           const n = performance.getEntriesByType("navigation")[0];
           // Where the page's part goes: the HTML, the first script's modules fetched and evaluated
           // (ui/src/main.ts marks their end), the app mounted (before DOMContentLoaded), then the
-          // first step's data from Rust until the mark. A page without the mark (the minimal
-          // window) counts all of its scripts as evaluated.
+          // first step's data from Rust until the mark, then style, layout and the first paint.
+          // A page without the evaluated mark (the minimal window) counts all of its scripts as
+          // evaluated.
           const e = performance.getEntriesByName("trustbridge-evaluated")[0];
           const mounted = n ? n.domContentLoadedEventStart - n.domInteractive : 0;
           const evaluated = n && e ? e.startTime - n.domInteractive : mounted;
+          if (!m || !ok || !paint) return null;
+          const shown = Math.max(m.startTime, paint.startTime);
           const parts = n
-            ? [n.responseEnd, evaluated, mounted - evaluated, m ? m.startTime - n.domContentLoadedEventEnd : 0]
-            : [0, 0, 0, 0];
-          return m && ok ? [performance.timeOrigin, performance.timeOrigin + m.startTime, ...parts, handed] : null;
+            ? [n.responseEnd, evaluated, mounted - evaluated, m.startTime - n.domContentLoadedEventEnd, shown - m.startTime]
+            : [0, 0, 0, 0, 0];
+          return [performance.timeOrigin, performance.timeOrigin + shown, ...parts, handed];
         });
         if (!mark) await sleep(50);
       }
-      if (!mark) throw new Error("the first step never became interactive");
+      if (!mark) throw new Error("the first step never became interactive (its mark and first contentful paint)");
       navs.push(mark[0] - started);
       times.push(mark[1] - started);
-      pageParts.push(mark.slice(2, 6));
-      handedRuns.push(mark[6]);
+      pageParts.push(mark.slice(2, 7));
+      handedRuns.push(mark[7]);
     } finally {
       await browser.deleteSession().catch(() => {});
     }
@@ -83,7 +90,7 @@ async function startup() {
   console.log(`# bench process-start-to-navigation runs (ms): ${navs.map((t) => t.toFixed(0)).join(" ")}`);
   const part = (k) => median(pageParts.map((p) => p[k])).toFixed(0);
   console.log(`# bench first page's data handed by the window (no IPC) in ${handedRuns.filter(Boolean).length} of ${handedRuns.length} runs`);
-  console.log(`# bench page part medians (ms): HTML loaded ${part(0)}, first script fetched + evaluated ${part(1)}, app mounted ${part(2)}, first step's data from Rust → interactive ${part(3)}`);
+  console.log(`# bench page part medians (ms): HTML loaded ${part(0)}, first script fetched + evaluated ${part(1)}, app mounted ${part(2)}, first step's data from Rust → drawn ${part(3)}, drawn → first paint ${part(4)}`);
   // The bimodal launches: some launches spend ≈ 500 ms more before the page's navigation starts
   // (GTK/WebKitGTK start-up). The minimal Tauri window shows the same (tests/bench/wizard.sh runs
   // both), with or without WebKit's sandbox, DMA-BUF renderer or the accessibility bridge, so it is
