@@ -328,4 +328,33 @@ fn verify_pack_aws_reads_the_pack_back_and_names_a_policy_it_does_not_hold() {
     let fix = bad[0]["fix"].as_str().unwrap();
     assert!(!fix.contains("trustbridge ") && fix.contains("AWS console"), "a fix for the window: {fix}");
     assert_eq!(bad[0]["code"], "pack.drift");
+
+    // A policy that allows and also denies: the window's fix must not tell the person to take it
+    // off whole (that would lift its denials), only to check it as the message says.
+    rt.block_on(async {
+        let s = trustbridge_cloud::aws::Session::for_region("us-east-1", &settings.aws).await;
+        let doc = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+            {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]});
+        s.iam
+            .put_role_policy()
+            .role_name("mlspace-app-role")
+            .policy_name("guard-and-grant")
+            .policy_document(doc.to_string())
+            .send()
+            .await
+            .unwrap();
+    });
+    let drift = invoke(&app, "verify_pack_aws", json!({"plan": plan})).expect("verify");
+    let app_role = drift.as_array().unwrap().iter().find(|p| p["id"] == "aws:role:mlspace-app-role").expect("the app role's probe");
+    assert_eq!(app_role["status"], "fail", "{drift}");
+    assert!(
+        app_role["message"]
+            .as_str()
+            .unwrap()
+            .contains("inline policy guard-and-grant allows something and is not in the pack; it also denies"),
+        "{drift}"
+    );
+    let fix = app_role["fix"].as_str().unwrap();
+    assert!(fix.contains("also denies") && fix.contains("lift its denials") && !fix.contains("trustbridge "), "{fix}");
 }

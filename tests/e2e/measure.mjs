@@ -1,10 +1,11 @@
 // Benchmark probe (run by tests/bench/wizard.sh through run.sh, not part of the e2e suite):
 //  1. start → first step interactive: from the app process's start (kernel start time) to the
-//     later of the page's `trustbridge-interactive` performance mark (vendor radios rendered from
-//     Rust, set when the script has drawn them) and its first contentful paint (the browser's Paint
-//     Timing entry: the step is on screen). The mark alone comes before the page's first style,
-//     layout and paint, which is where the fonts are looked up; a page is not usable before it
-//     is painted. Median of BENCH_RUNS WebDriver launches;
+//     page's first contentful paint (the browser's Paint Timing entry: the step is on screen), which
+//     must come after its `trustbridge-interactive` performance mark (vendor radios rendered from
+//     Rust, set when the script has drawn them); a launch that painted something before the step
+//     was drawn stops the benchmark rather than count another page's paint. The mark alone comes
+//     before the page's first style, layout and paint, which is where the fonts are looked up; a
+//     page is not usable before it is painted. Median of BENCH_RUNS WebDriver launches;
 //  2. idle RSS and PSS of the app and all its WebKit child processes, the app started directly
 //     (no WebDriver), with and without WEBKIT_DISABLE_DMABUF_RENDERER=1 WEBKIT_DISABLE_COMPOSITING_MODE=1.
 // Prints "# bench <name>: <value>" lines.
@@ -68,7 +69,10 @@ async function startup() {
           const mounted = n ? n.domContentLoadedEventStart - n.domInteractive : 0;
           const evaluated = n && e ? e.startTime - n.domInteractive : mounted;
           if (!m || !ok || !paint) return null;
-          const shown = Math.max(m.startTime, paint.startTime);
+          // Something painted before the step was drawn (the "Loading…" of a page that asked Rust
+          // for its data): the first paint says nothing about the step's own, so no figure.
+          if (paint.startTime < m.startTime) return "painted-before";
+          const shown = paint.startTime;
           const parts = n
             ? [n.responseEnd, evaluated, mounted - evaluated, m.startTime - n.domContentLoadedEventEnd, shown - m.startTime]
             : [0, 0, 0, 0, 0];
@@ -77,6 +81,7 @@ async function startup() {
         if (!mark) await sleep(50);
       }
       if (!mark) throw new Error("the first step never became interactive (its mark and first contentful paint)");
+      if (mark === "painted-before") throw new Error("the page painted something before its first step was drawn: this launch cannot tell when the step was shown");
       navs.push(mark[0] - started);
       times.push(mark[1] - started);
       pageParts.push(mark.slice(2, 7));

@@ -92,12 +92,16 @@ print(json.dumps({"roles": roles, "policies": policies}))`));
       const rows = await checked("the check of the roles ends");
       t.check(rows.length >= ROLES.length && rows.every(([, status]) => status === "pass"), "every role and policy matches the pack", JSON.stringify(rows).slice(0, 600));
       await t.waitFor(async () => (await b.execute(() => document.activeElement?.id)) === "pack-check-result", "the result takes focus");
+      const summary = await (await b.$('[data-testid="pack-check-summary"]')).getText();
+      t.check(summary === `All ${rows.length} match the pack.`, "the result says first how many match", summary);
       boto(moto.url, REGION, `boto3.client("iam", **kw).attach_role_policy(RoleName=${JSON.stringify(ROLES[0])}, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")`);
       await t.waitFor(async () => !(await (await b.$('[data-testid="pack-check"]')).getAttribute("disabled")), "the check can run again");
       const again = await checked("the check runs again");
       const drift = again.find(([id]) => id === `pack-check-aws:role:${ROLES[0]}`);
       t.check(drift?.[1] === "fail" && drift[2].includes("AdministratorAccess") && drift[2].includes("not in the pack"), "a policy attached by hand is named as drift", JSON.stringify(drift));
       t.check(again.filter(([, status]) => status === "fail").length === 1, "only that role differs", JSON.stringify(again).slice(0, 600));
+      const summaryAgain = await (await b.$('[data-testid="pack-check-summary"]')).getText();
+      t.check(summaryAgain === `${again.length - 1} of ${again.length} match the pack; 1 differs or could not be checked.`, "the summary counts the one that differs", summaryAgain);
       await f.shot("roles-checked");
 
       await f.click("apply-preview-button");

@@ -265,7 +265,7 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
                         .iter()
                         .map(|p| serde_json::json!({"code": p.code(), "field": p.field, "rule": p.rule, "value": p.value, "fix": p.fix}))
                         .collect();
-                    let _ = writeln!(out, "{}", serde_json::to_string_pretty(&items).unwrap_or_default());
+                    let _ = writeln!(out, "{}", crate::cli_out::json_text(&items));
                 } else {
                     for p in &problems {
                         let _ = writeln!(out, "{p}");
@@ -330,7 +330,7 @@ fn run(cmd: Command, out: &mut impl Write) -> i32 {
                 Err(code) => return code,
             };
             if json {
-                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&findings).unwrap_or_default());
+                let _ = writeln!(out, "{}", crate::cli_out::json_text(&findings));
             } else {
                 for f in &findings {
                     let _ = writeln!(out, "{}", show_finding(f));
@@ -493,7 +493,7 @@ impl Clouds {
 fn errors(json: bool, out: &mut impl Write) -> i32 {
     let all = crate::errors::catalogue();
     if json {
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+        let _ = writeln!(out, "{}", crate::cli_out::json_text(&all));
     } else {
         for e in &all {
             let _ = writeln!(out, "{}  ({})\n    {}", e.code, e.owner.as_str(), e.fix);
@@ -515,7 +515,7 @@ fn profiles(json: bool, out: &mut impl Write) -> i32 {
     let all = Profile::builtins();
     if json {
         let items: Vec<_> = all.iter().map(crate::ipc::profile_summary).collect();
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&items).unwrap_or_default());
+        let _ = writeln!(out, "{}", crate::cli_out::json_text(&items));
     } else {
         for p in &all {
             let _ = writeln!(out, "{:<10} {:<18} clouds: {}", p.id, p.display_name, p.clouds().join(", "));

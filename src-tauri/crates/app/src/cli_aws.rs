@@ -127,14 +127,6 @@ pub fn apply(plan: &Path, r: &Resolved, dry_run: bool, adopt: bool, ignore_prefl
     }
 }
 
-/// Text from the customer's cloud (policy names, Sids, condition values) on one terminal line:
-/// control characters, separators and bidi overrides escaped, so a policy cannot drive the terminal.
-pub(crate) fn terminal_safe(v: &str) -> String {
-    v.chars()
-        .flat_map(|c| if trustbridge_core::validate::is_invisible(c) { c.escape_default().collect::<Vec<_>>() } else { vec![c] })
-        .collect()
-}
-
 /// Prints a pre-flight report: what was checked, then each finding with its fix.
 fn print_preflight(rep: &aws::preflight::PreflightReport, out: &mut impl Write) {
     let _ = writeln!(out, "pre-flight acting as {} (account {})", rep.caller.arn, rep.caller.account);
@@ -145,7 +137,7 @@ fn print_preflight(rep: &aws::preflight::PreflightReport, out: &mut impl Write) 
 pub(crate) fn print_findings(checked: &[String], findings: &[trustbridge_core::guardrail::GuardFinding], out: &mut impl Write) {
     use trustbridge_core::guardrail::GuardSeverity;
     for c in checked {
-        let _ = writeln!(out, "checked: {}", terminal_safe(c));
+        let _ = writeln!(out, "checked: {}", crate::cli_out::terminal_safe(c));
     }
     for f in findings {
         let label = match f.severity {
@@ -153,9 +145,9 @@ pub(crate) fn print_findings(checked: &[String], findings: &[trustbridge_core::g
             GuardSeverity::Warning => "warning ",
             GuardSeverity::Info => "info    ",
         };
-        let _ = writeln!(out, "{label} [{}] {}", f.code, terminal_safe(&f.message));
+        let _ = writeln!(out, "{label} [{}] {}", f.code, crate::cli_out::terminal_safe(&f.message));
         if f.severity != GuardSeverity::Info {
-            let _ = writeln!(out, "         fix: {}", terminal_safe(&f.fix));
+            let _ = writeln!(out, "         fix: {}", crate::cli_out::terminal_safe(&f.fix));
         }
     }
     let count = |s: GuardSeverity| findings.iter().filter(|f| f.severity == s).count();
@@ -188,7 +180,7 @@ pub fn preflight(r: &Resolved, json: bool, org_profile: Option<String>, out: &mu
     match rt.block_on(aws::preflight::preflight(r, &settings)) {
         Ok(rep) => {
             if json {
-                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&rep).unwrap_or_default());
+                let _ = writeln!(out, "{}", crate::cli_out::json_text(&rep));
             } else {
                 print_preflight(&rep, out);
             }
@@ -240,7 +232,7 @@ pub fn verify(plan: &Path, r: &Resolved, json: bool, timeout_secs: f64, out: &mu
     if r.aws_org.is_none() {
         let (code, results) = verify_clouds(plan, r, json, timeout, out);
         if json {
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+            let _ = writeln!(out, "{}", crate::cli_out::json_text(&results));
         }
         return code;
     }
@@ -252,7 +244,7 @@ pub fn verify(plan: &Path, r: &Resolved, json: bool, timeout_secs: f64, out: &mu
     if json {
         let mut doc = crate::cli_org::verify_document(&accounts);
         doc["probes"] = serde_json::to_value(&probes).unwrap_or_default();
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        let _ = writeln!(out, "{}", crate::cli_out::json_text(&doc));
     }
     aws_code.max(rest_code)
 }

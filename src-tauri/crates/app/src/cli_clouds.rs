@@ -82,7 +82,7 @@ fn gcp_findings(r: &Resolved, json: bool, named: bool, out: &mut impl Write) -> 
         EXIT_FAILED
     })?;
     if json {
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&rep).unwrap_or_default());
+        let _ = writeln!(out, "{}", crate::cli_out::json_text(&rep));
     } else {
         let _ = writeln!(out, "Google Cloud pre-flight acting as {}", rep.acting_as);
         crate::cli_aws::print_findings(&rep.checked, &rep.findings, out);

@@ -195,7 +195,7 @@ pub fn preflight(r: &Resolved, json: bool, org_profile: Option<String>, out: &mu
         }
     };
     if json {
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&outcomes).unwrap_or_default());
+        let _ = writeln!(out, "{}", crate::cli_out::json_text(&outcomes));
         let bad = outcomes.iter().any(|o| o.ok().is_none_or(PreflightReport::blocking));
         return if bad { EXIT_FAILED } else { EXIT_OK };
     }

@@ -56,7 +56,7 @@ pub fn verify(r: &ResolvedPack, json: bool, out: &mut impl Write) -> i32 {
     };
     let failed = probes.iter().filter(|p| p.status == ProbeStatus::Fail).count();
     if json {
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&probes).unwrap_or_default());
+        let _ = writeln!(out, "{}", crate::cli_out::json_text(&probes));
     } else {
         print_probes(&probes, out);
         let _ = writeln!(out, "{} of {} checks ok", probes.len() - failed, probes.len());
@@ -72,7 +72,7 @@ pub fn verify(r: &ResolvedPack, json: bool, out: &mut impl Write) -> i32 {
 /// the policy reader's complaint about a document it cannot read): kept on their line, so a
 /// policy cannot drive the terminal.
 fn print_probes(probes: &[ProbeResult], out: &mut impl Write) {
-    let safe = crate::cli_aws::terminal_safe;
+    let safe = crate::cli_out::terminal_safe;
     for p in probes {
         let _ = writeln!(out, "{} {} ({} ms): {}", crate::cli_aws::symbol(p.status), p.id, p.duration_ms, safe(&p.message));
         if let Some(fix) = p.fix.as_ref().filter(|_| p.status == ProbeStatus::Fail) {

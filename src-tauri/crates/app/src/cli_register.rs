@@ -85,7 +85,7 @@ pub fn register(path: &Path, r: &Resolved, dry_run: bool, json: bool, replace: b
             };
             if json {
                 let v = serde_json::json!({"dry_run": dry_run, "plan_updated": saved, "steps": steps});
-                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                let _ = writeln!(out, "{}", crate::cli_out::json_text(&v));
             } else {
                 print_steps(out, &steps);
                 if saved {
@@ -102,7 +102,7 @@ pub fn register(path: &Path, r: &Resolved, dry_run: bool, json: bool, replace: b
         Err(f) => {
             if json {
                 let v = serde_json::json!({"error": f.error.info(), "done": f.done});
-                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                let _ = writeln!(out, "{}", crate::cli_out::json_text(&v));
             }
             report_failure(path, r, &f, out)
         }

@@ -187,7 +187,7 @@ fn status(store: &SecretStore, plan: &Path, trust: &ProfileTrustArgs, kind: Opti
         }
     }
     if json {
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+        let _ = writeln!(out, "{}", crate::cli_out::json_text(&all));
     } else if all.is_empty() {
         let _ = writeln!(out, "the plan has no GCP or Azure section: nothing to store");
     } else {

@@ -286,6 +286,28 @@ describe("check your answers, export and apply", () => {
     expect(p.checkingRoles).toBe(false);
   });
 
+  it("signing in again drops the last check's error, and a check still reading then", async () => {
+    const p = await onCheck();
+    invoke.mockImplementationOnce(async () => {
+      throw { code: "aws.account_mismatch", message: "another account", field: null, fix: null };
+    });
+    await p.checkRoles();
+    expect(p.roleCheckError?.code).toBe("aws.account_mismatch");
+    await p.signedInChanged(null);
+    expect(p.roleCheckError).toBeNull();
+
+    // A check under way while the sign-in changes: its answer is the old identity's, so it goes.
+    let answer: (v: unknown) => void = () => {};
+    invoke.mockImplementationOnce((cmd: string) => (cmd === "verify_pack_aws" ? new Promise((r) => (answer = r)) : Promise.resolve(null)));
+    const reading = p.checkRoles();
+    await p.signedInChanged(null);
+    answer([{ id: "aws:role:r", title: "Role r", status: "pass", duration_ms: 1, message: "role r matches", fix: null, code: null }]);
+    await reading;
+    expect(p.roleCheck).toBeNull();
+    expect(p.roleCheckError).toBeNull();
+    expect(p.checkingRoles).toBe(false);
+  });
+
   it("presenter mode masks the account id", async () => {
     let presenter = false;
     backend();

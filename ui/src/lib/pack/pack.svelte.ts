@@ -44,6 +44,9 @@ export class PackFlow extends FormFlow<PackStep> {
   roleCheck = $state<{ probes: Probe[]; planKey: string } | null>(null);
   roleCheckError = $state<IpcError | null>(null);
   checkingRoles = $state(false);
+  /** Bumped when the sign-in changes or the path opens again: a check still reading the account
+   *  then is of another identity's view of it, and its result is dropped. */
+  private checkRound = 0;
   /** The AWS account this computer's credentials act in (GetCallerIdentity), once; null if none. */
   detectedAccount = $state<string | null>(null);
   /** The AWS sign-in made in the window (access portal, profile, pasted), or null: this computer's own. */
@@ -120,6 +123,7 @@ export class PackFlow extends FormFlow<PackStep> {
     this.applyRun.reset();
     this.roleCheck = null;
     this.roleCheckError = null;
+    this.checkRound += 1;
     await this.goTo("pack-choose");
     if (this.packs.length === 0) await this.loadPacks();
   }
@@ -161,6 +165,8 @@ export class PackFlow extends FormFlow<PackStep> {
     this.detectedAccount = null;
     this.applyRun.reset();
     this.roleCheck = null;
+    this.roleCheckError = null;
+    this.checkRound += 1;
     await this.detectAccount();
   }
 
@@ -293,11 +299,12 @@ export class PackFlow extends FormFlow<PackStep> {
     this.roleCheck = null;
     this.roleCheckError = null;
     const planKey = this.planKey;
+    const round = this.checkRound;
     try {
-      this.roleCheck = { probes: await verifyPackAws(this.plan), planKey };
+      const probes = await verifyPackAws(this.plan);
+      if (round === this.checkRound) this.roleCheck = { probes, planKey };
     } catch (e) {
-      this.roleCheck = null;
-      this.roleCheckError = toIpcError(e);
+      if (round === this.checkRound) this.roleCheckError = toIpcError(e);
     } finally {
       this.checkingRoles = false;
     }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use trustbridge_core::model::aws::{Role, RoleSet};
 use trustbridge_core::policy::{Effect, Grant, PolicyDocument};
 use trustbridge_core::render::aws::{EVENTS_POLICY_NAME, MANAGED_BY_TAG, STORAGE_POLICY_NAME};
-use trustbridge_core::validate::{Resolved, ResolvedAws};
+use trustbridge_core::validate::{one_line, Resolved, ResolvedAws};
 
 pub(crate) use super::exec::Op;
 pub use super::roleset::grant_diff;
@@ -68,9 +68,10 @@ impl fmt::Display for Change {
             ChangeKind::AttachPolicy => "attach",
             ChangeKind::DetachPolicy => "detach",
         };
-        write!(f, "{verb} {}", self.target)?;
+        // Targets and details hold names and policy text read from IAM: one line each.
+        write!(f, "{verb} {}", one_line(&self.target))?;
         for d in &self.detail {
-            write!(f, "\n    {d}")?;
+            write!(f, "\n    {}", one_line(d))?;
         }
         Ok(())
     }
@@ -122,15 +123,15 @@ pub struct ExistingPolicy {
 impl fmt::Display for ExistingPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.kind, &self.arn) {
-            (PolicyKind::Managed, Some(arn)) => write!(f, "managed policy {arn}")?,
-            (PolicyKind::Managed, None) => write!(f, "managed policy {}", self.name)?,
-            (PolicyKind::Inline, _) => write!(f, "inline policy {}", self.name)?,
+            (PolicyKind::Managed, Some(arn)) => write!(f, "managed policy {}", one_line(arn))?,
+            (PolicyKind::Managed, None) => write!(f, "managed policy {}", one_line(&self.name))?,
+            (PolicyKind::Inline, _) => write!(f, "inline policy {}", one_line(&self.name))?,
         }
         if let Some(n) = &self.note {
-            write!(f, " ({n})")?;
+            write!(f, " ({})", one_line(n))?;
         }
         for g in &self.grants {
-            write!(f, "\n    {g}")?;
+            write!(f, "\n    {}", one_line(g))?;
         }
         Ok(())
     }
@@ -464,5 +465,31 @@ mod tests {
         assert_eq!(v["caller"]["account"], "123456789012");
         assert_eq!(v["done"], serde_json::json!([{"kind": "create_role", "target": "r", "detail": ["path /"]}]));
         assert_eq!(v["not_done"], serde_json::json!([]));
+    }
+
+    /// A policy read back from IAM may hold a line break or a terminal control in a Sid, an action
+    /// or a condition value: listed, it stays on its own line and drives nothing.
+    #[test]
+    fn a_change_lists_each_value_on_its_own_line() {
+        let c = Change {
+            kind: ChangeKind::PutInlinePolicy,
+            target: "r/p\u{9b}2J".into(),
+            detail: vec!["- grant Allow s3:GetObject when x\n+ grant Allow *:* on *".into(), "\u{1b}[31mred\r".into()],
+            op: Op::DeleteRole { role: "r".into() },
+        };
+        let text = c.to_string();
+        assert_eq!(text.lines().count(), 3, "{text}");
+        assert!(!text.contains(['\u{9b}', '\u{1b}', '\r']), "{text:?}");
+        assert!(text.contains("r/p\\u{9b}2J") && text.contains("when x\\n+ grant"), "{text}");
+        let existing = ExistingPolicy {
+            kind: PolicyKind::Inline,
+            name: "n\n+ grant".into(),
+            arn: None,
+            note: Some("\u{1b}]0;title\u{7}".into()),
+            grants: vec!["Allow a\nb".into()],
+        };
+        let text = existing.to_string();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(!text.contains(['\u{1b}', '\u{7}']), "{text:?}");
     }
 }

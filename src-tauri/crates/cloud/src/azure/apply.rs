@@ -81,9 +81,9 @@ impl fmt::Display for AzureChange {
             AzureChangeKind::RemoveRoleAssignment => "remove assignment on",
             AzureChangeKind::DeleteApp => "delete app registration",
         };
-        write!(f, "{verb} {}", self.target)?;
+        write!(f, "{verb} {}", trustbridge_core::validate::one_line(&self.target))?;
         for d in &self.detail {
-            write!(f, "\n    {d}")?;
+            write!(f, "\n    {}", trustbridge_core::validate::one_line(d))?;
         }
         Ok(())
     }

@@ -100,9 +100,9 @@ impl fmt::Display for GcpChange {
             GcpChangeKind::DeletePool => "delete workload identity pool",
             GcpChangeKind::DeleteServiceAccount => "delete service account",
         };
-        write!(f, "{verb} {}", self.target)?;
+        write!(f, "{verb} {}", trustbridge_core::validate::one_line(&self.target))?;
         for d in &self.detail {
-            write!(f, "\n    {d}")?;
+            write!(f, "\n    {}", trustbridge_core::validate::one_line(d))?;
         }
         Ok(())
     }

@@ -73,9 +73,16 @@ pub fn is_invisible(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{feff}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// A value kept on its own line of text: control, line-breaking and bidi characters escaped
+/// (`\n`, `\u{9b}`), so that what a cloud or a file holds cannot start a line of its own in a
+/// listing or send a terminal a command.
+pub fn one_line(v: &str) -> String {
+    v.chars().flat_map(|c| if is_invisible(c) { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
+}
+
 /// Shows a value safely on one line: control characters escaped, long values shortened.
 pub fn show_value(v: &str) -> String {
-    let escaped: String = v.chars().flat_map(|c| if is_invisible(c) { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect();
+    let escaped = one_line(v);
     if escaped.chars().count() > 80 {
         let head: String = escaped.chars().take(77).collect();
         format!("{head}…")
