@@ -364,8 +364,10 @@ pub fn overriding_preflight(mut c: Confirmation, blocking: &[String]) -> Confirm
     c
 }
 
-/// The confirmation of a role pack's apply: the account, the roles and the customer-managed policies.
-pub fn apply_pack(r: &ResolvedPack, caller: &aws::CallerIdentity) -> Confirmation {
+/// The confirmation of a role pack's apply: the account, the roles and the customer-managed
+/// policies, and every removal its dry run found (`takes_off`: the pack's own policies it no longer
+/// names, and a boundary of its own it dropped), each named.
+pub fn apply_pack(r: &ResolvedPack, caller: &aws::CallerIdentity, takes_off: &[String]) -> Confirmation {
     let account = r.account.as_deref().unwrap_or(&caller.account);
     let mut m = format!(
         "Trustbridge will change AWS account {}, signed in as {}, for the {}:",
@@ -390,6 +392,11 @@ pub fn apply_pack(r: &ResolvedPack, caller: &aws::CallerIdentity) -> Confirmatio
         .collect();
     items.extend(r.managed_policies.iter().map(|(name, _, _)| format!("create or update the customer-managed policy {name}")));
     bullets(&mut m, items);
+    if !takes_off.is_empty() {
+        m.push_str("\n\nIt also takes off what is the pack's own but no longer in it:");
+        // Every one: the yes goes past exactly what it names.
+        every_bullet(&mut m, takes_off.iter().cloned());
+    }
     m.push_str("\n\nRoles and policies that exist but were not created by this pack are not changed.");
     m.push_str("\n\nChoose Apply to make these changes, or Cancel to change nothing.");
     // What presenter mode hides on the pack's pages too: its account ids, external ids and keys.
@@ -1003,8 +1010,15 @@ mod tests {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/packs/mlspace.json")).unwrap();
         let plan = trustbridge_core::pack::PackPlan::from_json(&text).unwrap();
         let r = trustbridge_core::pack::validate_pack(&plan, None).unwrap();
-        let c = apply_pack(&r, &aws::CallerIdentity { account: "123456789012".into(), arn: ME.into() });
+        let me = aws::CallerIdentity { account: "123456789012".into(), arn: ME.into() };
+        let c = apply_pack(&r, &me, &[]);
         assert_eq!(c.title, APPLY_PACK_TITLE);
+        assert!(!c.message.contains("takes off"), "{}", c.message);
+        let off = ["detach arn:aws:iam::123456789012:policy/old from role r".to_string(), "delete managed policy old\u{1b}[2J".to_string()];
+        let removing = apply_pack(&r, &me, &off);
+        assert!(removing.message.contains("takes off") && removing.message.contains("policy/old from role r"), "{}", removing.message);
+        assert!(removing.message.contains("delete managed policy old") && !removing.message.contains('\u{1b}'), "{}", removing.message);
+        assert_ne!(removing.key(), c.key(), "an approval without the removals does not cover them");
         let account = r.account.clone().unwrap();
         assert!(c.message.contains(&format!("AWS account {account}")), "{}", c.message);
         for role in &r.roles {

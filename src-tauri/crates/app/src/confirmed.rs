@@ -329,8 +329,18 @@ pub async fn pack_apply(r: &ResolvedPack, settings: &AwsSettings, dry_run: bool,
     }
     let signed_in = PackSession::connect(r, settings).await.map_err(|e| cloud_error(&e))?;
     if !dry_run {
-        signed_in.apply(true).await.map_err(|f| apply_error(&f))?;
-        if !ask.ask(&confirm::apply_pack(r, signed_in.caller())).await {
+        let planned = signed_in.apply(true).await.map_err(|f| apply_error(&f))?;
+        // What it takes off is named in the question, each one.
+        let takes_off: Vec<String> = planned
+            .changes
+            .iter()
+            .filter(|c| {
+                use aws::ChangeKind::*;
+                matches!(c.kind, DetachPolicy | DeleteManagedPolicy | DeleteInlinePolicy | DeletePermissionsBoundary | DeleteRole)
+            })
+            .map(|c| change(c).summary)
+            .collect();
+        if !ask.ask(&confirm::apply_pack(r, signed_in.caller(), &takes_off)).await {
             return Err(apply_cancelled());
         }
     }

@@ -111,6 +111,29 @@ async fn a_pack_applies_only_after_a_yes_naming_who_signs_in() {
     assert_eq!(quiet.asked(), 0);
 }
 
+/// What a pack's apply takes off (its own policy, attached by hand where the pack does not name
+/// it) is named in the question, each one; Cancel leaves it attached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_packs_apply_names_what_it_takes_off_in_the_question() {
+    let moto = Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
+    let s = settings(&moto.url());
+    let r = pack("mlspace");
+    let yes = Script::answering(&[true]);
+    confirmed::pack_apply(&r, &s, false, &yes).await.unwrap();
+    assert!(!yes.last().contains("takes off"), "{}", yes.last());
+    let iam = Session::for_region("us-east-1", &s).await.iam;
+    let own = "arn:aws:iam::123456789012:policy/mlspace-notebook-policy";
+    iam.attach_role_policy().role_name("mlspace-s3-reader-role").policy_arn(own).send().await.unwrap();
+
+    let no = Script::answering(&[]);
+    let e = confirmed::pack_apply(&r, &s, false, &no).await.unwrap_err();
+    assert_eq!(e.code, "apply.cancelled");
+    let asked = no.last();
+    assert!(asked.contains("takes off") && asked.contains(&format!("detach {own} from role mlspace-s3-reader-role")), "{asked}");
+    let attached = iam.list_attached_role_policies().role_name("mlspace-s3-reader-role").send().await.unwrap();
+    assert!(attached.attached_policies().iter().any(|p| p.policy_arn() == Some(own)), "Cancel took it off");
+}
+
 /// The window's export: into a typed folder only after a yes naming the new folder; into a folder
 /// chosen in the picker (its approval) without a second question, once; never over a relative or
 /// missing folder; never with a lint error; and never over anything that exists.

@@ -411,3 +411,67 @@ async fn a_packs_policy_attached_outside_the_pack_stops_its_removal_forced_or_no
     revoke_pack(&r, &settings, false).await.unwrap();
     assert_eq!(roles_left().await, 0);
 }
+
+/// The only policies a pack's apply takes off its roles are its own (customer-managed, with the
+/// pack's tags) that it no longer names there: one attached by hand to a role the pack does not
+/// name it on is detached; one the pack drops altogether is detached and deleted, unless something
+/// outside the pack uses it (then it stays, detached from the pack's roles). A policy someone else
+/// made stays on the pack's role whatever apply does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_packs_own_policy_it_no_longer_names_is_taken_off_and_deleted_once_dropped() {
+    let moto = moto();
+    let settings = settings(&moto.url());
+    let r = pack("mlspace");
+    apply_pack(&r, &settings, false).await.unwrap();
+    let s = Session::for_region("us-east-1", &settings).await;
+    let arn = |name: &str| format!("arn:aws:iam::123456789012:policy/{name}");
+    let reader = "mlspace-s3-reader-role";
+
+    // The pack's own notebook policy attached by hand to the reader role, beside a policy
+    // someone else made: only the pack's own comes off.
+    s.iam.attach_role_policy().role_name(reader).policy_arn(arn("mlspace-notebook-policy")).send().await.unwrap();
+    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}"#;
+    s.iam.create_policy().policy_name("team-extra").policy_document(doc).send().await.unwrap();
+    s.iam.attach_role_policy().role_name(reader).policy_arn(arn("team-extra")).send().await.unwrap();
+    let preview = apply_pack(&r, &settings, true).await.unwrap();
+    let listed: Vec<String> = preview.changes.iter().map(|c| c.to_string()).collect();
+    assert_eq!(preview.changes.len(), 1, "{listed:#?}");
+    assert_eq!(preview.changes[0].kind, ChangeKind::DetachPolicy);
+    assert!(listed[0].starts_with(&format!("detach {} from role {reader}", arn("mlspace-notebook-policy"))), "{listed:#?}");
+    assert!(listed[0].contains("no longer names on this role"), "{listed:#?}");
+    let done = apply_pack(&r, &settings, false).await.unwrap();
+    assert_eq!(done.changes.len(), 1, "{:#?}", done.changes);
+    let attached = |role: &'static str| {
+        let s = &s;
+        async move {
+            let out = s.iam.list_attached_role_policies().role_name(role).send().await.unwrap();
+            out.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect::<Vec<_>>()
+        }
+    };
+    let now = attached(reader).await;
+    assert!(!now.contains(&arn("mlspace-notebook-policy")) && now.contains(&arn("team-extra")), "{now:?}");
+    assert!(now.contains(&arn("mlspace-s3-reader-policy")), "{now:?}");
+
+    // The pack's next version drops the reader policy altogether: detached, then deleted.
+    let mut dropped = r.clone();
+    dropped.managed_policies.retain(|(name, _, _)| name != "mlspace-s3-reader-policy");
+    for role in &mut dropped.roles {
+        role.managed.retain(|m| m != "mlspace-s3-reader-policy");
+    }
+    let gone = apply_pack(&dropped, &settings, false).await.unwrap();
+    let kinds: Vec<ChangeKind> = gone.changes.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [ChangeKind::DetachPolicy, ChangeKind::DeleteManagedPolicy], "{:#?}", gone.changes);
+    assert!(s.iam.get_policy().policy_arn(arn("mlspace-s3-reader-policy")).send().await.is_err(), "deleted");
+    assert_eq!(attached(reader).await, [arn("team-extra")], "someone else's policy stays");
+    assert!(apply_pack(&dropped, &settings, false).await.unwrap().changes.is_empty(), "converged");
+
+    // Back in the pack, then used outside it before the pack drops it again: detached from the
+    // pack's role, kept for whoever uses it.
+    apply_pack(&r, &settings, false).await.unwrap();
+    use_policy_elsewhere(&s, &arn("mlspace-s3-reader-policy")).await;
+    let kept = apply_pack(&dropped, &settings, false).await.unwrap();
+    let kinds: Vec<ChangeKind> = kept.changes.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [ChangeKind::DetachPolicy], "{:#?}", kept.changes);
+    assert!(s.iam.get_policy().policy_arn(arn("mlspace-s3-reader-policy")).send().await.is_ok(), "still used outside the pack");
+    assert_eq!(attached("team-role").await, [arn("mlspace-s3-reader-policy")]);
+}

@@ -3,12 +3,15 @@
 //! removal; `exec.rs`: the writes). What is the pack's own is its ownership rule: every role and
 //! customer-managed policy it names that already exists must carry its tags.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use trustbridge_core::model::aws::RoleSet;
 use trustbridge_core::pack::ResolvedPack;
 
-use super::apply::{ApplyFailure, Change};
-use super::roleset::{self, owner_tags, policy_arn, policy_tags, read_role, Existing};
+use super::apply::{ApplyFailure, Change, ChangeKind};
+use super::exec::Op;
+use super::roleset::{self, attached, attached_elsewhere, attachments, owner_tags, policy_arn, policy_tags, read_role, Existing};
 use super::{AwsSettings, CallerIdentity, ProbeResult, Session};
 use crate::error::CloudError;
 
@@ -61,24 +64,90 @@ async fn check_ownership(s: &Session, set: &RoleSet, account: &str) -> Result<()
     Ok(())
 }
 
+/// Which customer-managed policies of the account are this pack's own (its tags), read once each.
+struct OwnPolicies<'a> {
+    set: &'a RoleSet,
+    /// `arn:PARTITION:iam::ACCOUNT:policy/`: AWS's policies, and other accounts', are never ours.
+    local: String,
+    known: BTreeMap<String, bool>,
+}
+
+impl OwnPolicies<'_> {
+    async fn is_own(&mut self, s: &Session, arn: &str) -> Result<bool, CloudError> {
+        if !arn.starts_with(&self.local) {
+            return Ok(false);
+        }
+        if let Some(known) = self.known.get(arn) {
+            return Ok(*known);
+        }
+        let own = policy_tags(s, arn).await?.is_some_and(|tags| tagged_ours(self.set, &tags));
+        self.known.insert(arn.to_string(), own);
+        Ok(own)
+    }
+}
+
 /// Reads the account and lists, in order, the changes that converge it to the pack (nothing is
 /// written here: this is the dry run). Every role it names is the pack's own (checked first).
+///
+/// Apply adds and updates; the only policies it takes off a role are the pack's own — customer-
+/// managed policies carrying this pack's tags — that the pack no longer names on that role
+/// (detached, and deleted once the pack has dropped them and nothing outside it uses them), and a
+/// boundary that is one of them. A policy someone else made stays on the pack's roles, however it
+/// reads: verify reports it.
 async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Change>, CloudError> {
+    let mut own = OwnPolicies { set, local: format!("arn:{}:iam::{account}:policy/", set.partition), known: BTreeMap::new() };
     let mut changes = roleset::policy_changes(s, set, account).await?;
+    let mut detaches = Vec::new();
+    let mut boundaries = Vec::new();
     for role in &set.roles {
-        changes.extend(match read_role(s, &role.name).await? {
-            None => roleset::create_role(set, role, account),
-            Some(cur) => {
-                // Only a boundary that is one of the pack's own policies is the pack's to take off: one
-                // someone else put on the role (their guardrail) stays.
-                let own_boundary = cur
-                    .boundary
-                    .as_ref()
-                    .is_some_and(|b| set.managed_policies.iter().any(|p| policy_arn(set, account, &p.document.name) == *b));
-                let ex = Existing { cur: &cur, trust: role.trust.policy.clone(), own_boundary, add_tags: true, retired: &[] };
-                roleset::update_role(s, set, role, account, ex).await?
+        let Some(cur) = read_role(s, &role.name).await? else {
+            changes.extend(roleset::create_role(set, role, account));
+            continue;
+        };
+        // Only a boundary that is one of the pack's own policies is the pack's to take off: one
+        // someone else put on the role (their guardrail) stays.
+        let own_boundary = match &cur.boundary {
+            Some(b) => set.managed_policies.iter().any(|p| policy_arn(set, account, &p.document.name) == *b) || own.is_own(s, b).await?,
+            None => false,
+        };
+        let ex = Existing { cur: &cur, trust: role.trust.policy.clone(), own_boundary, add_tags: true, retired: &[] };
+        let role_changes = roleset::update_role(s, set, role, account, ex).await?;
+        // The boundary the role keeps after apply (one replaced or taken off is not).
+        let replaced =
+            role_changes.iter().any(|c| matches!(c.kind, ChangeKind::PutPermissionsBoundary | ChangeKind::DeletePermissionsBoundary));
+        boundaries.extend(cur.boundary.clone().filter(|_| !replaced));
+        changes.extend(role_changes);
+        let want = attachments(set, role, account);
+        for arn in attached(s, &role.name).await? {
+            if !want.contains(&arn) && own.is_own(s, &arn).await? {
+                detaches.push(Change {
+                    kind: ChangeKind::DetachPolicy,
+                    target: format!("{arn} from role {}", role.name),
+                    detail: vec!["the pack's own policy, which the pack no longer names on this role".into()],
+                    op: Op::Detach { role: role.name.clone(), arn },
+                });
             }
-        });
+        }
+    }
+    changes.extend(detaches);
+    // A policy of the pack's own that the pack no longer has at all: deleted once nothing outside
+    // the pack uses it (IAM deletes only a policy nothing uses); otherwise it stays, detached from
+    // the pack's roles, and verify of whoever uses it is theirs.
+    let named: Vec<String> = set.managed_policies.iter().map(|p| policy_arn(set, account, &p.document.name)).collect();
+    let dropped: Vec<String> = own.known.iter().filter(|(arn, ours)| **ours && !named.contains(arn)).map(|(arn, _)| arn.clone()).collect();
+    for arn in dropped {
+        // Still a pack role's boundary (the pack names another boundary nowhere): in use, kept.
+        if boundaries.contains(&arn) {
+            continue;
+        }
+        if attached_elsewhere(s, set, &arn).await?.is_empty() {
+            changes.push(Change {
+                kind: ChangeKind::DeleteManagedPolicy,
+                target: format!("managed policy {}", arn.rsplit('/').next().unwrap_or(&arn)),
+                detail: vec!["the pack's own policy, which the pack no longer has; nothing outside the pack uses it".into()],
+                op: Op::DeletePolicy { arn },
+            });
+        }
     }
     Ok(changes)
 }

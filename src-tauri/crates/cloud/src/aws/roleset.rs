@@ -222,7 +222,7 @@ fn boundary_arn(set: &RoleSet, account: &str, b: &Boundary) -> String {
 }
 
 /// Every policy a role of the set should have attached: its own customer-managed ones, then AWS's.
-fn attachments(set: &RoleSet, role: &Role, account: &str) -> Vec<String> {
+pub(crate) fn attachments(set: &RoleSet, role: &Role, account: &str) -> Vec<String> {
     role.managed.iter().map(|m| policy_arn(set, account, m)).chain(role.aws_managed_arns.iter().cloned()).collect()
 }
 
@@ -652,7 +652,7 @@ pub(crate) async fn role_removal(
 
 /// Who else a customer-managed policy of the set is attached to: roles outside the set, users and
 /// groups, as "role NAME", "user NAME", "group NAME" (empty when the policy does not exist).
-async fn attached_elsewhere(s: &Session, set: &RoleSet, arn: &str) -> Result<Vec<String>, CloudError> {
+pub(crate) async fn attached_elsewhere(s: &Session, set: &RoleSet, arn: &str) -> Result<Vec<String>, CloudError> {
     let ours = |n: &str| set.roles.iter().any(|r| r.name == n);
     let mut out = Vec::new();
     let mut marker: Option<String> = None;
