@@ -11,6 +11,9 @@ export class DryRunApply<T> {
   applied = $state<T | null>(null);
   error = $state<IpcError | null>(null);
   running = $state<"preview" | "apply" | null>(null);
+  /** Bumped by `reset` (a new sign-in, the path opened again): a dry run still reading then is of
+   *  what was there before, and its answer is dropped. (An apply's result is kept: it happened.) */
+  private round = 0;
 
   /** Step 1: what would change for the plan `key` (nothing is changed). */
   async dryRun(key: string, run: () => Promise<T>): Promise<void> {
@@ -18,10 +21,14 @@ export class DryRunApply<T> {
     this.running = "preview";
     this.error = null;
     this.applied = null;
+    const round = this.round;
     try {
-      this.preview = await run();
+      const preview = await run();
+      if (round !== this.round) return;
+      this.preview = preview;
       this.previewFor = key;
     } catch (e) {
+      if (round !== this.round) return;
       this.preview = null;
       this.error = toIpcError(e);
     } finally {
@@ -44,6 +51,7 @@ export class DryRunApply<T> {
   }
 
   reset(): void {
+    this.round += 1;
     this.preview = null;
     this.previewFor = "";
     this.applied = null;

@@ -42,7 +42,7 @@ fn print_existing(rep: &aws::ApplyReport, out: &mut impl Write) {
         }
     }
     for w in &rep.warnings {
-        let _ = writeln!(out, "warning: {w}");
+        let _ = writeln!(out, "warning: {}", crate::cli_out::terminal_safe(w));
     }
     if !rep.warnings.is_empty() {
         let _ = writeln!(out, "warning: the vendor gets everything the role can already do; choose another aws.role_name if that is more than you mean to grant");
@@ -208,15 +208,15 @@ pub(crate) fn symbol(s: ProbeStatus) -> &'static str {
 }
 
 fn print_probe(out: &mut impl Write, p: &ProbeResult) {
-    let _ = writeln!(out, "{} {:<34} {:>6} ms  {}", symbol(p.status), p.id, p.duration_ms, p.message);
+    let _ = writeln!(out, "{} {:<34} {:>6} ms  {}", symbol(p.status), p.id, p.duration_ms, crate::cli_out::terminal_safe(&p.message));
     if p.status == ProbeStatus::Partial {
         if let Some(unchecked) = &p.fix {
-            let _ = writeln!(out, "     not checked: {unchecked}");
+            let _ = writeln!(out, "     not checked: {}", crate::cli_out::terminal_safe(unchecked));
         }
     }
     if p.status == ProbeStatus::Fail {
         if let Some(fix) = &p.fix {
-            let _ = writeln!(out, "     fix: {fix}");
+            let _ = writeln!(out, "     fix: {}", crate::cli_out::terminal_safe(fix));
         }
     }
 }
@@ -362,5 +362,33 @@ pub fn revoke(plan: &Path, r: &Resolved, force: bool, out: &mut impl Write) -> i
             print_failure(&f, &format!("revoke --plan {}", plan.display()));
             EXIT_FAILED
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trustbridge_cloud::probe::{Check, Cloud, ProbeId};
+
+    /// A vendor plan's verify prints what a cloud said (a message, a fix, what was not checked)
+    /// one line each, whatever control or bidi characters it holds.
+    #[test]
+    fn a_plans_probe_cannot_drive_the_terminal() {
+        let hostile = "denied \u{9b}2J\u{1b}]0;t\u{7}\u{200f}x\nFAKE ok line".to_string();
+        let mut out = Vec::new();
+        for status in [ProbeStatus::Fail, ProbeStatus::Partial] {
+            let p = ProbeResult {
+                id: ProbeId::on(Cloud::Gcp, Check::Role, "r"),
+                status,
+                duration_ms: 1,
+                message: hostile.clone(),
+                fix: Some(hostile.clone()),
+                code: None,
+            };
+            print_probe(&mut out, &p);
+        }
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains(['\u{9b}', '\u{1b}', '\u{7}', '\u{200f}']), "{text:?}");
+        assert_eq!(text.lines().count(), 4, "a line for each probe and one for its fix: {text:?}");
     }
 }

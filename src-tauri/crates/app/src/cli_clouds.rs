@@ -114,9 +114,9 @@ fn create_credentials(
 ) -> i32 {
     let store = SecretStore::os();
     let report = |e: &trustbridge_secrets::SecretsError| {
-        eprintln!("error [{}]: {e}", e.code());
+        eprintln!("error [{}]: {}", e.code(), crate::cli_out::terminal_safe(&e.to_string()));
         if let Some(fix) = e.fix() {
-            eprintln!("fix: {fix}");
+            eprintln!("fix: {}", crate::cli_out::terminal_safe(&fix.to_string()));
         }
         EXIT_FAILED
     };
@@ -158,7 +158,7 @@ fn print<C: Display>(o: &Outcome<C>, verb: &str, dry_run: bool, out: &mut impl W
         let _ = writeln!(out, "{sign} {c}");
     }
     for n in &o.notes {
-        let _ = writeln!(out, "note: {n}");
+        let _ = writeln!(out, "note: {}", crate::cli_out::terminal_safe(n));
     }
     let n = o.changes.len();
     let _ = match (verb, n, dry_run) {

@@ -29,7 +29,12 @@ fn finding_lines(rep: &PreflightReport) -> String {
         .iter()
         .map(|f| {
             let sev = if f.severity == GuardSeverity::Blocking { "BLOCKING" } else { "warning" };
-            format!("\n      pre-flight {sev} [{}] {}\n        fix: {}", f.code.as_str(), f.message, f.fix)
+            format!(
+                "\n      pre-flight {sev} [{}] {}\n        fix: {}",
+                f.code.as_str(),
+                crate::cli_out::terminal_safe(&f.message),
+                crate::cli_out::terminal_safe(&f.fix)
+            )
         })
         .collect()
 }
@@ -44,9 +49,10 @@ fn org_of(r: &Resolved) -> Result<&ResolvedOrg, i32> {
 
 /// The error of a failed account on one line, with its fix on the next.
 fn failure_lines(f: &ApplyFailure) -> String {
-    let mut s = format!("FAILED [{}] {}", f.error.code(), f.error);
+    let safe = crate::cli_out::terminal_safe;
+    let mut s = format!("FAILED [{}] {}", f.error.code(), safe(&f.error.to_string()));
     if let Some(fix) = f.error.fix() {
-        s.push_str(&format!("\n      fix: {fix}"));
+        s.push_str(&format!("\n      fix: {}", safe(&fix)));
     }
     if !f.done.is_empty() {
         s.push_str(&format!("\n      done before the failure: {}", f.done.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")));
@@ -91,7 +97,7 @@ fn table<T>(out: &mut impl Write, outcomes: &[AccountOutcome<T>], verb: &str, st
         let ids: Vec<&str> = failed.iter().map(|(a, _)| *a).collect();
         let _ = writeln!(out, "{verb}: {} of {n} accounts ok, {} failing: {} ({ms} ms)", n - failed.len(), failed.len(), ids.join(", "));
         for (account, fix) in &failed {
-            let _ = writeln!(out, "  {account}: {}", fix.as_deref().unwrap_or("see its row above"));
+            let _ = writeln!(out, "  {account}: {}", crate::cli_out::terminal_safe(fix.as_deref().unwrap_or("see its row above")));
         }
         let _ = writeln!(out, "re-run the same command to retry: accounts that are done are left as they are");
         EXIT_FAILED
@@ -146,7 +152,7 @@ pub fn apply(r: &Resolved, dry_run: bool, adopt: bool, ignore_preflight: bool, o
     )) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("error [{}]: {e}", e.code());
+            eprintln!("error [{}]: {}", e.code(), crate::cli_out::terminal_safe(&e.to_string()));
             return EXIT_FAILED;
         }
     };
@@ -190,7 +196,7 @@ pub fn preflight(r: &Resolved, json: bool, org_profile: Option<String>, out: &mu
     let outcomes = match rt.block_on(org::for_each_account(r, &base, work, &progress("pre-flight"))) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("error [{}]: {e}", e.code());
+            eprintln!("error [{}]: {}", e.code(), crate::cli_out::terminal_safe(&e.to_string()));
             return EXIT_FAILED;
         }
     };
@@ -228,7 +234,7 @@ pub fn verify(r: &Resolved, json: bool, timeout: Duration, out: &mut impl Write)
     let outcomes = match rt.block_on(org::verify_org(r, &base, &progress("verify"))) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("error [{}]: {e}", e.code());
+            eprintln!("error [{}]: {}", e.code(), crate::cli_out::terminal_safe(&e.to_string()));
             return (EXIT_FAILED, Vec::new());
         }
     };
@@ -292,7 +298,7 @@ pub fn revoke(r: &Resolved, force: bool, out: &mut impl Write) -> i32 {
     let outcomes = match rt.block_on(org::revoke_org(r, &base, force, &progress("revoke"))) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("error [{}]: {e}", e.code());
+            eprintln!("error [{}]: {}", e.code(), crate::cli_out::terminal_safe(&e.to_string()));
             return EXIT_FAILED;
         }
     };
@@ -378,9 +384,9 @@ fn apply_stack_set(r: &Resolved, dry_run: bool, ignore_preflight: bool, out: &mu
     )) {
         Ok(done) => done,
         Err(e) => {
-            eprintln!("error [{}]: {e}", e.code());
+            eprintln!("error [{}]: {}", e.code(), crate::cli_out::terminal_safe(&e.to_string()));
             if let Some(fix) = e.fix() {
-                eprintln!("fix: {fix}");
+                eprintln!("fix: {}", crate::cli_out::terminal_safe(&fix.to_string()));
             }
             return EXIT_FAILED;
         }
@@ -400,7 +406,7 @@ fn apply_stack_set(r: &Resolved, dry_run: bool, ignore_preflight: bool, out: &mu
         Some(rep) => print_stack_set(rep, "apply", started, out),
         None => {
             let e = CloudError::PreflightBlocked { blocking: done.blocking };
-            eprintln!("error [{}]: {e}", e.code());
+            eprintln!("error [{}]: {}", e.code(), crate::cli_out::terminal_safe(&e.to_string()));
             EXIT_FAILED
         }
     }
@@ -415,9 +421,9 @@ fn revoke_stack_set(r: &Resolved, out: &mut impl Write) -> i32 {
     match rt.block_on(trustbridge_cloud::aws::stackset::revoke_stack_set(r, &AwsSettings::from_env(), &stack_progress)) {
         Ok(rep) => print_stack_set(&rep, "revoke", started, out),
         Err(e) => {
-            eprintln!("error [{}]: {e}", e.code());
+            eprintln!("error [{}]: {}", e.code(), crate::cli_out::terminal_safe(&e.to_string()));
             if let Some(fix) = e.fix() {
-                eprintln!("fix: {fix}");
+                eprintln!("fix: {}", crate::cli_out::terminal_safe(&fix.to_string()));
             }
             EXIT_FAILED
         }

@@ -60,7 +60,7 @@ pub fn run(cmd: ProfileCommand, out: &mut impl Write) -> i32 {
                     EXIT_OK
                 }
                 Err(e) => {
-                    eprintln!("error [{}]: {e}", e.code());
+                    eprintln!("error [{}]: {}", e.code(), crate::cli_out::terminal_safe(&e.to_string()));
                     EXIT_INVALID
                 }
             }

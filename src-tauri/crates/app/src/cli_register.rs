@@ -26,7 +26,14 @@ fn symbol(s: &Step) -> &'static str {
 fn print_steps(out: &mut impl Write, steps: &[Step]) {
     for s in steps {
         let id = s.credentials_id.as_deref().map(|i| format!(" [{i}]")).unwrap_or_default();
-        let _ = writeln!(out, "{} {}: {}{id}", symbol(s), s.cloud.as_str(), s.message);
+        let _ = writeln!(
+            out,
+            "{} {}: {}{}",
+            symbol(s),
+            s.cloud.as_str(),
+            crate::cli_out::terminal_safe(&s.message),
+            crate::cli_out::terminal_safe(&id)
+        );
     }
 }
 
@@ -49,9 +56,9 @@ fn report_failure(path: &Path, r: &Resolved, f: &Failure, out: &mut impl Write) 
     if let Err(code) = save_plan(path, &r.plan, &f.plan) {
         return code;
     }
-    eprintln!("error [{}]: {}", f.error.code(), f.error);
+    eprintln!("error [{}]: {}", f.error.code(), crate::cli_out::terminal_safe(&f.error.to_string()));
     if let Some(fix) = f.error.fix() {
-        eprintln!("fix: {fix}");
+        eprintln!("fix: {}", crate::cli_out::terminal_safe(&fix.to_string()));
     }
     EXIT_FAILED
 }

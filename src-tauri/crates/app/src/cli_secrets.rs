@@ -85,7 +85,7 @@ pub fn run(cmd: SecretsCommand, out: &mut impl Write) -> i32 {
 fn report(e: &SecretsError) -> i32 {
     eprintln!("error[{}]: {e}", e.code());
     if let Some(fix) = e.fix() {
-        eprintln!("fix: {fix}");
+        eprintln!("fix: {}", crate::cli_out::terminal_safe(&fix.to_string()));
     }
     match e {
         SecretsError::Invalid { .. } | SecretsError::BadIntegration { .. } | SecretsError::TooLarge { .. } => EXIT_INVALID,

@@ -111,8 +111,8 @@ async fn a_pack_applies_only_after_a_yes_naming_who_signs_in() {
     assert_eq!(quiet.asked(), 0);
 }
 
-/// What a pack's apply takes off (its own policy, attached by hand where the pack does not name
-/// it) is named in the question, each one; Cancel leaves it attached.
+/// What a pack's apply takes off (its own allow-only policy, attached by hand where the pack does
+/// not name it) is named in the question, each one; Cancel leaves it attached.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_packs_apply_names_what_it_takes_off_in_the_question() {
     let moto = Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
@@ -122,7 +122,7 @@ async fn a_packs_apply_names_what_it_takes_off_in_the_question() {
     confirmed::pack_apply(&r, &s, false, &yes).await.unwrap();
     assert!(!yes.last().contains("takes off"), "{}", yes.last());
     let iam = Session::for_region("us-east-1", &s).await.iam;
-    let own = "arn:aws:iam::123456789012:policy/mlspace-notebook-policy";
+    let own = "arn:aws:iam::123456789012:policy/mlspace-app-policy";
     iam.attach_role_policy().role_name("mlspace-s3-reader-role").policy_arn(own).send().await.unwrap();
 
     let no = Script::answering(&[]);
@@ -132,6 +132,51 @@ async fn a_packs_apply_names_what_it_takes_off_in_the_question() {
     assert!(asked.contains("takes off") && asked.contains(&format!("detach {own} from role mlspace-s3-reader-role")), "{asked}");
     let attached = iam.list_attached_role_policies().role_name("mlspace-s3-reader-role").send().await.unwrap();
     assert!(attached.attached_policies().iter().any(|p| p.policy_arn() == Some(own)), "Cancel took it off");
+
+    // A yes covers what it names: the pack's own policy attached to another of its roles while the
+    // person is asked is not taken off under that yes — nothing changes at all.
+    let meanwhile = AttachesMeanwhile {
+        s: Session::for_region("us-east-1", &s).await,
+        role: "mlspace-apigateway-cloudwatch-role",
+        arn: own.to_string(),
+        asked: std::sync::Mutex::new(Vec::new()),
+    };
+    let e = confirmed::pack_apply(&r, &s, false, &meanwhile).await.unwrap_err();
+    assert_eq!(e.code, "aws.pack_apply_changed", "{e:?}");
+    assert!(e.message.contains("mlspace-apigateway-cloudwatch-role"), "{}", e.message);
+    let named = meanwhile.asked.lock().unwrap().concat();
+    assert!(named.contains("from role mlspace-s3-reader-role") && !named.contains("from role mlspace-apigateway"), "{named}");
+    let attached = iam.list_attached_role_policies().role_name("mlspace-s3-reader-role").send().await.unwrap();
+    assert!(attached.attached_policies().iter().any(|p| p.policy_arn() == Some(own)), "applied although the account changed");
+
+    // Asked again, both are named; the yes takes off both.
+    let yes = Script::answering(&[true]);
+    let done = confirmed::pack_apply(&r, &s, false, &yes).await.unwrap();
+    assert!(
+        yes.last().contains("from role mlspace-apigateway-cloudwatch-role") && yes.last().contains("from role mlspace-s3-reader-role"),
+        "{}",
+        yes.last()
+    );
+    assert_eq!(done.changes.len(), 2, "{:?}", done.changes);
+}
+
+/// The person says yes, and meanwhile someone attaches a policy (as if while the dialog was open).
+struct AttachesMeanwhile {
+    s: Session,
+    role: &'static str,
+    arn: String,
+    asked: std::sync::Mutex<Vec<String>>,
+}
+
+impl trustbridge_app::confirmed::Ask for AttachesMeanwhile {
+    fn ask(&self, c: &trustbridge_app::confirm::Confirmation) -> impl std::future::Future<Output = bool> + Send {
+        self.asked.lock().unwrap().push(c.message.clone());
+        let (iam, role, arn) = (self.s.iam.clone(), self.role, self.arn.clone());
+        async move {
+            iam.attach_role_policy().role_name(role).policy_arn(arn).send().await.unwrap();
+            true
+        }
+    }
 }
 
 /// The window's export: into a typed folder only after a yes naming the new folder; into a folder

@@ -427,20 +427,38 @@ async fn a_packs_own_policy_it_no_longer_names_is_taken_off_and_deleted_once_dro
     let arn = |name: &str| format!("arn:aws:iam::123456789012:policy/{name}");
     let reader = "mlspace-s3-reader-role";
 
-    // The pack's own notebook policy attached by hand to the reader role, beside a policy
-    // someone else made: only the pack's own comes off.
-    s.iam.attach_role_policy().role_name(reader).policy_arn(arn("mlspace-notebook-policy")).send().await.unwrap();
+    // The pack's own app policy (allow-only) attached by hand to the reader role comes off. What
+    // stays: the pack's own notebook policy (it also denies: taking it off could lift a denial),
+    // a policy someone else made, one with only the managed-by tag, one with another pack's tag.
+    let pack_tags = s.iam.list_policy_tags().policy_arn(arn("mlspace-app-policy")).send().await.unwrap();
+    let pack_tags: Vec<(String, String)> = pack_tags.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
+    assert_eq!(pack_tags.len(), 2, "managed-by and the pack's own: {pack_tags:?}");
     let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}"#;
-    s.iam.create_policy().policy_name("team-extra").policy_document(doc).send().await.unwrap();
-    s.iam.attach_role_policy().role_name(reader).policy_arn(arn("team-extra")).send().await.unwrap();
+    let tag = |k: &str, v: &str| aws_sdk_iam::types::Tag::builder().key(k).value(v).build().unwrap();
+    let others: [(&str, Vec<aws_sdk_iam::types::Tag>); 3] = [
+        ("team-extra", vec![]),
+        ("managed-by-only", vec![tag("managed-by", "trustbridge")]),
+        (
+            "other-pack",
+            pack_tags.iter().map(|(k, v)| if k == "managed-by" { tag(k, v) } else { tag(k, "sagemaker-service-role") }).collect(),
+        ),
+    ];
+    for (name, tags) in &others {
+        s.iam.create_policy().policy_name(*name).policy_document(doc).set_tags(Some(tags.clone())).send().await.unwrap();
+        s.iam.attach_role_policy().role_name(reader).policy_arn(arn(name)).send().await.unwrap();
+    }
+    for own in ["mlspace-app-policy", "mlspace-notebook-policy"] {
+        s.iam.attach_role_policy().role_name(reader).policy_arn(arn(own)).send().await.unwrap();
+    }
     let preview = apply_pack(&r, &settings, true).await.unwrap();
     let listed: Vec<String> = preview.changes.iter().map(|c| c.to_string()).collect();
     assert_eq!(preview.changes.len(), 1, "{listed:#?}");
     assert_eq!(preview.changes[0].kind, ChangeKind::DetachPolicy);
-    assert!(listed[0].starts_with(&format!("detach {} from role {reader}", arn("mlspace-notebook-policy"))), "{listed:#?}");
+    assert!(listed[0].starts_with(&format!("detach {} from role {reader}", arn("mlspace-app-policy"))), "{listed:#?}");
     assert!(listed[0].contains("no longer names on this role"), "{listed:#?}");
     let done = apply_pack(&r, &settings, false).await.unwrap();
     assert_eq!(done.changes.len(), 1, "{:#?}", done.changes);
+    assert!(apply_pack(&r, &settings, false).await.unwrap().changes.is_empty(), "converged");
     let attached = |role: &'static str| {
         let s = &s;
         async move {
@@ -449,8 +467,14 @@ async fn a_packs_own_policy_it_no_longer_names_is_taken_off_and_deleted_once_dro
         }
     };
     let now = attached(reader).await;
-    assert!(!now.contains(&arn("mlspace-notebook-policy")) && now.contains(&arn("team-extra")), "{now:?}");
-    assert!(now.contains(&arn("mlspace-s3-reader-policy")), "{now:?}");
+    assert!(!now.contains(&arn("mlspace-app-policy")), "{now:?}");
+    for stays in ["mlspace-notebook-policy", "team-extra", "managed-by-only", "other-pack", "mlspace-s3-reader-policy"] {
+        assert!(now.contains(&arn(stays)), "{stays}: {now:?}");
+    }
+    for gone in ["mlspace-notebook-policy", "team-extra", "managed-by-only", "other-pack"] {
+        s.iam.detach_role_policy().role_name(reader).policy_arn(arn(gone)).send().await.unwrap();
+    }
+    s.iam.attach_role_policy().role_name(reader).policy_arn(arn("team-extra")).send().await.unwrap();
 
     // The pack's next version drops the reader policy altogether: detached, then deleted.
     let mut dropped = r.clone();
@@ -473,5 +497,7 @@ async fn a_packs_own_policy_it_no_longer_names_is_taken_off_and_deleted_once_dro
     let kinds: Vec<ChangeKind> = kept.changes.iter().map(|c| c.kind).collect();
     assert_eq!(kinds, [ChangeKind::DetachPolicy], "{:#?}", kept.changes);
     assert!(s.iam.get_policy().policy_arn(arn("mlspace-s3-reader-policy")).send().await.is_ok(), "still used outside the pack");
+    assert!(kept.changes[0].detail.iter().any(|d| d.contains("stays in the account, used by role team-role")), "{:#?}", kept.changes);
     assert_eq!(attached("team-role").await, [arn("mlspace-s3-reader-policy")]);
+    assert!(apply_pack(&dropped, &settings, false).await.unwrap().changes.is_empty(), "converged");
 }

@@ -286,6 +286,18 @@ describe("check your answers, export and apply", () => {
     expect(p.checkingRoles).toBe(false);
   });
 
+  it("a dry run still reading when the sign-in changes is dropped, not shown as the new identity's", async () => {
+    const p = await onCheck();
+    let answer: (v: unknown) => void = () => {};
+    invoke.mockImplementationOnce((cmd: string) => (cmd === "apply_pack_aws" ? new Promise((r) => (answer = r)) : Promise.resolve(null)));
+    const reading = p.previewApply();
+    await p.signedInChanged(null);
+    answer({ caller: { account: "123456789012", arn: "arn:aws:iam::123456789012:user/old" }, dry_run: true, changes: [] });
+    await reading;
+    expect(p.applyRun.preview).toBeNull();
+    expect(p.applyRun.running).toBeNull();
+  });
+
   it("signing in again drops the last check's error, and a check still reading then", async () => {
     const p = await onCheck();
     invoke.mockImplementationOnce(async () => {

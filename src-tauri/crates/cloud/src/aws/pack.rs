@@ -11,7 +11,9 @@ use trustbridge_core::pack::ResolvedPack;
 
 use super::apply::{ApplyFailure, Change, ChangeKind};
 use super::exec::Op;
-use super::roleset::{self, attached, attached_elsewhere, attachments, owner_tags, policy_arn, policy_tags, read_role, Existing};
+use super::roleset::{
+    self, attached, attached_elsewhere, attachments, only_allows, owner_tags, policy_arn, policy_tags, read_role, Existing,
+};
 use super::{AwsSettings, CallerIdentity, ProbeResult, Session};
 use crate::error::CloudError;
 
@@ -64,36 +66,64 @@ async fn check_ownership(s: &Session, set: &RoleSet, account: &str) -> Result<()
     Ok(())
 }
 
-/// Which customer-managed policies of the account are this pack's own (its tags), read once each.
+/// Which customer-managed policies of the account apply may take off the pack's roles, read once
+/// each: this account's (`arn:PARTITION:iam::ACCOUNT:policy/`; AWS's and other accounts' never),
+/// carrying every one of the pack's owner tags, and only allowing — one that denies anything, or
+/// that Trustbridge cannot read, stays whatever its tags say (tags are not proof enough to lift a
+/// denial: someone allowed to tag a policy may not be allowed to detach it).
 struct OwnPolicies<'a> {
     set: &'a RoleSet,
-    /// `arn:PARTITION:iam::ACCOUNT:policy/`: AWS's policies, and other accounts', are never ours.
     local: String,
     known: BTreeMap<String, bool>,
 }
 
 impl OwnPolicies<'_> {
-    async fn is_own(&mut self, s: &Session, arn: &str) -> Result<bool, CloudError> {
+    async fn removable(&mut self, s: &Session, arn: &str) -> Result<bool, CloudError> {
         if !arn.starts_with(&self.local) {
             return Ok(false);
         }
         if let Some(known) = self.known.get(arn) {
             return Ok(*known);
         }
-        let own = policy_tags(s, arn).await?.is_some_and(|tags| tagged_ours(self.set, &tags));
+        let own = policy_tags(s, arn).await?.is_some_and(|tags| tagged_ours(self.set, &tags)) && only_allows(s, arn).await?;
         self.known.insert(arn.to_string(), own);
         Ok(own)
     }
 }
 
+/// The changes of a pack's apply that take something off, one line each as the dry run lists them:
+/// what the window's confirmation names, and what [`PackSession::apply_confirmed`] holds apply to.
+pub fn removals(changes: &[Change]) -> Vec<String> {
+    changes
+        .iter()
+        .filter(|c| {
+            use ChangeKind::*;
+            matches!(
+                c.kind,
+                DetachPolicy | DeleteManagedPolicy | DeleteInlinePolicy | PutPermissionsBoundary | DeletePermissionsBoundary | DeleteRole
+            )
+        })
+        .map(|c| {
+            let line = c.to_string().lines().next().unwrap_or_default().to_string();
+            // A boundary's change says from what to what (`old → new`).
+            match (c.kind, c.detail.first()) {
+                (ChangeKind::PutPermissionsBoundary | ChangeKind::DeletePermissionsBoundary, Some(d)) => {
+                    format!("{line}: {}", trustbridge_core::validate::one_line(d))
+                }
+                _ => line,
+            }
+        })
+        .collect()
+}
+
 /// Reads the account and lists, in order, the changes that converge it to the pack (nothing is
 /// written here: this is the dry run). Every role it names is the pack's own (checked first).
 ///
-/// Apply adds and updates; the only policies it takes off a role are the pack's own — customer-
-/// managed policies carrying this pack's tags — that the pack no longer names on that role
-/// (detached, and deleted once the pack has dropped them and nothing outside it uses them), and a
-/// boundary that is one of them. A policy someone else made stays on the pack's roles, however it
-/// reads: verify reports it.
+/// Apply adds and updates; the only policies it takes off a role are the pack's own (see
+/// [`OwnPolicies`]) that the pack no longer names on that role — detached, and deleted in the same
+/// run once the pack has dropped them and nothing outside it uses them — and a boundary that is one
+/// of the policies the pack names. A policy someone else made stays on the pack's roles, however it
+/// reads, and so does a boundary that is not one of the pack's named policies: verify reports them.
 async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Change>, CloudError> {
     let mut own = OwnPolicies { set, local: format!("arn:{}:iam::{account}:policy/", set.partition), known: BTreeMap::new() };
     let mut changes = roleset::policy_changes(s, set, account).await?;
@@ -106,10 +136,10 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
         };
         // Only a boundary that is one of the pack's own policies is the pack's to take off: one
         // someone else put on the role (their guardrail) stays.
-        let own_boundary = match &cur.boundary {
-            Some(b) => set.managed_policies.iter().any(|p| policy_arn(set, account, &p.document.name) == *b) || own.is_own(s, b).await?,
-            None => false,
-        };
+        // (Taking a boundary off widens the role: a dropped policy of the pack's own that is still a
+        // role's boundary stays, and is not deleted below.)
+        let own_boundary =
+            cur.boundary.as_ref().is_some_and(|b| set.managed_policies.iter().any(|p| policy_arn(set, account, &p.document.name) == *b));
         let ex = Existing { cur: &cur, trust: role.trust.policy.clone(), own_boundary, add_tags: true, retired: &[] };
         let role_changes = roleset::update_role(s, set, role, account, ex).await?;
         // The boundary the role keeps after apply (one replaced or taken off is not).
@@ -119,7 +149,7 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
         changes.extend(role_changes);
         let want = attachments(set, role, account);
         for arn in attached(s, &role.name).await? {
-            if !want.contains(&arn) && own.is_own(s, &arn).await? {
+            if !want.contains(&arn) && own.removable(s, &arn).await? {
                 detaches.push(Change {
                     kind: ChangeKind::DetachPolicy,
                     target: format!("{arn} from role {}", role.name),
@@ -132,21 +162,28 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
     changes.extend(detaches);
     // A policy of the pack's own that the pack no longer has at all: deleted once nothing outside
     // the pack uses it (IAM deletes only a policy nothing uses); otherwise it stays, detached from
-    // the pack's roles, and verify of whoever uses it is theirs.
+    // the pack's roles, and is said. Found only through a pack role holding it: one left detached
+    // by an earlier run is no longer seen, so each delete says how to finish by hand.
     let named: Vec<String> = set.managed_policies.iter().map(|p| policy_arn(set, account, &p.document.name)).collect();
     let dropped: Vec<String> = own.known.iter().filter(|(arn, ours)| **ours && !named.contains(arn)).map(|(arn, _)| arn.clone()).collect();
     for arn in dropped {
-        // Still a pack role's boundary (the pack names another boundary nowhere): in use, kept.
+        // Still a pack role's boundary (kept above): in use, kept.
         if boundaries.contains(&arn) {
             continue;
         }
-        if attached_elsewhere(s, set, &arn).await?.is_empty() {
+        let elsewhere = attached_elsewhere(s, set, &arn).await?;
+        if elsewhere.is_empty() {
             changes.push(Change {
                 kind: ChangeKind::DeleteManagedPolicy,
                 target: format!("managed policy {}", arn.rsplit('/').next().unwrap_or(&arn)),
-                detail: vec!["the pack's own policy, which the pack no longer has; nothing outside the pack uses it".into()],
+                detail: vec![
+                    "the pack's own policy, which the pack no longer has; nothing outside the pack uses it".into(),
+                    format!("should apply stop before this, delete it by hand: aws iam delete-policy --policy-arn {arn}"),
+                ],
                 op: Op::DeletePolicy { arn },
             });
+        } else if let Some(c) = changes.iter_mut().rev().find(|c| matches!(&c.op, Op::Detach { arn: a, .. } if *a == arn)) {
+            c.detail.push(format!("the pack no longer has it; it stays in the account, used by {}", elsewhere.join(", ")));
         }
     }
     Ok(changes)
@@ -182,6 +219,22 @@ impl PackSession {
         check_ownership(s, set, &me.account).await.map_err(fail)?;
         let changes = plan_apply(s, set, &me.account).await.map_err(fail)?;
         let changes = if dry_run { changes } else { super::exec::run(s, me, changes).await? };
+        Ok(PackReport { caller: me.clone(), changes })
+    }
+
+    /// Applies after a person confirmed the removals a dry run listed (`confirmed`, as
+    /// [`removals`] words them): the account is read again, and should apply now take off anything
+    /// else (it changed while they were asked), nothing is changed (`aws.pack_apply_changed`).
+    pub async fn apply_confirmed(&self, confirmed: &[String]) -> Result<PackReport, ApplyFailure> {
+        let (s, me, set) = (&self.s, &self.me, &self.set);
+        let fail = |e: CloudError| ApplyFailure { error: e, caller: Some(me.clone()), done: Vec::new(), not_done: Vec::new() };
+        check_ownership(s, set, &me.account).await.map_err(fail)?;
+        let changes = plan_apply(s, set, &me.account).await.map_err(fail)?;
+        let unasked: Vec<String> = removals(&changes).into_iter().filter(|r| !confirmed.contains(r)).collect();
+        if !unasked.is_empty() {
+            return Err(fail(CloudError::PackApplyChanged { what: unasked.join("; ") }));
+        }
+        let changes = super::exec::run(s, me, changes).await?;
         Ok(PackReport { caller: me.clone(), changes })
     }
 }

@@ -432,10 +432,12 @@ fn drift_probe(id: ProbeId, started: Instant, outcome: Result<String, String>, f
 /// `against` names what it is compared with ("the pack"); `fix` is how to converge again.
 ///
 /// A policy on a role that the set does not name — one the set has since dropped, or one added by
-/// hand — is drift when it allows anything: the role then grants more than the set says. Apply never
-/// takes it off (someone may rely on it; a removal is revoke's, behind `--force`), so the probe's
-/// fix names the commands that do, for a person to run after checking — except for a policy that
-/// also denies or that cannot be read, whose removal could lift a denial: said, to look at by hand.
+/// hand — is drift when it allows anything: the role then grants more than the set says. Apply
+/// takes it off only when it is the set's own, allows only, and the set no longer names it there (a
+/// pack's own customer-managed policies: `aws/pack.rs`); anything else someone may rely on, so the
+/// probe's fix names the commands that take it off, for a person to run after checking — except for
+/// a policy that also denies or that cannot be read, whose removal could lift a denial: said, to
+/// look at by hand.
 /// One that allows nothing narrows the role (a guardrail, a quarantine): said in the passing
 /// message, not drift.
 pub(crate) async fn drift(s: &Session, set: &RoleSet, account: &str, against: &str, fix: &str) -> Result<Vec<ProbeResult>, CloudError> {
@@ -515,7 +517,7 @@ pub(crate) async fn drift(s: &Session, set: &RoleSet, account: &str, against: &s
             fix.to_string()
         } else {
             format!(
-                "{fix} (it adds what is missing, and never takes a policy off); take off what {against} does not name after checking that nothing else relies on it: {}",
+                "{fix} (it adds what is missing, and takes off only {against}'s own policies it no longer names); take off what {against} does not name after checking that nothing else relies on it: {}",
                 removals.join("; ")
             )
         };
@@ -535,6 +537,13 @@ enum Extra {
     /// A document Trustbridge does not model (`NotAction`, a lone statement object, …): it may
     /// allow anything, and may hold denials.
     Unreadable(String),
+}
+
+/// A customer-managed policy that allows something and denies nothing (read now): taking it off
+/// narrows whatever holds it and lifts no denial. Anything else — a guardrail, a policy that also
+/// denies, one Trustbridge cannot read, one gone — is not.
+pub(crate) async fn only_allows(s: &Session, arn: &str) -> Result<bool, CloudError> {
+    Ok(matches!(extra(read_managed(s, arn).await)?, Extra::Allows))
 }
 
 /// What a policy read back is, as an [`Extra`]; one gone while reading allows nothing.

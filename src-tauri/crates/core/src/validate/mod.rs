@@ -68,9 +68,10 @@ impl Problem {
 }
 
 /// Characters that break a line or change what a reader sees: controls, line/paragraph separators,
-/// byte-order mark, bidirectional overrides and isolates.
+/// byte-order mark, bidirectional overrides, isolates and marks, zero-width spaces and joiners.
 pub fn is_invisible(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{feff}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{feff}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200b}'..='\u{200f}' | '\u{061c}' | '\u{2060}')
 }
 
 /// A value kept on its own line of text: control, line-breaking and bidi characters escaped

@@ -45,6 +45,7 @@ export type ErrorCode =
   | "aws.role_other_integration"
   | "aws.pack_resource_not_ours"
   | "aws.revoke_changed"
+  | "aws.pack_apply_changed"
   | "aws.adopted_role_trusts_only_vendor"
   | "aws.service_error"
   | "aws.denied_by_scp"
