@@ -14,25 +14,32 @@ export class DryRunApply<T> {
   /** Bumped by `reset` (a new sign-in, the path opened again): a dry run still reading then is of
    *  what was there before, and its answer is dropped. (An apply's result is kept: it happened.) */
   private round = 0;
+  /** The dry run whose answer counts (a later one, started after `reset`, replaces it). */
+  private latest = 0;
+  private latestRound = -1;
 
-  /** Step 1: what would change for the plan `key` (nothing is changed). */
+  /** Step 1: what would change for the plan `key` (nothing is changed). One dry run at a time,
+   *  except that one still reading from before `reset` does not hold up the new identity's. */
   async dryRun(key: string, run: () => Promise<T>): Promise<void> {
-    if (this.running) return;
+    if (this.running === "apply" || (this.running === "preview" && this.latestRound === this.round)) return;
+    const token = ++this.latest;
+    const round = this.round;
+    this.latestRound = round;
     this.running = "preview";
     this.error = null;
     this.applied = null;
-    const round = this.round;
+    const current = () => token === this.latest && round === this.round;
     try {
       const preview = await run();
-      if (round !== this.round) return;
+      if (!current()) return;
       this.preview = preview;
       this.previewFor = key;
     } catch (e) {
-      if (round !== this.round) return;
+      if (!current()) return;
       this.preview = null;
       this.error = toIpcError(e);
     } finally {
-      this.running = null;
+      if (token === this.latest) this.running = null;
     }
   }
 

@@ -83,7 +83,7 @@ pub fn run(cmd: SecretsCommand, out: &mut impl Write) -> i32 {
 
 /// Prints an error as `error[code]: message` and `fix: …`; the exit code for it.
 fn report(e: &SecretsError) -> i32 {
-    eprintln!("error[{}]: {e}", e.code());
+    eprintln!("error[{}]: {}", e.code(), crate::cli_out::terminal_safe(&e.to_string()));
     if let Some(fix) = e.fix() {
         eprintln!("fix: {}", crate::cli_out::terminal_safe(&fix.to_string()));
     }

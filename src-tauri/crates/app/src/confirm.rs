@@ -67,17 +67,7 @@ fn plain(s: &str) -> String {
 
 /// [`plain`] without the cut: a line that must be read whole (an account's grants).
 pub(crate) fn plain_long(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect::<String>()
-        .trim()
-        .to_string()
+    s.chars().map(|c| if trustbridge_core::validate::is_invisible(c) { ' ' } else { c }).collect::<String>().trim().to_string()
 }
 
 /// Every item, one bullet each, never cut short: for what a yes approves by being named (the
@@ -393,7 +383,7 @@ pub fn apply_pack(r: &ResolvedPack, caller: &aws::CallerIdentity, takes_off: &[S
     items.extend(r.managed_policies.iter().map(|(name, _, _)| format!("create or update the customer-managed policy {name}")));
     bullets(&mut m, items);
     if !takes_off.is_empty() {
-        m.push_str("\n\nIt also takes off what is the pack's own but no longer in it:");
+        m.push_str("\n\nIt also takes off or replaces what is the pack's own but no longer as the pack says:");
         // Every one: the yes goes past exactly what it names.
         every_bullet(&mut m, takes_off.iter().cloned());
     }

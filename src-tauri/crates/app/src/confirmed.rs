@@ -330,12 +330,13 @@ pub async fn pack_apply(r: &ResolvedPack, settings: &AwsSettings, dry_run: bool,
     let signed_in = PackSession::connect(r, settings).await.map_err(|e| cloud_error(&e))?;
     if !dry_run {
         let planned = signed_in.apply(true).await.map_err(|f| apply_error(&f))?;
-        // What it takes off is named in the question, each one, and apply holds to it.
+        // What it takes off is named in the question, each one; apply then makes exactly the
+        // changes of this dry run, or none.
         let takes_off = aws::pack::removals(&planned.changes);
         if !ask.ask(&confirm::apply_pack(r, signed_in.caller(), &takes_off)).await {
             return Err(apply_cancelled());
         }
-        let rep = signed_in.apply_confirmed(&takes_off).await.map_err(|f| apply_error(&f))?;
+        let rep = signed_in.apply_confirmed(&aws::pack::listing(&planned.changes)).await.map_err(|f| apply_error(&f))?;
         return Ok(PackApplyResult { caller: AwsCaller::from(&rep.caller), dry_run, changes: rep.changes.iter().map(change).collect() });
     }
     let rep = signed_in.apply(dry_run).await.map_err(|f| apply_error(&f))?;

@@ -41,7 +41,7 @@ trustbridge_core::error_codes! {
         RoleOtherIntegration = "aws.role_other_integration" => "Choose another role name for this integration, or manage the role with the plan of the integration it belongs to.",
         PackResourceNotOurs = "aws.pack_resource_not_ours" => "A pack's roles and policies have fixed names: delete or rename the existing one in IAM (after checking who uses it), or apply the pack in another account.",
         RevokeChanged = "aws.revoke_changed" => "The role changed after the removal was confirmed, so nothing was removed: look at what removal would do now, and confirm again.",
-        PackApplyChanged = "aws.pack_apply_changed" => "The account changed after apply was confirmed, so that apply would now take off something the confirmation did not name; nothing was changed: look at what apply would do now, and confirm again.",
+        PackApplyChanged = "aws.pack_apply_changed" => "The account changed after apply was confirmed, so apply would now differ from what was confirmed; nothing was changed: look at what apply would do now, and confirm again.",
         AdoptedRoleTrustsOnlyVendor = "aws.adopted_role_trusts_only_vendor" => "The role existed before Trustbridge adopted it: delete it with `trustbridge revoke --force`, or add another trusted principal to its trust policy and revoke again.",
         ServiceError = "aws.service_error" => "AWS refused the call with the error code in the message: look that code up for the service named, fix the cause, and try again.",
         DeniedByScp = "aws.denied_by_scp" => "A service control policy of the AWS Organization denies the action: run the pre-flight with the management account's credentials to see which, and ask the Organizations administrator for an exception.",
@@ -242,9 +242,9 @@ pub enum CloudError {
     /// nothing was removed.
     #[error("role {role} changed after the removal was confirmed: nothing was removed")]
     RevokeChanged { role: String },
-    /// A pack's apply would now take off something the person's confirmation did not name (the
-    /// account changed while they were asked): nothing was changed.
-    #[error("the account changed after apply was confirmed: it would now also take off {what}; nothing was changed")]
+    /// A pack's apply would now differ from the dry run the person confirmed (the account changed
+    /// while they were asked): nothing was changed.
+    #[error("the account changed after apply was confirmed: apply would now differ from what was confirmed ({what}); nothing was changed")]
     PackApplyChanged { what: String },
     #[error("{action} failed: {code}{}", detail(.message))]
     Service { action: String, code: String, message: String },

@@ -112,6 +112,20 @@ async fn a_boundary_the_pack_adds_later_reaches_its_existing_role_and_verify_rea
     let got = s.iam.get_role().role_name(&role).send().await.unwrap();
     let arn = got.role().and_then(|r| r.permissions_boundary()).and_then(|b| b.permissions_boundary_arn()).map(str::to_string);
     assert_eq!(arn.as_deref(), Some(theirs));
+
+    // Nor is it swapped for the pack's own boundary when the pack names one: a guardrail of this
+    // account that is not the pack's stays (swapping it may widen the role), and verify says so.
+    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    s.iam.create_policy().policy_name("team-guardrail").policy_document(doc).send().await.unwrap();
+    let guardrail = "arn:aws:iam::123456789012:policy/team-guardrail";
+    s.iam.put_role_permissions_boundary().role_name(&role).permissions_boundary(guardrail).send().await.unwrap();
+    let swapped = apply_pack(&bounded, &settings, false).await.unwrap();
+    assert!(swapped.changes.is_empty(), "{:#?}", swapped.changes);
+    let got = s.iam.get_role().role_name(&role).send().await.unwrap();
+    let arn = got.role().and_then(|r| r.permissions_boundary()).and_then(|b| b.permissions_boundary_arn()).map(str::to_string);
+    assert_eq!(arn.as_deref(), Some(guardrail));
+    let probes = verify_pack(&bounded, &settings).await.unwrap();
+    assert!(probes.iter().any(|p| p.status == ProbeStatus::Fail && p.message.contains("permissions boundary is")), "{probes:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -195,7 +195,7 @@ pub(crate) fn plain_text(field: &str, v: &str, max: usize, errs: &mut Vec<String
     let bad = v.chars().any(crate::validate::is_invisible);
     if v.trim().is_empty() || v.chars().count() > max || bad {
         errs.push(format!(
-            "{field}: 1-{max} characters of plain text on one line, no control, separator or direction characters (got '{}')",
+            "{field}: 1-{max} characters of plain text on one line, no control, separator, direction or zero-width characters (got '{}')",
             crate::validate::show_value(v)
         ));
     }

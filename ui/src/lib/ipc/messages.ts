@@ -150,7 +150,7 @@ export const MESSAGES: Record<LiteralErrorCode, string> = {
   "gcp.revoke_changed": "What Trustbridge made in Google Cloud changed after you confirmed its removal, so nothing was removed.",
   "azure.revoke_changed": "What Trustbridge made in Azure changed after you confirmed its removal, so nothing was removed.",
   "aws.revoke_changed": "The role changed after you confirmed its removal, so nothing was removed.",
-  "aws.pack_apply_changed": "Your AWS account changed while you were asked, so apply would now take off something you did not confirm. Nothing was changed.",
+  "aws.pack_apply_changed": "Your AWS account changed while you were asked, so apply would now do something other than what you confirmed. Nothing was changed.",
   "aws.role_not_ours":
     "A role with this name already exists in your AWS account, and Trustbridge did not create it. Nothing was changed.",
   "aws.role_other_integration":

@@ -91,17 +91,21 @@ impl OwnPolicies<'_> {
     }
 }
 
-/// The changes of a pack's apply that take something off, one line each as the dry run lists them:
-/// what the window's confirmation names, and what [`PackSession::apply_confirmed`] holds apply to.
+/// A dry run's changes, each in full (its lines of detail too): what a confirmed apply must still be.
+pub fn listing(changes: &[Change]) -> Vec<String> {
+    changes.iter().map(|c| c.to_string()).collect()
+}
+
+/// The changes of a pack's apply that take something off (or replace it), one line each as the dry
+/// run lists them: what the window's confirmation names.
 pub fn removals(changes: &[Change]) -> Vec<String> {
     changes
         .iter()
         .filter(|c| {
             use ChangeKind::*;
-            matches!(
-                c.kind,
-                DetachPolicy | DeleteManagedPolicy | DeleteInlinePolicy | PutPermissionsBoundary | DeletePermissionsBoundary | DeleteRole
-            )
+            // A boundary put where there was none adds a limit; one replacing another takes that off.
+            let replaces = c.kind == PutPermissionsBoundary && !c.detail.first().is_some_and(|d| d.starts_with("none →"));
+            replaces || matches!(c.kind, DetachPolicy | DeleteManagedPolicy | DeleteInlinePolicy | DeletePermissionsBoundary | DeleteRole)
         })
         .map(|c| {
             let line = c.to_string().lines().next().unwrap_or_default().to_string();
@@ -178,7 +182,9 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
                 target: format!("managed policy {}", arn.rsplit('/').next().unwrap_or(&arn)),
                 detail: vec![
                     "the pack's own policy, which the pack no longer has; nothing outside the pack uses it".into(),
-                    format!("should apply stop before this, delete it by hand: aws iam delete-policy --policy-arn {arn}"),
+                    format!(
+                        "should apply stop before this, delete it by hand: its versions other than the default first (aws iam list-policy-versions --policy-arn {arn}, then aws iam delete-policy-version --policy-arn {arn} --version-id ID for each), then aws iam delete-policy --policy-arn {arn}"
+                    ),
                 ],
                 op: Op::DeletePolicy { arn },
             });
@@ -222,17 +228,19 @@ impl PackSession {
         Ok(PackReport { caller: me.clone(), changes })
     }
 
-    /// Applies after a person confirmed the removals a dry run listed (`confirmed`, as
-    /// [`removals`] words them): the account is read again, and should apply now take off anything
-    /// else (it changed while they were asked), nothing is changed (`aws.pack_apply_changed`).
+    /// Applies exactly the dry run a person confirmed (`confirmed`, its changes as `listing` words
+    /// them): the account is read again, and should apply now make any other change (the account
+    /// changed while they were asked: a policy attached, a trust statement added, a document
+    /// edited), nothing is changed (`aws.pack_apply_changed`).
     pub async fn apply_confirmed(&self, confirmed: &[String]) -> Result<PackReport, ApplyFailure> {
         let (s, me, set) = (&self.s, &self.me, &self.set);
         let fail = |e: CloudError| ApplyFailure { error: e, caller: Some(me.clone()), done: Vec::new(), not_done: Vec::new() };
         check_ownership(s, set, &me.account).await.map_err(fail)?;
         let changes = plan_apply(s, set, &me.account).await.map_err(fail)?;
-        let unasked: Vec<String> = removals(&changes).into_iter().filter(|r| !confirmed.contains(r)).collect();
-        if !unasked.is_empty() {
-            return Err(fail(CloudError::PackApplyChanged { what: unasked.join("; ") }));
+        let now = listing(&changes);
+        if now != confirmed {
+            let what = now.iter().find(|c| !confirmed.contains(c)).or_else(|| confirmed.iter().find(|c| !now.contains(c))).cloned();
+            return Err(fail(CloudError::PackApplyChanged { what: what.unwrap_or_default().replace('\n', " ") }));
         }
         let changes = super::exec::run(s, me, changes).await?;
         Ok(PackReport { caller: me.clone(), changes })
@@ -264,4 +272,43 @@ pub async fn revoke_pack(r: &ResolvedPack, settings: &AwsSettings, force: bool) 
     let changes = roleset::removal(&s, &set, &me.account, force).await.map_err(fail)?;
     let changes = super::exec::run(&s, &me, changes).await?;
     Ok(PackReport { caller: me, changes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(kind: ChangeKind, target: &str, detail: &[&str]) -> Change {
+        Change {
+            kind,
+            target: target.into(),
+            detail: detail.iter().map(|d| d.to_string()).collect(),
+            op: Op::DeleteRole { role: "r".into() },
+        }
+    }
+
+    /// What the window's question names: every removal, a boundary replaced (from what to what),
+    /// never an addition.
+    #[test]
+    fn removals_name_what_comes_off_or_is_replaced_and_nothing_added() {
+        let changes = [
+            change(ChangeKind::CreateRole, "r", &["path /"]),
+            change(ChangeKind::PutInlinePolicy, "r/p", &["+ grant Allow s3:GetObject"]),
+            change(ChangeKind::PutPermissionsBoundary, "r", &["none → arn:aws:iam::1:policy/b"]),
+            change(ChangeKind::PutPermissionsBoundary, "q", &["arn:aws:iam::1:policy/a → arn:aws:iam::1:policy/b"]),
+            change(ChangeKind::DeletePermissionsBoundary, "s", &["arn:aws:iam::1:policy/a → none"]),
+            change(ChangeKind::DetachPolicy, "arn:aws:iam::1:policy/a from role r", &["the pack's own policy"]),
+            change(ChangeKind::DeleteManagedPolicy, "managed policy a", &[]),
+        ];
+        assert_eq!(
+            removals(&changes),
+            [
+                "set permissions boundary of q: arn:aws:iam::1:policy/a → arn:aws:iam::1:policy/b",
+                "remove permissions boundary of s: arn:aws:iam::1:policy/a → none",
+                "detach arn:aws:iam::1:policy/a from role r",
+                "delete managed policy a",
+            ]
+        );
+        assert_eq!(listing(&changes[..1]), ["create role r\n    path /"]);
+    }
 }

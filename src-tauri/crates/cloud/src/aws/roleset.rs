@@ -236,7 +236,10 @@ pub(crate) struct Existing<'a> {
     /// The trust the role should have: the set's, or, for a role shared with others, the set's
     /// statements beside theirs.
     pub trust: PolicyDocument,
-    /// The role is the set's own (created by it): a boundary the set does not name is removed.
+    /// The role's boundary is the set's own to change (the role was created by the set, or the
+    /// boundary is one of the set's policies): replaced by the set's, or removed when the set names
+    /// none. Otherwise someone else's boundary stays, whatever the set names (taking a guardrail
+    /// off, or swapping it for another, may widen the role): drift reports it.
     pub own_boundary: bool,
     /// Owner tags it lacks are added (a role of ours tagged by an older version).
     pub add_tags: bool,
@@ -350,7 +353,7 @@ pub(crate) async fn update_role(
         ));
     }
     match (&cur.boundary, role.boundary.as_ref().map(|b| boundary_arn(set, account, b))) {
-        (have, Some(want)) if have.as_deref() != Some(want.as_str()) => changes.push(change(
+        (have, Some(want)) if have.as_deref() != Some(want.as_str()) && (have.is_none() || ex.own_boundary) => changes.push(change(
             ChangeKind::PutPermissionsBoundary,
             name.clone(),
             vec![format!("{} → {want}", have.as_deref().unwrap_or("none"))],

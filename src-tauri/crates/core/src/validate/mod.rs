@@ -68,10 +68,12 @@ impl Problem {
 }
 
 /// Characters that break a line or change what a reader sees: controls, line/paragraph separators,
-/// byte-order mark, bidirectional overrides, isolates and marks, zero-width spaces and joiners.
+/// byte-order mark, bidirectional overrides, isolates and marks, the zero-width space and word
+/// joiner. (The zero-width joiner and non-joiner are letters' business in some scripts and in
+/// emoji: they stay.)
 pub fn is_invisible(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{feff}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200b}'..='\u{200f}' | '\u{061c}' | '\u{2060}')
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{feff}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{2060}')
 }
 
 /// A value kept on its own line of text: control, line-breaking and bidi characters escaped
