@@ -320,25 +320,25 @@ pub async fn export(
 /// A role pack's policies and roles created or updated in AWS (or, with `dry_run`, what would
 /// change; nothing asked). For real: the lint gate, then a dry run on the same sign-in (another
 /// account, or a role or policy this pack did not create, is refused before anything is asked),
-/// then the person's yes to a confirmation built from the validated pack naming that sign-in
-/// (`confirm::apply_pack`; Cancel: `apply.cancelled`, nothing applied), then the apply as that
-/// same sign-in.
+/// then the person's yes to a confirmation built from the validated pack naming that sign-in and
+/// each removal of the dry run (`confirm::apply_pack`; Cancel: `apply.cancelled`, nothing
+/// applied), then the apply as that same sign-in, making exactly that dry run's changes or none
+/// (`aws.pack_apply_changed` when the account changed meanwhile).
 pub async fn pack_apply(r: &ResolvedPack, settings: &AwsSettings, dry_run: bool, ask: &impl Ask) -> Result<PackApplyResult, IpcError> {
     if !dry_run {
         crate::load::refuse_lint_errors(&role_pack::lint_pack(r), AppCode::ApplyLintErrors, "applied")?;
     }
     let signed_in = PackSession::connect(r, settings).await.map_err(|e| cloud_error(&e))?;
-    if !dry_run {
-        let planned = signed_in.apply(true).await.map_err(|f| apply_error(&f))?;
+    let planned = signed_in.apply(true).await.map_err(|f| apply_error(&f))?;
+    let rep = if dry_run {
+        planned
+    } else {
         // What it takes off is named in the question, each one; apply then makes exactly the
         // changes of this dry run, or none.
-        let takes_off = aws::pack::removals(&planned.changes);
-        if !ask.ask(&confirm::apply_pack(r, signed_in.caller(), &takes_off)).await {
+        if !ask.ask(&confirm::apply_pack(r, signed_in.caller(), &aws::pack::removals(&planned.changes))).await {
             return Err(apply_cancelled());
         }
-        let rep = signed_in.apply_confirmed(&aws::pack::listing(&planned.changes)).await.map_err(|f| apply_error(&f))?;
-        return Ok(PackApplyResult { caller: AwsCaller::from(&rep.caller), dry_run, changes: rep.changes.iter().map(change).collect() });
-    }
-    let rep = signed_in.apply(dry_run).await.map_err(|f| apply_error(&f))?;
+        signed_in.apply_confirmed(&aws::pack::listing(&planned.changes)).await.map_err(|f| apply_error(&f))?
+    };
     Ok(PackApplyResult { caller: AwsCaller::from(&rep.caller), dry_run, changes: rep.changes.iter().map(change).collect() })
 }

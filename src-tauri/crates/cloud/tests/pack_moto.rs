@@ -72,6 +72,12 @@ async fn mlspace_pack_applies_converges_verifies_and_revokes() {
 /// reaches a role it already made (and is read back by verify), and one it no longer names is
 /// taken off. (Before, a pack's boundary was set only when the role was created: a pack tightened
 /// by a boundary left its existing roles without one, and verify did not see it.)
+/// The permissions boundary a role has now, read from IAM.
+async fn boundary_of(s: &Session, role: &str) -> Option<String> {
+    let got = s.iam.get_role().role_name(role).send().await.unwrap();
+    got.role().and_then(|r| r.permissions_boundary()).and_then(|b| b.permissions_boundary_arn()).map(str::to_string)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_boundary_the_pack_adds_later_reaches_its_existing_role_and_verify_reads_it() {
     let moto = moto();
@@ -93,8 +99,7 @@ async fn a_boundary_the_pack_adds_later_reaches_its_existing_role_and_verify_rea
     assert_eq!(kinds, [ChangeKind::PutPermissionsBoundary], "{:#?}", put.changes);
     assert!(put.changes[0].detail[0].ends_with(&format!(":policy/{boundary}")), "{:?}", put.changes[0].detail);
     let s = Session::for_region("us-east-1", &settings).await;
-    let got = s.iam.get_role().role_name(&role).send().await.unwrap();
-    let arn = got.role().and_then(|r| r.permissions_boundary()).and_then(|b| b.permissions_boundary_arn()).map(str::to_string);
+    let arn = boundary_of(&s, &role).await;
     assert_eq!(arn, Some(format!("arn:aws:iam::123456789012:policy/{boundary}")));
     assert!(verify_pack(&bounded, &settings).await.unwrap().iter().all(|p| p.status == ProbeStatus::Pass));
 
@@ -109,8 +114,7 @@ async fn a_boundary_the_pack_adds_later_reaches_its_existing_role_and_verify_rea
     s.iam.put_role_permissions_boundary().role_name(&role).permissions_boundary(theirs).send().await.unwrap();
     let kept = apply_pack(&r, &settings, false).await.unwrap();
     assert!(kept.changes.is_empty(), "{:#?}", kept.changes);
-    let got = s.iam.get_role().role_name(&role).send().await.unwrap();
-    let arn = got.role().and_then(|r| r.permissions_boundary()).and_then(|b| b.permissions_boundary_arn()).map(str::to_string);
+    let arn = boundary_of(&s, &role).await;
     assert_eq!(arn.as_deref(), Some(theirs));
 
     // Nor is it swapped for the pack's own boundary when the pack names one: a guardrail of this
@@ -121,8 +125,7 @@ async fn a_boundary_the_pack_adds_later_reaches_its_existing_role_and_verify_rea
     s.iam.put_role_permissions_boundary().role_name(&role).permissions_boundary(guardrail).send().await.unwrap();
     let swapped = apply_pack(&bounded, &settings, false).await.unwrap();
     assert!(swapped.changes.is_empty(), "{:#?}", swapped.changes);
-    let got = s.iam.get_role().role_name(&role).send().await.unwrap();
-    let arn = got.role().and_then(|r| r.permissions_boundary()).and_then(|b| b.permissions_boundary_arn()).map(str::to_string);
+    let arn = boundary_of(&s, &role).await;
     assert_eq!(arn.as_deref(), Some(guardrail));
     let probes = verify_pack(&bounded, &settings).await.unwrap();
     assert!(probes.iter().any(|p| p.status == ProbeStatus::Fail && p.message.contains("permissions boundary is")), "{probes:#?}");
