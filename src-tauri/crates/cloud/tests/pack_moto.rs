@@ -429,11 +429,12 @@ async fn a_packs_policy_attached_outside_the_pack_stops_its_removal_forced_or_no
     assert_eq!(roles_left().await, 0);
 }
 
-/// The only policies a pack's apply takes off its roles are its own (customer-managed, with the
-/// pack's tags) that it no longer names there: one attached by hand to a role the pack does not
-/// name it on is detached; one the pack drops altogether is detached and deleted, unless something
-/// outside the pack uses it (then it stays, detached from the pack's roles). A policy someone else
-/// made stays on the pack's role whatever apply does.
+/// The only policies a pack's apply takes off its roles are its own (customer-managed, with all
+/// of the pack's tags, allowing only) that it no longer names there: one attached by hand to a
+/// role the pack does not name it on is detached; one the pack drops altogether is detached and
+/// deleted, unless something outside the pack uses it (then it stays, detached from the pack's
+/// roles). The pack's own policy that also denies, someone else's, one with only the managed-by
+/// tag and another pack's stay on the pack's role whatever apply does.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_packs_own_policy_it_no_longer_names_is_taken_off_and_deleted_once_dropped() {
     let moto = moto();
