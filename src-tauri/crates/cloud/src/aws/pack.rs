@@ -125,7 +125,8 @@ pub fn removals(changes: &[Change]) -> Vec<String> {
 ///
 /// Apply adds and updates; the only policies it takes off a role are the pack's own (see
 /// [`OwnPolicies`]) that the pack no longer names on that role — detached, and deleted in the same
-/// run once the pack has dropped them and nothing outside it uses them — and a boundary that is one
+/// run once the pack has dropped them and nothing outside it uses them (or in a later run, found
+/// attached nowhere) — and a boundary that is one
 /// of the policies the pack names. A policy someone else made stays on the pack's roles, however it
 /// reads, and so does a boundary that is not one of the pack's named policies: verify reports them.
 async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Change>, CloudError> {
@@ -166,8 +167,7 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
     changes.extend(detaches);
     // A policy of the pack's own that the pack no longer has at all: deleted once nothing outside
     // the pack uses it (IAM deletes only a policy nothing uses); otherwise it stays, detached from
-    // the pack's roles, and is said. Found only through a pack role holding it: one left detached
-    // by an earlier run is no longer seen, so each delete says how to finish by hand.
+    // the pack's roles, and is said.
     let named: Vec<String> = set.managed_policies.iter().map(|p| policy_arn(set, account, &p.document.name)).collect();
     let dropped: Vec<String> = own.known.iter().filter(|(arn, ours)| **ours && !named.contains(arn)).map(|(arn, _)| arn.clone()).collect();
     for arn in dropped {
@@ -177,22 +177,40 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
         }
         let elsewhere = attached_elsewhere(s, set, &arn).await?;
         if elsewhere.is_empty() {
-            changes.push(Change {
-                kind: ChangeKind::DeleteManagedPolicy,
-                target: format!("managed policy {}", arn.rsplit('/').next().unwrap_or(&arn)),
-                detail: vec![
-                    "the pack's own policy, which the pack no longer has; nothing outside the pack uses it".into(),
-                    format!(
-                        "should apply stop before this, delete it by hand: its versions other than the default first (aws iam list-policy-versions --policy-arn {arn}, then aws iam delete-policy-version --policy-arn {arn} --version-id ID for each), then aws iam delete-policy --policy-arn {arn}"
-                    ),
-                ],
-                op: Op::DeletePolicy { arn },
-            });
+            changes.push(delete_dropped(arn, "nothing outside the pack uses it"));
         } else if let Some(c) = changes.iter_mut().rev().find(|c| matches!(&c.op, Op::Detach { arn: a, .. } if *a == arn)) {
             c.detail.push(format!("the pack no longer has it; it stays in the account, used by {}", elsewhere.join(", ")));
         }
     }
+    // One an earlier run took off the pack's roles but did not delete (it stopped in between, or it
+    // ran before apply deleted dropped policies): nothing holds it, so only the account's listing
+    // finds it. Deleted on the same terms — the pack's own, allow-only, used nowhere (checked again:
+    // a count IAM left out, or a pack role's boundary, keeps it).
+    for arn in roleset::unused_local_policies(s).await? {
+        if named.contains(&arn) || own.known.contains_key(&arn) || boundaries.contains(&arn) {
+            continue;
+        }
+        if own.removable(s, &arn).await? && attached_elsewhere(s, set, &arn).await?.is_empty() {
+            changes.push(delete_dropped(arn, "attached nowhere: an earlier apply took it off the pack's roles"));
+        }
+    }
     Ok(changes)
+}
+
+/// Deleting a policy of the pack's own that the pack no longer has (`why` it may go), with how to
+/// finish by hand should the run stop before it.
+fn delete_dropped(arn: String, why: &str) -> Change {
+    Change {
+        kind: ChangeKind::DeleteManagedPolicy,
+        target: format!("managed policy {}", arn.rsplit('/').next().unwrap_or(&arn)),
+        detail: vec![
+            format!("the pack's own policy, which the pack no longer has; {why}"),
+            format!(
+                "should apply stop before this, delete it by hand: its versions other than the default first (aws iam list-policy-versions --policy-arn {arn}, then aws iam delete-policy-version --policy-arn {arn} --version-id ID for each), then aws iam delete-policy --policy-arn {arn}"
+            ),
+        ],
+        op: Op::DeletePolicy { arn },
+    }
 }
 
 /// One sign-in for a pack's dry run, the person's confirmation and the apply: the confirmation
