@@ -520,73 +520,9 @@ async fn a_packs_own_policy_it_no_longer_names_is_taken_off_and_deleted_once_dro
     assert!(apply_pack(&dropped, &settings, false).await.unwrap().changes.is_empty(), "converged");
 }
 
-/// A dropped policy of the pack's own that an earlier run took off the pack's roles but did not
-/// delete (it stopped in between, or it ran before apply deleted dropped policies) is attached
-/// nowhere: the next apply finds it in the account's listing and deletes it. What else is attached
-/// nowhere stays: a policy the pack still names (put back on its role instead), someone else's, one
-/// with only the managed-by tag, another pack's.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_dropped_policy_an_earlier_run_left_detached_is_deleted_by_the_next() {
-    let moto = moto();
-    let settings = settings(&moto.url());
-    let r = pack("mlspace");
-    apply_pack(&r, &settings, false).await.unwrap();
-    let s = Session::for_region("us-east-1", &settings).await;
-    let arn = |name: &str| format!("arn:aws:iam::123456789012:policy/{name}");
-    let (reader, app) = ("mlspace-s3-reader-role", "mlspace-app-role");
-
-    // The earlier run: the reader policy taken off its role, not deleted.
-    s.iam.detach_role_policy().role_name(reader).policy_arn(arn("mlspace-s3-reader-policy")).send().await.unwrap();
-    // Also attached nowhere: a policy the pack still names, and others' policies.
-    s.iam.detach_role_policy().role_name(app).policy_arn(arn("mlspace-app-policy")).send().await.unwrap();
-    let pack_tags = s.iam.list_policy_tags().policy_arn(arn("mlspace-app-policy")).send().await.unwrap();
-    let tag = |k: &str, v: &str| aws_sdk_iam::types::Tag::builder().key(k).value(v).build().unwrap();
-    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}"#;
-    let others: [(&str, Vec<aws_sdk_iam::types::Tag>); 3] = [
-        ("team-spare", vec![]),
-        ("managed-by-only", vec![tag("managed-by", "trustbridge")]),
-        (
-            "other-pack",
-            pack_tags
-                .tags()
-                .iter()
-                .map(|t| if t.key() == "managed-by" { t.clone() } else { tag(t.key(), "sagemaker-service-role") })
-                .collect(),
-        ),
-    ];
-    for (name, tags) in &others {
-        s.iam.create_policy().policy_name(*name).policy_document(doc).set_tags(Some(tags.clone())).send().await.unwrap();
-    }
-
-    let mut dropped = r.clone();
-    dropped.managed_policies.retain(|(name, _, _)| name != "mlspace-s3-reader-policy");
-    for role in &mut dropped.roles {
-        role.managed.retain(|m| m != "mlspace-s3-reader-policy");
-    }
-    let preview = apply_pack(&dropped, &settings, true).await.unwrap();
-    let listed: Vec<String> = preview.changes.iter().map(|c| c.to_string()).collect();
-    let kinds: Vec<ChangeKind> = preview.changes.iter().map(|c| c.kind).collect();
-    assert_eq!(kinds, [ChangeKind::AttachPolicy, ChangeKind::DeleteManagedPolicy], "{listed:#?}");
-    assert!(listed[0].contains("mlspace-app-policy"), "the named one goes back on its role: {listed:#?}");
-    assert!(listed[1].starts_with("delete managed policy mlspace-s3-reader-policy"), "{listed:#?}");
-    assert!(listed[1].contains("attached nowhere"), "{listed:#?}");
-
-    let done = apply_pack(&dropped, &settings, false).await.unwrap();
-    assert_eq!(done.changes.len(), 2, "{:#?}", done.changes);
-    assert!(s.iam.get_policy().policy_arn(arn("mlspace-s3-reader-policy")).send().await.is_err(), "deleted");
-    for stays in ["mlspace-app-policy", "team-spare", "managed-by-only", "other-pack"] {
-        assert!(s.iam.get_policy().policy_arn(arn(stays)).send().await.is_ok(), "{stays} stays");
-    }
-    assert!(apply_pack(&dropped, &settings, false).await.unwrap().changes.is_empty(), "converged");
-    // The whole pack again: the policy it names is made anew, nothing else changes.
-    let back = apply_pack(&r, &settings, false).await.unwrap();
-    let kinds: Vec<ChangeKind> = back.changes.iter().map(|c| c.kind).collect();
-    assert_eq!(kinds, [ChangeKind::CreateManagedPolicy, ChangeKind::AttachPolicy], "{:#?}", back.changes);
-}
-
-/// A pack's own policy edited by hand gets a new default version; the dry run says that the
-/// versions other than the default go first (IAM keeps five), and they do: the hand edit stays as
-/// the version before the new default, the older ones are deleted.
+/// A pack's own policy edited by hand gets a new default version; the dry run names the older
+/// versions that go first (IAM keeps five), and exactly those go: the hand edit stays as the
+/// version before the new default.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_default_version_says_which_versions_it_deletes_and_deletes_only_those() {
     let moto = moto();
@@ -612,9 +548,18 @@ async fn a_new_default_version_says_which_versions_it_deletes_and_deletes_only_t
     assert_eq!(preview.changes.len(), 1, "{:#?}", preview.changes);
     let listed = preview.changes[0].to_string();
     assert_eq!(preview.changes[0].kind, ChangeKind::NewPolicyVersion, "{listed}");
-    assert!(listed.contains("its versions other than the default are deleted first"), "{listed}");
+    assert!(listed.contains("deletes its older versions first (v1, v2; IAM keeps five); v3, the default until now, stays"), "{listed}");
     apply_pack(&r, &settings, false).await.unwrap();
     let after = ids(s.iam.list_policy_versions().policy_arn(arn).send().await.unwrap());
     assert_eq!(after, [("v3".into(), false), ("v4".into(), true)], "the hand edit stays as the one before");
     assert!(apply_pack(&r, &settings, false).await.unwrap().changes.is_empty(), "converged");
+
+    // Edited again, with no older version left: nothing is said to be deleted.
+    s.iam.create_policy_version().policy_arn(arn).policy_document(doc("iam:*")).set_as_default(true).send().await.unwrap();
+    for old in ["v3", "v4"] {
+        s.iam.delete_policy_version().policy_arn(arn).version_id(old).send().await.unwrap();
+    }
+    let preview = apply_pack(&r, &settings, true).await.unwrap();
+    assert_eq!(preview.changes.len(), 1, "{:#?}", preview.changes);
+    assert!(!preview.changes[0].to_string().contains("older versions"), "{}", preview.changes[0]);
 }

@@ -294,21 +294,30 @@ fn ours_as_created(found: &[(String, String)], ours: &[(String, String)]) -> boo
             .all(|(k, v)| found.contains(&(k.clone(), v.clone())) || (k == INTEGRATION_TAG && found.iter().all(|(fk, _)| fk != k)))
 }
 
-/// Deletes every non-default version of a policy (IAM keeps at most five; a policy with versions
-/// left cannot be deleted). A policy that is gone has none.
-async fn drop_old_versions(s: &Session, arn: &str) -> Result<(), CloudError> {
-    let versions = match s
+/// A policy's versions, oldest first: (id, is the default). None when the policy is gone. IAM keeps
+/// at most five, in one page.
+pub(crate) async fn policy_versions(s: &Session, arn: &str) -> Result<Option<Vec<(String, bool)>>, CloudError> {
+    let out = match s
         .call("iam:ListPolicyVersions", || async {
             s.iam.list_policy_versions().policy_arn(arn).send().await.map_err(|e| s.classify("iam:ListPolicyVersions", e))
         })
         .await
     {
         Ok(v) => v,
-        Err(CloudError::NotFound { .. }) => return Ok(()),
+        Err(CloudError::NotFound { .. }) => return Ok(None),
         Err(e) => return Err(e),
     };
-    for v in versions.versions().iter().filter(|v| !v.is_default_version()) {
-        let id = v.version_id().unwrap_or_default().to_string();
+    let mut versions: Vec<(String, bool)> =
+        out.versions().iter().map(|v| (v.version_id().unwrap_or_default().to_string(), v.is_default_version())).collect();
+    // "v10" after "v9": by number, not by text.
+    versions.sort_by_key(|(id, _)| (id.trim_start_matches('v').parse::<u64>().unwrap_or(u64::MAX), id.clone()));
+    Ok(Some(versions))
+}
+
+/// Deletes every non-default version of a policy (IAM keeps at most five; a policy with versions
+/// left cannot be deleted). A policy that is gone has none.
+async fn drop_old_versions(s: &Session, arn: &str) -> Result<(), CloudError> {
+    for (id, _) in policy_versions(s, arn).await?.unwrap_or_default().into_iter().filter(|(_, default)| !default) {
         s.call("iam:DeletePolicyVersion", || async {
             s.iam.delete_policy_version().policy_arn(arn).version_id(&id).send().await.map_err(|e| s.classify("iam:DeletePolicyVersion", e))
         })

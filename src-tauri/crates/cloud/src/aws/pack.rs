@@ -125,8 +125,7 @@ pub fn removals(changes: &[Change]) -> Vec<String> {
 ///
 /// Apply adds and updates; the only policies it takes off a role are the pack's own (see
 /// [`OwnPolicies`]) that the pack no longer names on that role — detached, and deleted in the same
-/// run once the pack has dropped them and nothing outside it uses them (or in a later run, found
-/// attached nowhere) — and a boundary that is one
+/// run once the pack has dropped them and nothing outside it uses them — and a boundary that is one
 /// of the policies the pack names. A policy someone else made stays on the pack's roles, however it
 /// reads, and so does a boundary that is not one of the pack's named policies: verify reports them.
 async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Change>, CloudError> {
@@ -167,7 +166,10 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
     changes.extend(detaches);
     // A policy of the pack's own that the pack no longer has at all: deleted once nothing outside
     // the pack uses it (IAM deletes only a policy nothing uses); otherwise it stays, detached from
-    // the pack's roles, and is said.
+    // the pack's roles, and is said. Found only through a pack role holding it: one left detached
+    // by an earlier run is not looked for in the account (the pack's tags name the pack, not this
+    // plan of it: another plan of the same pack in the account holds policies with the same tags,
+    // some of them attached nowhere by design), so each delete says how to finish by hand.
     let named: Vec<String> = set.managed_policies.iter().map(|p| policy_arn(set, account, &p.document.name)).collect();
     let dropped: Vec<String> = own.known.iter().filter(|(arn, ours)| **ours && !named.contains(arn)).map(|(arn, _)| arn.clone()).collect();
     for arn in dropped {
@@ -180,18 +182,6 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
             changes.push(delete_dropped(arn, "nothing outside the pack uses it"));
         } else if let Some(c) = changes.iter_mut().rev().find(|c| matches!(&c.op, Op::Detach { arn: a, .. } if *a == arn)) {
             c.detail.push(format!("the pack no longer has it; it stays in the account, used by {}", elsewhere.join(", ")));
-        }
-    }
-    // One an earlier run took off the pack's roles but did not delete (it stopped in between, or it
-    // ran before apply deleted dropped policies): nothing holds it, so only the account's listing
-    // finds it. Deleted on the same terms — the pack's own, allow-only, used nowhere (checked again:
-    // a count IAM left out, or a pack role's boundary, keeps it).
-    for arn in roleset::unused_local_policies(s).await? {
-        if named.contains(&arn) || own.known.contains_key(&arn) || boundaries.contains(&arn) {
-            continue;
-        }
-        if own.removable(s, &arn).await? && attached_elsewhere(s, set, &arn).await?.is_empty() {
-            changes.push(delete_dropped(arn, "attached nowhere: an earlier apply took it off the pack's roles"));
         }
     }
     Ok(changes)

@@ -259,7 +259,15 @@ pub(crate) async fn policy_changes(s: &Session, set: &RoleSet, account: &str) ->
             Some(cur) => {
                 let mut detail = grant_diff(&cur.grants(), &doc.grants());
                 // What `exec` does to make room (IAM keeps five versions), said before it is done.
-                detail.push("its versions other than the default are deleted first; the default until now stays, as the one before".into());
+                let versions = super::exec::policy_versions(s, &arn).await?.unwrap_or_default();
+                let older: Vec<&str> = versions.iter().filter(|(_, default)| !default).map(|(id, _)| id.as_str()).collect();
+                if !older.is_empty() {
+                    let kept = versions.iter().find(|(_, default)| *default).map_or("the default", |(id, _)| id.as_str());
+                    detail.push(format!(
+                        "deletes its older versions first ({}; IAM keeps five); {kept}, the default until now, stays as the one before",
+                        older.join(", ")
+                    ));
+                }
                 changes.push(change(
                     ChangeKind::NewPolicyVersion,
                     format!("managed policy {name}"),
@@ -693,44 +701,6 @@ pub(crate) async fn attached_elsewhere(s: &Session, set: &RoleSet, arn: &str) ->
         out.extend(page.policy_roles().iter().filter_map(|r| r.role_name()).filter(|n| !ours(n)).map(|n| format!("role {n}")));
         out.extend(page.policy_users().iter().filter_map(|u| u.user_name()).map(|n| format!("user {n}")));
         out.extend(page.policy_groups().iter().filter_map(|g| g.group_name()).map(|n| format!("group {n}")));
-        match page.marker() {
-            Some(m) if page.is_truncated() && marker.as_deref() != Some(m) => marker = Some(m.to_string()),
-            _ => break,
-        }
-    }
-    Ok(out)
-}
-
-/// This account's customer-managed policies that nothing uses, by IAM's own counts in
-/// ListPolicies: attached to no role, user or group and no one's permissions boundary. A count the
-/// endpoint leaves out is taken as none (moto has no boundary count), so a caller deleting one
-/// checks its uses again first. Past [`MAX_PAGES`] pages the rest is not looked at, and a sign-in
-/// not allowed to list policies finds none (what this finds is left-overs to tidy, never needed to
-/// converge, so it does not stop an apply that needs nothing else).
-pub(crate) async fn unused_local_policies(s: &Session) -> Result<Vec<String>, CloudError> {
-    let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let page = s
-            .call("iam:ListPolicies", || async {
-                s.iam
-                    .list_policies()
-                    .scope(aws_sdk_iam::types::PolicyScopeType::Local)
-                    .set_marker(marker.clone())
-                    .send()
-                    .await
-                    .map_err(|e| s.classify("iam:ListPolicies", e))
-            })
-            .await;
-        let page = match page {
-            Ok(p) => p,
-            Err(CloudError::AccessDenied { .. }) => return Ok(out),
-            Err(e) => return Err(e),
-        };
-        let unused = |p: &&aws_sdk_iam::types::Policy| {
-            p.attachment_count().unwrap_or(0) == 0 && p.permissions_boundary_usage_count().unwrap_or(0) == 0
-        };
-        out.extend(page.policies().iter().filter(unused).filter_map(|p| p.arn().map(str::to_string)));
         match page.marker() {
             Some(m) if page.is_truncated() && marker.as_deref() != Some(m) => marker = Some(m.to_string()),
             _ => break,
