@@ -8,7 +8,7 @@ use std::path::Path;
 
 use common::*;
 use trustbridge_cloud::aws::pack::{apply_pack, revoke_pack, verify_pack};
-use trustbridge_cloud::aws::{ChangeKind, ProbeStatus, Session};
+use trustbridge_cloud::aws::{AwsSettings, ChangeKind, ProbeStatus, Session};
 use trustbridge_core::pack::{validate_pack, PackPlan, ResolvedPack};
 
 /// Moto leaves AWS-managed policies out unless asked; real accounts always have them.
@@ -20,6 +20,17 @@ fn pack(name: &str) -> ResolvedPack {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures/packs").join(format!("{name}.json"));
     let plan = PackPlan::from_json(&std::fs::read_to_string(p).unwrap()).unwrap();
     validate_pack(&plan, None).unwrap_or_else(|e| panic!("{name}: {e:#?}"))
+}
+
+/// A moto server with the named pack applied, and a session to look at it with (keep the server:
+/// it stops when dropped).
+async fn applied(name: &str) -> (Moto, AwsSettings, ResolvedPack, Session) {
+    let moto = moto();
+    let settings = settings(&moto.url());
+    let r = pack(name);
+    apply_pack(&r, &settings, false).await.unwrap();
+    let s = Session::for_region("us-east-1", &settings).await;
+    (moto, settings, r, s)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -203,11 +214,7 @@ async fn an_untagged_role_of_the_packs_name_is_never_taken_over_or_deleted() {
 /// on an instance profile.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn someone_elses_policy_on_a_packs_role_stops_its_removal_unless_forced() {
-    let moto = moto();
-    let settings = settings(&moto.url());
-    let r = pack("sagemaker-service-role");
-    apply_pack(&r, &settings, false).await.unwrap();
-    let s = Session::for_region("us-east-1", &settings).await;
+    let (_moto, settings, r, s) = applied("sagemaker-service-role").await;
     let role = "sagemaker-execution-role";
     let theirs = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}"#;
     s.iam.put_role_policy().role_name(role).policy_name("team-extra").policy_document(theirs).send().await.unwrap();
@@ -322,11 +329,7 @@ async fn a_failure_part_way_says_what_was_done_and_what_was_not() {
 /// quarantine): said, not drift, and never in the fix.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verify_calls_a_policy_the_pack_does_not_name_drift_and_apply_leaves_it() {
-    let moto = moto();
-    let settings = settings(&moto.url());
-    let r = pack("mlspace");
-    apply_pack(&r, &settings, false).await.unwrap();
-    let s = Session::for_region("us-east-1", &settings).await;
+    let (_moto, settings, r, s) = applied("mlspace").await;
     let i = r.roles.iter().position(|x| !x.aws_managed_arns.is_empty()).expect("a role with an AWS-managed attachment");
     let role = r.roles[i].name.clone();
 
@@ -397,11 +400,7 @@ async fn verify_calls_a_policy_the_pack_does_not_name_drift_and_apply_leaves_it(
 /// it. Before, the removal failed part-way at DeletePolicy, after the pack's roles were gone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_packs_policy_attached_outside_the_pack_stops_its_removal_forced_or_not() {
-    let moto = moto();
-    let settings = settings(&moto.url());
-    let r = pack("mlspace");
-    apply_pack(&r, &settings, false).await.unwrap();
-    let s = Session::for_region("us-east-1", &settings).await;
+    let (_moto, settings, r, s) = applied("mlspace").await;
     let policy = r.managed_policies[0].0.clone();
     let arn = format!("arn:aws:iam::123456789012:policy/{policy}");
     use_policy_elsewhere(&s, &arn).await;
@@ -437,11 +436,7 @@ async fn a_packs_policy_attached_outside_the_pack_stops_its_removal_forced_or_no
 /// tag and another pack's stay on the pack's role whatever apply does.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_packs_own_policy_it_no_longer_names_is_taken_off_and_deleted_once_dropped() {
-    let moto = moto();
-    let settings = settings(&moto.url());
-    let r = pack("mlspace");
-    apply_pack(&r, &settings, false).await.unwrap();
-    let s = Session::for_region("us-east-1", &settings).await;
+    let (_moto, settings, r, s) = applied("mlspace").await;
     let arn = |name: &str| format!("arn:aws:iam::123456789012:policy/{name}");
     let reader = "mlspace-s3-reader-role";
 
@@ -520,16 +515,12 @@ async fn a_packs_own_policy_it_no_longer_names_is_taken_off_and_deleted_once_dro
     assert!(apply_pack(&dropped, &settings, false).await.unwrap().changes.is_empty(), "converged");
 }
 
-/// A pack's own policy edited by hand gets a new default version; the dry run names the older
+/// A pack's own policy edited by hand gets a new default version; the dry run names the other
 /// versions that go first (IAM keeps five), and exactly those go: the hand edit stays as the
 /// version before the new default.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_default_version_says_which_versions_it_deletes_and_deletes_only_those() {
-    let moto = moto();
-    let settings = settings(&moto.url());
-    let r = pack("mlspace");
-    apply_pack(&r, &settings, false).await.unwrap();
-    let s = Session::for_region("us-east-1", &settings).await;
+    let (_moto, settings, r, s) = applied("mlspace").await;
     let arn = "arn:aws:iam::123456789012:policy/mlspace-app-policy";
     let doc = |action: &str| format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"*"}}]}}"#);
     for (action, default) in [("s3:ListAllMyBuckets", false), ("iam:*", true)] {
@@ -548,7 +539,7 @@ async fn a_new_default_version_says_which_versions_it_deletes_and_deletes_only_t
     assert_eq!(preview.changes.len(), 1, "{:#?}", preview.changes);
     let listed = preview.changes[0].to_string();
     assert_eq!(preview.changes[0].kind, ChangeKind::NewPolicyVersion, "{listed}");
-    assert!(listed.contains("deletes its older versions first (v1, v2; IAM keeps five); v3, the default until now, stays"), "{listed}");
+    assert!(listed.contains("deletes its other versions first (v1, v2; IAM keeps five); v3, the default until now, stays"), "{listed}");
     apply_pack(&r, &settings, false).await.unwrap();
     let after = ids(s.iam.list_policy_versions().policy_arn(arn).send().await.unwrap());
     assert_eq!(after, [("v3".into(), false), ("v4".into(), true)], "the hand edit stays as the one before");
@@ -561,5 +552,5 @@ async fn a_new_default_version_says_which_versions_it_deletes_and_deletes_only_t
     }
     let preview = apply_pack(&r, &settings, true).await.unwrap();
     assert_eq!(preview.changes.len(), 1, "{:#?}", preview.changes);
-    assert!(!preview.changes[0].to_string().contains("older versions"), "{}", preview.changes[0]);
+    assert!(!preview.changes[0].to_string().contains("other versions"), "{}", preview.changes[0]);
 }

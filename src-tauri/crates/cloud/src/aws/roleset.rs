@@ -264,7 +264,7 @@ pub(crate) async fn policy_changes(s: &Session, set: &RoleSet, account: &str) ->
                 if !older.is_empty() {
                     let kept = versions.iter().find(|(_, default)| *default).map_or("the default", |(id, _)| id.as_str());
                     detail.push(format!(
-                        "deletes its older versions first ({}; IAM keeps five); {kept}, the default until now, stays as the one before",
+                        "deletes its other versions first ({}; IAM keeps five); {kept}, the default until now, stays as the one before",
                         older.join(", ")
                     ));
                 }
