@@ -179,28 +179,22 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
         }
         let elsewhere = attached_elsewhere(s, set, &arn).await?;
         if elsewhere.is_empty() {
-            changes.push(delete_dropped(arn, "nothing outside the pack uses it"));
+            changes.push(Change {
+                kind: ChangeKind::DeleteManagedPolicy,
+                target: format!("managed policy {}", arn.rsplit('/').next().unwrap_or(&arn)),
+                detail: vec![
+                    "the pack's own policy, which the pack no longer has; nothing outside the pack uses it".into(),
+                    format!(
+                        "should apply stop before this, delete it by hand: its versions other than the default first (aws iam list-policy-versions --policy-arn {arn}, then aws iam delete-policy-version --policy-arn {arn} --version-id ID for each), then aws iam delete-policy --policy-arn {arn}"
+                    ),
+                ],
+                op: Op::DeletePolicy { arn },
+            });
         } else if let Some(c) = changes.iter_mut().rev().find(|c| matches!(&c.op, Op::Detach { arn: a, .. } if *a == arn)) {
             c.detail.push(format!("the pack no longer has it; it stays in the account, used by {}", elsewhere.join(", ")));
         }
     }
     Ok(changes)
-}
-
-/// Deleting a policy of the pack's own that the pack no longer has (`why` it may go), with how to
-/// finish by hand should the run stop before it.
-fn delete_dropped(arn: String, why: &str) -> Change {
-    Change {
-        kind: ChangeKind::DeleteManagedPolicy,
-        target: format!("managed policy {}", arn.rsplit('/').next().unwrap_or(&arn)),
-        detail: vec![
-            format!("the pack's own policy, which the pack no longer has; {why}"),
-            format!(
-                "should apply stop before this, delete it by hand: its versions other than the default first (aws iam list-policy-versions --policy-arn {arn}, then aws iam delete-policy-version --policy-arn {arn} --version-id ID for each), then aws iam delete-policy --policy-arn {arn}"
-            ),
-        ],
-        op: Op::DeletePolicy { arn },
-    }
 }
 
 /// One sign-in for a pack's dry run, the person's confirmation and the apply: the confirmation
