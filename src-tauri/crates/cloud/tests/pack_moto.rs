@@ -328,7 +328,7 @@ async fn a_failure_part_way_says_what_was_done_and_what_was_not() {
 /// revoke's, behind `--force`. A policy that only denies narrows the role (a guardrail, a
 /// quarantine): said, not drift, and never in the fix.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn verify_calls_a_policy_the_pack_does_not_name_drift_and_apply_leaves_it() {
+async fn verify_calls_a_policy_the_pack_does_not_name_drift_and_apply_takes_off_only_what_the_pack_put_there() {
     let (_moto, settings, r, s) = applied("mlspace").await;
     let i = r.roles.iter().position(|x| !x.aws_managed_arns.is_empty()).expect("a role with an AWS-managed attachment");
     let role = r.roles[i].name.clone();
@@ -374,20 +374,28 @@ async fn verify_calls_a_policy_the_pack_does_not_name_drift_and_apply_leaves_it(
         assert!(!fix.contains(&format!("--policy-name {kept}")), "taking {kept} off could lift a denial: {fix}");
     }
 
+    // Apply takes off only what the pack put there and dropped (the role's record names it):
+    // nothing someone else added.
     let preview = apply_pack(&smaller, &settings, true).await.unwrap();
-    assert!(preview.changes.is_empty(), "apply never takes a policy off: {:#?}", preview.changes);
-    assert!(apply_pack(&smaller, &settings, false).await.unwrap().changes.is_empty());
+    let kinds: Vec<ChangeKind> = preview.changes.iter().map(|c| c.kind).collect();
+    // The role had one AWS-managed policy: its record goes with it.
+    assert_eq!(kinds, [ChangeKind::DetachPolicy, ChangeKind::UntagRole], "{:#?}", preview.changes);
+    assert_eq!(preview.changes[0].target, format!("{dropped} from role {role}"));
+    assert!(preview.changes[0].detail[0].contains("record tag names it"), "{:#?}", preview.changes);
+    assert_eq!(apply_pack(&smaller, &settings, false).await.unwrap().changes.len(), 2);
+    assert!(apply_pack(&smaller, &settings, false).await.unwrap().changes.is_empty(), "converged");
     let inline = s.iam.list_role_policies().role_name(&role).send().await.unwrap();
     assert_eq!(inline.policy_names().iter().filter(|n| ["team-extra", "quarantine", "power", "mixed"].contains(&n.as_str())).count(), 4);
+    let attached = s.iam.list_attached_role_policies().role_name(&role).send().await.unwrap();
+    let attached: Vec<&str> = attached.attached_policies().iter().filter_map(|p| p.policy_arn()).collect();
+    assert!(attached.contains(&admin) && !attached.contains(&dropped.as_str()), "{attached:?}");
 
     // The person takes off what the fix names and looks at the rest: the role matches, the
     // guardrail said.
     for extra in ["team-extra", "power", "mixed"] {
         s.iam.delete_role_policy().role_name(&role).policy_name(extra).send().await.unwrap();
     }
-    for arn in [admin, dropped.as_str()] {
-        s.iam.detach_role_policy().role_name(&role).policy_arn(arn).send().await.unwrap();
-    }
+    s.iam.detach_role_policy().role_name(&role).policy_arn(admin).send().await.unwrap();
     let probes = verify_pack(&smaller, &settings).await.unwrap();
     assert!(probes.iter().all(|p| p.status == ProbeStatus::Pass), "{probes:#?}");
     let ok = probes.iter().find(|p| p.id.as_str() == format!("aws:role:{role}")).unwrap();
@@ -553,4 +561,96 @@ async fn a_new_default_version_says_which_versions_it_deletes_and_deletes_only_t
     let preview = apply_pack(&r, &settings, true).await.unwrap();
     assert_eq!(preview.changes.len(), 1, "{:#?}", preview.changes);
     assert!(!preview.changes[0].to_string().contains("other versions"), "{}", preview.changes[0]);
+}
+
+/// The tags on a role, as (key, value).
+async fn role_tags(s: &Session, role: &str) -> Vec<(String, String)> {
+    let out = s.iam.list_role_tags().role_name(role).send().await.unwrap();
+    out.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()
+}
+
+async fn inline_names(s: &Session, role: &str) -> Vec<String> {
+    let out = s.iam.list_role_policies().role_name(role).send().await.unwrap();
+    let mut names = out.policy_names().to_vec();
+    names.sort();
+    names
+}
+
+/// A pack's role records in its tags what apply put on it (inline policies, AWS-managed ones). A
+/// later version of the pack that drops an inline policy gets it deleted by apply — the dry run
+/// says so and why — while what someone else added stays: a policy the record does not name, and
+/// one it names that also denies (a record is a tag; tags are not proof enough to lift a denial).
+/// A role without a record (made by a version before records) loses nothing and gets one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_packs_role_records_what_apply_put_there_and_a_later_apply_takes_off_only_what_the_pack_dropped() {
+    let moto = moto();
+    let settings = settings(&moto.url());
+    let s = Session::for_region("us-east-1", &settings).await;
+    let role = "sagemaker-execution-role";
+    let r = pack("sagemaker-service-role");
+    let allow = |action: &str| {
+        trustbridge_core::policy::PolicyDocument::parse(&format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"*"}}]}}"#
+        ))
+        .unwrap()
+    };
+    let mut bigger = r.clone();
+    bigger.roles[0].inline.push(("model-registry-read".into(), allow("sagemaker:DescribeModelPackage")));
+    apply_pack(&bigger, &settings, false).await.unwrap();
+    let record = |tags: &[(String, String)], key: &str| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let tags = role_tags(&s, role).await;
+    assert_eq!(record(&tags, "trustbridge-pack-inline").as_deref(), Some("model-registry-read training-data-read"), "{tags:?}");
+    assert_eq!(record(&tags, "trustbridge-pack-aws-managed").as_deref(), Some("AmazonSageMakerFullAccess"), "{tags:?}");
+
+    // Someone adds a policy of their own, and a guardrail that denies, and names the guardrail in
+    // the record by hand.
+    s.iam
+        .put_role_policy()
+        .role_name(role)
+        .policy_name("team-extra")
+        .policy_document(allow("s3:ListAllMyBuckets").to_pretty_json())
+        .send()
+        .await
+        .unwrap();
+    let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}]}"#;
+    s.iam.put_role_policy().role_name(role).policy_name("guard").policy_document(deny).send().await.unwrap();
+    let tag = |k: &str, v: &str| aws_sdk_iam::types::Tag::builder().key(k).value(v).build().unwrap();
+    s.iam
+        .tag_role()
+        .role_name(role)
+        .tags(tag("trustbridge-pack-inline", "guard model-registry-read training-data-read"))
+        .send()
+        .await
+        .unwrap();
+
+    // The pack's next version (the one built in) no longer has model-registry-read.
+    let preview = apply_pack(&r, &settings, true).await.unwrap();
+    let listed: Vec<String> = preview.changes.iter().map(|c| c.to_string()).collect();
+    let kinds: Vec<ChangeKind> = preview.changes.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [ChangeKind::DeleteInlinePolicy, ChangeKind::TagRole], "{listed:#?}");
+    assert!(listed[0].starts_with(&format!("delete inline policy {role}/model-registry-read")), "{listed:#?}");
+    assert!(listed[0].contains("the pack put it on this role"), "{listed:#?}");
+    assert!(listed[1].contains("tag trustbridge-pack-inline=training-data-read"), "{listed:#?}");
+    apply_pack(&r, &settings, false).await.unwrap();
+    assert_eq!(inline_names(&s, role).await, ["guard", "team-extra", "training-data-read"], "only the dropped one went");
+    assert_eq!(record(&role_tags(&s, role).await, "trustbridge-pack-inline").as_deref(), Some("training-data-read"));
+    assert!(apply_pack(&r, &settings, false).await.unwrap().changes.is_empty(), "converged");
+    let probes = verify_pack(&r, &settings).await.unwrap();
+    let bad = probes.iter().find(|p| p.status == ProbeStatus::Fail).expect("team-extra is drift");
+    assert!(bad.message.contains("team-extra") && !bad.message.contains("model-registry-read"), "{}", bad.message);
+
+    // A role without a record (an older version's apply): nothing comes off, the record is added.
+    s.iam.untag_role().role_name(role).tag_keys("trustbridge-pack-inline").send().await.unwrap();
+    s.iam
+        .put_role_policy()
+        .role_name(role)
+        .policy_name("model-registry-read")
+        .policy_document(allow("sagemaker:DescribeModelPackage").to_pretty_json())
+        .send()
+        .await
+        .unwrap();
+    let again = apply_pack(&r, &settings, false).await.unwrap();
+    let kinds: Vec<ChangeKind> = again.changes.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [ChangeKind::TagRole], "{:#?}", again.changes);
+    assert!(inline_names(&s, role).await.contains(&"model-registry-read".to_string()), "not recorded: stays");
 }

@@ -329,7 +329,7 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<Plan
     let Some(cur) = read_role(s, &name).await? else {
         return Ok(Planned {
             managed: true,
-            changes: roleset::create_role(&set, role, &a.account_id),
+            changes: roleset::create_role(&set, role, &a.account_id, Vec::new()),
             existing: None,
             warnings: Vec::new(),
         });
@@ -394,7 +394,14 @@ pub(crate) const OUR_INLINE: &[&str] = &[STORAGE_POLICY_NAME, EVENTS_POLICY_NAME
 /// trust statements and its boundary.
 fn existing<'a>(cur: &'a Current, role: &Role, a: &ResolvedAws, created_by_us: bool, adopting: bool) -> Existing<'a> {
     let trust = if created_by_us { role.trust.policy.clone() } else { merged_trust(&cur.trust, &role.trust.policy, &a.vendor_account) };
-    Existing { cur, trust, own_boundary: created_by_us, add_tags: cur.managed && !adopting, retired: OUR_INLINE }
+    Existing {
+        cur,
+        trust,
+        own_boundary: created_by_us,
+        add_tags: cur.managed && !adopting,
+        retired: OUR_INLINE,
+        retired_why: "no longer in the plan",
+    }
 }
 
 /// Fills in who was refused, so AccessDenied names both the permission and the identity.

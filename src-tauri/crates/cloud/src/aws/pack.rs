@@ -3,16 +3,17 @@
 //! removal; `exec.rs`: the writes). What is the pack's own is its ownership rule: every role and
 //! customer-managed policy it names that already exists must carry its tags.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
-use trustbridge_core::model::aws::RoleSet;
+use trustbridge_core::model::aws::{Role, RoleSet};
 use trustbridge_core::pack::ResolvedPack;
 
 use super::apply::{ApplyFailure, Change, ChangeKind};
 use super::exec::Op;
 use super::roleset::{
-    self, attached, attached_elsewhere, attachments, only_allows, owner_tags, policy_arn, policy_tags, read_role, Existing,
+    self, attached, attached_elsewhere, attachments, inline_only_allows, only_allows, owner_tags, policy_arn, policy_tags, read_role,
+    Current, Existing,
 };
 use super::{AwsSettings, CallerIdentity, ProbeResult, Session};
 use crate::error::CloudError;
@@ -91,6 +92,87 @@ impl OwnPolicies<'_> {
     }
 }
 
+/// What a pack's apply put on each of its roles, recorded in the role's own tags: the inline
+/// policies' names, and the AWS-managed policies' (after `policy/`), sorted, one space apart. A later
+/// apply takes off what the record names and the pack no longer does — the pack put it there — when
+/// it allows only: a record is a tag, and someone allowed to tag the role may not be allowed to lift
+/// a denial. Anything the record does not name (added by hand, or by a version before records)
+/// stays, and verify reports it. Pack policy names come from the pack file and its variables, so
+/// unlike a vendor plan's fixed names they cannot be known in advance.
+pub const INLINE_RECORD_TAG: &str = "trustbridge-pack-inline";
+/// See [`INLINE_RECORD_TAG`].
+pub const AWS_MANAGED_RECORD_TAG: &str = "trustbridge-pack-aws-managed";
+
+/// What one tag value may hold (IAM): at most 256 characters of letters, digits, spaces and
+/// `_ . : / = + - @`. IAM names may also hold a comma, which a tag value cannot.
+fn tag_value(names: BTreeSet<&str>) -> Option<String> {
+    let v = names.into_iter().collect::<Vec<_>>().join(" ");
+    (v.chars().count() <= 256 && v.chars().all(|c| c.is_alphanumeric() || " _.:/=+-@".contains(c))).then_some(v)
+}
+
+/// The record a role should carry after apply: (tag key, value; `None` when the names do not fit a
+/// tag value, and the role then carries no record of that kind).
+fn records(set: &RoleSet, role: &Role) -> [(&'static str, Option<String>); 2] {
+    let aws = format!("arn:{}:iam::aws:policy/", set.partition);
+    [
+        (INLINE_RECORD_TAG, tag_value(role.inline.iter().map(|d| d.name.as_str()).collect())),
+        (AWS_MANAGED_RECORD_TAG, tag_value(role.aws_managed_arns.iter().filter_map(|a| a.strip_prefix(&aws)).collect())),
+    ]
+}
+
+/// The names a role's record of `key` holds now (none without one).
+fn recorded<'c>(cur: &'c Current, key: &str) -> Vec<&'c str> {
+    cur.tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.split(' ').filter(|n| !n.is_empty()).collect()).unwrap_or_default()
+}
+
+const RECORDED_WHY: &str = "the pack put it on this role (the role's record tag names it) and no longer names it there";
+
+/// The tag changes that bring a role's records up to date: made last, once what the old record
+/// named has come off (a run that stops earlier leaves the old record, and the next run finishes).
+fn record_changes(set: &RoleSet, role: &Role, cur: &Current) -> Vec<Change> {
+    let mut put = Vec::new();
+    let (mut drop, mut why) = (Vec::new(), Vec::new());
+    for (key, want) in records(set, role) {
+        let have = cur.tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        match (want, have) {
+            (Some(v), _) if !v.is_empty() => {
+                if have != Some(v.as_str()) {
+                    put.push((key.to_string(), v));
+                }
+            }
+            (Some(_), Some(_)) => {
+                drop.push(key.to_string());
+                why.push(format!("remove tag {key}: the pack puts nothing of this kind on the role now"));
+            }
+            (None, Some(_)) => {
+                drop.push(key.to_string());
+                why.push(format!(
+                    "remove tag {key}: the names do not fit in a tag (a comma, or over 256 characters), so what the pack drops later stays on the role for verify to report"
+                ));
+            }
+            _ => {}
+        }
+    }
+    let name = &role.name;
+    let mut out = Vec::new();
+    if !put.is_empty() {
+        let detail = put
+            .iter()
+            .map(|(k, v)| format!("tag {k}={v} (what apply put on the role: a later apply takes off what the pack drops)"))
+            .collect();
+        out.push(Change { kind: ChangeKind::TagRole, target: name.clone(), detail, op: Op::TagRole { role: name.clone(), tags: put } });
+    }
+    if !drop.is_empty() {
+        out.push(Change {
+            kind: ChangeKind::UntagRole,
+            target: name.clone(),
+            detail: why,
+            op: Op::UntagRole { role: name.clone(), keys: drop },
+        });
+    }
+    out
+}
+
 /// A dry run's changes, each in full (its lines of detail too): what a confirmed apply must still be.
 pub fn listing(changes: &[Change]) -> Vec<String> {
     changes.iter().map(|c| c.to_string()).collect()
@@ -125,26 +207,49 @@ pub fn removals(changes: &[Change]) -> Vec<String> {
 ///
 /// Apply adds and updates; the only policies it takes off a role are the pack's own (see
 /// [`OwnPolicies`]) that the pack no longer names on that role — detached, and deleted in the same
-/// run once the pack has dropped them and nothing outside it uses them — and a boundary that is one
-/// of the policies the pack names. A policy someone else made stays on the pack's roles, however it
-/// reads, and so does a boundary that is not one of the pack's named policies: verify reports them.
+/// run once the pack has dropped them and nothing outside it uses them —, the allow-only inline and
+/// AWS-managed policies the role's record says apply put there (see [`INLINE_RECORD_TAG`]) and the
+/// pack no longer names, and a boundary that is one of the policies the pack names. A policy
+/// someone else made stays on the pack's roles, however it reads, and so does a boundary that is
+/// not one of the pack's named policies: verify reports them.
 async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Change>, CloudError> {
     let mut own = OwnPolicies { set, local: format!("arn:{}:iam::{account}:policy/", set.partition), known: BTreeMap::new() };
     let mut changes = roleset::policy_changes(s, set, account).await?;
     let mut detaches = Vec::new();
     let mut boundaries = Vec::new();
+    let mut tags = Vec::new();
     for role in &set.roles {
         let Some(cur) = read_role(s, &role.name).await? else {
-            changes.extend(roleset::create_role(set, role, account));
+            let record = records(set, role).into_iter().filter_map(|(k, v)| Some((k.to_string(), v.filter(|v| !v.is_empty())?)));
+            changes.extend(roleset::create_role(set, role, account, record.collect()));
             continue;
         };
+        // The inline policies the role's record names, still on it, that the pack no longer names.
+        let mut retired = Vec::new();
+        for name in recorded(&cur, INLINE_RECORD_TAG) {
+            if cur.inline.iter().any(|n| n == name)
+                && !role.inline.iter().any(|d| d.name == name)
+                && inline_only_allows(s, &role.name, name).await?
+            {
+                retired.push(name);
+            }
+        }
+        let aws = format!("arn:{}:iam::aws:policy/", set.partition);
+        let recorded_aws: Vec<String> = recorded(&cur, AWS_MANAGED_RECORD_TAG).into_iter().map(|n| format!("{aws}{n}")).collect();
         // Only a boundary that is one of the pack's own policies is the pack's to take off: one
         // someone else put on the role (their guardrail) stays.
         // (Taking a boundary off widens the role: a dropped policy of the pack's own that is still a
         // role's boundary stays, and is not deleted below.)
         let own_boundary =
             cur.boundary.as_ref().is_some_and(|b| set.managed_policies.iter().any(|p| policy_arn(set, account, &p.document.name) == *b));
-        let ex = Existing { cur: &cur, trust: role.trust.policy.clone(), own_boundary, add_tags: true, retired: &[] };
+        let ex = Existing {
+            cur: &cur,
+            trust: role.trust.policy.clone(),
+            own_boundary,
+            add_tags: true,
+            retired: &retired,
+            retired_why: RECORDED_WHY,
+        };
         let role_changes = roleset::update_role(s, set, role, account, ex).await?;
         // The boundary the role keeps after apply (one replaced or taken off is not).
         let replaced =
@@ -153,15 +258,24 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
         changes.extend(role_changes);
         let want = attachments(set, role, account);
         for arn in attached(s, &role.name).await? {
-            if !want.contains(&arn) && own.removable(s, &arn).await? {
-                detaches.push(Change {
-                    kind: ChangeKind::DetachPolicy,
-                    target: format!("{arn} from role {}", role.name),
-                    detail: vec!["the pack's own policy, which the pack no longer names on this role".into()],
-                    op: Op::Detach { role: role.name.clone(), arn },
-                });
+            if want.contains(&arn) {
+                continue;
             }
+            let why = if own.removable(s, &arn).await? {
+                "the pack's own policy, which the pack no longer names on this role"
+            } else if recorded_aws.contains(&arn) && only_allows(s, &arn).await? {
+                RECORDED_WHY
+            } else {
+                continue;
+            };
+            detaches.push(Change {
+                kind: ChangeKind::DetachPolicy,
+                target: format!("{arn} from role {}", role.name),
+                detail: vec![why.into()],
+                op: Op::Detach { role: role.name.clone(), arn },
+            });
         }
+        tags.extend(record_changes(set, role, &cur));
     }
     changes.extend(detaches);
     // A policy of the pack's own that the pack no longer has at all: deleted once nothing outside
@@ -194,6 +308,7 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
             c.detail.push(format!("the pack no longer has it; it stays in the account, used by {}", elsewhere.join(", ")));
         }
     }
+    changes.extend(tags);
     Ok(changes)
 }
 
@@ -287,6 +402,22 @@ mod tests {
             detail: detail.iter().map(|d| d.to_string()).collect(),
             op: Op::DeleteRole { role: "r".into() },
         }
+    }
+
+    /// A record is one tag value: names sorted, a space apart; none when a name holds a comma
+    /// (IAM names may, tag values may not) or the whole is over IAM's 256 characters.
+    #[test]
+    fn a_record_fits_a_tag_value_or_is_not_made() {
+        fn set<'a>(names: &[&'a str]) -> BTreeSet<&'a str> {
+            names.iter().copied().collect()
+        }
+        assert_eq!(tag_value(set(&["b", "a@x.y", "service-role/X+Y=Z"])).as_deref(), Some("a@x.y b service-role/X+Y=Z"));
+        assert_eq!(tag_value(set(&[])).as_deref(), Some(""));
+        assert_eq!(tag_value(set(&["a", "b,c"])), None);
+        let long = "p".repeat(128);
+        let other = "q".repeat(127);
+        assert_eq!(tag_value(set(&[&long, &other])).map(|v| v.len()), Some(256));
+        assert_eq!(tag_value(set(&[&long, &"q".repeat(128)])), None);
     }
 
     /// What the window's question names: every removal, a boundary replaced (from what to what),

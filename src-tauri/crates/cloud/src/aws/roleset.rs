@@ -245,6 +245,8 @@ pub(crate) struct Existing<'a> {
     pub add_tags: bool,
     /// Inline policies the set's owner may have put there before and no longer holds: deleted.
     pub retired: &'a [&'a str],
+    /// Why each of them goes, as the change's detail says.
+    pub retired_why: &'a str,
 }
 
 /// The changes that converge the set's customer-managed policies (created, or a new default
@@ -291,12 +293,13 @@ pub(crate) async fn policy_changes(s: &Session, set: &RoleSet, account: &str) ->
     Ok(changes)
 }
 
-/// A role that does not exist yet: create it (path, trust, boundary, the owner's tags), then its
-/// inline policies and attachments.
-pub(crate) fn create_role(set: &RoleSet, role: &Role, account: &str) -> Vec<Change> {
+/// A role that does not exist yet: create it (path, trust, boundary, the owner's tags and the
+/// caller's `more_tags`), then its inline policies and attachments.
+pub(crate) fn create_role(set: &RoleSet, role: &Role, account: &str, more_tags: Vec<(String, String)>) -> Vec<Change> {
     let name = &role.name;
     let boundary = role.boundary.as_ref().map(|b| boundary_arn(set, account, b));
-    let tags = owner_tags(set);
+    let mut tags = owner_tags(set);
+    tags.extend(more_tags);
     let mut detail = vec![format!("path {}", role.path)];
     detail.extend(grant_diff(&BTreeSet::new(), &role.trust.policy.grants()));
     if let Some(b) = &boundary {
@@ -408,7 +411,7 @@ pub(crate) async fn update_role(
             changes.push(change(
                 ChangeKind::DeleteInlinePolicy,
                 format!("{name}/{old}"),
-                vec!["no longer in the plan".into()],
+                vec![ex.retired_why.into()],
                 Op::DeleteInline { role: name.clone(), name: old.to_string() },
             ));
         }
@@ -450,7 +453,8 @@ fn drift_probe(id: ProbeId, started: Instant, outcome: Result<String, String>, f
 /// A policy on a role that the set does not name — one the set has since dropped, or one added by
 /// hand — is drift when it allows anything: the role then grants more than the set says. Apply
 /// takes it off only when it is the set's own, allows only, and the set no longer names it there (a
-/// pack's own customer-managed policies: `aws/pack.rs`); anything else someone may rely on, so the
+/// pack's own customer-managed policies, and what a pack role's record says apply put there:
+/// `aws/pack.rs`); anything else someone may rely on, so the
 /// probe's fix names the commands that take it off, for a person to run after checking — except for
 /// a policy that also denies or that cannot be read, whose removal could lift a denial: said, to
 /// look at by hand.
@@ -560,6 +564,11 @@ enum Extra {
 /// denies, one Trustbridge cannot read, one gone — is not.
 pub(crate) async fn only_allows(s: &Session, arn: &str) -> Result<bool, CloudError> {
     Ok(matches!(extra(read_managed(s, arn).await)?, Extra::Allows))
+}
+
+/// Whether a role's inline policy allows something and denies nothing (read as [`only_allows`]).
+pub(crate) async fn inline_only_allows(s: &Session, role: &str, name: &str) -> Result<bool, CloudError> {
+    Ok(matches!(extra(read_inline(s, role, name).await)?, Extra::Allows))
 }
 
 /// What a policy read back is, as an [`Extra`]; one gone while reading allows nothing.
