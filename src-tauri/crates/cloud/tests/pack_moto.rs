@@ -381,7 +381,7 @@ async fn verify_calls_a_policy_the_pack_does_not_name_drift_and_apply_takes_off_
     // The role had one AWS-managed policy: its record goes with it.
     assert_eq!(kinds, [ChangeKind::DetachPolicy, ChangeKind::UntagRole], "{:#?}", preview.changes);
     assert_eq!(preview.changes[0].target, format!("{dropped} from role {role}"));
-    assert!(preview.changes[0].detail[0].contains("record tag names it"), "{:#?}", preview.changes);
+    assert!(preview.changes[0].detail[0].contains("record tag says the pack put it"), "{:#?}", preview.changes);
     assert_eq!(apply_pack(&smaller, &settings, false).await.unwrap().changes.len(), 2);
     assert!(apply_pack(&smaller, &settings, false).await.unwrap().changes.is_empty(), "converged");
     let inline = s.iam.list_role_policies().role_name(&role).send().await.unwrap();
@@ -602,8 +602,9 @@ async fn a_packs_role_records_what_apply_put_there_and_a_later_apply_takes_off_o
     assert_eq!(record(&tags, "trustbridge-pack-inline").as_deref(), Some("model-registry-read training-data-read"), "{tags:?}");
     assert_eq!(record(&tags, "trustbridge-pack-aws-managed").as_deref(), Some("AmazonSageMakerFullAccess"), "{tags:?}");
 
-    // Someone adds a policy of their own, and a guardrail that denies, and names the guardrail in
-    // the record by hand.
+    // Someone adds a policy of their own, a guardrail that denies, and PowerUserAccess (its
+    // NotAction, which Trustbridge does not model, could be lifting a denial), and names the
+    // guardrail and PowerUserAccess in the records by hand.
     s.iam
         .put_role_policy()
         .role_name(role)
@@ -622,6 +623,10 @@ async fn a_packs_role_records_what_apply_put_there_and_a_later_apply_takes_off_o
         .send()
         .await
         .unwrap();
+    let power = "arn:aws:iam::aws:policy/PowerUserAccess";
+    s.iam.attach_role_policy().role_name(role).policy_arn(power).send().await.unwrap();
+    let both = tag("trustbridge-pack-aws-managed", "AmazonSageMakerFullAccess PowerUserAccess");
+    s.iam.tag_role().role_name(role).tags(both).send().await.unwrap();
 
     // The pack's next version (the one built in) no longer has model-registry-read.
     let preview = apply_pack(&r, &settings, true).await.unwrap();
@@ -633,6 +638,8 @@ async fn a_packs_role_records_what_apply_put_there_and_a_later_apply_takes_off_o
     assert!(listed[1].contains("tag trustbridge-pack-inline=training-data-read"), "{listed:#?}");
     apply_pack(&r, &settings, false).await.unwrap();
     assert_eq!(inline_names(&s, role).await, ["guard", "team-extra", "training-data-read"], "only the dropped one went");
+    let attached = s.iam.list_attached_role_policies().role_name(role).send().await.unwrap();
+    assert!(attached.attached_policies().iter().any(|p| p.policy_arn() == Some(power)), "PowerUserAccess stays");
     assert_eq!(record(&role_tags(&s, role).await, "trustbridge-pack-inline").as_deref(), Some("training-data-read"));
     assert!(apply_pack(&r, &settings, false).await.unwrap().changes.is_empty(), "converged");
     let probes = verify_pack(&r, &settings).await.unwrap();

@@ -93,21 +93,32 @@ impl OwnPolicies<'_> {
 }
 
 /// What a pack's apply put on each of its roles, recorded in the role's own tags: the inline
-/// policies' names, and the AWS-managed policies' (after `policy/`), sorted, one space apart. A later
-/// apply takes off what the record names and the pack no longer does — the pack put it there — when
-/// it allows only: a record is a tag, and someone allowed to tag the role may not be allowed to lift
-/// a denial. Anything the record does not name (added by hand, or by a version before records)
-/// stays, and verify reports it. Pack policy names come from the pack file and its variables, so
-/// unlike a vendor plan's fixed names they cannot be known in advance.
+/// policies' names, and the AWS-managed policies' (after `policy/`), sorted, one space apart — what
+/// the pack named at its last apply of the role (a role made now gets its record with it; an
+/// existing role's record is brought up to date last, once what the old one named has come off, so
+/// a run that stops part-way leaves the old record for the next run to finish). A later apply takes
+/// off what the record names and the pack no longer does, when it allows only: a record is a tag,
+/// and someone allowed to tag the role may not be allowed to lift a denial. Anything the record
+/// does not name (added by hand, or on a role a version before records made) stays, and verify
+/// reports it. Pack policy names come from the pack file and its variables, so unlike a vendor
+/// plan's fixed names they cannot be known in advance.
 pub const INLINE_RECORD_TAG: &str = "trustbridge-pack-inline";
 /// See [`INLINE_RECORD_TAG`].
 pub const AWS_MANAGED_RECORD_TAG: &str = "trustbridge-pack-aws-managed";
 
-/// What one tag value may hold (IAM): at most 256 characters of letters, digits, spaces and
-/// `_ . : / = + - @`. IAM names may also hold a comma, which a tag value cannot.
+/// IAM's limit on a role's tags.
+const MAX_ROLE_TAGS: usize = 50;
+
+/// A record as one tag value: `None` unless every name is one IAM allows without a comma (a tag
+/// value cannot hold one), nothing else (a space would split a name in two), and the whole fits
+/// IAM's 256 characters.
 fn tag_value(names: BTreeSet<&str>) -> Option<String> {
+    let fits = |n: &str| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || "+=.@_-/".contains(c));
+    if !names.iter().all(|n| fits(n)) {
+        return None;
+    }
     let v = names.into_iter().collect::<Vec<_>>().join(" ");
-    (v.chars().count() <= 256 && v.chars().all(|c| c.is_alphanumeric() || " _.:/=+-@".contains(c))).then_some(v)
+    (v.len() <= 256).then_some(v)
 }
 
 /// The record a role should carry after apply: (tag key, value; `None` when the names do not fit a
@@ -120,45 +131,56 @@ fn records(set: &RoleSet, role: &Role) -> [(&'static str, Option<String>); 2] {
     ]
 }
 
-/// The names a role's record of `key` holds now (none without one).
-fn recorded<'c>(cur: &'c Current, key: &str) -> Vec<&'c str> {
-    cur.tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.split(' ').filter(|n| !n.is_empty()).collect()).unwrap_or_default()
+/// A role's tag of `key`, as IAM compares keys (case aside).
+fn tag<'c>(cur: &'c Current, key: &str) -> Option<&'c (String, String)> {
+    cur.tags.iter().find(|(k, _)| k.eq_ignore_ascii_case(key))
 }
 
-const RECORDED_WHY: &str = "the pack put it on this role (the role's record tag names it) and no longer names it there";
+/// The names a role's record of `key` holds now, once each (none without one).
+fn recorded<'c>(cur: &'c Current, key: &str) -> BTreeSet<&'c str> {
+    tag(cur, key).map(|(_, v)| v.split(' ').filter(|n| !n.is_empty()).collect()).unwrap_or_default()
+}
 
-/// The tag changes that bring a role's records up to date: made last, once what the old record
-/// named has come off (a run that stops earlier leaves the old record, and the next run finishes).
-fn record_changes(set: &RoleSet, role: &Role, cur: &Current) -> Vec<Change> {
+const RECORDED_WHY: &str = "the role's record tag says the pack put it on this role, and the pack no longer names it there";
+
+/// The tag changes that bring an existing role's records up to date (made last: see
+/// [`INLINE_RECORD_TAG`]). A record that would take the role past IAM's 50 tags is not made.
+fn record_changes(name: &str, wanted: [(&str, Option<String>); 2], cur: &Current) -> Vec<Change> {
     let mut put = Vec::new();
     let (mut drop, mut why) = (Vec::new(), Vec::new());
-    for (key, want) in records(set, role) {
-        let have = cur.tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let mut count = cur.tags.len();
+    for (key, want) in wanted {
+        let have = tag(cur, key);
         match (want, have) {
-            (Some(v), _) if !v.is_empty() => {
-                if have != Some(v.as_str()) {
+            (Some(v), _) if !v.is_empty() => match have {
+                Some((_, now)) if *now == v => {}
+                // The key as the role spells it: IAM replaces its value.
+                Some((k, _)) => put.push((k.clone(), v)),
+                None if count < MAX_ROLE_TAGS => {
+                    count += 1;
                     put.push((key.to_string(), v));
                 }
+                None => {}
+            },
+            (Some(_), Some((k, _))) => {
+                drop.push(k.clone());
+                why.push(format!("remove tag {k}: the pack puts nothing of this kind on the role now"));
             }
-            (Some(_), Some(_)) => {
-                drop.push(key.to_string());
-                why.push(format!("remove tag {key}: the pack puts nothing of this kind on the role now"));
-            }
-            (None, Some(_)) => {
-                drop.push(key.to_string());
+            (None, Some((k, _))) => {
+                drop.push(k.clone());
                 why.push(format!(
-                    "remove tag {key}: the names do not fit in a tag (a comma, or over 256 characters), so what the pack drops later stays on the role for verify to report"
+                    "remove tag {k}: the names do not fit in a tag (a comma, or over 256 characters), so what the pack drops later stays on the role for verify to report"
                 ));
             }
             _ => {}
         }
     }
-    let name = &role.name;
+    let name = name.to_string();
     let mut out = Vec::new();
     if !put.is_empty() {
         let detail = put
             .iter()
-            .map(|(k, v)| format!("tag {k}={v} (what apply put on the role: a later apply takes off what the pack drops)"))
+            .map(|(k, v)| format!("tag {k}={v} (what the pack puts on the role: a later apply takes off what the pack drops)"))
             .collect();
         out.push(Change { kind: ChangeKind::TagRole, target: name.clone(), detail, op: Op::TagRole { role: name.clone(), tags: put } });
     }
@@ -275,7 +297,7 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
                 op: Op::Detach { role: role.name.clone(), arn },
             });
         }
-        tags.extend(record_changes(set, role, &cur));
+        tags.extend(record_changes(&role.name, records(set, role), &cur));
     }
     changes.extend(detaches);
     // A policy of the pack's own that the pack no longer has at all: deleted once nothing outside
@@ -414,10 +436,56 @@ mod tests {
         assert_eq!(tag_value(set(&["b", "a@x.y", "service-role/X+Y=Z"])).as_deref(), Some("a@x.y b service-role/X+Y=Z"));
         assert_eq!(tag_value(set(&[])).as_deref(), Some(""));
         assert_eq!(tag_value(set(&["a", "b,c"])), None);
+        assert_eq!(tag_value(set(&["service-role/Foo AdministratorAccess"])), None, "a space would make two names");
+        assert_eq!(tag_value(set(&["politique-é"])), None);
         let long = "p".repeat(128);
         let other = "q".repeat(127);
         assert_eq!(tag_value(set(&[&long, &other])).map(|v| v.len()), Some(256));
         assert_eq!(tag_value(set(&[&long, &"q".repeat(128)])), None);
+    }
+
+    fn role_tagged(tags: &[(&str, &str)]) -> Current {
+        Current {
+            path: "/".into(),
+            managed: true,
+            integration: None,
+            adopted: false,
+            trust: trustbridge_core::policy::PolicyDocument::new(Vec::new()),
+            boundary: None,
+            tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            inline: Vec::new(),
+        }
+    }
+
+    fn said(changes: &[Change]) -> Vec<String> {
+        changes.iter().map(|c| c.to_string()).collect()
+    }
+
+    /// An existing role's record: made where missing, replaced where it differs (under the key as
+    /// the role spells it), left where it matches, taken off when the pack puts nothing of its kind
+    /// there or the names do not fit a tag; never past IAM's 50 tags.
+    #[test]
+    fn a_roles_record_is_brought_up_to_date_in_every_case() {
+        let (i, a) = (INLINE_RECORD_TAG, AWS_MANAGED_RECORD_TAG);
+        let want = |inline: Option<&str>, aws: Option<&str>| [(i, inline.map(str::to_string)), (a, aws.map(str::to_string))];
+        assert!(record_changes("r", want(Some("p"), Some("")), &role_tagged(&[(i, "p")])).is_empty());
+        assert_eq!(
+            said(&record_changes("r", want(Some("p q"), Some("X")), &role_tagged(&[("Trustbridge-Pack-Inline", "p")]))),
+            [format!(
+                "tag role r\n    tag Trustbridge-Pack-Inline=p q (what the pack puts on the role: a later apply takes off what the pack drops)\n    tag {a}=X (what the pack puts on the role: a later apply takes off what the pack drops)"
+            )]
+        );
+        let gone = record_changes("r", want(Some(""), None), &role_tagged(&[(i, "p"), (a, "X")]));
+        assert_eq!(gone.len(), 1);
+        assert_eq!(gone[0].kind, ChangeKind::UntagRole);
+        assert!(gone[0].detail[0].contains("puts nothing of this kind"), "{:?}", gone[0].detail);
+        assert!(gone[0].detail[1].contains("do not fit in a tag"), "{:?}", gone[0].detail);
+        assert!(matches!(&gone[0].op, Op::UntagRole { keys, .. } if *keys == [i, a]));
+        assert!(record_changes("r", want(None, Some("")), &role_tagged(&[])).is_empty(), "nothing to record, nothing there");
+        let full: Vec<(String, String)> = (0..49).map(|n| (format!("k{n}"), String::new())).collect();
+        let full: Vec<(&str, &str)> = full.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let one = record_changes("r", want(Some("p"), Some("X")), &role_tagged(&full));
+        assert!(matches!(&one[0].op, Op::TagRole { tags, .. } if tags.len() == 1), "one more tag fits, not two: {:?}", said(&one));
     }
 
     /// What the window's question names: every removal, a boundary replaced (from what to what),

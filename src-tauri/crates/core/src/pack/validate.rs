@@ -198,6 +198,10 @@ pub fn validate_pack(plan: &PackPlan, base_dir: Option<&Path>) -> Result<Resolve
     let mut managed_policies = Vec::new();
     for (i, m) in pack.managed_policies.iter().enumerate() {
         let name = fill_str(&m.name, &vars);
+        // The pack file's names were checked around their placeholders; filled, they are checked whole.
+        if let Err(rule) = rules::aws_policy_name(&name) {
+            problems.push(Problem::new(format!("pack.managed_policies[{i}].name"), rule, &name));
+        }
         if let Some(doc) = parse(format!("pack.managed_policies[{i}]"), &m.document, &mut problems) {
             let size = doc.iam_size();
             if size > MANAGED_POLICY_MAX {
@@ -221,8 +225,18 @@ pub fn validate_pack(plan: &PackPlan, base_dir: Option<&Path>) -> Result<Resolve
         let trust = parse(format!("{field}.trust"), &r.trust, &mut problems);
         let mut inline = Vec::new();
         for (j, p) in r.inline_policies.iter().enumerate() {
+            let policy = fill_str(&p.name, &vars);
+            if let Err(rule) = rules::aws_policy_name(&policy) {
+                problems.push(Problem::new(format!("{field}.inline_policies[{j}].name"), rule, &policy));
+            }
             if let Some(d) = parse(format!("{field}.inline_policies[{j}]"), &p.document, &mut problems) {
-                inline.push((fill_str(&p.name, &vars), d));
+                inline.push((policy, d));
+            }
+        }
+        for (j, m) in r.aws_managed_policies.iter().enumerate() {
+            let filled = fill_str(m, &vars);
+            if let Err(rule) = check_var(VarKind::AwsManagedPolicy, &filled, &partition) {
+                problems.push(Problem::new(format!("{field}.aws_managed_policies[{j}]"), rule, &filled));
             }
         }
         for m in r.managed_policy_names.iter().chain(r.permissions_boundary.iter()) {
@@ -289,6 +303,47 @@ pub fn validate_pack(plan: &PackPlan, base_dir: Option<&Path>) -> Result<Resolve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A pack file's names are checked around their placeholders; filled in, a policy name is
+    /// checked whole, so a text variable cannot put a space (or anything else IAM refuses) into an
+    /// inline, customer-managed or AWS-managed policy's name.
+    #[test]
+    fn filled_policy_names_are_checked_whole() {
+        let mut pack: serde_json::Value = serde_json::from_str(include_str!("../../packs/eks-service-account.json")).unwrap();
+        pack["id"] = "labelled".into();
+        pack["variables"].as_array_mut().unwrap().push(serde_json::json!(
+            {"name": "LABEL", "kind": "text", "description": "A label", "example": "x", "default": null}
+        ));
+        pack["roles"][0]["inline_policies"][0]["name"] = "data-{LABEL}".into();
+        pack["roles"][0]["aws_managed_policies"] = serde_json::json!(["service-role/{LABEL}"]);
+        pack["managed_policies"] = serde_json::json!([{"name": "{LABEL}-policy", "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}}]);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("labelled.json"), pack.to_string()).unwrap();
+        let plan = |label: &str| {
+            let vars = [
+                ("AWS_ACCOUNT", "123456789012"),
+                ("OIDC_PROVIDER", "oidc.eks.us-east-1.amazonaws.com/id/ABC"),
+                ("K8S_NAMESPACE", "ml"),
+                ("K8S_SERVICE_ACCOUNT", "trainer"),
+                ("ROLE_NAME", "trainer"),
+                ("DATA_BUCKET", "my-data"),
+                ("LABEL", label),
+            ];
+            PackPlan {
+                version: 1,
+                pack: "labelled.json".into(),
+                variables: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            }
+        };
+        validate_pack(&plan("fine"), Some(dir.path())).unwrap_or_else(|p| panic!("{p:#?}"));
+        let problems = validate_pack(&plan("two words"), Some(dir.path())).unwrap_err();
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["pack.managed_policies[0].name", "pack.roles[0].inline_policies[0].name", "pack.roles[0].aws_managed_policies[0]"],
+            "{problems:#?}"
+        );
+    }
 
     #[test]
     fn placeholders_are_found_in_keys_and_values() {

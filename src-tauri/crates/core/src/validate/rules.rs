@@ -99,6 +99,15 @@ pub fn aws_role_name(v: &str) -> Rule {
     Ok(())
 }
 
+/// A customer-managed or inline policy's name (IAM: 1-128 of letters, digits and + = , . @ _ -).
+pub fn aws_policy_name(v: &str) -> Rule {
+    len_between(v, 1, 128, "a policy name")?;
+    if !v.chars().all(|c| is_word(c) || "+=,.@-".contains(c)) {
+        return fail("a policy name may contain only letters, digits and + = , . @ _ -");
+    }
+    Ok(())
+}
+
 pub fn aws_role_path(v: &str) -> Rule {
     len_between(v, 1, 512, "a role path")?;
     if v == "/" {
