@@ -605,16 +605,13 @@ async fn a_packs_role_records_what_apply_put_there_and_a_later_apply_takes_off_o
     // Someone adds a policy of their own, a guardrail that denies, and PowerUserAccess (its
     // NotAction, which Trustbridge does not model, could be lifting a denial), and names the
     // guardrail and PowerUserAccess in the records by hand.
-    s.iam
-        .put_role_policy()
-        .role_name(role)
-        .policy_name("team-extra")
-        .policy_document(allow("s3:ListAllMyBuckets").to_pretty_json())
-        .send()
-        .await
-        .unwrap();
+    let put = |name: &'static str, doc: String| {
+        let s = &s;
+        async move { s.iam.put_role_policy().role_name(role).policy_name(name).policy_document(doc).send().await.unwrap() }
+    };
+    put("team-extra", allow("s3:ListAllMyBuckets").to_pretty_json()).await;
     let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}]}"#;
-    s.iam.put_role_policy().role_name(role).policy_name("guard").policy_document(deny).send().await.unwrap();
+    put("guard", deny.to_string()).await;
     let tag = |k: &str, v: &str| aws_sdk_iam::types::Tag::builder().key(k).value(v).build().unwrap();
     s.iam
         .tag_role()
@@ -648,14 +645,7 @@ async fn a_packs_role_records_what_apply_put_there_and_a_later_apply_takes_off_o
 
     // A role without a record (an older version's apply): nothing comes off, the record is added.
     s.iam.untag_role().role_name(role).tag_keys("trustbridge-pack-inline").send().await.unwrap();
-    s.iam
-        .put_role_policy()
-        .role_name(role)
-        .policy_name("model-registry-read")
-        .policy_document(allow("sagemaker:DescribeModelPackage").to_pretty_json())
-        .send()
-        .await
-        .unwrap();
+    put("model-registry-read", allow("sagemaker:DescribeModelPackage").to_pretty_json()).await;
     let again = apply_pack(&r, &settings, false).await.unwrap();
     let kinds: Vec<ChangeKind> = again.changes.iter().map(|c| c.kind).collect();
     assert_eq!(kinds, [ChangeKind::TagRole], "{:#?}", again.changes);
