@@ -603,8 +603,8 @@ async fn a_packs_role_records_what_apply_put_there_and_a_later_apply_takes_off_o
     assert_eq!(record(&tags, "trustbridge-pack-aws-managed").as_deref(), Some("AmazonSageMakerFullAccess"), "{tags:?}");
 
     // Someone adds a policy of their own, a guardrail that denies, and PowerUserAccess (its
-    // NotAction, which Trustbridge does not model, could be lifting a denial), and names the
-    // guardrail and PowerUserAccess in the records by hand.
+    // NotAction, which Trustbridge does not model, so it cannot tell what taking it off would
+    // lift), and names the guardrail and PowerUserAccess in the records by hand.
     let put = |name: &'static str, doc: String| {
         let s = &s;
         async move { s.iam.put_role_policy().role_name(role).policy_name(name).policy_document(doc).send().await.unwrap() }

@@ -146,22 +146,18 @@ const RECORDED_WHY: &str = "the role's record tag says the pack put it on this r
 /// The tag changes that bring an existing role's records up to date (made last: see
 /// [`INLINE_RECORD_TAG`]). A record that would take the role past IAM's 50 tags is not made.
 fn record_changes(name: &str, wanted: [(&str, Option<String>); 2], cur: &Current) -> Vec<Change> {
-    let mut put = Vec::new();
-    let (mut drop, mut why) = (Vec::new(), Vec::new());
-    let mut count = cur.tags.len();
+    let (mut put, mut drop, mut why) = (Vec::new(), Vec::new(), Vec::new());
+    let mut wanted_new = Vec::new();
     for (key, want) in wanted {
         let have = tag(cur, key);
         match (want, have) {
-            (Some(v), _) if !v.is_empty() => match have {
-                Some((_, now)) if *now == v => {}
+            (Some(v), Some((k, now))) if !v.is_empty() => {
                 // The key as the role spells it: IAM replaces its value.
-                Some((k, _)) => put.push((k.clone(), v)),
-                None if count < MAX_ROLE_TAGS => {
-                    count += 1;
-                    put.push((key.to_string(), v));
+                if *now != v {
+                    put.push((k.clone(), v));
                 }
-                None => {}
-            },
+            }
+            (Some(v), None) if !v.is_empty() => wanted_new.push((key.to_string(), v)),
             (Some(_), Some((k, _))) => {
                 drop.push(k.clone());
                 why.push(format!("remove tag {k}: the pack puts nothing of this kind on the role now"));
@@ -175,15 +171,11 @@ fn record_changes(name: &str, wanted: [(&str, Option<String>); 2], cur: &Current
             _ => {}
         }
     }
+    // A new key counts against IAM's 50 tags, after the keys taken off in the same run.
+    let room = MAX_ROLE_TAGS.saturating_sub(cur.tags.len() - drop.len());
+    put.extend(wanted_new.into_iter().take(room));
     let name = name.to_string();
     let mut out = Vec::new();
-    if !put.is_empty() {
-        let detail = put
-            .iter()
-            .map(|(k, v)| format!("tag {k}={v} (what the pack puts on the role: a later apply takes off what the pack drops)"))
-            .collect();
-        out.push(Change { kind: ChangeKind::TagRole, target: name.clone(), detail, op: Op::TagRole { role: name.clone(), tags: put } });
-    }
     if !drop.is_empty() {
         out.push(Change {
             kind: ChangeKind::UntagRole,
@@ -191,6 +183,13 @@ fn record_changes(name: &str, wanted: [(&str, Option<String>); 2], cur: &Current
             detail: why,
             op: Op::UntagRole { role: name.clone(), keys: drop },
         });
+    }
+    if !put.is_empty() {
+        let detail = put
+            .iter()
+            .map(|(k, v)| format!("tag {k}={v} (what the pack puts on the role: a later apply takes off what the pack drops)"))
+            .collect();
+        out.push(Change { kind: ChangeKind::TagRole, target: name.clone(), detail, op: Op::TagRole { role: name.clone(), tags: put } });
     }
     out
 }
@@ -250,7 +249,8 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
         let mut retired = Vec::new();
         for name in recorded(&cur, INLINE_RECORD_TAG) {
             if cur.inline.iter().any(|n| n == name)
-                && !role.inline.iter().any(|d| d.name == name)
+                // IAM does not tell names apart by case: a pack renaming one only by case keeps it.
+                && !role.inline.iter().any(|d| d.name.eq_ignore_ascii_case(name))
                 && inline_only_allows(s, &role.name, name).await?
             {
                 retired.push(name);
@@ -486,6 +486,11 @@ mod tests {
         let full: Vec<(&str, &str)> = full.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let one = record_changes("r", want(Some("p"), Some("X")), &role_tagged(&full));
         assert!(matches!(&one[0].op, Op::TagRole { tags, .. } if tags.len() == 1), "one more tag fits, not two: {:?}", said(&one));
+        // At 50, with a record taken off in the same run: room for the other, made after the untag.
+        let mut fifty = full.clone();
+        fifty.push((i, "p"));
+        let swap = record_changes("r", want(Some(""), Some("X")), &role_tagged(&fifty));
+        assert_eq!(swap.iter().map(|c| c.kind).collect::<Vec<_>>(), [ChangeKind::UntagRole, ChangeKind::TagRole], "{:?}", said(&swap));
     }
 
     /// What the window's question names: every removal, a boundary replaced (from what to what),

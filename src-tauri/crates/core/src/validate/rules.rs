@@ -91,21 +91,22 @@ pub fn aws_region(v: &str, partition: &str) -> Rule {
     }
 }
 
-pub fn aws_role_name(v: &str) -> Rule {
-    len_between(v, 1, 64, "a role name")?;
+/// An IAM name: 1 to `max` of letters, digits and + = , . @ _ -.
+fn iam_name(v: &str, max: usize, what: &str) -> Rule {
+    len_between(v, 1, max, what)?;
     if !v.chars().all(|c| is_word(c) || "+=,.@-".contains(c)) {
-        return fail("a role name may contain only letters, digits and + = , . @ _ -");
+        return fail(format!("{what} may contain only letters, digits and + = , . @ _ -"));
     }
     Ok(())
 }
 
-/// A customer-managed or inline policy's name (IAM: 1-128 of letters, digits and + = , . @ _ -).
+pub fn aws_role_name(v: &str) -> Rule {
+    iam_name(v, 64, "a role name")
+}
+
+/// A customer-managed or inline policy's name.
 pub fn aws_policy_name(v: &str) -> Rule {
-    len_between(v, 1, 128, "a policy name")?;
-    if !v.chars().all(|c| is_word(c) || "+=,.@-".contains(c)) {
-        return fail("a policy name may contain only letters, digits and + = , . @ _ -");
-    }
-    Ok(())
+    iam_name(v, 128, "a policy name")
 }
 
 pub fn aws_role_path(v: &str) -> Rule {
