@@ -3,8 +3,6 @@
 //! Reference), wildcards, `Principal: "*"`, unconditioned trust, partition mismatches, and
 //! write-level access worth a second look. Each finding has a severity and a fix.
 
-use std::sync::OnceLock;
-
 use serde::Serialize;
 
 use crate::policy::{Grant, PolicyDocument, INLINE_POLICIES_AGGREGATE_MAX, TRUST_POLICY_MAX};
@@ -23,28 +21,23 @@ pub enum AccessLevel {
     Tagging,
 }
 
-/// The catalog's lines as (action, level), in the file's order: sorted by the ASCII-lowercased action
-/// (the generator writes it so; a test checks it), so a lookup is a binary search. No map is built:
-/// building a hash map of all 18,000 actions was most of a CLI command's time.
-fn catalog() -> &'static [(&'static str, AccessLevel)] {
-    static ENTRIES: OnceLock<Vec<(&'static str, AccessLevel)>> = OnceLock::new();
-    ENTRIES.get_or_init(|| {
-        CATALOG
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split_once('\t'))
-            .map(|(a, lvl)| {
-                let level = match lvl {
-                    "L" => AccessLevel::List,
-                    "R" => AccessLevel::Read,
-                    "P" => AccessLevel::PermissionsManagement,
-                    "T" => AccessLevel::Tagging,
-                    _ => AccessLevel::Write,
-                };
-                (a, level)
-            })
-            .collect()
-    })
+/// One catalog line, `action<TAB>level`.
+fn entry(line: &'static str) -> Option<(&'static str, AccessLevel)> {
+    let (action, level) = line.split_once('\t')?;
+    let level = match level.as_bytes().first() {
+        Some(b'L') => AccessLevel::List,
+        Some(b'R') => AccessLevel::Read,
+        Some(b'P') => AccessLevel::PermissionsManagement,
+        Some(b'T') => AccessLevel::Tagging,
+        _ => AccessLevel::Write,
+    };
+    Some((action, level))
+}
+
+/// The catalog's entries, in the file's order: sorted by the ASCII-lowercased action (the
+/// generator writes it so; a test checks it).
+fn catalog() -> impl Iterator<Item = (&'static str, AccessLevel)> {
+    CATALOG.lines().filter(|l| !l.starts_with('#')).filter_map(entry)
 }
 
 /// Case-insensitive (ASCII) order, the catalog file's order.
@@ -52,17 +45,44 @@ fn cmp_ci(a: &str, b: &str) -> std::cmp::Ordering {
     a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
+/// The catalog entry of an action, found by a binary search over the file's text itself: no table
+/// is built. Building one (a hash map, later a sorted list of all 18,000 lines) read the whole
+/// 600 KB file and was most of a CLI command's own time; a search reads about fifteen lines.
+fn lookup(action: &str) -> Option<(&'static str, AccessLevel)> {
+    let text = CATALOG.as_bytes();
+    let line_at = |start: usize| {
+        let end = text[start..].iter().position(|&b| b == b'\n').map_or(text.len(), |n| start + n);
+        (&CATALOG[start..end], end)
+    };
+    // The entries start after the comment lines at the top; `lo` and `hi` are always line starts.
+    let mut lo = 0;
+    while CATALOG[lo..].starts_with('#') {
+        lo = line_at(lo).1 + 1;
+    }
+    let mut hi = text.len();
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let start = text[lo..mid].iter().rposition(|&b| b == b'\n').map_or(lo, |n| lo + n + 1);
+        let (line, end) = line_at(start);
+        let found = entry(line)?;
+        match cmp_ci(found.0, action) {
+            std::cmp::Ordering::Equal => return Some(found),
+            std::cmp::Ordering::Less => lo = end + 1,
+            std::cmp::Ordering::Greater => hi = start,
+        }
+    }
+    None
+}
+
 /// The access level of an IAM action (`service:Action`, case-insensitive), if AWS defines it.
 pub fn action_level(action: &str) -> Option<AccessLevel> {
-    let c = catalog();
-    c.binary_search_by(|(a, _)| cmp_ci(a, action)).ok().map(|i| c[i].1)
+    lookup(action).map(|(_, level)| level)
 }
 
 /// An IAM action as AWS spells it (`s3:getobject` → `s3:GetObject`), if AWS defines it: grants are
 /// compared case-insensitively (lower-cased), and shown in IAM's own case.
 pub fn canonical_action(action: &str) -> Option<&'static str> {
-    let c = catalog();
-    c.binary_search_by(|(a, _)| cmp_ci(a, action)).ok().map(|i| c[i].0)
+    lookup(action).map(|(a, _)| a)
 }
 
 /// Catalog actions an IAM wildcard pattern (`*`, `?`) matches, case-insensitively (lowercased).
@@ -77,14 +97,13 @@ pub fn expand(pattern: &str) -> Vec<String> {
         }
     }
     let p = pattern.to_ascii_lowercase();
-    let mut v: Vec<String> =
-        catalog().iter().map(|(a, _)| a.to_ascii_lowercase()).filter(|a| matches(p.as_bytes(), a.as_bytes())).collect();
+    let mut v: Vec<String> = catalog().map(|(a, _)| a.to_ascii_lowercase()).filter(|a| matches(p.as_bytes(), a.as_bytes())).collect();
     v.sort();
     v
 }
 
 pub fn catalog_size() -> usize {
-    catalog().len()
+    catalog().count()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -386,9 +405,26 @@ mod tests {
 
     #[test]
     fn the_catalog_is_sorted_case_insensitively_and_has_no_duplicates() {
-        let c = catalog();
+        let c: Vec<_> = catalog().collect();
         for w in c.windows(2) {
             assert_eq!(cmp_ci(w[0].0, w[1].0), std::cmp::Ordering::Less, "{} then {}", w[0].0, w[1].0);
+        }
+    }
+
+    /// The search over the file's text finds every entry, in any case, and nothing between or
+    /// around them.
+    #[test]
+    fn the_search_finds_every_entry_and_nothing_else() {
+        let all: Vec<_> = catalog().collect();
+        let known: std::collections::HashSet<String> = all.iter().map(|(a, _)| a.to_ascii_lowercase()).collect();
+        for (action, level) in &all {
+            assert_eq!(lookup(action), Some((*action, *level)), "{action}");
+            assert_eq!(lookup(&action.to_ascii_uppercase()).map(|e| e.0), Some(*action));
+            let longer = format!("{action}x");
+            assert_eq!(lookup(&longer).is_some(), known.contains(&longer.to_ascii_lowercase()), "{longer}");
+        }
+        for absent in ["", "#", "a", "a:", "zzzz:Nothing", "\u{10FFFF}", "s3:GetObjec", "s3:GetObjectt"] {
+            assert_eq!(lookup(absent), None, "{absent:?}");
         }
     }
 
