@@ -57,7 +57,7 @@ fn lookup(action: &str) -> Option<(&'static str, AccessLevel)> {
     // The entries start after the comment lines at the top; `lo` and `hi` are always line starts.
     let mut lo = 0;
     while CATALOG[lo..].starts_with('#') {
-        lo = line_at(lo).1 + 1;
+        lo = (line_at(lo).1 + 1).min(text.len());
     }
     let mut hi = text.len();
     while lo < hi {
