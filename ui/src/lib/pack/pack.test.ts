@@ -119,6 +119,21 @@ describe("messages", () => {
     expect(variableMessage(text, "{", "text")).toBe("The EMR service role ARN must not contain braces, quotes or backslashes.");
   });
 
+  it("says which name the pack makes a value breaks, without the value or the pack's field path", () => {
+    const breaks: IpcError = {
+      code: "validation.variables.MLSPACE_APP_ROLE_NAME",
+      message:
+        "variables.MLSPACE_APP_ROLE_NAME: makes the policy name at pack.roles[0].inline_policies[0].name invalid: a policy name may contain only letters, digits and + = , . @ _ - (got 'two words'); filled in, the policy name is 'two words-data'",
+      field: "variables.MLSPACE_APP_ROLE_NAME",
+      fix: "filled in, the policy name is 'two words-data'",
+    };
+    const said = variableMessage(breaks, "two words", "text");
+    expect(said).toBe(
+      "The application role name makes the policy name invalid. A policy name may contain only letters, digits and + = , . @ _ -.",
+    );
+    expect(said).not.toMatch(/two words|pack\.roles/);
+  });
+
   it("asks to choose a pack", () => {
     expect(otherMessage({ code: "validation.pack", message: "pack: choose one … (got '')", field: "pack", fix: null })).toBe(
       "Select the role pack to deploy.",

@@ -218,6 +218,9 @@ export function variableMessage(error: IpcError, value: string, kind?: VarKind):
   if (!name) return cleanRule(rule);
   const n = variableNoun(name, kind);
   if (error.code.startsWith("validation.") && (empty ?? value.trim() === "")) return sentence(`Enter ${n.the}`);
+  // The value is fine alone but breaks a name the pack makes with it (Rust names the pack's field).
+  const breaks = /^makes the (.+?) at \S+ invalid: (.+)$/.exec(rule);
+  if (breaks) return `${sentence(`${n.the} makes the ${breaks[1]} invalid`)} ${cleanRule(breaks[2])}`;
   return ruleSentence(rule, n);
 }
 

@@ -53,6 +53,46 @@ fn fill(v: &Value, vars: &BTreeMap<String, String>) -> Value {
     }
 }
 
+/// A filled name (`what`: "role name", …) that breaks its rule (`check`). The pack file's own text was
+/// checked around its placeholders, so what broke it is the value of a variable the name takes: the
+/// problem is reported at that variable (the field the person fills), naming the pack's field, with
+/// the filled name in its fix. That variable is the one whose value, put back as a plain `x`, lets
+/// the name pass; when none alone does, each variable the name takes. A name with no variable in it
+/// is the pack's own problem, at its field.
+fn filled_name_problems(
+    what: &str,
+    field: &str,
+    template: &str,
+    vars: &BTreeMap<String, String>,
+    check: impl Fn(&str) -> rules::Rule,
+) -> Vec<Problem> {
+    let filled = fill_str(template, vars);
+    let Err(rule) = check(&filled) else { return Vec::new() };
+    let mut used = BTreeSet::new();
+    scan_placeholders(template, &mut used);
+    let used: Vec<(&String, &String)> = used.iter().filter_map(|v| vars.get_key_value(v)).collect();
+    let alone: Vec<(&String, &String)> = used
+        .iter()
+        .filter(|(v, _)| {
+            let mut plain = vars.clone();
+            plain.insert(v.to_string(), "x".into());
+            check(&fill_str(template, &plain)).is_ok()
+        })
+        .copied()
+        .collect();
+    let blamed = if alone.is_empty() { used } else { alone };
+    if blamed.is_empty() {
+        return vec![Problem::new(field, rule, &filled)];
+    }
+    blamed
+        .into_iter()
+        .map(|(v, val)| {
+            Problem::new(format!("variables.{v}"), format!("makes the {what} at {field} invalid: {rule}"), val)
+                .with_fix(format!("filled in, the {what} is '{filled}'"))
+        })
+        .collect()
+}
+
 fn hex_id(v: &str, prefix: &str) -> bool {
     v.strip_prefix(prefix)
         .is_some_and(|h| (h.len() == 8 || h.len() == 17) && h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
@@ -199,9 +239,13 @@ pub fn validate_pack(plan: &PackPlan, base_dir: Option<&Path>) -> Result<Resolve
     for (i, m) in pack.managed_policies.iter().enumerate() {
         let name = fill_str(&m.name, &vars);
         // The pack file's names were checked around their placeholders; filled, they are checked whole.
-        if let Err(rule) = rules::aws_policy_name(&name) {
-            problems.push(Problem::new(format!("pack.managed_policies[{i}].name"), rule, &name));
-        }
+        problems.extend(filled_name_problems(
+            "policy name",
+            &format!("pack.managed_policies[{i}].name"),
+            &m.name,
+            &vars,
+            rules::aws_policy_name,
+        ));
         if let Some(doc) = parse(format!("pack.managed_policies[{i}]"), &m.document, &mut problems) {
             let size = doc.iam_size();
             if size > MANAGED_POLICY_MAX {
@@ -219,25 +263,31 @@ pub fn validate_pack(plan: &PackPlan, base_dir: Option<&Path>) -> Result<Resolve
     for (i, r) in pack.roles.iter().enumerate() {
         let field = format!("pack.roles[{i}]");
         let name = fill_str(&r.name, &vars);
-        if let Err(rule) = rules::aws_role_name(&name) {
-            problems.push(Problem::new(format!("{field}.name"), rule, &name));
-        }
+        problems.extend(filled_name_problems("role name", &format!("{field}.name"), &r.name, &vars, rules::aws_role_name));
         let trust = parse(format!("{field}.trust"), &r.trust, &mut problems);
         let mut inline = Vec::new();
         for (j, p) in r.inline_policies.iter().enumerate() {
             let policy = fill_str(&p.name, &vars);
-            if let Err(rule) = rules::aws_policy_name(&policy) {
-                problems.push(Problem::new(format!("{field}.inline_policies[{j}].name"), rule, &policy));
-            }
+            problems.extend(filled_name_problems(
+                "policy name",
+                &format!("{field}.inline_policies[{j}].name"),
+                &p.name,
+                &vars,
+                rules::aws_policy_name,
+            ));
             if let Some(d) = parse(format!("{field}.inline_policies[{j}]"), &p.document, &mut problems) {
                 inline.push((policy, d));
             }
         }
         for (j, m) in r.aws_managed_policies.iter().enumerate() {
-            let filled = fill_str(m, &vars);
-            if let Err(rule) = check_var(VarKind::AwsManagedPolicy, &filled, &partition) {
-                problems.push(Problem::new(format!("{field}.aws_managed_policies[{j}]"), rule, &filled));
-            }
+            let managed = |v: &str| check_var(VarKind::AwsManagedPolicy, v, &partition);
+            problems.extend(filled_name_problems(
+                "AWS-managed policy name",
+                &format!("{field}.aws_managed_policies[{j}]"),
+                m,
+                &vars,
+                managed,
+            ));
         }
         for m in r.managed_policy_names.iter().chain(r.permissions_boundary.iter()) {
             if !known.contains(m) {
@@ -337,12 +387,39 @@ mod tests {
         };
         validate_pack(&plan("fine"), Some(dir.path())).unwrap_or_else(|p| panic!("{p:#?}"));
         let problems = validate_pack(&plan("two words"), Some(dir.path())).unwrap_err();
-        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            ["pack.managed_policies[0].name", "pack.roles[0].inline_policies[0].name", "pack.roles[0].aws_managed_policies[0]"],
-            "{problems:#?}"
-        );
+        // Each is reported at the variable the person fills, naming the pack's field and the name.
+        let said: Vec<(&str, &str, &str)> = problems.iter().map(|p| (p.field.as_str(), p.rule.as_str(), p.value.as_str())).collect();
+        let names = [
+            ("policy name", "pack.managed_policies[0].name", "two words-policy"),
+            ("policy name", "pack.roles[0].inline_policies[0].name", "data-two words"),
+            ("AWS-managed policy name", "pack.roles[0].aws_managed_policies[0]", "service-role/two words"),
+        ];
+        assert_eq!(said.len(), names.len(), "{problems:#?}");
+        for (((field, rule, value), p), (what, name_field, name)) in said.into_iter().zip(&problems).zip(names) {
+            assert_eq!((field, value), ("variables.LABEL", "two words"), "{problems:#?}");
+            assert!(rule.starts_with(&format!("makes the {what} at {name_field} invalid: ")), "{rule}");
+            assert_eq!(p.fix.as_deref(), Some(format!("filled in, the {what} is '{name}'").as_str()));
+        }
+    }
+
+    /// A name with no variable in it that breaks its rule is the pack's own problem, at its field.
+    #[test]
+    fn a_name_breaks_its_rule_by_a_variable_or_by_itself() {
+        let vars: BTreeMap<String, String> =
+            [("A", "x y"), ("B", "z"), ("C", &"c".repeat(30)), ("D", &"d".repeat(30))].map(|(k, v)| (k.to_string(), v.to_string())).into();
+        let fields = |template: &str| -> Vec<String> {
+            filled_name_problems("role name", "pack.roles[0].name", template, &vars, rules::aws_role_name)
+                .into_iter()
+                .map(|p| p.field)
+                .collect()
+        };
+        // The variable whose value breaks the name, not the others it takes.
+        assert_eq!(fields("r-{A}-{B}"), ["variables.A"]);
+        // Too long: either value, put back plain, makes it fit, so both are named.
+        assert_eq!(fields("role-{C}-{D}"), ["variables.C", "variables.D"]);
+        assert!(fields("r-{B}-{C}").is_empty());
+        let p = filled_name_problems("role name", "pack.roles[0].name", "r x", &vars, rules::aws_role_name);
+        assert_eq!((p[0].field.as_str(), p[0].value.as_str(), p.len()), ("pack.roles[0].name", "r x", 1), "{p:#?}");
     }
 
     #[test]
