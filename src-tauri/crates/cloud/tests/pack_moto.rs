@@ -651,3 +651,65 @@ async fn a_packs_role_records_what_apply_put_there_and_a_later_apply_takes_off_o
     assert_eq!(kinds, [ChangeKind::TagRole], "{:#?}", again.changes);
     assert!(inline_names(&s, role).await.contains(&"model-registry-read".to_string()), "not recorded: stays");
 }
+
+/// A pack's revoke takes off, as the pack's own, what its apply would: the inline and AWS-managed
+/// policies the role's record says apply put there and the pack has since dropped, and the pack's
+/// own policy it no longer has (detached, then deleted) — no `force` needed (before, revoke refused
+/// them as someone else's until an apply had taken them off). One the record names that also
+/// denies is not the pack's to lift: it still stops the removal unless forced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoke_takes_off_what_apply_would_as_the_packs_own() {
+    let (_moto, settings, mlspace, s) = applied("mlspace").await;
+    let arn = |name: &str| format!("arn:aws:iam::123456789012:policy/{name}");
+    let reader = "mlspace-s3-reader-role";
+    let allow = |action: &str| {
+        trustbridge_core::policy::PolicyDocument::parse(&format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"*"}}]}}"#
+        ))
+        .unwrap()
+    };
+    // The pack's earlier version also put an inline policy and an AWS-managed one on the reader role.
+    let mut earlier = mlspace.clone();
+    let at = earlier.roles.iter().position(|x| x.name == reader).unwrap();
+    earlier.roles[at].inline.push(("model-registry-read".into(), allow("sagemaker:DescribeModelPackage")));
+    earlier.roles[at].aws_managed_arns.push("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess".into());
+    apply_pack(&earlier, &settings, false).await.unwrap();
+    let record = role_tags(&s, reader).await;
+    assert!(record.iter().any(|(k, v)| k == "trustbridge-pack-inline" && v.contains("model-registry-read")), "{record:?}");
+
+    // Someone puts a guardrail that denies on it and names it in the record by hand.
+    let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}]}"#;
+    s.iam.put_role_policy().role_name(reader).policy_name("guard").policy_document(deny).send().await.unwrap();
+    let (_, names) = record.iter().find(|(k, _)| k == "trustbridge-pack-inline").unwrap();
+    let tag = aws_sdk_iam::types::Tag::builder().key("trustbridge-pack-inline").value(format!("guard {names}")).build().unwrap();
+    s.iam.tag_role().role_name(reader).tags(tag).send().await.unwrap();
+
+    // The pack's next version has neither, nor its reader policy; revoke runs before any apply.
+    let mut now = mlspace.clone();
+    now.managed_policies.retain(|(name, _, _)| name != "mlspace-s3-reader-policy");
+    for role in &mut now.roles {
+        role.managed.retain(|m| m != "mlspace-s3-reader-policy");
+    }
+    let f = revoke_pack(&now, &settings, false).await.unwrap_err();
+    assert_eq!(f.error.code(), "aws.delete_conflict", "{}", f.error);
+    let said = f.error.to_string();
+    assert!(said.contains("inline policy guard") && f.done.is_empty(), "{said}");
+    for ours in ["model-registry-read", "AmazonS3ReadOnlyAccess", "mlspace-s3-reader-policy"] {
+        assert!(!said.contains(ours), "{ours} is the pack's own: {said}");
+    }
+
+    s.iam.delete_role_policy().role_name(reader).policy_name("guard").send().await.unwrap();
+    let gone = revoke_pack(&now, &settings, false).await.unwrap();
+    let listed: Vec<String> = gone.changes.iter().map(|c| c.to_string()).collect();
+    assert!(gone.changes.iter().all(|c| !c.detail.iter().any(|d| d == "forced")), "nothing forced: {listed:#?}");
+    for taken in [
+        format!("delete inline policy {reader}/model-registry-read"),
+        format!("detach arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess from role {reader}"),
+        format!("detach {} from role {reader}", arn("mlspace-s3-reader-policy")),
+        "delete managed policy mlspace-s3-reader-policy".to_string(),
+    ] {
+        assert!(listed.iter().any(|c| c.starts_with(&taken)), "{taken}: {listed:#?}");
+    }
+    assert!(s.iam.get_role().role_name(reader).send().await.is_err(), "the role is gone");
+    assert!(s.iam.get_policy().policy_arn(arn("mlspace-s3-reader-policy")).send().await.is_err(), "its dropped policy too");
+}

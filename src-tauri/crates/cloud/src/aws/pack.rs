@@ -143,6 +143,69 @@ fn recorded<'c>(cur: &'c Current, key: &str) -> BTreeSet<&'c str> {
 
 const RECORDED_WHY: &str = "the role's record tag says the pack put it on this role, and the pack no longer names it there";
 
+/// The inline policies on a pack's role that its record names and the pack no longer does there,
+/// each only allowing (see [`INLINE_RECORD_TAG`]).
+async fn retired_inline<'c>(s: &Session, role: &Role, cur: &'c Current) -> Result<Vec<&'c str>, CloudError> {
+    let mut retired = Vec::new();
+    for name in recorded(cur, INLINE_RECORD_TAG) {
+        if cur.inline.iter().any(|n| n == name)
+            // IAM does not tell names apart by case: a pack renaming one only by case keeps it.
+            && !role.inline.iter().any(|d| d.name.eq_ignore_ascii_case(name))
+            && inline_only_allows(s, &role.name, name).await?
+        {
+            retired.push(name);
+        }
+    }
+    Ok(retired)
+}
+
+/// Why a policy attached to a pack's role that the pack does not name there may come off it: the
+/// pack's own (see [`OwnPolicies`]), or an AWS-managed one the role's record names, only allowing.
+/// None: it stays.
+async fn detach_why(s: &Session, own: &mut OwnPolicies<'_>, cur: &Current, arn: &str) -> Result<Option<&'static str>, CloudError> {
+    if own.removable(s, arn).await? {
+        return Ok(Some("the pack's own policy, which the pack no longer names on this role"));
+    }
+    let aws = format!("arn:{}:iam::aws:policy/", own.set.partition);
+    let recorded_aws = arn.strip_prefix(&aws).is_some_and(|n| recorded(cur, AWS_MANAGED_RECORD_TAG).contains(n));
+    Ok((recorded_aws && only_allows(s, arn).await?).then_some(RECORDED_WHY))
+}
+
+/// The pack's own policies met so far (`own`) that the pack no longer has at all, but those in
+/// `keep`, each with whatever outside the pack still uses it (IAM deletes only a policy nothing
+/// uses).
+async fn dropped_own(
+    s: &Session,
+    set: &RoleSet,
+    account: &str,
+    own: &OwnPolicies<'_>,
+    keep: &[String],
+) -> Result<Vec<(String, Vec<String>)>, CloudError> {
+    let named: Vec<String> = set.managed_policies.iter().map(|p| policy_arn(set, account, &p.document.name)).collect();
+    let mut out = Vec::new();
+    for (arn, ours) in &own.known {
+        if *ours && !named.contains(arn) && !keep.contains(arn) {
+            out.push((arn.clone(), attached_elsewhere(s, set, arn).await?));
+        }
+    }
+    Ok(out)
+}
+
+/// Deletes a pack's own policy that the pack no longer has and nothing outside it uses.
+fn delete_dropped(arn: String) -> Change {
+    Change {
+        kind: ChangeKind::DeleteManagedPolicy,
+        target: format!("managed policy {}", arn.rsplit('/').next().unwrap_or(&arn)),
+        detail: vec![
+            "the pack's own policy, which the pack no longer has; nothing outside the pack uses it".into(),
+            format!(
+                "should this stop before it, delete it by hand: its versions other than the default first (aws iam list-policy-versions --policy-arn {arn}, then aws iam delete-policy-version --policy-arn {arn} --version-id ID for each), then aws iam delete-policy --policy-arn {arn}"
+            ),
+        ],
+        op: Op::DeletePolicy { arn },
+    }
+}
+
 /// The tag changes that bring an existing role's records up to date (made last: see
 /// [`INLINE_RECORD_TAG`]). A record that would take the role past IAM's 50 tags is not made.
 fn record_changes(name: &str, wanted: [(&str, Option<String>); 2], cur: &Current) -> Vec<Change> {
@@ -245,19 +308,7 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
             changes.extend(roleset::create_role(set, role, account, record.collect()));
             continue;
         };
-        // The inline policies the role's record names, still on it, that the pack no longer names.
-        let mut retired = Vec::new();
-        for name in recorded(&cur, INLINE_RECORD_TAG) {
-            if cur.inline.iter().any(|n| n == name)
-                // IAM does not tell names apart by case: a pack renaming one only by case keeps it.
-                && !role.inline.iter().any(|d| d.name.eq_ignore_ascii_case(name))
-                && inline_only_allows(s, &role.name, name).await?
-            {
-                retired.push(name);
-            }
-        }
-        let aws = format!("arn:{}:iam::aws:policy/", set.partition);
-        let recorded_aws: Vec<String> = recorded(&cur, AWS_MANAGED_RECORD_TAG).into_iter().map(|n| format!("{aws}{n}")).collect();
+        let retired = retired_inline(s, role, &cur).await?;
         // Only a boundary that is one of the pack's own policies is the pack's to take off: one
         // someone else put on the role (their guardrail) stays.
         // (Taking a boundary off widens the role: a dropped policy of the pack's own that is still a
@@ -283,13 +334,7 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
             if want.contains(&arn) {
                 continue;
             }
-            let why = if own.removable(s, &arn).await? {
-                "the pack's own policy, which the pack no longer names on this role"
-            } else if recorded_aws.contains(&arn) && only_allows(s, &arn).await? {
-                RECORDED_WHY
-            } else {
-                continue;
-            };
+            let Some(why) = detach_why(s, &mut own, &cur, &arn).await? else { continue };
             detaches.push(Change {
                 kind: ChangeKind::DetachPolicy,
                 target: format!("{arn} from role {}", role.name),
@@ -306,26 +351,15 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
     // by an earlier run is not looked for in the account (the pack's tags name the pack, not this
     // plan of it: another plan of the same pack in the account holds policies with the same tags,
     // some of them attached nowhere by design), so each delete says how to finish by hand.
-    let named: Vec<String> = set.managed_policies.iter().map(|p| policy_arn(set, account, &p.document.name)).collect();
-    let dropped: Vec<String> = own.known.iter().filter(|(arn, ours)| **ours && !named.contains(arn)).map(|(arn, _)| arn.clone()).collect();
-    for arn in dropped {
-        // Still a pack role's boundary (kept above): in use, kept.
-        if boundaries.contains(&arn) {
-            continue;
-        }
-        let elsewhere = attached_elsewhere(s, set, &arn).await?;
+    // A policy of the pack's own that the pack no longer has at all: deleted once nothing outside
+    // the pack uses it; otherwise it stays, detached from the pack's roles, and is said. Found only
+    // through a pack role holding it: one left detached by an earlier run is not looked for in the
+    // account (the pack's tags name the pack, not this plan of it: another plan of the same pack in
+    // the account holds policies with the same tags, some of them attached nowhere by design), so
+    // each delete says how to finish by hand. Still a pack role's boundary (kept above): in use, kept.
+    for (arn, elsewhere) in dropped_own(s, set, account, &own, &boundaries).await? {
         if elsewhere.is_empty() {
-            changes.push(Change {
-                kind: ChangeKind::DeleteManagedPolicy,
-                target: format!("managed policy {}", arn.rsplit('/').next().unwrap_or(&arn)),
-                detail: vec![
-                    "the pack's own policy, which the pack no longer has; nothing outside the pack uses it".into(),
-                    format!(
-                        "should apply stop before this, delete it by hand: its versions other than the default first (aws iam list-policy-versions --policy-arn {arn}, then aws iam delete-policy-version --policy-arn {arn} --version-id ID for each), then aws iam delete-policy --policy-arn {arn}"
-                    ),
-                ],
-                op: Op::DeletePolicy { arn },
-            });
+            changes.push(delete_dropped(arn));
         } else if let Some(c) = changes.iter_mut().rev().find(|c| matches!(&c.op, Op::Detach { arn: a, .. } if *a == arn)) {
             c.detail.push(format!("the pack no longer has it; it stays in the account, used by {}", elsewhere.join(", ")));
         }
@@ -399,7 +433,10 @@ pub async fn verify_pack(r: &ResolvedPack, settings: &AwsSettings) -> Result<Vec
 }
 
 /// Removes the pack's roles (their inline policies and attachments first) and managed policies —
-/// only what this pack created (checked for all first). A policy or instance profile someone else
+/// only what this pack created (checked for all first). What apply would take off a role is the
+/// pack's too (what the role's record says apply put there and the pack has since dropped, allow-only;
+/// the pack's own policies it no longer names there), and a pack's own policy it no longer has at
+/// all is deleted once nothing outside the pack uses it. A policy or instance profile someone else
 /// put on a pack's role refuses the removal before anything changes (`aws.delete_conflict`),
 /// unless `force` removes their policies too, as a vendor plan's revoke does; a failure part-way
 /// says what was done.
@@ -408,7 +445,27 @@ pub async fn revoke_pack(r: &ResolvedPack, settings: &AwsSettings, force: bool) 
     let set = RoleSet::from_pack(r);
     let fail = |e: CloudError| ApplyFailure { error: e, caller: Some(me.clone()), done: Vec::new(), not_done: Vec::new() };
     check_ownership(&s, &set, &me.account).await.map_err(fail)?;
-    let changes = roleset::removal(&s, &set, &me.account, force).await.map_err(fail)?;
+    let mut own = OwnPolicies { set: &set, local: format!("arn:{}:iam::{}:policy/", set.partition, me.account), known: BTreeMap::new() };
+    let mut changes = roleset::removal(&s, &set, &me.account, force, async |role: &Role, cur: &Current| {
+        let inline = retired_inline(&s, role, cur).await?.into_iter().map(String::from).collect();
+        let want = attachments(&set, role, &me.account);
+        let mut attached = BTreeSet::new();
+        for arn in roleset::attached(&s, &role.name).await? {
+            if !want.contains(&arn) && detach_why(&s, &mut own, cur, &arn).await?.is_some() {
+                attached.insert(arn);
+            }
+        }
+        Ok(roleset::MoreOwn { inline, attached })
+    })
+    .await
+    .map_err(fail)?;
+    // The pack's own policies it has since dropped, detached from its roles above: deleted as apply
+    // deletes them, once nothing outside the pack uses them (one that is used stays).
+    for (arn, elsewhere) in dropped_own(&s, &set, &me.account, &own, &[]).await.map_err(fail)? {
+        if elsewhere.is_empty() {
+            changes.push(delete_dropped(arn));
+        }
+    }
     let changes = super::exec::run(&s, &me, changes).await?;
     Ok(PackReport { caller: me, changes })
 }

@@ -718,14 +718,29 @@ pub(crate) async fn attached_elsewhere(s: &Session, set: &RoleSet, arn: &str) ->
     Ok(out)
 }
 
+/// What is a role's own when it is removed beyond what the set names, read from the account by the
+/// set's owner (a pack: what its role's record says apply put there and the pack has since dropped).
+#[derive(Default)]
+pub(crate) struct MoreOwn {
+    pub inline: Vec<String>,
+    pub attached: BTreeSet<String>,
+}
+
 /// What removing a set that is wholly its owner's deletes, read now: each existing role as
-/// [`role_removal`] removes it (someone else's policy on it refuses, unless `force`), then the
-/// customer-managed policies. Ownership of the roles and policies is checked by the caller first.
+/// [`role_removal`] removes it (someone else's policy on it refuses, unless `force`; what `more_own`
+/// says of the role, read as it is now, is the owner's too), then the customer-managed policies.
+/// Ownership of the roles and policies is checked by the caller first.
 /// A customer-managed policy of the set attached to a role, user or group outside it refuses the
 /// whole removal before anything changes, forced or not (`aws.policy_attached_elsewhere`): IAM
 /// deletes a policy only once it is detached everywhere, and someone else's role is not ours to
 /// change.
-pub(crate) async fn removal(s: &Session, set: &RoleSet, account: &str, force: bool) -> Result<Vec<Change>, CloudError> {
+pub(crate) async fn removal(
+    s: &Session,
+    set: &RoleSet,
+    account: &str,
+    force: bool,
+    mut more_own: impl AsyncFnMut(&Role, &Current) -> Result<MoreOwn, CloudError>,
+) -> Result<Vec<Change>, CloudError> {
     for p in &set.managed_policies {
         let arn = policy_arn(set, account, &p.document.name);
         let elsewhere = attached_elsewhere(s, set, &arn).await?;
@@ -736,8 +751,10 @@ pub(crate) async fn removal(s: &Session, set: &RoleSet, account: &str, force: bo
     let mut changes = Vec::new();
     for role in &set.roles {
         let Some(cur) = read_role(s, &role.name).await? else { continue };
-        let inline: Vec<&str> = role.inline.iter().map(|d| d.name.as_str()).collect();
-        let own_attached: BTreeSet<String> = attachments(set, role, account).into_iter().collect();
+        let more = more_own(role, &cur).await?;
+        let inline: Vec<&str> = role.inline.iter().map(|d| d.name.as_str()).chain(more.inline.iter().map(String::as_str)).collect();
+        let mut own_attached: BTreeSet<String> = attachments(set, role, account).into_iter().collect();
+        own_attached.extend(more.attached);
         let own = Own { inline: &inline, attached: &own_attached };
         changes.extend(role_removal(s, &role.name, &cur, own, force, Vec::new()).await?);
     }
