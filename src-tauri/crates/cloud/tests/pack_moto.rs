@@ -652,11 +652,12 @@ async fn a_packs_role_records_what_apply_put_there_and_a_later_apply_takes_off_o
     assert!(inline_names(&s, role).await.contains(&"model-registry-read".to_string()), "not recorded: stays");
 }
 
-/// A pack's revoke takes off, as the pack's own, what its apply would: the inline and AWS-managed
-/// policies the role's record says apply put there and the pack has since dropped, and the pack's
-/// own policy it no longer has (detached, then deleted) — no `force` needed (before, revoke refused
-/// them as someone else's until an apply had taken them off). One the record names that also
-/// denies is not the pack's to lift: it still stops the removal unless forced.
+/// A pack's revoke takes off, as the pack's own, what its apply would, and says why: the inline and
+/// AWS-managed policies the role's record says apply put there and the pack has since dropped, and
+/// the pack's own policy it no longer has (detached and kept: another plan of the same pack may use
+/// it) — no `force` needed (before, revoke refused them as someone else's until an apply had taken
+/// them off). Not the pack's to lift: a recorded inline policy that also denies, and a policy with
+/// the pack's tags that denies; each still stops the removal unless forced.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revoke_takes_off_what_apply_would_as_the_packs_own() {
     let (_moto, settings, mlspace, s) = applied("mlspace").await;
@@ -677,12 +678,15 @@ async fn revoke_takes_off_what_apply_would_as_the_packs_own() {
     let record = role_tags(&s, reader).await;
     assert!(record.iter().any(|(k, v)| k == "trustbridge-pack-inline" && v.contains("model-registry-read")), "{record:?}");
 
-    // Someone puts a guardrail that denies on it and names it in the record by hand.
+    // Someone puts a guardrail that denies on it and names it in the record by hand, and attaches
+    // the pack's own notebook policy (it denies too) to it.
     let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}]}"#;
     s.iam.put_role_policy().role_name(reader).policy_name("guard").policy_document(deny).send().await.unwrap();
     let (_, names) = record.iter().find(|(k, _)| k == "trustbridge-pack-inline").unwrap();
     let tag = aws_sdk_iam::types::Tag::builder().key("trustbridge-pack-inline").value(format!("guard {names}")).build().unwrap();
     s.iam.tag_role().role_name(reader).tags(tag).send().await.unwrap();
+    let notebook = arn("mlspace-notebook-policy");
+    s.iam.attach_role_policy().role_name(reader).policy_arn(&notebook).send().await.unwrap();
 
     // The pack's next version has neither, nor its reader policy; revoke runs before any apply.
     let mut now = mlspace.clone();
@@ -693,23 +697,24 @@ async fn revoke_takes_off_what_apply_would_as_the_packs_own() {
     let f = revoke_pack(&now, &settings, false).await.unwrap_err();
     assert_eq!(f.error.code(), "aws.delete_conflict", "{}", f.error);
     let said = f.error.to_string();
-    assert!(said.contains("inline policy guard") && f.done.is_empty(), "{said}");
+    assert!(said.contains("inline policy guard") && said.contains(&notebook) && f.done.is_empty(), "{said}");
     for ours in ["model-registry-read", "AmazonS3ReadOnlyAccess", "mlspace-s3-reader-policy"] {
         assert!(!said.contains(ours), "{ours} is the pack's own: {said}");
     }
 
     s.iam.delete_role_policy().role_name(reader).policy_name("guard").send().await.unwrap();
+    s.iam.detach_role_policy().role_name(reader).policy_arn(&notebook).send().await.unwrap();
     let gone = revoke_pack(&now, &settings, false).await.unwrap();
     let listed: Vec<String> = gone.changes.iter().map(|c| c.to_string()).collect();
     assert!(gone.changes.iter().all(|c| !c.detail.iter().any(|d| d == "forced")), "nothing forced: {listed:#?}");
-    for taken in [
-        format!("delete inline policy {reader}/model-registry-read"),
-        format!("detach arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess from role {reader}"),
-        format!("detach {} from role {reader}", arn("mlspace-s3-reader-policy")),
-        "delete managed policy mlspace-s3-reader-policy".to_string(),
-    ] {
-        assert!(listed.iter().any(|c| c.starts_with(&taken)), "{taken}: {listed:#?}");
-    }
+    let with = |start: &str| listed.iter().find(|c| c.starts_with(start)).unwrap_or_else(|| panic!("{start}: {listed:#?}")).clone();
+    assert!(with(&format!("delete inline policy {reader}/model-registry-read")).contains("the pack put it on this role"));
+    let aws_managed = with(&format!("detach arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess from role {reader}"));
+    assert!(aws_managed.contains("the pack put it on this role"), "{aws_managed}");
+    let dropped = with(&format!("detach {} from role {reader}", arn("mlspace-s3-reader-policy")));
+    assert!(dropped.contains("no longer names on this role") && dropped.contains("it stays in the account"), "{dropped}");
+    assert!(!listed.iter().any(|c| c.starts_with("delete managed policy mlspace-s3-reader-policy")), "{listed:#?}");
     assert!(s.iam.get_role().role_name(reader).send().await.is_err(), "the role is gone");
-    assert!(s.iam.get_policy().policy_arn(arn("mlspace-s3-reader-policy")).send().await.is_err(), "its dropped policy too");
+    let kept = s.iam.get_policy().policy_arn(arn("mlspace-s3-reader-policy")).send().await;
+    assert!(kept.is_ok(), "the dropped policy is kept: another plan of the pack may use it");
 }

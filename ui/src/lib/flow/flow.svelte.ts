@@ -169,17 +169,22 @@ export abstract class FormFlow<Step extends string> {
     return e ? this.show(this.messageFor(e, path)) : null;
   };
 
-  /** The error summary's lines: each problem, linked to its field where it has one, then its fix. */
-  summary = $derived.by((): SummaryItem[] =>
-    this.errors.flatMap((e): SummaryItem[] => {
+  /**
+   * The error summary's lines: each problem, linked to its field where it has one, then its fix. A
+   * line the summary already has (one value breaking several of the names a pack makes, worded
+   * alike) is listed once.
+   */
+  summary = $derived.by((): SummaryItem[] => {
+    const lines = this.errors.flatMap((e): SummaryItem[] => {
       const input = this.inputOf(e);
       const text = this.show(this.messageFor(e, input));
       const items = [this.summaryItem(e, input, text)];
       const fix = e.fix ? this.show(e.fix) : null;
       if (fix && this.listsFix(e) && !text.includes(fix)) items.push({ text: fix });
       return items;
-    }),
-  );
+    });
+    return lines.filter((l, i) => lines.findIndex((o) => o.text === l.text && o.href === l.href) === i);
+  });
 
   /** Autosave: the plan as typed plus the page; never a secret (Rust refuses secret-looking keys). */
   async save(step: Step = this.step): Promise<void> {

@@ -110,6 +110,24 @@ describe("choosing a pack", () => {
 });
 
 describe("the variables page", () => {
+  it("lists a value that breaks several names the pack makes once, at its field", async () => {
+    const breaks = (at: string) => ({
+      code: "validation.variables.MLSPACE_APP_ROLE_NAME",
+      message: `variables.MLSPACE_APP_ROLE_NAME: makes the policy name at ${at} invalid: a policy name may contain only letters, digits and + = , . @ _ - (got 'a b'); filled in, the policy name is 'a b-x'`,
+      field: "variables.MLSPACE_APP_ROLE_NAME",
+      fix: "filled in, the policy name is 'a b-x'",
+    });
+    const p = await onVariables(() => [breaks("pack.managed_policies[0].name"), breaks("pack.roles[0].inline_policies[0].name")]);
+    await p.continue();
+    expect(p.errors).toHaveLength(2);
+    expect(p.summary).toEqual([
+      {
+        text: "The application role name makes the policy name invalid. A policy name may contain only letters, digits and + = , . @ _ -.",
+        href: "#f-variables-MLSPACE-APP-ROLE-NAME",
+      },
+    ]);
+  });
+
   it("validates every variable in Rust; a problem stays at its field with a summary link and blocks Continue", async () => {
     const p = await onVariables((args) => ((args.plan as { variables: Record<string, string> }).variables.AWS_ACCOUNT ? [] : [accountProblem]));
     await p.continue();

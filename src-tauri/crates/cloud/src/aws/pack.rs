@@ -191,6 +191,16 @@ async fn dropped_own(
     Ok(out)
 }
 
+/// What a pack's revoke says of the pack's own policy that the pack no longer has, which it detaches
+/// from the pack's roles and keeps: the pack's tags name the pack, not one plan of it, so another
+/// plan of the same pack in the account may hold it (some such policies are attached nowhere by
+/// design); a person who knows it is no one's deletes it.
+fn kept_dropped(arn: &str) -> String {
+    format!(
+        "the pack no longer has it; it stays in the account (the pack's tags name the pack, not this plan of it, so another plan of the same pack may use it); if none does: aws iam list-policy-versions --policy-arn {arn}, aws iam delete-policy-version --policy-arn {arn} --version-id ID for each version but the default, then aws iam delete-policy --policy-arn {arn}"
+    )
+}
+
 /// Deletes a pack's own policy that the pack no longer has and nothing outside it uses.
 fn delete_dropped(arn: String) -> Change {
     Change {
@@ -346,12 +356,6 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
     }
     changes.extend(detaches);
     // A policy of the pack's own that the pack no longer has at all: deleted once nothing outside
-    // the pack uses it (IAM deletes only a policy nothing uses); otherwise it stays, detached from
-    // the pack's roles, and is said. Found only through a pack role holding it: one left detached
-    // by an earlier run is not looked for in the account (the pack's tags name the pack, not this
-    // plan of it: another plan of the same pack in the account holds policies with the same tags,
-    // some of them attached nowhere by design), so each delete says how to finish by hand.
-    // A policy of the pack's own that the pack no longer has at all: deleted once nothing outside
     // the pack uses it; otherwise it stays, detached from the pack's roles, and is said. Found only
     // through a pack role holding it: one left detached by an earlier run is not looked for in the
     // account (the pack's tags name the pack, not this plan of it: another plan of the same pack in
@@ -434,9 +438,9 @@ pub async fn verify_pack(r: &ResolvedPack, settings: &AwsSettings) -> Result<Vec
 
 /// Removes the pack's roles (their inline policies and attachments first) and managed policies —
 /// only what this pack created (checked for all first). What apply would take off a role is the
-/// pack's too (what the role's record says apply put there and the pack has since dropped, allow-only;
-/// the pack's own policies it no longer names there), and a pack's own policy it no longer has at
-/// all is deleted once nothing outside the pack uses it. A policy or instance profile someone else
+/// pack's too, each said why (what the role's record says apply put there and the pack has since
+/// dropped, allow-only; the pack's own policies it no longer names there — one the pack no longer
+/// has at all is detached and kept: see [`kept_dropped`]). A policy or instance profile someone else
 /// put on a pack's role refuses the removal before anything changes (`aws.delete_conflict`),
 /// unless `force` removes their policies too, as a vendor plan's revoke does; a failure part-way
 /// says what was done.
@@ -446,26 +450,24 @@ pub async fn revoke_pack(r: &ResolvedPack, settings: &AwsSettings, force: bool) 
     let fail = |e: CloudError| ApplyFailure { error: e, caller: Some(me.clone()), done: Vec::new(), not_done: Vec::new() };
     check_ownership(&s, &set, &me.account).await.map_err(fail)?;
     let mut own = OwnPolicies { set: &set, local: format!("arn:{}:iam::{}:policy/", set.partition, me.account), known: BTreeMap::new() };
-    let mut changes = roleset::removal(&s, &set, &me.account, force, async |role: &Role, cur: &Current| {
-        let inline = retired_inline(&s, role, cur).await?.into_iter().map(String::from).collect();
+    let named: Vec<String> = set.managed_policies.iter().map(|p| policy_arn(&set, &me.account, &p.document.name)).collect();
+    let more = async |role: &Role, cur: &Current, attached: &BTreeSet<String>| {
+        let mut more = roleset::MoreOwn::default();
+        for name in retired_inline(&s, role, cur).await? {
+            more.inline.insert(name.to_string(), vec![RECORDED_WHY.to_string()]);
+        }
         let want = attachments(&set, role, &me.account);
-        let mut attached = BTreeSet::new();
-        for arn in roleset::attached(&s, &role.name).await? {
-            if !want.contains(&arn) && detach_why(&s, &mut own, cur, &arn).await?.is_some() {
-                attached.insert(arn);
+        for arn in attached.iter().filter(|a| !want.contains(*a)) {
+            let Some(why) = detach_why(&s, &mut own, cur, arn).await? else { continue };
+            let mut why = vec![why.to_string()];
+            if own.known.get(arn) == Some(&true) && !named.contains(arn) {
+                why.push(kept_dropped(arn));
             }
+            more.attached.insert(arn.clone(), why);
         }
-        Ok(roleset::MoreOwn { inline, attached })
-    })
-    .await
-    .map_err(fail)?;
-    // The pack's own policies it has since dropped, detached from its roles above: deleted as apply
-    // deletes them, once nothing outside the pack uses them (one that is used stays).
-    for (arn, elsewhere) in dropped_own(&s, &set, &me.account, &own, &[]).await.map_err(fail)? {
-        if elsewhere.is_empty() {
-            changes.push(delete_dropped(arn));
-        }
-    }
+        Ok(more)
+    };
+    let changes = roleset::removal(&s, &set, &me.account, force, more).await.map_err(fail)?;
     let changes = super::exec::run(&s, &me, changes).await?;
     Ok(PackReport { caller: me, changes })
 }

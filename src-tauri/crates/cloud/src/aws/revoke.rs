@@ -80,7 +80,8 @@ async fn revoke_as(r: &Resolved, settings: &AwsSettings, force: bool, how: Remov
         // never asked about it), unless forced.
         let why = if cur.managed { format!("tagged {}={}", MANAGED_BY_TAG.0, MANAGED_BY_TAG.1) } else { "forced".to_string() };
         let own = Own { inline: OUR_INLINE, attached: &BTreeSet::new() };
-        changes = role_removal(&s, &role, &cur, own, force, vec![why]).await.map_err(fail)?;
+        let attached = super::roleset::attached(&s, &role).await.map_err(fail)?;
+        changes = role_removal(&s, &role, &cur, attached, own, force, vec![why]).await.map_err(fail)?;
     } else {
         // A shared role: Trustbridge's inline policies, and only the vendor's statements.
         for name in cur.inline.iter().filter(|n| OUR_INLINE.contains(&n.as_str())) {

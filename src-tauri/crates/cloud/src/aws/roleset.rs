@@ -10,7 +10,7 @@
 //! and says how in [`Existing`]; everything else — creation, trust, boundary, tags, inline policies,
 //! attachments, customer-managed policies — is decided here, once.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use trustbridge_core::model::aws::{Boundary, Role, RoleSet};
@@ -617,8 +617,8 @@ pub(crate) struct Own<'a> {
     pub attached: &'a BTreeSet<String>,
 }
 
-/// A role its owner may delete, removed: its own inline policies and attachments, then the role
-/// (`why`: the delete's detail). An instance profile holding it refuses the whole removal before
+/// A role its owner may delete, removed: its own inline policies and attachments (`attached`: the
+/// ARNs attached to it, as the caller read them), then the role (`why`: the delete's detail). An instance profile holding it refuses the whole removal before
 /// anything changes (`aws.role_in_instance_profile`: IAM refuses DeleteRole then, and Trustbridge
 /// never changes instance profiles, forced or not); so does a policy that is not the owner's
 /// (`aws.delete_conflict`: removing only the owner's would leave theirs with the role's trust),
@@ -627,11 +627,11 @@ pub(crate) async fn role_removal(
     s: &Session,
     name: &str,
     cur: &Current,
+    attached: BTreeSet<String>,
     own: Own<'_>,
     force: bool,
     why: Vec<String>,
 ) -> Result<Vec<Change>, CloudError> {
-    let attached = attached(s, name).await?;
     let profiles = s
         .call("iam:ListInstanceProfilesForRole", || async {
             s.iam
@@ -654,7 +654,7 @@ pub(crate) async fn role_removal(
             return Err(CloudError::DeleteConflict {
                 what: format!("role {name}"),
                 message: format!(
-                    "it has {} that Trustbridge did not add or that the plan or pack no longer names ({}); nothing was removed, since removing only the rest would leave whoever the role trusts able to use them",
+                    "it has {} that Trustbridge did not add or that the plan or pack no longer names, or, named in a pack role's record, that also denies or cannot be read ({}); nothing was removed, since removing only the rest would leave whoever the role trusts able to use them",
                     if foreign.len() == 1 { "a policy" } else { "policies" },
                     foreign.join(", ")
                 ),
@@ -719,16 +719,18 @@ pub(crate) async fn attached_elsewhere(s: &Session, set: &RoleSet, arn: &str) ->
 }
 
 /// What is a role's own when it is removed beyond what the set names, read from the account by the
-/// set's owner (a pack: what its role's record says apply put there and the pack has since dropped).
+/// set's owner (a pack: what its apply would take off the role), each with why (the removal's detail):
+/// inline policies by name, attached ones by ARN.
 #[derive(Default)]
 pub(crate) struct MoreOwn {
-    pub inline: Vec<String>,
-    pub attached: BTreeSet<String>,
+    pub inline: BTreeMap<String, Vec<String>>,
+    pub attached: BTreeMap<String, Vec<String>>,
 }
 
 /// What removing a set that is wholly its owner's deletes, read now: each existing role as
 /// [`role_removal`] removes it (someone else's policy on it refuses, unless `force`; what `more_own`
-/// says of the role, read as it is now, is the owner's too), then the customer-managed policies.
+/// says of the role, read as it is now with its attached policies, is the owner's too, and its
+/// removal says why), then the customer-managed policies.
 /// Ownership of the roles and policies is checked by the caller first.
 /// A customer-managed policy of the set attached to a role, user or group outside it refuses the
 /// whole removal before anything changes, forced or not (`aws.policy_attached_elsewhere`): IAM
@@ -739,7 +741,7 @@ pub(crate) async fn removal(
     set: &RoleSet,
     account: &str,
     force: bool,
-    mut more_own: impl AsyncFnMut(&Role, &Current) -> Result<MoreOwn, CloudError>,
+    mut more_own: impl AsyncFnMut(&Role, &Current, &BTreeSet<String>) -> Result<MoreOwn, CloudError>,
 ) -> Result<Vec<Change>, CloudError> {
     for p in &set.managed_policies {
         let arn = policy_arn(set, account, &p.document.name);
@@ -751,12 +753,22 @@ pub(crate) async fn removal(
     let mut changes = Vec::new();
     for role in &set.roles {
         let Some(cur) = read_role(s, &role.name).await? else { continue };
-        let more = more_own(role, &cur).await?;
-        let inline: Vec<&str> = role.inline.iter().map(|d| d.name.as_str()).chain(more.inline.iter().map(String::as_str)).collect();
+        let attached = attached(s, &role.name).await?;
+        let more = more_own(role, &cur, &attached).await?;
+        let inline: Vec<&str> = role.inline.iter().map(|d| d.name.as_str()).chain(more.inline.keys().map(String::as_str)).collect();
         let mut own_attached: BTreeSet<String> = attachments(set, role, account).into_iter().collect();
-        own_attached.extend(more.attached);
+        own_attached.extend(more.attached.keys().cloned());
         let own = Own { inline: &inline, attached: &own_attached };
-        changes.extend(role_removal(s, &role.name, &cur, own, force, Vec::new()).await?);
+        let mut removed = role_removal(s, &role.name, &cur, attached, own, force, Vec::new()).await?;
+        for c in &mut removed {
+            let why = match &c.op {
+                Op::DeleteInline { name, .. } => more.inline.get(name),
+                Op::Detach { arn, .. } => more.attached.get(arn),
+                _ => None,
+            };
+            c.detail.extend(why.into_iter().flatten().cloned());
+        }
+        changes.extend(removed);
     }
     for p in &set.managed_policies {
         let name = &p.document.name;

@@ -57,8 +57,9 @@ fn fill(v: &Value, vars: &BTreeMap<String, String>) -> Value {
 /// checked around its placeholders, so what broke it is the value of a variable the name takes: the
 /// problem is reported at that variable (the field the person fills), naming the pack's field, with
 /// the filled name in its fix. That variable is the one whose value, put back as a plain `x`, lets
-/// the name pass; when none alone does, each variable the name takes. A name with no variable in it
-/// is the pack's own problem, at its field.
+/// the name pass; when none alone does, each variable the name takes. A name that breaks its rule
+/// with every value plain (no variable in it, or fixed text past the length IAM allows) is the
+/// pack's own problem, at its field.
 fn filled_name_problems(
     what: &str,
     field: &str,
@@ -71,6 +72,13 @@ fn filled_name_problems(
     let mut used = BTreeSet::new();
     scan_placeholders(template, &mut used);
     let used: Vec<(&String, &String)> = used.iter().filter_map(|v| vars.get_key_value(v)).collect();
+    // With every value plain the name still breaks its rule (the pack's own text is too long, say):
+    // no value is to blame.
+    let mut all_plain = vars.clone();
+    all_plain.extend(used.iter().map(|(v, _)| (v.to_string(), "x".to_string())));
+    if check(&fill_str(template, &all_plain)).is_err() {
+        return vec![Problem::new(field, rule, &filled)];
+    }
     let alone: Vec<(&String, &String)> = used
         .iter()
         .filter(|(v, _)| {
@@ -81,9 +89,6 @@ fn filled_name_problems(
         .copied()
         .collect();
     let blamed = if alone.is_empty() { used } else { alone };
-    if blamed.is_empty() {
-        return vec![Problem::new(field, rule, &filled)];
-    }
     blamed
         .into_iter()
         .map(|(v, val)| {
@@ -402,7 +407,8 @@ mod tests {
         }
     }
 
-    /// A name with no variable in it that breaks its rule is the pack's own problem, at its field.
+    /// A name is reported at the variable whose value breaks it; one no value can mend is the pack's
+    /// own problem, at its field.
     #[test]
     fn a_name_breaks_its_rule_by_a_variable_or_by_itself() {
         let vars: BTreeMap<String, String> =
@@ -420,6 +426,10 @@ mod tests {
         assert!(fields("r-{B}-{C}").is_empty());
         let p = filled_name_problems("role name", "pack.roles[0].name", "r x", &vars, rules::aws_role_name);
         assert_eq!((p[0].field.as_str(), p[0].value.as_str(), p.len()), ("pack.roles[0].name", "r x", 1), "{p:#?}");
+        // Fixed text past IAM's 64 characters: no value can mend it, so the pack's field is named.
+        let long = format!("{}-{{B}}", "r".repeat(70));
+        let p = filled_name_problems("role name", "pack.roles[0].name", &long, &vars, rules::aws_role_name);
+        assert_eq!((p[0].field.as_str(), p.len()), ("pack.roles[0].name", 1), "{p:#?}");
     }
 
     #[test]
