@@ -618,9 +618,10 @@ pub(crate) struct Own<'a> {
 }
 
 /// A role its owner may delete, removed: its own inline policies and attachments (`attached`: the
-/// ARNs attached to it, as the caller read them), then the role (`why`: the delete's detail). An instance profile holding it refuses the whole removal before
-/// anything changes (`aws.role_in_instance_profile`: IAM refuses DeleteRole then, and Trustbridge
-/// never changes instance profiles, forced or not); so does a policy that is not the owner's
+/// ARNs attached to it, as the caller read them), then the role (`why`: the delete's detail). An
+/// instance profile holding it refuses the whole removal before anything changes
+/// (`aws.role_in_instance_profile`: IAM refuses DeleteRole then, and Trustbridge never changes
+/// instance profiles, forced or not); so does a policy that is not the owner's
 /// (`aws.delete_conflict`: removing only the owner's would leave theirs with the role's trust),
 /// unless `force`: then their policies go too.
 pub(crate) async fn role_removal(
@@ -730,8 +731,8 @@ pub(crate) struct MoreOwn {
 /// What removing a set that is wholly its owner's deletes, read now: each existing role as
 /// [`role_removal`] removes it (someone else's policy on it refuses, unless `force`; what `more_own`
 /// says of the role, read as it is now with its attached policies, is the owner's too, and its
-/// removal says why), then the customer-managed policies.
-/// Ownership of the roles and policies is checked by the caller first.
+/// removal says why), then the customer-managed policies. Ownership of the roles and policies is
+/// checked by the caller first.
 /// A customer-managed policy of the set attached to a role, user or group outside it refuses the
 /// whole removal before anything changes, forced or not (`aws.policy_attached_elsewhere`): IAM
 /// deletes a policy only once it is detached everywhere, and someone else's role is not ours to

@@ -54,9 +54,9 @@ fn fill(v: &Value, vars: &BTreeMap<String, String>) -> Value {
 }
 
 /// A filled name (`what`: "role name", …) that breaks its rule (`check`). The pack file's own text was
-/// checked around its placeholders, so what broke it is the value of a variable the name takes: the
-/// problem is reported at that variable (the field the person fills), naming the pack's field, with
-/// the filled name in its fix. That variable is the one whose value, put back as a plain `x`, lets
+/// checked around its placeholders, so what breaks a name is mostly a value of a variable it takes:
+/// the problem is then reported at that variable (the field the person fills), naming the pack's
+/// field, with the filled name in its fix. That variable is the one whose value, put back as a plain `x`, lets
 /// the name pass; when none alone does, each variable the name takes. A name that breaks its rule
 /// with every value plain (no variable in it, or fixed text past the length IAM allows) is the
 /// pack's own problem, at its field.
