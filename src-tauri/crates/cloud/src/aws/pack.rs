@@ -79,6 +79,12 @@ struct OwnPolicies<'a> {
 }
 
 impl OwnPolicies<'_> {
+    /// Whether `arn` is a pack's own policy met so far that the pack no longer has at all (`named`:
+    /// the ARNs of the policies it has, [`named_arns`]).
+    fn no_longer_had(&self, arn: &str, named: &[String]) -> bool {
+        self.known.get(arn) == Some(&true) && !named.iter().any(|n| n == arn)
+    }
+
     async fn removable(&mut self, s: &Session, arn: &str) -> Result<bool, CloudError> {
         if !arn.starts_with(&self.local) {
             return Ok(false);
@@ -121,10 +127,15 @@ fn tag_value(names: BTreeSet<&str>) -> Option<String> {
     (v.len() <= 256).then_some(v)
 }
 
+/// What an AWS-managed policy's ARN starts with in the set's partition (its record holds the rest).
+fn aws_managed_prefix(set: &RoleSet) -> String {
+    format!("arn:{}:iam::aws:policy/", set.partition)
+}
+
 /// The record a role should carry after apply: (tag key, value; `None` when the names do not fit a
 /// tag value, and the role then carries no record of that kind).
 fn records(set: &RoleSet, role: &Role) -> [(&'static str, Option<String>); 2] {
-    let aws = format!("arn:{}:iam::aws:policy/", set.partition);
+    let aws = aws_managed_prefix(set);
     [
         (INLINE_RECORD_TAG, tag_value(role.inline.iter().map(|d| d.name.as_str()).collect())),
         (AWS_MANAGED_RECORD_TAG, tag_value(role.aws_managed_arns.iter().filter_map(|a| a.strip_prefix(&aws)).collect())),
@@ -166,9 +177,14 @@ async fn detach_why(s: &Session, own: &mut OwnPolicies<'_>, cur: &Current, arn: 
     if own.removable(s, arn).await? {
         return Ok(Some("the pack's own policy, which the pack no longer names on this role"));
     }
-    let aws = format!("arn:{}:iam::aws:policy/", own.set.partition);
+    let aws = aws_managed_prefix(own.set);
     let recorded_aws = arn.strip_prefix(&aws).is_some_and(|n| recorded(cur, AWS_MANAGED_RECORD_TAG).contains(n));
     Ok((recorded_aws && only_allows(s, arn).await?).then_some(RECORDED_WHY))
+}
+
+/// The ARNs of the customer-managed policies the set has, in `account`.
+fn named_arns(set: &RoleSet, account: &str) -> Vec<String> {
+    set.managed_policies.iter().map(|p| policy_arn(set, account, &p.document.name)).collect()
 }
 
 /// The pack's own policies met so far (`own`) that the pack no longer has at all, but those in
@@ -181,10 +197,10 @@ async fn dropped_own(
     own: &OwnPolicies<'_>,
     keep: &[String],
 ) -> Result<Vec<(String, Vec<String>)>, CloudError> {
-    let named: Vec<String> = set.managed_policies.iter().map(|p| policy_arn(set, account, &p.document.name)).collect();
+    let named = named_arns(set, account);
     let mut out = Vec::new();
-    for (arn, ours) in &own.known {
-        if *ours && !named.contains(arn) && !keep.contains(arn) {
+    for arn in own.known.keys() {
+        if own.no_longer_had(arn, &named) && !keep.contains(arn) {
             out.push((arn.clone(), attached_elsewhere(s, set, arn).await?));
         }
     }
@@ -238,7 +254,7 @@ fn record_changes(name: &str, wanted: [(&str, Option<String>); 2], cur: &Current
             (None, Some((k, _))) => {
                 drop.push(k.clone());
                 why.push(format!(
-                    "remove tag {k}: the names do not fit in a tag (a comma, or over 256 characters), so what the pack drops later stays on the role for verify to report"
+                    "remove tag {k}: the names do not fit in a tag (a comma, a space or another character a tag value cannot hold, or over 256 characters), so what the pack drops later stays on the role for verify to report"
                 ));
             }
             _ => {}
@@ -450,7 +466,7 @@ pub async fn revoke_pack(r: &ResolvedPack, settings: &AwsSettings, force: bool) 
     let fail = |e: CloudError| ApplyFailure { error: e, caller: Some(me.clone()), done: Vec::new(), not_done: Vec::new() };
     check_ownership(&s, &set, &me.account).await.map_err(fail)?;
     let mut own = OwnPolicies { set: &set, local: format!("arn:{}:iam::{}:policy/", set.partition, me.account), known: BTreeMap::new() };
-    let named: Vec<String> = set.managed_policies.iter().map(|p| policy_arn(&set, &me.account, &p.document.name)).collect();
+    let named = named_arns(&set, &me.account);
     let more = async |role: &Role, cur: &Current, attached: &BTreeSet<String>| {
         let mut more = roleset::MoreOwn::default();
         for name in retired_inline(&s, role, cur).await? {
@@ -460,7 +476,7 @@ pub async fn revoke_pack(r: &ResolvedPack, settings: &AwsSettings, force: bool) 
         for arn in attached.iter().filter(|a| !want.contains(*a)) {
             let Some(why) = detach_why(&s, &mut own, cur, arn).await? else { continue };
             let mut why = vec![why.to_string()];
-            if own.known.get(arn) == Some(&true) && !named.contains(arn) {
+            if own.no_longer_had(arn, &named) {
                 why.push(kept_dropped(arn));
             }
             more.attached.insert(arn.clone(), why);

@@ -454,10 +454,9 @@ fn drift_probe(id: ProbeId, started: Instant, outcome: Result<String, String>, f
 /// hand — is drift when it allows anything: the role then grants more than the set says. Apply
 /// takes it off only when it is the set's own, allows only, and the set no longer names it there (a
 /// pack's own customer-managed policies, and what a pack role's record says apply put there:
-/// `aws/pack.rs`); anything else someone may rely on, so the
-/// probe's fix names the commands that take it off, for a person to run after checking — except for
-/// a policy that also denies or that cannot be read, whose removal could lift a denial: said, to
-/// look at by hand.
+/// `aws/pack.rs`); anything else someone may rely on, so the probe's fix names the commands that
+/// take it off, for a person to run after checking — except for a policy that also denies or that
+/// cannot be read, whose removal could lift a denial: said, to look at by hand.
 /// One that allows nothing narrows the role (a guardrail, a quarantine): said in the passing
 /// message, not drift.
 pub(crate) async fn drift(s: &Session, set: &RoleSet, account: &str, against: &str, fix: &str) -> Result<Vec<ProbeResult>, CloudError> {
