@@ -3,7 +3,8 @@
 //! plans) and of role packs' scripts: a same-named role or policy Trustbridge did not create for
 //! this integration or pack is refused before anything changes, revoke checks the account, and a
 //! role the script created is updated on a re-run and deleted by revoke. After setup.sh,
-//! `verify` (the engine's read-back) is green.
+//! `verify` (the engine's read-back) is green, and a pack's roles carry the records the engine's
+//! apply reads.
 
 mod common;
 
@@ -243,4 +244,77 @@ async fn pack_revoke_sh_stops_before_anything_when_its_policy_is_used_outside_th
     assert!(o.status.success(), "the pack's own roles using it are not 'outside': {}", text(&o));
     assert_eq!(pack_roles_left().await, 0);
     assert!(sess.iam.get_role().role_name("team-role").send().await.is_ok(), "their role is kept");
+}
+
+async fn role_tags(s: &Session, role: &str) -> Vec<(String, String)> {
+    let out = s.iam.list_role_tags().role_name(role).send().await.unwrap();
+    out.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()
+}
+
+async fn inline_names(s: &Session, role: &str) -> Vec<String> {
+    let out = s.iam.list_role_policies().role_name(role).send().await.unwrap();
+    let mut names = out.policy_names().to_vec();
+    names.sort();
+    names
+}
+
+/// The exported setup.sh records on each role what it put there, under the tags the engine's apply
+/// writes (the model's `RoleSet::records`), so the app's next apply takes off what the pack has
+/// dropped since. A later setup.sh of a pack that dropped a policy takes nothing off, and so keeps
+/// the dropped name in the record (a record of the pack's names alone would lose it for good); the
+/// engine's apply then takes it off and records only the pack's names; setup.sh again changes
+/// nothing. A hand-edited key spelled in another case is kept as the role spells it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pack_setup_sh_records_what_it_put_there_and_the_apps_apply_takes_off_what_the_pack_dropped() {
+    use trustbridge_cloud::aws::pack::apply_pack;
+    use trustbridge_core::model::aws::{RoleSet, AWS_MANAGED_RECORD_TAG, INLINE_RECORD_TAG};
+    let moto = Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
+    let settings = settings(&moto.url());
+    let s = Session::for_region("us-east-1", &settings).await;
+    let r = pack_plan("sagemaker-service-role");
+    let role = r.roles[0].name.clone();
+    let mut bigger = r.clone();
+    let allow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sagemaker:DescribeModelPackage","Resource":"*"}]}"#;
+    bigger.roles[0].inline.push(("model-registry-read".into(), trustbridge_core::policy::PolicyDocument::parse(allow).unwrap()));
+    let record =
+        |tags: &[(String, String)], key: &str| tags.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(k, v)| (k.clone(), v.clone()));
+
+    let (_d, out) = export(&trustbridge_core::pack::render_pack(&bigger));
+    let o = run(&out.join("aws/setup.sh"), &moto);
+    assert!(o.status.success(), "{}", text(&o));
+    let tags = role_tags(&s, &role).await;
+    let set = RoleSet::from_pack(&bigger);
+    for (key, want) in set.records(&set.roles[0]) {
+        assert_eq!(record(&tags, key).map(|(_, v)| v), want, "{key}: what the engine's apply would record; {tags:?}");
+    }
+    assert_eq!(record(&tags, INLINE_RECORD_TAG).unwrap().1, "model-registry-read training-data-read");
+    assert_eq!(record(&tags, AWS_MANAGED_RECORD_TAG).unwrap().1, "AmazonSageMakerFullAccess");
+
+    // Someone re-spells the record's key; the pack's next version drops model-registry-read.
+    s.iam.untag_role().role_name(&role).tag_keys(INLINE_RECORD_TAG).send().await.unwrap();
+    let tag =
+        aws_sdk_iam::types::Tag::builder().key("Trustbridge-Pack-Inline").value("model-registry-read training-data-read").build().unwrap();
+    s.iam.tag_role().role_name(&role).tags(tag).send().await.unwrap();
+    let (_d2, smaller) = export(&trustbridge_core::pack::render_pack(&r));
+    let o = run(&smaller.join("aws/setup.sh"), &moto);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(inline_names(&s, &role).await, ["model-registry-read", "training-data-read"], "setup.sh takes nothing off");
+    let kept = record(&role_tags(&s, &role).await, INLINE_RECORD_TAG);
+    assert_eq!(
+        kept,
+        Some(("Trustbridge-Pack-Inline".into(), "model-registry-read training-data-read".into())),
+        "the dropped name stays recorded"
+    );
+
+    let applied = apply_pack(&r, &settings, false).await.unwrap();
+    let said: Vec<String> = applied.changes.iter().map(|c| c.to_string()).collect();
+    assert!(said[0].starts_with(&format!("delete inline policy {role}/model-registry-read")), "{said:#?}");
+    assert_eq!(inline_names(&s, &role).await, ["training-data-read"]);
+    assert_eq!(record(&role_tags(&s, &role).await, INLINE_RECORD_TAG).map(|(_, v)| v).as_deref(), Some("training-data-read"));
+
+    let before = role_tags(&s, &role).await;
+    let o = run(&smaller.join("aws/setup.sh"), &moto);
+    assert!(o.status.success() && !String::from_utf8_lossy(&o.stderr).contains("warning"), "{}", text(&o));
+    assert_eq!(role_tags(&s, &role).await, before, "converged: setup.sh changes no record");
+    assert!(apply_pack(&r, &settings, false).await.unwrap().changes.is_empty(), "and the engine agrees");
 }

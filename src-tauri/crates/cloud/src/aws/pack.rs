@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
-use trustbridge_core::model::aws::{Role, RoleSet};
+use trustbridge_core::model::aws::{Role, RoleSet, AWS_MANAGED_RECORD_TAG, INLINE_RECORD_TAG};
 use trustbridge_core::pack::ResolvedPack;
 
 use super::apply::{ApplyFailure, Change, ChangeKind};
@@ -98,49 +98,8 @@ impl OwnPolicies<'_> {
     }
 }
 
-/// What a pack's apply put on each of its roles, recorded in the role's own tags: the inline
-/// policies' names, and the AWS-managed policies' (after `policy/`), sorted, one space apart — what
-/// the pack named at its last apply of the role (a role made now gets its record with it; an
-/// existing role's record is brought up to date last, once what the old one named has come off, so
-/// a run that stops part-way leaves the old record for the next run to finish). A later apply takes
-/// off what the record names and the pack no longer does, when it allows only: a record is a tag,
-/// and someone allowed to tag the role may not be allowed to lift a denial. Anything the record
-/// does not name (added by hand, or on a role a version before records made) stays, and verify
-/// reports it. Pack policy names come from the pack file and its variables, so unlike a vendor
-/// plan's fixed names they cannot be known in advance.
-pub const INLINE_RECORD_TAG: &str = "trustbridge-pack-inline";
-/// See [`INLINE_RECORD_TAG`].
-pub const AWS_MANAGED_RECORD_TAG: &str = "trustbridge-pack-aws-managed";
-
 /// IAM's limit on a role's tags.
 const MAX_ROLE_TAGS: usize = 50;
-
-/// A record as one tag value: `None` unless every name is one IAM allows without a comma (a tag
-/// value cannot hold one), nothing else (a space would split a name in two), and the whole fits
-/// IAM's 256 characters.
-fn tag_value(names: BTreeSet<&str>) -> Option<String> {
-    let fits = |n: &str| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || "+=.@_-/".contains(c));
-    if !names.iter().all(|n| fits(n)) {
-        return None;
-    }
-    let v = names.into_iter().collect::<Vec<_>>().join(" ");
-    (v.len() <= 256).then_some(v)
-}
-
-/// What an AWS-managed policy's ARN starts with in the set's partition (its record holds the rest).
-fn aws_managed_prefix(set: &RoleSet) -> String {
-    format!("arn:{}:iam::aws:policy/", set.partition)
-}
-
-/// The record a role should carry after apply: (tag key, value; `None` when the names do not fit a
-/// tag value, and the role then carries no record of that kind).
-fn records(set: &RoleSet, role: &Role) -> [(&'static str, Option<String>); 2] {
-    let aws = aws_managed_prefix(set);
-    [
-        (INLINE_RECORD_TAG, tag_value(role.inline.iter().map(|d| d.name.as_str()).collect())),
-        (AWS_MANAGED_RECORD_TAG, tag_value(role.aws_managed_arns.iter().filter_map(|a| a.strip_prefix(&aws)).collect())),
-    ]
-}
 
 /// A role's tag of `key`, as IAM compares keys (case aside).
 fn tag<'c>(cur: &'c Current, key: &str) -> Option<&'c (String, String)> {
@@ -177,7 +136,7 @@ async fn detach_why(s: &Session, own: &mut OwnPolicies<'_>, cur: &Current, arn: 
     if own.removable(s, arn).await? {
         return Ok(Some("the pack's own policy, which the pack no longer names on this role"));
     }
-    let aws = aws_managed_prefix(own.set);
+    let aws = own.set.aws_managed_prefix();
     let recorded_aws = arn.strip_prefix(&aws).is_some_and(|n| recorded(cur, AWS_MANAGED_RECORD_TAG).contains(n));
     Ok((recorded_aws && only_allows(s, arn).await?).then_some(RECORDED_WHY))
 }
@@ -330,7 +289,7 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
     let mut tags = Vec::new();
     for role in &set.roles {
         let Some(cur) = read_role(s, &role.name).await? else {
-            let record = records(set, role).into_iter().filter_map(|(k, v)| Some((k.to_string(), v.filter(|v| !v.is_empty())?)));
+            let record = set.records(role).into_iter().filter_map(|(k, v)| Some((k.to_string(), v.filter(|v| !v.is_empty())?)));
             changes.extend(roleset::create_role(set, role, account, record.collect()));
             continue;
         };
@@ -368,7 +327,7 @@ async fn plan_apply(s: &Session, set: &RoleSet, account: &str) -> Result<Vec<Cha
                 op: Op::Detach { role: role.name.clone(), arn },
             });
         }
-        tags.extend(record_changes(&role.name, records(set, role), &cur));
+        tags.extend(record_changes(&role.name, set.records(role), &cur));
     }
     changes.extend(detaches);
     // A policy of the pack's own that the pack no longer has at all: deleted once nothing outside
@@ -499,24 +458,6 @@ mod tests {
             detail: detail.iter().map(|d| d.to_string()).collect(),
             op: Op::DeleteRole { role: "r".into() },
         }
-    }
-
-    /// A record is one tag value: names sorted, a space apart; none when a name holds a comma
-    /// (IAM names may, tag values may not) or the whole is over IAM's 256 characters.
-    #[test]
-    fn a_record_fits_a_tag_value_or_is_not_made() {
-        fn set<'a>(names: &[&'a str]) -> BTreeSet<&'a str> {
-            names.iter().copied().collect()
-        }
-        assert_eq!(tag_value(set(&["b", "a@x.y", "service-role/X+Y=Z"])).as_deref(), Some("a@x.y b service-role/X+Y=Z"));
-        assert_eq!(tag_value(set(&[])).as_deref(), Some(""));
-        assert_eq!(tag_value(set(&["a", "b,c"])), None);
-        assert_eq!(tag_value(set(&["service-role/Foo AdministratorAccess"])), None, "a space would make two names");
-        assert_eq!(tag_value(set(&["politique-é"])), None);
-        let long = "p".repeat(128);
-        let other = "q".repeat(127);
-        assert_eq!(tag_value(set(&[&long, &other])).map(|v| v.len()), Some(256));
-        assert_eq!(tag_value(set(&[&long, &"q".repeat(128)])), None);
     }
 
     fn role_tagged(tags: &[(&str, &str)]) -> Current {

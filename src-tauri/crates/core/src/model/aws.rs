@@ -5,6 +5,8 @@
 //! documents takes a `RoleSet`, so it serves both paths: the aws CLI scripts (`render::aws_sh`) and
 //! CloudFormation, Terraform and Pulumi (`render::aws_iac`).
 
+use std::collections::BTreeSet;
+
 use crate::pack::ResolvedPack;
 use crate::policy::PolicyDocument;
 use crate::render::aws::{documents, INTEGRATION_TAG, STORAGE_POLICY_NAME};
@@ -107,6 +109,62 @@ pub struct RoleSet {
     pub managed_policies: Vec<ManagedPolicy>,
     pub roles: Vec<Role>,
     pub iac: IacSet,
+    /// Each role carries a record of what was put on it ([`INLINE_RECORD_TAG`]): a role pack's
+    /// roles, whose policy names come from the pack file and its variables. A vendor plan's role
+    /// has fixed names and no record.
+    pub records: bool,
+}
+
+/// What a pack's apply put on each of its roles, recorded in the role's own tags: the inline
+/// policies' names, and the AWS-managed policies' (after `policy/`), sorted, one space apart — what
+/// the pack named at its last apply of the role (a role made now gets its record with it; an
+/// existing role's record is brought up to date last, once what the old one named has come off, so
+/// a run that stops part-way leaves the old record for the next run to finish). A later apply takes
+/// off what the record names and the pack no longer does, when it allows only: a record is a tag,
+/// and someone allowed to tag the role may not be allowed to lift a denial. Anything the record
+/// does not name (added by hand, or on a role a version before records made) stays, and verify
+/// reports it. Pack policy names come from the pack file and its variables, so unlike a vendor
+/// plan's fixed names they cannot be known in advance. The exported `setup.sh` writes the same
+/// records (`render::aws_sh`), keeping the names an old record held, since it takes nothing off.
+pub const INLINE_RECORD_TAG: &str = "trustbridge-pack-inline";
+/// See [`INLINE_RECORD_TAG`].
+pub const AWS_MANAGED_RECORD_TAG: &str = "trustbridge-pack-aws-managed";
+
+/// A record as one tag value: `None` unless every name is one IAM allows without a comma (a tag
+/// value cannot hold one), nothing else (a space would split a name in two), and the whole fits
+/// IAM's 256 characters.
+pub fn record_value(names: BTreeSet<&str>) -> Option<String> {
+    if !names.iter().all(|n| record_name_fits(n)) {
+        return None;
+    }
+    let v = names.into_iter().collect::<Vec<_>>().join(" ");
+    (v.len() <= 256).then_some(v)
+}
+
+/// A name a record can hold: one of IAM's name characters, none a tag value cannot hold (a comma)
+/// or that would split it (a space).
+pub fn record_name_fits(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || RECORD_NAME_PUNCTUATION.contains(c))
+}
+
+/// The characters besides ASCII letters and digits a recorded name may hold.
+pub const RECORD_NAME_PUNCTUATION: &str = "+=.@_-/";
+
+impl RoleSet {
+    /// What an AWS-managed policy's ARN starts with in the set's partition (its record holds the rest).
+    pub fn aws_managed_prefix(&self) -> String {
+        format!("arn:{}:iam::aws:policy/", self.partition)
+    }
+
+    /// The record a role should carry after apply: (tag key, value; `None` when the names do not
+    /// fit a tag value, and the role then carries no record of that kind).
+    pub fn records(&self, role: &Role) -> [(&'static str, Option<String>); 2] {
+        let aws = self.aws_managed_prefix();
+        [
+            (INLINE_RECORD_TAG, record_value(role.inline.iter().map(|d| d.name.as_str()).collect())),
+            (AWS_MANAGED_RECORD_TAG, record_value(role.aws_managed_arns.iter().filter_map(|a| a.strip_prefix(&aws)).collect())),
+        ]
+    }
 }
 
 /// A Terraform/Pulumi identifier from a name.
@@ -161,6 +219,7 @@ impl RoleSet {
             region: Some(a.region.clone()),
             owner: OwnerTag { key: INTEGRATION_TAG.to_string(), value: r.plan.integration.name.clone() },
             managed_policies: Vec::new(),
+            records: false,
             iac: IacSet {
                 title: format!("Trustbridge: least-privilege access for {what}"),
                 stack_name: crate::render::cfn::stack_name(r),
@@ -217,6 +276,7 @@ impl RoleSet {
                     },
                 })
                 .collect(),
+            records: true,
             iac: IacSet {
                 title: format!("Trustbridge: {}", r.pack.display_name),
                 stack_name: format!("trustbridge-{}", r.pack.id),
@@ -269,5 +329,28 @@ impl RoleSet {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record is one tag value: names sorted, a space apart; none when a name holds a comma
+    /// (IAM names may, tag values may not) or the whole is over IAM's 256 characters.
+    #[test]
+    fn a_record_fits_a_tag_value_or_is_not_made() {
+        fn set<'a>(names: &[&'a str]) -> BTreeSet<&'a str> {
+            names.iter().copied().collect()
+        }
+        assert_eq!(record_value(set(&["b", "a@x.y", "service-role/X+Y=Z"])).as_deref(), Some("a@x.y b service-role/X+Y=Z"));
+        assert_eq!(record_value(set(&[])).as_deref(), Some(""));
+        assert_eq!(record_value(set(&["a", "b,c"])), None);
+        assert_eq!(record_value(set(&["service-role/Foo AdministratorAccess"])), None, "a space would make two names");
+        assert_eq!(record_value(set(&["politique-é"])), None);
+        let long = "p".repeat(128);
+        let other = "q".repeat(127);
+        assert_eq!(record_value(set(&[&long, &other])).map(|v| v.len()), Some(256));
+        assert_eq!(record_value(set(&[&long, &"q".repeat(128)])), None);
     }
 }

@@ -7,6 +7,7 @@
 //! that existed before `trustbridge apply --adopt` took it in) is refused too, because a script
 //! can only replace a trust policy, not merge into it.
 
+use crate::model::aws::RECORD_NAME_PUNCTUATION;
 use crate::model::{Boundary, RoleSet};
 use crate::render::sh::{lit, render_words, var, Script, Word};
 
@@ -162,6 +163,71 @@ fn guarded(s: &mut Script, set: &RoleSet, foreign_fix: &str) -> (Vec<String>, Ve
     (policies, roles)
 }
 
+/// The functions `setup.sh` records a pack's roles with (see [`crate::model::aws::INLINE_RECORD_TAG`]):
+/// the same tags the engine's apply writes, except that the script takes nothing off, so a name the
+/// role's old record held stays in it — the app's next apply takes that policy off if the pack has
+/// dropped it and it only allows. A record that cannot be written (IAM's 50 tags, no permission) is
+/// a warning, not a stop: without it, what the pack drops later stays on the role for verify to
+/// report, which is the safe side.
+fn record_functions(s: &mut Script) {
+    s.blank()
+        .comment("Each role's record of what this pack put on it (its inline and AWS-managed policies' names), for the")
+        .comment("app's next apply: it takes off what the record names and the pack has dropped since, when it only allows.")
+        .comment("old_record ROLE KEY: HAVE = the record's key as the role spells it (IAM compares keys without case), OLD = its value.")
+        .raw("old_record() {")
+        .raw("  local tags k v")
+        .raw("  HAVE=\"\"")
+        .raw("  OLD=\"\"")
+        .raw("  tags=\"$(aws iam list-role-tags --role-name \"$1\" --query 'Tags[].[Key,Value]' --output text)\" || return 1")
+        .raw("  while IFS=$'\\t' read -r k v; do")
+        .raw("    if [ -n \"$k\" ] && [ \"${k,,}\" = \"${2,,}\" ]; then")
+        .raw("      HAVE=\"$k\"")
+        .raw("      OLD=\"$v\"")
+        .raw("    fi")
+        .raw("  done <<<\"$tags\"")
+        .raw("}")
+        .comment("record_tag ROLE KEY NAMES: the record set to NAMES and the names the old one held (this script takes")
+        .comment("nothing off, so it forgets nothing); taken off when a name cannot be recorded or the whole is over 256.")
+        .raw("record_tag() {")
+        .raw("  local names value n")
+        .raw("  old_record \"$1\" \"$2\" || { record_warning \"$1\" \"$2\"; return 0; }")
+        .raw("  read -ra names <<<\"$3 $OLD\"")
+        .raw("  value=\"\"")
+        .raw("  if [ \"${#names[@]}\" -gt 0 ]; then")
+        .raw("    value=\"$(printf '%s\\n' \"${names[@]}\" | LC_ALL=C sort -u | paste -sd ' ' -)\"")
+        .raw("  fi")
+        .raw("  for n in \"${names[@]}\"; do")
+        .raw(&format!("    [[ $n =~ ^[A-Za-z0-9{}]+$ ]] || value=\"\"", bash_class(RECORD_NAME_PUNCTUATION)))
+        .raw("  done")
+        .raw("  if [ -n \"$value\" ] && [ \"${#value}\" -le 256 ]; then")
+        .raw("    if [ \"$value\" != \"$OLD\" ]; then")
+        .raw("      aws iam tag-role --role-name \"$1\" --tags \"[{\\\"Key\\\":\\\"${HAVE:-$2}\\\",\\\"Value\\\":\\\"$value\\\"}]\" || record_warning \"$1\" \"$2\"")
+        .raw("    fi")
+        .raw("  elif [ -n \"$HAVE\" ]; then")
+        .raw("    aws iam untag-role --role-name \"$1\" --tag-keys \"$HAVE\" || record_warning \"$1\" \"$2\"")
+        .raw("  fi")
+        .raw("}")
+        .comment("forget_record ROLE KEY: the record taken off (the pack's own names cannot be recorded in a tag value).")
+        .raw("forget_record() {")
+        .raw("  old_record \"$1\" \"$2\" || { record_warning \"$1\" \"$2\"; return 0; }")
+        .raw("  if [ -n \"$HAVE\" ]; then")
+        .raw("    aws iam untag-role --role-name \"$1\" --tag-keys \"$HAVE\" || record_warning \"$1\" \"$2\"")
+        .raw("  fi")
+        .raw("}")
+        .raw("record_warning() {")
+        .raw("  echo \"warning: the role $1's $2 tag could not be brought up to date: what the pack drops later may stay on the role for Trustbridge's verify to report\" >&2")
+        .raw("}");
+}
+
+/// A bash bracket expression's characters for `punctuation` (a `-` last, where it is literal).
+fn bash_class(punctuation: &str) -> String {
+    let mut class: String = punctuation.chars().filter(|c| *c != '-').collect();
+    if punctuation.contains('-') {
+        class.push('-');
+    }
+    class
+}
+
 /// `setup.sh` for a role set: customer-managed policies (created, or given a new default
 /// version), then each role (created, or its trust and boundary updated), its inline policies and
 /// attachments. `done` is echoed at the end.
@@ -175,6 +241,9 @@ pub fn setup_sh(set: &RoleSet, foreign_fix: &str, done: &[String]) -> String {
         ],
     );
     let (policy_states, role_states) = guarded(&mut s, set, foreign_fix);
+    if set.records {
+        record_functions(&mut s);
+    }
     if !set.managed_policies.is_empty() {
         s.blank().comment("3. Customer-managed policies (created, or given a new default version).");
     }
@@ -277,6 +346,14 @@ pub fn setup_sh(set: &RoleSet, foreign_fix: &str, done: &[String]) -> String {
         }
         for arn in &role.aws_managed_arns {
             s.run(&[lit("aws"), lit("iam"), lit("attach-role-policy"), lit("--role-name"), lit(&role.name), lit("--policy-arn"), lit(arn)]);
+        }
+        if set.records {
+            for (key, value) in set.records(role) {
+                match value {
+                    Some(names) => s.run(&[lit("record_tag"), lit(&role.name), lit(key), lit(names)]),
+                    None => s.run(&[lit("forget_record"), lit(&role.name), lit(key)]),
+                };
+            }
         }
     }
     s.blank();
