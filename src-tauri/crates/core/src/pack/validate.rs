@@ -296,7 +296,7 @@ pub fn validate_pack(plan: &PackPlan, base_dir: Option<&Path>) -> Result<Resolve
         }
         for m in r.managed_policy_names.iter().chain(r.permissions_boundary.iter()) {
             if !known.contains(m) {
-                problems.push(Problem::new(format!("{field}"), "names a managed policy the pack does not define", m));
+                problems.push(Problem::new(field.to_string(), "names a managed policy the pack does not define", m));
             }
         }
         let attached = r.managed_policy_names.len() + r.aws_managed_policies.len();

@@ -11,6 +11,12 @@ pub fn hcl_str(s: &str) -> String {
     super::quoted(s).replace("${", "$${").replace("%{", "%%{")
 }
 
+/// What goes between the quotes of [`hcl_str`]: a value inside a longer HCL string literal.
+fn hcl_inner(s: &str) -> String {
+    let q = hcl_str(s);
+    q.strip_prefix('"').and_then(|q| q.strip_suffix('"')).unwrap_or_default().to_string()
+}
+
 /// A JSON document as an HCL heredoc (template sequences escaped).
 pub(crate) fn heredoc(json: &str, indent: &str) -> String {
     let body: String = json.trim_end().lines().map(|l| format!("{indent}  {}\n", l.replace("${", "$${").replace("%{", "%%{"))).collect();
@@ -94,9 +100,10 @@ pub fn gcp_tf(g: &ResolvedGcp, m: &GcpModel) -> String {
         s.push_str(&format!(
             "resource \"google_service_account_iam_member\" \"vendor_workload_identity\" {{\n  service_account_id = google_service_account.vendor.name\n  role               = {}\n  member             = {}\n}}\n\n",
             hcl_str(gcp::WIF_ROLE),
-            format!(
+            // The template's two references, then the role's value escaped as hcl_str escapes it.
+            format_args!(
                 "\"principalSet://iam.googleapis.com/projects/${{data.google_project.this.number}}/locations/global/workloadIdentityPools/${{google_iam_workload_identity_pool.vendor.workload_identity_pool_id}}/attribute.aws_role/{}\"",
-                gcp::wif_aws_role(acct, role)
+                hcl_inner(&gcp::wif_aws_role(acct, role))
             )
         ));
     }
