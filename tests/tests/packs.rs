@@ -127,6 +127,12 @@ fn packs_export_and_pass_cfn_lint_shellcheck_checkov() {
         for sh in ["setup.sh", "revoke.sh"] {
             let o = tool("shellcheck").arg(dir.join("aws").join(sh)).output().unwrap();
             assert!(o.status.success(), "{name}: {sh}:\n{}", String::from_utf8_lossy(&o.stdout));
+            // macOS runs them with bash 3.2: none of bash 4's case folding, associative arrays,
+            // mapfile, `|&` or `&>>`, and no array expanded (empty, it fails `set -u` before 4.4).
+            let text = std::fs::read_to_string(dir.join("aws").join(sh)).unwrap();
+            for bash4 in [",,}", "^^}", ",}", "^}", "declare -A", "local -A", "mapfile", "readarray", "|&", "&>>", "[@]}"] {
+                assert!(!text.contains(bash4), "{name}: {sh} needs bash 4 ({bash4})");
+            }
         }
         let o = tool("checkov").args(["--skip-download", "--quiet", "--compact", "-o", "json", "-d"]).arg(&dir).output().unwrap();
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

@@ -261,9 +261,11 @@ async fn inline_names(s: &Session, role: &str) -> Vec<String> {
 /// The exported setup.sh records on each role what it put there, under the tags the engine's apply
 /// writes (the model's `RoleSet::records`), so the app's next apply takes off what the pack has
 /// dropped since. A later setup.sh of a pack that dropped a policy takes nothing off, and so keeps
-/// the dropped name in the record (a record of the pack's names alone would lose it for good); the
-/// engine's apply then takes it off and records only the pack's names; setup.sh again changes
-/// nothing. A hand-edited key spelled in another case is kept as the role spells it.
+/// the dropped name in the record while the policy is on the role (a record of the pack's names
+/// alone would lose it for good), under the key as the role spells it, one tag per key; a name the
+/// old record held whose policy is gone is not kept. The engine's apply then takes the dropped
+/// inline and AWS-managed policies off and records only the pack's names; setup.sh again changes
+/// nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pack_setup_sh_records_what_it_put_there_and_the_apps_apply_takes_off_what_the_pack_dropped() {
     use trustbridge_cloud::aws::pack::apply_pack;
@@ -276,8 +278,14 @@ async fn pack_setup_sh_records_what_it_put_there_and_the_apps_apply_takes_off_wh
     let mut bigger = r.clone();
     let allow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sagemaker:DescribeModelPackage","Resource":"*"}]}"#;
     bigger.roles[0].inline.push(("model-registry-read".into(), trustbridge_core::policy::PolicyDocument::parse(allow).unwrap()));
-    let record =
-        |tags: &[(String, String)], key: &str| tags.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(k, v)| (k.clone(), v.clone()));
+    let s3_read = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
+    bigger.roles[0].aws_managed_arns.push(s3_read.into());
+    // Every record key once (IAM compares keys without case), and its spelling and value.
+    let record = |tags: &[(String, String)], key: &str| {
+        let found: Vec<&(String, String)> = tags.iter().filter(|(k, _)| k.eq_ignore_ascii_case(key)).collect();
+        assert!(found.len() <= 1, "one tag per record key: {tags:?}");
+        found.first().map(|(k, v)| (k.clone(), v.clone()))
+    };
 
     let (_d, out) = export(&trustbridge_core::pack::render_pack(&bigger));
     let o = run(&out.join("aws/setup.sh"), &moto);
@@ -288,33 +296,38 @@ async fn pack_setup_sh_records_what_it_put_there_and_the_apps_apply_takes_off_wh
         assert_eq!(record(&tags, key).map(|(_, v)| v), want, "{key}: what the engine's apply would record; {tags:?}");
     }
     assert_eq!(record(&tags, INLINE_RECORD_TAG).unwrap().1, "model-registry-read training-data-read");
-    assert_eq!(record(&tags, AWS_MANAGED_RECORD_TAG).unwrap().1, "AmazonSageMakerFullAccess");
+    assert_eq!(record(&tags, AWS_MANAGED_RECORD_TAG).unwrap().1, "AmazonS3ReadOnlyAccess AmazonSageMakerFullAccess");
 
-    // Someone re-spells the record's key; the pack's next version drops model-registry-read.
+    // Someone re-spells the inline record's key and names in it a policy no longer on the role;
+    // the pack's next version drops model-registry-read and AmazonS3ReadOnlyAccess.
     s.iam.untag_role().role_name(&role).tag_keys(INLINE_RECORD_TAG).send().await.unwrap();
-    let tag =
-        aws_sdk_iam::types::Tag::builder().key("Trustbridge-Pack-Inline").value("model-registry-read training-data-read").build().unwrap();
+    let tag = aws_sdk_iam::types::Tag::builder().key("Trustbridge-Pack-Inline").value("gone-policy model-registry-read").build().unwrap();
     s.iam.tag_role().role_name(&role).tags(tag).send().await.unwrap();
     let (_d2, smaller) = export(&trustbridge_core::pack::render_pack(&r));
     let o = run(&smaller.join("aws/setup.sh"), &moto);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(inline_names(&s, &role).await, ["model-registry-read", "training-data-read"], "setup.sh takes nothing off");
-    let kept = record(&role_tags(&s, &role).await, INLINE_RECORD_TAG);
+    let tags = role_tags(&s, &role).await;
     assert_eq!(
-        kept,
+        record(&tags, INLINE_RECORD_TAG),
         Some(("Trustbridge-Pack-Inline".into(), "model-registry-read training-data-read".into())),
-        "the dropped name stays recorded"
+        "the dropped name stays recorded under the role's spelling; the gone one does not"
     );
+    assert_eq!(record(&tags, AWS_MANAGED_RECORD_TAG).unwrap().1, "AmazonS3ReadOnlyAccess AmazonSageMakerFullAccess");
 
     let applied = apply_pack(&r, &settings, false).await.unwrap();
     let said: Vec<String> = applied.changes.iter().map(|c| c.to_string()).collect();
-    assert!(said[0].starts_with(&format!("delete inline policy {role}/model-registry-read")), "{said:#?}");
+    assert!(said.iter().any(|c| c.starts_with(&format!("delete inline policy {role}/model-registry-read"))), "{said:#?}");
+    assert!(said.iter().any(|c| c.starts_with("detach") && c.contains(s3_read)), "{said:#?}");
     assert_eq!(inline_names(&s, &role).await, ["training-data-read"]);
-    assert_eq!(record(&role_tags(&s, &role).await, INLINE_RECORD_TAG).map(|(_, v)| v).as_deref(), Some("training-data-read"));
+    let attached = s.iam.list_attached_role_policies().role_name(&role).send().await.unwrap();
+    assert!(!attached.attached_policies().iter().any(|p| p.policy_arn() == Some(s3_read)), "{attached:?}");
+    let tags = role_tags(&s, &role).await;
+    assert_eq!(record(&tags, INLINE_RECORD_TAG).map(|(_, v)| v).as_deref(), Some("training-data-read"));
+    assert_eq!(record(&tags, AWS_MANAGED_RECORD_TAG).map(|(_, v)| v).as_deref(), Some("AmazonSageMakerFullAccess"));
 
-    let before = role_tags(&s, &role).await;
     let o = run(&smaller.join("aws/setup.sh"), &moto);
     assert!(o.status.success() && !String::from_utf8_lossy(&o.stderr).contains("warning"), "{}", text(&o));
-    assert_eq!(role_tags(&s, &role).await, before, "converged: setup.sh changes no record");
+    assert_eq!(role_tags(&s, &role).await, tags, "converged: setup.sh changes no record");
     assert!(apply_pack(&r, &settings, false).await.unwrap().changes.is_empty(), "and the engine agrees");
 }

@@ -7,7 +7,7 @@
 //! that existed before `trustbridge apply --adopt` took it in) is refused too, because a script
 //! can only replace a trust policy, not merge into it.
 
-use crate::model::aws::RECORD_NAME_PUNCTUATION;
+use crate::model::aws::{INLINE_RECORD_TAG, RECORD_NAME_PUNCTUATION};
 use crate::model::{Boundary, RoleSet};
 use crate::render::sh::{lit, render_words, var, Script, Word};
 
@@ -165,41 +165,70 @@ fn guarded(s: &mut Script, set: &RoleSet, foreign_fix: &str) -> (Vec<String>, Ve
 
 /// The functions `setup.sh` records a pack's roles with (see [`crate::model::aws::INLINE_RECORD_TAG`]):
 /// the same tags the engine's apply writes, except that the script takes nothing off, so a name the
-/// role's old record held stays in it — the app's next apply takes that policy off if the pack has
-/// dropped it and it only allows. A record that cannot be written (IAM's 50 tags, no permission) is
-/// a warning, not a stop: without it, what the pack drops later stays on the role for verify to
-/// report, which is the safe side.
-fn record_functions(s: &mut Script) {
+/// role's old record held stays in it while that policy is still on the role — the app's next apply
+/// takes it off if the pack has dropped it and it only allows. A record that cannot be written
+/// (IAM's 50 tags, no permission) is a warning, not a stop: without it, what the pack drops later
+/// stays on the role for verify to report, which is the safe side. Written for bash 3.2 (macOS's)
+/// and later, in the C locale where names are compared (as IAM and the engine compare them).
+fn record_functions(s: &mut Script, set: &RoleSet) {
     s.blank()
         .comment("Each role's record of what this pack put on it (its inline and AWS-managed policies' names), for the")
         .comment("app's next apply: it takes off what the record names and the pack has dropped since, when it only allows.")
+        .set("AWS_MANAGED_PREFIX", &set.aws_managed_prefix())
+        .comment("lower TEXT: TEXT in lower case, ASCII only.")
+        .raw("lower() {")
+        .raw("  printf '%s' \"$1\" | LC_ALL=C tr '[:upper:]' '[:lower:]'")
+        .raw("}")
         .comment("old_record ROLE KEY: HAVE = the record's key as the role spells it (IAM compares keys without case), OLD = its value.")
         .raw("old_record() {")
-        .raw("  local tags k v")
+        .raw("  local tags k v want")
         .raw("  HAVE=\"\"")
         .raw("  OLD=\"\"")
         .raw("  tags=\"$(aws iam list-role-tags --role-name \"$1\" --query 'Tags[].[Key,Value]' --output text)\" || return 1")
+        .raw("  want=\"$(lower \"$2\")\"")
         .raw("  while IFS=$'\\t' read -r k v; do")
-        .raw("    if [ -n \"$k\" ] && [ \"${k,,}\" = \"${2,,}\" ]; then")
+        .raw("    if [ -z \"$HAVE\" ] && [ -n \"$k\" ] && [ \"$(lower \"$k\")\" = \"$want\" ]; then")
         .raw("      HAVE=\"$k\"")
         .raw("      OLD=\"$v\"")
         .raw("    fi")
         .raw("  done <<<\"$tags\"")
         .raw("}")
-        .comment("record_tag ROLE KEY NAMES: the record set to NAMES and the names the old one held (this script takes")
-        .comment("nothing off, so it forgets nothing); taken off when a name cannot be recorded or the whole is over 256.")
-        .raw("record_tag() {")
-        .raw("  local names value n")
-        .raw("  old_record \"$1\" \"$2\" || { record_warning \"$1\" \"$2\"; return 0; }")
-        .raw("  read -ra names <<<\"$3 $OLD\"")
-        .raw("  value=\"\"")
-        .raw("  if [ \"${#names[@]}\" -gt 0 ]; then")
-        .raw("    value=\"$(printf '%s\\n' \"${names[@]}\" | LC_ALL=C sort -u | paste -sd ' ' -)\"")
+        .comment("on_role ROLE KIND: the names of the role's policies of KIND (inline, or aws-managed: after policy/), one a line.")
+        .raw("on_role() {")
+        .raw("  local out n")
+        .raw("  if [ \"$2\" = inline ]; then")
+        .raw("    out=\"$(aws iam list-role-policies --role-name \"$1\" --query 'PolicyNames[]' --output text)\" || return 1")
+        .raw("  else")
+        .raw("    out=\"$(aws iam list-attached-role-policies --role-name \"$1\" --query 'AttachedPolicies[].PolicyArn' --output text)\" || return 1")
         .raw("  fi")
-        .raw("  for n in \"${names[@]}\"; do")
-        .raw(&format!("    [[ $n =~ ^[A-Za-z0-9{}]+$ ]] || value=\"\"", bash_class(RECORD_NAME_PUNCTUATION)))
+        .raw("  printf '%s\\n' \"$out\" | tr '\\t' '\\n' | while read -r n; do")
+        .raw("    if [ \"$2\" = inline ]; then")
+        .raw("      printf '%s\\n' \"$n\"")
+        .raw("    else")
+        .raw("      case \"$n\" in \"$AWS_MANAGED_PREFIX\"?*) printf '%s\\n' \"${n#\"$AWS_MANAGED_PREFIX\"}\" ;; esac")
+        .raw("    fi")
         .raw("  done")
-        .raw("  if [ -n \"$value\" ] && [ \"${#value}\" -le 256 ]; then")
+        .raw("}")
+        .comment("record_tag ROLE KEY KIND NAMES: the record set to NAMES (the pack's, sorted) and the names the old one held that")
+        .comment("are still on the role (this script takes nothing off, so it forgets nothing it put there); a name no IAM policy")
+        .comment("can have is dropped, and past 256 characters the pack's names alone are recorded. No name at all: no record.")
+        .raw("record_tag() {")
+        .raw("  local present value")
+        .raw("  old_record \"$1\" \"$2\" || { record_warning \"$1\" \"$2\"; return 0; }")
+        .raw("  present=\"$(on_role \"$1\" \"$3\")\" || { record_warning \"$1\" \"$2\"; return 0; }")
+        .raw("  value=\"$(")
+        .raw("    {")
+        .raw("      tr ' ' '\\n' <<<\"$4\"")
+        .raw("      tr ' ' '\\n' <<<\"$OLD\" | LC_ALL=C grep -Fx -f <(printf '%s\\n' \"$present\") || true")
+        .raw(&format!(
+            "    }} | LC_ALL=C grep -E '^[A-Za-z0-9{}]+$' | LC_ALL=C sort -u | paste -sd ' ' -",
+            bash_class(RECORD_NAME_PUNCTUATION)
+        ))
+        .raw("  )\" || value=\"\"")
+        .raw("  if [ \"${#value}\" -gt 256 ]; then")
+        .raw("    value=\"$4\"")
+        .raw("  fi")
+        .raw("  if [ -n \"$value\" ]; then")
         .raw("    if [ \"$value\" != \"$OLD\" ]; then")
         .raw("      aws iam tag-role --role-name \"$1\" --tags \"[{\\\"Key\\\":\\\"${HAVE:-$2}\\\",\\\"Value\\\":\\\"$value\\\"}]\" || record_warning \"$1\" \"$2\"")
         .raw("    fi")
@@ -242,7 +271,7 @@ pub fn setup_sh(set: &RoleSet, foreign_fix: &str, done: &[String]) -> String {
     );
     let (policy_states, role_states) = guarded(&mut s, set, foreign_fix);
     if set.records {
-        record_functions(&mut s);
+        record_functions(&mut s, set);
     }
     if !set.managed_policies.is_empty() {
         s.blank().comment("3. Customer-managed policies (created, or given a new default version).");
@@ -349,8 +378,9 @@ pub fn setup_sh(set: &RoleSet, foreign_fix: &str, done: &[String]) -> String {
         }
         if set.records {
             for (key, value) in set.records(role) {
+                let kind = if key == INLINE_RECORD_TAG { "inline" } else { "aws-managed" };
                 match value {
-                    Some(names) => s.run(&[lit("record_tag"), lit(&role.name), lit(key), lit(names)]),
+                    Some(names) => s.run(&[lit("record_tag"), lit(&role.name), lit(key), lit(kind), lit(names)]),
                     None => s.run(&[lit("forget_record"), lit(&role.name), lit(key)]),
                 };
             }
