@@ -564,17 +564,6 @@ async fn a_new_default_version_says_which_versions_it_deletes_and_deletes_only_t
 }
 
 /// The tags on a role, as (key, value).
-async fn role_tags(s: &Session, role: &str) -> Vec<(String, String)> {
-    let out = s.iam.list_role_tags().role_name(role).send().await.unwrap();
-    out.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()
-}
-
-async fn inline_names(s: &Session, role: &str) -> Vec<String> {
-    let out = s.iam.list_role_policies().role_name(role).send().await.unwrap();
-    let mut names = out.policy_names().to_vec();
-    names.sort();
-    names
-}
 
 /// A pack's role records in its tags what apply put on it (inline policies, AWS-managed ones). A
 /// later version of the pack that drops an inline policy gets it deleted by apply — the dry run

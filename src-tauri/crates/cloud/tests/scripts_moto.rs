@@ -246,18 +246,6 @@ async fn pack_revoke_sh_stops_before_anything_when_its_policy_is_used_outside_th
     assert!(sess.iam.get_role().role_name("team-role").send().await.is_ok(), "their role is kept");
 }
 
-async fn role_tags(s: &Session, role: &str) -> Vec<(String, String)> {
-    let out = s.iam.list_role_tags().role_name(role).send().await.unwrap();
-    out.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()
-}
-
-async fn inline_names(s: &Session, role: &str) -> Vec<String> {
-    let out = s.iam.list_role_policies().role_name(role).send().await.unwrap();
-    let mut names = out.policy_names().to_vec();
-    names.sort();
-    names
-}
-
 /// The exported setup.sh records on each role what it put there, under the tags the engine's apply
 /// writes (the model's `RoleSet::records`), so the app's next apply takes off what the pack has
 /// dropped since. A later setup.sh of a pack that dropped a policy takes nothing off, and so keeps

@@ -280,3 +280,17 @@ impl Drop for ResetProxy {
         self.task.abort();
     }
 }
+
+/// A role's tags, as IAM lists them (key, value).
+pub async fn role_tags(s: &Session, role: &str) -> Vec<(String, String)> {
+    let out = s.iam.list_role_tags().role_name(role).send().await.unwrap();
+    out.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()
+}
+
+/// A role's inline policies' names, sorted.
+pub async fn inline_names(s: &Session, role: &str) -> Vec<String> {
+    let out = s.iam.list_role_policies().role_name(role).send().await.unwrap();
+    let mut names = out.policy_names().to_vec();
+    names.sort();
+    names
+}
