@@ -30,6 +30,10 @@ step "ui: build, type check, unit tests"
 step "rust: format"
 cargo fmt --all --check
 
+step "rust: lints"
+# Every clippy warning of this machine's toolchain is an error (the same feature set as the tests).
+cargo clippy --workspace --all-targets --features trustbridge/custom-protocol -- -D warnings
+
 step "rust: all tests"
 # One feature set for tests and the binary, so the app is compiled once (custom-protocol embeds ui/dist).
 cargo test --workspace --features trustbridge/custom-protocol --no-fail-fast

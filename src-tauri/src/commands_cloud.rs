@@ -229,6 +229,8 @@ pub fn aws_signed_in(cloud: State<'_, CloudState>) -> Option<AwsSignedIn> {
 /// from the validated plan (`confirm::apply_aws`) — or a fresh approval of exactly that text from
 /// `confirm_apply` (the wizard confirms before registering with the vendor). Cancel: nothing is
 /// applied (`apply.cancelled`).
+// The IPC surface: the window state Tauri injects and the arguments the page sends, one each.
+#[allow(clippy::too_many_arguments)]
 #[tauri::command]
 pub async fn apply_aws<R: Runtime>(
     app: AppHandle<R>,

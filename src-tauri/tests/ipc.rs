@@ -792,7 +792,7 @@ fn store_credentials_keeps_the_secret_in_the_keyring_and_answers_with_the_finger
         format!(r#""{CANARY}""#),
         format!(r#"{{"appId": ["{CANARY}"], "password": "{CANARY}", "tenant": "{TENANT}"}}"#),
         format!(r#"{{"appId": "{app_id}", "password": {{"x": "{CANARY}"}}, "tenant": "{TENANT}"}}"#),
-        format!("{CANARY}"),
+        CANARY.to_string(),
     ];
     for json in &odd {
         for kind in ["azure", "gcp"] {

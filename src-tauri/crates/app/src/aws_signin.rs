@@ -7,6 +7,7 @@
 //!   `credential_process`, keys), by name only, one the files really have;
 //! - the temporary credentials the person pastes from their AWS access portal (Option 1 or 2 of
 //!   "Access keys"), parsed and validated in Rust (`AwsPastedCredentials`).
+//!
 //! Either is checked with STS GetCallerIdentity and kept only in this process's memory, only when
 //! AWS accepts it: never written, never logged, never sent back to the page. Every AWS call the
 //! window makes afterwards (detection, pre-flight, dry run, apply, the connectivity test) is signed

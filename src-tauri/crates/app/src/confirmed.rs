@@ -213,6 +213,9 @@ pub struct CloudApplyAsk {
 /// there. For real: Google Cloud's pre-flight first (a blocking organization policy refuses before
 /// anything is asked unless overridden), then the person's yes; then, when asked for, the vendor's
 /// key or secret made into the keyring (its status, or why not, in the result).
+// The plan, the cloud and what was asked, then what the use case runs with (sign-ins, keyring,
+// settings, the native question): one argument each, as the Tauri command and the CLI hold them.
+#[allow(clippy::too_many_arguments)]
 pub async fn cloud_apply(
     r: &Resolved,
     cloud: ApiCloud,

@@ -6,6 +6,7 @@
 //!   DOUBLE `az` script, written here, that prints `az account get-access-token`'s documented JSON),
 //!   against the marked TEST DOUBLE of Entra ID, Microsoft Graph and Resource Manager role
 //!   assignments (cloud/tests/doubles/azure_arm.rs).
+//!
 //! No emulator of these APIs exists here.
 
 use std::path::Path;

@@ -192,60 +192,6 @@ pub fn snippet(body: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn credentials_only_go_over_https_or_to_loopback() {
-        for ok in [
-            "https://oauth2.googleapis.com/token",
-            "http://127.0.0.1:9/t",
-            "http://localhost/t",
-            "http://[::1]:80/x",
-            "http://[::1]:9/x",
-            "HTTP://LOCALHOST/x",
-        ] {
-            assert!(check_endpoint(ok).is_ok(), "{ok}: {:?}", check_endpoint(ok));
-        }
-        for bad in [
-            "http://example.com/token",
-            "http://127.0.0.1.evil.com/x",
-            "http://127.0.0.1.evil.com/",
-            "ftp://x",
-            "https://",
-            "http://10.0.0.1/",
-            "javascript:alert(1)",
-            "https://oauth2.googleapis.com/token#frag",
-        ] {
-            assert!(check_endpoint(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn userinfo_cannot_smuggle_a_host_past_the_loopback_rule() {
-        for (bad, hidden) in [
-            ("http://127.0.0.1:1@evil.example/x", "127.0.0.1:1@"),
-            ("http://127.0.0.1:1@evil.example/token", "127.0.0.1:1@"),
-            ("http://user:pw@127.0.0.1/", "user:pw"),
-            ("https://a@b.example/", "a@"),
-            ("https://app:cl13nt-s3cret@login.microsoftonline.com/t", "cl13nt-s3cret"),
-        ] {
-            let e = check_endpoint(bad).unwrap_err();
-            assert!(!e.contains(hidden), "{bad}: the error echoes the userinfo: {e}");
-            let e = check_env_endpoint("AZURE_AUTHORITY_HOST", bad).unwrap_err();
-            assert!(e.starts_with("AZURE_AUTHORITY_HOST: "), "{e}");
-            assert!(!e.contains(hidden), "{bad}: {e}");
-        }
-    }
-
-    #[test]
-    fn form_encoding() {
-        assert_eq!(form(&[("a b", "x=y&z~")]), "a%20b=x%3Dy%26z~");
-        assert_eq!(enc("urn:ietf"), "urn%3Aietf");
-    }
-}
-
 /// A JSON REST client for one cloud's management APIs (Google Cloud's IAM, Resource Manager,
 /// Storage and Pub/Sub; Microsoft Graph and Resource Manager), shared by the GCP and Azure apply
 /// engines: bearer authentication, [`send_retrying`] on transient failures, every call counted,
@@ -322,5 +268,59 @@ impl JsonApi {
 
     pub fn waits(&self) -> Vec<String> {
         self.waits.lock().map(|w| w.clone()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_only_go_over_https_or_to_loopback() {
+        for ok in [
+            "https://oauth2.googleapis.com/token",
+            "http://127.0.0.1:9/t",
+            "http://localhost/t",
+            "http://[::1]:80/x",
+            "http://[::1]:9/x",
+            "HTTP://LOCALHOST/x",
+        ] {
+            assert!(check_endpoint(ok).is_ok(), "{ok}: {:?}", check_endpoint(ok));
+        }
+        for bad in [
+            "http://example.com/token",
+            "http://127.0.0.1.evil.com/x",
+            "http://127.0.0.1.evil.com/",
+            "ftp://x",
+            "https://",
+            "http://10.0.0.1/",
+            "javascript:alert(1)",
+            "https://oauth2.googleapis.com/token#frag",
+        ] {
+            assert!(check_endpoint(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn userinfo_cannot_smuggle_a_host_past_the_loopback_rule() {
+        for (bad, hidden) in [
+            ("http://127.0.0.1:1@evil.example/x", "127.0.0.1:1@"),
+            ("http://127.0.0.1:1@evil.example/token", "127.0.0.1:1@"),
+            ("http://user:pw@127.0.0.1/", "user:pw"),
+            ("https://a@b.example/", "a@"),
+            ("https://app:cl13nt-s3cret@login.microsoftonline.com/t", "cl13nt-s3cret"),
+        ] {
+            let e = check_endpoint(bad).unwrap_err();
+            assert!(!e.contains(hidden), "{bad}: the error echoes the userinfo: {e}");
+            let e = check_env_endpoint("AZURE_AUTHORITY_HOST", bad).unwrap_err();
+            assert!(e.starts_with("AZURE_AUTHORITY_HOST: "), "{e}");
+            assert!(!e.contains(hidden), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn form_encoding() {
+        assert_eq!(form(&[("a b", "x=y&z~")]), "a%20b=x%3Dy%26z~");
+        assert_eq!(enc("urn:ietf"), "urn%3Aietf");
     }
 }

@@ -82,23 +82,25 @@ async fn dry_run_apply_and_a_rerun_that_changes_nothing() {
     let rep = apply(&r, &admin(), &s, false).await.unwrap();
     assert_eq!(rep.changes.len(), 5);
     let app_id = rep.app_id.clone().unwrap();
-    let st = d.state.lock().unwrap();
-    let app = st.apps.values().next().unwrap();
-    assert_eq!(app["notes"], "managed-by=trustbridge integration=TB_01");
-    assert_eq!(app["displayName"], "ML3PlatformSP");
-    let sp = st.sp_of(&app_id).unwrap();
-    let mut got = st.assigned();
-    got.sort();
-    let mut want = vec![
-        (scope_container("features"), READER.to_string(), sp.clone(), "ServicePrincipal".to_string()),
-        (scope_container("training"), READER.to_string(), sp.clone(), "ServicePrincipal".to_string()),
-        (scope_topic("retrain"), SENDER.to_string(), sp.clone(), "ServicePrincipal".to_string()),
-    ];
-    want.sort();
-    assert_eq!(got, want, "exactly the plan's roles on exactly its scopes");
-    let names: Vec<String> = st.assignments.values().map(|a| a["name"].as_str().unwrap().to_string()).collect();
-    assert!(names.contains(&assignment_name(&scope_topic("retrain"), SENDER, &sp)), "deterministic names");
-    drop(st);
+    {
+        // The double's state is read in a block of its own: no lock is held across the awaits after it.
+        let st = d.state.lock().unwrap();
+        let app = st.apps.values().next().unwrap();
+        assert_eq!(app["notes"], "managed-by=trustbridge integration=TB_01");
+        assert_eq!(app["displayName"], "ML3PlatformSP");
+        let sp = st.sp_of(&app_id).unwrap();
+        let mut got = st.assigned();
+        got.sort();
+        let mut want = vec![
+            (scope_container("features"), READER.to_string(), sp.clone(), "ServicePrincipal".to_string()),
+            (scope_container("training"), READER.to_string(), sp.clone(), "ServicePrincipal".to_string()),
+            (scope_topic("retrain"), SENDER.to_string(), sp.clone(), "ServicePrincipal".to_string()),
+        ];
+        want.sort();
+        assert_eq!(got, want, "exactly the plan's roles on exactly its scopes");
+        let names: Vec<String> = st.assignments.values().map(|a| a["name"].as_str().unwrap().to_string()).collect();
+        assert!(names.contains(&assignment_name(&scope_topic("retrain"), SENDER, &sp)), "deterministic names");
+    }
     println!("azure apply against the double: {} HTTP calls for {} changes", rep.http_calls, rep.changes.len());
 
     let again = apply(&r, &admin(), &s, false).await.unwrap();
@@ -221,11 +223,13 @@ async fn revoke_removes_exactly_what_apply_made() {
     let dry = revoke(&r, &admin(), &s, true).await.unwrap();
     assert_eq!(kinds(&dry.changes), vec![RemoveRoleAssignment, RemoveRoleAssignment, RemoveRoleAssignment, DeleteApp]);
     revoke(&r, &admin(), &s, false).await.unwrap();
-    let st = d.state.lock().unwrap();
-    assert!(st.apps.is_empty());
-    assert_eq!(st.assigned().len(), 1, "only the other principal's assignment is left");
-    assert_eq!(st.assigned()[0].2, "other");
-    drop(st);
+    {
+        // The double's state is read in a block of its own: no lock is held across the awaits after it.
+        let st = d.state.lock().unwrap();
+        assert!(st.apps.is_empty());
+        assert_eq!(st.assigned().len(), 1, "only the other principal's assignment is left");
+        assert_eq!(st.assigned()[0].2, "other");
+    }
     let again = revoke(&r, &admin(), &s, false).await.unwrap();
     assert!(again.changes.is_empty() && again.notes.iter().any(|n| n.contains("nothing to revoke")));
 }

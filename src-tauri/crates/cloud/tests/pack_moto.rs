@@ -563,8 +563,6 @@ async fn a_new_default_version_says_which_versions_it_deletes_and_deletes_only_t
     assert!(!preview.changes[0].to_string().contains("other versions"), "{}", preview.changes[0]);
 }
 
-/// The tags on a role, as (key, value).
-
 /// A pack's role records in its tags what apply put on it (inline policies, AWS-managed ones). A
 /// later version of the pack that drops an inline policy gets it deleted by apply — the dry run
 /// says so and why — while what someone else added stays: a policy the record does not name, and

@@ -41,6 +41,8 @@ pub const APP_ID: &str = "dev.trustbridge.wizard";
 pub const CHUNK_BYTES: usize = 2048;
 /// Windows Credential Manager's blob cap; the in-memory store enforces it by default.
 pub const WINDOWS_BLOB_LIMIT: usize = 2560;
+// A chunk must fit in one Windows credential blob: checked when this crate compiles.
+const _: () = assert!(CHUNK_BYTES < WINDOWS_BLOB_LIMIT);
 /// The largest secret accepted (a GCP key is ≈2.3 KB; an Azure JSON ≈200 bytes).
 pub const MAX_SECRET_BYTES: usize = 64 * 1024;
 
@@ -165,9 +167,12 @@ impl Backend for KeyringBackend {
 
 /// An in-memory store for tests. Enforces a per-entry size cap (Windows' by default) and can be
 /// made to fail like an absent or locked keyring, or to fail after N writes (an interrupted write).
+/// (service, account) → the stored bytes.
+type Entries = BTreeMap<(String, String), Sensitive<Vec<u8>>>;
+
 #[derive(Debug)]
 pub struct MemoryBackend {
-    entries: Mutex<BTreeMap<(String, String), Sensitive<Vec<u8>>>>,
+    entries: Mutex<Entries>,
     max_value_len: usize,
     fail: Mutex<Option<SecretsError>>,
     writes_left: Mutex<Option<usize>>,

@@ -199,12 +199,9 @@ fn record_changes(name: &str, wanted: [(&str, Option<String>); 2], cur: &Current
     for (key, want) in wanted {
         let have = tag(cur, key);
         match (want, have) {
-            (Some(v), Some((k, now))) if !v.is_empty() => {
-                // The key as the role spells it: IAM replaces its value.
-                if *now != v {
-                    put.push((k.clone(), v));
-                }
-            }
+            // The key as the role spells it: IAM replaces its value.
+            (Some(v), Some((k, now))) if !v.is_empty() && *now != v => put.push((k.clone(), v)),
+            (Some(v), Some(_)) if !v.is_empty() => {}
             (Some(v), None) if !v.is_empty() => wanted_new.push((key.to_string(), v)),
             (Some(_), Some((k, _))) => {
                 drop.push(k.clone());

@@ -26,10 +26,14 @@ use crate::error::CloudError;
 /// (`AwsSettings::org_reads`): each OU's and root's parent and attached policies are read once for
 /// a whole organization instead of once per account. Only answers are kept, never a failure (the
 /// next account reads again and says why it could not).
+/// The policies of one type attached to one target: (name, statements) each, and the ids of those
+/// that could not be read.
+type Attached = (Vec<(String, Vec<AnyStatement>)>, Vec<String>);
+
 #[derive(Default)]
 pub struct OrgReads {
     parents: std::sync::Mutex<BTreeMap<String, Option<(String, bool)>>>,
-    attached: std::sync::Mutex<BTreeMap<(String, String), (Vec<(String, Vec<AnyStatement>)>, Vec<String>)>>,
+    attached: std::sync::Mutex<BTreeMap<(String, String), Attached>>,
     hits: std::sync::atomic::AtomicU32,
 }
 
@@ -62,7 +66,7 @@ impl OrgReads {
         }
     }
 
-    fn attached(&self, target: &str, kind: &PolicyType) -> Option<(Vec<(String, Vec<AnyStatement>)>, Vec<String>)> {
+    fn attached(&self, target: &str, kind: &PolicyType) -> Option<Attached> {
         self.hit(self.attached.lock().ok()?.get(&(target.to_string(), kind.as_str().to_string())).cloned())
     }
 
@@ -282,7 +286,7 @@ async fn organization(
             }
             // Resource control policies, where they could be read (an organization without them
             // has only the allow-all RCPFullAWSAccess, or none).
-            let rcps: Result<Vec<ScpLevel>, &CloudError> = path.iter().map(|l| l.rcps.as_ref().map(|p| p.clone())).collect();
+            let rcps: Result<Vec<ScpLevel>, &CloudError> = path.iter().map(|l| l.rcps.as_ref().cloned()).collect();
             match rcps {
                 Ok(levels) => {
                     checked.push(format!("resource control policies: {}", levels.iter().map(|l| l.level.as_str()).collect::<Vec<_>>().join(" → ")));

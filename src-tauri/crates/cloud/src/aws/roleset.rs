@@ -491,7 +491,7 @@ pub(crate) async fn drift(s: &Session, set: &RoleSet, account: &str, against: &s
                     ));
                 }
                 for d in &role.inline {
-                    if !read_inline(s, name, &d.name).await?.is_some_and(|cur| cur.grants() == d.policy.grants()) {
+                    if read_inline(s, name, &d.name).await?.is_none_or(|cur| cur.grants() != d.policy.grants()) {
                         problems.push(format!("inline policy {} is missing or differs", d.name));
                     }
                 }

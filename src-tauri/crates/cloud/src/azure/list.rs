@@ -43,9 +43,12 @@ fn checked(what: &str, value: &str, rule: fn(&str) -> rules::Rule) -> Result<Str
         .map_err(|why| err(ApiFailure::Api, "list what Azure holds", format!("'{}' is not a {what}: {why}", snippet(value))))
 }
 
+/// The path under Resource Manager, its api-version, the rule its names follow, and what it lists.
+type Target = (String, &'static str, fn(&str) -> rules::Rule, String);
+
 impl AzureList<'_> {
     /// The path under Resource Manager, its api-version, the rule its names follow, and what it lists.
-    fn target(&self) -> Result<(String, &'static str, fn(&str) -> rules::Rule, String), CloudError> {
+    fn target(&self) -> Result<Target, CloudError> {
         let group = |s: &str, g: &str| -> Result<String, CloudError> {
             Ok(format!(
                 "/subscriptions/{}/resourceGroups/{}",

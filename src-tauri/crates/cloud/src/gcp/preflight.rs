@@ -256,7 +256,8 @@ pub async fn preflight(r: &Resolved, cred: &AdminCredential, settings: &GcpSetti
     // The member apply binds, as allowedMemberSubjects would name it (the keyless pool's principal
     // set carries the project's number, which pre-flight does not read: any subject of that pool counts).
     let email = g.service_account_email();
-    let (member, ours): (String, Box<dyn Fn(&str) -> bool + Send + Sync>) = match &g.workload_identity {
+    type Ours = Box<dyn Fn(&str) -> bool + Send + Sync>;
+    let (member, ours): (String, Ours) = match &g.workload_identity {
         None => {
             let subject = format!("serviceAccount:{email}");
             (subject.clone(), Box::new(move |s: &str| s.eq_ignore_ascii_case(&subject)))

@@ -12,6 +12,9 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+// The loopback server of the doubles, included again here: some test crates that use this harness
+// load `doubles` too, and some do not.
+#[allow(clippy::duplicate_mod)]
 #[path = "../doubles/server.rs"]
 mod server;
 

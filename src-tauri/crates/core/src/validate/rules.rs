@@ -470,6 +470,51 @@ pub fn platform_project_id(v: &str) -> Rule {
     Ok(())
 }
 
+/// A vendor API base URL, checked for shape here (no network, no URL library in core): https (or
+/// http to this machine), no spaces or control characters, no userinfo, query or fragment. The
+/// cloud crate parses it again with the one credential-URL rule before any request carries the key.
+pub fn api_base_url(v: &str) -> Rule {
+    if v.len() > 2048 || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("must be one URL of at most 2048 characters, without spaces or control characters".into());
+    }
+    let (https, rest) = match (v.strip_prefix("https://"), v.strip_prefix("http://")) {
+        (Some(r), _) => (true, r),
+        (None, Some(r)) => (false, r),
+        _ => return Err("must be an https URL".into()),
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err("may not carry a user name or password (user@host)".into());
+    }
+    if v.contains(['?', '#']) {
+        return Err("may not carry a query (?) or fragment (#)".into());
+    }
+    let host = if authority.starts_with('[') {
+        authority.split_inclusive(']').next().unwrap_or_default()
+    } else {
+        authority.split(':').next().unwrap_or_default()
+    };
+    if host.is_empty() {
+        return Err("must name a host".into());
+    }
+    if !https && !matches!(host.to_ascii_lowercase().as_str(), "127.0.0.1" | "localhost" | "[::1]") {
+        return Err("must be an https URL (plain http only to 127.0.0.1 or localhost)".into());
+    }
+    Ok(())
+}
+
+/// An id the vendor's API gave an integration's credentials: 1-128 of `A-Z a-z 0-9 _ . : -`
+/// (it becomes part of a URL path).
+pub fn vendor_credentials_id(v: &str) -> Rule {
+    if v.is_empty() || v.len() > 128 || !v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-')) {
+        return Err("1-128 characters of A-Z, a-z, 0-9, '_', '.', ':' and '-'".into());
+    }
+    if v == "." || v == ".." {
+        return Err("may not be '.' or '..'".into());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -530,49 +575,4 @@ mod tests {
         assert!(principal_pattern("arn:aws:iam::377488441568:role/*", "aws", "377488441568").is_err());
         assert!(principal_pattern("*", "aws", "377488441568").is_err());
     }
-}
-
-/// A vendor API base URL, checked for shape here (no network, no URL library in core): https (or
-/// http to this machine), no spaces or control characters, no userinfo, query or fragment. The
-/// cloud crate parses it again with the one credential-URL rule before any request carries the key.
-pub fn api_base_url(v: &str) -> Rule {
-    if v.len() > 2048 || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("must be one URL of at most 2048 characters, without spaces or control characters".into());
-    }
-    let (https, rest) = match (v.strip_prefix("https://"), v.strip_prefix("http://")) {
-        (Some(r), _) => (true, r),
-        (None, Some(r)) => (false, r),
-        _ => return Err("must be an https URL".into()),
-    };
-    let authority = rest.split('/').next().unwrap_or_default();
-    if authority.contains('@') {
-        return Err("may not carry a user name or password (user@host)".into());
-    }
-    if v.contains(['?', '#']) {
-        return Err("may not carry a query (?) or fragment (#)".into());
-    }
-    let host = if authority.starts_with('[') {
-        authority.split_inclusive(']').next().unwrap_or_default()
-    } else {
-        authority.split(':').next().unwrap_or_default()
-    };
-    if host.is_empty() {
-        return Err("must name a host".into());
-    }
-    if !https && !matches!(host.to_ascii_lowercase().as_str(), "127.0.0.1" | "localhost" | "[::1]") {
-        return Err("must be an https URL (plain http only to 127.0.0.1 or localhost)".into());
-    }
-    Ok(())
-}
-
-/// An id the vendor's API gave an integration's credentials: 1-128 of `A-Z a-z 0-9 _ . : -`
-/// (it becomes part of a URL path).
-pub fn vendor_credentials_id(v: &str) -> Rule {
-    if v.is_empty() || v.len() > 128 || !v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-')) {
-        return Err("1-128 characters of A-Z, a-z, 0-9, '_', '.', ':' and '-'".into());
-    }
-    if v == "." || v == ".." {
-        return Err("may not be '.' or '..'".into());
-    }
-    Ok(())
 }
