@@ -32,11 +32,11 @@ cargo fmt --all --check
 
 step "rust: lints"
 # Every clippy warning of this machine's toolchain is an error (the same feature set as the tests).
-cargo clippy --workspace --all-targets --features trustbridge/custom-protocol -- -D warnings
+cargo clippy --locked --workspace --all-targets --features trustbridge/custom-protocol -- -D warnings
 
 step "rust: all tests"
 # One feature set for tests and the binary, so the app is compiled once (custom-protocol embeds ui/dist).
-cargo test --workspace --features trustbridge/custom-protocol --no-fail-fast
+cargo test --locked --workspace --features trustbridge/custom-protocol --no-fail-fast
 
 step "end to end: the real window"
 tests/e2e/run.sh "$CARGO_TARGET_DIR/debug/trustbridge"

@@ -1,5 +1,5 @@
 //! The build holds one HTTPS stack. The AWS SDK's "rustls" default feature compiles its legacy
-//! client in (hyper 0.14, rustls 0.21, ring) beside the one it uses (hyper 1, rustls 0.23 on
+//! client in (hyper 0.14, rustls 0.21 on ring) beside the one it uses (hyper 1, rustls 0.23 on
 //! aws-lc-rs, shared with reqwest): about a megabyte of each binary and a second TLS library that
 //! never runs. The root Cargo.toml declares every AWS SDK crate without it; a crate that asks for an
 //! SDK crate with its default features brings the legacy client back into Cargo.lock, and this fails.
@@ -17,8 +17,11 @@ fn locked_packages() -> Vec<(String, String)> {
             name = None;
         } else if let Some(v) = line.strip_prefix("name = ") {
             name = Some(v.trim_matches('"').to_string());
-        } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
-            out.push((n, v.trim_matches('"').to_string()));
+        } else if let Some(v) = line.strip_prefix("version = ") {
+            // Cargo writes a package's version on the line after its name.
+            if let Some(n) = name.take() {
+                out.push((n, v.trim_matches('"').to_string()));
+            }
         }
     }
     out

@@ -165,10 +165,11 @@ impl Backend for KeyringBackend {
 // ---------------------------------------------------------------------------------------------
 // In memory (unit tests)
 
-/// An in-memory store for tests. Enforces a per-entry size cap (Windows' by default) and can be
-/// made to fail like an absent or locked keyring, or to fail after N writes (an interrupted write).
 /// (service, account) → the stored bytes.
 type Entries = BTreeMap<(String, String), Sensitive<Vec<u8>>>;
+
+/// An in-memory store for tests. Enforces a per-entry size cap (Windows' by default) and can be
+/// made to fail like an absent or locked keyring, or to fail after N writes (an interrupted write).
 
 #[derive(Debug)]
 pub struct MemoryBackend {

@@ -22,14 +22,14 @@ use trustbridge_core::validate::{Resolved, ResolvedAws};
 use super::{sdk_config, CallerIdentity, Session};
 use crate::error::CloudError;
 
-/// What pre-flight has read of one organization, shared by the pre-flights of its accounts
-/// (`AwsSettings::org_reads`): each OU's and root's parent and attached policies are read once for
-/// a whole organization instead of once per account. Only answers are kept, never a failure (the
-/// next account reads again and says why it could not).
 /// The policies of one type attached to one target: (name, statements) each, and the ids of those
 /// that could not be read.
 type Attached = (Vec<(String, Vec<AnyStatement>)>, Vec<String>);
 
+/// What pre-flight has read of one organization, shared by the pre-flights of its accounts
+/// (`AwsSettings::org_reads`): each OU's and root's parent and attached policies are read once for
+/// a whole organization instead of once per account. Only answers are kept, never a failure (the
+/// next account reads again and says why it could not).
 #[derive(Default)]
 pub struct OrgReads {
     parents: std::sync::Mutex<BTreeMap<String, Option<(String, bool)>>>,

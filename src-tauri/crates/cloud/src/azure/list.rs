@@ -43,7 +43,7 @@ fn checked(what: &str, value: &str, rule: fn(&str) -> rules::Rule) -> Result<Str
         .map_err(|why| err(ApiFailure::Api, "list what Azure holds", format!("'{}' is not a {what}: {why}", snippet(value))))
 }
 
-/// The path under Resource Manager, its api-version, the rule its names follow, and what it lists.
+/// What [`AzureList::target`] gives.
 type Target = (String, &'static str, fn(&str) -> rules::Rule, String);
 
 impl AzureList<'_> {
