@@ -170,7 +170,6 @@ type Entries = BTreeMap<(String, String), Sensitive<Vec<u8>>>;
 
 /// An in-memory store for tests. Enforces a per-entry size cap (Windows' by default) and can be
 /// made to fail like an absent or locked keyring, or to fail after N writes (an interrupted write).
-
 #[derive(Debug)]
 pub struct MemoryBackend {
     entries: Mutex<Entries>,
