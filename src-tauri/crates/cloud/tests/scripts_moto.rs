@@ -247,17 +247,19 @@ async fn pack_revoke_sh_stops_before_anything_when_its_policy_is_used_outside_th
 }
 
 /// The exported setup.sh records on each role what it put there, under the tags the engine's apply
-/// writes (the model's `RoleSet::records`), so the app's next apply takes off what the pack has
-/// dropped since. A later setup.sh of a pack that dropped a policy takes nothing off, and so keeps
-/// the dropped name in the record while the policy is on the role (a record of the pack's names
-/// alone would lose it for good), under the key as the role spells it, one tag per key; a name the
-/// old record held whose policy is gone is not kept. The engine's apply then takes the dropped
-/// inline and AWS-managed policies off and records only the pack's names; setup.sh again changes
-/// nothing.
+/// writes (the model's `RoleSet::records`), and a later setup.sh of a pack that dropped policies
+/// takes them off as the engine's apply does, each only when it allows only: a recorded inline
+/// policy deleted, a recorded AWS-managed one detached, the pack's own customer-managed ones
+/// detached and, once nothing uses them, deleted (one a user still has stays). A recorded one that
+/// also denies stays on the role with a warning, and stays in the record (under the key as the
+/// role spells it, one tag per key) for the next run to look at again; a name the old record held
+/// whose policy is gone is not kept. The engine's apply then only brings the record to the pack's
+/// names; setup.sh again changes nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pack_setup_sh_records_what_it_put_there_and_the_apps_apply_takes_off_what_the_pack_dropped() {
+async fn pack_setup_sh_records_what_it_put_there_and_takes_off_what_the_pack_dropped() {
     use trustbridge_cloud::aws::pack::apply_pack;
     use trustbridge_core::model::aws::{RoleSet, AWS_MANAGED_RECORD_TAG, INLINE_RECORD_TAG};
+    use trustbridge_core::policy::PolicyDocument;
     let moto = Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
     let settings = settings(&moto.url());
     let s = Session::for_region("us-east-1", &settings).await;
@@ -265,9 +267,16 @@ async fn pack_setup_sh_records_what_it_put_there_and_the_apps_apply_takes_off_wh
     let role = r.roles[0].name.clone();
     let mut bigger = r.clone();
     let allow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sagemaker:DescribeModelPackage","Resource":"*"}]}"#;
-    bigger.roles[0].inline.push(("model-registry-read".into(), trustbridge_core::policy::PolicyDocument::parse(allow).unwrap()));
+    let mixed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}]}"#;
+    bigger.roles[0].inline.push(("model-registry-read".into(), PolicyDocument::parse(allow).unwrap()));
+    bigger.roles[0].inline.push(("mixed-guard".into(), PolicyDocument::parse(mixed).unwrap()));
     let s3_read = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
     bigger.roles[0].aws_managed_arns.push(s3_read.into());
+    for name in ["extra-read", "extra-shared"] {
+        bigger.managed_policies.push((name.into(), "a policy the pack drops".into(), PolicyDocument::parse(allow).unwrap()));
+        bigger.roles[0].managed.push(name.into());
+    }
+    let arn = |name: &str| format!("arn:aws:iam::123456789012:policy/{name}");
     // Every record key once (IAM compares keys without case), and its spelling and value.
     let record = |tags: &[(String, String)], key: &str| {
         let found: Vec<&(String, String)> = tags.iter().filter(|(k, _)| k.eq_ignore_ascii_case(key)).collect();
@@ -283,39 +292,117 @@ async fn pack_setup_sh_records_what_it_put_there_and_the_apps_apply_takes_off_wh
     for (key, want) in set.records(&set.roles[0]) {
         assert_eq!(record(&tags, key).map(|(_, v)| v), want, "{key}: what the engine's apply would record; {tags:?}");
     }
-    assert_eq!(record(&tags, INLINE_RECORD_TAG).unwrap().1, "model-registry-read training-data-read");
+    assert_eq!(record(&tags, INLINE_RECORD_TAG).unwrap().1, "mixed-guard model-registry-read training-data-read");
     assert_eq!(record(&tags, AWS_MANAGED_RECORD_TAG).unwrap().1, "AmazonS3ReadOnlyAccess AmazonSageMakerFullAccess");
 
-    // Someone re-spells the inline record's key and names in it a policy no longer on the role;
-    // the pack's next version drops model-registry-read and AmazonS3ReadOnlyAccess.
+    // Someone re-spells the inline record's key and names in it a policy no longer on the role, and
+    // gives a user one of the pack's policies; the pack's next version drops the extra policies.
     s.iam.untag_role().role_name(&role).tag_keys(INLINE_RECORD_TAG).send().await.unwrap();
-    let tag = aws_sdk_iam::types::Tag::builder().key("Trustbridge-Pack-Inline").value("gone-policy model-registry-read").build().unwrap();
+    let tag = aws_sdk_iam::types::Tag::builder()
+        .key("Trustbridge-Pack-Inline")
+        .value("gone-policy mixed-guard model-registry-read training-data-read")
+        .build()
+        .unwrap();
     s.iam.tag_role().role_name(&role).tags(tag).send().await.unwrap();
+    s.iam.create_user().user_name("team-user").send().await.unwrap();
+    s.iam.attach_user_policy().user_name("team-user").policy_arn(arn("extra-shared")).send().await.unwrap();
     let (_d2, smaller) = export(&trustbridge_core::pack::render_pack(&r));
     let o = run(&smaller.join("aws/setup.sh"), &moto);
     assert!(o.status.success(), "{}", text(&o));
-    assert_eq!(inline_names(&s, &role).await, ["model-registry-read", "training-data-read"], "setup.sh takes nothing off");
+    let (said, warned) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(inline_names(&s, &role).await, ["mixed-guard", "training-data-read"], "{}", text(&o));
+    assert!(said.contains(&format!("Deleted inline policy model-registry-read from role {role}")), "{}", text(&o));
+    assert!(
+        warned.contains(&format!("warning: inline policy mixed-guard stays on role {role}")) && warned.contains("also denies"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(warned.matches("warning").count(), 1, "{}", text(&o));
+    let attached = s.iam.list_attached_role_policies().role_name(&role).send().await.unwrap();
+    let attached: Vec<&str> = attached.attached_policies().iter().filter_map(|p| p.policy_arn()).collect();
+    assert_eq!(attached, ["arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"], "{}", text(&o));
+    assert!(s.iam.get_policy().policy_arn(arn("extra-read")).send().await.is_err(), "deleted: nothing uses it; {}", text(&o));
+    assert!(s.iam.get_policy().policy_arn(arn("extra-shared")).send().await.is_ok(), "the user still has it");
+    assert!(
+        said.contains(&format!("Policy {}, this pack's own, which the pack no longer has, stays", arn("extra-shared"))),
+        "{}",
+        text(&o)
+    );
     let tags = role_tags(&s, &role).await;
     assert_eq!(
         record(&tags, INLINE_RECORD_TAG),
-        Some(("Trustbridge-Pack-Inline".into(), "model-registry-read training-data-read".into())),
-        "the dropped name stays recorded under the role's spelling; the gone one does not"
+        Some(("Trustbridge-Pack-Inline".into(), "mixed-guard training-data-read".into())),
+        "the name left on the role stays recorded under the role's spelling; the gone and the taken-off ones do not"
     );
-    assert_eq!(record(&tags, AWS_MANAGED_RECORD_TAG).unwrap().1, "AmazonS3ReadOnlyAccess AmazonSageMakerFullAccess");
+    assert_eq!(record(&tags, AWS_MANAGED_RECORD_TAG).unwrap().1, "AmazonSageMakerFullAccess");
 
+    // The engine's apply leaves the policy that also denies, as the script did, and records the
+    // pack's names only.
     let applied = apply_pack(&r, &settings, false).await.unwrap();
-    let said: Vec<String> = applied.changes.iter().map(|c| c.to_string()).collect();
-    assert!(said.iter().any(|c| c.starts_with(&format!("delete inline policy {role}/model-registry-read"))), "{said:#?}");
-    assert!(said.iter().any(|c| c.starts_with("detach") && c.contains(s3_read)), "{said:#?}");
-    assert_eq!(inline_names(&s, &role).await, ["training-data-read"]);
-    let attached = s.iam.list_attached_role_policies().role_name(&role).send().await.unwrap();
-    assert!(!attached.attached_policies().iter().any(|p| p.policy_arn() == Some(s3_read)), "{attached:?}");
+    let changes: Vec<String> = applied.changes.iter().map(|c| c.to_string()).collect();
+    assert!(changes.iter().all(|c| c.contains("tag")), "only the record: {changes:#?}");
+    assert_eq!(inline_names(&s, &role).await, ["mixed-guard", "training-data-read"]);
     let tags = role_tags(&s, &role).await;
     assert_eq!(record(&tags, INLINE_RECORD_TAG).map(|(_, v)| v).as_deref(), Some("training-data-read"));
-    assert_eq!(record(&tags, AWS_MANAGED_RECORD_TAG).map(|(_, v)| v).as_deref(), Some("AmazonSageMakerFullAccess"));
 
     let o = run(&smaller.join("aws/setup.sh"), &moto);
     assert!(o.status.success() && !String::from_utf8_lossy(&o.stderr).contains("warning"), "{}", text(&o));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("Deleted"), "{}", text(&o));
     assert_eq!(role_tags(&s, &role).await, tags, "converged: setup.sh changes no record");
     assert!(apply_pack(&r, &settings, false).await.unwrap().changes.is_empty(), "and the engine agrees");
+}
+
+/// A pack role's permissions boundary under the exported setup.sh, as under the engine's apply:
+/// replaced or taken off only when it is none or one of the pack's own policies; a guardrail
+/// someone else put on the role stays, with a warning (swapping it for the pack's could widen the
+/// role).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pack_setup_sh_changes_a_boundary_only_when_it_is_the_packs() {
+    use trustbridge_core::policy::PolicyDocument;
+    let moto = Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
+    let s = Session::for_region("us-east-1", &settings(&moto.url())).await;
+    let mut r = pack_plan("sagemaker-service-role");
+    let role = r.roles[0].name.clone();
+    let allow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sagemaker:*","Resource":"*"}]}"#;
+    r.managed_policies.push(("pack-boundary".into(), "the pack's boundary".into(), PolicyDocument::parse(allow).unwrap()));
+    r.roles[0].boundary = Some("pack-boundary".into());
+    let pack_arn = "arn:aws:iam::123456789012:policy/pack-boundary";
+    let boundary = || async {
+        let got = s.iam.get_role().role_name(&role).send().await.unwrap();
+        got.role().and_then(|r| r.permissions_boundary()).and_then(|b| b.permissions_boundary_arn()).map(str::to_string)
+    };
+    let (_d, out) = export(&trustbridge_core::pack::render_pack(&r));
+    let o = run(&out.join("aws/setup.sh"), &moto);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(boundary().await.as_deref(), Some(pack_arn));
+
+    // Someone's guardrail in its place: it stays, said.
+    let theirs = s.iam.create_policy().policy_name("their-guardrail").policy_document(allow).send().await.unwrap();
+    let their_arn = theirs.policy().unwrap().arn().unwrap().to_string();
+    s.iam.put_role_permissions_boundary().role_name(&role).permissions_boundary(&their_arn).send().await.unwrap();
+    let o = run(&out.join("aws/setup.sh"), &moto);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(&format!("the permissions boundary of role {role} is not one of this pack's policies")),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(boundary().await.as_deref(), Some(their_arn.as_str()));
+
+    // The pack's own again, and the pack's next version gives the role none: taken off.
+    s.iam.put_role_permissions_boundary().role_name(&role).permissions_boundary(pack_arn).send().await.unwrap();
+    let mut none = r.clone();
+    none.roles[0].boundary = None;
+    let (_d2, out2) = export(&trustbridge_core::pack::render_pack(&none));
+    let o = run(&out2.join("aws/setup.sh"), &moto);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(boundary().await, None, "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains(&format!("Took the permissions boundary {pack_arn} off role {role}")),
+        "{}",
+        text(&o)
+    );
+    let o = run(&out.join("aws/setup.sh"), &moto);
+    assert!(o.status.success() && !String::from_utf8_lossy(&o.stderr).contains("warning"), "{}", text(&o));
+    assert_eq!(boundary().await.as_deref(), Some(pack_arn), "none: the pack's is put");
 }

@@ -125,8 +125,8 @@ pub struct RoleSet {
 /// does not name (added by hand, or on a role a version before records made) stays, and verify
 /// reports it. Pack policy names come from the pack file and its variables, so unlike a vendor
 /// plan's fixed names they cannot be known in advance. The exported `setup.sh` writes the same
-/// records (`render::aws_sh`), keeping the names an old record held whose policies are still on the
-/// role, since it takes nothing off.
+/// records and takes off by the same rule (`render::aws_sh`), keeping in a record the names an old
+/// one held whose policies it left on the role (one that also denies), for the next run.
 pub const INLINE_RECORD_TAG: &str = "trustbridge-pack-inline";
 /// See [`INLINE_RECORD_TAG`].
 pub const AWS_MANAGED_RECORD_TAG: &str = "trustbridge-pack-aws-managed";

@@ -7,7 +7,7 @@
 //! that existed before `trustbridge apply --adopt` took it in) is refused too, because a script
 //! can only replace a trust policy, not merge into it.
 
-use crate::model::aws::{INLINE_RECORD_TAG, RECORD_NAME_PUNCTUATION};
+use crate::model::aws::{AWS_MANAGED_RECORD_TAG, INLINE_RECORD_TAG, RECORD_NAME_PUNCTUATION};
 use crate::model::{Boundary, RoleSet};
 use crate::render::sh::{lit, render_words, var, Script, Word};
 
@@ -164,16 +164,17 @@ fn guarded(s: &mut Script, set: &RoleSet, foreign_fix: &str) -> (Vec<String>, Ve
 }
 
 /// The functions `setup.sh` records a pack's roles with (see [`crate::model::aws::INLINE_RECORD_TAG`]):
-/// the same tags the engine's apply writes, except that the script takes nothing off, so a name the
-/// role's old record held stays in it while that policy is still on the role — the app's next apply
-/// takes it off if the pack has dropped it and it only allows. A record that cannot be written
-/// (IAM's 50 tags, no permission) is a warning, not a stop: without it, what the pack drops later
-/// stays on the role for verify to report, which is the safe side. Written for bash 3.2 (macOS's)
-/// and later, in the C locale where names are compared (as IAM and the engine compare them).
+/// the same tags the engine's apply writes, except that a name the role's old record held stays in
+/// it while that policy is still on the role — one [`take_off_functions`] left there because it
+/// also denies, allows nothing or could not be read, for the next run (the script's or the app's)
+/// to look at again. A record that cannot be written (IAM's 50 tags, no permission) is a warning,
+/// not a stop: without it, what the pack drops later stays on the role for verify to report, which
+/// is the safe side. Written for bash 3.2 (macOS's) and later, in the C locale where names are
+/// compared (as IAM and the engine compare them).
 fn record_functions(s: &mut Script, set: &RoleSet) {
     s.blank()
-        .comment("Each role's record of what this pack put on it (its inline and AWS-managed policies' names), for the")
-        .comment("app's next apply: it takes off what the record names and the pack has dropped since, when it only allows.")
+        .comment("Each role's record of what this pack put on it (its inline and AWS-managed policies' names): a later run")
+        .comment("(this script's, or the app's apply) takes off what the record names and the pack has dropped since, when it only allows.")
         .set("AWS_MANAGED_PREFIX", &set.aws_managed_prefix())
         .comment("lower TEXT: TEXT in lower case, ASCII only.")
         .raw("lower() {")
@@ -210,8 +211,8 @@ fn record_functions(s: &mut Script, set: &RoleSet) {
         .raw("  done")
         .raw("}")
         .comment("record_tag ROLE KEY KIND NAMES: the record set to NAMES (the pack's, sorted) and the names the old one held that")
-        .comment("are still on the role (this script takes nothing off, so it forgets nothing it put there); a name no IAM policy")
-        .comment("can have is dropped, and past 256 characters the pack's names alone are recorded. No name at all: no record.")
+        .comment("are still on the role (what take_off left there, for the next run to look at again); a name no IAM policy can")
+        .comment("have is dropped, and past 256 characters the pack's names alone are recorded. No name at all: no record.")
         .raw("record_tag() {")
         .raw("  local present value")
         .raw("  old_record \"$1\" \"$2\" || { record_warning \"$1\" \"$2\"; return 0; }")
@@ -248,6 +249,165 @@ fn record_functions(s: &mut Script, set: &RoleSet) {
         .raw("}");
 }
 
+/// The functions `setup.sh` takes off a pack's roles with what the pack has dropped, as the engine's
+/// apply does (`aws/pack.rs` in the cloud crate): what a role's record names and the pack no longer
+/// names there (an inline policy deleted, an AWS-managed one detached), the pack's own
+/// customer-managed policies (both of its tags) that the pack no longer attaches to that role
+/// (detached), and, at the end, those of them the pack no longer has at all once nothing uses them
+/// (deleted). Each only when it allows only, read back now: every statement an `Allow` with an
+/// `Action`, and none with `NotAction`, `NotResource` or `NotPrincipal` — one that also denies,
+/// allows nothing or is not read so stays (a record or a tag is not proof enough to lift a
+/// denial), said in a warning, and the app's verify reports it. A read that fails is a warning
+/// too: the policy stays, the safe side. Anything else on the role is not the pack's and stays.
+/// A role's permissions boundary, likewise, is replaced or taken off only when it is none or one of
+/// the pack's policies: anyone else's stays (taking a guardrail off or swapping it may widen the
+/// role), with a warning.
+fn take_off_functions(s: &mut Script, set: &RoleSet) {
+    s.blank()
+        .comment("What the pack has dropped comes off its roles, when it only allows (as the app's apply does).")
+        .set("LOCAL_PREFIX_START", &format!("arn:{}:iam::", set.partition))
+        .raw("LOCAL_PREFIX=\"${LOCAL_PREFIX_START}${ACCOUNT}:policy/\"")
+        .comment("ONLY_ALLOWS (JMESPath, on a policy document): true when every statement is an Allow with an Action, and none")
+        .comment("has NotAction, NotResource or NotPrincipal. (Its backquotes are JMESPath literals, not the shell's.)")
+        .comment("shellcheck disable=SC2016")
+        .raw(ONLY_ALLOWS_QUERY)
+        .comment("only_allows_inline ROLE NAME / only_allows_policy ARN: succeeds when the policy reads as ONLY_ALLOWS says.")
+        .raw("only_allows_inline() {")
+        .raw("  local out")
+        .raw("  out=\"$(aws iam get-role-policy --role-name \"$1\" --policy-name \"$2\" --query \"PolicyDocument | $ONLY_ALLOWS\" --output text)\" || return 1")
+        .raw("  [ \"$(lower \"$out\")\" = true ]")
+        .raw("}")
+        .raw("only_allows_policy() {")
+        .raw("  local out v")
+        .raw("  v=\"$(aws iam get-policy --policy-arn \"$1\" --query Policy.DefaultVersionId --output text)\" || return 1")
+        .raw("  out=\"$(aws iam get-policy-version --policy-arn \"$1\" --version-id \"$v\" --query \"PolicyVersion.Document | $ONLY_ALLOWS\" --output text)\" || return 1")
+        .raw("  [ \"$(lower \"$out\")\" = true ]")
+        .raw("}")
+        .raw("take_off_warning() {")
+        .raw("  echo \"warning: $1 stays on role $2: $3; check it by hand (trustbridge verify reports it)\" >&2")
+        .raw("}")
+        .comment("take_off ROLE KEY KIND NAME…: what the role's record of KEY names, that is still on the role and that the pack no")
+        .comment("longer names there (NAME…: what it does; inline names compared without case, as IAM does) comes off when it only")
+        .comment("allows: an inline policy deleted, an AWS-managed one detached.")
+        .raw("take_off() {")
+        .raw("  local role=\"$1\" key=\"$2\" kind=\"$3\" present names n p named what")
+        .raw("  shift 3")
+        .raw("  old_record \"$role\" \"$key\" || { take_off_warning \"what its $key tag names\" \"$role\" \"the tag could not be read\"; return 0; }")
+        .raw("  [ -n \"$OLD\" ] || return 0")
+        .raw("  present=\"$(on_role \"$role\" \"$kind\")\" || { take_off_warning \"what its $key tag names\" \"$role\" \"its policies could not be listed\"; return 0; }")
+        .raw(&format!(
+            "  names=\"$(tr ' ' '\\n' <<<\"$OLD\" | LC_ALL=C grep -E '^[A-Za-z0-9{}]+$' | LC_ALL=C grep -Fx -f <(printf '%s\\n' \"$present\") || true)\"",
+            bash_class(RECORD_NAME_PUNCTUATION)
+        ))
+        .raw("  while IFS= read -r n; do")
+        .raw("    [ -n \"$n\" ] || continue")
+        .raw("    named=\"\"")
+        .raw("    for p in \"$@\"; do")
+        .raw("      if [ \"$p\" = \"$n\" ] || { [ \"$kind\" = inline ] && [ \"$(lower \"$p\")\" = \"$(lower \"$n\")\" ]; }; then named=1; fi")
+        .raw("    done")
+        .raw("    [ -z \"$named\" ] || continue")
+        .raw("    if [ \"$kind\" = inline ]; then")
+        .raw("      what=\"inline policy $n\"")
+        .raw("      if only_allows_inline \"$role\" \"$n\"; then")
+        .raw("        aws iam delete-role-policy --role-name \"$role\" --policy-name \"$n\"")
+        .raw("        echo \"Deleted $what from role $role: its $key tag says this pack put it there, and the pack no longer names it.\"")
+        .raw("        continue")
+        .raw("      fi")
+        .raw("    else")
+        .raw("      what=\"$AWS_MANAGED_PREFIX$n\"")
+        .raw("      if only_allows_policy \"$what\"; then")
+        .raw("        aws iam detach-role-policy --role-name \"$role\" --policy-arn \"$what\"")
+        .raw("        echo \"Detached $what from role $role: its $key tag says this pack put it there, and the pack no longer names it.\"")
+        .raw("        continue")
+        .raw("      fi")
+        .raw("    fi")
+        .raw("    take_off_warning \"$what\" \"$role\" \"the pack no longer names it, but it also denies, allows nothing, or could not be read as a policy that only allows, and taking it off could lift a denial\"")
+        .raw("  done <<<\"$names\"")
+        .raw("}")
+        .comment("take_off_own ROLE NAME…: the pack's own customer-managed policies (tagged managed-by=trustbridge and with the pack)")
+        .comment("attached to the role that the pack does not attach there (NAME…: those it does) are detached when they only allow;")
+        .comment("each is kept in DROPPED for drop_policies.")
+        .raw("DROPPED=\"\"")
+        .raw("take_off_own() {")
+        .raw("  local role=\"$1\" out arn n p named state")
+        .raw("  shift")
+        .raw("  out=\"$(aws iam list-attached-role-policies --role-name \"$role\" --query 'AttachedPolicies[].PolicyArn' --output text)\"")
+        .raw("  while IFS= read -r arn; do")
+        .raw("    case \"$arn\" in \"$LOCAL_PREFIX\"?*) ;; *) continue ;; esac")
+        .raw("    n=\"${arn#\"$LOCAL_PREFIX\"}\"")
+        .raw("    named=\"\"")
+        .raw("    for p in \"$@\"; do")
+        .raw("      if [ \"$p\" = \"$n\" ]; then named=1; fi")
+        .raw("    done")
+        .raw("    [ -z \"$named\" ] || continue")
+        .raw("    state=\"$(owner_state policy \"$arn\")\"")
+        .raw("    [ \"$state\" = ours ] || continue")
+        .raw("    if only_allows_policy \"$arn\"; then")
+        .raw("      aws iam detach-role-policy --role-name \"$role\" --policy-arn \"$arn\"")
+        .raw("      echo \"Detached $arn from role $role: this pack's own policy, which the pack no longer attaches there.\"")
+        .raw("      DROPPED=\"$DROPPED$arn\"$'\\n'")
+        .raw("    else")
+        .raw("      take_off_warning \"$arn\" \"$role\" \"it is this pack's own and the pack no longer attaches it there, but it also denies, allows nothing, or could not be read as a policy that only allows\"")
+        .raw("    fi")
+        .raw("  done <<<\"$(printf '%s\\n' \"$out\" | tr '\\t' '\\n')\"")
+        .raw("}")
+        .comment("set_boundary ROLE WANT NAMES: the role's permissions boundary made WANT (an ARN; empty: none) when it has none or")
+        .comment("one of the pack's policies (NAMES, a space apart); anyone else's stays (taking a guardrail off or swapping it may")
+        .comment("widen the role), said in a warning.")
+        .raw("set_boundary() {")
+        .raw("  local have")
+        .raw("  have=\"$(aws iam get-role --role-name \"$1\" --query 'Role.PermissionsBoundary.PermissionsBoundaryArn' --output text)\"")
+        .raw("  if [ \"$have\" = None ]; then have=\"\"; fi")
+        .raw("  if [ \"$have\" = \"$2\" ]; then return 0; fi")
+        .raw("  if [ -n \"$have\" ]; then")
+        .raw("    case \"$have\" in")
+        .raw("      \"$LOCAL_PREFIX\"?*) case \" $3 \" in *\" ${have#\"$LOCAL_PREFIX\"} \"*) ;; *) have=\"\" ;; esac ;;")
+        .raw("      *) have=\"\" ;;")
+        .raw("    esac")
+        .raw("    if [ -z \"$have\" ]; then")
+        .raw("      echo \"warning: the permissions boundary of role $1 is not one of this pack's policies, so it stays (replacing or taking off someone's guardrail may widen the role); check it by hand (trustbridge verify reports it)\" >&2")
+        .raw("      return 0")
+        .raw("    fi")
+        .raw("  fi")
+        .raw("  if [ -n \"$2\" ]; then")
+        .raw("    aws iam put-role-permissions-boundary --role-name \"$1\" --permissions-boundary \"$2\"")
+        .raw("  else")
+        .raw("    aws iam delete-role-permissions-boundary --role-name \"$1\"")
+        .raw("    echo \"Took the permissions boundary $have off role $1: one of this pack's policies, and the pack no longer gives the role one.\"")
+        .raw("  fi")
+        .raw("}")
+        .comment("drop_policies NAMES: each policy take_off_own detached that the pack no longer has (NAMES: those it has, a space")
+        .comment("apart; IAM names hold none), deleted once nothing uses it (no role, user or group has it attached or as its")
+        .comment("permissions boundary); otherwise it stays.")
+        .raw("drop_policies() {")
+        .raw("  local arn n used versions v")
+        .raw("  while IFS= read -r arn; do")
+        .raw("    [ -n \"$arn\" ] || continue")
+        .raw("    n=\"${arn#\"$LOCAL_PREFIX\"}\"")
+        .raw("    case \" $1 \" in *\" $n \"*) continue ;; esac")
+        .raw("    used=\"$(aws iam list-entities-for-policy --policy-arn \"$arn\" --query '[PolicyRoles[].RoleName, PolicyUsers[].UserName, PolicyGroups[].GroupName][]' --output text)\"")
+        .raw("    if [ -n \"$used\" ]; then")
+        .raw("      echo \"Policy $arn, this pack's own, which the pack no longer has, stays in the account: $(printf '%s' \"$used\" | tr '\\t\\n' '  ') still use it.\"")
+        .raw("      continue")
+        .raw("    fi")
+        .raw("    versions=\"$(aws iam list-policy-versions --policy-arn \"$arn\" --query 'Versions[?!IsDefaultVersion].VersionId' --output text)\"")
+        .raw("    for v in $versions; do")
+        .raw("      aws iam delete-policy-version --policy-arn \"$arn\" --version-id \"$v\"")
+        .raw("    done")
+        .raw("    aws iam delete-policy --policy-arn \"$arn\"")
+        .raw("    echo \"Deleted policy $arn: this pack's own, which the pack no longer has; nothing uses it.\"")
+        .raw("  done <<<\"$(printf '%s' \"$DROPPED\" | LC_ALL=C sort -u)\"")
+        .raw("}");
+}
+
+/// The names of the set's own customer-managed policies, a space apart (IAM names hold none).
+fn pack_policy_names(set: &RoleSet) -> String {
+    set.managed_policies.iter().map(|p| p.document.name.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// The JMESPath test `setup.sh` reads a policy with before taking it off (see [`take_off_functions`]).
+const ONLY_ALLOWS_QUERY: &str = "ONLY_ALLOWS='type(Statement) == `\"array\"` && length(Statement) > `0` && length(Statement[?Effect != `\"Allow\"` || Action == null || NotAction != null || NotResource != null || NotPrincipal != null]) == `0`'";
+
 /// A bash bracket expression's characters for `punctuation` (a `-` last, where it is literal).
 fn bash_class(punctuation: &str) -> String {
     let mut class: String = punctuation.chars().filter(|c| *c != '-').collect();
@@ -261,17 +421,19 @@ fn bash_class(punctuation: &str) -> String {
 /// version), then each role (created, or its trust and boundary updated), its inline policies and
 /// attachments. `done` is echoed at the end.
 pub fn setup_sh(set: &RoleSet, foreign_fix: &str, done: &[String]) -> String {
-    let mut s = Script::new(
-        &format!("AWS: create or update {}, and their policies.", set.what),
-        &[
-            "Needs: aws CLI v2 signed in to the target account (AWS_PROFILE, SSO or environment credentials).",
-            "Safe to re-run: what this integration or pack created is updated; inline policies are replaced.",
-            "It refuses a same-named role or policy that Trustbridge did not create for it, and then changes nothing.",
-        ],
-    );
+    let mut about = vec![
+        "Needs: aws CLI v2 signed in to the target account (AWS_PROFILE, SSO or environment credentials).",
+        "Safe to re-run: what this integration or pack created is updated; inline policies are replaced.",
+        "It refuses a same-named role or policy that Trustbridge did not create for it, and then changes nothing.",
+    ];
+    if set.records {
+        about.push("What the pack has dropped since an earlier run comes off its roles when it only allows (the run says each).");
+    }
+    let mut s = Script::new(&format!("AWS: create or update {}, and their policies.", set.what), &about);
     let (policy_states, role_states) = guarded(&mut s, set, foreign_fix);
     if set.records {
         record_functions(&mut s, set);
+        take_off_functions(&mut s, set);
     }
     if !set.managed_policies.is_empty() {
         s.blank().comment("3. Customer-managed policies (created, or given a new default version).");
@@ -337,7 +499,11 @@ pub fn setup_sh(set: &RoleSet, foreign_fix: &str, done: &[String]) -> String {
             lit("--policy-document"),
             trust,
         ]);
-        if let Some(b) = &role.boundary {
+        if set.records {
+            // A pack's: only a boundary that is none or one of the pack's policies is replaced.
+            let want = role.boundary.as_ref().map(|b| boundary_word(set, b)).unwrap_or_else(|| lit(""));
+            s.run_indented(&[lit("set_boundary"), lit(&role.name), want, lit(pack_policy_names(set))]);
+        } else if let Some(b) = &role.boundary {
             s.run_indented(&[
                 lit("aws"),
                 lit("iam"),
@@ -377,6 +543,14 @@ pub fn setup_sh(set: &RoleSet, foreign_fix: &str, done: &[String]) -> String {
             s.run(&[lit("aws"), lit("iam"), lit("attach-role-policy"), lit("--role-name"), lit(&role.name), lit("--policy-arn"), lit(arn)]);
         }
         if set.records {
+            let aws = set.aws_managed_prefix();
+            let mut inline = vec![lit("take_off"), lit(&role.name), lit(INLINE_RECORD_TAG), lit("inline")];
+            inline.extend(role.inline.iter().map(|d| lit(&d.name)));
+            let mut aws_managed = vec![lit("take_off"), lit(&role.name), lit(AWS_MANAGED_RECORD_TAG), lit("aws-managed")];
+            aws_managed.extend(role.aws_managed_arns.iter().filter_map(|a| a.strip_prefix(&aws)).map(lit));
+            let mut own = vec![lit("take_off_own"), lit(&role.name)];
+            own.extend(role.managed.iter().map(lit));
+            s.run(&inline).run(&aws_managed).run(&own);
             for (key, value) in set.records(role) {
                 let kind = if key == INLINE_RECORD_TAG { "inline" } else { "aws-managed" };
                 match value {
@@ -385,6 +559,11 @@ pub fn setup_sh(set: &RoleSet, foreign_fix: &str, done: &[String]) -> String {
                 };
             }
         }
+    }
+    if set.records {
+        s.blank()
+            .comment("5. The pack's own policies it no longer has, detached above: deleted once nothing uses them.")
+            .run(&[lit("drop_policies"), lit(pack_policy_names(set))]);
     }
     s.blank();
     for line in done {
