@@ -272,10 +272,13 @@ async fn pack_setup_sh_records_what_it_put_there_and_takes_off_what_the_pack_dro
     bigger.roles[0].inline.push(("mixed-guard".into(), PolicyDocument::parse(mixed).unwrap()));
     let s3_read = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
     bigger.roles[0].aws_managed_arns.push(s3_read.into());
-    for name in ["extra-read", "extra-shared"] {
-        bigger.managed_policies.push((name.into(), "a policy the pack drops".into(), PolicyDocument::parse(allow).unwrap()));
+    for (name, doc) in [("extra-read", allow), ("extra-shared", allow), ("extra-mixed", mixed), ("extra-kept", allow)] {
+        bigger.managed_policies.push((name.into(), "a policy the pack drops".into(), PolicyDocument::parse(doc).unwrap()));
         bigger.roles[0].managed.push(name.into());
     }
+    // The next version keeps extra-kept among its policies but attaches it to no role.
+    let mut smaller_pack = r.clone();
+    smaller_pack.managed_policies.push(("extra-kept".into(), "a policy the pack drops".into(), PolicyDocument::parse(allow).unwrap()));
     let arn = |name: &str| format!("arn:aws:iam::123456789012:policy/{name}");
     // Every record key once (IAM compares keys without case), and its spelling and value.
     let record = |tags: &[(String, String)], key: &str| {
@@ -306,6 +309,10 @@ async fn pack_setup_sh_records_what_it_put_there_and_takes_off_what_the_pack_dro
     s.iam.tag_role().role_name(&role).tags(tag).send().await.unwrap();
     s.iam.create_user().user_name("team-user").send().await.unwrap();
     s.iam.attach_user_policy().user_name("team-user").policy_arn(arn("extra-shared")).send().await.unwrap();
+    // Someone's own policy on the pack's role, allowing only: not the pack's, it stays, unsaid.
+    s.iam.create_policy().policy_name("team-read").policy_document(allow).send().await.unwrap();
+    s.iam.attach_role_policy().role_name(&role).policy_arn(arn("team-read")).send().await.unwrap();
+    let r = smaller_pack;
     let (_d2, smaller) = export(&trustbridge_core::pack::render_pack(&r));
     let o = run(&smaller.join("aws/setup.sh"), &moto);
     assert!(o.status.success(), "{}", text(&o));
@@ -317,10 +324,20 @@ async fn pack_setup_sh_records_what_it_put_there_and_takes_off_what_the_pack_dro
         "{}",
         text(&o)
     );
-    assert_eq!(warned.matches("warning").count(), 1, "{}", text(&o));
+    assert!(warned.contains(&format!("warning: {} stays on role {role}", arn("extra-mixed"))), "{}", text(&o));
+    assert_eq!(warned.matches("warning").count(), 2, "{}", text(&o));
     let attached = s.iam.list_attached_role_policies().role_name(&role).send().await.unwrap();
-    let attached: Vec<&str> = attached.attached_policies().iter().filter_map(|p| p.policy_arn()).collect();
-    assert_eq!(attached, ["arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"], "{}", text(&o));
+    let mut attached: Vec<&str> = attached.attached_policies().iter().filter_map(|p| p.policy_arn()).collect();
+    attached.sort();
+    assert_eq!(
+        attached,
+        [arn("extra-mixed").as_str(), arn("team-read").as_str(), "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"],
+        "the pack's own that also denies and someone else's stay: {}",
+        text(&o)
+    );
+    assert!(!said.contains(&arn("team-read")) && said.contains(&format!("Detached {} from role", arn("extra-kept"))), "{}", text(&o));
+    assert!(s.iam.get_policy().policy_arn(arn("extra-mixed")).send().await.is_ok());
+    assert!(s.iam.get_policy().policy_arn(arn("extra-kept")).send().await.is_ok(), "the pack still has it: {}", text(&o));
     assert!(s.iam.get_policy().policy_arn(arn("extra-read")).send().await.is_err(), "deleted: nothing uses it; {}", text(&o));
     assert!(s.iam.get_policy().policy_arn(arn("extra-shared")).send().await.is_ok(), "the user still has it");
     assert!(
@@ -346,7 +363,8 @@ async fn pack_setup_sh_records_what_it_put_there_and_takes_off_what_the_pack_dro
     assert_eq!(record(&tags, INLINE_RECORD_TAG).map(|(_, v)| v).as_deref(), Some("training-data-read"));
 
     let o = run(&smaller.join("aws/setup.sh"), &moto);
-    assert!(o.status.success() && !String::from_utf8_lossy(&o.stderr).contains("warning"), "{}", text(&o));
+    let warned = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success() && warned.matches("warning").count() == 1 && warned.contains("extra-mixed"), "{}", text(&o));
     assert!(!String::from_utf8_lossy(&o.stdout).contains("Deleted"), "{}", text(&o));
     assert_eq!(role_tags(&s, &role).await, tags, "converged: setup.sh changes no record");
     assert!(apply_pack(&r, &settings, false).await.unwrap().changes.is_empty(), "and the engine agrees");
@@ -405,4 +423,134 @@ async fn pack_setup_sh_changes_a_boundary_only_when_it_is_the_packs() {
     let o = run(&out.join("aws/setup.sh"), &moto);
     assert!(o.status.success() && !String::from_utf8_lossy(&o.stderr).contains("warning"), "{}", text(&o));
     assert_eq!(boundary().await.as_deref(), Some(pack_arn), "none: the pack's is put");
+}
+
+/// A vendor plan that drops its events: the exported setup.sh deletes the role's events policy
+/// (one of Trustbridge's two fixed names, which the engine's apply takes off too), so the role
+/// grants no more than the plan; revoke.sh then removes the role. A policy someone else put on the
+/// role stops revoke.sh before anything is removed, naming it (removing only Trustbridge's would
+/// leave the vendor able to use theirs); once it is off, revoke.sh finishes, also after a run that
+/// stopped part-way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vendor_scripts_take_off_a_dropped_policy_and_revoke_sh_stops_on_someone_elses() {
+    use trustbridge_core::render::aws::{EVENTS_POLICY_NAME, STORAGE_POLICY_NAME};
+    let moto = Moto::start();
+    let s = settings(&moto.url());
+    let r = plan();
+    seed(&r, &s).await;
+    let sess = Session::connect(r.aws.as_ref().unwrap(), &s).await;
+    let (_d, out) = export(&trustbridge_core::render::render(&r));
+    let o = run(&out.join("aws/setup.sh"), &moto);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(inline_names(&sess, ROLE).await, [EVENTS_POLICY_NAME, STORAGE_POLICY_NAME]);
+
+    let no_events = resolved(&plan_json("123456789012").replace(&format!(r#","events":[{{"event_bus_name":"{BUS}"}}]"#), ""));
+    assert!(no_events.aws.as_ref().unwrap().event_buses.is_empty());
+    let (_d2, out2) = export(&trustbridge_core::render::render(&no_events));
+    let o = run(&out2.join("aws/setup.sh"), &moto);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(inline_names(&sess, ROLE).await, [STORAGE_POLICY_NAME], "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("Deleted inline policy {EVENTS_POLICY_NAME}")), "{}", text(&o));
+    let o = run(&out2.join("aws/setup.sh"), &moto);
+    assert!(o.status.success() && !String::from_utf8_lossy(&o.stdout).contains("Deleted"), "converged: {}", text(&o));
+
+    // Someone's policy on the role: revoke.sh stops before removing anything, naming it.
+    sess.iam.put_role_policy().role_name(ROLE).policy_name("team-extra").policy_document(ADMIN_POLICY).send().await.unwrap();
+    let o = run(&out.join("aws/revoke.sh"), &moto);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains(&format!("Role {ROLE} has")) && err.contains("inline policy team-extra"), "{}", text(&o));
+    assert!(err.contains("Nothing was removed"), "{}", text(&o));
+    assert_eq!(inline_names(&sess, ROLE).await, ["team-extra", STORAGE_POLICY_NAME], "nothing was removed");
+
+    // Taken off by its owner; revoke.sh removes the role (the plan's policy list names the events
+    // policy the role no longer has: removed where it is).
+    sess.iam.delete_role_policy().role_name(ROLE).policy_name("team-extra").send().await.unwrap();
+    let o = run(&out.join("aws/revoke.sh"), &moto);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(sess.iam.get_role().role_name(ROLE).send().await.is_err(), "revoke.sh deleted the role: {}", text(&o));
+}
+
+/// A pack's revoke.sh removes what the pack's own run would take off its roles (a recorded,
+/// allow-only inline policy the pack dropped) with them, and stops before anything on a policy
+/// that is not the pack's, or a recorded one that also denies, naming them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pack_revoke_sh_removes_the_packs_dropped_policies_and_stops_on_anything_else() {
+    use trustbridge_core::policy::PolicyDocument;
+    let moto = Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
+    let s = Session::for_region("us-east-1", &settings(&moto.url())).await;
+    let r = pack_plan("sagemaker-service-role");
+    let role = r.roles[0].name.clone();
+    let mut bigger = r.clone();
+    let allow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sagemaker:DescribeModelPackage","Resource":"*"}]}"#;
+    let mixed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}]}"#;
+    bigger.roles[0].inline.push(("model-registry-read".into(), PolicyDocument::parse(allow).unwrap()));
+    bigger.roles[0].inline.push(("mixed-guard".into(), PolicyDocument::parse(mixed).unwrap()));
+    let (_d, big) = export(&trustbridge_core::pack::render_pack(&bigger));
+    let o = run(&big.join("aws/setup.sh"), &moto);
+    assert!(o.status.success(), "{}", text(&o));
+    // The smaller pack's revoke.sh, with both dropped policies still on the role (its setup.sh not run).
+    let (_d2, small) = export(&trustbridge_core::pack::render_pack(&r));
+    let o = run(&small.join("aws/revoke.sh"), &moto);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("inline policy mixed-guard") && !err.contains("model-registry-read"), "{}", text(&o));
+    assert_eq!(inline_names(&s, &role).await, ["mixed-guard", "model-registry-read", "training-data-read"], "nothing was removed");
+
+    sess_delete(&s, &role, "mixed-guard").await;
+    s.iam.attach_role_policy().role_name(&role).policy_arn("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess").send().await.unwrap();
+    let o = run(&small.join("aws/revoke.sh"), &moto);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("managed policy arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"),
+        "not recorded: {}",
+        text(&o)
+    );
+    s.iam.detach_role_policy().role_name(&role).policy_arn("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess").send().await.unwrap();
+
+    let o = run(&small.join("aws/revoke.sh"), &moto);
+    assert!(o.status.success(), "the recorded allow-only one is the pack's: {}", text(&o));
+    assert!(s.iam.get_role().role_name(&role).send().await.is_err(), "{}", text(&o));
+}
+
+async fn sess_delete(s: &Session, role: &str, name: &str) {
+    s.iam.delete_role_policy().role_name(role).policy_name(name).send().await.unwrap();
+}
+
+/// The query a pack's setup.sh and revoke.sh read a policy with before taking it off, evaluated by
+/// the JMESPath library the aws CLI evaluates `--query` with: only a document whose every statement
+/// is an Allow with an Action, and none with NotAction, NotResource or NotPrincipal, reads as
+/// allowing only; a lone statement object, no statement, a Deny, or a statement without an Action
+/// does not.
+#[test]
+fn the_scripts_read_as_allowing_only_exactly_the_plain_allow_documents() {
+    let (_d, out) = export(&trustbridge_core::pack::render_pack(&pack_plan("sagemaker-service-role")));
+    let script = std::fs::read_to_string(out.join("aws/setup.sh")).unwrap();
+    let line = script.lines().find(|l| l.starts_with("ONLY_ALLOWS='")).expect("the query is in the script");
+    let query = line.trim_start_matches("ONLY_ALLOWS='").trim_end_matches('\'');
+    let python = aws_cli().parent().unwrap().join("python");
+    let allow = r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}"#;
+    for (doc, want) in [
+        (format!(r#"{{"Statement":[{allow}]}}"#), true),
+        (format!(r#"{{"Statement":[{allow},{allow}]}}"#), true),
+        (format!(r#"{{"Statement":{allow}}}"#), false),
+        (r#"{"Statement":[]}"#.to_string(), false),
+        (r#"{}"#.to_string(), false),
+        (format!(r#"{{"Statement":[{allow},{{"Effect":"Deny","Action":"s3:*","Resource":"*"}}]}}"#), false),
+        (r#"{"Statement":[{"Effect":"Allow","NotAction":"s3:*","Resource":"*"}]}"#.to_string(), false),
+        (r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","NotResource":"*"}]}"#.to_string(), false),
+        (r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","NotPrincipal":{"AWS":"x"},"Resource":"*"}]}"#.to_string(), false),
+        (r#"{"Statement":[{"Effect":"Allow","Resource":"*"}]}"#.to_string(), false),
+        (r#"{"Statement":[{"Effect":"allow","Action":"s3:*","Resource":"*"}]}"#.to_string(), false),
+    ] {
+        let o = Command::new(&python)
+            .args([
+                "-c",
+                "import json, sys, jmespath; print(jmespath.search('@ | ' + sys.argv[1], json.loads(sys.argv[2])) is True)",
+                query,
+                &doc,
+            ])
+            .output()
+            .expect("the aws CLI's Python");
+        assert!(o.status.success(), "{}", text(&o));
+        assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), if want { "True" } else { "False" }, "{doc}");
+    }
 }

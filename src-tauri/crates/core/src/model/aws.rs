@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use crate::pack::ResolvedPack;
 use crate::policy::PolicyDocument;
-use crate::render::aws::{documents, INTEGRATION_TAG, STORAGE_POLICY_NAME};
+use crate::render::aws::{documents, EVENTS_POLICY_NAME, INTEGRATION_TAG, STORAGE_POLICY_NAME};
 use crate::validate::Resolved;
 
 /// The tag that says which integration or pack a role or policy belongs to (beside
@@ -155,6 +155,18 @@ impl RoleSet {
     /// What an AWS-managed policy's ARN starts with in the set's partition (its record holds the rest).
     pub fn aws_managed_prefix(&self) -> String {
         format!("arn:{}:iam::aws:policy/", self.partition)
+    }
+
+    /// The inline policies on `role` that are the set's own by name: a pack's, those it names there
+    /// (what else its record names follows the rules of [`INLINE_RECORD_TAG`]); a vendor plan's,
+    /// both fixed names whatever the plan has now, so that one the plan dropped is Trustbridge's to
+    /// take off (as the engine's apply and revoke do, and the exported scripts).
+    pub fn own_inline<'r>(&self, role: &'r Role) -> Vec<&'r str> {
+        if self.records {
+            role.inline.iter().map(|d| d.name.as_str()).collect()
+        } else {
+            vec![STORAGE_POLICY_NAME, EVENTS_POLICY_NAME]
+        }
     }
 
     /// The record a role should carry after apply: (tag key, value; `None` when the names do not

@@ -163,20 +163,18 @@ fn guarded(s: &mut Script, set: &RoleSet, foreign_fix: &str) -> (Vec<String>, Ve
     (policies, roles)
 }
 
-/// The functions `setup.sh` records a pack's roles with (see [`crate::model::aws::INLINE_RECORD_TAG`]):
-/// the same tags the engine's apply writes, except that a name the role's old record held stays in
-/// it while that policy is still on the role — one [`take_off_functions`] left there because it
-/// also denies, allows nothing or could not be read, for the next run (the script's or the app's)
-/// to look at again. A record that cannot be written (IAM's 50 tags, no permission) is a warning,
-/// not a stop: without it, what the pack drops later stays on the role for verify to report, which
-/// is the safe side. Written for bash 3.2 (macOS's) and later, in the C locale where names are
-/// compared (as IAM and the engine compare them).
-fn record_functions(s: &mut Script, set: &RoleSet) {
-    s.blank()
-        .comment("Each role's record of what this pack put on it (its inline and AWS-managed policies' names): a later run")
-        .comment("(this script's, or the app's apply) takes off what the record names and the pack has dropped since, when it only allows.")
-        .set("AWS_MANAGED_PREFIX", &set.aws_managed_prefix())
-        .comment("lower TEXT: TEXT in lower case, ASCII only.")
+/// `LOCAL_PREFIX`: what the ARN of a customer-managed policy in the signed-in account (`$ACCOUNT`,
+/// checked) starts with.
+fn local_prefix(s: &mut Script, set: &RoleSet) {
+    s.set("LOCAL_PREFIX_START", &format!("arn:{}:iam::", set.partition)).raw("LOCAL_PREFIX=\"${LOCAL_PREFIX_START}${ACCOUNT}:policy/\"");
+}
+
+/// The functions both of a pack's scripts read its roles with: a role's record, its policies, and
+/// whether a policy only allows (see [`take_off_functions`]).
+fn pack_read_functions(s: &mut Script, set: &RoleSet) {
+    s.blank().comment("Reading a pack's roles: their records and policies.").set("AWS_MANAGED_PREFIX", &set.aws_managed_prefix());
+    local_prefix(s, set);
+    s.comment("lower TEXT: TEXT in lower case, ASCII only.")
         .raw("lower() {")
         .raw("  printf '%s' \"$1\" | LC_ALL=C tr '[:upper:]' '[:lower:]'")
         .raw("}")
@@ -210,6 +208,42 @@ fn record_functions(s: &mut Script, set: &RoleSet) {
         .raw("    fi")
         .raw("  done")
         .raw("}")
+        .comment("ONLY_ALLOWS (JMESPath, on a policy document): true when every statement is an Allow with an Action, and none")
+        .comment("has NotAction, NotResource or NotPrincipal. (Its backquotes are JMESPath literals, not the shell's.)")
+        .comment("shellcheck disable=SC2016")
+        .raw(ONLY_ALLOWS_QUERY)
+        .comment("only_allows_inline ROLE NAME / only_allows_policy ARN: succeeds when the policy reads as ONLY_ALLOWS says.")
+        .raw("only_allows_inline() {")
+        .raw("  local out")
+        .raw("  out=\"$(aws iam get-role-policy --role-name \"$1\" --policy-name \"$2\" --query \"PolicyDocument | $ONLY_ALLOWS\" --output text)\" || return 1")
+        .raw("  [ \"$(lower \"$out\")\" = true ]")
+        .raw("}")
+        .raw("only_allows_policy() {")
+        .raw("  local out v")
+        .raw("  v=\"$(aws iam get-policy --policy-arn \"$1\" --query Policy.DefaultVersionId --output text)\" || return 1")
+        .raw("  out=\"$(aws iam get-policy-version --policy-arn \"$1\" --version-id \"$v\" --query \"PolicyVersion.Document | $ONLY_ALLOWS\" --output text)\" || return 1")
+        .raw("  [ \"$(lower \"$out\")\" = true ]")
+        .raw("}")
+        .comment("recorded ROLE KEY NAME: succeeds when the role's record of KEY names NAME.")
+        .raw("recorded() {")
+        .raw("  old_record \"$1\" \"$2\" || return 1")
+        .raw("  case \" $OLD \" in *\" $3 \"*) return 0 ;; esac")
+        .raw("  return 1")
+        .raw("}");
+}
+
+/// The functions `setup.sh` records a pack's roles with (see [`crate::model::aws::INLINE_RECORD_TAG`]):
+/// the same tags the engine's apply writes, except that a name the role's old record held stays in
+/// it while that policy is still on the role — one [`take_off_functions`] left there because it
+/// also denies, allows nothing or could not be read, for the next run (the script's or the app's)
+/// to look at again. A record that cannot be written (IAM's 50 tags, no permission) is a warning,
+/// not a stop: without it, what the pack drops later stays on the role for verify to report, which
+/// is the safe side. Written for bash 3.2 (macOS's) and later, in the C locale where names are
+/// compared (as IAM and the engine compare them).
+fn record_functions(s: &mut Script) {
+    s.blank()
+        .comment("Each role's record of what this pack put on it (its inline and AWS-managed policies' names): a later run")
+        .comment("(this script's, or the app's apply) takes off what the record names and the pack has dropped since, when it only allows.")
         .comment("record_tag ROLE KEY KIND NAMES: the record set to NAMES (the pack's, sorted) and the names the old one held that")
         .comment("are still on the role (what take_off left there, for the next run to look at again); a name no IAM policy can")
         .comment("have is dropped, and past 256 characters the pack's names alone are recorded. No name at all: no record.")
@@ -262,27 +296,9 @@ fn record_functions(s: &mut Script, set: &RoleSet) {
 /// A role's permissions boundary, likewise, is replaced or taken off only when it is none or one of
 /// the pack's policies: anyone else's stays (taking a guardrail off or swapping it may widen the
 /// role), with a warning.
-fn take_off_functions(s: &mut Script, set: &RoleSet) {
+fn take_off_functions(s: &mut Script) {
     s.blank()
         .comment("What the pack has dropped comes off its roles, when it only allows (as the app's apply does).")
-        .set("LOCAL_PREFIX_START", &format!("arn:{}:iam::", set.partition))
-        .raw("LOCAL_PREFIX=\"${LOCAL_PREFIX_START}${ACCOUNT}:policy/\"")
-        .comment("ONLY_ALLOWS (JMESPath, on a policy document): true when every statement is an Allow with an Action, and none")
-        .comment("has NotAction, NotResource or NotPrincipal. (Its backquotes are JMESPath literals, not the shell's.)")
-        .comment("shellcheck disable=SC2016")
-        .raw(ONLY_ALLOWS_QUERY)
-        .comment("only_allows_inline ROLE NAME / only_allows_policy ARN: succeeds when the policy reads as ONLY_ALLOWS says.")
-        .raw("only_allows_inline() {")
-        .raw("  local out")
-        .raw("  out=\"$(aws iam get-role-policy --role-name \"$1\" --policy-name \"$2\" --query \"PolicyDocument | $ONLY_ALLOWS\" --output text)\" || return 1")
-        .raw("  [ \"$(lower \"$out\")\" = true ]")
-        .raw("}")
-        .raw("only_allows_policy() {")
-        .raw("  local out v")
-        .raw("  v=\"$(aws iam get-policy --policy-arn \"$1\" --query Policy.DefaultVersionId --output text)\" || return 1")
-        .raw("  out=\"$(aws iam get-policy-version --policy-arn \"$1\" --version-id \"$v\" --query \"PolicyVersion.Document | $ONLY_ALLOWS\" --output text)\" || return 1")
-        .raw("  [ \"$(lower \"$out\")\" = true ]")
-        .raw("}")
         .raw("take_off_warning() {")
         .raw("  echo \"warning: $1 stays on role $2: $3; check it by hand (trustbridge verify reports it)\" >&2")
         .raw("}")
@@ -295,6 +311,7 @@ fn take_off_functions(s: &mut Script, set: &RoleSet) {
         .raw("  old_record \"$role\" \"$key\" || { take_off_warning \"what its $key tag names\" \"$role\" \"the tag could not be read\"; return 0; }")
         .raw("  [ -n \"$OLD\" ] || return 0")
         .raw("  present=\"$(on_role \"$role\" \"$kind\")\" || { take_off_warning \"what its $key tag names\" \"$role\" \"its policies could not be listed\"; return 0; }")
+        .raw("  [ -n \"$present\" ] || return 0")
         .raw(&format!(
             "  names=\"$(tr ' ' '\\n' <<<\"$OLD\" | LC_ALL=C grep -E '^[A-Za-z0-9{}]+$' | LC_ALL=C grep -Fx -f <(printf '%s\\n' \"$present\") || true)\"",
             bash_class(RECORD_NAME_PUNCTUATION)
@@ -371,6 +388,7 @@ fn take_off_functions(s: &mut Script, set: &RoleSet) {
         .raw("  fi")
         .raw("  if [ -n \"$2\" ]; then")
         .raw("    aws iam put-role-permissions-boundary --role-name \"$1\" --permissions-boundary \"$2\"")
+        .raw("    if [ -n \"$have\" ]; then echo \"Replaced the permissions boundary $have of role $1 (one of this pack's policies) with $2.\"; fi")
         .raw("  else")
         .raw("    aws iam delete-role-permissions-boundary --role-name \"$1\"")
         .raw("    echo \"Took the permissions boundary $have off role $1: one of this pack's policies, and the pack no longer gives the role one.\"")
@@ -387,7 +405,7 @@ fn take_off_functions(s: &mut Script, set: &RoleSet) {
         .raw("    case \" $1 \" in *\" $n \"*) continue ;; esac")
         .raw("    used=\"$(aws iam list-entities-for-policy --policy-arn \"$arn\" --query '[PolicyRoles[].RoleName, PolicyUsers[].UserName, PolicyGroups[].GroupName][]' --output text)\"")
         .raw("    if [ -n \"$used\" ]; then")
-        .raw("      echo \"Policy $arn, this pack's own, which the pack no longer has, stays in the account: $(printf '%s' \"$used\" | tr '\\t\\n' '  ') still use it.\"")
+        .raw("      echo \"Policy $arn, this pack's own, which the pack no longer has, stays in the account: $(printf '%s' \"$used\" | tr '\\t\\n' '  ') still use it. No later run looks at it again; once nothing uses it, delete it by hand: aws iam list-policy-versions --policy-arn $arn, aws iam delete-policy-version --policy-arn $arn --version-id ID for each version but the default, then aws iam delete-policy --policy-arn $arn.\"")
         .raw("      continue")
         .raw("    fi")
         .raw("    versions=\"$(aws iam list-policy-versions --policy-arn \"$arn\" --query 'Versions[?!IsDefaultVersion].VersionId' --output text)\"")
@@ -406,7 +424,7 @@ fn pack_policy_names(set: &RoleSet) -> String {
 }
 
 /// The JMESPath test `setup.sh` reads a policy with before taking it off (see [`take_off_functions`]).
-const ONLY_ALLOWS_QUERY: &str = "ONLY_ALLOWS='type(Statement) == `\"array\"` && length(Statement) > `0` && length(Statement[?Effect != `\"Allow\"` || Action == null || NotAction != null || NotResource != null || NotPrincipal != null]) == `0`'";
+const ONLY_ALLOWS_QUERY: &str = "ONLY_ALLOWS='type(Statement) == `\"array\"` && length(Statement) > `0` && length(Statement[?Effect != `\"Allow\"` || Action == `null` || NotAction != `null` || NotResource != `null` || NotPrincipal != `null`]) == `0`'";
 
 /// A bash bracket expression's characters for `punctuation` (a `-` last, where it is literal).
 fn bash_class(punctuation: &str) -> String {
@@ -432,8 +450,23 @@ pub fn setup_sh(set: &RoleSet, foreign_fix: &str, done: &[String]) -> String {
     let mut s = Script::new(&format!("AWS: create or update {}, and their policies.", set.what), &about);
     let (policy_states, role_states) = guarded(&mut s, set, foreign_fix);
     if set.records {
-        record_functions(&mut s, set);
-        take_off_functions(&mut s, set);
+        pack_read_functions(&mut s, set);
+        record_functions(&mut s);
+        take_off_functions(&mut s);
+    } else if set.roles.iter().any(|r| set.own_inline(r).len() > r.inline.len()) {
+        s.blank()
+            .comment("delete_inline_if_present ROLE NAME: the role's inline policy NAME (one of Trustbridge's, which the plan no longer")
+            .comment("has) deleted, if the role has it.")
+            .raw("delete_inline_if_present() {")
+            .raw("  local out")
+            .raw("  out=\"$(aws iam list-role-policies --role-name \"$1\" --query 'PolicyNames[]' --output text | tr '\\n' '\\t')\"")
+            .raw("  case \"$TAB$out$TAB\" in")
+            .raw("    *\"$TAB$2$TAB\"*)")
+            .raw("      aws iam delete-role-policy --role-name \"$1\" --policy-name \"$2\"")
+            .raw("      echo \"Deleted inline policy $2 from role $1: the plan no longer has it.\"")
+            .raw("      ;;")
+            .raw("  esac")
+            .raw("}");
     }
     if !set.managed_policies.is_empty() {
         s.blank().comment("3. Customer-managed policies (created, or given a new default version).");
@@ -528,6 +561,9 @@ pub fn setup_sh(set: &RoleSet, foreign_fix: &str, done: &[String]) -> String {
                 lit(format!("file://{}", d.file)),
             ]);
         }
+        for name in set.own_inline(role).into_iter().filter(|n| !role.inline.iter().any(|d| d.name == *n)) {
+            s.run(&[lit("delete_inline_if_present"), lit(&role.name), lit(name)]);
+        }
         for m in &role.managed {
             s.run(&[
                 lit("aws"),
@@ -613,6 +649,87 @@ fn used_outside(s: &mut Script, set: &RoleSet, policy_states: &[String]) {
     }
 }
 
+/// The functions `revoke.sh` checks and empties a role with before deleting it, as the engine's
+/// revoke does (`roleset::role_removal` in the cloud crate): anything on a role that the set did not
+/// put there — a policy, or an EC2 instance profile holding the role — stops the script before
+/// anything is removed (removing only the set's would leave whoever the role trusts able to use the
+/// rest). For a pack, what its setup.sh or apply would take off the role (recorded or its own, and
+/// allowing only: [`take_off_functions`]) is its to remove. Policies are removed only where they
+/// are, so a run that stopped part-way can be run again.
+fn removal_functions(s: &mut Script, set: &RoleSet) {
+    s.blank()
+        .comment("role_extras ROLE INLINE MANAGED OTHER: a line for each thing on the role that the set does not give it (INLINE:")
+        .comment("its inline policies' names; MANAGED: its customer-managed policies' names; OTHER: the other policy ARNs attached;")
+        .comment("each a space apart): \"own inline NAME\" or \"own attached ARN\" for what the set's own run would take off, and")
+        .comment("\"inline policy NAME\", \"managed policy ARN\" or \"instance profile NAME\" for the rest.")
+        .raw("role_extras() {")
+        .raw("  local role=\"$1\" out n")
+        .raw("  out=\"$(aws iam list-instance-profiles-for-role --role-name \"$role\" --query 'InstanceProfiles[].InstanceProfileName' --output text)\"")
+        .raw("  while IFS= read -r n; do")
+        .raw("    if [ -n \"$n\" ]; then echo \"instance profile $n\"; fi")
+        .raw("  done <<<\"$(printf '%s\\n' \"$out\" | tr '\\t' '\\n')\"")
+        .raw("  out=\"$(aws iam list-role-policies --role-name \"$role\" --query 'PolicyNames[]' --output text)\"")
+        .raw("  while IFS= read -r n; do")
+        .raw("    [ -n \"$n\" ] || continue")
+        .raw("    case \" $2 \" in *\" $n \"*) continue ;; esac");
+    if set.records {
+        s.raw(&format!("    if recorded \"$role\" {INLINE_RECORD_TAG} \"$n\" && only_allows_inline \"$role\" \"$n\"; then"))
+            .raw("      echo \"own inline $n\"")
+            .raw("      continue")
+            .raw("    fi");
+    }
+    s.raw("    echo \"inline policy $n\"")
+        .raw("  done <<<\"$(printf '%s\\n' \"$out\" | tr '\\t' '\\n')\"")
+        .raw("  out=\"$(aws iam list-attached-role-policies --role-name \"$role\" --query 'AttachedPolicies[].PolicyArn' --output text)\"")
+        .raw("  while IFS= read -r n; do")
+        .raw("    [ -n \"$n\" ] || continue")
+        .raw("    case \" $4 \" in *\" $n \"*) continue ;; esac")
+        .raw("    case \"$n\" in \"$LOCAL_PREFIX\"?*) case \" $3 \" in *\" ${n#\"$LOCAL_PREFIX\"} \"*) continue ;; esac ;; esac");
+    if set.records {
+        s.raw("    case \"$n\" in")
+            .raw(&format!(
+                "      \"$AWS_MANAGED_PREFIX\"?*) if recorded \"$role\" {AWS_MANAGED_RECORD_TAG} \"${{n#\"$AWS_MANAGED_PREFIX\"}}\" && only_allows_policy \"$n\"; then echo \"own attached $n\"; continue; fi ;;"
+            ))
+            .raw("      \"$LOCAL_PREFIX\"?*) if [ \"$(owner_state policy \"$n\")\" = ours ] && only_allows_policy \"$n\"; then echo \"own attached $n\"; continue; fi ;;")
+            .raw("    esac");
+    }
+    s.raw("    echo \"managed policy $n\"")
+        .raw("  done <<<\"$(printf '%s\\n' \"$out\" | tr '\\t' '\\n')\"")
+        .raw("}")
+        .comment("refuse_extras ROLE EXTRAS: stops, naming them, when EXTRAS (role_extras) holds anything not the set's own.")
+        .raw("refuse_extras() {")
+        .raw("  local others")
+        .raw("  others=\"$(printf '%s\\n' \"$2\" | grep -v -e '^own ' -e '^$' | paste -sd ',' - | sed 's/,/, /g' || true)\"")
+        .raw("  if [ -n \"$others\" ]; then")
+        .raw("    echo \"Role $1 has what this set did not put there, or what it names but that also denies or cannot be read: $others. Nothing was removed: removing only the rest would leave whoever the role trusts able to use it. Take it off after checking who relies on it (aws iam delete-role-policy, detach-role-policy, or remove-role-from-instance-profile), or use trustbridge revoke --force (which takes their policies off too, but never changes an instance profile), then run this script again.\" >&2")
+        .raw("    exit 1")
+        .raw("  fi")
+        .raw("}")
+        .comment("remove_own ROLE INLINE MANAGED OTHER EXTRAS: the role's own policies taken off, where they are (the lists as")
+        .comment("role_extras's, and its \"own\" lines).")
+        .raw("remove_own() {")
+        .raw("  local role=\"$1\" out n own kind")
+        .raw("  out=\"$(aws iam list-role-policies --role-name \"$role\" --query 'PolicyNames[]' --output text)\"")
+        .raw("  while IFS= read -r n; do")
+        .raw("    [ -n \"$n\" ] || continue")
+        .raw("    case \" $2 \" in *\" $n \"*) aws iam delete-role-policy --role-name \"$role\" --policy-name \"$n\" ;; esac")
+        .raw("  done <<<\"$(printf '%s\\n' \"$out\" | tr '\\t' '\\n')\"")
+        .raw("  out=\"$(aws iam list-attached-role-policies --role-name \"$role\" --query 'AttachedPolicies[].PolicyArn' --output text)\"")
+        .raw("  while IFS= read -r n; do")
+        .raw("    [ -n \"$n\" ] || continue")
+        .raw("    case \" $4 \" in *\" $n \"*) aws iam detach-role-policy --role-name \"$role\" --policy-arn \"$n\"; continue ;; esac")
+        .raw("    case \"$n\" in \"$LOCAL_PREFIX\"?*) case \" $3 \" in *\" ${n#\"$LOCAL_PREFIX\"} \"*) aws iam detach-role-policy --role-name \"$role\" --policy-arn \"$n\" ;; esac ;; esac")
+        .raw("  done <<<\"$(printf '%s\\n' \"$out\" | tr '\\t' '\\n')\"")
+        .raw("  while read -r own kind n; do")
+        .raw("    [ \"$own\" = own ] || continue")
+        .raw("    case \"$kind\" in")
+        .raw("      inline) aws iam delete-role-policy --role-name \"$role\" --policy-name \"$n\" ;;")
+        .raw("      attached) aws iam detach-role-policy --role-name \"$role\" --policy-arn \"$n\" ;;")
+        .raw("    esac")
+        .raw("  done <<<\"$5\"")
+        .raw("}");
+}
+
 /// `revoke.sh` for a role set: each role (inline policies, attachments, then the role), then the
 /// customer-managed policies — only those this integration or pack created, in its account.
 pub fn revoke_sh(set: &RoleSet, foreign_fix: &str) -> String {
@@ -629,46 +746,43 @@ pub fn revoke_sh(set: &RoleSet, foreign_fix: &str) -> String {
     if !set.managed_policies.is_empty() {
         used_outside(&mut s, set, &policy_states);
     }
-    s.blank().comment("3. The roles: inline policies and attachments first, then the role.");
-    for (role, state) in set.roles.iter().zip(&role_states) {
-        s.raw(&format!("if [ \"${state}\" = ours ]; then"));
-        for d in &role.inline {
-            s.run_indented(&[
-                lit("aws"),
-                lit("iam"),
-                lit("delete-role-policy"),
-                lit("--role-name"),
-                lit(&role.name),
-                lit("--policy-name"),
-                lit(&d.name),
-            ]);
-        }
-        for m in &role.managed {
-            s.run_indented(&[
-                lit("aws"),
-                lit("iam"),
-                lit("detach-role-policy"),
-                lit("--role-name"),
-                lit(&role.name),
-                lit("--policy-arn"),
-                managed_arn(set, m),
-            ]);
-        }
-        for arn in &role.aws_managed_arns {
-            s.run_indented(&[
-                lit("aws"),
-                lit("iam"),
-                lit("detach-role-policy"),
-                lit("--role-name"),
-                lit(&role.name),
-                lit("--policy-arn"),
-                lit(arn),
-            ]);
-        }
-        s.run_indented(&[lit("aws"), lit("iam"), lit("delete-role"), lit("--role-name"), lit(&role.name)]).raw("fi");
+    s.blank().comment("3. Anything on a role here that the set did not put there stops the script before anything is removed.");
+    if set.records {
+        pack_read_functions(&mut s, set);
+    } else {
+        local_prefix(&mut s, set);
+    }
+    removal_functions(&mut s, set);
+    // Each role's own, as role_extras and remove_own take them: inline names, customer-managed
+    // names, other ARNs.
+    let lists: Vec<[Word; 4]> = set
+        .roles
+        .iter()
+        .map(|role| {
+            [lit(&role.name), lit(set.own_inline(role).join(" ")), lit(role.managed.join(" ")), lit(role.aws_managed_arns.join(" "))]
+        })
+        .collect();
+    for (i, (own, state)) in lists.iter().zip(&role_states).enumerate() {
+        let extras = format!("EXTRAS_{}", i + 1);
+        let mut words = vec![lit("role_extras")];
+        words.extend(own.iter().cloned());
+        s.raw(&format!("if [ \"${state}\" = ours ]; then"))
+            .raw(&format!("  {extras}=\"$({})\"", render_words(&words)))
+            .run_indented(&[lit("refuse_extras"), own[0].clone(), var(&extras)])
+            .raw("fi");
+    }
+    s.blank().comment("4. The roles: their own policies taken off (where they are), then the role.");
+    for (i, ((role, own), state)) in set.roles.iter().zip(&lists).zip(&role_states).enumerate() {
+        let mut words = vec![lit("remove_own")];
+        words.extend(own.iter().cloned());
+        words.push(var(&format!("EXTRAS_{}", i + 1)));
+        s.raw(&format!("if [ \"${state}\" = ours ]; then"))
+            .run_indented(&words)
+            .run_indented(&[lit("aws"), lit("iam"), lit("delete-role"), lit("--role-name"), lit(&role.name)])
+            .raw("fi");
     }
     if !set.managed_policies.is_empty() {
-        s.comment("4. The customer-managed policies.");
+        s.comment("5. The customer-managed policies.");
     }
     for (p, state) in set.managed_policies.iter().zip(&policy_states) {
         s.raw(&format!("if [ \"${state}\" = ours ]; then"));
