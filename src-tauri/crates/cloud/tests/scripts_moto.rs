@@ -429,8 +429,8 @@ async fn pack_setup_sh_changes_a_boundary_only_when_it_is_the_packs() {
 /// (one of Trustbridge's two fixed names, which the engine's apply takes off too), so the role
 /// grants no more than the plan; revoke.sh then removes the role. A policy someone else put on the
 /// role stops revoke.sh before anything is removed, naming it (removing only Trustbridge's would
-/// leave the vendor able to use theirs); once it is off, revoke.sh finishes, also after a run that
-/// stopped part-way.
+/// leave the vendor able to use theirs), and so does an instance profile holding the role; once
+/// they are off, revoke.sh finishes, the events policy the role no longer has notwithstanding.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn vendor_scripts_take_off_a_dropped_policy_and_revoke_sh_stops_on_someone_elses() {
     use trustbridge_core::render::aws::{EVENTS_POLICY_NAME, STORAGE_POLICY_NAME};
@@ -462,9 +462,17 @@ async fn vendor_scripts_take_off_a_dropped_policy_and_revoke_sh_stops_on_someone
     assert!(err.contains("Nothing was removed"), "{}", text(&o));
     assert_eq!(inline_names(&sess, ROLE).await, ["team-extra", STORAGE_POLICY_NAME], "nothing was removed");
 
+    // An instance profile holding the role stops it too (IAM refuses to delete such a role).
+    sess.iam.delete_role_policy().role_name(ROLE).policy_name("team-extra").send().await.unwrap();
+    sess.iam.create_instance_profile().instance_profile_name("team-profile").send().await.unwrap();
+    sess.iam.add_role_to_instance_profile().instance_profile_name("team-profile").role_name(ROLE).send().await.unwrap();
+    let o = run(&out.join("aws/revoke.sh"), &moto);
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("instance profile team-profile"), "{}", text(&o));
+    assert_eq!(inline_names(&sess, ROLE).await, [STORAGE_POLICY_NAME], "nothing was removed");
+    sess.iam.remove_role_from_instance_profile().instance_profile_name("team-profile").role_name(ROLE).send().await.unwrap();
+
     // Taken off by its owner; revoke.sh removes the role (the plan's policy list names the events
     // policy the role no longer has: removed where it is).
-    sess.iam.delete_role_policy().role_name(ROLE).policy_name("team-extra").send().await.unwrap();
     let o = run(&out.join("aws/revoke.sh"), &moto);
     assert!(o.status.success(), "{}", text(&o));
     assert!(sess.iam.get_role().role_name(ROLE).send().await.is_err(), "revoke.sh deleted the role: {}", text(&o));
