@@ -458,7 +458,13 @@ async fn vendor_scripts_take_off_a_dropped_policy_and_revoke_sh_stops_on_someone
     sess.iam.put_role_policy().role_name(ROLE).policy_name("team-extra").policy_document(ADMIN_POLICY).send().await.unwrap();
     let o = run(&out.join("aws/revoke.sh"), &moto);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success() && err.contains(&format!("Role {ROLE} has")) && err.contains("inline policy team-extra"), "{}", text(&o));
+    assert!(
+        !o.status.success()
+            && err.contains(&format!("Role {ROLE} holds what this script may not remove"))
+            && err.contains("inline policy team-extra"),
+        "{}",
+        text(&o)
+    );
     assert!(err.contains("Nothing was removed"), "{}", text(&o));
     assert_eq!(inline_names(&sess, ROLE).await, ["team-extra", STORAGE_POLICY_NAME], "nothing was removed");
 
@@ -478,9 +484,11 @@ async fn vendor_scripts_take_off_a_dropped_policy_and_revoke_sh_stops_on_someone
     assert!(sess.iam.get_role().role_name(ROLE).send().await.is_err(), "revoke.sh deleted the role: {}", text(&o));
 }
 
-/// A pack's revoke.sh removes what the pack's own run would take off its roles (a recorded,
-/// allow-only inline policy the pack dropped) with them, and stops before anything on a policy
-/// that is not the pack's, or a recorded one that also denies, naming them.
+/// A pack's revoke.sh removes what the pack's own run would take off its roles with them — a
+/// recorded allow-only inline policy deleted, a recorded allow-only AWS-managed one detached, the
+/// pack's own allow-only customer-managed one detached and kept (another plan of the pack may use
+/// it: said, with the commands that delete it) — and stops before anything on a policy that is not
+/// the pack's, or a recorded or pack-tagged one that also denies, naming them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pack_revoke_sh_removes_the_packs_dropped_policies_and_stops_on_anything_else() {
     use trustbridge_core::policy::PolicyDocument;
@@ -493,30 +501,59 @@ async fn pack_revoke_sh_removes_the_packs_dropped_policies_and_stops_on_anything
     let mixed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}]}"#;
     bigger.roles[0].inline.push(("model-registry-read".into(), PolicyDocument::parse(allow).unwrap()));
     bigger.roles[0].inline.push(("mixed-guard".into(), PolicyDocument::parse(mixed).unwrap()));
+    bigger.roles[0].aws_managed_arns.push("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess".into());
+    for (name, doc) in [("extra-own", allow), ("extra-mixed", mixed)] {
+        bigger.managed_policies.push((name.into(), "a policy the pack drops".into(), PolicyDocument::parse(doc).unwrap()));
+        bigger.roles[0].managed.push(name.into());
+    }
+    let arn = |name: &str| format!("arn:aws:iam::123456789012:policy/{name}");
     let (_d, big) = export(&trustbridge_core::pack::render_pack(&bigger));
     let o = run(&big.join("aws/setup.sh"), &moto);
     assert!(o.status.success(), "{}", text(&o));
-    // The smaller pack's revoke.sh, with both dropped policies still on the role (its setup.sh not run).
+    let attached = || async {
+        let got = s.iam.list_attached_role_policies().role_name(&role).send().await.unwrap();
+        let mut arns: Vec<String> = got.attached_policies().iter().filter_map(|p| p.policy_arn()).map(str::to_string).collect();
+        arns.sort();
+        arns
+    };
+    let before = attached().await;
+    assert_eq!(before.len(), 4, "{before:?}");
+
+    // The smaller pack's revoke.sh, with every dropped policy still on the role (its setup.sh not run).
     let (_d2, small) = export(&trustbridge_core::pack::render_pack(&r));
     let o = run(&small.join("aws/revoke.sh"), &moto);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success() && err.contains("inline policy mixed-guard") && !err.contains("model-registry-read"), "{}", text(&o));
-    assert_eq!(inline_names(&s, &role).await, ["mixed-guard", "model-registry-read", "training-data-read"], "nothing was removed");
-
-    sess_delete(&s, &role, "mixed-guard").await;
-    s.iam.attach_role_policy().role_name(&role).policy_arn("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess").send().await.unwrap();
-    let o = run(&small.join("aws/revoke.sh"), &moto);
-    let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        !o.status.success() && err.contains("managed policy arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"),
-        "not recorded: {}",
+        !o.status.success() && err.contains("inline policy mixed-guard") && err.contains(&format!("managed policy {}", arn("extra-mixed"))),
+        "{}",
         text(&o)
     );
-    s.iam.detach_role_policy().role_name(&role).policy_arn("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess").send().await.unwrap();
+    for own in ["model-registry-read", "extra-own", "AmazonS3ReadOnlyAccess"] {
+        assert!(!err.contains(own), "{own} is the pack's to remove: {}", text(&o));
+    }
+    assert_eq!(inline_names(&s, &role).await, ["mixed-guard", "model-registry-read", "training-data-read"], "nothing was removed");
+    assert_eq!(attached().await, before, "nothing was removed");
+
+    // Those taken off by hand, and an AWS-managed policy the record does not name put on: it stops.
+    sess_delete(&s, &role, "mixed-guard").await;
+    s.iam.detach_role_policy().role_name(&role).policy_arn(arn("extra-mixed")).send().await.unwrap();
+    let ec2_read = "arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess";
+    s.iam.attach_role_policy().role_name(&role).policy_arn(ec2_read).send().await.unwrap();
+    let o = run(&small.join("aws/revoke.sh"), &moto);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains(&format!("managed policy {ec2_read}")), "not recorded: {}", text(&o));
+    s.iam.detach_role_policy().role_name(&role).policy_arn(ec2_read).send().await.unwrap();
 
     let o = run(&small.join("aws/revoke.sh"), &moto);
-    assert!(o.status.success(), "the recorded allow-only one is the pack's: {}", text(&o));
+    assert!(o.status.success(), "the recorded and the pack's own allow-only ones are the pack's: {}", text(&o));
     assert!(s.iam.get_role().role_name(&role).send().await.is_err(), "{}", text(&o));
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        said.contains(&format!("Detached {}, this pack's own policy", arn("extra-own"))) && said.contains("aws iam delete-policy"),
+        "{}",
+        text(&o)
+    );
+    assert!(s.iam.get_policy().policy_arn(arn("extra-own")).send().await.is_ok(), "kept: another plan of the pack may use it");
 }
 
 async fn sess_delete(s: &Session, role: &str, name: &str) {

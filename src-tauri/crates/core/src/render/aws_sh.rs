@@ -8,7 +8,7 @@
 //! can only replace a trust policy, not merge into it.
 
 use crate::model::aws::{AWS_MANAGED_RECORD_TAG, INLINE_RECORD_TAG, RECORD_NAME_PUNCTUATION};
-use crate::model::{Boundary, RoleSet};
+use crate::model::{Boundary, Role, RoleSet};
 use crate::render::sh::{lit, render_words, var, Script, Word};
 
 /// The tags on a role or policy Trustbridge created or adopted.
@@ -418,6 +418,12 @@ fn take_off_functions(s: &mut Script) {
         .raw("}");
 }
 
+/// A vendor plan role's fixed inline policy names that the plan no longer has there (a pack's: by
+/// its record, at run time).
+fn retired_inline<'r>(set: &RoleSet, role: &'r Role) -> Vec<&'r str> {
+    set.own_inline(role).into_iter().filter(|n| !role.inline.iter().any(|d| d.name == *n)).collect()
+}
+
 /// The names of the set's own customer-managed policies, a space apart (IAM names hold none).
 fn pack_policy_names(set: &RoleSet) -> String {
     set.managed_policies.iter().map(|p| p.document.name.as_str()).collect::<Vec<_>>().join(" ")
@@ -453,7 +459,7 @@ pub fn setup_sh(set: &RoleSet, foreign_fix: &str, done: &[String]) -> String {
         pack_read_functions(&mut s, set);
         record_functions(&mut s);
         take_off_functions(&mut s);
-    } else if set.roles.iter().any(|r| set.own_inline(r).len() > r.inline.len()) {
+    } else if set.roles.iter().any(|r| !retired_inline(set, r).is_empty()) {
         s.blank()
             .comment("delete_inline_if_present ROLE NAME: the role's inline policy NAME (one of Trustbridge's, which the plan no longer")
             .comment("has) deleted, if the role has it.")
@@ -561,8 +567,10 @@ pub fn setup_sh(set: &RoleSet, foreign_fix: &str, done: &[String]) -> String {
                 lit(format!("file://{}", d.file)),
             ]);
         }
-        for name in set.own_inline(role).into_iter().filter(|n| !role.inline.iter().any(|d| d.name == *n)) {
-            s.run(&[lit("delete_inline_if_present"), lit(&role.name), lit(name)]);
+        if !set.records {
+            for name in retired_inline(set, role) {
+                s.run(&[lit("delete_inline_if_present"), lit(&role.name), lit(name)]);
+            }
         }
         for m in &role.managed {
             s.run(&[
@@ -664,23 +672,25 @@ fn removal_functions(s: &mut Script, set: &RoleSet) {
         .comment("\"inline policy NAME\", \"managed policy ARN\" or \"instance profile NAME\" for the rest.")
         .raw("role_extras() {")
         .raw("  local role=\"$1\" out n")
-        .raw("  out=\"$(aws iam list-instance-profiles-for-role --role-name \"$role\" --query 'InstanceProfiles[].InstanceProfileName' --output text)\"")
+        .raw("  out=\"$(aws iam list-instance-profiles-for-role --role-name \"$role\" --query 'InstanceProfiles[].InstanceProfileName' --output text)\" || return 1")
         .raw("  while IFS= read -r n; do")
         .raw("    if [ -n \"$n\" ]; then echo \"instance profile $n\"; fi")
         .raw("  done <<<\"$(printf '%s\\n' \"$out\" | tr '\\t' '\\n')\"")
-        .raw("  out=\"$(aws iam list-role-policies --role-name \"$role\" --query 'PolicyNames[]' --output text)\"")
+        .raw("  out=\"$(aws iam list-role-policies --role-name \"$role\" --query 'PolicyNames[]' --output text)\" || return 1")
         .raw("  while IFS= read -r n; do")
         .raw("    [ -n \"$n\" ] || continue")
         .raw("    case \" $2 \" in *\" $n \"*) continue ;; esac");
     if set.records {
-        s.raw(&format!("    if recorded \"$role\" {INLINE_RECORD_TAG} \"$n\" && only_allows_inline \"$role\" \"$n\"; then"))
+        // A pack naming it only in another case keeps it (IAM does not tell them apart): not dropped.
+        s.raw("    case \" $(lower \"$2\") \" in *\" $(lower \"$n\") \"*) echo \"inline policy $n\"; continue ;; esac")
+            .raw(&format!("    if recorded \"$role\" {INLINE_RECORD_TAG} \"$n\" && only_allows_inline \"$role\" \"$n\"; then"))
             .raw("      echo \"own inline $n\"")
             .raw("      continue")
             .raw("    fi");
     }
     s.raw("    echo \"inline policy $n\"")
         .raw("  done <<<\"$(printf '%s\\n' \"$out\" | tr '\\t' '\\n')\"")
-        .raw("  out=\"$(aws iam list-attached-role-policies --role-name \"$role\" --query 'AttachedPolicies[].PolicyArn' --output text)\"")
+        .raw("  out=\"$(aws iam list-attached-role-policies --role-name \"$role\" --query 'AttachedPolicies[].PolicyArn' --output text)\" || return 1")
         .raw("  while IFS= read -r n; do")
         .raw("    [ -n \"$n\" ] || continue")
         .raw("    case \" $4 \" in *\" $n \"*) continue ;; esac")
@@ -699,9 +709,9 @@ fn removal_functions(s: &mut Script, set: &RoleSet) {
         .comment("refuse_extras ROLE EXTRAS: stops, naming them, when EXTRAS (role_extras) holds anything not the set's own.")
         .raw("refuse_extras() {")
         .raw("  local others")
-        .raw("  others=\"$(printf '%s\\n' \"$2\" | grep -v -e '^own ' -e '^$' | paste -sd ',' - | sed 's/,/, /g' || true)\"")
+        .raw("  others=\"$(printf '%s\\n' \"$2\" | grep -v -e '^own ' -e '^$' | paste -sd ';' - | sed 's/;/; /g' || true)\"")
         .raw("  if [ -n \"$others\" ]; then")
-        .raw("    echo \"Role $1 has what this set did not put there, or what it names but that also denies or cannot be read: $others. Nothing was removed: removing only the rest would leave whoever the role trusts able to use it. Take it off after checking who relies on it (aws iam delete-role-policy, detach-role-policy, or remove-role-from-instance-profile), or use trustbridge revoke --force (which takes their policies off too, but never changes an instance profile), then run this script again.\" >&2")
+        .raw("    echo \"Role $1 holds what this script may not remove: $others (a policy Trustbridge did not put there or no longer names, one it put there that also denies or cannot be read, or an instance profile holding the role). Nothing was removed: removing only the rest would leave whoever the role trusts able to use it. Take it off after checking who relies on it (aws iam delete-role-policy, detach-role-policy, or remove-role-from-instance-profile), or use trustbridge revoke --plan <plan> --force (which takes such policies off too, but never changes an instance profile), then run this script again.\" >&2")
         .raw("    exit 1")
         .raw("  fi")
         .raw("}")
@@ -724,7 +734,10 @@ fn removal_functions(s: &mut Script, set: &RoleSet) {
         .raw("    [ \"$own\" = own ] || continue")
         .raw("    case \"$kind\" in")
         .raw("      inline) aws iam delete-role-policy --role-name \"$role\" --policy-name \"$n\" ;;")
-        .raw("      attached) aws iam detach-role-policy --role-name \"$role\" --policy-arn \"$n\" ;;")
+        .raw("      attached)")
+        .raw("        aws iam detach-role-policy --role-name \"$role\" --policy-arn \"$n\"")
+        .raw("        case \"$n\" in \"$LOCAL_PREFIX\"?*) echo \"Detached $n, this pack's own policy, which the pack no longer attaches to role $role; it stays in the account (the pack's tags name the pack, not this plan of it, so another plan of the same pack may use it). If none does: aws iam list-policy-versions --policy-arn $n, aws iam delete-policy-version --policy-arn $n --version-id ID for each version but the default, then aws iam delete-policy --policy-arn $n.\" ;; esac")
+        .raw("        ;;")
         .raw("    esac")
         .raw("  done <<<\"$5\"")
         .raw("}");
@@ -767,7 +780,7 @@ pub fn revoke_sh(set: &RoleSet, foreign_fix: &str) -> String {
         let mut words = vec![lit("role_extras")];
         words.extend(own.iter().cloned());
         s.raw(&format!("if [ \"${state}\" = ours ]; then"))
-            .raw(&format!("  {extras}=\"$({})\"", render_words(&words)))
+            .raw(&format!("  {extras}=\"$({})\" || exit 1", render_words(&words)))
             .run_indented(&[lit("refuse_extras"), own[0].clone(), var(&extras)])
             .raw("fi");
     }
