@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_iam::types::PolicyEvaluationDecisionType;
 use aws_sdk_s3::error::ProvideErrorMetadata;
+use trustbridge_core::model::{Role, RoleSet};
 use trustbridge_core::policy::{Effect, Grant, PolicyDocument};
-use trustbridge_core::render::aws::{documents, trust_policy};
 use trustbridge_core::validate::{Resolved, ResolvedAws};
 
 use super::roleset::{attached, read_inline, read_role};
@@ -45,8 +45,12 @@ fn id_on(check: Check, target: &str) -> ProbeId {
 const APPLY_FIX: &str = "run `trustbridge apply --plan …` to restore it (it only changes what differs)";
 
 /// Runs the connectivity test. Results come back in a stable order; progress is reported live.
+/// The role's trust and permissions are compared with the model's role (`RoleSet::from_vendor`,
+/// the one apply and every export render); the plan gives the rest (the vendor, buckets, buses).
 pub async fn verify(r: &Resolved, settings: &AwsSettings, progress: Progress<'_>) -> Result<Vec<ProbeResult>, CloudError> {
     let a = aws_section(r)?;
+    let set = RoleSet::from_vendor(r).ok_or(CloudError::NoSection { cloud: "aws" })?;
+    let [role] = set.roles.as_slice() else { return Err(CloudError::NoSection { cloud: "aws" }) };
     let s = Session::connect(a, settings).await;
     let t = settings.timeout;
     let mut probes: Vec<Boxed<'_>> = Vec::new();
@@ -54,8 +58,8 @@ pub async fn verify(r: &Resolved, settings: &AwsSettings, progress: Progress<'_>
 
     probes.push(Box::pin(async move { vec![probe(id(Check::Credentials), t, progress, credentials(s, a)).await] }));
     probes.push(Box::pin(async move { vec![probe(id(Check::RoleExists), t, progress, role_exists(s, a)).await] }));
-    probes.push(Box::pin(async move { vec![probe(id(Check::TrustPolicy), t, progress, trust(s, a)).await] }));
-    probes.push(Box::pin(async move { vec![probe(id(Check::Permissions), t, progress, permissions(s, a)).await] }));
+    probes.push(Box::pin(async move { vec![probe(id(Check::TrustPolicy), t, progress, trust(s, a, role)).await] }));
+    probes.push(Box::pin(async move { vec![probe(id(Check::Permissions), t, progress, permissions(s, a, role)).await] }));
     let mut buckets: Vec<&str> = a.storage.iter().map(|x| x.bucket.as_str()).collect();
     buckets.dedup();
     for b in buckets {
@@ -99,15 +103,15 @@ fn external_ids(g: &Grant) -> Vec<String> {
         .collect()
 }
 
-/// The trust policy must trust the vendor exactly as the plan says: no `*`, the conditions present,
-/// nothing broader.
-pub(crate) fn check_trust(doc: &PolicyDocument, a: &ResolvedAws) -> Result<String, (String, String)> {
+/// The trust policy must trust the vendor exactly as the model's role (`want`) does: no `*`, the
+/// conditions present, nothing broader.
+pub(crate) fn check_trust(doc: &PolicyDocument, want: &PolicyDocument, a: &ResolvedAws) -> Result<String, (String, String)> {
     let actual = doc.grants();
     let fix = APPLY_FIX.replace("it ", "the trust policy ");
     if let Some(g) = actual.iter().find(|g| g.effect == Effect::Allow && (g.principal == "*" || g.principal == "AWS:*")) {
         return Err((format!("the trust policy lets anyone assume the role ({})", describe_grant(g)), fix));
     }
-    let want = trust_policy(a).grants();
+    let want = want.grants();
     let vendor: BTreeSet<Grant> =
         actual.iter().filter(|g| g.effect == Effect::Allow && mentions_vendor(g, &a.vendor_account)).cloned().collect();
     if vendor.is_empty() {
@@ -148,13 +152,13 @@ pub(crate) fn check_trust(doc: &PolicyDocument, a: &ResolvedAws) -> Result<Strin
     Err((m, fix))
 }
 
-async fn trust(s: &Session, a: &ResolvedAws) -> Outcome {
-    match read_role(s, &a.role_name).await {
-        Ok(Some(cur)) => match check_trust(&cur.trust, a) {
+async fn trust(s: &Session, a: &ResolvedAws, role: &Role) -> Outcome {
+    match read_role(s, &role.name).await {
+        Ok(Some(cur)) => match check_trust(&cur.trust, &role.trust.policy, a) {
             Ok(m) => Outcome::Pass(m),
             Err((m, fix)) => failed(m, fix),
         },
-        Ok(None) => Outcome::Skip(format!("role {} does not exist (see role_exists)", a.role_name)),
+        Ok(None) => Outcome::Skip(format!("role {} does not exist (see role_exists)", role.name)),
         Err(e) => e.into(),
     }
 }
@@ -188,10 +192,9 @@ async fn simulate(s: &Session, a: &ResolvedAws, want: &BTreeSet<Grant>) -> Resul
     Ok(denied)
 }
 
-async fn permissions(s: &Session, a: &ResolvedAws) -> Outcome {
-    let docs = documents(a);
-    let want: BTreeSet<Grant> = docs.inline().iter().flat_map(|(_, d)| d.grants()).collect();
-    let role = a.role_name.as_str();
+async fn permissions(s: &Session, a: &ResolvedAws, model: &Role) -> Outcome {
+    let want: BTreeSet<Grant> = model.inline.iter().flat_map(|d| d.policy.grants()).collect();
+    let role = model.name.as_str();
     let cur = match read_role(s, role).await {
         Ok(Some(c)) => c,
         Ok(None) => return Outcome::Skip(format!("role {role} does not exist (see role_exists)")),
@@ -566,18 +569,20 @@ mod tests {
     fn trust_check_accepts_the_rendered_policy_and_names_a_changed_external_id() {
         let r = resolved(PLAN);
         let a = r.aws.as_ref().unwrap();
-        assert!(check_trust(&trust_policy(a), a).is_ok());
-        let tampered = PolicyDocument::parse(&trust_policy(a).to_pretty_json().replace("abcdefgh12345678", "other-id")).unwrap();
-        let (m, fix) = check_trust(&tampered, a).unwrap_err();
+        let set = RoleSet::from_vendor(&r).unwrap();
+        let want = &set.roles[0].trust.policy;
+        assert!(check_trust(want, want, a).is_ok());
+        let tampered = PolicyDocument::parse(&want.to_pretty_json().replace("abcdefgh12345678", "other-id")).unwrap();
+        let (m, fix) = check_trust(&tampered, want, a).unwrap_err();
         assert!(m.contains("external id 'other-id'"), "{m}");
         assert!(fix.contains("trustbridge apply"));
         let anyone = PolicyDocument::parse(
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#,
         )
         .unwrap();
-        assert!(check_trust(&anyone, a).unwrap_err().0.contains("anyone"));
+        assert!(check_trust(&anyone, want, a).unwrap_err().0.contains("anyone"));
         let no_condition = PolicyDocument::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::883313729965:root"},"Action":"sts:AssumeRole"}]}"#).unwrap();
-        assert!(check_trust(&no_condition, a).unwrap_err().0.contains("without the external id"));
+        assert!(check_trust(&no_condition, want, a).unwrap_err().0.contains("without the external id"));
     }
 
     #[test]
