@@ -386,8 +386,8 @@ async fn plan_changes(s: &Session, r: &Resolved, a: &ResolvedAws) -> Result<Plan
 }
 
 /// Trustbridge's inline policy names on a vendor plan's role: one the plan no longer needs (the
-/// event buses were removed) is deleted.
-pub(crate) const OUR_INLINE: &[&str] = &[STORAGE_POLICY_NAME, EVENTS_POLICY_NAME];
+/// event buses were removed) is deleted. The model's list, which the exported scripts use too.
+pub(crate) use trustbridge_core::model::aws::VENDOR_INLINE as OUR_INLINE;
 
 /// How apply may change the plan's existing role: a role trustbridge created has the plan's trust
 /// only and loses a boundary the plan does not name; an adopted or shared one keeps its other

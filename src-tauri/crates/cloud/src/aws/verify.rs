@@ -57,7 +57,7 @@ pub async fn verify(r: &Resolved, settings: &AwsSettings, progress: Progress<'_>
     let s = &s;
 
     probes.push(Box::pin(async move { vec![probe(id(Check::Credentials), t, progress, credentials(s, a)).await] }));
-    probes.push(Box::pin(async move { vec![probe(id(Check::RoleExists), t, progress, role_exists(s, a)).await] }));
+    probes.push(Box::pin(async move { vec![probe(id(Check::RoleExists), t, progress, role_exists(s, a, role)).await] }));
     probes.push(Box::pin(async move { vec![probe(id(Check::TrustPolicy), t, progress, trust(s, a, role)).await] }));
     probes.push(Box::pin(async move { vec![probe(id(Check::Permissions), t, progress, permissions(s, a, role)).await] }));
     let mut buckets: Vec<&str> = a.storage.iter().map(|x| x.bucket.as_str()).collect();
@@ -83,8 +83,8 @@ async fn credentials(s: &Session, a: &ResolvedAws) -> Outcome {
     }
 }
 
-async fn role_exists(s: &Session, a: &ResolvedAws) -> Outcome {
-    match read_role(s, &a.role_name).await {
+async fn role_exists(s: &Session, a: &ResolvedAws, role: &Role) -> Outcome {
+    match read_role(s, &role.name).await {
         Ok(Some(cur)) => {
             let owner = if cur.managed { "managed by trustbridge" } else { "not tagged as trustbridge's (shared role)" };
             Outcome::Pass(format!("{} exists, {owner}", a.role_arn()))

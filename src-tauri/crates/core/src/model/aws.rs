@@ -131,6 +131,10 @@ pub const INLINE_RECORD_TAG: &str = "trustbridge-pack-inline";
 /// See [`INLINE_RECORD_TAG`].
 pub const AWS_MANAGED_RECORD_TAG: &str = "trustbridge-pack-aws-managed";
 
+/// A vendor plan role's inline policies, by their fixed names: Trustbridge's on its own role,
+/// whether the plan has each now or not (see [`RoleSet::own_inline`]).
+pub const VENDOR_INLINE: &[&str] = &[STORAGE_POLICY_NAME, EVENTS_POLICY_NAME];
+
 /// A record as one tag value: `None` unless every name is one IAM allows without a comma (a tag
 /// value cannot hold one), nothing else (a space would split a name in two), and the whole fits
 /// IAM's 256 characters.
@@ -165,7 +169,7 @@ impl RoleSet {
         if self.records {
             role.inline.iter().map(|d| d.name.as_str()).collect()
         } else {
-            vec![STORAGE_POLICY_NAME, EVENTS_POLICY_NAME]
+            VENDOR_INLINE.to_vec()
         }
     }
 
