@@ -103,7 +103,11 @@ fn apply_to_google_cloud_and_azure_from_the_window_is_confirmed_by_rust_and_idem
     );
     assert_eq!(asked[1].title, trustbridge::confirm::APPLY_AZURE_TITLE);
     assert!(
-        asked[1].message.contains(&format!("Azure tenant {TENANT}")) && asked[1].message.contains("assign Storage Blob Data Reader on"),
+        asked[1].message.contains(&format!("Azure tenant {TENANT}"))
+            && asked[1].message.contains("assign Storage Blob Data Reader on")
+            && asked[1]
+                .message
+                .contains("remove the role assignments Trustbridge made for this integration that this plan no longer lists"),
         "{}",
         asked[1].message
     );

@@ -266,15 +266,27 @@ def az(args, s):
     if words[:3] == ["ad", "sp", "delete"]:
         s["sps"] = [x for x in s["sps"] if x != app_id]
         return
-    # Role assignments: {name, scope, role, principal (object id)}; `create --name` (a GUID; a
-    # random one when omitted), `delete --ids` (an id that does not exist is no error), `delete
-    # --assignee APP_ID --role --scope` (every match of the app's service principal).
+    # Role assignments: {name, scope, role (what `--role` named: the scripts give the role
+    # definition's id), principal (object id), condition (optional)}; `create --name` (a GUID; a
+    # random one when omitted), `list --assignee --all`, `delete --ids` (an id that does not exist
+    # is no error), `delete --assignee APP_ID --role --scope` (every match of the app's service
+    # principal).
     assignments = s.setdefault("assignments", [])
     if words[:3] == ["role", "assignment", "create"]:
         name = opt(args, "--name") or str(uuid.uuid4())
         a = {"name": name, "scope": opt(args, "--scope"), "role": opt(args, "--role"), "principal": opt(args, "--assignee-object-id")}
         if a not in assignments:
             assignments.append(a)
+        return
+    if words[:3] == ["role", "assignment", "list"]:
+        # `--assignee OBJECT_ID --all`: every assignment of that principal in the subscription;
+        # only the query the scripts send, as tab-separated values (az's `-o tsv`).
+        if query != LIST_QUERY or "--all" not in args or opt(args, "-o") != "tsv":
+            fail("unsupported az role assignment list: %r" % (args,), 2)
+        for a in assignments:
+            if a["principal"] == opt(args, "--assignee"):
+                ra_id = a["scope"] + "/providers/Microsoft.Authorization/roleAssignments/" + a["name"]
+                print("\t".join([ra_id, a["name"], a["scope"], a["role"], "yes" if a.get("condition") else "no"]))
         return
     if words[:3] == ["role", "assignment", "delete"]:
         ids = opt(args, "--ids")
@@ -289,6 +301,8 @@ def az(args, s):
 
 
 ACCESS_TOKEN = "ya29.fake-access-token-of-the-double"
+# The one `az role assignment list` query the Azure scripts send (core's render::azure::LIST_QUERY).
+LIST_QUERY = "[].[id,name,scope,roleDefinitionId,(condition && 'yes') || 'no']"
 PROVIDER_URL = re.compile(
     r"^https://iam\.googleapis\.com/v1/projects/(\d+)/locations/global/workloadIdentityPools/([a-z0-9-]+)/providers/([a-z0-9-]+)\?updateMask=disabled$"
 )

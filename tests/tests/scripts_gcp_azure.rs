@@ -370,3 +370,103 @@ fn azure_keyless_revoke_removes_only_the_assignments_setup_made_and_keeps_the_ve
     assert!(!o.status.success() && !String::from_utf8_lossy(&o.stdout).contains("nothing to revoke"), "{}", text(&o));
     assert_eq!(rig.state()["assignments"].as_array().unwrap().len(), 2, "nothing removed");
 }
+
+/// An assignment planted in the az double's state as another run, or someone, made it.
+fn planted(scope: &str, role: &str, principal: &str, name: &str, condition: bool) -> Value {
+    let mut a = json!({"name": name, "scope": scope, "role": role, "principal": principal});
+    if condition {
+        a["condition"] = json!("@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith 'public/'\n\tthe rest");
+    }
+    a
+}
+
+fn add_assignments(rig: &Rig, more: &[Value]) {
+    let mut st = rig.state();
+    st["assignments"].as_array_mut().unwrap().extend(more.iter().cloned());
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+}
+
+fn assignment_names(rig: &Rig) -> Vec<String> {
+    let mut v: Vec<String> = rig.state()["assignments"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_string()).collect();
+    v.sort();
+    v
+}
+
+/// The exported setup.sh follows the app's rule for what the plan no longer lists: an assignment
+/// Trustbridge made on the integration's own service principal (its deterministic name) for a
+/// container dropped from the plan is removed; one someone else made, and one of ours narrowed
+/// with a condition (whose text holds a tab and a new line), are named and kept. revoke.sh removes
+/// such a dropped one too before the app goes.
+#[test]
+fn azure_setup_removes_an_assignment_the_plan_no_longer_lists_on_our_app() {
+    let rig = rig(&azure_plan("ML3PlatformSP"), azure_state(json!([])));
+    let o = rig.run("azure/setup.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let app = rig.state()["apps"][0]["appId"].as_str().unwrap().to_string();
+    let sp = format!("sp-{app}");
+    let r = trustbridge_core::validate(&trustbridge_core::Plan::from_json(&azure_plan("ML3PlatformSP")).unwrap(), None).unwrap();
+    let ra = trustbridge_core::model::azure::model(r.azure.as_ref().unwrap()).role_assignments[0].clone();
+    let scope = |c: &str| ra.scope.rsplit_once('/').unwrap().0.to_string() + "/" + c;
+    let name = |c: &str| trustbridge_cloud::azure::apply::assignment_name(&scope(c), &ra.role_definition_id, &sp);
+    let dropped = planted(&scope("old-data"), &ra.role_definition_id, &sp, &name("old-data"), false);
+    let theirs = planted(&scope("misc"), &ra.role_definition_id, &sp, "dddddddd-0000-4000-8000-000000000004", false);
+    let narrowed = planted(&scope("cond"), &ra.role_definition_id, &sp, &name("cond"), true);
+    add_assignments(&rig, &[dropped.clone(), theirs.clone(), narrowed.clone()]);
+    let before = assignment_names(&rig);
+
+    let o = rig.run("azure/setup.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains(&format!("Removed {} on {}", ra.role_definition_id, scope("old-data"))), "{out}");
+    assert!(out.contains(&format!("Kept {} on {}: the plan does not list it", ra.role_definition_id, scope("misc"))), "{out}");
+    assert!(out.contains(&format!("Kept {} on {}", ra.role_definition_id, scope("cond"))), "{out}");
+    let want: Vec<String> = before.iter().filter(|n| **n != name("old-data")).cloned().collect();
+    assert_eq!(assignment_names(&rig), want, "only the dropped one of ours went");
+    let deletes: Vec<_> = rig.writes().into_iter().filter(|c| c.contains(&"delete".to_string())).collect();
+    assert_eq!(deletes.len(), 1, "{deletes:?}");
+
+    let o = rig.run("azure/setup.sh", &[]);
+    assert!(o.status.success() && !text(&o).contains("Removed"), "a re-run removes nothing: {}", text(&o));
+
+    add_assignments(&rig, &[dropped]);
+    let o = rig.run("azure/revoke.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains(&format!("Removed {} on {}", ra.role_definition_id, scope("old-data"))), "{}", text(&o));
+    assert!(rig.state()["apps"].as_array().unwrap().is_empty());
+    let mut left = vec![theirs["name"].as_str().unwrap().to_string(), narrowed["name"].as_str().unwrap().to_string()];
+    left.sort();
+    assert_eq!(assignment_names(&rig), left, "the plan's and the dropped one went; someone's and the narrowed one stay");
+}
+
+/// On the vendor's shared app (keyless), only Trustbridge's assignments in the plan's resource
+/// group are this plan's: a dropped one there goes; one in another group is kept and named; the
+/// vendor app's other grants are not looked at.
+#[test]
+fn azure_keyless_setup_removes_a_dropped_assignment_only_in_the_plans_resource_group() {
+    let mut v: Value = serde_json::from_str(&common::plan_text("custom-keyless.json")).unwrap();
+    v.as_object_mut().unwrap().remove("gcp");
+    let r = trustbridge_core::validate(&trustbridge_core::Plan::from_json(&v.to_string()).unwrap(), None).unwrap();
+    let ra = trustbridge_core::model::azure::model(r.azure.as_ref().unwrap()).role_assignments[0].clone();
+    let sp = format!("sp-{VENDOR_APP}");
+    let scope = |c: &str| ra.scope.rsplit_once('/').unwrap().0.to_string() + "/" + c;
+    let name = |s: &str| trustbridge_cloud::azure::apply::assignment_name(s, &ra.role_definition_id, &sp);
+    let elsewhere = scope("data").replace("/resourceGroups/acme-rg/", "/resourceGroups/team-b/");
+    assert_ne!(elsewhere, scope("data"));
+    let dropped = planted(&scope("gone"), &ra.role_definition_id, &sp, &name(&scope("gone")), false);
+    let other_group = planted(&elsewhere, &ra.role_definition_id, &sp, &name(&elsewhere), false);
+    let theirs = planted(&scope("shared"), &ra.role_definition_id, &sp, "eeeeeeee-0000-4000-8000-000000000005", false);
+    let rig = rig(
+        &v.to_string(),
+        json!({"tenant": "72f988bf-86f1-41af-91ab-2d7cd011db47", "apps": [], "sps": [VENDOR_APP],
+               "assignments": [dropped, other_group.clone(), theirs.clone()]}),
+    );
+    let o = rig.run("azure/setup.sh", &[]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains(&format!("Removed {} on {}", ra.role_definition_id, scope("gone"))), "{out}");
+    assert!(out.contains(&format!("Kept {} on {elsewhere}: Trustbridge gave it to the vendor's app outside", ra.role_definition_id)), "{out}");
+    assert!(!out.contains(&scope("shared")), "the vendor app's other grants: {out}");
+    let mut want = vec![name(&ra.scope), other_group["name"].as_str().unwrap().to_string(), theirs["name"].as_str().unwrap().to_string()];
+    want.sort();
+    assert_eq!(assignment_names(&rig), want);
+}

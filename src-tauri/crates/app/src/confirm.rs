@@ -459,6 +459,14 @@ fn apply_cloud_text(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as
                 ),
             }];
             items.extend(model.role_assignments.iter().map(|a| format!("assign {} on {}", a.role, a.scope)));
+            items.push(if z.is_keyless() {
+                format!(
+                    "remove the role assignments Trustbridge gave the vendor's app in resource group {} that this plan no longer lists",
+                    z.resource_group
+                )
+            } else {
+                "remove the role assignments Trustbridge made for this integration that this plan no longer lists".into()
+            });
             (APPLY_AZURE_TITLE, m, items)
         }
     };

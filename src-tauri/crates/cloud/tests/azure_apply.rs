@@ -512,3 +512,112 @@ async fn a_sign_in_at_organizations_takes_the_tokens_tenant_and_lists_what_it_se
     let e = list(&cred, &other, &AzureList::ResourceGroups { subscription: SUB }).await.unwrap_err();
     assert!(e.to_string().contains("was not followed"), "{e}");
 }
+
+/// Puts an assignment into the double as someone (or another run) made it: `name` is its name.
+fn plant(d: &AzureApi, scope: &str, role: &str, principal: &str, name: &str, condition: Option<&str>) -> String {
+    let id = format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}");
+    let mut a = json!({"id": id, "name": name, "type": "Microsoft.Authorization/roleAssignments",
+        "properties": {"scope": scope, "roleDefinitionId": role, "principalId": principal, "principalType": "ServicePrincipal"}});
+    if let Some(c) = condition {
+        a["properties"]["condition"] = json!(c);
+        a["properties"]["conditionVersion"] = json!("2.0");
+    }
+    d.state.lock().unwrap().assignments.insert(id.clone(), a);
+    id
+}
+
+fn with_containers(containers: &[&str]) -> Resolved {
+    let storage: Vec<_> = containers.iter().map(|c| json!({"storage_account": "acct1", "container": c})).collect();
+    plan(
+        json!({"tenant_id": TENANT, "subscription_id": SUB, "resource_group": "my-rg", "service_principal_name": "ML3PlatformSP",
+               "storage": storage, "events": [{"topic": "retrain"}]}),
+        "mlcube",
+    )
+}
+
+/// A container dropped from the plan loses the vendor's assignment on the next apply (Trustbridge
+/// made it: its deterministic name), after the plan's new grants; an assignment someone else put
+/// on our service principal, and one of ours that someone narrowed with a condition, stay and are
+/// named. The principal's assignments come over several pages (the double answers two a page).
+#[tokio::test]
+async fn an_assignment_the_plan_no_longer_lists_is_removed_by_the_next_apply() {
+    let d = world().await;
+    d.state.lock().unwrap().add_scope(&scope_container("fresh"));
+    let s = settings(&d);
+    let rep = apply(&mlcube("ML3PlatformSP"), &admin(), &s, false).await.unwrap();
+    let sp = d.state.lock().unwrap().sp_of(&rep.app_id.unwrap()).unwrap();
+    let manual = plant(&d, &scope_container("misc"), READER, &sp, "dddddddd-0000-4000-8000-000000000004", None);
+    let narrowed_scope = scope_container("cond");
+    let narrowed = plant(
+        &d,
+        &narrowed_scope,
+        READER,
+        &sp,
+        &assignment_name(&narrowed_scope, READER, &sp),
+        Some("@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith 'public/'"),
+    );
+
+    // "features" dropped, "fresh" added.
+    let r = with_containers(&["training", "fresh"]);
+    use AzureChangeKind::*;
+    let dry = apply(&r, &admin(), &s, true).await.unwrap();
+    assert_eq!(kinds(&dry.changes), vec![AssignRole, RemoveRoleAssignment], "{:?}", dry.changes);
+    assert_eq!(dry.changes[1].target, scope_container("features"));
+    assert!(dry.changes[1].to_string().contains("no longer lists"), "{}", dry.changes[1]);
+    assert!(dry.notes.iter().any(|n| n.contains("/containers/misc kept") && n.contains("did not make it")), "{:?}", dry.notes);
+    assert!(dry.notes.iter().any(|n| n.contains("/containers/cond kept")), "{:?}", dry.notes);
+    assert_eq!(d.state.lock().unwrap().assignments.len(), 5, "a dry run removes nothing");
+
+    let done = apply(&r, &admin(), &s, false).await.unwrap();
+    assert_eq!(kinds(&done.changes), vec![AssignRole, RemoveRoleAssignment], "the plan's grant first");
+    {
+        let st = d.state.lock().unwrap();
+        let mut scopes: Vec<String> = st.assigned().into_iter().map(|a| a.0).collect();
+        scopes.sort();
+        let mut want =
+            vec![scope_container("cond"), scope_container("fresh"), scope_container("misc"), scope_container("training"), scope_topic("retrain")];
+        want.sort();
+        assert_eq!(scopes, want, "the dropped container's assignment is gone, nothing else");
+        assert!(st.assignments.contains_key(&manual) && st.assignments.contains_key(&narrowed));
+    }
+    let again = apply(&r, &admin(), &s, false).await.unwrap();
+    assert!(again.changes.is_empty(), "{:?}", again.changes);
+
+    // Revoke takes what an earlier plan gave too (here: a container dropped after this apply),
+    // before the app goes; someone's assignment stays, named.
+    plant(&d, &scope_container("features"), READER, &sp, &assignment_name(&scope_container("features"), READER, &sp), None);
+    let rev = revoke(&r, &admin(), &s, false).await.unwrap();
+    assert_eq!(kinds(&rev.changes), vec![RemoveRoleAssignment, RemoveRoleAssignment, RemoveRoleAssignment, RemoveRoleAssignment, DeleteApp]);
+    assert!(rev.notes.iter().any(|n| n.contains("/containers/misc kept")), "{:?}", rev.notes);
+    let mut left: Vec<String> = d.state.lock().unwrap().assigned().into_iter().map(|a| a.0).collect();
+    left.sort();
+    assert_eq!(left, vec![scope_container("cond"), scope_container("misc")]);
+}
+
+/// The vendor's multi-tenant app is shared by every integration with that vendor in the tenant:
+/// of Trustbridge's assignments the plan no longer lists, only those in the plan's resource group
+/// are this plan's to remove; one in another group is kept and named, and the vendor app's other
+/// grants are not looked at.
+#[tokio::test]
+async fn keyless_removes_a_dropped_assignment_only_in_the_plans_resource_group() {
+    let d = world().await;
+    let s = settings(&d);
+    apply(&keyless_plan(), &admin(), &s, false).await.unwrap();
+    let sp = d.state.lock().unwrap().sp_of(VENDOR_APP).unwrap();
+    let elsewhere = format!(
+        "/subscriptions/{SUB}/resourceGroups/team-b/providers/Microsoft.Storage/storageAccounts/acct9/blobServices/default/containers/data"
+    );
+    let kept = plant(&d, &elsewhere, READER, &sp, &assignment_name(&elsewhere, READER, &sp), None);
+    let theirs = plant(&d, &scope_container("shared"), READER, &sp, "eeeeeeee-0000-4000-8000-000000000005", None);
+    let dropped = plant(&d, &scope_container("features"), READER, &sp, &assignment_name(&scope_container("features"), READER, &sp), None);
+
+    let dry = apply(&keyless_plan(), &admin(), &s, true).await.unwrap();
+    assert_eq!(kinds(&dry.changes), vec![AzureChangeKind::RemoveRoleAssignment], "{:?}", dry.changes);
+    assert_eq!(dry.changes[0].target, scope_container("features"));
+    assert!(dry.notes.iter().any(|n| n.contains("/containers/data kept") && n.contains("resource group")), "{:?}", dry.notes);
+    assert!(!dry.notes.iter().any(|n| n.contains("/containers/shared")), "the vendor app's other grants: {:?}", dry.notes);
+    apply(&keyless_plan(), &admin(), &s, false).await.unwrap();
+    let st = d.state.lock().unwrap();
+    assert!(!st.assignments.contains_key(&dropped));
+    assert!(st.assignments.contains_key(&kept) && st.assignments.contains_key(&theirs));
+}

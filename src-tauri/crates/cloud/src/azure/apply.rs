@@ -13,11 +13,16 @@
 //!   replicated to Resource Manager) is retried, bounded; 409 `RoleAssignmentExists` (the same
 //!   assignment under another name, e.g. made by the exported script) counts as done. What exists
 //!   is read first (only assignments at exactly the plan's scope count), so the dry run is exact.
+//! - An assignment Trustbridge made (its deterministic name) that the plan no longer lists — a
+//!   container or topic dropped from the plan, a role the profile no longer gives — is removed by
+//!   the next apply, after the plan's own are made ([`dropped_assignments`]): the principal's
+//!   assignments are listed at the subscription's scope. On the vendor's shared app (keyless) only
+//!   those in the plan's resource group are taken for this plan's; the others are named and kept.
 //! - Assignments on different scopes are made concurrently. A failure reports what was done and
 //!   what was not.
-//! - Revoke deletes exactly the plan's assignments of our principal, then our app registration
-//!   (its service principal goes with it); a keyless plan's enterprise app is kept (the tenant's
-//!   admin consented to it), and said so. The vendor's app is shared, so on a keyless plan only
+//! - Revoke deletes the plan's assignments of our principal and those apply would remove as no
+//!   longer listed, then our app registration (its service principal goes with it); a keyless
+//!   plan's enterprise app is kept (the tenant's admin consented to it), and said so. The vendor's app is shared, so on a keyless plan only
 //!   the assignments apply made (by their deterministic names) are removed; others are named and
 //!   kept. An assignment with an ABAC condition is never taken for the plan's.
 //!
@@ -26,6 +31,7 @@
 //! Resource Manager `Microsoft.Authorization/roleAssignments` (list at scope with
 //! `$filter=principalId eq '…'`, create by PUT, delete), api-version 2022-04-01.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -40,7 +46,9 @@ use super::credential::{acting_as, AzureAdmin, GRAPH_RESOURCE, MANAGEMENT_RESOUR
 use super::AzureSettings;
 use crate::changes::Removal;
 use crate::error::{ApiFailure, CloudError};
+use super::list::next_page;
 use crate::http::{self, enc, snippet, Answer, JsonApi};
+use crate::listing::MAX_PAGES;
 use crate::probe::Cloud;
 use crate::retry::RetryPolicy;
 
@@ -232,48 +240,22 @@ async fn find_sp(api: &Api<'_>, app_id: &str) -> Result<Option<String>, CloudErr
     Ok(v["value"].as_array().and_then(|a| a.first()).and_then(|sp| sp["id"].as_str()).map(str::to_string))
 }
 
-/// An assignment found at a scope: its resource id and its name (the last segment of the id).
-#[derive(Debug, Clone)]
-struct Found {
-    id: String,
-    name: String,
-}
-
 /// Whether `principal` has the assignment at exactly its scope, without a condition (one with an
 /// ABAC condition grants less, and is someone's deliberate choice); the one found.
-async fn find_assignment(api: &Api<'_>, ra: &RoleAssignment, principal: &str) -> Result<Option<Found>, CloudError> {
-    let action = format!("read role assignments on {}", ra.scope);
-    let url = format!(
-        "{}?api-version={ROLE_ASSIGNMENTS_API}&$filter={}",
-        api.arm(&format!("{}/providers/Microsoft.Authorization/roleAssignments", ra.scope)),
-        enc(&format!("principalId eq '{principal}'"))
-    );
-    let a = api.call(Service::Arm, reqwest::Method::GET, &url, None, &action).await?;
-    if a.status == 404 {
-        return Err(err(
-            ApiFailure::NotFound,
-            &action,
-            format!("{}: create the storage account, container or topic first, or correct the plan", refusal(&action, &a)),
-        ));
-    }
-    if !(200..300).contains(&a.status) {
-        return Err(refusal(&action, &a));
-    }
+async fn find_assignment(api: &Api<'_>, ra: &RoleAssignment, principal: &str) -> Result<Option<Held>, CloudError> {
+    let (list, _) = match list_assignments(api, &ra.scope, principal).await {
+        Err(CloudError::Api { kind: ApiFailure::NotFound, action, message, .. }) => {
+            return Err(err(
+                ApiFailure::NotFound,
+                &action,
+                format!("{message}: create the storage account, container or topic first, or correct the plan"),
+            ))
+        }
+        other => other?,
+    };
     let want_role = ra.role_definition_id.to_lowercase();
-    Ok(a.body["value"].as_array().and_then(|list| {
-        list.iter()
-            .find(|x| {
-                let p = &x["properties"];
-                p["principalId"] == principal
-                    && p["scope"].as_str().is_some_and(|s| s.eq_ignore_ascii_case(&ra.scope))
-                    && p["roleDefinitionId"].as_str().is_some_and(|r| r.to_lowercase() == want_role)
-                    && p.get("condition").is_none_or(|c| c.is_null() || c == "")
-            })
-            .and_then(|x| {
-                let id = x["id"].as_str()?.to_string();
-                let name = id.rsplit('/').next().unwrap_or_default().to_string();
-                Some(Found { id, name })
-            })
+    Ok(list.into_iter().find(|h| {
+        h.scope.eq_ignore_ascii_case(&ra.scope) && h.role_definition_id.to_lowercase() == want_role && !h.conditioned
     }))
 }
 
@@ -431,7 +413,142 @@ async fn run_assignments(
     }
 }
 
-/// Creates what the plan's Azure section needs. `dry_run`: reads only.
+/// One role assignment a principal holds, as Resource Manager lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// Its resource id (what a removal deletes).
+    pub id: String,
+    pub name: String,
+    pub scope: String,
+    pub role_definition_id: String,
+    /// It has an ABAC condition.
+    pub conditioned: bool,
+}
+
+/// The role assignments `principal` holds at, above or below `scope` (`Role Assignments - List
+/// For Scope` with `principalId eq`), every page, following `nextLink` only at the Resource Manager
+/// endpoint; `true` when there were more pages than [`MAX_PAGES`] and the rest was not read.
+async fn list_assignments(api: &Api<'_>, scope: &str, principal: &str) -> Result<(Vec<Held>, bool), CloudError> {
+    let action = format!("read role assignments on {scope}");
+    let root = api.s.management_endpoint.trim_end_matches('/');
+    let mut url = format!(
+        "{}?api-version={ROLE_ASSIGNMENTS_API}&$filter={}",
+        api.arm(&format!("{scope}/providers/Microsoft.Authorization/roleAssignments")),
+        enc(&format!("principalId eq '{principal}'"))
+    );
+    let mut out = Vec::new();
+    for _ in 0..MAX_PAGES {
+        let v = api.ok(Service::Arm, reqwest::Method::GET, &url, None, &action).await?;
+        for x in v["value"].as_array().into_iter().flatten() {
+            let p = &x["properties"];
+            let text = |v: &Value| v.as_str().map(str::to_string);
+            // Another principal's (a list that ignored the filter) is never taken for this one's.
+            if p["principalId"] != principal {
+                continue;
+            }
+            if let (Some(id), Some(scope), Some(role_definition_id)) = (text(&x["id"]), text(&p["scope"]), text(&p["roleDefinitionId"])) {
+                let name = id.rsplit('/').next().unwrap_or_default().to_string();
+                let conditioned = p.get("condition").is_some_and(|c| !(c.is_null() || c == ""));
+                out.push(Held { id, name, scope, role_definition_id, conditioned });
+            }
+        }
+        match next_page(root, &v, &action)? {
+            Some(next) => url = next,
+            None => return Ok((out, false)),
+        }
+    }
+    Ok((out, true))
+}
+
+/// Of the assignments `principal` holds, the ones Trustbridge made that the plan no longer lists
+/// (to remove), and what is said about the others left outside the plan.
+///
+/// Trustbridge's own are told by their deterministic names ([`assignment_name`] of their scope, role
+/// and principal: apply and the exported scripts name every assignment so). On this integration's
+/// own app registration every one of them is this plan's doing and one the plan no longer lists is
+/// removed wherever it is. The vendor's multi-tenant app (keyless) is shared by every integration
+/// with that vendor in the tenant, and the names do not say which one made an assignment: only
+/// those in the plan's resource group are taken for this plan's; one elsewhere is kept and named.
+/// An assignment on our own app registration that Trustbridge did not make (someone added it), or
+/// one with an ABAC condition, is kept and named; the vendor's app's other grants are not this
+/// plan's business.
+pub fn dropped_assignments(z: &ResolvedAzure, m: &AzureModel, principal: &str, held: &[Held]) -> (Vec<Held>, Vec<String>) {
+    let planned: BTreeSet<(String, String)> =
+        m.role_assignments.iter().map(|ra| (ra.scope.to_lowercase(), ra.role_definition_id.to_lowercase())).collect();
+    let group = format!("/subscriptions/{}/resourcegroups/{}/", z.subscription_id, z.resource_group).to_lowercase();
+    let mut remove = Vec::new();
+    let mut notes = Vec::new();
+    for h in held {
+        if planned.contains(&(h.scope.to_lowercase(), h.role_definition_id.to_lowercase())) {
+            continue;
+        }
+        let role = role_label(z, &h.role_definition_id);
+        // One with a condition was narrowed by someone on purpose: not Trustbridge's to change.
+        let ours = !h.conditioned && h.name.eq_ignore_ascii_case(&assignment_name(&h.scope, &h.role_definition_id, principal));
+        match (ours, z.is_keyless()) {
+            (true, false) => remove.push(h.clone()),
+            (true, true) if h.scope.to_lowercase().starts_with(&group) => remove.push(h.clone()),
+            (true, true) => notes.push(format!(
+                "{role} on {} kept: Trustbridge gave it to the vendor's app outside this plan's resource group (another integration with this vendor may need it); remove it in the portal if none does",
+                h.scope
+            )),
+            (false, false) => notes.push(format!(
+                "{role} on {} kept: the plan does not list it, and Trustbridge did not make it (its name is {}); remove it in the portal if the vendor should not have it",
+                h.scope, h.name
+            )),
+            (false, true) => {}
+        }
+    }
+    (remove, notes)
+}
+
+/// A role definition's name from the profile's roles, else its id.
+fn role_label(z: &ResolvedAzure, role_definition_id: &str) -> String {
+    let guid = role_definition_id.rsplit('/').next().unwrap_or_default();
+    z.profile
+        .container_roles
+        .iter()
+        .chain(&z.profile.topic_roles)
+        .find(|r| r.id.eq_ignore_ascii_case(guid))
+        .map_or_else(|| role_definition_id.to_string(), |r| r.name.clone())
+}
+
+/// The removal of an assignment the plan no longer lists.
+fn drop_change(z: &ResolvedAzure, h: &Held) -> AzureChange {
+    let role = role_label(z, &h.role_definition_id);
+    AzureChange {
+        kind: AzureChangeKind::RemoveRoleAssignment,
+        target: h.scope.clone(),
+        detail: vec![format!("- {role} for the service principal (the plan no longer lists it)")],
+        assignment: Some(RoleAssignment {
+            role,
+            role_definition_id: h.role_definition_id.clone(),
+            scope: h.scope.clone(),
+            principal_type: "ServicePrincipal".into(),
+        }),
+        object: Some(h.id.clone()),
+    }
+}
+
+/// The assignments to remove and the notes for everything `principal` holds outside the plan.
+async fn outside_plan(
+    api: &Api<'_>,
+    z: &ResolvedAzure,
+    m: &AzureModel,
+    principal: &str,
+) -> Result<(Vec<AzureChange>, Vec<String>), CloudError> {
+    let (held, truncated) = list_assignments(api, &format!("/subscriptions/{}", z.subscription_id), principal).await?;
+    let (remove, mut notes) = dropped_assignments(z, m, principal, &held);
+    if truncated {
+        notes.push(format!(
+            "the service principal holds more than {MAX_PAGES} pages of role assignments: those after them were not looked at for ones the plan no longer lists"
+        ));
+    }
+    Ok((remove.iter().map(|h| drop_change(z, h)).collect(), notes))
+}
+
+/// Creates what the plan's Azure section needs, and removes the assignments Trustbridge made that
+/// the plan no longer lists ([`dropped_assignments`]). `dry_run`: reads only.
 pub async fn apply(
     r: &Resolved,
     cred: &AzureAdmin,
@@ -483,15 +600,20 @@ pub async fn apply(
             });
         }
     }
+    let (removals, notes) = match &sp {
+        Some(p) => outside_plan(&api, z, &m, p).await?,
+        None => (Vec::new(), Vec::new()),
+    };
+    changes.extend(removals);
     if dry_run || changes.is_empty() {
-        return Ok(report(&api, who, app_id, dry_run, changes, vec![]));
+        return Ok(report(&api, who, app_id, dry_run, changes, notes));
     }
 
     let mut done = Vec::new();
     let mut queue = changes.into_iter().peekable();
     let mut app_id = app_id;
     let mut principal = sp;
-    while let Some(c) = queue.next_if(|c| c.kind != AzureChangeKind::AssignRole) {
+    while let Some(c) = queue.next_if(|c| matches!(c.kind, AzureChangeKind::CreateApp | AzureChangeKind::CreateServicePrincipal)) {
         let step = match c.kind {
             AzureChangeKind::CreateApp => {
                 let body = json!({"displayName": z.service_principal_name, "notes": mark, "signInAudience": "AzureADMyOrg"});
@@ -526,8 +648,18 @@ pub async fn apply(
             not_done: queue.collect(),
         });
     };
-    let done = run_assignments(&api, &principal, done, queue.collect()).await?;
-    Ok(report(&api, who, app_id, false, done, vec![]))
+    // The plan's grants first, then the removals: a run that stops part way never leaves the
+    // vendor without what the plan gives.
+    let (assigns, removals): (Vec<_>, Vec<_>) = queue.partition(|c| c.kind == AzureChangeKind::AssignRole);
+    let done = match run_assignments(&api, &principal, done, assigns).await {
+        Ok(done) => done,
+        Err(mut f) => {
+            f.not_done.extend(removals);
+            return Err(f);
+        }
+    };
+    let done = run_assignments(&api, &principal, done, removals).await?;
+    Ok(report(&api, who, app_id, false, done, notes))
 }
 
 /// Removes exactly what apply made: the plan's role assignments of our principal, then our app
@@ -606,6 +738,11 @@ async fn revoke_as(
                 object: Some(found.id),
             });
         }
+        // What an earlier plan gave and this one no longer lists goes too (on our own app, before
+        // the app is deleted: an assignment outlives its deleted principal, as "Identity not found").
+        let (removals, more) = outside_plan(&api, z, &m, p).await?;
+        changes.extend(removals);
+        notes.extend(more);
     }
     match (&app, &z.vendor_app_id) {
         (Some(a), None) => changes.push(AzureChange {

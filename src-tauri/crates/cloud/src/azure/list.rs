@@ -90,6 +90,20 @@ impl AzureList<'_> {
     }
 }
 
+/// The next page of a Resource Manager list (`nextLink`), if any: followed only at `root`, the
+/// endpoint the token is for (same scheme, host and port), so the token goes nowhere else.
+pub(super) fn next_page(root: &str, page: &Value, action: &str) -> Result<Option<String>, CloudError> {
+    match page["nextLink"].as_str().filter(|l| !l.is_empty()) {
+        Some(next) if same_origin(root, next) => Ok(Some(next.to_string())),
+        Some(next) => Err(err(
+            ApiFailure::Api,
+            action,
+            format!("Resource Manager's next page is at another address ({}); it was not followed", snippet(next)),
+        )),
+        None => Ok(None),
+    }
+}
+
 /// Whether `next` is at the same scheme, host and port as `root` (the default port filled in).
 fn same_origin(root: &str, next: &str) -> bool {
     match (reqwest::Url::parse(root), reqwest::Url::parse(next)) {
@@ -132,16 +146,8 @@ pub async fn list(cred: &AzureAdmin, settings: &AzureSettings, what: &AzureList<
             return Err(refusal(&action, &a));
         }
         out.extend(names(what, &a.body));
-        match a.body["nextLink"].as_str().filter(|l| !l.is_empty()) {
-            // The token goes nowhere but the Resource Manager endpoint it is for (same scheme, host and port).
-            Some(next) if same_origin(root, next) => url = next.to_string(),
-            Some(next) => {
-                return Err(err(
-                    ApiFailure::Api,
-                    &action,
-                    format!("Resource Manager's next page is at another address ({}); it was not followed", snippet(next)),
-                ))
-            }
+        match next_page(root, &a.body, &action)? {
+            Some(next) => url = next,
             None => return Ok(Listing { names: tidy(out, rule), truncated: false, acting_as }),
         }
     }

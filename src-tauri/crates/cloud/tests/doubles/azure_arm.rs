@@ -460,24 +460,47 @@ fn arm_list(s: &mut AzureState, path: &str, q: &BTreeMap<String, String>) -> Opt
 }
 
 const RA: &str = "/providers/Microsoft.Authorization/roleAssignments";
+const ROLE_ASSIGNMENTS_VERSION: &str = "2022-04-01";
 
 fn arm(s: &mut AzureState, m: &str, path: &str, q: &BTreeMap<String, String>, req: &Request) -> Response {
     let Some((scope, name)) = path.split_once(RA) else { return error(404, "NotFound", path) };
     let name = name.trim_start_matches('/');
-    if !s.scopes.contains(&scope.to_lowercase()) {
+    let lower = scope.to_lowercase();
+    // A subscription exists when a registered scope is in it.
+    let subscription = lower.split('/').filter(|x| !x.is_empty()).count() == 2 && lower.starts_with("/subscriptions/");
+    let exists = s.scopes.contains(&lower) || (subscription && s.scopes.iter().any(|x| x.starts_with(&format!("{lower}/"))));
+    if !exists {
         return error(404, "ResourceNotFound", &format!("The Resource '{scope}' was not found."));
     }
     match (m, name) {
         ("GET", "") => {
+            // With `principalId eq`, the reference: "all role assignments at, above or below the
+            // scope for the specified principal"; without a filter, those at the scope (all this
+            // engine asks for). Pages of LIST_PAGE items, an absolute `nextLink` while more are left.
             let principal = q.get("$filter").and_then(|f| eq_literal(f));
+            let related = |x: &str| {
+                let x = x.to_lowercase();
+                x == lower || (principal.is_some() && (lower.starts_with(&format!("{x}/")) || x.starts_with(&format!("{lower}/"))))
+            };
             let v: Vec<Value> = s
                 .assignments
                 .values()
-                .filter(|a| a["properties"]["scope"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(scope)))
+                .filter(|a| a["properties"]["scope"].as_str().is_some_and(related))
                 .filter(|a| principal.as_deref().is_none_or(|p| a["properties"]["principalId"] == p))
                 .cloned()
                 .collect();
-            reply(200, json!({"value": v}))
+            s.list_calls += 1;
+            let from: usize = q.get("$skiptoken").and_then(|t| t.parse().ok()).unwrap_or(0).min(v.len());
+            let to = (from + LIST_PAGE).min(v.len());
+            let mut out = json!({"value": v[from..to].to_vec()});
+            if to < v.len() {
+                let filter = q
+                    .get("$filter")
+                    .map(|f| format!("&%24filter={}", f.replace('%', "%25").replace(' ', "%20").replace('\'', "%27").replace('&', "%26")))
+                    .unwrap_or_default();
+                out["nextLink"] = json!(format!("{}{path}?api-version={ROLE_ASSIGNMENTS_VERSION}{filter}&%24skiptoken={to}", s.base_url));
+            }
+            reply(200, out)
         }
         ("PUT", n) => {
             let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);

@@ -17,6 +17,53 @@ fn assignment_name_fn(s: &mut Script) {
         .raw("}");
 }
 
+/// What `az role assignment list` prints for each assignment (a tab between fields): its id,
+/// name, scope, role definition id, and `yes` when it has a condition, else `no` (a condition's
+/// own text, which may hold tabs and new lines, never reaches the script's reading).
+pub const LIST_QUERY: &str = "[].[id,name,scope,roleDefinitionId,(condition && 'yes') || 'no']";
+
+/// The shell function `drop_unlisted` that removes the role assignments of `$SP_OBJECT_ID` the
+/// plan no longer lists, by the app's rule (`cloud::azure::apply::dropped_assignments`): only
+/// Trustbridge's own (their deterministic names, no condition), anywhere in the subscription on
+/// this integration's own app registration, only in the plan's resource group on the vendor's
+/// shared app (keyless). The others are named (on our own app) and kept. Needs `ra_name`.
+fn drop_unlisted_fn(s: &mut Script, z: &ResolvedAzure, m: &AzureModel) {
+    let planned: Vec<String> = m.role_assignments.iter().map(|ra| format!("{}|{}", ra.scope, ra.role_definition_id).to_lowercase()).collect();
+    s.comment("The plan's assignments, 'scope|role definition' in lower case, one a line.")
+        .set("PLANNED", &planned.join("\n"));
+    if z.is_keyless() {
+        s.set("GROUP", &format!("/subscriptions/{}/resourcegroups/{}/", z.subscription_id, z.resource_group).to_lowercase());
+    }
+    s.raw("lower() { printf '%s' \"$1\" | tr '[:upper:]' '[:lower:]'; }")
+        .raw("drop_unlisted() {")
+        .raw("  local listing id name scope role condition")
+        .raw(&format!(
+            "  listing=\"$(az role assignment list --assignee \"$SP_OBJECT_ID\" --all --query {} -o tsv)\" || return 1",
+            quote(LIST_QUERY)
+        ))
+        .raw("  while IFS=$'\\t' read -r id name scope role condition; do")
+        .raw("    [ -n \"$id\" ] || continue")
+        .raw("    if printf '%s\\n' \"$PLANNED\" | grep -Fxq -- \"$(lower \"$scope|$role\")\"; then continue; fi")
+        .raw("    if [ \"$condition\" != no ] || [ \"$(lower \"$name\")\" != \"$(ra_name \"$scope\" \"$role\" \"$SP_OBJECT_ID\")\" ]; then");
+    if z.is_keyless() {
+        s.raw("      continue # the vendor's app's other grants are not this plan's business");
+    } else {
+        s.raw("      echo \"Kept $role on $scope: the plan does not list it, and Trustbridge did not make it (or someone narrowed it with a condition). Remove it in the portal if the vendor should not have it.\" >&2")
+            .raw("      continue");
+    }
+    s.raw("    fi");
+    if z.is_keyless() {
+        s.raw("    case \"$(lower \"$scope\")\" in")
+            .raw("      \"$GROUP\"*) ;;")
+            .raw("      *) echo \"Kept $role on $scope: Trustbridge gave it to the vendor's app outside this plan's resource group (another integration with this vendor may need it). Remove it in the portal if none does.\" >&2; continue ;;")
+            .raw("    esac");
+    }
+    s.raw("    az role assignment delete --ids \"$id\"")
+        .raw("    echo \"Removed $role on $scope: the plan no longer lists it.\"")
+        .raw("  done < <(printf '%s\\n' \"$listing\")")
+        .raw("}");
+}
+
 /// An OData string literal (Microsoft Graph `$filter`): single quotes doubled, inside quotes.
 pub fn odata_string(v: &str) -> String {
     format!("'{}'", v.replace('\'', "''"))
@@ -124,7 +171,7 @@ pub fn setup_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String 
     s.comment("A new principal can take a minute to replicate (PrincipalNotFound): retry a few times.")
         .raw("assign() {")
         .raw("  for attempt in 1 2 3 4 5 6; do")
-        .raw("    if az role assignment create --name \"$(ra_name \"$2\" \"$3\" \"$SP_OBJECT_ID\")\" --assignee-object-id \"$SP_OBJECT_ID\" --assignee-principal-type ServicePrincipal --role \"$1\" --scope \"$2\" --output none; then return 0; fi")
+        .raw("    if az role assignment create --name \"$(ra_name \"$2\" \"$3\" \"$SP_OBJECT_ID\")\" --assignee-object-id \"$SP_OBJECT_ID\" --assignee-principal-type ServicePrincipal --role \"$3\" --scope \"$2\" --output none; then return 0; fi")
         .raw("    echo \"Waiting for the service principal to replicate (attempt $attempt of 6)...\" >&2")
         .raw("    sleep 10")
         .raw("  done")
@@ -133,12 +180,15 @@ pub fn setup_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String 
     for ra in &m.role_assignments {
         s.run(&[lit("assign"), lit(&ra.role), lit(&ra.scope), lit(&ra.role_definition_id)]);
     }
+    s.blank().comment("3. Assignments Trustbridge made that the plan no longer lists (a container or topic dropped from it) go.");
+    drop_unlisted_fn(&mut s, z, m);
+    s.raw("drop_unlisted");
     if z.is_keyless() {
         s.raw("echo \"Done. Roles assigned to the vendor's enterprise app $APP_ID; no secret exists.\"");
         return s.finish();
     }
     s.blank()
-        .comment("3. Credentials for the vendor. Run with CREATE_SECRET=1 to add a one-year client secret; it is printed")
+        .comment("4. Credentials for the vendor. Run with CREATE_SECRET=1 to add a one-year client secret; it is printed")
         .comment("once in the create-for-rbac format. Paste it into the Trustbridge wizard (Credentials step) and nowhere else.")
         .raw("if [ \"${CREATE_SECRET:-0}\" = 1 ]; then")
         .run_indented(&[
@@ -215,6 +265,9 @@ pub fn revoke_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String
                 quote(&ra.role_definition_id)
             ));
         }
+        s.comment("What an earlier plan gave in this resource group and this one no longer lists goes too.");
+        drop_unlisted_fn(&mut s, z, m);
+        s.raw("drop_unlisted");
         s.echo("Access revoked. The vendor's enterprise app stays (your administrator consented to it): remove it in Entra ID if the vendor should not sign in here at all.");
         return s.finish();
     }
@@ -232,6 +285,12 @@ pub fn revoke_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String
             lit(&ra.scope),
         ]);
     }
+    // What an earlier plan gave and this one no longer lists goes before the app: an assignment
+    // outlives its deleted principal ("Identity not found").
+    s.comment("What an earlier plan gave and this one no longer lists goes too (the service principal's, while it exists).");
+    assignment_name_fn(&mut s);
+    drop_unlisted_fn(&mut s, z, m);
+    s.raw("if SP_OBJECT_ID=\"$(az ad sp show --id \"$APP_ID\" --query id -o tsv)\"; then drop_unlisted; fi");
     s.run(&[lit("az"), lit("ad"), lit("app"), lit("delete"), lit("--id"), var("APP_ID")]);
     s.echo("Access revoked.");
     s.finish()
