@@ -97,7 +97,8 @@ fn apply_to_google_cloud_and_azure_from_the_window_is_confirmed_by_rust_and_idem
         asked[0].message
     );
     assert!(
-        asked[0].message.contains("grant roles/storage.objectViewer on //storage.googleapis.com/projects/_/buckets/training"),
+        asked[0].message.contains("grant roles/storage.objectViewer on //storage.googleapis.com/projects/_/buckets/training")
+            && asked[0].message.contains("that this plan no longer names"),
         "{}",
         asked[0].message
     );
@@ -107,7 +108,7 @@ fn apply_to_google_cloud_and_azure_from_the_window_is_confirmed_by_rust_and_idem
             && asked[1].message.contains("assign Storage Blob Data Reader on")
             && asked[1]
                 .message
-                .contains("remove the role assignments Trustbridge made for this integration that this plan no longer lists"),
+                .contains("remove the role assignments Trustbridge made for this integration (marked as its own) in subscription"),
         "{}",
         asked[1].message
     );

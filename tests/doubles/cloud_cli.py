@@ -267,26 +267,50 @@ def az(args, s):
         s["sps"] = [x for x in s["sps"] if x != app_id]
         return
     # Role assignments: {name, scope, role (what `--role` named: the scripts give the role
-    # definition's id), principal (object id), condition (optional)}; `create --name` (a GUID; a
-    # random one when omitted), `list --assignee --all`, `delete --ids` (an id that does not exist
-    # is no error), `delete --assignee APP_ID --role --scope` (every match of the app's service
-    # principal).
+    # definition's id), principal (object id), description, condition, id (all three optional; the
+    # id is scope/providers/…/name unless a test plants another)}; `create --name --description`
+    # (a GUID; a random one when omitted; the same name at the same scope is updated, whole),
+    # `list --assignee --all` (the state's `list_denied` makes it fail), `delete --ids` (an id that
+    # does not exist is no error), `delete --assignee APP_ID --role --scope` (every match of the
+    # app's service principal).
     assignments = s.setdefault("assignments", [])
     if words[:3] == ["role", "assignment", "create"]:
         name = opt(args, "--name") or str(uuid.uuid4())
         a = {"name": name, "scope": opt(args, "--scope"), "role": opt(args, "--role"), "principal": opt(args, "--assignee-object-id")}
-        if a not in assignments:
+        if opt(args, "--description") is not None:
+            a["description"] = opt(args, "--description")
+        same = next((x for x in assignments if x["name"] == name and x["scope"].lower() == a["scope"].lower()), None)
+        if same is None:
             assignments.append(a)
+        else:
+            # Create or update by name: what the call gives replaces what was there (a condition
+            # it does not give is dropped, as Resource Manager's PUT does).
+            same.clear()
+            same.update(a)
         return
     if words[:3] == ["role", "assignment", "list"]:
         # `--assignee OBJECT_ID --all`: every assignment of that principal in the subscription;
         # only the query the scripts send, as tab-separated values (az's `-o tsv`).
-        if query != LIST_QUERY or "--all" not in args or opt(args, "-o") != "tsv":
+        if opt(args, "--scope") is not None:
+            # `--scope S --role R --query "length(not_null([?condition], ''))"`: how many of the principal's
+            # assignments of R at exactly S have a condition.
+            if query != "length(not_null([?condition], ''))" or opt(args, "-o") != "tsv":
+                fail("unsupported az role assignment list: %r" % (args,), 2)
+            print(sum(1 for a in assignments if a["principal"] == opt(args, "--assignee") and a["scope"].lower() == opt(args, "--scope").lower()
+                      and a["role"].lower() == opt(args, "--role").lower() and a.get("condition")))
+            return
+        m = LIST_QUERY.match(query or "")
+        if not m or "--all" not in args or opt(args, "-o") != "tsv":
             fail("unsupported az role assignment list: %r" % (args,), 2)
+        if s.get("list_denied"):
+            fail("ERROR: (AuthorizationFailed) The client does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/read'.")
+        mark = m.group(1).replace("\\'", "'").replace("\\\\", "\\")
         for a in assignments:
             if a["principal"] == opt(args, "--assignee"):
-                ra_id = a["scope"] + "/providers/Microsoft.Authorization/roleAssignments/" + a["name"]
-                print("\t".join([ra_id, a["name"], a["scope"], a["role"], "yes" if a.get("condition") else "no"]))
+                ra_id = a.get("id") or a["scope"] + "/providers/Microsoft.Authorization/roleAssignments/" + a["name"]
+                d = a.get("description")
+                flags = ["yes" if a.get("condition") else "no", "ours" if d == mark else ("other" if d else "none")]
+                print("\t".join([ra_id, a["name"], a["scope"], a["role"]] + flags))
         return
     if words[:3] == ["role", "assignment", "delete"]:
         ids = opt(args, "--ids")
@@ -301,8 +325,11 @@ def az(args, s):
 
 
 ACCESS_TOKEN = "ya29.fake-access-token-of-the-double"
-# The one `az role assignment list` query the Azure scripts send (core's render::azure::LIST_QUERY).
-LIST_QUERY = "[].[id,name,scope,roleDefinitionId,(condition && 'yes') || 'no']"
+# The one `az role assignment list` query the Azure scripts send (core's render::azure::list_query),
+# around the integration's mark (a JMESPath raw string: \' and \\ escaped).
+LIST_QUERY = re.compile(
+    r"^\[\]\.\[id,name,scope,roleDefinitionId,\(condition && 'yes'\) \|\| 'no',\(description == '((?:[^'\\]|\\.)*)' && 'ours'\) \|\| \(description && 'other'\) \|\| 'none'\]$"
+)
 PROVIDER_URL = re.compile(
     r"^https://iam\.googleapis\.com/v1/projects/(\d+)/locations/global/workloadIdentityPools/([a-z0-9-]+)/providers/([a-z0-9-]+)\?updateMask=disabled$"
 )

@@ -57,6 +57,14 @@ impl Rig {
         rig
     }
 
+    /// Lets (`false`) or refuses (`true`) `az role assignment list --all`, the rest of the state kept.
+    fn deny_listing(&self, denied: bool) {
+        let f = self.dir.path().join("state.json");
+        let mut st: Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+        st["list_denied"] = json!(denied);
+        std::fs::write(f, st.to_string()).unwrap();
+    }
+
     fn set_state(&self, tenant: &str) {
         std::fs::write(self.dir.path().join("state.json"), json!({"tenant": tenant, "apps": [], "sps": []}).to_string()).unwrap();
     }
@@ -105,6 +113,9 @@ fn az_lines(name: &str, plan_json: &str) -> (Vec<Vec<String>>, BTreeSet<String>)
     };
     ok("azure/setup.sh", &[("CREATE_SECRET", "1")], &mut lines); // first run: the app is created
     ok("azure/setup.sh", &[], &mut lines); // re-run: the app is found
+    rig.deny_listing(true); // the subscription's assignments not readable: each scope asked instead
+    ok("azure/setup.sh", &[], &mut lines);
+    rig.deny_listing(false);
     ok("azure/revoke.sh", &[], &mut lines); // by the app id setup.sh recorded
     ok("azure/setup.sh", &[], &mut lines);
     let _ = std::fs::remove_file(rig.bundle.join("azure/app-id.txt"));

@@ -372,10 +372,14 @@ fn azure_keyless_revoke_removes_only_the_assignments_setup_made_and_keeps_the_ve
 }
 
 /// An assignment planted in the az double's state as another run, or someone, made it.
-fn planted(scope: &str, role: &str, principal: &str, name: &str, condition: bool) -> Value {
+fn planted(scope: &str, role: &str, principal: &str, name: &str, description: Option<&str>, condition: bool) -> Value {
     let mut a = json!({"name": name, "scope": scope, "role": role, "principal": principal});
+    if let Some(d) = description {
+        a["description"] = json!(d);
+    }
     if condition {
-        a["condition"] = json!("@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith 'public/'\n\tthe rest");
+        a["condition"] =
+            json!("@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith 'public/'\n\tthe rest");
     }
     a
 }
@@ -387,16 +391,19 @@ fn add_assignments(rig: &Rig, more: &[Value]) {
 }
 
 fn assignment_names(rig: &Rig) -> Vec<String> {
-    let mut v: Vec<String> = rig.state()["assignments"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_string()).collect();
+    let mut v: Vec<String> =
+        rig.state()["assignments"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_string()).collect();
     v.sort();
     v
 }
 
 /// The exported setup.sh follows the app's rule for what the plan no longer lists: an assignment
-/// Trustbridge made on the integration's own service principal (its deterministic name) for a
-/// container dropped from the plan is removed; one someone else made, and one of ours narrowed
-/// with a condition (whose text holds a tab and a new line), are named and kept. revoke.sh removes
-/// such a dropped one too before the app goes.
+/// this integration made on its own service principal (Trustbridge's name and the integration's
+/// mark, which setup.sh writes on each) for a container dropped from the plan is removed; one
+/// someone else made, one of ours narrowed with a condition (whose text holds a tab and a new
+/// line), and a row whose id is not its scope and name (pointing at the plan's own assignment)
+/// are named and kept. A planned assignment narrowed with a condition is never replaced. revoke.sh
+/// removes a dropped one too before the app goes.
 #[test]
 fn azure_setup_removes_an_assignment_the_plan_no_longer_lists_on_our_app() {
     let rig = rig(&azure_plan("ML3PlatformSP"), azure_state(json!([])));
@@ -406,67 +413,127 @@ fn azure_setup_removes_an_assignment_the_plan_no_longer_lists_on_our_app() {
     let sp = format!("sp-{app}");
     let r = trustbridge_core::validate(&trustbridge_core::Plan::from_json(&azure_plan("ML3PlatformSP")).unwrap(), None).unwrap();
     let ra = trustbridge_core::model::azure::model(r.azure.as_ref().unwrap()).role_assignments[0].clone();
+    let role = ra.role_definition_id.clone();
+    let creates: Vec<_> =
+        rig.writes().into_iter().filter(|c| c.contains(&"create".to_string()) && c.contains(&"assignment".to_string())).collect();
+    assert!(!creates.is_empty());
+    for c in &creates {
+        let at = |k: &str| c.iter().position(|w| w == k).map(|i| c[i + 1].clone());
+        assert_eq!(at("--description").as_deref(), Some(MARK), "{c:?}");
+        assert!(at("--role").unwrap().starts_with("/subscriptions/"), "the role by its definition id: {c:?}");
+    }
     let scope = |c: &str| ra.scope.rsplit_once('/').unwrap().0.to_string() + "/" + c;
-    let name = |c: &str| trustbridge_cloud::azure::apply::assignment_name(&scope(c), &ra.role_definition_id, &sp);
-    let dropped = planted(&scope("old-data"), &ra.role_definition_id, &sp, &name("old-data"), false);
-    let theirs = planted(&scope("misc"), &ra.role_definition_id, &sp, "dddddddd-0000-4000-8000-000000000004", false);
-    let narrowed = planted(&scope("cond"), &ra.role_definition_id, &sp, &name("cond"), true);
-    add_assignments(&rig, &[dropped.clone(), theirs.clone(), narrowed.clone()]);
+    let name = |c: &str| trustbridge_cloud::azure::apply::assignment_name(&scope(c), &role, &sp);
+    let dropped = planted(&scope("old-data"), &role, &sp, &name("old-data"), Some(MARK), false);
+    let theirs = planted(&scope("misc"), &role, &sp, "dddddddd-0000-4000-8000-000000000004", None, false);
+    let narrowed = planted(&scope("cond"), &role, &sp, &name("cond"), Some(MARK), true);
+    let mut forged = planted(&scope("bait"), &role, &sp, &name("bait"), Some(MARK), false);
+    forged["id"] = json!(format!(
+        "{}/providers/Microsoft.Authorization/roleAssignments/{}",
+        ra.scope,
+        trustbridge_cloud::azure::apply::assignment_name(&ra.scope, &role, &sp)
+    ));
+    add_assignments(&rig, &[dropped.clone(), theirs.clone(), narrowed.clone(), forged.clone()]);
     let before = assignment_names(&rig);
 
     let o = rig.run("azure/setup.sh", &[]);
-    assert!(o.status.success(), "{}", text(&o));
     let out = text(&o);
-    assert!(out.contains(&format!("Removed {} on {}", ra.role_definition_id, scope("old-data"))), "{out}");
-    assert!(out.contains(&format!("Kept {} on {}: the plan does not list it", ra.role_definition_id, scope("misc"))), "{out}");
-    assert!(out.contains(&format!("Kept {} on {}", ra.role_definition_id, scope("cond"))), "{out}");
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains(&format!("Removed {role} on {}", scope("old-data"))), "{out}");
+    assert!(
+        out.contains(&format!("Kept {role} on {}: the plan does not list it, and Trustbridge did not make it", scope("misc"))),
+        "{out}"
+    );
+    assert!(out.contains(&format!("Kept {role} on {}: Trustbridge made it, but not", scope("cond"))), "{out}");
+    assert!(out.contains(&format!("Kept {role} on {}: Trustbridge made it, but not", scope("bait"))), "{out}");
     let want: Vec<String> = before.iter().filter(|n| **n != name("old-data")).cloned().collect();
     assert_eq!(assignment_names(&rig), want, "only the dropped one of ours went");
     let deletes: Vec<_> = rig.writes().into_iter().filter(|c| c.contains(&"delete".to_string())).collect();
     assert_eq!(deletes.len(), 1, "{deletes:?}");
+    assert!(
+        rig.state()["assignments"].as_array().unwrap().iter().any(|a| a["condition"].is_string()),
+        "the narrowed one keeps its condition"
+    );
 
     let o = rig.run("azure/setup.sh", &[]);
     assert!(o.status.success() && !text(&o).contains("Removed"), "a re-run removes nothing: {}", text(&o));
 
-    add_assignments(&rig, &[dropped]);
+    // The listing refused: said, nothing removed, the plan's grants stand.
+    add_assignments(&rig, std::slice::from_ref(&dropped));
+    let mut st = rig.state();
+    st["list_denied"] = json!(true);
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+    let o = rig.run("azure/setup.sh", &[]);
+    assert!(o.status.success() && text(&o).contains("Could not list") && !text(&o).contains("Removed"), "{}", text(&o));
+    let mut st = rig.state();
+    st["list_denied"] = json!(false);
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+
     let o = rig.run("azure/revoke.sh", &[]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains(&format!("Removed {} on {}", ra.role_definition_id, scope("old-data"))), "{}", text(&o));
+    assert!(text(&o).contains(&format!("Removed {role} on {}", scope("old-data"))), "{}", text(&o));
     assert!(rig.state()["apps"].as_array().unwrap().is_empty());
-    let mut left = vec![theirs["name"].as_str().unwrap().to_string(), narrowed["name"].as_str().unwrap().to_string()];
+    let mut left: Vec<String> = [&theirs, &narrowed, &forged].iter().map(|a| a["name"].as_str().unwrap().to_string()).collect();
     left.sort();
-    assert_eq!(assignment_names(&rig), left, "the plan's and the dropped one went; someone's and the narrowed one stay");
+    assert_eq!(assignment_names(&rig), left, "the plan's and the dropped one went; someone's, the narrowed one and the forged row stay");
 }
 
-/// On the vendor's shared app (keyless), only Trustbridge's assignments in the plan's resource
-/// group are this plan's: a dropped one there goes; one in another group is kept and named; the
+/// A planned assignment of ours that someone narrowed with a condition: setup.sh stops rather than
+/// create it again by its name (which would replace it without the condition).
+#[test]
+fn azure_setup_never_replaces_a_planned_assignment_narrowed_with_a_condition() {
+    let rig = rig(&azure_plan("ML3PlatformSP"), azure_state(json!([])));
+    assert!(rig.run("azure/setup.sh", &[]).status.success());
+    let mut st = rig.state();
+    st["assignments"][0]["condition"] = json!("@Resource[x] StringStartsWith 'public/'");
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+    let o = rig.run("azure/setup.sh", &[]);
+    assert!(!o.status.success() && text(&o).contains("with a condition"), "{}", text(&o));
+    assert!(rig.state()["assignments"][0]["condition"].is_string(), "the condition stays");
+    // Without the subscription's listing (rights on the resource group alone), the scope is asked.
+    let mut st = rig.state();
+    st["list_denied"] = json!(true);
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+    let o = rig.run("azure/setup.sh", &[]);
+    assert!(!o.status.success() && text(&o).contains("with a condition"), "{}", text(&o));
+    assert!(rig.state()["assignments"][0]["condition"].is_string(), "the condition stays");
+}
+
+/// On the vendor's shared app (keyless), only this integration's assignments (Trustbridge's name
+/// and this integration's mark) are the plan's: a dropped one goes, wherever it is; another
+/// integration's, and one made before Trustbridge marked its assignments, are kept and named; the
 /// vendor app's other grants are not looked at.
 #[test]
-fn azure_keyless_setup_removes_a_dropped_assignment_only_in_the_plans_resource_group() {
+fn azure_keyless_setup_removes_only_this_integrations_dropped_assignments() {
     let mut v: Value = serde_json::from_str(&common::plan_text("custom-keyless.json")).unwrap();
     v.as_object_mut().unwrap().remove("gcp");
     let r = trustbridge_core::validate(&trustbridge_core::Plan::from_json(&v.to_string()).unwrap(), None).unwrap();
+    let mark = trustbridge_core::model::azure::app_mark(&r.plan.integration.name);
     let ra = trustbridge_core::model::azure::model(r.azure.as_ref().unwrap()).role_assignments[0].clone();
+    let role = ra.role_definition_id.clone();
     let sp = format!("sp-{VENDOR_APP}");
     let scope = |c: &str| ra.scope.rsplit_once('/').unwrap().0.to_string() + "/" + c;
-    let name = |s: &str| trustbridge_cloud::azure::apply::assignment_name(s, &ra.role_definition_id, &sp);
+    let name = |s: &str| trustbridge_cloud::azure::apply::assignment_name(s, &role, &sp);
     let elsewhere = scope("data").replace("/resourceGroups/acme-rg/", "/resourceGroups/team-b/");
     assert_ne!(elsewhere, scope("data"));
-    let dropped = planted(&scope("gone"), &ra.role_definition_id, &sp, &name(&scope("gone")), false);
-    let other_group = planted(&elsewhere, &ra.role_definition_id, &sp, &name(&elsewhere), false);
-    let theirs = planted(&scope("shared"), &ra.role_definition_id, &sp, "eeeeeeee-0000-4000-8000-000000000005", false);
+    let dropped = planted(&elsewhere, &role, &sp, &name(&elsewhere), Some(&mark), false);
+    let another = planted(&scope("team-a"), &role, &sp, &name(&scope("team-a")), Some("managed-by=trustbridge integration=TA_02"), false);
+    let unmarked = planted(&scope("old"), &role, &sp, &name(&scope("old")), None, false);
+    let theirs = planted(&scope("shared"), &role, &sp, "eeeeeeee-0000-4000-8000-000000000005", None, false);
     let rig = rig(
         &v.to_string(),
         json!({"tenant": "72f988bf-86f1-41af-91ab-2d7cd011db47", "apps": [], "sps": [VENDOR_APP],
-               "assignments": [dropped, other_group.clone(), theirs.clone()]}),
+               "assignments": [dropped, another.clone(), unmarked.clone(), theirs.clone()]}),
     );
     let o = rig.run("azure/setup.sh", &[]);
     let out = text(&o);
     assert!(o.status.success(), "{out}");
-    assert!(out.contains(&format!("Removed {} on {}", ra.role_definition_id, scope("gone"))), "{out}");
-    assert!(out.contains(&format!("Kept {} on {elsewhere}: Trustbridge gave it to the vendor's app outside", ra.role_definition_id)), "{out}");
+    assert!(out.contains(&format!("Removed {role} on {elsewhere}")), "{out}");
+    assert!(out.contains(&format!("Kept {role} on {}: Trustbridge made it, but not", scope("team-a"))), "{out}");
+    assert!(out.contains(&format!("Kept {role} on {}: Trustbridge made it, but not", scope("old"))), "{out}");
     assert!(!out.contains(&scope("shared")), "the vendor app's other grants: {out}");
-    let mut want = vec![name(&ra.scope), other_group["name"].as_str().unwrap().to_string(), theirs["name"].as_str().unwrap().to_string()];
+    let mut want: Vec<String> =
+        [&another, &unmarked, &theirs].iter().map(|a| a["name"].as_str().unwrap().to_string()).chain([name(&ra.scope)]).collect();
     want.sort();
     assert_eq!(assignment_names(&rig), want);
 }

@@ -439,6 +439,10 @@ fn apply_cloud_text(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as
                 items.push(format!("create the workload identity pool {pool} and its AWS provider (keyless)"));
             }
             items.extend(model.bindings.iter().map(|b| format!("grant {} on {}", b.role, b.resource)));
+            items.push(format!(
+                "remove the service account's grants, in the roles Trustbridge gives, on the buckets and topics of project {} that this plan no longer names",
+                g.project_id
+            ));
             (APPLY_GCP_TITLE, m, items)
         }
         ApiCloud::Azure => {
@@ -459,14 +463,10 @@ fn apply_cloud_text(r: &Resolved, cloud: crate::cloud_apply::ApiCloud, acting_as
                 ),
             }];
             items.extend(model.role_assignments.iter().map(|a| format!("assign {} on {}", a.role, a.scope)));
-            items.push(if z.is_keyless() {
-                format!(
-                    "remove the role assignments Trustbridge gave the vendor's app in resource group {} that this plan no longer lists",
-                    z.resource_group
-                )
-            } else {
-                "remove the role assignments Trustbridge made for this integration that this plan no longer lists".into()
-            });
+            items.push(format!(
+                "remove the role assignments Trustbridge made for this integration (marked as its own) in subscription {} that this plan no longer lists",
+                z.subscription_id
+            ));
             (APPLY_AZURE_TITLE, m, items)
         }
     };

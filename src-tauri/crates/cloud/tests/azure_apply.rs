@@ -513,17 +513,29 @@ async fn a_sign_in_at_organizations_takes_the_tokens_tenant_and_lists_what_it_se
     assert!(e.to_string().contains("was not followed"), "{e}");
 }
 
-/// Puts an assignment into the double as someone (or another run) made it: `name` is its name.
-fn plant(d: &AzureApi, scope: &str, role: &str, principal: &str, name: &str, condition: Option<&str>) -> String {
+const MARK: &str = "managed-by=trustbridge integration=TB_01";
+
+/// Puts an assignment into the double as someone (or another run) made it: `name` is its name,
+/// `description` its description, `condition` whether it has an ABAC condition.
+fn plant(d: &AzureApi, scope: &str, role: &str, principal: &str, name: &str, description: Option<&str>, condition: bool) -> String {
     let id = format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}");
     let mut a = json!({"id": id, "name": name, "type": "Microsoft.Authorization/roleAssignments",
         "properties": {"scope": scope, "roleDefinitionId": role, "principalId": principal, "principalType": "ServicePrincipal"}});
-    if let Some(c) = condition {
-        a["properties"]["condition"] = json!(c);
+    if let Some(text) = description {
+        a["properties"]["description"] = json!(text);
+    }
+    if condition {
+        a["properties"]["condition"] =
+            json!("@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith 'public/'");
         a["properties"]["conditionVersion"] = json!("2.0");
     }
     d.state.lock().unwrap().assignments.insert(id.clone(), a);
     id
+}
+
+/// Trustbridge's own assignment of `role` on `scope` for `sp`, as apply makes it (name and mark).
+fn ours(d: &AzureApi, scope: &str, role: &str, sp: &str) -> String {
+    plant(d, scope, role, sp, &assignment_name(scope, role, sp), Some(MARK), false)
 }
 
 fn with_containers(containers: &[&str]) -> Resolved {
@@ -535,10 +547,17 @@ fn with_containers(containers: &[&str]) -> Resolved {
     )
 }
 
-/// A container dropped from the plan loses the vendor's assignment on the next apply (Trustbridge
-/// made it: its deterministic name), after the plan's new grants; an assignment someone else put
-/// on our service principal, and one of ours that someone narrowed with a condition, stay and are
-/// named. The principal's assignments come over several pages (the double answers two a page).
+fn sorted_scopes(d: &AzureApi) -> Vec<String> {
+    let mut v: Vec<String> = d.state.lock().unwrap().assigned().into_iter().map(|a| a.0).collect();
+    v.sort();
+    v
+}
+
+/// A container dropped from the plan loses the vendor's assignment on the next apply (this
+/// integration made it: its deterministic name and its mark), after the plan's new grants; an
+/// assignment someone else put on our service principal, and one of ours that someone narrowed
+/// with a condition, stay and are named. The principal's assignments come over several pages (the
+/// double answers two a page). Every assignment apply makes carries the mark.
 #[tokio::test]
 async fn an_assignment_the_plan_no_longer_lists_is_removed_by_the_next_apply() {
     let d = world().await;
@@ -546,60 +565,64 @@ async fn an_assignment_the_plan_no_longer_lists_is_removed_by_the_next_apply() {
     let s = settings(&d);
     let rep = apply(&mlcube("ML3PlatformSP"), &admin(), &s, false).await.unwrap();
     let sp = d.state.lock().unwrap().sp_of(&rep.app_id.unwrap()).unwrap();
-    let manual = plant(&d, &scope_container("misc"), READER, &sp, "dddddddd-0000-4000-8000-000000000004", None);
-    let narrowed_scope = scope_container("cond");
-    let narrowed = plant(
-        &d,
-        &narrowed_scope,
-        READER,
-        &sp,
-        &assignment_name(&narrowed_scope, READER, &sp),
-        Some("@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith 'public/'"),
+    assert!(
+        d.state.lock().unwrap().assignments.values().all(|a| a["properties"]["description"] == MARK),
+        "apply marks every assignment it makes"
     );
+    let manual = plant(&d, &scope_container("misc"), READER, &sp, "dddddddd-0000-4000-8000-000000000004", None, false);
+    let narrowed_scope = scope_container("cond");
+    let narrowed = plant(&d, &narrowed_scope, READER, &sp, &assignment_name(&narrowed_scope, READER, &sp), Some(MARK), true);
+    // Made by an earlier Trustbridge (its name, no mark) on our own app, which is this integration's alone.
+    let legacy_scope = scope_container("legacy");
+    d.state.lock().unwrap().add_scope(&legacy_scope);
+    plant(&d, &legacy_scope, READER, &sp, &assignment_name(&legacy_scope, READER, &sp), None, false);
 
     // "features" dropped, "fresh" added.
     let r = with_containers(&["training", "fresh"]);
     use AzureChangeKind::*;
     let dry = apply(&r, &admin(), &s, true).await.unwrap();
-    assert_eq!(kinds(&dry.changes), vec![AssignRole, RemoveRoleAssignment], "{:?}", dry.changes);
+    assert_eq!(kinds(&dry.changes), vec![AssignRole, RemoveRoleAssignment, RemoveRoleAssignment], "{:?}", dry.changes);
     assert_eq!(dry.changes[1].target, scope_container("features"));
+    assert_eq!(dry.changes[2].target, legacy_scope);
     assert!(dry.changes[1].to_string().contains("no longer lists"), "{}", dry.changes[1]);
     assert!(dry.notes.iter().any(|n| n.contains("/containers/misc kept") && n.contains("did not make it")), "{:?}", dry.notes);
-    assert!(dry.notes.iter().any(|n| n.contains("/containers/cond kept")), "{:?}", dry.notes);
-    assert_eq!(d.state.lock().unwrap().assignments.len(), 5, "a dry run removes nothing");
+    assert!(dry.notes.iter().any(|n| n.contains("/containers/cond kept") && n.contains("condition")), "{:?}", dry.notes);
+    assert_eq!(d.state.lock().unwrap().assignments.len(), 6, "a dry run removes nothing");
 
     let done = apply(&r, &admin(), &s, false).await.unwrap();
-    assert_eq!(kinds(&done.changes), vec![AssignRole, RemoveRoleAssignment], "the plan's grant first");
-    {
-        let st = d.state.lock().unwrap();
-        let mut scopes: Vec<String> = st.assigned().into_iter().map(|a| a.0).collect();
-        scopes.sort();
-        let mut want =
-            vec![scope_container("cond"), scope_container("fresh"), scope_container("misc"), scope_container("training"), scope_topic("retrain")];
-        want.sort();
-        assert_eq!(scopes, want, "the dropped container's assignment is gone, nothing else");
-        assert!(st.assignments.contains_key(&manual) && st.assignments.contains_key(&narrowed));
-    }
+    assert_eq!(kinds(&done.changes), vec![AssignRole, RemoveRoleAssignment, RemoveRoleAssignment], "the plan's grant first");
+    let mut want = vec![
+        scope_container("cond"),
+        scope_container("fresh"),
+        scope_container("misc"),
+        scope_container("training"),
+        scope_topic("retrain"),
+    ];
+    want.sort();
+    assert_eq!(sorted_scopes(&d), want, "the dropped containers' assignments are gone, nothing else");
+    assert!(d.state.lock().unwrap().assignments.contains_key(&manual) && d.state.lock().unwrap().assignments.contains_key(&narrowed));
     let again = apply(&r, &admin(), &s, false).await.unwrap();
     assert!(again.changes.is_empty(), "{:?}", again.changes);
 
-    // Revoke takes what an earlier plan gave too (here: a container dropped after this apply),
-    // before the app goes; someone's assignment stays, named.
-    plant(&d, &scope_container("features"), READER, &sp, &assignment_name(&scope_container("features"), READER, &sp), None);
+    // Revoke takes what an earlier plan gave too, before the app goes; someone's assignment and
+    // the narrowed one stay, named.
+    ours(&d, &scope_container("features"), READER, &sp);
     let rev = revoke(&r, &admin(), &s, false).await.unwrap();
-    assert_eq!(kinds(&rev.changes), vec![RemoveRoleAssignment, RemoveRoleAssignment, RemoveRoleAssignment, RemoveRoleAssignment, DeleteApp]);
+    assert_eq!(
+        kinds(&rev.changes),
+        vec![RemoveRoleAssignment, RemoveRoleAssignment, RemoveRoleAssignment, RemoveRoleAssignment, DeleteApp]
+    );
     assert!(rev.notes.iter().any(|n| n.contains("/containers/misc kept")), "{:?}", rev.notes);
-    let mut left: Vec<String> = d.state.lock().unwrap().assigned().into_iter().map(|a| a.0).collect();
-    left.sort();
-    assert_eq!(left, vec![scope_container("cond"), scope_container("misc")]);
+    assert_eq!(sorted_scopes(&d), vec![scope_container("cond"), scope_container("misc")]);
 }
 
 /// The vendor's multi-tenant app is shared by every integration with that vendor in the tenant:
-/// of Trustbridge's assignments the plan no longer lists, only those in the plan's resource group
-/// are this plan's to remove; one in another group is kept and named, and the vendor app's other
-/// grants are not looked at.
+/// of the assignments with Trustbridge's name, only those with this integration's mark are this
+/// plan's to remove (wherever they are); another integration's, and one made before Trustbridge
+/// marked its assignments, are kept and named; the vendor app's other grants are not looked at.
+/// Revoke removes this integration's dropped ones too.
 #[tokio::test]
-async fn keyless_removes_a_dropped_assignment_only_in_the_plans_resource_group() {
+async fn keyless_removes_only_this_integrations_dropped_assignments_from_the_vendors_app() {
     let d = world().await;
     let s = settings(&d);
     apply(&keyless_plan(), &admin(), &s, false).await.unwrap();
@@ -607,17 +630,136 @@ async fn keyless_removes_a_dropped_assignment_only_in_the_plans_resource_group()
     let elsewhere = format!(
         "/subscriptions/{SUB}/resourceGroups/team-b/providers/Microsoft.Storage/storageAccounts/acct9/blobServices/default/containers/data"
     );
-    let kept = plant(&d, &elsewhere, READER, &sp, &assignment_name(&elsewhere, READER, &sp), None);
-    let theirs = plant(&d, &scope_container("shared"), READER, &sp, "eeeeeeee-0000-4000-8000-000000000005", None);
-    let dropped = plant(&d, &scope_container("features"), READER, &sp, &assignment_name(&scope_container("features"), READER, &sp), None);
+    d.state.lock().unwrap().add_scope(&elsewhere);
+    let moved = ours(&d, &elsewhere, READER, &sp);
+    let dropped = ours(&d, &scope_container("features"), READER, &sp);
+    let other_scope = scope_container("team-a");
+    let another = plant(
+        &d,
+        &other_scope,
+        READER,
+        &sp,
+        &assignment_name(&other_scope, READER, &sp),
+        Some("managed-by=trustbridge integration=TA_02"),
+        false,
+    );
+    let old_scope = scope_container("old");
+    let unmarked = plant(&d, &old_scope, READER, &sp, &assignment_name(&old_scope, READER, &sp), None, false);
+    let theirs = plant(&d, &scope_container("shared"), READER, &sp, "eeeeeeee-0000-4000-8000-000000000005", None, false);
 
     let dry = apply(&keyless_plan(), &admin(), &s, true).await.unwrap();
-    assert_eq!(kinds(&dry.changes), vec![AzureChangeKind::RemoveRoleAssignment], "{:?}", dry.changes);
-    assert_eq!(dry.changes[0].target, scope_container("features"));
-    assert!(dry.notes.iter().any(|n| n.contains("/containers/data kept") && n.contains("resource group")), "{:?}", dry.notes);
+    let targets: Vec<&str> = dry.changes.iter().map(|c| c.target.as_str()).collect();
+    let mut want = vec![elsewhere.as_str(), &scope_container("features")].into_iter().map(str::to_string).collect::<Vec<_>>();
+    want.sort_by_key(|x| x.to_lowercase());
+    assert_eq!(targets, want, "{:?}", dry.changes);
+    assert!(dry.notes.iter().any(|n| n.contains("/containers/team-a kept") && n.contains("not for this integration")), "{:?}", dry.notes);
+    assert!(dry.notes.iter().any(|n| n.contains("/containers/old kept")), "{:?}", dry.notes);
     assert!(!dry.notes.iter().any(|n| n.contains("/containers/shared")), "the vendor app's other grants: {:?}", dry.notes);
     apply(&keyless_plan(), &admin(), &s, false).await.unwrap();
+    {
+        let st = d.state.lock().unwrap();
+        assert!(!st.assignments.contains_key(&dropped) && !st.assignments.contains_key(&moved));
+        assert!(st.assignments.contains_key(&another) && st.assignments.contains_key(&unmarked) && st.assignments.contains_key(&theirs));
+    }
+    let again = ours(&d, &scope_container("features"), READER, &sp);
+    let rev = revoke(&keyless_plan(), &admin(), &s, false).await.unwrap();
+    assert_eq!(
+        kinds(&rev.changes),
+        vec![AzureChangeKind::RemoveRoleAssignment, AzureChangeKind::RemoveRoleAssignment],
+        "{:?}",
+        rev.changes
+    );
     let st = d.state.lock().unwrap();
-    assert!(!st.assignments.contains_key(&dropped));
-    assert!(st.assignments.contains_key(&kept) && st.assignments.contains_key(&theirs));
+    assert!(!st.assignments.contains_key(&again));
+    assert_eq!(st.assignments.len(), 3, "another integration's, the unmarked one and someone's stay");
+}
+
+/// What Resource Manager lists is not trusted to say where to delete: a row whose id is not the
+/// one its scope and name make is kept and named, and one whose id is the plan's own assignment
+/// under another scope is not taken for it; nothing is deleted (`assignment_path`'s unit test has
+/// the other shapes).
+#[tokio::test]
+async fn a_listed_id_that_is_not_its_scope_and_name_is_never_deleted() {
+    let d = world().await;
+    let s = settings(&d);
+    let rep = apply(&mlcube("ML3PlatformSP"), &admin(), &s, false).await.unwrap();
+    let sp = d.state.lock().unwrap().sp_of(&rep.app_id.unwrap()).unwrap();
+    let training = scope_container("training");
+    let training_id = format!("{training}/providers/Microsoft.Authorization/roleAssignments/{}", assignment_name(&training, READER, &sp));
+    let bait_scope = scope_container("bait");
+    let bait_name = assignment_name(&bait_scope, READER, &sp);
+    // Named and marked as ours for "bait", but its id is under "training".
+    let forged = format!("{training}/providers/Microsoft.Authorization/roleAssignments/{bait_name}");
+    // Its scope says "features" while its id is the plan's own assignment on "training".
+    let features = scope_container("features");
+    {
+        let mut st = d.state.lock().unwrap();
+        st.assignments.insert(
+            "zz-forged-1".into(),
+            json!({"id": forged, "name": bait_name, "properties": {
+            "scope": bait_scope, "roleDefinitionId": READER, "principalId": sp, "principalType": "ServicePrincipal", "description": MARK}}),
+        );
+        st.assignments.insert(
+            "zz-forged-2".into(),
+            json!({"id": training_id, "name": "x", "properties": {
+            "scope": features, "roleDefinitionId": SENDER, "principalId": sp, "principalType": "ServicePrincipal", "description": MARK}}),
+        );
+    }
+    let before = d.state.lock().unwrap().assignments.len();
+    let dry = apply(&mlcube("ML3PlatformSP"), &admin(), &s, true).await.unwrap();
+    assert!(dry.changes.is_empty(), "{:?}", dry.changes);
+    assert!(dry.notes.iter().any(|n| n.contains("/containers/bait kept") && n.contains("its id is not")), "{:?}", dry.notes);
+    assert!(dry.notes.iter().any(|n| n.contains("/containers/features kept")), "{:?}", dry.notes);
+    apply(&mlcube("ML3PlatformSP"), &admin(), &s, false).await.unwrap();
+    assert_eq!(d.state.lock().unwrap().assignments.len(), before, "nothing deleted");
+    assert!(d.state.lock().unwrap().assignments.contains_key(&training_id));
+}
+
+/// An administrator with rights on the resource group alone cannot list at the subscription: the
+/// resource group is looked at instead, and said; the plan's grants are made all the same.
+#[tokio::test]
+async fn a_subscription_listing_refused_falls_back_to_the_resource_group_and_says_so() {
+    let d = world().await;
+    let s = settings(&d);
+    let rep = apply(&mlcube("ML3PlatformSP"), &admin(), &s, false).await.unwrap();
+    let sp = d.state.lock().unwrap().sp_of(&rep.app_id.unwrap()).unwrap();
+    d.state.lock().unwrap().list_denied.push(format!("/subscriptions/{SUB}"));
+    let done = apply(&with_containers(&["training"]), &admin(), &s, false).await.unwrap();
+    assert_eq!(kinds(&done.changes), vec![AzureChangeKind::RemoveRoleAssignment]);
+    assert_eq!(done.changes[0].target, scope_container("features"));
+    assert!(
+        done.notes.iter().any(|n| n.contains("could not be read in subscription") && n.contains("only resource group my-rg")),
+        "{:?}",
+        done.notes
+    );
+    // Refused there too: said, and the plan's grants are not held back.
+    d.state.lock().unwrap().list_denied.push(format!("/subscriptions/{SUB}/resourcegroups/my-rg"));
+    ours(&d, &scope_container("features"), READER, &sp);
+    let done = apply(&with_containers(&["training", "features"]), &admin(), &s, false).await.unwrap();
+    assert!(done.changes.is_empty(), "{:?}", done.changes);
+    assert!(done.notes.iter().any(|n| n.contains("were not looked for")), "{:?}", done.notes);
+}
+
+/// Our own assignment of a planned role, narrowed by someone with a condition, is never replaced:
+/// a PUT of its name would drop the condition (Resource Manager's create-or-update) and widen the
+/// grant. The dry run says so, and apply stops there without writing it.
+#[tokio::test]
+async fn our_planned_assignment_narrowed_with_a_condition_is_never_replaced() {
+    let d = world().await;
+    let s = settings(&d);
+    let r = keyless_plan();
+    apply(&r, &admin(), &s, false).await.unwrap();
+    let id = {
+        let mut st = d.state.lock().unwrap();
+        let (id, a) = st.assignments.iter_mut().next().unwrap();
+        a["properties"]["condition"] =
+            json!("@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith 'public/'");
+        id.clone()
+    };
+    let dry = apply(&r, &admin(), &s, true).await.unwrap();
+    assert_eq!(kinds(&dry.changes), vec![AzureChangeKind::AssignRole]);
+    assert!(dry.changes[0].to_string().contains("apply stops here"), "{}", dry.changes[0]);
+    let f = apply(&r, &admin(), &s, false).await.unwrap_err();
+    assert!(f.error.to_string().contains("with a condition"), "{f}");
+    assert!(d.state.lock().unwrap().assignments[&id]["properties"]["condition"].is_string(), "the condition stays");
 }

@@ -685,3 +685,88 @@ async fn the_sign_in_lists_active_projects_buckets_and_topics_across_pages() {
     assert!(e.to_string().contains("is not a project id"), "{e}");
     assert_eq!(d.state.lock().unwrap().list_calls, calls);
 }
+
+/// A bucket or topic dropped from the plan loses our service account's grant at the next apply,
+/// after the plan's new grants. Our account's binding there in a role Trustbridge does not grant,
+/// or with a condition, stays and is named; everyone else's bindings stay. The project's buckets
+/// and topics come over several pages (the double answers two a page).
+#[tokio::test]
+async fn a_bucket_or_topic_the_plan_no_longer_names_loses_the_grant_at_the_next_apply() {
+    let d = world().await;
+    let s = settings(&d);
+    {
+        let mut st = d.state.lock().unwrap();
+        st.add_bucket("archive", json!([]));
+        st.add_bucket("fresh", json!([]));
+        st.add_bucket("other", json!([{"role": "roles/storage.objectViewer", "members": ["user:carol@example.com"]}]));
+        st.add_topic("old-events", json!([]));
+    }
+    apply(&mlcube_plan(&["training", "features", "archive"], &["retrain", "old-events"]), &adc(), &s, false).await.unwrap();
+    {
+        let mut st = d.state.lock().unwrap();
+        let p = st.policies.get_mut("bucket/archive").unwrap();
+        p["bindings"].as_array_mut().unwrap().push(json!({"role": "roles/storage.legacyBucketReader", "members": [MEMBER]}));
+        let p = st.policies.get_mut("bucket/features").unwrap();
+        p["bindings"].as_array_mut().unwrap().push(json!({"role": "roles/storage.objectViewer", "members": [MEMBER],
+            "condition": {"title": "public only", "expression": "resource.name.startsWith('projects/_/buckets/features/objects/public/')"}}));
+    }
+
+    // "features", "archive" and "old-events" dropped, "fresh" added.
+    let r = mlcube_plan(&["training", "fresh"], &["retrain"]);
+    use GcpChangeKind::*;
+    let dry = apply(&r, &adc(), &s, true).await.unwrap();
+    assert_eq!(kinds(&dry.changes), vec![AddBinding, RemoveBinding, RemoveBinding, RemoveBinding], "{:?}", dry.changes);
+    let removed: Vec<&str> = dry.changes[1..].iter().map(|c| c.target.as_str()).collect();
+    assert_eq!(
+        removed,
+        vec![
+            "//storage.googleapis.com/projects/_/buckets/archive",
+            "//storage.googleapis.com/projects/_/buckets/features",
+            "//pubsub.googleapis.com/projects/my-project/topics/old-events"
+        ]
+    );
+    assert!(dry.changes[1].to_string().contains("no longer names"), "{}", dry.changes[1]);
+    assert!(
+        dry.notes
+            .iter()
+            .any(|n| n.contains("roles/storage.legacyBucketReader on //storage.googleapis.com/projects/_/buckets/archive kept")),
+        "{:?}",
+        dry.notes
+    );
+    assert!(dry.notes.iter().any(|n| n.contains("buckets/features kept") && n.contains("with a condition")), "{:?}", dry.notes);
+    assert!(!dry.notes.iter().any(|n| n.contains("buckets/other")), "{:?}", dry.notes);
+    assert_eq!(d.state.lock().unwrap().members("bucket/archive", "roles/storage.objectViewer"), vec![MEMBER], "a dry run removes nothing");
+
+    let done = apply(&r, &adc(), &s, false).await.unwrap();
+    assert_eq!(kinds(&done.changes), vec![AddBinding, RemoveBinding, RemoveBinding, RemoveBinding], "the plan's grant first");
+    {
+        let st = d.state.lock().unwrap();
+        assert!(st.members("bucket/archive", "roles/storage.objectViewer").is_empty());
+        assert_eq!(st.members("bucket/archive", "roles/storage.legacyBucketReader"), vec![MEMBER], "another role stays");
+        let features = st.policy("bucket/features");
+        let viewer: Vec<&serde_json::Value> =
+            features["bindings"].as_array().unwrap().iter().filter(|b| b["role"] == "roles/storage.objectViewer").collect();
+        assert_eq!(viewer.len(), 1, "{features}");
+        assert!(viewer[0]["condition"].is_object(), "only the conditioned binding is left: {features}");
+        assert!(st.members("topic/old-events", "roles/pubsub.publisher").is_empty());
+        assert_eq!(st.members("bucket/fresh", "roles/storage.objectViewer"), vec![MEMBER]);
+        assert_eq!(st.members("bucket/training", "roles/storage.objectViewer"), vec!["user:alice@example.com", MEMBER]);
+        assert_eq!(st.members("bucket/other", "roles/storage.objectViewer"), vec!["user:carol@example.com"]);
+        assert_eq!(st.members("topic/retrain", "roles/pubsub.publisher"), vec![MEMBER]);
+    }
+    let again = apply(&r, &adc(), &s, false).await.unwrap();
+    assert!(again.changes.is_empty(), "{:?}", again.changes);
+}
+
+/// The clean-up does not hold the plan's grants back: a project whose buckets cannot be listed is
+/// said in the notes, and the plan's own grants are made.
+#[tokio::test]
+async fn a_bucket_list_refused_is_said_and_the_plans_grants_are_made() {
+    let d = world().await;
+    let s = settings(&d);
+    apply(&mlcube_plan(&["training"], &[]), &adc(), &s, false).await.unwrap();
+    d.state.lock().unwrap().denied.push("/storage/v1/b$".into()); // the list alone, not each bucket
+    let rep = apply(&mlcube_plan(&["training", "features"], &[]), &adc(), &s, false).await.unwrap();
+    assert_eq!(kinds(&rep.changes), vec![GcpChangeKind::AddBinding]);
+    assert!(rep.notes.iter().any(|n| n.contains("buckets the plan no longer names were not looked at")), "{:?}", rep.notes);
+}

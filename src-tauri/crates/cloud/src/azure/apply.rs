@@ -13,18 +13,23 @@
 //!   replicated to Resource Manager) is retried, bounded; 409 `RoleAssignmentExists` (the same
 //!   assignment under another name, e.g. made by the exported script) counts as done. What exists
 //!   is read first (only assignments at exactly the plan's scope count), so the dry run is exact.
-//! - An assignment Trustbridge made (its deterministic name) that the plan no longer lists — a
+//! - Every assignment carries the integration's mark in its description. One this integration
+//!   made (its deterministic name and the mark, no condition) that the plan no longer lists — a
 //!   container or topic dropped from the plan, a role the profile no longer gives — is removed by
 //!   the next apply, after the plan's own are made ([`dropped_assignments`]): the principal's
-//!   assignments are listed at the subscription's scope. On the vendor's shared app (keyless) only
-//!   those in the plan's resource group are taken for this plan's; the others are named and kept.
+//!   assignments are listed at the subscription (at the resource group where that is refused). The
+//!   delete goes to the path built from the assignment's checked scope and name, never to an id as
+//!   listed. Another integration's on the vendor's shared app, someone's, or one with a condition
+//!   is named and kept. An assignment of a planned role that has a condition is never replaced
+//!   (a PUT of our name would drop the condition): apply stops there and says so.
 //! - Assignments on different scopes are made concurrently. A failure reports what was done and
 //!   what was not.
 //! - Revoke deletes the plan's assignments of our principal and those apply would remove as no
 //!   longer listed, then our app registration (its service principal goes with it); a keyless
-//!   plan's enterprise app is kept (the tenant's admin consented to it), and said so. The vendor's app is shared, so on a keyless plan only
-//!   the assignments apply made (by their deterministic names) are removed; others are named and
-//!   kept. An assignment with an ABAC condition is never taken for the plan's.
+//!   plan's enterprise app is kept (the tenant's admin consented to it), and said so. The vendor's
+//!   app is shared, so on a keyless plan only the assignments apply made (by their deterministic
+//!   names) are removed; others are named and kept. An assignment with an ABAC condition is never
+//!   taken for the plan's.
 //!
 //! API references followed (and by the test double in `tests/doubles/azure_arm.rs`): Microsoft
 //! Graph v1.0 `GET/POST /applications`, `DELETE /applications/{id}`, `GET/POST /servicePrincipals`;
@@ -39,14 +44,14 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use trustbridge_core::model::azure::{app_mark, model, AzureModel, RoleAssignment, ASSIGNMENT_NAMESPACE};
 use trustbridge_core::render::azure::app_filter;
-use trustbridge_core::validate::{Resolved, ResolvedAzure};
+use trustbridge_core::validate::{one_line, Resolved, ResolvedAzure};
 use trustbridge_secrets::Sensitive;
 
 use super::credential::{acting_as, AzureAdmin, GRAPH_RESOURCE, MANAGEMENT_RESOURCE};
+use super::list::next_page;
 use super::AzureSettings;
 use crate::changes::Removal;
 use crate::error::{ApiFailure, CloudError};
-use super::list::next_page;
 use crate::http::{self, enc, snippet, Answer, JsonApi};
 use crate::listing::MAX_PAGES;
 use crate::probe::Cloud;
@@ -75,9 +80,14 @@ pub struct AzureChange {
     /// The assignment to make or remove.
     #[serde(skip)]
     assignment: Option<RoleAssignment>,
-    /// What to delete: the assignment's resource id, or the app registration's object id.
+    /// What to delete: the assignment's resource id (built from its checked scope and name), or
+    /// the app registration's object id.
     #[serde(skip)]
     object: Option<String>,
+    /// An assignment to make where one of the same role with an ABAC condition exists: apply stops
+    /// there rather than replace it (a PUT of our name would drop its condition and widen it).
+    #[serde(skip)]
+    conditioned: bool,
 }
 
 impl fmt::Display for AzureChange {
@@ -240,8 +250,9 @@ async fn find_sp(api: &Api<'_>, app_id: &str) -> Result<Option<String>, CloudErr
     Ok(v["value"].as_array().and_then(|a| a.first()).and_then(|sp| sp["id"].as_str()).map(str::to_string))
 }
 
-/// Whether `principal` has the assignment at exactly its scope, without a condition (one with an
-/// ABAC condition grants less, and is someone's deliberate choice); the one found.
+/// The assignment `principal` has at exactly its scope: one without a condition if there is one,
+/// else one with an ABAC condition (which grants less, and is someone's deliberate choice: never
+/// taken for the plan's grant, never replaced).
 async fn find_assignment(api: &Api<'_>, ra: &RoleAssignment, principal: &str) -> Result<Option<Held>, CloudError> {
     let (list, _) = match list_assignments(api, &ra.scope, principal).await {
         Err(CloudError::Api { kind: ApiFailure::NotFound, action, message, .. }) => {
@@ -254,20 +265,33 @@ async fn find_assignment(api: &Api<'_>, ra: &RoleAssignment, principal: &str) ->
         other => other?,
     };
     let want_role = ra.role_definition_id.to_lowercase();
-    Ok(list.into_iter().find(|h| {
-        h.scope.eq_ignore_ascii_case(&ra.scope) && h.role_definition_id.to_lowercase() == want_role && !h.conditioned
-    }))
+    let mut at: Vec<Held> =
+        list.into_iter().filter(|h| h.scope.eq_ignore_ascii_case(&ra.scope) && h.role_definition_id.to_lowercase() == want_role).collect();
+    at.sort_by_key(|h| h.conditioned);
+    Ok(at.into_iter().next())
 }
 
-async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str) -> Result<(), CloudError> {
+/// The refusal of an assignment whose role is already held at its scope with an ABAC condition.
+fn conditioned_refusal(action: &str) -> CloudError {
+    err(
+        ApiFailure::Api,
+        action,
+        "an assignment of this role with a condition already exists for the principal at this scope; Trustbridge does not change it: remove its condition (or the assignment) in the portal, then apply again".into(),
+    )
+}
+
+async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str, mark: &str) -> Result<(), CloudError> {
     let action = format!("assign {} on {}", ra.role, ra.scope);
     let name = assignment_name(&ra.scope, &ra.role_definition_id, principal);
     let url = format!(
         "{}?api-version={ROLE_ASSIGNMENTS_API}",
         api.arm(&format!("{}/providers/Microsoft.Authorization/roleAssignments/{name}", ra.scope))
     );
-    let body =
-        json!({"properties": {"roleDefinitionId": ra.role_definition_id, "principalId": principal, "principalType": ra.principal_type}});
+    // The description carries the integration's mark: what a later apply may remove as no longer
+    // listed is what this integration made (the name alone says only "Trustbridge, for this
+    // principal", and the vendor's app is shared by every integration with that vendor).
+    let body = json!({"properties": {"roleDefinitionId": ra.role_definition_id, "principalId": principal,
+        "principalType": ra.principal_type, "description": mark}});
     let start = Instant::now();
     let mut n = 0;
     loop {
@@ -279,12 +303,8 @@ async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str) -> Result<(
             // a condition is not the plan's grant and is not Trustbridge's to change.
             409 if code == "RoleAssignmentExists" => {
                 return match find_assignment(api, ra, principal).await? {
-                    Some(_) => Ok(()),
-                    None => Err(err(
-                        ApiFailure::Api,
-                        &action,
-                        "an assignment of this role with a condition already exists for the principal at this scope; Trustbridge does not change it: remove its condition (or the assignment) in the portal, then apply again".into(),
-                    )),
+                    Some(h) if !h.conditioned => Ok(()),
+                    _ => Err(conditioned_refusal(&action)),
                 };
             }
             400 if code == "PrincipalNotFound" => {
@@ -361,7 +381,7 @@ fn report(
 }
 
 fn change(kind: AzureChangeKind, target: String, detail: Vec<String>) -> AzureChange {
-    AzureChange { kind, target, detail, assignment: None, object: None }
+    AzureChange { kind, target, detail, assignment: None, object: None, conditioned: false }
 }
 
 /// Runs the assignment changes of one kind concurrently; the first error ends the run, reporting
@@ -369,12 +389,16 @@ fn change(kind: AzureChangeKind, target: String, detail: Vec<String>) -> AzureCh
 async fn run_assignments(
     api: &Api<'_>,
     principal: &str,
+    mark: &str,
     mut done: Vec<AzureChange>,
     batch: Vec<AzureChange>,
 ) -> Result<Vec<AzureChange>, AzureApplyFailure> {
     let results = futures_util::future::join_all(batch.iter().map(|c| async move {
         match (&c.assignment, &c.object, c.kind) {
-            (Some(ra), _, AzureChangeKind::AssignRole) => assign(api, ra, principal).await,
+            (Some(ra), _, AzureChangeKind::AssignRole) if c.conditioned => {
+                Err(conditioned_refusal(&format!("assign {} on {}", ra.role, ra.scope)))
+            }
+            (Some(ra), _, AzureChangeKind::AssignRole) => assign(api, ra, principal, mark).await,
             (Some(ra), Some(id), _) => {
                 let action = format!("remove {} on {}", ra.role, ra.scope);
                 let a = api
@@ -423,6 +447,8 @@ pub struct Held {
     pub role_definition_id: String,
     /// It has an ABAC condition.
     pub conditioned: bool,
+    /// Its description (Trustbridge writes the integration's mark there, [`app_mark`]).
+    pub description: String,
 }
 
 /// The role assignments `principal` holds at, above or below `scope` (`Role Assignments - List
@@ -449,7 +475,8 @@ async fn list_assignments(api: &Api<'_>, scope: &str, principal: &str) -> Result
             if let (Some(id), Some(scope), Some(role_definition_id)) = (text(&x["id"]), text(&p["scope"]), text(&p["roleDefinitionId"])) {
                 let name = id.rsplit('/').next().unwrap_or_default().to_string();
                 let conditioned = p.get("condition").is_some_and(|c| !(c.is_null() || c == ""));
-                out.push(Held { id, name, scope, role_definition_id, conditioned });
+                let description = p["description"].as_str().unwrap_or_default().to_string();
+                out.push(Held { id, name, scope, role_definition_id, conditioned, description });
             }
         }
         match next_page(root, &v, &action)? {
@@ -460,22 +487,45 @@ async fn list_assignments(api: &Api<'_>, scope: &str, principal: &str) -> Result
     Ok((out, true))
 }
 
-/// Of the assignments `principal` holds, the ones Trustbridge made that the plan no longer lists
-/// (to remove), and what is said about the others left outside the plan.
+/// The path of an assignment, built from its scope and name once both are checked: the scope is in
+/// `subscription` and made of the characters Resource Manager ids are (no `..`, `//`, `?`, `#`,
+/// `@`, so the URL built on it stays at the endpoint and names that resource), the name is a GUID,
+/// and the listed id is exactly `scope/providers/…/roleAssignments/name`. `None`: something else.
+pub fn assignment_path(subscription: &str, h: &Held) -> Option<String> {
+    let scope_ok = h.scope.to_lowercase().starts_with(&format!("/subscriptions/{}/", subscription.to_lowercase()))
+        && h.scope.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.()".contains(c))
+        && !h.scope.contains("//")
+        && !h.scope.contains("..")
+        && !h.scope.split('/').any(|seg| seg == ".")
+        && !h.scope.ends_with('/');
+    let guid = h.name.len() == 36
+        && h.name.char_indices().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() });
+    let path = format!("{}/providers/Microsoft.Authorization/roleAssignments/{}", h.scope, h.name);
+    (scope_ok && guid && h.id.eq_ignore_ascii_case(&path)).then_some(path)
+}
+
+/// Of the assignments `principal` holds, the ones this integration made that the plan no longer
+/// lists (to remove, with the path to delete, in scope and role order), and what is said about the
+/// others left outside the plan.
 ///
-/// Trustbridge's own are told by their deterministic names ([`assignment_name`] of their scope, role
-/// and principal: apply and the exported scripts name every assignment so). On this integration's
-/// own app registration every one of them is this plan's doing and one the plan no longer lists is
-/// removed wherever it is. The vendor's multi-tenant app (keyless) is shared by every integration
-/// with that vendor in the tenant, and the names do not say which one made an assignment: only
-/// those in the plan's resource group are taken for this plan's; one elsewhere is kept and named.
-/// An assignment on our own app registration that Trustbridge did not make (someone added it), or
-/// one with an ABAC condition, is kept and named; the vendor's app's other grants are not this
-/// plan's business.
-pub fn dropped_assignments(z: &ResolvedAzure, m: &AzureModel, principal: &str, held: &[Held]) -> (Vec<Held>, Vec<String>) {
+/// This integration's own are those with Trustbridge's deterministic name ([`assignment_name`] of
+/// their scope, role and principal) and the integration's mark in their description ([`app_mark`],
+/// written by apply and the exported scripts), without a condition, whose id is the one their scope
+/// and name make ([`assignment_path`]). The vendor's multi-tenant app (keyless) is shared by every
+/// integration with that vendor in the tenant, and the mark tells them apart. Kept and named: on
+/// our own app registration, every other assignment outside the plan (someone added it, or it has a
+/// condition); on the vendor's app, those with Trustbridge's name but not this integration's mark
+/// (another integration's, or one made before Trustbridge marked its assignments). The vendor
+/// app's other grants are not this plan's business.
+pub fn dropped_assignments(
+    z: &ResolvedAzure,
+    m: &AzureModel,
+    mark: &str,
+    principal: &str,
+    held: &[Held],
+) -> (Vec<(Held, String)>, Vec<String>) {
     let planned: BTreeSet<(String, String)> =
         m.role_assignments.iter().map(|ra| (ra.scope.to_lowercase(), ra.role_definition_id.to_lowercase())).collect();
-    let group = format!("/subscriptions/{}/resourcegroups/{}/", z.subscription_id, z.resource_group).to_lowercase();
     let mut remove = Vec::new();
     let mut notes = Vec::new();
     for h in held {
@@ -483,22 +533,29 @@ pub fn dropped_assignments(z: &ResolvedAzure, m: &AzureModel, principal: &str, h
             continue;
         }
         let role = role_label(z, &h.role_definition_id);
-        // One with a condition was narrowed by someone on purpose: not Trustbridge's to change.
-        let ours = !h.conditioned && h.name.eq_ignore_ascii_case(&assignment_name(&h.scope, &h.role_definition_id, principal));
-        match (ours, z.is_keyless()) {
-            (true, false) => remove.push(h.clone()),
-            (true, true) if h.scope.to_lowercase().starts_with(&group) => remove.push(h.clone()),
-            (true, true) => notes.push(format!(
-                "{role} on {} kept: Trustbridge gave it to the vendor's app outside this plan's resource group (another integration with this vendor may need it); remove it in the portal if none does",
-                h.scope
+        let scope = one_line(&h.scope);
+        let named = h.name.eq_ignore_ascii_case(&assignment_name(&h.scope, &h.role_definition_id, principal));
+        let path = assignment_path(&z.subscription_id, h);
+        // Our own app registration is this integration's alone: one of its assignments with
+        // Trustbridge's name and no mark was made before Trustbridge marked them.
+        let marked = h.description == mark || (!z.is_keyless() && h.description.is_empty());
+        match (named && marked && !h.conditioned, path) {
+            (true, Some(path)) => remove.push((h.clone(), path)),
+            (true, None) => notes.push(format!("{role} on {scope} kept: its id is not the one its scope and name make ({})", one_line(&h.id))),
+            (false, _) if h.conditioned && (named || !z.is_keyless()) => notes.push(format!(
+                "{role} on {scope} kept: the plan does not list it, and it has a condition someone set; remove it in the portal if the vendor should not have it"
             )),
-            (false, false) => notes.push(format!(
-                "{role} on {} kept: the plan does not list it, and Trustbridge did not make it (its name is {}); remove it in the portal if the vendor should not have it",
-                h.scope, h.name
+            (false, _) if named => notes.push(format!(
+                "{role} on {scope} kept: Trustbridge made it, but not for this integration as it is marked now (another integration with this vendor, an earlier version of Trustbridge, or a description someone changed); remove it in the portal if nothing needs it"
             )),
-            (false, true) => {}
+            (false, _) if !z.is_keyless() => notes.push(format!(
+                "{role} on {scope} kept: the plan does not list it, and Trustbridge did not make it (its name is {}); remove it in the portal if the vendor should not have it",
+                one_line(&h.name)
+            )),
+            (false, _) => {}
         }
     }
+    remove.sort_by_key(|(h, _)| (h.scope.to_lowercase(), h.role_definition_id.to_lowercase()));
     (remove, notes)
 }
 
@@ -510,11 +567,11 @@ fn role_label(z: &ResolvedAzure, role_definition_id: &str) -> String {
         .iter()
         .chain(&z.profile.topic_roles)
         .find(|r| r.id.eq_ignore_ascii_case(guid))
-        .map_or_else(|| role_definition_id.to_string(), |r| r.name.clone())
+        .map_or_else(|| one_line(role_definition_id), |r| r.name.clone())
 }
 
 /// The removal of an assignment the plan no longer lists.
-fn drop_change(z: &ResolvedAzure, h: &Held) -> AzureChange {
+fn drop_change(z: &ResolvedAzure, h: &Held, path: String) -> AzureChange {
     let role = role_label(z, &h.role_definition_id);
     AzureChange {
         kind: AzureChangeKind::RemoveRoleAssignment,
@@ -526,25 +583,46 @@ fn drop_change(z: &ResolvedAzure, h: &Held) -> AzureChange {
             scope: h.scope.clone(),
             principal_type: "ServicePrincipal".into(),
         }),
-        object: Some(h.id.clone()),
+        object: Some(path),
+        conditioned: false,
     }
 }
 
-/// The assignments to remove and the notes for everything `principal` holds outside the plan.
-async fn outside_plan(
-    api: &Api<'_>,
-    z: &ResolvedAzure,
-    m: &AzureModel,
-    principal: &str,
-) -> Result<(Vec<AzureChange>, Vec<String>), CloudError> {
-    let (held, truncated) = list_assignments(api, &format!("/subscriptions/{}", z.subscription_id), principal).await?;
-    let (remove, mut notes) = dropped_assignments(z, m, principal, &held);
-    if truncated {
-        notes.push(format!(
-            "the service principal holds more than {MAX_PAGES} pages of role assignments: those after them were not looked at for ones the plan no longer lists"
-        ));
-    }
-    Ok((remove.iter().map(|h| drop_change(z, h)).collect(), notes))
+/// The assignments to remove and the notes for everything `principal` holds outside the plan. The
+/// principal's assignments are listed at the subscription; where that is refused (an administrator
+/// with rights on the resource group alone), at the plan's resource group, and said. A listing that
+/// cannot be read is said, never fatal: the plan's own grants, and revoke, do not wait on it.
+async fn outside_plan(api: &Api<'_>, z: &ResolvedAzure, m: &AzureModel, mark: &str, principal: &str) -> (Vec<AzureChange>, Vec<String>) {
+    let subscription = format!("/subscriptions/{}", z.subscription_id);
+    let group = format!("{subscription}/resourceGroups/{}", z.resource_group);
+    let mut notes = Vec::new();
+    let listed = match list_assignments(api, &subscription, principal).await {
+        Err(CloudError::Api { kind: ApiFailure::PermissionDenied, .. }) => {
+            notes.push(format!(
+                "the service principal's role assignments could not be read in subscription {}: only resource group {} was looked at for assignments the plan no longer lists",
+                z.subscription_id, z.resource_group
+            ));
+            list_assignments(api, &group, principal).await
+        }
+        other => other,
+    };
+    let held = match listed {
+        Ok((held, truncated)) => {
+            if truncated {
+                notes.push(format!(
+                    "the service principal holds more than {MAX_PAGES} pages of role assignments: those after them were not looked at for ones the plan no longer lists"
+                ));
+            }
+            held
+        }
+        Err(e) => {
+            notes.push(format!("role assignments the plan no longer lists were not looked for: {e}"));
+            return (Vec::new(), notes);
+        }
+    };
+    let (remove, more) = dropped_assignments(z, m, mark, principal, &held);
+    notes.extend(more);
+    (remove.into_iter().map(|(h, path)| drop_change(z, &h, path)).collect(), notes)
 }
 
 /// Creates what the plan's Azure section needs, and removes the assignments Trustbridge made that
@@ -588,22 +666,44 @@ pub async fn apply(
     // apply here, before anything is created.
     let principal_or_nil = sp.clone().unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".into());
     let reads = futures_util::future::join_all(m.role_assignments.iter().map(|ra| find_assignment(&api, ra, &principal_or_nil))).await;
-    let present: Vec<bool> = reads.into_iter().map(|x| x.map(|f| f.is_some() && sp.is_some())).collect::<Result<_, _>>()?;
-    for (ra, has) in m.role_assignments.iter().zip(present) {
-        if !has {
+    let found: Vec<Option<Held>> = reads.into_iter().map(|x| x.map(|f| f.filter(|_| sp.is_some()))).collect::<Result<_, _>>()?;
+    let mut notes = Vec::new();
+    for (ra, have) in m.role_assignments.iter().zip(&found) {
+        // Azure holds one assignment per role, principal and scope: on the vendor's shared app it
+        // may carry another integration's mark, and that integration's apply may remove it when
+        // its own plan drops it.
+        if let Some(h) = have
+            .as_ref()
+            .filter(|h| !h.description.is_empty() && h.description != mark && h.description.starts_with("managed-by=trustbridge "))
+        {
+            notes.push(format!(
+                "{} on {}: the vendor's assignment there is shared with another integration ({}); if that integration's plan drops it, its next apply removes it, and applying this plan again puts it back",
+                ra.role, ra.scope, one_line(&h.description)
+            ));
+        }
+    }
+    for (ra, have) in m.role_assignments.iter().zip(found) {
+        let conditioned = have.as_ref().is_some_and(|h| h.conditioned);
+        if have.is_none() || conditioned {
+            let mut detail = vec![format!("+ {} ({}) for the service principal", ra.role, ra.principal_type)];
+            if conditioned {
+                detail.push("one with a condition is there: apply stops here and does not change it".into());
+            }
             changes.push(AzureChange {
                 kind: AzureChangeKind::AssignRole,
                 target: ra.scope.clone(),
-                detail: vec![format!("+ {} ({}) for the service principal", ra.role, ra.principal_type)],
+                detail,
                 assignment: Some(ra.clone()),
                 object: None,
+                conditioned,
             });
         }
     }
-    let (removals, notes) = match &sp {
-        Some(p) => outside_plan(&api, z, &m, p).await?,
+    let (removals, more) = match &sp {
+        Some(p) => outside_plan(&api, z, &m, &mark, p).await,
         None => (Vec::new(), Vec::new()),
     };
+    notes.extend(more);
     changes.extend(removals);
     if dry_run || changes.is_empty() {
         return Ok(report(&api, who, app_id, dry_run, changes, notes));
@@ -651,14 +751,14 @@ pub async fn apply(
     // The plan's grants first, then the removals: a run that stops part way never leaves the
     // vendor without what the plan gives.
     let (assigns, removals): (Vec<_>, Vec<_>) = queue.partition(|c| c.kind == AzureChangeKind::AssignRole);
-    let done = match run_assignments(&api, &principal, done, assigns).await {
+    let done = match run_assignments(&api, &principal, &mark, done, assigns).await {
         Ok(done) => done,
         Err(mut f) => {
             f.not_done.extend(removals);
             return Err(f);
         }
     };
-    let done = run_assignments(&api, &principal, done, removals).await?;
+    let done = run_assignments(&api, &principal, &mark, done, removals).await?;
     Ok(report(&api, who, app_id, false, done, notes))
 }
 
@@ -721,6 +821,22 @@ async fn revoke_as(
                 Err(e) => return Err(e.into()),
             };
             let Some(found) = found else { continue };
+            if found.conditioned {
+                notes.push(format!(
+                    "{} on {} kept: it has a condition someone set, so Trustbridge did not make it as it is; remove it in the portal if it should go",
+                    ra.role, ra.scope
+                ));
+                continue;
+            }
+            let Some(object) = assignment_path(&z.subscription_id, &found) else {
+                notes.push(format!(
+                    "{} on {} kept: its id is not the one its scope and name make ({})",
+                    ra.role,
+                    ra.scope,
+                    one_line(&found.id)
+                ));
+                continue;
+            };
             // The vendor's enterprise app is shared: of its assignments, only the one apply made
             // (by its deterministic name) is Trustbridge's to remove.
             if z.is_keyless() && !found.name.eq_ignore_ascii_case(&assignment_name(&ra.scope, &ra.role_definition_id, p)) {
@@ -735,12 +851,13 @@ async fn revoke_as(
                 target: ra.scope.clone(),
                 detail: vec![format!("- {} for the service principal", ra.role)],
                 assignment: Some(ra.clone()),
-                object: Some(found.id),
+                object: Some(object),
+                conditioned: false,
             });
         }
         // What an earlier plan gave and this one no longer lists goes too (on our own app, before
         // the app is deleted: an assignment outlives its deleted principal, as "Identity not found").
-        let (removals, more) = outside_plan(&api, z, &m, p).await?;
+        let (removals, more) = outside_plan(&api, z, &m, &mark, p).await;
         changes.extend(removals);
         notes.extend(more);
     }
@@ -751,6 +868,7 @@ async fn revoke_as(
             detail: vec!["its service principal and any client secret go with it".into()],
             assignment: None,
             object: a["id"].as_str().map(str::to_string),
+            conditioned: false,
         }),
         _ => notes.push(format!("the vendor's enterprise app {id} is kept: your tenant's administrator consented to it; remove it in Entra ID if the vendor should not sign in here at all")),
     }
@@ -762,7 +880,7 @@ async fn revoke_as(
     }
     let (deletes, removals): (Vec<_>, Vec<_>) = changes.into_iter().partition(|c| c.kind == AzureChangeKind::DeleteApp);
     let principal = sp.unwrap_or_default();
-    let mut done = run_assignments(&api, &principal, Vec::new(), removals).await?;
+    let mut done = run_assignments(&api, &principal, &mark, Vec::new(), removals).await?;
     for (i, c) in deletes.iter().enumerate() {
         let object = c.object.clone().unwrap_or_default();
         let action = format!("delete app registration {}", z.service_principal_name);
@@ -814,6 +932,43 @@ pub async fn create_secret(r: &Resolved, cred: &AzureAdmin, settings: &AzureSett
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only an id that is exactly its checked scope and GUID name, in the plan's subscription, is
+    /// ever a path to delete.
+    #[test]
+    fn a_listed_assignment_is_deleted_only_at_the_path_its_checked_scope_and_name_make() {
+        let sub = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
+        let scope = format!("/subscriptions/{sub}/resourceGroups/rg(1)/providers/Microsoft.EventGrid/topics/t-1");
+        let name = "6f1c2e0a-8b3d-5e51-9a7c-2d440b61739e";
+        let held = |scope: &str, name: &str, id: Option<&str>| Held {
+            id: id.map_or_else(|| format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"), str::to_string),
+            name: name.into(),
+            scope: scope.into(),
+            role_definition_id: "r".into(),
+            conditioned: false,
+            description: String::new(),
+        };
+        assert_eq!(
+            assignment_path(sub, &held(&scope, name, None)).as_deref(),
+            Some(format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}").as_str())
+        );
+        let upper = held(&scope, name, Some(&format!("{}/PROVIDERS/Microsoft.Authorization/roleAssignments/{name}", scope.to_uppercase())));
+        assert!(assignment_path(sub, &upper).is_some(), "ids compare without case");
+        let other_sub = scope.replace(sub, "99999999-0000-4000-8000-000000000009");
+        for bad in [
+            held(&other_sub, name, None),
+            held(&format!("{scope}/../x"), name, None),
+            held(&format!("{scope}//x"), name, None),
+            held(&format!("{scope}@evil.example"), name, None),
+            held(&format!("{scope}?x=1"), name, None),
+            held(&format!("{scope}/"), name, None),
+            held(&scope, "not-a-guid", None),
+            held(&scope, &name.replace('-', "x"), None),
+            held(&scope, name, Some("/subscriptions/x/providers/Microsoft.Authorization/roleAssignments/y")),
+        ] {
+            assert_eq!(assignment_path(sub, &bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn assignment_names_are_deterministic_version_5_uuids() {

@@ -4,6 +4,9 @@
 //!
 //! - Reads first and computes the changes (that is the dry run), then makes only those; a second
 //!   run finds nothing to change.
+//! - Our service account's bindings, in a role the profile grants and without a condition, on the
+//!   project's buckets and topics the plan no longer names are removed, after the plan's own are
+//!   made, and by revoke ([`outside_plan`]); its others there are named and kept.
 //! - The service account is created with Trustbridge's mark (its description) and never reused,
 //!   keyed or deleted when the mark is not this integration's. The custom role carries the mark at
 //!   the end of its description ([`role_mark`]) and the workload identity pool in its description:
@@ -36,7 +39,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::{json, Value};
 use trustbridge_core::model::gcp::{
-    model, role_is_ours, role_mark, service_account_mark, Binding, GcpModel, PROJECT_NUMBER_TOKEN, WIF_AWS_ROLE_MAPPING, WIF_PROVIDER_ID,
+    bucket_resource, model, role_is_ours, role_mark, service_account_mark, topic_resource, Binding, GcpModel, GcpTarget,
+    PROJECT_NUMBER_TOKEN, WIF_AWS_ROLE_MAPPING, WIF_PROVIDER_ID,
 };
 use trustbridge_core::validate::{Resolved, ResolvedGcp};
 use trustbridge_secrets::Sensitive;
@@ -140,7 +144,7 @@ const PROPAGATION: RetryPolicy = RetryPolicy {
 pub(super) struct Api<'a> {
     api: JsonApi,
     token: Sensitive<String>,
-    s: &'a GcpSettings,
+    pub(super) s: &'a GcpSettings,
 }
 
 fn err(kind: ApiFailure, action: &str, message: String) -> CloudError {
@@ -837,7 +841,81 @@ fn report(
     GcpApplyReport { acting_as, service_account: g.service_account_email(), dry_run, changes, notes, http_calls: api.api.calls() }
 }
 
-/// Creates or updates what the plan's GCP section needs. `dry_run`: reads only.
+/// Policies read at once when looking for grants outside the plan.
+const OUTSIDE_READS: usize = 8;
+
+/// The bindings of our service account, in a role the profile grants there and without a
+/// condition, on the buckets and topics of the plan's project that the plan does not name (a
+/// bucket or topic dropped from the plan): to remove. The service account is this integration's
+/// own (its mark), so such a binding is an earlier plan's grant. Its other bindings there (another
+/// role, a condition) are named and kept, and a list or policy that cannot be read is said, not
+/// fatal: the plan's own grants do not wait on this clean-up. A bucket of another project is not
+/// looked at (Cloud Storage lists buckets by project). Revoke removes these too before the account
+/// goes: Google can undelete a service account for 30 days, with its role bindings.
+async fn outside_plan(api: &Api<'_>, g: &ResolvedGcp) -> (Vec<GcpChange>, Vec<String>) {
+    let member = format!("serviceAccount:{}", g.service_account_email());
+    let mut notes = Vec::new();
+    let mut resources: Vec<(String, GcpTarget, &[String])> = Vec::new();
+    let looked = |what: &str, listed: Result<(Vec<String>, bool), CloudError>, notes: &mut Vec<String>| -> Vec<String> {
+        match listed {
+            Ok((names, truncated)) => {
+                if truncated {
+                    notes.push(format!("the project has more {what} than Trustbridge reads: those after them were not looked at for grants the plan no longer names"));
+                }
+                names
+            }
+            Err(e) => {
+                notes.push(format!("{what} the plan no longer names were not looked at for the vendor's grants: {e}"));
+                Vec::new()
+            }
+        }
+    };
+    let buckets = looked("buckets", super::list::bucket_names(api, &g.project_id).await, &mut notes);
+    let topics = looked("topics", super::list::topic_names(api, &g.project_id).await, &mut notes);
+    for b in buckets.into_iter().filter(|b| !g.buckets.contains(b)) {
+        resources.push((bucket_resource(&b), GcpTarget::Bucket { bucket: b }, &g.profile.bucket_roles));
+    }
+    for t in topics.into_iter().filter(|t| !g.topics.contains(t)) {
+        let target = GcpTarget::Topic { project: g.project_id.clone(), topic: t.clone() };
+        resources.push((topic_resource(&g.project_id, &t), target, &g.profile.topic_roles));
+    }
+    let mut changes = Vec::new();
+    for chunk in resources.chunks(OUTSIDE_READS) {
+        let reads = futures_util::future::join_all(chunk.iter().map(|(resource, _, _)| read_policy(api, resource))).await;
+        for ((resource, target, roles), read) in chunk.iter().zip(reads) {
+            let policy = match read {
+                Ok(Some(p)) => p,
+                Ok(None) => continue,
+                Err(e) => {
+                    notes.push(format!("{resource} was not looked at for the vendor's grants: {e}"));
+                    continue;
+                }
+            };
+            for b in policy["bindings"].as_array().into_iter().flatten() {
+                if !b["members"].as_array().is_some_and(|m| m.iter().any(|x| *x == member.as_str())) {
+                    continue;
+                }
+                let role = b["role"].as_str().unwrap_or_default();
+                if unconditional(b) && roles.iter().any(|r| r == role) {
+                    let binding = Binding { target: target.clone(), resource: resource.clone(), role: role.into(), member: member.clone() };
+                    let mut c = binding_change(GcpChangeKind::RemoveBinding, &binding);
+                    c.detail.push("the plan no longer names it".into());
+                    changes.push(c);
+                } else {
+                    notes.push(format!(
+                        "{member} in role {role} on {resource} kept: the plan does not name it, and Trustbridge does not grant that{}; remove it in the console if the vendor should not have it",
+                        if unconditional(b) { " role there" } else { " with a condition" }
+                    ));
+                }
+            }
+        }
+    }
+    (changes, notes)
+}
+
+/// Creates or updates what the plan's GCP section needs, and removes our service account's grants
+/// on the project's buckets and topics the plan no longer names ([`outside_plan`]). `dry_run`:
+/// reads only.
 pub async fn apply(r: &Resolved, cred: &AdminCredential, settings: &GcpSettings, dry_run: bool) -> Result<GcpApplyReport, GcpApplyFailure> {
     let g = gcp_section(r)?;
     let integration = &r.plan.integration.name;
@@ -847,12 +925,16 @@ pub async fn apply(r: &Resolved, cred: &AdminCredential, settings: &GcpSettings,
     let mut st = read_base(&api, g, &m, integration, false).await?;
     let bindings = concrete(&m, st.project_number.as_deref());
     read_bindings(&api, &mut st, &bindings, false).await?;
-    let changes = plan_apply(g, &m, &st, &bindings);
+    let mut changes = plan_apply(g, &m, &st, &bindings);
+    // A new service account holds nothing yet; an existing one's grants outside the plan go, after
+    // the plan's own are made (the removals come last).
+    let (removals, notes) = if st.sa == SaState::Ours { outside_plan(&api, g).await } else { (Vec::new(), Vec::new()) };
+    changes.extend(removals);
     if dry_run || changes.is_empty() {
-        return Ok(report(&api, acting_as, g, dry_run, changes, vec![]));
+        return Ok(report(&api, acting_as, g, dry_run, changes, notes));
     }
     let done = execute(&api, g, &m, integration, changes).await?;
-    Ok(report(&api, acting_as, g, false, done, vec![]))
+    Ok(report(&api, acting_as, g, false, done, notes))
 }
 
 /// Removes exactly what apply added: our member from each binding, the custom role when it
@@ -901,7 +983,10 @@ async fn revoke_as(
     read_bindings(&api, &mut st, &bindings, true).await?;
     let mut changes: Vec<GcpChange> =
         bindings.iter().zip(&st.bound).filter(|(_, has)| **has).map(|(b, _)| binding_change(GcpChangeKind::RemoveBinding, b)).collect();
-    let mut notes = Vec::new();
+    // What an earlier plan gave and this one no longer names goes too: Google can undelete a
+    // service account for 30 days, with its role bindings.
+    let (removals, mut notes) = outside_plan(&api, g).await;
+    changes.extend(removals);
     if let (Some(r), Some(have)) = (&m.custom_role, &st.role) {
         let name = format!("projects/{}/roles/{}", g.project_id, r.id);
         let ours = format!("serviceAccount:{}", g.service_account_email());

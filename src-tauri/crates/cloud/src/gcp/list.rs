@@ -76,14 +76,20 @@ pub async fn buckets(cred: &AdminCredential, settings: &GcpSettings, project: &s
         return Err(e);
     }
     let (api, acting_as) = connect(cred, settings).await?;
+    let (names, truncated) = bucket_names(&api, project).await?;
+    Ok(Listing { names, truncated, acting_as })
+}
+
+/// The buckets of `project` the plan's rule accepts, as `api`; `true` when there were more pages.
+pub(super) async fn bucket_names(api: &Api<'_>, project: &str) -> Result<(Vec<String>, bool), CloudError> {
     let first =
-        format!("{}/storage/v1/b?project={}&fields={}", root(&settings.storage_endpoint), enc(project), enc("items(name),nextPageToken"));
+        format!("{}/storage/v1/b?project={}&fields={}", root(&api.s.storage_endpoint), enc(project), enc("items(name),nextPageToken"));
     let action = format!("list the buckets of project {project}");
-    let (names, truncated) = pages(&api, &first, &action, |b| {
+    let (names, truncated) = pages(api, &first, &action, |b| {
         b["items"].as_array().map(|is| is.iter().filter_map(|i| i["name"].as_str().map(str::to_string)).collect()).unwrap_or_default()
     })
     .await?;
-    Ok(Listing { names: tidy(names, rules::gcs_bucket), truncated, acting_as })
+    Ok((tidy(names, rules::gcs_bucket), truncated))
 }
 
 /// The Pub/Sub topics of `project` (topic ids, not full names).
@@ -92,17 +98,23 @@ pub async fn topics(cred: &AdminCredential, settings: &GcpSettings, project: &st
         return Err(e);
     }
     let (api, acting_as) = connect(cred, settings).await?;
-    let first = format!("{}/v1/projects/{}/topics?pageSize=100", root(&settings.pubsub_endpoint), enc(project));
+    let (names, truncated) = topic_names(&api, project).await?;
+    Ok(Listing { names, truncated, acting_as })
+}
+
+/// The topic ids of `project` the plan's rule accepts, as `api`; `true` when there were more pages.
+pub(super) async fn topic_names(api: &Api<'_>, project: &str) -> Result<(Vec<String>, bool), CloudError> {
+    let first = format!("{}/v1/projects/{}/topics?pageSize=100", root(&api.s.pubsub_endpoint), enc(project));
     let prefix = format!("projects/{project}/topics/");
     let action = format!("list the Pub/Sub topics of project {project}");
-    let (names, truncated) = pages(&api, &first, &action, |b| {
+    let (names, truncated) = pages(api, &first, &action, |b| {
         b["topics"]
             .as_array()
             .map(|ts| ts.iter().filter_map(|t| t["name"].as_str()?.strip_prefix(prefix.as_str()).map(str::to_string)).collect())
             .unwrap_or_default()
     })
     .await?;
-    Ok(Listing { names: tidy(names, rules::pubsub_topic), truncated, acting_as })
+    Ok((tidy(names, rules::pubsub_topic), truncated))
 }
 
 #[cfg(test)]

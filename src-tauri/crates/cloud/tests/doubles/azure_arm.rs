@@ -26,7 +26,10 @@
 //!   reference a valid application object" for an unknown app, and for a new one until it has
 //!   replicated (a fault a test injects).
 //! - Resource Manager `Microsoft.Authorization/roleAssignments` api-version 2022-04-01: list at a
-//!   scope with `$filter=principalId eq '…'`, `PUT` by name (400 `PrincipalNotFound` for an unknown or
+//!   scope (a registered one, or a subscription or resource group holding one) with
+//!   `$filter=principalId eq '…'` — the principal's assignments at, above or below the scope, as
+//!   the reference says, [`LIST_PAGE`] a page with an absolute `nextLink`; 403
+//!   `AuthorizationFailed` at a scope a test denies —, `PUT` by name (the `description` kept) (400 `PrincipalNotFound` for an unknown or
 //!   not yet replicated principal; 409 `RoleAssignmentExists` when the same role, principal and scope
 //!   exist under another name, with or without an ABAC `condition`, the stricter reading), `DELETE`
 //!   by id. Scopes not registered as existing answer 404.
@@ -98,6 +101,9 @@ pub struct AzureState {
     pub other_subscriptions: Vec<(String, String)>,
     /// List pages answered.
     pub list_calls: u32,
+    /// Scopes (lower case) where listing role assignments is refused (403 AuthorizationFailed): a
+    /// caller with rights on a resource group alone, asking at the subscription.
+    pub list_denied: Vec<String>,
     /// This double's own address, for the absolute `nextLink`s Resource Manager answers with.
     pub base_url: String,
     next: u64,
@@ -466,13 +472,17 @@ fn arm(s: &mut AzureState, m: &str, path: &str, q: &BTreeMap<String, String>, re
     let Some((scope, name)) = path.split_once(RA) else { return error(404, "NotFound", path) };
     let name = name.trim_start_matches('/');
     let lower = scope.to_lowercase();
-    // A subscription exists when a registered scope is in it.
-    let subscription = lower.split('/').filter(|x| !x.is_empty()).count() == 2 && lower.starts_with("/subscriptions/");
-    let exists = s.scopes.contains(&lower) || (subscription && s.scopes.iter().any(|x| x.starts_with(&format!("{lower}/"))));
+    // A subscription or resource group exists when a registered scope is in it.
+    let exists = s.scopes.iter().any(|x| *x == lower || x.starts_with(&format!("{lower}/")));
     if !exists {
         return error(404, "ResourceNotFound", &format!("The Resource '{scope}' was not found."));
     }
     match (m, name) {
+        ("GET", "") if s.list_denied.contains(&lower) => error(
+            403,
+            "AuthorizationFailed",
+            &format!("The client does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/read' over scope '{scope}'."),
+        ),
         ("GET", "") => {
             // With `principalId eq`, the reference: "all role assignments at, above or below the
             // scope for the specified principal"; without a filter, those at the scope (all this
@@ -522,8 +532,11 @@ fn arm(s: &mut AzureState, m: &str, path: &str, q: &BTreeMap<String, String>, re
             if same.is_some() {
                 return error(409, "RoleAssignmentExists", "The role assignment already exists.");
             }
-            let a = json!({"id": id, "name": n, "type": "Microsoft.Authorization/roleAssignments", "properties": {
+            let mut a = json!({"id": id, "name": n, "type": "Microsoft.Authorization/roleAssignments", "properties": {
                 "roleDefinitionId": p["roleDefinitionId"], "principalId": principal, "principalType": p["principalType"], "scope": scope}});
+            if let Some(d) = p["description"].as_str() {
+                a["properties"]["description"] = json!(d);
+            }
             let created = !s.assignments.contains_key(&id);
             s.assignments.insert(id, a.clone());
             reply(if created { 201 } else { 200 }, a)

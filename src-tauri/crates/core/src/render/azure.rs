@@ -17,51 +17,86 @@ fn assignment_name_fn(s: &mut Script) {
         .raw("}");
 }
 
-/// What `az role assignment list` prints for each assignment (a tab between fields): its id,
-/// name, scope, role definition id, and `yes` when it has a condition, else `no` (a condition's
-/// own text, which may hold tabs and new lines, never reaches the script's reading).
-pub const LIST_QUERY: &str = "[].[id,name,scope,roleDefinitionId,(condition && 'yes') || 'no']";
+/// What `az role assignment list` prints for each assignment of the principal (a tab between
+/// fields): its id, name, scope, role definition id, `yes` when it has a condition (else `no`), and
+/// `ours` when its description is `mark` (`other` when it has another, `none` when it has none):
+/// a condition's or description's own text,
+/// which may hold tabs and new lines, never reaches the script's reading.
+pub fn list_query(mark: &str) -> String {
+    let literal = mark.replace('\\', "\\\\").replace('\'', "\\'");
+    format!("[].[id,name,scope,roleDefinitionId,(condition && 'yes') || 'no',(description == '{literal}' && 'ours') || (description && 'other') || 'none']")
+}
 
-/// The shell function `drop_unlisted` that removes the role assignments of `$SP_OBJECT_ID` the
-/// plan no longer lists, by the app's rule (`cloud::azure::apply::dropped_assignments`): only
-/// Trustbridge's own (their deterministic names, no condition), anywhere in the subscription on
-/// this integration's own app registration, only in the plan's resource group on the vendor's
-/// shared app (keyless). The others are named (on our own app) and kept. Needs `ra_name`.
-fn drop_unlisted_fn(s: &mut Script, z: &ResolvedAzure, m: &AzureModel) {
-    let planned: Vec<String> = m.role_assignments.iter().map(|ra| format!("{}|{}", ra.scope, ra.role_definition_id).to_lowercase()).collect();
+/// The shell functions that read the principal's assignments once (`read_assignments`: `LISTING`),
+/// tell whether a planned one is held with a condition (`conditioned SCOPE ROLE_ID`), and remove
+/// the ones the plan no longer lists (`drop_unlisted`), by the app's rule
+/// (`cloud::azure::apply::dropped_assignments`): only this integration's own (Trustbridge's name,
+/// its mark in the description, no condition), deleted at the path their checked scope and name
+/// make. The others are named (all on our own app; on the vendor's shared app, only those with
+/// Trustbridge's name) and kept. A listing that cannot be read is said; nothing is removed then.
+/// Needs `ra_name` and `$SP_OBJECT_ID`.
+fn assignment_fns(s: &mut Script, integration: &str, z: &ResolvedAzure, m: &AzureModel) {
+    let planned: Vec<String> =
+        m.role_assignments.iter().map(|ra| format!("{}|{}", ra.scope, ra.role_definition_id).to_lowercase()).collect();
+    // Our own app registration is this integration's alone: an assignment of Trustbridge's name
+    // and no mark there was made before Trustbridge marked them (the app's rule too).
+    let ours = if z.is_keyless() { "[ \"$mark\" = ours ]" } else { "{ [ \"$mark\" = ours ] || [ \"$mark\" = none ]; }" };
     s.comment("The plan's assignments, 'scope|role definition' in lower case, one a line.")
-        .set("PLANNED", &planned.join("\n"));
-    if z.is_keyless() {
-        s.set("GROUP", &format!("/subscriptions/{}/resourcegroups/{}/", z.subscription_id, z.resource_group).to_lowercase());
-    }
-    s.raw("lower() { printf '%s' \"$1\" | tr '[:upper:]' '[:lower:]'; }")
-        .raw("drop_unlisted() {")
-        .raw("  local listing id name scope role condition")
+        .set("PLANNED", &planned.join("\n"))
+        .set("SUB_SCOPE", &format!("/subscriptions/{}", z.subscription_id).to_lowercase())
+        .raw("lower() { printf '%s' \"$1\" | tr '[:upper:]' '[:lower:]'; }")
+        .raw("shown() { printf '%q' \"$1\"; }")
+        .raw("LISTING=\"\"")
+        .raw("LISTED=0")
+        .raw("read_assignments() {")
         .raw(&format!(
-            "  listing=\"$(az role assignment list --assignee \"$SP_OBJECT_ID\" --all --query {} -o tsv)\" || return 1",
-            quote(LIST_QUERY)
+            "  if LISTING=\"$(az role assignment list --assignee \"$SP_OBJECT_ID\" --all --query {} -o tsv)\"; then",
+            quote(&list_query(&app_mark(integration)))
         ))
-        .raw("  while IFS=$'\\t' read -r id name scope role condition; do")
+        .raw("    LISTED=1")
+        .raw("  else")
+        .raw("    echo \"Could not list the service principal's role assignments in the subscription: those the plan no longer lists were not looked for.\" >&2")
+        .raw("    LISTING=\"\"")
+        .raw("  fi")
+        .raw("  LISTING=\"${LISTING//$'\\r'/}\"")
+        .raw("}")
+        .comment("Whether the principal holds role $2 at exactly scope $1 with a condition (never replaced: that would drop it);")
+        .comment("without the subscription's listing, asked at that scope, and taken as yes when that cannot be read either.")
+        .raw("conditioned() {")
+        .raw("  local id name scope role condition mark")
+        .raw("  if [ \"$LISTED\" = 0 ]; then")
+        .raw("    [ \"$(az role assignment list --assignee \"$SP_OBJECT_ID\" --scope \"$1\" --role \"$2\" --query \"length(not_null([?condition], ''))\" -o tsv)\" != 0 ]")
+        .raw("    return")
+        .raw("  fi")
+        .raw("  while IFS=$'\\t' read -r -u 3 id name scope role condition mark; do")
+        .raw("    if [ \"$condition\" = yes ] && [ \"$(lower \"$scope|$role\")\" = \"$(lower \"$1|$2\")\" ]; then return 0; fi")
+        .raw("  done 3< <(printf '%s\\n' \"$LISTING\")")
+        .raw("  return 1")
+        .raw("}")
+        .raw("drop_unlisted() {")
+        .raw("  local LC_ALL=C id name scope role condition mark path")
+        .raw("  while IFS=$'\\t' read -r -u 3 id name scope role condition mark; do")
         .raw("    [ -n \"$id\" ] || continue")
-        .raw("    if printf '%s\\n' \"$PLANNED\" | grep -Fxq -- \"$(lower \"$scope|$role\")\"; then continue; fi")
-        .raw("    if [ \"$condition\" != no ] || [ \"$(lower \"$name\")\" != \"$(ra_name \"$scope\" \"$role\" \"$SP_OBJECT_ID\")\" ]; then");
-    if z.is_keyless() {
-        s.raw("      continue # the vendor's app's other grants are not this plan's business");
-    } else {
-        s.raw("      echo \"Kept $role on $scope: the plan does not list it, and Trustbridge did not make it (or someone narrowed it with a condition). Remove it in the portal if the vendor should not have it.\" >&2")
-            .raw("      continue");
+        .raw("    if grep -Fxq -- \"$(lower \"$scope|$role\")\" <<<\"$PLANNED\"; then continue; fi")
+        .raw("    path=\"$scope/providers/Microsoft.Authorization/roleAssignments/$name\"")
+        .raw("    if [ \"$(lower \"$name\")\" = \"$(ra_name \"$scope\" \"$role\" \"$SP_OBJECT_ID\")\" ]; then")
+        .raw("      case \"$scope$role\" in")
+        .raw("        *[!A-Za-z0-9/._\\(\\)-]*|*..*|*//*|*/./*|*/.) echo \"Kept a role assignment of the service principal whose scope holds unexpected characters: look at it in the portal.\" >&2; continue ;;")
+        .raw("      esac")
+        .raw(&format!("      if {ours} && [ \"$condition\" = no ] && [ \"$(lower \"$id\")\" = \"$(lower \"$path\")\" ]; then"))
+        .raw("        case \"$(lower \"$scope\")\" in")
+        .raw("          \"$SUB_SCOPE\"/?*)")
+        .raw("            az role assignment delete --ids \"$path\"")
+        .raw("            echo \"Removed $role on $scope: the plan no longer lists it.\"")
+        .raw("            continue ;;")
+        .raw("        esac")
+        .raw("      fi")
+        .raw("      echo \"Kept $role on $scope: Trustbridge made it, but not for this integration as it is now (another integration, an earlier version, a condition someone set, or an id that is not its scope and name). Remove it in the portal if nothing needs it.\" >&2");
+    if !z.is_keyless() {
+        s.raw("    else")
+            .raw("      echo \"Kept $(shown \"$role\") on $(shown \"$scope\"): the plan does not list it, and Trustbridge did not make it. Remove it in the portal if the vendor should not have it.\" >&2");
     }
-    s.raw("    fi");
-    if z.is_keyless() {
-        s.raw("    case \"$(lower \"$scope\")\" in")
-            .raw("      \"$GROUP\"*) ;;")
-            .raw("      *) echo \"Kept $role on $scope: Trustbridge gave it to the vendor's app outside this plan's resource group (another integration with this vendor may need it). Remove it in the portal if none does.\" >&2; continue ;;")
-            .raw("    esac");
-    }
-    s.raw("    az role assignment delete --ids \"$id\"")
-        .raw("    echo \"Removed $role on $scope: the plan no longer lists it.\"")
-        .raw("  done < <(printf '%s\\n' \"$listing\")")
-        .raw("}");
+    s.raw("    fi").raw("  done 3< <(printf '%s\\n' \"$LISTING\")").raw("}");
 }
 
 /// An OData string literal (Microsoft Graph `$filter`): single quotes doubled, inside quotes.
@@ -120,7 +155,8 @@ pub fn setup_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String 
         "Azure: create the vendor's service principal and assign it exactly the roles the plan lists.",
         &[
             "Needs: az CLI signed in (Cloud Shell in bash mode works) with rights to create app registrations",
-            "and role assignments (Owner or User Access Administrator on the scopes). Safe to re-run.",
+            "and role assignments (Owner or User Access Administrator on the scopes). Safe to re-run. Reading the",
+            "subscription's role assignments (Reader there) lets it remove those an earlier plan gave and this one dropped.",
         ],
     );
     header(&mut s, z);
@@ -168,10 +204,17 @@ pub fn setup_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String 
     .blank()
     .comment("2. Role assignments, each on its exact scope (role-assignments.json lists the same).");
     assignment_name_fn(&mut s);
-    s.comment("A new principal can take a minute to replicate (PrincipalNotFound): retry a few times.")
+    assignment_fns(&mut s, integration, z, m);
+    s.set("ASSIGNMENT_MARK", &app_mark(integration))
+        .raw("read_assignments")
+        .comment("A new principal can take a minute to replicate (PrincipalNotFound): retry a few times.")
         .raw("assign() {")
+        .raw("  if conditioned \"$2\" \"$3\"; then")
+        .raw("    echo \"An assignment of $1 on $2 with a condition exists for the service principal: this script does not change it (that would drop the condition). Remove its condition (or the assignment) in the portal, then run this again.\" >&2")
+        .raw("    return 1")
+        .raw("  fi")
         .raw("  for attempt in 1 2 3 4 5 6; do")
-        .raw("    if az role assignment create --name \"$(ra_name \"$2\" \"$3\" \"$SP_OBJECT_ID\")\" --assignee-object-id \"$SP_OBJECT_ID\" --assignee-principal-type ServicePrincipal --role \"$3\" --scope \"$2\" --output none; then return 0; fi")
+        .raw("    if az role assignment create --name \"$(ra_name \"$2\" \"$3\" \"$SP_OBJECT_ID\")\" --description \"$ASSIGNMENT_MARK\" --assignee-object-id \"$SP_OBJECT_ID\" --assignee-principal-type ServicePrincipal --role \"$3\" --scope \"$2\" --output none; then return 0; fi")
         .raw("    echo \"Waiting for the service principal to replicate (attempt $attempt of 6)...\" >&2")
         .raw("    sleep 10")
         .raw("  done")
@@ -180,9 +223,9 @@ pub fn setup_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String 
     for ra in &m.role_assignments {
         s.run(&[lit("assign"), lit(&ra.role), lit(&ra.scope), lit(&ra.role_definition_id)]);
     }
-    s.blank().comment("3. Assignments Trustbridge made that the plan no longer lists (a container or topic dropped from it) go.");
-    drop_unlisted_fn(&mut s, z, m);
-    s.raw("drop_unlisted");
+    s.blank()
+        .comment("3. Assignments this integration made that the plan no longer lists (a container or topic dropped from it) go.")
+        .raw("drop_unlisted");
     if z.is_keyless() {
         s.raw("echo \"Done. Roles assigned to the vendor's enterprise app $APP_ID; no secret exists.\"");
         return s.finish();
@@ -265,9 +308,9 @@ pub fn revoke_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String
                 quote(&ra.role_definition_id)
             ));
         }
-        s.comment("What an earlier plan gave in this resource group and this one no longer lists goes too.");
-        drop_unlisted_fn(&mut s, z, m);
-        s.raw("drop_unlisted");
+        s.comment("What an earlier plan of this integration gave and this one no longer lists goes too.");
+        assignment_fns(&mut s, integration, z, m);
+        s.raw("read_assignments").raw("drop_unlisted");
         s.echo("Access revoked. The vendor's enterprise app stays (your administrator consented to it): remove it in Entra ID if the vendor should not sign in here at all.");
         return s.finish();
     }
@@ -289,8 +332,13 @@ pub fn revoke_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String
     // outlives its deleted principal ("Identity not found").
     s.comment("What an earlier plan gave and this one no longer lists goes too (the service principal's, while it exists).");
     assignment_name_fn(&mut s);
-    drop_unlisted_fn(&mut s, z, m);
-    s.raw("if SP_OBJECT_ID=\"$(az ad sp show --id \"$APP_ID\" --query id -o tsv)\"; then drop_unlisted; fi");
+    assignment_fns(&mut s, integration, z, m);
+    s.raw("if SP_OBJECT_ID=\"$(az ad sp show --id \"$APP_ID\" --query id -o tsv)\"; then")
+        .raw("  read_assignments")
+        .raw("  drop_unlisted")
+        .raw("else")
+        .raw("  echo \"The app's service principal could not be read: role assignments the plan no longer lists were not looked for.\" >&2")
+        .raw("fi");
     s.run(&[lit("az"), lit("ad"), lit("app"), lit("delete"), lit("--id"), var("APP_ID")]);
     s.echo("Access revoked.");
     s.finish()
