@@ -210,7 +210,7 @@ pub fn setup_sh(integration: &str, z: &ResolvedAzure, m: &AzureModel) -> String 
         .comment("A new principal can take a minute to replicate (PrincipalNotFound): retry a few times.")
         .raw("assign() {")
         .raw("  if conditioned \"$2\" \"$3\"; then")
-        .raw("    echo \"An assignment of $1 on $2 with a condition exists for the service principal: this script does not change it (that would drop the condition). Remove its condition (or the assignment) in the portal, then run this again.\" >&2")
+        .raw("    echo \"An assignment of $1 on $2 with a condition exists for the service principal (or its assignments there could not be read): this script does not change it (that would drop the condition). Remove its condition (or the assignment) in the portal, then run this again.\" >&2")
         .raw("    return 1")
         .raw("  fi")
         .raw("  for attempt in 1 2 3 4 5 6; do")
