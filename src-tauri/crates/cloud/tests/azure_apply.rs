@@ -7,7 +7,7 @@ mod doubles;
 
 use doubles::azure_arm::{azure_double, AzureApi, ADMIN_APP, ADMIN_SECRET, VENDOR_APP};
 use serde_json::json;
-use trustbridge_cloud::azure::apply::{apply, assignment_name, revoke, revoke_confirmed, AzureChangeKind};
+use trustbridge_cloud::azure::apply::{apply, assignment_id, assignment_name, revoke, revoke_confirmed, AzureChangeKind};
 use trustbridge_cloud::azure::credential::AzureAdmin;
 use trustbridge_cloud::azure::AzureSettings;
 use trustbridge_core::validate::Resolved;
@@ -518,7 +518,7 @@ const MARK: &str = "managed-by=trustbridge integration=TB_01";
 /// Puts an assignment into the double as someone (or another run) made it: `name` is its name,
 /// `description` its description, `condition` whether it has an ABAC condition.
 fn plant(d: &AzureApi, scope: &str, role: &str, principal: &str, name: &str, description: Option<&str>, condition: bool) -> String {
-    let id = format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}");
+    let id = assignment_id(scope, name);
     let mut a = json!({"id": id, "name": name, "type": "Microsoft.Authorization/roleAssignments",
         "properties": {"scope": scope, "roleDefinitionId": role, "principalId": principal, "principalType": "ServicePrincipal"}});
     if let Some(text) = description {
@@ -531,6 +531,15 @@ fn plant(d: &AzureApi, scope: &str, role: &str, principal: &str, name: &str, des
     }
     d.state.lock().unwrap().assignments.insert(id.clone(), a);
     id
+}
+
+/// The double after ML cube's plan was applied: its settings and our service principal.
+async fn applied() -> (AzureApi, AzureSettings, String) {
+    let d = world().await;
+    let s = settings(&d);
+    let rep = apply(&mlcube("ML3PlatformSP"), &admin(), &s, false).await.unwrap();
+    let sp = d.state.lock().unwrap().sp_of(&rep.app_id.unwrap()).unwrap();
+    (d, s, sp)
 }
 
 /// Trustbridge's own assignment of `role` on `scope` for `sp`, as apply makes it (name and mark).
@@ -560,11 +569,8 @@ fn sorted_scopes(d: &AzureApi) -> Vec<String> {
 /// double answers two a page). Every assignment apply makes carries the mark.
 #[tokio::test]
 async fn an_assignment_the_plan_no_longer_lists_is_removed_by_the_next_apply() {
-    let d = world().await;
+    let (d, s, sp) = applied().await;
     d.state.lock().unwrap().add_scope(&scope_container("fresh"));
-    let s = settings(&d);
-    let rep = apply(&mlcube("ML3PlatformSP"), &admin(), &s, false).await.unwrap();
-    let sp = d.state.lock().unwrap().sp_of(&rep.app_id.unwrap()).unwrap();
     assert!(
         d.state.lock().unwrap().assignments.values().all(|a| a["properties"]["description"] == MARK),
         "apply marks every assignment it makes"
@@ -680,16 +686,13 @@ async fn keyless_removes_only_this_integrations_dropped_assignments_from_the_ven
 /// the other shapes).
 #[tokio::test]
 async fn a_listed_id_that_is_not_its_scope_and_name_is_never_deleted() {
-    let d = world().await;
-    let s = settings(&d);
-    let rep = apply(&mlcube("ML3PlatformSP"), &admin(), &s, false).await.unwrap();
-    let sp = d.state.lock().unwrap().sp_of(&rep.app_id.unwrap()).unwrap();
+    let (d, s, sp) = applied().await;
     let training = scope_container("training");
-    let training_id = format!("{training}/providers/Microsoft.Authorization/roleAssignments/{}", assignment_name(&training, READER, &sp));
+    let training_id = assignment_id(&training, &assignment_name(&training, READER, &sp));
     let bait_scope = scope_container("bait");
     let bait_name = assignment_name(&bait_scope, READER, &sp);
     // Named and marked as ours for "bait", but its id is under "training".
-    let forged = format!("{training}/providers/Microsoft.Authorization/roleAssignments/{bait_name}");
+    let forged = assignment_id(&training, &bait_name);
     // Its scope says "features" while its id is the plan's own assignment on "training".
     let features = scope_container("features");
     {
@@ -719,10 +722,7 @@ async fn a_listed_id_that_is_not_its_scope_and_name_is_never_deleted() {
 /// resource group is looked at instead, and said; the plan's grants are made all the same.
 #[tokio::test]
 async fn a_subscription_listing_refused_falls_back_to_the_resource_group_and_says_so() {
-    let d = world().await;
-    let s = settings(&d);
-    let rep = apply(&mlcube("ML3PlatformSP"), &admin(), &s, false).await.unwrap();
-    let sp = d.state.lock().unwrap().sp_of(&rep.app_id.unwrap()).unwrap();
+    let (d, s, sp) = applied().await;
     d.state.lock().unwrap().list_denied.push(format!("/subscriptions/{SUB}"));
     let done = apply(&with_containers(&["training"]), &admin(), &s, false).await.unwrap();
     assert_eq!(kinds(&done.changes), vec![AzureChangeKind::RemoveRoleAssignment]);

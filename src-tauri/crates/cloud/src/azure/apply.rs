@@ -280,13 +280,15 @@ fn conditioned_refusal(action: &str) -> CloudError {
     )
 }
 
+/// The resource id of the assignment `name` at `scope`.
+pub fn assignment_id(scope: &str, name: &str) -> String {
+    format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}")
+}
+
 async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str, mark: &str) -> Result<(), CloudError> {
     let action = format!("assign {} on {}", ra.role, ra.scope);
     let name = assignment_name(&ra.scope, &ra.role_definition_id, principal);
-    let url = format!(
-        "{}?api-version={ROLE_ASSIGNMENTS_API}",
-        api.arm(&format!("{}/providers/Microsoft.Authorization/roleAssignments/{name}", ra.scope))
-    );
+    let url = format!("{}?api-version={ROLE_ASSIGNMENTS_API}", api.arm(&assignment_id(&ra.scope, &name)));
     // The description carries the integration's mark: what a later apply may remove as no longer
     // listed is what this integration made (the name alone says only "Trustbridge, for this
     // principal", and the vendor's app is shared by every integration with that vendor).
@@ -500,7 +502,7 @@ pub fn assignment_path(subscription: &str, h: &Held) -> Option<String> {
         && !h.scope.ends_with('/');
     let guid = h.name.len() == 36
         && h.name.char_indices().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() });
-    let path = format!("{}/providers/Microsoft.Authorization/roleAssignments/{}", h.scope, h.name);
+    let path = assignment_id(&h.scope, &h.name);
     (scope_ok && guid && h.id.eq_ignore_ascii_case(&path)).then_some(path)
 }
 
@@ -941,17 +943,14 @@ mod tests {
         let scope = format!("/subscriptions/{sub}/resourceGroups/rg(1)/providers/Microsoft.EventGrid/topics/t-1");
         let name = "6f1c2e0a-8b3d-5e51-9a7c-2d440b61739e";
         let held = |scope: &str, name: &str, id: Option<&str>| Held {
-            id: id.map_or_else(|| format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"), str::to_string),
+            id: id.map_or_else(|| assignment_id(scope, name), str::to_string),
             name: name.into(),
             scope: scope.into(),
             role_definition_id: "r".into(),
             conditioned: false,
             description: String::new(),
         };
-        assert_eq!(
-            assignment_path(sub, &held(&scope, name, None)).as_deref(),
-            Some(format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}").as_str())
-        );
+        assert_eq!(assignment_path(sub, &held(&scope, name, None)).as_deref(), Some(assignment_id(&scope, name).as_str()));
         let upper = held(&scope, name, Some(&format!("{}/PROVIDERS/Microsoft.Authorization/roleAssignments/{name}", scope.to_uppercase())));
         assert!(assignment_path(sub, &upper).is_some(), "ids compare without case");
         let other_sub = scope.replace(sub, "99999999-0000-4000-8000-000000000009");
