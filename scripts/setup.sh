@@ -29,6 +29,10 @@ fi
 
 command -v cargo >/dev/null || { log "Rust is missing: install it from https://rustup.rs and re-run"; exit 1; }
 command -v npm >/dev/null || { log "Node.js 20+ and npm are missing: install them and re-run"; exit 1; }
+# The real gcloud runs the exported GCP scripts' Cloud Storage and Pub/Sub commands in
+# tests/tests/scripts_gcp_azure.rs. It comes from Google's apt repository, not Debian's: this kind
+# of machine has it installed (package google-cloud-cli); elsewhere, install it and re-run.
+command -v gcloud >/dev/null || { log "gcloud is missing: install Google's google-cloud-cli (https://cloud.google.com/sdk/docs/install#deb) and re-run"; exit 1; }
 
 npm_ci() {
   local dir=$1

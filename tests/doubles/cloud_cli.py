@@ -10,7 +10,7 @@ scripts use, the way the published references describe them:
   `deleted: True`) / create / update (`--file`, whose description is kept) / undelete / delete;
   `iam workload-identity-pools` describe / create (`--description`) / delete (soft: `state:
   DELETED`) / undelete, `providers` describe / create-aws / update-aws; `projects describe`
-  (projectNumber); `projects get-iam-policy --flatten --filter --format` over the project
+  (projectNumber); `projects get-iam-policy --flatten --format` (role and member rows) over the project
   bindings the `add/remove-iam-policy-binding` calls made; `auth print-access-token`.
 - curl: the one REST call the scripts make, the IAM API's providers.patch enabling a disabled
   provider (update-aws cannot).
@@ -19,15 +19,29 @@ scripts use, the way the published references describe them:
   inside the literal is doubled, compares case-insensitively, and answers 400 for a clause it
   cannot parse (we accept only the clauses the scripts should send, so a spliced filter fails).
 
+- Cloud Storage's and Pub/Sub's IAM (`gcloud storage buckets …`, `gcloud pubsub topics …`): the
+  REAL gcloud runs these (its flags, --flatten/--format projections and read-modify-write are its
+  own), pointed by `CLOUDSDK_API_ENDPOINT_OVERRIDES_*` at `serve` below, a TEST DOUBLE of the two
+  REST APIs as their references describe them (https://cloud.google.com/storage/docs/json_api/v1/buckets,
+  https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.topics): buckets.list /
+  topics.list (paged by pageToken, two a page so gcloud's paging runs), getIamPolicy (404 for a
+  resource in `missing_resources`, 403 for a list in `list_denied` or a resource in `policy_denied`),
+  setIamPolicy. A resource's
+  unconditional bindings are `resource_bindings[key][role] = [members]` and its conditioned ones
+  `resource_conditioned[key] = [binding]`, key `gs://BUCKET` or the topic's id; a project's buckets
+  and topics are those keys and `listed_buckets` / `listed_topics`.
+
 State is a JSON file ($FAKE_CLOUD_STATE), read and written back on every call; every call is
 appended as a JSON line (argv) to $FAKE_CLOUD_LOG. Anything else exits 2 with "unsupported",
 so a script that starts sending a new command fails the test instead of passing silently.
 """
 import fcntl
+import http.server
 import json
 import os
 import re
 import sys
+import urllib.parse
 import uuid
 
 STATE = os.environ["FAKE_CLOUD_STATE"]
@@ -162,11 +176,12 @@ def gcloud(args, s):
         return
     bindings = s.setdefault("project_bindings", {})
     if words[:2] == ["projects", "get-iam-policy"]:
-        flt = opt(args, "--filter") or ""
-        if opt(args, "--flatten") != "bindings[].members" or not flt.startswith("bindings.role=") or opt(args, "--format") != "value(bindings.members)":
+        # As the real gcloud prints it: one row per member (--flatten), tab-separated values.
+        if opt(args, "--flatten") != "bindings[].members" or opt(args, "--format") != "value(bindings.role,bindings.members)" or opt(args, "--filter"):
             fail("unsupported get-iam-policy call", 2)
-        for m in bindings.get(flt[len("bindings.role="):], []):
-            print(m)
+        for role, members in bindings.items():
+            for m in members:
+                print("%s\t%s" % (role, m))
         return
     if words[:1] == ["projects"] and words[1] in ("add-iam-policy-binding", "remove-iam-policy-binding"):
         members = bindings.setdefault(opt(args, "--role"), [])
@@ -177,25 +192,6 @@ def gcloud(args, s):
             members.remove(member)
         return
     if words[:3] == ["iam", "service-accounts", "keys"] and words[3] == "create":
-        return
-    # Bucket and topic bindings (`storage buckets …` / `pubsub topics …`), by resource and role.
-    res = s.setdefault("resource_bindings", {})
-    if words[:3] in (["storage", "buckets", "get-iam-policy"], ["pubsub", "topics", "get-iam-policy"]):
-        flt = opt(args, "--filter") or ""
-        if opt(args, "--flatten") != "bindings[].members" or not flt.startswith("bindings.role=") or opt(args, "--format") != "value(bindings.members)":
-            fail("unsupported get-iam-policy call", 2)
-        if words[3] in s.get("missing_resources", []):
-            fail("ERROR: (gcloud.%s.%s.get-iam-policy) NOT_FOUND: %s" % (words[0], words[1], words[3]))
-        for m in res.get(words[3], {}).get(flt[len("bindings.role="):], []):
-            print(m)
-        return
-    if words[:2] in (["storage", "buckets"], ["pubsub", "topics"]) and words[2] in ("add-iam-policy-binding", "remove-iam-policy-binding"):
-        members = res.setdefault(words[3], {}).setdefault(opt(args, "--role"), [])
-        member = opt(args, "--member")
-        if words[2].startswith("add") and member not in members:
-            members.append(member)
-        elif words[2].startswith("remove") and member in members:
-            members.remove(member)
         return
     if words[-1:] and any(w.endswith("-iam-policy-binding") for w in words):
         return
@@ -355,6 +351,138 @@ def curl(args, s):
     print(json.dumps({"name": "operations/fake", "done": True}))
 
 
+# Cloud Storage and Pub/Sub REST (the real gcloud's requests; see the module's text).
+BUCKETS_PATH = re.compile(r"^/storage/v1/b/?$")
+BUCKET_IAM = re.compile(r"^/storage/v1/b/([^/]+)/iam$")
+TOPICS_PATH = re.compile(r"^/v1/projects/([^/]+)/topics$")
+TOPIC_IAM = re.compile(r"^/v1/projects/([^/]+)/topics/([^/:]+):(getIamPolicy|setIamPolicy)$")
+PAGE = 2
+
+
+def resources(s, buckets):
+    keys = set(s.get("resource_bindings", {})) | set(s.get("resource_conditioned", {}))
+    if buckets:
+        names = {k[len("gs://"):] for k in keys if k.startswith("gs://")} | set(s.get("listed_buckets", []))
+    else:
+        names = {k for k in keys if not k.startswith("gs://")} | set(s.get("listed_topics", []))
+    gone = set(s.get("missing_resources", []))
+    return sorted(n for n in names if ("gs://" + n if buckets else n) not in gone)
+
+
+def policy_of(s, key):
+    bindings = [{"role": r, "members": list(m)} for r, m in sorted(s.get("resource_bindings", {}).get(key, {}).items()) if m]
+    bindings += [dict(b) for b in s.get("resource_conditioned", {}).get(key, [])]
+    return {"version": 3 if any("condition" in b for b in bindings) else 1, "etag": "BwX=", "bindings": bindings}
+
+
+def store_policy(s, key, policy):
+    plain, conditioned = {}, []
+    for b in policy.get("bindings", []):
+        if b.get("condition"):
+            conditioned.append(b)
+        else:
+            plain.setdefault(b["role"], []).extend(m for m in b.get("members", []) if m not in plain.get(b["role"], []))
+    s.setdefault("resource_bindings", {})[key] = plain
+    s.setdefault("resource_conditioned", {})[key] = conditioned
+
+
+class Api(http.server.BaseHTTPRequestHandler):
+    def answer(self, code, body):
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def handle_call(self, method):
+        url = urllib.parse.urlsplit(self.path)
+        query = urllib.parse.parse_qs(url.query)
+        path = urllib.parse.unquote(url.path)
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"null")
+        if self.headers.get("Authorization") != "Bearer " + ACCESS_TOKEN:
+            return self.answer(401, {"error": {"code": 401, "message": "Request had invalid authentication credentials."}})
+        with open(STATE + ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            s = load()
+            code, out = self.route(s, method, path, query, body)
+            if method != "GET" and code == 200:
+                save(s)
+        self.answer(code, out)
+
+    def route(self, s, method, path, query, body):
+        listing = None
+        if BUCKETS_PATH.match(path) and method == "GET":
+            listing = ("buckets", [{"kind": "storage#bucket", "name": n, "id": n} for n in resources(s, True)], "items")
+        elif TOPICS_PATH.match(path) and method == "GET":
+            project = TOPICS_PATH.match(path).group(1)
+            listing = ("topics", [{"name": "projects/%s/topics/%s" % (project, n)} for n in resources(s, False)], "topics")
+        if listing:
+            what, items, field = listing
+            if what in s.get("list_denied", []):
+                return 403, {"error": {"code": 403, "message": "The caller does not have permission"}}
+            start = int((query.get("pageToken") or ["0"])[0])
+            out = {field: items[start:start + PAGE]}
+            if start + PAGE < len(items):
+                out["nextPageToken"] = str(start + PAGE)
+            return 200, out
+        m = BUCKET_IAM.match(path)
+        key = "gs://" + m.group(1) if m else None
+        t = TOPIC_IAM.match(path)
+        if t:
+            key = t.group(2)
+            method = "GET" if t.group(3) == "getIamPolicy" else "PUT"
+            body = (body or {}).get("policy")
+        if key is None:
+            return 404, {"error": {"code": 404, "message": "no such method in the double: %s %s" % (method, path)}}
+        if key in s.get("missing_resources", []):
+            return 404, {"error": {"code": 404, "message": "Not found: %s" % key}}
+        if key in s.get("policy_denied", []):
+            return 403, {"error": {"code": 403, "message": "The caller does not have permission"}}
+        if method == "GET":
+            return 200, policy_of(s, key)
+        if method == "PUT" and isinstance(body, dict):
+            store_policy(s, key, body)
+            return 200, policy_of(s, key)
+        return 400, {"error": {"code": 400, "message": "bad request"}}
+
+    def do_GET(self):
+        self.handle_call("GET")
+
+    def do_PUT(self):
+        self.handle_call("PUT")
+
+    def do_POST(self):
+        self.handle_call("POST")
+
+    def log_message(self, *args):
+        pass
+
+
+def serve():
+    """Serves the two REST APIs on a free loopback port, printed as one line on standard output."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+def real_gcloud(args):
+    """The real gcloud, for Cloud Storage and Pub/Sub, against `serve` ($FAKE_GCP_API)."""
+    api = os.environ["FAKE_GCP_API"]
+    env = dict(os.environ)
+    env.update({
+        "CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE": api + "/storage/v1/",
+        "CLOUDSDK_API_ENDPOINT_OVERRIDES_PUBSUB": api + "/",
+        "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": os.environ["FAKE_GCP_TOKEN_FILE"],
+        "CLOUDSDK_CONFIG": os.environ["FAKE_GCP_CONFIG"],
+        "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
+        "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "1",
+        "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "1",
+    })
+    gcloud = os.environ["REAL_GCLOUD"]
+    os.execve(gcloud, [gcloud] + args, env)
+
+
 STDIN_LINES = []
 
 
@@ -362,6 +490,12 @@ def main():
     global STDIN_LINES
     tool = os.path.basename(sys.argv[0])
     args = sys.argv[1:]
+    if args[:1] == ["serve"] and tool == "cloud_cli.py":
+        return serve()
+    if tool == "gcloud" and [a for a in args if not a.startswith("--")][:2] in (["storage", "buckets"], ["pubsub", "topics"]):
+        with open(LOG, "a") as f:
+            f.write(json.dumps([tool] + args) + "\n")
+        return real_gcloud(args)
     # curl's headers from standard input (-H @-) are read before the state is: in the scripts'
     # `printf ... "$(gcloud auth print-access-token)" | curl ...` both sides run at once, and the
     # state's lock must not wait on the other side of the pipe.

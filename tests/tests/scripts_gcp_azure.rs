@@ -1,14 +1,20 @@
 //! The exported `gcp/` and `azure/` scripts, run with bash against TEST DOUBLES of the gcloud and
 //! az command lines (`tests/doubles/cloud_cli.py`: no Google IAM or Microsoft Graph exists on this
-//! machine). Proves the ownership rule: a same-named service account or app registration
+//! machine) — except the scripts' `gcloud storage …` and `gcloud pubsub …` commands, which the
+//! real gcloud runs against that file's double of the Cloud Storage and Pub/Sub REST APIs (its
+//! flags, projections and read-modify-write are gcloud's own: it refuses `--filter` on a bucket's
+//! policy, a binding without `--condition=None` on a policy holding conditions, and the removal
+//! of a binding that is not there, which a double of the command line had let pass). Proves the
+//! ownership rule: a same-named service account or app registration
 //! Trustbridge did not create for this integration is never bound, keyed, given a secret, or
 //! deleted; Azure looks apps up by exact name (an OData literal, quotes doubled), not by prefix,
 //! and refuses when several match; revoke uses the app id setup.sh recorded.
 
 mod common;
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::{json, Value};
 
@@ -18,6 +24,26 @@ struct Rig {
     state: PathBuf,
     log: PathBuf,
     bundle: PathBuf,
+    /// The Cloud Storage and Pub/Sub REST double the real gcloud is pointed at.
+    api: Child,
+    api_url: String,
+    gcloud_env: Vec<(&'static str, PathBuf)>,
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        let _ = self.api.kill();
+        let _ = self.api.wait();
+    }
+}
+
+/// The real gcloud (Debian's google-cloud-cli), which runs the scripts' `gcloud storage` and
+/// `gcloud pubsub` commands: their flags, projections and read-modify-write are its own.
+fn real_gcloud() -> PathBuf {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("gcloud"))
+        .find(|p| p.is_file())
+        .expect("the real gcloud is needed (Debian package google-cloud-cli, /usr/bin/gcloud): it runs the exported scripts' Cloud Storage and Pub/Sub commands")
 }
 
 fn rig(plan: &str, state: Value) -> Rig {
@@ -32,7 +58,22 @@ fn rig(plan: &str, state: Value) -> Rig {
     std::fs::write(&state_file, state.to_string()).unwrap();
     let r = trustbridge_core::validate(&trustbridge_core::Plan::from_json(plan).unwrap(), None).unwrap();
     let bundle = trustbridge_core::export::write_bundle(&trustbridge_core::render::render(&r), &dir.path().join("bundle")).unwrap();
-    Rig { bin, state: state_file, log: dir.path().join("calls.jsonl"), bundle, _dir: dir }
+    let log = dir.path().join("calls.jsonl");
+    let mut api = Command::new("python3")
+        .arg(&double)
+        .arg("serve")
+        .env("FAKE_CLOUD_STATE", &state_file)
+        .env("FAKE_CLOUD_LOG", &log)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs the REST double");
+    let mut port = String::new();
+    BufReader::new(api.stdout.take().unwrap()).read_line(&mut port).unwrap();
+    let token = dir.path().join("gcloud-token");
+    std::fs::write(&token, "ya29.fake-access-token-of-the-double").unwrap();
+    let gcloud_env =
+        vec![("REAL_GCLOUD", real_gcloud()), ("FAKE_GCP_TOKEN_FILE", token), ("FAKE_GCP_CONFIG", dir.path().join("gcloud-config"))];
+    Rig { bin, state: state_file, log, bundle, api, api_url: format!("http://127.0.0.1:{}", port.trim()), gcloud_env, _dir: dir }
 }
 
 impl Rig {
@@ -42,7 +83,11 @@ impl Rig {
         c.arg(self.bundle.join(script))
             .env("PATH", format!("{}:{}", self.bin.display(), std::env::var("PATH").unwrap_or_default()))
             .env("FAKE_CLOUD_STATE", &self.state)
-            .env("FAKE_CLOUD_LOG", &self.log);
+            .env("FAKE_CLOUD_LOG", &self.log)
+            .env("FAKE_GCP_API", &self.api_url);
+        for (k, v) in &self.gcloud_env {
+            c.env(k, v);
+        }
         for (k, v) in env {
             c.env(k, v);
         }
@@ -536,4 +581,142 @@ fn azure_keyless_setup_removes_only_this_integrations_dropped_assignments() {
         [&another, &unmarked, &theirs].iter().map(|a| a["name"].as_str().unwrap().to_string()).chain([name(&ra.scope)]).collect();
     want.sort();
     assert_eq!(assignment_names(&rig), want);
+}
+
+/// The service account's grants on a bucket or topic: `(role, member, conditioned)`.
+fn gcp_grants(rig: &Rig, key: &str) -> Vec<(String, String, bool)> {
+    let st = rig.state();
+    let mut out = Vec::new();
+    for (role, members) in st["resource_bindings"][key].as_object().into_iter().flatten() {
+        for m in members.as_array().unwrap() {
+            out.push((role.clone(), m.as_str().unwrap().to_string(), false));
+        }
+    }
+    for b in st["resource_conditioned"][key].as_array().into_iter().flatten() {
+        for m in b["members"].as_array().unwrap() {
+            out.push((b["role"].as_str().unwrap().to_string(), m.as_str().unwrap().to_string(), true));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn grant(role: &str, member: &str, conditioned: bool) -> (String, String, bool) {
+    (role.to_string(), member.to_string(), conditioned)
+}
+
+fn conditioned(role: &str, member: &str) -> Value {
+    // The condition's text holds a tab and a new line: the scripts read only whether there is one.
+    json!({"role": role, "members": [member], "condition": {"title": "weekdays", "expression": "request.time.getDayOfWeek()\t< 5\n"}})
+}
+
+const VIEWER: &str = "roles/storage.objectViewer";
+const PUBLISHER: &str = "roles/pubsub.publisher";
+
+/// A bucket or topic dropped from the plan loses the vendor's grant at the next setup.sh and at
+/// revoke.sh, as the app's apply and revoke do; another role, a condition, someone else's grant and
+/// the plan's own stay. The real gcloud reads and writes the policies (against the REST double).
+#[test]
+fn gcp_setup_and_revoke_remove_the_grants_on_buckets_and_topics_the_plan_no_longer_names() {
+    let sa = format!("serviceAccount:{SA}");
+    let rig = rig(&gcp_plan(), json!({"service_accounts": {}}));
+    let o = rig.run("gcp/setup.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!rig.calls().iter().any(|c| c.contains(&"list".to_string())), "a new account holds nothing: nothing listed");
+
+    // What an earlier plan granted (dropped since), and what it did not.
+    let mut st = rig.state();
+    st["resource_bindings"]["gs://old-bucket"] = json!({VIEWER: [sa, "user:alice@example.com"], "roles/storage.admin": [sa]});
+    st["resource_conditioned"]["gs://old-bucket"] = json!([conditioned(VIEWER, &sa)]);
+    st["resource_bindings"]["gs://older-bucket"] = json!({VIEWER: [sa]});
+    st["resource_bindings"]["old-topic"] = json!({PUBLISHER: [sa]});
+    st["resource_bindings"]["mixed-topic"] = json!({PUBLISHER: [sa]});
+    st["resource_conditioned"]["mixed-topic"] = json!([conditioned(PUBLISHER, &sa)]);
+    st["resource_bindings"]["their-topic"] = json!({PUBLISHER: ["serviceAccount:other@my-project.iam.gserviceaccount.com"]});
+    st["listed_buckets"] = json!(["empty-bucket", "z-bucket"]);
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+
+    let o = rig.run("gcp/setup.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert_eq!(
+        gcp_grants(&rig, "gs://old-bucket"),
+        vec![grant("roles/storage.admin", &sa, false), grant(VIEWER, &sa, true), grant(VIEWER, "user:alice@example.com", false)],
+        "only the unconditional grant in the profile's role went: {out}"
+    );
+    assert_eq!(gcp_grants(&rig, "gs://older-bucket"), vec![], "{out}");
+    assert_eq!(gcp_grants(&rig, "old-topic"), vec![], "{out}");
+    assert_eq!(
+        gcp_grants(&rig, "mixed-topic"),
+        vec![grant(PUBLISHER, &sa, false), grant(PUBLISHER, &sa, true)],
+        "gcloud pubsub cannot tell them apart: both kept: {out}"
+    );
+    assert_eq!(gcp_grants(&rig, "their-topic").len(), 1);
+    assert_eq!(gcp_grants(&rig, "gs://my-company-data-bucket"), vec![grant(VIEWER, &sa, false)], "the plan's own grant stays: {out}");
+    assert_eq!(gcp_grants(&rig, "my-topic"), vec![grant(PUBLISHER, &sa, false)], "{out}");
+    for said in [
+        "Removed roles/storage.objectViewer on gs://old-bucket: the plan no longer names it.",
+        "Removed roles/storage.objectViewer on gs://older-bucket",
+        "Removed roles/pubsub.publisher on topic old-topic",
+        "Kept roles/storage.admin on gs://old-bucket: the plan does not name it, and Trustbridge does not grant that role there",
+        "Kept roles/storage.objectViewer on gs://old-bucket: the plan does not name it, and Trustbridge does not grant it with a condition",
+        "Kept roles/pubsub.publisher on topic mixed-topic",
+    ] {
+        assert!(out.contains(said), "{said:?} not said: {out}");
+    }
+    // Removals come after the plan's own grants.
+    let calls = rig.calls();
+    let first_removal = calls.iter().position(|c| c.contains(&"remove-iam-policy-binding".to_string())).unwrap();
+    let last_add = calls.iter().rposition(|c| c.contains(&"add-iam-policy-binding".to_string())).unwrap();
+    assert!(last_add < first_removal, "{calls:?}");
+
+    // A re-run: nothing more to remove.
+    let o = rig.run("gcp/setup.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!rig.writes().iter().any(|c| c.contains(&"remove-iam-policy-binding".to_string())), "{:?}", rig.writes());
+
+    // Revoke: a dropped grant goes with the plan's; a plan's grant someone already removed is said.
+    let mut st = rig.state();
+    st["resource_bindings"]["new-old-topic"] = json!({PUBLISHER: [sa]});
+    st["resource_bindings"]["my-topic"] = json!({});
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+    let o = rig.run("gcp/revoke.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("Already removed: gcloud pubsub topics remove-iam-policy-binding my-topic"), "{}", text(&o));
+    assert_eq!(gcp_grants(&rig, "new-old-topic"), vec![], "{}", text(&o));
+    assert_eq!(gcp_grants(&rig, "gs://my-company-data-bucket"), vec![], "{}", text(&o));
+    assert_eq!(gcp_grants(&rig, "gs://old-bucket").len(), 3, "kept as before: {}", text(&o));
+    assert!(rig.state()["service_accounts"].get(SA).is_none());
+}
+
+/// A bucket list or a policy that cannot be read is said; the plan's grants are made all the same
+/// and nothing is removed on a guess. A planned bucket whose policy holds conditions is granted
+/// (`--condition=None`: without it gcloud refuses, or asks in a terminal).
+#[test]
+fn gcp_setup_says_what_it_could_not_read_and_grants_a_bucket_that_holds_conditions() {
+    let sa = format!("serviceAccount:{SA}");
+    let rig = rig(
+        &gcp_plan(),
+        json!({"service_accounts": {SA: MARK}, "resource_conditioned": {"gs://my-company-data-bucket": [conditioned(VIEWER, "group:analysts@example.com")]}}),
+    );
+    let mut st = rig.state();
+    st["resource_bindings"]["gs://old-bucket"] = json!({VIEWER: [sa]});
+    st["resource_bindings"]["old-topic"] = json!({PUBLISHER: [sa]});
+    st["resource_bindings"]["locked-topic"] = json!({PUBLISHER: [sa]});
+    st["list_denied"] = json!(["buckets"]);
+    st["policy_denied"] = json!(["locked-topic"]);
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+    let o = rig.run("gcp/setup.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("Could not list the project's buckets"), "{out}");
+    assert!(out.contains("topic locked-topic was not looked at for the vendor's grants"), "{out}");
+    assert_eq!(gcp_grants(&rig, "gs://old-bucket"), vec![grant(VIEWER, &sa, false)], "not listed: not removed: {out}");
+    assert_eq!(gcp_grants(&rig, "locked-topic"), vec![grant(PUBLISHER, &sa, false)], "{out}");
+    assert_eq!(gcp_grants(&rig, "old-topic"), vec![], "the topics were listed: {out}");
+    assert_eq!(
+        gcp_grants(&rig, "gs://my-company-data-bucket"),
+        vec![grant(VIEWER, "group:analysts@example.com", true), grant(VIEWER, &sa, false)],
+        "{out}"
+    );
 }

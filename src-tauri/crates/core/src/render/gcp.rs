@@ -17,7 +17,18 @@ fn binding_cmd(b: &Binding, verb: &str) -> Option<Vec<Word>> {
     let verb = format!("{verb}-iam-policy-binding");
     Some(match &b.target {
         GcpTarget::Bucket { bucket } => {
-            vec![lit("gcloud"), lit("storage"), lit("buckets"), lit(verb), lit(format!("gs://{bucket}")), member(), role]
+            // `--condition=None`: the binding without a condition (on a bucket whose policy holds
+            // conditions gcloud otherwise refuses, or asks in a terminal which one is meant).
+            vec![
+                lit("gcloud"),
+                lit("storage"),
+                lit("buckets"),
+                lit(verb),
+                lit(format!("gs://{bucket}")),
+                member(),
+                role,
+                lit("--condition=None"),
+            ]
         }
         GcpTarget::Topic { topic, .. } => vec![
             lit("gcloud"),
@@ -99,6 +110,85 @@ fn pool_state(s: &mut Script, pool: &str, refuse: bool) {
         .raw("rm -f \"$POOL_ERR\"");
 }
 
+/// The shell functions that remove the service account's grants outside the plan, as the app's
+/// apply and revoke do (`trustbridge_cloud::gcp::apply`): on each bucket and topic of the project
+/// the plan does not name, a binding of `serviceAccount:$SA_EMAIL` in a role the profile grants
+/// there, without a condition, is an earlier plan's grant and goes; another role, or a binding with
+/// a condition, is named and kept. A list or a policy that cannot be read is said, never fatal.
+/// `unbind` runs a remove command: a binding already gone is said, any other error stops.
+fn outside_plan_fns(s: &mut Script, g: &ResolvedGcp) {
+    let buckets = g.buckets.join("\n");
+    let topics = g.topics.join("\n");
+    s.comment("The plan's buckets and topics, and the roles the vendor's profile grants on each, one a line.")
+        .set("PLAN_BUCKETS", &buckets)
+        .set("PLAN_TOPICS", &topics)
+        .set("BUCKET_ROLES", &g.profile.bucket_roles.join("\n"))
+        .set("TOPIC_ROLES", &g.profile.topic_roles.join("\n"))
+        .raw("shown() { printf '%q' \"$1\"; }")
+        .raw("unbind() {")
+        .raw("  local err")
+        .raw("  err=\"$(mktemp)\"")
+        .raw("  if \"$@\" >/dev/null 2>\"$err\"; then rm -f \"$err\"; return 0; fi")
+        .raw("  if grep -q 'not found!' \"$err\"; then echo \"Already removed: $*\"; rm -f \"$err\"; return 0; fi")
+        .raw("  cat \"$err\" >&2; rm -f \"$err\"; return 1")
+        .raw("}")
+        .comment("$1 = bucket or topic, $2 = its name: the service account's grants there that the plan does not make.")
+        .raw("drop_on() {")
+        .raw("  local LC_ALL=C rows roles where role member condition")
+        .raw("  local rows_format='value(bindings.role,bindings.members,bindings.condition.yesno(yes=conditioned,no=plain))'")
+        .raw("  if [ \"$1\" = bucket ]; then")
+        .raw("    where=\"gs://$2\"; roles=\"$BUCKET_ROLES\"")
+        .raw("    rows=\"$(gcloud storage buckets get-iam-policy \"$where\" --flatten='bindings[].members' --format=\"$rows_format\")\" || rows=unread")
+        .raw("  else")
+        .raw("    where=\"topic $2\"; roles=\"$TOPIC_ROLES\"")
+        .raw("    rows=\"$(gcloud pubsub topics get-iam-policy \"$2\" --project=\"$PROJECT\" --flatten='bindings[].members' --format=\"$rows_format\")\" || rows=unread")
+        .raw("  fi")
+        .raw("  if [ \"$rows\" = unread ]; then echo \"$where was not looked at for the vendor's grants: its policy could not be read.\" >&2; return 0; fi")
+        .raw("  while IFS=$'\\t' read -r -u 3 role member condition; do")
+        .raw("    [ \"$member\" = \"serviceAccount:$SA_EMAIL\" ] || continue")
+        .raw("    if [ \"$condition\" = plain ] && grep -Fxq -- \"$role\" <<<\"$roles\"; then")
+        .raw("      if [ \"$1\" = bucket ]; then")
+        .raw("        unbind gcloud storage buckets remove-iam-policy-binding \"$where\" --member=\"$member\" --role=\"$role\" --condition=None")
+        .raw("      elif grep -Fxq -- \"$role\"$'\\t'\"$member\"$'\\t'conditioned <<<\"$rows\"; then")
+        .comment("        gcloud pubsub takes no --condition: it would remove whichever of the two it met first.")
+        .raw("        echo \"Kept $role on $where: the plan no longer names it, but the service account also holds that role there with a condition, and gcloud cannot remove one without the other. Remove it in the console.\" >&2")
+        .raw("        continue")
+        .raw("      else")
+        .raw("        unbind gcloud pubsub topics remove-iam-policy-binding \"$2\" --project=\"$PROJECT\" --member=\"$member\" --role=\"$role\"")
+        .raw("      fi")
+        .raw("      echo \"Removed $role on $where: the plan no longer names it.\"")
+        .raw("    elif [ \"$condition\" = plain ]; then")
+        .raw("      echo \"Kept $(shown \"$role\") on $where: the plan does not name it, and Trustbridge does not grant that role there. Remove it in the console if the vendor should not have it.\" >&2")
+        .raw("    else")
+        .raw("      echo \"Kept $(shown \"$role\") on $where: the plan does not name it, and Trustbridge does not grant it with a condition. Remove it in the console if the vendor should not have it.\" >&2")
+        .raw("    fi")
+        .raw("  done 3< <(printf '%s\\n' \"$rows\")")
+        .raw("}")
+        .raw("drop_unnamed() {")
+        .raw("  local LC_ALL=C names name")
+        .raw("  if names=\"$(gcloud storage buckets list --project=\"$PROJECT\" --format='value(name)')\"; then")
+        .raw("    while IFS= read -r -u 3 name; do")
+        .raw("      [ -n \"$name\" ] || continue")
+        .raw("      if grep -Fxq -- \"$name\" <<<\"$PLAN_BUCKETS\"; then continue; fi")
+        .raw("      case \"$name\" in *[!a-z0-9._-]*) echo \"Bucket $(shown \"$name\") was not looked at: its name is not a bucket name.\" >&2; continue ;; esac")
+        .raw("      drop_on bucket \"$name\"")
+        .raw("    done 3< <(printf '%s\\n' \"$names\")")
+        .raw("  else")
+        .raw("    echo \"Could not list the project's buckets: those the plan no longer names were not looked at for the vendor's grants.\" >&2")
+        .raw("  fi")
+        .raw("  if names=\"$(gcloud pubsub topics list --project=\"$PROJECT\" --format='value(name)')\"; then")
+        .raw("    while IFS= read -r -u 3 name; do")
+        .raw("      case \"$name\" in \"projects/$PROJECT/topics/\"?*) name=\"${name#\"projects/$PROJECT/topics/\"}\" ;; *) continue ;; esac")
+        .raw("      if grep -Fxq -- \"$name\" <<<\"$PLAN_TOPICS\"; then continue; fi")
+        .raw("      case \"$name\" in *[!A-Za-z0-9._~+%-]*) echo \"Topic $(shown \"$name\") was not looked at: its name is not a topic id.\" >&2; continue ;; esac")
+        .raw("      drop_on topic \"$name\"")
+        .raw("    done 3< <(printf '%s\\n' \"$names\")")
+        .raw("  else")
+        .raw("    echo \"Could not list the project's topics: those the plan no longer names were not looked at for the vendor's grants.\" >&2")
+        .raw("  fi")
+        .raw("}");
+}
+
 pub fn setup_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
     let mut s = Script::new(
         "Google Cloud: create the vendor's service account and grant it exactly what the plan lists.",
@@ -173,6 +263,11 @@ pub fn setup_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
     for cmd in m.bindings.iter().filter_map(|b| binding_cmd(b, "add")) {
         s.run(&cmd);
     }
+    s.comment(
+        "An account that was ours already may hold an earlier plan's grants on buckets and topics this plan no longer names: they go.",
+    );
+    outside_plan_fns(&mut s, g);
+    s.raw("if [ \"$SA_STATE\" = ours ]; then drop_unnamed; fi");
     if let Some((acct, role, pool)) = &g.workload_identity {
         wif_setup(&mut s, acct, role, pool);
         s.echo(&format!("Done. Service account: {} (keyless: no key exists)", g.service_account_email()));
@@ -330,9 +425,12 @@ pub fn revoke_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
         pool_state(&mut s, pool, false);
     }
     s.blank();
+    outside_plan_fns(&mut s, g);
     for cmd in m.bindings.iter().filter_map(|b| binding_cmd(b, "remove")) {
-        s.run(&cmd);
+        s.raw(&format!("unbind {}", render_words(&cmd)));
     }
+    s.comment("Grants an earlier plan made on buckets and topics this plan no longer names go too (Google can undelete an account for 30 days, with its bindings).")
+        .raw("drop_unnamed");
     if g.is_keyless() {
         s.raw("if [ \"$POOL_STATE\" = ours ]; then")
             .run_indented(&[
@@ -351,11 +449,13 @@ pub fn revoke_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
         s.comment("The role goes only when no one else on the project is bound to it (Google keeps it 7 days: gcloud iam roles undelete).")
             .raw("if [ \"$ROLE_STATE\" = ours ]; then")
             .comment("  Who else is bound to it, on the project and on the plan's buckets and topics (a failed read stops here).")
+            .comment("  Each policy is read as role and member rows and the role compared here (gcloud storage takes no --filter).")
             .raw("  ROLE_NAME=\"projects/$PROJECT/roles/$ROLE_ID\"")
-            .raw("  ROLE_MEMBERS=\"$(gcloud projects get-iam-policy \"$PROJECT\" --flatten='bindings[].members' --filter=\"bindings.role=$ROLE_NAME\" --format='value(bindings.members)')\"");
+            .raw("  role_members() { local role member; while IFS=$'\\t' read -r role member; do if [ \"$role\" = \"$ROLE_NAME\" ]; then printf '%s\\n' \"$member\"; fi; done; }")
+            .raw("  ROLE_MEMBERS=\"$(gcloud projects get-iam-policy \"$PROJECT\" --flatten='bindings[].members' --format='value(bindings.role,bindings.members)' | role_members)\"");
         for w in policy_reads(m) {
             s.raw(&format!(
-                "  ROLE_MEMBERS=\"$ROLE_MEMBERS\"$'\\n'\"$({} --flatten='bindings[].members' --filter=\"bindings.role=$ROLE_NAME\" --format='value(bindings.members)')\"",
+                "  ROLE_MEMBERS=\"$ROLE_MEMBERS\"$'\\n'\"$({} --flatten='bindings[].members' --format='value(bindings.role,bindings.members)' | role_members)\"",
                 render_words(&w)
             ));
         }
