@@ -24,9 +24,11 @@ scripts use, the way the published references describe them:
   own), pointed by `CLOUDSDK_API_ENDPOINT_OVERRIDES_*` at `serve` below, a TEST DOUBLE of the two
   REST APIs as their references describe them (https://cloud.google.com/storage/docs/json_api/v1/buckets,
   https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.topics): buckets.list /
-  topics.list (paged by pageToken, two a page so gcloud's paging runs), getIamPolicy (404 for a
+  topics.list (paged by pageToken, two a page so gcloud's paging runs; buckets.list requires
+  `project`), getIamPolicy (below the requested version 3, a binding with a condition comes back
+  as ROLE_withcond_HASH without it, as IAM answers; 404 for a
   resource in `missing_resources`, 403 for a list in `list_denied` or a resource in `policy_denied`),
-  setIamPolicy. A resource's
+  setIamPolicy (refused below version 3 on a policy that holds conditions). A resource's
   unconditional bindings are `resource_bindings[key][role] = [members]` and its conditioned ones
   `resource_conditioned[key] = [binding]`, key `gs://BUCKET` or the topic's id; a project's buckets
   and topics are those keys and `listed_buckets` / `listed_topics`.
@@ -36,6 +38,7 @@ appended as a JSON line (argv) to $FAKE_CLOUD_LOG. Anything else exits 2 with "u
 so a script that starts sending a new command fails the test instead of passing silently.
 """
 import fcntl
+import hashlib
 import http.server
 import json
 import os
@@ -175,6 +178,8 @@ def gcloud(args, s):
         print("123456789012")
         return
     bindings = s.setdefault("project_bindings", {})
+    if words[:2] == ["projects", "get-iam-policy"] and s.get("project_policy_denied"):
+        fail("ERROR: (gcloud.projects.get-iam-policy) PERMISSION_DENIED: The caller does not have permission")
     if words[:2] == ["projects", "get-iam-policy"]:
         # As the real gcloud prints it: one row per member (--flatten), tab-separated values.
         if opt(args, "--flatten") != "bindings[].members" or opt(args, "--format") != "value(bindings.role,bindings.members)" or opt(args, "--filter"):
@@ -369,10 +374,16 @@ def resources(s, buckets):
     return sorted(n for n in names if ("gs://" + n if buckets else n) not in gone)
 
 
-def policy_of(s, key):
+def policy_of(s, key, version):
+    """The policy as asked for: at version 3 with its conditions; below 3, as IAM answers it, a
+    binding with a condition has its role renamed ROLE_withcond_HASH and no condition."""
     bindings = [{"role": r, "members": list(m)} for r, m in sorted(s.get("resource_bindings", {}).get(key, {}).items()) if m]
-    bindings += [dict(b) for b in s.get("resource_conditioned", {}).get(key, [])]
-    return {"version": 3 if any("condition" in b for b in bindings) else 1, "etag": "BwX=", "bindings": bindings}
+    conditioned = [dict(b) for b in s.get("resource_conditioned", {}).get(key, [])]
+    if version < 3:
+        digest = lambda c: hashlib.sha1(json.dumps(c, sort_keys=True).encode()).hexdigest()[:20]
+        conditioned = [{"role": "%s_withcond_%s" % (b["role"], digest(b["condition"])), "members": b["members"]} for b in conditioned]
+    bindings += conditioned
+    return {"version": 3 if version >= 3 and conditioned else 1, "etag": "BwX=", "bindings": bindings}
 
 
 def store_policy(s, key, policy):
@@ -413,6 +424,8 @@ class Api(http.server.BaseHTTPRequestHandler):
     def route(self, s, method, path, query, body):
         listing = None
         if BUCKETS_PATH.match(path) and method == "GET":
+            if not query.get("project"):
+                return 400, {"error": {"code": 400, "message": "Required parameter: project"}}
             listing = ("buckets", [{"kind": "storage#bucket", "name": n, "id": n} for n in resources(s, True)], "items")
         elif TOPICS_PATH.match(path) and method == "GET":
             project = TOPICS_PATH.match(path).group(1)
@@ -428,11 +441,13 @@ class Api(http.server.BaseHTTPRequestHandler):
             return 200, out
         m = BUCKET_IAM.match(path)
         key = "gs://" + m.group(1) if m else None
+        version = int((query.get("optionsRequestedPolicyVersion") or ["1"])[0])
         t = TOPIC_IAM.match(path)
         if t:
             key = t.group(2)
             method = "GET" if t.group(3) == "getIamPolicy" else "PUT"
             body = (body or {}).get("policy")
+            version = int((query.get("options.requestedPolicyVersion") or ["1"])[0])
         if key is None:
             return 404, {"error": {"code": 404, "message": "no such method in the double: %s %s" % (method, path)}}
         if key in s.get("missing_resources", []):
@@ -440,10 +455,15 @@ class Api(http.server.BaseHTTPRequestHandler):
         if key in s.get("policy_denied", []):
             return 403, {"error": {"code": 403, "message": "The caller does not have permission"}}
         if method == "GET":
-            return 200, policy_of(s, key)
+            return 200, policy_of(s, key, version)
         if method == "PUT" and isinstance(body, dict):
+            # Any change to a policy that holds conditions must be made at version 3 (the Policy
+            # reference); a version-1 policy naming a ROLE_withcond_HASH role is refused too.
+            held = s.get("resource_conditioned", {}).get(key)
+            if (held or any("_withcond_" in b.get("role", "") for b in body.get("bindings", []))) and body.get("version") != 3:
+                return 400, {"error": {"code": 400, "message": "Policy version 3 is required for a policy that contains conditions", "status": "INVALID_ARGUMENT"}}
             store_policy(s, key, body)
-            return 200, policy_of(s, key)
+            return 200, policy_of(s, key, body.get("version") or 1)
         return 400, {"error": {"code": 400, "message": "bad request"}}
 
     def do_GET(self):

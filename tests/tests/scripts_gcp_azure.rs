@@ -37,13 +37,13 @@ impl Drop for Rig {
     }
 }
 
-/// The real gcloud (Debian's google-cloud-cli), which runs the scripts' `gcloud storage` and
+/// The real gcloud (google-cloud-cli, from Google's apt repository), which runs the scripts' `gcloud storage` and
 /// `gcloud pubsub` commands: their flags, projections and read-modify-write are its own.
 fn real_gcloud() -> PathBuf {
     std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
         .map(|d| d.join("gcloud"))
         .find(|p| p.is_file())
-        .expect("the real gcloud is needed (Debian package google-cloud-cli, /usr/bin/gcloud): it runs the exported scripts' Cloud Storage and Pub/Sub commands")
+        .expect("the real gcloud is needed (Google's package google-cloud-cli, /usr/bin/gcloud on this kind of machine): it runs the exported scripts' Cloud Storage and Pub/Sub commands")
 }
 
 fn rig(plan: &str, state: Value) -> Rig {
@@ -301,15 +301,51 @@ fn gcp_revoke_keeps_our_custom_role_while_someone_else_is_bound_to_it() {
     assert!(o.status.success() && String::from_utf8_lossy(&o.stdout).contains("readers@example.com"), "{}", text(&o));
     assert_eq!(rig.state()["roles"][ROLE_ID]["deleted"], false);
 
+    // Bound with a condition on one of the plan's topics counts too (gcloud pubsub reads it as
+    // ROLE_withcond_HASH); our binding there cannot be written back without the condition, so it
+    // is kept and said, and the service account still goes.
+    let rig = self::rig(&gcp_plan(), json!({"service_accounts": {}}));
+    assert!(rig.run("gcp/setup.sh", &[]).status.success());
+    let mut st = rig.state();
+    st["resource_conditioned"]["my-topic"] = json!([conditioned(&format!("projects/my-project/roles/{ROLE_ID}"), "user:erin@example.com")]);
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+    let o = rig.run("gcp/revoke.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("erin@example.com"), "{}", text(&o));
+    assert!(
+        text(&o).contains("Kept roles/pubsub.publisher on topic my-topic: its policy holds a binding with a condition"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(rig.state()["roles"][ROLE_ID]["deleted"], false, "{}", text(&o));
+    assert!(rig.state()["service_accounts"].get(SA).is_none(), "{}", text(&o));
+
     // A policy that cannot be read stops revoke before the role goes (never read as "no one").
+    let rig = self::rig(&gcp_plan(), json!({"service_accounts": {}}));
+    assert!(rig.run("gcp/setup.sh", &[]).status.success());
+    let mut st = rig.state();
+    st["project_policy_denied"] = json!(true);
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+    let o = rig.run("gcp/revoke.sh", &[]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(rig.calls().iter().any(|c| c[1..3] == ["projects", "get-iam-policy"]), "the role's read was made: {:?}", rig.calls());
+    assert_eq!(rig.state()["roles"][ROLE_ID]["deleted"], false, "{}", text(&o));
+
+    // A plan's bucket that is gone holds no one and no binding: revoke says so and goes on.
     let rig = self::rig(&gcp_plan(), json!({"service_accounts": {}}));
     assert!(rig.run("gcp/setup.sh", &[]).status.success());
     let mut st = rig.state();
     st["missing_resources"] = json!(["gs://my-company-data-bucket"]);
     std::fs::write(&rig.state, st.to_string()).unwrap();
     let o = rig.run("gcp/revoke.sh", &[]);
-    assert!(!o.status.success(), "{}", text(&o));
-    assert_eq!(rig.state()["roles"][ROLE_ID]["deleted"], false, "{}", text(&o));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("Already gone: gcloud storage buckets remove-iam-policy-binding gs://my-company-data-bucket"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(rig.state()["roles"][ROLE_ID]["deleted"], true, "no one else is bound to it: {}", text(&o));
+    assert!(rig.state()["service_accounts"].get(SA).is_none());
 }
 
 const KEYLESS_SA: &str = "vendor-platform-sa@acme-data-prod.iam.gserviceaccount.com";
@@ -633,6 +669,12 @@ fn gcp_setup_and_revoke_remove_the_grants_on_buckets_and_topics_the_plan_no_long
     st["resource_bindings"]["mixed-topic"] = json!({PUBLISHER: [sa]});
     st["resource_conditioned"]["mixed-topic"] = json!([conditioned(PUBLISHER, &sa)]);
     st["resource_bindings"]["their-topic"] = json!({PUBLISHER: ["serviceAccount:other@my-project.iam.gserviceaccount.com"]});
+    st["resource_bindings"]["cond-topic"] = json!({PUBLISHER: [sa]});
+    st["resource_conditioned"]["cond-topic"] = json!([conditioned("roles/pubsub.viewer", "user:bob@example.com")]);
+    // Names as a hostile list could hand them back: never passed on to gcloud.
+    st["resource_bindings"]["gs://-evil"] = json!({VIEWER: [sa]});
+    st["resource_bindings"]["gs://Up$(id)"] = json!({VIEWER: [sa]});
+    st["resource_bindings"]["--log-http"] = json!({PUBLISHER: [sa]});
     st["listed_buckets"] = json!(["empty-bucket", "z-bucket"]);
     std::fs::write(&rig.state, st.to_string()).unwrap();
 
@@ -649,8 +691,12 @@ fn gcp_setup_and_revoke_remove_the_grants_on_buckets_and_topics_the_plan_no_long
     assert_eq!(
         gcp_grants(&rig, "mixed-topic"),
         vec![grant(PUBLISHER, &sa, false), grant(PUBLISHER, &sa, true)],
-        "gcloud pubsub cannot tell them apart: both kept: {out}"
+        "gcloud pubsub cannot write them back: both kept: {out}"
     );
+    assert_eq!(gcp_grants(&rig, "cond-topic").len(), 2, "{out}");
+    for hostile in ["gs://-evil", "gs://Up$(id)", "--log-http"] {
+        assert_eq!(gcp_grants(&rig, hostile).len(), 1, "{hostile}: {out}");
+    }
     assert_eq!(gcp_grants(&rig, "their-topic").len(), 1);
     assert_eq!(gcp_grants(&rig, "gs://my-company-data-bucket"), vec![grant(VIEWER, &sa, false)], "the plan's own grant stays: {out}");
     assert_eq!(gcp_grants(&rig, "my-topic"), vec![grant(PUBLISHER, &sa, false)], "{out}");
@@ -660,7 +706,12 @@ fn gcp_setup_and_revoke_remove_the_grants_on_buckets_and_topics_the_plan_no_long
         "Removed roles/pubsub.publisher on topic old-topic",
         "Kept roles/storage.admin on gs://old-bucket: the plan does not name it, and Trustbridge does not grant that role there",
         "Kept roles/storage.objectViewer on gs://old-bucket: the plan does not name it, and Trustbridge does not grant it with a condition",
-        "Kept roles/pubsub.publisher on topic mixed-topic",
+        "Kept roles/pubsub.publisher on topic mixed-topic: its policy holds a binding with a condition, which gcloud pubsub cannot write back",
+        "Kept roles/pubsub.publisher on topic cond-topic: its policy holds a binding with a condition",
+        "Kept roles/pubsub.publisher on topic mixed-topic: the plan does not name it, and Trustbridge does not grant it with a condition",
+        "Bucket -evil was not looked at: that is not a bucket name.",
+        "Bucket Up\\$\\(id\\) was not looked at",
+        "Topic --log-http was not looked at: that is not a topic id.",
     ] {
         assert!(out.contains(said), "{said:?} not said: {out}");
     }
@@ -682,7 +733,7 @@ fn gcp_setup_and_revoke_remove_the_grants_on_buckets_and_topics_the_plan_no_long
     std::fs::write(&rig.state, st.to_string()).unwrap();
     let o = rig.run("gcp/revoke.sh", &[]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("Already removed: gcloud pubsub topics remove-iam-policy-binding my-topic"), "{}", text(&o));
+    assert!(text(&o).contains("Already gone: gcloud pubsub topics remove-iam-policy-binding my-topic"), "{}", text(&o));
     assert_eq!(gcp_grants(&rig, "new-old-topic"), vec![], "{}", text(&o));
     assert_eq!(gcp_grants(&rig, "gs://my-company-data-bucket"), vec![], "{}", text(&o));
     assert_eq!(gcp_grants(&rig, "gs://old-bucket").len(), 3, "kept as before: {}", text(&o));
@@ -719,4 +770,33 @@ fn gcp_setup_says_what_it_could_not_read_and_grants_a_bucket_that_holds_conditio
         vec![grant(VIEWER, "group:analysts@example.com", true), grant(VIEWER, &sa, false)],
         "{out}"
     );
+
+    // The other way round: the topics cannot be listed, a bucket's policy cannot be read.
+    let mut st = rig.state();
+    st["resource_bindings"]["gs://locked-bucket"] = json!({VIEWER: [sa]});
+    st["resource_bindings"]["newer-topic"] = json!({PUBLISHER: [sa]});
+    st["list_denied"] = json!(["topics"]);
+    st["policy_denied"] = json!(["gs://locked-bucket"]);
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+    let o = rig.run("gcp/setup.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("Could not list the project's topics"), "{out}");
+    assert!(out.contains("gs://locked-bucket was not looked at for the vendor's grants"), "{out}");
+    assert_eq!(gcp_grants(&rig, "gs://old-bucket"), vec![], "the buckets were listed: {out}");
+    assert_eq!(gcp_grants(&rig, "gs://locked-bucket").len(), 1, "{out}");
+    assert_eq!(gcp_grants(&rig, "newer-topic").len(), 1, "{out}");
+
+    // Revoke goes on when it cannot look: the service account goes all the same.
+    let mut st = rig.state();
+    st["list_denied"] = json!(["buckets", "topics"]);
+    std::fs::write(&rig.state, st.to_string()).unwrap();
+    let o = rig.run("gcp/revoke.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("Could not list the project's buckets") && text(&o).contains("Could not list the project's topics"),
+        "{}",
+        text(&o)
+    );
+    assert!(rig.state()["service_accounts"].get(SA).is_none());
 }

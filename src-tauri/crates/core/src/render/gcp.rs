@@ -115,79 +115,98 @@ fn pool_state(s: &mut Script, pool: &str, refuse: bool) {
 /// the plan does not name, a binding of `serviceAccount:$SA_EMAIL` in a role the profile grants
 /// there, without a condition, is an earlier plan's grant and goes; another role, or a binding with
 /// a condition, is named and kept. A list or a policy that cannot be read is said, never fatal.
-/// `unbind` runs a remove command: a binding already gone is said, any other error stops.
 fn outside_plan_fns(s: &mut Script, g: &ResolvedGcp) {
-    let buckets = g.buckets.join("\n");
-    let topics = g.topics.join("\n");
     s.comment("The plan's buckets and topics, and the roles the vendor's profile grants on each, one a line.")
-        .set("PLAN_BUCKETS", &buckets)
-        .set("PLAN_TOPICS", &topics)
+        .set("PLAN_BUCKETS", &g.buckets.join("\n"))
+        .set("PLAN_TOPICS", &g.topics.join("\n"))
         .set("BUCKET_ROLES", &g.profile.bucket_roles.join("\n"))
-        .set("TOPIC_ROLES", &g.profile.topic_roles.join("\n"))
-        .raw("shown() { printf '%q' \"$1\"; }")
-        .raw("unbind() {")
-        .raw("  local err")
-        .raw("  err=\"$(mktemp)\"")
-        .raw("  if \"$@\" >/dev/null 2>\"$err\"; then rm -f \"$err\"; return 0; fi")
-        .raw("  if grep -q 'not found!' \"$err\"; then echo \"Already removed: $*\"; rm -f \"$err\"; return 0; fi")
-        .raw("  cat \"$err\" >&2; rm -f \"$err\"; return 1")
-        .raw("}")
-        .comment("$1 = bucket or topic, $2 = its name: the service account's grants there that the plan does not make.")
-        .raw("drop_on() {")
-        .raw("  local LC_ALL=C rows roles where role member condition")
-        .raw("  local rows_format='value(bindings.role,bindings.members,bindings.condition.yesno(yes=conditioned,no=plain))'")
-        .raw("  if [ \"$1\" = bucket ]; then")
-        .raw("    where=\"gs://$2\"; roles=\"$BUCKET_ROLES\"")
-        .raw("    rows=\"$(gcloud storage buckets get-iam-policy \"$where\" --flatten='bindings[].members' --format=\"$rows_format\")\" || rows=unread")
-        .raw("  else")
-        .raw("    where=\"topic $2\"; roles=\"$TOPIC_ROLES\"")
-        .raw("    rows=\"$(gcloud pubsub topics get-iam-policy \"$2\" --project=\"$PROJECT\" --flatten='bindings[].members' --format=\"$rows_format\")\" || rows=unread")
-        .raw("  fi")
-        .raw("  if [ \"$rows\" = unread ]; then echo \"$where was not looked at for the vendor's grants: its policy could not be read.\" >&2; return 0; fi")
-        .raw("  while IFS=$'\\t' read -r -u 3 role member condition; do")
-        .raw("    [ \"$member\" = \"serviceAccount:$SA_EMAIL\" ] || continue")
-        .raw("    if [ \"$condition\" = plain ] && grep -Fxq -- \"$role\" <<<\"$roles\"; then")
-        .raw("      if [ \"$1\" = bucket ]; then")
-        .raw("        unbind gcloud storage buckets remove-iam-policy-binding \"$where\" --member=\"$member\" --role=\"$role\" --condition=None")
-        .raw("      elif grep -Fxq -- \"$role\"$'\\t'\"$member\"$'\\t'conditioned <<<\"$rows\"; then")
-        .comment("        gcloud pubsub takes no --condition: it would remove whichever of the two it met first.")
-        .raw("        echo \"Kept $role on $where: the plan no longer names it, but the service account also holds that role there with a condition, and gcloud cannot remove one without the other. Remove it in the console.\" >&2")
-        .raw("        continue")
-        .raw("      else")
-        .raw("        unbind gcloud pubsub topics remove-iam-policy-binding \"$2\" --project=\"$PROJECT\" --member=\"$member\" --role=\"$role\"")
-        .raw("      fi")
-        .raw("      echo \"Removed $role on $where: the plan no longer names it.\"")
-        .raw("    elif [ \"$condition\" = plain ]; then")
-        .raw("      echo \"Kept $(shown \"$role\") on $where: the plan does not name it, and Trustbridge does not grant that role there. Remove it in the console if the vendor should not have it.\" >&2")
-        .raw("    else")
-        .raw("      echo \"Kept $(shown \"$role\") on $where: the plan does not name it, and Trustbridge does not grant it with a condition. Remove it in the console if the vendor should not have it.\" >&2")
-        .raw("    fi")
-        .raw("  done 3< <(printf '%s\\n' \"$rows\")")
-        .raw("}")
-        .raw("drop_unnamed() {")
-        .raw("  local LC_ALL=C names name")
-        .raw("  if names=\"$(gcloud storage buckets list --project=\"$PROJECT\" --format='value(name)')\"; then")
-        .raw("    while IFS= read -r -u 3 name; do")
-        .raw("      [ -n \"$name\" ] || continue")
-        .raw("      if grep -Fxq -- \"$name\" <<<\"$PLAN_BUCKETS\"; then continue; fi")
-        .raw("      case \"$name\" in *[!a-z0-9._-]*) echo \"Bucket $(shown \"$name\") was not looked at: its name is not a bucket name.\" >&2; continue ;; esac")
-        .raw("      drop_on bucket \"$name\"")
-        .raw("    done 3< <(printf '%s\\n' \"$names\")")
-        .raw("  else")
-        .raw("    echo \"Could not list the project's buckets: those the plan no longer names were not looked at for the vendor's grants.\" >&2")
-        .raw("  fi")
-        .raw("  if names=\"$(gcloud pubsub topics list --project=\"$PROJECT\" --format='value(name)')\"; then")
-        .raw("    while IFS= read -r -u 3 name; do")
-        .raw("      case \"$name\" in \"projects/$PROJECT/topics/\"?*) name=\"${name#\"projects/$PROJECT/topics/\"}\" ;; *) continue ;; esac")
-        .raw("      if grep -Fxq -- \"$name\" <<<\"$PLAN_TOPICS\"; then continue; fi")
-        .raw("      case \"$name\" in *[!A-Za-z0-9._~+%-]*) echo \"Topic $(shown \"$name\") was not looked at: its name is not a topic id.\" >&2; continue ;; esac")
-        .raw("      drop_on topic \"$name\"")
-        .raw("    done 3< <(printf '%s\\n' \"$names\")")
-        .raw("  else")
-        .raw("    echo \"Could not list the project's topics: those the plan no longer names were not looked at for the vendor's grants.\" >&2")
-        .raw("  fi")
-        .raw("}");
+        .set("TOPIC_ROLES", &g.profile.topic_roles.join("\n"));
+    for line in OUTSIDE_PLAN_FNS.lines() {
+        s.raw(line);
+    }
 }
+
+/// The shell of [`outside_plan_fns`]: constant text (every value comes from a variable set above it).
+const OUTSIDE_PLAN_FNS: &str = r#"shown() { printf '%q' "$1"; }
+# Runs one remove-iam-policy-binding command: 0 when it removed the binding; 1, said, when the
+# binding, or its bucket or topic, is already gone; any other error stops the script.
+unbind() {
+  local err
+  err="$(mktemp)"
+  if "$@" >/dev/null 2>"$err"; then rm -f "$err"; return 0; fi
+  if grep -Eq 'binding with the specified principal.*not found!|not found: 404|NOT_FOUND' "$err"; then
+    echo "Already gone: $*"; rm -f "$err"; return 1
+  fi
+  cat "$err" >&2; rm -f "$err"; exit 1
+}
+# $1 = bucket or topic, $2 = its name, $3 = a role: the service account's binding without a
+# condition goes (0 when removed). gcloud pubsub reads and writes a topic's policy at version 1,
+# where a binding with a condition shows as ROLE_withcond_HASH and cannot be written back: on a
+# topic whose policy holds one, the binding is kept and said.
+remove_grant() {
+  local rows
+  if [ "$1" = bucket ]; then
+    unbind gcloud storage buckets remove-iam-policy-binding "gs://$2" --member="serviceAccount:$SA_EMAIL" --role="$3" --condition=None
+    return
+  fi
+  if ! rows="$(gcloud pubsub topics get-iam-policy "$2" --project="$PROJECT" --flatten='bindings[].members' --format='value(bindings.role)')"; then
+    echo "Kept $3 on topic $2, if it is still there: its policy could not be read." >&2
+    return 1
+  fi
+  case "$rows" in
+    *_withcond_*)
+      echo "Kept $3 on topic $2: its policy holds a binding with a condition, which gcloud pubsub cannot write back. Remove it in the console." >&2
+      return 1 ;;
+  esac
+  unbind gcloud pubsub topics remove-iam-policy-binding "$2" --project="$PROJECT" --member="serviceAccount:$SA_EMAIL" --role="$3"
+}
+# $1 = bucket or topic, $2 = its name: the service account's grants there that the plan does not make.
+drop_on() {
+  local LC_ALL=C rows roles where role member condition
+  local rows_format='value(bindings.role,bindings.members,bindings.condition.yesno(yes=conditioned,no=plain))'
+  if [ "$1" = bucket ]; then
+    where="gs://$2"; roles="$BUCKET_ROLES"
+    rows="$(gcloud storage buckets get-iam-policy "$where" --flatten='bindings[].members' --format="$rows_format")" || rows=unread
+  else
+    where="topic $2"; roles="$TOPIC_ROLES"
+    rows="$(gcloud pubsub topics get-iam-policy "$2" --project="$PROJECT" --flatten='bindings[].members' --format="$rows_format")" || rows=unread
+  fi
+  if [ "$rows" = unread ]; then echo "$where was not looked at for the vendor's grants: its policy could not be read." >&2; return 0; fi
+  while IFS=$'\t' read -r -u 3 role member condition; do
+    [ "$member" = "serviceAccount:$SA_EMAIL" ] || continue
+    case "$role" in *_withcond_*) role="${role%%_withcond_*}"; condition=conditioned ;; esac
+    if [ "$condition" = plain ] && grep -Fxq -- "$role" <<<"$roles"; then
+      if remove_grant "$1" "$2" "$role"; then echo "Removed $role on $where: the plan no longer names it."; fi
+    elif [ "$condition" = plain ]; then
+      echo "Kept $(shown "$role") on $where: the plan does not name it, and Trustbridge does not grant that role there. Remove it in the console if the vendor should not have it." >&2
+    else
+      echo "Kept $(shown "$role") on $where: the plan does not name it, and Trustbridge does not grant it with a condition. Remove it in the console if the vendor should not have it." >&2
+    fi
+  done 3< <(printf '%s\n' "$rows")
+}
+drop_unnamed() {
+  local LC_ALL=C names name
+  if names="$(gcloud storage buckets list --project="$PROJECT" --format='value(name)')"; then
+    while IFS= read -r -u 3 name; do
+      [ -n "$name" ] || continue
+      if grep -Fxq -- "$name" <<<"$PLAN_BUCKETS"; then continue; fi
+      case "$name" in [!a-z0-9]*|*[!a-z0-9._-]*) echo "Bucket $(shown "$name") was not looked at: that is not a bucket name." >&2; continue ;; esac
+      drop_on bucket "$name"
+    done 3< <(printf '%s\n' "$names")
+  else
+    echo "Could not list the project's buckets: those the plan no longer names were not looked at for the vendor's grants." >&2
+  fi
+  if names="$(gcloud pubsub topics list --project="$PROJECT" --format='value(name)')"; then
+    while IFS= read -r -u 3 name; do
+      case "$name" in "projects/$PROJECT/topics/"?*) name="${name#"projects/$PROJECT/topics/"}" ;; *) continue ;; esac
+      if grep -Fxq -- "$name" <<<"$PLAN_TOPICS"; then continue; fi
+      case "$name" in [!A-Za-z]*|*[!A-Za-z0-9._~+%-]*) echo "Topic $(shown "$name") was not looked at: that is not a topic id." >&2; continue ;; esac
+      drop_on topic "$name"
+    done 3< <(printf '%s\n' "$names")
+  else
+    echo "Could not list the project's topics: those the plan no longer names were not looked at for the vendor's grants." >&2
+  fi
+}"#;
 
 pub fn setup_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
     let mut s = Script::new(
@@ -195,6 +214,7 @@ pub fn setup_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
         &[
             "Needs: gcloud signed in as someone who can manage IAM in the project (Cloud Shell works).",
             "Safe to re-run. It refuses a same-named service account that Trustbridge did not create for this integration.",
+            "Re-run with a changed plan, it removes the account's grants on the project's buckets and topics the plan no longer names.",
         ],
     );
     s.set("PROJECT", &g.project_id)
@@ -263,13 +283,10 @@ pub fn setup_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
     for cmd in m.bindings.iter().filter_map(|b| binding_cmd(b, "add")) {
         s.run(&cmd);
     }
-    s.comment(
-        "An account that was ours already may hold an earlier plan's grants on buckets and topics this plan no longer names: they go.",
-    );
     outside_plan_fns(&mut s, g);
-    s.raw("if [ \"$SA_STATE\" = ours ]; then drop_unnamed; fi");
     if let Some((acct, role, pool)) = &g.workload_identity {
         wif_setup(&mut s, acct, role, pool);
+        drop_unnamed_last(&mut s);
         s.echo(&format!("Done. Service account: {} (keyless: no key exists)", g.service_account_email()));
         return s.finish();
     }
@@ -294,9 +311,17 @@ pub fn setup_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
         .raw("  echo \"Key written to $KEY_DIR/key.json. Import it in Trustbridge, then delete it: rm -r $KEY_DIR\"")
         .raw("else")
         .raw("  echo \"No key created (set CREATE_KEY=1 to create one).\"")
-        .raw("fi")
-        .echo(&format!("Done. Service account: {}", g.service_account_email()));
+        .raw("fi");
+    drop_unnamed_last(&mut s);
+    s.echo(&format!("Done. Service account: {}", g.service_account_email()));
     s.finish()
+}
+
+/// setup.sh's last step, after everything the plan makes (as the app's apply orders it).
+fn drop_unnamed_last(s: &mut Script) {
+    s.blank()
+        .comment("Last: an account that was ours already may hold an earlier plan's grants on buckets and topics this plan no longer names; they go.")
+        .raw("if [ \"$SA_STATE\" = ours ]; then drop_unnamed; fi");
 }
 
 /// The `get-iam-policy` command of each bucket and topic the plan grants on (for "who else is
@@ -406,7 +431,8 @@ pub fn revoke_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
         "Google Cloud: revoke the vendor's access.",
         &[
             "Removes every binding and the service account (its keys go with it), only if the service",
-            "account is the one Trustbridge created for this integration; the custom role and the keyless",
+            "account is the one Trustbridge created for this integration (and its bindings, in the roles the",
+            "vendor's profile grants, on the project's buckets and topics the plan no longer names); the custom role and the keyless",
             "pool only when they carry Trustbridge's mark (and the role only when no one else on the",
             "project is bound to it).",
         ],
@@ -426,8 +452,16 @@ pub fn revoke_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
     }
     s.blank();
     outside_plan_fns(&mut s, g);
-    for cmd in m.bindings.iter().filter_map(|b| binding_cmd(b, "remove")) {
-        s.raw(&format!("unbind {}", render_words(&cmd)));
+    for b in &m.bindings {
+        let words = match &b.target {
+            GcpTarget::Bucket { bucket } => vec![lit("remove_grant"), lit("bucket"), lit(bucket), lit(&b.role)],
+            GcpTarget::Topic { topic, .. } => vec![lit("remove_grant"), lit("topic"), lit(topic), lit(&b.role)],
+            _ => match binding_cmd(b, "remove") {
+                Some(cmd) => std::iter::once(lit("unbind")).chain(cmd).collect(),
+                None => continue,
+            },
+        };
+        s.raw(&format!("{} || true", render_words(&words)));
     }
     s.comment("Grants an earlier plan made on buckets and topics this plan no longer names go too (Google can undelete an account for 30 days, with its bindings).")
         .raw("drop_unnamed");
@@ -451,13 +485,18 @@ pub fn revoke_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
             .comment("  Who else is bound to it, on the project and on the plan's buckets and topics (a failed read stops here).")
             .comment("  Each policy is read as role and member rows and the role compared here (gcloud storage takes no --filter).")
             .raw("  ROLE_NAME=\"projects/$PROJECT/roles/$ROLE_ID\"")
-            .raw("  role_members() { local role member; while IFS=$'\\t' read -r role member; do if [ \"$role\" = \"$ROLE_NAME\" ]; then printf '%s\\n' \"$member\"; fi; done; }")
-            .raw("  ROLE_MEMBERS=\"$(gcloud projects get-iam-policy \"$PROJECT\" --flatten='bindings[].members' --format='value(bindings.role,bindings.members)' | role_members)\"");
+            .comment("  A binding with a condition counts (gcloud pubsub shows it as ROLE_withcond_HASH); a bucket or topic that is gone holds no one.")
+            .raw("  role_members() { local role member; while IFS=$'\\t' read -r role member; do case \"$role\" in \"$ROLE_NAME\"|\"$ROLE_NAME\"_withcond_*) printf '%s\\n' \"$member\" ;; esac; done; }")
+            .raw("  policy_rows() {")
+            .raw("    local err out")
+            .raw("    err=\"$(mktemp)\"")
+            .raw("    if out=\"$(\"$@\" --flatten='bindings[].members' --format='value(bindings.role,bindings.members)' 2>\"$err\")\"; then rm -f \"$err\"; printf '%s\\n' \"$out\"; return 0; fi")
+            .raw("    if grep -Eq 'not found: 404|NOT_FOUND' \"$err\"; then rm -f \"$err\"; return 0; fi")
+            .raw("    cat \"$err\" >&2; rm -f \"$err\"; return 1")
+            .raw("  }")
+            .raw("  ROLE_MEMBERS=\"$(policy_rows gcloud projects get-iam-policy \"$PROJECT\" | role_members)\"");
         for w in policy_reads(m) {
-            s.raw(&format!(
-                "  ROLE_MEMBERS=\"$ROLE_MEMBERS\"$'\\n'\"$({} --flatten='bindings[].members' --format='value(bindings.role,bindings.members)' | role_members)\"",
-                render_words(&w)
-            ));
+            s.raw(&format!("  ROLE_MEMBERS=\"$ROLE_MEMBERS\"$'\\n'\"$(policy_rows {} | role_members)\"", render_words(&w)));
         }
         s.raw("  ROLE_OTHERS=\"$(printf '%s\\n' \"$ROLE_MEMBERS\" | grep -v -x -F -e \"serviceAccount:$SA_EMAIL\" -e '' || true)\"")
             .raw("  if [ -z \"$ROLE_OTHERS\" ]; then")
