@@ -212,7 +212,7 @@ pub fn gcp(
             }
         });
         let rep = res.map_err(|f| {
-            print_stopped(&f.error, &f.done, &f.not_done, &format!("{verb} --plan {}", plan.display()));
+            print_stopped(&f.error, &f.done, &f.not_done, &f.notes, &format!("{verb} --plan {}", plan.display()));
             EXIT_FAILED
         })?;
         let sa = rep.service_account.clone();
@@ -260,7 +260,7 @@ pub fn azure(plan: &Path, r: &Resolved, revoke: bool, dry_run: bool, named: bool
         let rep = match res {
             Err(f) if !named && f.done.is_empty() && no_sign_in(&f.error) => return Ok(skipped("Azure", "azure", verb, plan, &f.error)),
             other => other.map_err(|f| {
-                print_stopped(&f.error, &f.done, &f.not_done, &format!("{verb} --plan {}", plan.display()));
+                print_stopped(&f.error, &f.done, &f.not_done, &f.notes, &format!("{verb} --plan {}", plan.display()));
                 EXIT_FAILED
             })?,
         };

@@ -54,8 +54,11 @@ pub(crate) fn json_text<T: serde::Serialize>(v: &T) -> String {
 
 /// The error of a change that stopped part way, what was done before it (this now exists) and
 /// what was not, and that re-running `trustbridge {command}` finishes it.
-pub(crate) fn print_stopped<C: Display>(error: &CloudError, done: &[C], not_done: &[C], command: &str) {
+pub(crate) fn print_stopped<C: Display>(error: &CloudError, done: &[C], not_done: &[C], notes: &[String], command: &str) {
     print_error(error);
+    for n in notes {
+        eprintln!("note: {}", terminal_safe(n));
+    }
     if !done.is_empty() {
         eprintln!("done before the failure (this now exists):");
         for c in done {
@@ -76,7 +79,7 @@ pub(crate) fn print_failure(f: &ApplyFailure, command: &str) {
     if let Some(me) = &f.caller {
         eprintln!("acting as {} (account {})", me.arn, me.account);
     }
-    print_stopped(&f.error, &f.done, &f.not_done, command);
+    print_stopped(&f.error, &f.done, &f.not_done, &[], command);
 }
 
 /// A change as listed: its own lines (a change's `Display` keeps each value on its line), each

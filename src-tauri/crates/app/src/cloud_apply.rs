@@ -129,7 +129,8 @@ fn first_line(c: &impl std::fmt::Display) -> String {
 }
 
 /// The error, with what already exists and what is left when apply stopped part way.
-fn failure<C: std::fmt::Display>(action: Action, error: &trustbridge_cloud::CloudError, done: &[C], not_done: &[C]) -> IpcError {
+fn failure<C: std::fmt::Display>(action: Action, f: &trustbridge_cloud::changes::Stopped<C>) -> IpcError {
+    let (error, done, not_done) = (&f.error, &f.done, &f.not_done);
     let mut e = IpcError::from(error);
     if !done.is_empty() {
         e.message.push_str(&format!(". Done before the failure: {}", done.iter().map(first_line).collect::<Vec<_>>().join("; ")));
@@ -142,6 +143,9 @@ fn failure<C: std::fmt::Display>(action: Action, error: &trustbridge_cloud::Clou
                 Action::Revoke => "Choose Remove access again: it reads what is still there and removes only that.".into(),
             });
         }
+    }
+    if !f.notes.is_empty() {
+        e.message.push_str(&format!(". Also found: {}", f.notes.join("; ")));
     }
     e
 }
@@ -193,7 +197,7 @@ pub async fn run(
                 Action::Apply => gcp_apply::apply(r, cred, settings, dry_run).await,
                 Action::Revoke => gcp_apply::revoke(r, cred, settings, dry_run).await,
             }
-            .map_err(|f| failure(action, &f.error, &f.done, &f.not_done))?;
+            .map_err(|f| failure(action, &f))?;
             let mut notes = rep.notes;
             let mut found = Vec::new();
             if action == Action::Apply && dry_run {
@@ -214,7 +218,7 @@ pub async fn run(
                 Action::Apply => azure_apply::apply(r, cred, settings, dry_run).await,
                 Action::Revoke => azure_apply::revoke(r, cred, settings, dry_run).await,
             }
-            .map_err(|f| failure(action, &f.error, &f.done, &f.not_done))?;
+            .map_err(|f| failure(action, &f))?;
             Ok(result(ApiCloud::Azure, action, dry_run, rep.acting_as, &rep.changes, |c| c.detail.clone(), rep.notes))
         }
     }
@@ -232,15 +236,11 @@ pub async fn revoke_confirmed(
     let action = Action::Revoke;
     match chosen {
         Chosen::Gcp(cred) => {
-            let rep = gcp_apply::revoke_confirmed(r, cred, &settings.gcp, confirmed)
-                .await
-                .map_err(|f| failure(action, &f.error, &f.done, &f.not_done))?;
+            let rep = gcp_apply::revoke_confirmed(r, cred, &settings.gcp, confirmed).await.map_err(|f| failure(action, &f))?;
             Ok(result(ApiCloud::Gcp, action, false, rep.acting_as, &rep.changes, |c| c.detail.clone(), rep.notes))
         }
         Chosen::Azure(cred) => {
-            let rep = azure_apply::revoke_confirmed(r, cred, &settings.azure, confirmed)
-                .await
-                .map_err(|f| failure(action, &f.error, &f.done, &f.not_done))?;
+            let rep = azure_apply::revoke_confirmed(r, cred, &settings.azure, confirmed).await.map_err(|f| failure(action, &f))?;
             Ok(result(ApiCloud::Azure, action, false, rep.acting_as, &rep.changes, |c| c.detail.clone(), rep.notes))
         }
     }
@@ -339,5 +339,24 @@ pub async fn create_credentials(
             e.message = format!("it was created but could not be stored, so nobody has it: {hint} ({})", e.message);
             Err(e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trustbridge_cloud::changes::Stopped;
+
+    /// The window's error for a run that stopped part way names what was done, what was not, and
+    /// the notes the run had found.
+    #[test]
+    fn a_stopped_run_keeps_its_notes_in_the_error() {
+        let error = trustbridge_cloud::CloudError::NoSection { cloud: "gcp" };
+        let f: Stopped<String> = Stopped::new(error, vec!["created service account".into()], vec!["bind topic".into()])
+            .noted(vec!["roles/storage.admin on bucket old kept: Trustbridge does not grant that role there".into()]);
+        let e = failure(Action::Apply, &f);
+        assert!(e.message.contains("Done before the failure: created service account"), "{}", e.message);
+        assert!(e.message.contains("Not done: bind topic"), "{}", e.message);
+        assert!(e.message.contains("Also found: roles/storage.admin on bucket old kept"), "{}", e.message);
     }
 }

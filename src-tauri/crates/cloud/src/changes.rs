@@ -9,13 +9,28 @@ use trustbridge_secrets::Sensitive;
 
 use crate::error::{CloudError, ErrorInfo};
 
-/// Apply or revoke stopped part way. Serializes as `{error: {code, message, fix}, done, not_done}`.
+/// Apply or revoke stopped part way. Serializes as `{error: {code, message, fix}, done, not_done,
+/// notes}`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Stopped<C> {
     #[serde(serialize_with = "error_info")]
     pub error: CloudError,
     pub done: Vec<C>,
     pub not_done: Vec<C>,
+    /// What the run had found to say before it stopped (grants kept and why, what could not be
+    /// read): the same notes a finished run reports, so a failure does not hide them.
+    pub notes: Vec<String>,
+}
+
+impl<C> Stopped<C> {
+    pub fn new(error: CloudError, done: Vec<C>, not_done: Vec<C>) -> Self {
+        Stopped { error, done, not_done, notes: Vec::new() }
+    }
+    /// The run's notes, carried by its failure.
+    pub fn noted(mut self, notes: Vec<String>) -> Self {
+        self.notes.extend(notes);
+        self
+    }
 }
 
 fn error_info<S: serde::Serializer>(e: &CloudError, s: S) -> Result<S::Ok, S::Error> {
@@ -24,7 +39,7 @@ fn error_info<S: serde::Serializer>(e: &CloudError, s: S) -> Result<S::Ok, S::Er
 
 impl<C> From<CloudError> for Stopped<C> {
     fn from(error: CloudError) -> Self {
-        Stopped { error, done: Vec::new(), not_done: Vec::new() }
+        Stopped::new(error, Vec::new(), Vec::new())
     }
 }
 

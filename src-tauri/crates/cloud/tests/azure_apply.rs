@@ -763,3 +763,20 @@ async fn our_planned_assignment_narrowed_with_a_condition_is_never_replaced() {
     assert!(f.error.to_string().contains("with a condition"), "{f}");
     assert!(d.state.lock().unwrap().assignments[&id]["properties"]["condition"].is_string(), "the condition stays");
 }
+
+/// A run that stops part way still says what it found: the notes (here, that the assignments the
+/// plan no longer lists could not be looked for) go with the failure, as with a finished run.
+#[tokio::test]
+async fn a_run_that_stops_part_way_keeps_its_notes() {
+    let (d, s, _sp) = applied().await;
+    {
+        let mut st = d.state.lock().unwrap();
+        st.list_denied.push(format!("/subscriptions/{SUB}"));
+        st.list_denied.push(format!("/subscriptions/{SUB}/resourcegroups/my-rg"));
+        st.assignments.retain(|id, _| !id.to_lowercase().contains("/containers/features/"));
+        st.denied.push(format!("{}/providers/Microsoft.Authorization/roleAssignments/", scope_container("features")));
+    }
+    let f = apply(&mlcube("ML3PlatformSP"), &admin(), &s, false).await.unwrap_err();
+    assert_eq!(f.error.code(), "azure.permission_denied", "{f}");
+    assert!(f.notes.iter().any(|n| n.contains("were not looked for")), "{:?}", f.notes);
+}

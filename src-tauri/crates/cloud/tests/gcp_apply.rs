@@ -770,3 +770,19 @@ async fn a_bucket_list_refused_is_said_and_the_plans_grants_are_made() {
     assert_eq!(kinds(&rep.changes), vec![GcpChangeKind::AddBinding]);
     assert!(rep.notes.iter().any(|n| n.contains("buckets the plan no longer names were not looked at")), "{:?}", rep.notes);
 }
+
+/// A run that stops part way still says what it found: the notes go with the failure.
+#[tokio::test]
+async fn a_run_that_stops_part_way_keeps_its_notes() {
+    let d = world().await;
+    let s = settings(&d);
+    apply(&mlcube_plan(&["training"], &[]), &adc(), &s, false).await.unwrap();
+    {
+        let mut st = d.state.lock().unwrap();
+        st.denied.push("/storage/v1/b$".into());
+        st.conflicts = 50;
+    }
+    let f = apply(&mlcube_plan(&["training", "features"], &[]), &adc(), &s, false).await.unwrap_err();
+    assert_eq!(f.error.code(), "gcp.policy_conflict", "{f}");
+    assert!(f.notes.iter().any(|n| n.contains("buckets the plan no longer names were not looked at")), "{:?}", f.notes);
+}

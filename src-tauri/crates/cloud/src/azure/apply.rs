@@ -434,7 +434,7 @@ async fn run_assignments(
         }
     }
     match error {
-        Some(error) => Err(AzureApplyFailure { error, done, not_done }),
+        Some(error) => Err(AzureApplyFailure::new(error, done, not_done)),
         None => Ok(done),
     }
 }
@@ -711,57 +711,60 @@ pub async fn apply(
         return Ok(report(&api, who, app_id, dry_run, changes, notes));
     }
 
-    let mut done = Vec::new();
-    let mut queue = changes.into_iter().peekable();
-    let mut app_id = app_id;
-    let mut principal = sp;
-    while let Some(c) = queue.next_if(|c| matches!(c.kind, AzureChangeKind::CreateApp | AzureChangeKind::CreateServicePrincipal)) {
-        let step = match c.kind {
-            AzureChangeKind::CreateApp => {
-                let body = json!({"displayName": z.service_principal_name, "notes": mark, "signInAudience": "AzureADMyOrg"});
-                api.ok(Service::Graph, reqwest::Method::POST, &api.graph("applications"), Some(&body), "create the app registration")
-                    .await
-                    .and_then(|v| {
-                        app_id = v["appId"].as_str().map(str::to_string);
-                        app_id
-                            .as_ref()
-                            .map(drop)
-                            .ok_or_else(|| err(ApiFailure::Api, "create the app registration", "the answer has no appId".into()))
-                    })
+    // The notes go with a failure too (`Stopped::noted`).
+    let run = async {
+        let mut done = Vec::new();
+        let mut queue = changes.into_iter().peekable();
+        let mut app_id = app_id;
+        let mut principal = sp;
+        while let Some(c) = queue.next_if(|c| matches!(c.kind, AzureChangeKind::CreateApp | AzureChangeKind::CreateServicePrincipal)) {
+            let step = match c.kind {
+                AzureChangeKind::CreateApp => {
+                    let body = json!({"displayName": z.service_principal_name, "notes": mark, "signInAudience": "AzureADMyOrg"});
+                    api.ok(Service::Graph, reqwest::Method::POST, &api.graph("applications"), Some(&body), "create the app registration")
+                        .await
+                        .and_then(|v| {
+                            app_id = v["appId"].as_str().map(str::to_string);
+                            app_id
+                                .as_ref()
+                                .map(drop)
+                                .ok_or_else(|| err(ApiFailure::Api, "create the app registration", "the answer has no appId".into()))
+                        })
+                }
+                _ => match &app_id {
+                    Some(id) => create_sp(&api, id).await.map(|p| principal = Some(p)),
+                    None => Err(err(ApiFailure::Api, "create the service principal", "no app id".into())),
+                },
+            };
+            match step {
+                Ok(()) => done.push(c),
+                Err(error) => {
+                    let mut not_done = vec![c];
+                    not_done.extend(queue);
+                    return Err(AzureApplyFailure::new(error, done, not_done));
+                }
             }
-            _ => match &app_id {
-                Some(id) => create_sp(&api, id).await.map(|p| principal = Some(p)),
-                None => Err(err(ApiFailure::Api, "create the service principal", "no app id".into())),
-            },
+        }
+        let Some(principal) = principal else {
+            return Err(AzureApplyFailure::new(err(ApiFailure::Api, "assign roles", "no service principal".into()), done, queue.collect()));
         };
-        match step {
-            Ok(()) => done.push(c),
-            Err(error) => {
-                let mut not_done = vec![c];
-                not_done.extend(queue);
-                return Err(AzureApplyFailure { error, done, not_done });
+        // The plan's grants first, then the removals: a run that stops part way never leaves the
+        // vendor without what the plan gives.
+        let (assigns, removals): (Vec<_>, Vec<_>) = queue.partition(|c| c.kind == AzureChangeKind::AssignRole);
+        let done = match run_assignments(&api, &principal, &mark, done, assigns).await {
+            Ok(done) => done,
+            Err(mut f) => {
+                f.not_done.extend(removals);
+                return Err(f);
             }
-        }
+        };
+        let done = run_assignments(&api, &principal, &mark, done, removals).await?;
+        Ok((done, app_id))
+    };
+    match run.await {
+        Ok((done, app_id)) => Ok(report(&api, who, app_id, false, done, notes)),
+        Err(f) => Err(f.noted(notes)),
     }
-    let Some(principal) = principal else {
-        return Err(AzureApplyFailure {
-            error: err(ApiFailure::Api, "assign roles", "no service principal".into()),
-            done,
-            not_done: queue.collect(),
-        });
-    };
-    // The plan's grants first, then the removals: a run that stops part way never leaves the
-    // vendor without what the plan gives.
-    let (assigns, removals): (Vec<_>, Vec<_>) = queue.partition(|c| c.kind == AzureChangeKind::AssignRole);
-    let done = match run_assignments(&api, &principal, &mark, done, assigns).await {
-        Ok(done) => done,
-        Err(mut f) => {
-            f.not_done.extend(removals);
-            return Err(f);
-        }
-    };
-    let done = run_assignments(&api, &principal, &mark, done, removals).await?;
-    Ok(report(&api, who, app_id, false, done, notes))
 }
 
 /// Removes exactly what apply made: the plan's role assignments of our principal, then our app
@@ -882,7 +885,10 @@ async fn revoke_as(
     }
     let (deletes, removals): (Vec<_>, Vec<_>) = changes.into_iter().partition(|c| c.kind == AzureChangeKind::DeleteApp);
     let principal = sp.unwrap_or_default();
-    let mut done = run_assignments(&api, &principal, &mark, Vec::new(), removals).await?;
+    let mut done = match run_assignments(&api, &principal, &mark, Vec::new(), removals).await {
+        Ok(done) => done,
+        Err(f) => return Err(f.noted(notes)),
+    };
     for (i, c) in deletes.iter().enumerate() {
         let object = c.object.clone().unwrap_or_default();
         let action = format!("delete app registration {}", z.service_principal_name);
@@ -890,8 +896,8 @@ async fn revoke_as(
             api.call(Service::Graph, reqwest::Method::DELETE, &api.graph(&format!("applications/{}", enc(&object))), None, &action).await;
         match res {
             Ok(a) if (200..300).contains(&a.status) || a.status == 404 => done.push(c.clone()),
-            Ok(a) => return Err(AzureApplyFailure { error: refusal(&action, &a), done, not_done: deletes[i..].to_vec() }),
-            Err(error) => return Err(AzureApplyFailure { error, done, not_done: deletes[i..].to_vec() }),
+            Ok(a) => return Err(AzureApplyFailure::new(refusal(&action, &a), done, deletes[i..].to_vec()).noted(notes)),
+            Err(error) => return Err(AzureApplyFailure::new(error, done, deletes[i..].to_vec()).noted(notes)),
         }
     }
     Ok(report(&api, who, app_id, false, done, notes))

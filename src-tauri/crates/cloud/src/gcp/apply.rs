@@ -640,7 +640,7 @@ async fn execute(
             }
             if let Some(error) = first_error {
                 failed.extend(queue);
-                return Err(GcpApplyFailure { error, done, not_done: failed });
+                return Err(GcpApplyFailure::new(error, done, failed));
             }
             continue;
         }
@@ -649,7 +649,7 @@ async fn execute(
             Err(error) => {
                 let mut not_done = vec![c];
                 not_done.extend(queue);
-                return Err(GcpApplyFailure { error, done, not_done });
+                return Err(GcpApplyFailure::new(error, done, not_done));
             }
         }
     }
@@ -933,8 +933,10 @@ pub async fn apply(r: &Resolved, cred: &AdminCredential, settings: &GcpSettings,
     if dry_run || changes.is_empty() {
         return Ok(report(&api, acting_as, g, dry_run, changes, notes));
     }
-    let done = execute(&api, g, &m, integration, changes).await?;
-    Ok(report(&api, acting_as, g, false, done, notes))
+    match execute(&api, g, &m, integration, changes).await {
+        Ok(done) => Ok(report(&api, acting_as, g, false, done, notes)),
+        Err(f) => Err(f.noted(notes)),
+    }
 }
 
 /// Removes exactly what apply added: our member from each binding, the custom role when it
@@ -1031,8 +1033,10 @@ async fn revoke_as(
     if !how.allows(&changes) {
         return Err(err(ApiFailure::RevokeChanged, "revoke", format!("service account {}", g.service_account_email())).into());
     }
-    let done = execute(&api, g, &m, integration, changes).await?;
-    Ok(report(&api, acting_as, g, false, done, notes))
+    match execute(&api, g, &m, integration, changes).await {
+        Ok(done) => Ok(report(&api, acting_as, g, false, done, notes)),
+        Err(f) => Err(f.noted(notes)),
+    }
 }
 
 pub use crate::changes::CreatedSecret;
