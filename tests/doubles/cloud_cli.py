@@ -22,7 +22,9 @@ scripts use, the way the published references describe them:
 - Cloud Storage's and Pub/Sub's IAM (`gcloud storage buckets …`, `gcloud pubsub topics …`): the
   REAL gcloud runs these (its flags, --flatten/--format projections and read-modify-write are its
   own), pointed by `CLOUDSDK_API_ENDPOINT_OVERRIDES_*` at `serve` below, a TEST DOUBLE of the two
-  REST APIs as their references describe them (https://cloud.google.com/storage/docs/json_api/v1/buckets,
+  REST APIs (gcp-storage-emulator does not implement bucket IAM policies; the Pub/Sub emulator
+  answers 501 to IAM methods; the engine's tests have a Rust double of the same APIs, but these
+  scripts' state is this file's JSON) as their references describe them (https://cloud.google.com/storage/docs/json_api/v1/buckets,
   https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.topics): buckets.list /
   topics.list (paged by pageToken, two a page so gcloud's paging runs; buckets.list requires
   `project`), getIamPolicy (below the requested version 3, a binding with a condition comes back

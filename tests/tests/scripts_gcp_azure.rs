@@ -96,6 +96,12 @@ impl Rig {
     fn state(&self) -> Value {
         serde_json::from_str(&std::fs::read_to_string(&self.state).unwrap()).unwrap()
     }
+    /// Changes the clouds' state between runs (what someone did in the console meanwhile).
+    fn edit(&self, f: impl FnOnce(&mut Value)) {
+        let mut st = self.state();
+        f(&mut st);
+        std::fs::write(&self.state, st.to_string()).unwrap();
+    }
     /// Every call the script made, as argv lists.
     fn calls(&self) -> Vec<Vec<String>> {
         std::fs::read_to_string(&self.log).unwrap_or_default().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
@@ -268,9 +274,9 @@ fn gcp_a_custom_role_they_did_not_create_is_never_changed_bound_or_deleted() {
     assert_eq!(rig.state()["roles"][ROLE_ID], role);
 
     // Revoke (our service account, someone else's role): our grants go, the role stays.
-    let mut st = rig.state();
-    st["service_accounts"][SA] = json!(MARK);
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["service_accounts"][SA] = json!(MARK);
+    });
     let o = rig.run("gcp/revoke.sh", &[]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("Custom role {ROLE_ID} kept")), "{}", text(&o));
@@ -282,9 +288,12 @@ fn gcp_a_custom_role_they_did_not_create_is_never_changed_bound_or_deleted() {
 fn gcp_revoke_keeps_our_custom_role_while_someone_else_is_bound_to_it() {
     let rig = rig(&gcp_plan(), json!({"service_accounts": {}}));
     assert!(rig.run("gcp/setup.sh", &[]).status.success());
-    let mut st = rig.state();
-    st["project_bindings"][format!("projects/my-project/roles/{ROLE_ID}")].as_array_mut().unwrap().push(json!("user:carol@example.com"));
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["project_bindings"][format!("projects/my-project/roles/{ROLE_ID}")]
+            .as_array_mut()
+            .unwrap()
+            .push(json!("user:carol@example.com"));
+    });
     let o = rig.run("gcp/revoke.sh", &[]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("carol@example.com"), "{}", text(&o));
@@ -293,10 +302,10 @@ fn gcp_revoke_keeps_our_custom_role_while_someone_else_is_bound_to_it() {
     // Bound on one of the plan's buckets (not the project) counts too.
     let rig = self::rig(&gcp_plan(), json!({"service_accounts": {}}));
     assert!(rig.run("gcp/setup.sh", &[]).status.success());
-    let mut st = rig.state();
-    st["resource_bindings"]["gs://my-company-data-bucket"][format!("projects/my-project/roles/{ROLE_ID}")] =
-        json!(["group:readers@example.com"]);
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["resource_bindings"]["gs://my-company-data-bucket"][format!("projects/my-project/roles/{ROLE_ID}")] =
+            json!(["group:readers@example.com"]);
+    });
     let o = rig.run("gcp/revoke.sh", &[]);
     assert!(o.status.success() && String::from_utf8_lossy(&o.stdout).contains("readers@example.com"), "{}", text(&o));
     assert_eq!(rig.state()["roles"][ROLE_ID]["deleted"], false);
@@ -306,9 +315,10 @@ fn gcp_revoke_keeps_our_custom_role_while_someone_else_is_bound_to_it() {
     // is kept and said, and the service account still goes.
     let rig = self::rig(&gcp_plan(), json!({"service_accounts": {}}));
     assert!(rig.run("gcp/setup.sh", &[]).status.success());
-    let mut st = rig.state();
-    st["resource_conditioned"]["my-topic"] = json!([conditioned(&format!("projects/my-project/roles/{ROLE_ID}"), "user:erin@example.com")]);
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["resource_conditioned"]["my-topic"] =
+            json!([conditioned(&format!("projects/my-project/roles/{ROLE_ID}"), "user:erin@example.com")]);
+    });
     let o = rig.run("gcp/revoke.sh", &[]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("erin@example.com"), "{}", text(&o));
@@ -323,9 +333,9 @@ fn gcp_revoke_keeps_our_custom_role_while_someone_else_is_bound_to_it() {
     // A policy that cannot be read stops revoke before the role goes (never read as "no one").
     let rig = self::rig(&gcp_plan(), json!({"service_accounts": {}}));
     assert!(rig.run("gcp/setup.sh", &[]).status.success());
-    let mut st = rig.state();
-    st["project_policy_denied"] = json!(true);
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["project_policy_denied"] = json!(true);
+    });
     let o = rig.run("gcp/revoke.sh", &[]);
     assert!(!o.status.success(), "{}", text(&o));
     assert!(rig.calls().iter().any(|c| c[1..3] == ["projects", "get-iam-policy"]), "the role's read was made: {:?}", rig.calls());
@@ -334,9 +344,9 @@ fn gcp_revoke_keeps_our_custom_role_while_someone_else_is_bound_to_it() {
     // A plan's bucket that is gone holds no one and no binding: revoke says so and goes on.
     let rig = self::rig(&gcp_plan(), json!({"service_accounts": {}}));
     assert!(rig.run("gcp/setup.sh", &[]).status.success());
-    let mut st = rig.state();
-    st["missing_resources"] = json!(["gs://my-company-data-bucket"]);
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["missing_resources"] = json!(["gs://my-company-data-bucket"]);
+    });
     let o = rig.run("gcp/revoke.sh", &[]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
@@ -365,9 +375,9 @@ fn gcp_keyless_marks_its_pool_refuses_anothers_and_brings_its_provider_back() {
     );
 
     // The provider drifted (someone widened its condition): a re-run brings it back.
-    let mut st = rig.state();
-    st["pools"]["trustbridge-vendor"]["providers"]["aws-vendor"]["condition"] = json!("true");
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["pools"]["trustbridge-vendor"]["providers"]["aws-vendor"]["condition"] = json!("true");
+    });
     assert!(rig.run("gcp/setup.sh", &[]).status.success());
     assert!(rig.writes().iter().any(|c| c.contains(&"update-aws".to_string())), "{:?}", rig.writes());
     assert_eq!(
@@ -377,9 +387,9 @@ fn gcp_keyless_marks_its_pool_refuses_anothers_and_brings_its_provider_back() {
 
     // Someone disabled the provider: a re-run enables it again (the IAM API's providers.patch,
     // update-aws cannot), with the access token on curl's standard input, not in its arguments.
-    let mut st = rig.state();
-    st["pools"]["trustbridge-vendor"]["providers"]["aws-vendor"]["disabled"] = json!(true);
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["pools"]["trustbridge-vendor"]["providers"]["aws-vendor"]["disabled"] = json!(true);
+    });
     let o = rig.run("gcp/setup.sh", &[]);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(rig.state()["pools"]["trustbridge-vendor"]["providers"]["aws-vendor"]["disabled"], false, "{}", text(&o));
@@ -402,9 +412,9 @@ fn gcp_keyless_marks_its_pool_refuses_anothers_and_brings_its_provider_back() {
     let o = rig.run("gcp/setup.sh", &[]);
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("did not create it"), "{}", text(&o));
     assert_eq!(rig.writes(), Vec::<Vec<String>>::new());
-    let mut st = rig.state();
-    st["service_accounts"][KEYLESS_SA] = json!(KEYLESS_MARK);
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["service_accounts"][KEYLESS_SA] = json!(KEYLESS_MARK);
+    });
     let o = rig.run("gcp/revoke.sh", &[]);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(rig.state()["pools"], theirs, "someone else's pool stays");
@@ -444,9 +454,9 @@ fn azure_keyless_revoke_removes_only_the_assignments_setup_made_and_keeps_the_ve
 
     // Signed out of az (or any error but "does not exist"): revoke fails, never "nothing to revoke".
     assert!(rig.run("azure/setup.sh", &[]).status.success());
-    let mut st = rig.state();
-    st["signed_out"] = json!(true);
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["signed_out"] = json!(true);
+    });
     let o = rig.run("azure/revoke.sh", &[]);
     assert!(!o.status.success() && !String::from_utf8_lossy(&o.stdout).contains("nothing to revoke"), "{}", text(&o));
     assert_eq!(rig.state()["assignments"].as_array().unwrap().len(), 2, "nothing removed");
@@ -466,9 +476,9 @@ fn planted(scope: &str, role: &str, principal: &str, name: &str, description: Op
 }
 
 fn add_assignments(rig: &Rig, more: &[Value]) {
-    let mut st = rig.state();
-    st["assignments"].as_array_mut().unwrap().extend(more.iter().cloned());
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["assignments"].as_array_mut().unwrap().extend(more.iter().cloned());
+    });
 }
 
 fn assignment_names(rig: &Rig) -> Vec<String> {
@@ -541,14 +551,14 @@ fn azure_setup_removes_an_assignment_the_plan_no_longer_lists_on_our_app() {
 
     // The listing refused: said, nothing removed, the plan's grants stand.
     add_assignments(&rig, std::slice::from_ref(&dropped));
-    let mut st = rig.state();
-    st["list_denied"] = json!(true);
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["list_denied"] = json!(true);
+    });
     let o = rig.run("azure/setup.sh", &[]);
     assert!(o.status.success() && text(&o).contains("Could not list") && !text(&o).contains("Removed"), "{}", text(&o));
-    let mut st = rig.state();
-    st["list_denied"] = json!(false);
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["list_denied"] = json!(false);
+    });
 
     let o = rig.run("azure/revoke.sh", &[]);
     assert!(o.status.success(), "{}", text(&o));
@@ -565,16 +575,16 @@ fn azure_setup_removes_an_assignment_the_plan_no_longer_lists_on_our_app() {
 fn azure_setup_never_replaces_a_planned_assignment_narrowed_with_a_condition() {
     let rig = rig(&azure_plan("ML3PlatformSP"), azure_state(json!([])));
     assert!(rig.run("azure/setup.sh", &[]).status.success());
-    let mut st = rig.state();
-    st["assignments"][0]["condition"] = json!("@Resource[x] StringStartsWith 'public/'");
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["assignments"][0]["condition"] = json!("@Resource[x] StringStartsWith 'public/'");
+    });
     let o = rig.run("azure/setup.sh", &[]);
     assert!(!o.status.success() && text(&o).contains("with a condition"), "{}", text(&o));
     assert!(rig.state()["assignments"][0]["condition"].is_string(), "the condition stays");
     // Without the subscription's listing (rights on the resource group alone), the scope is asked.
-    let mut st = rig.state();
-    st["list_denied"] = json!(true);
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["list_denied"] = json!(true);
+    });
     let o = rig.run("azure/setup.sh", &[]);
     assert!(!o.status.success() && text(&o).contains("with a condition"), "{}", text(&o));
     assert!(rig.state()["assignments"][0]["condition"].is_string(), "the condition stays");
@@ -661,22 +671,22 @@ fn gcp_setup_and_revoke_remove_the_grants_on_buckets_and_topics_the_plan_no_long
     assert!(!rig.calls().iter().any(|c| c.contains(&"list".to_string())), "a new account holds nothing: nothing listed");
 
     // What an earlier plan granted (dropped since), and what it did not.
-    let mut st = rig.state();
-    st["resource_bindings"]["gs://old-bucket"] = json!({VIEWER: [sa, "user:alice@example.com"], "roles/storage.admin": [sa]});
-    st["resource_conditioned"]["gs://old-bucket"] = json!([conditioned(VIEWER, &sa)]);
-    st["resource_bindings"]["gs://older-bucket"] = json!({VIEWER: [sa]});
-    st["resource_bindings"]["old-topic"] = json!({PUBLISHER: [sa]});
-    st["resource_bindings"]["mixed-topic"] = json!({PUBLISHER: [sa]});
-    st["resource_conditioned"]["mixed-topic"] = json!([conditioned(PUBLISHER, &sa)]);
-    st["resource_bindings"]["their-topic"] = json!({PUBLISHER: ["serviceAccount:other@my-project.iam.gserviceaccount.com"]});
-    st["resource_bindings"]["cond-topic"] = json!({PUBLISHER: [sa]});
-    st["resource_conditioned"]["cond-topic"] = json!([conditioned("roles/pubsub.viewer", "user:bob@example.com")]);
-    // Names as a hostile list could hand them back: never passed on to gcloud.
-    st["resource_bindings"]["gs://-evil"] = json!({VIEWER: [sa]});
-    st["resource_bindings"]["gs://Up$(id)"] = json!({VIEWER: [sa]});
-    st["resource_bindings"]["--log-http"] = json!({PUBLISHER: [sa]});
-    st["listed_buckets"] = json!(["empty-bucket", "z-bucket"]);
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["resource_bindings"]["gs://old-bucket"] = json!({VIEWER: [sa, "user:alice@example.com"], "roles/storage.admin": [sa]});
+        st["resource_conditioned"]["gs://old-bucket"] = json!([conditioned(VIEWER, &sa)]);
+        st["resource_bindings"]["gs://older-bucket"] = json!({VIEWER: [sa]});
+        st["resource_bindings"]["old-topic"] = json!({PUBLISHER: [sa]});
+        st["resource_bindings"]["mixed-topic"] = json!({PUBLISHER: [sa]});
+        st["resource_conditioned"]["mixed-topic"] = json!([conditioned(PUBLISHER, &sa)]);
+        st["resource_bindings"]["their-topic"] = json!({PUBLISHER: ["serviceAccount:other@my-project.iam.gserviceaccount.com"]});
+        st["resource_bindings"]["cond-topic"] = json!({PUBLISHER: [sa]});
+        st["resource_conditioned"]["cond-topic"] = json!([conditioned("roles/pubsub.viewer", "user:bob@example.com")]);
+        // Names as a hostile list could hand them back: never passed on to gcloud.
+        st["resource_bindings"]["gs://-evil"] = json!({VIEWER: [sa]});
+        st["resource_bindings"]["gs://Up$(id)"] = json!({VIEWER: [sa]});
+        st["resource_bindings"]["--log-http"] = json!({PUBLISHER: [sa]});
+        st["listed_buckets"] = json!(["empty-bucket", "z-bucket"]);
+    });
 
     let o = rig.run("gcp/setup.sh", &[]);
     assert!(o.status.success(), "{}", text(&o));
@@ -727,10 +737,10 @@ fn gcp_setup_and_revoke_remove_the_grants_on_buckets_and_topics_the_plan_no_long
     assert!(!rig.writes().iter().any(|c| c.contains(&"remove-iam-policy-binding".to_string())), "{:?}", rig.writes());
 
     // Revoke: a dropped grant goes with the plan's; a plan's grant someone already removed is said.
-    let mut st = rig.state();
-    st["resource_bindings"]["new-old-topic"] = json!({PUBLISHER: [sa]});
-    st["resource_bindings"]["my-topic"] = json!({});
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["resource_bindings"]["new-old-topic"] = json!({PUBLISHER: [sa]});
+        st["resource_bindings"]["my-topic"] = json!({});
+    });
     let o = rig.run("gcp/revoke.sh", &[]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("Already gone: gcloud pubsub topics remove-iam-policy-binding my-topic"), "{}", text(&o));
@@ -750,13 +760,13 @@ fn gcp_setup_says_what_it_could_not_read_and_grants_a_bucket_that_holds_conditio
         &gcp_plan(),
         json!({"service_accounts": {SA: MARK}, "resource_conditioned": {"gs://my-company-data-bucket": [conditioned(VIEWER, "group:analysts@example.com")]}}),
     );
-    let mut st = rig.state();
-    st["resource_bindings"]["gs://old-bucket"] = json!({VIEWER: [sa]});
-    st["resource_bindings"]["old-topic"] = json!({PUBLISHER: [sa]});
-    st["resource_bindings"]["locked-topic"] = json!({PUBLISHER: [sa]});
-    st["list_denied"] = json!(["buckets"]);
-    st["policy_denied"] = json!(["locked-topic"]);
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["resource_bindings"]["gs://old-bucket"] = json!({VIEWER: [sa]});
+        st["resource_bindings"]["old-topic"] = json!({PUBLISHER: [sa]});
+        st["resource_bindings"]["locked-topic"] = json!({PUBLISHER: [sa]});
+        st["list_denied"] = json!(["buckets"]);
+        st["policy_denied"] = json!(["locked-topic"]);
+    });
     let o = rig.run("gcp/setup.sh", &[]);
     assert!(o.status.success(), "{}", text(&o));
     let out = text(&o);
@@ -772,12 +782,12 @@ fn gcp_setup_says_what_it_could_not_read_and_grants_a_bucket_that_holds_conditio
     );
 
     // The other way round: the topics cannot be listed, a bucket's policy cannot be read.
-    let mut st = rig.state();
-    st["resource_bindings"]["gs://locked-bucket"] = json!({VIEWER: [sa]});
-    st["resource_bindings"]["newer-topic"] = json!({PUBLISHER: [sa]});
-    st["list_denied"] = json!(["topics"]);
-    st["policy_denied"] = json!(["gs://locked-bucket"]);
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["resource_bindings"]["gs://locked-bucket"] = json!({VIEWER: [sa]});
+        st["resource_bindings"]["newer-topic"] = json!({PUBLISHER: [sa]});
+        st["list_denied"] = json!(["topics"]);
+        st["policy_denied"] = json!(["gs://locked-bucket"]);
+    });
     let o = rig.run("gcp/setup.sh", &[]);
     assert!(o.status.success(), "{}", text(&o));
     let out = text(&o);
@@ -788,9 +798,9 @@ fn gcp_setup_says_what_it_could_not_read_and_grants_a_bucket_that_holds_conditio
     assert_eq!(gcp_grants(&rig, "newer-topic").len(), 1, "{out}");
 
     // Revoke goes on when it cannot look: the service account goes all the same.
-    let mut st = rig.state();
-    st["list_denied"] = json!(["buckets", "topics"]);
-    std::fs::write(&rig.state, st.to_string()).unwrap();
+    rig.edit(|st| {
+        st["list_denied"] = json!(["buckets", "topics"]);
+    });
     let o = rig.run("gcp/revoke.sh", &[]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
