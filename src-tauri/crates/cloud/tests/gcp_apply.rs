@@ -786,3 +786,45 @@ async fn a_run_that_stops_part_way_keeps_its_notes() {
     assert_eq!(f.error.code(), "gcp.policy_conflict", "{f}");
     assert!(f.notes.iter().any(|n| n.contains("buckets the plan no longer names were not looked at")), "{:?}", f.notes);
 }
+
+/// A bucket or topic the plan names, where the vendor's account holds more than the plan grants
+/// there (a role an earlier vendor profile granted, someone's own grant, a binding with a
+/// condition): kept and said at apply and at revoke, never taken for the plan's own grant; another
+/// member's bindings are not named.
+#[tokio::test]
+async fn more_than_the_plan_grants_on_a_bucket_or_topic_it_names_is_kept_and_said() {
+    let d = world().await;
+    let s = settings(&d);
+    let r = mlcube_plan(&["training"], &["retrain"]);
+    apply(&r, &adc(), &s, false).await.unwrap();
+    {
+        let mut st = d.state.lock().unwrap();
+        let p = st.policies.get_mut("bucket/training").unwrap();
+        let b = p["bindings"].as_array_mut().unwrap();
+        b.push(json!({"role": "roles/storage.legacyBucketReader", "members": [MEMBER]}));
+        b.push(json!({"role": "roles/storage.objectAdmin", "members": ["user:alice@example.com"]}));
+        let p = st.policies.get_mut("topic/retrain").unwrap();
+        p["bindings"].as_array_mut().unwrap().push(json!({"role": "roles/pubsub.publisher", "members": [MEMBER],
+            "condition": {"title": "weekdays", "expression": "request.time.getDayOfWeek() < 5"}}));
+    }
+    let rep = apply(&r, &adc(), &s, false).await.unwrap();
+    assert!(rep.changes.is_empty(), "nothing to change: {:?}", rep.changes);
+    let bucket = format!(
+        "{MEMBER} in role roles/storage.legacyBucketReader on //storage.googleapis.com/projects/_/buckets/training kept: the plan grants roles/storage.objectViewer there and nothing else"
+    );
+    let topic = format!(
+        "{MEMBER} in role roles/pubsub.publisher with a condition on //pubsub.googleapis.com/projects/{PROJECT}/topics/retrain kept"
+    );
+    assert!(rep.notes.iter().any(|n| n.starts_with(&bucket)), "{:?}", rep.notes);
+    assert!(rep.notes.iter().any(|n| n.starts_with(&topic) && n.contains("without a condition")), "{:?}", rep.notes);
+    assert!(
+        !rep.notes.iter().any(|n| n.contains("objectAdmin") || n.contains("objectViewer on")),
+        "another member's binding is not named: {:?}",
+        rep.notes
+    );
+    assert_eq!(d.state.lock().unwrap().members("bucket/training", "roles/storage.legacyBucketReader"), vec![MEMBER]);
+
+    let dry = revoke(&r, &adc(), &s, true).await.unwrap();
+    assert!(dry.notes.iter().any(|n| n.starts_with(&bucket)), "{:?}", dry.notes);
+    assert!(dry.notes.iter().any(|n| n.starts_with(&topic)), "{:?}", dry.notes);
+}

@@ -6,7 +6,8 @@
 //!   run finds nothing to change.
 //! - Our service account's bindings, in a role the profile grants and without a condition, on the
 //!   project's buckets and topics the plan no longer names are removed, after the plan's own are
-//!   made, and by revoke ([`outside_plan`]); its others there are named and kept.
+//!   made, and by revoke ([`outside_plan`]); its others there are named and kept, as are its
+//!   bindings beyond the plan's on the buckets and topics the plan names ([`beyond_plan`]).
 //! - The service account is created with Trustbridge's mark (its description) and never reused,
 //!   keyed or deleted when the mark is not this integration's. The custom role carries the mark at
 //!   the end of its description ([`role_mark`]) and the workload identity pool in its description:
@@ -496,6 +497,43 @@ async fn read_bindings(api: &Api<'_>, st: &mut State, bindings: &[Binding], revo
     Ok(())
 }
 
+/// Where the plan's member holds more on a bucket, topic or service account the plan names than
+/// the plan grants there: another role (one a vendor profile granted before and no longer does, or
+/// someone's own grant) or a binding with a condition. Kept, as on the resources the plan no longer
+/// names ([`outside_plan`]): Trustbridge cannot tell an earlier profile's grant from the
+/// customer's own, so it is said, for the person to remove if the vendor should not have it.
+fn beyond_plan(bindings: &[Binding], policies: &[Option<Value>]) -> Vec<String> {
+    let mut notes = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (b, policy) in bindings.iter().zip(policies) {
+        let Some(policy) = policy else { continue };
+        if !seen.insert((b.resource.as_str(), b.member.as_str())) {
+            continue;
+        }
+        let granted: Vec<&str> =
+            bindings.iter().filter(|x| x.resource == b.resource && x.member == b.member).map(|x| x.role.as_str()).collect();
+        for pb in policy["bindings"].as_array().into_iter().flatten() {
+            if !pb["members"].as_array().is_some_and(|m| m.iter().any(|x| *x == b.member.as_str())) {
+                continue;
+            }
+            let role = pb["role"].as_str().unwrap_or_default();
+            let plain = unconditional(pb);
+            if plain && granted.contains(&role) {
+                continue;
+            }
+            notes.push(format!(
+                "{} in role {role}{} on {} kept: the plan grants {} there{}; remove it in the console if the vendor should not have it",
+                b.member,
+                if plain { "" } else { " with a condition" },
+                b.resource,
+                granted.join(", "),
+                if plain { " and nothing else" } else { ", without a condition" },
+            ));
+        }
+    }
+    notes
+}
+
 fn binding_change(kind: GcpChangeKind, b: &Binding) -> GcpChange {
     let sign = if kind == GcpChangeKind::AddBinding { "+" } else { "-" };
     GcpChange {
@@ -928,8 +966,9 @@ pub async fn apply(r: &Resolved, cred: &AdminCredential, settings: &GcpSettings,
     let mut changes = plan_apply(g, &m, &st, &bindings);
     // A new service account holds nothing yet; an existing one's grants outside the plan go, after
     // the plan's own are made (the removals come last).
-    let (removals, notes) = if st.sa == SaState::Ours { outside_plan(&api, g).await } else { (Vec::new(), Vec::new()) };
+    let (removals, mut notes) = if st.sa == SaState::Ours { outside_plan(&api, g).await } else { (Vec::new(), Vec::new()) };
     changes.extend(removals);
+    notes.extend(beyond_plan(&bindings, &st.policies));
     if dry_run || changes.is_empty() {
         return Ok(report(&api, acting_as, g, dry_run, changes, notes));
     }
@@ -989,6 +1028,7 @@ async fn revoke_as(
     // service account for 30 days, with its role bindings.
     let (removals, mut notes) = outside_plan(&api, g).await;
     changes.extend(removals);
+    notes.extend(beyond_plan(&bindings, &st.policies));
     if let (Some(r), Some(have)) = (&m.custom_role, &st.role) {
         let name = format!("projects/{}/roles/{}", g.project_id, r.id);
         let ours = format!("serviceAccount:{}", g.service_account_email());
