@@ -828,3 +828,34 @@ async fn more_than_the_plan_grants_on_a_bucket_or_topic_it_names_is_kept_and_sai
     assert!(dry.notes.iter().any(|n| n.starts_with(&bucket)), "{:?}", dry.notes);
     assert!(dry.notes.iter().any(|n| n.starts_with(&topic)), "{:?}", dry.notes);
 }
+
+/// A project with many buckets: their policies are read and written at most eight at a time
+/// (Google's IAM quotas are per minute, and a project may hold hundreds), at the plan's grants and
+/// at the removal of those the plan no longer names — and still several at once.
+#[tokio::test]
+async fn many_policies_are_read_and_written_eight_at_a_time() {
+    use std::sync::atomic::Ordering;
+    let d = world().await;
+    let s = settings(&d);
+    let many: Vec<String> = (0..20).map(|i| format!("old-{i:02}")).collect();
+    {
+        let mut st = d.state.lock().unwrap();
+        for b in &many {
+            st.add_bucket(b, json!([]));
+        }
+    }
+    d.double.load.hold_ms.store(20, Ordering::SeqCst);
+    let names: Vec<&str> = many.iter().map(String::as_str).collect();
+    let made = apply(&mlcube_plan(&names, &[]), &adc(), &s, false).await.unwrap();
+    assert_eq!(made.changes.iter().filter(|c| c.kind == GcpChangeKind::AddBinding && c.target.contains("/buckets/old-")).count(), 20);
+    let most = d.double.load.most();
+    assert!((2..=8).contains(&most), "granting: {most} requests at once");
+
+    d.double.load.reset();
+    let rep = apply(&mlcube_plan(&["training"], &[]), &adc(), &s, false).await.unwrap();
+    assert_eq!(rep.changes.iter().filter(|c| c.kind == GcpChangeKind::RemoveBinding).count(), 20, "{:?}", rep.changes);
+    let most = d.double.load.most();
+    assert!((2..=8).contains(&most), "removing: {most} requests at once");
+    let st = d.state.lock().unwrap();
+    assert!(many.iter().all(|b| st.members(&format!("bucket/{b}"), "roles/storage.objectViewer").is_empty()));
+}

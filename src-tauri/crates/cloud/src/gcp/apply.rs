@@ -37,6 +37,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use serde_json::{json, Value};
 use trustbridge_core::model::gcp::{
@@ -468,28 +469,32 @@ async fn read_base(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, integration: &s
     Ok(State { sa, role, project_number, pool, provider, bound: Vec::new(), policies: Vec::new() })
 }
 
-/// Reads every binding's policy, concurrently: whether the member has the role. Applying, a
+/// Reads every binding's policy, [`POLICIES_AT_ONCE`] at a time: whether the member has the role. Applying, a
 /// missing bucket or topic stops here, before anything is changed.
 async fn read_bindings(api: &Api<'_>, st: &mut State, bindings: &[Binding], revoking: bool) -> Result<(), CloudError> {
     let sa_absent = st.sa == SaState::Absent;
-    let reads = bindings.iter().map(|b| async move {
-        if sa_absent && b.resource.starts_with("//iam.googleapis.com/") {
-            return Ok((None, false));
-        }
-        let p = read_policy(api, &b.resource).await?;
-        match &p {
-            None if !revoking => Err(err(
-                ApiFailure::NotFound,
-                &format!("grant {} on {}", b.role, b.resource),
-                "create it first, or correct the plan; nothing was changed".into(),
-            )),
-            _ => {
-                let has = p.as_ref().is_some_and(|p| has_binding(p, &b.role, &b.member));
-                Ok((p, has))
+    let reads: Vec<_> = bindings
+        .iter()
+        .map(|b| async move {
+            if sa_absent && b.resource.starts_with("//iam.googleapis.com/") {
+                return Ok((None, false));
             }
-        }
-    });
-    for r in futures_util::future::join_all(reads).await {
+            let p = read_policy(api, &b.resource).await?;
+            match &p {
+                None if !revoking => Err(err(
+                    ApiFailure::NotFound,
+                    &format!("grant {} on {}", b.role, b.resource),
+                    "create it first, or correct the plan; nothing was changed".into(),
+                )),
+                _ => {
+                    let has = p.as_ref().is_some_and(|p| has_binding(p, &b.role, &b.member));
+                    Ok((p, has))
+                }
+            }
+        })
+        .collect(); // before the stream, as in `execute`
+    let reads: Vec<_> = stream::iter(reads).buffered(POLICIES_AT_ONCE).collect().await;
+    for r in reads {
         let (policy, has) = r?;
         st.policies.push(policy);
         st.bound.push(has);
@@ -652,7 +657,7 @@ async fn execute(
             }
             let add = batch[0].kind == GcpChangeKind::AddBinding;
             // One read-modify-write per resource (several roles on one bucket share its policy and
-            // etag), resources concurrently.
+            // etag), up to POLICIES_AT_ONCE resources concurrently, in order.
             let mut groups: Vec<Vec<GcpChange>> = Vec::new();
             for c in batch {
                 match groups.iter_mut().find(|g| g[0].target == c.target) {
@@ -660,11 +665,16 @@ async fn execute(
                     None => groups.push(vec![c]),
                 }
             }
-            let results = futures_util::future::join_all(groups.iter().map(|group| async move {
-                let bindings: Vec<&Binding> = group.iter().filter_map(|c| c.binding.as_ref()).collect();
-                change_bindings(api, &bindings, add).await
-            }))
-            .await;
+            // Collected first: a stream over the iterator's closure would not be `Send` for every
+            // lifetime, which a Tauri command's future must be.
+            let writes: Vec<_> = groups
+                .iter()
+                .map(|group| async move {
+                    let bindings: Vec<&Binding> = group.iter().filter_map(|c| c.binding.as_ref()).collect();
+                    change_bindings(api, &bindings, add).await
+                })
+                .collect();
+            let results: Vec<Result<(), CloudError>> = stream::iter(writes).buffered(POLICIES_AT_ONCE).collect().await;
             let mut first_error = None;
             let mut failed = Vec::new();
             for (group, r) in groups.into_iter().zip(results) {
@@ -879,8 +889,10 @@ fn report(
     GcpApplyReport { acting_as, service_account: g.service_account_email(), dry_run, changes, notes, http_calls: api.api.calls() }
 }
 
-/// Policies read at once when looking for grants outside the plan.
-const OUTSIDE_READS: usize = 8;
+/// IAM policies read or written at once (a plan's, or a project's many buckets when looking for
+/// grants the plan no longer names): the rest wait their turn, so a large project opens no more
+/// than this many connections to Google's per-minute quotas.
+const POLICIES_AT_ONCE: usize = 8;
 
 /// The bindings of our service account, in a role the profile grants there and without a
 /// condition, on the buckets and topics of the plan's project that the plan does not name (a
@@ -918,7 +930,7 @@ async fn outside_plan(api: &Api<'_>, g: &ResolvedGcp) -> (Vec<GcpChange>, Vec<St
         resources.push((topic_resource(&g.project_id, &t), target, &g.profile.topic_roles));
     }
     let mut changes = Vec::new();
-    for chunk in resources.chunks(OUTSIDE_READS) {
+    for chunk in resources.chunks(POLICIES_AT_ONCE) {
         let reads = futures_util::future::join_all(chunk.iter().map(|(resource, _, _)| read_policy(api, resource))).await;
         for ((resource, target, roles), read) in chunk.iter().zip(reads) {
             let policy = match read {

@@ -4,7 +4,9 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -65,7 +67,28 @@ type Handler = Arc<dyn Fn(Request) -> Response + Send + Sync>;
 pub struct Double {
     pub url: String,
     pub requests: Arc<Mutex<Vec<Request>>>,
+    /// How many requests are answered at once (a test sets `hold_ms` to make them overlap).
+    pub load: Arc<Load>,
     task: tokio::task::JoinHandle<()>,
+}
+
+/// Each request is held `hold_ms` before it is answered (0: none); `most` is the largest number of
+/// requests the double held at the same moment.
+#[derive(Default)]
+pub struct Load {
+    pub hold_ms: AtomicU64,
+    in_flight: AtomicUsize,
+    most: AtomicUsize,
+}
+
+impl Load {
+    pub fn most(&self) -> usize {
+        self.most.load(Ordering::SeqCst)
+    }
+    /// Counts again from now.
+    pub fn reset(&self) {
+        self.most.store(self.in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
+    }
 }
 
 impl Drop for Double {
@@ -80,11 +103,14 @@ pub async fn serve(handler: impl Fn(Request) -> Response + Send + Sync + 'static
     let handler: Handler = Arc::new(handler);
     let requests = Arc::new(Mutex::new(Vec::new()));
     let reqs = requests.clone();
+    let load = Arc::new(Load::default());
+    let held = load.clone();
     let task = tokio::spawn(async move {
         loop {
             let Ok((mut sock, _)) = listener.accept().await else { return };
             let handler = handler.clone();
             let reqs = reqs.clone();
+            let load = held.clone();
             tokio::spawn(async move {
                 let mut buf = Vec::new();
                 let mut tmp = [0u8; 8192];
@@ -115,7 +141,14 @@ pub async fn serve(handler: impl Fn(Request) -> Response + Send + Sync + 'static
                 }
                 let req = Request { method, path, headers, body: buf[head_end..].to_vec() };
                 reqs.lock().unwrap().push(req.clone());
+                let now = load.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                load.most.fetch_max(now, Ordering::SeqCst);
+                let hold = load.hold_ms.load(Ordering::SeqCst);
+                if hold > 0 {
+                    tokio::time::sleep(Duration::from_millis(hold)).await;
+                }
                 let r = handler(req);
+                load.in_flight.fetch_sub(1, Ordering::SeqCst);
                 let mut out = format!("HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n", r.status, r.body.len());
                 for (k, v) in &r.headers {
                     out.push_str(&format!("{k}: {v}\r\n"));
@@ -127,5 +160,5 @@ pub async fn serve(handler: impl Fn(Request) -> Response + Send + Sync + 'static
             });
         }
     });
-    Double { url, requests, task }
+    Double { url, requests, load, task }
 }
