@@ -780,3 +780,33 @@ async fn a_run_that_stops_part_way_keeps_its_notes() {
     assert_eq!(f.error.code(), "azure.permission_denied", "{f}");
     assert!(f.notes.iter().any(|n| n.contains("were not looked for")), "{:?}", f.notes);
 }
+
+/// A plan of many containers: Resource Manager is called at most eight at a time (its throttling
+/// is per principal), reading the assignments, making them and removing them — and still several
+/// at once.
+#[tokio::test]
+async fn many_assignments_are_read_made_and_removed_eight_at_a_time() {
+    use std::sync::atomic::Ordering;
+    let d = world().await;
+    let s = settings(&d);
+    let many: Vec<String> = (0..20).map(|i| format!("c{i:02}")).collect();
+    {
+        let mut st = d.state.lock().unwrap();
+        for c in &many {
+            st.add_scope(&scope_container(c));
+        }
+    }
+    d.double.load.hold_ms.store(20, Ordering::SeqCst);
+    let names: Vec<&str> = many.iter().map(String::as_str).collect();
+    let made = apply(&with_containers(&names), &admin(), &s, false).await.unwrap();
+    assert_eq!(made.changes.iter().filter(|c| c.kind == AzureChangeKind::AssignRole).count(), 21, "{:?}", made.changes);
+    let most = d.double.load.most();
+    assert!((2..=8).contains(&most), "assigning: {most} requests at once");
+
+    d.double.load.reset();
+    let rep = revoke(&with_containers(&names), &admin(), &s, false).await.unwrap();
+    assert_eq!(rep.changes.iter().filter(|c| c.kind == AzureChangeKind::RemoveRoleAssignment).count(), 21, "{:?}", rep.changes);
+    let most = d.double.load.most();
+    assert!((2..=8).contains(&most), "removing: {most} requests at once");
+    assert!(d.state.lock().unwrap().assigned().is_empty());
+}

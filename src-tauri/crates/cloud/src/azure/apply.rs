@@ -40,6 +40,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use serde_json::{json, Value};
 use trustbridge_core::model::azure::{app_mark, model, AzureModel, RoleAssignment, ASSIGNMENT_NAMESPACE};
@@ -386,8 +387,13 @@ fn change(kind: AzureChangeKind, target: String, detail: Vec<String>) -> AzureCh
     AzureChange { kind, target, detail, assignment: None, object: None, conditioned: false }
 }
 
-/// Runs the assignment changes of one kind concurrently; the first error ends the run, reporting
-/// what was done.
+/// Resource Manager calls on role assignments made at once (the plan's reads, assignments and
+/// removals): the rest wait their turn, so a plan of many containers stays within ARM's
+/// per-principal throttling instead of opening a connection each.
+const ASSIGNMENTS_AT_ONCE: usize = 8;
+
+/// Runs the assignment changes of one kind, [`ASSIGNMENTS_AT_ONCE`] at a time; the first error ends
+/// the run, reporting what was done.
 async fn run_assignments(
     api: &Api<'_>,
     principal: &str,
@@ -395,33 +401,38 @@ async fn run_assignments(
     mut done: Vec<AzureChange>,
     batch: Vec<AzureChange>,
 ) -> Result<Vec<AzureChange>, AzureApplyFailure> {
-    let results = futures_util::future::join_all(batch.iter().map(|c| async move {
-        match (&c.assignment, &c.object, c.kind) {
-            (Some(ra), _, AzureChangeKind::AssignRole) if c.conditioned => {
-                Err(conditioned_refusal(&format!("assign {} on {}", ra.role, ra.scope)))
-            }
-            (Some(ra), _, AzureChangeKind::AssignRole) => assign(api, ra, principal, mark).await,
-            (Some(ra), Some(id), _) => {
-                let action = format!("remove {} on {}", ra.role, ra.scope);
-                let a = api
-                    .call(
-                        Service::Arm,
-                        reqwest::Method::DELETE,
-                        &format!("{}?api-version={ROLE_ASSIGNMENTS_API}", api.arm(id)),
-                        None,
-                        &action,
-                    )
-                    .await?;
-                if (200..300).contains(&a.status) || a.status == 404 {
-                    Ok(())
-                } else {
-                    Err(refusal(&action, &a))
+    // Collected before the stream: a stream over the iterator's closure would not be `Send` for
+    // every lifetime, which a Tauri command's future must be.
+    let calls: Vec<_> = batch
+        .iter()
+        .map(|c| async move {
+            match (&c.assignment, &c.object, c.kind) {
+                (Some(ra), _, AzureChangeKind::AssignRole) if c.conditioned => {
+                    Err(conditioned_refusal(&format!("assign {} on {}", ra.role, ra.scope)))
                 }
+                (Some(ra), _, AzureChangeKind::AssignRole) => assign(api, ra, principal, mark).await,
+                (Some(ra), Some(id), _) => {
+                    let action = format!("remove {} on {}", ra.role, ra.scope);
+                    let a = api
+                        .call(
+                            Service::Arm,
+                            reqwest::Method::DELETE,
+                            &format!("{}?api-version={ROLE_ASSIGNMENTS_API}", api.arm(id)),
+                            None,
+                            &action,
+                        )
+                        .await?;
+                    if (200..300).contains(&a.status) || a.status == 404 {
+                        Ok(())
+                    } else {
+                        Err(refusal(&action, &a))
+                    }
+                }
+                _ => Ok(()),
             }
-            _ => Ok(()),
-        }
-    }))
-    .await;
+        })
+        .collect();
+    let results: Vec<Result<(), CloudError>> = stream::iter(calls).buffered(ASSIGNMENTS_AT_ONCE).collect().await;
     let mut error = None;
     let mut not_done = Vec::new();
     for (c, r) in batch.into_iter().zip(results) {
@@ -663,11 +674,12 @@ pub async fn apply(
             if z.is_keyless() { vec!["the vendor's multi-tenant app, as an enterprise app of this tenant".into()] } else { vec![] };
         changes.push(change(AzureChangeKind::CreateServicePrincipal, target, detail));
     }
-    // Existing assignments, read concurrently. Without a principal yet none can exist, and the
+    // Existing assignments, read [`ASSIGNMENTS_AT_ONCE`] at a time. Without a principal yet none can exist, and the
     // read (for the nil id) still proves each scope exists: a missing container or topic stops
     // apply here, before anything is created.
     let principal_or_nil = sp.clone().unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".into());
-    let reads = futures_util::future::join_all(m.role_assignments.iter().map(|ra| find_assignment(&api, ra, &principal_or_nil))).await;
+    let reads: Vec<_> = m.role_assignments.iter().map(|ra| find_assignment(&api, ra, &principal_or_nil)).collect();
+    let reads: Vec<_> = stream::iter(reads).buffered(ASSIGNMENTS_AT_ONCE).collect().await;
     let found: Vec<Option<Held>> = reads.into_iter().map(|x| x.map(|f| f.filter(|_| sp.is_some()))).collect::<Result<_, _>>()?;
     let mut notes = Vec::new();
     for (ra, have) in m.role_assignments.iter().zip(&found) {
@@ -817,7 +829,8 @@ async fn revoke_as(
     let mut changes = Vec::new();
     let sp = find_sp(&api, &id).await?;
     if let Some(p) = &sp {
-        let reads = futures_util::future::join_all(m.role_assignments.iter().map(|ra| find_assignment(&api, ra, p))).await;
+        let reads: Vec<_> = m.role_assignments.iter().map(|ra| find_assignment(&api, ra, p)).collect();
+        let reads: Vec<_> = stream::iter(reads).buffered(ASSIGNMENTS_AT_ONCE).collect().await;
         for (ra, found) in m.role_assignments.iter().zip(reads) {
             let found = match found {
                 Ok(f) => f,
