@@ -674,9 +674,9 @@ pub async fn apply(
             if z.is_keyless() { vec!["the vendor's multi-tenant app, as an enterprise app of this tenant".into()] } else { vec![] };
         changes.push(change(AzureChangeKind::CreateServicePrincipal, target, detail));
     }
-    // Existing assignments, read [`ASSIGNMENTS_AT_ONCE`] at a time. Without a principal yet none can exist, and the
-    // read (for the nil id) still proves each scope exists: a missing container or topic stops
-    // apply here, before anything is created.
+    // Existing assignments, read [`ASSIGNMENTS_AT_ONCE`] at a time. Without a principal yet none
+    // can exist, and the read (for the nil id) still proves each scope exists: a missing container
+    // or topic stops apply here, before anything is created.
     let principal_or_nil = sp.clone().unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".into());
     let reads: Vec<_> = m.role_assignments.iter().map(|ra| find_assignment(&api, ra, &principal_or_nil)).collect();
     let reads: Vec<_> = stream::iter(reads).buffered(ASSIGNMENTS_AT_ONCE).collect().await;
@@ -724,59 +724,67 @@ pub async fn apply(
     }
 
     // The notes go with a failure too (`Stopped::noted`).
-    let run = async {
-        let mut done = Vec::new();
-        let mut queue = changes.into_iter().peekable();
-        let mut app_id = app_id;
-        let mut principal = sp;
-        while let Some(c) = queue.next_if(|c| matches!(c.kind, AzureChangeKind::CreateApp | AzureChangeKind::CreateServicePrincipal)) {
-            let step = match c.kind {
-                AzureChangeKind::CreateApp => {
-                    let body = json!({"displayName": z.service_principal_name, "notes": mark, "signInAudience": "AzureADMyOrg"});
-                    api.ok(Service::Graph, reqwest::Method::POST, &api.graph("applications"), Some(&body), "create the app registration")
-                        .await
-                        .and_then(|v| {
-                            app_id = v["appId"].as_str().map(str::to_string);
-                            app_id
-                                .as_ref()
-                                .map(drop)
-                                .ok_or_else(|| err(ApiFailure::Api, "create the app registration", "the answer has no appId".into()))
-                        })
-                }
-                _ => match &app_id {
-                    Some(id) => create_sp(&api, id).await.map(|p| principal = Some(p)),
-                    None => Err(err(ApiFailure::Api, "create the service principal", "no app id".into())),
-                },
-            };
-            match step {
-                Ok(()) => done.push(c),
-                Err(error) => {
-                    let mut not_done = vec![c];
-                    not_done.extend(queue);
-                    return Err(AzureApplyFailure::new(error, done, not_done));
-                }
-            }
-        }
-        let Some(principal) = principal else {
-            return Err(AzureApplyFailure::new(err(ApiFailure::Api, "assign roles", "no service principal".into()), done, queue.collect()));
-        };
-        // The plan's grants first, then the removals: a run that stops part way never leaves the
-        // vendor without what the plan gives.
-        let (assigns, removals): (Vec<_>, Vec<_>) = queue.partition(|c| c.kind == AzureChangeKind::AssignRole);
-        let done = match run_assignments(&api, &principal, &mark, done, assigns).await {
-            Ok(done) => done,
-            Err(mut f) => {
-                f.not_done.extend(removals);
-                return Err(f);
-            }
-        };
-        let done = run_assignments(&api, &principal, &mark, done, removals).await?;
-        Ok((done, app_id))
-    };
-    match run.await {
+    match execute(&api, z, &mark, changes, app_id, sp).await {
         Ok((done, app_id)) => Ok(report(&api, who, app_id, false, done, notes)),
         Err(f) => Err(f.noted(notes)),
     }
+}
+
+/// Makes `changes` in order: the app registration and its service principal first, then the plan's
+/// assignments, then the removals (a run that stops part way never leaves the vendor without what
+/// the plan gives). On the first failure: what was done, what was not. Returns what was done and
+/// the app's id (new when the app was created here).
+async fn execute(
+    api: &Api<'_>,
+    z: &ResolvedAzure,
+    mark: &str,
+    changes: Vec<AzureChange>,
+    mut app_id: Option<String>,
+    mut principal: Option<String>,
+) -> Result<(Vec<AzureChange>, Option<String>), AzureApplyFailure> {
+    let mut done = Vec::new();
+    let mut queue = changes.into_iter().peekable();
+    while let Some(c) = queue.next_if(|c| matches!(c.kind, AzureChangeKind::CreateApp | AzureChangeKind::CreateServicePrincipal)) {
+        let step = match c.kind {
+            AzureChangeKind::CreateApp => {
+                let body = json!({"displayName": z.service_principal_name, "notes": mark, "signInAudience": "AzureADMyOrg"});
+                api.ok(Service::Graph, reqwest::Method::POST, &api.graph("applications"), Some(&body), "create the app registration")
+                    .await
+                    .and_then(|v| {
+                        app_id = v["appId"].as_str().map(str::to_string);
+                        app_id
+                            .as_ref()
+                            .map(drop)
+                            .ok_or_else(|| err(ApiFailure::Api, "create the app registration", "the answer has no appId".into()))
+                    })
+            }
+            _ => match &app_id {
+                Some(id) => create_sp(api, id).await.map(|p| principal = Some(p)),
+                None => Err(err(ApiFailure::Api, "create the service principal", "no app id".into())),
+            },
+        };
+        match step {
+            Ok(()) => done.push(c),
+            Err(error) => {
+                let mut not_done = vec![c];
+                not_done.extend(queue);
+                return Err(AzureApplyFailure::new(error, done, not_done));
+            }
+        }
+    }
+    let Some(principal) = principal else {
+        return Err(AzureApplyFailure::new(err(ApiFailure::Api, "assign roles", "no service principal".into()), done, queue.collect()));
+    };
+    let (assigns, removals): (Vec<_>, Vec<_>) = queue.partition(|c| c.kind == AzureChangeKind::AssignRole);
+    let done = match run_assignments(api, &principal, mark, done, assigns).await {
+        Ok(done) => done,
+        Err(mut f) => {
+            f.not_done.extend(removals);
+            return Err(f);
+        }
+    };
+    let done = run_assignments(api, &principal, mark, done, removals).await?;
+    Ok((done, app_id))
 }
 
 /// Removes exactly what apply made: the plan's role assignments of our principal, then our app
