@@ -128,16 +128,22 @@ fn outside_plan_fns(s: &mut Script, g: &ResolvedGcp) {
 
 /// The shell of [`outside_plan_fns`]: constant text (every value comes from a variable set above it).
 const OUTSIDE_PLAN_FNS: &str = r#"shown() { printf '%q' "$1"; }
+# Runs one gcloud command: 0 and its output when it worked; 3 when what it names (a binding, a
+# bucket, a topic) is gone; else 1, its error said.
+gone_or() {
+  local err out rc=0
+  err="$(mktemp)"
+  out="$("$@" 2>"$err")" || rc=$?
+  if [ "$rc" = 0 ]; then rm -f "$err"; printf '%s\n' "$out"; return 0; fi
+  if grep -Eq 'binding with the specified principal.*not found!|not found: 404|NOT_FOUND' "$err"; then rm -f "$err"; return 3; fi
+  cat "$err" >&2; rm -f "$err"; return 1
+}
 # Runs one remove-iam-policy-binding command: 0 when it removed the binding; 1, said, when the
 # binding, or its bucket or topic, is already gone; any other error stops the script.
 unbind() {
-  local err
-  err="$(mktemp)"
-  if "$@" >/dev/null 2>"$err"; then rm -f "$err"; return 0; fi
-  if grep -Eq 'binding with the specified principal.*not found!|not found: 404|NOT_FOUND' "$err"; then
-    echo "Already gone: $*"; rm -f "$err"; return 1
-  fi
-  cat "$err" >&2; rm -f "$err"; exit 1
+  local rc=0
+  gone_or "$@" >/dev/null || rc=$?
+  case "$rc" in 0) return 0 ;; 3) echo "Already gone: $*"; return 1 ;; *) exit 1 ;; esac
 }
 # $1 = bucket or topic, $2 = its name, $3 = a role: the service account's binding without a
 # condition goes (0 when removed). gcloud pubsub reads and writes a topic's policy at version 1,
@@ -488,11 +494,10 @@ pub fn revoke_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
             .comment("  A binding with a condition counts (gcloud pubsub shows it as ROLE_withcond_HASH); a bucket or topic that is gone holds no one.")
             .raw("  role_members() { local role member; while IFS=$'\\t' read -r role member; do case \"$role\" in \"$ROLE_NAME\"|\"$ROLE_NAME\"_withcond_*) printf '%s\\n' \"$member\" ;; esac; done; }")
             .raw("  policy_rows() {")
-            .raw("    local err out")
-            .raw("    err=\"$(mktemp)\"")
-            .raw("    if out=\"$(\"$@\" --flatten='bindings[].members' --format='value(bindings.role,bindings.members)' 2>\"$err\")\"; then rm -f \"$err\"; printf '%s\\n' \"$out\"; return 0; fi")
-            .raw("    if grep -Eq 'not found: 404|NOT_FOUND' \"$err\"; then rm -f \"$err\"; return 0; fi")
-            .raw("    cat \"$err\" >&2; rm -f \"$err\"; return 1")
+            .raw("    local rc=0")
+            .raw("    gone_or \"$@\" --flatten='bindings[].members' --format='value(bindings.role,bindings.members)' || rc=$?")
+            .raw("    if [ \"$rc\" = 3 ]; then return 0; fi")
+            .raw("    return \"$rc\"")
             .raw("  }")
             .raw("  ROLE_MEMBERS=\"$(policy_rows gcloud projects get-iam-policy \"$PROJECT\" | role_members)\"");
         for w in policy_reads(m) {
