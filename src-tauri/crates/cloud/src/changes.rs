@@ -1,9 +1,13 @@
 //! What the Google Cloud and Azure apply engines share: an apply or revoke stopped part way (what
-//! was done, what was not, and why), and a credential made at the person's request for the OS
-//! keyring. (The AWS engine's `ApplyFailure` also names the caller it acted as.)
+//! was done, what was not, and why), changes made a bounded number at a time ([`in_turn`]), and a
+//! credential made at the person's request for the OS keyring. (The AWS engine's `ApplyFailure`
+//! also names the caller it acted as.)
 
 use std::fmt;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use trustbridge_secrets::Sensitive;
 
@@ -31,6 +35,55 @@ impl<C> Stopped<C> {
         self.notes.extend(notes);
         self
     }
+}
+
+/// Makes each unit of changes with `make`, at most `at_once` at a time, in order. Once one fails, no
+/// unit not yet started is started (those under way finish): a failure stops the run as soon as it
+/// can, and what was done, what failed and what was never tried stay told apart ([`settle`]).
+/// `None`: not started.
+pub async fn in_turn<'a, C, F>(units: &'a [Vec<C>], at_once: usize, make: impl Fn(&'a [C]) -> F) -> Vec<Option<Result<(), CloudError>>>
+where
+    F: Future<Output = Result<(), CloudError>>,
+{
+    let stop = AtomicBool::new(false);
+    let stop = &stop;
+    // Made before the stream: a stream over an iterator's closure would not be `Send` for every
+    // lifetime, which a Tauri command's future must be.
+    let jobs: Vec<_> = units
+        .iter()
+        .map(|unit| {
+            let job = make(unit);
+            async move {
+                if stop.load(Ordering::SeqCst) {
+                    return None;
+                }
+                let r = job.await;
+                if r.is_err() {
+                    stop.store(true, Ordering::SeqCst);
+                }
+                Some(r)
+            }
+        })
+        .collect();
+    stream::iter(jobs).buffered(at_once.max(1)).collect().await
+}
+
+/// [`in_turn`]'s results: the units made are added to `done`; on a failure, its first error (in
+/// the units' order) and every change not made (failed or not started), in order.
+pub fn settle<C>(units: Vec<Vec<C>>, results: Vec<Option<Result<(), CloudError>>>, done: &mut Vec<C>) -> Option<(CloudError, Vec<C>)> {
+    let mut error = None;
+    let mut not_done = Vec::new();
+    for (unit, r) in units.into_iter().zip(results) {
+        match r {
+            Some(Ok(())) => done.extend(unit),
+            Some(Err(e)) => {
+                error.get_or_insert(e);
+                not_done.extend(unit);
+            }
+            None => not_done.extend(unit),
+        }
+    }
+    error.map(|e| (e, not_done))
 }
 
 fn error_info<S: serde::Serializer>(e: &CloudError, s: S) -> Result<S::Ok, S::Error> {

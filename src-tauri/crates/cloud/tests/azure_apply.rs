@@ -802,11 +802,15 @@ async fn many_assignments_are_read_made_and_removed_eight_at_a_time() {
     assert_eq!(made.changes.iter().filter(|c| c.kind == AzureChangeKind::AssignRole).count(), 21, "{:?}", made.changes);
     let most = d.double.load.most();
     assert!((2..=8).contains(&most), "assigning: {most} requests at once");
+    let writes = d.double.load.most_of("PUT");
+    assert!((2..=8).contains(&writes), "assigning: {writes} assignments made at once");
 
     d.double.load.reset();
     let rep = revoke(&with_containers(&names), &admin(), &s, false).await.unwrap();
     assert_eq!(rep.changes.iter().filter(|c| c.kind == AzureChangeKind::RemoveRoleAssignment).count(), 21, "{:?}", rep.changes);
     let most = d.double.load.most();
     assert!((2..=8).contains(&most), "removing: {most} requests at once");
+    let deletes = d.double.load.most_of("DELETE");
+    assert!((2..=8).contains(&deletes), "removing: {deletes} assignments removed at once");
     assert!(d.state.lock().unwrap().assigned().is_empty());
 }

@@ -51,7 +51,7 @@ use trustbridge_secrets::Sensitive;
 use super::credential::{acting_as, AzureAdmin, GRAPH_RESOURCE, MANAGEMENT_RESOURCE};
 use super::list::next_page;
 use super::AzureSettings;
-use crate::changes::Removal;
+use crate::changes::{in_turn, settle, Removal};
 use crate::error::{ApiFailure, CloudError};
 use crate::http::{self, enc, snippet, Answer, JsonApi};
 use crate::listing::MAX_PAGES;
@@ -286,7 +286,9 @@ pub fn assignment_id(scope: &str, name: &str) -> String {
     format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}")
 }
 
-async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str, mark: &str) -> Result<(), CloudError> {
+/// Creates one assignment; while the new service principal has not reached Resource Manager, waits
+/// ([`REPLICATION`], counted from `start`: one budget for every assignment of a run).
+async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str, mark: &str, start: Instant) -> Result<(), CloudError> {
     let action = format!("assign {} on {}", ra.role, ra.scope);
     let name = assignment_name(&ra.scope, &ra.role_definition_id, principal);
     let url = format!("{}?api-version={ROLE_ASSIGNMENTS_API}", api.arm(&assignment_id(&ra.scope, &name)));
@@ -295,7 +297,6 @@ async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str, mark: &str)
     // principal", and the vendor's app is shared by every integration with that vendor).
     let body = json!({"properties": {"roleDefinitionId": ra.role_definition_id, "principalId": principal,
         "principalType": ra.principal_type, "description": mark}});
-    let start = Instant::now();
     let mut n = 0;
     loop {
         let a = api.call(Service::Arm, reqwest::Method::PUT, &url, Some(&body), &action).await?;
@@ -393,7 +394,7 @@ fn change(kind: AzureChangeKind, target: String, detail: Vec<String>) -> AzureCh
 const ASSIGNMENTS_AT_ONCE: usize = 8;
 
 /// Runs the assignment changes of one kind, [`ASSIGNMENTS_AT_ONCE`] at a time; the first error ends
-/// the run, reporting what was done.
+/// the run (no other is started), reporting what was done.
 async fn run_assignments(
     api: &Api<'_>,
     principal: &str,
@@ -401,51 +402,31 @@ async fn run_assignments(
     mut done: Vec<AzureChange>,
     batch: Vec<AzureChange>,
 ) -> Result<Vec<AzureChange>, AzureApplyFailure> {
-    // Collected before the stream: a stream over the iterator's closure would not be `Send` for
-    // every lifetime, which a Tauri command's future must be.
-    let calls: Vec<_> = batch
-        .iter()
-        .map(|c| async move {
-            match (&c.assignment, &c.object, c.kind) {
-                (Some(ra), _, AzureChangeKind::AssignRole) if c.conditioned => {
-                    Err(conditioned_refusal(&format!("assign {} on {}", ra.role, ra.scope)))
-                }
-                (Some(ra), _, AzureChangeKind::AssignRole) => assign(api, ra, principal, mark).await,
-                (Some(ra), Some(id), _) => {
-                    let action = format!("remove {} on {}", ra.role, ra.scope);
-                    let a = api
-                        .call(
-                            Service::Arm,
-                            reqwest::Method::DELETE,
-                            &format!("{}?api-version={ROLE_ASSIGNMENTS_API}", api.arm(id)),
-                            None,
-                            &action,
-                        )
-                        .await?;
-                    if (200..300).contains(&a.status) || a.status == 404 {
-                        Ok(())
-                    } else {
-                        Err(refusal(&action, &a))
-                    }
-                }
-                _ => Ok(()),
+    let start = Instant::now();
+    let units: Vec<Vec<AzureChange>> = batch.into_iter().map(|c| vec![c]).collect();
+    let results = in_turn(&units, ASSIGNMENTS_AT_ONCE, |unit| async move {
+        let Some(c) = unit.first() else { return Ok(()) };
+        match (&c.assignment, &c.object, c.kind) {
+            (Some(ra), _, AzureChangeKind::AssignRole) if c.conditioned => {
+                Err(conditioned_refusal(&format!("assign {} on {}", ra.role, ra.scope)))
             }
-        })
-        .collect();
-    let results: Vec<Result<(), CloudError>> = stream::iter(calls).buffered(ASSIGNMENTS_AT_ONCE).collect().await;
-    let mut error = None;
-    let mut not_done = Vec::new();
-    for (c, r) in batch.into_iter().zip(results) {
-        match r {
-            Ok(()) => done.push(c),
-            Err(e) => {
-                error.get_or_insert(e);
-                not_done.push(c);
+            (Some(ra), _, AzureChangeKind::AssignRole) => assign(api, ra, principal, mark, start).await,
+            (Some(ra), Some(id), _) => {
+                let action = format!("remove {} on {}", ra.role, ra.scope);
+                let url = format!("{}?api-version={ROLE_ASSIGNMENTS_API}", api.arm(id));
+                let a = api.call(Service::Arm, reqwest::Method::DELETE, &url, None, &action).await?;
+                if (200..300).contains(&a.status) || a.status == 404 {
+                    Ok(())
+                } else {
+                    Err(refusal(&action, &a))
+                }
             }
+            _ => Ok(()),
         }
-    }
-    match error {
-        Some(error) => Err(AzureApplyFailure::new(error, done, not_done)),
+    })
+    .await;
+    match settle(units, results, &mut done) {
+        Some((error, not_done)) => Err(AzureApplyFailure::new(error, done, not_done)),
         None => Ok(done),
     }
 }

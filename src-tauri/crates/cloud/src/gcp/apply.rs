@@ -7,7 +7,7 @@
 //! - Our service account's bindings, in a role the profile grants and without a condition, on the
 //!   project's buckets and topics the plan no longer names are removed, after the plan's own are
 //!   made, and by revoke ([`outside_plan`]); its others there are named and kept, as are its
-//!   bindings beyond the plan's on the buckets and topics the plan names ([`beyond_plan`]).
+//!   bindings beyond the plan's where the plan binds it ([`beyond_plan`]).
 //! - The service account is created with Trustbridge's mark (its description) and never reused,
 //!   keyed or deleted when the mark is not this integration's. The custom role carries the mark at
 //!   the end of its description ([`role_mark`]) and the workload identity pool in its description:
@@ -49,7 +49,7 @@ use trustbridge_secrets::Sensitive;
 
 use super::credential::AdminCredential;
 use super::GcpSettings;
-use crate::changes::Removal;
+use crate::changes::{in_turn, settle, Removal};
 use crate::error::{ApiFailure, CloudError};
 use crate::http::{self, enc, snippet, Answer, JsonApi};
 use crate::probe::Cloud;
@@ -341,11 +341,11 @@ pub fn edit_binding(policy: &mut Value, role: &str, member: &str, add: bool) -> 
 
 /// Read-modify-write of the bindings of one resource (all of `bs` name the same resource), in one
 /// write; again while the policy changes underneath (etag) and, when adding, while IAM does not
-/// know a new service account yet.
-async fn change_bindings(api: &Api<'_>, bs: &[&Binding], add: bool) -> Result<(), CloudError> {
+/// know a new service account yet ([`PROPAGATION`], counted from `start`: one budget for every
+/// resource of a run, however many turns they take).
+async fn change_bindings(api: &Api<'_>, bs: &[&Binding], add: bool, start: Instant) -> Result<(), CloudError> {
     let Some(first) = bs.first() else { return Ok(()) };
     let resource = &first.resource;
-    let start = Instant::now();
     let mut conflicts = 0;
     let mut waits = 0;
     loop {
@@ -502,12 +502,14 @@ async fn read_bindings(api: &Api<'_>, st: &mut State, bindings: &[Binding], revo
     Ok(())
 }
 
-/// Where the plan's member holds more on a bucket, topic or service account the plan names than
-/// the plan grants there: another role (one a vendor profile granted before and no longer does, or
+/// Where the plan's member holds more on a resource the plan binds it on (a bucket, a topic; the
+/// project when the profile has a custom role; the service account's own policy, keyless) than the
+/// plan grants there: another role (one a vendor profile granted before and no longer does, or
 /// someone's own grant) or a binding with a condition. Kept, as on the resources the plan no longer
 /// names ([`outside_plan`]): Trustbridge cannot tell an earlier profile's grant from the
 /// customer's own, so it is said, for the person to remove if the vendor should not have it.
-fn beyond_plan(bindings: &[Binding], policies: &[Option<Value>]) -> Vec<String> {
+/// `revoking`: said as what revoke leaves (it removes only the plan's grants).
+fn beyond_plan(bindings: &[Binding], policies: &[Option<Value>], revoking: bool) -> Vec<String> {
     let mut notes = Vec::new();
     let mut seen = BTreeSet::new();
     for (b, policy) in bindings.iter().zip(policies) {
@@ -526,14 +528,19 @@ fn beyond_plan(bindings: &[Binding], policies: &[Option<Value>]) -> Vec<String> 
             if plain && granted.contains(&role) {
                 continue;
             }
-            notes.push(format!(
-                "{} in role {role}{} on {} kept: the plan grants {} there{}; remove it in the console if the vendor should not have it",
-                b.member,
-                if plain { "" } else { " with a condition" },
-                b.resource,
+            let held = format!("{} in role {role}{} on {}", b.member, if plain { "" } else { " with a condition" }, b.resource);
+            let plan = format!(
+                "the plan grants {} there{}",
                 granted.join(", "),
-                if plain { " and nothing else" } else { ", without a condition" },
-            ));
+                if plain { " and nothing else" } else { ", without a condition" }
+            );
+            notes.push(if revoking {
+                format!(
+                    "{held} not removed: {plan}, and revoke removes only that; it grants nothing once the service account is deleted, but comes back with the account if it is undeleted (Google allows 30 days): remove it in the console"
+                )
+            } else {
+                format!("{held} kept: {plan}; remove it in the console if the vendor should not have it")
+            });
         }
     }
     notes
@@ -665,30 +672,16 @@ async fn execute(
                     None => groups.push(vec![c]),
                 }
             }
-            // Collected first: a stream over the iterator's closure would not be `Send` for every
-            // lifetime, which a Tauri command's future must be.
-            let writes: Vec<_> = groups
-                .iter()
-                .map(|group| async move {
-                    let bindings: Vec<&Binding> = group.iter().filter_map(|c| c.binding.as_ref()).collect();
-                    change_bindings(api, &bindings, add).await
-                })
-                .collect();
-            let results: Vec<Result<(), CloudError>> = stream::iter(writes).buffered(POLICIES_AT_ONCE).collect().await;
-            let mut first_error = None;
-            let mut failed = Vec::new();
-            for (group, r) in groups.into_iter().zip(results) {
-                match r {
-                    Ok(()) => done.extend(group),
-                    Err(e) => {
-                        first_error.get_or_insert(e);
-                        failed.extend(group);
-                    }
-                }
-            }
-            if let Some(error) = first_error {
-                failed.extend(queue);
-                return Err(GcpApplyFailure::new(error, done, failed));
+            // The waits for a new service account count from here, for all of them.
+            let since = Instant::now();
+            let results = in_turn(&groups, POLICIES_AT_ONCE, |group| async move {
+                let bindings: Vec<&Binding> = group.iter().filter_map(|c| c.binding.as_ref()).collect();
+                change_bindings(api, &bindings, add, since).await
+            })
+            .await;
+            if let Some((error, mut not_done)) = settle(groups, results, &mut done) {
+                not_done.extend(queue);
+                return Err(GcpApplyFailure::new(error, done, not_done));
             }
             continue;
         }
@@ -789,7 +782,7 @@ async fn run_one(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, integration: &str
             }
         }
         GcpChangeKind::AddBinding | GcpChangeKind::RemoveBinding => match &c.binding {
-            Some(b) => change_bindings(api, &[b], c.kind == GcpChangeKind::AddBinding).await,
+            Some(b) => change_bindings(api, &[b], c.kind == GcpChangeKind::AddBinding, Instant::now()).await,
             None => Ok(()),
         },
     }
@@ -980,7 +973,7 @@ pub async fn apply(r: &Resolved, cred: &AdminCredential, settings: &GcpSettings,
     // the plan's own are made (the removals come last).
     let (removals, mut notes) = if st.sa == SaState::Ours { outside_plan(&api, g).await } else { (Vec::new(), Vec::new()) };
     changes.extend(removals);
-    notes.extend(beyond_plan(&bindings, &st.policies));
+    notes.extend(beyond_plan(&bindings, &st.policies, false));
     if dry_run || changes.is_empty() {
         return Ok(report(&api, acting_as, g, dry_run, changes, notes));
     }
@@ -1040,7 +1033,7 @@ async fn revoke_as(
     // service account for 30 days, with its role bindings.
     let (removals, mut notes) = outside_plan(&api, g).await;
     changes.extend(removals);
-    notes.extend(beyond_plan(&bindings, &st.policies));
+    notes.extend(beyond_plan(&bindings, &st.policies, true));
     if let (Some(r), Some(have)) = (&m.custom_role, &st.role) {
         let name = format!("projects/{}/roles/{}", g.project_id, r.id);
         let ours = format!("serviceAccount:{}", g.service_account_email());

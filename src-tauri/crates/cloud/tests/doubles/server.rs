@@ -73,21 +73,43 @@ pub struct Double {
 }
 
 /// Each request is held `hold_ms` before it is answered (0: none); `most` is the largest number of
-/// requests the double held at the same moment.
+/// requests the double held at the same moment, `most_of` the same for one method's (the writes).
 #[derive(Default)]
 pub struct Load {
     pub hold_ms: AtomicU64,
     in_flight: AtomicUsize,
     most: AtomicUsize,
+    /// By method: (held now, most at once).
+    methods: Mutex<BTreeMap<String, (usize, usize)>>,
 }
 
 impl Load {
     pub fn most(&self) -> usize {
         self.most.load(Ordering::SeqCst)
     }
+    pub fn most_of(&self, method: &str) -> usize {
+        self.methods.lock().unwrap().get(method).map_or(0, |m| m.1)
+    }
     /// Counts again from now.
     pub fn reset(&self) {
         self.most.store(self.in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
+        for m in self.methods.lock().unwrap().values_mut() {
+            m.1 = m.0;
+        }
+    }
+    fn enter(&self, method: &str) {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most.fetch_max(now, Ordering::SeqCst);
+        let mut methods = self.methods.lock().unwrap();
+        let m = methods.entry(method.to_string()).or_default();
+        m.0 += 1;
+        m.1 = m.1.max(m.0);
+    }
+    fn leave(&self, method: &str) {
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if let Some(m) = self.methods.lock().unwrap().get_mut(method) {
+            m.0 -= 1;
+        }
     }
 }
 
@@ -141,14 +163,14 @@ pub async fn serve(handler: impl Fn(Request) -> Response + Send + Sync + 'static
                 }
                 let req = Request { method, path, headers, body: buf[head_end..].to_vec() };
                 reqs.lock().unwrap().push(req.clone());
-                let now = load.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-                load.most.fetch_max(now, Ordering::SeqCst);
+                let method = req.method.clone();
+                load.enter(&method);
                 let hold = load.hold_ms.load(Ordering::SeqCst);
                 if hold > 0 {
                     tokio::time::sleep(Duration::from_millis(hold)).await;
                 }
                 let r = handler(req);
-                load.in_flight.fetch_sub(1, Ordering::SeqCst);
+                load.leave(&method);
                 let mut out = format!("HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n", r.status, r.body.len());
                 for (k, v) in &r.headers {
                     out.push_str(&format!("{k}: {v}\r\n"));
