@@ -810,3 +810,48 @@ fn gcp_setup_says_what_it_could_not_read_and_grants_a_bucket_that_holds_conditio
     );
     assert!(rig.state()["service_accounts"].get(SA).is_none());
 }
+
+/// The account's grants beyond the plan's on the plan's own bucket and topic (another role, a
+/// binding with a condition) are said by setup.sh and revoke.sh and never removed, as the app's
+/// apply and revoke do: a policy does not say who added a binding.
+#[test]
+fn gcp_scripts_say_what_the_account_holds_beyond_the_plan_where_the_plan_grants() {
+    let sa = format!("serviceAccount:{SA}");
+    let rig = rig(&gcp_plan(), json!({"service_accounts": {}}));
+    let o = rig.run("gcp/setup.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    rig.edit(|st| {
+        st["resource_bindings"]["gs://my-company-data-bucket"]["roles/storage.legacyBucketReader"] = json!([sa]);
+        st["resource_conditioned"]["gs://my-company-data-bucket"] = json!([conditioned(VIEWER, &sa)]);
+        st["resource_bindings"]["my-topic"]["roles/pubsub.viewer"] = json!([sa, "user:carol@example.com"]);
+        st["resource_bindings"]["my-topic"]["roles/pubsub.subscriber"] = json!(["user:carol@example.com"]);
+    });
+    let o = rig.run("gcp/setup.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    for said in [
+        "Kept roles/storage.legacyBucketReader on gs://my-company-data-bucket: the plan grants roles/storage.objectViewer there and nothing else. Remove it in the console",
+        "Kept roles/storage.objectViewer with a condition on gs://my-company-data-bucket: the plan grants roles/storage.objectViewer there, without a condition.",
+        "Kept roles/pubsub.viewer on topic my-topic: the plan grants roles/pubsub.publisher there and nothing else.",
+    ] {
+        assert!(out.contains(said), "{said:?} not said: {out}");
+    }
+    let kept: Vec<&str> = out.lines().filter(|l| l.starts_with("Kept ")).collect();
+    assert_eq!(kept.len(), 3, "another member's grants are not named: {out}");
+    assert!(!rig.writes().iter().any(|c| c.contains(&"remove-iam-policy-binding".to_string())), "{:?}", rig.writes());
+
+    let o = rig.run("gcp/revoke.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains("Not removed: roles/storage.legacyBucketReader on gs://my-company-data-bucket (the plan grants roles/storage.objectViewer there and nothing else, and revoke removes only that). It grants nothing once the service account is deleted"),
+        "{out}"
+    );
+    assert!(out.contains("Not removed: roles/pubsub.viewer on topic my-topic"), "{out}");
+    assert_eq!(
+        gcp_grants(&rig, "gs://my-company-data-bucket"),
+        vec![grant("roles/storage.legacyBucketReader", &sa, false), grant(VIEWER, &sa, true)],
+        "the plan's own grant went, the rest stays: {out}"
+    );
+    assert!(rig.state()["service_accounts"].get(SA).is_none(), "{out}");
+}

@@ -166,9 +166,11 @@ remove_grant() {
   esac
   unbind gcloud pubsub topics remove-iam-policy-binding "$2" --project="$PROJECT" --member="serviceAccount:$SA_EMAIL" --role="$3"
 }
-# $1 = bucket or topic, $2 = its name: the service account's grants there that the plan does not make.
+# $1 = bucket or topic, $2 = its name: the service account's grants there that the plan does not
+# make go. With $3 (the plan names it): its grants beyond the plan's there are said, never removed
+# ("kept" at setup, "left" at revoke).
 drop_on() {
-  local LC_ALL=C rows roles where role member condition
+  local LC_ALL=C rows roles where role member condition nl
   local rows_format='value(bindings.role,bindings.members,bindings.condition.yesno(yes=conditioned,no=plain))'
   if [ "$1" = bucket ]; then
     where="gs://$2"; roles="$BUCKET_ROLES"
@@ -181,6 +183,13 @@ drop_on() {
   while IFS=$'\t' read -r -u 3 role member condition; do
     [ "$member" = "serviceAccount:$SA_EMAIL" ] || continue
     case "$role" in *_withcond_*) role="${role%%_withcond_*}"; condition=conditioned ;; esac
+    if [ -n "${3:-}" ]; then
+      nl=$'\n'
+      if [ "$condition" = plain ] && grep -Fxq -- "$role" <<<"$roles"; then continue; fi
+      beyond "$3" "$(shown "$role")$([ "$condition" = plain ] || echo ' with a condition') on $where" \
+        "the plan grants ${roles//$nl/, } there$([ "$condition" = plain ] && echo ' and nothing else' || echo ', without a condition')"
+      continue
+    fi
     if [ "$condition" = plain ] && grep -Fxq -- "$role" <<<"$roles"; then
       if remove_grant "$1" "$2" "$role"; then echo "Removed $role on $where: the plan no longer names it."; fi
     elif [ "$condition" = plain ]; then
@@ -189,6 +198,20 @@ drop_on() {
       echo "Kept $(shown "$role") on $where: the plan does not name it, and Trustbridge does not grant it with a condition. Remove it in the console if the vendor should not have it." >&2
     fi
   done 3< <(printf '%s\n' "$rows")
+}
+# $1 = kept or left, $2 = the binding, $3 = what the plan grants there.
+beyond() {
+  if [ "$1" = kept ]; then
+    echo "Kept $2: $3. Remove it in the console if the vendor should not have it." >&2
+  else
+    echo "Not removed: $2 ($3, and revoke removes only that). It grants nothing once the service account is deleted, but comes back with the account if it is undeleted (Google allows 30 days): remove it in the console." >&2
+  fi
+}
+# The service account's grants beyond the plan's on the plan's own buckets and topics: said.
+beyond_named() {
+  local LC_ALL=C name
+  while IFS= read -r -u 3 name; do if [ -n "$name" ]; then drop_on bucket "$name" "$1"; fi; done 3< <(printf '%s\n' "$PLAN_BUCKETS")
+  while IFS= read -r -u 3 name; do if [ -n "$name" ]; then drop_on topic "$name" "$1"; fi; done 3< <(printf '%s\n' "$PLAN_TOPICS")
 }
 drop_unnamed() {
   local LC_ALL=C names name
@@ -327,7 +350,8 @@ pub fn setup_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
 fn drop_unnamed_last(s: &mut Script) {
     s.blank()
         .comment("Last: an account that was ours already may hold an earlier plan's grants on buckets and topics this plan no longer names; they go.")
-        .raw("if [ \"$SA_STATE\" = ours ]; then drop_unnamed; fi");
+        .comment("What it holds beyond the plan's grants on the plan's own (another role, a condition) is said, not removed: a policy does not say who added it.")
+        .raw("if [ \"$SA_STATE\" = ours ]; then beyond_named kept; drop_unnamed; fi");
 }
 
 /// The `get-iam-policy` command of each bucket and topic the plan grants on (for "who else is
@@ -469,7 +493,9 @@ pub fn revoke_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
         };
         s.raw(&format!("{} || true", render_words(&words)));
     }
-    s.comment("Grants an earlier plan made on buckets and topics this plan no longer names go too (Google can undelete an account for 30 days, with its bindings).")
+    s.comment("What the account holds beyond the plan's grants on the plan's own buckets and topics is said, not removed.")
+        .raw("beyond_named left")
+        .comment("Grants an earlier plan made on buckets and topics this plan no longer names go too (Google can undelete an account for 30 days, with its bindings).")
         .raw("drop_unnamed");
     if g.is_keyless() {
         s.raw("if [ \"$POOL_STATE\" = ours ]; then")
