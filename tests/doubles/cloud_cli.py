@@ -30,7 +30,10 @@ scripts use, the way the published references describe them:
   `project`), getIamPolicy (below the requested version 3, a binding with a condition comes back
   as ROLE_withcond_HASH without it, as IAM answers; 404 for a
   resource in `missing_resources`, 403 for a list in `list_denied` or a resource in `policy_denied`),
-  setIamPolicy (refused below version 3 on a policy that holds conditions). A resource's
+  setIamPolicy (refused below version 3 on a policy that holds conditions; refused as changed
+  underneath — 412 for a bucket, 409 ABORTED for a topic — when its etag is not the one the last
+  read gave; every write makes a new etag). The buckets and topics are the project's named by
+  $FAKE_GCP_PROJECT: another project lists none and has no such topic (404). A resource's
   unconditional bindings are `resource_bindings[key][role] = [members]` and its conditioned ones
   `resource_conditioned[key] = [binding]`, key `gs://BUCKET` or the topic's id; a project's buckets
   and topics are those keys and `listed_buckets` / `listed_topics`.
@@ -39,6 +42,7 @@ State is a JSON file ($FAKE_CLOUD_STATE), read and written back on every call; e
 appended as a JSON line (argv) to $FAKE_CLOUD_LOG. Anything else exits 2 with "unsupported",
 so a script that starts sending a new command fails the test instead of passing silently.
 """
+import base64
 import fcntl
 import hashlib
 import http.server
@@ -328,6 +332,12 @@ def az(args, s):
 
 
 ACCESS_TOKEN = "ya29.fake-access-token-of-the-double"
+# The project whose buckets and topics the state holds (the plan's); unset: any project.
+HOME_PROJECT = os.environ.get("FAKE_GCP_PROJECT") or None
+
+
+def etag_of(s, key):
+    return base64.b64encode(b"policy-%d" % s.get("policy_etags", {}).get(key, 0)).decode()
 # The one `az role assignment list` query the Azure scripts send (core's render::azure::list_query),
 # around the integration's mark (a JMESPath raw string: \' and \\ escaped).
 LIST_QUERY = re.compile(
@@ -385,7 +395,7 @@ def policy_of(s, key, version):
         digest = lambda c: hashlib.sha1(json.dumps(c, sort_keys=True).encode()).hexdigest()[:20]
         conditioned = [{"role": "%s_withcond_%s" % (b["role"], digest(b["condition"])), "members": b["members"]} for b in conditioned]
     bindings += conditioned
-    return {"version": 3 if version >= 3 and conditioned else 1, "etag": "BwX=", "bindings": bindings}
+    return {"version": 3 if version >= 3 and conditioned else 1, "etag": etag_of(s, key), "bindings": bindings}
 
 
 def store_policy(s, key, policy):
@@ -428,10 +438,12 @@ class Api(http.server.BaseHTTPRequestHandler):
         if BUCKETS_PATH.match(path) and method == "GET":
             if not query.get("project"):
                 return 400, {"error": {"code": 400, "message": "Required parameter: project"}}
-            listing = ("buckets", [{"kind": "storage#bucket", "name": n, "id": n} for n in resources(s, True)], "items")
+            names = resources(s, True) if HOME_PROJECT in (None, query["project"][0]) else []
+            listing = ("buckets", [{"kind": "storage#bucket", "name": n, "id": n} for n in names], "items")
         elif TOPICS_PATH.match(path) and method == "GET":
             project = TOPICS_PATH.match(path).group(1)
-            listing = ("topics", [{"name": "projects/%s/topics/%s" % (project, n)} for n in resources(s, False)], "topics")
+            names = resources(s, False) if HOME_PROJECT in (None, project) else []
+            listing = ("topics", [{"name": "projects/%s/topics/%s" % (project, n)} for n in names], "topics")
         if listing:
             what, items, field = listing
             if what in s.get("list_denied", []):
@@ -446,6 +458,8 @@ class Api(http.server.BaseHTTPRequestHandler):
         version = int((query.get("optionsRequestedPolicyVersion") or ["1"])[0])
         t = TOPIC_IAM.match(path)
         if t:
+            if HOME_PROJECT not in (None, t.group(1)):
+                return 404, {"error": {"code": 404, "message": "Resource not found (resource=%s)." % t.group(2), "status": "NOT_FOUND"}}
             key = t.group(2)
             method = "GET" if t.group(3) == "getIamPolicy" else "PUT"
             body = (body or {}).get("policy")
@@ -464,7 +478,13 @@ class Api(http.server.BaseHTTPRequestHandler):
             held = s.get("resource_conditioned", {}).get(key)
             if (held or any("_withcond_" in b.get("role", "") for b in body.get("bindings", []))) and body.get("version") != 3:
                 return 400, {"error": {"code": 400, "message": "Policy version 3 is required for a policy that contains conditions", "status": "INVALID_ARGUMENT"}}
+            if body.get("etag") not in (None, etag_of(s, key)):
+                if t:
+                    return 409, {"error": {"code": 409, "message": "There were concurrent policy changes.", "status": "ABORTED"}}
+                return 412, {"error": {"code": 412, "message": "Precondition Failed"}}
             store_policy(s, key, body)
+            etags = s.setdefault("policy_etags", {})
+            etags[key] = etags.get(key, 0) + 1
             return 200, policy_of(s, key, body.get("version") or 1)
         return 400, {"error": {"code": 400, "message": "bad request"}}
 

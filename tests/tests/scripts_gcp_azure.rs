@@ -64,6 +64,7 @@ fn rig(plan: &str, state: Value) -> Rig {
         .arg("serve")
         .env("FAKE_CLOUD_STATE", &state_file)
         .env("FAKE_CLOUD_LOG", &log)
+        .env("FAKE_GCP_PROJECT", r.gcp.as_ref().map_or("", |g| g.project_id.as_str()))
         .stdout(Stdio::piped())
         .spawn()
         .expect("python3 runs the REST double");
