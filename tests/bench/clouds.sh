@@ -3,9 +3,9 @@
 # process, against the marked TEST DOUBLES of their APIs (src-tauri/crates/cloud/examples/
 # api_doubles.rs; no emulator of them exists here):
 #   GCP: a service account, ML cube's custom role, grants on BUCKETS buckets and TOPICS topics
-#        (default 4 and 2); bindings on different resources written concurrently;
+#        (default 4 and 2); bindings on different resources read and written eight at a time;
 #   Azure: an app registration, its service principal, a role assignment on each of BUCKETS
-#        containers and TOPICS topics; assignments made concurrently.
+#        containers and TOPICS topics; assignments read and made eight at a time.
 # Each timed apply starts from nothing (revoke, untimed). Prints the median wall time of RUNS runs
 # (default 9) and the HTTP calls per change the CLI reports. Needs: cargo, python3.
 set -euo pipefail

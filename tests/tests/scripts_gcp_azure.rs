@@ -845,7 +845,7 @@ fn gcp_scripts_say_what_the_account_holds_beyond_the_plan_where_the_plan_grants(
     assert!(o.status.success(), "{}", text(&o));
     let out = text(&o);
     assert!(
-        out.contains("Not removed: roles/storage.legacyBucketReader on gs://my-company-data-bucket (the plan grants roles/storage.objectViewer there and nothing else, and revoke removes only that). It grants nothing once the service account is deleted"),
+        out.contains("Not removed: roles/storage.legacyBucketReader on gs://my-company-data-bucket (the plan grants roles/storage.objectViewer there and nothing else; revoke removes only the plan's own grants). It grants nothing once the service account is deleted"),
         "{out}"
     );
     assert!(out.contains("Not removed: roles/pubsub.viewer on topic my-topic"), "{out}");

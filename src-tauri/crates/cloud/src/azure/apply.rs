@@ -38,6 +38,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
@@ -287,8 +288,9 @@ pub fn assignment_id(scope: &str, name: &str) -> String {
 }
 
 /// Creates one assignment; while the new service principal has not reached Resource Manager, waits
-/// ([`REPLICATION`], counted from `start`: one budget for every assignment of a run).
-async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str, mark: &str, start: Instant) -> Result<(), CloudError> {
+/// ([`REPLICATION`], counted from the run's first such answer, `first_miss`: one budget for every
+/// assignment of a run).
+async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str, mark: &str, first_miss: &OnceLock<Instant>) -> Result<(), CloudError> {
     let action = format!("assign {} on {}", ra.role, ra.scope);
     let name = assignment_name(&ra.scope, &ra.role_definition_id, principal);
     let url = format!("{}?api-version={ROLE_ASSIGNMENTS_API}", api.arm(&assignment_id(&ra.scope, &name)));
@@ -314,6 +316,7 @@ async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str, mark: &str,
             400 if code == "PrincipalNotFound" => {
                 n += 1;
                 let delay = REPLICATION.backoff(n);
+                let start = *first_miss.get_or_init(Instant::now);
                 if n >= REPLICATION.max_attempts || start.elapsed() + delay > REPLICATION.max_total {
                     return Err(refusal(&action, &a));
                 }
@@ -402,7 +405,8 @@ async fn run_assignments(
     mut done: Vec<AzureChange>,
     batch: Vec<AzureChange>,
 ) -> Result<Vec<AzureChange>, AzureApplyFailure> {
-    let start = Instant::now();
+    let first_miss = OnceLock::new();
+    let first_miss = &first_miss;
     let units: Vec<Vec<AzureChange>> = batch.into_iter().map(|c| vec![c]).collect();
     let results = in_turn(&units, ASSIGNMENTS_AT_ONCE, |unit| async move {
         let Some(c) = unit.first() else { return Ok(()) };
@@ -410,7 +414,7 @@ async fn run_assignments(
             (Some(ra), _, AzureChangeKind::AssignRole) if c.conditioned => {
                 Err(conditioned_refusal(&format!("assign {} on {}", ra.role, ra.scope)))
             }
-            (Some(ra), _, AzureChangeKind::AssignRole) => assign(api, ra, principal, mark, start).await,
+            (Some(ra), _, AzureChangeKind::AssignRole) => assign(api, ra, principal, mark, first_miss).await,
             (Some(ra), Some(id), _) => {
                 let action = format!("remove {} on {}", ra.role, ra.scope);
                 let url = format!("{}?api-version={ROLE_ASSIGNMENTS_API}", api.arm(id));

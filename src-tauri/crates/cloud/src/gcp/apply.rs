@@ -35,6 +35,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
@@ -341,9 +342,9 @@ pub fn edit_binding(policy: &mut Value, role: &str, member: &str, add: bool) -> 
 
 /// Read-modify-write of the bindings of one resource (all of `bs` name the same resource), in one
 /// write; again while the policy changes underneath (etag) and, when adding, while IAM does not
-/// know a new service account yet ([`PROPAGATION`], counted from `start`: one budget for every
-/// resource of a run, however many turns they take).
-async fn change_bindings(api: &Api<'_>, bs: &[&Binding], add: bool, start: Instant) -> Result<(), CloudError> {
+/// know a new service account yet ([`PROPAGATION`], counted from the run's first such answer,
+/// `first_miss`: one budget for every resource of a run, however many turns they take).
+async fn change_bindings(api: &Api<'_>, bs: &[&Binding], add: bool, first_miss: &OnceLock<Instant>) -> Result<(), CloudError> {
     let Some(first) = bs.first() else { return Ok(()) };
     let resource = &first.resource;
     let mut conflicts = 0;
@@ -379,6 +380,7 @@ async fn change_bindings(api: &Api<'_>, bs: &[&Binding], add: bool, start: Insta
             {
                 waits += 1;
                 let delay = PROPAGATION.backoff(waits);
+                let start = *first_miss.get_or_init(Instant::now);
                 if waits >= PROPAGATION.max_attempts || start.elapsed() + delay > PROPAGATION.max_total {
                     return Err(CloudError::Api { cloud: Cloud::Gcp, kind: ApiFailure::Api, action, message });
                 }
@@ -672,11 +674,12 @@ async fn execute(
                     None => groups.push(vec![c]),
                 }
             }
-            // The waits for a new service account count from here, for all of them.
-            let since = Instant::now();
+            // The waits for a new service account, one budget for all of them.
+            let first_miss = OnceLock::new();
+            let first_miss = &first_miss;
             let results = in_turn(&groups, POLICIES_AT_ONCE, |group| async move {
                 let bindings: Vec<&Binding> = group.iter().filter_map(|c| c.binding.as_ref()).collect();
-                change_bindings(api, &bindings, add, since).await
+                change_bindings(api, &bindings, add, first_miss).await
             })
             .await;
             if let Some((error, mut not_done)) = settle(groups, results, &mut done) {
@@ -781,8 +784,9 @@ async fn run_one(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, integration: &str
                 _ => Err(refusal(&action, &a)),
             }
         }
+        // `execute` makes every binding change in its turns; one alone would be made here.
         GcpChangeKind::AddBinding | GcpChangeKind::RemoveBinding => match &c.binding {
-            Some(b) => change_bindings(api, &[b], c.kind == GcpChangeKind::AddBinding, Instant::now()).await,
+            Some(b) => change_bindings(api, &[b], c.kind == GcpChangeKind::AddBinding, &OnceLock::new()).await,
             None => Ok(()),
         },
     }

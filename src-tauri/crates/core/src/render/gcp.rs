@@ -204,14 +204,19 @@ beyond() {
   if [ "$1" = kept ]; then
     echo "Kept $2: $3. Remove it in the console if the vendor should not have it." >&2
   else
-    echo "Not removed: $2 ($3, and revoke removes only that). It grants nothing once the service account is deleted, but comes back with the account if it is undeleted (Google allows 30 days): remove it in the console." >&2
+    echo "Not removed: $2 ($3; revoke removes only the plan's own grants). It grants nothing once the service account is deleted, but comes back with the account if it is undeleted (Google allows 30 days): remove it in the console." >&2
   fi
 }
-# The service account's grants beyond the plan's on the plan's own buckets and topics: said.
+# The service account's grants beyond the plan's on the plan's own buckets and topics: said (where
+# the profile grants nothing, the plan binds nothing there and nothing is said, as in the engine).
 beyond_named() {
   local LC_ALL=C name
-  while IFS= read -r -u 3 name; do if [ -n "$name" ]; then drop_on bucket "$name" "$1"; fi; done 3< <(printf '%s\n' "$PLAN_BUCKETS")
-  while IFS= read -r -u 3 name; do if [ -n "$name" ]; then drop_on topic "$name" "$1"; fi; done 3< <(printf '%s\n' "$PLAN_TOPICS")
+  if [ -n "$BUCKET_ROLES" ]; then
+    while IFS= read -r -u 3 name; do if [ -n "$name" ]; then drop_on bucket "$name" "$1"; fi; done 3< <(printf '%s\n' "$PLAN_BUCKETS")
+  fi
+  if [ -n "$TOPIC_ROLES" ]; then
+    while IFS= read -r -u 3 name; do if [ -n "$name" ]; then drop_on topic "$name" "$1"; fi; done 3< <(printf '%s\n' "$PLAN_TOPICS")
+  fi
 }
 drop_unnamed() {
   local LC_ALL=C names name
