@@ -6,6 +6,8 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
 
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
@@ -37,29 +39,60 @@ impl<C> Stopped<C> {
     }
 }
 
+/// What the units of one [`in_turn`] run share: whether one has failed (then no other starts, and
+/// one waiting to try again gives up: [`Turns::stopped`]), which failed first, and when the run was
+/// first told a new account is not known yet (one wait budget for all: [`Turns::waits_from`]).
+#[derive(Default)]
+pub struct Turns {
+    stop: AtomicBool,
+    first_failed: Mutex<Option<usize>>,
+    first_miss: OnceLock<Instant>,
+}
+
+impl Turns {
+    /// A unit of this run has failed: a unit about to wait or try again gives up instead.
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+    /// When the run's waits began (the first call to this).
+    pub fn waits_from(&self) -> Instant {
+        *self.first_miss.get_or_init(Instant::now)
+    }
+    fn failed(&self, unit: usize) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Ok(mut first) = self.first_failed.lock() {
+            first.get_or_insert(unit);
+        }
+    }
+}
+
 /// Makes each unit of changes with `make`, at most `at_once` at a time, in order. Once one fails, no
-/// unit not yet started is started (those under way finish): a failure stops the run as soon as it
-/// can, and what was done, what failed and what was never tried stay told apart ([`settle`]).
-/// `None`: not started.
-pub async fn in_turn<'a, C, F>(units: &'a [Vec<C>], at_once: usize, make: impl Fn(&'a [C]) -> F) -> Vec<Option<Result<(), CloudError>>>
+/// unit not yet started is started, and those under way stop at their next wait or retry
+/// ([`Turns::stopped`]): a failure stops the run as soon as it can, and what was done, what failed
+/// and what was never tried stay told apart ([`settle`]). `None`: not started.
+pub async fn in_turn<'a, C, F>(
+    units: &'a [Vec<C>],
+    at_once: usize,
+    turns: &'a Turns,
+    make: impl Fn(&'a [C]) -> F,
+) -> Vec<Option<Result<(), CloudError>>>
 where
     F: Future<Output = Result<(), CloudError>>,
 {
-    let stop = AtomicBool::new(false);
-    let stop = &stop;
     // Made before the stream: a stream over an iterator's closure would not be `Send` for every
     // lifetime, which a Tauri command's future must be.
     let jobs: Vec<_> = units
         .iter()
-        .map(|unit| {
+        .enumerate()
+        .map(|(i, unit)| {
             let job = make(unit);
             async move {
-                if stop.load(Ordering::SeqCst) {
+                if turns.stopped() {
                     return None;
                 }
                 let r = job.await;
                 if r.is_err() {
-                    stop.store(true, Ordering::SeqCst);
+                    turns.failed(i);
                 }
                 Some(r)
             }
@@ -68,22 +101,34 @@ where
     stream::iter(jobs).buffered(at_once.max(1)).collect().await
 }
 
-/// [`in_turn`]'s results: the units made are added to `done`; on a failure, its first error (in
-/// the units' order) and every change not made (failed or not started), in order.
-pub fn settle<C>(units: Vec<Vec<C>>, results: Vec<Option<Result<(), CloudError>>>, done: &mut Vec<C>) -> Option<(CloudError, Vec<C>)> {
+/// [`in_turn`]'s results: the units made are added to `done`; on a failure, the error of the unit
+/// that failed first (what stopped the run; the others may have given up because of it) and every
+/// change not made (failed or not started), in order.
+pub fn settle<C>(
+    units: Vec<Vec<C>>,
+    results: Vec<Option<Result<(), CloudError>>>,
+    turns: &Turns,
+    done: &mut Vec<C>,
+) -> Option<(CloudError, Vec<C>)> {
+    let first = turns.first_failed.lock().ok().and_then(|f| *f);
     let mut error = None;
+    let mut other = None;
     let mut not_done = Vec::new();
-    for (unit, r) in units.into_iter().zip(results) {
+    for (i, (unit, r)) in units.into_iter().zip(results).enumerate() {
         match r {
             Some(Ok(())) => done.extend(unit),
             Some(Err(e)) => {
-                error.get_or_insert(e);
+                if Some(i) == first {
+                    error = Some(e);
+                } else {
+                    other.get_or_insert(e);
+                }
                 not_done.extend(unit);
             }
             None => not_done.extend(unit),
         }
     }
-    error.map(|e| (e, not_done))
+    error.or(other).map(|e| (e, not_done))
 }
 
 fn error_info<S: serde::Serializer>(e: &CloudError, s: S) -> Result<S::Ok, S::Error> {

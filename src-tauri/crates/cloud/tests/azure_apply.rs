@@ -814,3 +814,22 @@ async fn many_assignments_are_read_made_and_removed_eight_at_a_time() {
     assert!((2..=8).contains(&deletes), "removing: {deletes} assignments removed at once");
     assert!(d.state.lock().unwrap().assigned().is_empty());
 }
+
+/// While a new service principal has not reached Resource Manager, an assignment refused for
+/// another reason stops the run: the assignments waiting give up at their next wait instead of
+/// waiting out the replication budget, and the error told is the refusal that stopped the run.
+#[tokio::test]
+async fn a_refusal_while_others_wait_for_the_new_principal_stops_them_and_is_the_error_told() {
+    let d = world().await;
+    {
+        let mut st = d.state.lock().unwrap();
+        st.principal_unreplicated = 1_000; // never replicated in this test
+        st.denied.push(format!("PUT {}/providers/Microsoft.Authorization/roleAssignments/", scope_container("features")));
+    }
+    let f = apply(&mlcube("ML3PlatformSP"), &admin(), &settings(&d), false).await.unwrap_err();
+    assert_eq!(f.error.code(), "azure.permission_denied", "{f}");
+    assert!(f.to_string().contains("features"), "{f}");
+    let puts = d.double.requests.lock().unwrap().iter().filter(|r| r.method == "PUT").count();
+    assert!(puts <= 5, "{puts} assignments tried: the waiting ones gave up after their first wait at most");
+    assert_eq!(f.not_done.iter().filter(|c| c.kind == AzureChangeKind::AssignRole).count(), 3, "{:?}", f.not_done);
+}

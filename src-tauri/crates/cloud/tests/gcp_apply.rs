@@ -833,6 +833,16 @@ async fn more_than_the_plan_grants_on_a_bucket_or_topic_it_names_is_kept_and_sai
     assert!(!dry.notes.iter().any(|n| n.contains(" kept: the plan grants")), "{:?}", dry.notes);
 }
 
+/// Twenty empty buckets, old-00 to old-19, in the double's project.
+fn twenty_buckets(d: &GcpIam) -> Vec<String> {
+    let many: Vec<String> = (0..20).map(|i| format!("old-{i:02}")).collect();
+    let mut st = d.state.lock().unwrap();
+    for b in &many {
+        st.add_bucket(b, json!([]));
+    }
+    many
+}
+
 /// A project with many buckets: their policies are read and written at most eight at a time
 /// (Google's IAM quotas are per minute, and a project may hold hundreds), at the plan's grants and
 /// at the removal of those the plan no longer names — and still several at once.
@@ -841,13 +851,7 @@ async fn many_policies_are_read_and_written_eight_at_a_time() {
     use std::sync::atomic::Ordering;
     let d = world().await;
     let s = settings(&d);
-    let many: Vec<String> = (0..20).map(|i| format!("old-{i:02}")).collect();
-    {
-        let mut st = d.state.lock().unwrap();
-        for b in &many {
-            st.add_bucket(b, json!([]));
-        }
-    }
+    let many = twenty_buckets(&d);
     d.double.load.hold_ms.store(20, Ordering::SeqCst);
     let names: Vec<&str> = many.iter().map(String::as_str).collect();
     let made = apply(&mlcube_plan(&names, &[]), &adc(), &s, false).await.unwrap();
@@ -874,13 +878,7 @@ async fn many_policies_are_read_and_written_eight_at_a_time() {
 async fn a_failed_write_starts_no_other() {
     let d = world().await;
     let s = settings(&d);
-    let many: Vec<String> = (0..20).map(|i| format!("old-{i:02}")).collect();
-    {
-        let mut st = d.state.lock().unwrap();
-        for b in &many {
-            st.add_bucket(b, json!([]));
-        }
-    }
+    let many = twenty_buckets(&d);
     let names: Vec<&str> = many.iter().map(String::as_str).chain(["training"]).collect();
     apply(&mlcube_plan(&names, &[]), &adc(), &s, false).await.unwrap();
     d.state.lock().unwrap().conflicts = 10_000; // every policy write is refused as changed underneath
@@ -892,4 +890,24 @@ async fn a_failed_write_starts_no_other() {
     assert_eq!(removals(&f.done), 0);
     let writes = d.double.requests.lock().unwrap().iter().filter(|r| r.method == "PUT").count();
     assert_eq!(writes, 8 * 5, "the first eight buckets tried five times each, the others never");
+}
+
+/// While a new service account is not known to IAM yet, a change that fails for another reason
+/// stops the run: the changes waiting give up at their next wait instead of waiting out the minute,
+/// and the error told is the one that stopped the run, not a wait that gave up because of it.
+#[tokio::test]
+async fn a_failure_while_others_wait_for_a_new_account_stops_them_and_is_the_error_told() {
+    let d = world().await;
+    let s = settings(&d);
+    {
+        let mut st = d.state.lock().unwrap();
+        st.unpropagated = 1_000; // IAM never learns of the new account in this test
+        st.denied.push("PUT /storage/v1/b/features/iam".into());
+    }
+    let f = apply(&mlcube_plan(&["training", "features"], &["retrain"]), &adc(), &s, false).await.unwrap_err();
+    assert_eq!(f.error.code(), "gcp.permission_denied", "{f}");
+    assert!(f.to_string().contains("features"), "{f}");
+    let writes = d.double.requests.lock().unwrap().iter().filter(|r| r.method == "PUT" || r.path.contains("setIamPolicy")).count();
+    assert!(writes <= 7, "{writes} policy writes: the waiting changes gave up after their first wait at most");
+    assert_eq!(f.not_done.iter().filter(|c| c.kind == GcpChangeKind::AddBinding).count(), 4, "{:?}", f.not_done);
 }

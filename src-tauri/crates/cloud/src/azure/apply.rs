@@ -38,7 +38,6 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
@@ -52,7 +51,7 @@ use trustbridge_secrets::Sensitive;
 use super::credential::{acting_as, AzureAdmin, GRAPH_RESOURCE, MANAGEMENT_RESOURCE};
 use super::list::next_page;
 use super::AzureSettings;
-use crate::changes::{in_turn, settle, Removal};
+use crate::changes::{in_turn, settle, Removal, Turns};
 use crate::error::{ApiFailure, CloudError};
 use crate::http::{self, enc, snippet, Answer, JsonApi};
 use crate::listing::MAX_PAGES;
@@ -288,9 +287,9 @@ pub fn assignment_id(scope: &str, name: &str) -> String {
 }
 
 /// Creates one assignment; while the new service principal has not reached Resource Manager, waits
-/// ([`REPLICATION`], counted from the run's first such answer, `first_miss`: one budget for every
-/// assignment of a run).
-async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str, mark: &str, first_miss: &OnceLock<Instant>) -> Result<(), CloudError> {
+/// ([`REPLICATION`], counted from the run's first such answer: one budget for every assignment of a
+/// run); gives up at a wait once another change of the run has failed ([`Turns::stopped`]).
+async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str, mark: &str, turns: &Turns) -> Result<(), CloudError> {
     let action = format!("assign {} on {}", ra.role, ra.scope);
     let name = assignment_name(&ra.scope, &ra.role_definition_id, principal);
     let url = format!("{}?api-version={ROLE_ASSIGNMENTS_API}", api.arm(&assignment_id(&ra.scope, &name)));
@@ -316,8 +315,8 @@ async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str, mark: &str,
             400 if code == "PrincipalNotFound" => {
                 n += 1;
                 let delay = REPLICATION.backoff(n);
-                let start = *first_miss.get_or_init(Instant::now);
-                if n >= REPLICATION.max_attempts || start.elapsed() + delay > REPLICATION.max_total {
+                let start = turns.waits_from();
+                if n >= REPLICATION.max_attempts || start.elapsed() + delay > REPLICATION.max_total || turns.stopped() {
                     return Err(refusal(&action, &a));
                 }
                 api.wait(format!(
@@ -405,16 +404,16 @@ async fn run_assignments(
     mut done: Vec<AzureChange>,
     batch: Vec<AzureChange>,
 ) -> Result<Vec<AzureChange>, AzureApplyFailure> {
-    let first_miss = OnceLock::new();
-    let first_miss = &first_miss;
+    let turns = Turns::default();
+    let turns = &turns;
     let units: Vec<Vec<AzureChange>> = batch.into_iter().map(|c| vec![c]).collect();
-    let results = in_turn(&units, ASSIGNMENTS_AT_ONCE, |unit| async move {
+    let results = in_turn(&units, ASSIGNMENTS_AT_ONCE, turns, |unit| async move {
         let Some(c) = unit.first() else { return Ok(()) };
         match (&c.assignment, &c.object, c.kind) {
             (Some(ra), _, AzureChangeKind::AssignRole) if c.conditioned => {
                 Err(conditioned_refusal(&format!("assign {} on {}", ra.role, ra.scope)))
             }
-            (Some(ra), _, AzureChangeKind::AssignRole) => assign(api, ra, principal, mark, first_miss).await,
+            (Some(ra), _, AzureChangeKind::AssignRole) => assign(api, ra, principal, mark, turns).await,
             (Some(ra), Some(id), _) => {
                 let action = format!("remove {} on {}", ra.role, ra.scope);
                 let url = format!("{}?api-version={ROLE_ASSIGNMENTS_API}", api.arm(id));
@@ -429,7 +428,7 @@ async fn run_assignments(
         }
     })
     .await;
-    match settle(units, results, &mut done) {
+    match settle(units, results, turns, &mut done) {
         Some((error, not_done)) => Err(AzureApplyFailure::new(error, done, not_done)),
         None => Ok(done),
     }

@@ -35,7 +35,6 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
@@ -50,7 +49,7 @@ use trustbridge_secrets::Sensitive;
 
 use super::credential::AdminCredential;
 use super::GcpSettings;
-use crate::changes::{in_turn, settle, Removal};
+use crate::changes::{in_turn, settle, Removal, Turns};
 use crate::error::{ApiFailure, CloudError};
 use crate::http::{self, enc, snippet, Answer, JsonApi};
 use crate::probe::Cloud;
@@ -342,9 +341,10 @@ pub fn edit_binding(policy: &mut Value, role: &str, member: &str, add: bool) -> 
 
 /// Read-modify-write of the bindings of one resource (all of `bs` name the same resource), in one
 /// write; again while the policy changes underneath (etag) and, when adding, while IAM does not
-/// know a new service account yet ([`PROPAGATION`], counted from the run's first such answer,
-/// `first_miss`: one budget for every resource of a run, however many turns they take).
-async fn change_bindings(api: &Api<'_>, bs: &[&Binding], add: bool, first_miss: &OnceLock<Instant>) -> Result<(), CloudError> {
+/// know a new service account yet ([`PROPAGATION`], counted from the run's first such answer: one
+/// budget for every resource of a run, however many turns they take). Gives up at a retry or a
+/// wait once another change of the run has failed ([`Turns::stopped`]).
+async fn change_bindings(api: &Api<'_>, bs: &[&Binding], add: bool, turns: &Turns) -> Result<(), CloudError> {
     let Some(first) = bs.first() else { return Ok(()) };
     let resource = &first.resource;
     let mut conflicts = 0;
@@ -367,7 +367,7 @@ async fn change_bindings(api: &Api<'_>, bs: &[&Binding], add: bool, first_miss: 
             Ok(true) => return Ok(()),
             Ok(false) => {
                 conflicts += 1;
-                if conflicts >= CONFLICT_ATTEMPTS {
+                if conflicts >= CONFLICT_ATTEMPTS || turns.stopped() {
                     return Err(err(
                         ApiFailure::PolicyConflict,
                         &format!("change the IAM policy of {resource}"),
@@ -380,8 +380,8 @@ async fn change_bindings(api: &Api<'_>, bs: &[&Binding], add: bool, first_miss: 
             {
                 waits += 1;
                 let delay = PROPAGATION.backoff(waits);
-                let start = *first_miss.get_or_init(Instant::now);
-                if waits >= PROPAGATION.max_attempts || start.elapsed() + delay > PROPAGATION.max_total {
+                let start = turns.waits_from();
+                if waits >= PROPAGATION.max_attempts || start.elapsed() + delay > PROPAGATION.max_total || turns.stopped() {
                     return Err(CloudError::Api { cloud: Cloud::Gcp, kind: ApiFailure::Api, action, message });
                 }
                 api.api.wait(format!("waiting {} ms for IAM to know the new service account ({resource})", delay.as_millis()));
@@ -674,15 +674,14 @@ async fn execute(
                     None => groups.push(vec![c]),
                 }
             }
-            // The waits for a new service account, one budget for all of them.
-            let first_miss = OnceLock::new();
-            let first_miss = &first_miss;
-            let results = in_turn(&groups, POLICIES_AT_ONCE, |group| async move {
+            let turns = Turns::default();
+            let turns = &turns;
+            let results = in_turn(&groups, POLICIES_AT_ONCE, turns, |group| async move {
                 let bindings: Vec<&Binding> = group.iter().filter_map(|c| c.binding.as_ref()).collect();
-                change_bindings(api, &bindings, add, first_miss).await
+                change_bindings(api, &bindings, add, turns).await
             })
             .await;
-            if let Some((error, mut not_done)) = settle(groups, results, &mut done) {
+            if let Some((error, mut not_done)) = settle(groups, results, turns, &mut done) {
                 not_done.extend(queue);
                 return Err(GcpApplyFailure::new(error, done, not_done));
             }
@@ -786,7 +785,7 @@ async fn run_one(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, integration: &str
         }
         // `execute` makes every binding change in its turns; one alone would be made here.
         GcpChangeKind::AddBinding | GcpChangeKind::RemoveBinding => match &c.binding {
-            Some(b) => change_bindings(api, &[b], c.kind == GcpChangeKind::AddBinding, &OnceLock::new()).await,
+            Some(b) => change_bindings(api, &[b], c.kind == GcpChangeKind::AddBinding, &Turns::default()).await,
             None => Ok(()),
         },
     }

@@ -84,7 +84,7 @@ pub struct AzureState {
     pub app_unreplicated: u32,
     /// The next N role-assignment PUTs fail with PrincipalNotFound.
     pub principal_unreplicated: u32,
-    /// Path prefixes answered 403.
+    /// Path prefixes answered 403 (`METHOD prefix`: for that method only).
     pub denied: Vec<String>,
     /// Client secrets added (`addPassword`), and the last one's text (for canary searches).
     pub passwords: u32,
@@ -297,7 +297,10 @@ fn handle(s: &mut AzureState, req: Request) -> Response {
         };
         return reply(200, json!({"token_type": "Bearer", "expires_in": 3599, "access_token": token}));
     }
-    if s.denied.iter().any(|d| path.starts_with(d.as_str())) {
+    if s.denied.iter().any(|d| match d.split_once(' ') {
+        Some((method, prefix)) => req.method == method && path.starts_with(prefix),
+        None => path.starts_with(d.as_str()),
+    }) {
         return error(403, "AuthorizationFailed", &format!("The client does not have authorization to perform action on {path}."));
     }
     if let Some(rest) = path.strip_prefix("/v1.0/") {

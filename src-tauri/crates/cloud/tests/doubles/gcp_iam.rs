@@ -84,7 +84,8 @@ pub struct GcpState {
     /// The next N policy writes naming a service account created since are refused with
     /// "does not exist" (IAM propagation).
     pub unpropagated: u32,
-    /// Paths (prefixes; one ending in `$` exactly) answered 403 PERMISSION_DENIED.
+    /// Paths (prefixes; one ending in `$` exactly; `METHOD path` for that method only) answered
+    /// 403 PERMISSION_DENIED.
     pub denied: Vec<String>,
     /// Policy writes that were accepted, by key.
     pub writes: Vec<String>,
@@ -242,9 +243,16 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
     if req.bearer() != Some(s.access_token.as_str()) {
         return error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.");
     }
-    if s.denied.iter().any(|d| match d.strip_suffix('$') {
-        Some(exact) => path == exact,
-        None => path.starts_with(d.as_str()),
+    if s.denied.iter().any(|d| {
+        let (method, d) = match d.split_once(' ') {
+            Some((m, rest)) => (Some(m), rest),
+            None => (None, d.as_str()),
+        };
+        method.is_none_or(|m| m == req.method)
+            && match d.strip_suffix('$') {
+                Some(exact) => path == exact,
+                None => path.starts_with(d),
+            }
     }) {
         return error(403, "PERMISSION_DENIED", &format!("Permission denied on resource {path} (or it may not exist)."));
     }
