@@ -50,7 +50,7 @@ pub struct Turns {
 }
 
 impl Turns {
-    /// A unit of this run has failed: a unit about to wait or try again gives up instead.
+    /// A unit of this run has failed: a unit about to wait or try again, or back from a wait, gives up.
     pub fn stopped(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
     }
@@ -67,8 +67,8 @@ impl Turns {
 }
 
 /// Makes each unit of changes with `make`, at most `at_once` at a time, in order. Once one fails, no
-/// unit not yet started is started, and those under way stop at their next wait or retry
-/// ([`Turns::stopped`]): a failure stops the run as soon as it can, and what was done, what failed
+/// unit not yet started is started, and those under way are not tried again after their wait or
+/// retry ([`Turns::stopped`]): a failure stops the run as soon as it can, and what was done, what failed
 /// and what was never tried stay told apart ([`settle`]). `None`: not started.
 pub async fn in_turn<'a, C, F>(
     units: &'a [Vec<C>],

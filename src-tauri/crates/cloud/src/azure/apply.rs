@@ -288,7 +288,8 @@ pub fn assignment_id(scope: &str, name: &str) -> String {
 
 /// Creates one assignment; while the new service principal has not reached Resource Manager, waits
 /// ([`REPLICATION`], counted from the run's first such answer: one budget for every assignment of a
-/// run); gives up at a wait once another change of the run has failed ([`Turns::stopped`]).
+/// run). Gives up before or after a wait once another change of the run has failed
+/// ([`Turns::stopped`]).
 async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str, mark: &str, turns: &Turns) -> Result<(), CloudError> {
     let action = format!("assign {} on {}", ra.role, ra.scope);
     let name = assignment_name(&ra.scope, &ra.role_definition_id, principal);
@@ -325,6 +326,10 @@ async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str, mark: &str,
                     ra.scope
                 ));
                 tokio::time::sleep(delay).await;
+                // Another change failed during the wait: not tried again.
+                if turns.stopped() {
+                    return Err(refusal(&action, &a));
+                }
             }
             _ => return Err(refusal(&action, &a)),
         }

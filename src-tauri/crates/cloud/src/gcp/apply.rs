@@ -342,8 +342,8 @@ pub fn edit_binding(policy: &mut Value, role: &str, member: &str, add: bool) -> 
 /// Read-modify-write of the bindings of one resource (all of `bs` name the same resource), in one
 /// write; again while the policy changes underneath (etag) and, when adding, while IAM does not
 /// know a new service account yet ([`PROPAGATION`], counted from the run's first such answer: one
-/// budget for every resource of a run, however many turns they take). Gives up at a retry or a
-/// wait once another change of the run has failed ([`Turns::stopped`]).
+/// budget for every resource of a run, however many turns they take). Gives up before a retry, and
+/// before or after a wait, once another change of the run has failed ([`Turns::stopped`]).
 async fn change_bindings(api: &Api<'_>, bs: &[&Binding], add: bool, turns: &Turns) -> Result<(), CloudError> {
     let Some(first) = bs.first() else { return Ok(()) };
     let resource = &first.resource;
@@ -367,7 +367,11 @@ async fn change_bindings(api: &Api<'_>, bs: &[&Binding], add: bool, turns: &Turn
             Ok(true) => return Ok(()),
             Ok(false) => {
                 conflicts += 1;
-                if conflicts >= CONFLICT_ATTEMPTS || turns.stopped() {
+                if turns.stopped() {
+                    let why = "it changed between read and write, and was not tried again: another change of this run failed";
+                    return Err(err(ApiFailure::PolicyConflict, &format!("change the IAM policy of {resource}"), why.into()));
+                }
+                if conflicts >= CONFLICT_ATTEMPTS {
                     return Err(err(
                         ApiFailure::PolicyConflict,
                         &format!("change the IAM policy of {resource}"),
@@ -386,6 +390,10 @@ async fn change_bindings(api: &Api<'_>, bs: &[&Binding], add: bool, turns: &Turn
                 }
                 api.api.wait(format!("waiting {} ms for IAM to know the new service account ({resource})", delay.as_millis()));
                 tokio::time::sleep(delay).await;
+                // Another change failed during the wait: not tried again.
+                if turns.stopped() {
+                    return Err(CloudError::Api { cloud: Cloud::Gcp, kind: ApiFailure::Api, action, message });
+                }
             }
             Err(e) => return Err(e),
         }
@@ -471,8 +479,8 @@ async fn read_base(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, integration: &s
     Ok(State { sa, role, project_number, pool, provider, bound: Vec::new(), policies: Vec::new() })
 }
 
-/// Reads every binding's policy, [`POLICIES_AT_ONCE`] at a time: whether the member has the role. Applying, a
-/// missing bucket or topic stops here, before anything is changed.
+/// Reads every binding's policy, [`POLICIES_AT_ONCE`] at a time: whether the member has the role.
+/// Applying, a missing bucket or topic stops here, before anything is changed.
 async fn read_bindings(api: &Api<'_>, st: &mut State, bindings: &[Binding], revoking: bool) -> Result<(), CloudError> {
     let sa_absent = st.sa == SaState::Absent;
     let reads: Vec<_> = bindings

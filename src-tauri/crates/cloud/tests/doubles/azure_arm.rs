@@ -298,8 +298,8 @@ fn handle(s: &mut AzureState, req: Request) -> Response {
         return reply(200, json!({"token_type": "Bearer", "expires_in": 3599, "access_token": token}));
     }
     if s.denied.iter().any(|d| match d.split_once(' ') {
-        Some((method, prefix)) => req.method == method && path.starts_with(prefix),
-        None => path.starts_with(d.as_str()),
+        Some((method, prefix)) if method.bytes().all(|b| b.is_ascii_uppercase()) => req.method == method && path.starts_with(prefix),
+        _ => path.starts_with(d.as_str()),
     }) {
         return error(403, "AuthorizationFailed", &format!("The client does not have authorization to perform action on {path}."));
     }

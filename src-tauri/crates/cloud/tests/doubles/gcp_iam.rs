@@ -245,8 +245,8 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
     }
     if s.denied.iter().any(|d| {
         let (method, d) = match d.split_once(' ') {
-            Some((m, rest)) => (Some(m), rest),
-            None => (None, d.as_str()),
+            Some((m, rest)) if m.bytes().all(|b| b.is_ascii_uppercase()) => (Some(m), rest),
+            _ => (None, d.as_str()),
         };
         method.is_none_or(|m| m == req.method)
             && match d.strip_suffix('$') {
