@@ -1,10 +1,10 @@
-//! A real moto server of a test's own: a free 127.0.0.1 port, ready when its control API answers,
-//! stopped by PID on drop. Std only, so the app crate's tests include this file too
+//! A real moto server of a test's own: on a 127.0.0.1 port it binds itself, ready when its control
+//! API answers, stopped by PID on drop. Std only, so the app crate's tests include this file too
 //! (`#[path = "../crates/cloud/tests/common/moto.rs"] mod moto;`).
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,10 +15,6 @@ pub const INSTALL_HINT: &str =
 pub struct Moto {
     child: Child,
     pub port: u16,
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn moto_command() -> Command {
@@ -48,28 +44,47 @@ impl Moto {
     }
 
     pub fn start_with(env: &[(&str, &str)]) -> Moto {
-        for _ in 0..3 {
-            let port = free_port();
-            let mut cmd = moto_command();
-            cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdout(Stdio::null()).stderr(Stdio::null()).stdin(Stdio::null());
-            for (k, v) in env {
-                cmd.env(k, v);
-            }
-            let child = cmd.spawn().unwrap_or_else(|e| panic!("{INSTALL_HINT} ({e})"));
-            let mut m = Moto { child, port };
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while Instant::now() < deadline {
-                if let Ok(Some(status)) = m.child.try_wait() {
-                    eprintln!("moto_server exited early ({status}); retrying on another port");
-                    break;
-                }
-                if m.http("GET", "/moto-api/", "").is_ok() {
-                    return m;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
+        // Port 0: the server binds a free port itself and prints it (" * Running on
+        // http://127.0.0.1:PORT"). Choosing a free port first and handing it over raced: two tests
+        // could be given the same one, and the second then talked to the first's server.
+        let mut cmd = moto_command();
+        cmd.args(["-H", "127.0.0.1", "-p", "0"]).stdout(Stdio::null()).stderr(Stdio::piped()).stdin(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
         }
-        panic!("moto_server did not start; {INSTALL_HINT}");
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{INSTALL_HINT} ({e})"));
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Reads the port, then keeps reading (the server logs every request there; a full pipe
+        // would stop it).
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let port = line.split("Running on http://127.0.0.1:").nth(1).and_then(|p| p.trim().parse::<u16>().ok());
+                if let Some(port) = port {
+                    if let Some(t) = tx.take() {
+                        let _ = t.send(port);
+                    }
+                }
+            }
+        });
+        let port = match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(port) => port,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("moto_server did not start; {INSTALL_HINT}");
+            }
+        };
+        let m = Moto { child, port };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if m.http("GET", "/moto-api/", "").is_ok() {
+                return m;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("moto_server on port {port} did not answer; {INSTALL_HINT}");
     }
 
     pub fn url(&self) -> String {

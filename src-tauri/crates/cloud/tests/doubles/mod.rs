@@ -219,6 +219,10 @@ pub fn free_port() -> u16 {
     StdListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// Held from choosing an emulator's free port until it answers there: two tests starting at once
+/// could otherwise be given the same port, and the second would talk to the first's emulator.
+static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn wait_port(port: u16, child: &mut Child, what: &str) {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(30) {
@@ -274,6 +278,7 @@ fn on_path(name: &str) -> Option<PathBuf> {
 
 /// The real gcp-storage-emulator, in memory, on a free port.
 pub fn gcs_emulator() -> Proc {
+    let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
     let bin = on_path("gcp-storage-emulator").unwrap_or_else(|| panic!("{GCS_INSTALL}"));
     let port = free_port();
     let mut child = dies_with_parent(&mut Command::new(bin))
@@ -312,6 +317,7 @@ pub fn self_signed(dir: &Path) -> (PathBuf, PathBuf) {
 
 /// The real Azurite Blob service over https with `--oauth basic`, on a free port.
 pub fn azurite(cert: &Path, key: &Path) -> Proc {
+    let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
     let bin = std::env::var_os("TRUSTBRIDGE_AZURITE_BIN")
         .map(PathBuf::from)
         .or_else(|| Some(Path::new(AZURITE_DIR).join("node_modules/.bin/azurite-blob")).filter(|p| p.is_file()))
