@@ -1,7 +1,7 @@
 //! What the Google Cloud and Azure apply engines share: an apply or revoke stopped part way (what
-//! was done, what was not, and why), changes made a bounded number at a time ([`in_turn`]), and a
-//! credential made at the person's request for the OS keyring. (The AWS engine's `ApplyFailure`
-//! also names the caller it acted as.)
+//! was done, what was not, and why), calls made a bounded number at a time (reads: [`at_most`];
+//! changes: [`in_turn`]), and a credential made at the person's request for the OS keyring. (The
+//! AWS engine's `ApplyFailure` also names the caller it acted as.)
 
 use std::fmt;
 use std::future::Future;
@@ -50,7 +50,8 @@ pub struct Turns {
 }
 
 impl Turns {
-    /// A unit of this run has failed: a unit about to wait or try again, or back from a wait, gives up.
+    /// A unit of this run has failed: a unit about to wait or try again, or back from a wait, gives
+    /// up.
     pub fn stopped(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
     }
@@ -59,17 +60,30 @@ impl Turns {
         *self.first_miss.get_or_init(Instant::now)
     }
     fn failed(&self, unit: usize) {
-        self.stop.store(true, Ordering::SeqCst);
         if let Ok(mut first) = self.first_failed.lock() {
             first.get_or_insert(unit);
         }
+        self.stop.store(true, Ordering::SeqCst);
     }
 }
 
-/// Makes each unit of changes with `make`, at most `at_once` at a time, in order. Once one fails, no
-/// unit not yet started is started, and those under way are not tried again after their wait or
-/// retry ([`Turns::stopped`]): a failure stops the run as soon as it can, and what was done, what failed
-/// and what was never tried stay told apart ([`settle`]). `None`: not started.
+/// IAM policy and role assignment calls made at once against one cloud (a plan's reads and
+/// changes, or a project's many buckets read for grants the plan no longer names): the rest wait
+/// their turn, so a plan of hundreds of buckets or containers opens no more than this many
+/// connections against Google's per-minute quotas or Resource Manager's per-principal throttling.
+pub const CALLS_AT_ONCE: usize = 8;
+
+/// Awaits `calls` at most `at_once` at a time (one starts as another ends), their results in the
+/// calls' order. The caller makes the calls first, into a `Vec`: a stream over an iterator's
+/// closure would not be `Send` for every lifetime, which a Tauri command's future must be.
+pub async fn at_most<F: Future>(calls: Vec<F>, at_once: usize) -> Vec<F::Output> {
+    stream::iter(calls).buffered(at_once.max(1)).collect().await
+}
+
+/// Makes each unit of changes with `make`, at most `at_once` at a time, in order. Once one fails,
+/// no unit not yet started is started, and those under way are not tried again after their wait
+/// or retry ([`Turns::stopped`]): a failure stops the run as soon as it can, and what was done,
+/// what failed and what was never tried stay told apart ([`settle`]). `None`: not started.
 pub async fn in_turn<'a, C, F>(
     units: &'a [Vec<C>],
     at_once: usize,
@@ -79,8 +93,6 @@ pub async fn in_turn<'a, C, F>(
 where
     F: Future<Output = Result<(), CloudError>>,
 {
-    // Made before the stream: a stream over an iterator's closure would not be `Send` for every
-    // lifetime, which a Tauri command's future must be.
     let jobs: Vec<_> = units
         .iter()
         .enumerate()
@@ -98,7 +110,7 @@ where
             }
         })
         .collect();
-    stream::iter(jobs).buffered(at_once.max(1)).collect().await
+    at_most(jobs, at_once).await
 }
 
 /// [`in_turn`]'s results: the units made are added to `done`; on a failure, the error of the unit

@@ -40,7 +40,6 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use serde_json::{json, Value};
 use trustbridge_core::model::azure::{app_mark, model, AzureModel, RoleAssignment, ASSIGNMENT_NAMESPACE};
@@ -51,7 +50,7 @@ use trustbridge_secrets::Sensitive;
 use super::credential::{acting_as, AzureAdmin, GRAPH_RESOURCE, MANAGEMENT_RESOURCE};
 use super::list::next_page;
 use super::AzureSettings;
-use crate::changes::{in_turn, settle, Removal, Turns};
+use crate::changes::{at_most, in_turn, settle, Removal, Turns, CALLS_AT_ONCE};
 use crate::error::{ApiFailure, CloudError};
 use crate::http::{self, enc, snippet, Answer, JsonApi};
 use crate::listing::MAX_PAGES;
@@ -395,12 +394,7 @@ fn change(kind: AzureChangeKind, target: String, detail: Vec<String>) -> AzureCh
     AzureChange { kind, target, detail, assignment: None, object: None, conditioned: false }
 }
 
-/// Resource Manager calls on role assignments made at once (the plan's reads, assignments and
-/// removals): the rest wait their turn, so a plan of many containers stays within ARM's
-/// per-principal throttling instead of opening a connection each.
-const ASSIGNMENTS_AT_ONCE: usize = 8;
-
-/// Runs the assignment changes of one kind, [`ASSIGNMENTS_AT_ONCE`] at a time; the first error ends
+/// Runs the assignment changes of one kind, [`CALLS_AT_ONCE`] at a time; the first error ends
 /// the run (no other is started), reporting what was done.
 async fn run_assignments(
     api: &Api<'_>,
@@ -412,7 +406,7 @@ async fn run_assignments(
     let turns = Turns::default();
     let turns = &turns;
     let units: Vec<Vec<AzureChange>> = batch.into_iter().map(|c| vec![c]).collect();
-    let results = in_turn(&units, ASSIGNMENTS_AT_ONCE, turns, |unit| async move {
+    let results = in_turn(&units, CALLS_AT_ONCE, turns, |unit| async move {
         let Some(c) = unit.first() else { return Ok(()) };
         match (&c.assignment, &c.object, c.kind) {
             (Some(ra), _, AzureChangeKind::AssignRole) if c.conditioned => {
@@ -663,12 +657,12 @@ pub async fn apply(
             if z.is_keyless() { vec!["the vendor's multi-tenant app, as an enterprise app of this tenant".into()] } else { vec![] };
         changes.push(change(AzureChangeKind::CreateServicePrincipal, target, detail));
     }
-    // Existing assignments, read [`ASSIGNMENTS_AT_ONCE`] at a time. Without a principal yet none
+    // Existing assignments, read [`CALLS_AT_ONCE`] at a time. Without a principal yet none
     // can exist, and the read (for the nil id) still proves each scope exists: a missing container
     // or topic stops apply here, before anything is created.
     let principal_or_nil = sp.clone().unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".into());
     let reads: Vec<_> = m.role_assignments.iter().map(|ra| find_assignment(&api, ra, &principal_or_nil)).collect();
-    let reads: Vec<_> = stream::iter(reads).buffered(ASSIGNMENTS_AT_ONCE).collect().await;
+    let reads = at_most(reads, CALLS_AT_ONCE).await;
     let found: Vec<Option<Held>> = reads.into_iter().map(|x| x.map(|f| f.filter(|_| sp.is_some()))).collect::<Result<_, _>>()?;
     let mut notes = Vec::new();
     for (ra, have) in m.role_assignments.iter().zip(&found) {
@@ -827,7 +821,7 @@ async fn revoke_as(
     let sp = find_sp(&api, &id).await?;
     if let Some(p) = &sp {
         let reads: Vec<_> = m.role_assignments.iter().map(|ra| find_assignment(&api, ra, p)).collect();
-        let reads: Vec<_> = stream::iter(reads).buffered(ASSIGNMENTS_AT_ONCE).collect().await;
+        let reads = at_most(reads, CALLS_AT_ONCE).await;
         for (ra, found) in m.role_assignments.iter().zip(reads) {
             let found = match found {
                 Ok(f) => f,

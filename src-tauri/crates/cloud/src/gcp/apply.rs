@@ -37,7 +37,6 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use serde_json::{json, Value};
 use trustbridge_core::model::gcp::{
@@ -49,7 +48,7 @@ use trustbridge_secrets::Sensitive;
 
 use super::credential::AdminCredential;
 use super::GcpSettings;
-use crate::changes::{in_turn, settle, Removal, Turns};
+use crate::changes::{at_most, in_turn, settle, Removal, Turns, CALLS_AT_ONCE};
 use crate::error::{ApiFailure, CloudError};
 use crate::http::{self, enc, snippet, Answer, JsonApi};
 use crate::probe::Cloud;
@@ -479,7 +478,7 @@ async fn read_base(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, integration: &s
     Ok(State { sa, role, project_number, pool, provider, bound: Vec::new(), policies: Vec::new() })
 }
 
-/// Reads every binding's policy, [`POLICIES_AT_ONCE`] at a time: whether the member has the role.
+/// Reads every binding's policy, [`CALLS_AT_ONCE`] at a time: whether the member has the role.
 /// Applying, a missing bucket or topic stops here, before anything is changed.
 async fn read_bindings(api: &Api<'_>, st: &mut State, bindings: &[Binding], revoking: bool) -> Result<(), CloudError> {
     let sa_absent = st.sa == SaState::Absent;
@@ -502,8 +501,8 @@ async fn read_bindings(api: &Api<'_>, st: &mut State, bindings: &[Binding], revo
                 }
             }
         })
-        .collect(); // before the stream, as in `execute`
-    let reads: Vec<_> = stream::iter(reads).buffered(POLICIES_AT_ONCE).collect().await;
+        .collect();
+    let reads = at_most(reads, CALLS_AT_ONCE).await;
     for r in reads {
         let (policy, has) = r?;
         st.policies.push(policy);
@@ -674,7 +673,7 @@ async fn execute(
             }
             let add = batch[0].kind == GcpChangeKind::AddBinding;
             // One read-modify-write per resource (several roles on one bucket share its policy and
-            // etag), up to POLICIES_AT_ONCE resources concurrently, in order.
+            // etag), up to CALLS_AT_ONCE resources concurrently, in order.
             let mut groups: Vec<Vec<GcpChange>> = Vec::new();
             for c in batch {
                 match groups.iter_mut().find(|g| g[0].target == c.target) {
@@ -684,7 +683,7 @@ async fn execute(
             }
             let turns = Turns::default();
             let turns = &turns;
-            let results = in_turn(&groups, POLICIES_AT_ONCE, turns, |group| async move {
+            let results = in_turn(&groups, CALLS_AT_ONCE, turns, |group| async move {
                 let bindings: Vec<&Binding> = group.iter().filter_map(|c| c.binding.as_ref()).collect();
                 change_bindings(api, &bindings, add, turns).await
             })
@@ -893,11 +892,6 @@ fn report(
     GcpApplyReport { acting_as, service_account: g.service_account_email(), dry_run, changes, notes, http_calls: api.api.calls() }
 }
 
-/// IAM policies read or written at once (a plan's, or a project's many buckets when looking for
-/// grants the plan no longer names): the rest wait their turn, so a large project opens no more
-/// than this many connections to Google's per-minute quotas.
-const POLICIES_AT_ONCE: usize = 8;
-
 /// The bindings of our service account, in a role the profile grants there and without a
 /// condition, on the buckets and topics of the plan's project that the plan does not name (a
 /// bucket or topic dropped from the plan): to remove. The service account is this integration's
@@ -934,33 +928,31 @@ async fn outside_plan(api: &Api<'_>, g: &ResolvedGcp) -> (Vec<GcpChange>, Vec<St
         resources.push((topic_resource(&g.project_id, &t), target, &g.profile.topic_roles));
     }
     let mut changes = Vec::new();
-    for chunk in resources.chunks(POLICIES_AT_ONCE) {
-        let reads = futures_util::future::join_all(chunk.iter().map(|(resource, _, _)| read_policy(api, resource))).await;
-        for ((resource, target, roles), read) in chunk.iter().zip(reads) {
-            let policy = match read {
-                Ok(Some(p)) => p,
-                Ok(None) => continue,
-                Err(e) => {
-                    notes.push(format!("{resource} was not looked at for the vendor's grants: {e}"));
-                    continue;
-                }
-            };
-            for b in policy["bindings"].as_array().into_iter().flatten() {
-                if !b["members"].as_array().is_some_and(|m| m.iter().any(|x| *x == member.as_str())) {
-                    continue;
-                }
-                let role = b["role"].as_str().unwrap_or_default();
-                if unconditional(b) && roles.iter().any(|r| r == role) {
-                    let binding = Binding { target: target.clone(), resource: resource.clone(), role: role.into(), member: member.clone() };
-                    let mut c = binding_change(GcpChangeKind::RemoveBinding, &binding);
-                    c.detail.push("the plan no longer names it".into());
-                    changes.push(c);
-                } else {
-                    notes.push(format!(
+    let reads = at_most(resources.iter().map(|(resource, _, _)| read_policy(api, resource)).collect(), CALLS_AT_ONCE).await;
+    for ((resource, target, roles), read) in resources.iter().zip(reads) {
+        let policy = match read {
+            Ok(Some(p)) => p,
+            Ok(None) => continue,
+            Err(e) => {
+                notes.push(format!("{resource} was not looked at for the vendor's grants: {e}"));
+                continue;
+            }
+        };
+        for b in policy["bindings"].as_array().into_iter().flatten() {
+            if !b["members"].as_array().is_some_and(|m| m.iter().any(|x| *x == member.as_str())) {
+                continue;
+            }
+            let role = b["role"].as_str().unwrap_or_default();
+            if unconditional(b) && roles.iter().any(|r| r == role) {
+                let binding = Binding { target: target.clone(), resource: resource.clone(), role: role.into(), member: member.clone() };
+                let mut c = binding_change(GcpChangeKind::RemoveBinding, &binding);
+                c.detail.push("the plan no longer names it".into());
+                changes.push(c);
+            } else {
+                notes.push(format!(
                         "{member} in role {role} on {resource} kept: the plan does not name it, and Trustbridge does not grant that{}; remove it in the console if the vendor should not have it",
                         if unconditional(b) { " role there" } else { " with a condition" }
                     ));
-                }
             }
         }
     }
