@@ -7,7 +7,7 @@ use std::fmt;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
@@ -45,6 +45,8 @@ impl<C> Stopped<C> {
 #[derive(Default)]
 pub struct Turns {
     stop: AtomicBool,
+    /// Wakes the units asleep in [`Turns::pause`] when one fails.
+    wake: tokio::sync::Notify,
     first_failed: Mutex<Option<usize>>,
     first_miss: OnceLock<Instant>,
 }
@@ -59,11 +61,27 @@ impl Turns {
     pub fn waits_from(&self) -> Instant {
         *self.first_miss.get_or_init(Instant::now)
     }
+    /// Sleeps `delay`, or until a unit of this run fails, whichever comes first: a unit waiting
+    /// for a new account (up to 8 s a wait) sees the run stopped at once, not at the end of its
+    /// sleep. The caller then asks [`Turns::stopped`].
+    pub async fn pause(&self, delay: Duration) {
+        // Made before the check: a `Notified` receives `notify_waiters` from its creation on, so a
+        // failure between the check and the sleep still wakes it.
+        let woken = self.wake.notified();
+        if self.stopped() {
+            return;
+        }
+        tokio::select! {
+            _ = woken => {}
+            _ = tokio::time::sleep(delay) => {}
+        }
+    }
     fn failed(&self, unit: usize) {
         if let Ok(mut first) = self.first_failed.lock() {
             first.get_or_insert(unit);
         }
         self.stop.store(true, Ordering::SeqCst);
+        self.wake.notify_waiters();
     }
 }
 

@@ -833,3 +833,24 @@ async fn a_refusal_while_others_wait_for_the_new_principal_stops_them_and_is_the
     assert!(puts <= 3, "{puts} assignments tried: the waiting ones were not tried again after their wait");
     assert_eq!(f.not_done.iter().filter(|c| c.kind == AzureChangeKind::AssignRole).count(), 3, "{:?}", f.not_done);
 }
+
+/// An assignment asleep in its wait for the new principal is woken when another is refused: the
+/// run ends when the refusal comes, not when the sleeps end. The refusal is held 2 s, so the
+/// waiting assignments are in their third wait (0.5, 1 then 2 s: until 3.5 s) when it comes.
+#[tokio::test]
+async fn a_refusal_wakes_the_assignments_asleep_in_their_wait() {
+    let d = world().await;
+    let denied = format!("PUT {}/providers/Microsoft.Authorization/roleAssignments/", scope_container("features"));
+    {
+        let mut st = d.state.lock().unwrap();
+        st.principal_unreplicated = 1_000; // never replicated in this test
+        st.denied.push(denied.clone());
+    }
+    d.double.load.hold_on(&denied, 2_000);
+    let started = std::time::Instant::now();
+    let f = apply(&mlcube("ML3PlatformSP"), &admin(), &settings(&d), false).await.unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(f.error.code(), "azure.permission_denied", "{f}");
+    assert!(took >= std::time::Duration::from_secs(2), "the refusal was held 2 s: {took:?}");
+    assert!(took < std::time::Duration::from_millis(3_200), "the run outlived the refusal by the sleeps: {took:?}");
+}

@@ -911,3 +911,25 @@ async fn a_failure_while_others_wait_for_a_new_account_stops_them_and_is_the_err
     assert!(writes <= 4, "{writes} policy writes: the waiting changes were not tried again after their wait");
     assert_eq!(f.not_done.iter().filter(|c| c.kind == GcpChangeKind::AddBinding).count(), 4, "{:?}", f.not_done);
 }
+
+/// A change asleep in its wait for a new account is woken when another fails: the run ends when
+/// the refusal comes, not when the sleeps end. The refusal is held 2 s, so the waiting changes are
+/// in their third wait (0.5, 1 then 2 s: until 3.5 s) when it comes.
+#[tokio::test]
+async fn a_failure_wakes_the_changes_asleep_in_their_wait() {
+    let d = world().await;
+    let s = settings(&d);
+    let denied = "PUT /storage/v1/b/features/iam";
+    {
+        let mut st = d.state.lock().unwrap();
+        st.unpropagated = 1_000; // IAM never learns of the new account in this test
+        st.denied.push(denied.into());
+    }
+    d.double.load.hold_on(denied, 2_000);
+    let started = std::time::Instant::now();
+    let f = apply(&mlcube_plan(&["training", "features"], &["retrain"]), &adc(), &s, false).await.unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(f.error.code(), "gcp.permission_denied", "{f}");
+    assert!(took >= std::time::Duration::from_secs(2), "the refusal was held 2 s: {took:?}");
+    assert!(took < std::time::Duration::from_millis(3_200), "the run outlived the refusal by the sleeps: {took:?}");
+}

@@ -324,7 +324,7 @@ async fn assign(api: &Api<'_>, ra: &RoleAssignment, principal: &str, mark: &str,
                     delay.as_millis(),
                     ra.scope
                 ));
-                tokio::time::sleep(delay).await;
+                turns.pause(delay).await;
                 // Another change failed during the wait: not tried again.
                 if turns.stopped() {
                     return Err(refusal(&action, &a));

@@ -388,7 +388,7 @@ async fn change_bindings(api: &Api<'_>, bs: &[&Binding], add: bool, turns: &Turn
                     return Err(CloudError::Api { cloud: Cloud::Gcp, kind: ApiFailure::Api, action, message });
                 }
                 api.api.wait(format!("waiting {} ms for IAM to know the new service account ({resource})", delay.as_millis()));
-                tokio::time::sleep(delay).await;
+                turns.pause(delay).await;
                 // Another change failed during the wait: not tried again.
                 if turns.stopped() {
                     return Err(CloudError::Api { cloud: Cloud::Gcp, kind: ApiFailure::Api, action, message });

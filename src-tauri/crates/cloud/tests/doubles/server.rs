@@ -72,11 +72,14 @@ pub struct Double {
     task: tokio::task::JoinHandle<()>,
 }
 
-/// Each request is held `hold_ms` before it is answered (0: none); `most` is the largest number of
-/// requests the double held at the same moment, `most_of` the same for one method's (the writes).
+/// Each request is held `hold_ms` before it is answered (0: none), or longer where [`Load::hold_on`]
+/// says; `most` is the largest number of requests the double held at the same moment, `most_of`
+/// the same for one method's (the writes).
 #[derive(Default)]
 pub struct Load {
     pub hold_ms: AtomicU64,
+    /// ("METHOD /path prefix", ms): such a request is held that long instead.
+    held_on: Mutex<Vec<(String, u64)>>,
     in_flight: AtomicUsize,
     most: AtomicUsize,
     /// By method: (held now, most at once).
@@ -89,6 +92,15 @@ impl Load {
     }
     pub fn most_of(&self, method: &str) -> usize {
         self.methods.lock().unwrap().get(method).map_or(0, |m| m.1)
+    }
+    /// Holds the requests whose "METHOD path" starts with `what` for `ms` before answering them.
+    pub fn hold_on(&self, what: &str, ms: u64) {
+        self.held_on.lock().unwrap().push((what.to_string(), ms));
+    }
+    fn hold(&self, method: &str, path: &str) -> u64 {
+        let request = format!("{method} {path}");
+        let on = self.held_on.lock().unwrap().iter().find(|(what, _)| request.starts_with(what.as_str())).map(|(_, ms)| *ms);
+        on.unwrap_or_else(|| self.hold_ms.load(Ordering::SeqCst))
     }
     /// Counts again from now.
     pub fn reset(&self) {
@@ -165,7 +177,7 @@ pub async fn serve(handler: impl Fn(Request) -> Response + Send + Sync + 'static
                 reqs.lock().unwrap().push(req.clone());
                 let method = req.method.clone();
                 load.enter(&method);
-                let hold = load.hold_ms.load(Ordering::SeqCst);
+                let hold = load.hold(&req.method, &req.path);
                 if hold > 0 {
                     tokio::time::sleep(Duration::from_millis(hold)).await;
                 }
