@@ -69,6 +69,7 @@ pub unsafe fn point_clouds_at(gcp: &str, azure: &str) {
             "TRUSTBRIDGE_GCP_IAM_ENDPOINT",
             "TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT",
             "TRUSTBRIDGE_GCP_ORG_POLICY_ENDPOINT",
+            "TRUSTBRIDGE_GCP_ASSET_ENDPOINT",
             "STORAGE_EMULATOR_HOST",
             "PUBSUB_EMULATOR_HOST",
         ] {

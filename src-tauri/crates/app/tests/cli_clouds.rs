@@ -37,6 +37,7 @@ fn trustbridge(url: &str, adc: &Path, args: &[&str]) -> Output {
         .env("TRUSTBRIDGE_GCP_IAM_ENDPOINT", url)
         .env("TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT", url)
         .env("TRUSTBRIDGE_GCP_ORG_POLICY_ENDPOINT", url)
+        .env("TRUSTBRIDGE_GCP_ASSET_ENDPOINT", url)
         .env("STORAGE_EMULATOR_HOST", url)
         .env("PUBSUB_EMULATOR_HOST", url)
         .stdin(Stdio::null())

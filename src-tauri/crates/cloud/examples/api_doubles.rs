@@ -41,7 +41,7 @@ async fn main() {
             std::fs::write(&first, file.to_string()).expect("write the ADC file");
             let u = &d.double.url;
             println!(
-                "GOOGLE_APPLICATION_CREDENTIALS={first} TRUSTBRIDGE_GCP_TOKEN_URI={u}/token TRUSTBRIDGE_GCP_IAM_ENDPOINT={u} TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT={u} TRUSTBRIDGE_GCP_ORG_POLICY_ENDPOINT={u} STORAGE_EMULATOR_HOST={u} PUBSUB_EMULATOR_HOST={u}"
+                "GOOGLE_APPLICATION_CREDENTIALS={first} TRUSTBRIDGE_GCP_TOKEN_URI={u}/token TRUSTBRIDGE_GCP_IAM_ENDPOINT={u} TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT={u} TRUSTBRIDGE_GCP_ORG_POLICY_ENDPOINT={u} TRUSTBRIDGE_GCP_ASSET_ENDPOINT={u} STORAGE_EMULATOR_HOST={u} PUBSUB_EMULATOR_HOST={u}"
             );
             Box::new(d)
         }

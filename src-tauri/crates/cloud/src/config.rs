@@ -37,6 +37,7 @@ pub const ENV: &[EnvVar] = &[
     EnvVar { name: "TRUSTBRIDGE_GCP_IAM_ENDPOINT", scope: "gcp", meaning: "the IAM API root for apply and revoke (a test double); https, or http to loopback only" },
     EnvVar { name: "TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT", scope: "gcp", meaning: "the Cloud Resource Manager API root for apply and revoke (a test double); https, or http to loopback only" },
     EnvVar { name: "TRUSTBRIDGE_GCP_ORG_POLICY_ENDPOINT", scope: "gcp", meaning: "the Organization Policy API root for pre-flight (a test double); https, or http to loopback only" },
+    EnvVar { name: "TRUSTBRIDGE_GCP_ASSET_ENDPOINT", scope: "gcp", meaning: "the Cloud Asset API root for apply and revoke, which search it for the vendor's grants on buckets of other projects (a test double); https, or http to loopback only" },
     EnvVar { name: "AZURE_AUTHORITY_HOST", scope: "azure", meaning: "the Entra ID authority (sovereign clouds, tests); https, or http to loopback only" },
     EnvVar { name: "TRUSTBRIDGE_AZURE_BLOB_ENDPOINT", scope: "azure", meaning: "the Blob endpoint (Azurite); `{account}` is replaced by the storage account" },
     EnvVar { name: "TRUSTBRIDGE_AZURE_MANAGEMENT_ENDPOINT", scope: "azure", meaning: "the Resource Manager endpoint" },

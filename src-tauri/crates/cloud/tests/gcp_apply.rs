@@ -47,7 +47,8 @@ fn settings(d: &GcpIam) -> GcpSettings {
         pubsub_endpoint: u.clone(),
         iam_endpoint: u.clone(),
         crm_endpoint: u.clone(),
-        orgpolicy_endpoint: u,
+        orgpolicy_endpoint: u.clone(),
+        asset_endpoint: u,
         ..GcpSettings::default()
     }
 }
@@ -769,6 +770,81 @@ async fn a_bucket_list_refused_is_said_and_the_plans_grants_are_made() {
     let rep = apply(&mlcube_plan(&["training", "features"], &[]), &adc(), &s, false).await.unwrap();
     assert_eq!(kinds(&rep.changes), vec![GcpChangeKind::AddBinding]);
     assert!(rep.notes.iter().any(|n| n.contains("buckets the plan no longer names were not looked at")), "{:?}", rep.notes);
+}
+
+/// A bucket of another project the plan dropped: Cloud Storage lists buckets by project, so it is
+/// found through Cloud Asset Inventory, searched over the project's organization, and loses the
+/// grant at the next apply; revoke finds and removes it too. Found there but read live first: a
+/// bucket whose grant is already gone changes nothing.
+#[tokio::test]
+async fn a_bucket_of_another_project_the_plan_dropped_is_found_through_the_organization() {
+    let d = world().await;
+    let s = settings(&d);
+    {
+        let mut st = d.state.lock().unwrap();
+        st.ancestry = vec![("folder".into(), "456".into()), ("organization".into(), "123".into())];
+        st.add_bucket_in("data-lake", "shared-data", json!([{"role": "roles/storage.objectViewer", "members": ["user:erin@example.com"]}]));
+        st.add_bucket_in("data-lake", "cold-data", json!([]));
+    }
+    apply(&mlcube_plan(&["training", "shared-data", "cold-data"], &[]), &adc(), &s, false).await.unwrap();
+    {
+        // Someone removed the grant on cold-data by hand; the search's index may still name it.
+        let mut st = d.state.lock().unwrap();
+        assert_eq!(st.members("bucket/cold-data", "roles/storage.objectViewer"), vec![MEMBER]);
+        st.policies.get_mut("bucket/cold-data").unwrap()["bindings"] = json!([]);
+    }
+    let r = mlcube_plan(&["training"], &[]);
+    let dry = apply(&r, &adc(), &s, true).await.unwrap();
+    let removed: Vec<&str> = dry.changes.iter().map(|c| c.target.as_str()).collect();
+    assert_eq!(removed, vec!["//storage.googleapis.com/projects/_/buckets/shared-data"], "{:?}", dry.changes);
+    assert!(dry.notes.is_empty(), "the organization was searched: {:?}", dry.notes);
+    let searched: Vec<String> =
+        d.double.requests.lock().unwrap().iter().filter(|r| r.path.contains(":searchAllIamPolicies")).map(|r| r.path.clone()).collect();
+    assert!(searched.iter().all(|p| p.starts_with("/v1/organizations/123:searchAllIamPolicies?")), "{searched:?}");
+    assert!(searched.iter().any(|p| p.contains("storage.googleapis.com%2FBucket")), "{searched:?}");
+    apply(&r, &adc(), &s, false).await.unwrap();
+    assert_eq!(d.state.lock().unwrap().members("bucket/shared-data", "roles/storage.objectViewer"), vec!["user:erin@example.com"]);
+
+    // Revoke finds a grant there too before the account goes (an undeleted account keeps its bindings).
+    apply(&mlcube_plan(&["training", "shared-data"], &[]), &adc(), &s, false).await.unwrap();
+    let gone = revoke(&r, &adc(), &s, false).await.unwrap();
+    assert!(gone.changes.iter().any(|c| c.target.ends_with("/buckets/shared-data")), "{:?}", gone.changes);
+    assert_eq!(d.state.lock().unwrap().members("bucket/shared-data", "roles/storage.objectViewer"), vec!["user:erin@example.com"]);
+}
+
+/// The organization cannot be searched (no Cloud Asset permission there): the widest folder below
+/// it that can be is searched, and said; none can: the run goes on, the grant elsewhere is kept,
+/// and the note says what was not looked at and what would let it be.
+#[tokio::test]
+async fn an_organization_that_cannot_be_searched_is_said_and_a_folder_is_searched_instead() {
+    let d = world().await;
+    let s = settings(&d);
+    {
+        let mut st = d.state.lock().unwrap();
+        st.ancestry = vec![("folder".into(), "456".into()), ("organization".into(), "123".into())];
+        st.add_bucket_in("data-lake", "shared-data", json!([]));
+        st.denied.push("GET /v1/organizations/".into());
+    }
+    apply(&mlcube_plan(&["training", "shared-data"], &[]), &adc(), &s, false).await.unwrap();
+    let dry = apply(&mlcube_plan(&["training"], &[]), &adc(), &s, true).await.unwrap();
+    assert_eq!(dry.changes.len(), 1, "found in the folder: {:?}", dry.changes);
+    assert!(
+        dry.notes.iter().any(|n| n.contains("looked at in folders/456 only") && n.contains("organizations/123 could not be searched")),
+        "{:?}",
+        dry.notes
+    );
+
+    d.state.lock().unwrap().denied.push("GET /v1/folders/".into());
+    let rep = apply(&mlcube_plan(&["training"], &[]), &adc(), &s, false).await.unwrap();
+    assert!(rep.changes.is_empty(), "{:?}", rep.changes);
+    assert!(
+        rep.notes.iter().any(|n| n.contains("buckets of other projects were not looked at")
+            && n.contains("organizations/123 could not be searched")
+            && n.contains("roles/cloudasset.viewer")),
+        "{:?}",
+        rep.notes
+    );
+    assert_eq!(d.state.lock().unwrap().members("bucket/shared-data", "roles/storage.objectViewer"), vec![MEMBER], "kept, and said");
 }
 
 /// A run that stops part way still says what it found: the notes go with the failure.

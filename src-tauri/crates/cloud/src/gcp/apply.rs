@@ -5,7 +5,8 @@
 //! - Reads first and computes the changes (that is the dry run), then makes only those; a second
 //!   run finds nothing to change.
 //! - Our service account's bindings, in a role the profile grants and without a condition, on the
-//!   project's buckets and topics the plan no longer names are removed, after the plan's own are
+//!   project's buckets and topics (and buckets of other projects, found through Cloud Asset
+//!   Inventory) the plan no longer names are removed, after the plan's own are
 //!   made, and by revoke ([`outside_plan`]); its others there are named and kept, as are its
 //!   bindings beyond the plan's where the plan binds it ([`beyond_plan`]).
 //! - The service account is created with Trustbridge's mark (its description) and never reused,
@@ -30,7 +31,8 @@
 //! IAM v1 `projects.serviceAccounts` (get, create, delete, getIamPolicy, setIamPolicy),
 //! `projects.roles` (get, create, patch, undelete, delete), `projects.locations.workloadIdentityPools`
 //! and `.providers` (get, create, patch, delete, undelete); Cloud Resource Manager v1 `projects.get`,
-//! `projects.getIamPolicy`, `projects.setIamPolicy`; Cloud Storage JSON v1 `buckets.getIamPolicy`,
+//! `projects.getIamPolicy`, `projects.setIamPolicy`, `projects.getAncestry`; Cloud Asset v1
+//! `searchAllIamPolicies`; Cloud Storage JSON v1 `buckets.getIamPolicy`,
 //! `buckets.setIamPolicy`; Pub/Sub v1 `projects.topics.getIamPolicy`, `projects.topics.setIamPolicy`.
 
 use std::collections::BTreeSet;
@@ -897,9 +899,11 @@ fn report(
 /// bucket or topic dropped from the plan): to remove. The service account is this integration's
 /// own (its mark), so such a binding is an earlier plan's grant. Its other bindings there (another
 /// role, a condition) are named and kept, and a list or policy that cannot be read is said, not
-/// fatal: the plan's own grants do not wait on this clean-up. A bucket of another project is not
-/// looked at (Cloud Storage lists buckets by project). Revoke removes these too before the account
-/// goes: Google can undelete a service account for 30 days, with its role bindings.
+/// fatal: the plan's own grants do not wait on this clean-up. Buckets of other projects are found
+/// through Cloud Asset Inventory ([`super::assets`]: the organization's, or the widest folder's the
+/// sign-in may search); where it cannot be searched, a note says so. Revoke removes these too
+/// before the account goes: Google can undelete a service account for 30 days, with its role
+/// bindings.
 async fn outside_plan(api: &Api<'_>, g: &ResolvedGcp) -> (Vec<GcpChange>, Vec<String>) {
     let member = format!("serviceAccount:{}", g.service_account_email());
     let mut notes = Vec::new();
@@ -918,8 +922,16 @@ async fn outside_plan(api: &Api<'_>, g: &ResolvedGcp) -> (Vec<GcpChange>, Vec<St
             }
         }
     };
-    let buckets = looked("buckets", super::list::bucket_names(api, &g.project_id).await, &mut notes);
+    let mut buckets = looked("buckets", super::list::bucket_names(api, &g.project_id).await, &mut notes);
     let topics = looked("topics", super::list::topic_names(api, &g.project_id).await, &mut notes);
+    // Buckets of other projects (a plan may name any bucket), where Asset Inventory finds the account.
+    if !g.profile.bucket_roles.is_empty() {
+        let elsewhere = super::assets::buckets_binding(api, &g.project_id, &g.service_account_email()).await;
+        notes.extend(elsewhere.notes);
+        buckets.extend(elsewhere.buckets);
+        buckets.sort();
+        buckets.dedup();
+    }
     for b in buckets.into_iter().filter(|b| !g.buckets.contains(b)) {
         resources.push((bucket_resource(&b), GcpTarget::Bucket { bucket: b }, &g.profile.bucket_roles));
     }

@@ -21,7 +21,12 @@ fn root(e: &str) -> &str {
 
 /// Follows `nextPageToken` from `first` (a URL with a query already), collecting `pick` of each
 /// page's items.
-async fn pages(api: &Api<'_>, first: &str, action: &str, pick: impl Fn(&Value) -> Vec<String>) -> Result<(Vec<String>, bool), CloudError> {
+pub(super) async fn pages(
+    api: &Api<'_>,
+    first: &str,
+    action: &str,
+    pick: impl Fn(&Value) -> Vec<String>,
+) -> Result<(Vec<String>, bool), CloudError> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     for _ in 0..MAX_PAGES {

@@ -2,9 +2,10 @@
 //! (the customer's sign-in: Application Default Credentials or "Sign in with Google") and `token`
 //! (a service-account key's grant), `signin` (the browser's loopback flow), `list` (the sign-in's projects, buckets and topics, for
 //! the wizard's pick lists), `apply` (and revoke),
-//! `preflight` (organization policies) and `verify` (the connectivity test).
+//! `assets` (where else the vendor's account is bound, for apply and revoke), `preflight` (organization policies) and `verify` (the connectivity test).
 
 pub mod apply;
+mod assets;
 pub mod credential;
 pub mod list;
 pub mod preflight;

@@ -24,6 +24,9 @@ pub struct GcpSettings {
     pub crm_endpoint: String,
     /// Organization Policy API root, without `/v2` (pre-flight).
     pub orgpolicy_endpoint: String,
+    /// Cloud Asset API root, without `/v1` (apply and revoke: the vendor's grants on buckets of
+    /// other projects).
+    pub asset_endpoint: String,
     /// PEM certificates trusted in addition to the system's.
     pub extra_roots_pem: Vec<Vec<u8>>,
     /// What reading the environment found wrong but survivable (an unreadable CA file), for the
@@ -42,6 +45,7 @@ impl Default for GcpSettings {
             iam_endpoint: "https://iam.googleapis.com".into(),
             crm_endpoint: "https://cloudresourcemanager.googleapis.com".into(),
             orgpolicy_endpoint: "https://orgpolicy.googleapis.com".into(),
+            asset_endpoint: "https://cloudasset.googleapis.com".into(),
             extra_roots_pem: Vec::new(),
             warnings: Vec::new(),
         }
@@ -81,7 +85,8 @@ impl GcpSettings {
         http::check_env_endpoint("PUBSUB_EMULATOR_HOST (the Pub/Sub endpoint)", &self.pubsub_endpoint)?;
         http::check_env_endpoint("TRUSTBRIDGE_GCP_IAM_ENDPOINT (the IAM endpoint)", &self.iam_endpoint)?;
         http::check_env_endpoint("TRUSTBRIDGE_GCP_RESOURCE_MANAGER_ENDPOINT (the Resource Manager endpoint)", &self.crm_endpoint)?;
-        http::check_env_endpoint("TRUSTBRIDGE_GCP_ORG_POLICY_ENDPOINT (the Organization Policy endpoint)", &self.orgpolicy_endpoint)
+        http::check_env_endpoint("TRUSTBRIDGE_GCP_ORG_POLICY_ENDPOINT (the Organization Policy endpoint)", &self.orgpolicy_endpoint)?;
+        http::check_env_endpoint("TRUSTBRIDGE_GCP_ASSET_ENDPOINT (the Cloud Asset endpoint)", &self.asset_endpoint)
     }
 
     fn from_vars(var: impl Fn(&str) -> Option<String>) -> GcpSettings {
@@ -105,6 +110,9 @@ impl GcpSettings {
         }
         if let Some(u) = var("TRUSTBRIDGE_GCP_ORG_POLICY_ENDPOINT") {
             s.orgpolicy_endpoint = u;
+        }
+        if let Some(u) = var("TRUSTBRIDGE_GCP_ASSET_ENDPOINT") {
+            s.asset_endpoint = u;
         }
         s
     }

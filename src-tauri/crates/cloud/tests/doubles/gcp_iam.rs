@@ -37,6 +37,15 @@
 //!   answering the permissions the member holds through the bucket's or topic's policy and the
 //!   project's (IAM inheritance), for the roles this double knows.
 //!
+//! - Cloud Resource Manager v1 `projects.getAncestry` (POST `/v1/projects/{p}:getAncestry`): the
+//!   project, then the folders and organization the test put above it (`ancestry`), nearest first.
+//! - Cloud Asset Inventory v1 `searchAllIamPolicies` (GET `/v1/{scope}:searchAllIamPolicies`,
+//!   scope `organizations/N` or `folders/N`; another scope is 403 PERMISSION_DENIED): for a query
+//!   `policy:"MEMBER"` (or unquoted), the buckets, of any project, whose policy names the member
+//!   (`serviceAccount:MEMBER` or MEMBER itself), each with only the matching bindings, as
+//!   `{resource: //storage.googleapis.com/B, assetType, project, policy}`; `assetTypes` other than
+//!   `storage.googleapis.com/Bucket` match nothing here. Paged like the lists.
+//!
 //! - Organization Policy v2: `projects.policies.getEffectivePolicy` (GET
 //!   `/v2/projects/{p}/policies/{constraint}:getEffectivePolicy`): the effective policy the test
 //!   set for the constraint (`{name, spec: {rules}}`), or one with no rules (nothing set: the
@@ -95,6 +104,12 @@ pub struct GcpState {
     pub other_projects: Vec<(String, String)>,
     /// List calls answered (projects, buckets, topics), for page-following assertions.
     pub list_calls: u32,
+    /// Above the project, nearest first: ("folder" | "organization", numeric id). Empty: a project
+    /// in no organization.
+    pub ancestry: Vec<(String, String)>,
+    /// Buckets of other projects: bucket → project id (not listed by the plan project's
+    /// `buckets.list`; their policies are read and written like any bucket's).
+    pub bucket_projects: BTreeMap<String, String>,
     /// Constraints this organization does not have (404).
     pub unknown_constraints: Vec<String>,
     /// Key creation refused as by the `iam.disableServiceAccountKeyCreation` organization policy.
@@ -124,6 +139,11 @@ impl GcpState {
     pub fn add_bucket(&mut self, b: &str, bindings: Value) {
         let e = self.next_etag();
         self.policies.insert(format!("bucket/{b}"), json!({"version": 1, "etag": e, "bindings": bindings}));
+    }
+    /// A bucket of another project.
+    pub fn add_bucket_in(&mut self, project: &str, b: &str, bindings: Value) {
+        self.add_bucket(b, bindings);
+        self.bucket_projects.insert(b.to_string(), project.to_string());
     }
     pub fn add_topic(&mut self, t: &str, bindings: Value) {
         let e = self.next_etag();
@@ -286,9 +306,54 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
         if q.get("project") != Some(&project) {
             return error(403, "PERMISSION_DENIED", "The caller does not have storage.buckets.list access to the Google Cloud project.");
         }
-        let bs: Vec<Value> =
-            s.policies.keys().filter_map(|k| k.strip_prefix("bucket/")).map(|b| json!({"kind": "storage#bucket", "name": b})).collect();
+        let bs: Vec<Value> = s
+            .policies
+            .keys()
+            .filter_map(|k| k.strip_prefix("bucket/"))
+            .filter(|b| !s.bucket_projects.contains_key(*b))
+            .map(|b| json!({"kind": "storage#bucket", "name": b}))
+            .collect();
         return list_page(s, "items", bs, &q);
+    }
+    // Cloud Asset Inventory searchAllIamPolicies.
+    if let Some(scope) = path.strip_prefix("/v1/").and_then(|r| r.strip_suffix(":searchAllIamPolicies")) {
+        if m != "GET" {
+            return error(405, "METHOD_NOT_ALLOWED", m);
+        }
+        let known = s.ancestry.iter().any(|(kind, id)| format!("{kind}s/{id}") == scope);
+        if !known {
+            return error(403, "PERMISSION_DENIED", &format!("The caller does not have permission on {scope}"));
+        }
+        let query = q.get("query").cloned().unwrap_or_default();
+        let Some(term) = query.strip_prefix("policy:").map(|t| t.trim_matches('"').to_string()) else {
+            return error(400, "INVALID_ARGUMENT", &format!("query {query:?} is not supported by this double"));
+        };
+        let buckets_wanted = q.get("assetTypes").is_none_or(|t| t == "storage.googleapis.com/Bucket");
+        let results: Vec<Value> = s
+            .policies
+            .iter()
+            .filter(|_| buckets_wanted)
+            .filter_map(|(k, p)| Some((k.strip_prefix("bucket/")?, p)))
+            .filter_map(|(b, p)| {
+                let names = |m: &Value| m.as_str().is_some_and(|m| m == term || m.split_once(':').is_some_and(|(_, id)| id == term));
+                let matching: Vec<Value> = p["bindings"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|bd| bd["members"].as_array().is_some_and(|ms| ms.iter().any(names)))
+                    .cloned()
+                    .collect();
+                (!matching.is_empty()).then(|| {
+                    json!({
+                        "resource": format!("//storage.googleapis.com/{b}"),
+                        "assetType": "storage.googleapis.com/Bucket",
+                        "project": format!("projects/{}", if s.bucket_projects.contains_key(b) { "987654321098" } else { PROJECT_NUMBER }),
+                        "policy": {"bindings": matching},
+                    })
+                })
+            })
+            .collect();
+        return list_page(s, "results", results, &q);
     }
     // Cloud Storage bucket IAM.
     if let Some(b) = path.strip_prefix("/storage/v1/b/").and_then(|r| r.strip_suffix("/iam")) {
@@ -309,6 +374,11 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
     match (m, rest.as_str()) {
         // Cloud Resource Manager.
         ("GET", "") => reply(200, json!({"projectId": project, "projectNumber": PROJECT_NUMBER, "lifecycleState": "ACTIVE"})),
+        ("POST", ":getAncestry") => {
+            let mut ancestor = vec![json!({"resourceId": {"type": "project", "id": project}})];
+            ancestor.extend(s.ancestry.iter().map(|(kind, id)| json!({"resourceId": {"type": kind, "id": id}})));
+            reply(200, json!({"ancestor": ancestor}))
+        }
         ("POST", ":getIamPolicy") => reply(200, s.policy("project")),
         ("POST", ":setIamPolicy") => set_policy(s, "project", body(&req)["policy"].clone(), 409),
         // Pub/Sub projects.topics.list.
