@@ -91,11 +91,16 @@ impl Turns {
 /// connections against Google's per-minute quotas or Resource Manager's per-principal throttling.
 pub const CALLS_AT_ONCE: usize = 8;
 
-/// Awaits `calls` at most `at_once` at a time (one starts as another ends), their results in the
-/// calls' order. The caller makes the calls first, into a `Vec`: a stream over an iterator's
-/// closure would not be `Send` for every lifetime, which a Tauri command's future must be.
+/// Awaits `calls` at most `at_once` at a time, started in order, one as soon as another ends (a
+/// slow call holds up no other: `buffered` would, counting finished calls that wait for their turn
+/// in its window), their results in the calls' order. The caller makes the calls first, into a
+/// `Vec`: a stream over an iterator's closure would not be `Send` for every lifetime, which a Tauri
+/// command's future must be.
 pub async fn at_most<F: Future>(calls: Vec<F>, at_once: usize) -> Vec<F::Output> {
-    stream::iter(calls).buffered(at_once.max(1)).collect().await
+    let numbered: Vec<_> = calls.into_iter().enumerate().map(|(i, call)| async move { (i, call.await) }).collect();
+    let mut results: Vec<(usize, F::Output)> = stream::iter(numbered).buffer_unordered(at_once.max(1)).collect().await;
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Makes each unit of changes with `make`, at most `at_once` at a time, in order. Once one fails,
@@ -217,5 +222,42 @@ pub struct CreatedSecret {
 impl fmt::Debug for CreatedSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "CreatedSecret({})", self.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+    use std::time::Duration;
+
+    /// A slow first call does not hold the others back: while it runs, the rest go through the
+    /// other places one after another; never more than `at_once` run; results come in order.
+    #[tokio::test]
+    async fn at_most_is_a_sliding_window_in_order() {
+        let started = AtomicUsize::new(0);
+        let running = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        let seen_by_first = AtomicUsize::new(0);
+        let calls: Vec<_> = (0..20usize)
+            .map(|i| {
+                let (started, running, most, seen_by_first) = (&started, &running, &most, &seen_by_first);
+                async move {
+                    started.fetch_add(1, Ordering::SeqCst);
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(if i == 0 { 400 } else { 5 })).await;
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    if i == 0 {
+                        seen_by_first.store(started.load(Ordering::SeqCst), Ordering::SeqCst);
+                    }
+                    i * 10
+                }
+            })
+            .collect();
+        let out = at_most(calls, 2).await;
+        assert_eq!(out, (0..20).map(|i| i * 10).collect::<Vec<_>>());
+        assert!(most.load(Ordering::SeqCst) <= 2, "{} at once", most.load(Ordering::SeqCst));
+        assert_eq!(seen_by_first.load(Ordering::SeqCst), 20, "the others waited for the slow first call");
     }
 }

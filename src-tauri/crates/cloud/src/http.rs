@@ -232,6 +232,20 @@ impl JsonApi {
         body: Option<&serde_json::Value>,
         action: &str,
     ) -> Result<Answer, crate::CloudError> {
+        self.call_with(token, method, url, body, &[], action).await
+    }
+
+    /// [`JsonApi::call`] with request headers besides the authorization (names and values are the
+    /// caller's constants or checked values).
+    pub async fn call_with(
+        &self,
+        token: &Sensitive<String>,
+        method: reqwest::Method,
+        url: &str,
+        body: Option<&serde_json::Value>,
+        headers: &[(&str, &str)],
+        action: &str,
+    ) -> Result<Answer, crate::CloudError> {
         self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let unreachable = |e: reqwest::Error| crate::CloudError::Api {
             cloud: self.cloud,
@@ -240,6 +254,9 @@ impl JsonApi {
             message: describe_reqwest(&e),
         };
         let mut req = self.http.request(method, url).bearer_auth(token.expose());
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         if let Some(b) = body {
             req = req.json(b);
         }

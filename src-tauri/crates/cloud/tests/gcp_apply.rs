@@ -773,9 +773,10 @@ async fn a_bucket_list_refused_is_said_and_the_plans_grants_are_made() {
 }
 
 /// A bucket of another project the plan dropped: Cloud Storage lists buckets by project, so it is
-/// found through Cloud Asset Inventory, searched over the project's organization, and loses the
-/// grant at the next apply; revoke finds and removes it too. Found there but read live first: a
-/// bucket whose grant is already gone changes nothing.
+/// found through Cloud Asset Inventory, searched over the project's organization (billed to the
+/// plan's project: the sign-in names no quota project), over several pages, and loses the grant
+/// at the next apply; revoke finds and removes it too. What the search names is read live first:
+/// a bucket whose grant is already gone (the index lags) changes nothing.
 #[tokio::test]
 async fn a_bucket_of_another_project_the_plan_dropped_is_found_through_the_organization() {
     let d = world().await;
@@ -784,26 +785,43 @@ async fn a_bucket_of_another_project_the_plan_dropped_is_found_through_the_organ
         let mut st = d.state.lock().unwrap();
         st.ancestry = vec![("folder".into(), "456".into()), ("organization".into(), "123".into())];
         st.add_bucket_in("data-lake", "shared-data", json!([{"role": "roles/storage.objectViewer", "members": ["user:erin@example.com"]}]));
+        st.add_bucket_in("data-lake", "raw-data", json!([]));
         st.add_bucket_in("data-lake", "cold-data", json!([]));
     }
-    apply(&mlcube_plan(&["training", "shared-data", "cold-data"], &[]), &adc(), &s, false).await.unwrap();
+    apply(&mlcube_plan(&["training", "shared-data", "raw-data", "cold-data"], &[]), &adc(), &s, false).await.unwrap();
     {
-        // Someone removed the grant on cold-data by hand; the search's index may still name it.
+        // Someone removed the grant on cold-data by hand; the search's index still names it.
         let mut st = d.state.lock().unwrap();
         assert_eq!(st.members("bucket/cold-data", "roles/storage.objectViewer"), vec![MEMBER]);
         st.policies.get_mut("bucket/cold-data").unwrap()["bindings"] = json!([]);
+        st.stale_search.push("cold-data".into());
     }
+    d.double.requests.lock().unwrap().clear();
     let r = mlcube_plan(&["training"], &[]);
     let dry = apply(&r, &adc(), &s, true).await.unwrap();
     let removed: Vec<&str> = dry.changes.iter().map(|c| c.target.as_str()).collect();
-    assert_eq!(removed, vec!["//storage.googleapis.com/projects/_/buckets/shared-data"], "{:?}", dry.changes);
+    assert_eq!(
+        removed,
+        vec!["//storage.googleapis.com/projects/_/buckets/raw-data", "//storage.googleapis.com/projects/_/buckets/shared-data"],
+        "{:?}",
+        dry.changes
+    );
     assert!(dry.notes.is_empty(), "the organization was searched: {:?}", dry.notes);
-    let searched: Vec<String> =
-        d.double.requests.lock().unwrap().iter().filter(|r| r.path.contains(":searchAllIamPolicies")).map(|r| r.path.clone()).collect();
-    assert!(searched.iter().all(|p| p.starts_with("/v1/organizations/123:searchAllIamPolicies?")), "{searched:?}");
-    assert!(searched.iter().any(|p| p.contains("storage.googleapis.com%2FBucket")), "{searched:?}");
+    {
+        let requests = d.double.requests.lock().unwrap();
+        let searched: Vec<&str> = requests.iter().filter(|r| r.path.contains(":searchAllIamPolicies")).map(|r| r.path.as_str()).collect();
+        assert!(searched.len() >= 2, "the answer's pages were followed: {searched:?}");
+        assert!(searched.iter().all(|p| p.starts_with("/v1/organizations/123:searchAllIamPolicies?")), "{searched:?}");
+        assert!(searched.iter().all(|p| p.contains("storage.googleapis.com%2FBucket")), "{searched:?}");
+        assert!(
+            requests.iter().any(|r| r.method == "GET" && r.path.starts_with("/storage/v1/b/cold-data/iam")),
+            "read live before deciding"
+        );
+    }
+    assert!(d.state.lock().unwrap().billed_to.iter().all(|p| p == PROJECT), "{:?}", d.state.lock().unwrap().billed_to);
     apply(&r, &adc(), &s, false).await.unwrap();
     assert_eq!(d.state.lock().unwrap().members("bucket/shared-data", "roles/storage.objectViewer"), vec!["user:erin@example.com"]);
+    assert!(d.state.lock().unwrap().members("bucket/raw-data", "roles/storage.objectViewer").is_empty());
 
     // Revoke finds a grant there too before the account goes (an undeleted account keeps its bindings).
     apply(&mlcube_plan(&["training", "shared-data"], &[]), &adc(), &s, false).await.unwrap();
@@ -814,19 +832,23 @@ async fn a_bucket_of_another_project_the_plan_dropped_is_found_through_the_organ
 
 /// The organization cannot be searched (no Cloud Asset permission there): the widest folder below
 /// it that can be is searched, and said; none can: the run goes on, the grant elsewhere is kept,
-/// and the note says what was not looked at and what would let it be.
+/// and the note says what was not looked at and what would let it be. The sign-in's quota project
+/// is the one billed (and named).
 #[tokio::test]
 async fn an_organization_that_cannot_be_searched_is_said_and_a_folder_is_searched_instead() {
     let d = world().await;
     let s = settings(&d);
+    let file = json!({"type": "authorized_user", "client_id": "764086051850-x.apps.googleusercontent.com", "client_secret": CLIENT_SECRET,
+        "refresh_token": REFRESH_TOKEN, "quota_project_id": "billing-123"});
+    let adc = AdminCredential::parse(&Sensitive::new(file.to_string()), "test ADC").unwrap();
     {
         let mut st = d.state.lock().unwrap();
         st.ancestry = vec![("folder".into(), "456".into()), ("organization".into(), "123".into())];
         st.add_bucket_in("data-lake", "shared-data", json!([]));
         st.denied.push("GET /v1/organizations/".into());
     }
-    apply(&mlcube_plan(&["training", "shared-data"], &[]), &adc(), &s, false).await.unwrap();
-    let dry = apply(&mlcube_plan(&["training"], &[]), &adc(), &s, true).await.unwrap();
+    apply(&mlcube_plan(&["training", "shared-data"], &[]), &adc, &s, false).await.unwrap();
+    let dry = apply(&mlcube_plan(&["training"], &[]), &adc, &s, true).await.unwrap();
     assert_eq!(dry.changes.len(), 1, "found in the folder: {:?}", dry.changes);
     assert!(
         dry.notes.iter().any(|n| n.contains("looked at in folders/456 only") && n.contains("organizations/123 could not be searched")),
@@ -835,16 +857,18 @@ async fn an_organization_that_cannot_be_searched_is_said_and_a_folder_is_searche
     );
 
     d.state.lock().unwrap().denied.push("GET /v1/folders/".into());
-    let rep = apply(&mlcube_plan(&["training"], &[]), &adc(), &s, false).await.unwrap();
+    let rep = apply(&mlcube_plan(&["training"], &[]), &adc, &s, false).await.unwrap();
     assert!(rep.changes.is_empty(), "{:?}", rep.changes);
     assert!(
         rep.notes.iter().any(|n| n.contains("buckets of other projects were not looked at")
             && n.contains("organizations/123 could not be searched")
+            && n.contains("in project billing-123")
             && n.contains("roles/cloudasset.viewer")),
         "{:?}",
         rep.notes
     );
     assert_eq!(d.state.lock().unwrap().members("bucket/shared-data", "roles/storage.objectViewer"), vec![MEMBER], "kept, and said");
+    assert!(d.state.lock().unwrap().billed_to.iter().all(|p| p == "billing-123"), "{:?}", d.state.lock().unwrap().billed_to);
 }
 
 /// A run that stops part way still says what it found: the notes go with the failure.

@@ -148,6 +148,8 @@ pub(super) struct Api<'a> {
     api: JsonApi,
     token: Sensitive<String>,
     pub(super) s: &'a GcpSettings,
+    /// [`AdminCredential::billed_project`] of the sign-in, for the plan's project.
+    pub(super) billed: Option<String>,
 }
 
 fn err(kind: ApiFailure, action: &str, message: String) -> CloudError {
@@ -157,6 +159,13 @@ fn err(kind: ApiFailure, action: &str, message: String) -> CloudError {
 impl Api<'_> {
     pub(super) async fn call(&self, method: reqwest::Method, url: &str, body: Option<&Value>, action: &str) -> Result<Answer, CloudError> {
         self.api.call(&self.token, method, url, body, action).await
+    }
+
+    /// A call to an API that bills the caller (Cloud Asset Inventory): it names the project to
+    /// bill ([`Api::billed`]) when the sign-in is a person's.
+    pub(super) async fn billed_call(&self, method: reqwest::Method, url: &str, action: &str) -> Result<Answer, CloudError> {
+        let headers: Vec<(&str, &str)> = self.billed.as_deref().map(|p| ("x-goog-user-project", p)).into_iter().collect();
+        self.api.call_with(&self.token, method, url, None, &headers, action).await
     }
 
     /// A call that must succeed (2xx).
@@ -653,7 +662,7 @@ pub(super) async fn connect<'a>(cred: &AdminCredential, settings: &'a GcpSetting
     settings.check().map_err(|why| err(ApiFailure::Api, "check the Google Cloud endpoints", why))?;
     let http = http::client(settings.timeout, &settings.extra_roots_pem).map_err(|m| err(ApiFailure::Unreachable, "set up HTTPS", m))?;
     let token = cred.access_token(&http, settings).await?;
-    Ok((Api { api: JsonApi::new(http, Cloud::Gcp, 1), token, s: settings }, cred.describe()))
+    Ok((Api { api: JsonApi::new(http, Cloud::Gcp, 1), token, s: settings, billed: None }, cred.describe()))
 }
 
 /// Runs `changes` in order, except that binding changes run concurrently (different resources,
@@ -978,7 +987,8 @@ pub async fn apply(r: &Resolved, cred: &AdminCredential, settings: &GcpSettings,
     let g = gcp_section(r)?;
     let integration = &r.plan.integration.name;
     let m = model(g, integration);
-    let (api, acting_as) = connect(cred, settings).await?;
+    let (mut api, acting_as) = connect(cred, settings).await?;
+    api.billed = cred.billed_project(&g.project_id);
     // The project number is read first (keyless only), so the bindings are concrete.
     let mut st = read_base(&api, g, &m, integration, false).await?;
     let bindings = concrete(&m, st.project_number.as_deref());
@@ -1033,7 +1043,8 @@ async fn revoke_as(
     let g = gcp_section(r)?;
     let integration = &r.plan.integration.name;
     let m = model(g, integration);
-    let (api, acting_as) = connect(cred, settings).await?;
+    let (mut api, acting_as) = connect(cred, settings).await?;
+    api.billed = cred.billed_project(&g.project_id);
     let mark = service_account_mark(integration);
     let mut st = read_base(&api, g, &m, integration, true).await?;
     if st.sa == SaState::Absent {

@@ -37,6 +37,15 @@ pub(super) async fn buckets_binding(api: &Api<'_>, project: &str, email: &str) -
         Ok(s) => s,
         Err(e) => return Elsewhere { buckets: Vec::new(), notes: vec![not_looked(e.to_string())] },
     };
+    // What would let a scope be searched: the API enabled where the search is billed, and the
+    // permission on the scope.
+    let needs = |scope: &str| {
+        let api_where = match &api.billed {
+            Some(p) => format!("in project {p} (the search is billed to your sign-in's quota project, else the plan's)"),
+            None => "in the service account's project".into(),
+        };
+        format!("with the Cloud Asset API enabled {api_where} and cloudasset.assets.searchAllIamPolicies on {scope} (roles/cloudasset.viewer), it can be")
+    };
     let mut refused: Option<(&str, CloudError)> = None;
     for scope in scopes.iter().rev() {
         match search(api, scope, email).await {
@@ -44,7 +53,8 @@ pub(super) async fn buckets_binding(api: &Api<'_>, project: &str, email: &str) -
                 let mut notes = Vec::new();
                 if let Some((top, e)) = refused {
                     notes.push(format!(
-                        "buckets of other projects were looked at in {scope} only, for the vendor's grants: {top} could not be searched ({e})"
+                        "buckets of other projects were looked at in {scope} only, for the vendor's grants: {top} could not be searched ({e}); {}",
+                        needs(top)
                     ));
                 }
                 if truncated {
@@ -58,9 +68,7 @@ pub(super) async fn buckets_binding(api: &Api<'_>, project: &str, email: &str) -
         }
     }
     let notes = match refused {
-        Some((top, e)) => vec![not_looked(format!(
-            "{top} could not be searched ({e}); with the Cloud Asset API enabled and cloudasset.assets.searchAllIamPolicies on {top} (roles/cloudasset.viewer), they are"
-        ))],
+        Some((top, e)) => vec![not_looked(format!("{top} could not be searched ({e}); {}", needs(top)))],
         None => Vec::new(),
     };
     Elsewhere { buckets: Vec::new(), notes }
@@ -103,7 +111,7 @@ async fn search(api: &Api<'_>, scope: &str, email: &str) -> Result<(Vec<String>,
         enc(BUCKET_TYPE)
     );
     let action = format!("search {scope} for IAM policies naming {email}");
-    let (names, truncated) = pages(api, &first, &action, buckets_of).await?;
+    let (names, truncated) = pages(api, &first, true, &action, buckets_of).await?;
     Ok((tidy(names, rules::gcs_bucket), truncated))
 }
 

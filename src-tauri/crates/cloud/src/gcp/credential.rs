@@ -28,6 +28,9 @@ pub enum AdminCredential {
         client_secret: Sensitive<String>,
         refresh_token: Sensitive<String>,
         account: Option<String>,
+        /// The file's `quota_project_id` (gcloud adds it at login): the project Google bills and
+        /// counts the quota of a user's calls to APIs that need one (Cloud Asset Inventory).
+        quota_project: Option<String>,
     },
     ServiceAccount(Box<GcpServiceAccountKey>),
     /// "Sign in with Google" in the wizard ([`super::signin`]): the same kind of refresh token,
@@ -52,6 +55,7 @@ struct AuthorizedUserFile {
     client_secret: Option<Sensitive<String>>,
     refresh_token: Option<Sensitive<String>>,
     account: Option<String>,
+    quota_project_id: Option<String>,
 }
 
 fn no_credentials(message: String) -> CloudError {
@@ -72,6 +76,8 @@ impl AdminCredential {
                         client_secret: secret,
                         refresh_token: refresh,
                         account: f.account.filter(|a| !a.is_empty()),
+                        // Input like any other: a value that is not a project id is not sent.
+                        quota_project: f.quota_project_id.filter(|q| trustbridge_core::validate::rules::gcp_project_id(q).is_ok()),
                     }),
                     _ => Err(no_credentials(format!("{source}: an authorized_user file needs client_id, client_secret and refresh_token"))),
                 }
@@ -122,6 +128,18 @@ impl AdminCredential {
             AdminCredential::ServiceAccount(k) => format!("service account {} (key {})", k.client_email, k.private_key_id),
             AdminCredential::SignedIn { account: Some(a), .. } => format!("{a} (signed in with Google in Trustbridge)"),
             AdminCredential::SignedIn { .. } => "your Google account (signed in in Trustbridge)".into(),
+        }
+    }
+
+    /// The project a call to an API that bills the caller (Cloud Asset Inventory) names in
+    /// `x-goog-user-project`: a person's sign-in has no project of its own, so the ADC file's
+    /// quota project, else `fallback` (the plan's project); a service account's key: none (its
+    /// own project is billed).
+    pub fn billed_project(&self, fallback: &str) -> Option<String> {
+        match self {
+            AdminCredential::AuthorizedUser { quota_project, .. } => Some(quota_project.clone().unwrap_or_else(|| fallback.to_string())),
+            AdminCredential::SignedIn { .. } => Some(fallback.to_string()),
+            AdminCredential::ServiceAccount(_) => None,
         }
     }
 

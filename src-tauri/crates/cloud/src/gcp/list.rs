@@ -20,10 +20,11 @@ fn root(e: &str) -> &str {
 }
 
 /// Follows `nextPageToken` from `first` (a URL with a query already), collecting `pick` of each
-/// page's items.
+/// page's items. `billed`: an API that bills the caller ([`Api::billed_call`]).
 pub(super) async fn pages(
     api: &Api<'_>,
     first: &str,
+    billed: bool,
     action: &str,
     pick: impl Fn(&Value) -> Vec<String>,
 ) -> Result<(Vec<String>, bool), CloudError> {
@@ -34,7 +35,11 @@ pub(super) async fn pages(
             Some(t) => format!("{first}&pageToken={}", enc(t)),
             None => first.to_string(),
         };
-        let a = api.call(reqwest::Method::GET, &url, None, action).await?;
+        let a = if billed {
+            api.billed_call(reqwest::Method::GET, &url, action).await?
+        } else {
+            api.call(reqwest::Method::GET, &url, None, action).await?
+        };
         if !a.ok() {
             return Err(refusal(action, &a));
         }
@@ -60,7 +65,7 @@ fn bad_project(project: &str) -> Option<CloudError> {
 pub async fn projects(cred: &AdminCredential, settings: &GcpSettings) -> Result<Listing, CloudError> {
     let (api, acting_as) = connect(cred, settings).await?;
     let first = format!("{}/v1/projects?filter={}", root(&settings.crm_endpoint), enc("lifecycleState:ACTIVE"));
-    let (names, truncated) = pages(&api, &first, "list your Google Cloud projects", |b| {
+    let (names, truncated) = pages(&api, &first, false, "list your Google Cloud projects", |b| {
         b["projects"]
             .as_array()
             .map(|ps| {
@@ -90,7 +95,7 @@ pub(super) async fn bucket_names(api: &Api<'_>, project: &str) -> Result<(Vec<St
     let first =
         format!("{}/storage/v1/b?project={}&fields={}", root(&api.s.storage_endpoint), enc(project), enc("items(name),nextPageToken"));
     let action = format!("list the buckets of project {project}");
-    let (names, truncated) = pages(api, &first, &action, |b| {
+    let (names, truncated) = pages(api, &first, false, &action, |b| {
         b["items"].as_array().map(|is| is.iter().filter_map(|i| i["name"].as_str().map(str::to_string)).collect()).unwrap_or_default()
     })
     .await?;
@@ -112,7 +117,7 @@ pub(super) async fn topic_names(api: &Api<'_>, project: &str) -> Result<(Vec<Str
     let first = format!("{}/v1/projects/{}/topics?pageSize=100", root(&api.s.pubsub_endpoint), enc(project));
     let prefix = format!("projects/{project}/topics/");
     let action = format!("list the Pub/Sub topics of project {project}");
-    let (names, truncated) = pages(api, &first, &action, |b| {
+    let (names, truncated) = pages(api, &first, false, &action, |b| {
         b["topics"]
             .as_array()
             .map(|ts| ts.iter().filter_map(|t| t["name"].as_str()?.strip_prefix(prefix.as_str()).map(str::to_string)).collect())

@@ -44,7 +44,10 @@
 //!   `policy:"MEMBER"` (or unquoted), the buckets, of any project, whose policy names the member
 //!   (`serviceAccount:MEMBER` or MEMBER itself), each with only the matching bindings, as
 //!   `{resource: //storage.googleapis.com/B, assetType, project, policy}`; `assetTypes` other than
-//!   `storage.googleapis.com/Bucket` match nothing here. Paged like the lists.
+//!   `storage.googleapis.com/Bucket` match nothing here. Paged like the lists. Without an
+//!   `x-goog-user-project` header it answers 403 as Google answers a person's credentials that
+//!   name no quota project (the header's projects are recorded); `stale_search` buckets are
+//!   answered whatever their policy says now (the index lags changes by minutes).
 //!
 //! - Organization Policy v2: `projects.policies.getEffectivePolicy` (GET
 //!   `/v2/projects/{p}/policies/{constraint}:getEffectivePolicy`): the effective policy the test
@@ -110,6 +113,10 @@ pub struct GcpState {
     /// Buckets of other projects: bucket → project id (not listed by the plan project's
     /// `buckets.list`; their policies are read and written like any bucket's).
     pub bucket_projects: BTreeMap<String, String>,
+    /// Buckets the search names though their policy no longer does (a lagging index).
+    pub stale_search: Vec<String>,
+    /// The `x-goog-user-project` of each search.
+    pub billed_to: Vec<String>,
     /// Constraints this organization does not have (404).
     pub unknown_constraints: Vec<String>,
     /// Key creation refused as by the `iam.disableServiceAccountKeyCreation` organization policy.
@@ -324,6 +331,14 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
         if !known {
             return error(403, "PERMISSION_DENIED", &format!("The caller does not have permission on {scope}"));
         }
+        let Some(billed) = req.headers.get("x-goog-user-project").cloned() else {
+            return error(
+                403,
+                "PERMISSION_DENIED",
+                "Your application is authenticating by using local Application Default Credentials. The cloudasset.googleapis.com API requires a quota project, which is not set by default.",
+            );
+        };
+        s.billed_to.push(billed);
         let query = q.get("query").cloned().unwrap_or_default();
         let Some(term) = query.strip_prefix("policy:").map(|t| t.trim_matches('"').to_string()) else {
             return error(400, "INVALID_ARGUMENT", &format!("query {query:?} is not supported by this double"));
@@ -343,7 +358,8 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
                     .filter(|bd| bd["members"].as_array().is_some_and(|ms| ms.iter().any(names)))
                     .cloned()
                     .collect();
-                (!matching.is_empty()).then(|| {
+                let stale = s.stale_search.iter().any(|x| x == b);
+                (!matching.is_empty() || stale).then(|| {
                     json!({
                         "resource": format!("//storage.googleapis.com/{b}"),
                         "assetType": "storage.googleapis.com/Bucket",
