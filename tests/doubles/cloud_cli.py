@@ -36,7 +36,10 @@ scripts use, the way the published references describe them:
   $FAKE_GCP_PROJECT: another project lists none and has no such topic (404). A resource's
   unconditional bindings are `resource_bindings[key][role] = [members]` and its conditioned ones
   `resource_conditioned[key] = [binding]`, key `gs://BUCKET` or the topic's id; a project's buckets
-  and topics are those keys and `listed_buckets` / `listed_topics`.
+  and topics are those keys and `listed_buckets` / `listed_topics`, less `other_buckets` (buckets
+  of other projects: their policies are read and written like any bucket's). Cloud Asset
+  Inventory's searchAllIamPolicies (`gcloud asset search-all-iam-policies`, the real gcloud too)
+  over the `ancestry` the faked `gcloud projects get-ancestors` prints.
 
 State is a JSON file ($FAKE_CLOUD_STATE), read and written back on every call; every call is
 appended as a JSON line (argv) to $FAKE_CLOUD_LOG. Anything else exits 2 with "unsupported",
@@ -177,6 +180,17 @@ def gcloud(args, s):
     if words[:2] == ["iam", "workload-identity-pools"] and words[2] == "create-cred-config":
         with open(opt(args, "--output-file"), "w") as f:
             json.dump({"type": "external_account", "audience": "//iam.googleapis.com/" + words[3]}, f)
+        return
+    if words[:2] == ["projects", "get-ancestors"]:
+        # As gcloud prints `value(type,id)`: the project first, then its folders and organization
+        # (state `ancestry`, nearest first), tab-separated.
+        if opt(args, "--format") != "value(type,id)":
+            fail("unsupported format", 2)
+        if s.get("ancestors_denied"):
+            fail("ERROR: (gcloud.projects.get-ancestors) PERMISSION_DENIED: The caller does not have permission")
+        print("project\t%s" % words[2])
+        for kind, ident in s.get("ancestry", []):
+            print("%s\t%s" % (kind, ident))
         return
     if words[:2] == ["projects", "describe"]:
         if opt(args, "--format") != "value(projectNumber)":
@@ -373,6 +387,7 @@ BUCKETS_PATH = re.compile(r"^/storage/v1/b/?$")
 BUCKET_IAM = re.compile(r"^/storage/v1/b/([^/]+)/iam$")
 TOPICS_PATH = re.compile(r"^/v1/projects/([^/]+)/topics$")
 TOPIC_IAM = re.compile(r"^/v1/projects/([^/]+)/topics/([^/:]+):(getIamPolicy|setIamPolicy)$")
+ASSET_SEARCH = re.compile(r"^/v1/((?:organizations|folders)/[0-9]+):searchAllIamPolicies$")
 PAGE = 2
 
 
@@ -380,6 +395,7 @@ def resources(s, buckets):
     keys = set(s.get("resource_bindings", {})) | set(s.get("resource_conditioned", {}))
     if buckets:
         names = {k[len("gs://"):] for k in keys if k.startswith("gs://")} | set(s.get("listed_buckets", []))
+        names -= set(s.get("other_buckets", []))
     else:
         names = {k for k in keys if not k.startswith("gs://")} | set(s.get("listed_topics", []))
     gone = set(s.get("missing_resources", []))
@@ -433,8 +449,41 @@ class Api(http.server.BaseHTTPRequestHandler):
                 save(s)
         self.answer(code, out)
 
+    def search(self, s, scope, query):
+        """Cloud Asset Inventory v1 searchAllIamPolicies (https://cloud.google.com/asset-inventory/docs/reference/rest/v1/TopLevel/searchAllIamPolicies):
+        over the organization or a folder of `ancestry` (another scope, or one in `asset_denied`:
+        403), for the query `policy:"MEMBER"`, the buckets (of any project) whose policy names
+        serviceAccount:MEMBER, each with only the matching bindings; paged."""
+        known = ["%ss/%s" % (kind, ident) for kind, ident in s.get("ancestry", [])]
+        if scope not in known or scope in s.get("asset_denied", []):
+            return 403, {"error": {"code": 403, "message": "The caller does not have permission", "status": "PERMISSION_DENIED"}}
+        q = (query.get("query") or [""])[0]
+        m = re.match(r'^policy:"?([^"]+)"?$', q)
+        if not m:
+            return 400, {"error": {"code": 400, "message": "query not supported by the double: %s" % q, "status": "INVALID_ARGUMENT"}}
+        member = "serviceAccount:" + m.group(1)
+        if query.get("assetTypes", ["storage.googleapis.com/Bucket"]) != ["storage.googleapis.com/Bucket"]:
+            return 200, {}
+        results = []
+        for key in sorted(set(s.get("resource_bindings", {})) | set(s.get("resource_conditioned", {}))):
+            if not key.startswith("gs://"):
+                continue
+            policy = policy_of(s, key, 3)
+            matching = [b for b in policy["bindings"] if member in b["members"]]
+            if matching:
+                results.append({"resource": "//storage.googleapis.com/" + key[len("gs://"):], "assetType": "storage.googleapis.com/Bucket",
+                                "project": "projects/123456789012", "policy": {"bindings": matching}})
+        start = int((query.get("pageToken") or ["0"])[0])
+        out = {"results": results[start:start + PAGE]}
+        if start + PAGE < len(results):
+            out["nextPageToken"] = str(start + PAGE)
+        return 200, out
+
     def route(self, s, method, path, query, body):
         listing = None
+        a = ASSET_SEARCH.match(path)
+        if a and method == "GET":
+            return self.search(s, a.group(1), query)
         if BUCKETS_PATH.match(path) and method == "GET":
             if not query.get("project"):
                 return 400, {"error": {"code": 400, "message": "Required parameter: project"}}
@@ -515,6 +564,7 @@ def real_gcloud(args):
     env.update({
         "CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE": api + "/storage/v1/",
         "CLOUDSDK_API_ENDPOINT_OVERRIDES_PUBSUB": api + "/",
+        "CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDASSET": api + "/",
         "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": os.environ["FAKE_GCP_TOKEN_FILE"],
         "CLOUDSDK_CONFIG": os.environ["FAKE_GCP_CONFIG"],
         "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
@@ -534,7 +584,7 @@ def main():
     args = sys.argv[1:]
     if args[:1] == ["serve"] and tool == "cloud_cli.py":
         return serve()
-    if tool == "gcloud" and [a for a in args if not a.startswith("--")][:2] in (["storage", "buckets"], ["pubsub", "topics"]):
+    if tool == "gcloud" and [a for a in args if not a.startswith("--")][:2] in (["storage", "buckets"], ["pubsub", "topics"], ["asset", "search-all-iam-policies"]):
         with open(LOG, "a") as f:
             f.write(json.dumps([tool] + args) + "\n")
         return real_gcloud(args)

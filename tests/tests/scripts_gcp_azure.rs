@@ -111,7 +111,11 @@ impl Rig {
     fn writes(&self) -> Vec<Vec<String>> {
         self.calls()
             .into_iter()
-            .filter(|c| !c.iter().any(|w| ["describe", "show", "list"].contains(&w.as_str()) || w == "account"))
+            .filter(|c| {
+                !c.iter().any(|w| {
+                    ["describe", "show", "list", "get-ancestors", "search-all-iam-policies"].contains(&w.as_str()) || w == "account"
+                })
+            })
             .collect()
     }
 }
@@ -749,6 +753,75 @@ fn gcp_setup_and_revoke_remove_the_grants_on_buckets_and_topics_the_plan_no_long
     assert_eq!(gcp_grants(&rig, "gs://my-company-data-bucket"), vec![], "{}", text(&o));
     assert_eq!(gcp_grants(&rig, "gs://old-bucket").len(), 3, "kept as before: {}", text(&o));
     assert!(rig.state()["service_accounts"].get(SA).is_none());
+}
+
+/// A bucket of another project the plan dropped (Cloud Storage lists buckets by project) is found
+/// by the scripts through Cloud Asset Inventory — the real gcloud's search of the organization,
+/// else of the widest folder that may be searched — read, and loses the vendor's grant at setup.sh
+/// and revoke.sh, as at the app's apply; where nothing can be searched, they say so.
+#[test]
+fn gcp_scripts_find_a_bucket_of_another_project_through_the_organization() {
+    let sa = format!("serviceAccount:{SA}");
+    let rig = rig(&gcp_plan(), json!({"service_accounts": {}}));
+    let o = rig.run("gcp/setup.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    rig.edit(|st| {
+        st["ancestry"] = json!([["folder", "456"], ["organization", "123"]]);
+        st["other_buckets"] = json!(["shared-data", "raw-data", "their-data"]);
+        st["resource_bindings"]["gs://shared-data"] = json!({VIEWER: [sa, "user:erin@example.com"]});
+        st["resource_bindings"]["gs://raw-data"] = json!({VIEWER: [sa], "roles/storage.admin": [sa]});
+        st["resource_bindings"]["gs://their-data"] = json!({VIEWER: ["user:erin@example.com"]});
+        st["resource_bindings"]["gs://home-old"] = json!({VIEWER: [sa], "roles/storage.admin": [sa]});
+    });
+    let o = rig.run("gcp/setup.sh", &[]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert_eq!(gcp_grants(&rig, "gs://shared-data"), vec![grant(VIEWER, "user:erin@example.com", false)], "{out}");
+    assert_eq!(gcp_grants(&rig, "gs://raw-data"), vec![grant("roles/storage.admin", &sa, false)], "another role stays: {out}");
+    assert_eq!(gcp_grants(&rig, "gs://their-data"), vec![grant(VIEWER, "user:erin@example.com", false)], "{out}");
+    assert_eq!(gcp_grants(&rig, "gs://my-company-data-bucket"), vec![grant(VIEWER, &sa, false)], "the plan's own stays: {out}");
+    for said in [
+        "Removed roles/storage.objectViewer on gs://shared-data: the plan no longer names it.",
+        "Kept roles/storage.admin on gs://raw-data: the plan does not name it",
+    ] {
+        assert!(out.contains(said), "{said:?} not said: {out}");
+    }
+    let searches: Vec<Vec<String>> = rig.calls().into_iter().filter(|c| c.contains(&"search-all-iam-policies".to_string())).collect();
+    assert_eq!(searches.len(), 1, "{searches:?}");
+    assert!(searches[0].contains(&"--scope=organizations/123".to_string()), "{searches:?}");
+    let reads_of = |bucket: &str| {
+        rig.calls().iter().filter(|c| c.contains(&"get-iam-policy".to_string()) && c.contains(&format!("gs://{bucket}"))).count()
+    };
+    assert_eq!(reads_of("my-company-data-bucket"), 1, "the plan's own bucket, found by the search too, is read once: {out}");
+    assert_eq!(reads_of("home-old"), 1, "a bucket of the project, listed and found, is read once: {out}");
+    assert_eq!(gcp_grants(&rig, "gs://home-old"), vec![grant("roles/storage.admin", &sa, false)], "{out}");
+
+    // The organization may not be searched: the folder is, and that is said (revoke.sh).
+    rig.edit(|st| {
+        st["asset_denied"] = json!(["organizations/123"]);
+        st["resource_bindings"]["gs://shared-data"] = json!({VIEWER: [sa, "user:erin@example.com"]});
+    });
+    let o = rig.run("gcp/revoke.sh", &[]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert_eq!(gcp_grants(&rig, "gs://shared-data"), vec![grant(VIEWER, "user:erin@example.com", false)], "{out}");
+    assert!(out.contains("Buckets of other projects were looked at in folders/456 only"), "{out}");
+
+    // Nothing may be searched: said, and nothing removed on a guess.
+    let o = rig.run("gcp/setup.sh", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    rig.edit(|st| {
+        st["asset_denied"] = json!(["organizations/123", "folders/456"]);
+        st["resource_bindings"]["gs://shared-data"] = json!({VIEWER: [sa]});
+    });
+    let o = rig.run("gcp/setup.sh", &[]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert_eq!(gcp_grants(&rig, "gs://shared-data"), vec![grant(VIEWER, &sa, false)], "{out}");
+    assert!(
+        out.contains("Buckets of other projects were not looked at for the vendor's grants: organizations/123 could not be searched"),
+        "{out}"
+    );
 }
 
 /// A bucket list or a policy that cannot be read is said; the plan's grants are made all the same

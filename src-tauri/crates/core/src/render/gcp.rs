@@ -218,9 +218,39 @@ beyond_named() {
     while IFS= read -r -u 3 name; do if [ -n "$name" ]; then drop_on topic "$name" "$1"; fi; done 3< <(printf '%s\n' "$PLAN_TOPICS")
   fi
 }
+# Buckets of other projects (a plan may name any bucket; Cloud Storage lists buckets by project):
+# Cloud Asset Inventory's search of the project's organization, else of the widest folder below it
+# that the sign-in may search, for bucket policies naming the service account. $1: the buckets
+# already looked at. Each found is read (drop_on) before anything is removed: the index lags.
+other_buckets() {
+  local LC_ALL=C ancestors scopes scope found name refused=""
+  if ! ancestors="$(gcloud projects get-ancestors "$PROJECT" --format='value(type,id)')"; then
+    echo "Could not read the project's folders and organization: buckets of other projects were not looked at for the vendor's grants." >&2
+    return 0
+  fi
+  scopes="$(printf '%s\n' "$ancestors" | awk -F'\t' '($1 == "organization" || $1 == "folder") && $2 ~ /^[0-9]+$/ { s[++n] = $1 "s/" $2 } END { for (i = n; i > 0; i--) print s[i] }')"
+  while IFS= read -r -u 4 scope; do
+    [ -n "$scope" ] || continue
+    if found="$(gcloud asset search-all-iam-policies --scope="$scope" --query="policy:\"$SA_EMAIL\"" --asset-types=storage.googleapis.com/Bucket --format='value(resource)')"; then
+      if [ -n "$refused" ]; then echo "Buckets of other projects were looked at in $scope only, for the vendor's grants: $refused could not be searched." >&2; fi
+      while IFS= read -r -u 3 name; do
+        case "$name" in //storage.googleapis.com/?*) name="${name#//storage.googleapis.com/}" ;; *) continue ;; esac
+        if grep -Fxq -- "$name" <<<"$PLAN_BUCKETS" || grep -Fxq -- "$name" <<<"$1"; then continue; fi
+        case "$name" in [!a-z0-9]*|*[!a-z0-9._-]*) echo "Bucket $(shown "$name") was not looked at: that is not a bucket name." >&2; continue ;; esac
+        drop_on bucket "$name"
+      done 3< <(printf '%s\n' "$found")
+      return 0
+    fi
+    refused="${refused:-$scope}"
+  done 4< <(printf '%s\n' "$scopes")
+  if [ -n "$refused" ]; then
+    echo "Buckets of other projects were not looked at for the vendor's grants: $refused could not be searched (with the Cloud Asset API enabled and cloudasset.assets.searchAllIamPolicies on $refused, roles/cloudasset.viewer, they are)." >&2
+  fi
+}
 drop_unnamed() {
-  local LC_ALL=C names name
+  local LC_ALL=C names name listed=""
   if names="$(gcloud storage buckets list --project="$PROJECT" --format='value(name)')"; then
+    listed="$names"
     while IFS= read -r -u 3 name; do
       [ -n "$name" ] || continue
       if grep -Fxq -- "$name" <<<"$PLAN_BUCKETS"; then continue; fi
@@ -230,6 +260,7 @@ drop_unnamed() {
   else
     echo "Could not list the project's buckets: those the plan no longer names were not looked at for the vendor's grants." >&2
   fi
+  if [ -n "$BUCKET_ROLES" ]; then other_buckets "$listed"; fi
   if names="$(gcloud pubsub topics list --project="$PROJECT" --format='value(name)')"; then
     while IFS= read -r -u 3 name; do
       case "$name" in "projects/$PROJECT/topics/"?*) name="${name#"projects/$PROJECT/topics/"}" ;; *) continue ;; esac
@@ -248,7 +279,8 @@ pub fn setup_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
         &[
             "Needs: gcloud signed in as someone who can manage IAM in the project (Cloud Shell works).",
             "Safe to re-run. It refuses a same-named service account that Trustbridge did not create for this integration.",
-            "Re-run with a changed plan, it removes the account's grants on the project's buckets and topics the plan no longer names.",
+            "Re-run with a changed plan, it removes the account's grants on the project's buckets and topics the plan no longer names",
+            "(and on buckets of other projects, found through Cloud Asset Inventory).",
         ],
     );
     s.set("PROJECT", &g.project_id)
@@ -467,7 +499,8 @@ pub fn revoke_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
         &[
             "Removes every binding and the service account (its keys go with it), only if the service",
             "account is the one Trustbridge created for this integration (and its bindings, in the roles the",
-            "vendor's profile grants, on the project's buckets and topics the plan no longer names); the custom role and the keyless",
+            "vendor's profile grants, on the project's buckets and topics the plan no longer names, and on",
+            "buckets of other projects found through Cloud Asset Inventory); the custom role and the keyless",
             "pool only when they carry Trustbridge's mark (and the role only when no one else on the",
             "project is bound to it).",
         ],
