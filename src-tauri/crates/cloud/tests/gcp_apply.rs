@@ -638,6 +638,13 @@ async fn preflight_reads_the_organization_policies_that_would_stop_the_vendor() 
     set(members(json!({"allowedMemberSubjects": [format!("serviceAccount:{email}")]})));
     assert!(preflight(&r, &adc(), &s).await.unwrap().findings.is_empty());
 
+    // The Organization Policy API bills the caller: a person's sign-in names the plan's project
+    // (no quota project in the ADC file), else Google refuses every read.
+    {
+        let billed = &d.state.lock().unwrap().billed_to;
+        assert!(!billed.is_empty() && billed.iter().all(|p| p == PROJECT), "{billed:?}");
+    }
+
     // Not allowed to read the policies: said, not passed.
     d.state.lock().unwrap().denied.push("/v2/".into());
     let rep = preflight(&r, &adc(), &s).await.unwrap();

@@ -142,7 +142,8 @@ async fn effective(
     let url =
         format!("{}/v2/projects/{project}/policies/{constraint}:getEffectivePolicy", settings.orgpolicy_endpoint.trim_end_matches('/'));
     let action = format!("orgpolicy.policies.getEffectivePolicy {constraint}");
-    let a = api.call(reqwest::Method::GET, &url, None, &action).await?;
+    // The Organization Policy API bills the caller: a person's sign-in names the project.
+    let a = api.billed_call(reqwest::Method::GET, &url, &action).await?;
     match a.status {
         200..=299 => Ok(Some(a.body)),
         404 => Ok(None),
@@ -154,7 +155,8 @@ async fn effective(
 /// Google Cloud pre-flight of the plan's GCP section, as `cred`.
 pub async fn preflight(r: &Resolved, cred: &AdminCredential, settings: &GcpSettings) -> Result<GcpPreflight, CloudError> {
     let g = gcp_section(r)?;
-    let (api, acting_as) = connect(cred, settings).await?;
+    let (mut api, acting_as) = connect(cred, settings).await?;
+    api.billed = cred.billed_project(&g.project_id);
     let project = &g.project_id;
     let mut findings = Vec::new();
     let mut checked = Vec::new();

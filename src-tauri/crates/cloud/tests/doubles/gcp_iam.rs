@@ -53,7 +53,8 @@
 //!   `/v2/projects/{p}/policies/{constraint}:getEffectivePolicy`): the effective policy the test
 //!   set for the constraint (`{name, spec: {rules}}`), or one with no rules (nothing set: the
 //!   constraint's default); 404 NOT_FOUND for a constraint the test says this organization does
-//!   not have.
+//!   not have. Without an `x-goog-user-project` header: 403, as Google answers a person's
+//!   credentials that name no quota project (recorded like the search's).
 //!
 //! Every IAM policy carries an `etag` that changes on each write; a write with a stale etag is
 //! refused (409 ABORTED; Storage 412). Faults a test can inject: conflicting writes, the
@@ -291,6 +292,14 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
         if m != "GET" {
             return error(405, "METHOD_NOT_ALLOWED", m);
         }
+        let Some(billed) = req.headers.get("x-goog-user-project").cloned() else {
+            return error(
+                403,
+                "PERMISSION_DENIED",
+                "Your application is authenticating by using local Application Default Credentials. The orgpolicy.googleapis.com API requires a quota project, which is not set by default.",
+            );
+        };
+        s.billed_to.push(billed);
         if s.unknown_constraints.iter().any(|u| u == c) {
             return error(404, "NOT_FOUND", &format!("Requested entity was not found: constraint constraints/{c}."));
         }
