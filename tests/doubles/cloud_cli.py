@@ -29,7 +29,8 @@ scripts use, the way the published references describe them:
   topics.list (paged by pageToken, two a page so gcloud's paging runs; buckets.list requires
   `project`), getIamPolicy (below the requested version 3, a binding with a condition comes back
   as ROLE_withcond_HASH without it, as IAM answers; 404 for a
-  resource in `missing_resources`, 403 for a list in `list_denied` or a resource in `policy_denied`),
+  resource in `missing_resources`, 403 for a list in `list_denied` or a resource in `policy_denied`,
+  and for a policy write on a resource in `write_denied`),
   setIamPolicy (refused below version 3 on a policy that holds conditions; refused as changed
   underneath — 412 for a bucket, 409 ABORTED for a topic — when its etag is not the one the last
   read gave; every write makes a new etag). The buckets and topics are the project's named by
@@ -519,6 +520,8 @@ class Api(http.server.BaseHTTPRequestHandler):
             return 404, {"error": {"code": 404, "message": "Not found: %s" % key}}
         if key in s.get("policy_denied", []):
             return 403, {"error": {"code": 403, "message": "The caller does not have permission"}}
+        if method == "PUT" and key in s.get("write_denied", []):
+            return 403, {"error": {"code": 403, "message": "The caller does not have permission", "status": "PERMISSION_DENIED"}}
         if method == "GET":
             return 200, policy_of(s, key, version)
         if method == "PUT" and isinstance(body, dict):

@@ -772,6 +772,10 @@ fn gcp_scripts_find_a_bucket_of_another_project_through_the_organization() {
         st["resource_bindings"]["gs://raw-data"] = json!({VIEWER: [sa], "roles/storage.admin": [sa]});
         st["resource_bindings"]["gs://their-data"] = json!({VIEWER: ["user:erin@example.com"]});
         st["resource_bindings"]["gs://home-old"] = json!({VIEWER: [sa], "roles/storage.admin": [sa]});
+        // A bucket of another project the person may read but not change.
+        st["other_buckets"].as_array_mut().unwrap().push(json!("locked-data"));
+        st["resource_bindings"]["gs://locked-data"] = json!({VIEWER: [sa]});
+        st["write_denied"] = json!(["gs://locked-data"]);
     });
     let o = rig.run("gcp/setup.sh", &[]);
     let out = text(&o);
@@ -783,6 +787,7 @@ fn gcp_scripts_find_a_bucket_of_another_project_through_the_organization() {
     for said in [
         "Removed roles/storage.objectViewer on gs://shared-data: the plan no longer names it.",
         "Kept roles/storage.admin on gs://raw-data: the plan does not name it",
+        "Kept roles/storage.objectViewer on gs://locked-data: its removal was refused",
     ] {
         assert!(out.contains(said), "{said:?} not said: {out}");
     }
@@ -806,6 +811,8 @@ fn gcp_scripts_find_a_bucket_of_another_project_through_the_organization() {
     assert!(o.status.success(), "{out}");
     assert_eq!(gcp_grants(&rig, "gs://shared-data"), vec![grant(VIEWER, "user:erin@example.com", false)], "{out}");
     assert!(out.contains("Buckets of other projects were looked at in folders/456 only"), "{out}");
+    assert!(out.contains("Kept roles/storage.objectViewer on gs://locked-data: its removal was refused"), "{out}");
+    assert!(rig.state()["service_accounts"].get(SA).is_none(), "revoke.sh deleted the account all the same: {out}");
 
     // Nothing may be searched: said, and nothing removed on a guess.
     let o = rig.run("gcp/setup.sh", &[]);

@@ -485,6 +485,13 @@ async fn sign_in_with_google_in_the_browser_then_apply_as_that_account() {
     let rep = apply(&mlcube_plan(&["training"], &[]), &cred, &s, true).await.unwrap();
     assert!(rep.acting_as.starts_with(SIGNED_IN_EMAIL), "{}", rep.acting_as);
     assert!(!rep.changes.is_empty());
+    // Pre-flight as that sign-in names no project to bill: Google bills the vendor's OAuth client.
+    let pre = trustbridge_cloud::gcp::preflight::preflight(&mlcube_plan(&["training"], &[]), &cred, &s).await.unwrap();
+    assert!(pre.findings.is_empty(), "{pre:#?}");
+    {
+        let billed = &d.state.lock().unwrap().billed_to;
+        assert!(!billed.is_empty() && billed.iter().all(|b| b.contains(SIGN_IN_CLIENT)), "{billed:?}");
+    }
 
     // Google Cloud access unticked on the consent page: said at sign-in, not as a 403 at apply.
     d.state.lock().unwrap().narrow_consent = true;
@@ -837,6 +844,39 @@ async fn a_bucket_of_another_project_the_plan_dropped_is_found_through_the_organ
     assert_eq!(d.state.lock().unwrap().members("bucket/shared-data", "roles/storage.objectViewer"), vec!["user:erin@example.com"]);
 }
 
+/// A bucket of another project the person may read but not change: the removal of the vendor's
+/// grant there is refused, said, and the run goes on — apply reports success with the note, and
+/// revoke still deletes the service account (the grant left grants nothing then).
+#[tokio::test]
+async fn a_clean_up_refused_on_another_projects_bucket_is_said_and_revoke_still_deletes_the_account() {
+    let d = world().await;
+    let s = settings(&d);
+    {
+        let mut st = d.state.lock().unwrap();
+        st.ancestry = vec![("organization".into(), "123".into())];
+        st.add_bucket_in("data-lake", "locked-data", json!([]));
+        st.add_bucket("archive", json!([]));
+    }
+    apply(&mlcube_plan(&["training", "locked-data", "archive"], &[]), &adc(), &s, false).await.unwrap();
+    d.state.lock().unwrap().denied.push("PUT /storage/v1/b/locked-data/iam".into());
+    let r = mlcube_plan(&["training"], &[]);
+    let rep = apply(&r, &adc(), &s, false).await.unwrap();
+    let done: Vec<&str> = rep.changes.iter().map(|c| c.target.as_str()).collect();
+    assert_eq!(done, vec!["//storage.googleapis.com/projects/_/buckets/archive"], "what was done, only: {:?}", rep.changes);
+    assert!(
+        rep.notes.iter().any(|n| n.contains(&format!("{MEMBER} in role roles/storage.objectViewer on //storage.googleapis.com/projects/_/buckets/locked-data kept: its removal was refused"))),
+        "{:?}",
+        rep.notes
+    );
+    assert!(d.state.lock().unwrap().members("bucket/archive", "roles/storage.objectViewer").is_empty());
+
+    let gone = revoke(&r, &adc(), &s, false).await.unwrap();
+    assert!(gone.changes.iter().any(|c| c.kind == GcpChangeKind::DeleteServiceAccount), "{:?}", gone.changes);
+    assert!(!gone.changes.iter().any(|c| c.target.ends_with("/locked-data")), "{:?}", gone.changes);
+    assert!(gone.notes.iter().any(|n| n.contains("locked-data kept: its removal was refused")), "{:?}", gone.notes);
+    assert!(!d.state.lock().unwrap().service_accounts.contains_key(SA), "the account is deleted all the same");
+}
+
 /// The organization cannot be searched (no Cloud Asset permission there): the widest folder below
 /// it that can be is searched, and said; none can: the run goes on, the grant elsewhere is kept,
 /// and the note says what was not looked at and what would let it be. The sign-in's quota project
@@ -979,8 +1019,10 @@ async fn many_policies_are_read_and_written_eight_at_a_time() {
     assert!(many.iter().all(|b| st.members(&format!("bucket/{b}"), "roles/storage.objectViewer").is_empty()));
 }
 
-/// A write that fails stops the run as soon as it can: the writes under way finish, no other is
-/// started, and each change is told as done or not done.
+/// A write of the plan's own that fails stops the run as soon as it can: the writes under way
+/// finish, no other is started, and each change is told as done or not done (revoke of twenty-one
+/// buckets and the project's custom role binding where every write conflicts: the account is not
+/// deleted).
 #[tokio::test]
 async fn a_failed_write_starts_no_other() {
     let d = world().await;
@@ -990,13 +1032,14 @@ async fn a_failed_write_starts_no_other() {
     apply(&mlcube_plan(&names, &[]), &adc(), &s, false).await.unwrap();
     d.state.lock().unwrap().conflicts = 10_000; // every policy write is refused as changed underneath
     d.double.requests.lock().unwrap().clear();
-    let f = apply(&mlcube_plan(&["training"], &[]), &adc(), &s, false).await.unwrap_err();
+    let f = revoke(&mlcube_plan(&names, &[]), &adc(), &s, false).await.unwrap_err();
     assert_eq!(f.error.code(), "gcp.policy_conflict", "{f}");
     let removals = |cs: &[trustbridge_cloud::gcp::apply::GcpChange]| cs.iter().filter(|c| c.kind == GcpChangeKind::RemoveBinding).count();
-    assert_eq!(removals(&f.not_done), 20, "none was made: {:?}", f.not_done);
+    assert_eq!(removals(&f.not_done), 22, "none was made (the buckets and the project's custom role): {:?}", f.not_done);
     assert_eq!(removals(&f.done), 0);
-    let writes = d.double.requests.lock().unwrap().iter().filter(|r| r.method == "PUT").count();
-    assert_eq!(writes, 8 * 5, "the first eight buckets tried five times each, the others never");
+    assert!(f.not_done.iter().any(|c| c.kind == GcpChangeKind::DeleteServiceAccount), "{:?}", f.not_done);
+    let writes = d.double.requests.lock().unwrap().iter().filter(|r| r.method == "PUT" || r.path.contains(":setIamPolicy")).count();
+    assert_eq!(writes, 8 * 5, "the first eight resources tried five times each, the others never");
 }
 
 /// While a new service account is not known to IAM yet, a change that fails for another reason

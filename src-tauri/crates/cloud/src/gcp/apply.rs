@@ -86,6 +86,11 @@ pub struct GcpChange {
     pub detail: Vec<String>,
     #[serde(skip)]
     binding: Option<Binding>,
+    /// A removal of a grant the plan no longer names ([`outside_plan`]): refused, it is said and
+    /// the run goes on (a bucket of another project may be readable but not writable by the
+    /// person; revoke must still delete the account).
+    #[serde(skip)]
+    cleanup: bool,
 }
 
 impl fmt::Display for GcpChange {
@@ -573,6 +578,7 @@ fn binding_change(kind: GcpChangeKind, b: &Binding) -> GcpChange {
         target: b.resource.clone(),
         detail: vec![format!("{sign} {} in role {}", b.member, b.role)],
         binding: Some(b.clone()),
+        cleanup: false,
     }
 }
 
@@ -597,6 +603,7 @@ fn plan_apply(g: &ResolvedGcp, m: &GcpModel, st: &State, bindings: &[Binding]) -
             target: sa.clone(),
             detail: vec![format!("display name: {}", g.profile.service_account_display_name)],
             binding: None,
+            cleanup: false,
         });
     }
     if let Some(r) = &m.custom_role {
@@ -608,10 +615,17 @@ fn plan_apply(g: &ResolvedGcp, m: &GcpModel, st: &State, bindings: &[Binding]) -
                 target,
                 detail: want.iter().map(|p| format!("+ {p}")).collect(),
                 binding: None,
+                cleanup: false,
             }),
             Some(have) => {
                 if have["deleted"] == true {
-                    out.push(GcpChange { kind: GcpChangeKind::UndeleteRole, target: target.clone(), detail: vec![], binding: None });
+                    out.push(GcpChange {
+                        kind: GcpChangeKind::UndeleteRole,
+                        target: target.clone(),
+                        detail: vec![],
+                        binding: None,
+                        cleanup: false,
+                    });
                 }
                 let got = permissions(have);
                 let mut detail: Vec<String> = want.difference(&got).map(|p| format!("+ {p}")).collect();
@@ -620,13 +634,13 @@ fn plan_apply(g: &ResolvedGcp, m: &GcpModel, st: &State, bindings: &[Binding]) -
                     detail.push("title and description as the vendor profile gives them".into());
                 }
                 if !detail.is_empty() {
-                    out.push(GcpChange { kind: GcpChangeKind::UpdateRole, target, detail, binding: None });
+                    out.push(GcpChange { kind: GcpChangeKind::UpdateRole, target, detail, binding: None, cleanup: false });
                 }
             }
         }
     }
     if let Some((acct, role, pool)) = &g.workload_identity {
-        let change = |kind, target: String, detail| GcpChange { kind, target, detail, binding: None };
+        let change = |kind, target: String, detail| GcpChange { kind, target, detail, binding: None, cleanup: false };
         let pool_target = pool_name(g, pool);
         match &st.pool {
             None => out.push(change(GcpChangeKind::CreatePool, pool_target.clone(), vec![])),
@@ -667,14 +681,29 @@ pub(super) async fn connect<'a>(cred: &AdminCredential, settings: &'a GcpSetting
 
 /// Runs `changes` in order, except that binding changes run concurrently (different resources,
 /// each its own read-modify-write). On the first failure: what was done, what was not.
+/// Binding changes grouped by the resource they change, in order of first appearance.
+fn by_resource(changes: Vec<GcpChange>) -> Vec<Vec<GcpChange>> {
+    let mut groups: Vec<Vec<GcpChange>> = Vec::new();
+    for c in changes {
+        match groups.iter_mut().find(|g| g[0].target == c.target) {
+            Some(g) => g.push(c),
+            None => groups.push(vec![c]),
+        }
+    }
+    groups
+}
+
+/// Makes `changes`: what was made, and notes on clean-up removals that were refused (`cleanup`:
+/// said, not fatal).
 async fn execute(
     api: &Api<'_>,
     g: &ResolvedGcp,
     m: &GcpModel,
     integration: &str,
     changes: Vec<GcpChange>,
-) -> Result<Vec<GcpChange>, GcpApplyFailure> {
+) -> Result<(Vec<GcpChange>, Vec<String>), GcpApplyFailure> {
     let mut done = Vec::new();
+    let mut notes = Vec::new();
     let mut queue = changes.into_iter().peekable();
     while let Some(c) = queue.next() {
         if matches!(c.kind, GcpChangeKind::AddBinding | GcpChangeKind::RemoveBinding) {
@@ -683,15 +712,10 @@ async fn execute(
                 batch.extend(queue.next());
             }
             let add = batch[0].kind == GcpChangeKind::AddBinding;
+            let (cleanups, batch): (Vec<GcpChange>, Vec<GcpChange>) = batch.into_iter().partition(|c| c.cleanup);
             // One read-modify-write per resource (several roles on one bucket share its policy and
             // etag), up to CALLS_AT_ONCE resources concurrently, in order.
-            let mut groups: Vec<Vec<GcpChange>> = Vec::new();
-            for c in batch {
-                match groups.iter_mut().find(|g| g[0].target == c.target) {
-                    Some(g) => g.push(c),
-                    None => groups.push(vec![c]),
-                }
-            }
+            let groups = by_resource(batch);
             let turns = Turns::default();
             let turns = &turns;
             let results = in_turn(&groups, CALLS_AT_ONCE, turns, |group| async move {
@@ -700,8 +724,30 @@ async fn execute(
             })
             .await;
             if let Some((error, mut not_done)) = settle(groups, results, turns, &mut done) {
+                not_done.extend(cleanups);
                 not_done.extend(queue);
                 return Err(GcpApplyFailure::new(error, done, not_done));
+            }
+            // Then the clean-up: each resource on its own, a refusal said, not fatal.
+            let groups = by_resource(cleanups);
+            let calls = groups
+                .iter()
+                .map(|group| async move {
+                    let bindings: Vec<&Binding> = group.iter().filter_map(|c| c.binding.as_ref()).collect();
+                    change_bindings(api, &bindings, add, &Turns::default()).await
+                })
+                .collect();
+            let results = at_most(calls, CALLS_AT_ONCE).await;
+            for (group, result) in groups.iter().zip(results) {
+                match result {
+                    Ok(()) => done.extend(group.iter().cloned()),
+                    Err(e) => notes.extend(group.iter().filter_map(|c| c.binding.as_ref()).map(|b| {
+                        format!(
+                            "{} in role {} on {} kept: its removal was refused ({e}); remove it in the console if the vendor should not have it",
+                            b.member, b.role, b.resource
+                        )
+                    })),
+                }
             }
             continue;
         }
@@ -714,7 +760,7 @@ async fn execute(
             }
         }
     }
-    Ok(done)
+    Ok((done, notes))
 }
 
 async fn run_one(api: &Api<'_>, g: &ResolvedGcp, m: &GcpModel, integration: &str, c: &GcpChange) -> Result<(), CloudError> {
@@ -968,6 +1014,7 @@ async fn outside_plan(api: &Api<'_>, g: &ResolvedGcp) -> (Vec<GcpChange>, Vec<St
                 let binding = Binding { target: target.clone(), resource: resource.clone(), role: role.into(), member: member.clone() };
                 let mut c = binding_change(GcpChangeKind::RemoveBinding, &binding);
                 c.detail.push("the plan no longer names it".into());
+                c.cleanup = true;
                 changes.push(c);
             } else {
                 notes.push(format!(
@@ -1003,7 +1050,10 @@ pub async fn apply(r: &Resolved, cred: &AdminCredential, settings: &GcpSettings,
         return Ok(report(&api, acting_as, g, dry_run, changes, notes));
     }
     match execute(&api, g, &m, integration, changes).await {
-        Ok(done) => Ok(report(&api, acting_as, g, false, done, notes)),
+        Ok((done, refused)) => {
+            notes.extend(refused);
+            Ok(report(&api, acting_as, g, false, done, notes))
+        }
         Err(f) => Err(f.noted(notes)),
     }
 }
@@ -1085,6 +1135,7 @@ async fn revoke_as(
                 target: name,
                 detail: vec!["Google keeps it 7 days: `gcloud iam roles undelete` brings it back".into()],
                 binding: None,
+                cleanup: false,
             });
         } else {
             notes.push(format!("custom role {name} kept: {} other member(s) still use it ({})", others.len(), others.join(", ")));
@@ -1092,12 +1143,24 @@ async fn revoke_as(
     }
     if let (Some((_, _, pool)), Some(p)) = (&g.workload_identity, &st.pool) {
         if p["description"] == mark.as_str() && p["state"] != "DELETED" {
-            changes.push(GcpChange { kind: GcpChangeKind::DeletePool, target: pool_name(g, pool), detail: vec![], binding: None });
+            changes.push(GcpChange {
+                kind: GcpChangeKind::DeletePool,
+                target: pool_name(g, pool),
+                detail: vec![],
+                binding: None,
+                cleanup: false,
+            });
         } else if p["state"] != "DELETED" {
             notes.push(format!("workload identity pool {pool} kept: Trustbridge did not create it for this integration"));
         }
     }
-    changes.push(GcpChange { kind: GcpChangeKind::DeleteServiceAccount, target: g.service_account_email(), detail: vec![], binding: None });
+    changes.push(GcpChange {
+        kind: GcpChangeKind::DeleteServiceAccount,
+        target: g.service_account_email(),
+        detail: vec![],
+        binding: None,
+        cleanup: false,
+    });
     if dry_run {
         return Ok(report(&api, acting_as, g, true, changes, notes));
     }
@@ -1105,7 +1168,10 @@ async fn revoke_as(
         return Err(err(ApiFailure::RevokeChanged, "revoke", format!("service account {}", g.service_account_email())).into());
     }
     match execute(&api, g, &m, integration, changes).await {
-        Ok(done) => Ok(report(&api, acting_as, g, false, done, notes)),
+        Ok((done, refused)) => {
+            notes.extend(refused);
+            Ok(report(&api, acting_as, g, false, done, notes))
+        }
         Err(f) => Err(f.noted(notes)),
     }
 }

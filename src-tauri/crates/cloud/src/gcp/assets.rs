@@ -41,8 +41,8 @@ pub(super) async fn buckets_binding(api: &Api<'_>, project: &str, email: &str) -
     // permission on the scope.
     let needs = |scope: &str| {
         let api_where = match &api.billed {
-            Some(p) => format!("in project {p} (the search is billed to your sign-in's quota project, else the plan's)"),
-            None => "in the service account's project".into(),
+            Some(p) => format!("in project {p} (the search is billed to your application-default login's quota project, else the plan's)"),
+            None => "in the project the search is billed to (the service account's, or the sign-in's OAuth client's)".into(),
         };
         format!("with the Cloud Asset API enabled {api_where} and cloudasset.assets.searchAllIamPolicies on {scope} (roles/cloudasset.viewer), it can be")
     };

@@ -131,15 +131,17 @@ impl AdminCredential {
         }
     }
 
-    /// The project a call to an API that bills the caller (Cloud Asset Inventory) names in
-    /// `x-goog-user-project`: a person's sign-in has no project of its own, so the ADC file's
-    /// quota project, else `fallback` (the plan's project); a service account's key: none (its
-    /// own project is billed).
+    /// The project a call to an API that bills the caller (Organization Policy, Cloud Asset
+    /// Inventory) names in `x-goog-user-project`. Google bills a person's calls to the OAuth
+    /// client's project unless they name one: for gcloud's application-default login that is
+    /// gcloud's own client, where these APIs are off, so the ADC file's quota project, else
+    /// `fallback` (the plan's project). "Sign in with Google" uses the vendor's desktop client,
+    /// whose project the vendor can enable them in: none named. A service account's key: none
+    /// (its own project is billed).
     pub fn billed_project(&self, fallback: &str) -> Option<String> {
         match self {
             AdminCredential::AuthorizedUser { quota_project, .. } => Some(quota_project.clone().unwrap_or_else(|| fallback.to_string())),
-            AdminCredential::SignedIn { .. } => Some(fallback.to_string()),
-            AdminCredential::ServiceAccount(_) => None,
+            AdminCredential::SignedIn { .. } | AdminCredential::ServiceAccount(_) => None,
         }
     }
 

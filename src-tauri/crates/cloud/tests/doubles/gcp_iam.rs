@@ -143,6 +143,14 @@ impl GcpState {
         format!("BwY{:04}", self.etag)
     }
 
+    /// The access token of "Sign in with Google" (the vendor's desktop client): the same person's
+    /// rights as the ADC token, but Google bills a user's calls to the OAuth client's project
+    /// unless they name another, so the vendor's client project answers for APIs that bill the
+    /// caller (the ADC token's gcloud client project has them off).
+    pub fn signed_in_token(&self) -> String {
+        format!("{}-signed-in", self.access_token)
+    }
+
     /// A bucket (or topic) that exists, with whatever bindings it already has.
     pub fn add_bucket(&mut self, b: &str, bindings: Value) {
         let e = self.next_etag();
@@ -198,6 +206,27 @@ fn list_page(s: &mut GcpState, key: &str, items: Vec<Value>, q: &BTreeMap<String
         out["nextPageToken"] = json!(format!("page-{to}"));
     }
     reply(200, out)
+}
+
+/// An API that bills the caller (Organization Policy, Cloud Asset): the request names the project
+/// in `x-goog-user-project` (recorded), or is refused as Google refuses a person's Application
+/// Default Credentials that name none; "Sign in with Google"'s token without one is billed to the
+/// vendor's OAuth client's project.
+fn billed(s: &mut GcpState, req: &Request, api: &str) -> Result<(), Response> {
+    let header = req.headers.get("x-goog-user-project").cloned();
+    if header.is_none() && req.bearer() == Some(s.signed_in_token().as_str()) {
+        s.billed_to.push(format!("the OAuth client {SIGN_IN_CLIENT}"));
+        return Ok(());
+    }
+    let Some(project) = header else {
+        return Err(error(
+            403,
+            "PERMISSION_DENIED",
+            &format!("Your application is authenticating by using local Application Default Credentials. The {api}.googleapis.com API requires a quota project, which is not set by default."),
+        ));
+    };
+    s.billed_to.push(project);
+    Ok(())
 }
 
 fn error(code: u16, status: &str, message: &str) -> Response {
@@ -259,16 +288,17 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
         if !adc && !signed_in {
             return reply(400, json!({"error": "invalid_grant", "error_description": "Token has been expired or revoked."}));
         }
+        let token = if signed_in { s.signed_in_token() } else { s.access_token.clone() };
         return reply(
             200,
-            json!({"access_token": s.access_token, "expires_in": 3599, "token_type": "Bearer", "scope": "https://www.googleapis.com/auth/cloud-platform"}),
+            json!({"access_token": token, "expires_in": 3599, "token_type": "Bearer", "scope": "https://www.googleapis.com/auth/cloud-platform"}),
         );
     }
     // The vendor's connectivity test, signed in with a key made here.
     if let Some(sa) = req.bearer().and_then(|t| s.vendor_tokens.get(t)).cloned() {
         return test_permissions(s, &req.method, &path, &query, &req, &sa);
     }
-    if req.bearer() != Some(s.access_token.as_str()) {
+    if req.bearer() != Some(s.access_token.as_str()) && req.bearer() != Some(s.signed_in_token().as_str()) {
         return error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.");
     }
     if s.denied.iter().any(|d| {
@@ -292,14 +322,9 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
         if m != "GET" {
             return error(405, "METHOD_NOT_ALLOWED", m);
         }
-        let Some(billed) = req.headers.get("x-goog-user-project").cloned() else {
-            return error(
-                403,
-                "PERMISSION_DENIED",
-                "Your application is authenticating by using local Application Default Credentials. The orgpolicy.googleapis.com API requires a quota project, which is not set by default.",
-            );
-        };
-        s.billed_to.push(billed);
+        if let Err(refused) = billed(s, &req, "orgpolicy") {
+            return refused;
+        }
         if s.unknown_constraints.iter().any(|u| u == c) {
             return error(404, "NOT_FOUND", &format!("Requested entity was not found: constraint constraints/{c}."));
         }
@@ -340,14 +365,9 @@ fn handle(s: &mut GcpState, req: Request) -> Response {
         if !known {
             return error(403, "PERMISSION_DENIED", &format!("The caller does not have permission on {scope}"));
         }
-        let Some(billed) = req.headers.get("x-goog-user-project").cloned() else {
-            return error(
-                403,
-                "PERMISSION_DENIED",
-                "Your application is authenticating by using local Application Default Credentials. The cloudasset.googleapis.com API requires a quota project, which is not set by default.",
-            );
-        };
-        s.billed_to.push(billed);
+        if let Err(refused) = billed(s, &req, "cloudasset") {
+            return refused;
+        }
         let query = q.get("query").cloned().unwrap_or_default();
         let Some(term) = query.strip_prefix("policy:").map(|t| t.trim_matches('"').to_string()) else {
             return error(400, "INVALID_ARGUMENT", &format!("query {query:?} is not supported by this double"));
@@ -730,7 +750,7 @@ fn exchange_code(s: &mut GcpState, f: &BTreeMap<String, String>) -> Response {
         format!("{}.{}.double-signature", b(&json!({"alg": "RS256"})), b(&json!({"email": SIGNED_IN_EMAIL, "aud": SIGN_IN_CLIENT})));
     reply(
         200,
-        json!({"access_token": s.access_token, "expires_in": 3599, "token_type": "Bearer", "refresh_token": SIGNED_IN_REFRESH,
+        json!({"access_token": s.signed_in_token(), "expires_in": 3599, "token_type": "Bearer", "refresh_token": SIGNED_IN_REFRESH,
                "id_token": id_token, "scope": if s.narrow_consent { "openid email" } else { "openid email https://www.googleapis.com/auth/cloud-platform" }}),
     )
 }

@@ -52,7 +52,7 @@ crate::error_codes! {
         GcpAwsAccountNotAllowed = "preflight.gcp_aws_account_not_allowed" => "Ask your organization policy administrator to allow the vendor's AWS account in iam.workloadIdentityPoolAwsAccounts for the project, or use a key instead of keyless access.",
         GcpPolicyMembersRestricted = "preflight.gcp_policy_members_restricted" => "Ask your organization policy administrator to add the member named to allowedMemberSubjects of iam.managed.allowedPolicyMembers for the project (or to exempt the project); otherwise the binding apply makes is refused.",
         GcpMemberDomainsRestricted = "preflight.gcp_member_domains_restricted" => "Ask your organization policy administrator whether iam.allowedPolicyMemberDomains admits the keyless principal named; if not, exempt the project or use a key instead.",
-        GcpOrgPolicyUnreadable = "preflight.gcp_org_policy_unreadable" => "Give the account that applies the Organization Policy Viewer role (roles/orgpolicy.policyViewer) on the project, or ask your administrator to check the constraints named.",
+        GcpOrgPolicyUnreadable = "preflight.gcp_org_policy_unreadable" => "Give the account that applies the Organization Policy Viewer role (roles/orgpolicy.policyViewer) on the project, or ask your administrator to check the constraints named. If the message says the API is disabled or needs a quota project: enable the Organization Policy API in the project it names, or run gcloud auth application-default set-quota-project with a project where it is enabled.",
         UnparsablePolicy = "preflight.unparsable_policy" => "Check the policy named in the console: Trustbridge could not read it, so it could not tell whether it denies the vendor.",
     }
 }

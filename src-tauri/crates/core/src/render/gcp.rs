@@ -139,11 +139,12 @@ gone_or() {
   cat "$err" >&2; rm -f "$err"; return 1
 }
 # Runs one remove-iam-policy-binding command: 0 when it removed the binding; 1, said, when the
-# binding, or its bucket or topic, is already gone; any other error stops the script.
+# binding, or its bucket or topic, is already gone; any other error stops the script, unless
+# SOFT=1 (the clean-up of grants the plan no longer names): then 2, the error said above.
 unbind() {
   local rc=0
   gone_or "$@" >/dev/null || rc=$?
-  case "$rc" in 0) return 0 ;; 3) echo "Already gone: $*"; return 1 ;; *) exit 1 ;; esac
+  case "$rc" in 0) return 0 ;; 3) echo "Already gone: $*"; return 1 ;; *) if [ "${SOFT:-}" = 1 ]; then return 2; fi; exit 1 ;; esac
 }
 # $1 = bucket or topic, $2 = its name, $3 = a role: the service account's binding without a
 # condition goes (0 when removed). gcloud pubsub reads and writes a topic's policy at version 1,
@@ -170,7 +171,7 @@ remove_grant() {
 # make go. With $3 (the plan names it): its grants beyond the plan's there are said, never removed
 # ("kept" at setup, "left" at revoke).
 drop_on() {
-  local LC_ALL=C rows roles where role member condition nl
+  local LC_ALL=C rows roles where role member condition nl removed
   local rows_format='value(bindings.role,bindings.members,bindings.condition.yesno(yes=conditioned,no=plain))'
   if [ "$1" = bucket ]; then
     where="gs://$2"; roles="$BUCKET_ROLES"
@@ -191,7 +192,14 @@ drop_on() {
       continue
     fi
     if [ "$condition" = plain ] && grep -Fxq -- "$role" <<<"$roles"; then
-      if remove_grant "$1" "$2" "$role"; then echo "Removed $role on $where: the plan no longer names it."; fi
+      # A refusal here (a bucket of another project the person may read but not change) is said
+      # and the script goes on: revoke.sh must still delete the account.
+      removed=0
+      SOFT=1 remove_grant "$1" "$2" "$role" || removed=$?
+      case "$removed" in
+        0) echo "Removed $role on $where: the plan no longer names it." ;;
+        2) echo "Kept $(shown "$role") on $where: its removal was refused (the error is above). Remove it in the console if the vendor should not have it." >&2 ;;
+      esac
     elif [ "$condition" = plain ]; then
       echo "Kept $(shown "$role") on $where: the plan does not name it, and Trustbridge does not grant that role there. Remove it in the console if the vendor should not have it." >&2
     else
@@ -224,14 +232,14 @@ beyond_named() {
 # already looked at. Each found is read (drop_on) before anything is removed: the index lags.
 other_buckets() {
   local LC_ALL=C ancestors scopes scope found name refused=""
-  if ! ancestors="$(gcloud projects get-ancestors "$PROJECT" --format='value(type,id)')"; then
+  if ! ancestors="$(gcloud projects get-ancestors "$PROJECT" --format='value(type,id)' --quiet)"; then
     echo "Could not read the project's folders and organization: buckets of other projects were not looked at for the vendor's grants." >&2
     return 0
   fi
   scopes="$(printf '%s\n' "$ancestors" | awk -F'\t' '($1 == "organization" || $1 == "folder") && $2 ~ /^[0-9]+$/ { s[++n] = $1 "s/" $2 } END { for (i = n; i > 0; i--) print s[i] }')"
   while IFS= read -r -u 4 scope; do
     [ -n "$scope" ] || continue
-    if found="$(gcloud asset search-all-iam-policies --scope="$scope" --query="policy:\"$SA_EMAIL\"" --asset-types=storage.googleapis.com/Bucket --format='value(resource)')"; then
+    if found="$(gcloud asset search-all-iam-policies --scope="$scope" --query="policy:\"$SA_EMAIL\"" --asset-types=storage.googleapis.com/Bucket --format='value(resource)' --quiet)"; then
       if [ -n "$refused" ]; then echo "Buckets of other projects were looked at in $scope only, for the vendor's grants: $refused could not be searched." >&2; fi
       while IFS= read -r -u 3 name; do
         case "$name" in //storage.googleapis.com/?*) name="${name#//storage.googleapis.com/}" ;; *) continue ;; esac
@@ -244,7 +252,7 @@ other_buckets() {
     refused="${refused:-$scope}"
   done 4< <(printf '%s\n' "$scopes")
   if [ -n "$refused" ]; then
-    echo "Buckets of other projects were not looked at for the vendor's grants: $refused could not be searched (with the Cloud Asset API enabled and cloudasset.assets.searchAllIamPolicies on $refused, roles/cloudasset.viewer, they are)." >&2
+    echo "Buckets of other projects were not looked at for the vendor's grants: $refused could not be searched (with the Cloud Asset API enabled in the project gcloud bills, its billing/quota_project, and cloudasset.assets.searchAllIamPolicies on $refused, roles/cloudasset.viewer, they are)." >&2
   fi
 }
 drop_unnamed() {
@@ -280,7 +288,7 @@ pub fn setup_sh(integration: &str, g: &ResolvedGcp, m: &GcpModel) -> String {
             "Needs: gcloud signed in as someone who can manage IAM in the project (Cloud Shell works).",
             "Safe to re-run. It refuses a same-named service account that Trustbridge did not create for this integration.",
             "Re-run with a changed plan, it removes the account's grants on the project's buckets and topics the plan no longer names",
-            "(and on buckets of other projects, found through Cloud Asset Inventory).",
+            "(and on buckets of other projects, found through Cloud Asset Inventory: roles/cloudasset.viewer on the organization).",
         ],
     );
     s.set("PROJECT", &g.project_id)
