@@ -679,8 +679,6 @@ pub(super) async fn connect<'a>(cred: &AdminCredential, settings: &'a GcpSetting
     Ok((Api { api: JsonApi::new(http, Cloud::Gcp, 1), token, s: settings, billed: None }, cred.describe()))
 }
 
-/// Runs `changes` in order, except that binding changes run concurrently (different resources,
-/// each its own read-modify-write). On the first failure: what was done, what was not.
 /// Binding changes grouped by the resource they change, in order of first appearance.
 fn by_resource(changes: Vec<GcpChange>) -> Vec<Vec<GcpChange>> {
     let mut groups: Vec<Vec<GcpChange>> = Vec::new();
@@ -693,8 +691,10 @@ fn by_resource(changes: Vec<GcpChange>) -> Vec<Vec<GcpChange>> {
     groups
 }
 
-/// Makes `changes`: what was made, and notes on clean-up removals that were refused (`cleanup`:
-/// said, not fatal).
+/// Runs `changes` in order, except that binding changes run concurrently (different resources,
+/// each its own read-modify-write). On the first failure: what was done, what was not. A clean-up
+/// removal (`cleanup`) that fails is not a failure of the run: it is a note, returned beside
+/// what was made.
 async fn execute(
     api: &Api<'_>,
     g: &ResolvedGcp,
