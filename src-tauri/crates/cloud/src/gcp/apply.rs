@@ -166,8 +166,9 @@ impl Api<'_> {
         self.api.call(&self.token, method, url, body, action).await
     }
 
-    /// A call to an API that bills the caller (Cloud Asset Inventory): it names the project to
-    /// bill ([`Api::billed`]) when the sign-in is a person's.
+    /// A call to an API that bills the caller (Organization Policy, Cloud Asset Inventory): it
+    /// names the project to bill ([`Api::billed`]) when the sign-in is gcloud's
+    /// application-default login.
     pub(super) async fn billed_call(&self, method: reqwest::Method, url: &str, action: &str) -> Result<Answer, CloudError> {
         let headers: Vec<(&str, &str)> = self.billed.as_deref().map(|p| ("x-goog-user-project", p)).into_iter().collect();
         self.api.call_with(&self.token, method, url, None, &headers, action).await
@@ -672,6 +673,17 @@ fn plan_apply(g: &ResolvedGcp, m: &GcpModel, st: &State, bindings: &[Binding]) -
     out
 }
 
+/// [`connect`] for work on `project` that calls APIs billing the caller ([`Api::billed_call`]).
+pub(super) async fn connect_billed<'a>(
+    cred: &AdminCredential,
+    settings: &'a GcpSettings,
+    project: &str,
+) -> Result<(Api<'a>, String), CloudError> {
+    let (mut api, acting_as) = connect(cred, settings).await?;
+    api.billed = cred.billed_project(project);
+    Ok((api, acting_as))
+}
+
 pub(super) async fn connect<'a>(cred: &AdminCredential, settings: &'a GcpSettings) -> Result<(Api<'a>, String), CloudError> {
     settings.check().map_err(|why| err(ApiFailure::Api, "check the Google Cloud endpoints", why))?;
     let http = http::client(settings.timeout, &settings.extra_roots_pem).map_err(|m| err(ApiFailure::Unreachable, "set up HTTPS", m))?;
@@ -1034,8 +1046,7 @@ pub async fn apply(r: &Resolved, cred: &AdminCredential, settings: &GcpSettings,
     let g = gcp_section(r)?;
     let integration = &r.plan.integration.name;
     let m = model(g, integration);
-    let (mut api, acting_as) = connect(cred, settings).await?;
-    api.billed = cred.billed_project(&g.project_id);
+    let (api, acting_as) = connect_billed(cred, settings, &g.project_id).await?;
     // The project number is read first (keyless only), so the bindings are concrete.
     let mut st = read_base(&api, g, &m, integration, false).await?;
     let bindings = concrete(&m, st.project_number.as_deref());
@@ -1093,8 +1104,7 @@ async fn revoke_as(
     let g = gcp_section(r)?;
     let integration = &r.plan.integration.name;
     let m = model(g, integration);
-    let (mut api, acting_as) = connect(cred, settings).await?;
-    api.billed = cred.billed_project(&g.project_id);
+    let (api, acting_as) = connect_billed(cred, settings, &g.project_id).await?;
     let mark = service_account_mark(integration);
     let mut st = read_base(&api, g, &m, integration, true).await?;
     if st.sa == SaState::Absent {

@@ -29,7 +29,8 @@ pub enum AdminCredential {
         refresh_token: Sensitive<String>,
         account: Option<String>,
         /// The file's `quota_project_id` (gcloud adds it at login): the project Google bills and
-        /// counts the quota of a user's calls to APIs that need one (Cloud Asset Inventory).
+        /// counts the quota of a user's calls to APIs that need one (Organization Policy, Cloud
+        /// Asset Inventory).
         quota_project: Option<String>,
     },
     ServiceAccount(Box<GcpServiceAccountKey>),

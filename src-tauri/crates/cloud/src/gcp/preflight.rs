@@ -28,7 +28,7 @@ use serde_json::Value;
 use trustbridge_core::guardrail::{GuardCode, GuardFinding, GuardSeverity};
 use trustbridge_core::validate::Resolved;
 
-use super::apply::{connect, gcp_section, refusal};
+use super::apply::{connect_billed, gcp_section, refusal};
 use super::credential::AdminCredential;
 use super::GcpSettings;
 use crate::CloudError;
@@ -142,7 +142,7 @@ async fn effective(
     let url =
         format!("{}/v2/projects/{project}/policies/{constraint}:getEffectivePolicy", settings.orgpolicy_endpoint.trim_end_matches('/'));
     let action = format!("orgpolicy.policies.getEffectivePolicy {constraint}");
-    // The Organization Policy API bills the caller: a person's sign-in names the project.
+    // The Organization Policy API bills the caller ([`AdminCredential::billed_project`]).
     let a = api.billed_call(reqwest::Method::GET, &url, &action).await?;
     match a.status {
         200..=299 => Ok(Some(a.body)),
@@ -155,8 +155,7 @@ async fn effective(
 /// Google Cloud pre-flight of the plan's GCP section, as `cred`.
 pub async fn preflight(r: &Resolved, cred: &AdminCredential, settings: &GcpSettings) -> Result<GcpPreflight, CloudError> {
     let g = gcp_section(r)?;
-    let (mut api, acting_as) = connect(cred, settings).await?;
-    api.billed = cred.billed_project(&g.project_id);
+    let (api, acting_as) = connect_billed(cred, settings, &g.project_id).await?;
     let project = &g.project_id;
     let mut findings = Vec::new();
     let mut checked = Vec::new();
